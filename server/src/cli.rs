@@ -1,0 +1,166 @@
+//! The command line: thin I/O around `shared`.
+
+use std::io::{Read, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand, ValueEnum};
+use shared::{ArchitectureKind, Plan, Severity, ValidPlan, examples, template};
+
+/// Stackplan: plan a web service on AWS, see its template, cost and topology, and deploy it.
+#[derive(Debug, Parser)]
+#[command(name = "stackplan", version, about)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Print a complete, valid example plan.
+    Example {
+        #[arg(value_enum)]
+        architecture: Arch,
+    },
+    /// Check a plan: exit 0 if valid, 2 with one line per problem if not.
+    Validate {
+        /// Plan file (JSON), or - for standard input.
+        #[arg(long)]
+        plan: PathBuf,
+    },
+    /// Print the CloudFormation template of a plan.
+    Template {
+        /// Plan file (JSON), or - for standard input.
+        #[arg(long)]
+        plan: PathBuf,
+        #[arg(long, value_enum, default_value_t = OutputFormat::Json)]
+        format: OutputFormat,
+    },
+    /// Print the JSON Schema of plan files.
+    Schema,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum Arch {
+    Fargate,
+    Lambda,
+}
+
+impl From<Arch> for ArchitectureKind {
+    fn from(a: Arch) -> Self {
+        match a {
+            Arch::Fargate => ArchitectureKind::Fargate,
+            Arch::Lambda => ArchitectureKind::Lambda,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum OutputFormat {
+    Json,
+    Yaml,
+}
+
+impl From<OutputFormat> for template::Format {
+    fn from(f: OutputFormat) -> Self {
+        match f {
+            OutputFormat::Json => template::Format::Json,
+            OutputFormat::Yaml => template::Format::Yaml,
+        }
+    }
+}
+
+/// Exit code of a plan that is unreadable or invalid.
+pub const EXIT_INVALID: u8 = 2;
+
+/// Why a command failed: what to print and how to exit.
+#[derive(Debug, thiserror::Error)]
+pub enum CliError {
+    #[error("cannot read {path}: {source}")]
+    Read {
+        path: String,
+        source: std::io::Error,
+    },
+    #[error("{0}")]
+    Parse(#[from] shared::plan::ParseError),
+    #[error("{}", .0.iter().filter(|p| p.severity == Severity::Error).map(ToString::to_string).collect::<Vec<_>>().join("\n"))]
+    Invalid(Vec<shared::Problem>),
+}
+
+impl CliError {
+    fn exit_code(&self) -> u8 {
+        match self {
+            CliError::Read { .. } => 1,
+            CliError::Parse(_) | CliError::Invalid(_) => EXIT_INVALID,
+        }
+    }
+}
+
+pub fn run(cli: Cli) -> ExitCode {
+    let mut stdout = std::io::stdout().lock();
+    let result = match cli.command {
+        Command::Example { architecture } => {
+            Ok(examples::for_kind(architecture.into()).to_json_pretty() + "\n")
+        }
+        Command::Validate { plan } => load_valid(&plan).map(|valid| {
+            let mut out = String::new();
+            for warning in valid.warnings() {
+                out.push_str(&format!("{warning}\n"));
+            }
+            out.push_str(&format!(
+                "{}: valid {} plan\n",
+                valid.project,
+                valid.kind().label()
+            ));
+            out
+        }),
+        Command::Template { plan, format } => {
+            load_valid(&plan).map(|valid| template::generate(&valid).render(format.into()))
+        }
+        Command::Schema => {
+            Ok(serde_json::to_string_pretty(&shared::plan_schema()).expect("schema") + "\n")
+        }
+    };
+    match result {
+        Ok(text) => match stdout.write_all(text.as_bytes()) {
+            Ok(()) => ExitCode::SUCCESS,
+            // A closed pipe (`| head`) is not an error worth a message.
+            Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
+            Err(e) => {
+                eprintln!("stackplan: cannot write output: {e}");
+                ExitCode::from(1)
+            }
+        },
+        Err(e) => {
+            eprintln!("{e}");
+            ExitCode::from(e.exit_code())
+        }
+    }
+}
+
+/// Reads a plan file (or stdin for `-`).
+pub fn read_plan_text(path: &std::path::Path) -> Result<String, CliError> {
+    let shown = path.display().to_string();
+    let mut text = String::new();
+    let result = if shown == "-" {
+        std::io::stdin().read_to_string(&mut text).map(|_| ())
+    } else {
+        std::fs::read_to_string(path).map(|t| text = t)
+    };
+    result.map_err(|source| CliError::Read {
+        path: if shown == "-" {
+            "standard input".into()
+        } else {
+            shown
+        },
+        source,
+    })?;
+    Ok(text)
+}
+
+/// Reads, parses and validates a plan.
+pub fn load_valid(path: &std::path::Path) -> Result<ValidPlan, CliError> {
+    let text = read_plan_text(path)?;
+    let plan = Plan::from_json(&text)?;
+    ValidPlan::new(plan).map_err(CliError::Invalid)
+}

@@ -1,0 +1,559 @@
+//! The deployment plan: what a user chose, as plain serde data.
+//!
+//! A [`Plan`] parses from JSON (unknown fields are errors) but is not yet known to be valid:
+//! [`crate::validate::check`] lists every problem at once, and [`crate::validate::ValidPlan`]
+//! is the proof that a plan passed. Template generation only accepts a `ValidPlan`.
+
+use std::collections::BTreeMap;
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+
+/// The plan format version written by this build. Older versions keep parsing (share links).
+pub const PLAN_VERSION: u32 = 1;
+
+/// A deployment plan. In JSON, exactly one of `fargate` or `lambda` is present.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(try_from = "PlanRepr", into = "PlanRepr")]
+pub struct Plan {
+    /// Short lowercase name used in resource names and tags.
+    pub project: String,
+    pub region: Region,
+    /// Tags added to every resource that supports tags.
+    pub tags: BTreeMap<String, String>,
+    pub workload: Workload,
+    pub architecture: Architecture,
+}
+
+/// The two reference architectures.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub enum Architecture {
+    Fargate(Fargate),
+    Lambda(Lambda),
+}
+
+impl Architecture {
+    pub fn kind(&self) -> ArchitectureKind {
+        match self {
+            Architecture::Fargate(_) => ArchitectureKind::Fargate,
+            Architecture::Lambda(_) => ArchitectureKind::Lambda,
+        }
+    }
+}
+
+/// Which architecture, without its settings.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ArchitectureKind {
+    Fargate,
+    Lambda,
+}
+
+impl ArchitectureKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ArchitectureKind::Fargate => "fargate",
+            ArchitectureKind::Lambda => "lambda",
+        }
+    }
+    pub fn label(self) -> &'static str {
+        match self {
+            ArchitectureKind::Fargate => "ECS Fargate",
+            ArchitectureKind::Lambda => "Lambda",
+        }
+    }
+}
+
+impl fmt::Display for ArchitectureKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// The JSON shape of a plan: the architecture is the key `fargate` or `lambda`, so that
+/// validation paths read `fargate.memory_mib`.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "schema", schemars(title = "Stackplan deployment plan"))]
+struct PlanRepr {
+    /// Plan format version (1).
+    #[serde(default = "default_version")]
+    version: u32,
+    /// Short lowercase name (3–24 characters: a–z, 0–9, hyphens) used in names and tags.
+    project: String,
+    region: Region,
+    /// Tags added to every resource that supports tags.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    tags: BTreeMap<String, String>,
+    workload: Workload,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    fargate: Option<Fargate>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    lambda: Option<Lambda>,
+}
+
+fn default_version() -> u32 {
+    PLAN_VERSION
+}
+
+impl TryFrom<PlanRepr> for Plan {
+    type Error = String;
+    fn try_from(r: PlanRepr) -> Result<Self, Self::Error> {
+        if r.version == 0 || r.version > PLAN_VERSION {
+            return Err(format!(
+                "plan version {} is not supported by this build (it reads versions 1 to {PLAN_VERSION})",
+                r.version
+            ));
+        }
+        let architecture = match (r.fargate, r.lambda) {
+            (Some(f), None) => Architecture::Fargate(f),
+            (None, Some(l)) => Architecture::Lambda(l),
+            (Some(_), Some(_)) => {
+                return Err(
+                    "a plan has one architecture: give `fargate` or `lambda`, not both".into(),
+                );
+            }
+            (None, None) => {
+                return Err(
+                    "a plan needs an architecture: add a `fargate` or a `lambda` section".into(),
+                );
+            }
+        };
+        Ok(Plan {
+            project: r.project,
+            region: r.region,
+            tags: r.tags,
+            workload: r.workload,
+            architecture,
+        })
+    }
+}
+
+impl From<Plan> for PlanRepr {
+    fn from(p: Plan) -> Self {
+        let (fargate, lambda) = match p.architecture {
+            Architecture::Fargate(f) => (Some(f), None),
+            Architecture::Lambda(l) => (None, Some(l)),
+        };
+        PlanRepr {
+            version: PLAN_VERSION,
+            project: p.project,
+            region: p.region,
+            tags: p.tags,
+            workload: p.workload,
+            fargate,
+            lambda,
+        }
+    }
+}
+
+#[cfg(feature = "schema")]
+impl schemars::JsonSchema for Plan {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "Plan".into()
+    }
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        let mut schema = PlanRepr::json_schema(generator);
+        // Exactly one architecture section.
+        schema.insert(
+            "oneOf".into(),
+            serde_json::json!([{"required": ["fargate"]}, {"required": ["lambda"]}]),
+        );
+        schema
+    }
+}
+
+/// An error reading a plan from JSON, with the path of the offending field.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ParseError {
+    #[error("the plan is empty: expected a JSON object (try `stackplan example fargate`)")]
+    Empty,
+    #[error("{path}: {message}")]
+    Invalid { path: String, message: String },
+}
+
+impl Plan {
+    /// Parses a plan from JSON text, naming the field at fault on error.
+    pub fn from_json(text: &str) -> Result<Plan, ParseError> {
+        if text.trim().is_empty() {
+            return Err(ParseError::Empty);
+        }
+        let de = &mut serde_json::Deserializer::from_str(text);
+        serde_path_to_error::deserialize(de).map_err(|e| {
+            let path = e.path().to_string();
+            let path = if path == "." {
+                "plan".to_string()
+            } else {
+                path
+            };
+            ParseError::Invalid {
+                path,
+                message: e.into_inner().to_string(),
+            }
+        })
+    }
+
+    /// Canonical JSON of the plan (pretty, stable field order).
+    pub fn to_json_pretty(&self) -> String {
+        serde_json::to_string_pretty(self).expect("a plan always serializes")
+    }
+
+    pub fn kind(&self) -> ArchitectureKind {
+        self.architecture.kind()
+    }
+
+    pub fn fargate(&self) -> Option<&Fargate> {
+        match &self.architecture {
+            Architecture::Fargate(f) => Some(f),
+            Architecture::Lambda(_) => None,
+        }
+    }
+
+    pub fn lambda(&self) -> Option<&Lambda> {
+        match &self.architecture {
+            Architecture::Lambda(l) => Some(l),
+            Architecture::Fargate(_) => None,
+        }
+    }
+}
+
+/// The AWS regions Stackplan plans for (the price book covers each of them).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub enum Region {
+    #[serde(rename = "us-east-1")]
+    UsEast1,
+    #[serde(rename = "us-west-2")]
+    UsWest2,
+    #[serde(rename = "eu-west-1")]
+    EuWest1,
+    #[serde(rename = "eu-central-1")]
+    EuCentral1,
+    #[serde(rename = "ap-southeast-1")]
+    ApSoutheast1,
+    #[serde(rename = "ap-northeast-1")]
+    ApNortheast1,
+}
+
+impl Region {
+    pub const ALL: [Region; 6] = [
+        Region::UsEast1,
+        Region::UsWest2,
+        Region::EuWest1,
+        Region::EuCentral1,
+        Region::ApSoutheast1,
+        Region::ApNortheast1,
+    ];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            Region::UsEast1 => "us-east-1",
+            Region::UsWest2 => "us-west-2",
+            Region::EuWest1 => "eu-west-1",
+            Region::EuCentral1 => "eu-central-1",
+            Region::ApSoutheast1 => "ap-southeast-1",
+            Region::ApNortheast1 => "ap-northeast-1",
+        }
+    }
+
+    /// The name AWS uses in the console and the price list's `location` attribute.
+    pub fn name(self) -> &'static str {
+        match self {
+            Region::UsEast1 => "US East (N. Virginia)",
+            Region::UsWest2 => "US West (Oregon)",
+            Region::EuWest1 => "EU (Ireland)",
+            Region::EuCentral1 => "EU (Frankfurt)",
+            Region::ApSoutheast1 => "Asia Pacific (Singapore)",
+            Region::ApNortheast1 => "Asia Pacific (Tokyo)",
+        }
+    }
+
+    pub fn from_code(code: &str) -> Option<Region> {
+        Region::ALL.into_iter().find(|r| r.code() == code)
+    }
+}
+
+impl fmt::Display for Region {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.code())
+    }
+}
+
+/// What the service is expected to carry: the cost model's usage inputs.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct Workload {
+    /// HTTP requests per month.
+    pub requests_per_month: u64,
+    /// Average time to serve one request, in milliseconds.
+    pub avg_duration_ms: u32,
+    /// Average response body, in KB.
+    pub avg_response_kb: u32,
+    /// Share of response traffic that leaves AWS for the internet, in percent.
+    pub internet_egress_percent: u8,
+    /// Application logs written per month, in GB.
+    pub log_gb_per_month: f64,
+}
+
+/// CPU architecture of tasks or functions.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum CpuArch {
+    /// Intel/AMD.
+    X86_64,
+    /// AWS Graviton (ARM), about 20% cheaper.
+    Arm64,
+}
+
+impl CpuArch {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CpuArch::X86_64 => "x86_64",
+            CpuArch::Arm64 => "arm64",
+        }
+    }
+}
+
+/// The ECS Fargate architecture.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct Fargate {
+    /// vCPU per task: 0.25, 0.5, 1, 2, 4, 8 or 16.
+    pub vcpu: f64,
+    /// Memory per task in MiB; the allowed values depend on `vcpu`.
+    pub memory_mib: u32,
+    pub cpu_architecture: CpuArch,
+    /// Container image repository without tag. Absent: the stack's own ECR repository.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub image: Option<String>,
+    /// Default image tag (a template parameter, changed at deploy time).
+    pub image_tag: String,
+    pub container_port: u16,
+    pub health_check_path: String,
+    /// Run the container with a read-only root file system (recommended).
+    pub readonly_root_filesystem: bool,
+    /// Ephemeral storage per task in GiB (20 included, up to 200).
+    pub ephemeral_storage_gib: u16,
+    pub desired_tasks: u32,
+    pub min_tasks: u32,
+    pub max_tasks: u32,
+    /// Target average CPU utilisation for autoscaling, in percent.
+    pub cpu_target_percent: u8,
+    /// Share of tasks on Fargate Spot, in percent (x86_64 only).
+    pub spot_percent: u8,
+    pub nat_gateways: NatGateways,
+    /// CloudWatch Logs retention, in days.
+    pub log_retention_days: u16,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub database: Option<Database>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cache: Option<Cache>,
+    /// HTTPS on the load balancer. Absent: HTTP only.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub https: Option<Https>,
+    /// Where alarm notifications go.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub alarm_email: Option<String>,
+}
+
+/// NAT gateways for the private subnets' outbound traffic.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum NatGateways {
+    /// One NAT gateway shared by both AZs (cheaper; an AZ outage cuts outbound traffic).
+    Single,
+    /// One NAT gateway per AZ (resilient; twice the hourly cost).
+    PerAz,
+}
+
+impl NatGateways {
+    pub fn count(self) -> u32 {
+        match self {
+            NatGateways::Single => 1,
+            NatGateways::PerAz => 2,
+        }
+    }
+}
+
+/// RDS PostgreSQL.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct Database {
+    pub instance_class: DbInstanceClass,
+    /// gp3 storage in GB (20–6144).
+    pub storage_gb: u32,
+    pub multi_az: bool,
+    /// Automated backup retention in days (1–35).
+    pub backup_days: u8,
+}
+
+macro_rules! string_enum {
+    ($(#[$m:meta])* $name:ident { $($variant:ident => $s:literal),+ $(,)? }) => {
+        $(#[$m])*
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+        #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+        pub enum $name { $(#[serde(rename = $s)] $variant),+ }
+        impl $name {
+            pub const ALL: &'static [$name] = &[$($name::$variant),+];
+            pub fn as_str(self) -> &'static str { match self { $($name::$variant => $s),+ } }
+            pub fn parse(s: &str) -> Option<$name> { Self::ALL.iter().copied().find(|v| v.as_str() == s) }
+        }
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result { f.write_str(self.as_str()) }
+        }
+    };
+}
+
+string_enum!(
+    /// RDS instance classes the planner offers (each one priced in the price book).
+    DbInstanceClass {
+        T4gMicro => "db.t4g.micro",
+        T4gSmall => "db.t4g.small",
+        T4gMedium => "db.t4g.medium",
+        T3Micro => "db.t3.micro",
+        T3Small => "db.t3.small",
+        T3Medium => "db.t3.medium",
+        M6gLarge => "db.m6g.large",
+    }
+);
+
+string_enum!(
+    /// ElastiCache node types the planner offers.
+    CacheNodeType {
+        T4gMicro => "cache.t4g.micro",
+        T4gSmall => "cache.t4g.small",
+        T3Micro => "cache.t3.micro",
+        T3Small => "cache.t3.small",
+        M6gLarge => "cache.m6g.large",
+    }
+);
+
+string_enum!(
+    /// Lambda runtimes whose inline placeholder code the template can carry.
+    Runtime {
+        Python313 => "python3.13",
+        Python312 => "python3.12",
+        Nodejs22 => "nodejs22.x",
+    }
+);
+
+impl Runtime {
+    pub fn is_python(self) -> bool {
+        matches!(self, Runtime::Python313 | Runtime::Python312)
+    }
+}
+
+/// ElastiCache for Redis OSS.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct Cache {
+    pub node_type: CacheNodeType,
+    /// Nodes in the replication group: 1 primary plus replicas (1–6).
+    pub nodes: u8,
+}
+
+/// HTTPS on the load balancer.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct Https {
+    /// ACM certificate ARN, in the plan's region.
+    pub certificate_arn: String,
+}
+
+/// The Lambda architecture.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct Lambda {
+    /// Memory in MB (128–10240); CPU scales with it.
+    pub memory_mb: u32,
+    pub architecture: CpuArch,
+    /// Timeout in seconds (1–900).
+    pub timeout_s: u32,
+    pub runtime: Runtime,
+    /// Handler of the deployed code, e.g. `app.handler`.
+    pub handler: String,
+    pub api: ApiType,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub tables: Vec<Table>,
+    /// An S3 bucket for the function's files.
+    pub bucket: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reserved_concurrency: Option<u32>,
+    /// CloudWatch Logs retention, in days.
+    pub log_retention_days: u16,
+}
+
+/// API Gateway flavour in front of the function.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum ApiType {
+    /// HTTP API: cheaper and faster, fewer features.
+    Http,
+    /// REST API: usage plans, API keys, request validation.
+    Rest,
+}
+
+impl ApiType {
+    pub fn label(self) -> &'static str {
+        match self {
+            ApiType::Http => "HTTP API",
+            ApiType::Rest => "REST API",
+        }
+    }
+}
+
+/// A DynamoDB table (on-demand).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct Table {
+    /// Short name: letters and digits, starting with a letter (e.g. `orders`).
+    pub name: String,
+    pub partition_key: Key,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sort_key: Option<Key>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ttl_attribute: Option<String>,
+}
+
+/// A key attribute of a table.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct Key {
+    pub name: String,
+    #[serde(rename = "type")]
+    pub kind: KeyType,
+}
+
+/// DynamoDB scalar attribute types.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub enum KeyType {
+    /// String.
+    S,
+    /// Number.
+    N,
+    /// Binary.
+    B,
+}
+
+impl KeyType {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            KeyType::S => "S",
+            KeyType::N => "N",
+            KeyType::B => "B",
+        }
+    }
+}

@@ -1,0 +1,824 @@
+//! The ECS Fargate architecture: VPC over two AZs, ALB, Fargate service with autoscaling,
+//! optional RDS PostgreSQL and ElastiCache Redis, ECR, S3, logs, alarms and SNS.
+
+use serde_json::{Value, json};
+
+use super::storage::{self, LogWriters};
+use super::{Builder, att, log_group, policy_doc, r, sub, trust};
+use crate::plan::{CpuArch, Fargate, NatGateways};
+
+/// PostgreSQL engine version (current and supported; cfn-lint flags deprecated minors).
+pub const POSTGRES_VERSION: &str = "17.6";
+/// Redis OSS engine version.
+pub const REDIS_VERSION: &str = "7.1";
+pub const CONTAINER: &str = "app";
+const DB_PORT: u16 = 5432;
+const REDIS_PORT: u16 = 6379;
+
+const NO_EGRESS: &str = "No outbound traffic: this group only receives connections";
+
+/// The placeholder rule that removes a security group's default allow-all egress.
+fn no_egress() -> Value {
+    json!([{
+        "CidrIp": "255.255.255.255/32",
+        "IpProtocol": "icmp",
+        "FromPort": 252,
+        "ToPort": 86,
+        "Description": NO_EGRESS
+    }])
+}
+
+fn az(index: u32) -> Value {
+    json!({ "Fn::Select": [index, { "Fn::GetAZs": "" }] })
+}
+
+pub fn build(b: &mut Builder<'_>, f: &Fargate) {
+    let plan = b.plan;
+    b.describe(format!(
+        "Stackplan: {} on ECS Fargate in {} ({} vCPU, {} MiB, {}-{} tasks{})",
+        plan.project,
+        plan.region,
+        f.vcpu,
+        f.memory_mib,
+        f.min_tasks,
+        f.max_tasks,
+        if f.https.is_some() {
+            ", HTTPS"
+        } else {
+            ", HTTP only"
+        }
+    ));
+    b.parameter(
+        "ImageTag",
+        json!({
+            "Type": "String",
+            "Default": f.image_tag,
+            "AllowedPattern": "^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$",
+            "Description": "Container image tag to deploy"
+        }),
+    );
+    network(b, f);
+    security_groups(b, f);
+    storage::log_bucket(
+        b,
+        LogWriters {
+            load_balancer: true,
+            flow_logs: true,
+        },
+    );
+    storage::app_bucket(b);
+    load_balancer(b, f);
+    registry(b);
+    log_group(b, "LogGroup", "app", f.log_retention_days);
+    if let Some(db) = &f.database {
+        database(b, db);
+    }
+    if let Some(cache) = &f.cache {
+        cache_cluster(b, cache);
+    }
+    roles(b, f);
+    service(b, f);
+    scaling_and_alarms(b, f);
+    outputs(b, f);
+}
+
+fn network(b: &mut Builder<'_>, f: &Fargate) {
+    b.add(
+        "Vpc",
+        "AWS::EC2::VPC",
+        json!({ "CidrBlock": "10.0.0.0/16", "EnableDnsHostnames": true, "EnableDnsSupport": true }),
+    );
+    b.add("InternetGateway", "AWS::EC2::InternetGateway", json!({}));
+    b.add(
+        "VpcGatewayAttachment",
+        "AWS::EC2::VPCGatewayAttachment",
+        json!({ "VpcId": r("Vpc"), "InternetGatewayId": r("InternetGateway") }),
+    );
+    for (suffix, index) in [("A", 0u32), ("B", 1)] {
+        b.add(
+            &format!("PublicSubnet{suffix}"),
+            "AWS::EC2::Subnet",
+            json!({
+                "VpcId": r("Vpc"),
+                "CidrBlock": format!("10.0.{index}.0/24"),
+                "AvailabilityZone": az(index),
+                "MapPublicIpOnLaunch": false
+            }),
+        );
+        b.add(
+            &format!("PrivateSubnet{suffix}"),
+            "AWS::EC2::Subnet",
+            json!({
+                "VpcId": r("Vpc"),
+                "CidrBlock": format!("10.0.{}.0/24", 10 + index),
+                "AvailabilityZone": az(index),
+                "MapPublicIpOnLaunch": false
+            }),
+        );
+    }
+    b.add(
+        "PublicRouteTable",
+        "AWS::EC2::RouteTable",
+        json!({ "VpcId": r("Vpc") }),
+    );
+    b.add(
+        "PublicDefaultRoute",
+        "AWS::EC2::Route",
+        json!({
+            "RouteTableId": r("PublicRouteTable"),
+            "DestinationCidrBlock": "0.0.0.0/0",
+            "GatewayId": r("InternetGateway")
+        }),
+    )
+    .depends_on(&["VpcGatewayAttachment"]);
+    let nat_suffixes: &[&str] = match f.nat_gateways {
+        NatGateways::Single => &["A"],
+        NatGateways::PerAz => &["A", "B"],
+    };
+    for suffix in nat_suffixes {
+        b.add(
+            &format!("NatEip{suffix}"),
+            "AWS::EC2::EIP",
+            json!({ "Domain": "vpc" }),
+        )
+        .depends_on(&["VpcGatewayAttachment"]);
+        b.add(
+            &format!("NatGateway{suffix}"),
+            "AWS::EC2::NatGateway",
+            json!({
+                "AllocationId": att(&format!("NatEip{suffix}"), "AllocationId"),
+                "SubnetId": r(&format!("PublicSubnet{suffix}"))
+            }),
+        );
+    }
+    for suffix in ["A", "B"] {
+        b.add(
+            &format!("PublicSubnet{suffix}RouteTableAssociation"),
+            "AWS::EC2::SubnetRouteTableAssociation",
+            json!({ "SubnetId": r(&format!("PublicSubnet{suffix}")), "RouteTableId": r("PublicRouteTable") }),
+        );
+        let table = format!("PrivateRouteTable{suffix}");
+        b.add(&table, "AWS::EC2::RouteTable", json!({ "VpcId": r("Vpc") }));
+        let nat = if f.nat_gateways == NatGateways::PerAz {
+            suffix
+        } else {
+            "A"
+        };
+        b.add(
+            &format!("PrivateDefaultRoute{suffix}"),
+            "AWS::EC2::Route",
+            json!({
+                "RouteTableId": r(&table),
+                "DestinationCidrBlock": "0.0.0.0/0",
+                "NatGatewayId": r(&format!("NatGateway{nat}"))
+            }),
+        );
+        b.add(
+            &format!("PrivateSubnet{suffix}RouteTableAssociation"),
+            "AWS::EC2::SubnetRouteTableAssociation",
+            json!({ "SubnetId": r(&format!("PrivateSubnet{suffix}")), "RouteTableId": r(&table) }),
+        );
+    }
+    b.add(
+        "VpcFlowLog",
+        "AWS::EC2::FlowLog",
+        json!({
+            "ResourceId": r("Vpc"),
+            "ResourceType": "VPC",
+            "TrafficType": "ALL",
+            "LogDestinationType": "s3",
+            "LogDestination": sub("${LogBucket.Arn}/vpc/")
+        }),
+    )
+    .depends_on(&[storage::LOG_BUCKET_POLICY]);
+}
+
+fn listener_ports(f: &Fargate) -> Vec<u16> {
+    if f.https.is_some() {
+        vec![80, 443]
+    } else {
+        vec![80]
+    }
+}
+
+fn security_groups(b: &mut Builder<'_>, f: &Fargate) {
+    let ingress: Vec<Value> = listener_ports(f)
+        .into_iter()
+        .map(|port| {
+            json!({
+                "CidrIp": "0.0.0.0/0",
+                "IpProtocol": "tcp",
+                "FromPort": port,
+                "ToPort": port,
+                "Description": format!("Internet to the load balancer on port {port}")
+            })
+        })
+        .collect();
+    let alb_reason = if f.https.is_some() {
+        "public load balancer: port 80 only redirects to HTTPS on 443"
+    } else {
+        "public load balancer: port 80 is its front door (the plan has no certificate, HTTP only)"
+    };
+    b.add(
+        "LoadBalancerSecurityGroup",
+        "AWS::EC2::SecurityGroup",
+        json!({
+            "GroupDescription": "Load balancer: HTTP(S) from the internet, out to the service only",
+            "VpcId": r("Vpc"),
+            "SecurityGroupIngress": ingress,
+            "SecurityGroupEgress": no_egress()
+        }),
+    )
+    .skip("CKV_AWS_260", alb_reason);
+    b.add(
+        "LoadBalancerToServiceEgress",
+        "AWS::EC2::SecurityGroupEgress",
+        json!({
+            "GroupId": r("LoadBalancerSecurityGroup"),
+            "DestinationSecurityGroupId": r("ServiceSecurityGroup"),
+            "IpProtocol": "tcp",
+            "FromPort": f.container_port,
+            "ToPort": f.container_port,
+            "Description": "Load balancer to the service containers"
+        }),
+    );
+    b.add(
+        "ServiceSecurityGroup",
+        "AWS::EC2::SecurityGroup",
+        json!({
+            "GroupDescription": "Service tasks: from the load balancer only; out to HTTPS and the data stores",
+            "VpcId": r("Vpc"),
+            "SecurityGroupIngress": [{
+                "SourceSecurityGroupId": r("LoadBalancerSecurityGroup"),
+                "IpProtocol": "tcp",
+                "FromPort": f.container_port,
+                "ToPort": f.container_port,
+                "Description": "Load balancer to the containers"
+            }],
+            "SecurityGroupEgress": [{
+                "CidrIp": "0.0.0.0/0",
+                "IpProtocol": "tcp",
+                "FromPort": 443,
+                "ToPort": 443,
+                "Description": "HTTPS to AWS APIs and the image registry, through the NAT gateway"
+            }]
+        }),
+    );
+    let stores: Vec<(&str, &str, u16)> = [
+        f.database
+            .as_ref()
+            .map(|_| ("Database", "PostgreSQL", DB_PORT)),
+        f.cache.as_ref().map(|_| ("Cache", "Redis", REDIS_PORT)),
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
+    for (store, label, port) in stores {
+        let group = format!("{store}SecurityGroup");
+        b.add(
+            &group,
+            "AWS::EC2::SecurityGroup",
+            json!({
+                "GroupDescription": format!("{label}: from the service tasks only"),
+                "VpcId": r("Vpc"),
+                "SecurityGroupIngress": [{
+                    "SourceSecurityGroupId": r("ServiceSecurityGroup"),
+                    "IpProtocol": "tcp",
+                    "FromPort": port,
+                    "ToPort": port,
+                    "Description": format!("Service tasks to {label}")
+                }],
+                "SecurityGroupEgress": no_egress()
+            }),
+        );
+        b.add(
+            &format!("ServiceTo{store}Egress"),
+            "AWS::EC2::SecurityGroupEgress",
+            json!({
+                "GroupId": r("ServiceSecurityGroup"),
+                "DestinationSecurityGroupId": r(&group),
+                "IpProtocol": "tcp",
+                "FromPort": port,
+                "ToPort": port,
+                "Description": format!("Service tasks to {label}")
+            }),
+        );
+    }
+}
+
+fn load_balancer(b: &mut Builder<'_>, f: &Fargate) {
+    b.add(
+        "LoadBalancer",
+        "AWS::ElasticLoadBalancingV2::LoadBalancer",
+        json!({
+            "Type": "application",
+            "Scheme": "internet-facing",
+            "Subnets": [r("PublicSubnetA"), r("PublicSubnetB")],
+            "SecurityGroups": [r("LoadBalancerSecurityGroup")],
+            "LoadBalancerAttributes": [
+                { "Key": "routing.http.drop_invalid_header_fields.enabled", "Value": "true" },
+                { "Key": "access_logs.s3.enabled", "Value": "true" },
+                { "Key": "access_logs.s3.bucket", "Value": r(storage::LOG_BUCKET) },
+                { "Key": "access_logs.s3.prefix", "Value": "alb" }
+            ]
+        }),
+    )
+    .depends_on(&[storage::LOG_BUCKET_POLICY, "VpcGatewayAttachment"])
+    .skip(
+        "CKV_AWS_150",
+        "the stack owns the load balancer's lifecycle; deletion protection would block deleting the stack from the planner",
+    );
+    b.add(
+        "TargetGroup",
+        "AWS::ElasticLoadBalancingV2::TargetGroup",
+        json!({
+            "TargetType": "ip",
+            "Protocol": "HTTP",
+            "Port": f.container_port,
+            "VpcId": r("Vpc"),
+            "HealthCheckPath": f.health_check_path,
+            "HealthCheckIntervalSeconds": 15,
+            "HealthyThresholdCount": 2,
+            "UnhealthyThresholdCount": 3,
+            "Matcher": { "HttpCode": "200-399" },
+            "TargetGroupAttributes": [{ "Key": "deregistration_delay.timeout_seconds", "Value": "30" }]
+        }),
+    );
+    match &f.https {
+        Some(https) => {
+            b.add(
+                "HttpListener",
+                "AWS::ElasticLoadBalancingV2::Listener",
+                json!({
+                    "LoadBalancerArn": r("LoadBalancer"),
+                    "Port": 80,
+                    "Protocol": "HTTP",
+                    "DefaultActions": [{
+                        "Type": "redirect",
+                        "RedirectConfig": { "Protocol": "HTTPS", "Port": "443", "StatusCode": "HTTP_301" }
+                    }]
+                }),
+            );
+            b.add(
+                "HttpsListener",
+                "AWS::ElasticLoadBalancingV2::Listener",
+                json!({
+                    "LoadBalancerArn": r("LoadBalancer"),
+                    "Port": 443,
+                    "Protocol": "HTTPS",
+                    "SslPolicy": "ELBSecurityPolicy-TLS13-1-2-2021-06",
+                    "Certificates": [{ "CertificateArn": https.certificate_arn }],
+                    "DefaultActions": [{ "Type": "forward", "TargetGroupArn": r("TargetGroup") }]
+                }),
+            );
+        }
+        None => {
+            b.add(
+                "HttpListener",
+                "AWS::ElasticLoadBalancingV2::Listener",
+                json!({
+                    "LoadBalancerArn": r("LoadBalancer"),
+                    "Port": 80,
+                    "Protocol": "HTTP",
+                    "DefaultActions": [{ "Type": "forward", "TargetGroupArn": r("TargetGroup") }]
+                }),
+            )
+            .skip(
+                "CKV_AWS_2",
+                "the plan has no certificate: HTTP only, as the plan states",
+            )
+            .skip(
+                "CKV_AWS_103",
+                "the plan has no certificate: there is no TLS listener to configure",
+            );
+        }
+    }
+}
+
+fn registry(b: &mut Builder<'_>) {
+    let lifecycle = json!({ "rules": [{
+        "rulePriority": 1,
+        "description": "Keep the 30 newest images",
+        "selection": { "tagStatus": "any", "countType": "imageCountMoreThan", "countNumber": 30 },
+        "action": { "type": "expire" }
+    }] });
+    b.add(
+        "Repository",
+        "AWS::ECR::Repository",
+        json!({
+            "ImageTagMutability": "IMMUTABLE",
+            "ImageScanningConfiguration": { "ScanOnPush": true },
+            "EncryptionConfiguration": { "EncryptionType": "KMS" },
+            "LifecyclePolicy": { "LifecyclePolicyText": lifecycle.to_string() }
+        }),
+    )
+    .keep("Retain");
+}
+
+/// The database name inside PostgreSQL: the project name with `_` for `-`.
+pub fn database_name(project: &str) -> String {
+    project.replace('-', "_")
+}
+
+fn database(b: &mut Builder<'_>, db: &crate::plan::Database) {
+    b.add(
+        "DatabaseSubnetGroup",
+        "AWS::RDS::DBSubnetGroup",
+        json!({
+            "DBSubnetGroupDescription": "Private subnets for PostgreSQL",
+            "SubnetIds": [r("PrivateSubnetA"), r("PrivateSubnetB")]
+        }),
+    );
+    let max_storage = (db.storage_gb * 2).min(6144).max(db.storage_gb + 1);
+    let mut res = b
+        .add(
+            "Database",
+            "AWS::RDS::DBInstance",
+            json!({
+                "Engine": "postgres",
+                "EngineVersion": POSTGRES_VERSION,
+                "DBInstanceClass": db.instance_class.as_str(),
+                "AllocatedStorage": db.storage_gb.to_string(),
+                "MaxAllocatedStorage": max_storage,
+                "StorageType": "gp3",
+                "StorageEncrypted": true,
+                "MultiAZ": db.multi_az,
+                "BackupRetentionPeriod": db.backup_days,
+                "DBName": database_name(&b.plan.project),
+                "MasterUsername": "app",
+                "ManageMasterUserPassword": true,
+                "EnableIAMDatabaseAuthentication": true,
+                "DBSubnetGroupName": r("DatabaseSubnetGroup"),
+                "VPCSecurityGroups": [r("DatabaseSecurityGroup")],
+                "PubliclyAccessible": false,
+                "AutoMinorVersionUpgrade": true,
+                "CopyTagsToSnapshot": true,
+                "EnableCloudwatchLogsExports": ["postgresql", "upgrade"],
+                "DeletionProtection": false
+            }),
+        )
+        .keep("Snapshot")
+        .skip(
+            "CKV_AWS_293",
+            "DeletionPolicy Snapshot keeps a final snapshot; deletion protection would block deleting the stack from the planner",
+        )
+        .skip(
+            "CKV_AWS_118",
+            "Enhanced Monitoring bills per instance through CloudWatch Logs; standard RDS metrics stay on",
+        );
+    if !db.multi_az {
+        res = res.skip(
+            "CKV_AWS_157",
+            "the plan chose a Single-AZ database to halve its cost",
+        );
+    }
+    let _ = res;
+}
+
+fn cache_cluster(b: &mut Builder<'_>, cache: &crate::plan::Cache) {
+    b.add(
+        "CacheSubnetGroup",
+        "AWS::ElastiCache::SubnetGroup",
+        json!({
+            "Description": "Private subnets for Redis",
+            "SubnetIds": [r("PrivateSubnetA"), r("PrivateSubnetB")]
+        }),
+    );
+    b.add(
+        "CacheAuthSecret",
+        "AWS::SecretsManager::Secret",
+        json!({
+            "Description": "Redis AUTH token, read by the service through ECS secrets",
+            "GenerateSecretString": {
+                "SecretStringTemplate": "{}",
+                "GenerateStringKey": "token",
+                "PasswordLength": 64,
+                "ExcludePunctuation": true
+            }
+        }),
+    )
+    .keep("Delete")
+    .skip(
+        "CKV_AWS_149",
+        "encrypted with the AWS managed key aws/secretsmanager; a customer managed key adds cost and a key policy to run",
+    );
+    let replicas = cache.nodes > 1;
+    b.add(
+        "Cache",
+        "AWS::ElastiCache::ReplicationGroup",
+        json!({
+            "ReplicationGroupDescription": "Redis for the service",
+            "Engine": "redis",
+            "EngineVersion": REDIS_VERSION,
+            "CacheNodeType": cache.node_type.as_str(),
+            "NumCacheClusters": cache.nodes,
+            "AutomaticFailoverEnabled": replicas,
+            "MultiAZEnabled": replicas,
+            "Port": REDIS_PORT,
+            "CacheSubnetGroupName": r("CacheSubnetGroup"),
+            "SecurityGroupIds": [r("CacheSecurityGroup")],
+            "AtRestEncryptionEnabled": true,
+            "TransitEncryptionEnabled": true,
+            "AuthToken": sub("{{resolve:secretsmanager:${CacheAuthSecret}:SecretString:token}}"),
+            "SnapshotRetentionLimit": 1,
+            "AutoMinorVersionUpgrade": true
+        }),
+    )
+    .keep("Snapshot");
+}
+
+fn roles(b: &mut Builder<'_>, f: &Fargate) {
+    let mut execution = vec![json!({
+        "Sid": "WriteLogs",
+        "Effect": "Allow",
+        "Action": ["logs:CreateLogStream", "logs:PutLogEvents"],
+        "Resource": att("LogGroup", "Arn")
+    })];
+    if f.image.is_none() {
+        execution.push(json!({
+            "Sid": "PullImage",
+            "Effect": "Allow",
+            "Action": ["ecr:BatchCheckLayerAvailability", "ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"],
+            "Resource": att("Repository", "Arn")
+        }));
+        execution.push(json!({
+            "Sid": "RegistryLogin",
+            "Effect": "Allow",
+            "Action": "ecr:GetAuthorizationToken",
+            "Resource": "*"
+        }));
+    }
+    let mut secrets = Vec::new();
+    if f.database.is_some() {
+        secrets.push(att("Database", "MasterUserSecret.SecretArn"));
+    }
+    if f.cache.is_some() {
+        secrets.push(r("CacheAuthSecret"));
+    }
+    if !secrets.is_empty() {
+        execution.push(json!({
+            "Sid": "ReadSecrets",
+            "Effect": "Allow",
+            "Action": "secretsmanager:GetSecretValue",
+            "Resource": secrets
+        }));
+    }
+    b.add(
+        "TaskExecutionRole",
+        "AWS::IAM::Role",
+        json!({
+            "Description": "Lets ECS pull the image, write logs and read the service's secrets",
+            "AssumeRolePolicyDocument": trust("ecs-tasks.amazonaws.com"),
+            "Policies": [{ "PolicyName": "task-execution", "PolicyDocument": policy_doc(execution) }]
+        }),
+    );
+    let mut task = storage::app_bucket_statements();
+    if f.database.is_some() {
+        task.push(json!({
+            "Sid": "DatabaseIamAuth",
+            "Effect": "Allow",
+            "Action": "rds-db:connect",
+            "Resource": sub("arn:${AWS::Partition}:rds-db:${AWS::Region}:${AWS::AccountId}:dbuser:${Database.DbiResourceId}/app")
+        }));
+    }
+    b.add(
+        "TaskRole",
+        "AWS::IAM::Role",
+        json!({
+            "Description": "The application's own permissions: its bucket and its database",
+            "AssumeRolePolicyDocument": trust("ecs-tasks.amazonaws.com"),
+            "Policies": [{ "PolicyName": "app", "PolicyDocument": policy_doc(task) }]
+        }),
+    );
+}
+
+fn env(name: &str, value: Value) -> Value {
+    json!({ "Name": name, "Value": value })
+}
+
+fn service(b: &mut Builder<'_>, f: &Fargate) {
+    let mut cluster =
+        json!({ "ClusterSettings": [{ "Name": "containerInsights", "Value": "enabled" }] });
+    if f.spot_percent > 0 {
+        cluster["CapacityProviders"] = json!(["FARGATE", "FARGATE_SPOT"]);
+    }
+    b.add("Cluster", "AWS::ECS::Cluster", cluster);
+
+    let image = match &f.image {
+        None => sub("${Repository.RepositoryUri}:${ImageTag}"),
+        Some(repo) => sub(&format!("{repo}:${{ImageTag}}")),
+    };
+    let mut environment = vec![
+        env("PORT", json!(f.container_port.to_string())),
+        env("BUCKET_NAME", r(storage::APP_BUCKET)),
+    ];
+    let mut secrets = Vec::new();
+    if f.database.is_some() {
+        environment.push(env("DB_HOST", att("Database", "Endpoint.Address")));
+        environment.push(env("DB_PORT", att("Database", "Endpoint.Port")));
+        environment.push(env("DB_NAME", json!(database_name(&b.plan.project))));
+        for (name, key) in [("DB_USERNAME", "username"), ("DB_PASSWORD", "password")] {
+            secrets.push(json!({
+                "Name": name,
+                "ValueFrom": sub(&format!("${{Database.MasterUserSecret.SecretArn}}:{key}::"))
+            }));
+        }
+    }
+    if f.cache.is_some() {
+        environment.push(env("REDIS_HOST", att("Cache", "PrimaryEndPoint.Address")));
+        environment.push(env("REDIS_PORT", att("Cache", "PrimaryEndPoint.Port")));
+        environment.push(env("REDIS_TLS", json!("true")));
+        secrets.push(
+            json!({ "Name": "REDIS_AUTH_TOKEN", "ValueFrom": sub("${CacheAuthSecret}:token::") }),
+        );
+    }
+    let mut container = json!({
+        "Name": CONTAINER,
+        "Image": image,
+        "Essential": true,
+        "PortMappings": [{ "ContainerPort": f.container_port, "Protocol": "tcp" }],
+        "ReadonlyRootFilesystem": f.readonly_root_filesystem,
+        "LogConfiguration": {
+            "LogDriver": "awslogs",
+            "Options": {
+                "awslogs-group": r("LogGroup"),
+                "awslogs-region": r("AWS::Region"),
+                "awslogs-stream-prefix": CONTAINER
+            }
+        },
+        "Environment": environment
+    });
+    if !secrets.is_empty() {
+        container["Secrets"] = json!(secrets);
+    }
+    let mut task = json!({
+        "Cpu": ((f.vcpu * 1024.0).round() as u32).to_string(),
+        "Memory": f.memory_mib.to_string(),
+        "NetworkMode": "awsvpc",
+        "RequiresCompatibilities": ["FARGATE"],
+        "RuntimePlatform": {
+            "CpuArchitecture": match f.cpu_architecture { CpuArch::X86_64 => "X86_64", CpuArch::Arm64 => "ARM64" },
+            "OperatingSystemFamily": "LINUX"
+        },
+        "ExecutionRoleArn": att("TaskExecutionRole", "Arn"),
+        "TaskRoleArn": att("TaskRole", "Arn"),
+        "ContainerDefinitions": [container]
+    });
+    if f.ephemeral_storage_gib > 20 {
+        task["EphemeralStorage"] = json!({ "SizeInGiB": f.ephemeral_storage_gib });
+    }
+    let res = b.add("TaskDefinition", "AWS::ECS::TaskDefinition", task);
+    if !f.readonly_root_filesystem {
+        res.skip(
+            "CKV_AWS_336",
+            "the plan's container needs a writable root file system",
+        );
+    }
+
+    let mut svc = json!({
+        "Cluster": r("Cluster"),
+        "TaskDefinition": r("TaskDefinition"),
+        "DesiredCount": f.desired_tasks,
+        "NetworkConfiguration": { "AwsvpcConfiguration": {
+            "AssignPublicIp": "DISABLED",
+            "Subnets": [r("PrivateSubnetA"), r("PrivateSubnetB")],
+            "SecurityGroups": [r("ServiceSecurityGroup")]
+        } },
+        "LoadBalancers": [{ "ContainerName": CONTAINER, "ContainerPort": f.container_port, "TargetGroupArn": r("TargetGroup") }],
+        "HealthCheckGracePeriodSeconds": 60,
+        "DeploymentConfiguration": {
+            "DeploymentCircuitBreaker": { "Enable": true, "Rollback": true },
+            "MinimumHealthyPercent": 100,
+            "MaximumPercent": 200
+        },
+        "PropagateTags": "SERVICE",
+        "EnableECSManagedTags": true
+    });
+    if f.spot_percent == 0 {
+        svc["LaunchType"] = json!("FARGATE");
+    } else {
+        let strategy: Vec<Value> = [
+            ("FARGATE", 100 - f.spot_percent),
+            ("FARGATE_SPOT", f.spot_percent),
+        ]
+        .into_iter()
+        .filter(|(_, weight)| *weight > 0)
+        .map(|(provider, weight)| json!({ "CapacityProvider": provider, "Weight": weight }))
+        .collect();
+        svc["CapacityProviderStrategy"] = json!(strategy);
+    }
+    let listener = if f.https.is_some() {
+        "HttpsListener"
+    } else {
+        "HttpListener"
+    };
+    b.add("Service", "AWS::ECS::Service", svc).depends_on(&[
+        listener,
+        "PrivateDefaultRouteA",
+        "PrivateDefaultRouteB",
+    ]);
+}
+
+fn scaling_and_alarms(b: &mut Builder<'_>, f: &Fargate) {
+    b.add(
+        "ScalableTarget",
+        "AWS::ApplicationAutoScaling::ScalableTarget",
+        json!({
+            "ServiceNamespace": "ecs",
+            "ScalableDimension": "ecs:service:DesiredCount",
+            "ResourceId": sub("service/${Cluster}/${Service.Name}"),
+            "MinCapacity": f.min_tasks,
+            "MaxCapacity": f.max_tasks
+        }),
+    );
+    b.add(
+        "CpuScalingPolicy",
+        "AWS::ApplicationAutoScaling::ScalingPolicy",
+        json!({
+            "PolicyName": sub("${AWS::StackName}-cpu-target"),
+            "PolicyType": "TargetTrackingScaling",
+            "ScalingTargetId": r("ScalableTarget"),
+            "TargetTrackingScalingPolicyConfiguration": {
+                "PredefinedMetricSpecification": { "PredefinedMetricType": "ECSServiceAverageCPUUtilization" },
+                "TargetValue": f.cpu_target_percent,
+                "ScaleInCooldown": 120,
+                "ScaleOutCooldown": 60
+            }
+        }),
+    );
+    b.add("AlarmTopic", "AWS::SNS::Topic", json!({ "DisplayName": format!("{} alarms", b.plan.project) })).skip(
+        "CKV_AWS_26",
+        "CloudWatch alarms cannot publish to a topic encrypted with the AWS managed SNS key; alarm notices carry no secrets",
+    );
+    if let Some(email) = &f.alarm_email {
+        b.add(
+            "AlarmEmailSubscription",
+            "AWS::SNS::Subscription",
+            json!({ "TopicArn": r("AlarmTopic"), "Protocol": "email", "Endpoint": email }),
+        );
+    }
+    for (id, metric, what) in [
+        ("CpuAlarm", "CPUUtilization", "CPU"),
+        ("MemoryAlarm", "MemoryUtilization", "memory"),
+    ] {
+        b.add(
+            id,
+            "AWS::CloudWatch::Alarm",
+            json!({
+                "AlarmDescription": format!("Service {what} above 80% for 10 minutes"),
+                "Namespace": "AWS/ECS",
+                "MetricName": metric,
+                "Dimensions": [
+                    { "Name": "ClusterName", "Value": r("Cluster") },
+                    { "Name": "ServiceName", "Value": att("Service", "Name") }
+                ],
+                "Statistic": "Average",
+                "Period": 300,
+                "EvaluationPeriods": 2,
+                "Threshold": 80,
+                "ComparisonOperator": "GreaterThanThreshold",
+                "TreatMissingData": "notBreaching",
+                "AlarmActions": [r("AlarmTopic")],
+                "OKActions": [r("AlarmTopic")]
+            }),
+        );
+    }
+}
+
+fn outputs(b: &mut Builder<'_>, f: &Fargate) {
+    let scheme = if f.https.is_some() { "https" } else { "http" };
+    b.output(
+        "ServiceUrl",
+        "URL of the service",
+        sub(&format!("{scheme}://${{LoadBalancer.DNSName}}")),
+    );
+    b.output("ClusterName", "ECS cluster", r("Cluster"));
+    b.output("ServiceName", "ECS service", att("Service", "Name"));
+    b.output(
+        "RepositoryUri",
+        "Push images here",
+        att("Repository", "RepositoryUri"),
+    );
+    b.output("LogGroupName", "Application logs", r("LogGroup"));
+    b.output("BucketName", "Application bucket", r(storage::APP_BUCKET));
+    b.output("AlarmTopicArn", "Alarm notifications", r("AlarmTopic"));
+    if f.database.is_some() {
+        b.output(
+            "DatabaseEndpoint",
+            "PostgreSQL host",
+            att("Database", "Endpoint.Address"),
+        );
+        b.output(
+            "DatabaseSecretArn",
+            "PostgreSQL credentials (managed by RDS)",
+            att("Database", "MasterUserSecret.SecretArn"),
+        );
+    }
+    if f.cache.is_some() {
+        b.output(
+            "CacheEndpoint",
+            "Redis primary endpoint (TLS)",
+            att("Cache", "PrimaryEndPoint.Address"),
+        );
+    }
+}

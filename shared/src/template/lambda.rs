@@ -1,0 +1,393 @@
+//! The Lambda architecture: API Gateway (HTTP or REST) in front of one function, DynamoDB
+//! tables, an optional bucket, and logs.
+
+use serde_json::{Map, Value, json};
+
+use super::storage::{self, LogWriters};
+use super::{Builder, att, log_group, policy_doc, r, sub, trust};
+use crate::plan::{ApiType, Lambda, Runtime, Table};
+
+/// Stage name of the REST API.
+pub const REST_STAGE: &str = "prod";
+
+const PYTHON_PLACEHOLDER: &str = r#"import json
+import os
+
+
+def handler(event, context):
+    return {
+        "statusCode": 200,
+        "headers": {"content-type": "application/json"},
+        "body": json.dumps({
+            "service": os.environ.get("SERVICE_NAME", ""),
+            "message": "Deployed by Stackplan. Upload your code to replace this placeholder.",
+        }),
+    }
+"#;
+
+const NODE_PLACEHOLDER: &str = r#"exports.handler = async () => ({
+  statusCode: 200,
+  headers: { "content-type": "application/json" },
+  body: JSON.stringify({
+    service: process.env.SERVICE_NAME || "",
+    message: "Deployed by Stackplan. Upload your code to replace this placeholder.",
+  }),
+});
+"#;
+
+/// The logical id of a table: `orders` → `OrdersTable`.
+pub fn table_id(table: &Table) -> String {
+    let mut chars = table.name.chars();
+    let first = chars.next().map(|c| c.to_ascii_uppercase()).unwrap_or('T');
+    format!("{first}{}Table", chars.as_str())
+}
+
+/// The environment variable carrying a table's name: `orders` → `TABLE_ORDERS`.
+pub fn table_env(table: &Table) -> String {
+    format!("TABLE_{}", table.name.to_ascii_uppercase())
+}
+
+pub fn build(b: &mut Builder<'_>, l: &Lambda) {
+    let plan = b.plan;
+    b.describe(format!(
+        "Stackplan: {} on Lambda in {} ({} MB {}, {}, {} table(s))",
+        plan.project,
+        plan.region,
+        l.memory_mb,
+        l.architecture.as_str(),
+        l.api.label(),
+        l.tables.len()
+    ));
+    b.parameter(
+        "CodeS3Bucket",
+        json!({
+            "Type": "String",
+            "Default": "",
+            "Description": "Bucket holding the function's zip; empty deploys a placeholder handler"
+        }),
+    );
+    b.parameter(
+        "CodeS3Key",
+        json!({ "Type": "String", "Default": "function.zip", "Description": "Key of the function zip in CodeS3Bucket" }),
+    );
+    b.condition(
+        "UsePlaceholderCode",
+        json!({ "Fn::Equals": [r("CodeS3Bucket"), ""] }),
+    );
+
+    for table in &l.tables {
+        dynamodb_table(b, table);
+    }
+    if l.bucket {
+        storage::log_bucket(
+            b,
+            LogWriters {
+                load_balancer: false,
+                flow_logs: false,
+            },
+        );
+        storage::app_bucket(b);
+    }
+    log_group(b, "FunctionLogGroup", "function", l.log_retention_days);
+    role(b, l);
+    function(b, l);
+    match l.api {
+        ApiType::Http => http_api(b, l),
+        ApiType::Rest => rest_api(b),
+    }
+    outputs(b, l);
+}
+
+fn dynamodb_table(b: &mut Builder<'_>, table: &Table) {
+    let mut attributes = vec![
+        json!({ "AttributeName": table.partition_key.name, "AttributeType": table.partition_key.kind.as_str() }),
+    ];
+    let mut schema = vec![json!({ "AttributeName": table.partition_key.name, "KeyType": "HASH" })];
+    if let Some(sort) = &table.sort_key {
+        attributes.push(json!({ "AttributeName": sort.name, "AttributeType": sort.kind.as_str() }));
+        schema.push(json!({ "AttributeName": sort.name, "KeyType": "RANGE" }));
+    }
+    let mut props = json!({
+        "BillingMode": "PAY_PER_REQUEST",
+        "AttributeDefinitions": attributes,
+        "KeySchema": schema,
+        "PointInTimeRecoverySpecification": { "PointInTimeRecoveryEnabled": true },
+        "SSESpecification": { "SSEEnabled": true }
+    });
+    if let Some(ttl) = &table.ttl_attribute {
+        props["TimeToLiveSpecification"] = json!({ "AttributeName": ttl, "Enabled": true });
+    }
+    b.add(&table_id(table), "AWS::DynamoDB::Table", props).keep("Retain").skip(
+        "CKV_AWS_119",
+        "encrypted at rest with the AWS managed key aws/dynamodb; a customer managed key adds cost and a key policy to run",
+    );
+}
+
+fn role(b: &mut Builder<'_>, l: &Lambda) {
+    let mut statements = vec![json!({
+        "Sid": "WriteLogs",
+        "Effect": "Allow",
+        "Action": ["logs:CreateLogStream", "logs:PutLogEvents"],
+        "Resource": att("FunctionLogGroup", "Arn")
+    })];
+    if !l.tables.is_empty() {
+        let resources: Vec<Value> = l
+            .tables
+            .iter()
+            .flat_map(|t| {
+                let id = table_id(t);
+                [att(&id, "Arn"), sub(&format!("${{{id}.Arn}}/index/*"))]
+            })
+            .collect();
+        statements.push(json!({
+            "Sid": "UseTables",
+            "Effect": "Allow",
+            "Action": [
+                "dynamodb:BatchGetItem", "dynamodb:BatchWriteItem", "dynamodb:ConditionCheckItem",
+                "dynamodb:DeleteItem", "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Query",
+                "dynamodb:Scan", "dynamodb:UpdateItem"
+            ],
+            "Resource": resources
+        }));
+    }
+    if l.bucket {
+        statements.extend(storage::app_bucket_statements());
+    }
+    b.add(
+        "FunctionRole",
+        "AWS::IAM::Role",
+        json!({
+            "Description": "The function's permissions: its log group, its tables and its bucket",
+            "AssumeRolePolicyDocument": trust("lambda.amazonaws.com"),
+            "Policies": [{ "PolicyName": "function", "PolicyDocument": policy_doc(statements) }]
+        }),
+    );
+}
+
+fn function(b: &mut Builder<'_>, l: &Lambda) {
+    let placeholder = if l.runtime.is_python() {
+        PYTHON_PLACEHOLDER
+    } else {
+        NODE_PLACEHOLDER
+    };
+    debug_assert!(matches!(
+        l.runtime,
+        Runtime::Python312 | Runtime::Python313 | Runtime::Nodejs22
+    ));
+    let mut variables = Map::new();
+    variables.insert("SERVICE_NAME".into(), json!(b.plan.project));
+    for table in &l.tables {
+        variables.insert(table_env(table), r(&table_id(table)));
+    }
+    if l.bucket {
+        variables.insert("BUCKET_NAME".into(), r(storage::APP_BUCKET));
+    }
+    let mut props = json!({
+        "Description": format!("{} API handler", b.plan.project),
+        "Runtime": l.runtime.as_str(),
+        "Handler": { "Fn::If": ["UsePlaceholderCode", "index.handler", l.handler] },
+        "Code": { "Fn::If": [
+            "UsePlaceholderCode",
+            { "ZipFile": placeholder },
+            { "S3Bucket": r("CodeS3Bucket"), "S3Key": r("CodeS3Key") }
+        ] },
+        "MemorySize": l.memory_mb,
+        "Timeout": l.timeout_s,
+        "Architectures": [l.architecture.as_str()],
+        "Role": att("FunctionRole", "Arn"),
+        "Environment": { "Variables": variables },
+        "LoggingConfig": { "LogGroup": r("FunctionLogGroup"), "LogFormat": "JSON" }
+    });
+    if let Some(n) = l.reserved_concurrency {
+        props["ReservedConcurrentExecutions"] = json!(n);
+    }
+    let mut res = b
+        .add("Function", "AWS::Lambda::Function", props)
+        .skip(
+            "CKV_AWS_116",
+            "invoked synchronously by API Gateway: callers see errors directly, there are no async retries to capture",
+        )
+        .skip(
+            "CKV_AWS_117",
+            "the function reaches only DynamoDB, S3 and CloudWatch over AWS endpoints; a VPC would add NAT cost and cold-start time",
+        )
+        .skip(
+            "CKV_AWS_173",
+            "the environment holds only resource names, no secrets; Lambda encrypts it at rest with the AWS managed key",
+        );
+    if l.reserved_concurrency.is_none() {
+        res = res.skip(
+            "CKV_AWS_115",
+            "the plan sets no reserved concurrency: the function uses the account's pool",
+        );
+    }
+    let _ = res;
+}
+
+fn permission(b: &mut Builder<'_>, source_arn: Value) {
+    b.add(
+        "ApiInvokePermission",
+        "AWS::Lambda::Permission",
+        json!({
+            "FunctionName": att("Function", "Arn"),
+            "Action": "lambda:InvokeFunction",
+            "Principal": "apigateway.amazonaws.com",
+            "SourceAccount": r("AWS::AccountId"),
+            "SourceArn": source_arn
+        }),
+    );
+}
+
+fn http_api(b: &mut Builder<'_>, l: &Lambda) {
+    log_group(b, "ApiLogGroup", "api", l.log_retention_days);
+    b.add(
+        "HttpApi",
+        "AWS::ApiGatewayV2::Api",
+        json!({ "Name": sub("${AWS::StackName}-api"), "ProtocolType": "HTTP" }),
+    );
+    b.add(
+        "HttpApiIntegration",
+        "AWS::ApiGatewayV2::Integration",
+        json!({
+            "ApiId": r("HttpApi"),
+            "IntegrationType": "AWS_PROXY",
+            "IntegrationUri": att("Function", "Arn"),
+            "PayloadFormatVersion": "2.0"
+        }),
+    );
+    b.add(
+        "HttpApiRoute",
+        "AWS::ApiGatewayV2::Route",
+        json!({
+            "ApiId": r("HttpApi"),
+            "RouteKey": "$default",
+            "AuthorizationType": "NONE",
+            "Target": sub("integrations/${HttpApiIntegration}")
+        }),
+    );
+    let access_format = json!({
+        "requestId": "$context.requestId",
+        "ip": "$context.identity.sourceIp",
+        "method": "$context.httpMethod",
+        "path": "$context.path",
+        "status": "$context.status",
+        "latencyMs": "$context.responseLatency"
+    });
+    b.add(
+        "HttpApiStage",
+        "AWS::ApiGatewayV2::Stage",
+        json!({
+            "ApiId": r("HttpApi"),
+            "StageName": "$default",
+            "AutoDeploy": true,
+            "AccessLogSettings": {
+                "DestinationArn": att("ApiLogGroup", "Arn"),
+                "Format": access_format.to_string()
+            }
+        }),
+    );
+    permission(
+        b,
+        sub("arn:${AWS::Partition}:execute-api:${AWS::Region}:${AWS::AccountId}:${HttpApi}/*"),
+    );
+}
+
+fn rest_api(b: &mut Builder<'_>) {
+    b.add(
+        "RestApi",
+        "AWS::ApiGateway::RestApi",
+        json!({
+            "Name": sub("${AWS::StackName}-api"),
+            "EndpointConfiguration": { "Types": ["REGIONAL"] }
+        }),
+    );
+    b.add(
+        "RestProxyResource",
+        "AWS::ApiGateway::Resource",
+        json!({ "RestApiId": r("RestApi"), "ParentId": att("RestApi", "RootResourceId"), "PathPart": "{proxy+}" }),
+    );
+    let integration = json!({
+        "Type": "AWS_PROXY",
+        "IntegrationHttpMethod": "POST",
+        "Uri": sub("arn:${AWS::Partition}:apigateway:${AWS::Region}:lambda:path/2015-03-31/functions/${Function.Arn}/invocations")
+    });
+    let public_reason = "a public web API: authentication belongs to the application behind it";
+    b.add(
+        "RestRootMethod",
+        "AWS::ApiGateway::Method",
+        json!({
+            "RestApiId": r("RestApi"),
+            "ResourceId": att("RestApi", "RootResourceId"),
+            "HttpMethod": "ANY",
+            "AuthorizationType": "NONE",
+            "Integration": integration
+        }),
+    )
+    .skip("CKV_AWS_59", public_reason);
+    b.add(
+        "RestProxyMethod",
+        "AWS::ApiGateway::Method",
+        json!({
+            "RestApiId": r("RestApi"),
+            "ResourceId": r("RestProxyResource"),
+            "HttpMethod": "ANY",
+            "AuthorizationType": "NONE",
+            "Integration": integration
+        }),
+    )
+    .skip("CKV_AWS_59", public_reason);
+    b.add(
+        "RestDeployment",
+        "AWS::ApiGateway::Deployment",
+        json!({ "RestApiId": r("RestApi") }),
+    )
+    .depends_on(&["RestRootMethod", "RestProxyMethod"]);
+    b.add(
+        "RestStage",
+        "AWS::ApiGateway::Stage",
+        json!({
+            "RestApiId": r("RestApi"),
+            "DeploymentId": r("RestDeployment"),
+            "StageName": REST_STAGE,
+            "MethodSettings": [{
+                "ResourcePath": "/*",
+                "HttpMethod": "*",
+                "ThrottlingBurstLimit": 500,
+                "ThrottlingRateLimit": 1000
+            }]
+        }),
+    )
+    .skip(
+        "CKV_AWS_76",
+        "REST access logs need the account-wide API Gateway CloudWatch role, which one service's stack must not overwrite",
+    )
+    .skip("CKV_AWS_73", "X-Ray tracing bills per traced request; turn it on when investigating latency")
+    .skip("CKV_AWS_120", "responses are dynamic; a stage cache cluster bills by the hour whether used or not");
+    permission(
+        b,
+        sub("arn:${AWS::Partition}:execute-api:${AWS::Region}:${AWS::AccountId}:${RestApi}/*"),
+    );
+}
+
+fn outputs(b: &mut Builder<'_>, l: &Lambda) {
+    let url = match l.api {
+        ApiType::Http => att("HttpApi", "ApiEndpoint"),
+        ApiType::Rest => sub(&format!(
+            "https://${{RestApi}}.execute-api.${{AWS::Region}}.${{AWS::URLSuffix}}/{REST_STAGE}"
+        )),
+    };
+    b.output("ApiUrl", "URL of the API", url);
+    b.output("FunctionName", "Lambda function", r("Function"));
+    b.output("LogGroupName", "Function logs", r("FunctionLogGroup"));
+    for table in &l.tables {
+        let id = table_id(table);
+        b.output(
+            &format!("{id}Name"),
+            &format!("DynamoDB table {}", table.name),
+            r(&id),
+        );
+    }
+    if l.bucket {
+        b.output("BucketName", "Application bucket", r(storage::APP_BUCKET));
+    }
+}

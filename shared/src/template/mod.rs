@@ -1,0 +1,384 @@
+//! CloudFormation template generation: a [`ValidPlan`] becomes a deterministic template.
+//!
+//! Resources are added through [`Builder::add`], which tags every resource whose type takes tags
+//! (see [`tag_style`]); a type missing from that table is a bug caught by the tests.
+
+mod fargate;
+pub mod format;
+mod lambda;
+mod storage;
+
+use serde_json::{Map, Value, json};
+
+use crate::plan::{Architecture, Plan};
+use crate::validate::ValidPlan;
+
+/// A generated CloudFormation template (an ordered JSON document).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Template {
+    doc: Value,
+}
+
+/// Output formats of a template.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Format {
+    Json,
+    Yaml,
+}
+
+impl Format {
+    pub fn extension(self) -> &'static str {
+        match self {
+            Format::Json => "json",
+            Format::Yaml => "yaml",
+        }
+    }
+}
+
+impl Template {
+    /// The template as a JSON value (key order is the generation order).
+    pub fn as_value(&self) -> &Value {
+        &self.doc
+    }
+
+    /// The `Resources` section.
+    pub fn resources(&self) -> &Map<String, Value> {
+        self.doc["Resources"]
+            .as_object()
+            .expect("a template always has resources")
+    }
+
+    /// `(logical id, type)` of every resource, in template order.
+    pub fn resource_types(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.resources()
+            .iter()
+            .map(|(id, r)| (id.as_str(), r["Type"].as_str().unwrap_or_default()))
+    }
+
+    /// Readable JSON: small objects and arrays on one line. Ends with a newline.
+    pub fn to_json(&self) -> String {
+        format::json(&self.doc)
+    }
+
+    /// Block-style YAML with long-form intrinsic functions. Ends with a newline.
+    pub fn to_yaml(&self) -> String {
+        format::yaml(&self.doc)
+    }
+
+    pub fn render(&self, format: Format) -> String {
+        match format {
+            Format::Json => self.to_json(),
+            Format::Yaml => self.to_yaml(),
+        }
+    }
+}
+
+/// Generates the template of a valid plan.
+pub fn generate(plan: &ValidPlan) -> Template {
+    let plan = plan.plan();
+    let mut b = Builder::new(plan);
+    match &plan.architecture {
+        Architecture::Fargate(f) => fargate::build(&mut b, f),
+        Architecture::Lambda(l) => lambda::build(&mut b, l),
+    }
+    b.finish()
+}
+
+/// The file name a downloaded template gets: `<project>-<architecture>.template.<ext>`.
+pub fn file_name(plan: &Plan, format: Format) -> String {
+    format!(
+        "{}-{}.template.{}",
+        plan.project,
+        plan.kind(),
+        format.extension()
+    )
+}
+
+/// How a resource type takes tags.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TagStyle {
+    /// `Tags: [{Key, Value}]`, with a `Name` tag (EC2 resources show it in the console).
+    ListWithName,
+    /// `Tags: [{Key, Value}]`.
+    List,
+    /// `Tags: {key: value}`.
+    Map,
+    /// The type has no `Tags` property (CloudFormation propagates stack tags where it can).
+    Untaggable,
+}
+
+/// The tag style of every resource type the generator emits. `None`: an unknown type.
+pub fn tag_style(resource_type: &str) -> Option<TagStyle> {
+    use TagStyle::*;
+    Some(match resource_type {
+        "AWS::EC2::VPC"
+        | "AWS::EC2::Subnet"
+        | "AWS::EC2::InternetGateway"
+        | "AWS::EC2::RouteTable"
+        | "AWS::EC2::NatGateway"
+        | "AWS::EC2::EIP"
+        | "AWS::EC2::SecurityGroup"
+        | "AWS::EC2::FlowLog" => ListWithName,
+        "AWS::ElasticLoadBalancingV2::LoadBalancer"
+        | "AWS::ElasticLoadBalancingV2::TargetGroup"
+        | "AWS::ECS::Cluster"
+        | "AWS::ECS::TaskDefinition"
+        | "AWS::ECS::Service"
+        | "AWS::ECR::Repository"
+        | "AWS::RDS::DBInstance"
+        | "AWS::RDS::DBSubnetGroup"
+        | "AWS::ElastiCache::ReplicationGroup"
+        | "AWS::ElastiCache::SubnetGroup"
+        | "AWS::S3::Bucket"
+        | "AWS::Logs::LogGroup"
+        | "AWS::SNS::Topic"
+        | "AWS::IAM::Role"
+        | "AWS::Lambda::Function"
+        | "AWS::DynamoDB::Table"
+        | "AWS::ApiGateway::RestApi"
+        | "AWS::ApiGateway::Stage"
+        | "AWS::SecretsManager::Secret"
+        | "AWS::CloudWatch::Alarm" => List,
+        "AWS::ApiGatewayV2::Api" | "AWS::ApiGatewayV2::Stage" => Map,
+        "AWS::EC2::VPCGatewayAttachment"
+        | "AWS::EC2::Route"
+        | "AWS::EC2::SubnetRouteTableAssociation"
+        | "AWS::EC2::SecurityGroupEgress"
+        | "AWS::ElasticLoadBalancingV2::Listener"
+        | "AWS::ApplicationAutoScaling::ScalableTarget"
+        | "AWS::ApplicationAutoScaling::ScalingPolicy"
+        | "AWS::SNS::Subscription"
+        | "AWS::S3::BucketPolicy"
+        | "AWS::Lambda::Permission"
+        | "AWS::ApiGateway::Resource"
+        | "AWS::ApiGateway::Method"
+        | "AWS::ApiGateway::Deployment"
+        | "AWS::ApiGatewayV2::Integration"
+        | "AWS::ApiGatewayV2::Route" => Untaggable,
+        _ => return None,
+    })
+}
+
+/// The tag key every resource carries with the project name.
+pub const PROJECT_TAG: &str = "stackplan:project";
+
+/// `{"Ref": id}`
+pub(crate) fn r(id: &str) -> Value {
+    json!({ "Ref": id })
+}
+
+/// `{"Fn::GetAtt": [id, attr]}`
+pub(crate) fn att(id: &str, attr: &str) -> Value {
+    json!({ "Fn::GetAtt": [id, attr] })
+}
+
+/// `{"Fn::Sub": text}`
+pub(crate) fn sub(text: &str) -> Value {
+    json!({ "Fn::Sub": text })
+}
+
+/// An IAM policy document.
+pub(crate) fn policy_doc(statements: Vec<Value>) -> Value {
+    json!({ "Version": "2012-10-17", "Statement": statements })
+}
+
+/// A trust policy for an AWS service principal.
+pub(crate) fn trust(service: &str) -> Value {
+    policy_doc(vec![json!({
+        "Effect": "Allow",
+        "Principal": { "Service": service },
+        "Action": "sts:AssumeRole",
+        "Condition": { "StringEquals": { "aws:SourceAccount": r("AWS::AccountId") } }
+    })])
+}
+
+/// Builds a template section by section.
+pub(crate) struct Builder<'p> {
+    pub plan: &'p Plan,
+    description: String,
+    parameters: Map<String, Value>,
+    mappings: Map<String, Value>,
+    conditions: Map<String, Value>,
+    resources: Map<String, Value>,
+    outputs: Map<String, Value>,
+}
+
+/// A resource just added, for its attributes.
+pub(crate) struct ResourceMut<'a> {
+    entry: &'a mut Map<String, Value>,
+}
+
+impl ResourceMut<'_> {
+    pub fn depends_on(self, ids: &[&str]) -> Self {
+        self.entry.insert("DependsOn".into(), json!(ids));
+        self
+    }
+
+    /// DeletionPolicy and UpdateReplacePolicy (`Retain`, `Snapshot` or `Delete`).
+    pub fn keep(self, policy: &str) -> Self {
+        self.entry.insert("DeletionPolicy".into(), json!(policy));
+        self.entry
+            .insert("UpdateReplacePolicy".into(), json!(policy));
+        self
+    }
+
+    /// A checkov check this resource deliberately does not meet, with the reason.
+    pub fn skip(self, check: &str, reason: &str) -> Self {
+        let metadata = self
+            .entry
+            .entry("Metadata")
+            .or_insert_with(|| json!({ "checkov": { "skip": [] } }));
+        metadata["checkov"]["skip"]
+            .as_array_mut()
+            .expect("checkov skip list")
+            .push(json!({ "id": check, "comment": reason }));
+        self
+    }
+}
+
+impl<'p> Builder<'p> {
+    fn new(plan: &'p Plan) -> Self {
+        Builder {
+            plan,
+            description: String::new(),
+            parameters: Map::new(),
+            mappings: Map::new(),
+            conditions: Map::new(),
+            resources: Map::new(),
+            outputs: Map::new(),
+        }
+    }
+
+    pub fn describe(&mut self, text: String) {
+        self.description = text;
+    }
+
+    pub fn parameter(&mut self, id: &str, spec: Value) {
+        self.parameters.insert(id.into(), spec);
+    }
+
+    pub fn mapping(&mut self, id: &str, map: Value) {
+        self.mappings.insert(id.into(), map);
+    }
+
+    pub fn condition(&mut self, id: &str, cond: Value) {
+        self.conditions.insert(id.into(), cond);
+    }
+
+    pub fn output(&mut self, id: &str, description: &str, value: Value) {
+        self.outputs.insert(
+            id.into(),
+            json!({ "Description": description, "Value": value }),
+        );
+    }
+
+    /// Adds a resource, tagged as its type requires.
+    pub fn add(&mut self, id: &str, ty: &str, mut props: Value) -> ResourceMut<'_> {
+        let style =
+            tag_style(ty).unwrap_or_else(|| panic!("no tag style for {ty}: add it to tag_style"));
+        if let Some(tags) = self.tags(id, style) {
+            props
+                .as_object_mut()
+                .expect("resource properties are an object")
+                .insert("Tags".into(), tags);
+        }
+        let mut entry = Map::new();
+        entry.insert("Type".into(), json!(ty));
+        entry.insert("Properties".into(), props);
+        self.resources.insert(id.into(), Value::Object(entry));
+        ResourceMut {
+            entry: self.resources[id].as_object_mut().expect("just inserted"),
+        }
+    }
+
+    fn tags(&self, id: &str, style: TagStyle) -> Option<Value> {
+        let mut pairs: Vec<(String, String)> = Vec::new();
+        if style == TagStyle::ListWithName {
+            pairs.push((
+                "Name".into(),
+                format!("{}-{}", self.plan.project, kebab(id)),
+            ));
+        }
+        pairs.push((PROJECT_TAG.into(), self.plan.project.clone()));
+        pairs.extend(self.plan.tags.iter().map(|(k, v)| (k.clone(), v.clone())));
+        match style {
+            TagStyle::Untaggable => None,
+            TagStyle::Map => Some(Value::Object(
+                pairs
+                    .into_iter()
+                    .map(|(k, v)| (k, Value::String(v)))
+                    .collect(),
+            )),
+            TagStyle::List | TagStyle::ListWithName => Some(
+                pairs
+                    .into_iter()
+                    .map(|(k, v)| json!({ "Key": k, "Value": v }))
+                    .collect(),
+            ),
+        }
+    }
+
+    fn finish(self) -> Template {
+        let mut doc = Map::new();
+        doc.insert("AWSTemplateFormatVersion".into(), json!("2010-09-09"));
+        doc.insert("Description".into(), json!(self.description));
+        for (name, section) in [
+            ("Parameters", self.parameters),
+            ("Mappings", self.mappings),
+            ("Conditions", self.conditions),
+            ("Resources", self.resources),
+            ("Outputs", self.outputs),
+        ] {
+            if !section.is_empty() {
+                doc.insert(name.into(), Value::Object(section));
+            }
+        }
+        Template {
+            doc: Value::Object(doc),
+        }
+    }
+}
+
+/// `PublicSubnetA` → `public-subnet-a`.
+fn kebab(id: &str) -> String {
+    let mut out = String::with_capacity(id.len() + 4);
+    for (i, ch) in id.chars().enumerate() {
+        if ch.is_ascii_uppercase() {
+            if i > 0 {
+                out.push('-');
+            }
+            out.push(ch.to_ascii_lowercase());
+        } else {
+            out.push(ch);
+        }
+    }
+    out
+}
+
+/// The log group every architecture writes to, with its retention.
+pub(crate) fn log_group(b: &mut Builder<'_>, id: &str, suffix: &str, days: u16) {
+    b.add(
+        id,
+        "AWS::Logs::LogGroup",
+        json!({
+            "LogGroupName": sub(&format!("/stackplan/${{AWS::StackName}}/{suffix}")),
+            "RetentionInDays": days
+        }),
+    )
+    .keep("Delete")
+    .skip(
+        "CKV_AWS_158",
+        "CloudWatch Logs encrypts log data at rest by default; a customer managed KMS key would add cost and a key policy to run",
+    );
+}
+
+#[cfg(test)]
+mod tests {
+    use super::kebab;
+
+    #[test]
+    fn kebab_case_of_logical_ids() {
+        assert_eq!(kebab("PublicSubnetA"), "public-subnet-a");
+        assert_eq!(kebab("Vpc"), "vpc");
+    }
+}

@@ -1,0 +1,656 @@
+//! Validation: every problem of a plan at once, each with its field path and a sentence.
+
+use std::collections::BTreeSet;
+use std::fmt;
+
+use serde::Serialize;
+
+use crate::plan::{ApiType, Architecture, CpuArch, Fargate, Lambda, Plan, Table, Workload};
+
+/// How bad a finding is. Errors block the template; warnings are said next to it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Severity {
+    Error,
+    Warning,
+}
+
+/// One finding about one field.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Problem {
+    pub path: String,
+    pub message: String,
+    pub severity: Severity,
+}
+
+impl fmt::Display for Problem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.severity {
+            Severity::Error => write!(f, "{}: {}", self.path, self.message),
+            Severity::Warning => write!(f, "{}: warning: {}", self.path, self.message),
+        }
+    }
+}
+
+/// A plan that passed validation. Only this type can become a template.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ValidPlan {
+    plan: Plan,
+    warnings: Vec<Problem>,
+}
+
+impl ValidPlan {
+    /// Validates a plan: `Err` carries every error (warnings too, for context).
+    pub fn new(plan: Plan) -> Result<ValidPlan, Vec<Problem>> {
+        let problems = check(&plan);
+        if problems.iter().any(|p| p.severity == Severity::Error) {
+            return Err(problems);
+        }
+        Ok(ValidPlan {
+            plan,
+            warnings: problems,
+        })
+    }
+
+    pub fn plan(&self) -> &Plan {
+        &self.plan
+    }
+
+    pub fn warnings(&self) -> &[Problem] {
+        &self.warnings
+    }
+
+    pub fn into_plan(self) -> Plan {
+        self.plan
+    }
+}
+
+impl std::ops::Deref for ValidPlan {
+    type Target = Plan;
+    fn deref(&self) -> &Plan {
+        &self.plan
+    }
+}
+
+/// The vCPU sizes Fargate accepts.
+pub const FARGATE_VCPUS: [f64; 7] = [0.25, 0.5, 1.0, 2.0, 4.0, 8.0, 16.0];
+
+/// The memory sizes (MiB) Fargate accepts with a vCPU size, or `None` for an unknown size.
+pub fn fargate_memory_options(vcpu: f64) -> Option<Vec<u32>> {
+    let (min, max, step) = match vcpu {
+        v if v == 0.25 => return Some(vec![512, 1024, 2048]),
+        v if v == 0.5 => (1024, 4096, 1024),
+        v if v == 1.0 => (2048, 8192, 1024),
+        v if v == 2.0 => (4096, 16384, 1024),
+        v if v == 4.0 => (8192, 30720, 1024),
+        v if v == 8.0 => (16384, 61440, 4096),
+        v if v == 16.0 => (32768, 122880, 8192),
+        _ => return None,
+    };
+    Some((min..=max).step_by(step).collect())
+}
+
+/// CloudWatch Logs accepts only these retention periods.
+pub const LOG_RETENTION_DAYS: [u16; 22] = [
+    1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922,
+    3288, 3653,
+];
+
+/// Limits that keep a plan deployable and its template under CloudFormation's size limit.
+pub mod limits {
+    pub const MAX_TAGS: usize = 10;
+    pub const MAX_TAG_KEY: usize = 64;
+    pub const MAX_TAG_VALUE: usize = 128;
+    pub const MAX_TASKS: u32 = 100;
+    pub const MAX_TABLES: usize = 5;
+    pub const MAX_RESERVED_CONCURRENCY: u32 = 900;
+    pub const MAX_REQUESTS_PER_MONTH: u64 = 1_000_000_000_000;
+}
+
+/// Every problem of the plan, errors first, in field order within each severity.
+pub fn check(plan: &Plan) -> Vec<Problem> {
+    let mut c = Checker::default();
+    project(&mut c, &plan.project);
+    tags(&mut c, plan);
+    workload(&mut c, &plan.workload);
+    match &plan.architecture {
+        Architecture::Fargate(f) => fargate(&mut c, plan, f),
+        Architecture::Lambda(l) => lambda(&mut c, plan, l),
+    }
+    let mut problems = c.problems;
+    problems.sort_by_key(|p| p.severity);
+    problems
+}
+
+#[derive(Default)]
+struct Checker {
+    problems: Vec<Problem>,
+}
+
+impl Checker {
+    fn error(&mut self, path: impl Into<String>, message: impl Into<String>) {
+        self.problems.push(Problem {
+            path: path.into(),
+            message: message.into(),
+            severity: Severity::Error,
+        });
+    }
+    fn warn(&mut self, path: impl Into<String>, message: impl Into<String>) {
+        self.problems.push(Problem {
+            path: path.into(),
+            message: message.into(),
+            severity: Severity::Warning,
+        });
+    }
+    /// An integer in an inclusive range, with the unit in the message.
+    fn range<T: PartialOrd + fmt::Display>(
+        &mut self,
+        path: &str,
+        value: T,
+        min: T,
+        max: T,
+        unit: &str,
+    ) {
+        if value < min || value > max {
+            self.error(
+                path,
+                format!("{value}{unit} is out of range (allowed: {min}–{max}{unit})"),
+            );
+        }
+    }
+}
+
+fn project(c: &mut Checker, name: &str) {
+    let ok_chars = name
+        .chars()
+        .all(|ch| ch.is_ascii_lowercase() || ch.is_ascii_digit() || ch == '-');
+    if name.len() < 3 || name.len() > 24 {
+        c.error(
+            "project",
+            format!(
+                "\"{name}\" must be 3–24 characters long (it is {})",
+                name.chars().count()
+            ),
+        );
+    } else if !ok_chars {
+        c.error(
+            "project",
+            format!("\"{name}\" may contain only lowercase letters, digits and hyphens"),
+        );
+    } else if !name.starts_with(|ch: char| ch.is_ascii_lowercase()) {
+        c.error(
+            "project",
+            format!("\"{name}\" must start with a lowercase letter"),
+        );
+    } else if name.ends_with('-') || name.contains("--") {
+        c.error(
+            "project",
+            format!("\"{name}\" must not end with a hyphen or contain two in a row"),
+        );
+    }
+}
+
+fn tag_text_ok(s: &str) -> bool {
+    s.chars()
+        .all(|ch| ch.is_ascii_alphanumeric() || " _.:/=+-@".contains(ch))
+}
+
+fn tags(c: &mut Checker, plan: &Plan) {
+    if plan.tags.len() > limits::MAX_TAGS {
+        c.error(
+            "tags",
+            format!(
+                "{} tags is too many (at most {})",
+                plan.tags.len(),
+                limits::MAX_TAGS
+            ),
+        );
+    }
+    for (key, value) in &plan.tags {
+        let path = format!("tags.{key}");
+        if key.is_empty() || key.len() > limits::MAX_TAG_KEY {
+            c.error(
+                &path,
+                format!("a tag key must be 1–{} characters", limits::MAX_TAG_KEY),
+            );
+        } else if key.to_ascii_lowercase().starts_with("aws:") || key.starts_with("stackplan:") {
+            c.error(
+                &path,
+                "tag keys starting with \"aws:\" or \"stackplan:\" are reserved",
+            );
+        } else if !tag_text_ok(key) {
+            c.error(
+                &path,
+                "a tag key may contain letters, digits, spaces and _ . : / = + - @",
+            );
+        }
+        if value.len() > limits::MAX_TAG_VALUE {
+            c.error(
+                &path,
+                format!(
+                    "a tag value must be at most {} characters",
+                    limits::MAX_TAG_VALUE
+                ),
+            );
+        } else if !tag_text_ok(value) {
+            c.error(
+                &path,
+                "a tag value may contain letters, digits, spaces and _ . : / = + - @",
+            );
+        }
+    }
+}
+
+fn workload(c: &mut Checker, w: &Workload) {
+    c.range(
+        "workload.requests_per_month",
+        w.requests_per_month,
+        0,
+        limits::MAX_REQUESTS_PER_MONTH,
+        "",
+    );
+    c.range(
+        "workload.avg_duration_ms",
+        w.avg_duration_ms,
+        1,
+        900_000,
+        " ms",
+    );
+    c.range(
+        "workload.avg_response_kb",
+        w.avg_response_kb,
+        0,
+        10_240,
+        " KB",
+    );
+    c.range(
+        "workload.internet_egress_percent",
+        w.internet_egress_percent,
+        0,
+        100,
+        "%",
+    );
+    if !w.log_gb_per_month.is_finite()
+        || w.log_gb_per_month < 0.0
+        || w.log_gb_per_month > 1_000_000.0
+    {
+        c.error(
+            "workload.log_gb_per_month",
+            format!(
+                "{} GB is out of range (allowed: 0–1000000 GB)",
+                w.log_gb_per_month
+            ),
+        );
+    }
+}
+
+fn retention(c: &mut Checker, path: &str, days: u16) {
+    if !LOG_RETENTION_DAYS.contains(&days) {
+        let allowed = LOG_RETENTION_DAYS
+            .iter()
+            .map(u16::to_string)
+            .collect::<Vec<_>>()
+            .join(", ");
+        c.error(
+            path,
+            format!("{days} days is not a CloudWatch Logs retention period (allowed: {allowed})"),
+        );
+    }
+}
+
+fn list_or(values: &[u32]) -> String {
+    match values {
+        [] => String::new(),
+        [one] => one.to_string(),
+        [init @ .., last] => {
+            format!(
+                "{} or {last}",
+                init.iter()
+                    .map(u32::to_string)
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )
+        }
+    }
+}
+
+fn fargate(c: &mut Checker, plan: &Plan, f: &Fargate) {
+    match fargate_memory_options(f.vcpu) {
+        None => c.error(
+            "fargate.vcpu",
+            format!(
+                "{} vCPU is not a Fargate size (allowed: 0.25, 0.5, 1, 2, 4, 8, 16)",
+                f.vcpu
+            ),
+        ),
+        Some(options) if !options.contains(&f.memory_mib) => {
+            let (min, max) = (options[0], options[options.len() - 1]);
+            let allowed = if f.memory_mib < min || f.memory_mib > max {
+                format!("{min}–{max}")
+            } else if options.len() > 2 && options[2] - options[1] == options[1] - options[0] {
+                format!("{min}–{max} in steps of {}", options[1] - options[0])
+            } else {
+                list_or(&options)
+            };
+            c.error(
+                "fargate.memory_mib",
+                format!(
+                    "{} MiB is not allowed with {} vCPU (allowed: {allowed})",
+                    f.memory_mib, f.vcpu
+                ),
+            );
+        }
+        Some(_) => {}
+    }
+    if let Some(image) = &f.image {
+        image_repo(c, image);
+    }
+    let tag_ok = !f.image_tag.is_empty()
+        && f.image_tag.len() <= 128
+        && f.image_tag
+            .chars()
+            .all(|ch| ch.is_ascii_alphanumeric() || "_.-".contains(ch))
+        && !f.image_tag.starts_with(['.', '-']);
+    if !tag_ok {
+        c.error(
+            "fargate.image_tag",
+            format!("\"{}\" is not an image tag (1–128 letters, digits, _ . -; not starting with . or -)", f.image_tag),
+        );
+    }
+    if f.container_port == 0 {
+        c.error(
+            "fargate.container_port",
+            "0 is not a port (allowed: 1–65535)",
+        );
+    }
+    let path_ok = f.health_check_path.starts_with('/')
+        && f.health_check_path.len() <= 1024
+        && f.health_check_path.chars().all(|ch| ch.is_ascii_graphic());
+    if !path_ok {
+        c.error(
+            "fargate.health_check_path",
+            format!(
+                "\"{}\" must be a URL path starting with / (no spaces, at most 1024 characters)",
+                f.health_check_path
+            ),
+        );
+    }
+    c.range(
+        "fargate.ephemeral_storage_gib",
+        f.ephemeral_storage_gib,
+        20,
+        200,
+        " GiB",
+    );
+    c.range("fargate.min_tasks", f.min_tasks, 1, limits::MAX_TASKS, "");
+    c.range("fargate.max_tasks", f.max_tasks, 1, limits::MAX_TASKS, "");
+    if f.min_tasks > f.max_tasks {
+        c.error(
+            "fargate.min_tasks",
+            format!(
+                "min_tasks ({}) is above max_tasks ({})",
+                f.min_tasks, f.max_tasks
+            ),
+        );
+    }
+    if f.desired_tasks < f.min_tasks || f.desired_tasks > f.max_tasks {
+        c.error(
+            "fargate.desired_tasks",
+            format!(
+                "{} tasks is outside the autoscaling bounds {}–{}",
+                f.desired_tasks, f.min_tasks, f.max_tasks
+            ),
+        );
+    }
+    c.range(
+        "fargate.cpu_target_percent",
+        f.cpu_target_percent,
+        10,
+        90,
+        "%",
+    );
+    c.range("fargate.spot_percent", f.spot_percent, 0, 100, "%");
+    if f.spot_percent > 0 && f.cpu_architecture == CpuArch::Arm64 {
+        c.error(
+            "fargate.spot_percent",
+            "Fargate Spot runs only x86_64 tasks: set spot_percent to 0 or cpu_architecture to x86_64",
+        );
+    }
+    retention(c, "fargate.log_retention_days", f.log_retention_days);
+    if let Some(db) = &f.database {
+        c.range(
+            "fargate.database.storage_gb",
+            db.storage_gb,
+            20,
+            6144,
+            " GB",
+        );
+        c.range(
+            "fargate.database.backup_days",
+            db.backup_days,
+            1,
+            35,
+            " days",
+        );
+    }
+    if let Some(cache) = &f.cache {
+        c.range("fargate.cache.nodes", cache.nodes, 1, 6, "");
+    }
+    match &f.https {
+        Some(https) => certificate(c, plan, &https.certificate_arn),
+        None => c.warn(
+            "fargate.https",
+            "no certificate: the load balancer serves plain HTTP on port 80, unencrypted",
+        ),
+    }
+    if let Some(email) = &f.alarm_email {
+        let ok = email.len() <= 254
+            && email.split_once('@').is_some_and(|(user, domain)| {
+                !user.is_empty()
+                    && domain.contains('.')
+                    && !domain.starts_with('.')
+                    && !domain.ends_with('.')
+            })
+            && !email.chars().any(|ch| ch.is_whitespace());
+        if !ok {
+            c.error(
+                "fargate.alarm_email",
+                format!("\"{email}\" is not an email address"),
+            );
+        }
+    } else {
+        c.warn(
+            "fargate.alarm_email",
+            "no alarm email: alarms go to an SNS topic nobody is subscribed to",
+        );
+    }
+    if f.nat_gateways == crate::plan::NatGateways::Single {
+        c.warn(
+            "fargate.nat_gateways",
+            "one shared NAT gateway: if its AZ fails, tasks in the other AZ lose outbound access",
+        );
+    }
+}
+
+fn image_repo(c: &mut Checker, image: &str) {
+    let last = image.rsplit('/').next().unwrap_or(image);
+    if image.contains('@') || last.contains(':') {
+        c.error(
+            "fargate.image",
+            format!(
+                "\"{image}\" must name a repository without tag or digest: put the tag in image_tag"
+            ),
+        );
+        return;
+    }
+    let ok = !image.is_empty()
+        && image.len() <= 255
+        && image
+            .chars()
+            .all(|ch| ch.is_ascii_lowercase() || ch.is_ascii_digit() || "._/:-".contains(ch))
+        && !image.starts_with(['/', '.', '-'])
+        && !image.ends_with(['/', '.', '-']);
+    if !ok {
+        c.error(
+            "fargate.image",
+            format!(
+                "\"{image}\" is not an image repository (lowercase letters, digits and . _ / : -)"
+            ),
+        );
+    }
+}
+
+fn certificate(c: &mut Checker, plan: &Plan, arn: &str) {
+    let parts: Vec<&str> = arn.split(':').collect();
+    let well_formed = parts.len() == 6
+        && parts[0] == "arn"
+        && parts[1] == "aws"
+        && parts[2] == "acm"
+        && parts[4].len() == 12
+        && parts[4].chars().all(|ch| ch.is_ascii_digit())
+        && parts[5].strip_prefix("certificate/").is_some_and(|id| {
+            id.len() == 36 && id.chars().all(|ch| ch.is_ascii_hexdigit() || ch == '-')
+        });
+    if !well_formed {
+        c.error(
+            "fargate.https.certificate_arn",
+            format!("\"{arn}\" is not an ACM certificate ARN (arn:aws:acm:REGION:ACCOUNT:certificate/ID)"),
+        );
+    } else if parts[3] != plan.region.code() {
+        c.error(
+            "fargate.https.certificate_arn",
+            format!(
+                "the certificate is in {}, but a load balancer in {} needs a certificate from its own region",
+                parts[3], plan.region
+            ),
+        );
+    }
+}
+
+fn lambda(c: &mut Checker, _plan: &Plan, l: &Lambda) {
+    c.range("lambda.memory_mb", l.memory_mb, 128, 10_240, " MB");
+    c.range("lambda.timeout_s", l.timeout_s, 1, 900, " s");
+    let api_limit = match l.api {
+        ApiType::Rest => 29,
+        ApiType::Http => 30,
+    };
+    if l.timeout_s > api_limit && l.timeout_s <= 900 {
+        c.warn(
+            "lambda.timeout_s",
+            format!(
+                "the {} stops waiting after {api_limit} s: requests running longer get a 504 while the function runs on",
+                l.api.label()
+            ),
+        );
+    }
+    let handler_ok = !l.handler.is_empty()
+        && l.handler.len() <= 128
+        && l.handler.contains('.')
+        && l.handler
+            .chars()
+            .all(|ch| ch.is_ascii_alphanumeric() || "_.-/".contains(ch));
+    if !handler_ok {
+        c.error(
+            "lambda.handler",
+            format!(
+                "\"{}\" is not a handler: use file.function, e.g. app.handler",
+                l.handler
+            ),
+        );
+    }
+    if l.tables.len() > limits::MAX_TABLES {
+        c.error(
+            "lambda.tables",
+            format!(
+                "{} tables is too many (at most {})",
+                l.tables.len(),
+                limits::MAX_TABLES
+            ),
+        );
+    }
+    let mut seen = BTreeSet::new();
+    for (i, t) in l.tables.iter().enumerate() {
+        table(c, i, t);
+        if !seen.insert(t.name.to_ascii_lowercase()) {
+            c.error(
+                format!("lambda.tables[{i}].name"),
+                format!("the table name \"{}\" is used twice", t.name),
+            );
+        }
+    }
+    if let Some(n) = l.reserved_concurrency {
+        c.range(
+            "lambda.reserved_concurrency",
+            n,
+            1,
+            limits::MAX_RESERVED_CONCURRENCY,
+            "",
+        );
+    }
+    retention(c, "lambda.log_retention_days", l.log_retention_days);
+}
+
+fn attribute_name_ok(name: &str) -> bool {
+    !name.is_empty()
+        && name.len() <= 255
+        && name
+            .chars()
+            .all(|ch| ch.is_ascii_alphanumeric() || "_.-".contains(ch))
+}
+
+fn table(c: &mut Checker, i: usize, t: &Table) {
+    let base = format!("lambda.tables[{i}]");
+    let name_ok = !t.name.is_empty()
+        && t.name.len() <= 32
+        && t.name.starts_with(|ch: char| ch.is_ascii_alphabetic())
+        && t.name.chars().all(|ch| ch.is_ascii_alphanumeric());
+    if !name_ok {
+        c.error(
+            format!("{base}.name"),
+            format!(
+                "\"{}\" must be 1–32 letters and digits, starting with a letter",
+                t.name
+            ),
+        );
+    }
+    if !attribute_name_ok(&t.partition_key.name) {
+        c.error(
+            format!("{base}.partition_key.name"),
+            format!(
+                "\"{}\" is not an attribute name (1–255 letters, digits, _ . -)",
+                t.partition_key.name
+            ),
+        );
+    }
+    if let Some(sort) = &t.sort_key {
+        if !attribute_name_ok(&sort.name) {
+            c.error(
+                format!("{base}.sort_key.name"),
+                format!(
+                    "\"{}\" is not an attribute name (1–255 letters, digits, _ . -)",
+                    sort.name
+                ),
+            );
+        } else if sort.name == t.partition_key.name {
+            c.error(
+                format!("{base}.sort_key.name"),
+                "the sort key must differ from the partition key",
+            );
+        }
+    }
+    if let Some(ttl) = &t.ttl_attribute {
+        let is_key =
+            ttl == &t.partition_key.name || t.sort_key.as_ref().is_some_and(|k| &k.name == ttl);
+        if !attribute_name_ok(ttl) {
+            c.error(
+                format!("{base}.ttl_attribute"),
+                format!("\"{ttl}\" is not an attribute name (1–255 letters, digits, _ . -)"),
+            );
+        } else if is_key {
+            c.error(
+                format!("{base}.ttl_attribute"),
+                "the TTL attribute cannot be a key attribute",
+            );
+        }
+    }
+}
