@@ -114,3 +114,325 @@ pub fn for_kind(kind: ArchitectureKind) -> Plan {
         ArchitectureKind::Lambda => lambda(),
     }
 }
+
+/// A tag set at every limit: the most bytes tags can add to a template.
+pub fn max_tags() -> BTreeMap<String, String> {
+    use crate::validate::limits::{MAX_TAG_KEY, MAX_TAG_VALUE, MAX_TAGS};
+    (0..MAX_TAGS)
+        .map(|i| {
+            (
+                format!("{i:0>width$}", width = MAX_TAG_KEY),
+                format!("{i:v>width$}", width = MAX_TAG_VALUE),
+            )
+        })
+        .collect()
+}
+
+/// A certificate ARN in a region (well-formed; the account and id are examples).
+pub fn certificate_arn(region: Region) -> String {
+    format!("arn:aws:acm:{region}:123456789012:certificate/0b2c4d6e-8a1b-4c3d-9e5f-7a9b1c3d5e7f")
+}
+
+/// Named plans covering both architectures, every option on and off, every region, every
+/// size class and the boundary sizes. The template judges (cfn-lint, checkov) run on all.
+pub fn matrix() -> Vec<(String, Plan)> {
+    let mut out: Vec<(String, Plan)> = Vec::new();
+    let mut push = |name: String, plan: Plan| out.push((name, plan));
+
+    let fargate_with = |edit: &dyn Fn(&mut Plan, &mut Fargate)| {
+        let mut plan = fargate();
+        let mut f = plan.fargate().expect("fargate example").clone();
+        edit(&mut plan, &mut f);
+        plan.architecture = Architecture::Fargate(f);
+        plan
+    };
+    let lambda_with = |edit: &dyn Fn(&mut Plan, &mut Lambda)| {
+        let mut plan = lambda();
+        let mut l = plan.lambda().expect("lambda example").clone();
+        edit(&mut plan, &mut l);
+        plan.architecture = Architecture::Lambda(l);
+        plan
+    };
+
+    for region in Region::ALL {
+        push(
+            format!("fargate-{region}"),
+            fargate_with(&|p, _| p.region = region),
+        );
+        push(
+            format!("fargate-{region}-https"),
+            fargate_with(&|p, f| {
+                p.region = region;
+                f.https = Some(Https {
+                    certificate_arn: certificate_arn(region),
+                });
+            }),
+        );
+        push(
+            format!("lambda-{region}"),
+            lambda_with(&|p, _| p.region = region),
+        );
+    }
+    push(
+        "fargate-bare".into(),
+        fargate_with(&|_, f| {
+            f.database = None;
+            f.cache = None;
+            f.alarm_email = None;
+        }),
+    );
+    push(
+        "fargate-no-db".into(),
+        fargate_with(&|_, f| f.database = None),
+    );
+    push(
+        "fargate-no-cache".into(),
+        fargate_with(&|_, f| f.cache = None),
+    );
+    push(
+        "fargate-spot-50".into(),
+        fargate_with(&|_, f| f.spot_percent = 50),
+    );
+    push(
+        "fargate-spot-100".into(),
+        fargate_with(&|_, f| f.spot_percent = 100),
+    );
+    push(
+        "fargate-arm64".into(),
+        fargate_with(&|_, f| f.cpu_architecture = CpuArch::Arm64),
+    );
+    push(
+        "fargate-single-nat".into(),
+        fargate_with(&|_, f| f.nat_gateways = NatGateways::Single),
+    );
+    push(
+        "fargate-public-image".into(),
+        fargate_with(&|_, f| f.image = Some("public.ecr.aws/nginx/nginx".into())),
+    );
+    push(
+        "fargate-writable-root".into(),
+        fargate_with(&|_, f| f.readonly_root_filesystem = false),
+    );
+    push(
+        "fargate-ephemeral-200".into(),
+        fargate_with(&|_, f| f.ephemeral_storage_gib = 200),
+    );
+    push(
+        "fargate-multi-az-db".into(),
+        fargate_with(&|_, f| {
+            if let Some(db) = f.database.as_mut() {
+                db.multi_az = true;
+                db.storage_gb = 6144;
+                db.backup_days = 35;
+            }
+        }),
+    );
+    push(
+        "fargate-db-min".into(),
+        fargate_with(&|_, f| {
+            if let Some(db) = f.database.as_mut() {
+                db.storage_gb = 20;
+                db.backup_days = 1;
+            }
+        }),
+    );
+    push(
+        "fargate-cache-1".into(),
+        fargate_with(&|_, f| {
+            f.cache = Some(Cache {
+                node_type: CacheNodeType::T4gMicro,
+                nodes: 1,
+            })
+        }),
+    );
+    push(
+        "fargate-cache-6".into(),
+        fargate_with(&|_, f| {
+            f.cache = Some(Cache {
+                node_type: CacheNodeType::M6gLarge,
+                nodes: 6,
+            })
+        }),
+    );
+    for class in DbInstanceClass::ALL {
+        push(
+            format!("fargate-{class}"),
+            fargate_with(&|_, f| {
+                if let Some(db) = f.database.as_mut() {
+                    db.instance_class = *class;
+                }
+            }),
+        );
+    }
+    for node in CacheNodeType::ALL {
+        push(
+            format!("fargate-{node}"),
+            fargate_with(&|_, f| {
+                if let Some(c) = f.cache.as_mut() {
+                    c.node_type = *node;
+                }
+            }),
+        );
+    }
+    for (vcpu, memory) in [
+        (0.25, 512),
+        (0.25, 2048),
+        (1.0, 8192),
+        (4.0, 30720),
+        (8.0, 16384),
+        (16.0, 122880),
+    ] {
+        push(
+            format!("fargate-{vcpu}vcpu-{memory}mib"),
+            fargate_with(&|_, f| {
+                f.vcpu = vcpu;
+                f.memory_mib = memory;
+            }),
+        );
+    }
+    push(
+        "fargate-one-task".into(),
+        fargate_with(&|_, f| {
+            f.min_tasks = 1;
+            f.desired_tasks = 1;
+            f.max_tasks = 1;
+            f.cpu_target_percent = 10;
+        }),
+    );
+    push(
+        "fargate-100-tasks".into(),
+        fargate_with(&|_, f| {
+            f.min_tasks = 100;
+            f.desired_tasks = 100;
+            f.max_tasks = 100;
+            f.cpu_target_percent = 90;
+        }),
+    );
+    push(
+        "fargate-retention-1".into(),
+        fargate_with(&|_, f| f.log_retention_days = 1),
+    );
+    push(
+        "fargate-retention-3653".into(),
+        fargate_with(&|_, f| f.log_retention_days = 3653),
+    );
+    push(
+        "fargate-no-tags".into(),
+        fargate_with(&|p, _| p.tags.clear()),
+    );
+    push(
+        "fargate-max".into(),
+        fargate_with(&|p, f| {
+            p.project = "a-very-long-project-name".into();
+            p.tags = max_tags();
+            f.https = Some(Https {
+                certificate_arn: certificate_arn(p.region),
+            });
+            f.spot_percent = 30;
+            f.ephemeral_storage_gib = 200;
+            f.image = Some("registry.example.com:5000/team/a-service-with-a-long-name".into());
+            f.cache = Some(Cache {
+                node_type: CacheNodeType::M6gLarge,
+                nodes: 6,
+            });
+            if let Some(db) = f.database.as_mut() {
+                db.multi_az = true;
+            }
+        }),
+    );
+
+    push(
+        "lambda-rest".into(),
+        lambda_with(&|_, l| l.api = ApiType::Rest),
+    );
+    push(
+        "lambda-no-tables".into(),
+        lambda_with(&|_, l| l.tables.clear()),
+    );
+    push(
+        "lambda-no-bucket".into(),
+        lambda_with(&|_, l| l.bucket = false),
+    );
+    push(
+        "lambda-bare".into(),
+        lambda_with(&|_, l| {
+            l.tables.clear();
+            l.bucket = false;
+        }),
+    );
+    push(
+        "lambda-five-tables".into(),
+        lambda_with(&|_, l| l.tables = five_tables()),
+    );
+    push(
+        "lambda-x86".into(),
+        lambda_with(&|_, l| l.architecture = CpuArch::X86_64),
+    );
+    push(
+        "lambda-reserved-1".into(),
+        lambda_with(&|_, l| l.reserved_concurrency = Some(1)),
+    );
+    push(
+        "lambda-reserved-900".into(),
+        lambda_with(&|_, l| l.reserved_concurrency = Some(900)),
+    );
+    push(
+        "lambda-memory-min".into(),
+        lambda_with(&|_, l| {
+            l.memory_mb = 128;
+            l.timeout_s = 1;
+        }),
+    );
+    push(
+        "lambda-memory-max".into(),
+        lambda_with(&|_, l| {
+            l.memory_mb = 10_240;
+            l.timeout_s = 900;
+        }),
+    );
+    for runtime in Runtime::ALL {
+        push(
+            format!("lambda-{runtime}"),
+            lambda_with(&|_, l| l.runtime = *runtime),
+        );
+        push(
+            format!("lambda-rest-{runtime}"),
+            lambda_with(&|_, l| {
+                l.runtime = *runtime;
+                l.api = ApiType::Rest;
+            }),
+        );
+    }
+    push(
+        "lambda-retention-3653".into(),
+        lambda_with(&|_, l| l.log_retention_days = 3653),
+    );
+    push(
+        "lambda-max".into(),
+        lambda_with(&|p, l| {
+            p.project = "a-very-long-project-name".into();
+            p.tags = max_tags();
+            l.tables = five_tables();
+            l.api = ApiType::Rest;
+            l.reserved_concurrency = Some(900);
+        }),
+    );
+    out
+}
+
+fn five_tables() -> Vec<Table> {
+    (0..crate::validate::limits::MAX_TABLES)
+        .map(|i| Table {
+            name: format!("table{i}WithALongerName"),
+            partition_key: Key {
+                name: format!("pk{i}"),
+                kind: [KeyType::S, KeyType::N, KeyType::B][i % 3],
+            },
+            sort_key: (i % 2 == 0).then(|| Key {
+                name: format!("sk{i}"),
+                kind: KeyType::S,
+            }),
+            ttl_attribute: (i % 2 == 1).then(|| "expires_at".to_string()),
+        })
+        .collect()
+}

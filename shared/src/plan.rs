@@ -169,6 +169,10 @@ impl schemars::JsonSchema for Plan {
 pub enum ParseError {
     #[error("the plan is empty: expected a JSON object (try `stackplan example fargate`)")]
     Empty,
+    #[error("the plan is not valid JSON: {0}")]
+    Syntax(String),
+    #[error("the plan must be a JSON object {{…}}, with a `fargate` or a `lambda` section")]
+    NotAnObject,
     #[error("{path}: {message}")]
     Invalid { path: String, message: String },
 }
@@ -181,15 +185,20 @@ impl Plan {
         }
         let de = &mut serde_json::Deserializer::from_str(text);
         serde_path_to_error::deserialize(de).map_err(|e| {
-            let path = e.path().to_string();
-            let path = if path == "." {
-                "plan".to_string()
-            } else {
-                path
+            let path = match e.path().to_string() {
+                p if p == "." => "plan".to_string(),
+                p => p,
             };
-            ParseError::Invalid {
-                path,
-                message: e.into_inner().to_string(),
+            let inner = e.into_inner();
+            match inner.classify() {
+                serde_json::error::Category::Syntax | serde_json::error::Category::Eof => {
+                    ParseError::Syntax(inner.to_string())
+                }
+                _ if !text.trim_start().starts_with('{') => ParseError::NotAnObject,
+                _ => ParseError::Invalid {
+                    path,
+                    message: inner.to_string(),
+                },
             }
         })
     }

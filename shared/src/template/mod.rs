@@ -1,11 +1,15 @@
 //! CloudFormation template generation: a [`ValidPlan`] becomes a deterministic template.
 //!
 //! Resources are added through [`Builder::add`], which tags every resource whose type takes tags
-//! (see [`tag_style`]); a type missing from that table is a bug caught by the tests.
+//! (see [`tag_style`]) with the project tag; a type missing from that table is a bug caught by
+//! the tests. The plan's own tags are stack tags ([`stack_tags`]), listed in the template's
+//! Metadata: CloudFormation propagates them to every taggable resource, and the template stays
+//! under the 51,200-byte inline limit whatever tags a plan has.
 
 mod fargate;
 pub mod format;
 mod lambda;
+pub mod refs;
 mod storage;
 
 use serde_json::{Map, Value, json};
@@ -300,7 +304,6 @@ impl<'p> Builder<'p> {
             ));
         }
         pairs.push((PROJECT_TAG.into(), self.plan.project.clone()));
-        pairs.extend(self.plan.tags.iter().map(|(k, v)| (k.clone(), v.clone())));
         match style {
             TagStyle::Untaggable => None,
             TagStyle::Map => Some(Value::Object(
@@ -322,6 +325,17 @@ impl<'p> Builder<'p> {
         let mut doc = Map::new();
         doc.insert("AWSTemplateFormatVersion".into(), json!("2010-09-09"));
         doc.insert("Description".into(), json!(self.description));
+        // The plan's own tags are stack tags: CloudFormation copies them onto every resource
+        // that takes tags, and they cost the template no bytes per resource.
+        doc.insert(
+            "Metadata".into(),
+            json!({ "Stackplan": {
+                "Project": self.plan.project,
+                "Architecture": self.plan.kind().as_str(),
+                "Region": self.plan.region.code(),
+                "StackTags": stack_tags(self.plan)
+            } }),
+        );
         for (name, section) in [
             ("Parameters", self.parameters),
             ("Mappings", self.mappings),
@@ -337,6 +351,17 @@ impl<'p> Builder<'p> {
             doc: Value::Object(doc),
         }
     }
+}
+
+/// The tags to put on the stack: the plan's tags plus the project tag. CloudFormation
+/// propagates stack tags to every resource of the stack that supports tags.
+pub fn stack_tags(plan: &Plan) -> Map<String, Value> {
+    let mut tags = Map::new();
+    tags.insert(PROJECT_TAG.into(), json!(plan.project));
+    for (k, v) in &plan.tags {
+        tags.insert(k.clone(), json!(v));
+    }
+    tags
 }
 
 /// `PublicSubnetA` → `public-subnet-a`.

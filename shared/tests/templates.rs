@@ -1,0 +1,398 @@
+//! Templates: snapshots of both examples, and the security properties every matrix plan keeps.
+
+use serde_json::Value;
+use shared::template::{self, TagStyle, refs, tag_style};
+use shared::{Template, ValidPlan, examples};
+
+fn template_of(plan: shared::Plan) -> Template {
+    template::generate(&ValidPlan::new(plan).expect("valid plan"))
+}
+
+fn matrix_templates() -> Vec<(String, Template)> {
+    examples::matrix()
+        .into_iter()
+        .map(|(name, plan)| (name, template_of(plan)))
+        .collect()
+}
+
+#[test]
+fn fargate_example_snapshot() {
+    insta::assert_snapshot!(
+        "fargate.template.json",
+        template_of(examples::fargate()).to_json()
+    );
+}
+
+#[test]
+fn lambda_example_snapshot() {
+    insta::assert_snapshot!(
+        "lambda.template.json",
+        template_of(examples::lambda()).to_json()
+    );
+}
+
+#[test]
+fn fargate_example_yaml_snapshot() {
+    insta::assert_snapshot!(
+        "fargate.template.yaml",
+        template_of(examples::fargate()).to_yaml()
+    );
+}
+
+#[test]
+fn output_is_deterministic_and_yaml_equals_json() {
+    for (name, plan) in examples::matrix() {
+        let a = template_of(plan.clone());
+        let b = template_of(plan);
+        assert_eq!(
+            a.to_json(),
+            b.to_json(),
+            "{name}: JSON differs between runs"
+        );
+        assert_eq!(
+            a.to_yaml(),
+            b.to_yaml(),
+            "{name}: YAML differs between runs"
+        );
+        let from_json: Value = serde_json::from_str(&a.to_json()).unwrap();
+        let from_yaml: Value = serde_yaml::from_str(&a.to_yaml()).unwrap();
+        assert_eq!(&from_json, a.as_value(), "{name}: JSON does not read back");
+        assert_eq!(&from_yaml, a.as_value(), "{name}: YAML does not read back");
+    }
+}
+
+#[test]
+fn every_reference_resolves() {
+    for (name, t) in matrix_templates() {
+        assert_eq!(refs::dangling(&t), Vec::<String>::new(), "{name}");
+    }
+}
+
+fn props<'a>(resource: &'a Value) -> &'a Value {
+    &resource["Properties"]
+}
+
+#[test]
+fn everything_taggable_is_tagged() {
+    for (name, t) in matrix_templates() {
+        for (id, resource) in t.resources() {
+            let ty = resource["Type"].as_str().unwrap();
+            let style = tag_style(ty).unwrap_or_else(|| panic!("{name}: {ty} has no tag style"));
+            let tags = &props(resource)["Tags"];
+            let project = match style {
+                TagStyle::Untaggable => {
+                    assert!(tags.is_null(), "{name}: {id} ({ty}) cannot take tags");
+                    continue;
+                }
+                TagStyle::Map => tags[template::PROJECT_TAG].clone(),
+                TagStyle::List | TagStyle::ListWithName => tags
+                    .as_array()
+                    .and_then(|list| list.iter().find(|t| t["Key"] == template::PROJECT_TAG))
+                    .map(|t| t["Value"].clone())
+                    .unwrap_or(Value::Null),
+            };
+            assert!(
+                project.is_string(),
+                "{name}: {id} ({ty}) lacks the project tag"
+            );
+        }
+        let stack_tags = &t.as_value()["Metadata"]["Stackplan"]["StackTags"];
+        assert!(
+            stack_tags[template::PROJECT_TAG].is_string(),
+            "{name}: no stack tags"
+        );
+    }
+}
+
+/// Every string in a value, with the key it stands under.
+fn strings<'a>(value: &'a Value, key: &str, out: &mut Vec<(String, &'a str)>) {
+    match value {
+        Value::String(s) => out.push((key.to_string(), s)),
+        Value::Array(items) => items.iter().for_each(|v| strings(v, key, out)),
+        Value::Object(map) => map.iter().for_each(|(k, v)| strings(v, k, out)),
+        _ => {}
+    }
+}
+
+#[test]
+fn no_secret_in_plain_text() {
+    for (name, t) in matrix_templates() {
+        let mut all = Vec::new();
+        strings(t.as_value(), "", &mut all);
+        for (key, value) in &all {
+            let k = key.to_ascii_lowercase();
+            if k.ends_with("password") || k == "authtoken" || k == "secretstring" {
+                assert!(
+                    value.starts_with("{{resolve:secretsmanager:"),
+                    "{name}: {key} is a literal"
+                );
+            }
+        }
+        for (id, resource) in t.resources() {
+            let p = props(resource);
+            if resource["Type"] == "AWS::RDS::DBInstance" {
+                assert_eq!(p["ManageMasterUserPassword"], true, "{name}: {id}");
+                assert!(p.get("MasterUserPassword").is_none(), "{name}: {id}");
+            }
+            if resource["Type"] == "AWS::ECS::TaskDefinition" {
+                for env in p["ContainerDefinitions"][0]["Environment"]
+                    .as_array()
+                    .unwrap()
+                {
+                    let var = env["Name"].as_str().unwrap();
+                    assert!(
+                        !["PASSWORD", "SECRET", "TOKEN", "USERNAME"]
+                            .iter()
+                            .any(|s| var.contains(s)),
+                        "{name}: {var} must come through ECS secrets"
+                    );
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn encryption_public_access_retention_and_policies() {
+    const STATEFUL: [&str; 7] = [
+        "AWS::RDS::DBInstance",
+        "AWS::ElastiCache::ReplicationGroup",
+        "AWS::S3::Bucket",
+        "AWS::DynamoDB::Table",
+        "AWS::Logs::LogGroup",
+        "AWS::SecretsManager::Secret",
+        "AWS::ECR::Repository",
+    ];
+    for (name, t) in matrix_templates() {
+        for (id, resource) in t.resources() {
+            let ty = resource["Type"].as_str().unwrap();
+            let p = props(resource);
+            if STATEFUL.contains(&ty) {
+                assert!(
+                    resource["DeletionPolicy"].is_string(),
+                    "{name}: {id} DeletionPolicy"
+                );
+                assert!(
+                    resource["UpdateReplacePolicy"].is_string(),
+                    "{name}: {id} UpdateReplacePolicy"
+                );
+            }
+            match ty {
+                "AWS::S3::Bucket" => {
+                    let block = &p["PublicAccessBlockConfiguration"];
+                    for k in [
+                        "BlockPublicAcls",
+                        "BlockPublicPolicy",
+                        "IgnorePublicAcls",
+                        "RestrictPublicBuckets",
+                    ] {
+                        assert_eq!(block[k], true, "{name}: {id} {k}");
+                    }
+                    assert_eq!(
+                        p["VersioningConfiguration"]["Status"], "Enabled",
+                        "{name}: {id}"
+                    );
+                    assert!(
+                        p["BucketEncryption"]["ServerSideEncryptionConfiguration"][0]["ServerSideEncryptionByDefault"]
+                            ["SSEAlgorithm"]
+                            .is_string(),
+                        "{name}: {id} encryption"
+                    );
+                }
+                "AWS::Logs::LogGroup" => {
+                    assert!(p["RetentionInDays"].is_u64(), "{name}: {id} retention")
+                }
+                "AWS::RDS::DBInstance" => {
+                    assert_eq!(p["StorageEncrypted"], true, "{name}: {id}");
+                    assert_eq!(p["PubliclyAccessible"], false, "{name}: {id}");
+                }
+                "AWS::ElastiCache::ReplicationGroup" => {
+                    assert_eq!(p["AtRestEncryptionEnabled"], true, "{name}: {id}");
+                    assert_eq!(p["TransitEncryptionEnabled"], true, "{name}: {id}");
+                }
+                "AWS::DynamoDB::Table" => {
+                    assert_eq!(p["SSESpecification"]["SSEEnabled"], true, "{name}: {id}")
+                }
+                _ => {}
+            }
+        }
+    }
+}
+
+fn subnet_refs(value: &Value) -> Vec<String> {
+    refs::references(value)
+        .into_iter()
+        .map(|r| r.target)
+        .filter(|t| t.contains("Subnet"))
+        .collect()
+}
+
+#[test]
+fn tasks_and_data_stores_live_in_private_subnets() {
+    for (name, t) in matrix_templates() {
+        let res = t.resources();
+        if let Some(service) = res.get("Service") {
+            let net = &service["Properties"]["NetworkConfiguration"]["AwsvpcConfiguration"];
+            assert_eq!(net["AssignPublicIp"], "DISABLED", "{name}");
+            assert_eq!(
+                subnet_refs(&net["Subnets"]),
+                ["PrivateSubnetA", "PrivateSubnetB"],
+                "{name}"
+            );
+        }
+        for group in ["DatabaseSubnetGroup", "CacheSubnetGroup"] {
+            if let Some(g) = res.get(group) {
+                assert_eq!(
+                    subnet_refs(&g["Properties"]["SubnetIds"]),
+                    ["PrivateSubnetA", "PrivateSubnetB"],
+                    "{name}"
+                );
+            }
+        }
+    }
+}
+
+/// Every flow the security groups allow, as `(from, to, port)`; `Internet` and `Anywhere` for
+/// CIDR 0.0.0.0/0 sources and destinations.
+fn flows(t: &Template) -> Vec<(String, String, u64)> {
+    let mut out = Vec::new();
+    let name = |v: &Value| refs::references(v).first().map(|r| r.target.clone());
+    for (id, resource) in t.resources() {
+        let p = props(resource);
+        match resource["Type"].as_str().unwrap() {
+            "AWS::EC2::SecurityGroup" => {
+                for rule in p["SecurityGroupIngress"].as_array().into_iter().flatten() {
+                    let from = if rule["CidrIp"] == "0.0.0.0/0" {
+                        "Internet".into()
+                    } else {
+                        name(&rule["SourceSecurityGroupId"]).unwrap()
+                    };
+                    out.push((from, id.clone(), rule["FromPort"].as_u64().unwrap()));
+                }
+                for rule in p["SecurityGroupEgress"].as_array().into_iter().flatten() {
+                    match rule["CidrIp"].as_str() {
+                        Some("255.255.255.255/32") => {}
+                        Some("0.0.0.0/0") => out.push((
+                            id.clone(),
+                            "Anywhere".into(),
+                            rule["FromPort"].as_u64().unwrap(),
+                        )),
+                        other => panic!("unexpected egress {other:?} on {id}"),
+                    }
+                }
+            }
+            "AWS::EC2::SecurityGroupEgress" => out.push((
+                name(&p["GroupId"]).unwrap(),
+                name(&p["DestinationSecurityGroupId"]).unwrap(),
+                p["FromPort"].as_u64().unwrap(),
+            )),
+            _ => {}
+        }
+    }
+    out.sort();
+    out
+}
+
+#[test]
+fn security_groups_allow_only_the_diagram_flows() {
+    let t = template_of(examples::fargate());
+    let f = |a: &str, b: &str, p: u64| (a.to_string(), b.to_string(), p);
+    assert_eq!(
+        flows(&t),
+        vec![
+            f("Internet", "LoadBalancerSecurityGroup", 80),
+            f("LoadBalancerSecurityGroup", "ServiceSecurityGroup", 8000),
+            f("LoadBalancerSecurityGroup", "ServiceSecurityGroup", 8000),
+            f("ServiceSecurityGroup", "Anywhere", 443),
+            f("ServiceSecurityGroup", "CacheSecurityGroup", 6379),
+            f("ServiceSecurityGroup", "CacheSecurityGroup", 6379),
+            f("ServiceSecurityGroup", "DatabaseSecurityGroup", 5432),
+            f("ServiceSecurityGroup", "DatabaseSecurityGroup", 5432),
+        ],
+        "each inner flow appears twice: as the sender's egress and the receiver's ingress"
+    );
+    let bare = template_of(
+        examples::matrix()
+            .into_iter()
+            .find(|(n, _)| n == "fargate-bare")
+            .unwrap()
+            .1,
+    );
+    assert!(
+        flows(&bare)
+            .iter()
+            .all(|(a, b, _)| !a.contains("Database") && !b.contains("Cache"))
+    );
+}
+
+#[test]
+fn iam_is_scoped_to_the_plans_resources() {
+    for (name, t) in matrix_templates() {
+        for (id, resource) in t.resources() {
+            if resource["Type"] != "AWS::IAM::Role" {
+                continue;
+            }
+            for policy in props(resource)["Policies"].as_array().unwrap() {
+                for st in policy["PolicyDocument"]["Statement"].as_array().unwrap() {
+                    let actions: Vec<&str> = match &st["Action"] {
+                        Value::String(a) => vec![a.as_str()],
+                        Value::Array(a) => a.iter().map(|v| v.as_str().unwrap()).collect(),
+                        other => panic!("{other}"),
+                    };
+                    assert!(
+                        actions.iter().all(|a| !a.ends_with('*')),
+                        "{name}: {id} wildcard action"
+                    );
+                    if st["Resource"] == "*" {
+                        assert_eq!(
+                            actions,
+                            ["ecr:GetAuthorizationToken"],
+                            "{name}: {id}: only the registry login is account-wide"
+                        );
+                    }
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn outputs_name_what_a_deployer_needs() {
+    let keys = |t: &Template| {
+        t.as_value()["Outputs"]
+            .as_object()
+            .unwrap()
+            .keys()
+            .cloned()
+            .collect::<Vec<_>>()
+    };
+    let fargate = keys(&template_of(examples::fargate()));
+    for k in [
+        "ServiceUrl",
+        "ClusterName",
+        "DatabaseEndpoint",
+        "CacheEndpoint",
+        "RepositoryUri",
+    ] {
+        assert!(fargate.contains(&k.to_string()), "{k}");
+    }
+    let lambda = keys(&template_of(examples::lambda()));
+    for k in [
+        "ApiUrl",
+        "FunctionName",
+        "QueriesTableName",
+        "SessionsTableName",
+        "BucketName",
+    ] {
+        assert!(lambda.contains(&k.to_string()), "{k}");
+    }
+}
+
+#[test]
+fn file_names() {
+    let plan = examples::lambda();
+    assert_eq!(
+        template::file_name(&plan, shared::Format::Yaml),
+        "shop-lambda.template.yaml"
+    );
+}

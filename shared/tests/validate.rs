@@ -1,0 +1,281 @@
+//! Validation, data-driven: an edit of an example plan, and the exact lines it must produce.
+
+use serde_json::{Value, json};
+use shared::{Plan, Severity, examples};
+
+/// Merges `patch` into `base` (objects merge, anything else replaces; null removes).
+fn merge(base: &mut Value, patch: &Value) {
+    match (base, patch) {
+        (Value::Object(b), Value::Object(p)) => {
+            for (k, v) in p {
+                if v.is_null() {
+                    b.remove(k);
+                } else {
+                    merge(b.entry(k.clone()).or_insert(Value::Null), v);
+                }
+            }
+        }
+        (b, p) => *b = p.clone(),
+    }
+}
+
+/// serde_json ends its messages with the position; the path says more in these tests.
+fn without_position(message: &str) -> String {
+    match message.rfind(" at line ") {
+        Some(i) => message[..i].to_string(),
+        None => message.to_string(),
+    }
+}
+
+/// Applies `patch` to the example of `kind` and compares all error lines with `expect`.
+#[track_caller]
+fn check(kind: &str, patch: Value, expect: &[&str]) {
+    let example = if kind == "fargate" {
+        examples::fargate()
+    } else {
+        examples::lambda()
+    };
+    let mut doc = serde_json::to_value(&example).unwrap();
+    merge(&mut doc, &patch);
+    let lines: Vec<String> = match Plan::from_json(&doc.to_string()) {
+        Err(e) => vec![without_position(&e.to_string())],
+        Ok(plan) => shared::check(&plan)
+            .into_iter()
+            .filter(|p| p.severity == Severity::Error)
+            .map(|p| p.to_string())
+            .collect(),
+    };
+    assert_eq!(lines, expect, "patch {patch}");
+}
+
+#[test]
+fn examples_are_valid() {
+    check("fargate", json!({}), &[]);
+    check("lambda", json!({}), &[]);
+}
+
+#[test]
+fn fargate_sizes() {
+    check(
+        "fargate",
+        json!({"fargate": {"vcpu": 0.25, "memory_mib": 8192}}),
+        &["fargate.memory_mib: 8192 MiB is not allowed with 0.25 vCPU (allowed: 512–2048)"],
+    );
+    check(
+        "fargate",
+        json!({"fargate": {"vcpu": 0.25, "memory_mib": 1536}}),
+        &[
+            "fargate.memory_mib: 1536 MiB is not allowed with 0.25 vCPU (allowed: 512, 1024 or 2048)",
+        ],
+    );
+    check(
+        "fargate",
+        json!({"fargate": {"vcpu": 2, "memory_mib": 5000}}),
+        &[
+            "fargate.memory_mib: 5000 MiB is not allowed with 2 vCPU (allowed: 4096–16384 in steps of 1024)",
+        ],
+    );
+    check(
+        "fargate",
+        json!({"fargate": {"vcpu": 3, "memory_mib": 4096}}),
+        &["fargate.vcpu: 3 vCPU is not a Fargate size (allowed: 0.25, 0.5, 1, 2, 4, 8, 16)"],
+    );
+    check(
+        "fargate",
+        json!({"fargate": {"vcpu": 16, "memory_mib": 122880}}),
+        &[],
+    );
+    check(
+        "fargate",
+        json!({"fargate": {"vcpu": 8, "memory_mib": 20480}}),
+        &[],
+    );
+}
+
+#[test]
+fn every_problem_at_once() {
+    check(
+        "fargate",
+        json!({
+            "project": "Shop",
+            "fargate": {"min_tasks": 5, "desired_tasks": 3, "max_tasks": 4, "spot_percent": 20,
+                        "cpu_architecture": "arm64", "log_retention_days": 10, "health_check_path": "health"}
+        }),
+        &[
+            "project: \"Shop\" may contain only lowercase letters, digits and hyphens",
+            "fargate.health_check_path: \"health\" must be a URL path starting with / (no spaces, at most 1024 characters)",
+            "fargate.min_tasks: min_tasks (5) is above max_tasks (4)",
+            "fargate.desired_tasks: 3 tasks is outside the autoscaling bounds 5–4",
+            "fargate.spot_percent: Fargate Spot runs only x86_64 tasks: set spot_percent to 0 or cpu_architecture to x86_64",
+            "fargate.log_retention_days: 10 days is not a CloudWatch Logs retention period (allowed: 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653)",
+        ],
+    );
+}
+
+#[test]
+fn fargate_options() {
+    check(
+        "fargate",
+        json!({"fargate": {"https": {"certificate_arn": examples::certificate_arn(shared::Region::EuWest1)}}}),
+        &[
+            "fargate.https.certificate_arn: the certificate is in eu-west-1, but a load balancer in us-east-1 needs a certificate from its own region",
+        ],
+    );
+    check(
+        "fargate",
+        json!({"fargate": {"https": {"certificate_arn": "arn:aws:acm:us-east-1:1:certificate/x"}}}),
+        &[
+            "fargate.https.certificate_arn: \"arn:aws:acm:us-east-1:1:certificate/x\" is not an ACM certificate ARN (arn:aws:acm:REGION:ACCOUNT:certificate/ID)",
+        ],
+    );
+    check(
+        "fargate",
+        json!({"fargate": {"image": "nginx:1.27", "image_tag": "-x", "alarm_email": "ops", "container_port": 0}}),
+        &[
+            "fargate.image: \"nginx:1.27\" must name a repository without tag or digest: put the tag in image_tag",
+            "fargate.image_tag: \"-x\" is not an image tag (1–128 letters, digits, _ . -; not starting with . or -)",
+            "fargate.container_port: 0 is not a port (allowed: 1–65535)",
+            "fargate.alarm_email: \"ops\" is not an email address",
+        ],
+    );
+    check(
+        "fargate",
+        json!({"fargate": {"database": {"storage_gb": 10, "backup_days": 0}, "cache": {"nodes": 7}, "ephemeral_storage_gib": 10}}),
+        &[
+            "fargate.ephemeral_storage_gib: 10 GiB is out of range (allowed: 20–200 GiB)",
+            "fargate.database.storage_gb: 10 GB is out of range (allowed: 20–6144 GB)",
+            "fargate.database.backup_days: 0 days is out of range (allowed: 1–35 days)",
+            "fargate.cache.nodes: 7 is out of range (allowed: 1–6)",
+        ],
+    );
+}
+
+#[test]
+fn lambda_options() {
+    check(
+        "lambda",
+        json!({"lambda": {"memory_mb": 64, "timeout_s": 901, "handler": "main", "reserved_concurrency": 0}}),
+        &[
+            "lambda.memory_mb: 64 MB is out of range (allowed: 128–10240 MB)",
+            "lambda.timeout_s: 901 s is out of range (allowed: 1–900 s)",
+            "lambda.handler: \"main\" is not a handler: use file.function, e.g. app.handler",
+            "lambda.reserved_concurrency: 0 is out of range (allowed: 1–900)",
+        ],
+    );
+    check(
+        "lambda",
+        json!({"lambda": {"tables": [
+            {"name": "orders", "partition_key": {"name": "id", "type": "S"}, "sort_key": {"name": "id", "type": "N"}, "ttl_attribute": "id"},
+            {"name": "Orders", "partition_key": {"name": "a b", "type": "S"}}
+        ]}}),
+        &[
+            "lambda.tables[0].sort_key.name: the sort key must differ from the partition key",
+            "lambda.tables[0].ttl_attribute: the TTL attribute cannot be a key attribute",
+            "lambda.tables[1].partition_key.name: \"a b\" is not an attribute name (1–255 letters, digits, _ . -)",
+            "lambda.tables[1].name: the table name \"Orders\" is used twice",
+        ],
+    );
+}
+
+#[test]
+fn tags_and_workload() {
+    check(
+        "lambda",
+        json!({"tags": {"aws:owner": "x", "ok": "bad\u{7}value"}, "workload": {"internet_egress_percent": 101, "avg_duration_ms": 0, "log_gb_per_month": -1.0}}),
+        &[
+            "tags.aws:owner: tag keys starting with \"aws:\" or \"stackplan:\" are reserved",
+            "tags.ok: a tag value may contain letters, digits, spaces and _ . : / = + - @",
+            "workload.avg_duration_ms: 0 ms is out of range (allowed: 1–900000 ms)",
+            "workload.internet_egress_percent: 101% is out of range (allowed: 0–100%)",
+            "workload.log_gb_per_month: -1 GB is out of range (allowed: 0–1000000 GB)",
+        ],
+    );
+}
+
+#[test]
+fn parse_errors_name_the_field() {
+    check(
+        "fargate",
+        json!({"fargate": {"memroy_mib": 512}}),
+        &[
+            "fargate.memroy_mib: unknown field `memroy_mib`, expected one of `vcpu`, `memory_mib`, `cpu_architecture`, `image`, `image_tag`, `container_port`, `health_check_path`, `readonly_root_filesystem`, `ephemeral_storage_gib`, `desired_tasks`, `min_tasks`, `max_tasks`, `cpu_target_percent`, `spot_percent`, `nat_gateways`, `log_retention_days`, `database`, `cache`, `https`, `alarm_email`",
+        ],
+    );
+    check(
+        "fargate",
+        json!({"fargate": {"memory_mib": "lots"}}),
+        &["fargate.memory_mib: invalid type: string \"lots\", expected u32"],
+    );
+    check(
+        "fargate",
+        json!({"region": "mars-1"}),
+        &[
+            "region: unknown variant `mars-1`, expected one of `us-east-1`, `us-west-2`, `eu-west-1`, `eu-central-1`, `ap-southeast-1`, `ap-northeast-1`",
+        ],
+    );
+    check(
+        "fargate",
+        json!({"lambda": examples::lambda().lambda()}),
+        &["plan: a plan has one architecture: give `fargate` or `lambda`, not both"],
+    );
+    check(
+        "fargate",
+        json!({"fargate": null}),
+        &["plan: a plan needs an architecture: add a `fargate` or a `lambda` section"],
+    );
+    check(
+        "fargate",
+        json!({"version": 9}),
+        &["plan: plan version 9 is not supported by this build (it reads versions 1 to 1)"],
+    );
+    for (text, expect) in [
+        (
+            "",
+            "the plan is empty: expected a JSON object (try `stackplan example fargate`)",
+        ),
+        (
+            "  \n",
+            "the plan is empty: expected a JSON object (try `stackplan example fargate`)",
+        ),
+        ("not json", "the plan is not valid JSON: expected ident"),
+        (
+            "{\"project\": ",
+            "the plan is not valid JSON: EOF while parsing a value",
+        ),
+        (
+            "[]",
+            "the plan must be a JSON object {…}, with a `fargate` or a `lambda` section",
+        ),
+        (
+            "42",
+            "the plan must be a JSON object {…}, with a `fargate` or a `lambda` section",
+        ),
+    ] {
+        assert_eq!(
+            without_position(&Plan::from_json(text).unwrap_err().to_string()),
+            expect,
+            "{text:?}"
+        );
+    }
+}
+
+#[test]
+fn warnings_do_not_block() {
+    let plan = examples::fargate();
+    let valid = shared::ValidPlan::new(plan).unwrap();
+    let lines: Vec<String> = valid.warnings().iter().map(ToString::to_string).collect();
+    assert_eq!(
+        lines,
+        [
+            "fargate.https: warning: no certificate: the load balancer serves plain HTTP on port 80, unencrypted"
+        ]
+    );
+}
+
+#[test]
+fn plan_json_round_trips() {
+    for plan in [examples::fargate(), examples::lambda()] {
+        let back = Plan::from_json(&plan.to_json_pretty()).unwrap();
+        assert_eq!(back, plan);
+    }
+}
