@@ -5,6 +5,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand, ValueEnum};
+use shared::cost::{self, PriceBook};
 use shared::{ArchitectureKind, Plan, Severity, ValidPlan, examples, template};
 
 /// Stackplan: plan a web service on AWS, see its template, cost and topology, and deploy it.
@@ -35,6 +36,30 @@ pub enum Command {
         plan: PathBuf,
         #[arg(long, value_enum, default_value_t = OutputFormat::Json)]
         format: OutputFormat,
+    },
+    /// Print the monthly cost estimate of a plan, line by line.
+    Estimate {
+        /// Plan file (JSON), or - for standard input.
+        #[arg(long)]
+        plan: PathBuf,
+        /// Print JSON instead of a table.
+        #[arg(long)]
+        json: bool,
+        /// Leave out the always-free allowances (Lambda requests and GB-s, 100 GB out).
+        #[arg(long)]
+        no_free_tier: bool,
+    },
+    /// Price the plan's workload on both architectures and find where they cross.
+    Compare {
+        /// Plan file (JSON), or - for standard input.
+        #[arg(long)]
+        plan: PathBuf,
+        /// Print JSON instead of a table.
+        #[arg(long)]
+        json: bool,
+        /// Leave out the always-free allowances.
+        #[arg(long)]
+        no_free_tier: bool,
     },
     /// Print the JSON Schema of plan files.
     Schema,
@@ -117,6 +142,44 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Template { plan, format } => {
             load_valid(&plan).map(|valid| template::generate(&valid).render(format.into()))
         }
+        Command::Estimate {
+            plan,
+            json,
+            no_free_tier,
+        } => load_valid(&plan).map(|valid| {
+            let options = cost::Options {
+                free_tier: !no_free_tier,
+            };
+            let estimate = cost::estimate(&valid, PriceBook::embedded(), options);
+            if json {
+                serde_json::to_string_pretty(&estimate).expect("estimate serializes") + "\n"
+            } else {
+                cost::render_table(&estimate)
+            }
+        }),
+        Command::Compare {
+            plan,
+            json,
+            no_free_tier,
+        } => load_valid(&plan).map(|valid| {
+            let options = cost::Options {
+                free_tier: !no_free_tier,
+            };
+            let comparison = cost::compare(&valid, PriceBook::embedded(), options);
+            if json {
+                let out = serde_json::json!({
+                    "fargate": comparison.fargate,
+                    "lambda": comparison.lambda,
+                    "break_even_requests_per_month": comparison.break_even_requests_per_month,
+                    "cheaper_above_break_even": comparison.cheaper_above_break_even,
+                    "dominant": comparison.dominant,
+                    "assumptions": comparison.assumptions,
+                });
+                serde_json::to_string_pretty(&out).expect("comparison serializes") + "\n"
+            } else {
+                render_comparison(&comparison)
+            }
+        }),
         Command::Schema => {
             Ok(serde_json::to_string_pretty(&shared::plan_schema()).expect("schema") + "\n")
         }
@@ -163,4 +226,47 @@ pub fn load_valid(path: &std::path::Path) -> Result<ValidPlan, CliError> {
     let text = read_plan_text(path)?;
     let plan = Plan::from_json(&text)?;
     ValidPlan::new(plan).map_err(CliError::Invalid)
+}
+
+fn render_comparison(c: &cost::Comparison) -> String {
+    let total = |e: &cost::Estimate| {
+        format!(
+            "${:.2}{}",
+            e.monthly_usd,
+            if e.lower_bound {
+                " or more (some prices unknown)"
+            } else {
+                ""
+            }
+        )
+    };
+    let mut out = String::new();
+    out.push_str(&format!(
+        "{:<10} {:>28}   largest line\n",
+        "", "monthly (typical)"
+    ));
+    out.push_str(&format!(
+        "{:<10} {:>28}   {}\n",
+        "Fargate",
+        total(&c.fargate),
+        c.dominant.fargate
+    ));
+    out.push_str(&format!(
+        "{:<10} {:>28}   {}\n",
+        "Lambda",
+        total(&c.lambda),
+        c.dominant.lambda
+    ));
+    match (c.break_even_requests_per_month, &c.cheaper_above_break_even) {
+        (Some(r), Some(cheaper)) => out.push_str(&format!(
+            "\nBreak-even: {} requests/month; above it {cheaper} is cheaper.\n",
+            cost::fmt_qty(r)
+        )),
+        _ => out.push_str("\nThe two do not cross between 10^3 and 10^11 requests/month.\n"),
+    }
+    out.push_str("\nAssumptions:\n");
+    for a in &c.assumptions {
+        out.push_str(&format!("  - {a}\n"));
+    }
+    out
 }

@@ -4,6 +4,7 @@
 //! or AWS SDK; everything it needs is passed in. It builds for `wasm32-unknown-unknown` (CI
 //! checks) so the browser and the CLI run the very same code.
 
+pub mod cost;
 pub mod examples;
 pub mod plan;
 pub mod template;

@@ -77,17 +77,21 @@ pub const FARGATE_VCPUS: [f64; 7] = [0.25, 0.5, 1.0, 2.0, 4.0, 8.0, 16.0];
 
 /// The memory sizes (MiB) Fargate accepts with a vCPU size, or `None` for an unknown size.
 pub fn fargate_memory_options(vcpu: f64) -> Option<Vec<u32>> {
-    let (min, max, step) = match vcpu {
-        v if v == 0.25 => return Some(vec![512, 1024, 2048]),
-        v if v == 0.5 => (1024, 4096, 1024),
-        v if v == 1.0 => (2048, 8192, 1024),
-        v if v == 2.0 => (4096, 16384, 1024),
-        v if v == 4.0 => (8192, 30720, 1024),
-        v if v == 8.0 => (16384, 61440, 4096),
-        v if v == 16.0 => (32768, 122880, 8192),
-        _ => return None,
-    };
-    Some((min..=max).step_by(step).collect())
+    // (min, max, step) in MiB, in the order of FARGATE_VCPUS; 0.25 vCPU is irregular.
+    const RANGES: [(u32, u32, usize); 7] = [
+        (512, 2048, 0),
+        (1024, 4096, 1024),
+        (2048, 8192, 1024),
+        (4096, 16384, 1024),
+        (8192, 30720, 1024),
+        (16384, 61440, 4096),
+        (32768, 122880, 8192),
+    ];
+    let index = FARGATE_VCPUS.iter().position(|&v| v == vcpu)?;
+    match RANGES[index] {
+        (_, _, 0) => Some(vec![512, 1024, 2048]),
+        (min, max, step) => Some((min..=max).step_by(step).collect()),
+    }
 }
 
 /// CloudWatch Logs accepts only these retention periods.

@@ -68,7 +68,7 @@ fn every_reference_resolves() {
     }
 }
 
-fn props<'a>(resource: &'a Value) -> &'a Value {
+fn props(resource: &Value) -> &Value {
     &resource["Properties"]
 }
 

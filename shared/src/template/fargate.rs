@@ -323,11 +323,7 @@ fn load_balancer(b: &mut Builder<'_>, f: &Fargate) {
             ]
         }),
     )
-    .depends_on(&[storage::LOG_BUCKET_POLICY, "VpcGatewayAttachment"])
-    .skip(
-        "CKV_AWS_150",
-        "the stack owns the load balancer's lifecycle; deletion protection would block deleting the stack from the planner",
-    );
+    .depends_on(&[storage::LOG_BUCKET_POLICY, "VpcGatewayAttachment"]);
     b.add(
         "TargetGroup",
         "AWS::ElasticLoadBalancingV2::TargetGroup",
@@ -458,10 +454,6 @@ fn database(b: &mut Builder<'_>, db: &crate::plan::Database) {
             }),
         )
         .keep("Snapshot")
-        .skip(
-            "CKV_AWS_293",
-            "DeletionPolicy Snapshot keeps a final snapshot; deletion protection would block deleting the stack from the planner",
-        )
         .skip(
             "CKV_AWS_118",
             "Enhanced Monitoring bills per instance through CloudWatch Logs; standard RDS metrics stay on",
@@ -667,13 +659,7 @@ fn service(b: &mut Builder<'_>, f: &Fargate) {
     if f.ephemeral_storage_gib > 20 {
         task["EphemeralStorage"] = json!({ "SizeInGiB": f.ephemeral_storage_gib });
     }
-    let res = b.add("TaskDefinition", "AWS::ECS::TaskDefinition", task);
-    if !f.readonly_root_filesystem {
-        res.skip(
-            "CKV_AWS_336",
-            "the plan's container needs a writable root file system",
-        );
-    }
+    b.add("TaskDefinition", "AWS::ECS::TaskDefinition", task);
 
     let mut svc = json!({
         "Cluster": r("Cluster"),

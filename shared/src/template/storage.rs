@@ -74,10 +74,6 @@ pub fn log_bucket(b: &mut Builder<'_>, writers: LogWriters) {
     .skip(
         "CKV_AWS_18",
         "this is the access-log bucket; logging it into itself would loop",
-    )
-    .skip(
-        "CKV_AWS_145",
-        "load balancer access logs can only be delivered to SSE-S3 (AES256) buckets, not SSE-KMS",
     );
 
     let mut statements = vec![

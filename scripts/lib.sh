@@ -1,0 +1,95 @@
+# Shared helpers for the project's scripts: idempotent installs of everything the product and
+# its tests need on a bare machine. Sourced, not run.
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+VENV="$ROOT/.venv"
+TOOLS="$ROOT/.tools"
+export PATH="$HOME/.cargo/bin:$TOOLS/node_modules/binaryen/bin:$PATH"
+
+# Versions verified on these machines (../shared/reference/toolchain.md).
+TRUNK_VERSION=0.21.14
+CFN_LINT_VERSION=1.58.0
+CHECKOV_VERSION=3.3.30
+MOTO_VERSION=5.2.5
+BINARYEN_VERSION=132.0.0
+PLAYWRIGHT_VERSION=1.65.1
+
+say() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
+
+need_root_or_sudo() {
+  if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi
+}
+
+install_wasm_target() {
+  if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
+    say "installing the wasm32-unknown-unknown target"
+    rustup target add wasm32-unknown-unknown
+  fi
+}
+
+install_python_tools() {
+  local want="cfn-lint==$CFN_LINT_VERSION checkov==$CHECKOV_VERSION moto[server]==$MOTO_VERSION"
+  local stamp="$VENV/.stackplan-tools"
+  if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ] && [ -x "$VENV/bin/cfn-lint" ]; then
+    return
+  fi
+  say "installing cfn-lint, checkov and moto into .venv"
+  [ -x "$VENV/bin/python" ] || python3 -m venv "$VENV"
+  "$VENV/bin/pip" install --quiet --disable-pip-version-check $want
+  echo "$want" > "$stamp"
+}
+
+# The wasm-bindgen CLI must match the wasm-bindgen crate in Cargo.lock exactly.
+wasm_bindgen_version() {
+  awk '/^name = "wasm-bindgen"$/ { getline; gsub(/version = |"/, ""); print; exit }' "$ROOT/Cargo.lock"
+}
+
+install_trunk() {
+  if ! trunk --version 2>/dev/null | grep -q "$TRUNK_VERSION"; then
+    say "installing trunk $TRUNK_VERSION (about 7 minutes on 2 cores)"
+    cargo install trunk --version "$TRUNK_VERSION" --locked
+  fi
+}
+
+install_wasm_bindgen() {
+  local v
+  v="$(wasm_bindgen_version)"
+  if ! wasm-bindgen --version 2>/dev/null | grep -q " $v\$"; then
+    say "installing wasm-bindgen-cli $v (matches Cargo.lock)"
+    # Without --locked: with it, this version fails to resolve webpki-roots here.
+    cargo install wasm-bindgen-cli --version "$v" --force
+  fi
+}
+
+# Debian's binaryen (wasm-opt 108) silently breaks current wasm-bindgen output; npm's works.
+install_wasm_opt() {
+  if [ ! -x "$TOOLS/node_modules/binaryen/bin/wasm-opt" ]; then
+    say "installing wasm-opt (npm binaryen $BINARYEN_VERSION)"
+    mkdir -p "$TOOLS"
+    (cd "$TOOLS" && npm install --silent --no-audit --no-fund "binaryen@$BINARYEN_VERSION" >/dev/null)
+  fi
+}
+
+install_chromium() {
+  if [ ! -x /usr/bin/chromium ]; then
+    say "installing Debian's chromium"
+    need_root_or_sudo apt-get update -qq
+    need_root_or_sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+  fi
+}
+
+install_playwright() {
+  if [ ! -d "$TOOLS/node_modules/playwright-core" ]; then
+    say "installing playwright-core $PLAYWRIGHT_VERSION (it drives Debian's chromium; no browser download)"
+    mkdir -p "$TOOLS"
+    (cd "$TOOLS" && npm install --silent --no-audit --no-fund "playwright-core@$PLAYWRIGHT_VERSION" >/dev/null)
+  fi
+}
+
+install_web_toolchain() {
+  install_wasm_target
+  install_wasm_opt
+  install_wasm_bindgen
+  install_trunk
+}

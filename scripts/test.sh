@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# Installs what is missing, then runs every check and every test. CI runs exactly this.
+source "$(dirname "$0")/lib.sh"
+cd "$ROOT"
+
+install_python_tools
+install_wasm_target
+
+say "cargo fmt --check"
+cargo fmt --all --check
+
+say "cargo clippy (warnings are errors)"
+cargo clippy --workspace --all-targets --locked -- -D warnings
+
+say "the domain core builds for wasm32-unknown-unknown"
+cargo check -p shared --target wasm32-unknown-unknown --locked
+
+say "tests: unit, snapshot, property, CLI, and the template judges (cfn-lint, checkov)"
+cargo test --workspace --locked

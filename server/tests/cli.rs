@@ -1,0 +1,148 @@
+//! The `stackplan` binary, run as a user runs it.
+
+use std::io::Write;
+use std::process::{Command, Output, Stdio};
+
+use shared::{ValidPlan, examples, template};
+
+fn stackplan(args: &[&str], stdin: &str) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_stackplan"))
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("stackplan starts");
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(stdin.as_bytes())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!stderr.contains("panicked"), "stackplan panicked: {stderr}");
+    out
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8(bytes.to_vec()).unwrap()
+}
+
+#[test]
+fn example_piped_into_template_is_the_library_template() {
+    for (arch, plan) in [
+        ("fargate", examples::fargate()),
+        ("lambda", examples::lambda()),
+    ] {
+        let example = stackplan(&["example", arch], "");
+        assert!(example.status.success());
+        let expected = template::generate(&ValidPlan::new(plan).unwrap());
+        for (format, rendered) in [("json", expected.to_json()), ("yaml", expected.to_yaml())] {
+            let out = stackplan(
+                &["template", "--plan", "-", "--format", format],
+                &text(&example.stdout),
+            );
+            assert!(out.status.success(), "{}", text(&out.stderr));
+            assert_eq!(text(&out.stdout), rendered, "{arch} {format}");
+        }
+    }
+}
+
+#[test]
+fn validate_accepts_the_examples_and_says_their_warnings() {
+    let plan = text(&stackplan(&["example", "fargate"], "").stdout);
+    let out = stackplan(&["validate", "--plan", "-"], &plan);
+    assert_eq!(out.status.code(), Some(0));
+    assert_eq!(
+        text(&out.stdout),
+        "fargate.https: warning: no certificate: the load balancer serves plain HTTP on port 80, unencrypted\n\
+         shop: valid ECS Fargate plan\n"
+    );
+}
+
+#[test]
+fn validate_lists_every_problem_and_exits_2() {
+    let mut plan = serde_json::to_value(examples::fargate()).unwrap();
+    plan["fargate"]["vcpu"] = 0.25.into();
+    plan["fargate"]["memory_mib"] = 8192.into();
+    plan["project"] = "X".into();
+    let out = stackplan(&["validate", "--plan", "-"], &plan.to_string());
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(
+        text(&out.stderr),
+        "project: \"X\" must be 3–24 characters long (it is 1)\n\
+         fargate.memory_mib: 8192 MiB is not allowed with 0.25 vCPU (allowed: 512–2048)\n"
+    );
+    let out = stackplan(&["template", "--plan", "-"], &plan.to_string());
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "no template for an invalid plan"
+    );
+    assert!(out.stdout.is_empty());
+}
+
+#[test]
+fn bad_input_gets_a_message_not_a_panic() {
+    for (input, code, message) in [
+        (
+            "",
+            2,
+            "the plan is empty: expected a JSON object (try `stackplan example fargate`)\n",
+        ),
+        (
+            "{not json",
+            2,
+            "the plan is not valid JSON: key must be a string at line 1 column 2\n",
+        ),
+        (
+            "[1, 2]",
+            2,
+            "the plan must be a JSON object {…}, with a `fargate` or a `lambda` section\n",
+        ),
+        (
+            "{\"project\": 5}",
+            2,
+            "project: invalid type: integer `5`, expected a string at line 1 column 13\n",
+        ),
+    ] {
+        for cmd in ["validate", "template"] {
+            let out = stackplan(&[cmd, "--plan", "-"], input);
+            assert_eq!(out.status.code(), Some(code), "{cmd} {input:?}");
+            assert_eq!(text(&out.stderr), message, "{cmd} {input:?}");
+        }
+    }
+    let out = stackplan(&["validate", "--plan", "/nonexistent/plan.json"], "");
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        text(&out.stderr).starts_with("cannot read /nonexistent/plan.json: "),
+        "{}",
+        text(&out.stderr)
+    );
+}
+
+#[test]
+fn plan_files_are_read_from_disk() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("plan.json");
+    std::fs::write(&file, text(&stackplan(&["example", "lambda"], "").stdout)).unwrap();
+    let out = stackplan(&["validate", "--plan", file.to_str().unwrap()], "");
+    assert!(out.status.success(), "{}", text(&out.stderr));
+}
+
+#[test]
+fn schema_describes_the_plan() {
+    let out = stackplan(&["schema"], "");
+    assert!(out.status.success());
+    let schema: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(schema["title"], "Stackplan deployment plan");
+    assert_eq!(
+        schema["additionalProperties"], false,
+        "unknown fields are errors"
+    );
+    for field in ["project", "region", "workload", "fargate", "lambda"] {
+        assert!(schema["properties"][field].is_object(), "{field}");
+    }
+    assert_eq!(schema["oneOf"].as_array().unwrap().len(), 2);
+}

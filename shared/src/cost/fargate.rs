@@ -1,0 +1,468 @@
+//! Cost lines of the Fargate architecture.
+
+use super::{HOURS_PER_MONTH, Options, Pricer, SECONDS_PER_MONTH, Scenario, assume, fmt_qty};
+use crate::plan::{CpuArch, Fargate, NatGateways, Plan};
+
+/// KB to GB (decimal, as AWS bills data).
+const KB_PER_GB: f64 = 1_000_000.0;
+
+pub(super) fn lines(
+    p: &mut Pricer<'_>,
+    a: &mut Vec<String>,
+    plan: &Plan,
+    f: &Fargate,
+    o: Options,
+    s: Scenario,
+) {
+    compute(p, a, f, s);
+    network(p, a, plan, f, o, s);
+    data(p, a, f);
+    monitoring(p, a, plan, f, s);
+}
+
+fn compute(p: &mut Pricer<'_>, a: &mut Vec<String>, f: &Fargate, s: Scenario) {
+    let arch = match f.cpu_architecture {
+        CpuArch::X86_64 => "x86",
+        CpuArch::Arm64 => "arm",
+    };
+    let arch_label = match f.cpu_architecture {
+        CpuArch::X86_64 => "x86",
+        CpuArch::Arm64 => "ARM",
+    };
+    let task_hours = s.tasks * HOURS_PER_MONTH;
+    let spot = f64::from(f.spot_percent) / 100.0;
+    let gb = f64::from(f.memory_mib) / 1024.0;
+    let parts = [("on-demand", 1.0 - spot), ("Spot", spot)];
+    let discount = p
+        .price("fargate.spot_discount_max")
+        .map(|d| (d, false))
+        .or_else(|| {
+            p.book_price_in(
+                "fargate.spot_discount_max",
+                assume::SPOT_DISCOUNT_FALLBACK_REGION,
+            )
+            .map(|d| (d, true))
+        });
+    for (kind, share) in parts {
+        if share == 0.0 {
+            continue;
+        }
+        let hours = task_hours * share;
+        let explain_tasks = format!(
+            "{} tasks × {HOURS_PER_MONTH} h × {:.0}% {kind}",
+            fmt_qty(s.tasks),
+            share * 100.0
+        );
+        for (what, per_task, key, unit) in [
+            (
+                "vCPU",
+                f.vcpu,
+                format!("fargate.vcpu_hour.{arch}"),
+                "vCPU-hours",
+            ),
+            ("memory", gb, format!("fargate.gb_hour.{arch}"), "GB-hours"),
+        ] {
+            let item = format!("{arch_label} {what} ({kind})");
+            let explain = format!(
+                "{explain_tasks} × {} {}",
+                fmt_qty(per_task),
+                if what == "vCPU" { "vCPU" } else { "GB" }
+            );
+            let on_demand = p.price(&key);
+            if kind == "on-demand" {
+                p.push(
+                    "Fargate",
+                    &item,
+                    hours * per_task,
+                    unit,
+                    on_demand,
+                    &key,
+                    &explain,
+                    None,
+                );
+            } else {
+                let (price, note) = match (on_demand, discount) {
+                    (Some(rate), Some((d, fallback))) => {
+                        let note = if fallback {
+                            format!(
+                                "Spot modelled at AWS's stated maximum discount of {:.0}%; the book has that figure for {} only and it is used here on purpose (AWS states it for every region). Spot prices float.",
+                                d * 100.0,
+                                assume::SPOT_DISCOUNT_FALLBACK_REGION
+                            )
+                        } else {
+                            format!(
+                                "Spot modelled at AWS's stated maximum discount of {:.0}%; Spot prices float.",
+                                d * 100.0
+                            )
+                        };
+                        (Some(rate * (1.0 - d)), Some(note))
+                    }
+                    _ => (None, None),
+                };
+                p.push(
+                    "Fargate",
+                    &item,
+                    hours * per_task,
+                    unit,
+                    price,
+                    &key,
+                    &explain,
+                    note.as_deref(),
+                );
+            }
+        }
+    }
+    if f.ephemeral_storage_gib > 20 {
+        let extra = f64::from(f.ephemeral_storage_gib - 20);
+        p.add(
+            "Fargate",
+            "Ephemeral storage above 20 GB",
+            task_hours * extra,
+            "GB-hours",
+            "fargate.ephemeral_gb_hour",
+            &format!(
+                "{} tasks × {HOURS_PER_MONTH} h × ({} − 20 included) GB",
+                fmt_qty(s.tasks),
+                f.ephemeral_storage_gib
+            ),
+        );
+    } else {
+        a.push("Fargate: 20 GB of ephemeral storage per task is included at no charge.".into());
+    }
+}
+
+fn network(
+    p: &mut Pricer<'_>,
+    a: &mut Vec<String>,
+    plan: &Plan,
+    f: &Fargate,
+    o: Options,
+    s: Scenario,
+) {
+    let w = &plan.workload;
+    let rps = s.requests / SECONDS_PER_MONTH;
+    p.add(
+        "Load balancer",
+        "ALB hours",
+        HOURS_PER_MONTH,
+        "hours",
+        "alb.hour",
+        &format!("1 ALB × {HOURS_PER_MONTH} h"),
+    );
+    let new_conn = rps * assume::NEW_CONNECTIONS_PER_REQUEST / 25.0;
+    let bytes_gb_per_hour = s.requests * f64::from(w.avg_response_kb) / KB_PER_GB / HOURS_PER_MONTH;
+    let lcus = new_conn.max(bytes_gb_per_hour);
+    p.add(
+        "Load balancer",
+        "ALB LCUs",
+        lcus * HOURS_PER_MONTH,
+        "LCU-hours",
+        "alb.lcu_hour",
+        &format!(
+            "max({} new connections/s ÷ 25, {} GB processed/h ÷ 1) LCU × {HOURS_PER_MONTH} h",
+            fmt_qty(rps * assume::NEW_CONNECTIONS_PER_REQUEST),
+            fmt_qty(bytes_gb_per_hour)
+        ),
+    );
+    a.push(format!(
+        "Load balancer: traffic is spread evenly over the month; each request opens {} new connection (no keep-alive), and the single forward rule stays within the 10 free rule evaluations.",
+        assume::NEW_CONNECTIONS_PER_REQUEST
+    ));
+    let nats = f64::from(f.nat_gateways.count());
+    let nat_label = match f.nat_gateways {
+        NatGateways::Single => "1 shared NAT gateway",
+        NatGateways::PerAz => "2 NAT gateways (one per AZ)",
+    };
+    p.add(
+        "NAT gateway",
+        "NAT hours",
+        nats * HOURS_PER_MONTH,
+        "hours",
+        "nat.hour",
+        &format!("{nat_label} × {HOURS_PER_MONTH} h"),
+    );
+    let pulls = s.tasks * assume::DEPLOYS_PER_MONTH * assume::IMAGE_GB;
+    let nat_gb = w.log_gb_per_month + pulls;
+    p.add(
+        "NAT gateway",
+        "Data processed",
+        nat_gb,
+        "GB",
+        "nat.gb",
+        &format!(
+            "{} GB of logs + {} tasks × {} deploys × {} GB image pulls",
+            fmt_qty(w.log_gb_per_month),
+            fmt_qty(s.tasks),
+            assume::DEPLOYS_PER_MONTH,
+            assume::IMAGE_GB
+        ),
+    );
+    a.push(format!(
+        "NAT: tasks send their logs and pull a {} GB image {} times a month through NAT; responses go out through the load balancer, not NAT.",
+        assume::IMAGE_GB,
+        assume::DEPLOYS_PER_MONTH
+    ));
+    let ips = 2.0 + nats;
+    p.add(
+        "VPC",
+        "Public IPv4 addresses",
+        ips * HOURS_PER_MONTH,
+        "IP-hours",
+        "vpc.ipv4_hour",
+        &format!("(2 ALB addresses, one per AZ + {} NAT EIP + 0 tasks, which run in private subnets) × {HOURS_PER_MONTH} h", nats),
+    );
+    data_transfer_out(p, a, plan, o, s);
+}
+
+/// Data transfer out to the internet, after the free 100 GB when the free tier is on.
+pub(super) fn data_transfer_out(
+    p: &mut Pricer<'_>,
+    a: &mut Vec<String>,
+    plan: &Plan,
+    o: Options,
+    s: Scenario,
+) {
+    let w = &plan.workload;
+    let out_gb = s.requests * f64::from(w.avg_response_kb) / KB_PER_GB
+        * f64::from(w.internet_egress_percent)
+        / 100.0;
+    let free = if o.free_tier {
+        p.price("dto.free_gb").unwrap_or(0.0)
+    } else {
+        0.0
+    };
+    let billable = (out_gb - free).max(0.0);
+    p.add(
+        "Data transfer",
+        "Out to the internet",
+        billable,
+        "GB",
+        "dto.gb",
+        &format!(
+            "{} requests × {} KB × {}% leaving AWS = {} GB − {} GB free",
+            fmt_qty(s.requests),
+            w.avg_response_kb,
+            w.internet_egress_percent,
+            fmt_qty(out_gb),
+            fmt_qty(free)
+        ),
+    );
+    if !o.free_tier {
+        a.push("Free tier off: the 100 GB/month of free data transfer out is assumed used by other workloads.".into());
+    }
+}
+
+fn data(p: &mut Pricer<'_>, a: &mut Vec<String>, f: &Fargate) {
+    if let Some(db) = &f.database {
+        let az = if db.multi_az { "multi" } else { "single" };
+        let az_label = if db.multi_az { "Multi-AZ" } else { "Single-AZ" };
+        let class = db.instance_class.as_str();
+        p.add(
+            "RDS PostgreSQL",
+            &format!("{class} {az_label} instance"),
+            HOURS_PER_MONTH,
+            "instance-hours",
+            &format!("rds.instance_hour.{class}.{az}"),
+            &format!("1 instance × {HOURS_PER_MONTH} h"),
+        );
+        let storage = f64::from(db.storage_gb);
+        p.add(
+            "RDS PostgreSQL",
+            &format!("gp3 storage ({az_label})"),
+            storage,
+            "GB-months",
+            &format!("rds.storage_gb_month.gp3.{az}"),
+            &format!("{} GB allocated", db.storage_gb),
+        );
+        let backup_extra = storage * assume::DB_DAILY_CHANGE * f64::from(db.backup_days);
+        p.add(
+            "RDS PostgreSQL",
+            "Backup storage beyond the free allowance",
+            backup_extra,
+            "GB-months",
+            "rds.backup_gb_month",
+            &format!(
+                "{} GB × {:.0}% daily change × {} days kept (backups up to the {} GB allocated are free)",
+                db.storage_gb,
+                assume::DB_DAILY_CHANGE * 100.0,
+                db.backup_days,
+                db.storage_gb
+            ),
+        );
+    }
+    if let Some(cache) = &f.cache {
+        let node = cache.node_type.as_str();
+        p.add(
+            "ElastiCache",
+            &format!("{node} Redis nodes"),
+            f64::from(cache.nodes) * HOURS_PER_MONTH,
+            "node-hours",
+            &format!("elasticache.node_hour.{node}.redis"),
+            &format!("{} nodes × {HOURS_PER_MONTH} h", cache.nodes),
+        );
+        p.not_estimated(
+            "ElastiCache",
+            "Backup storage",
+            "one daily snapshot is kept; ElastiCache backup storage is free up to the cluster's size for one snapshot",
+        );
+    }
+    let secrets = f.database.iter().count() + f.cache.iter().count();
+    if secrets > 0 {
+        p.add(
+            "Secrets Manager",
+            "Secrets",
+            secrets as f64,
+            "secret-months",
+            "secrets.secret_month",
+            &format!(
+                "{}{}",
+                if f.database.is_some() {
+                    "1 RDS-managed master password"
+                } else {
+                    ""
+                },
+                if f.cache.is_some() {
+                    if f.database.is_some() {
+                        " + 1 Redis AUTH token"
+                    } else {
+                        "1 Redis AUTH token"
+                    }
+                } else {
+                    ""
+                }
+            ),
+        );
+        a.push("Secrets Manager: tasks read their secrets once at start; those API calls cost well under a cent.".into());
+    }
+    p.add(
+        "ECR",
+        "Image storage",
+        assume::IMAGES_STORED * assume::IMAGE_GB,
+        "GB-months",
+        "ecr.storage_gb_month",
+        &format!(
+            "{} images × {} GB kept",
+            assume::IMAGES_STORED,
+            assume::IMAGE_GB
+        ),
+    );
+    let _ = a;
+}
+
+/// S3 lines of the application bucket (both architectures).
+pub(super) fn app_bucket(p: &mut Pricer<'_>, a: &mut Vec<String>, s: Scenario) {
+    p.add(
+        "S3",
+        "Application bucket storage",
+        assume::S3_STORAGE_GB,
+        "GB-months",
+        "s3.storage_gb_month",
+        &format!(
+            "{} GB stored (assumed: the plan does not state it)",
+            assume::S3_STORAGE_GB
+        ),
+    );
+    p.add(
+        "S3",
+        "PUT/LIST requests",
+        s.requests * assume::S3_PUTS_PER_REQUEST / 1000.0,
+        "1,000 requests",
+        "s3.put_thousand",
+        &format!(
+            "{} requests × {} PUT each ÷ 1,000",
+            fmt_qty(s.requests),
+            assume::S3_PUTS_PER_REQUEST
+        ),
+    );
+    p.add(
+        "S3",
+        "GET requests",
+        s.requests * assume::S3_GETS_PER_REQUEST / 1000.0,
+        "1,000 requests",
+        "s3.get_thousand",
+        &format!(
+            "{} requests × {} GET each ÷ 1,000",
+            fmt_qty(s.requests),
+            assume::S3_GETS_PER_REQUEST
+        ),
+    );
+    a.push(format!(
+        "S3: {} GB stored, {} PUT and {} GET per request (the plan does not state bucket usage).",
+        assume::S3_STORAGE_GB,
+        assume::S3_PUTS_PER_REQUEST,
+        assume::S3_GETS_PER_REQUEST
+    ));
+}
+
+/// CloudWatch Logs ingestion and storage for `gb` per month kept `days`.
+pub(super) fn logs(p: &mut Pricer<'_>, what: &str, gb: f64, days: u16) {
+    p.add(
+        "CloudWatch",
+        &format!("{what} log ingestion"),
+        gb,
+        "GB",
+        "logs.ingest_gb",
+        &format!("{} GB/month written", fmt_qty(gb)),
+    );
+    let stored = gb * (f64::from(days) / 30.0);
+    p.add(
+        "CloudWatch",
+        &format!("{what} log storage"),
+        stored,
+        "GB-months",
+        "logs.storage_gb_month",
+        &format!(
+            "{} GB/month × {days} days retention ÷ 30 (steady state)",
+            fmt_qty(gb)
+        ),
+    );
+}
+
+fn monitoring(p: &mut Pricer<'_>, a: &mut Vec<String>, plan: &Plan, f: &Fargate, s: Scenario) {
+    logs(
+        p,
+        "Application",
+        plan.workload.log_gb_per_month,
+        f.log_retention_days,
+    );
+    p.add(
+        "CloudWatch",
+        "Alarms (CPU, memory)",
+        2.0,
+        "alarm-months",
+        "cloudwatch.alarm_month",
+        "2 standard-resolution alarms",
+    );
+    if f.database.is_some() {
+        p.not_estimated(
+            "CloudWatch",
+            "PostgreSQL log export",
+            "the volume of PostgreSQL and upgrade logs depends on the database's log settings",
+        );
+    }
+    p.not_estimated(
+        "CloudWatch",
+        "Container Insights",
+        "billed as performance log events per task and container; the volume depends on task churn",
+    );
+    p.not_estimated("VPC", "Flow logs to S3", "billed per GB of flow records, which depends on connection counts; the book has no vended-log price");
+    app_bucket(p, a, s);
+    let access_gb = s.requests * assume::ACCESS_LOG_BYTES / 1e9;
+    p.add(
+        "S3",
+        "Load balancer access logs (90 days kept)",
+        access_gb * 3.0,
+        "GB-months",
+        "s3.storage_gb_month",
+        &format!(
+            "{} requests × {} bytes × 3 months kept",
+            fmt_qty(s.requests),
+            assume::ACCESS_LOG_BYTES
+        ),
+    );
+    p.not_estimated(
+        "SNS",
+        "Alarm notifications",
+        "the first 1,000 email notifications a month are free",
+    );
+}

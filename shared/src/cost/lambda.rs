@@ -1,0 +1,172 @@
+//! Cost lines of the Lambda architecture.
+
+use super::fargate::{app_bucket, data_transfer_out, logs};
+use super::{Options, Pricer, Scenario, assume, fmt_qty};
+use crate::plan::{ApiType, CpuArch, Lambda, Plan};
+
+pub(super) fn lines(
+    p: &mut Pricer<'_>,
+    a: &mut Vec<String>,
+    plan: &Plan,
+    l: &Lambda,
+    o: Options,
+    s: Scenario,
+) {
+    let w = &plan.workload;
+    let free_requests = if o.free_tier {
+        p.price("lambda.free_requests").unwrap_or(0.0)
+    } else {
+        0.0
+    };
+    let billable_requests = (s.requests - free_requests).max(0.0);
+    p.add(
+        "Lambda",
+        "Requests",
+        billable_requests / 1e6,
+        "1M requests",
+        "lambda.requests_million",
+        &format!(
+            "({} requests − {} free) ÷ 1M",
+            fmt_qty(s.requests),
+            fmt_qty(free_requests)
+        ),
+    );
+    let gb = f64::from(l.memory_mb) / 1024.0;
+    let seconds = f64::from(w.avg_duration_ms) / 1000.0;
+    let gb_s = s.requests * seconds * gb;
+    let free_gb_s = if o.free_tier {
+        p.price("lambda.free_gb_seconds").unwrap_or(0.0)
+    } else {
+        0.0
+    };
+    let billable = (gb_s - free_gb_s).max(0.0);
+    let (tiers, label): (&[(f64, &str)], &str) = match l.architecture {
+        CpuArch::X86_64 => (
+            &[
+                (6e9, "lambda.gb_second.x86"),
+                (9e9, "lambda.gb_second.x86.tier2"),
+                (f64::INFINITY, "lambda.gb_second.x86.tier3"),
+            ],
+            "x86",
+        ),
+        CpuArch::Arm64 => (
+            &[
+                (7.5e9, "lambda.gb_second.arm"),
+                (f64::INFINITY, "lambda.gb_second.arm.tier2"),
+            ],
+            "Arm",
+        ),
+    };
+    p.tiered(
+        "Lambda",
+        &format!("Duration ({label})"),
+        billable,
+        "GB-seconds",
+        tiers,
+        &format!(
+            "{} requests × {} s × {} GB = {} GB-s − {} free",
+            fmt_qty(s.requests),
+            fmt_qty(seconds),
+            fmt_qty(gb),
+            fmt_qty(gb_s),
+            fmt_qty(free_gb_s)
+        ),
+    );
+    if o.free_tier {
+        a.push("Lambda free tier on: 1M requests and 400,000 GB-s a month are free (permanent, per account).".into());
+    } else {
+        a.push("Lambda free tier off: every request and GB-second is billed.".into());
+    }
+    a.push("Lambda: billed duration equals the average request duration (1 ms granularity); 512 MB ephemeral storage is included.".into());
+
+    match l.api {
+        ApiType::Http => p.tiered(
+            "API Gateway",
+            "HTTP API requests",
+            s.requests / 1e6,
+            "1M requests",
+            &[
+                (300.0, "apigw.http_million"),
+                (f64::INFINITY, "apigw.http_million.tier2"),
+            ],
+            &format!("{} requests ÷ 1M", fmt_qty(s.requests)),
+        ),
+        ApiType::Rest => p.tiered(
+            "API Gateway",
+            "REST API requests",
+            s.requests / 1e6,
+            "1M requests",
+            &[
+                (333.0, "apigw.rest_million"),
+                (667.0, "apigw.rest_million.tier2"),
+                (19_000.0, "apigw.rest_million.tier3"),
+                (f64::INFINITY, "apigw.rest_million.tier4"),
+            ],
+            &format!("{} requests ÷ 1M", fmt_qty(s.requests)),
+        ),
+    }
+    a.push("API Gateway: the 12-month free tier for new accounts is not applied.".into());
+
+    if !l.tables.is_empty() {
+        let tables = l.tables.len() as f64;
+        p.add(
+            "DynamoDB",
+            "On-demand reads",
+            s.requests * assume::DDB_READS_PER_REQUEST / 1e6,
+            "1M RRU",
+            "dynamodb.rru_million",
+            &format!(
+                "{} requests × {} read unit each ÷ 1M",
+                fmt_qty(s.requests),
+                assume::DDB_READS_PER_REQUEST
+            ),
+        );
+        p.add(
+            "DynamoDB",
+            "On-demand writes",
+            s.requests * assume::DDB_WRITES_PER_REQUEST / 1e6,
+            "1M WRU",
+            "dynamodb.wru_million",
+            &format!(
+                "{} requests × {} write unit each ÷ 1M",
+                fmt_qty(s.requests),
+                assume::DDB_WRITES_PER_REQUEST
+            ),
+        );
+        let stored = tables * assume::DDB_GB_PER_TABLE;
+        let free = p.price("dynamodb.free_storage_gb").unwrap_or(0.0);
+        p.add(
+            "DynamoDB",
+            "Table storage",
+            (stored - free).max(0.0),
+            "GB-months",
+            "dynamodb.storage_gb_month",
+            &format!(
+                "{} tables × {} GB − {} GB free",
+                l.tables.len(),
+                assume::DDB_GB_PER_TABLE,
+                fmt_qty(free)
+            ),
+        );
+        a.push(format!(
+            "DynamoDB: each request reads {} and writes {} request units over all tables; each table holds {} GB.",
+            assume::DDB_READS_PER_REQUEST,
+            assume::DDB_WRITES_PER_REQUEST,
+            assume::DDB_GB_PER_TABLE
+        ));
+        p.not_estimated(
+            "DynamoDB",
+            "Point-in-time recovery",
+            "billed per GB of table data for continuous backups; small at the assumed table sizes",
+        );
+    }
+    logs(p, "Function", w.log_gb_per_month, l.log_retention_days);
+    if l.api == ApiType::Http {
+        let access_gb = s.requests * assume::ACCESS_LOG_BYTES / 1e9;
+        logs(p, "API access", access_gb, l.log_retention_days);
+    }
+    if l.bucket {
+        app_bucket(p, a, s);
+    }
+    data_transfer_out(p, a, plan, o, s);
+}

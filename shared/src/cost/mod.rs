@@ -1,0 +1,588 @@
+//! The cost estimator: every billable thing a plan's template creates, as lines that each give a
+//! quantity, a unit price from the price book and the formula with its assumptions. A price the
+//! book lacks is "unknown" (the total is then a lower bound), never $0.
+
+pub mod book;
+mod compare;
+mod fargate;
+mod lambda;
+
+use serde::{Deserialize, Serialize};
+
+pub use book::{BookRef, Origin, Price, PriceBook};
+pub use compare::{Comparison, CurvePoint, compare, counterpart};
+
+use crate::plan::{Architecture, Plan};
+use crate::validate::ValidPlan;
+
+/// Hours in a month, as AWS's Pricing Calculator counts them.
+pub const HOURS_PER_MONTH: f64 = 730.0;
+/// Seconds in that month.
+pub const SECONDS_PER_MONTH: f64 = HOURS_PER_MONTH * 3600.0;
+
+/// Usage the plan does not state, assumed and said on every estimate.
+pub mod assume {
+    /// Fargate Spot is modelled at AWS's stated maximum discount ("up to 70%").
+    pub const SPOT_DISCOUNT_FALLBACK_REGION: &str = "us-east-1";
+    /// Container image size, GB.
+    pub const IMAGE_GB: f64 = 0.5;
+    /// Images kept in ECR.
+    pub const IMAGES_STORED: f64 = 10.0;
+    /// Deployments per month (each pulls the image once per task through NAT).
+    pub const DEPLOYS_PER_MONTH: f64 = 4.0;
+    /// Objects stored in the application bucket, GB.
+    pub const S3_STORAGE_GB: f64 = 10.0;
+    /// S3 PUT/LIST per HTTP request.
+    pub const S3_PUTS_PER_REQUEST: f64 = 0.01;
+    /// S3 GET per HTTP request.
+    pub const S3_GETS_PER_REQUEST: f64 = 0.1;
+    /// DynamoDB read request units per HTTP request, over all tables.
+    pub const DDB_READS_PER_REQUEST: f64 = 1.0;
+    /// DynamoDB write request units per HTTP request, over all tables.
+    pub const DDB_WRITES_PER_REQUEST: f64 = 0.25;
+    /// Data per DynamoDB table, GB.
+    pub const DDB_GB_PER_TABLE: f64 = 1.0;
+    /// Load balancer and API access-log bytes per request.
+    pub const ACCESS_LOG_BYTES: f64 = 300.0;
+    /// Daily change of the database, as a share of its storage (drives backup size).
+    pub const DB_DAILY_CHANGE: f64 = 0.02;
+    /// Share of a request's duration spent on CPU (the rest waits on I/O): sizes the Fargate
+    /// tasks a traffic level needs on the comparison curve.
+    pub const CPU_SHARE_OF_DURATION: f64 = 0.25;
+    /// New TCP connections per request at the load balancer (no keep-alive: the worst case).
+    pub const NEW_CONNECTIONS_PER_REQUEST: f64 = 1.0;
+}
+
+/// Switches the user can flip in the cost panel.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Options {
+    /// Apply the always-free allowances (Lambda 1M requests and 400,000 GB-s; 100 GB out).
+    pub free_tier: bool,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options { free_tier: true }
+    }
+}
+
+/// One billable item.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Line {
+    pub service: String,
+    pub item: String,
+    pub quantity: f64,
+    pub unit: String,
+    /// `None`: the price book has no price for this item in this region.
+    pub unit_usd: Option<f64>,
+    /// `None` when the unit price is unknown.
+    pub monthly_usd: Option<f64>,
+    /// How the amount is computed, with its assumptions, in words.
+    pub formula: String,
+}
+
+/// A billable thing the estimate does not price, and why.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NotEstimated {
+    pub service: String,
+    pub item: String,
+    pub reason: String,
+}
+
+/// Monthly cost at the low and high ends.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Range {
+    pub min: f64,
+    pub max: f64,
+}
+
+/// A monthly estimate.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Estimate {
+    pub currency: String,
+    pub architecture: String,
+    pub region: String,
+    /// The typical month: desired tasks, stated traffic.
+    pub monthly_usd: f64,
+    /// Minimum (minimum tasks, half the traffic) and maximum (maximum tasks, double the traffic).
+    pub range: Range,
+    /// `true` when some price is unknown: the real total is higher.
+    pub lower_bound: bool,
+    pub lines: Vec<Line>,
+    pub assumptions: Vec<String>,
+    /// Items whose price the book lacks for this region.
+    pub unknown: Vec<String>,
+    pub not_estimated: Vec<NotEstimated>,
+    pub price_book: BookRef,
+}
+
+impl Estimate {
+    /// The `n` most expensive lines.
+    pub fn largest_lines(&self, n: usize) -> Vec<&Line> {
+        let mut lines: Vec<&Line> = self
+            .lines
+            .iter()
+            .filter(|l| l.monthly_usd.is_some())
+            .collect();
+        lines.sort_by(|a, b| {
+            b.monthly_usd
+                .partial_cmp(&a.monthly_usd)
+                .unwrap_or(std::cmp::Ordering::Equal)
+        });
+        lines.truncate(n);
+        lines
+    }
+
+    /// Lines grouped by service, in order of first appearance, with each group's subtotal.
+    pub fn by_service(&self) -> Vec<(String, f64, Vec<&Line>)> {
+        let mut groups: Vec<(String, f64, Vec<&Line>)> = Vec::new();
+        for line in &self.lines {
+            match groups.iter_mut().find(|(s, _, _)| *s == line.service) {
+                Some(group) => {
+                    group.1 += line.monthly_usd.unwrap_or(0.0);
+                    group.2.push(line);
+                }
+                None => groups.push((
+                    line.service.clone(),
+                    line.monthly_usd.unwrap_or(0.0),
+                    vec![line],
+                )),
+            }
+        }
+        groups
+    }
+}
+
+/// What a month looks like for one estimate point.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub(crate) struct Scenario {
+    /// Running Fargate tasks (average over the month).
+    pub tasks: f64,
+    pub requests: f64,
+}
+
+/// Builds lines against a price book, collecting unknown prices.
+pub(crate) struct Pricer<'b> {
+    book: &'b PriceBook,
+    region: &'static str,
+    pub lines: Vec<Line>,
+    pub unknown: Vec<String>,
+    pub not_estimated: Vec<NotEstimated>,
+}
+
+/// Formats a quantity for formulas: thousands separators, at most 4 significant decimals.
+pub fn fmt_qty(q: f64) -> String {
+    let rounded = if q.abs() >= 100.0 {
+        q.round()
+    } else {
+        (q * 10_000.0).round() / 10_000.0
+    };
+    let text = format!("{rounded}");
+    let (int, frac) = text.split_once('.').unwrap_or((&text, ""));
+    let (sign, digits) = int.strip_prefix('-').map(|d| ("-", d)).unwrap_or(("", int));
+    let mut grouped = String::new();
+    for (i, ch) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            grouped.push(',');
+        }
+        grouped.push(ch);
+    }
+    if frac.is_empty() {
+        format!("{sign}{grouped}")
+    } else {
+        format!("{sign}{grouped}.{frac}")
+    }
+}
+
+/// Formats a unit price: enough decimals to show it exactly.
+pub fn fmt_usd_rate(usd: f64) -> String {
+    let text = format!("{usd}");
+    format!("${text}")
+}
+
+impl<'b> Pricer<'b> {
+    pub fn new(book: &'b PriceBook, region: &'static str) -> Self {
+        Pricer {
+            book,
+            region,
+            lines: Vec::new(),
+            unknown: Vec::new(),
+            not_estimated: Vec::new(),
+        }
+    }
+
+    pub fn price(&self, key: &str) -> Option<f64> {
+        self.book.get(key, self.region).map(|p| p.usd)
+    }
+
+    /// A price from another region, for a deliberate, stated fallback.
+    pub fn book_price_in(&self, key: &str, region: &str) -> Option<f64> {
+        self.book.get(key, region).map(|p| p.usd)
+    }
+
+    /// A line of `quantity` × the price of `key`; `explain` says how the quantity was found.
+    pub fn add(
+        &mut self,
+        service: &str,
+        item: &str,
+        quantity: f64,
+        unit: &str,
+        key: &str,
+        explain: &str,
+    ) {
+        let price = self.book.get(key, self.region).map(|p| p.usd);
+        self.push(service, item, quantity, unit, price, key, explain, None);
+    }
+
+    /// Like [`Pricer::add`] with a price already looked up (tiers, fallbacks); `note` is added
+    /// to the formula.
+    #[allow(clippy::too_many_arguments)]
+    pub fn push(
+        &mut self,
+        service: &str,
+        item: &str,
+        quantity: f64,
+        unit: &str,
+        price: Option<f64>,
+        key: &str,
+        explain: &str,
+        note: Option<&str>,
+    ) {
+        let monthly = price.map(|p| quantity * p);
+        let formula = match price {
+            Some(p) => format!(
+                "{explain} = {} {unit} × {} per {unit}",
+                fmt_qty(quantity),
+                fmt_usd_rate(p)
+            ),
+            None => {
+                self.unknown.push(format!(
+                    "{service} {item}: the price book has no price for {key} in {}",
+                    self.region
+                ));
+                format!(
+                    "{explain} = {} {unit} × unknown price ({key} not in the book for {})",
+                    fmt_qty(quantity),
+                    self.region
+                )
+            }
+        };
+        let formula = match note {
+            Some(n) => format!("{formula}. {n}"),
+            None => formula,
+        };
+        self.lines.push(Line {
+            service: service.into(),
+            item: item.into(),
+            quantity,
+            unit: unit.into(),
+            unit_usd: price,
+            monthly_usd: monthly,
+            formula,
+        });
+    }
+
+    /// Prices `quantity` across tiers `[(tier size, key)]` (the last tier unbounded); one line.
+    #[allow(clippy::too_many_arguments)]
+    pub fn tiered(
+        &mut self,
+        service: &str,
+        item: &str,
+        quantity: f64,
+        unit: &str,
+        tiers: &[(f64, &str)],
+        explain: &str,
+    ) {
+        let mut left = quantity;
+        let mut total = 0.0;
+        let mut parts = Vec::new();
+        let mut missing = None;
+        for (i, (size, key)) in tiers.iter().enumerate() {
+            if left <= 0.0 {
+                break;
+            }
+            let last = i + 1 == tiers.len();
+            let here = if last { left } else { left.min(*size) };
+            match self.price(key) {
+                Some(p) => {
+                    total += here * p;
+                    parts.push(format!("{} × {}", fmt_qty(here), fmt_usd_rate(p)));
+                }
+                None => {
+                    missing = Some(*key);
+                    break;
+                }
+            }
+            left -= here;
+        }
+        if let Some(key) = missing {
+            self.push(service, item, quantity, unit, None, key, explain, None);
+            return;
+        }
+        let effective = if quantity > 0.0 {
+            total / quantity
+        } else {
+            self.price(tiers[0].1).unwrap_or(0.0)
+        };
+        let unit_price = if quantity > 0.0 {
+            Some(effective)
+        } else {
+            self.price(tiers[0].1)
+        };
+        let note = (parts.len() > 1).then(|| format!("Tiered: {}", parts.join(" + ")));
+        let first = self.price(tiers[0].1);
+        let price = if parts.len() > 1 { unit_price } else { first };
+        self.push(
+            service,
+            item,
+            quantity,
+            unit,
+            price,
+            tiers[0].1,
+            explain,
+            note.as_deref(),
+        );
+    }
+
+    pub fn not_estimated(&mut self, service: &str, item: &str, reason: &str) {
+        self.not_estimated.push(NotEstimated {
+            service: service.into(),
+            item: item.into(),
+            reason: reason.into(),
+        });
+    }
+}
+
+fn round_cents(x: f64) -> f64 {
+    (x * 100.0).round() / 100.0
+}
+
+/// Prices one scenario of a plan: the lines, the assumptions in words.
+fn price<'b>(
+    plan: &Plan,
+    book: &'b PriceBook,
+    options: Options,
+    s: Scenario,
+) -> (Pricer<'b>, Vec<String>) {
+    let mut p = Pricer::new(book, plan.region.code());
+    let mut assumptions = vec![format!(
+        "A month is {HOURS_PER_MONTH} hours, as AWS's Pricing Calculator counts it."
+    )];
+    match &plan.architecture {
+        Architecture::Fargate(f) => fargate::lines(&mut p, &mut assumptions, plan, f, options, s),
+        Architecture::Lambda(l) => lambda::lines(&mut p, &mut assumptions, plan, l, options, s),
+    }
+    (p, assumptions)
+}
+
+fn total(p: &Pricer<'_>) -> f64 {
+    p.lines.iter().filter_map(|l| l.monthly_usd).sum()
+}
+
+/// The scenarios of a plan: (minimum, typical, maximum).
+fn scenarios(plan: &Plan) -> [Scenario; 3] {
+    let r = plan.workload.requests_per_month as f64;
+    match &plan.architecture {
+        Architecture::Fargate(f) => [
+            Scenario {
+                tasks: f.min_tasks as f64,
+                requests: r / 2.0,
+            },
+            Scenario {
+                tasks: f.desired_tasks as f64,
+                requests: r,
+            },
+            Scenario {
+                tasks: f.max_tasks as f64,
+                requests: r * 2.0,
+            },
+        ],
+        Architecture::Lambda(_) => [
+            Scenario {
+                tasks: 0.0,
+                requests: r / 2.0,
+            },
+            Scenario {
+                tasks: 0.0,
+                requests: r,
+            },
+            Scenario {
+                tasks: 0.0,
+                requests: r * 2.0,
+            },
+        ],
+    }
+}
+
+/// The monthly estimate of a valid plan.
+pub fn estimate(plan: &ValidPlan, book: &PriceBook, options: Options) -> Estimate {
+    estimate_plan(plan.plan(), book, options)
+}
+
+pub(crate) fn estimate_plan(plan: &Plan, book: &PriceBook, options: Options) -> Estimate {
+    let [low, typical, high] = scenarios(plan);
+    let (p, mut assumptions) = price(plan, book, options, typical);
+    let min = total(&price(plan, book, options, low).0);
+    let max = total(&price(plan, book, options, high).0);
+    let range_text = match &plan.architecture {
+        Architecture::Fargate(f) => format!(
+            "Range: minimum = {} tasks at half the traffic; maximum = {} tasks at double the traffic.",
+            f.min_tasks, f.max_tasks
+        ),
+        Architecture::Lambda(_) => "Range: half and double the stated requests.".to_string(),
+    };
+    assumptions.push(range_text);
+    let mut lines = p.lines;
+    for line in &mut lines {
+        line.monthly_usd = line.monthly_usd.map(round_cents);
+    }
+    Estimate {
+        currency: "USD".into(),
+        architecture: plan.kind().as_str().into(),
+        region: plan.region.code().into(),
+        monthly_usd: round_cents(lines.iter().filter_map(|l| l.monthly_usd).sum()),
+        range: Range {
+            min: round_cents(min),
+            max: round_cents(max),
+        },
+        lower_bound: !p.unknown.is_empty(),
+        lines,
+        assumptions,
+        unknown: p.unknown,
+        not_estimated: p.not_estimated,
+        price_book: book.reference(),
+    }
+}
+
+/// Total for an arbitrary scenario (the comparison curve).
+pub(crate) fn total_at(plan: &Plan, book: &PriceBook, options: Options, s: Scenario) -> f64 {
+    total(&price(plan, book, options, s).0)
+}
+
+/// A table for terminals, like infracost's.
+pub fn render_table(e: &Estimate) -> String {
+    let mut out = String::new();
+    let money = |v: Option<f64>| {
+        v.map(|v| format!("${v:.2}"))
+            .unwrap_or_else(|| "unknown".into())
+    };
+    out.push_str(&format!(
+        "{} in {} — price book {} ({}, {:?})\n\n",
+        e.architecture, e.region, e.price_book.version, e.price_book.date, e.price_book.origin
+    ));
+    out.push_str(&format!(
+        "{:<44} {:>16} {:<12} {:>14} {:>11}\n",
+        "Item", "Quantity", "Unit", "Unit price", "Monthly"
+    ));
+    for (service, subtotal, lines) in e.by_service() {
+        out.push_str(&format!("{service}  (${subtotal:.2})\n"));
+        for l in lines {
+            let unit_price = l
+                .unit_usd
+                .map(fmt_usd_rate)
+                .unwrap_or_else(|| "unknown".into());
+            out.push_str(&format!(
+                "  {:<42} {:>16} {:<12} {:>14} {:>11}\n",
+                l.item,
+                fmt_qty(l.quantity),
+                l.unit,
+                unit_price,
+                money(l.monthly_usd)
+            ));
+        }
+    }
+    let bound = if e.lower_bound {
+        " (lower bound: some prices unknown)"
+    } else {
+        ""
+    };
+    out.push_str(&format!(
+        "\nMonthly total: ${:.2}{bound}   range ${:.2} – ${:.2}\n",
+        e.monthly_usd, e.range.min, e.range.max
+    ));
+    if !e.unknown.is_empty() {
+        out.push_str("\nUnknown prices:\n");
+        for u in &e.unknown {
+            out.push_str(&format!("  - {u}\n"));
+        }
+    }
+    if !e.not_estimated.is_empty() {
+        out.push_str("\nNot estimated:\n");
+        for n in &e.not_estimated {
+            out.push_str(&format!("  - {} {}: {}\n", n.service, n.item, n.reason));
+        }
+    }
+    out.push_str("\nAssumptions:\n");
+    for a in &e.assumptions {
+        out.push_str(&format!("  - {a}\n"));
+    }
+    out
+}
+
+/// How a resource type of the template shows up on the bill.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Billing {
+    /// Priced by the estimate's lines of this service.
+    Service(&'static str),
+    /// No charge of its own, with the reason.
+    Free(&'static str),
+    /// Billable but not estimated; the estimate lists it with its reason.
+    NotEstimated(&'static str),
+}
+
+/// The billing of every resource type the generator emits; `None` for an unknown type.
+pub fn billing(resource_type: &str) -> Option<Billing> {
+    use Billing::*;
+    Some(match resource_type {
+        "AWS::ECS::Service" => Service("Fargate"),
+        "AWS::ElasticLoadBalancingV2::LoadBalancer" => Service("Load balancer"),
+        "AWS::EC2::NatGateway" => Service("NAT gateway"),
+        "AWS::EC2::EIP" => Service("VPC"),
+        "AWS::RDS::DBInstance" => Service("RDS PostgreSQL"),
+        "AWS::ElastiCache::ReplicationGroup" => Service("ElastiCache"),
+        "AWS::SecretsManager::Secret" => Service("Secrets Manager"),
+        "AWS::ECR::Repository" => Service("ECR"),
+        "AWS::S3::Bucket" => Service("S3"),
+        "AWS::Logs::LogGroup" | "AWS::CloudWatch::Alarm" => Service("CloudWatch"),
+        "AWS::Lambda::Function" => Service("Lambda"),
+        "AWS::ApiGatewayV2::Api" | "AWS::ApiGateway::RestApi" => Service("API Gateway"),
+        "AWS::DynamoDB::Table" => Service("DynamoDB"),
+        "AWS::EC2::FlowLog" => NotEstimated("billed per GB of flow records"),
+        "AWS::ECS::Cluster" => NotEstimated("Container Insights bills performance log events"),
+        "AWS::SNS::Topic" | "AWS::SNS::Subscription" => {
+            NotEstimated("the first 1,000 email notifications a month are free")
+        }
+        "AWS::EC2::VPC"
+        | "AWS::EC2::Subnet"
+        | "AWS::EC2::RouteTable"
+        | "AWS::EC2::Route"
+        | "AWS::EC2::SubnetRouteTableAssociation"
+        | "AWS::EC2::InternetGateway"
+        | "AWS::EC2::VPCGatewayAttachment" => Free("VPC networking has no charge of its own"),
+        "AWS::EC2::SecurityGroup" | "AWS::EC2::SecurityGroupEgress" => {
+            Free("security groups are free")
+        }
+        "AWS::ElasticLoadBalancingV2::TargetGroup" | "AWS::ElasticLoadBalancingV2::Listener" => {
+            Free("billed through the load balancer's hours and LCUs")
+        }
+        "AWS::ECS::TaskDefinition" => Free("billed through the service's running tasks"),
+        "AWS::IAM::Role" => Free("IAM is free"),
+        "AWS::RDS::DBSubnetGroup" | "AWS::ElastiCache::SubnetGroup" => {
+            Free("subnet groups are free")
+        }
+        "AWS::ApplicationAutoScaling::ScalableTarget"
+        | "AWS::ApplicationAutoScaling::ScalingPolicy" => {
+            Free("Application Auto Scaling is free; its alarms are managed by AWS")
+        }
+        "AWS::S3::BucketPolicy" => Free("bucket policies are free"),
+        "AWS::Lambda::Permission" => Free("permissions are free"),
+        "AWS::ApiGateway::Resource"
+        | "AWS::ApiGateway::Method"
+        | "AWS::ApiGateway::Deployment"
+        | "AWS::ApiGateway::Stage"
+        | "AWS::ApiGatewayV2::Integration"
+        | "AWS::ApiGatewayV2::Route"
+        | "AWS::ApiGatewayV2::Stage" => Free("billed through the API's requests"),
+        _ => return None,
+    })
+}

@@ -1,0 +1,328 @@
+//! Cost accuracy: AWS's own worked examples to the cent, the Pricing Calculator's Fargate
+//! formula, and a price line (or a stated reason) for every billable resource of a template.
+
+use shared::cost::{self, Billing, Options, Origin, Price, PriceBook, billing};
+use shared::plan::*;
+use shared::{ValidPlan, examples, template};
+
+fn price(usd: f64, unit: &str) -> Price {
+    Price {
+        usd,
+        unit: unit.into(),
+        derived: false,
+        dimension: "test".into(),
+        source: "test".into(),
+    }
+}
+
+/// A book with only the Lambda and API Gateway prices of us-east-1, at a chosen GB-s rate.
+fn lambda_book(gb_second: f64) -> PriceBook {
+    let mut book = PriceBook::new("test", "2026-10-08", Origin::Embedded);
+    book.insert(
+        "lambda.requests_million",
+        "us-east-1",
+        price(0.20, "1M requests"),
+    );
+    book.insert(
+        "lambda.gb_second.x86",
+        "us-east-1",
+        price(gb_second, "GB-second"),
+    );
+    book.insert(
+        "lambda.free_requests",
+        "global",
+        price(1_000_000.0, "requests"),
+    );
+    book.insert(
+        "lambda.free_gb_seconds",
+        "global",
+        price(400_000.0, "GB-seconds"),
+    );
+    book
+}
+
+/// A Lambda plan with the worked example's function settings; no API, tables or bucket costs
+/// are counted (the example prices the function alone).
+fn lambda_plan(memory_mb: u32, requests: u64, duration_ms: u32) -> Plan {
+    let mut plan = examples::lambda();
+    plan.workload = Workload {
+        requests_per_month: requests,
+        avg_duration_ms: duration_ms,
+        avg_response_kb: 0,
+        internet_egress_percent: 0,
+        log_gb_per_month: 0.0,
+    };
+    let Architecture::Lambda(l) = &mut plan.architecture else {
+        unreachable!()
+    };
+    l.memory_mb = memory_mb;
+    l.architecture = CpuArch::X86_64;
+    l.tables.clear();
+    l.bucket = false;
+    plan
+}
+
+/// The Lambda lines of an estimate (requests and duration).
+fn lambda_cost(plan: Plan, book: &PriceBook, free_tier: bool) -> f64 {
+    let e = cost::estimate(&ValidPlan::new(plan).unwrap(), book, Options { free_tier });
+    let sum: f64 = e
+        .lines
+        .iter()
+        .filter(|l| l.service == "Lambda")
+        .map(|l| l.monthly_usd.unwrap())
+        .sum();
+    (sum * 100.0).round() / 100.0
+}
+
+#[test]
+fn lambda_pricing_page_example_1_at_the_pages_rounded_rate() {
+    // 512 MB, 3M requests of 1 s, free tier: the page's $18.74 uses $0.00001667/GB-s.
+    assert_eq!(
+        lambda_cost(
+            lambda_plan(512, 3_000_000, 1000),
+            &lambda_book(0.00001667),
+            true
+        ),
+        18.74
+    );
+}
+
+#[test]
+fn lambda_pricing_page_example_1_at_the_price_list_rate() {
+    // The price list's exact $0.0000166667/GB-s gives $18.73: 1.1M GB-s × rate + 2M × $0.20/M.
+    assert_eq!(
+        lambda_cost(
+            lambda_plan(512, 3_000_000, 1000),
+            &lambda_book(0.0000166667),
+            true
+        ),
+        18.73
+    );
+}
+
+#[test]
+fn lambda_pricing_page_example_2() {
+    // 128 MB, 30M requests of 200 ms, free tier: $11.63 at either rate.
+    for rate in [0.00001667, 0.0000166667] {
+        assert_eq!(
+            lambda_cost(lambda_plan(128, 30_000_000, 200), &lambda_book(rate), true),
+            11.63,
+            "{rate}"
+        );
+    }
+}
+
+#[test]
+fn lambda_without_free_tier_bills_everything() {
+    // 3M × $0.20/M + 1.5M GB-s × $0.0000166667 = 0.60 + 25.00
+    assert_eq!(
+        lambda_cost(
+            lambda_plan(512, 3_000_000, 1000),
+            &lambda_book(0.0000166667),
+            false
+        ),
+        25.60
+    );
+}
+
+/// Fargate vCPU and GB lines for a plan sized `vcpu`/`memory_mib` with `tasks` fixed tasks.
+fn fargate_compute(region: Region, arch: CpuArch, vcpu: f64, memory_mib: u32, tasks: u32) -> f64 {
+    let mut plan = examples::fargate();
+    plan.region = region;
+    let Architecture::Fargate(f) = &mut plan.architecture else {
+        unreachable!()
+    };
+    f.vcpu = vcpu;
+    f.memory_mib = memory_mib;
+    f.cpu_architecture = arch;
+    (f.min_tasks, f.desired_tasks, f.max_tasks) = (tasks, tasks, tasks);
+    let e = cost::estimate(
+        &ValidPlan::new(plan).unwrap(),
+        PriceBook::embedded(),
+        Options::default(),
+    );
+    e.lines
+        .iter()
+        .filter(|l| l.service == "Fargate")
+        .map(|l| l.monthly_usd.unwrap())
+        .sum()
+}
+
+#[test]
+fn fargate_matches_the_pricing_calculator_formula() {
+    // Calculator: tasks × hours × (vCPU × vCPU rate + GB × GB rate), 730 hours.
+    let cases = [
+        (
+            Region::UsEast1,
+            CpuArch::X86_64,
+            0.25,
+            512,
+            1,
+            0.04048,
+            0.004445,
+        ),
+        (
+            Region::UsEast1,
+            CpuArch::X86_64,
+            2.0,
+            8192,
+            3,
+            0.04048,
+            0.004445,
+        ),
+        (
+            Region::UsEast1,
+            CpuArch::Arm64,
+            1.0,
+            2048,
+            2,
+            0.03238,
+            0.00356,
+        ),
+        (
+            Region::EuCentral1,
+            CpuArch::X86_64,
+            4.0,
+            16384,
+            5,
+            0.04656,
+            0.00511,
+        ),
+        (
+            Region::ApNortheast1,
+            CpuArch::Arm64,
+            16.0,
+            122880,
+            1,
+            0.04045,
+            0.00442,
+        ),
+    ];
+    for (region, arch, vcpu, mib, tasks, vcpu_rate, gb_rate) in cases {
+        let gb = f64::from(mib) / 1024.0;
+        let calculator = f64::from(tasks) * 730.0 * (vcpu * vcpu_rate + gb * gb_rate);
+        let ours = fargate_compute(region, arch, vcpu, mib, tasks);
+        assert!(
+            (ours - calculator).abs() < 0.011,
+            "{region} {vcpu} vCPU {mib} MiB ×{tasks}: {ours} vs {calculator}"
+        );
+    }
+}
+
+#[test]
+fn spot_share_is_priced_at_the_stated_discount() {
+    let mut plan = examples::fargate();
+    let Architecture::Fargate(f) = &mut plan.architecture else {
+        unreachable!()
+    };
+    f.spot_percent = 100;
+    let e = cost::estimate(
+        &ValidPlan::new(plan).unwrap(),
+        PriceBook::embedded(),
+        Options::default(),
+    );
+    let vcpu = e
+        .lines
+        .iter()
+        .find(|l| l.item == "x86 vCPU (Spot)")
+        .unwrap();
+    // 2 tasks × 730 h × 0.5 vCPU × 0.04048 × (1 − 0.70)
+    assert_eq!(vcpu.monthly_usd, Some(8.87));
+    assert!(vcpu.formula.contains("70%"), "{}", vcpu.formula);
+}
+
+#[test]
+fn every_billable_resource_has_a_line_or_a_reason() {
+    for (name, plan) in examples::matrix() {
+        let valid = ValidPlan::new(plan).unwrap();
+        let t = template::generate(&valid);
+        let e = cost::estimate(&valid, PriceBook::embedded(), Options::default());
+        for (id, ty) in t.resource_types() {
+            match billing(ty) {
+                None => panic!("{name}: {id} ({ty}) has no billing entry"),
+                Some(Billing::Service(service)) => assert!(
+                    e.lines.iter().any(|l| l.service == service),
+                    "{name}: {id} ({ty}) is billed under {service}, but the estimate has no such line"
+                ),
+                Some(Billing::NotEstimated(_)) => {
+                    assert!(!e.not_estimated.is_empty(), "{name}: {id}")
+                }
+                Some(Billing::Free(_)) => {}
+            }
+        }
+    }
+}
+
+#[test]
+fn unknown_prices_say_unknown_and_make_a_lower_bound() {
+    // The book has no ALB LCU price for eu-central-1.
+    let mut plan = examples::fargate();
+    plan.region = Region::EuCentral1;
+    let e = cost::estimate(
+        &ValidPlan::new(plan).unwrap(),
+        PriceBook::embedded(),
+        Options::default(),
+    );
+    let lcu = e.lines.iter().find(|l| l.item == "ALB LCUs").unwrap();
+    assert_eq!(lcu.monthly_usd, None);
+    assert!(lcu.formula.contains("unknown price"));
+    assert!(e.lower_bound);
+    assert!(
+        e.unknown.iter().any(|u| u.contains("alb.lcu_hour")),
+        "{:?}",
+        e.unknown
+    );
+}
+
+#[test]
+fn estimates_work_in_every_region_and_ranges_hold() {
+    for region in Region::ALL {
+        for mut plan in [examples::fargate(), examples::lambda()] {
+            plan.region = region;
+            let e = cost::estimate(
+                &ValidPlan::new(plan).unwrap(),
+                PriceBook::embedded(),
+                Options::default(),
+            );
+            assert!(e.monthly_usd > 0.0, "{region}");
+            assert!(
+                e.range.min <= e.monthly_usd && e.monthly_usd <= e.range.max,
+                "{region}: {:?}",
+                e.range
+            );
+            assert_eq!(e.price_book.date, "2026-10-08");
+            let unknown_lines = e.lines.iter().filter(|l| l.monthly_usd.is_none()).count();
+            assert_eq!(e.lower_bound, unknown_lines > 0, "{region}");
+        }
+    }
+}
+
+#[test]
+fn comparison_crosses_where_the_curves_cross() {
+    // A lean Fargate service (no database, cache or second NAT) against the Lambda example.
+    let mut plan = examples::fargate();
+    let Architecture::Fargate(f) = &mut plan.architecture else {
+        unreachable!()
+    };
+    f.database = None;
+    f.cache = None;
+    f.nat_gateways = NatGateways::Single;
+    f.min_tasks = 1;
+    f.desired_tasks = 1;
+    let c = cost::compare(&plan, PriceBook::embedded(), Options::default());
+    let r = c
+        .break_even_requests_per_month
+        .expect("a lean Fargate service crosses Lambda");
+    let before = c.curve.iter().rfind(|p| p.requests_per_month < r).unwrap();
+    let after = c.curve.iter().find(|p| p.requests_per_month > r).unwrap();
+    assert!(
+        before.fargate_usd > before.lambda_usd,
+        "Lambda is cheaper at low traffic"
+    );
+    assert!(
+        after.fargate_usd < after.lambda_usd,
+        "Fargate is cheaper above the break-even"
+    );
+    assert_eq!(c.cheaper_above_break_even.as_deref(), Some("fargate"));
+    assert!(c.curve.len() > 50);
+}

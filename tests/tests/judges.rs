@@ -1,0 +1,173 @@
+//! The template judges: cfn-lint and checkov on the template of every plan of the matrix.
+//!
+//! Zero cfn-lint errors, warnings and informational findings; zero failed checkov checks. A
+//! checkov check may be skipped only in the template's own Metadata, with a reason.
+
+use std::collections::BTreeMap;
+use std::process::Command;
+
+use serde_json::Value;
+use shared::{ValidPlan, examples, template};
+use stackplan_tests::venv_tool;
+
+/// Writes every matrix template (JSON; YAML too for the two examples) into a fresh directory.
+fn write_matrix() -> (tempfile::TempDir, Vec<String>) {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let mut files = Vec::new();
+    let mut plans = examples::matrix();
+    plans.push(("example-fargate".into(), examples::fargate()));
+    plans.push(("example-lambda".into(), examples::lambda()));
+    for (name, plan) in plans {
+        let is_example = name.starts_with("example-");
+        let t = template::generate(&ValidPlan::new(plan).expect("matrix plans are valid"));
+        let mut formats = vec![shared::Format::Json];
+        if is_example {
+            formats.push(shared::Format::Yaml);
+        }
+        for format in formats {
+            let file = dir
+                .path()
+                .join(format!("{name}.template.{}", format.extension()));
+            std::fs::write(&file, t.render(format)).expect("write template");
+            files.push(file.display().to_string());
+        }
+    }
+    (dir, files)
+}
+
+#[test]
+fn cfn_lint_passes_every_matrix_template() {
+    let (_dir, files) = write_matrix();
+    assert!(files.len() >= 60, "{} templates", files.len());
+    let out = Command::new(venv_tool("cfn-lint"))
+        .args(["--include-checks", "I", "--format", "parseable", "--"])
+        .args(&files)
+        .output()
+        .expect("cfn-lint runs");
+    let findings = String::from_utf8_lossy(&out.stdout);
+    println!(
+        "cfn-lint: {} templates, exit {:?}",
+        files.len(),
+        out.status.code()
+    );
+    assert!(
+        out.status.success() && findings.trim().is_empty(),
+        "cfn-lint findings:\n{findings}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// Every checkov check id skipped in the Metadata of any matrix template.
+fn declared_skips() -> std::collections::BTreeSet<String> {
+    let mut ids = std::collections::BTreeSet::new();
+    for (_, plan) in examples::matrix() {
+        let t = template::generate(&ValidPlan::new(plan).expect("valid"));
+        for resource in t.resources().values() {
+            for skip in resource["Metadata"]["checkov"]["skip"]
+                .as_array()
+                .into_iter()
+                .flatten()
+            {
+                ids.insert(skip["id"].as_str().unwrap_or_default().to_string());
+            }
+        }
+    }
+    ids
+}
+
+#[test]
+fn checkov_passes_every_matrix_template() {
+    let (dir, files) = write_matrix();
+    let out = Command::new(venv_tool("checkov"))
+        .args([
+            "--framework",
+            "cloudformation",
+            "--skip-download",
+            "--compact",
+            "-o",
+            "json",
+            "-d",
+        ])
+        .arg(dir.path())
+        .env("BC_SKIP_MAPPING", "TRUE")
+        .output()
+        .expect("checkov runs");
+    let text = String::from_utf8_lossy(&out.stdout);
+    let report: Value = serde_json::from_str(&text).unwrap_or_else(|e| {
+        panic!(
+            "checkov output is not JSON ({e}):\n{text}\n{}",
+            String::from_utf8_lossy(&out.stderr)
+        )
+    });
+    let reports: Vec<&Value> = match &report {
+        Value::Array(items) => items.iter().collect(),
+        single => vec![single],
+    };
+    let mut failed = Vec::new();
+    let mut skipped: BTreeMap<String, BTreeMap<String, usize>> = BTreeMap::new();
+    let mut passed = 0;
+    let mut skipped_total = 0;
+    for r in reports {
+        if r["check_type"] != "cloudformation" {
+            continue;
+        }
+        passed += r["summary"]["passed"].as_u64().unwrap_or(0);
+        skipped_total += r["summary"]["skipped"].as_u64().unwrap_or(0);
+        for check in r["results"]["failed_checks"]
+            .as_array()
+            .into_iter()
+            .flatten()
+        {
+            failed.push(format!(
+                "{} {} {} ({})",
+                check["check_id"], check["resource"], check["file_path"], check["check_name"]
+            ));
+        }
+        for check in r["results"]["skipped_checks"]
+            .as_array()
+            .into_iter()
+            .flatten()
+        {
+            let id = check["check_id"].as_str().unwrap_or_default().to_string();
+            let reason = check["check_result"]["suppress_comment"]
+                .as_str()
+                .unwrap_or_default()
+                .to_string();
+            assert!(
+                !reason.trim().is_empty(),
+                "{id} is skipped without a reason"
+            );
+            *skipped.entry(id).or_default().entry(reason).or_default() += 1;
+        }
+    }
+    println!(
+        "checkov: {} templates, {passed} passed checks, {} failed",
+        files.len(),
+        failed.len()
+    );
+    for (id, reasons) in &skipped {
+        for (reason, n) in reasons {
+            println!("  skip {id} ×{n}: {reason}");
+        }
+    }
+    assert!(passed > 0, "checkov ran no check:\n{text}");
+    let listed: usize = skipped.values().flat_map(|r| r.values()).sum();
+    assert_eq!(
+        listed as u64, skipped_total,
+        "every skip is listed with its reason"
+    );
+    let declared = declared_skips();
+    let unused: Vec<&String> = declared
+        .iter()
+        .filter(|id| !skipped.contains_key(*id))
+        .collect();
+    assert!(
+        unused.is_empty(),
+        "skips in templates that checkov never needed: {unused:?}"
+    );
+    assert!(
+        failed.is_empty(),
+        "checkov failed checks:\n{}",
+        failed.join("\n")
+    );
+}
