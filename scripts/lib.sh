@@ -93,3 +93,10 @@ install_web_toolchain() {
   install_wasm_bindgen
   install_trunk
 }
+
+# The planner's release build (Trunk, wasm-opt -Oz) into dist/.
+build_web() {
+  install_web_toolchain
+  say "building the planner (trunk build --release)"
+  (cd "$ROOT" && trunk build --release --offline)
+}

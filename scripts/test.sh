@@ -15,5 +15,12 @@ cargo clippy --workspace --all-targets --locked -- -D warnings
 say "the domain core builds for wasm32-unknown-unknown"
 cargo check -p shared --target wasm32-unknown-unknown --locked
 
-say "tests: unit, snapshot, property, CLI, and the template judges (cfn-lint, checkov)"
+say "tests: unit, snapshot, property, CLI, HTTP, and the template judges (cfn-lint, checkov)"
 cargo test --workspace --locked
+
+say "browser tests: Chromium against the real server and the real release build"
+install_chromium
+install_playwright
+build_web
+cargo build --release --locked -p server
+node --test --test-concurrency=1 tests/e2e/

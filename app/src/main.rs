@@ -1,5 +1,6 @@
-//! The browser planner. Built for wasm32 by Trunk; see the browser-planner issue.
+//! The browser planner's entry point.
+
 fn main() {
-    let example = shared::examples::fargate();
-    let _ = shared::validate::check(&example);
+    console_error_panic_hook::set_once();
+    leptos::mount::mount_to_body(app::App);
 }

@@ -63,6 +63,15 @@ pub enum Command {
     },
     /// Print the JSON Schema of plan files.
     Schema,
+    /// Serve the planner in the browser.
+    Serve {
+        /// Address to listen on (port 0 picks a free port).
+        #[arg(long, default_value = "127.0.0.1:8080")]
+        addr: String,
+        /// The planner's Trunk build.
+        #[arg(long, default_value = "dist")]
+        dist: PathBuf,
+    },
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -122,8 +131,12 @@ impl CliError {
 }
 
 pub fn run(cli: Cli) -> ExitCode {
+    if let Command::Serve { addr, dist } = cli.command {
+        return serve(crate::Config { addr, dist });
+    }
     let mut stdout = std::io::stdout().lock();
     let result = match cli.command {
+        Command::Serve { .. } => unreachable!("handled above"),
         Command::Example { architecture } => {
             Ok(examples::for_kind(architecture.into()).to_json_pretty() + "\n")
         }
@@ -269,4 +282,21 @@ fn render_comparison(c: &cost::Comparison) -> String {
         out.push_str(&format!("  - {a}\n"));
     }
     out
+}
+
+fn serve(config: crate::Config) -> ExitCode {
+    let runtime = match tokio::runtime::Runtime::new() {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("stackplan: cannot start the async runtime: {e}");
+            return ExitCode::from(1);
+        }
+    };
+    match runtime.block_on(crate::serve(config)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("stackplan serve: {e:#}");
+            ExitCode::from(1)
+        }
+    }
 }

@@ -1,0 +1,48 @@
+//! The architecture choice: two cards, each saying when it fits.
+
+use leptos::prelude::*;
+use shared::ArchitectureKind;
+
+use crate::state::use_planner;
+
+#[component]
+pub fn ArchCards() -> impl IntoView {
+    let planner = use_planner();
+    let card = move |kind: ArchitectureKind,
+                     title: &'static str,
+                     fits: &'static str,
+                     parts: &'static str| {
+        let checked = move || planner.kind.get() == kind;
+        view! {
+            <button
+                type="button"
+                role="radio"
+                class="arch-card"
+                class:selected=checked
+                aria-checked=move || checked().to_string()
+                data-arch=kind.as_str()
+                on:click=move |_| planner.switch(kind)
+            >
+                <span class="arch-title">{title}</span>
+                <span class="arch-fits">{fits}</span>
+                <span class="arch-parts">{parts}</span>
+            </button>
+        }
+    };
+    view! {
+        <div class="arch-cards" role="radiogroup" aria-label="Architecture">
+            {card(
+                ArchitectureKind::Fargate,
+                "ECS Fargate",
+                "Fits steady traffic, long requests and a relational database: containers that are always on.",
+                "VPC · ALB · Fargate service · RDS PostgreSQL · Redis · ECR · S3",
+            )}
+            {card(
+                ArchitectureKind::Lambda,
+                "Lambda",
+                "Fits spiky or low traffic and short requests: pay per request, nothing runs when idle.",
+                "API Gateway · Lambda · DynamoDB · S3",
+            )}
+        </div>
+    }
+}

@@ -1,0 +1,10 @@
+//! The page's parts, one per file.
+
+pub mod arch_cards;
+pub mod cost_summary;
+pub mod fargate_panel;
+pub mod fields;
+pub mod lambda_panel;
+pub mod plan_panel;
+pub mod problems;
+pub mod template_viewer;

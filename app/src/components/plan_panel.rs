@@ -1,0 +1,148 @@
+//! What every plan has: the project, the region, the workload and the tags.
+
+use leptos::prelude::*;
+use shared::Region;
+
+use super::fields::{field_problems, number_field, opts, select_field, slider, text_field};
+use crate::state::use_planner;
+
+#[component]
+pub fn PlanPanel() -> impl IntoView {
+    let p = use_planner();
+    let plan = p.plan;
+    let regions = opts(
+        Region::ALL
+            .iter()
+            .map(|r| (r.code(), format!("{} — {}", r.name(), r.code()))),
+    );
+    view! {
+        <fieldset class="panel">
+            <legend>"Project and region"</legend>
+            <div class="grid two">
+                {text_field("project", "Project name", "shop", move || plan.with(|p| p.project.clone()), move |v| plan.update(|p| p.project = v))}
+                {select_field(
+                    "region",
+                    "Region",
+                    regions,
+                    move || plan.with(|p| p.region.code().to_string()),
+                    move |v| {
+                        if let Some(r) = Region::from_code(&v) {
+                            plan.update(|p| p.region = r);
+                        }
+                    },
+                )}
+            </div>
+        </fieldset>
+        <fieldset class="panel">
+            <legend>"Workload"</legend>
+            <p class="panel-note">"What the service carries. The cost model uses it; the template does not."</p>
+            <div class="grid two">
+                {number_field(
+                    "workload.requests_per_month",
+                    "Requests per month",
+                    "",
+                    move || plan.with(|p| p.workload.requests_per_month),
+                    move |v| plan.update(|p| p.workload.requests_per_month = v),
+                )}
+                {number_field(
+                    "workload.avg_duration_ms",
+                    "Average request duration (ms)",
+                    "",
+                    move || plan.with(|p| p.workload.avg_duration_ms),
+                    move |v| plan.update(|p| p.workload.avg_duration_ms = v),
+                )}
+                {number_field(
+                    "workload.avg_response_kb",
+                    "Average response (KB)",
+                    "",
+                    move || plan.with(|p| p.workload.avg_response_kb),
+                    move |v| plan.update(|p| p.workload.avg_response_kb = v),
+                )}
+                {number_field(
+                    "workload.log_gb_per_month",
+                    "Logs written per month (GB)",
+                    "",
+                    move || plan.with(|p| p.workload.log_gb_per_month),
+                    move |v| plan.update(|p| p.workload.log_gb_per_month = v),
+                )}
+            </div>
+            {slider(
+                "workload.internet_egress_percent",
+                "Share of responses leaving AWS",
+                "%",
+                0u8,
+                100,
+                5,
+                move || plan.with(|p| p.workload.internet_egress_percent),
+                move |v| plan.update(|p| p.workload.internet_egress_percent = v),
+            )}
+        </fieldset>
+        <TagsEditor />
+    }
+}
+
+/// Tags as key/value rows.
+#[component]
+fn TagsEditor() -> impl IntoView {
+    let plan = use_planner().plan;
+    let rows = move || {
+        plan.with(|p| {
+            p.tags
+                .iter()
+                .map(|(k, v)| (k.clone(), v.clone()))
+                .collect::<Vec<_>>()
+        })
+    };
+    let add = move |_| {
+        plan.update(|p| {
+            let mut n = p.tags.len() + 1;
+            while p.tags.contains_key(&format!("tag{n}")) {
+                n += 1;
+            }
+            p.tags.insert(format!("tag{n}"), String::new());
+        })
+    };
+    view! {
+        <fieldset class="panel">
+            <legend>"Tags"</legend>
+            <p class="panel-note">"Stack tags: CloudFormation puts them on every resource that takes tags."</p>
+            <div class="tags">
+                <For each=rows key=|(k, _)| k.clone() let((key, value))>
+                    {
+                        let old_key = key.clone();
+                        let old_key2 = key.clone();
+                        let path = format!("tags.{key}");
+                        view! {
+                            <div class="tag-row">
+                                <input type="text" aria-label="Tag key" value=key.clone()
+                                    on:change=move |ev| {
+                                        let new_key = event_target_value(&ev);
+                                        let old = old_key.clone();
+                                        plan.update(|p| {
+                                            if let Some(v) = p.tags.remove(&old) {
+                                                p.tags.insert(new_key, v);
+                                            }
+                                        });
+                                    } />
+                                <input type="text" aria-label="Tag value" value=value
+                                    on:input=move |ev| {
+                                        let v = event_target_value(&ev);
+                                        let k = old_key2.clone();
+                                        plan.update(|p| { p.tags.insert(k, v); });
+                                    } />
+                                <button type="button" class="icon" aria-label=format!("Remove tag {key}")
+                                    on:click={
+                                        let k = key.clone();
+                                        move |_| plan.update(|p| { p.tags.remove(&k); })
+                                    }>"×"</button>
+                                {field_problems(path)}
+                            </div>
+                        }
+                    }
+                </For>
+            </div>
+            <button type="button" class="secondary" on:click=add>"Add tag"</button>
+            {field_problems("tags")}
+        </fieldset>
+    }
+}

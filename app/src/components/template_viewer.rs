@@ -1,0 +1,120 @@
+//! The generated template: JSON/YAML tabs, highlighting, copy and download.
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use shared::{Format, template};
+
+use crate::browser;
+use crate::highlight::highlight;
+use crate::state::use_planner;
+
+#[component]
+pub fn TemplateViewer() -> impl IntoView {
+    let p = use_planner();
+    let copied = RwSignal::new(None::<bool>);
+    let tab = move |format: Format, label: &'static str| {
+        let selected = move || p.format.get() == format;
+        view! {
+            <button type="button" role="tab" aria-selected=move || selected().to_string() class:active=selected
+                data-format=format.extension() on:click=move |_| { p.format.set(format); copied.set(None); }>
+                {label}
+            </button>
+        }
+    };
+    let text = move || {
+        p.template
+            .with(|t| t.as_ref().map(|(text, _, _)| text.clone()))
+    };
+    // The text lands in the same frame as the input; the colours follow right after, so that
+    // highlighting 40 KB never delays the update itself.
+    let highlighted = RwSignal::new(None::<String>);
+    Effect::new(move |_| {
+        let snapshot = p
+            .template
+            .with(|t| t.as_ref().map(|(text, _, _)| text.clone()));
+        let format = p.format.get();
+        highlighted.set(None);
+        if let Some(text) = snapshot {
+            set_timeout(
+                move || {
+                    let still_current = p
+                        .template
+                        .with_untracked(|t| t.as_ref().is_some_and(|(now, _, _)| *now == text));
+                    if still_current {
+                        highlighted.set(Some(highlight(&text, format)));
+                    }
+                },
+                std::time::Duration::from_millis(0),
+            );
+        }
+    });
+    let plain = move || {
+        p.template.with(|t| {
+            t.as_ref()
+                .map(|(text, _, _)| text.clone())
+                .unwrap_or_default()
+        })
+    };
+    let info = move || {
+        p.template.with(|t| match t {
+            Some((text, n, current)) => format!(
+                "{n} resources · {:.1} KB{}",
+                text.len() as f64 / 1024.0,
+                if *current { "" } else { " · last valid plan" }
+            ),
+            None => String::new(),
+        })
+    };
+    let file_name = move || {
+        p.plan
+            .with(|plan| template::file_name(plan, p.format.get()))
+    };
+    let download = move |_| {
+        if let Some(text) = text() {
+            let mime = match p.format.get() {
+                Format::Json => "application/json",
+                Format::Yaml => "application/yaml",
+            };
+            let _ = browser::download(&file_name(), mime, &text);
+        }
+    };
+    let download_plan = move |_| {
+        let plan = p.plan.with(|plan| plan.to_json_pretty() + "\n");
+        let name = p
+            .plan
+            .with(|plan| format!("{}-{}.plan.json", plan.project, plan.kind()));
+        let _ = browser::download(&name, "application/json", &plan);
+    };
+    let copy = move |_| {
+        if let Some(text) = text() {
+            spawn_local(async move { copied.set(Some(browser::copy(text).await)) });
+        }
+    };
+    view! {
+        <section class="card template" aria-labelledby="template-title">
+            <div class="card-head">
+                <h2 id="template-title">"CloudFormation template"</h2>
+                <span class="muted" data-testid="template-info">{info}</span>
+            </div>
+            <div class="toolbar">
+                <div role="tablist" aria-label="Template format" class="tabs">
+                    {tab(Format::Json, "JSON")}
+                    {tab(Format::Yaml, "YAML")}
+                </div>
+                <div class="actions">
+                    <button type="button" class="secondary" on:click=copy>
+                        {move || match copied.get() { Some(true) => "Copied", Some(false) => "Copy failed", None => "Copy" }}
+                    </button>
+                    <button type="button" data-testid="download-template" on:click=download>"Download"</button>
+                    <button type="button" class="secondary" data-testid="download-plan" on:click=download_plan>"Save plan"</button>
+                </div>
+            </div>
+            <pre class="code" tabindex="0" aria-label="Template text">
+                {move || match highlighted.get() {
+                    Some(html) => view! { <code inner_html=html></code> }.into_any(),
+                    None => view! { <code>{plain}</code> }.into_any(),
+                }}
+            </pre>
+        </section>
+    }
+}

@@ -1,0 +1,55 @@
+//! The Stackplan planner: one page, all planning in WebAssembly through `shared`.
+
+pub mod browser;
+pub mod components;
+pub mod highlight;
+pub mod state;
+
+use leptos::prelude::*;
+
+use components::{
+    arch_cards::ArchCards, cost_summary::CostSummary, fargate_panel::FargatePanel,
+    lambda_panel::LambdaPanel, plan_panel::PlanPanel, problems::ProblemList,
+    template_viewer::TemplateViewer,
+};
+use state::Planner;
+
+/// The whole page.
+#[component]
+pub fn App() -> impl IntoView {
+    let planner = Planner::new();
+    provide_context(planner);
+    let is_fargate = move || planner.kind.get() == shared::ArchitectureKind::Fargate;
+    // Marks the first complete render for the measurement script.
+    Effect::new(move |_| {
+        if planner.estimate.with(|e| e.is_some()) {
+            browser::mark("stackplan-rendered");
+        }
+    });
+    view! {
+        <header class="topbar">
+            <div class="brand">
+                <span class="logo" aria-hidden="true">"◆"</span>
+                <span class="name">"Stackplan"</span>
+                <span class="tagline">"Plan, price and template a web service on AWS"</span>
+            </div>
+            <div class="status" title="Planning runs in your browser: no server needed">
+                "Runs in your browser"
+            </div>
+        </header>
+        <main class="layout">
+            <section class="controls" aria-label="Plan">
+                <ArchCards />
+                <PlanPanel />
+                <Show when=is_fargate fallback=|| view! { <LambdaPanel /> }>
+                    <FargatePanel />
+                </Show>
+            </section>
+            <section class="results" aria-label="Results">
+                <CostSummary />
+                <ProblemList />
+                <TemplateViewer />
+            </section>
+        </main>
+    }
+}

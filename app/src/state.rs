@@ -1,0 +1,145 @@
+//! The planner's state: the plan being edited and everything derived from it.
+
+use leptos::prelude::*;
+use shared::cost::{self, Estimate, PriceBook};
+use shared::plan::{Architecture, Fargate, Lambda, Plan};
+use shared::{ArchitectureKind, Format, Problem, Severity, ValidPlan, examples, template};
+
+/// Shared through context: signals and memos are `Copy`.
+#[derive(Clone, Copy)]
+pub struct Planner {
+    /// The plan as edited; it may be invalid.
+    pub plan: RwSignal<Plan>,
+    /// The settings of the architecture not shown, kept for switching back.
+    stash: RwSignal<(Option<Fargate>, Option<Lambda>)>,
+    pub kind: Memo<ArchitectureKind>,
+    pub problems: Memo<Vec<Problem>>,
+    pub valid: Memo<Option<ValidPlan>>,
+    pub free_tier: RwSignal<bool>,
+    pub format: RwSignal<Format>,
+    /// The estimate of the last valid plan, and whether the current plan is that plan.
+    pub estimate: Memo<Option<(Estimate, bool)>>,
+    /// The template text of the last valid plan in the chosen format, and whether it is current.
+    pub template: Memo<Option<(String, usize, bool)>>,
+}
+
+impl Planner {
+    pub fn new() -> Self {
+        let plan = RwSignal::new(examples::fargate());
+        let kind = Memo::new(move |_| plan.with(Plan::kind));
+        let problems = Memo::new(move |_| plan.with(shared::check));
+        let valid = Memo::new(move |_| {
+            let has_errors = problems.with(|p| p.iter().any(|p| p.severity == Severity::Error));
+            if has_errors {
+                None
+            } else {
+                ValidPlan::new(plan.get()).ok()
+            }
+        });
+        let free_tier = RwSignal::new(true);
+        let format = RwSignal::new(Format::Json);
+        let estimate = Memo::new(move |prev: Option<&Option<(Estimate, bool)>>| {
+            let options = cost::Options {
+                free_tier: free_tier.get(),
+            };
+            valid.with(|v| match v {
+                Some(v) => Some((cost::estimate(v, PriceBook::embedded(), options), true)),
+                None => prev.cloned().flatten().map(|(e, _)| (e, false)),
+            })
+        });
+        let template = Memo::new(move |prev: Option<&Option<(String, usize, bool)>>| {
+            let format = format.get();
+            valid.with(|v| match v {
+                Some(v) => {
+                    let t = template::generate(v);
+                    Some((t.render(format), t.resources().len(), true))
+                }
+                None => prev.cloned().flatten().map(|(text, n, _)| (text, n, false)),
+            })
+        });
+        Planner {
+            plan,
+            stash: RwSignal::new((None, None)),
+            kind,
+            problems,
+            valid,
+            free_tier,
+            format,
+            estimate,
+            template,
+        }
+    }
+
+    /// Switches architecture, keeping the settings of the one left behind.
+    pub fn switch(&self, to: ArchitectureKind) {
+        if self.kind.get_untracked() == to {
+            return;
+        }
+        let stash = self.stash;
+        self.plan.update(|p| {
+            let next = match (&p.architecture, to) {
+                (Architecture::Fargate(f), ArchitectureKind::Lambda) => {
+                    let l = stash.with_untracked(|s| s.1.clone()).unwrap_or_else(|| {
+                        examples::lambda()
+                            .lambda()
+                            .cloned()
+                            .expect("the Lambda example is Lambda")
+                    });
+                    stash.update(|s| s.0 = Some(f.clone()));
+                    Architecture::Lambda(l)
+                }
+                (Architecture::Lambda(l), ArchitectureKind::Fargate) => {
+                    let f = stash.with_untracked(|s| s.0.clone()).unwrap_or_else(|| {
+                        examples::fargate()
+                            .fargate()
+                            .cloned()
+                            .expect("the Fargate example is Fargate")
+                    });
+                    stash.update(|s| s.1 = Some(l.clone()));
+                    Architecture::Fargate(f)
+                }
+                _ => return,
+            };
+            p.architecture = next;
+        });
+    }
+
+    /// Edits the Fargate settings (no-op on a Lambda plan).
+    pub fn fargate(&self, edit: impl FnOnce(&mut Fargate)) {
+        self.plan.update(|p| {
+            if let Architecture::Fargate(f) = &mut p.architecture {
+                edit(f);
+            }
+        });
+    }
+
+    /// Edits the Lambda settings (no-op on a Fargate plan).
+    pub fn lambda(&self, edit: impl FnOnce(&mut Lambda)) {
+        self.plan.update(|p| {
+            if let Architecture::Lambda(l) = &mut p.architecture {
+                edit(l);
+            }
+        });
+    }
+
+    /// Reads a Fargate setting (a default on a Lambda plan, which never shows Fargate fields).
+    pub fn read_fargate<T: Default>(&self, read: impl FnOnce(&Fargate) -> T) -> T {
+        self.plan
+            .with(|p| p.fargate().map(read).unwrap_or_default())
+    }
+
+    pub fn read_lambda<T: Default>(&self, read: impl FnOnce(&Lambda) -> T) -> T {
+        self.plan.with(|p| p.lambda().map(read).unwrap_or_default())
+    }
+}
+
+impl Default for Planner {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+/// The planner from context.
+pub fn use_planner() -> Planner {
+    expect_context::<Planner>()
+}

@@ -1,0 +1,68 @@
+//! The planner's static files (the Trunk build), with cache headers, and the app's page for
+//! every unknown path outside `/api` (client-side routing).
+
+use std::path::Path;
+
+use axum::extract::{Request, State};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use tower::ServiceExt;
+use tower_http::services::{ServeDir, ServeFile};
+
+use crate::AppState;
+
+/// Trunk names its outputs with a content hash (`app-1a2b3c4d5e6f7a8b_bg.wasm`): they never
+/// change, so browsers may keep them for a year. Everything else is revalidated.
+pub fn is_hashed(path: &str) -> bool {
+    let name = path.rsplit('/').next().unwrap_or(path);
+    let stem = name
+        .split('.')
+        .next()
+        .unwrap_or(name)
+        .trim_end_matches("_bg");
+    stem.rsplit_once('-')
+        .is_some_and(|(_, hash)| hash.len() >= 16 && hash.chars().all(|c| c.is_ascii_hexdigit()))
+}
+
+/// Serves a file of the build, or `index.html` for unknown paths.
+pub async fn assets_get(State(state): State<AppState>, req: Request) -> Response {
+    let dist = &state.config.dist;
+    let path = req.uri().path().to_string();
+    let files = ServeDir::new(dist).fallback(ServeFile::new(dist.join("index.html")));
+    let mut res = match files.oneshot(req).await {
+        Ok(res) => res.into_response(),
+        Err(never) => match never {},
+    };
+    if res.status() == StatusCode::OK {
+        let value = if is_hashed(&path) {
+            "public, max-age=31536000, immutable"
+        } else {
+            "no-cache"
+        };
+        res.headers_mut()
+            .insert(header::CACHE_CONTROL, HeaderValue::from_static(value));
+    }
+    res
+}
+
+/// Fails early, with the fix, when there is no app build to serve.
+pub fn check_dist(dist: &Path) -> anyhow::Result<()> {
+    if !dist.join("index.html").is_file() {
+        anyhow::bail!(
+            "no planner build at {}: run `scripts/run.sh` (it builds the app with Trunk), or pass --dist",
+            dist.display()
+        );
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn hashed_names() {
+        assert!(super::is_hashed("/app-3f2a9c1b7d4e5f60_bg.wasm"));
+        assert!(super::is_hashed("/style-0123456789abcdef.css"));
+        assert!(!super::is_hashed("/index.html"));
+        assert!(!super::is_hashed("/embed-demo.html"));
+    }
+}

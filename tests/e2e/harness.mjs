@@ -1,0 +1,60 @@
+// Shared helpers for the browser tests: start the real `stackplan serve` on a free loopback port
+// against the real Trunk release build, and Debian's Chromium through playwright-core.
+import { spawn } from 'node:child_process';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const require = createRequire(path.join(root, '.tools', 'package.json'));
+export const { chromium } = require('playwright-core');
+export const bin = process.env.STACKPLAN_BIN ?? path.join(root, 'target', 'release', 'stackplan');
+export const artifacts = path.join(root, 'tests', 'artifacts');
+
+/** Starts `stackplan serve` on 127.0.0.1:0 and resolves to { url, proc, output() }. */
+export function startServer(args = []) {
+  return new Promise((resolve, reject) => {
+    const proc = spawn(bin, ['serve', '--addr', '127.0.0.1:0', '--dist', path.join(root, 'dist'), ...args], {
+      cwd: root,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    const timer = setTimeout(() => { proc.kill(); reject(new Error(`server did not start:\n${out}`)); }, 20000);
+    const onData = (chunk) => {
+      out += chunk;
+      const m = out.match(/running at (http:\/\/127\.0\.0\.1:\d+\/)/);
+      if (m) { clearTimeout(timer); resolve({ url: m[1], proc, output: () => out }); }
+    };
+    proc.stdout.on('data', onData);
+    proc.stderr.on('data', onData);
+    proc.on('exit', (code) => { clearTimeout(timer); reject(new Error(`server exited ${code}:\n${out}`)); });
+  });
+}
+
+export function stopServer(server) {
+  if (server && server.proc.exitCode === null) {
+    server.proc.removeAllListeners('exit');
+    server.proc.kill('SIGTERM');
+  }
+}
+
+export async function launch() {
+  return chromium.launch({
+    executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+      '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+}
+
+/** A page that records every console error and page error. */
+export async function openPage(browser, url) {
+  const context = await browser.newContext({ acceptDownloads: true, viewport: { width: 1400, height: 1000 } });
+  await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: new URL(url).origin });
+  const page = await context.newPage();
+  const errors = [];
+  page.on('console', (msg) => { if (msg.type() === 'error') errors.push(`console: ${msg.text()}`); });
+  page.on('pageerror', (err) => errors.push(`page error: ${err.message}`));
+  await page.goto(url);
+  await page.getByTestId('monthly-total').waitFor();
+  return { page, errors, context };
+}

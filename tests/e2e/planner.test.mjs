@@ -1,0 +1,118 @@
+// The planner in Chromium against the real server and the real release build.
+import { test, before, after, afterEach } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { artifacts, bin, launch, openPage, startServer, stopServer } from './harness.mjs';
+
+let server;
+let browser;
+let current;
+
+before(async () => {
+  fs.mkdirSync(artifacts, { recursive: true });
+  server = await startServer();
+  browser = await launch();
+});
+after(async () => {
+  await browser?.close();
+  stopServer(server);
+});
+afterEach(async () => {
+  if (current) {
+    const { errors, context } = current;
+    current = undefined;
+    await context.close();
+    assert.deepEqual(errors, [], 'the page logged errors');
+  }
+});
+
+const total = (page) => page.getByTestId('monthly-total').innerText();
+const templateText = (page) => page.locator('pre.code').innerText();
+
+async function download(page, testId) {
+  const [dl] = await Promise.all([page.waitForEvent('download'), page.getByTestId(testId).click()]);
+  const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'stackplan-')), dl.suggestedFilename());
+  await dl.saveAs(file);
+  return { file, name: dl.suggestedFilename() };
+}
+
+test('the page loads with the Fargate example, its cost and its template', async () => {
+  current = await openPage(browser, server.url);
+  const { page } = current;
+  assert.equal(await page.locator('[data-arch=fargate]').getAttribute('aria-checked'), 'true');
+  assert.match(await total(page), /^\$[\d,]+\.\d\d\+?$/);
+  assert.match(await page.getByTestId('template-info').innerText(), /\d+ resources/);
+  assert.match(await templateText(page), /AWS::ECS::Service/);
+  await page.screenshot({ path: path.join(artifacts, 'planner.png'), fullPage: true });
+});
+
+test('changing sizes changes the cost and the template', async () => {
+  current = await openPage(browser, server.url);
+  const { page } = current;
+  const before = await total(page);
+  await page.locator('#f-fargate-vcpu').selectOption('2');
+  await page.waitForFunction((t) => document.querySelector('[data-testid=monthly-total]').innerText !== t, before);
+  assert.match(await templateText(page), /"Cpu": "2048"/);
+  assert.equal(await page.locator('#f-fargate-memory_mib').inputValue(), '4096', 'memory moved to a size 2 vCPU allows');
+  const afterCpu = await total(page);
+  await page.locator('#f-fargate-desired_tasks').fill('5');
+  await page.waitForFunction((t) => document.querySelector('[data-testid=monthly-total]').innerText !== t, afterCpu);
+  assert.match(await templateText(page), /"DesiredCount": 5/);
+});
+
+test('an invalid combination shows the core message and keeps the last template', async () => {
+  current = await openPage(browser, server.url);
+  const { page } = current;
+  await page.locator('#f-fargate-spot_percent').fill('50');
+  await page.locator('#f-fargate-cpu_architecture').selectOption('arm64');
+  const message = 'Fargate Spot runs only x86_64 tasks: set spot_percent to 0 or cpu_architecture to x86_64';
+  await page.locator('.field-msg.error', { hasText: message }).waitFor();
+  await page.getByTestId('problems').getByText(message).waitFor();
+  assert.match(await page.getByTestId('template-info').innerText(), /last valid plan/);
+  await page.locator('#f-fargate-min_tasks').fill('20');
+  await page.locator('.field-msg.error', { hasText: 'min_tasks (20) is above max_tasks (10)' }).waitFor();
+  await page.locator('#f-fargate-min_tasks').fill('abc');
+  await page.getByText('Enter a whole number within the allowed range').waitFor();
+});
+
+test('switching architecture keeps each side\'s settings', async () => {
+  current = await openPage(browser, server.url);
+  const { page } = current;
+  await page.locator('#f-fargate-vcpu').selectOption('4');
+  await page.locator('[data-arch=lambda]').click();
+  await page.locator('#f-lambda-memory_mb').waitFor();
+  assert.match(await templateText(page), /AWS::Lambda::Function/);
+  await page.locator('[data-arch=fargate]').click();
+  assert.equal(await page.locator('#f-fargate-vcpu').inputValue(), '4');
+});
+
+test('the downloaded template equals `stackplan template` byte for byte', async () => {
+  current = await openPage(browser, server.url);
+  const { page } = current;
+  await page.locator('[data-arch=lambda]').click();
+  await page.locator('#f-lambda-memory_mb').fill('1024');
+  await page.locator('#f-lambda-api').selectOption('rest');
+  for (const format of ['json', 'yaml']) {
+    await page.locator(`[data-format=${format}]`).click();
+    const plan = await download(page, 'download-plan');
+    const tpl = await download(page, 'download-template');
+    assert.equal(tpl.name, `shop-lambda.template.${format}`);
+    const cli = execFileSync(bin, ['template', '--plan', plan.file, '--format', format]);
+    assert.ok(cli.equals(fs.readFileSync(tpl.file)), `browser and CLI ${format} templates differ`);
+  }
+});
+
+test('planning keeps working when the server goes away', async () => {
+  const own = await startServer();
+  current = await openPage(browser, own.url);
+  const { page } = current;
+  stopServer(own);
+  await new Promise((r) => setTimeout(r, 200));
+  const before = await total(page);
+  await page.locator('#f-fargate-max_tasks').fill('30');
+  await page.locator('#f-fargate-desired_tasks').fill('30');
+  await page.waitForFunction((t) => document.querySelector('[data-testid=monthly-total]').innerText !== t, before);
+});
