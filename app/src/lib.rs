@@ -1,6 +1,7 @@
 //! The Stackplan planner: one page, all planning in WebAssembly through `shared`.
 
 pub mod browser;
+pub mod chart;
 pub mod components;
 pub mod highlight;
 pub mod state;
@@ -8,9 +9,9 @@ pub mod state;
 use leptos::prelude::*;
 
 use components::{
-    arch_cards::ArchCards, cost_summary::CostSummary, fargate_panel::FargatePanel,
-    lambda_panel::LambdaPanel, plan_panel::PlanPanel, problems::ProblemList,
-    template_viewer::TemplateViewer,
+    arch_cards::ArchCards, compare_view::CompareView, cost_breakdown::CostBreakdown,
+    cost_summary::CostSummary, fargate_panel::FargatePanel, lambda_panel::LambdaPanel,
+    plan_panel::PlanPanel, problems::ProblemList, template_viewer::TemplateViewer,
 };
 use state::Planner;
 
@@ -48,6 +49,8 @@ pub fn App() -> impl IntoView {
             <section class="results" aria-label="Results">
                 <CostSummary />
                 <ProblemList />
+                <CompareView />
+                <CostBreakdown />
                 <TemplateViewer />
             </section>
         </main>

@@ -1,7 +1,7 @@
 //! The planner's state: the plan being edited and everything derived from it.
 
 use leptos::prelude::*;
-use shared::cost::{self, Estimate, PriceBook};
+use shared::cost::{self, Comparison, Estimate, PriceBook};
 use shared::plan::{Architecture, Fargate, Lambda, Plan};
 use shared::{ArchitectureKind, Format, Problem, Severity, ValidPlan, examples, template};
 
@@ -19,6 +19,9 @@ pub struct Planner {
     pub format: RwSignal<Format>,
     /// The estimate of the last valid plan, and whether the current plan is that plan.
     pub estimate: Memo<Option<(Estimate, bool)>>,
+    /// Both architectures on the plan's workload (last valid plan). Computed on the task after
+    /// an edit, so that pricing 130 points of the curve never delays the cost and template.
+    pub comparison: RwSignal<Option<Comparison>>,
     /// The template text of the last valid plan in the chosen format, and whether it is current.
     pub template: Memo<Option<(String, usize, bool)>>,
 }
@@ -47,6 +50,24 @@ impl Planner {
                 None => prev.cloned().flatten().map(|(e, _)| (e, false)),
             })
         });
+        let comparison = RwSignal::new(None::<Comparison>);
+        let generation = StoredValue::new(0u64);
+        Effect::new(move |_| {
+            let options = cost::Options {
+                free_tier: free_tier.get(),
+            };
+            let Some(plan) = valid.get() else { return };
+            generation.update_value(|g| *g += 1);
+            let mine = generation.get_value();
+            set_timeout(
+                move || {
+                    if generation.get_value() == mine {
+                        comparison.set(Some(cost::compare(&plan, PriceBook::embedded(), options)));
+                    }
+                },
+                std::time::Duration::from_millis(0),
+            );
+        });
         let template = Memo::new(move |prev: Option<&Option<(String, usize, bool)>>| {
             let format = format.get();
             valid.with(|v| match v {
@@ -66,6 +87,7 @@ impl Planner {
             free_tier,
             format,
             estimate,
+            comparison,
             template,
         }
     }

@@ -109,6 +109,8 @@ test('planning keeps working when the server goes away', async () => {
   const own = await startServer();
   current = await openPage(browser, own.url);
   const { page } = current;
+  // Everything the page fetches (favicon included) is in before the server goes.
+  await page.waitForLoadState('networkidle');
   stopServer(own);
   await new Promise((r) => setTimeout(r, 200));
   const before = await total(page);

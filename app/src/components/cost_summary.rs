@@ -4,7 +4,7 @@ use leptos::prelude::*;
 
 use crate::state::use_planner;
 
-fn money(v: f64) -> String {
+pub fn money(v: f64) -> String {
     let whole = v.trunc() as u64;
     let cents = ((v - v.trunc()) * 100.0).round() as u64;
     let (whole, cents) = if cents == 100 {

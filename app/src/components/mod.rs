@@ -1,6 +1,8 @@
 //! The page's parts, one per file.
 
 pub mod arch_cards;
+pub mod compare_view;
+pub mod cost_breakdown;
 pub mod cost_summary;
 pub mod fargate_panel;
 pub mod fields;

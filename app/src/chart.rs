@@ -1,0 +1,130 @@
+//! Geometry of the comparison chart: monthly cost against requests per month, both on log
+//! axes. Pure, so it is tested natively.
+
+use shared::cost::CurvePoint;
+
+pub const WIDTH: f64 = 560.0;
+pub const HEIGHT: f64 = 260.0;
+pub const LEFT: f64 = 56.0;
+pub const RIGHT: f64 = 12.0;
+pub const TOP: f64 = 12.0;
+pub const BOTTOM: f64 = 34.0;
+
+/// Everything the SVG needs.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Chart {
+    pub fargate_path: String,
+    pub lambda_path: String,
+    /// `(x, label)` of each decade on the traffic axis.
+    pub x_ticks: Vec<(f64, String)>,
+    /// `(y, label)` of each decade on the cost axis.
+    pub y_ticks: Vec<(f64, String)>,
+    pub break_even_x: Option<f64>,
+    pub user_x: Option<f64>,
+}
+
+fn short(v: f64) -> String {
+    let units = [(1e9, "B"), (1e6, "M"), (1e3, "K")];
+    for (size, suffix) in units {
+        if v >= size {
+            return format!("{}{suffix}", (v / size).round());
+        }
+    }
+    format!("{}", v.round())
+}
+
+fn money_short(v: f64) -> String {
+    format!("${}", short(v))
+}
+
+/// Lays the curve out; `None` when there is nothing to draw.
+pub fn layout(curve: &[CurvePoint], break_even: Option<f64>, user_requests: f64) -> Option<Chart> {
+    let first = curve.first()?;
+    let last = curve.last()?;
+    let (x0, x1) = (
+        first.requests_per_month.log10(),
+        last.requests_per_month.log10(),
+    );
+    let costs = curve
+        .iter()
+        .flat_map(|p| [p.fargate_usd, p.lambda_usd])
+        .filter(|v| *v > 0.0);
+    let (lo, hi) = costs.fold((f64::INFINITY, 0.0f64), |(lo, hi), v| {
+        (lo.min(v), hi.max(v))
+    });
+    if !lo.is_finite() || hi <= 0.0 {
+        return None;
+    }
+    let (y0, y1) = (
+        lo.log10().floor(),
+        hi.log10().ceil().max(lo.log10().floor() + 1.0),
+    );
+    let px = |r: f64| LEFT + (r.log10() - x0) / (x1 - x0) * (WIDTH - LEFT - RIGHT);
+    let py = |usd: f64| {
+        let v = usd.max(10f64.powf(y0)).log10();
+        HEIGHT - BOTTOM - (v - y0) / (y1 - y0) * (HEIGHT - TOP - BOTTOM)
+    };
+    let path = |pick: fn(&CurvePoint) -> f64| {
+        curve
+            .iter()
+            .enumerate()
+            .map(|(i, p)| {
+                format!(
+                    "{}{:.1},{:.1}",
+                    if i == 0 { "M" } else { "L" },
+                    px(p.requests_per_month),
+                    py(pick(p))
+                )
+            })
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
+    let in_range = |r: f64| r >= first.requests_per_month && r <= last.requests_per_month;
+    Some(Chart {
+        fargate_path: path(|p| p.fargate_usd),
+        lambda_path: path(|p| p.lambda_usd),
+        x_ticks: (x0.ceil() as i32..=x1.floor() as i32)
+            .map(|d| (px(10f64.powi(d)), short(10f64.powi(d))))
+            .collect(),
+        y_ticks: (y0 as i32..=y1 as i32)
+            .map(|d| (py(10f64.powi(d)), money_short(10f64.powi(d))))
+            .collect(),
+        break_even_x: break_even.filter(|r| in_range(*r)).map(px),
+        user_x: (user_requests > 0.0 && in_range(user_requests)).then(|| px(user_requests)),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn point(r: f64, f: f64, l: f64) -> CurvePoint {
+        CurvePoint {
+            requests_per_month: r,
+            fargate_usd: f,
+            lambda_usd: l,
+            fargate_tasks: 1.0,
+        }
+    }
+
+    #[test]
+    fn axes_and_markers_fall_inside_the_plot() {
+        let curve: Vec<_> = (3..=11)
+            .map(|d| point(10f64.powi(d), 100.0 + 10f64.powi(d - 6), 10f64.powi(d - 5)))
+            .collect();
+        let c = layout(&curve, Some(1e7), 1e6).unwrap();
+        assert_eq!(c.x_ticks.len(), 9);
+        assert_eq!(c.x_ticks[0], (LEFT, "1K".into()));
+        let be = c.break_even_x.unwrap();
+        let user = c.user_x.unwrap();
+        assert!(LEFT < user && user < be && be < WIDTH - RIGHT);
+        assert!(c.fargate_path.starts_with("M56.0,"));
+    }
+
+    #[test]
+    fn markers_outside_the_range_are_not_drawn() {
+        let curve = vec![point(1e3, 10.0, 1.0), point(1e11, 1e5, 1e6)];
+        let c = layout(&curve, None, 1e12).unwrap();
+        assert_eq!((c.break_even_x, c.user_x), (None, None));
+    }
+}

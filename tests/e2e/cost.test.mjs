@@ -1,0 +1,71 @@
+// The cost panel and the Fargate/Lambda comparison in Chromium.
+import { test, before, after, afterEach } from 'node:test';
+import assert from 'node:assert/strict';
+import path from 'node:path';
+import { artifacts, launch, openPage, startServer, stopServer } from './harness.mjs';
+
+let server;
+let browser;
+let current;
+before(async () => { server = await startServer(); browser = await launch(); });
+after(async () => { await browser?.close(); stopServer(server); });
+afterEach(async () => {
+  if (current) {
+    const { errors, context } = current;
+    current = undefined;
+    await context.close();
+    assert.deepEqual(errors, [], 'the page logged errors');
+  }
+});
+
+const markerX = (page, id) => page.getByTestId(id).getAttribute('data-x');
+
+test('the comparison chart shows both curves, the break-even and the user traffic, and follows edits', async () => {
+  current = await openPage(browser, server.url);
+  const { page } = current;
+  await page.getByTestId('compare-chart').waitFor();
+  assert.equal(await page.locator('[data-testid=compare-chart] path').count(), 2);
+  assert.match(await page.getByTestId('break-even').innerText(), /cross at about [\d,]+ requests a month/);
+  const be = await markerX(page, 'break-even-marker');
+  const you = await markerX(page, 'traffic-marker');
+  await page.getByTestId('compare-chart').screenshot({ path: path.join(artifacts, 'compare-chart.png') });
+
+  // More traffic moves the user's marker right.
+  await page.locator('#f-workload-requests_per_month').fill('50000000');
+  await page.waitForFunction((x) => document.querySelector('[data-testid=traffic-marker]').getAttribute('data-x') !== x, you);
+  assert.ok(Number(await markerX(page, 'traffic-marker')) > Number(you));
+
+  // Longer requests make Lambda dearer per request: the crossing moves.
+  await page.locator('#f-workload-avg_duration_ms').fill('400');
+  await page.waitForFunction((x) => document.querySelector('[data-testid=break-even-marker]')?.getAttribute('data-x') !== x, be);
+  assert.notEqual(await markerX(page, 'break-even-marker'), be);
+});
+
+test('the cost lines are grouped, expandable to their formula, and the toggles reprice', async () => {
+  current = await openPage(browser, server.url);
+  const { page } = current;
+  const groups = page.getByTestId('cost-groups');
+  await groups.getByText('NAT gateway', { exact: true }).click();
+  await groups.getByText('NAT hours', { exact: true }).click();
+  await page.getByText('2 NAT gateways (one per AZ) × 730 h = 1,460 hours × $0.045 per hours').waitFor();
+  const total = await page.getByTestId('monthly-total').innerText();
+  await page.locator('#cost-spot').fill('50');
+  await page.waitForFunction((t) => document.querySelector('[data-testid=monthly-total]').innerText !== t, total);
+  await groups.getByText('Fargate', { exact: true }).click();
+  await groups.getByText('x86 vCPU (Spot)').waitFor();
+  await page.locator('#cost-arm').check();
+  await page.locator('.field-msg.error', { hasText: 'Fargate Spot runs only x86_64 tasks' }).waitFor();
+  await page.locator('#cost-spot').fill('0');
+  await page.waitForFunction(() => !document.querySelector('.field-msg.error'));
+  await groups.getByText('ARM vCPU (on-demand)').waitFor();
+});
+
+test('an unknown price says unknown and the total says lower bound', async () => {
+  current = await openPage(browser, server.url);
+  const { page } = current;
+  await page.locator('#f-region').selectOption('eu-central-1');
+  await page.getByText(/Lower bound: \d+ price\(s\) unknown for eu-central-1/).waitFor();
+  assert.match(await page.getByTestId('monthly-total').innerText(), /\+$/);
+  await page.getByTestId('cost-groups').getByText('Load balancer', { exact: true }).click();
+  await page.getByTestId('cost-groups').getByText('unknown', { exact: true }).first().waitFor();
+});
