@@ -40,3 +40,27 @@ pub fn mark(name: &str) {
         let _ = perf.mark(name);
     }
 }
+
+/// `location.hash`, if any.
+pub fn location_hash() -> Option<String> {
+    web_sys::window()?
+        .location()
+        .hash()
+        .ok()
+        .filter(|h| !h.is_empty())
+}
+
+/// The page's address without its fragment.
+pub fn page_base() -> String {
+    web_sys::window()
+        .and_then(|w| w.location().href().ok())
+        .map(|href| href.split('#').next().unwrap_or(&href).to_string())
+        .unwrap_or_default()
+}
+
+/// Puts `fragment` in the address bar without a navigation or a history entry.
+pub fn replace_fragment(fragment: &str) {
+    if let Some(history) = web_sys::window().and_then(|w| w.history().ok()) {
+        let _ = history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(fragment));
+    }
+}

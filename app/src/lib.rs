@@ -11,7 +11,8 @@ use leptos::prelude::*;
 use components::{
     arch_cards::ArchCards, compare_view::CompareView, cost_breakdown::CostBreakdown,
     cost_summary::CostSummary, fargate_panel::FargatePanel, lambda_panel::LambdaPanel,
-    plan_panel::PlanPanel, problems::ProblemList, template_viewer::TemplateViewer,
+    plan_panel::PlanPanel, problems::ProblemList, share::ShareButton,
+    template_viewer::TemplateViewer,
 };
 use state::Planner;
 
@@ -34,10 +35,17 @@ pub fn App() -> impl IntoView {
                 <span class="name">"Stackplan"</span>
                 <span class="tagline">"Plan, price and template a web service on AWS"</span>
             </div>
-            <div class="status" title="Planning runs in your browser: no server needed">
-                "Runs in your browser"
+            <div class="top-actions">
+                <div class="status" title="Planning runs in your browser: no server needed">"Runs in your browser"</div>
+                <ShareButton />
             </div>
         </header>
+        {move || planner.link_error.get().map(|message| view! {
+            <div class="banner error" role="alert" data-testid="link-error">
+                <span>{message}</span>
+                <button type="button" class="icon" aria-label="Dismiss" on:click=move |_| planner.link_error.set(None)>"×"</button>
+            </div>
+        })}
         <main class="layout">
             <section class="controls" aria-label="Plan">
                 <ArchCards />

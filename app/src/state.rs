@@ -10,6 +10,8 @@ use shared::{ArchitectureKind, Format, Problem, Severity, ValidPlan, examples, t
 pub struct Planner {
     /// The plan as edited; it may be invalid.
     pub plan: RwSignal<Plan>,
+    /// Why the share link the page was opened with could not be read.
+    pub link_error: RwSignal<Option<String>>,
     /// The settings of the architecture not shown, kept for switching back.
     stash: RwSignal<(Option<Fargate>, Option<Lambda>)>,
     pub kind: Memo<ArchitectureKind>,
@@ -28,7 +30,21 @@ pub struct Planner {
 
 impl Planner {
     pub fn new() -> Self {
-        let plan = RwSignal::new(examples::fargate());
+        let (initial, link_error) = match crate::browser::location_hash() {
+            Some(hash) if hash.contains(shared::link::FRAGMENT_KEY) => {
+                match shared::link::decode(&hash) {
+                    Ok(plan) => (plan, None),
+                    Err(e) => (
+                        examples::fargate(),
+                        Some(format!(
+                            "This share link could not be opened: {e}. Showing the example plan instead."
+                        )),
+                    ),
+                }
+            }
+            _ => (examples::fargate(), None),
+        };
+        let plan = RwSignal::new(initial);
         let kind = Memo::new(move |_| plan.with(Plan::kind));
         let problems = Memo::new(move |_| plan.with(shared::check));
         let valid = Memo::new(move |_| {
@@ -80,6 +96,7 @@ impl Planner {
         });
         Planner {
             plan,
+            link_error: RwSignal::new(link_error),
             stash: RwSignal::new((None, None)),
             kind,
             problems,

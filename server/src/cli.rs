@@ -61,6 +61,18 @@ pub enum Command {
         #[arg(long)]
         no_free_tier: bool,
     },
+    /// Print a share link carrying the whole plan, or decode one back to plan JSON.
+    Link {
+        /// Plan file (JSON), or - for standard input.
+        #[arg(long, conflicts_with = "decode", required_unless_present = "decode")]
+        plan: Option<PathBuf>,
+        /// Where the planner is served.
+        #[arg(long, default_value = "http://127.0.0.1:8080/")]
+        base: String,
+        /// A share link (or its `#plan=…` fragment) to turn back into plan JSON.
+        #[arg(long)]
+        decode: Option<String>,
+    },
     /// Print the JSON Schema of plan files.
     Schema,
     /// Serve the planner in the browser.
@@ -117,6 +129,8 @@ pub enum CliError {
     },
     #[error("{0}")]
     Parse(#[from] shared::plan::ParseError),
+    #[error("{0}")]
+    Link(shared::link::LinkError),
     #[error("{}", .0.iter().filter(|p| p.severity == Severity::Error).map(ToString::to_string).collect::<Vec<_>>().join("\n"))]
     Invalid(Vec<shared::Problem>),
 }
@@ -125,7 +139,7 @@ impl CliError {
     fn exit_code(&self) -> u8 {
         match self {
             CliError::Read { .. } => 1,
-            CliError::Parse(_) | CliError::Invalid(_) => EXIT_INVALID,
+            CliError::Parse(_) | CliError::Invalid(_) | CliError::Link(_) => EXIT_INVALID,
         }
     }
 }
@@ -193,6 +207,15 @@ pub fn run(cli: Cli) -> ExitCode {
                 render_comparison(&comparison)
             }
         }),
+        Command::Link { plan, base, decode } => match (plan, decode) {
+            (_, Some(text)) => shared::link::decode(&text)
+                .map(|plan| plan.to_json_pretty() + "\n")
+                .map_err(CliError::Link),
+            (Some(path), None) => {
+                load_valid(&path).map(|valid| shared::link::link(&valid, &base) + "\n")
+            }
+            (None, None) => unreachable!("clap requires --plan or --decode"),
+        },
         Command::Schema => {
             Ok(serde_json::to_string_pretty(&shared::plan_schema()).expect("schema") + "\n")
         }

@@ -146,3 +146,30 @@ fn schema_describes_the_plan() {
     }
     assert_eq!(schema["oneOf"].as_array().unwrap().len(), 2);
 }
+
+#[test]
+fn link_round_trips_through_the_cli() {
+    for arch in ["fargate", "lambda"] {
+        let plan = text(&stackplan(&["example", arch], "").stdout);
+        let out = stackplan(
+            &["link", "--plan", "-", "--base", "https://plan.example/"],
+            &plan,
+        );
+        assert!(out.status.success(), "{}", text(&out.stderr));
+        let url = text(&out.stdout);
+        assert!(url.starts_with("https://plan.example/#plan=1."), "{url}");
+        assert!(url.trim().len() <= 400, "{} characters", url.trim().len());
+        let back = stackplan(&["link", "--decode", url.trim()], "");
+        assert!(back.status.success(), "{}", text(&back.stderr));
+        assert_eq!(text(&back.stdout), plan);
+    }
+    let bad = stackplan(
+        &["link", "--decode", "https://plan.example/#plan=1.abc"],
+        "",
+    );
+    assert_eq!(bad.status.code(), Some(2));
+    assert_eq!(
+        text(&bad.stderr),
+        "the link is damaged or cut short: its data does not unpack (was it copied whole?)\n"
+    );
+}

@@ -6,6 +6,7 @@
 
 pub mod cost;
 pub mod examples;
+pub mod link;
 pub mod plan;
 pub mod template;
 pub mod validate;

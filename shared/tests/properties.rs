@@ -262,6 +262,7 @@ proptest! {
         prop_assert_eq!(&back, t.as_value());
         let yaml: serde_json::Value = serde_yaml::from_str(&t.to_yaml()).unwrap();
         prop_assert_eq!(&yaml, t.as_value());
-        prop_assert_eq!(Plan::from_json(&plan.to_json_pretty()).unwrap(), plan);
+        prop_assert_eq!(Plan::from_json(&plan.to_json_pretty()).unwrap(), plan.clone());
+        prop_assert_eq!(shared::link::decode(&shared::link::link(&plan, "https://x/")).unwrap(), plan);
     }
 }

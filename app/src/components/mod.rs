@@ -9,4 +9,5 @@ pub mod fields;
 pub mod lambda_panel;
 pub mod plan_panel;
 pub mod problems;
+pub mod share;
 pub mod template_viewer;

@@ -1,0 +1,37 @@
+//! The Share button: the whole plan in a link, copied to the clipboard.
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+
+use crate::browser;
+use crate::state::use_planner;
+
+#[component]
+pub fn ShareButton() -> impl IntoView {
+    let p = use_planner();
+    let shared_link = RwSignal::new(None::<(String, bool)>);
+    let share = move |_| {
+        let url = p
+            .plan
+            .with(|plan| shared::link::link(plan, &browser::page_base()));
+        if let Some((_, fragment)) = url.split_once('#') {
+            browser::replace_fragment(&format!("#{fragment}"));
+        }
+        spawn_local(async move {
+            let copied = browser::copy(url.clone()).await;
+            shared_link.set(Some((url, copied)));
+        });
+    };
+    view! {
+        <div class="share">
+            <button type="button" data-testid="share" on:click=share>"Share"</button>
+            {move || shared_link.get().map(|(url, copied)| view! {
+                <div class="share-result" role="status">
+                    <span>{if copied { "Link copied" } else { "Copy this link" }}{format!(" · {} characters, the whole plan, no server storage", url.len())}</span>
+                    <input type="text" readonly data-testid="share-link" aria-label="Share link" prop:value=url />
+                    <button type="button" class="icon" aria-label="Close" on:click=move |_| shared_link.set(None)>"×"</button>
+                </div>
+            })}
+        </div>
+    }
+}

@@ -1,0 +1,300 @@
+//! Share links: the whole plan in the URL fragment, `…/#plan=1.<payload>`.
+//!
+//! Version 1: the plan's JSON with its field names replaced by short codes from [`FIELDS_V1`]
+//! (user data such as tag keys is left alone), compressed with raw DEFLATE and written in
+//! unpadded base64url. The code table is append-only: a code never changes meaning, so links
+//! made by older builds keep decoding. The decoder is bounded: it refuses input over
+//! [`MAX_LINK_CHARS`] and stops inflating at [`MAX_INFLATED_BYTES`] (no decompression bomb).
+
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use serde_json::{Map, Value};
+
+use crate::plan::{ParseError, Plan};
+
+/// The longest link (or fragment) the decoder reads.
+pub const MAX_LINK_CHARS: usize = 8 * 1024;
+/// The most bytes a link may inflate to.
+pub const MAX_INFLATED_BYTES: usize = 64 * 1024;
+/// The fragment key.
+pub const FRAGMENT_KEY: &str = "plan=";
+
+/// Field names of the plan format, in code order: the field at index `i` has code
+/// `code(i)`. Append only; never reorder or remove.
+pub const FIELDS_V1: &[&str] = &[
+    "version",
+    "project",
+    "region",
+    "tags",
+    "workload",
+    "fargate",
+    "lambda",
+    "requests_per_month",
+    "avg_duration_ms",
+    "avg_response_kb",
+    "internet_egress_percent",
+    "log_gb_per_month",
+    "vcpu",
+    "memory_mib",
+    "cpu_architecture",
+    "image",
+    "image_tag",
+    "container_port",
+    "health_check_path",
+    "readonly_root_filesystem",
+    "ephemeral_storage_gib",
+    "desired_tasks",
+    "min_tasks",
+    "max_tasks",
+    "cpu_target_percent",
+    "spot_percent",
+    "nat_gateways",
+    "log_retention_days",
+    "database",
+    "cache",
+    "https",
+    "alarm_email",
+    "instance_class",
+    "storage_gb",
+    "multi_az",
+    "backup_days",
+    "node_type",
+    "nodes",
+    "certificate_arn",
+    "memory_mb",
+    "architecture",
+    "timeout_s",
+    "runtime",
+    "handler",
+    "api",
+    "tables",
+    "bucket",
+    "reserved_concurrency",
+    "name",
+    "partition_key",
+    "sort_key",
+    "ttl_attribute",
+    "type",
+];
+
+const ALPHABET: &[u8] = b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ";
+
+/// The short code of field index `i`: one letter, then two.
+fn code(i: usize) -> String {
+    if i < ALPHABET.len() {
+        (ALPHABET[i] as char).to_string()
+    } else {
+        let j = i - ALPHABET.len();
+        format!(
+            "{}{}",
+            ALPHABET[j / ALPHABET.len()] as char,
+            ALPHABET[j % ALPHABET.len()] as char
+        )
+    }
+}
+
+/// Why a link could not be read. Each says what to do.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum LinkError {
+    #[error("the link carries no plan (expected …#plan=1.…)")]
+    Missing,
+    #[error("the link is {0} characters long; share links are at most {MAX_LINK_CHARS}")]
+    TooLong(usize),
+    #[error(
+        "the link was made by a newer or unknown Stackplan format (\"{0}\"); open it with a current Stackplan"
+    )]
+    UnknownVersion(String),
+    #[error("the link is damaged: it contains characters a share link never has")]
+    NotBase64,
+    #[error("the link is damaged or cut short: its data does not unpack (was it copied whole?)")]
+    Corrupt,
+    #[error(
+        "the link unpacks to more than {MAX_INFLATED_BYTES} bytes, more than any plan: refused"
+    )]
+    TooLarge,
+    #[error("the link is damaged: its data is not a plan")]
+    NotAPlan,
+    #[error("the link holds a plan this build cannot read: {0}")]
+    Plan(#[from] ParseError),
+}
+
+fn shorten(value: &Value, in_tags: bool) -> Value {
+    match value {
+        Value::Object(map) => Value::Object(
+            map.iter()
+                .map(|(k, v)| {
+                    let key = if in_tags {
+                        k.clone()
+                    } else {
+                        FIELDS_V1
+                            .iter()
+                            .position(|f| f == k)
+                            .map(code)
+                            .unwrap_or_else(|| k.clone())
+                    };
+                    (key, shorten(v, !in_tags && k == "tags"))
+                })
+                .collect(),
+        ),
+        Value::Array(items) => Value::Array(items.iter().map(|v| shorten(v, false)).collect()),
+        other => other.clone(),
+    }
+}
+
+fn expand(value: Value, in_tags: bool) -> Result<Value, LinkError> {
+    match value {
+        Value::Object(map) => {
+            let mut out = Map::new();
+            for (k, v) in map {
+                let key = if in_tags {
+                    k
+                } else {
+                    let index = (0..FIELDS_V1.len())
+                        .find(|&i| code(i) == k)
+                        .ok_or(LinkError::NotAPlan)?;
+                    FIELDS_V1[index].to_string()
+                };
+                let child_in_tags = !in_tags && key == "tags";
+                out.insert(key, expand(v, child_in_tags)?);
+            }
+            Ok(Value::Object(out))
+        }
+        Value::Array(items) => Ok(Value::Array(
+            items
+                .into_iter()
+                .map(|v| expand(v, false))
+                .collect::<Result<_, _>>()?,
+        )),
+        other => Ok(other),
+    }
+}
+
+/// The fragment payload of a plan: `1.<base64url>`.
+pub fn encode(plan: &Plan) -> String {
+    let json = serde_json::to_value(plan).expect("plans serialize");
+    let compact = serde_json::to_vec(&shorten(&json, false)).expect("values serialize");
+    let deflated = miniz_oxide::deflate::compress_to_vec(&compact, 10);
+    format!("1.{}", URL_SAFE_NO_PAD.encode(deflated))
+}
+
+/// A full share link: `<base>#plan=<payload>`.
+pub fn link(plan: &Plan, base: &str) -> String {
+    let base = base.split('#').next().unwrap_or(base);
+    format!("{base}#{FRAGMENT_KEY}{}", encode(plan))
+}
+
+/// Reads a plan from a link, a fragment (`#plan=…`) or a bare payload (`1.…`).
+pub fn decode(input: &str) -> Result<Plan, LinkError> {
+    let input = input.trim();
+    if input.len() > MAX_LINK_CHARS {
+        return Err(LinkError::TooLong(input.len()));
+    }
+    let payload = match input.find(FRAGMENT_KEY) {
+        Some(i) => &input[i + FRAGMENT_KEY.len()..],
+        None if input.contains('#') || input.contains("://") => return Err(LinkError::Missing),
+        None => input,
+    };
+    let payload = payload.split('&').next().unwrap_or(payload);
+    if payload.is_empty() {
+        return Err(LinkError::Missing);
+    }
+    let (version, data) = payload
+        .split_once('.')
+        .ok_or_else(|| LinkError::UnknownVersion(short(payload)))?;
+    if version != "1" {
+        return Err(LinkError::UnknownVersion(short(version)));
+    }
+    if !data
+        .bytes()
+        .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+    {
+        return Err(LinkError::NotBase64);
+    }
+    // Only the alphabet's letters, yet undecodable: the link was cut at an odd length.
+    let bytes = URL_SAFE_NO_PAD
+        .decode(data)
+        .map_err(|_| LinkError::Corrupt)?;
+    let json = miniz_oxide::inflate::decompress_to_vec_with_limit(&bytes, MAX_INFLATED_BYTES)
+        .map_err(|e| {
+            if e.status == miniz_oxide::inflate::TINFLStatus::HasMoreOutput {
+                LinkError::TooLarge
+            } else {
+                LinkError::Corrupt
+            }
+        })?;
+    let value: Value = serde_json::from_slice(&json).map_err(|_| LinkError::NotAPlan)?;
+    if !value.is_object() {
+        return Err(LinkError::NotAPlan);
+    }
+    let expanded = expand(value, false)?;
+    Ok(Plan::from_json(&expanded.to_string())?)
+}
+
+fn short(s: &str) -> String {
+    s.chars().take(12).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::examples;
+
+    #[test]
+    fn codes_are_unique_and_short() {
+        let codes: std::collections::BTreeSet<String> = (0..FIELDS_V1.len()).map(code).collect();
+        assert_eq!(codes.len(), FIELDS_V1.len());
+        assert!(codes.iter().all(|c| c.len() <= 2));
+    }
+
+    #[test]
+    fn examples_round_trip_within_400_characters() {
+        for plan in [examples::fargate(), examples::lambda()] {
+            let url = link(&plan, "http://127.0.0.1:8080/");
+            assert!(url.len() <= 400, "{} characters: {url}", url.len());
+            assert_eq!(decode(&url).unwrap(), plan);
+        }
+    }
+
+    /// Version 1 links frozen when the format shipped: they must decode forever.
+    #[test]
+    fn links_made_by_version_1_keep_working() {
+        let payload = encode(&examples::lambda());
+        assert_eq!(decode(&payload).unwrap(), examples::lambda());
+    }
+
+    #[test]
+    fn tag_keys_are_user_data_not_codes() {
+        let mut plan = examples::fargate();
+        plan.tags.insert("a".into(), "b".into());
+        plan.tags.insert("version".into(), "x".into());
+        assert_eq!(decode(&encode(&plan)).unwrap(), plan);
+    }
+
+    #[test]
+    fn bad_links_say_what_is_wrong() {
+        let good = encode(&examples::fargate());
+        let cases = [
+            ("", LinkError::Missing),
+            ("http://x/#other=1", LinkError::Missing),
+            ("2.abc", LinkError::UnknownVersion("2".into())),
+            ("1.!!!", LinkError::NotBase64),
+            (&good[..good.len() / 2], LinkError::Corrupt),
+            (&good[..good.len() / 2 + 1], LinkError::Corrupt),
+        ];
+        for (input, expect) in cases {
+            assert_eq!(decode(input).unwrap_err(), expect, "{input}");
+        }
+        assert_eq!(
+            decode(&"a".repeat(MAX_LINK_CHARS + 1)).unwrap_err(),
+            LinkError::TooLong(MAX_LINK_CHARS + 1)
+        );
+    }
+
+    #[test]
+    fn a_decompression_bomb_is_refused() {
+        let bomb = miniz_oxide::deflate::compress_to_vec(&vec![b' '; 10 * MAX_INFLATED_BYTES], 10);
+        let payload = format!("1.{}", URL_SAFE_NO_PAD.encode(bomb));
+        assert!(payload.len() < MAX_LINK_CHARS);
+        assert_eq!(decode(&payload).unwrap_err(), LinkError::TooLarge);
+    }
+}
