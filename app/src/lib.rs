@@ -12,7 +12,7 @@ use components::{
     arch_cards::ArchCards, compare_view::CompareView, cost_breakdown::CostBreakdown,
     cost_summary::CostSummary, fargate_panel::FargatePanel, lambda_panel::LambdaPanel,
     plan_panel::PlanPanel, problems::ProblemList, share::ShareButton,
-    template_viewer::TemplateViewer,
+    template_viewer::TemplateViewer, topology_view::TopologyView,
 };
 use state::Planner;
 
@@ -57,6 +57,7 @@ pub fn App() -> impl IntoView {
             <section class="results" aria-label="Results">
                 <CostSummary />
                 <ProblemList />
+                <TopologyView />
                 <CompareView />
                 <CostBreakdown />
                 <TemplateViewer />

@@ -24,6 +24,8 @@ pub struct Planner {
     /// Both architectures on the plan's workload (last valid plan). Computed on the task after
     /// an edit, so that pricing 130 points of the curve never delays the cost and template.
     pub comparison: RwSignal<Option<Comparison>>,
+    /// The topology SVG of the last valid plan (with cost on hover), computed on the next task.
+    pub topology: RwSignal<Option<String>>,
     /// The template text of the last valid plan in the chosen format, and whether it is current.
     pub template: Memo<Option<(String, usize, bool)>>,
 }
@@ -84,15 +86,38 @@ impl Planner {
                 std::time::Duration::from_millis(0),
             );
         });
+        let generated = Memo::new(move |_| valid.with(|v| v.as_ref().map(template::generate)));
         let template = Memo::new(move |prev: Option<&Option<(String, usize, bool)>>| {
             let format = format.get();
-            valid.with(|v| match v {
-                Some(v) => {
-                    let t = template::generate(v);
-                    Some((t.render(format), t.resources().len(), true))
-                }
+            generated.with(|t| match t {
+                Some(t) => Some((t.render(format), t.resources().len(), true)),
                 None => prev.cloned().flatten().map(|(text, n, _)| (text, n, false)),
             })
+        });
+        // The diagram follows on the next task, like the comparison.
+        let topology = RwSignal::new(None::<String>);
+        let topo_generation = StoredValue::new(0u64);
+        Effect::new(move |_| {
+            let Some(t) = generated.get() else { return };
+            let options = cost::Options {
+                free_tier: free_tier.get(),
+            };
+            let Some(v) = valid.get_untracked() else {
+                return;
+            };
+            topo_generation.update_value(|g| *g += 1);
+            let mine = topo_generation.get_value();
+            set_timeout(
+                move || {
+                    if topo_generation.get_value() == mine {
+                        let estimate = cost::estimate(&v, PriceBook::embedded(), options);
+                        let svg = shared::topology::build(&t)
+                            .to_svg(&|_, ty| cost::node_cost_text(&estimate, ty));
+                        topology.set(Some(svg));
+                    }
+                },
+                std::time::Duration::from_millis(0),
+            );
         });
         Planner {
             plan,
@@ -105,6 +130,7 @@ impl Planner {
             format,
             estimate,
             comparison,
+            topology,
             template,
         }
     }

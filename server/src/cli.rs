@@ -61,6 +61,14 @@ pub enum Command {
         #[arg(long)]
         no_free_tier: bool,
     },
+    /// Print the stack's topology diagram (derived from the template).
+    Topology {
+        /// Plan file (JSON), or - for standard input.
+        #[arg(long)]
+        plan: PathBuf,
+        #[arg(long, value_enum, default_value_t = TopologyFormat::Svg)]
+        format: TopologyFormat,
+    },
     /// Print a share link carrying the whole plan, or decode one back to plan JSON.
     Link {
         /// Plan file (JSON), or - for standard input.
@@ -99,6 +107,12 @@ impl From<Arch> for ArchitectureKind {
             Arch::Lambda => ArchitectureKind::Lambda,
         }
     }
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum TopologyFormat {
+    Svg,
+    Json,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -205,6 +219,20 @@ pub fn run(cli: Cli) -> ExitCode {
                 serde_json::to_string_pretty(&out).expect("comparison serializes") + "\n"
             } else {
                 render_comparison(&comparison)
+            }
+        }),
+        Command::Topology { plan, format } => load_valid(&plan).map(|valid| {
+            let template = template::generate(&valid);
+            let topology = shared::topology::build(&template);
+            match format {
+                TopologyFormat::Json => {
+                    serde_json::to_string_pretty(&topology).expect("topology serializes") + "\n"
+                }
+                TopologyFormat::Svg => {
+                    let estimate =
+                        cost::estimate(&valid, PriceBook::embedded(), cost::Options::default());
+                    topology.to_svg(&|_, ty| cost::node_cost_text(&estimate, ty))
+                }
             }
         }),
         Command::Link { plan, base, decode } => match (plan, decode) {

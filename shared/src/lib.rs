@@ -9,6 +9,7 @@ pub mod examples;
 pub mod link;
 pub mod plan;
 pub mod template;
+pub mod topology;
 pub mod validate;
 
 pub use plan::{Architecture, ArchitectureKind, Plan, Region};

@@ -11,3 +11,4 @@ pub mod plan_panel;
 pub mod problems;
 pub mod share;
 pub mod template_viewer;
+pub mod topology_view;

@@ -586,3 +586,29 @@ pub fn billing(resource_type: &str) -> Option<Billing> {
         _ => return None,
     })
 }
+
+/// What a diagram node's hover says about cost: its service's lines, or why it has none.
+pub fn node_cost_text(estimate: &Estimate, resource_type: &str) -> Option<String> {
+    match billing(resource_type)? {
+        Billing::Service(service) => {
+            let lines: Vec<&Line> = estimate
+                .lines
+                .iter()
+                .filter(|l| l.service == service)
+                .collect();
+            let known: f64 = lines.iter().filter_map(|l| l.monthly_usd).sum();
+            let unknown = lines.iter().any(|l| l.monthly_usd.is_none());
+            let items = lines
+                .iter()
+                .map(|l| l.item.as_str())
+                .collect::<Vec<_>>()
+                .join(", ");
+            Some(format!(
+                "{service}: ${known:.2}/month{} ({items})",
+                if unknown { " + unknown" } else { "" }
+            ))
+        }
+        Billing::Free(reason) => Some(format!("free: {reason}")),
+        Billing::NotEstimated(reason) => Some(format!("not estimated: {reason}")),
+    }
+}

@@ -1,0 +1,139 @@
+//! The topology: every resource appears, nothing overlaps, the layout reads top to bottom,
+//! and the security-group flows carry their ports.
+
+use shared::topology::{self, INTERNET, Topology};
+use shared::{ValidPlan, examples, template};
+
+fn topology_of(plan: shared::Plan) -> (Topology, template::Template) {
+    let t = template::generate(&ValidPlan::new(plan).unwrap());
+    (topology::build(&t), t)
+}
+
+fn overlaps(a: (f64, f64, f64, f64), b: (f64, f64, f64, f64)) -> bool {
+    a.0 < b.0 + b.2 && b.0 < a.0 + a.2 && a.1 < b.1 + b.3 && b.1 < a.1 + a.3
+}
+
+#[test]
+fn every_logical_id_is_on_the_diagram() {
+    for (name, plan) in examples::matrix() {
+        let (topo, t) = topology_of(plan);
+        let ids: std::collections::BTreeSet<String> = t.resources().keys().cloned().collect();
+        assert_eq!(topo.shown_ids(), ids, "{name}");
+        let svg = topo.to_svg(&|_, _| None);
+        for id in &ids {
+            assert!(
+                svg.contains(&format!("data-id=\"{id}\"")) || svg.contains(id.as_str()),
+                "{name}: {id} not in the SVG"
+            );
+        }
+    }
+}
+
+#[test]
+fn nothing_overlaps() {
+    for (name, plan) in examples::matrix() {
+        let (topo, _) = topology_of(plan);
+        let mut rects: Vec<(String, (f64, f64, f64, f64))> = topo
+            .nodes
+            .iter()
+            .map(|n| (n.id.clone(), (n.x, n.y, n.w, n.h)))
+            .collect();
+        rects.extend(
+            topo.groups
+                .iter()
+                .map(|g| (g.label.clone(), (g.x, g.y, g.w, g.h))),
+        );
+        for (i, (a, ra)) in rects.iter().enumerate() {
+            assert!(
+                ra.0 >= 0.0
+                    && ra.1 >= 0.0
+                    && ra.0 + ra.2 <= topo.width
+                    && ra.1 + ra.3 <= topo.height,
+                "{name}: {a} outside"
+            );
+            for (b, rb) in &rects[i + 1..] {
+                assert!(!overlaps(*ra, *rb), "{name}: {a} overlaps {b}");
+            }
+        }
+    }
+}
+
+#[test]
+fn it_reads_top_to_bottom_inside_nested_boxes() {
+    let (topo, _) = topology_of(examples::fargate());
+    let y = |id: &str| {
+        topo.nodes
+            .iter()
+            .find(|n| n.id == id)
+            .unwrap_or_else(|| panic!("{id}"))
+            .y
+    };
+    assert!(y(INTERNET) < y("LoadBalancer"));
+    assert!(y("LoadBalancer") < y("Service"));
+    assert!(y("Service") < y("Database"));
+    assert_eq!(y("Database"), y("Cache"));
+    let inside = |id: &str, kind: topology::AreaKind| {
+        let n = topo.nodes.iter().find(|n| n.id == id).unwrap();
+        topo.areas.iter().any(|a| {
+            a.kind == kind
+                && n.x >= a.x
+                && n.y >= a.y
+                && n.x + n.w <= a.x + a.w
+                && n.y + n.h <= a.y + a.h
+        })
+    };
+    assert!(inside("NatGatewayA", topology::AreaKind::PublicSubnet));
+    assert!(inside("NatGatewayB", topology::AreaKind::PublicSubnet));
+    assert!(inside("Database", topology::AreaKind::Vpc));
+    assert!(
+        !inside("AppBucket", topology::AreaKind::Vpc),
+        "S3 is a regional service outside the VPC"
+    );
+    assert_eq!(
+        topo.areas
+            .iter()
+            .filter(|a| a.kind == topology::AreaKind::Az)
+            .count(),
+        2
+    );
+
+    let (lambda, _) = topology_of(examples::lambda());
+    let ly = |id: &str| lambda.nodes.iter().find(|n| n.id == id).unwrap().y;
+    assert!(
+        ly(INTERNET) < ly("HttpApi")
+            && ly("HttpApi") < ly("Function")
+            && ly("Function") < ly("QueriesTable")
+    );
+    assert!(lambda.areas.is_empty(), "no VPC in the Lambda architecture");
+}
+
+#[test]
+fn flows_carry_ports_and_references_become_edges() {
+    let (topo, _) = topology_of(examples::fargate());
+    let has = |from: &str, to: &str, label: &str| {
+        topo.edges
+            .iter()
+            .any(|e| e.from == from && e.to == to && e.label == label)
+    };
+    assert!(has(INTERNET, "LoadBalancer", "tcp/80"));
+    assert!(has("LoadBalancer", "Service", "tcp/8000"));
+    assert!(has("Service", "Database", "tcp/5432"));
+    assert!(has("Service", "Cache", "tcp/6379"));
+    assert!(has("TaskDefinition", "Database", "GetAtt Endpoint.Address"));
+    let (lambda, _) = topology_of(examples::lambda());
+    assert!(
+        lambda
+            .edges
+            .iter()
+            .any(|e| e.from == "HttpApi" && e.to == "Function"),
+        "the API invokes the function"
+    );
+}
+
+#[test]
+fn layout_is_deterministic() {
+    let (a, _) = topology_of(examples::fargate());
+    let (b, _) = topology_of(examples::fargate());
+    assert_eq!(a, b);
+    assert_eq!(a.to_svg(&|_, _| None), b.to_svg(&|_, _| None));
+}

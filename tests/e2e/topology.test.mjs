@@ -1,0 +1,70 @@
+// The topology diagram in Chromium: every logical id of the template is on it, it follows
+// edits, hovering shows type, id and cost, and it exports as SVG.
+import { test, before, after, afterEach } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { artifacts, launch, openPage, startServer, stopServer } from './harness.mjs';
+
+let server;
+let browser;
+let current;
+before(async () => { server = await startServer(); browser = await launch(); });
+after(async () => { await browser?.close(); stopServer(server); });
+afterEach(async () => {
+  if (current) {
+    const { errors, context } = current;
+    current = undefined;
+    await context.close();
+    assert.deepEqual(errors, [], 'the page logged errors');
+  }
+});
+
+async function shownIds(page) {
+  return page.evaluate(() => {
+    const root = document.querySelector('[data-testid=topology]');
+    const ids = new Set([...root.querySelectorAll('[data-id]')].map((e) => e.getAttribute('data-id')));
+    for (const a of root.querySelectorAll('[data-resources]')) {
+      for (const id of a.getAttribute('data-resources').split(' ').filter(Boolean)) ids.add(id);
+    }
+    ids.delete('Internet');
+    return [...ids].sort();
+  });
+}
+
+async function templateIds(page) {
+  await page.locator('[data-format=json]').click();
+  return Object.keys(JSON.parse(await page.locator('pre.code').innerText()).Resources).sort();
+}
+
+test('every logical id of the template is on the diagram, for both examples, and it follows edits', async () => {
+  current = await openPage(browser, server.url);
+  const { page } = current;
+  await page.locator('[data-testid=topology] svg').waitFor();
+  assert.deepEqual(await shownIds(page), await templateIds(page));
+  await page.locator('[data-testid=topology]').screenshot({ path: path.join(artifacts, 'topology-fargate.png') });
+
+  await page.locator('#f-fargate-database').uncheck();
+  await page.waitForFunction(() => !document.querySelector('[data-testid=topology] [data-id=Database]'));
+  assert.deepEqual(await shownIds(page), await templateIds(page));
+
+  await page.locator('[data-arch=lambda]').click();
+  await page.locator('[data-testid=topology] [data-id=Function]').waitFor();
+  assert.deepEqual(await shownIds(page), await templateIds(page));
+});
+
+test('hovering a node tells its type, id and monthly cost; the SVG exports', async () => {
+  current = await openPage(browser, server.url);
+  const { page } = current;
+  const node = page.locator('[data-testid=topology] g.node[data-id=LoadBalancer]');
+  await node.waitFor();
+  const title = await node.locator('title').textContent();
+  assert.match(title, /^AWS::ElasticLoadBalancingV2::LoadBalancer\nLoadBalancer\nLoad balancer: \$\d+\.\d\d\/month/);
+  await node.hover();
+  const [dl] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export-svg').click()]);
+  assert.equal(dl.suggestedFilename(), 'shop-fargate.topology.svg');
+  const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'stackplan-')), 'x.svg');
+  await dl.saveAs(file);
+  assert.match(fs.readFileSync(file, 'utf8'), /^<svg xmlns="http:\/\/www.w3.org\/2000\/svg"/);
+});
