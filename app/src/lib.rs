@@ -3,6 +3,7 @@
 pub mod browser;
 pub mod chart;
 pub mod components;
+pub mod embed;
 pub mod highlight;
 pub mod state;
 
@@ -21,6 +22,15 @@ use state::Planner;
 pub fn App() -> impl IntoView {
     let planner = Planner::new();
     provide_context(planner);
+    let mode = embed::EmbedMode::from_location();
+    embed::connect(planner, &mode);
+    if mode.embedded
+        && let Some(body) = web_sys::window()
+            .and_then(|w| w.document())
+            .and_then(|d| d.body())
+    {
+        let _ = body.class_list().add_1("embedded");
+    }
     let is_fargate = move || planner.kind.get() == shared::ArchitectureKind::Fargate;
     // Marks the first complete render for the measurement script.
     Effect::new(move |_| {

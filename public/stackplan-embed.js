@@ -1,0 +1,75 @@
+// Stackplan embed: <script type="module" src="https://planner.example/public/stackplan-embed.js"></script>
+// then <stackplan-planner api-base="https://planner.example" plan="#plan=1.…" hide-deploy></stackplan-planner>
+//
+// The planner runs in an iframe inside the element's shadow root: its styles cannot leak into
+// the host page and the host's styles cannot reach it. Theme it with CSS custom properties on
+// the element (--sp-accent, --sp-bg, --sp-surface, --sp-text, --sp-muted, --sp-border,
+// --sp-radius, --sp-font). Events are re-dispatched on the element as CustomEvents:
+//   stackplan:ready, stackplan:plan-changed ({plan, monthly_usd, valid})
+// Messages are accepted only from the planner's origin and its own iframe.
+const THEME_VARS = ['--sp-bg', '--sp-surface', '--sp-text', '--sp-muted', '--sp-border', '--sp-accent',
+  '--sp-accent-soft', '--sp-radius', '--sp-font', '--sp-error', '--sp-warning', '--sp-good'];
+const scriptBase = new URL('..', import.meta.url).href;
+
+class StackplanPlanner extends HTMLElement {
+  static get observedAttributes() { return ['api-base', 'plan', 'hide-deploy']; }
+
+  connectedCallback() {
+    if (!this.shadowRoot) {
+      const root = this.attachShadow({ mode: 'open' });
+      root.innerHTML = `<style>
+        :host { display: block; min-height: 720px; border: 1px solid var(--sp-border, #dfe3ec); border-radius: var(--sp-radius, 10px); overflow: hidden; }
+        iframe { display: block; width: 100%; height: 100%; min-height: inherit; border: 0; }
+      </style><iframe title="Stackplan planner" allow="clipboard-write"></iframe>`;
+      this._onMessage = (event) => this._receive(event);
+      window.addEventListener('message', this._onMessage);
+    }
+    this._load();
+  }
+
+  disconnectedCallback() {
+    window.removeEventListener('message', this._onMessage);
+  }
+
+  attributeChangedCallback() {
+    if (this.shadowRoot) this._load();
+  }
+
+  get plannerUrl() {
+    return new URL(this.getAttribute('api-base') || scriptBase, document.baseURI);
+  }
+
+  _load() {
+    const url = new URL('/', this.plannerUrl);
+    url.searchParams.set('embed', '1');
+    url.searchParams.set('host', window.location.origin);
+    if (this.hasAttribute('hide-deploy')) url.searchParams.set('hide-deploy', '1');
+    const plan = this.getAttribute('plan');
+    if (plan) url.hash = plan.startsWith('#') ? plan.slice(1) : (plan.startsWith('plan=') ? plan : `plan=${plan}`);
+    const frame = this.shadowRoot.querySelector('iframe');
+    if (frame.src !== url.href) frame.src = url.href;
+  }
+
+  _receive(event) {
+    const frame = this.shadowRoot && this.shadowRoot.querySelector('iframe');
+    if (!frame || event.source !== frame.contentWindow || event.origin !== this.plannerUrl.origin) return;
+    const data = event.data;
+    if (!data || data.source !== 'stackplan' || typeof data.type !== 'string') return;
+    if (data.type === 'ready') this._sendTheme();
+    const { source, type, ...detail } = data;
+    this.dispatchEvent(new CustomEvent(`stackplan:${type}`, { detail, bubbles: true, composed: true }));
+  }
+
+  _sendTheme() {
+    const style = getComputedStyle(this);
+    const vars = {};
+    for (const name of THEME_VARS) {
+      const value = style.getPropertyValue(name).trim();
+      if (value) vars[name] = value;
+    }
+    const frame = this.shadowRoot.querySelector('iframe');
+    frame.contentWindow.postMessage({ source: 'stackplan-host', type: 'theme', vars }, this.plannerUrl.origin);
+  }
+}
+
+if (!customElements.get('stackplan-planner')) customElements.define('stackplan-planner', StackplanPlanner);

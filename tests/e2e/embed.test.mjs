@@ -1,0 +1,41 @@
+// Embedding: the demo host page loads the planner through one script tag and one element,
+// a size changed inside the planner reaches the host as an event, the host's styles do not
+// reach the planner, and the host themes it through custom properties.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import path from 'node:path';
+import { artifacts, launch, startServer, stopServer } from './harness.mjs';
+
+let server;
+let browser;
+before(async () => { server = await startServer(); browser = await launch(); });
+after(async () => { await browser?.close(); stopServer(server); });
+
+test('the demo host receives plan-changed events from the embedded planner', async () => {
+  const context = await browser.newContext({ viewport: { width: 1500, height: 1100 } });
+  const page = await context.newPage();
+  const errors = [];
+  page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
+  page.on('pageerror', (e) => errors.push(e.message));
+  await page.goto(new URL('public/embed-demo.html', server.url).href);
+  await page.locator('#log li[data-type=ready]').waitFor();
+  await page.locator('#log li[data-type=plan-changed]').first().waitFor();
+
+  const frame = page.frameLocator('stackplan-planner iframe');
+  await frame.locator('#f-fargate-vcpu').selectOption('2');
+  await page.locator('#log li', { hasText: 'fargate 2 vCPU' }).waitFor();
+  assert.match(await page.locator('#total').innerText(), /^\$\d+\.\d\d$/);
+
+  // The host's `* { font-family: Georgia }` and hot-pink buttons stay outside.
+  const planner = frame.locator('[data-testid=share]');
+  const font = await planner.evaluate((el) => getComputedStyle(el).fontFamily);
+  assert.ok(!/Georgia/.test(font), font);
+  // The host's --sp-accent reached the planner.
+  const accent = await planner.evaluate((el) => getComputedStyle(el).backgroundColor);
+  assert.equal(accent, 'rgb(228, 87, 46)');
+  // The planner's styles did not leak into the host.
+  assert.equal(await page.locator('header').evaluate((el) => getComputedStyle(el).position), 'static');
+  await page.screenshot({ path: path.join(artifacts, 'embed-demo.png') });
+  await context.close();
+  assert.deepEqual(errors, []);
+});
