@@ -1,28 +1,15 @@
 // The cost panel and the Fargate/Lambda comparison in Chromium.
-import { test, before, after, afterEach } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
-import { artifacts, launch, openPage, startServer, stopServer } from './harness.mjs';
+import { artifacts, suite } from './harness.mjs';
 
-let server;
-let browser;
-let current;
-before(async () => { server = await startServer(); browser = await launch(); });
-after(async () => { await browser?.close(); stopServer(server); });
-afterEach(async () => {
-  if (current) {
-    const { errors, context } = current;
-    current = undefined;
-    await context.close();
-    assert.deepEqual(errors, [], 'the page logged errors');
-  }
-});
+const t = await suite();
 
 const markerX = (page, id) => page.getByTestId(id).getAttribute('data-x');
 
 test('the comparison chart shows both curves, the break-even and the user traffic, and follows edits', async () => {
-  current = await openPage(browser, server.url);
-  const { page } = current;
+  const page = await t.open();
   await page.getByTestId('compare-chart').waitFor();
   assert.equal(await page.locator('[data-testid=compare-chart] path').count(), 2);
   assert.match(await page.getByTestId('break-even').innerText(), /cross at about [\d,]+ requests a month/);
@@ -42,8 +29,7 @@ test('the comparison chart shows both curves, the break-even and the user traffi
 });
 
 test('the cost lines are grouped, expandable to their formula, and the toggles reprice', async () => {
-  current = await openPage(browser, server.url);
-  const { page } = current;
+  const page = await t.open();
   const groups = page.getByTestId('cost-groups');
   await groups.getByText('NAT gateway', { exact: true }).click();
   await groups.getByText('NAT hours', { exact: true }).click();
@@ -61,8 +47,7 @@ test('the cost lines are grouped, expandable to their formula, and the toggles r
 });
 
 test('an unknown price says unknown and the total says lower bound', async () => {
-  current = await openPage(browser, server.url);
-  const { page } = current;
+  const page = await t.open();
   await page.locator('#f-region').selectOption('eu-central-1');
   await page.getByText(/Lower bound: \d+ price\(s\) unknown for eu-central-1/).waitFor();
   assert.match(await page.getByTestId('monthly-total').innerText(), /\+$/);

@@ -1,6 +1,7 @@
 // Shared helpers for the browser tests: start the real `stackplan serve` on a free loopback port
 // against the real Trunk release build, and Debian's Chromium through playwright-core.
 import { spawn } from 'node:child_process';
+import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -57,4 +58,33 @@ export async function openPage(browser, url) {
   await page.goto(url);
   await page.getByTestId('monthly-total').waitFor();
   return { page, errors, context };
+}
+
+/**
+ * Registers the hooks every browser test file needs: one server and one browser for the file,
+ * and after each test, every page it opened closed and checked for console and page errors.
+ */
+export async function suite() {
+  const { before, after, afterEach } = await import('node:test');
+  const assert = (await import('node:assert/strict')).default;
+  const s = { server: null, browser: null, pages: [] };
+  before(async () => {
+    fs.mkdirSync(artifacts, { recursive: true });
+    s.server = await startServer();
+    s.browser = await launch();
+  });
+  after(async () => { await s.browser?.close(); stopServer(s.server); });
+  afterEach(async () => {
+    const opened = s.pages;
+    s.pages = [];
+    for (const { context } of opened) await context.close();
+    assert.deepEqual(opened.flatMap((p) => p.errors), [], 'a page logged errors');
+  });
+  /** Opens `url` (default: the server) in a fresh context; resolves to the page. */
+  s.open = async (url) => {
+    const opened = await openPage(s.browser, url ?? s.server.url);
+    s.pages.push(opened);
+    return opened.page;
+  };
+  return s;
 }

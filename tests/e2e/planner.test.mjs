@@ -1,35 +1,16 @@
 // The planner in Chromium against the real server and the real release build.
-import { test, before, after, afterEach } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { artifacts, bin, launch, openPage, startServer, stopServer } from './harness.mjs';
+import { artifacts, bin, startServer, stopServer, suite } from './harness.mjs';
 
-let server;
-let browser;
-let current;
-
-before(async () => {
-  fs.mkdirSync(artifacts, { recursive: true });
-  server = await startServer();
-  browser = await launch();
-});
-after(async () => {
-  await browser?.close();
-  stopServer(server);
-});
-afterEach(async () => {
-  if (current) {
-    const { errors, context } = current;
-    current = undefined;
-    await context.close();
-    assert.deepEqual(errors, [], 'the page logged errors');
-  }
-});
+const t = await suite();
 
 const total = (page) => page.getByTestId('monthly-total').innerText();
+
 const templateText = (page) => page.locator('pre.code').innerText();
 
 async function download(page, testId) {
@@ -40,8 +21,7 @@ async function download(page, testId) {
 }
 
 test('the page loads with the Fargate example, its cost and its template', async () => {
-  current = await openPage(browser, server.url);
-  const { page } = current;
+  const page = await t.open();
   assert.equal(await page.locator('[data-arch=fargate]').getAttribute('aria-checked'), 'true');
   assert.match(await total(page), /^\$[\d,]+\.\d\d\+?$/);
   assert.match(await page.getByTestId('template-info').innerText(), /\d+ resources/);
@@ -50,8 +30,7 @@ test('the page loads with the Fargate example, its cost and its template', async
 });
 
 test('changing sizes changes the cost and the template', async () => {
-  current = await openPage(browser, server.url);
-  const { page } = current;
+  const page = await t.open();
   const before = await total(page);
   await page.locator('#f-fargate-vcpu').selectOption('2');
   await page.waitForFunction((t) => document.querySelector('[data-testid=monthly-total]').innerText !== t, before);
@@ -64,8 +43,7 @@ test('changing sizes changes the cost and the template', async () => {
 });
 
 test('an invalid combination shows the core message and keeps the last template', async () => {
-  current = await openPage(browser, server.url);
-  const { page } = current;
+  const page = await t.open();
   await page.locator('#f-fargate-spot_percent').fill('50');
   await page.locator('#f-fargate-cpu_architecture').selectOption('arm64');
   const message = 'Fargate Spot runs only x86_64 tasks: set spot_percent to 0 or cpu_architecture to x86_64';
@@ -79,8 +57,7 @@ test('an invalid combination shows the core message and keeps the last template'
 });
 
 test('switching architecture keeps each side\'s settings', async () => {
-  current = await openPage(browser, server.url);
-  const { page } = current;
+  const page = await t.open();
   await page.locator('#f-fargate-vcpu').selectOption('4');
   await page.locator('[data-arch=lambda]').click();
   await page.locator('#f-lambda-memory_mb').waitFor();
@@ -90,8 +67,7 @@ test('switching architecture keeps each side\'s settings', async () => {
 });
 
 test('the downloaded template equals `stackplan template` byte for byte', async () => {
-  current = await openPage(browser, server.url);
-  const { page } = current;
+  const page = await t.open();
   await page.locator('[data-arch=lambda]').click();
   await page.locator('#f-lambda-memory_mb').fill('1024');
   await page.locator('#f-lambda-api').selectOption('rest');
@@ -107,8 +83,7 @@ test('the downloaded template equals `stackplan template` byte for byte', async 
 
 test('planning keeps working when the server goes away', async () => {
   const own = await startServer();
-  current = await openPage(browser, own.url);
-  const { page } = current;
+  const page = await t.open(own.url);
   // Everything the page fetches (favicon included) is in before the server goes.
   await page.waitForLoadState('networkidle');
   stopServer(own);

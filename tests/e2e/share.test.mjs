@@ -1,23 +1,12 @@
 // Share links in Chromium: the Share button, opening a link, and broken links.
-import { test, before, after, afterEach } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { launch, openPage, startServer, stopServer } from './harness.mjs';
+import { suite } from './harness.mjs';
 
-let server;
-let browser;
-let pages = [];
-before(async () => { server = await startServer(); browser = await launch(); });
-after(async () => { await browser?.close(); stopServer(server); });
-afterEach(async () => {
-  const opened = pages;
-  pages = [];
-  for (const { context } of opened) await context.close();
-  assert.deepEqual(opened.flatMap((p) => p.errors), [], 'a page logged errors');
-});
-const open = async (url) => { const p = await openPage(browser, url); pages.push(p); return p.page; };
+const t = await suite();
 
 test('a shared link opens exactly the plan that was shared', async () => {
-  const page = await open(server.url);
+  const page = await t.open();
   await page.locator('[data-arch=lambda]').click();
   await page.locator('#f-lambda-memory_mb').fill('2048');
   await page.locator('#f-lambda-api').selectOption('rest');
@@ -29,7 +18,7 @@ test('a shared link opens exactly the plan that was shared', async () => {
   assert.equal(await page.evaluate(() => navigator.clipboard.readText()), link);
   const tplBefore = await page.locator('pre.code').innerText();
 
-  const other = await open(link);
+  const other = await t.open(link);
   assert.equal(await other.locator('[data-arch=lambda]').getAttribute('aria-checked'), 'true');
   assert.equal(await other.locator('#f-lambda-memory_mb').inputValue(), '2048');
   assert.equal(await other.locator('#f-region').inputValue(), 'ap-northeast-1');
@@ -38,7 +27,7 @@ test('a shared link opens exactly the plan that was shared', async () => {
 
 test('a broken link shows a clear message over the default plan', async () => {
   for (const fragment of ['#plan=1.AAAA', '#plan=1.!!!', '#plan=7.abc', '#plan=1.VU5Jco']) {
-    const page = await open(server.url + fragment);
+    const page = await t.open(t.server.url + fragment);
     const banner = page.getByTestId('link-error');
     await banner.waitFor();
     assert.match(await banner.innerText(), /This share link could not be opened: .+ Showing the example plan instead\./);

@@ -1,25 +1,13 @@
 // The topology diagram in Chromium: every logical id of the template is on it, it follows
 // edits, hovering shows type, id and cost, and it exports as SVG.
-import { test, before, after, afterEach } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { artifacts, launch, openPage, startServer, stopServer } from './harness.mjs';
+import { artifacts, suite } from './harness.mjs';
 
-let server;
-let browser;
-let current;
-before(async () => { server = await startServer(); browser = await launch(); });
-after(async () => { await browser?.close(); stopServer(server); });
-afterEach(async () => {
-  if (current) {
-    const { errors, context } = current;
-    current = undefined;
-    await context.close();
-    assert.deepEqual(errors, [], 'the page logged errors');
-  }
-});
+const t = await suite();
 
 async function shownIds(page) {
   return page.evaluate(() => {
@@ -39,8 +27,7 @@ async function templateIds(page) {
 }
 
 test('every logical id of the template is on the diagram, for both examples, and it follows edits', async () => {
-  current = await openPage(browser, server.url);
-  const { page } = current;
+  const page = await t.open();
   await page.locator('[data-testid=topology] svg').waitFor();
   assert.deepEqual(await shownIds(page), await templateIds(page));
   await page.locator('[data-testid=topology]').screenshot({ path: path.join(artifacts, 'topology-fargate.png') });
@@ -55,8 +42,7 @@ test('every logical id of the template is on the diagram, for both examples, and
 });
 
 test('hovering a node tells its type, id and monthly cost; the SVG exports', async () => {
-  current = await openPage(browser, server.url);
-  const { page } = current;
+  const page = await t.open();
   const node = page.locator('[data-testid=topology] g.node[data-id=LoadBalancer]');
   await node.waitFor();
   const title = await node.locator('title').textContent();

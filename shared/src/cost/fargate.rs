@@ -21,13 +21,9 @@ pub(super) fn lines(
 }
 
 fn compute(p: &mut Pricer<'_>, a: &mut Vec<String>, f: &Fargate, s: Scenario) {
-    let arch = match f.cpu_architecture {
-        CpuArch::X86_64 => "x86",
-        CpuArch::Arm64 => "arm",
-    };
-    let arch_label = match f.cpu_architecture {
-        CpuArch::X86_64 => "x86",
-        CpuArch::Arm64 => "ARM",
+    let (arch, arch_label) = match f.cpu_architecture {
+        CpuArch::X86_64 => ("x86", "x86"),
+        CpuArch::Arm64 => ("arm", "ARM"),
     };
     let task_hours = s.tasks * HOURS_PER_MONTH;
     let spot = f64::from(f.spot_percent) / 100.0;
