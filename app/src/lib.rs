@@ -46,6 +46,11 @@ pub fn App() -> impl IntoView {
                 <span class="tagline">"Plan, price and template a web service on AWS"</span>
             </div>
             <div class="top-actions">
+                <a class="top-total" href="#cost-title" title="Monthly cost, typical">
+                    {move || planner.estimate.with(|e| e.as_ref().map(|(e, _)| {
+                        format!("{}{}/mo", components::cost_summary::money(e.monthly_usd), if e.lower_bound { "+" } else { "" })
+                    }))}
+                </a>
                 <div class="status" title="Planning runs in your browser: no server needed">"Runs in your browser"</div>
                 <ShareButton />
             </div>

@@ -326,3 +326,27 @@ fn comparison_crosses_where_the_curves_cross() {
     assert_eq!(c.cheaper_above_break_even.as_deref(), Some("fargate"));
     assert!(c.curve.len() > 50);
 }
+
+#[test]
+fn nothing_billable_is_not_unknown() {
+    // ap-northeast-1 has no DynamoDB storage price, but two 1 GB tables stay within 25 GB free.
+    let mut plan = examples::lambda();
+    plan.region = Region::ApNortheast1;
+    let e = cost::estimate(
+        &ValidPlan::new(plan).unwrap(),
+        PriceBook::embedded(),
+        Options::default(),
+    );
+    let storage = e.lines.iter().find(|l| l.item == "Table storage").unwrap();
+    assert_eq!(
+        (storage.quantity, storage.monthly_usd, storage.unit_usd),
+        (0.0, Some(0.0), None)
+    );
+    assert!(
+        !e.unknown
+            .iter()
+            .any(|u| u.contains("dynamodb.storage_gb_month")),
+        "{:?}",
+        e.unknown
+    );
+}

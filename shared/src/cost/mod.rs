@@ -248,12 +248,19 @@ impl<'b> Pricer<'b> {
         explain: &str,
         note: Option<&str>,
     ) {
-        let monthly = price.map(|p| quantity * p);
+        // Nothing billable costs nothing, whether or not the book knows the price.
+        let monthly = price
+            .map(|p| quantity * p)
+            .or((quantity == 0.0).then_some(0.0));
         let formula = match price {
             Some(p) => format!(
                 "{explain} = {} {unit} × {} per {unit}",
                 fmt_qty(quantity),
                 fmt_usd_rate(p)
+            ),
+            None if quantity == 0.0 => format!(
+                "{explain} = 0 {unit}: nothing billable (the book has no {key} price for {})",
+                self.region
             ),
             None => {
                 self.unknown.push(format!(
