@@ -91,6 +91,24 @@ pub enum Command {
         /// The planner's Trunk build.
         #[arg(long, default_value = "dist")]
         dist: PathBuf,
+        /// Deploy into the local sandbox (moto) at this URL instead of AWS.
+        #[arg(long, env = "STACKPLAN_AWS_ENDPOINT")]
+        aws_endpoint: Option<String>,
+        /// The IAM role deploys assume (arn:aws:iam::ACCOUNT:role/NAME).
+        #[arg(long, env = "STACKPLAN_ROLE_ARN")]
+        role_arn: Option<String>,
+        /// Other roles a deploy request may name, comma-separated.
+        #[arg(long, env = "STACKPLAN_ROLE_ALLOWLIST", value_delimiter = ',')]
+        role_allowlist: Vec<String>,
+        /// The ExternalId the role's trust policy requires.
+        #[arg(long, env = "STACKPLAN_EXTERNAL_ID")]
+        external_id: Option<String>,
+        /// Lifetime of the assumed credentials, 900-3600 seconds; refreshed during long deploys.
+        #[arg(long, default_value_t = 900, value_parser = clap::value_parser!(i32).range(900..=3600))]
+        session_seconds: i32,
+        /// An origin allowed to call the API from another site (CORS); repeat for more.
+        #[arg(long = "cors-origin")]
+        cors_origins: Vec<String>,
     },
 }
 
@@ -159,8 +177,27 @@ impl CliError {
 }
 
 pub fn run(cli: Cli) -> ExitCode {
-    if let Command::Serve { addr, dist } = cli.command {
-        return serve(crate::Config { addr, dist });
+    if let Command::Serve {
+        addr,
+        dist,
+        aws_endpoint,
+        role_arn,
+        role_allowlist,
+        external_id,
+        session_seconds,
+        cors_origins,
+    } = cli.command
+    {
+        return serve(crate::Config {
+            addr,
+            dist,
+            aws_endpoint,
+            role_arn,
+            role_allowlist,
+            external_id,
+            session_seconds,
+            cors_origins,
+        });
     }
     let mut stdout = std::io::stdout().lock();
     let result = match cli.command {

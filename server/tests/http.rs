@@ -30,6 +30,7 @@ async fn get(
     let state = AppState::new(Config {
         addr: "127.0.0.1:0".into(),
         dist: dist.to_path_buf(),
+        ..Config::default()
     });
     let mut req = Request::get(uri);
     if gzip {

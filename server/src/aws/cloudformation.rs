@@ -1,0 +1,402 @@
+//! The CloudFormation port: change sets, stacks and their events. Every call runs with the
+//! deployment's short-lived credentials, in the plan's region.
+
+use aws_sdk_cloudformation::types::{Capability, ChangeSetType, Tag};
+use futures_util::future::BoxFuture;
+use serde::Serialize;
+
+use super::AwsError;
+use super::sts::TempCredentials;
+
+/// Who calls, where.
+#[derive(Clone, Debug)]
+pub struct Session {
+    pub region: String,
+    pub credentials: TempCredentials,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Output {
+    pub key: String,
+    pub value: String,
+    pub description: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct StackInfo {
+    pub id: String,
+    pub name: String,
+    pub status: String,
+    pub reason: Option<String>,
+    pub outputs: Vec<Output>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Change {
+    pub action: String,
+    pub logical_id: String,
+    pub resource_type: String,
+    pub replacement: Option<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct ChangeSetInfo {
+    pub id: String,
+    pub status: String,
+    pub reason: Option<String>,
+    pub execution_status: Option<String>,
+    pub changes: Vec<Change>,
+}
+
+/// A stack event, as CloudFormation records it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct StackEvent {
+    pub id: String,
+    pub logical_id: String,
+    pub resource_type: String,
+    pub status: String,
+    pub reason: Option<String>,
+    pub time: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NewChangeSet {
+    pub stack_name: String,
+    pub change_set_name: String,
+    pub template_body: String,
+    pub update: bool,
+    pub client_token: String,
+    pub tags: Vec<(String, String)>,
+}
+
+/// The CloudFormation calls Stackplan makes.
+pub trait CloudFormation: Send + Sync {
+    fn stack(&self, s: &Session, stack: &str)
+    -> BoxFuture<'_, Result<Option<StackInfo>, AwsError>>;
+    /// Returns `(change set id, stack id)`.
+    fn create_change_set(
+        &self,
+        s: &Session,
+        c: NewChangeSet,
+    ) -> BoxFuture<'_, Result<(String, String), AwsError>>;
+    /// A change set by id, or by name within `stack`.
+    fn change_set(
+        &self,
+        s: &Session,
+        stack: &str,
+        change_set: &str,
+    ) -> BoxFuture<'_, Result<ChangeSetInfo, AwsError>>;
+    /// The newest change set of a stack, if any.
+    fn latest_change_set(
+        &self,
+        s: &Session,
+        stack: &str,
+    ) -> BoxFuture<'_, Result<Option<String>, AwsError>>;
+    fn execute_change_set(
+        &self,
+        s: &Session,
+        stack: &str,
+        change_set: &str,
+        token: &str,
+    ) -> BoxFuture<'_, Result<(), AwsError>>;
+    /// How many resources the stack's template declares.
+    fn resource_count(&self, s: &Session, stack: &str) -> BoxFuture<'_, Result<usize, AwsError>>;
+    /// Every event of the stack, oldest first.
+    fn events(&self, s: &Session, stack: &str) -> BoxFuture<'_, Result<Vec<StackEvent>, AwsError>>;
+    fn delete_stack(
+        &self,
+        s: &Session,
+        stack: &str,
+        token: &str,
+    ) -> BoxFuture<'_, Result<(), AwsError>>;
+}
+
+/// CloudFormation through the AWS SDK.
+pub struct SdkCloudFormation {
+    pub base: aws_config::SdkConfig,
+    pub endpoint: String,
+}
+
+impl SdkCloudFormation {
+    fn client(&self, s: &Session) -> aws_sdk_cloudformation::Client {
+        let c = &s.credentials;
+        let creds = aws_credential_types::Credentials::new(
+            &c.access_key_id,
+            &c.secret_access_key,
+            Some(c.session_token.clone()),
+            Some(c.expires),
+            "stackplan-assumed-role",
+        );
+        let config = aws_sdk_cloudformation::config::Builder::from(&self.base)
+            .region(aws_sdk_cloudformation::config::Region::new(
+                s.region.clone(),
+            ))
+            .credentials_provider(creds)
+            .build();
+        aws_sdk_cloudformation::Client::from_conf(config)
+    }
+
+    fn err<E: aws_sdk_sts::error::ProvideErrorMetadata + std::fmt::Debug, R: std::fmt::Debug>(
+        &self,
+        e: aws_sdk_cloudformation::error::SdkError<E, R>,
+    ) -> AwsError {
+        super::classify(&e, &self.endpoint)
+    }
+}
+
+fn opt(s: Option<&str>) -> Option<String> {
+    s.filter(|s| !s.is_empty()).map(String::from)
+}
+
+impl CloudFormation for SdkCloudFormation {
+    fn stack(
+        &self,
+        s: &Session,
+        stack: &str,
+    ) -> BoxFuture<'_, Result<Option<StackInfo>, AwsError>> {
+        let client = self.client(s);
+        let stack = stack.to_string();
+        Box::pin(async move {
+            let out = match client.describe_stacks().stack_name(&stack).send().await {
+                Ok(out) => out,
+                Err(e) => {
+                    return match self.err(e) {
+                        AwsError::NotFound(_) => Ok(None),
+                        other => Err(other),
+                    };
+                }
+            };
+            Ok(out.stacks().first().map(|st| StackInfo {
+                id: st.stack_id().unwrap_or_default().to_string(),
+                name: st.stack_name().unwrap_or_default().to_string(),
+                status: st
+                    .stack_status()
+                    .map(|s| s.as_str().to_string())
+                    .unwrap_or_default(),
+                reason: opt(st.stack_status_reason()),
+                outputs: st
+                    .outputs()
+                    .iter()
+                    .map(|o| Output {
+                        key: o.output_key().unwrap_or_default().into(),
+                        value: o.output_value().unwrap_or_default().into(),
+                        description: o.description().unwrap_or_default().into(),
+                    })
+                    .collect(),
+            }))
+        })
+    }
+
+    fn create_change_set(
+        &self,
+        s: &Session,
+        c: NewChangeSet,
+    ) -> BoxFuture<'_, Result<(String, String), AwsError>> {
+        let client = self.client(s);
+        Box::pin(async move {
+            let tags = c
+                .tags
+                .iter()
+                .map(|(k, v)| Tag::builder().key(k).value(v).build())
+                .collect();
+            let out = client
+                .create_change_set()
+                .stack_name(&c.stack_name)
+                .change_set_name(&c.change_set_name)
+                .template_body(&c.template_body)
+                .change_set_type(if c.update {
+                    ChangeSetType::Update
+                } else {
+                    ChangeSetType::Create
+                })
+                .capabilities(Capability::CapabilityIam)
+                .client_token(&c.client_token)
+                .set_tags(Some(tags))
+                .send()
+                .await
+                .map_err(|e| self.err(e))?;
+            Ok((
+                out.id().unwrap_or_default().to_string(),
+                out.stack_id().unwrap_or_default().to_string(),
+            ))
+        })
+    }
+
+    fn change_set(
+        &self,
+        s: &Session,
+        stack: &str,
+        change_set: &str,
+    ) -> BoxFuture<'_, Result<ChangeSetInfo, AwsError>> {
+        let client = self.client(s);
+        let (stack, id) = (stack.to_string(), change_set.to_string());
+        Box::pin(async move {
+            let out = client
+                .describe_change_set()
+                .stack_name(&stack)
+                .change_set_name(&id)
+                .send()
+                .await
+                .map_err(|e| self.err(e))?;
+            let id = out.change_set_id().unwrap_or(&id).to_string();
+            let changes = out
+                .changes()
+                .iter()
+                .filter_map(|c| c.resource_change())
+                .map(|r| Change {
+                    action: r
+                        .action()
+                        .map(|a| a.as_str().to_string())
+                        .unwrap_or_default(),
+                    logical_id: r.logical_resource_id().unwrap_or_default().into(),
+                    resource_type: r.resource_type().unwrap_or_default().into(),
+                    replacement: r.replacement().map(|x| x.as_str().to_string()),
+                })
+                .collect();
+            Ok(ChangeSetInfo {
+                id,
+                status: out
+                    .status()
+                    .map(|s| s.as_str().to_string())
+                    .unwrap_or_default(),
+                reason: opt(out.status_reason()),
+                execution_status: out.execution_status().map(|s| s.as_str().to_string()),
+                changes,
+            })
+        })
+    }
+
+    fn latest_change_set(
+        &self,
+        s: &Session,
+        stack: &str,
+    ) -> BoxFuture<'_, Result<Option<String>, AwsError>> {
+        let client = self.client(s);
+        let stack = stack.to_string();
+        Box::pin(async move {
+            let out = client
+                .list_change_sets()
+                .stack_name(&stack)
+                .send()
+                .await
+                .map_err(|e| self.err(e))?;
+            // Only change sets that can still run; moto leaves the execution status out.
+            let mut sets: Vec<_> = out
+                .summaries()
+                .iter()
+                .filter(|c| {
+                    c.execution_status()
+                        .is_none_or(|e| e.as_str() == "AVAILABLE")
+                })
+                .cloned()
+                .collect();
+            sets.sort_by_key(|c| c.creation_time().map(|t| t.secs()).unwrap_or(0));
+            Ok(sets
+                .last()
+                .and_then(|c| c.change_set_id())
+                .map(String::from))
+        })
+    }
+
+    fn execute_change_set(
+        &self,
+        s: &Session,
+        stack: &str,
+        change_set: &str,
+        token: &str,
+    ) -> BoxFuture<'_, Result<(), AwsError>> {
+        let client = self.client(s);
+        let (stack, id, token) = (stack.to_string(), change_set.to_string(), token.to_string());
+        Box::pin(async move {
+            client
+                .execute_change_set()
+                .stack_name(&stack)
+                .change_set_name(&id)
+                .client_request_token(&token)
+                .send()
+                .await
+                .map_err(|e| self.err(e))?;
+            Ok(())
+        })
+    }
+
+    fn resource_count(&self, s: &Session, stack: &str) -> BoxFuture<'_, Result<usize, AwsError>> {
+        let client = self.client(s);
+        let stack = stack.to_string();
+        Box::pin(async move {
+            let out = client
+                .get_template()
+                .stack_name(&stack)
+                .send()
+                .await
+                .map_err(|e| self.err(e))?;
+            let body = out.template_body().unwrap_or_default();
+            let doc: serde_json::Value = serde_json::from_str(body)
+                .map_err(|e| AwsError::Other(format!("the stack's template is not JSON: {e}")))?;
+            Ok(doc["Resources"].as_object().map_or(0, |r| r.len()))
+        })
+    }
+
+    fn events(&self, s: &Session, stack: &str) -> BoxFuture<'_, Result<Vec<StackEvent>, AwsError>> {
+        let client = self.client(s);
+        let stack = stack.to_string();
+        Box::pin(async move {
+            let mut events = Vec::new();
+            let mut token = None;
+            loop {
+                let out = client
+                    .describe_stack_events()
+                    .stack_name(&stack)
+                    .set_next_token(token)
+                    .send()
+                    .await
+                    .map_err(|e| self.err(e))?;
+                events.extend(out.stack_events().iter().map(|e| {
+                    StackEvent {
+                        id: e.event_id().unwrap_or_default().into(),
+                        logical_id: e.logical_resource_id().unwrap_or_default().into(),
+                        resource_type: e.resource_type().unwrap_or_default().into(),
+                        status: e
+                            .resource_status()
+                            .map(|s| s.as_str().to_string())
+                            .unwrap_or_default(),
+                        reason: opt(e.resource_status_reason()),
+                        time: e
+                            .timestamp()
+                            .and_then(|t| {
+                                t.fmt(aws_sdk_cloudformation::primitives::DateTimeFormat::DateTime)
+                                    .ok()
+                            })
+                            .unwrap_or_default(),
+                    }
+                }));
+                token = out.next_token().map(String::from);
+                if token.is_none() {
+                    break;
+                }
+            }
+            events.reverse();
+            Ok(events)
+        })
+    }
+
+    fn delete_stack(
+        &self,
+        s: &Session,
+        stack: &str,
+        token: &str,
+    ) -> BoxFuture<'_, Result<(), AwsError>> {
+        let client = self.client(s);
+        let (stack, token) = (stack.to_string(), token.to_string());
+        Box::pin(async move {
+            client
+                .delete_stack()
+                .stack_name(&stack)
+                .client_request_token(&token)
+                .send()
+                .await
+                .map_err(|e| self.err(e))?;
+            Ok(())
+        })
+    }
+}

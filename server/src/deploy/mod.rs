@@ -1,0 +1,334 @@
+//! Deployments: the pure rules (this file and [`progress`]) and the service that drives STS and
+//! CloudFormation ([`service`]). Nothing here keeps state that CloudFormation does not also
+//! hold: a deployment id is the stack ARN, so any replica, before or after a restart, can serve it.
+
+pub mod progress;
+pub mod sandbox;
+pub mod service;
+
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use serde::Serialize;
+
+/// A deployment id: the stack ARN, base64url-encoded so it fits in a URL path segment.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize)]
+#[serde(transparent)]
+pub struct DeploymentId(String);
+
+/// The parts of a CloudFormation stack ARN
+/// (`arn:aws:cloudformation:REGION:ACCOUNT:stack/NAME/UUID`).
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct StackArn {
+    pub arn: String,
+    pub region: String,
+    pub account: String,
+    pub name: String,
+}
+
+impl StackArn {
+    pub fn parse(arn: &str) -> Option<StackArn> {
+        let mut parts = arn.splitn(6, ':');
+        let (arn_word, partition, service, region, account, resource) = (
+            parts.next()?,
+            parts.next()?,
+            parts.next()?,
+            parts.next()?,
+            parts.next()?,
+            parts.next()?,
+        );
+        let ok_prefix =
+            arn_word == "arn" && partition.starts_with("aws") && service == "cloudformation";
+        let mut res = resource.split('/');
+        let (kind, name, uuid) = (res.next()?, res.next()?, res.next()?);
+        let ok = ok_prefix
+            && kind == "stack"
+            && valid_stack_name(name).is_ok()
+            && !uuid.is_empty()
+            && res.next().is_none()
+            && !region.is_empty()
+            && account.len() == 12
+            && account.bytes().all(|b| b.is_ascii_digit());
+        ok.then(|| StackArn {
+            arn: arn.to_string(),
+            region: region.to_string(),
+            account: account.to_string(),
+            name: name.to_string(),
+        })
+    }
+
+    pub fn id(&self) -> DeploymentId {
+        DeploymentId(URL_SAFE_NO_PAD.encode(&self.arn))
+    }
+}
+
+impl DeploymentId {
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// Decodes an id from a URL; `None` for anything that is not an encoded stack ARN.
+    pub fn decode(text: &str) -> Option<StackArn> {
+        if text.len() > 400 {
+            return None;
+        }
+        let bytes = URL_SAFE_NO_PAD.decode(text).ok()?;
+        StackArn::parse(std::str::from_utf8(&bytes).ok()?)
+    }
+}
+
+/// CloudFormation's rule for stack names: a letter, then letters, digits and hyphens, at most 128.
+pub fn valid_stack_name(name: &str) -> Result<(), String> {
+    let first_ok = name.chars().next().is_some_and(|c| c.is_ascii_alphabetic());
+    let rest_ok = name.chars().all(|c| c.is_ascii_alphanumeric() || c == '-');
+    if name.is_empty() {
+        Err("the stack name is empty".into())
+    } else if name.len() > 128 {
+        Err(format!(
+            "the stack name has {} characters; at most 128 are allowed",
+            name.len()
+        ))
+    } else if !first_ok || !rest_ok {
+        Err(format!(
+            "\"{name}\" is not a valid stack name: start with a letter and use only letters, digits and hyphens"
+        ))
+    } else {
+        Ok(())
+    }
+}
+
+/// An IAM role ARN: `arn:aws:iam::ACCOUNT:role/PATH/NAME`.
+pub fn valid_role_arn(arn: &str) -> bool {
+    let Some(rest) = arn
+        .strip_prefix("arn:aws:iam::")
+        .or_else(|| arn.strip_prefix("arn:aws-us-gov:iam::"))
+    else {
+        return false;
+    };
+    let Some((account, role)) = rest.split_once(":role/") else {
+        return false;
+    };
+    account.len() == 12
+        && account.bytes().all(|b| b.is_ascii_digit())
+        && !role.is_empty()
+        && role.len() <= 512
+        && role
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"+=,.@_-/".contains(&b))
+}
+
+/// The account of a role ARN.
+pub fn role_account(arn: &str) -> Option<&str> {
+    arn.split(':').nth(4).filter(|a| a.len() == 12)
+}
+
+/// Which role a request may use. A named role must be the configured one or on the allowlist.
+pub fn choose_role<'a>(
+    requested: Option<&'a str>,
+    default: Option<&'a str>,
+    allowlist: &'a [String],
+) -> Result<&'a str, RoleError> {
+    match requested {
+        Some(role) if !valid_role_arn(role) => Err(RoleError::Malformed(role.to_string())),
+        Some(role) if Some(role) == default || allowlist.iter().any(|a| a == role) => Ok(role),
+        Some(role) => Err(RoleError::NotAllowed(role.to_string())),
+        None => default
+            .or_else(|| allowlist.first().map(String::as_str))
+            .ok_or(RoleError::NoneConfigured),
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum RoleError {
+    #[error("\"{0}\" is not an IAM role ARN (arn:aws:iam::ACCOUNT:role/NAME)")]
+    Malformed(String),
+    #[error("the role {0} is not on this server's allowlist (--role-allowlist)")]
+    NotAllowed(String),
+    #[error("no deploy role is configured: start the server with --role-arn")]
+    NoneConfigured,
+}
+
+/// The STS session name: names the deployment (`stackplan-<stack>`), within STS's 64 characters.
+pub fn session_name(stack_name: &str) -> String {
+    let mut name = format!("stackplan-{stack_name}");
+    name.truncate(64);
+    name
+}
+
+/// The IAM service prefix of a CloudFormation resource type (`AWS::EC2::VPC` → `ec2`).
+pub fn service_prefix(resource_type: &str) -> Option<&'static str> {
+    let service = resource_type.strip_prefix("AWS::")?.split("::").next()?;
+    Some(match service {
+        "EC2" => "ec2",
+        "ECS" => "ecs",
+        "ECR" => "ecr",
+        "ElasticLoadBalancingV2" => "elasticloadbalancing",
+        "RDS" => "rds",
+        "ElastiCache" => "elasticache",
+        "S3" => "s3",
+        "SNS" => "sns",
+        "IAM" => "iam",
+        "Logs" => "logs",
+        "CloudWatch" => "cloudwatch",
+        "ApplicationAutoScaling" => "application-autoscaling",
+        "Lambda" => "lambda",
+        "DynamoDB" => "dynamodb",
+        "ApiGateway" | "ApiGatewayV2" => "apigateway",
+        "SecretsManager" => "secretsmanager",
+        "KMS" => "kms",
+        _ => return None,
+    })
+}
+
+/// A session policy that narrows the assumed role to CloudFormation plus the services the
+/// template's resources belong to. The role's own policy still applies: a session policy can
+/// only take permissions away.
+pub fn session_policy<'a>(resource_types: impl Iterator<Item = &'a str>) -> Result<String, String> {
+    let mut actions = std::collections::BTreeSet::from(["cloudformation:*".to_string()]);
+    for ty in resource_types {
+        let prefix = service_prefix(ty).ok_or_else(|| format!("no IAM service known for {ty}"))?;
+        actions.insert(format!("{prefix}:*"));
+        // Services that act on the template's behalf.
+        match prefix {
+            // RDS keeps its managed master password in Secrets Manager, encrypted by KMS.
+            "rds" => {
+                actions.insert("secretsmanager:*".into());
+                actions.insert("kms:*".into());
+            }
+            // Roles are handed to ECS, Lambda and the autoscaler.
+            "ecs" | "lambda" | "application-autoscaling" => {
+                actions.insert("iam:PassRole".into());
+            }
+            _ => {}
+        }
+    }
+    // `iam:*` already covers PassRole.
+    if actions.contains("iam:*") {
+        actions.remove("iam:PassRole");
+    }
+    let policy = serde_json::json!({
+        "Version": "2012-10-17",
+        "Statement": [{
+            "Sid": "StackplanDeploy",
+            "Effect": "Allow",
+            "Action": actions.into_iter().collect::<Vec<_>>(),
+            "Resource": "*"
+        }]
+    });
+    Ok(policy.to_string())
+}
+
+/// FNV-1a, 64 bits: a stable digest for idempotency tokens (the same on every replica and
+/// across releases, unlike `std`'s hasher).
+pub fn digest(parts: &[&str]) -> String {
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    for part in parts {
+        for b in part.bytes().chain([0u8]) {
+            hash ^= u64::from(b);
+            hash = hash.wrapping_mul(0x0100_0000_01b3);
+        }
+    }
+    format!("{hash:016x}")
+}
+
+/// The change-set name and ClientRequestToken for a request: the same request (stack, template,
+/// role) always gives the same ones, so a retried POST finds the change set it already made
+/// instead of making a second.
+pub fn change_set_name(stack_name: &str, template: &str, role: &str) -> String {
+    format!("stackplan-{}", digest(&[stack_name, template, role]))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const ARN: &str = "arn:aws:cloudformation:eu-west-1:123456789012:stack/shop-fargate/0f1e2d3c-aaaa-bbbb-cccc-1234567890ab";
+
+    #[test]
+    fn ids_round_trip_and_reject_other_text() {
+        let arn = StackArn::parse(ARN).unwrap();
+        assert_eq!(
+            (arn.region.as_str(), arn.account.as_str(), arn.name.as_str()),
+            ("eu-west-1", "123456789012", "shop-fargate")
+        );
+        assert_eq!(DeploymentId::decode(arn.id().as_str()), Some(arn.clone()));
+        assert!(!arn.id().as_str().contains(['/', '+', '=']));
+        for bad in [
+            "",
+            "!!",
+            "YWJj",
+            &URL_SAFE_NO_PAD.encode("arn:aws:s3:::bucket"),
+            &URL_SAFE_NO_PAD.encode(ARN.replace("stack/", "changeSet/")),
+        ] {
+            assert_eq!(DeploymentId::decode(bad), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn stack_names_follow_cloudformation() {
+        assert!(valid_stack_name("shop-fargate2").is_ok());
+        for bad in ["", "2shop", "shop_app", "shop app", &"a".repeat(129)] {
+            assert!(valid_stack_name(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn roles_come_from_config_or_the_allowlist() {
+        let default = "arn:aws:iam::111122223333:role/deployer";
+        let other = "arn:aws:iam::444455556666:role/team/deployer";
+        let allow = vec![other.to_string()];
+        assert_eq!(choose_role(None, Some(default), &allow), Ok(default));
+        assert_eq!(choose_role(Some(other), Some(default), &allow), Ok(other));
+        assert_eq!(choose_role(Some(default), Some(default), &[]), Ok(default));
+        assert_eq!(choose_role(None, None, &allow), Ok(other));
+        let stranger = "arn:aws:iam::999999999999:role/admin";
+        assert_eq!(
+            choose_role(Some(stranger), Some(default), &allow),
+            Err(RoleError::NotAllowed(stranger.into()))
+        );
+        assert!(matches!(
+            choose_role(Some("admin"), Some(default), &allow),
+            Err(RoleError::Malformed(_))
+        ));
+        assert_eq!(choose_role(None, None, &[]), Err(RoleError::NoneConfigured));
+    }
+
+    #[test]
+    fn session_names_fit_sts() {
+        assert_eq!(session_name("shop"), "stackplan-shop");
+        assert_eq!(session_name(&"x".repeat(128)).len(), 64);
+    }
+
+    #[test]
+    fn session_policy_lists_only_the_services_used() {
+        let policy = session_policy(
+            [
+                "AWS::DynamoDB::Table",
+                "AWS::Lambda::Function",
+                "AWS::Logs::LogGroup",
+            ]
+            .into_iter(),
+        )
+        .unwrap();
+        let doc: serde_json::Value = serde_json::from_str(&policy).unwrap();
+        assert_eq!(
+            doc["Statement"][0]["Action"],
+            serde_json::json!([
+                "cloudformation:*",
+                "dynamodb:*",
+                "iam:PassRole",
+                "lambda:*",
+                "logs:*"
+            ])
+        );
+        assert!(session_policy(["AWS::Unknown::Thing"].into_iter()).is_err());
+    }
+
+    #[test]
+    fn change_set_names_are_stable_per_request() {
+        let a = change_set_name("shop", "{}", "arn:r");
+        assert_eq!(a, change_set_name("shop", "{}", "arn:r"));
+        assert_ne!(a, change_set_name("shop", "{ }", "arn:r"));
+        assert_ne!(a, change_set_name("shop2", "{}", "arn:r"));
+        assert!(a.len() <= 128 && a.starts_with("stackplan-"));
+    }
+}

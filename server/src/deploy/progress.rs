@@ -1,0 +1,278 @@
+//! What a list of stack events means: where the current operation starts, how many resources
+//! are done, whether the stack has settled, and the first real failure.
+
+use serde::Serialize;
+
+use crate::aws::cloudformation::StackEvent;
+
+pub const STACK_TYPE: &str = "AWS::CloudFormation::Stack";
+
+/// Whether a stack status is final (nothing more will happen without a new request).
+pub fn is_terminal(status: &str) -> bool {
+    status.ends_with("_COMPLETE") || status.ends_with("_FAILED")
+}
+
+/// Whether a final status means the requested operation worked.
+pub fn is_success(status: &str) -> bool {
+    matches!(
+        status,
+        "CREATE_COMPLETE" | "UPDATE_COMPLETE" | "DELETE_COMPLETE" | "IMPORT_COMPLETE"
+    )
+}
+
+fn is_stack_event(e: &StackEvent) -> bool {
+    e.resource_type == STACK_TYPE
+}
+
+/// The events of the latest operation (create, update or delete), oldest first: everything from
+/// the last stack-level `*_IN_PROGRESS` that starts one.
+pub fn current_operation(events: &[StackEvent]) -> &[StackEvent] {
+    let start = events.iter().rposition(|e| {
+        is_stack_event(e)
+            && matches!(
+                e.status.as_str(),
+                "CREATE_IN_PROGRESS"
+                    | "UPDATE_IN_PROGRESS"
+                    | "DELETE_IN_PROGRESS"
+                    | "IMPORT_IN_PROGRESS"
+            )
+    });
+    &events[start.unwrap_or(0)..]
+}
+
+/// The resource that failed first, and why.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Failure {
+    pub logical_id: String,
+    pub resource_type: String,
+    pub status: String,
+    pub reason: String,
+}
+
+/// The first failure of an operation. CloudFormation cancels the other resources in flight
+/// when one fails ("Resource creation cancelled"): those are consequences, not the cause, so
+/// they are skipped. Without a resource failure, a failed stack-level event is the answer.
+pub fn first_failure(events: &[StackEvent]) -> Option<Failure> {
+    let failed = |e: &&StackEvent| e.status.ends_with("_FAILED");
+    let cancelled = |e: &&StackEvent| {
+        e.reason
+            .as_deref()
+            .is_some_and(|r| r.contains("cancelled") || r.contains("canceled"))
+    };
+    let to_failure = |e: &StackEvent| Failure {
+        logical_id: e.logical_id.clone(),
+        resource_type: e.resource_type.clone(),
+        status: e.status.clone(),
+        reason: e.reason.clone().unwrap_or_else(|| "no reason given".into()),
+    };
+    events
+        .iter()
+        .filter(failed)
+        .find(|e| !is_stack_event(e) && !cancelled(e))
+        .or_else(|| events.iter().filter(failed).find(|e| !is_stack_event(e)))
+        .or_else(|| events.iter().filter(failed).find(|e| is_stack_event(e)))
+        .or_else(|| {
+            // A rollback names its cause in the stack's ROLLBACK_IN_PROGRESS reason.
+            events
+                .iter()
+                .find(|e| is_stack_event(e) && e.status.contains("ROLLBACK_IN_PROGRESS"))
+        })
+        .map(to_failure)
+}
+
+/// Resources of the operation that have reached a final state.
+pub fn finished_resources(events: &[StackEvent]) -> usize {
+    let mut latest = std::collections::BTreeMap::new();
+    for e in events
+        .iter()
+        .filter(|e| !is_stack_event(e) && !e.logical_id.is_empty())
+    {
+        latest.insert(e.logical_id.as_str(), e.status.as_str());
+    }
+    latest.values().filter(|s| is_terminal(s)).count()
+}
+
+/// Progress of an operation: finished resources out of the template's total. A stack that has
+/// settled successfully is complete, even where the sandbox recorded no per-resource events.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Progress {
+    pub finished: usize,
+    pub total: usize,
+    pub percent: u8,
+}
+
+pub fn progress(events: &[StackEvent], stack_status: &str, total: usize) -> Progress {
+    let finished = if is_terminal(stack_status) && is_success(stack_status) {
+        total
+    } else {
+        finished_resources(events).min(total)
+    };
+    let percent = match (finished * 100).checked_div(total) {
+        Some(p) => u8::try_from(p).unwrap_or(100),
+        None if is_terminal(stack_status) => 100,
+        None => 0,
+    };
+    Progress {
+        finished,
+        total,
+        percent,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    pub(crate) fn ev(
+        id: &str,
+        logical: &str,
+        ty: &str,
+        status: &str,
+        reason: Option<&str>,
+    ) -> StackEvent {
+        StackEvent {
+            id: id.into(),
+            logical_id: logical.into(),
+            resource_type: ty.into(),
+            status: status.into(),
+            reason: reason.map(String::from),
+            time: "2026-11-27T10:00:00Z".into(),
+        }
+    }
+
+    /// A create that fails on the database and rolls back, in the order (oldest first) and with
+    /// the reason texts CloudFormation records.
+    fn rollback() -> Vec<StackEvent> {
+        vec![
+            ev(
+                "1",
+                "shop",
+                STACK_TYPE,
+                "REVIEW_IN_PROGRESS",
+                Some("User Initiated"),
+            ),
+            ev(
+                "2",
+                "shop",
+                STACK_TYPE,
+                "CREATE_IN_PROGRESS",
+                Some("User Initiated"),
+            ),
+            ev("3", "Vpc", "AWS::EC2::VPC", "CREATE_IN_PROGRESS", None),
+            ev(
+                "4",
+                "Database",
+                "AWS::RDS::DBInstance",
+                "CREATE_IN_PROGRESS",
+                None,
+            ),
+            ev("5", "Vpc", "AWS::EC2::VPC", "CREATE_COMPLETE", None),
+            ev(
+                "6",
+                "Cache",
+                "AWS::ElastiCache::ReplicationGroup",
+                "CREATE_FAILED",
+                Some("Resource creation cancelled"),
+            ),
+            ev(
+                "7",
+                "Database",
+                "AWS::RDS::DBInstance",
+                "CREATE_FAILED",
+                Some(
+                    "Resource handler returned message: \"Cannot find version 15.13 for postgres\"",
+                ),
+            ),
+            ev(
+                "8",
+                "shop",
+                STACK_TYPE,
+                "ROLLBACK_IN_PROGRESS",
+                Some(
+                    "The following resource(s) failed to create: [Database, Cache]. Rollback requested by user.",
+                ),
+            ),
+            ev("9", "Vpc", "AWS::EC2::VPC", "DELETE_COMPLETE", None),
+            ev("10", "shop", STACK_TYPE, "ROLLBACK_COMPLETE", None),
+        ]
+    }
+
+    #[test]
+    fn the_first_real_failure_is_reported_not_the_cancellations() {
+        let f = first_failure(&rollback()).unwrap();
+        assert_eq!(f.logical_id, "Database");
+        assert!(f.reason.contains("Cannot find version"));
+    }
+
+    #[test]
+    fn a_stack_failure_without_resource_events_is_still_reported() {
+        let events = vec![
+            ev("1", "api", STACK_TYPE, "CREATE_IN_PROGRESS", None),
+            ev(
+                "2",
+                "api",
+                STACK_TYPE,
+                "CREATE_FAILED",
+                Some("Template error: instance of Fn::GetAtt references undefined resource Cache"),
+            ),
+        ];
+        let f = first_failure(&events).unwrap();
+        assert_eq!(
+            (f.logical_id.as_str(), f.status.as_str()),
+            ("api", "CREATE_FAILED")
+        );
+    }
+
+    #[test]
+    fn the_current_operation_starts_at_the_last_stack_start() {
+        let mut events = rollback();
+        assert_eq!(current_operation(&events)[0].id, "2");
+        events.push(ev(
+            "11",
+            "shop",
+            STACK_TYPE,
+            "DELETE_IN_PROGRESS",
+            Some("User Initiated"),
+        ));
+        events.push(ev("12", "shop", STACK_TYPE, "DELETE_COMPLETE", None));
+        assert_eq!(current_operation(&events).len(), 2);
+        assert_eq!(first_failure(current_operation(&events)), None);
+    }
+
+    #[test]
+    fn progress_counts_settled_resources() {
+        let events = rollback();
+        let op = current_operation(&events);
+        assert_eq!(finished_resources(op), 3);
+        assert_eq!(progress(op, "CREATE_IN_PROGRESS", 40).percent, 7);
+        assert_eq!(
+            progress(&[], "CREATE_COMPLETE", 40),
+            Progress {
+                finished: 40,
+                total: 40,
+                percent: 100
+            }
+        );
+        assert_eq!(progress(&[], "REVIEW_IN_PROGRESS", 40).percent, 0);
+    }
+
+    #[test]
+    fn terminal_and_success_states() {
+        for s in [
+            "CREATE_COMPLETE",
+            "ROLLBACK_COMPLETE",
+            "DELETE_FAILED",
+            "UPDATE_ROLLBACK_COMPLETE",
+        ] {
+            assert!(is_terminal(s), "{s}");
+        }
+        for s in [
+            "CREATE_IN_PROGRESS",
+            "REVIEW_IN_PROGRESS",
+            "UPDATE_COMPLETE_CLEANUP_IN_PROGRESS",
+        ] {
+            assert!(!is_terminal(s), "{s}");
+        }
+        assert!(is_success("UPDATE_COMPLETE") && !is_success("ROLLBACK_COMPLETE"));
+    }
+}

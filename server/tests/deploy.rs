@@ -1,0 +1,1465 @@
+//! The deploy API, driven in-process against a scripted double of the STS and CloudFormation
+//! ports.
+//!
+//! moto (the sandbox) creates stacks synchronously and records no per-resource events, no
+//! CREATE_FAILED and no rollback; it also never throttles. So every test in this file runs
+//! through the server's own CloudFormation port with a SCRIPTED DOUBLE fed event sequences of
+//! the shape CloudFormation records (oldest first here; DescribeStackEvents returns them newest
+//! first, and the SDK adapter reverses them). The same server code talks to moto in
+//! `tests/tests/deploy_moto.rs`.
+
+use std::collections::{HashMap, VecDeque};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, SystemTime};
+
+use axum::body::Body;
+use axum::http::{Request, StatusCode, header};
+use futures_util::future::BoxFuture;
+use http_body_util::BodyExt;
+use serde_json::{Value, json};
+use server::auth::Tokens;
+use server::aws::AwsError;
+use server::aws::cloudformation::{
+    Change, ChangeSetInfo, CloudFormation, NewChangeSet, Output, Session, StackEvent, StackInfo,
+};
+use server::aws::sts::{AssumeRequest, Sts, TempCredentials};
+use server::deploy::service::{Backoff, DeployConfig, Deployer, Target};
+use server::{AppState, Config, app};
+use tower::ServiceExt;
+
+const SECRET: &str = "dbl/SECRETxKEYxmust-never-leave-the-server";
+const SESSION_TOKEN: &str = "dbl-session-token-FwoGZXIvYXdzEJr";
+const TOKEN: &str = "test-token-0123456789";
+const ROLE: &str = "arn:aws:iam::111122223333:role/deployer";
+const ACCOUNT: &str = "111122223333";
+
+// ----- the scripted STS -------------------------------------------------------------------
+
+#[derive(Default)]
+struct StsDouble {
+    calls: Mutex<Vec<AssumeRequest>>,
+    deny: Mutex<bool>,
+    lifetime: Mutex<Option<Duration>>,
+}
+
+impl Sts for StsDouble {
+    fn assume_role(
+        &self,
+        request: AssumeRequest,
+    ) -> BoxFuture<'_, Result<TempCredentials, AwsError>> {
+        Box::pin(async move {
+            self.calls.lock().unwrap().push(request);
+            if *self.deny.lock().unwrap() {
+                return Err(AwsError::AccessDenied(format!(
+                    "User: arn:aws:iam::{ACCOUNT}:user/stackplan is not authorized to perform: sts:AssumeRole on resource: {ROLE}"
+                )));
+            }
+            let lifetime = self
+                .lifetime
+                .lock()
+                .unwrap()
+                .unwrap_or(Duration::from_secs(3600));
+            Ok(TempCredentials {
+                access_key_id: "ASIADOUBLEEXAMPLE".into(),
+                secret_access_key: SECRET.into(),
+                session_token: SESSION_TOKEN.into(),
+                expires: SystemTime::now() + lifetime,
+            })
+        })
+    }
+}
+
+// ----- the scripted CloudFormation ----------------------------------------------------------
+
+struct Stack {
+    arn: String,
+    name: String,
+    /// Events revealed so far, oldest first.
+    events: Vec<StackEvent>,
+    /// Events still to come, one more per DescribeStackEvents call.
+    script: VecDeque<StackEvent>,
+    outputs: Vec<Output>,
+    resources: usize,
+    change_sets: Vec<(String, String, bool)>, // (arn, name, update)
+}
+
+impl Stack {
+    fn status(&self) -> String {
+        self.events
+            .iter()
+            .rev()
+            .find(|e| e.resource_type == "AWS::CloudFormation::Stack")
+            .map(|e| e.status.clone())
+            .unwrap_or_default()
+    }
+}
+
+/// One resource event an execute will record: (logical id, type, status, reason).
+type Scripted = (String, String, String, Option<String>);
+
+#[derive(Default)]
+struct CfnDouble {
+    stacks: Mutex<Vec<Stack>>,
+    /// Errors the next calls of an operation return, in order.
+    failures: Mutex<HashMap<&'static str, VecDeque<AwsError>>>,
+    /// What executing a change set will record (resource events; stack events are added).
+    plan: Mutex<Vec<Scripted>>,
+    calls: Mutex<Vec<&'static str>>,
+}
+
+fn event(n: usize, logical: &str, ty: &str, status: &str, reason: Option<&str>) -> StackEvent {
+    StackEvent {
+        id: format!("{logical}-{status}-{n:04}"),
+        logical_id: logical.into(),
+        resource_type: ty.into(),
+        status: status.into(),
+        reason: reason.map(String::from),
+        time: format!("2026-11-27T10:{:02}:{:02}Z", n / 60, n % 60),
+    }
+}
+
+impl CfnDouble {
+    fn fail_next(&self, op: &'static str, e: AwsError) {
+        self.failures
+            .lock()
+            .unwrap()
+            .entry(op)
+            .or_default()
+            .push_back(e);
+    }
+
+    fn check(&self, op: &'static str) -> Result<(), AwsError> {
+        self.calls.lock().unwrap().push(op);
+        match self
+            .failures
+            .lock()
+            .unwrap()
+            .get_mut(op)
+            .and_then(VecDeque::pop_front)
+        {
+            Some(e) => Err(e),
+            None => Ok(()),
+        }
+    }
+
+    /// A create where every resource succeeds.
+    fn script_success(&self, resources: &[(&str, &str)]) {
+        *self.plan.lock().unwrap() = resources
+            .iter()
+            .flat_map(|(id, ty)| {
+                [
+                    (
+                        id.to_string(),
+                        ty.to_string(),
+                        "CREATE_IN_PROGRESS".to_string(),
+                        None,
+                    ),
+                    (
+                        id.to_string(),
+                        ty.to_string(),
+                        "CREATE_IN_PROGRESS".to_string(),
+                        Some("Resource creation Initiated".to_string()),
+                    ),
+                    (
+                        id.to_string(),
+                        ty.to_string(),
+                        "CREATE_COMPLETE".to_string(),
+                        None,
+                    ),
+                ]
+            })
+            .collect();
+    }
+
+    /// By ARN, or by name among the stacks not deleted (as AWS does).
+    fn find<'a>(stacks: &'a mut [Stack], key: &str) -> Option<&'a mut Stack> {
+        stacks
+            .iter_mut()
+            .find(|s| s.arn == key || (s.name == key && s.status() != "DELETE_COMPLETE"))
+    }
+}
+
+impl CloudFormation for CfnDouble {
+    fn stack(&self, _: &Session, key: &str) -> BoxFuture<'_, Result<Option<StackInfo>, AwsError>> {
+        let key = key.to_string();
+        Box::pin(async move {
+            self.check("stack")?;
+            let mut stacks = self.stacks.lock().unwrap();
+            // Like AWS: a deleted stack is found by its ARN, not by its name.
+            Ok(Self::find(&mut stacks, &key).map(|s| StackInfo {
+                id: s.arn.clone(),
+                name: s.name.clone(),
+                status: s.status(),
+                reason: None,
+                outputs: if s.status().ends_with("_COMPLETE") && !s.status().contains("ROLLBACK") {
+                    s.outputs.clone()
+                } else {
+                    vec![]
+                },
+            }))
+        })
+    }
+
+    fn create_change_set(
+        &self,
+        _: &Session,
+        c: NewChangeSet,
+    ) -> BoxFuture<'_, Result<(String, String), AwsError>> {
+        Box::pin(async move {
+            self.check("create_change_set")?;
+            let mut stacks = self.stacks.lock().unwrap();
+            let n = stacks.len();
+            if Self::find(&mut stacks, &c.stack_name).is_none() {
+                let resources: usize =
+                    serde_json::from_str::<Value>(&c.template_body).unwrap()["Resources"]
+                        .as_object()
+                        .unwrap()
+                        .len();
+                stacks.push(Stack {
+                    arn: format!(
+                        "arn:aws:cloudformation:us-east-1:{ACCOUNT}:stack/{}/0000-{n}",
+                        c.stack_name
+                    ),
+                    name: c.stack_name.clone(),
+                    events: vec![event(
+                        0,
+                        &c.stack_name,
+                        "AWS::CloudFormation::Stack",
+                        "REVIEW_IN_PROGRESS",
+                        Some("User Initiated"),
+                    )],
+                    script: VecDeque::new(),
+                    outputs: vec![Output {
+                        key: "ApiUrl".into(),
+                        value: "https://abc123.execute-api.us-east-1.amazonaws.com/".into(),
+                        description: "URL of the API".into(),
+                    }],
+                    resources,
+                    change_sets: vec![],
+                });
+            }
+            let stack = Self::find(&mut stacks, &c.stack_name).unwrap();
+            if stack
+                .change_sets
+                .iter()
+                .any(|(_, name, _)| *name == c.change_set_name)
+            {
+                return Err(AwsError::AlreadyExists(format!(
+                    "ChangeSet {} already exists",
+                    c.change_set_name
+                )));
+            }
+            let arn = format!(
+                "arn:aws:cloudformation:us-east-1:{ACCOUNT}:changeSet/{}/{}",
+                c.change_set_name,
+                stack.change_sets.len()
+            );
+            stack
+                .change_sets
+                .push((arn.clone(), c.change_set_name.clone(), c.update));
+            Ok((arn, stack.arn.clone()))
+        })
+    }
+
+    fn change_set(
+        &self,
+        _: &Session,
+        stack: &str,
+        id: &str,
+    ) -> BoxFuture<'_, Result<ChangeSetInfo, AwsError>> {
+        let (stack, id) = (stack.to_string(), id.to_string());
+        Box::pin(async move {
+            self.check("change_set")?;
+            let mut stacks = self.stacks.lock().unwrap();
+            let s =
+                Self::find(&mut stacks, &stack).ok_or_else(|| AwsError::NotFound(stack.clone()))?;
+            let (arn, _, update) = s
+                .change_sets
+                .iter()
+                .find(|(a, n, _)| *a == id || *n == id)
+                .cloned()
+                .ok_or_else(|| AwsError::NotFound(id.clone()))?;
+            let changes = self
+                .plan
+                .lock()
+                .unwrap()
+                .iter()
+                .filter(|(_, _, status, reason)| {
+                    status == "CREATE_COMPLETE" || (status == "CREATE_FAILED" && reason.is_some())
+                })
+                .map(|(logical, ty, _, _)| Change {
+                    action: if update {
+                        "Modify".into()
+                    } else {
+                        "Add".into()
+                    },
+                    logical_id: logical.clone(),
+                    resource_type: ty.clone(),
+                    replacement: update.then(|| "False".into()),
+                })
+                .collect();
+            Ok(ChangeSetInfo {
+                id: arn,
+                status: "CREATE_COMPLETE".into(),
+                reason: None,
+                execution_status: Some("AVAILABLE".into()),
+                changes,
+            })
+        })
+    }
+
+    fn latest_change_set(
+        &self,
+        _: &Session,
+        stack: &str,
+    ) -> BoxFuture<'_, Result<Option<String>, AwsError>> {
+        let stack = stack.to_string();
+        Box::pin(async move {
+            self.check("latest_change_set")?;
+            let mut stacks = self.stacks.lock().unwrap();
+            Ok(Self::find(&mut stacks, &stack)
+                .and_then(|s| s.change_sets.last().map(|c| c.0.clone())))
+        })
+    }
+
+    fn execute_change_set(
+        &self,
+        _: &Session,
+        stack: &str,
+        change_set: &str,
+        _: &str,
+    ) -> BoxFuture<'_, Result<(), AwsError>> {
+        let (stack, change_set) = (stack.to_string(), change_set.to_string());
+        Box::pin(async move {
+            self.check("execute_change_set")?;
+            let mut stacks = self.stacks.lock().unwrap();
+            let s =
+                Self::find(&mut stacks, &stack).ok_or_else(|| AwsError::NotFound(stack.clone()))?;
+            let update = s
+                .change_sets
+                .iter()
+                .find(|c| c.0 == change_set)
+                .map(|c| c.2)
+                .ok_or_else(|| AwsError::Validation("no such change set".into()))?;
+            let (start, ok, failed_end) = if update {
+                (
+                    "UPDATE_IN_PROGRESS",
+                    "UPDATE_COMPLETE",
+                    "UPDATE_ROLLBACK_COMPLETE",
+                )
+            } else {
+                ("CREATE_IN_PROGRESS", "CREATE_COMPLETE", "ROLLBACK_COMPLETE")
+            };
+            let base = s.events.len() + s.script.len();
+            let name = s.name.clone();
+            let mut script: Vec<StackEvent> = vec![event(
+                base + 1,
+                &name,
+                "AWS::CloudFormation::Stack",
+                start,
+                Some("User Initiated"),
+            )];
+            let plan = self.plan.lock().unwrap().clone();
+            let failed: Vec<String> = plan
+                .iter()
+                .filter(|p| {
+                    p.2 == "CREATE_FAILED"
+                        && p.3.as_deref().is_some_and(|r| !r.contains("cancelled"))
+                })
+                .map(|p| p.0.clone())
+                .collect();
+            for (i, (id, ty, status, reason)) in plan.iter().enumerate() {
+                script.push(event(base + 2 + i, id, ty, status, reason.as_deref()));
+            }
+            let n = base + 2 + plan.len();
+            if failed.is_empty() {
+                script.push(event(n, &name, "AWS::CloudFormation::Stack", ok, None));
+            } else {
+                let reason = format!(
+                    "The following resource(s) failed to create: [{}]. Rollback requested by user.",
+                    failed.join(", ")
+                );
+                script.push(event(
+                    n,
+                    &name,
+                    "AWS::CloudFormation::Stack",
+                    "ROLLBACK_IN_PROGRESS",
+                    Some(&reason),
+                ));
+                for (i, (id, ty, status, _)) in plan
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, p)| p.2 == "CREATE_COMPLETE")
+                {
+                    let _ = status;
+                    script.push(event(n + 1 + i, id, ty, "DELETE_COMPLETE", None));
+                }
+                script.push(event(
+                    n + 100,
+                    &name,
+                    "AWS::CloudFormation::Stack",
+                    failed_end,
+                    None,
+                ));
+            }
+            s.script.extend(script);
+            Ok(())
+        })
+    }
+
+    fn resource_count(&self, _: &Session, stack: &str) -> BoxFuture<'_, Result<usize, AwsError>> {
+        let stack = stack.to_string();
+        Box::pin(async move {
+            self.check("resource_count")?;
+            let mut stacks = self.stacks.lock().unwrap();
+            Ok(Self::find(&mut stacks, &stack).map_or(0, |s| s.resources))
+        })
+    }
+
+    fn events(&self, _: &Session, stack: &str) -> BoxFuture<'_, Result<Vec<StackEvent>, AwsError>> {
+        let stack = stack.to_string();
+        Box::pin(async move {
+            self.check("events")?;
+            let mut stacks = self.stacks.lock().unwrap();
+            let s =
+                Self::find(&mut stacks, &stack).ok_or_else(|| AwsError::NotFound(stack.clone()))?;
+            // Operations take time: each look reveals one more event.
+            if let Some(e) = s.script.pop_front() {
+                s.events.push(e);
+            }
+            Ok(s.events.clone())
+        })
+    }
+
+    fn delete_stack(
+        &self,
+        _: &Session,
+        stack: &str,
+        _: &str,
+    ) -> BoxFuture<'_, Result<(), AwsError>> {
+        let stack = stack.to_string();
+        Box::pin(async move {
+            self.check("delete_stack")?;
+            let mut stacks = self.stacks.lock().unwrap();
+            let s =
+                Self::find(&mut stacks, &stack).ok_or_else(|| AwsError::NotFound(stack.clone()))?;
+            let (n, name) = (s.events.len() + s.script.len(), s.name.clone());
+            let ids: Vec<_> = self
+                .plan
+                .lock()
+                .unwrap()
+                .iter()
+                .map(|p| (p.0.clone(), p.1.clone()))
+                .collect();
+            s.script.push_back(event(
+                n + 1,
+                &name,
+                "AWS::CloudFormation::Stack",
+                "DELETE_IN_PROGRESS",
+                Some("User Initiated"),
+            ));
+            for (i, (id, ty)) in ids.iter().enumerate().step_by(3) {
+                s.script
+                    .push_back(event(n + 2 + i, id, ty, "DELETE_COMPLETE", None));
+            }
+            s.script.push_back(event(
+                n + 500,
+                &name,
+                "AWS::CloudFormation::Stack",
+                "DELETE_COMPLETE",
+                None,
+            ));
+            Ok(())
+        })
+    }
+}
+
+// ----- the harness ----------------------------------------------------------------------------
+
+struct Harness {
+    sts: Arc<StsDouble>,
+    cfn: Arc<CfnDouble>,
+    deployer: Arc<Deployer>,
+    state: AppState,
+    logs: Arc<Mutex<Vec<String>>>,
+    /// Every response body the tests saw, to search for secrets.
+    seen: Arc<Mutex<Vec<String>>>,
+}
+
+fn harness_with(
+    cfn: Arc<CfnDouble>,
+    sts: Arc<StsDouble>,
+    tweak: impl FnOnce(&mut DeployConfig),
+) -> Harness {
+    let mut config = DeployConfig::new(Target::Aws);
+    config.role_arn = Some(ROLE.into());
+    config.role_allowlist = vec!["arn:aws:iam::444455556666:role/team-deployer".into()];
+    config.external_id = Some("stackplan-test".into());
+    config.backoff = Backoff {
+        base: Duration::from_millis(5),
+        max: Duration::from_millis(20),
+        attempts: 4,
+    };
+    tweak(&mut config);
+    let logs = Arc::new(Mutex::new(Vec::new()));
+    let sink = logs.clone();
+    let deployer = Arc::new(
+        Deployer::new(config, sts.clone(), cfn.clone())
+            .with_log(move |line| sink.lock().unwrap().push(line)),
+    );
+    let state = AppState::new(Config {
+        cors_origins: vec!["https://console.example.com".into()],
+        ..Config::default()
+    })
+    .with_deployer(deployer.clone(), Tokens::from_list(TOKEN));
+    Harness {
+        sts,
+        cfn,
+        deployer,
+        state,
+        logs,
+        seen: Arc::default(),
+    }
+}
+
+fn harness() -> Harness {
+    let cfn = Arc::new(CfnDouble::default());
+    cfn.script_success(&[
+        ("FunctionRole", "AWS::IAM::Role"),
+        ("Function", "AWS::Lambda::Function"),
+        ("HttpApi", "AWS::ApiGatewayV2::Api"),
+    ]);
+    harness_with(cfn, Arc::new(StsDouble::default()), |_| {})
+}
+
+fn lambda_plan() -> Value {
+    serde_json::from_str(
+        &shared::examples::for_kind(shared::plan::ArchitectureKind::Lambda).to_json_pretty(),
+    )
+    .unwrap()
+}
+
+impl Harness {
+    async fn send(
+        &self,
+        method: &str,
+        uri: &str,
+        token: Option<&str>,
+        body: Option<Value>,
+        headers: &[(&str, &str)],
+    ) -> (StatusCode, Value, String) {
+        let mut req = Request::builder().method(method).uri(uri);
+        if let Some(t) = token {
+            req = req.header(header::AUTHORIZATION, format!("Bearer {t}"));
+        }
+        for (k, v) in headers {
+            req = req.header(*k, *v);
+        }
+        let body = match body {
+            Some(b) => {
+                req = req.header(header::CONTENT_TYPE, "application/json");
+                Body::from(b.to_string())
+            }
+            None => Body::empty(),
+        };
+        let res = app(self.state.clone())
+            .oneshot(req.body(body).unwrap())
+            .await
+            .unwrap();
+        let status = res.status();
+        let head = format!("{:?}", res.headers());
+        let bytes = tokio::time::timeout(Duration::from_secs(20), res.into_body().collect())
+            .await
+            .expect("response ends")
+            .unwrap()
+            .to_bytes();
+        let text = String::from_utf8(bytes.to_vec()).unwrap();
+        self.seen.lock().unwrap().push(format!("{head}\n{text}"));
+        (
+            status,
+            serde_json::from_str(&text).unwrap_or(Value::Null),
+            text,
+        )
+    }
+
+    async fn create(&self, stack: &str, extra: Value) -> (StatusCode, Value) {
+        let mut body = json!({ "plan": lambda_plan(), "stack_name": stack });
+        if let (Some(b), Some(e)) = (body.as_object_mut(), extra.as_object()) {
+            b.extend(e.clone());
+        }
+        let (s, v, _) = self
+            .send("POST", "/api/deployments", Some(TOKEN), Some(body), &[])
+            .await;
+        (s, v)
+    }
+
+    /// Reads the whole event stream: `(event, id, data)` per message.
+    async fn events(
+        &self,
+        id: &str,
+        last_event_id: Option<&str>,
+    ) -> Vec<(String, Option<String>, Value)> {
+        let headers: Vec<(&str, &str)> = last_event_id
+            .map(|l| vec![("last-event-id", l)])
+            .unwrap_or_default();
+        let (status, _, text) = self
+            .send(
+                "GET",
+                &format!("/api/deployments/{id}/events"),
+                Some(TOKEN),
+                None,
+                &headers,
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK, "{text}");
+        parse_sse(&text)
+    }
+
+    fn assert_no_secrets(&self) {
+        let logs = self.logs.lock().unwrap().join("\n");
+        let seen = self.seen.lock().unwrap().join("\n");
+        for secret in [SECRET, SESSION_TOKEN] {
+            assert!(!logs.contains(secret), "a log line holds a secret:\n{logs}");
+            assert!(!seen.contains(secret), "a response holds a secret");
+        }
+    }
+}
+
+fn parse_sse(text: &str) -> Vec<(String, Option<String>, Value)> {
+    text.split("\n\n")
+        .filter(|block| block.lines().any(|l| l.starts_with("data:")))
+        .map(|block| {
+            let field = |name: &str| {
+                block
+                    .lines()
+                    .find_map(|l| l.strip_prefix(name))
+                    .map(|v| v.trim_start().to_string())
+            };
+            (
+                field("event:").unwrap_or_else(|| "message".into()),
+                field("id:"),
+                serde_json::from_str(&field("data:").unwrap()).unwrap(),
+            )
+        })
+        .collect()
+}
+
+// ----- the tests ----------------------------------------------------------------------------
+
+#[tokio::test]
+async fn a_deploy_streams_in_progress_events_to_completion_with_outputs() {
+    let h = harness();
+    let (status, created) = h.create("shop-lambda", json!({})).await;
+    assert_eq!(status, StatusCode::CREATED, "{created}");
+    assert_eq!(created["change_set"]["type"], "CREATE");
+    assert_eq!(
+        created["change_set"]["changes"].as_array().unwrap().len(),
+        3
+    );
+    assert_eq!(created["status"], "REVIEW_IN_PROGRESS");
+    let id = created["id"].as_str().unwrap().to_string();
+    let total = created["resources"].as_u64().unwrap();
+
+    // STS was asked for the configured role, with the external id, a named session, a
+    // duration within bounds and a session policy naming only the template's services.
+    let call = h.sts.calls.lock().unwrap()[0].clone();
+    assert_eq!(
+        (call.role_arn.as_str(), call.external_id.as_deref()),
+        (ROLE, Some("stackplan-test"))
+    );
+    assert_eq!(call.session_name, "stackplan-shop-lambda");
+    assert!((900..=3600).contains(&call.duration_seconds));
+    let policy: Value = serde_json::from_str(&call.session_policy).unwrap();
+    let actions: Vec<&str> = policy["Statement"][0]["Action"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a.as_str().unwrap())
+        .collect();
+    assert!(
+        actions.contains(&"cloudformation:*")
+            && actions.contains(&"lambda:*")
+            && actions.contains(&"dynamodb:*"),
+        "{actions:?}"
+    );
+    assert!(
+        !actions.contains(&"ec2:*") && !actions.contains(&"rds:*"),
+        "{actions:?}"
+    );
+
+    let (status, exec, _) = h
+        .send(
+            "POST",
+            &format!("/api/deployments/{id}/execute"),
+            Some(TOKEN),
+            Some(json!({"change_set_id": created["change_set"]["id"]})),
+            &[],
+        )
+        .await;
+    assert_eq!(status, StatusCode::ACCEPTED, "{exec}");
+
+    let events = h.events(&id, None).await;
+    let stack_events: Vec<_> = events.iter().filter(|e| e.0 == "stack").collect();
+    // Starts at the operation: CREATE_IN_PROGRESS of the stack, then each resource.
+    assert_eq!(stack_events[0].2["status"], "CREATE_IN_PROGRESS");
+    assert!(
+        stack_events
+            .iter()
+            .any(|e| e.2["status"] == "CREATE_IN_PROGRESS" && e.2["logical_id"] == "Function")
+    );
+    let percents: Vec<u64> = stack_events
+        .iter()
+        .map(|e| e.2["progress"]["percent"].as_u64().unwrap())
+        .collect();
+    assert!(
+        percents.windows(2).all(|w| w[0] <= w[1]),
+        "progress never goes back: {percents:?}"
+    );
+    assert!(
+        percents.iter().any(|p| *p > 0 && *p < 100),
+        "some in-progress percentage: {percents:?}"
+    );
+    let (kind, _, done) = events.last().unwrap();
+    assert_eq!(kind, "done");
+    assert_eq!(
+        (done["status"].as_str(), done["succeeded"].as_bool()),
+        (Some("CREATE_COMPLETE"), Some(true))
+    );
+    assert_eq!(done["progress"]["percent"], 100);
+    assert_eq!(done["progress"]["total"], total);
+    assert_eq!(done["outputs"][0]["key"], "ApiUrl");
+    assert!(done["failure"].is_null());
+    // Every event id is unique: nothing sent twice.
+    let ids: std::collections::BTreeSet<_> =
+        stack_events.iter().map(|e| e.1.clone().unwrap()).collect();
+    assert_eq!(ids.len(), stack_events.len());
+
+    let (status, got, _) = h
+        .send(
+            "GET",
+            &format!("/api/deployments/{id}"),
+            Some(TOKEN),
+            None,
+            &[],
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(got["status"], "CREATE_COMPLETE");
+    assert_eq!(
+        got["outputs"][0]["value"],
+        "https://abc123.execute-api.us-east-1.amazonaws.com/"
+    );
+    h.assert_no_secrets();
+}
+
+#[tokio::test]
+async fn a_rollback_reports_the_first_failure_not_the_cancellations() {
+    let h = harness();
+    *h.cfn.plan.lock().unwrap() = vec![
+        ("FunctionRole".into(), "AWS::IAM::Role".into(), "CREATE_IN_PROGRESS".into(), None),
+        ("FunctionRole".into(), "AWS::IAM::Role".into(), "CREATE_COMPLETE".into(), None),
+        ("Table".into(), "AWS::DynamoDB::Table".into(), "CREATE_IN_PROGRESS".into(), None),
+        ("Function".into(), "AWS::Lambda::Function".into(), "CREATE_IN_PROGRESS".into(), None),
+        ("Function".into(), "AWS::Lambda::Function".into(), "CREATE_FAILED".into(), Some("Resource handler returned message: \"Uploaded file must be a non-empty zip (Service: Lambda, Status Code: 400)\" (HandlerErrorCode: InvalidRequest)".into())),
+        ("Table".into(), "AWS::DynamoDB::Table".into(), "CREATE_FAILED".into(), Some("Resource creation cancelled".into())),
+    ];
+    let (_, created) = h.create("shop-lambda", json!({})).await;
+    let id = created["id"].as_str().unwrap().to_string();
+    h.send(
+        "POST",
+        &format!("/api/deployments/{id}/execute"),
+        Some(TOKEN),
+        None,
+        &[],
+    )
+    .await;
+    let events = h.events(&id, None).await;
+    let statuses: Vec<&str> = events
+        .iter()
+        .filter(|e| e.0 == "stack")
+        .map(|e| e.2["status"].as_str().unwrap())
+        .collect();
+    assert!(
+        statuses.contains(&"ROLLBACK_IN_PROGRESS") && statuses.contains(&"CREATE_FAILED"),
+        "{statuses:?}"
+    );
+    let done = &events.last().unwrap().2;
+    assert_eq!(
+        (done["status"].as_str(), done["succeeded"].as_bool()),
+        (Some("ROLLBACK_COMPLETE"), Some(false))
+    );
+    assert_eq!(done["failure"]["logical_id"], "Function");
+    assert!(
+        done["failure"]["reason"]
+            .as_str()
+            .unwrap()
+            .contains("non-empty zip")
+    );
+    assert!(done["outputs"].as_array().unwrap().is_empty());
+    // An existing stack in ROLLBACK_COMPLETE cannot be updated: the user is told to delete it.
+    let (status, body) = h.create("shop-lambda", json!({"update": true})).await;
+    assert_eq!(
+        (status, body["error"].as_str()),
+        (StatusCode::CONFLICT, Some("stack_not_updatable")),
+        "{body}"
+    );
+}
+
+#[tokio::test]
+async fn a_reconnect_with_last_event_id_resumes_without_duplicates() {
+    let h = harness();
+    let (_, created) = h.create("shop-lambda", json!({})).await;
+    let id = created["id"].as_str().unwrap().to_string();
+    h.send(
+        "POST",
+        &format!("/api/deployments/{id}/execute"),
+        Some(TOKEN),
+        None,
+        &[],
+    )
+    .await;
+    let all = h.events(&id, None).await;
+    let stack: Vec<_> = all.iter().filter(|e| e.0 == "stack").collect();
+    let cut = stack[3].1.clone().unwrap();
+    let resumed = h.events(&id, Some(&cut)).await;
+    let resumed_ids: Vec<_> = resumed
+        .iter()
+        .filter(|e| e.0 == "stack")
+        .map(|e| e.1.clone().unwrap())
+        .collect();
+    let expected: Vec<_> = stack[4..].iter().map(|e| e.1.clone().unwrap()).collect();
+    assert_eq!(resumed_ids, expected);
+    assert_eq!(resumed.last().unwrap().0, "done");
+}
+
+#[tokio::test]
+async fn watchers_of_one_stack_share_one_poller() {
+    let h = harness();
+    let (_, created) = h.create("shop-lambda", json!({})).await;
+    let id = created["id"].as_str().unwrap().to_string();
+    h.send(
+        "POST",
+        &format!("/api/deployments/{id}/execute"),
+        Some(TOKEN),
+        None,
+        &[],
+    )
+    .await;
+    let polls_before = h
+        .cfn
+        .calls
+        .lock()
+        .unwrap()
+        .iter()
+        .filter(|c| **c == "events")
+        .count();
+    let (a, b, c) = tokio::join!(
+        h.events(&id, None),
+        h.events(&id, None),
+        h.events(&id, None)
+    );
+    assert_eq!(
+        a.iter().filter(|e| e.0 == "stack").count(),
+        b.iter().filter(|e| e.0 == "stack").count()
+    );
+    assert_eq!(b.last().unwrap().0, "done");
+    assert_eq!(c.last().unwrap().0, "done");
+    let polls = h
+        .cfn
+        .calls
+        .lock()
+        .unwrap()
+        .iter()
+        .filter(|c| **c == "events")
+        .count()
+        - polls_before;
+    // 13 scripted events: one poller needs about 13 polls; three would need about 39.
+    assert!(
+        polls <= 20,
+        "{polls} DescribeStackEvents calls for three watchers"
+    );
+    // The poller stops once the stack has settled.
+    tokio::time::sleep(Duration::from_millis(50)).await;
+    assert_eq!(h.deployer.pollers(), 0);
+}
+
+#[tokio::test]
+async fn sts_access_denied_is_a_clear_403() {
+    let h = harness();
+    *h.sts.deny.lock().unwrap() = true;
+    let (status, body) = h.create("shop-lambda", json!({})).await;
+    assert_eq!(
+        (status, body["error"].as_str()),
+        (StatusCode::FORBIDDEN, Some("access_denied")),
+        "{body}"
+    );
+    assert!(
+        body["message"]
+            .as_str()
+            .unwrap()
+            .contains("not authorized to perform: sts:AssumeRole")
+    );
+}
+
+#[tokio::test]
+async fn a_role_not_on_the_allowlist_is_refused_before_sts() {
+    let h = harness();
+    let (status, body) = h
+        .create(
+            "shop-lambda",
+            json!({"role_arn": "arn:aws:iam::999999999999:role/admin"}),
+        )
+        .await;
+    assert_eq!(
+        (status, body["error"].as_str()),
+        (StatusCode::FORBIDDEN, Some("role_not_allowed")),
+        "{body}"
+    );
+    assert!(h.sts.calls.lock().unwrap().is_empty());
+    let (status, _) = h
+        .create(
+            "shop-lambda",
+            json!({"role_arn": "arn:aws:iam::444455556666:role/team-deployer"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED);
+    assert_eq!(
+        h.sts.calls.lock().unwrap()[0].role_arn,
+        "arn:aws:iam::444455556666:role/team-deployer"
+    );
+}
+
+#[tokio::test]
+async fn an_existing_stack_is_offered_as_an_update_which_shows_its_changes() {
+    let h = harness();
+    let (_, created) = h.create("shop-lambda", json!({})).await;
+    let id = created["id"].as_str().unwrap().to_string();
+    h.send(
+        "POST",
+        &format!("/api/deployments/{id}/execute"),
+        Some(TOKEN),
+        None,
+        &[],
+    )
+    .await;
+    h.events(&id, None).await;
+    let (status, body) = h.create("shop-lambda", json!({})).await;
+    assert_eq!(
+        (status, body["error"].as_str(), body["can_update"].as_bool()),
+        (StatusCode::CONFLICT, Some("stack_exists"), Some(true)),
+        "{body}"
+    );
+    let mut plan = lambda_plan();
+    plan["lambda"]["memory_mb"] = json!(1024);
+    let (status, body) = h
+        .create("shop-lambda", json!({"update": true, "plan": plan}))
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    assert_eq!(body["change_set"]["type"], "UPDATE");
+    assert_eq!(body["change_set"]["changes"][0]["action"], "Modify");
+    assert_eq!(
+        body["id"].as_str(),
+        Some(id.as_str()),
+        "the id is the stack's, whatever the operation"
+    );
+    // The same request again finds the change set it made instead of making a second.
+    let (status, again) = h
+        .create("shop-lambda", json!({"update": true, "plan": plan}))
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{again}");
+    assert_eq!(again["change_set"]["id"], body["change_set"]["id"]);
+    assert_eq!(h.cfn.stacks.lock().unwrap()[0].change_sets.len(), 2);
+}
+
+#[tokio::test]
+async fn throttling_is_retried_with_backoff_and_the_wait_is_shown() {
+    let h = harness();
+    for _ in 0..2 {
+        h.cfn.fail_next(
+            "create_change_set",
+            AwsError::Throttled("Rate exceeded".into()),
+        );
+    }
+    let (status, created) = h.create("shop-lambda", json!({})).await;
+    assert_eq!(status, StatusCode::CREATED, "{created}");
+    assert_eq!(
+        h.cfn
+            .calls
+            .lock()
+            .unwrap()
+            .iter()
+            .filter(|c| **c == "create_change_set")
+            .count(),
+        3
+    );
+    let id = created["id"].as_str().unwrap().to_string();
+    h.send(
+        "POST",
+        &format!("/api/deployments/{id}/execute"),
+        Some(TOKEN),
+        None,
+        &[],
+    )
+    .await;
+    h.cfn
+        .fail_next("events", AwsError::Throttled("Rate exceeded".into()));
+    let events = h.events(&id, None).await;
+    let notice = events
+        .iter()
+        .find(|e| e.0 == "notice")
+        .expect("a notice of the wait");
+    assert_eq!(notice.2["kind"], "throttled");
+    assert!(notice.2["retry_in_ms"].as_u64().unwrap() > 0);
+    assert!(
+        notice.2["message"]
+            .as_str()
+            .unwrap()
+            .contains("retrying in")
+    );
+    assert_eq!(events.last().unwrap().2["status"], "CREATE_COMPLETE");
+    // Throttled past the last attempt: a 503 that says so, with Retry-After.
+    for _ in 0..4 {
+        h.cfn
+            .fail_next("stack", AwsError::Throttled("Rate exceeded".into()));
+    }
+    let (status, body, text) = h
+        .send(
+            "GET",
+            &format!("/api/deployments/{id}"),
+            Some(TOKEN),
+            None,
+            &[],
+        )
+        .await;
+    assert_eq!(
+        (status, body["error"].as_str()),
+        (StatusCode::SERVICE_UNAVAILABLE, Some("throttled"))
+    );
+    assert!(text.contains("throttling"));
+}
+
+#[tokio::test]
+async fn a_cloudformation_validation_error_is_a_422_with_its_message() {
+    let h = harness();
+    h.cfn.fail_next("create_change_set", AwsError::Validation("Template format error: Unresolved resource dependencies [Missing] in the Resources block of the template".into()));
+    let (status, body) = h.create("shop-lambda", json!({})).await;
+    assert_eq!(
+        (status, body["error"].as_str()),
+        (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            Some("cloudformation_validation")
+        )
+    );
+    assert!(
+        body["message"]
+            .as_str()
+            .unwrap()
+            .contains("Unresolved resource dependencies")
+    );
+}
+
+#[tokio::test]
+async fn tokens_are_required_on_every_deploy_endpoint() {
+    let h = harness();
+    let id = "YXJuOmF3czpjbG91ZGZvcm1hdGlvbjp1cy1lYXN0LTE6MTExMTIyMjIzMzMzOnN0YWNrL3Nob3AvMDAwMC0w";
+    for (method, uri) in [
+        ("POST", "/api/deployments".to_string()),
+        ("GET", format!("/api/deployments/{id}")),
+        ("DELETE", format!("/api/deployments/{id}")),
+        ("POST", format!("/api/deployments/{id}/execute")),
+        ("GET", format!("/api/deployments/{id}/events")),
+    ] {
+        let (status, body, _) = h.send(method, &uri, None, Some(json!({})), &[]).await;
+        assert_eq!(
+            (status, body["error"].as_str()),
+            (StatusCode::UNAUTHORIZED, Some("missing_token")),
+            "{method} {uri}"
+        );
+        assert!(
+            h.seen
+                .lock()
+                .unwrap()
+                .last()
+                .unwrap()
+                .contains("\"www-authenticate\": \"Bearer")
+        );
+        let (status, body, _) = h
+            .send(method, &uri, Some("wrong-token"), Some(json!({})), &[])
+            .await;
+        assert_eq!(
+            (status, body["error"].as_str()),
+            (StatusCode::UNAUTHORIZED, Some("invalid_token")),
+            "{method} {uri}"
+        );
+    }
+    assert!(h.sts.calls.lock().unwrap().is_empty());
+}
+
+#[tokio::test]
+async fn only_the_generated_template_is_ever_deployed() {
+    let h = harness();
+    let valid = shared::validate::ValidPlan::new(shared::examples::for_kind(
+        shared::plan::ArchitectureKind::Lambda,
+    ))
+    .unwrap();
+    let template = shared::template::generate(&valid);
+    let tampered = template
+        .to_json()
+        .replace("\"MemorySize\": 512", "\"MemorySize\": 10240");
+    assert_ne!(tampered, template.to_json());
+    let (status, body) = h.create("shop-lambda", json!({"template": tampered})).await;
+    assert_eq!(
+        (status, body["error"].as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("template_mismatch")),
+        "{body}"
+    );
+    for same in [template.to_json(), template.to_yaml()] {
+        let (status, body) = h.create("shop-lambda", json!({"template": same})).await;
+        assert!(
+            status == StatusCode::CREATED || body["error"] == "stack_exists",
+            "{body}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn bad_plans_and_names_get_every_problem_at_once() {
+    let h = harness();
+    let mut plan = lambda_plan();
+    plan["lambda"]["memory_mb"] = json!(99);
+    plan["lambda"]["timeout_s"] = json!(9000);
+    let (status, body) = h.create("shop-lambda", json!({"plan": plan})).await;
+    assert_eq!(
+        (status, body["error"].as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("invalid_plan")),
+        "{body}"
+    );
+    assert!(body["problems"].as_array().unwrap().len() >= 2, "{body}");
+    let (status, body) = h.create("2 bad names", json!({})).await;
+    assert_eq!(
+        (status, body["error"].as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("invalid_stack_name"))
+    );
+    let (status, body, _) = h
+        .send(
+            "POST",
+            "/api/deployments",
+            Some(TOKEN),
+            Some(json!({"plan": {}, "stak_name": "x"})),
+            &[],
+        )
+        .await;
+    assert_eq!(
+        (status, body["error"].as_str()),
+        (StatusCode::BAD_REQUEST, Some("bad_request")),
+        "{body}"
+    );
+    let (status, body, _) = h
+        .send("GET", "/api/deployments/not-an-id", Some(TOKEN), None, &[])
+        .await;
+    assert_eq!(
+        (status, body["error"].as_str()),
+        (StatusCode::NOT_FOUND, Some("unknown_deployment"))
+    );
+}
+
+#[tokio::test]
+async fn credentials_are_refreshed_before_they_expire_and_never_leak() {
+    let h = harness();
+    // Credentials that expire within the refresh margin are assumed again on the next call.
+    *h.sts.lifetime.lock().unwrap() = Some(Duration::from_secs(240));
+    let (_, created) = h.create("shop-lambda", json!({})).await;
+    let id = created["id"].as_str().unwrap().to_string();
+    let after_create = h.sts.calls.lock().unwrap().len();
+    h.send(
+        "POST",
+        &format!("/api/deployments/{id}/execute"),
+        Some(TOKEN),
+        None,
+        &[],
+    )
+    .await;
+    h.events(&id, None).await;
+    let calls = h.sts.calls.lock().unwrap().len();
+    assert!(
+        calls > after_create + 3,
+        "refreshed during the deploy: {after_create} then {calls} AssumeRole calls"
+    );
+    // Long-lived ones are reused.
+    *h.sts.lifetime.lock().unwrap() = Some(Duration::from_secs(3600));
+    h.send(
+        "GET",
+        &format!("/api/deployments/{id}"),
+        Some(TOKEN),
+        None,
+        &[],
+    )
+    .await;
+    let calls = h.sts.calls.lock().unwrap().len();
+    h.send(
+        "GET",
+        &format!("/api/deployments/{id}"),
+        Some(TOKEN),
+        None,
+        &[],
+    )
+    .await;
+    h.send(
+        "GET",
+        &format!("/api/deployments/{id}"),
+        Some(TOKEN),
+        None,
+        &[],
+    )
+    .await;
+    assert_eq!(h.sts.calls.lock().unwrap().len(), calls);
+    assert!(
+        h.logs.lock().unwrap().iter().any(|l| l.contains("assumed")),
+        "the log says what happened"
+    );
+    h.assert_no_secrets();
+}
+
+#[tokio::test]
+async fn a_deployment_id_survives_a_restart_and_works_on_another_replica() {
+    let h = harness();
+    let (_, created) = h.create("shop-lambda", json!({})).await;
+    let id = created["id"].as_str().unwrap().to_string();
+    h.send(
+        "POST",
+        &format!("/api/deployments/{id}/execute"),
+        Some(TOKEN),
+        None,
+        &[],
+    )
+    .await;
+    // A second server: new deployer, new credentials cache, no memory of the first; the same AWS.
+    let other = harness_with(h.cfn.clone(), Arc::new(StsDouble::default()), |_| {});
+    let events = other.events(&id, None).await;
+    assert_eq!(events.last().unwrap().2["status"], "CREATE_COMPLETE");
+    let (status, got, _) = other
+        .send(
+            "GET",
+            &format!("/api/deployments/{id}"),
+            Some(TOKEN),
+            None,
+            &[],
+        )
+        .await;
+    assert_eq!(
+        (status, got["stack_name"].as_str()),
+        (StatusCode::OK, Some("shop-lambda"))
+    );
+}
+
+#[tokio::test]
+async fn delete_streams_its_events_to_delete_complete() {
+    let h = harness();
+    let (_, created) = h.create("shop-lambda", json!({})).await;
+    let id = created["id"].as_str().unwrap().to_string();
+    h.send(
+        "POST",
+        &format!("/api/deployments/{id}/execute"),
+        Some(TOKEN),
+        None,
+        &[],
+    )
+    .await;
+    h.events(&id, None).await;
+    let (status, _, _) = h
+        .send(
+            "DELETE",
+            &format!("/api/deployments/{id}"),
+            Some(TOKEN),
+            None,
+            &[],
+        )
+        .await;
+    assert_eq!(status, StatusCode::ACCEPTED);
+    let events = h.events(&id, None).await;
+    assert_eq!(
+        events.iter().find(|e| e.0 == "stack").unwrap().2["status"],
+        "DELETE_IN_PROGRESS",
+        "only the delete's events"
+    );
+    let done = &events.last().unwrap().2;
+    assert_eq!(
+        (
+            done["status"].as_str(),
+            done["succeeded"].as_bool(),
+            done["progress"]["percent"].as_u64()
+        ),
+        (Some("DELETE_COMPLETE"), Some(true), Some(100))
+    );
+    // The name is free again.
+    let (status, _) = h.create("shop-lambda", json!({})).await;
+    assert_eq!(status, StatusCode::CREATED);
+}
+
+#[tokio::test]
+async fn the_sandbox_refuses_plans_it_cannot_deploy_and_says_why() {
+    let h = harness_with(
+        Arc::new(CfnDouble::default()),
+        Arc::new(StsDouble::default()),
+        |c| {
+            c.target = Target::Sandbox {
+                endpoint: "http://127.0.0.1:5000".into(),
+            };
+        },
+    );
+    let fargate: Value = serde_json::from_str(
+        &shared::examples::for_kind(shared::plan::ArchitectureKind::Fargate).to_json_pretty(),
+    )
+    .unwrap();
+    let (status, body) = h.create("shop-fargate", json!({"plan": fargate})).await;
+    assert_eq!(
+        (status, body["error"].as_str()),
+        (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            Some("sandbox_unsupported")
+        ),
+        "{body}"
+    );
+    assert!(body["blockers"].as_array().unwrap().len() >= 3);
+    let (status, body) = h.create("shop-lambda", json!({})).await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    assert!(
+        body["sandbox"]["skipped"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|s| s.as_str().unwrap().contains("ApiGatewayV2"))
+    );
+}
+
+#[tokio::test]
+async fn the_target_endpoint_says_where_deploys_go() {
+    let h = harness();
+    let (status, body, _) = h.send("GET", "/api/deploy/target", None, None, &[]).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(body, json!({"enabled": true, "target": {"kind": "aws"}}));
+    let off = AppState::new(Config::default());
+    let res = app(off)
+        .oneshot(
+            Request::get("/api/deploy/target")
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await
+        .unwrap();
+    let body: Value =
+        serde_json::from_slice(&res.into_body().collect().await.unwrap().to_bytes()).unwrap();
+    assert_eq!(body["enabled"], false);
+}
+
+#[tokio::test]
+async fn cors_is_open_only_to_configured_origins() {
+    let h = harness();
+    let preflight = |origin: &'static str| {
+        Request::builder()
+            .method("OPTIONS")
+            .uri("/api/deployments")
+            .header(header::ORIGIN, origin)
+            .header(header::ACCESS_CONTROL_REQUEST_METHOD, "POST")
+            .header(
+                header::ACCESS_CONTROL_REQUEST_HEADERS,
+                "authorization,content-type",
+            )
+            .body(Body::empty())
+            .unwrap()
+    };
+    let ok = app(h.state.clone())
+        .oneshot(preflight("https://console.example.com"))
+        .await
+        .unwrap();
+    assert_eq!(
+        ok.headers()
+            .get(header::ACCESS_CONTROL_ALLOW_ORIGIN)
+            .unwrap(),
+        "https://console.example.com"
+    );
+    let other = app(h.state.clone())
+        .oneshot(preflight("https://evil.example.net"))
+        .await
+        .unwrap();
+    assert!(
+        other
+            .headers()
+            .get(header::ACCESS_CONTROL_ALLOW_ORIGIN)
+            .is_none()
+    );
+}
+
+#[tokio::test]
+async fn the_openapi_document_lists_exactly_the_routes() {
+    let h = harness();
+    let (status, doc, _) = h.send("GET", "/api/openapi.json", None, None, &[]).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(doc["openapi"], "3.1.0");
+    let id = "YXJuOmF3czpjbG91ZGZvcm1hdGlvbjp1cy1lYXN0LTE6MTExMTIyMjIzMzMzOnN0YWNrL3Nob3AvMDAwMC0w";
+    let mut operations = 0;
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        for method in ["get", "post", "delete"] {
+            let Some(op) = item.get(method) else { continue };
+            operations += 1;
+            let uri = path.replace("{id}", id);
+            let (status, _, _) = h.send(&method.to_uppercase(), &uri, None, None, &[]).await;
+            let secured = op.get("security").is_some();
+            if secured {
+                assert_eq!(
+                    status,
+                    StatusCode::UNAUTHORIZED,
+                    "{method} {path} is documented as needing a token"
+                );
+            } else {
+                assert_eq!(
+                    status,
+                    StatusCode::OK,
+                    "{method} {path} is documented and public"
+                );
+            }
+        }
+    }
+    assert_eq!(operations, 7);
+    // And nothing undocumented answers: an unknown path is the JSON 404.
+    let (status, body, _) = h
+        .send("GET", "/api/deployments/x/y/z", Some(TOKEN), None, &[])
+        .await;
+    assert_eq!(
+        (status, body["error"].as_str()),
+        (StatusCode::NOT_FOUND, Some("not_found"))
+    );
+}
+
+#[tokio::test]
+async fn an_unreachable_sandbox_is_named_in_the_error() {
+    // The real SDK clients, pointed at a port nobody listens on.
+    let closed = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap();
+    let endpoint = format!("http://{closed}");
+    let config = Config {
+        aws_endpoint: Some(endpoint.clone()),
+        session_seconds: 900,
+        ..Config::default()
+    };
+    let deployer = server::deployer(&config).await.unwrap().unwrap();
+    let state = AppState::new(config).with_deployer(Arc::new(deployer), Tokens::from_list(TOKEN));
+    let req = Request::post("/api/deployments")
+        .header(header::AUTHORIZATION, format!("Bearer {TOKEN}"))
+        .header(header::CONTENT_TYPE, "application/json")
+        .body(Body::from(
+            json!({"plan": lambda_plan(), "stack_name": "shop-lambda"}).to_string(),
+        ))
+        .unwrap();
+    let res = app(state).oneshot(req).await.unwrap();
+    assert_eq!(res.status(), StatusCode::BAD_GATEWAY);
+    let body: Value =
+        serde_json::from_slice(&res.into_body().collect().await.unwrap().to_bytes()).unwrap();
+    assert_eq!(body["error"], "aws_unreachable");
+    assert!(
+        body["message"].as_str().unwrap().contains(&endpoint),
+        "{body}"
+    );
+}
