@@ -25,3 +25,74 @@ pub fn venv_tool(name: &str) -> PathBuf {
     );
     tool
 }
+
+/// A moto server (the local AWS sandbox) on a free loopback port, stopped when dropped.
+pub struct Moto {
+    pub endpoint: String,
+    child: std::process::Child,
+    log: PathBuf,
+}
+
+impl Moto {
+    /// Starts `moto_server -H 127.0.0.1 -p PORT` from the project's virtualenv and waits until
+    /// it answers (within 30 s).
+    pub fn start() -> Moto {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .expect("a free port")
+            .port();
+        let log = std::env::temp_dir().join(format!("stackplan-moto-{port}.log"));
+        let file = std::fs::File::create(&log).expect("moto log file");
+        let child = std::process::Command::new(venv_tool("moto_server"))
+            .args(["-H", "127.0.0.1", "-p", &port.to_string()])
+            .stdout(file.try_clone().expect("log"))
+            .stderr(file)
+            .spawn()
+            .expect("moto_server starts");
+        let moto = Moto {
+            endpoint: format!("http://127.0.0.1:{port}"),
+            child,
+            log,
+        };
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+        while std::time::Instant::now() < deadline {
+            if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
+                return moto;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(100));
+        }
+        panic!(
+            "moto_server did not start within 30 s; its log: {}",
+            moto.log()
+        );
+    }
+
+    /// What moto printed (for failure messages).
+    pub fn log(&self) -> String {
+        std::fs::read_to_string(&self.log).unwrap_or_default()
+    }
+
+    /// Lists, through the AWS APIs (boto3), what exists in the sandbox: tables, functions,
+    /// buckets, log groups, roles, VPCs, ECS clusters, REST APIs.
+    pub fn inventory(&self, role_arn: &str) -> serde_json::Value {
+        let out = std::process::Command::new(venv_tool("python"))
+            .arg(workspace_root().join("scripts/moto-inventory.py"))
+            .args([&self.endpoint, role_arn])
+            .output()
+            .expect("python runs");
+        assert!(
+            out.status.success(),
+            "moto-inventory failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        serde_json::from_slice(&out.stdout).expect("inventory JSON")
+    }
+}
+
+impl Drop for Moto {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        let _ = std::fs::remove_file(&self.log);
+    }
+}

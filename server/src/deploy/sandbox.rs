@@ -28,7 +28,7 @@ const MISSING_ATTRIBUTES: &[(&str, &str)] =
 /// Resource types moto fails on, failing the whole stack with an HTTP 500.
 const CRASHES: &[(&str, &str)] = &[(
     "AWS::EC2::FlowLog",
-    "moto fails while creating VPC flow logs (an IndexError in its flow-log code, HTTP 500)",
+    "moto cannot create a flow log that writes to an S3 key prefix (it reads `bucket/vpc/` as the bucket name, finds no such bucket and fails with HTTP 500)",
 )];
 
 /// What is true of every sandbox deploy, said next to its result.

@@ -1,0 +1,302 @@
+//! Deploys into the local sandbox: moto's server on 127.0.0.1, driven by the real server code
+//! with the real aws-sdk clients (SDK retries off), checked through moto's own AWS APIs.
+//!
+//! moto creates stacks synchronously (no in-progress events, no rollback); those sequences are
+//! tested against a scripted double in `server/tests/deploy.rs`.
+
+use std::sync::Arc;
+
+use axum::body::Body;
+use axum::http::{Request, StatusCode, header};
+use http_body_util::BodyExt;
+use serde_json::{Value, json};
+use server::auth::Tokens;
+use server::{AppState, Config, app};
+use stackplan_tests::Moto;
+use tower::ServiceExt;
+
+const TOKEN: &str = "sandbox-test-token";
+
+struct Sandbox {
+    moto: Moto,
+    state: AppState,
+    seen: std::sync::Mutex<Vec<String>>,
+}
+
+impl Sandbox {
+    async fn start() -> Sandbox {
+        let moto = Moto::start();
+        let config = Config {
+            aws_endpoint: Some(moto.endpoint.clone()),
+            session_seconds: 900,
+            ..Config::default()
+        };
+        let deployer = server::deployer(&config)
+            .await
+            .expect("sandbox config")
+            .expect("deploying is on");
+        let state =
+            AppState::new(config).with_deployer(Arc::new(deployer), Tokens::from_list(TOKEN));
+        Sandbox {
+            moto,
+            state,
+            seen: Default::default(),
+        }
+    }
+
+    async fn send(
+        &self,
+        method: &str,
+        uri: &str,
+        body: Option<Value>,
+    ) -> (StatusCode, Value, String) {
+        let mut req = Request::builder()
+            .method(method)
+            .uri(uri)
+            .header(header::AUTHORIZATION, format!("Bearer {TOKEN}"));
+        let body = match body {
+            Some(b) => {
+                req = req.header(header::CONTENT_TYPE, "application/json");
+                Body::from(b.to_string())
+            }
+            None => Body::empty(),
+        };
+        let res = app(self.state.clone())
+            .oneshot(req.body(body).unwrap())
+            .await
+            .unwrap();
+        let status = res.status();
+        let bytes = tokio::time::timeout(
+            std::time::Duration::from_secs(60),
+            res.into_body().collect(),
+        )
+        .await
+        .expect("the response ends")
+        .unwrap()
+        .to_bytes();
+        let text = String::from_utf8(bytes.to_vec()).unwrap();
+        self.seen.lock().unwrap().push(text.clone());
+        (
+            status,
+            serde_json::from_str(&text).unwrap_or(Value::Null),
+            text,
+        )
+    }
+
+    /// The final `done` event of the stack's event stream.
+    async fn watch(&self, id: &str) -> Value {
+        let (status, _, text) = self
+            .send("GET", &format!("/api/deployments/{id}/events"), None)
+            .await;
+        assert_eq!(status, StatusCode::OK, "{text}");
+        let done = text
+            .split("\n\n")
+            .find(|b| b.contains("event: done"))
+            .unwrap_or_else(|| panic!("no done event in {text}"));
+        let data = done.lines().find_map(|l| l.strip_prefix("data:")).unwrap();
+        serde_json::from_str(data.trim()).unwrap()
+    }
+}
+
+fn example(kind: shared::plan::ArchitectureKind) -> Value {
+    serde_json::from_str(&shared::examples::for_kind(kind).to_json_pretty()).unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_lambda_example_deploys_updates_and_deletes_in_the_sandbox() {
+    let sb = Sandbox::start().await;
+    let plan = example(shared::plan::ArchitectureKind::Lambda);
+
+    let (status, created, text) = sb
+        .send(
+            "POST",
+            "/api/deployments",
+            Some(json!({"plan": plan, "stack_name": "shop-lambda"})),
+        )
+        .await;
+    assert_eq!(
+        status,
+        StatusCode::CREATED,
+        "{text}\nmoto log:\n{}",
+        sb.moto.log()
+    );
+    assert_eq!(created["change_set"]["type"], "CREATE");
+    let changes = created["change_set"]["changes"].as_array().unwrap();
+    assert!(
+        !changes.is_empty() && changes.iter().all(|c| c["action"] == "Add"),
+        "{changes:?}"
+    );
+    assert!(
+        created["sandbox"]["skipped"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|s| s.as_str().unwrap().contains("AWS::ApiGatewayV2::Api"))
+    );
+    let id = created["id"].as_str().unwrap().to_string();
+
+    let (status, _, text) = sb
+        .send(
+            "POST",
+            &format!("/api/deployments/{id}/execute"),
+            Some(json!({"change_set_id": created["change_set"]["id"]})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::ACCEPTED, "{text}");
+    let done = sb.watch(&id).await;
+    assert_eq!(
+        (done["status"].as_str(), done["succeeded"].as_bool()),
+        (Some("CREATE_COMPLETE"), Some(true)),
+        "{done}"
+    );
+    assert_eq!(done["progress"]["percent"], 100);
+    assert_eq!(done["progress"]["total"], created["resources"]);
+
+    // Through moto's own APIs: the tables, the function, the buckets, the log groups, the role.
+    let inv = sb.moto.inventory(server::SANDBOX_ROLE);
+    let names = |key: &str| {
+        inv[key]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|v| {
+                v.as_str()
+                    .map_or_else(|| v["name"].as_str().unwrap().to_string(), String::from)
+            })
+            .collect::<Vec<_>>()
+    };
+    assert!(
+        names("tables").iter().any(|t| t.contains("QueriesTable"))
+            && names("tables").iter().any(|t| t.contains("SessionsTable")),
+        "{inv}"
+    );
+    assert!(
+        names("functions")
+            .iter()
+            .any(|f| f.starts_with("shop-lambda-Function")),
+        "{inv}"
+    );
+    assert_eq!(inv["functions"][0]["memory_mb"], 512);
+    assert_eq!(names("buckets").len(), 2, "{inv}");
+    assert!(
+        names("log_groups").contains(&"/stackplan/shop-lambda/function".to_string()),
+        "{inv}"
+    );
+    assert!(
+        names("roles").iter().any(|r| r.contains("FunctionRole")),
+        "{inv}"
+    );
+    println!("moto created, for the Lambda example:\n{inv:#}");
+
+    // Deploying again: the stack exists, and the user is offered an update.
+    let (status, body, _) = sb
+        .send(
+            "POST",
+            "/api/deployments",
+            Some(json!({"plan": plan, "stack_name": "shop-lambda"})),
+        )
+        .await;
+    assert_eq!(
+        (status, body["error"].as_str(), body["can_update"].as_bool()),
+        (StatusCode::CONFLICT, Some("stack_exists"), Some(true)),
+        "{body}"
+    );
+    let mut bigger = plan.clone();
+    bigger["lambda"]["memory_mb"] = json!(1024);
+    let (status, update, text) = sb
+        .send(
+            "POST",
+            "/api/deployments",
+            Some(json!({"plan": bigger, "stack_name": "shop-lambda", "update": true})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{text}");
+    assert_eq!(
+        (update["change_set"]["type"].as_str(), update["id"].as_str()),
+        (Some("UPDATE"), Some(id.as_str()))
+    );
+    let (status, _, text) = sb
+        .send(
+            "POST",
+            &format!("/api/deployments/{id}/execute"),
+            Some(json!({"change_set_id": update["change_set"]["id"]})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::ACCEPTED, "{text}");
+    let done = sb.watch(&id).await;
+    assert_eq!(done["status"], "UPDATE_COMPLETE", "{done}");
+    assert_eq!(
+        sb.moto.inventory(server::SANDBOX_ROLE)["functions"][0]["memory_mb"],
+        1024,
+        "moto applied the update"
+    );
+
+    // Delete, with its events to the end.
+    let (status, _, text) = sb
+        .send("DELETE", &format!("/api/deployments/{id}"), None)
+        .await;
+    assert_eq!(status, StatusCode::ACCEPTED, "{text}");
+    let done = sb.watch(&id).await;
+    assert_eq!(
+        (done["status"].as_str(), done["succeeded"].as_bool()),
+        (Some("DELETE_COMPLETE"), Some(true)),
+        "{done}"
+    );
+    let inv = sb.moto.inventory(server::SANDBOX_ROLE);
+    assert!(
+        inv["functions"].as_array().unwrap().is_empty()
+            && inv["roles"].as_array().unwrap().is_empty(),
+        "{inv}"
+    );
+    // Data outlives the stack: tables and buckets carry `DeletionPolicy: Retain`.
+    assert_eq!(
+        (
+            inv["tables"].as_array().unwrap().len(),
+            inv["buckets"].as_array().unwrap().len()
+        ),
+        (2, 2),
+        "{inv}"
+    );
+
+    // No response carried credentials.
+    let seen = sb.seen.lock().unwrap().join("\n");
+    for word in [
+        "SecretAccessKey",
+        "secret_access_key",
+        "SessionToken",
+        "session_token",
+        "ASIA",
+    ] {
+        assert!(!seen.contains(word), "a response mentions {word}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_fargate_example_is_refused_by_the_sandbox_with_every_reason() {
+    let sb = Sandbox::start().await;
+    let plan = example(shared::plan::ArchitectureKind::Fargate);
+    let (status, body, _) = sb
+        .send(
+            "POST",
+            "/api/deployments",
+            Some(json!({"plan": plan, "stack_name": "shop-fargate"})),
+        )
+        .await;
+    assert_eq!(
+        (status, body["error"].as_str()),
+        (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            Some("sandbox_unsupported")
+        ),
+        "{body}"
+    );
+    let blockers = body["blockers"].as_array().unwrap();
+    assert!(blockers.len() >= 3, "{body}");
+    // Nothing was sent to the sandbox.
+    assert!(
+        sb.moto.inventory(server::SANDBOX_ROLE)["vpcs"]
+            .as_array()
+            .unwrap()
+            .is_empty()
+    );
+}
