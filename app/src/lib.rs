@@ -1,5 +1,6 @@
 //! The Stackplan planner: one page, all planning in WebAssembly through `shared`.
 
+pub mod api;
 pub mod browser;
 pub mod chart;
 pub mod components;
@@ -11,8 +12,8 @@ use leptos::prelude::*;
 
 use components::{
     arch_cards::ArchCards, compare_view::CompareView, cost_breakdown::CostBreakdown,
-    cost_summary::CostSummary, fargate_panel::FargatePanel, lambda_panel::LambdaPanel,
-    plan_panel::PlanPanel, problems::ProblemList, share::ShareButton,
+    cost_summary::CostSummary, deploy_panel::DeployPanel, fargate_panel::FargatePanel,
+    lambda_panel::LambdaPanel, plan_panel::PlanPanel, problems::ProblemList, share::ShareButton,
     template_viewer::TemplateViewer, topology_view::TopologyView,
 };
 use state::Planner;
@@ -76,6 +77,7 @@ pub fn App() -> impl IntoView {
                 <CompareView />
                 <CostBreakdown />
                 <TemplateViewer />
+                {(!mode.hide_deploy).then(|| view! { <DeployPanel host=mode.host.clone() /> })}
             </section>
         </main>
     }

@@ -1,0 +1,116 @@
+// One-click deploy into the local sandbox: moto's server on 127.0.0.1, the real `stackplan
+// serve` pointed at it (--aws-endpoint), the real release build in Chromium. moto creates the
+// stack synchronously, so this sees the final states; in-progress and rollback sequences are
+// tested against a scripted double in server/tests/deploy.rs.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import net from 'node:net';
+import path from 'node:path';
+import { artifacts, launch, openPage, root, startServer, stopServer } from './harness.mjs';
+
+let moto;
+let server;
+let browser;
+let login;
+const pages = [];
+
+function freePort() {
+  return new Promise((resolve) => {
+    const s = net.createServer();
+    s.listen(0, '127.0.0.1', () => { const { port } = s.address(); s.close(() => resolve(port)); });
+  });
+}
+
+async function waitForPort(port) {
+  for (let i = 0; i < 150; i++) {
+    const ok = await new Promise((resolve) => {
+      const c = net.connect(port, '127.0.0.1', () => { c.end(); resolve(true); });
+      c.on('error', () => resolve(false));
+    });
+    if (ok) return;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`moto did not listen on ${port}`);
+}
+
+before(async () => {
+  const port = await freePort();
+  moto = spawn(path.join(root, '.venv', 'bin', 'moto_server'), ['-H', '127.0.0.1', '-p', String(port)], { stdio: 'ignore' });
+  await waitForPort(port);
+  server = await startServer(['--aws-endpoint', `http://127.0.0.1:${port}`]);
+  for (let i = 0; i < 50 && !/#token=/.test(server.output()); i++) await new Promise((r) => setTimeout(r, 100));
+  login = server.output().match(/(http:\/\/127\.0\.0\.1:\d+\/#token=[0-9a-f]{64})/)[1];
+  browser = await launch();
+});
+
+after(async () => {
+  for (const p of pages) await p.context.close();
+  await browser?.close();
+  stopServer(server);
+  moto?.kill();
+});
+
+async function open(url) {
+  const opened = await openPage(browser, url);
+  pages.push(opened);
+  return opened;
+}
+
+test('Deploy creates the Lambda example in the sandbox, shows progress, outputs and events, then deletes it', async () => {
+  const { page, errors } = await open(login);
+  // The token moved from the address bar into this tab's storage.
+  assert.ok(!page.url().includes('token'), page.url());
+  await page.locator('[data-arch=lambda]').click();
+  await page.locator('#f-lambda-memory_mb').waitFor();
+  const deploy = page.getByTestId('deploy');
+  await deploy.scrollIntoViewIfNeeded();
+  assert.match(await page.getByTestId('deploy-target').innerText(), /Local sandbox \(moto\) at http:\/\/127\.0\.0\.1:\d+/);
+  assert.equal(await page.getByTestId('stack-name').inputValue(), 'shop-lambda');
+
+  await page.getByTestId('deploy-button').click();
+  await page.getByTestId('deploy-status').filter({ hasText: 'CREATE_COMPLETE' }).waitFor({ timeout: 60000 });
+  assert.equal(await page.getByTestId('deploy-progress').getAttribute('aria-valuenow'), '100');
+  assert.match(await page.getByTestId('progress-text').innerText(), /(\d+) of \1 resources · 100%/);
+  assert.match(await page.getByTestId('change-count').innerText(), /Change set: \d+ change/);
+  await page.getByTestId('deploy-outputs').waitFor();
+  assert.match(await page.getByTestId('deploy-outputs').innerText(), /Outputs/);
+  const events = await page.locator('[data-testid=deploy-events] tbody tr').allInnerTexts();
+  assert.ok(events.some((e) => /CREATE_COMPLETE/.test(e)), events.join('\n'));
+  await deploy.screenshot({ path: path.join(artifacts, 'deploy.png') });
+
+  // Deploying the same stack again offers an update, which shows its changes before applying.
+  await page.getByTestId('deploy-button').click();
+  await page.getByTestId('stack-exists').waitFor();
+  await page.getByTestId('review-update').click();
+  await page.getByTestId('confirm-update').waitFor();
+  await page.getByTestId('apply-update').click();
+  await page.getByTestId('deploy-status').filter({ hasText: 'UPDATE_COMPLETE' }).waitFor({ timeout: 60000 });
+
+  await page.getByTestId('delete-stack').click();
+  await page.getByTestId('confirm-delete').click();
+  await page.getByTestId('deploy-status').filter({ hasText: 'DELETE_COMPLETE' }).waitFor({ timeout: 60000 });
+  assert.deepEqual(errors, []);
+});
+
+test('the sandbox refuses the Fargate example and says why', async () => {
+  const { page, errors } = await open(login);
+  await page.getByTestId('deploy-button').click();
+  const error = page.getByTestId('deploy-error');
+  await error.waitFor();
+  const text = await error.innerText();
+  assert.match(text, /sandbox cannot deploy this plan/);
+  assert.match(text, /AWS::EC2::FlowLog/);
+  // The 422 answer is logged by Chromium as a failed resource load; nothing else may be.
+  assert.deepEqual(errors.filter((e) => !/status of 422/.test(e)), []);
+});
+
+test('without the token the panel asks for it, and a wrong one is refused', async () => {
+  const { page, errors } = await open(server.url);
+  await page.getByTestId('deploy-token').waitFor();
+  await page.getByTestId('deploy-token').fill('not-the-token');
+  await page.getByTestId('deploy-token').press('Enter');
+  await page.getByTestId('deploy-button').click();
+  await page.getByTestId('deploy-error').filter({ hasText: 'not valid' }).waitFor();
+  assert.deepEqual(errors.filter((e) => !/status of 401/.test(e)), []);
+});
