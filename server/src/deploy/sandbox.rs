@@ -19,11 +19,16 @@ pub const NOT_CREATED: &[&str] = &[
     "AWS::ApiGatewayV2::Integration",
     "AWS::ApiGatewayV2::Route",
     "AWS::ApiGatewayV2::Stage",
+    "AWS::EC2::SecurityGroupEgress",
+    "AWS::S3::BucketPolicy",
+    "AWS::SecretsManager::Secret",
 ];
 
 /// `Fn::GetAtt` attributes moto does not implement on resources it does create.
-const MISSING_ATTRIBUTES: &[(&str, &str)] =
-    &[("AWS::RDS::DBInstance", "MasterUserSecret.SecretArn")];
+const MISSING_ATTRIBUTES: &[(&str, &str)] = &[
+    ("AWS::RDS::DBInstance", "MasterUserSecret.SecretArn"),
+    ("AWS::RDS::DBInstance", "DbiResourceId"),
+];
 
 /// Resource types moto fails on, failing the whole stack with an HTTP 500.
 const CRASHES: &[(&str, &str)] = &[(
@@ -57,6 +62,14 @@ pub fn check(template: &Template) -> SandboxReport {
     for (id, ty) in &types {
         if let Some((_, why)) = CRASHES.iter().find(|(t, _)| t == ty) {
             blocked.insert(format!("{id} ({ty}): {why}"));
+        }
+        let named = template.resources()[*id]["Properties"]
+            .get("RepositoryName")
+            .is_some();
+        if *ty == "AWS::ECR::Repository" && !named {
+            blocked.insert(format!(
+                "{id} ({ty}): moto names a repository after its logical id, in capitals its own ECR then rejects; CloudFormation on AWS generates a lowercase name"
+            ));
         }
     }
     let doc = template.as_value();
