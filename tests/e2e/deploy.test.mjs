@@ -79,7 +79,8 @@ test('Deploy creates the Lambda example in the sandbox, shows progress, outputs 
   assert.ok(events.some((e) => /CREATE_COMPLETE/.test(e)), events.join('\n'));
   await deploy.screenshot({ path: path.join(artifacts, 'deploy.png') });
 
-  // Deploying the same stack again offers an update, which shows its changes before applying.
+  // Deploying the stack again with more memory offers an update, which shows its changes first.
+  await page.locator('#f-lambda-memory_mb').fill('1024');
   await page.getByTestId('deploy-button').click();
   await page.getByTestId('stack-exists').waitFor();
   await page.getByTestId('review-update').click();
@@ -90,7 +91,8 @@ test('Deploy creates the Lambda example in the sandbox, shows progress, outputs 
   await page.getByTestId('delete-stack').click();
   await page.getByTestId('confirm-delete').click();
   await page.getByTestId('deploy-status').filter({ hasText: 'DELETE_COMPLETE' }).waitFor({ timeout: 60000 });
-  assert.deepEqual(errors, []);
+  // The 409 "stack exists" answer is logged by Chromium as a failed resource load; nothing else may be.
+  assert.deepEqual(errors.filter((e) => !/status of 409/.test(e)), []);
 });
 
 test('the sandbox refuses the Fargate example and says why', async () => {
