@@ -28,6 +28,37 @@ pub struct Planner {
     pub topology: RwSignal<Option<String>>,
     /// The template text of the last valid plan in the chosen format, and whether it is current.
     pub template: Memo<Option<(String, usize, bool)>>,
+    /// What the server said about the plan region's prices (`GET /api/prices/{region}`);
+    /// `None` without a server, and then the embedded book is used.
+    pub server_book: RwSignal<Option<ServerBook>>,
+    /// For a live book: which estimate lines have a unit price other than the embedded book's.
+    pub changed_lines: Memo<Vec<bool>>,
+}
+
+/// A price book as the server answered it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ServerBook {
+    pub region: String,
+    /// `live` or `embedded`.
+    pub source: String,
+    pub book: std::sync::Arc<PriceBook>,
+    pub fetched_at: Option<String>,
+    pub note: Option<String>,
+}
+
+/// Runs `f` with the live book of `region` if the server gave one, else the embedded book.
+pub fn with_book<R>(
+    server: &Option<ServerBook>,
+    region: &str,
+    f: impl FnOnce(&PriceBook) -> R,
+) -> R {
+    match server
+        .as_ref()
+        .filter(|b| b.region == region && b.source == "live")
+    {
+        Some(b) => f(&b.book),
+        None => f(PriceBook::embedded()),
+    }
 }
 
 impl Planner {
@@ -59,14 +90,50 @@ impl Planner {
         });
         let free_tier = RwSignal::new(true);
         let format = RwSignal::new(Format::Json);
+        let server_book = RwSignal::new(None::<ServerBook>);
         let estimate = Memo::new(move |prev: Option<&Option<(Estimate, bool)>>| {
             let options = cost::Options {
                 free_tier: free_tier.get(),
             };
-            valid.with(|v| match v {
-                Some(v) => Some((cost::estimate(v, PriceBook::embedded(), options), true)),
-                None => prev.cloned().flatten().map(|(e, _)| (e, false)),
+            server_book.with(|sb| {
+                valid.with(|v| match v {
+                    Some(v) => Some((
+                        with_book(sb, v.region.code(), |b| cost::estimate(v, b, options)),
+                        true,
+                    )),
+                    None => prev.cloned().flatten().map(|(e, _)| (e, false)),
+                })
             })
+        });
+        let changed_lines = Memo::new(move |_| {
+            let live = server_book.with(|b| b.as_ref().is_some_and(|b| b.source == "live"));
+            estimate.with(|e| match (e, live) {
+                (Some((e, _)), true) => valid.with_untracked(|v| match v {
+                    Some(v) => {
+                        let options = cost::Options {
+                            free_tier: free_tier.get_untracked(),
+                        };
+                        let embedded = cost::estimate(v, PriceBook::embedded(), options);
+                        e.lines
+                            .iter()
+                            .zip(&embedded.lines)
+                            .map(|(l, b)| l.unit_usd != b.unit_usd)
+                            .collect()
+                    }
+                    None => Vec::new(),
+                }),
+                _ => Vec::new(),
+            })
+        });
+        // Ask the server for the region's book; without a server the embedded one stays.
+        let region = Memo::new(move |_| plan.with(|p| p.region.code().to_string()));
+        Effect::new(move |_| {
+            let region = region.get();
+            leptos::task::spawn_local(async move {
+                if let Some(book) = fetch_book(&region).await {
+                    server_book.set(Some(book));
+                }
+            });
         });
         let comparison = RwSignal::new(None::<Comparison>);
         let generation = StoredValue::new(0u64);
@@ -80,7 +147,10 @@ impl Planner {
             set_timeout(
                 move || {
                     if generation.get_value() == mine {
-                        comparison.set(Some(cost::compare(&plan, PriceBook::embedded(), options)));
+                        let c = server_book.with_untracked(|sb| {
+                            with_book(sb, plan.region.code(), |b| cost::compare(&plan, b, options))
+                        });
+                        comparison.set(Some(c));
                     }
                 },
                 std::time::Duration::from_millis(0),
@@ -110,7 +180,9 @@ impl Planner {
             set_timeout(
                 move || {
                     if topo_generation.get_value() == mine {
-                        let estimate = cost::estimate(&v, PriceBook::embedded(), options);
+                        let estimate = server_book.with_untracked(|sb| {
+                            with_book(sb, v.region.code(), |b| cost::estimate(&v, b, options))
+                        });
                         let svg = shared::topology::build(&t)
                             .to_svg(&|_, ty| cost::node_cost_text(&estimate, ty));
                         topology.set(Some(svg));
@@ -132,6 +204,8 @@ impl Planner {
             comparison,
             topology,
             template,
+            server_book,
+            changed_lines,
         }
     }
 
@@ -207,4 +281,28 @@ impl Default for Planner {
 /// The planner from context.
 pub fn use_planner() -> Planner {
     expect_context::<Planner>()
+}
+
+/// `GET /api/prices/{region}` of the page's server; `None` when there is none or it fails.
+async fn fetch_book(region: &str) -> Option<ServerBook> {
+    let base = crate::browser::page_base();
+    let origin = base.split('/').take(3).collect::<Vec<_>>().join("/");
+    if !origin.starts_with("http") {
+        return None;
+    }
+    let answer = crate::api::call("GET", &format!("{origin}/api/prices/{region}"), None, None)
+        .await
+        .ok()?;
+    if !answer.ok() {
+        return None;
+    }
+    let b = answer.body;
+    let book: PriceBook = serde_json::from_value(b["book"].clone()).ok()?;
+    Some(ServerBook {
+        region: b["region"].as_str()?.to_string(),
+        source: b["source"].as_str()?.to_string(),
+        book: std::sync::Arc::new(book),
+        fetched_at: b["fetched_at"].as_str().map(String::from),
+        note: b["note"].as_str().map(String::from),
+    })
 }

@@ -109,6 +109,39 @@ pub enum Command {
         /// An origin allowed to call the API from another site (CORS); repeat for more.
         #[arg(long = "cors-origin")]
         cors_origins: Vec<String>,
+        /// Where fetched live price books are cached.
+        #[arg(long, env = "STACKPLAN_DATA_DIR")]
+        data_dir: Option<PathBuf>,
+        /// Hours a fetched price book is used before it is fetched again.
+        #[arg(long, default_value_t = 24)]
+        prices_ttl_hours: u64,
+        /// Never call the AWS Price List API: estimates use the embedded price book.
+        #[arg(long)]
+        offline_prices: bool,
+        /// Use the prices of this book file (from `stackplan prices refresh --out FILE`).
+        #[arg(long, conflicts_with = "offline_prices")]
+        price_book: Option<PathBuf>,
+    },
+    /// Live prices from the AWS Price List API (needs AWS credentials).
+    Prices {
+        #[command(subcommand)]
+        action: PricesAction,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum PricesAction {
+    /// Fetch a live price book for a region; prints it (or writes it) in the embedded book's TSV format.
+    Refresh {
+        #[arg(long)]
+        region: String,
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
+    /// Compare a region's live prices with the embedded book.
+    Diff {
+        #[arg(long)]
+        region: String,
     },
 }
 
@@ -186,8 +219,15 @@ pub fn run(cli: Cli) -> ExitCode {
         external_id,
         session_seconds,
         cors_origins,
+        data_dir,
+        prices_ttl_hours,
+        offline_prices,
+        price_book,
     } = cli.command
     {
+        let data_dir = data_dir.or_else(|| {
+            std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cache").join("stackplan"))
+        });
         return serve(crate::Config {
             addr,
             dist,
@@ -197,11 +237,18 @@ pub fn run(cli: Cli) -> ExitCode {
             external_id,
             session_seconds,
             cors_origins,
+            data_dir,
+            prices_ttl: std::time::Duration::from_secs(prices_ttl_hours.saturating_mul(3600)),
+            offline_prices,
+            price_book,
         });
+    }
+    if let Command::Prices { action } = cli.command {
+        return prices(action);
     }
     let mut stdout = std::io::stdout().lock();
     let result = match cli.command {
-        Command::Serve { .. } => unreachable!("handled above"),
+        Command::Serve { .. } | Command::Prices { .. } => unreachable!("handled above"),
         Command::Example { architecture } => {
             Ok(examples::for_kind(architecture.into()).to_json_pretty() + "\n")
         }
@@ -387,4 +434,93 @@ fn serve(config: crate::Config) -> ExitCode {
             ExitCode::from(1)
         }
     }
+}
+
+/// `stackplan prices refresh|diff`.
+fn prices(action: PricesAction) -> ExitCode {
+    let runtime = match tokio::runtime::Runtime::new() {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("stackplan prices: {e}");
+            return ExitCode::from(1);
+        }
+    };
+    runtime.block_on(async {
+        let region = match &action {
+            PricesAction::Refresh { region, .. } | PricesAction::Diff { region } => region.clone(),
+        };
+        if shared::plan::Region::from_code(&region).is_none() {
+            eprintln!("stackplan prices: {region} is not a region Stackplan prices");
+            return ExitCode::from(EXIT_INVALID);
+        }
+        let pricing = match crate::prices::Pricing::from_environment().await {
+            Ok(p) => p,
+            Err(e) => {
+                eprintln!("stackplan prices: {e}");
+                return ExitCode::from(1);
+            }
+        };
+        eprintln!(
+            "fetching {} prices for {region} from the AWS Price List API…",
+            crate::prices::catalog::specs(&region).len()
+        );
+        let live = match pricing.refresh(&region).await {
+            Ok(live) => live,
+            Err(e) => {
+                eprintln!("stackplan prices: {e}");
+                return ExitCode::from(1);
+            }
+        };
+        for (key, reason) in &live.unknown {
+            eprintln!("unknown: {key}: {reason}");
+        }
+        match action {
+            PricesAction::Refresh { out, .. } => {
+                let text = live.book.to_tsv();
+                match out {
+                    Some(path) => {
+                        if let Err(e) = std::fs::write(&path, text) {
+                            eprintln!("stackplan prices: cannot write {}: {e}", path.display());
+                            return ExitCode::from(1);
+                        }
+                        eprintln!("wrote {}", path.display());
+                    }
+                    None => print!("{text}"),
+                }
+            }
+            PricesAction::Diff { .. } => print!("{}", render_diff(&live)),
+        }
+        ExitCode::SUCCESS
+    })
+}
+
+/// The differences between the embedded and a live book, one line each.
+pub fn render_diff(live: &crate::prices::LiveBook) -> String {
+    let differences = crate::prices::source::diff(live);
+    let fmt = |v: Option<f64>| v.map_or_else(|| "unknown".to_string(), |v| format!("{v}"));
+    let mut out = format!(
+        "{} prices in {}: embedded {} ({}) vs live {} ({})\n",
+        crate::prices::catalog::specs(&live.region).len(),
+        live.region,
+        PriceBook::embedded().version,
+        PriceBook::embedded().date,
+        live.book.version,
+        live.book.date
+    );
+    if differences.is_empty() {
+        out.push_str("no differences\n");
+    }
+    for d in &differences {
+        let change = match (d.embedded, d.live) {
+            (Some(e), Some(l)) if e > 0.0 => format!("{:+.1}%", (l - e) / e * 100.0),
+            _ => String::new(),
+        };
+        out.push_str(&format!(
+            "{:<48} {:>14} -> {:<14} {change}\n",
+            d.key,
+            fmt(d.embedded),
+            fmt(d.live)
+        ));
+    }
+    out
 }

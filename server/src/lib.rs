@@ -5,6 +5,7 @@ pub mod aws;
 pub mod cli;
 pub mod deploy;
 pub mod error;
+pub mod prices;
 pub mod routes;
 pub mod state;
 
@@ -134,6 +135,18 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
     let listener = tokio::net::TcpListener::bind(&config.addr).await?;
     let local = listener.local_addr()?;
     let mut state = AppState::new(config.clone());
+    if let Some(path) = &config.price_book {
+        let prices = prices::PriceService::from_file(path).map_err(anyhow::Error::msg)?;
+        println!("Prices come from {}.", path.display());
+        state = state.with_prices(Arc::new(prices));
+    } else if !config.offline_prices {
+        let prices = Arc::new(prices::PriceService::from_environment(
+            config.data_dir.clone(),
+            config.prices_ttl,
+        ));
+        prices.start();
+        state = state.with_prices(prices);
+    }
     let mut login = None;
     if let Some(deployer) = deployer(&config).await? {
         let tokens = match std::env::var("STACKPLAN_TOKENS") {

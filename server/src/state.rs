@@ -13,6 +13,14 @@ pub struct Config {
     pub addr: String,
     /// The Trunk build of the planner (`dist/`).
     pub dist: PathBuf,
+    /// Where fetched price books are cached (`None`: memory only).
+    pub data_dir: Option<PathBuf>,
+    /// How long a fetched price book is used before it is fetched again.
+    pub prices_ttl: std::time::Duration,
+    /// Never call the Price List API.
+    pub offline_prices: bool,
+    /// Serve prices from this book file (TSV, as `stackplan prices refresh --out` writes).
+    pub price_book: Option<PathBuf>,
     /// Deploy into the sandbox (moto) at this URL instead of AWS.
     pub aws_endpoint: Option<String>,
     /// The deploy role (`arn:aws:iam::ACCOUNT:role/NAME`).
@@ -34,6 +42,8 @@ pub struct AppState {
     pub tokens: Arc<Tokens>,
     /// `None` when deploying is not configured (no role and no sandbox).
     pub deployer: Option<Arc<Deployer>>,
+    /// `None`: this server does not fetch live prices; regions get the embedded book.
+    pub prices: Option<Arc<crate::prices::PriceService>>,
 }
 
 impl AppState {
@@ -43,12 +53,18 @@ impl AppState {
             config: Arc::new(config),
             tokens: Arc::new(Tokens::default()),
             deployer: None,
+            prices: None,
         }
     }
 
     pub fn with_deployer(mut self, deployer: Arc<Deployer>, tokens: Tokens) -> Self {
         self.deployer = Some(deployer);
         self.tokens = Arc::new(tokens);
+        self
+    }
+
+    pub fn with_prices(mut self, prices: Arc<crate::prices::PriceService>) -> Self {
+        self.prices = Some(prices);
         self
     }
 }

@@ -173,3 +173,29 @@ fn link_round_trips_through_the_cli() {
         "the link is damaged or cut short: its data does not unpack (was it copied whole?)\n"
     );
 }
+
+#[test]
+fn prices_commands_without_credentials_say_so() {
+    let home = tempfile::tempdir().unwrap();
+    for args in [
+        ["prices", "refresh", "--region", "us-east-1"],
+        ["prices", "diff", "--region", "eu-west-1"],
+    ] {
+        let out = Command::new(env!("CARGO_BIN_EXE_stackplan"))
+            .args(args)
+            .env_clear()
+            .env("HOME", home.path())
+            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+            // No instance-metadata endpoint to wait for on a developer machine.
+            .env("AWS_EC2_METADATA_DISABLED", "true")
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(1), "{args:?}");
+        let err = text(&out.stderr);
+        assert!(err.contains("no AWS credentials found"), "{err}");
+        assert!(out.stdout.is_empty());
+    }
+    let out = stackplan(&["prices", "diff", "--region", "mars-1"], "");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).contains("not a region"));
+}

@@ -90,3 +90,27 @@ async fn hashed_assets_are_cached_and_compressed() {
     assert_eq!(headers[header::CONTENT_ENCODING], "gzip");
     assert!(body.len() < 4096, "compressed: {} bytes", body.len());
 }
+
+#[tokio::test]
+async fn prices_without_a_live_source_are_the_embedded_book_with_the_reason() {
+    let dir = dist();
+    let (status, _, body) = get(dir.path(), "/api/prices/eu-west-1", false).await;
+    assert_eq!(status, StatusCode::OK);
+    let v: serde_json::Value = serde_json::from_slice(&body).unwrap();
+    assert_eq!(v["source"], "embedded");
+    assert_eq!(v["date"], shared::cost::PriceBook::embedded().date);
+    assert!(
+        v["note"]
+            .as_str()
+            .unwrap()
+            .contains("does not fetch live prices")
+    );
+    let book: shared::cost::PriceBook = serde_json::from_value(v["book"].clone()).unwrap();
+    assert_eq!(book.get("nat.hour", "eu-west-1").unwrap().usd, 0.048);
+    assert!(
+        book.get("nat.hour", "us-east-1").is_none(),
+        "only the region's prices"
+    );
+    let (status, _, _) = get(dir.path(), "/api/prices/mars-1", false).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+}

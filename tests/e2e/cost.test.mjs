@@ -54,3 +54,11 @@ test('an unknown price says unknown and the total says lower bound', async () =>
   await page.getByTestId('cost-groups').getByText('Load balancer', { exact: true }).click();
   await page.getByTestId('cost-groups').getByText('unknown', { exact: true }).first().waitFor();
 });
+
+test('the cost panel says which prices it uses and how old they are', async () => {
+  const page = await t.open();
+  const source = page.getByTestId('price-source');
+  // The server has no AWS credentials here, so it answers with the embedded book and says why.
+  await source.filter({ hasText: /using the embedded price book/ }).waitFor();
+  assert.match(await source.innerText(), /embedded price book 2026\.10\.1 of 2026-10-08/);
+});

@@ -25,8 +25,17 @@ pub fn CostBreakdown() -> impl IntoView {
     };
     let is_fargate = move || p.kind.get() == shared::ArchitectureKind::Fargate;
     let body = move || {
+        let changed = p.changed_lines.get();
         p.estimate.with(|e| {
             let Some((e, _)) = e else { return ().into_any() };
+            // Lines whose live unit price differs from the embedded book's, by their text.
+            let changed_items: std::collections::BTreeSet<(String, String)> = e
+                .lines
+                .iter()
+                .zip(changed.iter())
+                .filter(|(_, c)| **c)
+                .map(|(l, _)| (l.service.clone(), l.item.clone()))
+                .collect();
             let groups = e
                 .by_service()
                 .into_iter()
@@ -39,17 +48,19 @@ pub fn CostBreakdown() -> impl IntoView {
                                 <span class="line-usd">{money(subtotal)}{unknown.then_some(" + unknown")}</span>
                             </summary>
                             <ul>
-                                {lines.into_iter().map(|l| view! {
-                                    <li>
+                                {lines.into_iter().map(|l| {
+                                    let is_changed = changed_items.contains(&(l.service.clone(), l.item.clone()));
+                                    view! {
+                                    <li class:changed=is_changed>
                                         <details>
                                             <summary>
-                                                <span>{l.item.clone()}</span>
+                                                <span>{l.item.clone()}{is_changed.then(|| view! { <span class="changed-badge" title="The live price differs from the embedded book's">"price changed"</span> })}</span>
                                                 <span class="line-usd">{l.monthly_usd.map(money).unwrap_or_else(|| "unknown".into())}</span>
                                             </summary>
                                             <p class="formula">{l.formula.clone()}</p>
                                         </details>
                                     </li>
-                                }).collect_view()}
+                                }}).collect_view()}
                             </ul>
                         </details>
                     }

@@ -66,10 +66,16 @@ pub fn CostSummary() -> impl IntoView {
                     </p>
                 })}
                 <ol class="largest-lines" aria-label="Largest cost lines">{lines}</ol>
-                <p class="book-note">
-                    {format!("{} lines · price book {} of {} ({}) · {} h month", e.lines.len(), e.price_book.version, e.price_book.date,
-                        match e.price_book.origin { shared::cost::Origin::Embedded => "embedded", shared::cost::Origin::Live => "live" },
+                <p class="book-note" data-testid="price-source">
+                    {format!("{} lines · {} · {} h month", e.lines.len(), match e.price_book.origin {
+                            shared::cost::Origin::Embedded => format!("embedded price book {} of {}", e.price_book.version, e.price_book.date),
+                            shared::cost::Origin::Live => format!("live AWS prices published {}", e.price_book.date),
+                        },
                         shared::cost::HOURS_PER_MONTH)}
+                    {move || p.server_book.with(|b| b.as_ref().and_then(|b| {
+                        let fetched = b.fetched_at.as_ref().map(|f| format!(" (fetched {f})")).unwrap_or_default();
+                        b.note.clone().map(|n| format!(" · {n}{fetched}")).or_else(|| (!fetched.is_empty()).then_some(fetched))
+                    }))}
                 </p>
             }
             .into_any()

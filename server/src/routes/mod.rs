@@ -3,6 +3,7 @@
 pub mod assets;
 pub mod deployments;
 pub mod health;
+pub mod prices;
 
 use axum::Router;
 use axum::http::{HeaderValue, Uri, header};
@@ -20,6 +21,7 @@ pub fn api_router() -> Router<AppState> {
     Router::new()
         .route("/openapi.json", get(openapi_get))
         .route("/deploy/target", get(deployments::target_get))
+        .route("/prices/{region}", get(prices::prices_get))
         .route("/deployments", post(deployments::create_post))
         .route(
             "/deployments/{id}",

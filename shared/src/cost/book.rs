@@ -149,6 +149,26 @@ impl PriceBook {
         })
     }
 
+    /// The TSV format [`PriceBook::parse_tsv`] reads.
+    pub fn to_tsv(&self) -> String {
+        let mut out = format!(
+            "# Stackplan price book ({:?}).\n# version: {}\n# date: {}\nkey\tregion\tusd\tunit\tconfidence\tdimension\tsource\n",
+            self.origin, self.version, self.date
+        );
+        let clean = |s: &str| s.replace(['\t', '\n'], " ");
+        for (key, region, p) in self.iter() {
+            out.push_str(&format!(
+                "{key}\t{region}\t{}\t{}\t{}\t{}\t{}\n",
+                p.usd,
+                clean(&p.unit),
+                if p.derived { "derived" } else { "quoted" },
+                clean(&p.dimension),
+                clean(&p.source)
+            ));
+        }
+        out
+    }
+
     pub fn reference(&self) -> BookRef {
         BookRef {
             version: self.version.clone(),

@@ -1,0 +1,257 @@
+//! Prices for the estimator: the embedded book by default, live books from the AWS Price List
+//! API when the server has credentials, cached per region in memory and on disk.
+//!
+//! `catalog.rs` (what to ask for each price) and `price_list.rs` (reading the answers) are
+//! pure; `source.rs` makes the calls; this file decides which book a region gets.
+
+pub mod catalog;
+pub mod price_list;
+pub mod source;
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use serde::{Deserialize, Serialize};
+use shared::cost::PriceBook;
+
+pub use source::{LiveBook, Pricing, PricingError};
+
+/// The book a region's estimates use, and why.
+#[derive(Clone, Debug, Serialize)]
+pub struct BookAnswer {
+    pub region: String,
+    /// `embedded` or `live`.
+    pub source: &'static str,
+    pub version: String,
+    pub date: String,
+    /// When the live book was fetched (RFC 3339), if live.
+    pub fetched_at: Option<String>,
+    /// What the user should know: why it is the embedded book, or what is unknown.
+    pub note: Option<String>,
+    pub unknown: Vec<(String, String)>,
+    /// The region's prices (and the global rules).
+    pub book: PriceBook,
+}
+
+#[derive(Clone, Serialize, Deserialize)]
+struct Cached {
+    fetched_secs: u64,
+    live: LiveBook,
+}
+
+/// Where the live book comes from: a client, or why there is none.
+pub type Client = Result<Arc<Pricing>, PricingError>;
+
+/// Chooses, fetches and caches price books.
+pub struct PriceService {
+    client: tokio::sync::OnceCell<Client>,
+    /// Made on first use (probing credentials can take a moment); `None`: use this result.
+    make: Option<Box<dyn Fn() -> futures_util::future::BoxFuture<'static, Client> + Send + Sync>>,
+    dir: Option<PathBuf>,
+    ttl: Duration,
+    memory: tokio::sync::Mutex<HashMap<String, Cached>>,
+}
+
+impl PriceService {
+    /// Live prices through the usual credential chain, if there are credentials.
+    pub fn from_environment(dir: Option<PathBuf>, ttl: Duration) -> Self {
+        PriceService {
+            client: tokio::sync::OnceCell::new(),
+            make: Some(Box::new(|| {
+                Box::pin(async { Pricing::from_environment().await.map(Arc::new) })
+            })),
+            dir,
+            ttl,
+            memory: tokio::sync::Mutex::default(),
+        }
+    }
+
+    /// A fixed client, or a fixed reason for having none (tests, sandbox).
+    pub fn with_client(client: Client, dir: Option<PathBuf>, ttl: Duration) -> Self {
+        PriceService {
+            client: tokio::sync::OnceCell::new_with(Some(client)),
+            make: None,
+            dir,
+            ttl,
+            memory: tokio::sync::Mutex::default(),
+        }
+    }
+
+    /// Looks for credentials once, in the background; until then the embedded book answers.
+    pub fn start(self: &Arc<Self>) {
+        let me = self.clone();
+        tokio::spawn(async move {
+            me.client
+                .get_or_init(|| async {
+                    match &me.make {
+                        Some(make) => make().await,
+                        None => Err(PricingError::NoCredentials),
+                    }
+                })
+                .await;
+        });
+    }
+
+    /// Prices from a book file (`stackplan prices refresh --out FILE`, fetched elsewhere): its
+    /// regions answer with it, as live prices; other regions get the embedded book.
+    pub fn from_file(path: &std::path::Path) -> Result<Self, String> {
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+        let book = PriceBook::parse_tsv(&text, shared::cost::Origin::Live)
+            .map_err(|e| format!("{}: {e}", path.display()))?;
+        let modified = std::fs::metadata(path).and_then(|m| m.modified()).ok();
+        let fetched_secs = modified
+            .and_then(|m| m.duration_since(UNIX_EPOCH).ok())
+            .map_or_else(Self::now, |d| d.as_secs());
+        let regions: std::collections::BTreeSet<String> = book
+            .iter()
+            .map(|(_, r, _)| r.to_string())
+            .filter(|r| r != "global")
+            .collect();
+        let memory = regions
+            .into_iter()
+            .map(|region| {
+                let live = LiveBook {
+                    region: region.clone(),
+                    book: book.clone(),
+                    unknown: Vec::new(),
+                    carried: Vec::new(),
+                };
+                (region, Cached { fetched_secs, live })
+            })
+            .collect();
+        Ok(PriceService {
+            client: tokio::sync::OnceCell::new_with(Some(Err(PricingError::NotInFile(
+                path.display().to_string(),
+            )))),
+            make: None,
+            dir: None,
+            ttl: Duration::MAX,
+            memory: tokio::sync::Mutex::new(memory),
+        })
+    }
+
+    fn path(&self, region: &str) -> Option<PathBuf> {
+        self.dir
+            .as_ref()
+            .map(|d| d.join(format!("prices-{region}.json")))
+    }
+
+    fn now() -> u64 {
+        SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map(|d| d.as_secs())
+            .unwrap_or(0)
+    }
+
+    fn fresh(&self, c: &Cached) -> bool {
+        self.ttl == Duration::MAX || Self::now().saturating_sub(c.fetched_secs) < self.ttl.as_secs()
+    }
+
+    /// The book for `region`: a fresh cached live book, a newly fetched one, or the embedded
+    /// book with the reason.
+    pub async fn book(&self, region: &str) -> BookAnswer {
+        let mut memory = self.memory.lock().await;
+        if let Some(c) = memory.get(region).filter(|c| self.fresh(c)) {
+            return live_answer(c, None);
+        }
+        if let Some(c) = self
+            .path(region)
+            .and_then(|p| std::fs::read_to_string(p).ok())
+            .and_then(|t| serde_json::from_str::<Cached>(&t).ok())
+            && self.fresh(&c)
+            && c.live.region == region
+        {
+            let answer = live_answer(&c, None);
+            memory.insert(region.to_string(), c);
+            return answer;
+        }
+        let fetched = match self.client.get() {
+            Some(Ok(pricing)) => pricing.refresh(region).await,
+            Some(Err(e)) => Err(e.clone()),
+            None => {
+                return embedded_answer(region, "looking for AWS credentials for live prices; using the embedded price book meanwhile".into());
+            }
+        };
+        match fetched {
+            Ok(live) => {
+                let c = Cached {
+                    fetched_secs: Self::now(),
+                    live,
+                };
+                if let Some(path) = self.path(region) {
+                    let _ =
+                        std::fs::create_dir_all(path.parent().unwrap_or(std::path::Path::new(".")));
+                    if let Ok(text) = serde_json::to_string(&c) {
+                        let _ = std::fs::write(path, text);
+                    }
+                }
+                let answer = live_answer(&c, None);
+                memory.insert(region.to_string(), c);
+                answer
+            }
+            Err(e) => {
+                // A stale live book beats none; otherwise the embedded one.
+                if let Some(c) = memory.get(region) {
+                    return live_answer(
+                        c,
+                        Some(format!("{e}; showing live prices fetched earlier")),
+                    );
+                }
+                embedded_answer(region, format!("{e}; using the embedded price book"))
+            }
+        }
+    }
+}
+
+fn region_book(book: &PriceBook, region: &str) -> PriceBook {
+    let mut out = PriceBook::new(book.version.clone(), book.date.clone(), book.origin);
+    for (key, r, price) in book.iter() {
+        if r == region || r == "global" {
+            out.insert(key, r, price.clone());
+        }
+    }
+    out
+}
+
+fn rfc3339(secs: u64) -> String {
+    aws_sdk_pricing::primitives::DateTime::from_secs(i64::try_from(secs).unwrap_or(0))
+        .fmt(aws_sdk_pricing::primitives::DateTimeFormat::DateTime)
+        .unwrap_or_default()
+}
+
+fn live_answer(c: &Cached, note: Option<String>) -> BookAnswer {
+    let unknown_note = (!c.live.unknown.is_empty()).then(|| {
+        format!(
+            "{} price(s) not in the Price List answer are unknown",
+            c.live.unknown.len()
+        )
+    });
+    BookAnswer {
+        region: c.live.region.clone(),
+        source: "live",
+        version: c.live.book.version.clone(),
+        date: c.live.book.date.clone(),
+        fetched_at: Some(rfc3339(c.fetched_secs)),
+        note: note.or(unknown_note),
+        unknown: c.live.unknown.clone(),
+        book: region_book(&c.live.book, &c.live.region),
+    }
+}
+
+/// The embedded book for a region, with why it is not live.
+pub fn embedded_answer(region: &str, note: String) -> BookAnswer {
+    let book = PriceBook::embedded();
+    BookAnswer {
+        region: region.to_string(),
+        source: "embedded",
+        version: book.version.clone(),
+        date: book.date.clone(),
+        fetched_at: None,
+        note: Some(note),
+        unknown: Vec::new(),
+        book: region_book(book, region),
+    }
+}

@@ -1,0 +1,293 @@
+//! Live prices through `aws-sdk-pricing`: one GetProducts query per price (endpoint region
+//! us-east-1; the priced region is a filter), pages followed, throttling retried with backoff.
+
+use std::time::Duration;
+
+use aws_sdk_pricing::types::{Filter, FilterType};
+use serde::{Deserialize, Serialize};
+use shared::cost::{Origin, Price, PriceBook};
+
+use super::catalog::{self, Spec};
+use super::price_list::{self, Found, Product};
+
+/// Why live prices are not available.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum PricingError {
+    #[error(
+        "no AWS credentials found (environment, ~/.aws profile, or instance role); live prices need credentials allowed pricing:GetProducts"
+    )]
+    NoCredentials,
+    #[error("the Price List API is throttling requests; retried {0} times")]
+    Throttled(u32),
+    #[error("the Price List API failed: {0}")]
+    Api(String),
+    #[error("{0} is not a region Stackplan prices")]
+    UnknownRegion(String),
+    #[error("the price book file {0} has no prices for this region")]
+    NotInFile(String),
+}
+
+/// A book fetched from the Price List API, with what could not be priced and why.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct LiveBook {
+    pub region: String,
+    pub book: PriceBook,
+    /// `(key, reason)` for every price the API did not give unambiguously.
+    pub unknown: Vec<(String, String)>,
+    /// Billing rules (free tiers, Spot's discount) that the Price List has no product for,
+    /// carried over from the embedded book.
+    pub carried: Vec<String>,
+}
+
+/// The Price List API client.
+pub struct Pricing {
+    client: aws_sdk_pricing::Client,
+    backoff: Duration,
+    attempts: u32,
+}
+
+impl Pricing {
+    pub fn new(client: aws_sdk_pricing::Client) -> Self {
+        Pricing {
+            client,
+            backoff: Duration::from_millis(500),
+            attempts: 4,
+        }
+    }
+
+    /// Shorter waits (tests).
+    pub fn with_backoff(mut self, backoff: Duration) -> Self {
+        self.backoff = backoff;
+        self
+    }
+
+    /// A client from the usual credential chain, or [`PricingError::NoCredentials`].
+    pub async fn from_environment() -> Result<Pricing, PricingError> {
+        use aws_credential_types::provider::ProvideCredentials;
+        let config = aws_config::defaults(aws_config::BehaviorVersion::latest())
+            .region(aws_config::Region::new("us-east-1"))
+            .retry_config(aws_config::retry::RetryConfig::standard().with_max_attempts(1))
+            .load()
+            .await;
+        let provider = config
+            .credentials_provider()
+            .ok_or(PricingError::NoCredentials)?;
+        // Probing an instance-metadata endpoint that is not there can take many seconds.
+        match tokio::time::timeout(Duration::from_secs(5), provider.provide_credentials()).await {
+            Ok(Ok(_)) => {}
+            _ => return Err(PricingError::NoCredentials),
+        }
+        Ok(Pricing::new(aws_sdk_pricing::Client::new(&config)))
+    }
+
+    /// Every product of one query, all pages.
+    async fn products(
+        &self,
+        service: &str,
+        filters: &[(&str, String)],
+    ) -> Result<Vec<Product>, PricingError> {
+        let filters: Vec<Filter> = filters
+            .iter()
+            .map(|(field, value)| {
+                Filter::builder()
+                    .r#type(FilterType::TermMatch)
+                    .field(*field)
+                    .value(value)
+                    .build()
+            })
+            .collect::<Result<_, _>>()
+            .map_err(|e| PricingError::Api(e.to_string()))?;
+        let mut out = Vec::new();
+        let mut token: Option<String> = None;
+        loop {
+            let page = self.page(service, &filters, token.clone()).await?;
+            for item in page.price_list() {
+                out.push(price_list::parse_product(item).map_err(PricingError::Api)?);
+            }
+            token = page.next_token().map(String::from);
+            if token.is_none() {
+                return Ok(out);
+            }
+        }
+    }
+
+    async fn page(
+        &self,
+        service: &str,
+        filters: &[Filter],
+        token: Option<String>,
+    ) -> Result<aws_sdk_pricing::operation::get_products::GetProductsOutput, PricingError> {
+        use aws_sdk_pricing::error::ProvideErrorMetadata;
+        let mut delay = self.backoff;
+        for attempt in 1..=self.attempts {
+            let result = self
+                .client
+                .get_products()
+                .service_code(service)
+                .set_filters(Some(filters.to_vec()))
+                .format_version("aws_v1")
+                .max_results(100)
+                .set_next_token(token.clone())
+                .send()
+                .await;
+            match result {
+                Ok(page) => return Ok(page),
+                Err(e) => {
+                    let code = e.code().unwrap_or_default().to_string();
+                    let throttled = matches!(
+                        code.as_str(),
+                        "ThrottlingException" | "Throttling" | "TooManyRequestsException"
+                    );
+                    if throttled && attempt < self.attempts {
+                        tokio::time::sleep(delay).await;
+                        delay *= 2;
+                        continue;
+                    }
+                    if throttled {
+                        return Err(PricingError::Throttled(self.attempts));
+                    }
+                    let message = e
+                        .message()
+                        .map(String::from)
+                        .unwrap_or_else(|| format!("{e}"));
+                    return Err(PricingError::Api(if code.is_empty() {
+                        message
+                    } else {
+                        format!("{code}: {message}")
+                    }));
+                }
+            }
+        }
+        Err(PricingError::Throttled(self.attempts))
+    }
+
+    /// The price of one spec: the first usage type that has products decides.
+    async fn fetch(&self, region: &str, spec: &Spec) -> Result<(Found, String), PricingError> {
+        let mut last = Found::Unknown(format!(
+            "the Price List has no {} product",
+            spec.usage_types.join(" or ")
+        ));
+        if spec.by_attributes {
+            let mut filters = vec![("regionCode", region.to_string())];
+            filters.extend(spec.filters.iter().cloned());
+            let products = self.products(spec.service, &filters).await?;
+            for usage_type in &spec.usage_types {
+                if products.iter().any(|p| &p.usage_type == usage_type) {
+                    return Ok((
+                        price_list::choose(spec, usage_type, &products),
+                        usage_type.clone(),
+                    ));
+                }
+            }
+            return Ok((last, String::new()));
+        }
+        for usage_type in &spec.usage_types {
+            let mut filters = vec![
+                ("regionCode", region.to_string()),
+                ("usagetype", usage_type.clone()),
+            ];
+            filters.extend(spec.filters.iter().cloned());
+            let products = self.products(spec.service, &filters).await?;
+            if products.is_empty() {
+                continue;
+            }
+            last = price_list::choose(spec, usage_type, &products);
+            return Ok((last, usage_type.clone()));
+        }
+        Ok((last, String::new()))
+    }
+
+    /// Fetches every price of `region` into a book of the embedded book's type.
+    pub async fn refresh(&self, region: &str) -> Result<LiveBook, PricingError> {
+        let specs = catalog::specs(region);
+        if specs.is_empty() {
+            return Err(PricingError::UnknownRegion(region.to_string()));
+        }
+        let mut book = PriceBook::new("", "", Origin::Live);
+        let mut unknown = Vec::new();
+        let mut newest = String::new();
+        for spec in &specs {
+            match self.fetch(region, spec).await? {
+                (
+                    Found::Price {
+                        usd,
+                        dimension,
+                        sku,
+                        publication_date,
+                    },
+                    _,
+                ) => {
+                    newest = newest.max(publication_date.clone());
+                    book.insert(
+                        &spec.key,
+                        region,
+                        Price {
+                            usd,
+                            unit: spec.unit.to_string(),
+                            derived: false,
+                            dimension,
+                            source: format!(
+                                "AWS Price List API, {} SKU {sku}, published {publication_date}",
+                                spec.service
+                            ),
+                        },
+                    );
+                }
+                (Found::Unknown(reason), _) => unknown.push((spec.key.clone(), reason)),
+            }
+        }
+        let mut carried = Vec::new();
+        for (key, r, price) in PriceBook::embedded().iter() {
+            if catalog::RULES.contains(&key) && (r == region || r == "global") {
+                let mut p = price.clone();
+                p.source = format!(
+                    "billing rule carried from the embedded book ({})",
+                    price.source
+                );
+                book.insert(key, r, p);
+                carried.push(key.to_string());
+            }
+        }
+        let date = newest.get(..10).unwrap_or("unknown").to_string();
+        book.version = format!("live-{date}");
+        book.date = date;
+        Ok(LiveBook {
+            region: region.to_string(),
+            book,
+            unknown,
+            carried,
+        })
+    }
+}
+
+/// One difference between the embedded and a live book.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Difference {
+    pub key: String,
+    pub embedded: Option<f64>,
+    pub live: Option<f64>,
+}
+
+/// Keys of `region` whose prices differ (more than rounding) between the embedded and the live book.
+pub fn diff(live: &LiveBook) -> Vec<Difference> {
+    let embedded = PriceBook::embedded();
+    let specs = catalog::specs(&live.region);
+    let mut out = Vec::new();
+    for spec in &specs {
+        let e = embedded.get(&spec.key, &live.region).map(|p| p.usd);
+        let l = live.book.get(&spec.key, &live.region).map(|p| p.usd);
+        let same = match (e, l) {
+            (Some(a), Some(b)) => (a - b).abs() <= 1e-9_f64.max(a.abs() * 1e-6),
+            (None, None) => true,
+            _ => false,
+        };
+        if !same {
+            out.push(Difference {
+                key: spec.key.clone(),
+                embedded: e,
+                live: l,
+            });
+        }
+    }
+    out
+}

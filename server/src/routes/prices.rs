@@ -1,0 +1,27 @@
+//! `GET /api/prices/{region}`: the price book the region's estimates should use.
+
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::response::IntoResponse;
+
+use crate::AppState;
+use crate::error::ApiError;
+use crate::prices::embedded_answer;
+
+pub async fn prices_get(
+    State(state): State<AppState>,
+    Path(region): Path<String>,
+) -> Result<impl IntoResponse, ApiError> {
+    if shared::plan::Region::from_code(&region).is_none() {
+        return Err(ApiError::NotFound(format!(
+            "/api/prices/{region}: not a region Stackplan prices"
+        )));
+    }
+    Ok(Json(match &state.prices {
+        Some(service) => service.book(&region).await,
+        None => embedded_answer(
+            &region,
+            "this server does not fetch live prices; using the embedded price book".into(),
+        ),
+    }))
+}

@@ -1,0 +1,439 @@
+//! Live price books through the real `aws-sdk-pricing` client, fed answers of the documented
+//! shape by the SDK's own test HTTP client (`infallible_client_fn`). moto has no Price List API;
+//! `tests/fixtures/pricing/README.md` says where each answer's shape comes from.
+
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use aws_smithy_types::body::SdkBody;
+use serde_json::{Value, json};
+use server::prices::catalog::{self, Tier};
+use server::prices::{PriceService, Pricing, PricingError};
+use shared::cost::PriceBook;
+
+const FIXTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/pricing");
+
+fn fixture(name: &str) -> Value {
+    serde_json::from_str(&std::fs::read_to_string(format!("{FIXTURES}/{name}")).unwrap()).unwrap()
+}
+
+/// The changed price: eu-west-1 DynamoDB writes, so the diff has something to find.
+const CHANGED: (&str, &str, f64) = ("dynamodb.wru_million", "eu-west-1", 0.6345);
+
+fn item(
+    sku: &str,
+    service: &str,
+    region: &str,
+    usage: &str,
+    attrs: &[(&'static str, String)],
+    dims: &[(f64, f64, f64)],
+) -> Value {
+    let mut attributes = json!({"servicecode": service, "regionCode": region, "usagetype": usage});
+    for (k, v) in attrs {
+        attributes[*k] = json!(v);
+    }
+    let dims: serde_json::Map<String, Value> = dims
+        .iter()
+        .enumerate()
+        .map(|(i, (b, e, usd))| {
+            let rate = format!("{sku}.JRTCKXETXF.{i}");
+            let end = if e.is_infinite() { "Inf".to_string() } else { format!("{e}") };
+            (rate.clone(), json!({"rateCode": rate, "unit": "Units", "beginRange": format!("{b}"), "endRange": end,
+                "description": format!("{usage} tier {i}"), "appliesTo": [], "pricePerUnit": {"USD": format!("{usd:.10}")}}))
+        })
+        .collect();
+    json!({
+        "product": {"sku": sku, "attributes": attributes},
+        "serviceCode": service,
+        "terms": {"OnDemand": {format!("{sku}.JRTCKXETXF"): {"sku": sku, "offerTermCode": "JRTCKXETXF", "priceDimensions": dims}}},
+        "publicationDate": "2026-11-20T09:15:00Z"
+    })
+}
+
+/// A Price List holding the embedded book's prices of `regions` as AWS would list them, with
+/// the hand-written fixtures in place of the synthesized items they cover.
+fn price_list(regions: &[&str]) -> Vec<Value> {
+    let book = PriceBook::embedded();
+    let mut items = Vec::new();
+    for region in regions {
+        let mut groups: std::collections::BTreeMap<(String, String, String), Vec<(usize, f64)>> =
+            Default::default();
+        let mut attrs = std::collections::BTreeMap::new();
+        for spec in catalog::specs(region) {
+            let Some(price) = book.get(&spec.key, region).filter(|_| {
+                book.get(&spec.key, "global").is_none()
+                    || catalog::RULES.contains(&spec.key.as_str())
+            }) else {
+                continue;
+            };
+            let mut usd = price.usd / spec.scale;
+            if (spec.key.as_str(), *region) == (CHANGED.0, CHANGED.1) {
+                usd = CHANGED.2 / spec.scale;
+            }
+            // us-east-1 lists many usage types without the region prefix; elsewhere it is there.
+            let usage = if *region == "us-east-1" {
+                spec.usage_types.last()
+            } else {
+                spec.usage_types.first()
+            }
+            .unwrap()
+            .clone();
+            let Tier::Paid(n) = spec.tier;
+            let key = (
+                spec.service.to_string(),
+                usage.clone(),
+                format!("{:?}", spec.filters),
+            );
+            attrs.insert(key.clone(), spec.filters.clone());
+            groups.entry(key).or_default().push((n, usd));
+        }
+        for (i, (key, mut tiers)) in groups.into_iter().enumerate() {
+            let (service, usage, _) = &key;
+            tiers.sort_by_key(|t| t.0);
+            let mut dims: Vec<(f64, f64, f64)> = Vec::new();
+            if usage.contains("DataTransfer-Out") {
+                dims.push((0.0, 100.0, 0.0)); // the free allowance, listed as a $0 first tier
+            }
+            for (j, (_, usd)) in tiers.iter().enumerate() {
+                let begin = if dims.is_empty() {
+                    0.0
+                } else {
+                    1e9 * j as f64 + 100.0
+                };
+                let end = if j + 1 == tiers.len() {
+                    f64::INFINITY
+                } else {
+                    1e9 * (j + 1) as f64 + 100.0
+                };
+                dims.push((begin, end, *usd));
+            }
+            items.push(item(
+                &format!("SYN{region}{i:04}"),
+                service,
+                region,
+                usage,
+                &attrs[&key],
+                &dims,
+            ));
+        }
+    }
+    if regions.contains(&"us-east-1") {
+        let replaced = |v: &Value| {
+            let a = &v["product"]["attributes"];
+            (a["regionCode"] == "us-east-1")
+                && ((a["usagetype"] == "NodeUsage:cache.m6g.large" && a["cacheEngine"] == "Redis")
+                    || a["usagetype"] == "Lambda-GB-Second"
+                    || (a["usagetype"] == "TimedStorage-ByteHrs"
+                        && v["serviceCode"] == "AmazonDynamoDB"))
+        };
+        items.retain(|v| !replaced(v));
+        for file in ["several-skus.json", "tiered.json", "zero-first-tier.json"] {
+            items.extend(fixture(file).as_array().unwrap().iter().cloned());
+        }
+    }
+    items
+}
+
+/// What the fake API saw.
+#[derive(Default)]
+struct Seen {
+    requests: AtomicUsize,
+    paged: AtomicUsize,
+    services: Mutex<Vec<String>>,
+}
+
+/// The SDK's test client answering GetProducts from `items`, one item per page.
+fn client(
+    items: Vec<Value>,
+    seen: Arc<Seen>,
+    errors: Vec<(u16, Value)>,
+) -> aws_sdk_pricing::Client {
+    let errors = Mutex::new(errors);
+    let http = aws_smithy_http_client::test_util::infallible_client_fn(
+        move |req: http::Request<SdkBody>| {
+            seen.requests.fetch_add(1, Ordering::Relaxed);
+            assert_eq!(
+                req.headers().get("x-amz-target").unwrap(),
+                "AWSPriceListService.GetProducts"
+            );
+            let body: Value = serde_json::from_slice(req.body().bytes().unwrap()).unwrap();
+            assert_eq!(body["FormatVersion"], "aws_v1");
+            let mut pending = errors.lock().unwrap();
+            if !pending.is_empty() {
+                let (status, error) = pending.remove(0);
+                return http::Response::builder()
+                    .status(status)
+                    .header("content-type", "application/x-amz-json-1.1")
+                    .body(SdkBody::from(error.to_string()))
+                    .unwrap();
+            }
+            let service = body["ServiceCode"].as_str().unwrap();
+            seen.services.lock().unwrap().push(service.to_string());
+            let filters: Vec<(String, String)> = body["Filters"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|f| {
+                    assert_eq!(f["Type"], "TERM_MATCH");
+                    (
+                        f["Field"].as_str().unwrap().to_string(),
+                        f["Value"].as_str().unwrap().to_string(),
+                    )
+                })
+                .collect();
+            let matching: Vec<&Value> = items
+                .iter()
+                .filter(|i| {
+                    i["serviceCode"] == service
+                        && filters
+                            .iter()
+                            .all(|(f, v)| i["product"]["attributes"][f] == json!(v))
+                })
+                .collect();
+            let at: usize = body["NextToken"].as_str().map_or(0, |t| t.parse().unwrap());
+            if at > 0 {
+                seen.paged.fetch_add(1, Ordering::Relaxed);
+            }
+            let page: Vec<String> = matching
+                .iter()
+                .skip(at)
+                .take(1)
+                .map(|v| v.to_string())
+                .collect();
+            let mut answer = json!({"FormatVersion": "aws_v1", "PriceList": page});
+            if at + 1 < matching.len() {
+                answer["NextToken"] = json!((at + 1).to_string());
+            }
+            http::Response::builder()
+                .status(200)
+                .header("content-type", "application/x-amz-json-1.1")
+                .body(SdkBody::from(answer.to_string()))
+                .unwrap()
+        },
+    );
+    let config = aws_sdk_pricing::Config::builder()
+        .behavior_version(aws_sdk_pricing::config::BehaviorVersion::latest())
+        .region(aws_sdk_pricing::config::Region::new("us-east-1"))
+        .credentials_provider(aws_sdk_pricing::config::Credentials::new(
+            "AKIDTEST", "secret", None, None, "test",
+        ))
+        .retry_config(aws_sdk_pricing::config::retry::RetryConfig::disabled())
+        .http_client(http)
+        .build();
+    aws_sdk_pricing::Client::from_conf(config)
+}
+
+fn pricing(regions: &[&str], seen: Arc<Seen>, errors: Vec<(u16, Value)>) -> Pricing {
+    Pricing::new(client(price_list(regions), seen, errors)).with_backoff(Duration::from_millis(2))
+}
+
+#[tokio::test]
+async fn a_refresh_builds_complete_books_that_match_the_embedded_one() {
+    for region in ["us-east-1", "eu-west-1"] {
+        let seen = Arc::new(Seen::default());
+        let live = pricing(&[region], seen.clone(), vec![])
+            .refresh(region)
+            .await
+            .unwrap();
+        let embedded = PriceBook::embedded();
+        let mut priced = 0;
+        for spec in catalog::specs(region) {
+            match (
+                embedded.get(&spec.key, region),
+                live.book.get(&spec.key, region),
+            ) {
+                (Some(e), Some(l)) if (spec.key.as_str(), region) == (CHANGED.0, CHANGED.1) => {
+                    assert!((l.usd - CHANGED.2).abs() < 1e-9, "{} {}", e.usd, l.usd)
+                }
+                (Some(e), Some(l)) => {
+                    priced += 1;
+                    assert!(
+                        (e.usd - l.usd).abs() <= e.usd * 1e-6,
+                        "{} in {region}: embedded {} live {}",
+                        spec.key,
+                        e.usd,
+                        l.usd
+                    );
+                    assert!(
+                        l.source.contains("AWS Price List API")
+                            && l.source.contains("published 2026-11-20"),
+                        "{}",
+                        l.source
+                    );
+                }
+                (None, None) => assert!(
+                    live.unknown.iter().any(|(k, _)| *k == spec.key),
+                    "{} is missing and not reported unknown",
+                    spec.key
+                ),
+                (e, l) => panic!("{} in {region}: embedded {e:?}, live {l:?}", spec.key),
+            }
+        }
+        assert!(priced >= 25, "{priced} prices in {region}");
+        println!(
+            "{region}: {priced} prices equal to the embedded book, {} unknown, {} rules carried",
+            live.unknown.len(),
+            live.carried.len()
+        );
+        assert_eq!(live.book.date, "2026-11-20");
+        assert_eq!(live.book.origin, shared::cost::Origin::Live);
+        // The free tiers and Spot's discount are rules, carried and labelled.
+        assert!(live.carried.contains(&"lambda.free_requests".to_string()));
+        assert!(
+            live.book
+                .get("dto.free_gb", region)
+                .unwrap()
+                .source
+                .contains("billing rule")
+        );
+        // An estimate on the live book works like one on the embedded book.
+        let plan = shared::ValidPlan::new(shared::examples::fargate()).unwrap();
+        let estimate = shared::cost::estimate(&plan, &live.book, shared::cost::Options::default());
+        assert_eq!(estimate.price_book.origin, shared::cost::Origin::Live);
+        if region == "us-east-1" {
+            assert!(!estimate.lower_bound, "{:?}", live.unknown);
+            assert!(
+                seen.paged.load(Ordering::Relaxed) > 0,
+                "pagination was followed"
+            );
+        }
+    }
+}
+
+#[tokio::test]
+async fn tiers_zero_tiers_and_extended_support_are_read_right() {
+    let live = pricing(&["us-east-1"], Arc::default(), vec![])
+        .refresh("us-east-1")
+        .await
+        .unwrap();
+    let usd = |k: &str| live.book.get(k, "us-east-1").unwrap().usd;
+    assert_eq!(usd("lambda.gb_second.x86"), 0.0000166667);
+    assert_eq!(usd("lambda.gb_second.x86.tier2"), 0.000015);
+    assert_eq!(usd("lambda.gb_second.x86.tier3"), 0.0000133334);
+    assert_eq!(
+        usd("dynamodb.storage_gb_month"),
+        0.25,
+        "the $0 first 25 GB are skipped"
+    );
+    assert_eq!(
+        usd("elasticache.node_hour.cache.m6g.large.redis"),
+        0.149,
+        "not an Extended Support surcharge"
+    );
+    assert!(
+        live.book
+            .get("elasticache.node_hour.cache.m6g.large.redis", "us-east-1")
+            .unwrap()
+            .source
+            .contains("7ZDXJ4CNDRA2G2KB")
+    );
+}
+
+#[tokio::test]
+async fn throttling_is_retried_and_errors_are_reported() {
+    let throttle = (400, fixture("throttling.json"));
+    let seen = Arc::new(Seen::default());
+    let live = pricing(
+        &["us-east-1"],
+        seen.clone(),
+        vec![throttle.clone(), throttle.clone()],
+    )
+    .refresh("us-east-1")
+    .await;
+    assert!(live.is_ok(), "two throttled answers are retried: {live:?}");
+    let err = pricing(&["us-east-1"], Arc::default(), vec![throttle.clone(); 4])
+        .refresh("us-east-1")
+        .await
+        .unwrap_err();
+    assert_eq!(err, PricingError::Throttled(4));
+    let err = pricing(
+        &["us-east-1"],
+        Arc::default(),
+        vec![(400, fixture("access-denied.json"))],
+    )
+    .refresh("us-east-1")
+    .await
+    .unwrap_err();
+    assert!(
+        matches!(&err, PricingError::Api(m) if m.contains("AccessDeniedException") && m.contains("pricing:GetProducts")),
+        "{err}"
+    );
+}
+
+#[tokio::test]
+async fn an_empty_answer_is_unknown_never_a_guess() {
+    let live = pricing(&[], Arc::default(), vec![])
+        .refresh("eu-west-1")
+        .await
+        .unwrap();
+    assert_eq!(live.unknown.len(), catalog::specs("eu-west-1").len());
+    assert!(
+        live.unknown
+            .iter()
+            .all(|(_, reason)| reason.contains("has no")),
+        "{:?}",
+        live.unknown
+    );
+    let plan = shared::ValidPlan::new(shared::examples::lambda()).unwrap();
+    let estimate = shared::cost::estimate(&plan, &live.book, shared::cost::Options::default());
+    assert!(estimate.lower_bound && estimate.monthly_usd == 0.0);
+}
+
+#[tokio::test]
+async fn the_service_caches_on_disk_and_falls_back_to_the_embedded_book() {
+    let dir = tempfile::tempdir().unwrap();
+    let seen = Arc::new(Seen::default());
+    let service = PriceService::with_client(
+        Ok(Arc::new(pricing(&["us-east-1"], seen.clone(), vec![]))),
+        Some(dir.path().to_path_buf()),
+        Duration::from_secs(3600),
+    );
+    let first = service.book("us-east-1").await;
+    assert_eq!((first.source, first.date.as_str()), ("live", "2026-11-20"));
+    let calls = seen.requests.load(Ordering::Relaxed);
+    let again = service.book("us-east-1").await;
+    assert_eq!(again.source, "live");
+    assert_eq!(
+        seen.requests.load(Ordering::Relaxed),
+        calls,
+        "served from memory"
+    );
+    assert!(dir.path().join("prices-us-east-1.json").is_file());
+    // A new server with the same data directory and no working client reads the disk cache.
+    let offline = PriceService::with_client(
+        Err(PricingError::NoCredentials),
+        Some(dir.path().to_path_buf()),
+        Duration::from_secs(3600),
+    );
+    assert_eq!(offline.book("us-east-1").await.source, "live");
+    // Without credentials and without a cache: the embedded book, saying why.
+    let answer = offline.book("eu-west-1").await;
+    assert_eq!(answer.source, "embedded");
+    assert!(answer.note.unwrap().contains("no AWS credentials"));
+    // An expired cache is fetched again.
+    let stale = PriceService::with_client(
+        Ok(Arc::new(pricing(&["us-east-1"], seen.clone(), vec![]))),
+        Some(dir.path().to_path_buf()),
+        Duration::ZERO,
+    );
+    let before = seen.requests.load(Ordering::Relaxed);
+    stale.book("us-east-1").await;
+    assert!(seen.requests.load(Ordering::Relaxed) > before);
+}
+
+#[tokio::test]
+async fn the_diff_reports_what_changed() {
+    let live = pricing(&["eu-west-1"], Arc::default(), vec![])
+        .refresh("eu-west-1")
+        .await
+        .unwrap();
+    let diff = server::prices::source::diff(&live);
+    assert_eq!(diff.len(), 1, "{diff:?}");
+    assert_eq!(diff[0].key, CHANGED.0);
+    let text = server::cli::render_diff(&live);
+    assert!(
+        text.contains("dynamodb.wru_million") && text.contains("-10.0%"),
+        "{text}"
+    );
+}
