@@ -297,7 +297,12 @@ async fn fetch_book(region: &str) -> Option<ServerBook> {
         return None;
     }
     let b = answer.body;
-    let book: PriceBook = serde_json::from_value(b["book"].clone()).ok()?;
+    let origin = if b["source"] == "live" {
+        cost::Origin::Live
+    } else {
+        cost::Origin::Embedded
+    };
+    let book = PriceBook::parse_tsv(b["book_tsv"].as_str()?, origin).ok()?;
     Some(ServerBook {
         region: b["region"].as_str()?.to_string(),
         source: b["source"].as_str()?.to_string(),

@@ -59,7 +59,7 @@ fn url(path: &str) -> String {
 }
 
 #[component]
-pub fn DeployPanel(host: Option<String>) -> impl IntoView {
+pub fn DeployPanel(host: Option<String>) -> AnyView {
     let p = use_planner();
     let d = Deploy {
         phase: RwSignal::new(Phase::Idle),
@@ -237,7 +237,7 @@ pub fn DeployPanel(host: Option<String>) -> impl IntoView {
                 Some(Ok(_)) => None,
                 None => None,
             }}
-            <Show when=move || d.token.get().is_some() && matches!(target.get(), Some(Ok(ref t)) if t["enabled"] == true)>
+            {move || (d.token.get().is_some() && matches!(target.get(), Some(Ok(ref t)) if t["enabled"] == true)).then(|| view! {
                 <div class="deploy-form">
                     <label>
                         <span>"Stack name"</span>
@@ -250,9 +250,9 @@ pub fn DeployPanel(host: Option<String>) -> impl IntoView {
                     </button>
                 </div>
                 <p class="muted deploy-summary">{move || format!("Creates {} resources in {} as stack {}.", resources(), region(), stack_name())}</p>
-            </Show>
-            {move || d.error.get().map(|e| view! { <div class="banner error" role="alert" data-testid="deploy-error">{e}</div> })}
-            {move || d.notice.get().map(|n| view! { <div class="banner" role="status" data-testid="deploy-notice">{n}</div> })}
+            }.into_any())}
+            {move || d.error.get().map(|e| view! { <div class="banner error" role="alert" data-testid="deploy-error">{e}</div> }.into_any())}
+            {move || d.notice.get().map(|n| view! { <div class="banner" role="status" data-testid="deploy-notice">{n}</div> }.into_any())}
             {move || match d.phase.get() {
                 Phase::Preparing => Some(view! { <p class="muted" role="status">"Assuming the deploy role and preparing the change set…"</p> }.into_any()),
                 Phase::Exists(message) => Some(view! {
@@ -277,7 +277,7 @@ pub fn DeployPanel(host: Option<String>) -> impl IntoView {
                 }
                 _ => None,
             }}
-            <Show when=move || !d.changes.with(Vec::is_empty)>
+            {move || (!d.changes.with(Vec::is_empty)).then(|| view! {
                 <details class="changes">
                     <summary data-testid="change-count">{move || format!("Change set: {} change(s)", d.changes.with(Vec::len))}</summary>
                     <ul>
@@ -285,11 +285,11 @@ pub fn DeployPanel(host: Option<String>) -> impl IntoView {
                             <li><span class="action">{c["action"].as_str().unwrap_or("").to_string()}</span>" "
                                 <code>{c["logical_id"].as_str().unwrap_or("").to_string()}</code>" "
                                 <span class="muted">{c["resource_type"].as_str().unwrap_or("").to_string()}</span></li>
-                        }).collect_view()}
+                        }.into_any()).collect_view()}
                     </ul>
                 </details>
-            </Show>
-            <Show when=move || matches!(d.phase.get(), Phase::Running | Phase::Finished(_))>
+            }.into_any())}
+            {move || matches!(d.phase.get(), Phase::Running | Phase::Finished(_)).then(|| view! {
                 <div class="progress" role="progressbar" aria-label="Deploy progress" data-testid="deploy-progress"
                     aria-valuemin="0" aria-valuemax="100" aria-valuenow=move || percent(d.progress.get()).to_string()>
                     <span style=move || format!("width: {}%", percent(d.progress.get()))></span>
@@ -298,12 +298,12 @@ pub fn DeployPanel(host: Option<String>) -> impl IntoView {
                     let (done, total) = d.progress.get();
                     format!("{done} of {total} resources · {}%", percent((done, total)))
                 }}</p>
-            </Show>
+            }.into_any())}
             {move || match d.phase.get() {
                 Phase::Finished(status) => Some(finished_view(d, status, confirm_delete, delete)),
                 _ => None,
             }}
-            <Show when=move || !d.rows.with(Vec::is_empty)>
+            {move || (!d.rows.with(Vec::is_empty)).then(|| view! {
                 <div class="events" tabindex="0" aria-label="Stack events">
                     <table data-testid="deploy-events">
                         <thead><tr><th>"Time"</th><th>"Resource"</th><th>"Status"</th><th>"Reason"</th></tr></thead>
@@ -317,14 +317,15 @@ pub fn DeployPanel(host: Option<String>) -> impl IntoView {
                                         <td>{r.status}</td>
                                         <td>{r.reason}</td>
                                     </tr>
-                                }
+                                }.into_any()
                             }).collect_view()}
                         </tbody>
                     </table>
                 </div>
-            </Show>
+            }.into_any())}
         </section>
     }
+    .into_any()
 }
 
 fn finished_view(
@@ -348,7 +349,7 @@ fn finished_view(
                     <strong>{format!("{} ({}) failed: ", failure["logical_id"].as_str().unwrap_or(""), failure["resource_type"].as_str().unwrap_or(""))}</strong>
                     <span>{failure["reason"].as_str().unwrap_or("").to_string()}</span>
                 </div>
-            })}
+            }.into_any())}
             {(succeeded && !deleted).then(|| view! {
                 <div class="outputs" data-testid="deploy-outputs">
                     <h3>"Outputs"</h3>
@@ -365,21 +366,21 @@ fn finished_view(
                         }).collect_view()}</dl> }.into_any()
                     }}
                 </div>
-            })}
+            }.into_any())}
             {(!notes.is_empty() && !deleted).then(|| view! {
                 <details class="sandbox-notes"><summary>"What the sandbox does not create"</summary>
                     <ul>{notes.into_iter().map(|n| view! { <li>{n}</li> }).collect_view()}</ul>
                 </details>
-            })}
+            }.into_any())}
             {(!deleted).then(|| view! {
                 <div class="actions">
-                    <Show when=move || confirm_delete.get() fallback=move || view! {
-                        <button type="button" class="danger" data-testid="delete-stack" on:click=move |_| confirm_delete.set(true)>"Delete stack"</button>
-                    }>
+                    {move || if confirm_delete.get() { view! {
                         <span>"Delete the stack and its resources? Tables and buckets are kept (DeletionPolicy: Retain)."</span>
                         <button type="button" class="danger" data-testid="confirm-delete" on:click=move |ev| { confirm_delete.set(false); delete(ev) }>"Delete"</button>
                         <button type="button" class="secondary" on:click=move |_| confirm_delete.set(false)>"Cancel"</button>
-                    </Show>
+                    }.into_any() } else { view! {
+                        <button type="button" class="danger" data-testid="delete-stack" on:click=move |_| confirm_delete.set(true)>"Delete stack"</button>
+                    }.into_any() }}
                 </div>
             })}
         </div>

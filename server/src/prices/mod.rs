@@ -33,6 +33,9 @@ pub struct BookAnswer {
     pub unknown: Vec<(String, String)>,
     /// The region's prices (and the global rules).
     pub book: PriceBook,
+    /// The same book in the TSV format of the embedded book (compact; the planner reads it with
+    /// the parser it already has).
+    pub book_tsv: String,
 }
 
 #[derive(Clone, Serialize, Deserialize)]
@@ -237,6 +240,7 @@ fn live_answer(c: &Cached, note: Option<String>) -> BookAnswer {
         fetched_at: Some(rfc3339(c.fetched_secs)),
         note: note.or(unknown_note),
         unknown: c.live.unknown.clone(),
+        book_tsv: region_book(&c.live.book, &c.live.region).to_tsv(),
         book: region_book(&c.live.book, &c.live.region),
     }
 }
@@ -252,6 +256,7 @@ pub fn embedded_answer(region: &str, note: String) -> BookAnswer {
         fetched_at: None,
         note: Some(note),
         unknown: Vec::new(),
+        book_tsv: region_book(book, region).to_tsv(),
         book: region_book(book, region),
     }
 }
