@@ -84,6 +84,18 @@ async fn send(req: web_sys::Request) -> Result<web_sys::Response, String> {
     res.dyn_into().map_err(|_| "not a response".into())
 }
 
+/// A response's body as text (empty when it cannot be read).
+async fn text_of(res: &web_sys::Response) -> String {
+    match res.text() {
+        Ok(p) => JsFuture::from(p)
+            .await
+            .ok()
+            .and_then(|t| t.as_string())
+            .unwrap_or_default(),
+        Err(_) => String::new(),
+    }
+}
+
 /// One JSON request.
 pub async fn call(
     method: &str,
@@ -93,14 +105,7 @@ pub async fn call(
 ) -> Result<Answer, String> {
     let res = send(request(method, url, token, body, &[])?).await?;
     let status = res.status();
-    let text = match res.text() {
-        Ok(p) => JsFuture::from(p)
-            .await
-            .ok()
-            .and_then(|t| t.as_string())
-            .unwrap_or_default(),
-        Err(_) => String::new(),
-    };
+    let text = text_of(&res).await;
     Ok(Answer {
         status,
         body: serde_json::from_str(&text).unwrap_or(Value::Null),
@@ -155,14 +160,7 @@ pub async fn stream(
         .unwrap_or_default();
     let res = send(request("GET", url, Some(token), None, &extra)?).await?;
     if !res.ok() {
-        let text = match res.text() {
-            Ok(p) => JsFuture::from(p)
-                .await
-                .ok()
-                .and_then(|t| t.as_string())
-                .unwrap_or_default(),
-            Err(_) => String::new(),
-        };
+        let text = text_of(&res).await;
         let body: Value = serde_json::from_str(&text).unwrap_or(Value::Null);
         return Err(body["message"]
             .as_str()

@@ -58,6 +58,11 @@ pub fn page_base() -> String {
         .unwrap_or_default()
 }
 
+/// The page's origin (`scheme://host:port`), where its server's API is.
+pub fn page_origin() -> String {
+    page_base().split('/').take(3).collect::<Vec<_>>().join("/")
+}
+
 /// Puts `fragment` in the address bar without a navigation or a history entry.
 pub fn replace_fragment(fragment: &str) {
     if let Some(history) = web_sys::window().and_then(|w| w.history().ok()) {

@@ -285,8 +285,7 @@ pub fn use_planner() -> Planner {
 
 /// `GET /api/prices/{region}` of the page's server; `None` when there is none or it fails.
 async fn fetch_book(region: &str) -> Option<ServerBook> {
-    let base = crate::browser::page_base();
-    let origin = base.split('/').take(3).collect::<Vec<_>>().join("/");
+    let origin = crate::browser::page_origin();
     if !origin.starts_with("http") {
         return None;
     }

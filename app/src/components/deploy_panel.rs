@@ -53,9 +53,7 @@ struct Deploy {
 
 /// The API's base: the page's own server.
 fn url(path: &str) -> String {
-    let base = crate::browser::page_base();
-    let origin = base.split('/').take(3).collect::<Vec<_>>().join("/");
-    format!("{origin}{path}")
+    format!("{}{path}", crate::browser::page_origin())
 }
 
 #[component]

@@ -507,7 +507,17 @@ impl Deployer {
         session: &Session,
         f: impl Fn(Arc<dyn CloudFormation>, Session) -> BoxFuture<'static, Result<T, AwsError>>,
     ) -> Result<T, AwsError> {
-        self.retry(|| f(self.cfn.clone(), session.clone()), &|_, _| {})
+        self.call_with(session, &|_, _| {}, f).await
+    }
+
+    /// [`Deployer::call`], telling `wait` about each throttling wait.
+    async fn call_with<T: Send + 'static>(
+        &self,
+        session: &Session,
+        wait: &(dyn Fn(Duration, &str) + Send + Sync),
+        f: impl Fn(Arc<dyn CloudFormation>, Session) -> BoxFuture<'static, Result<T, AwsError>>,
+    ) -> Result<T, AwsError> {
+        self.retry(|| f(self.cfn.clone(), session.clone()), wait)
             .await
     }
 
@@ -577,42 +587,26 @@ impl Deployer {
         session: &Session,
         wait: &(dyn Fn(Duration, &str) + Send + Sync),
     ) -> Result<(Vec<StackEvent>, StackInfo, usize), DeployError> {
-        let cfn = self.cfn.clone();
-        let stack_id = arn.arn.clone();
-        let stack = {
-            let (cfn, s, id) = (cfn.clone(), session.clone(), stack_id.clone());
-            self.retry(
-                move || {
-                    let (cfn, s, id) = (cfn.clone(), s.clone(), id.clone());
-                    Box::pin(async move { cfn.stack(&s, &id).await })
-                },
-                wait,
-            )
+        let id = arn.arn.clone();
+        let stack = self
+            .call_with(session, wait, |cfn, s| {
+                let id = id.clone();
+                Box::pin(async move { cfn.stack(&s, &id).await })
+            })
             .await?
-            .ok_or_else(|| DeployError::UnknownDeployment(arn.name.clone()))?
-        };
-        let events = {
-            let (cfn, s, id) = (cfn.clone(), session.clone(), stack_id.clone());
-            self.retry(
-                move || {
-                    let (cfn, s, id) = (cfn.clone(), s.clone(), id.clone());
-                    Box::pin(async move { cfn.events(&s, &id).await })
-                },
-                wait,
-            )
-            .await?
-        };
-        let total = {
-            let (cfn, s, id) = (cfn, session.clone(), stack_id);
-            self.retry(
-                move || {
-                    let (cfn, s, id) = (cfn.clone(), s.clone(), id.clone());
-                    Box::pin(async move { cfn.resource_count(&s, &id).await })
-                },
-                wait,
-            )
-            .await?
-        };
+            .ok_or_else(|| DeployError::UnknownDeployment(arn.name.clone()))?;
+        let events = self
+            .call_with(session, wait, |cfn, s| {
+                let id = id.clone();
+                Box::pin(async move { cfn.events(&s, &id).await })
+            })
+            .await?;
+        let total = self
+            .call_with(session, wait, |cfn, s| {
+                let id = id.clone();
+                Box::pin(async move { cfn.resource_count(&s, &id).await })
+            })
+            .await?;
         Ok((events, stack, total))
     }
 

@@ -226,6 +226,7 @@ fn rfc3339(secs: u64) -> String {
 }
 
 fn live_answer(c: &Cached, note: Option<String>) -> BookAnswer {
+    let book = region_book(&c.live.book, &c.live.region);
     let unknown_note = (!c.live.unknown.is_empty()).then(|| {
         format!(
             "{} price(s) not in the Price List answer are unknown",
@@ -240,14 +241,14 @@ fn live_answer(c: &Cached, note: Option<String>) -> BookAnswer {
         fetched_at: Some(rfc3339(c.fetched_secs)),
         note: note.or(unknown_note),
         unknown: c.live.unknown.clone(),
-        book_tsv: region_book(&c.live.book, &c.live.region).to_tsv(),
-        book: region_book(&c.live.book, &c.live.region),
+        book_tsv: book.to_tsv(),
+        book,
     }
 }
 
 /// The embedded book for a region, with why it is not live.
 pub fn embedded_answer(region: &str, note: String) -> BookAnswer {
-    let book = PriceBook::embedded();
+    let book = region_book(PriceBook::embedded(), region);
     BookAnswer {
         region: region.to_string(),
         source: "embedded",
@@ -256,7 +257,7 @@ pub fn embedded_answer(region: &str, note: String) -> BookAnswer {
         fetched_at: None,
         note: Some(note),
         unknown: Vec::new(),
-        book_tsv: region_book(book, region).to_tsv(),
-        book: region_book(book, region),
+        book_tsv: book.to_tsv(),
+        book,
     }
 }
