@@ -1,7 +1,13 @@
-//! Talking to `stackplan serve`'s deploy API: JSON requests with the bearer token, and the
-//! Server-Sent Events stream read through `fetch` (an `EventSource` cannot send the token).
+//! The typed client of `stackplan serve`'s API: gloo-net requests and answers of
+//! `shared::api`'s types, and the deploy event stream read through `fetch` (an `EventSource`
+//! cannot send the token) with the shared SSE parser.
 
-use serde_json::Value;
+use gloo_net::http::{Request, RequestBuilder, Response};
+use serde::de::DeserializeOwned;
+use shared::api::{
+    CreateDeployment, Created, DeployEvent, DeployTarget, ErrorBody, ErrorCode, ExecuteDeployment,
+    PriceBookAnswer, Status, sse,
+};
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 
@@ -27,203 +33,240 @@ pub fn set_token(token: &str) {
     }
 }
 
-/// An answer of the API: the HTTP status and its JSON body.
-pub struct Answer {
+/// A request that did not succeed: no answer at all, or the API's error.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ApiFailure {
+    /// The HTTP status; 0 when the server could not be reached.
     pub status: u16,
-    pub body: Value,
+    /// The API's error, when it answered with one.
+    pub error: Option<ErrorBody>,
+    /// What to tell the user.
+    pub message: String,
 }
 
-impl Answer {
-    pub fn ok(&self) -> bool {
-        (200..300).contains(&self.status)
+impl ApiFailure {
+    fn unreachable() -> ApiFailure {
+        ApiFailure {
+            status: 0,
+            error: None,
+            message: "the Stackplan server cannot be reached".into(),
+        }
     }
 
-    /// The server's sentence for an error.
-    pub fn message(&self) -> String {
-        self.body["message"].as_str().map_or_else(
-            || format!("the server answered HTTP {}", self.status),
-            String::from,
-        )
+    /// The API's error code, if it gave one.
+    pub fn code(&self) -> Option<ErrorCode> {
+        self.error.as_ref().map(|e| e.error)
+    }
+
+    /// The message, with the problems or blockers the API listed, one per line.
+    pub fn explain(&self) -> String {
+        let mut text = self.message.clone();
+        if let Some(e) = &self.error {
+            for p in &e.problems {
+                text.push_str(&format!("\n• {}: {}", p.path, p.message));
+            }
+            for b in &e.blockers {
+                text.push_str(&format!("\n• {b}"));
+            }
+        }
+        text
     }
 }
 
-fn request(
-    method: &str,
-    url: &str,
-    token: Option<&str>,
-    body: Option<&Value>,
-    extra: &[(&str, &str)],
-) -> Result<web_sys::Request, String> {
-    let init = web_sys::RequestInit::new();
-    init.set_method(method);
-    let headers = web_sys::Headers::new().map_err(|_| "no Headers")?;
-    if let Some(t) = token {
-        headers
-            .set("Authorization", &format!("Bearer {t}"))
-            .map_err(|_| "bad token")?;
-    }
-    for (k, v) in extra {
-        headers.set(k, v).map_err(|_| "bad header")?;
-    }
-    if let Some(b) = body {
-        headers
-            .set("Content-Type", "application/json")
-            .map_err(|_| "bad header")?;
-        init.set_body(&wasm_bindgen::JsValue::from_str(&b.to_string()));
-    }
-    init.set_headers(&headers);
-    web_sys::Request::new_with_str_and_init(url, &init)
-        .map_err(|_| format!("cannot make a request to {url}"))
+/// The API of the server at `base` (`scheme://host:port`), with the deploy token if any.
+#[derive(Clone, Debug)]
+pub struct Client {
+    base: String,
+    token: Option<String>,
 }
 
-async fn send(req: web_sys::Request) -> Result<web_sys::Response, String> {
-    let window = web_sys::window().ok_or("no window")?;
-    let res = JsFuture::from(window.fetch_with_request(&req))
-        .await
-        .map_err(|_| "the Stackplan server cannot be reached".to_string())?;
-    res.dyn_into().map_err(|_| "not a response".into())
-}
+impl Client {
+    pub fn new(base: impl Into<String>, token: Option<String>) -> Client {
+        Client {
+            base: base.into(),
+            token,
+        }
+    }
 
-/// A response's body as text (empty when it cannot be read).
-async fn text_of(res: &web_sys::Response) -> String {
-    match res.text() {
-        Ok(p) => JsFuture::from(p)
+    /// The API of the page's own server.
+    pub fn of_page(token: Option<String>) -> Client {
+        Client::new(crate::browser::page_origin(), token)
+    }
+
+    /// Whether there is a server to ask (not a page opened from a file).
+    pub fn has_server(&self) -> bool {
+        self.base.starts_with("http")
+    }
+
+    fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    fn authorized(&self, builder: RequestBuilder) -> RequestBuilder {
+        match &self.token {
+            Some(t) => builder.header("Authorization", &format!("Bearer {t}")),
+            None => builder,
+        }
+    }
+
+    /// Sends a request and reads a `T`, or the API's error.
+    async fn call<T: DeserializeOwned>(request: Request) -> Result<T, ApiFailure> {
+        let response = request
+            .send()
             .await
-            .ok()
-            .and_then(|t| t.as_string())
-            .unwrap_or_default(),
-        Err(_) => String::new(),
+            .map_err(|_| ApiFailure::unreachable())?;
+        read(response).await
+    }
+
+    async fn send_json<B: serde::Serialize, T: DeserializeOwned>(
+        &self,
+        builder: RequestBuilder,
+        body: &B,
+    ) -> Result<T, ApiFailure> {
+        let request = self
+            .authorized(builder)
+            .json(body)
+            .map_err(|e| ApiFailure {
+                status: 0,
+                error: None,
+                message: format!("the request could not be made: {e}"),
+            })?;
+        Self::call(request).await
+    }
+
+    async fn send_empty<T: DeserializeOwned>(
+        &self,
+        builder: RequestBuilder,
+    ) -> Result<T, ApiFailure> {
+        let request = self.authorized(builder).build().map_err(|e| ApiFailure {
+            status: 0,
+            error: None,
+            message: format!("the request could not be made: {e}"),
+        })?;
+        Self::call(request).await
+    }
+
+    /// `GET /api/deploy/target`.
+    pub async fn deploy_target(&self) -> Result<DeployTarget, ApiFailure> {
+        self.send_empty(Request::get(&self.url("/api/deploy/target")))
+            .await
+    }
+
+    /// `GET /api/prices/{region}`.
+    pub async fn prices(&self, region: &str) -> Result<PriceBookAnswer, ApiFailure> {
+        self.send_empty(Request::get(&self.url(&format!("/api/prices/{region}"))))
+            .await
+    }
+
+    /// `POST /api/deployments`.
+    pub async fn create(&self, request: &CreateDeployment) -> Result<Created, ApiFailure> {
+        self.send_json(Request::post(&self.url("/api/deployments")), request)
+            .await
+    }
+
+    /// `POST /api/deployments/{id}/execute`.
+    pub async fn execute(
+        &self,
+        id: &str,
+        request: &ExecuteDeployment,
+    ) -> Result<Status, ApiFailure> {
+        let url = self.url(&format!("/api/deployments/{id}/execute"));
+        self.send_json(Request::post(&url), request).await
+    }
+
+    /// `DELETE /api/deployments/{id}`.
+    pub async fn delete(&self, id: &str) -> Result<Status, ApiFailure> {
+        let url = self.url(&format!("/api/deployments/{id}"));
+        self.send_empty(Request::delete(&url)).await
+    }
+
+    /// Reads the deployment's event stream to its end, handing each event to `on_event`.
+    /// Returns the id of the last event seen, for a reconnect with `Last-Event-ID`.
+    pub async fn events(
+        &self,
+        id: &str,
+        last_id: Option<String>,
+        on_event: &dyn Fn(DeployEvent),
+    ) -> Result<Option<String>, ApiFailure> {
+        let url = self.url(&format!("/api/deployments/{id}/events"));
+        let mut builder = self.authorized(Request::get(&url));
+        if let Some(last) = &last_id {
+            builder = builder.header("Last-Event-ID", last);
+        }
+        let request = builder.build().map_err(|_| ApiFailure::unreachable())?;
+        let response = request
+            .send()
+            .await
+            .map_err(|_| ApiFailure::unreachable())?;
+        if !response.ok() {
+            return Err(failure(response).await);
+        }
+        let broken = |what: &str| ApiFailure {
+            status: 0,
+            error: None,
+            message: format!("the event stream broke off ({what})"),
+        };
+        let body = response.body().ok_or_else(|| broken("no body"))?;
+        let reader: web_sys::ReadableStreamDefaultReader = body
+            .get_reader()
+            .dyn_into()
+            .map_err(|_| broken("no reader"))?;
+        let decoder = web_sys::TextDecoder::new().map_err(|_| broken("no decoder"))?;
+        let options = web_sys::TextDecodeOptions::new();
+        options.set_stream(true);
+        let mut parser = sse::Parser::with_last_id(last_id);
+        loop {
+            let chunk = JsFuture::from(reader.read())
+                .await
+                .map_err(|_| broken("read failed"))?;
+            let done = js_sys::Reflect::get(&chunk, &"done".into())
+                .ok()
+                .and_then(|d| d.as_bool())
+                .unwrap_or(true);
+            if done {
+                return Ok(parser.last_id().map(String::from));
+            }
+            let value =
+                js_sys::Reflect::get(&chunk, &"value".into()).map_err(|_| broken("no chunk"))?;
+            let bytes: js_sys::Uint8Array = value.dyn_into().map_err(|_| broken("not bytes"))?;
+            let text = decoder
+                .decode_with_buffer_source_and_options(&bytes, &options)
+                .map_err(|_| broken("not UTF-8"))?;
+            for message in parser.push(&text) {
+                // An event this client does not know is skipped, never fatal.
+                if let Ok(event) = DeployEvent::from_sse(&message) {
+                    on_event(event);
+                }
+            }
+        }
     }
 }
 
-/// One JSON request.
-pub async fn call(
-    method: &str,
-    url: &str,
-    token: Option<&str>,
-    body: Option<&Value>,
-) -> Result<Answer, String> {
-    let res = send(request(method, url, token, body, &[])?).await?;
-    let status = res.status();
-    let text = text_of(&res).await;
-    Ok(Answer {
+/// A `T` from a successful answer, or the failure an unsuccessful one describes.
+async fn read<T: DeserializeOwned>(response: Response) -> Result<T, ApiFailure> {
+    if !response.ok() {
+        return Err(failure(response).await);
+    }
+    let status = response.status();
+    response.json::<T>().await.map_err(|e| ApiFailure {
         status,
-        body: serde_json::from_str(&text).unwrap_or(Value::Null),
+        error: None,
+        message: format!("the server's answer was not understood: {e}"),
     })
 }
 
-/// One message of an event stream.
-#[derive(Clone, Debug, PartialEq)]
-pub struct SseMessage {
-    pub event: String,
-    pub id: Option<String>,
-    pub data: Value,
-}
-
-/// Splits complete SSE messages off the front of `buffer`, leaving a partial one behind.
-pub fn take_messages(buffer: &mut String) -> Vec<SseMessage> {
-    let mut out = Vec::new();
-    while let Some(end) = buffer.find("\n\n") {
-        let block: String = buffer.drain(..end + 2).collect();
-        let (mut event, mut id, mut data) = ("message".to_string(), None, String::new());
-        for line in block.lines() {
-            if let Some(v) = line.strip_prefix("event:") {
-                event = v.trim().to_string();
-            } else if let Some(v) = line.strip_prefix("id:") {
-                id = Some(v.trim().to_string());
-            } else if let Some(v) = line.strip_prefix("data:") {
-                data.push_str(v.strip_prefix(' ').unwrap_or(v));
-            }
-        }
-        if !data.is_empty() {
-            out.push(SseMessage {
-                event,
-                id,
-                data: serde_json::from_str(&data).unwrap_or(Value::Null),
-            });
-        }
-    }
-    out
-}
-
-/// Reads an event stream to its end, handing each message to `on_message`. Returns the id of
-/// the last event seen, for a reconnect with `Last-Event-ID`.
-pub async fn stream(
-    url: &str,
-    token: &str,
-    last_id: Option<String>,
-    on_message: &dyn Fn(SseMessage),
-) -> Result<Option<String>, String> {
-    let extra: Vec<(&str, &str)> = last_id
-        .as_deref()
-        .map(|l| vec![("Last-Event-ID", l)])
-        .unwrap_or_default();
-    let res = send(request("GET", url, Some(token), None, &extra)?).await?;
-    if !res.ok() {
-        let text = text_of(&res).await;
-        let body: Value = serde_json::from_str(&text).unwrap_or(Value::Null);
-        return Err(body["message"]
-            .as_str()
-            .map_or_else(|| format!("HTTP {}", res.status()), String::from));
-    }
-    let body = res.body().ok_or("the event stream has no body")?;
-    let reader: web_sys::ReadableStreamDefaultReader = body
-        .get_reader()
-        .dyn_into()
-        .map_err(|_| "no stream reader")?;
-    let decoder = web_sys::TextDecoder::new().map_err(|_| "no TextDecoder")?;
-    let mut buffer = String::new();
-    let mut last = last_id;
-    loop {
-        let chunk = JsFuture::from(reader.read())
-            .await
-            .map_err(|_| "the event stream broke off".to_string())?;
-        let done = js_sys::Reflect::get(&chunk, &"done".into())
-            .ok()
-            .and_then(|d| d.as_bool())
-            .unwrap_or(true);
-        if done {
-            return Ok(last);
-        }
-        let value = js_sys::Reflect::get(&chunk, &"value".into()).map_err(|_| "no chunk")?;
-        let bytes: js_sys::Uint8Array = value.dyn_into().map_err(|_| "not bytes")?;
-        let options = web_sys::TextDecodeOptions::new();
-        options.set_stream(true);
-        let text = decoder
-            .decode_with_buffer_source_and_options(&bytes, &options)
-            .map_err(|_| "not UTF-8")?;
-        buffer.push_str(&text.replace("\r\n", "\n"));
-        for message in take_messages(&mut buffer) {
-            if message.id.is_some() {
-                last = message.id.clone();
-            }
-            on_message(message);
-        }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn sse_messages_are_split_and_partial_ones_kept() {
-        let mut buffer =
-            "event: stack\nid: e1\ndata: {\"a\":1}\n\n: keep-alive\n\nevent: done\ndata: {\"b\""
-                .to_string();
-        let got = take_messages(&mut buffer);
-        assert_eq!(
-            got,
-            vec![SseMessage {
-                event: "stack".into(),
-                id: Some("e1".into()),
-                data: serde_json::json!({"a": 1})
-            }]
-        );
-        buffer.push_str(":2}\n\n");
-        let got = take_messages(&mut buffer);
-        assert_eq!(got[0].event, "done");
-        assert_eq!(got[0].data["b"], 2);
-        assert!(buffer.is_empty());
+async fn failure(response: Response) -> ApiFailure {
+    let status = response.status();
+    match response.json::<ErrorBody>().await {
+        Ok(error) => ApiFailure {
+            status,
+            message: error.message.clone(),
+            error: Some(error),
+        },
+        Err(_) => ApiFailure {
+            status,
+            error: None,
+            message: format!("the server answered HTTP {status}"),
+        },
     }
 }

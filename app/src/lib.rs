@@ -12,7 +12,7 @@ use leptos::prelude::*;
 
 use components::{
     arch_cards::ArchCards, compare_view::CompareView, cost_breakdown::CostBreakdown,
-    cost_summary::CostSummary, deploy_panel::DeployPanel, fargate_panel::FargatePanel,
+    cost_summary::CostSummary, deploy::DeployPanel, fargate_panel::FargatePanel,
     lambda_panel::LambdaPanel, plan_panel::PlanPanel, problems::ProblemList, share::ShareButton,
     template_viewer::TemplateViewer, topology_view::TopologyView,
 };

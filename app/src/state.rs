@@ -1,6 +1,7 @@
 //! The planner's state: the plan being edited and everything derived from it.
 
 use leptos::prelude::*;
+use shared::api::BookSource;
 use shared::cost::{self, Comparison, Estimate, PriceBook};
 use shared::plan::{Architecture, Fargate, Lambda, Plan};
 use shared::{ArchitectureKind, Format, Problem, Severity, ValidPlan, examples, template};
@@ -39,8 +40,7 @@ pub struct Planner {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ServerBook {
     pub region: String,
-    /// `live` or `embedded`.
-    pub source: String,
+    pub source: BookSource,
     pub book: std::sync::Arc<PriceBook>,
     pub fetched_at: Option<String>,
     pub note: Option<String>,
@@ -54,7 +54,7 @@ pub fn with_book<R>(
 ) -> R {
     match server
         .as_ref()
-        .filter(|b| b.region == region && b.source == "live")
+        .filter(|b| b.region == region && b.source == BookSource::Live)
     {
         Some(b) => f(&b.book),
         None => f(PriceBook::embedded()),
@@ -106,7 +106,8 @@ impl Planner {
             })
         });
         let changed_lines = Memo::new(move |_| {
-            let live = server_book.with(|b| b.as_ref().is_some_and(|b| b.source == "live"));
+            let live =
+                server_book.with(|b| b.as_ref().is_some_and(|b| b.source == BookSource::Live));
             estimate.with(|e| match (e, live) {
                 (Some((e, _)), true) => valid.with_untracked(|v| match v {
                     Some(v) => {
@@ -285,28 +286,21 @@ pub fn use_planner() -> Planner {
 
 /// `GET /api/prices/{region}` of the page's server; `None` when there is none or it fails.
 async fn fetch_book(region: &str) -> Option<ServerBook> {
-    let origin = crate::browser::page_origin();
-    if !origin.starts_with("http") {
+    let client = crate::api::Client::of_page(None);
+    if !client.has_server() {
         return None;
     }
-    let answer = crate::api::call("GET", &format!("{origin}/api/prices/{region}"), None, None)
-        .await
-        .ok()?;
-    if !answer.ok() {
-        return None;
-    }
-    let b = answer.body;
-    let origin = if b["source"] == "live" {
-        cost::Origin::Live
-    } else {
-        cost::Origin::Embedded
+    let answer = client.prices(region).await.ok()?;
+    let origin = match answer.source {
+        BookSource::Live => cost::Origin::Live,
+        BookSource::Embedded => cost::Origin::Embedded,
     };
-    let book = PriceBook::parse_tsv(b["book_tsv"].as_str()?, origin).ok()?;
+    let book = PriceBook::parse_tsv(&answer.book_tsv, origin).ok()?;
     Some(ServerBook {
-        region: b["region"].as_str()?.to_string(),
-        source: b["source"].as_str()?.to_string(),
+        region: answer.region,
+        source: answer.source,
         book: std::sync::Arc::new(book),
-        fetched_at: b["fetched_at"].as_str().map(String::from),
-        note: b["note"].as_str().map(String::from),
+        fetched_at: answer.fetched_at,
+        note: answer.note,
     })
 }

@@ -1,18 +1,20 @@
-//! The one error type of the HTTP API: a status and a JSON body `{"error", "message", ...}`.
+//! The one error type of the HTTP API: each error has a stable code ([`ErrorCode`], whose HTTP
+//! status lives in `shared::api`) and is answered as an [`ErrorBody`].
 
 use axum::Json;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use serde_json::json;
+use shared::api::{ErrorBody, ErrorCode, PlanProblem};
 
 use crate::aws::AwsError;
-use crate::deploy::RoleError;
-use crate::deploy::service::DeployError;
+use crate::deploy::{DeployError, RoleError};
 
 #[derive(Debug, thiserror::Error)]
 pub enum ApiError {
     #[error("no API route {0}")]
     NotFound(String),
+    #[error("{0} is not allowed on this route; the Allow header lists the methods it takes")]
+    MethodNotAllowed(String),
     #[error(
         "deploying needs a token: open the login URL that `stackplan serve` printed, or send `Authorization: Bearer <token>`"
     )]
@@ -23,6 +25,10 @@ pub enum ApiError {
     InvalidToken,
     #[error("the request body is not valid: {0}")]
     BadBody(String),
+    #[error("the request body must be JSON: send `Content-Type: application/json`")]
+    UnsupportedMediaType,
+    #[error("the request body is larger than {0} bytes")]
+    PayloadTooLarge(usize),
     #[error("deploying is not configured on this server: {0}")]
     DeployDisabled(String),
     #[error(transparent)]
@@ -30,84 +36,92 @@ pub enum ApiError {
 }
 
 impl ApiError {
-    fn status_and_code(&self) -> (StatusCode, &'static str) {
+    pub fn code(&self) -> ErrorCode {
         use DeployError as D;
+        use ErrorCode as C;
         match self {
-            ApiError::NotFound(_) => (StatusCode::NOT_FOUND, "not_found"),
-            ApiError::MissingToken => (StatusCode::UNAUTHORIZED, "missing_token"),
-            ApiError::InvalidToken => (StatusCode::UNAUTHORIZED, "invalid_token"),
-            ApiError::BadBody(_) => (StatusCode::BAD_REQUEST, "bad_request"),
-            ApiError::DeployDisabled(_) => (StatusCode::SERVICE_UNAVAILABLE, "deploy_disabled"),
+            ApiError::NotFound(_) => C::NotFound,
+            ApiError::MethodNotAllowed(_) => C::MethodNotAllowed,
+            ApiError::MissingToken => C::MissingToken,
+            ApiError::InvalidToken => C::InvalidToken,
+            ApiError::BadBody(_) => C::BadRequest,
+            ApiError::UnsupportedMediaType => C::UnsupportedMediaType,
+            ApiError::PayloadTooLarge(_) => C::PayloadTooLarge,
+            ApiError::DeployDisabled(_) => C::DeployDisabled,
             ApiError::Deploy(e) => match e {
-                D::PlanSyntax(_) => (StatusCode::UNPROCESSABLE_ENTITY, "invalid_plan"),
-                D::InvalidPlan(_) => (StatusCode::UNPROCESSABLE_ENTITY, "invalid_plan"),
-                D::TemplateMismatch => (StatusCode::UNPROCESSABLE_ENTITY, "template_mismatch"),
-                D::StackName(_) => (StatusCode::UNPROCESSABLE_ENTITY, "invalid_stack_name"),
-                D::Role(RoleError::NotAllowed(_)) => (StatusCode::FORBIDDEN, "role_not_allowed"),
-                D::Role(RoleError::Malformed(_)) => {
-                    (StatusCode::UNPROCESSABLE_ENTITY, "invalid_role_arn")
-                }
-                D::Role(RoleError::NoneConfigured) => {
-                    (StatusCode::SERVICE_UNAVAILABLE, "deploy_disabled")
-                }
-                D::SandboxUnsupported(_) => {
-                    (StatusCode::UNPROCESSABLE_ENTITY, "sandbox_unsupported")
-                }
-                D::StackExists { .. } => (StatusCode::CONFLICT, "stack_exists"),
-                D::NotUpdatable { .. } => (StatusCode::CONFLICT, "stack_not_updatable"),
-                D::Busy { .. } => (StatusCode::CONFLICT, "stack_busy"),
-                D::NoChanges => (StatusCode::CONFLICT, "no_changes"),
-                D::ChangeSetFailed(_) => (StatusCode::UNPROCESSABLE_ENTITY, "change_set_failed"),
-                D::NoChangeSet => (StatusCode::CONFLICT, "no_change_set"),
-                D::UnknownDeployment(_) => (StatusCode::NOT_FOUND, "unknown_deployment"),
+                D::InvalidPlan(_) => C::InvalidPlan,
+                D::TemplateMismatch => C::TemplateMismatch,
+                D::StackName(_) => C::InvalidStackName,
+                D::Role(RoleError::NotAllowed(_)) => C::RoleNotAllowed,
+                D::Role(RoleError::Malformed(_)) => C::InvalidRoleArn,
+                D::Role(RoleError::NoneConfigured) => C::DeployDisabled,
+                D::SandboxUnsupported(_) => C::SandboxUnsupported,
+                D::StackExists { .. } => C::StackExists,
+                D::NotUpdatable { .. } => C::StackNotUpdatable,
+                D::Busy { .. } => C::StackBusy,
+                D::NoChanges => C::NoChanges,
+                D::ChangeSetFailed(_) => C::ChangeSetFailed,
+                D::NoChangeSet => C::NoChangeSet,
+                D::UnknownDeployment(_) => C::UnknownDeployment,
                 D::Aws(a) => match a {
-                    AwsError::AccessDenied(_) => (StatusCode::FORBIDDEN, "access_denied"),
-                    AwsError::Throttled(_) => (StatusCode::SERVICE_UNAVAILABLE, "throttled"),
-                    AwsError::Validation(_) => (
-                        StatusCode::UNPROCESSABLE_ENTITY,
-                        "cloudformation_validation",
-                    ),
-                    AwsError::AlreadyExists(_) => (StatusCode::CONFLICT, "stack_exists"),
-                    AwsError::NotFound(_) => (StatusCode::NOT_FOUND, "unknown_deployment"),
-                    AwsError::Unreachable { .. } => (StatusCode::BAD_GATEWAY, "aws_unreachable"),
-                    AwsError::Other(_) => (StatusCode::BAD_GATEWAY, "aws_error"),
+                    AwsError::AccessDenied(_) => C::AccessDenied,
+                    AwsError::Throttled(_) => C::Throttled,
+                    AwsError::Validation(_) => C::CloudformationValidation,
+                    AwsError::AlreadyExists(_) => C::StackExists,
+                    AwsError::NotFound(_) => C::UnknownDeployment,
+                    AwsError::Unreachable { .. } => C::AwsUnreachable,
+                    AwsError::Other(_) => C::AwsError,
                 },
             },
         }
+    }
+
+    /// The answer's body.
+    pub fn body(&self) -> ErrorBody {
+        let mut body = ErrorBody::new(self.code(), self.to_string());
+        match self {
+            ApiError::Deploy(DeployError::InvalidPlan(problems)) => {
+                body.problems = problems
+                    .iter()
+                    .map(|p| PlanProblem {
+                        path: if p.path == "plan" {
+                            p.path.clone()
+                        } else {
+                            format!("plan.{}", p.path)
+                        },
+                        message: p.message.clone(),
+                    })
+                    .collect();
+            }
+            ApiError::Deploy(DeployError::SandboxUnsupported(blockers)) => {
+                body.blockers = blockers.clone();
+            }
+            ApiError::Deploy(DeployError::StackExists { .. }) => body.can_update = true,
+            _ => {}
+        }
+        body
     }
 }
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        let (status, code) = self.status_and_code();
-        let mut body = json!({ "error": code, "message": self.to_string() });
-        match &self {
-            ApiError::Deploy(DeployError::InvalidPlan(problems)) => {
-                body["problems"] = json!(
-                    problems
-                        .iter()
-                        .map(|p| json!({"path": p.path, "message": p.to_string()}))
-                        .collect::<Vec<_>>()
-                );
-            }
-            ApiError::Deploy(DeployError::SandboxUnsupported(blockers)) => {
-                body["blockers"] = json!(blockers)
-            }
-            ApiError::Deploy(DeployError::StackExists { .. }) => body["can_update"] = json!(true),
-            _ => {}
+        let code = self.code();
+        let status =
+            StatusCode::from_u16(code.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        if status.is_server_error() {
+            tracing::warn!(code = code.as_str(), "API error: {self}");
         }
-        let mut response = (status, Json(body)).into_response();
-        match self {
+        let mut response = (status, Json(self.body())).into_response();
+        let headers = response.headers_mut();
+        match &self {
             ApiError::MissingToken | ApiError::InvalidToken => {
-                response.headers_mut().insert(
+                headers.insert(
                     header::WWW_AUTHENTICATE,
                     HeaderValue::from_static("Bearer realm=\"stackplan\""),
                 );
             }
             ApiError::Deploy(DeployError::Aws(AwsError::Throttled(_))) => {
-                response
-                    .headers_mut()
-                    .insert(header::RETRY_AFTER, HeaderValue::from_static("10"));
+                headers.insert(header::RETRY_AFTER, HeaderValue::from_static("10"));
             }
             _ => {}
         }

@@ -3,8 +3,10 @@
 pub mod auth;
 pub mod aws;
 pub mod cli;
+pub mod config;
 pub mod deploy;
 pub mod error;
+pub mod openapi;
 pub mod prices;
 pub mod routes;
 pub mod state;
@@ -13,20 +15,20 @@ use std::sync::Arc;
 
 use axum::Router;
 use axum::http::{HeaderValue, Method, header};
-use axum::routing::get;
+use shared::api::Target;
 
-pub use state::{AppState, Config};
+pub use config::Config;
+pub use state::AppState;
 
-use crate::deploy::service::{DeployConfig, Deployer, Target};
+use crate::deploy::service::{DeployConfig, Deployer};
 
 /// The whole HTTP application: health, the JSON API, and the planner's static files.
 pub fn app(state: AppState) -> Router {
     let cors = cors_layer(&state.config.cors_origins);
-    let router = Router::new()
-        .route("/health", get(routes::health::health_get))
-        .nest("/api", routes::api_router())
+    let router = routes::api_router()
         .fallback(routes::assets::assets_get)
-        .layer(tower_http::compression::CompressionLayer::new());
+        .layer(tower_http::compression::CompressionLayer::new())
+        .layer(tower_http::trace::TraceLayer::new_for_http());
     let router = match cors {
         Some(cors) => router.layer(cors),
         None => router,
@@ -47,55 +49,24 @@ fn cors_layer(origins: &[String]) -> Option<tower_http::cors::CorsLayer> {
             .allow_headers([
                 header::AUTHORIZATION,
                 header::CONTENT_TYPE,
-                "last-event-id".parse().expect("header name"),
+                header::HeaderName::from_static("last-event-id"),
             ])
     })
 }
 
-/// The deploy service of a configuration, on the real AWS SDK clients: the sandbox's endpoint
-/// with dummy credentials, or AWS with the usual credential chain. `None` when neither a
-/// sandbox nor a role is configured. SDK retries are off: the service retries throttling
-/// itself so that watchers see the wait, and moto's HTTP 500s must not be retried into
-/// misleading `AlreadyExists` errors.
-pub async fn deployer(config: &Config) -> anyhow::Result<Option<Deployer>> {
-    use aws_config::BehaviorVersion;
-    use aws_config::retry::RetryConfig;
-    let (target, sdk) = match &config.aws_endpoint {
-        Some(endpoint) => {
-            let sdk = aws_config::defaults(BehaviorVersion::latest())
-                .endpoint_url(endpoint)
-                .region(aws_config::Region::new("us-east-1"))
-                .credentials_provider(aws_credential_types::Credentials::new(
-                    "sandbox", "sandbox", None, None, "sandbox",
-                ))
-                .retry_config(RetryConfig::standard().with_max_attempts(1))
-                .load()
-                .await;
-            (
-                Target::Sandbox {
-                    endpoint: endpoint.clone(),
-                },
-                sdk,
-            )
-        }
-        None if config.role_arn.is_some() || !config.role_allowlist.is_empty() => {
-            let loader = aws_config::defaults(BehaviorVersion::latest())
-                .retry_config(RetryConfig::standard().with_max_attempts(1));
-            let sdk = loader.load().await;
-            let sdk = if sdk.region().is_none() {
-                aws_config::defaults(BehaviorVersion::latest())
-                    .retry_config(RetryConfig::standard().with_max_attempts(1))
-                    .region(aws_config::Region::new("us-east-1"))
-                    .load()
-                    .await
-            } else {
-                sdk
-            };
-            (Target::Aws, sdk)
-        }
+/// The role used in the sandbox when none is given.
+pub const SANDBOX_ROLE: &str = "arn:aws:iam::123456789012:role/stackplan-deployer";
+
+/// The deploy service of a configuration, on the given AWS clients: into the sandbox when an
+/// endpoint is configured, into AWS when a role is. `None` when neither is.
+pub fn deployer(config: &Config, clients: &aws::Clients) -> anyhow::Result<Option<Deployer>> {
+    let target = match &config.aws_endpoint {
+        Some(endpoint) => Target::Sandbox {
+            endpoint: endpoint.clone(),
+        },
+        None if config.role_arn.is_some() || !config.role_allowlist.is_empty() => Target::Aws,
         None => return Ok(None),
     };
-    let endpoint = config.aws_endpoint.clone().unwrap_or_else(|| "AWS".into());
     let mut deploy = DeployConfig::new(target.clone());
     deploy.role_arn = config.role_arn.clone().or_else(|| match target {
         // moto accepts any role; a fixed one keeps the sandbox in one account.
@@ -115,40 +86,55 @@ pub async fn deployer(config: &Config) -> anyhow::Result<Option<Deployer>> {
         (900..=3600).contains(&deploy.session_seconds),
         "--session-seconds must be within 900-3600"
     );
-    let sts = aws::sts::SdkSts {
-        client: aws_sdk_sts::Client::new(&sdk),
-        endpoint: endpoint.clone(),
-    };
-    let cfn = aws::cloudformation::SdkCloudFormation {
-        base: sdk,
-        endpoint,
-    };
-    Ok(Some(Deployer::new(deploy, Arc::new(sts), Arc::new(cfn))))
+    Ok(Some(Deployer::new(
+        deploy,
+        clients.sts.clone(),
+        clients.cloudformation.clone(),
+    )))
 }
 
-/// The role used in the sandbox when none is given.
-pub const SANDBOX_ROLE: &str = "arn:aws:iam::123456789012:role/stackplan-deployer";
+/// The price service of a configuration: a book file, the Price List API through the AWS
+/// clients, or none (the embedded book) when offline.
+pub fn price_service(
+    config: &Config,
+    clients: &aws::Clients,
+) -> anyhow::Result<Option<Arc<prices::PriceService>>> {
+    if let Some(path) = &config.price_book {
+        let service = prices::PriceService::from_file(path).map_err(anyhow::Error::msg)?;
+        return Ok(Some(Arc::new(service)));
+    }
+    if config.offline_prices {
+        return Ok(None);
+    }
+    let service = if config.aws_endpoint.is_some() {
+        prices::PriceService::with_client(
+            Err(prices::PricingError::Sandbox),
+            None,
+            config.prices_ttl(),
+        )
+    } else {
+        prices::PriceService::from_clients(clients.clone(), config.data_dir(), config.prices_ttl())
+    };
+    let service = Arc::new(service);
+    service.start();
+    Ok(Some(service))
+}
 
 /// Binds `addr` (port 0 picks a free port), prints the URL and serves until Ctrl-C.
 pub async fn serve(config: Config) -> anyhow::Result<()> {
     routes::assets::check_dist(&config.dist)?;
     let listener = tokio::net::TcpListener::bind(&config.addr).await?;
     let local = listener.local_addr()?;
+    let clients = aws::Clients::load(&config.aws()).await;
     let mut state = AppState::new(config.clone());
-    if let Some(path) = &config.price_book {
-        let prices = prices::PriceService::from_file(path).map_err(anyhow::Error::msg)?;
-        println!("Prices come from {}.", path.display());
-        state = state.with_prices(Arc::new(prices));
-    } else if !config.offline_prices {
-        let prices = Arc::new(prices::PriceService::from_environment(
-            config.data_dir.clone(),
-            config.prices_ttl,
-        ));
-        prices.start();
+    if let Some(prices) = price_service(&config, &clients)? {
         state = state.with_prices(prices);
     }
+    if let Some(path) = &config.price_book {
+        println!("Prices come from {}.", path.display());
+    }
     let mut login = None;
-    if let Some(deployer) = deployer(&config).await? {
+    if let Some(deployer) = deployer(&config, &clients)? {
         let tokens = match std::env::var("STACKPLAN_TOKENS") {
             Ok(list) if !auth::Tokens::from_list(&list).is_empty() => {
                 auth::Tokens::from_list(&list)
@@ -181,4 +167,16 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
         })
         .await?;
     Ok(())
+}
+
+/// Logs to standard error, at `info` unless `RUST_LOG` says otherwise.
+pub fn init_logging() {
+    use tracing_subscriber::EnvFilter;
+    let filter = EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| EnvFilter::new("info,aws_config=warn"));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_target(false)
+        .try_init();
 }

@@ -18,13 +18,14 @@ use futures_util::future::BoxFuture;
 use http_body_util::BodyExt;
 use serde_json::{Value, json};
 use server::auth::Tokens;
-use server::aws::AwsError;
 use server::aws::cloudformation::{
-    Change, ChangeSetInfo, CloudFormation, NewChangeSet, Output, Session, StackEvent, StackInfo,
+    ChangeSetInfo, CloudFormation, NewChangeSet, Session, StackEvent, StackInfo,
 };
 use server::aws::sts::{AssumeRequest, Sts, TempCredentials};
-use server::deploy::service::{Backoff, DeployConfig, Deployer, Target};
+use server::aws::{AwsError, Backoff};
+use server::deploy::service::{DeployConfig, Deployer};
 use server::{AppState, Config, app};
+use shared::api::{Change, DeployEvent, Output, Target, sse};
 use tower::ServiceExt;
 
 const SECRET: &str = "dbl/SECRETxKEYxmust-never-leave-the-server";
@@ -481,7 +482,8 @@ struct Harness {
     cfn: Arc<CfnDouble>,
     deployer: Arc<Deployer>,
     state: AppState,
-    logs: Arc<Mutex<Vec<String>>>,
+    /// Everything the server logged, in every test of this file.
+    logs: Arc<Mutex<Vec<u8>>>,
     /// Every response body the tests saw, to search for secrets.
     seen: Arc<Mutex<Vec<String>>>,
 }
@@ -501,12 +503,8 @@ fn harness_with(
         attempts: 4,
     };
     tweak(&mut config);
-    let logs = Arc::new(Mutex::new(Vec::new()));
-    let sink = logs.clone();
-    let deployer = Arc::new(
-        Deployer::new(config, sts.clone(), cfn.clone())
-            .with_log(move |line| sink.lock().unwrap().push(line)),
-    );
+    let logs = captured_logs();
+    let deployer = Arc::new(Deployer::new(config, sts.clone(), cfn.clone()));
     let state = AppState::new(Config {
         cors_origins: vec!["https://console.example.com".into()],
         ..Config::default()
@@ -519,6 +517,34 @@ fn harness_with(
         state,
         logs,
         seen: Arc::default(),
+    }
+}
+
+/// The server's log (tracing), captured for the whole test binary.
+fn captured_logs() -> Arc<Mutex<Vec<u8>>> {
+    static LOGS: std::sync::OnceLock<Arc<Mutex<Vec<u8>>>> = std::sync::OnceLock::new();
+    LOGS.get_or_init(|| {
+        let logs = Arc::new(Mutex::new(Vec::new()));
+        let sink = logs.clone();
+        tracing_subscriber::fmt()
+            .with_writer(move || LogSink(sink.clone()))
+            .with_ansi(false)
+            .with_max_level(tracing::Level::DEBUG)
+            .init();
+        logs
+    })
+    .clone()
+}
+
+struct LogSink(Arc<Mutex<Vec<u8>>>);
+
+impl std::io::Write for LogSink {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
     }
 }
 
@@ -616,7 +642,7 @@ impl Harness {
     }
 
     fn assert_no_secrets(&self) {
-        let logs = self.logs.lock().unwrap().join("\n");
+        let logs = String::from_utf8_lossy(&self.logs.lock().unwrap()).to_string();
         let seen = self.seen.lock().unwrap().join("\n");
         for secret in [SECRET, SESSION_TOKEN] {
             assert!(!logs.contains(secret), "a log line holds a secret:\n{logs}");
@@ -625,20 +651,17 @@ impl Harness {
     }
 }
 
+/// The stream's messages, read by the shared SSE parser: `(event, id, data)`. Each one must
+/// also be a [`DeployEvent`] of the API contract.
 fn parse_sse(text: &str) -> Vec<(String, Option<String>, Value)> {
-    text.split("\n\n")
-        .filter(|block| block.lines().any(|l| l.starts_with("data:")))
-        .map(|block| {
-            let field = |name: &str| {
-                block
-                    .lines()
-                    .find_map(|l| l.strip_prefix(name))
-                    .map(|v| v.trim_start().to_string())
-            };
+    sse::parse(text)
+        .into_iter()
+        .map(|m| {
+            DeployEvent::from_sse(&m).unwrap_or_else(|e| panic!("{e}: {m:?}"));
             (
-                field("event:").unwrap_or_else(|| "message".into()),
-                field("id:"),
-                serde_json::from_str(&field("data:").unwrap()).unwrap(),
+                m.event_type().to_string(),
+                m.id.clone(),
+                serde_json::from_str(&m.data).unwrap(),
             )
         })
         .collect()
@@ -1145,13 +1168,45 @@ async fn bad_plans_and_names_get_every_problem_at_once() {
             "POST",
             "/api/deployments",
             Some(TOKEN),
-            Some(json!({"plan": {}, "stak_name": "x"})),
+            Some(json!({"plan": {}, "stack_name": "x"})),
+            &[],
+        )
+        .await;
+    assert_eq!(
+        (status, body["error"].as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("invalid_plan")),
+        "{body}"
+    );
+    assert_eq!(body["problems"][0]["path"], "plan", "{body}");
+    assert!(
+        body["problems"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("project"),
+        "{body}"
+    );
+    // A field path inside the plan names the field.
+    let mut plan = lambda_plan();
+    plan["lambda"]["runtime"] = json!("cobol");
+    let (_, body) = h.create("shop-lambda", json!({"plan": plan})).await;
+    assert_eq!(body["problems"][0]["path"], "plan.lambda.runtime", "{body}");
+    // Anything else wrong with the body is a bad request, named by its path.
+    let (status, body, _) = h
+        .send(
+            "POST",
+            "/api/deployments",
+            Some(TOKEN),
+            Some(json!({"stak_name": "x"})),
             &[],
         )
         .await;
     assert_eq!(
         (status, body["error"].as_str()),
         (StatusCode::BAD_REQUEST, Some("bad_request")),
+        "{body}"
+    );
+    assert!(
+        body["message"].as_str().unwrap().contains("stak_name"),
         "{body}"
     );
     let (status, body, _) = h
@@ -1214,7 +1269,7 @@ async fn credentials_are_refreshed_before_they_expire_and_never_leak() {
     .await;
     assert_eq!(h.sts.calls.lock().unwrap().len(), calls);
     assert!(
-        h.logs.lock().unwrap().iter().any(|l| l.contains("assumed")),
+        String::from_utf8_lossy(&h.logs.lock().unwrap()).contains("assumed"),
         "the log says what happened"
     );
     h.assert_no_secrets();
@@ -1420,7 +1475,7 @@ async fn the_openapi_document_lists_exactly_the_routes() {
             }
         }
     }
-    assert_eq!(operations, 8);
+    assert_eq!(operations, 9);
     // And nothing undocumented answers: an unknown path is the JSON 404.
     let (status, body, _) = h
         .send("GET", "/api/deployments/x/y/z", Some(TOKEN), None, &[])
@@ -1444,7 +1499,8 @@ async fn an_unreachable_sandbox_is_named_in_the_error() {
         session_seconds: 900,
         ..Config::default()
     };
-    let deployer = server::deployer(&config).await.unwrap().unwrap();
+    let clients = server::aws::Clients::load(&config.aws()).await;
+    let deployer = server::deployer(&config, &clients).unwrap().unwrap();
     let state = AppState::new(config).with_deployer(Arc::new(deployer), Tokens::from_list(TOKEN));
     let req = Request::post("/api/deployments")
         .header(header::AUTHORIZATION, format!("Bearer {TOKEN}"))

@@ -105,7 +105,11 @@ async fn prices_without_a_live_source_are_the_embedded_book_with_the_reason() {
             .unwrap()
             .contains("does not fetch live prices")
     );
-    let book: shared::cost::PriceBook = serde_json::from_value(v["book"].clone()).unwrap();
+    let book = shared::cost::PriceBook::parse_tsv(
+        v["book_tsv"].as_str().unwrap(),
+        shared::cost::Origin::Embedded,
+    )
+    .unwrap();
     assert_eq!(book.get("nat.hour", "eu-west-1").unwrap().usd, 0.048);
     assert!(
         book.get("nat.hour", "us-east-1").is_none(),

@@ -4,10 +4,12 @@
 //! or AWS SDK; everything it needs is passed in. It builds for `wasm32-unknown-unknown` (CI
 //! checks) so the browser and the CLI run the very same code.
 
+pub mod api;
 pub mod cost;
 pub mod examples;
 pub mod link;
 pub mod plan;
+pub mod resources;
 pub mod template;
 pub mod topology;
 pub mod validate;

@@ -1,8 +1,9 @@
 //! Cost accuracy: AWS's own worked examples to the cent, the Pricing Calculator's Fargate
 //! formula, and a price line (or a stated reason) for every billable resource of a template.
 
-use shared::cost::{self, Billing, Options, Origin, Price, PriceBook, billing};
+use shared::cost::{self, Billing, Options, Origin, Price, PriceBook};
 use shared::plan::*;
+use shared::resources::lookup;
 use shared::{ValidPlan, examples, template};
 
 fn price(usd: f64, unit: &str) -> Price {
@@ -238,7 +239,7 @@ fn every_billable_resource_has_a_line_or_a_reason() {
         let t = template::generate(&valid);
         let e = cost::estimate(&valid, PriceBook::embedded(), Options::default());
         for (id, ty) in t.resource_types() {
-            match billing(ty) {
+            match lookup(ty).map(|r| r.billing) {
                 None => panic!("{name}: {id} ({ty}) has no billing entry"),
                 Some(Billing::Service(service)) => assert!(
                     e.lines.iter().any(|l| l.service == service),

@@ -1,7 +1,8 @@
 //! Templates: snapshots of both examples, and the security properties every matrix plan keeps.
 
 use serde_json::Value;
-use shared::template::{self, TagStyle, refs, tag_style};
+use shared::resources::{TagStyle, lookup};
+use shared::template::{self, refs};
 use shared::{Template, ValidPlan, examples};
 
 fn template_of(plan: shared::Plan) -> Template {
@@ -77,7 +78,9 @@ fn everything_taggable_is_tagged() {
     for (name, t) in matrix_templates() {
         for (id, resource) in t.resources() {
             let ty = resource["Type"].as_str().unwrap();
-            let style = tag_style(ty).unwrap_or_else(|| panic!("{name}: {ty} has no tag style"));
+            let style = lookup(ty)
+                .unwrap_or_else(|| panic!("{name}: {ty} is not in the resource registry"))
+                .tags;
             let tags = &props(resource)["Tags"];
             let project = match style {
                 TagStyle::Untaggable => {

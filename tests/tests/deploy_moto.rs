@@ -12,6 +12,7 @@ use http_body_util::BodyExt;
 use serde_json::{Value, json};
 use server::auth::Tokens;
 use server::{AppState, Config, app};
+use shared::api::{DeployEvent, sse};
 use stackplan_tests::Moto;
 use tower::ServiceExt;
 
@@ -31,8 +32,8 @@ impl Sandbox {
             session_seconds: 900,
             ..Config::default()
         };
-        let deployer = server::deployer(&config)
-            .await
+        let clients = server::aws::Clients::load(&config.aws()).await;
+        let deployer = server::deployer(&config, &clients)
             .expect("sandbox config")
             .expect("deploying is on");
         let state =
@@ -89,12 +90,14 @@ impl Sandbox {
             .send("GET", &format!("/api/deployments/{id}/events"), None)
             .await;
         assert_eq!(status, StatusCode::OK, "{text}");
-        let done = text
-            .split("\n\n")
-            .find(|b| b.contains("event: done"))
+        let done = sse::parse(&text)
+            .into_iter()
+            .find_map(|m| match DeployEvent::from_sse(&m) {
+                Ok(DeployEvent::Done(status)) => Some(status),
+                _ => None,
+            })
             .unwrap_or_else(|| panic!("no done event in {text}"));
-        let data = done.lines().find_map(|l| l.strip_prefix("data:")).unwrap();
-        serde_json::from_str(data.trim()).unwrap()
+        serde_json::to_value(done).unwrap()
     }
 }
 

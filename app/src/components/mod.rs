@@ -4,7 +4,7 @@ pub mod arch_cards;
 pub mod compare_view;
 pub mod cost_breakdown;
 pub mod cost_summary;
-pub mod deploy_panel;
+pub mod deploy;
 pub mod fargate_panel;
 pub mod fields;
 pub mod lambda_panel;

@@ -1,9 +1,10 @@
 //! The CloudFormation port: change sets, stacks and their events. Every call runs with the
-//! deployment's short-lived credentials, in the plan's region.
+//! deployment's short-lived credentials, in the plan's region, on that session's client.
 
+use aws_sdk_cloudformation::config::retry::RetryConfig;
 use aws_sdk_cloudformation::types::{Capability, ChangeSetType, Tag};
 use futures_util::future::BoxFuture;
-use serde::Serialize;
+use shared::api::{Change, Output};
 
 use super::AwsError;
 use super::sts::TempCredentials;
@@ -13,16 +14,12 @@ use super::sts::TempCredentials;
 pub struct Session {
     pub region: String,
     pub credentials: TempCredentials,
+    /// Someone watches this session's waits (the poller): the SDK must not retry silently,
+    /// [`super::retry`] does and tells them.
+    pub watched: bool,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-pub struct Output {
-    pub key: String,
-    pub value: String,
-    pub description: String,
-}
-
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct StackInfo {
     pub id: String,
     pub name: String,
@@ -31,15 +28,7 @@ pub struct StackInfo {
     pub outputs: Vec<Output>,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-pub struct Change {
-    pub action: String,
-    pub logical_id: String,
-    pub resource_type: String,
-    pub replacement: Option<String>,
-}
-
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ChangeSetInfo {
     pub id: String,
     pub status: String,
@@ -49,7 +38,7 @@ pub struct ChangeSetInfo {
 }
 
 /// A stack event, as CloudFormation records it.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct StackEvent {
     pub id: String,
     pub logical_id: String,
@@ -111,14 +100,47 @@ pub trait CloudFormation: Send + Sync {
     ) -> BoxFuture<'_, Result<(), AwsError>>;
 }
 
-/// CloudFormation through the AWS SDK.
+/// CloudFormation through the AWS SDK. A client carries its credentials and region, so there is
+/// one per assumed session, built when the session is first used and kept while its
+/// credentials last (at most [`CLIENTS_KEPT`]); all of them share the SDK configuration's
+/// HTTP connections, timeouts and retry settings.
 pub struct SdkCloudFormation {
-    pub base: aws_config::SdkConfig,
-    pub endpoint: String,
+    base: aws_config::SdkConfig,
+    endpoint: String,
+    clients: std::sync::Mutex<Vec<(ClientKey, aws_sdk_cloudformation::Client)>>,
+}
+
+/// Sessions whose clients are kept; the oldest goes first.
+pub const CLIENTS_KEPT: usize = 32;
+
+#[derive(Clone, PartialEq, Eq)]
+struct ClientKey {
+    access_key_id: String,
+    region: String,
+    watched: bool,
 }
 
 impl SdkCloudFormation {
+    pub fn new(sdk: &aws_config::SdkConfig, endpoint: String) -> Self {
+        SdkCloudFormation {
+            base: sdk.clone(),
+            endpoint,
+            clients: std::sync::Mutex::default(),
+        }
+    }
+
+    /// The session's client: its credentials and region; the SDK's own retries are off when
+    /// someone watches the session's waits.
     fn client(&self, s: &Session) -> aws_sdk_cloudformation::Client {
+        let key = ClientKey {
+            access_key_id: s.credentials.access_key_id.clone(),
+            region: s.region.clone(),
+            watched: s.watched,
+        };
+        let mut clients = self.clients.lock().expect("lock");
+        if let Some((_, client)) = clients.iter().find(|(k, _)| *k == key) {
+            return client.clone();
+        }
         let c = &s.credentials;
         let creds = aws_credential_types::Credentials::new(
             &c.access_key_id,
@@ -127,13 +149,25 @@ impl SdkCloudFormation {
             Some(c.expires),
             "stackplan-assumed-role",
         );
-        let config = aws_sdk_cloudformation::config::Builder::from(&self.base)
+        let mut config = aws_sdk_cloudformation::config::Builder::from(&self.base)
             .region(aws_sdk_cloudformation::config::Region::new(
                 s.region.clone(),
             ))
-            .credentials_provider(creds)
-            .build();
-        aws_sdk_cloudformation::Client::from_conf(config)
+            .credentials_provider(creds);
+        if s.watched {
+            config = config.retry_config(RetryConfig::disabled());
+        }
+        let client = aws_sdk_cloudformation::Client::from_conf(config.build());
+        if clients.len() >= CLIENTS_KEPT {
+            clients.remove(0);
+        }
+        clients.push((key, client.clone()));
+        client
+    }
+
+    /// Mutations are never retried by the SDK (see the module's notes).
+    fn no_retries() -> aws_sdk_cloudformation::config::Builder {
+        aws_sdk_cloudformation::config::Builder::default().retry_config(RetryConfig::disabled())
     }
 
     fn err<E: aws_sdk_sts::error::ProvideErrorMetadata + std::fmt::Debug, R: std::fmt::Debug>(
@@ -148,16 +182,45 @@ fn opt(s: Option<&str>) -> Option<String> {
     s.filter(|s| !s.is_empty()).map(String::from)
 }
 
+fn change_set_info(
+    out: &aws_sdk_cloudformation::operation::describe_change_set::DescribeChangeSetOutput,
+    id: &str,
+) -> ChangeSetInfo {
+    let changes = out
+        .changes()
+        .iter()
+        .filter_map(|c| c.resource_change())
+        .map(|r| Change {
+            action: r
+                .action()
+                .map(|a| a.as_str().to_string())
+                .unwrap_or_default(),
+            logical_id: r.logical_resource_id().unwrap_or_default().into(),
+            resource_type: r.resource_type().unwrap_or_default().into(),
+            replacement: r.replacement().map(|x| x.as_str().to_string()),
+        })
+        .collect();
+    ChangeSetInfo {
+        id: out.change_set_id().unwrap_or(id).to_string(),
+        status: out
+            .status()
+            .map(|s| s.as_str().to_string())
+            .unwrap_or_default(),
+        reason: opt(out.status_reason()),
+        execution_status: out.execution_status().map(|s| s.as_str().to_string()),
+        changes,
+    }
+}
+
 impl CloudFormation for SdkCloudFormation {
     fn stack(
         &self,
         s: &Session,
         stack: &str,
     ) -> BoxFuture<'_, Result<Option<StackInfo>, AwsError>> {
-        let client = self.client(s);
-        let stack = stack.to_string();
+        let call = self.client(s).describe_stacks().stack_name(stack);
         Box::pin(async move {
-            let out = match client.describe_stacks().stack_name(&stack).send().await {
+            let out = match call.send().await {
                 Ok(out) => out,
                 Err(e) => {
                     return match self.err(e) {
@@ -192,29 +255,29 @@ impl CloudFormation for SdkCloudFormation {
         s: &Session,
         c: NewChangeSet,
     ) -> BoxFuture<'_, Result<(String, String), AwsError>> {
-        let client = self.client(s);
+        let tags = c
+            .tags
+            .iter()
+            .map(|(k, v)| Tag::builder().key(k).value(v).build())
+            .collect();
+        let call = self
+            .client(s)
+            .create_change_set()
+            .stack_name(&c.stack_name)
+            .change_set_name(&c.change_set_name)
+            .template_body(&c.template_body)
+            .change_set_type(if c.update {
+                ChangeSetType::Update
+            } else {
+                ChangeSetType::Create
+            })
+            .capabilities(Capability::CapabilityIam)
+            .client_token(&c.client_token)
+            .set_tags(Some(tags))
+            .customize()
+            .config_override(Self::no_retries());
         Box::pin(async move {
-            let tags = c
-                .tags
-                .iter()
-                .map(|(k, v)| Tag::builder().key(k).value(v).build())
-                .collect();
-            let out = client
-                .create_change_set()
-                .stack_name(&c.stack_name)
-                .change_set_name(&c.change_set_name)
-                .template_body(&c.template_body)
-                .change_set_type(if c.update {
-                    ChangeSetType::Update
-                } else {
-                    ChangeSetType::Create
-                })
-                .capabilities(Capability::CapabilityIam)
-                .client_token(&c.client_token)
-                .set_tags(Some(tags))
-                .send()
-                .await
-                .map_err(|e| self.err(e))?;
+            let out = call.send().await.map_err(|e| self.err(e))?;
             Ok((
                 out.id().unwrap_or_default().to_string(),
                 out.stack_id().unwrap_or_default().to_string(),
@@ -228,41 +291,15 @@ impl CloudFormation for SdkCloudFormation {
         stack: &str,
         change_set: &str,
     ) -> BoxFuture<'_, Result<ChangeSetInfo, AwsError>> {
-        let client = self.client(s);
-        let (stack, id) = (stack.to_string(), change_set.to_string());
+        let call = self
+            .client(s)
+            .describe_change_set()
+            .stack_name(stack)
+            .change_set_name(change_set);
+        let id = change_set.to_string();
         Box::pin(async move {
-            let out = client
-                .describe_change_set()
-                .stack_name(&stack)
-                .change_set_name(&id)
-                .send()
-                .await
-                .map_err(|e| self.err(e))?;
-            let id = out.change_set_id().unwrap_or(&id).to_string();
-            let changes = out
-                .changes()
-                .iter()
-                .filter_map(|c| c.resource_change())
-                .map(|r| Change {
-                    action: r
-                        .action()
-                        .map(|a| a.as_str().to_string())
-                        .unwrap_or_default(),
-                    logical_id: r.logical_resource_id().unwrap_or_default().into(),
-                    resource_type: r.resource_type().unwrap_or_default().into(),
-                    replacement: r.replacement().map(|x| x.as_str().to_string()),
-                })
-                .collect();
-            Ok(ChangeSetInfo {
-                id,
-                status: out
-                    .status()
-                    .map(|s| s.as_str().to_string())
-                    .unwrap_or_default(),
-                reason: opt(out.status_reason()),
-                execution_status: out.execution_status().map(|s| s.as_str().to_string()),
-                changes,
-            })
+            let out = call.send().await.map_err(|e| self.err(e))?;
+            Ok(change_set_info(&out, &id))
         })
     }
 
@@ -271,15 +308,9 @@ impl CloudFormation for SdkCloudFormation {
         s: &Session,
         stack: &str,
     ) -> BoxFuture<'_, Result<Option<String>, AwsError>> {
-        let client = self.client(s);
-        let stack = stack.to_string();
+        let pages = self.client(s).list_change_sets().stack_name(stack);
         Box::pin(async move {
-            let out = client
-                .list_change_sets()
-                .stack_name(&stack)
-                .send()
-                .await
-                .map_err(|e| self.err(e))?;
+            let out = pages.send().await.map_err(|e| self.err(e))?;
             // Only change sets that can still run; moto leaves the execution status out.
             let mut sets: Vec<_> = out
                 .summaries()
@@ -305,31 +336,24 @@ impl CloudFormation for SdkCloudFormation {
         change_set: &str,
         token: &str,
     ) -> BoxFuture<'_, Result<(), AwsError>> {
-        let client = self.client(s);
-        let (stack, id, token) = (stack.to_string(), change_set.to_string(), token.to_string());
+        let call = self
+            .client(s)
+            .execute_change_set()
+            .stack_name(stack)
+            .change_set_name(change_set)
+            .client_request_token(token)
+            .customize()
+            .config_override(Self::no_retries());
         Box::pin(async move {
-            client
-                .execute_change_set()
-                .stack_name(&stack)
-                .change_set_name(&id)
-                .client_request_token(&token)
-                .send()
-                .await
-                .map_err(|e| self.err(e))?;
+            call.send().await.map_err(|e| self.err(e))?;
             Ok(())
         })
     }
 
     fn resource_count(&self, s: &Session, stack: &str) -> BoxFuture<'_, Result<usize, AwsError>> {
-        let client = self.client(s);
-        let stack = stack.to_string();
+        let call = self.client(s).get_template().stack_name(stack);
         Box::pin(async move {
-            let out = client
-                .get_template()
-                .stack_name(&stack)
-                .send()
-                .await
-                .map_err(|e| self.err(e))?;
+            let out = call.send().await.map_err(|e| self.err(e))?;
             let body = out.template_body().unwrap_or_default();
             let doc: serde_json::Value = serde_json::from_str(body)
                 .map_err(|e| AwsError::Other(format!("the stack's template is not JSON: {e}")))?;
@@ -338,20 +362,17 @@ impl CloudFormation for SdkCloudFormation {
     }
 
     fn events(&self, s: &Session, stack: &str) -> BoxFuture<'_, Result<Vec<StackEvent>, AwsError>> {
-        let client = self.client(s);
-        let stack = stack.to_string();
+        let mut pages = self
+            .client(s)
+            .describe_stack_events()
+            .stack_name(stack)
+            .into_paginator()
+            .send();
         Box::pin(async move {
             let mut events = Vec::new();
-            let mut token = None;
-            loop {
-                let out = client
-                    .describe_stack_events()
-                    .stack_name(&stack)
-                    .set_next_token(token)
-                    .send()
-                    .await
-                    .map_err(|e| self.err(e))?;
-                events.extend(out.stack_events().iter().map(|e| {
+            while let Some(page) = pages.next().await {
+                let page = page.map_err(|e| self.err(e))?;
+                events.extend(page.stack_events().iter().map(|e| {
                     StackEvent {
                         id: e.event_id().unwrap_or_default().into(),
                         logical_id: e.logical_resource_id().unwrap_or_default().into(),
@@ -370,10 +391,6 @@ impl CloudFormation for SdkCloudFormation {
                             .unwrap_or_default(),
                     }
                 }));
-                token = out.next_token().map(String::from);
-                if token.is_none() {
-                    break;
-                }
             }
             events.reverse();
             Ok(events)
@@ -386,16 +403,15 @@ impl CloudFormation for SdkCloudFormation {
         stack: &str,
         token: &str,
     ) -> BoxFuture<'_, Result<(), AwsError>> {
-        let client = self.client(s);
-        let (stack, token) = (stack.to_string(), token.to_string());
+        let call = self
+            .client(s)
+            .delete_stack()
+            .stack_name(stack)
+            .client_request_token(token)
+            .customize()
+            .config_override(Self::no_retries());
         Box::pin(async move {
-            client
-                .delete_stack()
-                .stack_name(&stack)
-                .client_request_token(&token)
-                .send()
-                .await
-                .map_err(|e| self.err(e))?;
+            call.send().await.map_err(|e| self.err(e))?;
             Ok(())
         })
     }

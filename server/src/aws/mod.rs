@@ -1,10 +1,28 @@
-//! The AWS side of deployments, each behind a small trait so tests can script it:
-//! `sts.rs` (short-lived credentials) and `cloudformation.rs` (change sets, stacks, events).
+//! The one AWS layer: one `SdkConfig` (endpoint, region, timeouts, retries) loaded once, one
+//! client per service built from it, each behind a small trait so tests can script it:
+//! `sts.rs` (short-lived credentials), `cloudformation.rs` (change sets, stacks, events) and
+//! `pricing.rs` (the Price List API).
+//!
+//! Retries: the SDK's own (standard mode, with backoff) wherever nobody watches the wait, and
+//! [`retry`] where someone does: the deploy poller tells its watchers about every throttling
+//! wait, and CloudFormation's mutating calls are retried only while throttled (moto answers some
+//! requests with HTTP 500, and an SDK retry of a create would turn that into a misleading
+//! "already exists").
 
 pub mod cloudformation;
+pub mod pricing;
 pub mod sts;
 
-/// Errors from AWS (or the sandbox), mapped to what a user can act on.
+use std::sync::Arc;
+use std::time::Duration;
+
+use aws_config::retry::RetryConfig;
+use aws_config::timeout::TimeoutConfig;
+use aws_config::{BehaviorVersion, SdkConfig};
+use futures_util::future::BoxFuture;
+
+/// Errors from AWS (or the sandbox), mapped to what a user can act on. The texts are AWS's own
+/// messages: they go to the server's log; clients get the error's code and a sentence.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum AwsError {
     #[error("AWS refused to let Stackplan assume the deploy role: {0}")]
@@ -61,5 +79,182 @@ where
             }
         }
         other => AwsError::Other(format!("{other:?}").chars().take(300).collect()),
+    }
+}
+
+/// Waits between retries and polls.
+#[derive(Clone, Copy, Debug)]
+pub struct Backoff {
+    /// First wait after a throttled call, and the fastest poll.
+    pub base: Duration,
+    /// Longest wait.
+    pub max: Duration,
+    /// Calls tried before a throttled request gives up.
+    pub attempts: u32,
+}
+
+impl Default for Backoff {
+    fn default() -> Self {
+        Backoff {
+            base: Duration::from_secs(1),
+            max: Duration::from_secs(10),
+            attempts: 5,
+        }
+    }
+}
+
+/// Hears about each wait of [`retry`]: how long, and AWS's message.
+pub type WaitListener<'a> = &'a (dyn Fn(Duration, &str) + Send + Sync);
+
+/// A listener for waits nobody watches.
+pub fn unwatched(_: Duration, _: &str) {}
+
+/// The one hand-written retry: calls `call` again while AWS throttles it, waiting longer each
+/// time, and tells `listener` about every wait (the deploy poller turns them into `notice`
+/// events). Any other answer, success or error, is returned at once.
+pub async fn retry<T>(
+    backoff: Backoff,
+    mut call: impl FnMut() -> BoxFuture<'static, Result<T, AwsError>>,
+    listener: WaitListener<'_>,
+) -> Result<T, AwsError> {
+    let mut delay = backoff.base;
+    let mut attempt = 1;
+    loop {
+        match call().await {
+            Err(AwsError::Throttled(message)) if attempt < backoff.attempts => {
+                listener(delay, &message);
+                tracing::info!(
+                    wait_ms = delay.as_millis() as u64,
+                    "AWS is throttling ({message}); waiting"
+                );
+                tokio::time::sleep(delay).await;
+                delay = (delay * 2).min(backoff.max);
+                attempt += 1;
+            }
+            other => return other,
+        }
+    }
+}
+
+/// Where and how the AWS clients connect.
+#[derive(Clone, Debug)]
+pub struct Settings {
+    /// An endpoint to use instead of AWS's (the local sandbox); its credentials are dummies.
+    pub endpoint: Option<String>,
+    /// The region of the STS and Price List endpoints (stacks go to their plan's region).
+    pub region: String,
+    pub connect_timeout: Duration,
+    /// One HTTP attempt.
+    pub attempt_timeout: Duration,
+    /// A whole operation, retries included.
+    pub operation_timeout: Duration,
+    /// Attempts of the SDK's own retries (standard mode).
+    pub max_attempts: u32,
+    /// The SDK's first retry wait.
+    pub initial_backoff: Duration,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            endpoint: None,
+            region: "us-east-1".into(),
+            connect_timeout: Duration::from_secs(3),
+            attempt_timeout: Duration::from_secs(20),
+            operation_timeout: Duration::from_secs(60),
+            max_attempts: 3,
+            initial_backoff: Duration::from_secs(1),
+        }
+    }
+}
+
+impl Settings {
+    /// What logs and errors call the endpoint.
+    pub fn endpoint_label(&self) -> String {
+        self.endpoint.clone().unwrap_or_else(|| "AWS".into())
+    }
+
+    fn timeouts(&self) -> TimeoutConfig {
+        TimeoutConfig::builder()
+            .connect_timeout(self.connect_timeout)
+            .operation_attempt_timeout(self.attempt_timeout)
+            .operation_timeout(self.operation_timeout)
+            .build()
+    }
+
+    fn retries(&self) -> RetryConfig {
+        RetryConfig::standard()
+            .with_max_attempts(self.max_attempts)
+            .with_initial_backoff(self.initial_backoff)
+    }
+
+    /// The one `SdkConfig`: the sandbox's endpoint with dummy credentials, or AWS with the
+    /// usual credential chain (environment, profile, instance role).
+    pub async fn load(&self) -> SdkConfig {
+        let loader = aws_config::defaults(BehaviorVersion::latest())
+            .region(aws_config::Region::new(self.region.clone()))
+            .timeout_config(self.timeouts())
+            .retry_config(self.retries());
+        match &self.endpoint {
+            Some(endpoint) => {
+                loader
+                    .endpoint_url(endpoint)
+                    .credentials_provider(aws_credential_types::Credentials::new(
+                        "sandbox", "sandbox", None, None, "sandbox",
+                    ))
+                    .load()
+                    .await
+            }
+            None => loader.load().await,
+        }
+    }
+}
+
+/// Every AWS client the server uses, built once.
+#[derive(Clone)]
+pub struct Clients {
+    pub sts: Arc<dyn sts::Sts>,
+    pub cloudformation: Arc<dyn cloudformation::CloudFormation>,
+    pub pricing: Arc<dyn pricing::PriceList>,
+    /// The SDK configuration they share, for the credentials probe.
+    pub sdk: SdkConfig,
+    pub endpoint: String,
+}
+
+impl Clients {
+    /// Loads the configuration once and builds each client from it.
+    pub async fn load(settings: &Settings) -> Clients {
+        let sdk = settings.load().await;
+        Clients::from_config(sdk, settings)
+    }
+
+    pub fn from_config(sdk: SdkConfig, settings: &Settings) -> Clients {
+        let endpoint = settings.endpoint_label();
+        Clients {
+            sts: Arc::new(sts::SdkSts {
+                client: aws_sdk_sts::Client::new(&sdk),
+                endpoint: endpoint.clone(),
+            }),
+            cloudformation: Arc::new(cloudformation::SdkCloudFormation::new(
+                &sdk,
+                endpoint.clone(),
+            )),
+            pricing: Arc::new(pricing::SdkPriceList::new(&sdk)),
+            sdk,
+            endpoint,
+        }
+    }
+
+    /// Whether the credential chain finds credentials within `wait` (probing an instance
+    /// metadata endpoint that is not there can take many seconds).
+    pub async fn has_credentials(&self, wait: Duration) -> bool {
+        use aws_credential_types::provider::ProvideCredentials;
+        let Some(provider) = self.sdk.credentials_provider() else {
+            return false;
+        };
+        matches!(
+            tokio::time::timeout(wait, provider.provide_credentials()).await,
+            Ok(Ok(_))
+        )
     }
 }

@@ -1,10 +1,17 @@
-//! Deployments: the pure rules (this file and [`progress`]) and the service that drives STS and
-//! CloudFormation ([`service`]). Nothing here keeps state that CloudFormation does not also
-//! hold: a deployment id is the stack ARN, so any replica, before or after a restart, can serve it.
+//! Deployments: the pure rules (this file, [`progress`] and [`sandbox`]) and the service that
+//! drives STS and CloudFormation ([`service`], with [`credentials`], [`operations`], [`poller`]
+//! and [`errors`]). Nothing here keeps state that CloudFormation does not also hold: a deployment
+//! id is the stack ARN, so any replica, before or after a restart, can serve it.
 
+mod credentials;
+pub mod errors;
+mod operations;
+mod poller;
 pub mod progress;
 pub mod sandbox;
 pub mod service;
+
+pub use errors::DeployError;
 
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -154,38 +161,15 @@ pub fn session_name(stack_name: &str) -> String {
     name
 }
 
-/// The IAM service prefix of a CloudFormation resource type (`AWS::EC2::VPC` → `ec2`).
-pub fn service_prefix(resource_type: &str) -> Option<&'static str> {
-    let service = resource_type.strip_prefix("AWS::")?.split("::").next()?;
-    Some(match service {
-        "EC2" => "ec2",
-        "ECS" => "ecs",
-        "ECR" => "ecr",
-        "ElasticLoadBalancingV2" => "elasticloadbalancing",
-        "RDS" => "rds",
-        "ElastiCache" => "elasticache",
-        "S3" => "s3",
-        "SNS" => "sns",
-        "IAM" => "iam",
-        "Logs" => "logs",
-        "CloudWatch" => "cloudwatch",
-        "ApplicationAutoScaling" => "application-autoscaling",
-        "Lambda" => "lambda",
-        "DynamoDB" => "dynamodb",
-        "ApiGateway" | "ApiGatewayV2" => "apigateway",
-        "SecretsManager" => "secretsmanager",
-        "KMS" => "kms",
-        _ => return None,
-    })
-}
-
 /// A session policy that narrows the assumed role to CloudFormation plus the services the
 /// template's resources belong to. The role's own policy still applies: a session policy can
 /// only take permissions away.
 pub fn session_policy<'a>(resource_types: impl Iterator<Item = &'a str>) -> Result<String, String> {
     let mut actions = std::collections::BTreeSet::from(["cloudformation:*".to_string()]);
     for ty in resource_types {
-        let prefix = service_prefix(ty).ok_or_else(|| format!("no IAM service known for {ty}"))?;
+        let prefix = shared::resources::lookup(ty)
+            .ok_or_else(|| format!("{ty} is not in the resource registry"))?
+            .iam;
         actions.insert(format!("{prefix}:*"));
         // Services that act on the template's behalf.
         match prefix {

@@ -1,7 +1,7 @@
 //! What a list of stack events means: where the current operation starts, how many resources
 //! are done, whether the stack has settled, and the first real failure.
 
-use serde::Serialize;
+pub use shared::api::{Failure, Progress};
 
 use crate::aws::cloudformation::StackEvent;
 
@@ -38,15 +38,6 @@ pub fn current_operation(events: &[StackEvent]) -> &[StackEvent] {
             )
     });
     &events[start.unwrap_or(0)..]
-}
-
-/// The resource that failed first, and why.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-pub struct Failure {
-    pub logical_id: String,
-    pub resource_type: String,
-    pub status: String,
-    pub reason: String,
 }
 
 /// The first failure of an operation. CloudFormation cancels the other resources in flight
@@ -94,13 +85,6 @@ pub fn finished_resources(events: &[StackEvent]) -> usize {
 
 /// Progress of an operation: finished resources out of the template's total. A stack that has
 /// settled successfully is complete, even where the sandbox recorded no per-resource events.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-pub struct Progress {
-    pub finished: usize,
-    pub total: usize,
-    pub percent: u8,
-}
-
 pub fn progress(events: &[StackEvent], stack_status: &str, total: usize) -> Progress {
     let finished = if is_terminal(stack_status) && is_success(stack_status) {
         total
@@ -113,8 +97,8 @@ pub fn progress(events: &[StackEvent], stack_status: &str, total: usize) -> Prog
         None => 0,
     };
     Progress {
-        finished,
-        total,
+        finished: u32::try_from(finished).unwrap_or(u32::MAX),
+        total: u32::try_from(total).unwrap_or(u32::MAX),
         percent,
     }
 }

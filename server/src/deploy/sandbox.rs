@@ -4,72 +4,38 @@
 //!
 //! Facts measured with moto 5.2.5 (see `ARCHITECTURE.md`, "The sandbox").
 
-use serde::Serialize;
+pub use shared::api::SandboxReport;
+use shared::resources::{Sandbox, lookup};
 use shared::template::Template;
 use shared::template::refs::{RefKind, references};
-
-/// Resource types moto's CloudFormation accepts but does not create.
-pub const NOT_CREATED: &[&str] = &[
-    "AWS::ElastiCache::SubnetGroup",
-    "AWS::ElastiCache::ReplicationGroup",
-    "AWS::ApplicationAutoScaling::ScalableTarget",
-    "AWS::ApplicationAutoScaling::ScalingPolicy",
-    "AWS::CloudWatch::Alarm",
-    "AWS::ApiGatewayV2::Api",
-    "AWS::ApiGatewayV2::Integration",
-    "AWS::ApiGatewayV2::Route",
-    "AWS::ApiGatewayV2::Stage",
-    "AWS::EC2::SecurityGroupEgress",
-    "AWS::S3::BucketPolicy",
-    "AWS::SecretsManager::Secret",
-];
-
-/// `Fn::GetAtt` attributes moto does not implement on resources it does create.
-const MISSING_ATTRIBUTES: &[(&str, &str)] = &[
-    ("AWS::RDS::DBInstance", "MasterUserSecret.SecretArn"),
-    ("AWS::RDS::DBInstance", "DbiResourceId"),
-];
-
-/// Resource types moto fails on, failing the whole stack with an HTTP 500.
-const CRASHES: &[(&str, &str)] = &[(
-    "AWS::EC2::FlowLog",
-    "moto cannot create a flow log that writes to an S3 key prefix (it reads `bucket/vpc/` as the bucket name, finds no such bucket and fails with HTTP 500)",
-)];
 
 /// What is true of every sandbox deploy, said next to its result.
 pub const OUTPUTS_NOTE: &str = "moto does not compute stack outputs for stacks made through change sets, so the sandbox reports none; on AWS they appear here";
 
-/// The sandbox's view of a template.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
-pub struct SandboxReport {
-    /// Resources moto will skip: the stack still completes, but they do not exist.
-    pub skipped: Vec<String>,
-    /// Why moto would fail the whole stack; empty when it can deploy.
-    pub blockers: Vec<String>,
-    /// Other differences from AWS the user should know.
-    pub notes: Vec<String>,
+/// What the sandbox does with a type (the registry's word; a type outside it is created).
+fn sandbox(ty: &str) -> Sandbox {
+    lookup(ty).map_or(Sandbox::Creates, |r| r.sandbox)
 }
 
+/// The sandbox's view of a template: what it skips, what would fail the stack, and notes.
 pub fn check(template: &Template) -> SandboxReport {
     let types: std::collections::BTreeMap<&str, &str> = template.resource_types().collect();
     let mut report = SandboxReport::default();
-    for (id, ty) in &types {
-        if NOT_CREATED.contains(ty) {
-            report.skipped.push(format!("{id} ({ty})"));
-        }
-    }
     let mut blocked = std::collections::BTreeSet::new();
     for (id, ty) in &types {
-        if let Some((_, why)) = CRASHES.iter().find(|(t, _)| t == ty) {
-            blocked.insert(format!("{id} ({ty}): {why}"));
-        }
-        let named = template.resources()[*id]["Properties"]
-            .get("RepositoryName")
-            .is_some();
-        if *ty == "AWS::ECR::Repository" && !named {
-            blocked.insert(format!(
-                "{id} ({ty}): moto names a repository after its logical id, in capitals its own ECR then rejects; CloudFormation on AWS generates a lowercase name"
-            ));
+        match sandbox(ty) {
+            Sandbox::Records => report.skipped.push(format!("{id} ({ty})")),
+            Sandbox::Fails(why) => {
+                blocked.insert(format!("{id} ({ty}): {why}"));
+            }
+            Sandbox::FailsWithout { property, reason }
+                if template.resources()[*id]["Properties"]
+                    .get(property)
+                    .is_none() =>
+            {
+                blocked.insert(format!("{id} ({ty}): {reason}"));
+            }
+            _ => {}
         }
     }
     let doc = template.as_value();
@@ -86,16 +52,20 @@ pub fn check(template: &Template) -> SandboxReport {
                 _ => None,
             };
             let Some(attribute) = attribute else { continue };
-            if NOT_CREATED.contains(target_type) {
-                blocked.insert(format!(
-                    "{user} reads {}.{attribute}, but the sandbox cannot create {} ({target_type})",
-                    reference.target, reference.target
-                ));
-            } else if MISSING_ATTRIBUTES.contains(&(*target_type, attribute)) {
-                blocked.insert(format!(
-                    "{user} reads {}.{attribute}, which the sandbox does not implement for {target_type}",
-                    reference.target
-                ));
+            match sandbox(target_type) {
+                Sandbox::Records => {
+                    blocked.insert(format!(
+                        "{user} reads {}.{attribute}, but the sandbox cannot create {} ({target_type})",
+                        reference.target, reference.target
+                    ));
+                }
+                Sandbox::CreatesWithout(missing) if missing.contains(&attribute) => {
+                    blocked.insert(format!(
+                        "{user} reads {}.{attribute}, which the sandbox does not implement for {target_type}",
+                        reference.target
+                    ));
+                }
+                _ => {}
             }
         }
     }

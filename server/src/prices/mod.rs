@@ -14,29 +14,12 @@ use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use serde::{Deserialize, Serialize};
+use shared::api::{BookSource, PriceBookAnswer, UnknownPrice};
 use shared::cost::PriceBook;
 
-pub use source::{LiveBook, Pricing, PricingError};
+use crate::aws::Clients;
 
-/// The book a region's estimates use, and why.
-#[derive(Clone, Debug, Serialize)]
-pub struct BookAnswer {
-    pub region: String,
-    /// `embedded` or `live`.
-    pub source: &'static str,
-    pub version: String,
-    pub date: String,
-    /// When the live book was fetched (RFC 3339), if live.
-    pub fetched_at: Option<String>,
-    /// What the user should know: why it is the embedded book, or what is unknown.
-    pub note: Option<String>,
-    pub unknown: Vec<(String, String)>,
-    /// The region's prices (and the global rules).
-    pub book: PriceBook,
-    /// The same book in the TSV format of the embedded book (compact; the planner reads it with
-    /// the parser it already has).
-    pub book_tsv: String,
-}
+pub use source::{LiveBook, Pricing, PricingError};
 
 #[derive(Clone, Serialize, Deserialize)]
 struct Cached {
@@ -58,12 +41,19 @@ pub struct PriceService {
 }
 
 impl PriceService {
-    /// Live prices through the usual credential chain, if there are credentials.
-    pub fn from_environment(dir: Option<PathBuf>, ttl: Duration) -> Self {
+    /// Live prices through the AWS clients, if the credential chain finds credentials.
+    pub fn from_clients(clients: Clients, dir: Option<PathBuf>, ttl: Duration) -> Self {
         PriceService {
             client: tokio::sync::OnceCell::new(),
-            make: Some(Box::new(|| {
-                Box::pin(async { Pricing::from_environment().await.map(Arc::new) })
+            make: Some(Box::new(move || {
+                let clients = clients.clone();
+                Box::pin(async move {
+                    if clients.has_credentials(Duration::from_secs(5)).await {
+                        Ok(Arc::new(Pricing::new(clients.pricing.clone())))
+                    } else {
+                        Err(PricingError::NoCredentials)
+                    }
+                })
             })),
             dir,
             ttl,
@@ -155,7 +145,7 @@ impl PriceService {
 
     /// The book for `region`: a fresh cached live book, a newly fetched one, or the embedded
     /// book with the reason.
-    pub async fn book(&self, region: &str) -> BookAnswer {
+    pub async fn book(&self, region: &str) -> PriceBookAnswer {
         let mut memory = self.memory.lock().await;
         if let Some(c) = memory.get(region).filter(|c| self.fresh(c)) {
             return live_answer(c, None);
@@ -225,7 +215,16 @@ fn rfc3339(secs: u64) -> String {
         .unwrap_or_default()
 }
 
-fn live_answer(c: &Cached, note: Option<String>) -> BookAnswer {
+fn unknown(list: &[(String, String)]) -> Vec<UnknownPrice> {
+    list.iter()
+        .map(|(key, reason)| UnknownPrice {
+            key: key.clone(),
+            reason: reason.clone(),
+        })
+        .collect()
+}
+
+fn live_answer(c: &Cached, note: Option<String>) -> PriceBookAnswer {
     let book = region_book(&c.live.book, &c.live.region);
     let unknown_note = (!c.live.unknown.is_empty()).then(|| {
         format!(
@@ -233,31 +232,29 @@ fn live_answer(c: &Cached, note: Option<String>) -> BookAnswer {
             c.live.unknown.len()
         )
     });
-    BookAnswer {
+    PriceBookAnswer {
         region: c.live.region.clone(),
-        source: "live",
+        source: BookSource::Live,
         version: c.live.book.version.clone(),
         date: c.live.book.date.clone(),
         fetched_at: Some(rfc3339(c.fetched_secs)),
         note: note.or(unknown_note),
-        unknown: c.live.unknown.clone(),
+        unknown: unknown(&c.live.unknown),
         book_tsv: book.to_tsv(),
-        book,
     }
 }
 
 /// The embedded book for a region, with why it is not live.
-pub fn embedded_answer(region: &str, note: String) -> BookAnswer {
+pub fn embedded_answer(region: &str, note: String) -> PriceBookAnswer {
     let book = region_book(PriceBook::embedded(), region);
-    BookAnswer {
+    PriceBookAnswer {
         region: region.to_string(),
-        source: "embedded",
+        source: BookSource::Embedded,
         version: book.version.clone(),
         date: book.date.clone(),
         fetched_at: None,
         note: Some(note),
         unknown: Vec::new(),
         book_tsv: book.to_tsv(),
-        book,
     }
 }

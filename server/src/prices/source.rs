@@ -1,14 +1,15 @@
-//! Live prices through `aws-sdk-pricing`: one GetProducts query per price (endpoint region
-//! us-east-1; the priced region is a filter), pages followed, throttling retried with backoff.
+//! Live prices through the Price List port ([`crate::aws::pricing`]): one GetProducts query
+//! per price, read into a book of the embedded book's type.
 
-use std::time::Duration;
+use std::sync::Arc;
 
-use aws_sdk_pricing::types::{Filter, FilterType};
 use serde::{Deserialize, Serialize};
 use shared::cost::{Origin, Price, PriceBook};
 
 use super::catalog::{self, Spec};
 use super::price_list::{self, Found, Product};
+use crate::aws::AwsError;
+use crate::aws::pricing::PriceList;
 
 /// Why live prices are not available.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -17,8 +18,10 @@ pub enum PricingError {
         "no AWS credentials found (environment, ~/.aws profile, or instance role); live prices need credentials allowed pricing:GetProducts"
     )]
     NoCredentials,
-    #[error("the Price List API is throttling requests; retried {0} times")]
-    Throttled(u32),
+    #[error("the local sandbox has no Price List API")]
+    Sandbox,
+    #[error("the Price List API is throttling requests, even after retries: {0}")]
+    Throttled(String),
     #[error("the Price List API failed: {0}")]
     Api(String),
     #[error("{0} is not a region Stackplan prices")]
@@ -39,126 +42,37 @@ pub struct LiveBook {
     pub carried: Vec<String>,
 }
 
-/// The Price List API client.
+impl From<AwsError> for PricingError {
+    fn from(e: AwsError) -> Self {
+        match e {
+            AwsError::Throttled(m) => PricingError::Throttled(m),
+            other => PricingError::Api(other.to_string()),
+        }
+    }
+}
+
+/// Builds live books from the Price List API.
 pub struct Pricing {
-    client: aws_sdk_pricing::Client,
-    backoff: Duration,
-    attempts: u32,
+    list: Arc<dyn PriceList>,
 }
 
 impl Pricing {
-    pub fn new(client: aws_sdk_pricing::Client) -> Self {
-        Pricing {
-            client,
-            backoff: Duration::from_millis(500),
-            attempts: 4,
-        }
+    pub fn new(list: Arc<dyn PriceList>) -> Self {
+        Pricing { list }
     }
 
-    /// Shorter waits (tests).
-    pub fn with_backoff(mut self, backoff: Duration) -> Self {
-        self.backoff = backoff;
-        self
-    }
-
-    /// A client from the usual credential chain, or [`PricingError::NoCredentials`].
-    pub async fn from_environment() -> Result<Pricing, PricingError> {
-        use aws_credential_types::provider::ProvideCredentials;
-        let config = aws_config::defaults(aws_config::BehaviorVersion::latest())
-            .region(aws_config::Region::new("us-east-1"))
-            .retry_config(aws_config::retry::RetryConfig::standard().with_max_attempts(1))
-            .load()
-            .await;
-        let provider = config
-            .credentials_provider()
-            .ok_or(PricingError::NoCredentials)?;
-        // Probing an instance-metadata endpoint that is not there can take many seconds.
-        match tokio::time::timeout(Duration::from_secs(5), provider.provide_credentials()).await {
-            Ok(Ok(_)) => {}
-            _ => return Err(PricingError::NoCredentials),
-        }
-        Ok(Pricing::new(aws_sdk_pricing::Client::new(&config)))
-    }
-
-    /// Every product of one query, all pages.
+    /// Every product of one query.
     async fn products(
         &self,
         service: &str,
         filters: &[(&str, String)],
     ) -> Result<Vec<Product>, PricingError> {
-        let filters: Vec<Filter> = filters
+        self.list
+            .products(service, filters)
+            .await?
             .iter()
-            .map(|(field, value)| {
-                Filter::builder()
-                    .r#type(FilterType::TermMatch)
-                    .field(*field)
-                    .value(value)
-                    .build()
-            })
-            .collect::<Result<_, _>>()
-            .map_err(|e| PricingError::Api(e.to_string()))?;
-        let mut out = Vec::new();
-        let mut token: Option<String> = None;
-        loop {
-            let page = self.page(service, &filters, token.clone()).await?;
-            for item in page.price_list() {
-                out.push(price_list::parse_product(item).map_err(PricingError::Api)?);
-            }
-            token = page.next_token().map(String::from);
-            if token.is_none() {
-                return Ok(out);
-            }
-        }
-    }
-
-    async fn page(
-        &self,
-        service: &str,
-        filters: &[Filter],
-        token: Option<String>,
-    ) -> Result<aws_sdk_pricing::operation::get_products::GetProductsOutput, PricingError> {
-        use aws_sdk_pricing::error::ProvideErrorMetadata;
-        let mut delay = self.backoff;
-        for attempt in 1..=self.attempts {
-            let result = self
-                .client
-                .get_products()
-                .service_code(service)
-                .set_filters(Some(filters.to_vec()))
-                .format_version("aws_v1")
-                .max_results(100)
-                .set_next_token(token.clone())
-                .send()
-                .await;
-            match result {
-                Ok(page) => return Ok(page),
-                Err(e) => {
-                    let code = e.code().unwrap_or_default().to_string();
-                    let throttled = matches!(
-                        code.as_str(),
-                        "ThrottlingException" | "Throttling" | "TooManyRequestsException"
-                    );
-                    if throttled && attempt < self.attempts {
-                        tokio::time::sleep(delay).await;
-                        delay *= 2;
-                        continue;
-                    }
-                    if throttled {
-                        return Err(PricingError::Throttled(self.attempts));
-                    }
-                    let message = e
-                        .message()
-                        .map(String::from)
-                        .unwrap_or_else(|| format!("{e}"));
-                    return Err(PricingError::Api(if code.is_empty() {
-                        message
-                    } else {
-                        format!("{code}: {message}")
-                    }));
-                }
-            }
-        }
-        Err(PricingError::Throttled(self.attempts))
+            .map(|item| price_list::parse_product(item).map_err(PricingError::Api))
+            .collect()
     }
 
     /// The price of one spec: the first usage type that has products decides.

@@ -5,70 +5,79 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use axum::Json;
-use axum::extract::rejection::JsonRejection;
+use axum::body::{Body, Bytes};
 use axum::extract::{Path, State};
-use axum::http::{HeaderMap, StatusCode};
-use axum::response::IntoResponse;
-use axum::response::sse::{Event, KeepAlive, Sse};
-use serde_json::json;
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use shared::api::{
+    CreateDeployment, DeployEvent, DeployTarget, ExecuteDeployment, StackEvent, StreamError,
+    Target, sse,
+};
+use tokio_stream::StreamExt;
 use tokio_stream::wrappers::ReceiverStream;
 
+use super::body::{JsonBody, OptionalJsonBody};
 use crate::AppState;
 use crate::auth::Authorized;
-use crate::deploy::service::{CreateRequest, Deployer, Snapshot, Target};
+use crate::deploy::service::{Deployer, Snapshot};
 use crate::error::ApiError;
 
+/// Why deploying is off, said where it matters.
+const DEPLOY_OFF: &str =
+    "start it with --role-arn for AWS, or --aws-endpoint for the local sandbox";
+
+/// Idle streams get a comment this often, so proxies keep them open.
+const KEEP_ALIVE: Duration = Duration::from_secs(15);
+
 fn deployer(state: &AppState) -> Result<Arc<Deployer>, ApiError> {
-    state.deployer.clone().ok_or_else(|| {
-        ApiError::DeployDisabled(
-            "start it with --role-arn for AWS, or --aws-endpoint for the local sandbox".into(),
-        )
-    })
+    state
+        .deployer
+        .clone()
+        .ok_or_else(|| ApiError::DeployDisabled(DEPLOY_OFF.into()))
 }
 
 /// `GET /api/deploy/target`: where deploys go, so the page can say it. No secrets in it.
-pub async fn target_get(State(state): State<AppState>) -> impl IntoResponse {
-    match &state.deployer {
-        Some(d) => Json(json!({ "enabled": true, "target": d.target() })),
-        None => Json(json!({
-            "enabled": false,
-            "reason": "deploying is not configured on this server: start it with --role-arn for AWS, or --aws-endpoint for the local sandbox"
-        })),
-    }
+pub async fn deploy_target_get(State(state): State<AppState>) -> Json<DeployTarget> {
+    Json(match &state.deployer {
+        Some(d) => DeployTarget {
+            enabled: true,
+            target: Some(d.target().clone()),
+            reason: None,
+        },
+        None => DeployTarget {
+            enabled: false,
+            target: None,
+            reason: Some(format!(
+                "deploying is not configured on this server: {DEPLOY_OFF}"
+            )),
+        },
+    })
 }
 
 /// `POST /api/deployments`.
-pub async fn create_post(
+pub async fn deployments_post(
     _: Authorized,
     State(state): State<AppState>,
-    body: Result<Json<CreateRequest>, JsonRejection>,
+    JsonBody(request): JsonBody<CreateDeployment>,
 ) -> Result<impl IntoResponse, ApiError> {
-    let Json(request) = body.map_err(|e| ApiError::BadBody(e.body_text()))?;
     let created = deployer(&state)?.create(request).await?;
     Ok((StatusCode::CREATED, Json(created)))
 }
 
-#[derive(serde::Deserialize, Default)]
-#[serde(deny_unknown_fields)]
-pub struct ExecuteRequest {
-    #[serde(default)]
-    change_set_id: Option<String>,
-}
-
 /// `POST /api/deployments/{id}/execute`.
-pub async fn execute_post(
+pub async fn deployment_execute_post(
     _: Authorized,
     State(state): State<AppState>,
     Path(id): Path<String>,
-    body: Option<Json<ExecuteRequest>>,
+    OptionalJsonBody(body): OptionalJsonBody<ExecuteDeployment>,
 ) -> Result<impl IntoResponse, ApiError> {
-    let change_set = body.and_then(|Json(b)| b.change_set_id);
+    let change_set = body.and_then(|b| b.change_set_id);
     let status = deployer(&state)?.execute(&id, change_set).await?;
     Ok((StatusCode::ACCEPTED, Json(status)))
 }
 
 /// `GET /api/deployments/{id}`.
-pub async fn status_get(
+pub async fn deployment_get(
     _: Authorized,
     State(state): State<AppState>,
     Path(id): Path<String>,
@@ -77,7 +86,7 @@ pub async fn status_get(
 }
 
 /// `DELETE /api/deployments/{id}`.
-pub async fn delete(
+pub async fn deployment_delete(
     _: Authorized,
     State(state): State<AppState>,
     Path(id): Path<String>,
@@ -86,54 +95,69 @@ pub async fn delete(
     Ok((StatusCode::ACCEPTED, Json(status)))
 }
 
-/// `GET /api/deployments/{id}/events`: Server-Sent Events.
-///
-/// - `stack`: one stack event (`id:` is CloudFormation's event id), with the progress so far;
-/// - `notice`: a wait the watcher should see (throttling, AWS unreachable), with its length;
-/// - `done`: the final status; the stream ends after it.
-///
-/// A reconnect with `Last-Event-ID` gets only the events after that one.
-pub async fn events_get(
+/// `GET /api/deployments/{id}/events`: Server-Sent Events ([`DeployEvent`]), encoded by
+/// `shared::api::sse`. A reconnect with `Last-Event-ID` gets only the events after that one.
+pub async fn deployment_events_get(
     _: Authorized,
     State(state): State<AppState>,
     Path(id): Path<String>,
     headers: HeaderMap,
-) -> Result<impl IntoResponse, ApiError> {
+) -> Result<Response, ApiError> {
     let d = deployer(&state)?;
     let mut snapshots = d.watch(&id)?;
     let last_seen = headers
         .get("last-event-id")
         .and_then(|v| v.to_str().ok())
         .map(String::from);
-    let (tx, rx) = tokio::sync::mpsc::channel::<Result<Event, Infallible>>(64);
+    let (tx, rx) = tokio::sync::mpsc::channel::<String>(64);
     tokio::spawn(async move {
         let mut cursor = Cursor {
             last_id: last_seen,
             notice: 0,
         };
+        let mut keep_alive = tokio::time::interval(KEEP_ALIVE);
+        keep_alive.tick().await;
         loop {
             let snapshot = snapshots.borrow_and_update().clone();
             for event in cursor.next_events(&snapshot) {
-                if tx.send(Ok(event)).await.is_err() {
+                if tx.send(sse::encode(&event.to_sse())).await.is_err() {
                     return; // the watcher left
                 }
             }
             if snapshot.done {
                 return;
             }
-            if snapshots.changed().await.is_err() {
-                // The poller stopped without a final word: say so rather than hang.
-                let _ = tx
-                    .send(Ok(Event::default().event("error").data(
-                        json!({"message": "the stack is no longer being watched"}).to_string(),
-                    )))
-                    .await;
-                return;
+            tokio::select! {
+                changed = snapshots.changed() => {
+                    if changed.is_err() {
+                        // The poller stopped without a final word: say so rather than hang.
+                        let gone = DeployEvent::Error(StreamError {
+                            message: "the stack is no longer being watched".into(),
+                        });
+                        let _ = tx.send(sse::encode(&gone.to_sse())).await;
+                        return;
+                    }
+                }
+                _ = keep_alive.tick() => {
+                    if tx.send(sse::comment("keep-alive")).await.is_err() {
+                        return;
+                    }
+                }
             }
         }
     });
-    Ok(Sse::new(ReceiverStream::new(rx))
-        .keep_alive(KeepAlive::new().interval(Duration::from_secs(15))))
+    let body = Body::from_stream(
+        ReceiverStream::new(rx).map(|text| Ok::<Bytes, Infallible>(Bytes::from(text))),
+    );
+    let mut response = Response::new(body);
+    let h = response.headers_mut();
+    h.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/event-stream"),
+    );
+    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
+    h.insert("x-accel-buffering", HeaderValue::from_static("no"));
+    Ok(response)
 }
 
 /// What one watcher has been sent so far.
@@ -143,17 +167,13 @@ struct Cursor {
 }
 
 impl Cursor {
-    fn next_events(&mut self, snap: &Snapshot) -> Vec<Event> {
+    fn next_events(&mut self, snap: &Snapshot) -> Vec<DeployEvent> {
         let mut out = Vec::new();
         if let Some(n) = &snap.notice
             && n.seq > self.notice
         {
             self.notice = n.seq;
-            out.push(
-                Event::default()
-                    .event("notice")
-                    .data(serde_json::to_string(n).unwrap_or_default()),
-            );
+            out.push(DeployEvent::Notice(n.clone()));
         }
         let start = match &self.last_id {
             Some(last) => snap
@@ -168,34 +188,36 @@ impl Cursor {
                 let progress = crate::deploy::progress::progress(
                     &snap.events[..=i],
                     "",
-                    status.progress.total,
+                    status.progress.total as usize,
                 );
-                let data = json!({
-                    "id": e.id, "logical_id": e.logical_id, "resource_type": e.resource_type,
-                    "status": e.status, "reason": e.reason, "time": e.time, "progress": progress,
-                });
-                out.push(
-                    Event::default()
-                        .event("stack")
-                        .id(e.id.clone())
-                        .data(data.to_string()),
-                );
+                out.push(DeployEvent::Stack(StackEvent {
+                    id: e.id.clone(),
+                    logical_id: e.logical_id.clone(),
+                    resource_type: e.resource_type.clone(),
+                    status: e.status.clone(),
+                    reason: e.reason.clone(),
+                    time: e.time.clone(),
+                    progress,
+                }));
                 self.last_id = Some(e.id.clone());
             }
         }
         if snap.done {
-            let data = match (&snap.status, &snap.error) {
-                (_, Some(error)) => json!({ "error": error }),
-                (Some(status), None) => serde_json::to_value(status).unwrap_or_default(),
-                (None, None) => json!({ "error": "no status" }),
-            };
-            out.push(Event::default().event("done").data(data.to_string()));
+            out.push(match (&snap.status, &snap.error) {
+                (_, Some(error)) => DeployEvent::Error(StreamError {
+                    message: error.clone(),
+                }),
+                (Some(status), None) => DeployEvent::Done(status.clone()),
+                (None, None) => DeployEvent::Error(StreamError {
+                    message: "the stack's status is unknown".into(),
+                }),
+            });
         }
         out
     }
 }
 
-/// Whether the target is the sandbox (for the server's start-up line).
+/// Where deploys go (for the server's start-up line).
 pub fn describe(target: &Target) -> String {
     match target {
         Target::Sandbox { endpoint } => format!("the local sandbox (moto) at {endpoint}"),

@@ -1,8 +1,10 @@
 //! `GET /health`.
 
 use axum::Json;
-use serde_json::{Value, json};
+use shared::api::Health;
 
-pub async fn health_get() -> Json<Value> {
-    Json(json!({ "status": "ok" }))
+pub async fn health_get() -> Json<Health> {
+    Json(Health {
+        status: "ok".into(),
+    })
 }

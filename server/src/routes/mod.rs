@@ -1,47 +1,215 @@
-//! HTTP routes: `/health`, `/api/...`, and the planner's files.
+//! HTTP routes: `/health`, `/api/...`, and the planner's files. Every route of the API is in
+//! [`api_routes`], with its description for the OpenAPI document.
 
 pub mod assets;
+pub mod body;
 pub mod deployments;
 pub mod health;
 pub mod prices;
 
 use axum::Router;
-use axum::http::{HeaderValue, Uri, header};
+use axum::extract::{DefaultBodyLimit, State};
+use axum::http::{HeaderValue, Method, Uri, header};
 use axum::response::IntoResponse;
-use axum::routing::{get, post};
+use axum::routing::any;
+use shared::api::{self, ErrorCode as E};
 
 use crate::AppState;
 use crate::error::ApiError;
+use crate::openapi::{Body, Operation, Param, Routes, json};
 
-/// The OpenAPI document of `/api` (hand-written; a test checks it lists exactly the routes).
-pub const OPENAPI: &str = include_str!("openapi.json");
+/// The largest request body accepted: a plan and its template fit many times over.
+pub const BODY_LIMIT: usize = 64 * 1024;
 
-/// Routes under `/api`. Anything unknown is a JSON 404, never the app's HTML.
-pub fn api_router() -> Router<AppState> {
-    Router::new()
-        .route("/openapi.json", get(openapi_get))
-        .route("/deploy/target", get(deployments::target_get))
-        .route("/prices/{region}", get(prices::prices_get))
-        .route("/deployments", post(deployments::create_post))
-        .route(
-            "/deployments/{id}",
-            get(deployments::status_get).delete(deployments::delete),
-        )
-        .route("/deployments/{id}/execute", post(deployments::execute_post))
-        .route("/deployments/{id}/events", get(deployments::events_get))
-        .fallback(api_not_found)
+const ID: (&str, &str, Param) = (
+    "id",
+    "The deployment id from `POST /api/deployments`.",
+    Param::Text,
+);
+/// A route's own error codes, plus those of every route that calls AWS.
+macro_rules! errors {
+    ($($code:ident),* ; aws) => {{
+        const LIST: &[E] = &[$(E::$code,)* E::AccessDenied, E::Throttled, E::AwsUnreachable, E::AwsError, E::DeployDisabled];
+        LIST
+    }};
 }
 
-async fn openapi_get() -> impl IntoResponse {
+/// Every route of the API, with what it takes and answers.
+pub fn api_routes() -> Routes {
+    let get = Method::GET;
+    Routes::default()
+        .add(
+            Operation {
+                method: get.clone(),
+                path: "/health",
+                id: "health_get",
+                summary: "Whether the server is up.",
+                auth: false,
+                request: None,
+                ok: (200, "The server is up.", json::<api::Health>()),
+                errors: &[],
+                params: &[],
+                headers: &[],
+            },
+            health::health_get,
+        )
+        .add(
+            Operation {
+                method: get.clone(),
+                path: "/api/openapi.json",
+                id: "openapi_get",
+                summary: "This document.",
+                auth: false,
+                request: None,
+                ok: (200, "The OpenAPI document.", Body::AnyJson),
+                errors: &[],
+                params: &[],
+                headers: &[],
+            },
+            openapi_get,
+        )
+        .add(
+            Operation {
+                method: get.clone(),
+                path: "/api/deploy/target",
+                id: "deploy_target_get",
+                summary: "Where deploys go (the local sandbox or AWS), or why deploying is off.",
+                auth: false,
+                request: None,
+                ok: (200, "The deploy target.", json::<api::DeployTarget>()),
+                errors: &[],
+                params: &[],
+                headers: &[],
+            },
+            deployments::deploy_target_get,
+        )
+        .add(
+            Operation {
+                method: get.clone(),
+                path: "/api/prices/{region}",
+                id: "prices_get",
+                summary: "The price book a region's estimates should use: live from the AWS Price List API when the server has it, else the embedded one, with the reason.",
+                auth: false,
+                request: None,
+                ok: (200, "The region's price book.", json::<api::PriceBookAnswer>()),
+                errors: &[E::NotFound],
+                params: &[("region", "An AWS region Stackplan prices.", Param::Region)],
+                headers: &[],
+            },
+            prices::prices_get,
+        )
+        .add(
+            Operation {
+                method: Method::POST,
+                path: "/api/deployments",
+                id: "deployments_post",
+                summary: "Generate the plan's template and make the change set that creates (or, with `update`, updates) its stack.",
+                auth: true,
+                request: Some((json::<api::CreateDeployment>(), false)),
+                ok: (201, "The change set, ready to execute.", json::<api::Created>()),
+                errors: errors!(InvalidPlan, TemplateMismatch, InvalidStackName, RoleNotAllowed, InvalidRoleArn, SandboxUnsupported, StackExists, StackNotUpdatable, StackBusy, NoChanges, ChangeSetFailed, CloudformationValidation, UnknownDeployment; aws),
+                params: &[],
+                headers: &[],
+            },
+            deployments::deployments_post,
+        )
+        .add(
+            Operation {
+                method: Method::POST,
+                path: "/api/deployments/{id}/execute",
+                id: "deployment_execute_post",
+                summary: "Execute the deployment's change set; the stack starts changing.",
+                auth: true,
+                request: Some((json::<api::ExecuteDeployment>(), true)),
+                ok: (202, "The stack's status as the change starts.", json::<api::Status>()),
+                errors: errors!(UnknownDeployment, NoChangeSet, CloudformationValidation; aws),
+                params: &[ID],
+                headers: &[],
+            },
+            deployments::deployment_execute_post,
+        )
+        .add(
+            Operation {
+                method: get.clone(),
+                path: "/api/deployments/{id}",
+                id: "deployment_get",
+                summary: "The stack's status, progress, outputs and first failure.",
+                auth: true,
+                request: None,
+                ok: (200, "The stack's status.", json::<api::Status>()),
+                errors: errors!(UnknownDeployment; aws),
+                params: &[ID],
+                headers: &[],
+            },
+            deployments::deployment_get,
+        )
+        .add(
+            Operation {
+                method: Method::DELETE,
+                path: "/api/deployments/{id}",
+                id: "deployment_delete",
+                summary: "Delete the stack. Tables and buckets are kept (DeletionPolicy: Retain).",
+                auth: true,
+                request: None,
+                ok: (202, "The stack's status as the deletion starts.", json::<api::Status>()),
+                errors: errors!(UnknownDeployment, CloudformationValidation; aws),
+                params: &[ID],
+                headers: &[],
+            },
+            deployments::deployment_delete,
+        )
+        .add(
+            Operation {
+                method: get,
+                path: "/api/deployments/{id}/events",
+                id: "deployment_events_get",
+                summary: "The stack's events as Server-Sent Events, until it settles.",
+                auth: true,
+                request: None,
+                ok: (200, "The event stream.", Body::EventStream),
+                errors: errors!(UnknownDeployment; aws),
+                params: &[ID],
+                headers: &[("Last-Event-ID", "Resume after this event id (a reconnect).")],
+            },
+            deployments::deployment_events_get,
+        )
+}
+
+/// The routes under `/health` and `/api`: anything unknown under `/api` is a JSON 404, never
+/// the app's HTML, and a known route asked with another method is a JSON 405.
+pub fn api_router() -> Router<AppState> {
+    let (router, _) = api_routes().into_parts();
+    router
+        .route("/api", any(api_not_found))
+        .route("/api/{*rest}", any(api_not_found))
+        .method_not_allowed_fallback(method_not_allowed)
+        .layer(DefaultBodyLimit::max(BODY_LIMIT))
+}
+
+/// The OpenAPI document, generated once.
+pub fn openapi_document() -> &'static str {
+    static DOC: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    DOC.get_or_init(|| {
+        let routes = api_routes();
+        serde_json::to_string_pretty(&crate::openapi::document(routes.operations()))
+            .expect("the document serializes")
+    })
+}
+
+async fn openapi_get(State(_): State<AppState>) -> impl IntoResponse {
     (
         [(
             header::CONTENT_TYPE,
             HeaderValue::from_static("application/json"),
         )],
-        OPENAPI,
+        openapi_document(),
     )
 }
 
 async fn api_not_found(uri: Uri) -> ApiError {
-    ApiError::NotFound(format!("/api{}", uri.path()))
+    ApiError::NotFound(uri.path().to_string())
+}
+
+async fn method_not_allowed(method: Method) -> ApiError {
+    ApiError::MethodNotAllowed(method.to_string())
 }

@@ -2,7 +2,7 @@
 
 use axum::Json;
 use axum::extract::{Path, State};
-use axum::response::IntoResponse;
+use shared::api::PriceBookAnswer;
 
 use crate::AppState;
 use crate::error::ApiError;
@@ -11,7 +11,7 @@ use crate::prices::embedded_answer;
 pub async fn prices_get(
     State(state): State<AppState>,
     Path(region): Path<String>,
-) -> Result<impl IntoResponse, ApiError> {
+) -> Result<Json<PriceBookAnswer>, ApiError> {
     if shared::plan::Region::from_code(&region).is_none() {
         return Err(ApiError::NotFound(format!(
             "/api/prices/{region}: not a region Stackplan prices"

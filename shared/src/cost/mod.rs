@@ -9,6 +9,7 @@ mod lambda;
 
 use serde::{Deserialize, Serialize};
 
+pub use crate::resources::Billing;
 pub use book::{BookRef, Origin, Price, PriceBook};
 pub use compare::{Comparison, CurvePoint, compare, counterpart};
 
@@ -466,137 +467,9 @@ pub(crate) fn total_at(plan: &Plan, book: &PriceBook, options: Options, s: Scena
     total(&price(plan, book, options, s).0)
 }
 
-/// A table for terminals, like infracost's.
-pub fn render_table(e: &Estimate) -> String {
-    let mut out = String::new();
-    let money = |v: Option<f64>| {
-        v.map(|v| format!("${v:.2}"))
-            .unwrap_or_else(|| "unknown".into())
-    };
-    out.push_str(&format!(
-        "{} in {} — price book {} ({}, {:?})\n\n",
-        e.architecture, e.region, e.price_book.version, e.price_book.date, e.price_book.origin
-    ));
-    out.push_str(&format!(
-        "{:<44} {:>16} {:<12} {:>14} {:>11}\n",
-        "Item", "Quantity", "Unit", "Unit price", "Monthly"
-    ));
-    for (service, subtotal, lines) in e.by_service() {
-        out.push_str(&format!("{service}  (${subtotal:.2})\n"));
-        for l in lines {
-            let unit_price = l
-                .unit_usd
-                .map(fmt_usd_rate)
-                .unwrap_or_else(|| "unknown".into());
-            out.push_str(&format!(
-                "  {:<42} {:>16} {:<12} {:>14} {:>11}\n",
-                l.item,
-                fmt_qty(l.quantity),
-                l.unit,
-                unit_price,
-                money(l.monthly_usd)
-            ));
-        }
-    }
-    let bound = if e.lower_bound {
-        " (lower bound: some prices unknown)"
-    } else {
-        ""
-    };
-    out.push_str(&format!(
-        "\nMonthly total: ${:.2}{bound}   range ${:.2} – ${:.2}\n",
-        e.monthly_usd, e.range.min, e.range.max
-    ));
-    if !e.unknown.is_empty() {
-        out.push_str("\nUnknown prices:\n");
-        for u in &e.unknown {
-            out.push_str(&format!("  - {u}\n"));
-        }
-    }
-    if !e.not_estimated.is_empty() {
-        out.push_str("\nNot estimated:\n");
-        for n in &e.not_estimated {
-            out.push_str(&format!("  - {} {}: {}\n", n.service, n.item, n.reason));
-        }
-    }
-    out.push_str("\nAssumptions:\n");
-    for a in &e.assumptions {
-        out.push_str(&format!("  - {a}\n"));
-    }
-    out
-}
-
-/// How a resource type of the template shows up on the bill.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Billing {
-    /// Priced by the estimate's lines of this service.
-    Service(&'static str),
-    /// No charge of its own, with the reason.
-    Free(&'static str),
-    /// Billable but not estimated; the estimate lists it with its reason.
-    NotEstimated(&'static str),
-}
-
-/// The billing of every resource type the generator emits; `None` for an unknown type.
-pub fn billing(resource_type: &str) -> Option<Billing> {
-    use Billing::*;
-    Some(match resource_type {
-        "AWS::ECS::Service" => Service("Fargate"),
-        "AWS::ElasticLoadBalancingV2::LoadBalancer" => Service("Load balancer"),
-        "AWS::EC2::NatGateway" => Service("NAT gateway"),
-        "AWS::EC2::EIP" => Service("VPC"),
-        "AWS::RDS::DBInstance" => Service("RDS PostgreSQL"),
-        "AWS::ElastiCache::ReplicationGroup" => Service("ElastiCache"),
-        "AWS::SecretsManager::Secret" => Service("Secrets Manager"),
-        "AWS::ECR::Repository" => Service("ECR"),
-        "AWS::S3::Bucket" => Service("S3"),
-        "AWS::Logs::LogGroup" | "AWS::CloudWatch::Alarm" => Service("CloudWatch"),
-        "AWS::Lambda::Function" => Service("Lambda"),
-        "AWS::ApiGatewayV2::Api" | "AWS::ApiGateway::RestApi" => Service("API Gateway"),
-        "AWS::DynamoDB::Table" => Service("DynamoDB"),
-        "AWS::EC2::FlowLog" => NotEstimated("billed per GB of flow records"),
-        "AWS::ECS::Cluster" => NotEstimated("Container Insights bills performance log events"),
-        "AWS::SNS::Topic" | "AWS::SNS::Subscription" => {
-            NotEstimated("the first 1,000 email notifications a month are free")
-        }
-        "AWS::EC2::VPC"
-        | "AWS::EC2::Subnet"
-        | "AWS::EC2::RouteTable"
-        | "AWS::EC2::Route"
-        | "AWS::EC2::SubnetRouteTableAssociation"
-        | "AWS::EC2::InternetGateway"
-        | "AWS::EC2::VPCGatewayAttachment" => Free("VPC networking has no charge of its own"),
-        "AWS::EC2::SecurityGroup" | "AWS::EC2::SecurityGroupEgress" => {
-            Free("security groups are free")
-        }
-        "AWS::ElasticLoadBalancingV2::TargetGroup" | "AWS::ElasticLoadBalancingV2::Listener" => {
-            Free("billed through the load balancer's hours and LCUs")
-        }
-        "AWS::ECS::TaskDefinition" => Free("billed through the service's running tasks"),
-        "AWS::IAM::Role" => Free("IAM is free"),
-        "AWS::RDS::DBSubnetGroup" | "AWS::ElastiCache::SubnetGroup" => {
-            Free("subnet groups are free")
-        }
-        "AWS::ApplicationAutoScaling::ScalableTarget"
-        | "AWS::ApplicationAutoScaling::ScalingPolicy" => {
-            Free("Application Auto Scaling is free; its alarms are managed by AWS")
-        }
-        "AWS::S3::BucketPolicy" => Free("bucket policies are free"),
-        "AWS::Lambda::Permission" => Free("permissions are free"),
-        "AWS::ApiGateway::Resource"
-        | "AWS::ApiGateway::Method"
-        | "AWS::ApiGateway::Deployment"
-        | "AWS::ApiGateway::Stage"
-        | "AWS::ApiGatewayV2::Integration"
-        | "AWS::ApiGatewayV2::Route"
-        | "AWS::ApiGatewayV2::Stage" => Free("billed through the API's requests"),
-        _ => return None,
-    })
-}
-
 /// What a diagram node's hover says about cost: its service's lines, or why it has none.
 pub fn node_cost_text(estimate: &Estimate, resource_type: &str) -> Option<String> {
-    match billing(resource_type)? {
+    match crate::resources::lookup(resource_type)?.billing {
         Billing::Service(service) => {
             let lines: Vec<&Line> = estimate
                 .lines

@@ -1,8 +1,8 @@
 //! CloudFormation template generation: a [`ValidPlan`] becomes a deterministic template.
 //!
 //! Resources are added through [`Builder::add`], which tags every resource whose type takes tags
-//! (see [`tag_style`]) with the project tag; a type missing from that table is a bug caught by
-//! the tests. The plan's own tags are stack tags ([`stack_tags`]), listed in the template's
+//! (its [`TagStyle`] in the resource registry, [`crate::resources`]) with the project tag; a type
+//! missing from the registry is a bug caught by the tests. The plan's own tags are stack tags ([`stack_tags`]), listed in the template's
 //! Metadata: CloudFormation propagates them to every taggable resource, and the template stays
 //! under the 51,200-byte inline limit whatever tags a plan has.
 
@@ -15,6 +15,7 @@ mod storage;
 use serde_json::{Map, Value, json};
 
 use crate::plan::{Architecture, Plan};
+pub use crate::resources::TagStyle;
 use crate::validate::ValidPlan;
 
 /// A generated CloudFormation template (an ordered JSON document).
@@ -96,71 +97,6 @@ pub fn file_name(plan: &Plan, format: Format) -> String {
         plan.kind(),
         format.extension()
     )
-}
-
-/// How a resource type takes tags.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum TagStyle {
-    /// `Tags: [{Key, Value}]`, with a `Name` tag (EC2 resources show it in the console).
-    ListWithName,
-    /// `Tags: [{Key, Value}]`.
-    List,
-    /// `Tags: {key: value}`.
-    Map,
-    /// The type has no `Tags` property (CloudFormation propagates stack tags where it can).
-    Untaggable,
-}
-
-/// The tag style of every resource type the generator emits. `None`: an unknown type.
-pub fn tag_style(resource_type: &str) -> Option<TagStyle> {
-    use TagStyle::*;
-    Some(match resource_type {
-        "AWS::EC2::VPC"
-        | "AWS::EC2::Subnet"
-        | "AWS::EC2::InternetGateway"
-        | "AWS::EC2::RouteTable"
-        | "AWS::EC2::NatGateway"
-        | "AWS::EC2::EIP"
-        | "AWS::EC2::SecurityGroup"
-        | "AWS::EC2::FlowLog" => ListWithName,
-        "AWS::ElasticLoadBalancingV2::LoadBalancer"
-        | "AWS::ElasticLoadBalancingV2::TargetGroup"
-        | "AWS::ECS::Cluster"
-        | "AWS::ECS::TaskDefinition"
-        | "AWS::ECS::Service"
-        | "AWS::ECR::Repository"
-        | "AWS::RDS::DBInstance"
-        | "AWS::RDS::DBSubnetGroup"
-        | "AWS::ElastiCache::ReplicationGroup"
-        | "AWS::ElastiCache::SubnetGroup"
-        | "AWS::S3::Bucket"
-        | "AWS::Logs::LogGroup"
-        | "AWS::SNS::Topic"
-        | "AWS::IAM::Role"
-        | "AWS::Lambda::Function"
-        | "AWS::DynamoDB::Table"
-        | "AWS::ApiGateway::RestApi"
-        | "AWS::ApiGateway::Stage"
-        | "AWS::SecretsManager::Secret"
-        | "AWS::CloudWatch::Alarm" => List,
-        "AWS::ApiGatewayV2::Api" | "AWS::ApiGatewayV2::Stage" => Map,
-        "AWS::EC2::VPCGatewayAttachment"
-        | "AWS::EC2::Route"
-        | "AWS::EC2::SubnetRouteTableAssociation"
-        | "AWS::EC2::SecurityGroupEgress"
-        | "AWS::ElasticLoadBalancingV2::Listener"
-        | "AWS::ApplicationAutoScaling::ScalableTarget"
-        | "AWS::ApplicationAutoScaling::ScalingPolicy"
-        | "AWS::SNS::Subscription"
-        | "AWS::S3::BucketPolicy"
-        | "AWS::Lambda::Permission"
-        | "AWS::ApiGateway::Resource"
-        | "AWS::ApiGateway::Method"
-        | "AWS::ApiGateway::Deployment"
-        | "AWS::ApiGatewayV2::Integration"
-        | "AWS::ApiGatewayV2::Route" => Untaggable,
-        _ => return None,
-    })
 }
 
 /// The tag key every resource carries with the project name.
@@ -278,8 +214,11 @@ impl<'p> Builder<'p> {
 
     /// Adds a resource, tagged as its type requires.
     pub fn add(&mut self, id: &str, ty: &str, mut props: Value) -> ResourceMut<'_> {
-        let style =
-            tag_style(ty).unwrap_or_else(|| panic!("no tag style for {ty}: add it to tag_style"));
+        let style = crate::resources::lookup(ty)
+            .unwrap_or_else(|| {
+                panic!("{ty} is not in the resource registry: add it to resources.rs")
+            })
+            .tags;
         if let Some(tags) = self.tags(id, style) {
             props
                 .as_object_mut()

@@ -1,4 +1,9 @@
-//! The command line: thin I/O around `shared`.
+//! The command line: parsing, reading plans, and printing what `shared` computes (the terminal
+//! tables are in `tables.rs`).
+
+mod tables;
+
+pub use tables::{render_comparison, render_diff, render_estimate};
 
 use std::io::{Read, Write};
 use std::path::PathBuf;
@@ -84,44 +89,7 @@ pub enum Command {
     /// Print the JSON Schema of plan files.
     Schema,
     /// Serve the planner in the browser.
-    Serve {
-        /// Address to listen on (port 0 picks a free port).
-        #[arg(long, default_value = "127.0.0.1:8080")]
-        addr: String,
-        /// The planner's Trunk build.
-        #[arg(long, default_value = "dist")]
-        dist: PathBuf,
-        /// Deploy into the local sandbox (moto) at this URL instead of AWS.
-        #[arg(long, env = "STACKPLAN_AWS_ENDPOINT")]
-        aws_endpoint: Option<String>,
-        /// The IAM role deploys assume (arn:aws:iam::ACCOUNT:role/NAME).
-        #[arg(long, env = "STACKPLAN_ROLE_ARN")]
-        role_arn: Option<String>,
-        /// Other roles a deploy request may name, comma-separated.
-        #[arg(long, env = "STACKPLAN_ROLE_ALLOWLIST", value_delimiter = ',')]
-        role_allowlist: Vec<String>,
-        /// The ExternalId the role's trust policy requires.
-        #[arg(long, env = "STACKPLAN_EXTERNAL_ID")]
-        external_id: Option<String>,
-        /// Lifetime of the assumed credentials, 900-3600 seconds; refreshed during long deploys.
-        #[arg(long, default_value_t = 900, value_parser = clap::value_parser!(i32).range(900..=3600))]
-        session_seconds: i32,
-        /// An origin allowed to call the API from another site (CORS); repeat for more.
-        #[arg(long = "cors-origin")]
-        cors_origins: Vec<String>,
-        /// Where fetched live price books are cached.
-        #[arg(long, env = "STACKPLAN_DATA_DIR")]
-        data_dir: Option<PathBuf>,
-        /// Hours a fetched price book is used before it is fetched again.
-        #[arg(long, default_value_t = 24)]
-        prices_ttl_hours: u64,
-        /// Never call the AWS Price List API: estimates use the embedded price book.
-        #[arg(long)]
-        offline_prices: bool,
-        /// Use the prices of this book file (from `stackplan prices refresh --out FILE`).
-        #[arg(long, conflicts_with = "offline_prices")]
-        price_book: Option<PathBuf>,
-    },
+    Serve(crate::Config),
     /// Live prices from the AWS Price List API (needs AWS credentials).
     Prices {
         #[command(subcommand)]
@@ -210,45 +178,15 @@ impl CliError {
 }
 
 pub fn run(cli: Cli) -> ExitCode {
-    if let Command::Serve {
-        addr,
-        dist,
-        aws_endpoint,
-        role_arn,
-        role_allowlist,
-        external_id,
-        session_seconds,
-        cors_origins,
-        data_dir,
-        prices_ttl_hours,
-        offline_prices,
-        price_book,
-    } = cli.command
-    {
-        let data_dir = data_dir.or_else(|| {
-            std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cache").join("stackplan"))
-        });
-        return serve(crate::Config {
-            addr,
-            dist,
-            aws_endpoint,
-            role_arn,
-            role_allowlist,
-            external_id,
-            session_seconds,
-            cors_origins,
-            data_dir,
-            prices_ttl: std::time::Duration::from_secs(prices_ttl_hours.saturating_mul(3600)),
-            offline_prices,
-            price_book,
-        });
+    if let Command::Serve(config) = cli.command {
+        return serve(config);
     }
     if let Command::Prices { action } = cli.command {
         return prices(action);
     }
     let mut stdout = std::io::stdout().lock();
     let result = match cli.command {
-        Command::Serve { .. } | Command::Prices { .. } => unreachable!("handled above"),
+        Command::Serve(_) | Command::Prices { .. } => unreachable!("handled above"),
         Command::Example { architecture } => {
             Ok(examples::for_kind(architecture.into()).to_json_pretty() + "\n")
         }
@@ -279,7 +217,7 @@ pub fn run(cli: Cli) -> ExitCode {
             if json {
                 serde_json::to_string_pretty(&estimate).expect("estimate serializes") + "\n"
             } else {
-                cost::render_table(&estimate)
+                render_estimate(&estimate)
             }
         }),
         Command::Compare {
@@ -376,49 +314,6 @@ pub fn load_valid(path: &std::path::Path) -> Result<ValidPlan, CliError> {
     ValidPlan::new(plan).map_err(CliError::Invalid)
 }
 
-fn render_comparison(c: &cost::Comparison) -> String {
-    let total = |e: &cost::Estimate| {
-        format!(
-            "${:.2}{}",
-            e.monthly_usd,
-            if e.lower_bound {
-                " or more (some prices unknown)"
-            } else {
-                ""
-            }
-        )
-    };
-    let mut out = String::new();
-    out.push_str(&format!(
-        "{:<10} {:>28}   largest line\n",
-        "", "monthly (typical)"
-    ));
-    out.push_str(&format!(
-        "{:<10} {:>28}   {}\n",
-        "Fargate",
-        total(&c.fargate),
-        c.dominant.fargate
-    ));
-    out.push_str(&format!(
-        "{:<10} {:>28}   {}\n",
-        "Lambda",
-        total(&c.lambda),
-        c.dominant.lambda
-    ));
-    match (c.break_even_requests_per_month, &c.cheaper_above_break_even) {
-        (Some(r), Some(cheaper)) => out.push_str(&format!(
-            "\nBreak-even: {} requests/month; above it {cheaper} is cheaper.\n",
-            cost::fmt_qty(r)
-        )),
-        _ => out.push_str("\nThe two do not cross between 10^3 and 10^11 requests/month.\n"),
-    }
-    out.push_str("\nAssumptions:\n");
-    for a in &c.assumptions {
-        out.push_str(&format!("  - {a}\n"));
-    }
-    out
-}
-
 fn serve(config: crate::Config) -> ExitCode {
     let runtime = match tokio::runtime::Runtime::new() {
         Ok(rt) => rt,
@@ -427,6 +322,7 @@ fn serve(config: crate::Config) -> ExitCode {
             return ExitCode::from(1);
         }
     };
+    crate::init_logging();
     match runtime.block_on(crate::serve(config)) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
@@ -453,13 +349,18 @@ fn prices(action: PricesAction) -> ExitCode {
             eprintln!("stackplan prices: {region} is not a region Stackplan prices");
             return ExitCode::from(EXIT_INVALID);
         }
-        let pricing = match crate::prices::Pricing::from_environment().await {
-            Ok(p) => p,
-            Err(e) => {
-                eprintln!("stackplan prices: {e}");
-                return ExitCode::from(1);
-            }
-        };
+        let clients = crate::aws::Clients::load(&crate::aws::Settings::default()).await;
+        if !clients
+            .has_credentials(std::time::Duration::from_secs(5))
+            .await
+        {
+            eprintln!(
+                "stackplan prices: {}",
+                crate::prices::PricingError::NoCredentials
+            );
+            return ExitCode::from(1);
+        }
+        let pricing = crate::prices::Pricing::new(clients.pricing.clone());
         eprintln!(
             "fetching {} prices for {region} from the AWS Price List API…",
             crate::prices::catalog::specs(&region).len()
@@ -492,35 +393,4 @@ fn prices(action: PricesAction) -> ExitCode {
         }
         ExitCode::SUCCESS
     })
-}
-
-/// The differences between the embedded and a live book, one line each.
-pub fn render_diff(live: &crate::prices::LiveBook) -> String {
-    let differences = crate::prices::source::diff(live);
-    let fmt = |v: Option<f64>| v.map_or_else(|| "unknown".to_string(), |v| format!("{v}"));
-    let mut out = format!(
-        "{} prices in {}: embedded {} ({}) vs live {} ({})\n",
-        crate::prices::catalog::specs(&live.region).len(),
-        live.region,
-        PriceBook::embedded().version,
-        PriceBook::embedded().date,
-        live.book.version,
-        live.book.date
-    );
-    if differences.is_empty() {
-        out.push_str("no differences\n");
-    }
-    for d in &differences {
-        let change = match (d.embedded, d.live) {
-            (Some(e), Some(l)) if e > 0.0 => format!("{:+.1}%", (l - e) / e * 100.0),
-            _ => String::new(),
-        };
-        out.push_str(&format!(
-            "{:<48} {:>14} -> {:<14} {change}\n",
-            d.key,
-            fmt(d.embedded),
-            fmt(d.live)
-        ));
-    }
-    out
 }

@@ -1,0 +1,51 @@
+//! The deploy panel: where deploys go, the stack name and the Deploy button, the change set,
+//! a progress bar, the live event list, the outputs, the first failure, and Delete. Its state
+//! and actions are in `flow.rs`; each part of the panel has its own file.
+
+mod flow;
+mod form;
+mod progress;
+mod result;
+mod review;
+mod target;
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use shared::api::DeployTarget;
+
+use crate::api::{ApiFailure, Client};
+use flow::{Deploy, Phase};
+
+/// What the server said about deploying: `None` while asking.
+pub type TargetAnswer = Option<Result<DeployTarget, ApiFailure>>;
+
+#[component]
+pub fn DeployPanel(host: Option<String>) -> AnyView {
+    let d = Deploy::new(host);
+    let target = RwSignal::new(None::<Result<DeployTarget, ApiFailure>>);
+    spawn_local(async move {
+        target.set(Some(Client::of_page(None).deploy_target().await));
+    });
+    let enabled = move || matches!(target.get(), Some(Ok(ref t)) if t.enabled);
+    view! {
+        <section class="card deploy" aria-labelledby="deploy-title" data-testid="deploy">
+            <div class="card-head">
+                <h2 id="deploy-title">"Deploy"</h2>
+                <span class="muted" data-testid="deploy-target">{move || target::describe(&target.get())}</span>
+            </div>
+            <target::Access target=target d=d />
+            {move || (d.token.get().is_some() && enabled()).then(|| view! { <form::DeployForm d=d /> })}
+            {move || d.error.get().map(|e| view! { <div class="banner error" role="alert" data-testid="deploy-error">{e}</div> })}
+            {move || d.notice.get().map(|n| view! { <div class="banner" role="status" data-testid="deploy-notice">{n}</div> })}
+            <review::Review d=d />
+            <review::ChangeList d=d />
+            <progress::ProgressBar d=d />
+            {move || match d.phase.get() {
+                Phase::Finished(status) => Some(view! { <result::Finished d=d status=*status /> }),
+                _ => None,
+            }}
+            <progress::EventList d=d />
+        </section>
+    }
+    .into_any()
+}

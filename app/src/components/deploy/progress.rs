@@ -1,0 +1,65 @@
+//! While the stack changes: the progress bar and the live event list.
+
+use leptos::prelude::*;
+
+use super::flow::{Deploy, Phase, percent};
+
+#[component]
+pub fn ProgressBar(d: Deploy) -> impl IntoView {
+    move || {
+        matches!(d.phase.get(), Phase::Running | Phase::Finished(_)).then(|| {
+            view! {
+                <div class="progress" role="progressbar" aria-label="Deploy progress" data-testid="deploy-progress"
+                    aria-valuemin="0" aria-valuemax="100" aria-valuenow=move || percent(d.progress.get()).to_string()>
+                    <span style=move || format!("width: {}%", percent(d.progress.get()))></span>
+                </div>
+                <p class="muted" data-testid="progress-text">{move || {
+                    let (done, total) = d.progress.get();
+                    format!("{done} of {total} resources · {}%", percent((done, total)))
+                }}</p>
+            }
+        })
+    }
+}
+
+/// The CSS class of a row: failed, rolling back, complete or in progress.
+fn status_class(status: &str) -> &'static str {
+    if status.ends_with("_FAILED") {
+        "failed"
+    } else if status.contains("ROLLBACK") {
+        "rollback"
+    } else if status.ends_with("_COMPLETE") {
+        "complete"
+    } else {
+        "progress"
+    }
+}
+
+/// The stack's events, newest first.
+#[component]
+pub fn EventList(d: Deploy) -> impl IntoView {
+    move || {
+        (!d.rows.with(Vec::is_empty)).then(|| {
+            view! {
+                <div class="events" tabindex="0" aria-label="Stack events">
+                    <table data-testid="deploy-events">
+                        <thead><tr><th>"Time"</th><th>"Resource"</th><th>"Status"</th><th>"Reason"</th></tr></thead>
+                        <tbody>
+                            {move || d.rows.get().into_iter().rev().map(|r| {
+                                let class = status_class(&r.status);
+                                view! {
+                                    <tr class=class>
+                                        <td>{r.time.get(11..19).unwrap_or(&r.time).to_string()}</td>
+                                        <td title=r.resource_type.clone()>{r.logical_id}</td>
+                                        <td>{r.status}</td>
+                                        <td>{r.reason}</td>
+                                    </tr>
+                                }
+                            }).collect_view()}
+                        </tbody>
+                    </table>
+                </div>
+            }
+        })
+    }
+}

@@ -1,0 +1,79 @@
+//! After the stack settled: its status, the first failure, the outputs, what the sandbox did
+//! not create, and Delete.
+
+use leptos::prelude::*;
+use shared::api::{Output, Status};
+
+use super::flow::Deploy;
+
+#[component]
+pub fn Finished(d: Deploy, status: Status) -> impl IntoView {
+    let deleted = status.status == "DELETE_COMPLETE";
+    let notes = d.sandbox_notes.get_untracked();
+    let outputs_note = notes
+        .iter()
+        .find(|n| n.contains("outputs"))
+        .cloned()
+        .unwrap_or_else(|| "The stack has no outputs.".into());
+    view! {
+        <div class="deploy-result" data-testid="deploy-result">
+            <p class=if status.succeeded { "result good" } else { "result bad" } data-testid="deploy-status">
+                {format!("{} {}", status.stack_name, status.status)}
+            </p>
+            {status.failure.map(|f| view! {
+                <div class="banner error" role="alert" data-testid="deploy-failure">
+                    <strong>{format!("{} ({}) failed: ", f.logical_id, f.resource_type)}</strong>
+                    <span>{f.reason}</span>
+                </div>
+            })}
+            {(status.succeeded && !deleted).then(|| view! {
+                <div class="outputs" data-testid="deploy-outputs">
+                    <h3>"Outputs"</h3>
+                    {if status.outputs.is_empty() {
+                        view! { <p class="muted">{outputs_note}</p> }.into_any()
+                    } else {
+                        view! { <dl>{status.outputs.into_iter().map(output).collect_view()}</dl> }.into_any()
+                    }}
+                </div>
+            })}
+            {(!notes.is_empty() && !deleted).then(|| view! {
+                <details class="sandbox-notes"><summary>"What the sandbox does not create"</summary>
+                    <ul>{notes.into_iter().map(|n| view! { <li>{n}</li> }).collect_view()}</ul>
+                </details>
+            })}
+            {(!deleted).then(|| view! { <DeleteButton d=d /> })}
+        </div>
+    }
+}
+
+/// One output: a link when it is a URL.
+fn output(o: Output) -> impl IntoView {
+    let link = o.value.starts_with("https://") || o.value.starts_with("http://");
+    let value = o.value;
+    view! {
+        <dt>{o.key}</dt>
+        <dd>{if link {
+            let href = value.clone();
+            view! { <a href=href target="_blank" rel="noopener">{value}</a> }.into_any()
+        } else {
+            view! { <code>{value}</code> }.into_any()
+        }}</dd>
+    }
+}
+
+/// Delete, with a confirmation.
+#[component]
+fn DeleteButton(d: Deploy) -> impl IntoView {
+    let confirm = RwSignal::new(false);
+    view! {
+        <div class="actions">
+            {move || if confirm.get() { view! {
+                <span>"Delete the stack and its resources? Tables and buckets are kept (DeletionPolicy: Retain)."</span>
+                <button type="button" class="danger" data-testid="confirm-delete" on:click=move |_| { confirm.set(false); d.delete() }>"Delete"</button>
+                <button type="button" class="secondary" on:click=move |_| confirm.set(false)>"Cancel"</button>
+            }.into_any() } else { view! {
+                <button type="button" class="danger" data-testid="delete-stack" on:click=move |_| confirm.set(true)>"Delete stack"</button>
+            }.into_any() }}
+        </div>
+    }
+}

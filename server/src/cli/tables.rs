@@ -1,0 +1,138 @@
+//! What the CLI prints for people: tables of estimates, comparisons and price differences.
+
+use shared::cost::{self, Estimate, PriceBook, fmt_qty, fmt_usd_rate};
+
+/// A table for terminals, like infracost's.
+pub fn render_estimate(e: &Estimate) -> String {
+    let mut out = String::new();
+    let money = |v: Option<f64>| {
+        v.map(|v| format!("${v:.2}"))
+            .unwrap_or_else(|| "unknown".into())
+    };
+    out.push_str(&format!(
+        "{} in {} — price book {} ({}, {:?})\n\n",
+        e.architecture, e.region, e.price_book.version, e.price_book.date, e.price_book.origin
+    ));
+    out.push_str(&format!(
+        "{:<44} {:>16} {:<12} {:>14} {:>11}\n",
+        "Item", "Quantity", "Unit", "Unit price", "Monthly"
+    ));
+    for (service, subtotal, lines) in e.by_service() {
+        out.push_str(&format!("{service}  (${subtotal:.2})\n"));
+        for l in lines {
+            let unit_price = l
+                .unit_usd
+                .map(fmt_usd_rate)
+                .unwrap_or_else(|| "unknown".into());
+            out.push_str(&format!(
+                "  {:<42} {:>16} {:<12} {:>14} {:>11}\n",
+                l.item,
+                fmt_qty(l.quantity),
+                l.unit,
+                unit_price,
+                money(l.monthly_usd)
+            ));
+        }
+    }
+    let bound = if e.lower_bound {
+        " (lower bound: some prices unknown)"
+    } else {
+        ""
+    };
+    out.push_str(&format!(
+        "\nMonthly total: ${:.2}{bound}   range ${:.2} – ${:.2}\n",
+        e.monthly_usd, e.range.min, e.range.max
+    ));
+    if !e.unknown.is_empty() {
+        out.push_str("\nUnknown prices:\n");
+        for u in &e.unknown {
+            out.push_str(&format!("  - {u}\n"));
+        }
+    }
+    if !e.not_estimated.is_empty() {
+        out.push_str("\nNot estimated:\n");
+        for n in &e.not_estimated {
+            out.push_str(&format!("  - {} {}: {}\n", n.service, n.item, n.reason));
+        }
+    }
+    out.push_str("\nAssumptions:\n");
+    for a in &e.assumptions {
+        out.push_str(&format!("  - {a}\n"));
+    }
+    out
+}
+
+/// The comparison of both architectures, with the break-even and the assumptions.
+pub fn render_comparison(c: &cost::Comparison) -> String {
+    let total = |e: &cost::Estimate| {
+        format!(
+            "${:.2}{}",
+            e.monthly_usd,
+            if e.lower_bound {
+                " or more (some prices unknown)"
+            } else {
+                ""
+            }
+        )
+    };
+    let mut out = String::new();
+    out.push_str(&format!(
+        "{:<10} {:>28}   largest line\n",
+        "", "monthly (typical)"
+    ));
+    out.push_str(&format!(
+        "{:<10} {:>28}   {}\n",
+        "Fargate",
+        total(&c.fargate),
+        c.dominant.fargate
+    ));
+    out.push_str(&format!(
+        "{:<10} {:>28}   {}\n",
+        "Lambda",
+        total(&c.lambda),
+        c.dominant.lambda
+    ));
+    match (c.break_even_requests_per_month, &c.cheaper_above_break_even) {
+        (Some(r), Some(cheaper)) => out.push_str(&format!(
+            "\nBreak-even: {} requests/month; above it {cheaper} is cheaper.\n",
+            cost::fmt_qty(r)
+        )),
+        _ => out.push_str("\nThe two do not cross between 10^3 and 10^11 requests/month.\n"),
+    }
+    out.push_str("\nAssumptions:\n");
+    for a in &c.assumptions {
+        out.push_str(&format!("  - {a}\n"));
+    }
+    out
+}
+
+/// The differences between the embedded and a live book, one line each.
+pub fn render_diff(live: &crate::prices::LiveBook) -> String {
+    let differences = crate::prices::source::diff(live);
+    let fmt = |v: Option<f64>| v.map_or_else(|| "unknown".to_string(), |v| format!("{v}"));
+    let mut out = format!(
+        "{} prices in {}: embedded {} ({}) vs live {} ({})\n",
+        crate::prices::catalog::specs(&live.region).len(),
+        live.region,
+        PriceBook::embedded().version,
+        PriceBook::embedded().date,
+        live.book.version,
+        live.book.date
+    );
+    if differences.is_empty() {
+        out.push_str("no differences\n");
+    }
+    for d in &differences {
+        let change = match (d.embedded, d.live) {
+            (Some(e), Some(l)) if e > 0.0 => format!("{:+.1}%", (l - e) / e * 100.0),
+            _ => String::new(),
+        };
+        out.push_str(&format!(
+            "{:<48} {:>14} -> {:<14} {change}\n",
+            d.key,
+            fmt(d.embedded),
+            fmt(d.live)
+        ));
+    }
+    out
+}

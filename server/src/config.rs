@@ -1,0 +1,88 @@
+//! How `stackplan serve` runs: its command-line flags (and their environment variables) are
+//! this struct's fields.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+/// `stackplan serve`'s configuration.
+#[derive(Clone, Debug, clap::Args)]
+pub struct Config {
+    /// Address to listen on (port 0 picks a free port).
+    #[arg(long, default_value = "127.0.0.1:8080")]
+    pub addr: String,
+    /// The planner's Trunk build.
+    #[arg(long, default_value = "dist")]
+    pub dist: PathBuf,
+    /// Deploy into the local sandbox (moto) at this URL instead of AWS.
+    #[arg(long, env = "STACKPLAN_AWS_ENDPOINT")]
+    pub aws_endpoint: Option<String>,
+    /// The IAM role deploys assume (arn:aws:iam::ACCOUNT:role/NAME).
+    #[arg(long, env = "STACKPLAN_ROLE_ARN")]
+    pub role_arn: Option<String>,
+    /// Other roles a deploy request may name, comma-separated.
+    #[arg(long, env = "STACKPLAN_ROLE_ALLOWLIST", value_delimiter = ',')]
+    pub role_allowlist: Vec<String>,
+    /// The ExternalId the role's trust policy requires.
+    #[arg(long, env = "STACKPLAN_EXTERNAL_ID")]
+    pub external_id: Option<String>,
+    /// Lifetime of the assumed credentials, 900-3600 seconds; refreshed during long deploys.
+    #[arg(long, default_value_t = 900, value_parser = clap::value_parser!(i32).range(900..=3600))]
+    pub session_seconds: i32,
+    /// An origin allowed to call the API from another site (CORS); repeat for more.
+    #[arg(long = "cors-origin")]
+    pub cors_origins: Vec<String>,
+    /// Where fetched live price books are cached (default: ~/.cache/stackplan).
+    #[arg(long, env = "STACKPLAN_DATA_DIR")]
+    pub data_dir: Option<PathBuf>,
+    /// Hours a fetched price book is used before it is fetched again.
+    #[arg(long, default_value_t = 24)]
+    pub prices_ttl_hours: u64,
+    /// Never call the AWS Price List API: estimates use the embedded price book.
+    #[arg(long)]
+    pub offline_prices: bool,
+    /// Use the prices of this book file (from `stackplan prices refresh --out FILE`).
+    #[arg(long, conflicts_with = "offline_prices")]
+    pub price_book: Option<PathBuf>,
+}
+
+impl Default for Config {
+    /// The command line's defaults, without reading the environment.
+    fn default() -> Self {
+        Config {
+            addr: "127.0.0.1:8080".into(),
+            dist: PathBuf::from("dist"),
+            aws_endpoint: None,
+            role_arn: None,
+            role_allowlist: Vec::new(),
+            external_id: None,
+            session_seconds: 900,
+            cors_origins: Vec::new(),
+            data_dir: None,
+            prices_ttl_hours: 24,
+            offline_prices: false,
+            price_book: None,
+        }
+    }
+}
+
+impl Config {
+    /// How long a fetched price book is used.
+    pub fn prices_ttl(&self) -> Duration {
+        Duration::from_secs(self.prices_ttl_hours.saturating_mul(3600))
+    }
+
+    /// Where price books are cached: `--data-dir`, else `~/.cache/stackplan`.
+    pub fn data_dir(&self) -> Option<PathBuf> {
+        self.data_dir.clone().or_else(|| {
+            std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cache").join("stackplan"))
+        })
+    }
+
+    /// The AWS clients' settings: the sandbox's endpoint, if any.
+    pub fn aws(&self) -> crate::aws::Settings {
+        crate::aws::Settings {
+            endpoint: self.aws_endpoint.clone(),
+            ..crate::aws::Settings::default()
+        }
+    }
+}

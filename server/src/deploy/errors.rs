@@ -1,0 +1,45 @@
+//! Everything a deploy request can fail with. Each error maps to one API error code
+//! (`crate::error`); AWS's own texts stay in the server's log.
+
+use shared::validate::Problem;
+
+use super::RoleError;
+use crate::aws::AwsError;
+
+#[derive(Debug, thiserror::Error)]
+pub enum DeployError {
+    #[error("the plan has {} problem(s)", .0.len())]
+    InvalidPlan(Vec<Problem>),
+    #[error(
+        "the template sent differs from the one Stackplan generates for this plan; only generated templates are deployed"
+    )]
+    TemplateMismatch,
+    #[error("{0}")]
+    StackName(String),
+    #[error(transparent)]
+    Role(#[from] RoleError),
+    #[error("the local sandbox cannot deploy this plan: {}", .0.join("; "))]
+    SandboxUnsupported(Vec<String>),
+    #[error(
+        "a stack named {name} already exists in {region} ({status}); deploy with \"update\": true to see its changes and update it"
+    )]
+    StackExists {
+        name: String,
+        region: String,
+        status: String,
+    },
+    #[error("the stack {name} is {status} and cannot be updated; delete it first")]
+    NotUpdatable { name: String, status: String },
+    #[error("the stack {name} is busy ({status}); wait until it settles")]
+    Busy { name: String, status: String },
+    #[error("the stack already matches this plan: there is nothing to change")]
+    NoChanges,
+    #[error("CloudFormation could not prepare the change set: {0}")]
+    ChangeSetFailed(String),
+    #[error("the stack has no change set waiting to be executed")]
+    NoChangeSet,
+    #[error("no deployment {0}")]
+    UnknownDeployment(String),
+    #[error(transparent)]
+    Aws(#[from] AwsError),
+}

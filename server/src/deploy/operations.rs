@@ -1,0 +1,333 @@
+//! The deploy operations behind the API: create a change set, execute it, read a stack's status,
+//! delete a stack.
+
+use std::sync::Arc;
+
+use futures_util::future::BoxFuture;
+use shared::api::{ChangeSet, ChangeSetKind, CreateDeployment, Created, SandboxReport, Status};
+use shared::template;
+use shared::validate::ValidPlan;
+
+use super::errors::DeployError;
+use super::progress;
+use super::sandbox;
+use super::service::Deployer;
+use super::{DeploymentId, StackArn};
+use crate::aws::cloudformation::{
+    ChangeSetInfo, CloudFormation, NewChangeSet, Session, StackEvent, StackInfo,
+};
+use crate::aws::{AwsError, WaitListener, unwatched};
+
+impl Deployer {
+    /// One CloudFormation call, retried while throttled; `listener` hears each wait.
+    pub(super) async fn call<T: Send + 'static>(
+        &self,
+        session: &Session,
+        listener: WaitListener<'_>,
+        f: impl Fn(Arc<dyn CloudFormation>, Session) -> BoxFuture<'static, Result<T, AwsError>>,
+    ) -> Result<T, AwsError> {
+        crate::aws::retry(
+            self.config.backoff,
+            || f(self.cfn.clone(), session.clone()),
+            listener,
+        )
+        .await
+    }
+
+    pub(super) fn decode(id: &str) -> Result<StackArn, DeployError> {
+        DeploymentId::decode(id)
+            .ok_or_else(|| DeployError::UnknownDeployment(id.chars().take(80).collect()))
+    }
+
+    /// `POST /api/deployments`: checks the plan, assumes the role, creates the change set.
+    pub async fn create(&self, request: CreateDeployment) -> Result<Created, DeployError> {
+        super::valid_stack_name(&request.stack_name).map_err(DeployError::StackName)?;
+        let valid = ValidPlan::new(request.plan).map_err(DeployError::InvalidPlan)?;
+        let template = template::generate(&valid);
+        let body = template.to_json();
+        if let Some(sent) = &request.template
+            && *sent != body
+            && *sent != template.to_yaml()
+        {
+            return Err(DeployError::TemplateMismatch);
+        }
+        let report = match self.config.target {
+            shared::api::Target::Sandbox { .. } => sandbox::check(&template),
+            shared::api::Target::Aws => SandboxReport::default(),
+        };
+        if !report.blockers.is_empty() {
+            return Err(DeployError::SandboxUnsupported(report.blockers));
+        }
+        let role = self.role_for(request.role_arn.as_deref())?;
+        let region = valid.plan().region.code().to_string();
+        let name = request.stack_name.clone();
+        let types: Vec<String> = template
+            .resource_types()
+            .map(|(_, t)| t.to_string())
+            .collect();
+        let session = self.session(&role, &name, &region, Some(types)).await?;
+
+        let existing = self
+            .call(&session, &unwatched, |cfn, s| {
+                let n = name.clone();
+                Box::pin(async move { cfn.stack(&s, &n).await })
+            })
+            .await?;
+        let update = match &existing {
+            None => false,
+            Some(st) if st.status == "REVIEW_IN_PROGRESS" => false,
+            Some(st) if !progress::is_terminal(&st.status) => {
+                return Err(DeployError::Busy {
+                    name,
+                    status: st.status.clone(),
+                });
+            }
+            Some(st)
+                if matches!(
+                    st.status.as_str(),
+                    "ROLLBACK_COMPLETE" | "ROLLBACK_FAILED" | "CREATE_FAILED" | "DELETE_FAILED"
+                ) =>
+            {
+                return Err(DeployError::NotUpdatable {
+                    name,
+                    status: st.status.clone(),
+                });
+            }
+            Some(st) if !request.update => {
+                return Err(DeployError::StackExists {
+                    name,
+                    region,
+                    status: st.status.clone(),
+                });
+            }
+            Some(_) => true,
+        };
+
+        let change_set_name = super::change_set_name(&name, &body, &role);
+        let new = NewChangeSet {
+            stack_name: name.clone(),
+            change_set_name: change_set_name.clone(),
+            template_body: body,
+            update,
+            client_token: change_set_name.clone(),
+            tags: template::stack_tags(valid.plan())
+                .into_iter()
+                .map(|(k, v)| (k, v.as_str().unwrap_or_default().to_string()))
+                .collect(),
+        };
+        let created = self
+            .call(&session, &unwatched, |cfn, s| {
+                let n = new.clone();
+                Box::pin(async move { cfn.create_change_set(&s, n).await })
+            })
+            .await;
+        let change_set_ref = match created {
+            Ok((id, _stack)) => id,
+            // The same request again: its change set already exists, so answer with that one.
+            Err(AwsError::AlreadyExists(_)) if existing.is_some() => change_set_name.clone(),
+            Err(e) => return Err(e.into()),
+        };
+        tracing::info!(
+            change_set = change_set_name,
+            stack = name,
+            region,
+            update,
+            "change set created"
+        );
+        let info = self
+            .settled_change_set(&session, &name, &change_set_ref)
+            .await?;
+        let stack = self
+            .call(&session, &unwatched, |cfn, s| {
+                let n = name.clone();
+                Box::pin(async move { cfn.stack(&s, &n).await })
+            })
+            .await?
+            .ok_or_else(|| {
+                AwsError::NotFound(format!(
+                    "stack {name} vanished after its change set was made"
+                ))
+            })?;
+        let arn = StackArn::parse(&stack.id)
+            .ok_or_else(|| AwsError::Other(format!("unexpected stack id {}", stack.id)))?;
+        Ok(Created {
+            id: arn.id().as_str().to_string(),
+            stack_name: name,
+            region,
+            status: stack.status,
+            change_set: ChangeSet {
+                id: info.id,
+                kind: if update {
+                    ChangeSetKind::Update
+                } else {
+                    ChangeSetKind::Create
+                },
+                status: info.status,
+                changes: info.changes,
+            },
+            resources: u32::try_from(template.resources().len()).unwrap_or(u32::MAX),
+            sandbox: report,
+        })
+    }
+
+    /// Waits until CloudFormation has computed a change set. (The SDK's waiter polls every
+    /// 30 s or more; a change set is usually ready within seconds.)
+    async fn settled_change_set(
+        &self,
+        session: &Session,
+        stack: &str,
+        change_set: &str,
+    ) -> Result<ChangeSetInfo, DeployError> {
+        let mut delay = self.config.backoff.base / 2;
+        for _ in 0..60 {
+            let info = self
+                .call(session, &unwatched, |cfn, s| {
+                    let (st, cs) = (stack.to_string(), change_set.to_string());
+                    Box::pin(async move { cfn.change_set(&s, &st, &cs).await })
+                })
+                .await?;
+            match info.status.as_str() {
+                "CREATE_PENDING" | "CREATE_IN_PROGRESS" => {}
+                "FAILED" => {
+                    let reason = info.reason.unwrap_or_else(|| "no reason given".into());
+                    return Err(
+                        if reason.contains("didn't contain changes")
+                            || reason.contains("No updates")
+                        {
+                            DeployError::NoChanges
+                        } else {
+                            DeployError::ChangeSetFailed(reason)
+                        },
+                    );
+                }
+                _ => return Ok(info),
+            }
+            tokio::time::sleep(delay).await;
+            delay = (delay * 2).min(self.config.backoff.max);
+        }
+        Err(DeployError::ChangeSetFailed(
+            "CloudFormation took too long to compute the change set".into(),
+        ))
+    }
+
+    /// `POST /api/deployments/{id}/execute`: runs the given change set, or the stack's newest
+    /// one that is ready.
+    pub async fn execute(
+        &self,
+        id: &str,
+        change_set: Option<String>,
+    ) -> Result<Status, DeployError> {
+        let arn = Self::decode(id)?;
+        let session = self.session_for(&arn).await?;
+        let change_set = match change_set {
+            Some(cs) => cs,
+            None => {
+                let stack = arn.arn.clone();
+                self.call(&session, &unwatched, move |cfn, s| {
+                    let st = stack.clone();
+                    Box::pin(async move { cfn.latest_change_set(&s, &st).await })
+                })
+                .await?
+                .ok_or(DeployError::NoChangeSet)?
+            }
+        };
+        let token = format!("stackplan-exec-{}", super::digest(&[&change_set]));
+        let (stack, cs) = (arn.arn.clone(), change_set.clone());
+        self.call(&session, &unwatched, move |cfn, s| {
+            let (st, cs, t) = (stack.clone(), cs.clone(), token.clone());
+            Box::pin(async move { cfn.execute_change_set(&s, &st, &cs, &t).await })
+        })
+        .await?;
+        tracing::info!(change_set, stack = arn.name, "executing the change set");
+        self.status_of(&arn, &session).await
+    }
+
+    /// `GET /api/deployments/{id}`.
+    pub async fn status(&self, id: &str) -> Result<Status, DeployError> {
+        let arn = Self::decode(id)?;
+        let session = self.session_for(&arn).await?;
+        self.status_of(&arn, &session).await
+    }
+
+    async fn status_of(&self, arn: &StackArn, session: &Session) -> Result<Status, DeployError> {
+        let (events, stack, total) = self.read_stack(arn, session, &unwatched).await?;
+        Ok(status_from(
+            arn,
+            &stack,
+            progress::current_operation(&events),
+            total,
+        ))
+    }
+
+    /// Stack, events and resource count, each call retried while throttled.
+    pub(super) async fn read_stack(
+        &self,
+        arn: &StackArn,
+        session: &Session,
+        listener: WaitListener<'_>,
+    ) -> Result<(Vec<StackEvent>, StackInfo, usize), DeployError> {
+        let id = arn.arn.clone();
+        let stack = self
+            .call(session, listener, |cfn, s| {
+                let id = id.clone();
+                Box::pin(async move { cfn.stack(&s, &id).await })
+            })
+            .await?
+            .ok_or_else(|| DeployError::UnknownDeployment(arn.name.clone()))?;
+        let events = self
+            .call(session, listener, |cfn, s| {
+                let id = id.clone();
+                Box::pin(async move { cfn.events(&s, &id).await })
+            })
+            .await?;
+        let total = self
+            .call(session, listener, |cfn, s| {
+                let id = id.clone();
+                Box::pin(async move { cfn.resource_count(&s, &id).await })
+            })
+            .await?;
+        Ok((events, stack, total))
+    }
+
+    /// `DELETE /api/deployments/{id}`.
+    pub async fn delete(&self, id: &str) -> Result<Status, DeployError> {
+        let arn = Self::decode(id)?;
+        let session = self.session_for(&arn).await?;
+        let token = format!("stackplan-delete-{}", super::digest(&[&arn.arn]));
+        let stack = arn.arn.clone();
+        self.call(&session, &unwatched, move |cfn, s| {
+            let (st, t) = (stack.clone(), token.clone());
+            Box::pin(async move { cfn.delete_stack(&s, &st, &t).await })
+        })
+        .await?;
+        tracing::info!(stack = arn.name, "deleting the stack");
+        self.status_of(&arn, &session).await
+    }
+}
+
+/// A stack's status as the API gives it.
+pub(super) fn status_from(
+    arn: &StackArn,
+    stack: &StackInfo,
+    op: &[StackEvent],
+    total: usize,
+) -> Status {
+    let done = progress::is_terminal(&stack.status);
+    let succeeded = done && progress::is_success(&stack.status);
+    Status {
+        id: arn.id().as_str().to_string(),
+        stack_name: arn.name.clone(),
+        region: arn.region.clone(),
+        status: stack.status.clone(),
+        reason: stack.reason.clone(),
+        done,
+        succeeded,
+        outputs: stack.outputs.clone(),
+        failure: if succeeded {
+            None
+        } else {
+            progress::first_failure(op)
+        },
+        progress: progress::progress(op, &stack.status, total),
+    }
+}

@@ -1,0 +1,142 @@
+//! One poller per stack, shared by every watcher of its event stream: it reads the stack with
+//! backoff until it settles or nobody watches, and publishes what it knows in a `watch` channel.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
+
+use shared::api::{Notice, NoticeKind};
+use tokio::sync::watch;
+
+use super::StackArn;
+use super::errors::DeployError;
+use super::operations::status_from;
+use super::progress;
+use super::service::{Deployer, Snapshot};
+use crate::aws::AwsError;
+
+impl Deployer {
+    /// Subscribes to the stack's poller, starting one if nobody watches the stack yet.
+    pub fn watch(self: &Arc<Self>, id: &str) -> Result<watch::Receiver<Snapshot>, DeployError> {
+        let arn = Self::decode(id)?;
+        let mut pollers = self.pollers.lock().expect("lock");
+        if let Some(sender) = pollers.get(&arn.arn) {
+            return Ok(sender.subscribe());
+        }
+        let (sender, receiver) = watch::channel(Snapshot::default());
+        pollers.insert(arn.arn.clone(), sender.clone());
+        let me = self.clone();
+        tokio::spawn(async move { me.poll(arn, sender).await });
+        Ok(receiver)
+    }
+
+    /// Number of stacks being polled (one per stack, however many watch it).
+    pub fn pollers(&self) -> usize {
+        self.pollers.lock().expect("lock").len()
+    }
+
+    /// The one poller of a stack: reads it with backoff until it settles or nobody watches.
+    async fn poll(&self, arn: StackArn, sender: watch::Sender<Snapshot>) {
+        let b = self.config.backoff;
+        let mut delay = b.base;
+        let mut failures = 0;
+        let seq = AtomicU64::new(0);
+        loop {
+            let throttled = |wait: Duration, message: &str| {
+                notify(
+                    &sender,
+                    &seq,
+                    NoticeKind::Throttled,
+                    format!(
+                        "AWS is throttling requests ({message}); retrying in {:.1} s",
+                        wait.as_secs_f64()
+                    ),
+                    wait,
+                );
+            };
+            let read = match self.session_for(&arn).await {
+                Ok(mut session) => {
+                    session.watched = true;
+                    self.read_stack(&arn, &session, &throttled).await
+                }
+                Err(e) => Err(e),
+            };
+            match read {
+                Ok((events, stack, total)) => {
+                    failures = 0;
+                    let op = progress::current_operation(&events).to_vec();
+                    let status = status_from(&arn, &stack, &op, total);
+                    let done = status.done;
+                    let grew = sender.borrow().events.len() != op.len();
+                    sender.send_modify(|snap| {
+                        snap.events = Arc::new(op);
+                        snap.status = Some(status);
+                        snap.done = done;
+                    });
+                    delay = if grew {
+                        b.base
+                    } else {
+                        (delay.mul_f64(1.5)).min(b.max)
+                    };
+                    if done {
+                        break;
+                    }
+                }
+                Err(DeployError::Aws(AwsError::Unreachable { endpoint, message }))
+                    if failures < b.attempts =>
+                {
+                    failures += 1;
+                    notify(
+                        &sender,
+                        &seq,
+                        NoticeKind::Unreachable,
+                        format!(
+                            "cannot reach AWS at {endpoint} ({message}); retrying in {:.1} s",
+                            delay.as_secs_f64()
+                        ),
+                        delay,
+                    );
+                    delay = (delay * 2).min(b.max);
+                }
+                Err(e) => {
+                    tracing::warn!(stack = arn.name, "the poller gives up: {e}");
+                    sender.send_modify(|snap| {
+                        snap.error = Some(e.to_string());
+                        snap.done = true;
+                    });
+                    break;
+                }
+            }
+            // Stop when the last watcher has gone; the check and the removal happen under the
+            // registry's lock, so nobody subscribes to a poller that is about to stop.
+            {
+                let mut pollers = self.pollers.lock().expect("lock");
+                if sender.receiver_count() == 0 {
+                    pollers.remove(&arn.arn);
+                    return;
+                }
+            }
+            tokio::time::sleep(delay).await;
+        }
+        self.pollers.lock().expect("lock").remove(&arn.arn);
+    }
+}
+
+/// Publishes a notice with the next sequence number.
+fn notify(
+    sender: &watch::Sender<Snapshot>,
+    seq: &AtomicU64,
+    kind: NoticeKind,
+    message: String,
+    wait: Duration,
+) {
+    let n = seq.fetch_add(1, Ordering::Relaxed) + 1;
+    sender.send_modify(|snap| {
+        snap.notice = Some(Notice {
+            kind,
+            message,
+            retry_in_ms: u64::try_from(wait.as_millis()).unwrap_or(u64::MAX),
+            seq: n,
+        });
+    });
+}

@@ -1,0 +1,90 @@
+//! JSON request bodies: `application/json` only, at most [`super::BODY_LIMIT`] bytes, read with
+//! the path of the field at fault. An error inside the plan is a 422 `invalid_plan` listing it;
+//! any other is a 400 `bad_request`.
+
+use axum::body::Bytes;
+use axum::extract::{FromRequest, Request};
+use axum::http::header::CONTENT_TYPE;
+use serde::de::DeserializeOwned;
+use shared::validate::{Problem, Severity};
+
+use crate::deploy::DeployError;
+use crate::error::ApiError;
+
+/// A JSON body of type `T`.
+pub struct JsonBody<T>(pub T);
+
+/// A JSON body that may be left out (no body, or an empty one, whatever its content type).
+pub struct OptionalJsonBody<T>(pub Option<T>);
+
+fn is_json(req: &Request) -> bool {
+    req.headers()
+        .get(CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .is_some_and(|mime| {
+            let mime = mime.trim().to_ascii_lowercase();
+            mime == "application/json"
+                || (mime.starts_with("application/") && mime.ends_with("+json"))
+        })
+}
+
+async fn bytes<S: Send + Sync>(req: Request, state: &S) -> Result<Bytes, ApiError> {
+    Bytes::from_request(req, state).await.map_err(|e| {
+        if e.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
+            ApiError::PayloadTooLarge(super::BODY_LIMIT)
+        } else {
+            ApiError::BadBody(e.body_text())
+        }
+    })
+}
+
+/// Parses `bytes` as `T`, naming the field at fault.
+pub fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
+    let de = &mut serde_json::Deserializer::from_slice(bytes);
+    serde_path_to_error::deserialize(de).map_err(|e| {
+        let path = e.path().to_string();
+        let message = e.inner().to_string();
+        if path == "plan" || path.starts_with("plan.") {
+            // A plan's problems are named from the plan, as validation names them.
+            let within = path.strip_prefix("plan.").unwrap_or("plan").to_string();
+            ApiError::Deploy(DeployError::InvalidPlan(vec![Problem {
+                path: within,
+                message,
+                severity: Severity::Error,
+            }]))
+        } else if path == "." {
+            ApiError::BadBody(message)
+        } else {
+            ApiError::BadBody(format!("{path}: {message}"))
+        }
+    })
+}
+
+impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for JsonBody<T> {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        if !is_json(&req) {
+            return Err(ApiError::UnsupportedMediaType);
+        }
+        let bytes = bytes(req, state).await?;
+        parse(&bytes).map(JsonBody)
+    }
+}
+
+impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for OptionalJsonBody<T> {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let json = is_json(&req);
+        let bytes = bytes(req, state).await?;
+        if bytes.iter().all(u8::is_ascii_whitespace) {
+            return Ok(OptionalJsonBody(None));
+        }
+        if !json {
+            return Err(ApiError::UnsupportedMediaType);
+        }
+        parse(&bytes).map(|v| OptionalJsonBody(Some(v)))
+    }
+}

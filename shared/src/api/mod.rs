@@ -1,0 +1,538 @@
+//! The HTTP API's contract: every request and response body of `stackplan serve`'s `/api`, its
+//! error codes, and the deploy event stream. The server writes these types, the browser reads
+//! them, and the OpenAPI document is generated from them (`server/src/openapi.rs`), so the three
+//! cannot drift apart.
+
+pub mod sse;
+
+use serde::{Deserialize, Serialize};
+
+use crate::plan::Plan;
+
+/// `POST /api/deployments`: make a change set that creates (or updates) the plan's stack.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct CreateDeployment {
+    /// The plan to deploy; the server generates its template.
+    pub plan: Plan,
+    /// The CloudFormation stack name: a letter, then letters, digits and hyphens (at most 128).
+    #[cfg_attr(
+        feature = "schema",
+        schemars(
+            length(min = 1, max = 128),
+            regex(pattern = r"^[A-Za-z][A-Za-z0-9-]*$")
+        )
+    )]
+    pub stack_name: String,
+    /// The template the page shows. When given it must equal the generated one (JSON or YAML):
+    /// only templates generated from a plan are deployed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub template: Option<String>,
+    /// The role to assume; it must be the server's own or on its allowlist.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schema",
+        schemars(regex(
+            pattern = r"^arn:aws(-us-gov|-cn)?:iam::[0-9]{12}:role/[A-Za-z0-9+=,.@_/-]+$"
+        ))
+    )]
+    pub role_arn: Option<String>,
+    /// Update the stack if it exists; otherwise an existing stack is a 409 `stack_exists`.
+    #[serde(default)]
+    pub update: bool,
+}
+
+/// `POST /api/deployments/{id}/execute`.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct ExecuteDeployment {
+    /// The change set to run (the `change_set.id` of the creation's answer).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub change_set_id: Option<String>,
+}
+
+/// Whether a change set creates the stack or updates it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub enum ChangeSetKind {
+    Create,
+    Update,
+}
+
+/// One resource change of a change set.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct Change {
+    /// `Add`, `Modify`, `Remove`, `Import` or `Dynamic`.
+    pub action: String,
+    pub logical_id: String,
+    pub resource_type: String,
+    /// For a `Modify`: `True`, `False` or `Conditional`.
+    pub replacement: Option<String>,
+}
+
+/// A change set, waiting to be executed.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct ChangeSet {
+    pub id: String,
+    #[serde(rename = "type")]
+    pub kind: ChangeSetKind,
+    pub status: String,
+    pub changes: Vec<Change>,
+}
+
+/// What the local sandbox will do differently from AWS (empty on AWS).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct SandboxReport {
+    /// Resources the sandbox records but does not create.
+    pub skipped: Vec<String>,
+    /// Why the sandbox would fail the whole stack; empty when it can deploy.
+    pub blockers: Vec<String>,
+    /// Other differences from AWS.
+    pub notes: Vec<String>,
+}
+
+/// The answer to `POST /api/deployments`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct Created {
+    /// The deployment id for the other routes.
+    pub id: String,
+    pub stack_name: String,
+    pub region: String,
+    /// The stack's status (`REVIEW_IN_PROGRESS` for a new stack).
+    pub status: String,
+    pub change_set: ChangeSet,
+    /// The template's resource count: the progress bar's 100%.
+    pub resources: u32,
+    pub sandbox: SandboxReport,
+}
+
+/// A stack output.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct Output {
+    pub key: String,
+    pub value: String,
+    pub description: String,
+}
+
+/// The resource that failed first, and why.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct Failure {
+    pub logical_id: String,
+    pub resource_type: String,
+    pub status: String,
+    pub reason: String,
+}
+
+/// Finished resources out of the template's total.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct Progress {
+    pub finished: u32,
+    pub total: u32,
+    /// 0–100.
+    pub percent: u8,
+}
+
+/// `GET /api/deployments/{id}`, and the final event of the stream.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct Status {
+    pub id: String,
+    pub stack_name: String,
+    pub region: String,
+    /// CloudFormation's stack status, e.g. `CREATE_IN_PROGRESS`.
+    pub status: String,
+    pub reason: Option<String>,
+    /// The stack has settled: nothing more happens without a new request.
+    pub done: bool,
+    /// Settled, and the requested operation worked.
+    pub succeeded: bool,
+    pub outputs: Vec<Output>,
+    pub failure: Option<Failure>,
+    pub progress: Progress,
+}
+
+/// Where this server deploys to.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub enum Target {
+    /// The local sandbox (moto) at this endpoint.
+    Sandbox { endpoint: String },
+    /// Real AWS, with the credentials of the server's environment.
+    Aws,
+}
+
+/// `GET /api/deploy/target`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct DeployTarget {
+    pub enabled: bool,
+    /// Where deploys go, when enabled.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub target: Option<Target>,
+    /// Why deploying is off, when it is.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+}
+
+/// Where a price book came from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub enum BookSource {
+    /// The book built into Stackplan.
+    Embedded,
+    /// The AWS Price List API (or a book file fetched from it).
+    Live,
+}
+
+/// A price the live book does not have, and why.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct UnknownPrice {
+    pub key: String,
+    pub reason: String,
+}
+
+/// `GET /api/prices/{region}`: the price book the region's estimates should use.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct PriceBookAnswer {
+    pub region: String,
+    pub source: BookSource,
+    pub version: String,
+    pub date: String,
+    /// When the live book was fetched (RFC 3339), if live.
+    pub fetched_at: Option<String>,
+    /// Why the book is the embedded one, or what is unknown.
+    pub note: Option<String>,
+    pub unknown: Vec<UnknownPrice>,
+    /// The region's prices and the global rules, in the embedded book's TSV format
+    /// (`key`, `region`, `usd`, `unit`, `source`, … per line; see `shared/data/prices.tsv`).
+    pub book_tsv: String,
+}
+
+/// `GET /health`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct Health {
+    /// Always `ok`.
+    pub status: String,
+}
+
+macro_rules! error_codes {
+    ($($(#[$doc:meta])* $variant:ident = $code:literal, $status:literal;)+) => {
+        /// Every error the API answers with. The code is stable; the message may change.
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+        #[serde(rename_all = "snake_case")]
+        #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+        pub enum ErrorCode {
+            $($(#[$doc])* $variant),+
+        }
+
+        impl ErrorCode {
+            pub const ALL: &'static [ErrorCode] = &[$(ErrorCode::$variant),+];
+
+            /// The HTTP status this error is answered with.
+            pub fn status(self) -> u16 {
+                match self { $(ErrorCode::$variant => $status),+ }
+            }
+
+            /// The code as it appears in the JSON body.
+            pub fn as_str(self) -> &'static str {
+                match self { $(ErrorCode::$variant => $code),+ }
+            }
+        }
+    };
+}
+
+error_codes! {
+    /// The request body is not valid JSON of the route's type.
+    BadRequest = "bad_request", 400;
+    /// The deploy API needs `Authorization: Bearer <token>`.
+    MissingToken = "missing_token", 401;
+    /// The token is not one this server accepts.
+    InvalidToken = "invalid_token", 401;
+    /// The requested role is not the server's and not on its allowlist.
+    RoleNotAllowed = "role_not_allowed", 403;
+    /// AWS refused the server's credentials or the deploy role.
+    AccessDenied = "access_denied", 403;
+    /// No such API route.
+    NotFound = "not_found", 404;
+    /// No deployment with this id.
+    UnknownDeployment = "unknown_deployment", 404;
+    /// The route exists, but not for this method.
+    MethodNotAllowed = "method_not_allowed", 405;
+    /// A stack of that name exists; ask again with `update: true`.
+    StackExists = "stack_exists", 409;
+    /// The stack failed or rolled back and cannot be updated; delete it first.
+    StackNotUpdatable = "stack_not_updatable", 409;
+    /// The stack is busy with another operation.
+    StackBusy = "stack_busy", 409;
+    /// The stack already matches the plan.
+    NoChanges = "no_changes", 409;
+    /// The stack has no change set waiting.
+    NoChangeSet = "no_change_set", 409;
+    /// The request body is larger than the server accepts.
+    PayloadTooLarge = "payload_too_large", 413;
+    /// The request body is not `application/json`.
+    UnsupportedMediaType = "unsupported_media_type", 415;
+    /// The plan has problems; `problems` lists them with their field paths.
+    InvalidPlan = "invalid_plan", 422;
+    /// The template sent is not the one generated from the plan.
+    TemplateMismatch = "template_mismatch", 422;
+    /// The stack name breaks CloudFormation's rule.
+    InvalidStackName = "invalid_stack_name", 422;
+    /// The role is not an IAM role ARN.
+    InvalidRoleArn = "invalid_role_arn", 422;
+    /// The local sandbox cannot deploy this plan; `blockers` says why.
+    SandboxUnsupported = "sandbox_unsupported", 422;
+    /// CloudFormation could not prepare the change set.
+    ChangeSetFailed = "change_set_failed", 422;
+    /// CloudFormation refused the request.
+    CloudformationValidation = "cloudformation_validation", 422;
+    /// AWS answered with an error Stackplan does not know.
+    AwsError = "aws_error", 502;
+    /// AWS (or the sandbox) cannot be reached.
+    AwsUnreachable = "aws_unreachable", 502;
+    /// Deploying is not configured on this server.
+    DeployDisabled = "deploy_disabled", 503;
+    /// AWS kept throttling the requests; try again later.
+    Throttled = "throttled", 503;
+}
+
+impl std::fmt::Display for ErrorCode {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// One problem of a plan, with the path of its field.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct PlanProblem {
+    /// The field at fault, e.g. `plan.fargate.memory_mib`.
+    pub path: String,
+    pub message: String,
+}
+
+/// Every error answer: a stable code, a sentence saying what to do, and details for some codes.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct ErrorBody {
+    pub error: ErrorCode,
+    pub message: String,
+    /// For `invalid_plan`: every problem, with its field path.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub problems: Vec<PlanProblem>,
+    /// For `sandbox_unsupported`: why the sandbox would fail.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub blockers: Vec<String>,
+    /// For `stack_exists`: the stack can be updated instead.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub can_update: bool,
+    /// AWS's request id, for an error that came from AWS.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub request_id: Option<String>,
+}
+
+impl ErrorBody {
+    pub fn new(error: ErrorCode, message: impl Into<String>) -> ErrorBody {
+        ErrorBody {
+            error,
+            message: message.into(),
+            problems: Vec::new(),
+            blockers: Vec::new(),
+            can_update: false,
+            request_id: None,
+        }
+    }
+}
+
+/// One stack event of the stream, with the progress so far.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct StackEvent {
+    /// CloudFormation's event id (also the SSE `id:`, for `Last-Event-ID`).
+    pub id: String,
+    pub logical_id: String,
+    pub resource_type: String,
+    pub status: String,
+    pub reason: Option<String>,
+    /// RFC 3339.
+    pub time: String,
+    pub progress: Progress,
+}
+
+/// Why a watcher waits.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub enum NoticeKind {
+    /// AWS is throttling the server's requests.
+    Throttled,
+    /// AWS (or the sandbox) cannot be reached.
+    Unreachable,
+}
+
+/// Something a watcher should know that is not a stack event: a wait, and how long.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct Notice {
+    pub kind: NoticeKind,
+    pub message: String,
+    pub retry_in_ms: u64,
+    /// Increases with every notice of a stack.
+    pub seq: u64,
+}
+
+/// The stream ended without a final status.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct StreamError {
+    pub message: String,
+}
+
+/// One event of `GET /api/deployments/{id}/events`. In the stream, the SSE event type is the
+/// variant's name and the data is the variant's JSON.
+#[derive(Clone, Debug, PartialEq)]
+pub enum DeployEvent {
+    /// A stack event (`event: stack`, `id:` the event's id).
+    Stack(StackEvent),
+    /// A wait the watcher should see (`event: notice`).
+    Notice(Notice),
+    /// The stack settled (`event: done`); the stream ends after it.
+    Done(Status),
+    /// Watching stopped without a final status (`event: error`); the stream ends after it.
+    Error(StreamError),
+}
+
+/// A stream message that is not a deploy event.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("unexpected {event} event: {reason}")]
+pub struct EventError {
+    pub event: String,
+    pub reason: String,
+}
+
+impl DeployEvent {
+    /// The SSE event type.
+    pub fn name(&self) -> &'static str {
+        match self {
+            DeployEvent::Stack(_) => "stack",
+            DeployEvent::Notice(_) => "notice",
+            DeployEvent::Done(_) => "done",
+            DeployEvent::Error(_) => "error",
+        }
+    }
+
+    /// Whether the stream ends after this event.
+    pub fn is_final(&self) -> bool {
+        matches!(self, DeployEvent::Done(_) | DeployEvent::Error(_))
+    }
+
+    /// The event as an SSE message.
+    pub fn to_sse(&self) -> sse::Message {
+        let (data, id) = match self {
+            DeployEvent::Stack(e) => (serde_json::to_string(e), Some(e.id.clone())),
+            DeployEvent::Notice(n) => (serde_json::to_string(n), None),
+            DeployEvent::Done(s) => (serde_json::to_string(s), None),
+            DeployEvent::Error(e) => (serde_json::to_string(e), None),
+        };
+        sse::Message {
+            event: Some(self.name().to_string()),
+            data: data.expect("API types serialize"),
+            id,
+            retry: None,
+        }
+    }
+
+    /// Reads an SSE message of the deploy stream.
+    pub fn from_sse(message: &sse::Message) -> Result<DeployEvent, EventError> {
+        let event = message.event_type();
+        let error = |e: serde_json::Error| EventError {
+            event: event.to_string(),
+            reason: e.to_string(),
+        };
+        let data = &message.data;
+        Ok(match event {
+            "stack" => DeployEvent::Stack(serde_json::from_str(data).map_err(error)?),
+            "notice" => DeployEvent::Notice(serde_json::from_str(data).map_err(error)?),
+            "done" => DeployEvent::Done(serde_json::from_str(data).map_err(error)?),
+            "error" => DeployEvent::Error(serde_json::from_str(data).map_err(error)?),
+            other => {
+                return Err(EventError {
+                    event: other.to_string(),
+                    reason: "not an event of the deploy stream".into(),
+                });
+            }
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn error_codes_have_distinct_names_and_error_statuses() {
+        let mut names = std::collections::BTreeSet::new();
+        for code in ErrorCode::ALL {
+            assert!(names.insert(code.as_str()), "{code} twice");
+            assert!((400..600).contains(&code.status()), "{code}");
+            let json = serde_json::to_value(code).unwrap();
+            assert_eq!(json, code.as_str(), "serde and as_str agree");
+        }
+    }
+
+    #[test]
+    fn deploy_events_go_through_sse_and_back() {
+        let progress = Progress {
+            finished: 3,
+            total: 40,
+            percent: 7,
+        };
+        let events = [
+            DeployEvent::Stack(StackEvent {
+                id: "e-1".into(),
+                logical_id: "Vpc".into(),
+                resource_type: "AWS::EC2::VPC".into(),
+                status: "CREATE_COMPLETE".into(),
+                reason: Some("line one\nline two".into()),
+                time: "2026-11-28T10:00:00Z".into(),
+                progress,
+            }),
+            DeployEvent::Notice(Notice {
+                kind: NoticeKind::Throttled,
+                message: "AWS is throttling".into(),
+                retry_in_ms: 2000,
+                seq: 1,
+            }),
+            DeployEvent::Error(StreamError {
+                message: "gone".into(),
+            }),
+        ];
+        let stream: String = events.iter().map(|e| sse::encode(&e.to_sse())).collect();
+        let back: Vec<DeployEvent> = sse::parse(&stream)
+            .iter()
+            .map(|m| DeployEvent::from_sse(m).unwrap())
+            .collect();
+        assert_eq!(back, events);
+        let bad = sse::Message {
+            event: Some("stack".into()),
+            data: "{}".into(),
+            ..Default::default()
+        };
+        assert!(DeployEvent::from_sse(&bad).is_err());
+    }
+}

@@ -1,0 +1,119 @@
+//! The diagram's edges: security-group flows (with their ports), the API's public entry, and
+//! references between nodes.
+
+use std::collections::BTreeSet;
+
+use super::{Edge, INTERNET, Node};
+use crate::template::Template;
+use crate::template::refs::{self, RefKind};
+
+use super::classify::owner_type;
+
+pub(super) fn edges(template: &Template, nodes: &[Node]) -> Vec<Edge> {
+    let resources = template.resources();
+    let is_node = |id: &str| nodes.iter().any(|n| n.id == id);
+    let at = |id: &str| nodes.iter().find(|n| n.id == id).expect("node");
+    let mut seen = BTreeSet::new();
+    let mut out = Vec::new();
+    let mut push = |from: &str, to: &str, label: String, flow: bool, out: &mut Vec<Edge>| {
+        if from == to || !seen.insert((from.to_string(), to.to_string(), flow)) {
+            return;
+        }
+        let (a, b) = (at(from), at(to));
+        let points = if (a.y - b.y).abs() < 1.0 {
+            let (l, r) = if a.x < b.x { (a, b) } else { (b, a) };
+            let pts = [(l.x + l.w, l.y + l.h / 2.0), (r.x, r.y + r.h / 2.0)];
+            if a.x < b.x { pts } else { [pts[1], pts[0]] }
+        } else if a.y < b.y {
+            [(a.x + a.w / 2.0, a.y + a.h), (b.x + b.w / 2.0, b.y)]
+        } else {
+            [(a.x + a.w / 2.0, a.y), (b.x + b.w / 2.0, b.y + b.h)]
+        };
+        out.push(Edge {
+            from: from.into(),
+            to: to.into(),
+            label,
+            flow,
+            points,
+        });
+    };
+    // Security-group flows: the groups' users are the nodes that name them.
+    let users_of = |group: &str| -> Vec<String> {
+        nodes
+            .iter()
+            .filter(|n| {
+                resources.get(&n.id).is_some_and(|r| {
+                    refs::references(&r["Properties"])
+                        .iter()
+                        .any(|x| x.target == group)
+                })
+            })
+            .map(|n| n.id.clone())
+            .collect()
+    };
+    for (id, r) in resources {
+        let p = &r["Properties"];
+        let mut flows: Vec<(Vec<String>, Vec<String>, String)> = Vec::new();
+        match r["Type"].as_str() {
+            Some("AWS::EC2::SecurityGroup") => {
+                for rule in p["SecurityGroupIngress"].as_array().into_iter().flatten() {
+                    let port = format!("tcp/{}", rule["FromPort"]);
+                    let from = if rule["CidrIp"] == "0.0.0.0/0" {
+                        vec![INTERNET.to_string()]
+                    } else {
+                        refs::references(&rule["SourceSecurityGroupId"])
+                            .iter()
+                            .flat_map(|x| users_of(&x.target))
+                            .collect()
+                    };
+                    flows.push((from, users_of(id), port));
+                }
+            }
+            _ => continue,
+        }
+        for (from, to, port) in flows {
+            for f in &from {
+                for t in &to {
+                    push(f, t, port.clone(), true, &mut out);
+                }
+            }
+        }
+    }
+    // The API's public entry.
+    for n in nodes {
+        if matches!(
+            n.resource_type.as_str(),
+            "AWS::ApiGatewayV2::Api" | "AWS::ApiGateway::RestApi"
+        ) {
+            push(INTERNET, &n.id, "HTTPS".into(), true, &mut out);
+        }
+    }
+    // References between nodes; an API's integrations and methods count as the API's.
+    for (id, r) in resources {
+        let ty = r["Type"].as_str().unwrap_or_default();
+        let from = if is_node(id) {
+            id.clone()
+        } else if owner_type(ty) {
+            match refs::references(&r["Properties"])
+                .into_iter()
+                .find(|x| is_node(&x.target))
+            {
+                Some(owner) => owner.target,
+                None => continue,
+            }
+        } else {
+            continue;
+        };
+        for reference in refs::references(&r["Properties"]) {
+            if is_node(&reference.target) && reference.target != from {
+                let label = match reference.kind {
+                    RefKind::Ref => "Ref".to_string(),
+                    RefKind::GetAtt(attr) => format!("GetAtt {attr}"),
+                    RefKind::Sub(_) => "Sub".to_string(),
+                };
+                push(&from, &reference.target, label, false, &mut out);
+            }
+        }
+    }
+    out
+}

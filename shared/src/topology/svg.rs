@@ -1,0 +1,148 @@
+//! The diagram as a standalone SVG, used by the CLI and the browser.
+
+use std::fmt::Write;
+
+use super::{GROUP_LINE, INTERNET, LABEL_H, Topology, short_type};
+
+fn esc(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
+impl Topology {
+    /// A standalone SVG. `cost` gives the monthly cost text of a node's resource, for hover.
+    pub fn to_svg(&self, cost: &dyn Fn(&str, &str) -> Option<String>) -> String {
+        let mut s = String::with_capacity(32 * 1024);
+        let _ = write!(
+            s,
+            r#"<svg xmlns="http://www.w3.org/2000/svg" class="topology" viewBox="0 0 {w} {h}" width="{w}" height="{h}" role="img" aria-label="Topology of the stack">"#,
+            w = self.width,
+            h = self.height
+        );
+        s.push_str(concat!(
+            "<style>",
+            ".topology{font:12px system-ui,sans-serif}",
+            ".area rect{fill:none;stroke:#8a94ad;stroke-dasharray:6 4;rx:10}",
+            ".area.vpc rect{stroke:#4f46e5;stroke-dasharray:none;stroke-width:1.5}",
+            ".area.public_subnet rect{fill:#e8f5ee55;stroke:#1b7f4b}",
+            ".area.private_subnet rect{fill:#e9ecff55;stroke:#4f46e5}",
+            ".area text,.group text.label{fill:#5b6275;font-size:11px}",
+            ".node rect{fill:#fff;stroke:#4f46e5;stroke-width:1.5;rx:8}",
+            ".node text.id{font-weight:600;fill:#1c2030}.node text.type{fill:#5b6275;font-size:10px}",
+            ".node.internet rect{fill:#1c2030;stroke:#1c2030}.node.internet text.id,.node.internet text.type{fill:#fff}",
+            ".edge line{stroke:#9aa1b4;stroke-width:1.2}.edge.flow line{stroke:#1b7f4b;stroke-width:2}",
+            ".edge text{fill:#1b7f4b;font-size:10px;font-weight:600}",
+            ".group rect{fill:#f6f7fb;stroke:#dfe3ec;rx:8}.group text.member{fill:#1c2030;font-size:10.5px}",
+            "</style>",
+            r##"<defs><marker id="arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse"><path d="M0,0L10,5L0,10z" fill="#9aa1b4"/></marker>"##,
+            r##"<marker id="arrow-flow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse"><path d="M0,0L10,5L0,10z" fill="#1b7f4b"/></marker></defs>"##,
+        ));
+        for a in &self.areas {
+            let kind = serde_json::to_value(a.kind)
+                .ok()
+                .and_then(|v| v.as_str().map(String::from))
+                .unwrap_or_default();
+            let _ = write!(
+                s,
+                r#"<g class="area {kind}" data-resources="{}"><rect x="{:.1}" y="{:.1}" width="{:.1}" height="{:.1}"/><text x="{:.1}" y="{:.1}">{}</text></g>"#,
+                esc(&a.resources.join(" ")),
+                a.x,
+                a.y,
+                a.w,
+                a.h,
+                a.x + 8.0,
+                a.y + 14.0,
+                esc(&a.label)
+            );
+        }
+        for e in &self.edges {
+            let [(x1, y1), (x2, y2)] = e.points;
+            let (class, marker) = if e.flow {
+                ("edge flow", "arrow-flow")
+            } else {
+                ("edge", "arrow")
+            };
+            let _ = write!(
+                s,
+                r#"<g class="{class}" data-from="{}" data-to="{}"><title>{} → {}: {}</title><line x1="{x1:.1}" y1="{y1:.1}" x2="{x2:.1}" y2="{y2:.1}" marker-end="url(#{marker})"/>"#,
+                esc(&e.from),
+                esc(&e.to),
+                esc(&e.from),
+                esc(&e.to),
+                esc(&e.label)
+            );
+            if e.flow {
+                let _ = write!(
+                    s,
+                    r#"<text x="{:.1}" y="{:.1}">{}</text>"#,
+                    (x1 + x2) / 2.0 + 4.0,
+                    (y1 + y2) / 2.0,
+                    esc(&e.label)
+                );
+            }
+            s.push_str("</g>");
+        }
+        for n in &self.nodes {
+            let internet = n.id == INTERNET;
+            let title = if internet {
+                "The internet".to_string()
+            } else {
+                let cost_text =
+                    cost(&n.id, &n.resource_type).unwrap_or_else(|| "no cost line".into());
+                format!("{}\n{}\n{}", n.resource_type, n.id, cost_text)
+            };
+            let _ = write!(
+                s,
+                r#"<g class="node{}" data-id="{}" data-type="{}" tabindex="0"><title>{}</title><rect x="{:.1}" y="{:.1}" width="{:.1}" height="{:.1}"/><text class="id" x="{:.1}" y="{:.1}">{}</text><text class="type" x="{:.1}" y="{:.1}">{}</text></g>"#,
+                if internet { " internet" } else { "" },
+                esc(&n.id),
+                esc(&n.resource_type),
+                esc(&title),
+                n.x,
+                n.y,
+                n.w,
+                n.h,
+                n.x + 10.0,
+                n.y + 21.0,
+                esc(&n.id),
+                n.x + 10.0,
+                n.y + 37.0,
+                esc(&if internet {
+                    "clients".into()
+                } else {
+                    short_type(&n.resource_type)
+                })
+            );
+        }
+        for g in &self.groups {
+            let _ = write!(
+                s,
+                r#"<g class="group"><rect x="{:.1}" y="{:.1}" width="{:.1}" height="{:.1}"/><text class="label" x="{:.1}" y="{:.1}">{}</text>"#,
+                g.x,
+                g.y,
+                g.w,
+                g.h,
+                g.x + 8.0,
+                g.y + 15.0,
+                esc(&g.label)
+            );
+            for (i, (id, ty)) in g.members.iter().enumerate() {
+                let _ = write!(
+                    s,
+                    r#"<text class="member" data-id="{}" x="{:.1}" y="{:.1}"><title>{}</title>{} · {}</text>"#,
+                    esc(id),
+                    g.x + 10.0,
+                    g.y + LABEL_H + 10.0 + i as f64 * GROUP_LINE,
+                    esc(ty),
+                    esc(id),
+                    esc(&short_type(ty))
+                );
+            }
+            s.push_str("</g>");
+        }
+        s.push_str("</svg>\n");
+        s
+    }
+}
