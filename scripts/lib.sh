@@ -4,6 +4,7 @@ set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 VENV="$ROOT/.venv"
+FUZZ_VENV="$ROOT/.venv-fuzz"
 TOOLS="$ROOT/.tools"
 export PATH="$HOME/.cargo/bin:$TOOLS/node_modules/binaryen/bin:$PATH"
 
@@ -14,6 +15,7 @@ CHECKOV_VERSION=3.3.30
 MOTO_VERSION=5.2.5
 BINARYEN_VERSION=132.0.0
 PLAYWRIGHT_VERSION=1.65.1
+SCHEMATHESIS_VERSION=4.32.5
 
 say() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
 
@@ -37,6 +39,19 @@ install_python_tools() {
   say "installing cfn-lint, checkov and moto into .venv"
   [ -x "$VENV/bin/python" ] || python3 -m venv "$VENV"
   "$VENV/bin/pip" install --quiet --disable-pip-version-check $want
+  echo "$want" > "$stamp"
+}
+
+# schemathesis has its own virtualenv: its dependencies (packaging>=24) conflict with checkov's.
+install_fuzzer() {
+  local want="schemathesis==$SCHEMATHESIS_VERSION"
+  local stamp="$FUZZ_VENV/.stackplan-tools"
+  if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ] && [ -x "$FUZZ_VENV/bin/st" ]; then
+    return
+  fi
+  say "installing schemathesis into .venv-fuzz"
+  [ -x "$FUZZ_VENV/bin/python" ] || python3 -m venv "$FUZZ_VENV"
+  "$FUZZ_VENV/bin/pip" install --quiet --disable-pip-version-check "$want"
   echo "$want" > "$stamp"
 }
 

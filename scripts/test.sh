@@ -4,6 +4,7 @@ source "$(dirname "$0")/lib.sh"
 cd "$ROOT"
 
 install_python_tools
+install_fuzzer
 install_wasm_target
 
 say "cargo fmt --check"
@@ -24,3 +25,6 @@ install_playwright
 build_web
 cargo build --release --locked -p server
 node --test --test-concurrency=1 tests/e2e/
+
+say "OpenAPI fuzzer: schemathesis, every check, against the server deploying into moto"
+bash scripts/fuzz-api.sh

@@ -2,7 +2,10 @@
 //! `shared::api`'s types, and the deploy event stream read through `fetch` (an `EventSource`
 //! cannot send the token) with the shared SSE parser.
 
-use gloo_net::http::{Request, RequestBuilder, Response};
+use std::future::Future;
+use std::pin::Pin;
+
+use gloo_net::http::{Request, RequestBuilder};
 use serde::de::DeserializeOwned;
 use shared::api::{
     CreateDeployment, Created, DeployEvent, DeployTarget, ErrorBody, ErrorCode, ExecuteDeployment,
@@ -33,13 +36,16 @@ pub fn set_token(token: &str) {
     }
 }
 
+/// A request's answer: its status and text.
+type Answer = Pin<Box<dyn Future<Output = Result<(u16, String), ApiFailure>>>>;
+
 /// A request that did not succeed: no answer at all, or the API's error.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ApiFailure {
     /// The HTTP status; 0 when the server could not be reached.
     pub status: u16,
     /// The API's error, when it answered with one.
-    pub error: Option<ErrorBody>,
+    pub error: Option<Box<ErrorBody>>,
     /// What to tell the user.
     pub message: String,
 }
@@ -102,66 +108,72 @@ impl Client {
         format!("{}{path}", self.base)
     }
 
-    fn authorized(&self, builder: RequestBuilder) -> RequestBuilder {
-        match &self.token {
+    /// One request: its answer's status and text. Not generic and boxed, so every call
+    /// shares this code (generic request futures inlined into each caller cost the wasm
+    /// about 10 KB apiece).
+    fn fetch(&self, builder: RequestBuilder, body: Option<String>) -> Answer {
+        let builder = match &self.token {
             Some(t) => builder.header("Authorization", &format!("Bearer {t}")),
             None => builder,
-        }
-    }
-
-    /// Sends a request and reads a `T`, or the API's error.
-    async fn call<T: DeserializeOwned>(request: Request) -> Result<T, ApiFailure> {
-        let response = request
-            .send()
-            .await
-            .map_err(|_| ApiFailure::unreachable())?;
-        read(response).await
-    }
-
-    async fn send_json<B: serde::Serialize, T: DeserializeOwned>(
-        &self,
-        builder: RequestBuilder,
-        body: &B,
-    ) -> Result<T, ApiFailure> {
-        let request = self
-            .authorized(builder)
-            .json(body)
+        };
+        Box::pin(async move {
+            let request = match body {
+                Some(json) => builder
+                    .header("Content-Type", "application/json")
+                    .body(json),
+                None => builder.build(),
+            }
             .map_err(|e| ApiFailure {
                 status: 0,
                 error: None,
                 message: format!("the request could not be made: {e}"),
             })?;
-        Self::call(request).await
+            let response = request
+                .send()
+                .await
+                .map_err(|_| ApiFailure::unreachable())?;
+            let status = response.status();
+            let text = response.text().await.unwrap_or_default();
+            Ok((status, text))
+        })
     }
 
-    async fn send_empty<T: DeserializeOwned>(
+    /// A request whose answer is a `T`.
+    async fn call<T: DeserializeOwned>(
         &self,
         builder: RequestBuilder,
+        body: Option<String>,
     ) -> Result<T, ApiFailure> {
-        let request = self.authorized(builder).build().map_err(|e| ApiFailure {
-            status: 0,
-            error: None,
-            message: format!("the request could not be made: {e}"),
-        })?;
-        Self::call(request).await
+        let (status, text) = self.fetch(builder, body).await?;
+        read(status, &text)
+    }
+
+    fn json<B: serde::Serialize>(body: &B) -> Option<String> {
+        Some(serde_json::to_string(body).expect("API types serialize"))
     }
 
     /// `GET /api/deploy/target`.
     pub async fn deploy_target(&self) -> Result<DeployTarget, ApiFailure> {
-        self.send_empty(Request::get(&self.url("/api/deploy/target")))
+        self.call(Request::get(&self.url("/api/deploy/target")), None)
             .await
     }
 
     /// `GET /api/prices/{region}`.
     pub async fn prices(&self, region: &str) -> Result<PriceBookAnswer, ApiFailure> {
-        self.send_empty(Request::get(&self.url(&format!("/api/prices/{region}"))))
-            .await
+        self.call(
+            Request::get(&self.url(&format!("/api/prices/{region}"))),
+            None,
+        )
+        .await
     }
 
     /// `POST /api/deployments`.
     pub async fn create(&self, request: &CreateDeployment) -> Result<Created, ApiFailure> {
-        self.send_json(Request::post(&self.url("/api/deployments")), request)
-            .await
+        self.call(
+            Request::post(&self.url("/api/deployments")),
+            Self::json(request),
+        )
+        .await
     }
 
     /// `POST /api/deployments/{id}/execute`.
@@ -171,13 +183,13 @@ impl Client {
         request: &ExecuteDeployment,
     ) -> Result<Status, ApiFailure> {
         let url = self.url(&format!("/api/deployments/{id}/execute"));
-        self.send_json(Request::post(&url), request).await
+        self.call(Request::post(&url), Self::json(request)).await
     }
 
     /// `DELETE /api/deployments/{id}`.
     pub async fn delete(&self, id: &str) -> Result<Status, ApiFailure> {
         let url = self.url(&format!("/api/deployments/{id}"));
-        self.send_empty(Request::delete(&url)).await
+        self.call(Request::delete(&url), None).await
     }
 
     /// Reads the deployment's event stream to its end, handing each event to `on_event`.
@@ -189,7 +201,10 @@ impl Client {
         on_event: &dyn Fn(DeployEvent),
     ) -> Result<Option<String>, ApiFailure> {
         let url = self.url(&format!("/api/deployments/{id}/events"));
-        let mut builder = self.authorized(Request::get(&url));
+        let mut builder = match &self.token {
+            Some(t) => Request::get(&url).header("Authorization", &format!("Bearer {t}")),
+            None => Request::get(&url),
+        };
         if let Some(last) = &last_id {
             builder = builder.header("Last-Event-ID", last);
         }
@@ -199,7 +214,9 @@ impl Client {
             .await
             .map_err(|_| ApiFailure::unreachable())?;
         if !response.ok() {
-            return Err(failure(response).await);
+            let status = response.status();
+            let text = response.text().await.unwrap_or_default();
+            return Err(failure(status, &text));
         }
         let broken = |what: &str| ApiFailure {
             status: 0,
@@ -243,27 +260,31 @@ impl Client {
 }
 
 /// A `T` from a successful answer, or the failure an unsuccessful one describes.
-async fn read<T: DeserializeOwned>(response: Response) -> Result<T, ApiFailure> {
-    if !response.ok() {
-        return Err(failure(response).await);
+fn read<T: DeserializeOwned>(status: u16, text: &str) -> Result<T, ApiFailure> {
+    if !(200..300).contains(&status) {
+        return Err(failure(status, text));
     }
-    let status = response.status();
-    response.json::<T>().await.map_err(|e| ApiFailure {
-        status,
-        error: None,
-        message: format!("the server's answer was not understood: {e}"),
-    })
+    // Through a `Value`: one deserializer for every type keeps the wasm small.
+    serde_json::from_str::<serde_json::Value>(text)
+        .and_then(serde_json::from_value)
+        .map_err(|e| ApiFailure {
+            status,
+            error: None,
+            message: format!("the server's answer was not understood: {e}"),
+        })
 }
 
-async fn failure(response: Response) -> ApiFailure {
-    let status = response.status();
-    match response.json::<ErrorBody>().await {
-        Ok(error) => ApiFailure {
+fn failure(status: u16, text: &str) -> ApiFailure {
+    let error = serde_json::from_str::<serde_json::Value>(text)
+        .and_then(serde_json::from_value::<ErrorBody>)
+        .ok();
+    match error {
+        Some(error) => ApiFailure {
             status,
             message: error.message.clone(),
-            error: Some(error),
+            error: Some(Box::new(error)),
         },
-        Err(_) => ApiFailure {
+        None => ApiFailure {
             status,
             error: None,
             message: format!("the server answered HTTP {status}"),

@@ -61,7 +61,7 @@ impl ApiError {
                 D::Busy { .. } => C::StackBusy,
                 D::NoChanges => C::NoChanges,
                 D::ChangeSetFailed(_) => C::ChangeSetFailed,
-                D::NoChangeSet => C::NoChangeSet,
+                D::NoChangeSet | D::ChangeSetUnavailable(_) => C::NoChangeSet,
                 D::UnknownDeployment(_) => C::UnknownDeployment,
                 D::Aws(a) => match a {
                     AwsError::AccessDenied(_) => C::AccessDenied,

@@ -41,6 +41,8 @@ pub struct Operation {
     pub auth: bool,
     /// The request body, and whether it may be left out.
     pub request: Option<(Body, bool)>,
+    /// An example request body (the fuzzer's first request, and a reader's).
+    pub example: Option<fn() -> Value>,
     /// The success status and body.
     pub ok: (u16, &'static str, Body),
     /// Every error the route's own logic answers with. Authentication and body errors are
@@ -50,6 +52,8 @@ pub struct Operation {
     pub params: &'static [(&'static str, &'static str, Param)],
     /// Header parameters: name, description.
     pub headers: &'static [(&'static str, &'static str)],
+    /// Operations whose `id` parameter the success answer's `id` gives (OpenAPI links).
+    pub links: &'static [&'static str],
 }
 
 /// The schema of a path parameter.
@@ -150,17 +154,32 @@ pub fn document(operations: &[Operation]) -> Value {
             operation.insert("parameters".into(), Value::Array(parameters));
         }
         if let Some((body, optional)) = &op.request {
+            let mut content = content(*body, &mut generator);
+            if let (Some(example), Some(media)) = (op.example, content.get_mut("application/json"))
+            {
+                media["example"] = example();
+            }
             operation.insert(
                 "requestBody".into(),
-                json!({"required": !optional, "content": content(*body, &mut generator)}),
+                json!({"required": !optional, "content": content}),
             );
         }
         let mut responses = Map::new();
         let (status, description, body) = op.ok;
-        responses.insert(
-            status.to_string(),
-            json!({"description": description, "content": content(body, &mut generator)}),
-        );
+        let mut ok = json!({"description": description, "content": content(body, &mut generator)});
+        if !op.links.is_empty() {
+            let links: Map<String, Value> = op
+                .links
+                .iter()
+                .map(|target| {
+                    let link =
+                        json!({"operationId": target, "parameters": {"id": "$response.body#/id"}});
+                    (target.to_string(), link)
+                })
+                .collect();
+            ok["links"] = Value::Object(links);
+        }
+        responses.insert(status.to_string(), ok);
         let mut by_status: std::collections::BTreeMap<u16, Vec<ErrorCode>> = Default::default();
         for code in op.all_errors() {
             by_status.entry(code.status()).or_default().push(code);
@@ -184,6 +203,14 @@ pub fn document(operations: &[Operation]) -> Value {
             .or_insert_with(|| json!({}));
         path[op.method.as_str().to_ascii_lowercase()] = Value::Object(operation);
     }
+    // The event stream's data, for clients to read it by.
+    for event in [
+        generator.subschema_for::<shared::api::StackEvent>(),
+        generator.subschema_for::<shared::api::Notice>(),
+        generator.subschema_for::<shared::api::StreamError>(),
+    ] {
+        debug_assert!(event.as_object().is_some_and(|o| o.contains_key("$ref")));
+    }
     let schemas = generator.take_definitions(true);
     json!({
         "openapi": "3.1.0",
@@ -206,9 +233,17 @@ fn content(body: Body, generator: &mut SchemaGenerator) -> Value {
             json!({"application/json": {"schema": schema(generator).to_value()}})
         }
         Body::AnyJson => json!({"application/json": {"schema": {"type": "object"}}}),
+        // Before OpenAPI 3.2's `itemSchema`, the schema of an event stream describes one event.
         Body::EventStream => json!({"text/event-stream": {"schema": {
-            "type": "string",
-            "description": "Server-Sent Events: `stack` (a StackEvent, with `id:`), `notice` (a Notice), then `done` (a Status) or `error` (a StreamError), after which the stream ends."
+            "type": "object",
+            "description": "One Server-Sent Event: `stack` (data: a StackEvent; `id:` its id), `notice` (a Notice), then `done` (a Status) or `error` (a StreamError), after which the stream ends.",
+            "required": ["event", "data"],
+            "properties": {
+                "event": {"enum": ["stack", "notice", "done", "error"]},
+                "data": {"type": "string", "contentMediaType": "application/json"},
+                "id": {"type": "string"},
+                "retry": {"type": "integer", "minimum": 0}
+            }
         }}}),
     }
 }

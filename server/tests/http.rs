@@ -118,3 +118,124 @@ async fn prices_without_a_live_source_are_the_embedded_book_with_the_reason() {
     let (status, _, _) = get(dir.path(), "/api/prices/mars-1", false).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
 }
+
+async fn request(dist: &std::path::Path, method: &str, uri: &str) -> axum::response::Response {
+    let state = AppState::new(Config {
+        dist: dist.to_path_buf(),
+        ..Config::default()
+    });
+    app(state)
+        .oneshot(
+            Request::builder()
+                .method(method)
+                .uri(uri)
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await
+        .unwrap()
+}
+
+/// The OpenAPI document is made from the same list as the router, and the router itself is
+/// probed: every documented operation answers (never 404 or 405), every other method on a
+/// documented path is a JSON 405 whose `Allow` lists exactly the documented methods, and an
+/// undocumented path is a JSON 404.
+#[tokio::test]
+async fn the_openapi_document_is_the_router() {
+    let d = dist();
+    let doc: serde_json::Value = serde_json::from_str(server::routes::openapi_document()).unwrap();
+    assert_eq!(doc["openapi"], "3.1.0");
+    let routes = server::routes::api_routes();
+    let mut documented = std::collections::BTreeSet::new();
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        for method in item.as_object().unwrap().keys() {
+            documented.insert((path.clone(), method.to_uppercase()));
+        }
+    }
+    let routed: std::collections::BTreeSet<(String, String)> = routes
+        .operations()
+        .iter()
+        .map(|op| (op.path.to_string(), op.method.to_string()))
+        .collect();
+    assert_eq!(documented, routed);
+    assert!(documented.len() >= 9, "{documented:?}");
+    let id = "c29tZS1kZXBsb3ltZW50";
+    let paths: std::collections::BTreeSet<&String> = documented.iter().map(|(p, _)| p).collect();
+    for path in paths {
+        let uri = path.replace("{id}", id).replace("{region}", "us-east-1");
+        let allowed: Vec<&str> = documented
+            .iter()
+            .filter(|(p, _)| p == path)
+            .map(|(_, m)| m.as_str())
+            .collect();
+        for method in ["GET", "POST", "PUT", "PATCH", "DELETE"] {
+            let res = request(d.path(), method, &uri).await;
+            let status = res.status();
+            if allowed.contains(&method) {
+                assert!(
+                    status != StatusCode::NOT_FOUND && status != StatusCode::METHOD_NOT_ALLOWED,
+                    "{method} {path} is documented but answers {status}"
+                );
+                let op = &doc["paths"][path.as_str()][method.to_lowercase()];
+                let documented_status = op["responses"]
+                    .as_object()
+                    .unwrap()
+                    .contains_key(status.as_str());
+                assert!(
+                    documented_status,
+                    "{method} {path}: {status} is not documented"
+                );
+            } else {
+                assert_eq!(status, StatusCode::METHOD_NOT_ALLOWED, "{method} {path}");
+                let allow = res.headers()[header::ALLOW].to_str().unwrap().to_string();
+                let mut got: Vec<&str> = allow.split(',').map(str::trim).collect();
+                got.retain(|m| *m != "HEAD");
+                got.sort_unstable();
+                let mut want = allowed.clone();
+                want.sort_unstable();
+                assert_eq!(got, want, "{path}: Allow");
+                let body: serde_json::Value =
+                    serde_json::from_slice(&res.into_body().collect().await.unwrap().to_bytes())
+                        .unwrap();
+                assert_eq!(body["error"], "method_not_allowed", "{method} {path}");
+            }
+        }
+    }
+    let res = request(d.path(), "GET", "/api/not/a/route").await;
+    assert_eq!(res.status(), StatusCode::NOT_FOUND);
+}
+
+/// The document's plan schema is the plan file's schema (`stackplan schema`), and each route's
+/// error answers list their codes under the status `shared::api` gives them.
+#[test]
+fn the_document_carries_the_plan_schema_and_every_error_code() {
+    let doc: serde_json::Value = serde_json::from_str(server::routes::openapi_document()).unwrap();
+    let schemas = &doc["components"]["schemas"];
+    let cli = shared::plan_schema();
+    // The CLI's schema keeps its sub-schemas in `$defs`; the document in its components.
+    let text = cli.to_string().replace("#/$defs/", "#/components/schemas/");
+    let mut cli: serde_json::Value = serde_json::from_str(&text).unwrap();
+    let defs = cli.as_object_mut().unwrap().remove("$defs").unwrap();
+    for (name, schema) in defs.as_object().unwrap() {
+        assert_eq!(&schemas[name], schema, "{name}");
+    }
+    for key in ["properties", "required", "oneOf", "additionalProperties"] {
+        assert_eq!(schemas["Plan"][key], cli[key], "Plan.{key}");
+    }
+    for op in server::routes::api_routes().operations() {
+        let answers = &doc["paths"][op.path][op.method.as_str().to_lowercase()]["responses"];
+        for code in op.all_errors() {
+            let listed = &answers[code.status().to_string()]["content"]["application/json"]["schema"]
+                ["allOf"][1]["properties"]["error"]["enum"];
+            assert!(
+                listed
+                    .as_array()
+                    .is_some_and(|l| l.contains(&serde_json::json!(code.as_str()))),
+                "{} {}: {code} is not listed under {}",
+                op.method,
+                op.path,
+                code.status()
+            );
+        }
+    }
+}

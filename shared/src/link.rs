@@ -227,7 +227,7 @@ pub fn decode(input: &str) -> Result<Plan, LinkError> {
         return Err(LinkError::NotAPlan);
     }
     let expanded = expand(value, false)?;
-    Ok(Plan::from_json(&expanded.to_string())?)
+    Ok(Plan::from_value(expanded)?)
 }
 
 fn short(s: &str) -> String {
@@ -255,11 +255,16 @@ mod tests {
         }
     }
 
-    /// Version 1 links frozen when the format shipped: they must decode forever.
+    /// Version 1 links written down literally (made by `stackplan link` on 2026-11-28): they
+    /// must decode to these plans forever, whatever the encoder does now.
+    const FARGATE_V1: &str = "https://stackplan.example/#plan=1.VU5JcoMwEPxLn2UFE-w4c8pW2f_gEjAOTsAiCGJiF39Pyz5FB83S08sRDjI3yCEIlW9hULAdwkxd6GdzziXkCN39cN12vuSmV9dw2muOyUAjXlElOT-DLYeU9ROSsXxBrllqyMImJGwigQKJXRjsIjHNDDwVx9Vyvczo8M1hbhObsO8gq5Ns4PKiUlf3VQwB6btBDQZINGO-1GB_-scoavALuWI50MrgNubXbu0OJN9BLrm7j0meCJS57bMP22yLzhN-Pku-QDauDvR4pRKTP8T7N94Xrqj0H-WdFF48EvRtuNHRNW2ttvANpukP";
+    const LAMBDA_V1: &str = "#plan=1.XY_dTsMwDIXf5VxnVbsOJHLJA_CPxo8QyqhFCl1bkhQ0VXl3jhlcjNw4_o59bM9wsJXBBhbRDyMMXvid4kJcTIuKeQM7Q_pP4jEMDUkSt2X2JRtkA1Hd06XcP4OWyZLxDXbF8A57wtDBHhUlG1614YxZtTQ4p5EL2-MVfS_UxOBSJ-2SH_q6qGryK60Zx8K7vukkkFyT-JR03RvYxxlrgo9JQiuR7E4nrH_ukPDc6s6Od7KN4-__RK3fHarZ7KUoMbZDf-D1y_7bPfCTUof8ZHALm8IkBqewdZnzNw";
+
     #[test]
     fn links_made_by_version_1_keep_working() {
-        let payload = encode(&examples::lambda());
-        assert_eq!(decode(&payload).unwrap(), examples::lambda());
+        // The plans they carried, as snapshots: later changes to the examples do not move them.
+        insta::assert_snapshot!("fargate_v1", decode(FARGATE_V1).unwrap().to_json_pretty());
+        insta::assert_snapshot!("lambda_v1", decode(LAMBDA_V1).unwrap().to_json_pretty());
     }
 
     #[test]

@@ -81,6 +81,13 @@ struct PlanRepr {
     #[serde(default = "default_version")]
     version: u32,
     /// Short lowercase name (3–24 characters: a–z, 0–9, hyphens) used in names and tags.
+    #[cfg_attr(
+        feature = "schema",
+        schemars(
+            length(min = 3, max = 24),
+            regex(pattern = r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")
+        )
+    )]
     project: String,
     region: Region,
     /// Tags added to every resource that supports tags.
@@ -155,10 +162,13 @@ impl schemars::JsonSchema for Plan {
     }
     fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
         let mut schema = PlanRepr::json_schema(generator);
-        // Exactly one architecture section.
+        // Exactly one architecture section (an object; `null` is the same as leaving it out).
         schema.insert(
             "oneOf".into(),
-            serde_json::json!([{"required": ["fargate"]}, {"required": ["lambda"]}]),
+            serde_json::json!([
+                {"required": ["fargate"], "properties": {"fargate": {"type": "object"}}},
+                {"required": ["lambda"], "properties": {"lambda": {"type": "object"}}}
+            ]),
         );
         schema
     }
@@ -177,6 +187,45 @@ pub enum ParseError {
     Invalid { path: String, message: String },
 }
 
+/// Deserializes a plan, tracking the path of the field at fault (`.` when unknown).
+#[cfg(feature = "paths")]
+fn tracked<'de, D>(de: D) -> Result<Plan, (String, serde_json::Error)>
+where
+    D: serde::Deserializer<'de, Error = serde_json::Error>,
+{
+    serde_path_to_error::deserialize(de).map_err(|e| (e.path().to_string(), e.into_inner()))
+}
+
+/// Without the `paths` feature (the browser build, where it would cost about 15 KB of
+/// download), a plan's error names no field path.
+#[cfg(not(feature = "paths"))]
+fn tracked<'de, D>(de: D) -> Result<Plan, (String, serde_json::Error)>
+where
+    D: serde::Deserializer<'de, Error = serde_json::Error>,
+{
+    Plan::deserialize(de).map_err(|e| (".".to_string(), e))
+}
+
+impl ParseError {
+    fn from_serde(path: String, inner: serde_json::Error, not_object: bool) -> ParseError {
+        let path = if path == "." {
+            "plan".to_string()
+        } else {
+            path
+        };
+        match inner.classify() {
+            serde_json::error::Category::Syntax | serde_json::error::Category::Eof => {
+                ParseError::Syntax(inner.to_string())
+            }
+            _ if not_object => ParseError::NotAnObject,
+            _ => ParseError::Invalid {
+                path,
+                message: inner.to_string(),
+            },
+        }
+    }
+}
+
 impl Plan {
     /// Parses a plan from JSON text, naming the field at fault on error.
     pub fn from_json(text: &str) -> Result<Plan, ParseError> {
@@ -184,23 +233,15 @@ impl Plan {
             return Err(ParseError::Empty);
         }
         let de = &mut serde_json::Deserializer::from_str(text);
-        serde_path_to_error::deserialize(de).map_err(|e| {
-            let path = match e.path().to_string() {
-                p if p == "." => "plan".to_string(),
-                p => p,
-            };
-            let inner = e.into_inner();
-            match inner.classify() {
-                serde_json::error::Category::Syntax | serde_json::error::Category::Eof => {
-                    ParseError::Syntax(inner.to_string())
-                }
-                _ if !text.trim_start().starts_with('{') => ParseError::NotAnObject,
-                _ => ParseError::Invalid {
-                    path,
-                    message: inner.to_string(),
-                },
-            }
-        })
+        let not_object = !text.trim_start().starts_with('{');
+        tracked(de).map_err(|(path, e)| ParseError::from_serde(path, e, not_object))
+    }
+
+    /// Reads a plan from a JSON value (a share link's), naming the field at fault on error
+    /// where this build tracks paths.
+    pub fn from_value(value: serde_json::Value) -> Result<Plan, ParseError> {
+        let not_object = !value.is_object();
+        tracked(value).map_err(|(path, e)| ParseError::from_serde(path, e, not_object))
     }
 
     /// Canonical JSON of the plan (pretty, stable field order).
@@ -295,14 +336,19 @@ impl fmt::Display for Region {
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Workload {
     /// HTTP requests per month.
+    #[cfg_attr(feature = "schema", schemars(range(max = 1_000_000_000_000u64)))]
     pub requests_per_month: u64,
     /// Average time to serve one request, in milliseconds.
+    #[cfg_attr(feature = "schema", schemars(range(min = 1, max = 900_000)))]
     pub avg_duration_ms: u32,
     /// Average response body, in KB.
+    #[cfg_attr(feature = "schema", schemars(range(max = 10_240)))]
     pub avg_response_kb: u32,
     /// Share of response traffic that leaves AWS for the internet, in percent.
+    #[cfg_attr(feature = "schema", schemars(range(max = 100)))]
     pub internet_egress_percent: u8,
     /// Application logs written per month, in GB.
+    #[cfg_attr(feature = "schema", schemars(range(min = 0.0, max = 1_000_000.0)))]
     pub log_gb_per_month: f64,
 }
 
@@ -332,30 +378,51 @@ impl CpuArch {
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Fargate {
     /// vCPU per task: 0.25, 0.5, 1, 2, 4, 8 or 16.
+    #[cfg_attr(feature = "schema", schemars(extend("enum" = [0.25, 0.5, 1.0, 2.0, 4.0, 8.0, 16.0])))]
     pub vcpu: f64,
     /// Memory per task in MiB; the allowed values depend on `vcpu`.
+    #[cfg_attr(feature = "schema", schemars(range(min = 512, max = 122_880)))]
     pub memory_mib: u32,
     pub cpu_architecture: CpuArch,
     /// Container image repository without tag. Absent: the stack's own ECR repository.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub image: Option<String>,
     /// Default image tag (a template parameter, changed at deploy time).
+    #[cfg_attr(
+        feature = "schema",
+        schemars(
+            length(min = 1, max = 128),
+            regex(pattern = r"^[A-Za-z0-9_][A-Za-z0-9_.-]*$")
+        )
+    )]
     pub image_tag: String,
+    #[cfg_attr(feature = "schema", schemars(range(min = 1)))]
     pub container_port: u16,
+    #[cfg_attr(
+        feature = "schema",
+        schemars(length(min = 1, max = 1024), regex(pattern = r"^/[^ ]*$"))
+    )]
     pub health_check_path: String,
     /// Run the container with a read-only root file system (recommended).
     pub readonly_root_filesystem: bool,
     /// Ephemeral storage per task in GiB (20 included, up to 200).
+    #[cfg_attr(feature = "schema", schemars(range(min = 20, max = 200)))]
     pub ephemeral_storage_gib: u16,
+    #[cfg_attr(feature = "schema", schemars(range(min = 1, max = 100)))]
     pub desired_tasks: u32,
+    #[cfg_attr(feature = "schema", schemars(range(min = 1, max = 100)))]
     pub min_tasks: u32,
+    #[cfg_attr(feature = "schema", schemars(range(min = 1, max = 100)))]
     pub max_tasks: u32,
     /// Target average CPU utilisation for autoscaling, in percent.
+    #[cfg_attr(feature = "schema", schemars(range(min = 10, max = 90)))]
     pub cpu_target_percent: u8,
     /// Share of tasks on Fargate Spot, in percent (x86_64 only).
+    #[cfg_attr(feature = "schema", schemars(range(max = 100)))]
     pub spot_percent: u8,
     pub nat_gateways: NatGateways,
     /// CloudWatch Logs retention, in days.
+    #[cfg_attr(feature = "schema", schemars(extend("enum" = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653])))]
     pub log_retention_days: u16,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub database: Option<Database>,
@@ -396,9 +463,11 @@ impl NatGateways {
 pub struct Database {
     pub instance_class: DbInstanceClass,
     /// gp3 storage in GB (20–6144).
+    #[cfg_attr(feature = "schema", schemars(range(min = 20, max = 6144)))]
     pub storage_gb: u32,
     pub multi_az: bool,
     /// Automated backup retention in days (1–35).
+    #[cfg_attr(feature = "schema", schemars(range(min = 1, max = 35)))]
     pub backup_days: u8,
 }
 
@@ -465,6 +534,7 @@ impl Runtime {
 pub struct Cache {
     pub node_type: CacheNodeType,
     /// Nodes in the replication group: 1 primary plus replicas (1–6).
+    #[cfg_attr(feature = "schema", schemars(range(min = 1, max = 6)))]
     pub nodes: u8,
 }
 
@@ -483,21 +553,26 @@ pub struct Https {
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Lambda {
     /// Memory in MB (128–10240); CPU scales with it.
+    #[cfg_attr(feature = "schema", schemars(range(min = 128, max = 10_240)))]
     pub memory_mb: u32,
     pub architecture: CpuArch,
     /// Timeout in seconds (1–900).
+    #[cfg_attr(feature = "schema", schemars(range(min = 1, max = 900)))]
     pub timeout_s: u32,
     pub runtime: Runtime,
     /// Handler of the deployed code, e.g. `app.handler`.
     pub handler: String,
     pub api: ApiType,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[cfg_attr(feature = "schema", schemars(length(max = 5)))]
     pub tables: Vec<Table>,
     /// An S3 bucket for the function's files.
     pub bucket: bool,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "schema", schemars(range(max = 900)))]
     pub reserved_concurrency: Option<u32>,
     /// CloudWatch Logs retention, in days.
+    #[cfg_attr(feature = "schema", schemars(extend("enum" = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653])))]
     pub log_retention_days: u16,
 }
 

@@ -10,7 +10,7 @@ pub fn workspace_root() -> PathBuf {
         .to_path_buf()
 }
 
-/// A tool from the project's Python virtualenv (`.venv`, made by `scripts/install-test-tools.sh`),
+/// A tool from the project's Python virtualenv (`.venv`, made by `scripts/test.sh` through `scripts/lib.sh`),
 /// or from `$STACKPLAN_VENV/bin`. Panics with the fix when it is missing: a judge that is not
 /// installed must fail the run, never skip it.
 pub fn venv_tool(name: &str) -> PathBuf {

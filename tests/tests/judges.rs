@@ -12,6 +12,11 @@ use stackplan_tests::venv_tool;
 
 /// Writes every matrix template (JSON; YAML too for the two examples) into a fresh directory.
 fn write_matrix() -> (tempfile::TempDir, Vec<String>) {
+    write_templates(false)
+}
+
+/// The matrix templates; with `strip_skips`, JSON only and without their checkov skips.
+fn write_templates(strip_skips: bool) -> (tempfile::TempDir, Vec<String>) {
     let dir = tempfile::tempdir().expect("temp dir");
     let mut files = Vec::new();
     let mut plans = examples::matrix();
@@ -20,6 +25,23 @@ fn write_matrix() -> (tempfile::TempDir, Vec<String>) {
     for (name, plan) in plans {
         let is_example = name.starts_with("example-");
         let t = template::generate(&ValidPlan::new(plan).expect("matrix plans are valid"));
+        if strip_skips {
+            let mut doc = t.as_value().clone();
+            for resource in doc["Resources"]
+                .as_object_mut()
+                .expect("resources")
+                .values_mut()
+            {
+                if let Some(meta) = resource.get_mut("Metadata").and_then(Value::as_object_mut) {
+                    meta.remove("checkov");
+                }
+            }
+            let file = dir.path().join(format!("{name}.template.json"));
+            std::fs::write(&file, serde_json::to_string_pretty(&doc).unwrap())
+                .expect("write template");
+            files.push(file.display().to_string());
+            continue;
+        }
         let mut formats = vec![shared::Format::Json];
         if is_example {
             formats.push(shared::Format::Yaml);
@@ -57,27 +79,8 @@ fn cfn_lint_passes_every_matrix_template() {
     );
 }
 
-/// Every checkov check id skipped in the Metadata of any matrix template.
-fn declared_skips() -> std::collections::BTreeSet<String> {
-    let mut ids = std::collections::BTreeSet::new();
-    for (_, plan) in examples::matrix() {
-        let t = template::generate(&ValidPlan::new(plan).expect("valid"));
-        for resource in t.resources().values() {
-            for skip in resource["Metadata"]["checkov"]["skip"]
-                .as_array()
-                .into_iter()
-                .flatten()
-            {
-                ids.insert(skip["id"].as_str().unwrap_or_default().to_string());
-            }
-        }
-    }
-    ids
-}
-
-#[test]
-fn checkov_passes_every_matrix_template() {
-    let (dir, files) = write_matrix();
+/// checkov's JSON report of a directory of templates, one entry per framework.
+fn checkov(dir: &std::path::Path) -> Vec<Value> {
     let out = Command::new(venv_tool("checkov"))
         .args([
             "--framework",
@@ -88,7 +91,7 @@ fn checkov_passes_every_matrix_template() {
             "json",
             "-d",
         ])
-        .arg(dir.path())
+        .arg(dir)
         .env("BC_SKIP_MAPPING", "TRUE")
         .output()
         .expect("checkov runs");
@@ -99,15 +102,84 @@ fn checkov_passes_every_matrix_template() {
             String::from_utf8_lossy(&out.stderr)
         )
     });
-    let reports: Vec<&Value> = match &report {
-        Value::Array(items) => items.iter().collect(),
+    match report {
+        Value::Array(items) => items,
         single => vec![single],
-    };
+    }
+}
+
+/// Every skip is needed: with all skips removed, checkov fails exactly the skipped checks on
+/// exactly the resources that skip them.
+#[test]
+fn every_checkov_skip_is_needed() {
+    let (dir, _) = write_templates(true);
+    let mut failed = std::collections::BTreeSet::new();
+    for r in checkov(dir.path()) {
+        for check in r["results"]["failed_checks"]
+            .as_array()
+            .into_iter()
+            .flatten()
+        {
+            let file = check["file_path"].as_str().unwrap_or_default();
+            let name = file
+                .trim_start_matches('/')
+                .trim_end_matches(".template.json");
+            let resource = check["resource"].as_str().unwrap_or_default();
+            let id = resource.rsplit('.').next().unwrap_or_default();
+            failed.insert((
+                name.to_string(),
+                id.to_string(),
+                check["check_id"].as_str().unwrap_or_default().to_string(),
+            ));
+        }
+    }
+    let mut declared = std::collections::BTreeSet::new();
+    let mut plans = examples::matrix();
+    plans.push(("example-fargate".into(), examples::fargate()));
+    plans.push(("example-lambda".into(), examples::lambda()));
+    for (name, plan) in plans {
+        let t = template::generate(&ValidPlan::new(plan).expect("valid"));
+        for (id, resource) in t.resources() {
+            for skip in resource["Metadata"]["checkov"]["skip"]
+                .as_array()
+                .into_iter()
+                .flatten()
+            {
+                declared.insert((
+                    name.clone(),
+                    id.clone(),
+                    skip["id"].as_str().unwrap_or_default().to_string(),
+                ));
+            }
+        }
+    }
+    let needless: Vec<_> = declared.difference(&failed).collect();
+    let unexplained: Vec<_> = failed.difference(&declared).collect();
+    println!(
+        "checkov without skips: {} failures, {} declared skips",
+        failed.len(),
+        declared.len()
+    );
+    assert!(!declared.is_empty());
+    assert!(
+        needless.is_empty(),
+        "skips checkov does not need: {needless:?}"
+    );
+    assert!(
+        unexplained.is_empty(),
+        "failures no skip explains: {unexplained:?}"
+    );
+}
+
+#[test]
+fn checkov_passes_every_matrix_template() {
+    let (dir, files) = write_matrix();
+    let reports = checkov(dir.path());
     let mut failed = Vec::new();
     let mut skipped: BTreeMap<String, BTreeMap<String, usize>> = BTreeMap::new();
     let mut passed = 0;
     let mut skipped_total = 0;
-    for r in reports {
+    for r in &reports {
         if r["check_type"] != "cloudformation" {
             continue;
         }
@@ -150,20 +222,11 @@ fn checkov_passes_every_matrix_template() {
             println!("  skip {id} ×{n}: {reason}");
         }
     }
-    assert!(passed > 0, "checkov ran no check:\n{text}");
+    assert!(passed > 0, "checkov ran no check: {reports:?}");
     let listed: usize = skipped.values().flat_map(|r| r.values()).sum();
     assert_eq!(
         listed as u64, skipped_total,
         "every skip is listed with its reason"
-    );
-    let declared = declared_skips();
-    let unused: Vec<&String> = declared
-        .iter()
-        .filter(|id| !skipped.contains_key(*id))
-        .collect();
-    assert!(
-        unused.is_empty(),
-        "skips in templates that checkov never needed: {unused:?}"
     );
     assert!(
         failed.is_empty(),

@@ -31,6 +31,8 @@ pub struct StackInfo {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ChangeSetInfo {
     pub id: String,
+    /// The stack it belongs to.
+    pub stack_id: String,
     pub status: String,
     pub reason: Option<String>,
     pub execution_status: Option<String>,
@@ -170,9 +172,9 @@ impl SdkCloudFormation {
         aws_sdk_cloudformation::config::Builder::default().retry_config(RetryConfig::disabled())
     }
 
-    fn err<E: aws_sdk_sts::error::ProvideErrorMetadata + std::fmt::Debug, R: std::fmt::Debug>(
+    fn err<E: aws_sdk_sts::error::ProvideErrorMetadata + std::fmt::Debug>(
         &self,
-        e: aws_sdk_cloudformation::error::SdkError<E, R>,
+        e: aws_sdk_cloudformation::error::SdkError<E, aws_sdk_sts::config::http::HttpResponse>,
     ) -> AwsError {
         super::classify(&e, &self.endpoint)
     }
@@ -202,6 +204,7 @@ fn change_set_info(
         .collect();
     ChangeSetInfo {
         id: out.change_set_id().unwrap_or(id).to_string(),
+        stack_id: out.stack_id().unwrap_or_default().to_string(),
         status: out
             .status()
             .map(|s| s.as_str().to_string())

@@ -42,10 +42,12 @@ pub enum AwsError {
 }
 
 /// Classifies an SDK error by its code and message.
-pub fn classify<E, R>(err: &aws_sdk_sts::error::SdkError<E, R>, endpoint: &str) -> AwsError
+pub fn classify<E>(
+    err: &aws_sdk_sts::error::SdkError<E, aws_sdk_sts::config::http::HttpResponse>,
+    endpoint: &str,
+) -> AwsError
 where
     E: aws_sdk_sts::error::ProvideErrorMetadata + std::fmt::Debug,
-    R: std::fmt::Debug,
 {
     use aws_sdk_sts::error::SdkError;
     match err {
@@ -64,6 +66,17 @@ where
         SdkError::ServiceError(service) => {
             let e = service.err();
             let code = e.code().unwrap_or_default();
+            if code.is_empty() {
+                // A refusal without a code (the sandbox answers some this way): the request was
+                // invalid if the status says so, otherwise it is AWS's trouble.
+                let status = service.raw().status().as_u16();
+                let message = format!("HTTP {status} without an error code");
+                return if (400..500).contains(&status) {
+                    AwsError::Validation(message)
+                } else {
+                    AwsError::Other(message)
+                };
+            }
             let message = e.message().unwrap_or(code).to_string();
             match code {
                 "AccessDenied" | "AccessDeniedException" => AwsError::AccessDenied(message),

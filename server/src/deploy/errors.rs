@@ -38,6 +38,8 @@ pub enum DeployError {
     ChangeSetFailed(String),
     #[error("the stack has no change set waiting to be executed")]
     NoChangeSet,
+    #[error("the change set cannot be executed now ({0}): make a new one")]
+    ChangeSetUnavailable(String),
     #[error("no deployment {0}")]
     UnknownDeployment(String),
     #[error(transparent)]

@@ -219,6 +219,7 @@ impl Deployer {
     ) -> Result<Status, DeployError> {
         let arn = Self::decode(id)?;
         let session = self.session_for(&arn).await?;
+        self.live_stack(&arn, &session).await?;
         let change_set = match change_set {
             Some(cs) => cs,
             None => {
@@ -231,6 +232,33 @@ impl Deployer {
                 .ok_or(DeployError::NoChangeSet)?
             }
         };
+        // Only a change set that can still run: not one executed already, failed or obsolete.
+        let info = self
+            .call(&session, &unwatched, |cfn, s| {
+                let (st, cs) = (arn.arn.clone(), change_set.clone());
+                Box::pin(async move { cfn.change_set(&s, &st, &cs).await })
+            })
+            .await
+            .map_err(|e| match e {
+                AwsError::NotFound(_) | AwsError::Validation(_) => DeployError::NoChangeSet,
+                other => other.into(),
+            })?;
+        // A change set of another stack (one of the same name made earlier, say) is not this one's.
+        if info.stack_id != arn.arn {
+            return Err(DeployError::NoChangeSet);
+        }
+        let runnable = info.status == "CREATE_COMPLETE"
+            && info
+                .execution_status
+                .as_deref()
+                .is_none_or(|e| e == "AVAILABLE");
+        if !runnable {
+            return Err(DeployError::ChangeSetUnavailable(format!(
+                "{} / {}",
+                info.status,
+                info.execution_status.unwrap_or_default()
+            )));
+        }
         let token = format!("stackplan-exec-{}", super::digest(&[&change_set]));
         let (stack, cs) = (arn.arn.clone(), change_set.clone());
         self.call(&session, &unwatched, move |cfn, s| {
@@ -242,11 +270,31 @@ impl Deployer {
         self.status_of(&arn, &session).await
     }
 
-    /// `GET /api/deployments/{id}`.
+    /// `GET /api/deployments/{id}`. A deleted stack is gone: 404, like one that never was.
     pub async fn status(&self, id: &str) -> Result<Status, DeployError> {
         let arn = Self::decode(id)?;
         let session = self.session_for(&arn).await?;
-        self.status_of(&arn, &session).await
+        let status = self.status_of(&arn, &session).await?;
+        if status.status == DELETED {
+            return Err(DeployError::UnknownDeployment(arn.name));
+        }
+        Ok(status)
+    }
+
+    /// The stack of a deployment, unless it was never made or has been deleted.
+    pub(super) async fn live_stack(
+        &self,
+        arn: &StackArn,
+        session: &Session,
+    ) -> Result<StackInfo, DeployError> {
+        let id = arn.arn.clone();
+        self.call(session, &unwatched, |cfn, s| {
+            let id = id.clone();
+            Box::pin(async move { cfn.stack(&s, &id).await })
+        })
+        .await?
+        .filter(|stack| stack.status != DELETED)
+        .ok_or_else(|| DeployError::UnknownDeployment(arn.name.clone()))
     }
 
     async fn status_of(&self, arn: &StackArn, session: &Session) -> Result<Status, DeployError> {
@@ -304,6 +352,9 @@ impl Deployer {
         self.status_of(&arn, &session).await
     }
 }
+
+/// The status of a deleted stack (CloudFormation keeps describing it by id for a while).
+pub(super) const DELETED: &str = "DELETE_COMPLETE";
 
 /// A stack's status as the API gives it.
 pub(super) fn status_from(

@@ -16,9 +16,18 @@ use super::service::{Deployer, Snapshot};
 use crate::aws::AwsError;
 
 impl Deployer {
-    /// Subscribes to the stack's poller, starting one if nobody watches the stack yet.
-    pub fn watch(self: &Arc<Self>, id: &str) -> Result<watch::Receiver<Snapshot>, DeployError> {
+    /// Subscribes to the stack's poller, starting one if nobody watches the stack yet. A stack
+    /// that is gone (never made, or deleted) is refused before anything streams.
+    pub async fn watch(
+        self: &Arc<Self>,
+        id: &str,
+    ) -> Result<watch::Receiver<Snapshot>, DeployError> {
         let arn = Self::decode(id)?;
+        if let Some(sender) = self.pollers.lock().expect("lock").get(&arn.arn) {
+            return Ok(sender.subscribe());
+        }
+        let session = self.session_for(&arn).await?;
+        self.live_stack(&arn, &session).await?;
         let mut pollers = self.pollers.lock().expect("lock");
         if let Some(sender) = pollers.get(&arn.arn) {
             return Ok(sender.subscribe());

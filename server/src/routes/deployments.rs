@@ -104,7 +104,7 @@ pub async fn deployment_events_get(
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
     let d = deployer(&state)?;
-    let mut snapshots = d.watch(&id)?;
+    let mut snapshots = d.watch(&id).await?;
     let last_seen = headers
         .get("last-event-id")
         .and_then(|v| v.to_str().ok())

@@ -26,6 +26,11 @@ const ID: (&str, &str, Param) = (
     "The deployment id from `POST /api/deployments`.",
     Param::Text,
 );
+const DEPLOYMENT_GET: &str = "deployment_get";
+const DEPLOYMENT_EXECUTE: &str = "deployment_execute_post";
+const DEPLOYMENT_EVENTS: &str = "deployment_events_get";
+const DEPLOYMENT_DELETE: &str = "deployment_delete";
+
 /// A route's own error codes, plus those of every route that calls AWS.
 macro_rules! errors {
     ($($code:ident),* ; aws) => {{
@@ -46,10 +51,12 @@ pub fn api_routes() -> Routes {
                 summary: "Whether the server is up.",
                 auth: false,
                 request: None,
+                example: None,
                 ok: (200, "The server is up.", json::<api::Health>()),
                 errors: &[],
                 params: &[],
                 headers: &[],
+                links: &[],
             },
             health::health_get,
         )
@@ -61,10 +68,12 @@ pub fn api_routes() -> Routes {
                 summary: "This document.",
                 auth: false,
                 request: None,
+                example: None,
                 ok: (200, "The OpenAPI document.", Body::AnyJson),
                 errors: &[],
                 params: &[],
                 headers: &[],
+                links: &[],
             },
             openapi_get,
         )
@@ -76,10 +85,12 @@ pub fn api_routes() -> Routes {
                 summary: "Where deploys go (the local sandbox or AWS), or why deploying is off.",
                 auth: false,
                 request: None,
+                example: None,
                 ok: (200, "The deploy target.", json::<api::DeployTarget>()),
                 errors: &[],
                 params: &[],
                 headers: &[],
+                links: &[],
             },
             deployments::deploy_target_get,
         )
@@ -91,10 +102,12 @@ pub fn api_routes() -> Routes {
                 summary: "The price book a region's estimates should use: live from the AWS Price List API when the server has it, else the embedded one, with the reason.",
                 auth: false,
                 request: None,
+                example: None,
                 ok: (200, "The region's price book.", json::<api::PriceBookAnswer>()),
                 errors: &[E::NotFound],
                 params: &[("region", "An AWS region Stackplan prices.", Param::Region)],
                 headers: &[],
+                links: &[],
             },
             prices::prices_get,
         )
@@ -106,10 +119,17 @@ pub fn api_routes() -> Routes {
                 summary: "Generate the plan's template and make the change set that creates (or, with `update`, updates) its stack.",
                 auth: true,
                 request: Some((json::<api::CreateDeployment>(), false)),
+                example: Some(|| {
+                    serde_json::json!({
+                        "plan": shared::examples::lambda(),
+                        "stack_name": "shop-lambda"
+                    })
+                }),
                 ok: (201, "The change set, ready to execute.", json::<api::Created>()),
                 errors: errors!(InvalidPlan, TemplateMismatch, InvalidStackName, RoleNotAllowed, InvalidRoleArn, SandboxUnsupported, StackExists, StackNotUpdatable, StackBusy, NoChanges, ChangeSetFailed, CloudformationValidation, UnknownDeployment; aws),
                 params: &[],
                 headers: &[],
+                links: &[DEPLOYMENT_GET, DEPLOYMENT_EXECUTE, DEPLOYMENT_DELETE],
             },
             deployments::deployments_post,
         )
@@ -117,14 +137,16 @@ pub fn api_routes() -> Routes {
             Operation {
                 method: Method::POST,
                 path: "/api/deployments/{id}/execute",
-                id: "deployment_execute_post",
+                id: DEPLOYMENT_EXECUTE,
                 summary: "Execute the deployment's change set; the stack starts changing.",
                 auth: true,
                 request: Some((json::<api::ExecuteDeployment>(), true)),
+                example: None,
                 ok: (202, "The stack's status as the change starts.", json::<api::Status>()),
                 errors: errors!(UnknownDeployment, NoChangeSet, CloudformationValidation; aws),
                 params: &[ID],
                 headers: &[],
+                links: &[DEPLOYMENT_GET, DEPLOYMENT_EVENTS],
             },
             deployments::deployment_execute_post,
         )
@@ -132,14 +154,16 @@ pub fn api_routes() -> Routes {
             Operation {
                 method: get.clone(),
                 path: "/api/deployments/{id}",
-                id: "deployment_get",
+                id: DEPLOYMENT_GET,
                 summary: "The stack's status, progress, outputs and first failure.",
                 auth: true,
                 request: None,
+                example: None,
                 ok: (200, "The stack's status.", json::<api::Status>()),
                 errors: errors!(UnknownDeployment; aws),
                 params: &[ID],
                 headers: &[],
+                links: &[],
             },
             deployments::deployment_get,
         )
@@ -147,14 +171,16 @@ pub fn api_routes() -> Routes {
             Operation {
                 method: Method::DELETE,
                 path: "/api/deployments/{id}",
-                id: "deployment_delete",
+                id: DEPLOYMENT_DELETE,
                 summary: "Delete the stack. Tables and buckets are kept (DeletionPolicy: Retain).",
                 auth: true,
                 request: None,
+                example: None,
                 ok: (202, "The stack's status as the deletion starts.", json::<api::Status>()),
                 errors: errors!(UnknownDeployment, CloudformationValidation; aws),
                 params: &[ID],
                 headers: &[],
+                links: &[DEPLOYMENT_EVENTS],
             },
             deployments::deployment_delete,
         )
@@ -162,14 +188,16 @@ pub fn api_routes() -> Routes {
             Operation {
                 method: get,
                 path: "/api/deployments/{id}/events",
-                id: "deployment_events_get",
+                id: DEPLOYMENT_EVENTS,
                 summary: "The stack's events as Server-Sent Events, until it settles.",
                 auth: true,
                 request: None,
+                example: None,
                 ok: (200, "The event stream.", Body::EventStream),
                 errors: errors!(UnknownDeployment; aws),
                 params: &[ID],
                 headers: &[("Last-Event-ID", "Resume after this event id (a reconnect).")],
+                links: &[],
             },
             deployments::deployment_events_get,
         )

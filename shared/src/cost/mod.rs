@@ -6,12 +6,15 @@ pub mod book;
 mod compare;
 mod fargate;
 mod lambda;
+mod pricer;
 
 use serde::{Deserialize, Serialize};
 
 pub use crate::resources::Billing;
 pub use book::{BookRef, Origin, Price, PriceBook};
 pub use compare::{Comparison, CurvePoint, compare, counterpart};
+pub(crate) use pricer::Pricer;
+pub use pricer::{fmt_qty, fmt_usd_rate};
 
 use crate::plan::{Architecture, Plan};
 use crate::validate::ValidPlan;
@@ -160,205 +163,6 @@ pub(crate) struct Scenario {
     /// Running Fargate tasks (average over the month).
     pub tasks: f64,
     pub requests: f64,
-}
-
-/// Builds lines against a price book, collecting unknown prices.
-pub(crate) struct Pricer<'b> {
-    book: &'b PriceBook,
-    region: &'static str,
-    pub lines: Vec<Line>,
-    pub unknown: Vec<String>,
-    pub not_estimated: Vec<NotEstimated>,
-}
-
-/// Formats a quantity for formulas: thousands separators, at most 4 significant decimals.
-pub fn fmt_qty(q: f64) -> String {
-    let rounded = if q.abs() >= 100.0 {
-        q.round()
-    } else {
-        (q * 10_000.0).round() / 10_000.0
-    };
-    let text = format!("{rounded}");
-    let (int, frac) = text.split_once('.').unwrap_or((&text, ""));
-    let (sign, digits) = int.strip_prefix('-').map(|d| ("-", d)).unwrap_or(("", int));
-    let mut grouped = String::new();
-    for (i, ch) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
-            grouped.push(',');
-        }
-        grouped.push(ch);
-    }
-    if frac.is_empty() {
-        format!("{sign}{grouped}")
-    } else {
-        format!("{sign}{grouped}.{frac}")
-    }
-}
-
-/// Formats a unit price: enough decimals to show it exactly.
-pub fn fmt_usd_rate(usd: f64) -> String {
-    let text = format!("{usd}");
-    format!("${text}")
-}
-
-impl<'b> Pricer<'b> {
-    pub fn new(book: &'b PriceBook, region: &'static str) -> Self {
-        Pricer {
-            book,
-            region,
-            lines: Vec::new(),
-            unknown: Vec::new(),
-            not_estimated: Vec::new(),
-        }
-    }
-
-    pub fn price(&self, key: &str) -> Option<f64> {
-        self.book.get(key, self.region).map(|p| p.usd)
-    }
-
-    /// A price from another region, for a deliberate, stated fallback.
-    pub fn book_price_in(&self, key: &str, region: &str) -> Option<f64> {
-        self.book.get(key, region).map(|p| p.usd)
-    }
-
-    /// A line of `quantity` × the price of `key`; `explain` says how the quantity was found.
-    pub fn add(
-        &mut self,
-        service: &str,
-        item: &str,
-        quantity: f64,
-        unit: &str,
-        key: &str,
-        explain: &str,
-    ) {
-        let price = self.book.get(key, self.region).map(|p| p.usd);
-        self.push(service, item, quantity, unit, price, key, explain, None);
-    }
-
-    /// Like [`Pricer::add`] with a price already looked up (tiers, fallbacks); `note` is added
-    /// to the formula.
-    #[allow(clippy::too_many_arguments)]
-    pub fn push(
-        &mut self,
-        service: &str,
-        item: &str,
-        quantity: f64,
-        unit: &str,
-        price: Option<f64>,
-        key: &str,
-        explain: &str,
-        note: Option<&str>,
-    ) {
-        // Nothing billable costs nothing, whether or not the book knows the price.
-        let monthly = price
-            .map(|p| quantity * p)
-            .or((quantity == 0.0).then_some(0.0));
-        let formula = match price {
-            Some(p) => format!(
-                "{explain} = {} {unit} × {} per {unit}",
-                fmt_qty(quantity),
-                fmt_usd_rate(p)
-            ),
-            None if quantity == 0.0 => format!(
-                "{explain} = 0 {unit}: nothing billable (the book has no {key} price for {})",
-                self.region
-            ),
-            None => {
-                self.unknown.push(format!(
-                    "{service} {item}: the price book has no price for {key} in {}",
-                    self.region
-                ));
-                format!(
-                    "{explain} = {} {unit} × unknown price ({key} not in the book for {})",
-                    fmt_qty(quantity),
-                    self.region
-                )
-            }
-        };
-        let formula = match note {
-            Some(n) => format!("{formula}. {n}"),
-            None => formula,
-        };
-        self.lines.push(Line {
-            service: service.into(),
-            item: item.into(),
-            quantity,
-            unit: unit.into(),
-            unit_usd: price,
-            monthly_usd: monthly,
-            formula,
-        });
-    }
-
-    /// Prices `quantity` across tiers `[(tier size, key)]` (the last tier unbounded); one line.
-    #[allow(clippy::too_many_arguments)]
-    pub fn tiered(
-        &mut self,
-        service: &str,
-        item: &str,
-        quantity: f64,
-        unit: &str,
-        tiers: &[(f64, &str)],
-        explain: &str,
-    ) {
-        let mut left = quantity;
-        let mut total = 0.0;
-        let mut parts = Vec::new();
-        let mut missing = None;
-        for (i, (size, key)) in tiers.iter().enumerate() {
-            if left <= 0.0 {
-                break;
-            }
-            let last = i + 1 == tiers.len();
-            let here = if last { left } else { left.min(*size) };
-            match self.price(key) {
-                Some(p) => {
-                    total += here * p;
-                    parts.push(format!("{} × {}", fmt_qty(here), fmt_usd_rate(p)));
-                }
-                None => {
-                    missing = Some(*key);
-                    break;
-                }
-            }
-            left -= here;
-        }
-        if let Some(key) = missing {
-            self.push(service, item, quantity, unit, None, key, explain, None);
-            return;
-        }
-        let effective = if quantity > 0.0 {
-            total / quantity
-        } else {
-            self.price(tiers[0].1).unwrap_or(0.0)
-        };
-        let unit_price = if quantity > 0.0 {
-            Some(effective)
-        } else {
-            self.price(tiers[0].1)
-        };
-        let note = (parts.len() > 1).then(|| format!("Tiered: {}", parts.join(" + ")));
-        let first = self.price(tiers[0].1);
-        let price = if parts.len() > 1 { unit_price } else { first };
-        self.push(
-            service,
-            item,
-            quantity,
-            unit,
-            price,
-            tiers[0].1,
-            explain,
-            note.as_deref(),
-        );
-    }
-
-    pub fn not_estimated(&mut self, service: &str, item: &str, reason: &str) {
-        self.not_estimated.push(NotEstimated {
-            service: service.into(),
-            item: item.into(),
-            reason: reason.into(),
-        });
-    }
 }
 
 fn round_cents(x: f64) -> f64 {

@@ -4,10 +4,10 @@
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use shared::api::{
-    Change, ChangeSetKind, CreateDeployment, Created, DeployEvent, ErrorCode, ExecuteDeployment,
-    Status,
+    Change, ChangeSetKind, CreateDeployment, Created, ErrorCode, ExecuteDeployment, Status,
 };
 
+use super::progress::Row;
 use crate::api::{self, ApiFailure, Client};
 use crate::embed;
 
@@ -26,16 +26,6 @@ pub enum Phase {
     Running,
     /// The stack settled: the final status.
     Finished(Box<Status>),
-}
-
-/// One row of the event list.
-#[derive(Clone, Debug, PartialEq)]
-pub struct Row {
-    pub time: String,
-    pub logical_id: String,
-    pub resource_type: String,
-    pub status: String,
-    pub reason: String,
 }
 
 /// The panel's state, shared by its parts (signals are `Copy`).
@@ -77,11 +67,11 @@ impl Deploy {
         matches!(self.phase.get(), Phase::Preparing | Phase::Running)
     }
 
-    fn client(&self) -> Option<Client> {
+    pub(super) fn client(&self) -> Option<Client> {
         self.token.get_untracked().map(|t| Client::of_page(Some(t)))
     }
 
-    fn fail(&self, message: String) {
+    pub(super) fn fail(&self, message: String) {
         self.error.set(Some(message));
         self.phase.set(Phase::Idle);
     }
@@ -163,7 +153,7 @@ impl Deploy {
                         "deploy-started",
                         serde_json::json!({ "id": id, "stack_name": name }),
                     );
-                    self.watch(client, id, name);
+                    self.watch(client, id, name, None);
                 }
                 Err(f) => self.refused(f),
             }
@@ -180,89 +170,20 @@ impl Deploy {
         self.rows.set(Vec::new());
         spawn_local(async move {
             match client.delete(&id).await {
-                Ok(status) => self.watch(client, id, status.stack_name),
+                // Deleted already (the sandbox deletes at once): nothing to follow.
+                Ok(status) if status.done => self.phase.set(Phase::Finished(Box::new(status))),
+                Ok(status) => {
+                    let name = status.stack_name.clone();
+                    self.watch(client, id, name, Some(status));
+                }
                 Err(f) => self.refused(f),
             }
         });
     }
 
-    fn post_host(&self, kind: &str, detail: serde_json::Value) {
+    pub(super) fn post_host(&self, kind: &str, detail: serde_json::Value) {
         if let Some(host) = self.host.get_value() {
             embed::post(&host, kind, detail);
         }
     }
-
-    /// Follows the event stream to its final event, reconnecting with `Last-Event-ID` when the
-    /// connection drops (a few times, with a growing pause).
-    fn watch(self, client: Client, id: String, name: String) {
-        spawn_local(async move {
-            let mut last = None;
-            for attempt in 0..6u32 {
-                let on_event = move |event: DeployEvent| self.on_event(event);
-                match client.events(&id, last.clone(), &on_event).await {
-                    Ok(l) => last = l,
-                    Err(e) if attempt == 5 => {
-                        self.fail(format!(
-                            "Lost the deploy's event stream: {}. The stack carries on in CloudFormation.",
-                            e.message
-                        ));
-                        return;
-                    }
-                    Err(e) => self.notice.set(Some(format!(
-                        "Reconnecting to the event stream ({})…",
-                        e.message
-                    ))),
-                }
-                match self.phase.get_untracked() {
-                    Phase::Finished(status) => {
-                        self.post_host(
-                            "deploy-finished",
-                            serde_json::json!({
-                                "id": id, "stack_name": name, "status": status.status,
-                                "succeeded": status.succeeded, "outputs": status.outputs,
-                            }),
-                        );
-                        return;
-                    }
-                    Phase::Idle => return, // the stream said it ended without a status
-                    _ => {}
-                }
-                crate::browser::sleep_ms(500 * (attempt + 1)).await;
-            }
-        });
-    }
-
-    fn on_event(&self, event: DeployEvent) {
-        match event {
-            DeployEvent::Stack(e) => {
-                self.rows.update(|rows| {
-                    rows.push(Row {
-                        time: e.time,
-                        logical_id: e.logical_id,
-                        resource_type: e.resource_type,
-                        status: e.status,
-                        reason: e.reason.unwrap_or_default(),
-                    })
-                });
-                self.progress.set((e.progress.finished, e.progress.total));
-                self.notice.set(None);
-            }
-            DeployEvent::Notice(n) => self.notice.set(Some(n.message)),
-            DeployEvent::Done(status) => {
-                self.notice.set(None);
-                self.progress
-                    .set((status.progress.finished, status.progress.total));
-                self.phase.set(Phase::Finished(Box::new(status)));
-            }
-            DeployEvent::Error(e) => {
-                self.notice.set(None);
-                self.fail(e.message);
-            }
-        }
-    }
-}
-
-/// Percent done, 0–100.
-pub fn percent((done, total): (u32, u32)) -> u32 {
-    (done * 100).checked_div(total).unwrap_or(0).min(100)
 }

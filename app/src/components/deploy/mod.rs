@@ -8,6 +8,7 @@ mod progress;
 mod result;
 mod review;
 mod target;
+mod watch;
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -33,18 +34,18 @@ pub fn DeployPanel(host: Option<String>) -> AnyView {
                 <h2 id="deploy-title">"Deploy"</h2>
                 <span class="muted" data-testid="deploy-target">{move || target::describe(&target.get())}</span>
             </div>
-            <target::Access target=target d=d />
-            {move || (d.token.get().is_some() && enabled()).then(|| view! { <form::DeployForm d=d /> })}
+            {target::access(target, d)}
+            {move || (d.token.get().is_some() && enabled()).then(|| form::deploy_form(d))}
             {move || d.error.get().map(|e| view! { <div class="banner error" role="alert" data-testid="deploy-error">{e}</div> })}
             {move || d.notice.get().map(|n| view! { <div class="banner" role="status" data-testid="deploy-notice">{n}</div> })}
-            <review::Review d=d />
-            <review::ChangeList d=d />
-            <progress::ProgressBar d=d />
+            {review::review(d)}
+            {review::change_list(d)}
+            {progress::progress_bar(d)}
             {move || match d.phase.get() {
-                Phase::Finished(status) => Some(view! { <result::Finished d=d status=*status /> }),
+                Phase::Finished(status) => Some(result::finished(d, *status)),
                 _ => None,
             }}
-            <progress::EventList d=d />
+            {progress::event_list(d)}
         </section>
     }
     .into_any()

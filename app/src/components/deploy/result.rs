@@ -6,44 +6,46 @@ use shared::api::{Output, Status};
 
 use super::flow::Deploy;
 
-#[component]
-pub fn Finished(d: Deploy, status: Status) -> impl IntoView {
-    let deleted = status.status == "DELETE_COMPLETE";
-    let notes = d.sandbox_notes.get_untracked();
-    let outputs_note = notes
-        .iter()
-        .find(|n| n.contains("outputs"))
-        .cloned()
-        .unwrap_or_else(|| "The stack has no outputs.".into());
-    view! {
-        <div class="deploy-result" data-testid="deploy-result">
-            <p class=if status.succeeded { "result good" } else { "result bad" } data-testid="deploy-status">
-                {format!("{} {}", status.stack_name, status.status)}
-            </p>
-            {status.failure.map(|f| view! {
-                <div class="banner error" role="alert" data-testid="deploy-failure">
-                    <strong>{format!("{} ({}) failed: ", f.logical_id, f.resource_type)}</strong>
-                    <span>{f.reason}</span>
-                </div>
-            })}
-            {(status.succeeded && !deleted).then(|| view! {
-                <div class="outputs" data-testid="deploy-outputs">
-                    <h3>"Outputs"</h3>
-                    {if status.outputs.is_empty() {
-                        view! { <p class="muted">{outputs_note}</p> }.into_any()
-                    } else {
-                        view! { <dl>{status.outputs.into_iter().map(output).collect_view()}</dl> }.into_any()
-                    }}
-                </div>
-            })}
-            {(!notes.is_empty() && !deleted).then(|| view! {
-                <details class="sandbox-notes"><summary>"What the sandbox does not create"</summary>
-                    <ul>{notes.into_iter().map(|n| view! { <li>{n}</li> }).collect_view()}</ul>
-                </details>
-            })}
-            {(!deleted).then(|| view! { <DeleteButton d=d /> })}
-        </div>
-    }
+pub fn finished(d: Deploy, status: Status) -> AnyView {
+    let view = {
+        let deleted = status.status == "DELETE_COMPLETE";
+        let notes = d.sandbox_notes.get_untracked();
+        let outputs_note = notes
+            .iter()
+            .find(|n| n.contains("outputs"))
+            .cloned()
+            .unwrap_or_else(|| "The stack has no outputs.".into());
+        view! {
+            <div class="deploy-result" data-testid="deploy-result">
+                <p class=if status.succeeded { "result good" } else { "result bad" } data-testid="deploy-status">
+                    {format!("{} {}", status.stack_name, status.status)}
+                </p>
+                {status.failure.map(|f| view! {
+                    <div class="banner error" role="alert" data-testid="deploy-failure">
+                        <strong>{format!("{} ({}) failed: ", f.logical_id, f.resource_type)}</strong>
+                        <span>{f.reason}</span>
+                    </div>
+                })}
+                {(status.succeeded && !deleted).then(|| view! {
+                    <div class="outputs" data-testid="deploy-outputs">
+                        <h3>"Outputs"</h3>
+                        {if status.outputs.is_empty() {
+                            view! { <p class="muted">{outputs_note}</p> }.into_any()
+                        } else {
+                            view! { <dl>{status.outputs.into_iter().map(output).collect_view()}</dl> }.into_any()
+                        }}
+                    </div>
+                })}
+                {(!notes.is_empty() && !deleted).then(|| view! {
+                    <details class="sandbox-notes"><summary>"What the sandbox does not create"</summary>
+                        <ul>{notes.into_iter().map(|n| view! { <li>{n}</li> }).collect_view()}</ul>
+                    </details>
+                })}
+                {(!deleted).then(|| delete_button(d))}
+            </div>
+        }
+    };
+    view.into_any()
 }
 
 /// One output: a link when it is a URL.
@@ -62,18 +64,20 @@ fn output(o: Output) -> impl IntoView {
 }
 
 /// Delete, with a confirmation.
-#[component]
-fn DeleteButton(d: Deploy) -> impl IntoView {
-    let confirm = RwSignal::new(false);
-    view! {
-        <div class="actions">
-            {move || if confirm.get() { view! {
-                <span>"Delete the stack and its resources? Tables and buckets are kept (DeletionPolicy: Retain)."</span>
-                <button type="button" class="danger" data-testid="confirm-delete" on:click=move |_| { confirm.set(false); d.delete() }>"Delete"</button>
-                <button type="button" class="secondary" on:click=move |_| confirm.set(false)>"Cancel"</button>
-            }.into_any() } else { view! {
-                <button type="button" class="danger" data-testid="delete-stack" on:click=move |_| confirm.set(true)>"Delete stack"</button>
-            }.into_any() }}
-        </div>
-    }
+fn delete_button(d: Deploy) -> AnyView {
+    let view = {
+        let confirm = RwSignal::new(false);
+        view! {
+            <div class="actions">
+                {move || if confirm.get() { view! {
+                    <span>"Delete the stack and its resources? Tables and buckets are kept (DeletionPolicy: Retain)."</span>
+                    <button type="button" class="danger" data-testid="confirm-delete" on:click=move |_| { confirm.set(false); d.delete() }>"Delete"</button>
+                    <button type="button" class="secondary" on:click=move |_| confirm.set(false)>"Cancel"</button>
+                }.into_any() } else { view! {
+                    <button type="button" class="danger" data-testid="delete-stack" on:click=move |_| confirm.set(true)>"Delete stack"</button>
+                }.into_any() }}
+            </div>
+        }
+    };
+    view.into_any()
 }

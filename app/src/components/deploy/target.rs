@@ -23,33 +23,35 @@ pub fn describe(target: &TargetAnswer) -> String {
 }
 
 /// Why the panel cannot deploy yet: no server, deploying off, or no token (then the form).
-#[component]
-pub fn Access(target: RwSignal<TargetAnswer>, d: Deploy) -> impl IntoView {
-    let token_input = RwSignal::new(String::new());
-    move || {
-        match target.get() {
-        Some(Err(e)) => Some(view! {
-            <p class="empty">{format!("Deploying needs `stackplan serve` ({}). Planning works without it.", e.message)}</p>
-        }.into_any()),
-        Some(Ok(t)) if !t.enabled => Some(view! {
-            <p class="empty">{t.reason.unwrap_or_else(|| "Deploying is off.".into())}</p>
-        }.into_any()),
-        Some(Ok(_)) if d.token.get().is_none() => Some(view! {
-            <form class="token-form" on:submit=move |ev: leptos::ev::SubmitEvent| {
-                ev.prevent_default();
-                let t = token_input.get_untracked();
-                if !t.trim().is_empty() {
-                    api::set_token(&t);
-                    d.token.set(Some(t.trim().to_string()));
-                }
-            }>
-                <p class="empty">"To deploy, open the login URL that `stackplan serve` printed, or paste its token:"</p>
-                <input type="password" aria-label="Deploy token" data-testid="deploy-token"
-                    prop:value=move || token_input.get() on:input=move |ev| token_input.set(event_target_value(&ev)) />
-                <button type="submit">"Use token"</button>
-            </form>
-        }.into_any()),
-        Some(Ok(_)) | None => None,
-    }
-    }
+pub fn access(target: RwSignal<TargetAnswer>, d: Deploy) -> AnyView {
+    let view = {
+        let token_input = RwSignal::new(String::new());
+        move || {
+            match target.get() {
+            Some(Err(e)) => Some(view! {
+                <p class="empty">{format!("Deploying needs `stackplan serve` ({}). Planning works without it.", e.message)}</p>
+            }.into_any()),
+            Some(Ok(t)) if !t.enabled => Some(view! {
+                <p class="empty">{t.reason.unwrap_or_else(|| "Deploying is off.".into())}</p>
+            }.into_any()),
+            Some(Ok(_)) if d.token.get().is_none() => Some(view! {
+                <form class="token-form" on:submit=move |ev: leptos::ev::SubmitEvent| {
+                    ev.prevent_default();
+                    let t = token_input.get_untracked();
+                    if !t.trim().is_empty() {
+                        api::set_token(&t);
+                        d.token.set(Some(t.trim().to_string()));
+                    }
+                }>
+                    <p class="empty">"To deploy, open the login URL that `stackplan serve` printed, or paste its token:"</p>
+                    <input type="password" aria-label="Deploy token" data-testid="deploy-token"
+                        prop:value=move || token_input.get() on:input=move |ev| token_input.set(event_target_value(&ev)) />
+                    <button type="submit">"Use token"</button>
+                </form>
+            }.into_any()),
+            Some(Ok(_)) | None => None,
+        }
+        }
+    };
+    view.into_any()
 }
