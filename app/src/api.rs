@@ -264,20 +264,15 @@ fn read<T: DeserializeOwned>(status: u16, text: &str) -> Result<T, ApiFailure> {
     if !(200..300).contains(&status) {
         return Err(failure(status, text));
     }
-    // Through a `Value`: one deserializer for every type keeps the wasm small.
-    serde_json::from_str::<serde_json::Value>(text)
-        .and_then(serde_json::from_value)
-        .map_err(|e| ApiFailure {
-            status,
-            error: None,
-            message: format!("the server's answer was not understood: {e}"),
-        })
+    serde_json::from_str(text).map_err(|e| ApiFailure {
+        status,
+        error: None,
+        message: format!("the server's answer was not understood: {e}"),
+    })
 }
 
 fn failure(status: u16, text: &str) -> ApiFailure {
-    let error = serde_json::from_str::<serde_json::Value>(text)
-        .and_then(serde_json::from_value::<ErrorBody>)
-        .ok();
+    let error = serde_json::from_str::<ErrorBody>(text).ok();
     match error {
         Some(error) => ApiFailure {
             status,

@@ -43,19 +43,71 @@ pub fn is_origin(s: &str) -> bool {
         && !rest.contains(['/', '?', '#', '@', ' '])
 }
 
-/// Sends `{"source":"stackplan","type":kind,...detail}` to the host.
-pub fn post(host: &str, kind: &str, detail: serde_json::Value) {
-    let mut message = serde_json::json!({ "source": "stackplan", "type": kind });
-    if let (Some(m), serde_json::Value::Object(d)) = (message.as_object_mut(), detail) {
-        m.extend(d);
-    }
+/// What the planner tells its host page. On the wire: `{"source": "stackplan", "type":
+/// "plan-changed", ...fields}` (README, "Embedding the planner").
+#[derive(Clone, Debug, serde::Serialize)]
+#[serde(tag = "type", rename_all = "kebab-case")]
+pub enum HostEvent {
+    Ready {},
+    PlanChanged {
+        plan: shared::Plan,
+        /// `None` while the plan is invalid.
+        monthly_usd: Option<f64>,
+        valid: bool,
+    },
+    DeployStarted {
+        id: String,
+        stack_name: String,
+    },
+    DeployFinished {
+        id: String,
+        stack_name: String,
+        status: String,
+        succeeded: bool,
+        outputs: Vec<shared::api::Output>,
+    },
+}
+
+#[derive(serde::Serialize)]
+struct Outgoing<'a> {
+    source: &'static str,
+    #[serde(flatten)]
+    event: &'a HostEvent,
+}
+
+/// What a host page may send: theme variables.
+#[derive(serde::Deserialize)]
+struct Incoming {
+    source: String,
+    #[serde(rename = "type")]
+    kind: String,
+    #[serde(default)]
+    vars: std::collections::BTreeMap<String, VarValue>,
+}
+
+/// A theme variable's value: text, or anything else (ignored).
+#[derive(serde::Deserialize)]
+#[serde(untagged)]
+enum VarValue {
+    Text(String),
+    Other(serde::de::IgnoredAny),
+}
+
+/// Sends an event to the host, at its origin only.
+pub fn post(host: &str, event: &HostEvent) {
+    let Ok(text) = serde_json::to_string(&Outgoing {
+        source: "stackplan",
+        event,
+    }) else {
+        return;
+    };
     let Some(window) = web_sys::window() else {
         return;
     };
     let Ok(Some(parent)) = window.parent() else {
         return;
     };
-    if let Ok(value) = js_sys::JSON::parse(&message.to_string()) {
+    if let Ok(value) = js_sys::JSON::parse(&text) {
         let _ = parent.post_message(&value, host);
     }
 }
@@ -76,8 +128,11 @@ pub fn connect(planner: Planner, mode: &EmbedMode) {
         let valid = planner.valid.with(|v| v.is_some());
         post(
             &target,
-            "plan-changed",
-            serde_json::json!({ "plan": plan, "monthly_usd": total, "valid": valid }),
+            &HostEvent::PlanChanged {
+                plan,
+                monthly_usd: total,
+                valid,
+            },
         );
     });
     let on_message =
@@ -91,15 +146,12 @@ pub fn connect(planner: Planner, mode: &EmbedMode) {
             else {
                 return;
             };
-            let Ok(message) = serde_json::from_str::<serde_json::Value>(&text) else {
+            let Ok(message) = serde_json::from_str::<Incoming>(&text) else {
                 return;
             };
-            if message["source"] != "stackplan-host" || message["type"] != "theme" {
+            if message.source != "stackplan-host" || message.kind != "theme" {
                 return;
             }
-            let Some(vars) = message["vars"].as_object() else {
-                return;
-            };
             let Some(root) = web_sys::window()
                 .and_then(|w| w.document())
                 .and_then(|d| d.document_element())
@@ -107,9 +159,9 @@ pub fn connect(planner: Planner, mode: &EmbedMode) {
             else {
                 return;
             };
-            for (name, value) in vars {
+            for (name, value) in &message.vars {
                 // Only the planner's own custom properties, with plain values.
-                if let Some(value) = value.as_str()
+                if let VarValue::Text(value) = value
                     && name.starts_with("--sp-")
                     && !value.contains([';', '{', '}'])
                 {
@@ -122,11 +174,7 @@ pub fn connect(planner: Planner, mode: &EmbedMode) {
             window.add_event_listener_with_callback("message", on_message.as_ref().unchecked_ref());
     }
     on_message.forget();
-    post(
-        &mode.host.clone().unwrap_or_default(),
-        "ready",
-        serde_json::json!({}),
-    );
+    post(&mode.host.clone().unwrap_or_default(), &HostEvent::Ready {});
 }
 
 #[cfg(test)]

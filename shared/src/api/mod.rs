@@ -464,13 +464,12 @@ impl DeployEvent {
             event: event.to_string(),
             reason: e.to_string(),
         };
-        // Through a `Value`: one deserializer for every type keeps the browser's code small.
-        let data: serde_json::Value = serde_json::from_str(&message.data).map_err(error)?;
+        let data = &message.data;
         Ok(match event {
-            "stack" => DeployEvent::Stack(serde_json::from_value(data).map_err(error)?),
-            "notice" => DeployEvent::Notice(serde_json::from_value(data).map_err(error)?),
-            "done" => DeployEvent::Done(serde_json::from_value(data).map_err(error)?),
-            "error" => DeployEvent::Error(serde_json::from_value(data).map_err(error)?),
+            "stack" => DeployEvent::Stack(serde_json::from_str(data).map_err(error)?),
+            "notice" => DeployEvent::Notice(serde_json::from_str(data).map_err(error)?),
+            "done" => DeployEvent::Done(serde_json::from_str(data).map_err(error)?),
+            "error" => DeployEvent::Error(serde_json::from_str(data).map_err(error)?),
             other => {
                 return Err(EventError {
                     event: other.to_string(),

@@ -9,7 +9,7 @@ use shared::api::{
 
 use super::progress::Row;
 use crate::api::{self, ApiFailure, Client};
-use crate::embed;
+use crate::embed::{self, HostEvent};
 
 /// Where the panel is in a deploy.
 #[derive(Clone, Debug, PartialEq)]
@@ -149,10 +149,10 @@ impl Deploy {
             };
             match client.execute(&id, &request).await {
                 Ok(_) => {
-                    self.post_host(
-                        "deploy-started",
-                        serde_json::json!({ "id": id, "stack_name": name }),
-                    );
+                    self.post_host(HostEvent::DeployStarted {
+                        id: id.clone(),
+                        stack_name: name.clone(),
+                    });
                     self.watch(client, id, name, None);
                 }
                 Err(f) => self.refused(f),
@@ -181,9 +181,9 @@ impl Deploy {
         });
     }
 
-    pub(super) fn post_host(&self, kind: &str, detail: serde_json::Value) {
+    pub(super) fn post_host(&self, event: HostEvent) {
         if let Some(host) = self.host.get_value() {
-            embed::post(&host, kind, detail);
+            embed::post(&host, &event);
         }
     }
 }

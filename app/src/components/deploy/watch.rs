@@ -8,6 +8,7 @@ use shared::api::{DeployEvent, ErrorCode, Status};
 use super::flow::{Deploy, Phase};
 use super::progress::Row;
 use crate::api::Client;
+use crate::embed::HostEvent;
 
 impl Deploy {
     /// Follows the event stream to its final event, reconnecting with `Last-Event-ID` when the
@@ -44,13 +45,13 @@ impl Deploy {
                 }
                 match self.phase.get_untracked() {
                     Phase::Finished(status) => {
-                        self.post_host(
-                            "deploy-finished",
-                            serde_json::json!({
-                                "id": id, "stack_name": name, "status": status.status,
-                                "succeeded": status.succeeded, "outputs": status.outputs,
-                            }),
-                        );
+                        self.post_host(HostEvent::DeployFinished {
+                            id: id.clone(),
+                            stack_name: name.clone(),
+                            status: status.status,
+                            succeeded: status.succeeded,
+                            outputs: status.outputs,
+                        });
                         return;
                     }
                     Phase::Idle => return, // the stream said it ended without a status
