@@ -1,16 +1,40 @@
 //! Bearer tokens for the deploy API. Locally the server makes one at start and prints a login
-//! URL carrying it (as Jupyter does); shared servers take theirs from `STACKPLAN_TOKENS`.
+//! URL carrying it (as Jupyter does); shared servers take theirs from `STACKPLAN_TOKENS` (each
+//! may use every role the server is configured with) or from a tokens file, which binds each
+//! token to the roles it may deploy with.
 
 use axum::extract::{FromRef, FromRequestParts};
 use axum::http::header::AUTHORIZATION;
 use axum::http::request::Parts;
 
+use std::sync::Arc;
+
 use crate::AppState;
+use crate::deploy::service::AccountRoles;
 use crate::error::ApiError;
 
-/// The tokens this server accepts. Never printed by `Debug`.
+/// What a token may deploy with: the given roles, or (`None`) every role the server has.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Grant(pub Option<Arc<Vec<AccountRoles>>>);
+
+/// The tokens this server accepts, each with its grant. Never printed by `Debug`.
 #[derive(Default, Clone)]
-pub struct Tokens(Vec<String>);
+pub struct Tokens(Vec<(String, Grant)>);
+
+/// A tokens file: `{"tokens": [{"token": "...", "roles": [{"role_arn": "...", "external_id":
+/// "...", "execution_role_arn": "...", "permissions_boundary_arn": "..."}]}]}`.
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct TokensFile {
+    tokens: Vec<TokenEntry>,
+}
+
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct TokenEntry {
+    token: String,
+    roles: Vec<AccountRoles>,
+}
 
 impl std::fmt::Debug for Tokens {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -19,15 +43,41 @@ impl std::fmt::Debug for Tokens {
 }
 
 impl Tokens {
-    /// Tokens from a comma-separated list (`STACKPLAN_TOKENS`); blanks are ignored.
+    /// Tokens from a comma-separated list (`STACKPLAN_TOKENS`); blanks are ignored. Each may
+    /// use every role the server has.
     pub fn from_list(list: &str) -> Tokens {
         Tokens(
             list.split(',')
                 .map(str::trim)
                 .filter(|t| !t.is_empty())
-                .map(String::from)
+                .map(|t| (t.to_string(), Grant::default()))
                 .collect(),
         )
+    }
+
+    /// Tokens from a tokens file, each bound to its roles.
+    pub fn from_file(text: &str) -> Result<Tokens, String> {
+        let file: TokensFile =
+            serde_json::from_str(text).map_err(|e| format!("the tokens file is not valid: {e}"))?;
+        let mut tokens = Vec::new();
+        for entry in file.tokens {
+            if entry.token.trim().len() < 16 {
+                return Err("every token in the tokens file must be at least 16 characters".into());
+            }
+            if entry.roles.is_empty() {
+                return Err("every token in the tokens file needs at least one role".into());
+            }
+            tokens.push((
+                entry.token.trim().to_string(),
+                Grant(Some(Arc::new(entry.roles))),
+            ));
+        }
+        Ok(Tokens(tokens))
+    }
+
+    /// Every role some token is bound to.
+    pub fn bound_roles(&self) -> impl Iterator<Item = &AccountRoles> {
+        self.0.iter().filter_map(|(_, g)| g.0.as_deref()).flatten()
     }
 
     /// One fresh random token: 32 bytes from the OS, hex-encoded.
@@ -35,18 +85,26 @@ impl Tokens {
         let mut bytes = [0u8; 32];
         getrandom::getrandom(&mut bytes).map_err(|e| std::io::Error::other(e.to_string()))?;
         let token: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
-        Ok((Tokens(vec![token.clone()]), token))
+        Ok((Tokens(vec![(token.clone(), Grant::default())]), token))
     }
 
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()
     }
 
-    /// Compares in time independent of where the strings differ.
+    /// The grant of a token, compared in time independent of where the strings differ.
+    pub fn grant(&self, candidate: &str) -> Option<Grant> {
+        let mut found = None;
+        for (token, grant) in &self.0 {
+            if constant_time_eq(token.as_bytes(), candidate.as_bytes()) {
+                found = Some(grant.clone());
+            }
+        }
+        found
+    }
+
     pub fn accepts(&self, candidate: &str) -> bool {
-        self.0.iter().fold(false, |found, t| {
-            found | constant_time_eq(t.as_bytes(), candidate.as_bytes())
-        })
+        self.grant(candidate).is_some()
     }
 }
 
@@ -57,8 +115,9 @@ fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
     a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
-/// Proof that a request carried a valid token; handlers that take it are protected.
-pub struct Authorized;
+/// Proof that a request carried a valid token, with what the token may do; handlers that take
+/// it are protected.
+pub struct Authorized(pub Grant);
 
 impl<S: Send + Sync> FromRequestParts<S> for Authorized
 where
@@ -78,8 +137,11 @@ where
         });
         match token {
             None => Err(ApiError::MissingToken),
-            Some(t) if state.tokens.accepts(t.trim()) => Ok(Authorized),
-            Some(_) => Err(ApiError::InvalidToken),
+            Some(t) => state
+                .tokens
+                .grant(t.trim())
+                .map(Authorized)
+                .ok_or(ApiError::InvalidToken),
         }
     }
 }

@@ -16,15 +16,27 @@ pub struct Config {
     /// Deploy into the local sandbox (moto) at this URL instead of AWS.
     #[arg(long, env = "STACKPLAN_AWS_ENDPOINT")]
     pub aws_endpoint: Option<String>,
-    /// The IAM role deploys assume (arn:aws:iam::ACCOUNT:role/NAME).
+    /// The deployer role deploys assume (arn:aws:iam::ACCOUNT:role/NAME; `stackplan bootstrap`
+    /// makes it).
     #[arg(long, env = "STACKPLAN_ROLE_ARN")]
     pub role_arn: Option<String>,
-    /// Other roles a deploy request may name, comma-separated.
-    #[arg(long, env = "STACKPLAN_ROLE_ALLOWLIST", value_delimiter = ',')]
-    pub role_allowlist: Vec<String>,
-    /// The ExternalId the role's trust policy requires.
+    /// The ExternalId the deployer role's trust policy requires.
     #[arg(long, env = "STACKPLAN_EXTERNAL_ID")]
     pub external_id: Option<String>,
+    /// The execution role CloudFormation creates the resources with (`stackplan bootstrap`
+    /// makes it).
+    #[arg(long, env = "STACKPLAN_EXECUTION_ROLE_ARN")]
+    pub execution_role_arn: Option<String>,
+    /// The permissions boundary every IAM role a stack creates carries.
+    #[arg(long, env = "STACKPLAN_PERMISSIONS_BOUNDARY_ARN")]
+    pub permissions_boundary_arn: Option<String>,
+    /// A JSON file binding each deploy token to the roles it may use (see the README).
+    #[arg(long, env = "STACKPLAN_TOKENS_FILE")]
+    pub tokens_file: Option<PathBuf>,
+    /// The key deployment ids are signed with, 64 hex digits (default: made once and kept in
+    /// the data directory).
+    #[arg(long, env = "STACKPLAN_ID_KEY", hide_env_values = true)]
+    pub id_key: Option<String>,
     /// Lifetime of the assumed credentials, 900-3600 seconds; refreshed during long deploys.
     #[arg(long, default_value_t = 900, value_parser = clap::value_parser!(i32).range(900..=3600))]
     pub session_seconds: i32,
@@ -53,8 +65,11 @@ impl Default for Config {
             dist: PathBuf::from("dist"),
             aws_endpoint: None,
             role_arn: None,
-            role_allowlist: Vec::new(),
             external_id: None,
+            execution_role_arn: None,
+            permissions_boundary_arn: None,
+            tokens_file: None,
+            id_key: None,
             session_seconds: 900,
             cors_origins: Vec::new(),
             data_dir: None,
@@ -76,6 +91,18 @@ impl Config {
         self.data_dir.clone().or_else(|| {
             std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cache").join("stackplan"))
         })
+    }
+
+    /// The roles of `--role-arn` and the flags that go with it.
+    pub fn roles(&self) -> Option<crate::deploy::service::AccountRoles> {
+        self.role_arn
+            .as_ref()
+            .map(|role_arn| crate::deploy::service::AccountRoles {
+                role_arn: role_arn.clone(),
+                external_id: self.external_id.clone(),
+                execution_role_arn: self.execution_role_arn.clone(),
+                permissions_boundary_arn: self.permissions_boundary_arn.clone(),
+            })
     }
 
     /// The AWS clients' settings: the sandbox's endpoint, if any.

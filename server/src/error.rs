@@ -57,6 +57,7 @@ impl ApiError {
                 D::Role(RoleError::NoneConfigured) => C::DeployDisabled,
                 D::SandboxUnsupported(_) => C::SandboxUnsupported,
                 D::StackExists { .. } => C::StackExists,
+                D::NotManaged { .. } => C::StackNotManaged,
                 D::NotUpdatable { .. } => C::StackNotUpdatable,
                 D::Busy { .. } => C::StackBusy,
                 D::NoChanges => C::NoChanges,
@@ -76,9 +77,44 @@ impl ApiError {
         }
     }
 
+    /// The sentence the client gets: AWS's own texts (which can name principals, accounts and
+    /// resources) stay in the server's log, and anything AWS said that the client needs is
+    /// scrubbed of ARNs and account ids.
+    fn public_message(&self) -> String {
+        use DeployError as D;
+        match self {
+            ApiError::Deploy(D::Aws(e)) => match e {
+                AwsError::AccessDenied(_) => "AWS denied the request: the deploy role does not trust this server (or its ExternalId), or its permissions do not allow this call. The server's log has AWS's message.".into(),
+                AwsError::Throttled(_) => "AWS kept throttling the requests, even after retries: try again in a minute.".into(),
+                AwsError::Validation(d) => format!("CloudFormation refused the request: {}", scrub(&d.message)),
+                AwsError::AlreadyExists(_) => "a stack or change set of that name already exists".into(),
+                AwsError::NotFound(_) => "no such deployment".into(),
+                AwsError::Unreachable { .. } => e.to_string(),
+                AwsError::Other(_) => "AWS answered with an error Stackplan does not know; the server's log has it.".into(),
+            },
+            ApiError::Deploy(D::ChangeSetFailed(reason)) => {
+                format!("CloudFormation could not prepare the change set: {}", scrub(reason))
+            }
+            ApiError::Deploy(D::ChangeSetUnavailable(state)) => {
+                format!("the change set cannot be executed now ({}): make a new one", scrub(state))
+            }
+            ApiError::Deploy(D::UnknownDeployment(_)) => "no such deployment".into(),
+            ApiError::Deploy(D::Role(RoleError::Malformed(_))) => {
+                "the requested role is not an IAM role ARN (arn:aws:iam::ACCOUNT:role/NAME)".into()
+            }
+            ApiError::Deploy(D::Role(RoleError::NotAllowed(_))) => {
+                "the requested role is not one this token may deploy with".into()
+            }
+            other => other.to_string(),
+        }
+    }
+
     /// The answer's body.
     pub fn body(&self) -> ErrorBody {
-        let mut body = ErrorBody::new(self.code(), self.to_string());
+        let mut body = ErrorBody::new(self.code(), self.public_message());
+        if let ApiError::Deploy(DeployError::Aws(e)) = self {
+            body.request_id = e.request_id().map(String::from);
+        }
         match self {
             ApiError::Deploy(DeployError::InvalidPlan(problems)) => {
                 body.problems = problems
@@ -108,7 +144,8 @@ impl IntoResponse for ApiError {
         let code = self.code();
         let status =
             StatusCode::from_u16(code.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-        if status.is_server_error() {
+        if status.is_server_error() || matches!(self, ApiError::Deploy(DeployError::Aws(_))) {
+            // The whole story, AWS's message included, for the operator.
             tracing::warn!(code = code.as_str(), "API error: {self}");
         }
         let mut response = (status, Json(self.body())).into_response();
@@ -126,5 +163,54 @@ impl IntoResponse for ApiError {
             _ => {}
         }
         response
+    }
+}
+
+/// Text from AWS with its ARNs and 12-digit account ids replaced, so an answer never names a
+/// principal or an account.
+pub fn scrub(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while !rest.is_empty() {
+        if rest.starts_with("arn:") {
+            let end = rest
+                .find(|c: char| c.is_whitespace() || "\"'`,;()[]{}<>".contains(c))
+                .unwrap_or(rest.len());
+            out.push_str("<arn>");
+            rest = &rest[end..];
+            continue;
+        }
+        let digits = rest.bytes().take_while(u8::is_ascii_digit).count();
+        let starts_word = out
+            .chars()
+            .last()
+            .is_none_or(|c| !c.is_ascii_alphanumeric());
+        if digits > 0 {
+            if digits == 12 && starts_word {
+                out.push_str("<account>");
+            } else {
+                out.push_str(&rest[..digits]);
+            }
+            rest = &rest[digits..];
+            continue;
+        }
+        let ch = rest.chars().next().expect("not empty");
+        out.push(ch);
+        rest = &rest[ch.len_utf8()..];
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn scrubbing_removes_arns_and_account_ids() {
+        assert_eq!(
+            super::scrub(
+                "User: arn:aws:iam::111122223333:user/ci is not authorized (account 444455556666, code 123)"
+            ),
+            "User: <arn> is not authorized (account <account>, code 123)"
+        );
+        assert_eq!(super::scrub("plain text"), "plain text");
     }
 }

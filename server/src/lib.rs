@@ -54,33 +54,54 @@ fn cors_layer(origins: &[String]) -> Option<tower_http::cors::CorsLayer> {
     })
 }
 
-/// The role used in the sandbox when none is given.
+/// The roles used in the sandbox when none are given (moto accepts any role).
 pub const SANDBOX_ROLE: &str = "arn:aws:iam::123456789012:role/stackplan-deployer";
+pub const SANDBOX_EXECUTION_ROLE: &str = "arn:aws:iam::123456789012:role/stackplan-execution";
+
+/// The key deployment ids are signed with: `--id-key`, or the one kept in the data directory,
+/// or (without a data directory) a new one for this process.
+pub fn id_key(config: &Config) -> anyhow::Result<deploy::id::IdKey> {
+    if let Some(hex) = &config.id_key {
+        return deploy::id::IdKey::from_hex(hex).map_err(anyhow::Error::msg);
+    }
+    match config.data_dir() {
+        Some(dir) => {
+            deploy::id::IdKey::load_or_create(&dir.join("id-key")).map_err(anyhow::Error::msg)
+        }
+        None => Ok(deploy::id::IdKey::random()?),
+    }
+}
 
 /// The deploy service of a configuration, on the given AWS clients: into the sandbox when an
-/// endpoint is configured, into AWS when a role is. `None` when neither is.
-pub fn deployer(config: &Config, clients: &aws::Clients) -> anyhow::Result<Option<Deployer>> {
+/// endpoint is configured, into AWS when roles are (`--role-arn`, or a tokens file). `None`
+/// when neither is.
+pub fn deployer(
+    config: &Config,
+    clients: &aws::Clients,
+    tokens: &auth::Tokens,
+) -> anyhow::Result<Option<Deployer>> {
     let target = match &config.aws_endpoint {
         Some(endpoint) => Target::Sandbox {
             endpoint: endpoint.clone(),
         },
-        None if config.role_arn.is_some() || !config.role_allowlist.is_empty() => Target::Aws,
+        None if config.role_arn.is_some() || tokens.bound_roles().next().is_some() => Target::Aws,
         None => return Ok(None),
     };
-    let mut deploy = DeployConfig::new(target.clone());
-    deploy.role_arn = config.role_arn.clone().or_else(|| match target {
-        // moto accepts any role; a fixed one keeps the sandbox in one account.
-        Target::Sandbox { .. } => Some(SANDBOX_ROLE.to_string()),
-        Target::Aws => None,
-    });
-    deploy.role_allowlist = config.role_allowlist.clone();
-    deploy.external_id = config.external_id.clone();
+    let mut deploy = DeployConfig::new(target.clone(), id_key(config)?);
+    deploy.roles = match (config.roles(), &target) {
+        (Some(roles), _) => vec![roles],
+        // moto accepts any role; fixed ones keep the sandbox in one account.
+        (None, Target::Sandbox { .. }) => vec![deploy::service::AccountRoles {
+            role_arn: SANDBOX_ROLE.into(),
+            external_id: None,
+            execution_role_arn: Some(SANDBOX_EXECUTION_ROLE.into()),
+            permissions_boundary_arn: None,
+        }],
+        (None, Target::Aws) => Vec::new(),
+    };
     deploy.session_seconds = config.session_seconds;
-    for role in deploy.role_arn.iter().chain(&deploy.role_allowlist) {
-        anyhow::ensure!(
-            deploy::valid_role_arn(role),
-            "{role} is not an IAM role ARN (arn:aws:iam::ACCOUNT:role/NAME)"
-        );
+    for roles in deploy.roles.iter().chain(tokens.bound_roles()) {
+        check_roles(roles, &target)?;
     }
     anyhow::ensure!(
         (900..=3600).contains(&deploy.session_seconds),
@@ -91,6 +112,65 @@ pub fn deployer(config: &Config, clients: &aws::Clients) -> anyhow::Result<Optio
         clients.sts.clone(),
         clients.cloudformation.clone(),
     )))
+}
+
+/// A role set is usable: well-formed ARNs, and on AWS an execution role to hand
+/// CloudFormation.
+fn check_roles(roles: &deploy::service::AccountRoles, target: &Target) -> anyhow::Result<()> {
+    for arn in std::iter::once(&roles.role_arn).chain(&roles.execution_role_arn) {
+        anyhow::ensure!(
+            deploy::valid_role_arn(arn),
+            "{arn} is not an IAM role ARN (arn:aws:iam::ACCOUNT:role/NAME)"
+        );
+    }
+    if *target == Target::Aws {
+        anyhow::ensure!(
+            roles.execution_role_arn.is_some(),
+            "the deployer role {} has no execution role: CloudFormation creates the resources with a role of their own (--execution-role-arn); `stackplan bootstrap` makes both",
+            roles.role_arn
+        );
+    }
+    Ok(())
+}
+
+/// On AWS, a role in another account than the server's must ask for an ExternalId (the
+/// confused-deputy guard); a server that would assume one without is refused at start.
+pub async fn check_cross_account(
+    sts: &dyn aws::sts::Sts,
+    roles: impl Iterator<Item = &deploy::service::AccountRoles>,
+) -> anyhow::Result<()> {
+    let roles: Vec<_> = roles.collect();
+    if roles.iter().all(|r| r.external_id.is_some()) {
+        return Ok(());
+    }
+    let (_, own) = sts
+        .caller()
+        .await
+        .map_err(|e| anyhow::anyhow!("cannot tell which AWS account this server runs as: {e}"))?;
+    for r in roles {
+        anyhow::ensure!(
+            r.external_id.is_some() || r.account() == Some(own.as_str()),
+            "{} is in another account than this server's: a cross-account deploy role needs an ExternalId (--external-id, or the token's external_id)",
+            r.role_arn
+        );
+    }
+    Ok(())
+}
+
+/// Origins for CORS: each exactly `scheme://host[:port]`; `*` and paths are refused.
+pub fn check_origins(origins: &[String]) -> anyhow::Result<()> {
+    for origin in origins {
+        let ok = origin.split_once("://").is_some_and(|(scheme, rest)| {
+            matches!(scheme, "http" | "https")
+                && !rest.is_empty()
+                && !rest.contains(['/', '?', '#', '@', ' ', '*'])
+        });
+        anyhow::ensure!(
+            ok,
+            "--cors-origin {origin:?} is not an origin: give each site as scheme://host[:port] (a wildcard would let any page use the deploy API with a stolen token)"
+        );
+    }
+    Ok(())
 }
 
 /// The price service of a configuration: a book file, the Price List API through the AWS
@@ -125,6 +205,7 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
     routes::assets::check_dist(&config.dist)?;
     let listener = tokio::net::TcpListener::bind(&config.addr).await?;
     let local = listener.local_addr()?;
+    check_origins(&config.cors_origins)?;
     let clients = aws::Clients::load(&config.aws()).await;
     let mut state = AppState::new(config.clone());
     if let Some(prices) = price_service(&config, &clients)? {
@@ -134,23 +215,36 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
         println!("Prices come from {}.", path.display());
     }
     let mut login = None;
-    if let Some(deployer) = deployer(&config, &clients)? {
-        let tokens = match std::env::var("STACKPLAN_TOKENS") {
-            Ok(list) if !auth::Tokens::from_list(&list).is_empty() => {
-                auth::Tokens::from_list(&list)
-            }
-            _ => {
-                let (tokens, token) = auth::Tokens::generate()?;
-                login = Some(token);
-                tokens
-            }
-        };
+    let tokens = match (&config.tokens_file, std::env::var("STACKPLAN_TOKENS")) {
+        (Some(path), _) => {
+            let text = std::fs::read_to_string(path)
+                .map_err(|e| anyhow::anyhow!("cannot read {}: {e}", path.display()))?;
+            auth::Tokens::from_file(&text).map_err(anyhow::Error::msg)?
+        }
+        (None, Ok(list)) if !auth::Tokens::from_list(&list).is_empty() => {
+            auth::Tokens::from_list(&list)
+        }
+        _ => {
+            let (tokens, token) = auth::Tokens::generate()?;
+            login = Some(token);
+            tokens
+        }
+    };
+    if let Some(deployer) = deployer(&config, &clients, &tokens)? {
+        if *deployer.target() == Target::Aws {
+            check_cross_account(
+                clients.sts.as_ref(),
+                deployer.roles().iter().chain(tokens.bound_roles()),
+            )
+            .await?;
+        }
         println!(
             "Deploys go to {}.",
             routes::deployments::describe(deployer.target())
         );
         state = state.with_deployer(Arc::new(deployer), tokens);
     } else {
+        login = None;
         println!(
             "Deploying is off: start with --aws-endpoint URL (local sandbox) or --role-arn ARN (AWS)."
         );
@@ -179,4 +273,21 @@ pub fn init_logging() {
         .with_writer(std::io::stderr)
         .with_target(false)
         .try_init();
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn cors_origins_are_exact_origins() {
+        assert!(super::check_origins(&["https://console.example.com".into()]).is_ok());
+        for bad in [
+            "*",
+            "https://*.example.com",
+            "https://x.example.com/path",
+            "console.example.com",
+        ] {
+            let e = super::check_origins(&[bad.into()]).unwrap_err().to_string();
+            assert!(e.contains("not an origin"), "{bad}: {e}");
+        }
+    }
 }

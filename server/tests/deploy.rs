@@ -23,7 +23,8 @@ use server::aws::cloudformation::{
 };
 use server::aws::sts::{AssumeRequest, Sts, TempCredentials};
 use server::aws::{AwsError, Backoff};
-use server::deploy::service::{DeployConfig, Deployer};
+use server::deploy::id::IdKey;
+use server::deploy::service::{AccountRoles, DeployConfig, Deployer};
 use server::{AppState, Config, app};
 use shared::api::{Change, DeployEvent, Output, Target, sse};
 use tower::ServiceExt;
@@ -53,7 +54,7 @@ impl Sts for StsDouble {
             if *self.deny.lock().unwrap() {
                 return Err(AwsError::AccessDenied(format!(
                     "User: arn:aws:iam::{ACCOUNT}:user/stackplan is not authorized to perform: sts:AssumeRole on resource: {ROLE}"
-                )));
+                ).into()));
             }
             let lifetime = self
                 .lifetime
@@ -66,6 +67,15 @@ impl Sts for StsDouble {
                 session_token: SESSION_TOKEN.into(),
                 expires: SystemTime::now() + lifetime,
             })
+        })
+    }
+
+    fn caller(&self) -> BoxFuture<'_, Result<(String, String), AwsError>> {
+        Box::pin(async {
+            Ok((
+                format!("arn:aws:iam::{ACCOUNT}:user/stackplan"),
+                ACCOUNT.to_string(),
+            ))
         })
     }
 }
@@ -82,6 +92,7 @@ struct Stack {
     outputs: Vec<Output>,
     resources: usize,
     change_sets: Vec<(String, String, bool)>, // (arn, name, update)
+    tags: Vec<(String, String)>,
 }
 
 impl Stack {
@@ -197,6 +208,7 @@ impl CloudFormation for CfnDouble {
                 } else {
                     vec![]
                 },
+                tags: s.tags.clone(),
             }))
         })
     }
@@ -237,6 +249,7 @@ impl CloudFormation for CfnDouble {
                     }],
                     resources,
                     change_sets: vec![],
+                    tags: c.tags.clone(),
                 });
             }
             let stack = Self::find(&mut stacks, &c.stack_name).unwrap();
@@ -245,10 +258,9 @@ impl CloudFormation for CfnDouble {
                 .iter()
                 .any(|(_, name, _)| *name == c.change_set_name)
             {
-                return Err(AwsError::AlreadyExists(format!(
-                    "ChangeSet {} already exists",
-                    c.change_set_name
-                )));
+                return Err(AwsError::AlreadyExists(
+                    format!("ChangeSet {} already exists", c.change_set_name).into(),
+                ));
             }
             let arn = format!(
                 "arn:aws:cloudformation:us-east-1:{ACCOUNT}:changeSet/{}/{}",
@@ -272,14 +284,14 @@ impl CloudFormation for CfnDouble {
         Box::pin(async move {
             self.check("change_set")?;
             let mut stacks = self.stacks.lock().unwrap();
-            let s =
-                Self::find(&mut stacks, &stack).ok_or_else(|| AwsError::NotFound(stack.clone()))?;
+            let s = Self::find(&mut stacks, &stack)
+                .ok_or_else(|| AwsError::NotFound(stack.clone().into()))?;
             let (arn, _, update) = s
                 .change_sets
                 .iter()
                 .find(|(a, n, _)| *a == id || *n == id)
                 .cloned()
-                .ok_or_else(|| AwsError::NotFound(id.clone()))?;
+                .ok_or_else(|| AwsError::NotFound(id.clone().into()))?;
             let changes = self
                 .plan
                 .lock()
@@ -310,20 +322,6 @@ impl CloudFormation for CfnDouble {
         })
     }
 
-    fn latest_change_set(
-        &self,
-        _: &Session,
-        stack: &str,
-    ) -> BoxFuture<'_, Result<Option<String>, AwsError>> {
-        let stack = stack.to_string();
-        Box::pin(async move {
-            self.check("latest_change_set")?;
-            let mut stacks = self.stacks.lock().unwrap();
-            Ok(Self::find(&mut stacks, &stack)
-                .and_then(|s| s.change_sets.last().map(|c| c.0.clone())))
-        })
-    }
-
     fn execute_change_set(
         &self,
         _: &Session,
@@ -335,8 +333,8 @@ impl CloudFormation for CfnDouble {
         Box::pin(async move {
             self.check("execute_change_set")?;
             let mut stacks = self.stacks.lock().unwrap();
-            let s =
-                Self::find(&mut stacks, &stack).ok_or_else(|| AwsError::NotFound(stack.clone()))?;
+            let s = Self::find(&mut stacks, &stack)
+                .ok_or_else(|| AwsError::NotFound(stack.clone().into()))?;
             let update = s
                 .change_sets
                 .iter()
@@ -423,8 +421,8 @@ impl CloudFormation for CfnDouble {
         Box::pin(async move {
             self.check("events")?;
             let mut stacks = self.stacks.lock().unwrap();
-            let s =
-                Self::find(&mut stacks, &stack).ok_or_else(|| AwsError::NotFound(stack.clone()))?;
+            let s = Self::find(&mut stacks, &stack)
+                .ok_or_else(|| AwsError::NotFound(stack.clone().into()))?;
             // Operations take time: each look reveals one more event.
             if let Some(e) = s.script.pop_front() {
                 s.events.push(e);
@@ -443,8 +441,8 @@ impl CloudFormation for CfnDouble {
         Box::pin(async move {
             self.check("delete_stack")?;
             let mut stacks = self.stacks.lock().unwrap();
-            let s =
-                Self::find(&mut stacks, &stack).ok_or_else(|| AwsError::NotFound(stack.clone()))?;
+            let s = Self::find(&mut stacks, &stack)
+                .ok_or_else(|| AwsError::NotFound(stack.clone().into()))?;
             let (n, name) = (s.events.len() + s.script.len(), s.name.clone());
             let ids: Vec<_> = self
                 .plan
@@ -489,15 +487,29 @@ struct Harness {
     seen: Arc<Mutex<Vec<String>>>,
 }
 
+/// The key every test server signs ids with (replicas of one deployment share it).
+fn key() -> IdKey {
+    IdKey::from_hex(&"5a".repeat(32)).unwrap()
+}
+
+const TEAM_ROLE: &str = "arn:aws:iam::444455556666:role/team-deployer";
+
+fn roles(role: &str, account: &str) -> AccountRoles {
+    AccountRoles {
+        role_arn: role.into(),
+        external_id: Some("stackplan-test".into()),
+        execution_role_arn: Some(format!("arn:aws:iam::{account}:role/stackplan-execution")),
+        permissions_boundary_arn: None,
+    }
+}
+
 fn harness_with(
     cfn: Arc<CfnDouble>,
     sts: Arc<StsDouble>,
     tweak: impl FnOnce(&mut DeployConfig),
 ) -> Harness {
-    let mut config = DeployConfig::new(Target::Aws);
-    config.role_arn = Some(ROLE.into());
-    config.role_allowlist = vec!["arn:aws:iam::444455556666:role/team-deployer".into()];
-    config.external_id = Some("stackplan-test".into());
+    let mut config = DeployConfig::new(Target::Aws, key());
+    config.roles = vec![roles(ROLE, ACCOUNT), roles(TEAM_ROLE, "444455556666")];
     config.backoff = Backoff {
         base: Duration::from_millis(5),
         max: Duration::from_millis(20),
@@ -685,7 +697,8 @@ async fn a_deploy_streams_in_progress_events_to_completion_with_outputs() {
     let total = created["resources"].as_u64().unwrap();
 
     // STS was asked for the configured role, with the external id, a named session, a
-    // duration within bounds and a session policy naming only the template's services.
+    // duration within bounds and a session policy that acts on this stack alone and passes
+    // only the execution role, to CloudFormation only.
     let call = h.sts.calls.lock().unwrap()[0].clone();
     assert_eq!(
         (call.role_arn.as_str(), call.external_id.as_deref()),
@@ -701,22 +714,39 @@ async fn a_deploy_streams_in_progress_events_to_completion_with_outputs() {
         .map(|a| a.as_str().unwrap())
         .collect();
     assert!(
-        actions.contains(&"cloudformation:*")
-            && actions.contains(&"lambda:*")
-            && actions.contains(&"dynamodb:*"),
+        actions.contains(&"cloudformation:CreateChangeSet")
+            && actions
+                .iter()
+                .all(|a| a.starts_with("cloudformation:") && !a.ends_with('*')),
         "{actions:?}"
     );
-    assert!(
-        !actions.contains(&"ec2:*") && !actions.contains(&"rds:*"),
-        "{actions:?}"
+    assert_eq!(
+        policy["Statement"][0]["Resource"][0],
+        format!("arn:aws:cloudformation:us-east-1:{ACCOUNT}:stack/shop-lambda/*")
     );
+    assert_eq!(
+        policy["Statement"][1]["Resource"],
+        format!("arn:aws:iam::{ACCOUNT}:role/stackplan-execution")
+    );
+    assert_eq!(server::deploy::policy::too_wide(&call.session_policy), None);
+    // The change set carries the reserved tag and the execution role.
+    {
+        let stacks = h.cfn.stacks.lock().unwrap();
+        assert!(
+            stacks[0]
+                .tags
+                .contains(&("stackplan:managed".to_string(), "true".to_string())),
+            "{:?}",
+            stacks[0].tags
+        );
+    }
 
     let (status, exec, _) = h
         .send(
             "POST",
             &format!("/api/deployments/{id}/execute"),
             Some(TOKEN),
-            Some(json!({"change_set_id": created["change_set"]["id"]})),
+            Some(json!({})),
             &[],
         )
         .await;
@@ -917,12 +947,156 @@ async fn sts_access_denied_is_a_clear_403() {
         (StatusCode::FORBIDDEN, Some("access_denied")),
         "{body}"
     );
+    // The answer says what to check, and names no principal and no account; the log has
+    // AWS's own words.
+    let message = body["message"].as_str().unwrap();
+    assert!(message.contains("deploy role"), "{message}");
     assert!(
-        body["message"]
-            .as_str()
-            .unwrap()
-            .contains("not authorized to perform: sts:AssumeRole")
+        !message.contains(ACCOUNT) && !message.contains("arn:"),
+        "{message}"
     );
+    let logs = String::from_utf8_lossy(&h.logs.lock().unwrap()).to_string();
+    assert!(logs.contains("not authorized to perform: sts:AssumeRole"));
+}
+
+/// A deployment id the server did not sign, or one that was altered, is refused before any
+/// call to STS or CloudFormation.
+#[tokio::test]
+async fn a_forged_or_altered_id_makes_no_aws_call() {
+    use base64::Engine;
+    let h = harness();
+    let foreign = format!("arn:aws:cloudformation:us-east-1:{ACCOUNT}:stack/someone-elses/1234");
+    let unsigned = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(&foreign);
+    let other_key = server::deploy::id::Deployment {
+        stack: server::deploy::StackArn::parse(&foreign).unwrap(),
+        change_set: Some("stackplan-0123456789abcdef".into()),
+    }
+    .id(&IdKey::random().unwrap());
+    for id in [
+        unsigned.clone(),
+        format!("{unsigned}.AAAAAAAAAAAAAAAAAAAAAA"),
+        other_key,
+    ] {
+        for (method, uri) in [
+            ("GET", format!("/api/deployments/{id}")),
+            ("DELETE", format!("/api/deployments/{id}")),
+            ("POST", format!("/api/deployments/{id}/execute")),
+            ("GET", format!("/api/deployments/{id}/events")),
+        ] {
+            let (status, body, _) = h.send(method, &uri, Some(TOKEN), None, &[]).await;
+            assert_eq!(
+                (status, body["error"].as_str()),
+                (StatusCode::NOT_FOUND, Some("unknown_deployment")),
+                "{method} {uri}"
+            );
+        }
+    }
+    assert!(h.sts.calls.lock().unwrap().is_empty(), "no STS call");
+    assert!(
+        h.cfn.calls.lock().unwrap().is_empty(),
+        "no CloudFormation call"
+    );
+}
+
+/// A stack Stackplan did not make (no reserved tag) is left alone: its name cannot be
+/// updated through Stackplan, and a valid id for it answers 404 with no change made.
+#[tokio::test]
+async fn a_stack_stackplan_did_not_make_is_left_alone() {
+    let h = harness();
+    let (_, created) = h.create("shop-lambda", json!({})).await;
+    let id = created["id"].as_str().unwrap().to_string();
+    // Someone else's stack of the same name: the reserved tag is gone.
+    h.cfn.stacks.lock().unwrap()[0]
+        .tags
+        .retain(|(k, _)| k != "stackplan:managed");
+    let (status, body) = h.create("shop-lambda", json!({"update": true})).await;
+    assert_eq!(
+        (status, body["error"].as_str()),
+        (StatusCode::CONFLICT, Some("stack_not_managed")),
+        "{body}"
+    );
+    let before = h.cfn.calls.lock().unwrap().clone();
+    for (method, uri) in [
+        ("GET", format!("/api/deployments/{id}")),
+        ("DELETE", format!("/api/deployments/{id}")),
+        ("POST", format!("/api/deployments/{id}/execute")),
+        ("GET", format!("/api/deployments/{id}/events")),
+    ] {
+        let (status, body, _) = h.send(method, &uri, Some(TOKEN), None, &[]).await;
+        assert_eq!(
+            (status, body["error"].as_str()),
+            (StatusCode::NOT_FOUND, Some("unknown_deployment")),
+            "{method} {uri}"
+        );
+    }
+    let after = h.cfn.calls.lock().unwrap().clone();
+    let made: Vec<&&str> = after[before.len()..]
+        .iter()
+        .filter(|c| !matches!(**c, "stack" | "events" | "resource_count" | "change_set"))
+        .collect();
+    assert!(made.is_empty(), "only reads, no change: {made:?}");
+}
+
+/// A token bound to roles may use those roles only: not the server's default, and not a stack
+/// in an account it has no role in.
+#[tokio::test]
+async fn a_token_may_use_only_its_own_roles() {
+    let h = harness();
+    let (_, created) = h.create("shop-lambda", json!({})).await;
+    let id = created["id"].as_str().unwrap().to_string();
+    let team_token = "team-token-0123456789abcdef";
+    let file =
+        json!({"tokens": [{"token": team_token, "roles": [roles(TEAM_ROLE, "444455556666")]}]});
+    let mut state = h.state.clone();
+    state.tokens = Arc::new(Tokens::from_file(&file.to_string()).unwrap());
+    let send = |method: &'static str, uri: String, body: Option<Value>| {
+        let state = state.clone();
+        async move {
+            let mut req = Request::builder()
+                .method(method)
+                .uri(uri)
+                .header(header::AUTHORIZATION, format!("Bearer {team_token}"));
+            let body = match body {
+                Some(b) => {
+                    req = req.header(header::CONTENT_TYPE, "application/json");
+                    Body::from(b.to_string())
+                }
+                None => Body::empty(),
+            };
+            let res = app(state).oneshot(req.body(body).unwrap()).await.unwrap();
+            let status = res.status();
+            let bytes = res.into_body().collect().await.unwrap().to_bytes();
+            (
+                status,
+                serde_json::from_slice::<Value>(&bytes).unwrap_or(Value::Null),
+            )
+        }
+    };
+    // The stack in 111122223333 is not this token's to see.
+    let (status, _) = send("GET", format!("/api/deployments/{id}"), None).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    // The server's own role is not this token's to use.
+    let (status, body) = send(
+        "POST",
+        "/api/deployments".into(),
+        Some(json!({"plan": lambda_plan(), "stack_name": "team-app", "role_arn": ROLE})),
+    )
+    .await;
+    assert_eq!(
+        (status, body["error"].as_str()),
+        (StatusCode::FORBIDDEN, Some("role_not_allowed")),
+        "{body}"
+    );
+    // Its own role is, with its own ExternalId.
+    let calls = h.sts.calls.lock().unwrap().len();
+    let (status, body) = send(
+        "POST",
+        "/api/deployments".into(),
+        Some(json!({"plan": lambda_plan(), "stack_name": "team-app"})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    assert_eq!(h.sts.calls.lock().unwrap()[calls].role_arn, TEAM_ROLE);
 }
 
 #[tokio::test]
@@ -981,10 +1155,24 @@ async fn an_existing_stack_is_offered_as_an_update_which_shows_its_changes() {
     assert_eq!(status, StatusCode::CREATED, "{body}");
     assert_eq!(body["change_set"]["type"], "UPDATE");
     assert_eq!(body["change_set"]["changes"][0]["action"], "Modify");
-    assert_eq!(
+    assert_ne!(
         body["id"].as_str(),
         Some(id.as_str()),
-        "the id is the stack's, whatever the operation"
+        "the id names the update's change set"
+    );
+    let (status, same, _) = h
+        .send(
+            "GET",
+            &format!("/api/deployments/{}", body["id"].as_str().unwrap()),
+            Some(TOKEN),
+            None,
+            &[],
+        )
+        .await;
+    assert_eq!(
+        (status, same["stack_name"].as_str()),
+        (StatusCode::OK, Some("shop-lambda")),
+        "the same stack"
     );
     // The same request again finds the change set it made instead of making a second.
     let (status, again) = h
@@ -1460,7 +1648,9 @@ async fn an_unreachable_sandbox_is_named_in_the_error() {
         ..Config::default()
     };
     let clients = server::aws::Clients::load(&config.aws()).await;
-    let deployer = server::deployer(&config, &clients).unwrap().unwrap();
+    let deployer = server::deployer(&config, &clients, &Tokens::from_list(TOKEN))
+        .unwrap()
+        .unwrap();
     let state = AppState::new(config).with_deployer(Arc::new(deployer), Tokens::from_list(TOKEN));
     let req = Request::post("/api/deployments")
         .header(header::AUTHORIZATION, format!("Bearer {TOKEN}"))
@@ -1477,5 +1667,32 @@ async fn an_unreachable_sandbox_is_named_in_the_error() {
     assert!(
         body["message"].as_str().unwrap().contains(&endpoint),
         "{body}"
+    );
+}
+
+/// A deploy role in another account than the server's must ask for an ExternalId: a server
+/// configured with one that does not is refused at start, with the fix.
+#[tokio::test]
+async fn a_cross_account_role_without_an_external_id_is_refused_at_start() {
+    let sts = StsDouble::default();
+    let mut own = roles(ROLE, ACCOUNT);
+    own.external_id = None;
+    assert!(
+        server::check_cross_account(&sts, [&own].into_iter())
+            .await
+            .is_ok()
+    );
+    let mut other = roles(TEAM_ROLE, "444455556666");
+    other.external_id = None;
+    let e = server::check_cross_account(&sts, [&own, &other].into_iter())
+        .await
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("needs an ExternalId"), "{e}");
+    other.external_id = Some("x".into());
+    assert!(
+        server::check_cross_account(&sts, [&own, &other].into_iter())
+            .await
+            .is_ok()
     );
 }

@@ -33,7 +33,7 @@ impl Sandbox {
             ..Config::default()
         };
         let clients = server::aws::Clients::load(&config.aws()).await;
-        let deployer = server::deployer(&config, &clients)
+        let deployer = server::deployer(&config, &clients, &Tokens::from_list(TOKEN))
             .expect("sandbox config")
             .expect("deploying is on");
         let state =

@@ -26,6 +26,8 @@ pub struct StackInfo {
     pub status: String,
     pub reason: Option<String>,
     pub outputs: Vec<Output>,
+    /// The stack's tags, `(key, value)`.
+    pub tags: Vec<(String, String)>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -58,6 +60,8 @@ pub struct NewChangeSet {
     pub update: bool,
     pub client_token: String,
     pub tags: Vec<(String, String)>,
+    /// The service role CloudFormation creates the resources with.
+    pub role_arn: Option<String>,
 }
 
 /// The CloudFormation calls Stackplan makes.
@@ -77,12 +81,6 @@ pub trait CloudFormation: Send + Sync {
         stack: &str,
         change_set: &str,
     ) -> BoxFuture<'_, Result<ChangeSetInfo, AwsError>>;
-    /// The newest change set of a stack, if any.
-    fn latest_change_set(
-        &self,
-        s: &Session,
-        stack: &str,
-    ) -> BoxFuture<'_, Result<Option<String>, AwsError>>;
     fn execute_change_set(
         &self,
         s: &Session,
@@ -249,6 +247,16 @@ impl CloudFormation for SdkCloudFormation {
                         description: o.description().unwrap_or_default().into(),
                     })
                     .collect(),
+                tags: st
+                    .tags()
+                    .iter()
+                    .map(|t| {
+                        (
+                            t.key().unwrap_or_default().to_string(),
+                            t.value().unwrap_or_default().to_string(),
+                        )
+                    })
+                    .collect(),
             }))
         })
     }
@@ -277,6 +285,7 @@ impl CloudFormation for SdkCloudFormation {
             .capabilities(Capability::CapabilityIam)
             .client_token(&c.client_token)
             .set_tags(Some(tags))
+            .set_role_arn(c.role_arn.clone())
             .customize()
             .config_override(Self::no_retries());
         Box::pin(async move {
@@ -306,32 +315,6 @@ impl CloudFormation for SdkCloudFormation {
         })
     }
 
-    fn latest_change_set(
-        &self,
-        s: &Session,
-        stack: &str,
-    ) -> BoxFuture<'_, Result<Option<String>, AwsError>> {
-        let pages = self.client(s).list_change_sets().stack_name(stack);
-        Box::pin(async move {
-            let out = pages.send().await.map_err(|e| self.err(e))?;
-            // Only change sets that can still run; moto leaves the execution status out.
-            let mut sets: Vec<_> = out
-                .summaries()
-                .iter()
-                .filter(|c| {
-                    c.execution_status()
-                        .is_none_or(|e| e.as_str() == "AVAILABLE")
-                })
-                .cloned()
-                .collect();
-            sets.sort_by_key(|c| c.creation_time().map(|t| t.secs()).unwrap_or(0));
-            Ok(sets
-                .last()
-                .and_then(|c| c.change_set_id())
-                .map(String::from))
-        })
-    }
-
     fn execute_change_set(
         &self,
         s: &Session,
@@ -358,8 +341,9 @@ impl CloudFormation for SdkCloudFormation {
         Box::pin(async move {
             let out = call.send().await.map_err(|e| self.err(e))?;
             let body = out.template_body().unwrap_or_default();
-            let doc: serde_json::Value = serde_json::from_str(body)
-                .map_err(|e| AwsError::Other(format!("the stack's template is not JSON: {e}")))?;
+            let doc: serde_json::Value = serde_json::from_str(body).map_err(|e| {
+                AwsError::Other(format!("the stack's template is not JSON: {e}").into())
+            })?;
             Ok(doc["Resources"].as_object().map_or(0, |r| r.len()))
         })
     }

@@ -22,23 +22,71 @@ use aws_config::{BehaviorVersion, SdkConfig};
 use futures_util::future::BoxFuture;
 
 /// Errors from AWS (or the sandbox), mapped to what a user can act on. The texts are AWS's own
-/// messages: they go to the server's log; clients get the error's code and a sentence.
+/// messages: they go to the server's log; clients get the error's code, a sentence of
+/// Stackplan's and AWS's request id (`crate::error`).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum AwsError {
-    #[error("AWS refused to let Stackplan assume the deploy role: {0}")]
-    AccessDenied(String),
+    #[error("AWS denied the request: {0}")]
+    AccessDenied(Detail),
     #[error("AWS is throttling requests; retried with backoff and still throttled: {0}")]
-    Throttled(String),
+    Throttled(Detail),
     #[error("CloudFormation rejected the request: {0}")]
-    Validation(String),
-    #[error("the stack {0} already exists")]
-    AlreadyExists(String),
-    #[error("no stack {0}")]
-    NotFound(String),
+    Validation(Detail),
+    #[error("the stack already exists: {0}")]
+    AlreadyExists(Detail),
+    #[error("not found: {0}")]
+    NotFound(Detail),
     #[error("cannot reach AWS at {endpoint}: {message}")]
     Unreachable { endpoint: String, message: String },
     #[error("AWS answered with an error: {0}")]
-    Other(String),
+    Other(Detail),
+}
+
+/// AWS's message and the request id of the call that failed.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Detail {
+    pub message: String,
+    pub request_id: Option<String>,
+}
+
+impl std::fmt::Display for Detail {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message)?;
+        if let Some(id) = &self.request_id {
+            write!(f, " (request id {id})")?;
+        }
+        Ok(())
+    }
+}
+
+impl From<String> for Detail {
+    fn from(message: String) -> Self {
+        Detail {
+            message,
+            request_id: None,
+        }
+    }
+}
+
+impl From<&str> for Detail {
+    fn from(message: &str) -> Self {
+        Detail::from(message.to_string())
+    }
+}
+
+impl AwsError {
+    /// AWS's request id, when AWS answered.
+    pub fn request_id(&self) -> Option<&str> {
+        match self {
+            AwsError::AccessDenied(d)
+            | AwsError::Throttled(d)
+            | AwsError::Validation(d)
+            | AwsError::AlreadyExists(d)
+            | AwsError::NotFound(d)
+            | AwsError::Other(d) => d.request_id.as_deref(),
+            AwsError::Unreachable { .. } => None,
+        }
+    }
 }
 
 /// Classifies an SDK error by its code and message.
@@ -64,34 +112,49 @@ where
             message: "timed out".into(),
         },
         SdkError::ServiceError(service) => {
+            use aws_sdk_sts::operation::RequestId;
             let e = service.err();
             let code = e.code().unwrap_or_default();
+            let request_id = service
+                .raw()
+                .headers()
+                .get("x-amzn-requestid")
+                .map(String::from)
+                .or_else(|| err.request_id().map(String::from));
+            let detail = |message: String| Detail {
+                message,
+                request_id: request_id.clone(),
+            };
             if code.is_empty() {
                 // A refusal without a code (the sandbox answers some this way): the request was
                 // invalid if the status says so, otherwise it is AWS's trouble.
                 let status = service.raw().status().as_u16();
                 let message = format!("HTTP {status} without an error code");
                 return if (400..500).contains(&status) {
-                    AwsError::Validation(message)
+                    AwsError::Validation(detail(message))
                 } else {
-                    AwsError::Other(message)
+                    AwsError::Other(detail(message))
                 };
             }
             let message = e.message().unwrap_or(code).to_string();
             match code {
-                "AccessDenied" | "AccessDeniedException" => AwsError::AccessDenied(message),
+                "AccessDenied" | "AccessDeniedException" => AwsError::AccessDenied(detail(message)),
                 "Throttling" | "ThrottlingException" | "TooManyRequestsException" => {
-                    AwsError::Throttled(message)
+                    AwsError::Throttled(detail(message))
                 }
                 "ValidationError" if message.contains("does not exist") => {
-                    AwsError::NotFound(message)
+                    AwsError::NotFound(detail(message))
                 }
-                "ValidationError" => AwsError::Validation(message),
-                "AlreadyExistsException" => AwsError::AlreadyExists(message),
-                _ => AwsError::Other(format!("{code}: {message}")),
+                "ValidationError" => AwsError::Validation(detail(message)),
+                "AlreadyExistsException" => AwsError::AlreadyExists(detail(message)),
+                _ => AwsError::Other(detail(format!("{code}: {message}"))),
             }
         }
-        other => AwsError::Other(format!("{other:?}").chars().take(300).collect()),
+        // Not an answer of AWS's: its `Debug` text is for the log only.
+        other => {
+            tracing::warn!("an AWS call failed without an answer: {other:?}");
+            AwsError::Other("the request could not be made".into())
+        }
     }
 }
 
@@ -134,7 +197,8 @@ pub async fn retry<T>(
     let mut attempt = 1;
     loop {
         match call().await {
-            Err(AwsError::Throttled(message)) if attempt < backoff.attempts => {
+            Err(AwsError::Throttled(detail)) if attempt < backoff.attempts => {
+                let message = detail.message;
                 listener(delay, &message);
                 tracing::info!(
                     wait_ms = delay.as_millis() as u64,

@@ -57,7 +57,7 @@ impl PriceList for SdkPriceList {
             .collect();
         let service = service.to_string();
         Box::pin(async move {
-            let filters = filters.map_err(|e| AwsError::Other(e.to_string()))?;
+            let filters = filters.map_err(|e| AwsError::Other(e.to_string().into()))?;
             let mut pages = self
                 .client
                 .get_products()
@@ -78,11 +78,14 @@ impl PriceList for SdkPriceList {
                         }
                         _ => {
                             use aws_sdk_pricing::error::ProvideErrorMetadata;
-                            AwsError::Other(format!(
-                                "{}: {}",
-                                e.code().unwrap_or("error"),
-                                e.message().unwrap_or("no message")
-                            ))
+                            AwsError::Other(
+                                format!(
+                                    "{}: {}",
+                                    e.code().unwrap_or("error"),
+                                    e.message().unwrap_or("no message")
+                                )
+                                .into(),
+                            )
                         }
                     }
                 })?;

@@ -53,6 +53,8 @@ pub trait Sts: Send + Sync {
         &self,
         request: AssumeRequest,
     ) -> BoxFuture<'_, Result<TempCredentials, AwsError>>;
+    /// The server's own principal (`GetCallerIdentity`): its ARN and account.
+    fn caller(&self) -> BoxFuture<'_, Result<(String, String), AwsError>>;
 }
 
 /// STS through the AWS SDK.
@@ -62,6 +64,21 @@ pub struct SdkSts {
 }
 
 impl Sts for SdkSts {
+    fn caller(&self) -> BoxFuture<'_, Result<(String, String), AwsError>> {
+        Box::pin(async move {
+            let out = self
+                .client
+                .get_caller_identity()
+                .send()
+                .await
+                .map_err(|e| super::classify(&e, &self.endpoint))?;
+            Ok((
+                out.arn().unwrap_or_default().to_string(),
+                out.account().unwrap_or_default().to_string(),
+            ))
+        })
+    }
+
     fn assume_role(&self, r: AssumeRequest) -> BoxFuture<'_, Result<TempCredentials, AwsError>> {
         Box::pin(async move {
             let out = self

@@ -89,7 +89,7 @@ pub enum Command {
     /// Print the JSON Schema of plan files.
     Schema,
     /// Serve the planner in the browser.
-    Serve(crate::Config),
+    Serve(Box<crate::Config>),
     /// Live prices from the AWS Price List API (needs AWS credentials).
     Prices {
         #[command(subcommand)]
@@ -179,7 +179,7 @@ impl CliError {
 
 pub fn run(cli: Cli) -> ExitCode {
     if let Command::Serve(config) = cli.command {
-        return serve(config);
+        return serve(*config);
     }
     if let Command::Prices { action } = cli.command {
         return prices(action);

@@ -1,38 +1,87 @@
 //! Which role a deployment acts with, and its short-lived credentials: assumed through STS with
-//! a session policy, kept in memory, and assumed again shortly before they expire. They are
-//! never logged and never leave the server.
+//! the session policy of the request's access (read or deploy) on the deployment's stack, kept
+//! in memory (a bounded cache keyed by role, stack, region and policy), and assumed again shortly
+//! before they expire. They are never logged and never leave the server.
 
-use shared::template;
-use shared::validate::ValidPlan;
+use std::collections::VecDeque;
 
 use super::errors::DeployError;
-use super::service::Deployer;
+use super::policy::{Access, Scope, session_policy};
+use super::service::{AccountRoles, Deployer};
 use super::{RoleError, StackArn};
+use crate::auth::Grant;
 use crate::aws::cloudformation::Session;
-use crate::aws::sts::AssumeRequest;
+use crate::aws::sts::{AssumeRequest, TempCredentials};
+
+/// Sessions kept; the oldest goes first.
+pub const SESSIONS_KEPT: usize = 256;
+
+/// What a cached session was assumed for.
+#[derive(Clone, Debug, PartialEq, Eq)]
+struct Key {
+    role: String,
+    stack: String,
+    region: String,
+    /// A digest of the session policy: a narrower session is never reused for a wider request.
+    policy: String,
+}
+
+/// Assumed sessions, oldest first.
+#[derive(Default)]
+pub(crate) struct Cache(VecDeque<(Key, TempCredentials)>);
+
+impl Cache {
+    fn get(&self, key: &Key) -> Option<&TempCredentials> {
+        self.0.iter().find(|(k, _)| k == key).map(|(_, c)| c)
+    }
+
+    fn put(&mut self, key: Key, credentials: TempCredentials) {
+        self.0.retain(|(k, _)| *k != key);
+        while self.0.len() >= SESSIONS_KEPT {
+            self.0.pop_front();
+        }
+        self.0.push_back((key, credentials));
+    }
+
+    /// How many sessions are kept.
+    fn len(&self) -> usize {
+        self.0.len()
+    }
+}
 
 impl Deployer {
-    /// Short-lived credentials for a role and deployment, assumed again shortly before they
-    /// expire. `resource_types`: what the session may create (every type Stackplan generates
-    /// when `None`).
+    /// Short-lived credentials for `access` to a stack, assumed again shortly before they expire.
     pub(super) async fn session(
         &self,
-        role: &str,
+        roles: &AccountRoles,
         stack_name: &str,
         region: &str,
-        resource_types: Option<Vec<String>>,
+        access: Access,
     ) -> Result<Session, DeployError> {
-        let key = (role.to_string(), stack_name.to_string());
+        let role = roles.role_arn.as_str();
+        let partition = super::arn_partition(role).unwrap_or("aws");
+        let account = super::role_account(role)
+            .ok_or_else(|| DeployError::Role(RoleError::Malformed(role.to_string())))?;
+        let scope = Scope {
+            partition,
+            region,
+            account,
+            stack_name,
+        };
+        let policy = session_policy(access, &scope, roles.execution_role_arn.as_deref());
+        let key = Key {
+            role: role.to_string(),
+            stack: stack_name.to_string(),
+            region: region.to_string(),
+            policy: super::digest(&[&policy]),
+        };
         let cached = self.credentials.lock().expect("lock").get(&key).cloned();
         let credentials = match cached {
             Some(c) if c.fresh_for(self.config.refresh_margin) => c,
             _ => {
-                let types = resource_types.unwrap_or_else(all_stackplan_types);
-                let policy = super::session_policy(types.iter().map(String::as_str))
-                    .map_err(DeployError::ChangeSetFailed)?;
                 let request = AssumeRequest {
                     role_arn: role.to_string(),
-                    external_id: self.config.external_id.clone(),
+                    external_id: roles.external_id.clone(),
                     session_name: super::session_name(stack_name),
                     duration_seconds: self.config.session_seconds.clamp(900, 3600),
                     session_policy: policy,
@@ -41,13 +90,11 @@ impl Deployer {
                 tracing::info!(
                     role,
                     session = request.session_name,
+                    ?access,
                     expires = humantime(c.expires),
                     "assumed the deploy role"
                 );
-                self.credentials
-                    .lock()
-                    .expect("lock")
-                    .insert(key, c.clone());
+                self.credentials.lock().expect("lock").put(key, c.clone());
                 c
             }
         };
@@ -58,57 +105,68 @@ impl Deployer {
         })
     }
 
-    pub(super) fn role_for(&self, requested: Option<&str>) -> Result<String, DeployError> {
-        Ok(super::choose_role(
-            requested,
-            self.config.role_arn.as_deref(),
-            &self.config.role_allowlist,
-        )?
-        .to_string())
+    /// Sessions kept now.
+    pub fn sessions(&self) -> usize {
+        self.credentials.lock().expect("lock").len()
     }
 
-    /// The role to act on an existing stack with: the configured one, or the allowlisted one of
-    /// the stack's account. Nothing about the deployment is remembered between requests.
-    fn role_for_stack(&self, arn: &StackArn) -> Result<String, DeployError> {
-        let candidates = self
-            .config
-            .role_arn
+    /// The roles a token may use: its own, or every role the server has.
+    fn granted<'a>(&'a self, grant: &'a Grant) -> &'a [AccountRoles] {
+        match &grant.0 {
+            Some(roles) => roles,
+            None => &self.config.roles,
+        }
+    }
+
+    /// The roles to create a stack with: the requested role if the token may use it, or the
+    /// token's first.
+    pub(super) fn roles_for(
+        &self,
+        grant: &Grant,
+        requested: Option<&str>,
+    ) -> Result<AccountRoles, DeployError> {
+        let granted = self.granted(grant);
+        match requested {
+            Some(role) if !super::valid_role_arn(role) => {
+                Err(RoleError::Malformed(role.to_string()).into())
+            }
+            Some(role) => granted
+                .iter()
+                .find(|r| r.role_arn == role)
+                .cloned()
+                .ok_or_else(|| RoleError::NotAllowed(role.to_string()).into()),
+            None => granted
+                .first()
+                .cloned()
+                .ok_or(DeployError::Role(RoleError::NoneConfigured)),
+        }
+    }
+
+    /// The roles to act on an existing stack with: the token's roles of the stack's account.
+    /// A token with none there cannot see the stack. Nothing about the deployment is
+    /// remembered between requests.
+    pub(super) fn roles_for_stack(
+        &self,
+        grant: &Grant,
+        arn: &StackArn,
+    ) -> Result<AccountRoles, DeployError> {
+        self.granted(grant)
             .iter()
-            .chain(&self.config.role_allowlist);
-        let same_account = candidates
-            .clone()
-            .find(|r| super::role_account(r) == Some(arn.account.as_str()));
-        same_account
-            .or(candidates.clone().next())
+            .find(|r| r.account() == Some(arn.account.as_str()))
             .cloned()
-            .ok_or(DeployError::Role(RoleError::NoneConfigured))
+            .ok_or_else(|| DeployError::UnknownDeployment(arn.name.clone()))
     }
 
     /// A session for an existing stack.
-    pub(super) async fn session_for(&self, arn: &StackArn) -> Result<Session, DeployError> {
-        let role = self.role_for_stack(arn)?;
-        self.session(&role, &arn.name, &arn.region, None).await
+    pub(super) async fn session_for(
+        &self,
+        grant: &Grant,
+        arn: &StackArn,
+        access: Access,
+    ) -> Result<Session, DeployError> {
+        let roles = self.roles_for_stack(grant, arn)?;
+        self.session(&roles, &arn.name, &arn.region, access).await
     }
-}
-
-/// Every resource type Stackplan generates, for a session that acts on an existing stack.
-fn all_stackplan_types() -> Vec<String> {
-    static TYPES: std::sync::OnceLock<Vec<String>> = std::sync::OnceLock::new();
-    TYPES
-        .get_or_init(|| {
-            let mut types = std::collections::BTreeSet::new();
-            for (_, plan) in shared::examples::matrix() {
-                if let Ok(valid) = ValidPlan::new(plan) {
-                    types.extend(
-                        template::generate(&valid)
-                            .resource_types()
-                            .map(|(_, t)| t.to_string()),
-                    );
-                }
-            }
-            types.into_iter().collect()
-        })
-        .clone()
 }
 
 fn humantime(t: std::time::SystemTime) -> String {

@@ -28,6 +28,10 @@ pub enum DeployError {
         region: String,
         status: String,
     },
+    #[error(
+        "a stack named {name} exists, but Stackplan did not make it: Stackplan leaves it alone; choose another stack name"
+    )]
+    NotManaged { name: String },
     #[error("the stack {name} is {status} and cannot be updated; delete it first")]
     NotUpdatable { name: String, status: String },
     #[error("the stack {name} is busy ({status}); wait until it settles")]

@@ -1,11 +1,14 @@
-//! Deployments: the pure rules (this file, [`progress`] and [`sandbox`]) and the service that
-//! drives STS and CloudFormation ([`service`], with [`credentials`], [`operations`], [`poller`]
-//! and [`errors`]). Nothing here keeps state that CloudFormation does not also hold: a deployment
-//! id is the stack ARN, so any replica, before or after a restart, can serve it.
+//! Deployments: the pure rules (this file, [`id`], [`policy`], [`progress`] and [`sandbox`])
+//! and the service that drives STS and CloudFormation ([`service`], with [`credentials`],
+//! [`operations`], [`poller`] and [`errors`]). Nothing here keeps state that CloudFormation
+//! does not also hold: a deployment id is the stack ARN (and its change set) signed by the
+//! server, so any replica with the same key, before or after a restart, can serve it.
 
 mod credentials;
 pub mod errors;
+pub mod id;
 mod operations;
+pub mod policy;
 mod poller;
 pub mod progress;
 pub mod sandbox;
@@ -13,20 +16,22 @@ pub mod service;
 
 pub use errors::DeployError;
 
-use base64::Engine;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use serde::Serialize;
+/// The stack tag every stack Stackplan makes carries. Stackplan acts only on stacks that carry
+/// it; plans may not set `stackplan:` tags themselves.
+pub const MANAGED_TAG: &str = "stackplan:managed";
+pub const MANAGED_VALUE: &str = "true";
 
-/// A deployment id: the stack ARN, base64url-encoded so it fits in a URL path segment.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize)]
-#[serde(transparent)]
-pub struct DeploymentId(String);
+/// The partitions whose ARNs Stackplan accepts.
+pub const PARTITIONS: [&str; 3] = ["aws", "aws-us-gov", "aws-cn"];
 
 /// The parts of a CloudFormation stack ARN
-/// (`arn:aws:cloudformation:REGION:ACCOUNT:stack/NAME/UUID`).
+/// (`arn:PARTITION:cloudformation:REGION:ACCOUNT:stack/NAME/UUID`). The partition is one of
+/// [`PARTITIONS`] and the region one Stackplan plans for: the region becomes the SDK client's
+/// region, and so the host a signed request goes to.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct StackArn {
     pub arn: String,
+    pub partition: String,
     pub region: String,
     pub account: String,
     pub name: String,
@@ -43,44 +48,35 @@ impl StackArn {
             parts.next()?,
             parts.next()?,
         );
-        let ok_prefix =
-            arn_word == "arn" && partition.starts_with("aws") && service == "cloudformation";
+        let ok_prefix = arn_word == "arn"
+            && PARTITIONS.contains(&partition)
+            && service == "cloudformation"
+            && shared::plan::Region::from_code(region).is_some();
         let mut res = resource.split('/');
         let (kind, name, uuid) = (res.next()?, res.next()?, res.next()?);
         let ok = ok_prefix
             && kind == "stack"
             && valid_stack_name(name).is_ok()
             && !uuid.is_empty()
+            && uuid.len() <= 64
+            && uuid.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
             && res.next().is_none()
-            && !region.is_empty()
             && account.len() == 12
             && account.bytes().all(|b| b.is_ascii_digit());
         ok.then(|| StackArn {
             arn: arn.to_string(),
+            partition: partition.to_string(),
             region: region.to_string(),
             account: account.to_string(),
             name: name.to_string(),
         })
     }
-
-    pub fn id(&self) -> DeploymentId {
-        DeploymentId(URL_SAFE_NO_PAD.encode(&self.arn))
-    }
 }
 
-impl DeploymentId {
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
-
-    /// Decodes an id from a URL; `None` for anything that is not an encoded stack ARN.
-    pub fn decode(text: &str) -> Option<StackArn> {
-        if text.len() > 400 {
-            return None;
-        }
-        let bytes = URL_SAFE_NO_PAD.decode(text).ok()?;
-        StackArn::parse(std::str::from_utf8(&bytes).ok()?)
-    }
+/// The names Stackplan gives its change sets (`stackplan-` and 16 hex digits).
+pub fn valid_change_set_name(name: &str) -> bool {
+    name.strip_prefix("stackplan-")
+        .is_some_and(|d| d.len() == 16 && d.bytes().all(|b| b.is_ascii_hexdigit()))
 }
 
 /// CloudFormation's rule for stack names: a letter, then letters, digits and hyphens, at most 128.
@@ -103,11 +99,11 @@ pub fn valid_stack_name(name: &str) -> Result<(), String> {
     }
 }
 
-/// An IAM role ARN: `arn:aws:iam::ACCOUNT:role/PATH/NAME`.
+/// An IAM role ARN: `arn:PARTITION:iam::ACCOUNT:role/PATH/NAME`.
 pub fn valid_role_arn(arn: &str) -> bool {
-    let Some(rest) = arn
-        .strip_prefix("arn:aws:iam::")
-        .or_else(|| arn.strip_prefix("arn:aws-us-gov:iam::"))
+    let Some(rest) = PARTITIONS
+        .iter()
+        .find_map(|p| arn.strip_prefix(&format!("arn:{p}:iam::")))
     else {
         return false;
     };
@@ -126,6 +122,11 @@ pub fn valid_role_arn(arn: &str) -> bool {
 /// The account of a role ARN.
 pub fn role_account(arn: &str) -> Option<&str> {
     arn.split(':').nth(4).filter(|a| a.len() == 12)
+}
+
+/// The partition of an ARN.
+pub fn arn_partition(arn: &str) -> Option<&str> {
+    arn.split(':').nth(1).filter(|p| PARTITIONS.contains(p))
 }
 
 /// Which role a request may use. A named role must be the configured one or on the allowlist.
@@ -161,46 +162,6 @@ pub fn session_name(stack_name: &str) -> String {
     name
 }
 
-/// A session policy that narrows the assumed role to CloudFormation plus the services the
-/// template's resources belong to. The role's own policy still applies: a session policy can
-/// only take permissions away.
-pub fn session_policy<'a>(resource_types: impl Iterator<Item = &'a str>) -> Result<String, String> {
-    let mut actions = std::collections::BTreeSet::from(["cloudformation:*".to_string()]);
-    for ty in resource_types {
-        let prefix = shared::resources::lookup(ty)
-            .ok_or_else(|| format!("{ty} is not in the resource registry"))?
-            .iam;
-        actions.insert(format!("{prefix}:*"));
-        // Services that act on the template's behalf.
-        match prefix {
-            // RDS keeps its managed master password in Secrets Manager, encrypted by KMS.
-            "rds" => {
-                actions.insert("secretsmanager:*".into());
-                actions.insert("kms:*".into());
-            }
-            // Roles are handed to ECS, Lambda and the autoscaler.
-            "ecs" | "lambda" | "application-autoscaling" => {
-                actions.insert("iam:PassRole".into());
-            }
-            _ => {}
-        }
-    }
-    // `iam:*` already covers PassRole.
-    if actions.contains("iam:*") {
-        actions.remove("iam:PassRole");
-    }
-    let policy = serde_json::json!({
-        "Version": "2012-10-17",
-        "Statement": [{
-            "Sid": "StackplanDeploy",
-            "Effect": "Allow",
-            "Action": actions.into_iter().collect::<Vec<_>>(),
-            "Resource": "*"
-        }]
-    });
-    Ok(policy.to_string())
-}
-
 /// FNV-1a, 64 bits: a stable digest for idempotency tokens (the same on every replica and
 /// across releases, unlike `std`'s hasher).
 pub fn digest(parts: &[&str]) -> String {
@@ -228,22 +189,39 @@ mod tests {
     const ARN: &str = "arn:aws:cloudformation:eu-west-1:123456789012:stack/shop-fargate/0f1e2d3c-aaaa-bbbb-cccc-1234567890ab";
 
     #[test]
-    fn ids_round_trip_and_reject_other_text() {
+    fn stack_arns_are_parsed_strictly() {
         let arn = StackArn::parse(ARN).unwrap();
         assert_eq!(
-            (arn.region.as_str(), arn.account.as_str(), arn.name.as_str()),
-            ("eu-west-1", "123456789012", "shop-fargate")
+            (
+                arn.partition.as_str(),
+                arn.region.as_str(),
+                arn.account.as_str(),
+                arn.name.as_str()
+            ),
+            ("aws", "eu-west-1", "123456789012", "shop-fargate")
         );
-        assert_eq!(DeploymentId::decode(arn.id().as_str()), Some(arn.clone()));
-        assert!(!arn.id().as_str().contains(['/', '+', '=']));
         for bad in [
             "",
-            "!!",
-            "YWJj",
-            &URL_SAFE_NO_PAD.encode("arn:aws:s3:::bucket"),
-            &URL_SAFE_NO_PAD.encode(ARN.replace("stack/", "changeSet/")),
+            "arn:aws:s3:::bucket",
+            &ARN.replace("stack/", "changeSet/"),
+            // A partition or region that is not one Stackplan knows: the region would become
+            // the host of a signed request.
+            &ARN.replace("arn:aws:", "arn:aws-evil:"),
+            &ARN.replace("eu-west-1", "evil.example.com#"),
+            &ARN.replace("eu-west-1", "sa-east-1"),
+            &ARN.replace("123456789012", "12345"),
+            &format!("{ARN}/extra"),
         ] {
-            assert_eq!(DeploymentId::decode(bad), None, "{bad}");
+            assert_eq!(StackArn::parse(bad), None, "{bad}");
+        }
+        assert!(StackArn::parse(&ARN.replace("arn:aws:", "arn:aws-us-gov:")).is_some());
+    }
+
+    #[test]
+    fn change_set_names_are_stackplans_own() {
+        assert!(valid_change_set_name("stackplan-0123456789abcdef"));
+        for bad in ["stackplan-", "stackplan-xyz", "other-0123456789abcdef", ""] {
+            assert!(!valid_change_set_name(bad), "{bad}");
         }
     }
 
@@ -280,31 +258,6 @@ mod tests {
     fn session_names_fit_sts() {
         assert_eq!(session_name("shop"), "stackplan-shop");
         assert_eq!(session_name(&"x".repeat(128)).len(), 64);
-    }
-
-    #[test]
-    fn session_policy_lists_only_the_services_used() {
-        let policy = session_policy(
-            [
-                "AWS::DynamoDB::Table",
-                "AWS::Lambda::Function",
-                "AWS::Logs::LogGroup",
-            ]
-            .into_iter(),
-        )
-        .unwrap();
-        let doc: serde_json::Value = serde_json::from_str(&policy).unwrap();
-        assert_eq!(
-            doc["Statement"][0]["Action"],
-            serde_json::json!([
-                "cloudformation:*",
-                "dynamodb:*",
-                "iam:PassRole",
-                "lambda:*",
-                "logs:*"
-            ])
-        );
-        assert!(session_policy(["AWS::Unknown::Thing"].into_iter()).is_err());
     }
 
     #[test]

@@ -9,10 +9,13 @@ use shared::template;
 use shared::validate::ValidPlan;
 
 use super::errors::DeployError;
+use super::id::Deployment;
+use super::policy::Access;
 use super::progress;
 use super::sandbox;
 use super::service::Deployer;
-use super::{DeploymentId, StackArn};
+use super::{MANAGED_TAG, MANAGED_VALUE, StackArn};
+use crate::auth::Grant;
 use crate::aws::cloudformation::{
     ChangeSetInfo, CloudFormation, NewChangeSet, Session, StackEvent, StackInfo,
 };
@@ -34,13 +37,27 @@ impl Deployer {
         .await
     }
 
-    pub(super) fn decode(id: &str) -> Result<StackArn, DeployError> {
-        DeploymentId::decode(id)
-            .ok_or_else(|| DeployError::UnknownDeployment(id.chars().take(80).collect()))
+    /// The deployment an id names, if this server signed it; nothing else reaches AWS.
+    pub(super) fn decode(&self, id: &str) -> Result<Deployment, DeployError> {
+        Deployment::decode(id, &self.config.id_key)
+            .ok_or_else(|| DeployError::UnknownDeployment("no such deployment".into()))
+    }
+
+    /// The signed id of a deployment.
+    pub(super) fn sign(&self, stack: &StackArn, change_set: Option<&str>) -> String {
+        Deployment {
+            stack: stack.clone(),
+            change_set: change_set.map(String::from),
+        }
+        .id(&self.config.id_key)
     }
 
     /// `POST /api/deployments`: checks the plan, assumes the role, creates the change set.
-    pub async fn create(&self, request: CreateDeployment) -> Result<Created, DeployError> {
+    pub async fn create(
+        &self,
+        grant: &Grant,
+        request: CreateDeployment,
+    ) -> Result<Created, DeployError> {
         super::valid_stack_name(&request.stack_name).map_err(DeployError::StackName)?;
         let valid = ValidPlan::new(request.plan).map_err(DeployError::InvalidPlan)?;
         let template = template::generate(&valid);
@@ -58,14 +75,10 @@ impl Deployer {
         if !report.blockers.is_empty() {
             return Err(DeployError::SandboxUnsupported(report.blockers));
         }
-        let role = self.role_for(request.role_arn.as_deref())?;
+        let roles = self.roles_for(grant, request.role_arn.as_deref())?;
         let region = valid.plan().region.code().to_string();
         let name = request.stack_name.clone();
-        let types: Vec<String> = template
-            .resource_types()
-            .map(|(_, t)| t.to_string())
-            .collect();
-        let session = self.session(&role, &name, &region, Some(types)).await?;
+        let session = self.session(&roles, &name, &region, Access::Deploy).await?;
 
         let existing = self
             .call(&session, &unwatched, |cfn, s| {
@@ -73,6 +86,12 @@ impl Deployer {
                 Box::pin(async move { cfn.stack(&s, &n).await })
             })
             .await?;
+        // Only a stack Stackplan made may be updated; another of the same name is left alone.
+        if let Some(st) = &existing
+            && !managed(st)
+        {
+            return Err(DeployError::NotManaged { name });
+        }
         let update = match &existing {
             None => false,
             Some(st) if st.status == "REVIEW_IN_PROGRESS" => false,
@@ -103,7 +122,7 @@ impl Deployer {
             Some(_) => true,
         };
 
-        let change_set_name = super::change_set_name(&name, &body, &role);
+        let change_set_name = super::change_set_name(&name, &body, &roles.role_arn);
         let new = NewChangeSet {
             stack_name: name.clone(),
             change_set_name: change_set_name.clone(),
@@ -113,7 +132,9 @@ impl Deployer {
             tags: template::stack_tags(valid.plan())
                 .into_iter()
                 .map(|(k, v)| (k, v.as_str().unwrap_or_default().to_string()))
+                .chain([(MANAGED_TAG.to_string(), MANAGED_VALUE.to_string())])
                 .collect(),
+            role_arn: roles.execution_role_arn.clone(),
         };
         let created = self
             .call(&session, &unwatched, |cfn, s| {
@@ -144,14 +165,14 @@ impl Deployer {
             })
             .await?
             .ok_or_else(|| {
-                AwsError::NotFound(format!(
-                    "stack {name} vanished after its change set was made"
-                ))
+                AwsError::NotFound(
+                    format!("stack {name} vanished after its change set was made").into(),
+                )
             })?;
         let arn = StackArn::parse(&stack.id)
-            .ok_or_else(|| AwsError::Other(format!("unexpected stack id {}", stack.id)))?;
+            .ok_or_else(|| AwsError::Other(format!("unexpected stack id {}", stack.id).into()))?;
         Ok(Created {
-            id: arn.id().as_str().to_string(),
+            id: self.sign(&arn, Some(&change_set_name)),
             stack_name: name,
             region,
             status: stack.status,
@@ -210,28 +231,17 @@ impl Deployer {
         ))
     }
 
-    /// `POST /api/deployments/{id}/execute`: runs the given change set, or the stack's newest
-    /// one that is ready.
-    pub async fn execute(
-        &self,
-        id: &str,
-        change_set: Option<String>,
-    ) -> Result<Status, DeployError> {
-        let arn = Self::decode(id)?;
-        let session = self.session_for(&arn).await?;
-        self.live_stack(&arn, &session).await?;
-        let change_set = match change_set {
-            Some(cs) => cs,
-            None => {
-                let stack = arn.arn.clone();
-                self.call(&session, &unwatched, move |cfn, s| {
-                    let st = stack.clone();
-                    Box::pin(async move { cfn.latest_change_set(&s, &st).await })
-                })
-                .await?
-                .ok_or(DeployError::NoChangeSet)?
-            }
-        };
+    /// `POST /api/deployments/{id}/execute`: runs the change set the server made for this
+    /// deployment (the one its id names), and only if it is this stack's and still runnable.
+    pub async fn execute(&self, grant: &Grant, id: &str) -> Result<Status, DeployError> {
+        let deployment = self.decode(id)?;
+        let arn = &deployment.stack;
+        let change_set = deployment
+            .change_set
+            .clone()
+            .ok_or(DeployError::NoChangeSet)?;
+        let session = self.session_for(grant, arn, Access::Deploy).await?;
+        self.live_stack(arn, &session).await?;
         // Only a change set that can still run: not one executed already, failed or obsolete.
         let info = self
             .call(&session, &unwatched, |cfn, s| {
@@ -259,29 +269,37 @@ impl Deployer {
                 info.execution_status.unwrap_or_default()
             )));
         }
-        let token = format!("stackplan-exec-{}", super::digest(&[&change_set]));
-        let (stack, cs) = (arn.arn.clone(), change_set.clone());
+        let token = format!("stackplan-exec-{}", super::digest(&[&info.id]));
+        let (stack, cs) = (arn.arn.clone(), info.id.clone());
         self.call(&session, &unwatched, move |cfn, s| {
             let (st, cs, t) = (stack.clone(), cs.clone(), token.clone());
             Box::pin(async move { cfn.execute_change_set(&s, &st, &cs, &t).await })
         })
         .await?;
         tracing::info!(change_set, stack = arn.name, "executing the change set");
-        self.status_of(&arn, &session).await
+        self.status_of(id, arn, &session).await
     }
 
     /// `GET /api/deployments/{id}`. A deleted stack is gone: 404, like one that never was.
-    pub async fn status(&self, id: &str) -> Result<Status, DeployError> {
-        let arn = Self::decode(id)?;
-        let session = self.session_for(&arn).await?;
-        let status = self.status_of(&arn, &session).await?;
-        if status.status == DELETED {
-            return Err(DeployError::UnknownDeployment(arn.name));
+    pub async fn status(&self, grant: &Grant, id: &str) -> Result<Status, DeployError> {
+        let deployment = self.decode(id)?;
+        let arn = &deployment.stack;
+        let session = self.session_for(grant, arn, Access::Read).await?;
+        let (events, stack, total) = self.read_stack(arn, &session, &unwatched).await?;
+        if !is_live(&stack, arn) {
+            return Err(DeployError::UnknownDeployment(arn.name.clone()));
         }
-        Ok(status)
+        Ok(status_from(
+            id,
+            arn,
+            &stack,
+            progress::current_operation(&events),
+            total,
+        ))
     }
 
-    /// The stack of a deployment, unless it was never made or has been deleted.
+    /// The stack of a deployment, unless it was never made, has been deleted, or was not made
+    /// by Stackplan: all three are "no such deployment", and nothing is done to them.
     pub(super) async fn live_stack(
         &self,
         arn: &StackArn,
@@ -293,13 +311,19 @@ impl Deployer {
             Box::pin(async move { cfn.stack(&s, &id).await })
         })
         .await?
-        .filter(|stack| stack.status != DELETED)
+        .filter(|stack| is_live(stack, arn))
         .ok_or_else(|| DeployError::UnknownDeployment(arn.name.clone()))
     }
 
-    async fn status_of(&self, arn: &StackArn, session: &Session) -> Result<Status, DeployError> {
+    async fn status_of(
+        &self,
+        id: &str,
+        arn: &StackArn,
+        session: &Session,
+    ) -> Result<Status, DeployError> {
         let (events, stack, total) = self.read_stack(arn, session, &unwatched).await?;
         Ok(status_from(
+            id,
             arn,
             &stack,
             progress::current_operation(&events),
@@ -338,9 +362,11 @@ impl Deployer {
     }
 
     /// `DELETE /api/deployments/{id}`.
-    pub async fn delete(&self, id: &str) -> Result<Status, DeployError> {
-        let arn = Self::decode(id)?;
-        let session = self.session_for(&arn).await?;
+    pub async fn delete(&self, grant: &Grant, id: &str) -> Result<Status, DeployError> {
+        let deployment = self.decode(id)?;
+        let arn = &deployment.stack;
+        let session = self.session_for(grant, arn, Access::Deploy).await?;
+        self.live_stack(arn, &session).await?;
         let token = format!("stackplan-delete-{}", super::digest(&[&arn.arn]));
         let stack = arn.arn.clone();
         self.call(&session, &unwatched, move |cfn, s| {
@@ -349,15 +375,29 @@ impl Deployer {
         })
         .await?;
         tracing::info!(stack = arn.name, "deleting the stack");
-        self.status_of(&arn, &session).await
+        self.status_of(id, arn, &session).await
     }
 }
 
 /// The status of a deleted stack (CloudFormation keeps describing it by id for a while).
 pub(super) const DELETED: &str = "DELETE_COMPLETE";
 
+/// Whether the deployment's stack still exists, is the one its ARN names, and Stackplan made it.
+fn is_live(stack: &StackInfo, arn: &StackArn) -> bool {
+    stack.status != DELETED && managed(stack) && stack.id == arn.arn
+}
+
+/// Whether Stackplan made the stack (it carries the reserved tag).
+pub(super) fn managed(stack: &StackInfo) -> bool {
+    stack
+        .tags
+        .iter()
+        .any(|(k, v)| k == MANAGED_TAG && v == MANAGED_VALUE)
+}
+
 /// A stack's status as the API gives it.
 pub(super) fn status_from(
+    id: &str,
     arn: &StackArn,
     stack: &StackInfo,
     op: &[StackEvent],
@@ -366,7 +406,7 @@ pub(super) fn status_from(
     let done = progress::is_terminal(&stack.status);
     let succeeded = done && progress::is_success(&stack.status);
     Status {
-        id: arn.id().as_str().to_string(),
+        id: id.to_string(),
         stack_name: arn.name.clone(),
         region: arn.region.clone(),
         status: stack.status.clone(),

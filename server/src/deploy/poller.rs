@@ -11,8 +11,10 @@ use tokio::sync::watch;
 use super::StackArn;
 use super::errors::DeployError;
 use super::operations::status_from;
+use super::policy::Access;
 use super::progress;
-use super::service::{Deployer, Snapshot};
+use super::service::{AccountRoles, Deployer, Snapshot};
+use crate::auth::Grant;
 use crate::aws::AwsError;
 
 impl Deployer {
@@ -20,13 +22,18 @@ impl Deployer {
     /// that is gone (never made, or deleted) is refused before anything streams.
     pub async fn watch(
         self: &Arc<Self>,
+        grant: &Grant,
         id: &str,
     ) -> Result<watch::Receiver<Snapshot>, DeployError> {
-        let arn = Self::decode(id)?;
+        let arn = self.decode(id)?.stack;
+        // The token must have a role in the stack's account, even to join a running poller.
+        let roles = self.roles_for_stack(grant, &arn)?;
         if let Some(sender) = self.pollers.lock().expect("lock").get(&arn.arn) {
             return Ok(sender.subscribe());
         }
-        let session = self.session_for(&arn).await?;
+        let session = self
+            .session(&roles, &arn.name, &arn.region, Access::Read)
+            .await?;
         self.live_stack(&arn, &session).await?;
         let mut pollers = self.pollers.lock().expect("lock");
         if let Some(sender) = pollers.get(&arn.arn) {
@@ -35,7 +42,7 @@ impl Deployer {
         let (sender, receiver) = watch::channel(Snapshot::default());
         pollers.insert(arn.arn.clone(), sender.clone());
         let me = self.clone();
-        tokio::spawn(async move { me.poll(arn, sender).await });
+        tokio::spawn(async move { me.poll(roles, arn, sender).await });
         Ok(receiver)
     }
 
@@ -45,7 +52,7 @@ impl Deployer {
     }
 
     /// The one poller of a stack: reads it with backoff until it settles or nobody watches.
-    async fn poll(&self, arn: StackArn, sender: watch::Sender<Snapshot>) {
+    async fn poll(&self, roles: AccountRoles, arn: StackArn, sender: watch::Sender<Snapshot>) {
         let b = self.config.backoff;
         let mut delay = b.base;
         let mut failures = 0;
@@ -63,7 +70,10 @@ impl Deployer {
                     wait,
                 );
             };
-            let read = match self.session_for(&arn).await {
+            let read = match self
+                .session(&roles, &arn.name, &arn.region, Access::Read)
+                .await
+            {
                 Ok(mut session) => {
                     session.watched = true;
                     self.read_stack(&arn, &session, &throttled).await
@@ -74,7 +84,7 @@ impl Deployer {
                 Ok((events, stack, total)) => {
                     failures = 0;
                     let op = progress::current_operation(&events).to_vec();
-                    let status = status_from(&arn, &stack, &op, total);
+                    let status = status_from(&self.sign(&arn, None), &arn, &stack, &op, total);
                     let done = status.done;
                     let grew = sender.borrow().events.len() != op.len();
                     sender.send_modify(|snap| {
@@ -109,8 +119,9 @@ impl Deployer {
                 }
                 Err(e) => {
                     tracing::warn!(stack = arn.name, "the poller gives up: {e}");
+                    let message = crate::error::ApiError::Deploy(e).body().message;
                     sender.send_modify(|snap| {
-                        snap.error = Some(e.to_string());
+                        snap.error = Some(message);
                         snap.done = true;
                     });
                     break;

@@ -5,6 +5,7 @@
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
+
 use std::time::Duration;
 
 use shared::api::{Notice, Status, Target};
@@ -12,15 +13,39 @@ use tokio::sync::watch;
 
 use crate::aws::Backoff;
 use crate::aws::cloudformation::{CloudFormation, StackEvent};
-use crate::aws::sts::{Sts, TempCredentials};
+use crate::aws::sts::Sts;
+
+/// The roles of one AWS account, as `stackplan bootstrap` makes them: the deployer role the
+/// server assumes (with the ExternalId its trust policy asks for), the execution role
+/// CloudFormation creates the resources with, and the permissions boundary every role a stack
+/// creates must carry.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AccountRoles {
+    pub role_arn: String,
+    #[serde(default)]
+    pub external_id: Option<String>,
+    #[serde(default)]
+    pub execution_role_arn: Option<String>,
+    #[serde(default)]
+    pub permissions_boundary_arn: Option<String>,
+}
+
+impl AccountRoles {
+    /// The account the roles are in.
+    pub fn account(&self) -> Option<&str> {
+        super::role_account(&self.role_arn)
+    }
+}
 
 /// How deployments are made.
 #[derive(Clone, Debug)]
 pub struct DeployConfig {
     pub target: Target,
-    pub role_arn: Option<String>,
-    pub role_allowlist: Vec<String>,
-    pub external_id: Option<String>,
+    /// The key deployment ids are signed with.
+    pub id_key: super::id::IdKey,
+    /// The roles deploys use, one entry per account (a token may be limited to some of them).
+    pub roles: Vec<AccountRoles>,
     /// DurationSeconds of AssumeRole, 900–3600.
     pub session_seconds: i32,
     /// Credentials are assumed again when they have less than this left.
@@ -29,12 +54,11 @@ pub struct DeployConfig {
 }
 
 impl DeployConfig {
-    pub fn new(target: Target) -> Self {
+    pub fn new(target: Target, id_key: super::id::IdKey) -> Self {
         DeployConfig {
             target,
-            role_arn: None,
-            role_allowlist: Vec::new(),
-            external_id: None,
+            id_key,
+            roles: Vec::new(),
             session_seconds: 900,
             refresh_margin: Duration::from_secs(300),
             backoff: Backoff::default(),
@@ -59,7 +83,7 @@ pub struct Deployer {
     pub(super) config: DeployConfig,
     pub(super) sts: Arc<dyn Sts>,
     pub(super) cfn: Arc<dyn CloudFormation>,
-    pub(super) credentials: Mutex<HashMap<(String, String), TempCredentials>>,
+    pub(super) credentials: Mutex<super::credentials::Cache>,
     pub(super) pollers: Mutex<HashMap<String, watch::Sender<Snapshot>>>,
 }
 
@@ -76,5 +100,10 @@ impl Deployer {
 
     pub fn target(&self) -> &Target {
         &self.config.target
+    }
+
+    /// The roles tokens without roles of their own deploy with.
+    pub fn roles(&self) -> &[AccountRoles] {
+        &self.config.roles
     }
 }

@@ -45,7 +45,7 @@ pub struct LiveBook {
 impl From<AwsError> for PricingError {
     fn from(e: AwsError) -> Self {
         match e {
-            AwsError::Throttled(m) => PricingError::Throttled(m),
+            AwsError::Throttled(m) => PricingError::Throttled(m.to_string()),
             other => PricingError::Api(other.to_string()),
         }
     }

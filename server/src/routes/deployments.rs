@@ -56,55 +56,54 @@ pub async fn deploy_target_get(State(state): State<AppState>) -> Json<DeployTarg
 
 /// `POST /api/deployments`.
 pub async fn deployments_post(
-    _: Authorized,
+    Authorized(grant): Authorized,
     State(state): State<AppState>,
     JsonBody(request): JsonBody<CreateDeployment>,
 ) -> Result<impl IntoResponse, ApiError> {
-    let created = deployer(&state)?.create(request).await?;
+    let created = deployer(&state)?.create(&grant, request).await?;
     Ok((StatusCode::CREATED, Json(created)))
 }
 
 /// `POST /api/deployments/{id}/execute`.
 pub async fn deployment_execute_post(
-    _: Authorized,
+    Authorized(grant): Authorized,
     State(state): State<AppState>,
     Path(id): Path<String>,
-    OptionalJsonBody(body): OptionalJsonBody<ExecuteDeployment>,
+    OptionalJsonBody(_): OptionalJsonBody<ExecuteDeployment>,
 ) -> Result<impl IntoResponse, ApiError> {
-    let change_set = body.and_then(|b| b.change_set_id);
-    let status = deployer(&state)?.execute(&id, change_set).await?;
+    let status = deployer(&state)?.execute(&grant, &id).await?;
     Ok((StatusCode::ACCEPTED, Json(status)))
 }
 
 /// `GET /api/deployments/{id}`.
 pub async fn deployment_get(
-    _: Authorized,
+    Authorized(grant): Authorized,
     State(state): State<AppState>,
     Path(id): Path<String>,
 ) -> Result<impl IntoResponse, ApiError> {
-    Ok(Json(deployer(&state)?.status(&id).await?))
+    Ok(Json(deployer(&state)?.status(&grant, &id).await?))
 }
 
 /// `DELETE /api/deployments/{id}`.
 pub async fn deployment_delete(
-    _: Authorized,
+    Authorized(grant): Authorized,
     State(state): State<AppState>,
     Path(id): Path<String>,
 ) -> Result<impl IntoResponse, ApiError> {
-    let status = deployer(&state)?.delete(&id).await?;
+    let status = deployer(&state)?.delete(&grant, &id).await?;
     Ok((StatusCode::ACCEPTED, Json(status)))
 }
 
 /// `GET /api/deployments/{id}/events`: Server-Sent Events ([`DeployEvent`]), encoded by
 /// `shared::api::sse`. A reconnect with `Last-Event-ID` gets only the events after that one.
 pub async fn deployment_events_get(
-    _: Authorized,
+    Authorized(grant): Authorized,
     State(state): State<AppState>,
     Path(id): Path<String>,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
     let d = deployer(&state)?;
-    let mut snapshots = d.watch(&id).await?;
+    let mut snapshots = d.watch(&grant, &id).await?;
     let last_seen = headers
         .get("last-event-id")
         .and_then(|v| v.to_str().ok())

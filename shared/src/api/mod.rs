@@ -43,15 +43,12 @@ pub struct CreateDeployment {
     pub update: bool,
 }
 
-/// `POST /api/deployments/{id}/execute`.
+/// `POST /api/deployments/{id}/execute`: an empty object, or no body at all. The change set
+/// that runs is the one the deployment's id names, made by the server for the plan.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
-pub struct ExecuteDeployment {
-    /// The change set to run (the `change_set.id` of the creation's answer).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub change_set_id: Option<String>,
-}
+pub struct ExecuteDeployment {}
 
 /// Whether a change set creates the stack or updates it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -275,6 +272,8 @@ error_codes! {
     MethodNotAllowed = "method_not_allowed", 405;
     /// A stack of that name exists; ask again with `update: true`.
     StackExists = "stack_exists", 409;
+    /// A stack of that name exists that Stackplan did not make; it is left alone.
+    StackNotManaged = "stack_not_managed", 409;
     /// The stack failed or rolled back and cannot be updated; delete it first.
     StackNotUpdatable = "stack_not_updatable", 409;
     /// The stack is busy with another operation.

@@ -113,8 +113,7 @@ impl Deploy {
                     match created.change_set.kind {
                         ChangeSetKind::Update => self.phase.set(Phase::Review(Box::new(created))),
                         ChangeSetKind::Create => {
-                            let change_set = created.change_set.id.clone();
-                            self.execute(Some(change_set), created.stack_name);
+                            self.execute(created.stack_name);
                         }
                     }
                 }
@@ -136,18 +135,15 @@ impl Deploy {
         }
     }
 
-    /// Executes the change set and follows the stack.
-    pub fn execute(self, change_set: Option<String>, name: String) {
+    /// Executes the deployment's change set (the one its id names) and follows the stack.
+    pub fn execute(self, name: String) {
         let (Some(client), Some(id)) = (self.client(), self.id.get_untracked()) else {
             return;
         };
         self.phase.set(Phase::Running);
         self.rows.set(Vec::new());
         spawn_local(async move {
-            let request = ExecuteDeployment {
-                change_set_id: change_set,
-            };
-            match client.execute(&id, &request).await {
+            match client.execute(&id, &ExecuteDeployment {}).await {
                 Ok(_) => {
                     self.post_host(HostEvent::DeployStarted {
                         id: id.clone(),

@@ -21,13 +21,12 @@ pub fn review(d: Deploy) -> AnyView {
             }.into_any()),
             Phase::Review(created) => {
                 let n = created.change_set.changes.len();
-                let change_set = created.change_set.id.clone();
                 let name = created.stack_name.clone();
                 Some(view! {
                     <div class="banner" role="alert" data-testid="confirm-update">
                         <span>{format!("Updating {name} changes {n} resource(s), listed below. Apply?")}</span>
                         <button type="button" data-testid="apply-update" on:click=move |_| {
-                            d.execute(Some(change_set.clone()), name.clone())
+                            d.execute(name.clone())
                         }>"Apply the update"</button>
                         <button type="button" class="secondary" on:click=move |_| d.phase.set(Phase::Idle)>"Cancel"</button>
                     </div>

@@ -1,0 +1,198 @@
+//! The session policies the server asks STS for. A session policy can only take permissions
+//! away from the deploy role, so each session gets just what its requests need, on just the
+//! deployment's stack:
+//!
+//! - a **deploy** session: the CloudFormation calls that make and run a change set and delete
+//!   the stack, on `stack/<name>/*` and Stackplan's change sets, and `iam:PassRole` of the
+//!   execution role to CloudFormation alone (CloudFormation creates the resources with that
+//!   role, not with the server's session);
+//! - a **read** session, for status, events and polling: describe calls only.
+//!
+//! Neither has `iam:*`, nor any `<service>:*`, nor any action on `*` (checked for every matrix
+//! plan by `server/tests/policies.rs`).
+
+use serde_json::{Value, json};
+
+/// What a session acts on.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Scope<'a> {
+    pub partition: &'a str,
+    pub region: &'a str,
+    pub account: &'a str,
+    pub stack_name: &'a str,
+}
+
+/// The calls a read session may make.
+pub const READ_ACTIONS: [&str; 4] = [
+    "cloudformation:DescribeChangeSet",
+    "cloudformation:DescribeStackEvents",
+    "cloudformation:DescribeStacks",
+    "cloudformation:GetTemplate",
+];
+
+/// The calls a deploy session may make, beyond reading.
+pub const WRITE_ACTIONS: [&str; 4] = [
+    "cloudformation:CreateChangeSet",
+    "cloudformation:DeleteChangeSet",
+    "cloudformation:DeleteStack",
+    "cloudformation:ExecuteChangeSet",
+];
+
+/// Which session a request needs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Access {
+    Read,
+    Deploy,
+}
+
+impl Scope<'_> {
+    fn resources(&self) -> Value {
+        let base = format!(
+            "arn:{}:cloudformation:{}:{}",
+            self.partition, self.region, self.account
+        );
+        json!([
+            format!("{base}:stack/{}/*", self.stack_name),
+            format!("{base}:changeSet/stackplan-*/*"),
+        ])
+    }
+}
+
+/// The session policy for `access` on `scope`; `execution_role` is the role CloudFormation
+/// creates the resources with (passed to CloudFormation, and to nothing else).
+pub fn session_policy(access: Access, scope: &Scope<'_>, execution_role: Option<&str>) -> String {
+    let mut actions: Vec<&str> = READ_ACTIONS.to_vec();
+    if access == Access::Deploy {
+        actions.extend(WRITE_ACTIONS);
+        actions.sort_unstable();
+    }
+    let mut statements = vec![json!({
+        "Sid": "StackplanStack",
+        "Effect": "Allow",
+        "Action": actions,
+        "Resource": scope.resources()
+    })];
+    if let (Access::Deploy, Some(role)) = (access, execution_role) {
+        statements.push(json!({
+            "Sid": "PassExecutionRoleToCloudFormation",
+            "Effect": "Allow",
+            "Action": "iam:PassRole",
+            "Resource": role,
+            "Condition": {"StringEquals": {"iam:PassedToService": "cloudformation.amazonaws.com"}}
+        }));
+    }
+    json!({"Version": "2012-10-17", "Statement": statements}).to_string()
+}
+
+/// Why a policy is wider than Stackplan allows, if it is: `iam:*`, a `<service>:*` or `*`
+/// action, or an action on every resource.
+pub fn too_wide(policy: &str) -> Option<String> {
+    let doc: Value = serde_json::from_str(policy).ok()?;
+    for statement in doc["Statement"].as_array().into_iter().flatten() {
+        let list = |v: &Value| -> Vec<String> {
+            match v {
+                Value::String(s) => vec![s.clone()],
+                Value::Array(a) => a
+                    .iter()
+                    .filter_map(|x| x.as_str().map(String::from))
+                    .collect(),
+                _ => Vec::new(),
+            }
+        };
+        for action in list(&statement["Action"]) {
+            let iam = action.starts_with("iam:") && action != "iam:PassRole";
+            if action == "*" || action.ends_with(":*") || iam {
+                return Some(format!("action {action}"));
+            }
+        }
+        if list(&statement["Resource"]).iter().any(|r| r == "*") {
+            return Some("a statement on every resource (\"*\")".into());
+        }
+        if statement.get("NotAction").is_some() || statement.get("NotResource").is_some() {
+            return Some("NotAction or NotResource".into());
+        }
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const SCOPE: Scope<'static> = Scope {
+        partition: "aws",
+        region: "eu-west-1",
+        account: "111122223333",
+        stack_name: "shop-lambda",
+    };
+    const EXEC: &str = "arn:aws:iam::111122223333:role/stackplan-execution";
+
+    #[test]
+    fn a_deploy_session_acts_on_its_stack_and_passes_only_the_execution_role() {
+        let doc: Value =
+            serde_json::from_str(&session_policy(Access::Deploy, &SCOPE, Some(EXEC))).unwrap();
+        let stack = &doc["Statement"][0];
+        assert_eq!(
+            stack["Resource"],
+            json!([
+                "arn:aws:cloudformation:eu-west-1:111122223333:stack/shop-lambda/*",
+                "arn:aws:cloudformation:eu-west-1:111122223333:changeSet/stackplan-*/*"
+            ])
+        );
+        assert!(
+            stack["Action"]
+                .as_array()
+                .unwrap()
+                .contains(&json!("cloudformation:ExecuteChangeSet"))
+        );
+        let pass = &doc["Statement"][1];
+        assert_eq!(pass["Action"], "iam:PassRole");
+        assert_eq!(pass["Resource"], EXEC);
+        assert_eq!(
+            pass["Condition"]["StringEquals"]["iam:PassedToService"],
+            "cloudformation.amazonaws.com"
+        );
+    }
+
+    #[test]
+    fn a_read_session_only_describes() {
+        let doc: Value =
+            serde_json::from_str(&session_policy(Access::Read, &SCOPE, Some(EXEC))).unwrap();
+        assert_eq!(doc["Statement"].as_array().unwrap().len(), 1);
+        let actions: Vec<&str> = doc["Statement"][0]["Action"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|a| a.as_str().unwrap())
+            .collect();
+        assert_eq!(actions, READ_ACTIONS);
+    }
+
+    #[test]
+    fn wide_policies_are_recognised() {
+        for (wide, why) in [
+            (
+                json!({"Statement": [{"Action": "iam:*", "Resource": "arn:x"}]}),
+                "action iam:*",
+            ),
+            (
+                json!({"Statement": [{"Action": ["s3:*"], "Resource": "arn:x"}]}),
+                "action s3:*",
+            ),
+            (
+                json!({"Statement": [{"Action": "iam:CreateRole", "Resource": "arn:x"}]}),
+                "action iam:CreateRole",
+            ),
+            (
+                json!({"Statement": [{"Action": "s3:GetObject", "Resource": "*"}]}),
+                "a statement on every resource (\"*\")",
+            ),
+        ] {
+            assert_eq!(too_wide(&wide.to_string()).as_deref(), Some(why));
+        }
+        assert_eq!(
+            too_wide(&session_policy(Access::Deploy, &SCOPE, Some(EXEC))),
+            None
+        );
+    }
+}
