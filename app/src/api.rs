@@ -8,7 +8,7 @@ use std::pin::Pin;
 use gloo_net::http::{Request, RequestBuilder};
 use serde::de::DeserializeOwned;
 use shared::api::{
-    CreateDeployment, Created, DeployEvent, DeployTarget, ErrorBody, ErrorCode, ExecuteDeployment,
+    Bootstrap, CreateDeployment, Created, DeployEvent, DeployTarget, ErrorBody, ErrorCode, ExecuteDeployment,
     PriceBookAnswer, Status, sse,
 };
 use wasm_bindgen::JsCast;
@@ -155,6 +155,12 @@ impl Client {
     /// `GET /api/deploy/target`.
     pub async fn deploy_target(&self) -> Result<DeployTarget, ApiFailure> {
         self.call(Request::get(&self.url("/api/deploy/target")), None)
+            .await
+    }
+
+    /// `GET /api/bootstrap`.
+    pub async fn bootstrap(&self) -> Result<Bootstrap, ApiFailure> {
+        self.call(Request::get(&self.url("/api/bootstrap")), None)
             .await
     }
 

@@ -2,6 +2,7 @@
 
 pub mod auth;
 pub mod aws;
+pub mod bootstrap;
 pub mod cli;
 pub mod config;
 pub mod deploy;

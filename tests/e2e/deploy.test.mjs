@@ -116,3 +116,20 @@ test('without the token the panel asks for it, and a wrong one is refused', asyn
   await page.getByTestId('deploy-error').filter({ hasText: 'not valid' }).waitFor();
   assert.deepEqual(errors.filter((e) => !/status of 401/.test(e)), []);
 });
+
+test('"Connect an AWS account" gives the bootstrap template, a fresh ExternalId and the commands', async () => {
+  const { page, errors } = await open(login);
+  const connect = page.getByTestId('connect-account');
+  await connect.scrollIntoViewIfNeeded();
+  await connect.locator('summary').click();
+  const command = page.getByTestId('bootstrap-command');
+  await command.waitFor();
+  const text = await command.innerText();
+  assert.match(text, /aws cloudformation deploy --stack-name stackplan-bootstrap --template-file stackplan-bootstrap\.json/);
+  assert.match(text, /ExternalId=stackplan-[0-9a-f]{48}/);
+  const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('download-bootstrap').click()]);
+  assert.equal(download.suggestedFilename(), 'stackplan-bootstrap.json');
+  const template = JSON.parse(await (await import('node:fs')).promises.readFile(await download.path(), 'utf8'));
+  assert.deepEqual(Object.keys(template.Outputs), ['DeployerRoleArn', 'ExecutionRoleArn', 'PermissionsBoundaryArn']);
+  assert.deepEqual(errors, []);
+});

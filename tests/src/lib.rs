@@ -75,17 +75,24 @@ impl Moto {
     /// Lists, through the AWS APIs (boto3), what exists in the sandbox: tables, functions,
     /// buckets, log groups, roles, VPCs, ECS clusters, REST APIs.
     pub fn inventory(&self, role_arn: &str) -> serde_json::Value {
+        self.tool(role_arn, &["inventory"])
+    }
+
+    /// Runs `scripts/moto-tool.py` in the account of `role_arn` (acting on the sandbox
+    /// directly, outside Stackplan) and reads its JSON.
+    pub fn tool(&self, role_arn: &str, args: &[&str]) -> serde_json::Value {
         let out = std::process::Command::new(venv_tool("python"))
-            .arg(workspace_root().join("scripts/moto-inventory.py"))
+            .arg(workspace_root().join("scripts/moto-tool.py"))
             .args([&self.endpoint, role_arn])
+            .args(args)
             .output()
             .expect("python runs");
         assert!(
             out.status.success(),
-            "moto-inventory failed: {}",
+            "moto-tool {args:?} failed: {}",
             String::from_utf8_lossy(&out.stderr)
         );
-        serde_json::from_slice(&out.stdout).expect("inventory JSON")
+        serde_json::from_slice(&out.stdout).expect("moto-tool JSON")
     }
 }
 

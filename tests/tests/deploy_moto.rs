@@ -17,6 +17,9 @@ use stackplan_tests::Moto;
 use tower::ServiceExt;
 
 const TOKEN: &str = "sandbox-test-token";
+/// The key the test server signs deployment ids with (the tests sign with it too, to forge
+/// ids of stacks Stackplan did not make).
+const ID_KEY: &str = "7b7b7b7b7b7b7b7b7b7b7b7b7b7b7b7b7b7b7b7b7b7b7b7b7b7b7b7b7b7b7b7b";
 
 struct Sandbox {
     moto: Moto,
@@ -27,11 +30,18 @@ struct Sandbox {
 impl Sandbox {
     async fn start() -> Sandbox {
         let moto = Moto::start();
-        let config = Config {
+        Sandbox::with(moto, |_| {}).await
+    }
+
+    /// A server on `moto`, its configuration changed by `tweak`.
+    async fn with(moto: Moto, tweak: impl FnOnce(&mut Config)) -> Sandbox {
+        let mut config = Config {
             aws_endpoint: Some(moto.endpoint.clone()),
             session_seconds: 900,
+            id_key: Some(ID_KEY.into()),
             ..Config::default()
         };
+        tweak(&mut config);
         let clients = server::aws::Clients::load(&config.aws()).await;
         let deployer = server::deployer(&config, &clients, &Tokens::from_list(TOKEN))
             .expect("sandbox config")
@@ -139,11 +149,7 @@ async fn the_lambda_example_deploys_updates_and_deletes_in_the_sandbox() {
     let id = created["id"].as_str().unwrap().to_string();
 
     let (status, _, text) = sb
-        .send(
-            "POST",
-            &format!("/api/deployments/{id}/execute"),
-            Some(json!({"change_set_id": created["change_set"]["id"]})),
-        )
+        .send("POST", &format!("/api/deployments/{id}/execute"), None)
         .await;
     assert_eq!(status, StatusCode::ACCEPTED, "{text}");
     let done = sb.watch(&id).await;
@@ -214,16 +220,11 @@ async fn the_lambda_example_deploys_updates_and_deletes_in_the_sandbox() {
         )
         .await;
     assert_eq!(status, StatusCode::CREATED, "{text}");
-    assert_eq!(
-        (update["change_set"]["type"].as_str(), update["id"].as_str()),
-        (Some("UPDATE"), Some(id.as_str()))
-    );
+    assert_eq!(update["change_set"]["type"].as_str(), Some("UPDATE"));
+    // The update's id names its own change set: executing it runs the update.
+    let id = update["id"].as_str().unwrap().to_string();
     let (status, _, text) = sb
-        .send(
-            "POST",
-            &format!("/api/deployments/{id}/execute"),
-            Some(json!({"change_set_id": update["change_set"]["id"]})),
-        )
+        .send("POST", &format!("/api/deployments/{id}/execute"), None)
         .await;
     assert_eq!(status, StatusCode::ACCEPTED, "{text}");
     let done = sb.watch(&id).await;
@@ -234,16 +235,23 @@ async fn the_lambda_example_deploys_updates_and_deletes_in_the_sandbox() {
         "moto applied the update"
     );
 
-    // Delete, with its events to the end.
-    let (status, _, text) = sb
+    // Delete: moto deletes at once, so the answer is final; then the deployment is gone.
+    let (status, done, text) = sb
         .send("DELETE", &format!("/api/deployments/{id}"), None)
         .await;
     assert_eq!(status, StatusCode::ACCEPTED, "{text}");
-    let done = sb.watch(&id).await;
     assert_eq!(
         (done["status"].as_str(), done["succeeded"].as_bool()),
         (Some("DELETE_COMPLETE"), Some(true)),
         "{done}"
+    );
+    let (status, _, _) = sb
+        .send("GET", &format!("/api/deployments/{id}"), None)
+        .await;
+    assert_eq!(
+        status,
+        StatusCode::NOT_FOUND,
+        "a deleted deployment is gone"
     );
     let inv = sb.moto.inventory(server::SANDBOX_ROLE);
     assert!(
@@ -302,4 +310,193 @@ async fn the_fargate_example_is_refused_by_the_sandbox_with_every_reason() {
             .unwrap()
             .is_empty()
     );
+}
+
+/// A tiny template of someone else's, deployed outside Stackplan.
+const FOREIGN_TEMPLATE: &str = r#"{"Resources": {"Topic": {"Type": "AWS::SNS::Topic", "Properties": {"TopicName": "someone-elses"}}}}"#;
+
+/// Stackplan acts only on stacks it made: a stack made directly through moto's API cannot be
+/// watched, read, executed, deleted or updated through Stackplan, even with a validly signed id
+/// for it; and a change set made outside Stackplan on one of its stacks is never run.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn stackplan_acts_only_on_stacks_it_made() {
+    let sb = Sandbox::start().await;
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("foreign.json");
+    std::fs::write(&file, FOREIGN_TEMPLATE).unwrap();
+    let foreign = sb.moto.tool(
+        server::SANDBOX_ROLE,
+        &["create-stack", "someone-elses", file.to_str().unwrap()],
+    );
+    let arn = server::deploy::StackArn::parse(foreign["id"].as_str().unwrap()).unwrap();
+    let key = server::deploy::id::IdKey::from_hex(ID_KEY).unwrap();
+    for change_set in [None, Some("stackplan-0123456789abcdef".to_string())] {
+        let id = server::deploy::id::Deployment {
+            stack: arn.clone(),
+            change_set,
+        }
+        .id(&key);
+        for (method, uri) in [
+            ("GET", format!("/api/deployments/{id}")),
+            ("GET", format!("/api/deployments/{id}/events")),
+            ("POST", format!("/api/deployments/{id}/execute")),
+            ("DELETE", format!("/api/deployments/{id}")),
+        ] {
+            let (status, body, _) = sb.send(method, &uri, None).await;
+            assert_eq!(
+                (status, body["error"].as_str()),
+                (StatusCode::NOT_FOUND, Some("unknown_deployment")),
+                "{method} {uri}"
+            );
+        }
+    }
+    // Its name cannot be taken over as an update either.
+    let plan = example(shared::plan::ArchitectureKind::Lambda);
+    let (status, body, _) = sb
+        .send(
+            "POST",
+            "/api/deployments",
+            Some(json!({"plan": plan, "stack_name": "someone-elses", "update": true})),
+        )
+        .await;
+    assert_eq!(
+        (status, body["error"].as_str()),
+        (StatusCode::CONFLICT, Some("stack_not_managed")),
+        "{body}"
+    );
+    let after = sb
+        .moto
+        .tool(server::SANDBOX_ROLE, &["describe-stack", "someone-elses"]);
+    assert_eq!(after["status"], "CREATE_COMPLETE", "untouched: {after}");
+    assert_eq!(after["tags"], json!({}), "{after}");
+
+    // A change set made outside Stackplan, on a stack Stackplan made, is never run by it.
+    let (_, created, text) = sb
+        .send(
+            "POST",
+            "/api/deployments",
+            Some(json!({"plan": plan, "stack_name": "shop-lambda"})),
+        )
+        .await;
+    let id = created["id"]
+        .as_str()
+        .unwrap_or_else(|| panic!("{text}"))
+        .to_string();
+    let (status, _, _) = sb
+        .send("POST", &format!("/api/deployments/{id}/execute"), None)
+        .await;
+    assert_eq!(status, StatusCode::ACCEPTED);
+    sb.watch(&id).await;
+    let stack = created["stack_name"].as_str().unwrap();
+    let outside = sb.moto.tool(
+        server::SANDBOX_ROLE,
+        &[
+            "create-change-set",
+            stack,
+            "outside",
+            file.to_str().unwrap(),
+        ],
+    );
+    let outside_id = outside["id"].as_str().unwrap();
+    let (status, body, _) = sb
+        .send(
+            "POST",
+            &format!("/api/deployments/{id}/execute"),
+            Some(json!({"change_set_id": outside_id})),
+        )
+        .await;
+    assert_eq!(
+        (status, body["error"].as_str()),
+        (StatusCode::BAD_REQUEST, Some("bad_request")),
+        "{body}"
+    );
+    let (status, body, _) = sb
+        .send("POST", &format!("/api/deployments/{id}/execute"), None)
+        .await;
+    assert_eq!(
+        (status, body["error"].as_str()),
+        (StatusCode::CONFLICT, Some("no_change_set")),
+        "its own change set ran already; there is no newest-change-set fallback: {body}"
+    );
+    let still = sb.moto.tool(
+        server::SANDBOX_ROLE,
+        &["describe-change-set", stack, "outside"],
+    );
+    assert_eq!(still["execution_status"], "AVAILABLE", "never run: {still}");
+}
+
+/// The account bootstrap works in the sandbox: its stack makes the deployer role, the
+/// execution role and the permissions boundary; a server configured with its outputs deploys
+/// the Lambda example through those roles (every role of the stack carries the boundary), and
+/// deletes it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_bootstrap_roles_deploy_and_delete_the_lambda_example() {
+    let moto = Moto::start();
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("stackplan-bootstrap.json");
+    std::fs::write(&file, server::bootstrap::template_json()).unwrap();
+    let external_id = server::bootstrap::new_external_id().unwrap();
+    // Another moto account than the server's default one: the user's account.
+    let account_admin = "arn:aws:iam::210987654321:role/admin";
+    let boot = moto.tool(
+        account_admin,
+        &[
+            "create-stack",
+            server::bootstrap::STACK_NAME,
+            file.to_str().unwrap(),
+            "TrustedPrincipal=arn:aws:iam::123456789012:user/stackplan",
+            &format!("ExternalId={external_id}"),
+        ],
+    );
+    assert_eq!(boot["status"], "CREATE_COMPLETE", "{boot}\n{}", moto.log());
+    let out = |k: &str| {
+        boot["outputs"][k]
+            .as_str()
+            .unwrap_or_else(|| panic!("{k}: {boot}"))
+            .to_string()
+    };
+    let (deployer, execution, boundary) = (
+        out("DeployerRoleArn"),
+        out("ExecutionRoleArn"),
+        out("PermissionsBoundaryArn"),
+    );
+    assert!(deployer.contains(":210987654321:"), "{deployer}");
+    let sb = Sandbox::with(moto, |c| {
+        c.role_arn = Some(deployer.clone());
+        c.external_id = Some(external_id.clone());
+        c.execution_role_arn = Some(execution.clone());
+        c.permissions_boundary_arn = Some(boundary.clone());
+    })
+    .await;
+    let plan = example(shared::plan::ArchitectureKind::Lambda);
+    let (status, created, text) = sb
+        .send(
+            "POST",
+            "/api/deployments",
+            Some(json!({"plan": plan, "stack_name": "shop-lambda"})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{text}");
+    let id = created["id"].as_str().unwrap().to_string();
+    let (status, _, text) = sb
+        .send("POST", &format!("/api/deployments/{id}/execute"), None)
+        .await;
+    assert_eq!(status, StatusCode::ACCEPTED, "{text}");
+    let done = sb.watch(&id).await;
+    assert_eq!(done["status"], "CREATE_COMPLETE", "{done}");
+    // The stack is in the user's account, made by the execution role, and its role carries
+    // the boundary.
+    let stack = sb.moto.tool(&deployer, &["describe-stack", "shop-lambda"]);
+    assert!(
+        stack["id"].as_str().unwrap().contains(":210987654321:"),
+        "{stack}"
+    );
+    assert_eq!(stack["tags"]["stackplan:managed"], "true", "{stack}");
+    let role = sb.moto.tool(&deployer, &["role", "FunctionRole"]);
+    assert_eq!(role["permissions_boundary"], boundary, "{role}");
+    let (status, gone, text) = sb
+        .send("DELETE", &format!("/api/deployments/{id}"), None)
+        .await;
+    assert_eq!(status, StatusCode::ACCEPTED, "{text}");
+    assert_eq!(gone["status"], "DELETE_COMPLETE", "{gone}");
 }

@@ -22,24 +22,20 @@ fn write_templates(strip_skips: bool) -> (tempfile::TempDir, Vec<String>) {
     let mut plans = examples::matrix();
     plans.push(("example-fargate".into(), examples::fargate()));
     plans.push(("example-lambda".into(), examples::lambda()));
+    // The account bootstrap is judged like every template.
+    let bootstrap = server::bootstrap::template();
+    if strip_skips {
+        write_stripped(dir.path(), "bootstrap", bootstrap, &mut files);
+    } else {
+        let file = dir.path().join("bootstrap.template.json");
+        std::fs::write(&file, server::bootstrap::template_json()).expect("write template");
+        files.push(file.display().to_string());
+    }
     for (name, plan) in plans {
         let is_example = name.starts_with("example-");
         let t = template::generate(&ValidPlan::new(plan).expect("matrix plans are valid"));
         if strip_skips {
-            let mut doc = t.as_value().clone();
-            for resource in doc["Resources"]
-                .as_object_mut()
-                .expect("resources")
-                .values_mut()
-            {
-                if let Some(meta) = resource.get_mut("Metadata").and_then(Value::as_object_mut) {
-                    meta.remove("checkov");
-                }
-            }
-            let file = dir.path().join(format!("{name}.template.json"));
-            std::fs::write(&file, serde_json::to_string_pretty(&doc).unwrap())
-                .expect("write template");
-            files.push(file.display().to_string());
+            write_stripped(dir.path(), &name, t.as_value().clone(), &mut files);
             continue;
         }
         let mut formats = vec![shared::Format::Json];
@@ -55,6 +51,22 @@ fn write_templates(strip_skips: bool) -> (tempfile::TempDir, Vec<String>) {
         }
     }
     (dir, files)
+}
+
+/// Writes a template without its checkov skips.
+fn write_stripped(dir: &std::path::Path, name: &str, mut doc: Value, files: &mut Vec<String>) {
+    for resource in doc["Resources"]
+        .as_object_mut()
+        .expect("resources")
+        .values_mut()
+    {
+        if let Some(meta) = resource.get_mut("Metadata").and_then(Value::as_object_mut) {
+            meta.remove("checkov");
+        }
+    }
+    let file = dir.join(format!("{name}.template.json"));
+    std::fs::write(&file, serde_json::to_string_pretty(&doc).unwrap()).expect("write template");
+    files.push(file.display().to_string());
 }
 
 #[test]
@@ -137,9 +149,16 @@ fn every_checkov_skip_is_needed() {
     let mut plans = examples::matrix();
     plans.push(("example-fargate".into(), examples::fargate()));
     plans.push(("example-lambda".into(), examples::lambda()));
-    for (name, plan) in plans {
-        let t = template::generate(&ValidPlan::new(plan).expect("valid"));
-        for (id, resource) in t.resources() {
+    let mut docs: Vec<(String, Value)> = plans
+        .into_iter()
+        .map(|(name, plan)| {
+            let t = template::generate(&ValidPlan::new(plan).expect("valid"));
+            (name, t.as_value().clone())
+        })
+        .collect();
+    docs.push(("bootstrap".into(), server::bootstrap::template()));
+    for (name, doc) in docs {
+        for (id, resource) in doc["Resources"].as_object().expect("resources") {
             for skip in resource["Metadata"]["checkov"]["skip"]
                 .as_array()
                 .into_iter()

@@ -2,7 +2,7 @@
 //! deployment's short-lived credentials, in the plan's region, on that session's client.
 
 use aws_sdk_cloudformation::config::retry::RetryConfig;
-use aws_sdk_cloudformation::types::{Capability, ChangeSetType, Tag};
+use aws_sdk_cloudformation::types::{Capability, ChangeSetType, Parameter, Tag};
 use futures_util::future::BoxFuture;
 use shared::api::{Change, Output};
 
@@ -62,6 +62,8 @@ pub struct NewChangeSet {
     pub tags: Vec<(String, String)>,
     /// The service role CloudFormation creates the resources with.
     pub role_arn: Option<String>,
+    /// Template parameters given a value, `(key, value)`.
+    pub parameters: Vec<(String, String)>,
 }
 
 /// The CloudFormation calls Stackplan makes.
@@ -286,6 +288,17 @@ impl CloudFormation for SdkCloudFormation {
             .client_token(&c.client_token)
             .set_tags(Some(tags))
             .set_role_arn(c.role_arn.clone())
+            .set_parameters(Some(
+                c.parameters
+                    .iter()
+                    .map(|(k, v)| {
+                        Parameter::builder()
+                            .parameter_key(k)
+                            .parameter_value(v)
+                            .build()
+                    })
+                    .collect(),
+            ))
             .customize()
             .config_override(Self::no_retries());
         Box::pin(async move {

@@ -90,6 +90,19 @@ pub enum Command {
     Schema,
     /// Serve the planner in the browser.
     Serve(Box<crate::Config>),
+    /// Write the account bootstrap template (deployer role, execution role, permissions
+    /// boundary) and print the command that deploys it.
+    Bootstrap {
+        /// Where to write the template.
+        #[arg(long, default_value = "stackplan-bootstrap.json")]
+        out: PathBuf,
+        /// The IAM principal the Stackplan server runs as (the deployer role trusts it).
+        #[arg(long)]
+        trusted_principal: Option<String>,
+        /// The ExternalId the deployer role asks for (default: a new one).
+        #[arg(long)]
+        external_id: Option<String>,
+    },
     /// Live prices from the AWS Price List API (needs AWS credentials).
     Prices {
         #[command(subcommand)]
@@ -184,9 +197,19 @@ pub fn run(cli: Cli) -> ExitCode {
     if let Command::Prices { action } = cli.command {
         return prices(action);
     }
+    if let Command::Bootstrap {
+        out,
+        trusted_principal,
+        external_id,
+    } = cli.command
+    {
+        return bootstrap(&out, trusted_principal, external_id);
+    }
     let mut stdout = std::io::stdout().lock();
     let result = match cli.command {
-        Command::Serve(_) | Command::Prices { .. } => unreachable!("handled above"),
+        Command::Serve(_) | Command::Prices { .. } | Command::Bootstrap { .. } => {
+            unreachable!("handled above")
+        }
         Command::Example { architecture } => {
             Ok(examples::for_kind(architecture.into()).to_json_pretty() + "\n")
         }
@@ -330,6 +353,39 @@ fn serve(config: crate::Config) -> ExitCode {
             ExitCode::from(1)
         }
     }
+}
+
+/// `stackplan bootstrap`.
+fn bootstrap(
+    out: &std::path::Path,
+    principal: Option<String>,
+    external_id: Option<String>,
+) -> ExitCode {
+    let external_id = match external_id.map_or_else(crate::bootstrap::new_external_id, Ok) {
+        Ok(id) => id,
+        Err(e) => {
+            eprintln!("stackplan bootstrap: {e}");
+            return ExitCode::from(1);
+        }
+    };
+    if let Err(e) = std::fs::write(out, crate::bootstrap::template_json()) {
+        eprintln!("stackplan bootstrap: cannot write {}: {e}", out.display());
+        return ExitCode::from(1);
+    }
+    let principal = principal.unwrap_or_else(|| "<the ARN the Stackplan server runs as>".into());
+    println!(
+        "Wrote {}. Deploy it in the AWS account to deploy into:\n",
+        out.display()
+    );
+    println!(
+        "  {}\n",
+        crate::bootstrap::command(&out.display().to_string(), &principal, &external_id)
+    );
+    println!("Then start the server with the stack's outputs:\n");
+    println!(
+        "  stackplan serve --role-arn <DeployerRoleArn> --execution-role-arn <ExecutionRoleArn> --permissions-boundary-arn <PermissionsBoundaryArn> --external-id {external_id}"
+    );
+    ExitCode::SUCCESS
 }
 
 /// `stackplan prices refresh|diff`.

@@ -129,27 +129,11 @@ pub fn arn_partition(arn: &str) -> Option<&str> {
     arn.split(':').nth(1).filter(|p| PARTITIONS.contains(p))
 }
 
-/// Which role a request may use. A named role must be the configured one or on the allowlist.
-pub fn choose_role<'a>(
-    requested: Option<&'a str>,
-    default: Option<&'a str>,
-    allowlist: &'a [String],
-) -> Result<&'a str, RoleError> {
-    match requested {
-        Some(role) if !valid_role_arn(role) => Err(RoleError::Malformed(role.to_string())),
-        Some(role) if Some(role) == default || allowlist.iter().any(|a| a == role) => Ok(role),
-        Some(role) => Err(RoleError::NotAllowed(role.to_string())),
-        None => default
-            .or_else(|| allowlist.first().map(String::as_str))
-            .ok_or(RoleError::NoneConfigured),
-    }
-}
-
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum RoleError {
     #[error("\"{0}\" is not an IAM role ARN (arn:aws:iam::ACCOUNT:role/NAME)")]
     Malformed(String),
-    #[error("the role {0} is not on this server's allowlist (--role-allowlist)")]
+    #[error("the role {0} is not one this token may deploy with")]
     NotAllowed(String),
     #[error("no deploy role is configured: start the server with --role-arn")]
     NoneConfigured,
@@ -231,27 +215,6 @@ mod tests {
         for bad in ["", "2shop", "shop_app", "shop app", &"a".repeat(129)] {
             assert!(valid_stack_name(bad).is_err(), "{bad}");
         }
-    }
-
-    #[test]
-    fn roles_come_from_config_or_the_allowlist() {
-        let default = "arn:aws:iam::111122223333:role/deployer";
-        let other = "arn:aws:iam::444455556666:role/team/deployer";
-        let allow = vec![other.to_string()];
-        assert_eq!(choose_role(None, Some(default), &allow), Ok(default));
-        assert_eq!(choose_role(Some(other), Some(default), &allow), Ok(other));
-        assert_eq!(choose_role(Some(default), Some(default), &[]), Ok(default));
-        assert_eq!(choose_role(None, None, &allow), Ok(other));
-        let stranger = "arn:aws:iam::999999999999:role/admin";
-        assert_eq!(
-            choose_role(Some(stranger), Some(default), &allow),
-            Err(RoleError::NotAllowed(stranger.into()))
-        );
-        assert!(matches!(
-            choose_role(Some("admin"), Some(default), &allow),
-            Err(RoleError::Malformed(_))
-        ));
-        assert_eq!(choose_role(None, None, &[]), Err(RoleError::NoneConfigured));
     }
 
     #[test]

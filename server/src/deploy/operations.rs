@@ -135,6 +135,17 @@ impl Deployer {
                 .chain([(MANAGED_TAG.to_string(), MANAGED_VALUE.to_string())])
                 .collect(),
             role_arn: roles.execution_role_arn.clone(),
+            // Every role the stack creates carries the account's permissions boundary.
+            parameters: roles
+                .permissions_boundary_arn
+                .iter()
+                .filter(|_| {
+                    template.as_value()["Parameters"]
+                        .get(template::BOUNDARY_PARAMETER)
+                        .is_some()
+                })
+                .map(|arn| (template::BOUNDARY_PARAMETER.to_string(), arn.clone()))
+                .collect(),
         };
         let created = self
             .call(&session, &unwatched, |cfn, s| {
@@ -236,12 +247,12 @@ impl Deployer {
     pub async fn execute(&self, grant: &Grant, id: &str) -> Result<Status, DeployError> {
         let deployment = self.decode(id)?;
         let arn = &deployment.stack;
+        let session = self.session_for(grant, arn, Access::Deploy).await?;
+        self.live_stack(arn, &session).await?;
         let change_set = deployment
             .change_set
             .clone()
             .ok_or(DeployError::NoChangeSet)?;
-        let session = self.session_for(grant, arn, Access::Deploy).await?;
-        self.live_stack(arn, &session).await?;
         // Only a change set that can still run: not one executed already, failed or obsolete.
         let info = self
             .call(&session, &unwatched, |cfn, s| {

@@ -102,6 +102,17 @@ impl Deployer {
         &self.config.target
     }
 
+    /// The principal the server runs as, if STS says (for the bootstrap's trust policy).
+    pub async fn caller(&self) -> Option<String> {
+        match self.sts.caller().await {
+            Ok((arn, _)) => Some(arn),
+            Err(e) => {
+                tracing::warn!("cannot tell which principal this server runs as: {e}");
+                None
+            }
+        }
+    }
+
     /// The roles tokens without roles of their own deploy with.
     pub fn roles(&self) -> &[AccountRoles] {
         &self.config.roles

@@ -223,3 +223,32 @@ pub fn describe(target: &Target) -> String {
         Target::Aws => "AWS, with the credentials of this environment".into(),
     }
 }
+
+/// `GET /api/bootstrap`: how to connect an AWS account (the template, a fresh ExternalId, the
+/// command). The server's principal is shown so the deployer role can trust it.
+pub async fn bootstrap_get(
+    _: Authorized,
+    State(state): State<AppState>,
+) -> Result<Json<shared::api::Bootstrap>, ApiError> {
+    let external_id = crate::bootstrap::new_external_id()
+        .map_err(|e| ApiError::DeployDisabled(format!("the server has no randomness: {e}")))?;
+    let principal = match &state.deployer {
+        Some(d) => d.caller().await,
+        None => None,
+    };
+    let file_name = format!("{}.json", crate::bootstrap::STACK_NAME);
+    let shown = principal
+        .clone()
+        .unwrap_or_else(|| "<the ARN this server runs as>".into());
+    Ok(Json(shared::api::Bootstrap {
+        stack_name: crate::bootstrap::STACK_NAME.into(),
+        command: crate::bootstrap::command(&file_name, &shown, &external_id),
+        next: format!(
+            "stackplan serve --role-arn <DeployerRoleArn> --execution-role-arn <ExecutionRoleArn> --permissions-boundary-arn <PermissionsBoundaryArn> --external-id {external_id}"
+        ),
+        file_name,
+        template: crate::bootstrap::template_json(),
+        external_id,
+        trusted_principal: principal,
+    }))
+}

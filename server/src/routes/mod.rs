@@ -113,6 +113,23 @@ pub fn api_routes() -> Routes {
         )
         .add(
             Operation {
+                method: get.clone(),
+                path: "/api/bootstrap",
+                id: "bootstrap_get",
+                summary: "How to connect an AWS account: the bootstrap template (deployer role, execution role, permissions boundary), a fresh ExternalId, and the command that deploys it.",
+                auth: true,
+                request: None,
+                example: None,
+                ok: (200, "The bootstrap.", json::<api::Bootstrap>()),
+                errors: &[E::DeployDisabled],
+                params: &[],
+                headers: &[],
+                links: &[],
+            },
+            deployments::bootstrap_get,
+        )
+        .add(
+            Operation {
                 method: Method::POST,
                 path: "/api/deployments",
                 id: "deployments_post",

@@ -182,6 +182,28 @@ pub struct DeployTarget {
     pub reason: Option<String>,
 }
 
+/// `GET /api/bootstrap`: how to connect an AWS account: the bootstrap template, a fresh
+/// ExternalId for this connection, and the command that deploys it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct Bootstrap {
+    /// The stack name to deploy it as.
+    pub stack_name: String,
+    /// The file name to save the template as.
+    pub file_name: String,
+    /// The template (JSON).
+    pub template: String,
+    /// The ExternalId the deployer role will ask for: new for every answer.
+    pub external_id: String,
+    /// The principal the server runs as, which the deployer role trusts (unknown without AWS
+    /// credentials).
+    pub trusted_principal: Option<String>,
+    /// The AWS CLI command that deploys the template.
+    pub command: String,
+    /// What to start the server with once it is deployed.
+    pub next: String,
+}
+
 /// Where a price book came from.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]

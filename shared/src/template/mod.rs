@@ -141,7 +141,14 @@ pub(crate) struct Builder<'p> {
     conditions: Map<String, Value>,
     resources: Map<String, Value>,
     outputs: Map<String, Value>,
+    /// An IAM role was added: the template takes the permissions boundary parameter.
+    has_roles: bool,
 }
+
+/// The parameter naming the permissions boundary every IAM role of the stack carries (the
+/// account's deploy setup, `stackplan bootstrap`, requires one); empty: no boundary.
+pub const BOUNDARY_PARAMETER: &str = "PermissionsBoundary";
+const BOUNDARY_CONDITION: &str = "HasPermissionsBoundary";
 
 /// A resource just added, for its attributes.
 pub(crate) struct ResourceMut<'a> {
@@ -186,6 +193,7 @@ impl<'p> Builder<'p> {
             conditions: Map::new(),
             resources: Map::new(),
             outputs: Map::new(),
+            has_roles: false,
         }
     }
 
@@ -225,6 +233,16 @@ impl<'p> Builder<'p> {
                 .expect("resource properties are an object")
                 .insert("Tags".into(), tags);
         }
+        if ty == "AWS::IAM::Role" {
+            self.has_roles = true;
+            props
+                .as_object_mut()
+                .expect("resource properties are an object")
+                .insert(
+                    "PermissionsBoundary".into(),
+                    json!({ "Fn::If": [BOUNDARY_CONDITION, r(BOUNDARY_PARAMETER), r("AWS::NoValue")] }),
+                );
+        }
         let mut entry = Map::new();
         entry.insert("Type".into(), json!(ty));
         entry.insert("Properties".into(), props);
@@ -260,7 +278,22 @@ impl<'p> Builder<'p> {
         }
     }
 
-    fn finish(self) -> Template {
+    fn finish(mut self) -> Template {
+        if self.has_roles {
+            self.parameters.insert(
+                BOUNDARY_PARAMETER.into(),
+                json!({
+                    "Type": "String",
+                    "Default": "",
+                    "AllowedPattern": "^(arn:aws[a-z-]*:iam::[0-9]{12}:policy/[A-Za-z0-9+=,.@_/-]+)?$",
+                    "Description": "Permissions boundary of every IAM role of the stack (the ARN stackplan bootstrap outputs); empty for none"
+                }),
+            );
+            self.conditions.insert(
+                BOUNDARY_CONDITION.into(),
+                json!({ "Fn::Not": [{ "Fn::Equals": [r(BOUNDARY_PARAMETER), ""] }] }),
+            );
+        }
         let mut doc = Map::new();
         doc.insert("AWSTemplateFormatVersion".into(), json!("2010-09-09"));
         doc.insert("Description".into(), json!(self.description));

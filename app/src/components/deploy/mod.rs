@@ -2,6 +2,7 @@
 //! a progress bar, the live event list, the outputs, the first failure, and Delete. Its state
 //! and actions are in `flow.rs`; each part of the panel has its own file.
 
+mod connect;
 mod flow;
 mod form;
 mod progress;
@@ -36,6 +37,7 @@ pub fn DeployPanel(host: Option<String>) -> AnyView {
             </div>
             {target::access(target, d)}
             {move || (d.token.get().is_some() && enabled()).then(|| form::deploy_form(d))}
+            {move || (d.token.get().is_some() && enabled()).then(|| connect::connect(d))}
             {move || d.error.get().map(|e| view! { <div class="banner error" role="alert" data-testid="deploy-error">{e}</div> })}
             {move || d.notice.get().map(|n| view! { <div class="banner" role="status" data-testid="deploy-notice">{n}</div> })}
             {review::review(d)}
