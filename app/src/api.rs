@@ -8,8 +8,8 @@ use std::pin::Pin;
 use gloo_net::http::{Request, RequestBuilder};
 use serde::de::DeserializeOwned;
 use shared::api::{
-    Bootstrap, CreateDeployment, Created, DeployEvent, DeployTarget, ErrorBody, ErrorCode, ExecuteDeployment,
-    PriceBookAnswer, Status, sse,
+    Bootstrap, CreateDeployment, Created, DeployEvent, DeployTarget, ErrorBody, ErrorCode,
+    ExecuteDeployment, PriceBookAnswer, Status, sse,
 };
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;

@@ -124,10 +124,19 @@ fn sub(text: &str) -> Value {
 /// kept by hand and held honest by the judges: `tests/tests/judges.rs` runs checkov without the
 /// skips and requires exactly these to fail.
 const SKIPS: &[(&str, &[&str])] = &[
-    ("PermissionsBoundary", &["CKV_AWS_107", "CKV_AWS_108", "CKV_AWS_109", "CKV_AWS_111"]),
+    (
+        "PermissionsBoundary",
+        &["CKV_AWS_107", "CKV_AWS_108", "CKV_AWS_109", "CKV_AWS_111"],
+    ),
     ("ExecutionPolicy1", &["CKV_AWS_109", "CKV_AWS_111"]),
-    ("ExecutionPolicy2", &["CKV_AWS_108", "CKV_AWS_109", "CKV_AWS_110", "CKV_AWS_111"]),
-    ("ExecutionPolicy3", &["CKV_AWS_108", "CKV_AWS_109", "CKV_AWS_111"]),
+    (
+        "ExecutionPolicy2",
+        &["CKV_AWS_108", "CKV_AWS_109", "CKV_AWS_110", "CKV_AWS_111"],
+    ),
+    (
+        "ExecutionPolicy3",
+        &["CKV_AWS_108", "CKV_AWS_109", "CKV_AWS_111"],
+    ),
 ];
 
 /// Why each skipped check does not apply.

@@ -26,5 +26,9 @@ fn the_execution_roles_actions_are_the_schemas_handler_permissions() {
     // Every action the execution role gets is there for a resource type.
     let actions = server::bootstrap::execution_actions();
     assert!(actions.values().all(|types| !types.is_empty()));
-    println!("execution role: {} actions for {} resource types", actions.len(), types.len());
+    println!(
+        "execution role: {} actions for {} resource types",
+        actions.len(),
+        types.len()
+    );
 }
