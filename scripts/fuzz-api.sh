@@ -12,19 +12,9 @@ work="$(mktemp -d)"
 cleanup() { kill "${server_pid:-}" "${moto_pid:-}" 2>/dev/null || true; rm -rf "$work"; }
 trap cleanup EXIT
 
-free_port() { "$VENV/bin/python" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
-wait_port() {
-  for _ in $(seq 1 150); do
-    "$VENV/bin/python" -c "import socket; socket.create_connection(('127.0.0.1', $1), 0.5)" 2>/dev/null && return 0
-    sleep 0.2
-  done
-  echo "nothing answers on 127.0.0.1:$1" >&2; return 1
-}
-
 moto_port="$(free_port)"
-"$VENV/bin/moto_server" -H 127.0.0.1 -p "$moto_port" > "$work/moto.log" 2>&1 &
-moto_pid=$!
-wait_port "$moto_port"
+start_sandbox "$moto_port" "$work/moto.log"
+moto_pid=$SANDBOX_PID
 
 port="$(free_port)"
 token="fuzz-$(free_port)-$RANDOM"

@@ -55,6 +55,25 @@ install_fuzzer() {
   echo "$want" > "$stamp"
 }
 
+free_port() { "$VENV/bin/python" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+
+wait_port() {
+  for _ in $(seq 1 150); do
+    "$VENV/bin/python" -c "import socket; socket.create_connection(('127.0.0.1', $1), 0.5)" 2>/dev/null && return 0
+    sleep 0.2
+  done
+  echo "nothing answers on 127.0.0.1:$1" >&2; return 1
+}
+
+# The local AWS sandbox: moto's server with the project's extensions (sandbox/), on loopback.
+#   start_sandbox PORT LOG [PACE_MS]   sets SANDBOX_PID and returns once it answers
+start_sandbox() {
+  PYTHONPATH="$ROOT/sandbox" "$VENV/bin/python" -m stackplan_sandbox -H 127.0.0.1 -p "$1" \
+    --pace-ms "${3:-0}" > "$2" 2>&1 &
+  SANDBOX_PID=$!
+  wait_port "$1"
+}
+
 # The wasm-bindgen CLI must match the wasm-bindgen crate in Cargo.lock exactly.
 wasm_bindgen_version() {
   awk '/^name = "wasm-bindgen"$/ { getline; gsub(/version = |"/, ""); print; exit }' "$ROOT/Cargo.lock"

@@ -6,6 +6,8 @@
     python scripts/moto-tool.py ENDPOINT ROLE_ARN describe-change-set STACK NAME
     python scripts/moto-tool.py ENDPOINT ROLE_ARN describe-stack STACK
     python scripts/moto-tool.py ENDPOINT ROLE_ARN role NAME_PART
+    python scripts/moto-tool.py ENDPOINT ROLE_ARN certificate DOMAIN
+    python scripts/moto-tool.py ENDPOINT ROLE_ARN reset
 
 The role is assumed first, so everything happens in that role's (moto) account. `inventory`
 lists what exists, to check that a deployed stack's resources were really created; the others
@@ -15,6 +17,7 @@ report about itself.
 
 import json
 import sys
+import urllib.request
 
 import boto3
 
@@ -46,9 +49,112 @@ def inventory(client):
         "log_groups": sorted(g["logGroupName"] for g in client("logs").describe_log_groups()["logGroups"]),
         "roles": sorted(r["RoleName"] for r in client("iam").list_roles()["Roles"]),
         "vpcs": sorted(v["VpcId"] for v in client("ec2").describe_vpcs()["Vpcs"] if not v.get("IsDefault")),
-        "ecs_clusters": sorted(client("ecs").list_clusters()["clusterArns"]),
+        "nat_gateways": len(client("ec2").describe_nat_gateways()["NatGateways"]),
+        "flow_logs": [f["LogDestination"] for f in client("ec2").describe_flow_logs()["FlowLogs"]],
+        "ecs_clusters": sorted(
+            c["clusterArn"]
+            for c in client("ecs").describe_clusters(clusters=client("ecs").list_clusters()["clusterArns"])["clusters"]
+            if c["status"] == "ACTIVE"
+        ),
+        "ecs_services": ecs_services(client("ecs")),
+        "load_balancers": load_balancers(client("elbv2")),
+        "db_instances": [
+            {
+                "id": d["DBInstanceIdentifier"],
+                "engine": d["Engine"],
+                "multi_az": d["MultiAZ"],
+                "secret_arn": d.get("MasterUserSecret", {}).get("SecretArn"),
+            }
+            for d in client("rds").describe_db_instances()["DBInstances"]
+        ],
+        "secrets": sorted(s["ARN"] for s in client("secretsmanager").list_secrets()["SecretList"]),
+        "replication_groups": [
+            {
+                "id": g["ReplicationGroupId"],
+                "primary": g.get("NodeGroups", [{}])[0].get("PrimaryEndpoint", {}).get("Address"),
+            }
+            for g in client("elasticache").describe_replication_groups()["ReplicationGroups"]
+        ],
+        "scalable_targets": [
+            {"resource_id": t["ResourceId"], "min": t["MinCapacity"], "max": t["MaxCapacity"]}
+            for t in client("application-autoscaling").describe_scalable_targets(ServiceNamespace="ecs")[
+                "ScalableTargets"
+            ]
+        ],
+        "scaling_policies": sorted(
+            p["PolicyType"]
+            for p in client("application-autoscaling").describe_scaling_policies(ServiceNamespace="ecs")[
+                "ScalingPolicies"
+            ]
+        ),
+        # The stack's own alarms; target tracking makes two more of its own, as on AWS.
+        "alarms": sorted(
+            a["MetricName"]
+            for a in client("cloudwatch").describe_alarms()["MetricAlarms"]
+            if not a["AlarmName"].startswith("TargetTracking-")
+        ),
+        "target_tracking_alarms": sum(
+            a["AlarmName"].startswith("TargetTracking-")
+            for a in client("cloudwatch").describe_alarms()["MetricAlarms"]
+        ),
+        "http_apis": http_apis(client("apigatewayv2")),
         "rest_apis": sorted(a["name"] for a in client("apigateway").get_rest_apis().get("items", [])),
     }
+
+
+def ecs_services(ecs):
+    services = []
+    for cluster in ecs.list_clusters()["clusterArns"]:
+        arns = ecs.list_services(cluster=cluster)["serviceArns"]
+        described = ecs.describe_services(cluster=cluster, services=arns)["services"] if arns else []
+        for s in (s for s in described if s["status"] == "ACTIVE"):
+            task = ecs.describe_task_definition(taskDefinition=s["taskDefinition"])["taskDefinition"]
+            services.append(
+                {
+                    "name": s["serviceName"],
+                    "desired_count": s["desiredCount"],
+                    "launch_type": s.get("launchType"),
+                    "capacity_providers": sorted(
+                        c["capacityProvider"] for c in s.get("capacityProviderStrategy", [])
+                    ),
+                    "target_groups": len(s.get("loadBalancers", [])),
+                    "task_cpu": task.get("cpu"),
+                    "task_memory": task.get("memory"),
+                    "cpu_architecture": task.get("runtimePlatform", {}).get("cpuArchitecture"),
+                    "image": task["containerDefinitions"][0]["image"],
+                }
+            )
+    return services
+
+
+def load_balancers(elbv2):
+    out = []
+    for lb in elbv2.describe_load_balancers()["LoadBalancers"]:
+        listeners = elbv2.describe_listeners(LoadBalancerArn=lb["LoadBalancerArn"])["Listeners"]
+        out.append(
+            {
+                "dns": lb["DNSName"],
+                "scheme": lb["Scheme"],
+                "listeners": sorted(f"{l['Protocol']}:{l['Port']}" for l in listeners),
+                "target_groups": len(elbv2.describe_target_groups(LoadBalancerArn=lb["LoadBalancerArn"])["TargetGroups"]),
+            }
+        )
+    return out
+
+
+def http_apis(apigw):
+    out = []
+    for api in apigw.get_apis()["Items"]:
+        routes = apigw.get_routes(ApiId=api["ApiId"])["Items"]
+        out.append(
+            {
+                "name": api["Name"],
+                "endpoint": api.get("ApiEndpoint"),
+                "routes": sorted(r["RouteKey"] for r in routes),
+                "stages": sorted(s["StageName"] for s in apigw.get_stages(ApiId=api["ApiId"])["Items"]),
+            }
+        )
+    return out
 
 
 def create_stack(client, name, template_file, *params):
@@ -94,6 +200,20 @@ def role(client, name_part):
     return None
 
 
+def certificate(client, domain):
+    """Requests an ACM certificate, as a user does before an HTTPS plan (its ARN goes into the
+    plan)."""
+    arn = client("acm").request_certificate(DomainName=domain, ValidationMethod="DNS")["CertificateArn"]
+    return {"arn": arn}
+
+
+def reset(endpoint):
+    """Forgets everything the sandbox holds (moto's reset API)."""
+    request = urllib.request.Request(f"{endpoint}/moto-api/reset", method="POST")
+    with urllib.request.urlopen(request, timeout=30) as answer:
+        return {"status": answer.status}
+
+
 COMMANDS = {
     "inventory": inventory,
     "create-stack": create_stack,
@@ -101,11 +221,15 @@ COMMANDS = {
     "describe-change-set": describe_change_set,
     "describe-stack": describe_stack,
     "role": role,
+    "certificate": certificate,
 }
 
 
 def main() -> None:
     endpoint, role_arn, command, *args = sys.argv[1:]
+    if command == "reset":
+        print(json.dumps(reset(endpoint)))
+        return
     print(json.dumps(COMMANDS[command](session(endpoint, role_arn), *args), indent=2))
 
 

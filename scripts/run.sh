@@ -15,15 +15,11 @@ case " $* " in
   *" --role-arn"*|*" --aws-endpoint"*) ;;  # real AWS, or a sandbox of the user's own
   *)
     install_python_tools
-    port="${STACKPLAN_SANDBOX_PORT:-$("$VENV/bin/python" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')}"
-    say "starting the local AWS sandbox (moto) on 127.0.0.1:$port"
-    "$VENV/bin/moto_server" -H 127.0.0.1 -p "$port" > "$ROOT/target/moto.log" 2>&1 &
-    moto_pid=$!
-    trap 'kill "$moto_pid" 2>/dev/null' EXIT INT TERM
-    for _ in $(seq 1 100); do
-      "$VENV/bin/python" -c "import socket,sys; socket.create_connection(('127.0.0.1', $port), 0.5)" 2>/dev/null && break
-      sleep 0.2
-    done
+    port="${STACKPLAN_SANDBOX_PORT:-$(free_port)}"
+    pace="${STACKPLAN_SANDBOX_PACE_MS:-150}"
+    say "starting the local AWS sandbox (moto $MOTO_VERSION with the project's extensions) on 127.0.0.1:$port, $pace ms per resource"
+    start_sandbox "$port" "$ROOT/target/sandbox.log" "$pace"
+    trap 'kill "$SANDBOX_PID" 2>/dev/null' EXIT INT TERM
     sandbox_args=(--aws-endpoint "http://127.0.0.1:$port")
     ;;
 esac

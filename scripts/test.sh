@@ -7,6 +7,9 @@ install_python_tools
 install_fuzzer
 install_wasm_target
 
+say "sandbox extensions: unit tests against moto $MOTO_VERSION alone"
+(cd sandbox && PYTHONPATH=. "$VENV/bin/python" -m unittest discover -s tests)
+
 say "cargo fmt --check"
 cargo fmt --all --check
 

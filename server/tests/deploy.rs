@@ -1541,7 +1541,7 @@ async fn delete_streams_its_events_to_delete_complete() {
 }
 
 #[tokio::test]
-async fn the_sandbox_refuses_plans_it_cannot_deploy_and_says_why() {
+async fn the_sandbox_takes_both_examples_and_says_once_what_it_does_differently() {
     let h = harness_with(
         Arc::new(CfnDouble::default()),
         Arc::new(StsDouble::default()),
@@ -1555,25 +1555,18 @@ async fn the_sandbox_refuses_plans_it_cannot_deploy_and_says_why() {
         &shared::examples::for_kind(shared::plan::ArchitectureKind::Fargate).to_json_pretty(),
     )
     .unwrap();
-    let (status, body) = h.create("shop-fargate", json!({"plan": fargate})).await;
-    assert_eq!(
-        (status, body["error"].as_str()),
-        (
-            StatusCode::UNPROCESSABLE_ENTITY,
-            Some("sandbox_unsupported")
-        ),
-        "{body}"
-    );
-    assert!(body["blockers"].as_array().unwrap().len() >= 3);
-    let (status, body) = h.create("shop-lambda", json!({})).await;
-    assert_eq!(status, StatusCode::CREATED, "{body}");
-    assert!(
-        body["sandbox"]["skipped"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .any(|s| s.as_str().unwrap().contains("ApiGatewayV2"))
-    );
+    for (name, body) in [
+        ("shop-fargate", json!({"plan": fargate})),
+        ("shop-lambda", json!({})),
+    ] {
+        let (status, body) = h.create(name, body).await;
+        assert_eq!(status, StatusCode::CREATED, "{body}");
+        assert_eq!(
+            body["sandbox"],
+            json!({"blockers": [], "notes": [server::deploy::sandbox::RECORDS_NOTE]}),
+            "{name}"
+        );
+    }
 }
 
 #[tokio::test]

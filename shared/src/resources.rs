@@ -67,22 +67,15 @@ pub enum Place {
     Member(&'static str),
 }
 
-/// What the local sandbox (moto, at the version `scripts/lib.sh` pins) does with a resource type.
+/// What the local sandbox does with a resource type: moto at the version `scripts/lib.sh` pins,
+/// with the project's extensions (`sandbox/stackplan_sandbox`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Sandbox {
-    /// Creates it, with every attribute the templates read.
+    /// Creates it: the service's own API lists it afterwards, with every attribute the
+    /// templates read. Nothing runs (see `SandboxReport::notes`).
     Creates,
-    /// Creates it, but reading one of these attributes (`Fn::GetAtt`) fails the stack.
-    CreatesWithout(&'static [&'static str]),
-    /// Accepts and records it, but creates nothing; reading its attributes fails the stack.
-    Records,
     /// Fails the whole stack, for this reason.
     Fails(&'static str),
-    /// Fails the whole stack unless the property is set, for this reason.
-    FailsWithout {
-        property: &'static str,
-        reason: &'static str,
-    },
 }
 
 /// Everything Stackplan knows about one resource type.
@@ -126,7 +119,7 @@ macro_rules! registry {
 
 use Billing::{Free, NotEstimated, Service};
 use Place::{Area, Member, Node};
-use Sandbox::{Creates, CreatesWithout, Fails, FailsWithout, Records};
+use Sandbox::Creates;
 use Tier::*;
 
 registry! {
@@ -140,10 +133,9 @@ registry! {
     "AWS::EC2::SubnetRouteTableAssociation" => Untaggable, VPC_FREE, ROUTING, "ec2", Creates;
     "AWS::EC2::EIP" => ListWithName, Service("VPC"), ROUTING, "ec2", Creates;
     "AWS::EC2::NatGateway" => ListWithName, Service("NAT gateway"), Node(Public), "ec2", Creates;
-    "AWS::EC2::FlowLog" => ListWithName, NotEstimated("billed per GB of flow records"), ROUTING, "ec2",
-        Fails("moto cannot create a flow log that writes to an S3 key prefix (it reads `bucket/vpc/` as the bucket name, finds no such bucket and fails with HTTP 500)");
+    "AWS::EC2::FlowLog" => ListWithName, NotEstimated("billed per GB of flow records"), ROUTING, "ec2", Creates;
     "AWS::EC2::SecurityGroup" => ListWithName, Free("security groups are free"), Member("Security groups"), "ec2", Creates;
-    "AWS::EC2::SecurityGroupEgress" => Untaggable, Free("security groups are free"), Member("Security groups"), "ec2", Records;
+    "AWS::EC2::SecurityGroupEgress" => Untaggable, Free("security groups are free"), Member("Security groups"), "ec2", Creates;
     // The load balancer.
     "AWS::ElasticLoadBalancingV2::LoadBalancer" => List, Service("Load balancer"), Node(Public), "elasticloadbalancing", Creates;
     "AWS::ElasticLoadBalancingV2::TargetGroup" => List, Free("billed through the load balancer's hours and LCUs"), Member("Listeners and targets"), "elasticloadbalancing", Creates;
@@ -152,23 +144,21 @@ registry! {
     "AWS::ECS::Cluster" => List, NotEstimated("Container Insights bills performance log events"), Node(Regional), "ecs", Creates;
     "AWS::ECS::TaskDefinition" => List, Free("billed through the service's running tasks"), Node(PrivateCompute), "ecs", Creates;
     "AWS::ECS::Service" => List, Service("Fargate"), Node(PrivateCompute), "ecs", Creates;
-    "AWS::ECR::Repository" => List, Service("ECR"), Node(Regional), "ecr",
-        FailsWithout { property: "RepositoryName", reason: "moto names a repository after its logical id, in capitals its own ECR then rejects; CloudFormation on AWS generates a lowercase name" };
-    "AWS::ApplicationAutoScaling::ScalableTarget" => Untaggable, Free("Application Auto Scaling is free; its alarms are managed by AWS"), Member("Autoscaling"), "application-autoscaling", Records;
-    "AWS::ApplicationAutoScaling::ScalingPolicy" => Untaggable, Free("Application Auto Scaling is free; its alarms are managed by AWS"), Member("Autoscaling"), "application-autoscaling", Records;
+    "AWS::ECR::Repository" => List, Service("ECR"), Node(Regional), "ecr", Creates;
+    "AWS::ApplicationAutoScaling::ScalableTarget" => Untaggable, Free("Application Auto Scaling is free; its alarms are managed by AWS"), Member("Autoscaling"), "application-autoscaling", Creates;
+    "AWS::ApplicationAutoScaling::ScalingPolicy" => Untaggable, Free("Application Auto Scaling is free; its alarms are managed by AWS"), Member("Autoscaling"), "application-autoscaling", Creates;
     // Data stores.
-    "AWS::RDS::DBInstance" => List, Service("RDS PostgreSQL"), Node(PrivateData), "rds",
-        CreatesWithout(&["MasterUserSecret.SecretArn", "DbiResourceId"]);
+    "AWS::RDS::DBInstance" => List, Service("RDS PostgreSQL"), Node(PrivateData), "rds", Creates;
     "AWS::RDS::DBSubnetGroup" => List, Free("subnet groups are free"), Member("Subnet groups"), "rds", Creates;
-    "AWS::ElastiCache::ReplicationGroup" => List, Service("ElastiCache"), Node(PrivateData), "elasticache", Records;
-    "AWS::ElastiCache::SubnetGroup" => List, Free("subnet groups are free"), Member("Subnet groups"), "elasticache", Records;
-    "AWS::SecretsManager::Secret" => List, Service("Secrets Manager"), Node(Regional), "secretsmanager", Records;
+    "AWS::ElastiCache::ReplicationGroup" => List, Service("ElastiCache"), Node(PrivateData), "elasticache", Creates;
+    "AWS::ElastiCache::SubnetGroup" => List, Free("subnet groups are free"), Member("Subnet groups"), "elasticache", Creates;
+    "AWS::SecretsManager::Secret" => List, Service("Secrets Manager"), Node(Regional), "secretsmanager", Creates;
     "AWS::S3::Bucket" => List, Service("S3"), Node(Regional), "s3", Creates;
-    "AWS::S3::BucketPolicy" => Untaggable, Free("bucket policies are free"), Member("Bucket policies"), "s3", Records;
+    "AWS::S3::BucketPolicy" => Untaggable, Free("bucket policies are free"), Member("Bucket policies"), "s3", Creates;
     "AWS::DynamoDB::Table" => List, Service("DynamoDB"), Node(Data), "dynamodb", Creates;
     // Observability.
     "AWS::Logs::LogGroup" => List, Service("CloudWatch"), Node(Regional), "logs", Creates;
-    "AWS::CloudWatch::Alarm" => List, Service("CloudWatch"), Member("Alarms"), "cloudwatch", Records;
+    "AWS::CloudWatch::Alarm" => List, Service("CloudWatch"), Member("Alarms"), "cloudwatch", Creates;
     "AWS::SNS::Topic" => List, NotEstimated("the first 1,000 email notifications a month are free"), Node(Regional), "sns", Creates;
     "AWS::SNS::Subscription" => Untaggable, NotEstimated("the first 1,000 email notifications a month are free"), Member("Alarms"), "sns", Creates;
     // Identity.
@@ -176,10 +166,10 @@ registry! {
     // Functions and APIs.
     "AWS::Lambda::Function" => List, Service("Lambda"), Node(Compute), "lambda", Creates;
     "AWS::Lambda::Permission" => Untaggable, Free("permissions are free"), Member("Identity and permissions"), "lambda", Creates;
-    "AWS::ApiGatewayV2::Api" => Map, Service("API Gateway"), Node(Edge), "apigateway", Records;
-    "AWS::ApiGatewayV2::Integration" => Untaggable, API_FREE, API_MEMBER, "apigateway", Records;
-    "AWS::ApiGatewayV2::Route" => Untaggable, API_FREE, API_MEMBER, "apigateway", Records;
-    "AWS::ApiGatewayV2::Stage" => Map, API_FREE, API_MEMBER, "apigateway", Records;
+    "AWS::ApiGatewayV2::Api" => Map, Service("API Gateway"), Node(Edge), "apigateway", Creates;
+    "AWS::ApiGatewayV2::Integration" => Untaggable, API_FREE, API_MEMBER, "apigateway", Creates;
+    "AWS::ApiGatewayV2::Route" => Untaggable, API_FREE, API_MEMBER, "apigateway", Creates;
+    "AWS::ApiGatewayV2::Stage" => Map, API_FREE, API_MEMBER, "apigateway", Creates;
     "AWS::ApiGateway::RestApi" => List, Service("API Gateway"), Node(Edge), "apigateway", Creates;
     "AWS::ApiGateway::Resource" => Untaggable, API_FREE, API_MEMBER, "apigateway", Creates;
     "AWS::ApiGateway::Method" => Untaggable, API_FREE, API_MEMBER, "apigateway", Creates;

@@ -1,7 +1,8 @@
-// One-click deploy into the local sandbox: moto's server on 127.0.0.1, the real `stackplan
-// serve` pointed at it (--aws-endpoint), the real release build in Chromium. moto creates the
-// stack synchronously, so this sees the final states; in-progress and rollback sequences are
-// tested against a scripted double in server/tests/deploy.rs.
+// One-click deploy into the local sandbox: moto with the project's extensions (sandbox/) on
+// 127.0.0.1, the real `stackplan serve` pointed at it (--aws-endpoint), the real release build
+// in Chromium. The sandbox builds stacks after the request answers, one resource per PACE_MS,
+// with an event per resource, as CloudFormation does; rollback sequences are tested against the
+// sandbox in sandbox/tests and against a scripted double in server/tests/deploy.rs.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
@@ -9,6 +10,9 @@ import net from 'node:net';
 import path from 'node:path';
 import { artifacts, launch, openPage, root, startServer, stopServer } from './harness.mjs';
 
+// Time the sandbox spends on each resource: the Fargate example's 54 resources take about 4 s,
+// long enough for the panel to poll intermediate states.
+const PACE_MS = 80;
 let moto;
 let server;
 let browser;
@@ -36,7 +40,11 @@ async function waitForPort(port) {
 
 before(async () => {
   const port = await freePort();
-  moto = spawn(path.join(root, '.venv', 'bin', 'moto_server'), ['-H', '127.0.0.1', '-p', String(port)], { stdio: 'ignore' });
+  moto = spawn(
+    path.join(root, '.venv', 'bin', 'python'),
+    ['-m', 'stackplan_sandbox', '-H', '127.0.0.1', '-p', String(port), '--pace-ms', String(PACE_MS)],
+    { stdio: 'ignore', env: { ...process.env, PYTHONPATH: path.join(root, 'sandbox') } },
+  );
   await waitForPort(port);
   server = await startServer(['--aws-endpoint', `http://127.0.0.1:${port}`]);
   for (let i = 0; i < 50 && !/#token=/.test(server.output()); i++) await new Promise((r) => setTimeout(r, 100));
@@ -95,16 +103,55 @@ test('Deploy creates the Lambda example in the sandbox, shows progress, outputs 
   assert.deepEqual(errors.filter((e) => !/status of 409/.test(e)), []);
 });
 
-test('the sandbox refuses the Fargate example and says why', async () => {
+test('Deploy builds the default Fargate plan in the sandbox resource by resource, shows the load balancer URL, then deletes it', async () => {
   const { page, errors } = await open(login);
+  const deploy = page.getByTestId('deploy');
+  await deploy.scrollIntoViewIfNeeded();
+  assert.equal(await page.getByTestId('stack-name').inputValue(), 'shop-fargate');
+  const clicked = Date.now();
   await page.getByTestId('deploy-button').click();
-  const error = page.getByTestId('deploy-error');
-  await error.waitFor();
-  const text = await error.innerText();
-  assert.match(text, /sandbox cannot deploy this plan/);
-  assert.match(text, /AWS::EC2::FlowLog/);
-  // The 422 answer is logged by Chromium as a failed resource load; nothing else may be.
-  assert.deepEqual(errors.filter((e) => !/status of 422/.test(e)), []);
+
+  // Sample the progress bar while the stack builds: it must pass values between 0 and 100.
+  const percents = new Set();
+  const status = page.getByTestId('deploy-status');
+  for (let i = 0; i < 1200 && !(await status.filter({ hasText: 'CREATE_COMPLETE' }).count()); i++) {
+    const bar = page.getByTestId('deploy-progress');
+    if (await bar.count()) percents.add(Number(await bar.getAttribute('aria-valuenow')));
+    await page.waitForTimeout(50);
+  }
+  await status.filter({ hasText: 'CREATE_COMPLETE' }).waitFor({ timeout: 60000 });
+  // A figure, not a limit: the sandbox is paced at 80 ms a step here.
+  console.log(`the Fargate example: click to CREATE_COMPLETE in ${((Date.now() - clicked) / 1000).toFixed(1)} s`);
+  const between = [...percents].filter((p) => p > 0 && p < 100);
+  assert.ok(between.length > 0, `the progress bar showed only ${[...percents].join(', ')}`);
+  assert.equal(await page.getByTestId('deploy-progress').getAttribute('aria-valuenow'), '100');
+  assert.match(await page.getByTestId('progress-text').innerText(), /54 of 54 resources · 100%/);
+
+  // Every resource has its own events, with its type.
+  const rows = await page.locator('[data-testid=deploy-events] tbody tr').allInnerTexts();
+  const completed = new Set(rows.filter((r) => /\tCREATE_COMPLETE/.test(r)).map((r) => r.split('\t')[1]));
+  assert.ok(completed.delete('shop-fargate'), 'the stack itself completes');
+  for (const id of ['Vpc', 'NatGatewayA', 'LoadBalancer', 'Database', 'Cache', 'Service', 'ScalableTarget', 'CpuAlarm']) {
+    assert.ok(completed.has(id), `${id} has no CREATE_COMPLETE event:\n${rows.join('\n')}`);
+  }
+  assert.equal(completed.size, 54, rows.join('\n'));
+
+  // The outputs: the service's URL at the load balancer, the database and the cache.
+  const outputs = await page.getByTestId('deploy-outputs').innerText();
+  assert.match(outputs, /ServiceUrl\s+http:\/\/[\w.-]+\.elb\.amazonaws\.com/);
+  assert.match(outputs, /DatabaseSecretArn\s+arn:aws:secretsmanager:us-east-1:\d{12}:secret:rds!db-/);
+  assert.match(outputs, /CacheEndpoint\s+\S+/);
+  // The panel is taller than the default viewport, and its column is sticky: make room first.
+  await page.setViewportSize({ width: 1400, height: 1400 });
+  await deploy.screenshot({ path: path.join(artifacts, 'deploy-fargate.png') });
+  await page.setViewportSize({ width: 1400, height: 1000 });
+
+  await page.getByTestId('delete-stack').click();
+  await page.getByTestId('confirm-delete').click();
+  await status.filter({ hasText: 'DELETE_COMPLETE' }).waitFor({ timeout: 60000 });
+  const after = await page.locator('[data-testid=deploy-events] tbody tr').allInnerTexts();
+  assert.ok(after.some((r) => /\tService\tDELETE_COMPLETE/.test(r)), after.join('\n'));
+  assert.deepEqual(errors, []);
 });
 
 test('without the token the panel asks for it, and a wrong one is refused', async () => {

@@ -34,21 +34,32 @@ pub struct Moto {
 }
 
 impl Moto {
-    /// Starts `moto_server -H 127.0.0.1 -p PORT` from the project's virtualenv and waits until
-    /// it answers (within 30 s).
+    /// Starts the local sandbox (`python -m stackplan_sandbox`: moto with the project's
+    /// extensions) on 127.0.0.1, operations inside their requests, and waits until it answers
+    /// (within 30 s).
     pub fn start() -> Moto {
+        Moto::start_paced(0)
+    }
+
+    /// The sandbox with `pace_ms` per resource: stack operations run after their request
+    /// answers, one resource per step, as on AWS.
+    pub fn start_paced(pace_ms: u32) -> Moto {
         let port = std::net::TcpListener::bind("127.0.0.1:0")
             .and_then(|l| l.local_addr())
             .expect("a free port")
             .port();
         let log = std::env::temp_dir().join(format!("stackplan-moto-{port}.log"));
         let file = std::fs::File::create(&log).expect("moto log file");
-        let child = std::process::Command::new(venv_tool("moto_server"))
-            .args(["-H", "127.0.0.1", "-p", &port.to_string()])
+        let child = std::process::Command::new(venv_tool("python"))
+            .args(["-m", "stackplan_sandbox", "-H", "127.0.0.1", "-p"])
+            .arg(port.to_string())
+            .arg("--pace-ms")
+            .arg(pace_ms.to_string())
+            .env("PYTHONPATH", workspace_root().join("sandbox"))
             .stdout(file.try_clone().expect("log"))
             .stderr(file)
             .spawn()
-            .expect("moto_server starts");
+            .expect("the sandbox starts");
         let moto = Moto {
             endpoint: format!("http://127.0.0.1:{port}"),
             child,
@@ -62,7 +73,7 @@ impl Moto {
             std::thread::sleep(std::time::Duration::from_millis(100));
         }
         panic!(
-            "moto_server did not start within 30 s; its log: {}",
+            "the sandbox did not start within 30 s; its log: {}",
             moto.log()
         );
     }

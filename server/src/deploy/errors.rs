@@ -18,7 +18,7 @@ pub enum DeployError {
     StackName(String),
     #[error(transparent)]
     Role(#[from] RoleError),
-    #[error("the local sandbox cannot deploy this plan: {}", .0.join("; "))]
+    #[error("the local sandbox cannot deploy this plan, for the reasons listed")]
     SandboxUnsupported(Vec<String>),
     #[error(
         "a stack named {name} already exists in {region} ({status}); deploy with \"update\": true to see its changes and update it"

@@ -71,6 +71,12 @@ pub fn first_failure(events: &[StackEvent]) -> Option<Failure> {
         .map(to_failure)
 }
 
+/// Whether a resource is done with in this operation: complete, failed, or left in place
+/// (`DELETE_SKIPPED`, for `DeletionPolicy: Retain`).
+fn resource_settled(status: &str) -> bool {
+    is_terminal(status) || status.ends_with("_SKIPPED")
+}
+
 /// Resources of the operation that have reached a final state.
 pub fn finished_resources(events: &[StackEvent]) -> usize {
     let mut latest = std::collections::BTreeMap::new();
@@ -80,7 +86,7 @@ pub fn finished_resources(events: &[StackEvent]) -> usize {
     {
         latest.insert(e.logical_id.as_str(), e.status.as_str());
     }
-    latest.values().filter(|s| is_terminal(s)).count()
+    latest.values().filter(|s| resource_settled(s)).count()
 }
 
 /// Progress of an operation: finished resources out of the template's total. A stack that has
@@ -238,6 +244,23 @@ mod tests {
             }
         );
         assert_eq!(progress(&[], "REVIEW_IN_PROGRESS", 40).percent, 0);
+    }
+
+    #[test]
+    fn a_retained_resource_counts_as_done_in_a_delete() {
+        let events = vec![
+            ev("1", "shop", STACK_TYPE, "DELETE_IN_PROGRESS", None),
+            ev("2", "Table", "AWS::DynamoDB::Table", "DELETE_SKIPPED", None),
+            ev(
+                "3",
+                "Function",
+                "AWS::Lambda::Function",
+                "DELETE_IN_PROGRESS",
+                None,
+            ),
+        ];
+        assert_eq!(finished_resources(&events), 1);
+        assert_eq!(progress(&events, "DELETE_IN_PROGRESS", 2).percent, 50);
     }
 
     #[test]

@@ -86,11 +86,9 @@ pub struct ChangeSet {
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct SandboxReport {
-    /// Resources the sandbox records but does not create.
-    pub skipped: Vec<String>,
     /// Why the sandbox would fail the whole stack; empty when it can deploy.
     pub blockers: Vec<String>,
-    /// Other differences from AWS.
+    /// What the sandbox does differently from AWS, said once.
     pub notes: Vec<String>,
 }
 

@@ -100,15 +100,7 @@ impl Deploy {
                 Ok(created) => {
                     self.id.set(Some(created.id.clone()));
                     self.changes.set(created.change_set.changes.clone());
-                    self.sandbox_notes.set(
-                        created
-                            .sandbox
-                            .skipped
-                            .iter()
-                            .map(|s| format!("The sandbox skips {s}: moto cannot create it."))
-                            .chain(created.sandbox.notes.iter().cloned())
-                            .collect(),
-                    );
+                    self.sandbox_notes.set(created.sandbox.notes.clone());
                     self.progress.set((0, created.resources));
                     match created.change_set.kind {
                         ChangeSetKind::Update => self.phase.set(Phase::Review(Box::new(created))),

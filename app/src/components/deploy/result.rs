@@ -1,5 +1,5 @@
-//! After the stack settled: its status, the first failure, the outputs, what the sandbox did
-//! not create, and Delete.
+//! After the stack settled: its status, the first failure, the outputs, what the sandbox does
+//! differently, and Delete.
 
 use leptos::prelude::*;
 use shared::api::{Output, Status};
@@ -10,11 +10,6 @@ pub fn finished(d: Deploy, status: Status) -> AnyView {
     let view = {
         let deleted = status.status == "DELETE_COMPLETE";
         let notes = d.sandbox_notes.get_untracked();
-        let outputs_note = notes
-            .iter()
-            .find(|n| n.contains("outputs"))
-            .cloned()
-            .unwrap_or_else(|| "The stack has no outputs.".into());
         view! {
             <div class="deploy-result" data-testid="deploy-result">
                 <p class=if status.succeeded { "result good" } else { "result bad" } data-testid="deploy-status">
@@ -30,14 +25,14 @@ pub fn finished(d: Deploy, status: Status) -> AnyView {
                     <div class="outputs" data-testid="deploy-outputs">
                         <h3>"Outputs"</h3>
                         {if status.outputs.is_empty() {
-                            view! { <p class="muted">{outputs_note}</p> }.into_any()
+                            view! { <p class="muted">"The stack has no outputs."</p> }.into_any()
                         } else {
                             view! { <dl>{status.outputs.into_iter().map(output).collect_view()}</dl> }.into_any()
                         }}
                     </div>
                 })}
                 {(!notes.is_empty() && !deleted).then(|| view! {
-                    <details class="sandbox-notes"><summary>"What the sandbox does not create"</summary>
+                    <details class="sandbox-notes"><summary>"What the sandbox does differently"</summary>
                         <ul>{notes.into_iter().map(|n| view! { <li>{n}</li> }).collect_view()}</ul>
                     </details>
                 })}

@@ -1,0 +1,49 @@
+"""CloudFormation models moto lacks, and fixes to ones it has.
+
+Each module covers one AWS service and says which moto gap it fills. Defining a
+`CloudFormationModel` subclass is enough for moto to find it once the caches in
+`moto.cloudformation.parsing` are cleared (`stackplan_sandbox.install` does that); fixes to
+existing models are applied by the module's `install()`.
+"""
+
+from __future__ import annotations
+
+from . import (
+    apigateway,
+    apigatewayv2,
+    applicationautoscaling,
+    cloudwatch,
+    deletes,
+    ec2,
+    ecr,
+    ecs,
+    elasticache,
+    rds,
+    s3,
+    secretsmanager,
+    sns,
+)
+
+# The CloudFormation types the extensions add (the rest are fixes to moto's own models).
+MODELS = (
+    apigateway.RestStage,
+    apigatewayv2.Api,
+    apigatewayv2.Integration,
+    apigatewayv2.Route,
+    apigatewayv2.Stage,
+    applicationautoscaling.ScalableTarget,
+    applicationautoscaling.ScalingPolicy,
+    cloudwatch.MetricAlarm,
+    ec2.SecurityGroupEgress,
+    elasticache.CacheSubnetGroup,
+    elasticache.ReplicationGroup,
+    s3.BucketPolicy,
+    secretsmanager.Secret,
+    sns.Subscription,
+)
+
+
+def install() -> None:
+    """Applies every fix to moto's own models (the new models exist once imported)."""
+    for module in (deletes, ec2, ecr, ecs, rds, s3):
+        module.install()

@@ -1,0 +1,587 @@
+"""Stack operations as CloudFormation runs them: resource by resource, in dependency order,
+with a stack event for each step, a rollback when a resource fails, and outputs at the end.
+
+What moto 5.2.5 does instead, and what this module changes (each is a gap to report upstream):
+
+- **No per-resource events.** CreateStack, ExecuteChangeSet, UpdateStack and DeleteStack record
+  only two stack-level events. AWS records `CREATE_IN_PROGRESS` / `CREATE_COMPLETE` (and the
+  update and delete equivalents) for every resource, with its type and physical id. Here every
+  resource gets them, in the order CloudFormation would create it: after everything it reads
+  through `Ref`, `Fn::GetAtt`, `Fn::Sub` or `DependsOn`.
+- **Everything happens inside the request.** AWS answers CreateStack and ExecuteChangeSet at
+  once and builds the stack afterwards. With a pace set (`set_pace`, the launcher's
+  `--pace-ms`), operations run on a thread, one resource per step, so a client watching the
+  stack sees it build. Without a pace they run inside the request, as moto does.
+- **No outputs for change-set stacks.** moto computes a stack's outputs from the template the
+  stack was created with, which for a CREATE change set is empty, and never again. Here the
+  outputs are computed when the stack completes.
+- **No stack tags on EC2 resources of change-set stacks.** CreateStack tags them with the stack's
+  tags and `aws:cloudformation:*`; ExecuteChangeSet did not. Now both do.
+- **Any change set can be executed, any number of times.** AWS refuses one whose execution status
+  is not `AVAILABLE` (`InvalidChangeSetStatus`).
+- **No rollback.** A resource that fails to create leaves the stack `CREATE_IN_PROGRESS` and the
+  request answers HTTP 500. Here the resource is `CREATE_FAILED` with the reason, the resources
+  created before it are deleted (`ROLLBACK_IN_PROGRESS`) and the stack ends `ROLLBACK_COMPLETE`,
+  as on AWS. A failed update deletes what it added and ends `UPDATE_ROLLBACK_COMPLETE`; modified
+  resources are not restored (recorded only).
+- **Deletes in arbitrary order.** Here resources are deleted in reverse dependency order; a
+  resource that cannot be deleted is `DELETE_FAILED` and the stack `DELETE_FAILED`, as on AWS,
+  instead of the stack vanishing from the list while its resources remain.
+- **DescribeStackResources creates resources.** moto's resource map is lazy, so listing a stack's
+  resources created any not yet created, and listed "phantom" entries with an empty logical id
+  for types it cannot create. Here only resources that exist are listed.
+- **A resource type moto cannot create is skipped silently** (a warning in its log), and any
+  `Fn::GetAtt` on it later fails the stack with a misleading message. Here the resource fails
+  with "the sandbox cannot create TYPE", which names the real cause.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import threading
+import time
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from moto.cloudformation import models as cfn
+from moto.cloudformation import parsing
+from moto.cloudformation.exceptions import CloudFormationError, ValidationError
+from moto.ec2.models import ec2_backends
+from moto.ec2.models.core import TaggedEC2Resource
+
+logger = logging.getLogger("stackplan_sandbox")
+
+_pace_seconds = 0.0
+
+STACK_TYPE = "AWS::CloudFormation::Stack"
+
+# Passes over the resources that failed to delete, as moto does: its backends report some
+# dependencies (an ENI still in a subnet) that CloudFormation's own graph does not know.
+DELETE_PASSES = 3
+
+
+def set_pace(seconds: float) -> None:
+    """Time spent on each resource. Zero runs every operation inside its request."""
+    global _pace_seconds
+    if seconds < 0:
+        raise ValueError("the pace cannot be negative")
+    _pace_seconds = seconds
+
+
+def pace() -> float:
+    return _pace_seconds
+
+
+class InvalidChangeSetStatus(CloudFormationError):
+    code = "InvalidChangeSetStatus"
+
+
+class SandboxCannotCreate(Exception):
+    """A resource type moto has no CloudFormation model for."""
+
+
+# ---------------------------------------------------------------------------------------------
+# The dependency graph
+
+
+_SUB_VARIABLE = re.compile(r"\$\{([^}!][^}]*)\}")
+
+
+def references(node: Any, names: Iterable[str]) -> set[str]:
+    """The resources a template fragment reads, through `Ref`, `Fn::GetAtt` or `Fn::Sub`."""
+    names = set(names)
+    found: set[str] = set()
+
+    def visit(value: Any, local: frozenset[str]) -> None:
+        if isinstance(value, list):
+            for item in value:
+                visit(item, local)
+            return
+        if not isinstance(value, dict):
+            return
+        for key, inner in value.items():
+            if key == "Ref" and isinstance(inner, str):
+                found.add(inner)
+            elif key == "Fn::GetAtt":
+                if isinstance(inner, list) and inner and isinstance(inner[0], str):
+                    found.add(inner[0])
+                elif isinstance(inner, str):
+                    found.add(inner.split(".", 1)[0])
+            elif key == "Fn::Sub":
+                text, variables = (inner, {}) if isinstance(inner, str) else (inner[0], inner[1])
+                bound = local | frozenset(variables)
+                for variable in _SUB_VARIABLE.findall(text):
+                    target = variable.split(".", 1)[0]
+                    if target not in bound:
+                        found.add(target)
+                visit(variables, local)
+            else:
+                visit(inner, local)
+
+    visit(node, frozenset())
+    return found & names
+
+
+def dependencies(resources: dict[str, Any]) -> dict[str, set[str]]:
+    """For each resource, the resources it needs to exist first."""
+    graph: dict[str, set[str]] = {}
+    for name, body in resources.items():
+        needs = references(body.get("Properties", {}), resources)
+        depends_on = body.get("DependsOn", [])
+        needs.update([depends_on] if isinstance(depends_on, str) else depends_on)
+        needs.discard(name)
+        graph[name] = needs & set(resources)
+    return graph
+
+
+def creation_order(resources: dict[str, Any]) -> list[str]:
+    """Resources in an order CloudFormation could create them: each after what it needs, and
+    otherwise in template order. A cycle is the error CloudFormation gives."""
+    graph = dependencies(resources)
+    done: set[str] = set()
+    order: list[str] = []
+    pending = list(resources)
+    while pending:
+        ready = next((n for n in pending if graph[n] <= done), None)
+        if ready is None:
+            raise ValidationError(
+                message=f"Circular dependency between resources: [{', '.join(pending)}]"
+            )
+        pending.remove(ready)
+        done.add(ready)
+        order.append(ready)
+    return order
+
+
+# ---------------------------------------------------------------------------------------------
+# Events
+
+
+def _event(
+    stack: cfn.Stack,
+    logical_id: str,
+    resource_type: str,
+    status: str,
+    physical_id: str | None = None,
+    reason: str | None = None,
+) -> None:
+    event = cfn.Event(
+        stack_id=stack.stack_id,
+        stack_name=stack.name,
+        logical_resource_id=logical_id,
+        physical_resource_id=physical_id or "",
+        resource_type=resource_type,
+        resource_status=status,
+        resource_status_reason=reason,
+        resource_properties=None,
+    )
+    event.sendToSns(stack.account_id, stack.region_name, stack.notification_arns)
+    stack.events.append(event)
+
+
+def _stack_event(stack: cfn.Stack, status: str, reason: str | None = None) -> None:
+    stack.status = status
+    stack._add_stack_event(status, resource_status_reason=reason)
+
+
+def _physical_id(instance: Any) -> str:
+    try:
+        value = getattr(instance, "physical_resource_id", None)
+    except Exception:  # a model whose id needs something it lacks; the event still counts
+        value = None
+    return str(value) if value is not None else ""
+
+
+def reason(error: BaseException) -> str:
+    """An error as a stack event's reason: the AWS error code and message when there is one."""
+    code = getattr(error, "code", None) or getattr(error, "error_type", None)
+    message = getattr(error, "message", None) or str(error) or type(error).__name__
+    text = f"{message} (Service: {code})" if isinstance(code, str) and code else message
+    return text[:1000]
+
+
+def _step() -> None:
+    if _pace_seconds > 0:
+        time.sleep(_pace_seconds)
+
+
+def _run(name: str, work: Callable[[], None]) -> None:
+    """Runs an operation now, or on its own thread when a pace is set."""
+    if _pace_seconds <= 0:
+        work()
+        return
+
+    def guarded() -> None:
+        try:
+            work()
+        except Exception:  # the operation already recorded its failure as events
+            logger.exception("stack operation %s failed", name)
+
+    threading.Thread(target=guarded, name=f"stack-{name}", daemon=True).start()
+
+
+# ---------------------------------------------------------------------------------------------
+# Creating, updating and deleting resources
+
+
+def _resource_map(stack: cfn.Stack) -> parsing.ResourceMap:
+    return stack.resource_map
+
+
+def _enabled(rmap: parsing.ResourceMap, body: dict[str, Any]) -> bool:
+    condition = body.get("Condition")
+    return not condition or bool(rmap.lazy_condition_map[condition])
+
+
+def _tag_ec2(rmap: parsing.ResourceMap, logical_id: str, instance: Any) -> None:
+    """Stack tags on EC2 resources, as CloudFormation propagates them."""
+    if isinstance(instance, TaggedEC2Resource):
+        tags = dict(rmap.tags)
+        tags["aws:cloudformation:logical-id"] = logical_id
+        backend = ec2_backends[rmap._account_id][rmap._region_name]
+        backend.create_tags([instance.physical_resource_id], tags)
+
+
+def _create_one(stack: cfn.Stack, logical_id: str, body: dict[str, Any]) -> None:
+    rmap = _resource_map(stack)
+    resource_type = body["Type"]
+    _step()
+    _event(stack, logical_id, resource_type, "CREATE_IN_PROGRESS")
+    if parsing.resource_class_from_type(resource_type) is None and not resource_type.startswith(
+        "Custom::"
+    ):
+        raise SandboxCannotCreate(
+            f"the sandbox cannot create {resource_type}: moto has no CloudFormation model for it"
+        )
+    instance = rmap[logical_id]
+    _tag_ec2(rmap, logical_id, instance)
+    physical = _physical_id(instance)
+    _event(
+        stack, logical_id, resource_type, "CREATE_IN_PROGRESS", physical, "Resource creation Initiated"
+    )
+    _event(stack, logical_id, resource_type, "CREATE_COMPLETE", physical)
+
+
+def _can_delete(instance: Any, resource_type: str) -> bool:
+    """Whether moto (with the extensions) can delete the resource: moto reports a resource
+    deleted when its model has no way to delete it, and keeps it."""
+    if callable(getattr(instance, "delete", None)):
+        return True
+    model = parsing.resource_class_from_type(resource_type)
+    return model is not None and not hasattr(
+        model.delete_from_cloudformation_json, "__isabstractmethod__"
+    )
+
+
+def _delete_one(stack: cfn.Stack, logical_id: str, body: dict[str, Any]) -> None:
+    rmap = _resource_map(stack)
+    instance = rmap._parsed_resources.get(logical_id)
+    if instance is None:
+        return
+    resource_type = body["Type"]
+    physical = _physical_id(instance)
+    _step()
+    if body.get("DeletionPolicy") == "Retain":
+        _event(stack, logical_id, resource_type, "DELETE_SKIPPED", physical)
+        rmap._parsed_resources.pop(logical_id, None)
+        return
+    if not _can_delete(instance, resource_type):
+        _event(
+            stack,
+            logical_id,
+            resource_type,
+            "DELETE_SKIPPED",
+            physical,
+            f"the sandbox cannot delete {resource_type}: moto keeps it",
+        )
+        rmap._parsed_resources.pop(logical_id, None)
+        return
+    _event(stack, logical_id, resource_type, "DELETE_IN_PROGRESS", physical)
+    rmap._delete_resource(instance, body)
+    rmap._parsed_resources.pop(logical_id, None)
+    _event(stack, logical_id, resource_type, "DELETE_COMPLETE", physical)
+
+
+def _delete_all(
+    stack: cfn.Stack, resources: dict[str, Any], only: Iterable[str] | None = None
+) -> list[str]:
+    """Deletes resources in reverse dependency order; answers those that could not be deleted."""
+    wanted = set(resources if only is None else only)
+    rmap = _resource_map(stack)
+    order = [n for n in reversed(creation_order(resources)) if n in wanted]
+    remaining = [n for n in order if n in rmap._parsed_resources]
+    failures: dict[str, BaseException] = {}
+    for _ in range(DELETE_PASSES):
+        failures = {}
+        for name in remaining:
+            try:
+                _delete_one(stack, name, resources[name])
+            except Exception as error:  # retried: moto's backends know dependencies CFN does not
+                failures[name] = error
+        remaining = [n for n in remaining if n in failures]
+        if not remaining:
+            break
+    for name, error in failures.items():
+        instance = rmap._parsed_resources.get(name)
+        _event(
+            stack,
+            name,
+            resources[name]["Type"],
+            "DELETE_FAILED",
+            _physical_id(instance),
+            reason(error),
+        )
+    return list(failures)
+
+
+def _complete_outputs(backend: cfn.CloudFormationBackend, stack: cfn.Stack) -> None:
+    """Outputs (and exports) computed from the finished stack, as AWS shows them."""
+    stack.output_map = stack._create_output_map()
+    list(stack.output_map.values())  # resolve now, while every resource exists
+    exports = stack.exports
+    for export in exports:
+        owner = backend.exports.get(export.name)
+        if owner is not None and owner.exporting_stack_id != stack.stack_id:
+            raise ValidationError(
+                stack.stack_id, message="Export names must be unique across a given region"
+            )
+    for export in exports:
+        backend.exports[export.name] = export
+
+
+def _create_stack(
+    backend: cfn.CloudFormationBackend, stack: cfn.Stack, on_done: Callable[[bool], None]
+) -> None:
+    """Creates every resource of the stack's template; rolls back on the first failure."""
+    resources: dict[str, Any] = stack.template_dict.get("Resources", {})
+    rmap = _resource_map(stack)
+    # No outputs until the stack is complete: reading them earlier would create resources.
+    stack.output_map = parsing.OutputMap(rmap, {}, stack.stack_id)
+    rmap._template = stack.template_dict
+    rmap._resource_json_map = resources
+    rmap.tags.update(
+        {
+            "aws:cloudformation:stack-name": stack.name,
+            "aws:cloudformation:stack-id": stack.stack_id,
+        }
+    )
+    current = None
+    try:
+        for current in creation_order(resources):
+            if _enabled(rmap, resources[current]):
+                _create_one(stack, current, resources[current])
+        current = None
+        _complete_outputs(backend, stack)
+    except Exception as error:
+        failed = current
+        if failed is not None:
+            _event(stack, failed, resources[failed]["Type"], "CREATE_FAILED", None, reason(error))
+            cause = f"The following resource(s) failed to create: [{failed}]. Rollback requested by user."
+        else:
+            cause = reason(error)
+        _stack_event(stack, "ROLLBACK_IN_PROGRESS", cause)
+        stuck = _delete_all(stack, resources)
+        _stack_event(stack, "ROLLBACK_FAILED" if stuck else "ROLLBACK_COMPLETE")
+        on_done(False)
+        return
+    _stack_event(stack, "CREATE_COMPLETE")
+    on_done(True)
+
+
+def _update_stack(
+    backend: cfn.CloudFormationBackend,
+    stack: cfn.Stack,
+    template: str,
+    parameters: dict[str, Any] | None,
+    on_done: Callable[[bool], None],
+) -> None:
+    """Applies a new template: adds and modifies in dependency order, then removes."""
+    rmap = _resource_map(stack)
+    old_resources = dict(rmap._resource_json_map)
+    new_dict = cfn.Stack.parse_template(template)
+    new_resources: dict[str, Any] = new_dict.get("Resources", {})
+    diff = rmap.build_resource_diff(new_dict, parameters)
+    rmap._template = new_dict
+    if parameters:
+        rmap.input_parameters = parameters
+    rmap.load_mapping()
+    rmap.load_parameters()
+    rmap.load_conditions()
+    rmap._resource_json_map = new_resources
+    added: list[str] = []
+    current = None
+    try:
+        for current in creation_order(new_resources):
+            body = new_resources[current]
+            if current in diff["Add"] and _enabled(rmap, body):
+                _create_one(stack, current, body)
+                added.append(current)
+            elif current in diff["Modify"]:
+                _modify_one(stack, current, body)
+        current = None
+    except Exception as error:
+        if current is not None:
+            _event(stack, current, new_resources[current]["Type"], "UPDATE_FAILED", None, reason(error))
+        _stack_event(
+            stack,
+            "UPDATE_ROLLBACK_IN_PROGRESS",
+            f"The following resource(s) failed to update: [{current}]." if current else reason(error),
+        )
+        _delete_all(stack, new_resources, only=added)
+        rmap._template = stack.template_dict
+        rmap._resource_json_map = old_resources
+        _stack_event(stack, "UPDATE_ROLLBACK_COMPLETE")
+        on_done(False)
+        return
+    _stack_event(stack, "UPDATE_COMPLETE_CLEANUP_IN_PROGRESS")
+    rmap._resource_json_map = {**old_resources, **new_resources}
+    _delete_all(stack, {**old_resources, **new_resources}, only=diff["Remove"])
+    rmap._resource_json_map = new_resources
+    stack.template = template
+    stack._parse_template()
+    if parameters:
+        stack.parameters = parameters
+    _complete_outputs(backend, stack)
+    _stack_event(stack, "UPDATE_COMPLETE")
+    on_done(True)
+
+
+def _modify_one(stack: cfn.Stack, logical_id: str, body: dict[str, Any]) -> None:
+    """Updates a resource in place where its model can, and replaces it where it cannot."""
+    rmap = _resource_map(stack)
+    resource_type = body["Type"]
+    _step()
+    original = rmap._parsed_resources.get(logical_id)
+    _event(stack, logical_id, resource_type, "UPDATE_IN_PROGRESS", _physical_id(original))
+    updated = parsing.parse_and_update_resource(
+        logical_id, body, rmap, account_id=rmap._account_id, region_name=rmap._region_name
+    )
+    if updated is None:
+        # moto stores None here and loses the resource; CloudFormation replaces it.
+        if original is not None:
+            rmap._delete_resource(original, body)
+        rmap._parsed_resources.pop(logical_id, None)
+        updated = rmap[logical_id]
+    else:
+        rmap._parsed_resources[logical_id] = updated
+    _tag_ec2(rmap, logical_id, updated)
+    _event(stack, logical_id, resource_type, "UPDATE_COMPLETE", _physical_id(updated))
+
+
+# ---------------------------------------------------------------------------------------------
+# The backend's operations
+
+
+def _stack_resources(self: cfn.Stack) -> list[Any]:
+    """Resources that exist, in template order; never creates one."""
+    rmap = self.resource_map
+    parsed = dict(rmap._parsed_resources)
+    return [
+        parsed[name]
+        for name in list(rmap._resource_json_map)
+        if hasattr(parsed.get(name), "logical_resource_id")
+    ]
+
+
+def _create_resources(self: cfn.Stack) -> None:
+    """CreateStack's work (moto calls it once the stack and its first event exist)."""
+    self.status = "CREATE_IN_PROGRESS"
+    backend = cfn.cloudformation_backends[self.account_id][self.region_name]
+    _run(self.name, lambda: _create_stack(backend, self, lambda _ok: None))
+
+
+def _find_change_set(backend: cfn.CloudFormationBackend, name: str) -> cfn.ChangeSet:
+    if name in backend.change_sets:
+        return backend.change_sets[name]
+    for change_set in backend.change_sets.values():
+        if change_set.change_set_name == name:
+            return change_set
+    raise ValidationError(message=f"ChangeSet [{name}] does not exist")
+
+
+def _execute_change_set(
+    self: cfn.CloudFormationBackend, change_set_name: str, stack_name: str | None = None
+) -> None:
+    change_set = _find_change_set(self, change_set_name)
+    if change_set.execution_status != "AVAILABLE":
+        raise InvalidChangeSetStatus(
+            f"ChangeSet [{change_set.change_set_id}] cannot be executed in its current execution "
+            f"status of [{change_set.execution_status}]"
+        )
+    stack = self.stacks[change_set.stack_id]
+    change_set.execution_status = "EXECUTE_IN_PROGRESS"
+
+    def finish(ok: bool) -> None:
+        change_set.execution_status = "EXECUTE_COMPLETE" if ok else "EXECUTE_FAILED"
+
+    if change_set.change_set_type == "CREATE":
+        stack.template = change_set.template
+        stack._parse_template()
+        stack.description = stack.template_dict.get("Description")
+        stack.parameters = change_set.parameters
+        rmap = stack.resource_map
+        rmap._template = stack.template_dict
+        rmap._resource_json_map = stack.template_dict.get("Resources", {})
+        rmap.input_parameters = change_set.parameters
+        rmap.load()
+        _stack_event(stack, "CREATE_IN_PROGRESS", "User Initiated")
+        _run(stack.name, lambda: _create_stack(self, stack, finish))
+    else:
+        _stack_event(stack, "UPDATE_IN_PROGRESS", "User Initiated")
+        _run(
+            stack.name,
+            lambda: _update_stack(self, stack, change_set.template, change_set.parameters, finish),
+        )
+
+
+def _update(
+    self: cfn.Stack,
+    template: str,
+    role_arn: str | None = None,
+    parameters: dict[str, Any] | None = None,
+    tags: dict[str, str] | None = None,
+) -> None:
+    """UpdateStack's work."""
+    backend = cfn.cloudformation_backends[self.account_id][self.region_name]
+    _stack_event(self, "UPDATE_IN_PROGRESS", "User Initiated")
+    self.role_arn = role_arn
+    if tags is not None:
+        self.tags = tags
+    _run(self.name, lambda: _update_stack(backend, self, template, parameters, lambda _ok: None))
+
+
+def _delete_stack(self: cfn.CloudFormationBackend, name_or_stack_id: str) -> None:
+    stack = self.stacks.get(name_or_stack_id) or next(
+        (s for s in self.stacks.values() if s.name == name_or_stack_id), None
+    )
+    if stack is None or stack.status == "DELETE_IN_PROGRESS":
+        return  # AWS answers success for a stack that is gone or already going
+    _stack_event(stack, "DELETE_IN_PROGRESS", "User Initiated")
+
+    def work() -> None:
+        resources = stack.resource_map._resource_json_map
+        stuck = _delete_all(stack, resources)
+        if stuck:
+            _stack_event(
+                stack,
+                "DELETE_FAILED",
+                f"The following resource(s) failed to delete: [{', '.join(stuck)}]. ",
+            )
+            return
+        for name, export in list(self.exports.items()):
+            if export.exporting_stack_id == stack.stack_id:
+                self.exports.pop(name, None)
+        self.stacks.pop(stack.stack_id, None)
+        self.deleted_stacks[stack.stack_id] = stack
+        _stack_event(stack, "DELETE_COMPLETE")
+
+    _run(stack.name, work)
+
+
+def install() -> None:
+    cfn.Stack.stack_resources = property(_stack_resources)  # type: ignore[assignment]
+    cfn.Stack.create_resources = _create_resources  # type: ignore[method-assign]
+    cfn.Stack.update = _update  # type: ignore[method-assign]
+    cfn.CloudFormationBackend.execute_change_set = _execute_change_set  # type: ignore[method-assign]
+    cfn.CloudFormationBackend.delete_stack = _delete_stack  # type: ignore[method-assign]

@@ -1,0 +1,664 @@
+"""Each extension against moto alone: a stack with the resource, checked through the
+service's own API, then deleted and checked gone."""
+
+from __future__ import annotations
+
+import json
+import os
+import unittest
+from typing import Any
+
+os.environ.setdefault("AWS_ACCESS_KEY_ID", "testing")
+os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "testing")
+os.environ.setdefault("AWS_DEFAULT_REGION", "us-east-1")
+
+import boto3  # noqa: E402
+from botocore.exceptions import ClientError  # noqa: E402
+from moto import mock_aws  # noqa: E402
+
+import stackplan_sandbox  # noqa: E402
+
+REGION = "us-east-1"
+
+
+def setUpModule() -> None:
+    stackplan_sandbox.install()
+
+
+def network() -> dict[str, Any]:
+    """A VPC with two subnets and a security group, for resources that live in one."""
+    return {
+        "Vpc": {"Type": "AWS::EC2::VPC", "Properties": {"CidrBlock": "10.0.0.0/16"}},
+        "SubnetA": {
+            "Type": "AWS::EC2::Subnet",
+            "Properties": {"VpcId": {"Ref": "Vpc"}, "CidrBlock": "10.0.1.0/24", "AvailabilityZone": "us-east-1a"},
+        },
+        "SubnetB": {
+            "Type": "AWS::EC2::Subnet",
+            "Properties": {"VpcId": {"Ref": "Vpc"}, "CidrBlock": "10.0.2.0/24", "AvailabilityZone": "us-east-1b"},
+        },
+        "Group": {
+            "Type": "AWS::EC2::SecurityGroup",
+            "Properties": {"GroupDescription": "test", "VpcId": {"Ref": "Vpc"}},
+        },
+    }
+
+
+class Case(unittest.TestCase):
+    def setUp(self) -> None:
+        mock = mock_aws()
+        mock.start()
+        self.addCleanup(mock.stop)
+        self.cf = boto3.client("cloudformation", region_name=REGION)
+
+    def client(self, name: str) -> Any:
+        return boto3.client(name, region_name=REGION)
+
+    def create(self, resources: dict[str, Any], outputs: dict[str, Any] | None = None) -> dict[str, str]:
+        """Creates the stack; answers its outputs. Fails with the stack's events if it failed."""
+        template = {"Resources": resources, "Outputs": outputs or {}}
+        self.cf.create_stack(StackName="ext", TemplateBody=json.dumps(template))
+        stack = self.cf.describe_stacks(StackName="ext")["Stacks"][0]
+        events = self.cf.describe_stack_events(StackName="ext")["StackEvents"]
+        self.assertEqual(
+            stack["StackStatus"],
+            "CREATE_COMPLETE",
+            [(e["LogicalResourceId"], e["ResourceStatus"], e.get("ResourceStatusReason")) for e in events],
+        )
+        self.stack_id = stack["StackId"]
+        return {o["OutputKey"]: o["OutputValue"] for o in stack.get("Outputs", [])}
+
+    def delete(self) -> None:
+        self.cf.delete_stack(StackName="ext")
+        stack = self.cf.describe_stacks(StackName=self.stack_id)["Stacks"][0]
+        events = self.cf.describe_stack_events(StackName=self.stack_id)["StackEvents"]
+        self.assertEqual(
+            stack["StackStatus"],
+            "DELETE_COMPLETE",
+            [(e["LogicalResourceId"], e["ResourceStatus"], e.get("ResourceStatusReason")) for e in events],
+        )
+        skipped = [e["LogicalResourceId"] for e in events if e["ResourceStatus"] == "DELETE_SKIPPED"]
+        self.assertEqual(skipped, [], "every resource is really deleted")
+
+
+class ElastiCache(Case):
+    def test_a_replication_group_in_its_subnet_group_with_its_endpoints(self) -> None:
+        resources = network() | {
+            "CacheSubnets": {
+                "Type": "AWS::ElastiCache::SubnetGroup",
+                "Properties": {"Description": "cache", "SubnetIds": [{"Ref": "SubnetA"}, {"Ref": "SubnetB"}]},
+            },
+            "Cache": {
+                "Type": "AWS::ElastiCache::ReplicationGroup",
+                "Properties": {
+                    "ReplicationGroupDescription": "redis",
+                    "Engine": "redis",
+                    "CacheNodeType": "cache.t4g.micro",
+                    "NumCacheClusters": 2,
+                    "AutomaticFailoverEnabled": True,
+                    "MultiAZEnabled": True,
+                    "Port": 6380,
+                    "CacheSubnetGroupName": {"Ref": "CacheSubnets"},
+                    "SecurityGroupIds": [{"Ref": "Group"}],
+                    "TransitEncryptionEnabled": True,
+                    "Tags": [{"Key": "team", "Value": "web"}],
+                },
+            },
+        }
+        out = self.create(
+            resources,
+            {
+                "Address": {"Value": {"Fn::GetAtt": ["Cache", "PrimaryEndPoint.Address"]}},
+                "Port": {"Value": {"Fn::GetAtt": ["Cache", "PrimaryEndPoint.Port"]}},
+                "Reader": {"Value": {"Fn::GetAtt": ["Cache", "ReaderEndPoint.Address"]}},
+                "Id": {"Value": {"Ref": "Cache"}},
+                "Subnets": {"Value": {"Ref": "CacheSubnets"}},
+            },
+        )
+        ec = self.client("elasticache")
+        group = ec.describe_replication_groups(ReplicationGroupId=out["Id"])["ReplicationGroups"][0]
+        self.assertEqual(group["NodeGroups"][0]["PrimaryEndpoint"], {"Address": out["Address"], "Port": 6380})
+        self.assertEqual(out["Port"], "6380")
+        self.assertTrue(out["Reader"].startswith("replica."), out)
+        self.assertEqual(len(group["MemberClusters"]), 2)
+        self.assertEqual(group["MultiAZ"], "enabled")
+        self.assertTrue(group["TransitEncryptionEnabled"])
+        subnets = ec.describe_cache_subnet_groups(CacheSubnetGroupName=out["Subnets"])["CacheSubnetGroups"]
+        self.assertEqual(len(subnets[0]["Subnets"]), 2)
+        self.assertEqual(out["Subnets"], out["Subnets"].lower())
+        self.delete()
+        self.assertEqual(ec.describe_replication_groups()["ReplicationGroups"], [])
+        self.assertEqual(ec.describe_cache_subnet_groups()["CacheSubnetGroups"], [])
+
+
+def ecs_service() -> dict[str, Any]:
+    """An ECS cluster with one Fargate service, for autoscaling."""
+    return network() | {
+        "Cluster": {"Type": "AWS::ECS::Cluster"},
+        "Task": {
+            "Type": "AWS::ECS::TaskDefinition",
+            "Properties": {
+                "Family": "app",
+                "Cpu": "256",
+                "Memory": "512",
+                "NetworkMode": "awsvpc",
+                "RequiresCompatibilities": ["FARGATE"],
+                "ContainerDefinitions": [{"Name": "app", "Image": "nginx", "Essential": True}],
+            },
+        },
+        "Service": {
+            "Type": "AWS::ECS::Service",
+            "Properties": {
+                "Cluster": {"Ref": "Cluster"},
+                "TaskDefinition": {"Ref": "Task"},
+                "DesiredCount": 2,
+                "LaunchType": "FARGATE",
+                "NetworkConfiguration": {
+                    "AwsvpcConfiguration": {"Subnets": [{"Ref": "SubnetA"}], "SecurityGroups": [{"Ref": "Group"}]}
+                },
+            },
+        },
+    }
+
+
+class ECS(Case):
+    def test_a_fargate_service_keeps_every_property_of_its_template(self) -> None:
+        resources = ecs_service()
+        resources["Task"]["Properties"] |= {
+            "RuntimePlatform": {"CpuArchitecture": "ARM64", "OperatingSystemFamily": "LINUX"},
+            "EphemeralStorage": {"SizeInGiB": 40},
+            "ExecutionRoleArn": "arn:aws:iam::123456789012:role/exec",
+        }
+        resources["Service"]["Properties"] |= {
+            "PropagateTags": "SERVICE",
+            "LoadBalancers": [{"ContainerName": "app", "ContainerPort": 80, "TargetGroupArn": "arn:tg"}],
+        }
+        self.create(resources)
+        ecs = self.client("ecs")
+        cluster = ecs.list_clusters()["clusterArns"][0]
+        service = ecs.describe_services(cluster=cluster, services=ecs.list_services(cluster=cluster)["serviceArns"])[
+            "services"
+        ][0]
+        self.assertEqual((service["launchType"], service["desiredCount"]), ("FARGATE", 2))
+        self.assertEqual(service["loadBalancers"][0]["containerPort"], 80)
+        self.assertEqual(service["propagateTags"], "SERVICE")
+        task = ecs.describe_task_definition(taskDefinition=service["taskDefinition"])["taskDefinition"]
+        self.assertEqual(
+            (task["cpu"], task["memory"], task["networkMode"], task["requiresCompatibilities"]),
+            ("256", "512", "awsvpc", ["FARGATE"]),
+        )
+        self.assertEqual(task["runtimePlatform"]["cpuArchitecture"], "ARM64")
+        self.assertEqual(task["ephemeralStorage"], {"sizeInGiB": 40})
+        self.assertEqual(task["executionRoleArn"], "arn:aws:iam::123456789012:role/exec")
+        self.delete()
+
+    def test_a_capacity_provider_strategy_replaces_the_launch_type(self) -> None:
+        resources = ecs_service()
+        del resources["Service"]["Properties"]["LaunchType"]
+        resources["Service"]["Properties"]["CapacityProviderStrategy"] = [
+            {"CapacityProvider": "FARGATE", "Weight": 1, "Base": 1},
+            {"CapacityProvider": "FARGATE_SPOT", "Weight": 1},
+        ]
+        self.create(resources)
+        ecs = self.client("ecs")
+        cluster = ecs.list_clusters()["clusterArns"][0]
+        service = ecs.describe_services(cluster=cluster, services=ecs.list_services(cluster=cluster)["serviceArns"])[
+            "services"
+        ][0]
+        self.assertNotIn("launchType", service)
+        self.assertEqual(
+            service["capacityProviderStrategy"],
+            [
+                {"capacityProvider": "FARGATE", "weight": 1, "base": 1},
+                {"capacityProvider": "FARGATE_SPOT", "weight": 1, "base": 0},
+            ],
+        )
+        self.delete()
+
+    def test_a_changed_task_definition_is_a_new_revision(self) -> None:
+        resources = ecs_service()
+        self.create(resources)
+        resources["Task"]["Properties"]["Cpu"] = "512"
+        resources["Task"]["Properties"]["Memory"] = "1024"
+        self.cf.update_stack(StackName="ext", TemplateBody=json.dumps({"Resources": resources}))
+        stack = self.cf.describe_stacks(StackName="ext")["Stacks"][0]
+        self.assertEqual(stack["StackStatus"], "UPDATE_COMPLETE")
+        ecs = self.client("ecs")
+        self.assertEqual(ecs.list_task_definitions(status="ACTIVE")["taskDefinitionArns"][-1][-6:], "/app:2")
+        task = ecs.describe_task_definition(taskDefinition="app:2")["taskDefinition"]
+        self.assertEqual((task["cpu"], task["memory"]), ("512", "1024"))
+        self.assertEqual(
+            [a.rsplit("/", 1)[1] for a in ecs.list_task_definitions(status="INACTIVE")["taskDefinitionArns"]], ["app:1"]
+        )
+        self.delete()
+
+
+class ApplicationAutoScaling(Case):
+    def test_a_scalable_target_and_a_target_tracking_policy_on_a_service(self) -> None:
+        resources = ecs_service() | {
+            "Target": {
+                "Type": "AWS::ApplicationAutoScaling::ScalableTarget",
+                "Properties": {
+                    "ServiceNamespace": "ecs",
+                    "ScalableDimension": "ecs:service:DesiredCount",
+                    "ResourceId": {"Fn::Sub": "service/${Cluster}/${Service.Name}"},
+                    "MinCapacity": 2,
+                    "MaxCapacity": 10,
+                },
+            },
+            "Policy": {
+                "Type": "AWS::ApplicationAutoScaling::ScalingPolicy",
+                "Properties": {
+                    "PolicyName": "cpu",
+                    "PolicyType": "TargetTrackingScaling",
+                    "ScalingTargetId": {"Ref": "Target"},
+                    "TargetTrackingScalingPolicyConfiguration": {
+                        "PredefinedMetricSpecification": {"PredefinedMetricType": "ECSServiceAverageCPUUtilization"},
+                        "TargetValue": 70,
+                    },
+                },
+            },
+        }
+        out = self.create(resources, {"Target": {"Value": {"Ref": "Target"}}, "Policy": {"Value": {"Ref": "Policy"}}})
+        aas = self.client("application-autoscaling")
+        target = aas.describe_scalable_targets(ServiceNamespace="ecs")["ScalableTargets"][0]
+        self.assertEqual((target["MinCapacity"], target["MaxCapacity"]), (2, 10))
+        self.assertEqual(out["Target"], f"{target['ResourceId']}|ecs:service:DesiredCount|ecs")
+        policy = aas.describe_scaling_policies(ServiceNamespace="ecs")["ScalingPolicies"][0]
+        self.assertEqual(policy["PolicyARN"], out["Policy"])
+        self.assertEqual(policy["TargetTrackingScalingPolicyConfiguration"]["TargetValue"], 70)
+        self.delete()
+        self.assertEqual(aas.describe_scalable_targets(ServiceNamespace="ecs")["ScalableTargets"], [])
+        self.assertEqual(aas.describe_scaling_policies(ServiceNamespace="ecs")["ScalingPolicies"], [])
+
+
+class CloudWatch(Case):
+    def test_a_metric_alarm_with_a_generated_name(self) -> None:
+        resources = {
+            "Topic": {"Type": "AWS::SNS::Topic"},
+            "Alarm": {
+                "Type": "AWS::CloudWatch::Alarm",
+                "Properties": {
+                    "Namespace": "AWS/ECS",
+                    "MetricName": "CPUUtilization",
+                    "Dimensions": [{"Name": "ClusterName", "Value": "c"}],
+                    "Statistic": "Average",
+                    "Period": 300,
+                    "EvaluationPeriods": 2,
+                    "Threshold": 80,
+                    "ComparisonOperator": "GreaterThanThreshold",
+                    "TreatMissingData": "notBreaching",
+                    "AlarmActions": [{"Ref": "Topic"}],
+                    "OKActions": [{"Ref": "Topic"}],
+                },
+            },
+        }
+        out = self.create(resources, {"Name": {"Value": {"Ref": "Alarm"}}, "Arn": {"Value": {"Fn::GetAtt": ["Alarm", "Arn"]}}})
+        self.assertTrue(out["Name"].startswith("ext-Alarm-"), out)
+        alarm = self.client("cloudwatch").describe_alarms(AlarmNames=[out["Name"]])["MetricAlarms"][0]
+        self.assertEqual(alarm["AlarmArn"], out["Arn"])
+        self.assertEqual((alarm["Threshold"], alarm["EvaluationPeriods"]), (80.0, 2))
+        self.assertEqual(alarm["Dimensions"], [{"Name": "ClusterName", "Value": "c"}])
+        self.assertEqual(len(alarm["OKActions"]), 1)
+        self.delete()
+        self.assertEqual(self.client("cloudwatch").describe_alarms()["MetricAlarms"], [])
+
+
+class ApiGatewayV2(Case):
+    def test_an_http_api_with_its_integration_route_and_default_stage(self) -> None:
+        resources = {
+            "Api": {"Type": "AWS::ApiGatewayV2::Api", "Properties": {"Name": "shop", "ProtocolType": "HTTP"}},
+            "Integration": {
+                "Type": "AWS::ApiGatewayV2::Integration",
+                "Properties": {
+                    "ApiId": {"Ref": "Api"},
+                    "IntegrationType": "HTTP_PROXY",
+                    "IntegrationMethod": "ANY",
+                    "IntegrationUri": "https://example.com",
+                    "PayloadFormatVersion": "1.0",
+                },
+            },
+            "Route": {
+                "Type": "AWS::ApiGatewayV2::Route",
+                "Properties": {
+                    "ApiId": {"Ref": "Api"},
+                    "RouteKey": "$default",
+                    "Target": {"Fn::Sub": "integrations/${Integration}"},
+                },
+            },
+            "Stage": {
+                "Type": "AWS::ApiGatewayV2::Stage",
+                "Properties": {"ApiId": {"Ref": "Api"}, "StageName": "$default", "AutoDeploy": True, "Tags": {"Team": "web"}},
+            },
+        }
+        out = self.create(
+            resources,
+            {
+                "Endpoint": {"Value": {"Fn::GetAtt": ["Api", "ApiEndpoint"]}},
+                "Id": {"Value": {"Ref": "Api"}},
+                "Stage": {"Value": {"Ref": "Stage"}},
+            },
+        )
+        self.assertEqual(out["Endpoint"], f"https://{out['Id']}.execute-api.us-east-1.amazonaws.com")
+        self.assertEqual(out["Stage"], "$default")
+        apigw = self.client("apigatewayv2")
+        integration = apigw.get_integrations(ApiId=out["Id"])["Items"][0]
+        route = apigw.get_routes(ApiId=out["Id"])["Items"][0]
+        self.assertEqual(route["Target"], f"integrations/{integration['IntegrationId']}")
+        stage = apigw.get_stages(ApiId=out["Id"])["Items"][0]
+        self.assertEqual((stage["StageName"], stage["AutoDeploy"], stage["Tags"]), ("$default", True, {"Team": "web"}))
+        self.delete()
+        self.assertEqual(apigw.get_apis()["Items"], [])
+
+
+class SecretsManager(Case):
+    def test_a_generated_secret_and_a_dynamic_reference_to_it(self) -> None:
+        resources = {
+            "Secret": {
+                "Type": "AWS::SecretsManager::Secret",
+                "Properties": {
+                    "GenerateSecretString": {
+                        "SecretStringTemplate": '{"user": "app"}',
+                        "GenerateStringKey": "token",
+                        "PasswordLength": 40,
+                        "ExcludePunctuation": True,
+                    }
+                },
+            },
+            # A parameter whose value is the secret's token, by dynamic reference.
+            "Copy": {
+                "Type": "AWS::SSM::Parameter",
+                "Properties": {
+                    "Name": "copy",
+                    "Type": "String",
+                    "Value": {"Fn::Sub": "{{resolve:secretsmanager:${Secret}:SecretString:token}}"},
+                },
+            },
+        }
+        out = self.create(resources, {"Arn": {"Value": {"Ref": "Secret"}}, "Copy": {"Value": {"Ref": "Copy"}}})
+        value = json.loads(self.client("secretsmanager").get_secret_value(SecretId=out["Arn"])["SecretString"])
+        self.assertEqual(value["user"], "app")
+        self.assertEqual(len(value["token"]), 40)
+        self.assertTrue(value["token"].isalnum(), value)
+        copied = self.client("ssm").get_parameter(Name=out["Copy"])["Parameter"]["Value"]
+        self.assertEqual(copied, value["token"])
+        self.delete()
+        self.assertEqual(self.client("secretsmanager").list_secrets()["SecretList"], [])
+
+
+class S3(Case):
+    POLICY = {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Sid": "DenyInsecureTransport",
+                "Effect": "Deny",
+                "Principal": "*",
+                "Action": "s3:*",
+                "Resource": [{"Fn::Sub": "${Bucket.Arn}"}, {"Fn::Sub": "${Bucket.Arn}/*"}],
+                "Condition": {"Bool": {"aws:SecureTransport": "false"}},
+            },
+            {
+                "Sid": "DenyTmp",
+                "Effect": "Deny",
+                "Principal": "*",
+                "Action": "s3:PutObject",
+                "Resource": {"Fn::Sub": "${Bucket.Arn}/tmp/*"},
+            },
+        ],
+    }
+
+    def test_a_bucket_policy_is_put_enforced_as_over_tls_and_deleted(self) -> None:
+        resources = {
+            "Bucket": {"Type": "AWS::S3::Bucket"},
+            "Policy": {"Type": "AWS::S3::BucketPolicy", "Properties": {"Bucket": {"Ref": "Bucket"}, "PolicyDocument": self.POLICY}},
+        }
+        out = self.create(resources, {"Bucket": {"Value": {"Ref": "Bucket"}}})
+        s3 = self.client("s3")
+        policy = json.loads(s3.get_bucket_policy(Bucket=out["Bucket"])["Policy"])
+        self.assertEqual([s["Sid"] for s in policy["Statement"]], ["DenyInsecureTransport", "DenyTmp"])
+        # The SDK speaks TLS to AWS: the insecure-transport statement does not apply ...
+        s3.put_object(Bucket=out["Bucket"], Key="app/a.txt", Body=b"a")
+        # ... and the others still do.
+        with self.assertRaises(ClientError) as denied:
+            s3.put_object(Bucket=out["Bucket"], Key="tmp/b.txt", Body=b"b")
+        self.assertEqual(denied.exception.response["ResponseMetadata"]["HTTPStatusCode"], 403)
+        s3.delete_object(Bucket=out["Bucket"], Key="app/a.txt")
+        self.delete()
+        self.assertEqual(s3.list_buckets()["Buckets"], [])
+
+
+class EC2(Case):
+    def test_an_egress_rule_to_another_group_is_authorized_and_revoked(self) -> None:
+        resources = network() | {
+            "Other": {"Type": "AWS::EC2::SecurityGroup", "Properties": {"GroupDescription": "other", "VpcId": {"Ref": "Vpc"}}},
+            "Egress": {
+                "Type": "AWS::EC2::SecurityGroupEgress",
+                "Properties": {
+                    "GroupId": {"Ref": "Group"},
+                    "DestinationSecurityGroupId": {"Ref": "Other"},
+                    "IpProtocol": "tcp",
+                    "FromPort": 5432,
+                    "ToPort": 5432,
+                    "Description": "to the database",
+                },
+            },
+        }
+        out = self.create(resources, {"Rule": {"Value": {"Ref": "Egress"}}, "Group": {"Value": {"Ref": "Group"}}})
+        self.assertTrue(out["Rule"].startswith("sgr-"), out)
+        ec2 = self.client("ec2")
+        group = ec2.describe_security_groups(GroupIds=[out["Group"]])["SecurityGroups"][0]
+        to_other = [p for p in group["IpPermissionsEgress"] if p.get("FromPort") == 5432]
+        self.assertEqual(len(to_other), 1)
+        self.assertEqual(len(to_other[0]["UserIdGroupPairs"]), 1)
+        self.delete()
+        self.assertEqual([v for v in ec2.describe_vpcs()["Vpcs"] if not v["IsDefault"]], [])
+
+    def test_a_flow_log_writes_under_a_key_prefix_of_its_bucket(self) -> None:
+        resources = {
+            "Vpc": {"Type": "AWS::EC2::VPC", "Properties": {"CidrBlock": "10.0.0.0/16"}},
+            "Bucket": {"Type": "AWS::S3::Bucket"},
+            "FlowLog": {
+                "Type": "AWS::EC2::FlowLog",
+                "Properties": {
+                    "ResourceId": {"Ref": "Vpc"},
+                    "ResourceType": "VPC",
+                    "TrafficType": "ALL",
+                    "LogDestinationType": "s3",
+                    "LogDestination": {"Fn::Sub": "${Bucket.Arn}/vpc/"},
+                },
+            },
+        }
+        out = self.create(resources, {"Bucket": {"Value": {"Ref": "Bucket"}}})
+        flow = self.client("ec2").describe_flow_logs()["FlowLogs"][0]
+        self.assertEqual(flow["LogDestination"], f"arn:aws:s3:::{out['Bucket']}/vpc/")
+        self.delete()
+        self.assertEqual(self.client("ec2").describe_flow_logs()["FlowLogs"], [])
+
+    def test_a_nat_gateway_network_is_deleted_to_the_last_route(self) -> None:
+        resources = network() | {
+            "Gateway": {"Type": "AWS::EC2::InternetGateway"},
+            "Attachment": {
+                "Type": "AWS::EC2::VPCGatewayAttachment",
+                "Properties": {"VpcId": {"Ref": "Vpc"}, "InternetGatewayId": {"Ref": "Gateway"}},
+            },
+            "Eip": {"Type": "AWS::EC2::EIP", "Properties": {"Domain": "vpc"}},
+            "Nat": {
+                "Type": "AWS::EC2::NatGateway",
+                "Properties": {"AllocationId": {"Fn::GetAtt": ["Eip", "AllocationId"]}, "SubnetId": {"Ref": "SubnetA"}},
+            },
+            "Table": {"Type": "AWS::EC2::RouteTable", "Properties": {"VpcId": {"Ref": "Vpc"}}},
+            "Default": {
+                "Type": "AWS::EC2::Route",
+                "Properties": {"RouteTableId": {"Ref": "Table"}, "DestinationCidrBlock": "0.0.0.0/0", "NatGatewayId": {"Ref": "Nat"}},
+            },
+            "Association": {
+                "Type": "AWS::EC2::SubnetRouteTableAssociation",
+                "Properties": {"RouteTableId": {"Ref": "Table"}, "SubnetId": {"Ref": "SubnetB"}},
+            },
+        }
+        self.create(resources)
+        ec2 = self.client("ec2")
+        self.assertEqual(len(ec2.describe_nat_gateways()["NatGateways"]), 1)
+        self.delete()
+        self.assertEqual([v for v in ec2.describe_vpcs()["Vpcs"] if not v["IsDefault"]], [])
+        self.assertEqual(ec2.describe_addresses()["Addresses"], [])
+        self.assertEqual(ec2.describe_internet_gateways()["InternetGateways"], [])
+        self.assertEqual([n["State"] for n in ec2.describe_nat_gateways()["NatGateways"]], ["deleted"])
+
+
+class RDS(Case):
+    def test_a_managed_master_password_makes_a_secret_and_the_attributes_resolve(self) -> None:
+        resources = network() | {
+            "Subnets": {
+                "Type": "AWS::RDS::DBSubnetGroup",
+                "Properties": {"DBSubnetGroupDescription": "db", "SubnetIds": [{"Ref": "SubnetA"}, {"Ref": "SubnetB"}]},
+            },
+            "Database": {
+                "Type": "AWS::RDS::DBInstance",
+                "Properties": {
+                    "Engine": "postgres",
+                    "EngineVersion": "17.6",
+                    "DBInstanceClass": "db.t4g.micro",
+                    "AllocatedStorage": "20",
+                    "MasterUsername": "app",
+                    "ManageMasterUserPassword": True,
+                    "DBSubnetGroupName": {"Ref": "Subnets"},
+                    "VPCSecurityGroups": [{"Ref": "Group"}],
+                },
+            },
+        }
+        out = self.create(
+            resources,
+            {
+                "Secret": {"Value": {"Fn::GetAtt": ["Database", "MasterUserSecret.SecretArn"]}},
+                "Username": {"Value": {"Fn::Sub": "${Database.MasterUserSecret.SecretArn}:username::"}},
+                "Resource": {"Value": {"Fn::GetAtt": ["Database", "DbiResourceId"]}},
+                "Port": {"Value": {"Fn::GetAtt": ["Database", "Endpoint.Port"]}},
+                "Group": {"Value": {"Ref": "Group"}},
+            },
+        )
+        self.assertIn(":secret:rds!db-", out["Secret"])
+        self.assertEqual(out["Username"], f"{out['Secret']}:username::")
+        self.assertRegex(out["Resource"], r"^db-[A-Z0-9]{26}$")
+        self.assertEqual(out["Port"], "5432")
+        secret = json.loads(self.client("secretsmanager").get_secret_value(SecretId=out["Secret"])["SecretString"])
+        self.assertEqual(secret["username"], "app")
+        self.assertGreaterEqual(len(secret["password"]), 32)
+        db = self.client("rds").describe_db_instances()["DBInstances"][0]
+        self.assertEqual(db["MasterUserSecret"]["SecretArn"], out["Secret"])
+        self.assertEqual(db["DbiResourceId"], out["Resource"])
+        self.assertEqual([g["VpcSecurityGroupId"] for g in db["VpcSecurityGroups"]], [out["Group"]])
+        self.delete()
+        self.assertEqual(self.client("secretsmanager").list_secrets()["SecretList"], [])
+
+
+class ECR(Case):
+    def test_a_repository_without_a_name_gets_a_lower_case_one(self) -> None:
+        out = self.create(
+            {"Repository": {"Type": "AWS::ECR::Repository"}},
+            {"Name": {"Value": {"Ref": "Repository"}}, "Uri": {"Value": {"Fn::GetAtt": ["Repository", "RepositoryUri"]}}},
+        )
+        self.assertTrue(out["Name"].startswith("ext-repository-"), out)
+        self.assertEqual(out["Name"], out["Name"].lower())
+        self.assertEqual(out["Uri"], f"123456789012.dkr.ecr.us-east-1.amazonaws.com/{out['Name']}")
+        names = [r["repositoryName"] for r in self.client("ecr").describe_repositories()["repositories"]]
+        self.assertEqual(names, [out["Name"]])
+        self.delete()
+
+
+class SNS(Case):
+    def test_an_email_subscription_to_a_topic(self) -> None:
+        out = self.create(
+            {
+                "Topic": {"Type": "AWS::SNS::Topic"},
+                "Email": {
+                    "Type": "AWS::SNS::Subscription",
+                    "Properties": {"TopicArn": {"Ref": "Topic"}, "Protocol": "email", "Endpoint": "ops@example.com"},
+                },
+            },
+            {"Topic": {"Value": {"Ref": "Topic"}}, "Subscription": {"Value": {"Ref": "Email"}}},
+        )
+        subs = self.client("sns").list_subscriptions_by_topic(TopicArn=out["Topic"])["Subscriptions"]
+        self.assertEqual([(s["Protocol"], s["Endpoint"]) for s in subs], [("email", "ops@example.com")])
+        self.assertEqual(subs[0]["SubscriptionArn"], out["Subscription"])
+        self.delete()
+        self.assertEqual(self.client("sns").list_subscriptions()["Subscriptions"], [])
+
+
+class Deletes(Case):
+    def test_ecs_elb_and_lambda_permission_resources_are_really_deleted(self) -> None:
+        resources = ecs_service() | {
+            "Balancer": {
+                "Type": "AWS::ElasticLoadBalancingV2::LoadBalancer",
+                "Properties": {"Subnets": [{"Ref": "SubnetA"}, {"Ref": "SubnetB"}], "SecurityGroups": [{"Ref": "Group"}]},
+            },
+            "Targets": {
+                "Type": "AWS::ElasticLoadBalancingV2::TargetGroup",
+                "Properties": {"Port": 80, "Protocol": "HTTP", "TargetType": "ip", "VpcId": {"Ref": "Vpc"}},
+            },
+            "Listener": {
+                "Type": "AWS::ElasticLoadBalancingV2::Listener",
+                "Properties": {
+                    "LoadBalancerArn": {"Ref": "Balancer"},
+                    "Port": 80,
+                    "Protocol": "HTTP",
+                    "DefaultActions": [{"Type": "forward", "TargetGroupArn": {"Ref": "Targets"}}],
+                },
+            },
+        }
+        self.create(resources)
+        ecs, elb = self.client("ecs"), self.client("elbv2")
+        self.delete()
+        self.assertEqual(elb.describe_target_groups()["TargetGroups"], [])
+        self.assertEqual(elb.describe_load_balancers()["LoadBalancers"], [])
+        clusters = ecs.describe_clusters(clusters=ecs.list_clusters()["clusterArns"])["clusters"]
+        self.assertEqual({c["status"] for c in clusters}, {"INACTIVE"})
+
+
+class Templates(Case):
+    """The product's own example templates, as the server sends them."""
+
+    def deploy(self, name: str, parameters: dict[str, str]) -> dict[str, str]:
+        path = os.path.join(os.path.dirname(__file__), "fixtures", f"{name}.json")
+        with open(path) as f:
+            body = f.read()
+        template = json.loads(body)
+        self.cf.create_stack(
+            StackName="shop",
+            TemplateBody=body,
+            Parameters=[{"ParameterKey": k, "ParameterValue": v} for k, v in parameters.items()],
+            Capabilities=["CAPABILITY_NAMED_IAM"],
+        )
+        stack = self.cf.describe_stacks(StackName="shop")["Stacks"][0]
+        self.assertEqual(stack["StackStatus"], "CREATE_COMPLETE")
+        listed = self.cf.describe_stack_resources(StackName="shop")["StackResources"]
+        self.assertEqual(sorted(r["LogicalResourceId"] for r in listed), sorted(template["Resources"]))
+        self.assertTrue(all(r["PhysicalResourceId"] for r in listed), listed)
+        self.stack_id = stack["StackId"]
+        return {o["OutputKey"]: o["OutputValue"] for o in stack["Outputs"]}
+
+    def test_the_fargate_example(self) -> None:
+        with self.assertNoLogs("moto", level="WARNING"):
+            out = self.deploy("fargate-example", {"ImageTag": "1.0.0"})
+        self.assertRegex(out["ServiceUrl"], r"^http://[\w-]+\.us-east-1\.elb\.amazonaws\.com$")
+        self.assertRegex(out["DatabaseSecretArn"], r":secret:rds!db-")
+        self.assertRegex(out["CacheEndpoint"], r"^master\.")
+        self.assertIn(".rds.amazonaws.com", out["DatabaseEndpoint"])
+        self.cf.delete_stack(StackName="shop")
+        stack = self.cf.describe_stacks(StackName=self.stack_id)["Stacks"][0]
+        self.assertEqual(stack["StackStatus"], "DELETE_COMPLETE")
+        self.assertEqual([v for v in self.client("ec2").describe_vpcs()["Vpcs"] if not v["IsDefault"]], [])
+
+    def test_the_lambda_example(self) -> None:
+        with self.assertNoLogs("moto", level="WARNING"):
+            out = self.deploy("lambda-example", {})
+        self.assertRegex(out["ApiUrl"], r"^https://\w+\.execute-api\.us-east-1\.amazonaws\.com$")
+        self.cf.delete_stack(StackName="shop")
+        stack = self.cf.describe_stacks(StackName=self.stack_id)["Stacks"][0]
+        self.assertEqual(stack["StackStatus"], "DELETE_COMPLETE")
+        self.assertEqual(self.client("lambda").list_functions()["Functions"], [])
+
+
+if __name__ == "__main__":
+    unittest.main()

@@ -1,0 +1,271 @@
+"""The stack engine against moto alone: order, events, outputs, rollback, pace, deletes."""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+import unittest
+
+os.environ.setdefault("AWS_ACCESS_KEY_ID", "testing")
+os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "testing")
+os.environ.setdefault("AWS_DEFAULT_REGION", "us-east-1")
+
+import boto3  # noqa: E402
+from botocore.exceptions import ClientError  # noqa: E402
+from moto import mock_aws  # noqa: E402
+
+import stackplan_sandbox  # noqa: E402
+from stackplan_sandbox import stacks  # noqa: E402
+
+
+def setUpModule() -> None:
+    stackplan_sandbox.install()
+
+
+# A topic named after a queue, and a bucket that waits for the topic: the queue must come
+# first although the template lists it second.
+TEMPLATE = {
+    "Resources": {
+        "Topic": {
+            "Type": "AWS::SNS::Topic",
+            "Properties": {"TopicName": {"Fn::Sub": "${Queue.QueueName}-topic"}},
+        },
+        "Queue": {"Type": "AWS::SQS::Queue", "Properties": {}},
+        "Bucket": {"Type": "AWS::S3::Bucket", "DependsOn": "Topic"},
+    },
+    "Outputs": {
+        "QueueName": {"Value": {"Fn::GetAtt": ["Queue", "QueueName"]}},
+        "TopicArn": {"Value": {"Ref": "Topic"}},
+    },
+}
+
+
+def resource_events(cf, stack: str) -> list[tuple[str, str]]:
+    events = reversed(cf.describe_stack_events(StackName=stack)["StackEvents"])
+    return [
+        (e["LogicalResourceId"], e["ResourceStatus"])
+        for e in events
+        if e["ResourceType"] != "AWS::CloudFormation::Stack"
+    ]
+
+
+def stack_statuses(cf, stack: str) -> list[str]:
+    events = reversed(cf.describe_stack_events(StackName=stack)["StackEvents"])
+    return [e["ResourceStatus"] for e in events if e["ResourceType"] == "AWS::CloudFormation::Stack"]
+
+
+class Order(unittest.TestCase):
+    def test_references_cover_ref_getatt_and_sub_but_not_sub_variables(self) -> None:
+        fragment = {
+            "A": {"Ref": "One"},
+            "B": {"Fn::GetAtt": ["Two", "Arn"]},
+            "C": {"Fn::GetAtt": "Three.Endpoint.Address"},
+            "D": {"Fn::Sub": "${Four.Arn}/x/${AWS::Region}/${!Literal}"},
+            "E": {"Fn::Sub": ["${Five}-${Local}", {"Local": {"Ref": "Six"}}]},
+            "F": {"Ref": "AWS::StackName"},
+        }
+        names = ["One", "Two", "Three", "Four", "Five", "Six", "Local", "Literal", "Unused"]
+        self.assertEqual(
+            stacks.references(fragment, names), {"One", "Two", "Three", "Four", "Five", "Six"}
+        )
+
+    def test_creation_order_puts_what_is_read_first_and_keeps_template_order_otherwise(self) -> None:
+        self.assertEqual(
+            stacks.creation_order(TEMPLATE["Resources"]), ["Queue", "Topic", "Bucket"]
+        )
+
+    def test_a_cycle_is_refused_as_cloudformation_does(self) -> None:
+        resources = {
+            "A": {"Type": "AWS::SQS::Queue", "DependsOn": "B"},
+            "B": {"Type": "AWS::SQS::Queue", "Properties": {"X": {"Ref": "A"}}},
+        }
+        with self.assertRaisesRegex(Exception, r"Circular dependency between resources: \[A, B\]"):
+            stacks.creation_order(resources)
+
+
+@mock_aws
+class Operations(unittest.TestCase):
+    def setUp(self) -> None:
+        stacks.set_pace(0)
+        self.cf = boto3.client("cloudformation", region_name="us-east-1")
+
+    def tearDown(self) -> None:
+        stacks.set_pace(0)
+
+    def execute_create(self, name: str, template: dict) -> str:
+        change_set = self.cf.create_change_set(
+            StackName=name,
+            ChangeSetName=f"{name}-create",
+            ChangeSetType="CREATE",
+            TemplateBody=json.dumps(template),
+            Tags=[{"Key": "owner", "Value": "tests"}],
+        )
+        self.cf.execute_change_set(ChangeSetName=change_set["Id"])
+        return change_set["Id"]
+
+    def test_a_change_set_stack_gets_events_per_resource_in_order_and_its_outputs(self) -> None:
+        self.execute_create("shop", TEMPLATE)
+        stack = self.cf.describe_stacks(StackName="shop")["Stacks"][0]
+        self.assertEqual(stack["StackStatus"], "CREATE_COMPLETE")
+        outputs = {o["OutputKey"]: o["OutputValue"] for o in stack["Outputs"]}
+        self.assertTrue(outputs["QueueName"].startswith("shop-Queue-"), outputs)
+        self.assertTrue(outputs["TopicArn"].endswith(f":{outputs['QueueName']}-topic"), outputs)
+        self.assertEqual(
+            resource_events(self.cf, "shop"),
+            [
+                (name, status)
+                for name in ["Queue", "Topic", "Bucket"]
+                for status in ["CREATE_IN_PROGRESS", "CREATE_IN_PROGRESS", "CREATE_COMPLETE"]
+            ],
+        )
+        events = self.cf.describe_stack_events(StackName="shop")["StackEvents"]
+        complete = [e for e in events if e["ResourceStatus"] == "CREATE_COMPLETE" and e["LogicalResourceId"] == "Topic"]
+        self.assertEqual(complete[0]["ResourceType"], "AWS::SNS::Topic")
+        self.assertEqual(complete[0]["PhysicalResourceId"], outputs["TopicArn"])
+        self.assertEqual(
+            stack_statuses(self.cf, "shop"),
+            ["REVIEW_IN_PROGRESS", "CREATE_IN_PROGRESS", "CREATE_COMPLETE"],
+        )
+
+    def test_a_change_set_runs_once(self) -> None:
+        change_set = self.execute_create("once", TEMPLATE)
+        described = self.cf.describe_change_set(ChangeSetName=change_set)
+        self.assertEqual(described["ExecutionStatus"], "EXECUTE_COMPLETE")
+        with self.assertRaises(ClientError) as raised:
+            self.cf.execute_change_set(ChangeSetName=change_set)
+        self.assertEqual(raised.exception.response["Error"]["Code"], "InvalidChangeSetStatus")
+
+    def test_describing_resources_lists_only_what_exists(self) -> None:
+        stacks.set_pace(0.2)
+        self.execute_create("slow", TEMPLATE)
+        first = self.cf.describe_stack_resources(StackName="slow")["StackResources"]
+        self.assertLess(len(first), 3, "no resource is created by describing the stack")
+        self.assertEqual(boto3.client("s3").list_buckets()["Buckets"], [])
+        self.wait_for("slow", "CREATE_COMPLETE")
+        listed = self.cf.describe_stack_resources(StackName="slow")["StackResources"]
+        self.assertEqual(sorted(r["LogicalResourceId"] for r in listed), ["Bucket", "Queue", "Topic"])
+        self.assertTrue(all(r["PhysicalResourceId"] for r in listed), listed)
+
+    def wait_for(self, stack: str, status: str) -> list[str]:
+        seen = []
+        for _ in range(200):
+            current = self.cf.describe_stacks(StackName=stack)["Stacks"][0]["StackStatus"]
+            if not seen or seen[-1] != current:
+                seen.append(current)
+            if current == status:
+                return seen
+            time.sleep(0.05)
+        self.fail(f"{stack} never reached {status}: {seen}")
+
+    def test_with_a_pace_the_request_answers_first_and_the_stack_builds_after(self) -> None:
+        stacks.set_pace(0.3)
+        self.cf.create_stack(StackName="paced", TemplateBody=json.dumps(TEMPLATE))
+        counts = []
+        for _ in range(400):
+            stack = self.cf.describe_stacks(StackName="paced")["Stacks"][0]
+            counts.append(len(resource_events(self.cf, "paced")))
+            if stack["StackStatus"] == "CREATE_COMPLETE":
+                break
+            self.assertEqual(stack["StackStatus"], "CREATE_IN_PROGRESS")
+            time.sleep(0.05)
+        self.assertEqual(stack["StackStatus"], "CREATE_COMPLETE")
+        self.assertLess(counts[0], 9, "the request answered before the stack was built")
+        self.assertEqual(counts[-1], 9)
+        self.assertTrue(any(0 < c < 9 for c in counts), f"no intermediate state seen: {counts}")
+        self.assertEqual(len(stack["Outputs"]), 2)
+
+    def test_a_failing_resource_rolls_the_stack_back_with_its_reason(self) -> None:
+        template = {
+            "Resources": {
+                "Queue": {"Type": "AWS::SQS::Queue"},
+                "Broken": {
+                    "Type": "AWS::SQS::Queue",
+                    # SQS refuses this name (FIFO queues must end in .fifo): a real failure.
+                    "Properties": {"QueueName": {"Fn::Sub": "${Queue.QueueName}"}, "FifoQueue": True},
+                },
+            }
+        }
+        self.execute_create("broken", template)
+        stack = self.cf.describe_stacks(StackName="broken")["Stacks"][0]
+        self.assertEqual(stack["StackStatus"], "ROLLBACK_COMPLETE")
+        self.assertEqual(
+            resource_events(self.cf, "broken"),
+            [
+                ("Queue", "CREATE_IN_PROGRESS"),
+                ("Queue", "CREATE_IN_PROGRESS"),
+                ("Queue", "CREATE_COMPLETE"),
+                ("Broken", "CREATE_IN_PROGRESS"),
+                ("Broken", "CREATE_FAILED"),
+                ("Queue", "DELETE_IN_PROGRESS"),
+                ("Queue", "DELETE_COMPLETE"),
+            ],
+        )
+        events = self.cf.describe_stack_events(StackName="broken")["StackEvents"]
+        failed = next(e for e in events if e["ResourceStatus"] == "CREATE_FAILED")
+        self.assertIn("fifo", failed["ResourceStatusReason"].lower())
+        rollback = next(e for e in events if e["ResourceStatus"] == "ROLLBACK_IN_PROGRESS")
+        self.assertIn("[Broken]", rollback["ResourceStatusReason"])
+        self.assertEqual(boto3.client("sqs").list_queues().get("QueueUrls", []), [])
+
+    def test_a_type_the_sandbox_cannot_create_fails_by_name(self) -> None:
+        template = {"Resources": {"Thing": {"Type": "AWS::Nothing::Here"}}}
+        self.cf.create_stack(StackName="unknown", TemplateBody=json.dumps(template))
+        events = self.cf.describe_stack_events(StackName="unknown")["StackEvents"]
+        failed = next(e for e in events if e["ResourceStatus"] == "CREATE_FAILED")
+        self.assertIn("the sandbox cannot create AWS::Nothing::Here", failed["ResourceStatusReason"])
+
+    def test_delete_goes_in_reverse_order_with_events_and_keeps_the_stack_describable(self) -> None:
+        self.cf.create_stack(StackName="gone", TemplateBody=json.dumps(TEMPLATE))
+        stack_id = self.cf.describe_stacks(StackName="gone")["Stacks"][0]["StackId"]
+        self.cf.delete_stack(StackName="gone")
+        deleted = self.cf.describe_stacks(StackName=stack_id)["Stacks"][0]
+        self.assertEqual(deleted["StackStatus"], "DELETE_COMPLETE")
+        deletes = [e for e in resource_events(self.cf, stack_id) if e[1].startswith("DELETE")]
+        self.assertEqual(
+            deletes,
+            [
+                (name, status)
+                for name in ["Bucket", "Topic", "Queue"]
+                for status in ["DELETE_IN_PROGRESS", "DELETE_COMPLETE"]
+            ],
+        )
+        self.assertEqual(boto3.client("sns").list_topics()["Topics"], [])
+        with self.assertRaises(ClientError):
+            self.cf.describe_stacks(StackName="gone")
+
+    def test_an_update_change_set_adds_modifies_and_removes_with_events(self) -> None:
+        self.execute_create("grow", TEMPLATE)
+        updated = json.loads(json.dumps(TEMPLATE))
+        del updated["Resources"]["Bucket"]
+        updated["Resources"]["Queue"]["Properties"] = {"VisibilityTimeout": 60}
+        updated["Resources"]["Extra"] = {"Type": "AWS::SQS::Queue"}
+        change_set = self.cf.create_change_set(
+            StackName="grow",
+            ChangeSetName="grow-update",
+            ChangeSetType="UPDATE",
+            TemplateBody=json.dumps(updated),
+        )
+        self.cf.execute_change_set(ChangeSetName=change_set["Id"])
+        stack = self.cf.describe_stacks(StackName="grow")["Stacks"][0]
+        self.assertEqual(stack["StackStatus"], "UPDATE_COMPLETE")
+        events = resource_events(self.cf, "grow")[9:]
+        self.assertIn(("Queue", "UPDATE_COMPLETE"), events)
+        self.assertIn(("Extra", "CREATE_COMPLETE"), events)
+        self.assertEqual(events[-2:], [("Bucket", "DELETE_IN_PROGRESS"), ("Bucket", "DELETE_COMPLETE")])
+        self.assertEqual(
+            stack_statuses(self.cf, "grow")[-3:],
+            ["UPDATE_IN_PROGRESS", "UPDATE_COMPLETE_CLEANUP_IN_PROGRESS", "UPDATE_COMPLETE"],
+        )
+        listed = self.cf.describe_stack_resources(StackName="grow")["StackResources"]
+        self.assertEqual(sorted(r["LogicalResourceId"] for r in listed), ["Extra", "Queue", "Topic"])
+        queue_url = next(r["PhysicalResourceId"] for r in listed if r["LogicalResourceId"] == "Queue")
+        attributes = boto3.client("sqs").get_queue_attributes(
+            QueueUrl=queue_url, AttributeNames=["VisibilityTimeout"]
+        )["Attributes"]
+        self.assertEqual(attributes["VisibilityTimeout"], "60")
+        self.assertEqual(boto3.client("s3").list_buckets()["Buckets"], [])
+
+
+if __name__ == "__main__":
+    unittest.main()
