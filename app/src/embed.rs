@@ -24,13 +24,34 @@ impl EmbedMode {
         let Ok(params) = web_sys::UrlSearchParams::new_with_str(&search) else {
             return EmbedMode::default();
         };
-        let host = params.get("host").filter(|h| is_origin(h));
+        let host = params.get("host").filter(|h| is_origin(h) && may_embed(h));
         EmbedMode {
             embedded: params.get("embed").as_deref() == Some("1"),
             host,
             hide_deploy: params.has("hide-deploy"),
         }
     }
+}
+
+/// Whether `origin` may receive the planner's events: its own origin, or one the server
+/// allows to frame it (`--embed-origin`, given to the page as
+/// `<meta name="stackplan-embed-origins">`).
+fn may_embed(origin: &str) -> bool {
+    let Some(window) = web_sys::window() else {
+        return false;
+    };
+    if window.location().origin().ok().as_deref() == Some(origin) {
+        return true;
+    }
+    window
+        .document()
+        .and_then(|d| {
+            d.query_selector("meta[name=stackplan-embed-origins]")
+                .ok()
+                .flatten()
+        })
+        .and_then(|meta| meta.get_attribute("content"))
+        .is_some_and(|list| list.split_whitespace().any(|o| o == origin))
 }
 
 /// `scheme://host[:port]` and nothing else.
@@ -137,7 +158,13 @@ pub fn connect(planner: Planner, mode: &EmbedMode) {
     });
     let on_message =
         Closure::<dyn Fn(web_sys::MessageEvent)>::new(move |event: web_sys::MessageEvent| {
-            if event.origin() != host {
+            // From the host's origin, and from the window that framed us, nothing else.
+            let parent = web_sys::window().and_then(|w| w.parent().ok().flatten());
+            let from_parent = match (event.source(), parent) {
+                (Some(source), Some(parent)) => js_sys::Object::is(&source, &parent),
+                _ => false,
+            };
+            if event.origin() != host || !from_parent {
                 return;
             }
             let Some(text) = js_sys::JSON::stringify(&event.data())

@@ -77,7 +77,7 @@ pub fn App() -> impl IntoView {
                 <CompareView />
                 <CostBreakdown />
                 <TemplateViewer />
-                {(!mode.hide_deploy).then(|| view! { <DeployPanel host=mode.host.clone() /> })}
+                {(!mode.hide_deploy).then(|| view! { <DeployPanel host=mode.host.clone() embedded=mode.embedded /> })}
             </section>
         </main>
     }

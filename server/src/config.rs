@@ -43,6 +43,24 @@ pub struct Config {
     /// An origin allowed to call the API from another site (CORS); repeat for more.
     #[arg(long = "cors-origin")]
     pub cors_origins: Vec<String>,
+    /// A site allowed to embed the planner in a frame (scheme://host[:port]); repeat for more.
+    /// Only these may frame it, and only these get its `?host=` events.
+    #[arg(long = "embed-origin")]
+    pub embed_origins: Vec<String>,
+    /// A host name (or name:port) this server answers for besides the loopback names, e.g.
+    /// the name of a proxy in front of it; repeat for more. Others get 421 (DNS rebinding guard).
+    #[arg(
+        long = "allowed-host",
+        env = "STACKPLAN_ALLOWED_HOSTS",
+        value_delimiter = ','
+    )]
+    pub allowed_hosts: Vec<String>,
+    /// Connections served at once; more wait.
+    #[arg(long, default_value_t = 1024)]
+    pub max_connections: usize,
+    /// Deploy event streams one token may hold open at once.
+    #[arg(long, default_value_t = 64)]
+    pub max_streams_per_token: usize,
     /// Where fetched live price books are cached (default: ~/.cache/stackplan).
     #[arg(long, env = "STACKPLAN_DATA_DIR")]
     pub data_dir: Option<PathBuf>,
@@ -72,6 +90,10 @@ impl Default for Config {
             id_key: None,
             session_seconds: 900,
             cors_origins: Vec::new(),
+            embed_origins: Vec::new(),
+            allowed_hosts: Vec::new(),
+            max_connections: 1024,
+            max_streams_per_token: 64,
             data_dir: None,
             prices_ttl_hours: 24,
             offline_prices: false,

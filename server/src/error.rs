@@ -31,6 +31,18 @@ pub enum ApiError {
     PayloadTooLarge(usize),
     #[error("deploying is not configured on this server: {0}")]
     DeployDisabled(String),
+    #[error(
+        "this server does not answer for that host name; its operator can add it with --allowed-host"
+    )]
+    MisdirectedHost,
+    #[error(
+        "the server could not answer within 30 seconds; what you asked may still happen, so read the deployment's status (or send the same request again: it finds its change set) before trying anything else"
+    )]
+    TimedOut,
+    #[error(
+        "{0} event streams are already open with this token; close one (or wait for one to end)"
+    )]
+    TooManyWatchers(usize),
     #[error(transparent)]
     Deploy(#[from] DeployError),
 }
@@ -48,6 +60,9 @@ impl ApiError {
             ApiError::UnsupportedMediaType => C::UnsupportedMediaType,
             ApiError::PayloadTooLarge(_) => C::PayloadTooLarge,
             ApiError::DeployDisabled(_) => C::DeployDisabled,
+            ApiError::MisdirectedHost => C::MisdirectedRequest,
+            ApiError::TimedOut => C::TimedOut,
+            ApiError::TooManyWatchers(_) => C::TooManyWatchers,
             ApiError::Deploy(e) => match e {
                 D::InvalidPlan(_) => C::InvalidPlan,
                 D::TemplateMismatch => C::TemplateMismatch,
@@ -159,6 +174,9 @@ impl IntoResponse for ApiError {
             }
             ApiError::Deploy(DeployError::Aws(AwsError::Throttled(_))) => {
                 headers.insert(header::RETRY_AFTER, HeaderValue::from_static("10"));
+            }
+            ApiError::TooManyWatchers(_) => {
+                headers.insert(header::RETRY_AFTER, HeaderValue::from_static("5"));
             }
             _ => {}
         }

@@ -7,6 +7,8 @@ pub mod cli;
 pub mod config;
 pub mod deploy;
 pub mod error;
+pub mod guard;
+pub mod http;
 pub mod openapi;
 pub mod prices;
 pub mod routes;
@@ -24,17 +26,22 @@ pub use state::AppState;
 use crate::deploy::service::{DeployConfig, Deployer};
 
 /// The whole HTTP application: health, the JSON API, and the planner's static files.
+/// Every answer goes through [`guard::guard`]: the Host allowlist, the time limit and the
+/// security headers.
 pub fn app(state: AppState) -> Router {
     let cors = cors_layer(&state.config.cors_origins);
+    let guard = guard::Guard::from_config(&state.config);
     let router = routes::api_router()
         .fallback(routes::assets::assets_get)
-        .layer(tower_http::compression::CompressionLayer::new())
-        .layer(tower_http::trace::TraceLayer::new_for_http());
+        .layer(tower_http::compression::CompressionLayer::new());
     let router = match cors {
         Some(cors) => router.layer(cors),
         None => router,
     };
-    router.with_state(state)
+    router
+        .layer(axum::middleware::from_fn_with_state(guard, guard::guard))
+        .layer(tower_http::trace::TraceLayer::new_for_http())
+        .with_state(state)
 }
 
 /// CORS open only to the configured origins; none configured, none allowed.
@@ -158,7 +165,7 @@ pub async fn check_cross_account(
     Ok(())
 }
 
-/// Origins for CORS: each exactly `scheme://host[:port]`; `*` and paths are refused.
+/// Origins for CORS and embedding: each exactly `scheme://host[:port]`; `*` and paths are refused.
 pub fn check_origins(origins: &[String]) -> anyhow::Result<()> {
     for origin in origins {
         let ok = origin.split_once("://").is_some_and(|(scheme, rest)| {
@@ -201,12 +208,13 @@ pub fn price_service(
     Ok(Some(service))
 }
 
-/// Binds `addr` (port 0 picks a free port), prints the URL and serves until Ctrl-C.
+/// Binds `addr` (port 0 picks a free port), prints the URL and serves until SIGTERM or Ctrl-C.
 pub async fn serve(config: Config) -> anyhow::Result<()> {
     routes::assets::check_dist(&config.dist)?;
     let listener = tokio::net::TcpListener::bind(&config.addr).await?;
     let local = listener.local_addr()?;
     check_origins(&config.cors_origins)?;
+    check_origins(&config.embed_origins)?;
     let clients = aws::Clients::load(&config.aws()).await;
     let mut state = AppState::new(config.clone());
     if let Some(prices) = price_service(&config, &clients)? {
@@ -250,17 +258,37 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
             "Deploying is off: start with --aws-endpoint URL (local sandbox) or --role-arn ARN (AWS)."
         );
     }
+    let hosts = guard::AllowedHosts::new(&config.allowed_hosts, &config.addr);
+    if !hosts.configured().is_empty() {
+        println!(
+            "Answering for localhost and {} (--allowed-host).",
+            hosts.configured().join(", ")
+        );
+    } else if !local.ip().is_loopback() {
+        println!(
+            "Answering only for loopback host names: give the name clients use with --allowed-host."
+        );
+    }
     println!("Stackplan is running at http://{local}/");
     if let Some(token) = login {
         println!("To deploy, open the login URL: http://{local}/#token={token}");
     }
     use std::io::Write;
     std::io::stdout().flush()?;
-    axum::serve(listener, app(state))
-        .with_graceful_shutdown(async {
-            let _ = tokio::signal::ctrl_c().await;
-        })
-        .await?;
+    let limits = http::Limits {
+        max_connections: config.max_connections,
+        ..http::Limits::default()
+    };
+    let shutdown = state.shutdown.clone();
+    let clean = http::serve(listener, app(state), limits, shutdown, http::stop_signal()).await;
+    println!(
+        "Stackplan stopped{}.",
+        if clean {
+            ""
+        } else {
+            " (some connections were cut off)"
+        }
+    );
     Ok(())
 }
 

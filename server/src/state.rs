@@ -1,10 +1,12 @@
 //! State shared by every request.
 
-use std::sync::Arc;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
 
 use crate::auth::Tokens;
 pub use crate::config::Config;
 use crate::deploy::service::Deployer;
+pub use crate::http::Shutdown;
 
 /// State shared by every request.
 #[derive(Clone)]
@@ -15,6 +17,58 @@ pub struct AppState {
     pub deployer: Option<Arc<Deployer>>,
     /// `None`: this server does not fetch live prices; regions get the embedded book.
     pub prices: Option<Arc<crate::prices::PriceService>>,
+    /// Triggered when the server is stopping; event streams end with a `reconnect` event.
+    pub shutdown: Shutdown,
+    /// Open event streams per token.
+    pub streams: Arc<StreamCounts>,
+}
+
+/// Open event streams per token (keyed by the token's SHA-256, never the token).
+#[derive(Debug, Default)]
+pub struct StreamCounts {
+    open: Mutex<HashMap<[u8; 32], usize>>,
+}
+
+/// One open stream; dropping it (the stream ended, or its client left) frees its place.
+#[derive(Debug)]
+pub struct StreamTicket {
+    counts: Arc<StreamCounts>,
+    key: [u8; 32],
+}
+
+impl StreamCounts {
+    /// A place for one more stream of `token`, or how many are open when it has `max`.
+    pub fn enter(self: &Arc<Self>, token: &str, max: usize) -> Result<StreamTicket, usize> {
+        use sha2::Digest;
+        let key: [u8; 32] = sha2::Sha256::digest(token.as_bytes()).into();
+        let mut open = self.open.lock().expect("never poisoned");
+        let n = open.entry(key).or_default();
+        if *n >= max {
+            return Err(*n);
+        }
+        *n += 1;
+        Ok(StreamTicket {
+            counts: self.clone(),
+            key,
+        })
+    }
+
+    /// Streams open now, over all tokens.
+    pub fn total(&self) -> usize {
+        self.open.lock().expect("never poisoned").values().sum()
+    }
+}
+
+impl Drop for StreamTicket {
+    fn drop(&mut self) {
+        let mut open = self.counts.open.lock().expect("never poisoned");
+        if let Some(n) = open.get_mut(&self.key) {
+            *n -= 1;
+            if *n == 0 {
+                open.remove(&self.key);
+            }
+        }
+    }
 }
 
 impl AppState {
@@ -25,6 +79,8 @@ impl AppState {
             tokens: Arc::new(Tokens::default()),
             deployer: None,
             prices: None,
+            shutdown: Shutdown::default(),
+            streams: Arc::default(),
         }
     }
 

@@ -117,6 +117,10 @@ struct CfnDouble {
     /// What executing a change set will record (resource events; stack events are added).
     plan: Mutex<Vec<Scripted>>,
     calls: Mutex<Vec<&'static str>>,
+    /// Operations that never answer (a hung connection).
+    hang: Mutex<Vec<&'static str>>,
+    /// Operations that panic (a bug in an adapter).
+    panic: Mutex<Vec<&'static str>>,
 }
 
 fn event(n: usize, logical: &str, ty: &str, status: &str, reason: Option<&str>) -> StackEvent {
@@ -138,6 +142,16 @@ impl CfnDouble {
             .entry(op)
             .or_default()
             .push_back(e);
+    }
+
+    /// Waits for ever when `op` is set to hang; panics when it is set to panic.
+    async fn hold(&self, op: &'static str) {
+        if self.panic.lock().unwrap().contains(&op) {
+            panic!("the double panics in {op}, as scripted");
+        }
+        if self.hang.lock().unwrap().contains(&op) {
+            std::future::pending::<()>().await;
+        }
     }
 
     fn check(&self, op: &'static str) -> Result<(), AwsError> {
@@ -219,6 +233,7 @@ impl CloudFormation for CfnDouble {
         c: NewChangeSet,
     ) -> BoxFuture<'_, Result<(String, String), AwsError>> {
         Box::pin(async move {
+            self.hold("create_change_set").await;
             self.check("create_change_set")?;
             let mut stacks = self.stacks.lock().unwrap();
             let n = stacks.len();
@@ -419,6 +434,7 @@ impl CloudFormation for CfnDouble {
     fn events(&self, _: &Session, stack: &str) -> BoxFuture<'_, Result<Vec<StackEvent>, AwsError>> {
         let stack = stack.to_string();
         Box::pin(async move {
+            self.hold("events").await;
             self.check("events")?;
             let mut stacks = self.stacks.lock().unwrap();
             let s = Self::find(&mut stacks, &stack)
@@ -1687,5 +1703,238 @@ async fn a_cross_account_role_without_an_external_id_is_refused_at_start() {
         server::check_cross_account(&sts, [&own, &other].into_iter())
             .await
             .is_ok()
+    );
+}
+
+// ----- limits, faults and shutdown (issue: the server holds under load and faults) ---------
+
+/// A create of `n` resources: it stays in progress for about `3n` polls.
+fn long_create(n: usize) -> Arc<CfnDouble> {
+    let cfn = Arc::new(CfnDouble::default());
+    let names: Vec<String> = (0..n).map(|i| format!("Topic{i}")).collect();
+    let resources: Vec<(&str, &str)> = names
+        .iter()
+        .map(|n| (n.as_str(), "AWS::SNS::Topic"))
+        .collect();
+    cfn.script_success(&resources);
+    cfn
+}
+
+/// Creates and executes a stack; answers its deployment id.
+async fn started(h: &Harness) -> String {
+    let (status, created) = h.create("shop-lambda", json!({})).await;
+    assert_eq!(status, StatusCode::CREATED, "{created}");
+    let id = created["id"].as_str().unwrap().to_string();
+    let (status, _, text) = h
+        .send(
+            "POST",
+            &format!("/api/deployments/{id}/execute"),
+            Some(TOKEN),
+            None,
+            &[],
+        )
+        .await;
+    assert_eq!(status, StatusCode::ACCEPTED, "{text}");
+    id
+}
+
+async fn open_stream(state: &AppState, id: &str) -> axum::response::Response {
+    let req = Request::get(format!("/api/deployments/{id}/events"))
+        .header(header::AUTHORIZATION, format!("Bearer {TOKEN}"))
+        .body(Body::empty())
+        .unwrap();
+    app(state.clone()).oneshot(req).await.unwrap()
+}
+
+#[tokio::test]
+async fn event_streams_per_token_are_capped_and_a_closed_stream_frees_its_place() {
+    let h = harness_with(long_create(300), Arc::new(StsDouble::default()), |_| {});
+    let id = started(&h).await;
+    let state = AppState {
+        config: Arc::new(Config {
+            max_streams_per_token: 2,
+            ..(*h.state.config).clone()
+        }),
+        ..h.state.clone()
+    };
+    let a = open_stream(&state, &id).await;
+    let b = open_stream(&state, &id).await;
+    assert_eq!((a.status(), b.status()), (StatusCode::OK, StatusCode::OK));
+    let third = open_stream(&state, &id).await;
+    assert_eq!(third.status(), StatusCode::TOO_MANY_REQUESTS);
+    assert!(third.headers().contains_key(header::RETRY_AFTER));
+    let body: Value =
+        serde_json::from_slice(&third.into_body().collect().await.unwrap().to_bytes()).unwrap();
+    assert_eq!(body["error"], "too_many_watchers", "{body}");
+    // The client of `a` leaves without reading anything: its place is freed without waiting
+    // for the stream's next event.
+    drop(a);
+    for _ in 0..500 {
+        if state.streams.total() < 2 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    assert_eq!(
+        state.streams.total(),
+        1,
+        "the closed stream still holds its place"
+    );
+    assert_eq!(open_stream(&state, &id).await.status(), StatusCode::OK);
+    drop(b);
+}
+
+/// A CloudFormation call that never answers: the POST answers `timed_out` after 30 seconds
+/// (of the test's paused clock), not after CloudFormation's own minutes.
+#[tokio::test(start_paused = true)]
+async fn a_hung_cloudformation_call_answers_timed_out_at_30_seconds() {
+    let h = harness();
+    h.cfn.hang.lock().unwrap().push("create_change_set");
+    let start = tokio::time::Instant::now();
+    let (status, body) = h.create("shop-lambda", json!({})).await;
+    assert_eq!(
+        (status, body["error"].as_str()),
+        (StatusCode::SERVICE_UNAVAILABLE, Some("timed_out")),
+        "{body}"
+    );
+    assert!(
+        body["message"]
+            .as_str()
+            .unwrap()
+            .contains("finds its change set")
+    );
+    let waited = start.elapsed();
+    assert!(
+        (Duration::from_secs(30)..Duration::from_secs(31)).contains(&waited),
+        "{waited:?} on the paused clock"
+    );
+    // The same request again, once CloudFormation answers, finds the change set.
+    h.cfn.hang.lock().unwrap().clear();
+    let (status, created) = h.create("shop-lambda", json!({})).await;
+    assert_eq!(status, StatusCode::CREATED, "{created}");
+}
+
+/// A poller that panics: its watchers get an `error` event instead of waiting for ever, its
+/// place in the registry is freed, and the next watcher starts a new poller.
+#[tokio::test]
+async fn a_poller_that_panics_tells_its_watchers_and_frees_its_place() {
+    let h = harness();
+    let id = started(&h).await;
+    h.cfn.panic.lock().unwrap().push("events");
+    let events = h.events(&id, None).await;
+    let last = events.last().unwrap();
+    assert_eq!(last.0, "error", "{events:?}");
+    assert!(
+        last.2["message"]
+            .as_str()
+            .unwrap()
+            .contains("stopped unexpectedly"),
+        "{last:?}"
+    );
+    assert_eq!(h.deployer.pollers(), 0);
+    h.cfn.panic.lock().unwrap().clear();
+    let events = h.events(&id, None).await;
+    assert_eq!(
+        events.last().unwrap().2["status"],
+        "CREATE_COMPLETE",
+        "{events:?}"
+    );
+}
+
+/// AWS failing to answer while a stack deploys (throttled past the retries, 5xx, unreachable)
+/// is a wait shown as a notice; the stream still ends with the stack's real final status.
+#[tokio::test]
+async fn transient_aws_errors_while_watching_are_notices_never_the_end() {
+    let h = harness();
+    let id = started(&h).await;
+    for _ in 0..3 {
+        for e in [
+            AwsError::Throttled("Rate exceeded".into()),
+            AwsError::Other("InternalFailure (HTTP 503)".into()),
+            AwsError::Unreachable {
+                endpoint: "https://cloudformation.us-east-1.amazonaws.com".into(),
+                message: "connection reset".into(),
+            },
+        ] {
+            h.cfn.fail_next("events", e);
+        }
+    }
+    let events = h.events(&id, None).await;
+    let notices = events.iter().filter(|e| e.0 == "notice").count();
+    assert!(notices >= 9, "{notices} notices: {events:?}");
+    assert!(!events.iter().any(|e| e.0 == "error"), "{events:?}");
+    assert_eq!(events.last().unwrap().2["status"], "CREATE_COMPLETE");
+}
+
+/// Reads an HTTP/1.0 answer to its end: (head, body).
+async fn read_http10(stream: &mut tokio::net::TcpStream) -> String {
+    use tokio::io::AsyncReadExt;
+    let mut out = Vec::new();
+    stream.read_to_end(&mut out).await.unwrap();
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// Ten open event streams, then the stop signal: each stream ends with a `reconnect` event,
+/// and the server stops with every connection closed.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn on_shutdown_every_open_stream_gets_a_reconnect_event_and_the_server_stops() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let h = harness_with(long_create(2000), Arc::new(StsDouble::default()), |_| {});
+    let id = started(&h).await;
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let server = tokio::spawn(server::http::serve(
+        listener,
+        app(h.state.clone()),
+        server::http::Limits::default(),
+        h.state.shutdown.clone(),
+        async move {
+            let _ = stopped.await;
+        },
+    ));
+    let mut streams = Vec::new();
+    for _ in 0..10 {
+        let mut s = tokio::net::TcpStream::connect(addr).await.unwrap();
+        let request = format!(
+            "GET /api/deployments/{id}/events HTTP/1.0\r\nHost: 127.0.0.1\r\nAuthorization: Bearer {TOKEN}\r\n\r\n"
+        );
+        s.write_all(request.as_bytes()).await.unwrap();
+        // Wait for the answer's head and a first event.
+        let mut first = vec![0u8; 512];
+        let n = tokio::time::timeout(Duration::from_secs(10), s.read(&mut first))
+            .await
+            .expect("the stream starts")
+            .unwrap();
+        assert!(String::from_utf8_lossy(&first[..n]).starts_with("HTTP/1.0 200"));
+        streams.push(s);
+    }
+    let t0 = std::time::Instant::now();
+    stop.send(()).unwrap();
+    for s in &mut streams {
+        let rest = tokio::time::timeout(Duration::from_secs(10), read_http10(s))
+            .await
+            .expect("the stream ends within 10 s");
+        let messages = sse::parse(&rest);
+        let last = messages.last().expect("a final event");
+        assert_eq!(last.event_type(), "reconnect", "{rest}");
+        assert_eq!(last.retry, Some(2000));
+        assert!(matches!(
+            DeployEvent::from_sse(last),
+            Ok(DeployEvent::Reconnect(_))
+        ));
+    }
+    let clean = tokio::time::timeout(Duration::from_secs(10), server)
+        .await
+        .expect("the server stops within 10 s")
+        .unwrap();
+    assert!(clean, "a connection outlived the shutdown");
+    println!(
+        "10 streams told to reconnect and the server stopped in {:?}",
+        t0.elapsed()
+    );
+    assert!(
+        tokio::net::TcpStream::connect(addr).await.is_err(),
+        "still listening"
     );
 }

@@ -6,6 +6,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
+import http from 'node:http';
 import net from 'node:net';
 import path from 'node:path';
 import { artifacts, launch, openPage, root, startServer, stopServer } from './harness.mjs';
@@ -17,7 +18,25 @@ let moto;
 let server;
 let browser;
 let login;
+// Two host consoles on other loopback ports: one the server lets embed the planner
+// (--embed-origin), one it does not.
+let allowedHost;
+let foreignHost;
 const pages = [];
+
+/** A host console page that frames `?src=` and records the messages it gets. */
+function hostServer() {
+  return new Promise((resolve) => {
+    const s = http.createServer((req, res) => {
+      const src = new URL(req.url, 'http://host').searchParams.get('src') ?? '';
+      res.writeHead(200, { 'content-type': 'text/html' });
+      res.end(`<!doctype html><title>Host console</title>
+<script>window.received = []; addEventListener('message', (e) => window.received.push(e.data));</script>
+<iframe id="planner" src="${src.replace(/&/g, '&amp;').replace(/"/g, '&quot;')}" style="width: 1360px; height: 940px"></iframe>`);
+    });
+    s.listen(0, '127.0.0.1', () => resolve({ server: s, origin: `http://127.0.0.1:${s.address().port}` }));
+  });
+}
 
 function freePort() {
   return new Promise((resolve) => {
@@ -46,7 +65,9 @@ before(async () => {
     { stdio: 'ignore', env: { ...process.env, PYTHONPATH: path.join(root, 'sandbox') } },
   );
   await waitForPort(port);
-  server = await startServer(['--aws-endpoint', `http://127.0.0.1:${port}`]);
+  allowedHost = await hostServer();
+  foreignHost = await hostServer();
+  server = await startServer(['--aws-endpoint', `http://127.0.0.1:${port}`, '--embed-origin', allowedHost.origin]);
   for (let i = 0; i < 50 && !/#token=/.test(server.output()); i++) await new Promise((r) => setTimeout(r, 100));
   login = server.output().match(/(http:\/\/127\.0\.0\.1:\d+\/#token=[0-9a-f]{64})/)[1];
   browser = await launch();
@@ -57,6 +78,8 @@ after(async () => {
   await browser?.close();
   stopServer(server);
   moto?.kill();
+  allowedHost?.server.close();
+  foreignHost?.server.close();
 });
 
 async function open(url) {
@@ -151,6 +174,47 @@ test('Deploy builds the default Fargate plan in the sandbox resource by resource
   await status.filter({ hasText: 'DELETE_COMPLETE' }).waitFor({ timeout: 60000 });
   const after = await page.locator('[data-testid=deploy-events] tbody tr').allInnerTexts();
   assert.ok(after.some((r) => /\tService\tDELETE_COMPLETE/.test(r)), after.join('\n'));
+  assert.deepEqual(errors, []);
+});
+
+test('only configured sites may frame the planner, and Deploy inside a frame asks first', async () => {
+  const token = login.split('#token=')[1];
+  // A site that is not an --embed-origin: the browser refuses to show the planner in its frame.
+  const context = await browser.newContext({ viewport: { width: 1400, height: 1000 } });
+  pages.push({ context });
+  const foreign = await context.newPage();
+  const refused = [];
+  foreign.on('console', (m) => { if (/frame-ancestors/.test(m.text())) refused.push(m.text()); });
+  const planner = `${server.url}?embed=1&host=${encodeURIComponent(foreignHost.origin)}`;
+  await foreign.goto(`${foreignHost.origin}/?src=${encodeURIComponent(planner)}`);
+  for (let i = 0; i < 100 && refused.length === 0; i++) await foreign.waitForTimeout(100);
+  assert.ok(refused.length > 0, 'Chromium did not report the frame-ancestors refusal');
+  assert.equal(await foreign.frameLocator('#planner').locator('[data-testid=monthly-total]').count(), 0);
+  assert.deepEqual(await foreign.evaluate(() => window.received), []);
+
+  // The configured site: the planner shows, its events reach the host, and Deploy asks inside
+  // the frame before anything is created.
+  const page = await context.newPage();
+  const errors = [];
+  page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
+  const src = `${server.url}?embed=1&host=${encodeURIComponent(allowedHost.origin)}#token=${token}`;
+  await page.goto(`${allowedHost.origin}/?src=${encodeURIComponent(src)}`);
+  const frame = page.frameLocator('#planner');
+  await frame.getByTestId('monthly-total').waitFor();
+  await page.waitForFunction(() => window.received.some((m) => m.source === 'stackplan' && m.type === 'ready'));
+  const deployButton = frame.getByTestId('deploy-button');
+  await deployButton.scrollIntoViewIfNeeded();
+  await deployButton.click();
+  const confirm = frame.getByTestId('embedded-confirm');
+  await confirm.waitFor();
+  assert.match(await confirm.innerText(), /inside another page\. Deploy \d+ resources to your account in us-east-1 as stack shop-fargate\?/);
+  assert.equal(await frame.getByTestId('deploy-status').count(), 0, 'nothing was deployed before the confirmation');
+  assert.equal(await frame.getByTestId('deploy-progress').count(), 0, 'nothing was deployed before the confirmation');
+  await page.screenshot({ path: path.join(artifacts, 'embedded-deploy-confirm.png') });
+  await frame.getByTestId('cancel-deploy').click();
+  await confirm.waitFor({ state: 'detached' });
+  assert.equal(await frame.getByTestId('deploy-status').count(), 0);
+  assert.ok(!(await page.evaluate(() => window.received.some((m) => m.type === 'deploy-started'))));
   assert.deepEqual(errors, []);
 });
 

@@ -42,7 +42,15 @@ impl Deployer {
         let (sender, receiver) = watch::channel(Snapshot::default());
         pollers.insert(arn.arn.clone(), sender.clone());
         let me = self.clone();
-        tokio::spawn(async move { me.poll(roles, arn, sender).await });
+        let registration = Registration {
+            deployer: self.clone(),
+            arn: arn.arn.clone(),
+            sender: sender.clone(),
+        };
+        tokio::spawn(async move {
+            let _registration = registration; // dropped however the poller ends, panics included
+            me.poll(roles, arn, sender).await
+        });
         Ok(receiver)
     }
 
@@ -101,10 +109,11 @@ impl Deployer {
                         break;
                     }
                 }
-                Err(DeployError::Aws(AwsError::Unreachable { endpoint, message }))
-                    if failures < b.attempts =>
-                {
+                // The stack carries on whatever happens to our reads of it: a wait is a notice,
+                // never the end of the stream.
+                Err(DeployError::Aws(AwsError::Unreachable { endpoint, message })) => {
                     failures += 1;
+                    delay = backoff(b, failures);
                     notify(
                         &sender,
                         &seq,
@@ -115,7 +124,29 @@ impl Deployer {
                         ),
                         delay,
                     );
-                    delay = (delay * 2).min(b.max);
+                }
+                Err(DeployError::Aws(e @ (AwsError::Throttled(_) | AwsError::Other(_)))) => {
+                    failures += 1;
+                    delay = backoff(b, failures);
+                    let kind = match e {
+                        AwsError::Throttled(_) => NoticeKind::Throttled,
+                        _ => NoticeKind::Unreachable,
+                    };
+                    tracing::warn!(
+                        stack = arn.name,
+                        "reading the stack failed, will retry: {e}"
+                    );
+                    notify(
+                        &sender,
+                        &seq,
+                        kind,
+                        format!(
+                            "AWS did not answer the status request ({}); the stack carries on, retrying in {:.1} s",
+                            crate::error::ApiError::Deploy(DeployError::Aws(e)).code(),
+                            delay.as_secs_f64()
+                        ),
+                        delay,
+                    );
                 }
                 Err(e) => {
                     tracing::warn!(stack = arn.name, "the poller gives up: {e}");
@@ -138,7 +169,48 @@ impl Deployer {
             }
             tokio::time::sleep(delay).await;
         }
-        self.pollers.lock().expect("lock").remove(&arn.arn);
+    }
+}
+
+/// The wait after `failures` failed reads in a row: doubling from the base, at most the max.
+fn backoff(b: crate::aws::Backoff, failures: u32) -> Duration {
+    b.base
+        .saturating_mul(2u32.saturating_pow(failures.min(16)))
+        .min(b.max)
+}
+
+/// A poller's place in the registry. Dropped when the poller's task ends, however it ends (a
+/// panic included): the place is freed, and watchers of a stack whose status is not final are
+/// told, so none waits for ever.
+struct Registration {
+    deployer: Arc<Deployer>,
+    arn: String,
+    sender: watch::Sender<Snapshot>,
+}
+
+impl Drop for Registration {
+    fn drop(&mut self) {
+        {
+            let mut pollers = self
+                .deployer
+                .pollers
+                .lock()
+                .unwrap_or_else(|poisoned| poisoned.into_inner());
+            if pollers
+                .get(&self.arn)
+                .is_some_and(|s| s.same_channel(&self.sender))
+            {
+                pollers.remove(&self.arn);
+            }
+        }
+        if !self.sender.borrow().done {
+            self.sender.send_modify(|snap| {
+                snap.error = Some(
+                    "watching this stack stopped unexpectedly; the stack carries on in CloudFormation: reload the page to follow it again".into(),
+                );
+                snap.done = true;
+            });
+        }
     }
 }
 

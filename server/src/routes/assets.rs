@@ -33,6 +33,14 @@ pub async fn assets_get(State(state): State<AppState>, req: Request) -> Response
         Ok(res) => res.into_response(),
         Err(never) => match never {},
     };
+    if res.status() == StatusCode::OK
+        && !state.config.embed_origins.is_empty()
+        && is_html(&res)
+        && (!path.ends_with(".html") || path.ends_with("/index.html"))
+    {
+        // The app's page (index.html, also the fallback): tell it who may embed it.
+        res = with_embed_origins(res, &state.config.embed_origins).await;
+    }
     if res.status() == StatusCode::OK {
         let value = if is_hashed(&path) {
             "public, max-age=31536000, immutable"
@@ -43,6 +51,42 @@ pub async fn assets_get(State(state): State<AppState>, req: Request) -> Response
             .insert(header::CACHE_CONTROL, HeaderValue::from_static(value));
     }
     res
+}
+
+fn is_html(res: &Response) -> bool {
+    res.headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("text/html"))
+}
+
+/// The page with `<meta name="stackplan-embed-origins" content="…">` in its head: the app
+/// sends its events only to a host page of one of these origins (or of its own).
+async fn with_embed_origins(res: Response, origins: &[String]) -> Response {
+    let (mut parts, body) = res.into_parts();
+    let Ok(bytes) = axum::body::to_bytes(body, 1 << 20).await else {
+        return Response::from_parts(parts, axum::body::Body::empty());
+    };
+    let html = String::from_utf8_lossy(&bytes);
+    let meta = format!(
+        "<meta name=\"stackplan-embed-origins\" content=\"{}\" />",
+        escape(&origins.join(" "))
+    );
+    let page = match html.find("</head>") {
+        Some(i) => format!("{}{meta}{}", &html[..i], &html[i..]),
+        None => html.into_owned(),
+    };
+    parts.headers.remove(header::CONTENT_LENGTH);
+    parts.headers.remove(header::ETAG);
+    parts.headers.remove(header::LAST_MODIFIED);
+    Response::from_parts(parts, axum::body::Body::from(page))
+}
+
+fn escape(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('"', "&quot;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
 }
 
 /// Fails early, with the fix, when there is no app build to serve.

@@ -10,8 +10,8 @@ use axum::extract::{Path, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use shared::api::{
-    CreateDeployment, DeployEvent, DeployTarget, ExecuteDeployment, StackEvent, StreamError,
-    Target, sse,
+    CreateDeployment, DeployEvent, DeployTarget, ExecuteDeployment, Reconnect, StackEvent,
+    StreamError, Target, sse,
 };
 use tokio_stream::StreamExt;
 use tokio_stream::wrappers::ReceiverStream;
@@ -28,6 +28,9 @@ const DEPLOY_OFF: &str =
 
 /// Idle streams get a comment this often, so proxies keep them open.
 const KEEP_ALIVE: Duration = Duration::from_secs(15);
+
+/// How long a client waits before reconnecting after a `reconnect` event.
+const RECONNECT_AFTER_MS: u64 = 2000;
 
 fn deployer(state: &AppState) -> Result<Arc<Deployer>, ApiError> {
     state
@@ -103,13 +106,24 @@ pub async fn deployment_events_get(
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
     let d = deployer(&state)?;
+    let token = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default();
+    let ticket = state
+        .streams
+        .enter(token, state.config.max_streams_per_token)
+        .map_err(ApiError::TooManyWatchers)?;
     let mut snapshots = d.watch(&grant, &id).await?;
+    let stopping = state.shutdown.wait();
     let last_seen = headers
         .get("last-event-id")
         .and_then(|v| v.to_str().ok())
         .map(String::from);
     let (tx, rx) = tokio::sync::mpsc::channel::<String>(64);
     tokio::spawn(async move {
+        let _ticket = ticket; // the stream's place, freed when this task ends
+        tokio::pin!(stopping);
         let mut cursor = Cursor {
             last_id: last_seen,
             notice: 0,
@@ -141,6 +155,16 @@ pub async fn deployment_events_get(
                     if tx.send(sse::comment("keep-alive")).await.is_err() {
                         return;
                     }
+                }
+                // The watcher left: stop now, not at the next event.
+                () = tx.closed() => return,
+                () = &mut stopping => {
+                    let bye = DeployEvent::Reconnect(Reconnect {
+                        message: "the server is restarting; the stack carries on, and this stream resumes where it left off".into(),
+                        retry_in_ms: RECONNECT_AFTER_MS,
+                    });
+                    let _ = tx.send(sse::encode(&bye.to_sse())).await;
+                    return;
                 }
             }
         }

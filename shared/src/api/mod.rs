@@ -290,6 +290,11 @@ error_codes! {
     UnknownDeployment = "unknown_deployment", 404;
     /// The route exists, but not for this method.
     MethodNotAllowed = "method_not_allowed", 405;
+    /// The request named a host this server does not answer for (`--allowed-host`); a guard
+    /// against DNS rebinding.
+    MisdirectedRequest = "misdirected_request", 421;
+    /// Too many event streams are open with this token; close one first.
+    TooManyWatchers = "too_many_watchers", 429;
     /// A stack of that name exists; ask again with `update: true`.
     StackExists = "stack_exists", 409;
     /// A stack of that name exists that Stackplan did not make; it is left alone.
@@ -328,6 +333,9 @@ error_codes! {
     DeployDisabled = "deploy_disabled", 503;
     /// AWS kept throttling the requests; try again later.
     Throttled = "throttled", 503;
+    /// The server could not answer in time; what was asked may still happen, so read the
+    /// status before trying again.
+    TimedOut = "timed_out", 503;
 }
 
 impl std::fmt::Display for ErrorCode {
@@ -422,6 +430,15 @@ pub struct StreamError {
     pub message: String,
 }
 
+/// The server is going away (a restart); the stack carries on. Reconnect with
+/// `Last-Event-ID` after `retry_in_ms`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct Reconnect {
+    pub message: String,
+    pub retry_in_ms: u64,
+}
+
 /// One event of `GET /api/deployments/{id}/events`. In the stream, the SSE event type is the
 /// variant's name and the data is the variant's JSON.
 #[derive(Clone, Debug, PartialEq)]
@@ -434,6 +451,9 @@ pub enum DeployEvent {
     Done(Status),
     /// Watching stopped without a final status (`event: error`); the stream ends after it.
     Error(StreamError),
+    /// The server is shutting down (`event: reconnect`); the stream ends after it, and the
+    /// client should reconnect.
+    Reconnect(Reconnect),
 }
 
 /// A stream message that is not a deploy event.
@@ -452,12 +472,16 @@ impl DeployEvent {
             DeployEvent::Notice(_) => "notice",
             DeployEvent::Done(_) => "done",
             DeployEvent::Error(_) => "error",
+            DeployEvent::Reconnect(_) => "reconnect",
         }
     }
 
     /// Whether the stream ends after this event.
     pub fn is_final(&self) -> bool {
-        matches!(self, DeployEvent::Done(_) | DeployEvent::Error(_))
+        matches!(
+            self,
+            DeployEvent::Done(_) | DeployEvent::Error(_) | DeployEvent::Reconnect(_)
+        )
     }
 
     /// The event as an SSE message.
@@ -467,12 +491,17 @@ impl DeployEvent {
             DeployEvent::Notice(n) => (serde_json::to_string(n), None),
             DeployEvent::Done(s) => (serde_json::to_string(s), None),
             DeployEvent::Error(e) => (serde_json::to_string(e), None),
+            DeployEvent::Reconnect(r) => (serde_json::to_string(r), None),
+        };
+        let retry = match self {
+            DeployEvent::Reconnect(r) => Some(r.retry_in_ms),
+            _ => None,
         };
         sse::Message {
             event: Some(self.name().to_string()),
             data: data.expect("API types serialize"),
             id,
-            retry: None,
+            retry,
         }
     }
 
@@ -489,6 +518,7 @@ impl DeployEvent {
             "notice" => DeployEvent::Notice(serde_json::from_str(data).map_err(error)?),
             "done" => DeployEvent::Done(serde_json::from_str(data).map_err(error)?),
             "error" => DeployEvent::Error(serde_json::from_str(data).map_err(error)?),
+            "reconnect" => DeployEvent::Reconnect(serde_json::from_str(data).map_err(error)?),
             other => {
                 return Err(EventError {
                     event: other.to_string(),
@@ -539,6 +569,10 @@ mod tests {
             }),
             DeployEvent::Error(StreamError {
                 message: "gone".into(),
+            }),
+            DeployEvent::Reconnect(Reconnect {
+                message: "restarting".into(),
+                retry_in_ms: 1000,
             }),
         ];
         let stream: String = events.iter().map(|e| sse::encode(&e.to_sse())).collect();

@@ -44,10 +44,12 @@ pub struct Deploy {
     /// The last deploy asked for, to ask again as an update.
     last: StoredValue<Option<CreateDeployment>>,
     host: StoredValue<Option<String>>,
+    /// Inside another page's frame: Deploy asks for a confirmation in the frame first.
+    pub embedded: bool,
 }
 
 impl Deploy {
-    pub fn new(host: Option<String>) -> Deploy {
+    pub fn new(host: Option<String>, embedded: bool) -> Deploy {
         Deploy {
             phase: RwSignal::new(Phase::Idle),
             error: RwSignal::new(None),
@@ -60,6 +62,7 @@ impl Deploy {
             sandbox_notes: RwSignal::new(Vec::new()),
             last: StoredValue::new(None),
             host: StoredValue::new(host),
+            embedded,
         }
     }
 

@@ -20,7 +20,11 @@ pub fn deploy_form(d: Deploy) -> AnyView {
                 .with(|t| t.as_ref().map(|(_, n, _)| *n).unwrap_or(0))
         };
         let region = move || p.plan.with(|plan| plan.region.code().to_string());
-        let deploy = move |_| {
+        // Inside another page's frame, a click could have been steered by that page: the
+        // first click only asks, inside the frame, for a second one.
+        let confirming = RwSignal::new(false);
+        let deploy = move || {
+            confirming.set(false);
             let Some(valid) = p.valid.get_untracked() else {
                 d.error.set(Some(
                     "Fix the plan's problems first: only a valid plan can be deployed.".into(),
@@ -38,6 +42,13 @@ pub fn deploy_form(d: Deploy) -> AnyView {
                 update: false,
             });
         };
+        let click = move |_| {
+            if d.embedded {
+                confirming.set(true);
+            } else {
+                deploy();
+            }
+        };
         view! {
             <div class="deploy-form">
                 <label>
@@ -46,11 +57,23 @@ pub fn deploy_form(d: Deploy) -> AnyView {
                         on:input=move |ev| edited_name.set(Some(event_target_value(&ev))) />
                 </label>
                 <button type="button" data-testid="deploy-button" disabled=move || d.busy() || p.valid.with(|v| v.is_none())
-                    on:click=deploy>
+                    on:click=click>
                     {move || if d.busy() { "Deploying…" } else { "Deploy" }}
                 </button>
             </div>
             <p class="muted deploy-summary">{move || format!("Creates {} resources in {} as stack {}.", resources(), region(), stack_name())}</p>
+            {move || confirming.get().then(|| view! {
+                <div class="banner confirm" role="alertdialog" aria-labelledby="embedded-confirm-text" data-testid="embedded-confirm">
+                    <p id="embedded-confirm-text">{format!(
+                        "This planner is inside another page. Deploy {} resources to your account in {} as stack {}?",
+                        resources(), region(), stack_name()
+                    )}</p>
+                    <div class="actions">
+                        <button type="button" data-testid="confirm-deploy" on:click=move |_| deploy()>"Deploy now"</button>
+                        <button type="button" class="secondary" data-testid="cancel-deploy" on:click=move |_| confirming.set(false)>"Cancel"</button>
+                    </div>
+                </div>
+            })}
         }
     };
     view.into_any()

@@ -22,8 +22,8 @@ use flow::{Deploy, Phase};
 pub type TargetAnswer = Option<Result<DeployTarget, ApiFailure>>;
 
 #[component]
-pub fn DeployPanel(host: Option<String>) -> AnyView {
-    let d = Deploy::new(host);
+pub fn DeployPanel(host: Option<String>, embedded: bool) -> AnyView {
+    let d = Deploy::new(host, embedded);
     let target = RwSignal::new(None::<Result<DeployTarget, ApiFailure>>);
     spawn_local(async move {
         target.set(Some(Client::of_page(None).deploy_target().await));

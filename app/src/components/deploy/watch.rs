@@ -88,6 +88,8 @@ impl Deploy {
                 self.notice.set(None);
                 self.fail(e.message);
             }
+            // The stream ends; the loop in `watch` reconnects with `Last-Event-ID`.
+            DeployEvent::Reconnect(r) => self.notice.set(Some(r.message)),
         }
     }
 }

@@ -1,0 +1,224 @@
+//! What every answer goes through: the Host allowlist, the security headers, the embed
+//! origins given to the page; and the listener's limits over real TCP on loopback.
+
+use std::time::Duration;
+
+use axum::body::Body;
+use axum::http::{Request, StatusCode, header};
+use http_body_util::BodyExt;
+use server::{AppState, Config, app};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tower::ServiceExt;
+
+const LOADER: &str = "\nimport init from '/app-0123456789abcdef.js';\nawait init();\n";
+
+fn dist() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("index.html"),
+        format!("<!doctype html><html><head><title>Stackplan</title><script type=\"module\">{LOADER}</script></head><body></body></html>"),
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("app-0123456789abcdef.js"),
+        "export default 1;",
+    )
+    .unwrap();
+    dir
+}
+
+fn config(dist: &std::path::Path) -> Config {
+    Config {
+        addr: "127.0.0.1:0".into(),
+        dist: dist.to_path_buf(),
+        embed_origins: vec!["https://console.example.com".into()],
+        allowed_hosts: vec!["stackplan.example.com".into()],
+        ..Config::default()
+    }
+}
+
+async fn get(
+    config: &Config,
+    uri: &str,
+    host: Option<&str>,
+) -> (StatusCode, axum::http::HeaderMap, String) {
+    let mut req = Request::get(uri);
+    if let Some(h) = host {
+        req = req.header(header::HOST, h);
+    }
+    let res = app(AppState::new(config.clone()))
+        .oneshot(req.body(Body::empty()).unwrap())
+        .await
+        .unwrap();
+    let status = res.status();
+    let headers = res.headers().clone();
+    let body = res.into_body().collect().await.unwrap().to_bytes();
+    (status, headers, String::from_utf8_lossy(&body).into_owned())
+}
+
+#[tokio::test]
+async fn every_answer_carries_the_security_headers() {
+    let d = dist();
+    let c = config(d.path());
+    let hash = {
+        use base64::Engine;
+        use sha2::Digest;
+        base64::engine::general_purpose::STANDARD.encode(sha2::Sha256::digest(LOADER.as_bytes()))
+    };
+    for (uri, host, status) in [
+        ("/", Some("127.0.0.1:8080"), StatusCode::OK),
+        ("/health", Some("localhost:8080"), StatusCode::OK),
+        ("/app-0123456789abcdef.js", None, StatusCode::OK),
+        (
+            "/api/openapi.json",
+            Some("stackplan.example.com"),
+            StatusCode::OK,
+        ),
+        ("/api/nothing", None, StatusCode::NOT_FOUND),
+        ("/api/deployments/x", None, StatusCode::UNAUTHORIZED),
+        (
+            "/health",
+            Some("evil.example:8080"),
+            StatusCode::MISDIRECTED_REQUEST,
+        ),
+    ] {
+        let (got, headers, body) = get(&c, uri, host).await;
+        assert_eq!(got, status, "{uri} {host:?}: {body}");
+        let csp = headers[header::CONTENT_SECURITY_POLICY].to_str().unwrap();
+        assert!(
+            csp.contains("frame-ancestors 'self' https://console.example.com"),
+            "{uri}: {csp}"
+        );
+        assert!(
+            csp.contains(&format!(
+                "script-src 'self' 'wasm-unsafe-eval' 'sha256-{hash}'"
+            )),
+            "{uri}: {csp}"
+        );
+        assert!(csp.contains("object-src 'none'"), "{uri}: {csp}");
+        assert_eq!(headers[header::X_CONTENT_TYPE_OPTIONS], "nosniff", "{uri}");
+        assert_eq!(headers[header::REFERRER_POLICY], "no-referrer", "{uri}");
+    }
+}
+
+/// A page on another site that rebinds its own name to 127.0.0.1 still sends its own name as
+/// the Host: it gets 421, never the API.
+#[tokio::test]
+async fn a_foreign_host_name_gets_421_and_no_api() {
+    let d = dist();
+    let c = config(d.path());
+    for host in [
+        "attacker.example",
+        "attacker.example:8080",
+        "127.0.0.1.nip.io:8080",
+    ] {
+        for uri in [
+            "/api/prices/us-east-1",
+            "/api/deploy/target",
+            "/",
+            "/health",
+        ] {
+            let (status, _, body) = get(&c, uri, Some(host)).await;
+            assert_eq!(status, StatusCode::MISDIRECTED_REQUEST, "{host} {uri}");
+            let body: serde_json::Value = serde_json::from_str(&body).unwrap();
+            assert_eq!(body["error"], "misdirected_request", "{host} {uri}");
+            assert!(body["message"].as_str().unwrap().contains("--allowed-host"));
+        }
+    }
+    for host in [
+        "127.0.0.1:8080",
+        "localhost",
+        "[::1]:8080",
+        "stackplan.example.com:443",
+    ] {
+        let (status, _, _) = get(&c, "/api/deploy/target", Some(host)).await;
+        assert_eq!(status, StatusCode::OK, "{host}");
+    }
+}
+
+#[tokio::test]
+async fn the_page_names_its_embed_origins_and_other_files_are_untouched() {
+    let d = dist();
+    let c = config(d.path());
+    for uri in ["/", "/index.html", "/some/client/route"] {
+        let (status, headers, body) = get(&c, uri, None).await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(
+            body.contains(r#"<meta name="stackplan-embed-origins" content="https://console.example.com" /></head>"#),
+            "{uri}: {body}"
+        );
+        assert!(
+            !headers.contains_key(header::CONTENT_LENGTH)
+                || headers[header::CONTENT_LENGTH] == body.len().to_string().as_str()
+        );
+    }
+    let (_, _, js) = get(&c, "/app-0123456789abcdef.js", None).await;
+    assert_eq!(js, "export default 1;");
+    // Without embed origins the page is served as built.
+    let plain = Config {
+        embed_origins: Vec::new(),
+        ..c
+    };
+    let (_, _, body) = get(&plain, "/", None).await;
+    assert!(!body.contains("stackplan-embed-origins"), "{body}");
+}
+
+/// Serves the app on a loopback port with the given limits until `stop` fires.
+async fn listen(
+    config: Config,
+    limits: server::http::Limits,
+) -> (
+    std::net::SocketAddr,
+    tokio::sync::oneshot::Sender<()>,
+    tokio::task::JoinHandle<bool>,
+) {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let state = AppState::new(config);
+    let shutdown = state.shutdown.clone();
+    let task = tokio::spawn(server::http::serve(
+        listener,
+        app(state),
+        limits,
+        shutdown,
+        async move {
+            let _ = stopped.await;
+        },
+    ));
+    (addr, stop, task)
+}
+
+/// A client that sends half a request and then nothing is cut off once the header-read
+/// timeout passes; meanwhile others are answered.
+#[tokio::test]
+async fn a_client_that_never_finishes_its_headers_is_cut_off() {
+    let d = dist();
+    let limits = server::http::Limits {
+        header_read_timeout: Duration::from_millis(500),
+        ..server::http::Limits::default()
+    };
+    let (addr, stop, task) = listen(config(d.path()), limits).await;
+    let mut slow = tokio::net::TcpStream::connect(addr).await.unwrap();
+    slow.write_all(b"GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\n")
+        .await
+        .unwrap();
+    let mut fine = tokio::net::TcpStream::connect(addr).await.unwrap();
+    fine.write_all(b"GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
+        .await
+        .unwrap();
+    let mut answer = String::new();
+    fine.read_to_string(&mut answer).await.unwrap();
+    assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+    // The slow one: the server closes it (perhaps after a 408), within a generous bound.
+    let mut rest = Vec::new();
+    let read = tokio::time::timeout(Duration::from_secs(20), slow.read_to_end(&mut rest)).await;
+    assert!(read.is_ok(), "the half-open connection was never closed");
+    let text = String::from_utf8_lossy(&rest);
+    assert!(
+        text.is_empty() || text.starts_with("HTTP/1.1 408"),
+        "{text}"
+    );
+    stop.send(()).unwrap();
+    assert!(task.await.unwrap(), "shutdown left a connection open");
+}
