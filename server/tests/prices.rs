@@ -329,11 +329,11 @@ async fn an_empty_answer_is_unknown_never_a_guess() {
 async fn the_service_caches_on_disk_and_falls_back_to_the_embedded_book() {
     let dir = tempfile::tempdir().unwrap();
     let seen = Arc::new(Seen::default());
-    let service = PriceService::with_client(
+    let service = Arc::new(PriceService::with_client(
         Ok(Arc::new(pricing(&["us-east-1"], seen.clone(), vec![]))),
         Some(dir.path().to_path_buf()),
         Duration::from_secs(3600),
-    );
+    ));
     let first = service.book("us-east-1").await;
     assert_eq!(
         (first.source, first.date.as_str()),
@@ -349,22 +349,22 @@ async fn the_service_caches_on_disk_and_falls_back_to_the_embedded_book() {
     );
     assert!(dir.path().join("prices-us-east-1.json").is_file());
     // A new server with the same data directory and no working client reads the disk cache.
-    let offline = PriceService::with_client(
+    let offline = Arc::new(PriceService::with_client(
         Err(PricingError::NoCredentials),
         Some(dir.path().to_path_buf()),
         Duration::from_secs(3600),
-    );
+    ));
     assert_eq!(offline.book("us-east-1").await.source, BookSource::Live);
     // Without credentials and without a cache: the embedded book, saying why.
     let answer = offline.book("eu-west-1").await;
     assert_eq!(answer.source, BookSource::Embedded);
     assert!(answer.note.unwrap().contains("no AWS credentials"));
     // An expired cache is fetched again.
-    let stale = PriceService::with_client(
+    let stale = Arc::new(PriceService::with_client(
         Ok(Arc::new(pricing(&["us-east-1"], seen.clone(), vec![]))),
         Some(dir.path().to_path_buf()),
         Duration::ZERO,
-    );
+    ));
     let before = seen.requests.load(Ordering::Relaxed);
     stale.book("us-east-1").await;
     assert!(seen.requests.load(Ordering::Relaxed) > before);
@@ -383,5 +383,138 @@ async fn the_diff_reports_what_changed() {
     assert!(
         text.contains("dynamodb.wru_million") && text.contains("-10.0%"),
         "{text}"
+    );
+}
+
+/// A Price List port that fails every call (an expired token, AWS down), or never answers;
+/// counts the calls. (A scripted double of the port: the SDK client above cannot hang.)
+#[derive(Default)]
+struct BrokenPriceList {
+    calls: AtomicUsize,
+    hang: bool,
+}
+
+impl server::aws::pricing::PriceList for BrokenPriceList {
+    fn products(
+        &self,
+        _: &str,
+        _: &[(&str, String)],
+    ) -> futures_util::future::BoxFuture<'_, Result<Vec<String>, server::aws::AwsError>> {
+        self.calls.fetch_add(1, Ordering::Relaxed);
+        Box::pin(async move {
+            if self.hang {
+                std::future::pending::<()>().await;
+            }
+            Err(server::aws::AwsError::Other(
+                "InternalFailure (HTTP 500)".into(),
+            ))
+        })
+    }
+}
+
+const REGIONS: [&str; 6] = [
+    "us-east-1",
+    "us-west-2",
+    "eu-west-1",
+    "eu-central-1",
+    "ap-southeast-1",
+    "ap-northeast-1",
+];
+
+/// 200 concurrent unauthenticated requests over the six regions, twice, against a Price List
+/// that always fails: one refresh per region, then none until the back-off window passes; the
+/// answers are the embedded book, saying why.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_failing_price_list_is_asked_once_per_region_per_back_off_window() {
+    let list = Arc::new(BrokenPriceList::default());
+    let service = Arc::new(PriceService::with_client(
+        Ok(Arc::new(Pricing::new(list.clone()))),
+        None,
+        Duration::from_secs(3600),
+    ));
+    for round in 0..2 {
+        let started = std::time::Instant::now();
+        let answers = futures_util::future::join_all((0..200).map(|i| {
+            let service = service.clone();
+            async move { service.book(REGIONS[i % 6]).await }
+        }))
+        .await;
+        for a in &answers {
+            assert_eq!(a.source, BookSource::Embedded);
+            assert!(
+                a.note.as_deref().unwrap().contains("HTTP 500"),
+                "{:?}",
+                a.note
+            );
+        }
+        println!(
+            "round {round}: 200 price requests over 6 regions in {:?}, {} Price List calls so far",
+            started.elapsed(),
+            list.calls.load(Ordering::Relaxed)
+        );
+        assert_eq!(
+            list.calls.load(Ordering::Relaxed),
+            6,
+            "one call per region (the first spec fails the refresh), and none in round 2"
+        );
+    }
+}
+
+/// A Price List that never answers: each request gets the embedded book after the request
+/// wait, one refresh per region runs, and a region that is already cached answers at once
+/// meanwhile.
+#[tokio::test(start_paused = true)]
+async fn a_hanging_price_list_delays_nobody_beyond_the_wait() {
+    let list = Arc::new(BrokenPriceList {
+        hang: true,
+        ..BrokenPriceList::default()
+    });
+    let dir = tempfile::tempdir().unwrap();
+    // A cached book for us-east-1 (as a previous fetch would have left on disk).
+    let seen = Arc::new(Seen::default());
+    let warm = Arc::new(PriceService::with_client(
+        Ok(Arc::new(pricing(&["us-east-1"], seen, vec![]))),
+        Some(dir.path().to_path_buf()),
+        Duration::from_secs(3600),
+    ));
+    assert_eq!(warm.book("us-east-1").await.source, BookSource::Live);
+    let service = Arc::new(PriceService::with_client(
+        Ok(Arc::new(Pricing::new(list.clone()))),
+        Some(dir.path().to_path_buf()),
+        Duration::from_secs(3600),
+    ));
+    assert_eq!(service.book("us-east-1").await.source, BookSource::Live);
+    let start = tokio::time::Instant::now();
+    let (a, b, cached) = tokio::join!(
+        service.book("eu-west-1"),
+        service.book("eu-west-1"),
+        async {
+            tokio::time::sleep(Duration::from_secs(1)).await;
+            let t = tokio::time::Instant::now();
+            let answer = service.book("us-east-1").await;
+            (answer, t.elapsed())
+        }
+    );
+    assert_eq!(start.elapsed(), server::prices::REQUEST_WAIT);
+    for answer in [&a, &b] {
+        assert_eq!(answer.source, BookSource::Embedded);
+        assert!(
+            answer
+                .note
+                .as_deref()
+                .unwrap()
+                .contains("still being fetched"),
+            "{:?}",
+            answer.note
+        );
+    }
+    assert_eq!(
+        list.calls.load(Ordering::Relaxed),
+        1,
+        "one refresh for eu-west-1"
+    );
+    assert_eq!(
+        (cached.0.source, cached.1),
+        (BookSource::Live, Duration::ZERO)
     );
 }

@@ -11,11 +11,12 @@ pub mod source;
 use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::Arc;
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use serde::{Deserialize, Serialize};
 use shared::api::{BookSource, PriceBookAnswer, UnknownPrice};
 use shared::cost::PriceBook;
+use tokio::sync::watch;
 
 use crate::aws::Clients;
 
@@ -37,8 +38,22 @@ pub struct PriceService {
     make: Option<Box<dyn Fn() -> futures_util::future::BoxFuture<'static, Client> + Send + Sync>>,
     dir: Option<PathBuf>,
     ttl: Duration,
-    memory: tokio::sync::Mutex<HashMap<String, Cached>>,
+    /// Live books by region. Held only to read or insert, never across I/O.
+    memory: std::sync::Mutex<HashMap<String, Cached>>,
+    /// Regions whose last refresh failed, with when and why: not asked again for
+    /// [`RETRY_AFTER_FAILURE`] (an unauthenticated page cannot make the server hammer AWS).
+    failed: std::sync::Mutex<HashMap<String, (Instant, String)>>,
+    /// The one refresh in flight per region; its watchers wait on it.
+    inflight: std::sync::Mutex<HashMap<String, watch::Receiver<bool>>>,
 }
+
+/// How long a failed refresh is remembered before the region is asked again.
+pub const RETRY_AFTER_FAILURE: Duration = Duration::from_secs(180);
+/// The longest a whole region refresh may take.
+pub const REFRESH_TIMEOUT: Duration = Duration::from_secs(120);
+/// How long a request waits for a refresh before answering with the embedded book (the
+/// refresh goes on, and the next request gets its result).
+pub const REQUEST_WAIT: Duration = Duration::from_secs(20);
 
 impl PriceService {
     /// Live prices through the AWS clients, if the credential chain finds credentials.
@@ -57,7 +72,9 @@ impl PriceService {
             })),
             dir,
             ttl,
-            memory: tokio::sync::Mutex::default(),
+            memory: std::sync::Mutex::default(),
+            failed: std::sync::Mutex::default(),
+            inflight: std::sync::Mutex::default(),
         }
     }
 
@@ -68,7 +85,9 @@ impl PriceService {
             make: None,
             dir,
             ttl,
-            memory: tokio::sync::Mutex::default(),
+            memory: std::sync::Mutex::default(),
+            failed: std::sync::Mutex::default(),
+            inflight: std::sync::Mutex::default(),
         }
     }
 
@@ -122,7 +141,9 @@ impl PriceService {
             make: None,
             dir: None,
             ttl: Duration::MAX,
-            memory: tokio::sync::Mutex::new(memory),
+            memory: std::sync::Mutex::new(memory),
+            failed: std::sync::Mutex::default(),
+            inflight: std::sync::Mutex::default(),
         })
     }
 
@@ -144,58 +165,133 @@ impl PriceService {
     }
 
     /// The book for `region`: a fresh cached live book, a newly fetched one, or the embedded
-    /// book with the reason.
-    pub async fn book(&self, region: &str) -> PriceBookAnswer {
-        let mut memory = self.memory.lock().await;
-        if let Some(c) = memory.get(region).filter(|c| self.fresh(c)) {
-            return live_answer(c, None);
+    /// book with the reason. Cached regions answer at once, whatever other regions do; a region
+    /// is refreshed by one task at a time, its requests wait for that one (at most
+    /// [`REQUEST_WAIT`]); a failure is remembered for [`RETRY_AFTER_FAILURE`].
+    pub async fn book(self: &Arc<Self>, region: &str) -> PriceBookAnswer {
+        if let Some(answer) = self.settled(region) {
+            return answer;
         }
-        if let Some(c) = self
-            .path(region)
-            .and_then(|p| std::fs::read_to_string(p).ok())
-            .and_then(|t| serde_json::from_str::<Cached>(&t).ok())
+        if self.client.get().is_none() {
+            return embedded_answer(region, "looking for AWS credentials for live prices; using the embedded price book meanwhile".into());
+        }
+        let mut done = self.refresh_once(region);
+        let waited = tokio::time::timeout(REQUEST_WAIT, done.wait_for(|d| *d)).await;
+        let just_fetched = || {
+            let memory = self.memory.lock().expect("never poisoned");
+            memory.get(region).map(|c| live_answer(c, None))
+        };
+        match (waited, self.settled(region).or_else(just_fetched)) {
+            (_, Some(answer)) => answer,
+            (Err(_), None) => embedded_answer(
+                region,
+                format!(
+                    "live prices for {region} are still being fetched; using the embedded price book meanwhile"
+                ),
+            ),
+            (Ok(_), None) => embedded_answer(
+                region,
+                "the live price refresh ended without a book; using the embedded price book".into(),
+            ),
+        }
+    }
+
+    /// What `region` gets without asking AWS: a fresh live book, or (after a recent failure)
+    /// the last live book or the embedded one, with the failure.
+    fn settled(&self, region: &str) -> Option<PriceBookAnswer> {
+        let memory = self.memory.lock().expect("never poisoned");
+        if let Some(c) = memory.get(region).filter(|c| self.fresh(c)) {
+            return Some(live_answer(c, None));
+        }
+        let failed = self.failed.lock().expect("never poisoned");
+        let (at, why) = failed.get(region)?;
+        if at.elapsed() >= RETRY_AFTER_FAILURE {
+            return None;
+        }
+        Some(match memory.get(region) {
+            // A stale live book beats none; otherwise the embedded one.
+            Some(c) => live_answer(
+                c,
+                Some(format!("{why}; showing live prices fetched earlier")),
+            ),
+            None => embedded_answer(region, format!("{why}; using the embedded price book")),
+        })
+    }
+
+    /// The region's refresh: the one in flight, or a new one. Resolves to `true` when it ends.
+    fn refresh_once(self: &Arc<Self>, region: &str) -> watch::Receiver<bool> {
+        let mut inflight = self.inflight.lock().expect("never poisoned");
+        if let Some(rx) = inflight.get(region) {
+            return rx.clone();
+        }
+        let (tx, rx) = watch::channel(false);
+        inflight.insert(region.to_string(), rx.clone());
+        let me = self.clone();
+        let region = region.to_string();
+        tokio::spawn(async move {
+            let result = tokio::time::timeout(REFRESH_TIMEOUT, me.refresh(&region)).await;
+            match result {
+                Ok(Ok(c)) => {
+                    me.failed.lock().expect("never poisoned").remove(&region);
+                    me.memory
+                        .lock()
+                        .expect("never poisoned")
+                        .insert(region.clone(), c);
+                }
+                Ok(Err(why)) => me.remember_failure(&region, why),
+                Err(_) => me.remember_failure(
+                    &region,
+                    format!(
+                        "the Price List API did not answer within {} s",
+                        REFRESH_TIMEOUT.as_secs()
+                    ),
+                ),
+            }
+            me.inflight.lock().expect("never poisoned").remove(&region);
+            let _ = tx.send(true);
+        });
+        rx
+    }
+
+    fn remember_failure(&self, region: &str, why: String) {
+        tracing::warn!(region, "live prices: {why}");
+        self.failed
+            .lock()
+            .expect("never poisoned")
+            .insert(region.to_string(), (Instant::now(), why));
+    }
+
+    /// A live book for `region` from the disk cache or the Price List API (async I/O, no lock
+    /// held); the cache file is written after a fetch.
+    async fn refresh(&self, region: &str) -> Result<Cached, String> {
+        if let Some(path) = self.path(region)
+            && let Ok(text) = tokio::fs::read_to_string(&path).await
+            && let Ok(c) = serde_json::from_str::<Cached>(&text)
             && self.fresh(&c)
             && c.live.region == region
         {
-            let answer = live_answer(&c, None);
-            memory.insert(region.to_string(), c);
-            return answer;
+            return Ok(c);
         }
-        let fetched = match self.client.get() {
-            Some(Ok(pricing)) => pricing.refresh(region).await,
-            Some(Err(e)) => Err(e.clone()),
-            None => {
-                return embedded_answer(region, "looking for AWS credentials for live prices; using the embedded price book meanwhile".into());
-            }
+        let live = match self.client.get() {
+            Some(Ok(pricing)) => pricing.refresh(region).await.map_err(|e| e.to_string())?,
+            Some(Err(e)) => return Err(e.to_string()),
+            None => return Err("no AWS credentials yet".into()),
         };
-        match fetched {
-            Ok(live) => {
-                let c = Cached {
-                    fetched_secs: Self::now(),
-                    live,
-                };
-                if let Some(path) = self.path(region) {
-                    let _ =
-                        std::fs::create_dir_all(path.parent().unwrap_or(std::path::Path::new(".")));
-                    if let Ok(text) = serde_json::to_string(&c) {
-                        let _ = std::fs::write(path, text);
-                    }
-                }
-                let answer = live_answer(&c, None);
-                memory.insert(region.to_string(), c);
-                answer
+        let c = Cached {
+            fetched_secs: Self::now(),
+            live,
+        };
+        if let Some(path) = self.path(region)
+            && let Ok(text) = serde_json::to_string(&c)
+        {
+            if let Some(dir) = path.parent() {
+                let _ = tokio::fs::create_dir_all(dir).await;
             }
-            Err(e) => {
-                // A stale live book beats none; otherwise the embedded one.
-                if let Some(c) = memory.get(region) {
-                    return live_answer(
-                        c,
-                        Some(format!("{e}; showing live prices fetched earlier")),
-                    );
-                }
-                embedded_answer(region, format!("{e}; using the embedded price book"))
+            if let Err(e) = tokio::fs::write(&path, text).await {
+                tracing::warn!("cannot keep the live price book at {}: {e}", path.display());
             }
         }
+        Ok(c)
     }
 }
 
