@@ -8,487 +8,24 @@
 //! first, and the SDK adapter reverses them). The same server code talks to moto in
 //! `tests/tests/deploy_moto.rs`.
 
-use std::collections::{HashMap, VecDeque};
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, SystemTime};
+use std::time::Duration;
 
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
-use futures_util::future::BoxFuture;
 use http_body_util::BodyExt;
 use serde_json::{Value, json};
 use server::auth::Tokens;
-use server::aws::cloudformation::{
-    ChangeSetInfo, CloudFormation, NewChangeSet, Session, StackEvent, StackInfo,
-};
-use server::aws::sts::{AssumeRequest, Sts, TempCredentials};
 use server::aws::{AwsError, Backoff};
 use server::deploy::id::IdKey;
 use server::deploy::service::{AccountRoles, DeployConfig, Deployer};
 use server::{AppState, Config, app};
-use shared::api::{Change, DeployEvent, Output, Target, sse};
+use shared::api::{DeployEvent, Target, sse};
 use tower::ServiceExt;
 
-const SECRET: &str = "dbl/SECRETxKEYxmust-never-leave-the-server";
-const SESSION_TOKEN: &str = "dbl-session-token-FwoGZXIvYXdzEJr";
-const TOKEN: &str = "test-token-0123456789";
-const ROLE: &str = "arn:aws:iam::111122223333:role/deployer";
-const ACCOUNT: &str = "111122223333";
+mod support;
 
-// ----- the scripted STS -------------------------------------------------------------------
-
-#[derive(Default)]
-struct StsDouble {
-    calls: Mutex<Vec<AssumeRequest>>,
-    deny: Mutex<bool>,
-    lifetime: Mutex<Option<Duration>>,
-}
-
-impl Sts for StsDouble {
-    fn assume_role(
-        &self,
-        request: AssumeRequest,
-    ) -> BoxFuture<'_, Result<TempCredentials, AwsError>> {
-        Box::pin(async move {
-            self.calls.lock().unwrap().push(request);
-            if *self.deny.lock().unwrap() {
-                return Err(AwsError::AccessDenied(format!(
-                    "User: arn:aws:iam::{ACCOUNT}:user/stackplan is not authorized to perform: sts:AssumeRole on resource: {ROLE}"
-                ).into()));
-            }
-            let lifetime = self
-                .lifetime
-                .lock()
-                .unwrap()
-                .unwrap_or(Duration::from_secs(3600));
-            Ok(TempCredentials {
-                access_key_id: "ASIADOUBLEEXAMPLE".into(),
-                secret_access_key: SECRET.into(),
-                session_token: SESSION_TOKEN.into(),
-                expires: SystemTime::now() + lifetime,
-            })
-        })
-    }
-
-    fn caller(&self) -> BoxFuture<'_, Result<(String, String), AwsError>> {
-        Box::pin(async {
-            Ok((
-                format!("arn:aws:iam::{ACCOUNT}:user/stackplan"),
-                ACCOUNT.to_string(),
-            ))
-        })
-    }
-}
-
-// ----- the scripted CloudFormation ----------------------------------------------------------
-
-struct Stack {
-    arn: String,
-    name: String,
-    /// Events revealed so far, oldest first.
-    events: Vec<StackEvent>,
-    /// Events still to come, one more per DescribeStackEvents call.
-    script: VecDeque<StackEvent>,
-    outputs: Vec<Output>,
-    resources: usize,
-    change_sets: Vec<(String, String, bool)>, // (arn, name, update)
-    tags: Vec<(String, String)>,
-}
-
-impl Stack {
-    fn status(&self) -> String {
-        self.events
-            .iter()
-            .rev()
-            .find(|e| e.resource_type == "AWS::CloudFormation::Stack")
-            .map(|e| e.status.clone())
-            .unwrap_or_default()
-    }
-}
-
-/// One resource event an execute will record: (logical id, type, status, reason).
-type Scripted = (String, String, String, Option<String>);
-
-#[derive(Default)]
-struct CfnDouble {
-    stacks: Mutex<Vec<Stack>>,
-    /// Errors the next calls of an operation return, in order.
-    failures: Mutex<HashMap<&'static str, VecDeque<AwsError>>>,
-    /// What executing a change set will record (resource events; stack events are added).
-    plan: Mutex<Vec<Scripted>>,
-    calls: Mutex<Vec<&'static str>>,
-    /// Operations that never answer (a hung connection).
-    hang: Mutex<Vec<&'static str>>,
-    /// Operations that panic (a bug in an adapter).
-    panic: Mutex<Vec<&'static str>>,
-}
-
-fn event(n: usize, logical: &str, ty: &str, status: &str, reason: Option<&str>) -> StackEvent {
-    StackEvent {
-        id: format!("{logical}-{status}-{n:04}"),
-        logical_id: logical.into(),
-        resource_type: ty.into(),
-        status: status.into(),
-        reason: reason.map(String::from),
-        time: format!("2026-11-27T10:{:02}:{:02}Z", n / 60, n % 60),
-    }
-}
-
-impl CfnDouble {
-    fn fail_next(&self, op: &'static str, e: AwsError) {
-        self.failures
-            .lock()
-            .unwrap()
-            .entry(op)
-            .or_default()
-            .push_back(e);
-    }
-
-    /// Waits for ever when `op` is set to hang; panics when it is set to panic.
-    async fn hold(&self, op: &'static str) {
-        if self.panic.lock().unwrap().contains(&op) {
-            panic!("the double panics in {op}, as scripted");
-        }
-        if self.hang.lock().unwrap().contains(&op) {
-            std::future::pending::<()>().await;
-        }
-    }
-
-    fn check(&self, op: &'static str) -> Result<(), AwsError> {
-        self.calls.lock().unwrap().push(op);
-        match self
-            .failures
-            .lock()
-            .unwrap()
-            .get_mut(op)
-            .and_then(VecDeque::pop_front)
-        {
-            Some(e) => Err(e),
-            None => Ok(()),
-        }
-    }
-
-    /// A create where every resource succeeds.
-    fn script_success(&self, resources: &[(&str, &str)]) {
-        *self.plan.lock().unwrap() = resources
-            .iter()
-            .flat_map(|(id, ty)| {
-                [
-                    (
-                        id.to_string(),
-                        ty.to_string(),
-                        "CREATE_IN_PROGRESS".to_string(),
-                        None,
-                    ),
-                    (
-                        id.to_string(),
-                        ty.to_string(),
-                        "CREATE_IN_PROGRESS".to_string(),
-                        Some("Resource creation Initiated".to_string()),
-                    ),
-                    (
-                        id.to_string(),
-                        ty.to_string(),
-                        "CREATE_COMPLETE".to_string(),
-                        None,
-                    ),
-                ]
-            })
-            .collect();
-    }
-
-    /// By ARN, or by name among the stacks not deleted (as AWS does).
-    fn find<'a>(stacks: &'a mut [Stack], key: &str) -> Option<&'a mut Stack> {
-        stacks
-            .iter_mut()
-            .find(|s| s.arn == key || (s.name == key && s.status() != "DELETE_COMPLETE"))
-    }
-}
-
-impl CloudFormation for CfnDouble {
-    fn stack(&self, _: &Session, key: &str) -> BoxFuture<'_, Result<Option<StackInfo>, AwsError>> {
-        let key = key.to_string();
-        Box::pin(async move {
-            self.check("stack")?;
-            let mut stacks = self.stacks.lock().unwrap();
-            // Like AWS: a deleted stack is found by its ARN, not by its name.
-            Ok(Self::find(&mut stacks, &key).map(|s| StackInfo {
-                id: s.arn.clone(),
-                name: s.name.clone(),
-                status: s.status(),
-                reason: None,
-                outputs: if s.status().ends_with("_COMPLETE") && !s.status().contains("ROLLBACK") {
-                    s.outputs.clone()
-                } else {
-                    vec![]
-                },
-                tags: s.tags.clone(),
-            }))
-        })
-    }
-
-    fn create_change_set(
-        &self,
-        _: &Session,
-        c: NewChangeSet,
-    ) -> BoxFuture<'_, Result<(String, String), AwsError>> {
-        Box::pin(async move {
-            self.hold("create_change_set").await;
-            self.check("create_change_set")?;
-            let mut stacks = self.stacks.lock().unwrap();
-            let n = stacks.len();
-            if Self::find(&mut stacks, &c.stack_name).is_none() {
-                let resources: usize =
-                    serde_json::from_str::<Value>(&c.template_body).unwrap()["Resources"]
-                        .as_object()
-                        .unwrap()
-                        .len();
-                stacks.push(Stack {
-                    arn: format!(
-                        "arn:aws:cloudformation:us-east-1:{ACCOUNT}:stack/{}/0000-{n}",
-                        c.stack_name
-                    ),
-                    name: c.stack_name.clone(),
-                    events: vec![event(
-                        0,
-                        &c.stack_name,
-                        "AWS::CloudFormation::Stack",
-                        "REVIEW_IN_PROGRESS",
-                        Some("User Initiated"),
-                    )],
-                    script: VecDeque::new(),
-                    outputs: vec![Output {
-                        key: "ApiUrl".into(),
-                        value: "https://abc123.execute-api.us-east-1.amazonaws.com/".into(),
-                        description: "URL of the API".into(),
-                    }],
-                    resources,
-                    change_sets: vec![],
-                    tags: c.tags.clone(),
-                });
-            }
-            let stack = Self::find(&mut stacks, &c.stack_name).unwrap();
-            if stack
-                .change_sets
-                .iter()
-                .any(|(_, name, _)| *name == c.change_set_name)
-            {
-                return Err(AwsError::AlreadyExists(
-                    format!("ChangeSet {} already exists", c.change_set_name).into(),
-                ));
-            }
-            let arn = format!(
-                "arn:aws:cloudformation:us-east-1:{ACCOUNT}:changeSet/{}/{}",
-                c.change_set_name,
-                stack.change_sets.len()
-            );
-            stack
-                .change_sets
-                .push((arn.clone(), c.change_set_name.clone(), c.update));
-            Ok((arn, stack.arn.clone()))
-        })
-    }
-
-    fn change_set(
-        &self,
-        _: &Session,
-        stack: &str,
-        id: &str,
-    ) -> BoxFuture<'_, Result<ChangeSetInfo, AwsError>> {
-        let (stack, id) = (stack.to_string(), id.to_string());
-        Box::pin(async move {
-            self.check("change_set")?;
-            let mut stacks = self.stacks.lock().unwrap();
-            let s = Self::find(&mut stacks, &stack)
-                .ok_or_else(|| AwsError::NotFound(stack.clone().into()))?;
-            let (arn, _, update) = s
-                .change_sets
-                .iter()
-                .find(|(a, n, _)| *a == id || *n == id)
-                .cloned()
-                .ok_or_else(|| AwsError::NotFound(id.clone().into()))?;
-            let changes = self
-                .plan
-                .lock()
-                .unwrap()
-                .iter()
-                .filter(|(_, _, status, reason)| {
-                    status == "CREATE_COMPLETE" || (status == "CREATE_FAILED" && reason.is_some())
-                })
-                .map(|(logical, ty, _, _)| Change {
-                    action: if update {
-                        "Modify".into()
-                    } else {
-                        "Add".into()
-                    },
-                    logical_id: logical.clone(),
-                    resource_type: ty.clone(),
-                    replacement: update.then(|| "False".into()),
-                })
-                .collect();
-            Ok(ChangeSetInfo {
-                id: arn,
-                stack_id: s.arn.clone(),
-                status: "CREATE_COMPLETE".into(),
-                reason: None,
-                execution_status: Some("AVAILABLE".into()),
-                changes,
-            })
-        })
-    }
-
-    fn execute_change_set(
-        &self,
-        _: &Session,
-        stack: &str,
-        change_set: &str,
-        _: &str,
-    ) -> BoxFuture<'_, Result<(), AwsError>> {
-        let (stack, change_set) = (stack.to_string(), change_set.to_string());
-        Box::pin(async move {
-            self.check("execute_change_set")?;
-            let mut stacks = self.stacks.lock().unwrap();
-            let s = Self::find(&mut stacks, &stack)
-                .ok_or_else(|| AwsError::NotFound(stack.clone().into()))?;
-            let update = s
-                .change_sets
-                .iter()
-                .find(|c| c.0 == change_set)
-                .map(|c| c.2)
-                .ok_or_else(|| AwsError::Validation("no such change set".into()))?;
-            let (start, ok, failed_end) = if update {
-                (
-                    "UPDATE_IN_PROGRESS",
-                    "UPDATE_COMPLETE",
-                    "UPDATE_ROLLBACK_COMPLETE",
-                )
-            } else {
-                ("CREATE_IN_PROGRESS", "CREATE_COMPLETE", "ROLLBACK_COMPLETE")
-            };
-            let base = s.events.len() + s.script.len();
-            let name = s.name.clone();
-            let mut script: Vec<StackEvent> = vec![event(
-                base + 1,
-                &name,
-                "AWS::CloudFormation::Stack",
-                start,
-                Some("User Initiated"),
-            )];
-            let plan = self.plan.lock().unwrap().clone();
-            let failed: Vec<String> = plan
-                .iter()
-                .filter(|p| {
-                    p.2 == "CREATE_FAILED"
-                        && p.3.as_deref().is_some_and(|r| !r.contains("cancelled"))
-                })
-                .map(|p| p.0.clone())
-                .collect();
-            for (i, (id, ty, status, reason)) in plan.iter().enumerate() {
-                script.push(event(base + 2 + i, id, ty, status, reason.as_deref()));
-            }
-            let n = base + 2 + plan.len();
-            if failed.is_empty() {
-                script.push(event(n, &name, "AWS::CloudFormation::Stack", ok, None));
-            } else {
-                let reason = format!(
-                    "The following resource(s) failed to create: [{}]. Rollback requested by user.",
-                    failed.join(", ")
-                );
-                script.push(event(
-                    n,
-                    &name,
-                    "AWS::CloudFormation::Stack",
-                    "ROLLBACK_IN_PROGRESS",
-                    Some(&reason),
-                ));
-                for (i, (id, ty, status, _)) in plan
-                    .iter()
-                    .enumerate()
-                    .filter(|(_, p)| p.2 == "CREATE_COMPLETE")
-                {
-                    let _ = status;
-                    script.push(event(n + 1 + i, id, ty, "DELETE_COMPLETE", None));
-                }
-                script.push(event(
-                    n + 100,
-                    &name,
-                    "AWS::CloudFormation::Stack",
-                    failed_end,
-                    None,
-                ));
-            }
-            s.script.extend(script);
-            Ok(())
-        })
-    }
-
-    fn resource_count(&self, _: &Session, stack: &str) -> BoxFuture<'_, Result<usize, AwsError>> {
-        let stack = stack.to_string();
-        Box::pin(async move {
-            self.check("resource_count")?;
-            let mut stacks = self.stacks.lock().unwrap();
-            Ok(Self::find(&mut stacks, &stack).map_or(0, |s| s.resources))
-        })
-    }
-
-    fn events(&self, _: &Session, stack: &str) -> BoxFuture<'_, Result<Vec<StackEvent>, AwsError>> {
-        let stack = stack.to_string();
-        Box::pin(async move {
-            self.hold("events").await;
-            self.check("events")?;
-            let mut stacks = self.stacks.lock().unwrap();
-            let s = Self::find(&mut stacks, &stack)
-                .ok_or_else(|| AwsError::NotFound(stack.clone().into()))?;
-            // Operations take time: each look reveals one more event.
-            if let Some(e) = s.script.pop_front() {
-                s.events.push(e);
-            }
-            Ok(s.events.clone())
-        })
-    }
-
-    fn delete_stack(
-        &self,
-        _: &Session,
-        stack: &str,
-        _: &str,
-    ) -> BoxFuture<'_, Result<(), AwsError>> {
-        let stack = stack.to_string();
-        Box::pin(async move {
-            self.check("delete_stack")?;
-            let mut stacks = self.stacks.lock().unwrap();
-            let s = Self::find(&mut stacks, &stack)
-                .ok_or_else(|| AwsError::NotFound(stack.clone().into()))?;
-            let (n, name) = (s.events.len() + s.script.len(), s.name.clone());
-            let ids: Vec<_> = self
-                .plan
-                .lock()
-                .unwrap()
-                .iter()
-                .map(|p| (p.0.clone(), p.1.clone()))
-                .collect();
-            s.script.push_back(event(
-                n + 1,
-                &name,
-                "AWS::CloudFormation::Stack",
-                "DELETE_IN_PROGRESS",
-                Some("User Initiated"),
-            ));
-            for (i, (id, ty)) in ids.iter().enumerate().step_by(3) {
-                s.script
-                    .push_back(event(n + 2 + i, id, ty, "DELETE_COMPLETE", None));
-            }
-            s.script.push_back(event(
-                n + 500,
-                &name,
-                "AWS::CloudFormation::Stack",
-                "DELETE_COMPLETE",
-                None,
-            ));
-            Ok(())
-        })
-    }
-}
+use support::doubles::*;
 
 // ----- the harness ----------------------------------------------------------------------------
 
@@ -1936,5 +1473,35 @@ async fn on_shutdown_every_open_stream_gets_a_reconnect_event_and_the_server_sto
     assert!(
         tokio::net::TcpStream::connect(addr).await.is_err(),
         "still listening"
+    );
+}
+
+/// A CloudFormation read that hangs: watchers hear about it within 5 s (a `notice`), and the
+/// stream carries on to the stack's final status once CloudFormation answers again.
+#[tokio::test(start_paused = true)]
+async fn a_hung_read_while_watching_is_a_notice_within_5_seconds() {
+    let h = harness();
+    let id = started(&h).await;
+    h.cfn.hang.lock().unwrap().push("events");
+    let cfn = h.cfn.clone();
+    tokio::spawn(async move {
+        tokio::time::sleep(Duration::from_secs(12)).await;
+        cfn.hang.lock().unwrap().clear();
+    });
+    let start = tokio::time::Instant::now();
+    let events = h.events(&id, None).await;
+    let first = events.iter().find(|e| e.0 == "notice").expect("a notice");
+    assert!(
+        first.2["message"]
+            .as_str()
+            .unwrap()
+            .contains("no answer within 4 s"),
+        "{first:?}"
+    );
+    assert!(start.elapsed() >= Duration::from_secs(12));
+    assert_eq!(
+        events.last().unwrap().2["status"],
+        "CREATE_COMPLETE",
+        "{events:?}"
     );
 }

@@ -17,6 +17,10 @@ use super::service::{AccountRoles, Deployer, Snapshot};
 use crate::auth::Grant;
 use crate::aws::AwsError;
 
+/// The longest one look at a stack may take before its watchers hear about the wait (the SDK's
+/// own timeouts are longer: they cover every call, not only the ones someone watches).
+const READ_TIMEOUT: Duration = Duration::from_secs(4);
+
 impl Deployer {
     /// Subscribes to the stack's poller, starting one if nobody watches the stack yet. A stack
     /// that is gone (never made, or deleted) is refused before anything streams.
@@ -84,7 +88,18 @@ impl Deployer {
             {
                 Ok(mut session) => {
                     session.watched = true;
-                    self.read_stack(&arn, &session, &throttled).await
+                    match tokio::time::timeout(
+                        READ_TIMEOUT,
+                        self.read_stack(&arn, &session, &throttled),
+                    )
+                    .await
+                    {
+                        Ok(read) => read,
+                        Err(_) => Err(DeployError::Aws(AwsError::Unreachable {
+                            endpoint: "CloudFormation".into(),
+                            message: format!("no answer within {} s", READ_TIMEOUT.as_secs()),
+                        })),
+                    }
                 }
                 Err(e) => Err(e),
             };

@@ -120,7 +120,7 @@ pub async fn deployment_events_get(
         .get("last-event-id")
         .and_then(|v| v.to_str().ok())
         .map(String::from);
-    let (tx, rx) = tokio::sync::mpsc::channel::<String>(64);
+    let (tx, rx) = tokio::sync::mpsc::channel::<String>(8);
     tokio::spawn(async move {
         let _ticket = ticket; // the stream's place, freed when this task ends
         tokio::pin!(stopping);

@@ -1,0 +1,3 @@
+//! What the server's integration tests share.
+
+pub mod doubles;
