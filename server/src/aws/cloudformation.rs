@@ -52,6 +52,21 @@ pub struct StackEvent {
     pub time: String,
 }
 
+impl StackEvent {
+    /// Whether this event starts an operation (create, update, delete, import): a stack-level
+    /// `*_IN_PROGRESS` of those. The events before it belong to earlier operations.
+    pub fn starts_operation(&self) -> bool {
+        self.resource_type == "AWS::CloudFormation::Stack"
+            && matches!(
+                self.status.as_str(),
+                "CREATE_IN_PROGRESS"
+                    | "UPDATE_IN_PROGRESS"
+                    | "DELETE_IN_PROGRESS"
+                    | "IMPORT_IN_PROGRESS"
+            )
+    }
+}
+
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct NewChangeSet {
     pub stack_name: String,
@@ -92,7 +107,10 @@ pub trait CloudFormation: Send + Sync {
     ) -> BoxFuture<'_, Result<(), AwsError>>;
     /// How many resources the stack's template declares.
     fn resource_count(&self, s: &Session, stack: &str) -> BoxFuture<'_, Result<usize, AwsError>>;
-    /// Every event of the stack, oldest first.
+    /// The events of the stack's latest operation (and perhaps some older ones), oldest first.
+    /// DescribeStackEvents pages newest first; reading stops at the page that holds the event
+    /// starting the latest operation, so a stack with a long history costs one or two pages a
+    /// look, not all of them.
     fn events(&self, s: &Session, stack: &str) -> BoxFuture<'_, Result<Vec<StackEvent>, AwsError>>;
     fn delete_stack(
         &self,
@@ -369,9 +387,10 @@ impl CloudFormation for SdkCloudFormation {
             .into_paginator()
             .send();
         Box::pin(async move {
-            let mut events = Vec::new();
+            let mut events: Vec<StackEvent> = Vec::new();
             while let Some(page) = pages.next().await {
                 let page = page.map_err(|e| self.err(e))?;
+                let before = events.len();
                 events.extend(page.stack_events().iter().map(|e| {
                     StackEvent {
                         id: e.event_id().unwrap_or_default().into(),
@@ -391,6 +410,9 @@ impl CloudFormation for SdkCloudFormation {
                             .unwrap_or_default(),
                     }
                 }));
+                if events[before..].iter().any(StackEvent::starts_operation) {
+                    break; // older pages hold only earlier operations
+                }
             }
             events.reverse();
             Ok(events)

@@ -27,16 +27,7 @@ fn is_stack_event(e: &StackEvent) -> bool {
 /// The events of the latest operation (create, update or delete), oldest first: everything from
 /// the last stack-level `*_IN_PROGRESS` that starts one.
 pub fn current_operation(events: &[StackEvent]) -> &[StackEvent] {
-    let start = events.iter().rposition(|e| {
-        is_stack_event(e)
-            && matches!(
-                e.status.as_str(),
-                "CREATE_IN_PROGRESS"
-                    | "UPDATE_IN_PROGRESS"
-                    | "DELETE_IN_PROGRESS"
-                    | "IMPORT_IN_PROGRESS"
-            )
-    });
+    let start = events.iter().rposition(StackEvent::starts_operation);
     &events[start.unwrap_or(0)..]
 }
 
