@@ -45,6 +45,8 @@ pub struct Operation {
     pub example: Option<fn() -> Value>,
     /// The success status and body.
     pub ok: (u16, &'static str, Body),
+    /// Another success status with the same body, and when it is answered.
+    pub also: Option<(u16, &'static str)>,
     /// Every error the route's own logic answers with. Authentication and body errors are
     /// added from `auth` and `request`.
     pub errors: &'static [ErrorCode],
@@ -183,6 +185,11 @@ pub fn document(operations: &[Operation]) -> Value {
                 })
                 .collect();
             ok["links"] = Value::Object(links);
+        }
+        if let Some((other, when)) = op.also {
+            let mut also = ok.clone();
+            also["description"] = json!(when);
+            responses.insert(other.to_string(), also);
         }
         responses.insert(status.to_string(), ok);
         let mut by_status: std::collections::BTreeMap<u16, Vec<ErrorCode>> = Default::default();

@@ -37,7 +37,7 @@ const TOPIC: &str = "AWS::SNS::Topic";
 async fn event_pages_stop_at_the_start_of_the_latest_operation() {
     // Three pages, newest first: an update in progress (page 1 and the top of page 2, where
     // UPDATE_IN_PROGRESS starts it), then the create before it (the rest of page 2, page 3).
-    let pages = vec![
+    let pages = [
         page(
             &[
                 ("e9", "Topic", TOPIC, "UPDATE_COMPLETE"),

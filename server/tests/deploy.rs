@@ -1505,3 +1505,45 @@ async fn a_hung_read_while_watching_is_a_notice_within_5_seconds() {
         "{events:?}"
     );
 }
+
+/// CloudFormation computing a change set for longer than a request may take: the POST answers
+/// `202` after the wait with the change set's status and the deployment id, and the same
+/// request again, once it is ready, answers `201` with the changes.
+#[tokio::test(start_paused = true)]
+async fn a_slow_change_set_is_a_202_and_the_same_request_picks_it_up() {
+    let h = harness();
+    *h.cfn.computing_until.lock().unwrap() =
+        Some(tokio::time::Instant::now() + Duration::from_secs(45));
+    let start = tokio::time::Instant::now();
+    let (status, first) = h.create("shop-lambda", json!({})).await;
+    assert_eq!(status, StatusCode::ACCEPTED, "{first}");
+    let waited = start.elapsed();
+    assert!(
+        waited <= server::deploy::operations::CHANGE_SET_WAIT,
+        "answered after {waited:?} on the paused clock"
+    );
+    assert_eq!(first["change_set"]["status"], "CREATE_IN_PROGRESS");
+    assert_eq!(first["change_set"]["changes"], json!([]));
+    // Asked again while still computing: 202 again, the same deployment.
+    let (status, second) = h.create("shop-lambda", json!({})).await;
+    assert_eq!(
+        (status, &second["id"]),
+        (StatusCode::ACCEPTED, &first["id"])
+    );
+    tokio::time::sleep(Duration::from_secs(10)).await;
+    let (status, ready) = h.create("shop-lambda", json!({})).await;
+    assert_eq!(status, StatusCode::CREATED, "{ready}");
+    assert_eq!(ready["id"], first["id"]);
+    assert_eq!(ready["change_set"]["changes"].as_array().unwrap().len(), 3);
+    let id = ready["id"].as_str().unwrap();
+    let (status, _, text) = h
+        .send(
+            "POST",
+            &format!("/api/deployments/{id}/execute"),
+            Some(TOKEN),
+            None,
+            &[],
+        )
+        .await;
+    assert_eq!(status, StatusCode::ACCEPTED, "{text}");
+}

@@ -7,7 +7,7 @@
 mod credentials;
 pub mod errors;
 pub mod id;
-mod operations;
+pub mod operations;
 pub mod policy;
 mod poller;
 pub mod progress;

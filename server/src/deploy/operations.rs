@@ -21,6 +21,10 @@ use crate::aws::cloudformation::{
 };
 use crate::aws::{AwsError, WaitListener, unwatched};
 
+/// How long a change-set POST waits for CloudFormation before answering `202` (well within
+/// the server's 30 s limit on every answer).
+pub const CHANGE_SET_WAIT: std::time::Duration = std::time::Duration::from_secs(20);
+
 impl Deployer {
     /// One CloudFormation call, retried while throttled; `listener` hears each wait.
     pub(super) async fn call<T: Send + 'static>(
@@ -202,8 +206,10 @@ impl Deployer {
         })
     }
 
-    /// Waits until CloudFormation has computed a change set. (The SDK's waiter polls every
-    /// 30 s or more; a change set is usually ready within seconds.)
+    /// Waits until CloudFormation has computed a change set, for at most [`CHANGE_SET_WAIT`]:
+    /// then the change set is answered as it is (still computing), so the request answers in
+    /// time and the client asks again. (The SDK's waiter polls every 30 s or more; a change
+    /// set is usually ready within seconds.)
     async fn settled_change_set(
         &self,
         session: &Session,
@@ -211,7 +217,8 @@ impl Deployer {
         change_set: &str,
     ) -> Result<ChangeSetInfo, DeployError> {
         let mut delay = self.config.backoff.base / 2;
-        for _ in 0..60 {
+        let deadline = tokio::time::Instant::now() + CHANGE_SET_WAIT;
+        loop {
             let info = self
                 .call(session, &unwatched, |cfn, s| {
                     let (st, cs) = (stack.to_string(), change_set.to_string());
@@ -219,6 +226,11 @@ impl Deployer {
                 })
                 .await?;
             match info.status.as_str() {
+                "CREATE_PENDING" | "CREATE_IN_PROGRESS"
+                    if tokio::time::Instant::now() + delay >= deadline =>
+                {
+                    return Ok(info);
+                }
                 "CREATE_PENDING" | "CREATE_IN_PROGRESS" => {}
                 "FAILED" => {
                     let reason = info.reason.unwrap_or_else(|| "no reason given".into());
@@ -237,9 +249,6 @@ impl Deployer {
             tokio::time::sleep(delay).await;
             delay = (delay * 2).min(self.config.backoff.max);
         }
-        Err(DeployError::ChangeSetFailed(
-            "CloudFormation took too long to compute the change set".into(),
-        ))
     }
 
     /// `POST /api/deployments/{id}/execute`: runs the change set the server made for this

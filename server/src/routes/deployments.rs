@@ -64,7 +64,12 @@ pub async fn deployments_post(
     JsonBody(request): JsonBody<CreateDeployment>,
 ) -> Result<impl IntoResponse, ApiError> {
     let created = deployer(&state)?.create(&grant, request).await?;
-    Ok((StatusCode::CREATED, Json(created)))
+    let status = if created.change_set.is_computing() {
+        StatusCode::ACCEPTED
+    } else {
+        StatusCode::CREATED
+    };
+    Ok((status, Json(created)))
 }
 
 /// `POST /api/deployments/{id}/execute`.

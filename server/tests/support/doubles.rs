@@ -109,6 +109,8 @@ pub struct CfnDouble {
     pub hang: Mutex<Vec<&'static str>>,
     /// Operations that panic (a bug in an adapter).
     pub panic: Mutex<Vec<&'static str>>,
+    /// Until when change sets are still being computed (CloudFormation can take minutes).
+    pub computing_until: Mutex<Option<tokio::time::Instant>>,
 }
 
 pub fn event(n: usize, logical: &str, ty: &str, status: &str, reason: Option<&str>) -> StackEvent {
@@ -314,13 +316,29 @@ impl CloudFormation for CfnDouble {
                     replacement: update.then(|| "False".into()),
                 })
                 .collect();
-            Ok(ChangeSetInfo {
-                id: arn,
-                stack_id: s.arn.clone(),
-                status: "CREATE_COMPLETE".into(),
-                reason: None,
-                execution_status: Some("AVAILABLE".into()),
-                changes,
+            let computing = self
+                .computing_until
+                .lock()
+                .unwrap()
+                .is_some_and(|until| tokio::time::Instant::now() < until);
+            Ok(if computing {
+                ChangeSetInfo {
+                    id: arn,
+                    stack_id: s.arn.clone(),
+                    status: "CREATE_IN_PROGRESS".into(),
+                    reason: None,
+                    execution_status: Some("UNAVAILABLE".into()),
+                    changes: Vec::new(),
+                }
+            } else {
+                ChangeSetInfo {
+                    id: arn,
+                    stack_id: s.arn.clone(),
+                    status: "CREATE_COMPLETE".into(),
+                    reason: None,
+                    execution_status: Some("AVAILABLE".into()),
+                    changes,
+                }
             })
         })
     }

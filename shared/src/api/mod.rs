@@ -82,6 +82,16 @@ pub struct ChangeSet {
     pub changes: Vec<Change>,
 }
 
+impl ChangeSet {
+    /// CloudFormation is still working out the changes.
+    pub fn is_computing(&self) -> bool {
+        matches!(
+            self.status.as_str(),
+            "CREATE_PENDING" | "CREATE_IN_PROGRESS"
+        )
+    }
+}
+
 /// What the local sandbox will do differently from AWS (empty on AWS).
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]

@@ -99,7 +99,26 @@ impl Deploy {
         self.notice.set(None);
         self.phase.set(Phase::Preparing);
         spawn_local(async move {
-            match client.create(&request).await {
+            // CloudFormation may take longer than one request to compute a change set: the
+            // server then answers 202, and the same request again picks the change set up.
+            let mut answer = client.create(&request).await;
+            for _ in 0..100 {
+                match &answer {
+                    Ok(created) if created.change_set.is_computing() => {
+                        self.notice.set(Some(
+                            "CloudFormation is still computing the change set…".into(),
+                        ));
+                        crate::browser::sleep_ms(3000).await;
+                        answer = client.create(&request).await;
+                    }
+                    _ => break,
+                }
+            }
+            self.notice.set(None);
+            match answer {
+                Ok(created) if created.change_set.is_computing() => self.fail(
+                    "CloudFormation is taking very long to compute the change set; try Deploy again in a few minutes.".into(),
+                ),
                 Ok(created) => {
                     self.id.set(Some(created.id.clone()));
                     self.changes.set(created.change_set.changes.clone());
