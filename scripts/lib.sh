@@ -15,6 +15,8 @@ CHECKOV_VERSION=3.3.30
 MOTO_VERSION=5.2.5
 BINARYEN_VERSION=132.0.0
 PLAYWRIGHT_VERSION=1.65.1
+# AWS Control Tower's proactive controls as Guard rules, with a cfn-guard binary.
+CFN_GUARD_RULES_VERSION=0.0.62
 SCHEMATHESIS_VERSION=4.32.5
 
 say() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
@@ -118,6 +120,17 @@ install_playwright() {
     say "installing playwright-core $PLAYWRIGHT_VERSION (it drives Debian's chromium; no browser download)"
     mkdir -p "$TOOLS"
     (cd "$TOOLS" && npm install --silent --no-audit --no-fund "playwright-core@$PLAYWRIGHT_VERSION" >/dev/null)
+  fi
+}
+
+install_cfn_guard() {
+  local pkg="$TOOLS/node_modules/@cdklabs/cdk-validator-cfnguard"
+  if [ ! -x "$pkg/bin/ubuntu/x86_64/cfn-guard" ] || ! grep -q "\"version\": \"$CFN_GUARD_RULES_VERSION\"" "$pkg/package.json"; then
+    say "installing cfn-guard and the Control Tower controls (@cdklabs/cdk-validator-cfnguard $CFN_GUARD_RULES_VERSION)"
+    mkdir -p "$TOOLS"
+    # Its peer dependency (aws-cdk-lib) is for CDK apps; the rules and the binary need nothing.
+    (cd "$TOOLS" && npm install --silent --no-audit --no-fund --legacy-peer-deps \
+      "@cdklabs/cdk-validator-cfnguard@$CFN_GUARD_RULES_VERSION" >/dev/null)
   fi
 }
 

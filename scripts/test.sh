@@ -4,6 +4,7 @@ source "$(dirname "$0")/lib.sh"
 cd "$ROOT"
 
 install_python_tools
+install_cfn_guard
 install_fuzzer
 install_wasm_target
 
@@ -19,7 +20,7 @@ cargo clippy --workspace --all-targets --locked -- -D warnings
 say "the domain core builds for wasm32-unknown-unknown"
 cargo check -p shared --target wasm32-unknown-unknown --locked
 
-say "tests: unit, snapshot, property, CLI, HTTP, and the template judges (cfn-lint, checkov)"
+say "tests: unit, snapshot, property, CLI, HTTP, and the template judges (cfn-lint, checkov, cfn-guard)"
 cargo test --workspace --locked
 
 say "browser tests: Chromium against the real server and the real release build"

@@ -26,6 +26,21 @@ pub fn venv_tool(name: &str) -> PathBuf {
     tool
 }
 
+/// The package of AWS Control Tower's proactive controls (`@cdklabs/cdk-validator-cfnguard`,
+/// installed into `.tools` by `scripts/test.sh`): its `cfn-guard` binary and its rules. Panics
+/// with the fix when it is missing.
+pub fn control_tower() -> (PathBuf, PathBuf) {
+    let pkg = workspace_root().join(".tools/node_modules/@cdklabs/cdk-validator-cfnguard");
+    let bin = pkg.join("bin/ubuntu/x86_64/cfn-guard");
+    let rules = pkg.join("rules/control-tower/cfn-guard");
+    assert!(
+        bin.is_file() && rules.is_dir(),
+        "{} is missing: run `scripts/test.sh` (it installs cfn-guard and the Control Tower rules)",
+        pkg.display()
+    );
+    (bin, rules)
+}
+
 /// A moto server (the local AWS sandbox) on a free loopback port, stopped when dropped.
 pub struct Moto {
     pub endpoint: String,

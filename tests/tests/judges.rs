@@ -253,3 +253,155 @@ fn checkov_passes_every_matrix_template() {
         failed.join("\n")
     );
 }
+
+/// The third judge: AWS Control Tower's proactive controls (cfn-guard rules), which a governed
+/// account enforces as CloudFormation hooks with no suppression. Its verdict on every matrix
+/// template is recorded in `tests/snapshots/control-tower.txt`: a change in any verdict fails
+/// until the file is refreshed (`STACKPLAN_UPDATE_FIXTURES=1`) and the change is reviewed.
+#[test]
+fn control_tower_verdicts_on_every_matrix_template_are_recorded() {
+    let (bin, rules) = stackplan_tests::control_tower();
+    let (_dir, files) = write_matrix();
+    let json: Vec<&String> = files.iter().filter(|f| f.ends_with(".json")).collect();
+    // Two judges at once, half the templates each (the machine has two cores).
+    let runs: Vec<_> = json
+        .chunks(json.len().div_ceil(2))
+        .map(|chunk| {
+            let mut cmd = Command::new(&bin);
+            cmd.args(["validate", "-S", "none", "-o", "json", "-r"])
+                .arg(&rules);
+            for file in chunk {
+                cmd.arg("-d").arg(file);
+            }
+            cmd.stdout(std::process::Stdio::piped())
+                .stderr(std::process::Stdio::piped())
+                .spawn()
+                .expect("run cfn-guard")
+        })
+        .collect();
+    let mut text = String::new();
+    for run in runs {
+        let out = run.wait_with_output().expect("cfn-guard ends");
+        // 0: every rule passed; 19: some rule failed. Anything else: the judge did not judge.
+        assert!(
+            matches!(out.status.code(), Some(0 | 19)),
+            "cfn-guard failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        text.push_str(&String::from_utf8(out.stdout).expect("utf-8"));
+    }
+    let rule_files = walk(&rules).len();
+    // One JSON object per template and rule file, back to back.
+    let mut verdicts: BTreeMap<String, Verdict> = BTreeMap::new();
+    for result in serde_json::Deserializer::from_str(&text).into_iter::<Value>() {
+        let result = result.expect("cfn-guard JSON");
+        let name = std::path::Path::new(result["name"].as_str().expect("name"))
+            .file_name()
+            .unwrap()
+            .to_string_lossy()
+            .trim_end_matches(".template.json")
+            .trim_end_matches(".template.yaml")
+            .to_string();
+        if !result["name"].as_str().unwrap().ends_with(".json") {
+            continue; // the examples' YAML twins say the same
+        }
+        let v = verdicts.entry(name).or_default();
+        v.results += 1;
+        v.passed += result["compliant"].as_array().map_or(0, Vec::len);
+        for failure in result["not_compliant"].as_array().into_iter().flatten() {
+            let rule = failure["Rule"]["name"].as_str().unwrap_or("?").to_string();
+            let mut resources = std::collections::BTreeSet::new();
+            collect_resources(failure, &mut resources);
+            let control = control_id(failure).unwrap_or_default();
+            v.failed.insert(format!(
+                "{control} {rule}: {}",
+                resources.into_iter().collect::<Vec<_>>().join(", ")
+            ));
+        }
+    }
+    assert_eq!(verdicts.len(), json.len(), "a template was not judged");
+    let mut report = String::from(
+        "# AWS Control Tower proactive controls (cfn-guard, @cdklabs/cdk-validator-cfnguard) on every\n# matrix template: failed controls with the resources at fault. Made by tests/tests/judges.rs.\n",
+    );
+    for (name, v) in &verdicts {
+        assert_eq!(
+            v.results, rule_files,
+            "{name}: {} rule results for {rule_files} rule files",
+            v.results
+        );
+        report.push_str(&format!(
+            "\n{name}: {} failed, {} passed\n",
+            v.failed.len(),
+            v.passed
+        ));
+        for f in &v.failed {
+            report.push_str(&format!("  FAIL {f}\n"));
+        }
+    }
+    for example in ["example-fargate", "example-lambda"] {
+        let v = &verdicts[example];
+        println!(
+            "{example}: {} controls failed, {} passed",
+            v.failed.len(),
+            v.passed
+        );
+    }
+    let path = stackplan_tests::workspace_root().join("tests/snapshots/control-tower.txt");
+    if std::env::var_os("STACKPLAN_UPDATE_FIXTURES").is_some() {
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(&path, &report).unwrap();
+    }
+    let recorded = std::fs::read_to_string(&path).unwrap_or_default();
+    assert!(
+        recorded == report,
+        "the Control Tower verdicts changed; review them and refresh {} with STACKPLAN_UPDATE_FIXTURES=1:\n{report}",
+        path.display()
+    );
+}
+
+#[derive(Default)]
+struct Verdict {
+    results: usize,
+    passed: usize,
+    failed: std::collections::BTreeSet<String>,
+}
+
+fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let mut out = Vec::new();
+    for entry in std::fs::read_dir(dir).unwrap().flatten() {
+        let p = entry.path();
+        if p.is_dir() {
+            out.extend(walk(&p));
+        } else if p.extension().is_some_and(|e| e == "guard") {
+            out.push(p);
+        }
+    }
+    out
+}
+
+/// The logical ids of the resources a failed check names (`/Resources/<id>/...` paths).
+fn collect_resources(v: &Value, out: &mut std::collections::BTreeSet<String>) {
+    match v {
+        Value::String(s) => {
+            if let Some(rest) = s.strip_prefix("/Resources/") {
+                out.insert(rest.split('/').next().unwrap_or(rest).to_string());
+            }
+        }
+        Value::Array(a) => a.iter().for_each(|x| collect_resources(x, out)),
+        Value::Object(o) => o.values().for_each(|x| collect_resources(x, out)),
+        _ => {}
+    }
+}
+
+/// The control's id (`CT.S3.PR.10`) from the rule's message.
+fn control_id(v: &Value) -> Option<String> {
+    match v {
+        Value::String(s) => s.find("[CT.").and_then(|i| {
+            let rest = &s[i + 1..];
+            rest.find(']').map(|j| rest[..j].to_string())
+        }),
+        Value::Array(a) => a.iter().find_map(control_id),
+        Value::Object(o) => o.values().find_map(control_id),
+        _ => None,
+    }
+}
