@@ -628,6 +628,8 @@ fn service(b: &mut Builder<'_>, f: &Fargate) {
         "Name": CONTAINER,
         "Image": image,
         "Essential": true,
+        // A hard memory limit: the task's memory (CT.ECS.PR.7).
+        "Memory": f.memory_mib,
         "PortMappings": [{ "ContainerPort": f.container_port, "Protocol": "tcp" }],
         "ReadonlyRootFilesystem": f.readonly_root_filesystem,
         "LogConfiguration": {
