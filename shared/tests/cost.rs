@@ -211,7 +211,8 @@ fn fargate_matches_the_pricing_calculator_formula() {
 }
 
 #[test]
-fn spot_share_is_priced_at_the_stated_discount() {
+fn spot_share_is_priced_at_the_regions_spot_snapshot() {
+    // us-east-1's Spot x86 vCPU rate, fargate-spot-prices.json of 2026-09-28: $0.01288871.
     let mut plan = examples::fargate();
     let Architecture::Fargate(f) = &mut plan.architecture else {
         unreachable!()
@@ -227,8 +228,31 @@ fn spot_share_is_priced_at_the_stated_discount() {
         .iter()
         .find(|l| l.item == "x86 vCPU (Spot)")
         .unwrap();
-    // 2 tasks × 730 h × 0.5 vCPU × 0.04048 × (1 − 0.70)
-    assert_eq!(vcpu.monthly_usd, Some(8.87));
+    // 2 tasks × 730 h × 0.5 vCPU × 0.01288871
+    assert_eq!(vcpu.monthly_usd, Some(9.41));
+    assert!(vcpu.formula.contains("snapshot"), "{}", vcpu.formula);
+}
+
+#[test]
+fn spot_share_without_a_snapshot_is_priced_at_the_stated_discount() {
+    let mut plan = examples::fargate();
+    plan.region = Region::EuCentral1;
+    let Architecture::Fargate(f) = &mut plan.architecture else {
+        unreachable!()
+    };
+    f.spot_percent = 100;
+    let e = cost::estimate(
+        &ValidPlan::new(plan).unwrap(),
+        PriceBook::embedded(),
+        Options::default(),
+    );
+    let vcpu = e
+        .lines
+        .iter()
+        .find(|l| l.item == "x86 vCPU (Spot)")
+        .unwrap();
+    // 2 tasks × 730 h × 0.5 vCPU × eu-central-1's 0.04656 × (1 − 0.70)
+    assert_eq!(vcpu.monthly_usd, Some(10.2));
     assert!(vcpu.formula.contains("70%"), "{}", vcpu.formula);
 }
 
@@ -310,7 +334,12 @@ fn comparison_crosses_where_the_curves_cross() {
     f.nat_gateways = NatGateways::Single;
     f.min_tasks = 1;
     f.desired_tasks = 1;
-    let c = cost::compare(&plan, PriceBook::embedded(), Options::default());
+    let c = cost::compare(
+        &plan,
+        PriceBook::embedded(),
+        Options::default(),
+        cost::Sides::default(),
+    );
     let r = c
         .break_even_requests_per_month
         .expect("a lean Fargate service crosses Lambda");
@@ -325,14 +354,20 @@ fn comparison_crosses_where_the_curves_cross() {
         "Fargate is cheaper above the break-even"
     );
     assert_eq!(c.cheaper_above_break_even.as_deref(), Some("fargate"));
+    assert_eq!(
+        c.break_even_bound,
+        cost::Bound::Exact,
+        "{:?}",
+        c.break_even_note
+    );
     assert!(c.curve.len() > 50);
 }
 
 #[test]
 fn nothing_billable_is_not_unknown() {
-    // ap-northeast-1 has no DynamoDB storage price, but two 1 GB tables stay within 25 GB free.
+    // ap-southeast-1 has no DynamoDB storage price, but two 1 GB tables stay within 25 GB free.
     let mut plan = examples::lambda();
-    plan.region = Region::ApNortheast1;
+    plan.region = Region::ApSoutheast1;
     let e = cost::estimate(
         &ValidPlan::new(plan).unwrap(),
         PriceBook::embedded(),

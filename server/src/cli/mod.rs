@@ -65,6 +65,12 @@ pub enum Command {
         /// Leave out the always-free allowances.
         #[arg(long)]
         no_free_tier: bool,
+        /// The Lambda side's memory in MB (128–10240; default: the Fargate task's memory).
+        #[arg(long, value_parser = clap::value_parser!(u32).range(128..=10_240))]
+        lambda_memory_mb: Option<u32>,
+        /// The Lambda side's CPU architecture (default: the Fargate task's).
+        #[arg(long, value_enum)]
+        lambda_arch: Option<ArchArg>,
     },
     /// Print the stack's topology diagram (derived from the template).
     Topology {
@@ -124,6 +130,24 @@ pub enum PricesAction {
         #[arg(long)]
         region: String,
     },
+}
+
+/// A CPU architecture on the command line.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum ArchArg {
+    #[value(name = "x86_64")]
+    X86_64,
+    #[value(name = "arm64")]
+    Arm64,
+}
+
+impl ArchArg {
+    fn arch(self) -> shared::plan::CpuArch {
+        match self {
+            ArchArg::X86_64 => shared::plan::CpuArch::X86_64,
+            ArchArg::Arm64 => shared::plan::CpuArch::Arm64,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -247,16 +271,24 @@ pub fn run(cli: Cli) -> ExitCode {
             plan,
             json,
             no_free_tier,
+            lambda_memory_mb,
+            lambda_arch,
         } => load_valid(&plan).map(|valid| {
             let options = cost::Options {
                 free_tier: !no_free_tier,
             };
-            let comparison = cost::compare(&valid, PriceBook::embedded(), options);
+            let sides = cost::Sides {
+                lambda_memory_mb,
+                lambda_architecture: lambda_arch.map(ArchArg::arch),
+            };
+            let comparison = cost::compare(&valid, PriceBook::embedded(), options, sides);
             if json {
                 let out = serde_json::json!({
                     "fargate": comparison.fargate,
                     "lambda": comparison.lambda,
                     "break_even_requests_per_month": comparison.break_even_requests_per_month,
+                    "break_even_bound": comparison.break_even_bound,
+                    "break_even_note": comparison.break_even_note,
                     "cheaper_above_break_even": comparison.cheaper_above_break_even,
                     "dominant": comparison.dominant,
                     "assumptions": comparison.assumptions,

@@ -94,10 +94,19 @@ pub fn render_comparison(c: &cost::Comparison) -> String {
     ));
     match (c.break_even_requests_per_month, &c.cheaper_above_break_even) {
         (Some(r), Some(cheaper)) => out.push_str(&format!(
-            "\nBreak-even: {} requests/month; above it {cheaper} is cheaper.\n",
+            "\nBreak-even: {}{} requests/month; above it {cheaper} is cheaper.\n",
+            match c.break_even_bound {
+                cost::Bound::Exact => "",
+                cost::Bound::AtLeast => "at least ",
+                cost::Bound::AtMost => "at most ",
+            },
             cost::fmt_qty(r)
         )),
+        (None, Some(_)) => out.push_str("\nBreak-even: withheld.\n"),
         _ => out.push_str("\nThe two do not cross between 10^3 and 10^11 requests/month.\n"),
+    }
+    if let Some(note) = &c.break_even_note {
+        out.push_str(&format!("{note}\n"));
     }
     out.push_str("\nAssumptions:\n");
     for a in &c.assumptions {

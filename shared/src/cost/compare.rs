@@ -1,13 +1,12 @@
-//! Fargate against Lambda for the same workload: both estimates, the cost curve over traffic,
-//! and where the two cross.
+//! Fargate against Lambda for the same workload: both estimates, the cost curve over traffic
+//! (the same cost model as the estimate), and where the two cross, as a bound when a price is
+//! unknown.
 
 use serde::{Deserialize, Serialize};
 
-use super::{
-    Estimate, Options, PriceBook, SECONDS_PER_MONTH, Scenario, assume, estimate_plan, total_at,
-};
+use super::{Estimate, Options, PriceBook, assume, capacity, estimate_plan, total_at};
 use crate::examples;
-use crate::plan::{Architecture, Plan};
+use crate::plan::{Architecture, CpuArch, Plan};
 
 /// Traffic range of the comparison, requests per month.
 pub const CURVE_FROM: f64 = 1e3;
@@ -20,17 +19,55 @@ pub struct CurvePoint {
     pub requests_per_month: f64,
     pub fargate_usd: f64,
     pub lambda_usd: f64,
-    /// Fargate tasks needed at this traffic.
+    /// Fargate tasks priced at this traffic (capped at the plan's maximum).
     pub fargate_tasks: f64,
+    /// `true` when a Fargate price at this traffic is unknown: the real cost is higher.
+    #[serde(default)]
+    pub fargate_lower_bound: bool,
+    /// `true` when a Lambda price at this traffic is unknown.
+    #[serde(default)]
+    pub lambda_lower_bound: bool,
+    /// `true` when the traffic needs more tasks than the Fargate plan's maximum.
+    #[serde(default)]
+    pub fargate_over_capacity: bool,
+}
+
+/// How sure the break-even is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Bound {
+    /// Every price around the crossing is known.
+    Exact,
+    /// An unknown price can only move the crossing to higher traffic.
+    AtLeast,
+    /// An unknown price can only move the crossing to lower traffic.
+    AtMost,
+}
+
+/// Settings of the other side that the user can change; `None` follows the plan.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Sides {
+    /// The Lambda side's memory; by default the Fargate task's memory (within 128–10,240 MB).
+    pub lambda_memory_mb: Option<u32>,
+    /// The Lambda side's CPU architecture; by default the Fargate task's.
+    pub lambda_architecture: Option<CpuArch>,
 }
 
 /// Both architectures priced on the same workload.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Comparison {
+    /// The two plans priced: the user's and its counterpart.
+    pub fargate_plan: Plan,
+    pub lambda_plan: Plan,
     pub fargate: Estimate,
     pub lambda: Estimate,
-    /// Where the monthly costs cross, or `None` when they do not cross in 10^3–10^11.
+    /// Where the monthly costs cross, or `None` when they do not cross in 10^3–10^11 or the
+    /// crossing cannot be told (see `break_even_note`).
     pub break_even_requests_per_month: Option<f64>,
+    /// How sure the crossing is.
+    pub break_even_bound: Bound,
+    /// Why the crossing is a bound or withheld, naming the unknown prices.
+    pub break_even_note: Option<String>,
     /// Which of the two is cheaper above the break-even.
     pub cheaper_above_break_even: Option<String>,
     pub dominant: Dominant,
@@ -45,11 +82,22 @@ pub struct Dominant {
     pub lambda: String,
 }
 
-/// The other architecture for the same project, region, tags and workload: the example's
-/// settings of that architecture.
-pub fn counterpart(plan: &Plan) -> Plan {
-    let mut other = match plan.architecture {
-        Architecture::Fargate(_) => examples::lambda(),
+/// The other architecture for the same project, region, tags and workload. A Lambda
+/// counterpart takes the Fargate task's memory and CPU architecture (like for like) unless
+/// `sides` says otherwise; a Fargate counterpart is the Fargate example's service.
+pub fn counterpart(plan: &Plan, sides: Sides) -> Plan {
+    let mut other = match &plan.architecture {
+        Architecture::Fargate(f) => {
+            let mut l = examples::lambda();
+            if let Architecture::Lambda(lambda) = &mut l.architecture {
+                lambda.memory_mb = sides
+                    .lambda_memory_mb
+                    .unwrap_or(f.memory_mib)
+                    .clamp(128, 10_240);
+                lambda.architecture = sides.lambda_architecture.unwrap_or(f.cpu_architecture);
+            }
+            l
+        }
         Architecture::Lambda(_) => examples::fargate(),
     };
     other.project = plan.project.clone();
@@ -59,92 +107,72 @@ pub fn counterpart(plan: &Plan) -> Plan {
     other
 }
 
-/// Tasks a Fargate plan needs for `requests` a month: each request keeps one vCPU busy for
-/// [`assume::CPU_SHARE_OF_DURATION`] of its duration, and tasks run at the autoscaling target.
-/// Never below `min_tasks`.
-pub fn tasks_needed(plan: &Plan, requests: f64) -> f64 {
-    let Architecture::Fargate(f) = &plan.architecture else {
-        return 0.0;
-    };
-    let rps = requests / SECONDS_PER_MONTH;
-    let cpu_ms = f64::from(plan.workload.avg_duration_ms) * assume::CPU_SHARE_OF_DURATION;
-    let per_task = f.vcpu * f64::from(f.cpu_target_percent) / 100.0 * 1000.0 / cpu_ms;
-    (rps / per_task).ceil().max(f64::from(f.min_tasks))
-}
-
-fn fargate_at(plan: &Plan, book: &PriceBook, o: Options, requests: f64) -> f64 {
-    total_at(
-        plan,
-        book,
-        o,
-        Scenario {
-            tasks: tasks_needed(plan, requests),
-            requests,
-        },
-    )
-}
-
-fn lambda_at(plan: &Plan, book: &PriceBook, o: Options, requests: f64) -> f64 {
-    total_at(
-        plan,
-        book,
-        o,
-        Scenario {
-            tasks: 0.0,
-            requests,
-        },
-    )
+/// The break-even between two curve points where the difference changes sign.
+struct Crossing {
+    requests: f64,
+    fargate_cheaper_above: bool,
+    fargate_lower_bound: bool,
+    lambda_lower_bound: bool,
 }
 
 /// Prices both architectures for the plan's workload and finds where they cross.
-pub fn compare(plan: &Plan, book: &PriceBook, o: Options) -> Comparison {
-    let other = counterpart(plan);
+pub fn compare(plan: &Plan, book: &PriceBook, o: Options, sides: Sides) -> Comparison {
+    let other = counterpart(plan, sides);
     let (fp, lp) = match plan.architecture {
         Architecture::Fargate(_) => (plan, &other),
         Architecture::Lambda(_) => (&other, plan),
     };
+    let point = |r: f64| {
+        let f = total_at(fp, book, o, r);
+        let l = total_at(lp, book, o, r);
+        let cap = capacity(fp, r);
+        CurvePoint {
+            requests_per_month: r,
+            fargate_usd: f.usd,
+            lambda_usd: l.usd,
+            fargate_tasks: cap.map_or(0.0, |c| f64::from(c.tasks)),
+            fargate_lower_bound: f.lower_bound,
+            lambda_lower_bound: l.lower_bound,
+            fargate_over_capacity: cap.is_some_and(|c| c.over()),
+        }
+    };
     let decades = (CURVE_TO / CURVE_FROM).log10().round() as usize;
     let n = decades * POINTS_PER_DECADE;
     let curve: Vec<CurvePoint> = (0..=n)
-        .map(|i| {
-            let r = CURVE_FROM * 10f64.powf(i as f64 / POINTS_PER_DECADE as f64);
-            CurvePoint {
-                requests_per_month: r,
-                fargate_usd: fargate_at(fp, book, o, r),
-                lambda_usd: lambda_at(lp, book, o, r),
-                fargate_tasks: tasks_needed(fp, r),
-            }
-        })
+        .map(|i| point(CURVE_FROM * 10f64.powf(i as f64 / POINTS_PER_DECADE as f64)))
         .collect();
-    let diff = |r: f64| fargate_at(fp, book, o, r) - lambda_at(lp, book, o, r);
-    let mut break_even = None;
-    let mut cheaper = None;
-    for pair in curve.windows(2) {
+    let crossing = curve.windows(2).find_map(|pair| {
         let (a, b) = (
             pair[0].fargate_usd - pair[0].lambda_usd,
             pair[1].fargate_usd - pair[1].lambda_usd,
         );
-        if a.signum() != b.signum() && a != 0.0 {
-            // Bisect in log space between the two points.
-            let (mut lo, mut hi) = (
-                pair[0].requests_per_month.ln(),
-                pair[1].requests_per_month.ln(),
-            );
-            for _ in 0..60 {
-                let mid = (lo + hi) / 2.0;
-                if diff(mid.exp()).signum() == a.signum() {
-                    lo = mid
-                } else {
-                    hi = mid
-                }
-            }
-            break_even = Some(((lo + hi) / 2.0).exp().round());
-            cheaper = Some(if b < 0.0 { "fargate" } else { "lambda" }.to_string());
-            break;
+        if a.signum() == b.signum() || a == 0.0 {
+            return None;
         }
-    }
+        // Bisect in log space between the two points.
+        let (mut lo, mut hi) = (
+            pair[0].requests_per_month.ln(),
+            pair[1].requests_per_month.ln(),
+        );
+        for _ in 0..60 {
+            let mid = (lo + hi) / 2.0;
+            let p = point(mid.exp());
+            if (p.fargate_usd - p.lambda_usd).signum() == a.signum() {
+                lo = mid
+            } else {
+                hi = mid
+            }
+        }
+        Some(Crossing {
+            requests: ((lo + hi) / 2.0).exp().round(),
+            fargate_cheaper_above: b < 0.0,
+            fargate_lower_bound: pair.iter().any(|p| p.fargate_lower_bound),
+            lambda_lower_bound: pair.iter().any(|p| p.lambda_lower_bound),
+        })
+    });
     let fargate = estimate_plan(fp, book, o);
     let lambda = estimate_plan(lp, book, o);
+    let (break_even, bound, note) = break_even(crossing.as_ref(), &curve, &fargate, &lambda);
     let top = |e: &Estimate| {
         e.largest_lines(1)
             .first()
@@ -155,18 +183,18 @@ pub fn compare(plan: &Plan, book: &PriceBook, o: Options) -> Comparison {
         fargate: top(&fargate),
         lambda: top(&lambda),
     };
-    let side = match plan.architecture {
-        Architecture::Fargate(_) => {
-            "the Lambda side uses the Lambda example's settings (512 MB Arm, HTTP API, two tables, a bucket)"
-        }
-        Architecture::Lambda(_) => {
-            "the Fargate side uses the Fargate example's settings (0.5 vCPU, 1 GB, 2–10 tasks, PostgreSQL, Redis)"
-        }
+    let side = match (&plan.architecture, &lp.architecture) {
+        (Architecture::Fargate(_), Architecture::Lambda(l)) => format!(
+            "the Lambda side gives each request {} MB on {} (the Fargate task's memory and CPU by default; change them below), with the Lambda example's HTTP API, two tables and a bucket",
+            l.memory_mb,
+            l.architecture.as_str()
+        ),
+        _ => "the Fargate side uses the Fargate example's settings (0.5 vCPU, 1 GB, 2–10 tasks, PostgreSQL, Redis)".to_string(),
     };
     let assumptions = vec![
         format!("Both sides carry the same workload; {side}."),
         format!(
-            "On the curve, Fargate runs as many tasks as the traffic needs: each request keeps one vCPU busy for {:.0}% of its duration (the rest waits on I/O, which Lambda bills and Fargate does not), tasks run at the autoscaling target, never fewer than the minimum.",
+            "The curve and the headline are one model: Fargate runs as many tasks as the traffic needs (each request keeps one vCPU busy for {:.0}% of its duration; the rest waits on I/O, which Lambda bills and Fargate does not), at the autoscaling target, between the plan's minimum and maximum.",
             assume::CPU_SHARE_OF_DURATION * 100.0
         ),
         format!(
@@ -174,12 +202,92 @@ pub fn compare(plan: &Plan, book: &PriceBook, o: Options) -> Comparison {
         ),
     ];
     Comparison {
+        fargate_plan: fp.clone(),
+        lambda_plan: lp.clone(),
         fargate,
         lambda,
         break_even_requests_per_month: break_even,
-        cheaper_above_break_even: cheaper,
+        break_even_bound: bound,
+        break_even_note: note,
+        cheaper_above_break_even: crossing.as_ref().map(|c| {
+            if c.fargate_cheaper_above {
+                "fargate"
+            } else {
+                "lambda"
+            }
+            .to_string()
+        }),
         dominant,
         curve,
         assumptions,
+    }
+}
+
+/// The break-even as the prices allow it to be told: exact, a bound, or withheld with the
+/// reason. Shown totals are lower bounds where a price is unknown, so an unknown on one side
+/// moves the real crossing in one known direction; unknowns on both sides leave it open.
+fn break_even(
+    c: Option<&Crossing>,
+    curve: &[CurvePoint],
+    fargate: &Estimate,
+    lambda: &Estimate,
+) -> (Option<f64>, Bound, Option<String>) {
+    let unknown_on = |e: &Estimate| {
+        if e.unknown.is_empty() {
+            "prices unknown at higher traffic".to_string()
+        } else {
+            e.unknown.join("; ")
+        }
+    };
+    let Some(c) = c else {
+        let f_lb = curve.iter().any(|p| p.fargate_lower_bound);
+        let l_lb = curve.iter().any(|p| p.lambda_lower_bound);
+        // Without a crossing, the side that is dearer everywhere stays dearer if only its own
+        // prices are missing; a missing price on the cheaper side may hide a crossing.
+        let fargate_dearer = curve.first().is_some_and(|p| p.fargate_usd > p.lambda_usd);
+        let hidden = if fargate_dearer { l_lb } else { f_lb };
+        let note = hidden.then(|| {
+            format!(
+                "No crossing in the known prices, but {} has unknown prices ({}), so one may be hidden.",
+                if fargate_dearer { "Lambda" } else { "Fargate" },
+                unknown_on(if fargate_dearer { lambda } else { fargate })
+            )
+        });
+        return (None, Bound::Exact, note);
+    };
+    match (c.fargate_lower_bound, c.lambda_lower_bound) {
+        (false, false) => (Some(c.requests), Bound::Exact, None),
+        (true, true) => (
+            None,
+            Bound::Exact,
+            Some(format!(
+                "Withheld: both sides have unknown prices near the crossing (Fargate: {}; Lambda: {}), so where they cross cannot be told.",
+                unknown_on(fargate),
+                unknown_on(lambda)
+            )),
+        ),
+        (f_lb, _) => {
+            // A lower bound raises that side's real curve. If Fargate is cheaper above the
+            // crossing, a higher Fargate curve crosses later; a higher Lambda curve earlier.
+            let later = f_lb == c.fargate_cheaper_above;
+            let (bound, word) = if later {
+                (Bound::AtLeast, "at least")
+            } else {
+                (Bound::AtMost, "at most")
+            };
+            let (side, e) = if f_lb {
+                ("Fargate", fargate)
+            } else {
+                ("Lambda", lambda)
+            };
+            (
+                Some(c.requests),
+                bound,
+                Some(format!(
+                    "The crossing is {word} this traffic: {side} has unknown prices ({}), which can only raise its cost.",
+                    unknown_on(e)
+                )),
+            )
+        }
     }
 }

@@ -1,10 +1,15 @@
 //! Cost lines of the Fargate architecture.
 
-use super::{HOURS_PER_MONTH, Options, Pricer, SECONDS_PER_MONTH, Scenario, assume, fmt_qty};
+use super::{
+    DAYS_PER_MONTH, HOURS_PER_MONTH, Options, Pricer, SECONDS_PER_MONTH, Scenario, assume, fmt_qty,
+};
 use crate::plan::{CpuArch, Fargate, NatGateways, Plan};
+use crate::template::ECR_IMAGES_KEPT;
 
 /// KB to GB (decimal, as AWS bills data).
 const KB_PER_GB: f64 = 1_000_000.0;
+/// The first transfer-out tier: 10 TB a month.
+const DTO_FIRST_TIER_GB: f64 = 10_240.0;
 
 pub(super) fn lines(
     p: &mut Pricer<'_>,
@@ -16,8 +21,8 @@ pub(super) fn lines(
 ) {
     compute(p, a, f, s);
     network(p, a, plan, f, o, s);
-    data(p, a, f);
-    monitoring(p, a, plan, f, s);
+    data(p, a, f, s);
+    monitoring(p, a, plan, f, o, s);
 }
 
 fn compute(p: &mut Pricer<'_>, a: &mut Vec<String>, f: &Fargate, s: Scenario) {
@@ -76,36 +81,54 @@ fn compute(p: &mut Pricer<'_>, a: &mut Vec<String>, f: &Fargate, s: Scenario) {
                     &explain,
                     None,
                 );
-            } else {
-                let (price, note) = match (on_demand, discount) {
-                    (Some(rate), Some((d, fallback))) => {
-                        let note = if fallback {
-                            format!(
-                                "Spot modelled at AWS's stated maximum discount of {:.0}%; the book has that figure for {} only and it is used here on purpose (AWS states it for every region). Spot prices float.",
-                                d * 100.0,
-                                assume::SPOT_DISCOUNT_FALLBACK_REGION
-                            )
-                        } else {
-                            format!(
-                                "Spot modelled at AWS's stated maximum discount of {:.0}%; Spot prices float.",
-                                d * 100.0
-                            )
-                        };
-                        (Some(rate * (1.0 - d)), Some(note))
-                    }
-                    _ => (None, None),
-                };
+                continue;
+            }
+            // Spot: the book's snapshot of the region's Spot rate, else AWS's stated maximum
+            // discount off the on-demand rate.
+            let spot_key = key.replacen("fargate.", "fargate.spot.", 1);
+            if let Some(rate) = p.price(&spot_key) {
                 p.push(
                     "Fargate",
                     &item,
                     hours * per_task,
                     unit,
-                    price,
-                    &key,
+                    Some(rate),
+                    &spot_key,
                     &explain,
-                    note.as_deref(),
+                    Some(
+                        "Spot at the book's snapshot of this region's Spot rate; Spot prices float",
+                    ),
                 );
+                continue;
             }
+            let (price, note) = match (on_demand, discount) {
+                (Some(rate), Some((d, fallback))) => {
+                    let note = if fallback {
+                        format!(
+                            "Spot modelled at AWS's stated maximum discount of {:.0}%; the book has that figure for {} only and it is used here on purpose (AWS states it for every region). Spot prices float.",
+                            d * 100.0,
+                            assume::SPOT_DISCOUNT_FALLBACK_REGION
+                        )
+                    } else {
+                        format!(
+                            "Spot modelled at AWS's stated maximum discount of {:.0}%; Spot prices float.",
+                            d * 100.0
+                        )
+                    };
+                    (Some(rate * (1.0 - d)), Some(note))
+                }
+                _ => (None, None),
+            };
+            p.push(
+                "Fargate",
+                &item,
+                hours * per_task,
+                unit,
+                price,
+                &key,
+                &explain,
+                note.as_deref(),
+            );
         }
     }
     if f.ephemeral_storage_gib > 20 {
@@ -178,7 +201,8 @@ fn network(
         &format!("{nat_label} × {HOURS_PER_MONTH} h"),
     );
     let pulls = s.tasks * assume::DEPLOYS_PER_MONTH * assume::IMAGE_GB;
-    let nat_gb = w.log_gb_per_month + pulls;
+    let s3_gb = s3_app_gb(s.requests);
+    let nat_gb = w.log_gb_per_month + pulls + s3_gb;
     p.add(
         "NAT gateway",
         "Data processed",
@@ -186,18 +210,24 @@ fn network(
         "GB",
         "nat.gb",
         &format!(
-            "{} GB of logs + {} tasks × {} deploys × {} GB image pulls",
+            "{} GB of logs + {} tasks × {} deploys × {} GB image pulls + {} GB of the app's S3 traffic ({} requests × {} objects × {} KB)",
             fmt_qty(w.log_gb_per_month),
             fmt_qty(s.tasks),
             assume::DEPLOYS_PER_MONTH,
-            assume::IMAGE_GB
+            assume::IMAGE_GB,
+            fmt_qty(s3_gb),
+            fmt_qty(s.requests),
+            assume::S3_PUTS_PER_REQUEST + assume::S3_GETS_PER_REQUEST,
+            assume::S3_OBJECT_KB
         ),
     );
     a.push(format!(
-        "NAT: tasks send their logs and pull a {} GB image {} times a month through NAT; responses go out through the load balancer, not NAT.",
+        "NAT: tasks send their logs, pull a {} GB image {} times a month and reach S3 ({} KB objects) through NAT; responses go out through the load balancer, not NAT.",
         assume::IMAGE_GB,
-        assume::DEPLOYS_PER_MONTH
+        assume::DEPLOYS_PER_MONTH,
+        assume::S3_OBJECT_KB
     ));
+    cross_az(p, a, f, s);
     let ips = 2.0 + nats;
     p.add(
         "VPC",
@@ -208,6 +238,40 @@ fn network(
         &format!("(2 ALB addresses, one per AZ + {} NAT EIP + 0 tasks, which run in private subnets) × {HOURS_PER_MONTH} h", nats),
     );
     data_transfer_out(p, a, plan, o, s);
+}
+
+/// The application's S3 traffic a month, GB: every PUT and GET moves one object.
+fn s3_app_gb(requests: f64) -> f64 {
+    requests * (assume::S3_PUTS_PER_REQUEST + assume::S3_GETS_PER_REQUEST) * assume::S3_OBJECT_KB
+        / KB_PER_GB
+}
+
+/// Traffic between AZs: tasks in one AZ talking to a single-AZ database or the cache's
+/// primary in the other, billed per GB in each direction. The load balancer's cross-zone
+/// traffic to its targets is free for an ALB, and Multi-AZ replication is not billed.
+fn cross_az(p: &mut Pricer<'_>, a: &mut Vec<String>, f: &Fargate, s: Scenario) {
+    let stores = f.database.iter().count() + f.cache.iter().count();
+    if stores == 0 {
+        return;
+    }
+    let gb = s.requests * assume::DATA_KB_PER_REQUEST / KB_PER_GB * assume::CROSS_AZ_SHARE;
+    p.add(
+        "Data transfer",
+        "Between AZs (tasks to database and cache)",
+        gb * 2.0,
+        "GB",
+        "vpc.cross_az_gb",
+        &format!(
+            "{} requests × {} KB of database and cache traffic × {:.0}% from the other AZ × 2 (billed leaving one AZ and entering the other)",
+            fmt_qty(s.requests),
+            assume::DATA_KB_PER_REQUEST,
+            assume::CROSS_AZ_SHARE * 100.0
+        ),
+    );
+    a.push(format!(
+        "Between AZs: each request moves {} KB to and from the database and cache; half the tasks run in the other AZ.",
+        assume::DATA_KB_PER_REQUEST
+    ));
 }
 
 /// Data transfer out to the internet, after the free 100 GB when the free tier is on.
@@ -228,12 +292,15 @@ pub(super) fn data_transfer_out(
         0.0
     };
     let billable = (out_gb - free).max(0.0);
-    p.add(
+    p.tiered(
         "Data transfer",
         "Out to the internet",
         billable,
         "GB",
-        "dto.gb",
+        &[
+            (DTO_FIRST_TIER_GB, "dto.gb"),
+            (f64::INFINITY, "dto.gb.tier2"),
+        ],
         &format!(
             "{} requests × {} KB × {}% leaving AWS = {} GB − {} GB free",
             fmt_qty(s.requests),
@@ -248,7 +315,7 @@ pub(super) fn data_transfer_out(
     }
 }
 
-fn data(p: &mut Pricer<'_>, a: &mut Vec<String>, f: &Fargate) {
+fn data(p: &mut Pricer<'_>, a: &mut Vec<String>, f: &Fargate, s: Scenario) {
     if let Some(db) = &f.database {
         let az = if db.multi_az { "multi" } else { "single" };
         let az_label = if db.multi_az { "Multi-AZ" } else { "Single-AZ" };
@@ -270,21 +337,42 @@ fn data(p: &mut Pricer<'_>, a: &mut Vec<String>, f: &Fargate) {
             &format!("rds.storage_gb_month.gp3.{az}"),
             &format!("{} GB allocated", db.storage_gb),
         );
-        let backup_extra = storage * assume::DB_DAILY_CHANGE * f64::from(db.backup_days);
+        let used = storage * assume::DB_USED_SHARE;
+        let backups = used + used * assume::DB_DAILY_CHANGE * f64::from(db.backup_days);
         p.add(
             "RDS PostgreSQL",
             "Backup storage beyond the free allowance",
-            backup_extra,
+            (backups - storage).max(0.0),
             "GB-months",
             "rds.backup_gb_month",
             &format!(
-                "{} GB × {:.0}% daily change × {} days kept (backups up to the {} GB allocated are free)",
-                db.storage_gb,
+                "({} GB of data + {:.0}% daily change × {} days kept = {} GB of backups) − {} GB allocated, which is free",
+                fmt_qty(used),
                 assume::DB_DAILY_CHANGE * 100.0,
                 db.backup_days,
+                fmt_qty(backups),
                 db.storage_gb
             ),
         );
+        a.push(format!(
+            "RDS: the data fills {:.0}% of the allocated storage; backup storage up to the allocated size is free.",
+            assume::DB_USED_SHARE * 100.0
+        ));
+        if class.starts_with("db.t") && s.peak {
+            // Every burstable class offered has 2 vCPUs.
+            let vcpu_hours = assume::DB_SURPLUS_VCPU_AT_PEAK * HOURS_PER_MONTH;
+            p.add(
+                "RDS PostgreSQL",
+                "Surplus CPU credits (unlimited mode)",
+                vcpu_hours,
+                "vCPU-hours",
+                "rds.cpu_credit_vcpu_hour",
+                &format!(
+                    "{} vCPU above the baseline × {HOURS_PER_MONTH} h (the range's maximum only)",
+                    assume::DB_SURPLUS_VCPU_AT_PEAK
+                ),
+            );
+        }
     }
     if let Some(cache) = &f.cache {
         let node = cache.node_type.as_str();
@@ -330,19 +418,63 @@ fn data(p: &mut Pricer<'_>, a: &mut Vec<String>, f: &Fargate) {
         );
         a.push("Secrets Manager: tasks read their secrets once at start; those API calls cost well under a cent.".into());
     }
+    let images = f64::from(ECR_IMAGES_KEPT);
     p.add(
         "ECR",
         "Image storage",
-        assume::IMAGES_STORED * assume::IMAGE_GB,
+        images * assume::IMAGE_GB,
         "GB-months",
         "ecr.storage_gb_month",
         &format!(
-            "{} images × {} GB kept",
-            assume::IMAGES_STORED,
+            "{} images (the lifecycle rule keeps the newest {ECR_IMAGES_KEPT}) × {} GB",
+            fmt_qty(images),
             assume::IMAGE_GB
         ),
     );
-    let _ = a;
+}
+
+/// Container Insights (standard) metrics, billed as custom metrics: the book's counts per
+/// cluster, service, task family and task, less CloudWatch's always-free 10 metrics.
+fn container_insights(p: &mut Pricer<'_>, a: &mut Vec<String>, o: Options) {
+    let counts = [
+        "container_insights.metrics_per_cluster",
+        "container_insights.metrics_per_service",
+        "container_insights.metrics_per_task_family",
+    ];
+    let known: Vec<f64> = counts.iter().filter_map(|k| p.price(k)).collect();
+    if known.len() < counts.len() {
+        p.push(
+            "CloudWatch",
+            "Container Insights metrics",
+            1.0,
+            "metric-months",
+            None,
+            counts[0],
+            "the book lacks Container Insights' metric counts",
+            None,
+        );
+        return;
+    }
+    let metrics: f64 = known.iter().sum();
+    let free = p.take_free("cloudwatch.free_metrics", metrics, o.free_tier);
+    p.tiered(
+        "CloudWatch",
+        "Container Insights metrics",
+        metrics - free,
+        "metric-months",
+        &[
+            (10_000.0, "cloudwatch.metric_month"),
+            (f64::INFINITY, "cloudwatch.metric_month.tier2"),
+        ],
+        &format!(
+            "({} per cluster + {} per service + {} per task family, 1 of each) − {} of the always-free 10",
+            fmt_qty(known[0]),
+            fmt_qty(known[1]),
+            fmt_qty(known[2]),
+            fmt_qty(free)
+        ),
+    );
+    a.push("Container Insights (standard) metrics bill as custom metrics; per-task metrics come only with enhanced observability, which the template does not turn on.".into());
 }
 
 /// S3 lines of the application bucket (both architectures).
@@ -390,17 +522,24 @@ pub(super) fn app_bucket(p: &mut Pricer<'_>, a: &mut Vec<String>, s: Scenario) {
     ));
 }
 
-/// CloudWatch Logs ingestion and storage for `gb` per month kept `days`.
-pub(super) fn logs(p: &mut Pricer<'_>, what: &str, gb: f64, days: u16) {
+/// CloudWatch Logs ingestion and storage for `gb` per month kept `days`. With the free tier
+/// on, CloudWatch's always-free 5 GB of log data a month is taken off ingestion, shared by
+/// every log line of the plan.
+pub(super) fn logs(p: &mut Pricer<'_>, o: Options, what: &str, gb: f64, days: u16) {
+    let free = p.take_free("logs.free_gb", gb, o.free_tier);
     p.add(
         "CloudWatch",
         &format!("{what} log ingestion"),
-        gb,
+        gb - free,
         "GB",
         "logs.ingest_gb",
-        &format!("{} GB/month written", fmt_qty(gb)),
+        &format!(
+            "{} GB/month written − {} GB of the always-free 5 GB",
+            fmt_qty(gb),
+            fmt_qty(free)
+        ),
     );
-    let stored = gb * (f64::from(days) / 30.0);
+    let stored = gb * (f64::from(days) / DAYS_PER_MONTH);
     p.add(
         "CloudWatch",
         &format!("{what} log storage"),
@@ -408,27 +547,53 @@ pub(super) fn logs(p: &mut Pricer<'_>, what: &str, gb: f64, days: u16) {
         "GB-months",
         "logs.storage_gb_month",
         &format!(
-            "{} GB/month × {days} days retention ÷ 30 (steady state)",
-            fmt_qty(gb)
+            "{} GB/month × {days} days kept ÷ {} days a month (steady state)",
+            fmt_qty(gb),
+            fmt_qty(DAYS_PER_MONTH)
         ),
     );
 }
 
-fn monitoring(p: &mut Pricer<'_>, a: &mut Vec<String>, plan: &Plan, f: &Fargate, s: Scenario) {
+/// Standard-resolution alarms, after CloudWatch's always-free 10 when the free tier is on.
+pub(super) fn alarms(p: &mut Pricer<'_>, o: Options, item: &str, count: f64, what: &str) {
+    let free = p.take_free("cloudwatch.free_alarms", count, o.free_tier);
+    p.add(
+        "CloudWatch",
+        item,
+        count - free,
+        "alarm-months",
+        "cloudwatch.alarm_month",
+        &format!(
+            "{} standard-resolution alarms ({what}) − {} of the always-free 10",
+            fmt_qty(count),
+            fmt_qty(free)
+        ),
+    );
+}
+
+fn monitoring(
+    p: &mut Pricer<'_>,
+    a: &mut Vec<String>,
+    plan: &Plan,
+    f: &Fargate,
+    o: Options,
+    s: Scenario,
+) {
     logs(
         p,
+        o,
         "Application",
         plan.workload.log_gb_per_month,
         f.log_retention_days,
     );
-    p.add(
-        "CloudWatch",
-        "Alarms (CPU, memory)",
-        2.0,
-        "alarm-months",
-        "cloudwatch.alarm_month",
-        "2 standard-resolution alarms",
+    alarms(
+        p,
+        o,
+        "Alarms",
+        4.0,
+        "CPU and memory, plus the 2 that CPU target tracking creates",
     );
+    container_insights(p, a, o);
     if f.database.is_some() {
         p.not_estimated(
             "CloudWatch",
@@ -438,8 +603,8 @@ fn monitoring(p: &mut Pricer<'_>, a: &mut Vec<String>, plan: &Plan, f: &Fargate,
     }
     p.not_estimated(
         "CloudWatch",
-        "Container Insights",
-        "billed as performance log events per task and container; the volume depends on task churn",
+        "Container Insights performance log events",
+        "Container Insights also writes performance log events per task and container; their volume depends on task churn",
     );
     p.not_estimated("VPC", "Flow logs to S3", "billed per GB of flow records, which depends on connection counts; the book has no vended-log price");
     app_bucket(p, a, s);

@@ -52,7 +52,8 @@ pub(super) fn lines(
         CpuArch::Arm64 => (
             &[
                 (7.5e9, "lambda.gb_second.arm"),
-                (f64::INFINITY, "lambda.gb_second.arm.tier2"),
+                (11.25e9, "lambda.gb_second.arm.tier2"),
+                (f64::INFINITY, "lambda.gb_second.arm.tier3"),
             ],
             "Arm",
         ),
@@ -134,11 +135,11 @@ pub(super) fn lines(
             ),
         );
         let stored = tables * assume::DDB_GB_PER_TABLE;
-        let free = p.price("dynamodb.free_storage_gb").unwrap_or(0.0);
+        let free = p.take_free("dynamodb.free_storage_gb", stored, o.free_tier);
         p.add(
             "DynamoDB",
             "Table storage",
-            (stored - free).max(0.0),
+            stored - free,
             "GB-months",
             "dynamodb.storage_gb_month",
             &format!(
@@ -160,10 +161,16 @@ pub(super) fn lines(
             "billed per GB of table data for continuous backups; small at the assumed table sizes",
         );
     }
-    logs(p, "Function", w.log_gb_per_month, l.log_retention_days);
+    logs(p, o, "Function", w.log_gb_per_month, l.log_retention_days);
+    let platform_gb = s.requests * assume::LAMBDA_PLATFORM_LOG_BYTES / 1e9;
+    logs(p, o, "Lambda platform", platform_gb, l.log_retention_days);
+    a.push(format!(
+        "Lambda writes its own START, END and REPORT lines for every invocation, about {} bytes, into the function's log group.",
+        assume::LAMBDA_PLATFORM_LOG_BYTES
+    ));
     if l.api == ApiType::Http {
         let access_gb = s.requests * assume::ACCESS_LOG_BYTES / 1e9;
-        logs(p, "API access", access_gb, l.log_retention_days);
+        logs(p, o, "API access", access_gb, l.log_retention_days);
     }
     if l.bucket {
         app_bucket(p, a, s);

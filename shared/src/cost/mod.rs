@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 
 pub use crate::resources::Billing;
 pub use book::{BookRef, Origin, Price, PriceBook};
-pub use compare::{Comparison, CurvePoint, compare, counterpart};
+pub use compare::{Bound, Comparison, CurvePoint, Sides, compare, counterpart};
 pub(crate) use pricer::Pricer;
 pub use pricer::{fmt_qty, fmt_usd_rate};
 
@@ -23,6 +23,8 @@ use crate::validate::ValidPlan;
 pub const HOURS_PER_MONTH: f64 = 730.0;
 /// Seconds in that month.
 pub const SECONDS_PER_MONTH: f64 = HOURS_PER_MONTH * 3600.0;
+/// Days in that month (730 h ÷ 24): log retention is stored for days ÷ this many months.
+pub const DAYS_PER_MONTH: f64 = HOURS_PER_MONTH / 24.0;
 
 /// Usage the plan does not state, assumed and said on every estimate.
 pub mod assume {
@@ -30,8 +32,6 @@ pub mod assume {
     pub const SPOT_DISCOUNT_FALLBACK_REGION: &str = "us-east-1";
     /// Container image size, GB.
     pub const IMAGE_GB: f64 = 0.5;
-    /// Images kept in ECR.
-    pub const IMAGES_STORED: f64 = 10.0;
     /// Deployments per month (each pulls the image once per task through NAT).
     pub const DEPLOYS_PER_MONTH: f64 = 4.0;
     /// Objects stored in the application bucket, GB.
@@ -40,6 +40,21 @@ pub mod assume {
     pub const S3_PUTS_PER_REQUEST: f64 = 0.01;
     /// S3 GET per HTTP request.
     pub const S3_GETS_PER_REQUEST: f64 = 0.1;
+    /// Size of an object the application reads or writes in S3, KB.
+    pub const S3_OBJECT_KB: f64 = 20.0;
+    /// Database and cache traffic per HTTP request, both directions together, KB.
+    pub const DATA_KB_PER_REQUEST: f64 = 10.0;
+    /// Share of a single-AZ database's or cache primary's traffic that crosses AZs: the tasks
+    /// are spread over two AZs, so half of them talk to the other AZ.
+    pub const CROSS_AZ_SHARE: f64 = 0.5;
+    /// In the range's maximum, a burstable database runs this share of a vCPU above its
+    /// baseline all month, paid as surplus CPU credits (unlimited mode, RDS's default for T4g
+    /// and T3).
+    pub const DB_SURPLUS_VCPU_AT_PEAK: f64 = 0.25;
+    /// Share of the database's allocated storage holding data (drives backup size).
+    pub const DB_USED_SHARE: f64 = 0.5;
+    /// Bytes of Lambda's own log lines per invocation (START, END and REPORT).
+    pub const LAMBDA_PLATFORM_LOG_BYTES: f64 = 350.0;
     /// DynamoDB read request units per HTTP request, over all tables.
     pub const DDB_READS_PER_REQUEST: f64 = 1.0;
     /// DynamoDB write request units per HTTP request, over all tables.
@@ -83,6 +98,10 @@ pub struct Line {
     pub monthly_usd: Option<f64>,
     /// How the amount is computed, with its assumptions, in words.
     pub formula: String,
+    /// `true` when the unit price comes from a book row that is derived from other prices
+    /// (for example Multi-AZ = 2 × Single-AZ), not read from a price list.
+    #[serde(default)]
+    pub derived: bool,
 }
 
 /// A billable thing the estimate does not price, and why.
@@ -98,6 +117,36 @@ pub struct NotEstimated {
 pub struct Range {
     pub min: f64,
     pub max: f64,
+    /// `true` when either end has a line whose price is unknown: the real figures are higher.
+    #[serde(default)]
+    pub lower_bound: bool,
+}
+
+/// How many Fargate tasks the plan's traffic needs, and how many the plan can run.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Capacity {
+    /// Tasks the traffic needs at the autoscaling target (never below `min_tasks`).
+    pub needed: u32,
+    /// Tasks priced: `needed`, capped at `max_tasks`.
+    pub tasks: u32,
+    pub max_tasks: u32,
+}
+
+impl Capacity {
+    /// `true` when the traffic needs more tasks than the plan allows.
+    pub fn over(&self) -> bool {
+        self.needed > self.max_tasks
+    }
+
+    /// What the estimate says when the plan cannot carry its traffic.
+    pub fn warning(&self) -> Option<String> {
+        self.over().then(|| {
+            format!(
+                "Over capacity: the traffic needs {} tasks, but the plan allows at most {}; the estimate prices {} tasks, and requests beyond their capacity would be slow or fail.",
+                self.needed, self.max_tasks, self.tasks
+            )
+        })
+    }
 }
 
 /// A monthly estimate.
@@ -118,6 +167,9 @@ pub struct Estimate {
     pub unknown: Vec<String>,
     pub not_estimated: Vec<NotEstimated>,
     pub price_book: BookRef,
+    /// Fargate only: the tasks the traffic needs and the tasks priced.
+    #[serde(default)]
+    pub capacity: Option<Capacity>,
 }
 
 impl Estimate {
@@ -135,6 +187,32 @@ impl Estimate {
         });
         lines.truncate(n);
         lines
+    }
+
+    /// Subtotals by component (compute, network, data, observability), every component listed.
+    pub fn by_component(&self) -> Vec<ComponentTotal> {
+        Component::ALL
+            .iter()
+            .map(|&component| {
+                let lines: Vec<&Line> = self
+                    .lines
+                    .iter()
+                    .filter(|l| Component::of(&l.service) == component)
+                    .collect();
+                let mut services: Vec<String> = Vec::new();
+                for l in &lines {
+                    if !services.contains(&l.service) {
+                        services.push(l.service.clone());
+                    }
+                }
+                ComponentTotal {
+                    component,
+                    usd: round_cents(lines.iter().filter_map(|l| l.monthly_usd).sum()),
+                    lower_bound: lines.iter().any(|l| l.monthly_usd.is_none()),
+                    services,
+                }
+            })
+            .collect()
     }
 
     /// Lines grouped by service, in order of first appearance, with each group's subtotal.
@@ -157,12 +235,96 @@ impl Estimate {
     }
 }
 
+/// The part of a stack a cost line belongs to, for side-by-side comparison.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Component {
+    Compute,
+    Network,
+    Data,
+    Observability,
+}
+
+impl Component {
+    pub const ALL: [Component; 4] = [
+        Component::Compute,
+        Component::Network,
+        Component::Data,
+        Component::Observability,
+    ];
+
+    /// The component of a line, by its service.
+    pub fn of(service: &str) -> Component {
+        match service {
+            "Fargate" | "Lambda" => Component::Compute,
+            "Load balancer" | "NAT gateway" | "VPC" | "Data transfer" | "API Gateway" => {
+                Component::Network
+            }
+            "CloudWatch" | "SNS" => Component::Observability,
+            _ => Component::Data,
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Component::Compute => "Compute",
+            Component::Network => "Network",
+            Component::Data => "Data and storage",
+            Component::Observability => "Observability",
+        }
+    }
+}
+
+/// One component's share of an estimate.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ComponentTotal {
+    pub component: Component,
+    pub usd: f64,
+    /// Some line of it has an unknown price.
+    pub lower_bound: bool,
+    /// Its services, in order of first appearance.
+    pub services: Vec<String>,
+}
+
 /// What a month looks like for one estimate point.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub(crate) struct Scenario {
     /// Running Fargate tasks (average over the month).
     pub tasks: f64,
     pub requests: f64,
+    /// The high end of the range: burstable databases spend surplus CPU credits.
+    pub peak: bool,
+}
+
+impl Scenario {
+    /// The one cost model's month at `requests`: Fargate tasks from [`capacity`].
+    pub(crate) fn at(plan: &Plan, requests: f64) -> Scenario {
+        Scenario {
+            tasks: capacity(plan, requests).map_or(0.0, |c| f64::from(c.tasks)),
+            requests,
+            peak: false,
+        }
+    }
+}
+
+/// Tasks a Fargate plan runs for `requests` a month: each request keeps one vCPU busy for
+/// [`assume::CPU_SHARE_OF_DURATION`] of its duration, and tasks run at the autoscaling target;
+/// never below `min_tasks`, never above `max_tasks` (the capacity says when the traffic needs
+/// more). `None` for Lambda.
+pub fn capacity(plan: &Plan, requests: f64) -> Option<Capacity> {
+    let Architecture::Fargate(f) = &plan.architecture else {
+        return None;
+    };
+    let rps = requests / SECONDS_PER_MONTH;
+    let cpu_ms = f64::from(plan.workload.avg_duration_ms) * assume::CPU_SHARE_OF_DURATION;
+    let per_task = f.vcpu * f64::from(f.cpu_target_percent) / 100.0 * 1000.0 / cpu_ms.max(1.0);
+    let needed = (rps / per_task).ceil().clamp(0.0, f64::from(u32::MAX)) as u32;
+    let needed = needed.max(f.min_tasks);
+    Some(Capacity {
+        needed,
+        tasks: needed.min(f.max_tasks),
+        max_tasks: f.max_tasks,
+    })
 }
 
 fn round_cents(x: f64) -> f64 {
@@ -187,42 +349,25 @@ fn price<'b>(
     (p, assumptions)
 }
 
-fn total(p: &Pricer<'_>) -> f64 {
-    p.lines.iter().filter_map(|l| l.monthly_usd).sum()
+/// A month's total, and whether it is only a lower bound (some line's price is unknown).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub(crate) struct Total {
+    pub usd: f64,
+    pub lower_bound: bool,
 }
 
-/// The scenarios of a plan: (minimum, typical, maximum).
-fn scenarios(plan: &Plan) -> [Scenario; 3] {
-    let r = plan.workload.requests_per_month as f64;
-    match &plan.architecture {
-        Architecture::Fargate(f) => [
-            Scenario {
-                tasks: f.min_tasks as f64,
-                requests: r / 2.0,
-            },
-            Scenario {
-                tasks: f.desired_tasks as f64,
-                requests: r,
-            },
-            Scenario {
-                tasks: f.max_tasks as f64,
-                requests: r * 2.0,
-            },
-        ],
-        Architecture::Lambda(_) => [
-            Scenario {
-                tasks: 0.0,
-                requests: r / 2.0,
-            },
-            Scenario {
-                tasks: 0.0,
-                requests: r,
-            },
-            Scenario {
-                tasks: 0.0,
-                requests: r * 2.0,
-            },
-        ],
+/// Sums the lines as the estimate shows them (each rounded to the cent), so a curve point and
+/// the headline at the same traffic are the same number.
+fn total(p: &Pricer<'_>) -> Total {
+    Total {
+        usd: round_cents(
+            p.lines
+                .iter()
+                .filter_map(|l| l.monthly_usd)
+                .map(round_cents)
+                .sum(),
+        ),
+        lower_bound: p.lines.iter().any(|l| l.monthly_usd.is_none()),
     }
 }
 
@@ -232,18 +377,31 @@ pub fn estimate(plan: &ValidPlan, book: &PriceBook, options: Options) -> Estimat
 }
 
 pub(crate) fn estimate_plan(plan: &Plan, book: &PriceBook, options: Options) -> Estimate {
-    let [low, typical, high] = scenarios(plan);
+    let r = plan.workload.requests_per_month as f64;
+    let typical = Scenario::at(plan, r);
+    let low = Scenario::at(plan, r / 2.0);
+    let high = Scenario {
+        peak: true,
+        ..Scenario::at(plan, r * 2.0)
+    };
     let (p, mut assumptions) = price(plan, book, options, typical);
     let min = total(&price(plan, book, options, low).0);
     let max = total(&price(plan, book, options, high).0);
+    let capacity = capacity(plan, r);
     let range_text = match &plan.architecture {
         Architecture::Fargate(f) => format!(
-            "Range: minimum = {} tasks at half the traffic; maximum = {} tasks at double the traffic.",
-            f.min_tasks, f.max_tasks
+            "Tasks follow the traffic: as many as it needs at the {}% CPU target (each request keeps a vCPU busy for {:.0}% of its duration), never fewer than {} or more than {}. Range: half and double the stated requests, with the tasks each needs.",
+            f.cpu_target_percent,
+            assume::CPU_SHARE_OF_DURATION * 100.0,
+            f.min_tasks,
+            f.max_tasks
         ),
         Architecture::Lambda(_) => "Range: half and double the stated requests.".to_string(),
     };
     assumptions.push(range_text);
+    if let Some(w) = capacity.and_then(|c| c.warning()) {
+        assumptions.push(w);
+    }
     let mut lines = p.lines;
     for line in &mut lines {
         line.monthly_usd = line.monthly_usd.map(round_cents);
@@ -254,8 +412,9 @@ pub(crate) fn estimate_plan(plan: &Plan, book: &PriceBook, options: Options) -> 
         region: plan.region.code().into(),
         monthly_usd: round_cents(lines.iter().filter_map(|l| l.monthly_usd).sum()),
         range: Range {
-            min: round_cents(min),
-            max: round_cents(max),
+            min: round_cents(min.usd),
+            max: round_cents(max.usd),
+            lower_bound: min.lower_bound || max.lower_bound,
         },
         lower_bound: !p.unknown.is_empty(),
         lines,
@@ -263,12 +422,13 @@ pub(crate) fn estimate_plan(plan: &Plan, book: &PriceBook, options: Options) -> 
         unknown: p.unknown,
         not_estimated: p.not_estimated,
         price_book: book.reference(),
+        capacity,
     }
 }
 
-/// Total for an arbitrary scenario (the comparison curve).
-pub(crate) fn total_at(plan: &Plan, book: &PriceBook, options: Options, s: Scenario) -> f64 {
-    total(&price(plan, book, options, s).0)
+/// Total at `requests` a month by the one cost model (the comparison curve).
+pub(crate) fn total_at(plan: &Plan, book: &PriceBook, options: Options, requests: f64) -> Total {
+    total(&price(plan, book, options, Scenario::at(plan, requests)).0)
 }
 
 /// What a diagram node's hover says about cost: its service's lines, or why it has none.

@@ -1,6 +1,8 @@
 //! The line builder: quantities times the book's prices (tiered where AWS tiers), with the
 //! formula in words; a price the book lacks makes the line unknown, never $0.
 
+use std::collections::BTreeMap;
+
 use super::{Line, NotEstimated, PriceBook};
 
 /// Builds lines against a price book, collecting unknown prices.
@@ -10,6 +12,8 @@ pub(crate) struct Pricer<'b> {
     pub lines: Vec<Line>,
     pub unknown: Vec<String>,
     pub not_estimated: Vec<NotEstimated>,
+    /// What is left of each free allowance (by book key) that several lines share.
+    allowances: BTreeMap<&'static str, f64>,
 }
 
 /// Formats a quantity for formulas: thousands separators, at most 4 significant decimals.
@@ -50,11 +54,31 @@ impl<'b> Pricer<'b> {
             lines: Vec::new(),
             unknown: Vec::new(),
             not_estimated: Vec::new(),
+            allowances: BTreeMap::new(),
         }
     }
 
     pub fn price(&self, key: &str) -> Option<f64> {
         self.book.get(key, self.region).map(|p| p.usd)
+    }
+
+    /// `true` when the book's row for `key` here is derived from other rows, not read.
+    fn derived(&self, key: &str) -> bool {
+        self.book.get(key, self.region).is_some_and(|p| p.derived)
+    }
+
+    /// Takes up to `wanted` from the free allowance `key` (a book fact, shared by every line
+    /// that draws on it, in the order they ask); returns what was taken. With `enabled` off
+    /// (the free tier switched off) nothing is free.
+    pub fn take_free(&mut self, key: &'static str, wanted: f64, enabled: bool) -> f64 {
+        if !enabled {
+            return 0.0;
+        }
+        let total = self.price(key).unwrap_or(0.0);
+        let left = self.allowances.entry(key).or_insert(total);
+        let taken = wanted.clamp(0.0, *left);
+        *left -= taken;
+        taken
     }
 
     /// A price from another region, for a deliberate, stated fallback.
@@ -120,6 +144,7 @@ impl<'b> Pricer<'b> {
             Some(n) => format!("{formula}. {n}"),
             None => formula,
         };
+        let derived = price.is_some() && self.derived(key);
         self.lines.push(Line {
             service: service.into(),
             item: item.into(),
@@ -128,6 +153,7 @@ impl<'b> Pricer<'b> {
             unit_usd: price,
             monthly_usd: monthly,
             formula,
+            derived,
         });
     }
 
@@ -146,6 +172,7 @@ impl<'b> Pricer<'b> {
         let mut total = 0.0;
         let mut parts = Vec::new();
         let mut missing = None;
+        let mut derived_tier = None;
         for (i, (size, key)) in tiers.iter().enumerate() {
             if left <= 0.0 {
                 break;
@@ -154,6 +181,9 @@ impl<'b> Pricer<'b> {
             let here = if last { left } else { left.min(*size) };
             match self.price(key) {
                 Some(p) => {
+                    if self.derived(key) {
+                        derived_tier = Some(*key);
+                    }
                     total += here * p;
                     parts.push(format!("{} × {}", fmt_qty(here), fmt_usd_rate(p)));
                 }
@@ -187,7 +217,7 @@ impl<'b> Pricer<'b> {
             quantity,
             unit,
             price,
-            tiers[0].1,
+            derived_tier.unwrap_or(tiers[0].1),
             explain,
             note.as_deref(),
         );

@@ -12,6 +12,8 @@ pub const POSTGRES_VERSION: &str = "17.6";
 /// Redis OSS engine version.
 pub const REDIS_VERSION: &str = "7.1";
 pub const CONTAINER: &str = "app";
+/// Images the repository's lifecycle rule keeps (the estimate stores as many).
+pub const ECR_IMAGES_KEPT: u32 = 30;
 const DB_PORT: u16 = 5432;
 const REDIS_PORT: u16 = 6379;
 
@@ -394,8 +396,8 @@ fn load_balancer(b: &mut Builder<'_>, f: &Fargate) {
 fn registry(b: &mut Builder<'_>) {
     let lifecycle = json!({ "rules": [{
         "rulePriority": 1,
-        "description": "Keep the 30 newest images",
-        "selection": { "tagStatus": "any", "countType": "imageCountMoreThan", "countNumber": 30 },
+        "description": format!("Keep the {ECR_IMAGES_KEPT} newest images"),
+        "selection": { "tagStatus": "any", "countType": "imageCountMoreThan", "countNumber": ECR_IMAGES_KEPT },
         "action": { "type": "expire" }
     }] });
     b.add(

@@ -7,6 +7,7 @@
 //! under the 51,200-byte inline limit whatever tags a plan has.
 
 mod fargate;
+pub use fargate::ECR_IMAGES_KEPT;
 pub mod format;
 mod lambda;
 pub mod refs;

@@ -1,0 +1,223 @@
+//! One cost model with no silent gaps: for every region, both examples and the comparison,
+//! an unknown price always makes the figure it touches a lower bound, the headline equals the
+//! curve at the same traffic, and a break-even next to an unknown price is a bound or withheld.
+
+use shared::cost::{self, Bound, Comparison, Estimate, Options, PriceBook, Sides};
+use shared::plan::*;
+use shared::{ValidPlan, examples};
+
+fn estimate(plan: &Plan, o: Options) -> Estimate {
+    cost::estimate(
+        &ValidPlan::new(plan.clone()).unwrap(),
+        PriceBook::embedded(),
+        o,
+    )
+}
+
+fn cases() -> Vec<(String, Plan, Options)> {
+    let mut out = Vec::new();
+    for region in Region::ALL {
+        for (name, plan) in [
+            ("fargate", examples::fargate()),
+            ("lambda", examples::lambda()),
+        ] {
+            for free_tier in [true, false] {
+                let mut plan = plan.clone();
+                plan.region = region;
+                out.push((
+                    format!("{name} {region} free_tier={free_tier}"),
+                    plan,
+                    Options { free_tier },
+                ));
+            }
+        }
+    }
+    out
+}
+
+/// The estimate's flags agree with its lines.
+fn check_estimate(name: &str, e: &Estimate) {
+    let unknown_lines = e.lines.iter().filter(|l| l.monthly_usd.is_none()).count();
+    assert_eq!(e.lower_bound, unknown_lines > 0, "{name}");
+    assert_eq!(e.unknown.len(), unknown_lines, "{name}: {:?}", e.unknown);
+    let known: f64 = e.lines.iter().filter_map(|l| l.monthly_usd).sum();
+    assert!((e.monthly_usd - known).abs() < 0.005, "{name}");
+    for l in &e.lines {
+        if l.monthly_usd.is_none() {
+            assert!(
+                l.quantity > 0.0,
+                "{name}: {} is unknown with nothing billed",
+                l.item
+            );
+            assert!(l.formula.contains("unknown"), "{name}: {}", l.formula);
+        }
+    }
+    if e.lower_bound {
+        assert!(
+            e.range.lower_bound,
+            "{name}: the typical month is a lower bound, the range must say so"
+        );
+    }
+}
+
+/// Every curve point at a whole decade equals the headline estimate of the same plan at that
+/// traffic, to the cent and in its lower-bound flag.
+fn check_curve(name: &str, c: &Comparison, o: Options) {
+    let (fp, lp) = sides(c);
+    for p in &c.curve {
+        let r = p.requests_per_month;
+        let decade = r.log10();
+        if (decade - decade.round()).abs() > 1e-9 {
+            continue;
+        }
+        for (plan, usd, lb, side) in [
+            (&fp, p.fargate_usd, p.fargate_lower_bound, "fargate"),
+            (&lp, p.lambda_usd, p.lambda_lower_bound, "lambda"),
+        ] {
+            let mut at = plan.clone();
+            at.workload.requests_per_month = r.round() as u64;
+            let e = estimate(&at, o);
+            check_estimate(&format!("{name} {side} at {r}"), &e);
+            assert_eq!(
+                e.monthly_usd, usd,
+                "{name}: {side} headline vs curve at {r}"
+            );
+            assert_eq!(e.lower_bound, lb, "{name}: {side} lower bound at {r}");
+        }
+        if let Some(cap) = cost::capacity(&fp, r) {
+            assert_eq!(p.fargate_over_capacity, cap.over(), "{name} at {r}");
+            assert!(p.fargate_tasks <= f64::from(cap.max_tasks), "{name} at {r}");
+        }
+    }
+}
+
+/// The two plans the comparison priced, rebuilt from its estimates' architectures.
+fn sides(c: &Comparison) -> (Plan, Plan) {
+    (c.fargate_plan.clone(), c.lambda_plan.clone())
+}
+
+/// A break-even that an unknown price could move is a bound or withheld, never exact.
+fn check_break_even(name: &str, c: &Comparison, o: Options) {
+    let (fp, lp) = sides(c);
+    let Some(r) = c.break_even_requests_per_month else {
+        return;
+    };
+    let lb = |plan: &Plan| {
+        let mut at = plan.clone();
+        at.workload.requests_per_month = r as u64;
+        estimate(&at, o).lower_bound
+    };
+    let (f, l) = (lb(&fp), lb(&lp));
+    assert!(
+        !(f && l),
+        "{name}: both sides unknown at {r}, yet a crossing is given"
+    );
+    if f || l {
+        assert_ne!(c.break_even_bound, Bound::Exact, "{name} at {r}");
+        assert!(c.break_even_note.is_some(), "{name}");
+    }
+    // The totals at the break-even agree within 1%.
+    let total = |plan: &Plan| {
+        let mut at = plan.clone();
+        at.workload.requests_per_month = r as u64;
+        estimate(&at, o).monthly_usd
+    };
+    let (ft, lt) = (total(&fp), total(&lp));
+    assert!(
+        (ft - lt).abs() <= 0.01 * ft.max(lt),
+        "{name}: at the break-even {r}, Fargate {ft} vs Lambda {lt}"
+    );
+}
+
+#[test]
+fn no_unknown_price_is_ever_counted_as_a_number() {
+    for (name, plan, o) in cases() {
+        check_estimate(&name, &estimate(&plan, o));
+        let c = cost::compare(&plan, PriceBook::embedded(), o, Sides::default());
+        check_estimate(&format!("{name} comparison fargate"), &c.fargate);
+        check_estimate(&format!("{name} comparison lambda"), &c.lambda);
+        check_curve(&name, &c, o);
+        check_break_even(&name, &c, o);
+    }
+}
+
+#[test]
+fn a_lean_service_crosses_exactly_and_the_totals_agree_there() {
+    // Without a database or cache, nothing on either side is unknown around the crossing.
+    let mut plan = examples::fargate();
+    let Architecture::Fargate(f) = &mut plan.architecture else {
+        unreachable!()
+    };
+    f.database = None;
+    f.cache = None;
+    let o = Options::default();
+    let c = cost::compare(&plan, PriceBook::embedded(), o, Sides::default());
+    assert!(c.break_even_requests_per_month.is_some());
+    assert_eq!(c.break_even_bound, Bound::Exact, "{:?}", c.break_even_note);
+    check_break_even("lean", &c, o);
+}
+
+#[test]
+fn an_unknown_fargate_price_makes_the_crossing_a_lower_bound() {
+    // The example's database and cache traffic between AZs has no price in the book: the real
+    // Fargate curve is higher, so it crosses the Lambda curve later, if Fargate wins above.
+    let c = cost::compare(
+        &examples::fargate(),
+        PriceBook::embedded(),
+        Options::default(),
+        Sides::default(),
+    );
+    if c.break_even_requests_per_month.is_some() {
+        let expected = match c.cheaper_above_break_even.as_deref() {
+            Some("fargate") => Bound::AtLeast,
+            _ => Bound::AtMost,
+        };
+        assert_eq!(c.break_even_bound, expected);
+        assert!(
+            c.break_even_note
+                .as_deref()
+                .unwrap()
+                .contains("vpc.cross_az_gb")
+        );
+    }
+}
+
+#[test]
+fn the_lambda_side_follows_the_fargate_task_unless_told() {
+    let mut plan = examples::fargate();
+    let Architecture::Fargate(f) = &mut plan.architecture else {
+        unreachable!()
+    };
+    f.memory_mib = 2048;
+    f.cpu_architecture = CpuArch::Arm64;
+    let l = |sides| match cost::counterpart(&plan, sides).architecture {
+        Architecture::Lambda(l) => (l.memory_mb, l.architecture),
+        Architecture::Fargate(_) => unreachable!(),
+    };
+    assert_eq!(l(Sides::default()), (2048, CpuArch::Arm64));
+    assert_eq!(
+        l(Sides {
+            lambda_memory_mb: Some(256),
+            lambda_architecture: Some(CpuArch::X86_64)
+        }),
+        (256, CpuArch::X86_64)
+    );
+}
+
+#[test]
+fn components_split_the_whole_estimate() {
+    for (name, plan, o) in cases() {
+        let e = estimate(&plan, o);
+        let parts = e.by_component();
+        assert_eq!(parts.len(), 4);
+        let sum: f64 = parts.iter().map(|c| c.usd).sum();
+        assert!(
+            (sum - e.monthly_usd).abs() < 0.02,
+            "{name}: {sum} vs {}",
+            e.monthly_usd
+        );
+        assert_eq!(parts.iter().any(|c| c.lower_bound), e.lower_bound, "{name}");
+        let services: usize = parts.iter().map(|c| c.services.len()).sum();
+        assert_eq!(services, e.by_service().len(), "{name}");
+    }
+}

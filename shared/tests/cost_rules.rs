@@ -1,0 +1,274 @@
+//! Each billing rule the estimator follows, stated with the published rate or rule it comes
+//! from, on the embedded book (us-east-1 unless a test says otherwise).
+
+use shared::cost::{self, Estimate, Line, Options};
+use shared::plan::*;
+use shared::{ValidPlan, examples};
+
+fn estimate(plan: Plan, free_tier: bool) -> Estimate {
+    cost::estimate(
+        &ValidPlan::new(plan).unwrap(),
+        cost::PriceBook::embedded(),
+        Options { free_tier },
+    )
+}
+
+fn fargate(change: impl FnOnce(&mut Plan, &mut Fargate)) -> Plan {
+    let mut plan = examples::fargate();
+    let Architecture::Fargate(mut f) = plan.architecture.clone() else {
+        unreachable!()
+    };
+    change(&mut plan, &mut f);
+    plan.architecture = Architecture::Fargate(f);
+    plan
+}
+
+fn lambda(change: impl FnOnce(&mut Plan, &mut Lambda)) -> Plan {
+    let mut plan = examples::lambda();
+    let Architecture::Lambda(mut l) = plan.architecture.clone() else {
+        unreachable!()
+    };
+    change(&mut plan, &mut l);
+    plan.architecture = Architecture::Lambda(l);
+    plan
+}
+
+fn line<'e>(e: &'e Estimate, item: &str) -> &'e Line {
+    e.lines
+        .iter()
+        .find(|l| l.item == item)
+        .unwrap_or_else(|| panic!("no line {item:?} in {:#?}", e.lines))
+}
+
+#[test]
+fn target_tracking_alarms_are_billed_beside_the_templates_two() {
+    // CloudWatch: $0.10 per standard-resolution alarm-month. CPU and memory alarms, plus the
+    // high and low alarms that a target-tracking policy creates: 4 alarms, $0.40.
+    let e = estimate(examples::fargate(), false);
+    let alarms = line(&e, "Alarms");
+    assert_eq!((alarms.quantity, alarms.monthly_usd), (4.0, Some(0.40)));
+}
+
+#[test]
+fn cloudwatch_always_free_allowances_apply_with_the_free_tier() {
+    // Always free: 10 alarms, 10 metrics, 5 GB of log data a month.
+    let e = estimate(examples::fargate(), true);
+    assert_eq!(line(&e, "Alarms").monthly_usd, Some(0.0));
+    // 5 GB of application logs: all within the free 5 GB.
+    assert_eq!(line(&e, "Application log ingestion").quantity, 0.0);
+    // Lambda: function, platform and access logs share one 5 GB allowance.
+    let e = estimate(examples::lambda(), true);
+    let ingested: f64 = e
+        .lines
+        .iter()
+        .filter(|l| l.item.ends_with("log ingestion"))
+        .map(|l| l.quantity)
+        .sum();
+    let off = estimate(examples::lambda(), false);
+    let written: f64 = off
+        .lines
+        .iter()
+        .filter(|l| l.item.ends_with("log ingestion"))
+        .map(|l| l.quantity)
+        .sum();
+    assert!(
+        (written - ingested - 5.0).abs() < 1e-9,
+        "{written} {ingested}"
+    );
+}
+
+#[test]
+fn container_insights_metrics_bill_as_custom_metrics() {
+    // Container Insights (standard) for ECS: 11 cluster + 13 service + 8 task-family metrics,
+    // billed as custom metrics at $0.30 per metric-month; 10 are free with the free tier.
+    let off = estimate(examples::fargate(), false);
+    let ci = line(&off, "Container Insights metrics");
+    assert_eq!((ci.quantity, ci.monthly_usd), (32.0, Some(9.60)));
+    let on = estimate(examples::fargate(), true);
+    assert_eq!(
+        line(&on, "Container Insights metrics").monthly_usd,
+        Some(6.60)
+    );
+}
+
+#[test]
+fn ecr_stores_what_the_lifecycle_rule_keeps() {
+    // The repository keeps its 30 newest images: 30 × 0.5 GB × $0.10 per GB-month.
+    let e = estimate(examples::fargate(), true);
+    let ecr = line(&e, "Image storage");
+    assert_eq!((ecr.quantity, ecr.monthly_usd), (15.0, Some(1.50)));
+}
+
+#[test]
+fn log_storage_counts_the_calculators_month() {
+    // 730 h = 30.4167 days: 5 GB/month kept 30 days is 4.93 GB-months stored, not 5.
+    let e = estimate(examples::fargate(), true);
+    let stored = line(&e, "Application log storage").quantity;
+    assert!(
+        (stored - 5.0 * 30.0 / (730.0 / 24.0)).abs() < 1e-9,
+        "{stored}"
+    );
+}
+
+#[test]
+fn rds_backup_within_the_allocated_size_is_free() {
+    // RDS: backup storage up to 100% of the provisioned storage is free.
+    for days in [1, 7, 35] {
+        let e = estimate(
+            fargate(|_, f| f.database.as_mut().unwrap().backup_days = days),
+            true,
+        );
+        let backup = line(&e, "Backup storage beyond the free allowance");
+        assert_eq!(
+            backup.monthly_usd,
+            Some(0.0),
+            "{days} days: {}",
+            backup.formula
+        );
+    }
+}
+
+#[test]
+fn burstable_database_surplus_credits_are_in_the_range_maximum() {
+    // RDS T4g/T3 unlimited mode: surplus CPU credits at $0.075 per vCPU-hour. The maximum of
+    // the range runs 0.25 vCPU above the baseline all month: 0.25 × 730 × 0.075 = $13.69.
+    let burstable = estimate(examples::fargate(), true);
+    let steady = estimate(
+        fargate(|_, f| f.database.as_mut().unwrap().instance_class = DbInstanceClass::M6gLarge),
+        true,
+    );
+    let instance_gap = (0.159 - 0.016) * 730.0;
+    let burst_extra = burstable.range.max - burstable.monthly_usd;
+    let steady_extra = steady.range.max - steady.monthly_usd;
+    assert!(
+        (burst_extra - steady_extra - 13.69).abs() < 0.02,
+        "{burst_extra} vs {steady_extra} (instances differ by {instance_gap})"
+    );
+    assert!(
+        !burstable
+            .lines
+            .iter()
+            .any(|l| l.item.starts_with("Surplus CPU credits")),
+        "the typical month runs within the baseline"
+    );
+}
+
+#[test]
+fn nat_data_carries_the_apps_own_s3_traffic() {
+    // 10M requests × (0.01 PUT + 0.1 GET) × 20 KB = 22 GB, beside 5 GB of logs and
+    // 2 tasks × 4 deploys × 0.5 GB of image pulls.
+    let e = estimate(examples::fargate(), true);
+    let nat = line(&e, "Data processed");
+    assert!(
+        (nat.quantity - (5.0 + 4.0 + 22.0)).abs() < 1e-9,
+        "{}",
+        nat.formula
+    );
+}
+
+#[test]
+fn lambda_arm_duration_has_three_tiers() {
+    // Arm: $0.0000133334 for 7.5B GB-s, $0.0000120001 for the next 11.25B, $0.0000106667
+    // above 18.75B. 10 GB × 1 s × 2e9 requests = 20B GB-s (free tier off).
+    let plan = lambda(|p, l| {
+        l.memory_mb = 10_240;
+        p.workload.requests_per_month = 2_000_000_000;
+        p.workload.avg_duration_ms = 1000;
+    });
+    let e = estimate(plan, false);
+    let d = line(&e, "Duration (Arm)");
+    let expected = 7.5e9 * 0.0000133334 + 11.25e9 * 0.0000120001 + 1.25e9 * 0.0000106667;
+    assert!(
+        (d.monthly_usd.unwrap() - expected).abs() < 0.01,
+        "{} vs {expected}",
+        d.formula
+    );
+}
+
+#[test]
+fn dynamodb_free_storage_follows_the_free_tier_switch() {
+    // 25 GB of table storage a month are free; without the free tier, 2 tables × 1 GB bill.
+    let on = estimate(examples::lambda(), true);
+    assert_eq!(line(&on, "Table storage").quantity, 0.0);
+    let off = estimate(examples::lambda(), false);
+    let storage = line(&off, "Table storage");
+    assert_eq!((storage.quantity, storage.monthly_usd), (2.0, Some(0.5)));
+}
+
+#[test]
+fn lambda_platform_log_lines_are_counted() {
+    // START, END and REPORT: about 350 bytes an invocation, 10M invocations = 3.5 GB.
+    let e = estimate(examples::lambda(), false);
+    let platform = line(&e, "Lambda platform log ingestion");
+    assert!((platform.quantity - 3.5).abs() < 1e-9);
+    assert_eq!(platform.monthly_usd, Some(1.75));
+}
+
+#[test]
+fn transfer_out_above_ten_terabytes_is_unknown_not_the_first_tier() {
+    // The book holds the first 10 TB tier only ($0.09/GB); above it the price is unknown.
+    let within = estimate(examples::lambda(), false);
+    assert!(line(&within, "Out to the internet").monthly_usd.is_some());
+    let plan = lambda(|p, _| p.workload.requests_per_month = 1_000_000_000);
+    let above = estimate(plan, false);
+    let out = line(&above, "Out to the internet");
+    assert_eq!(out.monthly_usd, None, "{}", out.formula);
+    assert!(above.lower_bound);
+    assert!(above.unknown.iter().any(|u| u.contains("dto.gb.tier2")));
+}
+
+#[test]
+fn cross_az_traffic_is_counted_and_its_missing_price_said() {
+    let e = estimate(examples::fargate(), true);
+    let x = line(&e, "Between AZs (tasks to database and cache)");
+    // 10M × 10 KB × 50% × 2 directions = 100 GB.
+    assert!((x.quantity - 100.0).abs() < 1e-9);
+    assert_eq!(x.monthly_usd, None);
+    assert!(e.lower_bound);
+    // Without a database or cache, nothing crosses.
+    let lean = estimate(
+        fargate(|_, f| {
+            f.database = None;
+            f.cache = None;
+        }),
+        true,
+    );
+    assert!(
+        lean.lines
+            .iter()
+            .all(|l| !l.item.starts_with("Between AZs"))
+    );
+}
+
+#[test]
+fn derived_book_rows_mark_their_lines() {
+    // us-west-2's S3 request prices are derived ("us-west-2 equals us-east-1").
+    let mut plan = examples::lambda();
+    plan.region = Region::UsWest2;
+    let e = estimate(plan, true);
+    assert!(line(&e, "GET requests").derived);
+    let e = estimate(examples::lambda(), true);
+    assert!(!line(&e, "GET requests").derived);
+}
+
+#[test]
+fn over_capacity_is_said_not_priced() {
+    // 0.25 vCPU at 70% with 30 ms of CPU a request carries ~5.8 requests/s per task; 1e9
+    // requests a month is ~380/s: far more than 3 tasks can serve.
+    let plan = fargate(|p, f| {
+        p.workload.requests_per_month = 1_000_000_000;
+        f.vcpu = 0.25;
+        f.memory_mib = 512;
+        (f.min_tasks, f.desired_tasks, f.max_tasks) = (1, 1, 3);
+    });
+    let e = estimate(plan, true);
+    let cap = e.capacity.unwrap();
+    assert!(cap.over() && cap.needed > 3 && cap.tasks == 3, "{cap:?}");
+    assert!(
+        e.assumptions.iter().any(|a| a.starts_with("Over capacity")),
+        "{:?}",
+        e.assumptions
+    );
+    let vcpu = line(&e, "x86 vCPU (on-demand)");
+    assert!((vcpu.quantity - 3.0 * 730.0 * 0.25).abs() < 1e-9);
+}
