@@ -21,6 +21,12 @@ pub struct Chart {
     pub y_ticks: Vec<(f64, String)>,
     pub break_even_x: Option<f64>,
     pub user_x: Option<f64>,
+    /// The stretches where a side's cost is only a lower bound (some price unknown), drawn
+    /// dashed over its line.
+    pub fargate_lower_bound_path: String,
+    pub lambda_lower_bound_path: String,
+    /// From where the traffic needs more Fargate tasks than the plan's maximum.
+    pub over_capacity_x: Option<f64>,
 }
 
 fn short(v: f64) -> String {
@@ -34,7 +40,11 @@ fn short(v: f64) -> String {
 }
 
 fn money_short(v: f64) -> String {
-    format!("${}", short(v))
+    if v < 1.0 {
+        format!("${v}")
+    } else {
+        format!("${}", short(v))
+    }
 }
 
 /// Lays the curve out; `None` when there is nothing to draw.
@@ -79,6 +89,23 @@ pub fn layout(curve: &[CurvePoint], break_even: Option<f64>, user_requests: f64)
             .collect::<Vec<_>>()
             .join(" ")
     };
+    // Segments between neighbouring points where either end is a lower bound.
+    let marked = |pick: fn(&CurvePoint) -> f64, flag: fn(&CurvePoint) -> bool| {
+        curve
+            .windows(2)
+            .filter(|w| flag(&w[0]) || flag(&w[1]))
+            .map(|w| {
+                format!(
+                    "M{:.1},{:.1} L{:.1},{:.1}",
+                    px(w[0].requests_per_month),
+                    py(pick(&w[0])),
+                    px(w[1].requests_per_month),
+                    py(pick(&w[1]))
+                )
+            })
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
     let in_range = |r: f64| r >= first.requests_per_month && r <= last.requests_per_month;
     Some(Chart {
         fargate_path: path(|p| p.fargate_usd),
@@ -91,6 +118,12 @@ pub fn layout(curve: &[CurvePoint], break_even: Option<f64>, user_requests: f64)
             .collect(),
         break_even_x: break_even.filter(|r| in_range(*r)).map(px),
         user_x: (user_requests > 0.0 && in_range(user_requests)).then(|| px(user_requests)),
+        fargate_lower_bound_path: marked(|p| p.fargate_usd, |p| p.fargate_lower_bound),
+        lambda_lower_bound_path: marked(|p| p.lambda_usd, |p| p.lambda_lower_bound),
+        over_capacity_x: curve
+            .iter()
+            .find(|p| p.fargate_over_capacity)
+            .map(|p| px(p.requests_per_month)),
     })
 }
 
@@ -104,6 +137,9 @@ mod tests {
             fargate_usd: f,
             lambda_usd: l,
             fargate_tasks: 1.0,
+            fargate_lower_bound: r > 1e9,
+            lambda_lower_bound: false,
+            fargate_over_capacity: r >= 1e10,
         }
     }
 
@@ -119,6 +155,11 @@ mod tests {
         let user = c.user_x.unwrap();
         assert!(LEFT < user && user < be && be < WIDTH - RIGHT);
         assert!(c.fargate_path.starts_with("M56.0,"));
+        // Two segments touch a lower-bound point (1e9–1e10, 1e10–1e11); none on Lambda.
+        assert_eq!(c.fargate_lower_bound_path.matches('M').count(), 2);
+        assert!(c.lambda_lower_bound_path.is_empty());
+        let over = c.over_capacity_x.unwrap();
+        assert!(be < over && over < WIDTH - RIGHT);
     }
 
     #[test]

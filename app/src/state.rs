@@ -25,6 +25,8 @@ pub struct Planner {
     /// Both architectures on the plan's workload (last valid plan). Computed on the task after
     /// an edit, so that pricing 130 points of the curve never delays the cost and template.
     pub comparison: RwSignal<Option<Comparison>>,
+    /// The comparison's settings for the other side (the Lambda side's memory and CPU).
+    pub sides: RwSignal<cost::Sides>,
     /// The topology SVG of the last valid plan (with cost on hover), computed on the next task.
     pub topology: RwSignal<Option<String>>,
     /// The template text of the last valid plan in the chosen format, and whether it is current.
@@ -137,11 +139,13 @@ impl Planner {
             });
         });
         let comparison = RwSignal::new(None::<Comparison>);
+        let sides = RwSignal::new(cost::Sides::default());
         let generation = StoredValue::new(0u64);
         Effect::new(move |_| {
             let options = cost::Options {
                 free_tier: free_tier.get(),
             };
+            let chosen = sides.get();
             let Some(plan) = valid.get() else { return };
             generation.update_value(|g| *g += 1);
             let mine = generation.get_value();
@@ -149,7 +153,9 @@ impl Planner {
                 move || {
                     if generation.get_value() == mine {
                         let c = server_book.with_untracked(|sb| {
-                            with_book(sb, plan.region.code(), |b| cost::compare(&plan, b, options))
+                            with_book(sb, plan.region.code(), |b| {
+                                cost::compare(&plan, b, options, chosen)
+                            })
                         });
                         comparison.set(Some(c));
                     }
@@ -203,6 +209,7 @@ impl Planner {
             format,
             estimate,
             comparison,
+            sides,
             topology,
             template,
             server_book,

@@ -64,6 +64,15 @@ fn check_estimate(name: &str, e: &Estimate) {
 /// traffic, to the cent and in its lower-bound flag.
 fn check_curve(name: &str, c: &Comparison, o: Options) {
     let (fp, lp) = sides(c);
+    // More traffic never costs less: an unknown price must not make a total drop.
+    for w in c.curve.windows(2) {
+        assert!(
+            w[1].fargate_usd >= w[0].fargate_usd && w[1].lambda_usd >= w[0].lambda_usd,
+            "{name}: the curve falls between {:?} and {:?}",
+            w[0],
+            w[1]
+        );
+    }
     for p in &c.curve {
         let r = p.requests_per_month;
         let decade = r.log10();

@@ -211,8 +211,16 @@ fn transfer_out_above_ten_terabytes_is_unknown_not_the_first_tier() {
     assert!(line(&within, "Out to the internet").monthly_usd.is_some());
     let plan = lambda(|p, _| p.workload.requests_per_month = 1_000_000_000);
     let above = estimate(plan, false);
-    let out = line(&above, "Out to the internet");
-    assert_eq!(out.monthly_usd, None, "{}", out.formula);
+    // 1e9 requests × 40 KB × 90% = 36,000 GB: 10,240 GB priced at $0.09, the rest unknown.
+    let first = line(&above, "Out to the internet");
+    assert_eq!((first.quantity, first.monthly_usd), (10_240.0, Some(921.6)));
+    let rest = line(&above, "Out to the internet (beyond the priced tiers)");
+    assert_eq!(
+        (rest.quantity, rest.monthly_usd),
+        (25_760.0, None),
+        "{}",
+        rest.formula
+    );
     assert!(above.lower_bound);
     assert!(above.unknown.iter().any(|u| u.contains("dto.gb.tier2")));
 }

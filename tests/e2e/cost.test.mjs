@@ -11,8 +11,12 @@ const markerX = (page, id) => page.getByTestId(id).getAttribute('data-x');
 test('the comparison chart shows both curves, the break-even and the user traffic, and follows edits', async () => {
   const page = await t.open();
   await page.getByTestId('compare-chart').waitFor();
-  assert.equal(await page.locator('[data-testid=compare-chart] path').count(), 2);
-  assert.match(await page.getByTestId('break-even').innerText(), /cross at about [\d,]+ requests a month/);
+  assert.equal(await page.locator('[data-testid=compare-chart] path.fargate, [data-testid=compare-chart] path.lambda').count(), 2);
+  // The example's traffic between AZs has no price in the book: the Fargate curve is a lower
+  // bound (drawn dashed), so the crossing is "at least", with the reason.
+  assert.match(await page.getByTestId('break-even').innerText(), /cross at at least [\d,]+ requests a month; above that, Fargate is cheaper/);
+  assert.match(await page.getByTestId('break-even-note').innerText(), /Between AZs/);
+  assert.notEqual(await page.getByTestId('fargate-lower-bound').getAttribute('d'), '');
   const be = await markerX(page, 'break-even-marker');
   const you = await markerX(page, 'traffic-marker');
   await page.getByTestId('compare-chart').screenshot({ path: path.join(artifacts, 'compare-chart.png') });
@@ -60,5 +64,38 @@ test('the cost panel says which prices it uses and how old they are', async () =
   const source = page.getByTestId('price-source');
   // The server has no AWS credentials here, so it answers with the embedded book and says why.
   await source.filter({ hasText: /using the embedded price book/ }).waitFor();
-  assert.match(await source.innerText(), /embedded price book 2026\.10\.1 of 2026-10-08/);
+  assert.match(await source.innerText(), /embedded price book 2026\.10\.2 of 2026-10-08/);
+});
+
+test('the two sides compare like for like, by component, and the Lambda side can be changed', async () => {
+  const page = await t.open();
+  const memory = page.locator('#compare-lambda-memory');
+  // The Lambda side takes the Fargate task's memory (1024 MiB) and CPU (x86) by default.
+  await page.getByTestId('compare-components').waitFor();
+  assert.equal(await memory.inputValue(), '1024');
+  assert.equal(await page.locator('#compare-lambda-arm').isChecked(), false);
+  for (const c of ['compute', 'network', 'data', 'observability']) {
+    await page.getByTestId(`component-${c}`).waitFor();
+  }
+  const lambdaTotal = () => page.getByTestId('compare-lambda').locator('.compare-total').innerText();
+  const before = await lambdaTotal();
+  await memory.fill('2048');
+  await memory.dispatchEvent('change');
+  await page.waitForFunction((t) => document.querySelector('[data-testid=compare-lambda] .compare-total').innerText !== t, before);
+  assert.ok(Number((await lambdaTotal()).replace(/[$,+]/g, '')) > Number(before.replace(/[$,+]/g, '')));
+  await page.getByText('Follow the Fargate task').click();
+  await page.waitForFunction(() => document.querySelector('#compare-lambda-memory').value === '1024');
+  await page.getByTestId('compare-components').screenshot({ path: path.join(artifacts, 'compare-components.png') });
+});
+
+test('a price derived from other prices says so, and traffic beyond the maximum tasks is said', async () => {
+  const page = await t.open();
+  await page.locator('#f-region').selectOption('us-west-2');
+  const groups = page.getByTestId('cost-groups');
+  await groups.getByText('S3', { exact: true }).click();
+  const s3 = groups.locator('details.cost-group').filter({ has: page.getByText('S3', { exact: true }) });
+  await s3.getByTestId('derived-price').first().waitFor();
+  await page.locator('#f-workload-requests_per_month').fill('50000000000');
+  await page.getByTestId('over-capacity-note').filter({ hasText: /Over capacity: the traffic needs [\d,]+ tasks, but the plan allows at most 10/ }).waitFor();
+  await page.getByTestId('over-capacity').waitFor();
 });

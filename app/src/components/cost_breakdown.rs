@@ -54,7 +54,7 @@ pub fn CostBreakdown() -> impl IntoView {
                                     <li class:changed=is_changed>
                                         <details>
                                             <summary>
-                                                <span>{l.item.clone()}{is_changed.then(|| view! { <span class="changed-badge" title="The live price differs from the embedded book's">"price changed"</span> })}</span>
+                                                <span>{l.item.clone()}{is_changed.then(|| view! { <span class="changed-badge" title="The live price differs from the embedded book's">"price changed"</span> })}{l.derived.then(|| view! { <span class="derived-badge" data-testid="derived-price" title="This unit price is derived from other prices (for example equal to another region's), not read from a price list">"derived price"</span> })}</span>
                                                 <span class="line-usd">{l.monthly_usd.map(money).unwrap_or_else(|| "unknown".into())}</span>
                                             </summary>
                                             <p class="formula">{l.formula.clone()}</p>

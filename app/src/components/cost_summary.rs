@@ -55,14 +55,15 @@ pub fn CostSummary() -> impl IntoView {
                         <div class="total-label">"per month, typical"</div>
                     </div>
                     <div class="range" data-testid="cost-range">
-                        <span>{format!("{} – {}", money(e.range.min), money(e.range.max))}</span>
-                        <span class="total-label">"min (fewest tasks, half traffic) – max (most tasks, double traffic)"</span>
+                        <span>{format!("{} – {}{}", money(e.range.min), money(e.range.max), if e.range.lower_bound { "+" } else { "" })}</span>
+                        <span class="total-label">"half – double the traffic, with the tasks each needs"</span>
                     </div>
                 </div>
                 {(!*current).then(|| view! { <p class="stale-note" role="status">"Showing the last valid plan's cost: fix the problems below to update it."</p> })}
+                {e.capacity.and_then(|c| c.warning()).map(|w| view! { <p class="capacity-note" role="status" data-testid="over-capacity-note">{w}</p> })}
                 {(unknown > 0).then(|| view! {
                     <p class="unknown-note" role="status">
-                        {format!("Lower bound: {unknown} price(s) unknown for {} in the price book.", e.region)}
+                        {format!("Lower bound: {unknown} price(s) unknown for {} in the price book; the real total is higher (see the cost lines).", e.region)}
                     </p>
                 })}
                 <ol class="largest-lines" aria-label="Largest cost lines">{lines}</ol>

@@ -195,7 +195,36 @@ impl<'b> Pricer<'b> {
             left -= here;
         }
         if let Some(key) = missing {
-            self.push(service, item, quantity, unit, None, key, explain, None);
+            // The tiers the book prices make a known line; the rest is unknown, so the total
+            // stays a true lower bound instead of dropping the whole line.
+            let priced = quantity - left;
+            if priced > 0.0 {
+                let effective = total / priced;
+                let note = (parts.len() > 1).then(|| format!("Tiered: {}", parts.join(" + ")));
+                self.push(
+                    service,
+                    item,
+                    priced,
+                    unit,
+                    Some(effective),
+                    derived_tier.unwrap_or(tiers[0].1),
+                    &format!("{explain}; the tiers the book prices"),
+                    note.as_deref(),
+                );
+            }
+            self.push(
+                service,
+                &format!("{item} (beyond the priced tiers)"),
+                left,
+                unit,
+                None,
+                key,
+                &format!(
+                    "{} {unit} above the last tier the book prices",
+                    fmt_qty(priced)
+                ),
+                None,
+            );
             return;
         }
         let effective = if quantity > 0.0 {
