@@ -506,6 +506,30 @@ class EC2(Case):
         self.assertEqual(ec2.describe_internet_gateways()["InternetGateways"], [])
         self.assertEqual([n["State"] for n in ec2.describe_nat_gateways()["NatGateways"]], ["deleted"])
 
+    def test_an_s3_gateway_endpoint_routes_its_tables_and_goes_with_its_routes(self) -> None:
+        resources = network() | {
+            "Table": {"Type": "AWS::EC2::RouteTable", "Properties": {"VpcId": {"Ref": "Vpc"}}},
+            "Endpoint": {
+                "Type": "AWS::EC2::VPCEndpoint",
+                "Properties": {
+                    "VpcEndpointType": "Gateway",
+                    "ServiceName": {"Fn::Sub": "com.amazonaws.${AWS::Region}.s3"},
+                    "VpcId": {"Ref": "Vpc"},
+                    "RouteTableIds": [{"Ref": "Table"}],
+                },
+            },
+        }
+        self.create(resources)
+        ec2 = self.client("ec2")
+        [endpoint] = ec2.describe_vpc_endpoints()["VpcEndpoints"]
+        self.assertEqual(endpoint["ServiceName"], f"com.amazonaws.{REGION}.s3")
+        self.assertEqual(endpoint["VpcEndpointType"], "Gateway")
+        [table] = [t for t in ec2.describe_route_tables()["RouteTables"] if t["RouteTableId"] in endpoint["RouteTableIds"]]
+        self.assertTrue(any(r.get("GatewayId") == endpoint["VpcEndpointId"] for r in table["Routes"]), table["Routes"])
+        self.delete()
+        self.assertEqual(ec2.describe_vpc_endpoints()["VpcEndpoints"], [])
+        self.assertEqual([v for v in ec2.describe_vpcs()["Vpcs"] if not v["IsDefault"]], [])
+
 
 class RDS(Case):
     def test_a_managed_master_password_makes_a_secret_and_the_attributes_resolve(self) -> None:

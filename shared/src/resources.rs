@@ -133,6 +133,7 @@ registry! {
     "AWS::EC2::SubnetRouteTableAssociation" => Untaggable, VPC_FREE, ROUTING, "ec2", Creates;
     "AWS::EC2::EIP" => ListWithName, Service("VPC"), ROUTING, "ec2", Creates;
     "AWS::EC2::NatGateway" => ListWithName, Service("NAT gateway"), Node(Public), "ec2", Creates;
+    "AWS::EC2::VPCEndpoint" => ListWithName, Free("an S3 gateway endpoint has no charge"), ROUTING, "ec2", Creates;
     "AWS::EC2::FlowLog" => ListWithName, NotEstimated("billed per GB of flow records"), ROUTING, "ec2", Creates;
     "AWS::EC2::SecurityGroup" => ListWithName, Free("security groups are free"), Member("Security groups"), "ec2", Creates;
     "AWS::EC2::SecurityGroupEgress" => Untaggable, Free("security groups are free"), Member("Security groups"), "ec2", Creates;

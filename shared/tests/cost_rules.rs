@@ -154,15 +154,23 @@ fn burstable_database_surplus_credits_are_in_the_range_maximum() {
 }
 
 #[test]
-fn nat_data_carries_the_apps_own_s3_traffic() {
-    // 10M requests × (0.01 PUT + 0.1 GET) × 20 KB = 22 GB, beside 5 GB of logs and
-    // 2 tasks × 4 deploys × 0.5 GB of image pulls.
+fn s3_traffic_takes_the_free_gateway_endpoint_not_the_nat() {
+    // NAT: $0.045 per GB processed. 5 GB of logs + 2 tasks × 4 deploys × 0.5 GB of image
+    // pulls go through it; the app's 10M × (0.01 PUT + 0.1 GET) × 20 KB = 22 GB of S3 traffic
+    // takes the gateway endpoint, which has no charge: 22 × 0.045 = $0.99 saved.
     let e = estimate(examples::fargate(), true);
     let nat = line(&e, "Data processed");
+    assert!((nat.quantity - (5.0 + 4.0)).abs() < 1e-9, "{}", nat.formula);
     assert!(
-        (nat.quantity - (5.0 + 4.0 + 22.0)).abs() < 1e-9,
+        nat.formula
+            .contains("gateway endpoint instead (saving $0.99)"),
         "{}",
         nat.formula
+    );
+    let t = shared::template::generate(&ValidPlan::new(examples::fargate()).unwrap());
+    assert!(
+        t.resource_types()
+            .any(|(id, ty)| id == "S3GatewayEndpoint" && ty == "AWS::EC2::VPCEndpoint")
     );
 }
 

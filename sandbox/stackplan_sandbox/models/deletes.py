@@ -3,7 +3,7 @@
 moto 5.2.5 deletes a stack's resource through the model's `delete` method or its
 `delete_from_cloudformation_json`; many models have neither, so DeleteStack reports the stack
 deleted while their resources stay: route tables, routes, subnet associations, NAT gateways
-(with their network interfaces), Elastic IPs, internet gateways and their attachments, flow
+(with their network interfaces), S3 gateway endpoints (with their routes), Elastic IPs, internet gateways and their attachments, flow
 logs, target groups, listeners, ECS clusters, services and task definitions, Lambda
 permissions, and REST APIs with their resources, methods and deployments. The VPC then cannot be deleted either (its route tables remain).
 
@@ -27,6 +27,7 @@ from moto.ec2.models.internet_gateways import InternetGateway
 from moto.ec2.models.nat_gateways import NatGateway
 from moto.ec2.models.route_tables import Route, RouteTable
 from moto.ec2.models.subnets import SubnetRouteTableAssociation
+from moto.ec2.models.vpcs import VPCEndPoint
 from moto.ec2.models.vpn_gateway import VPCGatewayAttachment
 from moto.ecs.models import Cluster, Service, TaskDefinition, ecs_backends
 from moto.elbv2.models import FakeListener, FakeTargetGroup, elbv2_backends
@@ -72,6 +73,19 @@ def _delete_nat_gateway(self: NatGateway, account_id: str, region_name: str) -> 
         if address.eni is self._eni:
             address.eni = None
             address.association_id = None
+
+
+def _delete_vpc_endpoint(self: VPCEndPoint, account_id: str, region_name: str) -> None:
+    backend = _ec2(account_id, region_name)
+    # AWS removes a gateway endpoint's routes from its route tables with it.
+    for table_id in self.route_table_ids or []:
+        table = backend.route_tables.get(table_id)
+        if table is None:
+            continue
+        for route_id, route in list(table._routes.items()):
+            if getattr(route, "gateway", None) is self or getattr(route, "vpc_endpoint_id", None) == self.id:
+                del table._routes[route_id]
+    backend.vpc_end_points.pop(self.id, None)
 
 
 def _release_address(self: ElasticAddress, account_id: str, region_name: str) -> None:
@@ -194,6 +208,7 @@ DELETES: dict[type, Any] = {
     Route: _delete_route,
     SubnetRouteTableAssociation: _delete_association,
     NatGateway: _delete_nat_gateway,
+    VPCEndPoint: _delete_vpc_endpoint,
     ElasticAddress: _release_address,
     InternetGateway: _delete_internet_gateway,
     VPCGatewayAttachment: _detach_gateway,

@@ -202,7 +202,11 @@ fn network(
     );
     let pulls = s.tasks * assume::DEPLOYS_PER_MONTH * assume::IMAGE_GB;
     let s3_gb = s3_app_gb(s.requests);
-    let nat_gb = w.log_gb_per_month + pulls + s3_gb;
+    let nat_gb = w.log_gb_per_month + pulls;
+    let saving = p
+        .price("nat.gb")
+        .map(|rate| format!(" (saving {})", fmt_usd(s3_gb * rate)))
+        .unwrap_or_default();
     p.add(
         "NAT gateway",
         "Data processed",
@@ -210,7 +214,7 @@ fn network(
         "GB",
         "nat.gb",
         &format!(
-            "{} GB of logs + {} tasks × {} deploys × {} GB image pulls + {} GB of the app's S3 traffic ({} requests × {} objects × {} KB)",
+            "{} GB of logs + {} tasks × {} deploys × {} GB image pulls; the app's {} GB of S3 traffic ({} requests × {} objects × {} KB) takes the free S3 gateway endpoint instead{saving}",
             fmt_qty(w.log_gb_per_month),
             fmt_qty(s.tasks),
             assume::DEPLOYS_PER_MONTH,
@@ -222,7 +226,7 @@ fn network(
         ),
     );
     a.push(format!(
-        "NAT: tasks send their logs, pull a {} GB image {} times a month and reach S3 ({} KB objects) through NAT; responses go out through the load balancer, not NAT.",
+        "NAT: tasks send their logs and pull a {} GB image {} times a month through NAT; their S3 traffic ({} KB objects) takes the S3 gateway endpoint, and responses go out through the load balancer.",
         assume::IMAGE_GB,
         assume::DEPLOYS_PER_MONTH,
         assume::S3_OBJECT_KB
@@ -238,6 +242,11 @@ fn network(
         &format!("(2 ALB addresses, one per AZ + {} NAT EIP + 0 tasks, which run in private subnets) × {HOURS_PER_MONTH} h", nats),
     );
     data_transfer_out(p, a, plan, o, s);
+}
+
+/// Dollars for a formula, to the cent.
+fn fmt_usd(usd: f64) -> String {
+    format!("${usd:.2}")
 }
 
 /// The application's S3 traffic a month, GB: every PUT and GET moves one object.

@@ -181,6 +181,17 @@ fn network(b: &mut Builder<'_>, f: &Fargate) {
             json!({ "SubnetId": r(&format!("PrivateSubnet{suffix}")), "RouteTableId": r(&table) }),
         );
     }
+    // S3 through a gateway endpoint: free, and the tasks' S3 traffic stays off the NAT.
+    b.add(
+        "S3GatewayEndpoint",
+        "AWS::EC2::VPCEndpoint",
+        json!({
+            "VpcEndpointType": "Gateway",
+            "ServiceName": sub("com.amazonaws.${AWS::Region}.s3"),
+            "VpcId": r("Vpc"),
+            "RouteTableIds": [r("PrivateRouteTableA"), r("PrivateRouteTableB")]
+        }),
+    );
     b.add(
         "VpcFlowLog",
         "AWS::EC2::FlowLog",
