@@ -199,3 +199,39 @@ fn prices_commands_without_credentials_say_so() {
     assert_eq!(out.status.code(), Some(2));
     assert!(text(&out.stderr).contains("not a region"));
 }
+
+#[test]
+fn estimate_against_a_deployed_plan_prints_the_cost_of_the_change() {
+    let dir = tempfile::tempdir().unwrap();
+    let old = dir.path().join("old.json");
+    let new = dir.path().join("new.json");
+    let example = text(&stackplan(&["example", "fargate"], "").stdout);
+    std::fs::write(&old, &example).unwrap();
+    let mut plan: serde_json::Value = serde_json::from_str(&example).unwrap();
+    plan["fargate"]["vcpu"] = serde_json::json!(1.0);
+    plan["fargate"]["memory_mib"] = serde_json::json!(2048);
+    std::fs::write(&new, plan.to_string()).unwrap();
+    let args = |json: bool| {
+        let mut a = vec![
+            "estimate",
+            "--plan",
+            new.to_str().unwrap(),
+            "--against",
+            old.to_str().unwrap(),
+        ];
+        if json {
+            a.push("--json");
+        }
+        stackplan(&a, "")
+    };
+    let out = args(false);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let table = text(&out.stdout);
+    // Twice the vCPU and memory: 2 tasks × 730 h × 0.5 more vCPU × $0.04048 = +$29.55.
+    assert!(table.contains("Fargate: x86 vCPU (on-demand)"), "{table}");
+    assert!(table.contains("+29.55"), "{table}");
+    let diff: serde_json::Value = serde_json::from_slice(&args(true).stdout).unwrap();
+    let delta = diff["delta_usd"].as_f64().unwrap();
+    assert!((delta - (29.55 + 6.49)).abs() < 0.011, "{diff}");
+    assert_eq!(diff["lines"].as_array().unwrap().len(), 2, "{diff}");
+}

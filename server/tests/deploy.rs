@@ -585,7 +585,7 @@ async fn a_stack_stackplan_did_not_make_is_left_alone() {
     let after = h.cfn.calls.lock().unwrap().clone();
     let made: Vec<&&str> = after[before.len()..]
         .iter()
-        .filter(|c| !matches!(**c, "stack" | "events" | "resource_count" | "change_set"))
+        .filter(|c| !matches!(**c, "stack" | "events" | "template_summary" | "change_set"))
         .collect();
     assert!(made.is_empty(), "only reads, no change: {made:?}");
 }
@@ -708,6 +708,28 @@ async fn an_existing_stack_is_offered_as_an_update_which_shows_its_changes() {
     assert_eq!(status, StatusCode::CREATED, "{body}");
     assert_eq!(body["change_set"]["type"], "UPDATE");
     assert_eq!(body["change_set"]["changes"][0]["action"], "Modify");
+    // The update names the plan the stack was deployed from, read from its template, so the
+    // page can show the cost of the change before it is applied.
+    let deployed: shared::plan::Plan = serde_json::from_value(lambda_plan()).unwrap();
+    assert_eq!(
+        body["deployed_plan"].as_str(),
+        Some(shared::link::encode(&deployed).as_str()),
+        "{body}"
+    );
+    let (_, status_body, _) = h
+        .send(
+            "GET",
+            &format!("/api/deployments/{id}"),
+            Some(TOKEN),
+            None,
+            &[],
+        )
+        .await;
+    assert_eq!(
+        status_body["plan_link"].as_str(),
+        body["deployed_plan"].as_str(),
+        "the deployed plan's link stays available from the stack"
+    );
     assert_ne!(
         body["id"].as_str(),
         Some(id.as_str()),

@@ -399,3 +399,14 @@ fn file_names() {
         "shop-lambda.template.yaml"
     );
 }
+
+#[test]
+fn every_template_records_the_plan_it_came_from() {
+    for (name, plan) in shared::examples::matrix() {
+        let t = shared::template::generate(&shared::ValidPlan::new(plan.clone()).unwrap());
+        let (code, read) = shared::template::recorded_plan(t.as_value())
+            .unwrap_or_else(|| panic!("{name}: no recorded plan"));
+        assert_eq!(read, plan, "{name}");
+        assert_eq!(code, shared::link::encode(&plan), "{name}");
+    }
+}

@@ -67,6 +67,25 @@ impl StackEvent {
     }
 }
 
+/// What Stackplan reads from a stack's template.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct TemplateSummary {
+    /// How many resources it declares: the progress bar's 100%.
+    pub resources: usize,
+    /// The share-link code of the plan it records (`Metadata.Stackplan.Plan`), when that
+    /// decodes to a plan.
+    pub plan_link: Option<String>,
+}
+
+impl TemplateSummary {
+    pub fn of(template: &serde_json::Value) -> TemplateSummary {
+        TemplateSummary {
+            resources: template["Resources"].as_object().map_or(0, |r| r.len()),
+            plan_link: shared::template::recorded_plan(template).map(|(code, _)| code),
+        }
+    }
+}
+
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct NewChangeSet {
     pub stack_name: String,
@@ -105,8 +124,13 @@ pub trait CloudFormation: Send + Sync {
         change_set: &str,
         token: &str,
     ) -> BoxFuture<'_, Result<(), AwsError>>;
-    /// How many resources the stack's template declares.
-    fn resource_count(&self, s: &Session, stack: &str) -> BoxFuture<'_, Result<usize, AwsError>>;
+    /// What the stack's current template declares: its resource count and the plan it
+    /// records.
+    fn template_summary(
+        &self,
+        s: &Session,
+        stack: &str,
+    ) -> BoxFuture<'_, Result<TemplateSummary, AwsError>>;
     /// The events of the stack's latest operation (and perhaps some older ones), oldest first.
     /// DescribeStackEvents pages newest first; reading stops at the page that holds the event
     /// starting the latest operation, so a stack with a long history costs one or two pages a
@@ -367,7 +391,11 @@ impl CloudFormation for SdkCloudFormation {
         })
     }
 
-    fn resource_count(&self, s: &Session, stack: &str) -> BoxFuture<'_, Result<usize, AwsError>> {
+    fn template_summary(
+        &self,
+        s: &Session,
+        stack: &str,
+    ) -> BoxFuture<'_, Result<TemplateSummary, AwsError>> {
         let call = self.client(s).get_template().stack_name(stack);
         Box::pin(async move {
             let out = call.send().await.map_err(|e| self.err(e))?;
@@ -375,7 +403,7 @@ impl CloudFormation for SdkCloudFormation {
             let doc: serde_json::Value = serde_json::from_str(body).map_err(|e| {
                 AwsError::Other(format!("the stack's template is not JSON: {e}").into())
             })?;
-            Ok(doc["Resources"].as_object().map_or(0, |r| r.len()))
+            Ok(TemplateSummary::of(&doc))
         })
     }
 

@@ -53,6 +53,10 @@ pub enum Command {
         /// Leave out the always-free allowances (Lambda requests and GB-s, 100 GB out).
         #[arg(long)]
         no_free_tier: bool,
+        /// Print the monthly difference from this plan (e.g. the deployed one) instead, line by
+        /// line and in total.
+        #[arg(long)]
+        against: Option<PathBuf>,
     },
     /// Price the plan's workload on both architectures and find where they cross.
     Compare {
@@ -256,6 +260,27 @@ pub fn run(cli: Cli) -> ExitCode {
             plan,
             json,
             no_free_tier,
+            against: Some(old),
+        } => load_valid(&old).and_then(|old| {
+            load_valid(&plan).map(|new| {
+                let options = cost::Options {
+                    free_tier: !no_free_tier,
+                };
+                let before = cost::estimate(&old, PriceBook::embedded(), options);
+                let after = cost::estimate(&new, PriceBook::embedded(), options);
+                let diff = cost::difference(&before, &after);
+                if json {
+                    serde_json::to_string_pretty(&diff).expect("differences serialize") + "\n"
+                } else {
+                    tables::render_difference(&diff)
+                }
+            })
+        }),
+        Command::Estimate {
+            plan,
+            json,
+            no_free_tier,
+            against: None,
         } => load_valid(&plan).map(|valid| {
             let options = cost::Options {
                 free_tier: !no_free_tier,

@@ -115,6 +115,46 @@ pub fn render_comparison(c: &cost::Comparison) -> String {
     out
 }
 
+/// What a change to a plan does to its monthly cost, line by line and in total.
+pub fn render_difference(d: &cost::Difference) -> String {
+    let money = |v: Option<f64>, unknown: bool| {
+        if unknown {
+            "unknown".to_string()
+        } else {
+            v.map_or_else(|| "—".to_string(), |v| format!("${v:.2}"))
+        }
+    };
+    let mut out = format!(
+        "{:<58} {:>11} {:>11} {:>11}\n",
+        "Line", "Before", "After", "Change"
+    );
+    for l in &d.lines {
+        out.push_str(&format!(
+            "{:<58} {:>11} {:>11} {:>11}\n",
+            format!("{}: {}", l.service, l.item),
+            money(l.before_usd, l.before_unknown),
+            money(l.after_usd, l.after_unknown),
+            l.delta()
+                .map_or_else(|| "?".to_string(), |v| format!("{v:+.2}"))
+        ));
+    }
+    if d.lines.is_empty() {
+        out.push_str("(no line changes)\n");
+    }
+    out.push_str(&format!(
+        "\nMonthly: ${:.2} -> ${:.2} ({:+.2}){}\n",
+        d.before_usd,
+        d.after_usd,
+        d.delta_usd,
+        if d.uncertain {
+            "; some prices are unknown, so the totals are lower bounds"
+        } else {
+            ""
+        }
+    ));
+    out
+}
+
 /// The differences between the embedded and a live book, one line each.
 pub fn render_diff(live: &crate::prices::LiveBook) -> String {
     let differences = crate::prices::source::diff(live);

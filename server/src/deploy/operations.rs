@@ -17,7 +17,7 @@ use super::service::Deployer;
 use super::{MANAGED_TAG, MANAGED_VALUE, StackArn};
 use crate::auth::Grant;
 use crate::aws::cloudformation::{
-    ChangeSetInfo, CloudFormation, NewChangeSet, Session, StackEvent, StackInfo,
+    ChangeSetInfo, CloudFormation, NewChangeSet, Session, StackEvent, StackInfo, TemplateSummary,
 };
 use crate::aws::{AwsError, WaitListener, unwatched};
 
@@ -126,6 +126,18 @@ impl Deployer {
             Some(_) => true,
         };
 
+        // An update shows the cost of the change: the plan the stack was deployed from, as its
+        // template records it.
+        let deployed_plan = if update {
+            self.call(&session, &unwatched, |cfn, s| {
+                let n = name.clone();
+                Box::pin(async move { cfn.template_summary(&s, &n).await })
+            })
+            .await?
+            .plan_link
+        } else {
+            None
+        };
         let change_set_name = super::change_set_name(&name, &body, &roles.role_arn);
         let new = NewChangeSet {
             stack_name: name.clone(),
@@ -203,6 +215,7 @@ impl Deployer {
             },
             resources: u32::try_from(template.resources().len()).unwrap_or(u32::MAX),
             sandbox: report,
+            deployed_plan,
         })
     }
 
@@ -314,7 +327,7 @@ impl Deployer {
             arn,
             &stack,
             progress::current_operation(&events),
-            total,
+            &total,
         ))
     }
 
@@ -347,17 +360,17 @@ impl Deployer {
             arn,
             &stack,
             progress::current_operation(&events),
-            total,
+            &total,
         ))
     }
 
-    /// Stack, events and resource count, each call retried while throttled.
+    /// Stack, events and what its template declares, each call retried while throttled.
     pub(super) async fn read_stack(
         &self,
         arn: &StackArn,
         session: &Session,
         listener: WaitListener<'_>,
-    ) -> Result<(Vec<StackEvent>, StackInfo, usize), DeployError> {
+    ) -> Result<(Vec<StackEvent>, StackInfo, TemplateSummary), DeployError> {
         let id = arn.arn.clone();
         let stack = self
             .call(session, listener, |cfn, s| {
@@ -375,7 +388,7 @@ impl Deployer {
         let total = self
             .call(session, listener, |cfn, s| {
                 let id = id.clone();
-                Box::pin(async move { cfn.resource_count(&s, &id).await })
+                Box::pin(async move { cfn.template_summary(&s, &id).await })
             })
             .await?;
         Ok((events, stack, total))
@@ -421,7 +434,7 @@ pub(super) fn status_from(
     arn: &StackArn,
     stack: &StackInfo,
     op: &[StackEvent],
-    total: usize,
+    template: &TemplateSummary,
 ) -> Status {
     let done = progress::is_terminal(&stack.status);
     let succeeded = done && progress::is_success(&stack.status);
@@ -439,6 +452,7 @@ pub(super) fn status_from(
         } else {
             progress::first_failure(op)
         },
-        progress: progress::progress(op, &stack.status, total),
+        progress: progress::progress(op, &stack.status, template.resources),
+        plan_link: template.plan_link.clone(),
     }
 }

@@ -104,10 +104,10 @@ impl Deployer {
                 Err(e) => Err(e),
             };
             match read {
-                Ok((events, stack, total)) => {
+                Ok((events, stack, template)) => {
                     failures = 0;
                     let op = progress::current_operation(&events).to_vec();
-                    let status = status_from(&self.sign(&arn, None), &arn, &stack, &op, total);
+                    let status = status_from(&self.sign(&arn, None), &arn, &stack, &op, &template);
                     let done = status.done;
                     let grew = sender.borrow().events.len() != op.len();
                     sender.send_modify(|snap| {

@@ -38,6 +38,13 @@ pub const RULES: &[&str] = &[
     "lambda.free_gb_seconds",
     "dynamodb.free_storage_gb",
     "dto.free_gb",
+    "logs.free_gb",
+    "cloudwatch.free_alarms",
+    "cloudwatch.free_metrics",
+    "container_insights.metrics_per_cluster",
+    "container_insights.metrics_per_service",
+    "container_insights.metrics_per_task_family",
+    "container_insights.metrics_per_task",
 ];
 
 /// The usage-type prefix of a region (its billing code).
@@ -65,6 +72,7 @@ pub const RDS_CLASSES: &[&str] = &[
 pub const CACHE_TYPES: &[&str] = &[
     "cache.t3.micro",
     "cache.t3.small",
+    "cache.t3.medium",
     "cache.t4g.micro",
     "cache.t4g.small",
     "cache.m6g.large",
@@ -169,6 +177,7 @@ pub fn specs(region: &str) -> Vec<Spec> {
     for (key, tier) in [
         ("lambda.gb_second.arm", 1),
         ("lambda.gb_second.arm.tier2", 2),
+        ("lambda.gb_second.arm.tier3", 3),
     ] {
         add(
             key,
@@ -179,6 +188,40 @@ pub fn specs(region: &str) -> Vec<Spec> {
             1.0,
             "GB-second",
         );
+    }
+    add(
+        "lambda.ephemeral_gb_second",
+        "AWSLambda",
+        both("Lambda-Storage-GB-Second"),
+        none(),
+        1,
+        1.0,
+        "GB-second",
+    );
+    // Fargate Spot: the Price List's current Spot rates (they float).
+    for (key, usage, unit) in [
+        (
+            "fargate.spot.vcpu_hour.x86",
+            "SpotUsage:Fargate-vCPU-Hours:perCPU",
+            "vCPU-hour",
+        ),
+        (
+            "fargate.spot.gb_hour.x86",
+            "SpotUsage:Fargate-GB-Hours",
+            "GB-hour",
+        ),
+        (
+            "fargate.spot.vcpu_hour.arm",
+            "SpotUsage:Fargate-ARM-vCPU-Hours:perCPU",
+            "vCPU-hour",
+        ),
+        (
+            "fargate.spot.gb_hour.arm",
+            "SpotUsage:Fargate-ARM-GB-Hours",
+            "GB-hour",
+        ),
+    ] {
+        add(key, "AmazonECS", pre(usage), none(), 1, 1.0, unit);
     }
     let alb = || vec![("productFamily", "Load Balancer-Application".to_string())];
     add(
@@ -407,6 +450,20 @@ pub fn specs(region: &str) -> Vec<Spec> {
         1.0,
         "alarm-month",
     );
+    for (key, tier) in [
+        ("cloudwatch.metric_month", 1),
+        ("cloudwatch.metric_month.tier2", 2),
+    ] {
+        add(
+            key,
+            "AmazonCloudWatch",
+            pre("CW:MetricMonitorUsage"),
+            none(),
+            tier,
+            1.0,
+            "metric-month",
+        );
+    }
     add(
         "ecr.storage_gb_month",
         "AmazonECR",
@@ -443,15 +500,17 @@ pub fn specs(region: &str) -> Vec<Spec> {
         1.0,
         "IP-hour",
     );
-    add(
-        "dto.gb",
-        "AWSDataTransfer",
-        both("DataTransfer-Out-Bytes"),
-        none(),
-        1,
-        1.0,
-        "GB",
-    );
+    for (key, tier) in [("dto.gb", 1), ("dto.gb.tier2", 2)] {
+        add(
+            key,
+            "AWSDataTransfer",
+            both("DataTransfer-Out-Bytes"),
+            none(),
+            tier,
+            1.0,
+            "GB",
+        );
+    }
     for spec in out.iter_mut().filter(|s| s.service == "AmazonElastiCache") {
         spec.by_attributes = true;
     }

@@ -12,7 +12,7 @@ use futures_util::future::BoxFuture;
 use serde_json::Value;
 use server::aws::AwsError;
 use server::aws::cloudformation::{
-    ChangeSetInfo, CloudFormation, NewChangeSet, Session, StackEvent, StackInfo,
+    ChangeSetInfo, CloudFormation, NewChangeSet, Session, StackEvent, StackInfo, TemplateSummary,
 };
 use server::aws::sts::{AssumeRequest, Sts, TempCredentials};
 use shared::api::{Change, Output};
@@ -80,6 +80,10 @@ pub struct Stack {
     pub outputs: Vec<Output>,
     pub resources: usize,
     pub change_sets: Vec<(String, String, bool)>, // (arn, name, update)
+    /// Each change set's template body, by change set arn.
+    pub bodies: Vec<(String, String)>,
+    /// The template of the last executed change set.
+    pub deployed: Option<String>,
     pub tags: Vec<(String, String)>,
 }
 
@@ -254,6 +258,8 @@ impl CloudFormation for CfnDouble {
                     }],
                     resources,
                     change_sets: vec![],
+                    bodies: vec![],
+                    deployed: None,
                     tags: c.tags.clone(),
                 });
             }
@@ -275,6 +281,7 @@ impl CloudFormation for CfnDouble {
             stack
                 .change_sets
                 .push((arn.clone(), c.change_set_name.clone(), c.update));
+            stack.bodies.push((arn.clone(), c.template_body.clone()));
             Ok((arn, stack.arn.clone()))
         })
     }
@@ -362,6 +369,11 @@ impl CloudFormation for CfnDouble {
                 .find(|c| c.0 == change_set)
                 .map(|c| c.2)
                 .ok_or_else(|| AwsError::Validation("no such change set".into()))?;
+            s.deployed = s
+                .bodies
+                .iter()
+                .find(|(arn, _)| *arn == change_set)
+                .map(|(_, body)| body.clone());
             let (start, ok, failed_end) = if update {
                 (
                     "UPDATE_IN_PROGRESS",
@@ -428,12 +440,28 @@ impl CloudFormation for CfnDouble {
         })
     }
 
-    fn resource_count(&self, _: &Session, stack: &str) -> BoxFuture<'_, Result<usize, AwsError>> {
+    fn template_summary(
+        &self,
+        _: &Session,
+        stack: &str,
+    ) -> BoxFuture<'_, Result<TemplateSummary, AwsError>> {
         let stack = stack.to_string();
         Box::pin(async move {
-            self.check("resource_count")?;
+            self.check("template_summary")?;
             let mut stacks = self.stacks.lock().unwrap();
-            Ok(Self::find(&mut stacks, &stack).map_or(0, |s| s.resources))
+            Ok(
+                Self::find(&mut stacks, &stack).map_or_else(TemplateSummary::default, |s| {
+                    let plan_link = s
+                        .deployed
+                        .as_deref()
+                        .and_then(|body| serde_json::from_str::<Value>(body).ok())
+                        .and_then(|doc| TemplateSummary::of(&doc).plan_link);
+                    TemplateSummary {
+                        resources: s.resources,
+                        plan_link,
+                    }
+                }),
+            )
         })
     }
 

@@ -116,6 +116,10 @@ pub struct Created {
     /// The template's resource count: the progress bar's 100%.
     pub resources: u32,
     pub sandbox: SandboxReport,
+    /// For an update: the share-link code of the plan the stack was deployed from, as its
+    /// template records it, so the cost of the change can be shown before it is applied.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub deployed_plan: Option<String>,
 }
 
 /// A stack output.
@@ -164,6 +168,9 @@ pub struct Status {
     pub outputs: Vec<Output>,
     pub failure: Option<Failure>,
     pub progress: Progress,
+    /// The share-link code of the plan the stack's current template records.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub plan_link: Option<String>,
 }
 
 /// Where this server deploys to.

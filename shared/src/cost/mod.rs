@@ -4,6 +4,7 @@
 
 pub mod book;
 mod compare;
+mod diff;
 mod fargate;
 mod lambda;
 mod pricer;
@@ -13,6 +14,7 @@ use serde::{Deserialize, Serialize};
 pub use crate::resources::Billing;
 pub use book::{BookRef, Origin, Price, PriceBook};
 pub use compare::{Bound, Comparison, CurvePoint, Sides, compare, counterpart};
+pub use diff::{Difference, LineChange, difference};
 pub(crate) use pricer::Pricer;
 pub use pricer::{fmt_qty, fmt_usd_rate};
 

@@ -306,7 +306,8 @@ impl<'p> Builder<'p> {
                 "Project": self.plan.project,
                 "Architecture": self.plan.kind().as_str(),
                 "Region": self.plan.region.code(),
-                "StackTags": stack_tags(self.plan)
+                "StackTags": stack_tags(self.plan),
+                PLAN_METADATA: crate::link::encode(self.plan)
             } }),
         );
         for (name, section) in [
@@ -324,6 +325,18 @@ impl<'p> Builder<'p> {
             doc: Value::Object(doc),
         }
     }
+}
+
+/// The key under `Metadata.Stackplan` that holds the plan the template came from, as a share
+/// link's code: a deployed stack's plan can be read back from its template.
+pub const PLAN_METADATA: &str = "Plan";
+
+/// The plan a template records (`Metadata.Stackplan.Plan`), if it records one that decodes.
+/// The text comes from a deployed stack, so it goes through the link's bounded decoder.
+pub fn recorded_plan(template: &Value) -> Option<(String, Plan)> {
+    let code = template["Metadata"]["Stackplan"][PLAN_METADATA].as_str()?;
+    let plan = crate::link::decode(code).ok()?;
+    Some((code.to_string(), plan))
 }
 
 /// The tags to put on the stack: the plan's tags plus the project tag. CloudFormation
