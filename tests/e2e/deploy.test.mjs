@@ -119,8 +119,12 @@ test('Deploy creates the Lambda example in the sandbox, shows progress, outputs 
   await page.getByTestId('stack-exists').waitFor();
   await page.getByTestId('review-update').click();
   await page.getByTestId('confirm-update').waitFor();
+  // The cost of the change, read against the plan the stack's template records.
+  assert.match(await page.getByTestId('update-cost').innerText(), /Monthly cost: \$[\d,.]+\+? → \$[\d,.]+\+? \(\+\$[\d,.]+ a month\)[\s\S]*Lambda: Duration/);
   await page.getByTestId('apply-update').click();
   await page.getByTestId('deploy-status').filter({ hasText: 'UPDATE_COMPLETE' }).waitFor({ timeout: 60000 });
+  // The deployed plan stays available from the stack as a share link.
+  assert.match(await page.getByTestId('deployed-plan-link').getAttribute('href'), /#plan=1\.[\w-]+$/);
 
   await page.getByTestId('delete-stack').click();
   await page.getByTestId('confirm-delete').click();
@@ -151,7 +155,7 @@ test('Deploy builds the default Fargate plan in the sandbox resource by resource
   const between = [...percents].filter((p) => p > 0 && p < 100);
   assert.ok(between.length > 0, `the progress bar showed only ${[...percents].join(', ')}`);
   assert.equal(await page.getByTestId('deploy-progress').getAttribute('aria-valuenow'), '100');
-  assert.match(await page.getByTestId('progress-text').innerText(), /54 of 54 resources · 100%/);
+  assert.match(await page.getByTestId('progress-text').innerText(), /55 of 55 resources · 100%/);
 
   // Every resource has its own events, with its type.
   const rows = await page.locator('[data-testid=deploy-events] tbody tr').allInnerTexts();
@@ -160,7 +164,7 @@ test('Deploy builds the default Fargate plan in the sandbox resource by resource
   for (const id of ['Vpc', 'NatGatewayA', 'LoadBalancer', 'Database', 'Cache', 'Service', 'ScalableTarget', 'CpuAlarm']) {
     assert.ok(completed.has(id), `${id} has no CREATE_COMPLETE event:\n${rows.join('\n')}`);
   }
-  assert.equal(completed.size, 54, rows.join('\n'));
+  assert.equal(completed.size, 55, rows.join('\n'));
 
   // The outputs: the service's URL at the load balancer, the database and the cache.
   const outputs = await page.getByTestId('deploy-outputs').innerText();
@@ -172,12 +176,28 @@ test('Deploy builds the default Fargate plan in the sandbox resource by resource
   await deploy.screenshot({ path: path.join(artifacts, 'deploy-fargate.png') });
   await page.setViewportSize({ width: 1400, height: 1000 });
 
+  // A bigger task: the update's review shows what it costs before anything changes. Twice the
+  // vCPU (0.5 → 1) and memory (1 → 2 GB) on 2 tasks: +$29.55 vCPU and +$6.49 memory a month.
+  await page.locator('#f-fargate-vcpu').selectOption('1');
+  await page.getByTestId('deploy-button').click();
+  await page.getByTestId('stack-exists').waitFor();
+  await page.getByTestId('review-update').click();
+  const cost = page.getByTestId('update-cost');
+  await cost.waitFor();
+  const text = await cost.innerText();
+  assert.match(text, /\(\+\$36\.04 a month\)/, text);
+  assert.match(text, /Fargate: x86 vCPU \(on-demand\)\s+\$29\.55\s+\$59\.10\s+\+\$29\.55/, text);
+  await cost.screenshot({ path: path.join(artifacts, 'update-cost.png') });
+  await page.getByTestId('apply-update').click();
+  await status.filter({ hasText: 'UPDATE_COMPLETE' }).waitFor({ timeout: 60000 });
+
   await page.getByTestId('delete-stack').click();
   await page.getByTestId('confirm-delete').click();
   await status.filter({ hasText: 'DELETE_COMPLETE' }).waitFor({ timeout: 60000 });
   const after = await page.locator('[data-testid=deploy-events] tbody tr').allInnerTexts();
   assert.ok(after.some((r) => /\tService\tDELETE_COMPLETE/.test(r)), after.join('\n'));
-  assert.deepEqual(errors, []);
+  // The 409 "stack exists" answer before the update is logged as a failed load; nothing else.
+  assert.deepEqual(errors.filter((e) => !/status of 409/.test(e)), []);
 });
 
 test('only configured sites may frame the planner, and Deploy inside a frame asks first', async () => {

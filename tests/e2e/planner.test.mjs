@@ -37,7 +37,10 @@ test('changing sizes changes the cost and the template', async () => {
   assert.match(await templateText(page), /"Cpu": "2048"/);
   assert.equal(await page.locator('#f-fargate-memory_mib').inputValue(), '4096', 'memory moved to a size 2 vCPU allows');
   const afterCpu = await total(page);
+  // Tasks follow the traffic between the minimum and the maximum: the desired count only sets
+  // where the service starts, so the cost moves with the minimum.
   await page.locator('#f-fargate-desired_tasks').fill('5');
+  await page.locator('#f-fargate-min_tasks').fill('5');
   await page.waitForFunction((t) => document.querySelector('[data-testid=monthly-total]').innerText !== t, afterCpu);
   assert.match(await templateText(page), /"DesiredCount": 5/);
 });
@@ -91,5 +94,6 @@ test('planning keeps working when the server goes away', async () => {
   const before = await total(page);
   await page.locator('#f-fargate-max_tasks').fill('30');
   await page.locator('#f-fargate-desired_tasks').fill('30');
+  await page.locator('#f-fargate-min_tasks').fill('30');
   await page.waitForFunction((t) => document.querySelector('[data-testid=monthly-total]').innerText !== t, before);
 });

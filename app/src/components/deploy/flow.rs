@@ -91,6 +91,11 @@ impl Deploy {
         self.fail(failure.explain());
     }
 
+    /// The plan of the deploy in progress (the update under review).
+    pub fn requested_plan(self) -> Option<shared::plan::Plan> {
+        self.last.with_value(|r| r.as_ref().map(|r| r.plan.clone()))
+    }
+
     /// Creates the change set; a new stack is executed at once, an update waits for review.
     pub fn start(self, request: CreateDeployment) {
         let Some(client) = self.client() else { return };

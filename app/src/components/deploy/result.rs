@@ -31,6 +31,14 @@ pub fn finished(d: Deploy, status: Status) -> AnyView {
                         }}
                     </div>
                 })}
+                {status.plan_link.clone().filter(|_| !deleted).map(|code| {
+                    let href = format!("{}#{}{code}", crate::browser::page_base(), shared::link::FRAGMENT_KEY);
+                    view! {
+                        <p class="muted deployed-plan">"The plan this stack was deployed from: "
+                            <a href=href data-testid="deployed-plan-link">"open its share link"</a>
+                        </p>
+                    }
+                })}
                 {(!notes.is_empty() && !deleted).then(|| view! {
                     <details class="sandbox-notes"><summary>"What the sandbox does differently"</summary>
                         <ul>{notes.into_iter().map(|n| view! { <li>{n}</li> }).collect_view()}</ul>

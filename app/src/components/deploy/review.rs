@@ -2,8 +2,83 @@
 //! the update's confirmation, and the list of changes.
 
 use leptos::prelude::*;
+use shared::api::Created;
+use shared::cost::{self, Difference};
 
 use super::flow::{Deploy, Phase};
+use crate::components::cost_summary::money;
+use crate::state::{use_planner, with_book};
+
+/// The monthly difference between the deployed plan (as the stack's template records it) and
+/// the update's, priced like the cost panel (same book, same free-tier switch).
+fn update_cost(d: Deploy, created: &Created) -> Option<Difference> {
+    let deployed = shared::link::decode(created.deployed_plan.as_deref()?).ok()?;
+    let new = d.requested_plan()?;
+    let p = use_planner();
+    let options = cost::Options {
+        free_tier: p.free_tier.get_untracked(),
+    };
+    let estimate = |plan: shared::plan::Plan| {
+        let plan = shared::ValidPlan::new(plan).ok()?;
+        Some(p.server_book.with_untracked(|sb| {
+            with_book(sb, plan.plan().region.code(), |b| {
+                cost::estimate(&plan, b, options)
+            })
+        }))
+    };
+    Some(cost::difference(&estimate(deployed)?, &estimate(new)?))
+}
+
+fn signed(v: f64) -> String {
+    format!("{}{}", if v < 0.0 { "−" } else { "+" }, money(v.abs()))
+}
+
+/// The cost of the change, line by line, before it is applied.
+fn cost_of_change(diff: Option<Difference>) -> AnyView {
+    let Some(diff) = diff else {
+        return view! {
+            <p class="muted" data-testid="update-cost">"The stack's template records no plan Stackplan can read, so the cost of this change cannot be shown."</p>
+        }
+        .into_any();
+    };
+    let lines = diff
+        .lines
+        .iter()
+        .map(|l| {
+            let amount = |v: Option<f64>, unknown: bool| {
+                if unknown {
+                    "unknown".to_string()
+                } else {
+                    v.map(money).unwrap_or_else(|| "—".into())
+                }
+            };
+            view! {
+                <tr>
+                    <th scope="row">{format!("{}: {}", l.service, l.item)}</th>
+                    <td>{amount(l.before_usd, l.before_unknown)}</td>
+                    <td>{amount(l.after_usd, l.after_unknown)}</td>
+                    <td>{l.delta().map(signed).unwrap_or_else(|| "?".into())}</td>
+                </tr>
+            }
+        })
+        .collect_view();
+    let plus = if diff.uncertain { "+" } else { "" };
+    view! {
+        <div class="update-cost" data-testid="update-cost">
+            <p>
+                <strong>{format!("Monthly cost: {}{plus} → {}{plus} ({} a month)", money(diff.before_usd), money(diff.after_usd), signed(diff.delta_usd))}</strong>
+                {diff.uncertain.then_some(" Some prices are unknown, so both totals are lower bounds.")}
+            </p>
+            {(!diff.lines.is_empty()).then(|| view! {
+                <table class="components">
+                    <thead><tr><th scope="col">"Line"</th><th scope="col">"Now"</th><th scope="col">"After"</th><th scope="col">"Change"</th></tr></thead>
+                    <tbody>{lines}</tbody>
+                </table>
+            })}
+        </div>
+    }
+    .into_any()
+}
 
 /// The banner of the phase before execution.
 pub fn review(d: Deploy) -> AnyView {
@@ -22,6 +97,7 @@ pub fn review(d: Deploy) -> AnyView {
             Phase::Review(created) => {
                 let n = created.change_set.changes.len();
                 let name = created.stack_name.clone();
+                let diff = update_cost(d, &created);
                 Some(view! {
                     <div class="banner" role="alert" data-testid="confirm-update">
                         <span>{format!("Updating {name} changes {n} resource(s), listed below. Apply?")}</span>
@@ -30,6 +106,7 @@ pub fn review(d: Deploy) -> AnyView {
                         }>"Apply the update"</button>
                         <button type="button" class="secondary" on:click=move |_| d.phase.set(Phase::Idle)>"Cancel"</button>
                     </div>
+                    {cost_of_change(diff)}
                 }.into_any())
             }
             _ => None,
