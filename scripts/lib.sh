@@ -146,4 +146,5 @@ build_web() {
   install_web_toolchain
   say "building the planner (trunk build --release)"
   (cd "$ROOT" && trunk build --release --offline)
+  node "$ROOT/scripts/precompress.mjs" "$ROOT/dist"
 }

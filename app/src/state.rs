@@ -27,8 +27,8 @@ pub struct Planner {
     pub comparison: RwSignal<Option<Comparison>>,
     /// The comparison's settings for the other side (the Lambda side's memory and CPU).
     pub sides: RwSignal<cost::Sides>,
-    /// The topology SVG of the last valid plan (with cost on hover), computed on the next task.
-    pub topology: RwSignal<Option<String>>,
+    /// The topology SVG of the current valid plan (with cost on hover).
+    pub topology: Memo<Option<String>>,
     /// The template text of the last valid plan in the chosen format, and whether it is current.
     pub template: Memo<Option<(String, usize, bool)>>,
     /// What the server said about the plan region's prices (`GET /api/prices/{region}`);
@@ -138,6 +138,32 @@ impl Planner {
                 }
             });
         });
+        let generated = Memo::new(move |_| valid.with(|v| v.as_ref().map(template::generate)));
+        let template = Memo::new(move |prev: Option<&Option<(String, usize, bool)>>| {
+            let format = format.get();
+            generated.with(|t| match t {
+                Some(t) => Some((t.render(format), t.resources().len(), true)),
+                None => prev.cloned().flatten().map(|(text, n, _)| (text, n, false)),
+            })
+        });
+        // The diagram is built in the edit's own frame, like the cost and the template: it
+        // takes about a millisecond, while the template's colours and the comparison follow on
+        // later tasks.
+        // An invalid plan keeps the last valid plan's diagram.
+        let topology = Memo::new(move |prev: Option<&Option<String>>| {
+            let Some(t) = generated.get() else {
+                return prev.cloned().flatten();
+            };
+            estimate.with(|e| {
+                let e = e.as_ref().map(|(e, _)| e);
+                Some(
+                    shared::topology::build(&t)
+                        .to_svg(&|_, ty| e.and_then(|e| cost::node_cost_text(e, ty))),
+                )
+            })
+        });
+        // The comparison (130 priced points and a bisection) is queued after the diagram, so an
+        // edit's cost, template and diagram are all on screen before it runs.
         let comparison = RwSignal::new(None::<Comparison>);
         let sides = RwSignal::new(cost::Sides::default());
         let generation = StoredValue::new(0u64);
@@ -149,51 +175,22 @@ impl Planner {
             let Some(plan) = valid.get() else { return };
             generation.update_value(|g| *g += 1);
             let mine = generation.get_value();
+            // Two hops: the diagram's task, queued in the same flush, runs in between.
             set_timeout(
                 move || {
-                    if generation.get_value() == mine {
-                        let c = server_book.with_untracked(|sb| {
-                            with_book(sb, plan.region.code(), |b| {
-                                cost::compare(&plan, b, options, chosen)
-                            })
-                        });
-                        comparison.set(Some(c));
-                    }
-                },
-                std::time::Duration::from_millis(0),
-            );
-        });
-        let generated = Memo::new(move |_| valid.with(|v| v.as_ref().map(template::generate)));
-        let template = Memo::new(move |prev: Option<&Option<(String, usize, bool)>>| {
-            let format = format.get();
-            generated.with(|t| match t {
-                Some(t) => Some((t.render(format), t.resources().len(), true)),
-                None => prev.cloned().flatten().map(|(text, n, _)| (text, n, false)),
-            })
-        });
-        // The diagram follows on the next task, like the comparison.
-        let topology = RwSignal::new(None::<String>);
-        let topo_generation = StoredValue::new(0u64);
-        Effect::new(move |_| {
-            let Some(t) = generated.get() else { return };
-            let options = cost::Options {
-                free_tier: free_tier.get(),
-            };
-            let Some(v) = valid.get_untracked() else {
-                return;
-            };
-            topo_generation.update_value(|g| *g += 1);
-            let mine = topo_generation.get_value();
-            set_timeout(
-                move || {
-                    if topo_generation.get_value() == mine {
-                        let estimate = server_book.with_untracked(|sb| {
-                            with_book(sb, v.region.code(), |b| cost::estimate(&v, b, options))
-                        });
-                        let svg = shared::topology::build(&t)
-                            .to_svg(&|_, ty| cost::node_cost_text(&estimate, ty));
-                        topology.set(Some(svg));
-                    }
+                    set_timeout(
+                        move || {
+                            if generation.get_value() == mine {
+                                let c = server_book.with_untracked(|sb| {
+                                    with_book(sb, plan.region.code(), |b| {
+                                        cost::compare(&plan, b, options, chosen)
+                                    })
+                                });
+                                comparison.set(Some(c));
+                            }
+                        },
+                        std::time::Duration::from_millis(0),
+                    )
                 },
                 std::time::Duration::from_millis(0),
             );

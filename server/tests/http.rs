@@ -239,3 +239,49 @@ fn the_document_carries_the_plan_schema_and_every_error_code() {
         }
     }
 }
+
+/// The build's precompressed twins (`scripts/precompress.mjs`) are sent as they are, chosen by
+/// the client's Accept-Encoding, and every answer says it varies by encoding.
+#[tokio::test]
+async fn precompressed_twins_are_sent_as_they_are() {
+    let d = dist();
+    let js = "app-0123456789abcdef.js";
+    // Marker bodies: the server must send these bytes, not compress the plain file itself.
+    std::fs::write(d.path().join(format!("{js}.br")), b"brotli twin").unwrap();
+    std::fs::write(d.path().join(format!("{js}.gz")), b"gzip twin").unwrap();
+    for (accept, encoding, body) in [
+        (Some("br, gzip"), Some("br"), b"brotli twin".to_vec()),
+        (Some("gzip"), Some("gzip"), b"gzip twin".to_vec()),
+        (None, None, "x".repeat(4096).into_bytes()),
+    ] {
+        let state = AppState::new(Config {
+            addr: "127.0.0.1:0".into(),
+            dist: d.path().to_path_buf(),
+            ..Config::default()
+        });
+        let mut req = Request::get(format!("/{js}"));
+        if let Some(a) = accept {
+            req = req.header(header::ACCEPT_ENCODING, a);
+        }
+        let res = app(state)
+            .oneshot(req.body(Body::empty()).unwrap())
+            .await
+            .unwrap();
+        assert_eq!(res.status(), StatusCode::OK);
+        assert_eq!(
+            res.headers()
+                .get(header::CONTENT_ENCODING)
+                .map(|v| v.to_str().unwrap()),
+            encoding,
+            "{accept:?}"
+        );
+        assert_eq!(res.headers()[header::VARY], "accept-encoding");
+        assert_eq!(
+            res.headers()[header::CONTENT_TYPE],
+            "text/javascript",
+            "the type is the plain file's"
+        );
+        let got = res.into_body().collect().await.unwrap().to_bytes().to_vec();
+        assert_eq!(got, body, "{accept:?}");
+    }
+}

@@ -28,7 +28,12 @@ pub fn is_hashed(path: &str) -> bool {
 pub async fn assets_get(State(state): State<AppState>, req: Request) -> Response {
     let dist = &state.config.dist;
     let path = req.uri().path().to_string();
-    let files = ServeDir::new(dist).fallback(ServeFile::new(dist.join("index.html")));
+    // The build's `.br` and `.gz` twins (scripts/precompress.mjs) are sent as they are to a
+    // client that accepts them; the compression layer leaves an encoded answer alone.
+    let files = ServeDir::new(dist)
+        .precompressed_br()
+        .precompressed_gzip()
+        .fallback(ServeFile::new(dist.join("index.html")));
     let mut res = match files.oneshot(req).await {
         Ok(res) => res.into_response(),
         Err(never) => match never {},
@@ -49,6 +54,9 @@ pub async fn assets_get(State(state): State<AppState>, req: Request) -> Response
         };
         res.headers_mut()
             .insert(header::CACHE_CONTROL, HeaderValue::from_static(value));
+        // The same URL answers brotli, gzip or plain bytes: caches must key on the encoding.
+        res.headers_mut()
+            .insert(header::VARY, HeaderValue::from_static("accept-encoding"));
     }
     res
 }
