@@ -109,6 +109,11 @@ fn sides(c: &Comparison) -> (Plan, Plan) {
 fn check_break_even(name: &str, c: &Comparison, o: Options) {
     let (fp, lp) = sides(c);
     let Some(r) = c.break_even_requests_per_month else {
+        // A crossing that is not given is withheld with its reason.
+        if c.cheaper_above_break_even.is_some() {
+            assert_eq!(c.break_even_bound, Bound::Withheld, "{name}");
+            assert!(c.break_even_note.is_some(), "{name}");
+        }
         return;
     };
     let lb = |plan: &Plan| {
@@ -176,19 +181,44 @@ fn an_unknown_fargate_price_makes_the_crossing_a_lower_bound() {
         Options::default(),
         Sides::default(),
     );
-    if c.break_even_requests_per_month.is_some() {
-        let expected = match c.cheaper_above_break_even.as_deref() {
-            Some("fargate") => Bound::AtLeast,
-            _ => Bound::AtMost,
-        };
-        assert_eq!(c.break_even_bound, expected);
-        assert!(
-            c.break_even_note
-                .as_deref()
-                .unwrap()
-                .contains("vpc.cross_az_gb")
-        );
-    }
+    c.break_even_requests_per_month
+        .expect("the example crosses the Lambda example");
+    assert_eq!(c.cheaper_above_break_even.as_deref(), Some("fargate"));
+    assert_eq!(c.break_even_bound, Bound::AtLeast);
+    assert!(
+        c.break_even_note
+            .as_deref()
+            .unwrap()
+            .contains("vpc.cross_az_gb")
+    );
+}
+
+#[test]
+fn a_crossing_beyond_the_maximum_tasks_is_withheld() {
+    // One small task at most: Fargate's capped cost would "win" at traffic it cannot carry.
+    let mut plan = examples::fargate();
+    let Architecture::Fargate(f) = &mut plan.architecture else {
+        unreachable!()
+    };
+    f.database = None;
+    f.cache = None;
+    f.vcpu = 0.25;
+    f.memory_mib = 512;
+    (f.min_tasks, f.desired_tasks, f.max_tasks) = (1, 1, 1);
+    f.nat_gateways = NatGateways::Single;
+    let c = cost::compare(
+        &plan,
+        PriceBook::embedded(),
+        Options::default(),
+        Sides::default(),
+    );
+    assert_eq!(
+        c.break_even_requests_per_month, None,
+        "{:?}",
+        c.break_even_note
+    );
+    assert_eq!(c.break_even_bound, Bound::Withheld);
+    assert!(c.break_even_note.unwrap().contains("maximum"));
 }
 
 #[test]

@@ -112,20 +112,22 @@ fn log_storage_counts_the_calculators_month() {
 
 #[test]
 fn rds_backup_within_the_allocated_size_is_free() {
-    // RDS: backup storage up to 100% of the provisioned storage is free.
-    for days in [1, 7, 35] {
-        let e = estimate(
-            fargate(|_, f| f.database.as_mut().unwrap().backup_days = days),
-            true,
-        );
-        let backup = line(&e, "Backup storage beyond the free allowance");
-        assert_eq!(
-            backup.monthly_usd,
-            Some(0.0),
-            "{days} days: {}",
-            backup.formula
-        );
-    }
+    // RDS: backup storage up to 100% of the provisioned storage is free. 20 GB allocated, half
+    // of it data, 2% of that changing a day, kept 35 days: 10 + 10 × 0.02 × 35 = 17 GB of
+    // backups, within the 20 GB: nothing billed.
+    let e = estimate(
+        fargate(|_, f| f.database.as_mut().unwrap().backup_days = 35),
+        true,
+    );
+    let backup = line(&e, "Backup storage beyond the free allowance");
+    assert_eq!((backup.quantity, backup.monthly_usd), (0.0, Some(0.0)));
+    assert!(
+        backup
+            .formula
+            .contains("= 17 GB of backups) − 20 GB allocated, which is free"),
+        "{}",
+        backup.formula
+    );
 }
 
 #[test]
@@ -154,16 +156,17 @@ fn burstable_database_surplus_credits_are_in_the_range_maximum() {
 }
 
 #[test]
-fn s3_traffic_takes_the_free_gateway_endpoint_not_the_nat() {
-    // NAT: $0.045 per GB processed. 5 GB of logs + 2 tasks × 4 deploys × 0.5 GB of image
-    // pulls go through it; the app's 10M × (0.01 PUT + 0.1 GET) × 20 KB = 22 GB of S3 traffic
-    // takes the gateway endpoint, which has no charge: 22 × 0.045 = $0.99 saved.
+fn s3_traffic_and_image_pulls_take_the_free_gateway_endpoint_not_the_nat() {
+    // NAT: $0.045 per GB processed. Only the 5 GB of logs go through it: the app's 10M ×
+    // (0.01 PUT + 0.1 GET) × 20 KB = 22 GB of S3 traffic and 2 tasks × 4 deploys × 0.5 GB of
+    // image pulls (ECR serves layers from S3) take the gateway endpoint, which has no charge:
+    // (22 + 4) × 0.045 = $1.17 saved.
     let e = estimate(examples::fargate(), true);
     let nat = line(&e, "Data processed");
-    assert!((nat.quantity - (5.0 + 4.0)).abs() < 1e-9, "{}", nat.formula);
+    assert!((nat.quantity - 5.0).abs() < 1e-9, "{}", nat.formula);
     assert!(
         nat.formula
-            .contains("gateway endpoint instead (saving $0.99)"),
+            .contains("gateway endpoint instead (saving $1.17)"),
         "{}",
         nat.formula
     );
@@ -287,4 +290,55 @@ fn over_capacity_is_said_not_priced() {
     );
     let vcpu = line(&e, "x86 vCPU (on-demand)");
     assert!((vcpu.quantity - 3.0 * 730.0 * 0.25).abs() < 1e-9);
+}
+
+#[test]
+fn a_missing_first_tier_is_one_unknown_line_under_its_own_name() {
+    // eu-central-1 has no HTTP API price at all.
+    let mut plan = examples::lambda();
+    plan.region = Region::EuCentral1;
+    let e = estimate(plan, true);
+    let api = line(&e, "HTTP API requests");
+    assert_eq!(
+        (api.quantity, api.monthly_usd),
+        (10.0, None),
+        "{}",
+        api.formula
+    );
+    assert!(
+        !e.lines
+            .iter()
+            .any(|l| l.item.contains("beyond the priced tiers"))
+    );
+}
+
+#[test]
+fn an_unknown_line_billed_alike_on_both_sides_cancels_in_the_cost_of_a_change() {
+    // Traffic between AZs has no price, but a bigger task does not change it: the change in
+    // total is exact. More traffic changes it: the change is then "at least".
+    let before = estimate(examples::fargate(), true);
+    let bigger = estimate(
+        fargate(|_, f| {
+            f.vcpu = 1.0;
+            f.memory_mib = 2048;
+        }),
+        true,
+    );
+    let d = cost::difference(&before, &bigger);
+    assert_eq!(d.change_bound, cost::Bound::Exact);
+    assert!((d.delta_usd - (29.55 + 6.49)).abs() < 0.011, "{d:?}");
+    let busier = estimate(fargate(|p, _| p.workload.requests_per_month *= 2), true);
+    let d = cost::difference(&before, &busier);
+    assert_eq!(
+        d.change_bound,
+        cost::Bound::Withheld,
+        "unknown on both sides, changed"
+    );
+    assert!(
+        d.lines
+            .iter()
+            .any(|l| l.item.starts_with("Between AZs") && l.before_unknown && l.after_unknown),
+        "a changed unknown line is listed: {:?}",
+        d.lines
+    );
 }

@@ -27,6 +27,7 @@ fn verdict(c: &Comparison) -> String {
                 Bound::Exact => "about ",
                 Bound::AtLeast => "at least ",
                 Bound::AtMost => "at most ",
+                Bound::Withheld => "",
             },
             shared::cost::fmt_qty(r),
             name(cheaper)

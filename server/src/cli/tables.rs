@@ -99,6 +99,7 @@ pub fn render_comparison(c: &cost::Comparison) -> String {
                 cost::Bound::Exact => "",
                 cost::Bound::AtLeast => "at least ",
                 cost::Bound::AtMost => "at most ",
+                cost::Bound::Withheld => "",
             },
             cost::fmt_qty(r)
         )),
@@ -141,15 +142,27 @@ pub fn render_difference(d: &cost::Difference) -> String {
     if d.lines.is_empty() {
         out.push_str("(no line changes)\n");
     }
+    let plus = |lb: bool| if lb { "+" } else { "" };
     out.push_str(&format!(
-        "\nMonthly: ${:.2} -> ${:.2} ({:+.2}){}\n",
+        "\nMonthly: ${:.2}{} -> ${:.2}{} ({}{:+.2}){}\n",
         d.before_usd,
+        plus(d.before_lower_bound),
         d.after_usd,
+        plus(d.after_lower_bound),
+        match d.change_bound {
+            cost::Bound::AtLeast => "at least ",
+            cost::Bound::AtMost => "at most ",
+            _ => "",
+        },
         d.delta_usd,
-        if d.uncertain {
-            "; some prices are unknown, so the totals are lower bounds"
-        } else {
-            ""
+        match d.change_bound {
+            cost::Bound::Withheld => {
+                "; both plans have unknown prices, so the change in total cannot be told exactly"
+            }
+            cost::Bound::AtLeast | cost::Bound::AtMost => {
+                "; one plan has unknown prices (+: a lower bound)"
+            }
+            cost::Bound::Exact => "",
         }
     ));
     out

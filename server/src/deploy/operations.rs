@@ -128,13 +128,15 @@ impl Deployer {
 
         // An update shows the cost of the change: the plan the stack was deployed from, as its
         // template records it.
+        // It is optional: a stack whose template cannot be read still gets its update.
         let deployed_plan = if update {
             self.call(&session, &unwatched, |cfn, s| {
                 let n = name.clone();
                 Box::pin(async move { cfn.template_summary(&s, &n).await })
             })
-            .await?
-            .plan_link
+            .await
+            .ok()
+            .and_then(|t| t.plan_link)
         } else {
             None
         };

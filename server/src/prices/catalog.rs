@@ -500,7 +500,7 @@ pub fn specs(region: &str) -> Vec<Spec> {
         1.0,
         "IP-hour",
     );
-    for (key, tier) in [("dto.gb", 1), ("dto.gb.tier2", 2)] {
+    for (key, tier) in [("dto.gb", 1), ("dto.gb.tier2", 2), ("dto.gb.tier3", 3)] {
         add(
             key,
             "AWSDataTransfer",

@@ -5,6 +5,8 @@
 use serde::{Deserialize, Serialize};
 
 use super::{Estimate, Options, PriceBook, assume, capacity, estimate_plan, total_at};
+
+// `Bound` also qualifies the cost of a change (`diff.rs`).
 use crate::examples;
 use crate::plan::{Architecture, CpuArch, Plan};
 
@@ -42,6 +44,9 @@ pub enum Bound {
     AtLeast,
     /// An unknown price can only move the crossing to lower traffic.
     AtMost,
+    /// It cannot be told (unknown prices on both sides, or the Fargate plan cannot carry the
+    /// traffic there); the note says why.
+    Withheld,
 }
 
 /// Settings of the other side that the user can change; `None` follows the plan.
@@ -113,6 +118,7 @@ struct Crossing {
     fargate_cheaper_above: bool,
     fargate_lower_bound: bool,
     lambda_lower_bound: bool,
+    over_capacity: bool,
 }
 
 /// Prices both architectures for the plan's workload and finds where they cross.
@@ -168,11 +174,23 @@ pub fn compare(plan: &Plan, book: &PriceBook, o: Options, sides: Sides) -> Compa
             fargate_cheaper_above: b < 0.0,
             fargate_lower_bound: pair.iter().any(|p| p.fargate_lower_bound),
             lambda_lower_bound: pair.iter().any(|p| p.lambda_lower_bound),
+            over_capacity: pair.iter().any(|p| p.fargate_over_capacity),
         })
     });
     let fargate = estimate_plan(fp, book, o);
     let lambda = estimate_plan(lp, book, o);
-    let (break_even, bound, note) = break_even(crossing.as_ref(), &curve, &fargate, &lambda);
+    // The unknown prices that matter are those near the crossing, not at the plan's traffic.
+    let unknown_at = |plan: &Plan, r: f64| {
+        let mut at = plan.clone();
+        at.workload.requests_per_month = r.round() as u64;
+        estimate_plan(&at, book, o).unknown
+    };
+    let near = crossing
+        .as_ref()
+        .map_or((fargate.unknown.clone(), lambda.unknown.clone()), |c| {
+            (unknown_at(fp, c.requests), unknown_at(lp, c.requests))
+        });
+    let (break_even, bound, note) = break_even(crossing.as_ref(), &curve, &near);
     let top = |e: &Estimate| {
         e.largest_lines(1)
             .first()
@@ -229,14 +247,13 @@ pub fn compare(plan: &Plan, book: &PriceBook, o: Options, sides: Sides) -> Compa
 fn break_even(
     c: Option<&Crossing>,
     curve: &[CurvePoint],
-    fargate: &Estimate,
-    lambda: &Estimate,
+    (fargate_unknown, lambda_unknown): &(Vec<String>, Vec<String>),
 ) -> (Option<f64>, Bound, Option<String>) {
-    let unknown_on = |e: &Estimate| {
-        if e.unknown.is_empty() {
+    let unknown_on = |u: &Vec<String>| {
+        if u.is_empty() {
             "prices unknown at higher traffic".to_string()
         } else {
-            e.unknown.join("; ")
+            u.join("; ")
         }
     };
     let Some(c) = c else {
@@ -250,20 +267,31 @@ fn break_even(
             format!(
                 "No crossing in the known prices, but {} has unknown prices ({}), so one may be hidden.",
                 if fargate_dearer { "Lambda" } else { "Fargate" },
-                unknown_on(if fargate_dearer { lambda } else { fargate })
+                unknown_on(if fargate_dearer {
+                    lambda_unknown
+                } else {
+                    fargate_unknown
+                })
             )
         });
         return (None, Bound::Exact, note);
     };
+    if c.over_capacity {
+        return (
+            None,
+            Bound::Withheld,
+            Some("Withheld: where the curves cross, the traffic needs more Fargate tasks than the plan's maximum, so the Fargate side could not carry it; raise max_tasks to compare there.".to_string()),
+        );
+    }
     match (c.fargate_lower_bound, c.lambda_lower_bound) {
         (false, false) => (Some(c.requests), Bound::Exact, None),
         (true, true) => (
             None,
-            Bound::Exact,
+            Bound::Withheld,
             Some(format!(
                 "Withheld: both sides have unknown prices near the crossing (Fargate: {}; Lambda: {}), so where they cross cannot be told.",
-                unknown_on(fargate),
-                unknown_on(lambda)
+                unknown_on(fargate_unknown),
+                unknown_on(lambda_unknown)
             )),
         ),
         (f_lb, _) => {
@@ -275,17 +303,17 @@ fn break_even(
             } else {
                 (Bound::AtMost, "at most")
             };
-            let (side, e) = if f_lb {
-                ("Fargate", fargate)
+            let (side, u) = if f_lb {
+                ("Fargate", fargate_unknown)
             } else {
-                ("Lambda", lambda)
+                ("Lambda", lambda_unknown)
             };
             (
                 Some(c.requests),
                 bound,
                 Some(format!(
                     "The crossing is {word} this traffic: {side} has unknown prices ({}), which can only raise its cost.",
-                    unknown_on(e)
+                    unknown_on(u)
                 )),
             )
         }

@@ -37,8 +37,13 @@ pub struct Difference {
     pub after_usd: f64,
     /// `after − before` of the known lines.
     pub delta_usd: f64,
-    /// Some line on either side has an unknown price: the difference is not exact.
-    pub uncertain: bool,
+    /// The deployed plan's total is a lower bound (some price unknown).
+    pub before_lower_bound: bool,
+    /// The new plan's total is a lower bound.
+    pub after_lower_bound: bool,
+    /// How far `delta_usd` can be trusted. An unknown line billed the same on both sides
+    /// cancels out; the others decide.
+    pub change_bound: super::Bound,
     /// Only the lines that change, in the new estimate's order, then removed lines.
     pub lines: Vec<LineChange>,
 }
@@ -57,7 +62,10 @@ pub fn difference(before: &Estimate, after: &Estimate) -> Difference {
             before_unknown: b.is_some_and(|b| b.monthly_usd.is_none()),
             after_unknown: a.monthly_usd.is_none(),
         };
-        let same = b.is_some_and(|b| b.monthly_usd == a.monthly_usd);
+        // Two unknown prices are "the same" only if nothing billed changed either.
+        let same = b.is_some_and(|b| {
+            b.monthly_usd == a.monthly_usd && (a.monthly_usd.is_some() || b.quantity == a.quantity)
+        });
         if !same && change.delta() != Some(0.0) {
             lines.push(change);
         }
@@ -78,7 +86,32 @@ pub fn difference(before: &Estimate, after: &Estimate) -> Difference {
         before_usd: before.monthly_usd,
         after_usd: after.monthly_usd,
         delta_usd: round_cents(after.monthly_usd - before.monthly_usd),
-        uncertain: before.lower_bound || after.lower_bound,
+        before_lower_bound: before.lower_bound,
+        after_lower_bound: after.lower_bound,
+        change_bound: change_bound(before, after),
         lines,
+    }
+}
+
+/// Unknown prices only in the new plan make the real change larger ("at least"), only in the
+/// deployed one smaller ("at most"); in both, it cannot be told. An unknown line with the same
+/// item and quantity on both sides costs the same on both, so it does not count.
+fn change_bound(before: &Estimate, after: &Estimate) -> super::Bound {
+    let open = |this: &Estimate, other: &Estimate| {
+        this.lines.iter().any(|l| {
+            l.monthly_usd.is_none()
+                && !other.lines.iter().any(|o| {
+                    o.monthly_usd.is_none()
+                        && o.service == l.service
+                        && o.item == l.item
+                        && o.quantity == l.quantity
+                })
+        })
+    };
+    match (open(before, after), open(after, before)) {
+        (false, false) => super::Bound::Exact,
+        (false, true) => super::Bound::AtLeast,
+        (true, false) => super::Bound::AtMost,
+        (true, true) => super::Bound::Withheld,
     }
 }

@@ -10,6 +10,8 @@ use crate::template::ECR_IMAGES_KEPT;
 const KB_PER_GB: f64 = 1_000_000.0;
 /// The first transfer-out tier: 10 TB a month.
 const DTO_FIRST_TIER_GB: f64 = 10_240.0;
+/// The second: the next 40 TB.
+const DTO_SECOND_TIER_GB: f64 = 40_960.0;
 
 pub(super) fn lines(
     p: &mut Pricer<'_>,
@@ -200,12 +202,14 @@ fn network(
         "nat.hour",
         &format!("{nat_label} × {HOURS_PER_MONTH} h"),
     );
+    // ECR keeps image layers in S3, so image pulls take the S3 gateway endpoint too; only the
+    // registry's API calls (a few KB a pull) cross the NAT.
     let pulls = s.tasks * assume::DEPLOYS_PER_MONTH * assume::IMAGE_GB;
     let s3_gb = s3_app_gb(s.requests);
-    let nat_gb = w.log_gb_per_month + pulls;
+    let nat_gb = w.log_gb_per_month;
     let saving = p
         .price("nat.gb")
-        .map(|rate| format!(" (saving {})", fmt_usd(s3_gb * rate)))
+        .map(|rate| format!(" (saving {})", fmt_usd((s3_gb + pulls) * rate)))
         .unwrap_or_default();
     p.add(
         "NAT gateway",
@@ -214,22 +218,23 @@ fn network(
         "GB",
         "nat.gb",
         &format!(
-            "{} GB of logs + {} tasks × {} deploys × {} GB image pulls; the app's {} GB of S3 traffic ({} requests × {} objects × {} KB) takes the free S3 gateway endpoint instead{saving}",
+            "{} GB of logs; the app's {} GB of S3 traffic ({} requests × {} objects × {} KB) and {} GB of image pulls ({} tasks × {} deploys × {} GB, layers served from S3) take the free S3 gateway endpoint instead{saving}",
             fmt_qty(w.log_gb_per_month),
-            fmt_qty(s.tasks),
-            assume::DEPLOYS_PER_MONTH,
-            assume::IMAGE_GB,
             fmt_qty(s3_gb),
             fmt_qty(s.requests),
             assume::S3_PUTS_PER_REQUEST + assume::S3_GETS_PER_REQUEST,
-            assume::S3_OBJECT_KB
+            assume::S3_OBJECT_KB,
+            fmt_qty(pulls),
+            fmt_qty(s.tasks),
+            assume::DEPLOYS_PER_MONTH,
+            assume::IMAGE_GB
         ),
     );
     a.push(format!(
-        "NAT: tasks send their logs and pull a {} GB image {} times a month through NAT; their S3 traffic ({} KB objects) takes the S3 gateway endpoint, and responses go out through the load balancer.",
+        "NAT: tasks send their logs through NAT; their S3 traffic ({} KB objects) and image pulls ({} GB, {} times a month; ECR serves layers from S3) take the S3 gateway endpoint, and responses go out through the load balancer.",
+        assume::S3_OBJECT_KB,
         assume::IMAGE_GB,
-        assume::DEPLOYS_PER_MONTH,
-        assume::S3_OBJECT_KB
+        assume::DEPLOYS_PER_MONTH
     ));
     cross_az(p, a, f, s);
     let ips = 2.0 + nats;
@@ -308,7 +313,8 @@ pub(super) fn data_transfer_out(
         "GB",
         &[
             (DTO_FIRST_TIER_GB, "dto.gb"),
-            (f64::INFINITY, "dto.gb.tier2"),
+            (DTO_SECOND_TIER_GB, "dto.gb.tier2"),
+            (f64::INFINITY, "dto.gb.tier3"),
         ],
         &format!(
             "{} requests × {} KB × {}% leaving AWS = {} GB − {} GB free",

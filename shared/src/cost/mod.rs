@@ -157,9 +157,10 @@ pub struct Estimate {
     pub currency: String,
     pub architecture: String,
     pub region: String,
-    /// The typical month: desired tasks, stated traffic.
+    /// The typical month: the stated traffic, with the Fargate tasks it needs.
     pub monthly_usd: f64,
-    /// Minimum (minimum tasks, half the traffic) and maximum (maximum tasks, double the traffic).
+    /// Half and double the stated traffic, each with the tasks it needs; the maximum also spends
+    /// a burstable database's surplus CPU credits.
     pub range: Range,
     /// `true` when some price is unknown: the real total is higher.
     pub lower_bound: bool,

@@ -195,10 +195,15 @@ impl<'b> Pricer<'b> {
             left -= here;
         }
         if let Some(key) = missing {
+            let priced = quantity - left;
+            if priced <= 0.0 {
+                // Not even the first tier is priced: one unknown line.
+                self.push(service, item, quantity, unit, None, key, explain, None);
+                return;
+            }
             // The tiers the book prices make a known line; the rest is unknown, so the total
             // stays a true lower bound instead of dropping the whole line.
-            let priced = quantity - left;
-            if priced > 0.0 {
+            {
                 let effective = total / priced;
                 let note = (parts.len() > 1).then(|| format!("Tiered: {}", parts.join(" + ")));
                 self.push(

@@ -62,12 +62,29 @@ fn cost_of_change(diff: Option<Difference>) -> AnyView {
             }
         })
         .collect_view();
-    let plus = if diff.uncertain { "+" } else { "" };
+    let plus = |lb: bool| if lb { "+" } else { "" };
+    let (change, note) = match diff.change_bound {
+        cost::Bound::Exact => (format!("{} a month", signed(diff.delta_usd)), None),
+        cost::Bound::AtLeast => (
+            format!("at least {} a month", signed(diff.delta_usd)),
+            Some(" The new plan has unknown prices (+), which can only add to it."),
+        ),
+        cost::Bound::AtMost => (
+            format!("at most {} a month", signed(diff.delta_usd)),
+            Some(" The deployed plan has unknown prices (+), which can only take from the change."),
+        ),
+        cost::Bound::Withheld => (
+            format!("{} a month in the known prices", signed(diff.delta_usd)),
+            Some(
+                " Both plans have unknown prices (+), so the change in total cannot be told exactly; the lines below can.",
+            ),
+        ),
+    };
     view! {
-        <div class="update-cost" data-testid="update-cost">
+        <div class="update-cost" data-testid="update-cost" data-bound=format!("{:?}", diff.change_bound)>
             <p>
-                <strong>{format!("Monthly cost: {}{plus} → {}{plus} ({} a month)", money(diff.before_usd), money(diff.after_usd), signed(diff.delta_usd))}</strong>
-                {diff.uncertain.then_some(" Some prices are unknown, so both totals are lower bounds.")}
+                <strong>{format!("Monthly cost: {}{} → {}{} ({change})", money(diff.before_usd), plus(diff.before_lower_bound), money(diff.after_usd), plus(diff.after_lower_bound))}</strong>
+                {note}
             </p>
             {(!diff.lines.is_empty()).then(|| view! {
                 <table class="components">
