@@ -16,9 +16,13 @@ const dist = path.join(root, 'dist');
 // Where the bytes go: twiggy on the wasm as rustc left it (names intact, before wasm-opt).
 const preOpt = path.join(root, 'target/wasm32-unknown-unknown/wasm-release/app.wasm');
 try {
-  const items = JSON.parse(execFileSync('twiggy', ['top', '-n', '1000000', '-f', 'json', preOpt], { maxBuffer: 1 << 28 }).toString());
+  const all = JSON.parse(execFileSync('twiggy', ['top', '-n', '1000000', '-f', 'json', preOpt], { maxBuffer: 1 << 28 }).toString());
+  // Names and wasm-bindgen's own section are custom sections that never ship.
+  const custom = (i) => /^"function names"|^custom section/.test(i.name);
+  const items = all.filter((i) => !custom(i));
   const total = items.reduce((n, i) => n + i.shallow_size, 0);
-  console.log(`wasm before wasm-opt: ${(total / 1024).toFixed(1)} KB (twiggy top, shallow sizes)`);
+  const dropped = all.filter(custom).reduce((n, i) => n + i.shallow_size, 0);
+  console.log(`wasm before wasm-opt: ${(total / 1024).toFixed(1)} KB of code and data (twiggy top, shallow sizes; ${(dropped / 1024).toFixed(0)} KB of custom sections not counted)`);
   console.log('largest items:');
   for (const i of items.slice(0, 15)) console.log(`  ${String(i.shallow_size).padStart(8)} B  ${i.name.slice(0, 110)}`);
   // A function's crate is the first path segment of its demangled name (impls `<a::B as c::D>`
@@ -27,8 +31,8 @@ try {
     const n = name.replace(/^<+/, '');
     const m = /^([a-z_][a-z0-9_]*)::/.exec(n);
     if (m) return m[1];
-    if (/^data\[/.test(name)) return '(data segments)';
-    return '(other: tables, types, unnamed)';
+    if (/^data segment|^data\[/.test(name)) return '(data segments)';
+    return '(other: tables, types, unnamed functions)';
   };
   const by = new Map();
   for (const i of items) by.set(crate(i.name), (by.get(crate(i.name)) ?? 0) + i.shallow_size);

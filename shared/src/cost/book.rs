@@ -10,7 +10,12 @@ use std::sync::OnceLock;
 
 use serde::{Deserialize, Serialize};
 
+#[cfg(feature = "sources")]
 const EMBEDDED_TSV: &str = include_str!("../../data/prices.tsv");
+/// The browser's copy: the same prices, units and confidence, without the long text columns
+/// (see `build.rs`).
+#[cfg(not(feature = "sources"))]
+const EMBEDDED_TSV: &str = include_str!(concat!(env!("OUT_DIR"), "/prices.compact.tsv"));
 
 /// Where a book's prices came from.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -205,6 +210,35 @@ mod tests {
                 .map(|p| p.usd),
             Some(1_000_000.0)
         );
+    }
+
+    #[test]
+    fn the_browsers_compact_book_has_every_price_of_the_full_one() {
+        let full =
+            PriceBook::parse_tsv(include_str!("../../data/prices.tsv"), Origin::Embedded).unwrap();
+        let compact = PriceBook::parse_tsv(
+            include_str!(concat!(env!("OUT_DIR"), "/prices.compact.tsv")),
+            Origin::Embedded,
+        )
+        .unwrap();
+        assert_eq!(
+            (&compact.version, &compact.date),
+            (&full.version, &full.date)
+        );
+        let facts = |b: &PriceBook| {
+            b.iter()
+                .map(|(k, r, p)| {
+                    (
+                        k.to_string(),
+                        r.to_string(),
+                        p.usd,
+                        p.unit.clone(),
+                        p.derived,
+                    )
+                })
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(facts(&compact), facts(&full));
     }
 
     #[test]
