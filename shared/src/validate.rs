@@ -106,6 +106,9 @@ pub mod limits {
     pub const MAX_TAG_KEY: usize = 64;
     pub const MAX_TAG_VALUE: usize = 128;
     pub const MAX_TASKS: u32 = 100;
+    /// Lambda's memory range, MB.
+    pub const MIN_LAMBDA_MEMORY_MB: u32 = 128;
+    pub const MAX_LAMBDA_MEMORY_MB: u32 = 10_240;
     pub const MAX_TABLES: usize = 5;
     pub const MAX_RESERVED_CONCURRENCY: u32 = 900;
     pub const MAX_REQUESTS_PER_MONTH: u64 = 1_000_000_000_000;
@@ -532,7 +535,13 @@ fn certificate(c: &mut Checker, plan: &Plan, arn: &str) {
 }
 
 fn lambda(c: &mut Checker, _plan: &Plan, l: &Lambda) {
-    c.range("lambda.memory_mb", l.memory_mb, 128, 10_240, " MB");
+    c.range(
+        "lambda.memory_mb",
+        l.memory_mb,
+        limits::MIN_LAMBDA_MEMORY_MB,
+        limits::MAX_LAMBDA_MEMORY_MB,
+        " MB",
+    );
     c.range("lambda.timeout_s", l.timeout_s, 1, 900, " s");
     let api_limit = match l.api {
         ApiType::Rest => 29,

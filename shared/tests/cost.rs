@@ -210,10 +210,10 @@ fn fargate_matches_the_pricing_calculator_formula() {
     }
 }
 
-#[test]
-fn spot_share_is_priced_at_the_regions_spot_snapshot() {
-    // us-east-1's Spot x86 vCPU rate, fargate-spot-prices.json of 2026-09-28: $0.01288871.
+/// The "x86 vCPU (Spot)" line of the Fargate example with every task on Spot, in `region`.
+fn all_spot_vcpu(region: Region) -> cost::Line {
     let mut plan = examples::fargate();
+    plan.region = region;
     let Architecture::Fargate(f) = &mut plan.architecture else {
         unreachable!()
     };
@@ -223,11 +223,16 @@ fn spot_share_is_priced_at_the_regions_spot_snapshot() {
         PriceBook::embedded(),
         Options::default(),
     );
-    let vcpu = e
-        .lines
-        .iter()
+    e.lines
+        .into_iter()
         .find(|l| l.item == "x86 vCPU (Spot)")
-        .unwrap();
+        .unwrap()
+}
+
+#[test]
+fn spot_share_is_priced_at_the_regions_spot_snapshot() {
+    // us-east-1's Spot x86 vCPU rate, fargate-spot-prices.json of 2026-09-28: $0.01288871.
+    let vcpu = all_spot_vcpu(Region::UsEast1);
     // 2 tasks × 730 h × 0.5 vCPU × 0.01288871
     assert_eq!(vcpu.monthly_usd, Some(9.41));
     assert!(vcpu.formula.contains("snapshot"), "{}", vcpu.formula);
@@ -235,22 +240,7 @@ fn spot_share_is_priced_at_the_regions_spot_snapshot() {
 
 #[test]
 fn spot_share_without_a_snapshot_is_priced_at_the_stated_discount() {
-    let mut plan = examples::fargate();
-    plan.region = Region::EuCentral1;
-    let Architecture::Fargate(f) = &mut plan.architecture else {
-        unreachable!()
-    };
-    f.spot_percent = 100;
-    let e = cost::estimate(
-        &ValidPlan::new(plan).unwrap(),
-        PriceBook::embedded(),
-        Options::default(),
-    );
-    let vcpu = e
-        .lines
-        .iter()
-        .find(|l| l.item == "x86 vCPU (Spot)")
-        .unwrap();
+    let vcpu = all_spot_vcpu(Region::EuCentral1);
     // 2 tasks × 730 h × 0.5 vCPU × eu-central-1's 0.04656 × (1 − 0.70)
     assert_eq!(vcpu.monthly_usd, Some(10.2));
     assert!(vcpu.formula.contains("70%"), "{}", vcpu.formula);

@@ -4,19 +4,11 @@
 use leptos::prelude::*;
 use shared::cost::{Bound, Comparison, Component, Estimate};
 use shared::plan::{Architecture, CpuArch};
+use shared::validate::limits;
 
-use super::cost_summary::money;
+use super::cost_summary::{at_least, signed};
 use crate::chart::{self, BOTTOM, HEIGHT, LEFT, RIGHT, TOP, WIDTH};
 use crate::state::use_planner;
-
-/// A total with "or more" when a price is unknown.
-fn at_least(usd: f64, lower_bound: bool) -> String {
-    if lower_bound {
-        format!("{}+", money(usd))
-    } else {
-        money(usd)
-    }
-}
 
 fn verdict(c: &Comparison) -> String {
     let name = |s: &str| if s == "fargate" { "Fargate" } else { "Lambda" };
@@ -53,9 +45,7 @@ fn components(f: &Estimate, l: &Estimate) -> impl IntoView + use<> {
                     <th scope="row">{fc.component.label()}</th>
                     <td title=services(&fc)>{at_least(fc.usd, fc.lower_bound)}</td>
                     <td title=services(&lc)>{at_least(lc.usd, lc.lower_bound)}</td>
-                    <td class="diff">{if fc.lower_bound || lc.lower_bound { "?".to_string() } else {
-                        format!("{}{}", if diff < 0.0 { "−" } else { "+" }, money(diff.abs()))
-                    }}</td>
+                    <td class="diff">{if fc.lower_bound || lc.lower_bound { "?".to_string() } else { signed(diff) }}</td>
                 </tr>
             }
         })
@@ -99,11 +89,12 @@ fn LambdaSide() -> impl IntoView {
     view! {
         <div class="lambda-side" data-testid="lambda-side">
             <label>"Lambda memory (MB) "
-                <input type="number" min="128" max="10240" step="64" id="compare-lambda-memory"
+                <input type="number" min=limits::MIN_LAMBDA_MEMORY_MB max=limits::MAX_LAMBDA_MEMORY_MB step="64" id="compare-lambda-memory"
                     prop:value=memory
                     on:change=move |ev| {
+                        // The comparison keeps it within Lambda's range.
                         if let Ok(v) = event_target_value(&ev).parse::<u32>() {
-                            p.sides.update(|s| s.lambda_memory_mb = Some(v.clamp(128, 10_240)));
+                            p.sides.update(|s| s.lambda_memory_mb = Some(v));
                         }
                     } />
             </label>

@@ -23,6 +23,20 @@ pub fn money(v: f64) -> String {
     format!("${grouped}.{cents:02}")
 }
 
+/// An amount with "+" when it is only a lower bound (some price unknown).
+pub fn at_least(usd: f64, lower_bound: bool) -> String {
+    if lower_bound {
+        format!("{}+", money(usd))
+    } else {
+        money(usd)
+    }
+}
+
+/// A change of an amount: "+$1.00" or "−$1.00".
+pub fn signed(usd: f64) -> String {
+    format!("{}{}", if usd < 0.0 { "−" } else { "+" }, money(usd.abs()))
+}
+
 #[component]
 pub fn CostSummary() -> impl IntoView {
     let p = use_planner();
@@ -51,11 +65,11 @@ pub fn CostSummary() -> impl IntoView {
             view! {
                 <div class="total-row" class:stale=!*current>
                     <div>
-                        <div class="total" data-testid="monthly-total">{money(e.monthly_usd)}{e.lower_bound.then_some("+")}</div>
+                        <div class="total" data-testid="monthly-total">{at_least(e.monthly_usd, e.lower_bound)}</div>
                         <div class="total-label">"per month, typical"</div>
                     </div>
                     <div class="range" data-testid="cost-range">
-                        <span>{format!("{} – {}{}", money(e.range.min), money(e.range.max), if e.range.lower_bound { "+" } else { "" })}</span>
+                        <span>{format!("{} – {}", money(e.range.min), at_least(e.range.max, e.range.lower_bound))}</span>
                         <span class="total-label">"half – double the traffic, with the tasks each needs"</span>
                     </div>
                 </div>

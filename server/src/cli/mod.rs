@@ -11,6 +11,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand, ValueEnum};
 use shared::cost::{self, PriceBook};
+use shared::validate::limits;
 use shared::{ArchitectureKind, Plan, Severity, ValidPlan, examples, template};
 
 /// Stackplan: plan a web service on AWS, see its template, cost and topology, and deploy it.
@@ -70,7 +71,9 @@ pub enum Command {
         #[arg(long)]
         no_free_tier: bool,
         /// The Lambda side's memory in MB (128–10240; default: the Fargate task's memory).
-        #[arg(long, value_parser = clap::value_parser!(u32).range(128..=10_240))]
+        #[arg(long, value_parser = clap::value_parser!(u32).range(
+            i64::from(limits::MIN_LAMBDA_MEMORY_MB)..=i64::from(limits::MAX_LAMBDA_MEMORY_MB)
+        ))]
         lambda_memory_mb: Option<u32>,
         /// The Lambda side's CPU architecture (default: the Fargate task's).
         #[arg(long, value_enum)]

@@ -5,10 +5,9 @@
 use serde::{Deserialize, Serialize};
 
 use super::{Estimate, Options, PriceBook, assume, capacity, estimate_plan, total_at};
-
-// `Bound` also qualifies the cost of a change (`diff.rs`).
 use crate::examples;
 use crate::plan::{Architecture, CpuArch, Plan};
+use crate::validate::limits;
 
 /// Traffic range of the comparison, requests per month.
 pub const CURVE_FROM: f64 = 1e3;
@@ -34,7 +33,7 @@ pub struct CurvePoint {
     pub fargate_over_capacity: bool,
 }
 
-/// How sure the break-even is.
+/// How sure the break-even is (and, in `diff.rs`, the cost of a change).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Bound {
@@ -98,7 +97,7 @@ pub fn counterpart(plan: &Plan, sides: Sides) -> Plan {
                 lambda.memory_mb = sides
                     .lambda_memory_mb
                     .unwrap_or(f.memory_mib)
-                    .clamp(128, 10_240);
+                    .clamp(limits::MIN_LAMBDA_MEMORY_MB, limits::MAX_LAMBDA_MEMORY_MB);
                 lambda.architecture = sides.lambda_architecture.unwrap_or(f.cpu_architecture);
             }
             l

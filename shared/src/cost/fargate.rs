@@ -570,7 +570,7 @@ pub(super) fn logs(p: &mut Pricer<'_>, o: Options, what: &str, gb: f64, days: u1
 }
 
 /// Standard-resolution alarms, after CloudWatch's always-free 10 when the free tier is on.
-pub(super) fn alarms(p: &mut Pricer<'_>, o: Options, item: &str, count: f64, what: &str) {
+fn alarms(p: &mut Pricer<'_>, o: Options, item: &str, count: f64, what: &str) {
     let free = p.take_free("cloudwatch.free_alarms", count, o.free_tier);
     p.add(
         "CloudWatch",

@@ -192,27 +192,24 @@ impl Estimate {
         lines
     }
 
-    /// Subtotals by component (compute, network, data, observability), every component listed.
+    /// Subtotals by component (compute, network, data, observability), every component listed:
+    /// the service groups of [`Estimate::by_service`], gathered by component.
     pub fn by_component(&self) -> Vec<ComponentTotal> {
+        let groups = self.by_service();
         Component::ALL
             .iter()
             .map(|&component| {
-                let lines: Vec<&Line> = self
-                    .lines
+                let mine: Vec<_> = groups
                     .iter()
-                    .filter(|l| Component::of(&l.service) == component)
+                    .filter(|(service, _, _)| Component::of(service) == component)
                     .collect();
-                let mut services: Vec<String> = Vec::new();
-                for l in &lines {
-                    if !services.contains(&l.service) {
-                        services.push(l.service.clone());
-                    }
-                }
                 ComponentTotal {
                     component,
-                    usd: round_cents(lines.iter().filter_map(|l| l.monthly_usd).sum()),
-                    lower_bound: lines.iter().any(|l| l.monthly_usd.is_none()),
-                    services,
+                    usd: round_cents(mine.iter().map(|(_, subtotal, _)| subtotal).sum()),
+                    lower_bound: mine
+                        .iter()
+                        .any(|(_, _, lines)| lines.iter().any(|l| l.monthly_usd.is_none())),
+                    services: mine.iter().map(|(service, _, _)| service.clone()).collect(),
                 }
             })
             .collect()
@@ -405,6 +402,7 @@ pub(crate) fn estimate_plan(plan: &Plan, book: &PriceBook, options: Options) -> 
     if let Some(w) = capacity.and_then(|c| c.warning()) {
         assumptions.push(w);
     }
+    let typical = total(&p);
     let mut lines = p.lines;
     for line in &mut lines {
         line.monthly_usd = line.monthly_usd.map(round_cents);
@@ -413,13 +411,13 @@ pub(crate) fn estimate_plan(plan: &Plan, book: &PriceBook, options: Options) -> 
         currency: "USD".into(),
         architecture: plan.kind().as_str().into(),
         region: plan.region.code().into(),
-        monthly_usd: round_cents(lines.iter().filter_map(|l| l.monthly_usd).sum()),
+        monthly_usd: typical.usd,
         range: Range {
             min: round_cents(min.usd),
             max: round_cents(max.usd),
             lower_bound: min.lower_bound || max.lower_bound,
         },
-        lower_bound: !p.unknown.is_empty(),
+        lower_bound: typical.lower_bound,
         lines,
         assumptions,
         unknown: p.unknown,

@@ -194,67 +194,60 @@ impl<'b> Pricer<'b> {
             }
             left -= here;
         }
-        if let Some(key) = missing {
-            let priced = quantity - left;
-            if priced <= 0.0 {
-                // Not even the first tier is priced: one unknown line.
-                self.push(service, item, quantity, unit, None, key, explain, None);
-                return;
+        let priced = quantity - left;
+        let key = derived_tier.unwrap_or(tiers[0].1);
+        let note = (parts.len() > 1).then(|| format!("Tiered: {}", parts.join(" + ")));
+        match missing {
+            // One tier (or nothing billed): its own rate; several: the effective rate.
+            None => {
+                let price = if parts.len() > 1 {
+                    Some(total / quantity)
+                } else {
+                    self.price(tiers[0].1)
+                };
+                self.push(
+                    service,
+                    item,
+                    quantity,
+                    unit,
+                    price,
+                    key,
+                    explain,
+                    note.as_deref(),
+                );
+            }
+            // Not even the first tier is priced: one unknown line.
+            Some(missing) if priced <= 0.0 => {
+                self.push(service, item, quantity, unit, None, missing, explain, None);
             }
             // The tiers the book prices make a known line; the rest is unknown, so the total
             // stays a true lower bound instead of dropping the whole line.
-            {
-                let effective = total / priced;
-                let note = (parts.len() > 1).then(|| format!("Tiered: {}", parts.join(" + ")));
+            Some(missing) => {
                 self.push(
                     service,
                     item,
                     priced,
                     unit,
-                    Some(effective),
-                    derived_tier.unwrap_or(tiers[0].1),
+                    Some(total / priced),
+                    key,
                     &format!("{explain}; the tiers the book prices"),
                     note.as_deref(),
                 );
+                self.push(
+                    service,
+                    &format!("{item} (beyond the priced tiers)"),
+                    left,
+                    unit,
+                    None,
+                    missing,
+                    &format!(
+                        "{} {unit} above the last tier the book prices",
+                        fmt_qty(priced)
+                    ),
+                    None,
+                );
             }
-            self.push(
-                service,
-                &format!("{item} (beyond the priced tiers)"),
-                left,
-                unit,
-                None,
-                key,
-                &format!(
-                    "{} {unit} above the last tier the book prices",
-                    fmt_qty(priced)
-                ),
-                None,
-            );
-            return;
         }
-        let effective = if quantity > 0.0 {
-            total / quantity
-        } else {
-            self.price(tiers[0].1).unwrap_or(0.0)
-        };
-        let unit_price = if quantity > 0.0 {
-            Some(effective)
-        } else {
-            self.price(tiers[0].1)
-        };
-        let note = (parts.len() > 1).then(|| format!("Tiered: {}", parts.join(" + ")));
-        let first = self.price(tiers[0].1);
-        let price = if parts.len() > 1 { unit_price } else { first };
-        self.push(
-            service,
-            item,
-            quantity,
-            unit,
-            price,
-            derived_tier.unwrap_or(tiers[0].1),
-            explain,
-            note.as_deref(),
-        );
     }
 
     pub fn not_estimated(&mut self, service: &str, item: &str, reason: &str) {

@@ -6,7 +6,7 @@ use shared::api::Created;
 use shared::cost::{self, Difference};
 
 use super::flow::{Deploy, Phase};
-use crate::components::cost_summary::money;
+use crate::components::cost_summary::{at_least, money, signed};
 use crate::state::{use_planner, with_book};
 
 /// The monthly difference between the deployed plan (as the stack's template records it) and
@@ -27,10 +27,6 @@ fn update_cost(d: Deploy, created: &Created) -> Option<Difference> {
         }))
     };
     Some(cost::difference(&estimate(deployed)?, &estimate(new)?))
-}
-
-fn signed(v: f64) -> String {
-    format!("{}{}", if v < 0.0 { "−" } else { "+" }, money(v.abs()))
 }
 
 /// The cost of the change, line by line, before it is applied.
@@ -62,7 +58,6 @@ fn cost_of_change(diff: Option<Difference>) -> AnyView {
             }
         })
         .collect_view();
-    let plus = |lb: bool| if lb { "+" } else { "" };
     let (change, note) = match diff.change_bound {
         cost::Bound::Exact => (format!("{} a month", signed(diff.delta_usd)), None),
         cost::Bound::AtLeast => (
@@ -83,7 +78,7 @@ fn cost_of_change(diff: Option<Difference>) -> AnyView {
     view! {
         <div class="update-cost" data-testid="update-cost" data-bound=format!("{:?}", diff.change_bound)>
             <p>
-                <strong>{format!("Monthly cost: {}{} → {}{} ({change})", money(diff.before_usd), plus(diff.before_lower_bound), money(diff.after_usd), plus(diff.after_lower_bound))}</strong>
+                <strong>{format!("Monthly cost: {} → {} ({change})", at_least(diff.before_usd, diff.before_lower_bound), at_least(diff.after_usd, diff.after_lower_bound))}</strong>
                 {note}
             </p>
             {(!diff.lines.is_empty()).then(|| view! {
