@@ -30,6 +30,12 @@ What moto 5.2.5 does instead, and what this module changes (each is a gap to rep
 - **DescribeStackResources creates resources.** moto's resource map is lazy, so listing a stack's
   resources created any not yet created, and listed "phantom" entries with an empty logical id
   for types it cannot create. Here only resources that exist are listed.
+- **A change of parameters alone changes nothing.** moto's change sets compare resource bodies
+  and ignore the change set's parameters; its updates notice a changed parameter only where a
+  resource reads it through a direct `Ref`. CloudFormation modifies every resource that reads
+  a changed parameter, through `Ref`, `Fn::Sub`, or a condition (`Fn::If`, a resource's
+  `Condition`, conditions built on conditions), and lists them in the change set. Here both
+  change sets and updates do.
 - **A resource type moto cannot create is skipped silently** (a warning in its log), and any
   `Fn::GetAtt` on it later fails the stack with a misleading message. Here the resource fails
   with "the sandbox cannot create TYPE", which names the real cause.
@@ -152,6 +158,85 @@ def creation_order(resources: dict[str, Any]) -> list[str]:
         done.add(ready)
         order.append(ready)
     return order
+
+
+def conditions_used(node: Any) -> set[str]:
+    """The conditions a template fragment reads: `Fn::If`, a `Condition` key."""
+    found: set[str] = set()
+
+    def visit(value: Any) -> None:
+        if isinstance(value, list):
+            for item in value:
+                visit(item)
+        elif isinstance(value, dict):
+            for key, inner in value.items():
+                if key == "Fn::If" and isinstance(inner, list) and inner and isinstance(inner[0], str):
+                    found.add(inner[0])
+                elif key == "Condition" and isinstance(inner, str):
+                    found.add(inner)
+                visit(inner)
+
+    visit(node)
+    return found
+
+
+def parameters_read(body: Any, parameters: Iterable[str], conditions: dict[str, Any]) -> set[str]:
+    """The parameters a resource reads, directly or through the conditions it uses."""
+    names = set(parameters)
+    read = references(body, names)
+    pending, seen = list(conditions_used(body)), set()
+    while pending:
+        name = pending.pop()
+        if name in seen or name not in conditions:
+            continue
+        seen.add(name)
+        read |= references(conditions[name], names)
+        pending.extend(conditions_used(conditions[name]))
+    return read
+
+
+def effective_parameters(template: dict[str, Any], given: dict[str, Any] | None) -> dict[str, Any]:
+    """Every declared parameter's value: the one given, else its default."""
+    declared = template.get("Parameters") or {}
+    values = {name: (spec or {}).get("Default") for name, spec in declared.items()}
+    values.update(given or {})
+    return values
+
+
+def _resource_diff(
+    self: parsing.ResourceMap, other_template: dict[str, Any], parameters: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    old = self._resource_json_map
+    new = other_template.get("Resources") or {}
+    before = effective_parameters(self._template or {}, self.input_parameters)
+    after = effective_parameters(other_template, parameters)
+    changed = {p for p in set(before) | set(after) if before.get(p) != after.get(p)}
+    conditions = other_template.get("Conditions") or {}
+    return {
+        "Add": [name for name in new if name not in old],
+        "Modify": [
+            name
+            for name in new
+            if name in old
+            and (new[name] != old[name] or parameters_read(new[name], changed, conditions))
+        ],
+        "Remove": [name for name in old if name not in new],
+    }
+
+
+def _change_set_diff(self: cfn.ChangeSet) -> list[cfn.Change]:
+    """A change set's changes, with its parameters."""
+    rmap = self.stack.resource_map
+    names = _resource_diff(rmap, self.template_dict, self.parameters)
+    new = self.template_dict.get("Resources") or {}
+    changes = []
+    for action, logical_ids in names.items():
+        for logical_id in logical_ids:
+            body = new.get(logical_id) or rmap._resource_json_map.get(logical_id, {})
+            changes.append(
+                cfn.Change(action=action, logical_resource_id=logical_id, resource_type=body.get("Type", ""))
+            )
+    return changes
 
 
 # ---------------------------------------------------------------------------------------------
@@ -583,5 +668,7 @@ def install() -> None:
     cfn.Stack.stack_resources = property(_stack_resources)  # type: ignore[assignment]
     cfn.Stack.create_resources = _create_resources  # type: ignore[method-assign]
     cfn.Stack.update = _update  # type: ignore[method-assign]
+    cfn.ChangeSet.diff = _change_set_diff  # type: ignore[method-assign]
+    parsing.ResourceMap.build_resource_diff = _resource_diff  # type: ignore[method-assign]
     cfn.CloudFormationBackend.execute_change_set = _execute_change_set  # type: ignore[method-assign]
     cfn.CloudFormationBackend.delete_stack = _delete_stack  # type: ignore[method-assign]

@@ -266,6 +266,51 @@ class Operations(unittest.TestCase):
         self.assertEqual(attributes["VisibilityTimeout"], "60")
         self.assertEqual(boto3.client("s3").list_buckets()["Buckets"], [])
 
+    def test_a_parameter_change_alone_modifies_what_reads_it_through_a_condition(self) -> None:
+        template = {
+            "Parameters": {"Ready": {"Type": "String", "Default": "false", "AllowedValues": ["false", "true"]}},
+            "Conditions": {
+                "Waiting": {"Fn::Equals": [{"Ref": "Ready"}, "false"]},
+                "Started": {"Fn::Not": [{"Condition": "Waiting"}]},
+            },
+            "Resources": {
+                "Gated": {
+                    "Type": "AWS::SQS::Queue",
+                    "Properties": {"VisibilityTimeout": {"Fn::If": ["Started", 60, 0]}},
+                },
+                "Other": {"Type": "AWS::SQS::Queue", "Properties": {"VisibilityTimeout": 5}},
+            },
+        }
+        body = json.dumps(template)
+
+        def change_set(name: str, ready: str) -> dict:
+            made = self.cf.create_change_set(
+                StackName="gate",
+                ChangeSetName=name,
+                ChangeSetType="UPDATE",
+                TemplateBody=body,
+                Parameters=[{"ParameterKey": "Ready", "ParameterValue": ready}],
+            )
+            return self.cf.describe_change_set(ChangeSetName=made["Id"])
+
+        self.execute_create("gate", template)
+        with self.assertRaisesRegex(ClientError, "No updates"):
+            change_set("gate-same", "false")
+        started = change_set("gate-start", "true")
+        self.assertEqual(
+            [(c["ResourceChange"]["Action"], c["ResourceChange"]["LogicalResourceId"]) for c in started["Changes"]],
+            [("Modify", "Gated")],
+        )
+        self.cf.execute_change_set(ChangeSetName=started["ChangeSetId"])
+        stack = self.cf.describe_stacks(StackName="gate")["Stacks"][0]
+        self.assertEqual(stack["StackStatus"], "UPDATE_COMPLETE")
+        self.assertIn(("Gated", "UPDATE_COMPLETE"), resource_events(self.cf, "gate"))
+        self.assertNotIn(("Other", "UPDATE_COMPLETE"), resource_events(self.cf, "gate"))
+        listed = self.cf.describe_stack_resources(StackName="gate")["StackResources"]
+        url = next(r["PhysicalResourceId"] for r in listed if r["LogicalResourceId"] == "Gated")
+        attributes = boto3.client("sqs").get_queue_attributes(QueueUrl=url, AttributeNames=["VisibilityTimeout"])
+        self.assertEqual(attributes["Attributes"]["VisibilityTimeout"], "60")
+
 
 if __name__ == "__main__":
     unittest.main()

@@ -30,6 +30,18 @@ fn no_egress() -> Value {
     }])
 }
 
+/// The condition under which the service waits for its image with no task running.
+const WAITING_FOR_IMAGE: &str = "WaitingForImage";
+
+/// A task count: 0 while the stack's own repository waits for the image, else `count`.
+fn tasks(f: &Fargate, count: u32) -> Value {
+    if f.image.is_none() {
+        json!({ "Fn::If": [WAITING_FOR_IMAGE, 0, count] })
+    } else {
+        json!(count)
+    }
+}
+
 fn az(index: u32) -> Value {
     json!({ "Fn::Select": [index, { "Fn::GetAZs": "" }] })
 }
@@ -51,7 +63,7 @@ pub fn build(b: &mut Builder<'_>, f: &Fargate) {
         }
     ));
     b.parameter(
-        "ImageTag",
+        super::IMAGE_TAG_PARAMETER,
         json!({
             "Type": "String",
             "Default": f.image_tag,
@@ -59,6 +71,25 @@ pub fn build(b: &mut Builder<'_>, f: &Fargate) {
             "Description": "Container image tag to deploy"
         }),
     );
+    if f.image.is_none() {
+        // The stack's own repository is empty when the stack is created: a service started on
+        // an image that is not there fails its deployment, and the circuit breaker rolls the
+        // whole stack back, database included. So the service runs no task until the image is
+        // pushed, and "true" (an update) starts it at the planned count.
+        b.parameter(
+            super::IMAGE_READY_PARAMETER,
+            json!({
+                "Type": "String",
+                "Default": "false",
+                "AllowedValues": ["false", "true"],
+                "Description": "true once ImageTag is in the stack's repository; until then the service runs no task"
+            }),
+        );
+        b.condition(
+            WAITING_FOR_IMAGE,
+            json!({ "Fn::Equals": [r(super::IMAGE_READY_PARAMETER), "false"] }),
+        );
+    }
     network(b, f);
     security_groups(b, f);
     storage::log_bucket(
@@ -679,7 +710,7 @@ fn service(b: &mut Builder<'_>, f: &Fargate) {
     let mut svc = json!({
         "Cluster": r("Cluster"),
         "TaskDefinition": r("TaskDefinition"),
-        "DesiredCount": f.desired_tasks,
+        "DesiredCount": tasks(f, f.desired_tasks),
         "NetworkConfiguration": { "AwsvpcConfiguration": {
             "AssignPublicIp": "DISABLED",
             "Subnets": [r("PrivateSubnetA"), r("PrivateSubnetB")],
@@ -728,8 +759,8 @@ fn scaling_and_alarms(b: &mut Builder<'_>, f: &Fargate) {
             "ServiceNamespace": "ecs",
             "ScalableDimension": "ecs:service:DesiredCount",
             "ResourceId": sub("service/${Cluster}/${Service.Name}"),
-            "MinCapacity": f.min_tasks,
-            "MaxCapacity": f.max_tasks
+            "MinCapacity": tasks(f, f.min_tasks),
+            "MaxCapacity": tasks(f, f.max_tasks)
         }),
     );
     b.add(

@@ -63,12 +63,18 @@ pub fn build(b: &mut Builder<'_>, l: &Lambda) {
         json!({
             "Type": "String",
             "Default": "",
+            "AllowedPattern": "^$|^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$",
             "Description": "Bucket holding the function's zip; empty deploys a placeholder handler"
         }),
     );
     b.parameter(
         "CodeS3Key",
-        json!({ "Type": "String", "Default": "function.zip", "Description": "Key of the function zip in CodeS3Bucket" }),
+        json!({
+            "Type": "String",
+            "Default": "function.zip",
+            "AllowedPattern": "^[A-Za-z0-9!_.*'()/-]{1,1024}$",
+            "Description": "Key of the function zip in CodeS3Bucket"
+        }),
     );
     b.condition(
         "UsePlaceholderCode",

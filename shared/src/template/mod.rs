@@ -100,6 +100,14 @@ pub fn file_name(plan: &Plan, format: Format) -> String {
     )
 }
 
+/// The parameter that tells a stack with its own image repository whether the image is there:
+/// `"false"` (the default) runs the service with no task, `"true"` at the planned count. The
+/// deploy server sets it; it is never the user's to send.
+pub const IMAGE_READY_PARAMETER: &str = "ImageReady";
+
+/// The container image tag parameter of a Fargate template.
+pub const IMAGE_TAG_PARAMETER: &str = "ImageTag";
+
 /// The tag key every resource carries with the project name.
 pub const PROJECT_TAG: &str = "stackplan:project";
 
