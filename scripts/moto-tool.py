@@ -207,6 +207,13 @@ def certificate(client, domain):
     return {"arn": arn}
 
 
+def put_image(client, repository, tag, manifest):
+    """Records an image in a sandbox repository, as a `docker push` would (moto has no
+    registry): PutImage with a manifest."""
+    out = client("ecr").put_image(repositoryName=repository, imageTag=tag, imageManifest=manifest)
+    return {"digest": out["image"]["imageId"]["imageDigest"]}
+
+
 def reset(endpoint):
     """Forgets everything the sandbox holds (moto's reset API)."""
     request = urllib.request.Request(f"{endpoint}/moto-api/reset", method="POST")
@@ -222,6 +229,7 @@ COMMANDS = {
     "describe-stack": describe_stack,
     "role": role,
     "certificate": certificate,
+    "put-image": put_image,
 }
 
 

@@ -72,6 +72,7 @@ fn deployer(cfn: Arc<CfnDouble>, base: Duration) -> (Arc<Deployer>, AppState) {
         config,
         Arc::new(StsDouble::default()),
         cfn.clone(),
+        Arc::new(doubles::EcrDouble::default()),
     ));
     let state = AppState::new(Config {
         max_streams_per_token: 100_000,

@@ -311,6 +311,7 @@ pub fn template() -> Value {
         sub("arn:${AWS::Partition}:cloudformation:*:${AWS::AccountId}:changeSet/stackplan-*/*");
     let tag_key = format!("aws:RequestTag/{MANAGED_TAG}");
     let resource_tag = format!("aws:ResourceTag/{MANAGED_TAG}");
+    let images_tag = resource_tag.clone();
     resources.insert(
         "DeployerRole".into(),
         json!({
@@ -355,6 +356,13 @@ pub fn template() -> Value {
                             "Effect": "Allow",
                             "Action": ["cloudformation:DescribeChangeSet", "cloudformation:DescribeStackEvents", "cloudformation:DescribeStacks", "cloudformation:GetTemplate"],
                             "Resource": [stacks, change_sets]
+                        },
+                        {
+                            "Sid": "SeeImagesInTaggedRepositories",
+                            "Effect": "Allow",
+                            "Action": crate::deploy::policy::IMAGE_ACTIONS,
+                            "Resource": sub("arn:${AWS::Partition}:ecr:*:${AWS::AccountId}:repository/*"),
+                            "Condition": {"StringEquals": {images_tag: MANAGED_VALUE}}
                         },
                         {
                             "Sid": "PassTheExecutionRoleToCloudFormation",
@@ -430,6 +438,20 @@ mod tests {
         let t = template();
         let deployer = serde_json::to_string(&t["Resources"]["DeployerRole"]).unwrap();
         assert!(!deployer.contains("\"cloudformation:*\"") && !deployer.contains("\"iam:*\""));
+        // It sees images only in repositories of stacks Stackplan made.
+        let images = &t["Resources"]["DeployerRole"]["Properties"]["Policies"][0]["PolicyDocument"]
+            ["Statement"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|s| s["Sid"] == "SeeImagesInTaggedRepositories")
+            .unwrap()
+            .clone();
+        assert_eq!(images["Action"], serde_json::json!(["ecr:DescribeImages"]));
+        assert_eq!(
+            images["Condition"]["StringEquals"]["aws:ResourceTag/stackplan:managed"],
+            "true"
+        );
         // Every managed policy fits AWS's 6,144 characters.
         for (id, r) in t["Resources"].as_object().unwrap() {
             if r["Type"] == "AWS::IAM::ManagedPolicy" {

@@ -65,6 +65,9 @@ impl ApiError {
             ApiError::TooManyWatchers(_) => C::TooManyWatchers,
             ApiError::Deploy(e) => match e {
                 D::InvalidPlan(_) => C::InvalidPlan,
+                D::InvalidParameters(_) => C::InvalidParameters,
+                D::ImageNotPushed { .. } => C::ImageNotPushed,
+                D::NoImageRepository => C::NoImageRepository,
                 D::TemplateMismatch => C::TemplateMismatch,
                 D::StackName(_) => C::InvalidStackName,
                 D::Role(RoleError::NotAllowed(_)) => C::RoleNotAllowed,
@@ -143,6 +146,9 @@ impl ApiError {
                         message: p.message.clone(),
                     })
                     .collect();
+            }
+            ApiError::Deploy(DeployError::InvalidParameters(problems)) => {
+                body.problems = problems.clone();
             }
             ApiError::Deploy(DeployError::SandboxUnsupported(blockers)) => {
                 body.blockers = blockers.clone();

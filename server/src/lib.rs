@@ -119,6 +119,7 @@ pub fn deployer(
         deploy,
         clients.sts.clone(),
         clients.cloudformation.clone(),
+        clients.ecr.clone(),
     )))
 }
 

@@ -32,6 +32,7 @@ use support::doubles::*;
 struct Harness {
     sts: Arc<StsDouble>,
     cfn: Arc<CfnDouble>,
+    ecr: Arc<EcrDouble>,
     deployer: Arc<Deployer>,
     state: AppState,
     /// Everything the server logged, in every test of this file.
@@ -70,7 +71,8 @@ fn harness_with(
     };
     tweak(&mut config);
     let logs = captured_logs();
-    let deployer = Arc::new(Deployer::new(config, sts.clone(), cfn.clone()));
+    let ecr = Arc::new(EcrDouble::default());
+    let deployer = Arc::new(Deployer::new(config, sts.clone(), cfn.clone(), ecr.clone()));
     let state = AppState::new(Config {
         cors_origins: vec!["https://console.example.com".into()],
         ..Config::default()
@@ -79,6 +81,7 @@ fn harness_with(
     Harness {
         sts,
         cfn,
+        ecr,
         deployer,
         state,
         logs,

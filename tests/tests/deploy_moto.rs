@@ -414,8 +414,8 @@ async fn the_fargate_example_deploys_in_the_sandbox_and_every_resource_exists() 
             service["task_cpu"].as_str(),
             service["task_memory"].as_str(),
         ),
-        (Some(2), Some("FARGATE"), Some(1), Some("512"), Some("1024")),
-        "{inv}"
+        (Some(0), Some("FARGATE"), Some(1), Some("512"), Some("1024")),
+        "the stack's own repository is empty: the service waits with no task: {inv}"
     );
     assert!(
         service["image"]
@@ -459,8 +459,8 @@ async fn the_fargate_example_deploys_in_the_sandbox_and_every_resource_exists() 
             inv["scalable_targets"][0]["min"].as_u64(),
             inv["scalable_targets"][0]["max"].as_u64()
         ),
-        (Some(2), Some(10)),
-        "{inv}"
+        (Some(0), Some(0)),
+        "autoscaling does not start tasks either: {inv}"
     );
     assert_eq!(
         inv["scaling_policies"],
@@ -480,6 +480,22 @@ async fn the_fargate_example_deploys_in_the_sandbox_and_every_resource_exists() 
     println!("the sandbox created, for the Fargate example:\n{inv:#}");
 
     let id = created["id"].as_str().unwrap();
+    start_the_service_once_its_image_is_pushed(&sb, &plan, id, &done).await;
+    let inv = sb.moto.inventory(server::SANDBOX_ROLE);
+    assert_eq!(
+        inv["ecs_services"][0]["desired_count"].as_u64(),
+        Some(2),
+        "{inv}"
+    );
+    assert_eq!(
+        (
+            inv["scalable_targets"][0]["min"].as_u64(),
+            inv["scalable_targets"][0]["max"].as_u64()
+        ),
+        (Some(2), Some(10)),
+        "{inv}"
+    );
+
     let gone = sb.delete(id).await;
     assert_eq!(gone["status"], "DELETE_COMPLETE", "{gone}");
     let inv = sb.moto.inventory(server::SANDBOX_ROLE);
@@ -491,6 +507,131 @@ async fn the_fargate_example_deploys_in_the_sandbox_and_every_resource_exists() 
             && inv["vpcs"].as_array().unwrap().is_empty(),
         "{inv}"
     );
+}
+
+/// The first-deploy trap, avoided: the stack waits for its image with no task; the page's push
+/// commands and the image check lead to "Start the service", an update to the planned count.
+/// A running service is never pointed at a tag that is not pushed, and parameters break no
+/// rule of the template.
+async fn start_the_service_once_its_image_is_pushed(
+    sb: &Sandbox,
+    plan: &Value,
+    id: &str,
+    done: &Value,
+) {
+    let uri = output(done, "RepositoryUri");
+    let wait = &done["waiting_for_image"];
+    assert_eq!(
+        (
+            wait["repository_uri"].as_str(),
+            wait["image_tag"].as_str(),
+            wait["platform"].as_str()
+        ),
+        (Some(uri), Some("1.0.0"), Some("linux/amd64")),
+        "{done}"
+    );
+    let commands: Vec<&str> = wait["commands"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c.as_str().unwrap())
+        .collect();
+    assert_eq!(commands.len(), 4, "{commands:?}");
+    assert!(
+        commands[0].starts_with("aws ecr get-login-password --region us-east-1 | docker login")
+    );
+    assert_eq!(commands[3], format!("docker push {uri}:1.0.0"));
+    let sandbox_command = wait["sandbox_command"].as_str().unwrap();
+    assert!(
+        sandbox_command.contains(&format!("--endpoint-url {}", sb.moto.endpoint)),
+        "{sandbox_command}"
+    );
+
+    let check = |pushed: bool, waiting: bool| json!({"repository_uri": uri, "image_tag": "1.0.0", "pushed": pushed, "waiting": waiting});
+    let (status, answer, _) = sb
+        .send("GET", &format!("/api/deployments/{id}/image"), None)
+        .await;
+    assert_eq!((status, answer), (StatusCode::OK, check(false, true)));
+    // Deploying again before the push changes nothing: the service goes on waiting.
+    let again = json!({"plan": plan, "stack_name": "shop-fargate", "update": true});
+    let (status, _, text) = sb
+        .send("POST", "/api/deployments", Some(again.clone()))
+        .await;
+    assert_eq!(status, StatusCode::CONFLICT, "{text}");
+    assert!(text.contains("no_changes"), "{text}");
+
+    let repository = uri.split_once('/').unwrap().1;
+    sb.moto.tool(
+        server::SANDBOX_ROLE,
+        &[
+            "put-image",
+            repository,
+            "1.0.0",
+            shared::api::SANDBOX_MANIFEST,
+        ],
+    );
+    let (status, answer, _) = sb
+        .send("GET", &format!("/api/deployments/{id}/image"), None)
+        .await;
+    assert_eq!((status, answer), (StatusCode::OK, check(true, true)));
+
+    // "Start the service": the same plan again, an update whose change set starts it.
+    let (status, created, text) = sb.send("POST", "/api/deployments", Some(again)).await;
+    assert_eq!(status, StatusCode::CREATED, "{text}");
+    let mut changed: Vec<(&str, &str)> = created["change_set"]["changes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| {
+            (
+                c["action"].as_str().unwrap(),
+                c["logical_id"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    changed.sort_unstable();
+    assert_eq!(
+        changed,
+        [("Modify", "ScalableTarget"), ("Modify", "Service")],
+        "{created}"
+    );
+    let update = created["id"].as_str().unwrap();
+    let (status, _, text) = sb
+        .send("POST", &format!("/api/deployments/{update}/execute"), None)
+        .await;
+    assert_eq!(status, StatusCode::ACCEPTED, "{text}");
+    let started = sb.watch(update).await;
+    assert_eq!(started["status"], "UPDATE_COMPLETE", "{started}");
+    assert!(started.get("waiting_for_image").is_none(), "{started}");
+    let (_, answer, _) = sb
+        .send("GET", &format!("/api/deployments/{id}/image"), None)
+        .await;
+    assert_eq!(answer, check(true, false));
+
+    // A tag that is not pushed would stop the running service: refused before any change set.
+    let unpushed = json!({"plan": plan, "stack_name": "shop-fargate", "update": true,
+        "parameters": {"ImageTag": "2.0.0"}});
+    let (status, answer, text) = sb.send("POST", "/api/deployments", Some(unpushed)).await;
+    assert_eq!(
+        (status, answer["error"].as_str()),
+        (StatusCode::CONFLICT, Some("image_not_pushed")),
+        "{text}"
+    );
+    let bad = json!({"plan": plan, "stack_name": "shop-fargate", "update": true,
+        "parameters": {"ImageTag": "2.0 final", "ImageReady": "true"}});
+    let (status, answer, text) = sb.send("POST", "/api/deployments", Some(bad)).await;
+    assert_eq!(
+        (status, answer["error"].as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("invalid_parameters")),
+        "{text}"
+    );
+    let paths: Vec<&str> = answer["problems"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["path"].as_str().unwrap())
+        .collect();
+    assert_eq!(paths, ["parameters.ImageReady", "parameters.ImageTag"]);
 }
 
 /// A sample of the matrix, one plan per option that changes the template's shape: each

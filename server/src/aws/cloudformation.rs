@@ -28,6 +28,26 @@ pub struct StackInfo {
     pub outputs: Vec<Output>,
     /// The stack's tags, `(key, value)`.
     pub tags: Vec<(String, String)>,
+    /// The stack's parameter values, `(key, value)`.
+    pub parameters: Vec<(String, String)>,
+}
+
+impl StackInfo {
+    /// A parameter's value.
+    pub fn parameter(&self, key: &str) -> Option<&str> {
+        self.parameters
+            .iter()
+            .find(|(k, _)| k == key)
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// An output's value.
+    pub fn output(&self, key: &str) -> Option<&str> {
+        self.outputs
+            .iter()
+            .find(|o| o.key == key)
+            .map(|o| o.value.as_str())
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -75,13 +95,25 @@ pub struct TemplateSummary {
     /// The share-link code of the plan it records (`Metadata.Stackplan.Plan`), when that
     /// decodes to a plan.
     pub plan_link: Option<String>,
+    /// The platform its task runs on (`linux/amd64` or `linux/arm64`), for a Fargate service.
+    pub platform: Option<String>,
 }
 
 impl TemplateSummary {
     pub fn of(template: &serde_json::Value) -> TemplateSummary {
+        let arch = template["Resources"]["TaskDefinition"]["Properties"]["RuntimePlatform"]
+            ["CpuArchitecture"]
+            .as_str();
         TemplateSummary {
             resources: template["Resources"].as_object().map_or(0, |r| r.len()),
             plan_link: shared::template::recorded_plan(template).map(|(code, _)| code),
+            platform: arch.map(|a| {
+                match a {
+                    "ARM64" => "linux/arm64",
+                    _ => "linux/amd64",
+                }
+                .to_string()
+            }),
         }
     }
 }
@@ -289,6 +321,16 @@ impl CloudFormation for SdkCloudFormation {
                         key: o.output_key().unwrap_or_default().into(),
                         value: o.output_value().unwrap_or_default().into(),
                         description: o.description().unwrap_or_default().into(),
+                    })
+                    .collect(),
+                parameters: st
+                    .parameters()
+                    .iter()
+                    .map(|p| {
+                        (
+                            p.parameter_key().unwrap_or_default().to_string(),
+                            p.parameter_value().unwrap_or_default().to_string(),
+                        )
                     })
                     .collect(),
                 tags: st

@@ -1,7 +1,7 @@
 //! The one AWS layer: one `SdkConfig` (endpoint, region, timeouts, retries) loaded once, one
 //! client per service built from it, each behind a small trait so tests can script it:
-//! `sts.rs` (short-lived credentials), `cloudformation.rs` (change sets, stacks, events) and
-//! `pricing.rs` (the Price List API).
+//! `sts.rs` (short-lived credentials), `cloudformation.rs` (change sets, stacks, events),
+//! `ecr.rs` (whether an image is pushed) and `pricing.rs` (the Price List API).
 //!
 //! Retries: the SDK's own (standard mode, with backoff) wherever nobody watches the wait, and
 //! [`retry`] where someone does: the deploy poller tells its watchers about every throttling
@@ -10,6 +10,7 @@
 //! "already exists").
 
 pub mod cloudformation;
+pub mod ecr;
 pub mod pricing;
 pub mod sts;
 
@@ -292,6 +293,7 @@ impl Settings {
 pub struct Clients {
     pub sts: Arc<dyn sts::Sts>,
     pub cloudformation: Arc<dyn cloudformation::CloudFormation>,
+    pub ecr: Arc<dyn ecr::Ecr>,
     pub pricing: Arc<dyn pricing::PriceList>,
     /// The SDK configuration they share, for the credentials probe.
     pub sdk: SdkConfig,
@@ -316,6 +318,7 @@ impl Clients {
                 &sdk,
                 endpoint.clone(),
             )),
+            ecr: Arc::new(ecr::SdkEcr::new(&sdk, endpoint.clone())),
             pricing: Arc::new(pricing::SdkPriceList::new(&sdk)),
             sdk,
             endpoint,

@@ -6,7 +6,7 @@
 use std::collections::VecDeque;
 
 use super::errors::DeployError;
-use super::policy::{Access, Scope, session_policy};
+use super::policy::{Access, Scope, images_policy, session_policy};
 use super::service::{AccountRoles, Deployer};
 use super::{RoleError, StackArn};
 use crate::auth::Grant;
@@ -58,6 +58,36 @@ impl Deployer {
         region: &str,
         access: Access,
     ) -> Result<Session, DeployError> {
+        let execution = roles.execution_role_arn.as_deref();
+        self.assumed(roles, stack_name, region, access.label(), |scope| {
+            session_policy(access, scope, execution)
+        })
+        .await
+    }
+
+    /// Short-lived credentials that can only tell whether images are in the stack's own
+    /// repository (`repository`, its name).
+    pub(super) async fn images_session(
+        &self,
+        roles: &AccountRoles,
+        stack_name: &str,
+        region: &str,
+        repository: &str,
+    ) -> Result<Session, DeployError> {
+        self.assumed(roles, stack_name, region, "images", |scope| {
+            images_policy(scope, repository)
+        })
+        .await
+    }
+
+    async fn assumed(
+        &self,
+        roles: &AccountRoles,
+        stack_name: &str,
+        region: &str,
+        access: &str,
+        policy: impl FnOnce(&Scope<'_>) -> String,
+    ) -> Result<Session, DeployError> {
         let role = roles.role_arn.as_str();
         let partition = super::arn_partition(role).unwrap_or("aws");
         let account = super::role_account(role)
@@ -68,7 +98,7 @@ impl Deployer {
             account,
             stack_name,
         };
-        let policy = session_policy(access, &scope, roles.execution_role_arn.as_deref());
+        let policy = policy(&scope);
         let key = Key {
             role: role.to_string(),
             stack: stack_name.to_string(),
@@ -90,7 +120,7 @@ impl Deployer {
                 tracing::info!(
                     role,
                     session = request.session_name,
-                    ?access,
+                    access,
                     expires = humantime(c.expires),
                     "assumed the deploy role"
                 );

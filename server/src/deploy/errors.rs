@@ -10,6 +10,16 @@ use crate::aws::AwsError;
 pub enum DeployError {
     #[error("the plan has {} problem(s)", .0.len())]
     InvalidPlan(Vec<Problem>),
+    #[error("the stack parameters have {} problem(s)", .0.len())]
+    InvalidParameters(Vec<shared::api::PlanProblem>),
+    #[error(
+        "the image {repository}:{tag} is not pushed yet, and the stack's service is running: deploying it would stop the service. Push the image first (the stack's RepositoryUri output), then deploy again"
+    )]
+    ImageNotPushed { tag: String, repository: String },
+    #[error(
+        "this stack's service runs an image from another registry: it has no repository of its own to push to"
+    )]
+    NoImageRepository,
     #[error(
         "the template sent differs from the one Stackplan generates for this plan; only generated templates are deployed"
     )]

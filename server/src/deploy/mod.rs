@@ -8,6 +8,7 @@ mod credentials;
 pub mod errors;
 pub mod id;
 pub mod operations;
+pub mod parameters;
 pub mod policy;
 mod poller;
 pub mod progress;
@@ -71,6 +72,19 @@ impl StackArn {
             name: name.to_string(),
         })
     }
+}
+
+/// The repository name of an ECR repository URI (`ACCOUNT.dkr.ecr.REGION.amazonaws.com/NAME`),
+/// if it is one: ECR's name rule (lower-case letters, digits, `._/-`, at most 256).
+pub fn repository_name(uri: &str) -> Option<&str> {
+    let (host, name) = uri.split_once('/')?;
+    let ok = host.contains(".dkr.ecr.")
+        && !name.is_empty()
+        && name.len() <= 256
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b"._/-".contains(&b));
+    ok.then_some(name)
 }
 
 /// The names Stackplan gives its change sets (`stackplan-` and 16 hex digits).
@@ -162,8 +176,20 @@ pub fn digest(parts: &[&str]) -> String {
 /// The change-set name and ClientRequestToken for a request: the same request (stack, template,
 /// role) always gives the same ones, so a retried POST finds the change set it already made
 /// instead of making a second.
-pub fn change_set_name(stack_name: &str, template: &str, role: &str) -> String {
-    format!("stackplan-{}", digest(&[stack_name, template, role]))
+pub fn change_set_name(
+    stack_name: &str,
+    template: &str,
+    role: &str,
+    parameters: &[(String, String)],
+) -> String {
+    let parameters: String = parameters
+        .iter()
+        .map(|(k, v)| format!("{k}={v}\n"))
+        .collect();
+    format!(
+        "stackplan-{}",
+        digest(&[stack_name, template, role, &parameters])
+    )
 }
 
 #[cfg(test)]
@@ -202,6 +228,24 @@ mod tests {
     }
 
     #[test]
+    fn repository_names_come_from_ecr_uris_only() {
+        assert_eq!(
+            repository_name("111122223333.dkr.ecr.eu-west-1.amazonaws.com/shop-repository-1a2b"),
+            Some("shop-repository-1a2b")
+        );
+        for bad in [
+            "",
+            "shop",
+            "public.ecr.aws/nginx/nginx",
+            "111122223333.dkr.ecr.eu-west-1.amazonaws.com/",
+            "111122223333.dkr.ecr.eu-west-1.amazonaws.com/Shop",
+            "111122223333.dkr.ecr.eu-west-1.amazonaws.com/a b",
+        ] {
+            assert_eq!(repository_name(bad), None, "{bad}");
+        }
+    }
+
+    #[test]
     fn change_set_names_are_stackplans_own() {
         assert!(valid_change_set_name("stackplan-0123456789abcdef"));
         for bad in ["stackplan-", "stackplan-xyz", "other-0123456789abcdef", ""] {
@@ -225,10 +269,14 @@ mod tests {
 
     #[test]
     fn change_set_names_are_stable_per_request() {
-        let a = change_set_name("shop", "{}", "arn:r");
-        assert_eq!(a, change_set_name("shop", "{}", "arn:r"));
-        assert_ne!(a, change_set_name("shop", "{ }", "arn:r"));
-        assert_ne!(a, change_set_name("shop2", "{}", "arn:r"));
+        let a = change_set_name("shop", "{}", "arn:r", &[]);
+        assert_eq!(a, change_set_name("shop", "{}", "arn:r", &[]));
+        assert_ne!(a, change_set_name("shop", "{ }", "arn:r", &[]));
+        assert_ne!(a, change_set_name("shop2", "{}", "arn:r", &[]));
+        let tagged =
+            |tag: &str| change_set_name("shop", "{}", "arn:r", &[("ImageTag".into(), tag.into())]);
+        assert_ne!(tagged("v1"), tagged("v2"));
+        assert_ne!(a, tagged("v1"));
         assert!(a.len() <= 128 && a.starts_with("stackplan-"));
     }
 }

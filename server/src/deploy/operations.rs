@@ -4,7 +4,10 @@
 use std::sync::Arc;
 
 use futures_util::future::BoxFuture;
-use shared::api::{ChangeSet, ChangeSetKind, CreateDeployment, Created, SandboxReport, Status};
+use shared::api::{
+    ChangeSet, ChangeSetKind, CreateDeployment, Created, ImageCheck, ImageWait, SandboxReport,
+    Status,
+};
 use shared::template;
 use shared::validate::ValidPlan;
 
@@ -72,6 +75,8 @@ impl Deployer {
         {
             return Err(DeployError::TemplateMismatch);
         }
+        let given = super::parameters::check(template.as_value(), &request.parameters)
+            .map_err(DeployError::InvalidParameters)?;
         let report = match self.config.target {
             shared::api::Target::Sandbox { .. } => sandbox::check(&template),
             shared::api::Target::Aws => SandboxReport::default(),
@@ -140,7 +145,40 @@ impl Deployer {
         } else {
             None
         };
-        let change_set_name = super::change_set_name(&name, &body, &roles.role_arn);
+        // Every role the stack creates carries the account's permissions boundary.
+        let mut parameters = given;
+        if let Some(arn) = &roles.permissions_boundary_arn
+            && template.as_value()["Parameters"]
+                .get(template::BOUNDARY_PARAMETER)
+                .is_some()
+        {
+            parameters.push((template::BOUNDARY_PARAMETER.to_string(), arn.clone()));
+        }
+        // A service on the stack's own repository starts only once its image is there.
+        if template.as_value()["Parameters"]
+            .get(template::IMAGE_READY_PARAMETER)
+            .is_some()
+        {
+            let tag = super::parameters::value(
+                template.as_value(),
+                &parameters,
+                template::IMAGE_TAG_PARAMETER,
+            )
+            .unwrap_or_default()
+            .to_string();
+            let ready = match &existing {
+                Some(stack) if update => self.image_ready(&roles, stack, &region, &tag).await?,
+                // A new stack's repository is new, so empty.
+                _ => false,
+            };
+            parameters.retain(|(k, _)| k != template::IMAGE_TAG_PARAMETER);
+            parameters.push((template::IMAGE_TAG_PARAMETER.to_string(), tag));
+            parameters.push((
+                template::IMAGE_READY_PARAMETER.to_string(),
+                ready.to_string(),
+            ));
+        }
+        let change_set_name = super::change_set_name(&name, &body, &roles.role_arn, &parameters);
         let new = NewChangeSet {
             stack_name: name.clone(),
             change_set_name: change_set_name.clone(),
@@ -153,17 +191,7 @@ impl Deployer {
                 .chain([(MANAGED_TAG.to_string(), MANAGED_VALUE.to_string())])
                 .collect(),
             role_arn: roles.execution_role_arn.clone(),
-            // Every role the stack creates carries the account's permissions boundary.
-            parameters: roles
-                .permissions_boundary_arn
-                .iter()
-                .filter(|_| {
-                    template.as_value()["Parameters"]
-                        .get(template::BOUNDARY_PARAMETER)
-                        .is_some()
-                })
-                .map(|arn| (template::BOUNDARY_PARAMETER.to_string(), arn.clone()))
-                .collect(),
+            parameters,
         };
         let created = self
             .call(&session, &unwatched, |cfn, s| {
@@ -218,6 +246,93 @@ impl Deployer {
             resources: u32::try_from(template.resources().len()).unwrap_or(u32::MAX),
             sandbox: report,
             deployed_plan,
+        })
+    }
+
+    /// Whether an update may run the service: its image tag is in the stack's own repository.
+    /// A stack still waiting for its image goes on waiting; a running service is never
+    /// pointed at an image that is not there (its tasks would fail, and the stack roll back).
+    async fn image_ready(
+        &self,
+        roles: &super::service::AccountRoles,
+        stack: &StackInfo,
+        region: &str,
+        tag: &str,
+    ) -> Result<bool, DeployError> {
+        let waiting = stack.parameter(template::IMAGE_READY_PARAMETER) == Some("false");
+        let repository = stack
+            .output(REPOSITORY_OUTPUT)
+            .and_then(super::repository_name)
+            .map(String::from);
+        let pushed = match &repository {
+            Some(repo) => {
+                self.image_pushed(roles, &stack.name, region, repo, tag)
+                    .await?
+            }
+            None => false,
+        };
+        if pushed || waiting {
+            Ok(pushed)
+        } else {
+            Err(DeployError::ImageNotPushed {
+                tag: tag.to_string(),
+                repository: repository.unwrap_or_else(|| "the stack's repository".into()),
+            })
+        }
+    }
+
+    /// Whether `tag` is in `repository`, asked with a session that can do nothing else.
+    async fn image_pushed(
+        &self,
+        roles: &super::service::AccountRoles,
+        stack_name: &str,
+        region: &str,
+        repository: &str,
+        tag: &str,
+    ) -> Result<bool, DeployError> {
+        let session = self
+            .images_session(roles, stack_name, region, repository)
+            .await?;
+        let (ecr, repo, tag) = (self.ecr.clone(), repository.to_string(), tag.to_string());
+        let pushed = crate::aws::retry(
+            self.config.backoff,
+            || {
+                let (ecr, s, r, t) = (ecr.clone(), session.clone(), repo.clone(), tag.clone());
+                Box::pin(async move { ecr.image_pushed(&s, &r, &t).await })
+            },
+            &unwatched,
+        )
+        .await?;
+        Ok(pushed)
+    }
+
+    /// `GET /api/deployments/{id}/image`: whether the image a waiting service needs is in the
+    /// stack's repository yet.
+    pub async fn image(&self, grant: &Grant, id: &str) -> Result<ImageCheck, DeployError> {
+        let deployment = self.decode(id)?;
+        let arn = &deployment.stack;
+        let session = self.session_for(grant, arn, Access::Read).await?;
+        let stack = self.live_stack(arn, &session).await?;
+        let (Some(ready), Some(tag)) = (
+            stack.parameter(template::IMAGE_READY_PARAMETER),
+            stack.parameter(template::IMAGE_TAG_PARAMETER),
+        ) else {
+            return Err(DeployError::NoImageRepository);
+        };
+        let uri = stack
+            .output(REPOSITORY_OUTPUT)
+            .ok_or(DeployError::NoImageRepository)?
+            .to_string();
+        let repository = super::repository_name(&uri).ok_or(DeployError::NoImageRepository)?;
+        let roles = self.roles_for_stack(grant, arn)?;
+        let pushed = self
+            .image_pushed(&roles, &arn.name, &arn.region, repository, tag)
+            .await?;
+        Ok(ImageCheck {
+            repository_uri: uri.clone(),
+            image_tag: tag.to_string(),
+            pushed,
+            waiting: ready == "false",
         })
     }
 
@@ -324,7 +439,7 @@ impl Deployer {
         if !is_live(&stack, arn) {
             return Err(DeployError::UnknownDeployment(arn.name.clone()));
         }
-        Ok(status_from(
+        Ok(self.status_from(
             id,
             arn,
             &stack,
@@ -357,7 +472,7 @@ impl Deployer {
         session: &Session,
     ) -> Result<Status, DeployError> {
         let (events, stack, total) = self.read_stack(arn, session, &unwatched).await?;
-        Ok(status_from(
+        Ok(self.status_from(
             id,
             arn,
             &stack,
@@ -430,8 +545,47 @@ pub(super) fn managed(stack: &StackInfo) -> bool {
         .any(|(k, v)| k == MANAGED_TAG && v == MANAGED_VALUE)
 }
 
-/// A stack's status as the API gives it.
-pub(super) fn status_from(
+/// The output naming the stack's own image repository (its URI).
+pub const REPOSITORY_OUTPUT: &str = "RepositoryUri";
+
+impl Deployer {
+    /// A stack's status as the API gives it.
+    pub(super) fn status_from(
+        &self,
+        id: &str,
+        arn: &StackArn,
+        stack: &StackInfo,
+        op: &[StackEvent],
+        template: &TemplateSummary,
+    ) -> Status {
+        let mut status = status_of_stack(id, arn, stack, op, template);
+        let sandbox = match &self.config.target {
+            shared::api::Target::Sandbox { endpoint } => Some(endpoint.as_str()),
+            shared::api::Target::Aws => None,
+        };
+        status.waiting_for_image =
+            waiting_for_image(stack, template, &arn.region, sandbox).filter(|_| status.succeeded);
+        status
+    }
+}
+
+/// What a service waiting for its first image needs, if the stack's service waits.
+fn waiting_for_image(
+    stack: &StackInfo,
+    template: &TemplateSummary,
+    region: &str,
+    sandbox: Option<&str>,
+) -> Option<ImageWait> {
+    if stack.parameter(template::IMAGE_READY_PARAMETER) != Some("false") {
+        return None;
+    }
+    let uri = stack.output(REPOSITORY_OUTPUT)?;
+    let tag = stack.parameter(template::IMAGE_TAG_PARAMETER)?;
+    let platform = template.platform.as_deref().unwrap_or("linux/amd64");
+    Some(ImageWait::new(uri, tag, platform, region, sandbox))
+}
+
+fn status_of_stack(
     id: &str,
     arn: &StackArn,
     stack: &StackInfo,
@@ -456,5 +610,6 @@ pub(super) fn status_from(
         },
         progress: progress::progress(op, &stack.status, template.resources),
         plan_link: template.plan_link.clone(),
+        waiting_for_image: None,
     }
 }

@@ -6,7 +6,10 @@
 //!   the stack, on `stack/<name>/*` and Stackplan's change sets, and `iam:PassRole` of the
 //!   execution role to CloudFormation alone (CloudFormation creates the resources with that
 //!   role, not with the server's session);
-//! - a **read** session, for status, events and polling: describe calls only.
+//! - a **read** session, for status, events and polling: describe calls only;
+//! - an **images** session, for a service waiting for its first image: `ecr:DescribeImages` on
+//!   the stack's own repository, named (read from the stack's outputs after the stack was
+//!   proved Stackplan's).
 //!
 //! Neither has `iam:*`, nor any `<service>:*`, nor any action on `*` (checked for every matrix
 //! plan by `server/tests/policies.rs`).
@@ -43,6 +46,34 @@ pub const WRITE_ACTIONS: [&str; 4] = [
 pub enum Access {
     Read,
     Deploy,
+}
+
+impl Access {
+    /// What the log calls it.
+    pub fn label(self) -> &'static str {
+        match self {
+            Access::Read => "read",
+            Access::Deploy => "deploy",
+        }
+    }
+}
+
+/// The one call an images session may make.
+pub const IMAGE_ACTIONS: [&str; 1] = ["ecr:DescribeImages"];
+
+/// The session policy that lets the server see whether an image is in `repository`, the
+/// stack's own ECR repository (by name), and nothing else.
+pub fn images_policy(scope: &Scope<'_>, repository: &str) -> String {
+    json!({"Version": "2012-10-17", "Statement": [{
+        "Sid": "StackplanRepository",
+        "Effect": "Allow",
+        "Action": IMAGE_ACTIONS,
+        "Resource": format!(
+            "arn:{}:ecr:{}:{}:repository/{repository}",
+            scope.partition, scope.region, scope.account
+        )
+    }]})
+    .to_string()
 }
 
 impl Scope<'_> {
@@ -166,6 +197,19 @@ mod tests {
             .map(|a| a.as_str().unwrap())
             .collect();
         assert_eq!(actions, READ_ACTIONS);
+    }
+
+    #[test]
+    fn an_images_session_describes_images_of_one_repository() {
+        let policy = images_policy(&SCOPE, "shop-lambda-repository-abc");
+        let doc: Value = serde_json::from_str(&policy).unwrap();
+        assert_eq!(doc["Statement"].as_array().unwrap().len(), 1);
+        assert_eq!(doc["Statement"][0]["Action"], json!(["ecr:DescribeImages"]));
+        assert_eq!(
+            doc["Statement"][0]["Resource"],
+            "arn:aws:ecr:eu-west-1:111122223333:repository/shop-lambda-repository-abc"
+        );
+        assert_eq!(too_wide(&policy), None);
     }
 
     #[test]

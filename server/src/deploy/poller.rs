@@ -10,7 +10,6 @@ use tokio::sync::watch;
 
 use super::StackArn;
 use super::errors::DeployError;
-use super::operations::status_from;
 use super::policy::Access;
 use super::progress;
 use super::service::{AccountRoles, Deployer, Snapshot};
@@ -107,7 +106,8 @@ impl Deployer {
                 Ok((events, stack, template)) => {
                     failures = 0;
                     let op = progress::current_operation(&events).to_vec();
-                    let status = status_from(&self.sign(&arn, None), &arn, &stack, &op, &template);
+                    let status =
+                        self.status_from(&self.sign(&arn, None), &arn, &stack, &op, &template);
                     let done = status.done;
                     let grew = sender.borrow().events.len() != op.len();
                     sender.send_modify(|snap| {

@@ -13,6 +13,7 @@ use tokio::sync::watch;
 
 use crate::aws::Backoff;
 use crate::aws::cloudformation::{CloudFormation, StackEvent};
+use crate::aws::ecr::Ecr;
 use crate::aws::sts::Sts;
 
 /// The roles of one AWS account, as `stackplan bootstrap` makes them: the deployer role the
@@ -83,16 +84,23 @@ pub struct Deployer {
     pub(super) config: DeployConfig,
     pub(super) sts: Arc<dyn Sts>,
     pub(super) cfn: Arc<dyn CloudFormation>,
+    pub(super) ecr: Arc<dyn Ecr>,
     pub(super) credentials: Mutex<super::credentials::Cache>,
     pub(super) pollers: Mutex<HashMap<String, watch::Sender<Snapshot>>>,
 }
 
 impl Deployer {
-    pub fn new(config: DeployConfig, sts: Arc<dyn Sts>, cfn: Arc<dyn CloudFormation>) -> Self {
+    pub fn new(
+        config: DeployConfig,
+        sts: Arc<dyn Sts>,
+        cfn: Arc<dyn CloudFormation>,
+        ecr: Arc<dyn Ecr>,
+    ) -> Self {
         Deployer {
             config,
             sts,
             cfn,
+            ecr,
             credentials: Mutex::default(),
             pollers: Mutex::default(),
         }

@@ -92,6 +92,15 @@ pub async fn deployment_get(
     Ok(Json(deployer(&state)?.status(&grant, &id).await?))
 }
 
+/// `GET /api/deployments/{id}/image`.
+pub async fn deployment_image_get(
+    Authorized(grant): Authorized,
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> Result<impl IntoResponse, ApiError> {
+    Ok(Json(deployer(&state)?.image(&grant, &id).await?))
+}
+
 /// `DELETE /api/deployments/{id}`.
 pub async fn deployment_delete(
     Authorized(grant): Authorized,

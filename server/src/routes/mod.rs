@@ -149,7 +149,7 @@ pub fn api_routes() -> Routes {
                 }),
                 ok: (201, "The change set, ready to execute.", json::<api::Created>()),
                 also: Some((202, "CloudFormation is still computing the change set (its `status` says so, its `changes` are empty): send the same request again to get it once it is ready.")),
-                errors: errors!(InvalidPlan, TemplateMismatch, InvalidStackName, RoleNotAllowed, InvalidRoleArn, SandboxUnsupported, StackExists, StackNotManaged, StackNotUpdatable, StackBusy, NoChanges, ChangeSetFailed, CloudformationValidation, UnknownDeployment; aws),
+                errors: errors!(InvalidPlan, InvalidParameters, ImageNotPushed, TemplateMismatch, InvalidStackName, RoleNotAllowed, InvalidRoleArn, SandboxUnsupported, StackExists, StackNotManaged, StackNotUpdatable, StackBusy, NoChanges, ChangeSetFailed, CloudformationValidation, UnknownDeployment; aws),
                 params: &[],
                 headers: &[],
                 links: &[DEPLOYMENT_GET, DEPLOYMENT_EXECUTE, DEPLOYMENT_DELETE],
@@ -191,6 +191,24 @@ pub fn api_routes() -> Routes {
                 links: &[],
             },
             deployments::deployment_get,
+        )
+        .add(
+            Operation {
+                method: get.clone(),
+                path: "/api/deployments/{id}/image",
+                id: "deployment_image_get",
+                summary: "For a service waiting for its first image: whether its image tag is in the stack's own repository yet. Once it is, deploying the plan again (an update) starts the service.",
+                auth: true,
+                request: None,
+                example: None,
+                ok: (200, "Whether the image is pushed.", json::<api::ImageCheck>()),
+                also: None,
+                errors: errors!(UnknownDeployment, NoImageRepository; aws),
+                params: &[ID],
+                headers: &[],
+                links: &[],
+            },
+            deployments::deployment_image_get,
         )
         .add(
             Operation {

@@ -14,6 +14,7 @@ use server::aws::AwsError;
 use server::aws::cloudformation::{
     ChangeSetInfo, CloudFormation, NewChangeSet, Session, StackEvent, StackInfo, TemplateSummary,
 };
+use server::aws::ecr::Ecr;
 use server::aws::sts::{AssumeRequest, Sts, TempCredentials};
 use shared::api::{Change, Output};
 
@@ -68,6 +69,45 @@ impl Sts for StsDouble {
     }
 }
 
+// ----- the scripted ECR ----------------------------------------------------------------------
+
+/// ECR as DescribeImages answers: the `(repository, tag)` pairs pushed; a repository of none is
+/// `RepositoryNotFoundException` unless listed in `repositories`.
+#[derive(Default)]
+pub struct EcrDouble {
+    pub repositories: Mutex<Vec<String>>,
+    pub pushed: Mutex<Vec<(String, String)>>,
+    pub calls: Mutex<Vec<(String, String)>>,
+}
+
+impl Ecr for EcrDouble {
+    fn image_pushed(
+        &self,
+        _: &Session,
+        repository: &str,
+        tag: &str,
+    ) -> BoxFuture<'_, Result<bool, AwsError>> {
+        let (repository, tag) = (repository.to_string(), tag.to_string());
+        Box::pin(async move {
+            self.calls
+                .lock()
+                .unwrap()
+                .push((repository.clone(), tag.clone()));
+            if !self.repositories.lock().unwrap().contains(&repository) {
+                return Err(AwsError::NotFound(
+                    format!("repository {repository} does not exist").into(),
+                ));
+            }
+            Ok(self
+                .pushed
+                .lock()
+                .unwrap()
+                .iter()
+                .any(|(r, t)| *r == repository && *t == tag))
+        })
+    }
+}
+
 // ----- the scripted CloudFormation ----------------------------------------------------------
 
 pub struct Stack {
@@ -85,6 +125,8 @@ pub struct Stack {
     /// The template of the last executed change set.
     pub deployed: Option<String>,
     pub tags: Vec<(String, String)>,
+    /// The parameters of the latest change set.
+    pub parameters: Vec<(String, String)>,
 }
 
 impl Stack {
@@ -217,6 +259,7 @@ impl CloudFormation for CfnDouble {
                     vec![]
                 },
                 tags: s.tags.clone(),
+                parameters: s.parameters.clone(),
             }))
         })
     }
@@ -261,6 +304,7 @@ impl CloudFormation for CfnDouble {
                     bodies: vec![],
                     deployed: None,
                     tags: c.tags.clone(),
+                    parameters: vec![],
                 });
             }
             let stack = Self::find(&mut stacks, &c.stack_name).unwrap();
@@ -282,6 +326,7 @@ impl CloudFormation for CfnDouble {
                 .change_sets
                 .push((arn.clone(), c.change_set_name.clone(), c.update));
             stack.bodies.push((arn.clone(), c.template_body.clone()));
+            stack.parameters = c.parameters.clone();
             Ok((arn, stack.arn.clone()))
         })
     }
@@ -451,14 +496,15 @@ impl CloudFormation for CfnDouble {
             let mut stacks = self.stacks.lock().unwrap();
             Ok(
                 Self::find(&mut stacks, &stack).map_or_else(TemplateSummary::default, |s| {
-                    let plan_link = s
+                    let deployed = s
                         .deployed
                         .as_deref()
                         .and_then(|body| serde_json::from_str::<Value>(body).ok())
-                        .and_then(|doc| TemplateSummary::of(&doc).plan_link);
+                        .map(|doc| TemplateSummary::of(&doc))
+                        .unwrap_or_default();
                     TemplateSummary {
                         resources: s.resources,
-                        plan_link,
+                        ..deployed
                     }
                 }),
             )

@@ -5,6 +5,8 @@
 
 pub mod sse;
 
+use std::collections::BTreeMap;
+
 use serde::{Deserialize, Serialize};
 
 use crate::plan::Plan;
@@ -41,6 +43,12 @@ pub struct CreateDeployment {
     /// Update the stack if it exists; otherwise an existing stack is a 409 `stack_exists`.
     #[serde(default)]
     pub update: bool,
+    /// Values for the template's own parameters, by name: `ImageTag` (Fargate), `CodeS3Bucket`
+    /// and `CodeS3Key` (Lambda). Each is checked against the template's `AllowedPattern`; one
+    /// left out takes the template's default. The server sets `ImageReady` and
+    /// `PermissionsBoundary` itself.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub parameters: BTreeMap<String, String>,
 }
 
 /// `POST /api/deployments/{id}/execute`: an empty object, or no body at all. The change set
@@ -171,6 +179,82 @@ pub struct Status {
     /// The share-link code of the plan the stack's current template records.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub plan_link: Option<String>,
+    /// The service runs no task until its image is pushed to the stack's own repository:
+    /// where to push it, and how.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub waiting_for_image: Option<ImageWait>,
+}
+
+/// A service waiting for its first image: the stack's own repository was empty when the
+/// stack was made, so the service was created with no task (an image that is not there would
+/// have failed the deployment and rolled the whole stack back).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct ImageWait {
+    /// The repository, `ACCOUNT.dkr.ecr.REGION.amazonaws.com/NAME`.
+    pub repository_uri: String,
+    /// The tag the stack's task definition names.
+    pub image_tag: String,
+    /// The platform the task runs on, for `docker build --platform`.
+    pub platform: String,
+    /// The shell commands that build the image and push it, in order.
+    pub commands: Vec<String>,
+    /// In the local sandbox, which has no Docker registry: the command that records an image
+    /// with this tag in the sandbox's repository instead.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sandbox_command: Option<String>,
+}
+
+impl ImageWait {
+    /// The wait for `image_tag` in `repository_uri`, with the commands that end it.
+    pub fn new(
+        repository_uri: &str,
+        image_tag: &str,
+        platform: &str,
+        region: &str,
+        sandbox_endpoint: Option<&str>,
+    ) -> ImageWait {
+        let (registry, name) = repository_uri
+            .split_once('/')
+            .unwrap_or((repository_uri, repository_uri));
+        let local = format!("{name}:{image_tag}");
+        let remote = format!("{repository_uri}:{image_tag}");
+        ImageWait {
+            repository_uri: repository_uri.to_string(),
+            image_tag: image_tag.to_string(),
+            platform: platform.to_string(),
+            commands: vec![
+                format!(
+                    "aws ecr get-login-password --region {region} | docker login --username AWS --password-stdin {registry}"
+                ),
+                format!("docker build --platform {platform} -t {local} ."),
+                format!("docker tag {local} {remote}"),
+                format!("docker push {remote}"),
+            ],
+            sandbox_command: sandbox_endpoint.map(|endpoint| {
+                format!(
+                    "aws --endpoint-url {endpoint} --region {region} ecr put-image --repository-name {name} --image-tag {image_tag} --image-manifest '{SANDBOX_MANIFEST}'"
+                )
+            }),
+        }
+    }
+}
+
+/// A minimal image manifest for the sandbox's `PutImage`, which stores it without a registry.
+pub const SANDBOX_MANIFEST: &str = r#"{"schemaVersion":2,"mediaType":"application/vnd.docker.distribution.manifest.v2+json","config":{"mediaType":"application/vnd.docker.container.image.v1+json","size":2,"digest":"sha256:44136fa355b3678a1146ad16f7e8649e94fb4fc21fe77e8310c060f61caaff8a"},"layers":[]}"#;
+
+/// `GET /api/deployments/{id}/image`: whether the image the stack waits for is in its
+/// repository yet (`ecr:DescribeImages`, read-only).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct ImageCheck {
+    pub repository_uri: String,
+    pub image_tag: String,
+    /// The tag is in the repository: deploying again (an update) starts the service at its
+    /// planned task count.
+    pub pushed: bool,
+    /// The service runs no task yet.
+    pub waiting: bool,
 }
 
 /// Where this server deploys to.
@@ -330,6 +414,14 @@ error_codes! {
     UnsupportedMediaType = "unsupported_media_type", 415;
     /// The plan has problems; `problems` lists them with their field paths.
     InvalidPlan = "invalid_plan", 422;
+    /// A stack parameter is unknown, the server's own, or breaks the template's rule;
+    /// `problems` lists them with their field paths (`parameters.ImageTag`).
+    InvalidParameters = "invalid_parameters", 422;
+    /// The image tag is not in the stack's repository, and the service runs: deploying it
+    /// would stop the service. Push the image first.
+    ImageNotPushed = "image_not_pushed", 409;
+    /// The stack runs an image from another registry: it has no repository to push to.
+    NoImageRepository = "no_image_repository", 409;
     /// The template sent is not the one generated from the plan.
     TemplateMismatch = "template_mismatch", 422;
     /// The stack name breaks CloudFormation's rule.
@@ -376,7 +468,7 @@ pub struct PlanProblem {
 pub struct ErrorBody {
     pub error: ErrorCode,
     pub message: String,
-    /// For `invalid_plan`: every problem, with its field path.
+    /// For `invalid_plan` and `invalid_parameters`: every problem, with its field path.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub problems: Vec<PlanProblem>,
     /// For `sandbox_unsupported`: why the sandbox would fail.

@@ -1,0 +1,214 @@
+//! The stack parameters a deploy request may give: only those the generated template declares,
+//! never the ones the server sets itself, each held to the template's own rules
+//! (`AllowedPattern`, `AllowedValues`, `MinLength`, `MaxLength`) as CloudFormation would hold
+//! it, so a bad value is a 422 with its field path before anything reaches AWS.
+
+use std::collections::BTreeMap;
+
+use serde_json::Value;
+use shared::api::PlanProblem;
+use shared::template;
+
+/// Parameters the server sets: a request may not.
+pub const SERVER_OWNED: [&str; 2] = [
+    template::BOUNDARY_PARAMETER,
+    template::IMAGE_READY_PARAMETER,
+];
+
+/// The request's parameters, checked against `template`; every problem at once.
+pub fn check(
+    template: &Value,
+    given: &BTreeMap<String, String>,
+) -> Result<Vec<(String, String)>, Vec<PlanProblem>> {
+    let declared = template["Parameters"].as_object();
+    let mut problems = Vec::new();
+    for (name, value) in given {
+        let path = format!("parameters.{name}");
+        let mut problem = |message: String| {
+            problems.push(PlanProblem {
+                path: path.clone(),
+                message,
+            })
+        };
+        if SERVER_OWNED.contains(&name.as_str()) {
+            problem(format!("{name} is set by the server, not by the request"));
+            continue;
+        }
+        let Some(spec) = declared.and_then(|d| d.get(name)) else {
+            let known: Vec<&str> = declared
+                .into_iter()
+                .flat_map(|d| d.keys())
+                .map(String::as_str)
+                .filter(|k| !SERVER_OWNED.contains(k))
+                .collect();
+            problem(if known.is_empty() {
+                format!("the plan's template has no parameter {name}; it takes none")
+            } else {
+                format!(
+                    "the plan's template has no parameter {name}; it takes {}",
+                    known.join(", ")
+                )
+            });
+            continue;
+        };
+        if let Some(message) = breaks(spec, value) {
+            problem(message);
+        }
+    }
+    if problems.is_empty() {
+        Ok(given.iter().map(|(k, v)| (k.clone(), v.clone())).collect())
+    } else {
+        Err(problems)
+    }
+}
+
+/// The value a stack gets for `name`: the request's, or the template's default.
+pub fn value<'a>(
+    template: &'a Value,
+    given: &'a [(String, String)],
+    name: &str,
+) -> Option<&'a str> {
+    given
+        .iter()
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v.as_str())
+        .or_else(|| template["Parameters"][name]["Default"].as_str())
+}
+
+/// Why `value` breaks the parameter's rules, if it does.
+fn breaks(spec: &Value, value: &str) -> Option<String> {
+    let length = value.chars().count();
+    if let Some(min) = spec["MinLength"].as_u64()
+        && (length as u64) < min
+    {
+        return Some(format!("must be at least {min} characters long"));
+    }
+    if let Some(max) = spec["MaxLength"].as_u64()
+        && (length as u64) > max
+    {
+        return Some(format!("must be at most {max} characters long"));
+    }
+    if let Some(allowed) = spec["AllowedValues"].as_array()
+        && !allowed.iter().any(|a| a.as_str() == Some(value))
+    {
+        let list: Vec<&str> = allowed.iter().filter_map(Value::as_str).collect();
+        return Some(format!("must be one of {}", list.join(", ")));
+    }
+    if let Some(pattern) = spec["AllowedPattern"].as_str() {
+        // CloudFormation matches the whole value against the pattern.
+        let whole = regex::Regex::new(&format!("^(?:{pattern})$"));
+        match whole {
+            Ok(re) if re.is_match(value) => {}
+            Ok(_) => {
+                let rule = spec["ConstraintDescription"]
+                    .as_str()
+                    .map_or_else(|| format!("must match {pattern}"), String::from);
+                return Some(rule);
+            }
+            Err(_) => return Some(format!("the template's pattern {pattern} cannot be read")),
+        }
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use shared::{ValidPlan, examples};
+
+    fn given(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
+    }
+
+    fn template_of(plan: shared::Plan) -> Value {
+        template::generate(&ValidPlan::new(plan).unwrap())
+            .as_value()
+            .clone()
+    }
+
+    #[test]
+    fn a_fargate_template_takes_an_image_tag_of_its_pattern() {
+        let t = template_of(examples::fargate());
+        assert_eq!(
+            check(&t, &given(&[("ImageTag", "v1.2.3")])).unwrap(),
+            vec![("ImageTag".to_string(), "v1.2.3".to_string())]
+        );
+        assert_eq!(value(&t, &[], "ImageTag"), Some("1.0.0"));
+        let problems = check(&t, &given(&[("ImageTag", "-bad tag")])).unwrap_err();
+        assert_eq!(problems.len(), 1);
+        assert_eq!(problems[0].path, "parameters.ImageTag");
+        assert!(problems[0].message.contains("must match"), "{problems:?}");
+        let long = "a".repeat(129);
+        assert!(check(&t, &given(&[("ImageTag", long.as_str())])).is_err());
+    }
+
+    #[test]
+    fn unknown_and_server_owned_parameters_are_refused_with_their_paths() {
+        let t = template_of(examples::fargate());
+        let problems = check(
+            &t,
+            &given(&[
+                ("ImageReady", "true"),
+                ("PermissionsBoundary", "arn:aws:iam::123456789012:policy/x"),
+                ("CodeS3Bucket", "mine"),
+            ]),
+        )
+        .unwrap_err();
+        let paths: Vec<&str> = problems.iter().map(|p| p.path.as_str()).collect();
+        assert_eq!(
+            paths,
+            [
+                "parameters.CodeS3Bucket",
+                "parameters.ImageReady",
+                "parameters.PermissionsBoundary"
+            ]
+        );
+        assert!(
+            problems[0].message.contains("it takes ImageTag"),
+            "{problems:?}"
+        );
+        assert!(problems[1].message.contains("set by the server"));
+    }
+
+    #[test]
+    fn a_lambda_template_takes_a_code_location() {
+        let t = template_of(examples::lambda());
+        assert!(
+            check(
+                &t,
+                &given(&[
+                    ("CodeS3Bucket", "my-code"),
+                    ("CodeS3Key", "builds/api-42.zip")
+                ])
+            )
+            .is_ok()
+        );
+        let problems = check(
+            &t,
+            &given(&[("CodeS3Bucket", "My_Bucket"), ("CodeS3Key", "")]),
+        )
+        .unwrap_err();
+        assert_eq!(problems.len(), 2, "{problems:?}");
+        assert!(check(&t, &given(&[("ImageTag", "v1")])).is_err());
+    }
+
+    #[test]
+    fn allowed_values_and_lengths_are_rules_too() {
+        let spec = serde_json::json!({ "AllowedValues": ["a", "b"], "MaxLength": 1 });
+        assert_eq!(breaks(&spec, "a"), None);
+        assert_eq!(breaks(&spec, "c").as_deref(), Some("must be one of a, b"));
+        assert_eq!(
+            breaks(&spec, "ab").as_deref(),
+            Some("must be at most 1 characters long")
+        );
+        let anchored = serde_json::json!({ "AllowedPattern": "[0-9]+" });
+        assert_eq!(breaks(&anchored, "42"), None);
+        assert!(
+            breaks(&anchored, "42x").is_some(),
+            "the whole value must match"
+        );
+    }
+}
