@@ -9,7 +9,7 @@ use gloo_net::http::{Request, RequestBuilder};
 use serde::de::DeserializeOwned;
 use shared::api::{
     Bootstrap, CreateDeployment, Created, DeployEvent, DeployTarget, ErrorBody, ErrorCode,
-    ExecuteDeployment, PriceBookAnswer, Status, sse,
+    ExecuteDeployment, ImageCheck, PriceBookAnswer, Status, sse,
 };
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
@@ -190,6 +190,12 @@ impl Client {
     ) -> Result<Status, ApiFailure> {
         let url = self.url(&format!("/api/deployments/{id}/execute"));
         self.call(Request::post(&url), Self::json(request)).await
+    }
+
+    /// `GET /api/deployments/{id}/image`.
+    pub async fn image(&self, id: &str) -> Result<ImageCheck, ApiFailure> {
+        let url = self.url(&format!("/api/deployments/{id}/image"));
+        self.call(Request::get(&url), None).await
     }
 
     /// `DELETE /api/deployments/{id}`.

@@ -761,6 +761,161 @@ async fn an_existing_stack_is_offered_as_an_update_which_shows_its_changes() {
     assert_eq!(h.cfn.stacks.lock().unwrap()[0].change_sets.len(), 2);
 }
 
+/// ECR's answers are scripted here (moto's are in `tests/tests/deploy_moto.rs`): a running
+/// service is never pointed at a tag that is not pushed, the check asks ECR about the stack's
+/// own repository only, with a session that can do nothing else, and a stack without a
+/// repository of its own is never looked up.
+#[tokio::test]
+async fn a_running_service_is_never_pointed_at_an_image_that_is_not_pushed() {
+    let h = harness();
+    let fargate: Value = serde_json::from_str(
+        &shared::examples::for_kind(shared::plan::ArchitectureKind::Fargate).to_json_pretty(),
+    )
+    .unwrap();
+    let (status, created) = h
+        .create(
+            "shop-fargate",
+            json!({"plan": fargate, "parameters": {"ImageTag": "1.0.0"}}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{created}");
+    // A new stack's repository is empty: the service is made waiting, with no ECR call.
+    assert_eq!(
+        h.cfn.stacks.lock().unwrap()[0].parameters,
+        [
+            ("ImageTag".to_string(), "1.0.0".to_string()),
+            ("ImageReady".to_string(), "false".to_string())
+        ]
+    );
+    assert!(h.ecr.calls.lock().unwrap().is_empty());
+    let id = created["id"].as_str().unwrap().to_string();
+    h.send(
+        "POST",
+        &format!("/api/deployments/{id}/execute"),
+        Some(TOKEN),
+        None,
+        &[],
+    )
+    .await;
+    h.events(&id, None).await;
+
+    // The stack as CloudFormation describes it once the service runs 1.0.0.
+    let repository = "shop-fargate-repository-x1y2z3";
+    {
+        let mut stacks = h.cfn.stacks.lock().unwrap();
+        stacks[0].parameters = vec![
+            ("ImageTag".into(), "1.0.0".into()),
+            ("ImageReady".into(), "true".into()),
+        ];
+        stacks[0].outputs.push(shared::api::Output {
+            key: "RepositoryUri".into(),
+            value: format!("{ACCOUNT}.dkr.ecr.us-east-1.amazonaws.com/{repository}"),
+            description: "Push images here".into(),
+        });
+    }
+    h.ecr.repositories.lock().unwrap().push(repository.into());
+    h.ecr
+        .pushed
+        .lock()
+        .unwrap()
+        .push((repository.into(), "1.0.0".into()));
+    let (status, check, _) = h
+        .send(
+            "GET",
+            &format!("/api/deployments/{id}/image"),
+            Some(TOKEN),
+            None,
+            &[],
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{check}");
+    assert_eq!(
+        (check["pushed"].as_bool(), check["waiting"].as_bool()),
+        (Some(true), Some(false))
+    );
+
+    let sets = h.cfn.stacks.lock().unwrap()[0].change_sets.len();
+    let (status, refused) = h
+        .create(
+            "shop-fargate",
+            json!({"plan": fargate, "update": true, "parameters": {"ImageTag": "2.0.0"}}),
+        )
+        .await;
+    assert_eq!(
+        (status, refused["error"].as_str()),
+        (StatusCode::CONFLICT, Some("image_not_pushed")),
+        "{refused}"
+    );
+    assert_eq!(
+        h.cfn.stacks.lock().unwrap()[0].change_sets.len(),
+        sets,
+        "no change set"
+    );
+    assert_eq!(
+        h.ecr.calls.lock().unwrap().last().cloned(),
+        Some((repository.to_string(), "2.0.0".to_string()))
+    );
+    // The session that asked ECR could ask nothing else, of no other repository.
+    let images = h
+        .sts
+        .calls
+        .lock()
+        .unwrap()
+        .iter()
+        .find(|c| c.session_policy.contains("ecr:"))
+        .cloned()
+        .expect("an images session");
+    let policy: Value = serde_json::from_str(&images.session_policy).unwrap();
+    assert_eq!(
+        policy["Statement"],
+        json!([{
+            "Sid": "StackplanRepository",
+            "Effect": "Allow",
+            "Action": ["ecr:DescribeImages"],
+            "Resource": format!("arn:aws:ecr:us-east-1:{ACCOUNT}:repository/{repository}")
+        }])
+    );
+
+    // Pushed, the update goes ahead and keeps the service running.
+    h.ecr
+        .pushed
+        .lock()
+        .unwrap()
+        .push((repository.into(), "2.0.0".into()));
+    let (status, body) = h
+        .create(
+            "shop-fargate",
+            json!({"plan": fargate, "update": true, "parameters": {"ImageTag": "2.0.0"}}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    assert!(
+        h.cfn.stacks.lock().unwrap()[0]
+            .parameters
+            .contains(&("ImageReady".to_string(), "true".to_string()))
+    );
+
+    // A Lambda stack has no repository: nothing to look up.
+    let before = h.ecr.calls.lock().unwrap().len();
+    let (_, lambda) = h.create("shop-lambda", json!({})).await;
+    let lambda_id = lambda["id"].as_str().unwrap();
+    let (status, answer, _) = h
+        .send(
+            "GET",
+            &format!("/api/deployments/{lambda_id}/image"),
+            Some(TOKEN),
+            None,
+            &[],
+        )
+        .await;
+    assert_eq!(
+        (status, answer["error"].as_str()),
+        (StatusCode::CONFLICT, Some("no_image_repository")),
+        "{answer}"
+    );
+    assert_eq!(h.ecr.calls.lock().unwrap().len(), before);
+}
+
 #[tokio::test]
 async fn throttling_is_retried_with_backoff_and_the_wait_is_shown() {
     let h = harness();

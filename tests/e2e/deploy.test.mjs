@@ -15,6 +15,7 @@ import { artifacts, launch, openPage, root, startServer, stopServer } from './ha
 // long enough for the panel to poll intermediate states.
 const PACE_MS = Number(process.env.STACKPLAN_SANDBOX_PACE_MS ?? 80);
 let moto;
+let motoEndpoint;
 let server;
 let browser;
 let login;
@@ -65,6 +66,7 @@ before(async () => {
     { stdio: 'ignore', env: { ...process.env, PYTHONPATH: path.join(root, 'sandbox') } },
   );
   await waitForPort(port);
+  motoEndpoint = `http://127.0.0.1:${port}`;
   allowedHost = await hostServer();
   foreignHost = await hostServer();
   server = await startServer(['--aws-endpoint', `http://127.0.0.1:${port}`, '--embed-origin', allowedHost.origin]);
@@ -81,6 +83,22 @@ after(async () => {
   allowedHost?.server.close();
   foreignHost?.server.close();
 });
+
+/** Runs scripts/moto-tool.py against the sandbox, in its one account, and reads its JSON. */
+function motoTool(...args) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(
+      path.join(root, '.venv', 'bin', 'python'),
+      [path.join(root, 'scripts', 'moto-tool.py'), motoEndpoint, 'arn:aws:iam::123456789012:role/stackplan-deployer', ...args],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (d) => { out += d; });
+    child.stderr.on('data', (d) => { err += d; });
+    child.on('close', (code) => (code === 0 ? resolve(JSON.parse(out)) : reject(new Error(`moto-tool ${args[0]}: ${err}`))));
+  });
+}
 
 async function open(url) {
   const opened = await openPage(browser, url);
@@ -175,6 +193,42 @@ test('Deploy builds the default Fargate plan in the sandbox resource by resource
   await page.setViewportSize({ width: 1400, height: 1400 });
   await deploy.screenshot({ path: path.join(artifacts, 'deploy-fargate.png') });
   await page.setViewportSize({ width: 1400, height: 1000 });
+
+  // The stack's own repository was empty: the service waits with no task, and the panel says
+  // how to push the image, then watches the repository for it.
+  const wait = page.getByTestId('image-wait');
+  await wait.waitFor();
+  const commands = await page.getByTestId('push-commands').innerText();
+  const uri = outputs.match(/RepositoryUri\s+(\S+)/)[1];
+  assert.match(commands, new RegExp(`^aws ecr get-login-password --region us-east-1 \\| docker login --username AWS --password-stdin ${uri.split('/')[0].replace(/\./g, '\\.')}$`, 'm'));
+  assert.match(commands, /^docker build --platform linux\/amd64 -t [\w.-]+:1\.0\.0 \.$/m);
+  assert.ok(commands.includes(`docker push ${uri}:1.0.0`), commands);
+  await page.getByTestId('image-state').filter({ hasText: 'Not pushed yet' }).waitFor();
+  assert.equal(await page.getByTestId('start-service').isDisabled(), true);
+  assert.equal((await motoTool('inventory')).ecs_services[0].desired_count, 0);
+  await wait.screenshot({ path: path.join(artifacts, 'image-wait.png') });
+  // The sandbox has no registry: its command records the image instead (run here through
+  // boto3, with the repository and manifest the page shows).
+  const sandboxCommand = await page.getByTestId('sandbox-push-command').innerText();
+  const [, repository, tag, manifest] = sandboxCommand.match(/--repository-name (\S+) --image-tag (\S+) --image-manifest '(.+)'$/);
+  assert.equal(`${uri.split('/')[0]}/${repository}`, uri);
+  await motoTool('put-image', repository, tag, manifest);
+  await page.getByTestId('image-state').filter({ hasText: 'The image is in the repository.' }).waitFor({ timeout: 20000 });
+  // "Start the service": an update whose change set starts it at the planned count.
+  await page.getByTestId('start-service').click();
+  await page.getByTestId('confirm-update').waitFor();
+  const changes = (await page.locator('.changes li').allTextContents()).map((c) => c.replace(/\s+/g, ' ').trim()).sort();
+  assert.deepEqual(changes, [
+    'Modify ScalableTarget AWS::ApplicationAutoScaling::ScalableTarget',
+    'Modify Service AWS::ECS::Service',
+  ]);
+  assert.match(await page.getByTestId('update-cost').innerText(), /\(\+\$0\.00 a month\)/);
+  await page.getByTestId('apply-update').click();
+  await status.filter({ hasText: 'UPDATE_COMPLETE' }).waitFor({ timeout: 60000 });
+  assert.equal(await page.getByTestId('image-wait').count(), 0);
+  const started = await motoTool('inventory');
+  assert.equal(started.ecs_services[0].desired_count, 2, JSON.stringify(started.ecs_services));
+  assert.deepEqual([started.scalable_targets[0].min, started.scalable_targets[0].max], [2, 10]);
 
   // A bigger task: the update's review shows what it costs before anything changes. Twice the
   // vCPU (0.5 → 1) and memory (1 → 2 GB) on 2 tasks: +$29.55 vCPU and +$6.49 memory a month.

@@ -575,14 +575,16 @@ fn waiting_for_image(
     template: &TemplateSummary,
     region: &str,
     sandbox: Option<&str>,
-) -> Option<ImageWait> {
+) -> Option<Box<ImageWait>> {
     if stack.parameter(template::IMAGE_READY_PARAMETER) != Some("false") {
         return None;
     }
     let uri = stack.output(REPOSITORY_OUTPUT)?;
     let tag = stack.parameter(template::IMAGE_TAG_PARAMETER)?;
     let platform = template.platform.as_deref().unwrap_or("linux/amd64");
-    Some(ImageWait::new(uri, tag, platform, region, sandbox))
+    Some(Box::new(ImageWait::new(
+        uri, tag, platform, region, sandbox,
+    )))
 }
 
 fn status_of_stack(

@@ -182,7 +182,7 @@ pub struct Status {
     /// The service runs no task until its image is pushed to the stack's own repository:
     /// where to push it, and how.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub waiting_for_image: Option<ImageWait>,
+    pub waiting_for_image: Option<Box<ImageWait>>,
 }
 
 /// A service waiting for its first image: the stack's own repository was empty when the

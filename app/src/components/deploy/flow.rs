@@ -4,7 +4,8 @@
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use shared::api::{
-    Change, ChangeSetKind, CreateDeployment, Created, ErrorCode, ExecuteDeployment, Status,
+    Change, ChangeSetKind, CreateDeployment, Created, ErrorCode, ExecuteDeployment, PlanProblem,
+    Status,
 };
 
 use super::progress::Row;
@@ -41,6 +42,10 @@ pub struct Deploy {
     pub progress: RwSignal<(u32, u32)>,
     pub token: RwSignal<Option<String>>,
     pub sandbox_notes: RwSignal<Vec<String>>,
+    /// The stack parameters the form gives (`ImageTag`, `CodeS3Bucket`, `CodeS3Key`).
+    pub parameters: RwSignal<std::collections::BTreeMap<String, String>>,
+    /// The problems of the last refused request, by field path (`parameters.ImageTag`).
+    pub problems: RwSignal<Vec<PlanProblem>>,
     /// The last deploy asked for, to ask again as an update.
     last: StoredValue<Option<CreateDeployment>>,
     host: StoredValue<Option<String>>,
@@ -60,6 +65,8 @@ impl Deploy {
             progress: RwSignal::new((0, 0)),
             token: RwSignal::new(api::token()),
             sandbox_notes: RwSignal::new(Vec::new()),
+            parameters: RwSignal::new(Default::default()),
+            problems: RwSignal::new(Vec::new()),
             last: StoredValue::new(None),
             host: StoredValue::new(host),
             embedded,
@@ -88,6 +95,13 @@ impl Deploy {
             api::set_token("");
             self.token.set(None);
         }
+        self.problems.set(
+            failure
+                .error
+                .as_ref()
+                .map(|e| e.problems.clone())
+                .unwrap_or_default(),
+        );
         self.fail(failure.explain());
     }
 
@@ -101,6 +115,7 @@ impl Deploy {
         let Some(client) = self.client() else { return };
         self.last.set_value(Some(request.clone()));
         self.error.set(None);
+        self.problems.set(Vec::new());
         self.notice.set(None);
         self.phase.set(Phase::Preparing);
         spawn_local(async move {

@@ -5,6 +5,89 @@ use shared::api::CreateDeployment;
 
 use super::flow::Deploy;
 use crate::state::use_planner;
+use shared::plan::Architecture;
+
+/// The template's parameters a deploy can set: the image tag of a Fargate service, the code
+/// location of a Lambda function. Empty fields take the template's defaults.
+fn parameters(d: Deploy) -> AnyView {
+    let p = use_planner();
+    // Only what the fields show: they are not rebuilt on every edit of the plan.
+    let shape = Memo::new(move |_| {
+        p.plan.with(|plan| match &plan.architecture {
+            Architecture::Fargate(f) => Some((f.image_tag.clone(), f.image.is_none())),
+            Architecture::Lambda(_) => None,
+        })
+    });
+    let fields = move || {
+        match shape.get() {
+        Some((tag, own_repository)) => view! { <div class="deploy-parameters">{parameter_field(
+            d,
+            "ImageTag",
+            "Image tag",
+            tag,
+            if own_repository {
+                "The tag to run from the stack's own repository. A new stack waits with no task until it is pushed."
+            } else {
+                "The tag of the plan's image to run."
+            },
+        )}</div> }
+        .into_any(),
+        None => view! { <div class="deploy-parameters">
+            {parameter_field(d, "CodeS3Bucket", "Code bucket", String::new(),
+                "An S3 bucket holding your function's zip; empty deploys a placeholder handler.")}
+            {parameter_field(d, "CodeS3Key", "Code key", "function.zip".into(),
+                "The zip's key in that bucket.")}
+        </div> }
+        .into_any(),
+    }
+    };
+    fields.into_any()
+}
+
+/// The parameters the plan's template takes from a deploy.
+fn taken(plan: &shared::plan::Plan) -> &'static [&'static str] {
+    match plan.architecture {
+        Architecture::Fargate(_) => &["ImageTag"],
+        Architecture::Lambda(_) => &["CodeS3Bucket", "CodeS3Key"],
+    }
+}
+
+/// One parameter's input, with the server's message for `parameters.NAME` under it.
+fn parameter_field(
+    d: Deploy,
+    name: &'static str,
+    label: &'static str,
+    placeholder: String,
+    hint: &'static str,
+) -> AnyView {
+    let path = format!("parameters.{name}");
+    let problem = Memo::new(move |_| {
+        d.problems.with(|ps| {
+            ps.iter()
+                .find(|p| p.path == path)
+                .map(|p| p.message.clone())
+        })
+    });
+    let value = move || {
+        d.parameters
+            .with(|ps| ps.get(name).cloned().unwrap_or_default())
+    };
+    view! {
+        <label class="deploy-parameter">
+            <span>{label}</span>
+            <input type="text" data-testid=format!("parameter-{name}") placeholder=placeholder
+                prop:value=value disabled=move || d.busy()
+                aria-invalid=move || problem.get().is_some().then_some("true")
+                on:input=move |ev| {
+                    let v = event_target_value(&ev);
+                    d.parameters.update(|ps| { ps.insert(name.to_string(), v); });
+                } />
+            <small class="muted">{hint}</small>
+            {move || problem.get().map(|m| view! { <small class="field-error" role="alert">{m}</small> })}
+        </label>
+    }
+    .into_any()
+}
 
 pub fn deploy_form(d: Deploy) -> AnyView {
     let view = {
@@ -40,6 +123,12 @@ pub fn deploy_form(d: Deploy) -> AnyView {
                 template,
                 role_arn: None,
                 update: false,
+                parameters: d
+                    .parameters
+                    .get_untracked()
+                    .into_iter()
+                    .filter(|(k, v)| !v.is_empty() && taken(valid.plan()).contains(&k.as_str()))
+                    .collect(),
             });
         };
         let click = move |_| {
@@ -61,6 +150,7 @@ pub fn deploy_form(d: Deploy) -> AnyView {
                     {move || if d.busy() { "Deploying…" } else { "Deploy" }}
                 </button>
             </div>
+            {parameters(d)}
             <p class="muted deploy-summary">{move || format!("Creates {} resources in {} as stack {}.", resources(), region(), stack_name())}</p>
             {move || confirming.get().then(|| view! {
                 <div class="banner confirm" role="alertdialog" aria-labelledby="embedded-confirm-text" data-testid="embedded-confirm">

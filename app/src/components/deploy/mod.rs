@@ -5,6 +5,7 @@
 mod connect;
 mod flow;
 mod form;
+mod image;
 mod progress;
 mod result;
 mod review;

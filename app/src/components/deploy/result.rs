@@ -31,6 +31,7 @@ pub fn finished(d: Deploy, status: Status) -> AnyView {
                         }}
                     </div>
                 })}
+                {status.waiting_for_image.clone().filter(|_| !deleted).map(|wait| super::image::waiting(d, *wait))}
                 {status.plan_link.clone().filter(|_| !deleted).map(|code| {
                     let href = format!("{}#{}{code}", crate::browser::page_base(), shared::link::FRAGMENT_KEY);
                     view! {

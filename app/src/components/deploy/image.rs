@@ -1,0 +1,91 @@
+//! A service waiting for its first image: the repository, the commands that build and push
+//! the image, a watch on the repository (`GET /api/deployments/{id}/image` every few
+//! seconds) and "Start the service", the update that runs it at the planned task count.
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use shared::api::ImageWait;
+
+use super::flow::{Deploy, Phase};
+
+/// How often the page asks whether the image is there.
+const CHECK_EVERY_MS: u32 = 4000;
+
+/// What the page knows of the image.
+#[derive(Clone, Debug, PartialEq)]
+enum Seen {
+    Looking,
+    Missing,
+    Pushed,
+    Failed(String),
+}
+
+pub fn waiting(d: Deploy, wait: ImageWait) -> AnyView {
+    let seen = RwSignal::new(Seen::Looking);
+    watch_repository(d, seen);
+    let copied = RwSignal::new(false);
+    let script = wait.commands.join("\n");
+    let copy = move |_| {
+        let text = script.clone();
+        spawn_local(async move {
+            copied.set(crate::browser::copy(text).await);
+        });
+    };
+    let view = view! {
+        <div class="image-wait" data-testid="image-wait">
+            <h3>"The service waits for its image"</h3>
+            <p>"The stack's repository was empty, so the service was created with no task: starting it on an image that is not there would have failed and rolled the whole stack back. Push "
+                <code>{format!("{}:{}", wait.repository_uri, wait.image_tag)}</code>
+                {format!(" ({}), then start the service.", wait.platform)}</p>
+            <pre class="commands" data-testid="push-commands">{wait.commands.join("\n")}</pre>
+            <div class="actions">
+                <button type="button" class="secondary" on:click=copy>
+                    {move || if copied.get() { "Copied" } else { "Copy the commands" }}
+                </button>
+            </div>
+            {wait.sandbox_command.map(|c| view! {
+                <p class="muted">"The local sandbox has no Docker registry: this records an image with that tag in its repository instead."</p>
+                <pre class="commands" data-testid="sandbox-push-command">{c}</pre>
+            })}
+            <p role="status" data-testid="image-state">{move || match seen.get() {
+                Seen::Looking => "Looking for the image…".to_string(),
+                Seen::Missing => format!("Not pushed yet; looking again every {} seconds.", CHECK_EVERY_MS / 1000),
+                Seen::Pushed => "The image is in the repository.".to_string(),
+                Seen::Failed(why) => format!("Cannot look at the repository: {why}"),
+            }}</p>
+            <button type="button" data-testid="start-service" disabled=move || seen.get() != Seen::Pushed
+                on:click=move |_| d.review_update()>"Start the service"</button>
+        </div>
+    };
+    view.into_any()
+}
+
+/// Asks whether the image is there until it is, or the panel moves on.
+fn watch_repository(d: Deploy, seen: RwSignal<Seen>) {
+    let (Some(client), Some(id)) = (d.client(), d.id.get_untracked()) else {
+        seen.set(Seen::Failed("no deployment".into()));
+        return;
+    };
+    spawn_local(async move {
+        loop {
+            let here = d.id.try_get_untracked().flatten().as_deref() == Some(id.as_str())
+                && matches!(d.phase.try_get_untracked(), Some(Phase::Finished(_)));
+            if !here {
+                return;
+            }
+            match client.image(&id).await {
+                Ok(check) if check.pushed => {
+                    seen.try_set(Seen::Pushed);
+                    return;
+                }
+                Ok(_) => {
+                    seen.try_set(Seen::Missing);
+                }
+                Err(f) => {
+                    seen.try_set(Seen::Failed(f.explain()));
+                }
+            }
+            crate::browser::sleep_ms(CHECK_EVERY_MS).await;
+        }
+    });
+}
