@@ -39,7 +39,13 @@ def session(endpoint, role_arn):
 def inventory(client):
     lam = client("lambda")
     functions = [
-        {"name": f["FunctionName"], "memory_mb": f["MemorySize"], "architectures": f.get("Architectures", [])}
+        {
+            "name": f["FunctionName"],
+            "memory_mb": f["MemorySize"],
+            "architectures": f.get("Architectures", []),
+            "handler": f.get("Handler"),
+            "code_sha256": f.get("CodeSha256"),
+        }
         for f in lam.list_functions()["Functions"]
     ]
     return {

@@ -73,6 +73,7 @@ fn deployer(cfn: Arc<CfnDouble>, base: Duration) -> (Arc<Deployer>, AppState) {
         Arc::new(StsDouble::default()),
         cfn.clone(),
         Arc::new(doubles::EcrDouble::default()),
+        Arc::new(doubles::CodeStoreDouble::default()),
     ));
     let state = AppState::new(Config {
         max_streams_per_token: 100_000,

@@ -365,6 +365,13 @@ pub fn template() -> Value {
                             "Condition": {"StringEquals": {images_tag: MANAGED_VALUE}}
                         },
                         {
+                            "Sid": "StoreFunctionCodeInStackCodeBuckets",
+                            "Effect": "Allow",
+                            "Action": crate::deploy::policy::CODE_ACTIONS,
+                            "Resource": sub(&format!("arn:${{AWS::Partition}}:s3:::{}*/stackplan-code/*", shared::template::CODE_BUCKET_PREFIX)),
+                            "Condition": {"StringEquals": {"s3:ResourceAccount": sub("${AWS::AccountId}")}}
+                        },
+                        {
                             "Sid": "PassTheExecutionRoleToCloudFormation",
                             "Effect": "Allow",
                             "Action": "iam:PassRole",

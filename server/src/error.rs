@@ -25,8 +25,8 @@ pub enum ApiError {
     InvalidToken,
     #[error("the request body is not valid: {0}")]
     BadBody(String),
-    #[error("the request body must be JSON: send `Content-Type: application/json`")]
-    UnsupportedMediaType,
+    #[error("the request body's type is not what this route takes: send `Content-Type: {0}`")]
+    UnsupportedMediaType(&'static str),
     #[error("the request body is larger than {0} bytes")]
     PayloadTooLarge(usize),
     #[error("deploying is not configured on this server: {0}")]
@@ -57,7 +57,7 @@ impl ApiError {
             ApiError::MissingToken => C::MissingToken,
             ApiError::InvalidToken => C::InvalidToken,
             ApiError::BadBody(_) => C::BadRequest,
-            ApiError::UnsupportedMediaType => C::UnsupportedMediaType,
+            ApiError::UnsupportedMediaType(_) => C::UnsupportedMediaType,
             ApiError::PayloadTooLarge(_) => C::PayloadTooLarge,
             ApiError::DeployDisabled(_) => C::DeployDisabled,
             ApiError::MisdirectedHost => C::MisdirectedRequest,
@@ -68,6 +68,8 @@ impl ApiError {
                 D::InvalidParameters(_) => C::InvalidParameters,
                 D::ImageNotPushed { .. } => C::ImageNotPushed,
                 D::NoImageRepository => C::NoImageRepository,
+                D::NoCodeBucket => C::NoCodeBucket,
+                D::InvalidCode(_) => C::InvalidCode,
                 D::TemplateMismatch => C::TemplateMismatch,
                 D::StackName(_) => C::InvalidStackName,
                 D::Role(RoleError::NotAllowed(_)) => C::RoleNotAllowed,
@@ -147,7 +149,9 @@ impl ApiError {
                     })
                     .collect();
             }
-            ApiError::Deploy(DeployError::InvalidParameters(problems)) => {
+            ApiError::Deploy(
+                DeployError::InvalidParameters(problems) | DeployError::InvalidCode(problems),
+            ) => {
                 body.problems = problems.clone();
             }
             ApiError::Deploy(DeployError::SandboxUnsupported(blockers)) => {

@@ -120,6 +120,7 @@ pub fn deployer(
         clients.sts.clone(),
         clients.cloudformation.clone(),
         clients.ecr.clone(),
+        clients.code.clone(),
     )))
 }
 

@@ -22,6 +22,8 @@ pub enum Body {
     AnyJson,
     /// A `text/event-stream`.
     EventStream,
+    /// Bytes of a file (a zip), sent as they are.
+    Binary,
 }
 
 /// The schema of `T`, as a [`Body`].
@@ -245,6 +247,10 @@ fn content(body: Body, generator: &mut SchemaGenerator) -> Value {
             json!({"application/json": {"schema": schema(generator).to_value()}})
         }
         Body::AnyJson => json!({"application/json": {"schema": {"type": "object"}}}),
+        Body::Binary => json!({
+            "application/zip": {"schema": {"type": "string", "format": "binary"}},
+            "application/octet-stream": {"schema": {"type": "string", "format": "binary"}}
+        }),
         // Before OpenAPI 3.2's `itemSchema`, the schema of an event stream describes one event.
         Body::EventStream => json!({"text/event-stream": {"schema": {
             "type": "object",

@@ -72,7 +72,13 @@ fn harness_with(
     tweak(&mut config);
     let logs = captured_logs();
     let ecr = Arc::new(EcrDouble::default());
-    let deployer = Arc::new(Deployer::new(config, sts.clone(), cfn.clone(), ecr.clone()));
+    let deployer = Arc::new(Deployer::new(
+        config,
+        sts.clone(),
+        cfn.clone(),
+        ecr.clone(),
+        Arc::new(CodeStoreDouble::default()),
+    ));
     let state = AppState::new(Config {
         cors_origins: vec!["https://console.example.com".into()],
         ..Config::default()

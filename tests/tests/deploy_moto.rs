@@ -256,7 +256,15 @@ async fn the_lambda_example_deploys_updates_and_deletes_in_the_sandbox() {
         "{inv}"
     );
     assert_eq!(inv["functions"][0]["memory_mb"], 512);
-    assert_eq!(names("buckets").len(), 2, "{inv}");
+    // The log and application buckets, and the code bucket uploads go to.
+    assert_eq!(names("buckets").len(), 3, "{inv}");
+    assert!(
+        names("buckets")
+            .iter()
+            .any(|b| b.starts_with("stackplan-code-")
+                && b.as_str() == output(&done, "CodeBucketName")),
+        "{inv}"
+    );
     assert!(
         names("log_groups").contains(&"/stackplan/shop-lambda/function".to_string()),
         "{inv}"
@@ -309,6 +317,8 @@ async fn the_lambda_example_deploys_updates_and_deletes_in_the_sandbox() {
         "moto applied the update"
     );
 
+    run_uploaded_code(&sb, &bigger, &id).await;
+
     // Delete: moto deletes at once, so the answer is final; then the deployment is gone.
     let (status, done, text) = sb
         .send("DELETE", &format!("/api/deployments/{id}"), None)
@@ -339,7 +349,7 @@ async fn the_lambda_example_deploys_updates_and_deletes_in_the_sandbox() {
             inv["tables"].as_array().unwrap().len(),
             inv["buckets"].as_array().unwrap().len()
         ),
-        (2, 2),
+        (2, 3),
         "{inv}"
     );
 
@@ -354,6 +364,130 @@ async fn the_lambda_example_deploys_updates_and_deletes_in_the_sandbox() {
     ] {
         assert!(!seen.contains(word), "a response mentions {word}");
     }
+}
+
+/// A zip with a file of the given names, as a user's build makes it.
+fn zip_of(files: &[(&str, &str)]) -> Vec<u8> {
+    use std::io::Write;
+    let mut out = std::io::Cursor::new(Vec::new());
+    {
+        let mut w = zip::ZipWriter::new(&mut out);
+        for (name, text) in files {
+            w.start_file(*name, zip::write::SimpleFileOptions::default())
+                .unwrap();
+            w.write_all(text.as_bytes()).unwrap();
+        }
+        w.finish().unwrap();
+    }
+    out.into_inner()
+}
+
+/// The user's own code: a zip uploaded to the stack's code bucket, then an update with the
+/// answer's parameters; moto's Lambda API then reports that zip's digest and the plan's handler.
+async fn run_uploaded_code(sb: &Sandbox, plan: &Value, id: &str) {
+    let put = |body: Vec<u8>, kind: &'static str| {
+        let req = Request::builder()
+            .method("PUT")
+            .uri(format!("/api/deployments/{id}/code"))
+            .header(header::AUTHORIZATION, format!("Bearer {TOKEN}"))
+            .header(header::CONTENT_TYPE, kind)
+            .body(Body::from(body))
+            .unwrap();
+        let state = sb.state.clone();
+        async move {
+            let res = app(state).oneshot(req).await.unwrap();
+            let status = res.status();
+            let bytes = res.into_body().collect().await.unwrap().to_bytes();
+            (
+                status,
+                serde_json::from_slice::<Value>(&bytes).unwrap_or(Value::Null),
+            )
+        }
+    };
+    // A zip without the handler's file, and something that is not a zip, are refused.
+    let (status, answer) = put(zip_of(&[("main.py", "x = 1\n")]), "application/zip").await;
+    assert_eq!(
+        (status, answer["error"].as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("invalid_code")),
+        "{answer}"
+    );
+    assert_eq!(answer["problems"][0]["path"], "code");
+    assert!(
+        answer["problems"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("app.py"),
+        "{answer}"
+    );
+    let (status, answer) = put(b"plain text".to_vec(), "application/zip").await;
+    assert_eq!(
+        answer["error"].as_str(),
+        Some("invalid_code"),
+        "{status} {answer}"
+    );
+    let (status, _) = put(b"{}".to_vec(), "application/json").await;
+    assert_eq!(status, StatusCode::UNSUPPORTED_MEDIA_TYPE);
+
+    let code = zip_of(&[(
+        "app.py",
+        "def handler(event, context):\n    return {\"statusCode\": 200, \"body\": \"mine\"}\n",
+    )]);
+    let (status, upload) = put(code.clone(), "application/zip").await;
+    assert_eq!(status, StatusCode::OK, "{upload}");
+    assert_eq!(upload["handler_file"], "app.py");
+    assert_eq!(upload["size"].as_u64(), Some(code.len() as u64));
+    assert!(
+        upload["key"]
+            .as_str()
+            .unwrap()
+            .starts_with("stackplan-code/"),
+        "{upload}"
+    );
+
+    let (status, update, text) = sb
+        .send(
+            "POST",
+            "/api/deployments",
+            Some(
+                json!({"plan": plan, "stack_name": "shop-lambda", "update": true,
+                "parameters": upload["parameters"]}),
+            ),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{text}");
+    assert!(
+        update["change_set"]["changes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|c| c["logical_id"] == "Function"),
+        "{update}"
+    );
+    let update_id = update["id"].as_str().unwrap();
+    let (status, _, text) = sb
+        .send(
+            "POST",
+            &format!("/api/deployments/{update_id}/execute"),
+            None,
+        )
+        .await;
+    assert_eq!(status, StatusCode::ACCEPTED, "{text}");
+    let done = sb.watch(update_id).await;
+    assert_eq!(
+        done["status"],
+        "UPDATE_COMPLETE",
+        "{done}\n{}",
+        sb.moto.log()
+    );
+    let function = &sb.moto.inventory(server::SANDBOX_ROLE)["functions"][0];
+    assert_eq!(
+        (
+            function["code_sha256"].as_str(),
+            function["handler"].as_str()
+        ),
+        (upload["code_sha256"].as_str(), Some("app.handler")),
+        "the function runs the uploaded zip: {function}"
+    );
 }
 
 /// The recommended architecture deploys: every resource gets its events, the outputs are

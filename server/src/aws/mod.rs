@@ -1,7 +1,8 @@
 //! The one AWS layer: one `SdkConfig` (endpoint, region, timeouts, retries) loaded once, one
 //! client per service built from it, each behind a small trait so tests can script it:
 //! `sts.rs` (short-lived credentials), `cloudformation.rs` (change sets, stacks, events),
-//! `ecr.rs` (whether an image is pushed) and `pricing.rs` (the Price List API).
+//! `ecr.rs` (whether an image is pushed), `s3.rs` (a function's code into its stack's bucket)
+//! and `pricing.rs` (the Price List API).
 //!
 //! Retries: the SDK's own (standard mode, with backoff) wherever nobody watches the wait, and
 //! [`retry`] where someone does: the deploy poller tells its watchers about every throttling
@@ -12,6 +13,7 @@
 pub mod cloudformation;
 pub mod ecr;
 pub mod pricing;
+pub mod s3;
 pub mod sts;
 
 use std::sync::Arc;
@@ -294,6 +296,7 @@ pub struct Clients {
     pub sts: Arc<dyn sts::Sts>,
     pub cloudformation: Arc<dyn cloudformation::CloudFormation>,
     pub ecr: Arc<dyn ecr::Ecr>,
+    pub code: Arc<dyn s3::CodeStore>,
     pub pricing: Arc<dyn pricing::PriceList>,
     /// The SDK configuration they share, for the credentials probe.
     pub sdk: SdkConfig,
@@ -319,6 +322,11 @@ impl Clients {
                 endpoint.clone(),
             )),
             ecr: Arc::new(ecr::SdkEcr::new(&sdk, endpoint.clone())),
+            code: Arc::new(s3::SdkCodeStore::new(
+                &sdk,
+                endpoint.clone(),
+                settings.endpoint.is_some(),
+            )),
             pricing: Arc::new(pricing::SdkPriceList::new(&sdk)),
             sdk,
             endpoint,

@@ -6,7 +6,7 @@
 use std::collections::VecDeque;
 
 use super::errors::DeployError;
-use super::policy::{Access, Scope, images_policy, session_policy};
+use super::policy::{Access, Scope, code_policy, images_policy, session_policy};
 use super::service::{AccountRoles, Deployer};
 use super::{RoleError, StackArn};
 use crate::auth::Grant;
@@ -76,6 +76,20 @@ impl Deployer {
     ) -> Result<Session, DeployError> {
         self.assumed(roles, stack_name, region, "images", |scope| {
             images_policy(scope, repository)
+        })
+        .await
+    }
+
+    /// Short-lived credentials that can only store code in the stack's code bucket.
+    pub(super) async fn code_session(
+        &self,
+        roles: &AccountRoles,
+        stack_name: &str,
+        region: &str,
+        bucket: &str,
+    ) -> Result<Session, DeployError> {
+        self.assumed(roles, stack_name, region, "code", |scope| {
+            code_policy(scope, bucket)
         })
         .await
     }

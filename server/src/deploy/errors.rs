@@ -21,6 +21,12 @@ pub enum DeployError {
     )]
     NoImageRepository,
     #[error(
+        "this stack has no code bucket of its own: code uploads are for Lambda stacks deployed by Stackplan"
+    )]
+    NoCodeBucket,
+    #[error("the upload is not the function's code: {}", .0.first().map(|p| p.message.as_str()).unwrap_or("no reason"))]
+    InvalidCode(Vec<shared::api::PlanProblem>),
+    #[error(
         "the template sent differs from the one Stackplan generates for this plan; only generated templates are deployed"
     )]
     TemplateMismatch,

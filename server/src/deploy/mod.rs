@@ -4,6 +4,7 @@
 //! does not also hold: a deployment id is the stack ARN (and its change set) signed by the
 //! server, so any replica with the same key, before or after a restart, can serve it.
 
+pub mod code;
 mod credentials;
 pub mod errors;
 pub mod id;

@@ -58,6 +58,22 @@ impl Access {
     }
 }
 
+/// The one call a code session may make.
+pub const CODE_ACTIONS: [&str; 1] = ["s3:PutObject"];
+
+/// The session policy that lets the server store a function's zip under `stackplan-code/` in
+/// `bucket`, the stack's own code bucket, and nothing else.
+pub fn code_policy(scope: &Scope<'_>, bucket: &str) -> String {
+    json!({"Version": "2012-10-17", "Statement": [{
+        "Sid": "StackplanCodeBucket",
+        "Effect": "Allow",
+        "Action": CODE_ACTIONS,
+        "Resource": format!("arn:{}:s3:::{bucket}/stackplan-code/*", scope.partition),
+        "Condition": {"StringEquals": {"s3:ResourceAccount": scope.account}}
+    }]})
+    .to_string()
+}
+
 /// The one call an images session may make.
 pub const IMAGE_ACTIONS: [&str; 1] = ["ecr:DescribeImages"];
 
@@ -208,6 +224,23 @@ mod tests {
         assert_eq!(
             doc["Statement"][0]["Resource"],
             "arn:aws:ecr:eu-west-1:111122223333:repository/shop-lambda-repository-abc"
+        );
+        assert_eq!(too_wide(&policy), None);
+    }
+
+    #[test]
+    fn a_code_session_puts_objects_in_one_bucket_of_its_account() {
+        let policy = code_policy(&SCOPE, "stackplan-code-0f1e");
+        let doc: Value = serde_json::from_str(&policy).unwrap();
+        let statement = &doc["Statement"][0];
+        assert_eq!(statement["Action"], json!(["s3:PutObject"]));
+        assert_eq!(
+            statement["Resource"],
+            "arn:aws:s3:::stackplan-code-0f1e/stackplan-code/*"
+        );
+        assert_eq!(
+            statement["Condition"]["StringEquals"]["s3:ResourceAccount"],
+            "111122223333"
         );
         assert_eq!(too_wide(&policy), None);
     }

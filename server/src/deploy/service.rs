@@ -14,6 +14,7 @@ use tokio::sync::watch;
 use crate::aws::Backoff;
 use crate::aws::cloudformation::{CloudFormation, StackEvent};
 use crate::aws::ecr::Ecr;
+use crate::aws::s3::CodeStore;
 use crate::aws::sts::Sts;
 
 /// The roles of one AWS account, as `stackplan bootstrap` makes them: the deployer role the
@@ -85,6 +86,7 @@ pub struct Deployer {
     pub(super) sts: Arc<dyn Sts>,
     pub(super) cfn: Arc<dyn CloudFormation>,
     pub(super) ecr: Arc<dyn Ecr>,
+    pub(super) code: Arc<dyn CodeStore>,
     pub(super) credentials: Mutex<super::credentials::Cache>,
     pub(super) pollers: Mutex<HashMap<String, watch::Sender<Snapshot>>>,
 }
@@ -95,12 +97,14 @@ impl Deployer {
         sts: Arc<dyn Sts>,
         cfn: Arc<dyn CloudFormation>,
         ecr: Arc<dyn Ecr>,
+        code: Arc<dyn CodeStore>,
     ) -> Self {
         Deployer {
             config,
             sts,
             cfn,
             ecr,
+            code,
             credentials: Mutex::default(),
             pollers: Mutex::default(),
         }

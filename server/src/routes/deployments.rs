@@ -92,6 +92,39 @@ pub async fn deployment_get(
     Ok(Json(deployer(&state)?.status(&grant, &id).await?))
 }
 
+/// `PUT /api/deployments/{id}/code`: the body is the zip itself, read up to Lambda's limit
+/// (this route only: every other body is JSON of at most 64 KiB).
+pub async fn deployment_code_put(
+    Authorized(grant): Authorized,
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    headers: axum::http::HeaderMap,
+    body: axum::body::Body,
+) -> Result<impl IntoResponse, ApiError> {
+    use crate::deploy::code::MAX_ZIP_BYTES;
+    let kind = headers
+        .get(axum::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .map(|v| {
+            v.split(';')
+                .next()
+                .unwrap_or_default()
+                .trim()
+                .to_ascii_lowercase()
+        });
+    if !matches!(
+        kind.as_deref(),
+        Some("application/zip" | "application/octet-stream")
+    ) {
+        return Err(ApiError::UnsupportedMediaType("application/zip"));
+    }
+    let deployer = deployer(&state)?;
+    let zip = axum::body::to_bytes(body, MAX_ZIP_BYTES)
+        .await
+        .map_err(|_| ApiError::PayloadTooLarge(MAX_ZIP_BYTES))?;
+    Ok(Json(deployer.upload_code(&grant, &id, zip.to_vec()).await?))
+}
+
 /// `GET /api/deployments/{id}/image`.
 pub async fn deployment_image_get(
     Authorized(grant): Authorized,

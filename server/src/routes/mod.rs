@@ -194,6 +194,24 @@ pub fn api_routes() -> Routes {
         )
         .add(
             Operation {
+                method: Method::PUT,
+                path: "/api/deployments/{id}/code",
+                id: "deployment_code_put",
+                summary: "Upload a Lambda function's zip (`application/zip` or `application/octet-stream`, at most 50 MiB): it must hold the file of the plan's handler. It is stored in the stack's code bucket; deploying the plan again with the answer's `parameters` (an update) runs it.",
+                auth: true,
+                request: Some((Body::Binary, false)),
+                example: None,
+                ok: (200, "Where the code is, and the parameters that run it.", json::<api::CodeUpload>()),
+                also: None,
+                errors: errors!(UnknownDeployment, NoCodeBucket, InvalidCode; aws),
+                params: &[ID],
+                headers: &[],
+                links: &[],
+            },
+            deployments::deployment_code_put,
+        )
+        .add(
+            Operation {
                 method: get.clone(),
                 path: "/api/deployments/{id}/image",
                 id: "deployment_image_get",

@@ -15,6 +15,7 @@ use server::aws::cloudformation::{
     ChangeSetInfo, CloudFormation, NewChangeSet, Session, StackEvent, StackInfo, TemplateSummary,
 };
 use server::aws::ecr::Ecr;
+use server::aws::s3::CodeStore;
 use server::aws::sts::{AssumeRequest, Sts, TempCredentials};
 use shared::api::{Change, Output};
 
@@ -105,6 +106,31 @@ impl Ecr for EcrDouble {
                 .iter()
                 .any(|(r, t)| *r == repository && *t == tag))
         })
+    }
+}
+
+// ----- the scripted S3 ----------------------------------------------------------------------
+
+/// S3 as PutObject answers: every object stored, `(bucket, key, bytes)`.
+#[derive(Default)]
+pub struct CodeStoreDouble {
+    pub objects: Mutex<Vec<(String, String, usize)>>,
+}
+
+impl CodeStore for CodeStoreDouble {
+    fn put_code(
+        &self,
+        _: &Session,
+        bucket: &str,
+        key: &str,
+        body: Vec<u8>,
+        _sha256: &str,
+    ) -> BoxFuture<'_, Result<(), AwsError>> {
+        self.objects
+            .lock()
+            .unwrap()
+            .push((bucket.to_string(), key.to_string(), body.len()));
+        Box::pin(async { Ok(()) })
     }
 }
 

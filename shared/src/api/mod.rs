@@ -243,6 +243,24 @@ impl ImageWait {
 /// A minimal image manifest for the sandbox's `PutImage`, which stores it without a registry.
 pub const SANDBOX_MANIFEST: &str = r#"{"schemaVersion":2,"mediaType":"application/vnd.docker.distribution.manifest.v2+json","config":{"mediaType":"application/vnd.docker.container.image.v1+json","size":2,"digest":"sha256:44136fa355b3678a1146ad16f7e8649e94fb4fc21fe77e8310c060f61caaff8a"},"layers":[]}"#;
 
+/// `PUT /api/deployments/{id}/code`: the function's zip, stored in the stack's code bucket.
+/// Deploying the plan again with `parameters` (an update) runs it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct CodeUpload {
+    pub bucket: String,
+    /// `stackplan-code/<sha256 hex>.zip`: the same zip is the same key.
+    pub key: String,
+    /// The zip's SHA-256, base64: what Lambda reports as the function's `CodeSha256` once it
+    /// runs this code.
+    pub code_sha256: String,
+    pub size: u64,
+    /// The file in the zip that holds the plan's handler.
+    pub handler_file: String,
+    /// The parameters of the update that runs this code.
+    pub parameters: BTreeMap<String, String>,
+}
+
 /// `GET /api/deployments/{id}/image`: whether the image the stack waits for is in its
 /// repository yet (`ecr:DescribeImages`, read-only).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -422,6 +440,10 @@ error_codes! {
     ImageNotPushed = "image_not_pushed", 409;
     /// The stack runs an image from another registry: it has no repository to push to.
     NoImageRepository = "no_image_repository", 409;
+    /// The stack is not a Lambda stack with a code bucket of its own.
+    NoCodeBucket = "no_code_bucket", 409;
+    /// The upload is not a zip holding the plan's handler; `problems` says what is wrong.
+    InvalidCode = "invalid_code", 422;
     /// The template sent is not the one generated from the plan.
     TemplateMismatch = "template_mismatch", 422;
     /// The stack name breaks CloudFormation's rule.

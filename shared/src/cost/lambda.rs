@@ -172,6 +172,17 @@ pub(super) fn lines(
         let access_gb = s.requests * assume::ACCESS_LOG_BYTES / 1e9;
         logs(p, o, "API access", access_gb, l.log_retention_days);
     }
+    p.add(
+        "S3",
+        "Code bucket storage",
+        assume::FUNCTION_CODE_GB,
+        "GB-months",
+        "s3.storage_gb_month",
+        &format!(
+            "{} GB of function zips (assumed: the current one and 30 days of old versions)",
+            assume::FUNCTION_CODE_GB
+        ),
+    );
     if l.bucket {
         app_bucket(p, a, s);
     }

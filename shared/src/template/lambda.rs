@@ -47,6 +47,9 @@ pub fn table_env(table: &Table) -> String {
     format!("TABLE_{}", table.name.to_ascii_uppercase())
 }
 
+/// The output naming the stack's code bucket.
+pub const CODE_BUCKET_OUTPUT: &str = "CodeBucketName";
+
 pub fn build(b: &mut Builder<'_>, l: &Lambda) {
     let plan = b.plan;
     b.describe(format!(
@@ -94,6 +97,7 @@ pub fn build(b: &mut Builder<'_>, l: &Lambda) {
         );
         storage::app_bucket(b);
     }
+    storage::code_bucket(b);
     log_group(b, "FunctionLogGroup", "function", l.log_retention_days);
     role(b, l);
     function(b, l);
@@ -384,6 +388,11 @@ fn outputs(b: &mut Builder<'_>, l: &Lambda) {
     };
     b.output("ApiUrl", "URL of the API", url);
     b.output("FunctionName", "Lambda function", r("Function"));
+    b.output(
+        CODE_BUCKET_OUTPUT,
+        "Upload the function's code here",
+        r(storage::CODE_BUCKET),
+    );
     b.output("LogGroupName", "Function logs", r("FunctionLogGroup"));
     for table in &l.tables {
         let id = table_id(table);

@@ -8,6 +8,8 @@
 
 mod fargate;
 pub use fargate::ECR_IMAGES_KEPT;
+pub use lambda::CODE_BUCKET_OUTPUT;
+pub use storage::CODE_BUCKET_PREFIX;
 pub mod format;
 mod lambda;
 pub mod refs;

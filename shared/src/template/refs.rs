@@ -100,12 +100,13 @@ fn sub_refs(text: &str, local: &BTreeSet<&str>, out: &mut Vec<Reference>) {
 }
 
 /// Pseudo parameters CloudFormation always defines.
-pub const PSEUDO_PARAMETERS: [&str; 7] = [
+pub const PSEUDO_PARAMETERS: [&str; 8] = [
     "AWS::AccountId",
     "AWS::NotificationARNs",
     "AWS::NoValue",
     "AWS::Partition",
     "AWS::Region",
+    "AWS::StackId",
     "AWS::StackName",
     "AWS::URLSuffix",
 ];

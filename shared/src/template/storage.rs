@@ -8,6 +8,11 @@ use super::{Builder, att, policy_doc, r, sub};
 pub const APP_BUCKET: &str = "AppBucket";
 pub const LOG_BUCKET: &str = "LogBucket";
 pub const LOG_BUCKET_POLICY: &str = "LogBucketPolicy";
+pub const CODE_BUCKET: &str = "CodeBucket";
+
+/// The prefix of every code bucket's name; the rest is the stack id's UUID, so the name is
+/// unique, and the deploy role can write code only into buckets so named, in its own account.
+pub const CODE_BUCKET_PREFIX: &str = "stackplan-code-";
 
 /// Who may write into the log bucket besides S3 server access logging.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -158,6 +163,48 @@ pub fn app_bucket(b: &mut Builder<'_>) {
         "AppBucketPolicy",
         "AWS::S3::BucketPolicy",
         json!({ "Bucket": r(APP_BUCKET), "PolicyDocument": policy_doc(vec![deny_insecure_transport(APP_BUCKET)]) }),
+    );
+}
+
+/// The bucket a deploy uploads the function's code to (`stackplan-code-<stack uuid>`):
+/// private, KMS-encrypted, TLS only, versioned, old versions expiring after 30 days. Lambda
+/// copies the code when the function is created or updated, so the bucket holds only
+/// deploy artifacts.
+pub fn code_bucket(b: &mut Builder<'_>) {
+    let stack_uuid = json!({ "Fn::Select": [2, { "Fn::Split": ["/", r("AWS::StackId")] }] });
+    b.add(
+        CODE_BUCKET,
+        "AWS::S3::Bucket",
+        json!({
+            "BucketName": { "Fn::Join": ["", [CODE_BUCKET_PREFIX, stack_uuid]] },
+            "BucketEncryption": { "ServerSideEncryptionConfiguration": [{
+                "ServerSideEncryptionByDefault": { "SSEAlgorithm": "aws:kms" },
+                "BucketKeyEnabled": true
+            }] },
+            "PublicAccessBlockConfiguration": block_public(),
+            "VersioningConfiguration": { "Status": "Enabled" },
+            "OwnershipControls": { "Rules": [{ "ObjectOwnership": "BucketOwnerEnforced" }] },
+            "LifecycleConfiguration": { "Rules": [{
+                "Id": "ExpireOldCode",
+                "Status": "Enabled",
+                "NoncurrentVersionExpiration": { "NoncurrentDays": 30 },
+                "AbortIncompleteMultipartUpload": { "DaysAfterInitiation": 1 }
+            }] }
+        }),
+    )
+    .keep("Retain")
+    .skip(
+        "CKV_AWS_18",
+        "holds only deploy artifacts, written by Stackplan's deploy session (CloudTrail records it); access logs would need a log bucket in every Lambda stack",
+    )
+    .skip(
+        "CKV_AWS_144",
+        "deploy artifacts, rebuilt from source: no cross-region replica is needed",
+    );
+    b.add(
+        "CodeBucketPolicy",
+        "AWS::S3::BucketPolicy",
+        json!({ "Bucket": r(CODE_BUCKET), "PolicyDocument": policy_doc(vec![deny_insecure_transport(CODE_BUCKET)]) }),
     );
 }
 
