@@ -9,7 +9,7 @@ use gloo_net::http::{Request, RequestBuilder};
 use serde::de::DeserializeOwned;
 use shared::api::{
     Bootstrap, CreateDeployment, Created, DeployEvent, DeployTarget, ErrorBody, ErrorCode,
-    ExecuteDeployment, ImageCheck, PriceBookAnswer, Status, sse,
+    CodeUpload, ExecuteDeployment, ImageCheck, PriceBookAnswer, Status, sse,
 };
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
@@ -196,6 +196,31 @@ impl Client {
     pub async fn image(&self, id: &str) -> Result<ImageCheck, ApiFailure> {
         let url = self.url(&format!("/api/deployments/{id}/image"));
         self.call(Request::get(&url), None).await
+    }
+
+    /// `PUT /api/deployments/{id}/code`: the file as it is, as `application/zip`.
+    pub async fn upload_code(
+        &self,
+        id: &str,
+        file: web_sys::File,
+    ) -> Result<CodeUpload, ApiFailure> {
+        let url = self.url(&format!("/api/deployments/{id}/code"));
+        let mut builder = Request::put(&url).header("Content-Type", "application/zip");
+        if let Some(t) = &self.token {
+            builder = builder.header("Authorization", &format!("Bearer {t}"));
+        }
+        let request = builder.body(file).map_err(|e| ApiFailure {
+            status: 0,
+            error: None,
+            message: format!("the upload could not be made: {e}"),
+        })?;
+        let response = request
+            .send()
+            .await
+            .map_err(|_| ApiFailure::unreachable())?;
+        let status = response.status();
+        let text = response.text().await.unwrap_or_default();
+        read(status, &text)
     }
 
     /// `DELETE /api/deployments/{id}`.

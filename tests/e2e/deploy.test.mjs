@@ -8,6 +8,8 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import http from 'node:http';
 import net from 'node:net';
+import { createHash } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { artifacts, launch, openPage, root, startServer, stopServer } from './harness.mjs';
 
@@ -100,6 +102,18 @@ function motoTool(...args) {
   });
 }
 
+/** Writes a zip holding one file, with Python's zipfile (as a user's build tool would). */
+function makeZip(file, name, text) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(
+      path.join(root, '.venv', 'bin', 'python'),
+      ['-c', 'import sys, zipfile\nwith zipfile.ZipFile(sys.argv[1], "w", zipfile.ZIP_DEFLATED) as z: z.writestr(sys.argv[2], sys.argv[3])', file, name, text],
+      { stdio: 'ignore' },
+    );
+    child.on('close', (code) => (code === 0 ? resolve() : reject(new Error(`zip exited ${code}`))));
+  });
+}
+
 async function open(url) {
   const opened = await openPage(browser, url);
   pages.push(opened);
@@ -131,6 +145,25 @@ test('Deploy creates the Lambda example in the sandbox, shows progress, outputs 
   assert.ok(events.some((e) => /CREATE_COMPLETE/.test(e)), events.join('\n'));
   await deploy.screenshot({ path: path.join(artifacts, 'deploy.png') });
 
+  // The user's own code: a zip uploaded from the page goes to the stack's code bucket, and the
+  // update that runs it is reviewed and applied; moto's Lambda API then reports its digest.
+  const zipPath = path.join(artifacts, 'function.zip');
+  await makeZip(zipPath, 'app.py', 'def handler(event, context):\n    return {"statusCode": 200, "body": "mine"}\n');
+  const expected = createHash('sha256').update(await readFile(zipPath)).digest('base64');
+  const wrongPath = path.join(artifacts, 'wrong.zip');
+  await makeZip(wrongPath, 'main.py', 'x = 1\n');
+  await page.getByTestId('code-file').setInputFiles(wrongPath);
+  await page.getByTestId('upload-code').click();
+  assert.match(await page.getByTestId('code-error').innerText(), /code: the zip has no app\.py at its top level/);
+  await page.getByTestId('code-file').setInputFiles(zipPath);
+  await page.getByTestId('upload-code').click();
+  await page.getByTestId('confirm-update').waitFor({ timeout: 30000 });
+  assert.match(await page.getByTestId('parameter-CodeS3Key').inputValue(), /^stackplan-code\/[0-9a-f]{64}\.zip$/);
+  await page.getByTestId('apply-update').click();
+  await page.getByTestId('deploy-status').filter({ hasText: 'UPDATE_COMPLETE' }).waitFor({ timeout: 60000 });
+  const fn = (await motoTool('inventory')).functions[0];
+  assert.deepEqual([fn.code_sha256, fn.handler], [expected, 'app.handler']);
+
   // Deploying the stack again with more memory offers an update, which shows its changes first.
   await page.locator('#f-lambda-memory_mb').fill('1024');
   await page.getByTestId('deploy-button').click();
@@ -147,8 +180,9 @@ test('Deploy creates the Lambda example in the sandbox, shows progress, outputs 
   await page.getByTestId('delete-stack').click();
   await page.getByTestId('confirm-delete').click();
   await page.getByTestId('deploy-status').filter({ hasText: 'DELETE_COMPLETE' }).waitFor({ timeout: 60000 });
-  // The 409 "stack exists" answer is logged by Chromium as a failed resource load; nothing else may be.
-  assert.deepEqual(errors.filter((e) => !/status of 409/.test(e)), []);
+  // The 409 "stack exists" answer and the 422 for the wrong zip are logged by Chromium as failed
+  // resource loads; nothing else may be.
+  assert.deepEqual(errors.filter((e) => !/status of (409|422)/.test(e)), []);
 });
 
 test('Deploy builds the default Fargate plan in the sandbox resource by resource, shows the load balancer URL, then deletes it', async () => {

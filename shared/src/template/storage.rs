@@ -196,10 +196,6 @@ pub fn code_bucket(b: &mut Builder<'_>) {
     .skip(
         "CKV_AWS_18",
         "holds only deploy artifacts, written by Stackplan's deploy session (CloudTrail records it); access logs would need a log bucket in every Lambda stack",
-    )
-    .skip(
-        "CKV_AWS_144",
-        "deploy artifacts, rebuilt from source: no cross-region replica is needed",
     );
     b.add(
         "CodeBucketPolicy",

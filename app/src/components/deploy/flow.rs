@@ -169,6 +169,21 @@ impl Deploy {
         }
     }
 
+    /// Asks for the last deploy again as an update with these stack parameters (the code an
+    /// upload stored), and shows them in the form.
+    pub fn update_with(self, parameters: std::collections::BTreeMap<String, String>) {
+        if let Some(request) = self.last.get_value() {
+            self.parameters.update(|ps| ps.extend(parameters.clone()));
+            let mut merged = request.parameters.clone();
+            merged.extend(parameters);
+            self.start(CreateDeployment {
+                update: true,
+                parameters: merged,
+                ..request
+            });
+        }
+    }
+
     /// Executes the deployment's change set (the one its id names) and follows the stack.
     pub fn execute(self, name: String) {
         let (Some(client), Some(id)) = (self.client(), self.id.get_untracked()) else {

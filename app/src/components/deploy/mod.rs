@@ -2,6 +2,7 @@
 //! a progress bar, the live event list, the outputs, the first failure, and Delete. Its state
 //! and actions are in `flow.rs`; each part of the panel has its own file.
 
+mod code;
 mod connect;
 mod flow;
 mod form;

@@ -10,6 +10,7 @@ pub fn finished(d: Deploy, status: Status) -> AnyView {
     let view = {
         let deleted = status.status == "DELETE_COMPLETE";
         let notes = d.sandbox_notes.get_untracked();
+        let code = code_upload(d, &status, deleted);
         view! {
             <div class="deploy-result" data-testid="deploy-result">
                 <p class=if status.succeeded { "result good" } else { "result bad" } data-testid="deploy-status">
@@ -31,6 +32,7 @@ pub fn finished(d: Deploy, status: Status) -> AnyView {
                         }}
                     </div>
                 })}
+                {code}
                 {status.waiting_for_image.clone().filter(|_| !deleted).map(|wait| super::image::waiting(d, *wait))}
                 {status.plan_link.clone().filter(|_| !deleted).map(|code| {
                     let href = format!("{}#{}{code}", crate::browser::page_base(), shared::link::FRAGMENT_KEY);
@@ -50,6 +52,20 @@ pub fn finished(d: Deploy, status: Status) -> AnyView {
         }
     };
     view.into_any()
+}
+
+/// The code upload, for a Lambda stack with a code bucket (the plan the page deployed names
+/// the handler).
+fn code_upload(d: Deploy, status: &Status, deleted: bool) -> Option<AnyView> {
+    let has_bucket = status
+        .outputs
+        .iter()
+        .any(|o| o.key == shared::template::CODE_BUCKET_OUTPUT);
+    let plan = d.requested_plan()?;
+    let shared::plan::Architecture::Lambda(l) = &plan.architecture else {
+        return None;
+    };
+    (status.succeeded && !deleted && has_bucket).then(|| super::code::upload(d, l.handler.clone()))
 }
 
 /// One output: a link when it is a URL.
