@@ -8,8 +8,8 @@ use std::pin::Pin;
 use gloo_net::http::{Request, RequestBuilder};
 use serde::de::DeserializeOwned;
 use shared::api::{
-    Bootstrap, CreateDeployment, Created, DeployEvent, DeployTarget, ErrorBody, ErrorCode,
-    CodeUpload, ExecuteDeployment, ImageCheck, PriceBookAnswer, Status, sse,
+    Bootstrap, CodeUpload, CreateDeployment, Created, DeployEvent, DeployTarget, ErrorBody,
+    ErrorCode, ExecuteDeployment, ImageCheck, PriceBookAnswer, Status, sse,
 };
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
@@ -198,14 +198,14 @@ impl Client {
         self.call(Request::get(&url), None).await
     }
 
-    /// `PUT /api/deployments/{id}/code`: the file as it is, as `application/zip`.
+    /// `PUT /api/deployments/{id}/code`: the file as it is, as `application/octet-stream`.
     pub async fn upload_code(
         &self,
         id: &str,
         file: web_sys::File,
     ) -> Result<CodeUpload, ApiFailure> {
         let url = self.url(&format!("/api/deployments/{id}/code"));
-        let mut builder = Request::put(&url).header("Content-Type", "application/zip");
+        let mut builder = Request::put(&url).header("Content-Type", "application/octet-stream");
         if let Some(t) = &self.token {
             builder = builder.header("Authorization", &format!("Bearer {t}"));
         }

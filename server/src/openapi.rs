@@ -248,7 +248,6 @@ fn content(body: Body, generator: &mut SchemaGenerator) -> Value {
         }
         Body::AnyJson => json!({"application/json": {"schema": {"type": "object"}}}),
         Body::Binary => json!({
-            "application/zip": {"schema": {"type": "string", "format": "binary"}},
             "application/octet-stream": {"schema": {"type": "string", "format": "binary"}}
         }),
         // Before OpenAPI 3.2's `itemSchema`, the schema of an event stream describes one event.

@@ -405,7 +405,11 @@ async fn run_uploaded_code(sb: &Sandbox, plan: &Value, id: &str) {
         }
     };
     // A zip without the handler's file, and something that is not a zip, are refused.
-    let (status, answer) = put(zip_of(&[("main.py", "x = 1\n")]), "application/zip").await;
+    let (status, answer) = put(
+        zip_of(&[("main.py", "x = 1\n")]),
+        "application/octet-stream",
+    )
+    .await;
     assert_eq!(
         (status, answer["error"].as_str()),
         (StatusCode::UNPROCESSABLE_ENTITY, Some("invalid_code")),
@@ -419,7 +423,7 @@ async fn run_uploaded_code(sb: &Sandbox, plan: &Value, id: &str) {
             .contains("app.py"),
         "{answer}"
     );
-    let (status, answer) = put(b"plain text".to_vec(), "application/zip").await;
+    let (status, answer) = put(b"plain text".to_vec(), "application/octet-stream").await;
     assert_eq!(
         answer["error"].as_str(),
         Some("invalid_code"),
@@ -432,7 +436,7 @@ async fn run_uploaded_code(sb: &Sandbox, plan: &Value, id: &str) {
         "app.py",
         "def handler(event, context):\n    return {\"statusCode\": 200, \"body\": \"mine\"}\n",
     )]);
-    let (status, upload) = put(code.clone(), "application/zip").await;
+    let (status, upload) = put(code.clone(), "application/octet-stream").await;
     assert_eq!(status, StatusCode::OK, "{upload}");
     assert_eq!(upload["handler_file"], "app.py");
     assert_eq!(upload["size"].as_u64(), Some(code.len() as u64));

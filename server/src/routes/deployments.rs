@@ -112,11 +112,8 @@ pub async fn deployment_code_put(
                 .trim()
                 .to_ascii_lowercase()
         });
-    if !matches!(
-        kind.as_deref(),
-        Some("application/zip" | "application/octet-stream")
-    ) {
-        return Err(ApiError::UnsupportedMediaType("application/zip"));
+    if kind.as_deref() != Some("application/octet-stream") {
+        return Err(ApiError::UnsupportedMediaType("application/octet-stream"));
     }
     let deployer = deployer(&state)?;
     let zip = axum::body::to_bytes(body, MAX_ZIP_BYTES)

@@ -30,6 +30,8 @@ const DEPLOYMENT_GET: &str = "deployment_get";
 const DEPLOYMENT_EXECUTE: &str = "deployment_execute_post";
 const DEPLOYMENT_EVENTS: &str = "deployment_events_get";
 const DEPLOYMENT_DELETE: &str = "deployment_delete";
+const DEPLOYMENT_IMAGE: &str = "deployment_image_get";
+const DEPLOYMENT_CODE: &str = "deployment_code_put";
 
 /// A route's own error codes, plus those of every route that calls AWS.
 macro_rules! errors {
@@ -152,7 +154,7 @@ pub fn api_routes() -> Routes {
                 errors: errors!(InvalidPlan, InvalidParameters, ImageNotPushed, TemplateMismatch, InvalidStackName, RoleNotAllowed, InvalidRoleArn, SandboxUnsupported, StackExists, StackNotManaged, StackNotUpdatable, StackBusy, NoChanges, ChangeSetFailed, CloudformationValidation, UnknownDeployment; aws),
                 params: &[],
                 headers: &[],
-                links: &[DEPLOYMENT_GET, DEPLOYMENT_EXECUTE, DEPLOYMENT_DELETE],
+                links: &[DEPLOYMENT_GET, DEPLOYMENT_EXECUTE, DEPLOYMENT_DELETE, DEPLOYMENT_IMAGE, DEPLOYMENT_CODE],
             },
             deployments::deployments_post,
         )
@@ -196,8 +198,8 @@ pub fn api_routes() -> Routes {
             Operation {
                 method: Method::PUT,
                 path: "/api/deployments/{id}/code",
-                id: "deployment_code_put",
-                summary: "Upload a Lambda function's zip (`application/zip` or `application/octet-stream`, at most 50 MiB): it must hold the file of the plan's handler. It is stored in the stack's code bucket; deploying the plan again with the answer's `parameters` (an update) runs it.",
+                id: DEPLOYMENT_CODE,
+                summary: "Upload a Lambda function's zip (`application/octet-stream`, at most 50 MiB): it must hold the file of the plan's handler. It is stored in the stack's code bucket; deploying the plan again with the answer's `parameters` (an update) runs it.",
                 auth: true,
                 request: Some((Body::Binary, false)),
                 example: None,
@@ -214,7 +216,7 @@ pub fn api_routes() -> Routes {
             Operation {
                 method: get.clone(),
                 path: "/api/deployments/{id}/image",
-                id: "deployment_image_get",
+                id: DEPLOYMENT_IMAGE,
                 summary: "For a service waiting for its first image: whether its image tag is in the stack's own repository yet. Once it is, deploying the plan again (an update) starts the service.",
                 auth: true,
                 request: None,
