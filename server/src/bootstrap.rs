@@ -372,6 +372,13 @@ pub fn template() -> Value {
                             "Condition": {"StringEquals": {"s3:ResourceAccount": sub("${AWS::AccountId}")}}
                         },
                         {
+                            "Sid": "EncryptFunctionCodeThroughS3",
+                            "Effect": "Allow",
+                            "Action": crate::deploy::policy::CODE_KMS_ACTIONS,
+                            "Resource": sub("arn:${AWS::Partition}:kms:*:${AWS::AccountId}:key/*"),
+                            "Condition": {"StringLike": {"kms:ViaService": "s3.*.amazonaws.com"}}
+                        },
+                        {
                             "Sid": "PassTheExecutionRoleToCloudFormation",
                             "Effect": "Allow",
                             "Action": "iam:PassRole",
@@ -458,6 +465,24 @@ mod tests {
         assert_eq!(
             images["Condition"]["StringEquals"]["aws:ResourceTag/stackplan:managed"],
             "true"
+        );
+        // It writes code only under stackplan-code/ of code buckets in its own account.
+        let statements = t["Resources"]["DeployerRole"]["Properties"]["Policies"][0]
+            ["PolicyDocument"]["Statement"]
+            .as_array()
+            .unwrap();
+        let code = statements
+            .iter()
+            .find(|s| s["Sid"] == "StoreFunctionCodeInStackCodeBuckets")
+            .unwrap();
+        assert_eq!(code["Action"], serde_json::json!(["s3:PutObject"]));
+        assert_eq!(
+            code["Resource"]["Fn::Sub"],
+            "arn:${AWS::Partition}:s3:::stackplan-code-*/stackplan-code/*"
+        );
+        assert_eq!(
+            code["Condition"]["StringEquals"]["s3:ResourceAccount"]["Fn::Sub"],
+            "${AWS::AccountId}"
         );
         // Every managed policy fits AWS's 6,144 characters.
         for (id, r) in t["Resources"].as_object().unwrap() {

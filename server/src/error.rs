@@ -69,6 +69,7 @@ impl ApiError {
                 D::ImageNotPushed { .. } => C::ImageNotPushed,
                 D::NoImageRepository => C::NoImageRepository,
                 D::NoCodeBucket => C::NoCodeBucket,
+                D::ImagesDenied(_) => C::AccessDenied,
                 D::InvalidCode(_) => C::InvalidCode,
                 D::TemplateMismatch => C::TemplateMismatch,
                 D::StackName(_) => C::InvalidStackName,

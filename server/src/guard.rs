@@ -179,13 +179,24 @@ pub async fn guard(State(guard): State<Arc<Guard>>, request: Request, next: Next
         // browser page, which always sends one.
         Some(host) if !guard.hosts.allows(&host) => ApiError::MisdirectedHost.into_response(),
         _ if is_stream(&request) => next.run(request).await,
-        _ => match tokio::time::timeout(REQUEST_TIMEOUT, next.run(request)).await {
+        _ => match tokio::time::timeout(time_limit(&request), next.run(request)).await {
             Ok(response) => response,
             Err(_) => ApiError::TimedOut.into_response(),
         },
     };
     guard.headers.apply(&mut response);
     response
+}
+
+/// A code upload (up to 50 MB on a slow uplink, then into S3) gets longer than other answers.
+pub const UPLOAD_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(300);
+
+fn time_limit(request: &Request) -> std::time::Duration {
+    if request.method() == Method::PUT && request.uri().path().ends_with("/code") {
+        UPLOAD_TIMEOUT
+    } else {
+        REQUEST_TIMEOUT
+    }
 }
 
 fn is_stream(request: &Request) -> bool {

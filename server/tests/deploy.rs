@@ -882,6 +882,26 @@ async fn a_running_service_is_never_pointed_at_an_image_that_is_not_pushed() {
         }])
     );
 
+    // An account bootstrapped before image checks: the refusal says what to do, names no ARN.
+    *h.ecr.deny.lock().unwrap() = true;
+    let (status, denied) = h
+        .create(
+            "shop-fargate",
+            json!({"plan": fargate, "update": true, "parameters": {"ImageTag": "2.0.0"}}),
+        )
+        .await;
+    assert_eq!(
+        (status, denied["error"].as_str()),
+        (StatusCode::FORBIDDEN, Some("access_denied")),
+        "{denied}"
+    );
+    let message = denied["message"].as_str().unwrap();
+    assert!(
+        message.contains("stackplan bootstrap") && !message.contains("arn:"),
+        "{message}"
+    );
+    *h.ecr.deny.lock().unwrap() = false;
+
     // Pushed, the update goes ahead and keeps the service running.
     h.ecr
         .pushed

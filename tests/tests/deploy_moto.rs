@@ -492,6 +492,35 @@ async fn run_uploaded_code(sb: &Sandbox, plan: &Value, id: &str) {
         (upload["code_sha256"].as_str(), Some("app.handler")),
         "the function runs the uploaded zip: {function}"
     );
+
+    // A later update that names no code keeps the code the stack runs.
+    let mut more = plan.clone();
+    more["lambda"]["memory_mb"] = json!(2048);
+    let (status, update, text) = sb
+        .send(
+            "POST",
+            "/api/deployments",
+            Some(json!({"plan": more, "stack_name": "shop-lambda", "update": true})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{text}");
+    let update_id = update["id"].as_str().unwrap();
+    sb.send(
+        "POST",
+        &format!("/api/deployments/{update_id}/execute"),
+        None,
+    )
+    .await;
+    assert_eq!(sb.watch(update_id).await["status"], "UPDATE_COMPLETE");
+    let function = &sb.moto.inventory(server::SANDBOX_ROLE)["functions"][0];
+    assert_eq!(
+        (
+            function["memory_mb"].as_u64(),
+            function["code_sha256"].as_str()
+        ),
+        (Some(2048), upload["code_sha256"].as_str()),
+        "{function}"
+    );
 }
 
 /// The recommended architecture deploys: every resource gets its events, the outputs are

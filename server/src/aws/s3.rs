@@ -16,7 +16,7 @@ pub trait CodeStore: Send + Sync {
         s: &Session,
         bucket: &str,
         key: &str,
-        body: Vec<u8>,
+        body: bytes::Bytes,
         sha256: &str,
     ) -> BoxFuture<'_, Result<(), AwsError>>;
 }
@@ -46,7 +46,7 @@ impl CodeStore for SdkCodeStore {
         s: &Session,
         bucket: &str,
         key: &str,
-        body: Vec<u8>,
+        body: bytes::Bytes,
         sha256: &str,
     ) -> BoxFuture<'_, Result<(), AwsError>> {
         let c = &s.credentials;

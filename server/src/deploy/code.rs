@@ -81,7 +81,7 @@ impl Deployer {
         &self,
         grant: &Grant,
         id: &str,
-        zip: Vec<u8>,
+        zip: bytes::Bytes,
     ) -> Result<CodeUpload, DeployError> {
         let deployment = self.decode(id)?;
         let arn = &deployment.stack;

@@ -24,6 +24,10 @@ pub enum DeployError {
         "this stack has no code bucket of its own: code uploads are for Lambda stacks deployed by Stackplan"
     )]
     NoCodeBucket,
+    #[error(
+        "the deploy role may not look at the stack's image repository (ecr:DescribeImages): run `stackplan bootstrap` again and update the account's bootstrap stack, whose deployer role has it since this release"
+    )]
+    ImagesDenied(String),
     #[error("the upload is not the function's code: {}", .0.first().map(|p| p.message.as_str()).unwrap_or("no reason"))]
     InvalidCode(Vec<shared::api::PlanProblem>),
     #[error(

@@ -147,6 +147,19 @@ impl Deployer {
         };
         // Every role the stack creates carries the account's permissions boundary.
         let mut parameters = given;
+        // An update keeps what the request leaves out (the code it runs, the image tag), as
+        // CloudFormation's "use existing value": its default would put a function back on the
+        // placeholder and a service back on the plan's first tag.
+        if let (true, Some(stack)) = (update, &existing) {
+            let declared = template.as_value()["Parameters"].as_object();
+            for name in declared.into_iter().flat_map(|d| d.keys()) {
+                let kept = !super::parameters::SERVER_OWNED.contains(&name.as_str())
+                    && !parameters.iter().any(|(k, _)| k == name);
+                if let Some(value) = stack.parameter(name).filter(|_| kept) {
+                    parameters.push((name.clone(), value.to_string()));
+                }
+            }
+        }
         if let Some(arn) = &roles.permissions_boundary_arn
             && template.as_value()["Parameters"]
                 .get(template::BOUNDARY_PARAMETER)
@@ -294,7 +307,7 @@ impl Deployer {
             .images_session(roles, stack_name, region, repository)
             .await?;
         let (ecr, repo, tag) = (self.ecr.clone(), repository.to_string(), tag.to_string());
-        let pushed = crate::aws::retry(
+        crate::aws::retry(
             self.config.backoff,
             || {
                 let (ecr, s, r, t) = (ecr.clone(), session.clone(), repo.clone(), tag.clone());
@@ -302,8 +315,17 @@ impl Deployer {
             },
             &unwatched,
         )
-        .await?;
-        Ok(pushed)
+        .await
+        .map_err(|e| match e {
+            // The repository is the stack's, but it is gone (deleted outside Stackplan).
+            AwsError::NotFound(_) => DeployError::NoImageRepository,
+            // Accounts bootstrapped before image checks existed lack ecr:DescribeImages.
+            AwsError::AccessDenied(detail) => {
+                tracing::warn!("ECR refused the image check: {detail}");
+                DeployError::ImagesDenied(detail.to_string())
+            }
+            other => other.into(),
+        })
     }
 
     /// `GET /api/deployments/{id}/image`: whether the image a waiting service needs is in the

@@ -61,6 +61,9 @@ impl Access {
 /// The one call a code session may make.
 pub const CODE_ACTIONS: [&str; 1] = ["s3:PutObject"];
 
+/// What S3 asks KMS for when it encrypts an object with the bucket's key (SSE-KMS).
+pub const CODE_KMS_ACTIONS: [&str; 1] = ["kms:GenerateDataKey"];
+
 /// The session policy that lets the server store a function's zip under `stackplan-code/` in
 /// `bucket`, the stack's own code bucket, and nothing else.
 pub fn code_policy(scope: &Scope<'_>, bucket: &str) -> String {
@@ -70,6 +73,12 @@ pub fn code_policy(scope: &Scope<'_>, bucket: &str) -> String {
         "Action": CODE_ACTIONS,
         "Resource": format!("arn:{}:s3:::{bucket}/stackplan-code/*", scope.partition),
         "Condition": {"StringEquals": {"s3:ResourceAccount": scope.account}}
+    }, {
+        "Sid": "EncryptThroughS3Only",
+        "Effect": "Allow",
+        "Action": CODE_KMS_ACTIONS,
+        "Resource": format!("arn:{}:kms:{}:{}:key/*", scope.partition, scope.region, scope.account),
+        "Condition": {"StringEquals": {"kms:ViaService": format!("s3.{}.amazonaws.com", scope.region)}}
     }]})
     .to_string()
 }
@@ -241,6 +250,12 @@ mod tests {
         assert_eq!(
             statement["Condition"]["StringEquals"]["s3:ResourceAccount"],
             "111122223333"
+        );
+        let kms = &doc["Statement"][1];
+        assert_eq!(kms["Action"], json!(["kms:GenerateDataKey"]));
+        assert_eq!(
+            kms["Condition"]["StringEquals"]["kms:ViaService"],
+            "s3.eu-west-1.amazonaws.com"
         );
         assert_eq!(too_wide(&policy), None);
     }

@@ -119,7 +119,7 @@ pub async fn deployment_code_put(
     let zip = axum::body::to_bytes(body, MAX_ZIP_BYTES)
         .await
         .map_err(|_| ApiError::PayloadTooLarge(MAX_ZIP_BYTES))?;
-    Ok(Json(deployer.upload_code(&grant, &id, zip.to_vec()).await?))
+    Ok(Json(deployer.upload_code(&grant, &id, zip).await?))
 }
 
 /// `GET /api/deployments/{id}/image`.

@@ -79,6 +79,8 @@ pub struct EcrDouble {
     pub repositories: Mutex<Vec<String>>,
     pub pushed: Mutex<Vec<(String, String)>>,
     pub calls: Mutex<Vec<(String, String)>>,
+    /// DescribeImages is denied (a deployer role bootstrapped before image checks).
+    pub deny: Mutex<bool>,
 }
 
 impl Ecr for EcrDouble {
@@ -94,6 +96,11 @@ impl Ecr for EcrDouble {
                 .lock()
                 .unwrap()
                 .push((repository.clone(), tag.clone()));
+            if *self.deny.lock().unwrap() {
+                return Err(AwsError::AccessDenied(
+                    format!("User: arn:aws:sts::{ACCOUNT}:assumed-role/deployer/s is not authorized to perform: ecr:DescribeImages").into(),
+                ));
+            }
             if !self.repositories.lock().unwrap().contains(&repository) {
                 return Err(AwsError::NotFound(
                     format!("repository {repository} does not exist").into(),
@@ -123,7 +130,7 @@ impl CodeStore for CodeStoreDouble {
         _: &Session,
         bucket: &str,
         key: &str,
-        body: Vec<u8>,
+        body: bytes::Bytes,
         _sha256: &str,
     ) -> BoxFuture<'_, Result<(), AwsError>> {
         self.objects

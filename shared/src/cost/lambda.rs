@@ -179,7 +179,7 @@ pub(super) fn lines(
         "GB-months",
         "s3.storage_gb_month",
         &format!(
-            "{} GB of function zips (assumed: the current one and 30 days of old versions)",
+            "{} GB of function zips (assumed: every uploaded zip is kept)",
             assume::FUNCTION_CODE_GB
         ),
     );

@@ -36,8 +36,8 @@ pub mod assume {
     pub const IMAGE_GB: f64 = 0.5;
     /// Deployments per month (each pulls the image once per task through NAT).
     pub const DEPLOYS_PER_MONTH: f64 = 4.0;
-    /// Function code zips in a Lambda stack's code bucket, GB: the current one and the
-    /// versions of the last 30 days.
+    /// Function code zips in a Lambda stack's code bucket, GB: every upload has its own key
+    /// and is kept (a rollback may need an older one).
     pub const FUNCTION_CODE_GB: f64 = 0.1;
     /// Objects stored in the application bucket, GB.
     pub const S3_STORAGE_GB: f64 = 10.0;

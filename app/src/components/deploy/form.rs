@@ -26,15 +26,15 @@ fn parameters(d: Deploy) -> AnyView {
             "Image tag",
             tag,
             if own_repository {
-                "The tag to run from the stack's own repository. A new stack waits with no task until it is pushed."
+                "The tag to run from the stack's own repository (empty: the tag the stack runs now; a new stack: the plan's). A new stack waits with no task until it is pushed."
             } else {
-                "The tag of the plan's image to run."
+                "The tag of the plan's image to run (empty: the tag the stack runs now; a new stack: the plan's)."
             },
         )}</div> }
         .into_any(),
         None => view! { <div class="deploy-parameters">
             {parameter_field(d, "CodeS3Bucket", "Code bucket", String::new(),
-                "An S3 bucket holding your function's zip; empty deploys a placeholder handler.")}
+                "An S3 bucket of this account holding your function's zip, or upload one after the first deploy. Empty: the code the stack runs now (a new stack: a placeholder handler).")}
             {parameter_field(d, "CodeS3Key", "Code key", "function.zip".into(),
                 "The zip's key in that bucket.")}
         </div> }
@@ -103,6 +103,17 @@ pub fn deploy_form(d: Deploy) -> AnyView {
                 .with(|t| t.as_ref().map(|(_, n, _)| *n).unwrap_or(0))
         };
         let region = move || p.plan.with(|plan| plan.region.code().to_string());
+        // Parameters belong to one stack: another name, region or architecture starts afresh
+        // (a code bucket of one stack is no other stack's).
+        Effect::watch(
+            move || (stack_name(), region(), p.plan.with(|plan| plan.kind())),
+            move |now, before, _| {
+                if before.is_some_and(|b| b != now) {
+                    d.parameters.set(Default::default());
+                }
+            },
+            false,
+        );
         // Inside another page's frame, a click could have been steered by that page: the
         // first click only asks, inside the frame, for a second one.
         let confirming = RwSignal::new(false);

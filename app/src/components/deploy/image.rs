@@ -2,6 +2,9 @@
 //! the image, a watch on the repository (`GET /api/deployments/{id}/image` every few
 //! seconds) and "Start the service", the update that runs it at the planned task count.
 
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use shared::api::ImageWait;
@@ -22,7 +25,11 @@ enum Seen {
 
 pub fn waiting(d: Deploy, wait: ImageWait) -> AnyView {
     let seen = RwSignal::new(Seen::Looking);
-    watch_repository(d, seen);
+    // The watch ends when this part of the panel goes (a new deploy, a delete).
+    let alive = Arc::new(AtomicBool::new(true));
+    let flag = alive.clone();
+    on_cleanup(move || flag.store(false, Ordering::Relaxed));
+    watch_repository(d, seen, alive);
     let copied = RwSignal::new(false);
     let script = wait.commands.join("\n");
     let copy = move |_| {
@@ -60,16 +67,19 @@ pub fn waiting(d: Deploy, wait: ImageWait) -> AnyView {
     view.into_any()
 }
 
-/// Asks whether the image is there until it is, or the panel moves on.
-fn watch_repository(d: Deploy, seen: RwSignal<Seen>) {
+/// Asks whether the image is there until it is, the answer is a refusal, or the panel moves
+/// on; a failure to reach the server waits longer each time.
+fn watch_repository(d: Deploy, seen: RwSignal<Seen>, alive: Arc<AtomicBool>) {
     let (Some(client), Some(id)) = (d.client(), d.id.get_untracked()) else {
         seen.set(Seen::Failed("no deployment".into()));
         return;
     };
     spawn_local(async move {
+        let mut wait = CHECK_EVERY_MS;
         loop {
-            let here = d.id.try_get_untracked().flatten().as_deref() == Some(id.as_str())
-                && matches!(d.phase.try_get_untracked(), Some(Phase::Finished(_)));
+            let here = alive.load(Ordering::Relaxed)
+                && d.id.try_get_untracked().flatten().as_deref() == Some(id.as_str())
+                && matches!(d.phase.try_get_untracked(), Some(Phase::Finished(ref s)) if s.waiting_for_image.is_some());
             if !here {
                 return;
             }
@@ -80,12 +90,20 @@ fn watch_repository(d: Deploy, seen: RwSignal<Seen>) {
                 }
                 Ok(_) => {
                     seen.try_set(Seen::Missing);
+                    wait = CHECK_EVERY_MS;
+                }
+                // The server refused (the deployment is gone, the token is not allowed): asking
+                // again would not change the answer.
+                Err(f) if (400..500).contains(&f.status) => {
+                    seen.try_set(Seen::Failed(f.explain()));
+                    return;
                 }
                 Err(f) => {
                     seen.try_set(Seen::Failed(f.explain()));
+                    wait = (wait * 2).min(60_000);
                 }
             }
-            crate::browser::sleep_ms(CHECK_EVERY_MS).await;
+            crate::browser::sleep_ms(wait).await;
         }
     });
 }
