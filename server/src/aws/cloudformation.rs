@@ -19,6 +19,20 @@ pub struct Session {
     pub watched: bool,
 }
 
+impl Session {
+    /// The session's credentials as every SDK client takes them.
+    pub fn sdk_credentials(&self) -> aws_credential_types::Credentials {
+        let c = &self.credentials;
+        aws_credential_types::Credentials::new(
+            &c.access_key_id,
+            &c.secret_access_key,
+            Some(c.session_token.clone()),
+            Some(c.expires),
+            "stackplan-assumed-role",
+        )
+    }
+}
+
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct StackInfo {
     pub id: String,
@@ -217,14 +231,7 @@ impl SdkCloudFormation {
         if let Some((_, client)) = clients.iter().find(|(k, _)| *k == key) {
             return client.clone();
         }
-        let c = &s.credentials;
-        let creds = aws_credential_types::Credentials::new(
-            &c.access_key_id,
-            &c.secret_access_key,
-            Some(c.session_token.clone()),
-            Some(c.expires),
-            "stackplan-assumed-role",
-        );
+        let creds = s.sdk_credentials();
         let mut config = aws_sdk_cloudformation::config::Builder::from(&self.base)
             .region(aws_sdk_cloudformation::config::Region::new(
                 s.region.clone(),

@@ -36,14 +36,7 @@ impl SdkEcr {
     }
 
     fn client(&self, s: &Session) -> aws_sdk_ecr::Client {
-        let c = &s.credentials;
-        let creds = aws_credential_types::Credentials::new(
-            &c.access_key_id,
-            &c.secret_access_key,
-            Some(c.session_token.clone()),
-            Some(c.expires),
-            "stackplan-assumed-role",
-        );
+        let creds = s.sdk_credentials();
         let config = aws_sdk_ecr::config::Builder::from(&self.base)
             .region(aws_sdk_ecr::config::Region::new(s.region.clone()))
             .credentials_provider(creds)

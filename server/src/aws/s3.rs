@@ -49,14 +49,7 @@ impl CodeStore for SdkCodeStore {
         body: bytes::Bytes,
         sha256: &str,
     ) -> BoxFuture<'_, Result<(), AwsError>> {
-        let c = &s.credentials;
-        let creds = aws_credential_types::Credentials::new(
-            &c.access_key_id,
-            &c.secret_access_key,
-            Some(c.session_token.clone()),
-            Some(c.expires),
-            "stackplan-assumed-role",
-        );
+        let creds = s.sdk_credentials();
         let config = aws_sdk_s3::config::Builder::from(&self.base)
             .region(aws_sdk_s3::config::Region::new(s.region.clone()))
             .credentials_provider(creds)
