@@ -82,7 +82,7 @@ const page = (await browser.contexts()[0].pages()).at(-1);
 // the template (MinCapacity) and the diagram (its hover cost); the desired count goes to 10
 // first, so that every minimum from 2 to 9 is valid.
 await page.locator('#f-fargate-desired_tasks').fill('10');
-await page.waitForFunction(() => document.querySelector('pre.code').textContent.includes('"DesiredCount": 10'));
+await page.waitForFunction(() => document.querySelector('pre.code').textContent.includes('"DesiredCount": {"Fn::If": ["WaitingForImage", 0, 10]}'));
 const samples = [];
 for (let i = 0; i < 60; i++) {
   const value = 2 + ((i + 1) % 8); // minimum tasks 2..9, always a change
