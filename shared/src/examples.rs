@@ -54,6 +54,7 @@ pub fn fargate() -> Plan {
             https: None,
             alarm_email: Some("ops@example.com".into()),
         }),
+        environment: Vec::new(),
     }
 }
 
@@ -104,6 +105,7 @@ pub fn lambda() -> Plan {
             reserved_concurrency: None,
             log_retention_days: 30,
         }),
+        environment: Vec::new(),
     }
 }
 
@@ -204,6 +206,10 @@ pub fn matrix() -> Vec<(String, Plan)> {
     push(
         "fargate-single-nat".into(),
         fargate_with(&|_, f| f.nat_gateways = NatGateways::Single),
+    );
+    push(
+        "fargate-environment".into(),
+        fargate_with(&|p, _| p.environment = environment(ArchitectureKind::Fargate)),
     );
     push(
         "fargate-public-image".into(),
@@ -342,6 +348,10 @@ pub fn matrix() -> Vec<(String, Plan)> {
     );
 
     push(
+        "lambda-environment".into(),
+        lambda_with(&|p, _| p.environment = environment(ArchitectureKind::Lambda)),
+    );
+    push(
         "lambda-rest".into(),
         lambda_with(&|_, l| l.api = ApiType::Rest),
     );
@@ -435,4 +445,45 @@ fn five_tables() -> Vec<Table> {
             ttl_attribute: (i % 2 == 1).then(|| "expires_at".to_string()),
         })
         .collect()
+}
+
+/// An environment with every kind of variable the architecture takes: plain settings, an
+/// existing secret by name and by ARN, a SecureString parameter (ECS Fargate only) and a
+/// generated API key.
+pub fn environment(kind: ArchitectureKind) -> Vec<EnvVar> {
+    let var = |name: &str| EnvVar {
+        name: name.into(),
+        ..EnvVar::default()
+    };
+    let mut out = vec![
+        EnvVar {
+            value: Some("production".into()),
+            ..var("PRSM_ENV")
+        },
+        EnvVar {
+            value: Some("info".into()),
+            ..var("LOG_LEVEL")
+        },
+        EnvVar {
+            secret: Some("prod/shop/stripe".into()),
+            ..var("STRIPE_KEY")
+        },
+        EnvVar {
+            secret: Some(
+                "arn:aws:secretsmanager:us-east-1:111122223333:secret:prod/shop/mail-AbCdEf".into(),
+            ),
+            ..var("MAIL_PASSWORD")
+        },
+        EnvVar {
+            generate: true,
+            ..var("API_KEY")
+        },
+    ];
+    if kind == ArchitectureKind::Fargate {
+        out.push(EnvVar {
+            ssm_parameter: Some("/prod/shop/session-key".into()),
+            ..var("SESSION_KEY")
+        });
+    }
+    out
 }

@@ -75,6 +75,11 @@ pub const FIELDS_V1: &[&str] = &[
     "sort_key",
     "ttl_attribute",
     "type",
+    "environment",
+    "value",
+    "ssm_parameter",
+    "secret",
+    "generate",
 ];
 
 const ALPHABET: &[u8] = b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ";
@@ -265,6 +270,16 @@ mod tests {
         // The plans they carried, as snapshots: later changes to the examples do not move them.
         insta::assert_snapshot!("fargate_v1", decode(FARGATE_V1).unwrap().to_json_pretty());
         insta::assert_snapshot!("lambda_v1", decode(LAMBDA_V1).unwrap().to_json_pretty());
+    }
+
+    #[test]
+    fn environments_round_trip() {
+        for (name, plan) in examples::matrix() {
+            if name.ends_with("-environment") {
+                assert!(!plan.environment.is_empty());
+                assert_eq!(decode(&link(&plan, "http://x/")).unwrap(), plan, "{name}");
+            }
+        }
     }
 
     #[test]

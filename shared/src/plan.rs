@@ -23,6 +23,9 @@ pub struct Plan {
     pub tags: BTreeMap<String, String>,
     pub workload: Workload,
     pub architecture: Architecture,
+    /// The service's environment: plain settings, references to secrets kept elsewhere, and
+    /// secrets the stack generates. The same list for either architecture.
+    pub environment: Vec<EnvVar>,
 }
 
 /// The two reference architectures.
@@ -98,6 +101,10 @@ struct PlanRepr {
     fargate: Option<Fargate>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     lambda: Option<Lambda>,
+    /// The service's environment variables (at most 50).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[cfg_attr(feature = "schema", schemars(length(max = 50)))]
+    environment: Vec<EnvVar>,
 }
 
 fn default_version() -> u32 {
@@ -133,6 +140,7 @@ impl TryFrom<PlanRepr> for Plan {
             tags: r.tags,
             workload: r.workload,
             architecture,
+            environment: r.environment,
         })
     }
 }
@@ -151,6 +159,7 @@ impl From<Plan> for PlanRepr {
             workload: p.workload,
             fargate,
             lambda,
+            environment: p.environment,
         }
     }
 }
@@ -639,5 +648,75 @@ impl KeyType {
             KeyType::N => "N",
             KeyType::B => "B",
         }
+    }
+}
+
+/// One environment variable of the service. Exactly one of `value`, `ssm_parameter`, `secret`
+/// or `generate` says where its value comes from (the validator says so when it is not one).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct EnvVar {
+    /// Letters, digits and underscores, starting with a letter (2–128 characters).
+    #[cfg_attr(
+        feature = "schema",
+        schemars(
+            length(min = 2, max = 128),
+            regex(pattern = r"^[A-Za-z][A-Za-z0-9_]+$")
+        )
+    )]
+    pub name: String,
+    /// A plain setting. It is written into the template, so it must not be a secret.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "schema", schemars(length(max = 4096)))]
+    pub value: Option<String>,
+    /// An existing SSM Parameter Store SecureString, by name (`/prod/db-password`) or ARN
+    /// (ECS Fargate only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "schema", schemars(length(min = 1, max = 2048)))]
+    pub ssm_parameter: Option<String>,
+    /// An existing Secrets Manager secret, by name or ARN.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "schema", schemars(length(min = 1, max = 2048)))]
+    pub secret: Option<String>,
+    /// A random secret the stack generates and keeps in Secrets Manager (an API key, say).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub generate: bool,
+}
+
+/// Where an environment variable's value comes from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum EnvSource<'a> {
+    Value(&'a str),
+    SsmParameter(&'a str),
+    Secret(&'a str),
+    Generated,
+}
+
+impl EnvVar {
+    /// The variable's one source, or `None` when it has none or several.
+    pub fn source(&self) -> Option<EnvSource<'_>> {
+        let mut found = Vec::with_capacity(1);
+        if let Some(v) = &self.value {
+            found.push(EnvSource::Value(v));
+        }
+        if let Some(p) = &self.ssm_parameter {
+            found.push(EnvSource::SsmParameter(p));
+        }
+        if let Some(s) = &self.secret {
+            found.push(EnvSource::Secret(s));
+        }
+        if self.generate {
+            found.push(EnvSource::Generated);
+        }
+        match found.as_slice() {
+            [one] => Some(*one),
+            _ => None,
+        }
+    }
+
+    /// Whether the value is kept out of the template (a reference or a generated secret).
+    pub fn is_secret(&self) -> bool {
+        !matches!(self.source(), Some(EnvSource::Value(_)) | None)
     }
 }

@@ -124,6 +124,12 @@ pub fn check(plan: &Plan) -> Vec<Problem> {
         Architecture::Fargate(f) => fargate(&mut c, plan, f),
         Architecture::Lambda(l) => lambda(&mut c, plan, l),
     }
+    for (path, message) in crate::environment::check(plan) {
+        c.error(path, message);
+    }
+    for (path, message) in crate::environment::warnings(plan) {
+        c.warn(path, message);
+    }
     let mut problems = c.problems;
     problems.sort_by_key(|p| p.severity);
     problems

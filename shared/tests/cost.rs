@@ -376,3 +376,43 @@ fn nothing_billable_is_not_unknown() {
         e.unknown
     );
 }
+
+/// The stack's secrets are lines of their own; referenced secrets are billed where they are
+/// kept (said as an assumption); SecureString decrypts are named as not estimated, with why.
+#[test]
+fn generated_secrets_are_billed_and_references_are_explained() {
+    for (name, plan) in examples::matrix() {
+        if !name.ends_with("-environment") {
+            continue;
+        }
+        let base = examples::for_kind(plan.kind());
+        let with = cost::estimate(
+            &ValidPlan::new(plan.clone()).unwrap(),
+            PriceBook::embedded(),
+            Options::default(),
+        );
+        let without = cost::estimate(
+            &ValidPlan::new(base).unwrap(),
+            PriceBook::embedded(),
+            Options::default(),
+        );
+        let secrets = |e: &cost::Estimate| {
+            e.lines
+                .iter()
+                .find(|l| l.service == "Secrets Manager" && l.item == "Secrets")
+                .map(|l| (l.quantity, l.formula.clone()))
+        };
+        let (after, formula) = secrets(&with).expect("a secrets line");
+        let before = secrets(&without).map_or(0.0, |(q, _)| q);
+        assert_eq!(after - before, 1.0, "{name}: one generated secret (API_KEY)");
+        assert!(formula.contains("1 generated (API_KEY)"), "{name}: {formula}");
+        assert!(
+            with.assumptions
+                .iter()
+                .any(|a| a.contains("billed where they are kept")),
+            "{name}"
+        );
+        let kms = with.not_estimated.iter().any(|n| n.service == "KMS");
+        assert_eq!(kms, plan.kind() == ArchitectureKind::Fargate, "{name}");
+    }
+}

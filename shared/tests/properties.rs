@@ -243,6 +243,7 @@ fn plan() -> impl Strategy<Value = Plan> {
                 tags,
                 workload,
                 architecture,
+                environment: Vec::new(),
             }
         })
 }

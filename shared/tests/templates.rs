@@ -410,3 +410,72 @@ fn every_template_records_the_plan_it_came_from() {
         assert_eq!(code, shared::link::encode(&plan), "{name}");
     }
 }
+
+fn pretty(value: Value) -> String {
+    serde_json::to_string_pretty(&value).unwrap()
+}
+
+fn plan_named(name: &str) -> shared::Plan {
+    examples::matrix()
+        .into_iter()
+        .find(|(n, _)| n == name)
+        .unwrap_or_else(|| panic!("{name} is in the matrix"))
+        .1
+}
+
+#[test]
+fn the_environment_reaches_the_task_and_reads_only_its_secrets() {
+    let t = template_of(plan_named("fargate-environment"));
+    let task = props(&t.resources()["TaskDefinition"]);
+    let container = &task["ContainerDefinitions"][0];
+    let role = props(&t.resources()["TaskExecutionRole"]);
+    let statements = &role["Policies"][0]["PolicyDocument"]["Statement"];
+    let statement = |sid: &str| {
+        statements
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|s| s["Sid"] == sid)
+            .cloned()
+            .unwrap_or_else(|| panic!("no {sid}"))
+    };
+    insta::assert_snapshot!(
+        "fargate-environment",
+        pretty(serde_json::json!({
+            "Environment": container["Environment"],
+            "Secrets": container["Secrets"],
+            "ReadSecrets": statement("ReadSecrets"),
+            "ReadParameters": statement("ReadParameters"),
+            "GeneratedApiKeySecret": t.resources()["GeneratedApiKeySecret"],
+        }))
+    );
+    // Nothing else in the template may read a secret or a parameter.
+    let text = t.to_json();
+    assert_eq!(text.matches("secretsmanager:GetSecretValue").count(), 1);
+    assert_eq!(text.matches("ssm:GetParameters").count(), 1);
+}
+
+#[test]
+fn the_function_gets_its_secrets_by_dynamic_reference_and_no_read_permission() {
+    let t = template_of(plan_named("lambda-environment"));
+    let function = props(&t.resources()["Function"]);
+    insta::assert_snapshot!(
+        "lambda-environment",
+        pretty(serde_json::json!({
+            "Variables": function["Environment"]["Variables"],
+            "GeneratedApiKeySecret": t.resources()["GeneratedApiKeySecret"],
+        }))
+    );
+    let role = serde_json::to_string(&t.resources()["FunctionRole"]).unwrap();
+    assert!(!role.contains("secretsmanager"), "{role}");
+    // No value of a secret is in the template: only references to where they are kept.
+    for (key, value) in [
+        (
+            "STRIPE_KEY",
+            "{{resolve:secretsmanager:prod/shop/stripe:SecretString}}",
+        ),
+        ("PRSM_ENV", "production"),
+    ] {
+        assert_eq!(function["Environment"]["Variables"][key], value);
+    }
+}

@@ -23,7 +23,7 @@ pub(super) fn lines(
 ) {
     compute(p, a, f, s);
     network(p, a, plan, f, o, s);
-    data(p, a, f, s);
+    data(p, a, plan, f, s);
     monitoring(p, a, plan, f, o, s);
 }
 
@@ -330,7 +330,7 @@ pub(super) fn data_transfer_out(
     }
 }
 
-fn data(p: &mut Pricer<'_>, a: &mut Vec<String>, f: &Fargate, s: Scenario) {
+fn data(p: &mut Pricer<'_>, a: &mut Vec<String>, plan: &Plan, f: &Fargate, s: Scenario) {
     if let Some(db) = &f.database {
         let az = if db.multi_az { "multi" } else { "single" };
         let az_label = if db.multi_az { "Multi-AZ" } else { "Single-AZ" };
@@ -405,34 +405,14 @@ fn data(p: &mut Pricer<'_>, a: &mut Vec<String>, f: &Fargate, s: Scenario) {
             "one daily snapshot is kept; ElastiCache backup storage is free up to the cluster's size for one snapshot",
         );
     }
-    let secrets = f.database.iter().count() + f.cache.iter().count();
-    if secrets > 0 {
-        p.add(
-            "Secrets Manager",
-            "Secrets",
-            secrets as f64,
-            "secret-months",
-            "secrets.secret_month",
-            &format!(
-                "{}{}",
-                if f.database.is_some() {
-                    "1 RDS-managed master password"
-                } else {
-                    ""
-                },
-                if f.cache.is_some() {
-                    if f.database.is_some() {
-                        " + 1 Redis AUTH token"
-                    } else {
-                        "1 Redis AUTH token"
-                    }
-                } else {
-                    ""
-                }
-            ),
-        );
-        a.push("Secrets Manager: tasks read their secrets once at start; those API calls cost well under a cent.".into());
+    let mut own = Vec::new();
+    if f.database.is_some() {
+        own.push("RDS-managed master password");
     }
+    if f.cache.is_some() {
+        own.push("Redis AUTH token");
+    }
+    super::settings::secrets(p, a, plan, &own);
     let images = f64::from(ECR_IMAGES_KEPT);
     p.add(
         "ECR",

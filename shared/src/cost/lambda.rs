@@ -186,5 +186,6 @@ pub(super) fn lines(
     if l.bucket {
         app_bucket(p, a, s);
     }
+    super::settings::secrets(p, a, plan, &[]);
     data_transfer_out(p, a, plan, o, s);
 }

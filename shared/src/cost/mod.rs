@@ -8,6 +8,7 @@ mod diff;
 mod fargate;
 mod lambda;
 mod pricer;
+mod settings;
 
 use serde::{Deserialize, Serialize};
 

@@ -3,8 +3,11 @@
 
 use serde_json::{Value, json};
 
+use super::settings;
 use super::storage::{self, LogWriters};
 use super::{Builder, att, log_group, policy_doc, r, sub, trust};
+use crate::environment;
+use crate::plan::EnvSource;
 use crate::plan::{CpuArch, Fargate, NatGateways};
 
 /// PostgreSQL engine version (current and supported; cfn-lint flags deprecated minors).
@@ -109,6 +112,7 @@ pub fn build(b: &mut Builder<'_>, f: &Fargate) {
     if let Some(cache) = &f.cache {
         cache_cluster(b, cache);
     }
+    settings::generated_secrets(b);
     roles(b, f);
     service(b, f);
     scaling_and_alarms(b, f);
@@ -591,6 +595,29 @@ fn roles(b: &mut Builder<'_>, f: &Fargate) {
     if f.cache.is_some() {
         secrets.push(r("CacheAuthSecret"));
     }
+    // The plan's own references: read on exactly these secrets and parameters.
+    let mut parameters = Vec::new();
+    for var in &b.plan.environment {
+        match var.source() {
+            Some(EnvSource::Secret(s)) => {
+                secrets.push(settings::arn(environment::secret_arns(s).1))
+            }
+            Some(EnvSource::Generated) => secrets.push(r(&environment::generated_id(&var.name))),
+            Some(EnvSource::SsmParameter(p)) => {
+                parameters.push(settings::arn(environment::parameter_arn(p)))
+            }
+            Some(EnvSource::Value(_)) | None => {}
+        }
+    }
+    if !parameters.is_empty() {
+        // SecureStrings under the AWS managed key aws/ssm need no kms:Decrypt grant.
+        execution.push(json!({
+            "Sid": "ReadParameters",
+            "Effect": "Allow",
+            "Action": "ssm:GetParameters",
+            "Resource": parameters
+        }));
+    }
     if !secrets.is_empty() {
         execution.push(json!({
             "Sid": "ReadSecrets",
@@ -667,6 +694,24 @@ fn service(b: &mut Builder<'_>, f: &Fargate) {
         secrets.push(
             json!({ "Name": "REDIS_AUTH_TOKEN", "ValueFrom": sub("${CacheAuthSecret}:token::") }),
         );
+    }
+    for var in &b.plan.environment {
+        match var.source() {
+            Some(EnvSource::Value(v)) => environment.push(env(&var.name, json!(v))),
+            Some(EnvSource::Secret(s)) => secrets.push(json!({
+                "Name": var.name,
+                "ValueFrom": settings::arn(environment::secret_arns(s).0)
+            })),
+            Some(EnvSource::SsmParameter(p)) => secrets.push(json!({
+                "Name": var.name,
+                "ValueFrom": settings::arn(environment::parameter_arn(p))
+            })),
+            Some(EnvSource::Generated) => secrets.push(json!({
+                "Name": var.name,
+                "ValueFrom": r(&environment::generated_id(&var.name))
+            })),
+            None => {}
+        }
     }
     let mut container = json!({
         "Name": CONTAINER,

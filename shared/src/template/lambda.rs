@@ -3,8 +3,11 @@
 
 use serde_json::{Map, Value, json};
 
+use super::settings;
 use super::storage::{self, LogWriters};
 use super::{Builder, att, log_group, policy_doc, r, sub, trust};
+use crate::environment;
+use crate::plan::EnvSource;
 use crate::plan::{ApiType, Lambda, Runtime, Table};
 
 /// Stage name of the REST API.
@@ -99,6 +102,7 @@ pub fn build(b: &mut Builder<'_>, l: &Lambda) {
     }
     storage::code_bucket(b);
     log_group(b, "FunctionLogGroup", "function", l.log_retention_days);
+    settings::generated_secrets(b);
     role(b, l);
     function(b, l);
     match l.api {
@@ -191,6 +195,23 @@ fn function(b: &mut Builder<'_>, l: &Lambda) {
     }
     if l.bucket {
         variables.insert("BUCKET_NAME".into(), r(storage::APP_BUCKET));
+    }
+    // Secrets reach the function by dynamic reference: CloudFormation resolves them when it
+    // deploys, so the template holds only their names.
+    for var in &b.plan.environment {
+        let value = match var.source() {
+            Some(EnvSource::Value(v)) => json!(v),
+            Some(EnvSource::Secret(s)) => {
+                json!(format!("{{{{resolve:secretsmanager:{s}:SecretString}}}}"))
+            }
+            Some(EnvSource::Generated) => sub(&format!(
+                "{{{{resolve:secretsmanager:${{{}}}:SecretString}}}}",
+                environment::generated_id(&var.name)
+            )),
+            // Refused by the validator for Lambda (no ssm-secure in a function's environment).
+            Some(EnvSource::SsmParameter(_)) | None => continue,
+        };
+        variables.insert(var.name.clone(), value);
     }
     let mut props = json!({
         "Description": format!("{} API handler", b.plan.project),

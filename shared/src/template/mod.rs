@@ -11,8 +11,9 @@ pub use fargate::ECR_IMAGES_KEPT;
 pub use lambda::CODE_BUCKET_OUTPUT;
 pub use storage::CODE_BUCKET_PREFIX;
 pub mod format;
-mod lambda;
+pub(crate) mod lambda;
 pub mod refs;
+mod settings;
 mod storage;
 
 use serde_json::{Map, Value, json};

@@ -1,0 +1,68 @@
+//! Cost lines of the service's secrets, for either architecture: the secrets the stack keeps
+//! (its own and the generated ones) are billed here; the ones it refers to are billed where
+//! they are kept.
+
+use super::Pricer;
+use crate::plan::{ArchitectureKind, EnvSource, Plan};
+
+/// Adds the "Secrets Manager: Secrets" line for the stack's own secrets (`own`: what each of
+/// the template's built-in secrets is) plus the plan's generated ones, and says what the
+/// references cost.
+pub(super) fn secrets(p: &mut Pricer<'_>, a: &mut Vec<String>, plan: &Plan, own: &[&str]) {
+    let generated = plan.environment.iter().filter(|v| v.generate).count();
+    let mut parts: Vec<String> = own.iter().map(|s| format!("1 {s}")).collect();
+    if generated > 0 {
+        parts.push(format!(
+            "{generated} generated ({})",
+            plan.environment
+                .iter()
+                .filter(|v| v.generate)
+                .map(|v| v.name.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        ));
+    }
+    let count = own.len() + generated;
+    if count > 0 {
+        p.add(
+            "Secrets Manager",
+            "Secrets",
+            count as f64,
+            "secret-months",
+            "secrets.secret_month",
+            &parts.join(" + "),
+        );
+    }
+    let referenced = plan
+        .environment
+        .iter()
+        .filter(|v| matches!(v.source(), Some(EnvSource::Secret(_))))
+        .count();
+    let parameters = plan
+        .environment
+        .iter()
+        .filter(|v| matches!(v.source(), Some(EnvSource::SsmParameter(_))))
+        .count();
+    if referenced + parameters > 0 {
+        a.push(format!(
+            "Secrets and parameters the plan refers to ({}) already exist: they are billed where they are kept, not here.",
+            referenced + parameters
+        ));
+    }
+    match plan.kind() {
+        ArchitectureKind::Fargate if count + referenced > 0 => a.push(
+            "Secrets Manager: tasks read their secrets once at start; those API calls cost well under a cent.".into(),
+        ),
+        ArchitectureKind::Lambda if generated + referenced > 0 => a.push(
+            "Secrets Manager: CloudFormation reads the function's secrets once per deploy; the function itself makes no call.".into(),
+        ),
+        _ => {}
+    }
+    if parameters > 0 {
+        p.not_estimated(
+            "KMS",
+            "SecureString decrypts",
+            "each task start decrypts each SecureString parameter once through KMS; KMS request prices are not in the price book",
+        );
+    }
+}

@@ -1,0 +1,727 @@
+//! The service's environment: which names a user may set, how a secret reference is checked,
+//! and how it becomes an ARN in a template. Pure; the validator and both template builders use
+//! it, so a name the validator accepts is one the template can carry.
+
+use crate::plan::{ArchitectureKind, EnvSource, EnvVar, Plan};
+
+/// The most variables a plan may give.
+pub const MAX_VARIABLES: usize = 50;
+/// The longest plain value.
+pub const MAX_VALUE: usize = 4096;
+/// Lambda's limit on a function's whole environment (names and values), in bytes.
+pub const LAMBDA_ENV_BYTES: usize = 4096;
+/// The longest SSM parameter name (AWS's limit, including the path).
+pub const MAX_PARAMETER_NAME: usize = 1011;
+/// The longest Secrets Manager secret name.
+pub const MAX_SECRET_NAME: usize = 512;
+
+/// Why a name cannot be given, if it cannot: AWS sets it, or the template does.
+pub fn reserved(plan: &Plan, name: &str) -> Option<String> {
+    if name.starts_with("AWS_") {
+        return Some(format!(
+            "{name} is reserved: AWS sets AWS_* variables itself (the region, the function's \
+             name, the credentials); Lambda refuses them and in ECS they would shadow the task's own"
+        ));
+    }
+    if name.starts_with("ECS_") {
+        return Some(format!(
+            "{name} is reserved: ECS sets ECS_* variables itself (the task metadata endpoint)"
+        ));
+    }
+    if ["LAMBDA_TASK_ROOT", "LAMBDA_RUNTIME_DIR"].contains(&name) {
+        return Some(format!(
+            "{name} is reserved: Lambda sets it to the function's code and runtime directories"
+        ));
+    }
+    template_names(plan)
+        .into_iter()
+        .find(|(n, _)| n == name)
+        .map(|(_, what)| {
+            format!("{name} is set by the template itself ({what}); choose another name")
+        })
+}
+
+/// The variables the template itself gives the service, with what each carries.
+pub fn template_names(plan: &Plan) -> Vec<(String, &'static str)> {
+    let mut out = Vec::new();
+    let mut add = |name: &str, what: &'static str| out.push((name.to_string(), what));
+    match &plan.architecture {
+        crate::plan::Architecture::Fargate(f) => {
+            add("PORT", "the container port");
+            add("BUCKET_NAME", "the app bucket's name");
+            if f.database.is_some() {
+                add("DB_HOST", "the database's address");
+                add("DB_PORT", "the database's port");
+                add("DB_NAME", "the database's name");
+                add("DB_USERNAME", "the database user, from RDS's secret");
+                add("DB_PASSWORD", "the database password, from RDS's secret");
+            }
+            if f.cache.is_some() {
+                add("REDIS_HOST", "the Redis address");
+                add("REDIS_PORT", "the Redis port");
+                add("REDIS_TLS", "that Redis speaks TLS");
+                add("REDIS_AUTH_TOKEN", "the Redis AUTH token");
+            }
+        }
+        crate::plan::Architecture::Lambda(l) => {
+            add("SERVICE_NAME", "the project's name");
+            for table in &l.tables {
+                out.push((
+                    crate::template::lambda::table_env(table),
+                    "a DynamoDB table's name",
+                ));
+            }
+            if l.bucket {
+                out.push(("BUCKET_NAME".into(), "the app bucket's name"));
+            }
+        }
+    }
+    out
+}
+
+fn name_ok(name: &str) -> bool {
+    (2..=128).contains(&name.len())
+        && name.starts_with(|c: char| c.is_ascii_alphabetic())
+        && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+}
+
+/// The logical id of the secret the stack generates for variable `name`.
+pub fn generated_id(name: &str) -> String {
+    let mut id = String::from("Generated");
+    for part in name.split('_').filter(|p| !p.is_empty()) {
+        let mut chars = part.chars();
+        if let Some(first) = chars.next() {
+            id.push(first.to_ascii_uppercase());
+            id.extend(chars.map(|c| c.to_ascii_lowercase()));
+        }
+    }
+    id.push_str("Secret");
+    id
+}
+
+/// A reference's form: an ARN, or a name in the stack's own account and region.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Reference<'a> {
+    Arn(&'a str),
+    Name(&'a str),
+}
+
+fn arn_region_and_account(rest: &str) -> Option<(&str, &str, &str)> {
+    let mut parts = rest.splitn(3, ':');
+    let region = parts.next()?;
+    let account = parts.next()?;
+    let tail = parts.next()?;
+    let region_ok = !region.is_empty()
+        && region
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-');
+    let account_ok = account.len() == 12 && account.chars().all(|c| c.is_ascii_digit());
+    (region_ok && account_ok).then_some((region, account, tail))
+}
+
+fn parameter_name_ok(name: &str) -> bool {
+    let body = name.strip_prefix('/').unwrap_or(name);
+    !body.is_empty()
+        && name.len() <= MAX_PARAMETER_NAME
+        && body.split('/').all(|seg| {
+            !seg.is_empty()
+                && seg
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || "_.-".contains(c))
+        })
+}
+
+/// Checks an SSM parameter reference: a name (`/prod/db-password`) or an ARN.
+fn parameter(reference: &str) -> Result<Reference<'_>, String> {
+    if let Some(rest) = reference.strip_prefix("arn:aws:ssm:") {
+        let (_, _, tail) = arn_region_and_account(rest).ok_or_else(|| {
+            format!("\"{reference}\" is not a parameter ARN (arn:aws:ssm:<region>:<12-digit account>:parameter/<name>)")
+        })?;
+        let name = tail.strip_prefix("parameter").filter(|n| n.starts_with('/')).ok_or_else(|| {
+            format!("\"{reference}\" is not a parameter ARN (arn:aws:ssm:<region>:<12-digit account>:parameter/<name>)")
+        })?;
+        if !parameter_name_ok(name) {
+            return Err(format!(
+                "\"{name}\" is not a parameter name (letters, digits, _ . - and / between levels)"
+            ));
+        }
+        return Ok(Reference::Arn(reference));
+    }
+    if reference.starts_with("arn:") {
+        return Err(format!(
+            "\"{reference}\" is not an SSM parameter ARN (arn:aws:ssm:…); a Secrets Manager secret goes in `secret`"
+        ));
+    }
+    if !parameter_name_ok(reference) {
+        return Err(format!(
+            "\"{reference}\" is not a parameter name: letters, digits, _ . - and / between levels, at most {MAX_PARAMETER_NAME} characters (for example /prod/db-password)"
+        ));
+    }
+    let first = reference.trim_start_matches('/').to_ascii_lowercase();
+    if first.starts_with("aws") || first.starts_with("ssm") {
+        return Err(format!(
+            "\"{reference}\": parameter names starting with \"aws\" or \"ssm\" are reserved by AWS"
+        ));
+    }
+    Ok(Reference::Name(reference))
+}
+
+fn secret_name_ok(name: &str) -> bool {
+    (1..=MAX_SECRET_NAME).contains(&name.len())
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "/_+=.@-".contains(c))
+}
+
+/// Whether a secret name or ARN ends in the six-character suffix Secrets Manager appends.
+fn has_suffix(name: &str) -> bool {
+    name.len() > 7
+        && name.as_bytes()[name.len() - 7] == b'-'
+        && name[name.len() - 6..]
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric())
+}
+
+/// Checks a Secrets Manager reference: a name or an ARN.
+fn secret(reference: &str) -> Result<Reference<'_>, String> {
+    if let Some(rest) = reference.strip_prefix("arn:aws:secretsmanager:") {
+        let bad = || {
+            format!(
+                "\"{reference}\" is not a secret ARN (arn:aws:secretsmanager:<region>:<12-digit account>:secret:<name>)"
+            )
+        };
+        let (_, _, tail) = arn_region_and_account(rest).ok_or_else(bad)?;
+        let name = tail.strip_prefix("secret:").ok_or_else(bad)?;
+        if !secret_name_ok(name) {
+            return Err(bad());
+        }
+        return Ok(Reference::Arn(reference));
+    }
+    if reference.starts_with("arn:") {
+        return Err(format!(
+            "\"{reference}\" is not a Secrets Manager ARN (arn:aws:secretsmanager:…); an SSM parameter goes in `ssm_parameter`"
+        ));
+    }
+    if !secret_name_ok(reference) {
+        return Err(format!(
+            "\"{reference}\" is not a secret name: letters, digits and / _ + = . @ -, at most {MAX_SECRET_NAME} characters"
+        ));
+    }
+    if has_suffix(reference) {
+        return Err(format!(
+            "\"{reference}\" ends like the six-character suffix Secrets Manager adds to ARNs, so AWS would misread it: give the secret's full ARN"
+        ));
+    }
+    Ok(Reference::Name(reference))
+}
+
+/// Every problem of the plan's environment: `(path, message)`.
+pub fn check(plan: &Plan) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    let env = &plan.environment;
+    if env.len() > MAX_VARIABLES {
+        out.push((
+            "environment".into(),
+            format!(
+                "{} variables is too many (at most {MAX_VARIABLES})",
+                env.len()
+            ),
+        ));
+    }
+    let kind = plan.kind();
+    for (i, var) in env.iter().enumerate() {
+        let at = |field: &str| format!("environment[{i}].{field}");
+        if !name_ok(&var.name) {
+            out.push((
+                at("name"),
+                format!(
+                    "\"{}\" is not a variable name: 2–128 letters, digits and _, starting with a letter",
+                    var.name
+                ),
+            ));
+        } else if let Some(why) = reserved(plan, &var.name) {
+            out.push((at("name"), why));
+        } else if let Some(j) = env[..i].iter().position(|v| v.name == var.name) {
+            out.push((
+                at("name"),
+                format!("{} is already given at environment[{j}]", var.name),
+            ));
+        } else if var.generate
+            && let Some(j) = env[..i]
+                .iter()
+                .position(|v| v.generate && generated_id(&v.name) == generated_id(&var.name))
+        {
+            out.push((
+                at("name"),
+                format!(
+                    "{} and environment[{j}] ({}) differ only in case or underscores; generated secrets need names that differ in letters",
+                    var.name, env[j].name
+                ),
+            ));
+        }
+        match var.source() {
+            None => out.push((
+                format!("environment[{i}]"),
+                format!(
+                    "{}: give exactly one of `value`, `ssm_parameter`, `secret` or `generate: true`",
+                    if var.name.is_empty() { "a variable" } else { &var.name }
+                ),
+            )),
+            Some(EnvSource::Value(v)) => {
+                if v.len() > MAX_VALUE {
+                    out.push((
+                        at("value"),
+                        format!("{} characters is too long (at most {MAX_VALUE})", v.len()),
+                    ));
+                } else if v.contains("{{resolve:") {
+                    out.push((
+                        at("value"),
+                        "a plain value must not hold a CloudFormation dynamic reference ({{resolve:…}}); name the secret in `secret` instead".into(),
+                    ));
+                }
+            }
+            Some(EnvSource::SsmParameter(p)) => {
+                if kind == ArchitectureKind::Lambda {
+                    out.push((
+                        at("ssm_parameter"),
+                        "a Lambda function cannot get a SecureString parameter in its environment: CloudFormation does not resolve `ssm-secure` references there. Keep the value in Secrets Manager (`secret`), or read the parameter in the function's code".into(),
+                    ));
+                } else if let Err(why) = parameter(p) {
+                    out.push((at("ssm_parameter"), why));
+                }
+            }
+            Some(EnvSource::Secret(s)) => {
+                if let Err(why) = secret(s) {
+                    out.push((at("secret"), why));
+                }
+            }
+            Some(EnvSource::Generated) => {}
+        }
+    }
+    if kind == ArchitectureKind::Lambda {
+        let own: usize = template_names(plan).iter().map(|(n, _)| n.len() + 64).sum();
+        let given: usize = env
+            .iter()
+            .map(|v| v.name.len() + v.value.as_deref().map_or(0, str::len))
+            .sum();
+        if own + given > LAMBDA_ENV_BYTES {
+            out.push((
+                "environment".into(),
+                format!(
+                    "the function's variables would take about {} bytes; Lambda allows {LAMBDA_ENV_BYTES} for the whole environment",
+                    own + given
+                ),
+            ));
+        }
+    }
+    out
+}
+
+/// Words that say a variable holds a secret.
+const SECRET_WORDS: [&str; 5] = ["PASSWORD", "SECRET", "TOKEN", "PRIVATE_KEY", "API_KEY"];
+
+/// Findings that do not block the plan: `(path, message)`.
+pub fn warnings(plan: &Plan) -> Vec<(String, String)> {
+    plan.environment
+        .iter()
+        .enumerate()
+        .filter(|(_, v)| matches!(v.source(), Some(EnvSource::Value(_))))
+        .filter(|(_, v)| {
+            let upper = v.name.to_ascii_uppercase();
+            SECRET_WORDS.iter().any(|w| upper.contains(w))
+        })
+        .map(|(i, v)| {
+            (
+                format!("environment[{i}].value"),
+                format!(
+                    "{} looks like a secret, but a plain value is written into the template for anyone who can read it; keep it in `secret` or `ssm_parameter`, or `generate` it",
+                    v.name
+                ),
+            )
+        })
+        .collect()
+}
+
+/// How a template names a reference: text for `Fn::Sub` when it holds `${…}`, else a literal.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ArnText(pub String);
+
+impl ArnText {
+    pub fn needs_sub(&self) -> bool {
+        self.0.contains("${")
+    }
+}
+
+/// The ARN of an SSM parameter reference (a name is in the stack's own account and region).
+pub fn parameter_arn(reference: &str) -> ArnText {
+    match parameter(reference) {
+        Ok(Reference::Arn(arn)) => ArnText(arn.to_string()),
+        _ => ArnText(format!(
+            "arn:${{AWS::Partition}}:ssm:${{AWS::Region}}:${{AWS::AccountId}}:parameter/{}",
+            reference.trim_start_matches('/')
+        )),
+    }
+}
+
+/// What ECS is given for a secret reference (an ARN, partial when named), and what IAM grants
+/// read on: the exact secret, or `<name>-??????` (the six characters AWS appends) for a name.
+pub fn secret_arns(reference: &str) -> (ArnText, ArnText) {
+    match secret(reference) {
+        Ok(Reference::Arn(arn)) => {
+            let grant = if has_suffix(arn) {
+                arn.to_string()
+            } else {
+                format!("{arn}-??????")
+            };
+            (ArnText(arn.to_string()), ArnText(grant))
+        }
+        _ => {
+            let arn = format!(
+                "arn:${{AWS::Partition}}:secretsmanager:${{AWS::Region}}:${{AWS::AccountId}}:secret:{reference}"
+            );
+            let grant = format!("{arn}-??????");
+            (ArnText(arn), ArnText(grant))
+        }
+    }
+}
+
+/// The variables of `plan` that refer to secrets (the ones kept out of the template).
+pub fn secrets(plan: &Plan) -> impl Iterator<Item = &EnvVar> {
+    plan.environment.iter().filter(|v| v.is_secret())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::examples;
+
+    fn with(kind: ArchitectureKind, env: Vec<EnvVar>) -> Plan {
+        let mut plan = examples::for_kind(kind);
+        plan.environment = env;
+        plan
+    }
+
+    fn var(name: &str) -> EnvVar {
+        EnvVar {
+            name: name.into(),
+            ..EnvVar::default()
+        }
+    }
+
+    #[test]
+    fn the_examples_environments_are_valid() {
+        for kind in [ArchitectureKind::Fargate, ArchitectureKind::Lambda] {
+            let plan = with(kind, examples::environment(kind));
+            assert_eq!(check(&plan), Vec::new(), "{kind}");
+        }
+    }
+
+    #[test]
+    fn each_bad_variable_is_named_with_its_reason() {
+        let cases: Vec<(ArchitectureKind, EnvVar, &str, &str)> = vec![
+            (
+                ArchitectureKind::Fargate,
+                EnvVar {
+                    value: Some("x".into()),
+                    ..var("AWS_REGION")
+                },
+                "environment[0].name",
+                "AWS sets AWS_*",
+            ),
+            (
+                ArchitectureKind::Fargate,
+                EnvVar {
+                    value: Some("x".into()),
+                    ..var("ECS_ENABLE")
+                },
+                "environment[0].name",
+                "ECS sets",
+            ),
+            (
+                ArchitectureKind::Lambda,
+                EnvVar {
+                    value: Some("x".into()),
+                    ..var("LAMBDA_TASK_ROOT")
+                },
+                "environment[0].name",
+                "Lambda sets",
+            ),
+            (
+                ArchitectureKind::Fargate,
+                EnvVar {
+                    value: Some("x".into()),
+                    ..var("PORT")
+                },
+                "environment[0].name",
+                "the container port",
+            ),
+            (
+                ArchitectureKind::Fargate,
+                EnvVar {
+                    value: Some("x".into()),
+                    ..var("DB_PASSWORD")
+                },
+                "environment[0].name",
+                "set by the template",
+            ),
+            (
+                ArchitectureKind::Lambda,
+                EnvVar {
+                    value: Some("x".into()),
+                    ..var("TABLE_QUERIES")
+                },
+                "environment[0].name",
+                "DynamoDB table",
+            ),
+            (
+                ArchitectureKind::Fargate,
+                EnvVar {
+                    value: Some("x".into()),
+                    ..var("9LIVES")
+                },
+                "environment[0].name",
+                "starting with a letter",
+            ),
+            (
+                ArchitectureKind::Fargate,
+                EnvVar {
+                    value: Some("x".into()),
+                    ..var("A")
+                },
+                "environment[0].name",
+                "2–128",
+            ),
+            (
+                ArchitectureKind::Fargate,
+                EnvVar {
+                    value: Some("x".into()),
+                    ..var("MY-VAR")
+                },
+                "environment[0].name",
+                "letters, digits and _",
+            ),
+            (
+                ArchitectureKind::Fargate,
+                var("EMPTY"),
+                "environment[0]",
+                "exactly one",
+            ),
+            (
+                ArchitectureKind::Fargate,
+                EnvVar {
+                    value: Some("x".into()),
+                    generate: true,
+                    ..var("BOTH")
+                },
+                "environment[0]",
+                "exactly one",
+            ),
+            (
+                ArchitectureKind::Fargate,
+                EnvVar {
+                    value: Some("{{resolve:secretsmanager:other}}".into()),
+                    ..var("SNEAKY")
+                },
+                "environment[0].value",
+                "dynamic reference",
+            ),
+            (
+                ArchitectureKind::Fargate,
+                EnvVar {
+                    value: Some("x".repeat(MAX_VALUE + 1)),
+                    ..var("BIG")
+                },
+                "environment[0].value",
+                "too long",
+            ),
+            (
+                ArchitectureKind::Lambda,
+                EnvVar {
+                    ssm_parameter: Some("/prod/x".into()),
+                    ..var("P")
+                },
+                "environment[0].ssm_parameter",
+                "ssm-secure",
+            ),
+            (
+                ArchitectureKind::Fargate,
+                EnvVar {
+                    ssm_parameter: Some("/aws/reference/x".into()),
+                    ..var("PX")
+                },
+                "environment[0].ssm_parameter",
+                "reserved by AWS",
+            ),
+            (
+                ArchitectureKind::Fargate,
+                EnvVar {
+                    ssm_parameter: Some("/prod//x".into()),
+                    ..var("PX")
+                },
+                "environment[0].ssm_parameter",
+                "not a parameter name",
+            ),
+            (
+                ArchitectureKind::Fargate,
+                EnvVar {
+                    ssm_parameter: Some("arn:aws:ssm:us-east-1:12:parameter/x".into()),
+                    ..var("PX")
+                },
+                "environment[0].ssm_parameter",
+                "12-digit account",
+            ),
+            (
+                ArchitectureKind::Fargate,
+                EnvVar {
+                    ssm_parameter: Some(
+                        "arn:aws:secretsmanager:us-east-1:111122223333:secret:x".into(),
+                    ),
+                    ..var("PX")
+                },
+                "environment[0].ssm_parameter",
+                "goes in `secret`",
+            ),
+            (
+                ArchitectureKind::Fargate,
+                EnvVar {
+                    secret: Some("arn:aws:ssm:us-east-1:111122223333:parameter/x".into()),
+                    ..var("SX")
+                },
+                "environment[0].secret",
+                "goes in `ssm_parameter`",
+            ),
+            (
+                ArchitectureKind::Fargate,
+                EnvVar {
+                    secret: Some("prod/db-AbCdEf".into()),
+                    ..var("SX")
+                },
+                "environment[0].secret",
+                "full ARN",
+            ),
+            (
+                ArchitectureKind::Fargate,
+                EnvVar {
+                    secret: Some("has space".into()),
+                    ..var("SX")
+                },
+                "environment[0].secret",
+                "not a secret name",
+            ),
+            (
+                ArchitectureKind::Lambda,
+                EnvVar {
+                    value: Some("x".repeat(MAX_VALUE)),
+                    ..var("BIG")
+                },
+                "environment",
+                "Lambda allows",
+            ),
+        ];
+        for (kind, v, path, words) in cases {
+            let name = v.name.clone();
+            let problems = check(&with(kind, vec![v]));
+            assert!(
+                problems.iter().any(|(p, m)| p == path && m.contains(words)),
+                "{name}: expected {path} with {words:?}, got {problems:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_plain_value_named_like_a_secret_is_warned_about() {
+        let plan = with(
+            ArchitectureKind::Fargate,
+            vec![
+                EnvVar {
+                    value: Some("hunter2".into()),
+                    ..var("DB_PASS_PASSWORD")
+                },
+                EnvVar {
+                    value: Some("info".into()),
+                    ..var("LOG_LEVEL")
+                },
+            ],
+        );
+        let w = warnings(&plan);
+        assert_eq!(w.len(), 1, "{w:?}");
+        assert_eq!(w[0].0, "environment[0].value");
+    }
+
+    #[test]
+    fn names_are_unique_and_generated_ids_too() {
+        let plan = with(
+            ArchitectureKind::Fargate,
+            vec![
+                EnvVar {
+                    value: Some("a".into()),
+                    ..var("MODE")
+                },
+                EnvVar {
+                    value: Some("b".into()),
+                    ..var("MODE")
+                },
+                EnvVar {
+                    generate: true,
+                    ..var("API_KEY")
+                },
+                EnvVar {
+                    generate: true,
+                    ..var("Api_Key")
+                },
+            ],
+        );
+        let problems = check(&plan);
+        assert!(
+            problems
+                .iter()
+                .any(|(p, m)| p == "environment[1].name" && m.contains("environment[0]"))
+        );
+        assert!(
+            problems
+                .iter()
+                .any(|(p, m)| p == "environment[3].name" && m.contains("differ only"))
+        );
+        let too_many = with(
+            ArchitectureKind::Fargate,
+            (0..=MAX_VARIABLES)
+                .map(|i| EnvVar {
+                    value: Some("x".into()),
+                    ..var(&format!("V{i}"))
+                })
+                .collect(),
+        );
+        assert!(check(&too_many).iter().any(|(p, _)| p == "environment"));
+    }
+
+    #[test]
+    fn references_become_arns_and_exact_grants() {
+        assert_eq!(
+            parameter_arn("/prod/x").0,
+            "arn:${AWS::Partition}:ssm:${AWS::Region}:${AWS::AccountId}:parameter/prod/x"
+        );
+        assert_eq!(
+            parameter_arn("plain").0,
+            "arn:${AWS::Partition}:ssm:${AWS::Region}:${AWS::AccountId}:parameter/plain"
+        );
+        let arn = "arn:aws:ssm:eu-west-1:111122223333:parameter/prod/x";
+        assert_eq!(parameter_arn(arn), ArnText(arn.into()));
+        assert!(!parameter_arn(arn).needs_sub());
+
+        let (from, grant) = secret_arns("prod/stripe");
+        assert!(from.0.ends_with(":secret:prod/stripe") && from.needs_sub());
+        assert!(grant.0.ends_with(":secret:prod/stripe-??????"));
+        let full = "arn:aws:secretsmanager:us-east-1:111122223333:secret:prod/mail-AbCdEf";
+        assert_eq!(
+            secret_arns(full),
+            (ArnText(full.into()), ArnText(full.into()))
+        );
+        let partial = "arn:aws:secretsmanager:us-east-1:111122223333:secret:prod/mail";
+        assert_eq!(secret_arns(partial).1, ArnText(format!("{partial}-??????")));
+        assert_eq!(generated_id("API_KEY"), "GeneratedApiKeySecret");
+        assert_eq!(
+            generated_id("session__token"),
+            "GeneratedSessionTokenSecret"
+        );
+    }
+}
