@@ -7,6 +7,8 @@
     python scripts/moto-tool.py ENDPOINT ROLE_ARN describe-stack STACK
     python scripts/moto-tool.py ENDPOINT ROLE_ARN role NAME_PART
     python scripts/moto-tool.py ENDPOINT ROLE_ARN certificate DOMAIN
+    python scripts/moto-tool.py ENDPOINT ROLE_ARN secret NAME VALUE
+    python scripts/moto-tool.py ENDPOINT ROLE_ARN parameter NAME VALUE
     python scripts/moto-tool.py ENDPOINT ROLE_ARN reset
 
 The role is assumed first, so everything happens in that role's (moto) account. `inventory`
@@ -45,6 +47,7 @@ def inventory(client):
             "architectures": f.get("Architectures", []),
             "handler": f.get("Handler"),
             "code_sha256": f.get("CodeSha256"),
+            "environment": f.get("Environment", {}).get("Variables", {}),
         }
         for f in lam.list_functions()["Functions"]
     ]
@@ -128,6 +131,12 @@ def ecs_services(ecs):
                     "task_memory": task.get("memory"),
                     "cpu_architecture": task.get("runtimePlatform", {}).get("cpuArchitecture"),
                     "image": task["containerDefinitions"][0]["image"],
+                    "environment": {
+                        e["name"]: e["value"] for e in task["containerDefinitions"][0].get("environment", [])
+                    },
+                    "secrets": {
+                        e["name"]: e["valueFrom"] for e in task["containerDefinitions"][0].get("secrets", [])
+                    },
                 }
             )
     return services
@@ -213,6 +222,18 @@ def certificate(client, domain):
     return {"arn": arn}
 
 
+def secret(client, name, value):
+    """Keeps a secret in Secrets Manager, as a user does before naming it in a plan."""
+    arn = client("secretsmanager").create_secret(Name=name, SecretString=value)["ARN"]
+    return {"arn": arn}
+
+
+def parameter(client, name, value):
+    """Keeps a SecureString in Parameter Store, as a user does before naming it in a plan."""
+    client("ssm").put_parameter(Name=name, Value=value, Type="SecureString")
+    return {"name": name}
+
+
 def put_image(client, repository, tag, manifest):
     """Records an image in a sandbox repository, as a `docker push` would (moto has no
     registry): PutImage with a manifest."""
@@ -235,6 +256,8 @@ COMMANDS = {
     "describe-stack": describe_stack,
     "role": role,
     "certificate": certificate,
+    "secret": secret,
+    "parameter": parameter,
     "put-image": put_image,
 }
 

@@ -404,8 +404,15 @@ fn generated_secrets_are_billed_and_references_are_explained() {
         };
         let (after, formula) = secrets(&with).expect("a secrets line");
         let before = secrets(&without).map_or(0.0, |(q, _)| q);
-        assert_eq!(after - before, 1.0, "{name}: one generated secret (API_KEY)");
-        assert!(formula.contains("1 generated (API_KEY)"), "{name}: {formula}");
+        assert_eq!(
+            after - before,
+            1.0,
+            "{name}: one generated secret (API_KEY)"
+        );
+        assert!(
+            formula.contains("1 generated (API_KEY)"),
+            "{name}: {formula}"
+        );
         assert!(
             with.assumptions
                 .iter()

@@ -817,7 +817,9 @@ async fn a_sample_of_the_matrix_deploys_in_the_sandbox() {
         "fargate-arm64",
         "fargate-bare",
         "fargate-public-image",
+        "fargate-environment",
         "lambda-rest",
+        "lambda-environment",
     ] {
         let plan = matrix
             .get(name)
@@ -831,6 +833,18 @@ async fn a_sample_of_the_matrix_deploys_in_the_sandbox() {
             let example = shared::examples::certificate_arn(plan.region);
             assert!(text.contains(&example), "{name} names no certificate");
             text = text.replace(&example, cert["arn"].as_str().unwrap());
+        }
+        if name.ends_with("-environment") {
+            // The secrets and the parameter the plan names exist first, as they would for a
+            // user; the one named by ARN has the ARN the sandbox gave it.
+            let tool = |args: &[&str]| sb.moto.tool(server::SANDBOX_ROLE, args);
+            tool(&["secret", "prod/shop/stripe", "sk_test_sandbox"]);
+            let mail = tool(&["secret", "prod/shop/mail", "mail-sandbox"]);
+            tool(&["parameter", "/prod/shop/session-key", "session-sandbox"]);
+            let example =
+                "arn:aws:secretsmanager:us-east-1:111122223333:secret:prod/shop/mail-AbCdEf";
+            assert!(text.contains(example), "{name} names no secret by ARN");
+            text = text.replace(example, mail["arn"].as_str().unwrap());
         }
         let plan: Value = serde_json::from_str(&text).unwrap();
         let stack = format!("m-{name}");
@@ -875,6 +889,45 @@ async fn a_sample_of_the_matrix_deploys_in_the_sandbox() {
                 "{inv}"
             ),
             "lambda-rest" => assert_eq!(inv["rest_apis"].as_array().unwrap().len(), 1, "{inv}"),
+            "lambda-environment" => {
+                // CloudFormation resolved the references when it deployed: the function has
+                // the secrets' values, and the generated key.
+                let env = &inv["functions"][0]["environment"];
+                assert_eq!(env["PRSM_ENV"], "production", "{inv}");
+                assert_eq!(env["STRIPE_KEY"], "sk_test_sandbox", "{inv}");
+                assert_eq!(env["MAIL_PASSWORD"], "mail-sandbox", "{inv}");
+                let key = env["API_KEY"].as_str().unwrap();
+                assert!(
+                    key.len() == 48 && key.chars().all(|c| c.is_ascii_alphanumeric()),
+                    "{key}"
+                );
+            }
+            "fargate-environment" => {
+                // ECS gets references only; its execution role reads them when a task starts.
+                let service = &inv["ecs_services"][0];
+                assert_eq!(service["environment"]["LOG_LEVEL"], "info", "{inv}");
+                let secrets = &service["secrets"];
+                for name in ["STRIPE_KEY", "MAIL_PASSWORD", "API_KEY", "SESSION_KEY"] {
+                    assert!(
+                        secrets[name].as_str().unwrap().starts_with("arn:aws:"),
+                        "{inv}"
+                    );
+                }
+                assert!(
+                    secrets["SESSION_KEY"]
+                        .as_str()
+                        .unwrap()
+                        .ends_with(":parameter/prod/shop/session-key"),
+                    "{inv}"
+                );
+                assert!(
+                    secrets["STRIPE_KEY"]
+                        .as_str()
+                        .unwrap()
+                        .ends_with(":secret:prod/shop/stripe"),
+                    "{inv}"
+                );
+            }
             _ => {}
         }
         let gone = sb.delete(created["id"].as_str().unwrap()).await;
