@@ -69,6 +69,42 @@ test('switching architecture keeps each side\'s settings', async () => {
   assert.equal(await page.locator('#f-fargate-vcpu').inputValue(), '4');
 });
 
+test('the environment: a setting, a secret reference and a generated key reach the template, the cost and the link; a reserved name says why', async () => {
+  const page = await t.open();
+  const before = await total(page);
+  const row = async (n, name, kind, value) => {
+    await page.getByRole('button', { name: 'Add variable' }).click();
+    await page.getByLabel(`Variable ${n} name`).fill(name);
+    await page.getByLabel(`Variable ${n} name`).press('Tab');
+    await page.getByLabel(`Variable ${n} source`).selectOption(kind);
+    if (value !== undefined) await page.getByLabel(`Variable ${n} value`).fill(value);
+  };
+  await row(1, 'PRSM_ENV', 'value', 'production');
+  await row(2, 'STRIPE_KEY', 'secret', 'prod/shop/stripe');
+  await row(3, 'API_KEY', 'generate');
+  await page.waitForFunction(() => /GeneratedApiKeySecret/.test(document.querySelector('pre.code').innerText));
+  const template = await templateText(page);
+  assert.match(template, /"Name": "PRSM_ENV", "Value": "production"/);
+  assert.match(template, /secret:prod\/shop\/stripe-\?\?\?\?\?\?/, 'read access to exactly that secret');
+  assert.ok(!/sk_|hunter/.test(template));
+  assert.equal(await page.getByLabel('Variable 3 value').isDisabled(), true);
+  // The generated key is a Secrets Manager secret: $0.40 a month more.
+  const cents = (s) => Math.round(Number(s.replace(/[$,+]/g, '')) * 100);
+  assert.equal(cents(await total(page)) - cents(before), 40, `${before} → ${await total(page)}`);
+
+  await row(4, 'AWS_REGION', 'value', 'eu-west-1');
+  await page.locator('.field-msg.error', { hasText: 'AWS sets AWS_* variables itself' }).waitFor();
+  await page.getByTestId('environment').screenshot({ path: path.join(artifacts, 'environment.png') });
+  await page.getByRole('button', { name: 'Remove variable AWS_REGION' }).click();
+  await page.locator('.field-msg.error').first().waitFor({ state: 'detached' });
+
+  await page.getByTestId('share').click();
+  const other = await t.open(await page.getByTestId('share-link').inputValue());
+  assert.equal(await other.getByLabel('Variable 2 value').inputValue(), 'prod/shop/stripe');
+  assert.equal(await other.getByLabel('Variable 3 source').inputValue(), 'generate');
+  assert.equal(await templateText(other), await templateText(page));
+});
+
 test('the downloaded template equals `stackplan template` byte for byte', async () => {
   const page = await t.open();
   await page.locator('[data-arch=lambda]').click();

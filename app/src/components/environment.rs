@@ -1,0 +1,128 @@
+//! The service's environment: one row per variable, its name, where its value comes from, and
+//! the value or the reference. The core's messages show under each row.
+
+use leptos::prelude::*;
+use shared::plan::{EnvSource, EnvVar};
+
+use super::fields::field_problems;
+use crate::state::use_planner;
+
+/// The kinds of source, as the select offers them: `(value, label)`.
+const KINDS: [(&str, &str); 4] = [
+    ("value", "Plain value"),
+    ("secret", "Secrets Manager"),
+    ("ssm_parameter", "SSM SecureString"),
+    ("generate", "Generated secret"),
+];
+
+fn kind_of(var: &EnvVar) -> &'static str {
+    match var.source() {
+        Some(EnvSource::Secret(_)) => "secret",
+        Some(EnvSource::SsmParameter(_)) => "ssm_parameter",
+        Some(EnvSource::Generated) => "generate",
+        Some(EnvSource::Value(_)) | None => "value",
+    }
+}
+
+/// The text a row's second input edits (empty for a generated secret).
+fn text_of(var: &EnvVar) -> String {
+    var.value
+        .clone()
+        .or_else(|| var.secret.clone())
+        .or_else(|| var.ssm_parameter.clone())
+        .unwrap_or_default()
+}
+
+/// Sets the variable's source to `kind`, keeping the text typed so far.
+fn set_source(var: &mut EnvVar, kind: &str, text: String) {
+    var.value = None;
+    var.secret = None;
+    var.ssm_parameter = None;
+    var.generate = false;
+    match kind {
+        "secret" => var.secret = Some(text),
+        "ssm_parameter" => var.ssm_parameter = Some(text),
+        "generate" => var.generate = true,
+        _ => var.value = Some(text),
+    }
+}
+
+fn placeholder(kind: &str) -> &'static str {
+    match kind {
+        "secret" => "prod/shop/stripe or its ARN",
+        "ssm_parameter" => "/prod/shop/session-key or its ARN",
+        "generate" => "random, kept in Secrets Manager",
+        _ => "production",
+    }
+}
+
+#[component]
+pub fn EnvironmentEditor() -> impl IntoView {
+    let plan = use_planner().plan;
+    let count = move || plan.with(|p| p.environment.len());
+    let edit = move |i: usize, f: &dyn Fn(&mut EnvVar)| {
+        plan.update(|p| {
+            if let Some(v) = p.environment.get_mut(i) {
+                f(v);
+            }
+        })
+    };
+    let var = move |i: usize| plan.with(|p| p.environment.get(i).cloned().unwrap_or_default());
+    let add = move |_| {
+        plan.update(|p| {
+            let mut n = p.environment.len() + 1;
+            while p.environment.iter().any(|v| v.name == format!("SETTING_{n}")) {
+                n += 1;
+            }
+            p.environment.push(EnvVar {
+                name: format!("SETTING_{n}"),
+                value: Some(String::new()),
+                ..EnvVar::default()
+            });
+        })
+    };
+    view! {
+        <fieldset class="panel">
+            <legend>"Environment"</legend>
+            <p class="panel-note">
+                "What your service reads at start. Plain values are written into the template; secrets stay where they are kept and only their names are. "
+                "ECS reads secrets when a task starts, with read access to exactly these; for Lambda, CloudFormation resolves them into the function's configuration when it deploys (Secrets Manager only)."
+            </p>
+            <div class="env-rows" data-testid="environment">
+                <For each=move || 0..count() key=|i| *i let(i)>
+                    <div class="env-row">
+                        <input type="text" aria-label=format!("Variable {} name", i + 1)
+                            prop:value=move || var(i).name
+                            on:change=move |ev| {
+                                let name = event_target_value(&ev).trim().to_string();
+                                edit(i, &|v| v.name = name.clone());
+                            } />
+                        <select aria-label=format!("Variable {} source", i + 1)
+                            prop:value=move || kind_of(&var(i))
+                            on:change=move |ev| {
+                                let kind = event_target_value(&ev);
+                                edit(i, &|v| { let text = text_of(v); set_source(v, &kind, text) });
+                            }>
+                            {KINDS.iter().map(|(value, label)| view! { <option value=*value>{*label}</option> }).collect_view()}
+                        </select>
+                        <input type="text" aria-label=format!("Variable {} value", i + 1)
+                            prop:value=move || text_of(&var(i))
+                            prop:placeholder=move || placeholder(kind_of(&var(i)))
+                            prop:disabled=move || var(i).generate
+                            on:input=move |ev| {
+                                let text = event_target_value(&ev);
+                                edit(i, &|v| { let kind = kind_of(v); set_source(v, kind, text.clone()) });
+                            } />
+                        <button type="button" class="icon" aria-label=move || format!("Remove variable {}", var(i).name)
+                            on:click=move |_| plan.update(|p| { if i < p.environment.len() { p.environment.remove(i); } })>"×"</button>
+                        {field_problems(format!("environment[{i}]"))}
+                        {field_problems(format!("environment[{i}].name"))}
+                        {[ "value", "secret", "ssm_parameter" ].map(|f| field_problems(format!("environment[{i}].{f}"))).collect_view()}
+                    </div>
+                </For>
+            </div>
+            <button type="button" class="secondary" on:click=add>"Add variable"</button>
+            {field_problems("environment")}
+        </fieldset>
+    }
+}
