@@ -4,7 +4,7 @@ use leptos::prelude::*;
 use shared::api::BookSource;
 use shared::cost::{self, Comparison, Estimate, PriceBook};
 use shared::plan::{Architecture, Fargate, Lambda, Plan};
-use shared::{ArchitectureKind, Format, Problem, Severity, ValidPlan, examples, template};
+use shared::{ArchitectureKind, Format, Problem, ValidPlan, examples, template};
 
 /// Shared through context: signals and memos are `Copy`.
 #[derive(Clone, Copy)]
@@ -81,15 +81,16 @@ impl Planner {
         };
         let plan = RwSignal::new(initial);
         let kind = Memo::new(move |_| plan.with(Plan::kind));
-        let problems = Memo::new(move |_| plan.with(shared::check));
-        let valid = Memo::new(move |_| {
-            let has_errors = problems.with(|p| p.iter().any(|p| p.severity == Severity::Error));
-            if has_errors {
-                None
-            } else {
-                ValidPlan::new(plan.get()).ok()
-            }
+        // One validation per edit: the problems (with the template-size check `ValidPlan::new`
+        // adds) and the valid plan both come from it.
+        let checked = Memo::new(move |_| ValidPlan::new(plan.get()));
+        let problems = Memo::new(move |_| {
+            checked.with(|c| match c {
+                Ok(valid) => valid.warnings().to_vec(),
+                Err(problems) => problems.clone(),
+            })
         });
+        let valid = Memo::new(move |_| checked.with(|c| c.as_ref().ok().cloned()));
         let free_tier = RwSignal::new(true);
         let format = RwSignal::new(Format::Json);
         let server_book = RwSignal::new(None::<ServerBook>);

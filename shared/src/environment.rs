@@ -8,6 +8,9 @@ use crate::plan::{ArchitectureKind, EnvSource, EnvVar, Plan};
 pub const MAX_VARIABLES: usize = 50;
 /// The longest plain value.
 pub const MAX_VALUE: usize = 4096;
+/// The most text (names, values and references) an environment may hold. (The template's
+/// real size is checked too, by `ValidPlan::new`: CloudFormation takes 51,200 bytes inline.)
+pub const MAX_TEXT: usize = 8 * 1024;
 /// Lambda's limit on a function's whole environment (names and values), in bytes.
 pub const LAMBDA_ENV_BYTES: usize = 4096;
 /// The longest SSM parameter name (AWS's limit, including the path).
@@ -77,6 +80,13 @@ pub fn template_names(plan: &Plan) -> Vec<(String, &'static str)> {
         }
     }
     out
+}
+
+fn text_len(v: &EnvVar) -> usize {
+    [&v.value, &v.secret, &v.ssm_parameter]
+        .iter()
+        .map(|t| t.as_deref().map_or(0, str::len))
+        .sum()
 }
 
 fn name_ok(name: &str) -> bool {
@@ -297,6 +307,15 @@ pub fn check(plan: &Plan) -> Vec<(String, String)> {
             }
             Some(EnvSource::Generated) => {}
         }
+    }
+    let text: usize = env.iter().map(|v| v.name.len() + text_len(v)).sum();
+    if text > MAX_TEXT {
+        out.push((
+            "environment".into(),
+            format!(
+                "the variables hold {text} characters of names, values and references; at most {MAX_TEXT} fit in a template"
+            ),
+        ));
     }
     if kind == ArchitectureKind::Lambda {
         let own: usize = template_names(plan).iter().map(|(n, _)| n.len() + 64).sum();
@@ -692,6 +711,31 @@ mod tests {
                 .collect(),
         );
         assert!(check(&too_many).iter().any(|(p, _)| p == "environment"));
+    }
+
+    /// An environment too large for CloudFormation's inline limit is refused with the
+    /// template's real size, at `environment`; one that fits is accepted.
+    #[test]
+    fn an_environment_too_large_for_the_template_is_refused_with_its_size() {
+        let env = |n: usize| -> Vec<EnvVar> {
+            (0..n)
+                .map(|i| EnvVar {
+                    secret: Some(format!("p/{}", "s".repeat(150))),
+                    ..var(&format!("SECRET_{i:02}"))
+                })
+                .collect()
+        };
+        let fits = with(ArchitectureKind::Fargate, env(5));
+        assert!(crate::ValidPlan::new(fits).is_ok());
+        let full = with(ArchitectureKind::Fargate, env(MAX_VARIABLES));
+        assert_eq!(check(&full), Vec::new(), "each variable alone is fine");
+        let problems = crate::ValidPlan::new(full).unwrap_err();
+        assert_eq!(problems[0].path, "environment");
+        assert!(
+            problems[0].message.contains("over the 51200 bytes"),
+            "{}",
+            problems[0].message
+        );
     }
 
     #[test]

@@ -46,10 +46,30 @@ impl ValidPlan {
         if problems.iter().any(|p| p.severity == Severity::Error) {
             return Err(problems);
         }
-        Ok(ValidPlan {
+        let valid = ValidPlan {
             plan,
             warnings: problems,
-        })
+        };
+        // Only an environment can grow a template much: then its real size is measured.
+        if !valid.plan.environment.is_empty() {
+            let size = crate::template::generate(&valid).to_json().len();
+            if size > limits::TEMPLATE_BODY_BYTES {
+                let mut problems = valid.warnings;
+                problems.insert(
+                    0,
+                    Problem {
+                        path: "environment".into(),
+                        message: format!(
+                            "with these variables the template is {size} bytes, over the {} bytes CloudFormation takes inline: shorten or remove variables",
+                            limits::TEMPLATE_BODY_BYTES
+                        ),
+                        severity: Severity::Error,
+                    },
+                );
+                return Err(problems);
+            }
+        }
+        Ok(valid)
     }
 
     pub fn plan(&self) -> &Plan {
@@ -112,6 +132,8 @@ pub mod limits {
     pub const MAX_TABLES: usize = 5;
     pub const MAX_RESERVED_CONCURRENCY: u32 = 900;
     pub const MAX_REQUESTS_PER_MONTH: u64 = 1_000_000_000_000;
+    /// The largest template CloudFormation takes inline (`TemplateBody`), in bytes.
+    pub const TEMPLATE_BODY_BYTES: usize = 51_200;
 }
 
 /// Every problem of the plan, errors first, in field order within each severity.

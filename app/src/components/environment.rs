@@ -71,7 +71,11 @@ pub fn EnvironmentEditor() -> impl IntoView {
     let add = move |_| {
         plan.update(|p| {
             let mut n = p.environment.len() + 1;
-            while p.environment.iter().any(|v| v.name == format!("SETTING_{n}")) {
+            while p
+                .environment
+                .iter()
+                .any(|v| v.name == format!("SETTING_{n}"))
+            {
                 n += 1;
             }
             p.environment.push(EnvVar {
