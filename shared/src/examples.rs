@@ -55,6 +55,7 @@ pub fn fargate() -> Plan {
             alarm_email: Some("ops@example.com".into()),
         }),
         environment: Vec::new(),
+        domain: None,
     }
 }
 
@@ -106,6 +107,7 @@ pub fn lambda() -> Plan {
             log_retention_days: 30,
         }),
         environment: Vec::new(),
+        domain: None,
     }
 }
 
@@ -206,6 +208,19 @@ pub fn matrix() -> Vec<(String, Plan)> {
     push(
         "fargate-single-nat".into(),
         fargate_with(&|_, f| f.nat_gateways = NatGateways::Single),
+    );
+    push(
+        "fargate-domain".into(),
+        fargate_with(&|p, _| p.domain = Some(domain())),
+    );
+    push(
+        "fargate-domain-own-certificate".into(),
+        fargate_with(&|p, f| {
+            p.domain = Some(domain());
+            f.https = Some(Https {
+                certificate_arn: certificate_arn(p.region),
+            });
+        }),
     );
     push(
         "fargate-environment".into(),
@@ -348,6 +363,17 @@ pub fn matrix() -> Vec<(String, Plan)> {
     );
 
     push(
+        "lambda-domain".into(),
+        lambda_with(&|p, _| p.domain = Some(domain())),
+    );
+    push(
+        "lambda-rest-domain".into(),
+        lambda_with(&|p, l| {
+            p.domain = Some(domain());
+            l.api = ApiType::Rest;
+        }),
+    );
+    push(
         "lambda-environment".into(),
         lambda_with(&|p, _| p.environment = environment(ArchitectureKind::Lambda)),
     );
@@ -486,4 +512,12 @@ pub fn environment(kind: ArchitectureKind) -> Vec<EnvVar> {
         });
     }
     out
+}
+
+/// An example domain: a name in a hosted zone (the zone's id is made up; a user gives their own).
+pub fn domain() -> Domain {
+    Domain {
+        name: "shop.example.com".into(),
+        hosted_zone_id: "Z0123456789EXAMPLE".into(),
+    }
 }

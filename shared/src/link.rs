@@ -80,6 +80,8 @@ pub const FIELDS_V1: &[&str] = &[
     "ssm_parameter",
     "secret",
     "generate",
+    "domain",
+    "hosted_zone_id",
 ];
 
 const ALPHABET: &[u8] = b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ";

@@ -26,6 +26,8 @@ pub struct Plan {
     /// The service's environment: plain settings, references to secrets kept elsewhere, and
     /// secrets the stack generates. The same list for either architecture.
     pub environment: Vec<EnvVar>,
+    /// The service's own domain name, in a Route 53 hosted zone the user has.
+    pub domain: Option<Domain>,
 }
 
 /// The two reference architectures.
@@ -105,6 +107,9 @@ struct PlanRepr {
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     #[cfg_attr(feature = "schema", schemars(length(max = 50)))]
     environment: Vec<EnvVar>,
+    /// The service's own domain name: a certificate, and a DNS record to the service.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    domain: Option<Domain>,
 }
 
 fn default_version() -> u32 {
@@ -141,6 +146,7 @@ impl TryFrom<PlanRepr> for Plan {
             workload: r.workload,
             architecture,
             environment: r.environment,
+            domain: r.domain,
         })
     }
 }
@@ -160,6 +166,7 @@ impl From<Plan> for PlanRepr {
             fargate,
             lambda,
             environment: p.environment,
+            domain: p.domain,
         }
     }
 }
@@ -719,4 +726,22 @@ impl EnvVar {
     pub fn is_secret(&self) -> bool {
         !matches!(self.source(), Some(EnvSource::Value(_)) | None)
     }
+}
+
+/// The service's own domain name. The stack makes an ACM certificate for it, validated through
+/// DNS records in the hosted zone, and an alias record that points the name at the load balancer
+/// or at the API's custom domain.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct Domain {
+    /// The host name, lowercase: `api.example.com`.
+    #[cfg_attr(feature = "schema", schemars(length(min = 3, max = 253)))]
+    pub name: String,
+    /// The id of the Route 53 public hosted zone that holds the name (`Z…`).
+    #[cfg_attr(
+        feature = "schema",
+        schemars(length(min = 2, max = 32), regex(pattern = r"^Z[A-Z0-9]+$"))
+    )]
+    pub hosted_zone_id: String,
 }

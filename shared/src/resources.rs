@@ -176,6 +176,13 @@ registry! {
     "AWS::ApiGateway::Method" => Untaggable, API_FREE, API_MEMBER, "apigateway", Creates;
     "AWS::ApiGateway::Deployment" => Untaggable, API_FREE, API_MEMBER, "apigateway", Creates;
     "AWS::ApiGateway::Stage" => List, API_FREE, API_MEMBER, "apigateway", Creates;
+    // The service's own domain.
+    "AWS::CertificateManager::Certificate" => List, Free("public ACM certificates carry no charge"), Member("Domain"), "acm", Creates;
+    "AWS::Route53::RecordSet" => Untaggable, NotEstimated("billed with its hosted zone, which the stack does not own; queries to an alias record that points at an AWS load balancer or API carry no charge"), Node(Edge), "route53", Creates;
+    "AWS::ApiGatewayV2::DomainName" => Map, API_FREE, Member("Domain"), "apigateway", Creates;
+    "AWS::ApiGatewayV2::ApiMapping" => Untaggable, API_FREE, Member("Domain"), "apigateway", Creates;
+    "AWS::ApiGateway::DomainName" => List, API_FREE, Member("Domain"), "apigateway", Creates;
+    "AWS::ApiGateway::BasePathMapping" => Untaggable, API_FREE, Member("Domain"), "apigateway", Creates;
 }
 
 #[cfg(test)]

@@ -5,7 +5,7 @@ use std::fmt;
 
 use serde::Serialize;
 
-use crate::plan::{ApiType, Architecture, CpuArch, Fargate, Lambda, Plan, Table, Workload};
+use crate::plan::{ApiType, Architecture, CpuArch, Domain, Fargate, Lambda, Plan, Table, Workload};
 
 /// How bad a finding is. Errors block the template; warnings are said next to it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
@@ -146,6 +146,9 @@ pub fn check(plan: &Plan) -> Vec<Problem> {
         Architecture::Fargate(f) => fargate(&mut c, plan, f),
         Architecture::Lambda(l) => lambda(&mut c, plan, l),
     }
+    if let Some(d) = &plan.domain {
+        domain(&mut c, plan, d);
+    }
     for (path, message) in crate::environment::check(plan) {
         c.error(path, message);
     }
@@ -273,6 +276,65 @@ fn tags(c: &mut Checker, plan: &Plan) {
                 "a tag value may contain letters, digits, spaces and _ . : / = + - @",
             );
         }
+    }
+}
+
+fn domain(c: &mut Checker, plan: &Plan, d: &Domain) {
+    let labels: Vec<&str> = d.name.split('.').collect();
+    let label_ok = |l: &&str| {
+        (1..=63).contains(&l.len())
+            && l.bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+            && !l.starts_with('-')
+            && !l.ends_with('-')
+    };
+    if d.name.len() > 253 || labels.len() < 2 || !labels.iter().all(label_ok) {
+        c.error(
+            "domain.name",
+            format!(
+                "\"{}\" is not a host name: lowercase labels of letters, digits and hyphens, separated by dots, like api.example.com (no trailing dot, no wildcard)",
+                d.name
+            ),
+        );
+    } else if labels
+        .last()
+        .is_some_and(|tld| tld.bytes().all(|b| b.is_ascii_digit()))
+    {
+        c.error(
+            "domain.name",
+            format!("\"{}\" is an address, not a host name", d.name),
+        );
+    }
+    let zone_ok = d.hosted_zone_id.len() >= 2
+        && d.hosted_zone_id.len() <= 32
+        && d.hosted_zone_id.starts_with('Z')
+        && d.hosted_zone_id
+            .bytes()
+            .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit());
+    if !zone_ok {
+        let hint = if d.hosted_zone_id.starts_with("/hostedzone/") {
+            " (give only the part after /hostedzone/)"
+        } else {
+            ""
+        };
+        c.error(
+            "domain.hosted_zone_id",
+            format!(
+                "\"{}\" is not a Route 53 hosted zone id: Z followed by capital letters and digits{hint}",
+                d.hosted_zone_id
+            ),
+        );
+    }
+    if let Some(f) = plan.fargate()
+        && f.https.is_some()
+    {
+        c.warn(
+            "fargate.https.certificate_arn",
+            format!(
+                "the load balancer uses this certificate, not one for the domain: it must cover {}",
+                d.name
+            ),
+        );
     }
 }
 

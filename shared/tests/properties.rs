@@ -244,6 +244,7 @@ fn plan() -> impl Strategy<Value = Plan> {
                 workload,
                 architecture,
                 environment: Vec::new(),
+                domain: None,
             }
         })
 }

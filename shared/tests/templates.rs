@@ -479,3 +479,54 @@ fn the_function_gets_its_secrets_by_dynamic_reference_and_no_read_permission() {
         assert_eq!(function["Environment"]["Variables"][key], value);
     }
 }
+
+/// A domain brings its certificate (unless the plan brings one), HTTPS with port 80
+/// redirecting, and the alias record to what serves it; the URL output is the domain's.
+#[test]
+fn a_domain_gets_its_certificate_https_and_an_alias_record() {
+    let pick = |t: &Template, ids: &[&str]| -> Value {
+        ids.iter()
+            .map(|id| (id.to_string(), t.resources()[*id].clone()))
+            .collect::<serde_json::Map<_, _>>()
+            .into()
+    };
+    let f = template_of(plan_named("fargate-domain"));
+    insta::assert_snapshot!(
+        "fargate-domain",
+        pretty(pick(
+            &f,
+            &[
+                "Certificate",
+                "DomainRecord",
+                "HttpListener",
+                "HttpsListener"
+            ]
+        ))
+    );
+    let own = template_of(plan_named("fargate-domain-own-certificate"));
+    assert!(!own.resources().contains_key("Certificate"));
+    assert_eq!(
+        props(&own.resources()["HttpsListener"])["Certificates"][0]["CertificateArn"],
+        examples::certificate_arn(shared::Region::UsEast1)
+    );
+    for t in [&f, &own] {
+        assert!(t.to_json().contains("\"https://shop.example.com\""));
+    }
+    for (name, ids) in [
+        (
+            "lambda-domain",
+            ["Certificate", "ApiDomainName", "ApiMapping", "DomainRecord"],
+        ),
+        (
+            "lambda-rest-domain",
+            ["Certificate", "ApiDomainName", "ApiMapping", "DomainRecord"],
+        ),
+    ] {
+        let t = template_of(plan_named(name));
+        insta::assert_snapshot!(name, pretty(pick(&t, &ids)));
+        assert!(
+            t.to_json().contains("\"https://shop.example.com\""),
+            "{name}"
+        );
+    }
+}

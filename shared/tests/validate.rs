@@ -279,3 +279,46 @@ fn plan_json_round_trips() {
         assert_eq!(back, plan);
     }
 }
+
+#[test]
+fn domains() {
+    let zone = "Z0123456789EXAMPLE";
+    for kind in ["fargate", "lambda"] {
+        check(
+            kind,
+            json!({"domain": {"name": "shop.example.com", "hosted_zone_id": zone}}),
+            &[],
+        );
+    }
+    check(
+        "lambda",
+        json!({"domain": {"name": "Shop.Example.com", "hosted_zone_id": zone}}),
+        &[
+            "domain.name: \"Shop.Example.com\" is not a host name: lowercase labels of letters, digits and hyphens, separated by dots, like api.example.com (no trailing dot, no wildcard)",
+        ],
+    );
+    check(
+        "lambda",
+        json!({"domain": {"name": "*.example.com", "hosted_zone_id": zone}}),
+        &[
+            "domain.name: \"*.example.com\" is not a host name: lowercase labels of letters, digits and hyphens, separated by dots, like api.example.com (no trailing dot, no wildcard)",
+        ],
+    );
+    check(
+        "fargate",
+        json!({"domain": {"name": "10.0.0.1", "hosted_zone_id": zone}}),
+        &["domain.name: \"10.0.0.1\" is an address, not a host name"],
+    );
+    check(
+        "fargate",
+        json!({"domain": {"name": "shop.example.com", "hosted_zone_id": "/hostedzone/Z123"}}),
+        &[
+            "domain.hosted_zone_id: \"/hostedzone/Z123\" is not a Route 53 hosted zone id: Z followed by capital letters and digits (give only the part after /hostedzone/)",
+        ],
+    );
+    check(
+        "fargate",
+        json!({"domain": {"name": "shop.example.com"}}),
+        &["domain: missing field `hosted_zone_id`"],
+    );
+}

@@ -413,6 +413,7 @@ fn data(p: &mut Pricer<'_>, a: &mut Vec<String>, plan: &Plan, f: &Fargate, s: Sc
         own.push("Redis AUTH token");
     }
     super::settings::secrets(p, a, plan, &own);
+    super::settings::domain(p, a, plan);
     let images = f64::from(ECR_IMAGES_KEPT);
     p.add(
         "ECR",

@@ -187,5 +187,6 @@ pub(super) fn lines(
         app_bucket(p, a, s);
     }
     super::settings::secrets(p, a, plan, &[]);
+    super::settings::domain(p, a, plan);
     data_transfer_out(p, a, plan, o, s);
 }

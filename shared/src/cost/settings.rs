@@ -66,3 +66,28 @@ pub(super) fn secrets(p: &mut Pricer<'_>, a: &mut Vec<String>, plan: &Plan, own:
         );
     }
 }
+
+/// What the service's own domain costs: the certificate is free, and the hosted zone is the
+/// user's, billed where it is kept; neither Route 53 price is in the book, so both are named.
+pub(super) fn domain(p: &mut Pricer<'_>, a: &mut Vec<String>, plan: &Plan) {
+    let Some(d) = &plan.domain else {
+        return;
+    };
+    p.not_estimated(
+        "Route 53",
+        "Hosted zone",
+        &format!(
+            "the zone {} exists before the stack and is billed there; Route 53 prices are not in the price book",
+            d.hosted_zone_id
+        ),
+    );
+    p.not_estimated(
+        "Route 53",
+        "DNS queries",
+        "queries to an alias record that points at an AWS load balancer or API carry no charge",
+    );
+    a.push(format!(
+        "{}: the ACM certificate is public and carries no charge; CloudFormation validates it through a DNS record in the zone.",
+        d.name
+    ));
+}

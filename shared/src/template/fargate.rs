@@ -3,12 +3,13 @@
 
 use serde_json::{Value, json};
 
+use super::domain;
 use super::settings;
 use super::storage::{self, LogWriters};
 use super::{Builder, att, log_group, policy_doc, r, sub, trust};
 use crate::environment;
 use crate::plan::EnvSource;
-use crate::plan::{CpuArch, Fargate, NatGateways};
+use crate::plan::{CpuArch, Fargate, NatGateways, Plan};
 
 /// PostgreSQL engine version (current and supported; cfn-lint flags deprecated minors).
 pub const POSTGRES_VERSION: &str = "17.6";
@@ -59,7 +60,7 @@ pub fn build(b: &mut Builder<'_>, f: &Fargate) {
         f.memory_mib,
         f.min_tasks,
         f.max_tasks,
-        if f.https.is_some() {
+        if https_on(plan, f) {
             ", HTTPS"
         } else {
             ", HTTP only"
@@ -103,7 +104,20 @@ pub fn build(b: &mut Builder<'_>, f: &Fargate) {
         },
     );
     storage::app_bucket(b);
+    if f.https.is_none()
+        && let Some(d) = &plan.domain
+    {
+        domain::certificate(b, d);
+    }
     load_balancer(b, f);
+    if let Some(d) = &plan.domain {
+        domain::alias(
+            b,
+            d,
+            att("LoadBalancer", "DNSName"),
+            att("LoadBalancer", "CanonicalHostedZoneID"),
+        );
+    }
     registry(b);
     log_group(b, "LogGroup", "app", f.log_retention_days);
     if let Some(db) = &f.database {
@@ -241,8 +255,22 @@ fn network(b: &mut Builder<'_>, f: &Fargate) {
     .depends_on(&[storage::LOG_BUCKET_POLICY]);
 }
 
-fn listener_ports(f: &Fargate) -> Vec<u16> {
-    if f.https.is_some() {
+/// Whether the load balancer speaks HTTPS: with the plan's certificate, or the domain's.
+fn https_on(plan: &Plan, f: &Fargate) -> bool {
+    f.https.is_some() || plan.domain.is_some()
+}
+
+/// The HTTPS listener's certificate: the plan's own ARN, else the stack's for its domain.
+fn certificate(plan: &Plan, f: &Fargate) -> Option<Value> {
+    match (&f.https, &plan.domain) {
+        (Some(https), _) => Some(json!(https.certificate_arn)),
+        (None, Some(_)) => Some(domain::certificate_ref()),
+        (None, None) => None,
+    }
+}
+
+fn listener_ports(plan: &Plan, f: &Fargate) -> Vec<u16> {
+    if https_on(plan, f) {
         vec![80, 443]
     } else {
         vec![80]
@@ -250,7 +278,7 @@ fn listener_ports(f: &Fargate) -> Vec<u16> {
 }
 
 fn security_groups(b: &mut Builder<'_>, f: &Fargate) {
-    let ingress: Vec<Value> = listener_ports(f)
+    let ingress: Vec<Value> = listener_ports(b.plan, f)
         .into_iter()
         .map(|port| {
             json!({
@@ -262,7 +290,7 @@ fn security_groups(b: &mut Builder<'_>, f: &Fargate) {
             })
         })
         .collect();
-    let alb_reason = if f.https.is_some() {
+    let alb_reason = if https_on(b.plan, f) {
         "public load balancer: port 80 only redirects to HTTPS on 443"
     } else {
         "public load balancer: port 80 is its front door (the plan has no certificate, HTTP only)"
@@ -388,8 +416,8 @@ fn load_balancer(b: &mut Builder<'_>, f: &Fargate) {
             "TargetGroupAttributes": [{ "Key": "deregistration_delay.timeout_seconds", "Value": "30" }]
         }),
     );
-    match &f.https {
-        Some(https) => {
+    match certificate(b.plan, f) {
+        Some(certificate) => {
             b.add(
                 "HttpListener",
                 "AWS::ElasticLoadBalancingV2::Listener",
@@ -411,7 +439,7 @@ fn load_balancer(b: &mut Builder<'_>, f: &Fargate) {
                     "Port": 443,
                     "Protocol": "HTTPS",
                     "SslPolicy": "ELBSecurityPolicy-TLS13-1-2-2021-06",
-                    "Certificates": [{ "CertificateArn": https.certificate_arn }],
+                    "Certificates": [{ "CertificateArn": certificate }],
                     "DefaultActions": [{ "Type": "forward", "TargetGroupArn": r("TargetGroup") }]
                 }),
             );
@@ -784,7 +812,7 @@ fn service(b: &mut Builder<'_>, f: &Fargate) {
         .collect();
         svc["CapacityProviderStrategy"] = json!(strategy);
     }
-    let listener = if f.https.is_some() {
+    let listener = if https_on(b.plan, f) {
         "HttpsListener"
     } else {
         "HttpListener"
@@ -863,12 +891,12 @@ fn scaling_and_alarms(b: &mut Builder<'_>, f: &Fargate) {
 }
 
 fn outputs(b: &mut Builder<'_>, f: &Fargate) {
-    let scheme = if f.https.is_some() { "https" } else { "http" };
-    b.output(
-        "ServiceUrl",
-        "URL of the service",
-        sub(&format!("{scheme}://${{LoadBalancer.DNSName}}")),
-    );
+    let url = match (&b.plan.domain, https_on(b.plan, f)) {
+        (Some(d), _) => json!(format!("https://{}", d.name)),
+        (None, true) => sub("https://${LoadBalancer.DNSName}"),
+        (None, false) => sub("http://${LoadBalancer.DNSName}"),
+    };
+    b.output("ServiceUrl", "URL of the service", url);
     b.output("ClusterName", "ECS cluster", r("Cluster"));
     b.output("ServiceName", "ECS service", att("Service", "Name"));
     b.output(

@@ -3,12 +3,13 @@
 
 use serde_json::{Map, Value, json};
 
+use super::domain;
 use super::settings;
 use super::storage::{self, LogWriters};
 use super::{Builder, att, log_group, policy_doc, r, sub, trust};
 use crate::environment;
 use crate::plan::EnvSource;
-use crate::plan::{ApiType, Lambda, Runtime, Table};
+use crate::plan::{ApiType, Domain, Lambda, Runtime, Table};
 
 /// Stage name of the REST API.
 pub const REST_STAGE: &str = "prod";
@@ -108,6 +109,9 @@ pub fn build(b: &mut Builder<'_>, l: &Lambda) {
     match l.api {
         ApiType::Http => http_api(b, l),
         ApiType::Rest => rest_api(b),
+    }
+    if let Some(d) = &plan.domain {
+        custom_domain(b, l, d);
     }
     outputs(b, l);
 }
@@ -400,10 +404,72 @@ fn rest_api(b: &mut Builder<'_>) {
     );
 }
 
+/// The API under the user's own name: a regional custom domain with the stack's certificate,
+/// mapped to the API's stage at the root, and the alias record to it.
+fn custom_domain(b: &mut Builder<'_>, l: &Lambda, d: &Domain) {
+    domain::certificate(b, d);
+    let (target, zone) = match l.api {
+        ApiType::Http => {
+            b.add(
+                "ApiDomainName",
+                "AWS::ApiGatewayV2::DomainName",
+                json!({
+                    "DomainName": d.name,
+                    "DomainNameConfigurations": [{
+                        "CertificateArn": domain::certificate_ref(),
+                        "EndpointType": "REGIONAL",
+                        "SecurityPolicy": "TLS_1_2"
+                    }]
+                }),
+            );
+            b.add(
+                "ApiMapping",
+                "AWS::ApiGatewayV2::ApiMapping",
+                json!({
+                    "ApiId": r("HttpApi"),
+                    "DomainName": r("ApiDomainName"),
+                    "Stage": r("HttpApiStage")
+                }),
+            );
+            (
+                att("ApiDomainName", "RegionalDomainName"),
+                att("ApiDomainName", "RegionalHostedZoneId"),
+            )
+        }
+        ApiType::Rest => {
+            b.add(
+                "ApiDomainName",
+                "AWS::ApiGateway::DomainName",
+                json!({
+                    "DomainName": d.name,
+                    "RegionalCertificateArn": domain::certificate_ref(),
+                    "EndpointConfiguration": { "Types": ["REGIONAL"] },
+                    "SecurityPolicy": "TLS_1_2"
+                }),
+            );
+            b.add(
+                "ApiMapping",
+                "AWS::ApiGateway::BasePathMapping",
+                json!({
+                    "DomainName": r("ApiDomainName"),
+                    "RestApiId": r("RestApi"),
+                    "Stage": r("RestStage")
+                }),
+            );
+            (
+                att("ApiDomainName", "RegionalDomainName"),
+                att("ApiDomainName", "RegionalHostedZoneId"),
+            )
+        }
+    };
+    domain::alias(b, d, target, zone);
+}
+
 fn outputs(b: &mut Builder<'_>, l: &Lambda) {
-    let url = match l.api {
-        ApiType::Http => att("HttpApi", "ApiEndpoint"),
-        ApiType::Rest => sub(&format!(
+    let url = match (&b.plan.domain, l.api) {
+        (Some(d), _) => json!(format!("https://{}", d.name)),
+        (None, ApiType::Http) => att("HttpApi", "ApiEndpoint"),
+        (None, ApiType::Rest) => sub(&format!(
             "https://${{RestApi}}.execute-api.${{AWS::Region}}.${{AWS::URLSuffix}}/{REST_STAGE}"
         )),
     };

@@ -10,6 +10,7 @@ mod fargate;
 pub use fargate::ECR_IMAGES_KEPT;
 pub use lambda::CODE_BUCKET_OUTPUT;
 pub use storage::CODE_BUCKET_PREFIX;
+pub(crate) mod domain;
 pub mod format;
 pub(crate) mod lambda;
 pub mod refs;

@@ -66,6 +66,7 @@ pub fn build(template: &Template) -> Topology {
         y,
         w: NODE_W,
         h: NODE_H,
+        caption: None,
     });
     y += NODE_H + ROW_GAP;
 
@@ -80,6 +81,7 @@ pub fn build(template: &Template) -> Topology {
             y,
             w: NODE_W,
             h: NODE_H,
+            caption: None,
         };
         let a: Vec<_> = row.iter().filter(|r| r.2 == Side::A).collect();
         let b: Vec<_> = row.iter().filter(|r| r.2 == Side::B).collect();
@@ -225,6 +227,15 @@ pub fn build(template: &Template) -> Topology {
     }
 
     let edges = edges(template, &nodes);
+    // A DNS record is shown by the name it serves.
+    for node in &mut nodes {
+        if node.resource_type == "AWS::Route53::RecordSet" {
+            node.caption = resources
+                .get(&node.id)
+                .and_then(|r| r["Properties"]["Name"].as_str())
+                .map(String::from);
+        }
+    }
     Topology {
         width,
         height: (y + PAD).ceil(),

@@ -41,6 +41,9 @@ pub struct Node {
     pub y: f64,
     pub w: f64,
     pub h: f64,
+    /// What the node's second line says instead of its type (a DNS record's name).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub caption: Option<String>,
 }
 
 /// A nesting box: the VPC, an AZ, or a subnet tier.

@@ -111,6 +111,8 @@ impl Topology {
                 n.y + 37.0,
                 esc(&if internet {
                     "clients".into()
+                } else if let Some(caption) = &n.caption {
+                    caption.clone()
                 } else {
                     short_type(&n.resource_type)
                 })
