@@ -71,7 +71,7 @@ pub fn is_origin(s: &str) -> bool {
 pub enum HostEvent {
     Ready {},
     PlanChanged {
-        plan: shared::Plan,
+        plan: Box<shared::Plan>,
         /// `None` while the plan is invalid.
         monthly_usd: Option<f64>,
         valid: bool,
@@ -140,7 +140,7 @@ pub fn connect(planner: Planner, mode: &EmbedMode) {
     };
     let target = host.clone();
     Effect::new(move |_| {
-        let plan = planner.plan.get();
+        let plan = Box::new(planner.plan.get());
         let total = planner.estimate.with(|e| {
             e.as_ref()
                 .filter(|(_, current)| *current)

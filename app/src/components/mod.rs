@@ -5,6 +5,7 @@ pub mod compare_view;
 pub mod cost_breakdown;
 pub mod cost_summary;
 pub mod deploy;
+pub mod domain;
 pub mod environment;
 pub mod fargate_panel;
 pub mod fields;

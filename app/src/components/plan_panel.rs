@@ -3,6 +3,7 @@
 use leptos::prelude::*;
 use shared::Region;
 
+use super::domain::DomainEditor;
 use super::environment::EnvironmentEditor;
 use super::fields::{field_problems, number_field, opts, select_field, slider, text_field};
 use crate::state::use_planner;
@@ -80,6 +81,7 @@ pub fn PlanPanel() -> impl IntoView {
         </fieldset>
         <TagsEditor />
         <EnvironmentEditor />
+        <DomainEditor />
     }
 }
 
