@@ -38,6 +38,8 @@ pub enum Billing {
 /// A row of the diagram, top to bottom.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Tier {
+    /// The service's own name in DNS, between the internet and what serves it.
+    Dns,
     /// On the VPC's edge (the internet gateway).
     VpcEdge,
     /// In the public subnets.
@@ -178,7 +180,7 @@ registry! {
     "AWS::ApiGateway::Stage" => List, API_FREE, API_MEMBER, "apigateway", Creates;
     // The service's own domain.
     "AWS::CertificateManager::Certificate" => List, Free("public ACM certificates carry no charge"), Member("Domain"), "acm", Creates;
-    "AWS::Route53::RecordSet" => Untaggable, NotEstimated("billed with its hosted zone, which the stack does not own; queries to an alias record that points at an AWS load balancer or API carry no charge"), Node(Edge), "route53", Creates;
+    "AWS::Route53::RecordSet" => Untaggable, NotEstimated("billed with its hosted zone, which the stack does not own; queries to an alias record that points at an AWS load balancer or API carry no charge"), Node(Dns), "route53", Creates;
     "AWS::ApiGatewayV2::DomainName" => Map, API_FREE, Member("Domain"), "apigateway", Creates;
     "AWS::ApiGatewayV2::ApiMapping" => Untaggable, API_FREE, Member("Domain"), "apigateway", Creates;
     "AWS::ApiGateway::DomainName" => List, API_FREE, Member("Domain"), "apigateway", Creates;

@@ -41,6 +41,30 @@ test('every logical id of the template is on the diagram, for both examples, and
   assert.deepEqual(await shownIds(page), await templateIds(page));
 });
 
+test('your own domain: the diagram shows it in front of the service, the template has its certificate and record, the estimate says what Route 53 bills', async () => {
+  const page = await t.open();
+  await page.locator('#f-domain').check();
+  await page.locator('#f-domain-name').fill('shop.example.com');
+  await page.locator('#f-domain-hosted_zone_id').fill('Z0123');
+  const record = page.locator('[data-testid=topology] g.node[data-id=DomainRecord]');
+  await record.waitFor();
+  assert.match(await record.textContent(), /shop\.example\.com/);
+  assert.deepEqual(await shownIds(page), await templateIds(page));
+  const template = await page.locator('pre.code').innerText();
+  assert.match(template, /AWS::CertificateManager::Certificate/);
+  assert.match(template, /"RedirectConfig"/, 'port 80 redirects to HTTPS');
+  assert.match(await page.getByText('Route 53 Hosted zone:').innerText(), /billed there/);
+  await page.locator('[data-testid=topology]').screenshot({ path: path.join(artifacts, 'topology-domain.png') });
+
+  await page.locator('#f-domain-hosted_zone_id').fill('/hostedzone/Z0123');
+  await page.locator('.field-msg.error', { hasText: 'give only the part after /hostedzone/' }).waitFor();
+
+  await page.locator('[data-arch=lambda]').click();
+  await page.locator('#f-domain-hosted_zone_id').fill('Z0123');
+  await page.locator('[data-testid=topology] g.node[data-id=ApiDomainName], [data-testid=topology] text.member[data-id=ApiDomainName]').first().waitFor();
+  assert.deepEqual(await shownIds(page), await templateIds(page));
+});
+
 test('hovering a node tells its type, id and monthly cost; the SVG exports', async () => {
   const page = await t.open();
   const node = page.locator('[data-testid=topology] g.node[data-id=LoadBalancer]');

@@ -71,12 +71,20 @@ pub(super) fn edges(template: &Template, nodes: &[Node]) -> Vec<Edge> {
             }
             _ => continue,
         }
+        // One edge per pair, naming every port it opens: `tcp/80, 443`.
+        let mut pairs: Vec<(String, String, Vec<String>)> = Vec::new();
         for (from, to, port) in flows {
             for f in &from {
                 for t in &to {
-                    push(f, t, port.clone(), true, &mut out);
+                    match pairs.iter_mut().find(|(a, b, _)| a == f && b == t) {
+                        Some((_, _, ports)) => ports.push(port.trim_start_matches("tcp/").into()),
+                        None => pairs.push((f.clone(), t.clone(), vec![port.clone()])),
+                    }
                 }
             }
+        }
+        for (f, t, ports) in pairs {
+            push(&f, &t, ports.join(", "), true, &mut out);
         }
     }
     // The API's public entry.

@@ -97,6 +97,11 @@ pub fn build(template: &Template) -> Topology {
         }
     };
 
+    if let Some(row) = rows.get(&Tier::Dns) {
+        place_row(row, y, &mut nodes);
+        y += NODE_H + ROW_GAP;
+    }
+
     if let Some(vpc_id) = &vpc {
         let vpc_top = y;
         y += LABEL_H + PAD;
