@@ -217,6 +217,58 @@ fn lambda() -> impl Strategy<Value = Lambda> {
         )
 }
 
+/// Up to six variables of every source a Fargate plan takes (names prefixed `APP_`, so never
+/// reserved; SecureStrings are dropped for Lambda below).
+fn environment() -> impl Strategy<Value = Vec<EnvVar>> {
+    let var = ("[A-Z][A-Z0-9_]{0,20}", 0..4u8, "[A-Za-z0-9 ._/-]{0,40}").prop_map(
+        |(name, kind, text)| {
+            let name = format!("APP_{name}");
+            let reference = format!(
+                "prod/{}",
+                text.replace([' ', '/'], "x").trim_end_matches(['-', '.'])
+            );
+            match kind {
+                0 => EnvVar {
+                    name,
+                    value: Some(text),
+                    ..EnvVar::default()
+                },
+                1 => EnvVar {
+                    name,
+                    secret: Some(format!("{reference}_s")),
+                    ..EnvVar::default()
+                },
+                2 => EnvVar {
+                    name,
+                    ssm_parameter: Some(format!("/{reference}_s")),
+                    ..EnvVar::default()
+                },
+                _ => EnvVar {
+                    name,
+                    generate: true,
+                    ..EnvVar::default()
+                },
+            }
+        },
+    );
+    proptest::collection::vec(var, 0..6).prop_map(|vars| {
+        // Unique names, and unique generated-secret ids.
+        let mut seen = std::collections::BTreeSet::new();
+        vars.into_iter()
+            .filter(|v| seen.insert(shared::environment::generated_id(&v.name)))
+            .collect()
+    })
+}
+
+fn domain() -> impl Strategy<Value = Option<Domain>> {
+    proptest::option::of(
+        ("[a-z][a-z0-9-]{0,20}[a-z0-9]", "Z[A-Z0-9]{5,20}").prop_map(|(label, zone)| Domain {
+            name: format!("{label}.example.com"),
+            hosted_zone_id: zone,
+        }),
+    )
+}
+
 fn plan() -> impl Strategy<Value = Plan> {
     let architecture = prop_oneof![
         fargate().prop_map(Architecture::Fargate),
@@ -228,25 +280,32 @@ fn plan() -> impl Strategy<Value = Plan> {
         tags(),
         workload(),
         architecture,
+        environment(),
+        domain(),
     )
-        .prop_map(|(project, region, tags, workload, mut architecture)| {
-            if let Architecture::Fargate(f) = &mut architecture
-                && f.https.is_some()
-            {
-                f.https = Some(Https {
-                    certificate_arn: shared::examples::certificate_arn(region),
-                });
-            }
-            Plan {
-                project,
-                region,
-                tags,
-                workload,
-                architecture,
-                environment: Vec::new(),
-                domain: None,
-            }
-        })
+        .prop_map(
+            |(project, region, tags, workload, mut architecture, mut environment, domain)| {
+                if let Architecture::Fargate(f) = &mut architecture
+                    && f.https.is_some()
+                {
+                    f.https = Some(Https {
+                        certificate_arn: shared::examples::certificate_arn(region),
+                    });
+                }
+                if matches!(architecture, Architecture::Lambda(_)) {
+                    environment.retain(|v| v.ssm_parameter.is_none());
+                }
+                Plan {
+                    project,
+                    region,
+                    tags,
+                    workload,
+                    architecture,
+                    environment,
+                    domain,
+                }
+            },
+        )
 }
 
 proptest! {
