@@ -7,8 +7,10 @@
     python scripts/moto-tool.py ENDPOINT ROLE_ARN describe-stack STACK
     python scripts/moto-tool.py ENDPOINT ROLE_ARN role NAME_PART
     python scripts/moto-tool.py ENDPOINT ROLE_ARN certificate DOMAIN
+    python scripts/moto-tool.py ENDPOINT ROLE_ARN hosted-zone NAME
     python scripts/moto-tool.py ENDPOINT ROLE_ARN secret NAME VALUE
     python scripts/moto-tool.py ENDPOINT ROLE_ARN parameter NAME VALUE
+    python scripts/moto-tool.py ENDPOINT ROLE_ARN put-image REPOSITORY TAG MANIFEST
     python scripts/moto-tool.py ENDPOINT ROLE_ARN reset
 
 The role is assumed first, so everything happens in that role's (moto) account. `inventory`
@@ -20,6 +22,7 @@ report about itself.
 import json
 import sys
 import urllib.request
+import uuid
 
 import boto3
 
@@ -108,7 +111,38 @@ def inventory(client):
         ),
         "http_apis": http_apis(client("apigatewayv2")),
         "rest_apis": sorted(a["name"] for a in client("apigateway").get_rest_apis().get("items", [])),
+        "certificates": certificates(client("acm")),
+        "domain_records": domain_records(client("route53")),
+        "api_domains": sorted(
+            [d["DomainName"] for d in client("apigatewayv2").get_domain_names()["Items"]]
+            + [d["domainName"] for d in client("apigateway").get_domain_names().get("items", [])]
+        ),
     }
+
+
+def certificates(acm):
+    out = []
+    for c in acm.list_certificates()["CertificateSummaryList"]:
+        cert = acm.describe_certificate(CertificateArn=c["CertificateArn"])["Certificate"]
+        out.append({"domain": cert["DomainName"], "status": cert["Status"]})
+    return sorted(out, key=lambda c: (c["domain"], c["status"]))
+
+
+def domain_records(route53):
+    """The alias `A` records of every hosted zone: what points a name at a load balancer or an
+    API's domain."""
+    out = []
+    for zone in route53.list_hosted_zones()["HostedZones"]:
+        for r in route53.list_resource_record_sets(HostedZoneId=zone["Id"])["ResourceRecordSets"]:
+            if r["Type"] == "A" and "AliasTarget" in r:
+                out.append(
+                    {
+                        "name": r["Name"].rstrip("."),
+                        "type": r["Type"],
+                        "alias": r["AliasTarget"]["DNSName"].rstrip("."),
+                    }
+                )
+    return sorted(out, key=lambda r: r["name"])
 
 
 def ecs_services(ecs):
@@ -222,6 +256,13 @@ def certificate(client, domain):
     return {"arn": arn}
 
 
+def hosted_zone(client, name):
+    """Makes a public hosted zone, as a user has one for the domain a plan names (its id goes
+    into the plan)."""
+    zone = client("route53").create_hosted_zone(Name=name, CallerReference=str(uuid.uuid4()))["HostedZone"]
+    return {"id": zone["Id"].split("/")[-1]}
+
+
 def secret(client, name, value):
     """Keeps a secret in Secrets Manager, as a user does before naming it in a plan."""
     arn = client("secretsmanager").create_secret(Name=name, SecretString=value)["ARN"]
@@ -256,6 +297,7 @@ COMMANDS = {
     "describe-stack": describe_stack,
     "role": role,
     "certificate": certificate,
+    "hosted-zone": hosted_zone,
     "secret": secret,
     "parameter": parameter,
     "put-image": put_image,

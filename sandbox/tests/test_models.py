@@ -610,6 +610,301 @@ class SNS(Case):
         self.assertEqual(self.client("sns").list_subscriptions()["Subscriptions"], [])
 
 
+def hosted_zone(name: str = "example.com") -> str:
+    """A public hosted zone made outside the stack, as the user's own; answers its id."""
+    zone = boto3.client("route53").create_hosted_zone(Name=name, CallerReference=name)["HostedZone"]
+    return zone["Id"].split("/")[-1]
+
+
+def alias_record(zone_id: str, name: str, domain: str) -> dict[str, Any]:
+    return {
+        "Type": "AWS::Route53::RecordSet",
+        "Properties": {
+            "HostedZoneId": zone_id,
+            "Name": name,
+            "Type": "A",
+            "AliasTarget": {
+                "DNSName": {"Fn::GetAtt": [domain, "RegionalDomainName"]},
+                "HostedZoneId": {"Fn::GetAtt": [domain, "RegionalHostedZoneId"]},
+                "EvaluateTargetHealth": False,
+            },
+        },
+    }
+
+
+def custom_domains(zone_id: str) -> dict[str, Any]:
+    """A DNS-validated certificate for two names; an HTTP API and a REST API, each under one of
+    them through its regional custom domain, with the alias records to the domains."""
+    return {
+        "Certificate": {
+            "Type": "AWS::CertificateManager::Certificate",
+            "Properties": {
+                "DomainName": "api.example.com",
+                "SubjectAlternativeNames": ["rest.example.com"],
+                "ValidationMethod": "DNS",
+                "DomainValidationOptions": [
+                    {"DomainName": "api.example.com", "HostedZoneId": zone_id},
+                    {"DomainName": "rest.example.com", "HostedZoneId": zone_id},
+                ],
+                "CertificateTransparencyLoggingPreference": "DISABLED",
+                "Tags": [{"Key": "team", "Value": "web"}],
+            },
+        },
+        "HttpApi": {"Type": "AWS::ApiGatewayV2::Api", "Properties": {"Name": "shop", "ProtocolType": "HTTP"}},
+        "HttpStage": {
+            "Type": "AWS::ApiGatewayV2::Stage",
+            "Properties": {"ApiId": {"Ref": "HttpApi"}, "StageName": "$default", "AutoDeploy": True},
+        },
+        "HttpDomain": {
+            "Type": "AWS::ApiGatewayV2::DomainName",
+            "Properties": {
+                "DomainName": "api.example.com",
+                "DomainNameConfigurations": [
+                    {"CertificateArn": {"Ref": "Certificate"}, "EndpointType": "REGIONAL", "SecurityPolicy": "TLS_1_2"}
+                ],
+                "Tags": {"team": "web"},
+            },
+        },
+        "HttpMapping": {
+            "Type": "AWS::ApiGatewayV2::ApiMapping",
+            "Properties": {"ApiId": {"Ref": "HttpApi"}, "DomainName": {"Ref": "HttpDomain"}, "Stage": {"Ref": "HttpStage"}},
+        },
+        "RestApi": {"Type": "AWS::ApiGateway::RestApi", "Properties": {"Name": "orders"}},
+        "RestMethod": {
+            "Type": "AWS::ApiGateway::Method",
+            "Properties": {
+                "RestApiId": {"Ref": "RestApi"},
+                "ResourceId": {"Fn::GetAtt": ["RestApi", "RootResourceId"]},
+                "HttpMethod": "GET",
+                "AuthorizationType": "NONE",
+                "Integration": {"Type": "MOCK", "IntegrationHttpMethod": "GET", "Uri": ""},
+            },
+        },
+        "RestDeployment": {
+            "Type": "AWS::ApiGateway::Deployment",
+            "DependsOn": "RestMethod",
+            "Properties": {"RestApiId": {"Ref": "RestApi"}},
+        },
+        "RestStage": {
+            "Type": "AWS::ApiGateway::Stage",
+            "Properties": {"RestApiId": {"Ref": "RestApi"}, "StageName": "prod", "DeploymentId": {"Ref": "RestDeployment"}},
+        },
+        "RestDomain": {
+            "Type": "AWS::ApiGateway::DomainName",
+            "Properties": {
+                "DomainName": "rest.example.com",
+                "RegionalCertificateArn": {"Ref": "Certificate"},
+                "EndpointConfiguration": {"Types": ["REGIONAL"]},
+                "SecurityPolicy": "TLS_1_2",
+                "Tags": [{"Key": "team", "Value": "web"}],
+            },
+        },
+        "RestMapping": {
+            "Type": "AWS::ApiGateway::BasePathMapping",
+            "Properties": {"DomainName": {"Ref": "RestDomain"}, "RestApiId": {"Ref": "RestApi"}, "Stage": {"Ref": "RestStage"}},
+        },
+        "HttpRecord": alias_record(zone_id, "api.example.com", "HttpDomain"),
+        "RestRecord": alias_record(zone_id, "rest.example.com", "RestDomain"),
+    }
+
+
+REGIONAL_NAME = r"^d-[a-z0-9]{10}\.execute-api\.us-east-1\.amazonaws\.com$"
+# API Gateway's regional endpoints' hosted zone in us-east-1, as AWS documents it.
+US_EAST_1_API_ZONE = "Z1UJRXOUMOOFQ8"
+
+
+class CustomDomains(Case):
+    def records(self, zone_id: str, record_type: str) -> list[dict[str, Any]]:
+        sets = self.client("route53").list_resource_record_sets(HostedZoneId=zone_id)["ResourceRecordSets"]
+        return [r for r in sets if r["Type"] == record_type]
+
+    def test_apis_under_their_own_names_with_a_dns_validated_certificate(self) -> None:
+        zone_id = hosted_zone()
+        out = self.create(
+            custom_domains(zone_id),
+            {
+                "Certificate": {"Value": {"Ref": "Certificate"}},
+                "HttpDomain": {"Value": {"Ref": "HttpDomain"}},
+                "HttpDomainName": {"Value": {"Fn::GetAtt": ["HttpDomain", "DomainName"]}},
+                "HttpRegional": {"Value": {"Fn::GetAtt": ["HttpDomain", "RegionalDomainName"]}},
+                "HttpZone": {"Value": {"Fn::GetAtt": ["HttpDomain", "RegionalHostedZoneId"]}},
+                "HttpMapping": {"Value": {"Ref": "HttpMapping"}},
+                "HttpApi": {"Value": {"Ref": "HttpApi"}},
+                "RestDomain": {"Value": {"Ref": "RestDomain"}},
+                "RestRegional": {"Value": {"Fn::GetAtt": ["RestDomain", "RegionalDomainName"]}},
+                "RestZone": {"Value": {"Fn::GetAtt": ["RestDomain", "RegionalHostedZoneId"]}},
+                "RestDistributionZone": {"Value": {"Fn::GetAtt": ["RestDomain", "DistributionHostedZoneId"]}},
+                "RestMapping": {"Value": {"Ref": "RestMapping"}},
+                "RestApi": {"Value": {"Ref": "RestApi"}},
+                "Record": {"Value": {"Ref": "HttpRecord"}},
+            },
+        )
+        # The certificate: issued, its validation records written into the zone.
+        acm = self.client("acm")
+        cert = acm.describe_certificate(CertificateArn=out["Certificate"])["Certificate"]
+        self.assertEqual(cert["Status"], "ISSUED")
+        self.assertEqual(cert["Options"]["CertificateTransparencyLoggingPreference"], "DISABLED")
+        self.assertEqual(sorted(cert["SubjectAlternativeNames"]), ["api.example.com", "rest.example.com"])
+        tags = acm.list_tags_for_certificate(CertificateArn=out["Certificate"])["Tags"]
+        self.assertEqual(tags, [{"Key": "team", "Value": "web"}])
+        cnames = {(r["Name"], r["ResourceRecords"][0]["Value"]) for r in self.records(zone_id, "CNAME")}
+        options = cert["DomainValidationOptions"]
+        self.assertEqual(sorted(o["DomainName"] for o in options), ["api.example.com", "rest.example.com"])
+        for option in options:
+            self.assertEqual(option["ValidationStatus"], "SUCCESS")
+            record = option["ResourceRecord"]
+            self.assertIn((record["Name"], record["Value"]), cnames)
+
+        # The HTTP API's domain and its mapping.
+        v2 = self.client("apigatewayv2")
+        [domain] = v2.get_domain_names()["Items"]
+        self.assertEqual((domain["DomainName"], out["HttpDomain"], out["HttpDomainName"]), ("api.example.com",) * 3)
+        self.assertEqual(domain["Tags"], {"team": "web"})
+        [config] = domain["DomainNameConfigurations"]
+        self.assertRegex(out["HttpRegional"], REGIONAL_NAME)
+        self.assertEqual(out["HttpZone"], US_EAST_1_API_ZONE)
+        self.assertEqual(
+            (config["ApiGatewayDomainName"], config["HostedZoneId"], config["CertificateArn"]),
+            (out["HttpRegional"], US_EAST_1_API_ZONE, out["Certificate"]),
+        )
+        self.assertEqual((config["EndpointType"], config["SecurityPolicy"], config["DomainNameStatus"]), ("REGIONAL", "TLS_1_2", "AVAILABLE"))
+        [mapping] = v2.get_api_mappings(DomainName="api.example.com")["Items"]
+        self.assertEqual(
+            (mapping["ApiMappingId"], mapping["ApiId"], mapping["Stage"]), (out["HttpMapping"], out["HttpApi"], "$default")
+        )
+
+        # The REST API's domain and its base path mapping.
+        v1 = self.client("apigateway")
+        [rest] = v1.get_domain_names()["items"]
+        self.assertEqual((rest["domainName"], out["RestDomain"]), ("rest.example.com",) * 2)
+        self.assertRegex(out["RestRegional"], REGIONAL_NAME)
+        self.assertEqual((rest["regionalDomainName"], rest["regionalHostedZoneId"]), (out["RestRegional"], US_EAST_1_API_ZONE))
+        self.assertEqual(out["RestZone"], US_EAST_1_API_ZONE)
+        self.assertEqual(out["RestDistributionZone"], "Z2FDTNDATAQYW2")
+        self.assertEqual(rest["regionalCertificateArn"], out["Certificate"])
+        self.assertEqual(rest["endpointConfiguration"]["types"], ["REGIONAL"])
+        self.assertEqual(rest["tags"], {"team": "web"})
+        [base] = v1.get_base_path_mappings(domainName="rest.example.com")["items"]
+        self.assertEqual((base["basePath"], base["restApiId"], base["stage"]), ("(none)", out["RestApi"], "prod"))
+        self.assertEqual(out["RestMapping"], "rest.example.com/(none)")
+
+        # The alias records, as Route 53 keeps them.
+        aliases = {r["Name"]: r["AliasTarget"] for r in self.records(zone_id, "A")}
+        self.assertEqual(out["Record"], "api.example.com")
+        self.assertEqual(
+            aliases,
+            {
+                "api.example.com.": {"DNSName": out["HttpRegional"] + ".", "HostedZoneId": US_EAST_1_API_ZONE, "EvaluateTargetHealth": False},
+                "rest.example.com.": {"DNSName": out["RestRegional"] + ".", "HostedZoneId": US_EAST_1_API_ZONE, "EvaluateTargetHealth": False},
+            },
+        )
+
+        self.delete()
+        self.assertEqual(acm.list_certificates()["CertificateSummaryList"], [])
+        self.assertEqual(v2.get_domain_names()["Items"], [])
+        self.assertEqual(v2.get_api_mappings(DomainName="api.example.com")["Items"], [])
+        self.assertEqual(v1.get_domain_names().get("items", []), [])
+        with self.assertRaises(ClientError):
+            v1.get_base_path_mappings(domainName="rest.example.com")
+        self.assertEqual(self.records(zone_id, "A"), [])
+        # As on AWS, CloudFormation leaves the validation records in the zone.
+        self.assertEqual(len(self.records(zone_id, "CNAME")), 2)
+
+    def test_a_certificate_for_a_zone_that_does_not_exist_fails_the_stack(self) -> None:
+        hosted_zone()
+        template = {
+            "Resources": {
+                "Certificate": {
+                    "Type": "AWS::CertificateManager::Certificate",
+                    "Properties": {
+                        "DomainName": "api.example.com",
+                        "ValidationMethod": "DNS",
+                        "DomainValidationOptions": [{"DomainName": "api.example.com", "HostedZoneId": "Z0MISSING0ZONE"}],
+                    },
+                }
+            }
+        }
+        self.cf.create_stack(StackName="ext", TemplateBody=json.dumps(template))
+        stack = self.cf.describe_stacks(StackName="ext")["Stacks"][0]
+        self.assertEqual(stack["StackStatus"], "ROLLBACK_COMPLETE")
+        events = self.cf.describe_stack_events(StackName="ext")["StackEvents"]
+        [failed] = [e for e in events if e["ResourceStatus"] == "CREATE_FAILED"]
+        self.assertEqual(failed["LogicalResourceId"], "Certificate")
+        self.assertIn("Hosted zone Z0MISSING0ZONE for the DNS validation of api.example.com does not exist", failed["ResourceStatusReason"])
+        self.assertEqual(self.client("acm").list_certificates()["CertificateSummaryList"], [])
+
+
+class Route53(Case):
+    def test_hosted_zone_ids_start_with_z_as_route53s_do(self) -> None:
+        for _ in range(20):
+            self.assertRegex(hosted_zone(), r"^Z[A-Z0-9]+$")
+
+    def test_a_record_outside_its_zone_fails_and_a_record_made_by_the_stack_can_be_changed_through_the_api(self) -> None:
+        zone_id = hosted_zone()
+        outside = {
+            "Record": {
+                "Type": "AWS::Route53::RecordSet",
+                "Properties": {"HostedZoneId": zone_id, "Name": "www.example.org", "Type": "CNAME", "TTL": "300", "ResourceRecords": ["example.com"]},
+            }
+        }
+        self.cf.create_stack(StackName="outside", TemplateBody=json.dumps({"Resources": outside}))
+        events = self.cf.describe_stack_events(StackName="outside")["StackEvents"]
+        [failed] = [e for e in events if e["ResourceStatus"] == "CREATE_FAILED"]
+        self.assertIn("is not permitted in zone example.com.", failed["ResourceStatusReason"])
+
+        inside = {"Record": {**outside["Record"], "Properties": {**outside["Record"]["Properties"], "Name": "www.example.com"}}}
+        out = self.create(inside, {"Name": {"Value": {"Ref": "Record"}}})
+        self.assertEqual(out["Name"], "www.example.com")
+        r53 = self.client("route53")
+        [record] = [r for r in r53.list_resource_record_sets(HostedZoneId=zone_id)["ResourceRecordSets"] if r["Type"] == "CNAME"]
+        self.assertEqual((record["Name"], record["ResourceRecords"]), ("www.example.com.", [{"Value": "example.com"}]))
+        r53.change_resource_record_sets(
+            HostedZoneId=zone_id, ChangeBatch={"Changes": [{"Action": "DELETE", "ResourceRecordSet": record}]}
+        )
+        self.delete()  # the record is already gone: the delete still completes
+
+    def test_an_alias_record_to_a_load_balancer_gets_its_name_and_hosted_zone(self) -> None:
+        zone_id = hosted_zone()
+        resources = network() | {
+            "Balancer": {
+                "Type": "AWS::ElasticLoadBalancingV2::LoadBalancer",
+                "Properties": {"Subnets": [{"Ref": "SubnetA"}, {"Ref": "SubnetB"}], "SecurityGroups": [{"Ref": "Group"}]},
+            },
+            "Record": {
+                "Type": "AWS::Route53::RecordSet",
+                "Properties": {
+                    "HostedZoneId": zone_id,
+                    "Name": "shop.example.com",
+                    "Type": "A",
+                    "AliasTarget": {
+                        "DNSName": {"Fn::GetAtt": ["Balancer", "DNSName"]},
+                        "HostedZoneId": {"Fn::GetAtt": ["Balancer", "CanonicalHostedZoneID"]},
+                        "EvaluateTargetHealth": "false",
+                    },
+                },
+            },
+        }
+        out = self.create(
+            resources,
+            {
+                "FullName": {"Value": {"Fn::GetAtt": ["Balancer", "LoadBalancerFullName"]}},
+                "Groups": {"Value": {"Fn::Join": [",", {"Fn::GetAtt": ["Balancer", "SecurityGroups"]}]}},
+                "Group": {"Value": {"Ref": "Group"}},
+            },
+        )
+        [lb] = self.client("elbv2").describe_load_balancers()["LoadBalancers"]
+        self.assertEqual(out["FullName"], lb["LoadBalancerArn"].split(":loadbalancer/")[1])
+        self.assertEqual(out["Groups"], out["Group"])
+        r53 = self.client("route53")
+        [record] = [r for r in r53.list_resource_record_sets(HostedZoneId=zone_id)["ResourceRecordSets"] if r["Type"] == "A"]
+        self.assertEqual(
+            record["AliasTarget"],
+            {"DNSName": lb["DNSName"] + ".", "HostedZoneId": lb["CanonicalHostedZoneId"], "EvaluateTargetHealth": False},
+        )
+        self.delete()
+        self.assertEqual([r["Type"] for r in r53.list_resource_record_sets(HostedZoneId=zone_id)["ResourceRecordSets"]], ["NS", "SOA"])
+
+
 class Deletes(Case):
     def test_ecs_elb_and_lambda_permission_resources_are_really_deleted(self) -> None:
         resources = ecs_service() | {

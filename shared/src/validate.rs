@@ -535,6 +535,8 @@ fn fargate(c: &mut Checker, plan: &Plan, f: &Fargate) {
     }
     match &f.https {
         Some(https) => certificate(c, plan, &https.certificate_arn),
+        // The domain's own certificate makes it HTTPS.
+        None if plan.domain.is_some() => {}
         None => c.warn(
             "fargate.https",
             "no certificate: the load balancer serves plain HTTP on port 80, unencrypted",

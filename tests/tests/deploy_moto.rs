@@ -818,8 +818,11 @@ async fn a_sample_of_the_matrix_deploys_in_the_sandbox() {
         "fargate-bare",
         "fargate-public-image",
         "fargate-environment",
+        "fargate-domain",
         "lambda-rest",
         "lambda-environment",
+        "lambda-domain",
+        "lambda-rest-domain",
     ] {
         let plan = matrix
             .get(name)
@@ -845,6 +848,15 @@ async fn a_sample_of_the_matrix_deploys_in_the_sandbox() {
                 "arn:aws:secretsmanager:us-east-1:111122223333:secret:prod/shop/mail-AbCdEf";
             assert!(text.contains(example), "{name} names no secret by ARN");
             text = text.replace(example, mail["arn"].as_str().unwrap());
+        }
+        if name.ends_with("-domain") {
+            // The user's hosted zone exists before the plan names it.
+            let zone = sb
+                .moto
+                .tool(server::SANDBOX_ROLE, &["hosted-zone", "example.com"]);
+            let example = shared::examples::domain().hosted_zone_id;
+            assert!(text.contains(&example), "{name} names no zone");
+            text = text.replace(&example, zone["id"].as_str().unwrap());
         }
         let plan: Value = serde_json::from_str(&text).unwrap();
         let stack = format!("m-{name}");
@@ -929,6 +941,35 @@ async fn a_sample_of_the_matrix_deploys_in_the_sandbox() {
                 );
             }
             _ => {}
+        }
+        if name.ends_with("-domain") {
+            // The certificate was issued through the zone, the name points at what serves it,
+            // and the URL output is the domain's.
+            assert_eq!(
+                inv["certificates"],
+                json!([{"domain": "shop.example.com", "status": "ISSUED"}]),
+                "{inv}"
+            );
+            let record = inv["domain_records"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|r| r["name"] == "shop.example.com")
+                .unwrap_or_else(|| panic!("no record: {inv}"))
+                .clone();
+            if name.starts_with("fargate") {
+                assert_eq!(record["alias"], inv["load_balancers"][0]["dns"], "{inv}");
+            } else {
+                assert_eq!(inv["api_domains"], json!(["shop.example.com"]), "{inv}");
+            }
+            let url = done["outputs"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|o| o["key"] == "ServiceUrl" || o["key"] == "ApiUrl")
+                .unwrap()
+                .clone();
+            assert_eq!(url["value"], "https://shop.example.com", "{done}");
         }
         let gone = sb.delete(created["id"].as_str().unwrap()).await;
         assert_eq!(gone["status"], "DELETE_COMPLETE", "{name}: {gone}");

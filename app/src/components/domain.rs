@@ -10,9 +10,8 @@ use crate::state::use_planner;
 pub fn DomainEditor() -> impl IntoView {
     let plan = use_planner().plan;
     let on = move || plan.with(|p| p.domain.is_some());
-    let read = move |f: fn(&Domain) -> String| {
-        plan.with(|p| p.domain.as_ref().map(f).unwrap_or_default())
-    };
+    let read =
+        move |f: fn(&Domain) -> String| plan.with(|p| p.domain.as_ref().map(f).unwrap_or_default());
     let edit = move |f: &dyn Fn(&mut Domain)| {
         plan.update(|p| {
             if let Some(d) = p.domain.as_mut() {

@@ -9,16 +9,20 @@ existing models are applied by the module's `install()`.
 from __future__ import annotations
 
 from . import (
+    acm,
     apigateway,
     apigatewayv2,
     applicationautoscaling,
     cloudwatch,
     deletes,
+    domains,
     ec2,
     ecr,
     ecs,
     elasticache,
+    elbv2,
     rds,
+    route53,
     s3,
     secretsmanager,
     sns,
@@ -26,6 +30,7 @@ from . import (
 
 # The CloudFormation types the extensions add (the rest are fixes to moto's own models).
 MODELS = (
+    acm.Certificate,
     apigateway.RestStage,
     apigatewayv2.Api,
     apigatewayv2.Integration,
@@ -34,6 +39,10 @@ MODELS = (
     applicationautoscaling.ScalableTarget,
     applicationautoscaling.ScalingPolicy,
     cloudwatch.MetricAlarm,
+    domains.HttpDomainName,
+    domains.ApiMapping,
+    domains.RestDomainName,
+    domains.BasePathMapping,
     ec2.SecurityGroupEgress,
     elasticache.CacheSubnetGroup,
     elasticache.ReplicationGroup,
@@ -45,5 +54,5 @@ MODELS = (
 
 def install() -> None:
     """Applies every fix to moto's own models (the new models exist once imported)."""
-    for module in (deletes, ec2, ecr, ecs, rds, s3):
+    for module in (deletes, ec2, ecr, ecs, elbv2, rds, route53, s3):
         module.install()
