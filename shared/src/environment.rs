@@ -18,11 +18,38 @@ pub const MAX_PARAMETER_NAME: usize = 1011;
 /// The longest Secrets Manager secret name.
 pub const MAX_SECRET_NAME: usize = 512;
 
+/// The names Lambda reserves (its documented list) and the ones ECS sets for a task's
+/// credentials and metadata. Other `AWS_*` names (`AWS_LAMBDA_EXEC_WRAPPER`,
+/// `AWS_NODEJS_CONNECTION_REUSE_ENABLED`, …) are the user's to set.
+const AWS_RESERVED: [&str; 21] = [
+    "_HANDLER",
+    "_X_AMZN_TRACE_ID",
+    "AWS_DEFAULT_REGION",
+    "AWS_REGION",
+    "AWS_EXECUTION_ENV",
+    "AWS_LAMBDA_FUNCTION_NAME",
+    "AWS_LAMBDA_FUNCTION_MEMORY_SIZE",
+    "AWS_LAMBDA_FUNCTION_VERSION",
+    "AWS_LAMBDA_INITIALIZATION_TYPE",
+    "AWS_LAMBDA_LOG_GROUP_NAME",
+    "AWS_LAMBDA_LOG_STREAM_NAME",
+    "AWS_ACCESS_KEY",
+    "AWS_ACCESS_KEY_ID",
+    "AWS_SECRET_ACCESS_KEY",
+    "AWS_SESSION_TOKEN",
+    "AWS_LAMBDA_RUNTIME_API",
+    "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI",
+    "AWS_CONTAINER_CREDENTIALS_FULL_URI",
+    "AWS_CONTAINER_AUTHORIZATION_TOKEN",
+    "AWS_LAMBDA_LOG_FORMAT",
+    "AWS_LAMBDA_LOG_LEVEL",
+];
+
 /// Why a name cannot be given, if it cannot: AWS sets it, or the template does.
 pub fn reserved(plan: &Plan, name: &str) -> Option<String> {
-    if name.starts_with("AWS_") {
+    if AWS_RESERVED.contains(&name) {
         return Some(format!(
-            "{name} is reserved: AWS sets AWS_* variables itself (the region, the function's \
+            "{name} is reserved: AWS sets AWS_* variables like it itself (the region, the function's \
              name, the credentials); Lambda refuses them and in ECS they would shadow the task's own"
         ));
     }
@@ -319,9 +346,14 @@ pub fn check(plan: &Plan) -> Vec<(String, String)> {
     }
     if kind == ArchitectureKind::Lambda {
         let own: usize = template_names(plan).iter().map(|(n, _)| n.len() + 64).sum();
+        // Secrets are resolved into the environment too: a generated one is 48 characters.
         let given: usize = env
             .iter()
-            .map(|v| v.name.len() + v.value.as_deref().map_or(0, str::len))
+            .map(|v| {
+                v.name.len()
+                    + v.value.as_deref().map_or(0, str::len)
+                    + if v.generate { 48 } else { 0 }
+            })
             .sum();
         if own + given > LAMBDA_ENV_BYTES {
             out.push((
@@ -384,22 +416,23 @@ pub fn parameter_arn(reference: &str) -> ArnText {
 
 /// What ECS is given for a secret reference (an ARN, partial when named), and what IAM grants
 /// read on: the exact secret, or `<name>-??????` (the six characters AWS appends) for a name.
-pub fn secret_arns(reference: &str) -> (ArnText, ArnText) {
+pub fn secret_arns(reference: &str) -> (ArnText, Vec<ArnText>) {
     match secret(reference) {
         Ok(Reference::Arn(arn)) => {
-            let grant = if has_suffix(arn) {
-                arn.to_string()
-            } else {
-                format!("{arn}-??????")
-            };
-            (ArnText(arn.to_string()), ArnText(grant))
+            // `…:secret:prod/app-config` may be partial (the secret `prod/app-config-AbCdEf`)
+            // or complete (`prod/app` + `-config`): AWS cannot tell, so both are granted.
+            let mut grants = vec![ArnText(format!("{arn}-??????"))];
+            if has_suffix(arn) {
+                grants.insert(0, ArnText(arn.to_string()));
+            }
+            (ArnText(arn.to_string()), grants)
         }
         _ => {
             let arn = format!(
                 "arn:${{AWS::Partition}}:secretsmanager:${{AWS::Region}}:${{AWS::AccountId}}:secret:{reference}"
             );
             let grant = format!("{arn}-??????");
-            (ArnText(arn), ArnText(grant))
+            (ArnText(arn), vec![ArnText(grant)])
         }
     }
 }
@@ -668,6 +701,43 @@ mod tests {
     }
 
     #[test]
+    fn aws_names_lambda_does_not_reserve_are_the_users() {
+        for name in [
+            "AWS_LAMBDA_EXEC_WRAPPER",
+            "AWS_NODEJS_CONNECTION_REUSE_ENABLED",
+        ] {
+            for kind in [ArchitectureKind::Fargate, ArchitectureKind::Lambda] {
+                let plan = with(
+                    kind,
+                    vec![EnvVar {
+                        value: Some("x".into()),
+                        ..var(name)
+                    }],
+                );
+                assert_eq!(check(&plan), Vec::new(), "{name} on {kind}");
+            }
+        }
+    }
+
+    #[test]
+    fn generated_secrets_count_toward_lambdas_four_kilobytes() {
+        let env: Vec<EnvVar> = (0..MAX_VARIABLES)
+            .map(|i| EnvVar {
+                generate: true,
+                ..var(&format!("GENERATED_KEY_FOR_THE_SERVICE_NUMBER_{i:02}"))
+            })
+            .collect();
+        let problems = check(&with(ArchitectureKind::Lambda, env.clone()));
+        assert!(
+            problems
+                .iter()
+                .any(|(p, m)| p == "environment" && m.contains("Lambda allows")),
+            "{problems:?}"
+        );
+        assert_eq!(check(&with(ArchitectureKind::Fargate, env)), Vec::new());
+    }
+
+    #[test]
     fn names_are_unique_and_generated_ids_too() {
         let plan = with(
             ArchitectureKind::Fargate,
@@ -754,14 +824,22 @@ mod tests {
 
         let (from, grant) = secret_arns("prod/stripe");
         assert!(from.0.ends_with(":secret:prod/stripe") && from.needs_sub());
-        assert!(grant.0.ends_with(":secret:prod/stripe-??????"));
+        assert_eq!(grant.len(), 1);
+        assert!(grant[0].0.ends_with(":secret:prod/stripe-??????"));
         let full = "arn:aws:secretsmanager:us-east-1:111122223333:secret:prod/mail-AbCdEf";
+        // Complete, or partial for `prod/mail-AbCdEf-XXXXXX`: AWS cannot tell, both are granted.
         assert_eq!(
             secret_arns(full),
-            (ArnText(full.into()), ArnText(full.into()))
+            (
+                ArnText(full.into()),
+                vec![ArnText(full.into()), ArnText(format!("{full}-??????"))]
+            )
         );
         let partial = "arn:aws:secretsmanager:us-east-1:111122223333:secret:prod/mail";
-        assert_eq!(secret_arns(partial).1, ArnText(format!("{partial}-??????")));
+        assert_eq!(
+            secret_arns(partial).1,
+            vec![ArnText(format!("{partial}-??????"))]
+        );
         assert_eq!(generated_id("API_KEY"), "GeneratedApiKeySecret");
         assert_eq!(
             generated_id("session__token"),

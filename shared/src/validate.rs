@@ -305,6 +305,17 @@ fn domain(c: &mut Checker, plan: &Plan, d: &Domain) {
             format!("\"{}\" is an address, not a host name", d.name),
         );
     }
+    let own_certificate = plan.fargate().is_some_and(|f| f.https.is_some());
+    if !own_certificate && d.name.len() > 64 {
+        c.error(
+            "domain.name",
+            format!(
+                "\"{}\" is {} characters; ACM certifies names of at most 64, so the stack cannot make its certificate",
+                d.name,
+                d.name.len()
+            ),
+        );
+    }
     let zone_ok = d.hosted_zone_id.len() >= 2
         && d.hosted_zone_id.len() <= 32
         && d.hosted_zone_id.starts_with('Z')

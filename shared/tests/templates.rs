@@ -468,7 +468,7 @@ fn the_function_gets_its_secrets_by_dynamic_reference_and_no_read_permission() {
     );
     let role = serde_json::to_string(&t.resources()["FunctionRole"]).unwrap();
     assert!(!role.contains("secretsmanager"), "{role}");
-    // No value of a secret is in the template: only references to where they are kept.
+    // Plain values as given; secrets as references to where they are kept.
     for (key, value) in [
         (
             "STRIPE_KEY",

@@ -316,6 +316,14 @@ fn domains() {
             "domain.hosted_zone_id: \"/hostedzone/Z123\" is not a Route 53 hosted zone id: Z followed by capital letters and digits (give only the part after /hostedzone/)",
         ],
     );
+    let long = format!("{}.example.com", "a".repeat(60));
+    check(
+        "lambda",
+        json!({"domain": {"name": long, "hosted_zone_id": zone}}),
+        &[&format!(
+            "domain.name: \"{long}\" is 72 characters; ACM certifies names of at most 64, so the stack cannot make its certificate"
+        )],
+    );
     check(
         "fargate",
         json!({"domain": {"name": "shop.example.com"}}),

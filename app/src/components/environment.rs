@@ -107,7 +107,7 @@ pub fn EnvironmentEditor() -> impl IntoView {
                                 let kind = event_target_value(&ev);
                                 edit(i, &|v| { let text = text_of(v); set_source(v, &kind, text) });
                             }>
-                            {KINDS.iter().map(|(value, label)| view! { <option value=*value>{*label}</option> }).collect_view()}
+                            {KINDS.iter().map(|(value, label)| view! { <option value=*value selected=move || kind_of(&var(i)) == *value>{*label}</option> }).collect_view()}
                         </select>
                         <input type="text" aria-label=format!("Variable {} value", i + 1)
                             prop:value=move || text_of(&var(i))

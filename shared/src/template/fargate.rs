@@ -628,7 +628,7 @@ fn roles(b: &mut Builder<'_>, f: &Fargate) {
     for var in &b.plan.environment {
         match var.source() {
             Some(EnvSource::Secret(s)) => {
-                secrets.push(settings::arn(environment::secret_arns(s).1))
+                secrets.extend(environment::secret_arns(s).1.into_iter().map(settings::arn))
             }
             Some(EnvSource::Generated) => secrets.push(r(&environment::generated_id(&var.name))),
             Some(EnvSource::SsmParameter(p)) => {
