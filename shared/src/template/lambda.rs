@@ -408,7 +408,7 @@ fn rest_api(b: &mut Builder<'_>) {
 /// mapped to the API's stage at the root, and the alias record to it.
 fn custom_domain(b: &mut Builder<'_>, l: &Lambda, d: &Domain) {
     domain::certificate(b, d);
-    let (target, zone) = match l.api {
+    match l.api {
         ApiType::Http => {
             b.add(
                 "ApiDomainName",
@@ -431,10 +431,6 @@ fn custom_domain(b: &mut Builder<'_>, l: &Lambda, d: &Domain) {
                     "Stage": r("HttpApiStage")
                 }),
             );
-            (
-                att("ApiDomainName", "RegionalDomainName"),
-                att("ApiDomainName", "RegionalHostedZoneId"),
-            )
         }
         ApiType::Rest => {
             b.add(
@@ -456,13 +452,15 @@ fn custom_domain(b: &mut Builder<'_>, l: &Lambda, d: &Domain) {
                     "Stage": r("RestStage")
                 }),
             );
-            (
-                att("ApiDomainName", "RegionalDomainName"),
-                att("ApiDomainName", "RegionalHostedZoneId"),
-            )
         }
-    };
-    domain::alias(b, d, target, zone);
+    }
+    // Both kinds of custom domain name their regional endpoint the same way.
+    domain::alias(
+        b,
+        d,
+        att("ApiDomainName", "RegionalDomainName"),
+        att("ApiDomainName", "RegionalHostedZoneId"),
+    );
 }
 
 fn outputs(b: &mut Builder<'_>, l: &Lambda) {
