@@ -62,6 +62,8 @@ fn deployer(cfn: Arc<CfnDouble>, base: Duration) -> (Arc<Deployer>, AppState) {
             doubles::ACCOUNT
         )),
         permissions_boundary_arn: None,
+        settings_prefixes: vec!["stackplan/".into()],
+        hosted_zone_ids: vec!["ZALLOWED".into()],
     }];
     config.backoff = Backoff {
         base,

@@ -55,6 +55,141 @@ const UNBOUND: &str = "iam:DeleteRolePermissionsBoundary";
 /// excluded); a margin for the JSON around the actions.
 const POLICY_BUDGET: usize = 5_600;
 
+/// What a bootstrap lets Stackplan's stacks use that is the account's, not theirs: the
+/// existing secrets and SecureString parameters plans may name (by name prefix), and the
+/// Route 53 hosted zones their records and certificate validations may be written in. The
+/// server is started with the same lists (`--settings-prefix`, `--hosted-zone-id`) and refuses
+/// a plan beyond them before anything is created; IAM refuses it anyway.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Options {
+    pub settings_prefixes: Vec<String>,
+    pub hosted_zone_ids: Vec<String>,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            settings_prefixes: vec![shared::reach::DEFAULT_SETTINGS_PREFIX.into()],
+            hosted_zone_ids: Vec::new(),
+        }
+    }
+}
+
+impl Options {
+    /// Every problem of the lists, one line each.
+    pub fn problems(&self) -> Vec<String> {
+        let mut out: Vec<String> = self
+            .settings_prefixes
+            .iter()
+            .filter_map(|p| shared::reach::prefix_problem(p))
+            .collect();
+        for z in &self.hosted_zone_ids {
+            if !shared::validate::hosted_zone_id_ok(z) {
+                out.push(format!(
+                    "\"{z}\" is not a Route 53 hosted zone id: Z followed by capital letters and digits"
+                ));
+            }
+        }
+        out
+    }
+
+    /// The `stackplan serve` flags that give the server the same lists (none for the defaults).
+    pub fn serve_flags(&self) -> String {
+        let mut out = String::new();
+        if self.settings_prefixes != Options::default().settings_prefixes {
+            if self.settings_prefixes.is_empty() {
+                out.push_str(" --no-settings-prefix");
+            }
+            for p in &self.settings_prefixes {
+                out.push_str(&format!(" --settings-prefix {p}"));
+            }
+        }
+        for z in &self.hosted_zone_ids {
+            out.push_str(&format!(" --hosted-zone-id {z}"));
+        }
+        out
+    }
+}
+
+/// Actions the execution role and the boundary grant only on the account's allowed settings
+/// and zones, never on `*`.
+const SCOPED: [&str; 3] = [
+    "route53:ChangeResourceRecordSets",
+    "secretsmanager:GetSecretValue",
+    "ssm:GetParameters",
+];
+
+/// Who a scoped statement is for.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Holder {
+    /// The ceiling of the roles stacks create: their tasks read secrets and parameters.
+    Boundary,
+    /// CloudFormation's role: it resolves Lambda's dynamic references to secrets, reads back
+    /// the secrets it generates, and writes records and certificate validations.
+    ExecutionRole,
+}
+
+/// The statements that grant the scoped actions: reading secrets the stack made (tagged with the
+/// stack's `stackplan:managed`), RDS's own master-user secrets, and the secrets (and, for the
+/// boundary, parameters) under the settings prefixes; for the execution role, changing
+/// records in the allowed hosted zones.
+fn scoped_statements(options: &Options, holder: Holder) -> Vec<Value> {
+    let mut named = vec![sub(
+        "arn:${AWS::Partition}:secretsmanager:*:${AWS::AccountId}:secret:rds!*",
+    )];
+    named.extend(options.settings_prefixes.iter().map(|p| {
+        sub(&format!(
+            "arn:${{AWS::Partition}}:secretsmanager:*:${{AWS::AccountId}}:secret:{p}*"
+        ))
+    }));
+    let mut out = vec![
+        json!({
+            "Sid": "ReadSecretsTheStacksMake",
+            "Effect": "Allow",
+            "Action": "secretsmanager:GetSecretValue",
+            "Resource": sub("arn:${AWS::Partition}:secretsmanager:*:${AWS::AccountId}:secret:*"),
+            "Condition": {"StringEquals": {format!("aws:ResourceTag/{MANAGED_TAG}"): MANAGED_VALUE}}
+        }),
+        json!({
+            "Sid": "ReadSecretsUnderTheSettingsPrefixes",
+            "Effect": "Allow",
+            "Action": "secretsmanager:GetSecretValue",
+            "Resource": named
+        }),
+    ];
+    if holder == Holder::Boundary && !options.settings_prefixes.is_empty() {
+        let parameters: Vec<Value> = options
+            .settings_prefixes
+            .iter()
+            .map(|p| {
+                sub(&format!(
+                    "arn:${{AWS::Partition}}:ssm:*:${{AWS::AccountId}}:parameter/{p}*"
+                ))
+            })
+            .collect();
+        out.push(json!({
+            "Sid": "ReadParametersUnderTheSettingsPrefixes",
+            "Effect": "Allow",
+            "Action": "ssm:GetParameters",
+            "Resource": parameters
+        }));
+    }
+    if holder == Holder::ExecutionRole && !options.hosted_zone_ids.is_empty() {
+        let arns: Vec<Value> = options
+            .hosted_zone_ids
+            .iter()
+            .map(|z| sub(&format!("arn:${{AWS::Partition}}:route53:::hostedzone/{z}")))
+            .collect();
+        out.push(json!({
+            "Sid": "RecordsInTheAllowedHostedZones",
+            "Effect": "Allow",
+            "Action": "route53:ChangeResourceRecordSets",
+            "Resource": arns
+        }));
+    }
+    out
+}
+
 /// The actions each resource type needs, from `IAM_ACTIONS`.
 pub fn actions_by_type() -> BTreeMap<&'static str, Vec<&'static str>> {
     IAM_ACTIONS
@@ -193,9 +328,12 @@ fn policy_chunks(actions: &[&str]) -> Vec<Vec<String>> {
 }
 
 /// The bootstrap template.
-pub fn template() -> Value {
+pub fn template(options: &Options) -> Value {
     let all = execution_actions();
-    let (iam, other): (Vec<&str>, Vec<&str>) = all.keys().partition(|a| a.starts_with("iam:"));
+    let (iam, other): (Vec<&str>, Vec<&str>) = all
+        .keys()
+        .filter(|a| !SCOPED.contains(a))
+        .partition(|a| a.starts_with("iam:"));
     let role_arns = sub("arn:${AWS::Partition}:iam::${AWS::AccountId}:role/*");
     let bounded: Vec<&str> = iam
         .iter()
@@ -212,6 +350,13 @@ pub fn template() -> Value {
                 && *a != "iam:CreateServiceLinkedRole"
         })
         .collect();
+    let mut boundary_statements = vec![json!({
+        "Sid": "WhatStackplanRolesUse",
+        "Effect": "Allow",
+        "Action": boundary_actions().into_iter().filter(|a| !SCOPED.contains(&a.as_str())).collect::<Vec<_>>(),
+        "Resource": "*"
+    })];
+    boundary_statements.extend(scoped_statements(options, Holder::Boundary));
     let mut resources = serde_json::Map::new();
     resources.insert(
         "PermissionsBoundary".into(),
@@ -220,12 +365,7 @@ pub fn template() -> Value {
             "Metadata": checkov_skips("PermissionsBoundary"),
             "Properties": {
                 "Description": "Stackplan: the most any role a Stackplan stack creates may do",
-                "PolicyDocument": {"Version": "2012-10-17", "Statement": [{
-                    "Sid": "WhatStackplanRolesUse",
-                    "Effect": "Allow",
-                    "Action": boundary_actions(),
-                    "Resource": "*"
-                }]}
+                "PolicyDocument": {"Version": "2012-10-17", "Statement": boundary_statements}
             }
         }),
     );
@@ -302,6 +442,9 @@ pub fn template() -> Value {
                             "Resource": role_arns
                         }
                     ]}
+                }, {
+                    "PolicyName": "TheAccountsSettingsAndZones",
+                    "PolicyDocument": {"Version": "2012-10-17", "Statement": scoped_statements(options, Holder::ExecutionRole)}
                 }]
             }
         }),
@@ -411,14 +554,25 @@ pub fn template() -> Value {
         "Outputs": {
             "DeployerRoleArn": {"Description": "--role-arn", "Value": {"Fn::GetAtt": ["DeployerRole", "Arn"]}},
             "ExecutionRoleArn": {"Description": "--execution-role-arn", "Value": {"Fn::GetAtt": ["ExecutionRole", "Arn"]}},
-            "PermissionsBoundaryArn": {"Description": "--permissions-boundary-arn", "Value": {"Ref": "PermissionsBoundary"}}
+            "PermissionsBoundaryArn": {"Description": "--permissions-boundary-arn", "Value": {"Ref": "PermissionsBoundary"}},
+            "SettingsPrefixes": {"Description": "--settings-prefix: the names of existing secrets and parameters stacks may read", "Value": list_output(&options.settings_prefixes)},
+            "HostedZoneIds": {"Description": "--hosted-zone-id: the hosted zones stacks may write records in", "Value": list_output(&options.hosted_zone_ids)}
         }
     })
 }
 
+/// An output's text for a list (CloudFormation outputs are strings, never empty).
+fn list_output(items: &[String]) -> String {
+    if items.is_empty() {
+        "(none)".into()
+    } else {
+        items.join(",")
+    }
+}
+
 /// The template as the CLI writes it and the page downloads it.
-pub fn template_json() -> String {
-    shared::template::format::json(&template())
+pub fn template_json(options: &Options) -> String {
+    shared::template::format::json(&template(options))
 }
 
 /// The command that deploys it.
@@ -449,7 +603,7 @@ mod tests {
         for a in actions.keys() {
             assert!(!a.ends_with(":*") && *a != "*", "{a}");
         }
-        let t = template();
+        let t = template(&Options::default());
         let deployer = serde_json::to_string(&t["Resources"]["DeployerRole"]).unwrap();
         assert!(!deployer.contains("\"cloudformation:*\"") && !deployer.contains("\"iam:*\""));
         // It sees images only in repositories of stacks Stackplan made.
@@ -493,6 +647,126 @@ mod tests {
                 assert!(size <= 6_144, "{id}: {size} characters");
             }
         }
+    }
+
+    /// Every statement of the boundary and the execution role's policies.
+    fn statements(t: &Value) -> Vec<(String, Value)> {
+        let r = &t["Resources"];
+        let mut out = Vec::new();
+        let mut docs = vec![(
+            "PermissionsBoundary".to_string(),
+            &r["PermissionsBoundary"]["Properties"]["PolicyDocument"],
+        )];
+        for (id, res) in r.as_object().unwrap() {
+            if id.starts_with("ExecutionPolicy") {
+                docs.push((id.clone(), &res["Properties"]["PolicyDocument"]));
+            }
+        }
+        for p in r["ExecutionRole"]["Properties"]["Policies"]
+            .as_array()
+            .unwrap()
+        {
+            docs.push(("ExecutionRole".into(), &p["PolicyDocument"]));
+        }
+        for (id, doc) in docs {
+            for st in doc["Statement"].as_array().unwrap() {
+                out.push((id.clone(), st.clone()));
+            }
+        }
+        out
+    }
+
+    fn actions(st: &Value) -> Vec<String> {
+        match &st["Action"] {
+            Value::String(a) => vec![a.clone()],
+            Value::Array(l) => l.iter().map(|a| a.as_str().unwrap().to_string()).collect(),
+            _ => vec![],
+        }
+    }
+
+    #[test]
+    fn secrets_parameters_and_zones_are_granted_only_within_the_bootstrap_options() {
+        let options = Options {
+            settings_prefixes: vec!["stackplan/".into(), "shop/".into()],
+            hosted_zone_ids: vec!["ZAAA".into()],
+        };
+        for (opts, zones) in [(options.clone(), true), (Options::default(), false)] {
+            let t = template(&opts);
+            let all = statements(&t);
+            let mut seen = BTreeSet::new();
+            for (id, st) in &all {
+                for a in actions(st) {
+                    if !SCOPED.contains(&a.as_str()) {
+                        continue;
+                    }
+                    seen.insert((id.clone(), a.clone()));
+                    let text = st["Resource"].to_string();
+                    assert!(!text.contains("\"*\""), "{id} grants {a} on *: {st}");
+                    match a.as_str() {
+                        "route53:ChangeResourceRecordSets" => {
+                            assert!(zones && text.contains("hostedzone/ZAAA"), "{id}: {st}");
+                            assert_eq!(st["Resource"].as_array().unwrap().len(), 1);
+                        }
+                        "ssm:GetParameters" => {
+                            for p in &opts.settings_prefixes {
+                                assert!(text.contains(&format!("parameter/{p}*")), "{st}");
+                            }
+                        }
+                        _ => {
+                            let tagged = st["Condition"]["StringEquals"]["aws:ResourceTag/stackplan:managed"]
+                                == "true";
+                            let named = opts
+                                .settings_prefixes
+                                .iter()
+                                .all(|p| text.contains(&format!("secret:{p}*")))
+                                && text.contains("secret:rds!*");
+                            assert!(tagged || named, "{id}: {st}");
+                        }
+                    }
+                }
+            }
+            // The roles' ceiling and CloudFormation's role both read secrets this way; only
+            // the roles read parameters (ECS does, for a task), and only CloudFormation writes
+            // records, and only with zones listed.
+            for id in ["PermissionsBoundary", "ExecutionRole"] {
+                assert!(seen.contains(&(id.into(), "secretsmanager:GetSecretValue".into())));
+                assert_eq!(
+                    seen.contains(&(id.into(), "ssm:GetParameters".into())),
+                    id == "PermissionsBoundary"
+                );
+            }
+            assert_eq!(
+                seen.contains(&(
+                    "ExecutionRole".into(),
+                    "route53:ChangeResourceRecordSets".into()
+                )),
+                zones
+            );
+            assert_eq!(
+                t["Outputs"]["HostedZoneIds"]["Value"],
+                if zones { "ZAAA" } else { "(none)" }
+            );
+        }
+        assert_eq!(
+            options.serve_flags(),
+            " --settings-prefix stackplan/ --settings-prefix shop/ --hosted-zone-id ZAAA"
+        );
+        assert_eq!(Options::default().serve_flags(), "");
+        let none = Options {
+            settings_prefixes: vec![],
+            hosted_zone_ids: vec![],
+        };
+        assert_eq!(none.serve_flags(), " --no-settings-prefix");
+        assert!(
+            !statements(&template(&none))
+                .iter()
+                .any(|(_, st)| actions(st).contains(&"ssm:GetParameters".to_string()))
+        );
+        let bad = Options {
+            settings_prefixes: vec!["prod/*".into()],
+            hosted_zone_ids: vec!["/hostedzone/Z1".into()],
+        };
+        assert_eq!(bad.problems().len(), 2);
     }
 
     #[test]

@@ -30,6 +30,17 @@ pub struct Config {
     /// The permissions boundary every IAM role a stack creates carries.
     #[arg(long, env = "STACKPLAN_PERMISSIONS_BOUNDARY_ARN")]
     pub permissions_boundary_arn: Option<String>,
+    /// Existing secrets and SecureString parameters whose names start with this may be named
+    /// by plans (the account bootstrap's `--settings-prefix`); repeat for more.
+    #[arg(long = "settings-prefix", default_value = shared::reach::DEFAULT_SETTINGS_PREFIX, conflicts_with = "no_settings_prefix")]
+    pub settings_prefixes: Vec<String>,
+    /// Plans may name no existing secret or parameter (the bootstrap allows none).
+    #[arg(long)]
+    pub no_settings_prefix: bool,
+    /// A Route 53 hosted zone plans may write their records in (the account bootstrap's
+    /// `--hosted-zone-id`); repeat for more.
+    #[arg(long = "hosted-zone-id")]
+    pub hosted_zone_ids: Vec<String>,
     /// A JSON file binding each deploy token to the roles it may use (see the README).
     #[arg(long, env = "STACKPLAN_TOKENS_FILE")]
     pub tokens_file: Option<PathBuf>,
@@ -86,6 +97,9 @@ impl Default for Config {
             external_id: None,
             execution_role_arn: None,
             permissions_boundary_arn: None,
+            settings_prefixes: vec![shared::reach::DEFAULT_SETTINGS_PREFIX.into()],
+            no_settings_prefix: false,
+            hosted_zone_ids: Vec::new(),
             tokens_file: None,
             id_key: None,
             session_seconds: 900,
@@ -115,8 +129,21 @@ impl Config {
         })
     }
 
+    /// What the account's bootstrap allows, from `--settings-prefix` and `--hosted-zone-id`.
+    pub fn bootstrap(&self) -> crate::bootstrap::Options {
+        crate::bootstrap::Options {
+            settings_prefixes: if self.no_settings_prefix {
+                Vec::new()
+            } else {
+                self.settings_prefixes.clone()
+            },
+            hosted_zone_ids: self.hosted_zone_ids.clone(),
+        }
+    }
+
     /// The roles of `--role-arn` and the flags that go with it.
     pub fn roles(&self) -> Option<crate::deploy::service::AccountRoles> {
+        let bootstrap = self.bootstrap();
         self.role_arn
             .as_ref()
             .map(|role_arn| crate::deploy::service::AccountRoles {
@@ -124,6 +151,8 @@ impl Config {
                 external_id: self.external_id.clone(),
                 execution_role_arn: self.execution_role_arn.clone(),
                 permissions_boundary_arn: self.permissions_boundary_arn.clone(),
+                settings_prefixes: bootstrap.settings_prefixes,
+                hosted_zone_ids: bootstrap.hosted_zone_ids,
             })
     }
 

@@ -66,6 +66,7 @@ impl ApiError {
             ApiError::Deploy(e) => match e {
                 D::InvalidPlan(_) => C::InvalidPlan,
                 D::InvalidParameters(_) => C::InvalidParameters,
+                D::BeyondBootstrap(_) => C::BeyondBootstrap,
                 D::ImageNotPushed { .. } => C::ImageNotPushed,
                 D::NoImageRepository => C::NoImageRepository,
                 D::NoCodeBucket => C::NoCodeBucket,
@@ -151,7 +152,9 @@ impl ApiError {
                     .collect();
             }
             ApiError::Deploy(
-                DeployError::InvalidParameters(problems) | DeployError::InvalidCode(problems),
+                DeployError::InvalidParameters(problems)
+                | DeployError::InvalidCode(problems)
+                | DeployError::BeyondBootstrap(problems),
             ) => {
                 body.problems = problems.clone();
             }

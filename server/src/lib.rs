@@ -104,6 +104,8 @@ pub fn deployer(
             external_id: None,
             execution_role_arn: Some(SANDBOX_EXECUTION_ROLE.into()),
             permissions_boundary_arn: None,
+            settings_prefixes: config.bootstrap().settings_prefixes,
+            hosted_zone_ids: config.bootstrap().hosted_zone_ids,
         }],
         (None, Target::Aws) => Vec::new(),
     };
@@ -133,6 +135,17 @@ fn check_roles(roles: &deploy::service::AccountRoles, target: &Target) -> anyhow
             "{arn} is not an IAM role ARN (arn:aws:iam::ACCOUNT:role/NAME)"
         );
     }
+    let problems = bootstrap::Options {
+        settings_prefixes: roles.settings_prefixes.clone(),
+        hosted_zone_ids: roles.hosted_zone_ids.clone(),
+    }
+    .problems();
+    anyhow::ensure!(
+        problems.is_empty(),
+        "the roles {}: {}",
+        roles.role_arn,
+        problems.join("; ")
+    );
     if *target == Target::Aws {
         anyhow::ensure!(
             roles.execution_role_arn.is_some(),

@@ -54,6 +54,8 @@ fn roles(role: &str, account: &str) -> AccountRoles {
         external_id: Some("stackplan-test".into()),
         execution_role_arn: Some(format!("arn:aws:iam::{account}:role/stackplan-execution")),
         permissions_boundary_arn: None,
+        settings_prefixes: vec!["stackplan/".into()],
+        hosted_zone_ids: vec!["ZALLOWED".into()],
     }
 }
 
@@ -1091,6 +1093,51 @@ async fn only_the_generated_template_is_ever_deployed() {
             "{body}"
         );
     }
+}
+
+/// A plan may name only the account's settings and zones its bootstrap allows (here the
+/// prefix `stackplan/` and the zone `ZALLOWED`); the rest is refused before STS, each at its
+/// field, and the same plan within them deploys.
+#[tokio::test]
+async fn secrets_and_zones_beyond_the_bootstrap_are_refused_before_any_aws_call() {
+    let h = harness();
+    let mut plan = lambda_plan();
+    plan["environment"] = json!([
+        {"name": "OK_SECRET", "secret": "stackplan/shop/stripe"},
+        {"name": "OTHER_APP", "secret": "prod/billing/db"},
+        {"name": "OTHER_ACCOUNT", "secret": "arn:aws:secretsmanager:us-east-1:999999999999:secret:stackplan/x-AbCdEf"},
+        {"name": "API_KEY", "generate": true}
+    ]);
+    plan["domain"] = json!({"name": "api.example.com", "hosted_zone_id": "ZOTHER"});
+    let (status, body) = h.create("shop-lambda", json!({"plan": plan})).await;
+    assert_eq!(
+        (status, body["error"].as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("beyond_bootstrap")),
+        "{body}"
+    );
+    let paths: Vec<&str> = body["problems"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["path"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        paths,
+        [
+            "plan.environment[1].secret",
+            "plan.environment[2].secret",
+            "plan.domain.hosted_zone_id"
+        ],
+        "{body}"
+    );
+    assert!(h.sts.calls.lock().unwrap().is_empty());
+    plan["environment"] = json!([
+        {"name": "OK_SECRET", "secret": "stackplan/shop/stripe"},
+        {"name": "API_KEY", "generate": true}
+    ]);
+    plan["domain"]["hosted_zone_id"] = json!("ZALLOWED");
+    let (status, body) = h.create("shop-lambda", json!({"plan": plan})).await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
 }
 
 #[tokio::test]

@@ -168,7 +168,7 @@ fn parameter_name_ok(name: &str) -> bool {
         })
 }
 
-/// Checks an SSM parameter reference: a name (`/prod/db-password`) or an ARN.
+/// Checks an SSM parameter reference: a name (`/stackplan/db-password`) or an ARN.
 fn parameter(reference: &str) -> Result<Reference<'_>, String> {
     if let Some(rest) = reference.strip_prefix("arn:aws:ssm:") {
         let (_, _, tail) = arn_region_and_account(rest).ok_or_else(|| {
@@ -191,7 +191,7 @@ fn parameter(reference: &str) -> Result<Reference<'_>, String> {
     }
     if !parameter_name_ok(reference) {
         return Err(format!(
-            "\"{reference}\" is not a parameter name: letters, digits, _ . - and / between levels, at most {MAX_PARAMETER_NAME} characters (for example /prod/db-password)"
+            "\"{reference}\" is not a parameter name: letters, digits, _ . - and / between levels, at most {MAX_PARAMETER_NAME} characters (for example /stackplan/db-password)"
         ));
     }
     let first = reference.trim_start_matches('/').to_ascii_lowercase();
@@ -391,6 +391,32 @@ pub fn warnings(plan: &Plan) -> Vec<(String, String)> {
             )
         })
         .collect()
+}
+
+/// The secret a reference names, as its ARN spells it, and the account an ARN puts it in
+/// (`None`: the stack's own). `None` for a malformed reference.
+pub(crate) fn secret_target(reference: &str) -> Option<(&str, Option<&str>)> {
+    match secret(reference).ok()? {
+        Reference::Name(name) => Some((name, None)),
+        Reference::Arn(arn) => {
+            let rest = arn.strip_prefix("arn:aws:secretsmanager:")?;
+            let (_, account, tail) = arn_region_and_account(rest)?;
+            Some((tail.strip_prefix("secret:")?, Some(account)))
+        }
+    }
+}
+
+/// The parameter a reference names, as its ARN spells it (no leading `/`), and the account an
+/// ARN puts it in (`None`: the stack's own). `None` for a malformed reference.
+pub(crate) fn parameter_target(reference: &str) -> Option<(&str, Option<&str>)> {
+    match parameter(reference).ok()? {
+        Reference::Name(name) => Some((name.trim_start_matches('/'), None)),
+        Reference::Arn(arn) => {
+            let rest = arn.strip_prefix("arn:aws:ssm:")?;
+            let (_, account, tail) = arn_region_and_account(rest)?;
+            Some((tail.strip_prefix("parameter/")?, Some(account)))
+        }
+    }
 }
 
 /// How a template names a reference: text for `Fn::Sub` when it holds `${…}`, else a literal.

@@ -491,12 +491,13 @@ pub fn environment(kind: ArchitectureKind) -> Vec<EnvVar> {
             ..var("LOG_LEVEL")
         },
         EnvVar {
-            secret: Some("prod/shop/stripe".into()),
+            secret: Some("stackplan/shop/stripe".into()),
             ..var("STRIPE_KEY")
         },
         EnvVar {
             secret: Some(
-                "arn:aws:secretsmanager:us-east-1:111122223333:secret:prod/shop/mail-AbCdEf".into(),
+                "arn:aws:secretsmanager:us-east-1:111122223333:secret:stackplan/shop/mail-AbCdEf"
+                    .into(),
             ),
             ..var("MAIL_PASSWORD")
         },
@@ -507,7 +508,7 @@ pub fn environment(kind: ArchitectureKind) -> Vec<EnvVar> {
     ];
     if kind == ArchitectureKind::Fargate {
         out.push(EnvVar {
-            ssm_parameter: Some("/prod/shop/session-key".into()),
+            ssm_parameter: Some("/stackplan/shop/session-key".into()),
             ..var("SESSION_KEY")
         });
     }

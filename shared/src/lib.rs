@@ -10,6 +10,7 @@ pub mod environment;
 pub mod examples;
 pub mod link;
 pub mod plan;
+pub mod reach;
 pub mod resources;
 pub mod template;
 pub mod topology;

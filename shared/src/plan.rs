@@ -677,12 +677,14 @@ pub struct EnvVar {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "schema", schemars(length(max = 4096)))]
     pub value: Option<String>,
-    /// An existing SSM Parameter Store SecureString, by name (`/prod/db-password`) or ARN
-    /// (ECS Fargate only).
+    /// An existing SSM Parameter Store SecureString, by name (`/stackplan/db-password`) or ARN
+    /// (ECS Fargate only). A deploy reads only names under the account's settings prefixes
+    /// (`stackplan/` unless its bootstrap allows others).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "schema", schemars(length(min = 1, max = 2048)))]
     pub ssm_parameter: Option<String>,
-    /// An existing Secrets Manager secret, by name or ARN.
+    /// An existing Secrets Manager secret, by name or ARN. A deploy reads only names under the
+    /// account's settings prefixes (`stackplan/` unless its bootstrap allows others).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "schema", schemars(length(min = 1, max = 2048)))]
     pub secret: Option<String>,
@@ -738,7 +740,8 @@ pub struct Domain {
     /// The host name, lowercase: `api.example.com`.
     #[cfg_attr(feature = "schema", schemars(length(min = 3, max = 253)))]
     pub name: String,
-    /// The id of the Route 53 public hosted zone that holds the name (`Z…`).
+    /// The id of the Route 53 public hosted zone that holds the name (`Z…`). A deploy writes
+    /// only in zones the account's bootstrap lists.
     #[cfg_attr(
         feature = "schema",
         schemars(length(min = 2, max = 32), regex(pattern = r"^Z[A-Z0-9]+$"))

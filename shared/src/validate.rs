@@ -233,6 +233,15 @@ fn tag_text_ok(s: &str) -> bool {
         .all(|ch| ch.is_ascii_alphanumeric() || " _.:/=+-@".contains(ch))
 }
 
+/// A Route 53 hosted zone id: `Z` then capital letters and digits, 2–32 characters.
+pub fn hosted_zone_id_ok(id: &str) -> bool {
+    (2..=32).contains(&id.len())
+        && id.starts_with('Z')
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit())
+}
+
 fn tags(c: &mut Checker, plan: &Plan) {
     if plan.tags.len() > limits::MAX_TAGS {
         c.error(
@@ -316,13 +325,7 @@ fn domain(c: &mut Checker, plan: &Plan, d: &Domain) {
             ),
         );
     }
-    let zone_ok = d.hosted_zone_id.len() >= 2
-        && d.hosted_zone_id.len() <= 32
-        && d.hosted_zone_id.starts_with('Z')
-        && d.hosted_zone_id
-            .bytes()
-            .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit());
-    if !zone_ok {
+    if !hosted_zone_id_ok(&d.hosted_zone_id) {
         let hint = if d.hosted_zone_id.starts_with("/hostedzone/") {
             " (give only the part after /hostedzone/)"
         } else {

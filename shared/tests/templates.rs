@@ -472,7 +472,7 @@ fn the_function_gets_its_secrets_by_dynamic_reference_and_no_read_permission() {
     for (key, value) in [
         (
             "STRIPE_KEY",
-            "{{resolve:secretsmanager:prod/shop/stripe:SecretString}}",
+            "{{resolve:secretsmanager:stackplan/shop/stripe:SecretString}}",
         ),
         ("PRSM_ENV", "production"),
     ] {

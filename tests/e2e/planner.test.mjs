@@ -80,7 +80,7 @@ test('the environment: a setting, a secret reference and a generated key reach t
     if (value !== undefined) await page.getByLabel(`Variable ${n} value`).fill(value);
   };
   await row(1, 'PRSM_ENV', 'value', 'production');
-  await row(2, 'STRIPE_KEY', 'secret', 'prod/shop/stripe');
+  await row(2, 'STRIPE_KEY', 'secret', 'stackplan/shop/stripe');
   await row(3, 'API_KEY', 'generate');
   await page.waitForFunction(() => /GeneratedApiKeySecret/.test(document.querySelector('pre.code').innerText));
   const template = await templateText(page);
@@ -99,7 +99,7 @@ test('the environment: a setting, a secret reference and a generated key reach t
 
   await page.getByTestId('share').click();
   const other = await t.open(await page.getByTestId('share-link').inputValue());
-  assert.equal(await other.getByLabel('Variable 2 value').inputValue(), 'prod/shop/stripe');
+  assert.equal(await other.getByLabel('Variable 2 value').inputValue(), 'stackplan/shop/stripe');
   assert.equal(await other.getByLabel('Variable 3 source').inputValue(), 'generate');
   assert.equal(await templateText(other), await templateText(page));
 });

@@ -841,11 +841,15 @@ async fn a_sample_of_the_matrix_deploys_in_the_sandbox() {
             // The secrets and the parameter the plan names exist first, as they would for a
             // user; the one named by ARN has the ARN the sandbox gave it.
             let tool = |args: &[&str]| sb.moto.tool(server::SANDBOX_ROLE, args);
-            tool(&["secret", "prod/shop/stripe", "sk_test_sandbox"]);
-            let mail = tool(&["secret", "prod/shop/mail", "mail-sandbox"]);
-            tool(&["parameter", "/prod/shop/session-key", "session-sandbox"]);
+            tool(&["secret", "stackplan/shop/stripe", "sk_test_sandbox"]);
+            let mail = tool(&["secret", "stackplan/shop/mail", "mail-sandbox"]);
+            tool(&[
+                "parameter",
+                "/stackplan/shop/session-key",
+                "session-sandbox",
+            ]);
             let example =
-                "arn:aws:secretsmanager:us-east-1:111122223333:secret:prod/shop/mail-AbCdEf";
+                "arn:aws:secretsmanager:us-east-1:111122223333:secret:stackplan/shop/mail-AbCdEf";
             assert!(text.contains(example), "{name} names no secret by ARN");
             text = text.replace(example, mail["arn"].as_str().unwrap());
         }
@@ -929,14 +933,14 @@ async fn a_sample_of_the_matrix_deploys_in_the_sandbox() {
                     secrets["SESSION_KEY"]
                         .as_str()
                         .unwrap()
-                        .ends_with(":parameter/prod/shop/session-key"),
+                        .ends_with(":parameter/stackplan/shop/session-key"),
                     "{inv}"
                 );
                 assert!(
                     secrets["STRIPE_KEY"]
                         .as_str()
                         .unwrap()
-                        .ends_with(":secret:prod/shop/stripe"),
+                        .ends_with(":secret:stackplan/shop/stripe"),
                     "{inv}"
                 );
             }
@@ -1100,7 +1104,11 @@ async fn the_bootstrap_roles_deploy_and_delete_the_lambda_example() {
     let moto = Moto::start();
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("stackplan-bootstrap.json");
-    std::fs::write(&file, server::bootstrap::template_json()).unwrap();
+    std::fs::write(
+        &file,
+        server::bootstrap::template_json(&server::bootstrap::Options::default()),
+    )
+    .unwrap();
     let external_id = server::bootstrap::new_external_id().unwrap();
     // Another moto account than the server's default one: the user's account.
     let account_admin = "arn:aws:iam::210987654321:role/admin";

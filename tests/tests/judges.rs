@@ -15,6 +15,14 @@ fn write_matrix() -> (tempfile::TempDir, Vec<String>) {
     write_templates(false)
 }
 
+/// A bootstrap that allows two settings prefixes and a hosted zone.
+fn bootstrap_options() -> server::bootstrap::Options {
+    server::bootstrap::Options {
+        settings_prefixes: vec!["stackplan/".into(), "shop.prod-".into()],
+        hosted_zone_ids: vec![shared::examples::domain().hosted_zone_id],
+    }
+}
+
 /// The matrix templates; with `strip_skips`, JSON only and without their checkov skips.
 fn write_templates(strip_skips: bool) -> (tempfile::TempDir, Vec<String>) {
     let dir = tempfile::tempdir().expect("temp dir");
@@ -22,13 +30,14 @@ fn write_templates(strip_skips: bool) -> (tempfile::TempDir, Vec<String>) {
     let mut plans = examples::matrix();
     plans.push(("example-fargate".into(), examples::fargate()));
     plans.push(("example-lambda".into(), examples::lambda()));
-    // The account bootstrap is judged like every template.
-    let bootstrap = server::bootstrap::template();
+    // The account bootstrap is judged like every template, with every statement it can have.
+    let options = bootstrap_options();
+    let bootstrap = server::bootstrap::template(&options);
     if strip_skips {
         write_stripped(dir.path(), "bootstrap", bootstrap, &mut files);
     } else {
         let file = dir.path().join("bootstrap.template.json");
-        std::fs::write(&file, server::bootstrap::template_json()).expect("write template");
+        std::fs::write(&file, server::bootstrap::template_json(&options)).expect("write template");
         files.push(file.display().to_string());
     }
     for (name, plan) in plans {
@@ -156,7 +165,10 @@ fn every_checkov_skip_is_needed() {
             (name, t.as_value().clone())
         })
         .collect();
-    docs.push(("bootstrap".into(), server::bootstrap::template()));
+    docs.push((
+        "bootstrap".into(),
+        server::bootstrap::template(&bootstrap_options()),
+    ));
     for (name, doc) in docs {
         for (id, resource) in doc["Resources"].as_object().expect("resources") {
             for skip in resource["Metadata"]["checkov"]["skip"]

@@ -49,8 +49,8 @@ fn set_source(var: &mut EnvVar, kind: &str, text: String) {
 
 fn placeholder(kind: &str) -> &'static str {
     match kind {
-        "secret" => "prod/shop/stripe or its ARN",
-        "ssm_parameter" => "/prod/shop/session-key or its ARN",
+        "secret" => "stackplan/shop/stripe or its ARN",
+        "ssm_parameter" => "/stackplan/shop/session-key or its ARN",
         "generate" => "random, kept in Secrets Manager",
         _ => "production",
     }

@@ -115,6 +115,17 @@ pub enum Command {
         /// The ExternalId the deployer role asks for (default: a new one).
         #[arg(long)]
         external_id: Option<String>,
+        /// Existing secrets and SecureString parameters whose names start with this may be
+        /// read by the stacks (a secret `PREFIX…`, a parameter `/PREFIX…`); repeat for more.
+        #[arg(long = "settings-prefix", default_value = shared::reach::DEFAULT_SETTINGS_PREFIX, conflicts_with = "no_settings_prefix")]
+        settings_prefixes: Vec<String>,
+        /// Stacks may read no existing secret or parameter (only the ones they make).
+        #[arg(long)]
+        no_settings_prefix: bool,
+        /// A Route 53 hosted zone the stacks may write records (and certificate validations)
+        /// in; repeat for more. Without one, plans with a domain cannot deploy.
+        #[arg(long = "hosted-zone-id")]
+        hosted_zone_ids: Vec<String>,
     },
     /// Live prices from the AWS Price List API (needs AWS credentials).
     Prices {
@@ -232,9 +243,20 @@ pub fn run(cli: Cli) -> ExitCode {
         out,
         trusted_principal,
         external_id,
+        settings_prefixes,
+        no_settings_prefix,
+        hosted_zone_ids,
     } = cli.command
     {
-        return bootstrap(&out, trusted_principal, external_id);
+        let options = crate::bootstrap::Options {
+            settings_prefixes: if no_settings_prefix {
+                Vec::new()
+            } else {
+                settings_prefixes
+            },
+            hosted_zone_ids,
+        };
+        return bootstrap(&out, trusted_principal, external_id, &options);
     }
     let mut stdout = std::io::stdout().lock();
     let result = match cli.command {
@@ -420,7 +442,15 @@ fn bootstrap(
     out: &std::path::Path,
     principal: Option<String>,
     external_id: Option<String>,
+    options: &crate::bootstrap::Options,
 ) -> ExitCode {
+    let problems = options.problems();
+    if !problems.is_empty() {
+        for p in problems {
+            eprintln!("stackplan bootstrap: {p}");
+        }
+        return ExitCode::from(2);
+    }
     let external_id = match external_id.map_or_else(crate::bootstrap::new_external_id, Ok) {
         Ok(id) => id,
         Err(e) => {
@@ -428,7 +458,7 @@ fn bootstrap(
             return ExitCode::from(1);
         }
     };
-    if let Err(e) = std::fs::write(out, crate::bootstrap::template_json()) {
+    if let Err(e) = std::fs::write(out, crate::bootstrap::template_json(options)) {
         eprintln!("stackplan bootstrap: cannot write {}: {e}", out.display());
         return ExitCode::from(1);
     }
@@ -443,7 +473,8 @@ fn bootstrap(
     );
     println!("Then start the server with the stack's outputs:\n");
     println!(
-        "  stackplan serve --role-arn <DeployerRoleArn> --execution-role-arn <ExecutionRoleArn> --permissions-boundary-arn <PermissionsBoundaryArn> --external-id {external_id}"
+        "  stackplan serve --role-arn <DeployerRoleArn> --execution-role-arn <ExecutionRoleArn> --permissions-boundary-arn <PermissionsBoundaryArn> --external-id {external_id}{}",
+        options.serve_flags()
     );
     ExitCode::SUCCESS
 }

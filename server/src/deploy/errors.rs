@@ -28,6 +28,11 @@ pub enum DeployError {
         "the deploy role may not look at the stack's image repository (ecr:DescribeImages): run `stackplan bootstrap` again and update the account's bootstrap stack, whose deployer role has it since this release"
     )]
     ImagesDenied(String),
+    #[error(
+        "the plan names secrets, parameters or a hosted zone this account's bootstrap does not let stacks use: {}",
+        .0.first().map(|p| p.message.as_str()).unwrap_or("no reason")
+    )]
+    BeyondBootstrap(Vec<shared::api::PlanProblem>),
     #[error("the upload is not the function's code: {}", .0.first().map(|p| p.message.as_str()).unwrap_or("no reason"))]
     InvalidCode(Vec<shared::api::PlanProblem>),
     #[error(

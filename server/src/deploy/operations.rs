@@ -85,6 +85,18 @@ impl Deployer {
             return Err(DeployError::SandboxUnsupported(report.blockers));
         }
         let roles = self.roles_for(grant, request.role_arn.as_deref())?;
+        let beyond = shared::reach::check(valid.plan(), &roles.reach(&self.config.target));
+        if !beyond.is_empty() {
+            return Err(DeployError::BeyondBootstrap(
+                beyond
+                    .into_iter()
+                    .map(|(path, message)| shared::api::PlanProblem {
+                        path: format!("plan.{path}"),
+                        message,
+                    })
+                    .collect(),
+            ));
+        }
         let region = valid.plan().region.code().to_string();
         let name = request.stack_name.clone();
         let session = self.session(&roles, &name, &region, Access::Deploy).await?;

@@ -31,12 +31,36 @@ pub struct AccountRoles {
     pub execution_role_arn: Option<String>,
     #[serde(default)]
     pub permissions_boundary_arn: Option<String>,
+    /// Names of existing secrets and parameters the account's bootstrap lets stacks read.
+    #[serde(default = "default_settings_prefixes")]
+    pub settings_prefixes: Vec<String>,
+    /// Hosted zones the account's bootstrap lets stacks write records in.
+    #[serde(default)]
+    pub hosted_zone_ids: Vec<String>,
+}
+
+fn default_settings_prefixes() -> Vec<String> {
+    vec![shared::reach::DEFAULT_SETTINGS_PREFIX.into()]
 }
 
 impl AccountRoles {
     /// The account the roles are in.
     pub fn account(&self) -> Option<&str> {
         super::role_account(&self.role_arn)
+    }
+
+    /// What plans deployed with these roles may use outside their stacks. The sandbox has no
+    /// bootstrap and makes zones on the fly, so there any zone is allowed; the settings
+    /// prefixes hold there as on AWS, so a plan that deploys in the sandbox deploys on AWS.
+    pub fn reach(&self, target: &Target) -> shared::reach::Reach {
+        shared::reach::Reach {
+            account: self.account().map(String::from),
+            settings_prefixes: self.settings_prefixes.clone(),
+            hosted_zones: match target {
+                Target::Sandbox { .. } => shared::reach::Zones::Any,
+                Target::Aws => shared::reach::Zones::Only(self.hosted_zone_ids.clone()),
+            },
+        }
     }
 }
 

@@ -305,6 +305,8 @@ pub async fn bootstrap_get(
         None => None,
     };
     let file_name = format!("{}.json", crate::bootstrap::STACK_NAME);
+    // The template allows what this server is started with, so the two agree.
+    let options = state.config.bootstrap();
     let shown = principal
         .clone()
         .unwrap_or_else(|| "<the ARN this server runs as>".into());
@@ -312,10 +314,11 @@ pub async fn bootstrap_get(
         stack_name: crate::bootstrap::STACK_NAME.into(),
         command: crate::bootstrap::command(&file_name, &shown, &external_id),
         next: format!(
-            "stackplan serve --role-arn <DeployerRoleArn> --execution-role-arn <ExecutionRoleArn> --permissions-boundary-arn <PermissionsBoundaryArn> --external-id {external_id}"
+            "stackplan serve --role-arn <DeployerRoleArn> --execution-role-arn <ExecutionRoleArn> --permissions-boundary-arn <PermissionsBoundaryArn> --external-id {external_id}{}",
+            options.serve_flags()
         ),
         file_name,
-        template: crate::bootstrap::template_json(),
+        template: crate::bootstrap::template_json(&options),
         external_id,
         trusted_principal: principal,
     }))

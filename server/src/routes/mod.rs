@@ -151,7 +151,7 @@ pub fn api_routes() -> Routes {
                 }),
                 ok: (201, "The change set, ready to execute.", json::<api::Created>()),
                 also: Some((202, "CloudFormation is still computing the change set (its `status` says so, its `changes` are empty): send the same request again to get it once it is ready.")),
-                errors: errors!(InvalidPlan, InvalidParameters, ImageNotPushed, TemplateMismatch, InvalidStackName, RoleNotAllowed, InvalidRoleArn, SandboxUnsupported, StackExists, StackNotManaged, StackNotUpdatable, StackBusy, NoChanges, ChangeSetFailed, CloudformationValidation, UnknownDeployment; aws),
+                errors: errors!(InvalidPlan, InvalidParameters, BeyondBootstrap, ImageNotPushed, TemplateMismatch, InvalidStackName, RoleNotAllowed, InvalidRoleArn, SandboxUnsupported, StackExists, StackNotManaged, StackNotUpdatable, StackBusy, NoChanges, ChangeSetFailed, CloudformationValidation, UnknownDeployment; aws),
                 params: &[],
                 headers: &[],
                 links: &[DEPLOYMENT_GET, DEPLOYMENT_EXECUTE, DEPLOYMENT_DELETE, DEPLOYMENT_IMAGE, DEPLOYMENT_CODE],

@@ -435,6 +435,10 @@ error_codes! {
     /// A stack parameter is unknown, the server's own, or breaks the template's rule;
     /// `problems` lists them with their field paths (`parameters.ImageTag`).
     InvalidParameters = "invalid_parameters", 422;
+    /// The plan names existing secrets or parameters outside the account's settings prefixes,
+    /// or a hosted zone its bootstrap does not list; `problems` says which, at their field
+    /// paths, and how to allow them.
+    BeyondBootstrap = "beyond_bootstrap", 422;
     /// The image tag is not in the stack's repository, and the service runs: deploying it
     /// would stop the service. Push the image first.
     ImageNotPushed = "image_not_pushed", 409;
@@ -490,7 +494,8 @@ pub struct PlanProblem {
 pub struct ErrorBody {
     pub error: ErrorCode,
     pub message: String,
-    /// For `invalid_plan` and `invalid_parameters`: every problem, with its field path.
+    /// For `invalid_plan`, `invalid_parameters`, `invalid_code` and `beyond_bootstrap`: every
+    /// problem, with its field path.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub problems: Vec<PlanProblem>,
     /// For `sandbox_unsupported`: why the sandbox would fail.

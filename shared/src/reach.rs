@@ -1,0 +1,287 @@
+//! What an AWS account lets Stackplan's stacks touch outside themselves, and whether a plan
+//! stays within it.
+//!
+//! A plan may name secrets and SecureString parameters that already exist, and a Route 53
+//! hosted zone to write its records in. Those are the account's, not the stack's, so the
+//! account's bootstrap (`stackplan bootstrap`) says which: the names under its *settings
+//! prefixes* (`stackplan/` unless chosen otherwise) and the hosted zones it lists. IAM enforces
+//! that (the permissions boundary of every role a stack creates, and the execution role
+//! CloudFormation acts with); the server checks it here first, so a plan that reaches further
+//! is refused before anything is created, with the field at fault and the way to allow it.
+
+use crate::environment::{parameter_target, secret_target};
+use crate::plan::Plan;
+
+/// The prefix a new bootstrap allows.
+pub const DEFAULT_SETTINGS_PREFIX: &str = "stackplan/";
+
+/// Longest settings prefix (a secret name is at most 512 characters).
+pub const MAX_PREFIX: usize = 256;
+
+/// The hosted zones an account's bootstrap lets stacks write records in.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Zones {
+    /// Only these (none at all when empty).
+    Only(Vec<String>),
+    /// Any zone: the local sandbox, which has no bootstrap and whose zones are made on the fly.
+    Any,
+}
+
+/// What one account lets Stackplan's stacks use outside themselves.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Reach {
+    /// The account (12 digits), when known: a reference by ARN must be in it.
+    pub account: Option<String>,
+    /// Secrets (by name) and parameters (by name, without its leading `/`) that start with one
+    /// of these may be read.
+    pub settings_prefixes: Vec<String>,
+    pub hosted_zones: Zones,
+}
+
+/// Whether `prefix` can be a settings prefix: the characters secret and parameter names share
+/// (letters, digits, `/ _ . -`), not starting with `/` (a parameter's ARN drops it), and no
+/// wildcard, since IAM would read one as "anything".
+pub fn prefix_problem(prefix: &str) -> Option<String> {
+    if prefix.is_empty() || prefix.len() > MAX_PREFIX {
+        return Some(format!(
+            "a settings prefix has 1-{MAX_PREFIX} characters, \"{prefix}\" has {}",
+            prefix.len()
+        ));
+    }
+    if prefix.starts_with('/') {
+        return Some(format!(
+            "\"{prefix}\": write the prefix without its leading / ({}); it then covers the parameter /{} and the secret {}",
+            prefix.trim_start_matches('/'),
+            prefix.trim_start_matches('/'),
+            prefix.trim_start_matches('/')
+        ));
+    }
+    if !prefix
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || "/_.-".contains(c))
+    {
+        return Some(format!(
+            "\"{prefix}\" is not a settings prefix: letters, digits and / _ . - only (no wildcards)"
+        ));
+    }
+    None
+}
+
+/// Every way `plan` reaches beyond `reach`: `(path, message)`, paths as the validator's.
+pub fn check(plan: &Plan, reach: &Reach) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    let prefixes = || {
+        reach
+            .settings_prefixes
+            .iter()
+            .map(|p| format!("\"{p}\""))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let allowed = |name: &str| reach.settings_prefixes.iter().any(|p| name.starts_with(p));
+    for (i, v) in plan.environment.iter().enumerate() {
+        let (field, target, what) = if let Some(s) = &v.secret {
+            ("secret", secret_target(s), "secret")
+        } else if let Some(p) = &v.ssm_parameter {
+            ("ssm_parameter", parameter_target(p), "parameter")
+        } else {
+            continue;
+        };
+        // A malformed reference is the validator's to report.
+        let Some((name, account)) = target else {
+            continue;
+        };
+        let path = format!("environment[{i}].{field}");
+        if let (Some(theirs), Some(ours)) = (account, &reach.account)
+            && theirs != ours
+        {
+            out.push((
+                path,
+                format!(
+                    "the {what} is in another account ({theirs}); stacks deployed here may read only this account's own {what}s"
+                ),
+            ));
+            continue;
+        }
+        if !allowed(name) {
+            let shown = if what == "parameter" {
+                format!("/{name}")
+            } else {
+                name.to_string()
+            };
+            out.push((
+                path,
+                if reach.settings_prefixes.is_empty() {
+                    format!(
+                        "this account's bootstrap lets stacks read no existing {what}s; re-run `stackplan bootstrap --settings-prefix PREFIX` and update the bootstrap stack to allow some"
+                    )
+                } else {
+                    format!(
+                        "the {what} {shown} is outside the names this account's bootstrap lets stacks read (starting with {}): store it under one of them, or re-run `stackplan bootstrap --settings-prefix` with its prefix and update the bootstrap stack",
+                        prefixes()
+                    )
+                },
+            ));
+        }
+    }
+    if let (Some(d), Zones::Only(zones)) = (&plan.domain, &reach.hosted_zones)
+        && !zones.contains(&d.hosted_zone_id)
+    {
+        out.push((
+            "domain.hosted_zone_id".into(),
+            format!(
+                "this account's bootstrap does not let stacks write records in the hosted zone {}: re-run `stackplan bootstrap --hosted-zone-id {}` and update the bootstrap stack",
+                d.hosted_zone_id, d.hosted_zone_id
+            ),
+        ));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::examples;
+    use crate::plan::{Domain, EnvVar};
+
+    fn reach(prefixes: &[&str], zones: Zones) -> Reach {
+        Reach {
+            account: Some("111122223333".into()),
+            settings_prefixes: prefixes.iter().map(|p| p.to_string()).collect(),
+            hosted_zones: zones,
+        }
+    }
+
+    fn plan(env: &[(&str, &str)], zone: Option<&str>) -> Plan {
+        let mut plan = examples::fargate();
+        plan.environment = env
+            .iter()
+            .enumerate()
+            .map(|(i, (field, reference))| EnvVar {
+                name: format!("VAR_{i}"),
+                secret: (*field == "secret").then(|| reference.to_string()),
+                ssm_parameter: (*field == "ssm_parameter").then(|| reference.to_string()),
+                ..EnvVar::default()
+            })
+            .collect();
+        plan.domain = zone.map(|z| Domain {
+            name: "api.example.com".into(),
+            hosted_zone_id: z.into(),
+        });
+        plan
+    }
+
+    #[test]
+    fn names_under_a_prefix_pass_and_others_are_refused_at_their_path() {
+        let cases: &[(&str, &str, bool)] = &[
+            ("secret", "stackplan/shop/stripe", true),
+            ("secret", "prod/shop/stripe", false),
+            ("secret", "stackplanx/shop", false),
+            (
+                "secret",
+                "arn:aws:secretsmanager:us-east-1:111122223333:secret:stackplan/mail-AbCdEf",
+                true,
+            ),
+            (
+                "secret",
+                "arn:aws:secretsmanager:us-east-1:111122223333:secret:prod/mail-AbCdEf",
+                false,
+            ),
+            (
+                "secret",
+                "arn:aws:secretsmanager:us-east-1:444455556666:secret:stackplan/mail-AbCdEf",
+                false,
+            ),
+            ("ssm_parameter", "/stackplan/shop/key", true),
+            ("ssm_parameter", "stackplan/shop/key", true),
+            ("ssm_parameter", "/prod/shop/key", false),
+            (
+                "ssm_parameter",
+                "arn:aws:ssm:us-east-1:111122223333:parameter/stackplan/key",
+                true,
+            ),
+            (
+                "ssm_parameter",
+                "arn:aws:ssm:us-east-1:444455556666:parameter/stackplan/key",
+                false,
+            ),
+        ];
+        let r = reach(&["stackplan/"], Zones::Any);
+        for (field, reference, ok) in cases {
+            let problems = check(&plan(&[(field, reference)], None), &r);
+            if *ok {
+                assert_eq!(problems, vec![], "{reference}");
+            } else {
+                assert_eq!(problems.len(), 1, "{reference}");
+                assert_eq!(problems[0].0, format!("environment[0].{field}"));
+            }
+        }
+    }
+
+    #[test]
+    fn the_messages_say_how_to_allow_it() {
+        let r = reach(&["stackplan/", "shop/"], Zones::Only(vec!["ZAAA".into()]));
+        let problems = check(
+            &plan(
+                &[("secret", "stackplan/ok"), ("ssm_parameter", "/prod/key")],
+                Some("ZBBB"),
+            ),
+            &r,
+        );
+        assert_eq!(
+            problems,
+            vec![
+                (
+                    "environment[1].ssm_parameter".to_string(),
+                    "the parameter /prod/key is outside the names this account's bootstrap lets stacks read (starting with \"stackplan/\", \"shop/\"): store it under one of them, or re-run `stackplan bootstrap --settings-prefix` with its prefix and update the bootstrap stack".to_string()
+                ),
+                (
+                    "domain.hosted_zone_id".to_string(),
+                    "this account's bootstrap does not let stacks write records in the hosted zone ZBBB: re-run `stackplan bootstrap --hosted-zone-id ZBBB` and update the bootstrap stack".to_string()
+                )
+            ]
+        );
+    }
+
+    #[test]
+    fn zones_are_checked_only_when_the_account_lists_them() {
+        let p = plan(&[], Some("ZAAA"));
+        assert_eq!(check(&p, &reach(&[], Zones::Any)), vec![]);
+        assert_eq!(
+            check(&p, &reach(&[], Zones::Only(vec!["ZAAA".into()]))),
+            vec![]
+        );
+        assert_eq!(check(&p, &reach(&[], Zones::Only(vec![]))).len(), 1);
+    }
+
+    #[test]
+    fn an_account_without_prefixes_reads_no_existing_settings_but_generates_its_own() {
+        let mut p = plan(&[("secret", "stackplan/x")], None);
+        let problems = check(&p, &reach(&[], Zones::Any));
+        assert!(
+            problems[0]
+                .1
+                .contains("lets stacks read no existing secrets")
+        );
+        p.environment[0] = EnvVar {
+            name: "API_KEY".into(),
+            generate: true,
+            ..EnvVar::default()
+        };
+        assert_eq!(check(&p, &reach(&[], Zones::Any)), vec![]);
+    }
+
+    #[test]
+    fn prefixes_are_checked() {
+        assert_eq!(prefix_problem("stackplan/"), None);
+        assert_eq!(prefix_problem("team-a.prod"), None);
+        assert!(prefix_problem("").is_some());
+        assert!(prefix_problem("prod/*").unwrap().contains("no wildcards"));
+        assert!(
+            prefix_problem("/prod/")
+                .unwrap()
+                .contains("without its leading /")
+        );
+        assert!(prefix_problem(&"a".repeat(MAX_PREFIX + 1)).is_some());
+    }
+}
