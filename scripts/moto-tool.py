@@ -51,6 +51,8 @@ def inventory(client):
             "handler": f.get("Handler"),
             "code_sha256": f.get("CodeSha256"),
             "environment": f.get("Environment", {}).get("Variables", {}),
+            "package_type": f.get("PackageType", "Zip"),
+            "image_uri": lam.get_function(FunctionName=f["FunctionName"])["Code"].get("ImageUri"),
         }
         for f in lam.list_functions()["Functions"]
     ]

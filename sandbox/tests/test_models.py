@@ -44,6 +44,14 @@ def network() -> dict[str, Any]:
     }
 
 
+def parameter_types(parameters: dict[str, str]) -> dict[str, Any]:
+    return {name: {"Type": "String"} for name in parameters}
+
+
+def parameter_values(parameters: dict[str, str] | None) -> list[dict[str, str]]:
+    return [{"ParameterKey": k, "ParameterValue": v} for k, v in (parameters or {}).items()]
+
+
 class Case(unittest.TestCase):
     def setUp(self) -> None:
         mock = mock_aws()
@@ -54,10 +62,15 @@ class Case(unittest.TestCase):
     def client(self, name: str) -> Any:
         return boto3.client(name, region_name=REGION)
 
-    def create(self, resources: dict[str, Any], outputs: dict[str, Any] | None = None) -> dict[str, str]:
-        """Creates the stack; answers its outputs. Fails with the stack's events if it failed."""
+    def create(
+        self, resources: dict[str, Any], outputs: dict[str, Any] | None = None, parameters: dict[str, str] | None = None
+    ) -> dict[str, str]:
+        """Creates the stack (with its string parameters); answers its outputs. Fails with the
+        stack's events if it failed."""
         template = {"Resources": resources, "Outputs": outputs or {}}
-        self.cf.create_stack(StackName="ext", TemplateBody=json.dumps(template))
+        if parameters:
+            template["Parameters"] = parameter_types(parameters)
+        self.cf.create_stack(StackName="ext", TemplateBody=json.dumps(template), Parameters=parameter_values(parameters))
         stack = self.cf.describe_stacks(StackName="ext")["Stacks"][0]
         events = self.cf.describe_stack_events(StackName="ext")["StackEvents"]
         self.assertEqual(
@@ -588,6 +601,85 @@ class ECR(Case):
         self.assertEqual(out["Uri"], f"123456789012.dkr.ecr.us-east-1.amazonaws.com/{out['Name']}")
         names = [r["repositoryName"] for r in self.client("ecr").describe_repositories()["repositories"]]
         self.assertEqual(names, [out["Name"]])
+        self.delete()
+
+
+IMAGE = "123456789012.dkr.ecr.us-east-1.amazonaws.com/shop-api"
+
+
+def lambda_function(properties: dict[str, Any]) -> dict[str, Any]:
+    """A function with the given code properties, and its execution role."""
+    return {
+        "FunctionRole": {
+            "Type": "AWS::IAM::Role",
+            "Properties": {
+                "AssumeRolePolicyDocument": {
+                    "Version": "2012-10-17",
+                    "Statement": [
+                        {"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}
+                    ],
+                }
+            },
+        },
+        "Function": {
+            "Type": "AWS::Lambda::Function",
+            "Properties": {
+                "MemorySize": 512,
+                "Timeout": 30,
+                "Role": {"Fn::GetAtt": ["FunctionRole", "Arn"]},
+                "Environment": {"Variables": {"SERVICE_NAME": "shop"}},
+                "LoggingConfig": {"LogFormat": "JSON"},
+                **properties,
+            },
+        },
+    }
+
+
+class Lambda(Case):
+    def test_a_container_image_function_is_an_image_function_and_an_update_changes_its_image(self) -> None:
+        resources = lambda_function(
+            {
+                "PackageType": "Image",
+                "Code": {"ImageUri": {"Fn::Sub": IMAGE + ":${ImageTag}"}},
+                "Architectures": ["arm64"],
+                "ImageConfig": {"Command": ["app.handler"]},
+            }
+        )
+        out = self.create(resources, {"Name": {"Value": {"Ref": "Function"}}}, {"ImageTag": "1.0.0"})
+        lam = self.client("lambda")
+        function = lam.get_function(FunctionName=out["Name"])
+        config = function["Configuration"]
+        self.assertEqual((config["PackageType"], config["Architectures"]), ("Image", ["arm64"]))
+        self.assertEqual((config["MemorySize"], config["Timeout"]), (512, 30))
+        self.assertEqual(config["ImageConfigResponse"]["ImageConfig"]["Command"], ["app.handler"])
+        self.assertEqual(config["Environment"], {"Variables": {"SERVICE_NAME": "shop"}})
+        self.assertEqual((function["Code"]["RepositoryType"], function["Code"]["ImageUri"]), ("ECR", IMAGE + ":1.0.0"))
+
+        template = {"Parameters": parameter_types({"ImageTag": ""}), "Resources": resources}
+        self.cf.update_stack(
+            StackName="ext", TemplateBody=json.dumps(template), Parameters=parameter_values({"ImageTag": "1.1.0"})
+        )
+        stack = self.cf.describe_stacks(StackName="ext")["Stacks"][0]
+        self.assertEqual(stack["StackStatus"], "UPDATE_COMPLETE")
+        function = lam.get_function(FunctionName=out["Name"])
+        self.assertEqual(function["Code"]["ImageUri"], IMAGE + ":1.1.0")
+        self.assertEqual(
+            (function["Configuration"]["PackageType"], function["Configuration"]["Architectures"]), ("Image", ["arm64"])
+        )
+        self.delete()
+        self.assertEqual(lam.list_functions()["Functions"], [])
+
+    def test_a_zip_function_is_still_a_zip_function(self) -> None:
+        resources = lambda_function(
+            {"Runtime": "python3.13", "Handler": "index.handler", "Code": {"ZipFile": "def handler(event, context):\n    return 1\n"}}
+        )
+        out = self.create(resources, {"Name": {"Value": {"Ref": "Function"}}})
+        function = self.client("lambda").get_function(FunctionName=out["Name"])
+        config = function["Configuration"]
+        self.assertEqual((config["PackageType"], config["Architectures"]), ("Zip", ["x86_64"]))
+        self.assertEqual((config["Runtime"], config["Handler"]), ("python3.13", "index.handler"))
+        self.assertNotIn("ImageConfigResponse", config)
+        self.assertEqual(function["Code"]["RepositoryType"], "S3")
         self.delete()
 
 

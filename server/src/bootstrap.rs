@@ -119,6 +119,10 @@ const SCOPED: [&str; 3] = [
     "ssm:GetParameters",
 ];
 
+/// What Lambda requires of the creator of a container-image function, on the image's
+/// repository (AWS's resource provider schema does not list them).
+const FUNCTION_IMAGE_ACTIONS: [&str; 2] = ["ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"];
+
 /// Who a scoped statement is for.
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Holder {
@@ -172,6 +176,15 @@ fn scoped_statements(options: &Options, holder: Holder) -> Vec<Value> {
             "Effect": "Allow",
             "Action": "ssm:GetParameters",
             "Resource": parameters
+        }));
+    }
+    if holder == Holder::ExecutionRole {
+        // Lambda checks that whoever creates a container-image function may pull its image.
+        out.push(json!({
+            "Sid": "PullFunctionImagesOfTheAccount",
+            "Effect": "Allow",
+            "Action": FUNCTION_IMAGE_ACTIONS,
+            "Resource": sub("arn:${AWS::Partition}:ecr:*:${AWS::AccountId}:repository/*")
         }));
     }
     if holder == Holder::ExecutionRole && !options.hosted_zone_ids.is_empty() {

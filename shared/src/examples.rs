@@ -78,6 +78,7 @@ pub fn lambda() -> Plan {
             timeout_s: 10,
             runtime: Runtime::Python313,
             handler: "app.handler".into(),
+            image: None,
             api: ApiType::Http,
             tables: vec![
                 Table {
@@ -135,6 +136,12 @@ pub fn max_tags() -> BTreeMap<String, String> {
 /// A certificate ARN in a region (well-formed; the account and id are examples).
 pub fn certificate_arn(region: Region) -> String {
     format!("arn:aws:acm:{region}:123456789012:certificate/0b2c4d6e-8a1b-4c3d-9e5f-7a9b1c3d5e7f")
+}
+
+/// An example function image: a repository in the sandbox's account, in `region` (a user
+/// names their own).
+pub fn function_image(region: Region) -> String {
+    format!("123456789012.dkr.ecr.{region}.amazonaws.com/shop-api")
 }
 
 /// Named plans covering both architectures, every option on and off, every region, every
@@ -372,6 +379,10 @@ pub fn matrix() -> Vec<(String, Plan)> {
             p.domain = Some(domain());
             l.api = ApiType::Rest;
         }),
+    );
+    push(
+        "lambda-image".into(),
+        lambda_with(&|p, l| l.image = Some(function_image(p.region))),
     );
     push(
         "lambda-environment".into(),

@@ -576,8 +576,15 @@ pub struct Lambda {
     #[cfg_attr(feature = "schema", schemars(range(min = 1, max = 900)))]
     pub timeout_s: u32,
     pub runtime: Runtime,
-    /// Handler of the deployed code, e.g. `app.handler`.
+    /// Handler of the deployed code, e.g. `app.handler` (zip code only).
     pub handler: String,
+    /// A container image in Amazon ECR to run instead of zip code:
+    /// `ACCOUNT.dkr.ecr.REGION.amazonaws.com/NAME` in the plan's region, without a tag (the
+    /// tag is the deploy's `ImageTag`, `latest` unless given). Runtime and handler are then
+    /// the image's own.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "schema", schemars(length(min = 1, max = 320)))]
+    pub image: Option<String>,
     pub api: ApiType,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     #[cfg_attr(feature = "schema", schemars(length(max = 5)))]

@@ -585,6 +585,63 @@ fn fargate(c: &mut Checker, plan: &Plan, f: &Fargate) {
     }
 }
 
+/// A function's image: Lambda runs images only from Amazon ECR private repositories in the
+/// function's own region (`ACCOUNT.dkr.ecr.REGION.amazonaws.com/NAME`).
+fn function_image(c: &mut Checker, plan: &Plan, image: &str) {
+    let form = "ACCOUNT.dkr.ecr.REGION.amazonaws.com/NAME";
+    let Some((host, name)) = image.split_once('/') else {
+        c.error(
+            "lambda.image",
+            format!("\"{image}\" is not an Amazon ECR repository ({form}): Lambda runs images only from ECR"),
+        );
+        return;
+    };
+    let mut parts = host.splitn(4, '.');
+    let (account, dkr, ecr, rest) = (parts.next(), parts.next(), parts.next(), parts.next());
+    let region = rest.and_then(|r| r.strip_suffix(".amazonaws.com"));
+    let account_ok =
+        account.is_some_and(|a| a.len() == 12 && a.bytes().all(|b| b.is_ascii_digit()));
+    if !account_ok || dkr != Some("dkr") || ecr != Some("ecr") || region.is_none() {
+        c.error(
+            "lambda.image",
+            format!("\"{image}\" is not an Amazon ECR repository ({form}): Lambda runs images only from private ECR repositories, not Docker Hub or ECR Public"),
+        );
+        return;
+    }
+    if region != Some(plan.region.code()) {
+        c.error(
+            "lambda.image",
+            format!(
+                "the repository is in {}, the function in {}: Lambda pulls images only from its own region (replicate the repository to {})",
+                region.unwrap_or_default(),
+                plan.region.code(),
+                plan.region.code()
+            ),
+        );
+    }
+    if name.contains(':') || name.contains('@') {
+        c.error(
+            "lambda.image",
+            format!("\"{image}\" must name a repository without tag or digest: the tag is the deploy's ImageTag"),
+        );
+        return;
+    }
+    let name_ok = (2..=256).contains(&name.len())
+        && name.split('/').all(|seg| {
+            !seg.is_empty()
+                && seg.starts_with(|ch: char| ch.is_ascii_lowercase() || ch.is_ascii_digit())
+                && seg
+                    .chars()
+                    .all(|ch| ch.is_ascii_lowercase() || ch.is_ascii_digit() || "._-".contains(ch))
+        });
+    if !name_ok {
+        c.error(
+            "lambda.image",
+            format!("\"{name}\" is not an ECR repository name: 2–256 lowercase letters, digits and . _ - between /"),
+        );
+    }
+}
+
 fn image_repo(c: &mut Checker, image: &str) {
     let last = image.rsplit('/').next().unwrap_or(image);
     if image.contains('@') || last.contains(':') {
@@ -640,7 +697,7 @@ fn certificate(c: &mut Checker, plan: &Plan, arn: &str) {
     }
 }
 
-fn lambda(c: &mut Checker, _plan: &Plan, l: &Lambda) {
+fn lambda(c: &mut Checker, plan: &Plan, l: &Lambda) {
     c.range(
         "lambda.memory_mb",
         l.memory_mb,
@@ -676,6 +733,9 @@ fn lambda(c: &mut Checker, _plan: &Plan, l: &Lambda) {
                 l.handler
             ),
         );
+    }
+    if let Some(image) = &l.image {
+        function_image(c, plan, image);
     }
     if l.tables.len() > limits::MAX_TABLES {
         c.error(

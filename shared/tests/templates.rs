@@ -480,6 +480,34 @@ fn the_function_gets_its_secrets_by_dynamic_reference_and_no_read_permission() {
     }
 }
 
+/// A container-image function runs its image at the deploy's tag: no runtime, handler, code
+/// bucket or code parameters, and the zip function is unchanged beside it.
+#[test]
+fn an_image_function_runs_its_image_at_the_deploys_tag() {
+    let t = template_of(plan_named("lambda-image"));
+    let function = props(&t.resources()["Function"]);
+    insta::assert_snapshot!(
+        "lambda-image",
+        pretty(serde_json::json!({
+            "Parameters": t.as_value()["Parameters"]["ImageTag"],
+            "Function": {
+                "PackageType": function["PackageType"],
+                "Code": function["Code"],
+                "Runtime": function.get("Runtime"),
+                "Handler": function.get("Handler"),
+            },
+        }))
+    );
+    assert!(!t.resources().contains_key("CodeBucket"));
+    assert!(t.as_value()["Parameters"].get("CodeS3Bucket").is_none());
+    assert!(t.as_value()["Outputs"].get("CodeBucketName").is_none());
+    let zip = template_of(plan_named("lambda-us-east-1"));
+    let zip_function = props(&zip.resources()["Function"]);
+    assert!(zip_function.get("PackageType").is_none());
+    assert_eq!(zip_function["Runtime"], "python3.13");
+    assert!(zip.resources().contains_key("CodeBucket"));
+}
+
 /// A domain brings its certificate (unless the plan brings one), HTTPS with port 80
 /// redirecting, and the alias record to what serves it; the URL output is the domain's.
 #[test]

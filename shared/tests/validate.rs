@@ -178,6 +178,36 @@ fn lambda_options() {
 }
 
 #[test]
+fn function_images() {
+    let ok = "123456789012.dkr.ecr.us-east-1.amazonaws.com/shop/api";
+    check("lambda", json!({"lambda": {"image": ok}}), &[]);
+    for (image, expect) in [
+        (
+            "nginx",
+            "lambda.image: \"nginx\" is not an Amazon ECR repository (ACCOUNT.dkr.ecr.REGION.amazonaws.com/NAME): Lambda runs images only from ECR",
+        ),
+        (
+            "public.ecr.aws/nginx/nginx",
+            "lambda.image: \"public.ecr.aws/nginx/nginx\" is not an Amazon ECR repository (ACCOUNT.dkr.ecr.REGION.amazonaws.com/NAME): Lambda runs images only from private ECR repositories, not Docker Hub or ECR Public",
+        ),
+        (
+            "123456789012.dkr.ecr.eu-west-1.amazonaws.com/api",
+            "lambda.image: the repository is in eu-west-1, the function in us-east-1: Lambda pulls images only from its own region (replicate the repository to us-east-1)",
+        ),
+        (
+            "123456789012.dkr.ecr.us-east-1.amazonaws.com/api:1.0",
+            "lambda.image: \"123456789012.dkr.ecr.us-east-1.amazonaws.com/api:1.0\" must name a repository without tag or digest: the tag is the deploy's ImageTag",
+        ),
+        (
+            "123456789012.dkr.ecr.us-east-1.amazonaws.com/Shop//api",
+            "lambda.image: \"Shop//api\" is not an ECR repository name: 2–256 lowercase letters, digits and . _ - between /",
+        ),
+    ] {
+        check("lambda", json!({"lambda": {"image": image}}), &[expect]);
+    }
+}
+
+#[test]
 fn tags_and_workload() {
     check(
         "lambda",

@@ -820,6 +820,7 @@ async fn a_sample_of_the_matrix_deploys_in_the_sandbox() {
         "fargate-environment",
         "fargate-domain",
         "lambda-rest",
+        "lambda-image",
         "lambda-environment",
         "lambda-domain",
         "lambda-rest-domain",
@@ -905,6 +906,19 @@ async fn a_sample_of_the_matrix_deploys_in_the_sandbox() {
                 "{inv}"
             ),
             "lambda-rest" => assert_eq!(inv["rest_apis"].as_array().unwrap().len(), 1, "{inv}"),
+            "lambda-image" => {
+                // The function runs the image at the template's default tag.
+                let f = &inv["functions"][0];
+                assert_eq!(f["package_type"], "Image", "{inv}");
+                assert_eq!(
+                    f["image_uri"],
+                    format!(
+                        "{}:latest",
+                        shared::examples::function_image(shared::plan::Region::UsEast1)
+                    ),
+                    "{inv}"
+                );
+            }
             "lambda-environment" => {
                 // CloudFormation resolved the references when it deployed: the function has
                 // the secrets' values, and the generated key.

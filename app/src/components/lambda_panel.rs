@@ -20,10 +20,13 @@ pub fn LambdaPanel() -> impl IntoView {
                     move || p.read_lambda(|l| l.architecture.as_str().to_string()),
                     move |v| p.lambda(|l| l.architecture = parse_arch(&v)))}
                 {number_field("lambda.timeout_s", "Timeout (s)", "", move || p.read_lambda(|l| l.timeout_s), move |v| p.lambda(|l| l.timeout_s = v))}
-                {select_field("lambda.runtime", "Runtime", opts(Runtime::ALL.iter().map(|r| (r.as_str(), r.as_str()))),
-                    move || p.read_lambda(|l| l.runtime.as_str().to_string()),
-                    move |v| if let Some(r) = Runtime::parse(&v) { p.lambda(|l| l.runtime = r) })}
-                {text_field("lambda.handler", "Handler", "app.handler", move || p.read_lambda(|l| l.handler.clone()), move |v| p.lambda(|l| l.handler = v))}
+                // An image brings its own runtime and handler.
+                <Show when=move || p.read_lambda(|l| l.image.is_none())>
+                    {select_field("lambda.runtime", "Runtime", opts(Runtime::ALL.iter().map(|r| (r.as_str(), r.as_str()))),
+                        move || p.read_lambda(|l| l.runtime.as_str().to_string()),
+                        move |v| if let Some(r) = Runtime::parse(&v) { p.lambda(|l| l.runtime = r) })}
+                    {text_field("lambda.handler", "Handler", "app.handler", move || p.read_lambda(|l| l.handler.clone()), move |v| p.lambda(|l| l.handler = v))}
+                </Show>
                 {select_field("lambda.api", "API", opts([("http", "HTTP API (cheaper)"), ("rest", "REST API (API keys, usage plans)")]),
                     move || p.read_lambda(|l| if l.api == ApiType::Rest { "rest" } else { "http" }.to_string()),
                     move |v| p.lambda(|l| l.api = if v == "rest" { ApiType::Rest } else { ApiType::Http }))}
@@ -31,6 +34,9 @@ pub fn LambdaPanel() -> impl IntoView {
                     move || p.read_lambda(|l| l.log_retention_days.to_string()),
                     move |v| if let Ok(d) = v.parse() { p.lambda(|l| l.log_retention_days = d) })}
             </div>
+            {text_field("lambda.image", "Container image (ECR)", "empty: a zip, uploaded after the first deploy",
+                move || p.read_lambda(|l| l.image.clone().unwrap_or_default()),
+                move |v| p.lambda(|l| l.image = (!v.trim().is_empty()).then(|| v.trim().to_string())))}
             {toggle("lambda.reserved_concurrency", "Reserve concurrency",
                 move || p.read_lambda(|l| l.reserved_concurrency.is_some()),
                 move |on| p.lambda(|l| l.reserved_concurrency = on.then_some(10)))}

@@ -13,6 +13,7 @@ from . import (
     apigateway,
     apigatewayv2,
     applicationautoscaling,
+    awslambda,
     cloudwatch,
     deletes,
     domains,
@@ -54,5 +55,5 @@ MODELS = (
 
 def install() -> None:
     """Applies every fix to moto's own models (the new models exist once imported)."""
-    for module in (deletes, ec2, ecr, ecs, elbv2, rds, route53, s3):
+    for module in (awslambda, deletes, ec2, ecr, ecs, elbv2, rds, route53, s3):
         module.install()

@@ -172,17 +172,26 @@ pub(super) fn lines(
         let access_gb = s.requests * assume::ACCESS_LOG_BYTES / 1e9;
         logs(p, o, "API access", access_gb, l.log_retention_days);
     }
-    p.add(
-        "S3",
-        "Code bucket storage",
-        assume::FUNCTION_CODE_GB,
-        "GB-months",
-        "s3.storage_gb_month",
-        &format!(
-            "{} GB of function zips (assumed: every uploaded zip is kept)",
-            assume::FUNCTION_CODE_GB
+    match &l.image {
+        Some(image) => p.not_estimated(
+            "ECR",
+            "Function image storage",
+            &format!(
+                "the repository {image} exists before the stack and is billed there, per GB-month of images kept; pulls in its own region carry no transfer charge"
+            ),
         ),
-    );
+        None => p.add(
+            "S3",
+            "Code bucket storage",
+            assume::FUNCTION_CODE_GB,
+            "GB-months",
+            "s3.storage_gb_month",
+            &format!(
+                "{} GB of function zips (assumed: every uploaded zip is kept)",
+                assume::FUNCTION_CODE_GB
+            ),
+        ),
+    }
     if l.bucket {
         app_bucket(p, a, s);
     }

@@ -54,17 +54,11 @@ pub fn table_env(table: &Table) -> String {
 /// The output naming the stack's code bucket.
 pub const CODE_BUCKET_OUTPUT: &str = "CodeBucketName";
 
-pub fn build(b: &mut Builder<'_>, l: &Lambda) {
-    let plan = b.plan;
-    b.describe(format!(
-        "Stackplan: {} on Lambda in {} ({} MB {}, {}, {} table(s))",
-        plan.project,
-        plan.region,
-        l.memory_mb,
-        l.architecture.as_str(),
-        l.api.label(),
-        l.tables.len()
-    ));
+/// The tag an image function's stack runs until a deploy gives another.
+pub const FUNCTION_IMAGE_TAG: &str = "latest";
+
+/// Where a zip function's code is: a bucket and key, or (no bucket) a placeholder handler.
+fn zip_code_parameters(b: &mut Builder<'_>) {
     b.parameter(
         "CodeS3Bucket",
         json!({
@@ -87,6 +81,32 @@ pub fn build(b: &mut Builder<'_>, l: &Lambda) {
         "UsePlaceholderCode",
         json!({ "Fn::Equals": [r("CodeS3Bucket"), ""] }),
     );
+}
+
+pub fn build(b: &mut Builder<'_>, l: &Lambda) {
+    let plan = b.plan;
+    b.describe(format!(
+        "Stackplan: {} on Lambda in {} ({} MB {}, {}, {} table(s))",
+        plan.project,
+        plan.region,
+        l.memory_mb,
+        l.architecture.as_str(),
+        l.api.label(),
+        l.tables.len()
+    ));
+    if let Some(image) = &l.image {
+        b.parameter(
+            super::IMAGE_TAG_PARAMETER,
+            json!({
+                "Type": "String",
+                "Default": FUNCTION_IMAGE_TAG,
+                "AllowedPattern": "^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$",
+                "Description": format!("Tag of the function's image in {image}")
+            }),
+        );
+    } else {
+        zip_code_parameters(b);
+    }
 
     for table in &l.tables {
         dynamodb_table(b, table);
@@ -101,7 +121,10 @@ pub fn build(b: &mut Builder<'_>, l: &Lambda) {
         );
         storage::app_bucket(b);
     }
-    storage::code_bucket(b);
+    // An image function's code is its image: no bucket to upload zips to.
+    if l.image.is_none() {
+        storage::code_bucket(b);
+    }
     log_group(b, "FunctionLogGroup", "function", l.log_retention_days);
     settings::generated_secrets(b);
     role(b, l);
@@ -217,22 +240,49 @@ fn function(b: &mut Builder<'_>, l: &Lambda) {
         };
         variables.insert(var.name.clone(), value);
     }
-    let mut props = json!({
-        "Description": format!("{} API handler", b.plan.project),
-        "Runtime": l.runtime.as_str(),
-        "Handler": { "Fn::If": ["UsePlaceholderCode", "index.handler", l.handler] },
-        "Code": { "Fn::If": [
-            "UsePlaceholderCode",
-            { "ZipFile": placeholder },
-            { "S3Bucket": r("CodeS3Bucket"), "S3Key": r("CodeS3Key") }
-        ] },
+    // The code first, in the order AWS's documentation gives a function's properties.
+    let mut props = Map::new();
+    props.insert(
+        "Description".into(),
+        json!(format!("{} API handler", b.plan.project)),
+    );
+    match &l.image {
+        // The image brings its runtime and handler.
+        Some(image) => {
+            props.insert("PackageType".into(), json!("Image"));
+            props.insert(
+                "Code".into(),
+                json!({ "ImageUri": sub(&format!("{image}:${{{}}}", super::IMAGE_TAG_PARAMETER)) }),
+            );
+        }
+        None => {
+            props.insert("Runtime".into(), json!(l.runtime.as_str()));
+            props.insert(
+                "Handler".into(),
+                json!({ "Fn::If": ["UsePlaceholderCode", "index.handler", l.handler] }),
+            );
+            props.insert(
+                "Code".into(),
+                json!({ "Fn::If": [
+                    "UsePlaceholderCode",
+                    { "ZipFile": placeholder },
+                    { "S3Bucket": r("CodeS3Bucket"), "S3Key": r("CodeS3Key") }
+                ] }),
+            );
+        }
+    }
+    let Value::Object(rest) = json!({
         "MemorySize": l.memory_mb,
         "Timeout": l.timeout_s,
         "Architectures": [l.architecture.as_str()],
         "Role": att("FunctionRole", "Arn"),
         "Environment": { "Variables": variables },
         "LoggingConfig": { "LogGroup": r("FunctionLogGroup"), "LogFormat": "JSON" }
-    });
+    }) else {
+        unreachable!("an object")
+    };
+    props.extend(rest);
+    let mut props = Value::Object(props);
     if let Some(n) = l.reserved_concurrency {
         props["ReservedConcurrentExecutions"] = json!(n);
     }
@@ -473,11 +523,13 @@ fn outputs(b: &mut Builder<'_>, l: &Lambda) {
     };
     b.output("ApiUrl", "URL of the API", url);
     b.output("FunctionName", "Lambda function", r("Function"));
-    b.output(
-        CODE_BUCKET_OUTPUT,
-        "Upload the function's code here",
-        r(storage::CODE_BUCKET),
-    );
+    if l.image.is_none() {
+        b.output(
+            CODE_BUCKET_OUTPUT,
+            "Upload the function's code here",
+            r(storage::CODE_BUCKET),
+        );
+    }
     b.output("LogGroupName", "Function logs", r("FunctionLogGroup"));
     for table in &l.tables {
         let id = table_id(table);

@@ -8,7 +8,7 @@
 
 mod fargate;
 pub use fargate::ECR_IMAGES_KEPT;
-pub use lambda::CODE_BUCKET_OUTPUT;
+pub use lambda::{CODE_BUCKET_OUTPUT, FUNCTION_IMAGE_TAG};
 pub use storage::CODE_BUCKET_PREFIX;
 pub(crate) mod domain;
 pub mod format;

@@ -15,6 +15,9 @@ fn parameters(d: Deploy) -> AnyView {
     let shape = Memo::new(move |_| {
         p.plan.with(|plan| match &plan.architecture {
             Architecture::Fargate(f) => Some((f.image_tag.clone(), f.image.is_none())),
+            Architecture::Lambda(l) if l.image.is_some() => {
+                Some((shared::template::FUNCTION_IMAGE_TAG.to_string(), false))
+            }
             Architecture::Lambda(_) => None,
         })
     });
@@ -28,7 +31,7 @@ fn parameters(d: Deploy) -> AnyView {
             if own_repository {
                 "The tag to run from the stack's own repository (empty: the tag the stack runs now; a new stack: the plan's). A new stack waits with no task until it is pushed."
             } else {
-                "The tag of the plan's image to run (empty: the tag the stack runs now; a new stack: the plan's)."
+                "The tag of the plan's image to run (empty: the tag the stack runs now; a new stack: the plan's). It must be pushed before the deploy."
             },
         )}</div> }
         .into_any(),
@@ -48,6 +51,7 @@ fn parameters(d: Deploy) -> AnyView {
 fn taken(plan: &shared::plan::Plan) -> &'static [&'static str] {
     match plan.architecture {
         Architecture::Fargate(_) => &["ImageTag"],
+        Architecture::Lambda(ref l) if l.image.is_some() => &["ImageTag"],
         Architecture::Lambda(_) => &["CodeS3Bucket", "CodeS3Key"],
     }
 }
