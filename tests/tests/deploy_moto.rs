@@ -1188,3 +1188,94 @@ async fn the_bootstrap_roles_deploy_and_delete_the_lambda_example() {
     assert_eq!(status, StatusCode::ACCEPTED, "{text}");
     assert_eq!(gone["status"], "DELETE_COMPLETE", "{gone}");
 }
+
+/// `stackplan deploy-status` gives the deploy panel's view from the command line, through the
+/// same deploy service: a service waiting for its image with the push commands (exit 3), and
+/// `--start` once the image is there, which updates the service to its planned count.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn deploy_status_shows_the_wait_and_starts_the_service() {
+    use server::cli::status::{AccountArgs, DeployStatusArgs, Outcome, run};
+    let sb = Sandbox::start().await;
+    let plan = example(shared::plan::ArchitectureKind::Fargate);
+    let (_, _, done) = sb.deploy(&plan, "cli-fargate").await;
+    assert_eq!(done["status"], "CREATE_COMPLETE", "{done}");
+    let uri = output(&done, "RepositoryUri").to_string();
+    let mut args = DeployStatusArgs {
+        stack: "cli-fargate".into(),
+        region: "us-east-1".into(),
+        wait: false,
+        start: false,
+        account: AccountArgs {
+            aws_endpoint: Some(sb.moto.endpoint.clone()),
+            settings_prefixes: vec!["stackplan/".into()],
+            ..AccountArgs::default()
+        },
+    };
+    let status = |args: DeployStatusArgs| async move {
+        let (mut out, mut err) = (Vec::new(), Vec::new());
+        let outcome = run(&args, &mut out, &mut err).await;
+        let (out, err) = (
+            String::from_utf8(out).unwrap(),
+            String::from_utf8(err).unwrap(),
+        );
+        (outcome, out + &err)
+    };
+
+    let (outcome, text) = status(args.clone()).await;
+    assert_eq!(outcome, Outcome::WaitingForImage, "{text}");
+    assert!(
+        text.starts_with("cli-fargate in us-east-1: CREATE_COMPLETE\n"),
+        "{text}"
+    );
+    assert!(
+        text.contains(&format!("  RepositoryUri          {uri}\n")),
+        "{text}"
+    );
+    assert!(
+        text.contains(&format!("  docker push {uri}:1.0.0\n")),
+        "{text}"
+    );
+    assert!(text.contains("The image is not pushed yet."), "{text}");
+    // --start before the push changes nothing.
+    args.start = true;
+    let (outcome, _) = status(args.clone()).await;
+    assert_eq!(outcome, Outcome::WaitingForImage);
+
+    let repository = uri.split_once('/').unwrap().1;
+    sb.moto.tool(
+        server::SANDBOX_ROLE,
+        &[
+            "put-image",
+            repository,
+            "1.0.0",
+            shared::api::SANDBOX_MANIFEST,
+        ],
+    );
+    let (outcome, text) = status(args.clone()).await;
+    assert_eq!(outcome, Outcome::Fine, "{text}\n{}", sb.moto.log());
+    assert!(
+        text.contains(&format!("The image {uri}:1.0.0 is there.")),
+        "{text}"
+    );
+    assert!(text.contains("Starting the service: Modify "), "{text}");
+    assert!(
+        text.contains("cli-fargate in us-east-1: UPDATE_COMPLETE\n"),
+        "{text}"
+    );
+    let inv = sb.moto.inventory(server::SANDBOX_ROLE);
+    assert_eq!(inv["ecs_services"][0]["desired_count"], 2, "{inv}");
+
+    // Started: nothing waits any more.
+    args.start = false;
+    let (outcome, text) = status(args.clone()).await;
+    assert_eq!(outcome, Outcome::Fine, "{text}");
+    assert!(!text.contains("runs no task"), "{text}");
+    // Only stacks Stackplan made, by name.
+    args.stack = "nope".into();
+    let (outcome, text) = status(args).await;
+    assert_eq!(outcome, Outcome::Failed);
+    assert_eq!(
+        text,
+        "stackplan deploy-status: no stack nope that Stackplan made in us-east-1\n"
+    );
+}

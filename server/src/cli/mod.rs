@@ -1,6 +1,7 @@
 //! The command line: parsing, reading plans, and printing what `shared` computes (the terminal
 //! tables are in `tables.rs`).
 
+pub mod status;
 mod tables;
 
 pub use tables::{render_comparison, render_diff, render_estimate};
@@ -127,6 +128,10 @@ pub enum Command {
         #[arg(long = "hosted-zone-id")]
         hosted_zone_ids: Vec<String>,
     },
+    /// A deployed stack's status, outputs and, for a service waiting for its first image, the
+    /// push commands; `--start` starts the service once the image is there. Exit codes: 0
+    /// well, 1 failed, 3 waiting for the image.
+    DeployStatus(Box<status::DeployStatusArgs>),
     /// Live prices from the AWS Price List API (needs AWS credentials).
     Prices {
         #[command(subcommand)]
@@ -239,6 +244,9 @@ pub fn run(cli: Cli) -> ExitCode {
     if let Command::Prices { action } = cli.command {
         return prices(action);
     }
+    if let Command::DeployStatus(args) = cli.command {
+        return deploy_status(&args);
+    }
     if let Command::Bootstrap {
         out,
         trusted_principal,
@@ -260,7 +268,10 @@ pub fn run(cli: Cli) -> ExitCode {
     }
     let mut stdout = std::io::stdout().lock();
     let result = match cli.command {
-        Command::Serve(_) | Command::Prices { .. } | Command::Bootstrap { .. } => {
+        Command::Serve(_)
+        | Command::Prices { .. }
+        | Command::Bootstrap { .. }
+        | Command::DeployStatus(_) => {
             unreachable!("handled above")
         }
         Command::Example { architecture } => {
@@ -435,6 +446,19 @@ fn serve(config: crate::Config) -> ExitCode {
             ExitCode::from(1)
         }
     }
+}
+
+/// `stackplan deploy-status`.
+fn deploy_status(args: &status::DeployStatusArgs) -> ExitCode {
+    let runtime = match tokio::runtime::Runtime::new() {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("stackplan: cannot start the async runtime: {e}");
+            return ExitCode::from(1);
+        }
+    };
+    let (mut out, mut err) = (std::io::stdout(), std::io::stderr());
+    ExitCode::from(runtime.block_on(status::run(args, &mut out, &mut err)) as u8)
 }
 
 /// `stackplan bootstrap`.

@@ -340,6 +340,33 @@ impl Deployer {
         })
     }
 
+    /// The deployment of an existing stack Stackplan made, by name (the command line's way in;
+    /// the API's clients hold ids). A stack that is not there, or not Stackplan's, is unknown.
+    pub async fn find(
+        &self,
+        grant: &Grant,
+        stack_name: &str,
+        region: &str,
+    ) -> Result<String, DeployError> {
+        super::valid_stack_name(stack_name).map_err(DeployError::StackName)?;
+        let roles = self.roles_for(grant, None)?;
+        let session = self
+            .session(&roles, stack_name, region, Access::Read)
+            .await?;
+        let name = stack_name.to_string();
+        let stack = self
+            .call(&session, &unwatched, |cfn, s| {
+                let n = name.clone();
+                Box::pin(async move { cfn.stack(&s, &n).await })
+            })
+            .await?
+            .filter(managed)
+            .ok_or_else(|| DeployError::UnknownDeployment(stack_name.to_string()))?;
+        let arn = StackArn::parse(&stack.id)
+            .ok_or_else(|| DeployError::UnknownDeployment(stack_name.to_string()))?;
+        Ok(self.sign(&arn, None))
+    }
+
     /// `GET /api/deployments/{id}/image`: whether the image a waiting service needs is in the
     /// stack's repository yet.
     pub async fn image(&self, grant: &Grant, id: &str) -> Result<ImageCheck, DeployError> {

@@ -1,0 +1,295 @@
+//! `stackplan deploy-status`: a deployed stack as the deploy panel shows it, from the command
+//! line: its status, failure and outputs; for a service waiting for its first image, the
+//! repository, the push commands and whether the image is there; and, with `--start`, the
+//! update that starts the service. It drives the same deploy service as the server, with the
+//! same roles, so it can do nothing the page could not.
+
+use std::io::Write;
+use std::time::Duration;
+
+use shared::api::{CreateDeployment, Status};
+
+use crate::auth::{Grant, Tokens};
+use crate::deploy::DeployError;
+use crate::deploy::service::Deployer;
+use crate::error::ApiError;
+
+/// How often `--wait` looks for the image, and a started service's progress is read.
+const IMAGE_POLL: Duration = Duration::from_secs(10);
+const PROGRESS_POLL: Duration = Duration::from_secs(3);
+
+/// The account to act in: the server's deploy flags.
+#[derive(Clone, Debug, Default, clap::Args)]
+pub struct AccountArgs {
+    /// The local sandbox (moto) at this URL instead of AWS.
+    #[arg(long, env = "STACKPLAN_AWS_ENDPOINT")]
+    pub aws_endpoint: Option<String>,
+    /// The deployer role (`stackplan bootstrap` makes it).
+    #[arg(long, env = "STACKPLAN_ROLE_ARN")]
+    pub role_arn: Option<String>,
+    #[arg(long, env = "STACKPLAN_EXTERNAL_ID")]
+    pub external_id: Option<String>,
+    #[arg(long, env = "STACKPLAN_EXECUTION_ROLE_ARN")]
+    pub execution_role_arn: Option<String>,
+    #[arg(long, env = "STACKPLAN_PERMISSIONS_BOUNDARY_ARN")]
+    pub permissions_boundary_arn: Option<String>,
+    /// As `stackplan serve --settings-prefix` (for `--start`).
+    #[arg(long = "settings-prefix", default_value = shared::reach::DEFAULT_SETTINGS_PREFIX)]
+    pub settings_prefixes: Vec<String>,
+    /// As `stackplan serve --hosted-zone-id` (for `--start`).
+    #[arg(long = "hosted-zone-id")]
+    pub hosted_zone_ids: Vec<String>,
+}
+
+impl AccountArgs {
+    fn config(&self) -> crate::Config {
+        crate::Config {
+            aws_endpoint: self.aws_endpoint.clone(),
+            role_arn: self.role_arn.clone(),
+            external_id: self.external_id.clone(),
+            execution_role_arn: self.execution_role_arn.clone(),
+            permissions_boundary_arn: self.permissions_boundary_arn.clone(),
+            settings_prefixes: self.settings_prefixes.clone(),
+            hosted_zone_ids: self.hosted_zone_ids.clone(),
+            ..crate::Config::default()
+        }
+    }
+}
+
+/// `stackplan deploy-status`'s arguments.
+#[derive(Clone, Debug, clap::Args)]
+pub struct DeployStatusArgs {
+    /// The stack's name.
+    #[arg(long)]
+    pub stack: String,
+    /// The stack's region, e.g. us-east-1.
+    #[arg(long)]
+    pub region: String,
+    /// Wait until the service's image is pushed (looking every 10 s).
+    #[arg(long)]
+    pub wait: bool,
+    /// Once the image is pushed, start the service: the update to the planned task count.
+    #[arg(long)]
+    pub start: bool,
+    #[command(flatten)]
+    pub account: AccountArgs,
+}
+
+/// How `deploy-status` ended: its exit code.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Outcome {
+    /// The stack is settled and well (or busy, and nothing was asked of it).
+    Fine = 0,
+    /// The stack failed, or the request did.
+    Failed = 1,
+    /// The service waits for its image, which is not pushed yet.
+    WaitingForImage = 3,
+}
+
+/// Runs `deploy-status`, writing what it finds to `out` and why it failed to `err`.
+pub async fn run(
+    args: &DeployStatusArgs,
+    out: &mut (dyn Write + Send),
+    err: &mut (dyn Write + Send),
+) -> Outcome {
+    match status(args, out).await {
+        Ok(outcome) => outcome,
+        Err(message) => {
+            let _ = writeln!(err, "stackplan deploy-status: {message}");
+            Outcome::Failed
+        }
+    }
+}
+
+/// The public sentence of a deploy error, with its problems.
+fn explain(e: DeployError) -> String {
+    let body = ApiError::from(e).body();
+    let mut text = body.message;
+    for p in body.problems {
+        text.push_str(&format!("\n  {}: {}", p.path, p.message));
+    }
+    text
+}
+
+async fn status(args: &DeployStatusArgs, out: &mut (dyn Write + Send)) -> Result<Outcome, String> {
+    if shared::plan::Region::from_code(&args.region).is_none() {
+        return Err(format!(
+            "\"{}\" is not a region Stackplan deploys to ({})",
+            args.region,
+            shared::plan::Region::ALL
+                .iter()
+                .map(|r| r.code())
+                .collect::<Vec<_>>()
+                .join(", ")
+        ));
+    }
+    let config = args.account.config();
+    let clients = crate::aws::Clients::load(&config.aws()).await;
+    let deployer = crate::deployer(&config, &clients, &Tokens::default())
+        .map_err(|e| format!("{e:#}"))?
+        .ok_or("nowhere to look: give --role-arn (an AWS account, see `stackplan bootstrap`) or --aws-endpoint (the local sandbox)")?;
+    let grant = Grant(None);
+    let id = deployer
+        .find(&grant, &args.stack, &args.region)
+        .await
+        .map_err(|e| match e {
+            DeployError::UnknownDeployment(_) => format!(
+                "no stack {} that Stackplan made in {}",
+                args.stack, args.region
+            ),
+            other => explain(other),
+        })?;
+    let status = deployer.status(&grant, &id).await.map_err(explain)?;
+    print_status(&status, out);
+    let Some(wait) = status.waiting_for_image.as_deref() else {
+        return Ok(if status.done && !status.succeeded {
+            Outcome::Failed
+        } else {
+            Outcome::Fine
+        });
+    };
+    let _ = writeln!(
+        out,
+        "\nThe service runs no task until its image is in the stack's repository: {}:{}.\nBuild and push it ({}):",
+        wait.repository_uri, wait.image_tag, wait.platform
+    );
+    for command in &wait.commands {
+        let _ = writeln!(out, "  {command}");
+    }
+    if let Some(command) = &wait.sandbox_command {
+        let _ = writeln!(
+            out,
+            "The sandbox has no Docker registry; this records an image with that tag instead:\n  {command}"
+        );
+    }
+    loop {
+        let check = deployer.image(&grant, &id).await.map_err(explain)?;
+        if check.pushed {
+            let _ = writeln!(
+                out,
+                "\nThe image {}:{} is there.",
+                check.repository_uri, check.image_tag
+            );
+            break;
+        }
+        if !args.wait {
+            let _ = writeln!(
+                out,
+                "\nThe image is not pushed yet. Then start the service: this command with --start (add --wait to wait for the push), or \"Start the service\" in the planner."
+            );
+            return Ok(Outcome::WaitingForImage);
+        }
+        let _ = writeln!(
+            out,
+            "Waiting for {}:{} …",
+            check.repository_uri, check.image_tag
+        );
+        tokio::time::sleep(IMAGE_POLL).await;
+    }
+    if !args.start {
+        let _ = writeln!(
+            out,
+            "Start the service: this command with --start, or \"Start the service\" in the planner."
+        );
+        return Ok(Outcome::Fine);
+    }
+    start(&deployer, &grant, args, &status, out).await
+}
+
+/// "Start the service": the plan the stack was deployed from, again, as an update; the deploy
+/// service sees the image and lets the service run its planned tasks.
+async fn start(
+    deployer: &Deployer,
+    grant: &Grant,
+    args: &DeployStatusArgs,
+    status: &Status,
+    out: &mut (dyn Write + Send),
+) -> Result<Outcome, String> {
+    let link = status
+        .plan_link
+        .as_deref()
+        .ok_or("the stack's template records no plan, so Stackplan cannot update it")?;
+    let plan = shared::link::decode(link).map_err(|e| format!("the stack's recorded plan: {e}"))?;
+    let created = deployer
+        .create(
+            grant,
+            CreateDeployment {
+                plan,
+                stack_name: args.stack.clone(),
+                template: None,
+                role_arn: None,
+                update: true,
+                parameters: Default::default(),
+            },
+        )
+        .await
+        .map_err(explain)?;
+    let changes: Vec<String> = created
+        .change_set
+        .changes
+        .iter()
+        .map(|c| format!("{} {}", c.action, c.logical_id))
+        .collect();
+    let _ = writeln!(out, "Starting the service: {}", changes.join(", "));
+    // The change set may still be computing; CloudFormation takes it once it is ready.
+    let mut tries = 0;
+    loop {
+        match deployer.execute(grant, &created.id).await {
+            Ok(_) => break,
+            Err(DeployError::ChangeSetUnavailable(state))
+                if state.contains("CREATE_") && !state.contains("COMPLETE") && tries < 30 =>
+            {
+                tries += 1;
+                tokio::time::sleep(Duration::from_secs(2)).await;
+            }
+            Err(e) => return Err(explain(e)),
+        }
+    }
+    let mut last = String::new();
+    loop {
+        let now = deployer.status(grant, &created.id).await.map_err(explain)?;
+        let line = format!(
+            "{} ({}/{})",
+            now.status, now.progress.finished, now.progress.total
+        );
+        if line != last {
+            let _ = writeln!(out, "  {line}");
+            last = line;
+        }
+        if now.done {
+            let _ = writeln!(out);
+            print_status(&now, out);
+            return Ok(if now.succeeded {
+                Outcome::Fine
+            } else {
+                Outcome::Failed
+            });
+        }
+        tokio::time::sleep(PROGRESS_POLL).await;
+    }
+}
+
+fn print_status(status: &Status, out: &mut (dyn Write + Send)) {
+    let _ = writeln!(
+        out,
+        "{} in {}: {}{}",
+        status.stack_name,
+        status.region,
+        status.status,
+        status
+            .reason
+            .as_deref()
+            .map(|r| format!(" ({r})"))
+            .unwrap_or_default()
+    );
+    if let Some(f) = &status.failure {
+        let _ = writeln!(
+            out,
+            "First failure: {} ({}): {}",
+            f.logical_id, f.resource_type, f.reason
+        );
+    }
+    for o in &status.outputs {
+        let _ = writeln!(out, "  {:<22} {}", o.key, o.value);
+    }
+}
