@@ -72,6 +72,10 @@ pub struct Config {
     /// Deploy event streams one token may hold open at once.
     #[arg(long, default_value_t = 64)]
     pub max_streams_per_token: usize,
+    /// Code uploads (up to 50 MB each, held in memory while checked) received at once; more
+    /// are asked to retry.
+    #[arg(long, default_value_t = 4)]
+    pub max_uploads: usize,
     /// Where fetched live price books are cached (default: ~/.cache/stackplan).
     #[arg(long, env = "STACKPLAN_DATA_DIR")]
     pub data_dir: Option<PathBuf>,
@@ -108,6 +112,7 @@ impl Default for Config {
             allowed_hosts: Vec::new(),
             max_connections: 1024,
             max_streams_per_token: 64,
+            max_uploads: 4,
             data_dir: None,
             prices_ttl_hours: 24,
             offline_prices: false,

@@ -43,6 +43,8 @@ pub enum ApiError {
         "{0} event streams are already open with this token; close one (or wait for one to end)"
     )]
     TooManyWatchers(usize),
+    #[error("{0} code uploads are being received already; try again in a moment")]
+    TooManyUploads(usize),
     #[error(transparent)]
     Deploy(#[from] DeployError),
 }
@@ -63,6 +65,7 @@ impl ApiError {
             ApiError::MisdirectedHost => C::MisdirectedRequest,
             ApiError::TimedOut => C::TimedOut,
             ApiError::TooManyWatchers(_) => C::TooManyWatchers,
+            ApiError::TooManyUploads(_) => C::TooManyUploads,
             ApiError::Deploy(e) => match e {
                 D::InvalidPlan(_) => C::InvalidPlan,
                 D::InvalidParameters(_) => C::InvalidParameters,
@@ -189,7 +192,7 @@ impl IntoResponse for ApiError {
             ApiError::Deploy(DeployError::Aws(AwsError::Throttled(_))) => {
                 headers.insert(header::RETRY_AFTER, HeaderValue::from_static("10"));
             }
-            ApiError::TooManyWatchers(_) => {
+            ApiError::TooManyWatchers(_) | ApiError::TooManyUploads(_) => {
                 headers.insert(header::RETRY_AFTER, HeaderValue::from_static("5"));
             }
             _ => {}

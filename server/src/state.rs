@@ -21,6 +21,8 @@ pub struct AppState {
     pub shutdown: Shutdown,
     /// Open event streams per token.
     pub streams: Arc<StreamCounts>,
+    /// Places for code uploads being received (`--max-uploads`).
+    pub uploads: Arc<tokio::sync::Semaphore>,
 }
 
 /// Open event streams per token (keyed by the token's SHA-256, never the token).
@@ -75,6 +77,7 @@ impl AppState {
     /// State without deploying (the planner and its files only).
     pub fn new(config: Config) -> Self {
         AppState {
+            uploads: Arc::new(tokio::sync::Semaphore::new(config.max_uploads)),
             config: Arc::new(config),
             tokens: Arc::new(Tokens::default()),
             deployer: None,

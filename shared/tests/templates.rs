@@ -558,3 +558,43 @@ fn a_domain_gets_its_certificate_https_and_an_alias_record() {
         );
     }
 }
+
+/// The names the template gives the service itself are exactly the ones the validator
+/// reserves (`environment::template_names`), for every plan: a variable the template adds is
+/// never one a plan could also set.
+#[test]
+fn the_reserved_template_names_are_the_ones_the_template_sets() {
+    for (name, plan) in shared::examples::matrix() {
+        let t = template_of(plan.clone());
+        let user: std::collections::BTreeSet<String> =
+            plan.environment.iter().map(|v| v.name.clone()).collect();
+        let mut set = std::collections::BTreeSet::new();
+        for r in t.resources().values() {
+            match r["Type"].as_str() {
+                Some("AWS::ECS::TaskDefinition") => {
+                    for c in r["Properties"]["ContainerDefinitions"].as_array().unwrap() {
+                        for key in ["Environment", "Secrets"] {
+                            for e in c[key].as_array().into_iter().flatten() {
+                                set.insert(e["Name"].as_str().unwrap().to_string());
+                            }
+                        }
+                    }
+                }
+                Some("AWS::Lambda::Function") => {
+                    if let Some(vars) = r["Properties"]["Environment"]["Variables"].as_object() {
+                        set.extend(vars.keys().cloned());
+                    }
+                }
+                _ => {}
+            }
+        }
+        let by_template: std::collections::BTreeSet<String> =
+            set.difference(&user).cloned().collect();
+        let reserved: std::collections::BTreeSet<String> =
+            shared::environment::template_names(&plan)
+                .into_iter()
+                .map(|(n, _)| n)
+                .collect();
+        assert_eq!(by_template, reserved, "{name}");
+    }
+}

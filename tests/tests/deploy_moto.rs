@@ -436,6 +436,22 @@ async fn run_uploaded_code(sb: &Sandbox, plan: &Value, id: &str) {
         "app.py",
         "def handler(event, context):\n    return {\"statusCode\": 200, \"body\": \"mine\"}\n",
     )]);
+    // While the server receives as many uploads as it takes at once, another is told to retry.
+    let places = u32::try_from(sb.state.config.max_uploads).unwrap();
+    let held = sb
+        .state
+        .uploads
+        .clone()
+        .acquire_many_owned(places)
+        .await
+        .unwrap();
+    let (status, answer) = put(code.clone(), "application/octet-stream").await;
+    assert_eq!(
+        (status, answer["error"].as_str()),
+        (StatusCode::TOO_MANY_REQUESTS, Some("too_many_uploads")),
+        "{answer}"
+    );
+    drop(held);
     let (status, upload) = put(code.clone(), "application/octet-stream").await;
     assert_eq!(status, StatusCode::OK, "{upload}");
     assert_eq!(upload["handler_file"], "app.py");

@@ -116,6 +116,12 @@ pub async fn deployment_code_put(
         return Err(ApiError::UnsupportedMediaType("application/octet-stream"));
     }
     let deployer = deployer(&state)?;
+    // Each upload is held in memory while it is checked: a bounded number at once.
+    let _place = state
+        .uploads
+        .clone()
+        .try_acquire_owned()
+        .map_err(|_| ApiError::TooManyUploads(state.config.max_uploads))?;
     let zip = axum::body::to_bytes(body, MAX_ZIP_BYTES)
         .await
         .map_err(|_| ApiError::PayloadTooLarge(MAX_ZIP_BYTES))?;

@@ -205,7 +205,7 @@ pub fn api_routes() -> Routes {
                 example: None,
                 ok: (200, "Where the code is, and the parameters that run it.", json::<api::CodeUpload>()),
                 also: None,
-                errors: errors!(UnknownDeployment, NoCodeBucket, InvalidCode; aws),
+                errors: errors!(UnknownDeployment, NoCodeBucket, InvalidCode, TooManyUploads; aws),
                 params: &[ID],
                 headers: &[],
                 links: &[],

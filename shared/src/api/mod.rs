@@ -414,6 +414,9 @@ error_codes! {
     MisdirectedRequest = "misdirected_request", 421;
     /// Too many event streams are open with this token; close one first.
     TooManyWatchers = "too_many_watchers", 429;
+    /// The server is receiving as many code uploads as it takes at once; retry after the
+    /// `Retry-After` seconds.
+    TooManyUploads = "too_many_uploads", 429;
     /// A stack of that name exists; ask again with `update: true`.
     StackExists = "stack_exists", 409;
     /// A stack of that name exists that Stackplan did not make; it is left alone.
