@@ -69,6 +69,23 @@ test('switching architecture keeps each side\'s settings', async () => {
   assert.equal(await page.locator('#f-fargate-vcpu').inputValue(), '4');
 });
 
+test('a Lambda function can run a container image: the template, the form and the cost follow', async () => {
+  const page = await t.open();
+  await page.locator('[data-arch=lambda]').click();
+  const image = page.locator('#f-lambda-image');
+  await image.fill('123456789012.dkr.ecr.eu-west-1.amazonaws.com/shop-api');
+  await image.press('Tab');
+  await page.locator('.field-msg.error', { hasText: 'Lambda pulls images only from its own region' }).waitFor();
+  await image.fill('123456789012.dkr.ecr.us-east-1.amazonaws.com/shop-api');
+  await image.press('Tab');
+  await page.waitForFunction(() => /"PackageType": "Image"/.test(document.querySelector('pre.code').innerText));
+  const template = await templateText(page);
+  assert.match(template, /"Fn::Sub": "123456789012\.dkr\.ecr\.us-east-1\.amazonaws\.com\/shop-api:\$\{ImageTag\}"/);
+  assert.doesNotMatch(template, /CodeS3Bucket|"Handler"/);
+  assert.equal(await page.locator('#f-lambda-handler').count(), 0, 'the image brings its own handler');
+  await page.getByText('Function image storage').first().waitFor();
+});
+
 test('the environment: a setting, a secret reference and a generated key reach the template, the cost and the link; a reserved name says why', async () => {
   const page = await t.open();
   const before = await total(page);
@@ -85,7 +102,7 @@ test('the environment: a setting, a secret reference and a generated key reach t
   await page.waitForFunction(() => /GeneratedApiKeySecret/.test(document.querySelector('pre.code').innerText));
   const template = await templateText(page);
   assert.match(template, /"Name": "PRSM_ENV", "Value": "production"/);
-  assert.match(template, /secret:prod\/shop\/stripe-\?\?\?\?\?\?/, 'read access to exactly that secret');
+  assert.match(template, /secret:stackplan\/shop\/stripe-\?\?\?\?\?\?/, 'read access to exactly that secret');
   assert.equal(await page.getByLabel('Variable 3 value').isDisabled(), true);
   // The generated key is a Secrets Manager secret: $0.40 a month more.
   const cents = (s) => Math.round(Number(s.replace(/[$,+]/g, '')) * 100);
