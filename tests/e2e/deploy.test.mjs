@@ -352,6 +352,9 @@ test('"Connect an AWS account" gives the bootstrap template, a fresh ExternalId 
   const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('download-bootstrap').click()]);
   assert.equal(download.suggestedFilename(), 'stackplan-bootstrap.json');
   const template = JSON.parse(await (await import('node:fs')).promises.readFile(await download.path(), 'utf8'));
-  assert.deepEqual(Object.keys(template.Outputs), ['DeployerRoleArn', 'ExecutionRoleArn', 'PermissionsBoundaryArn']);
+  assert.deepEqual(Object.keys(template.Outputs), ['DeployerRoleArn', 'ExecutionRoleArn', 'PermissionsBoundaryArn', 'SettingsPrefixes', 'HostedZoneIds']);
+  // The server's own lists (here its defaults): secrets under stackplan/, no hosted zone.
+  assert.equal(template.Outputs.SettingsPrefixes.Value, 'stackplan/');
+  assert.equal(template.Outputs.HostedZoneIds.Value, '(none)');
   assert.deepEqual(errors, []);
 });
