@@ -110,10 +110,17 @@ pub fn template_names(plan: &Plan) -> Vec<(String, &'static str)> {
 }
 
 fn text_len(v: &EnvVar) -> usize {
-    [&v.value, &v.secret, &v.ssm_parameter]
+    [&v.value, &v.secret, &v.ssm_parameter, &v.json_key]
         .iter()
         .map(|t| t.as_deref().map_or(0, str::len))
         .sum()
+}
+
+fn json_key_ok(key: &str) -> bool {
+    (1..=128).contains(&key.len())
+        && key
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "_.-".contains(c))
 }
 
 fn name_ok(name: &str) -> bool {
@@ -333,6 +340,19 @@ pub fn check(plan: &Plan) -> Vec<(String, String)> {
                 }
             }
             Some(EnvSource::Generated) => {}
+        }
+        if let Some(key) = &var.json_key {
+            if var.secret.is_none() {
+                out.push((
+                    at("json_key"),
+                    "a JSON key picks a value out of a `secret` that holds JSON; this variable names no secret".into(),
+                ));
+            } else if !json_key_ok(key) {
+                out.push((
+                    at("json_key"),
+                    format!("\"{key}\" is not a JSON key Stackplan can pass on: 1-128 letters, digits, _ . - (ECS and CloudFormation read : as a separator)"),
+                ));
+            }
         }
     }
     let text: usize = env.iter().map(|v| v.name.len() + text_len(v)).sum();
@@ -667,6 +687,26 @@ mod tests {
                 },
                 "environment[0].secret",
                 "goes in `ssm_parameter`",
+            ),
+            (
+                ArchitectureKind::Fargate,
+                EnvVar {
+                    value: Some("x".into()),
+                    json_key: Some("password".into()),
+                    ..var("VX")
+                },
+                "environment[0].json_key",
+                "names no secret",
+            ),
+            (
+                ArchitectureKind::Lambda,
+                EnvVar {
+                    secret: Some("stackplan/db".into()),
+                    json_key: Some("a:b".into()),
+                    ..var("SX")
+                },
+                "environment[0].json_key",
+                "read : as a separator",
             ),
             (
                 ArchitectureKind::Fargate,

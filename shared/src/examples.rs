@@ -485,7 +485,7 @@ fn five_tables() -> Vec<Table> {
 }
 
 /// An environment with every kind of variable the architecture takes: plain settings, an
-/// existing secret by name and by ARN, a SecureString parameter (ECS Fargate only) and a
+/// existing secret by name and by ARN (one key of its JSON), a SecureString parameter (ECS Fargate only) and a
 /// generated API key.
 pub fn environment(kind: ArchitectureKind) -> Vec<EnvVar> {
     let var = |name: &str| EnvVar {
@@ -510,6 +510,7 @@ pub fn environment(kind: ArchitectureKind) -> Vec<EnvVar> {
                 "arn:aws:secretsmanager:us-east-1:111122223333:secret:stackplan/shop/mail-AbCdEf"
                     .into(),
             ),
+            json_key: Some("password".into()),
             ..var("MAIL_PASSWORD")
         },
         EnvVar {

@@ -82,6 +82,7 @@ pub const FIELDS_V1: &[&str] = &[
     "generate",
     "domain",
     "hosted_zone_id",
+    "json_key",
 ];
 
 const ALPHABET: &[u8] = b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ";

@@ -695,6 +695,14 @@ pub struct EnvVar {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "schema", schemars(length(min = 1, max = 2048)))]
     pub secret: Option<String>,
+    /// For a `secret` that holds JSON: the key whose value the variable gets (letters, digits,
+    /// `_ . -`; at most 128).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schema",
+        schemars(length(min = 1, max = 128), regex(pattern = r"^[A-Za-z0-9_.-]+$"))
+    )]
+    pub json_key: Option<String>,
     /// A random secret the stack generates and keeps in Secrets Manager (an API key, say).
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub generate: bool,

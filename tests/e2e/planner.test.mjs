@@ -98,11 +98,14 @@ test('the environment: a setting, a secret reference and a generated key reach t
   };
   await row(1, 'PRSM_ENV', 'value', 'production');
   await row(2, 'STRIPE_KEY', 'secret', 'stackplan/shop/stripe');
+  // One key of a JSON secret.
+  await page.getByLabel('Variable 2 JSON key').fill('live');
   await row(3, 'API_KEY', 'generate');
   await page.waitForFunction(() => /GeneratedApiKeySecret/.test(document.querySelector('pre.code').innerText));
   const template = await templateText(page);
   assert.match(template, /"Name": "PRSM_ENV", "Value": "production"/);
   assert.match(template, /secret:stackplan\/shop\/stripe-\?\?\?\?\?\?/, 'read access to exactly that secret');
+  assert.match(template, /"ValueFrom": \{\s*"Fn::Sub": "arn:\$\{AWS::Partition\}:secretsmanager:\$\{AWS::Region\}:\$\{AWS::AccountId\}:secret:stackplan\/shop\/stripe:live::"/);
   assert.equal(await page.getByLabel('Variable 3 value').isDisabled(), true);
   // The generated key is a Secrets Manager secret: $0.40 a month more.
   const cents = (s) => Math.round(Number(s.replace(/[$,+]/g, '')) * 100);
@@ -117,6 +120,7 @@ test('the environment: a setting, a secret reference and a generated key reach t
   await page.getByTestId('share').click();
   const other = await t.open(await page.getByTestId('share-link').inputValue());
   assert.equal(await other.getByLabel('Variable 2 value').inputValue(), 'stackplan/shop/stripe');
+  assert.equal(await other.getByLabel('Variable 2 JSON key').inputValue(), 'live');
   assert.equal(await other.getByLabel('Variable 3 source').inputValue(), 'generate');
   assert.equal(await templateText(other), await templateText(page));
 });

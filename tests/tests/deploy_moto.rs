@@ -859,7 +859,11 @@ async fn a_sample_of_the_matrix_deploys_in_the_sandbox() {
             // user; the one named by ARN has the ARN the sandbox gave it.
             let tool = |args: &[&str]| sb.moto.tool(server::SANDBOX_ROLE, args);
             tool(&["secret", "stackplan/shop/stripe", "sk_test_sandbox"]);
-            let mail = tool(&["secret", "stackplan/shop/mail", "mail-sandbox"]);
+            let mail = tool(&[
+                "secret",
+                "stackplan/shop/mail",
+                r#"{"password": "mail-sandbox"}"#,
+            ]);
             tool(&[
                 "parameter",
                 "/stackplan/shop/session-key",
@@ -971,6 +975,14 @@ async fn a_sample_of_the_matrix_deploys_in_the_sandbox() {
                         .as_str()
                         .unwrap()
                         .ends_with(":secret:stackplan/shop/stripe"),
+                    "{inv}"
+                );
+                // One key of a JSON secret: ECS's `<arn>:<key>::`.
+                assert!(
+                    secrets["MAIL_PASSWORD"]
+                        .as_str()
+                        .unwrap()
+                        .ends_with(":password::"),
                     "{inv}"
                 );
             }

@@ -39,6 +39,9 @@ fn set_source(var: &mut EnvVar, kind: &str, text: String) {
     var.secret = None;
     var.ssm_parameter = None;
     var.generate = false;
+    if kind != "secret" {
+        var.json_key = None;
+    }
     match kind {
         "secret" => var.secret = Some(text),
         "ssm_parameter" => var.ssm_parameter = Some(text),
@@ -117,11 +120,20 @@ pub fn EnvironmentEditor() -> impl IntoView {
                                 let text = event_target_value(&ev);
                                 edit(i, &|v| { let kind = kind_of(v); set_source(v, kind, text.clone()) });
                             } />
+                        <Show when=move || var(i).secret.is_some()>
+                            <input type="text" class="env-json-key" aria-label=format!("Variable {} JSON key", i + 1)
+                                placeholder="JSON key (optional)"
+                                prop:value=move || var(i).json_key.unwrap_or_default()
+                                on:input=move |ev| {
+                                    let key = event_target_value(&ev).trim().to_string();
+                                    edit(i, &|v| v.json_key = (!key.is_empty()).then(|| key.clone()));
+                                } />
+                        </Show>
                         <button type="button" class="icon" aria-label=move || format!("Remove variable {}", var(i).name)
                             on:click=move |_| plan.update(|p| { if i < p.environment.len() { p.environment.remove(i); } })>"×"</button>
                         {field_problems(format!("environment[{i}]"))}
                         {field_problems(format!("environment[{i}].name"))}
-                        {[ "value", "secret", "ssm_parameter" ].map(|f| field_problems(format!("environment[{i}].{f}"))).collect_view()}
+                        {[ "value", "secret", "ssm_parameter", "json_key" ].map(|f| field_problems(format!("environment[{i}].{f}"))).collect_view()}
                     </div>
                 </For>
             </div>

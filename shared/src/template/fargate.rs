@@ -726,10 +726,14 @@ fn service(b: &mut Builder<'_>, f: &Fargate) {
     for var in &b.plan.environment {
         match var.source() {
             Some(EnvSource::Value(v)) => environment.push(env(&var.name, json!(v))),
-            Some(EnvSource::Secret(s)) => secrets.push(json!({
-                "Name": var.name,
-                "ValueFrom": settings::arn(environment::secret_arns(s).0)
-            })),
+            Some(EnvSource::Secret(s)) => {
+                let mut arn = environment::secret_arns(s).0;
+                // ECS reads `<arn>:<json key>:<version stage>:<version id>`.
+                if let Some(key) = &var.json_key {
+                    arn.0.push_str(&format!(":{key}::"));
+                }
+                secrets.push(json!({ "Name": var.name, "ValueFrom": settings::arn(arn) }))
+            }
             Some(EnvSource::SsmParameter(p)) => secrets.push(json!({
                 "Name": var.name,
                 "ValueFrom": settings::arn(environment::parameter_arn(p))

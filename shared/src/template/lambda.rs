@@ -228,9 +228,12 @@ fn function(b: &mut Builder<'_>, l: &Lambda) {
     for var in &b.plan.environment {
         let value = match var.source() {
             Some(EnvSource::Value(v)) => json!(v),
-            Some(EnvSource::Secret(s)) => {
-                json!(format!("{{{{resolve:secretsmanager:{s}:SecretString}}}}"))
-            }
+            Some(EnvSource::Secret(s)) => match &var.json_key {
+                Some(key) => json!(format!(
+                    "{{{{resolve:secretsmanager:{s}:SecretString:{key}}}}}"
+                )),
+                None => json!(format!("{{{{resolve:secretsmanager:{s}:SecretString}}}}")),
+            },
             Some(EnvSource::Generated) => sub(&format!(
                 "{{{{resolve:secretsmanager:${{{}}}:SecretString}}}}",
                 environment::generated_id(&var.name)
