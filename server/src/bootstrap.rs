@@ -13,7 +13,10 @@
 //!   gathered from the templates of every plan of the matrix.
 //!
 //! Its outputs are what the server is started with (`--role-arn`, `--execution-role-arn`,
-//! `--permissions-boundary-arn`, and the ExternalId it was deployed with).
+//! `--permissions-boundary-arn`, and the ExternalId it was deployed with), and the lists it
+//! allows (`SettingsPrefixes`, `HostedZoneIds`: `--settings-prefix`, `--hosted-zone-id`).
+//! The deployer role never makes import change sets: importing an existing resource into a
+//! stack would tag it as Stackplan's.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -138,9 +141,14 @@ enum Holder {
 /// boundary, parameters) under the settings prefixes; for the execution role, changing
 /// records in the allowed hosted zones.
 fn scoped_statements(options: &Options, holder: Holder) -> Vec<Value> {
-    let mut named = vec![sub(
-        "arn:${AWS::Partition}:secretsmanager:*:${AWS::AccountId}:secret:rds!*",
-    )];
+    // RDS's own master-user secrets (`rds!db-…`): the task reads its database's; CloudFormation
+    // never does. IAM cannot tell one database's from another's by name.
+    let mut named = Vec::new();
+    if holder == Holder::Boundary {
+        named.push(sub(
+            "arn:${AWS::Partition}:secretsmanager:*:${AWS::AccountId}:secret:rds!*",
+        ));
+    }
     named.extend(options.settings_prefixes.iter().map(|p| {
         sub(&format!(
             "arn:${{AWS::Partition}}:secretsmanager:*:${{AWS::AccountId}}:secret:{p}*"
@@ -535,6 +543,13 @@ pub fn template(options: &Options) -> Value {
                             "Condition": {"StringLike": {"kms:ViaService": "s3.*.amazonaws.com"}}
                         },
                         {
+                            "Sid": "NeverImportExistingResources",
+                            "Effect": "Deny",
+                            "Action": "cloudformation:CreateChangeSet",
+                            "Resource": "*",
+                            "Condition": {"Null": {"cloudformation:ImportResourceTypes": "false"}}
+                        },
+                        {
                             "Sid": "PassTheExecutionRoleToCloudFormation",
                             "Effect": "Allow",
                             "Action": "iam:PassRole",
@@ -619,6 +634,8 @@ mod tests {
         let t = template(&Options::default());
         let deployer = serde_json::to_string(&t["Resources"]["DeployerRole"]).unwrap();
         assert!(!deployer.contains("\"cloudformation:*\"") && !deployer.contains("\"iam:*\""));
+        // No import change set: it would make an existing resource the stack's.
+        assert!(deployer.contains(r#"{"Sid":"NeverImportExistingResources","Effect":"Deny","Action":"cloudformation:CreateChangeSet","Resource":"*","Condition":{"Null":{"cloudformation:ImportResourceTypes":"false"}}}"#), "{deployer}");
         // It sees images only in repositories of stacks Stackplan made.
         let images = &t["Resources"]["DeployerRole"]["Properties"]["Policies"][0]["PolicyDocument"]
             ["Statement"]
@@ -728,11 +745,12 @@ mod tests {
                         _ => {
                             let tagged = st["Condition"]["StringEquals"]["aws:ResourceTag/stackplan:managed"]
                                 == "true";
+                            // RDS's master secrets are for the tasks, never CloudFormation.
                             let named = opts
                                 .settings_prefixes
                                 .iter()
                                 .all(|p| text.contains(&format!("secret:{p}*")))
-                                && text.contains("secret:rds!*");
+                                && text.contains("secret:rds!*") == (id == "PermissionsBoundary");
                             assert!(tagged || named, "{id}: {st}");
                         }
                     }

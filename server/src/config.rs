@@ -32,14 +32,24 @@ pub struct Config {
     pub permissions_boundary_arn: Option<String>,
     /// Existing secrets and SecureString parameters whose names start with this may be named
     /// by plans (the account bootstrap's `--settings-prefix`); repeat for more.
-    #[arg(long = "settings-prefix", default_value = shared::reach::DEFAULT_SETTINGS_PREFIX, conflicts_with = "no_settings_prefix")]
+    #[arg(
+        long = "settings-prefix",
+        env = "STACKPLAN_SETTINGS_PREFIXES",
+        value_delimiter = ',',
+        default_value = shared::reach::DEFAULT_SETTINGS_PREFIX,
+        conflicts_with = "no_settings_prefix"
+    )]
     pub settings_prefixes: Vec<String>,
     /// Plans may name no existing secret or parameter (the bootstrap allows none).
     #[arg(long)]
     pub no_settings_prefix: bool,
     /// A Route 53 hosted zone plans may write their records in (the account bootstrap's
     /// `--hosted-zone-id`); repeat for more.
-    #[arg(long = "hosted-zone-id")]
+    #[arg(
+        long = "hosted-zone-id",
+        env = "STACKPLAN_HOSTED_ZONE_IDS",
+        value_delimiter = ','
+    )]
     pub hosted_zone_ids: Vec<String>,
     /// A JSON file binding each deploy token to the roles it may use (see the README).
     #[arg(long, env = "STACKPLAN_TOKENS_FILE")]
@@ -74,7 +84,7 @@ pub struct Config {
     pub max_streams_per_token: usize,
     /// Code uploads (up to 50 MB each, held in memory while checked) received at once; more
     /// are asked to retry.
-    #[arg(long, default_value_t = 4)]
+    #[arg(long, default_value_t = 4, value_parser = at_least_one)]
     pub max_uploads: usize,
     /// Where fetched live price books are cached (default: ~/.cache/stackplan).
     #[arg(long, env = "STACKPLAN_DATA_DIR")]
@@ -167,5 +177,14 @@ impl Config {
             endpoint: self.aws_endpoint.clone(),
             ..crate::aws::Settings::default()
         }
+    }
+}
+
+/// A count of at least 1.
+fn at_least_one(text: &str) -> Result<usize, String> {
+    match text.parse::<usize>() {
+        Ok(0) => Err("must be at least 1".into()),
+        Ok(n) => Ok(n),
+        Err(e) => Err(e.to_string()),
     }
 }

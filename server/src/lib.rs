@@ -309,9 +309,13 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
 
 /// Logs to standard error, at `info` unless `RUST_LOG` says otherwise.
 pub fn init_logging() {
+    init_logging_at("info,aws_config=warn");
+}
+
+/// Logging to standard error at `default` (a `RUST_LOG` filter) unless `RUST_LOG` says.
+pub fn init_logging_at(default: &str) {
     use tracing_subscriber::EnvFilter;
-    let filter = EnvFilter::try_from_default_env()
-        .unwrap_or_else(|_| EnvFilter::new("info,aws_config=warn"));
+    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(default));
     let _ = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)

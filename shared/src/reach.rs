@@ -10,7 +10,7 @@
 //! is refused before anything is created, with the field at fault and the way to allow it.
 
 use crate::environment::{parameter_target, secret_target};
-use crate::plan::Plan;
+use crate::plan::{Architecture, Plan};
 
 /// The prefix a new bootstrap allows.
 pub const DEFAULT_SETTINGS_PREFIX: &str = "stackplan/";
@@ -123,6 +123,18 @@ pub fn check(plan: &Plan, reach: &Reach) -> Vec<(String, String)> {
                 },
             ));
         }
+    }
+    if let (Architecture::Lambda(l), Some(ours)) = (&plan.architecture, &reach.account)
+        && let Some(image) = &l.image
+        && let Some(theirs) = image.split('.').next()
+        && theirs != ours
+    {
+        out.push((
+            "lambda.image".into(),
+            format!(
+                "the image's repository is in another account ({theirs}); the bootstrap lets functions run only this account's images: replicate the repository here"
+            ),
+        ));
     }
     if let (Some(d), Zones::Only(zones)) = (&plan.domain, &reach.hosted_zones)
         && !zones.contains(&d.hosted_zone_id)
@@ -269,6 +281,25 @@ mod tests {
             ..EnvVar::default()
         };
         assert_eq!(check(&p, &reach(&[], Zones::Any)), vec![]);
+    }
+
+    #[test]
+    fn a_function_image_must_be_the_accounts() {
+        let mut p = examples::lambda();
+        let Architecture::Lambda(l) = &mut p.architecture else {
+            unreachable!()
+        };
+        l.image = Some("111122223333.dkr.ecr.us-east-1.amazonaws.com/api".into());
+        let r = reach(&["stackplan/"], Zones::Any);
+        assert_eq!(check(&p, &r), vec![]);
+        let Architecture::Lambda(l) = &mut p.architecture else {
+            unreachable!()
+        };
+        l.image = Some("444455556666.dkr.ecr.us-east-1.amazonaws.com/api".into());
+        let problems = check(&p, &r);
+        assert_eq!(problems.len(), 1);
+        assert_eq!(problems[0].0, "lambda.image");
+        assert!(problems[0].1.contains("another account (444455556666)"));
     }
 
     #[test]

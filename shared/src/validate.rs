@@ -260,7 +260,9 @@ fn tags(c: &mut Checker, plan: &Plan) {
                 &path,
                 format!("a tag key must be 1–{} characters", limits::MAX_TAG_KEY),
             );
-        } else if key.to_ascii_lowercase().starts_with("aws:") || key.starts_with("stackplan:") {
+        } else if key.to_ascii_lowercase().starts_with("aws:")
+            || key.to_ascii_lowercase().starts_with("stackplan:")
+        {
             c.error(
                 &path,
                 "tag keys starting with \"aws:\" or \"stackplan:\" are reserved",
@@ -725,7 +727,8 @@ fn lambda(c: &mut Checker, plan: &Plan, l: &Lambda) {
         && l.handler
             .chars()
             .all(|ch| ch.is_ascii_alphanumeric() || "_.-/".contains(ch));
-    if !handler_ok {
+    // An image brings its own handler; the form hides the field then.
+    if !handler_ok && l.image.is_none() {
         c.error(
             "lambda.handler",
             format!(

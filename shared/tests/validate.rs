@@ -181,6 +181,12 @@ fn lambda_options() {
 fn function_images() {
     let ok = "123456789012.dkr.ecr.us-east-1.amazonaws.com/shop/api";
     check("lambda", json!({"lambda": {"image": ok}}), &[]);
+    // The image brings its handler: the plan's is not the function's then.
+    check(
+        "lambda",
+        json!({"lambda": {"image": ok, "handler": "main"}}),
+        &[],
+    );
     for (image, expect) in [
         (
             "nginx",

@@ -457,6 +457,8 @@ fn deploy_status(args: &status::DeployStatusArgs) -> ExitCode {
             return ExitCode::from(1);
         }
     };
+    // Warnings only: AWS's own message when a call fails, as the server's log would have it.
+    crate::init_logging_at("warn,aws_config=error");
     let (mut out, mut err) = (std::io::stdout(), std::io::stderr());
     ExitCode::from(runtime.block_on(status::run(args, &mut out, &mut err)) as u8)
 }

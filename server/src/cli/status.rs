@@ -34,10 +34,23 @@ pub struct AccountArgs {
     #[arg(long, env = "STACKPLAN_PERMISSIONS_BOUNDARY_ARN")]
     pub permissions_boundary_arn: Option<String>,
     /// As `stackplan serve --settings-prefix` (for `--start`).
-    #[arg(long = "settings-prefix", default_value = shared::reach::DEFAULT_SETTINGS_PREFIX)]
+    #[arg(
+        long = "settings-prefix",
+        env = "STACKPLAN_SETTINGS_PREFIXES",
+        value_delimiter = ',',
+        default_value = shared::reach::DEFAULT_SETTINGS_PREFIX,
+        conflicts_with = "no_settings_prefix"
+    )]
     pub settings_prefixes: Vec<String>,
-    /// As `stackplan serve --hosted-zone-id` (for `--start`).
-    #[arg(long = "hosted-zone-id")]
+    /// As `stackplan serve --no-settings-prefix`.
+    #[arg(long)]
+    pub no_settings_prefix: bool,
+    /// As `stackplan serve --hosted-zone-id` (for `--start` of a plan with a domain).
+    #[arg(
+        long = "hosted-zone-id",
+        env = "STACKPLAN_HOSTED_ZONE_IDS",
+        value_delimiter = ','
+    )]
     pub hosted_zone_ids: Vec<String>,
 }
 
@@ -50,6 +63,7 @@ impl AccountArgs {
             execution_role_arn: self.execution_role_arn.clone(),
             permissions_boundary_arn: self.permissions_boundary_arn.clone(),
             settings_prefixes: self.settings_prefixes.clone(),
+            no_settings_prefix: self.no_settings_prefix,
             hosted_zone_ids: self.hosted_zone_ids.clone(),
             ..crate::Config::default()
         }
@@ -101,9 +115,12 @@ pub async fn run(
     }
 }
 
-/// The public sentence of a deploy error, with its problems.
+/// The public sentence of a deploy error, with its problems; the error itself (AWS's own
+/// message, for the operator) goes to the log, as the server's does.
 fn explain(e: DeployError) -> String {
-    let body = ApiError::from(e).body();
+    let error = ApiError::from(e);
+    tracing::warn!("{error}");
+    let body = error.body();
     let mut text = body.message;
     for p in body.problems {
         text.push_str(&format!("\n  {}: {}", p.path, p.message));
@@ -142,6 +159,12 @@ async fn status(args: &DeployStatusArgs, out: &mut (dyn Write + Send)) -> Result
     let status = deployer.status(&grant, &id).await.map_err(explain)?;
     print_status(&status, out);
     let Some(wait) = status.waiting_for_image.as_deref() else {
+        if args.start || args.wait {
+            let _ = writeln!(
+                out,
+                "\nThe stack's service waits for no image: there is nothing to wait for or start."
+            );
+        }
         return Ok(if status.done && !status.succeeded {
             Outcome::Failed
         } else {
