@@ -11,6 +11,8 @@
 //! type that is missing (it panics, and the matrix tests fail), and `shared/tests/registry.rs`
 //! holds every type of every matrix template to this table.
 
+pub mod controls;
+
 /// How a resource type takes tags.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum TagStyle {

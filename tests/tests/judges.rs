@@ -319,16 +319,20 @@ fn control_tower_verdicts_on_every_matrix_template_are_recorded() {
         }
         let v = verdicts.entry(name).or_default();
         v.results += 1;
-        v.passed += result["compliant"].as_array().map_or(0, Vec::len);
+        for rule in result["compliant"].as_array().into_iter().flatten() {
+            v.passed += 1;
+            let rule = rule.as_str().unwrap_or("?").to_string();
+            v.rules.insert(rule, Vec::new());
+        }
         for failure in result["not_compliant"].as_array().into_iter().flatten() {
             let rule = failure["Rule"]["name"].as_str().unwrap_or("?").to_string();
             let mut resources = std::collections::BTreeSet::new();
             collect_resources(failure, &mut resources);
             let control = control_id(failure).unwrap_or_default();
-            v.failed.insert(format!(
-                "{control} {rule}: {}",
-                resources.into_iter().collect::<Vec<_>>().join(", ")
-            ));
+            let resources: Vec<String> = resources.into_iter().collect();
+            v.failed
+                .insert(format!("{control} {rule}: {}", resources.join(", ")));
+            v.rules.insert(rule, resources);
         }
     }
     assert_eq!(verdicts.len(), json.len(), "a template was not judged");
@@ -358,6 +362,7 @@ fn control_tower_verdicts_on_every_matrix_template_are_recorded() {
             v.passed
         );
     }
+    core_checklist_agrees_with_the_judge(&verdicts);
     let path = stackplan_tests::workspace_root().join("tests/snapshots/control-tower.txt");
     if std::env::var_os("STACKPLAN_UPDATE_FIXTURES").is_some() {
         std::fs::create_dir_all(path.parent().unwrap()).unwrap();
@@ -371,11 +376,62 @@ fn control_tower_verdicts_on_every_matrix_template_are_recorded() {
     );
 }
 
+/// The core's checklist (`shared::resources::controls`, which the page shows) says of every
+/// matrix plan what the judge says: the same controls apply, the same pass, and those that fail
+/// fail on the same resources.
+fn core_checklist_agrees_with_the_judge(verdicts: &BTreeMap<String, Verdict>) {
+    let mut plans = examples::matrix();
+    plans.push(("example-fargate".into(), examples::fargate()));
+    plans.push(("example-lambda".into(), examples::lambda()));
+    let mut disagreements = Vec::new();
+    for (name, plan) in plans {
+        let valid = shared::ValidPlan::new(plan.clone()).expect("matrix plans are valid");
+        let template = shared::template::generate(&valid);
+        let core: BTreeMap<String, Vec<String>> =
+            shared::resources::controls::checklist(&plan, &template)
+                .into_iter()
+                .map(|c| {
+                    let mut failing = c.failing;
+                    failing.sort();
+                    (c.control.rule.to_string(), failing)
+                })
+                .collect();
+        let judge = &verdicts[&name].rules;
+        for rule in core
+            .keys()
+            .chain(judge.keys())
+            .collect::<std::collections::BTreeSet<_>>()
+        {
+            let say = |v: Option<&Vec<String>>| match v {
+                None => "does not apply".to_string(),
+                Some(f) if f.is_empty() => "passes".to_string(),
+                Some(f) => format!("fails on {}", f.join(", ")),
+            };
+            let (c, j) = (core.get(rule), judge.get(rule));
+            if c != j {
+                disagreements.push(format!(
+                    "{name}: {rule}: the core says it {}, the judge that it {}",
+                    say(c),
+                    say(j)
+                ));
+            }
+        }
+    }
+    assert!(
+        disagreements.is_empty(),
+        "the core's Control Tower checklist disagrees with cfn-guard ({} times):\n{}",
+        disagreements.len(),
+        disagreements.join("\n")
+    );
+}
+
 #[derive(Default)]
 struct Verdict {
     results: usize,
     passed: usize,
     failed: std::collections::BTreeSet<String>,
+    /// Every rule that applied: the resources failing it (none: it passed).
+    rules: BTreeMap<String, Vec<String>>,
 }
 
 fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {

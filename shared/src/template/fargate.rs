@@ -256,7 +256,7 @@ fn network(b: &mut Builder<'_>, f: &Fargate) {
 }
 
 /// Whether the load balancer speaks HTTPS: with the plan's certificate, or the domain's.
-fn https_on(plan: &Plan, f: &Fargate) -> bool {
+pub(crate) fn https_on(plan: &Plan, f: &Fargate) -> bool {
     f.https.is_some() || plan.domain.is_some()
 }
 

@@ -6,10 +6,10 @@
 //! Metadata: CloudFormation propagates them to every taggable resource, and the template stays
 //! under the 51,200-byte inline limit whatever tags a plan has.
 
-mod fargate;
+pub(crate) mod fargate;
 pub use fargate::ECR_IMAGES_KEPT;
 pub use lambda::{CODE_BUCKET_OUTPUT, FUNCTION_IMAGE_TAG};
-pub use storage::CODE_BUCKET_PREFIX;
+pub use storage::{CODE_BUCKET, CODE_BUCKET_PREFIX, LOG_BUCKET};
 pub(crate) mod domain;
 pub mod format;
 pub(crate) mod lambda;

@@ -40,7 +40,12 @@ fn deny_insecure_transport(bucket: &str) -> Value {
         "Effect": "Deny",
         "Principal": "*",
         "Action": "s3:*",
-        "Resource": [att(bucket, "Arn"), sub(&format!("${{{bucket}.Arn}}/*"))],
+        // The objects' ARN as `Fn::Join` of the bucket's: the form Control Tower's CT.S3.PR.8
+        // recognises in a template (an equivalent `Fn::Sub` is not matched).
+        "Resource": [
+            att(bucket, "Arn"),
+            { "Fn::Join": ["", [att(bucket, "Arn"), "/*"]] }
+        ],
         "Condition": { "Bool": { "aws:SecureTransport": "false" } }
     })
 }

@@ -1,0 +1,456 @@
+//! AWS Control Tower's proactive controls, as the registry knows them: for each control that
+//! applies to a resource type Stackplan generates, whether a plan's resource satisfies it and
+//! which plan setting makes it do so.
+//!
+//! This is a table of what Stackplan's own templates do, not a copy of the rules: it says
+//! "the database is Multi-AZ exactly when `fargate.database.multi_az` is on", where the rule
+//! says "`MultiAZ` must be `true`". `tests/tests/judges.rs` holds it to the real judge (cfn-guard
+//! with the Control Tower rules of `@cdklabs/cdk-validator-cfnguard`) on every matrix plan: a
+//! control the table gets wrong, or one it lacks, fails that test.
+
+use crate::plan::{Architecture, Plan};
+use crate::template::Template;
+use crate::template::{CODE_BUCKET, LOG_BUCKET};
+
+/// One resource of a plan's template, as a control sees it.
+#[derive(Clone, Copy, Debug)]
+pub struct Subject<'a> {
+    pub plan: &'a Plan,
+    /// The resource's logical id in the template.
+    pub id: &'a str,
+}
+
+/// Whether a plan's resources satisfy a control.
+#[derive(Clone, Copy, Debug)]
+pub enum Holds {
+    /// Every Stackplan template satisfies it.
+    Always,
+    /// Satisfied when the plan says so.
+    When {
+        holds: fn(&Subject<'_>) -> bool,
+        /// The plan setting that satisfies it, in words with its field path.
+        setting: &'static str,
+        /// Changes a plan so that the control holds (the page offers it and prices it), when
+        /// one change can; `None` when it needs something only the user has (a certificate).
+        fix: Option<fn(&mut Plan)>,
+    },
+    /// Not satisfied by these resources (logical ids), for this reason; the others satisfy it.
+    Except(&'static [&'static str], &'static str),
+    /// Not satisfied by any plan today: what it would take, and why it is not the default.
+    Never(&'static str),
+}
+
+/// A Control Tower proactive control on one resource type.
+#[derive(Clone, Copy, Debug)]
+pub struct Control {
+    /// `CT.S3.PR.8`.
+    pub id: &'static str,
+    /// The cfn-guard rule's name.
+    pub rule: &'static str,
+    /// What it requires, in a few words.
+    pub title: &'static str,
+    /// The CloudFormation type it judges (a type of the registry).
+    pub resource_type: &'static str,
+    /// Whether it judges this resource at all (`None`: every resource of the type).
+    pub applies: Option<fn(&Subject<'_>) -> bool>,
+    pub holds: Holds,
+}
+
+impl Control {
+    fn applies_to(&self, s: &Subject<'_>) -> bool {
+        self.applies.is_none_or(|f| f(s))
+    }
+
+    fn holds_for(&self, s: &Subject<'_>) -> bool {
+        match self.holds {
+            Holds::Always => true,
+            Holds::When { holds, .. } => holds(s),
+            Holds::Except(ids, _) => !ids.contains(&s.id),
+            Holds::Never(_) => false,
+        }
+    }
+}
+
+/// A control's verdict on one plan.
+#[derive(Clone, Debug)]
+pub struct Check {
+    pub control: &'static Control,
+    /// The resources it judges (logical ids, template order).
+    pub resources: Vec<String>,
+    /// Those that fail it.
+    pub failing: Vec<String>,
+}
+
+impl Check {
+    pub fn passed(&self) -> bool {
+        self.failing.is_empty()
+    }
+}
+
+/// The verdict of every control that applies to the plan's template, failed ones first, each
+/// group in control-id order.
+pub fn checklist(plan: &Plan, template: &Template) -> Vec<Check> {
+    let mut checks: Vec<Check> = Vec::new();
+    for control in CONTROLS {
+        let mut check = Check {
+            control,
+            resources: Vec::new(),
+            failing: Vec::new(),
+        };
+        for (id, ty) in template.resource_types() {
+            let s = Subject { plan, id };
+            if ty == control.resource_type && control.applies_to(&s) {
+                check.resources.push(id.to_string());
+                if !control.holds_for(&s) {
+                    check.failing.push(id.to_string());
+                }
+            }
+        }
+        if check.resources.is_empty() {
+            continue;
+        }
+        // One control can judge several types: merge into the same entry.
+        match checks.iter_mut().find(|c| c.control.id == control.id) {
+            Some(c) => {
+                c.resources.extend(check.resources);
+                c.failing.extend(check.failing);
+            }
+            None => checks.push(check),
+        }
+    }
+    checks.sort_by(|a, b| {
+        a.passed()
+            .cmp(&b.passed())
+            .then_with(|| control_order(a.control.id).cmp(&control_order(b.control.id)))
+    });
+    checks
+}
+
+/// `CT.S3.PR.10` after `CT.S3.PR.9`: the service, then the number.
+fn control_order(id: &str) -> (&str, u32) {
+    match id.rsplit_once('.') {
+        Some((head, n)) => (head, n.parse().unwrap_or(u32::MAX)),
+        None => (id, 0),
+    }
+}
+
+fn retention(s: &Subject<'_>) -> u16 {
+    match &s.plan.architecture {
+        Architecture::Fargate(f) => f.log_retention_days,
+        Architecture::Lambda(l) => l.log_retention_days,
+    }
+}
+
+fn set_retention(p: &mut Plan) {
+    match &mut p.architecture {
+        Architecture::Fargate(f) => f.log_retention_days = f.log_retention_days.max(365),
+        Architecture::Lambda(l) => l.log_retention_days = l.log_retention_days.max(365),
+    }
+}
+
+fn https(s: &Subject<'_>) -> bool {
+    s.plan
+        .fargate()
+        .is_some_and(|f| crate::template::fargate::https_on(s.plan, f))
+}
+
+fn db<'a>(s: &Subject<'a>) -> Option<&'a crate::plan::Database> {
+    s.plan.fargate().and_then(|f| f.database.as_ref())
+}
+
+fn fargate_mut(p: &mut Plan) -> Option<&mut crate::plan::Fargate> {
+    match &mut p.architecture {
+        Architecture::Fargate(f) => Some(f),
+        Architecture::Lambda(_) => None,
+    }
+}
+
+macro_rules! controls {
+    ($($id:literal $rule:ident on $ty:literal $(if ($applies:expr))?: $title:literal => $holds:expr;)+) => {
+        /// Every Control Tower control that judges a type Stackplan generates.
+        pub static CONTROLS: &[Control] = &[
+            $(Control {
+                id: $id,
+                rule: stringify!($rule),
+                title: $title,
+                resource_type: $ty,
+                applies: controls!(@applies $($applies)?),
+                holds: $holds,
+            }),+
+        ];
+    };
+    (@applies) => { None };
+    (@applies $f:expr) => { Some($f) };
+}
+
+use Holds::{Always, Except, Never};
+
+controls! {
+    // API Gateway.
+    "CT.APIGATEWAY.PR.1" api_gw_v1_execution_logging_enabled_check on "AWS::ApiGateway::Stage":
+        "REST API execution logging" =>
+        Never("left to a governed-account profile: execution logs need the account-wide API Gateway CloudWatch role, which a stack cannot own");
+    "CT.APIGATEWAY.PR.2" api_gw_xray_enabled_check on "AWS::ApiGateway::Stage":
+        "REST API X-Ray tracing" =>
+        Never("left to a governed-account profile: X-Ray traces are billed per trace, and the price book has no X-Ray prices");
+    "CT.APIGATEWAY.PR.4" api_gw_v2_access_logs_enabled_check on "AWS::ApiGatewayV2::Stage":
+        "HTTP API access logging" => Always;
+    "CT.APIGATEWAY.PR.5" api_gw_v2_authorization_type_configured_check on "AWS::ApiGatewayV2::Route":
+        "an authorizer on every HTTP API route" =>
+        Never("left to a governed-account profile: an authorizer (JWT or IAM) changes who can call the API");
+    "CT.APIGATEWAY.PR.6" api_gw_domain_tls_check on "AWS::ApiGateway::DomainName":
+        "TLS 1.2 on the API's custom domain" => Always;
+    // CloudWatch.
+    "CT.CLOUDWATCH.PR.1" cloudwatch_alarm_action_check on "AWS::CloudWatch::Alarm":
+        "an action on every alarm" => Always;
+    "CT.CLOUDWATCH.PR.2" cloudwatch_log_group_retention_period_check on "AWS::Logs::LogGroup":
+        "logs kept at least a year" =>
+        Holds::When {
+            holds: |s| retention(s) >= 365,
+            setting: "log retention of 365 days or more (log_retention_days)",
+            fix: Some(set_retention),
+        };
+    "CT.CLOUDWATCH.PR.3" cloudwatch_log_group_encrypted_check on "AWS::Logs::LogGroup":
+        "logs encrypted with a customer-managed KMS key" =>
+        Never("left to a governed-account profile: a customer-managed KMS key with a key policy for CloudWatch Logs, billed per key-month, and KMS prices are not in the price book");
+    "CT.CLOUDWATCH.PR.4" cloudwatch_alarm_action_enabled_check on "AWS::CloudWatch::Alarm":
+        "alarm actions enabled" => Always;
+    // DynamoDB.
+    "CT.DYNAMODB.PR.1" dynamodb_table_pitr_enabled_check on "AWS::DynamoDB::Table":
+        "point-in-time recovery" => Always;
+    "CT.DYNAMODB.PR.2" dynamodb_table_encrypted_kms_check on "AWS::DynamoDB::Table":
+        "tables encrypted with KMS" => Always;
+    // EC2 and the VPC.
+    "CT.EC2.PR.11" subnet_auto_assign_public_ip_disabled_check on "AWS::EC2::Subnet":
+        "no public IPs assigned by subnets" => Always;
+    "CT.EC2.PR.3" vpc_sg_open_only_to_authorized_ports_check on "AWS::EC2::SecurityGroup":
+        "security groups open to the internet only on authorised ports" => Always;
+    "CT.EC2.PR.4" vpc_sg_restricted_common_ports_check on "AWS::EC2::SecurityGroup":
+        "no common admin ports open to the internet" => Always;
+    // ECR.
+    "CT.ECR.PR.1" ecr_private_lifecycle_policy_configured_check on "AWS::ECR::Repository":
+        "an image lifecycle policy" => Always;
+    "CT.ECR.PR.2" ecr_private_image_scanning_enabled_check on "AWS::ECR::Repository":
+        "images scanned on push" => Always;
+    "CT.ECR.PR.3" ecr_private_tag_immutability_enabled_check on "AWS::ECR::Repository":
+        "immutable image tags" => Always;
+    // ECS.
+    "CT.ECS.PR.1" ecs_fargate_latest_platform_version_check on "AWS::ECS::Service"
+        if (|s| s.plan.fargate().is_some_and(|f| f.spot_percent == 0)):
+        "the latest Fargate platform version" => Always;
+    "CT.ECS.PR.10" ecs_task_definition_pid_mode_check on "AWS::ECS::TaskDefinition":
+        "no shared process namespace with the host" => Always;
+    "CT.ECS.PR.11" ecs_containers_nonprivileged_check on "AWS::ECS::TaskDefinition":
+        "no privileged containers" => Always;
+    "CT.ECS.PR.12" ecs_no_environment_secrets_check on "AWS::ECS::TaskDefinition":
+        "no credentials in environment variables" => Always;
+    "CT.ECS.PR.2" ecs_container_insights_enabled_check on "AWS::ECS::Cluster":
+        "Container Insights" => Always;
+    "CT.ECS.PR.3" ecs_task_definition_nonroot_user_check on "AWS::ECS::TaskDefinition":
+        "containers run as a non-root user" =>
+        Never("left to a governed-account profile: a fixed non-root user breaks images that expect root, so it must be the user's choice");
+    "CT.ECS.PR.4" ecs_awsvpc_networking_enabled_check on "AWS::ECS::TaskDefinition":
+        "awsvpc networking" => Always;
+    "CT.ECS.PR.5" ecs_task_definition_log_configuration_check on "AWS::ECS::TaskDefinition":
+        "container logs configured" => Always;
+    "CT.ECS.PR.6" ecs_containers_readonly_access_check on "AWS::ECS::TaskDefinition":
+        "read-only root file systems" =>
+        Holds::When {
+            holds: |s| s.plan.fargate().is_some_and(|f| f.readonly_root_filesystem),
+            setting: "a read-only root file system (fargate.readonly_root_filesystem)",
+            fix: Some(|p| if let Some(f) = fargate_mut(p) { f.readonly_root_filesystem = true }),
+        };
+    "CT.ECS.PR.7" ecs_task_definition_memory_hard_limit_check on "AWS::ECS::TaskDefinition":
+        "a memory limit on every container" => Always;
+    "CT.ECS.PR.9" ecs_service_assign_public_ip_disabled_check on "AWS::ECS::Service":
+        "no public IPs on tasks" => Always;
+    // ElastiCache.
+    "CT.ELASTICACHE.PR.3" elasticache_repl_grp_auto_failover_enabled_check on "AWS::ElastiCache::ReplicationGroup":
+        "automatic failover" =>
+        Holds::When {
+            holds: |s| s.plan.fargate().and_then(|f| f.cache.as_ref()).is_some_and(|c| c.nodes >= 2),
+            setting: "two cache nodes or more (fargate.cache.nodes)",
+            fix: Some(|p| if let Some(c) = fargate_mut(p).and_then(|f| f.cache.as_mut()) { c.nodes = c.nodes.max(2) }),
+        };
+    "CT.ELASTICACHE.PR.4" elasticache_repl_grp_encrypted_at_rest_check on "AWS::ElastiCache::ReplicationGroup":
+        "encryption at rest" => Always;
+    "CT.ELASTICACHE.PR.5" elasticache_repl_grp_encrypted_in_transit_check on "AWS::ElastiCache::ReplicationGroup":
+        "encryption in transit" => Always;
+    "CT.ELASTICACHE.PR.8" elasticache_repl_grp_rbac_auth_enabled_check on "AWS::ElastiCache::ReplicationGroup":
+        "Redis RBAC instead of an AUTH token" =>
+        Never("left to a governed-account profile: RBAC users and a user group replace the AUTH token the service reads today");
+    // Elastic Load Balancing.
+    "CT.ELASTICLOADBALANCING.PR.1" alb_http_to_https_redirection_check on "AWS::ElasticLoadBalancingV2::Listener":
+        "HTTP redirected to HTTPS" =>
+        Holds::When {
+            holds: https,
+            setting: "HTTPS: a certificate (fargate.https) or the service's own domain (domain)",
+            fix: None,
+        };
+    "CT.ELASTICLOADBALANCING.PR.15" elbv2_target_group_cross_zone_check on "AWS::ElasticLoadBalancingV2::TargetGroup":
+        "cross-zone load balancing" => Always;
+    "CT.ELASTICLOADBALANCING.PR.2" elbv2_acm_certificate_required_check on "AWS::ElasticLoadBalancingV2::Listener"
+        if (https):
+        "an ACM certificate on HTTPS listeners" => Always;
+    "CT.ELASTICLOADBALANCING.PR.3" alb_desync_mode_check on "AWS::ElasticLoadBalancingV2::LoadBalancer":
+        "defensive or strictest desync mitigation" => Always;
+    "CT.ELASTICLOADBALANCING.PR.4" alb_http_drop_invalid_header_enabled_check on "AWS::ElasticLoadBalancingV2::LoadBalancer":
+        "invalid headers dropped" => Always;
+    "CT.ELASTICLOADBALANCING.PR.5" elbv2_deletion_protection_enabled_check on "AWS::ElasticLoadBalancingV2::LoadBalancer":
+        "deletion protection" =>
+        Never("left to a governed-account profile: a protected load balancer stops the stack's deletion until the protection is lifted");
+    "CT.ELASTICLOADBALANCING.PR.6" elbv2_logging_enabled_check on "AWS::ElasticLoadBalancingV2::LoadBalancer":
+        "access logs" => Always;
+    // IAM.
+    "CT.IAM.PR.1" iam_inline_policy_no_statements_with_admin_access_check on "AWS::IAM::Role":
+        "no administrator access in inline policies" => Always;
+    "CT.IAM.PR.5" iam_inline_policy_no_statements_with_full_access_check on "AWS::IAM::Role":
+        "no full service access in inline policies" => Always;
+    // Lambda.
+    "CT.LAMBDA.PR.2" lambda_function_public_access_prohibited_check on "AWS::Lambda::Permission":
+        "invoke permissions scoped to a source" =>
+        Never("the permission names its API's ARN and the account with Fn::Sub and Ref, which a deploy-time hook sees resolved; the rule's template form accepts only literal strings or references to resources of the template, and API Gateway exposes no ARN attribute to reference");
+    "CT.LAMBDA.PR.3" lambda_inside_vpc_check on "AWS::Lambda::Function":
+        "functions in a VPC" =>
+        Never("left to a governed-account profile: a VPC for the function, with endpoints or a NAT gateway for its traffic");
+    // RDS.
+    "CT.RDS.PR.1" rds_instance_multi_az_support_check on "AWS::RDS::DBInstance":
+        "Multi-AZ" =>
+        Holds::When {
+            holds: |s| db(s).is_some_and(|d| d.multi_az),
+            setting: "a Multi-AZ database (fargate.database.multi_az)",
+            fix: Some(|p| if let Some(d) = fargate_mut(p).and_then(|f| f.database.as_mut()) { d.multi_az = true }),
+        };
+    "CT.RDS.PR.10" rds_instance_copy_tags_to_snapshots_enabled_check on "AWS::RDS::DBInstance":
+        "tags copied to snapshots" => Always;
+    "CT.RDS.PR.11" rds_instance_deployed_in_vpc_check on "AWS::RDS::DBInstance":
+        "in a VPC" => Always;
+    "CT.RDS.PR.13" rds_instance_deletion_protection_enabled_check on "AWS::RDS::DBInstance":
+        "deletion protection" =>
+        Never("left to a governed-account profile: a protected database stops the stack's deletion until the protection is lifted");
+    "CT.RDS.PR.14" rds_instance_logging_enabled_check on "AWS::RDS::DBInstance":
+        "logs exported to CloudWatch" => Always;
+    "CT.RDS.PR.15" rds_db_security_group_not_allowed_check on "AWS::RDS::DBInstance":
+        "VPC security groups, not DB security groups" => Always;
+    "CT.RDS.PR.2" rds_instance_enhanced_monitoring_enabled_check on "AWS::RDS::DBInstance":
+        "enhanced monitoring" =>
+        Never("left to a governed-account profile: a monitoring role, and OS metrics billed as CloudWatch Logs ingestion");
+    "CT.RDS.PR.20" rds_instance_no_default_ports_check on "AWS::RDS::DBInstance":
+        "not on the engine's default port" =>
+        Never("left to a governed-account profile: a port other than 5432 breaks clients that assume PostgreSQL's default");
+    "CT.RDS.PR.22" rds_instance_default_admin_check on "AWS::RDS::DBInstance":
+        "no default administrator name" => Always;
+    "CT.RDS.PR.23" rds_instance_public_access_check on "AWS::RDS::DBInstance":
+        "not publicly accessible" => Always;
+    "CT.RDS.PR.24" rds_instance_storage_encrypted_check on "AWS::RDS::DBInstance":
+        "encrypted storage" => Always;
+    "CT.RDS.PR.30" rds_storage_encrypted_kms_key_check on "AWS::RDS::DBInstance":
+        "storage encrypted with a customer-managed KMS key" =>
+        Never("left to a governed-account profile: a customer-managed KMS key, billed per key-month, and KMS prices are not in the price book");
+    "CT.RDS.PR.5" rds_instance_automatic_minor_version_upgrade_enabled_check on "AWS::RDS::DBInstance":
+        "automatic minor version upgrades" => Always;
+    "CT.RDS.PR.7" rds_instance_iam_authentication_enabled_check on "AWS::RDS::DBInstance":
+        "IAM database authentication" => Always;
+    "CT.RDS.PR.8" rds_instance_backup_enabled_check on "AWS::RDS::DBInstance":
+        "backups kept at least 7 days" =>
+        Holds::When {
+            holds: |s| db(s).is_some_and(|d| d.backup_days >= 7),
+            setting: "7 days of backups or more (fargate.database.backup_days)",
+            fix: Some(|p| if let Some(d) = fargate_mut(p).and_then(|f| f.database.as_mut()) { d.backup_days = d.backup_days.max(7) }),
+        };
+    // S3.
+    "CT.S3.PR.1" s3_bucket_level_public_access_prohibited_check on "AWS::S3::Bucket":
+        "public access blocked" => Always;
+    "CT.S3.PR.10" s3_bucket_default_encryption_kms_check on "AWS::S3::Bucket":
+        "encrypted with KMS" =>
+        Except(&[LOG_BUCKET], "S3 delivers server access logs only into a bucket encrypted with S3-managed keys (SSE-S3)");
+    "CT.S3.PR.11" s3_bucket_versioning_enabled_check on "AWS::S3::Bucket":
+        "versioning" => Always;
+    "CT.S3.PR.2" s3_bucket_logging_enabled_check on "AWS::S3::Bucket":
+        "server access logging" =>
+        Except(&[LOG_BUCKET, CODE_BUCKET], "the log bucket cannot log into itself; the code bucket holds only deploy artifacts written by the deploy session, which CloudTrail records, and its access logs would need a log bucket in every Lambda stack");
+    "CT.S3.PR.3" s3_version_lifecycle_policy_check on "AWS::S3::Bucket":
+        "a lifecycle rule for old versions" => Always;
+    "CT.S3.PR.4" s3_event_notifications_enabled_check on "AWS::S3::Bucket":
+        "event notifications" =>
+        Never("left to a governed-account profile: notifications to EventBridge, whose prices are not in the price book");
+    "CT.S3.PR.5" s3_bucket_acl_prohibited_check on "AWS::S3::Bucket":
+        "ACLs disabled" => Always;
+    "CT.S3.PR.6" s3_lifecycle_policy_check on "AWS::S3::Bucket":
+        "a lifecycle rule" => Always;
+    "CT.S3.PR.8" s3_bucket_policy_ssl_requests_only_check on "AWS::S3::BucketPolicy":
+        "TLS-only requests" => Always;
+    "CT.S3.PR.9" s3_bucket_object_lock_enabled_check on "AWS::S3::Bucket":
+        "S3 Object Lock" =>
+        Never("left to a governed-account profile: locked objects cannot be deleted before their retention ends, nor can their bucket");
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_control_judges_a_type_of_the_registry_and_is_listed_once() {
+        let mut seen = std::collections::BTreeSet::new();
+        for c in CONTROLS {
+            assert!(
+                super::super::lookup(c.resource_type).is_some(),
+                "{}: {} is not in the registry",
+                c.id,
+                c.resource_type
+            );
+            assert!(seen.insert((c.id, c.resource_type)), "{} twice", c.id);
+            assert!(
+                c.id.starts_with("CT.") && c.rule.ends_with("_check"),
+                "{}",
+                c.id
+            );
+            if let Holds::Never(why) | Holds::Except(_, why) = c.holds {
+                assert!(!why.is_empty(), "{}: say why", c.id);
+            }
+        }
+    }
+
+    /// Every fix the page offers makes its control hold, and leaves a valid plan.
+    #[test]
+    fn every_fix_makes_its_control_hold_on_every_matrix_plan() {
+        let mut fixed = 0;
+        for (name, plan) in crate::examples::matrix() {
+            let template = crate::template::generate(&crate::ValidPlan::new(plan.clone()).unwrap());
+            for check in checklist(&plan, &template) {
+                let Holds::When { fix: Some(fix), .. } = check.control.holds else {
+                    continue;
+                };
+                if check.passed() {
+                    continue;
+                }
+                let mut after = plan.clone();
+                fix(&mut after);
+                let valid = crate::ValidPlan::new(after.clone())
+                    .unwrap_or_else(|p| panic!("{name}: {} leaves {p:?}", check.control.id));
+                let t = crate::template::generate(&valid);
+                let again = checklist(&after, &t);
+                let c = again
+                    .iter()
+                    .find(|c| c.control.id == check.control.id)
+                    .expect("still applies");
+                assert!(c.passed(), "{name}: {} still fails", c.control.id);
+                fixed += 1;
+            }
+        }
+        assert!(fixed >= 50, "only {fixed} fixes tried");
+    }
+
+    #[test]
+    fn failed_controls_come_first_in_id_order() {
+        let plan = crate::examples::fargate();
+        let t = crate::template::generate(&crate::ValidPlan::new(plan.clone()).unwrap());
+        let list = checklist(&plan, &t);
+        let first_pass = list.iter().position(Check::passed).unwrap();
+        assert!(list[first_pass..].iter().all(Check::passed));
+        let ids: Vec<&str> = list[..first_pass].iter().map(|c| c.control.id).collect();
+        let s3 = ids.iter().position(|i| *i == "CT.S3.PR.9").unwrap();
+        let s3_10 = ids.iter().position(|i| *i == "CT.S3.PR.10").unwrap();
+        assert!(s3 < s3_10, "{ids:?}");
+    }
+}
