@@ -11,10 +11,11 @@ pub mod state;
 use leptos::prelude::*;
 
 use components::{
-    arch_cards::ArchCards, compare_view::CompareView, cost_breakdown::CostBreakdown,
-    cost_summary::CostSummary, deploy::DeployPanel, fargate_panel::FargatePanel,
-    lambda_panel::LambdaPanel, plan_panel::PlanPanel, problems::ProblemList, share::ShareButton,
-    template_viewer::TemplateViewer, topology_view::TopologyView,
+    arch_cards::ArchCards, compare_view::CompareView, controls::ControlsView,
+    cost_breakdown::CostBreakdown, cost_summary::CostSummary, deploy::DeployPanel,
+    fargate_panel::FargatePanel, lambda_panel::LambdaPanel, plan_panel::PlanPanel,
+    problems::ProblemList, share::ShareButton, template_viewer::TemplateViewer,
+    topology_view::TopologyView,
 };
 use state::Planner;
 
@@ -76,6 +77,7 @@ pub fn App() -> impl IntoView {
                 <TopologyView />
                 <CompareView />
                 <CostBreakdown />
+                <ControlsView />
                 <TemplateViewer />
                 {(!mode.hide_deploy).then(|| view! { <DeployPanel host=mode.host.clone() embedded=mode.embedded /> })}
             </section>

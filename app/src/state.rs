@@ -4,6 +4,7 @@ use leptos::prelude::*;
 use shared::api::BookSource;
 use shared::cost::{self, Comparison, Estimate, PriceBook};
 use shared::plan::{Architecture, Fargate, Lambda, Plan};
+use shared::resources::controls::{self, Check};
 use shared::{ArchitectureKind, Format, Problem, ValidPlan, examples, template};
 
 /// Shared through context: signals and memos are `Copy`.
@@ -36,6 +37,8 @@ pub struct Planner {
     pub server_book: RwSignal<Option<ServerBook>>,
     /// For a live book: which estimate lines have a unit price other than the embedded book's.
     pub changed_lines: Memo<Vec<bool>>,
+    /// AWS Control Tower's controls on the last valid plan's template.
+    pub controls: Memo<Vec<Check>>,
 }
 
 /// A price book as the server answered it.
@@ -163,6 +166,12 @@ impl Planner {
                 )
             })
         });
+        let controls = Memo::new(move |prev: Option<&Vec<Check>>| {
+            generated.with(|t| match (t, valid.get()) {
+                (Some(t), Some(v)) => controls::checklist(&v, t),
+                _ => prev.cloned().unwrap_or_default(),
+            })
+        });
         // The comparison (130 priced points and a bisection) is queued after the diagram, so an
         // edit's cost, template and diagram are all on screen before it runs.
         let comparison = RwSignal::new(None::<Comparison>);
@@ -212,6 +221,7 @@ impl Planner {
             template,
             server_book,
             changed_lines,
+            controls,
         }
     }
 

@@ -2,6 +2,7 @@
 
 pub mod arch_cards;
 pub mod compare_view;
+pub mod controls;
 pub mod cost_breakdown;
 pub mod cost_summary;
 pub mod deploy;

@@ -1,0 +1,129 @@
+//! AWS Control Tower's proactive controls on the plan: which the template fails, on which
+//! resources, and what would satisfy each (with a one-click fix and its monthly cost where one
+//! plan setting does it).
+
+use leptos::prelude::*;
+use shared::cost;
+use shared::resources::controls::{Check, Holds};
+
+use super::cost_summary::signed;
+use crate::state::{Planner, use_planner, with_book};
+
+#[component]
+pub fn ControlsView() -> impl IntoView {
+    let p = use_planner();
+    let counts = move || {
+        p.controls.with(|list| {
+            let failed = list.iter().filter(|c| !c.passed()).count();
+            (failed, list.len())
+        })
+    };
+    // The list is built the first time it is opened: until then it costs nothing per edit.
+    let open = RwSignal::new(false);
+    view! {
+        <section class="card controls-card" aria-labelledby="controls-title">
+            <div class="card-head">
+                <h2 id="controls-title">"AWS Control Tower"</h2>
+                <span class="muted" data-testid="controls-count">{move || {
+                    let (failed, all) = counts();
+                    if failed == 0 { format!("all {all} controls pass") } else { format!("{failed} of {all} controls fail") }
+                }}</span>
+            </div>
+            <p class="muted">"A governed account runs these proactive controls as CloudFormation hooks and blocks a template that fails one. Judged here as cfn-guard judges the template."</p>
+            <details class="control-details" on:toggle=move |_| open.set(true)>
+                <summary data-testid="controls-summary">"Show the controls"</summary>
+                {move || open.get().then(|| view! { <ControlList /> })}
+            </details>
+        </section>
+    }
+}
+
+/// Failed controls first, each with its resources and remedy; then the passing ones.
+#[component]
+fn ControlList() -> impl IntoView {
+    let p = use_planner();
+    move || {
+        p.controls.with(|list| {
+            let (failed, passed): (Vec<&Check>, Vec<&Check>) =
+                list.iter().partition(|c| !c.passed());
+            let failed = failed.into_iter().map(|c| failed_item(p, c)).collect_view();
+            let passed_count = passed.len();
+            let passed = passed
+                .into_iter()
+                .map(|c| view! { <li><span class="control-id">{c.control.id}</span>" "{c.control.title}</li> })
+                .collect_view();
+            view! {
+                <ul class="control-list" data-testid="controls-failed">{failed}</ul>
+                <details class="controls-passed">
+                    <summary>{format!("{passed_count} passing")}</summary>
+                    <ul class="control-list passed">{passed}</ul>
+                </details>
+            }
+        })
+    }
+}
+
+fn failed_item(p: Planner, c: &Check) -> impl IntoView + use<> {
+    let control = c.control;
+    let remedy = match control.holds {
+        Holds::When {
+            setting,
+            fix: Some(fix),
+            ..
+        } => {
+            let delta = fix_cost(p, fix);
+            view! {
+                <span class="remedy">{format!("Fix: {setting}")}</span>
+                <button type="button" class="secondary" data-control=control.id on:click=move |_| p.plan.update(fix)>
+                    {format!("Apply ({delta})")}
+                </button>
+            }
+            .into_any()
+        }
+        Holds::When {
+            setting, fix: None, ..
+        } => view! { <span class="remedy">{format!("Needs {setting}")}</span> }.into_any(),
+        Holds::Except(_, why) | Holds::Never(why) => {
+            view! { <span class="remedy why">{why}</span> }.into_any()
+        }
+        Holds::Always => ().into_any(),
+    };
+    view! {
+        <li class="control failed" data-control=control.id>
+            <div>
+                <span class="control-id">{control.id}</span>" "<strong>{control.title}</strong>
+                " — "<span class="resources">{c.failing.join(", ")}</span>
+            </div>
+            <div class="control-remedy">{remedy}</div>
+        </li>
+    }
+}
+
+/// What applying `fix` changes in the monthly total, with the page's book and options (read
+/// tracked: the list follows every edit while it is open).
+fn fix_cost(p: Planner, fix: fn(&mut shared::Plan)) -> String {
+    let options = cost::Options {
+        free_tier: p.free_tier.get(),
+    };
+    let Some(before) = p.valid.get() else {
+        return "?".into();
+    };
+    let mut after = before.plan().clone();
+    fix(&mut after);
+    let Ok(after) = shared::ValidPlan::new(after) else {
+        return "?".into();
+    };
+    p.server_book.with(|sb| {
+        with_book(sb, before.region.code(), |book| {
+            let a = cost::estimate(&before, book, options);
+            let b = cost::estimate(&after, book, options);
+            // A price the fix brings that the book lacks makes the change a lower bound.
+            let more_unknown = b.unknown.len() > a.unknown.len();
+            format!(
+                "{}/month{}",
+                signed(b.monthly_usd - a.monthly_usd),
+                if more_unknown { " + unknown" } else { "" }
+            )
+        })
+    })
+}

@@ -1,0 +1,48 @@
+// The Control Tower checklist in Chromium: the counts the core gives (held to cfn-guard's
+// verdicts by tests/tests/judges.rs), a failed control with its resources, and a one-click fix
+// that changes the plan, its cost and the count.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import path from 'node:path';
+import { artifacts, suite } from './harness.mjs';
+
+const t = await suite();
+
+const total = (page) => page.getByTestId('monthly-total').innerText();
+const usd = (text) => Number(text.replace(/[^\d.]/g, ''));
+
+test('the checklist shows what a governed account would block, and a fix applies with its cost', async () => {
+  const page = await t.open();
+  // The Fargate example: 15 of the 58 controls that judge its template fail (control-tower.txt).
+  assert.equal(await page.getByTestId('controls-count').innerText(), '15 of 58 controls fail');
+  await page.getByTestId('controls-summary').click();
+  const multiAz = page.locator('li.control.failed[data-control="CT.RDS.PR.1"]');
+  await multiAz.waitFor();
+  assert.match(await multiAz.innerText(), /Multi-AZ — Database/);
+  // A control no plan setting satisfies says why.
+  assert.match(await page.locator('li.control.failed[data-control="CT.S3.PR.9"]').innerText(), /cannot be deleted/);
+  // Tall enough for the whole card: the results column scrolls on its own.
+  await page.setViewportSize({ width: 1400, height: 4000 });
+  await page.locator('.controls-card').screenshot({ path: path.join(artifacts, 'controls.png') });
+  // The fix names its price: the Multi-AZ standby doubles the database's instance and storage.
+  const button = multiAz.locator('button');
+  const label = await button.innerText();
+  const m = /^Apply \(\+\$([\d,]+\.\d\d)\/month\)$/.exec(label);
+  assert.ok(m, label);
+  const delta = usd(m[1]);
+  assert.ok(delta > 10, label);
+  const before = usd(await total(page));
+  await button.click();
+  await page.waitForFunction(() => document.querySelector('[data-testid=controls-count]').innerText === '14 of 58 controls fail');
+  assert.equal(await page.locator('#f-fargate-database-multi_az').isChecked(), true);
+  const after = usd(await total(page));
+  assert.ok(Math.abs(after - before - delta) < 0.011, `${before} + ${delta} != ${after}`);
+  assert.equal(await page.locator('li.control.failed[data-control="CT.RDS.PR.1"]').count(), 0);
+});
+
+test('a Lambda plan is judged by its own controls', async () => {
+  const page = await t.open();
+  await page.locator('[data-arch=lambda]').click();
+  // The Lambda example: 9 of 20 (control-tower.txt).
+  await page.waitForFunction(() => document.querySelector('[data-testid=controls-count]').innerText === '9 of 20 controls fail');
+});
