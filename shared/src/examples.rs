@@ -33,6 +33,7 @@ pub fn fargate() -> Plan {
             container_port: 8000,
             health_check_path: "/health".into(),
             readonly_root_filesystem: true,
+            user: None,
             ephemeral_storage_gib: 20,
             desired_tasks: 2,
             min_tasks: 2,
@@ -56,6 +57,7 @@ pub fn fargate() -> Plan {
         }),
         environment: Vec::new(),
         domain: None,
+        governed: false,
     }
 }
 
@@ -109,6 +111,7 @@ pub fn lambda() -> Plan {
         }),
         environment: Vec::new(),
         domain: None,
+        governed: false,
     }
 }
 
@@ -369,6 +372,31 @@ pub fn matrix() -> Vec<(String, Plan)> {
         }),
     );
 
+    // The governed-account profile: everything it asks for given.
+    push(
+        "fargate-governed".into(),
+        fargate_with(&|p, f| {
+            let mut governed = p.clone();
+            governed.architecture = Architecture::Fargate(f.clone());
+            crate::resources::controls::govern(&mut governed);
+            *p = governed.clone();
+            *f = governed.fargate().expect("fargate").clone();
+            f.https = Some(Https {
+                certificate_arn: certificate_arn(p.region),
+            });
+            f.user = Some("1000:1000".into());
+        }),
+    );
+    push(
+        "lambda-governed".into(),
+        lambda_with(&|p, l| {
+            let mut governed = p.clone();
+            governed.architecture = Architecture::Lambda(l.clone());
+            crate::resources::controls::govern(&mut governed);
+            *p = governed.clone();
+            *l = governed.lambda().expect("lambda").clone();
+        }),
+    );
     push(
         "lambda-domain".into(),
         lambda_with(&|p, _| p.domain = Some(domain())),

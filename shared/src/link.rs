@@ -83,6 +83,8 @@ pub const FIELDS_V1: &[&str] = &[
     "domain",
     "hosted_zone_id",
     "json_key",
+    "governed",
+    "user",
 ];
 
 const ALPHABET: &[u8] = b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ";

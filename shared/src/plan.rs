@@ -28,6 +28,10 @@ pub struct Plan {
     pub environment: Vec<EnvVar>,
     /// The service's own domain name, in a Route 53 hosted zone the user has.
     pub domain: Option<Domain>,
+    /// Deployed into an account governed by AWS Control Tower: the plan must satisfy every
+    /// proactive control a plan setting can (the validator names each one it misses), and the
+    /// template takes the hardening that needs no setting.
+    pub governed: bool,
 }
 
 /// The two reference architectures.
@@ -110,6 +114,12 @@ struct PlanRepr {
     /// The service's own domain name: a certificate, and a DNS record to the service.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     domain: Option<Domain>,
+    /// Deployed into an account governed by AWS Control Tower: every proactive control a plan
+    /// setting can satisfy must be satisfied (the validator names each one missing), and the
+    /// template takes the hardening that needs no setting (the database off PostgreSQL's
+    /// default port).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    governed: bool,
 }
 
 fn default_version() -> u32 {
@@ -147,6 +157,7 @@ impl TryFrom<PlanRepr> for Plan {
             architecture,
             environment: r.environment,
             domain: r.domain,
+            governed: r.governed,
         })
     }
 }
@@ -167,6 +178,7 @@ impl From<Plan> for PlanRepr {
             lambda,
             environment: p.environment,
             domain: p.domain,
+            governed: p.governed,
         }
     }
 }
@@ -421,6 +433,17 @@ pub struct Fargate {
     pub health_check_path: String,
     /// Run the container with a read-only root file system (recommended).
     pub readonly_root_filesystem: bool,
+    /// The user the container runs as: a name or uid, with an optional group
+    /// (`1000`, `1000:1000`, `app`). Absent: the image's own user, often root.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schema",
+        schemars(
+            length(min = 1, max = 64),
+            regex(pattern = r"^[A-Za-z0-9_][A-Za-z0-9_.-]*(:[A-Za-z0-9_][A-Za-z0-9_.-]*)?$")
+        )
+    )]
+    pub user: Option<String>,
     /// Ephemeral storage per task in GiB (20 included, up to 200).
     #[cfg_attr(feature = "schema", schemars(range(min = 20, max = 200)))]
     pub ephemeral_storage_gib: u16,

@@ -50,6 +50,17 @@ impl ValidPlan {
             plan,
             warnings: problems,
         };
+        // A governed account blocks a template that fails a Control Tower control: every one a
+        // plan setting satisfies must be satisfied, each named where it is set.
+        if valid.plan.governed {
+            let template = crate::template::generate(&valid);
+            let missing = crate::resources::controls::governed_problems(&valid.plan, &template);
+            if !missing.is_empty() {
+                let mut problems = missing;
+                problems.extend(valid.warnings);
+                return Err(problems);
+            }
+        }
         // Only an environment can grow a template much: then its real size is measured.
         if !valid.plan.environment.is_empty() {
             let size = crate::template::generate(&valid).to_json().len();
@@ -470,6 +481,9 @@ fn fargate(c: &mut Checker, plan: &Plan, f: &Fargate) {
             format!("\"{}\" is not an image tag (1–128 letters, digits, _ . -; not starting with . or -)", f.image_tag),
         );
     }
+    if let Some(u) = &f.user {
+        container_user(c, u);
+    }
     if f.container_port == 0 {
         c.error(
             "fargate.container_port",
@@ -589,6 +603,31 @@ fn fargate(c: &mut Checker, plan: &Plan, f: &Fargate) {
 
 /// A function's image: Lambda runs images only from Amazon ECR private repositories in the
 /// function's own region (`ACCOUNT.dkr.ecr.REGION.amazonaws.com/NAME`).
+/// `name`, `uid`, `name:group` or `uid:gid`, and not root.
+fn container_user(c: &mut Checker, user: &str) {
+    let part_ok = |p: &str| {
+        !p.is_empty()
+            && !p.starts_with(['.', '-'])
+            && p.bytes()
+                .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b'-'))
+    };
+    let (who, group) = match user.split_once(':') {
+        Some((u, g)) => (u, Some(g)),
+        None => (user, None),
+    };
+    if user.len() > 64 || !part_ok(who) || group.is_some_and(|g| !part_ok(g)) {
+        c.error(
+            "fargate.user",
+            format!("\"{user}\" is not a user: a name or uid, optionally `:group` (at most 64 letters, digits, _ . -)"),
+        );
+    } else if who == "root" || who == "0" {
+        c.error(
+            "fargate.user",
+            "root is what the container runs as without a user: name a non-root user or uid (`1000`), or leave it out",
+        );
+    }
+}
+
 fn function_image(c: &mut Checker, plan: &Plan, image: &str) {
     let form = "ACCOUNT.dkr.ecr.REGION.amazonaws.com/NAME";
     let Some((host, name)) = image.split_once('/') else {

@@ -91,6 +91,7 @@ fn fargate() -> impl Strategy<Value = Fargate> {
         (
             any::<bool>(),
             proptest::option::of("[a-z]{1,10}@[a-z]{1,10}\\.com"),
+            proptest::option::of("u[a-z0-9]{0,10}(:[0-9]{1,5})?"),
         ),
     )
         .prop_map(
@@ -109,8 +110,9 @@ fn fargate() -> impl Strategy<Value = Fargate> {
                 (cpu_target_percent, spot, per_az, log_retention_days),
                 database,
                 cache,
-                (https, alarm_email),
+                (https, alarm_email, user),
             )| Fargate {
+                user,
                 vcpu,
                 memory_mib,
                 cpu_architecture,
@@ -305,6 +307,7 @@ fn plan() -> impl Strategy<Value = Plan> {
                     architecture,
                     environment,
                     domain,
+                    governed: false,
                 }
             },
         )

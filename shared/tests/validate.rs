@@ -140,6 +140,21 @@ fn fargate_options() {
     );
     check(
         "fargate",
+        json!({"fargate": {"user": "root:root"}}),
+        &[
+            "fargate.user: root is what the container runs as without a user: name a non-root user or uid (`1000`), or leave it out",
+        ],
+    );
+    check(
+        "fargate",
+        json!({"fargate": {"user": "1000:"}}),
+        &[
+            "fargate.user: \"1000:\" is not a user: a name or uid, optionally `:group` (at most 64 letters, digits, _ . -)",
+        ],
+    );
+    check("fargate", json!({"fargate": {"user": "app:1000"}}), &[]);
+    check(
+        "fargate",
         json!({"fargate": {"database": {"storage_gb": 10, "backup_days": 0}, "cache": {"nodes": 7}, "ephemeral_storage_gib": 10}}),
         &[
             "fargate.ephemeral_storage_gib: 10 GiB is out of range (allowed: 20–200 GiB)",
@@ -234,7 +249,7 @@ fn parse_errors_name_the_field() {
         "fargate",
         json!({"fargate": {"memroy_mib": 512}}),
         &[
-            "fargate.memroy_mib: unknown field `memroy_mib`, expected one of `vcpu`, `memory_mib`, `cpu_architecture`, `image`, `image_tag`, `container_port`, `health_check_path`, `readonly_root_filesystem`, `ephemeral_storage_gib`, `desired_tasks`, `min_tasks`, `max_tasks`, `cpu_target_percent`, `spot_percent`, `nat_gateways`, `log_retention_days`, `database`, `cache`, `https`, `alarm_email`",
+            "fargate.memroy_mib: unknown field `memroy_mib`, expected one of `vcpu`, `memory_mib`, `cpu_architecture`, `image`, `image_tag`, `container_port`, `health_check_path`, `readonly_root_filesystem`, `user`, `ephemeral_storage_gib`, `desired_tasks`, `min_tasks`, `max_tasks`, `cpu_target_percent`, `spot_percent`, `nat_gateways`, `log_retention_days`, `database`, `cache`, `https`, `alarm_email`",
         ],
     );
     check(

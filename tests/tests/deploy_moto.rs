@@ -840,12 +840,14 @@ async fn a_sample_of_the_matrix_deploys_in_the_sandbox() {
         "lambda-environment",
         "lambda-domain",
         "lambda-rest-domain",
+        "fargate-governed",
+        "lambda-governed",
     ] {
         let plan = matrix
             .get(name)
             .unwrap_or_else(|| panic!("{name} is not in the matrix"));
         let mut text = plan.to_json_pretty();
-        if name.ends_with("-https") {
+        if plan.fargate().is_some_and(|f| f.https.is_some()) {
             // The plan names an example certificate; the user's own comes from ACM first.
             let cert = sb
                 .moto

@@ -4,7 +4,7 @@
 
 use leptos::prelude::*;
 use shared::cost;
-use shared::resources::controls::{Check, Holds};
+use shared::resources::controls::{self, Check, Holds};
 
 use super::cost_summary::signed;
 use crate::state::{Planner, use_planner, with_book};
@@ -53,6 +53,7 @@ fn ControlList() -> impl IntoView {
                 .map(|c| view! { <li><span class="control-id">{c.control.id}</span>" "{c.control.title}</li> })
                 .collect_view();
             view! {
+                <p class="governed-note" data-testid="governed-note">{governed_note(p)}</p>
                 <ul class="control-list" data-testid="controls-failed">{failed}</ul>
                 <details class="controls-passed">
                     <summary>{format!("{passed_count} passing")}</summary>
@@ -99,9 +100,25 @@ fn failed_item(p: Planner, c: &Check) -> impl IntoView + use<> {
     }
 }
 
+/// The governed-account profile: what turning it on costs, or that it is on.
+fn governed_note(p: Planner) -> String {
+    if p.plan.with(|plan| plan.governed) {
+        return "The governed-account profile is on: the plan must satisfy every control a setting can (the checks say what is missing).".into();
+    }
+    // The settings the switch changes, priced without the profile's own requirements (a
+    // certificate, a user), which cost nothing.
+    let delta = fix_cost(p, |plan| {
+        controls::govern(plan);
+        plan.governed = false;
+    });
+    format!(
+        "The governed-account profile (Project and region) brings the settings a governed account requires: {delta}."
+    )
+}
+
 /// What applying `fix` changes in the monthly total, with the page's book and options (read
 /// tracked: the list follows every edit while it is open).
-fn fix_cost(p: Planner, fix: fn(&mut shared::Plan)) -> String {
+fn fix_cost(p: Planner, fix: impl Fn(&mut shared::Plan)) -> String {
     let options = cost::Options {
         free_tier: p.free_tier.get(),
     };

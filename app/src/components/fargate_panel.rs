@@ -113,6 +113,9 @@ pub fn FargatePanel() -> impl IntoView {
                 {text_field("fargate.image_tag", "Image tag", "1.0.0", move || p.read_fargate(|f| f.image_tag.clone()), move |v| p.fargate(|f| f.image_tag = v))}
                 {number_field("fargate.container_port", "Container port", "", move || p.read_fargate(|f| f.container_port), move |v| p.fargate(|f| f.container_port = v))}
                 {text_field("fargate.health_check_path", "Health check path", "/health", move || p.read_fargate(|f| f.health_check_path.clone()), move |v| p.fargate(|f| f.health_check_path = v))}
+                {text_field("fargate.user", "Run as user", "empty: the image's own (often root)",
+                    move || p.read_fargate(|f| f.user.clone().unwrap_or_default()),
+                    move |v| p.fargate(|f| f.user = (!v.trim().is_empty()).then(|| v.trim().to_string())))}
                 {select_field("fargate.log_retention_days", "Keep logs for", retention_options(),
                     move || p.read_fargate(|f| f.log_retention_days.to_string()),
                     move |v| if let Ok(d) = v.parse() { p.fargate(|f| f.log_retention_days = d) })}

@@ -2,10 +2,11 @@
 
 use leptos::prelude::*;
 use shared::Region;
+use shared::resources::controls;
 
 use super::domain::DomainEditor;
 use super::environment::EnvironmentEditor;
-use super::fields::{field_problems, number_field, opts, select_field, slider, text_field};
+use super::fields::{field_problems, number_field, opts, select_field, slider, text_field, toggle};
 use crate::state::use_planner;
 
 #[component]
@@ -34,6 +35,9 @@ pub fn PlanPanel() -> impl IntoView {
                     },
                 )}
             </div>
+            {toggle("governed", "Governed account (AWS Control Tower)",
+                move || plan.with(|p| p.governed),
+                move |on| plan.update(|p| if on { controls::govern(p) } else { p.governed = false }))}
         </fieldset>
         <fieldset class="panel">
             <legend>"Workload"</legend>

@@ -11,6 +11,7 @@
 use crate::plan::{Architecture, Plan};
 use crate::template::Template;
 use crate::template::{CODE_BUCKET, LOG_BUCKET};
+use crate::validate::{Problem, Severity};
 
 /// One resource of a plan's template, as a control sees it.
 #[derive(Clone, Copy, Debug)]
@@ -28,6 +29,8 @@ pub enum Holds {
     /// Satisfied when the plan says so.
     When {
         holds: fn(&Subject<'_>) -> bool,
+        /// The field path of that setting, for the validator's message.
+        path: fn(&Plan) -> &'static str,
         /// The plan setting that satisfies it, in words with its field path.
         setting: &'static str,
         /// Changes a plan so that the control holds (the page offers it and prices it), when
@@ -136,6 +139,40 @@ pub fn checklist(plan: &Plan, template: &Template) -> Vec<Check> {
     checks
 }
 
+/// Turns the governed-account profile on, with every setting one change can make (longer log
+/// retention, a Multi-AZ database, a week of backups, …). What only the user can give (a
+/// certificate, a user the image can run as) the validator then asks for.
+pub fn govern(plan: &mut Plan) {
+    plan.governed = true;
+    for control in CONTROLS {
+        if let Holds::When { fix: Some(fix), .. } = control.holds {
+            fix(plan);
+        }
+    }
+}
+
+/// What a governed plan (`governed`) still misses: one error for every control that fails and
+/// that a plan setting would satisfy, at that setting's field path.
+pub fn governed_problems(plan: &Plan, template: &Template) -> Vec<Problem> {
+    checklist(plan, template)
+        .into_iter()
+        .filter(|c| !c.passed())
+        .filter_map(|c| match c.control.holds {
+            Holds::When { path, setting, .. } => Some(Problem {
+                path: path(plan).into(),
+                message: format!(
+                    "a governed account blocks this: Control Tower's {} wants {} ({}); set {setting}",
+                    c.control.id,
+                    c.control.title,
+                    c.failing.join(", ")
+                ),
+                severity: Severity::Error,
+            }),
+            _ => None,
+        })
+        .collect()
+}
+
 /// `CT.S3.PR.10` after `CT.S3.PR.9`: the service, then the number.
 fn control_order(id: &str) -> (&str, u32) {
     match id.rsplit_once('.') {
@@ -217,6 +254,10 @@ controls! {
         "logs kept at least a year" =>
         Holds::When {
             holds: |s| retention(s) >= 365,
+            path: |p| match p.architecture {
+                Architecture::Fargate(_) => "fargate.log_retention_days",
+                Architecture::Lambda(_) => "lambda.log_retention_days",
+            },
             setting: "log retention of 365 days or more (log_retention_days)",
             fix: Some(set_retention),
         };
@@ -258,7 +299,13 @@ controls! {
         "Container Insights" => Always;
     "CT.ECS.PR.3" ecs_task_definition_nonroot_user_check on "AWS::ECS::TaskDefinition":
         "containers run as a non-root user" =>
-        Never("left to a governed-account profile: a fixed non-root user breaks images that expect root, so it must be the user's choice");
+        Holds::When {
+            holds: |s| s.plan.fargate().is_some_and(|f| f.user.is_some()),
+            path: |_| "fargate.user",
+            setting: "a non-root user the image can run as (fargate.user, `1000` say)",
+            // Only the user knows which user their image can run as.
+            fix: None,
+        };
     "CT.ECS.PR.4" ecs_awsvpc_networking_enabled_check on "AWS::ECS::TaskDefinition":
         "awsvpc networking" => Always;
     "CT.ECS.PR.5" ecs_task_definition_log_configuration_check on "AWS::ECS::TaskDefinition":
@@ -267,6 +314,7 @@ controls! {
         "read-only root file systems" =>
         Holds::When {
             holds: |s| s.plan.fargate().is_some_and(|f| f.readonly_root_filesystem),
+            path: |_| "fargate.readonly_root_filesystem",
             setting: "a read-only root file system (fargate.readonly_root_filesystem)",
             fix: Some(|p| if let Some(f) = fargate_mut(p) { f.readonly_root_filesystem = true }),
         };
@@ -279,6 +327,7 @@ controls! {
         "automatic failover" =>
         Holds::When {
             holds: |s| s.plan.fargate().and_then(|f| f.cache.as_ref()).is_some_and(|c| c.nodes >= 2),
+            path: |_| "fargate.cache.nodes",
             setting: "two cache nodes or more (fargate.cache.nodes)",
             fix: Some(|p| if let Some(c) = fargate_mut(p).and_then(|f| f.cache.as_mut()) { c.nodes = c.nodes.max(2) }),
         };
@@ -294,6 +343,7 @@ controls! {
         "HTTP redirected to HTTPS" =>
         Holds::When {
             holds: https,
+            path: |p| if p.domain.is_some() { "domain" } else { "fargate.https" },
             setting: "HTTPS: a certificate (fargate.https) or the service's own domain (domain)",
             fix: None,
         };
@@ -328,6 +378,7 @@ controls! {
         "Multi-AZ" =>
         Holds::When {
             holds: |s| db(s).is_some_and(|d| d.multi_az),
+            path: |_| "fargate.database.multi_az",
             setting: "a Multi-AZ database (fargate.database.multi_az)",
             fix: Some(|p| if let Some(d) = fargate_mut(p).and_then(|f| f.database.as_mut()) { d.multi_az = true }),
         };
@@ -347,7 +398,13 @@ controls! {
         Never("left to a governed-account profile: a monitoring role, and OS metrics billed as CloudWatch Logs ingestion");
     "CT.RDS.PR.20" rds_instance_no_default_ports_check on "AWS::RDS::DBInstance":
         "not on the engine's default port" =>
-        Never("left to a governed-account profile: a port other than 5432 breaks clients that assume PostgreSQL's default");
+        Holds::When {
+            holds: |s| s.plan.governed,
+            path: |_| "governed",
+            setting: "the governed-account profile (governed), which moves the database to port 5433; the service reads DB_PORT",
+            // The profile brings requirements of its own: the user turns it on.
+            fix: None,
+        };
     "CT.RDS.PR.22" rds_instance_default_admin_check on "AWS::RDS::DBInstance":
         "no default administrator name" => Always;
     "CT.RDS.PR.23" rds_instance_public_access_check on "AWS::RDS::DBInstance":
@@ -365,6 +422,7 @@ controls! {
         "backups kept at least 7 days" =>
         Holds::When {
             holds: |s| db(s).is_some_and(|d| d.backup_days >= 7),
+            path: |_| "fargate.database.backup_days",
             setting: "7 days of backups or more (fargate.database.backup_days)",
             fix: Some(|p| if let Some(d) = fargate_mut(p).and_then(|f| f.database.as_mut()) { d.backup_days = d.backup_days.max(7) }),
         };
@@ -449,6 +507,35 @@ mod tests {
             }
         }
         assert!(fixed >= 50, "only {fixed} fixes tried");
+    }
+
+    /// The validator holds a governed plan to every control a setting satisfies, at its field.
+    #[test]
+    fn a_governed_plan_must_give_what_only_the_user_can() {
+        let mut plan = crate::examples::fargate();
+        govern(&mut plan);
+        let problems = crate::ValidPlan::new(plan.clone()).unwrap_err();
+        let errors: Vec<&str> = problems
+            .iter()
+            .filter(|p| p.severity == Severity::Error)
+            .map(|p| p.path.as_str())
+            .collect();
+        assert_eq!(errors, ["fargate.user", "fargate.https"], "{problems:#?}");
+        assert!(
+            problems[0].message.contains("CT.ECS.PR.3"),
+            "{}",
+            problems[0].message
+        );
+        let f = plan.fargate().unwrap();
+        let db = f.database.as_ref().unwrap();
+        assert!(f.log_retention_days >= 365 && db.multi_az && db.backup_days >= 7);
+        // Not governed: the same plan is valid.
+        plan.governed = false;
+        assert!(crate::ValidPlan::new(plan).is_ok());
+        // The Lambda example needs nothing the switch cannot set.
+        let mut lambda = crate::examples::lambda();
+        govern(&mut lambda);
+        assert!(crate::ValidPlan::new(lambda).is_ok());
     }
 
     #[test]

@@ -19,6 +19,17 @@ pub const CONTAINER: &str = "app";
 /// Images the repository's lifecycle rule keeps (the estimate stores as many).
 pub const ECR_IMAGES_KEPT: u32 = 30;
 const DB_PORT: u16 = 5432;
+/// The database's port in a governed account, whose CT.RDS.PR.20 refuses the engine's default
+/// (the service reads it from `DB_PORT` either way).
+pub const GOVERNED_DB_PORT: u16 = 5433;
+
+fn db_port(plan: &Plan) -> u16 {
+    if plan.governed {
+        GOVERNED_DB_PORT
+    } else {
+        DB_PORT
+    }
+}
 const REDIS_PORT: u16 = 6379;
 
 const NO_EGRESS: &str = "No outbound traffic: this group only receives connections";
@@ -343,7 +354,7 @@ fn security_groups(b: &mut Builder<'_>, f: &Fargate) {
     let stores: Vec<(&str, &str, u16)> = [
         f.database
             .as_ref()
-            .map(|_| ("Database", "PostgreSQL", DB_PORT)),
+            .map(|_| ("Database", "PostgreSQL", db_port(b.plan))),
         f.cache.as_ref().map(|_| ("Cache", "Redis", REDIS_PORT)),
     ]
     .into_iter()
@@ -502,33 +513,33 @@ fn database(b: &mut Builder<'_>, db: &crate::plan::Database) {
         }),
     );
     let max_storage = (db.storage_gb * 2).min(6144).max(db.storage_gb + 1);
+    let mut props = json!({
+        "Engine": "postgres",
+        "EngineVersion": POSTGRES_VERSION,
+        "DBInstanceClass": db.instance_class.as_str(),
+        "AllocatedStorage": db.storage_gb.to_string(),
+        "MaxAllocatedStorage": max_storage,
+        "StorageType": "gp3",
+        "StorageEncrypted": true,
+        "MultiAZ": db.multi_az,
+        "BackupRetentionPeriod": db.backup_days,
+        "DBName": database_name(&b.plan.project),
+        "MasterUsername": "app",
+        "ManageMasterUserPassword": true,
+        "EnableIAMDatabaseAuthentication": true,
+        "DBSubnetGroupName": r("DatabaseSubnetGroup"),
+        "VPCSecurityGroups": [r("DatabaseSecurityGroup")],
+        "PubliclyAccessible": false,
+        "AutoMinorVersionUpgrade": true,
+        "CopyTagsToSnapshot": true,
+        "EnableCloudwatchLogsExports": ["postgresql", "upgrade"],
+        "DeletionProtection": false
+    });
+    if b.plan.governed {
+        props["Port"] = json!(GOVERNED_DB_PORT.to_string());
+    }
     let mut res = b
-        .add(
-            "Database",
-            "AWS::RDS::DBInstance",
-            json!({
-                "Engine": "postgres",
-                "EngineVersion": POSTGRES_VERSION,
-                "DBInstanceClass": db.instance_class.as_str(),
-                "AllocatedStorage": db.storage_gb.to_string(),
-                "MaxAllocatedStorage": max_storage,
-                "StorageType": "gp3",
-                "StorageEncrypted": true,
-                "MultiAZ": db.multi_az,
-                "BackupRetentionPeriod": db.backup_days,
-                "DBName": database_name(&b.plan.project),
-                "MasterUsername": "app",
-                "ManageMasterUserPassword": true,
-                "EnableIAMDatabaseAuthentication": true,
-                "DBSubnetGroupName": r("DatabaseSubnetGroup"),
-                "VPCSecurityGroups": [r("DatabaseSecurityGroup")],
-                "PubliclyAccessible": false,
-                "AutoMinorVersionUpgrade": true,
-                "CopyTagsToSnapshot": true,
-                "EnableCloudwatchLogsExports": ["postgresql", "upgrade"],
-                "DeletionProtection": false
-            }),
-        )
+        .add("Database", "AWS::RDS::DBInstance", props)
         .keep("Snapshot")
         .skip(
             "CKV_AWS_118",
@@ -765,6 +776,9 @@ fn service(b: &mut Builder<'_>, f: &Fargate) {
     });
     if !secrets.is_empty() {
         container["Secrets"] = json!(secrets);
+    }
+    if let Some(user) = &f.user {
+        container["User"] = json!(user);
     }
     let mut task = json!({
         "Cpu": ((f.vcpu * 1024.0).round() as u32).to_string(),

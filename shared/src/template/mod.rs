@@ -182,6 +182,14 @@ impl ResourceMut<'_> {
         self
     }
 
+    /// A cfn-lint rule this resource deliberately does not follow (the reason is at the call:
+    /// cfn-lint's metadata has no place for one).
+    pub fn lint_ignore(self, rule: &str) -> Self {
+        let metadata = self.entry.entry("Metadata").or_insert_with(|| json!({}));
+        metadata["cfn-lint"] = json!({ "config": { "ignore_checks": [rule] } });
+        self
+    }
+
     /// A checkov check this resource deliberately does not meet, with the reason.
     pub fn skip(self, check: &str, reason: &str) -> Self {
         let metadata = self
