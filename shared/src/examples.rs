@@ -82,6 +82,8 @@ pub fn lambda() -> Plan {
             handler: "app.handler".into(),
             image: None,
             api: ApiType::Http,
+            authorizer: None,
+            throttling: None,
             tables: vec![
                 Table {
                     name: "queries".into(),
@@ -139,6 +141,14 @@ pub fn max_tags() -> BTreeMap<String, String> {
 /// A certificate ARN in a region (well-formed; the account and id are examples).
 pub fn certificate_arn(region: Region) -> String {
     format!("arn:aws:acm:{region}:123456789012:certificate/0b2c4d6e-8a1b-4c3d-9e5f-7a9b1c3d5e7f")
+}
+
+/// An example JWT authorizer: an Amazon Cognito user pool's issuer and an app client id.
+pub fn jwt() -> Authorizer {
+    Authorizer::Jwt(Jwt {
+        issuer: "https://cognito-idp.us-east-1.amazonaws.com/us-east-1_Example1".into(),
+        audience: vec!["4f1example2client3id5".into()],
+    })
 }
 
 /// An example function image: a repository in the sandbox's account, in `region` (a user
@@ -395,7 +405,34 @@ pub fn matrix() -> Vec<(String, Plan)> {
             crate::resources::controls::govern(&mut governed);
             *p = governed.clone();
             *l = governed.lambda().expect("lambda").clone();
+            l.authorizer = Some(jwt());
         }),
+    );
+    // Who may call the API, and how fast.
+    push(
+        "lambda-jwt".into(),
+        lambda_with(&|_, l| {
+            l.authorizer = Some(jwt());
+            l.throttling = Some(Throttling {
+                rate_per_second: 200,
+                burst: 100,
+            });
+        }),
+    );
+    push(
+        "lambda-rest-iam".into(),
+        lambda_with(&|_, l| {
+            l.api = ApiType::Rest;
+            l.authorizer = Some(Authorizer::Iam);
+            l.throttling = Some(Throttling {
+                rate_per_second: 50,
+                burst: 20,
+            });
+        }),
+    );
+    push(
+        "lambda-iam".into(),
+        lambda_with(&|_, l| l.authorizer = Some(Authorizer::Iam)),
     );
     push(
         "lambda-domain".into(),

@@ -85,6 +85,13 @@ pub const FIELDS_V1: &[&str] = &[
     "json_key",
     "governed",
     "user",
+    "authorizer",
+    "jwt",
+    "issuer",
+    "audience",
+    "throttling",
+    "rate_per_second",
+    "burst",
 ];
 
 const ALPHABET: &[u8] = b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ";

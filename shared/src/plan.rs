@@ -609,6 +609,13 @@ pub struct Lambda {
     #[cfg_attr(feature = "schema", schemars(length(min = 1, max = 320)))]
     pub image: Option<String>,
     pub api: ApiType,
+    /// Who may call the API. Absent: anyone (the application authenticates its callers).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub authorizer: Option<Authorizer>,
+    /// The API's steady request rate and burst before it answers 429. Absent: API Gateway's
+    /// account-wide limits (a REST API's stage: 1,000 requests/s, bursts of 500).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub throttling: Option<Throttling>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     #[cfg_attr(feature = "schema", schemars(length(max = 5)))]
     pub tables: Vec<Table>,
@@ -620,6 +627,43 @@ pub struct Lambda {
     /// CloudWatch Logs retention, in days.
     #[cfg_attr(feature = "schema", schemars(extend("enum" = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653])))]
     pub log_retention_days: u16,
+}
+
+/// Who may call the function's API.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub enum Authorizer {
+    /// Callers sign their requests with AWS credentials (SigV4) allowed `execute-api:Invoke`.
+    Iam,
+    /// Callers send a JSON Web Token from your identity provider (HTTP API only).
+    Jwt(Jwt),
+}
+
+/// A JWT authorizer: API Gateway checks the token's signature, issuer, audience and expiry.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct Jwt {
+    /// The identity provider's issuer URL (`https://…`, the token's `iss`).
+    #[cfg_attr(feature = "schema", schemars(length(min = 9, max = 2048)))]
+    pub issuer: String,
+    /// Accepted audiences (the token's `aud`, or the client id): 1–10.
+    #[cfg_attr(feature = "schema", schemars(length(min = 1, max = 10)))]
+    pub audience: Vec<String>,
+}
+
+/// Request throttling of the API's stage.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct Throttling {
+    /// Steady requests per second (1–10,000).
+    #[cfg_attr(feature = "schema", schemars(range(min = 1, max = 10_000)))]
+    pub rate_per_second: u32,
+    /// Requests allowed at once above the steady rate (1–5,000).
+    #[cfg_attr(feature = "schema", schemars(range(min = 1, max = 5_000)))]
+    pub burst: u32,
 }
 
 /// API Gateway flavour in front of the function.

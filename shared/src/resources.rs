@@ -175,6 +175,7 @@ registry! {
     "AWS::ApiGatewayV2::Integration" => Untaggable, API_FREE, API_MEMBER, "apigateway", Creates;
     "AWS::ApiGatewayV2::Route" => Untaggable, API_FREE, API_MEMBER, "apigateway", Creates;
     "AWS::ApiGatewayV2::Stage" => Map, API_FREE, API_MEMBER, "apigateway", Creates;
+    "AWS::ApiGatewayV2::Authorizer" => Untaggable, Free("JWT authorizers carry no charge of their own"), API_MEMBER, "apigateway", Creates;
     "AWS::ApiGateway::RestApi" => List, Service("API Gateway"), Node(Edge), "apigateway", Creates;
     "AWS::ApiGateway::Resource" => Untaggable, API_FREE, API_MEMBER, "apigateway", Creates;
     "AWS::ApiGateway::Method" => Untaggable, API_FREE, API_MEMBER, "apigateway", Creates;

@@ -5,7 +5,9 @@ use std::fmt;
 
 use serde::Serialize;
 
-use crate::plan::{ApiType, Architecture, CpuArch, Domain, Fargate, Lambda, Plan, Table, Workload};
+use crate::plan::{
+    ApiType, Architecture, Authorizer, CpuArch, Domain, Fargate, Lambda, Plan, Table, Workload,
+};
 
 /// How bad a finding is. Errors block the template; warnings are said next to it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
@@ -738,6 +740,51 @@ fn certificate(c: &mut Checker, plan: &Plan, arn: &str) {
     }
 }
 
+fn authorizer(c: &mut Checker, api: ApiType, a: &Authorizer) {
+    let Authorizer::Jwt(jwt) = a else { return };
+    if api == ApiType::Rest {
+        c.error(
+            "lambda.authorizer",
+            "a REST API takes IAM authorization here (\"iam\"): a JWT authorizer needs an HTTP API (lambda.api \"http\")",
+        );
+    }
+    let host = jwt.issuer.strip_prefix("https://").unwrap_or_default();
+    let host = host.split('/').next().unwrap_or_default();
+    if jwt.issuer.len() > 2048
+        || host.is_empty()
+        || !host.contains('.')
+        || jwt
+            .issuer
+            .chars()
+            .any(|ch| ch.is_whitespace() || ch.is_control())
+    {
+        c.error(
+            "lambda.authorizer.jwt.issuer",
+            format!(
+                "\"{}\" is not an issuer URL: https://HOST/… as in the tokens' iss, e.g. https://cognito-idp.REGION.amazonaws.com/POOL_ID",
+                jwt.issuer
+            ),
+        );
+    }
+    if jwt.audience.is_empty() || jwt.audience.len() > 10 {
+        c.error(
+            "lambda.authorizer.jwt.audience",
+            format!(
+                "{} audiences: give 1–10 (the tokens' aud, or your app client's id)",
+                jwt.audience.len()
+            ),
+        );
+    }
+    for (i, aud) in jwt.audience.iter().enumerate() {
+        if aud.trim().is_empty() || aud.len() > 256 || aud.chars().any(char::is_control) {
+            c.error(
+                format!("lambda.authorizer.jwt.audience[{i}]"),
+                format!("\"{aud}\" is not an audience (1–256 characters)"),
+            );
+        }
+    }
+}
+
 fn lambda(c: &mut Checker, plan: &Plan, l: &Lambda) {
     c.range(
         "lambda.memory_mb",
@@ -778,6 +825,19 @@ fn lambda(c: &mut Checker, plan: &Plan, l: &Lambda) {
     }
     if let Some(image) = &l.image {
         function_image(c, plan, image);
+    }
+    if let Some(a) = &l.authorizer {
+        authorizer(c, l.api, a);
+    }
+    if let Some(t) = &l.throttling {
+        c.range(
+            "lambda.throttling.rate_per_second",
+            t.rate_per_second,
+            1,
+            10_000,
+            " requests/s",
+        );
+        c.range("lambda.throttling.burst", t.burst, 1, 5_000, " requests");
     }
     if l.tables.len() > limits::MAX_TABLES {
         c.error(

@@ -184,6 +184,7 @@ fn lambda() -> impl Strategy<Value = Lambda> {
         any::<bool>(),
         proptest::option::of(1u32..=limits::MAX_RESERVED_CONCURRENCY),
         retention(),
+        (0..3u8, proptest::option::of((1u32..=10_000, 1u32..=5_000))),
     )
         .prop_map(
             |(
@@ -194,6 +195,7 @@ fn lambda() -> impl Strategy<Value = Lambda> {
                 bucket,
                 reserved_concurrency,
                 log_retention_days,
+                (auth, throttle),
             )| {
                 let tables = tables
                     .into_iter()
@@ -212,6 +214,16 @@ fn lambda() -> impl Strategy<Value = Lambda> {
                     // Image plans are in the matrix, which the link tests round-trip.
                     image: None,
                     api,
+                    // A JWT authorizer needs an HTTP API.
+                    authorizer: match (auth, api) {
+                        (1, _) => Some(Authorizer::Iam),
+                        (2, ApiType::Http) => Some(shared::examples::jwt()),
+                        _ => None,
+                    },
+                    throttling: throttle.map(|(rate_per_second, burst)| Throttling {
+                        rate_per_second,
+                        burst,
+                    }),
                     tables,
                     bucket,
                     reserved_concurrency,

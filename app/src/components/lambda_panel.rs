@@ -3,6 +3,7 @@
 use leptos::prelude::*;
 use shared::plan::{ApiType, Key, KeyType, Runtime, Table};
 
+use super::api_access::ApiAccess;
 use super::fargate_panel::{arch_options, parse_arch, retention_options};
 use super::fields::{field_problems, number_field, opts, select_field, slider, text_field, toggle};
 use crate::state::use_planner;
@@ -48,6 +49,7 @@ pub fn LambdaPanel() -> impl IntoView {
             {toggle("lambda.bucket", "S3 bucket for the function's files",
                 move || p.read_lambda(|l| l.bucket), move |v| p.lambda(|l| l.bucket = v))}
         </fieldset>
+        <ApiAccess />
         <Tables />
     }
 }

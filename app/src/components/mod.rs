@@ -1,5 +1,6 @@
 //! The page's parts, one per file.
 
+pub mod api_access;
 pub mod arch_cards;
 pub mod compare_view;
 pub mod controls;

@@ -244,7 +244,13 @@ controls! {
         "HTTP API access logging" => Always;
     "CT.APIGATEWAY.PR.5" api_gw_v2_authorization_type_configured_check on "AWS::ApiGatewayV2::Route":
         "an authorizer on every HTTP API route" =>
-        Never("left to a governed-account profile: an authorizer (JWT or IAM) changes who can call the API");
+        Holds::When {
+            holds: |s| s.plan.lambda().is_some_and(|l| l.authorizer.is_some()),
+            path: |_| "lambda.authorizer",
+            setting: "an authorizer (lambda.authorizer: your identity provider's JWTs, or IAM)",
+            // Who may call the API is the user's choice.
+            fix: None,
+        };
     "CT.APIGATEWAY.PR.6" api_gw_domain_tls_check on "AWS::ApiGateway::DomainName":
         "TLS 1.2 on the API's custom domain" => Always;
     // CloudWatch.
@@ -532,10 +538,12 @@ mod tests {
         // Not governed: the same plan is valid.
         plan.governed = false;
         assert!(crate::ValidPlan::new(plan).is_ok());
-        // The Lambda example needs nothing the switch cannot set.
+        // The Lambda example: who may call its API.
         let mut lambda = crate::examples::lambda();
         govern(&mut lambda);
-        assert!(crate::ValidPlan::new(lambda).is_ok());
+        let problems = crate::ValidPlan::new(lambda).unwrap_err();
+        assert_eq!(problems[0].path, "lambda.authorizer", "{problems:#?}");
+        assert!(problems[0].message.contains("CT.APIGATEWAY.PR.5"));
     }
 
     #[test]

@@ -9,7 +9,7 @@ use super::storage::{self, LogWriters};
 use super::{Builder, att, log_group, policy_doc, r, sub, trust};
 use crate::environment;
 use crate::plan::EnvSource;
-use crate::plan::{ApiType, Domain, Lambda, Runtime, Table};
+use crate::plan::{ApiType, Authorizer, Domain, Lambda, Runtime, Table};
 
 /// Stage name of the REST API.
 pub const REST_STAGE: &str = "prod";
@@ -131,7 +131,7 @@ pub fn build(b: &mut Builder<'_>, l: &Lambda) {
     function(b, l);
     match l.api {
         ApiType::Http => http_api(b, l),
-        ApiType::Rest => rest_api(b),
+        ApiType::Rest => rest_api(b, l),
     }
     if let Some(d) = &plan.domain {
         custom_domain(b, l, d);
@@ -343,16 +343,28 @@ fn http_api(b: &mut Builder<'_>, l: &Lambda) {
             "PayloadFormatVersion": "2.0"
         }),
     );
-    b.add(
-        "HttpApiRoute",
-        "AWS::ApiGatewayV2::Route",
-        json!({
-            "ApiId": r("HttpApi"),
-            "RouteKey": "$default",
-            "AuthorizationType": "NONE",
-            "Target": sub("integrations/${HttpApiIntegration}")
-        }),
-    );
+    let mut route = json!({ "ApiId": r("HttpApi"), "RouteKey": "$default" });
+    match &l.authorizer {
+        None => route["AuthorizationType"] = json!("NONE"),
+        Some(Authorizer::Iam) => route["AuthorizationType"] = json!("AWS_IAM"),
+        Some(Authorizer::Jwt(jwt)) => {
+            b.add(
+                "HttpApiAuthorizer",
+                "AWS::ApiGatewayV2::Authorizer",
+                json!({
+                    "ApiId": r("HttpApi"),
+                    "Name": sub("${AWS::StackName}-jwt"),
+                    "AuthorizerType": "JWT",
+                    "IdentitySource": ["$request.header.Authorization"],
+                    "JwtConfiguration": { "Issuer": jwt.issuer, "Audience": jwt.audience }
+                }),
+            );
+            route["AuthorizationType"] = json!("JWT");
+            route["AuthorizerId"] = r("HttpApiAuthorizer");
+        }
+    }
+    route["Target"] = sub("integrations/${HttpApiIntegration}");
+    b.add("HttpApiRoute", "AWS::ApiGatewayV2::Route", route);
     let access_format = json!({
         "requestId": "$context.requestId",
         "ip": "$context.identity.sourceIp",
@@ -361,26 +373,29 @@ fn http_api(b: &mut Builder<'_>, l: &Lambda) {
         "status": "$context.status",
         "latencyMs": "$context.responseLatency"
     });
-    b.add(
-        "HttpApiStage",
-        "AWS::ApiGatewayV2::Stage",
-        json!({
-            "ApiId": r("HttpApi"),
-            "StageName": "$default",
-            "AutoDeploy": true,
-            "AccessLogSettings": {
-                "DestinationArn": att("ApiLogGroup", "Arn"),
-                "Format": access_format.to_string()
-            }
-        }),
-    );
+    let mut stage = json!({
+        "ApiId": r("HttpApi"),
+        "StageName": "$default",
+        "AutoDeploy": true,
+        "AccessLogSettings": {
+            "DestinationArn": att("ApiLogGroup", "Arn"),
+            "Format": access_format.to_string()
+        }
+    });
+    if let Some(t) = &l.throttling {
+        stage["DefaultRouteSettings"] = json!({
+            "ThrottlingBurstLimit": t.burst,
+            "ThrottlingRateLimit": t.rate_per_second
+        });
+    }
+    b.add("HttpApiStage", "AWS::ApiGatewayV2::Stage", stage);
     permission(
         b,
         sub("arn:${AWS::Partition}:execute-api:${AWS::Region}:${AWS::AccountId}:${HttpApi}/*"),
     );
 }
 
-fn rest_api(b: &mut Builder<'_>) {
+fn rest_api(b: &mut Builder<'_>, l: &Lambda) {
     b.add(
         "RestApi",
         "AWS::ApiGateway::RestApi",
@@ -400,30 +415,30 @@ fn rest_api(b: &mut Builder<'_>) {
         "Uri": sub("arn:${AWS::Partition}:apigateway:${AWS::Region}:lambda:path/2015-03-31/functions/${Function.Arn}/invocations")
     });
     let public_reason = "a public web API: authentication belongs to the application behind it";
-    b.add(
-        "RestRootMethod",
-        "AWS::ApiGateway::Method",
-        json!({
-            "RestApiId": r("RestApi"),
-            "ResourceId": att("RestApi", "RootResourceId"),
-            "HttpMethod": "ANY",
-            "AuthorizationType": "NONE",
-            "Integration": integration
-        }),
-    )
-    .skip("CKV_AWS_59", public_reason);
-    b.add(
-        "RestProxyMethod",
-        "AWS::ApiGateway::Method",
-        json!({
-            "RestApiId": r("RestApi"),
-            "ResourceId": r("RestProxyResource"),
-            "HttpMethod": "ANY",
-            "AuthorizationType": "NONE",
-            "Integration": integration
-        }),
-    )
-    .skip("CKV_AWS_59", public_reason);
+    // The validator allows IAM only on a REST API.
+    let authorization = match l.authorizer {
+        None => "NONE",
+        Some(_) => "AWS_IAM",
+    };
+    for (id, resource) in [
+        ("RestRootMethod", att("RestApi", "RootResourceId")),
+        ("RestProxyMethod", r("RestProxyResource")),
+    ] {
+        let method = b.add(
+            id,
+            "AWS::ApiGateway::Method",
+            json!({
+                "RestApiId": r("RestApi"),
+                "ResourceId": resource,
+                "HttpMethod": "ANY",
+                "AuthorizationType": authorization,
+                "Integration": integration
+            }),
+        );
+        if l.authorizer.is_none() {
+            method.skip("CKV_AWS_59", public_reason);
+        }
+    }
     b.add(
         "RestDeployment",
         "AWS::ApiGateway::Deployment",
@@ -440,8 +455,8 @@ fn rest_api(b: &mut Builder<'_>) {
             "MethodSettings": [{
                 "ResourcePath": "/*",
                 "HttpMethod": "*",
-                "ThrottlingBurstLimit": 500,
-                "ThrottlingRateLimit": 1000
+                "ThrottlingBurstLimit": l.throttling.as_ref().map_or(500, |t| t.burst),
+                "ThrottlingRateLimit": l.throttling.as_ref().map_or(1000, |t| t.rate_per_second)
             }]
         }),
     )

@@ -1,0 +1,90 @@
+//! Who may call a Lambda plan's API, and how fast: the authorizer and the stage's throttling.
+
+use leptos::prelude::*;
+use shared::plan::{Authorizer, Jwt, Lambda, Throttling};
+
+use super::fields::{field_problems, number_field, opts, select_field, text_field, toggle};
+use crate::state::use_planner;
+
+fn jwt_of(l: &Lambda) -> Option<&Jwt> {
+    match &l.authorizer {
+        Some(Authorizer::Jwt(j)) => Some(j),
+        _ => None,
+    }
+}
+
+#[component]
+pub fn ApiAccess() -> impl IntoView {
+    let p = use_planner();
+    let kind = move || {
+        p.read_lambda(|l| {
+            match l.authorizer {
+                None => "none",
+                Some(Authorizer::Iam) => "iam",
+                Some(Authorizer::Jwt(_)) => "jwt",
+            }
+            .to_string()
+        })
+    };
+    let set_kind = move |v: String| {
+        p.lambda(|l| {
+            l.authorizer = match v.as_str() {
+                "iam" => Some(Authorizer::Iam),
+                "jwt" => Some(Authorizer::Jwt(jwt_of(l).cloned().unwrap_or(Jwt {
+                    issuer: String::new(),
+                    audience: Vec::new(),
+                }))),
+                _ => None,
+            }
+        })
+    };
+    let edit_jwt = move |f: fn(&mut Jwt, String)| {
+        move |v: String| {
+            p.lambda(|l| {
+                if let Some(Authorizer::Jwt(j)) = &mut l.authorizer {
+                    f(j, v)
+                }
+            })
+        }
+    };
+    let throttled = move || p.read_lambda(|l| l.throttling.is_some());
+    let edit_throttle = move |f: fn(&mut Throttling, u32)| {
+        move |v: u32| {
+            p.lambda(|l| {
+                if let Some(t) = l.throttling.as_mut() {
+                    f(t, v)
+                }
+            })
+        }
+    };
+    view! {
+        <fieldset class="panel">
+            <legend>"API access"</legend>
+            {select_field("lambda.authorizer", "Who may call the API",
+                opts([("none", "Anyone (your code authenticates)"), ("iam", "AWS IAM (signed requests)"), ("jwt", "JWT from your identity provider (HTTP API)")]),
+                kind, set_kind)}
+            <Show when=move || p.read_lambda(|l| jwt_of(l).is_some())>
+                {text_field("lambda.authorizer.jwt.issuer", "Issuer URL", "https://cognito-idp.REGION.amazonaws.com/POOL_ID",
+                    move || p.read_lambda(|l| jwt_of(l).map(|j| j.issuer.clone()).unwrap_or_default()),
+                    edit_jwt(|j, v| j.issuer = v.trim().to_string()))}
+                {text_field("lambda.authorizer.jwt.audience", "Audiences (comma-separated)", "your app client id",
+                    move || p.read_lambda(|l| jwt_of(l).map(|j| j.audience.join(", ")).unwrap_or_default()),
+                    edit_jwt(|j, v| j.audience = v.split(',').map(|a| a.trim().to_string()).filter(|a| !a.is_empty()).collect()))}
+                {(0..10).map(|i| field_problems(format!("lambda.authorizer.jwt.audience[{i}]"))).collect_view()}
+            </Show>
+            {toggle("lambda.throttling", "Throttle requests",
+                throttled,
+                move |on| p.lambda(|l| l.throttling = on.then_some(Throttling { rate_per_second: 100, burst: 50 })))}
+            <Show when=throttled>
+                <div class="grid two">
+                    {number_field("lambda.throttling.rate_per_second", "Requests per second", "",
+                        move || p.read_lambda(|l| l.throttling.as_ref().map_or(100, |t| t.rate_per_second)),
+                        edit_throttle(|t, v| t.rate_per_second = v))}
+                    {number_field("lambda.throttling.burst", "Burst", "",
+                        move || p.read_lambda(|l| l.throttling.as_ref().map_or(50, |t| t.burst)),
+                        edit_throttle(|t, v| t.burst = v))}
+                </div>
+            </Show>
+        </fieldset>
+    }
+}
