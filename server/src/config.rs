@@ -4,6 +4,58 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
+/// What an account's bootstrap lets plans name: `stackplan bootstrap` bakes it into the roles,
+/// and `serve` and `deploy-status` check plans against it. One set of flags for all three.
+#[derive(Clone, Debug, clap::Args)]
+pub struct ReachArgs {
+    /// Existing secrets and SecureString parameters whose names start with this may be named
+    /// by plans (a secret `PREFIX…`, a parameter `/PREFIX…`); repeat for more.
+    #[arg(
+        long = "settings-prefix",
+        env = "STACKPLAN_SETTINGS_PREFIXES",
+        value_delimiter = ',',
+        default_value = shared::reach::DEFAULT_SETTINGS_PREFIX,
+        conflicts_with = "no_settings_prefix"
+    )]
+    pub settings_prefixes: Vec<String>,
+    /// Plans may name no existing secret or parameter (only the ones their stacks make).
+    #[arg(long)]
+    pub no_settings_prefix: bool,
+    /// A Route 53 hosted zone plans may write their records (and certificate validations) in;
+    /// repeat for more. Without one, plans with a domain cannot deploy.
+    #[arg(
+        long = "hosted-zone-id",
+        env = "STACKPLAN_HOSTED_ZONE_IDS",
+        value_delimiter = ','
+    )]
+    pub hosted_zone_ids: Vec<String>,
+}
+
+impl Default for ReachArgs {
+    /// The flags' defaults, without reading the environment.
+    fn default() -> Self {
+        ReachArgs {
+            settings_prefixes: vec![shared::reach::DEFAULT_SETTINGS_PREFIX.into()],
+            no_settings_prefix: false,
+            hosted_zone_ids: Vec::new(),
+        }
+    }
+}
+
+impl ReachArgs {
+    /// The bootstrap options these flags say.
+    pub fn options(&self) -> crate::bootstrap::Options {
+        crate::bootstrap::Options {
+            settings_prefixes: if self.no_settings_prefix {
+                Vec::new()
+            } else {
+                self.settings_prefixes.clone()
+            },
+            hosted_zone_ids: self.hosted_zone_ids.clone(),
+        }
+    }
+}
+
 /// `stackplan serve`'s configuration.
 #[derive(Clone, Debug, clap::Args)]
 pub struct Config {
@@ -30,27 +82,9 @@ pub struct Config {
     /// The permissions boundary every IAM role a stack creates carries.
     #[arg(long, env = "STACKPLAN_PERMISSIONS_BOUNDARY_ARN")]
     pub permissions_boundary_arn: Option<String>,
-    /// Existing secrets and SecureString parameters whose names start with this may be named
-    /// by plans (the account bootstrap's `--settings-prefix`); repeat for more.
-    #[arg(
-        long = "settings-prefix",
-        env = "STACKPLAN_SETTINGS_PREFIXES",
-        value_delimiter = ',',
-        default_value = shared::reach::DEFAULT_SETTINGS_PREFIX,
-        conflicts_with = "no_settings_prefix"
-    )]
-    pub settings_prefixes: Vec<String>,
-    /// Plans may name no existing secret or parameter (the bootstrap allows none).
-    #[arg(long)]
-    pub no_settings_prefix: bool,
-    /// A Route 53 hosted zone plans may write their records in (the account bootstrap's
-    /// `--hosted-zone-id`); repeat for more.
-    #[arg(
-        long = "hosted-zone-id",
-        env = "STACKPLAN_HOSTED_ZONE_IDS",
-        value_delimiter = ','
-    )]
-    pub hosted_zone_ids: Vec<String>,
+    /// What the account's bootstrap allows plans to name.
+    #[command(flatten)]
+    pub reach: ReachArgs,
     /// A JSON file binding each deploy token to the roles it may use (see the README).
     #[arg(long, env = "STACKPLAN_TOKENS_FILE")]
     pub tokens_file: Option<PathBuf>,
@@ -111,9 +145,7 @@ impl Default for Config {
             external_id: None,
             execution_role_arn: None,
             permissions_boundary_arn: None,
-            settings_prefixes: vec![shared::reach::DEFAULT_SETTINGS_PREFIX.into()],
-            no_settings_prefix: false,
-            hosted_zone_ids: Vec::new(),
+            reach: ReachArgs::default(),
             tokens_file: None,
             id_key: None,
             session_seconds: 900,
@@ -146,14 +178,7 @@ impl Config {
 
     /// What the account's bootstrap allows, from `--settings-prefix` and `--hosted-zone-id`.
     pub fn bootstrap(&self) -> crate::bootstrap::Options {
-        crate::bootstrap::Options {
-            settings_prefixes: if self.no_settings_prefix {
-                Vec::new()
-            } else {
-                self.settings_prefixes.clone()
-            },
-            hosted_zone_ids: self.hosted_zone_ids.clone(),
-        }
+        self.reach.options()
     }
 
     /// The roles of `--role-arn` and the flags that go with it.

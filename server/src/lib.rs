@@ -96,6 +96,7 @@ pub fn deployer(
         None => return Ok(None),
     };
     let mut deploy = DeployConfig::new(target.clone(), id_key(config)?);
+    let reach = config.bootstrap();
     deploy.roles = match (config.roles(), &target) {
         (Some(roles), _) => vec![roles],
         // moto accepts any role; fixed ones keep the sandbox in one account.
@@ -104,8 +105,8 @@ pub fn deployer(
             external_id: None,
             execution_role_arn: Some(SANDBOX_EXECUTION_ROLE.into()),
             permissions_boundary_arn: None,
-            settings_prefixes: config.bootstrap().settings_prefixes,
-            hosted_zone_ids: config.bootstrap().hosted_zone_ids,
+            settings_prefixes: reach.settings_prefixes,
+            hosted_zone_ids: reach.hosted_zone_ids,
         }],
         (None, Target::Aws) => Vec::new(),
     };

@@ -1237,7 +1237,7 @@ async fn deploy_status_shows_the_wait_and_starts_the_service() {
         start: false,
         account: AccountArgs {
             aws_endpoint: Some(sb.moto.endpoint.clone()),
-            settings_prefixes: vec!["stackplan/".into()],
+            // The default reach: the `stackplan/` prefix.
             ..AccountArgs::default()
         },
     };

@@ -116,17 +116,9 @@ pub enum Command {
         /// The ExternalId the deployer role asks for (default: a new one).
         #[arg(long)]
         external_id: Option<String>,
-        /// Existing secrets and SecureString parameters whose names start with this may be
-        /// read by the stacks (a secret `PREFIX…`, a parameter `/PREFIX…`); repeat for more.
-        #[arg(long = "settings-prefix", default_value = shared::reach::DEFAULT_SETTINGS_PREFIX, conflicts_with = "no_settings_prefix")]
-        settings_prefixes: Vec<String>,
-        /// Stacks may read no existing secret or parameter (only the ones they make).
-        #[arg(long)]
-        no_settings_prefix: bool,
-        /// A Route 53 hosted zone the stacks may write records (and certificate validations)
-        /// in; repeat for more. Without one, plans with a domain cannot deploy.
-        #[arg(long = "hosted-zone-id")]
-        hosted_zone_ids: Vec<String>,
+        /// What the stacks may read and write beyond their own resources.
+        #[command(flatten)]
+        reach: crate::config::ReachArgs,
     },
     /// A deployed stack's status, outputs and, for a service waiting for its first image, the
     /// push commands; `--start` starts the service once the image is there. Exit codes: 0
@@ -251,19 +243,10 @@ pub fn run(cli: Cli) -> ExitCode {
         out,
         trusted_principal,
         external_id,
-        settings_prefixes,
-        no_settings_prefix,
-        hosted_zone_ids,
+        reach,
     } = cli.command
     {
-        let options = crate::bootstrap::Options {
-            settings_prefixes: if no_settings_prefix {
-                Vec::new()
-            } else {
-                settings_prefixes
-            },
-            hosted_zone_ids,
-        };
+        let options = reach.options();
         return bootstrap(&out, trusted_principal, external_id, &options);
     }
     let mut stdout = std::io::stdout().lock();

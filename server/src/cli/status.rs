@@ -33,25 +33,9 @@ pub struct AccountArgs {
     pub execution_role_arn: Option<String>,
     #[arg(long, env = "STACKPLAN_PERMISSIONS_BOUNDARY_ARN")]
     pub permissions_boundary_arn: Option<String>,
-    /// As `stackplan serve --settings-prefix` (for `--start`).
-    #[arg(
-        long = "settings-prefix",
-        env = "STACKPLAN_SETTINGS_PREFIXES",
-        value_delimiter = ',',
-        default_value = shared::reach::DEFAULT_SETTINGS_PREFIX,
-        conflicts_with = "no_settings_prefix"
-    )]
-    pub settings_prefixes: Vec<String>,
-    /// As `stackplan serve --no-settings-prefix`.
-    #[arg(long)]
-    pub no_settings_prefix: bool,
-    /// As `stackplan serve --hosted-zone-id` (for `--start` of a plan with a domain).
-    #[arg(
-        long = "hosted-zone-id",
-        env = "STACKPLAN_HOSTED_ZONE_IDS",
-        value_delimiter = ','
-    )]
-    pub hosted_zone_ids: Vec<String>,
+    /// As `stackplan serve`'s (for `--start`).
+    #[command(flatten)]
+    pub reach: crate::config::ReachArgs,
 }
 
 impl AccountArgs {
@@ -62,9 +46,7 @@ impl AccountArgs {
             external_id: self.external_id.clone(),
             execution_role_arn: self.execution_role_arn.clone(),
             permissions_boundary_arn: self.permissions_boundary_arn.clone(),
-            settings_prefixes: self.settings_prefixes.clone(),
-            no_settings_prefix: self.no_settings_prefix,
-            hosted_zone_ids: self.hosted_zone_ids.clone(),
+            reach: self.reach.clone(),
             ..crate::Config::default()
         }
     }
