@@ -413,37 +413,38 @@ pub fn load_valid(path: &std::path::Path) -> Result<ValidPlan, CliError> {
     ValidPlan::new(plan).map_err(CliError::Invalid)
 }
 
-fn serve(config: crate::Config) -> ExitCode {
-    let runtime = match tokio::runtime::Runtime::new() {
-        Ok(rt) => rt,
+/// Runs a command's async work on a new runtime; exit 1 when there can be none.
+fn block_on(command: &str, work: impl std::future::Future<Output = ExitCode>) -> ExitCode {
+    match tokio::runtime::Runtime::new() {
+        Ok(runtime) => runtime.block_on(work),
         Err(e) => {
-            eprintln!("stackplan: cannot start the async runtime: {e}");
-            return ExitCode::from(1);
-        }
-    };
-    crate::init_logging();
-    match runtime.block_on(crate::serve(config)) {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(e) => {
-            eprintln!("stackplan serve: {e:#}");
+            eprintln!("stackplan {command}: cannot start the async runtime: {e}");
             ExitCode::from(1)
         }
     }
 }
 
+fn serve(config: crate::Config) -> ExitCode {
+    crate::init_logging();
+    block_on("serve", async {
+        match crate::serve(config).await {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(e) => {
+                eprintln!("stackplan serve: {e:#}");
+                ExitCode::from(1)
+            }
+        }
+    })
+}
+
 /// `stackplan deploy-status`.
 fn deploy_status(args: &status::DeployStatusArgs) -> ExitCode {
-    let runtime = match tokio::runtime::Runtime::new() {
-        Ok(rt) => rt,
-        Err(e) => {
-            eprintln!("stackplan: cannot start the async runtime: {e}");
-            return ExitCode::from(1);
-        }
-    };
     // Warnings only: AWS's own message when a call fails, as the server's log would have it.
     crate::init_logging_at("warn,aws_config=error");
     let (mut out, mut err) = (std::io::stdout(), std::io::stderr());
-    ExitCode::from(runtime.block_on(status::run(args, &mut out, &mut err)) as u8)
+    block_on("deploy-status", async {
+        ExitCode::from(status::run(args, &mut out, &mut err).await as u8)
+    })
 }
 
 /// `stackplan bootstrap`.
@@ -490,14 +491,7 @@ fn bootstrap(
 
 /// `stackplan prices refresh|diff`.
 fn prices(action: PricesAction) -> ExitCode {
-    let runtime = match tokio::runtime::Runtime::new() {
-        Ok(rt) => rt,
-        Err(e) => {
-            eprintln!("stackplan prices: {e}");
-            return ExitCode::from(1);
-        }
-    };
-    runtime.block_on(async {
+    block_on("prices", async {
         let region = match &action {
             PricesAction::Refresh { region, .. } | PricesAction::Diff { region } => region.clone(),
         };
