@@ -363,6 +363,63 @@ class ApiGatewayV2(Case):
         self.delete()
         self.assertEqual(apigw.get_apis()["Items"], [])
 
+    def test_a_jwt_authorizer_guards_one_route_and_iam_another(self) -> None:
+        resources = {
+            "Api": {"Type": "AWS::ApiGatewayV2::Api", "Properties": {"Name": "shop", "ProtocolType": "HTTP"}},
+            "Authorizer": {
+                "Type": "AWS::ApiGatewayV2::Authorizer",
+                "Properties": {
+                    "ApiId": {"Ref": "Api"},
+                    "Name": "jwt",
+                    "AuthorizerType": "JWT",
+                    "IdentitySource": ["$request.header.Authorization"],
+                    "JwtConfiguration": {
+                        "Issuer": "https://cognito-idp.us-east-1.amazonaws.com/us-east-1_Example1",
+                        "Audience": ["client-a", "client-b"],
+                    },
+                },
+            },
+            "JwtRoute": {
+                "Type": "AWS::ApiGatewayV2::Route",
+                "Properties": {
+                    "ApiId": {"Ref": "Api"},
+                    "RouteKey": "GET /orders",
+                    "AuthorizationType": "JWT",
+                    "AuthorizerId": {"Ref": "Authorizer"},
+                },
+            },
+            "IamRoute": {
+                "Type": "AWS::ApiGatewayV2::Route",
+                "Properties": {"ApiId": {"Ref": "Api"}, "RouteKey": "GET /admin", "AuthorizationType": "AWS_IAM"},
+            },
+        }
+        out = self.create(
+            resources,
+            {
+                "Id": {"Value": {"Ref": "Api"}},
+                "Authorizer": {"Value": {"Ref": "Authorizer"}},
+                "AuthorizerId": {"Value": {"Fn::GetAtt": ["Authorizer", "AuthorizerId"]}},
+            },
+        )
+        self.assertEqual(out["Authorizer"], out["AuthorizerId"])
+        apigw = self.client("apigatewayv2")
+        authorizer = apigw.get_authorizer(ApiId=out["Id"], AuthorizerId=out["Authorizer"])
+        self.assertEqual(authorizer["AuthorizerType"], "JWT")
+        self.assertEqual(authorizer["IdentitySource"], ["$request.header.Authorization"])
+        self.assertEqual(
+            authorizer["JwtConfiguration"],
+            {
+                "Issuer": "https://cognito-idp.us-east-1.amazonaws.com/us-east-1_Example1",
+                "Audience": ["client-a", "client-b"],
+            },
+        )
+        routes = {r["RouteKey"]: r for r in apigw.get_routes(ApiId=out["Id"])["Items"]}
+        self.assertEqual(routes["GET /orders"]["AuthorizationType"], "JWT")
+        self.assertEqual(routes["GET /orders"]["AuthorizerId"], out["Authorizer"])
+        self.assertEqual(routes["GET /admin"]["AuthorizationType"], "AWS_IAM")
+        self.delete()
+        self.assertEqual(apigw.get_apis()["Items"], [])
+
 
 class SecretsManager(Case):
     def test_a_generated_secret_and_a_dynamic_reference_to_it(self) -> None:

@@ -842,6 +842,8 @@ async fn a_sample_of_the_matrix_deploys_in_the_sandbox() {
         "lambda-rest-domain",
         "fargate-governed",
         "lambda-governed",
+        "lambda-jwt",
+        "lambda-rest-iam",
     ] {
         let plan = matrix
             .get(name)

@@ -37,6 +37,7 @@ MODELS = (
     apigatewayv2.Integration,
     apigatewayv2.Route,
     apigatewayv2.Stage,
+    apigatewayv2.Authorizer,
     applicationautoscaling.ScalableTarget,
     applicationautoscaling.ScalingPolicy,
     cloudwatch.MetricAlarm,

@@ -1,10 +1,11 @@
-"""`AWS::ApiGatewayV2::Api`, `Integration`, `Route` and `Stage`.
+"""`AWS::ApiGatewayV2::Api`, `Integration`, `Route`, `Stage` and `Authorizer`.
 
 moto 5.2.5 has no CloudFormation model for API Gateway v2 (HTTP and WebSocket APIs), although
-its backend implements `CreateApi`, `CreateIntegration`, `CreateRoute` and `CreateStage`. These
-models go through that backend, so `GetApis`, `GetRoutes` and `GetStages` list them. Refs are
-AWS's (the API's id, the integration's id, the route's id, the stage's name); `Fn::GetAtt` gives
-`ApiEndpoint` and `ApiId`. The sandbox records the API: its endpoint does not answer.
+its backend implements `CreateApi`, `CreateIntegration`, `CreateRoute`, `CreateStage` and
+`CreateAuthorizer`. These models go through that backend, so `GetApis`, `GetRoutes`,
+`GetStages` and `GetAuthorizers` list them. Refs are AWS's (the API's id, the integration's id,
+the route's id, the stage's name, the authorizer's id); `Fn::GetAtt` gives `ApiEndpoint` and
+`ApiId`, and an authorizer's `AuthorizerId`. The sandbox records the API: its endpoint does not answer.
 """
 
 from __future__ import annotations
@@ -234,3 +235,57 @@ class Stage(_ApiPart, CloudFormationModel):
         api = self._api(account_id, region_name)
         if api is not None and self.stage.name in api.stages:
             api.delete_stage(self.stage.name)
+
+
+class Authorizer(_ApiPart, CloudFormationModel):
+    def __init__(self, api_id: str, authorizer: Any):
+        self.api_id = api_id
+        self.authorizer = authorizer
+
+    @property
+    def physical_resource_id(self) -> str:
+        return self.authorizer.id
+
+    @staticmethod
+    def cloudformation_type() -> str:
+        return "AWS::ApiGatewayV2::Authorizer"
+
+    @classmethod
+    def has_cfn_attr(cls, attr: str) -> bool:
+        return attr == "AuthorizerId"
+
+    def get_cfn_attribute(self, attribute_name: str) -> Any:
+        if attribute_name == "AuthorizerId":
+            return self.authorizer.id
+        raise UnformattedGetAttTemplateException()
+
+    @classmethod
+    def create_from_cloudformation_json(  # type: ignore[misc]
+        cls,
+        resource_name: str,
+        cloudformation_json: Any,
+        account_id: str,
+        region_name: str,
+        **kwargs: Any,
+    ) -> Authorizer:
+        p = cloudformation_json["Properties"]
+        authorizer = _backend(account_id, region_name).create_authorizer(
+            api_id=p["ApiId"],
+            auth_creds_arn=p.get("AuthorizerCredentialsArn"),
+            auth_payload_format_version=p.get("AuthorizerPayloadFormatVersion"),
+            auth_result_ttl=p.get("AuthorizerResultTtlInSeconds"),
+            authorizer_uri=p.get("AuthorizerUri"),
+            authorizer_type=p["AuthorizerType"],
+            enable_simple_response=p.get("EnableSimpleResponses"),
+            identity_source=p.get("IdentitySource"),
+            identity_validation_expr=p.get("IdentityValidationExpression"),
+            # The API's shape: `{"issuer": …, "audience": [...]}`.
+            jwt_config=_camel(p["JwtConfiguration"]) if "JwtConfiguration" in p else None,
+            name=p["Name"],
+        )
+        return cls(p["ApiId"], authorizer)
+
+    def delete(self, account_id: str, region_name: str) -> None:
+        api = self._api(account_id, region_name)
+        if api is not None:
+            api.delete_authorizer(self.authorizer.id)
