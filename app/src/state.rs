@@ -169,7 +169,19 @@ impl Planner {
         let controls = Memo::new(move |prev: Option<&Vec<Check>>| {
             generated.with(|t| match (t, valid.get()) {
                 (Some(t), Some(v)) => controls::checklist(&v, t),
-                _ => prev.cloned().unwrap_or_default(),
+                // A governed plan is invalid until it gives what only the user can: judge it
+                // as it stands, by the template of the same plan without the profile's checks
+                // (the checklist reads the profile's own settings from the plan itself).
+                _ => plan.with(|p| {
+                    let ungoverned = p.governed.then(|| Plan {
+                        governed: false,
+                        ..p.clone()
+                    });
+                    match ungoverned.map(ValidPlan::new) {
+                        Some(Ok(v)) => controls::checklist(p, &template::generate(&v)),
+                        _ => prev.cloned().unwrap_or_default(),
+                    }
+                }),
             })
         });
         // The comparison (130 priced points and a bisection) is queued after the diagram, so an

@@ -363,9 +363,20 @@ class ApiGatewayV2(Case):
         self.delete()
         self.assertEqual(apigw.get_apis()["Items"], [])
 
-    def test_a_jwt_authorizer_guards_one_route_and_iam_another(self) -> None:
+    def test_a_jwt_authorizer_guards_the_default_route_and_iam_another(self) -> None:
+        issuer = "https://cognito-idp.us-east-1.amazonaws.com/us-east-1_Example1"
         resources = {
             "Api": {"Type": "AWS::ApiGatewayV2::Api", "Properties": {"Name": "shop", "ProtocolType": "HTTP"}},
+            "Integration": {
+                "Type": "AWS::ApiGatewayV2::Integration",
+                "Properties": {
+                    "ApiId": {"Ref": "Api"},
+                    "IntegrationType": "HTTP_PROXY",
+                    "IntegrationMethod": "ANY",
+                    "IntegrationUri": "https://example.com",
+                    "PayloadFormatVersion": "1.0",
+                },
+            },
             "Authorizer": {
                 "Type": "AWS::ApiGatewayV2::Authorizer",
                 "Properties": {
@@ -373,19 +384,18 @@ class ApiGatewayV2(Case):
                     "Name": "jwt",
                     "AuthorizerType": "JWT",
                     "IdentitySource": ["$request.header.Authorization"],
-                    "JwtConfiguration": {
-                        "Issuer": "https://cognito-idp.us-east-1.amazonaws.com/us-east-1_Example1",
-                        "Audience": ["client-a", "client-b"],
-                    },
+                    "JwtConfiguration": {"Issuer": issuer, "Audience": ["client-a", "client-b"]},
                 },
             },
             "JwtRoute": {
                 "Type": "AWS::ApiGatewayV2::Route",
                 "Properties": {
                     "ApiId": {"Ref": "Api"},
-                    "RouteKey": "GET /orders",
+                    "RouteKey": "$default",
                     "AuthorizationType": "JWT",
                     "AuthorizerId": {"Ref": "Authorizer"},
+                    "AuthorizationScopes": ["orders/read"],
+                    "Target": {"Fn::Sub": "integrations/${Integration}"},
                 },
             },
             "IamRoute": {
@@ -399,26 +409,76 @@ class ApiGatewayV2(Case):
                 "Id": {"Value": {"Ref": "Api"}},
                 "Authorizer": {"Value": {"Ref": "Authorizer"}},
                 "AuthorizerId": {"Value": {"Fn::GetAtt": ["Authorizer", "AuthorizerId"]}},
+                "JwtRoute": {"Value": {"Ref": "JwtRoute"}},
+                "IamRoute": {"Value": {"Ref": "IamRoute"}},
             },
         )
         self.assertEqual(out["Authorizer"], out["AuthorizerId"])
         apigw = self.client("apigatewayv2")
+        listed = apigw.get_authorizers(ApiId=out["Id"])["Items"]
+        self.assertEqual([a["AuthorizerId"] for a in listed], [out["Authorizer"]])
         authorizer = apigw.get_authorizer(ApiId=out["Id"], AuthorizerId=out["Authorizer"])
-        self.assertEqual(authorizer["AuthorizerType"], "JWT")
+        self.assertEqual((authorizer["Name"], authorizer["AuthorizerType"]), ("jwt", "JWT"))
         self.assertEqual(authorizer["IdentitySource"], ["$request.header.Authorization"])
-        self.assertEqual(
-            authorizer["JwtConfiguration"],
-            {
-                "Issuer": "https://cognito-idp.us-east-1.amazonaws.com/us-east-1_Example1",
-                "Audience": ["client-a", "client-b"],
-            },
-        )
-        routes = {r["RouteKey"]: r for r in apigw.get_routes(ApiId=out["Id"])["Items"]}
-        self.assertEqual(routes["GET /orders"]["AuthorizationType"], "JWT")
-        self.assertEqual(routes["GET /orders"]["AuthorizerId"], out["Authorizer"])
-        self.assertEqual(routes["GET /admin"]["AuthorizationType"], "AWS_IAM")
+        self.assertEqual(authorizer["JwtConfiguration"], {"Issuer": issuer, "Audience": ["client-a", "client-b"]})
+        jwt_route = apigw.get_route(ApiId=out["Id"], RouteId=out["JwtRoute"])
+        self.assertEqual(jwt_route["RouteKey"], "$default")
+        self.assertEqual(jwt_route["AuthorizationType"], "JWT")
+        self.assertEqual(jwt_route["AuthorizerId"], out["Authorizer"])
+        self.assertEqual(jwt_route["AuthorizationScopes"], ["orders/read"])
+        integration = apigw.get_integrations(ApiId=out["Id"])["Items"][0]
+        self.assertEqual(jwt_route["Target"], f"integrations/{integration['IntegrationId']}")
+        iam_route = apigw.get_route(ApiId=out["Id"], RouteId=out["IamRoute"])
+        self.assertEqual(iam_route["AuthorizationType"], "AWS_IAM")
+        self.assertNotIn("AuthorizerId", iam_route)
         self.delete()
         self.assertEqual(apigw.get_apis()["Items"], [])
+
+    def test_a_request_authorizer_on_an_api_outside_the_stack_goes_with_the_stack(self) -> None:
+        """The API outlives the stack, so the authorizer's own delete is what removes it."""
+        apigw = self.client("apigatewayv2")
+        api_id = apigw.create_api(Name="kept", ProtocolType="HTTP")["ApiId"]
+        function = "arn:aws:lambda:us-east-1:123456789012:function:authorize"
+        uri = f"arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/{function}/invocations"
+        resources = {
+            "Authorizer": {
+                "Type": "AWS::ApiGatewayV2::Authorizer",
+                "Properties": {
+                    "ApiId": {"Ref": "ApiId"},
+                    "Name": "lambda",
+                    "AuthorizerType": "REQUEST",
+                    "AuthorizerUri": uri,
+                    "AuthorizerPayloadFormatVersion": "2.0",
+                    "EnableSimpleResponses": True,
+                    "AuthorizerResultTtlInSeconds": 300,
+                    "IdentitySource": ["$request.header.Authorization", "$context.routeKey"],
+                },
+            },
+            "Route": {
+                "Type": "AWS::ApiGatewayV2::Route",
+                "Properties": {
+                    "ApiId": {"Ref": "ApiId"},
+                    "RouteKey": "GET /orders",
+                    "AuthorizationType": "CUSTOM",
+                    "AuthorizerId": {"Ref": "Authorizer"},
+                },
+            },
+        }
+        out = self.create(resources, {"Authorizer": {"Value": {"Ref": "Authorizer"}}}, {"ApiId": api_id})
+        authorizer = apigw.get_authorizer(ApiId=api_id, AuthorizerId=out["Authorizer"])
+        self.assertEqual(authorizer["AuthorizerType"], "REQUEST")
+        self.assertEqual(authorizer["AuthorizerUri"], uri)
+        self.assertEqual(authorizer["AuthorizerPayloadFormatVersion"], "2.0")
+        self.assertIs(authorizer["EnableSimpleResponses"], True)
+        self.assertEqual(authorizer["AuthorizerResultTtlInSeconds"], 300)
+        self.assertEqual(authorizer["IdentitySource"], ["$request.header.Authorization", "$context.routeKey"])
+        self.assertNotIn("JwtConfiguration", authorizer)
+        route = apigw.get_routes(ApiId=api_id)["Items"][0]
+        self.assertEqual((route["AuthorizationType"], route["AuthorizerId"]), ("CUSTOM", out["Authorizer"]))
+        self.delete()
+        self.assertEqual(apigw.get_authorizers(ApiId=api_id)["Items"], [])
+        self.assertEqual(apigw.get_routes(ApiId=api_id)["Items"], [])
+        self.assertEqual([a["ApiId"] for a in apigw.get_apis()["Items"]], [api_id])
 
 
 class SecretsManager(Case):

@@ -612,8 +612,9 @@ pub struct Lambda {
     /// Who may call the API. Absent: anyone (the application authenticates its callers).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub authorizer: Option<Authorizer>,
-    /// The API's steady request rate and burst before it answers 429. Absent: API Gateway's
-    /// account-wide limits (a REST API's stage: 1,000 requests/s, bursts of 500).
+    /// The API's steady request rate and burst before it answers 429. Absent: an HTTP API has
+    /// only the account's limits; a REST API's stage keeps the template's 1,000 requests/s with
+    /// bursts of 500.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub throttling: Option<Throttling>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]

@@ -603,9 +603,8 @@ fn fargate(c: &mut Checker, plan: &Plan, f: &Fargate) {
     }
 }
 
-/// A function's image: Lambda runs images only from Amazon ECR private repositories in the
-/// function's own region (`ACCOUNT.dkr.ecr.REGION.amazonaws.com/NAME`).
-/// `name`, `uid`, `name:group` or `uid:gid`, and not root.
+/// `name`, `uid`, `name:group` or `uid:gid`, and not root (by name or by uid 0, however
+/// written).
 fn container_user(c: &mut Checker, user: &str) {
     let part_ok = |p: &str| {
         !p.is_empty()
@@ -622,7 +621,7 @@ fn container_user(c: &mut Checker, user: &str) {
             "fargate.user",
             format!("\"{user}\" is not a user: a name or uid, optionally `:group` (at most 64 letters, digits, _ . -)"),
         );
-    } else if who == "root" || who == "0" {
+    } else if who == "root" || who.parse::<u32>() == Ok(0) {
         c.error(
             "fargate.user",
             "root is what the container runs as without a user: name a non-root user or uid (`1000`), or leave it out",
@@ -630,6 +629,8 @@ fn container_user(c: &mut Checker, user: &str) {
     }
 }
 
+/// A function's image: Lambda runs images only from Amazon ECR private repositories in the
+/// function's own region (`ACCOUNT.dkr.ecr.REGION.amazonaws.com/NAME`).
 fn function_image(c: &mut Checker, plan: &Plan, image: &str) {
     let form = "ACCOUNT.dkr.ecr.REGION.amazonaws.com/NAME";
     let Some((host, name)) = image.split_once('/') else {
@@ -741,6 +742,10 @@ fn certificate(c: &mut Checker, plan: &Plan, arn: &str) {
 }
 
 fn authorizer(c: &mut Checker, api: ApiType, a: &Authorizer) {
+    c.warn(
+        "lambda.authorizer",
+        "browsers on another site send CORS preflight requests without credentials: with an authorizer they are refused, so call the API from your own origin or from servers",
+    );
     let Authorizer::Jwt(jwt) = a else { return };
     if api == ApiType::Rest {
         c.error(
@@ -776,10 +781,14 @@ fn authorizer(c: &mut Checker, api: ApiType, a: &Authorizer) {
         );
     }
     for (i, aud) in jwt.audience.iter().enumerate() {
-        if aud.trim().is_empty() || aud.len() > 256 || aud.chars().any(char::is_control) {
+        if aud.trim().is_empty()
+            || aud.trim() != aud
+            || aud.len() > 256
+            || aud.chars().any(char::is_control)
+        {
             c.error(
                 format!("lambda.authorizer.jwt.audience[{i}]"),
-                format!("\"{aud}\" is not an audience (1–256 characters)"),
+                format!("\"{aud}\" is not an audience (1–256 characters, no spaces at the ends)"),
             );
         }
     }

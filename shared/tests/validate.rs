@@ -152,7 +152,15 @@ fn fargate_options() {
             "fargate.user: \"1000:\" is not a user: a name or uid, optionally `:group` (at most 64 letters, digits, _ . -)",
         ],
     );
+    check(
+        "fargate",
+        json!({"fargate": {"user": "000:0"}}),
+        &[
+            "fargate.user: root is what the container runs as without a user: name a non-root user or uid (`1000`), or leave it out",
+        ],
+    );
     check("fargate", json!({"fargate": {"user": "app:1000"}}), &[]);
+    check("fargate", json!({"fargate": {"user": "1000:0"}}), &[]);
     check(
         "fargate",
         json!({"fargate": {"database": {"storage_gb": 10, "backup_days": 0}, "cache": {"nodes": 7}, "ephemeral_storage_gib": 10}}),

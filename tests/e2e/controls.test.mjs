@@ -59,6 +59,8 @@ test('the governed-account switch brings what it can, names what it cannot, and 
   await page.locator('.field-msg.error', { hasText: 'CT.ECS.PR.3' }).waitFor();
   await page.getByTestId('problems').getByText('CT.ELASTICLOADBALANCING.PR.1').waitFor();
   assert.equal(await page.locator('#f-fargate-database-multi_az').isChecked(), true);
+  // Still invalid, the plan is judged as it stands: retention, Multi-AZ and the port now pass.
+  await page.waitForFunction(() => document.querySelector('[data-testid=controls-count]').innerText === '12 of 58 controls fail');
   await page.locator('#f-fargate-user').fill('1000');
   await page.locator('#f-fargate-https').check();
   await page.locator('#f-fargate-https-certificate_arn').fill('arn:aws:acm:us-east-1:123456789012:certificate/0b2c4d6e-8a1b-4c3d-9e5f-7a9b1c3d5e7f');
@@ -80,7 +82,9 @@ test('a Lambda API takes a JWT authorizer and throttling, and the control it sat
   await page.locator('#f-lambda-authorizer').selectOption('jwt');
   await page.locator('.field-msg.error', { hasText: 'is not an issuer URL' }).waitFor();
   await page.locator('#f-lambda-authorizer-jwt-issuer').fill('https://cognito-idp.us-east-1.amazonaws.com/us-east-1_Example1');
-  await page.locator('#f-lambda-authorizer-jwt-audience').fill('4f1example2client3id5, second-client');
+  // Typed key by key, the box keeps what is typed (a comma, a space) while the plan parses it.
+  await page.locator('#f-lambda-authorizer-jwt-audience').pressSequentially('4f1example2client3id5, second-client');
+  assert.equal(await page.locator('#f-lambda-authorizer-jwt-audience').inputValue(), '4f1example2client3id5, second-client');
   await page.locator('#f-lambda-throttling').check();
   await page.locator('#f-lambda-throttling-rate_per_second').fill('200');
   await page.locator('#f-lambda-throttling-burst').fill('100');

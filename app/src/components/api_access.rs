@@ -13,9 +13,25 @@ fn jwt_of(l: &Lambda) -> Option<&Jwt> {
     }
 }
 
+/// The audiences typed as `a, b`.
+fn parse_audiences(text: &str) -> Vec<String> {
+    text.split(',')
+        .map(|a| a.trim().to_string())
+        .filter(|a| !a.is_empty())
+        .collect()
+}
+
 #[component]
 pub fn ApiAccess() -> impl IntoView {
     let p = use_planner();
+    // The audience box keeps what was typed (the plan keeps the parsed list), so typing a
+    // comma or a space is never rewritten under the cursor.
+    let audiences = RwSignal::new(p.plan.with_untracked(|plan| {
+        plan.lambda()
+            .and_then(jwt_of)
+            .map(|j| j.audience.join(", "))
+            .unwrap_or_default()
+    }));
     let kind = move || {
         p.read_lambda(|l| {
             match l.authorizer {
@@ -30,9 +46,9 @@ pub fn ApiAccess() -> impl IntoView {
         p.lambda(|l| {
             l.authorizer = match v.as_str() {
                 "iam" => Some(Authorizer::Iam),
-                "jwt" => Some(Authorizer::Jwt(jwt_of(l).cloned().unwrap_or(Jwt {
+                "jwt" => Some(Authorizer::Jwt(jwt_of(l).cloned().unwrap_or_else(|| Jwt {
                     issuer: String::new(),
-                    audience: Vec::new(),
+                    audience: parse_audiences(&audiences.get_untracked()),
                 }))),
                 _ => None,
             }
@@ -66,10 +82,15 @@ pub fn ApiAccess() -> impl IntoView {
             <Show when=move || p.read_lambda(|l| jwt_of(l).is_some())>
                 {text_field("lambda.authorizer.jwt.issuer", "Issuer URL", "https://cognito-idp.REGION.amazonaws.com/POOL_ID",
                     move || p.read_lambda(|l| jwt_of(l).map(|j| j.issuer.clone()).unwrap_or_default()),
-                    edit_jwt(|j, v| j.issuer = v.trim().to_string()))}
+                    edit_jwt(|j, v| j.issuer = v))}
                 {text_field("lambda.authorizer.jwt.audience", "Audiences (comma-separated)", "your app client id",
-                    move || p.read_lambda(|l| jwt_of(l).map(|j| j.audience.join(", ")).unwrap_or_default()),
-                    edit_jwt(|j, v| j.audience = v.split(',').map(|a| a.trim().to_string()).filter(|a| !a.is_empty()).collect()))}
+                    move || audiences.get(),
+                    move |v: String| {
+                        audiences.set(v.clone());
+                        p.lambda(|l| if let Some(Authorizer::Jwt(j)) = &mut l.authorizer {
+                            j.audience = parse_audiences(&v);
+                        });
+                    })}
                 {(0..10).map(|i| field_problems(format!("lambda.authorizer.jwt.audience[{i}]"))).collect_view()}
             </Show>
             {toggle("lambda.throttling", "Throttle requests",

@@ -122,12 +122,17 @@ fn fix_cost(p: Planner, fix: impl Fn(&mut shared::Plan)) -> String {
     let options = cost::Options {
         free_tier: p.free_tier.get(),
     };
-    let Some(before) = p.valid.get() else {
-        return "?".into();
-    };
-    let mut after = before.plan().clone();
+    // Priced without the governed profile's own checks (they cost nothing), so a governed plan
+    // still missing what only the user can give is priced too.
+    let mut before = p.plan.get();
+    before.governed = false;
+    let mut after = before.clone();
     fix(&mut after);
-    let Ok(after) = shared::ValidPlan::new(after) else {
+    after.governed = false;
+    let (Ok(before), Ok(after)) = (
+        shared::ValidPlan::new(before),
+        shared::ValidPlan::new(after),
+    ) else {
         return "?".into();
     };
     p.server_book.with(|sb| {

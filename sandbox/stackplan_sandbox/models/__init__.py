@@ -56,5 +56,5 @@ MODELS = (
 
 def install() -> None:
     """Applies every fix to moto's own models (the new models exist once imported)."""
-    for module in (awslambda, deletes, ec2, ecr, ecs, elbv2, rds, route53, s3):
+    for module in (apigatewayv2, awslambda, deletes, ec2, ecr, ecs, elbv2, rds, route53, s3):
         module.install()

@@ -3,18 +3,26 @@
 moto 5.2.5 has no CloudFormation model for API Gateway v2 (HTTP and WebSocket APIs), although
 its backend implements `CreateApi`, `CreateIntegration`, `CreateRoute`, `CreateStage` and
 `CreateAuthorizer`. These models go through that backend, so `GetApis`, `GetRoutes`,
-`GetStages` and `GetAuthorizers` list them. Refs are AWS's (the API's id, the integration's id,
-the route's id, the stage's name, the authorizer's id); `Fn::GetAtt` gives `ApiEndpoint` and
-`ApiId`, and an authorizer's `AuthorizerId`. The sandbox records the API: its endpoint does not answer.
+`GetStages`, `GetAuthorizer` and `GetAuthorizers` find them. Refs are AWS's (the API's id, the
+integration's id, the route's id, the stage's name, the authorizer's id); `Fn::GetAtt` gives
+`ApiEndpoint` and `ApiId`, and an authorizer's `AuthorizerId`. A route keeps its
+`AuthorizationType`, `AuthorizerId` and `AuthorizationScopes`. The sandbox records the API: its
+endpoint does not answer.
+
+moto 5.2.5 has no `GetAuthorizers`, though it routes the URL (the call fails as "not
+implemented"); `install()` adds it, unpaginated like moto's `GetRoutes`.
 """
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
-from moto.apigatewayv2.models import apigatewayv2_backends
+from moto.apigatewayv2.models import ApiGatewayV2Backend, apigatewayv2_backends
+from moto.apigatewayv2.responses import ApiGatewayV2Response
 from moto.cloudformation.exceptions import UnformattedGetAttTemplateException
 from moto.core.common_models import CloudFormationModel
+from moto.core.responses import TYPE_RESPONSE
 
 
 def _backend(account_id: str, region_name: str) -> Any:
@@ -289,3 +297,21 @@ class Authorizer(_ApiPart, CloudFormationModel):
         api = self._api(account_id, region_name)
         if api is not None:
             api.delete_authorizer(self.authorizer.id)
+
+
+def _get_authorizers(self: ApiGatewayV2Backend, api_id: str) -> list[Any]:
+    return list(self.get_api(api_id).authorizers.values())
+
+
+def _get_authorizers_response(self: ApiGatewayV2Response) -> TYPE_RESPONSE:
+    api_id = self.path.split("/")[-2]
+    authorizers = self.apigatewayv2_backend.get_authorizers(api_id)
+    return 200, {}, json.dumps({"items": [a.to_json() for a in authorizers]})
+
+
+def install() -> None:
+    """Adds `GetAuthorizers` (the backend's `get_authorizers` and the API's action)."""
+    if hasattr(ApiGatewayV2Response, "get_authorizers"):
+        return
+    ApiGatewayV2Backend.get_authorizers = _get_authorizers  # type: ignore[attr-defined]
+    ApiGatewayV2Response.get_authorizers = _get_authorizers_response  # type: ignore[attr-defined]

@@ -473,10 +473,20 @@ fn bootstrap(
         return ExitCode::from(1);
     }
     let principal = principal.unwrap_or_else(|| "<the ARN the Stackplan server runs as>".into());
+    let list = |items: &[String]| {
+        if items.is_empty() {
+            "none".to_string()
+        } else {
+            items.join(", ")
+        }
+    };
     println!(
-        "Wrote {}. Deploy it in the AWS account to deploy into:\n",
-        out.display()
+        "Wrote {}. Stacks may read existing secrets and parameters under: {}; write DNS records in the hosted zones: {}.",
+        out.display(),
+        list(&options.settings_prefixes),
+        list(&options.hosted_zone_ids)
     );
+    println!("Deploy it in the AWS account to deploy into:\n");
     println!(
         "  {}\n",
         crate::bootstrap::command(&out.display().to_string(), &principal, &external_id)

@@ -186,19 +186,23 @@ impl ResourceMut<'_> {
     /// cfn-lint's metadata has no place for one).
     pub fn lint_ignore(self, rule: &str) -> Self {
         let metadata = self.entry.entry("Metadata").or_insert_with(|| json!({}));
-        metadata["cfn-lint"] = json!({ "config": { "ignore_checks": [rule] } });
+        let list = &mut metadata["cfn-lint"]["config"]["ignore_checks"];
+        if !list.is_array() {
+            *list = json!([]);
+        }
+        list.as_array_mut().expect("just made").push(json!(rule));
         self
     }
 
     /// A checkov check this resource deliberately does not meet, with the reason.
     pub fn skip(self, check: &str, reason: &str) -> Self {
-        let metadata = self
-            .entry
-            .entry("Metadata")
-            .or_insert_with(|| json!({ "checkov": { "skip": [] } }));
-        metadata["checkov"]["skip"]
-            .as_array_mut()
-            .expect("checkov skip list")
+        let metadata = self.entry.entry("Metadata").or_insert_with(|| json!({}));
+        let list = &mut metadata["checkov"]["skip"];
+        if !list.is_array() {
+            *list = json!([]);
+        }
+        list.as_array_mut()
+            .expect("just made")
             .push(json!({ "id": check, "comment": reason }));
         self
     }
