@@ -383,31 +383,17 @@ pub fn matrix() -> Vec<(String, Plan)> {
     );
 
     // The governed-account profile: everything it asks for given.
-    push(
-        "fargate-governed".into(),
-        fargate_with(&|p, f| {
-            let mut governed = p.clone();
-            governed.architecture = Architecture::Fargate(f.clone());
-            crate::resources::controls::govern(&mut governed);
-            *p = governed.clone();
-            *f = governed.fargate().expect("fargate").clone();
-            f.https = Some(Https {
-                certificate_arn: certificate_arn(p.region),
-            });
-            f.user = Some("1000:1000".into());
-        }),
-    );
-    push(
-        "lambda-governed".into(),
-        lambda_with(&|p, l| {
-            let mut governed = p.clone();
-            governed.architecture = Architecture::Lambda(l.clone());
-            crate::resources::controls::govern(&mut governed);
-            *p = governed.clone();
-            *l = governed.lambda().expect("lambda").clone();
-            l.authorizer = Some(jwt());
-        }),
-    );
+    let mut governed = fargate_with(&|p, f| {
+        f.https = Some(Https {
+            certificate_arn: certificate_arn(p.region),
+        });
+        f.user = Some("1000:1000".into());
+    });
+    crate::resources::controls::govern(&mut governed);
+    push("fargate-governed".into(), governed);
+    let mut governed = lambda_with(&|_, l| l.authorizer = Some(jwt()));
+    crate::resources::controls::govern(&mut governed);
+    push("lambda-governed".into(), governed);
     // Who may call the API, and how fast.
     push(
         "lambda-jwt".into(),

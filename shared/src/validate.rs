@@ -52,11 +52,13 @@ impl ValidPlan {
             plan,
             warnings: problems,
         };
+        // The template is generated once, and only for the checks below that read it.
+        let template = (valid.plan.governed || !valid.plan.environment.is_empty())
+            .then(|| crate::template::generate(&valid));
         // A governed account blocks a template that fails a Control Tower control: every one a
         // plan setting satisfies must be satisfied, each named where it is set.
-        if valid.plan.governed {
-            let template = crate::template::generate(&valid);
-            let missing = crate::resources::controls::governed_problems(&valid.plan, &template);
+        if let Some(template) = template.as_ref().filter(|_| valid.plan.governed) {
+            let missing = crate::resources::controls::governed_problems(&valid.plan, template);
             if !missing.is_empty() {
                 let mut problems = missing;
                 problems.extend(valid.warnings);
@@ -64,8 +66,11 @@ impl ValidPlan {
             }
         }
         // Only an environment can grow a template much: then its real size is measured.
-        if !valid.plan.environment.is_empty() {
-            let size = crate::template::generate(&valid).to_json().len();
+        if let Some(template) = template
+            .as_ref()
+            .filter(|_| !valid.plan.environment.is_empty())
+        {
+            let size = template.to_json().len();
             if size > limits::TEMPLATE_BODY_BYTES {
                 let mut problems = valid.warnings;
                 problems.insert(

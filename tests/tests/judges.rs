@@ -15,6 +15,14 @@ fn write_matrix() -> (tempfile::TempDir, Vec<String>) {
     write_templates(false)
 }
 
+/// Every plan the judges judge: the matrix and the two examples.
+fn judged_plans() -> Vec<(String, shared::Plan)> {
+    let mut plans = examples::matrix();
+    plans.push(("example-fargate".into(), examples::fargate()));
+    plans.push(("example-lambda".into(), examples::lambda()));
+    plans
+}
+
 /// A bootstrap that allows two settings prefixes and a hosted zone.
 fn bootstrap_options() -> server::bootstrap::Options {
     server::bootstrap::Options {
@@ -27,9 +35,7 @@ fn bootstrap_options() -> server::bootstrap::Options {
 fn write_templates(strip_skips: bool) -> (tempfile::TempDir, Vec<String>) {
     let dir = tempfile::tempdir().expect("temp dir");
     let mut files = Vec::new();
-    let mut plans = examples::matrix();
-    plans.push(("example-fargate".into(), examples::fargate()));
-    plans.push(("example-lambda".into(), examples::lambda()));
+    let plans = judged_plans();
     // The account bootstrap is judged like every template, with every statement it can have.
     let options = bootstrap_options();
     let bootstrap = server::bootstrap::template(&options);
@@ -380,11 +386,8 @@ fn control_tower_verdicts_on_every_matrix_template_are_recorded() {
 /// matrix plan what the judge says: the same controls apply, the same pass, and those that fail
 /// fail on the same resources.
 fn core_checklist_agrees_with_the_judge(verdicts: &BTreeMap<String, Verdict>) {
-    let mut plans = examples::matrix();
-    plans.push(("example-fargate".into(), examples::fargate()));
-    plans.push(("example-lambda".into(), examples::lambda()));
     let mut disagreements = Vec::new();
-    for (name, plan) in plans {
+    for (name, plan) in judged_plans() {
         let valid = shared::ValidPlan::new(plan.clone()).expect("matrix plans are valid");
         let template = shared::template::generate(&valid);
         let core: BTreeMap<String, Vec<String>> =

@@ -7,7 +7,7 @@ use shared::cost;
 use shared::resources::controls::{self, Check, Holds};
 
 use super::cost_summary::signed;
-use crate::state::{Planner, use_planner, with_book};
+use crate::state::{Planner, ServerBook, use_planner, with_book};
 
 #[component]
 pub fn ControlsView() -> impl IntoView {
@@ -46,14 +46,18 @@ fn ControlList() -> impl IntoView {
         p.controls.with(|list| {
             let (failed, passed): (Vec<&Check>, Vec<&Check>) =
                 list.iter().partition(|c| !c.passed());
-            let failed = failed.into_iter().map(|c| failed_item(p, c)).collect_view();
+            let pricer = Pricer::new(p);
+            let failed = failed
+                .into_iter()
+                .map(|c| failed_item(p, &pricer, c))
+                .collect_view();
             let passed_count = passed.len();
             let passed = passed
                 .into_iter()
                 .map(|c| view! { <li><span class="control-id">{c.control.id}</span>" "{c.control.title}</li> })
                 .collect_view();
             view! {
-                <p class="governed-note" data-testid="governed-note">{governed_note(p)}</p>
+                <p class="governed-note" data-testid="governed-note">{governed_note(&pricer)}</p>
                 <ul class="control-list" data-testid="controls-failed">{failed}</ul>
                 <details class="controls-passed">
                     <summary>{format!("{passed_count} passing")}</summary>
@@ -64,7 +68,7 @@ fn ControlList() -> impl IntoView {
     }
 }
 
-fn failed_item(p: Planner, c: &Check) -> impl IntoView + use<> {
+fn failed_item(p: Planner, pricer: &Pricer, c: &Check) -> impl IntoView + use<> {
     let control = c.control;
     let remedy = match control.holds {
         Holds::When {
@@ -72,7 +76,7 @@ fn failed_item(p: Planner, c: &Check) -> impl IntoView + use<> {
             fix: Some(fix),
             ..
         } => {
-            let delta = fix_cost(p, fix);
+            let delta = pricer.price(fix);
             view! {
                 <span class="remedy">{format!("Fix: {setting}")}</span>
                 <button type="button" class="secondary" data-control=control.id on:click=move |_| p.plan.update(fix)>
@@ -101,51 +105,73 @@ fn failed_item(p: Planner, c: &Check) -> impl IntoView + use<> {
 }
 
 /// The governed-account profile: what turning it on costs, or that it is on.
-fn governed_note(p: Planner) -> String {
-    if p.plan.with(|plan| plan.governed) {
+fn governed_note(pricer: &Pricer) -> String {
+    if pricer.governed {
         return "The governed-account profile is on: the plan must satisfy every control a setting can (the checks say what is missing).".into();
     }
     // The settings the switch changes, priced without the profile's own requirements (a
     // certificate, a user), which cost nothing.
-    let delta = fix_cost(p, |plan| {
-        controls::govern(plan);
-        plan.governed = false;
-    });
+    let delta = pricer.price(controls::govern);
     format!(
         "The governed-account profile (Project and region) brings the settings a governed account requires: {delta}."
     )
 }
 
-/// What applying `fix` changes in the monthly total, with the page's book and options (read
-/// tracked: the list follows every edit while it is open).
-fn fix_cost(p: Planner, fix: impl Fn(&mut shared::Plan)) -> String {
-    let options = cost::Options {
-        free_tier: p.free_tier.get(),
-    };
-    // Priced without the governed profile's own checks (they cost nothing), so a governed plan
-    // still missing what only the user can give is priced too.
-    let mut before = p.plan.get();
-    before.governed = false;
-    let mut after = before.clone();
-    fix(&mut after);
-    after.governed = false;
-    let (Ok(before), Ok(after)) = (
-        shared::ValidPlan::new(before),
-        shared::ValidPlan::new(after),
-    ) else {
-        return "?".into();
-    };
-    p.server_book.with(|sb| {
-        with_book(sb, before.region.code(), |book| {
-            let a = cost::estimate(&before, book, options);
-            let b = cost::estimate(&after, book, options);
-            // A price the fix brings that the book lacks makes the change a lower bound.
-            let more_unknown = b.unknown.len() > a.unknown.len();
-            format!(
-                "{}/month{}",
-                signed(b.monthly_usd - a.monthly_usd),
-                if more_unknown { " + unknown" } else { "" }
-            )
-        })
-    })
+/// Prices changes to the plan as it stands, with the page's book and options. The plan is
+/// priced without the governed profile's own checks (they cost nothing), so a governed plan
+/// still missing what only the user can give is priced too; its estimate is made once for all
+/// the changes of one rendering.
+struct Pricer {
+    /// Whether the plan is governed (the plan below is priced without it).
+    governed: bool,
+    plan: shared::Plan,
+    options: cost::Options,
+    /// The plan's estimate (`None`: the plan is invalid even without the profile's checks).
+    before: Option<cost::Estimate>,
+    server_book: Option<ServerBook>,
+}
+
+impl Pricer {
+    /// Reads the plan, the book and the options tracked: the list follows every edit while it
+    /// is open.
+    fn new(p: Planner) -> Pricer {
+        let options = cost::Options {
+            free_tier: p.free_tier.get(),
+        };
+        let mut plan = p.plan.get();
+        let governed = std::mem::take(&mut plan.governed);
+        let mut pricer = Pricer {
+            governed,
+            plan,
+            options,
+            before: None,
+            server_book: p.server_book.get(),
+        };
+        pricer.before = pricer.estimate(pricer.plan.clone());
+        pricer
+    }
+
+    fn estimate(&self, plan: shared::Plan) -> Option<cost::Estimate> {
+        let valid = shared::ValidPlan::new(plan).ok()?;
+        Some(with_book(&self.server_book, valid.region.code(), |book| {
+            cost::estimate(&valid, book, self.options)
+        }))
+    }
+
+    /// What applying `fix` changes in the monthly total, "?" when either side is invalid.
+    fn price(&self, fix: impl Fn(&mut shared::Plan)) -> String {
+        let mut after = self.plan.clone();
+        fix(&mut after);
+        after.governed = false;
+        let (Some(a), Some(b)) = (&self.before, self.estimate(after)) else {
+            return "?".into();
+        };
+        // A price the fix brings that the book lacks makes the change a lower bound.
+        let more_unknown = b.unknown.len() > a.unknown.len();
+        format!(
+            "{}/month{}",
+            signed(b.monthly_usd - a.monthly_usd),
+            if more_unknown { " + unknown" } else { "" }
+        )
+    }
 }
