@@ -558,6 +558,62 @@ class S3(Case):
         self.assertEqual(s3.list_buckets()["Buckets"], [])
 
 
+class KMS(Case):
+    POLICY = {
+        "Version": "2012-10-17",
+        "Statement": [{
+            "Sid": "TheAccount",
+            "Effect": "Allow",
+            "Principal": {"AWS": {"Fn::Sub": "arn:${AWS::Partition}:iam::${AWS::AccountId}:root"}},
+            "Action": "kms:*",
+            "Resource": "*",
+        }],
+    }
+
+    def key(self, **extra: Any) -> dict[str, Any]:
+        return {
+            "Type": "AWS::KMS::Key",
+            "Properties": {
+                "Description": "the stack's key",
+                "EnableKeyRotation": True,
+                "KeyPolicy": self.POLICY,
+                "Tags": [{"Key": "stackplan:project", "Value": "shop"}],
+            },
+            **extra,
+        }
+
+    def test_a_key_with_tags_policy_and_rotation_encrypts_a_log_group_and_a_topic_then_is_scheduled_for_deletion(self) -> None:
+        resources = {
+            "Key": self.key(),
+            "Logs": {
+                "Type": "AWS::Logs::LogGroup",
+                "Properties": {"LogGroupName": "/stackplan/ext/app", "KmsKeyId": {"Fn::GetAtt": ["Key", "Arn"]}},
+            },
+            "Topic": {"Type": "AWS::SNS::Topic", "Properties": {"KmsMasterKeyId": {"Ref": "Key"}}},
+        }
+        out = self.create(resources, {"Key": {"Value": {"Ref": "Key"}}, "Arn": {"Value": {"Fn::GetAtt": ["Key", "Arn"]}}, "Topic": {"Value": {"Ref": "Topic"}}})
+        kms = self.client("kms")
+        meta = kms.describe_key(KeyId=out["Key"])["KeyMetadata"]
+        self.assertEqual((meta["Arn"], meta["KeyState"], meta["Description"]), (out["Arn"], "Enabled", "the stack's key"))
+        self.assertTrue(kms.get_key_rotation_status(KeyId=out["Key"])["KeyRotationEnabled"])
+        policy = json.loads(kms.get_key_policy(KeyId=out["Key"], PolicyName="default")["Policy"])
+        self.assertEqual(policy["Statement"][0]["Principal"]["AWS"], "arn:aws:iam::123456789012:root")
+        self.assertEqual(kms.list_resource_tags(KeyId=out["Key"])["Tags"], [{"TagKey": "stackplan:project", "TagValue": "shop"}])
+        group = self.client("logs").describe_log_groups(logGroupNamePrefix="/stackplan/ext/")["logGroups"][0]
+        self.assertEqual(group.get("kmsKeyId"), out["Arn"])
+        attributes = self.client("sns").get_topic_attributes(TopicArn=out["Topic"])["Attributes"]
+        self.assertEqual(attributes.get("KmsMasterKeyId"), out["Key"])
+        self.delete()
+        meta = kms.describe_key(KeyId=out["Key"])["KeyMetadata"]
+        self.assertEqual(meta["KeyState"], "PendingDeletion")
+
+    def test_a_retained_key_outlives_its_stack(self) -> None:
+        out = self.create({"Key": self.key(DeletionPolicy="Retain", UpdateReplacePolicy="Retain")}, {"Key": {"Value": {"Ref": "Key"}}})
+        self.cf.delete_stack(StackName="ext")
+        meta = self.client("kms").describe_key(KeyId=out["Key"])["KeyMetadata"]
+        self.assertEqual((meta["KeyState"], meta["Enabled"]), ("Enabled", True))
+
+
 class EC2(Case):
     def test_an_egress_rule_to_another_group_is_authorized_and_revoked(self) -> None:
         resources = network() | {

@@ -166,8 +166,9 @@ registry! {
     "AWS::CloudWatch::Alarm" => List, Service("CloudWatch"), Member("Alarms"), "cloudwatch", Creates;
     "AWS::SNS::Topic" => List, NotEstimated("the first 1,000 email notifications a month are free"), Node(Regional), "sns", Creates;
     "AWS::SNS::Subscription" => Untaggable, NotEstimated("the first 1,000 email notifications a month are free"), Member("Alarms"), "sns", Creates;
-    // Identity.
+    // Identity and keys.
     "AWS::IAM::Role" => List, Free("IAM is free"), Member("Identity and permissions"), "iam", Creates;
+    "AWS::KMS::Key" => List, Service("KMS"), Node(Regional), "kms", Creates;
     // Functions and APIs.
     "AWS::Lambda::Function" => List, Service("Lambda"), Node(Compute), "lambda", Creates;
     "AWS::Lambda::Permission" => Untaggable, Free("permissions are free"), Member("Identity and permissions"), "lambda", Creates;

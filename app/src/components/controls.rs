@@ -88,6 +88,18 @@ fn failed_item(p: Planner, pricer: &Pricer, c: &Check) -> impl IntoView + use<> 
         Holds::When {
             setting, fix: None, ..
         } => view! { <span class="remedy">{format!("Needs {setting}")}</span> }.into_any(),
+        Holds::Profile { what, except, why } => {
+            // What still fails once the profile is on cannot be fixed by a setting.
+            let inherent = c.failing.iter().all(|id| except.contains(&id.as_str()));
+            let text = if inherent {
+                why.to_string()
+            } else {
+                format!(
+                    "Needs the governed-account profile (Project and region), which brings {what}"
+                )
+            };
+            view! { <span class="remedy" class:why=inherent>{text}</span> }.into_any()
+        }
         Holds::Except(_, why) | Holds::Never(why) => {
             view! { <span class="remedy why">{why}</span> }.into_any()
         }

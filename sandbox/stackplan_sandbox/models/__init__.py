@@ -22,6 +22,8 @@ from . import (
     ecs,
     elasticache,
     elbv2,
+    kms,
+    logs,
     rds,
     route53,
     s3,
@@ -56,5 +58,5 @@ MODELS = (
 
 def install() -> None:
     """Applies every fix to moto's own models (the new models exist once imported)."""
-    for module in (apigatewayv2, awslambda, deletes, ec2, ecr, ecs, elbv2, rds, route53, s3):
+    for module in (apigatewayv2, awslambda, deletes, ec2, ecr, ecs, elbv2, kms, logs, rds, route53, s3):
         module.install()

@@ -414,6 +414,7 @@ fn data(p: &mut Pricer<'_>, a: &mut Vec<String>, plan: &Plan, f: &Fargate, s: Sc
     }
     super::settings::secrets(p, a, plan, &own);
     super::settings::domain(p, a, plan);
+    super::settings::governed(p, a, plan);
     let images = f64::from(ECR_IMAGES_KEPT);
     p.add(
         "ECR",

@@ -197,5 +197,6 @@ pub(super) fn lines(
     }
     super::settings::secrets(p, a, plan, &[]);
     super::settings::domain(p, a, plan);
+    super::settings::governed(p, a, plan);
     data_transfer_out(p, a, plan, o, s);
 }

@@ -91,3 +91,35 @@ pub(super) fn domain(p: &mut Pricer<'_>, a: &mut Vec<String>, plan: &Plan) {
         d.name
     ));
 }
+
+/// What the governed-account profile brings that the book cannot price: the stack's own KMS
+/// key (an unknown line: the book has no KMS prices) and its requests, and the buckets' events
+/// to EventBridge.
+pub(super) fn governed(p: &mut Pricer<'_>, a: &mut Vec<String>, plan: &Plan) {
+    if !plan.governed {
+        return;
+    }
+    p.add(
+        "KMS",
+        "Customer-managed key",
+        1.0,
+        "key-months",
+        "kms.key_month",
+        "1 key: the stack's own, for its logs (and its database and alarm topic)",
+    );
+    p.not_estimated(
+        "KMS",
+        "Key requests",
+        "CloudWatch Logs, RDS and SNS ask the key for data keys, which they cache; KMS request prices are not in the price book",
+    );
+    p.not_estimated(
+        "EventBridge",
+        "S3 object events",
+        "the buckets send object events to the account's default event bus; EventBridge prices are not in the price book",
+    );
+    if plan.fargate().is_some_and(|f| f.database.is_some()) {
+        a.push(
+            "KMS: the stack's key is kept when the stack is deleted, since the database's final snapshot is encrypted with it; it is billed until you schedule its deletion.".into(),
+        );
+    }
+}

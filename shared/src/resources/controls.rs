@@ -37,6 +37,13 @@ pub enum Holds {
         /// one change can; `None` when it needs something only the user has (a certificate).
         fix: Option<fn(&mut Plan)>,
     },
+    /// Satisfied by the governed-account profile (`governed`), which brings `what`; the
+    /// resources in `except` (logical ids) cannot satisfy it even then, for `why`.
+    Profile {
+        what: &'static str,
+        except: &'static [&'static str],
+        why: &'static str,
+    },
     /// Not satisfied by these resources (logical ids), for this reason; the others satisfy it.
     Except(&'static [&'static str], &'static str),
     /// Not satisfied by any plan today: what it would take, and why it is not the default.
@@ -68,6 +75,7 @@ impl Control {
         match self.holds {
             Holds::Always => true,
             Holds::When { holds, .. } => holds(s),
+            Holds::Profile { except, .. } => s.plan.governed && !except.contains(&s.id),
             Holds::Except(ids, _) => !ids.contains(&s.id),
             Holds::Never(_) => false,
         }
@@ -269,7 +277,11 @@ controls! {
         };
     "CT.CLOUDWATCH.PR.3" cloudwatch_log_group_encrypted_check on "AWS::Logs::LogGroup":
         "logs encrypted with a customer-managed KMS key" =>
-        Never("left to a governed-account profile: a customer-managed KMS key with a key policy for CloudWatch Logs, billed per key-month, and KMS prices are not in the price book");
+        Holds::Profile {
+            what: "the stack's own KMS key, whose policy lets CloudWatch Logs use it for the stack's log groups",
+            except: &[],
+            why: "",
+        };
     "CT.CLOUDWATCH.PR.4" cloudwatch_alarm_action_enabled_check on "AWS::CloudWatch::Alarm":
         "alarm actions enabled" => Always;
     // DynamoDB.
@@ -372,6 +384,11 @@ controls! {
         "no administrator access in inline policies" => Always;
     "CT.IAM.PR.5" iam_inline_policy_no_statements_with_full_access_check on "AWS::IAM::Role":
         "no full service access in inline policies" => Always;
+    // KMS.
+    "CT.KMS.PR.1" kms_key_rotation_enabled_check on "AWS::KMS::Key":
+        "automatic key rotation" => Always;
+    "CT.KMS.PR.3" kms_create_grant_aws_service_check on "AWS::KMS::Key":
+        "grants only for AWS services' resources" => Always;
     // Lambda.
     "CT.LAMBDA.PR.2" lambda_function_public_access_prohibited_check on "AWS::Lambda::Permission":
         "invoke permissions scoped to a source" =>
@@ -404,12 +421,10 @@ controls! {
         Never("left to a governed-account profile: a monitoring role, and OS metrics billed as CloudWatch Logs ingestion");
     "CT.RDS.PR.20" rds_instance_no_default_ports_check on "AWS::RDS::DBInstance":
         "not on the engine's default port" =>
-        Holds::When {
-            holds: |s| s.plan.governed,
-            path: |_| "governed",
-            setting: "the governed-account profile (governed), which moves the database to port 5433; the service reads DB_PORT",
-            // The profile brings requirements of its own: the user turns it on.
-            fix: None,
+        Holds::Profile {
+            what: "the database on port 5433 (the service reads DB_PORT)",
+            except: &[],
+            why: "",
         };
     "CT.RDS.PR.22" rds_instance_default_admin_check on "AWS::RDS::DBInstance":
         "no default administrator name" => Always;
@@ -419,7 +434,11 @@ controls! {
         "encrypted storage" => Always;
     "CT.RDS.PR.30" rds_storage_encrypted_kms_key_check on "AWS::RDS::DBInstance":
         "storage encrypted with a customer-managed KMS key" =>
-        Never("left to a governed-account profile: a customer-managed KMS key, billed per key-month, and KMS prices are not in the price book");
+        Holds::Profile {
+            what: "the stack's own KMS key for the database's storage",
+            except: &[],
+            why: "",
+        };
     "CT.RDS.PR.5" rds_instance_automatic_minor_version_upgrade_enabled_check on "AWS::RDS::DBInstance":
         "automatic minor version upgrades" => Always;
     "CT.RDS.PR.7" rds_instance_iam_authentication_enabled_check on "AWS::RDS::DBInstance":
@@ -447,7 +466,11 @@ controls! {
         "a lifecycle rule for old versions" => Always;
     "CT.S3.PR.4" s3_event_notifications_enabled_check on "AWS::S3::Bucket":
         "event notifications" =>
-        Never("left to a governed-account profile: notifications to EventBridge, whose prices are not in the price book");
+        Holds::Profile {
+            what: "object events sent to the account's default EventBridge bus",
+            except: &[],
+            why: "",
+        };
     "CT.S3.PR.5" s3_bucket_acl_prohibited_check on "AWS::S3::Bucket":
         "ACLs disabled" => Always;
     "CT.S3.PR.6" s3_lifecycle_policy_check on "AWS::S3::Bucket":
@@ -456,7 +479,11 @@ controls! {
         "TLS-only requests" => Always;
     "CT.S3.PR.9" s3_bucket_object_lock_enabled_check on "AWS::S3::Bucket":
         "S3 Object Lock" =>
-        Never("left to a governed-account profile: locked objects cannot be deleted before their retention ends, nor can their bucket");
+        Holds::Profile {
+            what: "Object Lock on the application and code buckets, with no default retention: objects stay deletable unless one is locked on purpose",
+            except: &[LOG_BUCKET],
+            why: "S3 delivers server access logs only into a bucket without Object Lock",
+        };
 }
 
 #[cfg(test)]
@@ -479,8 +506,16 @@ mod tests {
                 "{}",
                 c.id
             );
-            if let Holds::Never(why) | Holds::Except(_, why) = c.holds {
-                assert!(!why.is_empty(), "{}: say why", c.id);
+            match c.holds {
+                Holds::Never(why) | Holds::Except(_, why) => {
+                    assert!(!why.is_empty(), "{}: say why", c.id)
+                }
+                Holds::Profile { what, except, why } => assert!(
+                    !what.is_empty() && except.is_empty() == why.is_empty(),
+                    "{}: say what the profile brings, and why any resource cannot have it",
+                    c.id
+                ),
+                Holds::Always | Holds::When { .. } => {}
             }
         }
     }

@@ -107,6 +107,9 @@ pub fn build(b: &mut Builder<'_>, f: &Fargate) {
     }
     network(b, f);
     security_groups(b, f);
+    if plan.governed {
+        super::kms::stack_key(b, true, f.database.is_some());
+    }
     storage::log_bucket(
         b,
         LogWriters {
@@ -537,6 +540,7 @@ fn database(b: &mut Builder<'_>, db: &crate::plan::Database) {
     });
     if b.plan.governed {
         props["Port"] = json!(GOVERNED_DB_PORT.to_string());
+        props["KmsKeyId"] = super::kms::key_arn();
     }
     let mut res = b
         .add("Database", "AWS::RDS::DBInstance", props)
@@ -869,10 +873,17 @@ fn scaling_and_alarms(b: &mut Builder<'_>, f: &Fargate) {
             }
         }),
     );
-    b.add("AlarmTopic", "AWS::SNS::Topic", json!({ "DisplayName": format!("{} alarms", b.plan.project) })).skip(
-        "CKV_AWS_26",
-        "CloudWatch alarms cannot publish to a topic encrypted with the AWS managed SNS key; alarm notices carry no secrets",
-    );
+    let mut topic = json!({ "DisplayName": format!("{} alarms", b.plan.project) });
+    if b.plan.governed {
+        // The stack's key lets CloudWatch publish this stack's alarms.
+        topic["KmsMasterKeyId"] = r(super::kms::STACK_KEY);
+        b.add("AlarmTopic", "AWS::SNS::Topic", topic);
+    } else {
+        b.add("AlarmTopic", "AWS::SNS::Topic", topic).skip(
+            "CKV_AWS_26",
+            "CloudWatch alarms cannot publish to a topic encrypted with the AWS managed SNS key; alarm notices carry no secrets",
+        );
+    }
     if let Some(email) = &f.alarm_email {
         b.add(
             "AlarmEmailSubscription",

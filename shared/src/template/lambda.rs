@@ -108,6 +108,9 @@ pub fn build(b: &mut Builder<'_>, l: &Lambda) {
         zip_code_parameters(b);
     }
 
+    if b.plan.governed {
+        super::kms::stack_key(b, false, false);
+    }
     for table in &l.tables {
         dynamodb_table(b, table);
     }

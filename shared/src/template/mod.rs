@@ -12,6 +12,7 @@ pub use lambda::{CODE_BUCKET_OUTPUT, FUNCTION_IMAGE_TAG};
 pub use storage::{CODE_BUCKET, CODE_BUCKET_PREFIX, LOG_BUCKET};
 pub(crate) mod domain;
 pub mod format;
+pub(crate) mod kms;
 pub(crate) mod lambda;
 pub mod refs;
 mod settings;
@@ -392,19 +393,19 @@ fn kebab(id: &str) -> String {
 
 /// The log group every architecture writes to, with its retention.
 pub(crate) fn log_group(b: &mut Builder<'_>, id: &str, suffix: &str, days: u16) {
-    b.add(
-        id,
-        "AWS::Logs::LogGroup",
-        json!({
-            "LogGroupName": sub(&format!("/stackplan/${{AWS::StackName}}/{suffix}")),
-            "RetentionInDays": days
-        }),
-    )
-    .keep("Delete")
-    .skip(
-        "CKV_AWS_158",
-        "CloudWatch Logs encrypts log data at rest by default; a customer managed KMS key would add cost and a key policy to run",
-    );
+    let mut props = json!({
+        "LogGroupName": sub(&format!("/stackplan/${{AWS::StackName}}/{suffix}")),
+        "RetentionInDays": days
+    });
+    if b.plan.governed {
+        props["KmsKeyId"] = kms::key_arn();
+        b.add(id, "AWS::Logs::LogGroup", props).keep("Delete");
+    } else {
+        b.add(id, "AWS::Logs::LogGroup", props).keep("Delete").skip(
+            "CKV_AWS_158",
+            "CloudWatch Logs encrypts log data at rest by default; a customer managed KMS key would add cost and a key policy to run",
+        );
+    }
 }
 
 #[cfg(test)]

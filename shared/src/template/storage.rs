@@ -54,6 +54,20 @@ fn deny_insecure_transport(bucket: &str) -> Value {
     })
 }
 
+/// What a governed plan adds to a bucket: object events to the account's default EventBridge
+/// bus (CT.S3.PR.4), and, where `lock`, Object Lock with no default retention (CT.S3.PR.9):
+/// nothing is locked unless someone locks an object on purpose.
+fn govern_bucket(b: &Builder<'_>, props: &mut Value, lock: bool) {
+    if !b.plan.governed {
+        return;
+    }
+    props["NotificationConfiguration"] =
+        json!({ "EventBridgeConfiguration": { "EventBridgeEnabled": true } });
+    if lock {
+        props["ObjectLockEnabled"] = json!(true);
+    }
+}
+
 fn block_public() -> Value {
     json!({
         "BlockPublicAcls": true,
@@ -65,30 +79,29 @@ fn block_public() -> Value {
 
 /// The log bucket and its policy. Objects expire after 90 days.
 pub fn log_bucket(b: &mut Builder<'_>, writers: LogWriters) {
-    b.add(
-        LOG_BUCKET,
-        "AWS::S3::Bucket",
-        json!({
-            "BucketEncryption": { "ServerSideEncryptionConfiguration": [
-                { "ServerSideEncryptionByDefault": { "SSEAlgorithm": "AES256" } }
-            ] },
-            "PublicAccessBlockConfiguration": block_public(),
-            "VersioningConfiguration": { "Status": "Enabled" },
-            "OwnershipControls": { "Rules": [{ "ObjectOwnership": "BucketOwnerEnforced" }] },
-            "LifecycleConfiguration": { "Rules": [{
-                "Id": "ExpireLogs",
-                "Status": "Enabled",
-                "ExpirationInDays": 90,
-                "NoncurrentVersionExpiration": { "NoncurrentDays": 7 },
-                "AbortIncompleteMultipartUpload": { "DaysAfterInitiation": 1 }
-            }] }
-        }),
-    )
-    .keep("Retain")
-    .skip(
-        "CKV_AWS_18",
-        "this is the access-log bucket; logging it into itself would loop",
-    );
+    let mut props = json!({
+        "BucketEncryption": { "ServerSideEncryptionConfiguration": [
+            { "ServerSideEncryptionByDefault": { "SSEAlgorithm": "AES256" } }
+        ] },
+        "PublicAccessBlockConfiguration": block_public(),
+        "VersioningConfiguration": { "Status": "Enabled" },
+        "OwnershipControls": { "Rules": [{ "ObjectOwnership": "BucketOwnerEnforced" }] },
+        "LifecycleConfiguration": { "Rules": [{
+            "Id": "ExpireLogs",
+            "Status": "Enabled",
+            "ExpirationInDays": 90,
+            "NoncurrentVersionExpiration": { "NoncurrentDays": 7 },
+            "AbortIncompleteMultipartUpload": { "DaysAfterInitiation": 1 }
+        }] }
+    });
+    // S3 delivers server access logs only into a bucket without Object Lock.
+    govern_bucket(b, &mut props, false);
+    b.add(LOG_BUCKET, "AWS::S3::Bucket", props)
+        .keep("Retain")
+        .skip(
+            "CKV_AWS_18",
+            "this is the access-log bucket; logging it into itself would loop",
+        );
 
     let mut statements = vec![
         deny_insecure_transport(LOG_BUCKET),
@@ -148,27 +161,24 @@ pub fn log_bucket(b: &mut Builder<'_>, writers: LogWriters) {
 
 /// The application's bucket: private, versioned, KMS-encrypted, TLS only, access-logged.
 pub fn app_bucket(b: &mut Builder<'_>) {
-    b.add(
-        APP_BUCKET,
-        "AWS::S3::Bucket",
-        json!({
-            "BucketEncryption": { "ServerSideEncryptionConfiguration": [{
-                "ServerSideEncryptionByDefault": { "SSEAlgorithm": "aws:kms" },
-                "BucketKeyEnabled": true
-            }] },
-            "PublicAccessBlockConfiguration": block_public(),
-            "VersioningConfiguration": { "Status": "Enabled" },
-            "OwnershipControls": { "Rules": [{ "ObjectOwnership": "BucketOwnerEnforced" }] },
-            "LoggingConfiguration": { "DestinationBucketName": r(LOG_BUCKET), "LogFilePrefix": "s3/" },
-            "LifecycleConfiguration": { "Rules": [{
-                "Id": "ExpireOldVersions",
-                "Status": "Enabled",
-                "NoncurrentVersionExpiration": { "NoncurrentDays": 90 },
-                "AbortIncompleteMultipartUpload": { "DaysAfterInitiation": 7 }
-            }] }
-        }),
-    )
-    .keep("Retain");
+    let mut props = json!({
+        "BucketEncryption": { "ServerSideEncryptionConfiguration": [{
+            "ServerSideEncryptionByDefault": { "SSEAlgorithm": "aws:kms" },
+            "BucketKeyEnabled": true
+        }] },
+        "PublicAccessBlockConfiguration": block_public(),
+        "VersioningConfiguration": { "Status": "Enabled" },
+        "OwnershipControls": { "Rules": [{ "ObjectOwnership": "BucketOwnerEnforced" }] },
+        "LoggingConfiguration": { "DestinationBucketName": r(LOG_BUCKET), "LogFilePrefix": "s3/" },
+        "LifecycleConfiguration": { "Rules": [{
+            "Id": "ExpireOldVersions",
+            "Status": "Enabled",
+            "NoncurrentVersionExpiration": { "NoncurrentDays": 90 },
+            "AbortIncompleteMultipartUpload": { "DaysAfterInitiation": 7 }
+        }] }
+    });
+    govern_bucket(b, &mut props, true);
+    b.add(APP_BUCKET, "AWS::S3::Bucket", props).keep("Retain");
     b.add(
         "AppBucketPolicy",
         "AWS::S3::BucketPolicy",
@@ -183,26 +193,24 @@ pub fn app_bucket(b: &mut Builder<'_>) {
 /// deploy artifacts.
 pub fn code_bucket(b: &mut Builder<'_>) {
     let stack_uuid = json!({ "Fn::Select": [2, { "Fn::Split": ["/", r("AWS::StackId")] }] });
-    b.add(
-        CODE_BUCKET,
-        "AWS::S3::Bucket",
-        json!({
-            "BucketName": { "Fn::Join": ["", [CODE_BUCKET_PREFIX, stack_uuid]] },
-            "BucketEncryption": { "ServerSideEncryptionConfiguration": [{
-                "ServerSideEncryptionByDefault": { "SSEAlgorithm": "aws:kms" },
-                "BucketKeyEnabled": true
-            }] },
-            "PublicAccessBlockConfiguration": block_public(),
-            "VersioningConfiguration": { "Status": "Enabled" },
-            "OwnershipControls": { "Rules": [{ "ObjectOwnership": "BucketOwnerEnforced" }] },
-            "LifecycleConfiguration": { "Rules": [{
-                "Id": "ExpireOldCode",
-                "Status": "Enabled",
-                "NoncurrentVersionExpiration": { "NoncurrentDays": 30 },
-                "AbortIncompleteMultipartUpload": { "DaysAfterInitiation": 1 }
-            }] }
-        }),
-    )
+    let mut props = json!({
+        "BucketName": { "Fn::Join": ["", [CODE_BUCKET_PREFIX, stack_uuid]] },
+        "BucketEncryption": { "ServerSideEncryptionConfiguration": [{
+            "ServerSideEncryptionByDefault": { "SSEAlgorithm": "aws:kms" },
+            "BucketKeyEnabled": true
+        }] },
+        "PublicAccessBlockConfiguration": block_public(),
+        "VersioningConfiguration": { "Status": "Enabled" },
+        "OwnershipControls": { "Rules": [{ "ObjectOwnership": "BucketOwnerEnforced" }] },
+        "LifecycleConfiguration": { "Rules": [{
+            "Id": "ExpireOldCode",
+            "Status": "Enabled",
+            "NoncurrentVersionExpiration": { "NoncurrentDays": 30 },
+            "AbortIncompleteMultipartUpload": { "DaysAfterInitiation": 1 }
+        }] }
+    });
+    govern_bucket(b, &mut props, true);
+    b.add(CODE_BUCKET, "AWS::S3::Bucket", props)
     .keep("Retain")
     .skip(
         "CKV_AWS_18",

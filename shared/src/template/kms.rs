@@ -1,0 +1,101 @@
+//! The stack's own customer-managed KMS key, which a governed plan brings (Control Tower's
+//! CT.CLOUDWATCH.PR.3 and CT.RDS.PR.30): it encrypts the stack's log groups, its database's
+//! storage and its alarm topic.
+//!
+//! Its policy:
+//! - lets the account govern the key through IAM, as every KMS key's default policy does (no
+//!   principal of the account may use it unless an IAM policy allows it, and the stack's own
+//!   roles are given nothing on it);
+//! - refuses grants that are not for an AWS service's resource (CT.KMS.PR.3; RDS's grants are);
+//! - lets CloudWatch Logs use it for this stack's log groups only (the encryption context
+//!   names the log group);
+//! - lets CloudWatch publish this stack's alarms to the encrypted topic: without that, the
+//!   alarms would fire into a topic they cannot write to, and nobody would hear of it.
+
+use serde_json::{Value, json};
+
+use super::{Builder, att, r, sub};
+
+pub const STACK_KEY: &str = "StackKey";
+
+/// The key's ARN, for the properties that take one.
+pub(crate) fn key_arn() -> Value {
+    att(STACK_KEY, "Arn")
+}
+
+/// Adds the key. `alarms`: the stack has alarms that notify through an encrypted topic.
+/// `database`: a database's final snapshot is encrypted with the key, so the key outlives the
+/// stack (a deleted key would make that snapshot unreadable).
+pub(crate) fn stack_key(b: &mut Builder<'_>, alarms: bool, database: bool) {
+    let mut statements = vec![
+        json!({
+            "Sid": "TheAccountGovernsTheKeyThroughIam",
+            "Effect": "Allow",
+            "Principal": { "AWS": sub("arn:${AWS::Partition}:iam::${AWS::AccountId}:root") },
+            "Action": "kms:*",
+            "Resource": "*"
+        }),
+        json!({
+            "Sid": "GrantsOnlyForAwsServiceResources",
+            "Effect": "Deny",
+            "Principal": "*",
+            "Action": "kms:CreateGrant",
+            "Resource": "*",
+            "Condition": { "BoolIfExists": {
+                "kms:GrantIsForAWSResource": "false",
+                "aws:PrincipalIsAWSService": "false"
+            } }
+        }),
+        json!({
+            "Sid": "CloudWatchLogsForTheStacksLogGroups",
+            "Effect": "Allow",
+            "Principal": { "Service": sub("logs.${AWS::Region}.amazonaws.com") },
+            "Action": ["kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:Describe*"],
+            "Resource": "*",
+            "Condition": { "ArnLike": { "kms:EncryptionContext:aws:logs:arn": sub(
+                "arn:${AWS::Partition}:logs:${AWS::Region}:${AWS::AccountId}:log-group:/stackplan/${AWS::StackName}/*"
+            ) } }
+        }),
+    ];
+    if alarms {
+        statements.push(json!({
+            "Sid": "CloudWatchAlarmsPublishToTheStacksTopic",
+            "Effect": "Allow",
+            "Principal": { "Service": "cloudwatch.amazonaws.com" },
+            "Action": ["kms:Decrypt", "kms:GenerateDataKey*"],
+            "Resource": "*",
+            "Condition": {
+                "StringEquals": { "aws:SourceAccount": r("AWS::AccountId") },
+                // The stack's alarms have names CloudFormation generates: `<stack>-<id>-<suffix>`.
+                "ArnLike": { "aws:SourceArn": sub(
+                    "arn:${AWS::Partition}:cloudwatch:${AWS::Region}:${AWS::AccountId}:alarm:${AWS::StackName}-*"
+                ) }
+            }
+        }));
+    }
+    let key = b.add(
+        STACK_KEY,
+        "AWS::KMS::Key",
+        json!({
+            "Description": format!("{}: encrypts the stack's {}", b.plan.project, encrypts(alarms, database)),
+            "EnableKeyRotation": true,
+            "KeyPolicy": super::policy_doc(statements)
+        }),
+    );
+    key.keep(if database { "Retain" } else { "Delete" });
+}
+
+/// What the key encrypts, in words.
+fn encrypts(alarms: bool, database: bool) -> String {
+    let mut what = vec!["logs"];
+    if database {
+        what.push("database");
+    }
+    if alarms {
+        what.push("alarm topic");
+    }
+    match what.split_last() {
+        Some((last, rest)) if !rest.is_empty() => format!("{} and {last}", rest.join(", ")),
+        _ => what.join(""),
+    }
+}
