@@ -11,6 +11,7 @@
     python scripts/moto-tool.py ENDPOINT ROLE_ARN secret NAME VALUE
     python scripts/moto-tool.py ENDPOINT ROLE_ARN parameter NAME VALUE
     python scripts/moto-tool.py ENDPOINT ROLE_ARN put-image REPOSITORY TAG MANIFEST
+    python scripts/moto-tool.py ENDPOINT ROLE_ARN lift-protection STACK
     python scripts/moto-tool.py ENDPOINT ROLE_ARN reset
 
 The role is assumed first, so everything happens in that role's (moto) account. `inventory`
@@ -61,6 +62,10 @@ def inventory(client):
         "functions": sorted(functions, key=lambda f: f["name"]),
         "buckets": sorted(b["Name"] for b in client("s3").list_buckets().get("Buckets", [])),
         "log_groups": sorted(g["logGroupName"] for g in client("logs").describe_log_groups()["logGroups"]),
+        "encrypted_log_groups": sorted(
+            g["logGroupName"] for g in client("logs").describe_log_groups()["logGroups"] if g.get("kmsKeyId")
+        ),
+        "kms_keys": kms_keys(client("kms")),
         "roles": sorted(r["RoleName"] for r in client("iam").list_roles()["Roles"]),
         "vpcs": sorted(v["VpcId"] for v in client("ec2").describe_vpcs()["Vpcs"] if not v.get("IsDefault")),
         "nat_gateways": len(client("ec2").describe_nat_gateways()["NatGateways"]),
@@ -78,6 +83,9 @@ def inventory(client):
                 "engine": d["Engine"],
                 "multi_az": d["MultiAZ"],
                 "secret_arn": d.get("MasterUserSecret", {}).get("SecretArn"),
+                "deletion_protection": d.get("DeletionProtection", False),
+                "kms_key_id": d.get("KmsKeyId"),
+                "monitoring_interval": d.get("MonitoringInterval", 0),
             }
             for d in client("rds").describe_db_instances()["DBInstances"]
         ],
@@ -188,9 +196,45 @@ def load_balancers(elbv2):
                 "scheme": lb["Scheme"],
                 "listeners": sorted(f"{l['Protocol']}:{l['Port']}" for l in listeners),
                 "target_groups": len(elbv2.describe_target_groups(LoadBalancerArn=lb["LoadBalancerArn"])["TargetGroups"]),
+                "deletion_protection": attributes(elbv2, lb["LoadBalancerArn"]).get("deletion_protection.enabled") == "true",
             }
         )
     return out
+
+
+def attributes(elbv2, arn):
+    return {a["Key"]: a["Value"] for a in elbv2.describe_load_balancer_attributes(LoadBalancerArn=arn)["Attributes"]}
+
+
+def kms_keys(kms):
+    """The customer-managed keys that are not scheduled for deletion."""
+    aws_managed = {
+        a.get("TargetKeyId") for a in kms.list_aliases()["Aliases"] if a["AliasName"].startswith("alias/aws/")
+    }
+    out = []
+    for k in kms.list_keys()["Keys"]:
+        meta = kms.describe_key(KeyId=k["KeyId"])["KeyMetadata"]
+        if k["KeyId"] in aws_managed or meta.get("KeyManager") == "AWS" or meta["KeyState"] == "PendingDeletion":
+            continue
+        out.append({"id": meta["KeyId"], "rotation": kms.get_key_rotation_status(KeyId=meta["KeyId"])["KeyRotationEnabled"]})
+    return out
+
+
+def lift_protection(client, stack):
+    """Lifts deletion protection from a stack's databases and load balancers, as an
+    administrator does in a governed account before the stack can be deleted."""
+    lifted = []
+    for r in client("cloudformation").describe_stack_resources(StackName=stack)["StackResources"]:
+        if r["ResourceType"] == "AWS::RDS::DBInstance":
+            client("rds").modify_db_instance(DBInstanceIdentifier=r["PhysicalResourceId"], DeletionProtection=False)
+            lifted.append(r["LogicalResourceId"])
+        elif r["ResourceType"] == "AWS::ElasticLoadBalancingV2::LoadBalancer":
+            client("elbv2").modify_load_balancer_attributes(
+                LoadBalancerArn=r["PhysicalResourceId"],
+                Attributes=[{"Key": "deletion_protection.enabled", "Value": "false"}],
+            )
+            lifted.append(r["LogicalResourceId"])
+    return {"lifted": sorted(lifted)}
 
 
 def http_apis(apigw):
@@ -303,6 +347,7 @@ COMMANDS = {
     "secret": secret,
     "parameter": parameter,
     "put-image": put_image,
+    "lift-protection": lift_protection,
 }
 
 

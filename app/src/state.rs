@@ -170,17 +170,12 @@ impl Planner {
             generated.with(|t| match (t, valid.get()) {
                 (Some(t), Some(v)) => controls::checklist(&v, t),
                 // A governed plan is invalid until it gives what only the user can: judge it
-                // as it stands, by the template of the same plan without the profile's checks
-                // (the checklist reads the profile's own settings from the plan itself).
+                // as it stands, by its own template.
                 _ => plan.with(|p| {
-                    let ungoverned = p.governed.then(|| Plan {
-                        governed: false,
-                        ..p.clone()
-                    });
-                    match ungoverned.map(ValidPlan::new) {
-                        Some(Ok(v)) => controls::checklist(p, &template::generate(&v)),
-                        _ => prev.cloned().unwrap_or_default(),
-                    }
+                    p.governed
+                        .then(|| controls::checklist_as_it_stands(p))
+                        .flatten()
+                        .unwrap_or_else(|| prev.cloned().unwrap_or_default())
                 }),
             })
         });

@@ -763,6 +763,79 @@ class RDS(Case):
         self.assertEqual(self.client("secretsmanager").list_secrets()["SecretList"], [])
 
 
+class Protection(Case):
+    """A governed stack's database and load balancer keep deletion protection, as on AWS: the
+    stack's deletion fails on them until it is lifted, then succeeds."""
+
+    def test_protected_database_and_balancer_stop_the_stacks_deletion_until_lifted(self) -> None:
+        resources = network() | {
+            "Subnets": {
+                "Type": "AWS::RDS::DBSubnetGroup",
+                "Properties": {"DBSubnetGroupDescription": "db", "SubnetIds": [{"Ref": "SubnetA"}, {"Ref": "SubnetB"}]},
+            },
+            "MonitoringRole": {
+                "Type": "AWS::IAM::Role",
+                "Properties": {"AssumeRolePolicyDocument": {"Version": "2012-10-17", "Statement": [{
+                    "Effect": "Allow", "Principal": {"Service": "monitoring.rds.amazonaws.com"}, "Action": "sts:AssumeRole"}]}},
+            },
+            "Database": {
+                "Type": "AWS::RDS::DBInstance",
+                "Properties": {
+                    "Engine": "postgres",
+                    "DBInstanceClass": "db.t4g.micro",
+                    "AllocatedStorage": "20",
+                    "MasterUsername": "app",
+                    "ManageMasterUserPassword": True,
+                    "DBSubnetGroupName": {"Ref": "Subnets"},
+                    "VPCSecurityGroups": [{"Ref": "Group"}],
+                    "DeletionProtection": True,
+                    "MonitoringInterval": 60,
+                    "MonitoringRoleArn": {"Fn::GetAtt": ["MonitoringRole", "Arn"]},
+                },
+            },
+            "Balancer": {
+                "Type": "AWS::ElasticLoadBalancingV2::LoadBalancer",
+                "Properties": {
+                    "Subnets": [{"Ref": "SubnetA"}, {"Ref": "SubnetB"}],
+                    "SecurityGroups": [{"Ref": "Group"}],
+                    "LoadBalancerAttributes": [
+                        {"Key": "routing.http.drop_invalid_header_fields.enabled", "Value": "true"},
+                        {"Key": "deletion_protection.enabled", "Value": "true"},
+                    ],
+                },
+            },
+        }
+        out = self.create(resources, {"Balancer": {"Value": {"Ref": "Balancer"}}, "Role": {"Value": {"Fn::GetAtt": ["MonitoringRole", "Arn"]}}})
+        rds, elb = self.client("rds"), self.client("elbv2")
+        db = rds.describe_db_instances()["DBInstances"][0]
+        self.assertEqual((db["DeletionProtection"], db["MonitoringInterval"], db["MonitoringRoleArn"]), (True, 60, out["Role"]))
+        attributes = {a["Key"]: a["Value"] for a in elb.describe_load_balancer_attributes(LoadBalancerArn=out["Balancer"])["Attributes"]}
+        self.assertEqual(attributes["deletion_protection.enabled"], "true")
+        self.assertEqual(attributes["routing.http.drop_invalid_header_fields.enabled"], "true")
+
+        self.cf.delete_stack(StackName="ext")
+        stack = self.cf.describe_stacks(StackName=self.stack_id)["Stacks"][0]
+        self.assertEqual(stack["StackStatus"], "DELETE_FAILED")
+        failed = {
+            e["LogicalResourceId"]: e["ResourceStatusReason"]
+            for e in self.cf.describe_stack_events(StackName=self.stack_id)["StackEvents"]
+            if e["ResourceStatus"] == "DELETE_FAILED" and e["LogicalResourceId"] != "ext"
+        }
+        self.assertIn("Database", failed)
+        self.assertIn("deletion protection", failed["Database"])
+        self.assertIn("Balancer", failed)
+        self.assertIn("OperationNotPermitted", failed["Balancer"])
+
+        # An administrator lifts the protection; the deletion then goes through.
+        rds.modify_db_instance(DBInstanceIdentifier=db["DBInstanceIdentifier"], DeletionProtection=False)
+        elb.modify_load_balancer_attributes(
+            LoadBalancerArn=out["Balancer"], Attributes=[{"Key": "deletion_protection.enabled", "Value": "false"}]
+        )
+        self.delete()
+        self.assertEqual(rds.describe_db_instances()["DBInstances"], [])
+        self.assertEqual(elb.describe_load_balancers()["LoadBalancers"], [])
+
+
 class ECR(Case):
     def test_a_repository_without_a_name_gets_a_lower_case_one(self) -> None:
         out = self.create(

@@ -32,7 +32,11 @@ pub const IAM_ACTIONS: &str = include_str!("../data/iam-actions.tsv");
 pub const STACK_NAME: &str = "stackplan-bootstrap";
 
 /// Services the roles of Stackplan's templates are for (their trust policies' principals).
-const ROLE_SERVICES: [&str; 2] = ["ecs-tasks.amazonaws.com", "lambda.amazonaws.com"];
+const ROLE_SERVICES: [&str; 3] = [
+    "ecs-tasks.amazonaws.com",
+    "lambda.amazonaws.com",
+    "monitoring.rds.amazonaws.com",
+];
 
 /// Services whose service-linked roles the resources may need created.
 const LINKED_SERVICES: [&str; 5] = [

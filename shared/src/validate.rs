@@ -42,6 +42,18 @@ pub struct ValidPlan {
 }
 
 impl ValidPlan {
+    /// A plan that passes every check but the governed profile's own (what only the user can
+    /// give), for the page's previews: the Control Tower checklist judges its template, and the
+    /// profile is priced with it, while the user is still giving what the profile asks. The
+    /// server never takes one: its requests go through [`ValidPlan::new`].
+    pub fn as_it_stands(plan: Plan) -> Option<ValidPlan> {
+        let problems = check(&plan);
+        (!problems.iter().any(|p| p.severity == Severity::Error)).then_some(ValidPlan {
+            plan,
+            warnings: problems,
+        })
+    }
+
     /// Validates a plan: `Err` carries every error (warnings too, for context).
     pub fn new(plan: Plan) -> Result<ValidPlan, Vec<Problem>> {
         let problems = check(&plan);

@@ -19,8 +19,9 @@ test('the checklist shows what a governed account would block, and a fix applies
   const multiAz = page.locator('li.control.failed[data-control="CT.RDS.PR.1"]');
   await multiAz.waitFor();
   assert.match(await multiAz.innerText(), /Multi-AZ — Database/);
-  // A control no plan setting satisfies says why.
-  assert.match(await page.locator('li.control.failed[data-control="CT.S3.PR.9"]').innerText(), /cannot be deleted/);
+  // A control the governed profile satisfies says so; one nothing satisfies says why.
+  assert.match(await page.locator('li.control.failed[data-control="CT.S3.PR.9"]').innerText(), /Needs the governed-account profile .*Object Lock/);
+  assert.match(await page.locator('li.control.failed[data-control="CT.ELASTICACHE.PR.8"]').innerText(), /not in the governed-account profile yet/);
   // Tall enough for the whole card: the results column scrolls on its own.
   await page.setViewportSize({ width: 1400, height: 4000 });
   await page.locator('.controls-card').screenshot({ path: path.join(artifacts, 'controls.png') });
@@ -51,7 +52,8 @@ test('the governed-account switch brings what it can, names what it cannot, and 
   const page = await t.open();
   await page.getByTestId('controls-summary').click();
   const note = await page.getByTestId('governed-note').innerText();
-  const m = /: \+\$([\d,]+\.\d\d)\/month\.$/.exec(note);
+  // The profile's KMS key has no price in the book: the difference is a lower bound.
+  const m = /: \+\$([\d,]+\.\d\d)\/month \+ unknown\.$/.exec(note);
   assert.ok(m, note);
   const before = usd(await total(page));
   await page.locator('#f-governed').check();
@@ -59,16 +61,19 @@ test('the governed-account switch brings what it can, names what it cannot, and 
   await page.locator('.field-msg.error', { hasText: 'CT.ECS.PR.3' }).waitFor();
   await page.getByTestId('problems').getByText('CT.ELASTICLOADBALANCING.PR.1').waitFor();
   assert.equal(await page.locator('#f-fargate-database-multi_az').isChecked(), true);
-  // Still invalid, the plan is judged as it stands: retention, Multi-AZ and the port now pass.
-  await page.waitForFunction(() => document.querySelector('[data-testid=controls-count]').innerText === '12 of 58 controls fail');
+  // Still invalid, the plan is judged as it stands, by its own template: the profile's key and
+  // settings pass, the user and HTTPS are still missing.
+  await page.waitForFunction(() => document.querySelector('[data-testid=controls-count]').innerText === '6 of 60 controls fail');
   await page.locator('#f-fargate-user').fill('1000');
   await page.locator('#f-fargate-https').check();
   await page.locator('#f-fargate-https-certificate_arn').fill('arn:aws:acm:us-east-1:123456789012:certificate/0b2c4d6e-8a1b-4c3d-9e5f-7a9b1c3d5e7f');
-  // The judge's verdict on the matrix's fargate-governed plan (control-tower.txt): 10 of 59.
-  await page.waitForFunction(() => document.querySelector('[data-testid=controls-count]').innerText === '10 of 59 controls fail');
+  // The judge's verdict on the matrix's fargate-governed plan (control-tower.txt): 4 of 61.
+  await page.waitForFunction(() => document.querySelector('[data-testid=controls-count]').innerText === '4 of 61 controls fail');
   const text = await page.locator('pre.code').innerText();
   assert.match(text, /"User": "1000"/);
   assert.match(text, /"Port": "5433"/);
+  assert.match(text, /"Type": "AWS::KMS::Key"/);
+  assert.match(text, /"DeletionProtection": true/);
   // The profile's settings cost what the note said (HTTPS itself costs nothing).
   const after = usd(await total(page));
   assert.ok(Math.abs(after - before - usd(m[1])) < 0.011, `${before} + ${m[1]} != ${after}`);

@@ -929,6 +929,31 @@ async fn a_sample_of_the_matrix_deploys_in_the_sandbox() {
                 json!(["FARGATE", "FARGATE_SPOT"]),
                 "{inv}"
             ),
+            "fargate-governed" => {
+                // The profile's settings reached the services: the stack's own key encrypts the
+                // database and the log group, and the database and balancer are protected.
+                let db = &inv["db_instances"][0];
+                assert_eq!(db["deletion_protection"], true, "{inv}");
+                assert_eq!(db["monitoring_interval"], 60, "{inv}");
+                assert_eq!(inv["kms_keys"].as_array().unwrap().len(), 1, "{inv}");
+                assert_eq!(inv["kms_keys"][0]["rotation"], true, "{inv}");
+                assert!(
+                    db["kms_key_id"]
+                        .as_str()
+                        .unwrap()
+                        .ends_with(inv["kms_keys"][0]["id"].as_str().unwrap()),
+                    "{inv}"
+                );
+                assert_eq!(inv["encrypted_log_groups"], inv["log_groups"], "{inv}");
+                assert_eq!(
+                    inv["load_balancers"][0]["deletion_protection"], true,
+                    "{inv}"
+                );
+            }
+            "lambda-governed" => {
+                assert_eq!(inv["kms_keys"].as_array().unwrap().len(), 1, "{inv}");
+                assert_eq!(inv["encrypted_log_groups"], inv["log_groups"], "{inv}");
+            }
             "lambda-rest" => assert_eq!(inv["rest_apis"].as_array().unwrap().len(), 1, "{inv}"),
             "lambda-image" => {
                 // The function runs the image at the template's default tag.
@@ -1021,7 +1046,25 @@ async fn a_sample_of_the_matrix_deploys_in_the_sandbox() {
                 .clone();
             assert_eq!(url["value"], "https://shop.example.com", "{done}");
         }
-        let gone = sb.delete(created["id"].as_str().unwrap()).await;
+        let mut gone = sb.delete(created["id"].as_str().unwrap()).await;
+        if name == "fargate-governed" {
+            // Deletion protection stops the deletion, as on AWS, at the protected resources,
+            // until an administrator lifts it.
+            assert_eq!(gone["status"], "DELETE_FAILED", "{name}: {gone}");
+            assert_eq!(
+                gone["failure"]["resource_type"], "AWS::RDS::DBInstance",
+                "{gone}"
+            );
+            let lifted = sb
+                .moto
+                .tool(server::SANDBOX_ROLE, &["lift-protection", &stack]);
+            assert_eq!(
+                lifted["lifted"],
+                json!(["Database", "LoadBalancer"]),
+                "{lifted}"
+            );
+            gone = sb.delete(created["id"].as_str().unwrap()).await;
+        }
         assert_eq!(gone["status"], "DELETE_COMPLETE", "{name}: {gone}");
         // Buckets and tables outlive their stacks (DeletionPolicy: Retain): start afresh.
         sb.moto.tool(server::SANDBOX_ROLE, &["reset"]);

@@ -121,20 +121,19 @@ fn governed_note(pricer: &Pricer) -> String {
     if pricer.governed {
         return "The governed-account profile is on: the plan must satisfy every control a setting can (the checks say what is missing).".into();
     }
-    // The settings the switch changes, priced without the profile's own requirements (a
-    // certificate, a user), which cost nothing.
+    // Priced before the user gives what only they can (a certificate, a user), which costs
+    // nothing.
     let delta = pricer.price(controls::govern);
     format!(
         "The governed-account profile (Project and region) brings the settings a governed account requires: {delta}."
     )
 }
 
-/// Prices changes to the plan as it stands, with the page's book and options. The plan is
-/// priced without the governed profile's own checks (they cost nothing), so a governed plan
-/// still missing what only the user can give is priced too; its estimate is made once for all
-/// the changes of one rendering.
+/// Prices changes to the plan as it stands, with the page's book and options. A governed plan
+/// still missing what only the user can give (which costs nothing) is priced too; its estimate
+/// is made once for all the changes of one rendering.
 struct Pricer {
-    /// Whether the plan is governed (the plan below is priced without it).
+    /// Whether the plan is governed.
     governed: bool,
     plan: shared::Plan,
     options: cost::Options,
@@ -150,8 +149,8 @@ impl Pricer {
         let options = cost::Options {
             free_tier: p.free_tier.get(),
         };
-        let mut plan = p.plan.get();
-        let governed = std::mem::take(&mut plan.governed);
+        let plan = p.plan.get();
+        let governed = plan.governed;
         let mut pricer = Pricer {
             governed,
             plan,
@@ -163,8 +162,10 @@ impl Pricer {
         pricer
     }
 
+    /// The estimate of a plan, governed or not: a governed one is priced while it still misses
+    /// what only the user can give (which costs nothing).
     fn estimate(&self, plan: shared::Plan) -> Option<cost::Estimate> {
-        let valid = shared::ValidPlan::new(plan).ok()?;
+        let valid = shared::ValidPlan::as_it_stands(plan)?;
         Some(with_book(&self.server_book, valid.region.code(), |book| {
             cost::estimate(&valid, book, self.options)
         }))
@@ -174,7 +175,6 @@ impl Pricer {
     fn price(&self, fix: impl Fn(&mut shared::Plan)) -> String {
         let mut after = self.plan.clone();
         fix(&mut after);
-        after.governed = false;
         let (Some(a), Some(b)) = (&self.before, self.estimate(after)) else {
             return "?".into();
         };

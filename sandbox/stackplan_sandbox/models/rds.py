@@ -5,14 +5,16 @@ moto 5.2.5's CloudFormation model of a DB instance:
   `Fn::GetAtt [Db, MasterUserSecret.SecretArn]` fails the stack;
 - implements no `DbiResourceId` attribute, and gives every instance the same resource id;
 - reads security groups from `VpcSecurityGroupIds` (CloudFormation's name is
-  `VPCSecurityGroups`), and defaults the port to 3306 whatever the engine.
+  `VPCSecurityGroups`), and defaults the port to 3306 whatever the engine;
+- drops `DeletionProtection`, `MonitoringInterval` and `MonitoringRoleArn`, so a protected
+  instance is deleted with its stack, where AWS refuses until the protection is lifted.
 
 `install()` wraps the model so that, as on AWS, `ManageMasterUserPassword: true` makes a secret
 `rds!db-…` holding the master `username` and a random `password` (moto's `MasterUserSecret`
 with its fixed `admin` / `P@55w0rd!` replaced, which
 `DescribeDBInstances` reports and `DeleteDBInstance` deletes), each instance gets its own
-`db-…` resource id, the security groups and the engine's default port are taken, and the two
-attributes resolve. The sandbox records the instance: no database server runs.
+`db-…` resource id, the security groups, the engine's default port, deletion protection and
+Enhanced Monitoring are taken, and the two attributes resolve. The sandbox records the instance: no database server runs.
 """
 
 from __future__ import annotations
@@ -96,6 +98,9 @@ def install() -> None:
         database.enabled_cloudwatch_logs_exports = properties.get(
             "EnableCloudwatchLogsExports", []
         )
+        database.deletion_protection = _flag(properties.get("DeletionProtection", False))
+        database.monitoring_interval = int(properties.get("MonitoringInterval", 0))
+        database.monitoring_role_arn = properties.get("MonitoringRoleArn")
         if _flag(properties.get("ManageMasterUserPassword", False)):
             database.manage_master_user_password = True
             database.master_user_secret = ManagedMasterSecret(

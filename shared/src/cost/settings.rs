@@ -118,6 +118,11 @@ pub(super) fn governed(p: &mut Pricer<'_>, a: &mut Vec<String>, plan: &Plan) {
         "the buckets send object events to the account's default event bus; EventBridge prices are not in the price book",
     );
     if plan.fargate().is_some_and(|f| f.database.is_some()) {
+        p.not_estimated(
+            "CloudWatch",
+            "Enhanced Monitoring OS metrics",
+            "RDS writes the database's OS metrics every 60 seconds into the RDSOSMetrics log group, billed as CloudWatch Logs; AWS does not state their volume, so the book cannot price it",
+        );
         a.push(
             "KMS: the stack's key is kept when the stack is deleted, since the database's final snapshot is encrypted with it; it is billed until you schedule its deletion.".into(),
         );

@@ -181,6 +181,13 @@ pub fn governed_problems(plan: &Plan, template: &Template) -> Vec<Problem> {
         .collect()
 }
 
+/// The checklist of a plan as it stands, judged by its own template even while a governed plan
+/// still misses what only the user can give (`None`: the plan has other errors).
+pub fn checklist_as_it_stands(plan: &Plan) -> Option<Vec<Check>> {
+    let valid = crate::validate::ValidPlan::as_it_stands(plan.clone())?;
+    Some(checklist(plan, &crate::template::generate(&valid)))
+}
+
 /// `CT.S3.PR.10` after `CT.S3.PR.9`: the service, then the number.
 fn control_order(id: &str) -> (&str, u32) {
     match id.rsplit_once('.') {
@@ -244,10 +251,10 @@ controls! {
     // API Gateway.
     "CT.APIGATEWAY.PR.1" api_gw_v1_execution_logging_enabled_check on "AWS::ApiGateway::Stage":
         "REST API execution logging" =>
-        Never("left to a governed-account profile: execution logs need the account-wide API Gateway CloudWatch role, which a stack cannot own");
+        Never("not in the governed-account profile: execution logs need the account-wide API Gateway CloudWatch role, which a stack cannot own (an HTTP API, the default, logs its access without it)");
     "CT.APIGATEWAY.PR.2" api_gw_xray_enabled_check on "AWS::ApiGateway::Stage":
         "REST API X-Ray tracing" =>
-        Never("left to a governed-account profile: X-Ray traces are billed per trace, and the price book has no X-Ray prices");
+        Never("not in the governed-account profile: X-Ray traces are billed per trace, and the price book has no X-Ray prices");
     "CT.APIGATEWAY.PR.4" api_gw_v2_access_logs_enabled_check on "AWS::ApiGatewayV2::Stage":
         "HTTP API access logging" => Always;
     "CT.APIGATEWAY.PR.5" api_gw_v2_authorization_type_configured_check on "AWS::ApiGatewayV2::Route":
@@ -355,7 +362,7 @@ controls! {
         "encryption in transit" => Always;
     "CT.ELASTICACHE.PR.8" elasticache_repl_grp_rbac_auth_enabled_check on "AWS::ElastiCache::ReplicationGroup":
         "Redis RBAC instead of an AUTH token" =>
-        Never("left to a governed-account profile: RBAC users and a user group replace the AUTH token the service reads today");
+        Never("not in the governed-account profile yet: RBAC users and a user group would replace the AUTH token the service reads today");
     // Elastic Load Balancing.
     "CT.ELASTICLOADBALANCING.PR.1" alb_http_to_https_redirection_check on "AWS::ElasticLoadBalancingV2::Listener":
         "HTTP redirected to HTTPS" =>
@@ -376,7 +383,11 @@ controls! {
         "invalid headers dropped" => Always;
     "CT.ELASTICLOADBALANCING.PR.5" elbv2_deletion_protection_enabled_check on "AWS::ElasticLoadBalancingV2::LoadBalancer":
         "deletion protection" =>
-        Never("left to a governed-account profile: a protected load balancer stops the stack's deletion until the protection is lifted");
+        Holds::Profile {
+            what: "deletion protection on the load balancer: deleting the stack fails until an administrator lifts it",
+            except: &[],
+            why: "",
+        };
     "CT.ELASTICLOADBALANCING.PR.6" elbv2_logging_enabled_check on "AWS::ElasticLoadBalancingV2::LoadBalancer":
         "access logs" => Always;
     // IAM.
@@ -395,7 +406,7 @@ controls! {
         Never("the permission names its API's ARN and the account with Fn::Sub and Ref, which a deploy-time hook sees resolved; the rule's template form accepts only literal strings or references to resources of the template, and API Gateway exposes no ARN attribute to reference");
     "CT.LAMBDA.PR.3" lambda_inside_vpc_check on "AWS::Lambda::Function":
         "functions in a VPC" =>
-        Never("left to a governed-account profile: a VPC for the function, with endpoints or a NAT gateway for its traffic");
+        Never("not in the governed-account profile yet: a VPC for the function, with endpoints or a NAT gateway for its traffic");
     // RDS.
     "CT.RDS.PR.1" rds_instance_multi_az_support_check on "AWS::RDS::DBInstance":
         "Multi-AZ" =>
@@ -411,14 +422,22 @@ controls! {
         "in a VPC" => Always;
     "CT.RDS.PR.13" rds_instance_deletion_protection_enabled_check on "AWS::RDS::DBInstance":
         "deletion protection" =>
-        Never("left to a governed-account profile: a protected database stops the stack's deletion until the protection is lifted");
+        Holds::Profile {
+            what: "deletion protection on the database: deleting the stack fails until an administrator lifts it",
+            except: &[],
+            why: "",
+        };
     "CT.RDS.PR.14" rds_instance_logging_enabled_check on "AWS::RDS::DBInstance":
         "logs exported to CloudWatch" => Always;
     "CT.RDS.PR.15" rds_db_security_group_not_allowed_check on "AWS::RDS::DBInstance":
         "VPC security groups, not DB security groups" => Always;
     "CT.RDS.PR.2" rds_instance_enhanced_monitoring_enabled_check on "AWS::RDS::DBInstance":
         "enhanced monitoring" =>
-        Never("left to a governed-account profile: a monitoring role, and OS metrics billed as CloudWatch Logs ingestion");
+        Holds::Profile {
+            what: "Enhanced Monitoring every 60 seconds, with a role that lets RDS write OS metrics to CloudWatch Logs",
+            except: &[],
+            why: "",
+        };
     "CT.RDS.PR.20" rds_instance_no_default_ports_check on "AWS::RDS::DBInstance":
         "not on the engine's default port" =>
         Holds::Profile {
@@ -579,6 +598,27 @@ mod tests {
         let problems = crate::ValidPlan::new(lambda).unwrap_err();
         assert_eq!(problems[0].path, "lambda.authorizer", "{problems:#?}");
         assert!(problems[0].message.contains("CT.APIGATEWAY.PR.5"));
+    }
+
+    /// While a governed plan still misses what only the user can give, it is judged by its
+    /// own template: the profile's key and settings count, and the missing user still fails.
+    #[test]
+    fn a_governed_plan_is_judged_as_it_stands() {
+        let mut plan = crate::examples::fargate();
+        govern(&mut plan);
+        assert!(crate::ValidPlan::new(plan.clone()).is_err());
+        let list = checklist_as_it_stands(&plan).expect("only the profile's own checks fail");
+        let verdict = |id: &str| list.iter().find(|c| c.control.id == id).map(Check::passed);
+        assert_eq!(
+            verdict("CT.KMS.PR.1"),
+            Some(true),
+            "the stack's key is judged"
+        );
+        assert_eq!(verdict("CT.RDS.PR.30"), Some(true));
+        assert_eq!(verdict("CT.ECS.PR.3"), Some(false), "no user yet");
+        // A plan with other errors is not judged.
+        plan.project = String::new();
+        assert!(checklist_as_it_stands(&plan).is_none());
     }
 
     #[test]

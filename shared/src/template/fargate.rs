@@ -397,6 +397,15 @@ fn security_groups(b: &mut Builder<'_>, f: &Fargate) {
 }
 
 fn load_balancer(b: &mut Builder<'_>, f: &Fargate) {
+    let mut attributes = vec![
+        json!({ "Key": "routing.http.drop_invalid_header_fields.enabled", "Value": "true" }),
+        json!({ "Key": "access_logs.s3.enabled", "Value": "true" }),
+        json!({ "Key": "access_logs.s3.bucket", "Value": r(storage::LOG_BUCKET) }),
+        json!({ "Key": "access_logs.s3.prefix", "Value": "alb" }),
+    ];
+    if b.plan.governed {
+        attributes.push(json!({ "Key": "deletion_protection.enabled", "Value": "true" }));
+    }
     b.add(
         "LoadBalancer",
         "AWS::ElasticLoadBalancingV2::LoadBalancer",
@@ -405,12 +414,7 @@ fn load_balancer(b: &mut Builder<'_>, f: &Fargate) {
             "Scheme": "internet-facing",
             "Subnets": [r("PublicSubnetA"), r("PublicSubnetB")],
             "SecurityGroups": [r("LoadBalancerSecurityGroup")],
-            "LoadBalancerAttributes": [
-                { "Key": "routing.http.drop_invalid_header_fields.enabled", "Value": "true" },
-                { "Key": "access_logs.s3.enabled", "Value": "true" },
-                { "Key": "access_logs.s3.bucket", "Value": r(storage::LOG_BUCKET) },
-                { "Key": "access_logs.s3.prefix", "Value": "alb" }
-            ]
+            "LoadBalancerAttributes": attributes
         }),
     )
     .depends_on(&[storage::LOG_BUCKET_POLICY, "VpcGatewayAttachment"]);
@@ -538,17 +542,24 @@ fn database(b: &mut Builder<'_>, db: &crate::plan::Database) {
         "EnableCloudwatchLogsExports": ["postgresql", "upgrade"],
         "DeletionProtection": false
     });
-    if b.plan.governed {
+    let governed = b.plan.governed;
+    if governed {
         props["Port"] = json!(GOVERNED_DB_PORT.to_string());
         props["KmsKeyId"] = super::kms::key_arn();
+        props["DeletionProtection"] = json!(true);
+        props["MonitoringInterval"] = json!(ENHANCED_MONITORING_SECONDS);
+        props["MonitoringRoleArn"] = att(MONITORING_ROLE, "Arn");
+        monitoring_role(b);
     }
     let mut res = b
         .add("Database", "AWS::RDS::DBInstance", props)
-        .keep("Snapshot")
-        .skip(
+        .keep("Snapshot");
+    if !governed {
+        res = res.skip(
             "CKV_AWS_118",
             "Enhanced Monitoring bills per instance through CloudWatch Logs; standard RDS metrics stay on",
         );
+    }
     if !db.multi_az {
         res = res.skip(
             "CKV_AWS_157",
@@ -556,6 +567,40 @@ fn database(b: &mut Builder<'_>, db: &crate::plan::Database) {
         );
     }
     let _ = res;
+}
+
+/// How often a governed plan's database reports its OS metrics (Enhanced Monitoring).
+pub const ENHANCED_MONITORING_SECONDS: u16 = 60;
+const MONITORING_ROLE: &str = "DatabaseMonitoringRole";
+
+/// The role RDS sends a governed database's OS metrics with: into the `RDSOSMetrics` log
+/// group of this account and region, as AWS's `AmazonRDSEnhancedMonitoringRole` allows, but
+/// inline, so the permissions boundary (made from the templates' own policies) holds it too.
+fn monitoring_role(b: &mut Builder<'_>) {
+    let group =
+        "arn:${AWS::Partition}:logs:${AWS::Region}:${AWS::AccountId}:log-group:RDSOSMetrics";
+    b.add(
+        MONITORING_ROLE,
+        "AWS::IAM::Role",
+        json!({
+            "Description": "Lets RDS write the database's OS metrics (Enhanced Monitoring) to CloudWatch Logs",
+            "AssumeRolePolicyDocument": trust("monitoring.rds.amazonaws.com"),
+            "Policies": [{ "PolicyName": "os-metrics", "PolicyDocument": policy_doc(vec![
+                json!({
+                    "Sid": "OsMetricsLogGroup",
+                    "Effect": "Allow",
+                    "Action": ["logs:CreateLogGroup", "logs:PutRetentionPolicy"],
+                    "Resource": sub(group)
+                }),
+                json!({
+                    "Sid": "OsMetricsLogStreams",
+                    "Effect": "Allow",
+                    "Action": ["logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams", "logs:GetLogEvents"],
+                    "Resource": sub(&format!("{group}:log-stream:*"))
+                })
+            ]) }]
+        }),
+    );
 }
 
 fn cache_cluster(b: &mut Builder<'_>, cache: &crate::plan::Cache) {

@@ -47,7 +47,7 @@ pub fn finished(d: Deploy, status: Status) -> AnyView {
                         <ul>{notes.into_iter().map(|n| view! { <li>{n}</li> }).collect_view()}</ul>
                     </details>
                 })}
-                {(!deleted).then(|| delete_button(d))}
+                {(!deleted).then(|| delete_button(d, protected(&status.plan_link)))}
             </div>
         }
     };
@@ -83,14 +83,30 @@ fn output(o: Output) -> impl IntoView {
     }
 }
 
-/// Delete, with a confirmation.
-fn delete_button(d: Deploy) -> AnyView {
+/// What deletion protection stops, for a stack deployed from a governed Fargate plan (the
+/// plan the stack records).
+fn protected(plan_link: &Option<String>) -> Option<String> {
+    let plan = shared::link::decode(plan_link.as_deref()?).ok()?;
+    let f = plan.fargate().filter(|_| plan.governed)?;
+    let what = if f.database.is_some() {
+        "the database and the load balancer"
+    } else {
+        "the load balancer"
+    };
+    Some(format!(
+        "Deletion protection is on for {what} (the governed-account profile): CloudFormation deletes the rest and stops there. An administrator lifts it first (RDS: Modify, Deletion protection; EC2: the load balancer's Attributes)."
+    ))
+}
+
+/// Delete, with a confirmation (and what will stop the deletion, if anything).
+fn delete_button(d: Deploy, protected: Option<String>) -> AnyView {
     let view = {
         let confirm = RwSignal::new(false);
         view! {
             <div class="actions">
                 {move || if confirm.get() { view! {
                     <span>"Delete the stack and its resources? Tables and buckets are kept (DeletionPolicy: Retain)."</span>
+                    {protected.clone().map(|p| view! { <p class="banner warn" data-testid="delete-protected">{p}</p> })}
                     <button type="button" class="danger" data-testid="confirm-delete" on:click=move |_| { confirm.set(false); d.delete() }>"Delete"</button>
                     <button type="button" class="secondary" on:click=move |_| confirm.set(false)>"Cancel"</button>
                 }.into_any() } else { view! {
