@@ -94,7 +94,7 @@ fn protected(plan_link: &Option<String>) -> Option<String> {
         "the load balancer"
     };
     Some(format!(
-        "Deletion protection is on for {what} (the governed-account profile): CloudFormation deletes the rest and stops there. An administrator lifts it first (RDS: Modify, Deletion protection; EC2: the load balancer's Attributes)."
+        "Deletion protection is on for {what} (the governed-account profile): CloudFormation deletes what it can and fails at them, and at what they stand in (the VPC). An administrator lifts the protection first (RDS: Modify, Deletion protection; EC2: the load balancer's Attributes)."
     ))
 }
 
