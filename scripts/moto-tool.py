@@ -54,6 +54,7 @@ def inventory(client):
             "environment": f.get("Environment", {}).get("Variables", {}),
             "package_type": f.get("PackageType", "Zip"),
             "image_uri": lam.get_function(FunctionName=f["FunctionName"])["Code"].get("ImageUri"),
+            "invoked_by": invokers(lam, f["FunctionName"]),
         }
         for f in lam.list_functions()["Functions"]
     ]
@@ -94,9 +95,11 @@ def inventory(client):
             {
                 "id": g["ReplicationGroupId"],
                 "primary": g.get("NodeGroups", [{}])[0].get("PrimaryEndpoint", {}).get("Address"),
+                "user_groups": g.get("UserGroupIds", []),
             }
             for g in client("elasticache").describe_replication_groups()["ReplicationGroups"]
         ],
+        "cache_user_groups": cache_user_groups(client("elasticache")),
         "scalable_targets": [
             {"resource_id": t["ResourceId"], "min": t["MinCapacity"], "max": t["MaxCapacity"]}
             for t in client("application-autoscaling").describe_scalable_targets(ServiceNamespace="ecs")[
@@ -237,6 +240,32 @@ def lift_protection(client, stack):
     return {"lifted": sorted(lifted)}
 
 
+def invokers(lam, name):
+    """The principals the function's resource-based policy lets invoke it."""
+    try:
+        policy = json.loads(lam.get_policy(FunctionName=name)["Policy"])
+    except lam.exceptions.ResourceNotFoundException:
+        return []
+    return sorted(str(st.get("Principal", {}).get("Service", st.get("Principal"))) for st in policy["Statement"])
+
+
+def cache_user_groups(ec):
+    """Redis user groups with their users: name and access string."""
+    out = []
+    for group in ec.describe_user_groups()["UserGroups"]:
+        users = [ec.describe_users(UserId=u)["Users"][0] for u in group["UserIds"]]
+        out.append(
+            {
+                "id": group["UserGroupId"],
+                "users": sorted(
+                    ({"name": u["UserName"], "access": u["AccessString"], "auth": u["Authentication"]["Type"]} for u in users),
+                    key=lambda u: u["name"],
+                ),
+            }
+        )
+    return out
+
+
 def http_apis(apigw):
     out = []
     for api in apigw.get_apis()["Items"]:
@@ -247,6 +276,11 @@ def http_apis(apigw):
                 "endpoint": api.get("ApiEndpoint"),
                 "routes": sorted(r["RouteKey"] for r in routes),
                 "stages": sorted(s["StageName"] for s in apigw.get_stages(ApiId=api["ApiId"])["Items"]),
+                "integration_credentials": sorted(
+                    i["CredentialsArn"]
+                    for i in apigw.get_integrations(ApiId=api["ApiId"])["Items"]
+                    if i.get("CredentialsArn")
+                ),
             }
         )
     return out

@@ -143,6 +143,116 @@ class ElastiCache(Case):
         self.assertEqual(ec.describe_replication_groups()["ReplicationGroups"], [])
         self.assertEqual(ec.describe_cache_subnet_groups()["CacheSubnetGroups"], [])
 
+    def rbac(self, users: dict[str, Any]) -> dict[str, Any]:
+        """A replication group signed in to through a user group of these users."""
+        return network() | users | {
+            "CacheSubnets": {
+                "Type": "AWS::ElastiCache::SubnetGroup",
+                "Properties": {"Description": "cache", "SubnetIds": [{"Ref": "SubnetA"}, {"Ref": "SubnetB"}]},
+            },
+            "Users": {
+                "Type": "AWS::ElastiCache::UserGroup",
+                "Properties": {
+                    "UserGroupId": {"Fn::Sub": ["grp-${Id}", {"Id": {"Fn::Select": [2, {"Fn::Split": ["/", {"Ref": "AWS::StackId"}]}]}}]},
+                    "Engine": "redis",
+                    "UserIds": [{"Ref": name} for name in users],
+                    "Tags": [{"Key": "team", "Value": "web"}],
+                },
+            },
+            "Cache": {
+                "Type": "AWS::ElastiCache::ReplicationGroup",
+                "Properties": {
+                    "ReplicationGroupDescription": "redis",
+                    "Engine": "redis",
+                    "EngineVersion": "7.1",
+                    "CacheNodeType": "cache.t4g.micro",
+                    "NumCacheClusters": 1,
+                    "CacheSubnetGroupName": {"Ref": "CacheSubnets"},
+                    "SecurityGroupIds": [{"Ref": "Group"}],
+                    "TransitEncryptionEnabled": True,
+                    "UserGroupIds": [{"Ref": "Users"}],
+                },
+            },
+        }
+
+    def test_role_based_access_a_switched_off_default_user_and_the_services_user_with_a_password(self) -> None:
+        users = {
+            "Default": {
+                "Type": "AWS::ElastiCache::User",
+                "Properties": {
+                    "UserId": "Off-Default",
+                    "UserName": "default",
+                    "Engine": "redis",
+                    "AccessString": "off -@all",
+                    "AuthenticationMode": {"Type": "no-password-required"},
+                },
+            },
+            "Service": {
+                "Type": "AWS::ElastiCache::User",
+                "Properties": {
+                    "UserId": "svc-shop",
+                    "UserName": "service",
+                    "Engine": "redis",
+                    "AccessString": "on ~* &* +@all",
+                    "AuthenticationMode": {"Type": "password", "Passwords": ["a-password-of-32-characters-long"]},
+                },
+            },
+        }
+        out = self.create(
+            self.rbac(users),
+            {
+                "Group": {"Value": {"Ref": "Users"}},
+                "GroupArn": {"Value": {"Fn::GetAtt": ["Users", "Arn"]}},
+                "Default": {"Value": {"Ref": "Default"}},
+                "ServiceStatus": {"Value": {"Fn::GetAtt": ["Service", "Status"]}},
+                "Cache": {"Value": {"Ref": "Cache"}},
+            },
+        )
+        uuid = self.stack_id.split("/")[2]
+        self.assertEqual(out["Group"], f"grp-{uuid}")
+        self.assertEqual(out["Default"], "off-default", "AWS keeps user IDs in lower case")
+        self.assertEqual(out["ServiceStatus"], "active")
+        ec = self.client("elasticache")
+        group = ec.describe_user_groups(UserGroupId=out["Group"])["UserGroups"][0]
+        self.assertEqual(group["ARN"], out["GroupArn"])
+        self.assertEqual(sorted(group["UserIds"]), ["off-default", "svc-shop"])
+        self.assertEqual(group["ReplicationGroups"], [out["Cache"]])
+        self.assertEqual(ec.list_tags_for_resource(ResourceName=group["ARN"])["TagList"], [{"Key": "team", "Value": "web"}])
+        replication = ec.describe_replication_groups(ReplicationGroupId=out["Cache"])["ReplicationGroups"][0]
+        self.assertEqual(replication["UserGroupIds"], [out["Group"]])
+        service = ec.describe_users(UserId="svc-shop")["Users"][0]
+        self.assertEqual((service["UserName"], service["AccessString"]), ("service", "on ~* &* +@all"))
+        self.assertEqual(service["Authentication"], {"Type": "password", "PasswordCount": 1})
+        default = ec.describe_users(UserId="off-default")["Users"][0]
+        self.assertEqual((default["UserName"], default["Authentication"]["Type"]), ("default", "no-password"))
+        with self.assertRaises(ClientError) as in_use:
+            ec.delete_user_group(UserGroupId=out["Group"])
+        self.assertEqual(in_use.exception.response["Error"]["Code"], "InvalidUserGroupState")
+        self.delete()
+        self.assertEqual(ec.describe_user_groups()["UserGroups"], [])
+        remaining = [u["UserId"] for u in ec.describe_users()["Users"]]
+        self.assertEqual(remaining, ["default"], "only the account's own default user is left")
+
+    def test_a_user_group_without_a_default_user_fails_the_stack(self) -> None:
+        users = {
+            "Service": {
+                "Type": "AWS::ElastiCache::User",
+                "Properties": {
+                    "UserId": "svc-shop",
+                    "UserName": "service",
+                    "Engine": "redis",
+                    "AccessString": "on ~* +@all",
+                    "AuthenticationMode": {"Type": "password", "Passwords": ["a-password-of-32-characters-long"]},
+                },
+            },
+        }
+        template = {"Resources": self.rbac(users)}
+        self.cf.create_stack(StackName="ext", TemplateBody=json.dumps(template))
+        stack = self.cf.describe_stacks(StackName="ext")["Stacks"][0]
+        self.assertIn(stack["StackStatus"], ("CREATE_FAILED", "ROLLBACK_COMPLETE"))
+        reasons = [e.get("ResourceStatusReason", "") for e in self.cf.describe_stack_events(StackName="ext")["StackEvents"]]
+        self.assertTrue(any("default" in r for r in reasons), reasons)
+
 
 def ecs_service() -> dict[str, Any]:
     """An ECS cluster with one Fargate service, for autoscaling."""
@@ -479,6 +589,62 @@ class ApiGatewayV2(Case):
         self.assertEqual(apigw.get_authorizers(ApiId=api_id)["Items"], [])
         self.assertEqual(apigw.get_routes(ApiId=api_id)["Items"], [])
         self.assertEqual([a["ApiId"] for a in apigw.get_apis()["Items"]], [api_id])
+
+
+class RestApiIntegration(Case):
+    def method(self, credentials: Any) -> dict[str, Any]:
+        return {
+            "RestApi": {"Type": "AWS::ApiGateway::RestApi", "Properties": {"Name": "orders"}},
+            "Method": {
+                "Type": "AWS::ApiGateway::Method",
+                "Properties": {
+                    "RestApiId": {"Ref": "RestApi"},
+                    "ResourceId": {"Fn::GetAtt": ["RestApi", "RootResourceId"]},
+                    "HttpMethod": "ANY",
+                    "AuthorizationType": "NONE",
+                    "Integration": {
+                        "Type": "AWS_PROXY",
+                        "IntegrationHttpMethod": "POST",
+                        "Uri": "arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/arn:aws:lambda:us-east-1:123456789012:function:f/invocations",
+                        "Credentials": credentials,
+                    },
+                },
+            },
+        }
+
+    def test_a_methods_integration_keeps_the_role_api_gateway_assumes(self) -> None:
+        resources = self.method({"Fn::GetAtt": ["Invoker", "Arn"]}) | {
+            "Invoker": {
+                "Type": "AWS::IAM::Role",
+                "Properties": {
+                    "AssumeRolePolicyDocument": {
+                        "Version": "2012-10-17",
+                        "Statement": [
+                            {"Effect": "Allow", "Principal": {"Service": "apigateway.amazonaws.com"}, "Action": "sts:AssumeRole"}
+                        ],
+                    }
+                },
+            },
+        }
+        out = self.create(
+            resources,
+            {
+                "Api": {"Value": {"Ref": "RestApi"}},
+                "Root": {"Value": {"Fn::GetAtt": ["RestApi", "RootResourceId"]}},
+                "Role": {"Value": {"Fn::GetAtt": ["Invoker", "Arn"]}},
+            },
+        )
+        integration = self.client("apigateway").get_integration(
+            restApiId=out["Api"], resourceId=out["Root"], httpMethod="ANY"
+        )
+        self.assertEqual(integration["credentials"], out["Role"])
+        self.delete()
+
+    def test_another_accounts_role_fails_the_stack(self) -> None:
+        template = {"Resources": self.method("arn:aws:iam::210987654321:role/invoker")}
+        self.cf.create_stack(StackName="ext", TemplateBody=json.dumps(template))
+        stack = self.cf.describe_stacks(StackName="ext")["Stacks"][0]
+        self.assertIn(stack["StackStatus"], ("CREATE_FAILED", "ROLLBACK_COMPLETE"))
 
 
 class SecretsManager(Case):

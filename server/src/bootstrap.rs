@@ -32,7 +32,8 @@ pub const IAM_ACTIONS: &str = include_str!("../data/iam-actions.tsv");
 pub const STACK_NAME: &str = "stackplan-bootstrap";
 
 /// Services the roles of Stackplan's templates are for (their trust policies' principals).
-const ROLE_SERVICES: [&str; 3] = [
+const ROLE_SERVICES: [&str; 4] = [
+    "apigateway.amazonaws.com",
     "ecs-tasks.amazonaws.com",
     "lambda.amazonaws.com",
     "monitoring.rds.amazonaws.com",

@@ -90,7 +90,12 @@ pub fn template_names(plan: &Plan) -> Vec<(String, &'static str)> {
                 add("REDIS_HOST", "the Redis address");
                 add("REDIS_PORT", "the Redis port");
                 add("REDIS_TLS", "that Redis speaks TLS");
-                add("REDIS_AUTH_TOKEN", "the Redis AUTH token");
+                if plan.governed {
+                    add("REDIS_USERNAME", "the service's Redis user");
+                    add("REDIS_AUTH_TOKEN", "the Redis user's password");
+                } else {
+                    add("REDIS_AUTH_TOKEN", "the Redis AUTH token");
+                }
             }
         }
         crate::plan::Architecture::Lambda(l) => {

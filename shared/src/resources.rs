@@ -157,6 +157,8 @@ registry! {
     "AWS::RDS::DBSubnetGroup" => List, Free("subnet groups are free"), Member("Subnet groups"), "rds", Creates;
     "AWS::ElastiCache::ReplicationGroup" => List, Service("ElastiCache"), Node(PrivateData), "elasticache", Creates;
     "AWS::ElastiCache::SubnetGroup" => List, Free("subnet groups are free"), Member("Subnet groups"), "elasticache", Creates;
+    "AWS::ElastiCache::User" => List, Free("Redis users are free"), Member("Identity and permissions"), "elasticache", Creates;
+    "AWS::ElastiCache::UserGroup" => List, Free("Redis user groups are free"), Member("Identity and permissions"), "elasticache", Creates;
     "AWS::SecretsManager::Secret" => List, Service("Secrets Manager"), Node(Regional), "secretsmanager", Creates;
     "AWS::S3::Bucket" => List, Service("S3"), Node(Regional), "s3", Creates;
     "AWS::S3::BucketPolicy" => Untaggable, Free("bucket policies are free"), Member("Bucket policies"), "s3", Creates;

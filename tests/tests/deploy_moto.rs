@@ -949,12 +949,48 @@ async fn a_sample_of_the_matrix_deploys_in_the_sandbox() {
                     inv["load_balancers"][0]["deletion_protection"], true,
                     "{inv}"
                 );
+                // Redis signs in through RBAC: the service's own user, the default one off.
+                let group = &inv["cache_user_groups"][0];
+                assert_eq!(
+                    inv["replication_groups"][0]["user_groups"],
+                    json!([group["id"]]),
+                    "{inv}"
+                );
+                assert_eq!(
+                    group["users"],
+                    json!([
+                        {"name": "default", "access": "off -@all", "auth": "no-password"},
+                        {"name": "service", "access": "on ~* &* +@all", "auth": "password"}
+                    ]),
+                    "{inv}"
+                );
+                let secrets = &inv["ecs_services"][0]["secrets"];
+                assert!(
+                    secrets["REDIS_USERNAME"]
+                        .as_str()
+                        .unwrap()
+                        .ends_with(":username::"),
+                    "{inv}"
+                );
             }
             "lambda-governed" => {
                 assert_eq!(inv["kms_keys"].as_array().unwrap().len(), 1, "{inv}");
                 assert_eq!(inv["encrypted_log_groups"], inv["log_groups"], "{inv}");
+                // API Gateway invokes through the stack's role; the function has no
+                // resource-based policy at all.
+                assert_eq!(inv["functions"][0]["invoked_by"], json!([]), "{inv}");
+                let credentials = &inv["http_apis"][0]["integration_credentials"];
+                assert_eq!(credentials.as_array().unwrap().len(), 1, "{inv}");
+                assert!(credentials[0].as_str().unwrap().contains(":role/"), "{inv}");
             }
-            "lambda-rest" => assert_eq!(inv["rest_apis"].as_array().unwrap().len(), 1, "{inv}"),
+            "lambda-rest" => {
+                assert_eq!(inv["rest_apis"].as_array().unwrap().len(), 1, "{inv}");
+                assert_eq!(
+                    inv["functions"][0]["invoked_by"],
+                    json!(["apigateway.amazonaws.com"]),
+                    "{inv}"
+                );
+            }
             "lambda-image" => {
                 // The function runs the image at the template's default tag.
                 let f = &inv["functions"][0];

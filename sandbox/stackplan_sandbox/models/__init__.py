@@ -50,6 +50,8 @@ MODELS = (
     ec2.SecurityGroupEgress,
     elasticache.CacheSubnetGroup,
     elasticache.ReplicationGroup,
+    elasticache.User,
+    elasticache.UserGroup,
     s3.BucketPolicy,
     secretsmanager.Secret,
     sns.Subscription,
@@ -58,5 +60,7 @@ MODELS = (
 
 def install() -> None:
     """Applies every fix to moto's own models (the new models exist once imported)."""
-    for module in (apigatewayv2, awslambda, deletes, ec2, ecr, ecs, elbv2, kms, logs, rds, route53, s3):
+    for module in (
+        apigateway, apigatewayv2, awslambda, deletes, ec2, ecr, ecs, elasticache, elbv2, kms, logs, rds, route53, s3
+    ):
         module.install()

@@ -362,7 +362,11 @@ controls! {
         "encryption in transit" => Always;
     "CT.ELASTICACHE.PR.8" elasticache_repl_grp_rbac_auth_enabled_check on "AWS::ElastiCache::ReplicationGroup":
         "Redis RBAC instead of an AUTH token" =>
-        Never("not in the governed-account profile yet: RBAC users and a user group would replace the AUTH token the service reads today");
+        Holds::Profile {
+            what: "Redis role-based access control: the service signs in as its own user (REDIS_USERNAME, with the password in REDIS_AUTH_TOKEN) and the default user is switched off",
+            except: &[],
+            why: "",
+        };
     // Elastic Load Balancing.
     "CT.ELASTICLOADBALANCING.PR.1" alb_http_to_https_redirection_check on "AWS::ElasticLoadBalancingV2::Listener":
         "HTTP redirected to HTTPS" =>
@@ -403,7 +407,11 @@ controls! {
     // Lambda.
     "CT.LAMBDA.PR.2" lambda_function_public_access_prohibited_check on "AWS::Lambda::Permission":
         "invoke permissions scoped to a source" =>
-        Never("the permission names its API's ARN and the account with Fn::Sub and Ref, which a deploy-time hook sees resolved; the rule's template form accepts only literal strings or references to resources of the template, and API Gateway exposes no ARN attribute to reference");
+        Holds::Profile {
+            what: "API Gateway invokes the function through a role that may invoke only it, instead of a resource-based permission; the permission names its API and account with Fn::Sub and Ref, which the rule cannot read before deploy",
+            except: &[],
+            why: "",
+        };
     "CT.LAMBDA.PR.3" lambda_inside_vpc_check on "AWS::Lambda::Function":
         "functions in a VPC" =>
         Never("not in the governed-account profile yet: a VPC for the function, with endpoints or a NAT gateway for its traffic");

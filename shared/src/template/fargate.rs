@@ -612,13 +612,23 @@ fn cache_cluster(b: &mut Builder<'_>, cache: &crate::plan::Cache) {
             "SubnetIds": [r("PrivateSubnetA"), r("PrivateSubnetB")]
         }),
     );
+    let rbac = b.plan.governed;
+    let secret_description = if rbac {
+        "Password of the service's Redis user, read by the service through ECS secrets"
+    } else {
+        "Redis AUTH token, read by the service through ECS secrets"
+    };
     b.add(
         "CacheAuthSecret",
         "AWS::SecretsManager::Secret",
         json!({
-            "Description": "Redis AUTH token, read by the service through ECS secrets",
+            "Description": secret_description,
             "GenerateSecretString": {
-                "SecretStringTemplate": "{}",
+                "SecretStringTemplate": if rbac {
+                    json!({ "username": REDIS_SERVICE_USER }).to_string()
+                } else {
+                    "{}".to_string()
+                },
                 "GenerateStringKey": "token",
                 "PasswordLength": 64,
                 "ExcludePunctuation": true
@@ -630,7 +640,16 @@ fn cache_cluster(b: &mut Builder<'_>, cache: &crate::plan::Cache) {
         "CKV_AWS_149",
         "encrypted with the AWS managed key aws/secretsmanager; a customer managed key adds cost and a key policy to run",
     );
+    if rbac {
+        cache_users(b);
+    }
     let replicas = cache.nodes > 1;
+    // Signing in: the user group under RBAC, else the AUTH token (in the same place either way).
+    let (auth, credential) = if rbac {
+        ("UserGroupIds", json!([r("CacheUserGroup")]))
+    } else {
+        ("AuthToken", sub(cache_password()))
+    };
     b.add(
         "Cache",
         "AWS::ElastiCache::ReplicationGroup",
@@ -647,12 +666,64 @@ fn cache_cluster(b: &mut Builder<'_>, cache: &crate::plan::Cache) {
             "SecurityGroupIds": [r("CacheSecurityGroup")],
             "AtRestEncryptionEnabled": true,
             "TransitEncryptionEnabled": true,
-            "AuthToken": sub("{{resolve:secretsmanager:${CacheAuthSecret}:SecretString:token}}"),
+            auth: credential,
             "SnapshotRetentionLimit": 1,
             "AutoMinorVersionUpgrade": true
         }),
     )
     .keep("Snapshot");
+}
+
+/// The generated secret's value, by dynamic reference: CloudFormation resolves it when it deploys.
+fn cache_password() -> &'static str {
+    "{{resolve:secretsmanager:${CacheAuthSecret}:SecretString:token}}"
+}
+
+/// The user name the service signs in to Redis with, under role-based access control.
+pub const REDIS_SERVICE_USER: &str = "service";
+
+/// Redis role-based access control (CT.ELASTICACHE.PR.8): the service's own user, with the
+/// generated password, and a `default` user switched off, because every user group must hold a
+/// user named `default` and whoever connects without signing in is that user. User and group
+/// IDs are unique in the account and region, so they carry the stack's own ID.
+fn cache_users(b: &mut Builder<'_>) {
+    let id = |prefix: &str| {
+        json!({ "Fn::Sub": [
+            format!("{prefix}-${{StackUuid}}"),
+            { "StackUuid": { "Fn::Select": [2, { "Fn::Split": ["/", r("AWS::StackId")] }] } }
+        ] })
+    };
+    b.add(
+        "CacheDefaultUser",
+        "AWS::ElastiCache::User",
+        json!({
+            "UserId": id("off"),
+            "UserName": "default",
+            "Engine": "redis",
+            "AccessString": "off -@all",
+            "AuthenticationMode": { "Type": "no-password-required" }
+        }),
+    );
+    b.add(
+        "CacheServiceUser",
+        "AWS::ElastiCache::User",
+        json!({
+            "UserId": id("svc"),
+            "UserName": REDIS_SERVICE_USER,
+            "Engine": "redis",
+            "AccessString": "on ~* &* +@all",
+            "AuthenticationMode": { "Type": "password", "Passwords": [sub(cache_password())] }
+        }),
+    );
+    b.add(
+        "CacheUserGroup",
+        "AWS::ElastiCache::UserGroup",
+        json!({
+            "UserGroupId": id("grp"),
+            "Engine": "redis",
+            "UserIds": [r("CacheDefaultUser"), r("CacheServiceUser")]
+        }),
+    );
 }
 
 fn roles(b: &mut Builder<'_>, f: &Fargate) {
@@ -779,6 +850,9 @@ fn service(b: &mut Builder<'_>, f: &Fargate) {
         environment.push(env("REDIS_HOST", att("Cache", "PrimaryEndPoint.Address")));
         environment.push(env("REDIS_PORT", att("Cache", "PrimaryEndPoint.Port")));
         environment.push(env("REDIS_TLS", json!("true")));
+        if b.plan.governed {
+            secrets.push(json!({ "Name": "REDIS_USERNAME", "ValueFrom": sub("${CacheAuthSecret}:username::") }));
+        }
         secrets.push(
             json!({ "Name": "REDIS_AUTH_TOKEN", "ValueFrom": sub("${CacheAuthSecret}:token::") }),
         );

@@ -315,7 +315,49 @@ fn function(b: &mut Builder<'_>, l: &Lambda) {
     let _ = res;
 }
 
+/// API Gateway's access to the function in the governed profile: a role of the stack's own that
+/// API Gateway assumes (the integration's credentials) and that may invoke only this function.
+/// There is no resource-based policy at all then, so nothing for CT.LAMBDA.PR.2 to judge, and
+/// only someone allowed to pass the role can point an API at the function. Returns the
+/// credentials to put on the integration; outside the profile, `permission` grants access.
+fn invoke_role(b: &mut Builder<'_>) -> Option<Value> {
+    if !b.plan.governed {
+        return None;
+    }
+    b.add(
+        "ApiInvokeRole",
+        "AWS::IAM::Role",
+        json!({
+            "Description": "API Gateway's access to the function: invoke it, nothing else",
+            // No `aws:SourceAccount` condition: API Gateway is not documented to set it when it
+            // assumes an integration's role. What guards the role is `iam:PassRole`, which
+            // cannot cross accounts; the bootstrap's deploy role may pass its stacks' roles only
+            // to the services they are for.
+            "AssumeRolePolicyDocument": policy_doc(vec![json!({
+                "Effect": "Allow",
+                "Principal": { "Service": "apigateway.amazonaws.com" },
+                "Action": "sts:AssumeRole"
+            })]),
+            "Policies": [{
+                "PolicyName": "invoke",
+                "PolicyDocument": policy_doc(vec![json!({
+                    "Sid": "InvokeFunction",
+                    "Effect": "Allow",
+                    "Action": "lambda:InvokeFunction",
+                    "Resource": att("Function", "Arn")
+                })])
+            }]
+        }),
+    );
+    Some(att("ApiInvokeRole", "Arn"))
+}
+
+/// API Gateway's access to the function outside the governed profile: a resource-based
+/// permission scoped to the API's ARN and the account.
 fn permission(b: &mut Builder<'_>, source_arn: Value) {
+    if b.plan.governed {
+        return;
+    }
     b.add(
         "ApiInvokePermission",
         "AWS::Lambda::Permission",
@@ -336,15 +378,19 @@ fn http_api(b: &mut Builder<'_>, l: &Lambda) {
         "AWS::ApiGatewayV2::Api",
         json!({ "Name": sub("${AWS::StackName}-api"), "ProtocolType": "HTTP" }),
     );
+    let mut integration = json!({
+        "ApiId": r("HttpApi"),
+        "IntegrationType": "AWS_PROXY",
+        "IntegrationUri": att("Function", "Arn"),
+        "PayloadFormatVersion": "2.0"
+    });
+    if let Some(role) = invoke_role(b) {
+        integration["CredentialsArn"] = role;
+    }
     b.add(
         "HttpApiIntegration",
         "AWS::ApiGatewayV2::Integration",
-        json!({
-            "ApiId": r("HttpApi"),
-            "IntegrationType": "AWS_PROXY",
-            "IntegrationUri": att("Function", "Arn"),
-            "PayloadFormatVersion": "2.0"
-        }),
+        integration,
     );
     let mut route = json!({ "ApiId": r("HttpApi"), "RouteKey": "$default" });
     match &l.authorizer {
@@ -412,11 +458,14 @@ fn rest_api(b: &mut Builder<'_>, l: &Lambda) {
         "AWS::ApiGateway::Resource",
         json!({ "RestApiId": r("RestApi"), "ParentId": att("RestApi", "RootResourceId"), "PathPart": "{proxy+}" }),
     );
-    let integration = json!({
+    let mut integration = json!({
         "Type": "AWS_PROXY",
         "IntegrationHttpMethod": "POST",
         "Uri": sub("arn:${AWS::Partition}:apigateway:${AWS::Region}:lambda:path/2015-03-31/functions/${Function.Arn}/invocations")
     });
+    if let Some(role) = invoke_role(b) {
+        integration["Credentials"] = role;
+    }
     let public_reason = "a public web API: authentication belongs to the application behind it";
     // The validator allows IAM only on a REST API.
     let authorization = match l.authorizer {
