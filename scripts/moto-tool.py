@@ -10,6 +10,7 @@
     python scripts/moto-tool.py ENDPOINT ROLE_ARN hosted-zone NAME
     python scripts/moto-tool.py ENDPOINT ROLE_ARN secret NAME VALUE
     python scripts/moto-tool.py ENDPOINT ROLE_ARN parameter NAME VALUE
+    python scripts/moto-tool.py ENDPOINT ROLE_ARN log-bucket NAME POLICY_JSON
     python scripts/moto-tool.py ENDPOINT ROLE_ARN put-image REPOSITORY TAG MANIFEST
     python scripts/moto-tool.py ENDPOINT ROLE_ARN lift-protection STACK
     python scripts/moto-tool.py ENDPOINT ROLE_ARN reset
@@ -349,6 +350,27 @@ def secret(client, name, value):
     return {"arn": arn}
 
 
+def log_bucket(client, name, policy):
+    """Makes a bucket for access logs, as a user does before naming it in a plan (`log_bucket`):
+    S3-managed encryption, owner-enforced objects, and the policy `stackplan log-bucket-policy`
+    printed. Answers the bucket's policy as S3 keeps it."""
+    s3 = client("s3")
+    region = s3.meta.region_name
+    if region == "us-east-1":
+        s3.create_bucket(Bucket=name)
+    else:
+        s3.create_bucket(Bucket=name, CreateBucketConfiguration={"LocationConstraint": region})
+    s3.put_bucket_encryption(
+        Bucket=name,
+        ServerSideEncryptionConfiguration={"Rules": [{"ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": "AES256"}}]},
+    )
+    s3.put_bucket_ownership_controls(
+        Bucket=name, OwnershipControls={"Rules": [{"ObjectOwnership": "BucketOwnerEnforced"}]}
+    )
+    s3.put_bucket_policy(Bucket=name, Policy=policy)
+    return {"name": name, "policy": json.loads(s3.get_bucket_policy(Bucket=name)["Policy"])}
+
+
 def parameter(client, name, value):
     """Keeps a SecureString in Parameter Store, as a user does before naming it in a plan."""
     client("ssm").put_parameter(Name=name, Value=value, Type="SecureString")
@@ -380,6 +402,7 @@ COMMANDS = {
     "hosted-zone": hosted_zone,
     "secret": secret,
     "parameter": parameter,
+    "log-bucket": log_bucket,
     "put-image": put_image,
     "lift-protection": lift_protection,
 }

@@ -235,3 +235,78 @@ fn estimate_against_a_deployed_plan_prints_the_cost_of_the_change() {
     assert!((delta - (29.55 + 6.49)).abs() < 0.011, "{diff}");
     assert_eq!(diff["lines"].as_array().unwrap().len(), 2, "{diff}");
 }
+
+#[test]
+fn log_bucket_policy_prints_what_the_users_log_bucket_needs() {
+    let matrix: std::collections::BTreeMap<_, _> = examples::matrix().into_iter().collect();
+    let plan = matrix["fargate-governed"].clone();
+    let bucket = plan
+        .log_bucket
+        .clone()
+        .expect("the governed example names one");
+    let out = stackplan(
+        &[
+            "log-bucket-policy",
+            "--plan",
+            "-",
+            "--account",
+            "111122223333",
+        ],
+        &plan.to_json_pretty(),
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let statement = |sid: &str| {
+        doc["Statement"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|s| s["Sid"] == sid)
+            .unwrap_or_else(|| panic!("no {sid}: {doc}"))
+            .clone()
+    };
+    let access = statement("S3ServerAccessLogs");
+    assert_eq!(access["Resource"], format!("arn:aws:s3:::{bucket}/*/s3/*"));
+    assert_eq!(
+        access["Condition"]["StringEquals"]["aws:SourceAccount"],
+        "111122223333"
+    );
+    let elb = template::ELB_ACCOUNTS
+        .iter()
+        .find(|(r, _)| *r == plan.region.code())
+        .unwrap()
+        .1;
+    let alb = statement("LoadBalancerAccessLogs");
+    assert_eq!(alb["Principal"]["AWS"], format!("arn:aws:iam::{elb}:root"));
+    assert_eq!(
+        alb["Resource"],
+        format!("arn:aws:s3:::{bucket}/*/alb/AWSLogs/111122223333/*")
+    );
+    assert_eq!(
+        statement("FlowLogsAclCheck")["Resource"],
+        format!("arn:aws:s3:::{bucket}")
+    );
+    // A Lambda plan's stacks write only S3's access logs.
+    let lambda = matrix["lambda-governed"].clone();
+    let out = stackplan(
+        &["log-bucket-policy", "--plan", "-"],
+        &lambda.to_json_pretty(),
+    );
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(doc["Statement"].as_array().unwrap().len(), 1, "{doc}");
+    assert_eq!(
+        doc["Statement"][0]["Condition"]["StringEquals"]["aws:SourceAccount"],
+        template::ACCOUNT_PLACEHOLDER
+    );
+    // A plan without one, and an account that is not one, are refused.
+    let example = text(&stackplan(&["example", "fargate"], "").stdout);
+    let out = stackplan(&["log-bucket-policy", "--plan", "-"], &example);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).contains("log_bucket: the plan names no log bucket of yours"));
+    let out = stackplan(
+        &["log-bucket-policy", "--plan", "-", "--account", "1234"],
+        &example,
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).contains("\"1234\" is not an AWS account ID"));
+}

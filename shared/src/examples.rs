@@ -58,6 +58,7 @@ pub fn fargate() -> Plan {
         environment: Vec::new(),
         domain: None,
         governed: false,
+        log_bucket: None,
     }
 }
 
@@ -114,6 +115,7 @@ pub fn lambda() -> Plan {
         environment: Vec::new(),
         domain: None,
         governed: false,
+        log_bucket: None,
     }
 }
 
@@ -141,6 +143,11 @@ pub fn max_tags() -> BTreeMap<String, String> {
 /// A certificate ARN in a region (well-formed; the account and id are examples).
 pub fn certificate_arn(region: Region) -> String {
     format!("arn:aws:acm:{region}:123456789012:certificate/0b2c4d6e-8a1b-4c3d-9e5f-7a9b1c3d5e7f")
+}
+
+/// An example of the user's own bucket for access logs (`log_bucket`).
+pub fn log_bucket(region: Region) -> String {
+    format!("shop-access-logs-{region}")
 }
 
 /// An example JWT authorizer: an Amazon Cognito user pool's issuer and an app client id.
@@ -388,10 +395,14 @@ pub fn matrix() -> Vec<(String, Plan)> {
             certificate_arn: certificate_arn(p.region),
         });
         f.user = Some("1000:1000".into());
+        p.log_bucket = Some(log_bucket(p.region));
     });
     crate::resources::controls::govern(&mut governed);
     push("fargate-governed".into(), governed);
-    let mut governed = lambda_with(&|_, l| l.authorizer = Some(jwt()));
+    let mut governed = lambda_with(&|p, l| {
+        l.authorizer = Some(jwt());
+        p.log_bucket = Some(log_bucket(p.region));
+    });
     crate::resources::controls::govern(&mut governed);
     push("lambda-governed".into(), governed);
     // Who may call the API, and how fast.

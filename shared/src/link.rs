@@ -92,6 +92,7 @@ pub const FIELDS_V1: &[&str] = &[
     "throttling",
     "rate_per_second",
     "burst",
+    "log_bucket",
 ];
 
 const ALPHABET: &[u8] = b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ";

@@ -32,6 +32,9 @@ pub struct Plan {
     /// proactive control a plan setting can (the validator names each one it misses), and the
     /// template takes the hardening that needs no setting.
     pub governed: bool,
+    /// An S3 bucket the user already has, in the plan's account and region, that receives the
+    /// stack's access logs; the stack then has no log bucket of its own.
+    pub log_bucket: Option<String>,
 }
 
 /// The two reference architectures.
@@ -120,6 +123,21 @@ struct PlanRepr {
     /// default port).
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     governed: bool,
+    /// An S3 bucket you already have, in the plan's account and region, for the stack's
+    /// access logs (S3 server access logs; for Fargate also the load balancer's access logs and
+    /// the VPC's flow logs), instead of a log bucket of the stack's own. Its policy must let the
+    /// log delivery services write under the stack's name (`stackplan log-bucket-policy` prints
+    /// the statements). The governed-account profile needs one: a log bucket cannot log into
+    /// another bucket of the stack, nor be encrypted with KMS.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schema",
+        schemars(
+            length(min = 3, max = 63),
+            regex(pattern = r"^[a-z0-9][a-z0-9.-]*[a-z0-9]$")
+        )
+    )]
+    log_bucket: Option<String>,
 }
 
 fn default_version() -> u32 {
@@ -158,6 +176,7 @@ impl TryFrom<PlanRepr> for Plan {
             environment: r.environment,
             domain: r.domain,
             governed: r.governed,
+            log_bucket: r.log_bucket,
         })
     }
 }
@@ -179,6 +198,7 @@ impl From<Plan> for PlanRepr {
             environment: p.environment,
             domain: p.domain,
             governed: p.governed,
+            log_bucket: p.log_bucket,
         }
     }
 }

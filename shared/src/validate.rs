@@ -179,6 +179,9 @@ pub fn check(plan: &Plan) -> Vec<Problem> {
     if let Some(d) = &plan.domain {
         domain(&mut c, plan, d);
     }
+    if let Some(name) = &plan.log_bucket {
+        log_bucket(&mut c, name);
+    }
     for (path, message) in crate::environment::check(plan) {
         c.error(path, message);
     }
@@ -317,6 +320,54 @@ fn tags(c: &mut Checker, plan: &Plan) {
                 "a tag value may contain letters, digits, spaces and _ . : / = + - @",
             );
         }
+    }
+}
+
+/// S3's rules for a general purpose bucket's name.
+fn log_bucket(c: &mut Checker, name: &str) {
+    const PATH: &str = "log_bucket";
+    let chars_ok = name
+        .bytes()
+        .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'.' || b == b'-');
+    let ends_ok = |b: Option<u8>| b.is_some_and(|b| b.is_ascii_lowercase() || b.is_ascii_digit());
+    let is_address = name.split('.').count() == 4
+        && name
+            .split('.')
+            .all(|part| !part.is_empty() && part.bytes().all(|b| b.is_ascii_digit()));
+    let reserved_prefix = ["xn--", "sthree-", "amzn-s3-demo-"]
+        .into_iter()
+        .find(|p| name.starts_with(p));
+    let reserved_suffix = ["-s3alias", "--ol-s3", ".mrap", "--x-s3", "--table-s3"]
+        .into_iter()
+        .find(|p| name.ends_with(p));
+    let problem = if !(3..=63).contains(&name.len()) {
+        Some(format!(
+            "\"{name}\" has {} characters; S3 bucket names have 3 to 63",
+            name.len()
+        ))
+    } else if !chars_ok {
+        Some(format!(
+            "\"{name}\" is not an S3 bucket name: lowercase letters, digits, dots and hyphens only"
+        ))
+    } else if !ends_ok(name.bytes().next()) || !ends_ok(name.bytes().last()) {
+        Some(format!(
+            "\"{name}\" is not an S3 bucket name: it starts and ends with a letter or a digit"
+        ))
+    } else if name.contains("..") {
+        Some(format!(
+            "\"{name}\" is not an S3 bucket name: no two dots in a row"
+        ))
+    } else if is_address {
+        Some(format!(
+            "\"{name}\" is an IP address, which S3 does not take as a bucket name"
+        ))
+    } else if let Some(p) = reserved_prefix {
+        Some(format!("\"{name}\" starts with \"{p}\", which S3 reserves"))
+    } else {
+        reserved_suffix.map(|p| format!("\"{name}\" ends with \"{p}\", which S3 reserves"))
+    };
+    if let Some(message) = problem {
+        c.error(PATH, message);
     }
 }
 

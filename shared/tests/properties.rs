@@ -320,6 +320,7 @@ fn plan() -> impl Strategy<Value = Plan> {
                     environment,
                     domain,
                     governed: false,
+                    log_bucket: None,
                 }
             },
         )

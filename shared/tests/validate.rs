@@ -389,3 +389,60 @@ fn domains() {
         &["domain: missing field `hosted_zone_id`"],
     );
 }
+
+#[test]
+fn log_buckets() {
+    for kind in ["fargate", "lambda"] {
+        check(
+            kind,
+            json!({"log_bucket": "acme-access-logs.us-east-1"}),
+            &[],
+        );
+    }
+    for (name, message) in [
+        ("ab", "has 2 characters; S3 bucket names have 3 to 63"),
+        (
+            "Acme-Logs",
+            "is not an S3 bucket name: lowercase letters, digits, dots and hyphens only",
+        ),
+        (
+            "acme_logs",
+            "is not an S3 bucket name: lowercase letters, digits, dots and hyphens only",
+        ),
+        (
+            "-acme-logs",
+            "is not an S3 bucket name: it starts and ends with a letter or a digit",
+        ),
+        (
+            "acme-logs.",
+            "is not an S3 bucket name: it starts and ends with a letter or a digit",
+        ),
+        (
+            "acme..logs",
+            "is not an S3 bucket name: no two dots in a row",
+        ),
+        (
+            "192.168.5.4",
+            "is an IP address, which S3 does not take as a bucket name",
+        ),
+        ("xn--acme-logs", "starts with \"xn--\", which S3 reserves"),
+        (
+            "acme-logs-s3alias",
+            "ends with \"-s3alias\", which S3 reserves",
+        ),
+    ] {
+        check(
+            "fargate",
+            json!({ "log_bucket": name }),
+            &[&format!("log_bucket: \"{name}\" {message}")],
+        );
+    }
+    let long = "a".repeat(64);
+    check(
+        "lambda",
+        json!({ "log_bucket": long }),
+        &[&format!(
+            "log_bucket: \"{long}\" has 64 characters; S3 bucket names have 3 to 63"
+        )],
+    );
+}

@@ -887,6 +887,17 @@ async fn a_sample_of_the_matrix_deploys_in_the_sandbox() {
             assert!(text.contains(&example), "{name} names no zone");
             text = text.replace(&example, zone["id"].as_str().unwrap());
         }
+        if let Some(bucket) = &plan.log_bucket {
+            // The user's own bucket for access logs exists first, with the policy
+            // `stackplan log-bucket-policy` prints for the account.
+            let account = server::SANDBOX_ROLE.split(':').nth(4).unwrap();
+            let policy = shared::template::users_log_bucket_policy(plan, account).unwrap();
+            let made = sb.moto.tool(
+                server::SANDBOX_ROLE,
+                &["log-bucket", bucket, &policy.to_string()],
+            );
+            assert_eq!(made["policy"], policy, "{made}");
+        }
         let plan: Value = serde_json::from_str(&text).unwrap();
         let stack = format!("m-{name}");
         let (created, events, done) = sb.deploy(&plan, &stack).await;
@@ -948,6 +959,20 @@ async fn a_sample_of_the_matrix_deploys_in_the_sandbox() {
                 assert_eq!(
                     inv["load_balancers"][0]["deletion_protection"], true,
                     "{inv}"
+                );
+                // The access logs go to the user's bucket, under the stack's name: the stack
+                // has no log bucket of its own.
+                assert_eq!(
+                    inv["flow_logs"],
+                    json!([format!(
+                        "arn:aws:s3:::shop-access-logs-us-east-1/{stack}/vpc/"
+                    )]),
+                    "{inv}"
+                );
+                assert_eq!(
+                    inv["buckets"].as_array().unwrap().len(),
+                    2,
+                    "the user's and the app's: {inv}"
                 );
                 // Redis signs in through RBAC: the service's own user, the default one off.
                 let group = &inv["cache_user_groups"][0];

@@ -38,6 +38,10 @@ pub fn PlanPanel() -> impl IntoView {
             {toggle("governed", "Governed account (AWS Control Tower)",
                 move || plan.with(|p| p.governed),
                 move |on| plan.update(|p| if on { controls::govern(p) } else { p.governed = false }))}
+            {text_field("log_bucket", "Your bucket for access logs", "empty: the stack makes its own",
+                move || plan.with(|p| p.log_bucket.clone().unwrap_or_default()),
+                move |v| plan.update(|p| p.log_bucket = (!v.trim().is_empty()).then(|| v.trim().to_string())))}
+            <LogBucketPolicy/>
         </fieldset>
         <fieldset class="panel">
             <legend>"Workload"</legend>
@@ -152,5 +156,32 @@ fn TagsEditor() -> impl IntoView {
             <button type="button" class="secondary" on:click=add>"Add tag"</button>
             {field_problems("tags")}
         </fieldset>
+    }
+}
+
+/// The statements the user's own log bucket needs, for them to add to its policy.
+#[component]
+fn LogBucketPolicy() -> impl IntoView {
+    let plan = use_planner().plan;
+    let policy = move || {
+        plan.with(|p| {
+            shared::template::users_log_bucket_policy(p, shared::template::ACCOUNT_PLACEHOLDER)
+        })
+        .map(|doc| serde_json::to_string_pretty(&doc).unwrap_or_default())
+    };
+    move || {
+        policy().map(|text| {
+            view! {
+                <details class="log-bucket-policy" data-testid="log-bucket-policy">
+                    <summary>"The statements your bucket's policy needs"</summary>
+                    <p class="panel-note">
+                        "The log delivery services write under each stack's name. Put your account's ID for "
+                        <code>{shared::template::ACCOUNT_PLACEHOLDER}</code>
+                        ", and keep the bucket encrypted with S3-managed keys (SSE-S3): S3 and the load balancer deliver logs into no other."
+                    </p>
+                    <pre class="policy-code">{text}</pre>
+                </details>
+            }
+        })
     }
 }

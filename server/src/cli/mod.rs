@@ -100,6 +100,16 @@ pub enum Command {
         #[arg(long)]
         decode: Option<String>,
     },
+    /// Print the bucket policy the plan's own log bucket (`log_bucket`) needs, so that its
+    /// stacks' access logs can be delivered into it (add its statements to the bucket's policy).
+    LogBucketPolicy {
+        /// Plan file (JSON), or - for standard input.
+        #[arg(long)]
+        plan: PathBuf,
+        /// The account the stacks deploy into (12 digits; default: a placeholder to replace).
+        #[arg(long, value_parser = account_id)]
+        account: Option<String>,
+    },
     /// Print the JSON Schema of plan files.
     Schema,
     /// Serve the planner in the browser.
@@ -272,6 +282,19 @@ pub fn run(cli: Cli) -> ExitCode {
             ));
             out
         }),
+        Command::LogBucketPolicy { plan, account } => load_valid(&plan).and_then(|valid| {
+            let account = account.as_deref().unwrap_or(template::ACCOUNT_PLACEHOLDER);
+            template::users_log_bucket_policy(&valid, account)
+                .map(|doc| serde_json::to_string_pretty(&doc).expect("policies serialize") + "\n")
+                .ok_or_else(|| {
+                    CliError::Invalid(vec![shared::Problem {
+                        path: "log_bucket".into(),
+                        message: "the plan names no log bucket of yours: its stacks make their own"
+                            .into(),
+                        severity: Severity::Error,
+                    }])
+                })
+        }),
         Command::Template { plan, format } => {
             load_valid(&plan).map(|valid| template::generate(&valid).render(format.into()))
         }
@@ -407,6 +430,15 @@ pub fn read_plan_text(path: &std::path::Path) -> Result<String, CliError> {
 }
 
 /// Reads, parses and validates a plan.
+/// An AWS account ID, for clap.
+fn account_id(text: &str) -> Result<String, String> {
+    if text.len() == 12 && text.bytes().all(|b| b.is_ascii_digit()) {
+        Ok(text.to_string())
+    } else {
+        Err(format!("\"{text}\" is not an AWS account ID (12 digits)"))
+    }
+}
+
 pub fn load_valid(path: &std::path::Path) -> Result<ValidPlan, CliError> {
     let text = read_plan_text(path)?;
     let plan = Plan::from_json(&text)?;

@@ -606,9 +606,15 @@ fn monitoring(
     p.not_estimated("VPC", "Flow logs to S3", "billed per GB of flow records, which depends on connection counts; the book has no vended-log price");
     app_bucket(p, a, s);
     let access_gb = s.requests * assume::ACCESS_LOG_BYTES / 1e9;
+    // In the user's own log bucket, its lifecycle decides; the estimate keeps 90 days.
+    let where_kept = if plan.log_bucket.is_some() {
+        "Load balancer access logs in your log bucket (90 days kept, assumed)"
+    } else {
+        "Load balancer access logs (90 days kept)"
+    };
     p.add(
         "S3",
-        "Load balancer access logs (90 days kept)",
+        where_kept,
         access_gb * 3.0,
         "GB-months",
         "s3.storage_gb_month",

@@ -44,8 +44,6 @@ pub enum Holds {
         except: &'static [&'static str],
         why: &'static str,
     },
-    /// Not satisfied by these resources (logical ids), for this reason; the others satisfy it.
-    Except(&'static [&'static str], &'static str),
     /// Not satisfied by any plan today: what it would take, and why it is not the default.
     Never(&'static str),
 }
@@ -76,7 +74,6 @@ impl Control {
             Holds::Always => true,
             Holds::When { holds, .. } => holds(s),
             Holds::Profile { except, .. } => s.plan.governed && !except.contains(&s.id),
-            Holds::Except(ids, _) => !ids.contains(&s.id),
             Holds::Never(_) => false,
         }
     }
@@ -245,7 +242,7 @@ macro_rules! controls {
     (@applies $f:expr) => { Some($f) };
 }
 
-use Holds::{Always, Except, Never};
+use Holds::{Always, Never};
 
 controls! {
     // API Gateway.
@@ -483,12 +480,26 @@ controls! {
         "public access blocked" => Always;
     "CT.S3.PR.10" s3_bucket_default_encryption_kms_check on "AWS::S3::Bucket":
         "encrypted with KMS" =>
-        Except(&[LOG_BUCKET], "S3 delivers server access logs only into a bucket encrypted with S3-managed keys (SSE-S3)");
+        Holds::When {
+            // S3 delivers server access logs only into a bucket encrypted with S3-managed keys
+            // (SSE-S3): a log bucket of the stack's own cannot pass.
+            holds: |s| s.id != LOG_BUCKET,
+            path: |_| "log_bucket",
+            setting: "your own bucket for the access logs (log_bucket), so that the stack has no log bucket: S3 delivers access logs only into a bucket encrypted with S3-managed keys",
+            fix: None,
+        };
     "CT.S3.PR.11" s3_bucket_versioning_enabled_check on "AWS::S3::Bucket":
         "versioning" => Always;
     "CT.S3.PR.2" s3_bucket_logging_enabled_check on "AWS::S3::Bucket":
         "server access logging" =>
-        Except(&[LOG_BUCKET, CODE_BUCKET], "the log bucket cannot log into itself; the code bucket holds only deploy artifacts written by the deploy session, which CloudTrail records, and its access logs would need a log bucket in every Lambda stack");
+        Holds::When {
+            // The stack's own log bucket does not log into itself, and a code bucket logs only
+            // where there is a log bucket to log into: the user's.
+            holds: |s| s.id != LOG_BUCKET && (s.id != CODE_BUCKET || s.plan.log_bucket.is_some()),
+            path: |_| "log_bucket",
+            setting: "your own bucket for the access logs (log_bucket): every bucket of the stack logs into it, and the stack has no log bucket, which could only log into itself",
+            fix: None,
+        };
     "CT.S3.PR.3" s3_version_lifecycle_policy_check on "AWS::S3::Bucket":
         "a lifecycle rule for old versions" => Always;
     "CT.S3.PR.4" s3_event_notifications_enabled_check on "AWS::S3::Bucket":
@@ -509,7 +520,7 @@ controls! {
         Holds::Profile {
             what: "Object Lock on the application and code buckets, with no default retention: objects stay deletable unless one is locked on purpose",
             except: &[LOG_BUCKET],
-            why: "S3 delivers server access logs only into a bucket without Object Lock",
+            why: "S3 delivers server access logs only into a bucket without Object Lock; with your own bucket for the access logs (log_bucket), the stack has no log bucket",
         };
 }
 
@@ -534,7 +545,7 @@ mod tests {
                 c.id
             );
             match c.holds {
-                Holds::Never(why) | Holds::Except(_, why) => {
+                Holds::Never(why) => {
                     assert!(!why.is_empty(), "{}: say why", c.id)
                 }
                 Holds::Profile { what, except, why } => assert!(
@@ -588,7 +599,16 @@ mod tests {
             .filter(|p| p.severity == Severity::Error)
             .map(|p| p.path.as_str())
             .collect();
-        assert_eq!(errors, ["fargate.user", "fargate.https"], "{problems:#?}");
+        assert_eq!(
+            errors,
+            ["fargate.user", "fargate.https", "log_bucket", "log_bucket"],
+            "{problems:#?}"
+        );
+        assert!(problems[2].message.contains("CT.S3.PR.2 "), "{problems:#?}");
+        assert!(
+            problems[3].message.contains("CT.S3.PR.10 "),
+            "{problems:#?}"
+        );
         assert!(
             problems[0].message.contains("CT.ECS.PR.3"),
             "{}",

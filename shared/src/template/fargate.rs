@@ -255,6 +255,7 @@ fn network(b: &mut Builder<'_>, f: &Fargate) {
             "RouteTableIds": [r("PrivateRouteTableA"), r("PrivateRouteTableB")]
         }),
     );
+    let after = storage::log_policy_dependency(b);
     b.add(
         "VpcFlowLog",
         "AWS::EC2::FlowLog",
@@ -263,10 +264,10 @@ fn network(b: &mut Builder<'_>, f: &Fargate) {
             "ResourceType": "VPC",
             "TrafficType": "ALL",
             "LogDestinationType": "s3",
-            "LogDestination": sub("${LogBucket.Arn}/vpc/")
+            "LogDestination": storage::flow_log_destination(b)
         }),
     )
-    .depends_on(&[storage::LOG_BUCKET_POLICY]);
+    .depends_on(after);
 }
 
 /// Whether the load balancer speaks HTTPS: with the plan's certificate, or the domain's.
@@ -400,12 +401,12 @@ fn load_balancer(b: &mut Builder<'_>, f: &Fargate) {
     let mut attributes = vec![
         json!({ "Key": "routing.http.drop_invalid_header_fields.enabled", "Value": "true" }),
         json!({ "Key": "access_logs.s3.enabled", "Value": "true" }),
-        json!({ "Key": "access_logs.s3.bucket", "Value": r(storage::LOG_BUCKET) }),
-        json!({ "Key": "access_logs.s3.prefix", "Value": "alb" }),
     ];
+    attributes.extend(storage::load_balancer_log_attributes(b));
     if b.plan.governed {
         attributes.push(json!({ "Key": "deletion_protection.enabled", "Value": "true" }));
     }
+    let after = [storage::log_policy_dependency(b), &["VpcGatewayAttachment"]].concat();
     b.add(
         "LoadBalancer",
         "AWS::ElasticLoadBalancingV2::LoadBalancer",
@@ -417,7 +418,7 @@ fn load_balancer(b: &mut Builder<'_>, f: &Fargate) {
             "LoadBalancerAttributes": attributes
         }),
     )
-    .depends_on(&[storage::LOG_BUCKET_POLICY, "VpcGatewayAttachment"]);
+    .depends_on(&after);
     b.add(
         "TargetGroup",
         "AWS::ElasticLoadBalancingV2::TargetGroup",

@@ -77,8 +77,160 @@ fn block_public() -> Value {
     })
 }
 
-/// The log bucket and its policy. Objects expire after 90 days.
+/// Where the stack's access logs go: a log bucket of the stack's own, or the user's
+/// (`log_bucket` in the plan), in the same account and region.
+enum LogTarget<'a> {
+    Own,
+    Users(&'a str),
+}
+
+fn log_target<'p>(b: &Builder<'p>) -> LogTarget<'p> {
+    match &b.plan.log_bucket {
+        Some(name) => LogTarget::Users(name),
+        None => LogTarget::Own,
+    }
+}
+
+/// The bucket's name, as a value of the template.
+fn log_bucket_name(b: &Builder<'_>) -> Value {
+    match log_target(b) {
+        LogTarget::Own => r(LOG_BUCKET),
+        LogTarget::Users(name) => json!(name),
+    }
+}
+
+/// The key prefix of one kind of log: a stack's own bucket holds only its logs; the user's
+/// bucket holds them under the stack's name.
+fn log_prefix(b: &Builder<'_>, kind: &str) -> Value {
+    match log_target(b) {
+        LogTarget::Own => json!(kind),
+        LogTarget::Users(_) => sub(&format!("${{AWS::StackName}}/{kind}")),
+    }
+}
+
+/// A bucket's server access logging into the stack's log destination.
+fn access_logging(b: &Builder<'_>) -> Value {
+    let prefix = match log_target(b) {
+        LogTarget::Own => json!("s3/"),
+        LogTarget::Users(_) => sub("${AWS::StackName}/s3/"),
+    };
+    json!({ "DestinationBucketName": log_bucket_name(b), "LogFilePrefix": prefix })
+}
+
+/// The load balancer's access-log attributes' bucket and prefix.
+pub fn load_balancer_log_attributes(b: &Builder<'_>) -> [Value; 2] {
+    [
+        json!({ "Key": "access_logs.s3.bucket", "Value": log_bucket_name(b) }),
+        json!({ "Key": "access_logs.s3.prefix", "Value": log_prefix(b, "alb") }),
+    ]
+}
+
+/// The VPC flow log's destination (an S3 ARN with a prefix).
+pub fn flow_log_destination(b: &Builder<'_>) -> Value {
+    match log_target(b) {
+        LogTarget::Own => sub("${LogBucket.Arn}/vpc/"),
+        LogTarget::Users(name) => sub(&format!(
+            "arn:${{AWS::Partition}}:s3:::{name}/${{AWS::StackName}}/vpc/"
+        )),
+    }
+}
+
+/// What writing logs must wait for: the stack's own log bucket's policy, if it has one.
+pub fn log_policy_dependency(b: &Builder<'_>) -> &'static [&'static str] {
+    match log_target(b) {
+        LogTarget::Own => &[LOG_BUCKET_POLICY],
+        LogTarget::Users(_) => &[],
+    }
+}
+
+/// The statements that let the log delivery services write into a log bucket: `arn` makes
+/// the ARN of a key pattern under the bucket, `account` is the writing account and
+/// `elb_principal` the load balancers' log delivery principal.
+fn delivery_statements(
+    writers: LogWriters,
+    arn: &dyn Fn(&str) -> Value,
+    account: Value,
+    elb_principal: Value,
+) -> Vec<Value> {
+    let mut statements = vec![json!({
+        "Sid": "S3ServerAccessLogs",
+        "Effect": "Allow",
+        "Principal": { "Service": "logging.s3.amazonaws.com" },
+        "Action": "s3:PutObject",
+        "Resource": arn("s3/*"),
+        "Condition": { "StringEquals": { "aws:SourceAccount": account } }
+    })];
+    if writers.load_balancer {
+        statements.push(json!({
+            "Sid": "LoadBalancerAccessLogs",
+            "Effect": "Allow",
+            "Principal": { "AWS": elb_principal },
+            "Action": "s3:PutObject",
+            "Resource": arn("alb/AWSLogs/${AWS::AccountId}/*")
+        }));
+    }
+    if writers.flow_logs {
+        statements.push(json!({
+            "Sid": "FlowLogsWrite",
+            "Effect": "Allow",
+            "Principal": { "Service": "delivery.logs.amazonaws.com" },
+            "Action": "s3:PutObject",
+            "Resource": arn("vpc/AWSLogs/${AWS::AccountId}/*"),
+            "Condition": { "StringEquals": { "aws:SourceAccount": account } }
+        }));
+        statements.push(json!({
+            "Sid": "FlowLogsAclCheck",
+            "Effect": "Allow",
+            "Principal": { "Service": "delivery.logs.amazonaws.com" },
+            "Action": ["s3:GetBucketAcl", "s3:ListBucket"],
+            "Resource": arn(""),
+            "Condition": { "StringEquals": { "aws:SourceAccount": account } }
+        }));
+    }
+    statements
+}
+
+/// The placeholder for the account in [`users_log_bucket_policy`].
+pub const ACCOUNT_PLACEHOLDER: &str = "YOUR-ACCOUNT-ID";
+
+/// The statements the user's own log bucket (`log_bucket`) needs so that this plan's stacks
+/// can write their logs into it, under any stack's name: the same as a stack's own log bucket
+/// has, for the plan's region. `account` is the account the stacks deploy into (or
+/// [`ACCOUNT_PLACEHOLDER`]). `None` when the plan names no log bucket.
+pub fn users_log_bucket_policy(plan: &crate::plan::Plan, account: &str) -> Option<Value> {
+    let name = plan.log_bucket.as_deref()?;
+    let writers = LogWriters {
+        load_balancer: plan.fargate().is_some(),
+        flow_logs: plan.fargate().is_some(),
+    };
+    let region = plan.region.code();
+    let elb = ELB_ACCOUNTS
+        .iter()
+        .find(|(r, _)| *r == region)
+        .map(|(_, a)| *a)
+        .unwrap_or("unknown");
+    let arn = |suffix: &str| {
+        let suffix = suffix.replace("${AWS::AccountId}", account);
+        if suffix.is_empty() {
+            json!(format!("arn:aws:s3:::{name}"))
+        } else {
+            json!(format!("arn:aws:s3:::{name}/*/{suffix}"))
+        }
+    };
+    Some(policy_doc(delivery_statements(
+        writers,
+        &arn,
+        json!(account),
+        json!(format!("arn:aws:iam::{elb}:root")),
+    )))
+}
+
+/// The stack's own log bucket and its policy, unless the plan names the user's log bucket.
+/// Objects expire after 90 days.
 pub fn log_bucket(b: &mut Builder<'_>, writers: LogWriters) {
+    if let LogTarget::Users(_) = log_target(b) {
+        return;
+    }
     let mut props = json!({
         "BucketEncryption": { "ServerSideEncryptionConfiguration": [
             { "ServerSideEncryptionByDefault": { "SSEAlgorithm": "AES256" } }
@@ -103,28 +255,25 @@ pub fn log_bucket(b: &mut Builder<'_>, writers: LogWriters) {
             "this is the access-log bucket; logging it into itself would loop",
         );
 
-    let mut statements = vec![
-        deny_insecure_transport(LOG_BUCKET),
-        json!({
-            "Sid": "S3ServerAccessLogs",
-            "Effect": "Allow",
-            "Principal": { "Service": "logging.s3.amazonaws.com" },
-            "Action": "s3:PutObject",
-            "Resource": sub("${LogBucket.Arn}/s3/*"),
-            "Condition": { "StringEquals": { "aws:SourceAccount": r("AWS::AccountId") } }
-        }),
-    ];
+    let arn = |suffix: &str| {
+        if suffix.is_empty() {
+            att(LOG_BUCKET, "Arn")
+        } else {
+            sub(&format!("${{LogBucket.Arn}}/{suffix}"))
+        }
+    };
+    let elb_principal = json!({ "Fn::Sub": [
+        "arn:${AWS::Partition}:iam::${ElbAccount}:root",
+        { "ElbAccount": { "Fn::FindInMap": ["ElbLogDelivery", r("AWS::Region"), "Account"] } }
+    ] });
+    let mut statements = vec![deny_insecure_transport(LOG_BUCKET)];
+    statements.extend(delivery_statements(
+        writers,
+        &arn,
+        r("AWS::AccountId"),
+        elb_principal,
+    ));
     if writers.load_balancer {
-        statements.push(json!({
-            "Sid": "LoadBalancerAccessLogs",
-            "Effect": "Allow",
-            "Principal": { "AWS": { "Fn::Sub": [
-                "arn:${AWS::Partition}:iam::${ElbAccount}:root",
-                { "ElbAccount": { "Fn::FindInMap": ["ElbLogDelivery", r("AWS::Region"), "Account"] } }
-            ] } },
-            "Action": "s3:PutObject",
-            "Resource": sub("${LogBucket.Arn}/alb/AWSLogs/${AWS::AccountId}/*")
-        }));
         b.mapping(
             "ElbLogDelivery",
             ELB_ACCOUNTS
@@ -132,24 +281,6 @@ pub fn log_bucket(b: &mut Builder<'_>, writers: LogWriters) {
                 .map(|(region, account)| ((*region).to_string(), json!({ "Account": account })))
                 .collect(),
         );
-    }
-    if writers.flow_logs {
-        statements.push(json!({
-            "Sid": "FlowLogsWrite",
-            "Effect": "Allow",
-            "Principal": { "Service": "delivery.logs.amazonaws.com" },
-            "Action": "s3:PutObject",
-            "Resource": sub("${LogBucket.Arn}/vpc/AWSLogs/${AWS::AccountId}/*"),
-            "Condition": { "StringEquals": { "aws:SourceAccount": r("AWS::AccountId") } }
-        }));
-        statements.push(json!({
-            "Sid": "FlowLogsAclCheck",
-            "Effect": "Allow",
-            "Principal": { "Service": "delivery.logs.amazonaws.com" },
-            "Action": ["s3:GetBucketAcl", "s3:ListBucket"],
-            "Resource": att(LOG_BUCKET, "Arn"),
-            "Condition": { "StringEquals": { "aws:SourceAccount": r("AWS::AccountId") } }
-        }));
     }
     b.add(
         LOG_BUCKET_POLICY,
@@ -169,7 +300,6 @@ pub fn app_bucket(b: &mut Builder<'_>) {
         "PublicAccessBlockConfiguration": block_public(),
         "VersioningConfiguration": { "Status": "Enabled" },
         "OwnershipControls": { "Rules": [{ "ObjectOwnership": "BucketOwnerEnforced" }] },
-        "LoggingConfiguration": { "DestinationBucketName": r(LOG_BUCKET), "LogFilePrefix": "s3/" },
         "LifecycleConfiguration": { "Rules": [{
             "Id": "ExpireOldVersions",
             "Status": "Enabled",
@@ -177,6 +307,12 @@ pub fn app_bucket(b: &mut Builder<'_>) {
             "AbortIncompleteMultipartUpload": { "DaysAfterInitiation": 7 }
         }] }
     });
+    insert_after(
+        &mut props,
+        "OwnershipControls",
+        "LoggingConfiguration",
+        access_logging(b),
+    );
     govern_bucket(b, &mut props, true);
     b.add(APP_BUCKET, "AWS::S3::Bucket", props).keep("Retain");
     b.add(
@@ -209,19 +345,44 @@ pub fn code_bucket(b: &mut Builder<'_>) {
             "AbortIncompleteMultipartUpload": { "DaysAfterInitiation": 1 }
         }] }
     });
+    let users_log_bucket = matches!(log_target(b), LogTarget::Users(_));
+    if users_log_bucket {
+        insert_after(
+            &mut props,
+            "OwnershipControls",
+            "LoggingConfiguration",
+            access_logging(b),
+        );
+    }
     govern_bucket(b, &mut props, true);
-    b.add(CODE_BUCKET, "AWS::S3::Bucket", props)
-    .keep("Retain")
-    .skip(
-        "CKV_AWS_18",
-        "holds only deploy artifacts, written by Stackplan's deploy session (CloudTrail records it); access logs would need a log bucket in every Lambda stack",
-    );
+    let code = b.add(CODE_BUCKET, "AWS::S3::Bucket", props).keep("Retain");
+    if !users_log_bucket {
+        code.skip(
+            "CKV_AWS_18",
+            "holds only deploy artifacts, written by Stackplan's deploy session (CloudTrail records it); access logs would need a log bucket in every Lambda stack",
+        );
+    }
     b.add(
         "CodeBucketPolicy",
         "AWS::S3::BucketPolicy",
         json!({ "Bucket": r(CODE_BUCKET), "PolicyDocument": policy_doc(vec![deny_insecure_transport(CODE_BUCKET)]) }),
     )
     .lint_ignore(JOIN_NOT_SUB);
+}
+
+/// Puts `key` right after `after` in an object (templates keep a stable key order).
+fn insert_after(props: &mut Value, after: &str, key: &str, value: Value) {
+    let Some(map) = props.as_object_mut() else {
+        return;
+    };
+    let entries: Vec<(String, Value)> = std::mem::take(map).into_iter().collect();
+    for (k, v) in entries {
+        let here = k == after;
+        map.insert(k, v);
+        if here {
+            map.insert(key.to_string(), value.clone());
+        }
+    }
 }
 
 /// IAM statements that let a role use the application bucket's objects.
