@@ -56,6 +56,7 @@ def inventory(client):
             "package_type": f.get("PackageType", "Zip"),
             "image_uri": lam.get_function(FunctionName=f["FunctionName"])["Code"].get("ImageUri"),
             "invoked_by": invokers(lam, f["FunctionName"]),
+            "vpc_subnets": len(f.get("VpcConfig", {}).get("SubnetIds", [])),
         }
         for f in lam.list_functions()["Functions"]
     ]

@@ -405,6 +405,16 @@ pub fn matrix() -> Vec<(String, Plan)> {
     });
     crate::resources::controls::govern(&mut governed);
     push("lambda-governed".into(), governed);
+    // IAM-signed requests, and the app bucket (so an S3 endpoint in the VPC). A REST API
+    // turns into an HTTP API when the profile is on.
+    let mut governed = lambda_with(&|p, l| {
+        l.api = ApiType::Rest;
+        l.authorizer = Some(Authorizer::Iam);
+        l.bucket = true;
+        p.log_bucket = Some(log_bucket(p.region));
+    });
+    crate::resources::controls::govern(&mut governed);
+    push("lambda-governed-iam".into(), governed);
     // Who may call the API, and how fast.
     push(
         "lambda-jwt".into(),

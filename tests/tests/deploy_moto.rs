@@ -842,6 +842,7 @@ async fn a_sample_of_the_matrix_deploys_in_the_sandbox() {
         "lambda-rest-domain",
         "fargate-governed",
         "lambda-governed",
+        "lambda-governed-iam",
         "lambda-jwt",
         "lambda-rest-iam",
     ] {
@@ -1001,12 +1002,36 @@ async fn a_sample_of_the_matrix_deploys_in_the_sandbox() {
             "lambda-governed" => {
                 assert_eq!(inv["kms_keys"].as_array().unwrap().len(), 1, "{inv}");
                 assert_eq!(inv["encrypted_log_groups"], inv["log_groups"], "{inv}");
+                // The function runs in the stack's VPC, whose flow logs go to the user's bucket.
+                assert_eq!(inv["functions"][0]["vpc_subnets"], 2, "{inv}");
+                assert_eq!(
+                    inv["flow_logs"],
+                    json!([format!(
+                        "arn:aws:s3:::shop-access-logs-us-east-1/{stack}/vpc/"
+                    )]),
+                    "{inv}"
+                );
                 // API Gateway invokes through the stack's role; the function has no
                 // resource-based policy at all.
                 assert_eq!(inv["functions"][0]["invoked_by"], json!([]), "{inv}");
                 let credentials = &inv["http_apis"][0]["integration_credentials"];
                 assert_eq!(credentials.as_array().unwrap().len(), 1, "{inv}");
                 assert!(credentials[0].as_str().unwrap().contains(":role/"), "{inv}");
+            }
+            "lambda-governed-iam" => {
+                // The profile turned the REST API into an HTTP API; its integration carries
+                // the stack's invoke role, and the function reaches its bucket from the VPC.
+                assert_eq!(inv["functions"][0]["invoked_by"], json!([]), "{inv}");
+                assert_eq!(inv["functions"][0]["vpc_subnets"], 2, "{inv}");
+                assert_eq!(inv["rest_apis"], json!([]), "{inv}");
+                assert_eq!(
+                    inv["http_apis"][0]["integration_credentials"]
+                        .as_array()
+                        .unwrap()
+                        .len(),
+                    1,
+                    "{inv}"
+                );
             }
             "lambda-rest" => {
                 assert_eq!(inv["rest_apis"].as_array().unwrap().len(), 1, "{inv}");

@@ -368,6 +368,20 @@ fn control_tower_verdicts_on_every_matrix_template_are_recorded() {
             v.passed
         );
     }
+    // The governed-account profile's promise: a plan in it passes every control.
+    let governed: Vec<&String> = shared::examples::matrix()
+        .iter()
+        .filter(|(_, p)| p.governed)
+        .map(|(name, _)| verdicts.keys().find(|k| *k == name).expect("judged"))
+        .collect();
+    assert!(governed.len() >= 3, "{governed:?}");
+    for name in governed {
+        assert!(
+            verdicts[name].failed.is_empty(),
+            "{name} is governed and fails {:?}",
+            verdicts[name].failed
+        );
+    }
     core_checklist_agrees_with_the_judge(&verdicts);
     let path = stackplan_tests::workspace_root().join("tests/snapshots/control-tower.txt");
     if std::env::var_os("STACKPLAN_UPDATE_FIXTURES").is_some() {

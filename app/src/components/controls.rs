@@ -100,7 +100,6 @@ fn failed_item(p: Planner, pricer: &Pricer, c: &Check) -> impl IntoView + use<> 
             };
             view! { <span class="remedy" class:why=inherent>{text}</span> }.into_any()
         }
-        Holds::Never(why) => view! { <span class="remedy why">{why}</span> }.into_any(),
         Holds::Always => ().into_any(),
     };
     view! {

@@ -117,6 +117,18 @@ pub(super) fn governed(p: &mut Pricer<'_>, a: &mut Vec<String>, plan: &Plan) {
         "S3 object events",
         "the buckets send object events to the account's default event bus; EventBridge prices are not in the price book",
     );
+    if let Some(l) = plan.lambda() {
+        if l.bucket || plan.log_bucket.is_some() {
+            p.not_estimated(
+                "VPC",
+                "Flow logs to S3",
+                "billed per GB of flow records, which depends on connection counts; the book has no vended-log price",
+            );
+        }
+        a.push(
+            "Lambda: the function runs in a VPC of the stack's own with no route to the internet; it reaches DynamoDB and S3 through gateway endpoints, which are free. Other AWS APIs or the internet would need interface endpoints or a NAT gateway, which the plan does not have.".into(),
+        );
+    }
     if plan.fargate().is_some_and(|f| f.database.is_some()) {
         p.not_estimated(
             "CloudWatch",

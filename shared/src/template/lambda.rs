@@ -119,10 +119,13 @@ pub fn build(b: &mut Builder<'_>, l: &Lambda) {
             b,
             LogWriters {
                 load_balancer: false,
-                flow_logs: false,
+                flow_logs: b.plan.governed,
             },
         );
         storage::app_bucket(b);
+    }
+    if b.plan.governed {
+        network(b, l);
     }
     // An image function's code is its image: no bucket to upload zips to.
     if l.image.is_none() {
@@ -196,6 +199,9 @@ fn role(b: &mut Builder<'_>, l: &Lambda) {
     }
     if l.bucket {
         statements.extend(storage::app_bucket_statements());
+    }
+    if b.plan.governed {
+        statements.extend(network_statements());
     }
     b.add(
         "FunctionRole",
@@ -292,16 +298,24 @@ fn function(b: &mut Builder<'_>, l: &Lambda) {
     if let Some(n) = l.reserved_concurrency {
         props["ReservedConcurrentExecutions"] = json!(n);
     }
-    let mut res = b
-        .add("Function", "AWS::Lambda::Function", props)
-        .skip(
-            "CKV_AWS_116",
-            "invoked synchronously by API Gateway: callers see errors directly, there are no async retries to capture",
-        )
-        .skip(
+    if b.plan.governed {
+        props["VpcConfig"] = json!({
+            "SubnetIds": [r("FunctionSubnetA"), r("FunctionSubnetB")],
+            "SecurityGroupIds": [r("FunctionSecurityGroup")]
+        });
+    }
+    let governed = b.plan.governed;
+    let mut res = b.add("Function", "AWS::Lambda::Function", props).skip(
+        "CKV_AWS_116",
+        "invoked synchronously by API Gateway: callers see errors directly, there are no async retries to capture",
+    );
+    if !governed {
+        res = res.skip(
             "CKV_AWS_117",
             "the function reaches only DynamoDB, S3 and CloudWatch over AWS endpoints; a VPC would add NAT cost and cold-start time",
-        )
+        );
+    }
+    res = res
         .skip(
             "CKV_AWS_173",
             "the environment holds only resource names, no secrets; Lambda encrypts it at rest with the AWS managed key",
@@ -313,6 +327,132 @@ fn function(b: &mut Builder<'_>, l: &Lambda) {
         );
     }
     let _ = res;
+}
+
+/// The governed profile's network for the function (CT.LAMBDA.PR.3): a VPC of the stack's own
+/// with two private subnets and no route to the internet. The function reaches its tables and
+/// its bucket through free gateway endpoints; its security group lets out only HTTPS, which
+/// has nowhere else to go. The VPC's flow logs go where the stack's access logs go.
+fn network(b: &mut Builder<'_>, l: &Lambda) {
+    b.add(
+        "Vpc",
+        "AWS::EC2::VPC",
+        json!({ "CidrBlock": "10.0.0.0/16", "EnableDnsHostnames": true, "EnableDnsSupport": true }),
+    );
+    b.add(
+        "FunctionRouteTable",
+        "AWS::EC2::RouteTable",
+        json!({ "VpcId": r("Vpc") }),
+    );
+    for (suffix, index) in [("A", 0u32), ("B", 1)] {
+        let subnet = format!("FunctionSubnet{suffix}");
+        b.add(
+            &subnet,
+            "AWS::EC2::Subnet",
+            json!({
+                "VpcId": r("Vpc"),
+                "CidrBlock": format!("10.0.{}.0/24", 10 + index),
+                "AvailabilityZone": super::fargate::az(index),
+                "MapPublicIpOnLaunch": false
+            }),
+        );
+        b.add(
+            &format!("{subnet}RouteTableAssociation"),
+            "AWS::EC2::SubnetRouteTableAssociation",
+            json!({ "SubnetId": r(&subnet), "RouteTableId": r("FunctionRouteTable") }),
+        );
+    }
+    let endpoints = [
+        ("DynamoDbGatewayEndpoint", "dynamodb", !l.tables.is_empty()),
+        ("S3GatewayEndpoint", "s3", l.bucket),
+    ];
+    for (id, service, wanted) in endpoints {
+        if wanted {
+            b.add(
+                id,
+                "AWS::EC2::VPCEndpoint",
+                json!({
+                    "VpcEndpointType": "Gateway",
+                    "ServiceName": sub(&format!("com.amazonaws.${{AWS::Region}}.{service}")),
+                    "VpcId": r("Vpc"),
+                    "RouteTableIds": [r("FunctionRouteTable")]
+                }),
+            );
+        }
+    }
+    b.add(
+        "FunctionSecurityGroup",
+        "AWS::EC2::SecurityGroup",
+        json!({
+            "GroupDescription": "The function: no way in; out to HTTPS, which reaches only the gateway endpoints of the VPC",
+            "VpcId": r("Vpc"),
+            "SecurityGroupEgress": [{
+                "CidrIp": "0.0.0.0/0",
+                "IpProtocol": "tcp",
+                "FromPort": 443,
+                "ToPort": 443,
+                "Description": "HTTPS to DynamoDB and S3 through the gateway endpoints (the VPC has no route to the internet)"
+            }]
+        }),
+    );
+    if l.bucket || b.plan.log_bucket.is_some() {
+        let after = storage::log_policy_dependency(b);
+        b.add(
+            "VpcFlowLog",
+            "AWS::EC2::FlowLog",
+            json!({
+                "ResourceId": r("Vpc"),
+                "ResourceType": "VPC",
+                "TrafficType": "ALL",
+                "LogDestinationType": "s3",
+                "LogDestination": storage::flow_log_destination(b)
+            }),
+        )
+        .depends_on(after);
+    }
+}
+
+/// What Lambda needs of the function's role to attach it to the VPC (the managed policy
+/// AWSLambdaVPCAccessExecutionRole's actions): network interfaces only in the stack's subnets,
+/// with its security group. Describing them cannot be scoped.
+fn network_statements() -> Vec<Value> {
+    let subnet = |s: &str| {
+        sub(&format!(
+            "arn:${{AWS::Partition}}:ec2:${{AWS::Region}}:${{AWS::AccountId}}:subnet/${{FunctionSubnet{s}}}"
+        ))
+    };
+    let interfaces =
+        sub("arn:${AWS::Partition}:ec2:${AWS::Region}:${AWS::AccountId}:network-interface/*");
+    vec![
+        json!({
+            "Sid": "AttachToTheVpc",
+            "Effect": "Allow",
+            "Action": "ec2:CreateNetworkInterface",
+            "Resource": [
+                interfaces,
+                subnet("A"),
+                subnet("B"),
+                sub("arn:${AWS::Partition}:ec2:${AWS::Region}:${AWS::AccountId}:security-group/${FunctionSecurityGroup}")
+            ]
+        }),
+        json!({
+            "Sid": "ManageItsInterfaces",
+            "Effect": "Allow",
+            "Action": [
+                "ec2:AssignPrivateIpAddresses",
+                "ec2:DeleteNetworkInterface",
+                "ec2:UnassignPrivateIpAddresses"
+            ],
+            "Resource": interfaces,
+            "Condition": { "ArnEquals": { "ec2:Vpc": sub("arn:${AWS::Partition}:ec2:${AWS::Region}:${AWS::AccountId}:vpc/${Vpc}") } }
+        }),
+        json!({
+            "Sid": "DescribeInterfaces",
+            "Effect": "Allow",
+            "Action": "ec2:DescribeNetworkInterfaces",
+            "Resource": "*"
+        }),
+    ]
 }
 
 /// API Gateway's access to the function in the governed profile: a role of the stack's own that

@@ -199,9 +199,10 @@ pub const ACCOUNT_PLACEHOLDER: &str = "YOUR-ACCOUNT-ID";
 /// [`ACCOUNT_PLACEHOLDER`]). `None` when the plan names no log bucket.
 pub fn users_log_bucket_policy(plan: &crate::plan::Plan, account: &str) -> Option<Value> {
     let name = plan.log_bucket.as_deref()?;
+    // A Lambda plan has a VPC, with its flow logs, in the governed profile.
     let writers = LogWriters {
         load_balancer: plan.fargate().is_some(),
-        flow_logs: plan.fargate().is_some(),
+        flow_logs: plan.fargate().is_some() || plan.governed,
     };
     let region = plan.region.code();
     let elb = ELB_ACCOUNTS
