@@ -399,6 +399,17 @@ pub fn matrix() -> Vec<(String, Plan)> {
     });
     crate::resources::controls::govern(&mut governed);
     push("fargate-governed".into(), governed);
+    // Without data stores (so the key goes with the stack) and with HTTPS through the domain.
+    let mut governed = fargate_with(&|p, f| {
+        f.database = None;
+        f.cache = None;
+        f.alarm_email = None;
+        f.user = Some("app".into());
+        p.domain = Some(domain());
+        p.log_bucket = Some(log_bucket(p.region));
+    });
+    crate::resources::controls::govern(&mut governed);
+    push("fargate-governed-bare".into(), governed);
     let mut governed = lambda_with(&|p, l| {
         l.authorizer = Some(jwt());
         p.log_bucket = Some(log_bucket(p.region));
