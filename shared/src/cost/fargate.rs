@@ -606,15 +606,14 @@ fn monitoring(
     p.not_estimated("VPC", "Flow logs to S3", "billed per GB of flow records, which depends on connection counts; the book has no vended-log price");
     app_bucket(p, a, s);
     let access_gb = s.requests * assume::ACCESS_LOG_BYTES / 1e9;
-    // In the user's own log bucket, its lifecycle decides; the estimate keeps 90 days.
-    let where_kept = if plan.log_bucket.is_some() {
-        "Load balancer access logs in your log bucket (90 days kept, assumed)"
-    } else {
-        "Load balancer access logs (90 days kept)"
-    };
+    if let Some(bucket) = &plan.log_bucket {
+        a.push(format!(
+            "S3: the access logs go to your bucket {bucket}, in this account: its lifecycle decides how long they stay; the estimate keeps the load balancer's 90 days, as the stack's own log bucket would."
+        ));
+    }
     p.add(
         "S3",
-        where_kept,
+        "Load balancer access logs (90 days kept)",
         access_gb * 3.0,
         "GB-months",
         "s3.storage_gb_month",
