@@ -105,6 +105,46 @@ fn it_reads_top_to_bottom_inside_nested_boxes() {
             && ly("Function") < ly("QueriesTable")
     );
     assert!(lambda.areas.is_empty(), "no VPC in the Lambda architecture");
+
+    // In the governed profile the function runs in a VPC of its own, with private subnets only:
+    // the API above the VPC, the function inside it, its tables below.
+    let governed = examples::matrix()
+        .into_iter()
+        .find(|(n, _)| n == "lambda-governed")
+        .unwrap()
+        .1;
+    let (topo, _) = topology_of(governed);
+    let node = |id: &str| topo.nodes.iter().find(|n| n.id == id).unwrap().clone();
+    let vpc = topo
+        .areas
+        .iter()
+        .find(|a| a.kind == topology::AreaKind::Vpc)
+        .expect("a VPC");
+    let (api, function, table) = (node("HttpApi"), node("Function"), node("QueriesTable"));
+    assert!(api.y + api.h <= vpc.y, "the API is above the VPC");
+    assert!(
+        function.x >= vpc.x
+            && function.y >= vpc.y
+            && function.x + function.w <= vpc.x + vpc.w
+            && function.y + function.h <= vpc.y + vpc.h,
+        "the function is in the VPC"
+    );
+    assert!(
+        table.y >= vpc.y + vpc.h,
+        "DynamoDB is regional, below the VPC"
+    );
+    let kinds: Vec<_> = topo.areas.iter().map(|a| a.kind).collect();
+    assert!(
+        !kinds.contains(&topology::AreaKind::PublicSubnet),
+        "{kinds:?}"
+    );
+    assert_eq!(
+        kinds
+            .iter()
+            .filter(|k| **k == topology::AreaKind::PrivateSubnet)
+            .count(),
+        2
+    );
 }
 
 #[test]

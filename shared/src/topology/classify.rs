@@ -99,6 +99,9 @@ pub(super) fn classify(template: &Template) -> Classified {
                 {
                     // A bucket whose access is logged holds the application's data.
                     Tier::Data
+                } else if tier == Tier::Compute && !subnets_of(id, resources, 0).is_empty() {
+                    // Compute attached to the VPC's subnets (a function in a VPC) runs in them.
+                    Tier::PrivateCompute
                 } else {
                     tier
                 };

@@ -97,9 +97,15 @@ pub fn build(template: &Template) -> Topology {
         }
     };
 
-    if let Some(row) = rows.get(&Tier::Dns) {
-        place_row(row, y, &mut nodes);
-        y += NODE_H + ROW_GAP;
+    // What the internet reaches first: DNS records, then the APIs (before the VPC: an API is
+    // regional, and what it calls may run in the VPC).
+    for tier in [Tier::Dns, Tier::Edge] {
+        if let Some(row) = rows.get(&tier) {
+            for chunk in row.chunks(MAX_ROW) {
+                place_row(chunk, y, &mut nodes);
+                y += NODE_H + ROW_GAP;
+            }
+        }
     }
 
     if let Some(vpc_id) = &vpc {
@@ -111,14 +117,20 @@ pub fn build(template: &Template) -> Topology {
         }
         let az_top = y;
         y += LABEL_H + PAD / 2.0;
+        // A VPC without public subnets (a function's) has no public band.
+        let has_public = subnets.iter().any(|s| s.1);
         let public_top = y;
-        y += LABEL_H;
-        if let Some(row) = rows.get(&Tier::Public) {
-            place_row(row, y, &mut nodes);
+        if has_public {
+            y += LABEL_H;
+            if let Some(row) = rows.get(&Tier::Public) {
+                place_row(row, y, &mut nodes);
+            }
+            y += NODE_H + PAD / 2.0;
         }
-        y += NODE_H + PAD / 2.0;
         let public_bottom = y;
-        y += ROW_GAP / 2.0;
+        if has_public {
+            y += ROW_GAP / 2.0;
+        }
         let private_top = y;
         y += LABEL_H;
         let mut first = true;
@@ -170,6 +182,9 @@ pub fn build(template: &Template) -> Topology {
                 (true, public_top, public_bottom),
                 (false, private_top, private_bottom),
             ] {
+                if public && !has_public {
+                    continue;
+                }
                 let ids: Vec<String> = subnets
                     .iter()
                     .filter(|s| s.1 == public && s.2 == side)
@@ -200,7 +215,7 @@ pub fn build(template: &Template) -> Topology {
         }
         y += ROW_GAP - PAD;
     }
-    for tier in [Tier::Edge, Tier::Compute, Tier::Data, Tier::Regional] {
+    for tier in [Tier::Compute, Tier::Data, Tier::Regional] {
         if let Some(row) = rows.get(&tier) {
             for chunk in row.chunks(MAX_ROW) {
                 place_row(chunk, y, &mut nodes);
