@@ -286,18 +286,34 @@ fn log_bucket_policy_prints_what_the_users_log_bucket_needs() {
         statement("FlowLogsAclCheck")["Resource"],
         format!("arn:aws:s3:::{bucket}")
     );
-    // A Lambda plan's stacks write only S3's access logs.
-    let lambda = matrix["lambda-governed"].clone();
-    let out = stackplan(
-        &["log-bucket-policy", "--plan", "-"],
-        &lambda.to_json_pretty(),
-    );
-    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    assert_eq!(doc["Statement"].as_array().unwrap().len(), 1, "{doc}");
+    // A Lambda plan's stacks write S3's access logs, and in the governed profile their VPC's
+    // flow logs.
+    let sids = |plan: &shared::Plan| {
+        let out = stackplan(
+            &["log-bucket-policy", "--plan", "-"],
+            &plan.to_json_pretty(),
+        );
+        assert!(out.status.success(), "{}", text(&out.stderr));
+        let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        assert_eq!(
+            doc["Statement"][0]["Condition"]["StringEquals"]["aws:SourceAccount"],
+            template::ACCOUNT_PLACEHOLDER
+        );
+        doc["Statement"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|s| s["Sid"].as_str().unwrap().to_string())
+            .collect::<Vec<_>>()
+    };
+    let governed = matrix["lambda-governed"].clone();
     assert_eq!(
-        doc["Statement"][0]["Condition"]["StringEquals"]["aws:SourceAccount"],
-        template::ACCOUNT_PLACEHOLDER
+        sids(&governed),
+        ["S3ServerAccessLogs", "FlowLogsWrite", "FlowLogsAclCheck"]
     );
+    let mut lambda = examples::lambda();
+    lambda.log_bucket = governed.log_bucket.clone();
+    assert_eq!(sids(&lambda), ["S3ServerAccessLogs"]);
     // A plan without one, and an account that is not one, are refused.
     let example = text(&stackplan(&["example", "fargate"], "").stdout);
     let out = stackplan(&["log-bucket-policy", "--plan", "-"], &example);

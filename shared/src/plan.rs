@@ -123,12 +123,12 @@ struct PlanRepr {
     /// default port).
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     governed: bool,
-    /// An S3 bucket you already have, in the plan's account and region, for the stack's
-    /// access logs (S3 server access logs; for Fargate also the load balancer's access logs and
-    /// the VPC's flow logs), instead of a log bucket of the stack's own. Its policy must let the
-    /// log delivery services write under the stack's name (`stackplan log-bucket-policy` prints
-    /// the statements). The governed-account profile needs one: a log bucket cannot log into
-    /// another bucket of the stack, nor be encrypted with KMS.
+    /// An S3 bucket you already have, in the plan's account and region, encrypted with
+    /// S3-managed keys, without Object Lock or Requester Pays, for the stack's access logs (S3
+    /// server access logs; the load balancer's access logs; the VPC's flow logs), instead of a
+    /// log bucket of the stack's own. Its policy must let the log delivery services write under
+    /// the stack's name (`stackplan log-bucket-policy` prints the statements). The governed-account
+    /// profile needs one: the stack's own log bucket could not pass its controls.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[cfg_attr(
         feature = "schema",

@@ -177,7 +177,7 @@ fn LogBucketPolicy() -> impl IntoView {
                     <p class="panel-note">
                         "The log delivery services write under each stack's name. Put your account's ID for "
                         <code>{shared::template::ACCOUNT_PLACEHOLDER}</code>
-                        ", and keep the bucket encrypted with S3-managed keys (SSE-S3): S3 and the load balancer deliver logs into no other."
+                        ". S3 and the load balancer deliver logs only into a bucket in this account and region, encrypted with S3-managed keys (SSE-S3), without Object Lock or Requester Pays."
                     </p>
                     <pre class="policy-code">{text}</pre>
                 </details>

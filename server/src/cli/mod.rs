@@ -429,7 +429,6 @@ pub fn read_plan_text(path: &std::path::Path) -> Result<String, CliError> {
     Ok(text)
 }
 
-/// Reads, parses and validates a plan.
 /// An AWS account ID, for clap.
 fn account_id(text: &str) -> Result<String, String> {
     if text.len() == 12 && text.bytes().all(|b| b.is_ascii_digit()) {
@@ -439,6 +438,7 @@ fn account_id(text: &str) -> Result<String, String> {
     }
 }
 
+/// Reads, parses and validates a plan.
 pub fn load_valid(path: &std::path::Path) -> Result<ValidPlan, CliError> {
     let text = read_plan_text(path)?;
     let plan = Plan::from_json(&text)?;

@@ -35,7 +35,7 @@ const REDIS_PORT: u16 = 6379;
 const NO_EGRESS: &str = "No outbound traffic: this group only receives connections";
 
 /// The placeholder rule that removes a security group's default allow-all egress.
-pub(super) fn no_egress() -> Value {
+fn no_egress() -> Value {
     json!([{
         "CidrIp": "255.255.255.255/32",
         "IpProtocol": "icmp",

@@ -170,6 +170,28 @@ fn dynamodb_table(b: &mut Builder<'_>, table: &Table) {
     );
 }
 
+/// What the function may do with its tables (and their indexes).
+fn table_statement(l: &Lambda) -> Value {
+    let resources: Vec<Value> = l
+        .tables
+        .iter()
+        .flat_map(|t| {
+            let id = table_id(t);
+            [att(&id, "Arn"), sub(&format!("${{{id}.Arn}}/index/*"))]
+        })
+        .collect();
+    json!({
+        "Sid": "UseTables",
+        "Effect": "Allow",
+        "Action": [
+            "dynamodb:BatchGetItem", "dynamodb:BatchWriteItem", "dynamodb:ConditionCheckItem",
+            "dynamodb:DeleteItem", "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Query",
+            "dynamodb:Scan", "dynamodb:UpdateItem"
+        ],
+        "Resource": resources
+    })
+}
+
 fn role(b: &mut Builder<'_>, l: &Lambda) {
     let mut statements = vec![json!({
         "Sid": "WriteLogs",
@@ -178,24 +200,7 @@ fn role(b: &mut Builder<'_>, l: &Lambda) {
         "Resource": att("FunctionLogGroup", "Arn")
     })];
     if !l.tables.is_empty() {
-        let resources: Vec<Value> = l
-            .tables
-            .iter()
-            .flat_map(|t| {
-                let id = table_id(t);
-                [att(&id, "Arn"), sub(&format!("${{{id}.Arn}}/index/*"))]
-            })
-            .collect();
-        statements.push(json!({
-            "Sid": "UseTables",
-            "Effect": "Allow",
-            "Action": [
-                "dynamodb:BatchGetItem", "dynamodb:BatchWriteItem", "dynamodb:ConditionCheckItem",
-                "dynamodb:DeleteItem", "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Query",
-                "dynamodb:Scan", "dynamodb:UpdateItem"
-            ],
-            "Resource": resources
-        }));
+        statements.push(table_statement(l));
     }
     if l.bucket {
         statements.extend(storage::app_bucket_statements());
@@ -362,23 +367,41 @@ fn network(b: &mut Builder<'_>, l: &Lambda) {
             json!({ "SubnetId": r(&subnet), "RouteTableId": r("FunctionRouteTable") }),
         );
     }
-    let endpoints = [
-        ("DynamoDbGatewayEndpoint", "dynamodb", !l.tables.is_empty()),
-        ("S3GatewayEndpoint", "s3", l.bucket),
-    ];
-    for (id, service, wanted) in endpoints {
-        if wanted {
-            b.add(
-                id,
-                "AWS::EC2::VPCEndpoint",
-                json!({
-                    "VpcEndpointType": "Gateway",
-                    "ServiceName": sub(&format!("com.amazonaws.${{AWS::Region}}.{service}")),
-                    "VpcId": r("Vpc"),
-                    "RouteTableIds": [r("FunctionRouteTable")]
-                }),
-            );
-        }
+    // Each endpoint reaches only what the function may use: its tables, its bucket. (Only the
+    // function is in the VPC; Lambda fetches its code outside it.)
+    let mut endpoints = Vec::new();
+    if !l.tables.is_empty() {
+        endpoints.push(("DynamoDbGatewayEndpoint", "dynamodb", table_statement(l)));
+    }
+    if l.bucket {
+        let mut statements = storage::app_bucket_statements();
+        let (objects, list) = (statements.remove(0), statements.remove(0));
+        let mut actions: Vec<Value> = objects["Action"].as_array().cloned().unwrap_or_default();
+        actions.push(list["Action"].clone());
+        endpoints.push((
+            "S3GatewayEndpoint",
+            "s3",
+            json!({
+                "Sid": "AppBucket",
+                "Effect": "Allow",
+                "Action": actions,
+                "Resource": [list["Resource"].clone(), objects["Resource"].clone()]
+            }),
+        ));
+    }
+    for (id, service, mut statement) in endpoints {
+        statement["Principal"] = json!("*");
+        b.add(
+            id,
+            "AWS::EC2::VPCEndpoint",
+            json!({
+                "VpcEndpointType": "Gateway",
+                "ServiceName": sub(&format!("com.amazonaws.${{AWS::Region}}.{service}")),
+                "VpcId": r("Vpc"),
+                "RouteTableIds": [r("FunctionRouteTable")],
+                "PolicyDocument": policy_doc(vec![statement])
+            }),
+        );
     }
     b.add(
         "FunctionSecurityGroup",
@@ -413,8 +436,9 @@ fn network(b: &mut Builder<'_>, l: &Lambda) {
 }
 
 /// What Lambda needs of the function's role to attach it to the VPC (the managed policy
-/// AWSLambdaVPCAccessExecutionRole's actions): network interfaces only in the stack's subnets,
-/// with its security group. Describing them cannot be scoped.
+/// AWSLambdaVPCAccessExecutionRole's actions): creating network interfaces only in the stack's
+/// subnets, with its security group; managing the account's interfaces in the region. Describing
+/// them cannot be scoped.
 fn network_statements() -> Vec<Value> {
     let subnet = |s: &str| {
         sub(&format!(
@@ -443,8 +467,9 @@ fn network_statements() -> Vec<Value> {
                 "ec2:DeleteNetworkInterface",
                 "ec2:UnassignPrivateIpAddresses"
             ],
-            "Resource": interfaces,
-            "Condition": { "ArnEquals": { "ec2:Vpc": sub("arn:${AWS::Partition}:ec2:${AWS::Region}:${AWS::AccountId}:vpc/${Vpc}") } }
+            // Lambda's developer guide warns that narrowing these further (by condition) can
+            // cut the function off from its VPC: the account's and region's interfaces.
+            "Resource": interfaces
         }),
         json!({
             "Sid": "DescribeInterfaces",
@@ -471,8 +496,8 @@ fn invoke_role(b: &mut Builder<'_>) -> Option<Value> {
             "Description": "API Gateway's access to the function: invoke it, nothing else",
             // No `aws:SourceAccount` condition: API Gateway is not documented to set it when it
             // assumes an integration's role. What guards the role is `iam:PassRole`, which
-            // cannot cross accounts; the bootstrap's deploy role may pass its stacks' roles only
-            // to the services they are for.
+            // cannot cross accounts; the bootstrap's roles may pass roles only to the services
+            // Stackplan's templates use, and deploy only templates generated from plans.
             "AssumeRolePolicyDocument": policy_doc(vec![json!({
                 "Effect": "Allow",
                 "Principal": { "Service": "apigateway.amazonaws.com" },

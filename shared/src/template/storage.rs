@@ -209,7 +209,8 @@ pub fn users_log_bucket_policy(plan: &crate::plan::Plan, account: &str) -> Optio
         .iter()
         .find(|(r, _)| *r == region)
         .map(|(_, a)| *a)
-        .unwrap_or("unknown");
+        .expect("every plan region has an ELB log delivery account");
+    // The plan's regions are all in the `aws` partition.
     let arn = |suffix: &str| {
         let suffix = suffix.replace("${AWS::AccountId}", account);
         if suffix.is_empty() {
@@ -376,6 +377,7 @@ fn insert_after(props: &mut Value, after: &str, key: &str, value: Value) {
     let Some(map) = props.as_object_mut() else {
         return;
     };
+    assert!(map.contains_key(after), "no {after} to put {key} after");
     let entries: Vec<(String, Value)> = std::mem::take(map).into_iter().collect();
     for (k, v) in entries {
         let here = k == after;
