@@ -255,19 +255,7 @@ fn network(b: &mut Builder<'_>, f: &Fargate) {
             "RouteTableIds": [r("PrivateRouteTableA"), r("PrivateRouteTableB")]
         }),
     );
-    let after = storage::log_policy_dependency(b);
-    b.add(
-        "VpcFlowLog",
-        "AWS::EC2::FlowLog",
-        json!({
-            "ResourceId": r("Vpc"),
-            "ResourceType": "VPC",
-            "TrafficType": "ALL",
-            "LogDestinationType": "s3",
-            "LogDestination": storage::flow_log_destination(b)
-        }),
-    )
-    .depends_on(after);
+    storage::vpc_flow_log(b);
 }
 
 /// Whether the load balancer speaks HTTPS: with the plan's certificate, or the domain's.

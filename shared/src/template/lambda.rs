@@ -419,19 +419,7 @@ fn network(b: &mut Builder<'_>, l: &Lambda) {
         }),
     );
     if l.bucket || b.plan.log_bucket.is_some() {
-        let after = storage::log_policy_dependency(b);
-        b.add(
-            "VpcFlowLog",
-            "AWS::EC2::FlowLog",
-            json!({
-                "ResourceId": r("Vpc"),
-                "ResourceType": "VPC",
-                "TrafficType": "ALL",
-                "LogDestinationType": "s3",
-                "LogDestination": storage::flow_log_destination(b)
-            }),
-        )
-        .depends_on(after);
+        storage::vpc_flow_log(b);
     }
 }
 

@@ -125,14 +125,27 @@ pub fn load_balancer_log_attributes(b: &Builder<'_>) -> [Value; 2] {
     ]
 }
 
-/// The VPC flow log's destination (an S3 ARN with a prefix).
-pub fn flow_log_destination(b: &Builder<'_>) -> Value {
-    match log_target(b) {
+/// The flow log of the stack's VPC (`Vpc`), all traffic, into the stack's log destination.
+pub fn vpc_flow_log(b: &mut Builder<'_>) {
+    let destination = match log_target(b) {
         LogTarget::Own => sub("${LogBucket.Arn}/vpc/"),
         LogTarget::Users(name) => sub(&format!(
             "arn:${{AWS::Partition}}:s3:::{name}/${{AWS::StackName}}/vpc/"
         )),
-    }
+    };
+    let after = log_policy_dependency(b);
+    b.add(
+        "VpcFlowLog",
+        "AWS::EC2::FlowLog",
+        json!({
+            "ResourceId": r("Vpc"),
+            "ResourceType": "VPC",
+            "TrafficType": "ALL",
+            "LogDestinationType": "s3",
+            "LogDestination": destination
+        }),
+    )
+    .depends_on(after);
 }
 
 /// What writing logs must wait for: the stack's own log bucket's policy, if it has one.
