@@ -18,12 +18,52 @@ pub fn json(value: &Value) -> String {
     out
 }
 
-fn scalar_json(value: &Value) -> String {
-    serde_json::to_string(value).expect("JSON scalars serialize")
+/// Appends `s` as a JSON string, escaped exactly as `serde_json` escapes it: quote, backslash
+/// and the control characters; everything else (`/`, non-ASCII) as it is.
+fn push_json_string(out: &mut String, s: &str) {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    out.push('"');
+    let mut clean = 0;
+    for (i, b) in s.bytes().enumerate() {
+        let escape = match b {
+            b'"' => "\\\"",
+            b'\\' => "\\\\",
+            b'\n' => "\\n",
+            b'\r' => "\\r",
+            b'\t' => "\\t",
+            0x08 => "\\b",
+            0x0c => "\\f",
+            0x00..=0x1f => "",
+            _ => continue,
+        };
+        out.push_str(&s[clean..i]);
+        if escape.is_empty() {
+            out.push_str("\\u00");
+            out.push(char::from(HEX[usize::from(b >> 4)]));
+            out.push(char::from(HEX[usize::from(b & 0xf)]));
+        } else {
+            out.push_str(escape);
+        }
+        clean = i + 1;
+    }
+    out.push_str(&s[clean..]);
+    out.push('"');
 }
 
-/// One-line rendering with `", "` and `": "` separators.
-fn inline_json(value: &Value, out: &mut String) {
+/// Appends a scalar as JSON.
+fn push_scalar_json(out: &mut String, value: &Value) {
+    match value {
+        Value::String(s) => push_json_string(out, s),
+        Value::Null => out.push_str("null"),
+        Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
+        Value::Number(n) => out.push_str(&n.to_string()),
+        Value::Array(_) | Value::Object(_) => unreachable!("only scalars"),
+    }
+}
+
+/// One-line rendering with `", "` and `": "` separators, given up as soon as the line grows
+/// past `limit` bytes of `out` (then `false`, and `out` holds a partial rendering).
+fn inline_json(value: &Value, out: &mut String, limit: usize) -> bool {
     match value {
         Value::Array(items) => {
             out.push('[');
@@ -31,7 +71,9 @@ fn inline_json(value: &Value, out: &mut String) {
                 if i > 0 {
                     out.push_str(", ");
                 }
-                inline_json(item, out);
+                if !inline_json(item, out, limit) {
+                    return false;
+                }
             }
             out.push(']');
         }
@@ -41,14 +83,21 @@ fn inline_json(value: &Value, out: &mut String) {
                 if i > 0 {
                     out.push_str(", ");
                 }
-                out.push_str(&scalar_json(&Value::String(k.clone())));
+                push_json_string(out, k);
                 out.push_str(": ");
-                inline_json(v, out);
+                if !inline_json(v, out, limit) {
+                    return false;
+                }
             }
             out.push('}');
         }
-        scalar => out.push_str(&scalar_json(scalar)),
+        scalar => push_scalar_json(out, scalar),
     }
+    out.len() <= limit
+}
+
+fn push_spaces(out: &mut String, n: usize) {
+    out.extend(std::iter::repeat_n(' ', n));
 }
 
 fn write_json(out: &mut String, value: &Value, indent: usize, column: usize, depth: usize) {
@@ -56,41 +105,47 @@ fn write_json(out: &mut String, value: &Value, indent: usize, column: usize, dep
         Value::Array(a) => a.is_empty(),
         Value::Object(m) => m.is_empty(),
         _ => {
-            out.push_str(&scalar_json(value));
+            push_scalar_json(out, value);
             return;
         }
     };
-    if empty || depth > ALWAYS_BREAK_DEPTH {
-        let mut one = String::new();
-        inline_json(value, &mut one);
-        if empty || column + one.len() <= WIDTH {
-            out.push_str(&one);
+    if empty {
+        out.push_str(if value.is_array() { "[]" } else { "{}" });
+        return;
+    }
+    // Deeper than the always-broken levels, a value that fits the width stays on one line.
+    if depth > ALWAYS_BREAK_DEPTH
+        && let Some(room) = WIDTH.checked_sub(column)
+    {
+        let start = out.len();
+        if inline_json(value, out, start + room) {
             return;
         }
+        out.truncate(start);
     }
-    let pad = " ".repeat(indent + 2);
     match value {
         Value::Array(items) => {
             out.push_str("[\n");
             for (i, item) in items.iter().enumerate() {
-                out.push_str(&pad);
+                push_spaces(out, indent + 2);
                 write_json(out, item, indent + 2, indent + 2, depth + 1);
                 out.push_str(if i + 1 < items.len() { ",\n" } else { "\n" });
             }
-            out.push_str(&" ".repeat(indent));
+            push_spaces(out, indent);
             out.push(']');
         }
         Value::Object(map) => {
             out.push_str("{\n");
             for (i, (k, v)) in map.iter().enumerate() {
-                out.push_str(&pad);
-                let key = scalar_json(&Value::String(k.clone()));
-                out.push_str(&key);
+                push_spaces(out, indent + 2);
+                let key_start = out.len();
+                push_json_string(out, k);
+                let key_len = out.len() - key_start;
                 out.push_str(": ");
-                write_json(out, v, indent + 2, indent + 2 + key.len() + 2, depth + 1);
+                write_json(out, v, indent + 2, indent + 2 + key_len + 2, depth + 1);
                 out.push_str(if i + 1 < map.len() { ",\n" } else { "\n" });
             }
-            out.push_str(&" ".repeat(indent));
+            push_spaces(out, indent);
             out.push('}');
         }
         _ => unreachable!("scalars returned above"),
@@ -260,6 +315,30 @@ mod tests {
         });
         let back: Value = serde_yaml::from_str(&yaml(&v)).expect("valid YAML");
         assert_eq!(back, v);
+    }
+
+    #[test]
+    fn strings_are_escaped_as_serde_json_escapes_them() {
+        let mut all: String = (0u8..0x80).map(char::from).collect();
+        all.push_str("é–€😀\u{2028}/");
+        for s in [all.as_str(), "", "plain", "\"", "a\\b", "\u{7f}"] {
+            let mut ours = String::new();
+            push_json_string(&mut ours, s);
+            assert_eq!(ours, serde_json::to_string(s).unwrap(), "{s:?}");
+        }
+    }
+
+    #[test]
+    fn a_line_that_would_pass_the_width_is_broken_and_one_that_fits_is_not() {
+        // `Properties` is at depth 3, its value starting at column 20 (6 spaces, the key, ": "),
+        // and `{"List": ["…"]}` is 14 bytes around the string: 66 bytes of it fill the line.
+        let props =
+            |n: usize| json!({"Resources": {"X": {"Properties": {"List": ["a".repeat(n)]}}}});
+        let fits = json(&props(WIDTH - 34));
+        assert!(fits.contains(r#""Properties": {"List": ["aaa"#), "{fits}");
+        assert!(fits.lines().all(|l| l.len() <= WIDTH), "{fits}");
+        let broken = json(&props(WIDTH - 33));
+        assert!(broken.contains("\"Properties\": {\n"), "{broken}");
     }
 
     #[test]
