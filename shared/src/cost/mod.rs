@@ -342,7 +342,21 @@ fn price<'b>(
     options: Options,
     s: Scenario,
 ) -> (Pricer<'b>, Vec<String>) {
-    let mut p = Pricer::new(book, plan.region.code());
+    price_with(Pricer::new(book, plan.region.code()), plan, options, s)
+}
+
+/// A scenario's total alone: the same lines, without their words.
+fn total_of(plan: &Plan, book: &PriceBook, options: Options, s: Scenario) -> Total {
+    let pricer = Pricer::numbers_only(book, plan.region.code());
+    total(&price_with(pricer, plan, options, s).0)
+}
+
+fn price_with<'b>(
+    mut p: Pricer<'b>,
+    plan: &Plan,
+    options: Options,
+    s: Scenario,
+) -> (Pricer<'b>, Vec<String>) {
     let mut assumptions = vec![format!(
         "A month is {HOURS_PER_MONTH} hours, as AWS's Pricing Calculator counts it."
     )];
@@ -389,8 +403,8 @@ pub(crate) fn estimate_plan(plan: &Plan, book: &PriceBook, options: Options) -> 
         ..Scenario::at(plan, r * 2.0)
     };
     let (p, mut assumptions) = price(plan, book, options, typical);
-    let min = total(&price(plan, book, options, low).0);
-    let max = total(&price(plan, book, options, high).0);
+    let min = total_of(plan, book, options, low);
+    let max = total_of(plan, book, options, high);
     let capacity = capacity(plan, r);
     let range_text = match &plan.architecture {
         Architecture::Fargate(f) => format!(
@@ -433,7 +447,7 @@ pub(crate) fn estimate_plan(plan: &Plan, book: &PriceBook, options: Options) -> 
 
 /// Total at `requests` a month by the one cost model (the comparison curve).
 pub(crate) fn total_at(plan: &Plan, book: &PriceBook, options: Options, requests: f64) -> Total {
-    total(&price(plan, book, options, Scenario::at(plan, requests)).0)
+    total_of(plan, book, options, Scenario::at(plan, requests))
 }
 
 /// What a diagram node's hover says about cost: its service's lines, or why it has none.
@@ -459,5 +473,35 @@ pub fn node_cost_text(estimate: &Estimate, resource_type: &str) -> Option<String
         }
         Billing::Free(reason) => Some(format!("free: {reason}")),
         Billing::NotEstimated(reason) => Some(format!("not estimated: {reason}")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The comparison curve and the estimate's range price without words: the totals must be
+    /// the worded estimate's, for every plan of the matrix, with and without the free tier,
+    /// from no traffic to far past the curve.
+    #[test]
+    fn totals_without_words_are_the_worded_totals() {
+        let book = PriceBook::embedded();
+        let mut compared = 0;
+        for (name, plan) in crate::examples::matrix() {
+            for free_tier in [true, false] {
+                let options = Options { free_tier };
+                for requests in [0.0, 1.0, 12_345.0, 3.2e6, 7.7e8, 4.1e10] {
+                    let s = Scenario::at(&plan, requests);
+                    let worded = total(&price(&plan, book, options, s).0);
+                    assert_eq!(
+                        total_of(&plan, book, options, s),
+                        worded,
+                        "{name}, free tier {free_tier}, {requests} requests"
+                    );
+                    compared += 1;
+                }
+            }
+        }
+        assert!(compared > 100, "the matrix has plans");
     }
 }

@@ -14,6 +14,10 @@ pub(crate) struct Pricer<'b> {
     pub not_estimated: Vec<NotEstimated>,
     /// What is left of each free allowance (by book key) that several lines share.
     allowances: BTreeMap<&'static str, f64>,
+    /// Numbers only: lines without formulas and no unknown-price messages, for the
+    /// comparison curve, which prices each architecture at a couple of hundred points and
+    /// reads only the totals.
+    numbers_only: bool,
 }
 
 /// Formats a quantity for formulas: thousands separators, at most 4 significant decimals.
@@ -55,6 +59,15 @@ impl<'b> Pricer<'b> {
             unknown: Vec::new(),
             not_estimated: Vec::new(),
             allowances: BTreeMap::new(),
+            numbers_only: false,
+        }
+    }
+
+    /// A pricer whose lines carry the same numbers and no words (see `numbers_only`).
+    pub fn numbers_only(book: &'b PriceBook, region: &'static str) -> Self {
+        Pricer {
+            numbers_only: true,
+            ..Pricer::new(book, region)
         }
     }
 
@@ -118,6 +131,19 @@ impl<'b> Pricer<'b> {
         let monthly = price
             .map(|p| quantity * p)
             .or((quantity == 0.0).then_some(0.0));
+        if self.numbers_only {
+            self.lines.push(Line {
+                service: service.into(),
+                item: item.into(),
+                quantity,
+                unit: unit.into(),
+                unit_usd: price,
+                monthly_usd: monthly,
+                formula: String::new(),
+                derived: false,
+            });
+            return;
+        }
         let formula = match price {
             Some(p) => format!(
                 "{explain} = {} {unit} × {} per {unit}",
@@ -185,7 +211,11 @@ impl<'b> Pricer<'b> {
                         derived_tier = Some(*key);
                     }
                     total += here * p;
-                    parts.push(format!("{} × {}", fmt_qty(here), fmt_usd_rate(p)));
+                    parts.push(if self.numbers_only {
+                        String::new()
+                    } else {
+                        format!("{} × {}", fmt_qty(here), fmt_usd_rate(p))
+                    });
                 }
                 None => {
                     missing = Some(*key);
@@ -196,7 +226,8 @@ impl<'b> Pricer<'b> {
         }
         let priced = quantity - left;
         let key = derived_tier.unwrap_or(tiers[0].1);
-        let note = (parts.len() > 1).then(|| format!("Tiered: {}", parts.join(" + ")));
+        let note = (parts.len() > 1 && !self.numbers_only)
+            .then(|| format!("Tiered: {}", parts.join(" + ")));
         match missing {
             // One tier (or nothing billed): its own rate; several: the effective rate.
             None => {
