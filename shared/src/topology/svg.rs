@@ -4,11 +4,22 @@ use std::fmt::Write;
 
 use super::{GROUP_LINE, INTERNET, LABEL_H, Topology, short_type};
 
-fn esc(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
+/// Text and attribute values escaped for XML, in one pass; most need no escaping at all.
+fn esc(s: &str) -> std::borrow::Cow<'_, str> {
+    if !s.contains(['&', '<', '>', '"']) {
+        return s.into();
+    }
+    let mut out = String::with_capacity(s.len() + 16);
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            c => out.push(c),
+        }
+    }
+    out.into()
 }
 
 impl Topology {
@@ -146,5 +157,17 @@ impl Topology {
         }
         s.push_str("</svg>\n");
         s
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn escapes_the_four_xml_specials_once() {
+        assert_eq!(super::esc("plain text"), "plain text");
+        assert_eq!(
+            super::esc(r#"a&b <c> "d" &amp;"#),
+            "a&amp;b &lt;c&gt; &quot;d&quot; &amp;amp;"
+        );
     }
 }
