@@ -14,6 +14,7 @@ CFN_LINT_VERSION=1.58.0
 CHECKOV_VERSION=3.3.30
 MOTO_VERSION=5.2.5
 BINARYEN_VERSION=132.0.0
+TWIGGY_VERSION=0.8.0
 PLAYWRIGHT_VERSION=1.65.1
 # AWS Control Tower's proactive controls as Guard rules, with a cfn-guard binary.
 CFN_GUARD_RULES_VERSION=0.0.62
@@ -104,6 +105,14 @@ install_wasm_opt() {
     say "installing wasm-opt (npm binaryen $BINARYEN_VERSION)"
     mkdir -p "$TOOLS"
     (cd "$TOOLS" && npm install --silent --no-audit --no-fund "binaryen@$BINARYEN_VERSION" >/dev/null)
+  fi
+}
+
+# The size breakdown of scripts/measure-web.mjs (not needed to build or test).
+install_twiggy() {
+  if ! twiggy --version 2>/dev/null | grep -q " $TWIGGY_VERSION\$"; then
+    say "installing twiggy $TWIGGY_VERSION (about 3 minutes on 2 cores)"
+    cargo install twiggy --version "$TWIGGY_VERSION" --locked
   fi
 }
 

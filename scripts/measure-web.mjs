@@ -1,11 +1,12 @@
 // Measures the planner (a measurement, not a test: these machines are shared and noisy).
 //   node scripts/measure-web.mjs        (after scripts/run.sh or scripts/test.sh built dist/)
-// Prints: the size breakdown of the wasm before wasm-opt (twiggy: the largest functions and the
-// share of each crate); gzipped and brotli bytes of wasm + JS + CSS, and the bytes Chromium
+// Prints: the size breakdown of the shipped wasm (twiggy: the largest functions and the share of
+// each crate); gzipped and brotli bytes of wasm + JS + CSS, and the bytes Chromium
 // received on the wire; navigation to the first complete render; and the time from an input
 // event to the updated cost, template and diagram, p50/p95 over 60 changes.
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import zlib from 'node:zlib';
 import { launch, root, startServer, stopServer } from '../tests/e2e/harness.mjs';
@@ -13,26 +14,37 @@ import { launch, root, startServer, stopServer } from '../tests/e2e/harness.mjs'
 const BUDGET = { bytes: 300 * 1024, firstRenderMs: 120, updateP95Ms: 8 };
 const dist = path.join(root, 'dist');
 
-// Where the bytes go: twiggy on the wasm as rustc left it (names intact, before wasm-opt).
+// Where the bytes go: twiggy on the wasm as it ships, but with its names kept. The wasm rustc
+// left is put through the same two steps as Trunk's build (wasm-bindgen, then wasm-opt -Oz),
+// keeping the name section, so every shipped function and data segment is counted and named.
+// (The wasm before those steps would count wasm-bindgen's describe functions, which never ship,
+// and functions wasm-opt later inlines or removes.)
 const preOpt = path.join(root, 'target/wasm32-unknown-unknown/wasm-release/app.wasm');
 try {
-  const all = JSON.parse(execFileSync('twiggy', ['top', '-n', '1000000', '-f', 'json', preOpt], { maxBuffer: 1 << 28 }).toString());
-  // Names and wasm-bindgen's own section are custom sections that never ship.
-  const custom = (i) => /^"function names"|^custom section/.test(i.name);
-  const items = all.filter((i) => !custom(i));
+  execFileSync('bash', ['-c', 'source scripts/lib.sh && install_twiggy && install_wasm_bindgen && install_wasm_opt'], { cwd: root, stdio: ['ignore', 'ignore', 'inherit'] });
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'stackplan-size-'));
+  execFileSync('wasm-bindgen', ['--keep-debug', '--target', 'web', '--out-dir', tmp, preOpt]);
+  const named = path.join(tmp, 'named.wasm');
+  execFileSync(path.join(root, '.tools/node_modules/binaryen/bin/wasm-opt'), ['-Oz', '-g',
+    '--enable-bulk-memory', '--enable-nontrapping-float-to-int', '--enable-sign-ext', '--enable-mutable-globals',
+    path.join(tmp, 'app_bg.wasm'), '-o', named]);
+  const all = JSON.parse(execFileSync('twiggy', ['top', '-n', '1000000', '-f', 'json', named], { maxBuffer: 1 << 28 }).toString());
+  fs.rmSync(tmp, { recursive: true, force: true });
+  // The name section is what was kept for this breakdown; it never ships.
+  const items = all.filter((i) => !/names" subsection|^custom section/.test(i.name));
   const total = items.reduce((n, i) => n + i.shallow_size, 0);
-  const dropped = all.filter(custom).reduce((n, i) => n + i.shallow_size, 0);
-  console.log(`wasm before wasm-opt: ${(total / 1024).toFixed(1)} KB of code and data (twiggy top, shallow sizes; ${(dropped / 1024).toFixed(0)} KB of custom sections not counted)`);
+  const data = items.filter((i) => /^data segment/.test(i.name)).reduce((n, i) => n + i.shallow_size, 0);
+  console.log(`shipped wasm: ${(total / 1024).toFixed(1)} KB raw, of which ${(data / 1024).toFixed(1)} KB data segments (twiggy top on the wasm-bindgen + wasm-opt -Oz output with names kept)`);
   console.log('largest items:');
   for (const i of items.slice(0, 15)) console.log(`  ${String(i.shallow_size).padStart(8)} B  ${i.name.slice(0, 110)}`);
-  // A function's crate is the first path segment of its demangled name (impls `<a::B as c::D>`
-  // count for the type's crate); data segments and the like are their own group.
+  // A function's crate is the first path segment of its demangled name; a generic function of
+  // another crate (`<T as tachys::view::Render>::build`) counts for the crate that wrote it.
   const crate = (name) => {
-    const n = name.replace(/^<+/, '');
-    const m = /^([a-z_][a-z0-9_]*)::/.exec(n);
+    const n = name.replace(/\[[0-9a-f]+\]/g, '');
+    const m = /^<(?:T|&mut|&|F|\(\)) as ([a-z_][a-z0-9_]*)::/.exec(n) ?? /^<*([a-z_][a-z0-9_]*)::/.exec(n);
     if (m) return m[1];
-    if (/^data segment|^data\[/.test(name)) return '(data segments)';
-    return '(other: tables, types, unnamed functions)';
+    if (/^data segment/.test(name)) return '(data segments)';
+    return '(other: tables, imports, unnamed functions)';
   };
   const by = new Map();
   for (const i of items) by.set(crate(i.name), (by.get(crate(i.name)) ?? 0) + i.shallow_size);
@@ -41,7 +53,7 @@ try {
     console.log(`  ${String(n).padStart(8)} B ${(100 * n / total).toFixed(1).padStart(5)}%  ${c}`);
   }
 } catch (e) {
-  console.log(`(no size breakdown: twiggy on ${preOpt} failed: ${e.message.split('\n')[0]})`);
+  console.log(`(no size breakdown of ${preOpt}: ${e.message.split('\n')[0]})`);
 }
 
 let gzTotal = 0;
