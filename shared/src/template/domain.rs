@@ -2,7 +2,9 @@
 //! hosted zone (CloudFormation writes them and waits for the certificate), and an alias record
 //! that points the name at what serves it.
 
-use serde_json::{Value, json};
+use serde_json::Value;
+
+use super::json_macro::json;
 
 use super::{Builder, r};
 use crate::plan::Domain;

@@ -1,7 +1,9 @@
 //! The ECS Fargate architecture: VPC over two AZs, ALB, Fargate service with autoscaling,
 //! optional RDS PostgreSQL and ElastiCache Redis, ECR, S3, logs, alarms and SNS.
 
-use serde_json::{Value, json};
+use serde_json::Value;
+
+use super::json_macro::json;
 
 use super::domain;
 use super::settings;

@@ -12,7 +12,9 @@
 //! - lets CloudWatch publish this stack's alarms to the encrypted topic: without that, the
 //!   alarms would fire into a topic they cannot write to, and nobody would hear of it.
 
-use serde_json::{Value, json};
+use serde_json::Value;
+
+use super::json_macro::json;
 
 use super::{Builder, att, r, sub};
 

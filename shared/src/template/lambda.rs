@@ -1,7 +1,9 @@
 //! The Lambda architecture: API Gateway (HTTP or REST) in front of one function, DynamoDB
 //! tables, an optional bucket, and logs.
 
-use serde_json::{Map, Value, json};
+use serde_json::{Map, Value};
+
+use super::json_macro::json;
 
 use super::domain;
 use super::settings;

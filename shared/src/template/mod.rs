@@ -7,6 +7,7 @@
 //! under the 51,200-byte inline limit whatever tags a plan has.
 
 pub(crate) mod fargate;
+pub(crate) mod json_macro;
 pub use fargate::ECR_IMAGES_KEPT;
 pub use lambda::{CODE_BUCKET_OUTPUT, FUNCTION_IMAGE_TAG};
 pub use storage::{
@@ -21,7 +22,9 @@ pub mod refs;
 mod settings;
 mod storage;
 
-use serde_json::{Map, Value, json};
+use serde_json::{Map, Value};
+
+use json_macro::json;
 
 use crate::plan::{Architecture, Plan};
 pub use crate::resources::TagStyle;

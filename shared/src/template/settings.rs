@@ -1,7 +1,9 @@
 //! The service's environment in a template: the secrets the stack generates, and each
 //! reference as the value ECS or IAM is given. The template never holds a secret's value.
 
-use serde_json::{Value, json};
+use serde_json::Value;
+
+use super::json_macro::json;
 
 use super::{Builder, sub};
 use crate::environment::{self, ArnText};

@@ -1,7 +1,9 @@
 //! S3 buckets, shared by both architectures: the application bucket and the log bucket that
 //! receives its server access logs (and, for Fargate, the load balancer's and the VPC's logs).
 
-use serde_json::{Value, json};
+use serde_json::Value;
+
+use super::json_macro::json;
 
 use super::{Builder, att, policy_doc, r, sub};
 
