@@ -2,7 +2,8 @@
 
 use shared::Format;
 
-fn escape(out: &mut String, text: &str) {
+/// Escapes text for HTML element content.
+pub fn escape(out: &mut String, text: &str) {
     for ch in text.chars() {
         match ch {
             '&' => out.push_str("&amp;"),
@@ -29,6 +30,54 @@ pub fn highlight(text: &str, format: Format) -> String {
         Format::Yaml => yaml(text, &mut out),
     }
     out
+}
+
+/// The highlighted HTML of each line of `text` (as `text.split_inclusive('\n')` splits it),
+/// each complete in itself: a span that runs over a line end (a YAML block) is closed there and
+/// opened again on the next line.
+pub fn highlight_lines(text: &str, format: Format) -> Vec<String> {
+    let html = highlight(text, format);
+    let mut lines = Vec::with_capacity(text.len() / 32);
+    let mut line = String::new();
+    // The span we are in, and whether it still has to be opened on this line.
+    let mut open: Option<&str> = None;
+    let mut reopen = false;
+    let mut rest = html.as_str();
+    while let Some(c) = rest.chars().next() {
+        if rest.starts_with("<span") {
+            let end = rest.find('>').map_or(rest.len(), |i| i + 1);
+            line.push_str(&rest[..end]);
+            open = Some(&rest[..end]);
+            reopen = false;
+            rest = &rest[end..];
+        } else if let Some(after) = rest.strip_prefix("</span>") {
+            if !reopen {
+                line.push_str("</span>");
+            }
+            open = None;
+            reopen = false;
+            rest = after;
+        } else if c == '\n' {
+            if open.is_some() && !reopen {
+                line.push_str("</span>");
+                reopen = true;
+            }
+            line.push('\n');
+            lines.push(std::mem::take(&mut line));
+            rest = &rest[1..];
+        } else {
+            if reopen {
+                line.push_str(open.unwrap_or_default());
+                reopen = false;
+            }
+            line.push(c);
+            rest = &rest[c.len_utf8()..];
+        }
+    }
+    if !line.is_empty() {
+        lines.push(line);
+    }
+    lines
 }
 
 fn json(text: &str, out: &mut String) {
@@ -168,6 +217,58 @@ mod tests {
             "{html}"
         );
         assert!(html.contains("<span class=\"s\">\"80\"</span>"), "{html}");
+    }
+
+    /// Strips the tags and entities of highlighted HTML.
+    fn text_of(html: &str) -> String {
+        let mut plain = String::new();
+        let mut in_tag = false;
+        for ch in html.chars() {
+            match ch {
+                '<' => in_tag = true,
+                '>' => in_tag = false,
+                c if !in_tag => plain.push(c),
+                _ => {}
+            }
+        }
+        plain
+            .replace("&lt;", "<")
+            .replace("&gt;", ">")
+            .replace("&amp;", "&")
+    }
+
+    #[test]
+    fn each_line_is_highlighted_on_its_own_and_keeps_its_text() {
+        for plan in [shared::examples::fargate(), shared::examples::lambda()] {
+            let t = shared::template::generate(&shared::ValidPlan::new(plan).unwrap());
+            for format in [Format::Json, Format::Yaml] {
+                let text = t.render(format);
+                let lines = highlight_lines(&text, format);
+                let expected: Vec<&str> = text.split_inclusive('\n').collect();
+                assert_eq!(lines.len(), expected.len(), "{format:?}");
+                for (html, line) in lines.iter().zip(expected) {
+                    assert_eq!(text_of(html), line, "{format:?}");
+                    assert_eq!(
+                        html.matches("<span").count(),
+                        html.matches("</span>").count(),
+                        "balanced: {html}"
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn a_span_over_line_ends_is_closed_and_reopened() {
+        let lines = highlight_lines("Code: |\n  a\n\n  b\nNext: 1\n", Format::Yaml);
+        assert_eq!(lines.len(), 5, "{lines:?}");
+        assert_eq!(lines[1], "<span class=\"s\">  a</span>\n");
+        assert_eq!(lines[2], "<span class=\"s\"></span>\n");
+        assert_eq!(lines[3], "<span class=\"s\">  b</span>\n");
+        assert!(
+            lines[4].starts_with("<span class=\"k\">Next</span>"),
+            "{lines:?}"
+        );
     }
 
     #[test]

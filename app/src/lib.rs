@@ -3,6 +3,7 @@
 pub mod api;
 pub mod browser;
 pub mod chart;
+pub mod code_lines;
 pub mod components;
 pub mod embed;
 pub mod highlight;

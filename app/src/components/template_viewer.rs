@@ -5,7 +5,7 @@ use leptos::task::spawn_local;
 use shared::{Format, template};
 
 use crate::browser;
-use crate::highlight::highlight;
+use crate::code_lines::Shown;
 use crate::state::use_planner;
 
 #[component]
@@ -25,36 +25,25 @@ pub fn TemplateViewer() -> impl IntoView {
         p.template
             .with(|t| t.as_ref().map(|(text, _, _)| text.clone()))
     };
-    // The text lands in the same frame as the input; the colours follow right after, so that
-    // highlighting 40 KB never delays the update itself.
-    let highlighted = RwSignal::new(None::<String>);
+    // The changed lines land in the same frame as the input; their colours follow on the next
+    // task, so that highlighting 40 KB never delays the update itself.
+    let code = NodeRef::<leptos::html::Code>::new();
+    let shown = StoredValue::new_local(Shown::default());
     Effect::new(move |_| {
-        let snapshot = p
-            .template
-            .with(|t| t.as_ref().map(|(text, _, _)| text.clone()));
+        let Some(el) = code.get() else { return };
         let format = p.format.get();
-        highlighted.set(None);
-        if let Some(text) = snapshot {
-            set_timeout(
-                move || {
-                    let still_current = p
-                        .template
-                        .with_untracked(|t| t.as_ref().is_some_and(|(now, _, _)| *now == text));
-                    if still_current {
-                        highlighted.set(Some(highlight(&text, format)));
-                    }
-                },
-                std::time::Duration::from_millis(0),
-            );
-        }
+        let Some(text) = p
+            .template
+            .with(|t| t.as_ref().map(|(text, _, _)| text.clone()))
+        else {
+            return;
+        };
+        shown.update_value(|s| s.show(&el, &text, format));
+        set_timeout(
+            move || shown.update_value(|s| s.colour(&el, &text, format)),
+            std::time::Duration::from_millis(0),
+        );
     });
-    let plain = move || {
-        p.template.with(|t| {
-            t.as_ref()
-                .map(|(text, _, _)| text.clone())
-                .unwrap_or_default()
-        })
-    };
     let info = move || {
         p.template.with(|t| match t {
             Some((text, n, current)) => format!(
@@ -109,12 +98,7 @@ pub fn TemplateViewer() -> impl IntoView {
                     <button type="button" class="secondary" data-testid="download-plan" on:click=download_plan>"Save plan"</button>
                 </div>
             </div>
-            <pre class="code" tabindex="0" aria-label="Template text">
-                {move || match highlighted.get() {
-                    Some(html) => view! { <code inner_html=html></code> }.into_any(),
-                    None => view! { <code>{plain}</code> }.into_any(),
-                }}
-            </pre>
+            <pre class="code" tabindex="0" aria-label="Template text"><code node_ref=code></code></pre>
         </section>
     }
 }
