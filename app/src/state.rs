@@ -1,6 +1,8 @@
 //! The planner's state: the plan being edited and everything derived from it.
 
 use leptos::prelude::*;
+use std::sync::Arc;
+
 use shared::api::BookSource;
 use shared::cost::{self, Comparison, Estimate, PriceBook};
 use shared::plan::{Architecture, Fargate, Lambda, Plan};
@@ -142,12 +144,19 @@ impl Planner {
                 }
             });
         });
-        let generated = Memo::new(move |_| valid.with(|v| v.as_ref().map(template::generate)));
-        let template = Memo::new(move |prev: Option<&Option<(String, usize, bool)>>| {
+        // Shared, so that passing the template on costs no copy.
+        let generated =
+            Memo::new(move |_| valid.with(|v| v.as_ref().map(|v| Arc::new(template::generate(v)))));
+        // The last valid plan's template: an invalid plan keeps showing it, in either format.
+        let last_generated = Memo::new(move |prev: Option<&Option<Arc<template::Template>>>| {
+            generated.get().or_else(|| prev.cloned().flatten())
+        });
+        let template = Memo::new(move |_| {
             let format = format.get();
-            generated.with(|t| match t {
-                Some(t) => Some((t.render(format), t.resources().len(), true)),
-                None => prev.cloned().flatten().map(|(text, n, _)| (text, n, false)),
+            let current = generated.with(Option::is_some);
+            last_generated.with(|t| {
+                t.as_ref()
+                    .map(|t| (t.render(format), t.resources().len(), current))
             })
         });
         // The diagram is built in the edit's own frame, like the cost and the template: it

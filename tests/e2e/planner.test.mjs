@@ -53,6 +53,13 @@ test('an invalid combination shows the core message and keeps the last template'
   await page.locator('.field-msg.error', { hasText: message }).waitFor();
   await page.getByTestId('problems').getByText(message).waitFor();
   assert.match(await page.getByTestId('template-info').innerText(), /last valid plan/);
+  // The last valid plan's template can still be read in either format.
+  await page.locator('[data-format=yaml]').click();
+  await page.waitForFunction(() => document.querySelector('pre.code').innerText.startsWith('AWSTemplateFormatVersion:'));
+  assert.match(await templateText(page), /^ {4}Type: AWS::ECS::Service$/m);
+  assert.match(await page.getByTestId('template-info').innerText(), /last valid plan/);
+  await page.locator('[data-format=json]').click();
+  await page.waitForFunction(() => document.querySelector('pre.code').innerText.startsWith('{'));
   await page.locator('#f-fargate-min_tasks').fill('20');
   await page.locator('.field-msg.error', { hasText: 'min_tasks (20) is above max_tasks (10)' }).waitFor();
   await page.locator('#f-fargate-min_tasks').fill('abc');

@@ -31,7 +31,7 @@ pub use crate::resources::TagStyle;
 use crate::validate::ValidPlan;
 
 /// A generated CloudFormation template (an ordered JSON document).
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Template {
     doc: Value,
 }
