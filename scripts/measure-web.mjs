@@ -16,20 +16,23 @@ const dist = path.join(root, 'dist');
 
 // Where the bytes go: twiggy on the wasm as it ships, but with its names kept. The wasm rustc
 // left is put through the same two steps as Trunk's build (wasm-bindgen, then wasm-opt -Oz),
-// keeping the name section, so every shipped function and data segment is counted and named.
+// keeping the name section (its code and data come within 0.1% of the shipped file's size), so
+// every shipped function and data segment is counted and named.
 // (The wasm before those steps would count wasm-bindgen's describe functions, which never ship,
 // and functions wasm-opt later inlines or removes.)
 const preOpt = path.join(root, 'target/wasm32-unknown-unknown/wasm-release/app.wasm');
+// cargo-installed tools (twiggy, wasm-bindgen) live in ~/.cargo/bin, which lib.sh puts on its
+// own PATH only.
+const tools = { env: { ...process.env, PATH: `${path.join(os.homedir(), '.cargo/bin')}:${process.env.PATH}` }, maxBuffer: 1 << 28 };
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'stackplan-size-'));
 try {
   execFileSync('bash', ['-c', 'source scripts/lib.sh && install_twiggy && install_wasm_bindgen && install_wasm_opt'], { cwd: root, stdio: ['ignore', 'ignore', 'inherit'] });
-  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'stackplan-size-'));
-  execFileSync('wasm-bindgen', ['--keep-debug', '--target', 'web', '--out-dir', tmp, preOpt]);
+  execFileSync('wasm-bindgen', ['--keep-debug', '--target', 'web', '--out-dir', tmp, preOpt], tools);
   const named = path.join(tmp, 'named.wasm');
   execFileSync(path.join(root, '.tools/node_modules/binaryen/bin/wasm-opt'), ['-Oz', '-g',
     '--enable-bulk-memory', '--enable-nontrapping-float-to-int', '--enable-sign-ext', '--enable-mutable-globals',
-    path.join(tmp, 'app_bg.wasm'), '-o', named]);
-  const all = JSON.parse(execFileSync('twiggy', ['top', '-n', '1000000', '-f', 'json', named], { maxBuffer: 1 << 28 }).toString());
-  fs.rmSync(tmp, { recursive: true, force: true });
+    path.join(tmp, 'app_bg.wasm'), '-o', named], tools);
+  const all = JSON.parse(execFileSync('twiggy', ['top', '-n', '1000000', '-f', 'json', named], tools).toString());
   // The name section is what was kept for this breakdown; it never ships.
   const items = all.filter((i) => !/names" subsection|^custom section/.test(i.name));
   const total = items.reduce((n, i) => n + i.shallow_size, 0);
@@ -54,6 +57,8 @@ try {
   }
 } catch (e) {
   console.log(`(no size breakdown of ${preOpt}: ${e.message.split('\n')[0]})`);
+} finally {
+  fs.rmSync(tmp, { recursive: true, force: true });
 }
 
 let gzTotal = 0;

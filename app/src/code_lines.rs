@@ -1,6 +1,6 @@
 //! The template text on the page, one `<span>` per line. An edit changes a few lines of a
-//! 1,000-line template; only those are replaced, in the edit's own frame and uncoloured, and
-//! only they are coloured on the next task. Replacing the whole text removed and rebuilt some
+//! 1,000-line template; only those are replaced, in the edit's own frame and uncoloured. On the
+//! next task the text is highlighted again and only the lines whose colours changed are written. Replacing the whole text removed and rebuilt some
 //! 3,000 highlighted spans on every edit, the largest cost of an update.
 
 use shared::Format;
@@ -86,6 +86,9 @@ impl Shown {
             return;
         }
         let html = highlight_lines(text, format);
+        if html.len() != self.lines.len() {
+            return; // cannot happen (lines end where the text's do), and never worth a panic
+        }
         let stale: Vec<usize> = (0..html.len())
             .filter(|&i| self.coloured[i].as_deref() != Some(html[i].as_str()))
             .collect();

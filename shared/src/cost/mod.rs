@@ -491,14 +491,19 @@ mod tests {
             for free_tier in [true, false] {
                 let options = Options { free_tier };
                 for requests in [0.0, 1.0, 12_345.0, 3.2e6, 7.7e8, 4.1e10] {
-                    let s = Scenario::at(&plan, requests);
-                    let worded = total(&price(&plan, book, options, s).0);
-                    assert_eq!(
-                        total_of(&plan, book, options, s),
-                        worded,
-                        "{name}, free tier {free_tier}, {requests} requests"
-                    );
-                    compared += 1;
+                    for peak in [false, true] {
+                        let s = Scenario {
+                            peak,
+                            ..Scenario::at(&plan, requests)
+                        };
+                        let worded = total(&price(&plan, book, options, s).0);
+                        assert_eq!(
+                            total_of(&plan, book, options, s),
+                            worded,
+                            "{name}, free tier {free_tier}, {requests} requests, peak {peak}"
+                        );
+                        compared += 1;
+                    }
                 }
             }
         }

@@ -1,5 +1,6 @@
 //! `json!` for the template builders: `serde_json::json!`'s syntax and values, in less code and
-//! less work.
+//! less work. One difference: an object key must be a `&str` (a literal or a constant); a
+//! `String` key does not compile.
 //!
 //! `serde_json::json!` expands every entry of every object in place (a key `String`, an
 //! `insert`, the replaced value dropped) and turns every interpolated expression into a value
