@@ -131,46 +131,37 @@ impl<'b> Pricer<'b> {
         let monthly = price
             .map(|p| quantity * p)
             .or((quantity == 0.0).then_some(0.0));
-        if self.numbers_only {
-            self.lines.push(Line {
-                service: service.into(),
-                item: item.into(),
-                quantity,
-                unit: unit.into(),
-                unit_usd: price,
-                monthly_usd: monthly,
-                formula: String::new(),
-                derived: false,
-            });
-            return;
-        }
-        let formula = match price {
-            Some(p) => format!(
-                "{explain} = {} {unit} × {} per {unit}",
-                fmt_qty(quantity),
-                fmt_usd_rate(p)
-            ),
-            None if quantity == 0.0 => format!(
-                "{explain} = 0 {unit}: nothing billable (the book has no {key} price for {})",
-                self.region
-            ),
-            None => {
-                self.unknown.push(format!(
-                    "{service} {item}: the price book has no price for {key} in {}",
-                    self.region
-                ));
-                format!(
-                    "{explain} = {} {unit} × unknown price ({key} not in the book for {})",
+        let (formula, derived) = if self.numbers_only {
+            (String::new(), false)
+        } else {
+            let formula = match price {
+                Some(p) => format!(
+                    "{explain} = {} {unit} × {} per {unit}",
                     fmt_qty(quantity),
+                    fmt_usd_rate(p)
+                ),
+                None if quantity == 0.0 => format!(
+                    "{explain} = 0 {unit}: nothing billable (the book has no {key} price for {})",
                     self.region
-                )
-            }
+                ),
+                None => {
+                    self.unknown.push(format!(
+                        "{service} {item}: the price book has no price for {key} in {}",
+                        self.region
+                    ));
+                    format!(
+                        "{explain} = {} {unit} × unknown price ({key} not in the book for {})",
+                        fmt_qty(quantity),
+                        self.region
+                    )
+                }
+            };
+            let formula = match note {
+                Some(n) => format!("{formula}. {n}"),
+                None => formula,
+            };
+            (formula, price.is_some() && self.derived(key))
         };
-        let formula = match note {
-            Some(n) => format!("{formula}. {n}"),
-            None => formula,
-        };
-        let derived = price.is_some() && self.derived(key);
         self.lines.push(Line {
             service: service.into(),
             item: item.into(),
