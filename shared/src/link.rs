@@ -189,7 +189,10 @@ fn expand(value: Value, in_tags: bool) -> Result<Value, LinkError> {
 
 /// The fragment payload of a plan: `1.<base64url>`.
 pub fn encode(plan: &Plan) -> String {
-    let json = serde_json::to_value(plan).expect("plans serialize");
+    // Through text rather than `to_value`: the browser then carries one serializer of plans
+    // (the compact one its API requests use), not two.
+    let text = serde_json::to_string(plan).expect("plans serialize");
+    let json: Value = serde_json::from_str(&text).expect("a plan's JSON parses");
     let compact = serde_json::to_vec(&shorten(&json, false)).expect("values serialize");
     let deflated = miniz_oxide::deflate::compress_to_vec(&compact, 10);
     format!("1.{}", URL_SAFE_NO_PAD.encode(deflated))
@@ -240,12 +243,15 @@ pub fn decode(input: &str) -> Result<Plan, LinkError> {
                 LinkError::Corrupt
             }
         })?;
-    let value: Value = serde_json::from_slice(&json).map_err(|_| LinkError::NotAPlan)?;
+    let text = std::str::from_utf8(&json).map_err(|_| LinkError::NotAPlan)?;
+    let value: Value = serde_json::from_str(text).map_err(|_| LinkError::NotAPlan)?;
     if !value.is_object() {
         return Err(LinkError::NotAPlan);
     }
-    let expanded = expand(value, false)?;
-    Ok(Plan::from_value(expanded)?)
+    // Read back through text, as a pasted plan is: the browser then carries one deserializer
+    // of plans, not a second one over `Value`.
+    let expanded = expand(value, false)?.to_string();
+    Ok(Plan::from_unseen_json(&expanded)?)
 }
 
 fn short(s: &str) -> String {
@@ -321,6 +327,47 @@ mod tests {
             decode(&"a".repeat(MAX_LINK_CHARS + 1)).unwrap_err(),
             LinkError::TooLong(MAX_LINK_CHARS + 1)
         );
+    }
+
+    /// A payload of these bytes, packed as version 1 packs a plan.
+    fn packed(bytes: &[u8]) -> String {
+        let deflated = miniz_oxide::deflate::compress_to_vec(bytes, 10);
+        format!("1.{}", URL_SAFE_NO_PAD.encode(deflated))
+    }
+
+    #[test]
+    fn a_link_to_a_wrong_plan_names_the_field_but_no_position_in_text_never_shown() {
+        let mut value = serde_json::to_value(examples::fargate()).unwrap();
+        value["fargate"]["vcpu"] = Value::from("lots");
+        let payload = packed(&serde_json::to_vec(&shorten(&value, false)).unwrap());
+        let LinkError::Plan(ParseError::Invalid { path, message }) = decode(&payload).unwrap_err()
+        else {
+            panic!("not a plan error");
+        };
+        assert_eq!(
+            path,
+            if cfg!(feature = "paths") {
+                "fargate.vcpu"
+            } else {
+                "plan"
+            }
+        );
+        assert!(
+            message.starts_with("invalid type: string \"lots\""),
+            "{message}"
+        );
+        assert!(!message.contains(" line "), "{message}");
+    }
+
+    #[test]
+    fn a_link_that_unpacks_to_no_json_object_is_not_a_plan() {
+        for bytes in [&b"\xff\xfe{}"[..], b"[1, 2]", b"{\"a\":"] {
+            assert_eq!(
+                decode(&packed(bytes)).unwrap_err(),
+                LinkError::NotAPlan,
+                "{bytes:?}"
+            );
+        }
     }
 
     #[test]

@@ -255,7 +255,14 @@ where
 }
 
 impl ParseError {
-    fn from_serde(path: String, inner: serde_json::Error, not_object: bool) -> ParseError {
+    /// `placed`: whether the message keeps serde's " at line L column C", which only helps
+    /// when the reader can see the text.
+    fn from_serde(
+        path: String,
+        inner: serde_json::Error,
+        not_object: bool,
+        placed: bool,
+    ) -> ParseError {
         let path = if path == "." {
             "plan".to_string()
         } else {
@@ -266,10 +273,14 @@ impl ParseError {
                 ParseError::Syntax(inner.to_string())
             }
             _ if not_object => ParseError::NotAnObject,
-            _ => ParseError::Invalid {
-                path,
-                message: inner.to_string(),
-            },
+            _ => {
+                let mut message = inner.to_string();
+                let position = format!(" at line {} column {}", inner.line(), inner.column());
+                if !placed && inner.line() != 0 && message.ends_with(&position) {
+                    message.truncate(message.len() - position.len());
+                }
+                ParseError::Invalid { path, message }
+            }
         }
     }
 }
@@ -277,24 +288,33 @@ impl ParseError {
 impl Plan {
     /// Parses a plan from JSON text, naming the field at fault on error.
     pub fn from_json(text: &str) -> Result<Plan, ParseError> {
+        Plan::parse(text, true)
+    }
+
+    /// Parses JSON text the user never sees (a share link's unpacked plan): an error names the
+    /// field, but no line and column of that text.
+    pub(crate) fn from_unseen_json(text: &str) -> Result<Plan, ParseError> {
+        Plan::parse(text, false)
+    }
+
+    fn parse(text: &str, placed: bool) -> Result<Plan, ParseError> {
         if text.trim().is_empty() {
             return Err(ParseError::Empty);
         }
         let de = &mut serde_json::Deserializer::from_str(text);
         let not_object = !text.trim_start().starts_with('{');
-        tracked(de).map_err(|(path, e)| ParseError::from_serde(path, e, not_object))
-    }
-
-    /// Reads a plan from a JSON value (a share link's), naming the field at fault on error
-    /// where this build tracks paths.
-    pub fn from_value(value: serde_json::Value) -> Result<Plan, ParseError> {
-        let not_object = !value.is_object();
-        tracked(value).map_err(|(path, e)| ParseError::from_serde(path, e, not_object))
+        tracked(de).map_err(|(path, e)| ParseError::from_serde(path, e, not_object, placed))
     }
 
     /// Canonical JSON of the plan (pretty, stable field order).
+    ///
+    /// Printed through a `Value`, whose pretty printer the browser has anyway: a plan then has
+    /// one serializer there (the compact one), not two. Same text, key order included.
     pub fn to_json_pretty(&self) -> String {
-        serde_json::to_string_pretty(self).expect("a plan always serializes")
+        let compact = serde_json::to_string(self).expect("a plan always serializes");
+        let value: serde_json::Value =
+            serde_json::from_str(&compact).expect("a plan's JSON parses");
+        serde_json::to_string_pretty(&value).expect("a value always serializes")
     }
 
     pub fn kind(&self) -> ArchitectureKind {
@@ -850,4 +870,19 @@ pub struct Domain {
         schemars(length(min = 2, max = 32), regex(pattern = r"^Z[A-Z0-9]+$"))
     )]
     pub hosted_zone_id: String,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pretty_json_through_a_value_is_serdes_own_pretty_json() {
+        for (name, mut plan) in crate::examples::matrix() {
+            plan.tags.insert("z-last".into(), "1".into());
+            plan.tags.insert("a-first".into(), "é \"quoted\"".into());
+            let direct = serde_json::to_string_pretty(&plan).unwrap();
+            assert_eq!(plan.to_json_pretty(), direct, "{name}");
+        }
+    }
 }
