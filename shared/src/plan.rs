@@ -874,8 +874,6 @@ pub struct Domain {
 
 #[cfg(test)]
 mod tests {
-    use super::*;
-
     #[test]
     fn pretty_json_through_a_value_is_serdes_own_pretty_json() {
         for (name, mut plan) in crate::examples::matrix() {
