@@ -8,6 +8,7 @@ pub mod components;
 pub mod embed;
 pub mod highlight;
 pub mod state;
+pub mod svg_parts;
 
 use leptos::prelude::*;
 

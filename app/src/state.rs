@@ -25,9 +25,12 @@ pub struct Planner {
     pub format: RwSignal<Format>,
     /// The estimate of the last valid plan, and whether the current plan is that plan.
     pub estimate: Memo<Option<(Estimate, bool)>>,
-    /// Both architectures on the plan's workload (last valid plan). Computed on the task after
-    /// an edit, so that pricing 130 points of the curve never delays the cost and template.
+    /// Both architectures on the plan's workload (last valid plan). Computed once edits pause
+    /// ([`COMPARE_SETTLE`]), so that pricing the curve never delays an edit's cost, template
+    /// and diagram, nor the next keystroke.
     pub comparison: RwSignal<Option<Comparison>>,
+    /// Whether `comparison` is about to be replaced (an edit is waiting to settle).
+    pub comparing: RwSignal<bool>,
     /// The comparison's settings for the other side (the Lambda side's memory and CPU).
     pub sides: RwSignal<cost::Sides>,
     /// The topology SVG of the current valid plan (with cost on hover).
@@ -42,6 +45,9 @@ pub struct Planner {
     /// AWS Control Tower's controls on the last valid plan's template.
     pub controls: Memo<Vec<Check>>,
 }
+
+/// How long edits must pause before the comparison is priced again.
+pub const COMPARE_SETTLE: std::time::Duration = std::time::Duration::from_millis(150);
 
 /// A price book as the server answered it.
 #[derive(Clone, Debug, PartialEq)]
@@ -188,9 +194,12 @@ impl Planner {
                 }),
             })
         });
-        // The comparison (130 priced points and a bisection) is queued after the diagram, so an
-        // edit's cost, template and diagram are all on screen before it runs.
+        // The comparison (65 priced points and a bisection, a few milliseconds) waits until the
+        // edits pause: while a slider is dragged or a number typed, each edit's cost, template
+        // and diagram get the whole frame, and the comparison follows once, at the end. The
+        // first one (an opened page) is not delayed.
         let comparison = RwSignal::new(None::<Comparison>);
+        let comparing = RwSignal::new(false);
         let sides = RwSignal::new(cost::Sides::default());
         let generation = StoredValue::new(0u64);
         Effect::new(move |_| {
@@ -201,24 +210,27 @@ impl Planner {
             let Some(plan) = valid.get() else { return };
             generation.update_value(|g| *g += 1);
             let mine = generation.get_value();
-            // Two hops: the diagram's task, queued in the same flush, runs in between.
+            if !comparing.get_untracked() {
+                comparing.set(true);
+            }
+            let settle = if comparison.with_untracked(Option::is_none) {
+                std::time::Duration::ZERO
+            } else {
+                COMPARE_SETTLE
+            };
             set_timeout(
                 move || {
-                    set_timeout(
-                        move || {
-                            if generation.get_value() == mine {
-                                let c = server_book.with_untracked(|sb| {
-                                    with_book(sb, plan.region.code(), |b| {
-                                        cost::compare(&plan, b, options, chosen)
-                                    })
-                                });
-                                comparison.set(Some(c));
-                            }
-                        },
-                        std::time::Duration::from_millis(0),
-                    )
+                    if generation.get_value() == mine {
+                        let c = server_book.with_untracked(|sb| {
+                            with_book(sb, plan.region.code(), |b| {
+                                cost::compare(&plan, b, options, chosen)
+                            })
+                        });
+                        comparison.set(Some(c));
+                        comparing.set(false);
+                    }
                 },
-                std::time::Duration::from_millis(0),
+                settle,
             );
         });
         Planner {
@@ -232,6 +244,7 @@ impl Planner {
             format,
             estimate,
             comparison,
+            comparing,
             sides,
             topology,
             template,

@@ -1,5 +1,6 @@
 // The topology diagram in Chromium: every logical id of the template is on it, it follows
-// edits, hovering shows type, id and cost, and it exports as SVG.
+// edits (patched in place when only costs move), hovering shows type, id and cost, and it
+// exports as SVG.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
@@ -77,4 +78,39 @@ test('hovering a node tells its type, id and monthly cost; the SVG exports', asy
   const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'stackplan-')), 'x.svg');
   await dl.saveAs(file);
   assert.match(fs.readFileSync(file, 'utf8'), /^<svg xmlns="http:\/\/www.w3.org\/2000\/svg"/);
+});
+
+test('an edit of cost replaces only the parts of the diagram it changes, and the result equals the whole diagram drawn anew', async () => {
+  const page = await t.open();
+  const root = page.locator('[data-testid=topology] svg');
+  await root.waitFor();
+  await page.locator('#f-fargate-desired_tasks').fill('10');
+  await page.locator('#f-fargate-min_tasks').fill('2');
+  const service = page.locator('[data-testid=topology] g.node[data-id=Service] > title');
+  for (const min of ['5', '3']) {
+    const before = await service.textContent();
+    // The root element is kept across an edit that only moves costs: a mark on it survives.
+    await root.evaluate((svg) => { svg.keptAcrossEdits = true; });
+    await page.locator('#f-fargate-min_tasks').fill(min);
+    await page.waitForFunction((t) => document.querySelector('[data-testid=topology] g.node[data-id=Service] > title').textContent !== t, before);
+    assert.equal(await root.evaluate((svg) => svg.keptAcrossEdits === true), true, 'patched in place');
+    const [dl] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export-svg').click()]);
+    const exported = fs.readFileSync(await dl.path(), 'utf8');
+    const equal = await page.evaluate((text) => {
+      const fresh = document.createElement('div');
+      fresh.innerHTML = text;
+      return fresh.firstElementChild.isEqualNode(document.querySelector('[data-testid=topology] svg'));
+    }, exported);
+    assert.equal(equal, true, `after minimum ${min} tasks, the patched diagram differs from the exported one`);
+  }
+  // Another shape (no database) replaces the whole diagram, also equal to its export.
+  await page.locator('#f-fargate-database').uncheck();
+  await page.waitForFunction(() => !document.querySelector('[data-testid=topology] [data-id=Database]'));
+  const [dl] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export-svg').click()]);
+  const exported = fs.readFileSync(await dl.path(), 'utf8');
+  assert.equal(await page.evaluate((text) => {
+    const fresh = document.createElement('div');
+    fresh.innerHTML = text;
+    return fresh.firstElementChild.isEqualNode(document.querySelector('[data-testid=topology] svg'));
+  }, exported), true);
 });

@@ -119,9 +119,16 @@ pub fn CompareView() -> impl IntoView {
     let body = move || {
         p.comparison.with(|c| {
             let Some(c) = c else {
-                return view! { <p class="empty">"Fix the plan's problems to compare the two architectures."</p> }.into_any();
+                let text = if p.comparing.get() {
+                    "Pricing both architectures…"
+                } else {
+                    "Fix the plan's problems to compare the two architectures."
+                };
+                return view! { <p class="empty">{text}</p> }.into_any();
             };
-            let user = p.plan.with(|plan| plan.workload.requests_per_month as f64);
+            // Untracked: a new plan brings a new comparison, and the view is rebuilt then, not
+            // on every edit with the old one.
+            let user = p.plan.with_untracked(|plan| plan.workload.requests_per_month as f64);
             let geometry = chart::layout(&c.curve, c.break_even_requests_per_month, user);
             let side = |name: &'static str, e: &Estimate, dominant: &str, mine: bool| {
                 view! {
@@ -132,7 +139,7 @@ pub fn CompareView() -> impl IntoView {
                     </div>
                 }
             };
-            let kind = p.kind.get();
+            let kind = p.kind.get_untracked();
             let fargate_mine = kind == shared::ArchitectureKind::Fargate;
             let any_lower_bound = c.curve.iter().any(|p| p.fargate_lower_bound || p.lambda_lower_bound);
             view! {
@@ -188,8 +195,11 @@ pub fn CompareView() -> impl IntoView {
         })
     };
     view! {
-        <section class="card compare" aria-labelledby="compare-title">
-            <div class="card-head"><h2 id="compare-title">"Fargate or Lambda?"</h2><span class="muted">"same workload"</span></div>
+        <section class="card compare" aria-labelledby="compare-title" class:stale=move || p.comparing.get() aria-busy=move || p.comparing.get().to_string()>
+            <div class="card-head">
+                <h2 id="compare-title">"Fargate or Lambda?"</h2>
+                <span class="muted" role="status">{move || if p.comparing.get() { "updating…" } else { "same workload" }}</span>
+            </div>
             {body}
         </section>
     }

@@ -1,9 +1,28 @@
 //! The topology diagram, derived from the template; hover a node for its type, id and cost.
 
+use leptos::html::Div;
 use leptos::prelude::*;
 
 use crate::browser;
 use crate::state::use_planner;
+use crate::svg_parts::{Change, changes};
+
+/// Shows `new` in `div`, which shows `old`: only the diagram's changed parts are replaced.
+fn show(div: &web_sys::HtmlDivElement, old: &str, new: &str) {
+    let parts = match changes(old, new) {
+        Change::None => return,
+        Change::Parts(parts) => parts,
+        Change::Whole => return div.set_inner_html(new),
+    };
+    let children = div.first_element_child().map(|svg| svg.children());
+    for (i, part) in parts {
+        // Parsed in the context of the `<svg>`, the part's elements are SVG elements.
+        match children.as_ref().and_then(|c| c.item(i as u32)) {
+            Some(child) => child.set_outer_html(part),
+            None => return div.set_inner_html(new),
+        }
+    }
+}
 
 #[component]
 pub fn TopologyView() -> impl IntoView {
@@ -16,6 +35,17 @@ pub fn TopologyView() -> impl IntoView {
             let _ = browser::download(&name, "image/svg+xml", &svg);
         }
     };
+    let diagram = NodeRef::<Div>::new();
+    let shown = StoredValue::new(String::new());
+    Effect::new(move |_| {
+        let svg = p.topology.get().unwrap_or_default();
+        if let Some(div) = diagram.get() {
+            shown.update_value(|old| {
+                show(&div, old, &svg);
+                *old = svg;
+            });
+        }
+    });
     view! {
         <section class="card topology-card" aria-labelledby="topology-title">
             <div class="card-head">
@@ -25,7 +55,7 @@ pub fn TopologyView() -> impl IntoView {
                     <button type="button" class="secondary" data-testid="export-svg" on:click=export>"Export SVG"</button>
                 </div>
             </div>
-            <div class="diagram" data-testid="topology" inner_html=move || p.topology.get().unwrap_or_default()></div>
+            <div class="diagram" data-testid="topology" node_ref=diagram></div>
         </section>
     }
 }
