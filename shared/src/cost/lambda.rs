@@ -25,11 +25,13 @@ pub(super) fn lines(
         billable_requests / 1e6,
         "1M requests",
         "lambda.requests_million",
-        &format!(
-            "({} requests − {} free) ÷ 1M",
-            fmt_qty(s.requests),
-            fmt_qty(free_requests)
-        ),
+        || {
+            format!(
+                "({} requests − {} free) ÷ 1M",
+                fmt_qty(s.requests),
+                fmt_qty(free_requests)
+            )
+        },
     );
     let gb = f64::from(l.memory_mb) / 1024.0;
     let seconds = f64::from(w.avg_duration_ms) / 1000.0;
@@ -64,14 +66,16 @@ pub(super) fn lines(
         billable,
         "GB-seconds",
         tiers,
-        &format!(
-            "{} requests × {} s × {} GB = {} GB-s − {} free",
-            fmt_qty(s.requests),
-            fmt_qty(seconds),
-            fmt_qty(gb),
-            fmt_qty(gb_s),
-            fmt_qty(free_gb_s)
-        ),
+        || {
+            format!(
+                "{} requests × {} s × {} GB = {} GB-s − {} free",
+                fmt_qty(s.requests),
+                fmt_qty(seconds),
+                fmt_qty(gb),
+                fmt_qty(gb_s),
+                fmt_qty(free_gb_s)
+            )
+        },
     );
     if o.free_tier {
         a.push("Lambda free tier on: 1M requests and 400,000 GB-s a month are free (permanent, per account).".into());
@@ -90,7 +94,7 @@ pub(super) fn lines(
                 (300.0, "apigw.http_million"),
                 (f64::INFINITY, "apigw.http_million.tier2"),
             ],
-            &format!("{} requests ÷ 1M", fmt_qty(s.requests)),
+            || format!("{} requests ÷ 1M", fmt_qty(s.requests)),
         ),
         ApiType::Rest => p.tiered(
             "API Gateway",
@@ -103,7 +107,7 @@ pub(super) fn lines(
                 (19_000.0, "apigw.rest_million.tier3"),
                 (f64::INFINITY, "apigw.rest_million.tier4"),
             ],
-            &format!("{} requests ÷ 1M", fmt_qty(s.requests)),
+            || format!("{} requests ÷ 1M", fmt_qty(s.requests)),
         ),
     }
     a.push("API Gateway: the 12-month free tier for new accounts is not applied.".into());
@@ -116,11 +120,13 @@ pub(super) fn lines(
             s.requests * assume::DDB_READS_PER_REQUEST / 1e6,
             "1M RRU",
             "dynamodb.rru_million",
-            &format!(
-                "{} requests × {} read unit each ÷ 1M",
-                fmt_qty(s.requests),
-                assume::DDB_READS_PER_REQUEST
-            ),
+            || {
+                format!(
+                    "{} requests × {} read unit each ÷ 1M",
+                    fmt_qty(s.requests),
+                    assume::DDB_READS_PER_REQUEST
+                )
+            },
         );
         p.add(
             "DynamoDB",
@@ -128,11 +134,13 @@ pub(super) fn lines(
             s.requests * assume::DDB_WRITES_PER_REQUEST / 1e6,
             "1M WRU",
             "dynamodb.wru_million",
-            &format!(
-                "{} requests × {} write unit each ÷ 1M",
-                fmt_qty(s.requests),
-                assume::DDB_WRITES_PER_REQUEST
-            ),
+            || {
+                format!(
+                    "{} requests × {} write unit each ÷ 1M",
+                    fmt_qty(s.requests),
+                    assume::DDB_WRITES_PER_REQUEST
+                )
+            },
         );
         let stored = tables * assume::DDB_GB_PER_TABLE;
         let free = p.take_free("dynamodb.free_storage_gb", stored, o.free_tier);
@@ -142,12 +150,14 @@ pub(super) fn lines(
             stored - free,
             "GB-months",
             "dynamodb.storage_gb_month",
-            &format!(
-                "{} tables × {} GB − {} GB free",
-                l.tables.len(),
-                assume::DDB_GB_PER_TABLE,
-                fmt_qty(free)
-            ),
+            || {
+                format!(
+                    "{} tables × {} GB − {} GB free",
+                    l.tables.len(),
+                    assume::DDB_GB_PER_TABLE,
+                    fmt_qty(free)
+                )
+            },
         );
         a.push(format!(
             "DynamoDB: each request reads {} and writes {} request units over all tables; each table holds {} GB.",
@@ -186,7 +196,7 @@ pub(super) fn lines(
             assume::FUNCTION_CODE_GB,
             "GB-months",
             "s3.storage_gb_month",
-            &format!(
+            || format!(
                 "{} GB of function zips (assumed: every uploaded zip is kept)",
                 assume::FUNCTION_CODE_GB
             ),

@@ -99,7 +99,8 @@ impl<'b> Pricer<'b> {
         self.book.get(key, region).map(|p| p.usd)
     }
 
-    /// A line of `quantity` × the price of `key`; `explain` says how the quantity was found.
+    /// A line of `quantity` × the price of `key`; `explain` says how the quantity was found. It
+    /// is called only when the line's words are wanted (not by [`Pricer::numbers_only`]).
     pub fn add(
         &mut self,
         service: &str,
@@ -107,7 +108,7 @@ impl<'b> Pricer<'b> {
         quantity: f64,
         unit: &str,
         key: &str,
-        explain: &str,
+        explain: impl FnOnce() -> String,
     ) {
         let price = self.book.get(key, self.region).map(|p| p.usd);
         self.push(service, item, quantity, unit, price, key, explain, None);
@@ -124,7 +125,7 @@ impl<'b> Pricer<'b> {
         unit: &str,
         price: Option<f64>,
         key: &str,
-        explain: &str,
+        explain: impl FnOnce() -> String,
         note: Option<&str>,
     ) {
         // Nothing billable costs nothing, whether or not the book knows the price.
@@ -134,6 +135,7 @@ impl<'b> Pricer<'b> {
         let (formula, derived) = if self.numbers_only {
             (String::new(), false)
         } else {
+            let explain = explain();
             let formula = match price {
                 Some(p) => format!(
                     "{explain} = {} {unit} × {} per {unit}",
@@ -183,7 +185,7 @@ impl<'b> Pricer<'b> {
         quantity: f64,
         unit: &str,
         tiers: &[(f64, &str)],
-        explain: &str,
+        explain: impl FnOnce() -> String,
     ) {
         let mut left = quantity;
         let mut total = 0.0;
@@ -252,7 +254,7 @@ impl<'b> Pricer<'b> {
                     unit,
                     Some(total / priced),
                     key,
-                    &format!("{explain}; the tiers the book prices"),
+                    || format!("{}; the tiers the book prices", explain()),
                     note.as_deref(),
                 );
                 self.push(
@@ -262,10 +264,12 @@ impl<'b> Pricer<'b> {
                     unit,
                     None,
                     missing,
-                    &format!(
-                        "{} {unit} above the last tier the book prices",
-                        fmt_qty(priced)
-                    ),
+                    || {
+                        format!(
+                            "{} {unit} above the last tier the book prices",
+                            fmt_qty(priced)
+                        )
+                    },
                     None,
                 );
             }
