@@ -85,7 +85,7 @@ fn compute(p: &mut Pricer<'_>, a: &mut Vec<String>, f: &Fargate, s: Scenario) {
                     unit,
                     on_demand,
                     &key,
-                    explain,
+                    &explain,
                     None,
                 );
                 continue;
@@ -101,7 +101,7 @@ fn compute(p: &mut Pricer<'_>, a: &mut Vec<String>, f: &Fargate, s: Scenario) {
                     unit,
                     Some(rate),
                     &spot_key,
-                    explain,
+                    &explain,
                     Some(
                         "Spot at the book's snapshot of this region's Spot rate; Spot prices float",
                     ),
@@ -133,7 +133,7 @@ fn compute(p: &mut Pricer<'_>, a: &mut Vec<String>, f: &Fargate, s: Scenario) {
                 unit,
                 price,
                 &key,
-                explain,
+                &explain,
                 note.as_deref(),
             );
         }
@@ -146,7 +146,7 @@ fn compute(p: &mut Pricer<'_>, a: &mut Vec<String>, f: &Fargate, s: Scenario) {
             task_hours * extra,
             "GB-hours",
             "fargate.ephemeral_gb_hour",
-            || {
+            &|| {
                 format!(
                     "{} tasks × {HOURS_PER_MONTH} h × ({} − 20 included) GB",
                     fmt_qty(s.tasks),
@@ -175,7 +175,7 @@ fn network(
         HOURS_PER_MONTH,
         "hours",
         "alb.hour",
-        || format!("1 ALB × {HOURS_PER_MONTH} h"),
+        &|| format!("1 ALB × {HOURS_PER_MONTH} h"),
     );
     let new_conn = rps * assume::NEW_CONNECTIONS_PER_REQUEST / 25.0;
     let bytes_gb_per_hour = s.requests * f64::from(w.avg_response_kb) / KB_PER_GB / HOURS_PER_MONTH;
@@ -186,7 +186,7 @@ fn network(
         lcus * HOURS_PER_MONTH,
         "LCU-hours",
         "alb.lcu_hour",
-        || {
+        &|| {
             format!(
                 "max({} new connections/s ÷ 25, {} GB processed/h ÷ 1) LCU × {HOURS_PER_MONTH} h",
                 fmt_qty(rps * assume::NEW_CONNECTIONS_PER_REQUEST),
@@ -209,7 +209,7 @@ fn network(
         nats * HOURS_PER_MONTH,
         "hours",
         "nat.hour",
-        || format!("{nat_label} × {HOURS_PER_MONTH} h"),
+        &|| format!("{nat_label} × {HOURS_PER_MONTH} h"),
     );
     // ECR keeps image layers in S3, so image pulls take the S3 gateway endpoint too; only the
     // registry's API calls (a few KB a pull) cross the NAT.
@@ -226,7 +226,7 @@ fn network(
         nat_gb,
         "GB",
         "nat.gb",
-        || format!(
+        &|| format!(
             "{} GB of logs; the app's {} GB of S3 traffic ({} requests × {} objects × {} KB) and {} GB of image pulls ({} tasks × {} deploys × {} GB, layers served from S3) take the free S3 gateway endpoint instead{saving}",
             fmt_qty(w.log_gb_per_month),
             fmt_qty(s3_gb),
@@ -253,7 +253,7 @@ fn network(
         ips * HOURS_PER_MONTH,
         "IP-hours",
         "vpc.ipv4_hour",
-        || format!("(2 ALB addresses, one per AZ + {} NAT EIP + 0 tasks, which run in private subnets) × {HOURS_PER_MONTH} h", nats),
+        &|| format!("(2 ALB addresses, one per AZ + {} NAT EIP + 0 tasks, which run in private subnets) × {HOURS_PER_MONTH} h", nats),
     );
     data_transfer_out(p, a, plan, o, s);
 }
@@ -284,7 +284,7 @@ fn cross_az(p: &mut Pricer<'_>, a: &mut Vec<String>, f: &Fargate, s: Scenario) {
         gb * 2.0,
         "GB",
         "vpc.cross_az_gb",
-        || format!(
+        &|| format!(
             "{} requests × {} KB of database and cache traffic × {:.0}% from the other AZ × 2 (billed leaving one AZ and entering the other)",
             fmt_qty(s.requests),
             assume::DATA_KB_PER_REQUEST,
@@ -325,7 +325,7 @@ pub(super) fn data_transfer_out(
             (DTO_SECOND_TIER_GB, "dto.gb.tier2"),
             (f64::INFINITY, "dto.gb.tier3"),
         ],
-        || {
+        &|| {
             format!(
                 "{} requests × {} KB × {}% leaving AWS = {} GB − {} GB free",
                 fmt_qty(s.requests),
@@ -352,7 +352,7 @@ fn data(p: &mut Pricer<'_>, a: &mut Vec<String>, plan: &Plan, f: &Fargate, s: Sc
             HOURS_PER_MONTH,
             "instance-hours",
             &format!("rds.instance_hour.{class}.{az}"),
-            || format!("1 instance × {HOURS_PER_MONTH} h"),
+            &|| format!("1 instance × {HOURS_PER_MONTH} h"),
         );
         let storage = f64::from(db.storage_gb);
         p.add(
@@ -361,7 +361,7 @@ fn data(p: &mut Pricer<'_>, a: &mut Vec<String>, plan: &Plan, f: &Fargate, s: Sc
             storage,
             "GB-months",
             &format!("rds.storage_gb_month.gp3.{az}"),
-            || format!("{} GB allocated", db.storage_gb),
+            &|| format!("{} GB allocated", db.storage_gb),
         );
         let used = storage * assume::DB_USED_SHARE;
         let backups = used + used * assume::DB_DAILY_CHANGE * f64::from(db.backup_days);
@@ -371,7 +371,7 @@ fn data(p: &mut Pricer<'_>, a: &mut Vec<String>, plan: &Plan, f: &Fargate, s: Sc
             (backups - storage).max(0.0),
             "GB-months",
             "rds.backup_gb_month",
-            || format!(
+            &|| format!(
                 "({} GB of data + {:.0}% daily change × {} days kept = {} GB of backups) − {} GB allocated, which is free",
                 fmt_qty(used),
                 assume::DB_DAILY_CHANGE * 100.0,
@@ -393,7 +393,7 @@ fn data(p: &mut Pricer<'_>, a: &mut Vec<String>, plan: &Plan, f: &Fargate, s: Sc
                 vcpu_hours,
                 "vCPU-hours",
                 "rds.cpu_credit_vcpu_hour",
-                || format!(
+                &|| format!(
                     "{} vCPU above the baseline × {HOURS_PER_MONTH} h (the range's maximum only)",
                     assume::DB_SURPLUS_VCPU_AT_PEAK
                 ),
@@ -408,7 +408,7 @@ fn data(p: &mut Pricer<'_>, a: &mut Vec<String>, plan: &Plan, f: &Fargate, s: Sc
             f64::from(cache.nodes) * HOURS_PER_MONTH,
             "node-hours",
             &format!("elasticache.node_hour.{node}.redis"),
-            || format!("{} nodes × {HOURS_PER_MONTH} h", cache.nodes),
+            &|| format!("{} nodes × {HOURS_PER_MONTH} h", cache.nodes),
         );
         p.not_estimated(
             "ElastiCache",
@@ -433,7 +433,7 @@ fn data(p: &mut Pricer<'_>, a: &mut Vec<String>, plan: &Plan, f: &Fargate, s: Sc
         images * assume::IMAGE_GB,
         "GB-months",
         "ecr.storage_gb_month",
-        || {
+        &|| {
             format!(
                 "{} images (the lifecycle rule keeps the newest {ECR_IMAGES_KEPT}) × {} GB",
                 fmt_qty(images),
@@ -460,7 +460,7 @@ fn container_insights(p: &mut Pricer<'_>, a: &mut Vec<String>, o: Options) {
             "metric-months",
             None,
             counts[0],
-            || "the book lacks Container Insights' metric counts".into(),
+            &|| "the book lacks Container Insights' metric counts".into(),
             None,
         );
         return;
@@ -476,7 +476,7 @@ fn container_insights(p: &mut Pricer<'_>, a: &mut Vec<String>, o: Options) {
             (10_000.0, "cloudwatch.metric_month"),
             (f64::INFINITY, "cloudwatch.metric_month.tier2"),
         ],
-        || format!(
+        &|| format!(
             "({} per cluster + {} per service + {} per task family, 1 of each) − {} of the always-free 10",
             fmt_qty(known[0]),
             fmt_qty(known[1]),
@@ -495,7 +495,7 @@ pub(super) fn app_bucket(p: &mut Pricer<'_>, a: &mut Vec<String>, s: Scenario) {
         assume::S3_STORAGE_GB,
         "GB-months",
         "s3.storage_gb_month",
-        || {
+        &|| {
             format!(
                 "{} GB stored (assumed: the plan does not state it)",
                 assume::S3_STORAGE_GB
@@ -508,7 +508,7 @@ pub(super) fn app_bucket(p: &mut Pricer<'_>, a: &mut Vec<String>, s: Scenario) {
         s.requests * assume::S3_PUTS_PER_REQUEST / 1000.0,
         "1,000 requests",
         "s3.put_thousand",
-        || {
+        &|| {
             format!(
                 "{} requests × {} PUT each ÷ 1,000",
                 fmt_qty(s.requests),
@@ -522,7 +522,7 @@ pub(super) fn app_bucket(p: &mut Pricer<'_>, a: &mut Vec<String>, s: Scenario) {
         s.requests * assume::S3_GETS_PER_REQUEST / 1000.0,
         "1,000 requests",
         "s3.get_thousand",
-        || {
+        &|| {
             format!(
                 "{} requests × {} GET each ÷ 1,000",
                 fmt_qty(s.requests),
@@ -549,7 +549,7 @@ pub(super) fn logs(p: &mut Pricer<'_>, o: Options, what: &str, gb: f64, days: u1
         gb - free,
         "GB",
         "logs.ingest_gb",
-        || {
+        &|| {
             format!(
                 "{} GB/month written − {} GB of the always-free 5 GB",
                 fmt_qty(gb),
@@ -564,7 +564,7 @@ pub(super) fn logs(p: &mut Pricer<'_>, o: Options, what: &str, gb: f64, days: u1
         stored,
         "GB-months",
         "logs.storage_gb_month",
-        || {
+        &|| {
             format!(
                 "{} GB/month × {days} days kept ÷ {} days a month (steady state)",
                 fmt_qty(gb),
@@ -583,7 +583,7 @@ fn alarms(p: &mut Pricer<'_>, o: Options, item: &str, count: f64, what: &str) {
         count - free,
         "alarm-months",
         "cloudwatch.alarm_month",
-        || {
+        &|| {
             format!(
                 "{} standard-resolution alarms ({what}) − {} of the always-free 10",
                 fmt_qty(count),
@@ -642,7 +642,7 @@ fn monitoring(
         access_gb * 3.0,
         "GB-months",
         "s3.storage_gb_month",
-        || {
+        &|| {
             format!(
                 "{} requests × {} bytes × 3 months kept",
                 fmt_qty(s.requests),

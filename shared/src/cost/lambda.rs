@@ -25,7 +25,7 @@ pub(super) fn lines(
         billable_requests / 1e6,
         "1M requests",
         "lambda.requests_million",
-        || {
+        &|| {
             format!(
                 "({} requests − {} free) ÷ 1M",
                 fmt_qty(s.requests),
@@ -66,7 +66,7 @@ pub(super) fn lines(
         billable,
         "GB-seconds",
         tiers,
-        || {
+        &|| {
             format!(
                 "{} requests × {} s × {} GB = {} GB-s − {} free",
                 fmt_qty(s.requests),
@@ -94,7 +94,7 @@ pub(super) fn lines(
                 (300.0, "apigw.http_million"),
                 (f64::INFINITY, "apigw.http_million.tier2"),
             ],
-            || format!("{} requests ÷ 1M", fmt_qty(s.requests)),
+            &|| format!("{} requests ÷ 1M", fmt_qty(s.requests)),
         ),
         ApiType::Rest => p.tiered(
             "API Gateway",
@@ -107,7 +107,7 @@ pub(super) fn lines(
                 (19_000.0, "apigw.rest_million.tier3"),
                 (f64::INFINITY, "apigw.rest_million.tier4"),
             ],
-            || format!("{} requests ÷ 1M", fmt_qty(s.requests)),
+            &|| format!("{} requests ÷ 1M", fmt_qty(s.requests)),
         ),
     }
     a.push("API Gateway: the 12-month free tier for new accounts is not applied.".into());
@@ -120,7 +120,7 @@ pub(super) fn lines(
             s.requests * assume::DDB_READS_PER_REQUEST / 1e6,
             "1M RRU",
             "dynamodb.rru_million",
-            || {
+            &|| {
                 format!(
                     "{} requests × {} read unit each ÷ 1M",
                     fmt_qty(s.requests),
@@ -134,7 +134,7 @@ pub(super) fn lines(
             s.requests * assume::DDB_WRITES_PER_REQUEST / 1e6,
             "1M WRU",
             "dynamodb.wru_million",
-            || {
+            &|| {
                 format!(
                     "{} requests × {} write unit each ÷ 1M",
                     fmt_qty(s.requests),
@@ -150,7 +150,7 @@ pub(super) fn lines(
             stored - free,
             "GB-months",
             "dynamodb.storage_gb_month",
-            || {
+            &|| {
                 format!(
                     "{} tables × {} GB − {} GB free",
                     l.tables.len(),
@@ -196,7 +196,7 @@ pub(super) fn lines(
             assume::FUNCTION_CODE_GB,
             "GB-months",
             "s3.storage_gb_month",
-            || format!(
+            &|| format!(
                 "{} GB of function zips (assumed: every uploaded zip is kept)",
                 assume::FUNCTION_CODE_GB
             ),

@@ -100,7 +100,8 @@ impl<'b> Pricer<'b> {
     }
 
     /// A line of `quantity` × the price of `key`; `explain` says how the quantity was found. It
-    /// is called only when the line's words are wanted (not by [`Pricer::numbers_only`]).
+    /// is called only when the line's words are wanted (not by [`Pricer::numbers_only`]). A
+    /// `&dyn Fn`, not a generic: one copy of the pricing code, not one per call site.
     pub fn add(
         &mut self,
         service: &str,
@@ -108,7 +109,7 @@ impl<'b> Pricer<'b> {
         quantity: f64,
         unit: &str,
         key: &str,
-        explain: impl FnOnce() -> String,
+        explain: &dyn Fn() -> String,
     ) {
         let price = self.book.get(key, self.region).map(|p| p.usd);
         self.push(service, item, quantity, unit, price, key, explain, None);
@@ -125,7 +126,7 @@ impl<'b> Pricer<'b> {
         unit: &str,
         price: Option<f64>,
         key: &str,
-        explain: impl FnOnce() -> String,
+        explain: &dyn Fn() -> String,
         note: Option<&str>,
     ) {
         // Nothing billable costs nothing, whether or not the book knows the price.
@@ -185,7 +186,7 @@ impl<'b> Pricer<'b> {
         quantity: f64,
         unit: &str,
         tiers: &[(f64, &str)],
-        explain: impl FnOnce() -> String,
+        explain: &dyn Fn() -> String,
     ) {
         let mut left = quantity;
         let mut total = 0.0;
@@ -254,7 +255,7 @@ impl<'b> Pricer<'b> {
                     unit,
                     Some(total / priced),
                     key,
-                    || format!("{}; the tiers the book prices", explain()),
+                    &|| format!("{}; the tiers the book prices", explain()),
                     note.as_deref(),
                 );
                 self.push(
@@ -264,7 +265,7 @@ impl<'b> Pricer<'b> {
                     unit,
                     None,
                     missing,
-                    || {
+                    &|| {
                         format!(
                             "{} {unit} above the last tier the book prices",
                             fmt_qty(priced)

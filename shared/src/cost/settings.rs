@@ -30,7 +30,7 @@ pub(super) fn secrets(p: &mut Pricer<'_>, a: &mut Vec<String>, plan: &Plan, own:
             count as f64,
             "secret-months",
             "secrets.secret_month",
-            || parts.join(" + "),
+            &|| parts.join(" + "),
         );
     }
     let referenced = plan
@@ -105,7 +105,7 @@ pub(super) fn governed(p: &mut Pricer<'_>, a: &mut Vec<String>, plan: &Plan) {
         1.0,
         "key-months",
         "kms.key_month",
-        || "1 key: the stack's own, for its logs (and its database and alarm topic)".into(),
+        &|| "1 key: the stack's own, for its logs (and its database and alarm topic)".into(),
     );
     p.not_estimated(
         "KMS",
