@@ -29,6 +29,8 @@ pub struct Planner {
     /// ([`COMPARE_SETTLE`]), so that pricing the curve never delays an edit's cost, template
     /// and diagram, nor the next keystroke.
     pub comparison: RwSignal<Option<Comparison>>,
+    /// The architecture of the plan `comparison` priced (the user's side of it).
+    pub compared_kind: RwSignal<ArchitectureKind>,
     /// Whether `comparison` is about to be replaced (an edit is waiting to settle).
     pub comparing: RwSignal<bool>,
     /// The comparison's settings for the other side (the Lambda side's memory and CPU).
@@ -200,6 +202,7 @@ impl Planner {
         // first one (an opened page) is not delayed.
         let comparison = RwSignal::new(None::<Comparison>);
         let comparing = RwSignal::new(false);
+        let compared_kind = RwSignal::new(kind.get_untracked());
         let sides = RwSignal::new(cost::Sides::default());
         let generation = StoredValue::new(0u64);
         Effect::new(move |_| {
@@ -207,6 +210,8 @@ impl Planner {
                 free_tier: free_tier.get(),
             };
             let chosen = sides.get();
+            // A live book, when it arrives, prices the comparison again.
+            server_book.track();
             let Some(plan) = valid.get() else { return };
             generation.update_value(|g| *g += 1);
             let mine = generation.get_value();
@@ -227,6 +232,7 @@ impl Planner {
                             })
                         });
                         comparison.set(Some(c));
+                        compared_kind.set(plan.kind());
                         comparing.set(false);
                     }
                 },
@@ -244,6 +250,7 @@ impl Planner {
             format,
             estimate,
             comparison,
+            compared_kind,
             comparing,
             sides,
             topology,

@@ -190,7 +190,8 @@ fn expand(value: Value, in_tags: bool) -> Result<Value, LinkError> {
 /// The fragment payload of a plan: `1.<base64url>`.
 pub fn encode(plan: &Plan) -> String {
     // Through text rather than `to_value`: the browser then carries one serializer of plans
-    // (the compact one its API requests use), not two.
+    // (the compact one its API requests use), not two. The bytes are the same because the
+    // workspace enables serde_json's `preserve_order` (field order kept) and `float_roundtrip`.
     let text = serde_json::to_string(plan).expect("plans serialize");
     let json: Value = serde_json::from_str(&text).expect("a plan's JSON parses");
     let compact = serde_json::to_vec(&shorten(&json, false)).expect("values serialize");
@@ -327,6 +328,17 @@ mod tests {
             decode(&"a".repeat(MAX_LINK_CHARS + 1)).unwrap_err(),
             LinkError::TooLong(MAX_LINK_CHARS + 1)
         );
+    }
+
+    #[test]
+    fn encoding_through_text_writes_what_encoding_through_a_value_wrote() {
+        for (name, plan) in examples::matrix() {
+            let value = serde_json::to_value(&plan).unwrap();
+            let compact = serde_json::to_vec(&shorten(&value, false)).unwrap();
+            let deflated = miniz_oxide::deflate::compress_to_vec(&compact, 10);
+            let before = format!("1.{}", URL_SAFE_NO_PAD.encode(deflated));
+            assert_eq!(encode(&plan), before, "{name}");
+        }
     }
 
     /// A payload of these bytes, packed as version 1 packs a plan.

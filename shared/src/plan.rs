@@ -309,7 +309,8 @@ impl Plan {
     /// Canonical JSON of the plan (pretty, stable field order).
     ///
     /// Printed through a `Value`, whose pretty printer the browser has anyway: a plan then has
-    /// one serializer there (the compact one), not two. Same text, key order included.
+    /// one serializer there (the compact one), not two. Same text, key order included, because
+    /// the workspace enables serde_json's `preserve_order` and `float_roundtrip`.
     pub fn to_json_pretty(&self) -> String {
         let compact = serde_json::to_string(self).expect("a plan always serializes");
         let value: serde_json::Value =

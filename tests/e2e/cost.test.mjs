@@ -41,6 +41,8 @@ test('the cost lines are grouped, expandable to their formula, and the toggles r
   const total = await page.getByTestId('monthly-total').innerText();
   await page.locator('#cost-spot').fill('50');
   await page.waitForFunction((t) => document.querySelector('[data-testid=monthly-total]').innerText !== t, total);
+  // Groups and lines are keyed: what the user opened stays open while the plan changes.
+  assert.equal(await page.getByText('2 NAT gateways (one per AZ) × 730 h = 1,460 hours × $0.045 per hours').isVisible(), true);
   await groups.getByText('Fargate', { exact: true }).click();
   await groups.getByText('x86 vCPU (Spot)').waitFor();
   await page.locator('#cost-arm').check();

@@ -126,9 +126,9 @@ pub fn CompareView() -> impl IntoView {
                 };
                 return view! { <p class="empty">{text}</p> }.into_any();
             };
-            // Untracked: a new plan brings a new comparison, and the view is rebuilt then, not
-            // on every edit with the old one.
-            let user = p.plan.with_untracked(|plan| plan.workload.requests_per_month as f64);
+            // The traffic and the side of the plan that was priced (both sides share its
+            // workload), not of the plan being edited: the view changes with the comparison.
+            let user = c.fargate_plan.workload.requests_per_month as f64;
             let geometry = chart::layout(&c.curve, c.break_even_requests_per_month, user);
             let side = |name: &'static str, e: &Estimate, dominant: &str, mine: bool| {
                 view! {
@@ -139,7 +139,7 @@ pub fn CompareView() -> impl IntoView {
                     </div>
                 }
             };
-            let kind = p.kind.get_untracked();
+            let kind = p.compared_kind.get();
             let fargate_mine = kind == shared::ArchitectureKind::Fargate;
             let any_lower_bound = c.curve.iter().any(|p| p.fargate_lower_bound || p.lambda_lower_bound);
             view! {
@@ -198,7 +198,7 @@ pub fn CompareView() -> impl IntoView {
         <section class="card compare" aria-labelledby="compare-title" class:stale=move || p.comparing.get() aria-busy=move || p.comparing.get().to_string()>
             <div class="card-head">
                 <h2 id="compare-title">"Fargate or Lambda?"</h2>
-                <span class="muted" role="status">{move || if p.comparing.get() { "updating…" } else { "same workload" }}</span>
+                <span class="muted">{move || if p.comparing.get() { "updating…" } else { "same workload" }}</span>
             </div>
             {body}
         </section>
