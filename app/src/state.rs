@@ -210,8 +210,6 @@ impl Planner {
                 free_tier: free_tier.get(),
             };
             let chosen = sides.get();
-            // A live book, when it arrives, prices the comparison again.
-            server_book.track();
             let Some(plan) = valid.get() else { return };
             generation.update_value(|g| *g += 1);
             let mine = generation.get_value();
