@@ -61,17 +61,30 @@ try {
   fs.rmSync(tmp, { recursive: true, force: true });
 }
 
-let gzTotal = 0;
-let brTotal = 0;
-for (const f of fs.readdirSync(dist).filter((f) => /\.(wasm|js|css)$/.test(f)).sort()) {
-  const raw = fs.readFileSync(path.join(dist, f));
-  const gz = zlib.gzipSync(raw, { level: 9 }).length;
-  const br = zlib.brotliCompressSync(raw, { params: { [zlib.constants.BROTLI_PARAM_QUALITY]: 11 } }).length;
-  gzTotal += gz;
-  brTotal += br;
-  console.log(`${f.padEnd(40)} ${String(raw.length).padStart(9)} B raw ${String(gz).padStart(8)} B gzip ${String(br).padStart(8)} B brotli`);
-}
-console.log(`total: ${(gzTotal / 1024).toFixed(1)} KB gzipped, ${(brTotal / 1024).toFixed(1)} KB brotli (budget ${BUDGET.bytes / 1024} KB gzipped)`);
+// What the page loads to start (the planner, its JS and CSS), and what it loads only when the
+// deploy panel's card comes near the view (dist/deploy/, its own wasm).
+const walk = (d) => fs.readdirSync(d, { withFileTypes: true }).flatMap((e) =>
+  e.isDirectory() ? walk(path.join(d, e.name)) : [path.join(d, e.name)]);
+const shipped = walk(dist).map((f) => path.relative(dist, f)).filter((f) => /\.(wasm|js|css)$/.test(f) && !f.startsWith('public/')).sort();
+const measure = (files) => {
+  let gz = 0;
+  let br = 0;
+  for (const f of files) {
+    const raw = fs.readFileSync(path.join(dist, f));
+    const g = zlib.gzipSync(raw, { level: 9 }).length;
+    const b = zlib.brotliCompressSync(raw, { params: { [zlib.constants.BROTLI_PARAM_QUALITY]: 11 } }).length;
+    gz += g;
+    br += b;
+    console.log(`  ${f.padEnd(48)} ${String(raw.length).padStart(9)} B raw ${String(g).padStart(8)} B gzip ${String(b).padStart(8)} B brotli`);
+  }
+  return { gz, br };
+};
+console.log('loaded to start:');
+const start = measure(shipped.filter((f) => !f.startsWith('deploy/')));
+console.log(`total: ${(start.gz / 1024).toFixed(1)} KB gzipped, ${(start.br / 1024).toFixed(1)} KB brotli (budget ${BUDGET.bytes / 1024} KB gzipped)`);
+console.log('loaded when the deploy panel comes near the view:');
+const later = measure(shipped.filter((f) => f.startsWith('deploy/')));
+console.log(`deploy panel: ${(later.gz / 1024).toFixed(1)} KB gzipped, ${(later.br / 1024).toFixed(1)} KB brotli`);
 
 const server = await startServer();
 const browser = await launch();
@@ -131,5 +144,5 @@ stopServer(server);
 
 const pct = (xs, p) => { const s = [...xs].sort((a, b) => a - b); return s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)]; };
 console.log(`first complete render: median ${pct(renders, 50).toFixed(1)} ms of ${renders.map((r) => r.toFixed(0)).join(', ')} (budget ${BUDGET.firstRenderMs} ms)`);
-console.log(`bytes on the wire (wasm + JS + CSS, as Chromium received them): ${(wire / 1024).toFixed(1)} KB`);
+console.log(`bytes on the wire to start (wasm + JS + CSS, as Chromium received them): ${(wire / 1024).toFixed(1)} KB`);
 console.log(`input → cost, template and diagram updated: p50 ${pct(samples, 50).toFixed(1)} ms, p95 ${pct(samples, 95).toFixed(1)} ms, max ${Math.max(...samples).toFixed(1)} ms over ${samples.length} changes (budget p95 ${BUDGET.updateP95Ms} ms)`);

@@ -14,7 +14,7 @@ use leptos::prelude::*;
 
 use components::{
     arch_cards::ArchCards, compare_view::CompareView, controls::ControlsView,
-    cost_breakdown::CostBreakdown, cost_summary::CostSummary, deploy::DeployPanel,
+    cost_breakdown::CostBreakdown, cost_summary::CostSummary, deploy_slot::DeploySlot,
     fargate_panel::FargatePanel, lambda_panel::LambdaPanel, plan_panel::PlanPanel,
     problems::ProblemList, share::ShareButton, template_viewer::TemplateViewer,
     topology_view::TopologyView,
@@ -24,6 +24,9 @@ use state::Planner;
 /// The whole page.
 #[component]
 pub fn App() -> impl IntoView {
+    // A login URL's token leaves the address bar at once (into this tab's session storage),
+    // before an edit rewrites the fragment and whether or not the deploy panel is ever loaded.
+    let _ = api::token();
     let planner = Planner::new();
     provide_context(planner);
     let mode = embed::EmbedMode::from_location();
@@ -81,7 +84,7 @@ pub fn App() -> impl IntoView {
                 <CostBreakdown />
                 <ControlsView />
                 <TemplateViewer />
-                {(!mode.hide_deploy).then(|| view! { <DeployPanel host=mode.host.clone() embedded=mode.embedded /> })}
+                {(!mode.hide_deploy).then(|| view! { <DeploySlot host=mode.host.clone() embedded=mode.embedded /> })}
             </section>
         </main>
     }

@@ -334,7 +334,7 @@ pub fn use_planner() -> Planner {
 }
 
 /// `GET /api/prices/{region}` of the page's server; `None` when there is none or it fails.
-async fn fetch_book(region: &str) -> Option<ServerBook> {
+pub async fn fetch_book(region: &str) -> Option<ServerBook> {
     let client = crate::api::Client::of_page(None);
     if !client.has_server() {
         return None;

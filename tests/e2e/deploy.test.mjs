@@ -128,6 +128,8 @@ test('Deploy creates the Lambda example in the sandbox, shows progress, outputs 
   await page.locator('#f-lambda-memory_mb').waitFor();
   const deploy = page.getByTestId('deploy');
   await deploy.scrollIntoViewIfNeeded();
+  // The panel comes when its card comes near, then asks the server where deploys go.
+  await page.getByTestId('deploy-target').filter({ hasNotText: 'Asking' }).waitFor();
   assert.match(await page.getByTestId('deploy-target').innerText(), /Local sandbox \(moto\) at http:\/\/127\.0\.0\.1:\d+/);
   assert.equal(await page.getByTestId('stack-name').inputValue(), 'shop-lambda');
 
@@ -313,6 +315,8 @@ test('only configured sites may frame the planner, and Deploy inside a frame ask
   const frame = page.frameLocator('#planner');
   await frame.getByTestId('monthly-total').waitFor();
   await page.waitForFunction(() => window.received.some((m) => m.source === 'stackplan' && m.type === 'ready'));
+  // The deploy panel is loaded when its card comes near the view.
+  await frame.getByTestId('deploy').scrollIntoViewIfNeeded();
   const deployButton = frame.getByTestId('deploy-button');
   await deployButton.scrollIntoViewIfNeeded();
   await deployButton.click();
@@ -329,8 +333,29 @@ test('only configured sites may frame the planner, and Deploy inside a frame ask
   assert.deepEqual(errors, []);
 });
 
+test('a page used only to plan never downloads the deploy panel: it comes when its card comes near', async () => {
+  const { page, errors } = await open(login);
+  const fetched = () => page.evaluate(() => performance.getEntriesByType('resource')
+    .map((e) => new URL(e.name).pathname).filter((p) => p.startsWith('/deploy/')));
+  // Planning: edits and a second of idle time download nothing of the panel.
+  await page.locator('#f-project').fill('cart');
+  await page.waitForTimeout(1000);
+  assert.deepEqual(await fetched(), []);
+  assert.equal(await page.getByTestId('deploy').getAttribute('aria-busy'), 'true');
+  await page.getByTestId('deploy').scrollIntoViewIfNeeded();
+  await page.getByTestId('deploy-target').waitFor();
+  assert.deepEqual((await fetched()).sort(), ['/deploy/deploy.js', '/deploy/deploy_bg.wasm']);
+  assert.equal(await page.getByTestId('deploy').getAttribute('aria-busy'), null);
+  // The panel reads the plan as edited before it came, and every edit after.
+  assert.equal(await page.getByTestId('stack-name').inputValue(), 'cart-fargate');
+  await page.locator('[data-arch=lambda]').click();
+  await page.waitForFunction(() => document.querySelector('[data-testid=stack-name]').value === 'cart-lambda');
+  assert.deepEqual(errors, []);
+});
+
 test('without the token the panel asks for it, and a wrong one is refused', async () => {
   const { page, errors } = await open(server.url);
+  await page.getByTestId('deploy').scrollIntoViewIfNeeded();
   await page.getByTestId('deploy-token').waitFor();
   await page.getByTestId('deploy-token').fill('not-the-token');
   await page.getByTestId('deploy-token').press('Enter');
@@ -341,6 +366,7 @@ test('without the token the panel asks for it, and a wrong one is refused', asyn
 
 test('"Connect an AWS account" gives the bootstrap template, a fresh ExternalId and the commands', async () => {
   const { page, errors } = await open(login);
+  await page.getByTestId('deploy').scrollIntoViewIfNeeded();
   const connect = page.getByTestId('connect-account');
   await connect.scrollIntoViewIfNeeded();
   await connect.locator('summary').click();

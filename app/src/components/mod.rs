@@ -7,6 +7,7 @@ pub mod controls;
 pub mod cost_breakdown;
 pub mod cost_summary;
 pub mod deploy;
+pub mod deploy_slot;
 pub mod domain;
 pub mod environment;
 pub mod fargate_panel;

@@ -4,13 +4,13 @@ use leptos::prelude::*;
 use shared::api::CreateDeployment;
 
 use super::flow::Deploy;
-use crate::state::use_planner;
+use super::inputs::use_inputs;
 use shared::plan::Architecture;
 
 /// The template's parameters a deploy can set: the image tag of a Fargate service, the code
 /// location of a Lambda function. Empty fields take the template's defaults.
 fn parameters(d: Deploy) -> AnyView {
-    let p = use_planner();
+    let p = use_inputs();
     // Only what the fields show: they are not rebuilt on every edit of the plan.
     let shape = Memo::new(move |_| {
         p.plan.with(|plan| match &plan.architecture {
@@ -95,7 +95,7 @@ fn parameter_field(
 
 pub fn deploy_form(d: Deploy) -> AnyView {
     let view = {
-        let p = use_planner();
+        let p = use_inputs();
         let default_name = move || {
             p.plan
                 .with(|plan| format!("{}-{}", plan.project, plan.kind()))
@@ -104,7 +104,7 @@ pub fn deploy_form(d: Deploy) -> AnyView {
         let stack_name = move || edited_name.get().unwrap_or_else(default_name);
         let resources = move || {
             p.template
-                .with(|t| t.as_ref().map(|(_, n, _)| *n).unwrap_or(0))
+                .with(|t| t.as_ref().map(|(_, n)| *n).unwrap_or(0))
         };
         let region = move || p.plan.with(|plan| plan.region.code().to_string());
         // Parameters belong to one stack: another name, region or architecture starts afresh
@@ -131,7 +131,7 @@ pub fn deploy_form(d: Deploy) -> AnyView {
             };
             let template = p
                 .template
-                .with_untracked(|t| t.as_ref().map(|(text, _, _)| text.clone()));
+                .with_untracked(|t| t.as_ref().map(|(text, _)| text.clone()));
             d.start(CreateDeployment {
                 plan: valid.plan().clone(),
                 stack_name: stack_name(),

@@ -7,6 +7,7 @@ mod connect;
 mod flow;
 mod form;
 mod image;
+pub mod inputs;
 mod progress;
 mod result;
 mod review;

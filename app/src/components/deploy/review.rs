@@ -6,15 +6,16 @@ use shared::api::Created;
 use shared::cost::{self, Difference};
 
 use super::flow::{Deploy, Phase};
+use super::inputs::use_inputs;
 use crate::components::cost_summary::{at_least, money, signed};
-use crate::state::{use_planner, with_book};
+use crate::state::with_book;
 
 /// The monthly difference between the deployed plan (as the stack's template records it) and
 /// the update's, priced like the cost panel (same book, same free-tier switch).
 fn update_cost(d: Deploy, created: &Created) -> Option<Difference> {
     let deployed = shared::link::decode(created.deployed_plan.as_deref()?).ok()?;
     let new = d.requested_plan()?;
-    let p = use_planner();
+    let p = use_inputs();
     let options = cost::Options {
         free_tier: p.free_tier.get_untracked(),
     };
