@@ -44,11 +44,13 @@ pub fn mount(
     Ok(())
 }
 
-/// The planner's state the panel reads: the plan (JSON), the last valid plan's template as the
-/// page shows it and its number of resources, and the free-tier switch.
+/// The planner's state the panel reads: the plan (JSON) and whether the planner found it valid,
+/// the last valid plan's template as the page shows it and its number of resources, and the
+/// free-tier switch.
 #[wasm_bindgen]
 pub fn update(
     plan: &str,
+    valid: bool,
     template: Option<String>,
     resources: u32,
     free_tier: bool,
@@ -60,6 +62,9 @@ pub fn update(
         };
         if inputs.plan.with_untracked(|p| *p != plan) {
             inputs.plan.set(plan);
+        }
+        if inputs.valid.get_untracked() != valid {
+            inputs.valid.set(valid);
         }
         let template = template.map(|t| (t, resources as usize));
         if inputs.template.with_untracked(|t| *t != template) {

@@ -51,6 +51,7 @@ extern "C" {
     fn update(
         this: &DeployModule,
         plan: &str,
+        valid: bool,
         template: Option<String>,
         resources: u32,
         free_tier: bool,
@@ -113,10 +114,11 @@ pub fn DeploySlot(host: Option<String>, embedded: bool) -> impl IntoView {
             Some((text, n, _)) => (Some(text.clone()), *n),
             None => (None, 0),
         });
+        let valid = p.valid.with(Option::is_some);
         let free_tier = p.free_tier.get();
         module.with_value(|m| {
             if let Some(m) = m
-                && let Err(e) = m.update(&plan, template, resources as u32, free_tier)
+                && let Err(e) = m.update(&plan, valid, template, resources as u32, free_tier)
             {
                 state.set(Module::Failed(reason(&e)));
             }

@@ -123,17 +123,18 @@ pub fn deploy_form(d: Deploy) -> AnyView {
         let confirming = RwSignal::new(false);
         let deploy = move || {
             confirming.set(false);
-            let Some(valid) = p.valid.get_untracked() else {
+            if !p.valid.get_untracked() {
                 d.error.set(Some(
                     "Fix the plan's problems first: only a valid plan can be deployed.".into(),
                 ));
                 return;
-            };
+            }
+            let plan = p.plan.get_untracked();
             let template = p
                 .template
                 .with_untracked(|t| t.as_ref().map(|(text, _)| text.clone()));
             d.start(CreateDeployment {
-                plan: valid.plan().clone(),
+                plan: plan.clone(),
                 stack_name: stack_name(),
                 template,
                 role_arn: None,
@@ -142,7 +143,7 @@ pub fn deploy_form(d: Deploy) -> AnyView {
                     .parameters
                     .get_untracked()
                     .into_iter()
-                    .filter(|(k, v)| !v.is_empty() && taken(valid.plan()).contains(&k.as_str()))
+                    .filter(|(k, v)| !v.is_empty() && taken(&plan).contains(&k.as_str()))
                     .collect(),
             });
         };
@@ -160,7 +161,7 @@ pub fn deploy_form(d: Deploy) -> AnyView {
                     <input type="text" data-testid="stack-name" prop:value=stack_name disabled=move || d.busy()
                         on:input=move |ev| edited_name.set(Some(event_target_value(&ev))) />
                 </label>
-                <button type="button" data-testid="deploy-button" disabled=move || d.busy() || p.valid.with(|v| v.is_none())
+                <button type="button" data-testid="deploy-button" disabled=move || d.busy() || !p.valid.get()
                     on:click=click>
                     {move || if d.busy() { "Deploying…" } else { "Deploy" }}
                 </button>

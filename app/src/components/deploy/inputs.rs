@@ -1,10 +1,10 @@
 //! What the deploy panel reads from the planner: the plan, its template and the free-tier
-//! switch. The panel is its own WebAssembly module (`app/src/bin/deploy.rs`), loaded after the
-//! page's first render, so the planner pushes these to it (`components/deploy_slot.rs`); the
-//! valid plan and the price book are derived here, as the planner derives its own.
+//! switch. The panel is its own WebAssembly module (`app/src/bin/deploy.rs`), loaded when its
+//! card comes near the view, so the planner pushes these to it (`components/deploy_slot.rs`),
+//! with its verdict on the plan: the panel never checks or prices a plan on an edit. The price
+//! book is fetched here as the planner fetches its own.
 
 use leptos::prelude::*;
-use shared::ValidPlan;
 use shared::plan::Plan;
 
 use crate::state::{ServerBook, fetch_book};
@@ -14,8 +14,8 @@ use crate::state::{ServerBook, fetch_book};
 pub struct Inputs {
     /// The plan as edited; it may be invalid.
     pub plan: RwSignal<Plan>,
-    /// The plan, if it is valid (the same check as the planner's).
-    pub valid: Memo<Option<ValidPlan>>,
+    /// Whether the planner found the plan valid.
+    pub valid: RwSignal<bool>,
     /// The last valid plan's template, as the planner shows it, and its number of resources.
     pub template: RwSignal<Option<(String, usize)>>,
     /// Whether estimates count the free tier (the cost panel's switch).
@@ -27,7 +27,6 @@ pub struct Inputs {
 impl Inputs {
     pub fn new(plan: Plan) -> Inputs {
         let plan = RwSignal::new(plan);
-        let valid = Memo::new(move |_| ValidPlan::new(plan.get()).ok());
         let server_book = RwSignal::new(None::<ServerBook>);
         let region = Memo::new(move |_| plan.with(|p| p.region.code().to_string()));
         Effect::new(move |_| {
@@ -40,7 +39,7 @@ impl Inputs {
         });
         Inputs {
             plan,
-            valid,
+            valid: RwSignal::new(false),
             template: RwSignal::new(None),
             free_tier: RwSignal::new(true),
             server_book,
