@@ -210,6 +210,9 @@ impl Planner {
                 free_tier: free_tier.get(),
             };
             let chosen = sides.get();
+            // A live book arriving prices the comparison again (the embedded one priced the
+            // first).
+            server_book.track();
             let Some(plan) = valid.get() else { return };
             generation.update_value(|g| *g += 1);
             let mine = generation.get_value();

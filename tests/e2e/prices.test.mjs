@@ -40,6 +40,13 @@ test('a live book shows its date and marks the lines whose price changed', async
   await page.getByText('× $0.05 per hours').waitFor();
   // Only that line changed.
   assert.equal(await groups.locator('li.changed').count(), 1);
+  // The comparison is priced with the live book too, without an edit: its Fargate side (the
+  // user's plan) costs what the cost panel says. (The embedded book's NAT hour is cheaper.)
+  const dollars = (text) => Number(text.match(/\$([\d,]+\.\d\d)/)[1].replace(/,/g, ''));
+  const total = () => page.getByTestId('monthly-total').innerText().then(dollars);
+  const compared = () => page.getByTestId('compare-fargate').locator('.compare-total').innerText().then(dollars);
+  for (let i = 0; i < 50 && (await compared()) !== (await total()); i++) await page.waitForTimeout(100);
+  assert.equal(await compared(), await total());
   await context.close();
   assert.deepEqual(errors, []);
 });

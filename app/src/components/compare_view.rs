@@ -72,16 +72,18 @@ fn component_id(c: Component) -> &'static str {
 #[component]
 fn LambdaSide() -> impl IntoView {
     let p = use_planner();
-    let priced = move || {
+    // Memos: a new comparison (another edit, or the live price book arriving) sets the boxes
+    // only when the priced memory or CPU changed, never under the user's typing.
+    let priced = Memo::new(move |_| {
         p.comparison.with(|c| {
             c.as_ref().and_then(|c| match &c.lambda_plan.architecture {
                 Architecture::Lambda(l) => Some((l.memory_mb, l.architecture)),
                 Architecture::Fargate(_) => None,
             })
         })
-    };
-    let memory = move || priced().map(|(m, _)| m.to_string()).unwrap_or_default();
-    let arm = move || priced().is_some_and(|(_, a)| a == CpuArch::Arm64);
+    });
+    let memory = Memo::new(move |_| priced.get().map(|(m, _)| m.to_string()).unwrap_or_default());
+    let arm = Memo::new(move |_| priced.get().is_some_and(|(_, a)| a == CpuArch::Arm64));
     let following = move || {
         p.sides
             .with(|s| s.lambda_memory_mb.is_none() && s.lambda_architecture.is_none())
@@ -116,6 +118,33 @@ fn LambdaSide() -> impl IntoView {
 #[component]
 pub fn CompareView() -> impl IntoView {
     let p = use_planner();
+    // The user's side's totals, then the Lambda side's settings (outside the rebuilt parts, so
+    // a new comparison never rebuilds the boxes being typed in), then the rest.
+    let sides = move || {
+        p.comparison.with(|c| {
+            let c = c.as_ref()?;
+            let side = |name: &'static str, e: &Estimate, dominant: &str, mine: bool| {
+                view! {
+                    <div class="compare-side" class:mine=mine data-testid=format!("compare-{}", name.to_lowercase())>
+                        <div class="compare-name">{name}{mine.then_some(" (your plan)")}</div>
+                        <div class="compare-total">{at_least(e.monthly_usd, e.lower_bound)}</div>
+                        <div class="muted">{format!("largest: {dominant}")}</div>
+                    </div>
+                }
+            };
+            let fargate_mine = p.compared_kind.get() == shared::ArchitectureKind::Fargate;
+            Some(view! {
+                <div class="compare-sides">
+                    {side("Fargate", &c.fargate, &c.dominant.fargate, fargate_mine)}
+                    {side("Lambda", &c.lambda, &c.dominant.lambda, !fargate_mine)}
+                </div>
+            })
+        })
+    };
+    let lambda_side = move || {
+        p.comparison.with(Option::is_some)
+            && p.compared_kind.get() == shared::ArchitectureKind::Fargate
+    };
     let body = move || {
         p.comparison.with(|c| {
             let Some(c) = c else {
@@ -130,24 +159,8 @@ pub fn CompareView() -> impl IntoView {
             // workload), not of the plan being edited: the view changes with the comparison.
             let user = c.fargate_plan.workload.requests_per_month as f64;
             let geometry = chart::layout(&c.curve, c.break_even_requests_per_month, user);
-            let side = |name: &'static str, e: &Estimate, dominant: &str, mine: bool| {
-                view! {
-                    <div class="compare-side" class:mine=mine data-testid=format!("compare-{}", name.to_lowercase())>
-                        <div class="compare-name">{name}{mine.then_some(" (your plan)")}</div>
-                        <div class="compare-total">{at_least(e.monthly_usd, e.lower_bound)}</div>
-                        <div class="muted">{format!("largest: {dominant}")}</div>
-                    </div>
-                }
-            };
-            let kind = p.compared_kind.get();
-            let fargate_mine = kind == shared::ArchitectureKind::Fargate;
             let any_lower_bound = c.curve.iter().any(|p| p.fargate_lower_bound || p.lambda_lower_bound);
             view! {
-                <div class="compare-sides">
-                    {side("Fargate", &c.fargate, &c.dominant.fargate, fargate_mine)}
-                    {side("Lambda", &c.lambda, &c.dominant.lambda, !fargate_mine)}
-                </div>
-                {fargate_mine.then(|| view! { <LambdaSide /> })}
                 {components(&c.fargate, &c.lambda)}
                 <p class="verdict" data-testid="break-even" data-bound=format!("{:?}", c.break_even_bound)>{verdict(c)}</p>
                 {c.break_even_note.clone().map(|n| view! { <p class="unknown-note" data-testid="break-even-note">{n}</p> })}
@@ -200,6 +213,10 @@ pub fn CompareView() -> impl IntoView {
                 <h2 id="compare-title">"Fargate or Lambda?"</h2>
                 <span class="muted">{move || if p.comparing.get() { "updating…" } else { "same workload" }}</span>
             </div>
+            {sides}
+            <Show when=lambda_side>
+                <LambdaSide />
+            </Show>
             {body}
         </section>
     }
