@@ -2,6 +2,8 @@
 
 use leptos::prelude::*;
 
+use shared::cost::Estimate;
+
 use crate::state::use_planner;
 
 pub fn money(v: f64) -> String {
@@ -37,65 +39,109 @@ pub fn signed(usd: f64) -> String {
     format!("{}{}", if usd < 0.0 { "−" } else { "+" }, money(usd.abs()))
 }
 
+/// The summary's elements are built once; only their text follows the estimate (an edit used
+/// to rebuild the whole summary, setting every attribute again). Every reactive text is a
+/// `Signal<String>`, one type, so its view code exists once.
 #[component]
 pub fn CostSummary() -> impl IntoView {
     let p = use_planner();
-    let body = move || {
-        p.estimate.with(|e| {
-            let Some((e, current)) = e else {
-                return view! { <p class="empty">"Fix the plan's problems to see its cost."</p> }.into_any();
-            };
-            let top = e.largest_lines(5);
-            let max = top.first().and_then(|l| l.monthly_usd).unwrap_or(1.0).max(0.01);
-            let lines = top
-                .into_iter()
-                .map(|l| {
-                    let v = l.monthly_usd.unwrap_or(0.0);
-                    let width = format!("width: {:.1}%", v / max * 100.0);
-                    view! {
-                        <li>
-                            <span class="line-name" title=l.formula.clone()>{format!("{}: {}", l.service, l.item)}</span>
-                            <span class="bar" aria-hidden="true"><span style=width></span></span>
-                            <span class="line-usd">{money(v)}</span>
-                        </li>
-                    }
-                })
-                .collect_view();
-            let unknown = e.unknown.len();
-            view! {
-                <div class="total-row" class:stale=!*current>
-                    <div>
-                        <div class="total" data-testid="monthly-total">{at_least(e.monthly_usd, e.lower_bound)}</div>
-                        <div class="total-label">"per month, typical"</div>
-                    </div>
-                    <div class="range" data-testid="cost-range">
-                        <span>{format!("{} – {}", money(e.range.min), at_least(e.range.max, e.range.lower_bound))}</span>
-                        <span class="total-label">"half – double the traffic, with the tasks each needs"</span>
-                    </div>
-                </div>
-                {(!*current).then(|| view! { <p class="stale-note" role="status">"Showing the last valid plan's cost: fix the problems below to update it."</p> })}
-                {e.capacity.and_then(|c| c.warning()).map(|w| view! { <p class="capacity-note" role="status" data-testid="over-capacity-note">{w}</p> })}
-                {(unknown > 0).then(|| view! {
-                    <p class="unknown-note" role="status">
-                        {format!("Lower bound: {unknown} price(s) unknown for {} in the price book; the real total is higher (see the cost lines).", e.region)}
-                    </p>
-                })}
-                <ol class="largest-lines" aria-label="Largest cost lines">{lines}</ol>
-                <p class="book-note" data-testid="price-source">
-                    {format!("{} lines · {} · {} h month", e.lines.len(), match e.price_book.origin {
-                            shared::cost::Origin::Embedded => format!("embedded price book {} of {}", e.price_book.version, e.price_book.date),
-                            shared::cost::Origin::Live => format!("live AWS prices published {}", e.price_book.date),
-                        },
-                        shared::cost::HOURS_PER_MONTH)}
-                    {move || p.server_book.with(|b| b.as_ref().and_then(|b| {
-                        let fetched = b.fetched_at.as_ref().map(|f| format!(" (fetched {f})")).unwrap_or_default();
-                        b.note.clone().map(|n| format!(" · {n}{fetched}")).or_else(|| (!fetched.is_empty()).then_some(fetched))
-                    }))}
-                </p>
-            }
-            .into_any()
+    let text = move |f: fn(&Estimate, bool) -> String| {
+        Signal::derive(move || {
+            p.estimate
+                .with(|e| e.as_ref().map(|(e, c)| f(e, *c)).unwrap_or_default())
         })
     };
+    // The optional notes: empty text, no note.
+    let note = move |f: fn(&Estimate, bool) -> String| {
+        let t = text(f);
+        move || {
+            let t = t.get();
+            (!t.is_empty()).then_some(t)
+        }
+    };
+    let stale = text(|_, current| {
+        if current {
+            String::new()
+        } else {
+            "stale".into()
+        }
+    });
+    let capacity = note(|e, _| e.capacity.and_then(|c| c.warning()).unwrap_or_default());
+    let unknown = note(|e, _| match e.unknown.len() {
+        0 => String::new(),
+        n => format!(
+            "Lower bound: {n} price(s) unknown for {} in the price book; the real total is higher (see the cost lines).",
+            e.region
+        ),
+    });
+    let rows = Memo::new(move |_| {
+        p.estimate
+            .with(|e| e.as_ref().map_or(0, |(e, _)| e.largest_lines(5).len()))
+    });
+    // The i-th largest line's name, formula, bar width and amount.
+    let top = move |i: usize, field: u8| {
+        Signal::derive(move || {
+            p.estimate.with(|e| {
+                let Some((e, _)) = e else {
+                    return String::new();
+                };
+                let top = e.largest_lines(5);
+                let max = top
+                    .first()
+                    .and_then(|l| l.monthly_usd)
+                    .unwrap_or(1.0)
+                    .max(0.01);
+                let Some(l) = top.get(i) else {
+                    return String::new();
+                };
+                let v = l.monthly_usd.unwrap_or(0.0);
+                match field {
+                    0 => format!("{}: {}", l.service, l.item),
+                    1 => l.formula.clone(),
+                    2 => format!("width: {:.1}%", v / max * 100.0),
+                    _ => money(v),
+                }
+            })
+        })
+    };
+    let body = move || {
+        view! {
+            <div class="total-row" class:stale=move || !stale.with(String::is_empty)>
+                <div>
+                    <div class="total" data-testid="monthly-total">{text(|e, _| at_least(e.monthly_usd, e.lower_bound))}</div>
+                    <div class="total-label">"per month, typical"</div>
+                </div>
+                <div class="range" data-testid="cost-range">
+                    <span>{text(|e, _| format!("{} – {}", money(e.range.min), at_least(e.range.max, e.range.lower_bound)))}</span>
+                    <span class="total-label">"half – double the traffic, with the tasks each needs"</span>
+                </div>
+            </div>
+            {move || (!stale.with(String::is_empty)).then(|| view! { <p class="stale-note" role="status">"Showing the last valid plan's cost: fix the problems below to update it."</p> })}
+            {move || capacity().map(|w| view! { <p class="capacity-note" role="status" data-testid="over-capacity-note">{w}</p> })}
+            {move || unknown().map(|u| view! { <p class="unknown-note" role="status">{u}</p> })}
+            <ol class="largest-lines" aria-label="Largest cost lines">
+                {move || (0..rows.get()).map(|i| view! {
+                    <li>
+                        <span class="line-name" title=top(i, 1)>{top(i, 0)}</span>
+                        <span class="bar" aria-hidden="true"><span style=top(i, 2)></span></span>
+                        <span class="line-usd">{top(i, 3)}</span>
+                    </li>
+                }).collect_view()}
+            </ol>
+            <p class="book-note" data-testid="price-source">
+                {text(|e, _| format!("{} lines · {} · {} h month", e.lines.len(), match e.price_book.origin {
+                        shared::cost::Origin::Embedded => format!("embedded price book {} of {}", e.price_book.version, e.price_book.date),
+                        shared::cost::Origin::Live => format!("live AWS prices published {}", e.price_book.date),
+                    },
+                    shared::cost::HOURS_PER_MONTH))}
+                {move || p.server_book.with(|b| b.as_ref().and_then(|b| {
+                    let fetched = b.fetched_at.as_ref().map(|f| format!(" (fetched {f})")).unwrap_or_default();
+                    b.note.clone().map(|n| format!(" · {n}{fetched}")).or_else(|| (!fetched.is_empty()).then_some(fetched))
+                }))}
+            </p>
+        }
+    };
+    let has = move || p.estimate.with(Option::is_some);
     view! {
         <section class="card cost" aria-labelledby="cost-title">
             <div class="card-head">
@@ -105,7 +151,9 @@ pub fn CostSummary() -> impl IntoView {
                     "Free tier"
                 </label>
             </div>
-            {body}
+            <Show when=has fallback=|| view! { <p class="empty">"Fix the plan's problems to see its cost."</p> }>
+                {body()}
+            </Show>
         </section>
     }
 }
