@@ -44,8 +44,8 @@ pub struct Planner {
     pub server_book: RwSignal<Option<ServerBook>>,
     /// For a live book: which estimate lines have a unit price other than the embedded book's.
     pub changed_lines: Memo<Vec<bool>>,
-    /// AWS Control Tower's controls on the last valid plan's template.
-    pub controls: Memo<Vec<Check>>,
+    /// AWS Control Tower's controls on the last valid plan's template (the task after an edit).
+    pub controls: RwSignal<Vec<Check>>,
 }
 
 /// How long edits must pause before the comparison is priced again.
@@ -183,18 +183,42 @@ impl Planner {
                 )
             })
         });
-        let controls = Memo::new(move |prev: Option<&Vec<Check>>| {
-            generated.with(|t| match (t, valid.get()) {
+        // The checklist (a secondary view) follows on the next task, like the template's
+        // colours: an edit's cost, template and diagram do not wait for it. The page's first
+        // one is not delayed.
+        let controls = RwSignal::new(Vec::<Check>::new());
+        let judge = move || {
+            generated.with_untracked(|t| match (t, valid.get_untracked()) {
                 (Some(t), Some(v)) => controls::checklist(&v, t),
                 // A governed plan is invalid until it gives what only the user can: judge it
                 // as it stands, by its own template.
-                _ => plan.with(|p| {
+                _ => plan.with_untracked(|p| {
                     p.governed
                         .then(|| controls::checklist_as_it_stands(p))
                         .flatten()
-                        .unwrap_or_else(|| prev.cloned().unwrap_or_default())
+                        .unwrap_or_else(|| controls.get_untracked())
                 }),
             })
+        };
+        let judged = StoredValue::new(0u64);
+        Effect::new(move |ran: Option<()>| {
+            generated.track();
+            plan.track();
+            judged.update_value(|g| *g += 1);
+            let mine = judged.get_value();
+            let set = move || {
+                if judged.get_value() == mine {
+                    let list = judge();
+                    if controls.with_untracked(|c| *c != list) {
+                        controls.set(list);
+                    }
+                }
+            };
+            if ran.is_none() {
+                set();
+            } else {
+                set_timeout(set, std::time::Duration::ZERO);
+            }
         });
         // The comparison (65 priced points and a bisection, a few milliseconds) waits until the
         // edits pause: while a slider is dragged or a number typed, each edit's cost, template
