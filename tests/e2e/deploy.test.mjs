@@ -353,6 +353,24 @@ test('a page used only to plan never downloads the deploy panel: it comes when i
   assert.deepEqual(errors, []);
 });
 
+test('when the deploy panel cannot load, its card says so and planning goes on', async () => {
+  const context = await browser.newContext({ viewport: { width: 1400, height: 1000 } });
+  pages.push({ context });
+  const page = await context.newPage();
+  await page.route('**/deploy/deploy_bg.wasm', (route) => route.abort('connectionfailed'));
+  await page.goto(server.url);
+  await page.getByTestId('monthly-total').waitFor();
+  await page.getByTestId('deploy').scrollIntoViewIfNeeded();
+  const card = page.getByTestId('deploy-unavailable');
+  await card.waitFor();
+  assert.match(await card.innerText(), /The deploy panel could not load \(.+\)\. Planning works without it/);
+  assert.equal(await page.getByTestId('deploy-button').count(), 0);
+  const before = await page.getByTestId('monthly-total').innerText();
+  await page.locator('#f-fargate-desired_tasks').fill('10');
+  await page.locator('#f-fargate-min_tasks').fill('4');
+  await page.waitForFunction((b) => document.querySelector('[data-testid=monthly-total]').innerText !== b, before);
+});
+
 test('without the token the panel asks for it, and a wrong one is refused', async () => {
   const { page, errors } = await open(server.url);
   await page.getByTestId('deploy').scrollIntoViewIfNeeded();
