@@ -145,9 +145,12 @@ impl Planner {
         // Ask the server for the region's book; without a server the embedded one stays.
         let region = Memo::new(move |_| plan.with(|p| p.region.code().to_string()));
         Effect::new(move |_| {
-            let region = region.get();
+            let asked = region.get();
             leptos::task::spawn_local(async move {
-                if let Some(book) = fetch_book(&region).await {
+                // An answer for a region the plan has left since is dropped.
+                if let Some(book) = fetch_book(&asked).await
+                    && region.with_untracked(|r| *r == asked)
+                {
                     server_book.set(Some(book));
                 }
             });
@@ -187,23 +190,32 @@ impl Planner {
         // colours: an edit's cost, template and diagram do not wait for it. The page's first
         // one is not delayed.
         let controls = RwSignal::new(Vec::<Check>::new());
+        // The last valid plan and its template, for an invalid plan's list.
+        let last_valid = StoredValue::new(None::<(ValidPlan, Arc<template::Template>)>);
         let judge = move || {
             generated.with_untracked(|t| match (t, valid.get_untracked()) {
                 (Some(t), Some(v)) => controls::checklist(&v, t),
                 // A governed plan is invalid until it gives what only the user can: judge it
-                // as it stands, by its own template.
+                // as it stands, by its own template. Any other invalid plan keeps the last
+                // valid plan's list.
                 _ => plan.with_untracked(|p| {
                     p.governed
                         .then(|| controls::checklist_as_it_stands(p))
                         .flatten()
+                        .or_else(|| {
+                            last_valid
+                                .with_value(|l| l.as_ref().map(|(v, t)| controls::checklist(v, t)))
+                        })
                         .unwrap_or_else(|| controls.get_untracked())
                 }),
             })
         };
         let judged = StoredValue::new(0u64);
         Effect::new(move |ran: Option<()>| {
-            generated.track();
             plan.track();
+            if let (Some(t), Some(v)) = (generated.get(), valid.get_untracked()) {
+                last_valid.set_value(Some((v, t)));
+            }
             judged.update_value(|g| *g += 1);
             let mine = judged.get_value();
             let set = move || {

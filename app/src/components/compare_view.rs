@@ -5,6 +5,7 @@ use leptos::prelude::*;
 use shared::cost::{Bound, Comparison, Component, Estimate};
 use shared::plan::{Architecture, CpuArch};
 use shared::validate::limits;
+use wasm_bindgen::JsCast;
 
 use super::cost_summary::{at_least, signed};
 use crate::chart::{self, BOTTOM, HEIGHT, LEFT, RIGHT, TOP, WIDTH};
@@ -94,10 +95,15 @@ fn LambdaSide() -> impl IntoView {
                 <input type="number" min=limits::MIN_LAMBDA_MEMORY_MB max=limits::MAX_LAMBDA_MEMORY_MB step="64" id="compare-lambda-memory"
                     prop:value=memory
                     on:change=move |ev| {
-                        // The comparison keeps it within Lambda's range.
-                        if let Ok(v) = event_target_value(&ev).parse::<u32>() {
-                            p.sides.update(|s| s.lambda_memory_mb = Some(v));
+                        // Within Lambda's range, as the comparison takes it; the box shows what
+                        // is priced (the memo does not change when the clamped value is the
+                        // one already priced).
+                        let Ok(v) = event_target_value(&ev).parse::<u32>() else { return };
+                        let v = v.clamp(limits::MIN_LAMBDA_MEMORY_MB, limits::MAX_LAMBDA_MEMORY_MB);
+                        if let Some(input) = ev.target().and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok()) {
+                            input.set_value(&v.to_string());
                         }
+                        p.sides.update(|s| s.lambda_memory_mb = Some(v));
                     } />
             </label>
             <label class="inline-toggle">

@@ -1,8 +1,9 @@
 //! Where the deploy panel goes. The panel is a WebAssembly module of its own
 //! (`app/src/bin/deploy.rs`, built into `dist/deploy/`): a page that is only used to plan
 //! never downloads it. It is imported when its card comes within a screen's height of the
-//! view, so it is usually there by the time it is scrolled to; the page then pushes the
-//! planner's state to it on every change. Until it is there the card says it is loading; if
+//! view (of the window, or of the results column where that scrolls on its own), so it is
+//! usually there by the time it is scrolled to; the page then pushes the planner's state to
+//! it on every change. Until it is there the card says it is loading; if
 //! it cannot load, the card says so and planning goes on.
 
 use leptos::prelude::*;
@@ -18,17 +19,36 @@ const MODULE_URL: &str = "/deploy/deploy.js";
 
 #[wasm_bindgen(inline_js = r#"
 export function when_near(el, f) {
-  const o = new IntersectionObserver((entries) => {
-    if (entries.some((e) => e.isIntersecting)) { o.disconnect(); f(); }
-  }, { rootMargin: "100% 0px" });
-  o.observe(el);
+  let done = false;
+  const observers = [];
+  const fire = () => {
+    if (done) return;
+    done = true;
+    for (const o of observers) o.disconnect();
+    f();
+  };
+  if (typeof IntersectionObserver !== "function") { fire(); return; }
+  // Within a screen's height of the view: the window's, and that of the scrolling box the card
+  // is in (the results column scrolls on its own on wide screens).
+  const roots = [null];
+  for (let box = el.parentElement; box; box = box.parentElement) {
+    if (/(auto|scroll)/.test(getComputedStyle(box).overflowY)) { roots.push(box); break; }
+  }
+  for (const root of roots) {
+    const o = new IntersectionObserver((entries) => {
+      if (entries.some((e) => e.isIntersecting)) fire();
+    }, { root, rootMargin: "100% 0px" });
+    observers.push(o);
+    o.observe(el);
+  }
 }
 export function load_module(url) {
   return import(url).then(async (m) => { await m.default(); return m; });
 }
 "#)]
 extern "C" {
-    /// Calls `f` once, when `el` comes within a viewport's height of the view.
+    /// Calls `f` once, when `el` comes within a screen's height of the view (at once without
+    /// `IntersectionObserver`).
     fn when_near(el: &web_sys::Element, f: JsValue);
     /// Imports a wasm-bindgen module (`--target web`) and instantiates its WebAssembly.
     #[wasm_bindgen(catch)]
@@ -42,19 +62,20 @@ extern "C" {
     #[wasm_bindgen(method, catch)]
     fn mount(
         this: &DeployModule,
+        build: &str,
         slot: &web_sys::HtmlElement,
         plan: &str,
         host: Option<String>,
         embedded: bool,
     ) -> Result<(), JsValue>;
     #[wasm_bindgen(method, catch)]
-    fn update(
+    fn update(this: &DeployModule, plan: &str, valid: bool, free_tier: bool)
+    -> Result<(), JsValue>;
+    #[wasm_bindgen(method, catch)]
+    fn set_template(
         this: &DeployModule,
-        plan: &str,
-        valid: bool,
         template: Option<String>,
         resources: u32,
-        free_tier: bool,
     ) -> Result<(), JsValue>;
 }
 
@@ -91,7 +112,7 @@ pub fn DeploySlot(host: Option<String>, embedded: bool) -> impl IntoView {
                 let Some(el) = slot.get_untracked() else {
                     return Err(JsValue::from_str("the page has no place for it"));
                 };
-                m.mount(&el, &plan_json(), host, embedded)?;
+                m.mount(crate::BUILD, &el, &plan_json(), host, embedded)?;
                 Ok::<_, JsValue>(m)
             };
             match mounted.await {
@@ -104,29 +125,40 @@ pub fn DeploySlot(host: Option<String>, embedded: bool) -> impl IntoView {
         });
     };
     area.on_load(move |el| when_near(&el, Closure::once_into_js(load)));
-    // Once mounted, every change the panel reads is pushed to it.
+    // Once mounted, every change the panel reads is pushed to it: the plan, its validity and
+    // the free-tier switch on every edit, the template only when it changes. A panel that
+    // refuses what it is given is taken off the page rather than left deploying an old plan.
+    let push = move |call: &dyn Fn(&DeployModule) -> Result<(), JsValue>| {
+        module.with_value(|m| {
+            if let Some(m) = m
+                && let Err(e) = call(m)
+            {
+                state.set(Module::Failed(reason(&e)));
+            }
+        });
+    };
     Effect::new(move |_| {
         if state.get() != Module::Mounted {
             return;
         }
         let plan = plan_json();
-        let (template, resources) = p.template.with(|t| match t {
-            Some((text, n, _)) => (Some(text.clone()), *n),
-            None => (None, 0),
-        });
         let valid = p.valid.with(Option::is_some);
         let free_tier = p.free_tier.get();
-        module.with_value(|m| {
-            if let Some(m) = m
-                && let Err(e) = m.update(&plan, valid, template, resources as u32, free_tier)
-            {
-                state.set(Module::Failed(reason(&e)));
-            }
+        push(&|m| m.update(&plan, valid, free_tier));
+    });
+    Effect::new(move |_| {
+        if state.get() != Module::Mounted {
+            return;
+        }
+        let (template, resources) = p.template.with(|t| match t {
+            Some((text, n, _)) => (Some(text.clone()), *n as u32),
+            None => (None, 0),
         });
+        push(&|m| m.set_template(template.clone(), resources));
     });
     view! {
         <div class="deploy-area" node_ref=area>
-        <div class="deploy-slot" node_ref=slot></div>
+        <div class="deploy-slot" node_ref=slot hidden=move || matches!(state.get(), Module::Failed(_))></div>
         {move || match state.get() {
             Module::Mounted => None,
             Module::Loading => Some(view! {

@@ -30,9 +30,12 @@ impl Inputs {
         let server_book = RwSignal::new(None::<ServerBook>);
         let region = Memo::new(move |_| plan.with(|p| p.region.code().to_string()));
         Effect::new(move |_| {
-            let region = region.get();
+            let asked = region.get();
             leptos::task::spawn_local(async move {
-                if let Some(book) = fetch_book(&region).await {
+                // An answer for a region the plan has left since is dropped.
+                if let Some(book) = fetch_book(&asked).await
+                    && region.with_untracked(|r| *r == asked)
+                {
                     server_book.set(Some(book));
                 }
             });

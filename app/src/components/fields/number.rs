@@ -37,7 +37,7 @@ where
     let bad = RwSignal::new(false);
     Effect::new(move |_| {
         let value = get();
-        if text.with_untracked(|t| t.trim().parse::<T>().ok() != Some(value)) {
+        if text.with_untracked(|t| !finite(t) || t.trim().parse::<T>().ok() != Some(value)) {
             text.set(get().to_string());
             bad.set(false);
         }
@@ -55,12 +55,14 @@ where
                 on:input=move |ev| {
                     let raw = event_target_value(&ev);
                     match raw.trim().parse::<T>() {
-                        Ok(v) => {
+                        // Rust reads "inf", "NaN" and "1e999" as floats; a plan holds finite
+                        // numbers only (JSON has no others).
+                        Ok(v) if finite(&raw) => {
                             bad.set(false);
                             text.set(raw);
                             set(v);
                         }
-                        Err(_) => {
+                        _ => {
                             bad.set(true);
                             text.set(raw);
                         }
@@ -75,6 +77,11 @@ where
         </div>
     }
     .into_any()
+}
+
+/// Whether `raw` is a finite number (every number type's text also reads as an `f64`).
+fn finite(raw: &str) -> bool {
+    raw.trim().parse::<f64>().is_ok_and(f64::is_finite)
 }
 
 /// A slider with its value shown.
