@@ -79,6 +79,28 @@ async fn unknown_paths_get_the_app() {
 }
 
 #[tokio::test]
+async fn a_missing_file_of_the_build_is_404_not_the_app() {
+    let d = dist();
+    for uri in [
+        "/deploy/deploy.js",
+        "/deploy/deploy_bg.wasm",
+        "/missing.css",
+    ] {
+        let (status, _, body) = get(d.path(), uri, false).await;
+        assert_eq!(status, StatusCode::NOT_FOUND, "{uri}");
+        assert!(!String::from_utf8_lossy(&body).contains("<title>"), "{uri}");
+    }
+    // A client-side route with a dot is still the app.
+    let (status, _, body) = get(d.path(), "/plans/v1.2", false).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        String::from_utf8(body)
+            .unwrap()
+            .contains("<title>Stackplan</title>")
+    );
+}
+
+#[tokio::test]
 async fn hashed_assets_are_cached_and_compressed() {
     let d = dist();
     let (status, headers, body) = get(d.path(), "/app-0123456789abcdef.js", true).await;

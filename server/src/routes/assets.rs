@@ -30,11 +30,18 @@ pub async fn assets_get(State(state): State<AppState>, req: Request) -> Response
     let path = req.uri().path().to_string();
     // The build's `.br` and `.gz` twins (scripts/precompress.mjs) are sent as they are to a
     // client that accepts them; the compression layer leaves an encoded answer alone.
-    let files = ServeDir::new(dist)
-        .precompressed_br()
-        .precompressed_gzip()
-        .fallback(ServeFile::new(dist.join("index.html")));
-    let mut res = match files.oneshot(req).await {
+    let files = ServeDir::new(dist).precompressed_br().precompressed_gzip();
+    // A missing file of the build (a script, a wasm module) is a 404, not the app's page: the
+    // deploy panel's loader then says what is missing instead of failing to read HTML.
+    let answer = if is_build_file(&path) {
+        files.oneshot(req).await
+    } else {
+        files
+            .fallback(ServeFile::new(dist.join("index.html")))
+            .oneshot(req)
+            .await
+    };
+    let mut res = match answer {
         Ok(res) => res.into_response(),
         Err(never) => match never {},
     };
@@ -59,6 +66,17 @@ pub async fn assets_get(State(state): State<AppState>, req: Request) -> Response
             .insert(header::VARY, HeaderValue::from_static("accept-encoding"));
     }
     res
+}
+
+/// A path naming one of the build's own kinds of file (by its extension).
+fn is_build_file(path: &str) -> bool {
+    let name = path.rsplit('/').next().unwrap_or(path);
+    name.rsplit_once('.').is_some_and(|(_, ext)| {
+        matches!(
+            ext,
+            "js" | "mjs" | "wasm" | "css" | "svg" | "map" | "br" | "gz"
+        )
+    })
 }
 
 fn is_html(res: &Response) -> bool {
