@@ -205,10 +205,6 @@ pub fn CompareView() -> impl IntoView {
                         {g.over_capacity_x.is_some().then(|| view! { <span class="swatch over-capacity"></span>"shaded: over the plan's maximum tasks" })}
                     </div>
                 })}
-                <details class="assumptions">
-                    <summary>"How the comparison is made"</summary>
-                    <ul>{c.assumptions.iter().map(|a| view! { <li>{a.clone()}</li> }).collect_view()}</ul>
-                </details>
             }
             .into_any()
         })
@@ -224,6 +220,14 @@ pub fn CompareView() -> impl IntoView {
                 <LambdaSide />
             </Show>
             {body}
+            // Outside the rebuilt parts, so that an opened list stays open as the comparison
+            // follows the edits.
+            <Show when=move || p.comparison.with(Option::is_some)>
+                <details class="assumptions">
+                    <summary>"How the comparison is made"</summary>
+                    <ul>{move || p.comparison.with(|c| c.as_ref().map(|c| c.assumptions.clone()).unwrap_or_default()).into_iter().map(|a| view! { <li>{a}</li> }).collect_view()}</ul>
+                </details>
+            </Show>
         </section>
     }
 }
