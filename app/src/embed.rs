@@ -2,7 +2,7 @@
 //! host's origin only), and theme variables from the host (accepted from that origin only).
 
 use leptos::prelude::*;
-use wasm_bindgen::JsCast;
+use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen::prelude::Closure;
 
 use crate::state::Planner;
@@ -96,24 +96,6 @@ struct Outgoing<'a> {
     event: &'a HostEvent,
 }
 
-/// What a host page may send: theme variables.
-#[derive(serde::Deserialize)]
-struct Incoming {
-    source: String,
-    #[serde(rename = "type")]
-    kind: String,
-    #[serde(default)]
-    vars: std::collections::BTreeMap<String, VarValue>,
-}
-
-/// A theme variable's value: text, or anything else (ignored).
-#[derive(serde::Deserialize)]
-#[serde(untagged)]
-enum VarValue {
-    Text(String),
-    Other(serde::de::IgnoredAny),
-}
-
 /// Sends an event to the host, at its origin only.
 pub fn post(host: &str, event: &HostEvent) {
     let Ok(text) = serde_json::to_string(&Outgoing {
@@ -167,18 +149,20 @@ pub fn connect(planner: Planner, mode: &EmbedMode) {
             if event.origin() != host || !from_parent {
                 return;
             }
-            let Some(text) = js_sys::JSON::stringify(&event.data())
-                .ok()
-                .and_then(|s| s.as_string())
-            else {
-                return;
-            };
-            let Ok(message) = serde_json::from_str::<Incoming>(&text) else {
-                return;
-            };
-            if message.source != "stackplan-host" || message.kind != "theme" {
+            // What a host page may send: `{"source": "stackplan-host", "type": "theme", "vars":
+            // {"--sp-…": "value"}}`, read as it came (no other shape is looked at).
+            let data = event.data();
+            let field =
+                |o: &JsValue, key: &str| js_sys::Reflect::get(o, &JsValue::from_str(key)).ok();
+            let text = |o: &JsValue, key: &str| field(o, key).and_then(|v| v.as_string());
+            if text(&data, "source").as_deref() != Some("stackplan-host")
+                || text(&data, "type").as_deref() != Some("theme")
+            {
                 return;
             }
+            let Some(vars) = field(&data, "vars").filter(JsValue::is_object) else {
+                return;
+            };
             let Some(root) = web_sys::window()
                 .and_then(|w| w.document())
                 .and_then(|d| d.document_element())
@@ -186,13 +170,15 @@ pub fn connect(planner: Planner, mode: &EmbedMode) {
             else {
                 return;
             };
-            for (name, value) in &message.vars {
-                // Only the planner's own custom properties, with plain values.
-                if let VarValue::Text(value) = value
+            for entry in js_sys::Object::entries(vars.unchecked_ref()).iter() {
+                let entry: js_sys::Array = entry.unchecked_into();
+                // Only the planner's own custom properties, with plain text values.
+                if let (Some(name), Some(value)) =
+                    (entry.get(0).as_string(), entry.get(1).as_string())
                     && name.starts_with("--sp-")
                     && !value.contains([';', '{', '}'])
                 {
-                    let _ = root.style().set_property(name, value);
+                    let _ = root.style().set_property(&name, &value);
                 }
             }
         });
