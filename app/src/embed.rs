@@ -2,8 +2,8 @@
 //! host's origin only), and theme variables from the host (accepted from that origin only).
 
 use leptos::prelude::*;
-use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen::prelude::Closure;
+use wasm_bindgen::{JsCast, JsValue};
 
 use crate::state::Planner;
 
