@@ -143,18 +143,7 @@ impl Planner {
             })
         });
         // Ask the server for the region's book; without a server the embedded one stays.
-        let region = Memo::new(move |_| plan.with(|p| p.region.code().to_string()));
-        Effect::new(move |_| {
-            let asked = region.get();
-            leptos::task::spawn_local(async move {
-                // An answer for a region the plan has left since is dropped.
-                if let Some(book) = fetch_book(&asked).await
-                    && region.with_untracked(|r| *r == asked)
-                {
-                    server_book.set(Some(book));
-                }
-            });
-        });
+        follow_book(plan, server_book);
         // Shared, so that passing the template on costs no copy.
         let generated =
             Memo::new(move |_| valid.with(|v| v.as_ref().map(|v| Arc::new(template::generate(v)))));
@@ -372,8 +361,24 @@ pub fn use_planner() -> Planner {
     expect_context::<Planner>()
 }
 
+/// Keeps `server_book` the server's book for `plan`'s region: asked again when the region
+/// changes; an answer for a region the plan has left since is dropped.
+pub fn follow_book(plan: RwSignal<Plan>, server_book: RwSignal<Option<ServerBook>>) {
+    let region = Memo::new(move |_| plan.with(|p| p.region.code().to_string()));
+    Effect::new(move |_| {
+        let asked = region.get();
+        leptos::task::spawn_local(async move {
+            if let Some(book) = fetch_book(&asked).await
+                && region.with_untracked(|r| *r == asked)
+            {
+                server_book.set(Some(book));
+            }
+        });
+    });
+}
+
 /// `GET /api/prices/{region}` of the page's server; `None` when there is none or it fails.
-pub async fn fetch_book(region: &str) -> Option<ServerBook> {
+async fn fetch_book(region: &str) -> Option<ServerBook> {
     let client = crate::api::Client::of_page(None);
     if !client.has_server() {
         return None;

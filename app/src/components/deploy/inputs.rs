@@ -7,7 +7,7 @@
 use leptos::prelude::*;
 use shared::plan::Plan;
 
-use crate::state::{ServerBook, fetch_book};
+use crate::state::{ServerBook, follow_book};
 
 /// Shared through context: signals and memos are `Copy`.
 #[derive(Clone, Copy)]
@@ -28,18 +28,7 @@ impl Inputs {
     pub fn new(plan: Plan) -> Inputs {
         let plan = RwSignal::new(plan);
         let server_book = RwSignal::new(None::<ServerBook>);
-        let region = Memo::new(move |_| plan.with(|p| p.region.code().to_string()));
-        Effect::new(move |_| {
-            let asked = region.get();
-            leptos::task::spawn_local(async move {
-                // An answer for a region the plan has left since is dropped.
-                if let Some(book) = fetch_book(&asked).await
-                    && region.with_untracked(|r| *r == asked)
-                {
-                    server_book.set(Some(book));
-                }
-            });
-        });
+        follow_book(plan, server_book);
         Inputs {
             plan,
             valid: RwSignal::new(false),
