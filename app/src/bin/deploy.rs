@@ -53,43 +53,42 @@ pub fn mount(
     Ok(())
 }
 
+/// Runs `f` with the mounted panel's inputs.
+fn with_inputs(f: impl FnOnce(&Inputs)) -> Result<(), JsError> {
+    INPUTS.with(|i| match i.get() {
+        Some(inputs) => {
+            f(inputs);
+            Ok(())
+        }
+        None => Err(JsError::new("the deploy panel is not mounted")),
+    })
+}
+
+/// Sets `signal` only to a different value, so that nothing follows an equal one.
+fn set_changed<T: PartialEq + Send + Sync + 'static>(signal: RwSignal<T>, value: T) {
+    if signal.with_untracked(|v| *v != value) {
+        signal.set(value);
+    }
+}
+
 /// The planner's state the panel reads: the plan (JSON), whether the planner found it valid,
 /// and the free-tier switch.
 #[wasm_bindgen]
 pub fn update(plan: &str, valid: bool, free_tier: bool) -> Result<(), JsError> {
-    INPUTS.with(|i| {
-        let Some(inputs) = i.get() else {
-            return Err(JsError::new("the deploy panel is not mounted"));
-        };
-        // A plan the panel cannot read keeps the last one, and cannot be deployed.
-        let plan = shared::Plan::from_json(plan).ok();
-        let valid = valid && plan.is_some();
-        if let Some(plan) = plan
-            && inputs.plan.with_untracked(|p| *p != plan)
-        {
-            inputs.plan.set(plan);
+    // A plan the panel cannot read keeps the last one, and cannot be deployed.
+    let plan = shared::Plan::from_json(plan).ok();
+    with_inputs(|inputs| {
+        let readable = plan.is_some();
+        if let Some(plan) = plan {
+            set_changed(inputs.plan, plan);
         }
-        if inputs.valid.get_untracked() != valid {
-            inputs.valid.set(valid);
-        }
-        if inputs.free_tier.get_untracked() != free_tier {
-            inputs.free_tier.set(free_tier);
-        }
-        Ok(())
+        set_changed(inputs.valid, valid && readable);
+        set_changed(inputs.free_tier, free_tier);
     })
 }
 
 /// The last valid plan's template as the page shows it, and its number of resources.
 #[wasm_bindgen]
 pub fn set_template(template: Option<String>, resources: u32) -> Result<(), JsError> {
-    INPUTS.with(|i| {
-        let Some(inputs) = i.get() else {
-            return Err(JsError::new("the deploy panel is not mounted"));
-        };
-        let template = template.map(|t| (t, resources as usize));
-        if inputs.template.with_untracked(|t| *t != template) {
-            inputs.template.set(template);
-        }
-        Ok(())
-    })
+    with_inputs(|inputs| set_changed(inputs.template, template.map(|t| (t, resources as usize))))
 }
