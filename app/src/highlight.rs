@@ -186,7 +186,7 @@ fn yaml_value(out: &mut String, v: &str) {
     }
     let class = if t.starts_with('"') || t == "|" {
         "s"
-    } else if t.parse::<f64>().is_ok() {
+    } else if shared::decimal::parse_f64(t).is_some() {
         "n"
     } else if matches!(t, "true" | "false" | "null" | "[]" | "{}") {
         "l"

@@ -6,6 +6,7 @@
 
 pub mod api;
 pub mod cost;
+pub mod decimal;
 pub mod environment;
 pub mod examples;
 pub mod link;

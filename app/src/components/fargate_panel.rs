@@ -49,7 +49,7 @@ pub fn FargatePanel() -> impl IntoView {
                     opts(FARGATE_VCPUS.iter().map(|v| (v, format!("{v} vCPU")))),
                     move || vcpu().to_string(),
                     move |v| {
-                        if let Ok(v) = v.parse::<f64>() {
+                        if let Some(v) = shared::decimal::parse_f64(&v) {
                             p.fargate(|f| {
                                 f.vcpu = v;
                                 // Keep the pair valid: the nearest memory this size allows.

@@ -109,9 +109,8 @@ impl PriceBook {
                     cols.len()
                 ));
             };
-            let usd: f64 = usd
-                .parse()
-                .map_err(|_| format!("line {n}: {usd:?} is not a price"))?;
+            let usd = crate::decimal::parse_f64(usd)
+                .ok_or_else(|| format!("line {n}: {usd:?} is not a price"))?;
             if !usd.is_finite() || usd < 0.0 {
                 return Err(format!("line {n}: {usd} is not a price"));
             }

@@ -1,12 +1,35 @@
 //! Number boxes and sliders.
 
 use std::fmt::Display;
-use std::str::FromStr;
 use std::sync::Arc;
 
 use leptos::prelude::*;
 
 use super::{GetFn, SetFn, field_id, field_problems_dyn};
+
+/// A number a field edits, read from what the user typed.
+pub trait Number: Display + PartialEq + Copy + Send + Sync + 'static {
+    fn read(text: &str) -> Option<Self>;
+}
+
+macro_rules! whole_numbers {
+    ($($t:ty),*) => {$(
+        impl Number for $t {
+            fn read(text: &str) -> Option<Self> {
+                text.parse().ok()
+            }
+        }
+    )*};
+}
+whole_numbers!(u8, u16, u32, u64);
+
+/// Read as Rust reads an `f64`, without its float parser in the wasm
+/// ([`shared::decimal::parse_f64`]).
+impl Number for f64 {
+    fn read(text: &str) -> Option<Self> {
+        shared::decimal::parse_f64(text)
+    }
+}
 
 /// A number box. What the user types stays as typed; the plan changes when it parses.
 pub fn number_field<T>(
@@ -17,7 +40,7 @@ pub fn number_field<T>(
     set: impl Fn(T) + Send + Sync + 'static,
 ) -> AnyView
 where
-    T: FromStr + Display + PartialEq + Send + Sync + 'static,
+    T: Number,
 {
     number_field_dyn(path.into(), label, hint, Arc::new(get), Arc::new(set))
 }
@@ -30,14 +53,14 @@ fn number_field_dyn<T>(
     set: SetFn<T>,
 ) -> AnyView
 where
-    T: FromStr + Display + PartialEq + Send + Sync + 'static,
+    T: Number,
 {
     let id = field_id(&path);
     let text = RwSignal::new(get().to_string());
     let bad = RwSignal::new(false);
     Effect::new(move |_| {
         let value = get();
-        if text.with_untracked(|t| !finite(t) || t.trim().parse::<T>().ok() != Some(value)) {
+        if text.with_untracked(|t| !finite(t) || T::read(t.trim()) != Some(value)) {
             text.set(get().to_string());
             bad.set(false);
         }
@@ -54,10 +77,10 @@ where
                 aria-invalid=move || bad.get().to_string()
                 on:input=move |ev| {
                     let raw = event_target_value(&ev);
-                    match raw.trim().parse::<T>() {
+                    match T::read(raw.trim()) {
                         // Rust reads "inf", "NaN" and "1e999" as floats; a plan holds finite
                         // numbers only (JSON has no others).
-                        Ok(v) if finite(&raw) => {
+                        Some(v) if finite(&raw) => {
                             bad.set(false);
                             text.set(raw);
                             set(v);
@@ -81,7 +104,7 @@ where
 
 /// Whether `raw` is a finite number (every number type's text also reads as an `f64`).
 fn finite(raw: &str) -> bool {
-    raw.trim().parse::<f64>().is_ok_and(f64::is_finite)
+    shared::decimal::parse_f64(raw.trim()).is_some()
 }
 
 /// A slider with its value shown.
@@ -97,7 +120,7 @@ pub fn slider<T>(
     set: impl Fn(T) + Send + Sync + 'static,
 ) -> AnyView
 where
-    T: FromStr + Display + Copy + Send + Sync + 'static,
+    T: Number,
 {
     slider_dyn(
         path.into(),
@@ -118,7 +141,7 @@ fn slider_dyn<T>(
     set: SetFn<T>,
 ) -> AnyView
 where
-    T: FromStr + Display + Copy + Send + Sync + 'static,
+    T: Number,
 {
     let id = field_id(&path);
     let shown = get.clone();
@@ -134,7 +157,7 @@ where
                 step=step
                 prop:value=move || get().to_string()
                 on:input=move |ev| {
-                    if let Ok(v) = event_target_value(&ev).parse::<T>() {
+                    if let Some(v) = T::read(&event_target_value(&ev)) {
                         set(v);
                     }
                 }
