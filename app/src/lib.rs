@@ -2,11 +2,11 @@
 
 pub mod api;
 pub mod browser;
-pub mod chart;
 pub mod code_lines;
 pub mod components;
 pub mod embed;
 pub mod highlight;
+pub mod markup;
 pub mod state;
 pub mod svg_parts;
 

@@ -1,18 +1,43 @@
-//! Every problem of the plan, each linking to its field.
+//! Every problem of the plan, each linking to its field (the items are markup:
+//! [`crate::markup::problems`]).
 
 use leptos::prelude::*;
 use shared::Severity;
+use wasm_bindgen::JsCast;
 
-use super::fields::field_id;
+use crate::markup;
 use crate::state::use_planner;
 
 #[component]
 pub fn ProblemList() -> impl IntoView {
     let p = use_planner();
-    let problems = move || p.problems.get();
     let errors = move || {
         p.problems
             .with(|ps| ps.iter().filter(|p| p.severity == Severity::Error).count())
+    };
+    let items = Memo::new(move |_| p.problems.with(|ps| markup::problems::items(ps)));
+    let items = move || items.get();
+    // A problem's link goes to its field: scrolled to and focused.
+    let focus = move |ev: leptos::ev::MouseEvent| {
+        let Some(link) = ev
+            .target()
+            .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+            .and_then(|el| el.closest("a[href^='#']").ok().flatten())
+        else {
+            return;
+        };
+        ev.prevent_default();
+        let href = link.get_attribute("href").unwrap_or_default();
+        if let Some(el) = web_sys::window()
+            .and_then(|w| w.document())
+            .zip(href.strip_prefix('#'))
+            .and_then(|(d, id)| d.get_element_by_id(id))
+        {
+            el.scroll_into_view();
+            if let Ok(html) = el.dyn_into::<web_sys::HtmlElement>() {
+                let _ = html.focus();
+            }
+        }
     };
     view! {
         <section class="card problems" aria-labelledby="problems-title" data-testid="problems">
@@ -26,32 +51,8 @@ pub fn ProblemList() -> impl IntoView {
                     }}
                 </span>
             </div>
-            <Show when=move || !problems().is_empty() fallback=|| view! { <p class="empty">"No problems: the template below is ready to deploy."</p> }>
-                <ul class="problem-list">
-                    <For each=problems key=|p| format!("{}{}", p.path, p.message) let(problem)>
-                        {
-                            let target = field_id(&problem.path);
-                            let class = if problem.severity == Severity::Error { "problem error" } else { "problem warning" };
-                            view! {
-                                <li class=class>
-                                    <a href=format!("#{target}") on:click=move |ev| {
-                                        ev.prevent_default();
-                                        if let Some(el) = web_sys::window().and_then(|w| w.document()).and_then(|d| d.get_element_by_id(&target)) {
-                                            el.scroll_into_view();
-                                            if let Ok(html) = wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlElement>(el) {
-                                                let _ = html.focus();
-                                            }
-                                        }
-                                    }>
-                                        <code>{problem.path.clone()}</code>
-                                    </a>
-                                    " "
-                                    <span>{problem.message.clone()}</span>
-                                </li>
-                            }
-                        }
-                    </For>
-                </ul>
+            <Show when=move || !p.problems.with(Vec::is_empty) fallback=|| view! { <p class="empty">"No problems: the template below is ready to deploy."</p> }>
+                <ul class="problem-list" on:click=focus inner_html=items></ul>
             </Show>
         </section>
     }

@@ -1,5 +1,8 @@
-//! Geometry of the comparison chart: monthly cost against requests per month, both on log
-//! axes. Pure, so it is tested natively.
+//! The comparison chart: monthly cost against requests per month, both on log axes. Its
+//! geometry and its SVG markup are pure, so they are tested natively; the markup is part of
+//! the comparison's body ([`super::compare`]).
+
+use std::fmt::Write;
 
 use shared::cost::CurvePoint;
 
@@ -127,6 +130,100 @@ pub fn layout(curve: &[CurvePoint], break_even: Option<f64>, user_requests: f64)
     })
 }
 
+impl Chart {
+    /// The chart as an `<svg>` element, with the test ids the page's tests look for.
+    pub fn to_svg(&self) -> String {
+        let mut out = String::with_capacity(4096);
+        let (plot_bottom, plot_right) = (HEIGHT - BOTTOM, WIDTH - RIGHT);
+        let _ = write!(
+            out,
+            "<svg class=\"chart\" viewBox=\"0 0 {WIDTH} {HEIGHT}\" role=\"img\" \
+             aria-label=\"Monthly cost against requests per month, log scales\" \
+             data-testid=\"compare-chart\" xmlns=\"http://www.w3.org/2000/svg\">"
+        );
+        if let Some(x) = self.over_capacity_x {
+            let _ = write!(
+                out,
+                "<rect class=\"over-capacity\" data-testid=\"over-capacity\" x=\"{x}\" y=\"{TOP}\" \
+                 width=\"{}\" height=\"{}\"><title>Fargate needs more tasks than the plan's \
+                 maximum here</title></rect>",
+                (plot_right - x).max(0.0),
+                plot_bottom - TOP
+            );
+        }
+        for (y, label) in &self.y_ticks {
+            let _ = write!(
+                out,
+                "<line class=\"grid\" x1=\"{LEFT}\" x2=\"{plot_right}\" y1=\"{y}\" y2=\"{y}\"></line>\
+                 <text class=\"tick\" x=\"{}\" y=\"{}\" text-anchor=\"end\">",
+                LEFT - 6.0,
+                y + 4.0
+            );
+            super::escape(&mut out, label);
+            out.push_str("</text>");
+        }
+        for (x, label) in &self.x_ticks {
+            let _ = write!(
+                out,
+                "<text class=\"tick\" x=\"{x}\" y=\"{}\" text-anchor=\"middle\">",
+                plot_bottom + 16.0
+            );
+            super::escape(&mut out, label);
+            out.push_str("</text>");
+        }
+        let _ = write!(
+            out,
+            "<text class=\"axis\" x=\"{}\" y=\"{}\" text-anchor=\"middle\">requests per month</text>",
+            (LEFT + plot_right) / 2.0,
+            HEIGHT - 4.0
+        );
+        // Paths are made of numbers, `M`, `L`, commas and spaces: nothing to escape.
+        for (class, test_id, d) in [
+            ("fargate", None, &self.fargate_path),
+            ("lambda", None, &self.lambda_path),
+            (
+                "lower-bound",
+                Some("fargate-lower-bound"),
+                &self.fargate_lower_bound_path,
+            ),
+            (
+                "lower-bound",
+                Some("lambda-lower-bound"),
+                &self.lambda_lower_bound_path,
+            ),
+        ] {
+            let _ = write!(out, "<path class=\"{class}\"");
+            if let Some(id) = test_id {
+                let _ = write!(out, " data-testid=\"{id}\"");
+            }
+            let _ = write!(out, " d=\"{d}\"></path>");
+        }
+        for (x, class, test_id, label, dy) in [
+            (
+                self.break_even_x,
+                "break-even",
+                "break-even-marker",
+                "break-even",
+                10.0,
+            ),
+            (self.user_x, "you", "traffic-marker", "your traffic", 24.0),
+        ] {
+            if let Some(x) = x {
+                let _ = write!(
+                    out,
+                    "<line class=\"{class}\" data-testid=\"{test_id}\" data-x=\"{x:.1}\" x1=\"{x}\" \
+                     x2=\"{x}\" y1=\"{TOP}\" y2=\"{plot_bottom}\"></line><text class=\"marker-label\" \
+                     x=\"{}\" y=\"{}\">{label}</text>",
+                    x + 4.0,
+                    TOP + dy
+                );
+            }
+        }
+        out.push_str("</svg>");
+        out
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -160,6 +257,60 @@ mod tests {
         assert!(c.lambda_lower_bound_path.is_empty());
         let over = c.over_capacity_x.unwrap();
         assert!(be < over && over < WIDTH - RIGHT);
+    }
+
+    /// The markup holds every part the page's tests and styles look for, well formed.
+    #[test]
+    fn the_svg_has_every_part_and_escapes_its_labels() {
+        let curve: Vec<_> = (3..=11)
+            .map(|d| point(10f64.powi(d), 100.0 + 10f64.powi(d - 6), 10f64.powi(d - 5)))
+            .collect();
+        let mut c = layout(&curve, Some(1e7), 1e6).unwrap();
+        let svg = c.to_svg();
+        assert!(svg.starts_with("<svg class=\"chart\" viewBox=\"0 0 560 260\""));
+        assert!(svg.ends_with("</svg>"));
+        for part in [
+            "data-testid=\"compare-chart\"",
+            "<path class=\"fargate\" d=\"M56.0,",
+            "<path class=\"lambda\" d=\"M56.0,",
+            "<path class=\"lower-bound\" data-testid=\"fargate-lower-bound\" d=\"M",
+            "<path class=\"lower-bound\" data-testid=\"lambda-lower-bound\" d=\"\"",
+            "data-testid=\"over-capacity\"",
+            "<text class=\"tick\" x=\"56\" y=\"242\" text-anchor=\"middle\">1K</text>",
+            "requests per month</text>",
+        ] {
+            assert!(svg.contains(part), "{part} in {svg}");
+        }
+        let marker = |id: &str| {
+            let at = svg
+                .find(&format!("data-testid=\"{id}\" data-x=\""))
+                .unwrap();
+            svg[at..].split('"').nth(3).unwrap().parse::<f64>().unwrap()
+        };
+        assert_eq!(
+            marker("break-even-marker"),
+            (c.break_even_x.unwrap() * 10.0).round() / 10.0
+        );
+        assert_eq!(
+            marker("traffic-marker"),
+            (c.user_x.unwrap() * 10.0).round() / 10.0
+        );
+        // Every element opened is closed.
+        for tag in ["svg", "rect", "line", "text", "path", "title"] {
+            assert_eq!(
+                svg.matches(&format!("<{tag} ")).count() + svg.matches(&format!("<{tag}>")).count(),
+                svg.matches(&format!("</{tag}>")).count(),
+                "{tag}"
+            );
+        }
+        c.y_ticks[0].1 = "<$1&2>".into();
+        assert!(c.to_svg().contains(">&lt;$1&amp;2&gt;</text>"));
+        // No over-capacity stretch, no markers: none drawn.
+        let c = layout(&curve[..3], None, 0.0).unwrap();
+        let svg = c.to_svg();
+        for absent in ["over-capacity", "break-even", "traffic-marker"] {
+            assert!(!svg.contains(absent), "{absent}");
+        }
     }
 
     #[test]

@@ -1,0 +1,53 @@
+//! The plan's problems as list items, each a link to its field (`#f-…`). The page has one
+//! click handler on the list, which scrolls to the field and focuses it.
+
+use shared::{Problem, Severity};
+
+use super::{attribute, escape};
+use crate::components::fields::field_id;
+
+/// One `<li>` per problem, in the validator's order.
+pub fn items(problems: &[Problem]) -> String {
+    let mut out = String::with_capacity(256 * problems.len());
+    for p in problems {
+        out.push_str(match p.severity {
+            Severity::Error => "<li class=\"problem error\"><a href=\"#",
+            Severity::Warning => "<li class=\"problem warning\"><a href=\"#",
+        });
+        attribute(&mut out, &field_id(&p.path));
+        out.push_str("\"><code>");
+        escape(&mut out, &p.path);
+        out.push_str("</code></a> <span>");
+        escape(&mut out, &p.message);
+        out.push_str("</span></li>");
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_problem_links_to_its_field() {
+        let problems = [
+            Problem {
+                path: "fargate.memory_mib".into(),
+                message: "must be at least 512".into(),
+                severity: Severity::Error,
+            },
+            Problem {
+                path: "tags[\"a<b\"]".into(),
+                message: "a & b".into(),
+                severity: Severity::Warning,
+            },
+        ];
+        assert_eq!(
+            items(&problems),
+            "<li class=\"problem error\"><a href=\"#f-fargate-memory_mib\"><code>fargate.memory_mib\
+             </code></a> <span>must be at least 512</span></li><li class=\"problem warning\">\
+             <a href=\"#f-tags-&quot;a&lt;b&quot;-\"><code>tags[\"a&lt;b\"]</code></a> <span>a &amp; b\
+             </span></li>"
+        );
+    }
+}
