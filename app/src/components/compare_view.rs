@@ -65,32 +65,24 @@ fn LambdaSide() -> impl IntoView {
 #[component]
 pub fn CompareView() -> impl IntoView {
     let p = use_planner();
-    // The user's side's totals, then the Lambda side's settings (outside the rebuilt parts, so
-    // a new comparison never rebuilds the boxes being typed in), then the rest.
-    let sides = move || {
+    // The markup, as memos: a new comparison that reads the same (the server's copy of the
+    // embedded book arriving, say) leaves the page as it is.
+    let sides = Memo::new(move |_| {
         let fargate_mine = p.compared_kind.get() == shared::ArchitectureKind::Fargate;
-        p.comparison.with(|c| {
-            c.as_ref().map(|c| {
-                view! { <div class="compare-sides" inner_html=compare_html::sides(c, fargate_mine)></div> }
-            })
-        })
-    };
-    let lambda_side = move || {
-        p.comparison.with(Option::is_some)
-            && p.compared_kind.get() == shared::ArchitectureKind::Fargate
-    };
-    let body = move || {
-        p.comparison.with(|c| {
-            let Some(c) = c else {
-                let text = if p.comparing.get() {
-                    "Pricing both architectures…"
-                } else {
-                    "Fix the plan's problems to compare the two architectures."
-                };
-                return view! { <p class="empty">{text}</p> }.into_any();
-            };
-            view! { <div class="compare-body" inner_html=compare_html::body(c)></div> }.into_any()
-        })
+        p.comparison
+            .with(|c| c.as_ref().map(|c| compare_html::sides(c, fargate_mine)))
+    });
+    let body = Memo::new(move |_| p.comparison.with(|c| c.as_ref().map(compare_html::body)));
+    let compared = move || p.comparison.with(Option::is_some);
+    let lambda_side =
+        move || compared() && p.compared_kind.get() == shared::ArchitectureKind::Fargate;
+    let empty = move || {
+        let text = if p.comparing.get() {
+            "Pricing both architectures…"
+        } else {
+            "Fix the plan's problems to compare the two architectures."
+        };
+        view! { <p class="empty">{text}</p> }
     };
     view! {
         <section class="card compare" aria-labelledby="compare-title" class:stale=move || p.comparing.get() aria-busy=move || p.comparing.get().to_string()>
@@ -98,14 +90,18 @@ pub fn CompareView() -> impl IntoView {
                 <h2 id="compare-title">"Fargate or Lambda?"</h2>
                 <span class="muted">{move || if p.comparing.get() { "updating…" } else { "same workload" }}</span>
             </div>
-            {sides}
-            <Show when=lambda_side>
-                <LambdaSide />
+            // The user's side's totals, then the Lambda side's settings (apart from the markup,
+            // so a new comparison never rebuilds the boxes being typed in), then the rest.
+            <Show when=compared fallback=empty>
+                <div class="compare-sides" inner_html=move || sides.get().unwrap_or_default()></div>
+                <Show when=lambda_side>
+                    <LambdaSide />
+                </Show>
+                <div class="compare-body" inner_html=move || body.get().unwrap_or_default()></div>
             </Show>
-            {body}
             // Outside the rebuilt parts, so that an opened list stays open as the comparison
             // follows the edits.
-            <Show when=move || p.comparison.with(Option::is_some)>
+            <Show when=compared>
                 <details class="assumptions">
                     <summary>"How the comparison is made"</summary>
                     <ul>{move || p.comparison.with(|c| c.as_ref().map(|c| c.assumptions.clone()).unwrap_or_default()).into_iter().map(|a| view! { <li>{a}</li> }).collect_view()}</ul>
