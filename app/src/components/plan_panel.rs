@@ -167,7 +167,7 @@ fn LogBucketPolicy() -> impl IntoView {
         plan.with(|p| {
             shared::template::users_log_bucket_policy(p, shared::template::ACCOUNT_PLACEHOLDER)
         })
-        .map(|doc| serde_json::to_string_pretty(&doc).unwrap_or_default())
+        .map(|doc| shared::template::format::json(&doc))
     };
     move || {
         policy().map(|text| {
