@@ -32,24 +32,49 @@ pub fn parse_f64(text: &str) -> Option<f64> {
             return None;
         }
     }
-    // JSON's form of the same number: no leading zeros or `+`, digits on both sides of a `.`.
-    let int = int.trim_start_matches('0');
-    let mut json = String::with_capacity(text.len() + 2);
+    // JSON's form of the same number: its significant digits as one integer, without leading
+    // or trailing zeros, and a decimal exponent. Without trailing zeros its last digit is not
+    // 0, which serde_json's reader assumes of the digits it drops beyond the 768th (it trims
+    // a fraction's trailing zeros itself, but not an integer's).
+    let all = format!("{int}{frac}");
+    let significant = all.trim_start_matches('0').trim_end_matches('0');
+    let dropped = all.len() - all.trim_end_matches('0').len();
+    let exponent = exponent.map_or(0, read_exponent);
+    let exponent = exponent
+        .saturating_sub(frac.len() as i64)
+        .saturating_add(dropped as i64);
+    let mut json = String::with_capacity(significant.len() + 24);
     if negative {
         json.push('-');
     }
-    json.push_str(if int.is_empty() { "0" } else { int });
-    if !frac.is_empty() {
-        json.push('.');
-        json.push_str(frac);
-    }
-    if let Some(e) = exponent {
-        json.push('e');
-        json.push_str(e);
-    }
+    json.push_str(if significant.is_empty() {
+        "0"
+    } else {
+        significant
+    });
+    json.push('e');
+    json.push_str(&exponent.to_string());
     serde_json::from_str::<f64>(&json)
         .ok()
         .filter(|v| v.is_finite())
+}
+
+/// An exponent's value (already checked: an optional sign, then digits), held within ±10^15:
+/// beyond that every finite mantissa overflows or underflows all the same, as it does at 10^15.
+fn read_exponent(text: &str) -> i64 {
+    let (negative, digits) = match text.as_bytes().first() {
+        Some(b'-') => (true, &text[1..]),
+        Some(b'+') => (false, &text[1..]),
+        _ => (false, text),
+    };
+    let digits = digits.trim_start_matches('0');
+    const LIMIT: i64 = 1_000_000_000_000_000;
+    let value = if digits.len() > 16 {
+        LIMIT
+    } else {
+        digits.parse::<i64>().unwrap_or(0).min(LIMIT)
+    };
+    if negative { -value } else { value }
 }
 
 #[cfg(test)]
@@ -111,6 +136,28 @@ mod tests {
             agrees(text);
             assert_eq!(parse_f64(text), None, "{text:?}");
         }
+    }
+
+    /// Past 768 digits serde_json keeps the first ones and takes the rest for non-zero: right for
+    /// a fraction, whose trailing zeros it trims, wrong for an integer's, which are moved into
+    /// the exponent here. 2^53 + 1 written with 784 zeros is a tie, rounded to even.
+    #[test]
+    fn long_numbers_round_as_rust_rounds_them() {
+        let zeros = "0".repeat(784);
+        for text in [
+            format!("9007199254740993{zeros}e-784"),
+            format!("9007199254740993{zeros}.000e-784"),
+            format!("0.{zeros}9007199254740993e800"),
+            format!("9007199254740993.{zeros}"),
+            format!("{}1", "9".repeat(900)),
+            format!("0.{}e-300", "3".repeat(2000)),
+        ] {
+            agrees(&text);
+        }
+        assert_eq!(
+            parse_f64(&format!("9007199254740993{zeros}e-784")),
+            Some(9007199254740992.0)
+        );
     }
 
     /// Pseudo-random decimals of every length and exponent: the same bits every time.
