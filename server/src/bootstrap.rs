@@ -21,6 +21,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::{Value, json};
+use shared::template::Node;
 use shared::{ValidPlan, examples, template};
 
 use crate::deploy::{MANAGED_TAG, MANAGED_VALUE};
@@ -261,10 +262,10 @@ pub fn boundary_actions() -> BTreeSet<String> {
                     .flatten()
                 {
                     match &st["Action"] {
-                        Value::String(a) => {
-                            actions.insert(a.clone());
+                        Node::String(a) => {
+                            actions.insert(a.to_string());
                         }
-                        Value::Array(list) => {
+                        Node::Array(list) => {
                             actions.extend(list.iter().filter_map(|a| a.as_str().map(String::from)))
                         }
                         _ => {}
@@ -605,7 +606,7 @@ fn list_output(items: &[String]) -> String {
 
 /// The template as the CLI writes it and the page downloads it.
 pub fn template_json(options: &Options) -> String {
-    shared::template::format::json(&template(options))
+    shared::template::format::json(&Node::from(template(options)))
 }
 
 /// The command that deploys it.

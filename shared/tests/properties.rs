@@ -338,9 +338,9 @@ proptest! {
         let json = t.to_json();
         prop_assert!(json.len() < 51_200, "{} bytes", json.len());
         let back: serde_json::Value = serde_json::from_str(&json).unwrap();
-        prop_assert_eq!(&back, t.as_value());
+        prop_assert_eq!(back, t.to_value());
         let yaml: serde_json::Value = serde_yaml::from_str(&t.to_yaml()).unwrap();
-        prop_assert_eq!(&yaml, t.as_value());
+        prop_assert_eq!(yaml, t.to_value());
         prop_assert_eq!(Plan::from_json(&plan.to_json_pretty()).unwrap(), plan.clone());
         prop_assert_eq!(shared::link::decode(&shared::link::link(&plan, "https://x/")).unwrap(), plan);
     }

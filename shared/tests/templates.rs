@@ -2,7 +2,7 @@
 
 use serde_json::Value;
 use shared::resources::{TagStyle, lookup};
-use shared::template::{self, refs};
+use shared::template::{self, Node, refs};
 use shared::{Template, ValidPlan, examples};
 
 fn template_of(plan: shared::Plan) -> Template {
@@ -57,8 +57,8 @@ fn output_is_deterministic_and_yaml_equals_json() {
         );
         let from_json: Value = serde_json::from_str(&a.to_json()).unwrap();
         let from_yaml: Value = serde_yaml::from_str(&a.to_yaml()).unwrap();
-        assert_eq!(&from_json, a.as_value(), "{name}: JSON does not read back");
-        assert_eq!(&from_yaml, a.as_value(), "{name}: YAML does not read back");
+        assert_eq!(from_json, a.to_value(), "{name}: JSON does not read back");
+        assert_eq!(from_yaml, a.to_value(), "{name}: YAML does not read back");
     }
 }
 
@@ -69,7 +69,7 @@ fn every_reference_resolves() {
     }
 }
 
-fn props(resource: &Value) -> &Value {
+fn props(resource: &Node) -> &Node {
     &resource["Properties"]
 }
 
@@ -92,14 +92,14 @@ fn everything_taggable_is_tagged() {
                     .as_array()
                     .and_then(|list| list.iter().find(|t| t["Key"] == template::PROJECT_TAG))
                     .map(|t| t["Value"].clone())
-                    .unwrap_or(Value::Null),
+                    .unwrap_or(Node::Null),
             };
             assert!(
                 project.is_string(),
                 "{name}: {id} ({ty}) lacks the project tag"
             );
         }
-        let stack_tags = &t.as_value()["Metadata"]["Stackplan"]["StackTags"];
+        let stack_tags = &t.to_value()["Metadata"]["Stackplan"]["StackTags"];
         assert!(
             stack_tags[template::PROJECT_TAG].is_string(),
             "{name}: no stack tags"
@@ -108,11 +108,11 @@ fn everything_taggable_is_tagged() {
 }
 
 /// Every string in a value, with the key it stands under.
-fn strings<'a>(value: &'a Value, key: &str, out: &mut Vec<(String, &'a str)>) {
+fn strings<'a>(value: &'a Node, key: &str, out: &mut Vec<(String, &'a str)>) {
     match value {
-        Value::String(s) => out.push((key.to_string(), s)),
-        Value::Array(items) => items.iter().for_each(|v| strings(v, key, out)),
-        Value::Object(map) => map.iter().for_each(|(k, v)| strings(v, k, out)),
+        Node::String(s) => out.push((key.to_string(), s)),
+        Node::Array(items) => items.iter().for_each(|v| strings(v, key, out)),
+        Node::Object(map) => map.iter().for_each(|(k, v)| strings(v, k, out)),
         _ => {}
     }
 }
@@ -121,7 +121,7 @@ fn strings<'a>(value: &'a Value, key: &str, out: &mut Vec<(String, &'a str)>) {
 fn no_secret_in_plain_text() {
     for (name, t) in matrix_templates() {
         let mut all = Vec::new();
-        strings(t.as_value(), "", &mut all);
+        strings(t.tree(), "", &mut all);
         for (key, value) in &all {
             let k = key.to_ascii_lowercase();
             if k.ends_with("password") || k == "authtoken" || k == "secretstring" {
@@ -222,7 +222,7 @@ fn encryption_public_access_retention_and_policies() {
     }
 }
 
-fn subnet_refs(value: &Value) -> Vec<String> {
+fn subnet_refs(value: &Node) -> Vec<String> {
     refs::references(value)
         .into_iter()
         .map(|r| r.target)
@@ -259,7 +259,7 @@ fn tasks_and_data_stores_live_in_private_subnets() {
 /// CIDR 0.0.0.0/0 sources and destinations.
 fn flows(t: &Template) -> Vec<(String, String, u64)> {
     let mut out = Vec::new();
-    let name = |v: &Value| refs::references(v).first().map(|r| r.target.clone());
+    let name = |v: &Node| refs::references(v).first().map(|r| r.target.clone());
     for (id, resource) in t.resources() {
         let p = props(resource);
         match resource["Type"].as_str().unwrap() {
@@ -270,13 +270,13 @@ fn flows(t: &Template) -> Vec<(String, String, u64)> {
                     } else {
                         name(&rule["SourceSecurityGroupId"]).unwrap()
                     };
-                    out.push((from, id.clone(), rule["FromPort"].as_u64().unwrap()));
+                    out.push((from, id.to_string(), rule["FromPort"].as_u64().unwrap()));
                 }
                 for rule in p["SecurityGroupEgress"].as_array().into_iter().flatten() {
                     match rule["CidrIp"].as_str() {
                         Some("255.255.255.255/32") => {}
                         Some("0.0.0.0/0") => out.push((
-                            id.clone(),
+                            id.to_string(),
                             "Anywhere".into(),
                             rule["FromPort"].as_u64().unwrap(),
                         )),
@@ -338,8 +338,8 @@ fn iam_is_scoped_to_the_plans_resources() {
             for policy in props(resource)["Policies"].as_array().unwrap() {
                 for st in policy["PolicyDocument"]["Statement"].as_array().unwrap() {
                     let actions: Vec<&str> = match &st["Action"] {
-                        Value::String(a) => vec![a.as_str()],
-                        Value::Array(a) => a.iter().map(|v| v.as_str().unwrap()).collect(),
+                        Node::String(a) => vec![&**a],
+                        Node::Array(a) => a.iter().map(|v| v.as_str().unwrap()).collect(),
                         other => panic!("{other}"),
                     };
                     assert!(
@@ -364,7 +364,7 @@ fn iam_is_scoped_to_the_plans_resources() {
 #[test]
 fn outputs_name_what_a_deployer_needs() {
     let keys = |t: &Template| {
-        t.as_value()["Outputs"]
+        t.to_value()["Outputs"]
             .as_object()
             .unwrap()
             .keys()
@@ -406,7 +406,7 @@ fn file_names() {
 fn every_template_records_the_plan_it_came_from() {
     for (name, plan) in shared::examples::matrix() {
         let t = shared::template::generate(&shared::ValidPlan::new(plan.clone()).unwrap());
-        let (code, read) = shared::template::recorded_plan(t.as_value())
+        let (code, read) = shared::template::recorded_plan(&t.to_value())
             .unwrap_or_else(|| panic!("{name}: no recorded plan"));
         assert_eq!(read, plan, "{name}");
         assert_eq!(code, shared::link::encode(&plan), "{name}");
@@ -491,7 +491,7 @@ fn an_image_function_runs_its_image_at_the_deploys_tag() {
     insta::assert_snapshot!(
         "lambda-image",
         pretty(serde_json::json!({
-            "Parameters": t.as_value()["Parameters"]["ImageTag"],
+            "Parameters": t.to_value()["Parameters"]["ImageTag"],
             "Function": {
                 "PackageType": function["PackageType"],
                 "Code": function["Code"],
@@ -501,8 +501,8 @@ fn an_image_function_runs_its_image_at_the_deploys_tag() {
         }))
     );
     assert!(!t.resources().contains_key("CodeBucket"));
-    assert!(t.as_value()["Parameters"].get("CodeS3Bucket").is_none());
-    assert!(t.as_value()["Outputs"].get("CodeBucketName").is_none());
+    assert!(t.to_value()["Parameters"].get("CodeS3Bucket").is_none());
+    assert!(t.to_value()["Outputs"].get("CodeBucketName").is_none());
     let zip = template_of(plan_named("lambda-us-east-1"));
     let zip_function = props(&zip.resources()["Function"]);
     assert!(zip_function.get("PackageType").is_none());
@@ -516,7 +516,7 @@ fn an_image_function_runs_its_image_at_the_deploys_tag() {
 fn a_domain_gets_its_certificate_https_and_an_alias_record() {
     let pick = |t: &Template, ids: &[&str]| -> Value {
         ids.iter()
-            .map(|id| (id.to_string(), t.resources()[*id].clone()))
+            .map(|id| (id.to_string(), t.resources()[*id].to_value()))
             .collect::<serde_json::Map<_, _>>()
             .into()
     };
@@ -584,7 +584,7 @@ fn the_reserved_template_names_are_the_ones_the_template_sets() {
                 }
                 Some("AWS::Lambda::Function") => {
                     if let Some(vars) = r["Properties"]["Environment"]["Variables"].as_object() {
-                        set.extend(vars.keys().cloned());
+                        set.extend(vars.keys().map(String::from));
                     }
                 }
                 _ => {}

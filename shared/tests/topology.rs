@@ -17,7 +17,8 @@ fn overlaps(a: (f64, f64, f64, f64), b: (f64, f64, f64, f64)) -> bool {
 fn every_logical_id_is_on_the_diagram() {
     for (name, plan) in examples::matrix() {
         let (topo, t) = topology_of(plan);
-        let ids: std::collections::BTreeSet<String> = t.resources().keys().cloned().collect();
+        let ids: std::collections::BTreeSet<String> =
+            t.resources().keys().map(String::from).collect();
         assert_eq!(topo.shown_ids(), ids, "{name}");
         let svg = topo.to_svg(&|_, _| None);
         for id in &ids {

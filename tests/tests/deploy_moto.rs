@@ -897,7 +897,7 @@ async fn a_sample_of_the_matrix_deploys_in_the_sandbox() {
                 server::SANDBOX_ROLE,
                 &["log-bucket", bucket, &policy.to_string()],
             );
-            assert_eq!(made["policy"], policy, "{made}");
+            assert_eq!(made["policy"], policy.to_value(), "{made}");
         }
         let plan: Value = serde_json::from_str(&text).unwrap();
         let stack = format!("m-{name}");

@@ -50,7 +50,7 @@ fn write_templates(strip_skips: bool) -> (tempfile::TempDir, Vec<String>) {
         let is_example = name.starts_with("example-");
         let t = template::generate(&ValidPlan::new(plan).expect("matrix plans are valid"));
         if strip_skips {
-            write_stripped(dir.path(), &name, t.as_value().clone(), &mut files);
+            write_stripped(dir.path(), &name, t.to_value(), &mut files);
             continue;
         }
         let mut formats = vec![shared::Format::Json];
@@ -168,7 +168,7 @@ fn every_checkov_skip_is_needed() {
         .into_iter()
         .map(|(name, plan)| {
             let t = template::generate(&ValidPlan::new(plan).expect("valid"));
-            (name, t.as_value().clone())
+            (name, t.to_value())
         })
         .collect();
     docs.push((

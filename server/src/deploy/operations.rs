@@ -69,13 +69,14 @@ impl Deployer {
         let valid = ValidPlan::new(request.plan).map_err(DeployError::InvalidPlan)?;
         let template = template::generate(&valid);
         let body = template.to_json();
+        let doc = template.to_value();
         if let Some(sent) = &request.template
             && *sent != body
             && *sent != template.to_yaml()
         {
             return Err(DeployError::TemplateMismatch);
         }
-        let given = super::parameters::check(template.as_value(), &request.parameters)
+        let given = super::parameters::check(&doc, &request.parameters)
             .map_err(DeployError::InvalidParameters)?;
         let report = match self.config.target {
             shared::api::Target::Sandbox { .. } => sandbox::check(&template),
@@ -163,7 +164,7 @@ impl Deployer {
         // CloudFormation's "use existing value": its default would put a function back on the
         // placeholder and a service back on the plan's first tag.
         if let (true, Some(stack)) = (update, &existing) {
-            let declared = template.as_value()["Parameters"].as_object();
+            let declared = doc["Parameters"].as_object();
             for name in declared.into_iter().flat_map(|d| d.keys()) {
                 let kept = !super::parameters::SERVER_OWNED.contains(&name.as_str())
                     && !parameters.iter().any(|(k, _)| k == name);
@@ -173,24 +174,20 @@ impl Deployer {
             }
         }
         if let Some(arn) = &roles.permissions_boundary_arn
-            && template.as_value()["Parameters"]
+            && doc["Parameters"]
                 .get(template::BOUNDARY_PARAMETER)
                 .is_some()
         {
             parameters.push((template::BOUNDARY_PARAMETER.to_string(), arn.clone()));
         }
         // A service on the stack's own repository starts only once its image is there.
-        if template.as_value()["Parameters"]
+        if doc["Parameters"]
             .get(template::IMAGE_READY_PARAMETER)
             .is_some()
         {
-            let tag = super::parameters::value(
-                template.as_value(),
-                &parameters,
-                template::IMAGE_TAG_PARAMETER,
-            )
-            .unwrap_or_default()
-            .to_string();
+            let tag = super::parameters::value(&doc, &parameters, template::IMAGE_TAG_PARAMETER)
+                .unwrap_or_default()
+                .to_string();
             let ready = match &existing {
                 Some(stack) if update => self.image_ready(&roles, stack, &region, &tag).await?,
                 // A new stack's repository is new, so empty.

@@ -124,9 +124,7 @@ mod tests {
     }
 
     fn template_of(plan: shared::Plan) -> Value {
-        template::generate(&ValidPlan::new(plan).unwrap())
-            .as_value()
-            .clone()
+        template::generate(&ValidPlan::new(plan).unwrap()).to_value()
     }
 
     #[test]

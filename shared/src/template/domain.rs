@@ -2,7 +2,7 @@
 //! hosted zone (CloudFormation writes them and waits for the certificate), and an alias record
 //! that points the name at what serves it.
 
-use serde_json::Value;
+use super::Node;
 
 use super::json_macro::json;
 
@@ -34,7 +34,7 @@ pub fn certificate(b: &mut Builder<'_>, domain: &Domain) {
 
 /// An `A` alias record for `domain` pointing at `target` (a DNS name) in `target_zone` (that
 /// name's own hosted zone, which AWS gives as an attribute).
-pub fn alias(b: &mut Builder<'_>, domain: &Domain, target: Value, target_zone: Value) {
+pub fn alias(b: &mut Builder<'_>, domain: &Domain, target: Node, target_zone: Node) {
     b.add(
         RECORD,
         "AWS::Route53::RecordSet",
@@ -52,6 +52,6 @@ pub fn alias(b: &mut Builder<'_>, domain: &Domain, target: Value, target_zone: V
 }
 
 /// The certificate as a template value.
-pub fn certificate_ref() -> Value {
+pub fn certificate_ref() -> Node {
     r(CERTIFICATE)
 }

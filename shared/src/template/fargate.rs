@@ -1,7 +1,7 @@
 //! The ECS Fargate architecture: VPC over two AZs, ALB, Fargate service with autoscaling,
 //! optional RDS PostgreSQL and ElastiCache Redis, ECR, S3, logs, alarms and SNS.
 
-use serde_json::Value;
+use super::Node;
 
 use super::json_macro::json;
 
@@ -37,7 +37,7 @@ const REDIS_PORT: u16 = 6379;
 const NO_EGRESS: &str = "No outbound traffic: this group only receives connections";
 
 /// The placeholder rule that removes a security group's default allow-all egress.
-fn no_egress() -> Value {
+fn no_egress() -> Node {
     json!([{
         "CidrIp": "255.255.255.255/32",
         "IpProtocol": "icmp",
@@ -51,7 +51,7 @@ fn no_egress() -> Value {
 const WAITING_FOR_IMAGE: &str = "WaitingForImage";
 
 /// A task count: 0 while the stack's own repository waits for the image, else `count`.
-fn tasks(f: &Fargate, count: u32) -> Value {
+fn tasks(f: &Fargate, count: u32) -> Node {
     if f.image.is_none() {
         json!({ "Fn::If": [WAITING_FOR_IMAGE, 0, count] })
     } else {
@@ -59,7 +59,7 @@ fn tasks(f: &Fargate, count: u32) -> Value {
     }
 }
 
-pub(super) fn az(index: u32) -> Value {
+pub(super) fn az(index: u32) -> Node {
     json!({ "Fn::Select": [index, { "Fn::GetAZs": "" }] })
 }
 
@@ -163,7 +163,7 @@ fn network(b: &mut Builder<'_>, f: &Fargate) {
     );
     for (suffix, index) in [("A", 0u32), ("B", 1)] {
         b.add(
-            &format!("PublicSubnet{suffix}"),
+            format!("PublicSubnet{suffix}"),
             "AWS::EC2::Subnet",
             json!({
                 "VpcId": r("Vpc"),
@@ -173,7 +173,7 @@ fn network(b: &mut Builder<'_>, f: &Fargate) {
             }),
         );
         b.add(
-            &format!("PrivateSubnet{suffix}"),
+            format!("PrivateSubnet{suffix}"),
             "AWS::EC2::Subnet",
             json!({
                 "VpcId": r("Vpc"),
@@ -204,46 +204,50 @@ fn network(b: &mut Builder<'_>, f: &Fargate) {
     };
     for suffix in nat_suffixes {
         b.add(
-            &format!("NatEip{suffix}"),
+            format!("NatEip{suffix}"),
             "AWS::EC2::EIP",
             json!({ "Domain": "vpc" }),
         )
         .depends_on(&["VpcGatewayAttachment"]);
         b.add(
-            &format!("NatGateway{suffix}"),
+            format!("NatGateway{suffix}"),
             "AWS::EC2::NatGateway",
             json!({
-                "AllocationId": att(&format!("NatEip{suffix}"), "AllocationId"),
-                "SubnetId": r(&format!("PublicSubnet{suffix}"))
+                "AllocationId": att(format!("NatEip{suffix}"), "AllocationId"),
+                "SubnetId": r(format!("PublicSubnet{suffix}"))
             }),
         );
     }
     for suffix in ["A", "B"] {
         b.add(
-            &format!("PublicSubnet{suffix}RouteTableAssociation"),
+            format!("PublicSubnet{suffix}RouteTableAssociation"),
             "AWS::EC2::SubnetRouteTableAssociation",
-            json!({ "SubnetId": r(&format!("PublicSubnet{suffix}")), "RouteTableId": r("PublicRouteTable") }),
+            json!({ "SubnetId": r(format!("PublicSubnet{suffix}")), "RouteTableId": r("PublicRouteTable") }),
         );
         let table = format!("PrivateRouteTable{suffix}");
-        b.add(&table, "AWS::EC2::RouteTable", json!({ "VpcId": r("Vpc") }));
+        b.add(
+            table.clone(),
+            "AWS::EC2::RouteTable",
+            json!({ "VpcId": r("Vpc") }),
+        );
         let nat = if f.nat_gateways == NatGateways::PerAz {
             suffix
         } else {
             "A"
         };
         b.add(
-            &format!("PrivateDefaultRoute{suffix}"),
+            format!("PrivateDefaultRoute{suffix}"),
             "AWS::EC2::Route",
             json!({
-                "RouteTableId": r(&table),
+                "RouteTableId": r(table.clone()),
                 "DestinationCidrBlock": "0.0.0.0/0",
-                "NatGatewayId": r(&format!("NatGateway{nat}"))
+                "NatGatewayId": r(format!("NatGateway{nat}"))
             }),
         );
         b.add(
-            &format!("PrivateSubnet{suffix}RouteTableAssociation"),
+            format!("PrivateSubnet{suffix}RouteTableAssociation"),
             "AWS::EC2::SubnetRouteTableAssociation",
-            json!({ "SubnetId": r(&format!("PrivateSubnet{suffix}")), "RouteTableId": r(&table) }),
+            json!({ "SubnetId": r(format!("PrivateSubnet{suffix}")), "RouteTableId": r(table.clone()) }),
         );
     }
     // S3 through a gateway endpoint: free, and the tasks' S3 traffic stays off the NAT.
@@ -266,7 +270,7 @@ pub(crate) fn https_on(plan: &Plan, f: &Fargate) -> bool {
 }
 
 /// The HTTPS listener's certificate: the plan's own ARN, else the stack's for its domain.
-fn certificate(plan: &Plan, f: &Fargate) -> Option<Value> {
+fn certificate(plan: &Plan, f: &Fargate) -> Option<Node> {
     match (&f.https, &plan.domain) {
         (Some(https), _) => Some(json!(https.certificate_arn)),
         (None, Some(_)) => Some(domain::certificate_ref()),
@@ -283,7 +287,7 @@ fn listener_ports(plan: &Plan, f: &Fargate) -> Vec<u16> {
 }
 
 fn security_groups(b: &mut Builder<'_>, f: &Fargate) {
-    let ingress: Vec<Value> = listener_ports(b.plan, f)
+    let ingress: Vec<Node> = listener_ports(b.plan, f)
         .into_iter()
         .map(|port| {
             json!({
@@ -357,7 +361,7 @@ fn security_groups(b: &mut Builder<'_>, f: &Fargate) {
     for (store, label, port) in stores {
         let group = format!("{store}SecurityGroup");
         b.add(
-            &group,
+            group.clone(),
             "AWS::EC2::SecurityGroup",
             json!({
                 "GroupDescription": format!("{label}: from the service tasks only"),
@@ -373,11 +377,11 @@ fn security_groups(b: &mut Builder<'_>, f: &Fargate) {
             }),
         );
         b.add(
-            &format!("ServiceTo{store}Egress"),
+            format!("ServiceTo{store}Egress"),
             "AWS::EC2::SecurityGroupEgress",
             json!({
                 "GroupId": r("ServiceSecurityGroup"),
-                "DestinationSecurityGroupId": r(&group),
+                "DestinationSecurityGroupId": r(group.clone()),
                 "IpProtocol": "tcp",
                 "FromPort": port,
                 "ToPort": port,
@@ -587,7 +591,7 @@ fn monitoring_role(b: &mut Builder<'_>) {
                     "Sid": "OsMetricsLogStreams",
                     "Effect": "Allow",
                     "Action": ["logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams", "logs:GetLogEvents"],
-                    "Resource": sub(&format!("{group}:log-stream:*"))
+                    "Resource": sub(format!("{group}:log-stream:*"))
                 })
             ]) }]
         }),
@@ -752,7 +756,7 @@ fn roles(b: &mut Builder<'_>, f: &Fargate) {
             Some(EnvSource::Secret(s)) => {
                 secrets.extend(environment::secret_arns(s).1.into_iter().map(settings::arn))
             }
-            Some(EnvSource::Generated) => secrets.push(r(&environment::generated_id(&var.name))),
+            Some(EnvSource::Generated) => secrets.push(r(environment::generated_id(&var.name))),
             Some(EnvSource::SsmParameter(p)) => {
                 parameters.push(settings::arn(environment::parameter_arn(p)))
             }
@@ -805,7 +809,7 @@ fn roles(b: &mut Builder<'_>, f: &Fargate) {
     );
 }
 
-fn env(name: &str, value: Value) -> Value {
+fn env(name: &str, value: Node) -> Node {
     json!({ "Name": name, "Value": value })
 }
 
@@ -819,7 +823,7 @@ fn service(b: &mut Builder<'_>, f: &Fargate) {
 
     let image = match &f.image {
         None => sub("${Repository.RepositoryUri}:${ImageTag}"),
-        Some(repo) => sub(&format!("{repo}:${{ImageTag}}")),
+        Some(repo) => sub(format!("{repo}:${{ImageTag}}")),
     };
     let mut environment = vec![
         env("PORT", json!(f.container_port.to_string())),
@@ -833,7 +837,7 @@ fn service(b: &mut Builder<'_>, f: &Fargate) {
         for (name, key) in [("DB_USERNAME", "username"), ("DB_PASSWORD", "password")] {
             secrets.push(json!({
                 "Name": name,
-                "ValueFrom": sub(&format!("${{Database.MasterUserSecret.SecretArn}}:{key}::"))
+                "ValueFrom": sub(format!("${{Database.MasterUserSecret.SecretArn}}:{key}::"))
             }));
         }
     }
@@ -865,7 +869,7 @@ fn service(b: &mut Builder<'_>, f: &Fargate) {
             })),
             Some(EnvSource::Generated) => secrets.push(json!({
                 "Name": var.name,
-                "ValueFrom": r(&environment::generated_id(&var.name))
+                "ValueFrom": r(environment::generated_id(&var.name))
             })),
             None => {}
         }
@@ -934,7 +938,7 @@ fn service(b: &mut Builder<'_>, f: &Fargate) {
     if f.spot_percent == 0 {
         svc["LaunchType"] = json!("FARGATE");
     } else {
-        let strategy: Vec<Value> = [
+        let strategy: Vec<Node> = [
             ("FARGATE", 100 - f.spot_percent),
             ("FARGATE_SPOT", f.spot_percent),
         ]

@@ -3,7 +3,7 @@
 //! Both are pure functions of the value (whose key order is fixed by generation), so the same
 //! plan always gives byte-identical output in the CLI and in the browser.
 
-use serde_json::{Map, Value};
+use super::tree::{Node, Object};
 
 /// Lines longer than this are broken up.
 const WIDTH: usize = 100;
@@ -11,7 +11,7 @@ const WIDTH: usize = 100;
 const ALWAYS_BREAK_DEPTH: usize = 2;
 
 /// JSON with two-space indentation; small objects and arrays stay on one line.
-pub fn json(value: &Value) -> String {
+pub fn json(value: &Node) -> String {
     let mut out = String::with_capacity(32 * 1024);
     write_json(&mut out, value, 0, 0, 0);
     out.push('\n');
@@ -23,6 +23,12 @@ pub fn json(value: &Value) -> String {
 fn push_json_string(out: &mut String, s: &str) {
     const HEX: &[u8; 16] = b"0123456789abcdef";
     out.push('"');
+    // Nearly every string of a template needs no escape: one quick scan, one copy.
+    if !s.bytes().any(|b| b < 0x20 || b == b'"' || b == b'\\') {
+        out.push_str(s);
+        out.push('"');
+        return;
+    }
     let mut clean = 0;
     for (i, b) in s.bytes().enumerate() {
         let escape = match b {
@@ -51,21 +57,21 @@ fn push_json_string(out: &mut String, s: &str) {
 }
 
 /// Appends a scalar as JSON.
-fn push_scalar_json(out: &mut String, value: &Value) {
+fn push_scalar_json(out: &mut String, value: &Node) {
     match value {
-        Value::String(s) => push_json_string(out, s),
-        Value::Null => out.push_str("null"),
-        Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
-        Value::Number(n) => out.push_str(&n.to_string()),
-        Value::Array(_) | Value::Object(_) => unreachable!("only scalars"),
+        Node::String(s) => push_json_string(out, s),
+        Node::Null => out.push_str("null"),
+        Node::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
+        Node::Number(n) => push_number(out, n),
+        Node::Array(_) | Node::Object(_) => unreachable!("only scalars"),
     }
 }
 
 /// One-line rendering with `", "` and `": "` separators, given up as soon as the line grows
 /// past `limit` bytes of `out` (then `false`, and `out` holds a partial rendering).
-fn inline_json(value: &Value, out: &mut String, limit: usize) -> bool {
+fn inline_json(value: &Node, out: &mut String, limit: usize) -> bool {
     match value {
-        Value::Array(items) => {
+        Node::Array(items) => {
             out.push('[');
             for (i, item) in items.iter().enumerate() {
                 if i > 0 {
@@ -77,7 +83,7 @@ fn inline_json(value: &Value, out: &mut String, limit: usize) -> bool {
             }
             out.push(']');
         }
-        Value::Object(map) => {
+        Node::Object(map) => {
             out.push('{');
             for (i, (k, v)) in map.iter().enumerate() {
                 if i > 0 {
@@ -96,14 +102,60 @@ fn inline_json(value: &Value, out: &mut String, limit: usize) -> bool {
     out.len() <= limit
 }
 
-fn push_spaces(out: &mut String, n: usize) {
-    out.extend(std::iter::repeat_n(' ', n));
+/// Compact JSON (no spaces), as `serde_json` writes it.
+pub fn compact(value: &Node) -> String {
+    let mut out = String::new();
+    push_compact(&mut out, value);
+    out
 }
 
-fn write_json(out: &mut String, value: &Value, indent: usize, column: usize, depth: usize) {
+fn push_compact(out: &mut String, value: &Node) {
+    match value {
+        Node::Array(items) => {
+            out.push('[');
+            for (i, item) in items.iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                push_compact(out, item);
+            }
+            out.push(']');
+        }
+        Node::Object(map) => {
+            out.push('{');
+            for (i, (k, v)) in map.iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                push_json_string(out, k);
+                out.push(':');
+                push_compact(out, v);
+            }
+            out.push('}');
+        }
+        scalar => push_scalar_json(out, scalar),
+    }
+}
+
+/// A number as `serde_json` writes it, without a `String` of its own.
+fn push_number(out: &mut String, n: &serde_json::Number) {
+    use std::fmt::Write;
+    write!(out, "{n}").expect("writing to a String cannot fail");
+}
+
+fn push_spaces(out: &mut String, mut n: usize) {
+    const SPACES: &str = "                                                                ";
+    while n > 0 {
+        let run = n.min(SPACES.len());
+        out.push_str(&SPACES[..run]);
+        n -= run;
+    }
+}
+
+fn write_json(out: &mut String, value: &Node, indent: usize, column: usize, depth: usize) {
     let empty = match value {
-        Value::Array(a) => a.is_empty(),
-        Value::Object(m) => m.is_empty(),
+        Node::Array(a) => a.is_empty(),
+        Node::Object(m) => m.is_empty(),
         _ => {
             push_scalar_json(out, value);
             return;
@@ -124,7 +176,7 @@ fn write_json(out: &mut String, value: &Value, indent: usize, column: usize, dep
         out.truncate(start);
     }
     match value {
-        Value::Array(items) => {
+        Node::Array(items) => {
             out.push_str("[\n");
             for (i, item) in items.iter().enumerate() {
                 push_spaces(out, indent + 2);
@@ -134,7 +186,7 @@ fn write_json(out: &mut String, value: &Value, indent: usize, column: usize, dep
             push_spaces(out, indent);
             out.push(']');
         }
-        Value::Object(map) => {
+        Node::Object(map) => {
             out.push_str("{\n");
             for (i, (k, v)) in map.iter().enumerate() {
                 push_spaces(out, indent + 2);
@@ -153,10 +205,10 @@ fn write_json(out: &mut String, value: &Value, indent: usize, column: usize, dep
 }
 
 /// Block-style YAML. Strings that could be read as another type are double-quoted.
-pub fn yaml(value: &Value) -> String {
+pub fn yaml(value: &Node) -> String {
     let mut out = String::with_capacity(32 * 1024);
     match value {
-        Value::Object(map) if !map.is_empty() => write_map(&mut out, map, 0, false),
+        Node::Object(map) if !map.is_empty() => write_map(&mut out, map, 0, false),
         other => {
             write_inline_yaml(&mut out, other, 0);
             out.push('\n');
@@ -165,24 +217,24 @@ pub fn yaml(value: &Value) -> String {
     out
 }
 
-fn write_map(out: &mut String, map: &Map<String, Value>, indent: usize, first_inline: bool) {
+fn write_map(out: &mut String, map: &Object, indent: usize, first_inline: bool) {
     for (i, (key, value)) in map.iter().enumerate() {
         if i > 0 || !first_inline {
-            out.push_str(&" ".repeat(indent));
+            push_spaces(out, indent);
         }
-        out.push_str(&yaml_string(key, indent));
+        push_yaml_string(out, key, indent);
         out.push(':');
         write_after_key(out, value, indent);
     }
 }
 
-fn write_after_key(out: &mut String, value: &Value, indent: usize) {
+fn write_after_key(out: &mut String, value: &Node, indent: usize) {
     match value {
-        Value::Object(map) if !map.is_empty() => {
+        Node::Object(map) if !map.is_empty() => {
             out.push('\n');
             write_map(out, map, indent + 2, false);
         }
-        Value::Array(items) if !items.is_empty() => {
+        Node::Array(items) if !items.is_empty() => {
             out.push('\n');
             write_seq(out, items, indent + 2);
         }
@@ -194,13 +246,13 @@ fn write_after_key(out: &mut String, value: &Value, indent: usize) {
     }
 }
 
-fn write_seq(out: &mut String, items: &[Value], indent: usize) {
+fn write_seq(out: &mut String, items: &[Node], indent: usize) {
     for item in items {
-        out.push_str(&" ".repeat(indent));
+        push_spaces(out, indent);
         out.push_str("- ");
         match item {
-            Value::Object(map) if !map.is_empty() => write_map(out, map, indent + 2, true),
-            Value::Array(inner) if !inner.is_empty() => {
+            Node::Object(map) if !map.is_empty() => write_map(out, map, indent + 2, true),
+            Node::Array(inner) if !inner.is_empty() => {
                 out.push('\n');
                 write_seq(out, inner, indent + 2);
             }
@@ -213,36 +265,35 @@ fn write_seq(out: &mut String, items: &[Value], indent: usize) {
 }
 
 /// Scalars and empty collections.
-fn write_inline_yaml(out: &mut String, value: &Value, indent: usize) {
+fn write_inline_yaml(out: &mut String, value: &Node, indent: usize) {
     match value {
-        Value::Null => out.push_str("null"),
-        Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
-        Value::Number(n) => out.push_str(&n.to_string()),
-        Value::String(s) => out.push_str(&yaml_string(s, indent)),
-        Value::Array(_) => out.push_str("[]"),
-        Value::Object(_) => out.push_str("{}"),
+        Node::Null => out.push_str("null"),
+        Node::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
+        Node::Number(n) => push_number(out, n),
+        Node::String(s) => push_yaml_string(out, s, indent),
+        Node::Array(_) => out.push_str("[]"),
+        Node::Object(_) => out.push_str("{}"),
     }
 }
 
-/// A string as a YAML scalar: plain when unambiguous, a literal block for code, else quoted.
-fn yaml_string(s: &str, indent: usize) -> String {
+/// Appends a string as a YAML scalar: plain when unambiguous, a literal block for code, else
+/// quoted.
+fn push_yaml_string(out: &mut String, s: &str, indent: usize) {
     if is_plain_safe(s) {
-        return s.to_string();
-    }
-    if is_literal_block_safe(s) {
-        let pad = " ".repeat(indent.max(2));
-        let mut block = String::from("|");
+        out.push_str(s);
+    } else if is_literal_block_safe(s) {
+        out.push('|');
         for line in s.trim_end_matches('\n').split('\n') {
-            block.push('\n');
+            out.push('\n');
             if !line.is_empty() {
-                block.push_str(&pad);
-                block.push_str(line);
+                push_spaces(out, indent.max(2));
+                out.push_str(line);
             }
         }
-        return block;
+    } else {
+        // JSON string escapes are valid YAML double-quoted escapes.
+        push_json_string(out, s);
     }
-    // JSON string escapes are valid YAML double-quoted escapes.
-    serde_json::to_string(s).expect("strings serialize")
 }
 
 fn is_literal_block_safe(s: &str) -> bool {
@@ -274,7 +325,11 @@ fn is_plain_safe(s: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde_json::json;
+    use serde_json::Value;
+
+    fn json_of(v: Value) -> Node {
+        Node::from(v)
+    }
 
     #[test]
     fn strings_that_would_change_type_are_quoted() {
@@ -308,12 +363,12 @@ mod tests {
 
     #[test]
     fn yaml_reads_back_as_the_same_value() {
-        let v = json!({
+        let v = serde_json::json!({
             "A": "2010-09-09", "B": [1, "x", {"K": "v", "L": [true, null]}, []], "C": {},
             "Code": "def f():\n    return 1\n", "Fn::Sub": "${AWS::StackName}-x", "N": [[1, 2], ["a"]],
             "Q": "say \"hi\"\ttab", "U": "–unicode"
         });
-        let back: Value = serde_yaml::from_str(&yaml(&v)).expect("valid YAML");
+        let back: Value = serde_yaml::from_str(&yaml(&json_of(v.clone()))).expect("valid YAML");
         assert_eq!(back, v);
     }
 
@@ -332,8 +387,11 @@ mod tests {
     fn a_line_that_would_pass_the_width_is_broken_and_one_that_fits_is_not() {
         // `Properties` is at depth 3, its value starting at column 20 (6 spaces, the key, ": "),
         // and `{"List": ["…"]}` is 14 bytes around the string: 66 bytes of it fill the line.
-        let props =
-            |n: usize| json!({"Resources": {"X": {"Properties": {"List": ["a".repeat(n)]}}}});
+        let props = |n: usize| {
+            json_of(
+                serde_json::json!({"Resources": {"X": {"Properties": {"List": ["a".repeat(n)]}}}}),
+            )
+        };
         let fits = json(&props(WIDTH - 34));
         assert!(fits.contains(r#""Properties": {"List": ["aaa"#), "{fits}");
         assert!(fits.lines().all(|l| l.len() <= WIDTH), "{fits}");
@@ -343,8 +401,8 @@ mod tests {
 
     #[test]
     fn json_reads_back_and_keeps_small_things_inline() {
-        let v = json!({"Resources": {"X": {"Type": "T", "Properties": {"Tags": [{"Key": "a", "Value": "b"}]}}}});
-        let text = json(&v);
+        let v = serde_json::json!({"Resources": {"X": {"Type": "T", "Properties": {"Tags": [{"Key": "a", "Value": "b"}]}}}});
+        let text = json(&json_of(v.clone()));
         assert!(
             text.contains(r#""Tags": [{"Key": "a", "Value": "b"}]"#),
             "{text}"

@@ -1,38 +1,48 @@
 //! `json!` for the template builders: `serde_json::json!`'s syntax and values, in less code and
-//! less work. One difference: an object key must be a `&str` (a literal or a constant); a
-//! `String` key does not compile.
+//! less work, building the template's own tree ([`Node`]). One difference: an object key must
+//! be a `&'static str` (a literal or a constant); a `String` key does not compile.
 //!
 //! `serde_json::json!` expands every entry of every object in place (a key `String`, an
 //! `insert`, the replaced value dropped) and turns every interpolated expression into a value
 //! through the serializer (`to_value(&e).unwrap()`), which deep-copies an interpolated `Value`.
-//! Here an object is one call of [`object`] with its entries, and an expression is converted
-//! with `Value::from`, which moves a `Value` and builds strings, numbers and arrays exactly as
-//! `to_value` does. The templates stay byte-identical (the snapshot tests compare every byte);
+//! Here an object is one call of [`object`] with its entries, keys and string literals are
+//! borrowed, and an expression is converted as `Value::from` converts it (a `Node` is moved). The templates stay byte-identical (the snapshot tests compare every byte);
 //! the browser's wasm and the time to build a template shrink.
 
-use serde_json::{Map, Value};
+use std::borrow::Cow;
 
-/// Builds a `serde_json::Value`: `json!({"Key": value, "List": [1, "two", null]})`.
+use serde_json::Value;
+
+use super::tree::{Node, Object, Text};
+
+/// Builds a template [`Node`]: `json!({"Key": value, "List": [1, "two", null]})`.
 macro_rules! json {
     // Objects: (key, value) pairs are collected, then built by one call.
     (@object [$($done:tt)*] () ()) => { ::std::vec![$($done)*] };
+    (@object [$($done:tt)*] ($($key:tt)+) (: $value:literal $(, $($rest:tt)*)?)) => {
+        json!(@object [$($done)* (::std::borrow::Cow::Borrowed($($key)+), $crate::template::json_macro::Literal::node($value)),] () ($($($rest)*)?))
+    };
     (@object [$($done:tt)*] ($($key:tt)+) (: null $(, $($rest:tt)*)?)) => {
-        json!(@object [$($done)* (($($key)+), ::serde_json::Value::Null),] () ($($($rest)*)?))
+        json!(@object [$($done)* (::std::borrow::Cow::Borrowed($($key)+), $crate::template::tree::Node::Null),] () ($($($rest)*)?))
+    };
+    // A bare name is moved, as a call's result is (use `&name` to copy a borrowed one).
+    (@object [$($done:tt)*] ($($key:tt)+) (: $value:ident $(, $($rest:tt)*)?)) => {
+        json!(@object [$($done)* (::std::borrow::Cow::Borrowed($($key)+), json!(@owned $value)),] () ($($($rest)*)?))
     };
     (@object [$($done:tt)*] ($($key:tt)+) (: [$($array:tt)*] $(, $($rest:tt)*)?)) => {
-        json!(@object [$($done)* (($($key)+), json!([$($array)*])),] () ($($($rest)*)?))
+        json!(@object [$($done)* (::std::borrow::Cow::Borrowed($($key)+), json!([$($array)*])),] () ($($($rest)*)?))
     };
     (@object [$($done:tt)*] ($($key:tt)+) (: {$($map:tt)*} $(, $($rest:tt)*)?)) => {
-        json!(@object [$($done)* (($($key)+), json!({$($map)*})),] () ($($($rest)*)?))
+        json!(@object [$($done)* (::std::borrow::Cow::Borrowed($($key)+), json!({$($map)*})),] () ($($($rest)*)?))
     };
     (@object [$($done:tt)*] ($($key:tt)+) (: $($f:ident)::+ ($($args:tt)*) $(, $($rest:tt)*)?)) => {
-        json!(@object [$($done)* (($($key)+), json!(@owned $($f)::+($($args)*))),] () ($($($rest)*)?))
+        json!(@object [$($done)* (::std::borrow::Cow::Borrowed($($key)+), json!(@owned $($f)::+($($args)*))),] () ($($($rest)*)?))
     };
     (@object [$($done:tt)*] ($($key:tt)+) (: $value:expr , $($rest:tt)*)) => {
-        json!(@object [$($done)* (($($key)+), json!($value)),] () ($($rest)*))
+        json!(@object [$($done)* (::std::borrow::Cow::Borrowed($($key)+), json!($value)),] () ($($rest)*))
     };
     (@object [$($done:tt)*] ($($key:tt)+) (: $value:expr)) => {
-        json!(@object [$($done)* (($($key)+), json!($value)),] () ())
+        json!(@object [$($done)* (::std::borrow::Cow::Borrowed($($key)+), json!($value)),] () ())
     };
     // A key is every token up to its colon.
     (@object [$($done:tt)*] ($($key:tt)*) ($next:tt $($rest:tt)*)) => {
@@ -40,8 +50,14 @@ macro_rules! json {
     };
     // Arrays: the elements are collected, then put in one `vec!`.
     (@array [$($done:expr,)*]) => { ::std::vec![$($done,)*] };
+    (@array [$($done:expr,)*] $next:literal $(, $($rest:tt)*)?) => {
+        json!(@array [$($done,)* $crate::template::json_macro::Literal::node($next),] $($($rest)*)?)
+    };
     (@array [$($done:expr,)*] null $(, $($rest:tt)*)?) => {
-        json!(@array [$($done,)* ::serde_json::Value::Null,] $($($rest)*)?)
+        json!(@array [$($done,)* $crate::template::tree::Node::Null,] $($($rest)*)?)
+    };
+    (@array [$($done:expr,)*] $next:ident $(, $($rest:tt)*)?) => {
+        json!(@array [$($done,)* json!(@owned $next),] $($($rest)*)?)
     };
     (@array [$($done:expr,)*] [$($array:tt)*] $(, $($rest:tt)*)?) => {
         json!(@array [$($done,)* json!([$($array)*]),] $($($rest)*)?)
@@ -59,10 +75,12 @@ macro_rules! json {
     // A call's result is the macro's to keep: it is moved, not copied.
     (@owned $value:expr) => { $crate::template::json_macro::IntoJson::into_json($value) };
     // Values.
-    (null) => { ::serde_json::Value::Null };
-    ([]) => { ::serde_json::Value::Array(::std::vec::Vec::new()) };
-    ([ $($tt:tt)+ ]) => { ::serde_json::Value::Array(json!(@array [] $($tt)+)) };
-    ({}) => { ::serde_json::Value::Object(::serde_json::Map::new()) };
+    (null) => { $crate::template::tree::Node::Null };
+    ($value:literal) => { $crate::template::json_macro::Literal::node($value) };
+    ($value:ident) => { json!(@owned $value) };
+    ([]) => { $crate::template::tree::Node::Array(::std::vec::Vec::new()) };
+    ([ $($tt:tt)+ ]) => { $crate::template::tree::Node::Array(json!(@array [] $($tt)+)) };
+    ({}) => { $crate::template::tree::Node::Object($crate::template::tree::Object::new()) };
     ({ $($tt:tt)+ }) => { $crate::template::json_macro::object(json!(@object [] () ($($tt)+))) };
     ($($f:ident)::+ ($($args:tt)*)) => { json!(@owned $($f)::+($($args)*)) };
     ($other:expr) => { $crate::template::json_macro::IntoJson::into_json(&$other) };
@@ -74,66 +92,92 @@ pub(crate) use json;
 /// the document; any other expression is borrowed, as `serde_json::json!` borrows it (a field of
 /// a borrowed plan can be written as it is), and copied.
 pub(crate) trait IntoJson {
-    fn into_json(self) -> Value;
+    fn into_json(self) -> Node;
 }
 
 /// A borrowed value's JSON (its copy).
 pub(crate) trait ToJson {
-    fn to_json(&self) -> Value;
+    fn to_json(&self) -> Node;
+}
+
+/// A literal's JSON: a string literal is borrowed, not copied.
+pub(crate) trait Literal {
+    fn node(self) -> Node;
+}
+
+impl Literal for &'static str {
+    fn node(self) -> Node {
+        Node::String(Cow::Borrowed(self))
+    }
 }
 
 impl<T: ToJson + ?Sized> IntoJson for &T {
-    fn into_json(self) -> Value {
+    fn into_json(self) -> Node {
         self.to_json()
     }
 }
 
-impl IntoJson for Value {
-    fn into_json(self) -> Value {
+impl IntoJson for Node {
+    fn into_json(self) -> Node {
         self
     }
 }
 
-impl ToJson for Value {
-    fn to_json(&self) -> Value {
+impl ToJson for Node {
+    fn to_json(&self) -> Node {
         self.clone()
     }
 }
 
 impl IntoJson for String {
-    fn into_json(self) -> Value {
-        Value::String(self)
+    fn into_json(self) -> Node {
+        Node::String(Cow::Owned(self))
     }
 }
 
 impl ToJson for String {
-    fn to_json(&self) -> Value {
-        Value::String(self.clone())
+    fn to_json(&self) -> Node {
+        Node::String(Cow::Owned(self.clone()))
     }
 }
 
 impl ToJson for str {
-    fn to_json(&self) -> Value {
-        Value::String(self.to_owned())
+    fn to_json(&self) -> Node {
+        Node::String(Cow::Owned(self.to_owned()))
     }
 }
 
 impl<T: ToJson + ?Sized> ToJson for &T {
-    fn to_json(&self) -> Value {
+    fn to_json(&self) -> Node {
         (**self).to_json()
+    }
+}
+
+/// A number or boolean as `serde_json::Value::from` makes it (a float that is not finite is
+/// null).
+fn scalar(value: Value) -> Node {
+    match value {
+        Value::Number(n) => Node::Number(n),
+        Value::Bool(b) => Node::Bool(b),
+        _ => Node::Null,
     }
 }
 
 macro_rules! json_from {
     ($($t:ty),*) => {$(
         impl IntoJson for $t {
-            fn into_json(self) -> Value {
-                Value::from(self)
+            fn into_json(self) -> Node {
+                scalar(Value::from(self))
             }
         }
         impl ToJson for $t {
-            fn to_json(&self) -> Value {
-                Value::from(*self)
+            fn to_json(&self) -> Node {
+                scalar(Value::from(*self))
+            }
+        }
+        impl Literal for $t {
+            fn node(self) -> Node {
+                scalar(Value::from(self))
             }
         }
     )*};
@@ -141,61 +185,51 @@ macro_rules! json_from {
 json_from!(bool, u8, u16, u32, u64, usize, i32, i64, f64);
 
 impl<T: ToJson> ToJson for [T] {
-    fn to_json(&self) -> Value {
-        Value::Array(self.iter().map(ToJson::to_json).collect())
+    fn to_json(&self) -> Node {
+        Node::Array(self.iter().map(ToJson::to_json).collect())
     }
 }
 
 impl<T: ToJson> ToJson for Vec<T> {
-    fn to_json(&self) -> Value {
+    fn to_json(&self) -> Node {
         self.as_slice().to_json()
     }
 }
 
 impl<T: IntoJson> IntoJson for Vec<T> {
-    fn into_json(self) -> Value {
-        Value::Array(self.into_iter().map(IntoJson::into_json).collect())
+    fn into_json(self) -> Node {
+        Node::Array(self.into_iter().map(IntoJson::into_json).collect())
     }
 }
 
 impl<T: ToJson, const N: usize> ToJson for [T; N] {
-    fn to_json(&self) -> Value {
+    fn to_json(&self) -> Node {
         self.as_slice().to_json()
     }
 }
 
 impl<T: ToJson> ToJson for Option<T> {
-    fn to_json(&self) -> Value {
-        self.as_ref().map_or(Value::Null, ToJson::to_json)
+    fn to_json(&self) -> Node {
+        self.as_ref().map_or(Node::Null, ToJson::to_json)
     }
 }
 
 impl<T: IntoJson> IntoJson for Option<T> {
-    fn into_json(self) -> Value {
-        self.map_or(Value::Null, IntoJson::into_json)
+    fn into_json(self) -> Node {
+        self.map_or(Node::Null, IntoJson::into_json)
     }
 }
 
-impl ToJson for Map<String, Value> {
-    fn to_json(&self) -> Value {
-        Value::Object(self.clone())
-    }
-}
-
-impl IntoJson for Map<String, Value> {
-    fn into_json(self) -> Value {
-        Value::Object(self)
+impl IntoJson for Object {
+    fn into_json(self) -> Node {
+        Node::Object(self)
     }
 }
 
 /// An object of `entries`, in their order (a repeated key keeps its first place and takes the
 /// last value, as `serde_json::json!` has it).
-pub(crate) fn object(entries: Vec<(&str, Value)>) -> Value {
-    let mut map = Map::with_capacity(entries.len());
-    for (key, value) in entries {
-        map.insert(key.to_owned(), value);
-    }
-    Value::Object(map)
+pub(crate) fn object(entries: Vec<(Text, Node)>) -> Node {
+    Node::Object(Object::from_entries(entries))
 }
 
 #[cfg(test)]
@@ -206,7 +240,7 @@ mod tests {
         let name = String::from("web");
         let ids = ["A", "B"];
         let port: u16 = 443;
-        let nested = serde_json::json!({"Ref": "X"});
+        let nested = json!({"Ref": "X"});
         let ours = json!({
             "Type": "AWS::S3::Bucket",
             "Name": name.clone(),
@@ -223,6 +257,7 @@ mod tests {
             "Type": "replaced in place",
             "Last": if port > 80 { "high" } else { "low" }
         });
+        let nested = serde_json::json!({"Ref": "X"});
         let theirs = serde_json::json!({
             "Type": "AWS::S3::Bucket",
             "Name": name,

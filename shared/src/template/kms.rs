@@ -12,7 +12,7 @@
 //! - lets CloudWatch publish this stack's alarms to the encrypted topic: without that, the
 //!   alarms would fire into a topic they cannot write to, and nobody would hear of it.
 
-use serde_json::Value;
+use super::Node;
 
 use super::json_macro::json;
 
@@ -21,7 +21,7 @@ use super::{Builder, att, r, sub};
 pub const STACK_KEY: &str = "StackKey";
 
 /// The key's ARN, for the properties that take one.
-pub(crate) fn key_arn() -> Value {
+pub(crate) fn key_arn() -> Node {
     att(STACK_KEY, "Arn")
 }
 

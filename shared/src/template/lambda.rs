@@ -1,7 +1,7 @@
 //! The Lambda architecture: API Gateway (HTTP or REST) in front of one function, DynamoDB
 //! tables, an optional bucket, and logs.
 
-use serde_json::{Map, Value};
+use super::{Node, Object};
 
 use super::json_macro::json;
 
@@ -166,20 +166,23 @@ fn dynamodb_table(b: &mut Builder<'_>, table: &Table) {
     if let Some(ttl) = &table.ttl_attribute {
         props["TimeToLiveSpecification"] = json!({ "AttributeName": ttl, "Enabled": true });
     }
-    b.add(&table_id(table), "AWS::DynamoDB::Table", props).keep("Retain").skip(
+    b.add(table_id(table), "AWS::DynamoDB::Table", props).keep("Retain").skip(
         "CKV_AWS_119",
         "encrypted at rest with the AWS managed key aws/dynamodb; a customer managed key adds cost and a key policy to run",
     );
 }
 
 /// What the function may do with its tables (and their indexes).
-fn table_statement(l: &Lambda) -> Value {
-    let resources: Vec<Value> = l
+fn table_statement(l: &Lambda) -> Node {
+    let resources: Vec<Node> = l
         .tables
         .iter()
         .flat_map(|t| {
             let id = table_id(t);
-            [att(&id, "Arn"), sub(&format!("${{{id}.Arn}}/index/*"))]
+            [
+                att(id.clone(), "Arn"),
+                sub(format!("${{{id}.Arn}}/index/*")),
+            ]
         })
         .collect();
     json!({
@@ -231,13 +234,13 @@ fn function(b: &mut Builder<'_>, l: &Lambda) {
         l.runtime,
         Runtime::Python312 | Runtime::Python313 | Runtime::Nodejs22
     ));
-    let mut variables = Map::new();
-    variables.insert("SERVICE_NAME".into(), json!(b.plan.project));
+    let mut variables = Object::new();
+    variables.insert("SERVICE_NAME", json!(b.plan.project));
     for table in &l.tables {
-        variables.insert(table_env(table), r(&table_id(table)));
+        variables.insert(table_env(table), r(table_id(table)));
     }
     if l.bucket {
-        variables.insert("BUCKET_NAME".into(), r(storage::APP_BUCKET));
+        variables.insert("BUCKET_NAME", r(storage::APP_BUCKET));
     }
     // Secrets reach the function by dynamic reference: CloudFormation resolves them when it
     // deploys, so the template holds only their names.
@@ -250,7 +253,7 @@ fn function(b: &mut Builder<'_>, l: &Lambda) {
                 )),
                 None => json!(format!("{{{{resolve:secretsmanager:{s}:SecretString}}}}")),
             },
-            Some(EnvSource::Generated) => sub(&format!(
+            Some(EnvSource::Generated) => sub(format!(
                 "{{{{resolve:secretsmanager:${{{}}}:SecretString}}}}",
                 environment::generated_id(&var.name)
             )),
@@ -260,28 +263,28 @@ fn function(b: &mut Builder<'_>, l: &Lambda) {
         variables.insert(var.name.clone(), value);
     }
     // The code first, in the order AWS's documentation gives a function's properties.
-    let mut props = Map::new();
+    let mut props = Object::new();
     props.insert(
-        "Description".into(),
+        "Description",
         json!(format!("{} API handler", b.plan.project)),
     );
     match &l.image {
         // The image brings its runtime and handler.
         Some(image) => {
-            props.insert("PackageType".into(), json!("Image"));
+            props.insert("PackageType", json!("Image"));
             props.insert(
-                "Code".into(),
-                json!({ "ImageUri": sub(&format!("{image}:${{{}}}", super::IMAGE_TAG_PARAMETER)) }),
+                "Code",
+                json!({ "ImageUri": sub(format!("{image}:${{{}}}", super::IMAGE_TAG_PARAMETER)) }),
             );
         }
         None => {
-            props.insert("Runtime".into(), json!(l.runtime.as_str()));
+            props.insert("Runtime", json!(l.runtime.as_str()));
             props.insert(
-                "Handler".into(),
+                "Handler",
                 json!({ "Fn::If": ["UsePlaceholderCode", "index.handler", l.handler] }),
             );
             props.insert(
-                "Code".into(),
+                "Code",
                 json!({ "Fn::If": [
                     "UsePlaceholderCode",
                     { "ZipFile": placeholder },
@@ -290,18 +293,18 @@ fn function(b: &mut Builder<'_>, l: &Lambda) {
             );
         }
     }
-    let Value::Object(rest) = json!({
+    let Node::Object(rest) = json!({
         "MemorySize": l.memory_mb,
         "Timeout": l.timeout_s,
         "Architectures": [l.architecture.as_str()],
         "Role": att("FunctionRole", "Arn"),
-        "Environment": { "Variables": variables },
+        "Environment": { "Variables": Node::Object(variables) },
         "LoggingConfig": { "LogGroup": r("FunctionLogGroup"), "LogFormat": "JSON" }
     }) else {
         unreachable!("an object")
     };
     props.extend(rest);
-    let mut props = Value::Object(props);
+    let mut props = Node::Object(props);
     if let Some(n) = l.reserved_concurrency {
         props["ReservedConcurrentExecutions"] = json!(n);
     }
@@ -354,7 +357,7 @@ fn network(b: &mut Builder<'_>, l: &Lambda) {
     for (suffix, index) in [("A", 0u32), ("B", 1)] {
         let subnet = format!("FunctionSubnet{suffix}");
         b.add(
-            &subnet,
+            subnet.clone(),
             "AWS::EC2::Subnet",
             json!({
                 "VpcId": r("Vpc"),
@@ -364,9 +367,9 @@ fn network(b: &mut Builder<'_>, l: &Lambda) {
             }),
         );
         b.add(
-            &format!("{subnet}RouteTableAssociation"),
+            format!("{subnet}RouteTableAssociation"),
             "AWS::EC2::SubnetRouteTableAssociation",
-            json!({ "SubnetId": r(&subnet), "RouteTableId": r("FunctionRouteTable") }),
+            json!({ "SubnetId": r(subnet.clone()), "RouteTableId": r("FunctionRouteTable") }),
         );
     }
     // Each endpoint reaches only what the function may use: its tables, its bucket. (Only the
@@ -378,7 +381,7 @@ fn network(b: &mut Builder<'_>, l: &Lambda) {
     if l.bucket {
         let mut statements = storage::app_bucket_statements();
         let (objects, list) = (statements.remove(0), statements.remove(0));
-        let mut actions: Vec<Value> = objects["Action"].as_array().cloned().unwrap_or_default();
+        let mut actions: Vec<Node> = objects["Action"].as_array().cloned().unwrap_or_default();
         actions.push(list["Action"].clone());
         endpoints.push((
             "S3GatewayEndpoint",
@@ -398,7 +401,7 @@ fn network(b: &mut Builder<'_>, l: &Lambda) {
             "AWS::EC2::VPCEndpoint",
             json!({
                 "VpcEndpointType": "Gateway",
-                "ServiceName": sub(&format!("com.amazonaws.${{AWS::Region}}.{service}")),
+                "ServiceName": sub(format!("com.amazonaws.${{AWS::Region}}.{service}")),
                 "VpcId": r("Vpc"),
                 "RouteTableIds": [r("FunctionRouteTable")],
                 "PolicyDocument": policy_doc(vec![statement])
@@ -429,9 +432,9 @@ fn network(b: &mut Builder<'_>, l: &Lambda) {
 /// AWSLambdaVPCAccessExecutionRole's actions): creating network interfaces only in the stack's
 /// subnets, with its security group; managing the account's interfaces in the region. Describing
 /// them cannot be scoped.
-fn network_statements() -> Vec<Value> {
+fn network_statements() -> Vec<Node> {
     let subnet = |s: &str| {
-        sub(&format!(
+        sub(format!(
             "arn:${{AWS::Partition}}:ec2:${{AWS::Region}}:${{AWS::AccountId}}:subnet/${{FunctionSubnet{s}}}"
         ))
     };
@@ -443,7 +446,7 @@ fn network_statements() -> Vec<Value> {
             "Effect": "Allow",
             "Action": "ec2:CreateNetworkInterface",
             "Resource": [
-                interfaces,
+                &interfaces,
                 subnet("A"),
                 subnet("B"),
                 sub("arn:${AWS::Partition}:ec2:${AWS::Region}:${AWS::AccountId}:security-group/${FunctionSecurityGroup}")
@@ -475,7 +478,7 @@ fn network_statements() -> Vec<Value> {
 /// There is no resource-based policy at all then, so nothing for CT.LAMBDA.PR.2 to judge, and
 /// only someone allowed to pass the role can point an API at the function. Returns the
 /// credentials to put on the integration; outside the profile, `permission` grants access.
-fn invoke_role(b: &mut Builder<'_>) -> Option<Value> {
+fn invoke_role(b: &mut Builder<'_>) -> Option<Node> {
     if !b.plan.governed {
         return None;
     }
@@ -509,7 +512,7 @@ fn invoke_role(b: &mut Builder<'_>) -> Option<Value> {
 
 /// API Gateway's access to the function outside the governed profile: a resource-based
 /// permission scoped to the API's ARN and the account.
-fn permission(b: &mut Builder<'_>, source_arn: Value) {
+fn permission(b: &mut Builder<'_>, source_arn: Node) {
     if b.plan.governed {
         return;
     }
@@ -639,7 +642,7 @@ fn rest_api(b: &mut Builder<'_>, l: &Lambda) {
                 "ResourceId": resource,
                 "HttpMethod": "ANY",
                 "AuthorizationType": authorization,
-                "Integration": integration
+                "Integration": &integration
             }),
         );
         if l.authorizer.is_none() {
@@ -742,7 +745,7 @@ fn outputs(b: &mut Builder<'_>, l: &Lambda) {
     let url = match (&b.plan.domain, l.api) {
         (Some(d), _) => json!(format!("https://{}", d.name)),
         (None, ApiType::Http) => att("HttpApi", "ApiEndpoint"),
-        (None, ApiType::Rest) => sub(&format!(
+        (None, ApiType::Rest) => sub(format!(
             "https://${{RestApi}}.execute-api.${{AWS::Region}}.${{AWS::URLSuffix}}/{REST_STAGE}"
         )),
     };
@@ -759,9 +762,9 @@ fn outputs(b: &mut Builder<'_>, l: &Lambda) {
     for table in &l.tables {
         let id = table_id(table);
         b.output(
-            &format!("{id}Name"),
-            &format!("DynamoDB table {}", table.name),
-            r(&id),
+            format!("{id}Name"),
+            format!("DynamoDB table {}", table.name),
+            r(id.clone()),
         );
     }
     if l.bucket {

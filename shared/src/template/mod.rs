@@ -21,10 +21,14 @@ pub(crate) mod lambda;
 pub mod refs;
 mod settings;
 mod storage;
+pub mod tree;
+
+use std::borrow::Cow;
 
 use serde_json::{Map, Value};
 
 use json_macro::json;
+pub use tree::{Node, Object, Text};
 
 use crate::plan::{Architecture, Plan};
 pub use crate::resources::TagStyle;
@@ -33,7 +37,7 @@ use crate::validate::ValidPlan;
 /// A generated CloudFormation template (an ordered JSON document).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Template {
-    doc: Value,
+    doc: Node,
 }
 
 /// Output formats of a template.
@@ -53,13 +57,18 @@ impl Format {
 }
 
 impl Template {
-    /// The template as a JSON value (key order is the generation order).
-    pub fn as_value(&self) -> &Value {
+    /// The template as a JSON tree (key order is the generation order).
+    pub fn tree(&self) -> &Node {
         &self.doc
     }
 
+    /// The template as a `serde_json::Value` (a copy).
+    pub fn to_value(&self) -> Value {
+        self.doc.to_value()
+    }
+
     /// The `Resources` section.
-    pub fn resources(&self) -> &Map<String, Value> {
+    pub fn resources(&self) -> &Object {
         self.doc["Resources"]
             .as_object()
             .expect("a template always has resources")
@@ -69,7 +78,7 @@ impl Template {
     pub fn resource_types(&self) -> impl Iterator<Item = (&str, &str)> {
         self.resources()
             .iter()
-            .map(|(id, r)| (id.as_str(), r["Type"].as_str().unwrap_or_default()))
+            .map(|(id, r)| (id, r["Type"].as_str().unwrap_or_default()))
     }
 
     /// Readable JSON: small objects and arrays on one line. Ends with a newline.
@@ -123,27 +132,27 @@ pub const IMAGE_TAG_PARAMETER: &str = "ImageTag";
 pub const PROJECT_TAG: &str = "stackplan:project";
 
 /// `{"Ref": id}`
-pub(crate) fn r(id: &str) -> Value {
-    json!({ "Ref": id })
+pub(crate) fn r(id: impl Into<Text>) -> Node {
+    json!({ "Ref": Node::String(id.into()) })
 }
 
 /// `{"Fn::GetAtt": [id, attr]}`
-pub(crate) fn att(id: &str, attr: &str) -> Value {
-    json!({ "Fn::GetAtt": [id, attr] })
+pub(crate) fn att(id: impl Into<Text>, attr: impl Into<Text>) -> Node {
+    json!({ "Fn::GetAtt": [Node::String(id.into()), Node::String(attr.into())] })
 }
 
 /// `{"Fn::Sub": text}`
-pub(crate) fn sub(text: &str) -> Value {
-    json!({ "Fn::Sub": text })
+pub(crate) fn sub(text: impl Into<Text>) -> Node {
+    json!({ "Fn::Sub": Node::String(text.into()) })
 }
 
 /// An IAM policy document.
-pub(crate) fn policy_doc(statements: Vec<Value>) -> Value {
+pub(crate) fn policy_doc(statements: Vec<Node>) -> Node {
     json!({ "Version": "2012-10-17", "Statement": statements })
 }
 
 /// A trust policy for an AWS service principal.
-pub(crate) fn trust(service: &str) -> Value {
+pub(crate) fn trust(service: &'static str) -> Node {
     policy_doc(vec![json!({
         "Effect": "Allow",
         "Principal": { "Service": service },
@@ -156,11 +165,11 @@ pub(crate) fn trust(service: &str) -> Value {
 pub(crate) struct Builder<'p> {
     pub plan: &'p Plan,
     description: String,
-    parameters: Map<String, Value>,
-    mappings: Map<String, Value>,
-    conditions: Map<String, Value>,
-    resources: Map<String, Value>,
-    outputs: Map<String, Value>,
+    parameters: Object,
+    mappings: Object,
+    conditions: Object,
+    resources: Object,
+    outputs: Object,
     /// An IAM role was added: the template takes the permissions boundary parameter.
     has_roles: bool,
 }
@@ -172,27 +181,26 @@ const BOUNDARY_CONDITION: &str = "HasPermissionsBoundary";
 
 /// A resource just added, for its attributes.
 pub(crate) struct ResourceMut<'a> {
-    entry: &'a mut Map<String, Value>,
+    entry: &'a mut Object,
 }
 
 impl ResourceMut<'_> {
     pub fn depends_on(self, ids: &[&str]) -> Self {
-        self.entry.insert("DependsOn".into(), json!(ids));
+        self.entry.insert("DependsOn", json!(ids));
         self
     }
 
     /// DeletionPolicy and UpdateReplacePolicy (`Retain`, `Snapshot` or `Delete`).
-    pub fn keep(self, policy: &str) -> Self {
-        self.entry.insert("DeletionPolicy".into(), json!(policy));
-        self.entry
-            .insert("UpdateReplacePolicy".into(), json!(policy));
+    pub fn keep(self, policy: &'static str) -> Self {
+        self.entry.insert("DeletionPolicy", json!(policy));
+        self.entry.insert("UpdateReplacePolicy", json!(policy));
         self
     }
 
     /// A cfn-lint rule this resource deliberately does not follow (the reason is at the call:
     /// cfn-lint's metadata has no place for one).
-    pub fn lint_ignore(self, rule: &str) -> Self {
-        let metadata = self.entry.entry("Metadata").or_insert_with(|| json!({}));
+    pub fn lint_ignore(self, rule: &'static str) -> Self {
+        let metadata = self.entry.get_or_insert_with("Metadata", || json!({}));
         let list = &mut metadata["cfn-lint"]["config"]["ignore_checks"];
         if !list.is_array() {
             *list = json!([]);
@@ -202,8 +210,8 @@ impl ResourceMut<'_> {
     }
 
     /// A checkov check this resource deliberately does not meet, with the reason.
-    pub fn skip(self, check: &str, reason: &str) -> Self {
-        let metadata = self.entry.entry("Metadata").or_insert_with(|| json!({}));
+    pub fn skip(self, check: &'static str, reason: &'static str) -> Self {
+        let metadata = self.entry.get_or_insert_with("Metadata", || json!({}));
         let list = &mut metadata["checkov"]["skip"];
         if !list.is_array() {
             *list = json!([]);
@@ -220,11 +228,12 @@ impl<'p> Builder<'p> {
         Builder {
             plan,
             description: String::new(),
-            parameters: Map::new(),
-            mappings: Map::new(),
-            conditions: Map::new(),
-            resources: Map::new(),
-            outputs: Map::new(),
+            parameters: Object::new(),
+            mappings: Object::new(),
+            conditions: Object::new(),
+            // The largest plans have about 80 resources.
+            resources: Object::with_capacity(96),
+            outputs: Object::new(),
             has_roles: false,
         }
     }
@@ -233,37 +242,43 @@ impl<'p> Builder<'p> {
         self.description = text;
     }
 
-    pub fn parameter(&mut self, id: &str, spec: Value) {
-        self.parameters.insert(id.into(), spec);
+    pub fn parameter(&mut self, id: impl Into<Text>, spec: Node) {
+        self.parameters.insert(id, spec);
     }
 
-    pub fn mapping(&mut self, id: &str, map: Value) {
-        self.mappings.insert(id.into(), map);
+    pub fn mapping(&mut self, id: impl Into<Text>, map: Node) {
+        self.mappings.insert(id, map);
     }
 
-    pub fn condition(&mut self, id: &str, cond: Value) {
-        self.conditions.insert(id.into(), cond);
+    pub fn condition(&mut self, id: impl Into<Text>, cond: Node) {
+        self.conditions.insert(id, cond);
     }
 
-    pub fn output(&mut self, id: &str, description: &str, value: Value) {
+    pub fn output(&mut self, id: impl Into<Text>, description: impl Into<Text>, value: Node) {
         self.outputs.insert(
-            id.into(),
-            json!({ "Description": description, "Value": value }),
+            id,
+            json!({ "Description": Node::String(description.into()), "Value": value }),
         );
     }
 
     /// Adds a resource, tagged as its type requires.
-    pub fn add(&mut self, id: &str, ty: &str, mut props: Value) -> ResourceMut<'_> {
+    pub fn add(
+        &mut self,
+        id: impl Into<Text>,
+        ty: &'static str,
+        mut props: Node,
+    ) -> ResourceMut<'_> {
+        let id = id.into();
         let style = crate::resources::lookup(ty)
             .unwrap_or_else(|| {
                 panic!("{ty} is not in the resource registry: add it to resources.rs")
             })
             .tags;
-        if let Some(tags) = self.tags(id, style) {
+        if let Some(tags) = self.tags(&id, style) {
             props
                 .as_object_mut()
                 .expect("resource properties are an object")
-                .insert("Tags".into(), tags);
+                .insert("Tags", tags);
         }
         if ty == "AWS::IAM::Role" {
             self.has_roles = true;
@@ -271,40 +286,36 @@ impl<'p> Builder<'p> {
                 .as_object_mut()
                 .expect("resource properties are an object")
                 .insert(
-                    "PermissionsBoundary".into(),
+                    "PermissionsBoundary",
                     json!({ "Fn::If": [BOUNDARY_CONDITION, r(BOUNDARY_PARAMETER), r("AWS::NoValue")] }),
                 );
         }
-        let mut entry = Map::new();
-        entry.insert("Type".into(), json!(ty));
-        entry.insert("Properties".into(), props);
-        self.resources.insert(id.into(), Value::Object(entry));
+        let entry = json!({ "Type": Node::String(Cow::Borrowed(ty)), "Properties": props });
+        let slot = self.resources.get_or_insert_with(id, || Node::Null);
+        *slot = entry;
         ResourceMut {
-            entry: self.resources[id].as_object_mut().expect("just inserted"),
+            entry: slot.as_object_mut().expect("just inserted"),
         }
     }
 
-    fn tags(&self, id: &str, style: TagStyle) -> Option<Value> {
-        let mut pairs: Vec<(String, String)> = Vec::new();
+    fn tags(&self, id: &str, style: TagStyle) -> Option<Node> {
+        let mut pairs: Vec<(&'static str, String)> = Vec::new();
         if style == TagStyle::ListWithName {
-            pairs.push((
-                "Name".into(),
-                format!("{}-{}", self.plan.project, kebab(id)),
-            ));
+            pairs.push(("Name", format!("{}-{}", self.plan.project, kebab(id))));
         }
-        pairs.push((PROJECT_TAG.into(), self.plan.project.clone()));
+        pairs.push((PROJECT_TAG, self.plan.project.clone()));
         match style {
             TagStyle::Untaggable => None,
-            TagStyle::Map => Some(Value::Object(
+            TagStyle::Map => Some(Node::Object(
                 pairs
                     .into_iter()
-                    .map(|(k, v)| (k, Value::String(v)))
+                    .map(|(k, v)| (Cow::Borrowed(k), Node::String(Cow::Owned(v))))
                     .collect(),
             )),
             TagStyle::List | TagStyle::ListWithName => Some(
                 pairs
                     .into_iter()
-                    .map(|(k, v)| json!({ "Key": k, "Value": v }))
+                    .map(|(k, v)| json!({ "Key": Node::String(Cow::Borrowed(k)), "Value": Node::String(Cow::Owned(v)) }))
                     .collect(),
             ),
         }
@@ -313,7 +324,7 @@ impl<'p> Builder<'p> {
     fn finish(mut self) -> Template {
         if self.has_roles {
             self.parameters.insert(
-                BOUNDARY_PARAMETER.into(),
+                BOUNDARY_PARAMETER,
                 json!({
                     "Type": "String",
                     "Default": "",
@@ -322,22 +333,22 @@ impl<'p> Builder<'p> {
                 }),
             );
             self.conditions.insert(
-                BOUNDARY_CONDITION.into(),
+                BOUNDARY_CONDITION,
                 json!({ "Fn::Not": [{ "Fn::Equals": [r(BOUNDARY_PARAMETER), ""] }] }),
             );
         }
-        let mut doc = Map::new();
-        doc.insert("AWSTemplateFormatVersion".into(), json!("2010-09-09"));
-        doc.insert("Description".into(), json!(self.description));
+        let mut doc = Object::new();
+        doc.insert("AWSTemplateFormatVersion", json!("2010-09-09"));
+        doc.insert("Description", Node::String(Cow::Owned(self.description)));
         // The plan's own tags are stack tags: CloudFormation copies them onto every resource
         // that takes tags, and they cost the template no bytes per resource.
         doc.insert(
-            "Metadata".into(),
+            "Metadata",
             json!({ "Stackplan": {
                 "Project": self.plan.project,
                 "Architecture": self.plan.kind().as_str(),
                 "Region": self.plan.region.code(),
-                "StackTags": stack_tags(self.plan),
+                "StackTags": Node::from(Value::Object(stack_tags(self.plan))),
                 PLAN_METADATA: crate::link::encode(self.plan)
             } }),
         );
@@ -349,11 +360,11 @@ impl<'p> Builder<'p> {
             ("Outputs", self.outputs),
         ] {
             if !section.is_empty() {
-                doc.insert(name.into(), Value::Object(section));
+                doc.insert(name, Node::Object(section));
             }
         }
         Template {
-            doc: Value::Object(doc),
+            doc: Node::Object(doc),
         }
     }
 }
@@ -374,9 +385,9 @@ pub fn recorded_plan(template: &Value) -> Option<(String, Plan)> {
 /// propagates stack tags to every resource of the stack that supports tags.
 pub fn stack_tags(plan: &Plan) -> Map<String, Value> {
     let mut tags = Map::new();
-    tags.insert(PROJECT_TAG.into(), json!(plan.project));
+    tags.insert(PROJECT_TAG.into(), Value::String(plan.project.clone()));
     for (k, v) in &plan.tags {
-        tags.insert(k.clone(), json!(v));
+        tags.insert(k.clone(), Value::String(v.clone()));
     }
     tags
 }
@@ -398,9 +409,9 @@ fn kebab(id: &str) -> String {
 }
 
 /// The log group every architecture writes to, with its retention.
-pub(crate) fn log_group(b: &mut Builder<'_>, id: &str, suffix: &str, days: u16) {
+pub(crate) fn log_group(b: &mut Builder<'_>, id: &'static str, suffix: &str, days: u16) {
     let mut props = json!({
-        "LogGroupName": sub(&format!("/stackplan/${{AWS::StackName}}/{suffix}")),
+        "LogGroupName": sub(format!("/stackplan/${{AWS::StackName}}/{suffix}")),
         "RetentionInDays": days
     });
     if b.plan.governed {

@@ -5,7 +5,7 @@
 
 use std::collections::BTreeSet;
 
-use serde_json::Value;
+use super::Node;
 
 use super::Template;
 
@@ -27,27 +27,27 @@ pub struct Reference {
 
 /// Every reference inside `value`, in document order. Names bound by a `Fn::Sub` variable map
 /// are not references to the template.
-pub fn references(value: &Value) -> Vec<Reference> {
+pub fn references(value: &Node) -> Vec<Reference> {
     let mut out = Vec::new();
     walk(value, &mut out);
     out
 }
 
-fn walk(value: &Value, out: &mut Vec<Reference>) {
+fn walk(value: &Node, out: &mut Vec<Reference>) {
     match value {
-        Value::Array(items) => items.iter().for_each(|v| walk(v, out)),
-        Value::Object(map) => {
+        Node::Array(items) => items.iter().for_each(|v| walk(v, out)),
+        Node::Object(map) => {
             if map.len() == 1 {
                 let (key, arg) = map.iter().next().expect("one entry");
-                match (key.as_str(), arg) {
-                    ("Ref", Value::String(target)) => {
+                match (key, arg) {
+                    ("Ref", Node::String(target)) => {
                         out.push(Reference {
-                            target: target.clone(),
+                            target: target.to_string(),
                             kind: RefKind::Ref,
                         });
                         return;
                     }
-                    ("Fn::GetAtt", Value::Array(parts)) if parts.len() == 2 => {
+                    ("Fn::GetAtt", Node::Array(parts)) if parts.len() == 2 => {
                         if let (Some(id), Some(attr)) = (parts[0].as_str(), parts[1].as_str()) {
                             out.push(Reference {
                                 target: id.into(),
@@ -56,14 +56,14 @@ fn walk(value: &Value, out: &mut Vec<Reference>) {
                             return;
                         }
                     }
-                    ("Fn::Sub", Value::String(text)) => {
+                    ("Fn::Sub", Node::String(text)) => {
                         sub_refs(text, &BTreeSet::new(), out);
                         return;
                     }
-                    ("Fn::Sub", Value::Array(parts)) if parts.len() == 2 => {
+                    ("Fn::Sub", Node::Array(parts)) if parts.len() == 2 => {
                         if let (Some(text), Some(vars)) = (parts[0].as_str(), parts[1].as_object())
                         {
-                            let local: BTreeSet<&str> = vars.keys().map(String::as_str).collect();
+                            let local: BTreeSet<&str> = vars.keys().collect();
                             sub_refs(text, &local, out);
                             vars.values().for_each(|v| walk(v, out));
                             return;
@@ -80,7 +80,12 @@ fn walk(value: &Value, out: &mut Vec<Reference>) {
 
 fn sub_refs(text: &str, local: &BTreeSet<&str>, out: &mut Vec<Reference>) {
     let mut rest = text;
-    while let Some(start) = rest.find("${") {
+    // `find('$')`, not `find("${")`: a string pattern builds a searcher on every call.
+    while let Some(start) = rest.find('$') {
+        if rest.as_bytes().get(start + 1) != Some(&b'{') {
+            rest = &rest[start + 1..];
+            continue;
+        }
         let after = &rest[start + 2..];
         let Some(end) = after.find('}') else { break };
         let name = &after[..end];
@@ -114,15 +119,15 @@ pub const PSEUDO_PARAMETERS: [&str; 8] = [
 /// References that point at nothing: each as `"<place>: <target>"`. GetAtt and dotted Sub
 /// targets must be resources; Ref and plain Sub targets may also be parameters.
 pub fn dangling(template: &Template) -> Vec<String> {
-    let doc = template.as_value();
+    let doc = template.tree();
     let resources = template.resources();
-    let parameters = doc.get("Parameters").and_then(Value::as_object);
-    let conditions = doc.get("Conditions").and_then(Value::as_object);
+    let parameters = doc.get("Parameters").and_then(Node::as_object);
+    let conditions = doc.get("Conditions").and_then(Node::as_object);
     let is_parameter = |name: &str| {
         PSEUDO_PARAMETERS.contains(&name) || parameters.is_some_and(|p| p.contains_key(name))
     };
     let mut problems = Vec::new();
-    let mut check_section = |place: &str, value: &Value| {
+    let mut check_section = |place: &str, value: &Node| {
         for reference in references(value) {
             let ok = match &reference.kind {
                 RefKind::Ref | RefKind::Sub(None) => {
@@ -157,15 +162,12 @@ pub fn dangling(template: &Template) -> Vec<String> {
     // DependsOn targets must be resources.
     for (id, resource) in resources {
         let deps = match resource.get("DependsOn") {
-            Some(Value::String(s)) => vec![s.clone()],
-            Some(Value::Array(a)) => a
-                .iter()
-                .filter_map(|v| v.as_str().map(String::from))
-                .collect(),
+            Some(Node::String(s)) => vec![&**s],
+            Some(Node::Array(a)) => a.iter().filter_map(Node::as_str).collect(),
             _ => vec![],
         };
         for dep in deps {
-            if !resources.contains_key(&dep) {
+            if !resources.contains_key(dep) {
                 problems.push(format!("Resources.{id}: DependsOn {dep}"));
             }
         }
@@ -173,18 +175,18 @@ pub fn dangling(template: &Template) -> Vec<String> {
     problems
 }
 
-fn collect_conditions(value: &Value, out: &mut Vec<String>) {
+fn collect_conditions(value: &Node, out: &mut Vec<String>) {
     match value {
-        Value::Array(items) => items.iter().for_each(|v| collect_conditions(v, out)),
-        Value::Object(map) => {
+        Node::Array(items) => items.iter().for_each(|v| collect_conditions(v, out)),
+        Node::Object(map) => {
             for (key, v) in map {
-                match (key.as_str(), v) {
-                    ("Fn::If", Value::Array(parts)) => {
-                        if let Some(name) = parts.first().and_then(Value::as_str) {
+                match (key, v) {
+                    ("Fn::If", Node::Array(parts)) => {
+                        if let Some(name) = parts.first().and_then(Node::as_str) {
                             out.push(name.to_string());
                         }
                     }
-                    ("Condition", Value::String(name)) => out.push(name.clone()),
+                    ("Condition", Node::String(name)) => out.push(name.to_string()),
                     _ => {}
                 }
                 collect_conditions(v, out);
@@ -207,7 +209,7 @@ mod tests {
             "C": {"Fn::Sub": "${Bucket.Arn}/* ${AWS::Region} ${!Literal}"},
             "D": {"Fn::Sub": ["${X}-${Y}", {"X": {"Ref": "Param"}}]}
         });
-        let found: Vec<(String, RefKind)> = references(&v)
+        let found: Vec<(String, RefKind)> = references(&Node::from(v))
             .into_iter()
             .map(|r| (r.target, r.kind))
             .collect();

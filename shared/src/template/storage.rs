@@ -1,7 +1,7 @@
 //! S3 buckets, shared by both architectures: the application bucket and the log bucket that
 //! receives its server access logs (and, for Fargate, the load balancer's and the VPC's logs).
 
-use serde_json::Value;
+use super::Node;
 
 use super::json_macro::json;
 
@@ -40,7 +40,7 @@ pub const ELB_ACCOUNTS: [(&str, &str); 6] = [
 /// joins on purpose, in the one form Control Tower's CT.S3.PR.8 recognises.
 const JOIN_NOT_SUB: &str = "I1022";
 
-fn deny_insecure_transport(bucket: &str) -> Value {
+fn deny_insecure_transport(bucket: &'static str) -> Node {
     json!({
         "Sid": "DenyInsecureTransport",
         "Effect": "Deny",
@@ -59,7 +59,7 @@ fn deny_insecure_transport(bucket: &str) -> Value {
 /// What a governed plan adds to a bucket: object events to the account's default EventBridge
 /// bus (CT.S3.PR.4), and, where `lock`, Object Lock with no default retention (CT.S3.PR.9):
 /// nothing is locked unless someone locks an object on purpose.
-fn govern_bucket(b: &Builder<'_>, props: &mut Value, lock: bool) {
+fn govern_bucket(b: &Builder<'_>, props: &mut Node, lock: bool) {
     if !b.plan.governed {
         return;
     }
@@ -70,7 +70,7 @@ fn govern_bucket(b: &Builder<'_>, props: &mut Value, lock: bool) {
     }
 }
 
-fn block_public() -> Value {
+fn block_public() -> Node {
     json!({
         "BlockPublicAcls": true,
         "BlockPublicPolicy": true,
@@ -94,7 +94,7 @@ fn log_target<'p>(b: &Builder<'p>) -> LogTarget<'p> {
 }
 
 /// The bucket's name, as a value of the template.
-fn log_bucket_name(b: &Builder<'_>) -> Value {
+fn log_bucket_name(b: &Builder<'_>) -> Node {
     match log_target(b) {
         LogTarget::Own => r(LOG_BUCKET),
         LogTarget::Users(name) => json!(name),
@@ -103,15 +103,15 @@ fn log_bucket_name(b: &Builder<'_>) -> Value {
 
 /// The key prefix of one kind of log: a stack's own bucket holds only its logs; the user's
 /// bucket holds them under the stack's name.
-fn log_prefix(b: &Builder<'_>, kind: &str) -> Value {
+fn log_prefix(b: &Builder<'_>, kind: &str) -> Node {
     match log_target(b) {
         LogTarget::Own => json!(kind),
-        LogTarget::Users(_) => sub(&format!("${{AWS::StackName}}/{kind}")),
+        LogTarget::Users(_) => sub(format!("${{AWS::StackName}}/{kind}")),
     }
 }
 
 /// A bucket's server access logging into the stack's log destination.
-fn access_logging(b: &Builder<'_>) -> Value {
+fn access_logging(b: &Builder<'_>) -> Node {
     let prefix = match log_target(b) {
         LogTarget::Own => json!("s3/"),
         LogTarget::Users(_) => sub("${AWS::StackName}/s3/"),
@@ -120,7 +120,7 @@ fn access_logging(b: &Builder<'_>) -> Value {
 }
 
 /// The load balancer's access-log attributes' bucket and prefix.
-pub fn load_balancer_log_attributes(b: &Builder<'_>) -> [Value; 2] {
+pub fn load_balancer_log_attributes(b: &Builder<'_>) -> [Node; 2] {
     [
         json!({ "Key": "access_logs.s3.bucket", "Value": log_bucket_name(b) }),
         json!({ "Key": "access_logs.s3.prefix", "Value": log_prefix(b, "alb") }),
@@ -131,7 +131,7 @@ pub fn load_balancer_log_attributes(b: &Builder<'_>) -> [Value; 2] {
 pub fn vpc_flow_log(b: &mut Builder<'_>) {
     let destination = match log_target(b) {
         LogTarget::Own => sub("${LogBucket.Arn}/vpc/"),
-        LogTarget::Users(name) => sub(&format!(
+        LogTarget::Users(name) => sub(format!(
             "arn:${{AWS::Partition}}:s3:::{name}/${{AWS::StackName}}/vpc/"
         )),
     };
@@ -163,17 +163,17 @@ pub fn log_policy_dependency(b: &Builder<'_>) -> &'static [&'static str] {
 /// `elb_principal` the load balancers' log delivery principal.
 fn delivery_statements(
     writers: LogWriters,
-    arn: &dyn Fn(&str) -> Value,
-    account: Value,
-    elb_principal: Value,
-) -> Vec<Value> {
+    arn: &dyn Fn(&str) -> Node,
+    account: Node,
+    elb_principal: Node,
+) -> Vec<Node> {
     let mut statements = vec![json!({
         "Sid": "S3ServerAccessLogs",
         "Effect": "Allow",
         "Principal": { "Service": "logging.s3.amazonaws.com" },
         "Action": "s3:PutObject",
         "Resource": arn("s3/*"),
-        "Condition": { "StringEquals": { "aws:SourceAccount": account } }
+        "Condition": { "StringEquals": { "aws:SourceAccount": &account } }
     })];
     if writers.load_balancer {
         statements.push(json!({
@@ -191,7 +191,7 @@ fn delivery_statements(
             "Principal": { "Service": "delivery.logs.amazonaws.com" },
             "Action": "s3:PutObject",
             "Resource": arn("vpc/AWSLogs/${AWS::AccountId}/*"),
-            "Condition": { "StringEquals": { "aws:SourceAccount": account } }
+            "Condition": { "StringEquals": { "aws:SourceAccount": &account } }
         }));
         statements.push(json!({
             "Sid": "FlowLogsAclCheck",
@@ -199,7 +199,7 @@ fn delivery_statements(
             "Principal": { "Service": "delivery.logs.amazonaws.com" },
             "Action": ["s3:GetBucketAcl", "s3:ListBucket"],
             "Resource": arn(""),
-            "Condition": { "StringEquals": { "aws:SourceAccount": account } }
+            "Condition": { "StringEquals": { "aws:SourceAccount": &account } }
         }));
     }
     statements
@@ -212,7 +212,7 @@ pub const ACCOUNT_PLACEHOLDER: &str = "YOUR-ACCOUNT-ID";
 /// can write their logs into it, under any stack's name: the same as a stack's own log bucket
 /// has, for the plan's region. `account` is the account the stacks deploy into (or
 /// [`ACCOUNT_PLACEHOLDER`]). `None` when the plan names no log bucket.
-pub fn users_log_bucket_policy(plan: &crate::plan::Plan, account: &str) -> Option<Value> {
+pub fn users_log_bucket_policy(plan: &crate::plan::Plan, account: &str) -> Option<Node> {
     let name = plan.log_bucket.as_deref()?;
     // A Lambda plan has a VPC, with its flow logs, in the governed profile.
     let writers = LogWriters {
@@ -276,7 +276,7 @@ pub fn log_bucket(b: &mut Builder<'_>, writers: LogWriters) {
         if suffix.is_empty() {
             att(LOG_BUCKET, "Arn")
         } else {
-            sub(&format!("${{LogBucket.Arn}}/{suffix}"))
+            sub(format!("${{LogBucket.Arn}}/{suffix}"))
         }
     };
     let elb_principal = json!({ "Fn::Sub": [
@@ -295,7 +295,7 @@ pub fn log_bucket(b: &mut Builder<'_>, writers: LogWriters) {
             "ElbLogDelivery",
             ELB_ACCOUNTS
                 .iter()
-                .map(|(region, account)| ((*region).to_string(), json!({ "Account": account })))
+                .map(|&(region, account)| (region, json!({ "Account": account })))
                 .collect(),
         );
     }
@@ -388,23 +388,16 @@ pub fn code_bucket(b: &mut Builder<'_>) {
 }
 
 /// Puts `key` right after `after` in an object (templates keep a stable key order).
-fn insert_after(props: &mut Value, after: &str, key: &str, value: Value) {
+fn insert_after(props: &mut Node, after: &str, key: &'static str, value: Node) {
     let Some(map) = props.as_object_mut() else {
         return;
     };
     assert!(map.contains_key(after), "no {after} to put {key} after");
-    let entries: Vec<(String, Value)> = std::mem::take(map).into_iter().collect();
-    for (k, v) in entries {
-        let here = k == after;
-        map.insert(k, v);
-        if here {
-            map.insert(key.to_string(), value.clone());
-        }
-    }
+    map.insert_after(after, key, value);
 }
 
 /// IAM statements that let a role use the application bucket's objects.
-pub fn app_bucket_statements() -> Vec<Value> {
+pub fn app_bucket_statements() -> Vec<Node> {
     vec![
         json!({
             "Sid": "AppBucketObjects",

@@ -3,11 +3,9 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use serde_json::{Map, Value};
-
 use crate::resources::{self, Place, Tier};
-use crate::template::Template;
 use crate::template::refs;
+use crate::template::{Object, Template};
 
 /// Where a type goes; a type outside the registry is listed under "Other resources".
 fn place(ty: &str) -> Place {
@@ -30,7 +28,7 @@ pub(super) enum Side {
     Both,
 }
 
-pub(super) fn subnets_of(id: &str, resources: &Map<String, Value>, depth: u8) -> BTreeSet<String> {
+pub(super) fn subnets_of(id: &str, resources: &Object, depth: u8) -> BTreeSet<String> {
     let mut out = BTreeSet::new();
     let Some(r) = resources.get(id) else {
         return out;
@@ -49,7 +47,7 @@ pub(super) fn subnets_of(id: &str, resources: &Map<String, Value>, depth: u8) ->
     out
 }
 
-pub(super) fn side_of(subnets: &BTreeSet<String>, resources: &Map<String, Value>) -> Side {
+pub(super) fn side_of(subnets: &BTreeSet<String>, resources: &Object) -> Side {
     let azs: BTreeSet<String> = subnets
         .iter()
         .filter_map(|s| resources.get(s))
@@ -114,18 +112,18 @@ pub(super) fn classify(template: &Template) -> Classified {
                 };
                 rows.entry(tier)
                     .or_default()
-                    .push((id.clone(), ty.to_string(), side));
+                    .push((id.to_string(), ty.to_string(), side));
             }
-            Place::Area if ty == "AWS::EC2::VPC" => vpc = Some(id.clone()),
+            Place::Area if ty == "AWS::EC2::VPC" => vpc = Some(id.to_string()),
             Place::Area => {
                 let public = id.starts_with("Public");
-                let set = BTreeSet::from([id.clone()]);
-                subnets.push((id.clone(), public, side_of(&set, resources)));
+                let set = BTreeSet::from([id.to_string()]);
+                subnets.push((id.to_string(), public, side_of(&set, resources)));
             }
             Place::Member(group) => members
                 .entry(group)
                 .or_default()
-                .push((id.clone(), ty.to_string())),
+                .push((id.to_string(), ty.to_string())),
         }
     }
 

@@ -100,7 +100,7 @@ pub(super) fn edges(template: &Template, nodes: &[Node]) -> Vec<Edge> {
     for (id, r) in resources {
         let ty = r["Type"].as_str().unwrap_or_default();
         let from = if is_node(id) {
-            id.clone()
+            id.to_string()
         } else if owner_type(ty) {
             match refs::references(&r["Properties"])
                 .into_iter()
