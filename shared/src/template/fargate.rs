@@ -645,28 +645,27 @@ fn cache_cluster(b: &mut Builder<'_>, cache: &crate::plan::Cache) {
     } else {
         ("AuthToken", sub(cache_password()))
     };
-    b.add(
-        "Cache",
-        "AWS::ElastiCache::ReplicationGroup",
-        json!({
-            "ReplicationGroupDescription": "Redis for the service",
-            "Engine": "redis",
-            "EngineVersion": REDIS_VERSION,
-            "CacheNodeType": cache.node_type.as_str(),
-            "NumCacheClusters": cache.nodes,
-            "AutomaticFailoverEnabled": replicas,
-            "MultiAZEnabled": replicas,
-            "Port": REDIS_PORT,
-            "CacheSubnetGroupName": r("CacheSubnetGroup"),
-            "SecurityGroupIds": [r("CacheSecurityGroup")],
-            "AtRestEncryptionEnabled": true,
-            "TransitEncryptionEnabled": true,
-            auth: credential,
-            "SnapshotRetentionLimit": 1,
-            "AutoMinorVersionUpgrade": true
-        }),
-    )
-    .keep("Snapshot");
+    let mut props = json!({
+        "ReplicationGroupDescription": "Redis for the service",
+        "Engine": "redis",
+        "EngineVersion": REDIS_VERSION,
+        "CacheNodeType": cache.node_type.as_str(),
+        "NumCacheClusters": cache.nodes,
+        "AutomaticFailoverEnabled": replicas,
+        "MultiAZEnabled": replicas,
+        "Port": REDIS_PORT,
+        "CacheSubnetGroupName": r("CacheSubnetGroup"),
+        "SecurityGroupIds": [r("CacheSecurityGroup")],
+        "AtRestEncryptionEnabled": true,
+        "TransitEncryptionEnabled": true,
+        "SnapshotRetentionLimit": 1,
+        "AutoMinorVersionUpgrade": true
+    });
+    if let Some(props) = props.as_object_mut() {
+        props.insert_after("TransitEncryptionEnabled", auth, credential);
+    }
+    b.add("Cache", "AWS::ElastiCache::ReplicationGroup", props)
+        .keep("Snapshot");
 }
 
 /// The generated secret's value, by dynamic reference: CloudFormation resolves it when it deploys.

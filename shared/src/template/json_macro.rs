@@ -1,48 +1,53 @@
 //! `json!` for the template builders: `serde_json::json!`'s syntax and values, in less code and
 //! less work, building the template's own tree ([`Node`]). One difference: an object key must
-//! be a `&'static str` (a literal or a constant); a `String` key does not compile.
+//! be a literal or a constant (the keys of an object are one promoted static array); anything
+//! else does not compile, and is inserted afterwards (`Object::insert`, `insert_after`).
 //!
 //! `serde_json::json!` expands every entry of every object in place (a key `String`, an
 //! `insert`, the replaced value dropped) and turns every interpolated expression into a value
 //! through the serializer (`to_value(&e).unwrap()`), which deep-copies an interpolated `Value`.
-//! Here an object is one call of [`object`] with its entries, keys and string literals are
-//! borrowed, and an expression is converted as `Value::from` converts it (a `Node` is moved). The templates stay byte-identical (the snapshot tests compare every byte);
-//! the browser's wasm and the time to build a template shrink.
+//! Here an object is one call of [`object`] with its static keys and an array of its values;
+//! keys and string literals are borrowed, not copied; a bare name or a call's result is moved,
+//! any other expression is converted as `Value::from` converts it. The templates stay
+//! byte-identical (the snapshot tests compare every byte); the browser's wasm and the time to
+//! build a template shrink.
 
 use std::borrow::Cow;
 
 use serde_json::Value;
 
-use super::tree::{Node, Object, Text};
+use super::tree::{Node, Object};
 
 /// Builds a template [`Node`]: `json!({"Key": value, "List": [1, "two", null]})`.
 macro_rules! json {
     // Objects: (key, value) pairs are collected, then built by one call.
-    (@object [$($done:tt)*] () ()) => { ::std::vec![$($done)*] };
+    (@object [$(($key:expr, $value:expr),)*] () ()) => {
+        $crate::template::json_macro::object(&[$($key),*], [$($value),*])
+    };
     (@object [$($done:tt)*] ($($key:tt)+) (: $value:literal $(, $($rest:tt)*)?)) => {
-        json!(@object [$($done)* (::std::borrow::Cow::Borrowed($($key)+), $crate::template::json_macro::Literal::node($value)),] () ($($($rest)*)?))
+        json!(@object [$($done)* (($($key)+), $crate::template::json_macro::Literal::node($value)),] () ($($($rest)*)?))
     };
     (@object [$($done:tt)*] ($($key:tt)+) (: null $(, $($rest:tt)*)?)) => {
-        json!(@object [$($done)* (::std::borrow::Cow::Borrowed($($key)+), $crate::template::tree::Node::Null),] () ($($($rest)*)?))
+        json!(@object [$($done)* (($($key)+), $crate::template::tree::Node::Null),] () ($($($rest)*)?))
     };
     // A bare name is moved, as a call's result is (use `&name` to copy a borrowed one).
     (@object [$($done:tt)*] ($($key:tt)+) (: $value:ident $(, $($rest:tt)*)?)) => {
-        json!(@object [$($done)* (::std::borrow::Cow::Borrowed($($key)+), json!(@owned $value)),] () ($($($rest)*)?))
+        json!(@object [$($done)* (($($key)+), json!(@owned $value)),] () ($($($rest)*)?))
     };
     (@object [$($done:tt)*] ($($key:tt)+) (: [$($array:tt)*] $(, $($rest:tt)*)?)) => {
-        json!(@object [$($done)* (::std::borrow::Cow::Borrowed($($key)+), json!([$($array)*])),] () ($($($rest)*)?))
+        json!(@object [$($done)* (($($key)+), json!([$($array)*])),] () ($($($rest)*)?))
     };
     (@object [$($done:tt)*] ($($key:tt)+) (: {$($map:tt)*} $(, $($rest:tt)*)?)) => {
-        json!(@object [$($done)* (::std::borrow::Cow::Borrowed($($key)+), json!({$($map)*})),] () ($($($rest)*)?))
+        json!(@object [$($done)* (($($key)+), json!({$($map)*})),] () ($($($rest)*)?))
     };
     (@object [$($done:tt)*] ($($key:tt)+) (: $($f:ident)::+ ($($args:tt)*) $(, $($rest:tt)*)?)) => {
-        json!(@object [$($done)* (::std::borrow::Cow::Borrowed($($key)+), json!(@owned $($f)::+($($args)*))),] () ($($($rest)*)?))
+        json!(@object [$($done)* (($($key)+), json!(@owned $($f)::+($($args)*))),] () ($($($rest)*)?))
     };
     (@object [$($done:tt)*] ($($key:tt)+) (: $value:expr , $($rest:tt)*)) => {
-        json!(@object [$($done)* (::std::borrow::Cow::Borrowed($($key)+), json!($value)),] () ($($rest)*))
+        json!(@object [$($done)* (($($key)+), json!($value)),] () ($($rest)*))
     };
     (@object [$($done:tt)*] ($($key:tt)+) (: $value:expr)) => {
-        json!(@object [$($done)* (::std::borrow::Cow::Borrowed($($key)+), json!($value)),] () ())
+        json!(@object [$($done)* (($($key)+), json!($value)),] () ())
     };
     // A key is every token up to its colon.
     (@object [$($done:tt)*] ($($key:tt)*) ($next:tt $($rest:tt)*)) => {
@@ -81,7 +86,7 @@ macro_rules! json {
     ([]) => { $crate::template::tree::Node::Array(::std::vec::Vec::new()) };
     ([ $($tt:tt)+ ]) => { $crate::template::tree::Node::Array(json!(@array [] $($tt)+)) };
     ({}) => { $crate::template::tree::Node::Object($crate::template::tree::Object::new()) };
-    ({ $($tt:tt)+ }) => { $crate::template::json_macro::object(json!(@object [] () ($($tt)+))) };
+    ({ $($tt:tt)+ }) => { json!(@object [] () ($($tt)+)) };
     ($($f:ident)::+ ($($args:tt)*)) => { json!(@owned $($f)::+($($args)*)) };
     ($other:expr) => { $crate::template::json_macro::IntoJson::into_json(&$other) };
 }
@@ -226,10 +231,16 @@ impl IntoJson for Object {
     }
 }
 
-/// An object of `entries`, in their order (a repeated key keeps its first place and takes the
-/// last value, as `serde_json::json!` has it).
-pub(crate) fn object(entries: Vec<(Text, Node)>) -> Node {
-    Node::Object(Object::from_entries(entries))
+/// An object of `keys` and their `values`, in their order (a repeated key keeps its first place
+/// and takes the last value, as `serde_json::json!` has it). The keys are one static array per
+/// object in the binary's data, not code that stores each one.
+pub(crate) fn object<const N: usize>(keys: &'static [&'static str; N], values: [Node; N]) -> Node {
+    Node::Object(Object::from_entries(
+        keys.iter()
+            .zip(values)
+            .map(|(key, value)| (Cow::Borrowed(*key), value))
+            .collect(),
+    ))
 }
 
 #[cfg(test)]
