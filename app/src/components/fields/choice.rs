@@ -43,20 +43,23 @@ fn select_dyn(
     set: SetFn<String>,
 ) -> AnyView {
     let id = field_id(&path);
-    let current = get.clone();
+    // The value and the options as one memo: the options are built again only when either
+    // changes, not on every edit of the plan that the getter reads.
+    let shown = Memo::new(move |_| (get(), options()));
     view! {
         <div class="field">
             <label for=id.clone()>{label}</label>
-            <select id=id on:change=move |ev| set(event_target_value(&ev)) prop:value=move || current()>
+            <select id=id on:change=move |ev| set(event_target_value(&ev)) prop:value=move || shown.with(|(value, _)| value.clone())>
                 {move || {
-                    let selected_value = get();
-                    options()
-                        .into_iter()
-                        .map(|(value, text)| {
-                            let selected = selected_value == value;
-                            view! { <option value=value selected=selected>{text}</option> }
-                        })
-                        .collect_view()
+                    shown.with(|(selected_value, options)| {
+                        options
+                            .iter()
+                            .map(|(value, text)| {
+                                let selected = selected_value == value;
+                                view! { <option value=value.clone() selected=selected>{text.clone()}</option> }
+                            })
+                            .collect_view()
+                    })
                 }}
             </select>
             {field_problems_dyn(path)}

@@ -56,7 +56,9 @@ where
     T: Number,
 {
     let id = field_id(&path);
-    let text = RwSignal::new(get().to_string());
+    // Untracked: a field built inside a reactive view (a `Show`) must not make that view
+    // depend on the plan, or every edit builds the field again.
+    let text = RwSignal::new(untrack(|| get().to_string()));
     let bad = RwSignal::new(false);
     Effect::new(move |_| {
         let value = get();
