@@ -231,7 +231,7 @@ impl<'p> Builder<'p> {
             parameters: Object::new(),
             mappings: Object::new(),
             conditions: Object::new(),
-            // The largest plans have about 80 resources.
+            // Room for every resource without growing: the largest matrix plan has 59.
             resources: Object::with_capacity(96),
             outputs: Object::new(),
             has_roles: false,

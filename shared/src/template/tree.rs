@@ -2,7 +2,7 @@
 //! generated once, written out and read a little.
 //!
 //! A `Value` object is an `IndexMap`: its own hash table, a `String` per key, a SipHash per
-//! insert. A template has about 1,500 small objects whose keys are nearly all literals, so
+//! insert. A template has a few hundred small objects whose keys are nearly all literals, so
 //! building and dropping one was mostly the allocator's work. Here an object is a vector of
 //! entries in order, and a key or a string is a `Cow<'static, str>` that borrows the literals.
 //! The read API follows `Value`'s (`tree["Key"]`, `as_str`, `get`, …) so that code reading a
