@@ -24,7 +24,7 @@ fn push_json_string(out: &mut String, s: &str) {
     const HEX: &[u8; 16] = b"0123456789abcdef";
     out.push('"');
     // Nearly every string of a template needs no escape: one quick scan, one copy.
-    if !s.bytes().any(|b| b < 0x20 || b == b'"' || b == b'\\') {
+    if !needs_escape(s.as_bytes()) {
         out.push_str(s);
         out.push('"');
         return;
@@ -54,6 +54,30 @@ fn push_json_string(out: &mut String, s: &str) {
     }
     out.push_str(&s[clean..]);
     out.push('"');
+}
+
+/// Whether any byte is a control character, a quote or a backslash: eight bytes at a time
+/// (a word has a byte below `n` when `(x - 0x01..01 * n) & !x & 0x80..80` is not zero, for
+/// `n` up to 128; a byte equal to `c` is a zero byte of `x ^ 0x01..01 * c`).
+fn needs_escape(bytes: &[u8]) -> bool {
+    const ONES: u64 = u64::from_ne_bytes([1; 8]);
+    const HIGH: u64 = ONES * 0x80;
+    let below = |x: u64, n: u64| x.wrapping_sub(ONES * n) & !x & HIGH;
+    let mut words = bytes.chunks_exact(8);
+    for word in &mut words {
+        let x = u64::from_le_bytes(word.try_into().expect("eight bytes"));
+        if below(x, 0x20)
+            | below(x ^ (ONES * u64::from(b'"')), 1)
+            | below(x ^ (ONES * u64::from(b'\\')), 1)
+            != 0
+        {
+            return true;
+        }
+    }
+    words
+        .remainder()
+        .iter()
+        .any(|&b| b < 0x20 || b == b'"' || b == b'\\')
 }
 
 /// Appends a scalar as JSON.
@@ -370,6 +394,34 @@ mod tests {
         });
         let back: Value = serde_yaml::from_str(&yaml(&json_of(v.clone()))).expect("valid YAML");
         assert_eq!(back, v);
+    }
+
+    /// Each byte that needs an escape, and some that do not, at every place of a word and of
+    /// the tail, between every kind of neighbour.
+    #[test]
+    fn the_word_scan_finds_every_byte_that_needs_an_escape() {
+        let specials: Vec<char> = (0u8..0x20).map(char::from).chain(['"', '\\']).collect();
+        let plain = [
+            'a', ' ', '!', '#', '[', ']', '~', '\u{7f}', 'é', '–', '😀', '\u{2028}',
+        ];
+        for len in 0..20 {
+            for filler in plain {
+                let base: String = std::iter::repeat_n(filler, len).collect();
+                assert!(!needs_escape(base.as_bytes()), "{base:?}");
+                for at in 0..=len {
+                    for c in specials.iter().chain(&plain) {
+                        let mut s: String = base.chars().take(at).collect();
+                        s.push(*c);
+                        s.extend(base.chars().skip(at));
+                        let expect = s.bytes().any(|b| b < 0x20 || b == b'"' || b == b'\\');
+                        assert_eq!(needs_escape(s.as_bytes()), expect, "{s:?}");
+                        let mut ours = String::new();
+                        push_json_string(&mut ours, &s);
+                        assert_eq!(ours, serde_json::to_string(&s).unwrap(), "{s:?}");
+                    }
+                }
+            }
+        }
     }
 
     #[test]
