@@ -59,6 +59,17 @@ fn output_is_deterministic_and_yaml_equals_json() {
         let from_yaml: Value = serde_yaml::from_str(&a.to_yaml()).unwrap();
         assert_eq!(from_json, a.to_value(), "{name}: JSON does not read back");
         assert_eq!(from_yaml, a.to_value(), "{name}: YAML does not read back");
+        // The tree compares key order too (a `Value` map does not).
+        assert_eq!(
+            template::Node::from(from_json),
+            *a.tree(),
+            "{name}: JSON key order"
+        );
+        assert_eq!(
+            template::Node::from(from_yaml),
+            *a.tree(),
+            "{name}: YAML key order"
+        );
     }
 }
 

@@ -93,9 +93,10 @@ macro_rules! json {
 pub(crate) use json;
 
 /// What a `json!` expression becomes: the value `serde_json::to_value` makes of it, without
-/// going through the serializer. A call's result (`r("Vpc")`, `policy_doc(..)`) is moved into
-/// the document; any other expression is borrowed, as `serde_json::json!` borrows it (a field of
-/// a borrowed plan can be written as it is), and copied.
+/// going through the serializer. A call's result (`r("Vpc")`, `policy_doc(..)`) and a bare name
+/// are moved into the document; a literal is borrowed ([`Literal`]); any other expression is
+/// borrowed, as `serde_json::json!` borrows it (a field of a borrowed plan can be written as it
+/// is), and copied.
 pub(crate) trait IntoJson {
     fn into_json(self) -> Node;
 }

@@ -100,7 +100,9 @@ impl Object {
         }
     }
 
-    /// Sets `key` to `value` right after the entry `after` (at the end without it).
+    /// Sets `key` to `value` right after the entry `after` (at the end without it). An entry
+    /// with `key` already there is taken out first, wherever it was, so the key ends up after
+    /// `after` with the new value.
     pub fn insert_after(&mut self, after: &str, key: impl Into<Text>, value: Node) {
         let key = key.into();
         self.entries.retain(|(k, _)| *k != key);

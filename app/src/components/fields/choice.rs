@@ -43,8 +43,9 @@ fn select_dyn(
     set: SetFn<String>,
 ) -> AnyView {
     let id = field_id(&path);
-    // The value and the options as one memo: the options are built again only when either
-    // changes, not on every edit of the plan that the getter reads.
+    // The value and the options as one memo: the `<option>` views are built again only when
+    // either changes, not on every edit of the plan that the getter reads (the memo itself is
+    // computed again, which is cheap).
     let shown = Memo::new(move |_| (get(), options()));
     view! {
         <div class="field">
