@@ -15,16 +15,9 @@ pub mod problems;
 
 pub use crate::highlight::escape;
 
-/// Text for a double-quoted attribute value.
+/// Text for a double-quoted attribute value (the diagram's escaper).
 pub fn attribute(out: &mut String, text: &str) {
-    for ch in text.chars() {
-        match ch {
-            '"' => out.push_str("&quot;"),
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            c => out.push(c),
-        }
-    }
+    out.push_str(&shared::topology::escape_xml(text));
 }
 
 #[cfg(test)]
@@ -33,6 +26,6 @@ mod tests {
     fn attribute_values_cannot_end_early_or_open_a_tag() {
         let mut out = String::new();
         super::attribute(&mut out, "say \"<hi>\" & go");
-        assert_eq!(out, "say &quot;&lt;hi>&quot; &amp; go");
+        assert_eq!(out, "say &quot;&lt;hi&gt;&quot; &amp; go");
     }
 }

@@ -18,6 +18,7 @@ use std::collections::BTreeSet;
 use serde::Serialize;
 
 pub use layout::build;
+pub use svg::esc as escape_xml;
 
 pub const NODE_W: f64 = 168.0;
 pub const NODE_H: f64 = 50.0;

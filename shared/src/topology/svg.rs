@@ -4,8 +4,9 @@ use std::fmt::{self, Write};
 
 use super::{GROUP_LINE, INTERNET, LABEL_H, Topology, short_type};
 
-/// Text and attribute values escaped for XML, in one pass; most need no escaping at all.
-fn esc(s: &str) -> std::borrow::Cow<'_, str> {
+/// Text and attribute values escaped for XML (and HTML), in one pass; most need no escaping at
+/// all. The page's own markup uses it too.
+pub fn esc(s: &str) -> std::borrow::Cow<'_, str> {
     if !s.contains(['&', '<', '>', '"']) {
         return s.into();
     }
