@@ -91,17 +91,20 @@ fn push_scalar_json(out: &mut String, value: &Node) {
     }
 }
 
-/// One-line rendering with `", "` and `": "` separators, given up as soon as the line grows
-/// past `limit` bytes of `out` (then `false`, and `out` holds a partial rendering).
-fn inline_json(value: &Node, out: &mut String, limit: usize) -> bool {
+/// One-line rendering, given up as soon as the line grows past `limit` bytes of `out` (then
+/// `false`, and `out` holds a partial rendering). Readable, `{"Key": "a", "List": [1, 2]}`, or
+/// `COMPACT` as `serde_json` writes it, `{"Key":"a","List":[1,2]}` (a constant, so that the
+/// readable writer's separators stay literals).
+fn inline_json<const COMPACT: bool>(value: &Node, out: &mut String, limit: usize) -> bool {
+    let (item, key) = if COMPACT { (",", ":") } else { (", ", ": ") };
     match value {
         Node::Array(items) => {
             out.push('[');
-            for (i, item) in items.iter().enumerate() {
+            for (i, v) in items.iter().enumerate() {
                 if i > 0 {
-                    out.push_str(", ");
+                    out.push_str(item);
                 }
-                if !inline_json(item, out, limit) {
+                if !inline_json::<COMPACT>(v, out, limit) {
                     return false;
                 }
             }
@@ -111,11 +114,11 @@ fn inline_json(value: &Node, out: &mut String, limit: usize) -> bool {
             out.push('{');
             for (i, (k, v)) in map.iter().enumerate() {
                 if i > 0 {
-                    out.push_str(", ");
+                    out.push_str(item);
                 }
                 push_json_string(out, k);
-                out.push_str(": ");
-                if !inline_json(v, out, limit) {
+                out.push_str(key);
+                if !inline_json::<COMPACT>(v, out, limit) {
                     return false;
                 }
             }
@@ -129,36 +132,8 @@ fn inline_json(value: &Node, out: &mut String, limit: usize) -> bool {
 /// Compact JSON (no spaces), as `serde_json` writes it.
 pub fn compact(value: &Node) -> String {
     let mut out = String::new();
-    push_compact(&mut out, value);
+    inline_json::<true>(value, &mut out, usize::MAX);
     out
-}
-
-fn push_compact(out: &mut String, value: &Node) {
-    match value {
-        Node::Array(items) => {
-            out.push('[');
-            for (i, item) in items.iter().enumerate() {
-                if i > 0 {
-                    out.push(',');
-                }
-                push_compact(out, item);
-            }
-            out.push(']');
-        }
-        Node::Object(map) => {
-            out.push('{');
-            for (i, (k, v)) in map.iter().enumerate() {
-                if i > 0 {
-                    out.push(',');
-                }
-                push_json_string(out, k);
-                out.push(':');
-                push_compact(out, v);
-            }
-            out.push('}');
-        }
-        scalar => push_scalar_json(out, scalar),
-    }
 }
 
 /// A number as `serde_json` writes it, without a `String` of its own.
@@ -194,7 +169,7 @@ fn write_json(out: &mut String, value: &Node, indent: usize, column: usize, dept
         && let Some(room) = WIDTH.checked_sub(column)
     {
         let start = out.len();
-        if inline_json(value, out, start + room) {
+        if inline_json::<false>(value, out, start + room) {
             return;
         }
         out.truncate(start);
