@@ -69,14 +69,14 @@ impl Deployer {
         let valid = ValidPlan::new(request.plan).map_err(DeployError::InvalidPlan)?;
         let template = template::generate(&valid);
         let body = template.to_json();
-        let doc = template.to_value();
+        let doc = template.tree();
         if let Some(sent) = &request.template
             && *sent != body
             && *sent != template.to_yaml()
         {
             return Err(DeployError::TemplateMismatch);
         }
-        let given = super::parameters::check(&doc, &request.parameters)
+        let given = super::parameters::check(doc, &request.parameters)
             .map_err(DeployError::InvalidParameters)?;
         let report = match self.config.target {
             shared::api::Target::Sandbox { .. } => sandbox::check(&template),
@@ -166,10 +166,10 @@ impl Deployer {
         if let (true, Some(stack)) = (update, &existing) {
             let declared = doc["Parameters"].as_object();
             for name in declared.into_iter().flat_map(|d| d.keys()) {
-                let kept = !super::parameters::SERVER_OWNED.contains(&name.as_str())
+                let kept = !super::parameters::SERVER_OWNED.contains(&name)
                     && !parameters.iter().any(|(k, _)| k == name);
                 if let Some(value) = stack.parameter(name).filter(|_| kept) {
-                    parameters.push((name.clone(), value.to_string()));
+                    parameters.push((name.to_string(), value.to_string()));
                 }
             }
         }
@@ -185,7 +185,7 @@ impl Deployer {
             .get(template::IMAGE_READY_PARAMETER)
             .is_some()
         {
-            let tag = super::parameters::value(&doc, &parameters, template::IMAGE_TAG_PARAMETER)
+            let tag = super::parameters::value(doc, &parameters, template::IMAGE_TAG_PARAMETER)
                 .unwrap_or_default()
                 .to_string();
             let ready = match &existing {

@@ -5,9 +5,8 @@
 
 use std::collections::BTreeMap;
 
-use serde_json::Value;
 use shared::api::PlanProblem;
-use shared::template;
+use shared::template::{self, Node};
 
 /// Parameters the server sets: a request may not.
 pub const SERVER_OWNED: [&str; 2] = [
@@ -17,7 +16,7 @@ pub const SERVER_OWNED: [&str; 2] = [
 
 /// The request's parameters, checked against `template`; every problem at once.
 pub fn check(
-    template: &Value,
+    template: &Node,
     given: &BTreeMap<String, String>,
 ) -> Result<Vec<(String, String)>, Vec<PlanProblem>> {
     let declared = template["Parameters"].as_object();
@@ -38,7 +37,6 @@ pub fn check(
             let known: Vec<&str> = declared
                 .into_iter()
                 .flat_map(|d| d.keys())
-                .map(String::as_str)
                 .filter(|k| !SERVER_OWNED.contains(k))
                 .collect();
             problem(if known.is_empty() {
@@ -63,11 +61,7 @@ pub fn check(
 }
 
 /// The value a stack gets for `name`: the request's, or the template's default.
-pub fn value<'a>(
-    template: &'a Value,
-    given: &'a [(String, String)],
-    name: &str,
-) -> Option<&'a str> {
+pub fn value<'a>(template: &'a Node, given: &'a [(String, String)], name: &str) -> Option<&'a str> {
     given
         .iter()
         .find(|(k, _)| k == name)
@@ -76,7 +70,7 @@ pub fn value<'a>(
 }
 
 /// Why `value` breaks the parameter's rules, if it does.
-fn breaks(spec: &Value, value: &str) -> Option<String> {
+fn breaks(spec: &Node, value: &str) -> Option<String> {
     let length = value.chars().count();
     if let Some(min) = spec["MinLength"].as_u64()
         && (length as u64) < min
@@ -91,7 +85,7 @@ fn breaks(spec: &Value, value: &str) -> Option<String> {
     if let Some(allowed) = spec["AllowedValues"].as_array()
         && !allowed.iter().any(|a| a.as_str() == Some(value))
     {
-        let list: Vec<&str> = allowed.iter().filter_map(Value::as_str).collect();
+        let list: Vec<&str> = allowed.iter().filter_map(Node::as_str).collect();
         return Some(format!("must be one of {}", list.join(", ")));
     }
     if let Some(pattern) = spec["AllowedPattern"].as_str() {
@@ -123,8 +117,10 @@ mod tests {
             .collect()
     }
 
-    fn template_of(plan: shared::Plan) -> Value {
-        template::generate(&ValidPlan::new(plan).unwrap()).to_value()
+    fn template_of(plan: shared::Plan) -> Node {
+        template::generate(&ValidPlan::new(plan).unwrap())
+            .tree()
+            .clone()
     }
 
     #[test]
@@ -195,14 +191,14 @@ mod tests {
 
     #[test]
     fn allowed_values_and_lengths_are_rules_too() {
-        let spec = serde_json::json!({ "AllowedValues": ["a", "b"], "MaxLength": 1 });
+        let spec = Node::from(serde_json::json!({ "AllowedValues": ["a", "b"], "MaxLength": 1 }));
         assert_eq!(breaks(&spec, "a"), None);
         assert_eq!(breaks(&spec, "c").as_deref(), Some("must be one of a, b"));
         assert_eq!(
             breaks(&spec, "ab").as_deref(),
             Some("must be at most 1 characters long")
         );
-        let anchored = serde_json::json!({ "AllowedPattern": "[0-9]+" });
+        let anchored = Node::from(serde_json::json!({ "AllowedPattern": "[0-9]+" }));
         assert_eq!(breaks(&anchored, "42"), None);
         assert!(
             breaks(&anchored, "42x").is_some(),
