@@ -7,7 +7,7 @@
 //! entries in order, and a key or a string is a `Cow<'static, str>` that borrows the literals.
 //! The read API follows `Value`'s (`tree["Key"]`, `as_str`, `get`, …) so that code reading a
 //! template reads the same; [`Node::to_value`] gives the `serde_json::Value` where one is needed
-//! (the server's checks, tests).
+//! (tests comparing with parsed output).
 
 use std::borrow::Cow;
 use std::fmt;
