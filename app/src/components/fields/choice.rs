@@ -43,16 +43,17 @@ fn select_dyn(
     set: SetFn<String>,
 ) -> AnyView {
     let id = field_id(&path);
-    // The value and the options as one memo: the `<option>` views are built again only when
-    // either changes, not on every edit of the plan that the getter reads (the memo itself is
-    // computed again, which is cheap).
-    let shown = Memo::new(move |_| (get(), options()));
+    // The value and the options as memos: the `<option>` views are built again only when either
+    // changes, not on every edit of the plan that the getter reads. Fixed options are computed
+    // once; only the value is read again on an edit.
+    let value = Memo::new(move |_| get());
+    let options = Memo::new(move |_| options());
     view! {
         <div class="field">
             <label for=id.clone()>{label}</label>
-            <select id=id on:change=move |ev| set(event_target_value(&ev)) prop:value=move || shown.with(|(value, _)| value.clone())>
+            <select id=id on:change=move |ev| set(event_target_value(&ev)) prop:value=move || value.get()>
                 {move || {
-                    shown.with(|(selected_value, options)| {
+                    value.with(|selected_value| options.with(|options| {
                         options
                             .iter()
                             .map(|(value, text)| {
@@ -60,7 +61,7 @@ fn select_dyn(
                                 view! { <option value=value.clone() selected=selected>{text.clone()}</option> }
                             })
                             .collect_view()
-                    })
+                    }))
                 }}
             </select>
             {field_problems_dyn(path)}
