@@ -43,10 +43,15 @@ pub fn App() -> impl IntoView {
         let _ = body.class_list().add_1("embedded");
     }
     let is_fargate = move || planner.kind.get() == shared::ArchitectureKind::Fargate;
-    // Marks the first complete render for the measurement script.
+    // Marks the first complete render for the measurement script: in the frame that first
+    // shows an estimate, once every view's effects have run (the template's text, the diagram
+    // and the cost lines are written by effects), just before it is painted. Once marked, the
+    // effect reads nothing, so edits do not run it again.
+    let marked = StoredValue::new(false);
     Effect::new(move |_| {
-        if planner.estimate.with(|e| e.is_some()) {
-            browser::mark("stackplan-rendered");
+        if !marked.get_value() && planner.estimate.with(|e| e.is_some()) {
+            marked.set_value(true);
+            request_animation_frame(|| browser::mark("stackplan-rendered"));
         }
     });
     view! {

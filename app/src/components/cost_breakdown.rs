@@ -2,10 +2,10 @@
 //! is not estimated, and every assumption.
 
 use leptos::prelude::*;
-use shared::cost::Line;
 use shared::plan::{Architecture, CpuArch};
+use web_sys::Element;
 
-use super::cost_summary::money;
+use crate::markup::cost_lines::{Change, Lines, html};
 use crate::state::use_planner;
 
 #[component]
@@ -25,93 +25,22 @@ pub fn CostBreakdown() -> impl IntoView {
         });
     };
     let is_fargate = move || p.kind.get() == shared::ArchitectureKind::Fargate;
-    // The groups' services and their lines (index in the estimate, item): the elements are
-    // built again only when these change (another architecture, a feature on or off), so an
-    // edit changes text only and an opened line stays open. Every reactive text is a
-    // `Signal<String>` read straight from the estimate, one type, so its view code exists once.
-    let shape = Memo::new(move |_| {
-        p.estimate.with(|e| {
-            let Some((e, _)) = e else { return Vec::new() };
-            let mut groups: Vec<(String, Vec<(usize, String)>)> = Vec::new();
-            for (i, l) in e.lines.iter().enumerate() {
-                let line = (i, l.item.clone());
-                match groups.iter_mut().find(|(s, _)| *s == l.service) {
-                    Some(g) => g.1.push(line),
-                    None => groups.push((l.service.clone(), vec![line])),
-                }
-            }
-            groups
-        })
+    // The groups are markup ([`markup::cost_lines`]): built again only when the lines' names
+    // change (another architecture, a feature on or off), keeping what the user opened;
+    // otherwise an edit writes only the texts that differ, in one pass.
+    let groups = NodeRef::<leptos::html::Div>::new();
+    let shown = StoredValue::new_local(None::<(web_sys::Element, Lines)>);
+    Effect::new(move |_| {
+        let Some(el) = groups.get() else { return };
+        let Some(new) = p.estimate.with(|e| {
+            p.changed_lines
+                .with(|c| e.as_ref().map(|(e, _)| Lines::of(e, c)))
+        }) else {
+            return;
+        };
+        let el: web_sys::Element = el.into();
+        shown.update_value(|shown| show(&el, shown, new));
     });
-    let line = move |i: usize, f: fn(&Line) -> String| {
-        Signal::derive(move || {
-            p.estimate.with(|e| {
-                e.as_ref()
-                    .and_then(|(e, _)| e.lines.get(i))
-                    .map(f)
-                    .unwrap_or_default()
-            })
-        })
-    };
-    let subtotal = move |lines: Vec<usize>| {
-        Signal::derive(move || {
-            p.estimate.with(|e| {
-                let Some((e, _)) = e else {
-                    return String::new();
-                };
-                let lines = lines.iter().filter_map(|i| e.lines.get(*i));
-                let unknown = lines.clone().any(|l| l.monthly_usd.is_none());
-                let usd: f64 = lines.map(|l| l.monthly_usd.unwrap_or(0.0)).sum();
-                format!("{}{}", money(usd), if unknown { " + unknown" } else { "" })
-            })
-        })
-    };
-    let changed =
-        move |i: usize| move || p.changed_lines.with(|c| c.get(i).copied().unwrap_or(false));
-    let derived = move |i: usize| {
-        move || {
-            p.estimate.with(|e| {
-                e.as_ref()
-                    .and_then(|(e, _)| e.lines.get(i))
-                    .is_some_and(|l| l.derived)
-            })
-        }
-    };
-    let rows = move || {
-        shape.with(|shape| {
-            shape
-                .iter()
-                .map(|(service, items)| {
-                    let lines = items
-                        .iter()
-                        .map(|(i, item)| {
-                            let i = *i;
-                            view! {
-                                <li class:changed=changed(i)>
-                                    <details>
-                                        <summary>
-                                            <span>{item.clone()}{move || changed(i)().then(|| view! { <span class="changed-badge" title="The live price differs from the embedded book's">"price changed"</span> })}{move || derived(i)().then(|| view! { <span class="derived-badge" data-testid="derived-price" title="This unit price is derived from other prices (for example equal to another region's), not read from a price list">"derived price"</span> })}</span>
-                                            <span class="line-usd">{line(i, |l| l.monthly_usd.map(money).unwrap_or_else(|| "unknown".into()))}</span>
-                                        </summary>
-                                        <p class="formula">{line(i, |l| l.formula.clone())}</p>
-                                    </details>
-                                </li>
-                            }
-                        })
-                        .collect_view();
-                    view! {
-                        <details class="cost-group">
-                            <summary>
-                                <span>{service.clone()}</span>
-                                <span class="line-usd">{subtotal(items.iter().map(|(i, _)| *i).collect())}</span>
-                            </summary>
-                            <ul>{lines}</ul>
-                        </details>
-                    }
-                })
-                .collect_view()
-        })
-    };
     let list = move |f: fn(&shared::cost::Estimate) -> Vec<String>| {
         Memo::new(move |_| {
             p.estimate
@@ -136,7 +65,7 @@ pub fn CostBreakdown() -> impl IntoView {
     };
     let body = move || {
         view! {
-            <div class="cost-groups" data-testid="cost-groups">{rows}</div>
+            <div class="cost-groups" data-testid="cost-groups" node_ref=groups></div>
             {move || (!unknown.with(Vec::is_empty)).then(|| view! {
                 <h3>"Unknown prices"</h3>
                 <ul class="notes">{items(unknown)}</ul>
@@ -167,4 +96,107 @@ pub fn CostBreakdown() -> impl IntoView {
             <Show when=has>{body()}</Show>
         </section>
     }
+}
+
+/// Puts `new` on the page in `el`, where `shown` was: its changed texts only when the lines
+/// are the same, else all of it, with the groups and lines that were open still open.
+fn show(el: &Element, shown: &mut Option<(Element, Lines)>, new: Lines) {
+    match shown {
+        Some((on, old)) if on == el && old.same_shape(&new) => {
+            for change in old.changes(&new) {
+                apply(el, change);
+            }
+        }
+        _ => {
+            let open = match shown {
+                Some((on, old)) if on == el => open_now(el, old),
+                _ => Vec::new(),
+            };
+            el.set_inner_html(&html(&new, &|service, item| {
+                open.iter()
+                    .any(|(s, i)| s == service && i.as_deref() == item)
+            }));
+        }
+    }
+    *shown = Some((el.clone(), new));
+}
+
+/// The `i`-th element child.
+fn child(el: &Element, i: usize) -> Option<Element> {
+    el.children().item(i as u32)
+}
+
+/// A group's `<details>`, and its `line`-th line's `<details>`.
+fn group(el: &Element, g: usize) -> Option<Element> {
+    child(el, g)
+}
+
+fn line(el: &Element, g: usize, l: usize) -> Option<Element> {
+    child(&group(el, g)?.last_element_child()?, l)?.first_element_child()
+}
+
+fn apply(el: &Element, change: Change) {
+    let summary_part = |details: Option<Element>, first: bool| {
+        let summary = details?.first_element_child()?;
+        if first {
+            summary.first_element_child()
+        } else {
+            summary.last_element_child()
+        }
+    };
+    match change {
+        Change::Subtotal { group: g, text } => {
+            if let Some(s) = summary_part(group(el, g), false) {
+                s.set_text_content(Some(text));
+            }
+        }
+        Change::Usd {
+            group: g,
+            line: l,
+            text,
+        } => {
+            if let Some(s) = summary_part(line(el, g, l), false) {
+                s.set_text_content(Some(text));
+            }
+        }
+        Change::Formula {
+            group: g,
+            line: l,
+            text,
+        } => {
+            if let Some(p) = line(el, g, l).and_then(|d| d.last_element_child()) {
+                p.set_text_content(Some(text));
+            }
+        }
+        Change::Head {
+            group: g,
+            line: l,
+            html,
+            changed,
+        } => {
+            let details = line(el, g, l);
+            if let Some(li) = details.as_ref().and_then(|d| d.parent_element()) {
+                li.set_class_name(if changed { "changed" } else { "" });
+            }
+            if let Some(s) = summary_part(details, true) {
+                s.set_inner_html(&html);
+            }
+        }
+    }
+}
+
+/// The groups (`None`) and lines of `shown` that are open on the page.
+fn open_now(el: &Element, shown: &Lines) -> Vec<(String, Option<String>)> {
+    let mut open = Vec::new();
+    for (g, grp) in shown.0.iter().enumerate() {
+        if group(el, g).is_some_and(|d| d.has_attribute("open")) {
+            open.push((grp.service.clone(), None));
+        }
+        for (l, item) in grp.lines.iter().enumerate() {
+            if line(el, g, l).is_some_and(|d| d.has_attribute("open")) {
+                open.push((grp.service.clone(), Some(item.item.clone())));
+            }
+        }
+    }
+    open
 }

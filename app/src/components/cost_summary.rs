@@ -74,36 +74,14 @@ pub fn CostSummary() -> impl IntoView {
             e.region
         ),
     });
-    let rows = Memo::new(move |_| {
-        p.estimate
-            .with(|e| e.as_ref().map_or(0, |(e, _)| e.largest_lines(5).len()))
-    });
-    // The i-th largest line's name, formula, bar width and amount.
-    let top = move |i: usize, field: u8| {
-        Signal::derive(move || {
-            p.estimate.with(|e| {
-                let Some((e, _)) = e else {
-                    return String::new();
-                };
-                let top = e.largest_lines(5);
-                let max = top
-                    .first()
-                    .and_then(|l| l.monthly_usd)
-                    .unwrap_or(1.0)
-                    .max(0.01);
-                let Some(l) = top.get(i) else {
-                    return String::new();
-                };
-                let v = l.monthly_usd.unwrap_or(0.0);
-                match field {
-                    0 => format!("{}: {}", l.service, l.item),
-                    1 => l.formula.clone(),
-                    2 => format!("width: {:.1}%", v / max * 100.0),
-                    _ => money(v),
-                }
-            })
+    // The largest lines are markup, one string per estimate (sorting the lines once).
+    let largest = Memo::new(move |_| {
+        p.estimate.with(|e| {
+            e.as_ref()
+                .map(|(e, _)| crate::markup::cost_lines::largest(e, 5))
+                .unwrap_or_default()
         })
-    };
+    });
     let body = move || {
         view! {
             <div class="total-row" class:stale=move || !stale.with(String::is_empty)>
@@ -119,15 +97,7 @@ pub fn CostSummary() -> impl IntoView {
             {move || (!stale.with(String::is_empty)).then(|| view! { <p class="stale-note" role="status">"Showing the last valid plan's cost: fix the problems below to update it."</p> })}
             {move || capacity().map(|w| view! { <p class="capacity-note" role="status" data-testid="over-capacity-note">{w}</p> })}
             {move || unknown().map(|u| view! { <p class="unknown-note" role="status">{u}</p> })}
-            <ol class="largest-lines" aria-label="Largest cost lines">
-                {move || (0..rows.get()).map(|i| view! {
-                    <li>
-                        <span class="line-name" title=top(i, 1)>{top(i, 0)}</span>
-                        <span class="bar" aria-hidden="true"><span style=top(i, 2)></span></span>
-                        <span class="line-usd">{top(i, 3)}</span>
-                    </li>
-                }).collect_view()}
-            </ol>
+            <ol class="largest-lines" aria-label="Largest cost lines" inner_html=move || largest.get()></ol>
             <p class="book-note" data-testid="price-source">
                 {text(|e, _| format!("{} lines · {} · {} h month", e.lines.len(), match e.price_book.origin {
                         shared::cost::Origin::Embedded => format!("embedded price book {} of {}", e.price_book.version, e.price_book.date),

@@ -11,6 +11,7 @@
 
 pub mod chart;
 pub mod compare;
+pub mod cost_lines;
 pub mod problems;
 
 pub use crate::highlight::escape;

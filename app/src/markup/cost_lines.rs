@@ -1,0 +1,376 @@
+//! The cost lines, grouped by service and each expandable to its formula, and the largest
+//! lines of the summary.
+//!
+//! An edit changes the amounts and formulas of a few lines, not which lines there are. The page
+//! builds the groups from [`html`] only when the lines' names change ([`Lines::shape`]), keeping
+//! what the user opened, and otherwise writes only the texts that differ ([`Lines::changes`]).
+//! One pass per edit replaces some 130 reactive texts, each of which read the estimate again.
+
+use shared::cost::Estimate;
+
+use super::{attribute, escape};
+use crate::components::cost_summary::money;
+
+/// What one line shows.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Line {
+    pub item: String,
+    pub usd: String,
+    pub formula: String,
+    /// The live price differs from the embedded book's.
+    pub changed: bool,
+    /// The unit price is derived from other prices.
+    pub derived: bool,
+}
+
+/// One service's lines and their subtotal.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Group {
+    pub service: String,
+    pub subtotal: String,
+    pub lines: Vec<Line>,
+}
+
+/// Every line of an estimate, grouped by service in the order services first appear.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Lines(pub Vec<Group>);
+
+/// A text of the groups that differs from what is shown.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Change<'a> {
+    Subtotal {
+        group: usize,
+        text: &'a str,
+    },
+    Usd {
+        group: usize,
+        line: usize,
+        text: &'a str,
+    },
+    Formula {
+        group: usize,
+        line: usize,
+        text: &'a str,
+    },
+    /// The line's name and badges, and whether it is marked changed.
+    Head {
+        group: usize,
+        line: usize,
+        html: String,
+        changed: bool,
+    },
+}
+
+impl Lines {
+    /// `changed[i]`: line `i`'s live price differs from the embedded book's.
+    pub fn of(e: &Estimate, changed: &[bool]) -> Lines {
+        let mut groups: Vec<(Group, f64, bool)> = Vec::new();
+        for (i, l) in e.lines.iter().enumerate() {
+            let line = Line {
+                item: l.item.clone(),
+                usd: l.monthly_usd.map(money).unwrap_or_else(|| "unknown".into()),
+                formula: l.formula.clone(),
+                changed: changed.get(i).copied().unwrap_or(false),
+                derived: l.derived,
+            };
+            let at = match groups.iter().position(|(g, _, _)| g.service == l.service) {
+                Some(at) => at,
+                None => {
+                    groups.push((
+                        Group {
+                            service: l.service.clone(),
+                            subtotal: String::new(),
+                            lines: Vec::new(),
+                        },
+                        0.0,
+                        false,
+                    ));
+                    groups.len() - 1
+                }
+            };
+            let (g, usd, unknown) = &mut groups[at];
+            g.lines.push(line);
+            *usd += l.monthly_usd.unwrap_or(0.0);
+            *unknown |= l.monthly_usd.is_none();
+        }
+        Lines(
+            groups
+                .into_iter()
+                .map(|(mut g, usd, unknown)| {
+                    g.subtotal =
+                        format!("{}{}", money(usd), if unknown { " + unknown" } else { "" });
+                    g
+                })
+                .collect(),
+        )
+    }
+
+    /// Whether `other` has the same services with the same lines, in the same order: then the
+    /// page's elements can stay and only texts change.
+    pub fn same_shape(&self, other: &Lines) -> bool {
+        self.0.len() == other.0.len()
+            && self.0.iter().zip(&other.0).all(|(a, b)| {
+                a.service == b.service
+                    && a.lines.len() == b.lines.len()
+                    && a.lines.iter().zip(&b.lines).all(|(x, y)| x.item == y.item)
+            })
+    }
+
+    /// The texts of `new` that differ from `self`'s, which has the same shape.
+    pub fn changes<'a>(&self, new: &'a Lines) -> Vec<Change<'a>> {
+        let mut out = Vec::new();
+        for (group, (a, b)) in self.0.iter().zip(&new.0).enumerate() {
+            if a.subtotal != b.subtotal {
+                out.push(Change::Subtotal {
+                    group,
+                    text: &b.subtotal,
+                });
+            }
+            for (line, (x, y)) in a.lines.iter().zip(&b.lines).enumerate() {
+                if x.usd != y.usd {
+                    out.push(Change::Usd {
+                        group,
+                        line,
+                        text: &y.usd,
+                    });
+                }
+                if x.formula != y.formula {
+                    out.push(Change::Formula {
+                        group,
+                        line,
+                        text: &y.formula,
+                    });
+                }
+                if (x.changed, x.derived) != (y.changed, y.derived) {
+                    out.push(Change::Head {
+                        group,
+                        line,
+                        html: head(y),
+                        changed: y.changed,
+                    });
+                }
+            }
+        }
+        out
+    }
+}
+
+/// The inside of a line's name: the item and its badges.
+pub fn head(l: &Line) -> String {
+    let mut out = String::new();
+    escape(&mut out, &l.item);
+    if l.changed {
+        out.push_str("<span class=\"changed-badge\" title=\"The live price differs from the embedded book's\">price changed</span>");
+    }
+    if l.derived {
+        out.push_str("<span class=\"derived-badge\" data-testid=\"derived-price\" title=\"This unit price is derived from other prices (for example equal to another region's), not read from a price list\">derived price</span>");
+    }
+    out
+}
+
+/// The groups, each a `<details>` of its lines. `open(service, item)` says whether a group
+/// (`item` `None`) or a line was open, so that it stays open when the groups are built again.
+pub fn html(lines: &Lines, open: &dyn Fn(&str, Option<&str>) -> bool) -> String {
+    let mut out = String::with_capacity(8192);
+    for g in &lines.0 {
+        out.push_str(if open(&g.service, None) {
+            "<details class=\"cost-group\" open><summary><span>"
+        } else {
+            "<details class=\"cost-group\"><summary><span>"
+        });
+        escape(&mut out, &g.service);
+        out.push_str("</span><span class=\"line-usd\">");
+        escape(&mut out, &g.subtotal);
+        out.push_str("</span></summary><ul>");
+        for l in &g.lines {
+            out.push_str(if l.changed {
+                "<li class=\"changed\">"
+            } else {
+                "<li>"
+            });
+            out.push_str(if open(&g.service, Some(&l.item)) {
+                "<details open><summary><span>"
+            } else {
+                "<details><summary><span>"
+            });
+            out.push_str(&head(l));
+            out.push_str("</span><span class=\"line-usd\">");
+            escape(&mut out, &l.usd);
+            out.push_str("</span></summary><p class=\"formula\">");
+            escape(&mut out, &l.formula);
+            out.push_str("</p></details></li>");
+        }
+        out.push_str("</ul></details>");
+    }
+    out
+}
+
+/// The summary's `n` largest lines, each with its name (its formula on hover), a bar as wide
+/// as its share of the largest, and its amount.
+pub fn largest(e: &Estimate, n: usize) -> String {
+    let top = e.largest_lines(n);
+    let max = top
+        .first()
+        .and_then(|l| l.monthly_usd)
+        .unwrap_or(1.0)
+        .max(0.01);
+    let mut out = String::with_capacity(256 * top.len());
+    for l in top {
+        let v = l.monthly_usd.unwrap_or(0.0);
+        out.push_str("<li><span class=\"line-name\" title=\"");
+        attribute(&mut out, &l.formula);
+        out.push_str("\">");
+        escape(&mut out, &l.service);
+        out.push_str(": ");
+        escape(&mut out, &l.item);
+        out.push_str("</span><span class=\"bar\" aria-hidden=\"true\"><span style=\"");
+        attribute(&mut out, &format!("width: {:.1}%", v / max * 100.0));
+        out.push_str("\"></span></span><span class=\"line-usd\">");
+        escape(&mut out, &money(v));
+        out.push_str("</span></li>");
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use shared::cost::{Options, PriceBook, estimate};
+    use shared::{ValidPlan, examples};
+
+    fn fargate() -> Estimate {
+        let plan = ValidPlan::new(examples::fargate()).unwrap();
+        estimate(&plan, PriceBook::embedded(), Options { free_tier: true })
+    }
+
+    #[test]
+    fn lines_are_grouped_by_service_in_order_with_subtotals() {
+        let e = fargate();
+        let lines = Lines::of(&e, &[]);
+        let flat: Vec<(&str, &str)> = lines
+            .0
+            .iter()
+            .flat_map(|g| {
+                g.lines
+                    .iter()
+                    .map(|l| (g.service.as_str(), l.item.as_str()))
+            })
+            .collect();
+        let mut expected: Vec<(&str, &str)> = Vec::new();
+        for l in &e.lines {
+            if !expected.iter().any(|(s, _)| *s == l.service) {
+                expected.extend(
+                    e.lines
+                        .iter()
+                        .filter(|m| m.service == l.service)
+                        .map(|m| (m.service.as_str(), m.item.as_str())),
+                );
+            }
+        }
+        assert_eq!(flat, expected);
+        for g in &lines.0 {
+            let lines: Vec<&shared::cost::Line> =
+                e.lines.iter().filter(|l| l.service == g.service).collect();
+            let usd: f64 = lines.iter().filter_map(|l| l.monthly_usd).sum();
+            let unknown = lines.iter().any(|l| l.monthly_usd.is_none());
+            assert_eq!(
+                g.subtotal,
+                format!("{}{}", money(usd), if unknown { " + unknown" } else { "" })
+            );
+        }
+    }
+
+    #[test]
+    fn an_edit_changes_only_the_texts_that_differ() {
+        let e = fargate();
+        let before = Lines::of(&e, &[]);
+        let mut plan = examples::fargate();
+        if let shared::plan::Architecture::Fargate(f) = &mut plan.architecture {
+            f.min_tasks += 1;
+            f.desired_tasks = f.desired_tasks.max(f.min_tasks);
+            f.max_tasks = f.max_tasks.max(f.min_tasks);
+        }
+        let e2 = estimate(
+            &ValidPlan::new(plan).unwrap(),
+            PriceBook::embedded(),
+            Options { free_tier: true },
+        );
+        let after = Lines::of(&e2, &[true]);
+        assert!(before.same_shape(&after));
+        let changes = before.changes(&after);
+        // The first line is now marked changed, and at least one amount moved; nothing that
+        // stayed the same is written.
+        assert!(changes.iter().any(|c| matches!(
+            c,
+            Change::Head { group: 0, line: 0, changed: true, html } if html.contains("price changed")
+        )));
+        assert!(changes.iter().any(|c| matches!(c, Change::Usd { .. })));
+        for c in &changes {
+            match c {
+                Change::Usd { group, line, text } => {
+                    assert_ne!(before.0[*group].lines[*line].usd, *text)
+                }
+                Change::Formula { group, line, text } => {
+                    assert_ne!(before.0[*group].lines[*line].formula, *text)
+                }
+                Change::Subtotal { group, text } => assert_ne!(before.0[*group].subtotal, *text),
+                Change::Head { .. } => {}
+            }
+        }
+        assert!(before.changes(&before).is_empty());
+        let mut fewer = after.clone();
+        fewer.0[0].lines.pop();
+        assert!(!after.same_shape(&fewer));
+    }
+
+    #[test]
+    fn the_markup_escapes_and_keeps_what_was_open() {
+        let lines = Lines(vec![Group {
+            service: "S3 <a>".into(),
+            subtotal: "$1.00 + unknown".into(),
+            lines: vec![
+                Line {
+                    item: "GET & PUT".into(),
+                    usd: "unknown".into(),
+                    formula: "1 < 2".into(),
+                    changed: true,
+                    derived: true,
+                },
+                Line {
+                    item: "storage".into(),
+                    usd: "$1.00".into(),
+                    formula: "1 GB".into(),
+                    changed: false,
+                    derived: false,
+                },
+            ],
+        }]);
+        let html = html(&lines, &|service, item| {
+            service == "S3 <a>" && (item.is_none() || item == Some("storage"))
+        });
+        assert_eq!(
+            html,
+            "<details class=\"cost-group\" open><summary><span>S3 &lt;a&gt;</span><span class=\"line-usd\">$1.00 + unknown</span></summary><ul>\
+             <li class=\"changed\"><details><summary><span>GET &amp; PUT\
+             <span class=\"changed-badge\" title=\"The live price differs from the embedded book's\">price changed</span>\
+             <span class=\"derived-badge\" data-testid=\"derived-price\" title=\"This unit price is derived from other prices (for example equal to another region's), not read from a price list\">derived price</span>\
+             </span><span class=\"line-usd\">unknown</span></summary><p class=\"formula\">1 &lt; 2</p></details></li>\
+             <li><details open><summary><span>storage</span><span class=\"line-usd\">$1.00</span></summary><p class=\"formula\">1 GB</p></details></li>\
+             </ul></details>"
+        );
+    }
+
+    #[test]
+    fn the_largest_lines_are_sorted_with_bars_relative_to_the_first() {
+        let e = fargate();
+        let html = largest(&e, 5);
+        assert_eq!(html.matches("<li>").count(), 5);
+        let top = e.largest_lines(5);
+        assert!(html.contains("style=\"width: 100.0%\""));
+        let first = format!("{}: {}", top[0].service, top[0].item);
+        let last = format!("{}: {}", top[4].service, top[4].item);
+        let (a, b) = (html.find(&first).unwrap(), html.find(&last).unwrap());
+        assert!(a < b);
+        assert!(html.contains(&money(top[4].monthly_usd.unwrap())));
+    }
+}
