@@ -1,12 +1,13 @@
 //! The template text on the page, one `<span>` per line. An edit changes a few lines of a
 //! 1,000-line template; only those are replaced, in the edit's own frame and uncoloured. On the
-//! next task the text is highlighted again and only the lines whose colours changed are written. Replacing the whole text removed and rebuilt some
-//! 3,000 highlighted spans on every edit, the largest cost of an update.
+//! next task the changed lines are highlighted (a YAML text whole) and only the lines whose
+//! colours changed are written. Replacing the whole text removed and rebuilt some 3,000
+//! highlighted spans on every edit, the largest cost of an update.
 
 use shared::Format;
 use web_sys::Element;
 
-use crate::highlight::{escape, highlight_lines};
+use crate::highlight::{escape, highlight_lines, json_line};
 
 /// What the `<code>` element holds: its lines, and the HTML each is coloured with (`None`: plain).
 #[derive(Default)]
@@ -85,30 +86,47 @@ impl Shown {
         if !current {
             return;
         }
-        let html = highlight_lines(text, format);
-        if html.len() != self.lines.len() {
-            return; // cannot happen (lines end where the text's do), and never worth a panic
+        // The lines whose colours are not on the page, with their HTML. A JSON line's colours
+        // depend on that line alone, so only the lines changed since the last colouring are
+        // highlighted. A YAML line can be inside a block scalar that starts lines before it,
+        // so YAML is highlighted whole and compared.
+        let stale: Vec<(usize, String)> = match format {
+            Format::Json => (0..self.lines.len())
+                .filter(|&i| self.coloured[i].is_none())
+                .map(|i| (i, json_line(&self.lines[i])))
+                .collect(),
+            Format::Yaml => {
+                let html = highlight_lines(text, format);
+                if html.len() != self.lines.len() {
+                    return; // cannot happen (lines end where the text's do), never worth a panic
+                }
+                html.into_iter()
+                    .enumerate()
+                    .filter(|(i, h)| self.coloured[*i].as_deref() != Some(h.as_str()))
+                    .collect()
+            }
+        };
+        let many = stale.len() > LINE_BY_LINE;
+        if !many {
+            let children = code.children();
+            for (i, html) in &stale {
+                if let Some(line) = children.item(*i as u32) {
+                    line.set_inner_html(html);
+                }
+            }
         }
-        let stale: Vec<usize> = (0..html.len())
-            .filter(|&i| self.coloured[i].as_deref() != Some(html[i].as_str()))
-            .collect();
-        if stale.len() > LINE_BY_LINE {
+        for (i, html) in stale {
+            self.coloured[i] = Some(html);
+        }
+        if many {
             let mut all = String::with_capacity(text.len() * 2);
-            for line in &html {
+            for line in self.coloured.iter().flatten() {
                 all.push_str("<span>");
                 all.push_str(line);
                 all.push_str("</span>");
             }
             code.set_inner_html(&all);
-        } else {
-            let children = code.children();
-            for &i in &stale {
-                if let Some(line) = children.item(i as u32) {
-                    line.set_inner_html(&html[i]);
-                }
-            }
         }
-        self.coloured = html.into_iter().map(Some).collect();
     }
 }
 

@@ -80,6 +80,15 @@ pub fn highlight_lines(text: &str, format: Format) -> Vec<String> {
     lines
 }
 
+/// One line of a JSON text, highlighted as [`highlight_lines`] highlights it within the whole
+/// text: no JSON token runs over a line end (a string's line breaks are escaped), so a line's
+/// colours depend on that line alone.
+pub fn json_line(line: &str) -> String {
+    let mut out = String::with_capacity(line.len() * 2);
+    json(line, &mut out);
+    out
+}
+
 fn json(text: &str, out: &mut String) {
     let bytes = text.as_bytes();
     let mut i = 0;
@@ -256,6 +265,26 @@ mod tests {
                 }
             }
         }
+    }
+
+    /// Every JSON template of the matrix: a line highlighted alone is the line highlighted
+    /// within its text.
+    #[test]
+    fn a_json_line_alone_is_coloured_as_within_its_text() {
+        for (_, plan) in shared::examples::matrix() {
+            let Ok(valid) = shared::ValidPlan::new(plan) else {
+                continue;
+            };
+            let text = shared::template::generate(&valid).render(Format::Json);
+            let lines = highlight_lines(&text, Format::Json);
+            for (html, line) in lines.iter().zip(text.split_inclusive('\n')) {
+                assert_eq!(&json_line(line), html);
+            }
+        }
+        assert_eq!(
+            json_line("  \"a\\\"b\": [1, -2.5e3, true, null],\n"),
+            "  <span class=\"k\">\"a\\\"b\"</span>: [<span class=\"n\">1</span>, <span class=\"n\">-2.5e3</span>, <span class=\"l\">true</span>, <span class=\"l\">null</span>],\n"
+        );
     }
 
     #[test]
