@@ -13,6 +13,7 @@ pub mod link;
 pub mod plan;
 pub mod reach;
 pub mod resources;
+pub mod sort;
 pub mod template;
 pub mod topology;
 pub mod validate;

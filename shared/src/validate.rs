@@ -189,7 +189,7 @@ pub fn check(plan: &Plan) -> Vec<Problem> {
         c.warn(path, message);
     }
     let mut problems = c.problems;
-    problems.sort_by_key(|p| p.severity);
+    crate::sort::sort_small_by(&mut problems, |a, b| a.severity < b.severity);
     problems
 }
 

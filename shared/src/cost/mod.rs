@@ -187,10 +187,9 @@ impl Estimate {
             .iter()
             .filter(|l| l.monthly_usd.is_some())
             .collect();
-        lines.sort_by(|a, b| {
-            b.monthly_usd
-                .partial_cmp(&a.monthly_usd)
-                .unwrap_or(std::cmp::Ordering::Equal)
+        // Largest first; equal amounts keep the estimate's order.
+        crate::sort::sort_small_by(&mut lines, |a, b| {
+            a.monthly_usd.partial_cmp(&b.monthly_usd) == Some(std::cmp::Ordering::Greater)
         });
         lines.truncate(n);
         lines

@@ -138,10 +138,8 @@ pub fn checklist(plan: &Plan, template: &Template) -> Vec<Check> {
             None => checks.push(check),
         }
     }
-    checks.sort_by(|a, b| {
-        a.passed()
-            .cmp(&b.passed())
-            .then_with(|| control_order(a.control.id).cmp(&control_order(b.control.id)))
+    crate::sort::sort_small_by(&mut checks, |a, b| {
+        (a.passed(), control_order(a.control.id)) < (b.passed(), control_order(b.control.id))
     });
     checks
 }

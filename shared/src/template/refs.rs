@@ -63,7 +63,11 @@ fn walk(value: &Node, out: &mut Vec<Reference>) {
                     ("Fn::Sub", Node::Array(parts)) if parts.len() == 2 => {
                         if let (Some(text), Some(vars)) = (parts[0].as_str(), parts[1].as_object())
                         {
-                            let local: BTreeSet<&str> = vars.keys().collect();
+                            // Inserted one by one: `collect` sorts first (see `crate::sort`).
+                            let mut local = BTreeSet::new();
+                            for k in vars.keys() {
+                                local.insert(k);
+                            }
                             sub_refs(text, &local, out);
                             vars.values().for_each(|v| walk(v, out));
                             return;

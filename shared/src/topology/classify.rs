@@ -48,11 +48,12 @@ pub(super) fn subnets_of(id: &str, resources: &Object, depth: u8) -> BTreeSet<St
 }
 
 pub(super) fn side_of(subnets: &BTreeSet<String>, resources: &Object) -> Side {
-    let azs: BTreeSet<String> = subnets
-        .iter()
-        .filter_map(|s| resources.get(s))
-        .map(|s| s["Properties"]["AvailabilityZone"].to_string())
-        .collect();
+    // Inserted one by one: `collect` into a set sorts first, with a stable sort of its own in
+    // the wasm (see `crate::sort`).
+    let mut azs = BTreeSet::new();
+    for s in subnets.iter().filter_map(|s| resources.get(s)) {
+        azs.insert(s["Properties"]["AvailabilityZone"].to_string());
+    }
     if azs.len() != 1 {
         return Side::Both;
     }
