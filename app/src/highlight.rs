@@ -277,6 +277,7 @@ mod tests {
             };
             let text = shared::template::generate(&valid).render(Format::Json);
             let lines = highlight_lines(&text, Format::Json);
+            assert_eq!(lines.len(), text.split_inclusive('\n').count());
             for (html, line) in lines.iter().zip(text.split_inclusive('\n')) {
                 assert_eq!(&json_line(line), html);
             }

@@ -46,7 +46,7 @@ pub fn App() -> impl IntoView {
     // Marks the first complete render for the measurement script: in the frame that first
     // shows an estimate, once every view's effects have run (the template's text, the diagram
     // and the cost lines are written by effects), just before it is painted. Once marked, the
-    // effect reads nothing, so edits do not run it again.
+    // effect reads nothing: the first edit runs it once more, and nothing after.
     let marked = StoredValue::new(false);
     Effect::new(move |_| {
         if !marked.get_value() && planner.estimate.with(|e| e.is_some()) {

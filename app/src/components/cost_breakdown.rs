@@ -176,7 +176,11 @@ fn apply(el: &Element, change: Change) {
         } => {
             let details = line(el, g, l);
             if let Some(li) = details.as_ref().and_then(|d| d.parent_element()) {
-                li.set_class_name(if changed { "changed" } else { "" });
+                let _ = if changed {
+                    li.set_attribute("class", "changed")
+                } else {
+                    li.remove_attribute("class")
+                };
             }
             if let Some(s) = summary_part(details, true) {
                 s.set_inner_html(&html);

@@ -41,7 +41,8 @@ pub fn signed(usd: f64) -> String {
 
 /// The summary's elements are built once; only their text follows the estimate (an edit used
 /// to rebuild the whole summary, setting every attribute again). Every reactive text is a
-/// `Signal<String>`, one type, so its view code exists once.
+/// `Signal<String>`, one type, so its view code exists once; the largest lines are one markup
+/// string ([`crate::markup::cost_lines::largest`]).
 #[component]
 pub fn CostSummary() -> impl IntoView {
     let p = use_planner();

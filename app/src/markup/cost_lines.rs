@@ -62,44 +62,39 @@ pub enum Change<'a> {
 }
 
 impl Lines {
-    /// `changed[i]`: line `i`'s live price differs from the embedded book's.
+    /// `changed[i]`: line `i`'s live price differs from the embedded book's. The groups are
+    /// [`Estimate::by_service`]'s.
     pub fn of(e: &Estimate, changed: &[bool]) -> Lines {
-        let mut groups: Vec<(Group, f64, bool)> = Vec::new();
-        for (i, l) in e.lines.iter().enumerate() {
-            let line = Line {
-                item: l.item.clone(),
-                usd: l.monthly_usd.map(money).unwrap_or_else(|| "unknown".into()),
-                formula: l.formula.clone(),
-                changed: changed.get(i).copied().unwrap_or(false),
-                derived: l.derived,
-            };
-            let at = match groups.iter().position(|(g, _, _)| g.service == l.service) {
-                Some(at) => at,
-                None => {
-                    groups.push((
-                        Group {
-                            service: l.service.clone(),
-                            subtotal: String::new(),
-                            lines: Vec::new(),
-                        },
-                        0.0,
-                        false,
-                    ));
-                    groups.len() - 1
-                }
-            };
-            let (g, usd, unknown) = &mut groups[at];
-            g.lines.push(line);
-            *usd += l.monthly_usd.unwrap_or(0.0);
-            *unknown |= l.monthly_usd.is_none();
-        }
+        let changed = |l: &shared::cost::Line| {
+            e.lines
+                .iter()
+                .position(|m| std::ptr::eq(m, l))
+                .and_then(|i| changed.get(i).copied())
+                .unwrap_or(false)
+        };
         Lines(
-            groups
+            e.by_service()
                 .into_iter()
-                .map(|(mut g, usd, unknown)| {
-                    g.subtotal =
-                        format!("{}{}", money(usd), if unknown { " + unknown" } else { "" });
-                    g
+                .map(|(service, usd, lines)| {
+                    let unknown = lines.iter().any(|l| l.monthly_usd.is_none());
+                    Group {
+                        service,
+                        subtotal: format!(
+                            "{}{}",
+                            money(usd),
+                            if unknown { " + unknown" } else { "" }
+                        ),
+                        lines: lines
+                            .into_iter()
+                            .map(|l| Line {
+                                item: l.item.clone(),
+                                usd: l.monthly_usd.map(money).unwrap_or_else(|| "unknown".into()),
+                                formula: l.formula.clone(),
+                                changed: changed(l),
+                                derived: l.derived,
+                            })
+                            .collect(),
+                    }
                 })
                 .collect(),
         )
@@ -244,40 +239,36 @@ mod tests {
     }
 
     #[test]
-    fn lines_are_grouped_by_service_in_order_with_subtotals() {
+    fn lines_are_the_estimates_service_groups_with_subtotals() {
         let e = fargate();
-        let lines = Lines::of(&e, &[]);
-        let flat: Vec<(&str, &str)> = lines
+        let mut changed = vec![false; e.lines.len()];
+        changed[3] = true;
+        let lines = Lines::of(&e, &changed);
+        let groups = e.by_service();
+        assert_eq!(lines.0.len(), groups.len());
+        for (g, (service, usd, items)) in lines.0.iter().zip(&groups) {
+            assert_eq!(&g.service, service);
+            let unknown = items.iter().any(|l| l.monthly_usd.is_none());
+            assert_eq!(
+                g.subtotal,
+                format!("{}{}", money(*usd), if unknown { " + unknown" } else { "" })
+            );
+            let names: Vec<&str> = g.lines.iter().map(|l| l.item.as_str()).collect();
+            let expected: Vec<&str> = items.iter().map(|l| l.item.as_str()).collect();
+            assert_eq!(names, expected);
+        }
+        // The changed mark follows the line, wherever its group puts it.
+        let marked: Vec<&str> = lines
             .0
             .iter()
             .flat_map(|g| {
                 g.lines
                     .iter()
-                    .map(|l| (g.service.as_str(), l.item.as_str()))
+                    .filter(|l| l.changed)
+                    .map(|l| l.item.as_str())
             })
             .collect();
-        let mut expected: Vec<(&str, &str)> = Vec::new();
-        for l in &e.lines {
-            if !expected.iter().any(|(s, _)| *s == l.service) {
-                expected.extend(
-                    e.lines
-                        .iter()
-                        .filter(|m| m.service == l.service)
-                        .map(|m| (m.service.as_str(), m.item.as_str())),
-                );
-            }
-        }
-        assert_eq!(flat, expected);
-        for g in &lines.0 {
-            let lines: Vec<&shared::cost::Line> =
-                e.lines.iter().filter(|l| l.service == g.service).collect();
-            let usd: f64 = lines.iter().filter_map(|l| l.monthly_usd).sum();
-            let unknown = lines.iter().any(|l| l.monthly_usd.is_none());
-            assert_eq!(
-                g.subtotal,
-                format!("{}{}", money(usd), if unknown { " + unknown" } else { "" })
-            );
-        }
+        assert_eq!(marked, [e.lines[3].item.as_str()]);
     }
 
     #[test]
