@@ -6,7 +6,7 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use shared::api::{ErrorBody, ErrorCode, PlanProblem};
 
-use crate::aws::AwsError;
+use crate::aws::{AwsError, scrub};
 use crate::deploy::{DeployError, RoleError};
 
 #[derive(Debug, thiserror::Error)]
@@ -102,16 +102,17 @@ impl ApiError {
         }
     }
 
-    /// The sentence the client gets: AWS's own texts (which can name principals, accounts and
-    /// resources) stay in the server's log, and anything AWS said that the client needs is
-    /// scrubbed of ARNs and account ids.
+    /// The sentence the client gets: AWS's own texts stay in the server's log, and anything AWS
+    /// said that the client needs is given. Both were scrubbed of ARNs and account ids where
+    /// they entered (`crate::aws::scrub`); scrubbing again here keeps that true of a reason made
+    /// anywhere else.
     fn public_message(&self) -> String {
         use DeployError as D;
         match self {
             ApiError::Deploy(D::Aws(e)) => match e {
                 AwsError::AccessDenied(_) => "AWS denied the request: the deploy role does not trust this server (or its ExternalId), or its permissions do not allow this call. The server's log has AWS's message.".into(),
                 AwsError::Throttled(_) => "AWS kept throttling the requests, even after retries: try again in a minute.".into(),
-                AwsError::Validation(d) => format!("CloudFormation refused the request: {}", scrub(&d.message)),
+                AwsError::Validation(d) => format!("CloudFormation refused the request: {}", scrub(d.message())),
                 AwsError::AlreadyExists(_) => "a stack or change set of that name already exists".into(),
                 AwsError::NotFound(_) => "no such deployment".into(),
                 AwsError::Unreachable { .. } => e.to_string(),
@@ -198,54 +199,5 @@ impl IntoResponse for ApiError {
             _ => {}
         }
         response
-    }
-}
-
-/// Text from AWS with its ARNs and 12-digit account ids replaced, so an answer never names a
-/// principal or an account.
-pub fn scrub(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    let mut rest = text;
-    while !rest.is_empty() {
-        if rest.starts_with("arn:") {
-            let end = rest
-                .find(|c: char| c.is_whitespace() || "\"'`,;()[]{}<>".contains(c))
-                .unwrap_or(rest.len());
-            out.push_str("<arn>");
-            rest = &rest[end..];
-            continue;
-        }
-        let digits = rest.bytes().take_while(u8::is_ascii_digit).count();
-        let starts_word = out
-            .chars()
-            .last()
-            .is_none_or(|c| !c.is_ascii_alphanumeric());
-        if digits > 0 {
-            if digits == 12 && starts_word {
-                out.push_str("<account>");
-            } else {
-                out.push_str(&rest[..digits]);
-            }
-            rest = &rest[digits..];
-            continue;
-        }
-        let ch = rest.chars().next().expect("not empty");
-        out.push(ch);
-        rest = &rest[ch.len_utf8()..];
-    }
-    out
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn scrubbing_removes_arns_and_account_ids() {
-        assert_eq!(
-            super::scrub(
-                "User: arn:aws:iam::111122223333:user/ci is not authorized (account 444455556666, code 123)"
-            ),
-            "User: <arn> is not authorized (account <account>, code 123)"
-        );
-        assert_eq!(super::scrub("plain text"), "plain text");
     }
 }

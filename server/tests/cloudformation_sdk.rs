@@ -30,6 +30,48 @@ fn page(events: &[(&str, &str, &str, &str)], next: Option<&str>) -> String {
     )
 }
 
+/// The adapter through the real SDK client, whose HTTP answers `respond` gives: `(status,
+/// body)` for each request's form-encoded body. Every answer carries the request id header, as
+/// AWS's do.
+fn adapter(respond: impl Fn(String) -> (u16, String) + Send + Sync + 'static) -> SdkCloudFormation {
+    let http = aws_smithy_http_client::test_util::infallible_client_fn(
+        move |req: http::Request<SdkBody>| {
+            let body = String::from_utf8(req.body().bytes().unwrap().to_vec()).unwrap();
+            let (status, answer) = respond(body);
+            http::Response::builder()
+                .status(status)
+                .header("content-type", "text/xml")
+                .header("x-amzn-requestid", REQUEST_ID)
+                .body(SdkBody::from(answer))
+                .unwrap()
+        },
+    );
+    let sdk = aws_config::SdkConfig::builder()
+        .behavior_version(aws_config::BehaviorVersion::latest())
+        .region(aws_config::Region::new("us-east-1"))
+        .http_client(http)
+        .build();
+    SdkCloudFormation::new(
+        &sdk,
+        "https://cloudformation.us-east-1.amazonaws.com".into(),
+    )
+}
+
+const REQUEST_ID: &str = "5c9a0f1e-7b7e-4c1a-9d0e-1f2a3b4c5d6e";
+
+fn session() -> Session {
+    Session {
+        region: "us-east-1".into(),
+        credentials: TempCredentials {
+            access_key_id: "ASIATEST".into(),
+            secret_access_key: "secret".into(),
+            session_token: "token".into(),
+            expires: SystemTime::now() + Duration::from_secs(900),
+        },
+        watched: true,
+    }
+}
+
 const STACK: &str = "AWS::CloudFormation::Stack";
 const TOPIC: &str = "AWS::SNS::Topic";
 
@@ -64,47 +106,22 @@ async fn event_pages_stop_at_the_start_of_the_latest_operation() {
     ];
     let asked = Arc::new(Mutex::new(Vec::<String>::new()));
     let seen = asked.clone();
-    let http = aws_smithy_http_client::test_util::infallible_client_fn(
-        move |req: http::Request<SdkBody>| {
-            let body = String::from_utf8(req.body().bytes().unwrap().to_vec()).unwrap();
-            assert!(body.contains("Action=DescribeStackEvents"), "{body}");
-            seen.lock().unwrap().push(body.clone());
-            let at = match body
-                .split("NextToken=")
-                .nth(1)
-                .map(|t| t.split('&').next().unwrap())
-            {
-                None => 0,
-                Some("p2") => 1,
-                Some("p3") => 2,
-                Some(other) => panic!("unknown token {other}"),
-            };
-            http::Response::builder()
-                .status(200)
-                .header("content-type", "text/xml")
-                .body(SdkBody::from(pages[at].clone()))
-                .unwrap()
-        },
-    );
-    let sdk = aws_config::SdkConfig::builder()
-        .behavior_version(aws_config::BehaviorVersion::latest())
-        .region(aws_config::Region::new("us-east-1"))
-        .http_client(http)
-        .build();
-    let cfn = SdkCloudFormation::new(
-        &sdk,
-        "https://cloudformation.us-east-1.amazonaws.com".into(),
-    );
-    let session = Session {
-        region: "us-east-1".into(),
-        credentials: TempCredentials {
-            access_key_id: "ASIATEST".into(),
-            secret_access_key: "secret".into(),
-            session_token: "token".into(),
-            expires: SystemTime::now() + Duration::from_secs(900),
-        },
-        watched: true,
-    };
+    let cfn = adapter(move |body| {
+        assert!(body.contains("Action=DescribeStackEvents"), "{body}");
+        seen.lock().unwrap().push(body.clone());
+        let at = match body
+            .split("NextToken=")
+            .nth(1)
+            .map(|t| t.split('&').next().unwrap())
+        {
+            None => 0,
+            Some("p2") => 1,
+            Some("p3") => 2,
+            Some(other) => panic!("unknown token {other}"),
+        };
+        (200, pages[at].clone())
+    });
+    let session = session();
     let events = cfn.events(&session, "shop").await.unwrap();
     let ids: Vec<&str> = events.iter().map(|e| e.id.as_str()).collect();
     // Oldest first; page 3 (the create's start) was never asked for.
@@ -122,4 +139,61 @@ async fn event_pages_stop_at_the_start_of_the_latest_operation() {
             .collect::<Vec<_>>(),
         ["e7", "e8", "e9"]
     );
+}
+
+/// The account and the principals in AWS's texts, as AWS words them (a resource handler's
+/// refusal, an IAM denial).
+const ACCOUNT: &str = "111122223333";
+
+/// AWS's texts are scrubbed where they enter: an event's reason and an error's message keep
+/// what a user acts on (the action refused, the service, AWS's request id) and lose every ARN
+/// and account id, so neither a log line nor an answer of the server's names the account.
+#[tokio::test]
+async fn reasons_and_errors_from_aws_name_no_account() {
+    let reason = format!(
+        "Resource handler returned message: &quot;User: arn:aws:sts::{ACCOUNT}:assumed-role/stackplan-exec/AWSCloudFormation is not authorized to perform: ec2:CreateVpc on resource: arn:aws:ec2:us-east-1:{ACCOUNT}:vpc/* because no permissions boundary allows the ec2:CreateVpc action&quot; (RequestToken: 5d1e, HandlerErrorCode: AccessDenied)"
+    );
+    let events = format!(
+        r#"<DescribeStackEventsResponse xmlns="http://cloudformation.amazonaws.com/doc/2010-05-15/"><DescribeStackEventsResult><StackEvents><member><EventId>e2</EventId><StackName>shop</StackName><StackId>arn:aws:cloudformation:us-east-1:{ACCOUNT}:stack/shop/0a1b</StackId><LogicalResourceId>Vpc</LogicalResourceId><ResourceType>AWS::EC2::VPC</ResourceType><Timestamp>2026-11-27T10:01:00Z</Timestamp><ResourceStatus>CREATE_FAILED</ResourceStatus><ResourceStatusReason>{reason}</ResourceStatusReason></member><member><EventId>e1</EventId><StackName>shop</StackName><StackId>arn:aws:cloudformation:us-east-1:{ACCOUNT}:stack/shop/0a1b</StackId><LogicalResourceId>shop</LogicalResourceId><ResourceType>{STACK}</ResourceType><Timestamp>2026-11-27T10:00:00Z</Timestamp><ResourceStatus>CREATE_IN_PROGRESS</ResourceStatus><ResourceStatusReason>User Initiated</ResourceStatusReason></member></StackEvents></DescribeStackEventsResult><ResponseMetadata><RequestId>r-1</RequestId></ResponseMetadata></DescribeStackEventsResponse>"#
+    );
+    let denied = format!(
+        r#"<ErrorResponse xmlns="http://cloudformation.amazonaws.com/doc/2010-05-15/"><Error><Type>Sender</Type><Code>AccessDenied</Code><Message>User: arn:aws:sts::{ACCOUNT}:assumed-role/stackplan-deployer/stackplan-shop is not authorized to perform: cloudformation:DescribeStacks on resource: arn:aws:cloudformation:us-east-1:{ACCOUNT}:stack/shop/* because no session policy allows the cloudformation:DescribeStacks action (account {ACCOUNT})</Message></Error><RequestId>r-2</RequestId></ErrorResponse>"#
+    );
+    let cfn = adapter(move |body| {
+        if body.contains("Action=DescribeStackEvents") {
+            (200, events.clone())
+        } else {
+            assert!(body.contains("Action=DescribeStacks"), "{body}");
+            (403, denied.clone())
+        }
+    });
+    let session = session();
+
+    let events = cfn.events(&session, "shop").await.unwrap();
+    let reasons: Vec<Option<&str>> = events.iter().map(|e| e.reason.as_deref()).collect();
+    assert_eq!(
+        reasons,
+        [
+            Some("User Initiated"),
+            Some(
+                "Resource handler returned message: \"User: <arn> is not authorized to perform: ec2:CreateVpc on resource: <arn> because no permissions boundary allows the ec2:CreateVpc action\" (RequestToken: 5d1e, HandlerErrorCode: AccessDenied)"
+            ),
+        ]
+    );
+
+    let err = cfn.stack(&session, "shop").await.unwrap_err();
+    let server::aws::AwsError::AccessDenied(detail) = &err else {
+        panic!("{err:?}");
+    };
+    assert_eq!(
+        detail.message(),
+        "User: <arn> is not authorized to perform: cloudformation:DescribeStacks on resource: <arn> because no session policy allows the cloudformation:DescribeStacks action (account <account>)"
+    );
+    assert_eq!(err.request_id(), Some(REQUEST_ID));
+    for text in [err.to_string(), format!("{err:?}")] {
+        assert!(
+            !text.contains(ACCOUNT) && !text.contains("arn:aws"),
+            "{text}"
+        );
+    }
 }

@@ -118,7 +118,16 @@ impl Sandbox {
             }
         }
         let done = done.unwrap_or_else(|| panic!("no done event in {text}"));
-        (events, serde_json::to_value(done).unwrap())
+        let done = serde_json::to_value(done).unwrap();
+        // Only the stack's outputs (a topic's ARN, a repository's URI) and the image to push
+        // (the repository's URI, the push commands) name the account: they are what the user
+        // deployed the stack to get.
+        let mut said = done.clone();
+        said["outputs"].take();
+        said["waiting_for_image"].take();
+        assert_names_no_account(&said.to_string());
+        assert_names_no_account(&serde_json::to_string(&events).unwrap());
+        (events, done)
     }
 
     /// Creates the plan's stack through the API and watches it settle: the answer to the
@@ -152,6 +161,31 @@ impl Sandbox {
             .await;
         assert_eq!(status, StatusCode::ACCEPTED, "{text}");
         gone
+    }
+}
+
+/// The sandbox's account id (moto's default), which the server's roles name.
+const SANDBOX_ACCOUNT: &str = "123456789012";
+
+/// An answer of the server's names no account: not in an ARN, not in an id (an id travels in
+/// URL paths, and a base64 ARN is readable by anyone).
+fn assert_names_no_account(text: &str) {
+    assert!(
+        SANDBOX_ACCOUNT.len() == 12 && server::SANDBOX_ROLE.contains(SANDBOX_ACCOUNT),
+        "the sandbox's account"
+    );
+    assert!(
+        !text.contains(SANDBOX_ACCOUNT) && !text.contains("arn:aws:"),
+        "names the account: {text}"
+    );
+    let value: Value = serde_json::from_str(text).unwrap_or(Value::Null);
+    if let Some(id) = value["id"].as_str() {
+        let bytes = base64::Engine::decode(&base64::engine::general_purpose::URL_SAFE_NO_PAD, id)
+            .unwrap_or_default();
+        assert!(
+            !String::from_utf8_lossy(&bytes).contains(SANDBOX_ACCOUNT),
+            "an id that reads as the stack's ARN: {id}"
+        );
     }
 }
 
@@ -200,6 +234,13 @@ async fn the_lambda_example_deploys_updates_and_deletes_in_the_sandbox() {
         sb.moto.log()
     );
     assert_eq!(created["change_set"]["type"], "CREATE");
+    assert!(
+        created["change_set"]["name"]
+            .as_str()
+            .is_some_and(|n| n.starts_with("stackplan-")),
+        "{created}"
+    );
+    assert_names_no_account(&text);
     let changes = created["change_set"]["changes"].as_array().unwrap();
     assert!(
         !changes.is_empty() && changes.iter().all(|c| c["action"] == "Add"),

@@ -38,6 +38,7 @@ pub struct StackInfo {
     pub id: String,
     pub name: String,
     pub status: String,
+    /// Scrubbed of ARNs and account ids, as every reason here is.
     pub reason: Option<String>,
     pub outputs: Vec<Output>,
     /// The stack's tags, `(key, value)`.
@@ -265,6 +266,13 @@ fn opt(s: Option<&str>) -> Option<String> {
     s.filter(|s| !s.is_empty()).map(String::from)
 }
 
+/// A reason CloudFormation gives (a change set's, a stack's, an event's), scrubbed: it can name
+/// roles, principals and resources by ARN ("User: arn:aws:sts::…:assumed-role/… is not
+/// authorized …").
+fn reason(s: Option<&str>) -> Option<String> {
+    opt(s).map(|s| super::scrub(&s))
+}
+
 fn change_set_info(
     out: &aws_sdk_cloudformation::operation::describe_change_set::DescribeChangeSetOutput,
     id: &str,
@@ -290,7 +298,7 @@ fn change_set_info(
             .status()
             .map(|s| s.as_str().to_string())
             .unwrap_or_default(),
-        reason: opt(out.status_reason()),
+        reason: reason(out.status_reason()),
         execution_status: out.execution_status().map(|s| s.as_str().to_string()),
         changes,
     }
@@ -320,7 +328,7 @@ impl CloudFormation for SdkCloudFormation {
                     .stack_status()
                     .map(|s| s.as_str().to_string())
                     .unwrap_or_default(),
-                reason: opt(st.stack_status_reason()),
+                reason: reason(st.stack_status_reason()),
                 outputs: st
                     .outputs()
                     .iter()
@@ -477,7 +485,7 @@ impl CloudFormation for SdkCloudFormation {
                             .resource_status()
                             .map(|s| s.as_str().to_string())
                             .unwrap_or_default(),
-                        reason: opt(e.resource_status_reason()),
+                        reason: reason(e.resource_status_reason()),
                         time: e
                             .timestamp()
                             .and_then(|t| {

@@ -25,8 +25,8 @@ use aws_config::{BehaviorVersion, SdkConfig};
 use futures_util::future::BoxFuture;
 
 /// Errors from AWS (or the sandbox), mapped to what a user can act on. The texts are AWS's own
-/// messages: they go to the server's log; clients get the error's code, a sentence of
-/// Stackplan's and AWS's request id (`crate::error`).
+/// messages, scrubbed of ARNs and account ids ([`scrub`]): they go to the server's log; clients
+/// get the error's code, a sentence of Stackplan's and AWS's request id (`crate::error`).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum AwsError {
     #[error("AWS denied the request: {0}")]
@@ -45,11 +45,12 @@ pub enum AwsError {
     Other(Detail),
 }
 
-/// AWS's message and the request id of the call that failed.
+/// AWS's message and the request id of the call that failed. Every way of making one scrubs
+/// the message ([`scrub`]), so no AWS text that names an account reaches a log or an answer.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Detail {
-    pub message: String,
-    pub request_id: Option<String>,
+    message: String,
+    request_id: Option<String>,
 }
 
 impl std::fmt::Display for Detail {
@@ -62,18 +63,30 @@ impl std::fmt::Display for Detail {
     }
 }
 
+impl Detail {
+    /// AWS's `message`, scrubbed.
+    pub fn new(message: &str, request_id: Option<String>) -> Detail {
+        Detail {
+            message: scrub(message),
+            request_id,
+        }
+    }
+
+    /// AWS's message, scrubbed.
+    pub fn message(&self) -> &str {
+        &self.message
+    }
+}
+
 impl From<String> for Detail {
     fn from(message: String) -> Self {
-        Detail {
-            message,
-            request_id: None,
-        }
+        Detail::new(&message, None)
     }
 }
 
 impl From<&str> for Detail {
     fn from(message: &str) -> Self {
-        Detail::from(message.to_string())
+        Detail::new(message, None)
     }
 }
 
@@ -90,6 +103,41 @@ impl AwsError {
             AwsError::Unreachable { .. } => None,
         }
     }
+}
+
+/// Text from AWS with its ARNs and 12-digit account ids replaced, so an answer never names a
+/// principal or an account.
+pub fn scrub(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while !rest.is_empty() {
+        if rest.starts_with("arn:") {
+            let end = rest
+                .find(|c: char| c.is_whitespace() || "\"'`,;()[]{}<>".contains(c))
+                .unwrap_or(rest.len());
+            out.push_str("<arn>");
+            rest = &rest[end..];
+            continue;
+        }
+        let digits = rest.bytes().take_while(u8::is_ascii_digit).count();
+        let starts_word = out
+            .chars()
+            .last()
+            .is_none_or(|c| !c.is_ascii_alphanumeric());
+        if digits > 0 {
+            if digits == 12 && starts_word {
+                out.push_str("<account>");
+            } else {
+                out.push_str(&rest[..digits]);
+            }
+            rest = &rest[digits..];
+            continue;
+        }
+        let ch = rest.chars().next().expect("not empty");
+        out.push(ch);
+        rest = &rest[ch.len_utf8()..];
+    }
+    out
 }
 
 /// Classifies an SDK error by its code and message.
@@ -124,10 +172,7 @@ where
                 .get("x-amzn-requestid")
                 .map(String::from)
                 .or_else(|| err.request_id().map(String::from));
-            let detail = |message: String| Detail {
-                message,
-                request_id: request_id.clone(),
-            };
+            let detail = |message: String| Detail::new(&message, request_id.clone());
             if code.is_empty() {
                 // A refusal without a code (the sandbox answers some this way): the request was
                 // invalid if the status says so, otherwise it is AWS's trouble.
@@ -153,9 +198,21 @@ where
                 _ => AwsError::Other(detail(format!("{code}: {message}"))),
             }
         }
-        // Not an answer of AWS's: its `Debug` text is for the log only.
-        other => {
-            tracing::warn!("an AWS call failed without an answer: {other:?}");
+        // Not an answer of AWS's. The SDK's own text is never logged (it can hold the request
+        // it failed on): the log says which step failed.
+        SdkError::ConstructionFailure(_) => {
+            tracing::warn!("an AWS call failed before it was sent: the SDK could not build it");
+            AwsError::Other("the request could not be made".into())
+        }
+        SdkError::ResponseError(e) => {
+            tracing::warn!(
+                status = e.raw().status().as_u16(),
+                "an AWS call failed: its answer could not be read"
+            );
+            AwsError::Other("the answer could not be read".into())
+        }
+        _ => {
+            tracing::warn!("an AWS call failed without an answer");
             AwsError::Other("the request could not be made".into())
         }
     }
@@ -344,5 +401,40 @@ impl Clients {
             tokio::time::timeout(wait, provider.provide_credentials()).await,
             Ok(Ok(_))
         )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn scrubbing_removes_arns_and_account_ids() {
+        assert_eq!(
+            scrub(
+                "User: arn:aws:iam::111122223333:user/ci is not authorized (account 444455556666, code 123)"
+            ),
+            "User: <arn> is not authorized (account <account>, code 123)"
+        );
+        assert_eq!(scrub("plain text"), "plain text");
+        // Scrubbing twice changes nothing more.
+        let once = scrub("arn:aws:sts::111122223333:assumed-role/x/y; 111122223333");
+        assert_eq!(once, "<arn>; <account>");
+        assert_eq!(scrub(&once), once);
+    }
+
+    /// Every way of making a `Detail` scrubs it, so an `AwsError` made anywhere is safe to log.
+    #[test]
+    fn details_are_scrubbed_however_they_are_made() {
+        let text = "unexpected stack id arn:aws:cloudformation:us-east-1:111122223333:stack/s/1";
+        let made = [
+            Detail::from(text),
+            Detail::from(text.to_string()),
+            Detail::new(text, Some("r-1".into())),
+        ];
+        for d in made {
+            assert_eq!(d.message(), "unexpected stack id <arn>");
+            assert!(!AwsError::Other(d).to_string().contains("111122223333"));
+        }
     }
 }

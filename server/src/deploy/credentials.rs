@@ -131,8 +131,9 @@ impl Deployer {
                     session_policy: policy,
                 };
                 let c = self.sts.assume_role(request.clone()).await?;
+                // The role's name only: its ARN names the account.
                 tracing::info!(
-                    role,
+                    role = role.rsplit('/').next().unwrap_or_default(),
                     session = request.session_name,
                     access,
                     expires = humantime(c.expires),

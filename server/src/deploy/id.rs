@@ -1,11 +1,19 @@
-//! Deployment ids: the stack ARN (and the change set the server made for it), signed with the
+//! Deployment ids: the stack ARN (and the change set the server made for it), sealed with the
 //! server's key. Nothing about a deployment is stored on the server, so the id must carry what
-//! the next request acts on; the signature makes sure only this server made it. A forged or
-//! altered id is refused before any AWS call.
+//! the next request acts on. Sealing does two things:
+//! - only this server can make an id: a forged or altered one is refused before any AWS call;
+//! - an id reads as random bytes. It travels in URL paths (proxy and access logs, browser
+//!   history), so it must not name the account, the region or the stack the way the ARN would.
+//!
+//! The seal is AES-256-GCM (ring's) with a synthetic nonce, as in AES-GCM-SIV: the nonce is an
+//! HMAC-SHA-256 of the payload under a second key. The same deployment always gets the same id
+//! (the status route signs again on every poll), and two different payloads share a nonce only
+//! if 96 bits of HMAC collide. Both keys are derived from the one [`IdKey`].
 
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use hmac::{Hmac, KeyInit, Mac};
+use ring::aead::{AES_256_GCM, Aad, LessSafeKey, NONCE_LEN, Nonce, UnboundKey};
 use sha2::Sha256;
 
 use super::StackArn;
@@ -20,8 +28,11 @@ impl std::fmt::Debug for IdKey {
     }
 }
 
-/// Bytes of the signature kept in an id (128 bits).
-const TAG_BYTES: usize = 16;
+/// What every sealed id is bound to, besides its payload (the format's version).
+const CONTEXT: &[u8] = b"stackplan-deployment-v2";
+
+/// The longest id `decode` reads (a stack ARN is at most about 250 characters).
+const MAX_ID_CHARS: usize = 600;
 
 impl IdKey {
     /// A fresh random key.
@@ -62,11 +73,69 @@ impl IdKey {
         Ok(key)
     }
 
-    fn mac(&self, payload: &[u8]) -> Hmac<Sha256> {
+    /// A key for one use, derived from this one (HMAC-SHA-256 of the use's label).
+    fn derive(&self, label: &[u8]) -> [u8; 32] {
         let mut mac = <Hmac<Sha256> as KeyInit>::new_from_slice(&self.0).expect("any key length");
-        mac.update(b"stackplan-deployment-v1\0");
+        mac.update(CONTEXT);
+        mac.update(b"\0");
+        mac.update(label);
+        mac.finalize().into_bytes().into()
+    }
+
+    /// The nonce a payload is sealed with: the first 96 bits of its HMAC.
+    fn nonce(&self, payload: &[u8]) -> [u8; NONCE_LEN] {
+        let key = self.derive(b"nonce");
+        let mut mac = <Hmac<Sha256> as KeyInit>::new_from_slice(&key).expect("any key length");
         mac.update(payload);
-        mac
+        let digest = mac.finalize().into_bytes();
+        let mut nonce = [0u8; NONCE_LEN];
+        nonce.copy_from_slice(&digest[..NONCE_LEN]);
+        nonce
+    }
+
+    fn cipher(&self) -> LessSafeKey {
+        let key = UnboundKey::new(&AES_256_GCM, &self.derive(b"seal")).expect("a 32-byte key");
+        LessSafeKey::new(key)
+    }
+
+    /// `nonce ‖ ciphertext ‖ tag`, base64url.
+    fn seal(&self, payload: &[u8]) -> String {
+        let nonce = self.nonce(payload);
+        let mut body = payload.to_vec();
+        self.cipher()
+            .seal_in_place_append_tag(
+                Nonce::assume_unique_for_key(nonce),
+                Aad::from(CONTEXT),
+                &mut body,
+            )
+            .expect("a payload far below GCM's limit");
+        let sealed = [&nonce[..], &body].concat();
+        URL_SAFE_NO_PAD.encode(sealed)
+    }
+
+    /// The payload of an id this key sealed; `None` for anything else.
+    fn open(&self, text: &str) -> Option<Vec<u8>> {
+        if text.len() > MAX_ID_CHARS {
+            return None;
+        }
+        let sealed = URL_SAFE_NO_PAD.decode(text).ok()?;
+        if sealed.len() < NONCE_LEN + AES_256_GCM.tag_len() {
+            return None;
+        }
+        let (nonce, body) = sealed.split_at(NONCE_LEN);
+        let nonce: [u8; NONCE_LEN] = nonce.try_into().ok()?;
+        let mut body = body.to_vec();
+        let payload = self
+            .cipher()
+            .open_in_place(
+                Nonce::assume_unique_for_key(nonce),
+                Aad::from(CONTEXT),
+                &mut body,
+            )
+            .ok()?
+            .to_vec();
+        // Only the nonce this key gives the payload: each deployment has exactly one id.
+        (self.nonce(&payload) == nonce).then_some(payload)
     }
 }
 
@@ -96,34 +165,20 @@ pub struct Deployment {
 }
 
 impl Deployment {
-    /// The signed id.
+    /// The sealed id: the same for the same deployment, readable by this server only.
     pub fn id(&self, key: &IdKey) -> String {
         let mut payload = self.stack.arn.clone();
         if let Some(cs) = &self.change_set {
             payload.push('\n');
             payload.push_str(cs);
         }
-        let tag = key.mac(payload.as_bytes()).finalize().into_bytes();
-        format!(
-            "{}.{}",
-            URL_SAFE_NO_PAD.encode(payload.as_bytes()),
-            URL_SAFE_NO_PAD.encode(&tag[..TAG_BYTES])
-        )
+        key.seal(payload.as_bytes())
     }
 
-    /// Reads an id this server signed; `None` for anything else (forged, altered, cut).
+    /// Reads an id this server sealed; `None` for anything else (forged, altered, cut, or
+    /// sealed with another key).
     pub fn decode(text: &str, key: &IdKey) -> Option<Deployment> {
-        if text.len() > 600 {
-            return None;
-        }
-        let (payload, tag) = text.split_once('.')?;
-        let payload = URL_SAFE_NO_PAD.decode(payload).ok()?;
-        let tag = URL_SAFE_NO_PAD.decode(tag).ok()?;
-        if tag.len() != TAG_BYTES {
-            return None;
-        }
-        key.mac(&payload).verify_truncated_left(&tag).ok()?;
-        let payload = String::from_utf8(payload).ok()?;
+        let payload = String::from_utf8(key.open(text)?).ok()?;
         let (arn, change_set) = match payload.split_once('\n') {
             Some((arn, cs)) if super::valid_change_set_name(cs) => (arn, Some(cs.to_string())),
             Some(_) => return None,
@@ -157,30 +212,112 @@ mod tests {
             deployment(Some("stackplan-0123456789abcdef")),
         ] {
             let id = d.id(&key);
-            assert!(!id.contains(['/', '+', '=']), "{id}");
-            assert_eq!(Deployment::decode(&id, &key), Some(d));
+            assert!(!id.contains(['/', '+', '=', '.']), "{id}");
+            assert_eq!(Deployment::decode(&id, &key), Some(d.clone()));
+            assert_eq!(d.id(&key), id, "the same deployment, the same id");
         }
+    }
+
+    /// An id travels in URL paths: neither it nor its bytes name the account, the region or
+    /// the stack.
+    #[test]
+    fn ids_name_nothing_of_the_stack() {
+        let key = IdKey::random().unwrap();
+        for d in [
+            deployment(None),
+            deployment(Some("stackplan-0123456789abcdef")),
+        ] {
+            let id = d.id(&key);
+            let bytes = URL_SAFE_NO_PAD.decode(&id).unwrap();
+            let text = String::from_utf8_lossy(&bytes);
+            for secret in [
+                "123456789012",
+                "eu-west-1",
+                "shop-fargate",
+                "arn:",
+                "0f1e2d3c",
+                "stackplan-0123",
+            ] {
+                assert!(
+                    !id.contains(secret) && !text.contains(secret),
+                    "{secret} in {id}"
+                );
+            }
+            // Nor does the base64 of the ARN, which the first ids were.
+            assert!(!id.contains(&URL_SAFE_NO_PAD.encode(&ARN[..30])), "{id}");
+        }
+        let (a, b) = (
+            deployment(None).id(&key),
+            deployment(Some("stackplan-0123456789abcdef")).id(&key),
+        );
+        assert_ne!(
+            a[..16],
+            b[..16],
+            "payloads that differ get different nonces"
+        );
     }
 
     #[test]
     fn forged_altered_or_foreign_ids_are_refused() {
         let key = IdKey::random().unwrap();
         let other = IdKey::random().unwrap();
-        let id = deployment(Some("stackplan-0123456789abcdef")).id(&key);
-        // The unsigned id of the previous format: base64url of the ARN.
-        let unsigned = URL_SAFE_NO_PAD.encode(ARN);
-        let (payload, tag) = id.split_once('.').unwrap();
-        let mut flipped = tag.as_bytes().to_vec();
-        flipped[0] = if flipped[0] == b'A' { b'B' } else { b'A' };
-        let forged_payload = URL_SAFE_NO_PAD.encode(ARN.replace("shop-fargate", "someone-elses"));
+        let d = deployment(Some("stackplan-0123456789abcdef"));
+        let id = d.id(&key);
+        let sealed = URL_SAFE_NO_PAD.decode(&id).unwrap();
+        let flipped = |at: usize| {
+            let mut bytes = sealed.clone();
+            bytes[at] ^= 1;
+            URL_SAFE_NO_PAD.encode(bytes)
+        };
+        // The signed, readable id of the previous format: base64url of the ARN, a dot, a tag.
+        let v1 = {
+            let mut mac =
+                <Hmac<Sha256> as KeyInit>::new_from_slice(&key.0).expect("any key length");
+            mac.update(b"stackplan-deployment-v1\0");
+            mac.update(ARN.as_bytes());
+            let tag = mac.finalize().into_bytes();
+            format!(
+                "{}.{}",
+                URL_SAFE_NO_PAD.encode(ARN),
+                URL_SAFE_NO_PAD.encode(&tag[..16])
+            )
+        };
+        // A payload sealed with this key but a nonce of its own choosing (not the payload's).
+        let wrong_nonce = {
+            let nonce = [7u8; NONCE_LEN];
+            let mut body = ARN.as_bytes().to_vec();
+            key.cipher()
+                .seal_in_place_append_tag(
+                    Nonce::assume_unique_for_key(nonce),
+                    Aad::from(CONTEXT),
+                    &mut body,
+                )
+                .unwrap();
+            URL_SAFE_NO_PAD.encode([&nonce[..], &body].concat())
+        };
+        assert_eq!(
+            key.cipher()
+                .open_in_place(
+                    Nonce::assume_unique_for_key([7u8; NONCE_LEN]),
+                    Aad::from(CONTEXT),
+                    &mut URL_SAFE_NO_PAD.decode(&wrong_nonce).unwrap()[NONCE_LEN..].to_vec(),
+                )
+                .map(|p| p.to_vec())
+                .ok(),
+            Some(ARN.as_bytes().to_vec()),
+            "the cipher alone would open it"
+        );
         for bad in [
-            unsigned.clone(),
-            format!("{unsigned}.{tag}"),
-            format!("{payload}.{}", String::from_utf8(flipped).unwrap()),
-            format!("{forged_payload}.{tag}"),
-            format!("{payload}."),
-            format!("{payload}.{}", &tag[..10]),
-            deployment(None).id(&other),
+            v1,
+            URL_SAFE_NO_PAD.encode(ARN),
+            wrong_nonce,
+            flipped(0),
+            flipped(NONCE_LEN + 3),
+            flipped(sealed.len() - 1),
+            id[..id.len() - 4].to_string(),
+            format!("{id}AAAA"),
+            format!("{id}."),
+            d.id(&other),
             String::new(),
             "x".repeat(700),
         ] {

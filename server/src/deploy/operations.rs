@@ -256,7 +256,7 @@ impl Deployer {
             region,
             status: stack.status,
             change_set: ChangeSet {
-                id: info.id,
+                name: change_set_name,
                 kind: if update {
                     ChangeSetKind::Update
                 } else {

@@ -83,7 +83,9 @@ pub struct Change {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct ChangeSet {
-    pub id: String,
+    /// The change set's name in its stack (`stackplan-…`). Its ARN is not given: it names the
+    /// account.
+    pub name: String,
     #[serde(rename = "type")]
     pub kind: ChangeSetKind,
     pub status: String,
