@@ -163,13 +163,7 @@ mod tests {
     /// Pseudo-random decimals of every length and exponent: the same bits every time.
     #[test]
     fn agrees_on_many_decimals() {
-        let mut state = 0x2545_f491_4f6c_dd1d_u64;
-        let mut next = move || {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            state
-        };
+        let mut next = crate::test_rng::xorshift(0x2545_f491_4f6c_dd1d);
         for _ in 0..20_000 {
             let digits = next().to_string();
             let digits = &digits[..1 + (next() % digits.len() as u64) as usize];

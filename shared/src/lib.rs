@@ -15,6 +15,8 @@ pub mod reach;
 pub mod resources;
 pub mod sort;
 pub mod template;
+#[cfg(test)]
+mod test_rng;
 pub mod topology;
 pub mod validate;
 

@@ -219,18 +219,13 @@ fn shorten_text(text: &str) -> String {
     let mut i = 0;
     while i < bytes.len() {
         match bytes[i] {
-            b'{' => {
-                open.push((true, tags_next));
-                key_next = true;
+            b @ (b'{' | b'[') => {
+                // Only an object's keys can be tags' keys.
+                let object = b == b'{';
+                open.push((object, object && tags_next));
+                key_next = object;
                 tags_next = false;
-                out.push('{');
-                i += 1;
-            }
-            b'[' => {
-                open.push((false, false));
-                key_next = false;
-                tags_next = false;
-                out.push('[');
+                out.push(char::from(b));
                 i += 1;
             }
             b'}' | b']' => {

@@ -24,13 +24,7 @@ mod tests {
     /// length up to 80 with many equal keys.
     #[test]
     fn sorts_as_the_standard_stable_sort() {
-        let mut seed = 0x2545_f491_4f6c_dd1du64;
-        let mut next = move || {
-            seed ^= seed << 13;
-            seed ^= seed >> 7;
-            seed ^= seed << 17;
-            seed
-        };
+        let mut next = crate::test_rng::xorshift(0x2545_f491_4f6c_dd1d);
         for len in 0..80 {
             for _ in 0..20 {
                 // (key, original position): equal keys must keep their positions' order.

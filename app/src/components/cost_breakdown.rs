@@ -121,18 +121,14 @@ fn show(el: &Element, shown: &mut Option<(Element, Lines)>, new: Lines) {
     *shown = Some((el.clone(), new));
 }
 
-/// The `i`-th element child.
+/// The `i`-th element child (of the list: the `i`-th group's `<details>`).
 fn child(el: &Element, i: usize) -> Option<Element> {
     el.children().item(i as u32)
 }
 
-/// A group's `<details>`, and its `line`-th line's `<details>`.
-fn group(el: &Element, g: usize) -> Option<Element> {
-    child(el, g)
-}
-
+/// The `l`-th line's `<details>` in the `g`-th group.
 fn line(el: &Element, g: usize, l: usize) -> Option<Element> {
-    child(&group(el, g)?.last_element_child()?, l)?.first_element_child()
+    child(&child(el, g)?.last_element_child()?, l)?.first_element_child()
 }
 
 fn apply(el: &Element, change: Change) {
@@ -146,7 +142,7 @@ fn apply(el: &Element, change: Change) {
     };
     match change {
         Change::Subtotal { group: g, text } => {
-            if let Some(s) = summary_part(group(el, g), false) {
+            if let Some(s) = summary_part(child(el, g), false) {
                 s.set_text_content(Some(text));
             }
         }
@@ -193,7 +189,7 @@ fn apply(el: &Element, change: Change) {
 fn open_now(el: &Element, shown: &Lines) -> Vec<(String, Option<String>)> {
     let mut open = Vec::new();
     for (g, grp) in shown.0.iter().enumerate() {
-        if group(el, g).is_some_and(|d| d.has_attribute("open")) {
+        if child(el, g).is_some_and(|d| d.has_attribute("open")) {
             open.push((grp.service.clone(), None));
         }
         for (l, item) in grp.lines.iter().enumerate() {
