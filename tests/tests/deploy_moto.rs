@@ -181,7 +181,7 @@ fn assert_names_no_account(text: &str) {
     let value: Value = serde_json::from_str(text).unwrap_or(Value::Null);
     if let Some(id) = value["id"].as_str() {
         let bytes = base64::Engine::decode(&base64::engine::general_purpose::URL_SAFE_NO_PAD, id)
-            .unwrap_or_default();
+            .unwrap_or_else(|e| panic!("an id is one base64url token: {id}: {e}"));
         assert!(
             !String::from_utf8_lossy(&bytes).contains(SANDBOX_ACCOUNT),
             "an id that reads as the stack's ARN: {id}"

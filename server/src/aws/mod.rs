@@ -108,10 +108,18 @@ impl AwsError {
 /// Text from AWS with its ARNs and 12-digit account ids replaced, so an answer never names a
 /// principal or an account.
 pub fn scrub(text: &str) -> String {
+    // Whether what comes next starts a word: after nothing, a separator, or a URL-encoded `:`.
+    let word_starts = |out: &str| {
+        out.chars()
+            .last()
+            .is_none_or(|c| !c.is_ascii_alphanumeric())
+            || out.ends_with("%3A")
+            || out.ends_with("%3a")
+    };
     let mut out = String::with_capacity(text.len());
     let mut rest = text;
     while !rest.is_empty() {
-        if rest.starts_with("arn:") {
+        if rest.starts_with("arn:") && word_starts(&out) {
             let end = rest
                 .find(|c: char| c.is_whitespace() || "\"'`,;()[]{}<>".contains(c))
                 .unwrap_or(rest.len());
@@ -120,12 +128,8 @@ pub fn scrub(text: &str) -> String {
             continue;
         }
         let digits = rest.bytes().take_while(u8::is_ascii_digit).count();
-        let starts_word = out
-            .chars()
-            .last()
-            .is_none_or(|c| !c.is_ascii_alphanumeric());
         if digits > 0 {
-            if digits == 12 && starts_word {
+            if digits == 12 && word_starts(&out) {
                 out.push_str("<account>");
             } else {
                 out.push_str(&rest[..digits]);
@@ -417,6 +421,12 @@ mod tests {
             "User: <arn> is not authorized (account <account>, code 123)"
         );
         assert_eq!(scrub("plain text"), "plain text");
+        // A word that ends in "arn" is left alone; an encoded ARN loses its account.
+        assert_eq!(scrub("Learn: the stack"), "Learn: the stack");
+        assert_eq!(
+            scrub("role=arn%3Aaws%3Aiam%3A%3A111122223333%3Arole%2Fx"),
+            "role=arn%3Aaws%3Aiam%3A%3A<account>%3Arole%2Fx"
+        );
         // Scrubbing twice changes nothing more.
         let once = scrub("arn:aws:sts::111122223333:assumed-role/x/y; 111122223333");
         assert_eq!(once, "<arn>; <account>");

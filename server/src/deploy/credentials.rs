@@ -130,10 +130,17 @@ impl Deployer {
                     duration_seconds: self.config.session_seconds.clamp(900, 3600),
                     session_policy: policy,
                 };
-                let c = self.sts.assume_role(request.clone()).await?;
                 // The role's name only: its ARN names the account.
+                let name = role.rsplit('/').next().unwrap_or_default();
+                let c = self
+                    .sts
+                    .assume_role(request.clone())
+                    .await
+                    .inspect_err(|e| {
+                        tracing::warn!(role = name, "assuming the role failed: {e}")
+                    })?;
                 tracing::info!(
-                    role = role.rsplit('/').next().unwrap_or_default(),
+                    role = name,
                     session = request.session_name,
                     access,
                     expires = humantime(c.expires),

@@ -4,6 +4,7 @@
 //! - only this server can make an id: a forged or altered one is refused before any AWS call;
 //! - an id reads as random bytes. It travels in URL paths (proxy and access logs, browser
 //!   history), so it must not name the account, the region or the stack the way the ARN would.
+//!   (Its length follows the payload's: it tells how long the names are, not what they are.)
 //!
 //! The seal is AES-256-GCM (ring's) with a synthetic nonce, as in AES-GCM-SIV: the nonce is an
 //! HMAC-SHA-256 of the payload under a second key. The same deployment always gets the same id
@@ -18,9 +19,16 @@ use sha2::Sha256;
 
 use super::StackArn;
 
-/// The key deployment ids are signed with (32 bytes). Never logged.
+/// The key deployment ids are sealed with (32 bytes), and the two keys derived from it. Never
+/// logged.
 #[derive(Clone)]
-pub struct IdKey([u8; 32]);
+pub struct IdKey {
+    secret: [u8; 32],
+    /// The key of the nonces' HMAC.
+    nonce_key: [u8; 32],
+    /// The AES-256-GCM key.
+    seal_key: [u8; 32],
+}
 
 impl std::fmt::Debug for IdKey {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -39,7 +47,7 @@ impl IdKey {
     pub fn random() -> std::io::Result<IdKey> {
         let mut key = [0u8; 32];
         getrandom::getrandom(&mut key).map_err(|e| std::io::Error::other(e.to_string()))?;
-        Ok(IdKey(key))
+        Ok(IdKey::new(key))
     }
 
     /// A key given as 64 hex digits (`--id-key`, `STACKPLAN_ID_KEY`).
@@ -52,11 +60,19 @@ impl IdKey {
         for (i, byte) in key.iter_mut().enumerate() {
             *byte = u8::from_str_radix(&text[2 * i..2 * i + 2], 16).map_err(|e| e.to_string())?;
         }
-        Ok(IdKey(key))
+        Ok(IdKey::new(key))
+    }
+
+    fn new(secret: [u8; 32]) -> IdKey {
+        IdKey {
+            secret,
+            nonce_key: derive(&secret, b"nonce"),
+            seal_key: derive(&secret, b"seal"),
+        }
     }
 
     fn to_hex(&self) -> String {
-        self.0.iter().map(|b| format!("{b:02x}")).collect()
+        self.secret.iter().map(|b| format!("{b:02x}")).collect()
     }
 
     /// The key kept in `path`, made (readable by its owner only) on first use: ids then stay
@@ -73,19 +89,10 @@ impl IdKey {
         Ok(key)
     }
 
-    /// A key for one use, derived from this one (HMAC-SHA-256 of the use's label).
-    fn derive(&self, label: &[u8]) -> [u8; 32] {
-        let mut mac = <Hmac<Sha256> as KeyInit>::new_from_slice(&self.0).expect("any key length");
-        mac.update(CONTEXT);
-        mac.update(b"\0");
-        mac.update(label);
-        mac.finalize().into_bytes().into()
-    }
-
     /// The nonce a payload is sealed with: the first 96 bits of its HMAC.
     fn nonce(&self, payload: &[u8]) -> [u8; NONCE_LEN] {
-        let key = self.derive(b"nonce");
-        let mut mac = <Hmac<Sha256> as KeyInit>::new_from_slice(&key).expect("any key length");
+        let mut mac =
+            <Hmac<Sha256> as KeyInit>::new_from_slice(&self.nonce_key).expect("any key length");
         mac.update(payload);
         let digest = mac.finalize().into_bytes();
         let mut nonce = [0u8; NONCE_LEN];
@@ -94,7 +101,7 @@ impl IdKey {
     }
 
     fn cipher(&self) -> LessSafeKey {
-        let key = UnboundKey::new(&AES_256_GCM, &self.derive(b"seal")).expect("a 32-byte key");
+        let key = UnboundKey::new(&AES_256_GCM, &self.seal_key).expect("a 32-byte key");
         LessSafeKey::new(key)
     }
 
@@ -137,6 +144,15 @@ impl IdKey {
         // Only the nonce this key gives the payload: each deployment has exactly one id.
         (self.nonce(&payload) == nonce).then_some(payload)
     }
+}
+
+/// A key for one use, derived from `secret` (HMAC-SHA-256 of the use's label).
+fn derive(secret: &[u8; 32], label: &[u8]) -> [u8; 32] {
+    let mut mac = <Hmac<Sha256> as KeyInit>::new_from_slice(secret).expect("any key length");
+    mac.update(CONTEXT);
+    mac.update(b"\0");
+    mac.update(label);
+    mac.finalize().into_bytes().into()
 }
 
 #[cfg(unix)]
@@ -272,7 +288,7 @@ mod tests {
         // The signed, readable id of the previous format: base64url of the ARN, a dot, a tag.
         let v1 = {
             let mut mac =
-                <Hmac<Sha256> as KeyInit>::new_from_slice(&key.0).expect("any key length");
+                <Hmac<Sha256> as KeyInit>::new_from_slice(&key.secret).expect("any key length");
             mac.update(b"stackplan-deployment-v1\0");
             mac.update(ARN.as_bytes());
             let tag = mac.finalize().into_bytes();
@@ -323,6 +339,37 @@ mod tests {
         ] {
             assert_eq!(Deployment::decode(&bad, &key), None, "{bad}");
         }
+    }
+
+    /// The longest id a legal deployment gets is well within the limit, and a longer one is
+    /// not even opened, however validly sealed.
+    #[test]
+    fn ids_have_a_length_limit() {
+        let key = IdKey::random().unwrap();
+        // The longest stack ARN `StackArn::parse` takes: the longest partition and region
+        // Stackplan plans for, a 128-character name, a 64-character stack id; and the change
+        // set.
+        let longest = Deployment {
+            stack: StackArn::parse(&format!(
+                "arn:aws-us-gov:cloudformation:ap-southeast-1:123456789012:stack/{}/{}",
+                "s".repeat(128),
+                "0".repeat(64)
+            ))
+            .unwrap(),
+            change_set: Some("stackplan-0123456789abcdef".into()),
+        };
+        let id = longest.id(&key);
+        assert!(id.len() <= MAX_ID_CHARS * 3 / 4, "{}", id.len());
+        assert_eq!(Deployment::decode(&id, &key), Some(longest));
+        let sealed = key.seal(&[b'a'; 500]);
+        assert!(sealed.len() > MAX_ID_CHARS);
+        assert_eq!(key.open(&sealed), None);
+        let under = key.seal(&[b'a'; 400]);
+        assert_eq!(
+            key.open(&under),
+            Some(vec![b'a'; 400]),
+            "the limit, not the seal"
+        );
     }
 
     #[test]
