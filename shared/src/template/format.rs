@@ -12,7 +12,8 @@ const ALWAYS_BREAK_DEPTH: usize = 2;
 
 /// JSON with two-space indentation; small objects and arrays stay on one line.
 pub fn json(value: &Node) -> String {
-    let mut out = String::with_capacity(32 * 1024);
+    // The Fargate example's template is 40 KB: one allocation for most templates.
+    let mut out = String::with_capacity(48 * 1024);
     write_json(&mut out, value, 0, 0, 0);
     out.push('\n');
     out
@@ -91,11 +92,10 @@ fn push_scalar_json(out: &mut String, value: &Node) {
     }
 }
 
-/// One-line rendering, given up as soon as the line grows past `limit` bytes of `out` (then
-/// `false`, and `out` holds a partial rendering). Readable, `{"Key": "a", "List": [1, 2]}`, or
-/// `COMPACT` as `serde_json` writes it, `{"Key":"a","List":[1,2]}` (a constant, so that the
-/// readable writer's separators stay literals).
-fn inline_json<const COMPACT: bool>(value: &Node, out: &mut String, limit: usize) -> bool {
+/// One-line rendering. Readable, `{"Key": "a", "List": [1, 2]}`, or `COMPACT` as `serde_json`
+/// writes it, `{"Key":"a","List":[1,2]}` (a constant, so that the readable writer's separators
+/// stay literals).
+fn inline_json<const COMPACT: bool>(value: &Node, out: &mut String) {
     let (item, key) = if COMPACT { (",", ":") } else { (", ", ": ") };
     match value {
         Node::Array(items) => {
@@ -104,9 +104,7 @@ fn inline_json<const COMPACT: bool>(value: &Node, out: &mut String, limit: usize
                 if i > 0 {
                     out.push_str(item);
                 }
-                if !inline_json::<COMPACT>(v, out, limit) {
-                    return false;
-                }
+                inline_json::<COMPACT>(v, out);
             }
             out.push(']');
         }
@@ -118,21 +116,79 @@ fn inline_json<const COMPACT: bool>(value: &Node, out: &mut String, limit: usize
                 }
                 push_json_string(out, k);
                 out.push_str(key);
-                if !inline_json::<COMPACT>(v, out, limit) {
-                    return false;
-                }
+                inline_json::<COMPACT>(v, out);
             }
             out.push('}');
         }
         scalar => push_scalar_json(out, scalar),
     }
-    out.len() <= limit
+}
+
+/// How many bytes `value` takes on one readable line, if at most `room`; `None` as soon as it
+/// takes more. Measuring first, rather than writing and taking back what did not fit, writes
+/// each byte of the text once (the writing it replaced wrote half the text again, only to cut
+/// it).
+fn inline_width(value: &Node, room: usize) -> Option<usize> {
+    let width = match value {
+        Node::Null => 4,
+        Node::Bool(b) => 4 + usize::from(!*b),
+        Node::Number(n) => {
+            use std::fmt::Write;
+            let mut count = Count(0);
+            write!(count, "{n}").expect("counting cannot fail");
+            count.0
+        }
+        Node::String(s) => json_string_width(s),
+        Node::Array(items) => {
+            // The brackets, and ", " between items.
+            let mut width = 2 + 2 * items.len().saturating_sub(1);
+            for v in items {
+                width += inline_width(v, room.checked_sub(width)?)?;
+            }
+            width
+        }
+        Node::Object(map) => {
+            let mut width = 2 + 2 * map.len().saturating_sub(1);
+            for (k, v) in map.iter() {
+                // The key and its ": ".
+                width += json_string_width(k) + 2;
+                width += inline_width(v, room.checked_sub(width)?)?;
+            }
+            width
+        }
+    };
+    (width <= room).then_some(width)
+}
+
+/// The bytes of `s` written as a JSON string ([`push_json_string`]).
+fn json_string_width(s: &str) -> usize {
+    if !needs_escape(s.as_bytes()) {
+        return s.len() + 2;
+    }
+    s.bytes()
+        .map(|b| match b {
+            b'"' | b'\\' | b'\n' | b'\r' | b'\t' | 0x08 | 0x0c => 2,
+            0x00..=0x1f => 6,
+            _ => 1,
+        })
+        .sum::<usize>()
+        + 2
+}
+
+/// A `fmt::Write` that only counts.
+struct Count(usize);
+
+impl std::fmt::Write for Count {
+    fn write_str(&mut self, s: &str) -> std::fmt::Result {
+        self.0 += s.len();
+        Ok(())
+    }
 }
 
 /// Compact JSON (no spaces), as `serde_json` writes it.
 pub fn compact(value: &Node) -> String {
     let mut out = String::new();
-    inline_json::<true>(value, &mut out, usize::MAX);
+    inline_json::<true>(value, &mut out);
     out
 }
 
@@ -167,12 +223,10 @@ fn write_json(out: &mut String, value: &Node, indent: usize, column: usize, dept
     // Deeper than the always-broken levels, a value that fits the width stays on one line.
     if depth > ALWAYS_BREAK_DEPTH
         && let Some(room) = WIDTH.checked_sub(column)
+        && inline_width(value, room).is_some()
     {
-        let start = out.len();
-        if inline_json::<false>(value, out, start + room) {
-            return;
-        }
-        out.truncate(start);
+        inline_json::<false>(value, out);
+        return;
     }
     match value {
         Node::Array(items) => {
@@ -328,6 +382,48 @@ mod tests {
 
     fn json_of(v: Value) -> Node {
         Node::from(v)
+    }
+
+    /// Every value of both examples' templates, and values with every kind of escape and
+    /// number: measured as wide as it is written, and not measured at all when given one byte
+    /// less room.
+    #[test]
+    fn inline_widths_are_the_written_widths() {
+        fn each(node: &Node, f: &mut impl FnMut(&Node)) {
+            f(node);
+            match node {
+                Node::Array(items) => items.iter().for_each(|v| each(v, f)),
+                Node::Object(map) => map.values().for_each(|v| each(v, f)),
+                _ => {}
+            }
+        }
+        let mut values: Vec<Node> = [crate::examples::fargate(), crate::examples::lambda()]
+            .into_iter()
+            .map(|plan| {
+                let valid = crate::ValidPlan::new(plan).expect("the examples are valid");
+                crate::template::generate(&valid).tree().clone()
+            })
+            .collect();
+        values.push(json_of(serde_json::json!({
+            "quote \" and \\ backslash": ["tab\t", "nl\n", "cr\r", "\u{8}\u{c}", "\u{1}\u{1f}"],
+            "numbers": [0, -7, 18446744073709551615_u64, 0.5, -1.25e-7, 1e300],
+            "unicode é ✓": [true, false, null, {}, []],
+        })));
+        let mut checked = 0;
+        for value in &values {
+            each(value, &mut |v| {
+                let mut written = String::new();
+                inline_json::<false>(v, &mut written);
+                let width = written.len();
+                assert_eq!(inline_width(v, usize::MAX), Some(width), "{written}");
+                assert_eq!(inline_width(v, width), Some(width), "{written}");
+                if width > 0 {
+                    assert_eq!(inline_width(v, width - 1), None, "{written}");
+                }
+                checked += 1;
+            });
+        }
+        assert!(checked > 2_000, "{checked}");
     }
 
     #[test]
