@@ -9,6 +9,7 @@ pub mod highlight;
 pub mod markup;
 pub mod state;
 pub mod svg_parts;
+pub mod warm;
 
 use leptos::prelude::*;
 
@@ -46,12 +47,17 @@ pub fn App() -> impl IntoView {
     // Marks the first complete render for the measurement script: in the frame that first
     // shows an estimate, once every view's effects have run (the template's text, the diagram
     // and the cost lines are written by effects), just before it is painted. Once marked, the
-    // effect reads nothing: the first edit runs it once more, and nothing after.
+    // effect reads nothing: the first edit runs it once more, and nothing after. Then the edit
+    // path is warmed on the tasks after that frame (`warm`).
     let marked = StoredValue::new(false);
     Effect::new(move |_| {
         if !marked.get_value() && planner.estimate.with(|e| e.is_some()) {
             marked.set_value(true);
-            request_animation_frame(|| browser::mark("stackplan-rendered"));
+            let plan = planner.plan.get_untracked();
+            request_animation_frame(move || {
+                browser::mark("stackplan-rendered");
+                warm::start(plan);
+            });
         }
     });
     view! {
