@@ -98,16 +98,31 @@ pub const FIELDS_V1: &[&str] = &[
 const ALPHABET: &[u8] = b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ";
 
 /// The short code of field index `i`: one letter, then two.
-fn code(i: usize) -> String {
+fn code(i: usize) -> Code {
     if i < ALPHABET.len() {
-        (ALPHABET[i] as char).to_string()
+        Code {
+            letters: [ALPHABET[i], 0],
+            len: 1,
+        }
     } else {
         let j = i - ALPHABET.len();
-        format!(
-            "{}{}",
-            ALPHABET[j / ALPHABET.len()] as char,
-            ALPHABET[j % ALPHABET.len()] as char
-        )
+        Code {
+            letters: [ALPHABET[j / ALPHABET.len()], ALPHABET[j % ALPHABET.len()]],
+            len: 2,
+        }
+    }
+}
+
+/// A field's code, one or two letters of [`ALPHABET`], without a `String` of its own (a link
+/// has about 35 of them).
+struct Code {
+    letters: [u8; 2],
+    len: usize,
+}
+
+impl Code {
+    fn as_str(&self) -> &str {
+        std::str::from_utf8(&self.letters[..self.len]).expect("codes are ASCII letters")
     }
 }
 
@@ -150,8 +165,7 @@ fn shorten(value: &Value, in_tags: bool) -> Value {
                         FIELDS_V1
                             .iter()
                             .position(|f| f == k)
-                            .map(code)
-                            .unwrap_or_else(|| k.clone())
+                            .map_or_else(|| k.clone(), |i| code(i).as_str().to_owned())
                     };
                     (key, shorten(v, !in_tags && k == "tags"))
                 })
@@ -171,7 +185,7 @@ fn expand(value: Value, in_tags: bool) -> Result<Value, LinkError> {
                     k
                 } else {
                     let index = (0..FIELDS_V1.len())
-                        .find(|&i| code(i) == k)
+                        .find(|&i| code(i).as_str() == k)
                         .ok_or(LinkError::NotAPlan)?;
                     FIELDS_V1[index].to_string()
                 };
@@ -254,7 +268,7 @@ fn shorten_text(text: &str) -> String {
                 match FIELDS_V1.iter().position(|f| *f == name) {
                     Some(index) if key_next && !in_tags => {
                         out.push('"');
-                        out.push_str(&code(index));
+                        out.push_str(code(index).as_str());
                         out.push('"');
                     }
                     _ => out.push_str(token),
@@ -395,7 +409,9 @@ mod tests {
 
     #[test]
     fn codes_are_unique_and_short() {
-        let codes: std::collections::BTreeSet<String> = (0..FIELDS_V1.len()).map(code).collect();
+        let codes: std::collections::BTreeSet<String> = (0..FIELDS_V1.len())
+            .map(|i| code(i).as_str().to_owned())
+            .collect();
         assert_eq!(codes.len(), FIELDS_V1.len());
         assert!(codes.iter().all(|c| c.len() <= 2));
     }

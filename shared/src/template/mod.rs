@@ -310,7 +310,7 @@ impl<'p> Builder<'p> {
             TagStyle::ListWithName => Some(Node::Array(vec![
                 tag(
                     "Name",
-                    Node::String(Cow::Owned(format!("{}-{}", self.plan.project, kebab(id)))),
+                    Node::String(Cow::Owned(name_tag(&self.plan.project, id))),
                 ),
                 tag(PROJECT_TAG, project()),
             ])),
@@ -388,9 +388,17 @@ pub fn stack_tags(plan: &Plan) -> Map<String, Value> {
     tags
 }
 
-/// `PublicSubnetA` → `public-subnet-a`.
-fn kebab(id: &str) -> String {
-    let mut out = String::with_capacity(id.len() + 4);
+/// A resource's `Name` tag: `<project>-<kebab-case logical id>`, in one `String`.
+fn name_tag(project: &str, id: &str) -> String {
+    let mut out = String::with_capacity(project.len() + id.len() + 5);
+    out.push_str(project);
+    out.push('-');
+    push_kebab(&mut out, id);
+    out
+}
+
+/// Appends `id` in kebab case (`PublicSubnetA` → `public-subnet-a`).
+fn push_kebab(out: &mut String, id: &str) {
     for (i, ch) in id.chars().enumerate() {
         if ch.is_ascii_uppercase() {
             if i > 0 {
@@ -401,7 +409,6 @@ fn kebab(id: &str) -> String {
             out.push(ch);
         }
     }
-    out
 }
 
 /// The log group every architecture writes to, with its retention.
@@ -423,11 +430,11 @@ pub(crate) fn log_group(b: &mut Builder<'_>, id: &'static str, suffix: &str, day
 
 #[cfg(test)]
 mod tests {
-    use super::kebab;
+    use super::name_tag;
 
     #[test]
     fn kebab_case_of_logical_ids() {
-        assert_eq!(kebab("PublicSubnetA"), "public-subnet-a");
-        assert_eq!(kebab("Vpc"), "vpc");
+        assert_eq!(name_tag("shop", "PublicSubnetA"), "shop-public-subnet-a");
+        assert_eq!(name_tag("shop", "Vpc"), "shop-vpc");
     }
 }
