@@ -220,13 +220,18 @@ mod tests {
         }
     }
 
+    /// A deployment without a change set (a stack being created) and one with.
+    fn both() -> [Deployment; 2] {
+        [
+            deployment(None),
+            deployment(Some("stackplan-0123456789abcdef")),
+        ]
+    }
+
     #[test]
     fn ids_round_trip_with_and_without_a_change_set() {
         let key = IdKey::random().unwrap();
-        for d in [
-            deployment(None),
-            deployment(Some("stackplan-0123456789abcdef")),
-        ] {
+        for d in both() {
             let id = d.id(&key);
             assert!(!id.contains(['/', '+', '=', '.']), "{id}");
             assert_eq!(Deployment::decode(&id, &key), Some(d.clone()));
@@ -239,10 +244,7 @@ mod tests {
     #[test]
     fn ids_name_nothing_of_the_stack() {
         let key = IdKey::random().unwrap();
-        for d in [
-            deployment(None),
-            deployment(Some("stackplan-0123456789abcdef")),
-        ] {
+        for d in both() {
             let id = d.id(&key);
             let bytes = URL_SAFE_NO_PAD.decode(&id).unwrap();
             let text = String::from_utf8_lossy(&bytes);
