@@ -115,6 +115,17 @@ fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
     a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
+/// The token of an `Authorization: Bearer …` header (either case of `Bearer`, spaces around
+/// the token ignored): the text [`Authorized`] checks, so that two spellings of one header are
+/// one token (the per-token stream cap counts by it).
+pub fn bearer_token(headers: &axum::http::HeaderMap) -> Option<&str> {
+    let header = headers.get(AUTHORIZATION)?.to_str().ok()?;
+    let token = header
+        .strip_prefix("Bearer ")
+        .or_else(|| header.strip_prefix("bearer "))?;
+    Some(token.trim())
+}
+
 /// Proof that a request carried a valid token, with what the token may do; handlers that take
 /// it are protected.
 pub struct Authorized(pub Grant);
@@ -127,19 +138,11 @@ where
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
         let state = AppState::from_ref(state);
-        let header = parts
-            .headers
-            .get(AUTHORIZATION)
-            .and_then(|v| v.to_str().ok());
-        let token = header.and_then(|h| {
-            h.strip_prefix("Bearer ")
-                .or_else(|| h.strip_prefix("bearer "))
-        });
-        match token {
+        match bearer_token(&parts.headers) {
             None => Err(ApiError::MissingToken),
             Some(t) => state
                 .tokens
-                .grant(t.trim())
+                .grant(t)
                 .map(Authorized)
                 .ok_or(ApiError::InvalidToken),
         }

@@ -1423,6 +1423,20 @@ async fn cors_is_open_only_to_configured_origins() {
             .unwrap(),
         "https://console.example.com"
     );
+    // Every method the API has, PUT (a Lambda's code upload) too.
+    let methods = ok
+        .headers()
+        .get(header::ACCESS_CONTROL_ALLOW_METHODS)
+        .unwrap()
+        .to_str()
+        .unwrap()
+        .to_owned();
+    for method in ["GET", "POST", "PUT", "DELETE"] {
+        assert!(
+            methods.split(',').any(|m| m.trim() == method),
+            "{method} not in {methods}"
+        );
+    }
     let other = app(h.state.clone())
         .oneshot(preflight("https://evil.example.net"))
         .await
@@ -1531,8 +1545,17 @@ async fn started(h: &Harness) -> String {
 }
 
 async fn open_stream(state: &AppState, id: &str) -> axum::response::Response {
+    open_stream_as(state, id, &format!("Bearer {TOKEN}")).await
+}
+
+/// A stream opened with `authorization` as the header's text.
+async fn open_stream_as(
+    state: &AppState,
+    id: &str,
+    authorization: &str,
+) -> axum::response::Response {
     let req = Request::get(format!("/api/deployments/{id}/events"))
-        .header(header::AUTHORIZATION, format!("Bearer {TOKEN}"))
+        .header(header::AUTHORIZATION, authorization)
         .body(Body::empty())
         .unwrap();
     app(state.clone()).oneshot(req).await.unwrap()
@@ -1552,6 +1575,15 @@ async fn event_streams_per_token_are_capped_and_a_closed_stream_frees_its_place(
     let a = open_stream(&state, &id).await;
     let b = open_stream(&state, &id).await;
     assert_eq!((a.status(), b.status()), (StatusCode::OK, StatusCode::OK));
+    // The same token spelled another way is the same token.
+    for spelling in [format!("bearer {TOKEN}"), format!("Bearer   {TOKEN} ")] {
+        let other = open_stream_as(&state, &id, &spelling).await;
+        assert_eq!(
+            other.status(),
+            StatusCode::TOO_MANY_REQUESTS,
+            "{spelling:?}"
+        );
+    }
     let third = open_stream(&state, &id).await;
     assert_eq!(third.status(), StatusCode::TOO_MANY_REQUESTS);
     assert!(third.headers().contains_key(header::RETRY_AFTER));

@@ -156,10 +156,8 @@ pub async fn deployment_events_get(
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
     let d = deployer(&state)?;
-    let token = headers
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or_default();
+    // Counted by the token itself, not by how the header spells it.
+    let token = crate::auth::bearer_token(&headers).unwrap_or_default();
     let ticket = state
         .streams
         .enter(token, state.config.max_streams_per_token)
