@@ -17,7 +17,7 @@ pub enum DeployError {
     )]
     ImageNotPushed { tag: String, repository: String },
     #[error(
-        "this stack's service runs an image from another registry: it has no repository of its own to push to"
+        "this stack's service has no image repository of its own to push to: it runs an image from another registry, or its repository was deleted outside Stackplan"
     )]
     NoImageRepository,
     #[error(

@@ -447,7 +447,8 @@ error_codes! {
     /// The image tag is not in the stack's repository, and the service runs: deploying it
     /// would stop the service. Push the image first.
     ImageNotPushed = "image_not_pushed", 409;
-    /// The stack runs an image from another registry: it has no repository to push to.
+    /// The stack has no image repository of its own to push to: it runs an image from another
+    /// registry, or its repository was deleted outside Stackplan.
     NoImageRepository = "no_image_repository", 409;
     /// The stack is not a Lambda stack with a code bucket of its own.
     NoCodeBucket = "no_code_bucket", 409;
