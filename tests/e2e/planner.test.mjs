@@ -93,6 +93,37 @@ test('a Lambda function can run a container image: the template, the form and th
   await page.getByText('Function image storage').first().waitFor();
 });
 
+test('a table\'s sort key has its own type, kept when the key is renamed', async () => {
+  const page = await t.open();
+  await page.locator('[data-arch=lambda]').click();
+  const has = (re) => page.waitForFunction((src) => new RegExp(src).test(document.querySelector('pre.code').innerText), re.source);
+  await has(/\{"AttributeName": "query_id", "AttributeType": "S"\}/);
+  await page.locator('#f-lambda-tables-0--sort_key-type').selectOption('N');
+  await has(/\{"AttributeName": "query_id", "AttributeType": "N"\}/);
+  // Renaming used to rebuild the key as a string: an update deploy would replace the table.
+  await page.locator('#f-lambda-tables-0--sort_key-name').fill('query_no');
+  await has(/\{"AttributeName": "query_no", "AttributeType": "N"\}/);
+  assert.equal(await page.locator('#f-lambda-tables-0--sort_key-type').inputValue(), 'N');
+  // Without a sort key there is no type to choose.
+  await page.locator('#f-lambda-tables-0--sort_key-name').fill('');
+  await page.locator('#f-lambda-tables-0--sort_key-type').waitFor({ state: 'detached' });
+});
+
+test('renaming a tag onto another tag\'s key is refused and loses nothing', async () => {
+  const page = await t.open();
+  const team = page.locator('[aria-label="Tag key"]').nth(1);
+  assert.equal(await team.inputValue(), 'team');
+  await team.fill('env');
+  await team.press('Tab');
+  await page.getByTestId('tag-clash').filter({ hasText: 'another tag has the key "env"' }).waitFor();
+  assert.equal(await team.inputValue(), 'env', 'the typed key stays in the box');
+  assert.match(await templateText(page), /"StackTags": \{"stackplan:project": "shop", "env": "prod", "team": "web"\}/);
+  await team.fill('owner');
+  await team.press('Tab');
+  await page.waitForFunction(() => /"env": "prod", "owner": "web"/.test(document.querySelector('pre.code').innerText));
+  assert.equal(await page.getByTestId('tag-clash').count(), 0);
+});
+
 test('the environment: a setting, a secret reference and a generated key reach the template, the cost and the link; a reserved name says why', async () => {
   const page = await t.open();
   const before = await total(page);

@@ -110,6 +110,8 @@ fn table_row(i: usize) -> impl IntoView {
         }
     };
     let path = move |field: &str| format!("lambda.tables[{i}].{field}");
+    let has_sort_key =
+        move || p.read_lambda(|l| l.tables.get(i).is_some_and(|t| t.sort_key.is_some()));
     view! {
         <div class="table-row">
             <div class="grid two">
@@ -117,8 +119,15 @@ fn table_row(i: usize) -> impl IntoView {
                 {select_field(path("partition_key.type"), "Partition key type", key_type_options(), read(|t| t.partition_key.kind.as_str().to_string()),
                     edit(|t, v| t.partition_key.kind = parse_key_type(&v)))}
                 {text_field(path("partition_key.name"), "Partition key", "id", read(|t| t.partition_key.name.clone()), edit(|t, v| t.partition_key.name = v))}
+                // A renamed sort key keeps its type; a new one starts as a string.
                 {text_field(path("sort_key.name"), "Sort key (optional)", "created_at", read(|t| t.sort_key.as_ref().map(|k| k.name.clone()).unwrap_or_default()),
-                    edit(|t, v| t.sort_key = (!v.trim().is_empty()).then(|| Key { name: v.trim().to_string(), kind: KeyType::S })))}
+                    edit(|t, v| {
+                        let kind = t.sort_key.as_ref().map_or(KeyType::S, |k| k.kind);
+                        t.sort_key = (!v.trim().is_empty()).then(|| Key { name: v.trim().to_string(), kind });
+                    }))}
+                {move || has_sort_key().then(|| select_field(path("sort_key.type"), "Sort key type", key_type_options(),
+                    read(|t| t.sort_key.as_ref().map_or("S", |k| k.kind.as_str()).to_string()),
+                    edit(|t, v| if let Some(k) = t.sort_key.as_mut() { k.kind = parse_key_type(&v) })))}
                 {text_field(path("ttl_attribute"), "TTL attribute (optional)", "expires_at", read(|t| t.ttl_attribute.clone().unwrap_or_default()),
                     edit(|t, v| t.ttl_attribute = (!v.trim().is_empty()).then(|| v.trim().to_string())))}
             </div>

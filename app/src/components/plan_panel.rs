@@ -124,12 +124,20 @@ fn TagsEditor() -> impl IntoView {
                         let old_key = key.clone();
                         let old_key2 = key.clone();
                         let path = format!("tags.{key}");
+                        // A rename onto another tag's key is refused (it would overwrite that
+                        // tag's value); the typed key stays in the box, with the reason.
+                        let clash = RwSignal::new(None::<String>);
                         view! {
                             <div class="tag-row">
                                 <input type="text" aria-label="Tag key" value=key.clone()
                                     on:change=move |ev| {
                                         let new_key = event_target_value(&ev);
                                         let old = old_key.clone();
+                                        if new_key != old && plan.with_untracked(|p| p.tags.contains_key(&new_key)) {
+                                            clash.set(Some(format!("another tag has the key {new_key:?}: rename or remove that one first")));
+                                            return;
+                                        }
+                                        clash.set(None);
                                         plan.update(|p| {
                                             if let Some(v) = p.tags.remove(&old) {
                                                 p.tags.insert(new_key, v);
@@ -147,6 +155,7 @@ fn TagsEditor() -> impl IntoView {
                                         let k = key.clone();
                                         move |_| plan.update(|p| { p.tags.remove(&k); })
                                     }>"×"</button>
+                                {move || clash.get().map(|m| view! { <p class="field-msg error" role="status" data-testid="tag-clash">{m}</p> })}
                                 {field_problems(path)}
                             </div>
                         }
