@@ -1304,6 +1304,54 @@ async fn a_deployment_id_survives_a_restart_and_works_on_another_replica() {
     );
 }
 
+/// A stack whose delete failed (a protected database, say) can be deleted again once the
+/// cause is gone. CloudFormation does nothing for a request token it has seen (it takes the
+/// call for a retry), which the double cannot show; what the server controls is that each
+/// DELETE sends a token of its own.
+#[tokio::test]
+async fn a_delete_after_a_failed_one_is_a_new_attempt() {
+    let h = harness();
+    let id = started(&h).await;
+    h.events(&id, None).await;
+    let path = format!("/api/deployments/{id}");
+    let delete = || h.send("DELETE", &path, Some(TOKEN), None, &[]);
+    assert_eq!(delete().await.0, StatusCode::ACCEPTED);
+    {
+        // This delete fails instead of completing.
+        let mut stacks = h.cfn.stacks.lock().unwrap();
+        let s = stacks.last_mut().unwrap();
+        let n = s.events.len() + 1;
+        let name = s.name.clone();
+        s.script.clear();
+        s.script.push_back(event(
+            n,
+            &name,
+            "AWS::CloudFormation::Stack",
+            "DELETE_FAILED",
+            Some("The following resource(s) failed to delete: [Database]."),
+        ));
+    }
+    let events = h.events(&id, None).await;
+    assert_eq!(events.last().unwrap().2["status"], "DELETE_FAILED");
+    assert_eq!(
+        delete().await.0,
+        StatusCode::ACCEPTED,
+        "a failed delete can be tried again"
+    );
+    let tokens = h.cfn.delete_tokens.lock().unwrap().clone();
+    assert_eq!(tokens.len(), 2, "{tokens:?}");
+    assert_ne!(
+        tokens[0], tokens[1],
+        "the second delete would be taken for a retry of the first"
+    );
+    assert!(
+        tokens
+            .iter()
+            .all(|t| t.starts_with("stackplan-delete-") && t.len() <= 128),
+        "{tokens:?}"
+    );
+}
+
 #[tokio::test]
 async fn delete_streams_its_events_to_delete_complete() {
     let h = harness();

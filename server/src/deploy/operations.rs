@@ -575,7 +575,15 @@ impl Deployer {
         let arn = &deployment.stack;
         let session = self.session_for(grant, arn, Access::Deploy).await?;
         self.live_stack(arn, &session).await?;
-        let token = format!("stackplan-delete-{}", super::digest(&[&arn.arn]));
+        // Each DELETE is its own attempt. CloudFormation takes a token it has seen for a retry
+        // of that request and does nothing, so one token per stack would make a delete after
+        // a DELETE_FAILED (say, once an administrator lifted a protection) silently do
+        // nothing. The stack is named by its ARN, so a delete can never reach another stack
+        // of the same name; the SDK's own retries of this call reuse this token.
+        let token = format!(
+            "stackplan-delete-{}",
+            super::digest(&[&arn.arn, &attempt()])
+        );
         let stack = arn.arn.clone();
         self.call(&session, &unwatched, move |cfn, s| {
             let (st, t) = (stack.clone(), token.clone());
@@ -585,6 +593,17 @@ impl Deployer {
         tracing::info!(stack = arn.name, "deleting the stack");
         self.status_of(id, arn, &session).await
     }
+}
+
+/// What tells one delete attempt from another: the time and this process's count of them.
+fn attempt() -> String {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static ATTEMPTS: AtomicU64 = AtomicU64::new(0);
+    let n = ATTEMPTS.fetch_add(1, Ordering::Relaxed);
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_nanos());
+    format!("{now}.{n}")
 }
 
 /// The status of a deleted stack (CloudFormation keeps describing it by id for a while).

@@ -190,6 +190,8 @@ pub struct CfnDouble {
     pub panic: Mutex<Vec<&'static str>>,
     /// Until when change sets are still being computed (CloudFormation can take minutes).
     pub computing_until: Mutex<Option<tokio::time::Instant>>,
+    /// The request token of each DeleteStack call, in order.
+    pub delete_tokens: Mutex<Vec<String>>,
 }
 
 pub fn event(n: usize, logical: &str, ty: &str, status: &str, reason: Option<&str>) -> StackEvent {
@@ -564,11 +566,13 @@ impl CloudFormation for CfnDouble {
         &self,
         _: &Session,
         stack: &str,
-        _: &str,
+        token: &str,
     ) -> BoxFuture<'_, Result<(), AwsError>> {
         let stack = stack.to_string();
+        let token = token.to_string();
         Box::pin(async move {
             self.check("delete_stack")?;
+            self.delete_tokens.lock().unwrap().push(token);
             let mut stacks = self.stacks.lock().unwrap();
             let s = Self::find(&mut stacks, &stack)
                 .ok_or_else(|| AwsError::NotFound(stack.clone().into()))?;
