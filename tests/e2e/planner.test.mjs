@@ -124,6 +124,21 @@ test('renaming a tag onto another tag\'s key is refused and loses nothing', asyn
   assert.equal(await page.getByTestId('tag-clash').count(), 0);
 });
 
+test('a number typed wrong stays as typed, with its message, while other fields change', async () => {
+  const page = await t.open();
+  const desired = page.locator('#f-fargate-desired_tasks');
+  await desired.fill('3x');
+  await page.locator('.field-msg.error', { hasText: 'Enter a whole number within the allowed range' }).waitFor();
+  const before = await templateText(page);
+  await page.locator('#f-fargate-max_tasks').fill('9');
+  await page.waitForFunction((old) => document.querySelector('pre.code').innerText !== old, before);
+  assert.equal(await desired.inputValue(), '3x', 'another field\'s edit kept what was typed here');
+  await page.locator('.field-msg.error', { hasText: 'Enter a whole number within the allowed range' }).waitFor();
+  // A decimal box says it takes a number, not a whole one.
+  await page.locator('#f-workload-log_gb_per_month').fill('2.5.1');
+  await page.locator('.field-msg.error', { hasText: /^Enter a number within the allowed range/ }).waitFor();
+});
+
 test('the environment: a setting, a secret reference and a generated key reach the template, the cost and the link; a reserved name says why', async () => {
   const page = await t.open();
   const before = await total(page);

@@ -9,12 +9,15 @@ use super::{GetFn, SetFn, field_id, field_problems_dyn};
 
 /// A number a field edits, read from what the user typed.
 pub trait Number: Display + PartialEq + Copy + Send + Sync + 'static {
+    /// What a box of this type takes, for its message: "a whole number", "a number".
+    const KIND: &'static str;
     fn read(text: &str) -> Option<Self>;
 }
 
 macro_rules! whole_numbers {
     ($($t:ty),*) => {$(
         impl Number for $t {
+            const KIND: &'static str = "a whole number";
             fn read(text: &str) -> Option<Self> {
                 text.parse().ok()
             }
@@ -26,6 +29,7 @@ whole_numbers!(u8, u16, u32, u64);
 /// Read as Rust reads an `f64`, without its float parser in the wasm
 /// ([`shared::decimal::parse_f64`]).
 impl Number for f64 {
+    const KIND: &'static str = "a number";
     fn read(text: &str) -> Option<Self> {
         shared::decimal::parse_f64(text)
     }
@@ -60,12 +64,18 @@ where
     // depend on the plan, or every edit builds the field again.
     let text = RwSignal::new(untrack(|| get().to_string()));
     let bad = RwSignal::new(false);
-    Effect::new(move |_| {
+    // `get` reads the plan, so this runs on every edit. Only a change of this field's value
+    // made elsewhere (a fix, a loaded plan) replaces the box's text: an edit of another field
+    // leaves what was typed here, even when it is not a number yet.
+    Effect::new(move |last: Option<T>| {
         let value = get();
-        if text.with_untracked(|t| !finite(t) || T::read(t.trim()) != Some(value)) {
-            text.set(get().to_string());
+        if last.is_some_and(|last| last != value)
+            && text.with_untracked(|t| !finite(t) || T::read(t.trim()) != Some(value))
+        {
+            text.set(value.to_string());
             bad.set(false);
         }
+        value
     });
     view! {
         <div class="field">
@@ -96,7 +106,7 @@ where
             />
             {(!hint.is_empty()).then(|| view! { <span class="hint">{hint}</span> })}
             <Show when=move || bad.get()>
-                <p class="field-msg error" role="status">"Enter a whole number within the allowed range; the plan keeps its last value."</p>
+                <p class="field-msg error" role="status">{format!("Enter {} within the allowed range; the plan keeps its last value.", T::KIND)}</p>
             </Show>
             {field_problems_dyn(path)}
         </div>
