@@ -139,6 +139,23 @@ test('a number typed wrong stays as typed, with its message, while other fields 
   await page.locator('.field-msg.error', { hasText: /^Enter a number within the allowed range/ }).waitFor();
 });
 
+test('a section switched off and on again comes back as it was', async () => {
+  const page = await t.open();
+  await page.locator('#f-fargate-database-instance_class').selectOption('db.t4g.small');
+  await page.waitForFunction(() => /"DBInstanceClass": "db\.t4g\.small"/.test(document.querySelector('pre.code').innerText));
+  await page.locator('#f-fargate-database').uncheck();
+  await page.waitForFunction(() => !/AWS::RDS::DBInstance/.test(document.querySelector('pre.code').innerText));
+  await page.locator('#f-fargate-database').check();
+  await page.waitForFunction(() => /"DBInstanceClass": "db\.t4g\.small"/.test(document.querySelector('pre.code').innerText));
+  assert.equal(await page.locator('#f-fargate-database-instance_class').inputValue(), 'db.t4g.small');
+  const arn = 'arn:aws:acm:us-east-1:123456789012:certificate/0f1e2d3c-aaaa-bbbb-cccc-1234567890ab';
+  await page.locator('#f-fargate-https').check();
+  await page.locator('#f-fargate-https-certificate_arn').fill(arn);
+  await page.locator('#f-fargate-https').uncheck();
+  await page.locator('#f-fargate-https').check();
+  assert.equal(await page.locator('#f-fargate-https-certificate_arn').inputValue(), arn);
+});
+
 test('the environment: a setting, a secret reference and a generated key reach the template, the cost and the link; a reserved name says why', async () => {
   const page = await t.open();
   const before = await total(page);

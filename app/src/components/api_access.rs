@@ -3,7 +3,9 @@
 use leptos::prelude::*;
 use shared::plan::{Authorizer, Jwt, Lambda, Throttling};
 
-use super::fields::{field_problems, number_field, opts, select_field, text_field, toggle};
+use super::fields::{
+    field_problems, number_field, opts, select_field, switch_section, text_field, toggle,
+};
 use crate::state::use_planner;
 
 fn jwt_of(l: &Lambda) -> Option<&Jwt> {
@@ -24,6 +26,7 @@ fn parse_audiences(text: &str) -> Vec<String> {
 #[component]
 pub fn ApiAccess() -> impl IntoView {
     let p = use_planner();
+    let kept_throttling = StoredValue::new(None);
     // The audience box keeps what was typed (the plan keeps the parsed list), so typing a
     // comma or a space is never rewritten under the cursor.
     let audiences = RwSignal::new(p.plan.with_untracked(|plan| {
@@ -95,7 +98,7 @@ pub fn ApiAccess() -> impl IntoView {
             </Show>
             {toggle("lambda.throttling", "Throttle requests",
                 throttled,
-                move |on| p.lambda(|l| l.throttling = on.then_some(Throttling { rate_per_second: 100, burst: 50 })))}
+                move |on| p.lambda(|l| switch_section(on, &mut l.throttling, kept_throttling, || Throttling { rate_per_second: 100, burst: 50 })))}
             <Show when=throttled>
                 <div class="grid two">
                     {number_field("lambda.throttling.rate_per_second", "Requests per second", "",

@@ -3,12 +3,13 @@
 use leptos::prelude::*;
 use shared::plan::Domain;
 
-use super::fields::{text_field, toggle};
+use super::fields::{switch_section, text_field, toggle};
 use crate::state::use_planner;
 
 #[component]
 pub fn DomainEditor() -> impl IntoView {
     let plan = use_planner().plan;
+    let kept = StoredValue::new(None);
     let on = move || plan.with(|p| p.domain.is_some());
     let read =
         move |f: fn(&Domain) -> String| plan.with(|p| p.domain.as_ref().map(f).unwrap_or_default());
@@ -23,7 +24,7 @@ pub fn DomainEditor() -> impl IntoView {
         <fieldset class="panel">
             <legend>"Your domain"</legend>
             {toggle("domain", "Serve the service at your own domain", on,
-                move |enabled| plan.update(|p| p.domain = enabled.then(Domain::default)))}
+                move |enabled| plan.update(|p| switch_section(enabled, &mut p.domain, kept, Domain::default)))}
             <Show when=on>
                 <p class="panel-note">
                     "The stack makes an ACM certificate for the name, validated by a DNS record it writes into your hosted zone, "

@@ -4,7 +4,9 @@ use leptos::prelude::*;
 use shared::plan::{Cache, CacheNodeType, CpuArch, Database, DbInstanceClass, Https, NatGateways};
 use shared::validate::{FARGATE_VCPUS, LOG_RETENTION_DAYS, fargate_memory_options};
 
-use super::fields::{dynamic_select, number_field, opts, select_field, slider, text_field, toggle};
+use super::fields::{
+    dynamic_select, number_field, opts, select_field, slider, switch_section, text_field, toggle,
+};
 use crate::state::use_planner;
 
 /// The CPU architecture switch, shared by both panels.
@@ -39,6 +41,7 @@ fn memory_label(mib: u32) -> String {
 pub fn FargatePanel() -> impl IntoView {
     let p = use_planner();
     let vcpu = move || p.read_fargate(|f| f.vcpu);
+    let kept_https = StoredValue::new(None);
     view! {
         <fieldset class="panel">
             <legend>"Tasks"</legend>
@@ -132,7 +135,7 @@ pub fn FargatePanel() -> impl IntoView {
             <legend>"HTTPS and alarms"</legend>
             {toggle("fargate.https", "HTTPS with an ACM certificate",
                 move || p.read_fargate(|f| f.https.is_some()),
-                move |on| p.fargate(|f| f.https = on.then(|| Https { certificate_arn: String::new() })))}
+                move |on| p.fargate(|f| switch_section(on, &mut f.https, kept_https, || Https { certificate_arn: String::new() })))}
             <Show when=move || p.read_fargate(|f| f.https.is_some())>
                 {text_field("fargate.https.certificate_arn", "Certificate ARN", "arn:aws:acm:REGION:ACCOUNT:certificate/ID",
                     move || p.read_fargate(|f| f.https.as_ref().map(|h| h.certificate_arn.clone()).unwrap_or_default()),
@@ -151,12 +154,14 @@ fn DataStores() -> impl IntoView {
     let db = move |read: fn(&Database) -> String| {
         move || p.read_fargate(|f| f.database.as_ref().map(read).unwrap_or_default())
     };
+    // A store switched off and on again comes back as it was.
+    let (kept_database, kept_cache) = (StoredValue::new(None), StoredValue::new(None));
     view! {
         <fieldset class="panel">
             <legend>"Data stores"</legend>
             {toggle("fargate.database", "PostgreSQL (RDS)",
                 move || p.read_fargate(|f| f.database.is_some()),
-                move |on| p.fargate(|f| f.database = on.then_some(Database { instance_class: DbInstanceClass::T4gMicro, storage_gb: 20, multi_az: false, backup_days: 7 })))}
+                move |on| p.fargate(|f| switch_section(on, &mut f.database, kept_database, || Database { instance_class: DbInstanceClass::T4gMicro, storage_gb: 20, multi_az: false, backup_days: 7 })))}
             <Show when=move || p.read_fargate(|f| f.database.is_some())>
                 <div class="grid two nested">
                     {select_field("fargate.database.instance_class", "Instance class",
@@ -176,7 +181,7 @@ fn DataStores() -> impl IntoView {
             </Show>
             {toggle("fargate.cache", "Redis (ElastiCache)",
                 move || p.read_fargate(|f| f.cache.is_some()),
-                move |on| p.fargate(|f| f.cache = on.then_some(Cache { node_type: CacheNodeType::T4gMicro, nodes: 2 })))}
+                move |on| p.fargate(|f| switch_section(on, &mut f.cache, kept_cache, || Cache { node_type: CacheNodeType::T4gMicro, nodes: 2 })))}
             <Show when=move || p.read_fargate(|f| f.cache.is_some())>
                 <div class="grid two nested">
                     {select_field("fargate.cache.node_type", "Node type",

@@ -5,12 +5,15 @@ use shared::plan::{ApiType, Key, KeyType, Runtime, Table};
 
 use super::api_access::ApiAccess;
 use super::fargate_panel::{arch_options, parse_arch, retention_options};
-use super::fields::{field_problems, number_field, opts, select_field, slider, text_field, toggle};
+use super::fields::{
+    field_problems, number_field, opts, select_field, slider, switch_section, text_field, toggle,
+};
 use crate::state::use_planner;
 
 #[component]
 pub fn LambdaPanel() -> impl IntoView {
     let p = use_planner();
+    let kept_concurrency = StoredValue::new(None);
     view! {
         <fieldset class="panel">
             <legend>"Function"</legend>
@@ -40,7 +43,7 @@ pub fn LambdaPanel() -> impl IntoView {
                 move |v| p.lambda(|l| l.image = (!v.trim().is_empty()).then(|| v.trim().to_string())))}
             {toggle("lambda.reserved_concurrency", "Reserve concurrency",
                 move || p.read_lambda(|l| l.reserved_concurrency.is_some()),
-                move |on| p.lambda(|l| l.reserved_concurrency = on.then_some(10)))}
+                move |on| p.lambda(|l| switch_section(on, &mut l.reserved_concurrency, kept_concurrency, || 10)))}
             <Show when=move || p.read_lambda(|l| l.reserved_concurrency.is_some())>
                 {number_field("lambda.reserved_concurrency", "Reserved concurrent executions", "",
                     move || p.read_lambda(|l| l.reserved_concurrency.unwrap_or(10)),

@@ -20,6 +20,26 @@ use crate::state::use_planner;
 pub(crate) type GetFn<T> = Arc<dyn Fn() -> T + Send + Sync>;
 pub(crate) type SetFn<T> = Arc<dyn Fn(T) + Send + Sync>;
 
+/// Switches an optional section of the plan (`slot`) on or off without losing what it held:
+/// switched off, its settings wait in `kept`; switched on again, they come back. Only the first
+/// switch-on takes `fresh()`.
+pub fn switch_section<T: Send + Sync + 'static>(
+    on: bool,
+    slot: &mut Option<T>,
+    kept: StoredValue<Option<T>>,
+    fresh: impl FnOnce() -> T,
+) {
+    if on {
+        if slot.is_none() {
+            let mut back = None;
+            kept.update_value(|k| back = k.take());
+            *slot = Some(back.unwrap_or_else(fresh));
+        }
+    } else if let Some(held) = slot.take() {
+        kept.set_value(Some(held));
+    }
+}
+
 /// The DOM id of a field path: `fargate.memory_mib` → `f-fargate-memory_mib`.
 pub fn field_id(path: &str) -> String {
     format!("f-{}", path.replace(['.', '[', ']'], "-"))
