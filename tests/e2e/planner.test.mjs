@@ -156,6 +156,21 @@ test('a section switched off and on again comes back as it was', async () => {
   assert.equal(await page.locator('#f-fargate-https-certificate_arn').inputValue(), arn);
 });
 
+test('while the plan is invalid, the template saved is the last valid one, under its plan\'s name', async () => {
+  const page = await t.open();
+  // An SSM SecureString is for ECS tasks only: the same plan as Lambda is invalid at once.
+  await page.getByRole('button', { name: 'Add variable' }).click();
+  await page.getByLabel('Variable 1 name').fill('DB_PASSWORD');
+  await page.getByLabel('Variable 1 source').selectOption('ssm_parameter');
+  await page.getByLabel('Variable 1 value').fill('/shop/db-password');
+  await page.waitForFunction(() => /DB_PASSWORD/.test(document.querySelector('pre.code').innerText));
+  await page.locator('[data-arch=lambda]').click();
+  await page.waitForFunction(() => /last valid plan/.test(document.querySelector('[data-testid=template-info]').innerText));
+  const saved = await download(page, 'download-template');
+  assert.equal(saved.name, 'shop-fargate.template.json');
+  assert.match(fs.readFileSync(saved.file, 'utf8'), /AWS::ECS::Service/);
+});
+
 test('the environment: a setting, a secret reference and a generated key reach the template, the cost and the link; a reserved name says why', async () => {
   const page = await t.open();
   const before = await total(page);

@@ -54,9 +54,21 @@ pub fn TemplateViewer() -> impl IntoView {
             None => String::new(),
         })
     };
+    // The file is named after the plan its template was made from: while the plan is invalid
+    // the page shows (and saves) the last valid plan's template, so that plan's name.
+    let made_from = StoredValue::new(None::<shared::Plan>);
+    Effect::new(move |_| {
+        p.valid.with(|v| {
+            if let Some(v) = v {
+                made_from.set_value(Some(shared::Plan::clone(v)));
+            }
+        })
+    });
     let file_name = move || {
-        p.plan
-            .with(|plan| template::file_name(plan, p.format.get()))
+        made_from.with_value(|plan| {
+            plan.as_ref()
+                .map(|plan| template::file_name(plan, p.format.get_untracked()))
+        })
     };
     let download = move |_| {
         if let Some(text) = text() {
@@ -64,7 +76,9 @@ pub fn TemplateViewer() -> impl IntoView {
                 Format::Json => "application/json",
                 Format::Yaml => "application/yaml",
             };
-            let _ = browser::download(&file_name(), mime, &text);
+            if let Some(name) = file_name() {
+                let _ = browser::download(&name, mime, &text);
+            }
         }
     };
     let download_plan = move |_| {
