@@ -879,6 +879,48 @@ mod tests {
         );
     }
 
+    /// Values that do not compress (certificates, keys) make a share link too long for a
+    /// reader before a small service's template is too large for CloudFormation: refused at
+    /// `environment` with the link's length.
+    #[test]
+    fn an_environment_too_long_for_a_share_link_is_refused() {
+        let mut next = crate::test_rng::xorshift(7);
+        let mut noise = |n: usize| -> String {
+            const CHARS: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/=-_.:,;!@$%^*()[]{}<>?~";
+            (0..n)
+                .map(|_| char::from(CHARS[(next() % CHARS.len() as u64) as usize]))
+                .collect()
+        };
+        let env: Vec<EnvVar> = (0..2)
+            .map(|i| EnvVar {
+                value: Some(noise(3_900)),
+                ..var(&format!("CERT_{i}"))
+            })
+            .collect();
+        let mut plan = with(ArchitectureKind::Fargate, env);
+        let crate::plan::Architecture::Fargate(f) = &mut plan.architecture else {
+            unreachable!("a Fargate plan")
+        };
+        (f.database, f.cache, f.https) = (None, None, None);
+        assert_eq!(check(&plan), Vec::new(), "each variable alone is fine");
+        let problems = crate::ValidPlan::new(plan.clone()).unwrap_err();
+        assert_eq!(problems[0].path, "environment");
+        assert!(
+            problems[0].message.contains("share link would be")
+                && problems[0].message.contains("over the 7936"),
+            "{}",
+            problems[0].message
+        );
+        // Half of it fits, and its link is read back.
+        let mut half = plan;
+        half.environment.truncate(1);
+        let valid = crate::ValidPlan::new(half.clone()).expect("one value fits");
+        assert_eq!(
+            crate::link::decode(&crate::link::link(&valid, "https://stackplan.example/")).unwrap(),
+            half
+        );
+    }
+
     #[test]
     fn references_become_arns_and_exact_grants() {
         assert_eq!(

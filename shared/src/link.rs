@@ -342,6 +342,32 @@ fn deflate(mut input: &[u8]) -> Vec<u8> {
     })
 }
 
+/// Room left in [`MAX_LINK_CHARS`] for the page's own address before a link's fragment.
+pub const ADDRESS_ROOM: usize = 256;
+
+/// The length of `plan`'s fragment (`#plan=1.…`) when it leaves less than [`ADDRESS_ROOM`]
+/// of [`MAX_LINK_CHARS`], so that a reader would refuse the link; `None` when it fits. A
+/// plan's compact JSON bounds its link from above ([`fragment_bound`]), so a plan of ordinary
+/// size is not deflated here.
+pub fn too_long(plan: &Plan) -> Option<usize> {
+    let limit = MAX_LINK_CHARS - ADDRESS_ROOM;
+    let json = serde_json::to_string(plan).expect("plans serialize").len();
+    if fragment_bound(json) <= limit {
+        return None;
+    }
+    let fragment = 1 + FRAGMENT_KEY.len() + encode(plan).len();
+    (fragment > limit).then_some(fragment)
+}
+
+/// At least the length of the fragment of a plan whose compact JSON is `json` bytes: the
+/// shortened text is no longer than the JSON; deflate stores what it cannot compress with at
+/// most 5 bytes per 64 KB block (a generous eighth and 64 bytes are allowed); base64 writes 4
+/// characters per 3 bytes; then `#plan=1.`.
+fn fragment_bound(json: usize) -> usize {
+    let deflated = json + json / 8 + 64;
+    1 + FRAGMENT_KEY.len() + 2 + deflated.div_ceil(3) * 4
+}
+
 /// A full share link: `<base>#plan=<payload>`.
 pub fn link(plan: &Plan, base: &str) -> String {
     let base = base.split('#').next().unwrap_or(base);
@@ -414,6 +440,39 @@ mod tests {
             .collect();
         assert_eq!(codes.len(), FIELDS_V1.len());
         assert!(codes.iter().all(|c| c.len() <= 2));
+    }
+
+    /// `too_long` deflates only plans its bound cannot clear: the bound is never below a real
+    /// fragment, on every matrix plan and on plans with long values that do not compress.
+    #[test]
+    fn the_fragment_bound_is_never_below_the_fragment() {
+        let mut next = crate::test_rng::xorshift(11);
+        let mut plans: Vec<Plan> = examples::matrix().into_iter().map(|(_, p)| p).collect();
+        for n in [10, 500, 3_000, 4_000] {
+            let mut plan = examples::fargate();
+            for i in 0..2 {
+                let value: String = (0..n)
+                    .map(|_| char::from(b'!' + (next() % 94) as u8))
+                    .collect();
+                plan.environment.push(crate::plan::EnvVar {
+                    name: format!("NOISE_{i}"),
+                    value: Some(value),
+                    ..Default::default()
+                });
+            }
+            plans.push(plan);
+        }
+        for plan in &plans {
+            let json = serde_json::to_string(plan).unwrap().len();
+            let fragment = 1 + FRAGMENT_KEY.len() + encode(plan).len();
+            assert!(
+                fragment_bound(json) >= fragment,
+                "{fragment} > bound {}",
+                fragment_bound(json)
+            );
+            let limit = MAX_LINK_CHARS - ADDRESS_ROOM;
+            assert_eq!(too_long(plan), (fragment > limit).then_some(fragment));
+        }
     }
 
     #[test]
