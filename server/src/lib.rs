@@ -128,7 +128,9 @@ pub fn deployer(
 }
 
 /// A role set is usable: well-formed ARNs, and on AWS an execution role to hand
-/// CloudFormation.
+/// CloudFormation and the permissions boundary every role a stack makes must carry (the
+/// bootstrap lets the execution role create roles only with it, so without it each deploy with
+/// a role would fail and roll back).
 fn check_roles(roles: &deploy::service::AccountRoles, target: &Target) -> anyhow::Result<()> {
     for arn in std::iter::once(&roles.role_arn).chain(&roles.execution_role_arn) {
         anyhow::ensure!(
@@ -151,6 +153,11 @@ fn check_roles(roles: &deploy::service::AccountRoles, target: &Target) -> anyhow
         anyhow::ensure!(
             roles.execution_role_arn.is_some(),
             "the deployer role {} has no execution role: CloudFormation creates the resources with a role of their own (--execution-role-arn); `stackplan bootstrap` makes both",
+            roles.role_arn
+        );
+        anyhow::ensure!(
+            roles.permissions_boundary_arn.is_some(),
+            "the deployer role {} has no permissions boundary: every role a stack creates carries the account's (--permissions-boundary-arn, the bootstrap's PermissionsBoundaryArn output)",
             roles.role_arn
         );
     }
@@ -326,6 +333,44 @@ pub fn init_logging_at(default: &str) {
 
 #[cfg(test)]
 mod tests {
+    /// On AWS a deployer role comes with what the bootstrap made beside it; the sandbox needs
+    /// neither.
+    #[test]
+    fn roles_on_aws_need_an_execution_role_and_a_boundary() {
+        let full = crate::deploy::service::AccountRoles {
+            role_arn: "arn:aws:iam::111122223333:role/stackplan-deployer".into(),
+            external_id: Some("x".repeat(32)),
+            execution_role_arn: Some("arn:aws:iam::111122223333:role/stackplan-execution".into()),
+            permissions_boundary_arn: Some(
+                "arn:aws:iam::111122223333:policy/stackplan-boundary".into(),
+            ),
+            settings_prefixes: vec!["stackplan/".into()],
+            hosted_zone_ids: Vec::new(),
+        };
+        let aws = shared::api::Target::Aws;
+        assert!(super::check_roles(&full, &aws).is_ok());
+        let no_execution = crate::deploy::service::AccountRoles {
+            execution_role_arn: None,
+            ..full.clone()
+        };
+        let e = super::check_roles(&no_execution, &aws)
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("--execution-role-arn"), "{e}");
+        let no_boundary = crate::deploy::service::AccountRoles {
+            permissions_boundary_arn: None,
+            ..full.clone()
+        };
+        let e = super::check_roles(&no_boundary, &aws)
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("--permissions-boundary-arn"), "{e}");
+        let sandbox = shared::api::Target::Sandbox {
+            endpoint: "http://127.0.0.1:5000".into(),
+        };
+        assert!(super::check_roles(&no_boundary, &sandbox).is_ok());
+    }
+
     #[test]
     fn cors_origins_are_exact_origins() {
         assert!(super::check_origins(&["https://console.example.com".into()]).is_ok());
