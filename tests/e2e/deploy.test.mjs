@@ -357,6 +357,18 @@ test('a page used only to plan never downloads the deploy panel: it comes when i
   await page.waitForFunction(() => document.querySelector('[data-testid=deploy-button]').disabled);
   await page.locator('#f-project').fill('cart');
   await page.waitForFunction(() => !document.querySelector('[data-testid=deploy-button]').disabled);
+  // What is typed for the stack stays while its name is edited; code uploaded into a stack's
+  // own bucket does not follow the name to another stack.
+  const bucket = page.getByTestId('parameter-CodeS3Bucket');
+  const key = page.getByTestId('parameter-CodeS3Key');
+  await bucket.fill('cart-artifacts');
+  await key.fill('api/v1.zip');
+  await page.getByTestId('stack-name').fill('cart-api');
+  assert.deepEqual([await bucket.inputValue(), await key.inputValue()], ['cart-artifacts', 'api/v1.zip']);
+  await bucket.fill('stackplan-code-0f1e2d3c-aaaa-bbbb-cccc-1234567890ab');
+  await page.getByTestId('stack-name').fill('cart-api-2');
+  await page.waitForFunction(() => document.querySelector('[data-testid=parameter-CodeS3Bucket]').value === '');
+  assert.equal(await key.inputValue(), '');
   assert.deepEqual(errors, []);
 });
 

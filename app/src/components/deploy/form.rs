@@ -107,13 +107,26 @@ pub fn deploy_form(d: Deploy) -> AnyView {
                 .with(|t| t.as_ref().map(|(_, n)| *n).unwrap_or(0))
         };
         let region = move || p.plan.with(|plan| plan.region.code().to_string());
-        // Parameters belong to one stack: another name, region or architecture starts afresh
-        // (a code bucket of one stack is no other stack's).
+        // Parameters belong to a stack. Another region or architecture starts afresh (a bucket
+        // is in one region; each architecture has its own parameters). Another name drops only
+        // code uploaded into a stack's own bucket, which is no other stack's: what was typed
+        // (an image tag, a bucket of the user's) stays while the name is typed.
         Effect::watch(
             move || (stack_name(), region(), p.plan.with(|plan| plan.kind())),
             move |now, before, _| {
-                if before.is_some_and(|b| b != now) {
+                let Some(before) = before else { return };
+                if (&before.1, before.2) != (&now.1, now.2) {
                     d.parameters.set(Default::default());
+                } else if before.0 != now.0
+                    && d.parameters.with_untracked(|ps| {
+                        ps.get("CodeS3Bucket")
+                            .is_some_and(|b| b.starts_with(shared::template::CODE_BUCKET_PREFIX))
+                    })
+                {
+                    d.parameters.update(|ps| {
+                        ps.remove("CodeS3Bucket");
+                        ps.remove("CodeS3Key");
+                    });
                 }
             },
             false,
