@@ -118,4 +118,9 @@ test('a Lambda API takes a JWT authorizer and throttling, and the control it sat
   await page.locator('.field-msg.error', { hasText: 'a JWT authorizer needs an HTTP API' }).waitFor();
   await page.locator('#f-lambda-authorizer').selectOption('iam');
   await page.waitForFunction(() => /"AuthorizationType": "AWS_IAM"/.test(document.querySelector('pre.code').innerText));
+  // Back to an HTTP API with a JWT authorizer: the issuer and audience come back as they were.
+  await page.locator('#f-lambda-api').selectOption('http');
+  await page.locator('#f-lambda-authorizer').selectOption('jwt');
+  assert.equal(await page.locator('#f-lambda-authorizer-jwt-issuer').inputValue(), 'https://cognito-idp.us-east-1.amazonaws.com/us-east-1_Example1');
+  await page.waitForFunction(() => /"Audience": \["4f1example2client3id5", "second-client"\]/.test(document.querySelector('pre.code').innerText));
 });

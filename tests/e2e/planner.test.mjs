@@ -171,6 +171,16 @@ test('while the plan is invalid, the template saved is the last valid one, under
   assert.match(fs.readFileSync(saved.file, 'utf8'), /AWS::ECS::Service/);
 });
 
+test('a variable switched to a generated secret and back keeps its value', async () => {
+  const page = await t.open();
+  await page.getByRole('button', { name: 'Add variable' }).click();
+  await page.getByLabel('Variable 1 value').fill('production');
+  await page.getByLabel('Variable 1 source').selectOption('generate');
+  assert.equal(await page.getByLabel('Variable 1 value').isDisabled(), true);
+  await page.getByLabel('Variable 1 source').selectOption('value');
+  assert.equal(await page.getByLabel('Variable 1 value').inputValue(), 'production');
+});
+
 test('the environment: a setting, a secret reference and a generated key reach the template, the cost and the link; a reserved name says why', async () => {
   const page = await t.open();
   const before = await total(page);

@@ -45,13 +45,20 @@ pub fn ApiAccess() -> impl IntoView {
             .to_string()
         })
     };
+    // Another kind of authorizer and back brings the JWT issuer and audience back.
+    let kept_jwt = StoredValue::new(None::<Jwt>);
     let set_kind = move |v: String| {
         p.lambda(|l| {
+            if let Some(jwt) = jwt_of(l) {
+                kept_jwt.set_value(Some(jwt.clone()));
+            }
             l.authorizer = match v.as_str() {
                 "iam" => Some(Authorizer::Iam),
-                "jwt" => Some(Authorizer::Jwt(jwt_of(l).cloned().unwrap_or_else(|| Jwt {
-                    issuer: String::new(),
-                    audience: parse_audiences(&audiences.get_untracked()),
+                "jwt" => Some(Authorizer::Jwt(kept_jwt.get_value().unwrap_or_else(|| {
+                    Jwt {
+                        issuer: String::new(),
+                        audience: parse_audiences(&audiences.get_untracked()),
+                    }
                 }))),
                 _ => None,
             }

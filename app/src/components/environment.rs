@@ -99,7 +99,11 @@ pub fn EnvironmentEditor() -> impl IntoView {
                 "ECS reads secrets when a task starts, with read access to exactly these; for Lambda, CloudFormation resolves them into the function's configuration when it deploys (Secrets Manager only)."
             </p>
             <div class="env-rows" data-testid="environment">
-                {move || (0..count.get()).map(|i| view! {
+                {move || (0..count.get()).map(|i| {
+                    // A generated secret has no text: what was typed waits here for the row's
+                    // next source.
+                    let kept_text = StoredValue::new(String::new());
+                    view! {
                     <div class="env-row">
                         <input type="text" aria-label=format!("Variable {} name", i + 1)
                             prop:value=move || var(i).name
@@ -111,7 +115,11 @@ pub fn EnvironmentEditor() -> impl IntoView {
                             prop:value=move || kind_of(&var(i))
                             on:change=move |ev| {
                                 let kind = event_target_value(&ev);
-                                edit(i, &|v| { let text = text_of(v); set_source(v, &kind, text) });
+                                edit(i, &|v| {
+                                    let text = if v.generate { kept_text.get_value() } else { text_of(v) };
+                                    kept_text.set_value(text.clone());
+                                    set_source(v, &kind, text)
+                                });
                             }>
                             {KINDS.iter().map(|(value, label)| view! { <option value=*value selected=move || kind_of(&var(i)) == *value>{*label}</option> }).collect_view()}
                         </select>
@@ -138,6 +146,7 @@ pub fn EnvironmentEditor() -> impl IntoView {
                         {field_problems(format!("environment[{i}].name"))}
                         {[ "value", "secret", "ssm_parameter", "json_key" ].map(|f| field_problems(format!("environment[{i}].{f}"))).collect_view()}
                     </div>
+                    }
                 }).collect_view()}
             </div>
             <button type="button" class="secondary" on:click=add>"Add variable"</button>
