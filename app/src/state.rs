@@ -76,6 +76,30 @@ pub fn with_book<R>(
     }
 }
 
+/// A share link pasted into this tab's address bar changes only the fragment, so the page is
+/// not loaded again: it opens the link's plan itself. A link that cannot be read leaves the
+/// plan on the page as it is and says why.
+fn follow_links(plan: RwSignal<Plan>, link_error: RwSignal<Option<String>>) {
+    let _ = window_event_listener_untyped("hashchange", move |_| {
+        let Some(hash) = crate::browser::location_hash()
+            .filter(|h| h.contains(shared::link::FRAGMENT_KEY))
+        else {
+            return;
+        };
+        match shared::link::decode(&hash) {
+            Ok(linked) => {
+                link_error.set(None);
+                if plan.with_untracked(|p| *p != linked) {
+                    plan.set(linked);
+                }
+            }
+            Err(e) => link_error.set(Some(format!(
+                "This share link could not be opened: {e}. The plan on the page is unchanged."
+            ))),
+        }
+    });
+}
+
 impl Planner {
     pub fn new() -> Self {
         let (initial, link_error) = match crate::browser::location_hash() {
@@ -93,6 +117,8 @@ impl Planner {
             _ => (examples::fargate(), None),
         };
         let plan = RwSignal::new(initial);
+        let link_error = RwSignal::new(link_error);
+        follow_links(plan, link_error);
         let kind = Memo::new(move |_| plan.with(Plan::kind));
         // One validation per edit: the problems (with the template-size check `ValidPlan::new`
         // adds) and the valid plan both come from it.
@@ -267,7 +293,7 @@ impl Planner {
         });
         Planner {
             plan,
-            link_error: RwSignal::new(link_error),
+            link_error,
             stash: RwSignal::new((None, None)),
             kind,
             problems,

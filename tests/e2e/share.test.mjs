@@ -34,3 +34,26 @@ test('a broken link shows a clear message over the default plan', async () => {
     assert.equal(await page.locator('[data-arch=fargate]').getAttribute('aria-checked'), 'true');
   }
 });
+
+test('a link pasted into a tab that has the planner open opens its plan, and a broken one changes nothing', async () => {
+  const source = await t.open();
+  await source.locator('#f-project').fill('cart');
+  await source.locator('#f-region').selectOption('eu-west-1');
+  await source.getByTestId('share').click();
+  const link = await source.getByTestId('share-link').inputValue();
+
+  const page = await t.open();
+  assert.equal(await page.locator('#f-project').inputValue(), 'shop');
+  // Only the fragment changes: no reload.
+  await page.evaluate((fragment) => { window.__same_document = true; location.hash = fragment; }, link.slice(link.indexOf('#')));
+  await page.waitForFunction(() => document.querySelector('#f-project').value === 'cart');
+  assert.equal(await page.locator('#f-region').inputValue(), 'eu-west-1');
+  assert.equal(await page.evaluate(() => window.__same_document), true, 'the page was not loaded again');
+  assert.equal(await page.locator('pre.code').innerText(), await source.locator('pre.code').innerText());
+
+  await page.evaluate(() => { location.hash = '#plan=1.AAAA'; });
+  const banner = page.getByTestId('link-error');
+  await banner.waitFor();
+  assert.match(await banner.innerText(), /could not be opened: .+ The plan on the page is unchanged\./);
+  assert.equal(await page.locator('#f-project').inputValue(), 'cart');
+});
