@@ -236,6 +236,58 @@ fn transfer_out_above_ten_terabytes_is_unknown_not_the_first_tier() {
     assert!(above.unknown.iter().any(|u| u.contains("dto.gb.tier2")));
 }
 
+/// Transfer out is tiered at 10 TB, the next 40 TB, the next 100 TB, then above 150 TB; a
+/// book with the first three tiers (as a live book has them) prices no GB beyond 150 TB at the
+/// third tier's rate.
+#[test]
+fn transfer_out_above_150_terabytes_is_not_priced_at_the_third_tier() {
+    let mut book = cost::PriceBook::embedded().clone();
+    let first = book.get("dto.gb", "us-east-1").unwrap().clone();
+    for (key, usd) in [("dto.gb.tier2", 0.085), ("dto.gb.tier3", 0.07)] {
+        book.insert(
+            key,
+            "us-east-1",
+            cost::Price {
+                usd,
+                ..first.clone()
+            },
+        );
+    }
+    let plan = lambda(|p, _| {
+        p.workload.requests_per_month = 1_000_000_000;
+        p.workload.avg_response_kb = 200;
+    });
+    // 1e9 requests × 200 KB × 90% = 180,000 GB.
+    let e = cost::estimate(
+        &ValidPlan::new(plan).unwrap(),
+        &book,
+        Options { free_tier: false },
+    );
+    let priced = line(&e, "Out to the internet");
+    assert_eq!(
+        priced.quantity,
+        10_240.0 + 40_960.0 + 102_400.0,
+        "{}",
+        priced.formula
+    );
+    let usd = 10_240.0 * 0.09 + 40_960.0 * 0.085 + 102_400.0 * 0.07;
+    assert!(
+        (priced.monthly_usd.unwrap() - usd).abs() < 0.01,
+        "{:?} != {usd}",
+        priced.monthly_usd
+    );
+    let rest = line(&e, "Out to the internet (beyond the priced tiers)");
+    assert_eq!(
+        (rest.quantity, rest.monthly_usd),
+        (180_000.0 - 153_600.0, None)
+    );
+    assert!(
+        e.unknown.iter().any(|u| u.contains("dto.gb.tier4")),
+        "{:?}",
+        e.unknown
+    );
+}
+
 #[test]
 fn cross_az_traffic_is_counted_and_its_missing_price_said() {
     let e = estimate(examples::fargate(), true);

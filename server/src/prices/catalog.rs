@@ -500,7 +500,12 @@ pub fn specs(region: &str) -> Vec<Spec> {
         1.0,
         "IP-hour",
     );
-    for (key, tier) in [("dto.gb", 1), ("dto.gb.tier2", 2), ("dto.gb.tier3", 3)] {
+    for (key, tier) in [
+        ("dto.gb", 1),
+        ("dto.gb.tier2", 2),
+        ("dto.gb.tier3", 3),
+        ("dto.gb.tier4", 4),
+    ] {
         add(
             key,
             "AWSDataTransfer",

@@ -12,6 +12,8 @@ const KB_PER_GB: f64 = 1_000_000.0;
 const DTO_FIRST_TIER_GB: f64 = 10_240.0;
 /// The second: the next 40 TB.
 const DTO_SECOND_TIER_GB: f64 = 40_960.0;
+/// The third: the next 100 TB (above 150 TB in all, the fourth tier's price applies).
+const DTO_THIRD_TIER_GB: f64 = 102_400.0;
 
 pub(super) fn lines(
     p: &mut Pricer<'_>,
@@ -323,7 +325,8 @@ pub(super) fn data_transfer_out(
         &[
             (DTO_FIRST_TIER_GB, "dto.gb"),
             (DTO_SECOND_TIER_GB, "dto.gb.tier2"),
-            (f64::INFINITY, "dto.gb.tier3"),
+            (DTO_THIRD_TIER_GB, "dto.gb.tier3"),
+            (f64::INFINITY, "dto.gb.tier4"),
         ],
         &|| {
             format!(
