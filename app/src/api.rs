@@ -230,19 +230,21 @@ impl Client {
     }
 
     /// Reads the deployment's event stream to its end, handing each event to `on_event`.
-    /// Returns the id of the last event seen, for a reconnect with `Last-Event-ID`.
+    /// `last_id` is the id of the last event seen: sent as `Last-Event-ID`, and kept up to date
+    /// as events arrive, so that a stream that breaks off is resumed after the last event
+    /// shown, however it ended.
     pub async fn events(
         &self,
         id: &str,
-        last_id: Option<String>,
+        last_id: &mut Option<String>,
         on_event: &dyn Fn(DeployEvent),
-    ) -> Result<Option<String>, ApiFailure> {
+    ) -> Result<(), ApiFailure> {
         let url = self.url(&format!("/api/deployments/{id}/events"));
         let mut builder = match &self.token {
             Some(t) => Request::get(&url).header("Authorization", &format!("Bearer {t}")),
             None => Request::get(&url),
         };
-        if let Some(last) = &last_id {
+        if let Some(last) = last_id.as_deref() {
             builder = builder.header("Last-Event-ID", last);
         }
         let request = builder.build().map_err(|_| ApiFailure::unreachable())?;
@@ -268,7 +270,7 @@ impl Client {
         let decoder = web_sys::TextDecoder::new().map_err(|_| broken("no decoder"))?;
         let options = web_sys::TextDecodeOptions::new();
         options.set_stream(true);
-        let mut parser = sse::Parser::with_last_id(last_id);
+        let mut parser = sse::Parser::with_last_id(last_id.clone());
         loop {
             let chunk = JsFuture::from(reader.read())
                 .await
@@ -278,7 +280,7 @@ impl Client {
                 .and_then(|d| d.as_bool())
                 .unwrap_or(true);
             if done {
-                return Ok(parser.last_id().map(String::from));
+                return Ok(());
             }
             let value =
                 js_sys::Reflect::get(&chunk, &"value".into()).map_err(|_| broken("no chunk"))?;
@@ -291,6 +293,7 @@ impl Client {
                 if let Ok(event) = DeployEvent::from_sse(&message) {
                     on_event(event);
                 }
+                *last_id = parser.last_id().map(String::from);
             }
         }
     }

@@ -10,17 +10,26 @@ use super::progress::Row;
 use crate::api::Client;
 use crate::embed::HostEvent;
 
+/// Failed connections in a row before the panel stops following a stack: with the pauses
+/// between them, about half a minute without the server.
+const MAX_FAILURES: u32 = 12;
+
 impl Deploy {
-    /// Follows the event stream to its final event, reconnecting with `Last-Event-ID` when the
-    /// connection drops (a few times, with a growing pause). `deleting`: the answer of the
-    /// DELETE being followed; a stack that is gone by the time the stream opens was deleted.
+    /// Follows the event stream to its final event, reconnecting with `Last-Event-ID` after
+    /// the last event shown whenever the connection ends before it. A stream may end many
+    /// times over a long deploy (a server restarting, a laptop waking): only
+    /// [`MAX_FAILURES`] failed connections in a row, with a growing pause, give up.
+    /// `deleting`: the answer of the DELETE being followed; a stack that is gone by the time
+    /// the stream opens was deleted.
     pub(super) fn watch(self, client: Client, id: String, name: String, deleting: Option<Status>) {
         spawn_local(async move {
             let mut last = None;
-            for attempt in 0..6u32 {
+            let mut failures = 0u32;
+            loop {
                 let on_event = move |event: DeployEvent| self.on_event(event);
-                match client.events(&id, last.clone(), &on_event).await {
-                    Ok(l) => last = l,
+                let before = last.clone();
+                match client.events(&id, &mut last, &on_event).await {
+                    Ok(()) => failures = 0,
                     Err(e)
                         if e.code() == Some(ErrorCode::UnknownDeployment) && deleting.is_some() =>
                     {
@@ -31,17 +40,26 @@ impl Deploy {
                         gone.progress.percent = 100;
                         self.phase.set(Phase::Finished(Box::new(gone)));
                     }
-                    Err(e) if attempt == 5 => {
-                        self.fail(format!(
-                            "Lost the deploy's event stream: {}. The stack carries on in CloudFormation.",
+                    Err(e) => {
+                        // A connection that brought events before it broke was not a failure
+                        // to connect.
+                        failures = if last == before { failures + 1 } else { 1 };
+                        // The server's refusals (a token no longer valid, a deployment it does
+                        // not know) do not change by asking again; a lost connection, a
+                        // server error and a full watcher list may.
+                        let lasting = (400..500).contains(&e.status) && e.status != 429;
+                        if lasting || failures >= MAX_FAILURES {
+                            self.fail(format!(
+                                "Lost the deploy's event stream: {}. The stack carries on in CloudFormation.",
+                                e.message
+                            ));
+                            return;
+                        }
+                        self.notice.set(Some(format!(
+                            "Reconnecting to the event stream ({})…",
                             e.message
-                        ));
-                        return;
+                        )));
                     }
-                    Err(e) => self.notice.set(Some(format!(
-                        "Reconnecting to the event stream ({})…",
-                        e.message
-                    ))),
                 }
                 match self.phase.get_untracked() {
                     Phase::Finished(status) => {
@@ -57,7 +75,7 @@ impl Deploy {
                     Phase::Idle => return, // the stream said it ended without a status
                     _ => {}
                 }
-                crate::browser::sleep_ms(500 * (attempt + 1)).await;
+                crate::browser::sleep_ms(500 * failures.clamp(1, 10)).await;
             }
         });
     }
