@@ -46,7 +46,7 @@ pub enum DeployError {
     #[error("the local sandbox cannot deploy this plan, for the reasons listed")]
     SandboxUnsupported(Vec<String>),
     #[error(
-        "a stack named {name} already exists in {region} ({status}); deploy with \"update\": true to see its changes and update it"
+        "a stack named {name} already exists in {region} ({status}): review its update to see the changes first (in the planner, Review the update; in the API, the same request with \"update\": true)"
     )]
     StackExists {
         name: String,

@@ -113,9 +113,12 @@ impl Deploy {
     /// Creates the change set; a new stack is executed at once, an update waits for review.
     pub fn start(self, request: CreateDeployment) {
         let Some(client) = self.client() else { return };
+        let before = self.phase.get_untracked();
         self.last.set_value(Some(request.clone()));
         self.error.set(None);
         self.problems.set(Vec::new());
+        // The last change set's list goes: it is not this request's.
+        self.changes.set(Vec::new());
         self.notice.set(None);
         self.phase.set(Phase::Preparing);
         spawn_local(async move {
@@ -154,9 +157,27 @@ impl Deploy {
                 Err(f) if f.code() == Some(ErrorCode::StackExists) => {
                     self.phase.set(Phase::Exists(f.message))
                 }
-                Err(f) => self.refused(f),
+                Err(f) => {
+                    let not_updatable = f.code() == Some(ErrorCode::StackNotUpdatable);
+                    self.refused(f);
+                    // A stack that cannot be updated must be deleted first: when it is the
+                    // one the panel just showed, its result (with Delete) stays.
+                    if not_updatable {
+                        self.keep_result(before, &request.stack_name);
+                    }
+                }
             }
         });
+    }
+
+    /// Shows `before` again, with the error just set, when it is the result of `stack`.
+    fn keep_result(self, before: Phase, stack: &str) {
+        if let Phase::Finished(status) = &before
+            && status.stack_name == stack
+            && !status.status.starts_with("DELETE_COMPLETE")
+        {
+            self.phase.set(before);
+        }
     }
 
     /// Asks for the last deploy again, as an update of the existing stack.
@@ -210,9 +231,11 @@ impl Deploy {
         let (Some(client), Some(id)) = (self.client(), self.id.get_untracked()) else {
             return;
         };
+        let before = self.phase.get_untracked();
         self.error.set(None);
         self.phase.set(Phase::Running);
         self.rows.set(Vec::new());
+        self.progress.set((0, 0));
         spawn_local(async move {
             match client.delete(&id).await {
                 // Deleted already (the sandbox deletes at once): nothing to follow.
@@ -221,7 +244,15 @@ impl Deploy {
                     let name = status.stack_name.clone();
                     self.watch(client, id, name, Some(status));
                 }
-                Err(f) => self.refused(f),
+                // The result stays, with its Delete button, so that the delete can be tried
+                // again (after a throttled or timed-out request, say).
+                Err(f) => {
+                    self.refused(f);
+                    if let Phase::Finished(status) = &before {
+                        let stack = status.stack_name.clone();
+                        self.keep_result(before, &stack);
+                    }
+                }
             }
         });
     }

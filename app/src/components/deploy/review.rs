@@ -117,7 +117,10 @@ pub fn review(d: Deploy) -> AnyView {
                         <button type="button" data-testid="apply-update" on:click=move |_| {
                             d.execute(name.clone())
                         }>"Apply the update"</button>
-                        <button type="button" class="secondary" on:click=move |_| d.phase.set(Phase::Idle)>"Cancel"</button>
+                        <button type="button" class="secondary" on:click=move |_| {
+                            d.changes.set(Vec::new());
+                            d.phase.set(Phase::Idle);
+                        }>"Cancel"</button>
                     </div>
                     {cost_of_change(diff)}
                 }.into_any())
