@@ -398,8 +398,13 @@ test('without the token the panel asks for it, and a wrong one is refused', asyn
   await page.getByTestId('deploy-token').waitFor();
   await page.getByTestId('deploy-token').fill('not-the-token');
   await page.getByTestId('deploy-token').press('Enter');
+  await page.getByTestId('stack-name').fill('shop-prod');
   await page.getByTestId('deploy-button').click();
   await page.getByTestId('deploy-error').filter({ hasText: 'not valid' }).waitFor();
+  // The panel asks for the token again; the stack name typed is still the one deployed next.
+  await page.getByTestId('deploy-token').fill('still-not-the-token');
+  await page.getByTestId('deploy-token').press('Enter');
+  assert.equal(await page.getByTestId('stack-name').inputValue(), 'shop-prod');
   assert.deepEqual(errors.filter((e) => !/status of 401/.test(e)), []);
 });
 

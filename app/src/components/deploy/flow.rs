@@ -46,6 +46,9 @@ pub struct Deploy {
     pub parameters: RwSignal<std::collections::BTreeMap<String, String>>,
     /// The problems of the last refused request, by field path (`parameters.ImageTag`).
     pub problems: RwSignal<Vec<PlanProblem>>,
+    /// The stack name as typed (`None`: `<project>-<architecture>`). Kept here, not in the
+    /// form, so that it outlives the form (which goes while the panel asks for a token).
+    pub stack_name: RwSignal<Option<String>>,
     /// The last deploy asked for, to ask again as an update.
     last: StoredValue<Option<CreateDeployment>>,
     host: StoredValue<Option<String>>,
@@ -67,6 +70,7 @@ impl Deploy {
             sandbox_notes: RwSignal::new(Vec::new()),
             parameters: RwSignal::new(Default::default()),
             problems: RwSignal::new(Vec::new()),
+            stack_name: RwSignal::new(None),
             last: StoredValue::new(None),
             host: StoredValue::new(host),
             embedded,

@@ -100,8 +100,7 @@ pub fn deploy_form(d: Deploy) -> AnyView {
             p.plan
                 .with(|plan| format!("{}-{}", plan.project, plan.kind()))
         };
-        let edited_name = RwSignal::new(None::<String>);
-        let stack_name = move || edited_name.get().unwrap_or_else(default_name);
+        let stack_name = move || d.stack_name.get().unwrap_or_else(default_name);
         let resources = move || {
             p.template
                 .with(|t| t.as_ref().map(|(_, n)| *n).unwrap_or(0))
@@ -172,7 +171,7 @@ pub fn deploy_form(d: Deploy) -> AnyView {
                 <label>
                     <span>"Stack name"</span>
                     <input type="text" data-testid="stack-name" prop:value=stack_name disabled=move || d.busy()
-                        on:input=move |ev| edited_name.set(Some(event_target_value(&ev))) />
+                        on:input=move |ev| d.stack_name.set(Some(event_target_value(&ev))) />
                 </label>
                 <button type="button" data-testid="deploy-button" disabled=move || d.busy() || !p.valid.get()
                     on:click=click>
