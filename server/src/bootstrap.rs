@@ -362,6 +362,11 @@ pub fn template(options: &Options) -> Value {
         .filter(|a| !SCOPED.contains(a))
         .partition(|a| a.starts_with("iam:"));
     let role_arns = sub("arn:${AWS::Partition}:iam::${AWS::AccountId}:role/*");
+    // Only the stacks' own roles (all under one path) are handed to services.
+    let stack_role_arns = sub(&format!(
+        "arn:${{AWS::Partition}}:iam::${{AWS::AccountId}}:role{}*",
+        shared::template::ROLE_PATH
+    ));
     let bounded: Vec<&str> = iam
         .iter()
         .copied()
@@ -452,7 +457,7 @@ pub fn template(options: &Options) -> Value {
                             "Sid": "PassStackRolesToTheirServices",
                             "Effect": "Allow",
                             "Action": "iam:PassRole",
-                            "Resource": role_arns,
+                            "Resource": stack_role_arns,
                             "Condition": {"StringEquals": {"iam:PassedToService": ROLE_SERVICES}}
                         },
                         {
@@ -804,6 +809,46 @@ mod tests {
             hosted_zone_ids: vec!["/hostedzone/Z1".into()],
         };
         assert_eq!(bad.problems().len(), 2);
+    }
+
+    #[test]
+    /// The execution role hands services only the stacks' own roles: every role of every
+    /// matrix plan's template sits under the path PassRole is limited to, and no other
+    /// statement of the execution role allows PassRole.
+    #[test]
+    fn only_the_stacks_own_roles_are_passed() {
+        let t = template(&Options::default());
+        let passing: Vec<_> = statements(&t)
+            .into_iter()
+            .filter(|(_, st)| {
+                st["Effect"] == "Allow"
+                    && actions(st)
+                        .iter()
+                        .any(|a| a == "iam:PassRole" || a == "iam:*" || a == "*")
+            })
+            .collect();
+        assert_eq!(passing.len(), 1, "{passing:?}");
+        let (_, pass) = &passing[0];
+        assert_eq!(
+            pass["Resource"]["Fn::Sub"],
+            format!(
+                "arn:${{AWS::Partition}}:iam::${{AWS::AccountId}}:role{}*",
+                shared::template::ROLE_PATH
+            )
+        );
+        for (name, plan) in shared::examples::matrix() {
+            let valid = shared::ValidPlan::new(plan).unwrap();
+            let generated = shared::template::generate(&valid);
+            for (id, ty) in generated.resource_types() {
+                if ty == "AWS::IAM::Role" {
+                    assert_eq!(
+                        generated.resources()[id]["Properties"]["Path"].as_str(),
+                        Some(shared::template::ROLE_PATH),
+                        "{name}: {id}"
+                    );
+                }
+            }
+        }
     }
 
     #[test]

@@ -177,6 +177,10 @@ pub(crate) struct Builder<'p> {
 /// The parameter naming the permissions boundary every IAM role of the stack carries (the
 /// account's deploy setup, `stackplan bootstrap`, requires one); empty: no boundary.
 pub const BOUNDARY_PARAMETER: &str = "PermissionsBoundary";
+/// The IAM path of every role a stack creates. The bootstrap's execution role may pass only
+/// roles under it to services, so that a template cannot hand a service a role the account
+/// already had (one without the boundary).
+pub const ROLE_PATH: &str = "/stackplan/";
 const BOUNDARY_CONDITION: &str = "HasPermissionsBoundary";
 
 /// A resource just added, for its attributes.
@@ -282,13 +286,14 @@ impl<'p> Builder<'p> {
         }
         if ty == "AWS::IAM::Role" {
             self.has_roles = true;
-            props
+            let props = props
                 .as_object_mut()
-                .expect("resource properties are an object")
-                .insert(
-                    "PermissionsBoundary",
-                    json!({ "Fn::If": [BOUNDARY_CONDITION, r(BOUNDARY_PARAMETER), r("AWS::NoValue")] }),
-                );
+                .expect("resource properties are an object");
+            props.insert("Path", json!(ROLE_PATH));
+            props.insert(
+                "PermissionsBoundary",
+                json!({ "Fn::If": [BOUNDARY_CONDITION, r(BOUNDARY_PARAMETER), r("AWS::NoValue")] }),
+            );
         }
         let entry = json!({ "Type": Node::String(Cow::Borrowed(ty)), "Properties": props });
         let slot = self.resources.get_or_insert_with(id, || Node::Null);
