@@ -16,6 +16,24 @@ fn matrix_templates() -> Vec<(String, Template)> {
         .collect()
 }
 
+/// Storage autoscaling: the ceiling is at least 10% above the allocation (RDS refuses less),
+/// for the smallest and the largest storage a plan may have.
+#[test]
+fn database_storage_can_grow_at_every_size() {
+    for gb in [20, 3_000, 5_600, 6_144] {
+        let mut plan = examples::fargate();
+        let shared::plan::Architecture::Fargate(f) = &mut plan.architecture else {
+            unreachable!()
+        };
+        f.database.as_mut().unwrap().storage_gb = gb;
+        let t = template_of(plan);
+        let db = &t.resources()["Database"]["Properties"];
+        let allocated: f64 = db["AllocatedStorage"].as_str().unwrap().parse().unwrap();
+        let max = db["MaxAllocatedStorage"].as_f64().unwrap();
+        assert!(max >= allocated * 1.1 && max <= 65_536.0, "{gb} GB: {max}");
+    }
+}
+
 #[test]
 fn fargate_example_snapshot() {
     insta::assert_snapshot!(

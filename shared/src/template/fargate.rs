@@ -505,6 +505,9 @@ pub fn database_name(project: &str) -> String {
     project.replace('-', "_")
 }
 
+/// The most storage a gp3 PostgreSQL instance takes.
+const RDS_GP3_MAX_GIB: u32 = 65_536;
+
 fn database(b: &mut Builder<'_>, db: &crate::plan::Database) {
     b.add(
         "DatabaseSubnetGroup",
@@ -514,7 +517,9 @@ fn database(b: &mut Builder<'_>, db: &crate::plan::Database) {
             "SubnetIds": [r("PrivateSubnetA"), r("PrivateSubnetB")]
         }),
     );
-    let max_storage = (db.storage_gb * 2).min(6144).max(db.storage_gb + 1);
+    // Storage autoscaling up to twice the allocation. RDS wants the ceiling at least 10% above
+    // the allocation, and gp3 PostgreSQL goes to 65,536 GiB.
+    let max_storage = (db.storage_gb * 2).min(RDS_GP3_MAX_GIB);
     let mut props = json!({
         "Engine": "postgres",
         "EngineVersion": POSTGRES_VERSION,
