@@ -41,12 +41,14 @@ const ROLE_SERVICES: [&str; 4] = [
 ];
 
 /// Services whose service-linked roles the resources may need created.
-const LINKED_SERVICES: [&str; 5] = [
+const LINKED_SERVICES: [&str; 6] = [
     "ecs.amazonaws.com",
     "elasticloadbalancing.amazonaws.com",
     "rds.amazonaws.com",
     "elasticache.amazonaws.com",
     "ecs.application-autoscaling.amazonaws.com",
+    // API Gateway's own role, made with an account's first custom domain name.
+    "ops.apigateway.amazonaws.com",
 ];
 
 /// IAM actions that create or widen a role: allowed only with the boundary attached.
