@@ -34,6 +34,38 @@ fn database_storage_can_grow_at_every_size() {
     }
 }
 
+/// A service running an image from a private ECR repository the plan names may pull it (the
+/// task would otherwise fail with CannotPullContainerError); an image from any other registry
+/// gets no ECR grants.
+#[test]
+fn a_named_private_ecr_image_can_be_pulled() {
+    let with_image = |image: &str| {
+        let mut plan = examples::fargate();
+        let shared::plan::Architecture::Fargate(f) = &mut plan.architecture else {
+            unreachable!()
+        };
+        f.image = Some(image.into());
+        let t = template_of(plan);
+        let policies = t.resources()["TaskExecutionRole"]["Properties"]["Policies"].to_value();
+        serde_json::to_string(&policies).unwrap()
+    };
+    let private = with_image("111122223333.dkr.ecr.eu-west-1.amazonaws.com/team/api");
+    assert!(
+        private.contains(r#""Sid":"PullImage""#)
+            && private
+                .contains("arn:${AWS::Partition}:ecr:eu-west-1:111122223333:repository/team/api")
+            && private.contains("ecr:GetAuthorizationToken"),
+        "{private}"
+    );
+    for other in [
+        "public.ecr.aws/nginx/nginx",
+        "registry.example.com:5000/team/api",
+    ] {
+        let policies = with_image(other);
+        assert!(!policies.contains("ecr:"), "{other}: {policies}");
+    }
+}
+
 #[test]
 fn fargate_example_snapshot() {
     insta::assert_snapshot!(

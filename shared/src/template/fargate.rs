@@ -725,6 +725,25 @@ fn cache_users(b: &mut Builder<'_>) {
     );
 }
 
+/// The ARN of a private ECR repository named as `ACCOUNT.dkr.ecr.REGION.amazonaws.com/NAME`;
+/// `None` for any other registry.
+fn ecr_repository_arn(image: &str) -> Option<Node> {
+    let (host, name) = image.split_once('/')?;
+    let mut parts = host.splitn(4, '.');
+    let (account, dkr, ecr, rest) = (parts.next()?, parts.next()?, parts.next()?, parts.next()?);
+    let region = rest.strip_suffix(".amazonaws.com")?;
+    let is_account = account.len() == 12 && account.bytes().all(|b| b.is_ascii_digit());
+    let is_region = !region.is_empty()
+        && region
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
+    (is_account && dkr == "dkr" && ecr == "ecr" && is_region).then(|| {
+        sub(format!(
+            "arn:${{AWS::Partition}}:ecr:{region}:{account}:repository/{name}"
+        ))
+    })
+}
+
 fn roles(b: &mut Builder<'_>, f: &Fargate) {
     let mut execution = vec![json!({
         "Sid": "WriteLogs",
@@ -732,12 +751,18 @@ fn roles(b: &mut Builder<'_>, f: &Fargate) {
         "Action": ["logs:CreateLogStream", "logs:PutLogEvents"],
         "Resource": att("LogGroup", "Arn")
     })];
-    if f.image.is_none() {
+    // The stack's own repository, or a private ECR repository the plan names (whose pulls need
+    // the same grants; any other registry is pulled without them).
+    let pull_from = match f.image.as_deref() {
+        None => Some(att("Repository", "Arn")),
+        Some(image) => ecr_repository_arn(image),
+    };
+    if let Some(repository) = pull_from {
         execution.push(json!({
             "Sid": "PullImage",
             "Effect": "Allow",
             "Action": ["ecr:BatchCheckLayerAvailability", "ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"],
-            "Resource": att("Repository", "Arn")
+            "Resource": repository
         }));
         execution.push(json!({
             "Sid": "RegistryLogin",
