@@ -813,7 +813,6 @@ mod tests {
         assert_eq!(bad.problems().len(), 2);
     }
 
-    #[test]
     /// The execution role hands services only the stacks' own roles: every role of every
     /// matrix plan's template sits under the path PassRole is limited to, and no other
     /// statement of the execution role allows PassRole.
