@@ -103,7 +103,10 @@ impl ValidPlan {
         // plan whose link a reader would refuse could be neither shared nor read back from its
         // stack. Only the variables' values can make one that long (tags are at most 10 of 192
         // characters): a Fargate service's, since Lambda takes 4 KB of environment in all.
-        if let Some(chars) = crate::link::too_long(&valid.plan) {
+        if let Some(chars) = (!valid.plan.environment.is_empty())
+            .then(|| crate::link::too_long(&valid.plan))
+            .flatten()
+        {
             let mut problems = valid.warnings;
             problems.insert(
                 0,
