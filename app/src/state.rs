@@ -81,8 +81,8 @@ pub fn with_book<R>(
 /// plan on the page as it is and says why.
 fn follow_links(plan: RwSignal<Plan>, link_error: RwSignal<Option<String>>) {
     let _ = window_event_listener_untyped("hashchange", move |_| {
-        let Some(hash) = crate::browser::location_hash()
-            .filter(|h| h.contains(shared::link::FRAGMENT_KEY))
+        let Some(hash) =
+            crate::browser::location_hash().filter(|h| h.contains(shared::link::FRAGMENT_KEY))
         else {
             return;
         };

@@ -348,27 +348,31 @@ mod tests {
             hosted_zone_ids: Vec::new(),
         };
         let aws = shared::api::Target::Aws;
-        assert!(super::check_roles(&full, &aws).is_ok());
-        let no_execution = crate::deploy::service::AccountRoles {
-            execution_role_arn: None,
-            ..full.clone()
-        };
-        let e = super::check_roles(&no_execution, &aws)
-            .unwrap_err()
-            .to_string();
-        assert!(e.contains("--execution-role-arn"), "{e}");
-        let no_boundary = crate::deploy::service::AccountRoles {
-            permissions_boundary_arn: None,
-            ..full.clone()
-        };
-        let e = super::check_roles(&no_boundary, &aws)
-            .unwrap_err()
-            .to_string();
-        assert!(e.contains("--permissions-boundary-arn"), "{e}");
         let sandbox = shared::api::Target::Sandbox {
             endpoint: "http://127.0.0.1:5000".into(),
         };
-        assert!(super::check_roles(&no_boundary, &sandbox).is_ok());
+        assert!(super::check_roles(&full, &aws).is_ok());
+        use crate::deploy::service::AccountRoles;
+        for (missing, flag) in [
+            (
+                AccountRoles {
+                    execution_role_arn: None,
+                    ..full.clone()
+                },
+                "--execution-role-arn",
+            ),
+            (
+                AccountRoles {
+                    permissions_boundary_arn: None,
+                    ..full.clone()
+                },
+                "--permissions-boundary-arn",
+            ),
+        ] {
+            let e = super::check_roles(&missing, &aws).unwrap_err().to_string();
+            assert!(e.contains(flag), "{e}");
+            assert!(super::check_roles(&missing, &sandbox).is_ok(), "{flag}");
+        }
     }
 
     #[test]
