@@ -101,19 +101,17 @@ impl ValidPlan {
         }
         // A plan travels as its share link, and a deployed stack records it the same way: a
         // plan whose link a reader would refuse could be neither shared nor read back from its
-        // stack. Only the variables' values can make one that long (tags are at most 10 of 192
-        // characters): a Fargate service's, since Lambda takes 4 KB of environment in all.
-        if let Some(chars) = (!valid.plan.environment.is_empty())
-            .then(|| crate::link::too_long(&valid.plan))
-            .flatten()
-        {
+        // stack. Only long values that do not compress get there: variables' values most of
+        // all, or tags, a JWT issuer and audiences together.
+        if let Some(chars) = crate::link::too_long(&valid.plan) {
             let mut problems = valid.warnings;
             problems.insert(
                 0,
                 Problem {
-                    path: "environment".into(),
+                    path: if valid.plan.environment.is_empty() { "tags" } else { "environment" }
+                        .into(),
                     message: format!(
-                        "the plan's share link would be {chars} characters, over the {} a link may have (a deployed stack records its plan the same way): shorten the variables' values",
+                        "the plan's share link would be {chars} characters, over the {} a link may have (a deployed stack records its plan the same way): shorten its longest values (variables, tags, the JWT issuer and audiences)",
                         crate::link::MAX_LINK_CHARS - crate::link::ADDRESS_ROOM
                     ),
                     severity: Severity::Error,
