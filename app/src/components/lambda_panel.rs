@@ -113,8 +113,11 @@ fn table_row(i: usize) -> impl IntoView {
         }
     };
     let path = move |field: &str| format!("lambda.tables[{i}].{field}");
-    let has_sort_key =
-        move || p.read_lambda(|l| l.tables.get(i).is_some_and(|t| t.sort_key.is_some()));
+    // A memo: the type select is built again only when a sort key comes or goes, not on every
+    // edit of the plan.
+    let has_sort_key = Memo::new(move |_| {
+        p.read_lambda(|l| l.tables.get(i).is_some_and(|t| t.sort_key.is_some()))
+    });
     view! {
         <div class="table-row">
             <div class="grid two">
@@ -128,7 +131,7 @@ fn table_row(i: usize) -> impl IntoView {
                         let kind = t.sort_key.as_ref().map_or(KeyType::S, |k| k.kind);
                         t.sort_key = (!v.trim().is_empty()).then(|| Key { name: v.trim().to_string(), kind });
                     }))}
-                {move || has_sort_key().then(|| select_field(path("sort_key.type"), "Sort key type", key_type_options(),
+                {move || has_sort_key.get().then(|| select_field(path("sort_key.type"), "Sort key type", key_type_options(),
                     read(|t| t.sort_key.as_ref().map_or("S", |k| k.kind.as_str()).to_string()),
                     edit(|t, v| if let Some(k) = t.sort_key.as_mut() { k.kind = parse_key_type(&v) })))}
                 {text_field(path("ttl_attribute"), "TTL attribute (optional)", "expires_at", read(|t| t.ttl_attribute.clone().unwrap_or_default()),

@@ -238,13 +238,15 @@ impl Deploy {
         let before = self.phase.get_untracked();
         self.error.set(None);
         self.phase.set(Phase::Running);
-        self.rows.set(Vec::new());
-        self.progress.set((0, 0));
         spawn_local(async move {
             match client.delete(&id).await {
                 // Deleted already (the sandbox deletes at once): nothing to follow.
                 Ok(status) if status.done => self.phase.set(Phase::Finished(Box::new(status))),
                 Ok(status) => {
+                    // The deletion's events and progress start afresh; a refused delete keeps
+                    // the deploy's (below).
+                    self.rows.set(Vec::new());
+                    self.progress.set((0, 0));
                     let name = status.stack_name.clone();
                     self.watch(client, id, name, Some(status));
                 }
