@@ -197,3 +197,73 @@ async fn reasons_and_errors_from_aws_name_no_account() {
         );
     }
 }
+
+/// A change set that is not there, as AWS answers DescribeChangeSet and DeleteChangeSet for it
+/// (the Query protocol's `ChangeSetNotFound`, HTTP 404), is "not found": the deploy path reads
+/// it as "nothing to delete", and `execute` as "no change set". Deleting sends the stack and
+/// the change set it names.
+#[tokio::test]
+async fn a_change_set_that_is_not_there_is_not_found_and_one_that_is_can_be_deleted() {
+    let stack = format!("arn:aws:cloudformation:us-east-1:{ACCOUNT}:stack/shop/0a1b");
+    let change_set =
+        format!("arn:aws:cloudformation:us-east-1:{ACCOUNT}:changeSet/stackplan-1a2b/3c4d");
+    let missing = r#"<ErrorResponse xmlns="http://cloudformation.amazonaws.com/doc/2010-05-15/"><Error><Type>Sender</Type><Code>ChangeSetNotFound</Code><Message>ChangeSet [stackplan-9f8e] does not exist</Message></Error><RequestId>r-3</RequestId></ErrorResponse>"#;
+    let deleted = r#"<DeleteChangeSetResponse xmlns="http://cloudformation.amazonaws.com/doc/2010-05-15/"><DeleteChangeSetResult/><ResponseMetadata><RequestId>r-4</RequestId></ResponseMetadata></DeleteChangeSetResponse>"#;
+    let sent = Arc::new(Mutex::new(Vec::new()));
+    let seen = sent.clone();
+    let cfn = adapter(move |body| {
+        seen.lock().unwrap().push(body.clone());
+        if body.contains("Action=DeleteChangeSet") && !body.contains("stackplan-9f8e") {
+            (200, deleted.to_string())
+        } else {
+            (404, missing.to_string())
+        }
+    });
+    let session = session();
+    for err in [
+        cfn.change_set(&session, &stack, "stackplan-9f8e")
+            .await
+            .unwrap_err(),
+        cfn.delete_change_set(&session, &stack, "stackplan-9f8e")
+            .await
+            .unwrap_err(),
+    ] {
+        assert!(matches!(err, server::aws::AwsError::NotFound(_)), "{err:?}");
+    }
+    cfn.delete_change_set(&session, &stack, &change_set)
+        .await
+        .unwrap();
+    let last = sent.lock().unwrap().last().cloned().unwrap();
+    let form: Vec<(String, String)> = last
+        .split('&')
+        .map(|pair| {
+            let (k, v) = pair.split_once('=').unwrap();
+            (k.to_string(), percent_decoded(v))
+        })
+        .collect();
+    for (key, value) in [
+        ("Action", "DeleteChangeSet"),
+        ("StackName", stack.as_str()),
+        ("ChangeSetName", change_set.as_str()),
+    ] {
+        assert!(
+            form.contains(&(key.to_string(), value.to_string())),
+            "{form:?}"
+        );
+    }
+}
+
+/// A form value with its `%XX` escapes decoded (the SDK escapes an ARN's `:` and `/`).
+fn percent_decoded(v: &str) -> String {
+    let mut out = Vec::new();
+    let mut bytes = v.bytes();
+    while let Some(b) = bytes.next() {
+        if b == b'%' {
+            let hex: String = bytes.by_ref().take(2).map(char::from).collect();
+            out.push(u8::from_str_radix(&hex, 16).unwrap());
+        } else {
+            out.push(b);
+        }
+    }
+    String::from_utf8(out).unwrap()
+}

@@ -771,6 +771,55 @@ async fn an_existing_stack_is_offered_as_an_update_which_shows_its_changes() {
     assert_eq!(h.cfn.stacks.lock().unwrap()[0].change_sets.len(), 2);
 }
 
+/// moto never fails a change set, so CloudFormation's FAILED change set is scripted here.
+/// The same request names the same change set, so before this a failure (an execution role
+/// IAM had not yet propagated, say) was answered again on every retry until the plan changed.
+#[tokio::test]
+async fn a_request_whose_change_set_failed_can_be_tried_again() {
+    let h = harness();
+    let (_, created) = h.create("shop-lambda", json!({})).await;
+    // The stack is in REVIEW_IN_PROGRESS: its create change set is not executed.
+    h.cfn
+        .change_set_failures
+        .lock()
+        .unwrap()
+        .push_back("The role is not authorized to perform: sts:AssumeRole".into());
+    let mut plan = lambda_plan();
+    plan["lambda"]["memory_mb"] = json!(1024);
+    let request = json!({"plan": plan});
+    let (status, body) = h.create("shop-lambda", request.clone()).await;
+    assert_eq!(
+        (status, body["error"].as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("change_set_failed")),
+        "{body}"
+    );
+    assert!(h.cfn.deleted_change_sets.lock().unwrap().is_empty());
+    let failed = h.cfn.failed_change_sets.lock().unwrap()[0].0.clone();
+    // The same request again: the failed change set goes, and a new one is made.
+    let (status, again) = h.create("shop-lambda", request.clone()).await;
+    assert_eq!(status, StatusCode::CREATED, "{again}");
+    assert_eq!(again["change_set"]["status"], "CREATE_COMPLETE", "{again}");
+    assert_eq!(*h.cfn.deleted_change_sets.lock().unwrap(), [failed]);
+    assert_ne!(again["id"], created["id"]);
+    // A change set that failed only for having no changes is the answer, and it stays.
+    h.cfn
+        .change_set_failures
+        .lock()
+        .unwrap()
+        .push_back("The submitted information didn't contain changes.".into());
+    plan["lambda"]["memory_mb"] = json!(2048);
+    let request = json!({"plan": plan});
+    for _ in 0..2 {
+        let (status, body) = h.create("shop-lambda", request.clone()).await;
+        assert_eq!(
+            (status, body["error"].as_str()),
+            (StatusCode::CONFLICT, Some("no_changes")),
+            "{body}"
+        );
+    }
+    assert_eq!(h.cfn.deleted_change_sets.lock().unwrap().len(), 1);
+}
+
 /// ECR's answers are scripted here (moto's are in `tests/tests/deploy_moto.rs`): a running
 /// service is never pointed at a tag that is not pushed, the check asks ECR about the stack's
 /// own repository only, with a session that can do nothing else, and a stack without a

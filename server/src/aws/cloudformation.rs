@@ -171,6 +171,13 @@ pub trait CloudFormation: Send + Sync {
         change_set: &str,
         token: &str,
     ) -> BoxFuture<'_, Result<(), AwsError>>;
+    /// Deletes a change set (by its ARN) that was never executed.
+    fn delete_change_set(
+        &self,
+        s: &Session,
+        stack: &str,
+        change_set: &str,
+    ) -> BoxFuture<'_, Result<(), AwsError>>;
     /// What the stack's current template declares: its resource count and the plan it
     /// records.
     fn template_summary(
@@ -442,6 +449,23 @@ impl CloudFormation for SdkCloudFormation {
             .client_request_token(token)
             .customize()
             .config_override(Self::no_retries());
+        Box::pin(async move {
+            call.send().await.map_err(|e| self.err(e))?;
+            Ok(())
+        })
+    }
+
+    fn delete_change_set(
+        &self,
+        s: &Session,
+        stack: &str,
+        change_set: &str,
+    ) -> BoxFuture<'_, Result<(), AwsError>> {
+        let call = self
+            .client(s)
+            .delete_change_set()
+            .stack_name(stack)
+            .change_set_name(change_set);
         Box::pin(async move {
             call.send().await.map_err(|e| self.err(e))?;
             Ok(())

@@ -198,6 +198,11 @@ where
                     AwsError::NotFound(detail(message))
                 }
                 "ValidationError" => AwsError::Validation(detail(message)),
+                // DescribeChangeSet's and DeleteChangeSet's answer for a change set that is
+                // not there (the Query protocol's code, and the SDK's name for it).
+                "ChangeSetNotFound" | "ChangeSetNotFoundException" => {
+                    AwsError::NotFound(detail(message))
+                }
                 "AlreadyExistsException" => AwsError::AlreadyExists(detail(message)),
                 _ => AwsError::Other(detail(format!("{code}: {message}"))),
             }

@@ -201,6 +201,13 @@ impl Deployer {
             ));
         }
         let change_set_name = super::change_set_name(&name, &body, &roles.role_arn, &parameters);
+        // The same request again finds the change set it made before (its name and token are
+        // the request's). One CloudFormation failed would be answered again, so the request
+        // could not be retried until the plan changed: it goes first.
+        if let Some(stack) = &existing {
+            self.drop_failed_change_set(&session, stack, &change_set_name)
+                .await?;
+        }
         let new = NewChangeSet {
             stack_name: name.clone(),
             change_set_name: change_set_name.clone(),
@@ -422,21 +429,54 @@ impl Deployer {
                 "CREATE_PENDING" | "CREATE_IN_PROGRESS" => {}
                 "FAILED" => {
                     let reason = info.reason.unwrap_or_else(|| "no reason given".into());
-                    return Err(
-                        if reason.contains("didn't contain changes")
-                            || reason.contains("No updates")
-                        {
-                            DeployError::NoChanges
-                        } else {
-                            DeployError::ChangeSetFailed(reason)
-                        },
-                    );
+                    return Err(if no_changes(&reason) {
+                        DeployError::NoChanges
+                    } else {
+                        DeployError::ChangeSetFailed(reason)
+                    });
                 }
                 _ => return Ok(info),
             }
             tokio::time::sleep(delay).await;
             delay = (delay * 2).min(self.config.backoff.max);
         }
+    }
+
+    /// Deletes the change set `name` of `stack` (a stack proved Stackplan's) if CloudFormation
+    /// failed it. One that failed for having no changes is kept: that is still the answer.
+    async fn drop_failed_change_set(
+        &self,
+        session: &Session,
+        stack: &StackInfo,
+        name: &str,
+    ) -> Result<(), DeployError> {
+        let found = self
+            .call(session, &unwatched, |cfn, s| {
+                let (st, cs) = (stack.id.clone(), name.to_string());
+                Box::pin(async move { cfn.change_set(&s, &st, &cs).await })
+            })
+            .await;
+        let info = match found {
+            Ok(info) => info,
+            Err(AwsError::NotFound(_)) => return Ok(()),
+            Err(e) => return Err(e.into()),
+        };
+        let failed = info.status == "FAILED"
+            && info.stack_id == stack.id
+            && !info.reason.as_deref().is_some_and(no_changes);
+        if failed {
+            self.call(session, &unwatched, |cfn, s| {
+                let (st, cs) = (stack.id.clone(), info.id.clone());
+                Box::pin(async move { cfn.delete_change_set(&s, &st, &cs).await })
+            })
+            .await?;
+            tracing::info!(
+                change_set = name,
+                stack = stack.name,
+                "deleted the failed change set of the same request, to make it again"
+            );
+        }
+        Ok(())
     }
 
     /// `POST /api/deployments/{id}/execute`: runs the change set the server made for this
@@ -691,4 +731,9 @@ fn status_of_stack(
         plan_link: template.plan_link.clone(),
         waiting_for_image: None,
     }
+}
+
+/// Whether a change set's failure says only that it changes nothing.
+fn no_changes(reason: &str) -> bool {
+    reason.contains("didn't contain changes") || reason.contains("No updates")
 }

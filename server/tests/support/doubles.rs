@@ -192,6 +192,12 @@ pub struct CfnDouble {
     pub computing_until: Mutex<Option<tokio::time::Instant>>,
     /// The request token of each DeleteStack call, in order.
     pub delete_tokens: Mutex<Vec<String>>,
+    /// Reasons CloudFormation fails the next change sets with, one per change set made.
+    pub change_set_failures: Mutex<VecDeque<String>>,
+    /// Change sets CloudFormation failed: (arn, reason).
+    pub failed_change_sets: Mutex<Vec<(String, String)>>,
+    /// The change sets DeleteChangeSet deleted, by arn.
+    pub deleted_change_sets: Mutex<Vec<String>>,
 }
 
 pub fn event(n: usize, logical: &str, ty: &str, status: &str, reason: Option<&str>) -> StackEvent {
@@ -355,8 +361,14 @@ impl CloudFormation for CfnDouble {
             let arn = format!(
                 "arn:aws:cloudformation:us-east-1:{ACCOUNT}:changeSet/{}/{}",
                 c.change_set_name,
-                stack.change_sets.len()
+                stack.bodies.len()
             );
+            if let Some(reason) = self.change_set_failures.lock().unwrap().pop_front() {
+                self.failed_change_sets
+                    .lock()
+                    .unwrap()
+                    .push((arn.clone(), reason));
+            }
             stack
                 .change_sets
                 .push((arn.clone(), c.change_set_name.clone(), c.update));
@@ -408,7 +420,23 @@ impl CloudFormation for CfnDouble {
                 .lock()
                 .unwrap()
                 .is_some_and(|until| tokio::time::Instant::now() < until);
-            Ok(if computing {
+            let failed = self
+                .failed_change_sets
+                .lock()
+                .unwrap()
+                .iter()
+                .find(|(a, _)| *a == arn)
+                .map(|(_, reason)| reason.clone());
+            Ok(if let Some(reason) = failed {
+                ChangeSetInfo {
+                    id: arn,
+                    stack_id: s.arn.clone(),
+                    status: "FAILED".into(),
+                    reason: Some(reason),
+                    execution_status: Some("UNAVAILABLE".into()),
+                    changes: Vec::new(),
+                }
+            } else if computing {
                 ChangeSetInfo {
                     id: arn,
                     stack_id: s.arn.clone(),
@@ -427,6 +455,29 @@ impl CloudFormation for CfnDouble {
                     changes,
                 }
             })
+        })
+    }
+
+    fn delete_change_set(
+        &self,
+        _: &Session,
+        stack: &str,
+        change_set: &str,
+    ) -> BoxFuture<'_, Result<(), AwsError>> {
+        let (stack, change_set) = (stack.to_string(), change_set.to_string());
+        Box::pin(async move {
+            self.check("delete_change_set")?;
+            let mut stacks = self.stacks.lock().unwrap();
+            let s = Self::find(&mut stacks, &stack)
+                .ok_or_else(|| AwsError::NotFound(stack.clone().into()))?;
+            let at = s
+                .change_sets
+                .iter()
+                .position(|(a, n, _)| *a == change_set || *n == change_set)
+                .ok_or_else(|| AwsError::NotFound(change_set.clone().into()))?;
+            let (arn, _, _) = s.change_sets.remove(at);
+            self.deleted_change_sets.lock().unwrap().push(arn);
+            Ok(())
         })
     }
 
