@@ -661,3 +661,33 @@ fn the_reserved_template_names_are_the_ones_the_template_sets() {
         assert_eq!(by_template, reserved, "{name}");
     }
 }
+
+/// checkov's CKV_AWS_173 (a customer managed key for a function's environment) is skipped with
+/// a reason that says what the environment holds: secrets resolved into it, when the plan has
+/// any, are readable by whoever may read the function's configuration.
+#[test]
+fn the_function_environment_skip_says_whether_it_holds_secrets() {
+    let mut checked = [0, 0];
+    for (name, t) in matrix_templates() {
+        let Some(function) = t.resources().get("Function") else {
+            continue;
+        };
+        let vars = function["Properties"]["Environment"]["Variables"]
+            .as_object()
+            .expect("variables");
+        let secrets = vars
+            .values()
+            .any(|v| template::format::compact(v).contains("{{resolve:secretsmanager:"));
+        let reason = function["Metadata"]["checkov"]["skip"]
+            .as_array()
+            .expect("skips")
+            .iter()
+            .find(|s| s["id"] == "CKV_AWS_173")
+            .and_then(|s| s["comment"].as_str())
+            .expect("CKV_AWS_173 is skipped");
+        assert_eq!(reason.contains("reads them"), secrets, "{name}: {reason}");
+        assert!(!reason.contains("no secrets"), "{name}: {reason}");
+        checked[usize::from(secrets)] += 1;
+    }
+    assert!(checked[0] > 0 && checked[1] > 0, "{checked:?}");
+}

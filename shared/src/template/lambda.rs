@@ -315,6 +315,7 @@ fn function(b: &mut Builder<'_>, l: &Lambda) {
         });
     }
     let governed = b.plan.governed;
+    let encryption = environment_encryption_reason(b.plan);
     let mut res = b.add("Function", "AWS::Lambda::Function", props).skip(
         "CKV_AWS_116",
         "invoked synchronously by API Gateway: callers see errors directly, there are no async retries to capture",
@@ -325,11 +326,7 @@ fn function(b: &mut Builder<'_>, l: &Lambda) {
             "the function reaches only DynamoDB, S3 and CloudWatch over AWS endpoints; a VPC would add NAT cost and cold-start time",
         );
     }
-    res = res
-        .skip(
-            "CKV_AWS_173",
-            "the environment holds only resource names, no secrets; Lambda encrypts it at rest with the AWS managed key",
-        );
+    res = res.skip("CKV_AWS_173", encryption);
     if l.reserved_concurrency.is_none() {
         res = res.skip(
             "CKV_AWS_115",
@@ -337,6 +334,22 @@ fn function(b: &mut Builder<'_>, l: &Lambda) {
         );
     }
     let _ = res;
+}
+
+/// Why the function's environment is encrypted with the AWS managed key (checkov's
+/// CKV_AWS_173 asks for a customer managed one): what the environment holds decides it.
+fn environment_encryption_reason(plan: &crate::plan::Plan) -> &'static str {
+    let secrets = plan.environment.iter().any(|var| {
+        matches!(
+            var.source(),
+            Some(EnvSource::Secret(_) | EnvSource::Generated)
+        )
+    });
+    if secrets {
+        "secret variables are resolved into the configuration by CloudFormation (README): Lambda encrypts it at rest with the AWS managed key, and whoever may call lambda:GetFunctionConfiguration reads them"
+    } else {
+        "the environment holds resource names and the plan's plain settings, which the template shows anyway; Lambda encrypts it at rest with the AWS managed key"
+    }
 }
 
 /// The governed profile's network for the function (CT.LAMBDA.PR.3): a VPC of the stack's own
