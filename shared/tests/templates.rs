@@ -49,17 +49,29 @@ fn a_named_private_ecr_image_can_be_pulled() {
         let policies = t.resources()["TaskExecutionRole"]["Properties"]["Policies"].to_value();
         serde_json::to_string(&policies).unwrap()
     };
-    let private = with_image("111122223333.dkr.ecr.eu-west-1.amazonaws.com/team/api");
-    assert!(
-        private.contains(r#""Sid":"PullImage""#)
-            && private
-                .contains("arn:${AWS::Partition}:ecr:eu-west-1:111122223333:repository/team/api")
-            && private.contains("ecr:GetAuthorizationToken"),
-        "{private}"
-    );
+    // The registry's IPv4 host, its FIPS host, and both dual-stack hosts.
+    for host in [
+        "111122223333.dkr.ecr.eu-west-1.amazonaws.com",
+        "111122223333.dkr.ecr-fips.eu-west-1.amazonaws.com",
+        "111122223333.dkr-ecr.eu-west-1.on.aws",
+        "111122223333.dkr-ecr-fips.eu-west-1.on.aws",
+    ] {
+        let private = with_image(&format!("{host}/team/api"));
+        assert!(
+            private.contains(r#""Sid":"PullImage""#)
+                && private.contains(
+                    "arn:${AWS::Partition}:ecr:eu-west-1:111122223333:repository/team/api"
+                )
+                && private.contains("ecr:GetAuthorizationToken"),
+            "{host}: {private}"
+        );
+    }
     for other in [
         "public.ecr.aws/nginx/nginx",
         "registry.example.com:5000/team/api",
+        "111122223333.dkr.ecr.eu-west-1.amazonaws.com.example.com/team/api",
+        "111122223333.dkr-ecr.eu-west-1.amazonaws.com/team/api",
+        "11112222333.dkr.ecr.eu-west-1.amazonaws.com/team/api",
     ] {
         let policies = with_image(other);
         assert!(!policies.contains("ecr:"), "{other}: {policies}");

@@ -725,19 +725,27 @@ fn cache_users(b: &mut Builder<'_>) {
     );
 }
 
-/// The ARN of a private ECR repository named as `ACCOUNT.dkr.ecr.REGION.amazonaws.com/NAME`;
-/// `None` for any other registry.
+/// The ARN of a private ECR repository named by one of its registry's hosts followed by
+/// `/NAME`: `ACCOUNT.dkr.ecr.REGION.amazonaws.com`, its FIPS form `dkr.ecr-fips`, or the
+/// dual-stack `ACCOUNT.dkr-ecr.REGION.on.aws` (and `dkr-ecr-fips`); `None` for any other
+/// registry.
 fn ecr_repository_arn(image: &str) -> Option<Node> {
     let (host, name) = image.split_once('/')?;
-    let mut parts = host.splitn(4, '.');
-    let (account, dkr, ecr, rest) = (parts.next()?, parts.next()?, parts.next()?, parts.next()?);
-    let region = rest.strip_suffix(".amazonaws.com")?;
+    let (account, rest) = host.split_once('.')?;
+    let region = ["dkr.ecr.", "dkr.ecr-fips."]
+        .iter()
+        .find_map(|p| rest.strip_prefix(p)?.strip_suffix(".amazonaws.com"))
+        .or_else(|| {
+            ["dkr-ecr.", "dkr-ecr-fips."]
+                .iter()
+                .find_map(|p| rest.strip_prefix(p)?.strip_suffix(".on.aws"))
+        })?;
     let is_account = account.len() == 12 && account.bytes().all(|b| b.is_ascii_digit());
     let is_region = !region.is_empty()
         && region
             .bytes()
             .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
-    (is_account && dkr == "dkr" && ecr == "ecr" && is_region).then(|| {
+    (is_account && is_region).then(|| {
         sub(format!(
             "arn:${{AWS::Partition}}:ecr:{region}:{account}:repository/{name}"
         ))
