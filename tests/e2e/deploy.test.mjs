@@ -187,6 +187,42 @@ test('Deploy creates the Lambda example in the sandbox, shows progress, outputs 
   assert.deepEqual(errors.filter((e) => !/status of (409|422)/.test(e)), []);
 });
 
+test('a deploy whose event stream is lost for good can be followed again: Reconnect', async () => {
+  const { page, errors } = await open(login);
+  // The panel pauses longer after each failed connection (about half a minute for the twelve
+  // it tries); the page's clock is jumped through those pauses.
+  await page.clock.install();
+  await page.locator('[data-arch=lambda]').click();
+  const deploy = page.getByTestId('deploy');
+  await deploy.scrollIntoViewIfNeeded();
+  await page.getByTestId('deploy-target').filter({ hasNotText: 'Asking' }).waitFor();
+  await page.getByTestId('stack-name').fill('lost-lambda');
+  // The server is there, but no event stream reaches the page.
+  const streams = '**/api/deployments/*/events';
+  let refused = 0;
+  await page.route(streams, (route) => { refused += 1; return route.abort('connectionfailed'); });
+  await page.getByTestId('deploy-button').click();
+  const reconnect = page.getByTestId('reconnect');
+  for (let i = 0; i < 60 && !(await reconnect.isVisible()); i++) {
+    await page.clock.fastForward(2000);
+    await page.waitForTimeout(50);
+  }
+  assert.equal(refused, 12, 'twelve connections in a row, then the panel stops');
+  assert.match(await page.getByTestId('deploy-error').innerText(), /Lost the deploy's event stream[\s\S]*carries on in CloudFormation/);
+  // The stack went on meanwhile; Reconnect follows it to its end.
+  await page.unroute(streams);
+  await reconnect.click();
+  assert.equal(await page.getByTestId('deploy-error').count(), 0);
+  await page.getByTestId('deploy-status').filter({ hasText: 'CREATE_COMPLETE' }).waitFor({ timeout: 60000 });
+  const rows = await page.locator('[data-testid=deploy-events] tbody tr').allInnerTexts();
+  assert.ok(rows.some((r) => /CREATE_COMPLETE/.test(r)), rows.join('\n'));
+  assert.equal(new Set(rows).size, rows.length, `each event once:\n${rows.join('\n')}`);
+  await page.getByTestId('delete-stack').click();
+  await page.getByTestId('confirm-delete').click();
+  await page.getByTestId('deploy-status').filter({ hasText: 'DELETE_COMPLETE' }).waitFor({ timeout: 60000 });
+  assert.deepEqual(errors.filter((e) => !/ERR_CONNECTION_FAILED|ERR_FAILED/.test(e)), []);
+});
+
 test('Deploy builds the default Fargate plan in the sandbox resource by resource, shows the load balancer URL, then deletes it', async () => {
   const { page, errors } = await open(login);
   const deploy = page.getByTestId('deploy');

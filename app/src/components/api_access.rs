@@ -49,19 +49,19 @@ pub fn ApiAccess() -> impl IntoView {
     let kept_jwt = StoredValue::new(None::<Jwt>);
     let set_kind = move |v: String| {
         p.lambda(|l| {
-            if let Some(jwt) = jwt_of(l) {
-                kept_jwt.set_value(Some(jwt.clone()));
-            }
-            l.authorizer = match v.as_str() {
-                "iam" => Some(Authorizer::Iam),
-                "jwt" => Some(Authorizer::Jwt(kept_jwt.get_value().unwrap_or_else(|| {
-                    Jwt {
-                        issuer: String::new(),
-                        audience: parse_audiences(&audiences.get_untracked()),
-                    }
-                }))),
+            let mut jwt = match l.authorizer.take() {
+                Some(Authorizer::Jwt(j)) => Some(j),
                 _ => None,
-            }
+            };
+            switch_section(v == "jwt", &mut jwt, kept_jwt, || Jwt {
+                issuer: String::new(),
+                audience: parse_audiences(&audiences.get_untracked()),
+            });
+            l.authorizer = match jwt {
+                Some(j) => Some(Authorizer::Jwt(j)),
+                None if v == "iam" => Some(Authorizer::Iam),
+                None => None,
+            };
         })
     };
     let edit_jwt = move |f: fn(&mut Jwt, String)| {

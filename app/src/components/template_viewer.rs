@@ -56,18 +56,18 @@ pub fn TemplateViewer() -> impl IntoView {
     };
     // The file is named after the plan its template was made from: while the plan is invalid
     // the page shows (and saves) the last valid plan's template, so that plan's name.
-    let made_from = StoredValue::new(None::<shared::Plan>);
+    let made_from = StoredValue::new(None::<String>);
     Effect::new(move |_| {
         p.valid.with(|v| {
             if let Some(v) = v {
-                made_from.set_value(Some(shared::Plan::clone(v)));
+                made_from.set_value(Some(template::file_stem(v)));
             }
         })
     });
     let file_name = move || {
-        made_from.with_value(|plan| {
-            plan.as_ref()
-                .map(|plan| template::file_name(plan, p.format.get_untracked()))
+        made_from.with_value(|stem| {
+            stem.as_deref()
+                .map(|stem| template::file_name_of(stem, p.format.get_untracked()))
         })
     };
     let download = move |_| {

@@ -112,12 +112,17 @@ pub fn generate(plan: &ValidPlan) -> Template {
 
 /// The file name a downloaded template gets: `<project>-<architecture>.template.<ext>`.
 pub fn file_name(plan: &Plan, format: Format) -> String {
-    format!(
-        "{}-{}.template.{}",
-        plan.project,
-        plan.kind(),
-        format.extension()
-    )
+    file_name_of(&file_stem(plan), format)
+}
+
+/// What a template's file name says of its plan: `<project>-<architecture>`.
+pub fn file_stem(plan: &Plan) -> String {
+    format!("{}-{}", plan.project, plan.kind())
+}
+
+/// The file name of a template whose plan's [`file_stem`] is `stem`.
+pub fn file_name_of(stem: &str, format: Format) -> String {
+    format!("{stem}.template.{}", format.extension())
 }
 
 /// The parameter that tells a stack with its own image repository whether the image is there:

@@ -29,6 +29,17 @@ pub enum Phase {
     Finished(Box<Status>),
 }
 
+/// A stack being followed when its event stream was given up on.
+#[derive(Clone, Debug)]
+pub struct Lost {
+    pub id: String,
+    pub name: String,
+    /// The answer of the DELETE being followed, if it was a deletion.
+    pub deleting: Option<Status>,
+    /// The id of the last event shown (the stream goes on after it).
+    pub last_event: Option<String>,
+}
+
 /// The panel's state, shared by its parts (signals are `Copy`).
 #[derive(Clone, Copy)]
 pub struct Deploy {
@@ -49,6 +60,8 @@ pub struct Deploy {
     /// The stack name as typed (`None`: `<project>-<architecture>`). Kept here, not in the
     /// form, so that it outlives the form (which goes while the panel asks for a token).
     pub stack_name: RwSignal<Option<String>>,
+    /// The stack whose event stream the panel gave up on, to follow again (Reconnect).
+    pub lost: RwSignal<Option<Lost>>,
     /// The last deploy asked for, to ask again as an update.
     last: StoredValue<Option<CreateDeployment>>,
     host: StoredValue<Option<String>>,
@@ -71,6 +84,7 @@ impl Deploy {
             parameters: RwSignal::new(Default::default()),
             problems: RwSignal::new(Vec::new()),
             stack_name: RwSignal::new(None),
+            lost: RwSignal::new(None),
             last: StoredValue::new(None),
             host: StoredValue::new(host),
             embedded,
@@ -87,7 +101,21 @@ impl Deploy {
 
     pub(super) fn fail(&self, message: String) {
         self.error.set(Some(message));
+        self.lost.set(None);
         self.phase.set(Phase::Idle);
+    }
+
+    /// Follows the stack the panel lost again, from the last event it showed.
+    pub fn reconnect(self) {
+        let (Some(client), Some(lost)) = (self.client(), self.lost.get_untracked()) else {
+            return;
+        };
+        self.lost.set(None);
+        self.error.set(None);
+        self.notice
+            .set(Some("Reconnecting to the event stream…".into()));
+        self.phase.set(Phase::Running);
+        self.watch(client, lost.id, lost.name, lost.deleting, lost.last_event);
     }
 
     /// Reports a failed request; a refused token is forgotten, so the panel asks again.
@@ -120,6 +148,7 @@ impl Deploy {
         let before = self.phase.get_untracked();
         self.last.set_value(Some(request.clone()));
         self.error.set(None);
+        self.lost.set(None);
         self.problems.set(Vec::new());
         // The last change set's list goes: it is not this request's.
         self.changes.set(Vec::new());
@@ -167,17 +196,18 @@ impl Deploy {
                     // A stack that cannot be updated must be deleted first: when it is the
                     // one the panel just showed, its result (with Delete) stays.
                     if not_updatable {
-                        self.keep_result(before, &request.stack_name);
+                        self.keep_result(before, Some(&request.stack_name));
                     }
                 }
             }
         });
     }
 
-    /// Shows `before` again, with the error just set, when it is the result of `stack`.
-    fn keep_result(self, before: Phase, stack: &str) {
+    /// Shows `before` again, with the error just set, when it is a result (of `stack`, when
+    /// one is named) whose stack is still there.
+    fn keep_result(self, before: Phase, stack: Option<&str>) {
         if let Phase::Finished(status) = &before
-            && status.stack_name == stack
+            && stack.is_none_or(|stack| status.stack_name == stack)
             && !status.status.starts_with("DELETE_COMPLETE")
         {
             self.phase.set(before);
@@ -223,7 +253,7 @@ impl Deploy {
                         id: id.clone(),
                         stack_name: name.clone(),
                     });
-                    self.watch(client, id, name, None);
+                    self.watch(client, id, name, None, None);
                 }
                 Err(f) => self.refused(f),
             }
@@ -237,6 +267,7 @@ impl Deploy {
         };
         let before = self.phase.get_untracked();
         self.error.set(None);
+        self.lost.set(None);
         self.phase.set(Phase::Running);
         spawn_local(async move {
             match client.delete(&id).await {
@@ -248,16 +279,13 @@ impl Deploy {
                     self.rows.set(Vec::new());
                     self.progress.set((0, 0));
                     let name = status.stack_name.clone();
-                    self.watch(client, id, name, Some(status));
+                    self.watch(client, id, name, Some(status), None);
                 }
                 // The result stays, with its Delete button, so that the delete can be tried
                 // again (after a throttled or timed-out request, say).
                 Err(f) => {
                     self.refused(f);
-                    if let Phase::Finished(status) = &before {
-                        let stack = status.stack_name.clone();
-                        self.keep_result(before, &stack);
-                    }
+                    self.keep_result(before, None);
                 }
             }
         });

@@ -41,7 +41,15 @@ pub fn DeployPanel(host: Option<String>, embedded: bool) -> AnyView {
             {target::access(target, d)}
             {move || (d.token.get().is_some() && enabled()).then(|| form::deploy_form(d))}
             {move || (d.token.get().is_some() && enabled()).then(|| connect::connect(d))}
-            {move || d.error.get().map(|e| view! { <div class="banner error" role="alert" data-testid="deploy-error">{e}</div> })}
+            {move || d.error.get().map(|e| view! {
+                <div class="banner error" role="alert" data-testid="deploy-error">
+                    {e}
+                    {move || d.lost.get().is_some().then(|| view! {
+                        " "
+                        <button type="button" data-testid="reconnect" on:click=move |_| d.reconnect()>"Reconnect"</button>
+                    })}
+                </div>
+            })}
             {move || d.notice.get().map(|n| view! { <div class="banner" role="status" data-testid="deploy-notice">{n}</div> })}
             {review::review(d)}
             {review::change_list(d)}

@@ -5,7 +5,7 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use shared::api::{DeployEvent, ErrorCode, Status};
 
-use super::flow::{Deploy, Phase};
+use super::flow::{Deploy, Lost, Phase};
 use super::progress::Row;
 use crate::api::Client;
 use crate::embed::HostEvent;
@@ -20,10 +20,17 @@ impl Deploy {
     /// times over a long deploy (a server restarting, a laptop waking): only
     /// [`MAX_FAILURES`] failed connections in a row, with a growing pause, give up.
     /// `deleting`: the answer of the DELETE being followed; a stack that is gone by the time
-    /// the stream opens was deleted.
-    pub(super) fn watch(self, client: Client, id: String, name: String, deleting: Option<Status>) {
+    /// the stream opens was deleted. `last`: the id of the last event shown, if any. Given up,
+    /// the stack is kept in [`Deploy::lost`] for Reconnect.
+    pub(super) fn watch(
+        self,
+        client: Client,
+        id: String,
+        name: String,
+        deleting: Option<Status>,
+        mut last: Option<String>,
+    ) {
         spawn_local(async move {
-            let mut last = None;
             let mut failures = 0u32;
             loop {
                 let on_event = move |event: DeployEvent| self.on_event(event);
@@ -53,6 +60,15 @@ impl Deploy {
                                 "Lost the deploy's event stream: {}. The stack carries on in CloudFormation.",
                                 e.message
                             ));
+                            // Asking again may help once the server or the network is back.
+                            if !lasting {
+                                self.lost.set(Some(Lost {
+                                    id,
+                                    name,
+                                    deleting,
+                                    last_event: last,
+                                }));
+                            }
                             return;
                         }
                         self.notice.set(Some(format!(
