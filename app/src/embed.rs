@@ -26,10 +26,24 @@ impl EmbedMode {
         };
         let host = params.get("host").filter(|h| is_origin(h) && may_embed(h));
         EmbedMode {
-            embedded: params.get("embed").as_deref() == Some("1"),
+            // Framed is embedded, whatever the address says: the page that frames the planner
+            // chooses the address, and "embedded" is what guards Deploy against that page.
+            embedded: params.get("embed").as_deref() == Some("1") || framed(),
             host,
             hide_deploy: params.has("hide-deploy"),
         }
+    }
+}
+
+/// Whether the page is inside another page's frame (a top window that cannot be read counts
+/// as one).
+fn framed() -> bool {
+    let Some(window) = web_sys::window() else {
+        return false;
+    };
+    match window.top() {
+        Ok(Some(top)) => !js_sys::Object::is(&top, &window),
+        _ => true,
     }
 }
 

@@ -374,6 +374,29 @@ pub fn link(plan: &Plan, base: &str) -> String {
     format!("{base}#{FRAGMENT_KEY}{}", encode(plan))
 }
 
+/// The address a share link starts with, made from the page's own (`page`): without its
+/// fragment, and without the query parameters that only say how a host console framed the
+/// planner (`embed`, `host`, `hide-deploy`). A link opened elsewhere is not inside that console,
+/// and need not name it.
+pub fn share_base(page: &str) -> String {
+    let page = page.split('#').next().unwrap_or(page);
+    let Some((path, query)) = page.split_once('?') else {
+        return page.to_string();
+    };
+    let kept: Vec<&str> = query
+        .split('&')
+        .filter(|pair| {
+            let key = pair.split('=').next().unwrap_or(pair);
+            !pair.is_empty() && !matches!(key, "embed" | "host" | "hide-deploy")
+        })
+        .collect();
+    if kept.is_empty() {
+        path.to_string()
+    } else {
+        format!("{path}?{}", kept.join("&"))
+    }
+}
+
 /// Reads a plan from a link, a fragment (`#plan=…`) or a bare payload (`1.…`).
 pub fn decode(input: &str) -> Result<Plan, LinkError> {
     let input = input.trim();
@@ -430,6 +453,26 @@ fn short(s: &str) -> String {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_share_link_does_not_carry_how_the_planner_was_framed() {
+        for (page, base) in [
+            (
+                "https://p.example/?embed=1&host=https%3A%2F%2Fconsole.example&x=1#plan=1.abc",
+                "https://p.example/?x=1",
+            ),
+            (
+                "https://p.example/?embed=1&hide-deploy",
+                "https://p.example/",
+            ),
+            ("https://p.example/app?host=h&", "https://p.example/app"),
+            ("https://p.example/?hosts=2", "https://p.example/?hosts=2"),
+            ("http://127.0.0.1:8080/", "http://127.0.0.1:8080/"),
+            ("http://127.0.0.1:8080/#token=x", "http://127.0.0.1:8080/"),
+        ] {
+            assert_eq!(super::share_base(page), base, "{page}");
+        }
+    }
+
     use super::*;
     use crate::examples;
 

@@ -27,7 +27,7 @@ let allowedHost;
 let foreignHost;
 const pages = [];
 
-/** A host console page that frames `?src=` and records the messages it gets. */
+/** A host console page that frames `?src=` (as `stackplan-embed.js` does, clipboard allowed) and records the messages it gets. */
 function hostServer() {
   return new Promise((resolve) => {
     const s = http.createServer((req, res) => {
@@ -35,7 +35,7 @@ function hostServer() {
       res.writeHead(200, { 'content-type': 'text/html' });
       res.end(`<!doctype html><title>Host console</title>
 <script>window.received = []; addEventListener('message', (e) => window.received.push(e.data));</script>
-<iframe id="planner" src="${src.replace(/&/g, '&amp;').replace(/"/g, '&quot;')}" style="width: 1360px; height: 940px"></iframe>`);
+<iframe id="planner" allow="clipboard-write" src="${src.replace(/&/g, '&amp;').replace(/"/g, '&quot;')}" style="width: 1360px; height: 940px"></iframe>`);
     });
     s.listen(0, '127.0.0.1', () => resolve({ server: s, origin: `http://127.0.0.1:${s.address().port}` }));
   });
@@ -365,8 +365,42 @@ test('only configured sites may frame the planner, and Deploy inside a frame ask
   await frame.getByTestId('cancel-deploy').click();
   await confirm.waitFor({ state: 'detached' });
   assert.equal(await frame.getByTestId('deploy-status').count(), 0);
+
+  // A share link made inside the frame says nothing of the console that framed it.
+  await frame.getByTestId('share').click();
+  const link = await frame.getByTestId('share-link').inputValue();
+  assert.ok(link.startsWith(`${server.url}#plan=1.`), link);
+  // The question is about what it shows: when the framing page opens another plan in the frame
+  // (a link's fragment: no reload) while it is open, it goes, and nothing is deployed.
+  await frame.locator('#f-project').fill('cart');
+  await frame.getByTestId('share').click();
+  const other = await frame.getByTestId('share-link').inputValue();
+  await frame.locator('#f-project').fill('shop');
+  // Share puts its link in the address bar, so the frame's address is the shop plan's again.
+  await frame.getByTestId('share').click();
+  await deployButton.click();
+  await confirm.waitFor();
+  const inner = page.frames().find((f) => f.url().startsWith(server.url));
+  await inner.evaluate((fragment) => { location.hash = fragment; }, other.slice(other.indexOf('#')));
+  await confirm.waitFor({ state: 'detached' });
+  assert.equal(await frame.locator('#f-project').inputValue(), 'cart');
+  assert.match(await frame.getByTestId('deploy-notice').innerText(), /The plan changed while Deploy was waiting for a confirmation/);
+  assert.equal(await frame.getByTestId('deploy-status').count(), 0);
   assert.ok(!(await page.evaluate(() => window.received.some((m) => m.type === 'deploy-started'))));
   assert.deepEqual(errors, []);
+
+  // Framed without `embed=1` in its address (the framing page chooses the address), Deploy
+  // still asks first.
+  const bare = await context.newPage();
+  await bare.goto(`${allowedHost.origin}/?src=${encodeURIComponent(`${server.url}#token=${token}`)}`);
+  const bareFrame = bare.frameLocator('#planner');
+  await bareFrame.getByTestId('monthly-total').waitFor();
+  await bareFrame.getByTestId('deploy').scrollIntoViewIfNeeded();
+  await bareFrame.getByTestId('deploy-button').scrollIntoViewIfNeeded();
+  await bareFrame.getByTestId('deploy-button').click();
+  await bareFrame.getByTestId('embedded-confirm').waitFor();
+  assert.equal(await bareFrame.getByTestId('deploy-status').count(), 0);
+  await bareFrame.getByTestId('cancel-deploy').click();
 });
 
 test('a page used only to plan never downloads the deploy panel: it comes when its card comes near', async () => {

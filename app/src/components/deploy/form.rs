@@ -133,6 +133,20 @@ pub fn deploy_form(d: Deploy) -> AnyView {
         // Inside another page's frame, a click could have been steered by that page: the
         // first click only asks, inside the frame, for a second one.
         let confirming = RwSignal::new(false);
+        // What is confirmed is what was shown: a plan, stack name or parameter that changes
+        // while the question is open (the framing page can open another plan's link) takes the
+        // question away, and Deploy asks again.
+        Effect::new(move |seen: Option<()>| {
+            p.plan.track();
+            d.stack_name.track();
+            d.parameters.track();
+            if seen.is_some() && confirming.get_untracked() {
+                confirming.set(false);
+                d.notice.set(Some(
+                    "The plan changed while Deploy was waiting for a confirmation: click Deploy again to see what it deploys.".into(),
+                ));
+            }
+        });
         let deploy = move || {
             confirming.set(false);
             if !p.valid.get_untracked() {
