@@ -112,11 +112,11 @@ impl Options {
                 out.push_str(" --no-settings-prefix");
             }
             for p in &self.settings_prefixes {
-                out.push_str(&format!(" --settings-prefix {p}"));
+                out.push_str(&format!(" --settings-prefix {}", shell_word(p)));
             }
         }
         for z in &self.hosted_zone_ids {
-            out.push_str(&format!(" --hosted-zone-id {z}"));
+            out.push_str(&format!(" --hosted-zone-id {}", shell_word(z)));
         }
         out
     }
@@ -580,14 +580,14 @@ pub fn template(options: &Options) -> Value {
         "Parameters": {
             "TrustedPrincipal": {
                 "Type": "String",
-                "AllowedPattern": "^arn:aws[a-z-]*:(iam|sts)::[0-9]{12}:[A-Za-z0-9+=,.@_/-]+$",
+                "AllowedPattern": PRINCIPAL_PATTERN,
                 "Description": "The IAM principal the Stackplan server runs as (the page shows it)"
             },
             "ExternalId": {
                 "Type": "String",
-                "MinLength": 16,
-                "MaxLength": 1224,
-                "AllowedPattern": "^[A-Za-z0-9+=,.@:/-]+$",
+                "MinLength": EXTERNAL_ID_LENGTH.start(),
+                "MaxLength": EXTERNAL_ID_LENGTH.end(),
+                "AllowedPattern": EXTERNAL_ID_PATTERN,
                 "Description": "The ExternalId the Stackplan server generated for this connection"
             }
         },
@@ -619,8 +619,60 @@ pub fn template_json(options: &Options) -> String {
 /// The command that deploys it.
 pub fn command(file: &str, principal: &str, external_id: &str) -> String {
     format!(
-        "aws cloudformation deploy --stack-name {STACK_NAME} --template-file {file} --capabilities CAPABILITY_IAM --parameter-overrides TrustedPrincipal={principal} ExternalId={external_id}"
+        "aws cloudformation deploy --stack-name {STACK_NAME} --template-file {} --capabilities CAPABILITY_IAM --parameter-overrides {} {}",
+        shell_word(file),
+        shell_word(&format!("TrustedPrincipal={principal}")),
+        shell_word(&format!("ExternalId={external_id}")),
     )
+}
+
+/// `s` as one word of a POSIX shell command: as it is when it holds only characters no shell
+/// treats specially, else in single quotes.
+pub fn shell_word(s: &str) -> String {
+    let plain = !s.is_empty()
+        && s.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"_@%+=:,./-".contains(&b));
+    if plain {
+        s.to_string()
+    } else {
+        format!("'{}'", s.replace('\'', r"'\''"))
+    }
+}
+
+/// The bootstrap template's rule for its `TrustedPrincipal` parameter: an IAM or STS ARN.
+pub const PRINCIPAL_PATTERN: &str = "^arn:aws[a-z-]*:(iam|sts)::[0-9]{12}:[A-Za-z0-9+=,.@_/-]+$";
+
+/// The bootstrap template's rule for its `ExternalId` parameter (and IAM's for an ExternalId),
+/// with [`EXTERNAL_ID_LENGTH`].
+pub const EXTERNAL_ID_PATTERN: &str = "^[A-Za-z0-9+=,.@:/-]+$";
+
+/// The lengths an ExternalId may have: 16 (the template asks at least that) to 1,224 (STS).
+pub const EXTERNAL_ID_LENGTH: std::ops::RangeInclusive<usize> = 16..=1224;
+
+/// Why `id` cannot be the bootstrap's ExternalId, if it cannot: checked before the template is
+/// written, since CloudFormation would refuse it only when the stack is deployed.
+pub fn external_id_problem(id: &str) -> Option<String> {
+    let pattern = regex::Regex::new(EXTERNAL_ID_PATTERN).expect("a valid pattern");
+    if !EXTERNAL_ID_LENGTH.contains(&id.len()) {
+        Some(format!(
+            "an ExternalId has {} to {} characters; this one has {}",
+            EXTERNAL_ID_LENGTH.start(),
+            EXTERNAL_ID_LENGTH.end(),
+            id.len()
+        ))
+    } else if !pattern.is_match(id) {
+        Some("an ExternalId has only letters, digits and + = , . @ : / -".into())
+    } else {
+        None
+    }
+}
+
+/// Why `arn` cannot be the principal the deployer role trusts, if it cannot.
+pub fn principal_problem(arn: &str) -> Option<String> {
+    let pattern = regex::Regex::new(PRINCIPAL_PATTERN).expect("a valid pattern");
+    (!pattern.is_match(arn)).then(|| {
+        format!("\"{arn}\" is not an IAM or STS ARN (arn:aws:iam::ACCOUNT:role/NAME, or user/NAME)")
+    })
 }
 
 /// A fresh ExternalId: 24 random bytes, hex.
@@ -636,6 +688,54 @@ pub fn new_external_id() -> std::io::Result<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The printed command is pasted into a shell: every value is one word, whatever it holds.
+    #[test]
+    fn the_command_quotes_what_a_shell_would_read() {
+        let cmd = command(
+            "my dir/stackplan-bootstrap.json",
+            "<the ARN this server runs as>",
+            "a b;rm -rf x'",
+        );
+        assert!(
+            cmd.ends_with(
+                r"--template-file 'my dir/stackplan-bootstrap.json' --capabilities CAPABILITY_IAM --parameter-overrides 'TrustedPrincipal=<the ARN this server runs as>' 'ExternalId=a b;rm -rf x'\'''"
+            ),
+            "{cmd}"
+        );
+        let plain = command(
+            "stackplan-bootstrap.json",
+            "arn:aws:iam::111122223333:role/stackplan",
+            "stackplan-0a1b",
+        );
+        assert!(
+            plain.ends_with("--template-file stackplan-bootstrap.json --capabilities CAPABILITY_IAM --parameter-overrides TrustedPrincipal=arn:aws:iam::111122223333:role/stackplan ExternalId=stackplan-0a1b"),
+            "{plain}"
+        );
+    }
+
+    #[test]
+    fn external_ids_and_principals_are_checked_as_the_template_checks_them() {
+        let fresh = new_external_id().unwrap();
+        assert_eq!(external_id_problem(&fresh), None);
+        for bad in ["short", "a b;rm -rf x and more", "", &"x".repeat(1225)] {
+            assert!(external_id_problem(bad).is_some(), "{bad}");
+        }
+        for good in [
+            "arn:aws:iam::111122223333:role/stackplan",
+            "arn:aws:sts::111122223333:assumed-role/admin/me",
+            "arn:aws-cn:iam::111122223333:user/ci",
+        ] {
+            assert_eq!(principal_problem(good), None, "{good}");
+        }
+        for bad in [
+            "not an arn",
+            "arn:aws:iam::1111:role/x",
+            "arn:aws:s3:::bucket",
+        ] {
+            assert!(principal_problem(bad).is_some(), "{bad}");
+        }
+    }
 
     #[test]
     fn every_registry_type_has_its_actions_and_none_is_service_wide() {

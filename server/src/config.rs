@@ -70,17 +70,21 @@ pub struct Config {
     pub aws_endpoint: Option<String>,
     /// The deployer role deploys assume (arn:aws:iam::ACCOUNT:role/NAME; `stackplan bootstrap`
     /// makes it).
-    #[arg(long, env = "STACKPLAN_ROLE_ARN")]
+    #[arg(long, env = "STACKPLAN_ROLE_ARN", hide_env_values = true)]
     pub role_arn: Option<String>,
     /// The ExternalId the deployer role's trust policy requires.
-    #[arg(long, env = "STACKPLAN_EXTERNAL_ID")]
+    #[arg(long, env = "STACKPLAN_EXTERNAL_ID", hide_env_values = true)]
     pub external_id: Option<String>,
     /// The execution role CloudFormation creates the resources with (`stackplan bootstrap`
     /// makes it).
-    #[arg(long, env = "STACKPLAN_EXECUTION_ROLE_ARN")]
+    #[arg(long, env = "STACKPLAN_EXECUTION_ROLE_ARN", hide_env_values = true)]
     pub execution_role_arn: Option<String>,
     /// The permissions boundary every IAM role a stack creates carries.
-    #[arg(long, env = "STACKPLAN_PERMISSIONS_BOUNDARY_ARN")]
+    #[arg(
+        long,
+        env = "STACKPLAN_PERMISSIONS_BOUNDARY_ARN",
+        hide_env_values = true
+    )]
     pub permissions_boundary_arn: Option<String>,
     /// What the account's bootstrap allows plans to name.
     #[command(flatten)]

@@ -14,6 +14,7 @@ pub mod prices;
 pub mod routes;
 pub mod state;
 
+use anyhow::Context as _;
 use std::sync::Arc;
 
 use axum::Router;
@@ -188,17 +189,55 @@ pub async fn check_cross_account(
     Ok(())
 }
 
-/// Origins for CORS and embedding: each exactly `scheme://host[:port]`; `*` and paths are refused.
-pub fn check_origins(origins: &[String]) -> anyhow::Result<()> {
+/// Origins for CORS and embedding (`flag` names the option): each exactly `scheme://host[:port]`
+/// as a browser writes a page's origin, since that is what the browser sends and what is
+/// compared with it byte for byte: `*`, paths, upper case and default ports are refused.
+pub fn check_origins(flag: &str, origins: &[String]) -> anyhow::Result<()> {
     for origin in origins {
-        let ok = origin.split_once("://").is_some_and(|(scheme, rest)| {
-            matches!(scheme, "http" | "https")
-                && !rest.is_empty()
-                && !rest.contains(['/', '?', '#', '@', ' ', '*'])
+        let Some((scheme, rest)) = origin.split_once("://") else {
+            anyhow::bail!(
+                "{flag} {origin:?} is not an origin: give each site as scheme://host[:port] (a wildcard would let any page use the deploy API with a stolen token)"
+            );
+        };
+        // An IPv6 host is in brackets; a port follows the host after a colon.
+        let (host, port) = match rest.strip_prefix('[').and_then(|r| r.split_once(']')) {
+            Some((inner, after)) => (
+                &rest[..inner.len() + 2],
+                // Anything after the brackets but a port is not an origin ("x" fails below).
+                (!after.is_empty()).then(|| after.strip_prefix(':').unwrap_or("x")),
+            ),
+            None => match rest.rsplit_once(':') {
+                Some((host, port)) => (host, Some(port)),
+                None => (rest, None),
+            },
+        };
+        let host_ok = !host.is_empty()
+            && (host
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'.' || b == b'-')
+                || (host.starts_with('[')
+                    && host.ends_with(']')
+                    && host[1..host.len() - 1]
+                        .bytes()
+                        .all(|b| b.is_ascii_hexdigit() || b == b':' || b == b'.')));
+        let port_ok = port.is_none_or(|p| {
+            !p.is_empty()
+                && !p.starts_with('0')
+                && p.len() <= 5
+                && p.bytes().all(|b| b.is_ascii_digit())
+                && p.parse::<u32>().is_ok_and(|n| n <= 65535)
         });
         anyhow::ensure!(
-            ok,
-            "--cors-origin {origin:?} is not an origin: give each site as scheme://host[:port] (a wildcard would let any page use the deploy API with a stolen token)"
+            matches!(scheme, "http" | "https") && host_ok && port_ok,
+            "{flag} {origin:?} is not an origin: give each site as scheme://host[:port] (a wildcard would let any page use the deploy API with a stolen token)"
+        );
+        let default_port = match scheme {
+            "http" => "80",
+            _ => "443",
+        };
+        anyhow::ensure!(
+            !host.bytes().any(|b| b.is_ascii_uppercase()) && port != Some(default_port),
+            "{flag} {origin:?} is not written as browsers write an origin (which is what is compared): lower case, without the default port {default_port}"
         );
     }
     Ok(())
@@ -234,10 +273,17 @@ pub fn price_service(
 /// Binds `addr` (port 0 picks a free port), prints the URL and serves until SIGTERM or Ctrl-C.
 pub async fn serve(config: Config) -> anyhow::Result<()> {
     routes::assets::check_dist(&config.dist)?;
-    let listener = tokio::net::TcpListener::bind(&config.addr).await?;
+    let listener = tokio::net::TcpListener::bind(&config.addr)
+        .await
+        .with_context(|| {
+            format!(
+                "--addr {}: cannot listen there (give HOST:PORT, e.g. 127.0.0.1:8080)",
+                config.addr
+            )
+        })?;
     let local = listener.local_addr()?;
-    check_origins(&config.cors_origins)?;
-    check_origins(&config.embed_origins)?;
+    check_origins("--cors-origin", &config.cors_origins)?;
+    check_origins("--embed-origin", &config.embed_origins)?;
     let clients = aws::Clients::load(&config.aws()).await;
     let mut state = AppState::new(config.clone());
     if let Some(prices) = price_service(&config, &clients)? {
@@ -377,15 +423,45 @@ mod tests {
 
     #[test]
     fn cors_origins_are_exact_origins() {
-        assert!(super::check_origins(&["https://console.example.com".into()]).is_ok());
+        for good in [
+            "https://console.example.com",
+            "http://127.0.0.1:8080",
+            "https://console.example.com:8443",
+            "http://[::1]:3000",
+        ] {
+            assert!(
+                super::check_origins("--cors-origin", &[good.into()]).is_ok(),
+                "{good}"
+            );
+        }
         for bad in [
             "*",
             "https://*.example.com",
             "https://x.example.com/path",
             "console.example.com",
+            "https://a.com\n",
+            "https://a.com:0",
+            "https://a.com:99999",
+            "ftp://a.com",
         ] {
-            let e = super::check_origins(&[bad.into()]).unwrap_err().to_string();
-            assert!(e.contains("not an origin"), "{bad}: {e}");
+            let e = super::check_origins("--embed-origin", &[bad.into()])
+                .unwrap_err()
+                .to_string();
+            assert!(
+                e.contains("not an origin") && e.starts_with("--embed-origin"),
+                "{bad}: {e}"
+            );
+        }
+        // What the browser would send is compared byte for byte: another spelling never matches.
+        for unlike in [
+            "https://Console.example.com",
+            "https://console.example.com:443",
+            "http://127.0.0.1:80",
+        ] {
+            let e = super::check_origins("--cors-origin", &[unlike.into()])
+                .unwrap_err()
+                .to_string();
+            assert!(e.contains("as browsers write an origin"), "{unlike}: {e}");
         }
     }
 }

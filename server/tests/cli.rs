@@ -326,3 +326,137 @@ fn log_bucket_policy_prints_what_the_users_log_bucket_needs() {
     assert_eq!(out.status.code(), Some(2));
     assert!(text(&out.stderr).contains("\"1234\" is not an AWS account ID"));
 }
+
+/// `bootstrap` checks what it is given as its template would (CloudFormation would refuse it
+/// only when the stack is deployed), naming the flag; what it prints is pasted into a shell, so
+/// every value in it is one shell word.
+#[test]
+fn bootstrap_checks_its_flags_and_prints_a_command_a_shell_reads_as_meant() {
+    let dir = std::env::temp_dir().join(format!("stackplan-cli-bootstrap-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let out_file = dir.join("my dir.json");
+    let out_arg = out_file.display().to_string();
+    let refused = stackplan(
+        &[
+            "bootstrap",
+            "--out",
+            &out_arg,
+            "--external-id",
+            "a b;rm -rf x",
+            "--trusted-principal",
+            "not an arn",
+        ],
+        "",
+    );
+    assert_eq!(refused.status.code(), Some(2));
+    let stderr = text(&refused.stderr);
+    assert!(
+        stderr.contains("--external-id: an ExternalId has 16 to 1224 characters")
+            && stderr.contains("--trusted-principal: \"not an arn\" is not an IAM or STS ARN"),
+        "{stderr}"
+    );
+    assert!(!out_file.exists(), "nothing written");
+    let ok = stackplan(
+        &[
+            "bootstrap",
+            "--out",
+            &out_arg,
+            "--trusted-principal",
+            "arn:aws:iam::111122223333:role/stackplan",
+        ],
+        "",
+    );
+    assert_eq!(ok.status.code(), Some(0), "{}", text(&ok.stderr));
+    let printed = text(&ok.stdout);
+    assert!(
+        printed.contains(&format!("--template-file '{out_arg}' ")),
+        "{printed}"
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+/// A reader that stops early (`| head -c 10`) ends the command well, with no panic (the
+/// harness checks stderr for one).
+#[test]
+fn bootstrap_output_cut_short_is_not_a_crash() {
+    let dir = std::env::temp_dir().join(format!("stackplan-cli-pipe-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let out_arg = dir.join("b.json").display().to_string();
+    let child = Command::new(env!("CARGO_BIN_EXE_stackplan"))
+        .args(["bootstrap", "--out", &out_arg])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("stackplan starts");
+    // Closing the read end before it writes: its first write meets a closed pipe.
+    let mut child = child;
+    drop(child.stdout.take());
+    let out = child.wait_with_output().unwrap();
+    let stderr = text(&out.stderr);
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+/// Flags that would be ignored, or inputs that would be confused, are refused with the flag's
+/// name: `compare`'s Lambda-side flags on a Lambda plan, `estimate --against` naming the plan
+/// a problem is in, both plans from standard input, and a `link --base` that is not an address
+/// or makes a link too long to open.
+#[test]
+fn flags_that_cannot_apply_are_refused_by_name() {
+    let dir = tempfile::tempdir().unwrap();
+    let lambda = text(&stackplan(&["example", "lambda"], "").stdout);
+    let out = stackplan(
+        &["compare", "--plan", "-", "--lambda-memory-mb", "4096"],
+        &lambda,
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out.stderr).starts_with("--lambda-memory-mb set the Lambda side of a Fargate plan"),
+        "{}",
+        text(&out.stderr)
+    );
+    assert!(out.stdout.is_empty());
+
+    let fargate = text(&stackplan(&["example", "fargate"], "").stdout);
+    let good = dir.path().join("good.json");
+    std::fs::write(&good, &fargate).unwrap();
+    let mut broken: serde_json::Value = serde_json::from_str(&fargate).unwrap();
+    broken["fargate"]["vcpu"] = serde_json::json!(3);
+    let bad = dir.path().join("bad.json");
+    std::fs::write(&bad, broken.to_string()).unwrap();
+    let (good, bad) = (good.to_str().unwrap(), bad.to_str().unwrap());
+    let out = stackplan(&["estimate", "--plan", good, "--against", bad], "");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out.stderr).starts_with(&format!("--against {bad}: fargate.vcpu:")),
+        "{}",
+        text(&out.stderr)
+    );
+    let out = stackplan(&["estimate", "--plan", bad, "--against", good], "");
+    assert!(
+        text(&out.stderr).starts_with("fargate.vcpu:"),
+        "{}",
+        text(&out.stderr)
+    );
+    let out = stackplan(&["estimate", "--plan", "-", "--against", "-"], &fargate);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out.stderr).contains("cannot both read standard input"),
+        "{}",
+        text(&out.stderr)
+    );
+
+    let long_base = format!("https://plan.example/{}", "a".repeat(8000));
+    for (base, says) in [
+        ("not a url", "is not where a planner is served"),
+        ("https://", "is not where a planner is served"),
+        (long_base.as_str(), "share links are at most 8192"),
+    ] {
+        let out = stackplan(&["link", "--plan", "-", "--base", base], &fargate);
+        assert_eq!(out.status.code(), Some(2), "{base}");
+        let err = text(&out.stderr);
+        assert!(err.starts_with("--base: ") && err.contains(says), "{err}");
+        assert!(out.stdout.is_empty());
+    }
+}

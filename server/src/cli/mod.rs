@@ -211,7 +211,7 @@ impl From<OutputFormat> for template::Format {
     }
 }
 
-/// Exit code of a plan that is unreadable or invalid.
+/// Exit code of a plan or flags a command refuses (a file it cannot read is 1).
 pub const EXIT_INVALID: u8 = 2;
 
 /// Why a command failed: what to print and how to exit.
@@ -228,13 +228,22 @@ pub enum CliError {
     Link(shared::link::LinkError),
     #[error("{}", .0.iter().filter(|p| p.severity == Severity::Error).map(ToString::to_string).collect::<Vec<_>>().join("\n"))]
     Invalid(Vec<shared::Problem>),
+    /// Flags that do not go together, or with this plan.
+    #[error("{0}")]
+    Usage(String),
+    /// A problem of the plan `--against` names, which is not the one `--plan` names.
+    #[error("--against {path}: {inner}")]
+    Against { path: String, inner: Box<CliError> },
 }
 
 impl CliError {
     fn exit_code(&self) -> u8 {
         match self {
             CliError::Read { .. } => 1,
-            CliError::Parse(_) | CliError::Invalid(_) | CliError::Link(_) => EXIT_INVALID,
+            CliError::Parse(_) | CliError::Invalid(_) | CliError::Link(_) | CliError::Usage(_) => {
+                EXIT_INVALID
+            }
+            CliError::Against { inner, .. } => inner.exit_code(),
         }
     }
 }
@@ -303,7 +312,18 @@ pub fn run(cli: Cli) -> ExitCode {
             json,
             no_free_tier,
             against: Some(old),
-        } => load_valid(&old).and_then(|old| {
+        } => (if is_stdin(&plan) && is_stdin(&old) {
+            Err(CliError::Usage(
+                "--plan and --against cannot both read standard input (-): give one of them a file"
+                    .into(),
+            ))
+        } else {
+            load_valid(&old).map_err(|inner| CliError::Against {
+                path: old.display().to_string(),
+                inner: Box::new(inner),
+            })
+        })
+        .and_then(|old| {
             load_valid(&plan).map(|new| {
                 let options = cost::Options {
                     free_tier: !no_free_tier,
@@ -340,7 +360,23 @@ pub fn run(cli: Cli) -> ExitCode {
             no_free_tier,
             lambda_memory_mb,
             lambda_arch,
-        } => load_valid(&plan).map(|valid| {
+        } => load_valid(&plan).and_then(|valid| {
+            // The flags set the Lambda side of a Fargate plan; a Lambda plan is its own.
+            if valid.kind() == ArchitectureKind::Lambda {
+                let given: Vec<&str> = [
+                    lambda_memory_mb.map(|_| "--lambda-memory-mb"),
+                    lambda_arch.map(|_| "--lambda-arch"),
+                ]
+                .into_iter()
+                .flatten()
+                .collect();
+                if !given.is_empty() {
+                    return Err(CliError::Usage(format!(
+                        "{} set the Lambda side of a Fargate plan; this plan is Lambda: change lambda.memory_mb or lambda.architecture in it instead",
+                        given.join(" and ")
+                    )));
+                }
+            }
             let options = cost::Options {
                 free_tier: !no_free_tier,
             };
@@ -360,9 +396,9 @@ pub fn run(cli: Cli) -> ExitCode {
                     "dominant": comparison.dominant,
                     "assumptions": comparison.assumptions,
                 });
-                serde_json::to_string_pretty(&out).expect("comparison serializes") + "\n"
+                Ok(serde_json::to_string_pretty(&out).expect("comparison serializes") + "\n")
             } else {
-                render_comparison(&comparison)
+                Ok(render_comparison(&comparison))
             }
         }),
         Command::Topology { plan, format } => load_valid(&plan).map(|valid| {
@@ -384,7 +420,29 @@ pub fn run(cli: Cli) -> ExitCode {
                 .map(|plan| plan.to_json_pretty() + "\n")
                 .map_err(CliError::Link),
             (Some(path), None) => {
-                load_valid(&path).map(|valid| shared::link::link(&valid, &base) + "\n")
+                let base_ok = ["http://", "https://"].iter().any(|scheme| {
+                    base.strip_prefix(scheme)
+                        .is_some_and(|rest| !rest.is_empty() && !rest.starts_with('/'))
+                }) && !base.contains(char::is_whitespace);
+                if base_ok {
+                    load_valid(&path).and_then(|valid| {
+                        let link = shared::link::link(&valid, &base);
+                        // A link its own reader would refuse is not printed.
+                        if link.len() > shared::link::MAX_LINK_CHARS {
+                            Err(CliError::Usage(format!(
+                                "--base: with this base the link is {} characters long; share links are at most {}",
+                                link.len(),
+                                shared::link::MAX_LINK_CHARS
+                            )))
+                        } else {
+                            Ok(link + "\n")
+                        }
+                    })
+                } else {
+                    Err(CliError::Usage(format!(
+                        "--base: \"{base}\" is not where a planner is served (http:// or https://, then a host)"
+                    )))
+                }
             }
             (None, None) => unreachable!("clap requires --plan or --decode"),
         },
@@ -439,6 +497,11 @@ fn account_id(text: &str) -> Result<String, String> {
 }
 
 /// Reads, parses and validates a plan.
+/// Whether a plan flag names standard input (`-`).
+fn is_stdin(path: &std::path::Path) -> bool {
+    path.as_os_str() == "-"
+}
+
 pub fn load_valid(path: &std::path::Path) -> Result<ValidPlan, CliError> {
     let text = read_plan_text(path)?;
     let plan = Plan::from_json(&text)?;
@@ -493,6 +556,24 @@ fn bootstrap(
         }
         return ExitCode::from(2);
     }
+    let mut refused = false;
+    if let Some(problem) = external_id
+        .as_deref()
+        .and_then(crate::bootstrap::external_id_problem)
+    {
+        eprintln!("stackplan bootstrap: --external-id: {problem}");
+        refused = true;
+    }
+    if let Some(problem) = principal
+        .as_deref()
+        .and_then(crate::bootstrap::principal_problem)
+    {
+        eprintln!("stackplan bootstrap: --trusted-principal: {problem}");
+        refused = true;
+    }
+    if refused {
+        return ExitCode::from(2);
+    }
     let external_id = match external_id.map_or_else(crate::bootstrap::new_external_id, Ok) {
         Ok(id) => id,
         Err(e) => {
@@ -512,23 +593,32 @@ fn bootstrap(
             items.join(", ")
         }
     };
-    println!(
-        "Wrote {}. Stacks may read existing secrets and parameters under: {}; write DNS records in the hosted zones: {}.",
+    let text = format!(
+        "Wrote {}. Stacks may read existing secrets and parameters under: {}; write DNS records in the hosted zones: {}.\n\
+         Deploy it in the AWS account to deploy into:\n\n  {}\n\n\
+         Then start the server with the stack's outputs:\n\n  \
+         stackplan serve --role-arn <DeployerRoleArn> --execution-role-arn <ExecutionRoleArn> --permissions-boundary-arn <PermissionsBoundaryArn> --external-id {}{}\n",
         out.display(),
         list(&options.settings_prefixes),
-        list(&options.hosted_zone_ids)
-    );
-    println!("Deploy it in the AWS account to deploy into:\n");
-    println!(
-        "  {}\n",
-        crate::bootstrap::command(&out.display().to_string(), &principal, &external_id)
-    );
-    println!("Then start the server with the stack's outputs:\n");
-    println!(
-        "  stackplan serve --role-arn <DeployerRoleArn> --execution-role-arn <ExecutionRoleArn> --permissions-boundary-arn <PermissionsBoundaryArn> --external-id {external_id}{}",
+        list(&options.hosted_zone_ids),
+        crate::bootstrap::command(&out.display().to_string(), &principal, &external_id),
+        crate::bootstrap::shell_word(&external_id),
         options.serve_flags()
     );
-    ExitCode::SUCCESS
+    print_out("bootstrap", &text)
+}
+
+/// Writes a command's answer to standard output. A reader that stops early (`| head`) is not
+/// an error: the answer was for it alone.
+fn print_out(command: &str, text: &str) -> ExitCode {
+    match std::io::stdout().lock().write_all(text.as_bytes()) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("stackplan {command}: cannot write output: {e}");
+            ExitCode::from(1)
+        }
+    }
 }
 
 /// `stackplan prices refresh|diff`.
@@ -578,10 +668,10 @@ fn prices(action: PricesAction) -> ExitCode {
                         }
                         eprintln!("wrote {}", path.display());
                     }
-                    None => print!("{text}"),
+                    None => return print_out("prices", &text),
                 }
             }
-            PricesAction::Diff { .. } => print!("{}", render_diff(&live)),
+            PricesAction::Diff { .. } => return print_out("prices", &render_diff(&live)),
         }
         ExitCode::SUCCESS
     })

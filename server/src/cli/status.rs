@@ -25,13 +25,17 @@ pub struct AccountArgs {
     #[arg(long, env = "STACKPLAN_AWS_ENDPOINT")]
     pub aws_endpoint: Option<String>,
     /// The deployer role (`stackplan bootstrap` makes it).
-    #[arg(long, env = "STACKPLAN_ROLE_ARN")]
+    #[arg(long, env = "STACKPLAN_ROLE_ARN", hide_env_values = true)]
     pub role_arn: Option<String>,
-    #[arg(long, env = "STACKPLAN_EXTERNAL_ID")]
+    #[arg(long, env = "STACKPLAN_EXTERNAL_ID", hide_env_values = true)]
     pub external_id: Option<String>,
-    #[arg(long, env = "STACKPLAN_EXECUTION_ROLE_ARN")]
+    #[arg(long, env = "STACKPLAN_EXECUTION_ROLE_ARN", hide_env_values = true)]
     pub execution_role_arn: Option<String>,
-    #[arg(long, env = "STACKPLAN_PERMISSIONS_BOUNDARY_ARN")]
+    #[arg(
+        long,
+        env = "STACKPLAN_PERMISSIONS_BOUNDARY_ARN",
+        hide_env_values = true
+    )]
     pub permissions_boundary_arn: Option<String>,
     /// As `stackplan serve`'s (for `--start`).
     #[command(flatten)]
