@@ -279,10 +279,39 @@ impl ParseError {
                 if !placed && inner.line() != 0 && message.ends_with(&position) {
                     message.truncate(message.len() - position.len());
                 }
-                ParseError::Invalid { path, message }
+                ParseError::Invalid {
+                    path,
+                    message: expected_in_words(&message),
+                }
             }
         }
     }
+}
+
+/// serde's messages name the Rust type a field has ("expected u32"); a user reads what kind of
+/// value goes there.
+fn expected_in_words(message: &str) -> String {
+    const WORDS: [(&str, &str); 9] = [
+        ("u8", "a whole number from 0 to 255"),
+        ("u16", "a whole number from 0 to 65535"),
+        ("u32", "a whole number from 0 to 4294967295"),
+        ("u64", "a whole number, 0 or more"),
+        ("usize", "a whole number, 0 or more"),
+        ("i32", "a whole number"),
+        ("i64", "a whole number"),
+        ("f32", "a number"),
+        ("f64", "a number"),
+    ];
+    for (ty, words) in WORDS {
+        let rust = format!("expected {ty}");
+        if let Some(at) = message.find(&rust) {
+            let end = at + rust.len();
+            if !message[end..].starts_with(|c: char| c.is_ascii_alphanumeric()) {
+                return format!("{}expected {words}{}", &message[..at], &message[end..]);
+            }
+        }
+    }
+    message.to_string()
 }
 
 impl Plan {

@@ -263,7 +263,22 @@ fn parse_errors_name_the_field() {
     check(
         "fargate",
         json!({"fargate": {"memory_mib": "lots"}}),
-        &["fargate.memory_mib: invalid type: string \"lots\", expected u32"],
+        &[
+            "fargate.memory_mib: invalid type: string \"lots\", expected a whole number from 0 to 4294967295",
+        ],
+    );
+    // The kind of value a field takes, not its Rust type.
+    check(
+        "fargate",
+        json!({"fargate": {"desired_tasks": -1}}),
+        &[
+            "fargate.desired_tasks: invalid value: integer `-1`, expected a whole number from 0 to 4294967295",
+        ],
+    );
+    check(
+        "fargate",
+        json!({"fargate": {"vcpu": "abc"}}),
+        &["fargate.vcpu: invalid type: string \"abc\", expected a number"],
     );
     check(
         "fargate",
