@@ -460,3 +460,53 @@ fn flags_that_cannot_apply_are_refused_by_name() {
         assert!(out.stdout.is_empty());
     }
 }
+
+/// `deploy-status` tells a refused flag (exit 2, before any AWS call) from a failed stack
+/// (exit 1), so that a CI job can tell a typo from a failure.
+#[test]
+fn deploy_status_refuses_flags_with_exit_2() {
+    for (args, says) in [
+        (
+            ["--stack", "shop", "--region", "mars-1"],
+            "\"mars-1\" is not a region Stackplan deploys to",
+        ),
+        (
+            ["--stack", "no such!", "--region", "us-east-1"],
+            "--stack: ",
+        ),
+    ] {
+        let mut all = vec!["deploy-status"];
+        all.extend(args);
+        let out = stackplan(&all, "");
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        assert!(text(&out.stderr).contains(says), "{}", text(&out.stderr));
+    }
+}
+
+/// The log a CI job captures is plain text: no terminal colour codes when stderr is a pipe.
+/// (An endpoint nothing listens on makes the call fail, and its failure is logged.)
+#[test]
+fn logs_through_a_pipe_have_no_colour_codes() {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let endpoint = format!("http://127.0.0.1:{port}");
+    let out = stackplan(
+        &[
+            "deploy-status",
+            "--stack",
+            "shop",
+            "--region",
+            "us-east-1",
+            "--aws-endpoint",
+            &endpoint,
+        ],
+        "",
+    );
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = text(&out.stderr);
+    assert!(stderr.contains("WARN"), "a log line: {stderr}");
+    assert!(!stderr.contains('\u{1b}'), "{stderr:?}");
+}

@@ -132,7 +132,7 @@ pub enum Command {
     },
     /// A deployed stack's status, outputs and, for a service waiting for its first image, the
     /// push commands; `--start` starts the service once the image is there. Exit codes: 0
-    /// well, 1 failed, 3 waiting for the image.
+    /// well, 1 failed, 2 flags refused, 3 waiting for the image.
     DeployStatus(Box<status::DeployStatusArgs>),
     /// Live prices from the AWS Price List API (needs AWS credentials).
     Prices {

@@ -82,6 +82,8 @@ pub enum Outcome {
     Fine = 0,
     /// The stack failed, or the request did.
     Failed = 1,
+    /// The flags were refused before any call: a region, a role or a stack name that cannot be.
+    Usage = 2,
     /// The service waits for its image, which is not pushed yet.
     WaitingForImage = 3,
 }
@@ -94,9 +96,9 @@ pub async fn run(
 ) -> Outcome {
     match status(args, out).await {
         Ok(outcome) => outcome,
-        Err(message) => {
+        Err((outcome, message)) => {
             let _ = writeln!(err, "stackplan deploy-status: {message}");
-            Outcome::Failed
+            outcome
         }
     }
 }
@@ -114,9 +116,23 @@ fn explain(e: DeployError) -> String {
     text
 }
 
-async fn status(args: &DeployStatusArgs, out: &mut (dyn Write + Send)) -> Result<Outcome, String> {
+/// What went wrong, and the exit code it makes.
+type Refusal = (Outcome, String);
+
+fn usage(message: impl Into<String>) -> Refusal {
+    (Outcome::Usage, message.into())
+}
+
+fn failed(message: impl Into<String>) -> Refusal {
+    (Outcome::Failed, message.into())
+}
+
+async fn status(args: &DeployStatusArgs, out: &mut (dyn Write + Send)) -> Result<Outcome, Refusal> {
+    if let Err(problem) = crate::deploy::valid_stack_name(&args.stack) {
+        return Err(usage(format!("--stack: {problem}")));
+    }
     if shared::plan::Region::from_code(&args.region).is_none() {
-        return Err(format!(
+        return Err(usage(format!(
             "\"{}\" is not a region Stackplan deploys to ({})",
             args.region,
             shared::plan::Region::ALL
@@ -124,25 +140,28 @@ async fn status(args: &DeployStatusArgs, out: &mut (dyn Write + Send)) -> Result
                 .map(|r| r.code())
                 .collect::<Vec<_>>()
                 .join(", ")
-        ));
+        )));
     }
     let config = args.account.config();
     let clients = crate::aws::Clients::load(&config.aws()).await;
     let deployer = crate::deployer(&config, &clients, &Tokens::default())
-        .map_err(|e| format!("{e:#}"))?
-        .ok_or("nowhere to look: give --role-arn (an AWS account, see `stackplan bootstrap`) or --aws-endpoint (the local sandbox)")?;
+        .map_err(|e| usage(format!("{e:#}")))?
+        .ok_or_else(|| usage("nowhere to look: give --role-arn (an AWS account, see `stackplan bootstrap`) or --aws-endpoint (the local sandbox)"))?;
     let grant = Grant(None);
     let id = deployer
         .find(&grant, &args.stack, &args.region)
         .await
         .map_err(|e| match e {
-            DeployError::UnknownDeployment(_) => format!(
+            DeployError::UnknownDeployment(_) => failed(format!(
                 "no stack {} that Stackplan made in {}",
                 args.stack, args.region
-            ),
-            other => explain(other),
+            )),
+            other => failed(explain(other)),
         })?;
-    let status = deployer.status(&grant, &id).await.map_err(explain)?;
+    let status = deployer
+        .status(&grant, &id)
+        .await
+        .map_err(|e| failed(explain(e)))?;
     print_status(&status, out);
     let Some(wait) = status.waiting_for_image.as_deref() else {
         if args.start || args.wait {
@@ -172,7 +191,10 @@ async fn status(args: &DeployStatusArgs, out: &mut (dyn Write + Send)) -> Result
         );
     }
     loop {
-        let check = deployer.image(&grant, &id).await.map_err(explain)?;
+        let check = deployer
+            .image(&grant, &id)
+            .await
+            .map_err(|e| failed(explain(e)))?;
         if check.pushed {
             let _ = writeln!(
                 out,
@@ -202,7 +224,9 @@ async fn status(args: &DeployStatusArgs, out: &mut (dyn Write + Send)) -> Result
         );
         return Ok(Outcome::Fine);
     }
-    start(&deployer, &grant, args, &status, out).await
+    start(&deployer, &grant, args, &status, out)
+        .await
+        .map_err(failed)
 }
 
 /// "Start the service": the plan the stack was deployed from, again, as an update; the deploy
