@@ -88,6 +88,8 @@ pub enum HostEvent {
         plan: Box<shared::Plan>,
         /// `None` while the plan is invalid.
         monthly_usd: Option<f64>,
+        /// Some lines have no price: the total is a lower bound (the page shows "$X+").
+        lower_bound: bool,
         valid: bool,
     },
     DeployStarted {
@@ -100,6 +102,13 @@ pub enum HostEvent {
         status: String,
         succeeded: bool,
         outputs: Vec<shared::api::Output>,
+    },
+    /// A deletion the panel followed has settled: `DELETE_COMPLETE`, or `DELETE_FAILED`.
+    DeleteFinished {
+        id: String,
+        stack_name: String,
+        status: String,
+        succeeded: bool,
     },
 }
 
@@ -137,10 +146,10 @@ pub fn connect(planner: Planner, mode: &EmbedMode) {
     let target = host.clone();
     Effect::new(move |_| {
         let plan = Box::new(planner.plan.get());
-        let total = planner.estimate.with(|e| {
+        let (total, lower_bound) = planner.estimate.with(|e| {
             e.as_ref()
                 .filter(|(_, current)| *current)
-                .map(|(e, _)| e.monthly_usd)
+                .map_or((None, false), |(e, _)| (Some(e.monthly_usd), e.lower_bound))
         });
         let valid = planner.valid.with(|v| v.is_some());
         post(
@@ -148,6 +157,7 @@ pub fn connect(planner: Planner, mode: &EmbedMode) {
             &HostEvent::PlanChanged {
                 plan,
                 monthly_usd: total,
+                lower_bound,
                 valid,
             },
         );

@@ -403,6 +403,37 @@ test('only configured sites may frame the planner, and Deploy inside a frame ask
   await bareFrame.getByTestId('cancel-deploy').click();
 });
 
+test('a host console hears a deploy and a deletion as what they are', async () => {
+  const token = login.split('#token=')[1];
+  const context = await browser.newContext({ viewport: { width: 1400, height: 1000 } });
+  pages.push({ context });
+  const page = await context.newPage();
+  const src = `${server.url}?embed=1&host=${encodeURIComponent(allowedHost.origin)}#token=${token}`;
+  await page.goto(`${allowedHost.origin}/?src=${encodeURIComponent(src)}`);
+  const frame = page.frameLocator('#planner');
+  await frame.getByTestId('monthly-total').waitFor();
+  await frame.locator('[data-arch=lambda]').click();
+  await frame.getByTestId('deploy').scrollIntoViewIfNeeded();
+  await frame.getByTestId('stack-name').fill('hosted-lambda');
+  await frame.getByTestId('deploy-button').click();
+  await frame.getByTestId('confirm-deploy').click();
+  await frame.getByTestId('deploy-status').filter({ hasText: 'CREATE_COMPLETE' }).waitFor({ timeout: 60000 });
+  await frame.getByTestId('delete-stack').click();
+  await frame.getByTestId('confirm-delete').click();
+  await frame.getByTestId('deploy-status').filter({ hasText: 'DELETE_COMPLETE' }).waitFor({ timeout: 60000 });
+  await page.waitForFunction(() => window.received.some((m) => m.type === 'delete-finished'));
+  const stackEvents = await page.evaluate(() => window.received
+    .filter((m) => m.type.startsWith('deploy-') || m.type.startsWith('delete-'))
+    .map((m) => [m.type, m.stack_name, m.status ?? null, m.succeeded ?? null]));
+  assert.deepEqual(stackEvents, [
+    ['deploy-started', 'hosted-lambda', null, null],
+    ['deploy-finished', 'hosted-lambda', 'CREATE_COMPLETE', true],
+    ['delete-finished', 'hosted-lambda', 'DELETE_COMPLETE', true],
+  ]);
+  const changed = await page.evaluate(() => window.received.filter((m) => m.type === 'plan-changed').at(-1));
+  assert.equal(typeof changed.lower_bound, 'boolean');
+});
+
 test('a page used only to plan never downloads the deploy panel: it comes when its card comes near', async () => {
   const { page, errors } = await open(login);
   const fetched = () => page.evaluate(() => performance.getEntriesByType('resource')

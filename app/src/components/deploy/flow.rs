@@ -272,7 +272,15 @@ impl Deploy {
         spawn_local(async move {
             match client.delete(&id).await {
                 // Deleted already (the sandbox deletes at once): nothing to follow.
-                Ok(status) if status.done => self.phase.set(Phase::Finished(Box::new(status))),
+                Ok(status) if status.done => {
+                    self.post_host(HostEvent::DeleteFinished {
+                        id: id.clone(),
+                        stack_name: status.stack_name.clone(),
+                        status: status.status.clone(),
+                        succeeded: status.succeeded,
+                    });
+                    self.phase.set(Phase::Finished(Box::new(status)));
+                }
                 Ok(status) => {
                     // The deletion's events and progress start afresh; a refused delete keeps
                     // the deploy's (below).
