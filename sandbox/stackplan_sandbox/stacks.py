@@ -53,6 +53,8 @@ from typing import Any
 from moto.cloudformation import models as cfn
 from moto.cloudformation import parsing
 from moto.cloudformation.exceptions import CloudFormationError, ValidationError
+from moto.cloudformation.responses import CloudFormationResponse
+from moto.core.responses import ActionResult, EmptyResult
 from moto.ec2.models import ec2_backends
 from moto.ec2.models.core import TaggedEC2Resource
 
@@ -81,6 +83,13 @@ def pace() -> float:
 
 class InvalidChangeSetStatus(CloudFormationError):
     code = "InvalidChangeSetStatus"
+
+
+class ChangeSetNotFound(CloudFormationError):
+    """DescribeChangeSet's, ExecuteChangeSet's and DeleteChangeSet's answer for a change set
+    that is not there (AWS's `ChangeSetNotFoundException`, code `ChangeSetNotFound`)."""
+
+    code = "ChangeSetNotFound"
 
 
 class SandboxCannotCreate(Exception):
@@ -224,11 +233,41 @@ def _resource_diff(
     }
 
 
+# Types every change of which replaces the resource (each property's "Update requires:
+# Replacement" in CloudFormation's resource reference): a new physical id, so what reads it
+# changes too.
+REPLACED_ON_ANY_CHANGE = frozenset({"AWS::ECS::TaskDefinition", "AWS::Lambda::Version"})
+
+
+def dependents(resources: dict[str, Any], modified: Iterable[str]) -> list[str]:
+    """The resources that read (`Ref`, `Fn::GetAtt`, `Fn::Sub`) a modified resource that the
+    change replaces, in template order. CloudFormation lists them in a change set as `Modify`
+    (their new values are known only when it runs); one of them that is itself replaced passes
+    it on."""
+    replaced = {n for n in modified if resources.get(n, {}).get("Type") in REPLACED_ON_ANY_CHANGE}
+    found: list[str] = []
+    grew = True
+    while grew:
+        grew = False
+        for name, body in resources.items():
+            if name in found or name in modified:
+                continue
+            if references(body.get("Properties", {}), replaced):
+                found.append(name)
+                grew = True
+                if body.get("Type") in REPLACED_ON_ANY_CHANGE:
+                    replaced.add(name)
+    return [name for name in resources if name in found]
+
+
 def _change_set_diff(self: cfn.ChangeSet) -> list[cfn.Change]:
     """A change set's changes, with its parameters."""
     rmap = self.stack.resource_map
     names = _resource_diff(rmap, self.template_dict, self.parameters)
     new = self.template_dict.get("Resources") or {}
+    names["Modify"] += [
+        name for name in dependents(new, names["Modify"]) if name not in names["Add"]
+    ]
     changes = []
     for action, logical_ids in names.items():
         for logical_id in logical_ids:
@@ -495,6 +534,9 @@ def _update_stack(
     rmap.load_conditions()
     rmap._resource_json_map = new_resources
     added: list[str] = []
+    # Resources whose physical id the update changed (a task definition's new revision, say):
+    # what reads them is updated too, as CloudFormation does, or it would go on naming the old.
+    replaced: set[str] = set()
     current = None
     try:
         for current in creation_order(new_resources):
@@ -502,8 +544,11 @@ def _update_stack(
             if current in diff["Add"] and _enabled(rmap, body):
                 _create_one(stack, current, body)
                 added.append(current)
-            elif current in diff["Modify"]:
+            elif current in diff["Modify"] or references(body.get("Properties", {}), replaced):
+                before = _physical_id(rmap._parsed_resources.get(current))
                 _modify_one(stack, current, body)
+                if _physical_id(rmap._parsed_resources.get(current)) != before:
+                    replaced.add(current)
         current = None
     except Exception as error:
         if current is not None:
@@ -576,19 +621,59 @@ def _create_resources(self: cfn.Stack) -> None:
     _run(self.name, lambda: _create_stack(backend, self, lambda _ok: None))
 
 
-def _find_change_set(backend: cfn.CloudFormationBackend, name: str) -> cfn.ChangeSet:
+def _find_change_set(
+    backend: cfn.CloudFormationBackend, name: str, stack_name: str | None = None
+) -> cfn.ChangeSet:
+    """A change set by its ARN, or by its name within the stack named (by name or id): names
+    are unique per stack only, as in CloudFormation."""
     if name in backend.change_sets:
         return backend.change_sets[name]
     for change_set in backend.change_sets.values():
-        if change_set.change_set_name == name:
+        stack = backend.stacks.get(change_set.stack_id)
+        in_stack = stack_name is None or stack_name in (
+            change_set.stack_id,
+            stack.name if stack is not None else None,
+        )
+        if change_set.change_set_name == name and in_stack:
             return change_set
-    raise ValidationError(message=f"ChangeSet [{name}] does not exist")
+    raise ChangeSetNotFound(message=f"ChangeSet [{name}] does not exist")
+
+
+def _describe_change_set(
+    self: cfn.CloudFormationBackend, change_set_name: str, stack_name: str | None = None
+) -> cfn.ChangeSet:
+    return _find_change_set(self, change_set_name, stack_name)
+
+
+def _delete_change_set(
+    self: cfn.CloudFormationBackend, change_set_name: str, stack_name: str | None = None
+) -> None:
+    change_set = _find_change_set(self, change_set_name, stack_name)
+    for key, value in list(self.change_sets.items()):
+        if value is change_set:
+            del self.change_sets[key]
+
+
+def _describe_change_set_response(self: Any) -> Any:
+    return ActionResult(
+        self.cloudformation_backend.describe_change_set(
+            change_set_name=self._get_param("ChangeSetName"),
+            stack_name=self._get_param("StackName"),
+        )
+    )
+
+
+def _delete_change_set_response(self: Any) -> Any:
+    self.cloudformation_backend.delete_change_set(
+        change_set_name=self._get_param("ChangeSetName"), stack_name=self._get_param("StackName")
+    )
+    return EmptyResult()
 
 
 def _execute_change_set(
     self: cfn.CloudFormationBackend, change_set_name: str, stack_name: str | None = None
 ) -> None:
-    change_set = _find_change_set(self, change_set_name)
+    change_set = _find_change_set(self, change_set_name, stack_name)
     if change_set.execution_status != "AVAILABLE":
         raise InvalidChangeSetStatus(
             f"ChangeSet [{change_set.change_set_id}] cannot be executed in its current execution "
@@ -596,6 +681,11 @@ def _execute_change_set(
         )
     stack = self.stacks[change_set.stack_id]
     change_set.execution_status = "EXECUTE_IN_PROGRESS"
+    # The stack's other change sets were made against what it is no longer: CloudFormation
+    # deletes them when one is executed.
+    for key, other in list(self.change_sets.items()):
+        if other.stack_id == stack.stack_id and other is not change_set:
+            del self.change_sets[key]
 
     def finish(ok: bool) -> None:
         change_set.execution_status = "EXECUTE_COMPLETE" if ok else "EXECUTE_FAILED"
@@ -671,4 +761,8 @@ def install() -> None:
     cfn.ChangeSet.diff = _change_set_diff  # type: ignore[method-assign]
     parsing.ResourceMap.build_resource_diff = _resource_diff  # type: ignore[method-assign]
     cfn.CloudFormationBackend.execute_change_set = _execute_change_set  # type: ignore[method-assign]
+    cfn.CloudFormationBackend.describe_change_set = _describe_change_set  # type: ignore[method-assign]
+    cfn.CloudFormationBackend.delete_change_set = _delete_change_set  # type: ignore[method-assign]
+    CloudFormationResponse.describe_change_set = _describe_change_set_response  # type: ignore[method-assign]
+    CloudFormationResponse.delete_change_set = _delete_change_set_response  # type: ignore[method-assign]
     cfn.CloudFormationBackend.delete_stack = _delete_stack  # type: ignore[method-assign]

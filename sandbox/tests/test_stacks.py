@@ -311,6 +311,81 @@ class Operations(unittest.TestCase):
         attributes = boto3.client("sqs").get_queue_attributes(QueueUrl=url, AttributeNames=["VisibilityTimeout"])
         self.assertEqual(attributes["Attributes"]["VisibilityTimeout"], "60")
 
+    def test_what_reads_a_replaced_resource_is_updated_to_the_new_one(self) -> None:
+        # A new image tag makes a new task definition revision; the service must move to it
+        # (CloudFormation lists it as Modify and updates it), not stay on the old, inactive one.
+        template = {
+            "Parameters": {"Tag": {"Type": "String", "Default": "1"}},
+            "Resources": {
+                "Cluster": {"Type": "AWS::ECS::Cluster", "Properties": {}},
+                "Task": {
+                    "Type": "AWS::ECS::TaskDefinition",
+                    "Properties": {
+                        "Family": "app",
+                        "ContainerDefinitions": [
+                            {"Name": "app", "Image": {"Fn::Sub": "nginx:${Tag}"}, "Memory": 512}
+                        ],
+                    },
+                },
+                "Service": {
+                    "Type": "AWS::ECS::Service",
+                    "Properties": {"Cluster": {"Ref": "Cluster"}, "TaskDefinition": {"Ref": "Task"}, "DesiredCount": 1},
+                },
+                "Other": {"Type": "AWS::SQS::Queue", "Properties": {"VisibilityTimeout": 5}},
+            },
+        }
+        self.execute_create("release", template)
+        made = self.cf.create_change_set(
+            StackName="release",
+            ChangeSetName="release-tag-2",
+            ChangeSetType="UPDATE",
+            TemplateBody=json.dumps(template),
+            Parameters=[{"ParameterKey": "Tag", "ParameterValue": "2"}],
+        )
+        listed = self.cf.describe_change_set(ChangeSetName=made["Id"])["Changes"]
+        self.assertEqual(
+            [(c["ResourceChange"]["Action"], c["ResourceChange"]["LogicalResourceId"]) for c in listed],
+            [("Modify", "Task"), ("Modify", "Service")],
+        )
+        self.cf.execute_change_set(ChangeSetName=made["Id"])
+        self.assertEqual(self.cf.describe_stacks(StackName="release")["Stacks"][0]["StackStatus"], "UPDATE_COMPLETE")
+        ecs = boto3.client("ecs", region_name="us-east-1")
+        cluster = ecs.list_clusters()["clusterArns"][0]
+        service = ecs.describe_services(cluster=cluster, services=ecs.list_services(cluster=cluster)["serviceArns"])
+        self.assertTrue(service["services"][0]["taskDefinition"].endswith("task-definition/app:2"), service)
+        self.assertNotIn(("Other", "UPDATE_COMPLETE"), resource_events(self.cf, "release"))
+
+    def test_change_sets_are_found_within_their_stack_and_executing_one_deletes_the_others(self) -> None:
+        queue = {"Resources": {"Q": {"Type": "AWS::SQS::Queue", "Properties": {"VisibilityTimeout": 5}}}}
+        self.execute_create("one", queue)
+        self.execute_create("two", queue)
+
+        def update(stack: str, name: str, timeout: int) -> str:
+            body = {"Resources": {"Q": {"Type": "AWS::SQS::Queue", "Properties": {"VisibilityTimeout": timeout}}}}
+            made = self.cf.create_change_set(
+                StackName=stack, ChangeSetName=name, ChangeSetType="UPDATE", TemplateBody=json.dumps(body)
+            )
+            return made["Id"]
+
+        # The same name in two stacks: each stack's own is the one found.
+        first = update("one", "same", 10)
+        second = update("two", "same", 20)
+        for stack, arn in (("one", first), ("two", second)):
+            found = self.cf.describe_change_set(StackName=stack, ChangeSetName="same")
+            self.assertEqual(found["ChangeSetId"], arn)
+        stale = update("one", "stale", 30)
+        self.cf.execute_change_set(StackName="one", ChangeSetName="same")
+        # The other change set of the stack that changed is gone; the other stack's stays.
+        for name in ("stale", stale):
+            with self.assertRaises(ClientError) as refused:
+                self.cf.describe_change_set(StackName="one", ChangeSetName=name)
+            self.assertEqual(refused.exception.response["Error"]["Code"], "ChangeSetNotFound")
+        self.assertEqual(self.cf.describe_change_set(StackName="two", ChangeSetName="same")["ChangeSetId"], second)
+        self.cf.delete_change_set(StackName="two", ChangeSetName="same")
+        with self.assertRaises(ClientError) as gone:
+            self.cf.delete_change_set(StackName="two", ChangeSetName="same")
+        self.assertEqual(gone.exception.response["Error"]["Code"], "ChangeSetNotFound")
+
 
 if __name__ == "__main__":
     unittest.main()
