@@ -523,6 +523,7 @@ def _update_stack(
     """Applies a new template: adds and modifies in dependency order, then removes."""
     rmap = _resource_map(stack)
     old_resources = dict(rmap._resource_json_map)
+    old_parameters = rmap.input_parameters
     new_dict = cfn.Stack.parse_template(template)
     new_resources: dict[str, Any] = new_dict.get("Resources", {})
     diff = rmap.build_resource_diff(new_dict, parameters)
@@ -552,14 +553,22 @@ def _update_stack(
         current = None
     except Exception as error:
         if current is not None:
-            _event(stack, current, new_resources[current]["Type"], "UPDATE_FAILED", None, reason(error))
+            # A resource the update was adding failed to be created, not updated.
+            failed = "CREATE_FAILED" if current in diff["Add"] else "UPDATE_FAILED"
+            _event(stack, current, new_resources[current]["Type"], failed, None, reason(error))
         _stack_event(
             stack,
             "UPDATE_ROLLBACK_IN_PROGRESS",
             f"The following resource(s) failed to update: [{current}]." if current else reason(error),
         )
         _delete_all(stack, new_resources, only=added)
+        # Back to the template and the parameter values of before: the next change set is
+        # compared with what the stack still is.
         rmap._template = stack.template_dict
+        rmap.input_parameters = old_parameters
+        rmap.load_mapping()
+        rmap.load_parameters()
+        rmap.load_conditions()
         rmap._resource_json_map = old_resources
         _stack_event(stack, "UPDATE_ROLLBACK_COMPLETE")
         on_done(False)

@@ -386,6 +386,41 @@ class Operations(unittest.TestCase):
             self.cf.delete_change_set(StackName="two", ChangeSetName="same")
         self.assertEqual(gone.exception.response["Error"]["Code"], "ChangeSetNotFound")
 
+    def test_a_failed_update_leaves_the_parameters_as_they_were(self) -> None:
+        template = {
+            "Parameters": {"N": {"Type": "String", "Default": "a"}},
+            "Resources": {
+                "Q": {"Type": "AWS::SQS::Queue", "Properties": {"Tags": [{"Key": "n", "Value": {"Ref": "N"}}]}}
+            },
+        }
+        self.execute_create("params", template)
+        broken = json.loads(json.dumps(template))
+        # A FIFO queue's name must end in .fifo: SQS refuses it.
+        broken["Resources"]["Bad"] = {"Type": "AWS::SQS::Queue", "Properties": {"QueueName": "x", "FifoQueue": True}}
+
+        def change_set(name: str, body: dict) -> dict:
+            made = self.cf.create_change_set(
+                StackName="params",
+                ChangeSetName=name,
+                ChangeSetType="UPDATE",
+                TemplateBody=json.dumps(body),
+                Parameters=[{"ParameterKey": "N", "ParameterValue": "b"}],
+            )
+            return self.cf.describe_change_set(ChangeSetName=made["Id"])
+
+        failing = change_set("params-broken", broken)
+        self.cf.execute_change_set(ChangeSetName=failing["ChangeSetId"])
+        stack = self.cf.describe_stacks(StackName="params")["Stacks"][0]
+        self.assertEqual(stack["StackStatus"], "UPDATE_ROLLBACK_COMPLETE")
+        self.assertEqual(stack["Parameters"], [{"ParameterKey": "N", "ParameterValue": "a"}])
+        self.assertIn(("Bad", "CREATE_FAILED"), resource_events(self.cf, "params"))
+        # The same parameter change with a template that works is still a change.
+        fixed = change_set("params-fixed", template)
+        self.assertEqual(
+            [(c["ResourceChange"]["Action"], c["ResourceChange"]["LogicalResourceId"]) for c in fixed["Changes"]],
+            [("Modify", "Q")],
+        )
+
 
 if __name__ == "__main__":
     unittest.main()
