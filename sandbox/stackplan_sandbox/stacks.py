@@ -330,19 +330,41 @@ def _step() -> None:
         time.sleep(_pace_seconds)
 
 
-def _run(name: str, work: Callable[[], None]) -> None:
-    """Runs an operation now, or on its own thread when a pace is set."""
+_operation_locks: dict[str, threading.Lock] = {}
+_operation_locks_guard = threading.Lock()
+
+
+def _operation_lock(stack_id: str) -> threading.Lock:
+    with _operation_locks_guard:
+        return _operation_locks.setdefault(stack_id, threading.Lock())
+
+
+def _run(stack: cfn.Stack, work: Callable[[], None]) -> None:
+    """Runs an operation now, or on its own thread when a pace is set. One stack's operations
+    run one at a time, in turn: a delete asked for while the stack is still being created
+    starts when the creation has settled."""
+    lock = _operation_lock(stack.stack_id)
     if _pace_seconds <= 0:
-        work()
+        with lock:
+            work()
         return
 
     def guarded() -> None:
         try:
-            work()
+            with lock:
+                work()
         except Exception:  # the operation already recorded its failure as events
-            logger.exception("stack operation %s failed", name)
+            logger.exception("stack operation %s failed", stack.name)
 
-    threading.Thread(target=guarded, name=f"stack-{name}", daemon=True).start()
+    threading.Thread(target=guarded, name=f"stack-{stack.name}", daemon=True).start()
+
+
+def _refuse_while_busy(stack: cfn.Stack) -> None:
+    """CloudFormation's answer to an update of a stack whose operation has not settled."""
+    if stack.status.endswith("_IN_PROGRESS") and stack.status != "REVIEW_IN_PROGRESS":
+        raise ValidationError(
+            message=f"Stack:{stack.stack_id} is in {stack.status} state and can not be updated."
+        )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -627,7 +649,7 @@ def _create_resources(self: cfn.Stack) -> None:
     """CreateStack's work (moto calls it once the stack and its first event exist)."""
     self.status = "CREATE_IN_PROGRESS"
     backend = cfn.cloudformation_backends[self.account_id][self.region_name]
-    _run(self.name, lambda: _create_stack(backend, self, lambda _ok: None))
+    _run(self, lambda: _create_stack(backend, self, lambda _ok: None))
 
 
 def _find_change_set(
@@ -689,6 +711,7 @@ def _execute_change_set(
             f"status of [{change_set.execution_status}]"
         )
     stack = self.stacks[change_set.stack_id]
+    _refuse_while_busy(stack)
     change_set.execution_status = "EXECUTE_IN_PROGRESS"
     # The stack's other change sets were made against what it is no longer: CloudFormation
     # deletes them when one is executed.
@@ -710,11 +733,11 @@ def _execute_change_set(
         rmap.input_parameters = change_set.parameters
         rmap.load()
         _stack_event(stack, "CREATE_IN_PROGRESS", "User Initiated")
-        _run(stack.name, lambda: _create_stack(self, stack, finish))
+        _run(stack, lambda: _create_stack(self, stack, finish))
     else:
         _stack_event(stack, "UPDATE_IN_PROGRESS", "User Initiated")
         _run(
-            stack.name,
+            stack,
             lambda: _update_stack(self, stack, change_set.template, change_set.parameters, finish),
         )
 
@@ -728,11 +751,12 @@ def _update(
 ) -> None:
     """UpdateStack's work."""
     backend = cfn.cloudformation_backends[self.account_id][self.region_name]
+    _refuse_while_busy(self)
     _stack_event(self, "UPDATE_IN_PROGRESS", "User Initiated")
     self.role_arn = role_arn
     if tags is not None:
         self.tags = tags
-    _run(self.name, lambda: _update_stack(backend, self, template, parameters, lambda _ok: None))
+    _run(self, lambda: _update_stack(backend, self, template, parameters, lambda _ok: None))
 
 
 def _delete_stack(self: cfn.CloudFormationBackend, name_or_stack_id: str) -> None:
@@ -741,9 +765,17 @@ def _delete_stack(self: cfn.CloudFormationBackend, name_or_stack_id: str) -> Non
     )
     if stack is None or stack.status == "DELETE_IN_PROGRESS":
         return  # AWS answers success for a stack that is gone or already going
-    _stack_event(stack, "DELETE_IN_PROGRESS", "User Initiated")
+    # A settled stack starts deleting as the request answers; one still being created or
+    # updated starts once that operation has settled (its turn, below).
+    settled = not stack.status.endswith("_IN_PROGRESS") or stack.status == "REVIEW_IN_PROGRESS"
+    if settled:
+        _stack_event(stack, "DELETE_IN_PROGRESS", "User Initiated")
 
     def work() -> None:
+        if not settled:
+            if stack.stack_id not in self.stacks or stack.status == "DELETE_IN_PROGRESS":
+                return  # deleted, or being deleted, meanwhile
+            _stack_event(stack, "DELETE_IN_PROGRESS", "User Initiated")
         resources = stack.resource_map._resource_json_map
         stuck = _delete_all(stack, resources)
         if stuck:
@@ -760,7 +792,7 @@ def _delete_stack(self: cfn.CloudFormationBackend, name_or_stack_id: str) -> Non
         self.deleted_stacks[stack.stack_id] = stack
         _stack_event(stack, "DELETE_COMPLETE")
 
-    _run(stack.name, work)
+    _run(stack, work)
 
 
 def install() -> None:

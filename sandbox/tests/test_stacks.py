@@ -421,6 +421,37 @@ class Operations(unittest.TestCase):
             [("Modify", "Q")],
         )
 
+    def test_one_stack_runs_one_operation_at_a_time(self) -> None:
+        # With a pace the creation goes on after the request: an update meanwhile is refused
+        # as CloudFormation refuses it, and a delete waits for the creation to settle.
+        queues = {
+            "Resources": {
+                f"Q{i}": {"Type": "AWS::SQS::Queue", "Properties": {"VisibilityTimeout": i}} for i in range(6)
+            }
+        }
+        stacks.set_pace(0.05)
+        self.execute_create("busy", queues)
+        self.assertEqual(self.cf.describe_stacks(StackName="busy")["Stacks"][0]["StackStatus"], "CREATE_IN_PROGRESS")
+        with self.assertRaisesRegex(ClientError, "CREATE_IN_PROGRESS state and can not be updated"):
+            self.cf.update_stack(StackName="busy", TemplateBody=json.dumps(queues))
+        stack_id = self.cf.describe_stacks(StackName="busy")["Stacks"][0]["StackId"]
+        self.cf.delete_stack(StackName="busy")
+        for _ in range(400):
+            status = self.cf.describe_stacks(StackName=stack_id)["Stacks"][0]["StackStatus"]
+            if status == "DELETE_COMPLETE":
+                break
+            time.sleep(0.02)
+        self.assertEqual(status, "DELETE_COMPLETE")
+        statuses = [
+            e["ResourceStatus"]
+            for e in reversed(self.cf.describe_stack_events(StackName=stack_id)["StackEvents"])
+            if e["ResourceType"] == "AWS::CloudFormation::Stack"
+        ]
+        self.assertEqual(
+            statuses, ["REVIEW_IN_PROGRESS", "CREATE_IN_PROGRESS", "CREATE_COMPLETE", "DELETE_IN_PROGRESS", "DELETE_COMPLETE"]
+        )
+        self.assertEqual(boto3.client("sqs", region_name="us-east-1").list_queues().get("QueueUrls", []), [])
+
 
 if __name__ == "__main__":
     unittest.main()

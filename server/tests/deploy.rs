@@ -1358,6 +1358,24 @@ async fn a_deployment_id_survives_a_restart_and_works_on_another_replica() {
 /// call for a retry), which the double cannot show; what the server controls is that each
 /// DELETE sends a token of its own.
 #[tokio::test]
+async fn a_stack_being_created_is_not_deleted_until_it_settles() {
+    let h = harness();
+    let id = started(&h).await;
+    let path = format!("/api/deployments/{id}");
+    let (status, body, _) = h.send("DELETE", &path, Some(TOKEN), None, &[]).await;
+    assert_eq!(
+        (status, body["error"].as_str()),
+        (StatusCode::CONFLICT, Some("stack_busy")),
+        "{body}"
+    );
+    assert!(h.cfn.delete_tokens.lock().unwrap().is_empty(), "no DeleteStack");
+    let events = h.events(&id, None).await;
+    assert_eq!(events.last().unwrap().2["status"], "CREATE_COMPLETE");
+    let (status, _, text) = h.send("DELETE", &path, Some(TOKEN), None, &[]).await;
+    assert_eq!(status, StatusCode::ACCEPTED, "{text}");
+}
+
+#[tokio::test]
 async fn a_delete_after_a_failed_one_is_a_new_attempt() {
     let h = harness();
     let id = started(&h).await;

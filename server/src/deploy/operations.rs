@@ -614,7 +614,18 @@ impl Deployer {
         let deployment = self.decode(id)?;
         let arn = &deployment.stack;
         let session = self.session_for(grant, arn, Access::Deploy).await?;
-        self.live_stack(arn, &session).await?;
+        let stack = self.live_stack(arn, &session).await?;
+        // A stack being created or updated is left to settle: a delete meanwhile would either
+        // be refused by CloudFormation or cut the operation short, and the panel following it
+        // could not tell the two apart. One waiting for review, or deleting already, may go.
+        let busy = !progress::is_terminal(&stack.status)
+            && !matches!(stack.status.as_str(), "REVIEW_IN_PROGRESS" | "DELETE_IN_PROGRESS");
+        if busy {
+            return Err(DeployError::Busy {
+                name: arn.name.clone(),
+                status: stack.status,
+            });
+        }
         // Each DELETE is its own attempt. CloudFormation takes a token it has seen for a retry
         // of that request and does nothing, so one token per stack would make a delete after
         // a DELETE_FAILED (say, once an administrator lifted a protection) silently do

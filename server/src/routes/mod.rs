@@ -241,7 +241,7 @@ pub fn api_routes() -> Routes {
                 example: None,
                 ok: (202, "The stack's status as the deletion starts.", json::<api::Status>()),
                 also: None,
-                errors: errors!(UnknownDeployment, CloudformationValidation; aws),
+                errors: errors!(UnknownDeployment, StackBusy, CloudformationValidation; aws),
                 params: &[ID],
                 headers: &[],
                 links: &[DEPLOYMENT_EVENTS],
