@@ -1368,7 +1368,10 @@ async fn a_stack_being_created_is_not_deleted_until_it_settles() {
         (StatusCode::CONFLICT, Some("stack_busy")),
         "{body}"
     );
-    assert!(h.cfn.delete_tokens.lock().unwrap().is_empty(), "no DeleteStack");
+    assert!(
+        h.cfn.delete_tokens.lock().unwrap().is_empty(),
+        "no DeleteStack"
+    );
     let events = h.events(&id, None).await;
     assert_eq!(events.last().unwrap().2["status"], "CREATE_COMPLETE");
     let (status, _, text) = h.send("DELETE", &path, Some(TOKEN), None, &[]).await;

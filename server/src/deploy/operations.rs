@@ -619,7 +619,10 @@ impl Deployer {
         // be refused by CloudFormation or cut the operation short, and the panel following it
         // could not tell the two apart. One waiting for review, or deleting already, may go.
         let busy = !progress::is_terminal(&stack.status)
-            && !matches!(stack.status.as_str(), "REVIEW_IN_PROGRESS" | "DELETE_IN_PROGRESS");
+            && !matches!(
+                stack.status.as_str(),
+                "REVIEW_IN_PROGRESS" | "DELETE_IN_PROGRESS"
+            );
         if busy {
             return Err(DeployError::Busy {
                 name: arn.name.clone(),
