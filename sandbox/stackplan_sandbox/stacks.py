@@ -359,6 +359,57 @@ def _run(stack: cfn.Stack, work: Callable[[], None]) -> None:
     threading.Thread(target=guarded, name=f"stack-{stack.name}", daemon=True).start()
 
 
+class InsufficientCapabilitiesException(CloudFormationError):
+    code = "InsufficientCapabilitiesException"
+
+
+# IAM resources need CAPABILITY_IAM; one given a name of its own, CAPABILITY_NAMED_IAM
+# (CloudFormation's "Acknowledging IAM resources").
+_IAM_NAME_PROPERTIES = {
+    "AWS::IAM::Role": "RoleName",
+    "AWS::IAM::User": "UserName",
+    "AWS::IAM::Group": "GroupName",
+    "AWS::IAM::ManagedPolicy": "ManagedPolicyName",
+    "AWS::IAM::InstanceProfile": "InstanceProfileName",
+    "AWS::IAM::Policy": None,
+    "AWS::IAM::AccessKey": None,
+    "AWS::IAM::UserToGroupAddition": None,
+}
+
+
+def required_capabilities(template: dict[str, Any]) -> list[str]:
+    """The capabilities a template's resources need acknowledged."""
+    needed: list[str] = []
+    for body in (template.get("Resources") or {}).values():
+        kind = (body or {}).get("Type")
+        if kind not in _IAM_NAME_PROPERTIES:
+            continue
+        name = _IAM_NAME_PROPERTIES[kind]
+        if name and name in ((body or {}).get("Properties") or {}):
+            return ["CAPABILITY_NAMED_IAM"]
+        needed = ["CAPABILITY_IAM"]
+    return needed
+
+
+def check_capabilities(template_body: str | None, given: list[str]) -> None:
+    """CloudFormation's refusal of a template whose IAM resources were not acknowledged
+    (`CAPABILITY_NAMED_IAM` covers `CAPABILITY_IAM`)."""
+    if not template_body:
+        return
+    needed = required_capabilities(cfn.Stack.parse_template(template_body) or {})
+    enough = not needed or needed[0] in given or "CAPABILITY_NAMED_IAM" in given
+    if not enough:
+        raise InsufficientCapabilitiesException(f"Requires capabilities : [{needed[0]}]")
+
+
+def _checking_capabilities(respond: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    def checked(self: Any) -> Any:
+        check_capabilities(self._get_param("TemplateBody"), self._get_param("Capabilities", []))
+        return respond(self)
+
+    return checked
+
+
 def _refuse_while_busy(stack: cfn.Stack) -> None:
     """CloudFormation's answer to an update of a stack whose operation has not settled."""
     if stack.status.endswith("_IN_PROGRESS") and stack.status != "REVIEW_IN_PROGRESS":
@@ -667,7 +718,7 @@ def _find_change_set(
         )
         if change_set.change_set_name == name and in_stack:
             return change_set
-    raise ChangeSetNotFound(message=f"ChangeSet [{name}] does not exist")
+    raise ChangeSetNotFound(f"ChangeSet [{name}] does not exist")
 
 
 def _describe_change_set(
@@ -804,6 +855,12 @@ def install() -> None:
     cfn.CloudFormationBackend.execute_change_set = _execute_change_set  # type: ignore[method-assign]
     cfn.CloudFormationBackend.describe_change_set = _describe_change_set  # type: ignore[method-assign]
     cfn.CloudFormationBackend.delete_change_set = _delete_change_set  # type: ignore[method-assign]
+    for operation in ("create_stack", "update_stack", "create_change_set"):
+        respond = getattr(CloudFormationResponse, operation)
+        if not getattr(respond, "checks_capabilities", False):
+            checked = _checking_capabilities(respond)
+            checked.checks_capabilities = True  # type: ignore[attr-defined]
+            setattr(CloudFormationResponse, operation, checked)
     CloudFormationResponse.describe_change_set = _describe_change_set_response  # type: ignore[method-assign]
     CloudFormationResponse.delete_change_set = _delete_change_set_response  # type: ignore[method-assign]
     cfn.CloudFormationBackend.delete_stack = _delete_stack  # type: ignore[method-assign]

@@ -70,7 +70,7 @@ class Case(unittest.TestCase):
         template = {"Resources": resources, "Outputs": outputs or {}}
         if parameters:
             template["Parameters"] = parameter_types(parameters)
-        self.cf.create_stack(StackName="ext", TemplateBody=json.dumps(template), Parameters=parameter_values(parameters))
+        self.cf.create_stack(StackName="ext", TemplateBody=json.dumps(template), Parameters=parameter_values(parameters), Capabilities=["CAPABILITY_IAM"])
         stack = self.cf.describe_stacks(StackName="ext")["Stacks"][0]
         events = self.cf.describe_stack_events(StackName="ext")["StackEvents"]
         self.assertEqual(
@@ -247,7 +247,7 @@ class ElastiCache(Case):
             },
         }
         template = {"Resources": self.rbac(users)}
-        self.cf.create_stack(StackName="ext", TemplateBody=json.dumps(template))
+        self.cf.create_stack(StackName="ext", TemplateBody=json.dumps(template), Capabilities=["CAPABILITY_IAM"])
         stack = self.cf.describe_stacks(StackName="ext")["Stacks"][0]
         self.assertIn(stack["StackStatus"], ("CREATE_FAILED", "ROLLBACK_COMPLETE"))
         reasons = [e.get("ResourceStatusReason", "") for e in self.cf.describe_stack_events(StackName="ext")["StackEvents"]]
@@ -343,7 +343,7 @@ class ECS(Case):
         self.create(resources)
         resources["Task"]["Properties"]["Cpu"] = "512"
         resources["Task"]["Properties"]["Memory"] = "1024"
-        self.cf.update_stack(StackName="ext", TemplateBody=json.dumps({"Resources": resources}))
+        self.cf.update_stack(StackName="ext", TemplateBody=json.dumps({"Resources": resources}), Capabilities=["CAPABILITY_IAM"])
         stack = self.cf.describe_stacks(StackName="ext")["Stacks"][0]
         self.assertEqual(stack["StackStatus"], "UPDATE_COMPLETE")
         ecs = self.client("ecs")
@@ -642,7 +642,7 @@ class RestApiIntegration(Case):
 
     def test_another_accounts_role_fails_the_stack(self) -> None:
         template = {"Resources": self.method("arn:aws:iam::210987654321:role/invoker")}
-        self.cf.create_stack(StackName="ext", TemplateBody=json.dumps(template))
+        self.cf.create_stack(StackName="ext", TemplateBody=json.dumps(template), Capabilities=["CAPABILITY_IAM"])
         stack = self.cf.describe_stacks(StackName="ext")["Stacks"][0]
         self.assertIn(stack["StackStatus"], ("CREATE_FAILED", "ROLLBACK_COMPLETE"))
 
@@ -1069,7 +1069,10 @@ class Lambda(Case):
 
         template = {"Parameters": parameter_types({"ImageTag": ""}), "Resources": resources}
         self.cf.update_stack(
-            StackName="ext", TemplateBody=json.dumps(template), Parameters=parameter_values({"ImageTag": "1.1.0"})
+            StackName="ext",
+            TemplateBody=json.dumps(template),
+            Parameters=parameter_values({"ImageTag": "1.1.0"}),
+            Capabilities=["CAPABILITY_IAM"],
         )
         stack = self.cf.describe_stacks(StackName="ext")["Stacks"][0]
         self.assertEqual(stack["StackStatus"], "UPDATE_COMPLETE")
@@ -1328,7 +1331,7 @@ class CustomDomains(Case):
                 }
             }
         }
-        self.cf.create_stack(StackName="ext", TemplateBody=json.dumps(template))
+        self.cf.create_stack(StackName="ext", TemplateBody=json.dumps(template), Capabilities=["CAPABILITY_IAM"])
         stack = self.cf.describe_stacks(StackName="ext")["Stacks"][0]
         self.assertEqual(stack["StackStatus"], "ROLLBACK_COMPLETE")
         events = self.cf.describe_stack_events(StackName="ext")["StackEvents"]
@@ -1351,7 +1354,7 @@ class Route53(Case):
                 "Properties": {"HostedZoneId": zone_id, "Name": "www.example.org", "Type": "CNAME", "TTL": "300", "ResourceRecords": ["example.com"]},
             }
         }
-        self.cf.create_stack(StackName="outside", TemplateBody=json.dumps({"Resources": outside}))
+        self.cf.create_stack(StackName="outside", TemplateBody=json.dumps({"Resources": outside}), Capabilities=["CAPABILITY_IAM"])
         events = self.cf.describe_stack_events(StackName="outside")["StackEvents"]
         [failed] = [e for e in events if e["ResourceStatus"] == "CREATE_FAILED"]
         self.assertIn("is not permitted in zone example.com.", failed["ResourceStatusReason"])

@@ -452,6 +452,44 @@ class Operations(unittest.TestCase):
         )
         self.assertEqual(boto3.client("sqs", region_name="us-east-1").list_queues().get("QueueUrls", []), [])
 
+    def test_iam_resources_must_be_acknowledged_and_named_ones_by_name(self) -> None:
+        role = {
+            "Type": "AWS::IAM::Role",
+            "Properties": {
+                "AssumeRolePolicyDocument": {
+                    "Version": "2012-10-17",
+                    "Statement": [
+                        {"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}
+                    ],
+                }
+            },
+        }
+        named = {**role, "Properties": {**role["Properties"], "RoleName": "fixed"}}
+
+        def make(name: str, resource: dict, capabilities: list[str]) -> None:
+            self.cf.create_change_set(
+                StackName=name,
+                ChangeSetName=f"{name}-create",
+                ChangeSetType="CREATE",
+                TemplateBody=json.dumps({"Resources": {"Role": resource}}),
+                Capabilities=capabilities,
+            )
+
+        for name, resource, given, needed in (
+            ("bare", role, [], "CAPABILITY_IAM"),
+            ("named", named, ["CAPABILITY_IAM"], "CAPABILITY_NAMED_IAM"),
+        ):
+            with self.assertRaises(ClientError) as refused:
+                make(name, resource, given)
+            error = refused.exception.response["Error"]
+            self.assertEqual(
+                (error["Code"], error["Message"]),
+                ("InsufficientCapabilitiesException", f"Requires capabilities : [{needed}]"),
+            )
+        make("ok", role, ["CAPABILITY_IAM"])
+        make("ok-named", named, ["CAPABILITY_NAMED_IAM"])
+        make("queue", {"Type": "AWS::SQS::Queue", "Properties": {}}, [])
+
 
 if __name__ == "__main__":
     unittest.main()
