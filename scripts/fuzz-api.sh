@@ -9,12 +9,11 @@ install_fuzzer
 
 bin="${STACKPLAN_BIN:-$ROOT/target/release/stackplan}"
 work="$(mktemp -d)"
-cleanup() { kill "${server_pid:-}" "${moto_pid:-}" 2>/dev/null || true; rm -rf "$work"; }
+cleanup() { kill "${server_pid:-}" "${SANDBOX_PID:-}" 2>/dev/null || true; rm -rf "$work"; }
 trap cleanup EXIT
 
 moto_port="$(free_port)"
 start_sandbox "$moto_port" "$work/moto.log"
-moto_pid=$SANDBOX_PID
 
 port="$(free_port)"
 token="fuzz-$(free_port)-$RANDOM"

@@ -69,12 +69,26 @@ wait_port() {
 }
 
 # The local AWS sandbox: moto's server with the project's extensions (sandbox/), on loopback.
-#   start_sandbox PORT LOG [PACE_MS]   sets SANDBOX_PID and returns once it answers
+#   start_sandbox PORT LOG [PACE_MS]   sets SANDBOX_PID and returns once moto itself answers
+# (its own /moto-api/, not just anything on the port). If it exits first (the port is taken,
+# say) or never answers, it is stopped and the log says why.
 start_sandbox() {
   PYTHONPATH="$ROOT/sandbox" "$VENV/bin/python" -m stackplan_sandbox -H 127.0.0.1 -p "$1" \
     --pace-ms "${3:-0}" > "$2" 2>&1 &
   SANDBOX_PID=$!
-  wait_port "$1"
+  for _ in $(seq 1 150); do
+    if ! kill -0 "$SANDBOX_PID" 2>/dev/null; then
+      echo "the sandbox exited before it answered on 127.0.0.1:$1; its log ($2):" >&2
+      tail -n 20 "$2" >&2
+      return 1
+    fi
+    "$VENV/bin/python" -c "import urllib.request; urllib.request.urlopen('http://127.0.0.1:$1/moto-api/data.json', timeout=0.5)" \
+      2>/dev/null && return 0
+    sleep 0.2
+  done
+  kill "$SANDBOX_PID" 2>/dev/null
+  echo "the sandbox did not answer on 127.0.0.1:$1 within 30 s; its log is $2" >&2
+  return 1
 }
 
 # The wasm-bindgen CLI must match the wasm-bindgen crate in Cargo.lock exactly.

@@ -18,8 +18,9 @@ case " $* " in
     port="${STACKPLAN_SANDBOX_PORT:-$(free_port)}"
     pace="${STACKPLAN_SANDBOX_PACE_MS:-150}"
     say "starting the local AWS sandbox (moto $MOTO_VERSION with the project's extensions) on 127.0.0.1:$port, $pace ms per resource"
+    # Set first: Ctrl-C while the sandbox starts stops it too.
+    trap 'kill "${SANDBOX_PID:-}" 2>/dev/null' EXIT INT TERM
     start_sandbox "$port" "$ROOT/target/sandbox.log" "$pace"
-    trap 'kill "$SANDBOX_PID" 2>/dev/null' EXIT INT TERM
     sandbox_args=(--aws-endpoint "http://127.0.0.1:$port")
     ;;
 esac
