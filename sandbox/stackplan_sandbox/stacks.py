@@ -402,9 +402,18 @@ def check_capabilities(template_body: str | None, given: list[str]) -> None:
         raise InsufficientCapabilitiesException(f"Requires capabilities : [{needed[0]}]")
 
 
-def _checking_capabilities(respond: Callable[[Any], Any]) -> Callable[[Any], Any]:
+def check_template(template_body: str | None, given: list[str]) -> None:
+    """What CloudFormation refuses when the request comes, before any stack or change set
+    exists: IAM resources not acknowledged, and resources that need each other."""
+    if not template_body:
+        return
+    check_capabilities(template_body, given)
+    creation_order((cfn.Stack.parse_template(template_body) or {}).get("Resources") or {})
+
+
+def _checking_template(respond: Callable[[Any], Any]) -> Callable[[Any], Any]:
     def checked(self: Any) -> Any:
-        check_capabilities(self._get_param("TemplateBody"), self._get_param("Capabilities", []))
+        check_template(self._get_param("TemplateBody"), self._get_param("Capabilities", []))
         return respond(self)
 
     return checked
@@ -858,7 +867,7 @@ def install() -> None:
     for operation in ("create_stack", "update_stack", "create_change_set"):
         respond = getattr(CloudFormationResponse, operation)
         if not getattr(respond, "checks_capabilities", False):
-            checked = _checking_capabilities(respond)
+            checked = _checking_template(respond)
             checked.checks_capabilities = True  # type: ignore[attr-defined]
             setattr(CloudFormationResponse, operation, checked)
     CloudFormationResponse.describe_change_set = _describe_change_set_response  # type: ignore[method-assign]

@@ -490,6 +490,24 @@ class Operations(unittest.TestCase):
         make("ok-named", named, ["CAPABILITY_NAMED_IAM"])
         make("queue", {"Type": "AWS::SQS::Queue", "Properties": {}}, [])
 
+    def test_a_template_whose_resources_need_each_other_is_refused_before_anything_exists(self) -> None:
+        cycle = {
+            "Resources": {
+                "A": {"Type": "AWS::SQS::Queue", "Properties": {"QueueName": {"Fn::GetAtt": ["B", "QueueName"]}}},
+                "B": {"Type": "AWS::SQS::Queue", "Properties": {"QueueName": {"Fn::GetAtt": ["A", "QueueName"]}}},
+            }
+        }
+        with self.assertRaisesRegex(ClientError, "Circular dependency between resources"):
+            self.cf.create_stack(StackName="loop", TemplateBody=json.dumps(cycle))
+        with self.assertRaisesRegex(ClientError, "Circular dependency between resources"):
+            self.execute_create("loop", cycle)
+        # Nothing was left behind: the name is free, and a good template takes it.
+        self.assertEqual(
+            [s["StackName"] for s in self.cf.list_stacks()["StackSummaries"] if s["StackName"] == "loop"], []
+        )
+        self.execute_create("loop", {"Resources": {"Q": {"Type": "AWS::SQS::Queue", "Properties": {}}}})
+        self.assertEqual(self.cf.describe_stacks(StackName="loop")["Stacks"][0]["StackStatus"], "CREATE_COMPLETE")
+
 
 if __name__ == "__main__":
     unittest.main()
