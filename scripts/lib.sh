@@ -73,6 +73,11 @@ wait_port() {
 # (its own /moto-api/, not just anything on the port). If it exits first (the port is taken,
 # say) or never answers, it is stopped and the log says why.
 start_sandbox() {
+  # Something already answering there would be taken for the new sandbox.
+  if "$VENV/bin/python" -c "import socket; socket.create_connection(('127.0.0.1', $1), 0.5)" 2>/dev/null; then
+    echo "127.0.0.1:$1 is taken by another program: stop it, or choose another port" >&2
+    return 1
+  fi
   PYTHONPATH="$ROOT/sandbox" "$VENV/bin/python" -m stackplan_sandbox -H 127.0.0.1 -p "$1" \
     --pace-ms "${3:-0}" > "$2" 2>&1 &
   SANDBOX_PID=$!

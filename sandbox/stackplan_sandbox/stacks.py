@@ -771,7 +771,11 @@ def _execute_change_set(
             f"status of [{change_set.execution_status}]"
         )
     stack = self.stacks[change_set.stack_id]
-    _refuse_while_busy(stack)
+    if stack.status.endswith("_IN_PROGRESS") and stack.status != "REVIEW_IN_PROGRESS":
+        raise InvalidChangeSetStatus(
+            f"ChangeSet [{change_set.change_set_id}] cannot be executed in its current status: "
+            f"the stack status is {stack.status}"
+        )
     change_set.execution_status = "EXECUTE_IN_PROGRESS"
     # The stack's other change sets were made against what it is no longer: CloudFormation
     # deletes them when one is executed.
@@ -825,8 +829,12 @@ def _delete_stack(self: cfn.CloudFormationBackend, name_or_stack_id: str) -> Non
     )
     if stack is None or stack.status == "DELETE_IN_PROGRESS":
         return  # AWS answers success for a stack that is gone or already going
-    # A settled stack starts deleting as the request answers; one still being created or
-    # updated starts once that operation has settled (its turn, below).
+    if stack.status.startswith("UPDATE_") and stack.status.endswith("_IN_PROGRESS"):
+        raise ValidationError(
+            message=f"Stack [{stack.name}] cannot be deleted while in status {stack.status}"
+        )
+    # A settled stack starts deleting as the request answers; one still being created starts
+    # once the creation has settled (its turn, below).
     settled = not stack.status.endswith("_IN_PROGRESS") or stack.status == "REVIEW_IN_PROGRESS"
     if settled:
         _stack_event(stack, "DELETE_IN_PROGRESS", "User Initiated")

@@ -434,6 +434,12 @@ class Operations(unittest.TestCase):
         self.assertEqual(self.cf.describe_stacks(StackName="busy")["Stacks"][0]["StackStatus"], "CREATE_IN_PROGRESS")
         with self.assertRaisesRegex(ClientError, "CREATE_IN_PROGRESS state and can not be updated"):
             self.cf.update_stack(StackName="busy", TemplateBody=json.dumps(queues))
+        later = self.cf.create_change_set(
+            StackName="busy", ChangeSetName="later", ChangeSetType="UPDATE", TemplateBody=json.dumps(queues)
+        )
+        with self.assertRaises(ClientError) as refused:
+            self.cf.execute_change_set(ChangeSetName=later["Id"])
+        self.assertEqual(refused.exception.response["Error"]["Code"], "InvalidChangeSetStatus")
         stack_id = self.cf.describe_stacks(StackName="busy")["Stacks"][0]["StackId"]
         self.cf.delete_stack(StackName="busy")
         for _ in range(400):

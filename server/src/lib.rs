@@ -191,53 +191,28 @@ pub async fn check_cross_account(
 
 /// Origins for CORS and embedding (`flag` names the option): each exactly `scheme://host[:port]`
 /// as a browser writes a page's origin, since that is what the browser sends and what is
-/// compared with it byte for byte: `*`, paths, upper case and default ports are refused.
+/// compared with it byte for byte: `*`, paths, and any other spelling (upper case, a default
+/// port, a trailing slash) are refused, the latter with the spelling to use.
 pub fn check_origins(flag: &str, origins: &[String]) -> anyhow::Result<()> {
     for origin in origins {
-        let Some((scheme, rest)) = origin.split_once("://") else {
+        let parsed = url::Url::parse(origin).ok().filter(|u| {
+            matches!(u.scheme(), "http" | "https")
+                && u.host().is_some()
+                && u.username().is_empty()
+                && u.password().is_none()
+                && u.path() == "/"
+                && u.query().is_none()
+                && u.fragment().is_none()
+        });
+        let Some(parsed) = parsed.filter(|_| !origin.contains('*')) else {
             anyhow::bail!(
                 "{flag} {origin:?} is not an origin: give each site as scheme://host[:port] (a wildcard would let any page use the deploy API with a stolen token)"
             );
         };
-        // An IPv6 host is in brackets; a port follows the host after a colon.
-        let (host, port) = match rest.strip_prefix('[').and_then(|r| r.split_once(']')) {
-            Some((inner, after)) => (
-                &rest[..inner.len() + 2],
-                // Anything after the brackets but a port is not an origin ("x" fails below).
-                (!after.is_empty()).then(|| after.strip_prefix(':').unwrap_or("x")),
-            ),
-            None => match rest.rsplit_once(':') {
-                Some((host, port)) => (host, Some(port)),
-                None => (rest, None),
-            },
-        };
-        let host_ok = !host.is_empty()
-            && (host
-                .bytes()
-                .all(|b| b.is_ascii_alphanumeric() || b == b'.' || b == b'-')
-                || (host.starts_with('[')
-                    && host.ends_with(']')
-                    && host[1..host.len() - 1]
-                        .bytes()
-                        .all(|b| b.is_ascii_hexdigit() || b == b':' || b == b'.')));
-        let port_ok = port.is_none_or(|p| {
-            !p.is_empty()
-                && !p.starts_with('0')
-                && p.len() <= 5
-                && p.bytes().all(|b| b.is_ascii_digit())
-                && p.parse::<u32>().is_ok_and(|n| n <= 65535)
-        });
+        let written = parsed.origin().ascii_serialization();
         anyhow::ensure!(
-            matches!(scheme, "http" | "https") && host_ok && port_ok,
-            "{flag} {origin:?} is not an origin: give each site as scheme://host[:port] (a wildcard would let any page use the deploy API with a stolen token)"
-        );
-        let default_port = match scheme {
-            "http" => "80",
-            _ => "443",
-        };
-        anyhow::ensure!(
-            !host.bytes().any(|b| b.is_ascii_uppercase()) && port != Some(default_port),
-            "{flag} {origin:?} is not written as browsers write an origin (which is what is compared): lower case, without the default port {default_port}"
+            written == *origin,
+            "{flag} {origin:?} is not written as browsers write an origin (which is what is compared): give {written:?}"
         );
     }
     Ok(())
@@ -431,6 +406,7 @@ mod tests {
             "http://127.0.0.1:8080",
             "https://console.example.com:8443",
             "http://[::1]:3000",
+            "http://web_console:3000",
         ] {
             assert!(
                 super::check_origins("--cors-origin", &[good.into()]).is_ok(),
@@ -442,10 +418,10 @@ mod tests {
             "https://*.example.com",
             "https://x.example.com/path",
             "console.example.com",
-            "https://a.com\n",
-            "https://a.com:0",
             "https://a.com:99999",
             "ftp://a.com",
+            "http://[]",
+            "https://user@a.com",
         ] {
             let e = super::check_origins("--embed-origin", &[bad.into()])
                 .unwrap_err()
@@ -455,16 +431,30 @@ mod tests {
                 "{bad}: {e}"
             );
         }
-        // What the browser would send is compared byte for byte: another spelling never matches.
-        for unlike in [
-            "https://Console.example.com",
-            "https://console.example.com:443",
-            "http://127.0.0.1:80",
+        // What the browser would send is compared byte for byte: another spelling never
+        // matches, so it is refused with the one to give.
+        for (unlike, written) in [
+            ("https://Console.example.com", "https://console.example.com"),
+            (
+                "https://console.example.com:443",
+                "https://console.example.com",
+            ),
+            ("http://127.0.0.1:80", "http://127.0.0.1"),
+            (
+                "https://console.example.com/",
+                "https://console.example.com",
+            ),
+            ("http://127.000.000.001:3000", "http://127.0.0.1:3000"),
+            ("http://[0:0::1]:3000", "http://[::1]:3000"),
+            ("https://a.com\n", "https://a.com"),
         ] {
             let e = super::check_origins("--cors-origin", &[unlike.into()])
                 .unwrap_err()
                 .to_string();
-            assert!(e.contains("as browsers write an origin"), "{unlike}: {e}");
+            assert!(
+                e.contains("as browsers write an origin") && e.contains(&format!("{written:?}")),
+                "{unlike}: {e}"
+            );
         }
     }
 }

@@ -777,7 +777,8 @@ async fn an_existing_stack_is_offered_as_an_update_which_shows_its_changes() {
 #[tokio::test]
 async fn a_request_whose_change_set_failed_can_be_tried_again() {
     let h = harness();
-    let (_, created) = h.create("shop-lambda", json!({})).await;
+    let (status, _) = h.create("shop-lambda", json!({})).await;
+    assert_eq!(status, StatusCode::CREATED);
     // The stack is in REVIEW_IN_PROGRESS: its create change set is not executed.
     h.cfn
         .change_set_failures
@@ -800,7 +801,19 @@ async fn a_request_whose_change_set_failed_can_be_tried_again() {
     assert_eq!(status, StatusCode::CREATED, "{again}");
     assert_eq!(again["change_set"]["status"], "CREATE_COMPLETE", "{again}");
     assert_eq!(*h.cfn.deleted_change_sets.lock().unwrap(), [failed]);
-    assert_ne!(again["id"], created["id"]);
+    // Made again under its own request token: CloudFormation would take the first one's for
+    // a retry of the request whose change set is gone.
+    let tokens = h.cfn.change_set_tokens.lock().unwrap().clone();
+    let (first, second) = (&tokens[tokens.len() - 2], &tokens[tokens.len() - 1]);
+    assert_eq!(again["change_set"]["name"].as_str(), Some(first.as_str()));
+    assert_ne!(first, second);
+    assert!(
+        second.len() <= 128
+            && second
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-'),
+        "{second}"
+    );
     // A change set that failed only for having no changes is the answer, and it stays.
     h.cfn
         .change_set_failures
@@ -1353,10 +1366,8 @@ async fn a_deployment_id_survives_a_restart_and_works_on_another_replica() {
     );
 }
 
-/// A stack whose delete failed (a protected database, say) can be deleted again once the
-/// cause is gone. CloudFormation does nothing for a request token it has seen (it takes the
-/// call for a retry), which the double cannot show; what the server controls is that each
-/// DELETE sends a token of its own.
+/// A stack being created is left to settle: a DELETE meanwhile is refused, and reaches no
+/// DeleteStack.
 #[tokio::test]
 async fn a_stack_being_created_is_not_deleted_until_it_settles() {
     let h = harness();
@@ -1378,6 +1389,10 @@ async fn a_stack_being_created_is_not_deleted_until_it_settles() {
     assert_eq!(status, StatusCode::ACCEPTED, "{text}");
 }
 
+/// A stack whose delete failed (a protected database, say) can be deleted again once the
+/// cause is gone. CloudFormation does nothing for a request token it has seen (it takes the
+/// call for a retry), which the double cannot show; what the server controls is that each
+/// DELETE sends a token of its own.
 #[tokio::test]
 async fn a_delete_after_a_failed_one_is_a_new_attempt() {
     let h = harness();

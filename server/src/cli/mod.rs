@@ -496,12 +496,12 @@ fn account_id(text: &str) -> Result<String, String> {
     }
 }
 
-/// Reads, parses and validates a plan.
 /// Whether a plan flag names standard input (`-`).
 fn is_stdin(path: &std::path::Path) -> bool {
     path.as_os_str() == "-"
 }
 
+/// Reads, parses and validates a plan.
 pub fn load_valid(path: &std::path::Path) -> Result<ValidPlan, CliError> {
     let text = read_plan_text(path)?;
     let plan = Plan::from_json(&text)?;

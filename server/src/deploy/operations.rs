@@ -204,16 +204,27 @@ impl Deployer {
         // The same request again finds the change set it made before (its name and token are
         // the request's). One CloudFormation failed would be answered again, so the request
         // could not be retried until the plan changed: it goes first.
-        if let Some(stack) = &existing {
-            self.drop_failed_change_set(&session, stack, &change_set_name)
-                .await?;
-        }
+        let dropped = match &existing {
+            Some(stack) => {
+                self.drop_failed_change_set(&session, stack, &change_set_name)
+                    .await?
+            }
+            None => None,
+        };
         let new = NewChangeSet {
             stack_name: name.clone(),
             change_set_name: change_set_name.clone(),
             template_body: body,
             update,
-            client_token: change_set_name.clone(),
+            // A request token CloudFormation has seen is taken for a retry of that request:
+            // the change set made again after a failed one needs a token of its own.
+            client_token: match &dropped {
+                Some(failed) => format!(
+                    "{change_set_name}-{}",
+                    &super::digest(&[failed.as_str()])[..12]
+                ),
+                None => change_set_name.clone(),
+            },
             tags: template::stack_tags(valid.plan())
                 .into_iter()
                 .map(|(k, v)| (k, v.as_str().unwrap_or_default().to_string()))
@@ -443,13 +454,14 @@ impl Deployer {
     }
 
     /// Deletes the change set `name` of `stack` (a stack proved Stackplan's) if CloudFormation
-    /// failed it. One that failed for having no changes is kept: that is still the answer.
+    /// failed it, and returns its ARN. One that failed for having no changes is kept: that is
+    /// still the answer.
     async fn drop_failed_change_set(
         &self,
         session: &Session,
         stack: &StackInfo,
         name: &str,
-    ) -> Result<(), DeployError> {
+    ) -> Result<Option<String>, DeployError> {
         let found = self
             .call(session, &unwatched, |cfn, s| {
                 let (st, cs) = (stack.id.clone(), name.to_string());
@@ -458,25 +470,32 @@ impl Deployer {
             .await;
         let info = match found {
             Ok(info) => info,
-            Err(AwsError::NotFound(_)) => return Ok(()),
+            Err(AwsError::NotFound(_)) => return Ok(None),
             Err(e) => return Err(e.into()),
         };
         let failed = info.status == "FAILED"
             && info.stack_id == stack.id
             && !info.reason.as_deref().is_some_and(no_changes);
-        if failed {
-            self.call(session, &unwatched, |cfn, s| {
+        if !failed {
+            return Ok(None);
+        }
+        let deleted = self
+            .call(session, &unwatched, |cfn, s| {
                 let (st, cs) = (stack.id.clone(), info.id.clone());
                 Box::pin(async move { cfn.delete_change_set(&s, &st, &cs).await })
             })
-            .await?;
-            tracing::info!(
-                change_set = name,
-                stack = stack.name,
-                "deleted the failed change set of the same request, to make it again"
-            );
+            .await;
+        match deleted {
+            // The same request, sent twice at once, deleted it first: gone either way.
+            Ok(()) | Err(AwsError::NotFound(_)) => {}
+            Err(e) => return Err(e.into()),
         }
-        Ok(())
+        tracing::info!(
+            change_set = name,
+            stack = stack.name,
+            "deleted the failed change set of the same request, to make it again"
+        );
+        Ok(Some(info.id))
     }
 
     /// `POST /api/deployments/{id}/execute`: runs the change set the server made for this

@@ -198,6 +198,8 @@ pub struct CfnDouble {
     pub failed_change_sets: Mutex<Vec<(String, String)>>,
     /// The change sets DeleteChangeSet deleted, by arn.
     pub deleted_change_sets: Mutex<Vec<String>>,
+    /// The request token of each CreateChangeSet call, in order.
+    pub change_set_tokens: Mutex<Vec<String>>,
 }
 
 pub fn event(n: usize, logical: &str, ty: &str, status: &str, reason: Option<&str>) -> StackEvent {
@@ -313,6 +315,10 @@ impl CloudFormation for CfnDouble {
         Box::pin(async move {
             self.hold("create_change_set").await;
             self.check("create_change_set")?;
+            self.change_set_tokens
+                .lock()
+                .unwrap()
+                .push(c.client_token.clone());
             let mut stacks = self.stacks.lock().unwrap();
             let n = stacks.len();
             if Self::find(&mut stacks, &c.stack_name).is_none() {
