@@ -773,6 +773,32 @@ class KMS(Case):
         meta = kms.describe_key(KeyId=out["Key"])["KeyMetadata"]
         self.assertEqual(meta["KeyState"], "PendingDeletion")
 
+    def test_a_log_group_with_a_key_that_is_not_there_or_not_enabled_fails(self) -> None:
+        kms = self.client("kms")
+        disabled = kms.create_key()["KeyMetadata"]
+        kms.disable_key(KeyId=disabled["KeyId"])
+        missing = f"arn:aws:kms:{REGION}:123456789012:key/00000000-0000-0000-0000-000000000000"
+        for n, (key, state) in enumerate(((missing, "not found"), (disabled["Arn"], "Disabled"))):
+            name = f"keyed-{n}"
+            template = {
+                "Resources": {
+                    "Logs": {
+                        "Type": "AWS::Logs::LogGroup",
+                        "Properties": {"LogGroupName": f"/stackplan/{name}/app", "KmsKeyId": key},
+                    }
+                }
+            }
+            self.cf.create_stack(StackName=name, TemplateBody=json.dumps(template))
+            stack = self.cf.describe_stacks(StackName=name)["Stacks"][0]
+            self.assertEqual(stack["StackStatus"], "ROLLBACK_COMPLETE")
+            reasons = [
+                e.get("ResourceStatusReason", "")
+                for e in self.cf.describe_stack_events(StackName=name)["StackEvents"]
+                if e["ResourceStatus"] == "CREATE_FAILED"
+            ]
+            self.assertTrue(any("does not exist or is not allowed" in r and state in r for r in reasons), reasons)
+        self.assertEqual(self.client("logs").describe_log_groups(logGroupNamePrefix="/stackplan/keyed-")["logGroups"], [])
+
     def test_a_retained_key_outlives_its_stack(self) -> None:
         out = self.create({"Key": self.key(DeletionPolicy="Retain", UpdateReplacePolicy="Retain")}, {"Key": {"Value": {"Ref": "Key"}}})
         self.cf.delete_stack(StackName="ext")
