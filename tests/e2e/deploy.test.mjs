@@ -217,6 +217,12 @@ test('a deploy whose event stream is lost for good can be followed again: Reconn
   const rows = await page.locator('[data-testid=deploy-events] tbody tr').allInnerTexts();
   assert.ok(rows.some((r) => /CREATE_COMPLETE/.test(r)), rows.join('\n'));
   assert.equal(new Set(rows).size, rows.length, `each event once:\n${rows.join('\n')}`);
+  // The delete question takes the focus (on Cancel); Escape cancels and gives it back.
+  await page.getByTestId('delete-stack').click();
+  assert.equal(await page.evaluate(() => document.activeElement.dataset.testid), 'cancel-delete');
+  await page.keyboard.press('Escape');
+  await page.getByTestId('delete-confirm').waitFor({ state: 'detached' });
+  assert.equal(await page.evaluate(() => document.activeElement.dataset.testid), 'delete-stack');
   await page.getByTestId('delete-stack').click();
   await page.getByTestId('confirm-delete').click();
   await page.getByTestId('deploy-status').filter({ hasText: 'DELETE_COMPLETE' }).waitFor({ timeout: 60000 });
@@ -357,6 +363,14 @@ test('only configured sites may frame the planner, and Deploy inside a frame ask
   await deployButton.scrollIntoViewIfNeeded();
   await deployButton.click();
   const confirm = frame.getByTestId('embedded-confirm');
+  await confirm.waitFor();
+  // The question has the focus, on Cancel; Escape cancels it and gives the focus back.
+  const inner0 = page.frames().find((f) => f.url().startsWith(server.url));
+  assert.equal(await inner0.evaluate(() => document.activeElement.dataset.testid), 'cancel-deploy');
+  await page.keyboard.press('Escape');
+  await confirm.waitFor({ state: 'detached' });
+  assert.equal(await inner0.evaluate(() => document.activeElement.dataset.testid), 'deploy-button');
+  await deployButton.click();
   await confirm.waitFor();
   assert.match(await confirm.innerText(), /inside another page\. Deploy \d+ resources to your account in us-east-1 as stack shop-fargate\?/);
   assert.equal(await frame.getByTestId('deploy-status').count(), 0, 'nothing was deployed before the confirmation');

@@ -220,6 +220,32 @@ test('the environment: a setting, a secret reference and a generated key reach t
   assert.equal(await templateText(other), await templateText(page));
 });
 
+test('a field with a problem says so to assistive technology, and each problem\'s link goes to its field', async () => {
+  const page = await t.open();
+  const project = page.locator('#f-project');
+  await project.fill('');
+  await page.locator('.field-msg.error').first().waitFor();
+  assert.equal(await project.getAttribute('aria-invalid'), 'true');
+  const described = await project.getAttribute('aria-describedby');
+  assert.match(await page.locator(`#${described}`).innerText(), /3–24 characters/);
+  // Messages are read with their field, not announced at every keystroke.
+  assert.equal(await page.locator('.field-msg[role=status]').count(), 0);
+  await project.fill('shop');
+  await page.waitForFunction(() => document.querySelector('#f-project').getAttribute('aria-invalid') === 'false');
+  // A number out of range: invalid too, though it reads as a number.
+  await page.locator('#f-fargate-max_tasks').fill('0');
+  await page.waitForFunction(() => document.querySelector('#f-fargate-max_tasks').getAttribute('aria-invalid') === 'true');
+  await page.locator('#f-fargate-max_tasks').fill('10');
+  // A variable's problem links to the variable's own box.
+  await page.getByRole('button', { name: 'Add variable' }).click();
+  await page.getByLabel('Variable 1 name').fill('AWS_REGION');
+  await page.getByLabel('Variable 1 name').press('Tab');
+  const link = page.locator('[data-testid=problems] a[href="#f-environment-0--name"]');
+  await link.click();
+  assert.equal(await page.evaluate(() => document.activeElement.getAttribute('aria-label')), 'Variable 1 name');
+  assert.match(await page.locator(`#${await page.getByLabel('Variable 1 name').getAttribute('aria-describedby')}`).innerText(), /AWS_REGION is reserved/);
+});
+
 test('the downloaded template equals `stackplan template` byte for byte', async () => {
   const page = await t.open();
   await page.locator('[data-arch=lambda]').click();

@@ -4,7 +4,7 @@
 use leptos::prelude::*;
 use shared::plan::{EnvSource, EnvVar};
 
-use super::fields::field_problems;
+use super::fields::{field_id, field_problems, messages_id};
 use crate::state::use_planner;
 
 /// The kinds of source, as the select offers them: `(value, label)`.
@@ -106,12 +106,16 @@ pub fn EnvironmentEditor() -> impl IntoView {
                     view! {
                     <div class="env-row">
                         <input type="text" aria-label=format!("Variable {} name", i + 1)
+                            id=field_id(&format!("environment[{i}].name"))
+                            aria-describedby=messages_id(&format!("environment[{i}].name"))
                             prop:value=move || var(i).name
                             on:change=move |ev| {
                                 let name = event_target_value(&ev).trim().to_string();
                                 edit(i, &|v| v.name = name.clone());
                             } />
                         <select aria-label=format!("Variable {} source", i + 1)
+                            id=field_id(&format!("environment[{i}]"))
+                            aria-describedby=messages_id(&format!("environment[{i}]"))
                             prop:value=move || kind_of(&var(i))
                             on:change=move |ev| {
                                 let kind = event_target_value(&ev);
@@ -123,7 +127,10 @@ pub fn EnvironmentEditor() -> impl IntoView {
                             }>
                             {KINDS.iter().map(|(value, label)| view! { <option value=*value selected=move || kind_of(&var(i)) == *value>{*label}</option> }).collect_view()}
                         </select>
+                        // Named after the source it holds, as the problems name it.
                         <input type="text" aria-label=format!("Variable {} value", i + 1)
+                            id=move || field_id(&format!("environment[{i}].{}", kind_of(&var(i))))
+                            aria-describedby=move || messages_id(&format!("environment[{i}].{}", kind_of(&var(i))))
                             prop:value=move || text_of(&var(i))
                             prop:placeholder=move || placeholder(kind_of(&var(i)))
                             prop:disabled=move || var(i).generate
@@ -133,6 +140,8 @@ pub fn EnvironmentEditor() -> impl IntoView {
                             } />
                         <Show when=move || var(i).secret.is_some()>
                             <input type="text" class="env-json-key" aria-label=format!("Variable {} JSON key", i + 1)
+                                id=field_id(&format!("environment[{i}].json_key"))
+                                aria-describedby=messages_id(&format!("environment[{i}].json_key"))
                                 placeholder="JSON key (optional)"
                                 prop:value=move || var(i).json_key.unwrap_or_default()
                                 on:input=move |ev| {

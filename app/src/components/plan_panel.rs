@@ -6,7 +6,10 @@ use shared::resources::controls;
 
 use super::domain::DomainEditor;
 use super::environment::EnvironmentEditor;
-use super::fields::{field_problems, number_field, opts, select_field, slider, text_field, toggle};
+use super::fields::{
+    field_id, field_problems, messages_id, number_field, opts, select_field, slider, text_field,
+    toggle,
+};
 use crate::state::use_planner;
 
 #[component]
@@ -130,6 +133,7 @@ fn TagsEditor() -> impl IntoView {
                         view! {
                             <div class="tag-row">
                                 <input type="text" aria-label="Tag key" value=key.clone()
+                                    id=field_id(&path) aria-describedby=messages_id(&path)
                                     on:change=move |ev| {
                                         let new_key = event_target_value(&ev);
                                         let old = old_key.clone();
@@ -155,7 +159,7 @@ fn TagsEditor() -> impl IntoView {
                                         let k = key.clone();
                                         move |_| plan.update(|p| { p.tags.remove(&k); })
                                     }>"×"</button>
-                                {move || clash.get().map(|m| view! { <p class="field-msg error" role="status" data-testid="tag-clash">{m}</p> })}
+                                {move || clash.get().map(|m| view! { <p class="field-msg error" role="alert" data-testid="tag-clash">{m}</p> })}
                                 {field_problems(path)}
                             </div>
                         }

@@ -180,6 +180,15 @@ pub fn deploy_form(d: Deploy) -> AnyView {
                 deploy();
             }
         };
+        // The question takes the focus (on Cancel); Escape cancels it, and the focus goes back
+        // to Deploy.
+        let deploy_button = NodeRef::<leptos::html::Button>::new();
+        let cancel = move || {
+            confirming.set(false);
+            if let Some(el) = deploy_button.get_untracked() {
+                let _ = el.focus();
+            }
+        };
         view! {
             <div class="deploy-form">
                 <label>
@@ -188,24 +197,28 @@ pub fn deploy_form(d: Deploy) -> AnyView {
                         on:input=move |ev| d.stack_name.set(Some(event_target_value(&ev))) />
                 </label>
                 <button type="button" data-testid="deploy-button" disabled=move || d.busy() || !p.valid.get()
-                    on:click=click>
+                    node_ref=deploy_button on:click=click>
                     {move || if d.busy() { "Deploying…" } else { "Deploy" }}
                 </button>
             </div>
             {parameters(d)}
             <p class="muted deploy-summary">{move || format!("Creates {} resources in {} as stack {}.", resources(), region(), stack_name())}</p>
-            {move || confirming.get().then(|| view! {
-                <div class="banner confirm" role="alertdialog" aria-labelledby="embedded-confirm-text" data-testid="embedded-confirm">
+            {move || confirming.get().then(|| {
+                let cancel_button = NodeRef::<leptos::html::Button>::new();
+                cancel_button.on_load(|el| { let _ = el.focus(); });
+                view! {
+                <div class="banner confirm" role="alertdialog" aria-labelledby="embedded-confirm-text" data-testid="embedded-confirm"
+                    on:keydown=move |ev| if ev.key() == "Escape" { cancel() }>
                     <p id="embedded-confirm-text">{format!(
                         "This planner is inside another page. Deploy {} resources to your account in {} as stack {}?",
                         resources(), region(), stack_name()
                     )}</p>
                     <div class="actions">
                         <button type="button" data-testid="confirm-deploy" on:click=move |_| deploy()>"Deploy now"</button>
-                        <button type="button" class="secondary" data-testid="cancel-deploy" on:click=move |_| confirming.set(false)>"Cancel"</button>
+                        <button type="button" class="secondary" data-testid="cancel-deploy" node_ref=cancel_button on:click=move |_| cancel()>"Cancel"</button>
                     </div>
                 </div>
-            })}
+            }})}
         }
     };
     view.into_any()

@@ -102,15 +102,36 @@ fn protected(plan_link: &Option<String>) -> Option<String> {
 fn delete_button(d: Deploy, protected: Option<String>) -> AnyView {
     let view = {
         let confirm = RwSignal::new(false);
+        // The question takes the focus (on Cancel, the safe answer); Escape cancels; a
+        // cancelled question gives the focus back to Delete stack.
+        let refocus = StoredValue::new(false);
+        let cancel = move || {
+            refocus.set_value(true);
+            confirm.set(false);
+        };
         view! {
             <div class="actions">
-                {move || if confirm.get() { view! {
-                    <span>"Delete the stack and its resources? Tables and buckets are kept (DeletionPolicy: Retain)."</span>
-                    {protected.clone().map(|p| view! { <p class="banner warn" data-testid="delete-protected">{p}</p> })}
-                    <button type="button" class="danger" data-testid="confirm-delete" on:click=move |_| { confirm.set(false); d.delete() }>"Delete"</button>
-                    <button type="button" class="secondary" on:click=move |_| confirm.set(false)>"Cancel"</button>
-                }.into_any() } else { view! {
-                    <button type="button" class="danger" data-testid="delete-stack" on:click=move |_| confirm.set(true)>"Delete stack"</button>
+                {move || if confirm.get() {
+                    let cancel_button = NodeRef::<leptos::html::Button>::new();
+                    cancel_button.on_load(|el| { let _ = el.focus(); });
+                    view! {
+                    <div role="alertdialog" aria-labelledby="delete-question" class="confirm-inline" data-testid="delete-confirm"
+                        on:keydown=move |ev| if ev.key() == "Escape" { cancel() }>
+                        <span id="delete-question">"Delete the stack and its resources? Tables and buckets are kept (DeletionPolicy: Retain)."</span>
+                        {protected.clone().map(|p| view! { <p class="banner warn" data-testid="delete-protected">{p}</p> })}
+                        <button type="button" class="danger" data-testid="confirm-delete" on:click=move |_| { confirm.set(false); d.delete() }>"Delete"</button>
+                        <button type="button" class="secondary" data-testid="cancel-delete" node_ref=cancel_button on:click=move |_| cancel()>"Cancel"</button>
+                    </div>
+                }.into_any() } else {
+                    let delete_button = NodeRef::<leptos::html::Button>::new();
+                    delete_button.on_load(move |el| {
+                        if refocus.get_value() {
+                            refocus.set_value(false);
+                            let _ = el.focus();
+                        }
+                    });
+                    view! {
+                    <button type="button" class="danger" data-testid="delete-stack" node_ref=delete_button on:click=move |_| confirm.set(true)>"Delete stack"</button>
                 }.into_any() }}
             </div>
         }

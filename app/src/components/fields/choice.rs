@@ -4,7 +4,7 @@ use std::sync::Arc;
 
 use leptos::prelude::*;
 
-use super::{GetFn, SetFn, field_id, field_problems_dyn};
+use super::{GetFn, SetFn, field_id, field_problems_dyn, has_error, messages_id};
 
 /// A select of `(value, label)` options.
 pub fn select_field(
@@ -51,7 +51,8 @@ fn select_dyn(
     view! {
         <div class="field">
             <label for=id.clone()>{label}</label>
-            <select id=id on:change=move |ev| set(event_target_value(&ev)) prop:value=move || value.get()>
+            <select id=id on:change=move |ev| set(event_target_value(&ev)) prop:value=move || value.get()
+                aria-describedby=messages_id(&path) aria-invalid={ let invalid = has_error(&path); move || invalid().to_string() }>
                 {move || {
                     value.with(|selected_value| options.with(|options| {
                         options
@@ -84,7 +85,8 @@ fn toggle_dyn(path: String, label: &'static str, get: GetFn<bool>, set: SetFn<bo
     let id = field_id(&path);
     view! {
         <div class="field toggle">
-            <input id=id.clone() type="checkbox" role="switch" prop:checked=move || get() on:change=move |ev| set(event_target_checked(&ev)) />
+            <input id=id.clone() type="checkbox" role="switch" prop:checked=move || get() on:change=move |ev| set(event_target_checked(&ev))
+                aria-describedby=messages_id(&path) aria-invalid={ let invalid = has_error(&path); move || invalid().to_string() } />
             <label for=id>{label}</label>
             {field_problems_dyn(path)}
         </div>

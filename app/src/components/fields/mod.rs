@@ -52,6 +52,7 @@ pub fn field_problems(path: impl Into<String>) -> AnyView {
 
 pub(crate) fn field_problems_dyn(path: String) -> AnyView {
     let planner = use_planner();
+    let id = messages_id(&path);
     let messages = move || {
         planner.problems.with(|ps| {
             ps.iter()
@@ -60,15 +61,36 @@ pub(crate) fn field_problems_dyn(path: String) -> AnyView {
                 .collect::<Vec<_>>()
         })
     };
+    // The messages describe their control (its `aria-describedby`), so a screen reader reads
+    // them with the field; they are not live regions, which spoke at every keystroke.
     view! {
-        <For each=messages key=|m| m.1.clone() let((severity, message))>
-            <p class=match severity {
-                shared::Severity::Error => "field-msg error",
-                shared::Severity::Warning => "field-msg warning",
-            } role="status">{message}</p>
-        </For>
+        <div class="field-msgs" id=id>
+            <For each=messages key=|m| m.1.clone() let((severity, message))>
+                <p class=match severity {
+                    shared::Severity::Error => "field-msg error",
+                    shared::Severity::Warning => "field-msg warning",
+                }>{message}</p>
+            </For>
+        </div>
     }
     .into_any()
+}
+
+/// The id of the element holding a field's messages: its control's `aria-describedby`.
+pub fn messages_id(path: &str) -> String {
+    format!("{}-msg", field_id(path))
+}
+
+/// Whether the plan has an error at `path`: its control's `aria-invalid`.
+pub(crate) fn has_error(path: &str) -> impl Fn() -> bool + Send + Sync + Clone + 'static {
+    let planner = use_planner();
+    let path = path.to_string();
+    move || {
+        planner.problems.with(|ps| {
+            ps.iter()
+                .any(|p| p.path == path && p.severity == shared::Severity::Error)
+        })
+    }
 }
 /// Options from `(value, label)` string pairs.
 pub fn opts<I, A, B>(items: I) -> Vec<(String, String)>

@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use leptos::prelude::*;
 
-use super::{GetFn, SetFn, field_id, field_problems_dyn};
+use super::{GetFn, SetFn, field_id, field_problems_dyn, has_error, messages_id};
 
 /// A number a field edits, read from what the user typed.
 pub trait Number: Display + PartialEq + Copy + Send + Sync + 'static {
@@ -77,6 +77,8 @@ where
         }
         value
     });
+    let invalid = has_error(&path);
+    let typed_id = format!("{id}-typed");
     view! {
         <div class="field">
             <label for=id.clone()>{label}</label>
@@ -86,7 +88,8 @@ where
                 inputmode="decimal"
                 autocomplete="off"
                 prop:value=move || text.get()
-                aria-invalid=move || bad.get().to_string()
+                aria-describedby=format!("{typed_id} {}", messages_id(&path))
+                aria-invalid=move || (bad.get() || invalid()).to_string()
                 on:input=move |ev| {
                     let raw = event_target_value(&ev);
                     match T::read(raw.trim()) {
@@ -106,7 +109,7 @@ where
             />
             {(!hint.is_empty()).then(|| view! { <span class="hint">{hint}</span> })}
             <Show when=move || bad.get()>
-                <p class="field-msg error" role="status">{format!("Enter {} within the allowed range; the plan keeps its last value.", T::KIND)}</p>
+                <p class="field-msg error" id=typed_id.clone()>{format!("Enter {} within the allowed range; the plan keeps its last value.", T::KIND)}</p>
             </Show>
             {field_problems_dyn(path)}
         </div>
@@ -164,6 +167,7 @@ where
             <input
                 id=id
                 type="range"
+                aria-describedby=messages_id(&path)
                 min=min
                 max=max
                 step=step

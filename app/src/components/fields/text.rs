@@ -4,7 +4,7 @@ use std::sync::Arc;
 
 use leptos::prelude::*;
 
-use super::{GetFn, SetFn, field_id, field_problems_dyn};
+use super::{GetFn, SetFn, field_id, field_problems_dyn, has_error, messages_id};
 
 /// A one-line text box.
 pub fn text_field(
@@ -31,10 +31,12 @@ fn text_dyn(
     set: SetFn<String>,
 ) -> AnyView {
     let id = field_id(&path);
+    let invalid = has_error(&path);
     view! {
         <div class="field">
             <label for=id.clone()>{label}</label>
             <input id=id type="text" autocomplete="off" spellcheck="false" placeholder=placeholder
+                aria-describedby=messages_id(&path) aria-invalid=move || invalid().to_string()
                 prop:value=move || get() on:input=move |ev| set(event_target_value(&ev)) />
             {field_problems_dyn(path)}
         </div>
