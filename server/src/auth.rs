@@ -120,10 +120,11 @@ fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
 /// one token (the per-token stream cap counts by it).
 pub fn bearer_token(headers: &axum::http::HeaderMap) -> Option<&str> {
     let header = headers.get(AUTHORIZATION)?.to_str().ok()?;
-    let token = header
-        .strip_prefix("Bearer ")
-        .or_else(|| header.strip_prefix("bearer "))?;
-    Some(token.trim())
+    // The scheme is case-insensitive (RFC 7235): `Bearer`, `bearer`, `BEARER`.
+    let scheme = header.get(..7)?;
+    scheme
+        .eq_ignore_ascii_case("bearer ")
+        .then(|| header[7..].trim())
 }
 
 /// Proof that a request carried a valid token, with what the token may do; handlers that take
@@ -140,6 +141,11 @@ where
         let state = AppState::from_ref(state);
         match bearer_token(&parts.headers) {
             None => Err(ApiError::MissingToken),
+            // A server that does not deploy has no tokens: it says so rather than calling
+            // every token invalid.
+            Some(_) if state.deployer.is_none() => Err(ApiError::DeployDisabled(
+                crate::routes::deployments::DEPLOY_OFF.into(),
+            )),
             Some(t) => state
                 .tokens
                 .grant(t)
@@ -152,6 +158,21 @@ where
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_bearer_scheme_is_read_in_any_case() {
+        let token = |value: &str| {
+            let mut headers = axum::http::HeaderMap::new();
+            headers.insert(AUTHORIZATION, value.parse().unwrap());
+            bearer_token(&headers).map(String::from)
+        };
+        for value in ["Bearer t0k", "bearer t0k", "BEARER t0k", "bEaReR   t0k  "] {
+            assert_eq!(token(value).as_deref(), Some("t0k"), "{value}");
+        }
+        for value in ["Basic t0k", "Bearert0k", "Bear", ""] {
+            assert_eq!(token(value), None, "{value}");
+        }
+    }
 
     #[test]
     fn tokens_from_a_list_and_generated() {

@@ -253,10 +253,10 @@ fn content(body: Body, generator: &mut SchemaGenerator) -> Value {
         // Before OpenAPI 3.2's `itemSchema`, the schema of an event stream describes one event.
         Body::EventStream => json!({"text/event-stream": {"schema": {
             "type": "object",
-            "description": "One Server-Sent Event: `stack` (data: a StackEvent; `id:` its id), `notice` (a Notice), then `done` (a Status) or `error` (a StreamError), after which the stream ends.",
+            "description": "One Server-Sent Event: `stack` (data: a StackEvent; `id:` its id), `notice` (a Notice), then `done` (a Status) or `error` (a StreamError), after which the stream ends; or `reconnect` (a Reconnect: the server is stopping), after which the client reconnects with `Last-Event-ID`.",
             "required": ["event", "data"],
             "properties": {
-                "event": {"enum": ["stack", "notice", "done", "error"]},
+                "event": {"enum": ["stack", "notice", "done", "error", "reconnect"]},
                 "data": {"type": "string", "contentMediaType": "application/json"},
                 "id": {"type": "string"},
                 "retry": {"type": "integer", "minimum": 0}

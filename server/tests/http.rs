@@ -262,6 +262,23 @@ fn the_document_carries_the_plan_schema_and_every_error_code() {
     }
 }
 
+/// Every event the stream sends is one the document names.
+#[test]
+fn the_document_names_every_stream_event() {
+    let doc: serde_json::Value = serde_json::from_str(server::routes::openapi_document()).unwrap();
+    let stream = &doc["paths"]["/api/deployments/{id}/events"]["get"]["responses"]["200"]["content"]
+        ["text/event-stream"]["schema"]["properties"]["event"]["enum"];
+    let named = stream.as_array().expect("an enum of event names");
+    let reconnect = shared::api::DeployEvent::Reconnect(shared::api::Reconnect {
+        message: String::new(),
+        retry_in_ms: 0,
+    });
+    assert_eq!(reconnect.name(), "reconnect");
+    for name in ["stack", "notice", "done", "error", "reconnect"] {
+        assert!(named.contains(&serde_json::json!(name)), "{name}");
+    }
+}
+
 /// The build's precompressed twins (`scripts/precompress.mjs`) are sent as they are, chosen by
 /// the client's Accept-Encoding, and every answer says it varies by encoding.
 #[tokio::test]
@@ -305,5 +322,54 @@ async fn precompressed_twins_are_sent_as_they_are() {
         );
         let got = res.into_body().collect().await.unwrap().to_bytes().to_vec();
         assert_eq!(got, body, "{accept:?}");
+    }
+}
+
+/// A server started without a deploy target has no tokens: a request with one is told that
+/// deploying is off (503, as the OpenAPI document says), not that its token is invalid.
+#[tokio::test]
+async fn without_a_deploy_target_a_token_is_told_deploying_is_off() {
+    let d = dist();
+    let state = AppState::new(Config {
+        addr: "127.0.0.1:0".into(),
+        dist: d.path().to_path_buf(),
+        ..Config::default()
+    });
+    for (method, uri) in [("POST", "/api/deployments"), ("GET", "/api/bootstrap")] {
+        let res = app(state.clone())
+            .oneshot(
+                Request::builder()
+                    .method(method)
+                    .uri(uri)
+                    .header(header::AUTHORIZATION, "Bearer abcdefabcdefabcdef")
+                    .header(header::CONTENT_TYPE, "application/json")
+                    .body(Body::from("{}"))
+                    .unwrap(),
+            )
+            .await
+            .unwrap();
+        assert_eq!(res.status(), StatusCode::SERVICE_UNAVAILABLE, "{uri}");
+        let body = res.into_body().collect().await.unwrap().to_bytes();
+        let body: serde_json::Value = serde_json::from_slice(&body).unwrap();
+        assert_eq!(body["error"], "deploy_disabled", "{uri}: {body}");
+    }
+}
+
+/// A directory of the build is never a redirect: `//public` used to answer
+/// `Location: //public/`, which a browser follows to another host.
+#[tokio::test]
+async fn no_path_redirects_to_another_host() {
+    let d = dist();
+    std::fs::create_dir_all(d.path().join("public")).unwrap();
+    for uri in ["//public", "/public", "/"] {
+        let (status, headers, body) = get(d.path(), uri, false).await;
+        assert!(!status.is_redirection(), "{uri}: {status} {headers:?}");
+        assert_eq!(status, StatusCode::OK, "{uri}");
+        assert!(
+            String::from_utf8(body)
+                .unwrap()
+                .contains("<title>Stackplan"),
+            "{uri}: the app"
+        );
     }
 }

@@ -135,9 +135,7 @@ impl PriceService {
             })
             .collect();
         Ok(PriceService {
-            client: tokio::sync::OnceCell::new_with(Some(Err(PricingError::NotInFile(
-                path.display().to_string(),
-            )))),
+            client: tokio::sync::OnceCell::new_with(Some(Err(PricingError::NotInFile))),
             make: None,
             dir: None,
             ttl: Duration::MAX,

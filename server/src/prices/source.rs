@@ -26,8 +26,9 @@ pub enum PricingError {
     Api(String),
     #[error("{0} is not a region Stackplan prices")]
     UnknownRegion(String),
-    #[error("the price book file {0} has no prices for this region")]
-    NotInFile(String),
+    /// The file's path is the operator's business, not the page's: the answer does not say it.
+    #[error("the price book file the server was started with has no prices for this region")]
+    NotInFile,
 }
 
 /// A book fetched from the Price List API, with what could not be priced and why.

@@ -30,7 +30,13 @@ pub async fn assets_get(State(state): State<AppState>, req: Request) -> Response
     let path = req.uri().path().to_string();
     // The build's `.br` and `.gz` twins (scripts/precompress.mjs) are sent as they are to a
     // client that accepts them; the compression layer leaves an encoded answer alone.
-    let files = ServeDir::new(dist).precompressed_br().precompressed_gzip();
+    // No redirect to a directory's slash: `//public` would answer `Location: //public/`, which
+    // a browser reads as another host (an open redirect). Directories get the app, as any
+    // unknown path does.
+    let files = ServeDir::new(dist)
+        .append_index_html_on_directories(false)
+        .precompressed_br()
+        .precompressed_gzip();
     // A missing file of the build (a script, a wasm module) is a 404, not the app's page: the
     // deploy panel's loader then says what is missing instead of failing to read HTML.
     let answer = if is_build_file(&path) {

@@ -23,7 +23,7 @@ use crate::deploy::service::{Deployer, Snapshot};
 use crate::error::ApiError;
 
 /// Why deploying is off, said where it matters.
-const DEPLOY_OFF: &str =
+pub(crate) const DEPLOY_OFF: &str =
     "start it with --role-arn for AWS, or --aws-endpoint for the local sandbox";
 
 /// Idle streams get a comment this often, so proxies keep them open.
