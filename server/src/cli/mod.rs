@@ -268,7 +268,6 @@ pub fn run(cli: Cli) -> ExitCode {
         let options = reach.options();
         return bootstrap(&out, trusted_principal, external_id, &options);
     }
-    let mut stdout = std::io::stdout().lock();
     let result = match cli.command {
         Command::Serve(_)
         | Command::Prices { .. }
@@ -451,15 +450,7 @@ pub fn run(cli: Cli) -> ExitCode {
         }
     };
     match result {
-        Ok(text) => match stdout.write_all(text.as_bytes()) {
-            Ok(()) => ExitCode::SUCCESS,
-            // A closed pipe (`| head`) is not an error worth a message.
-            Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
-            Err(e) => {
-                eprintln!("stackplan: cannot write output: {e}");
-                ExitCode::from(1)
-            }
-        },
+        Ok(text) => print_out("stackplan", &text),
         Err(e) => {
             eprintln!("{e}");
             ExitCode::from(e.exit_code())
@@ -469,18 +460,17 @@ pub fn run(cli: Cli) -> ExitCode {
 
 /// Reads a plan file (or stdin for `-`).
 pub fn read_plan_text(path: &std::path::Path) -> Result<String, CliError> {
-    let shown = path.display().to_string();
     let mut text = String::new();
-    let result = if shown == "-" {
+    let result = if is_stdin(path) {
         std::io::stdin().read_to_string(&mut text).map(|_| ())
     } else {
         std::fs::read_to_string(path).map(|t| text = t)
     };
     result.map_err(|source| CliError::Read {
-        path: if shown == "-" {
+        path: if is_stdin(path) {
             "standard input".into()
         } else {
-            shown
+            path.display().to_string()
         },
         source,
     })?;
@@ -605,17 +595,17 @@ fn bootstrap(
         crate::bootstrap::shell_word(&external_id),
         options.serve_flags()
     );
-    print_out("bootstrap", &text)
+    print_out("stackplan bootstrap", &text)
 }
 
-/// Writes a command's answer to standard output. A reader that stops early (`| head`) is not
-/// an error: the answer was for it alone.
-fn print_out(command: &str, text: &str) -> ExitCode {
+/// Writes a command's answer to standard output; `who` prefixes an error. A reader that stops
+/// early (`| head`) is not an error: the answer was for it alone.
+fn print_out(who: &str, text: &str) -> ExitCode {
     match std::io::stdout().lock().write_all(text.as_bytes()) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("stackplan {command}: cannot write output: {e}");
+            eprintln!("{who}: cannot write output: {e}");
             ExitCode::from(1)
         }
     }
@@ -668,10 +658,10 @@ fn prices(action: PricesAction) -> ExitCode {
                         }
                         eprintln!("wrote {}", path.display());
                     }
-                    None => return print_out("prices", &text),
+                    None => return print_out("stackplan prices", &text),
                 }
             }
-            PricesAction::Diff { .. } => return print_out("prices", &render_diff(&live)),
+            PricesAction::Diff { .. } => return print_out("stackplan prices", &render_diff(&live)),
         }
         ExitCode::SUCCESS
     })
