@@ -419,9 +419,14 @@ def _checking_template(respond: Callable[[Any], Any]) -> Callable[[Any], Any]:
     return checked
 
 
+def _busy(stack: cfn.Stack) -> bool:
+    """Whether an operation of the stack is under way (one waiting for review is not)."""
+    return stack.status.endswith("_IN_PROGRESS") and stack.status != "REVIEW_IN_PROGRESS"
+
+
 def _refuse_while_busy(stack: cfn.Stack) -> None:
     """CloudFormation's answer to an update of a stack whose operation has not settled."""
-    if stack.status.endswith("_IN_PROGRESS") and stack.status != "REVIEW_IN_PROGRESS":
+    if _busy(stack):
         raise ValidationError(
             message=f"Stack:{stack.stack_id} is in {stack.status} state and can not be updated."
         )
@@ -771,7 +776,7 @@ def _execute_change_set(
             f"status of [{change_set.execution_status}]"
         )
     stack = self.stacks[change_set.stack_id]
-    if stack.status.endswith("_IN_PROGRESS") and stack.status != "REVIEW_IN_PROGRESS":
+    if _busy(stack):
         raise InvalidChangeSetStatus(
             f"ChangeSet [{change_set.change_set_id}] cannot be executed in its current status: "
             f"the stack status is {stack.status}"
@@ -835,7 +840,7 @@ def _delete_stack(self: cfn.CloudFormationBackend, name_or_stack_id: str) -> Non
         )
     # A settled stack starts deleting as the request answers; one still being created starts
     # once the creation has settled (its turn, below).
-    settled = not stack.status.endswith("_IN_PROGRESS") or stack.status == "REVIEW_IN_PROGRESS"
+    settled = not _busy(stack)
     if settled:
         _stack_event(stack, "DELETE_IN_PROGRESS", "User Initiated")
 
