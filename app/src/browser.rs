@@ -58,6 +58,12 @@ pub fn page_base() -> String {
         .unwrap_or_default()
 }
 
+/// The address share links start with: the page's, without how a host console framed it
+/// ([`shared::link::share_base`]).
+pub fn share_base() -> String {
+    shared::link::share_base(&page_base())
+}
+
 /// The page's origin (`scheme://host:port`), where its server's API is.
 pub fn page_origin() -> String {
     page_base().split('/').take(3).collect::<Vec<_>>().join("/")

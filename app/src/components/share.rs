@@ -11,9 +11,9 @@ pub fn ShareButton() -> impl IntoView {
     let p = use_planner();
     let shared_link = RwSignal::new(None::<(String, bool)>);
     let share = move |_| {
-        let url = p.plan.with(|plan| {
-            shared::link::link(plan, &shared::link::share_base(&browser::page_base()))
-        });
+        let url = p
+            .plan
+            .with(|plan| shared::link::link(plan, &browser::share_base()));
         if let Some((_, fragment)) = url.split_once('#') {
             browser::replace_fragment(&format!("#{fragment}"));
         }

@@ -35,7 +35,7 @@ pub fn finished(d: Deploy, status: Status) -> AnyView {
                 {code}
                 {status.waiting_for_image.clone().filter(|_| !deleted).map(|wait| super::image::waiting(d, *wait))}
                 {status.plan_link.clone().filter(|_| !deleted).map(|code| {
-                    let href = format!("{}#{}{code}", shared::link::share_base(&crate::browser::page_base()), shared::link::FRAGMENT_KEY);
+                    let href = format!("{}#{}{code}", crate::browser::share_base(), shared::link::FRAGMENT_KEY);
                     view! {
                         <p class="muted deployed-plan">"The plan this stack was deployed from: "
                             <a href=href data-testid="deployed-plan-link">"open its share link"</a>
