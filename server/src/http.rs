@@ -2,7 +2,8 @@
 //! request's headers), and graceful shutdown on SIGTERM or SIGINT.
 //!
 //! `axum::serve` sets no timer and no cap, so a slow or idle client could hold a connection for
-//! ever; this loop is hyper-util's connection builder with those set. On shutdown the listener
+//! ever; this loop is hyper-util's connection builder with those set, speaking HTTP/1.1 only
+//! (see [`serve`]). On shutdown the listener
 //! closes first, then [`Shutdown`] tells the open event streams to send their final
 //! `reconnect` event, then open connections get [`Limits::shutdown_grace`] to finish.
 
@@ -108,12 +109,16 @@ pub async fn serve(
 ) -> bool {
     let permits = Arc::new(Semaphore::new(limits.max_connections.max(1)));
     let graceful = GracefulShutdown::new();
-    let mut builder = auto::Builder::new(TokioExecutor::new());
+    // HTTP/1.1 only. Browsers speak HTTP/2 only over TLS, which a proxy in front of this
+    // server ends, and proxies speak HTTP/1.1 to their targets by default. Sniffing for
+    // HTTP/2's preface had no timer: a connection that sent nothing, or only the preface, held
+    // its slot for ever. HTTP/1's header timer runs from the connection's start and between
+    // keep-alive requests.
+    let mut builder = auto::Builder::new(TokioExecutor::new()).http1_only();
     builder
         .http1()
         .timer(TokioTimer::new())
         .header_read_timeout(limits.header_read_timeout);
-    builder.http2().timer(TokioTimer::new());
     tokio::pin!(stop);
     loop {
         let permit = tokio::select! {
@@ -135,7 +140,7 @@ pub async fn serve(
         let _ = stream.set_nodelay(true);
         let service = TowerToHyperService::new(app.clone());
         let connection = builder
-            .serve_connection_with_upgrades(TokioIo::new(stream), service)
+            .serve_connection(TokioIo::new(stream), service)
             .into_owned();
         let connection = graceful.watch(connection);
         tokio::spawn(async move {

@@ -222,3 +222,37 @@ async fn a_client_that_never_finishes_its_headers_is_cut_off() {
     stop.send(()).unwrap();
     assert!(task.await.unwrap(), "shutdown left a connection open");
 }
+
+/// A client that connects and sends nothing, or only HTTP/2's preface, is cut off too. Before,
+/// the listener waited for the first bytes to choose HTTP/1 or HTTP/2 without a timer, so such
+/// connections held their slots for ever; now it speaks HTTP/1.1 only, whose header timer runs
+/// from the connection's start.
+#[tokio::test]
+async fn a_client_that_sends_nothing_or_an_http2_preface_is_cut_off() {
+    let d = dist();
+    let limits = server::http::Limits {
+        header_read_timeout: Duration::from_millis(500),
+        ..server::http::Limits::default()
+    };
+    let (addr, stop, task) = listen(config(d.path()), limits).await;
+    let silent = tokio::net::TcpStream::connect(addr).await.unwrap();
+    let mut preface = tokio::net::TcpStream::connect(addr).await.unwrap();
+    preface
+        .write_all(b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n")
+        .await
+        .unwrap();
+    for (name, mut stream) in [("silent", silent), ("preface", preface)] {
+        let mut rest = Vec::new();
+        let read =
+            tokio::time::timeout(Duration::from_secs(20), stream.read_to_end(&mut rest)).await;
+        assert!(read.is_ok(), "the {name} connection was never closed");
+        // No HTTP/2 SETTINGS frame: the answer, if any, is HTTP/1.1's.
+        let text = String::from_utf8_lossy(&rest);
+        assert!(
+            text.is_empty() || text.starts_with("HTTP/1.1 "),
+            "{name}: {text:?}"
+        );
+    }
+    stop.send(()).unwrap();
+    assert!(task.await.unwrap(), "shutdown left a connection open");
+}
