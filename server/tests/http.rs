@@ -113,6 +113,68 @@ async fn hashed_assets_are_cached_and_compressed() {
     assert!(body.len() < 4096, "compressed: {} bytes", body.len());
 }
 
+async fn get_with(
+    dist: &std::path::Path,
+    uri: &str,
+    headers: &[(header::HeaderName, &str)],
+) -> (StatusCode, axum::http::HeaderMap) {
+    let state = AppState::new(Config {
+        addr: "127.0.0.1:0".into(),
+        dist: dist.to_path_buf(),
+        ..Config::default()
+    });
+    let mut req = Request::get(uri);
+    for (name, value) in headers {
+        req = req.header(name, *value);
+    }
+    let res = app(state)
+        .oneshot(req.body(Body::empty()).unwrap())
+        .await
+        .unwrap();
+    (res.status(), res.headers().clone())
+}
+
+/// A range answer and a revalidation carry the 200's cache rules: caches key every answer of
+/// the URL on the encoding, and a 304 renews the year or the revalidation it was given.
+#[tokio::test]
+async fn ranges_and_revalidations_carry_the_cache_rules() {
+    let d = dist();
+    let (status, headers) = get_with(
+        d.path(),
+        "/app-0123456789abcdef_bg.wasm",
+        &[(header::RANGE, "bytes=0-9")],
+    )
+    .await;
+    assert_eq!(status, StatusCode::PARTIAL_CONTENT);
+    assert_eq!(headers[header::VARY], "accept-encoding");
+    assert_eq!(
+        headers[header::CACHE_CONTROL],
+        "public, max-age=31536000, immutable"
+    );
+    let (_, first) = get_with(d.path(), "/index.html", &[]).await;
+    let modified = first[header::LAST_MODIFIED].to_str().unwrap().to_string();
+    let (status, headers) = get_with(
+        d.path(),
+        "/index.html",
+        &[(header::IF_MODIFIED_SINCE, &modified)],
+    )
+    .await;
+    assert_eq!(status, StatusCode::NOT_MODIFIED);
+    assert_eq!(headers[header::VARY], "accept-encoding");
+    assert_eq!(headers[header::CACHE_CONTROL], "no-cache");
+}
+
+/// A path that only looks like a hashed file is the app's page, revalidated as pages are: a
+/// year-long cache would pin that page's version in the browser.
+#[tokio::test]
+async fn an_unknown_hashed_looking_path_is_not_cached_for_a_year() {
+    let d = dist();
+    let (status, headers, body) = get(d.path(), "/plans/shop-0123456789abcdef", false).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(String::from_utf8_lossy(&body).contains("<title>Stackplan</title>"));
+    assert_eq!(headers[header::CACHE_CONTROL], "no-cache");
+}
+
 #[tokio::test]
 async fn prices_without_a_live_source_are_the_embedded_book_with_the_reason() {
     let dir = dist();

@@ -59,8 +59,16 @@ pub async fn assets_get(State(state): State<AppState>, req: Request) -> Response
         // The app's page (index.html, also the fallback): tell it who may embed it.
         res = with_embed_origins(res, &state.config.embed_origins).await;
     }
-    if res.status() == StatusCode::OK {
-        let value = if is_hashed(&path) {
+    // A range (206) or a revalidation (304) answers the same URL as the 200 and carries the same
+    // cache rules (RFC 9110 §15.4.5: a 304 sends the `Vary` and `Cache-Control` a 200 would).
+    if matches!(
+        res.status(),
+        StatusCode::OK | StatusCode::PARTIAL_CONTENT | StatusCode::NOT_MODIFIED
+    ) {
+        // Only the build's own hashed files are kept for a year: an unknown path that merely
+        // looks hashed (`/plans/shop-0123456789abcdef`) is answered with the app's page, which
+        // must be revalidated like any page.
+        let value = if is_build_file(&path) && is_hashed(&path) {
             "public, max-age=31536000, immutable"
         } else {
             "no-cache"
