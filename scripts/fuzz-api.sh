@@ -16,7 +16,7 @@ moto_port="$(free_port)"
 start_sandbox "$moto_port" "$work/moto.log"
 
 port="$(free_port)"
-token="fuzz-$(free_port)-$RANDOM"
+token="fuzz-$(od -An -N16 -tx1 /dev/urandom | tr -d " \n")"
 STACKPLAN_TOKENS="$token" RUST_LOG="${RUST_LOG:-info}" "$bin" serve --addr "127.0.0.1:$port" --dist "$ROOT/dist" \
   --aws-endpoint "http://127.0.0.1:$moto_port" > "$work/server.log" 2>&1 &
 server_pid=$!

@@ -81,7 +81,10 @@ fn deployer(cfn: Arc<CfnDouble>, base: Duration) -> (Arc<Deployer>, AppState) {
         max_streams_per_token: 100_000,
         ..Config::default()
     })
-    .with_deployer(deployer.clone(), server::auth::Tokens::from_list(TOKEN));
+    .with_deployer(
+        deployer.clone(),
+        server::auth::Tokens::from_list(TOKEN).unwrap(),
+    );
     (deployer, state)
 }
 

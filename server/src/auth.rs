@@ -42,17 +42,31 @@ impl std::fmt::Debug for Tokens {
     }
 }
 
+/// The shortest token a server takes, from a list or a file.
+pub const MIN_TOKEN_CHARS: usize = 16;
+
 impl Tokens {
     /// Tokens from a comma-separated list (`STACKPLAN_TOKENS`); blanks are ignored. Each may
-    /// use every role the server has.
-    pub fn from_list(list: &str) -> Tokens {
-        Tokens(
-            list.split(',')
-                .map(str::trim)
-                .filter(|t| !t.is_empty())
-                .map(|t| (t.to_string(), Grant::default()))
-                .collect(),
-        )
+    /// use every role the server has, so each must be as long as a tokens file's
+    /// ([`MIN_TOKEN_CHARS`]): a short one could be guessed.
+    pub fn from_list(list: &str) -> Result<Tokens, String> {
+        let mut tokens = Vec::new();
+        for (i, token) in list
+            .split(',')
+            .map(str::trim)
+            .filter(|t| !t.is_empty())
+            .enumerate()
+        {
+            if token.chars().count() < MIN_TOKEN_CHARS {
+                return Err(format!(
+                    "STACKPLAN_TOKENS: token {} is shorter than {MIN_TOKEN_CHARS} characters; \
+                     make one with `openssl rand -hex 32`",
+                    i + 1
+                ));
+            }
+            tokens.push((token.to_string(), Grant::default()));
+        }
+        Ok(Tokens(tokens))
     }
 
     /// Tokens from a tokens file, each bound to its roles.
@@ -61,8 +75,10 @@ impl Tokens {
             serde_json::from_str(text).map_err(|e| format!("the tokens file is not valid: {e}"))?;
         let mut tokens = Vec::new();
         for entry in file.tokens {
-            if entry.token.trim().len() < 16 {
-                return Err("every token in the tokens file must be at least 16 characters".into());
+            if entry.token.trim().chars().count() < MIN_TOKEN_CHARS {
+                return Err(format!(
+                    "every token in the tokens file must be at least {MIN_TOKEN_CHARS} characters"
+                ));
             }
             if entry.roles.is_empty() {
                 return Err("every token in the tokens file needs at least one role".into());
@@ -176,8 +192,13 @@ mod tests {
 
     #[test]
     fn tokens_from_a_list_and_generated() {
-        let t = Tokens::from_list(" a1 ,, b2 ");
-        assert!(t.accepts("a1") && t.accepts("b2") && !t.accepts("a") && !t.accepts(""));
+        let (a, b) = ("a1a1a1a1a1a1a1a1", "b2b2b2b2b2b2b2b2");
+        let t = Tokens::from_list(&format!(" {a} ,, {b} ")).unwrap();
+        assert!(t.accepts(a) && t.accepts(b) && !t.accepts("a1") && !t.accepts(""));
+        // A short token is refused, naming its place in the list, not the token.
+        let err = Tokens::from_list(&format!("{a},x")).unwrap_err();
+        assert!(err.contains("token 2 is shorter than 16"), "{err}");
+        assert!(!err.contains(a), "{err}");
         let (t, token) = Tokens::generate().unwrap();
         assert_eq!(token.len(), 64);
         assert!(t.accepts(&token));

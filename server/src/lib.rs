@@ -274,8 +274,8 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
                 .map_err(|e| anyhow::anyhow!("cannot read {}: {e}", path.display()))?;
             auth::Tokens::from_file(&text).map_err(anyhow::Error::msg)?
         }
-        (None, Ok(list)) if !auth::Tokens::from_list(&list).is_empty() => {
-            auth::Tokens::from_list(&list)
+        (None, Ok(list)) if list.split(',').any(|t| !t.trim().is_empty()) => {
+            auth::Tokens::from_list(&list).map_err(anyhow::Error::msg)?
         }
         _ => {
             let (tokens, token) = auth::Tokens::generate()?;

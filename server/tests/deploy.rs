@@ -85,7 +85,7 @@ fn harness_with(
         cors_origins: vec!["https://console.example.com".into()],
         ..Config::default()
     })
-    .with_deployer(deployer.clone(), Tokens::from_list(TOKEN));
+    .with_deployer(deployer.clone(), Tokens::from_list(TOKEN).unwrap());
     Harness {
         sts,
         cfn,
@@ -1596,10 +1596,11 @@ async fn an_unreachable_sandbox_is_named_in_the_error() {
         ..Config::default()
     };
     let clients = server::aws::Clients::load(&config.aws()).await;
-    let deployer = server::deployer(&config, &clients, &Tokens::from_list(TOKEN))
+    let deployer = server::deployer(&config, &clients, &Tokens::from_list(TOKEN).unwrap())
         .unwrap()
         .unwrap();
-    let state = AppState::new(config).with_deployer(Arc::new(deployer), Tokens::from_list(TOKEN));
+    let state =
+        AppState::new(config).with_deployer(Arc::new(deployer), Tokens::from_list(TOKEN).unwrap());
     let req = Request::post("/api/deployments")
         .header(header::AUTHORIZATION, format!("Bearer {TOKEN}"))
         .header(header::CONTENT_TYPE, "application/json")

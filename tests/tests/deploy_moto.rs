@@ -46,11 +46,11 @@ impl Sandbox {
         };
         tweak(&mut config);
         let clients = server::aws::Clients::load(&config.aws()).await;
-        let deployer = server::deployer(&config, &clients, &Tokens::from_list(TOKEN))
+        let deployer = server::deployer(&config, &clients, &Tokens::from_list(TOKEN).unwrap())
             .expect("sandbox config")
             .expect("deploying is on");
-        let state =
-            AppState::new(config).with_deployer(Arc::new(deployer), Tokens::from_list(TOKEN));
+        let state = AppState::new(config)
+            .with_deployer(Arc::new(deployer), Tokens::from_list(TOKEN).unwrap());
         Sandbox {
             moto,
             state,
