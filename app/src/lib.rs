@@ -6,6 +6,7 @@ pub mod code_lines;
 pub mod components;
 pub mod embed;
 pub mod highlight;
+pub mod keys;
 pub mod markup;
 pub mod state;
 pub mod svg_parts;

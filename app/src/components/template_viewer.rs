@@ -6,17 +6,51 @@ use shared::{Format, template};
 
 use crate::browser;
 use crate::code_lines::Shown;
+use crate::keys::{arrow_step, tab_stop};
 use crate::state::use_planner;
+
+/// The format tabs in their order on the page.
+const FORMATS: [Format; 2] = [Format::Json, Format::Yaml];
+
+/// The id of a format's tab (the template text is the panel it labels).
+fn tab_id(format: Format) -> &'static str {
+    match format {
+        Format::Json => "template-tab-json",
+        Format::Yaml => "template-tab-yaml",
+    }
+}
 
 #[component]
 pub fn TemplateViewer() -> impl IntoView {
     let p = use_planner();
     let copied = RwSignal::new(None::<bool>);
+    // A tab list: one Tab stop (the chosen tab); the arrow keys choose and focus the other.
+    let tabs: [NodeRef<leptos::html::Button>; 2] = [NodeRef::new(), NodeRef::new()];
+    let choose = move |format: Format| {
+        p.format.set(format);
+        copied.set(None);
+    };
+    let keydown = move |ev: leptos::ev::KeyboardEvent| {
+        let at = FORMATS
+            .iter()
+            .position(|f| *f == p.format.get_untracked())
+            .unwrap_or(0);
+        if let Some(next) = arrow_step(&ev.key(), at, FORMATS.len()) {
+            ev.prevent_default();
+            choose(FORMATS[next]);
+            if let Some(tab) = tabs[next].get_untracked() {
+                let _ = tab.focus();
+            }
+        }
+    };
     let tab = move |format: Format, label: &'static str| {
         let selected = move || p.format.get() == format;
+        let at = FORMATS.iter().position(|f| *f == format).unwrap_or(0);
         view! {
-            <button type="button" role="tab" aria-selected=move || selected().to_string() class:active=selected
-                data-format=format.extension() on:click=move |_| { p.format.set(format); copied.set(None); }>
+            <button type="button" role="tab" id=tab_id(format) aria-controls="template-text"
+                node_ref=tabs[at] aria-selected=move || selected().to_string() class:active=selected
+                tabindex=move || tab_stop(selected())
+                data-format=format.extension() on:click=move |_| choose(format)>
                 {label}
             </button>
         }
@@ -100,7 +134,7 @@ pub fn TemplateViewer() -> impl IntoView {
                 <span class="muted" data-testid="template-info">{info}</span>
             </div>
             <div class="toolbar">
-                <div role="tablist" aria-label="Template format" class="tabs">
+                <div role="tablist" aria-label="Template format" class="tabs" on:keydown=keydown>
                     {tab(Format::Json, "JSON")}
                     {tab(Format::Yaml, "YAML")}
                 </div>
@@ -112,7 +146,8 @@ pub fn TemplateViewer() -> impl IntoView {
                     <button type="button" class="secondary" data-testid="download-plan" on:click=download_plan>"Save plan"</button>
                 </div>
             </div>
-            <pre class="code" tabindex="0" aria-label="Template text"><code node_ref=code></code></pre>
+            <pre class="code" id="template-text" role="tabpanel" tabindex="0"
+                aria-labelledby=move || tab_id(p.format.get())><code node_ref=code></code></pre>
         </section>
     }
 }

@@ -1,0 +1,44 @@
+//! Keyboard rules shared by the page's single-choice groups (the architecture cards, a radio
+//! group; the template's format tabs, a tab list), as WAI-ARIA's authoring practices give them:
+//! the group is one Tab stop (its chosen item), and the arrow keys, Home and End move the
+//! choice and the focus within it, wrapping at the ends.
+
+/// The item the key moves to from item `at` of `len`, or `None` when the key is not one of
+/// the group's (the browser then does what it does with it).
+pub fn arrow_step(key: &str, at: usize, len: usize) -> Option<usize> {
+    if len == 0 {
+        return None;
+    }
+    let at = at.min(len - 1);
+    match key {
+        "ArrowRight" | "ArrowDown" => Some((at + 1) % len),
+        "ArrowLeft" | "ArrowUp" => Some((at + len - 1) % len),
+        "Home" => Some(0),
+        "End" => Some(len - 1),
+        _ => None,
+    }
+}
+
+/// The `tabindex` of an item: only the chosen one is a Tab stop.
+pub fn tab_stop(chosen: bool) -> &'static str {
+    if chosen { "0" } else { "-1" }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::arrow_step;
+
+    #[test]
+    fn arrows_wrap_and_home_end_jump() {
+        assert_eq!(arrow_step("ArrowRight", 0, 2), Some(1));
+        assert_eq!(arrow_step("ArrowDown", 1, 2), Some(0));
+        assert_eq!(arrow_step("ArrowLeft", 0, 2), Some(1));
+        assert_eq!(arrow_step("ArrowUp", 2, 3), Some(1));
+        assert_eq!(arrow_step("Home", 2, 3), Some(0));
+        assert_eq!(arrow_step("End", 0, 3), Some(2));
+        for key in ["Tab", "Enter", " ", "a", "Escape"] {
+            assert_eq!(arrow_step(key, 0, 2), None, "{key}");
+        }
+        assert_eq!(arrow_step("ArrowRight", 0, 0), None);
+    }
+}
