@@ -246,6 +246,62 @@ test('a field with a problem says so to assistive technology, and each problem\'
   assert.match(await page.locator(`#${await page.getByLabel('Variable 1 name').getAttribute('aria-describedby')}`).innerText(), /AWS_REGION is reserved/);
 });
 
+test('the architecture cards and the template tabs are one Tab stop each, moved by the arrow keys', async () => {
+  const page = await t.open();
+  const fargate = page.locator('[data-arch=fargate]');
+  const lambda = page.locator('[data-arch=lambda]');
+  assert.deepEqual([await fargate.getAttribute('tabindex'), await lambda.getAttribute('tabindex')], ['0', '-1']);
+  await fargate.focus();
+  await page.keyboard.press('ArrowRight');
+  await page.waitForFunction(() => document.querySelector('[data-arch=lambda]').getAttribute('aria-checked') === 'true');
+  assert.equal(await page.evaluate(() => document.activeElement.dataset.arch), 'lambda');
+  assert.deepEqual([await fargate.getAttribute('tabindex'), await lambda.getAttribute('tabindex')], ['-1', '0']);
+  await page.waitForFunction(() => document.querySelector('pre.code').innerText.includes('AWS::Lambda::Function'));
+  // Wrapping: right from the last card is the first.
+  await page.keyboard.press('ArrowRight');
+  await page.waitForFunction(() => document.querySelector('[data-arch=fargate]').getAttribute('aria-checked') === 'true');
+  assert.equal(await page.evaluate(() => document.activeElement.dataset.arch), 'fargate');
+  // The tabs: End chooses YAML and focuses it; the panel is labelled by the chosen tab.
+  await page.locator('[data-format=json]').focus();
+  await page.keyboard.press('End');
+  await page.waitForFunction(() => document.querySelector('[data-format=yaml]').getAttribute('aria-selected') === 'true');
+  assert.equal(await page.evaluate(() => document.activeElement.dataset.format), 'yaml');
+  assert.equal(await page.locator('pre.code').getAttribute('aria-labelledby'), 'template-tab-yaml');
+  assert.match(await templateText(page), /^AWSTemplateFormatVersion: /);
+  // Tab leaves the list for the next control, not the other tab.
+  await page.keyboard.press('Tab');
+  assert.notEqual(await page.evaluate(() => document.activeElement.getAttribute('role')), 'tab');
+});
+
+test('a screen reader hears the new total once the edits pause, not at each keystroke', async () => {
+  const page = await t.open();
+  const spoken = page.getByTestId('spoken-total');
+  assert.equal(await spoken.getAttribute('aria-live'), 'polite');
+  // The page's first settled total is read with the page, not announced.
+  await new Promise((r) => setTimeout(r, 2000));
+  assert.equal(await spoken.textContent(), '');
+  const before = await total(page);
+  // Three edits 200 ms apart, typed in the page (its timers, not the test's round trips, set
+  // the pace): nothing is said while they go on.
+  const during = await page.evaluate(async () => {
+    const box = document.querySelector('#f-workload-log_gb_per_month');
+    const said = [];
+    for (const gb of ['1', '12', '120']) {
+      box.value = gb;
+      box.dispatchEvent(new Event('input', { bubbles: true }));
+      await new Promise((r) => setTimeout(r, 200));
+      said.push(document.querySelector('[data-testid=spoken-total]').textContent);
+    }
+    return said;
+  });
+  assert.deepEqual(during, ['', '', '']);
+  await page.waitForFunction(() => document.querySelector('[data-testid=spoken-total]').textContent !== '');
+  const after = await total(page);
+  assert.notEqual(after, before);
+  const words = (t) => t.replace(/^(.*)\+$/, 'at least $1');
+  assert.equal(await spoken.textContent(), `Monthly cost now ${words(after)}, was ${words(before)}`);
+});
+
 test('the downloaded template equals `stackplan template` byte for byte', async () => {
   const page = await t.open();
   await page.locator('[data-arch=lambda]').click();

@@ -113,6 +113,7 @@ pub fn CostSummary() -> impl IntoView {
         }
     };
     let has = move || p.estimate.with(Option::is_some);
+    let spoken = spoken_total(p);
     view! {
         <section class="card cost" aria-labelledby="cost-title">
             <div class="card-head">
@@ -122,6 +123,9 @@ pub fn CostSummary() -> impl IntoView {
                     "Free tier"
                 </label>
             </div>
+            // Read out once the edits pause, not at every keystroke: the visible total changes
+            // at each one.
+            <p class="sr-only" aria-live="polite" data-testid="spoken-total">{spoken}</p>
             <Show when=has fallback=|| view! { <p class="empty">"Fix the plan's problems to see its cost."</p> }>
                 {body()}
             </Show>
@@ -129,8 +133,67 @@ pub fn CostSummary() -> impl IntoView {
     }
 }
 
+/// How long the total must stay the same before a screen reader hears it.
+const SPEAK_AFTER: std::time::Duration = std::time::Duration::from_millis(1200);
+
+/// The sentence a screen reader hears when the total has changed and the edits paused:
+/// "Monthly cost now $X, was $Y".
+fn spoken_total(p: crate::state::Planner) -> ReadSignal<String> {
+    let (spoken, set_spoken) = signal(String::new());
+    // The total last read out, or first settled on.
+    let heard = StoredValue::new(None::<String>);
+    let pending = StoredValue::new_local(None::<leptos::prelude::TimeoutHandle>);
+    Effect::new(move |_| {
+        let Some(total) = p.estimate.with(|e| {
+            e.as_ref()
+                .map(|(e, _)| at_least(e.monthly_usd, e.lower_bound))
+        }) else {
+            return;
+        };
+        if let Some(handle) = pending.get_value() {
+            handle.clear();
+        }
+        let handle = set_timeout_with_handle(
+            move || match heard.get_value() {
+                // The first settled total (the page's prices may still arrive after the first
+                // render) is read with the page, not announced.
+                None => heard.set_value(Some(total)),
+                Some(before) if before != total => {
+                    set_spoken.set(speak(&total, &before));
+                    heard.set_value(Some(total));
+                }
+                Some(_) => {}
+            },
+            SPEAK_AFTER,
+        );
+        pending.set_value(handle.ok());
+    });
+    spoken
+}
+
+fn speak(total: &str, before: &str) -> String {
+    // "+" reads as "plus": say what it means.
+    let words = |t: &str| match t.strip_suffix('+') {
+        Some(t) => format!("at least {t}"),
+        None => t.to_string(),
+    };
+    format!("Monthly cost now {}, was {}", words(total), words(before))
+}
+
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn spoken_totals() {
+        assert_eq!(
+            super::speak("$210.40", "$207.32"),
+            "Monthly cost now $210.40, was $207.32"
+        );
+        assert_eq!(
+            super::speak("$228.73+", "$207.32"),
+            "Monthly cost now at least $228.73, was $207.32"
+        );
+    }
+
     #[test]
     fn money_format() {
         assert_eq!(super::money(1234.5), "$1,234.50");
