@@ -19,6 +19,27 @@ pub fn arrow_step(key: &str, at: usize, len: usize) -> Option<usize> {
     }
 }
 
+/// A key pressed in a group whose items are the children of the element listening
+/// (`current_target`), item `at` of `len` chosen: when the key moves the choice, `choose` is
+/// called with the new item's index, the item is focused and the key's default (scrolling) is
+/// prevented. One function, not one per group, to keep the wasm small.
+pub fn group_key(ev: &web_sys::KeyboardEvent, at: usize, len: usize, choose: &dyn Fn(usize)) {
+    use wasm_bindgen::JsCast;
+    let Some(next) = arrow_step(&ev.key(), at, len) else {
+        return;
+    };
+    ev.prevent_default();
+    choose(next);
+    let item = ev
+        .current_target()
+        .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+        .and_then(|group| group.children().item(next as u32))
+        .and_then(|item| item.dyn_into::<web_sys::HtmlElement>().ok());
+    if let Some(item) = item {
+        let _ = item.focus();
+    }
+}
+
 /// The `tabindex` of an item: only the chosen one is a Tab stop.
 pub fn tab_stop(chosen: bool) -> &'static str {
     if chosen { "0" } else { "-1" }

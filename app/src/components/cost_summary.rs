@@ -142,7 +142,8 @@ fn spoken_total(p: crate::state::Planner) -> ReadSignal<String> {
     let (spoken, set_spoken) = signal(String::new());
     // The total last read out, or first settled on.
     let heard = StoredValue::new(None::<String>);
-    let pending = StoredValue::new_local(None::<leptos::prelude::TimeoutHandle>);
+    // Which change a pending timer speaks for: a later change makes it stand down.
+    let changes = StoredValue::new(0u64);
     Effect::new(move |_| {
         let Some(total) = p.estimate.with(|e| {
             e.as_ref()
@@ -150,23 +151,26 @@ fn spoken_total(p: crate::state::Planner) -> ReadSignal<String> {
         }) else {
             return;
         };
-        if let Some(handle) = pending.get_value() {
-            handle.clear();
-        }
-        let handle = set_timeout_with_handle(
-            move || match heard.get_value() {
-                // The first settled total (the page's prices may still arrive after the first
-                // render) is read with the page, not announced.
-                None => heard.set_value(Some(total)),
-                Some(before) if before != total => {
-                    set_spoken.set(speak(&total, &before));
-                    heard.set_value(Some(total));
+        changes.update_value(|n| *n += 1);
+        let this = changes.get_value();
+        set_timeout(
+            move || {
+                if changes.get_value() != this {
+                    return;
                 }
-                Some(_) => {}
+                match heard.get_value() {
+                    // The first settled total (the page's prices may still arrive after the
+                    // first render) is read with the page, not announced.
+                    None => heard.set_value(Some(total)),
+                    Some(before) if before != total => {
+                        set_spoken.set(speak(&total, &before));
+                        heard.set_value(Some(total));
+                    }
+                    Some(_) => {}
+                }
             },
             SPEAK_AFTER,
         );
-        pending.set_value(handle.ok());
     });
     spoken
 }

@@ -6,7 +6,7 @@ use shared::{Format, template};
 
 use crate::browser;
 use crate::code_lines::Shown;
-use crate::keys::{arrow_step, tab_stop};
+use crate::keys::{group_key, tab_stop};
 use crate::state::use_planner;
 
 /// The format tabs in their order on the page.
@@ -25,7 +25,6 @@ pub fn TemplateViewer() -> impl IntoView {
     let p = use_planner();
     let copied = RwSignal::new(None::<bool>);
     // A tab list: one Tab stop (the chosen tab); the arrow keys choose and focus the other.
-    let tabs: [NodeRef<leptos::html::Button>; 2] = [NodeRef::new(), NodeRef::new()];
     let choose = move |format: Format| {
         p.format.set(format);
         copied.set(None);
@@ -35,20 +34,13 @@ pub fn TemplateViewer() -> impl IntoView {
             .iter()
             .position(|f| *f == p.format.get_untracked())
             .unwrap_or(0);
-        if let Some(next) = arrow_step(&ev.key(), at, FORMATS.len()) {
-            ev.prevent_default();
-            choose(FORMATS[next]);
-            if let Some(tab) = tabs[next].get_untracked() {
-                let _ = tab.focus();
-            }
-        }
+        group_key(&ev, at, FORMATS.len(), &|next| choose(FORMATS[next]));
     };
     let tab = move |format: Format, label: &'static str| {
         let selected = move || p.format.get() == format;
-        let at = FORMATS.iter().position(|f| *f == format).unwrap_or(0);
         view! {
             <button type="button" role="tab" id=tab_id(format) aria-controls="template-text"
-                node_ref=tabs[at] aria-selected=move || selected().to_string() class:active=selected
+                aria-selected=move || selected().to_string() class:active=selected
                 tabindex=move || tab_stop(selected())
                 data-format=format.extension() on:click=move |_| choose(format)>
                 {label}
