@@ -41,6 +41,44 @@ pub fn mark(name: &str) {
     }
 }
 
+/// Finds an element of the page ([`refocus`]).
+pub type FindElement = Box<dyn Fn(&web_sys::Document) -> Option<web_sys::Element>>;
+
+/// Puts the focus back after a change that rebuilds the part of the page holding it (a tag
+/// renamed, a control's fix applied): when, within the next half second, the focus falls to the
+/// page's body (its element was removed), it goes to the element `find` gives. The rebuild
+/// comes a task or a few after the change (the template and what reads it follow the plan on
+/// later tasks), hence the short watch rather than one look. A focus the user moved elsewhere
+/// is left alone. Boxed, so that the code exists once.
+pub fn refocus(find: FindElement) {
+    watch_focus(std::rc::Rc::new(find), 30);
+}
+
+fn watch_focus(find: std::rc::Rc<FindElement>, tries: u32) {
+    leptos::prelude::set_timeout(
+        move || {
+            let Some(document) = web_sys::window().and_then(|w| w.document()) else {
+                return;
+            };
+            let lost = document
+                .active_element()
+                .is_none_or(|a| a.tag_name().eq_ignore_ascii_case("body"));
+            if !lost {
+                if tries > 1 {
+                    watch_focus(find, tries - 1);
+                }
+                return;
+            }
+            if let Some(element) =
+                find(&document).and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())
+            {
+                let _ = element.focus();
+            }
+        },
+        std::time::Duration::from_millis(16),
+    );
+}
+
 /// `location.hash`, if any.
 pub fn location_hash() -> Option<String> {
     web_sys::window()?

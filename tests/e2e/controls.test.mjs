@@ -43,6 +43,19 @@ test('the checklist shows what a governed account would block, and a fix applies
   assert.equal(await page.locator('li.control.failed[data-control="CT.RDS.PR.1"]').count(), 0);
 });
 
+test('applying a fix from the keyboard leaves the focus on the next fix, not on the page', async () => {
+  const page = await t.open();
+  await page.getByTestId('controls-summary').click();
+  const apply = page.locator('[data-testid=controls-failed] button[data-control]');
+  await apply.first().waitFor();
+  const ids = await apply.evaluateAll((bs) => bs.map((b) => b.dataset.control));
+  assert.ok(ids.length >= 2, ids.join());
+  await apply.first().focus();
+  await page.keyboard.press('Enter');
+  await page.waitForFunction((id) => !document.querySelector(`[data-testid=controls-failed] button[data-control="${id}"]`), ids[0]);
+  await page.waitForFunction((id) => document.activeElement?.dataset.control === id, ids[1]);
+});
+
 test('a Lambda plan is judged by its own controls', async () => {
   const page = await t.open();
   await page.locator('[data-arch=lambda]').click();

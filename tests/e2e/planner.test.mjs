@@ -124,6 +124,23 @@ test('renaming a tag onto another tag\'s key is refused and loses nothing', asyn
   assert.equal(await page.getByTestId('tag-clash').count(), 0);
 });
 
+test('renaming a tag keeps the focus in its row, which moves to its place in key order', async () => {
+  const page = await t.open();
+  const team = page.locator('[aria-label="Tag key"]').nth(1);
+  assert.equal(await team.inputValue(), 'team');
+  // Leaving the key with Tab: the focus is in the renamed row's value box.
+  await team.fill('alpha');
+  await team.press('Tab');
+  await page.waitForFunction(() => document.activeElement?.id === 'f-tags-alpha-value');
+  assert.equal(await page.evaluate(() => document.activeElement.value), 'web');
+  // With Enter: the focus stays in the key box.
+  const alpha = page.locator('#f-tags-alpha');
+  await alpha.fill('zulu');
+  await alpha.press('Enter');
+  await page.waitForFunction(() => document.activeElement?.id === 'f-tags-zulu');
+  assert.equal(await page.locator('[aria-label="Tag key"]').last().inputValue(), 'zulu');
+});
+
 test('a number typed wrong stays as typed, with its message, while other fields change', async () => {
   const page = await t.open();
   const desired = page.locator('#f-fargate-desired_tasks');

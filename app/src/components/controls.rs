@@ -5,6 +5,7 @@
 use leptos::prelude::*;
 use shared::cost;
 use shared::resources::controls::{self, Check, Holds};
+use wasm_bindgen::JsCast;
 
 use super::cost_summary::signed;
 use crate::state::{Planner, ServerBook, use_planner, with_book};
@@ -79,7 +80,7 @@ fn failed_item(p: Planner, pricer: &Pricer, c: &Check) -> impl IntoView + use<> 
             let delta = pricer.price(fix);
             view! {
                 <span class="remedy">{format!("Fix: {setting}")}</span>
-                <button type="button" class="secondary" data-control=control.id on:click=move |_| p.plan.update(fix)>
+                <button type="button" class="secondary" data-control=control.id on:click=move |_| apply(p, control.id, fix)>
                     {format!("Apply ({delta})")}
                 </button>
             }
@@ -111,6 +112,34 @@ fn failed_item(p: Planner, pricer: &Pricer, c: &Check) -> impl IntoView + use<> 
             <div class="control-remedy">{remedy}</div>
         </li>
     }
+}
+
+/// Applies a control's fix. The list is rebuilt without that control, so the focus goes to the
+/// Apply button now in its place (or the last one), or to the list's summary when none is left.
+fn apply(p: Planner, id: &'static str, fix: fn(&mut shared::Plan)) {
+    const APPLY: &str = "[data-testid=controls-failed] button[data-control]";
+    let at = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.query_selector_all(APPLY).ok())
+        .and_then(|list| {
+            (0..list.length()).find(|&i| {
+                list.item(i)
+                    .and_then(|n| n.dyn_into::<web_sys::Element>().ok())
+                    .and_then(|e| e.get_attribute("data-control"))
+                    .as_deref()
+                    == Some(id)
+            })
+        })
+        .unwrap_or(0);
+    p.plan.update(fix);
+    crate::browser::refocus(Box::new(move |d| {
+        let list = d.query_selector_all(APPLY).ok()?;
+        let n = list.length();
+        if n == 0 {
+            return d.query_selector("[data-testid=controls-summary]").ok()?;
+        }
+        list.item(at.min(n - 1))?.dyn_into().ok()
+    }));
 }
 
 /// The governed-account profile: what turning it on costs, or that it is on.

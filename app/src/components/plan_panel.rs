@@ -130,10 +130,14 @@ fn TagsEditor() -> impl IntoView {
                         // A rename onto another tag's key is refused (it would overwrite that
                         // tag's value); the typed key stays in the box, with the reason.
                         let clash = RwSignal::new(None::<String>);
+                        // Whether the rename was left with Tab (the focus then belongs in the
+                        // renamed row's value box) rather than Enter or Shift+Tab.
+                        let tabbed = StoredValue::new(false);
                         view! {
                             <div class="tag-row">
                                 <input type="text" aria-label="Tag key" value=key.clone()
                                     id=field_id(&path) aria-describedby=messages_id(&path)
+                                    on:keydown=move |ev| tabbed.set_value(ev.key() == "Tab" && !ev.shift_key())
                                     on:change=move |ev| {
                                         let new_key = event_target_value(&ev);
                                         let old = old_key.clone();
@@ -142,13 +146,19 @@ fn TagsEditor() -> impl IntoView {
                                             return;
                                         }
                                         clash.set(None);
+                                        // The row is rebuilt under its new key (and moves to its
+                                        // place in key order): the focus follows it.
+                                        let id = field_id(&format!("tags.{new_key}"));
+                                        let id = if tabbed.get_value() { format!("{id}-value") } else { id };
                                         plan.update(|p| {
                                             if let Some(v) = p.tags.remove(&old) {
                                                 p.tags.insert(new_key, v);
                                             }
                                         });
+                                        crate::browser::refocus(Box::new(move |d| d.get_element_by_id(&id)));
                                     } />
                                 <input type="text" aria-label="Tag value" value=value
+                                    id=format!("{}-value", field_id(&path))
                                     on:input=move |ev| {
                                         let v = event_target_value(&ev);
                                         let k = old_key2.clone();
