@@ -37,6 +37,11 @@ pub struct Planner {
     pub sides: RwSignal<cost::Sides>,
     /// The topology SVG of the current valid plan (with cost on hover).
     pub topology: Memo<Option<String>>,
+    /// Whether the diagram's text (its resources and connections) is open on the page.
+    pub topology_text_open: RwSignal<bool>,
+    /// The diagram as text ([`shared::topology::Topology::to_text_html`]), made only while it
+    /// is open: an edit does not pay for a list nobody reads.
+    pub topology_text: Memo<Option<String>>,
     /// The template text of the last valid plan in the chosen format, and whether it is current.
     pub template: Memo<Option<(String, usize, bool)>>,
     /// What the server said about the plan region's prices (`GET /api/prices/{region}`);
@@ -201,6 +206,22 @@ impl Planner {
                 )
             })
         });
+        let topology_text_open = RwSignal::new(false);
+        let topology_text = Memo::new(move |prev: Option<&Option<String>>| {
+            if !topology_text_open.get() {
+                return None;
+            }
+            let Some(t) = generated.get() else {
+                return prev.cloned().flatten();
+            };
+            estimate.with(|e| {
+                let e = e.as_ref().map(|(e, _)| e);
+                Some(
+                    shared::topology::build(&t)
+                        .to_text_html(&|_, ty| e.and_then(|e| cost::node_cost_text(e, ty))),
+                )
+            })
+        });
         // The checklist (a secondary view) follows on the next task, like the template's
         // colours: an edit's cost, template and diagram do not wait for it. The page's first
         // one is not delayed.
@@ -306,6 +327,8 @@ impl Planner {
             comparing,
             sides,
             topology,
+            topology_text_open,
+            topology_text,
             template,
             server_book,
             changed_lines,

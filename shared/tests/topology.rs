@@ -178,3 +178,57 @@ fn layout_is_deterministic() {
     assert_eq!(a, b);
     assert_eq!(a.to_svg(&|_, _| None), b.to_svg(&|_, _| None));
 }
+
+/// The diagram as text says what the picture says: one table row per resource of the
+/// template (with its cost text), one list item per connection, in the picture's order.
+#[test]
+fn the_text_alternative_names_every_resource_and_connection() {
+    for (name, plan) in examples::matrix() {
+        let (topo, t) = topology_of(plan);
+        let html = topo.to_text_html(&|id, ty| Some(format!("cost of {id} ({ty})")));
+        let rows = html.matches("<tr data-id=").count();
+        assert_eq!(rows, t.resources().len(), "{name}: one row per resource");
+        for (id, ty) in t.resource_types() {
+            assert!(
+                html.contains(&format!(
+                    r#"<tr data-id="{id}"><th scope="row">{id}</th><td>{ty}</td>"#
+                )),
+                "{name}: {id}"
+            );
+            assert!(
+                html.contains(&format!("cost of {id} ({ty})")),
+                "{name}: {id}'s cost"
+            );
+        }
+        assert_eq!(
+            html.matches("<li data-from=").count(),
+            topo.edges.len(),
+            "{name}"
+        );
+        assert!(html.contains(&format!("Connections ({})", topo.edges.len())));
+        for e in &topo.edges {
+            assert!(
+                html.contains(&format!(
+                    r#"<li data-from="{}" data-to="{}">"#,
+                    e.from, e.to
+                )),
+                "{name}: {} → {}",
+                e.from,
+                e.to
+            );
+        }
+    }
+    // A Fargate service sits in the VPC, in its private tier.
+    let (topo, _) = topology_of(examples::fargate());
+    let html = topo.to_text_html(&|_, _| None);
+    let service = html
+        .split("<tr data-id=\"Service\">")
+        .nth(1)
+        .expect("the service has a row");
+    let service = &service[..service.find("</tr>").unwrap()];
+    assert!(service.contains("<td>VPC"), "{service}");
+    assert!(service.contains("no cost line"), "{service}");
+    // Texts are escaped.
+    let html = topo.to_text_html(&|_, _| Some("<b>&".into()));
+    assert!(html.contains("&lt;b&gt;&amp;") && !html.contains("<b>&"));
+}

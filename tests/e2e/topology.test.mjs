@@ -114,3 +114,21 @@ test('an edit of cost replaces only the parts of the diagram it changes, and the
     return fresh.firstElementChild.isEqualNode(document.querySelector('[data-testid=topology] svg'));
   }, exported), true);
 });
+
+test('the diagram reads as text: every resource with its cost, every connection, and no Tab stop inside the picture', async () => {
+  const page = await t.open();
+  await page.locator('[data-testid=topology] svg').waitFor();
+  assert.equal(await page.locator('[data-testid=topology] [tabindex]').count(), 0);
+  await page.getByTestId('topology-text').locator('summary').click();
+  const rows = page.locator('[data-testid=topology-text] tr[data-id]');
+  await rows.first().waitFor();
+  const listed = (await rows.evaluateAll((rs) => rs.map((r) => r.dataset.id))).sort();
+  assert.deepEqual(listed, await templateIds(page));
+  // The costs are the cost lines' (the hover text's); a connection names both ends.
+  assert.match(await page.locator('[data-testid=topology-text] tr[data-id=Service]').innerText(), /AWS::ECS::Service\s+VPC.*\$[\d,]+\.\d\d/s);
+  const edges = await page.locator('[data-testid=topology-text] li[data-from]').count();
+  assert.equal(edges, await page.locator('[data-testid=topology] g.edge').count());
+  // It follows edits while open.
+  await page.locator('#f-fargate-database').uncheck();
+  await page.waitForFunction(() => !document.querySelector('[data-testid=topology-text] tr[data-id=Database]'));
+});

@@ -51,11 +51,18 @@ pub fn TopologyView() -> impl IntoView {
             <div class="card-head">
                 <h2 id="topology-title">"Topology"</h2>
                 <div class="actions">
-                    <span class="muted">"from the template · hover for cost"</span>
+                    <span class="muted">"from the template · hover for cost, or read it as text below"</span>
                     <button type="button" class="secondary" data-testid="export-svg" on:click=export>"Export SVG"</button>
                 </div>
             </div>
             <div class="diagram" data-testid="topology" node_ref=diagram></div>
+            // The picture's text alternative: its resources with their costs, and its
+            // connections (the picture itself is one image to assistive technology).
+            <details class="topology-text" data-testid="topology-text"
+                on:toggle=move |ev| p.topology_text_open.set(event_target::<web_sys::HtmlDetailsElement>(&ev).open())>
+                <summary>"The diagram as text"</summary>
+                <div inner_html=move || p.topology_text.get().unwrap_or_default()></div>
+            </details>
         </section>
     }
 }

@@ -69,6 +69,17 @@ pub enum AreaKind {
     PrivateSubnet,
 }
 
+impl AreaKind {
+    /// The type of the resources an area of this kind stands for (an AZ stands for none).
+    pub fn resource_type(self) -> Option<&'static str> {
+        match self {
+            AreaKind::Vpc => Some("AWS::EC2::VPC"),
+            AreaKind::Az => None,
+            AreaKind::PublicSubnet | AreaKind::PrivateSubnet => Some("AWS::EC2::Subnet"),
+        }
+    }
+}
+
 /// Resources listed under a label.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Group {

@@ -2,7 +2,7 @@
 
 use std::fmt::{self, Write};
 
-use super::{GROUP_LINE, INTERNET, LABEL_H, Topology, short_type};
+use super::{GROUP_LINE, INTERNET, LABEL_H, Node, Topology, short_type};
 
 /// Text and attribute values escaped for XML (and HTML), in one pass; most need no escaping at
 /// all. The page's own markup uses it too.
@@ -131,7 +131,7 @@ impl Topology {
             };
             let _ = write!(
                 s,
-                r#"<g class="node{}" data-id="{}" data-type="{}" tabindex="0"><title>{}</title><rect x="{}" y="{}" width="{}" height="{}"/><text class="id" x="{}" y="{}">{}</text><text class="type" x="{}" y="{}">{}</text></g>"#,
+                r#"<g class="node{}" data-id="{}" data-type="{}"><title>{}</title><rect x="{}" y="{}" width="{}" height="{}"/><text class="id" x="{}" y="{}">{}</text><text class="type" x="{}" y="{}">{}</text></g>"#,
                 if internet { " internet" } else { "" },
                 esc(&n.id),
                 esc(&n.resource_type),
@@ -182,6 +182,86 @@ impl Topology {
         }
         s.push_str("</svg>\n");
         s
+    }
+
+    /// The diagram as text, for whoever would rather read it or cannot see it: a table of its
+    /// resources (boxes and the members of grouped boxes) with their types and monthly costs,
+    /// then its connections, each "from → to: what". HTML, every text escaped; `cost` as for
+    /// [`Topology::to_svg`].
+    pub fn to_text_html(&self, cost: &dyn Fn(&str, &str) -> Option<String>) -> String {
+        let mut s = String::with_capacity(8 * 1024);
+        s.push_str(concat!(
+            r#"<table class="topology-resources"><caption>Resources</caption>"#,
+            r#"<thead><tr><th scope="col">Resource</th><th scope="col">Type</th><th scope="col">Where</th><th scope="col">Monthly cost</th></tr></thead><tbody>"#
+        ));
+        let row = |s: &mut String, id: &str, ty: &str, place: &str| {
+            let cost_text = cost(id, ty).unwrap_or_else(|| "no cost line".into());
+            let _ = write!(
+                s,
+                r#"<tr data-id="{}"><th scope="row">{}</th><td>{}</td><td>{}</td><td>{}</td></tr>"#,
+                esc(id),
+                esc(id),
+                esc(ty),
+                esc(place),
+                esc(&cost_text)
+            );
+        };
+        for n in self.nodes.iter().filter(|n| n.id != INTERNET) {
+            row(&mut s, &n.id, &n.resource_type, &self.place_of(n));
+        }
+        for a in &self.areas {
+            if let Some(ty) = a.kind.resource_type() {
+                for id in &a.resources {
+                    row(&mut s, id, ty, &a.label);
+                }
+            }
+        }
+        for g in &self.groups {
+            for (id, ty) in &g.members {
+                row(&mut s, id, ty, &g.label);
+            }
+        }
+        s.push_str("</tbody></table>");
+        let _ = write!(
+            s,
+            r#"<h3 class="topology-edges-title">Connections ({})</h3><ul class="topology-edges">"#,
+            self.edges.len()
+        );
+        for e in &self.edges {
+            let from = if e.from == INTERNET {
+                "The internet"
+            } else {
+                &e.from
+            };
+            let _ = write!(
+                s,
+                r#"<li data-from="{}" data-to="{}">{} → {}: {}{}</li>"#,
+                esc(&e.from),
+                esc(&e.to),
+                esc(from),
+                esc(&e.to),
+                esc(&e.label),
+                if e.flow { " (network traffic)" } else { "" }
+            );
+        }
+        s.push_str("</ul>");
+        s
+    }
+
+    /// The areas a node's box sits in, outermost first ("VPC · first AZ · Private"), or "".
+    fn place_of(&self, n: &Node) -> String {
+        let (cx, cy) = (n.x + n.w / 2.0, n.y + n.h / 2.0);
+        let mut around: Vec<&super::Area> = self
+            .areas
+            .iter()
+            .filter(|a| cx >= a.x && cx <= a.x + a.w && cy >= a.y && cy <= a.y + a.h)
+            .collect();
+        crate::sort::sort_small_by(&mut around, |a, b| a.w * a.h > b.w * b.h);
+        around
+            .iter()
+            .map(|a| a.label.as_str())
+            .collect::<Vec<_>>()
+            .join(" · ")
     }
 }
 
