@@ -209,7 +209,11 @@ pub fn encode(plan: &Plan) -> String {
     // Through text rather than `to_value`: the browser then carries one serializer of plans
     // (the compact one its API requests use), not two. The bytes are the same because the
     // workspace enables serde_json's `preserve_order` (field order kept) and `float_roundtrip`.
-    let text = serde_json::to_string(plan).expect("plans serialize");
+    // Written into a buffer sized for a large plan: grown from empty, the text was copied at
+    // each doubling (about a tenth of a template's generation went to it).
+    let mut text = Vec::with_capacity(PLAN_TEXT_ROOM);
+    serde_json::to_writer(&mut text, plan).expect("plans serialize");
+    let text = String::from_utf8(text).expect("serde_json writes UTF-8");
     format!(
         "1.{}",
         URL_SAFE_NO_PAD.encode(deflate(shorten_text(&text).as_bytes()))
@@ -351,12 +355,33 @@ pub const ADDRESS_ROOM: usize = 256;
 /// size is not deflated here.
 pub fn too_long(plan: &Plan) -> Option<usize> {
     let limit = MAX_LINK_CHARS - ADDRESS_ROOM;
-    let json = serde_json::to_string(plan).expect("plans serialize").len();
+    let json = json_len(plan);
     if fragment_bound(json) <= limit {
         return None;
     }
     let fragment = 1 + FRAGMENT_KEY.len() + encode(plan).len();
     (fragment > limit).then_some(fragment)
+}
+
+/// The room a plan's compact JSON is written into: the examples take about 1.2 KB, a plan
+/// with many variables, tables and tags several.
+const PLAN_TEXT_ROOM: usize = 4 * 1024;
+
+/// The length of `plan`'s compact JSON, counted as it is written, without keeping it.
+fn json_len(plan: &Plan) -> usize {
+    struct Count(usize);
+    impl std::io::Write for Count {
+        fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+            self.0 += bytes.len();
+            Ok(bytes.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+    let mut count = Count(0);
+    serde_json::to_writer(&mut count, plan).expect("plans serialize");
+    count.0
 }
 
 /// At least the length of the fragment of a plan whose compact JSON is `json` bytes: the
@@ -453,6 +478,18 @@ fn short(s: &str) -> String {
 
 #[cfg(test)]
 mod tests {
+    /// The counted length is the written text's, for every plan of the matrix.
+    #[test]
+    fn the_json_length_is_counted_as_written() {
+        for (name, plan) in crate::examples::matrix() {
+            assert_eq!(
+                super::json_len(&plan),
+                serde_json::to_string(&plan).unwrap().len(),
+                "{name}"
+            );
+        }
+    }
+
     #[test]
     fn a_share_link_does_not_carry_how_the_planner_was_framed() {
         for (page, base) in [
