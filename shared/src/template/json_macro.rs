@@ -1,7 +1,9 @@
 //! `json!` for the template builders: `serde_json::json!`'s syntax and values, in less code and
-//! less work, building the template's own tree ([`Node`]). One difference: an object key must
+//! less work, building the template's own tree ([`Node`]). Two differences: an object key must
 //! be a literal or a constant (the keys of an object are one promoted static array); anything
-//! else does not compile, and is inserted afterwards (`Object::insert`, `insert_after`).
+//! else does not compile, and is inserted afterwards (`Object::insert`, `insert_after`). And an
+//! object that repeats a key does not compile (`serde_json::json!` keeps the last value), so no
+//! object's keys are compared while a template is built.
 //!
 //! `serde_json::json!` expands every entry of every object in place (a key `String`, an
 //! `insert`, the replaced value dropped) and turns every interpolated expression into a value
@@ -21,9 +23,17 @@ use super::tree::{Node, Object};
 /// Builds a template [`Node`]: `json!({"Key": value, "List": [1, "two", null]})`.
 macro_rules! json {
     // Objects: (key, value) pairs are collected, then built by one call.
-    (@object [$(($key:expr, $value:expr),)*] () ()) => {
+    (@object [$(($key:expr, $value:expr),)*] () ()) => {{
+        // Checked when the crate compiles: no object repeats a key, so none is checked when
+        // a template is built.
+        const {
+            assert!(
+                $crate::template::json_macro::distinct(&[$($key),*]),
+                "a json! object repeats a key"
+            )
+        };
         $crate::template::json_macro::object(&[$($key),*], [$($value),*])
-    };
+    }};
     (@object [$($done:tt)*] ($($key:tt)+) (: $value:literal $(, $($rest:tt)*)?)) => {
         json!(@object [$($done)* (($($key)+), $crate::template::json_macro::Literal::node($value)),] () ($($($rest)*)?))
     };
@@ -232,11 +242,11 @@ impl IntoJson for Object {
     }
 }
 
-/// An object of `keys` and their `values`, in their order (a repeated key keeps its first place
-/// and takes the last value, as `serde_json::json!` has it). The keys are one static array per
-/// object in the binary's data, not code that stores each one.
+/// An object of `keys` and their `values`, in their order; the keys are distinct (`json!`
+/// asserts it at compile time). The keys are one static array per object in the binary's data,
+/// not code that stores each one.
 pub(crate) fn object<const N: usize>(keys: &'static [&'static str; N], values: [Node; N]) -> Node {
-    Node::Object(Object::from_entries(
+    Node::Object(Object::from_distinct(
         keys.iter()
             .zip(values)
             .map(|(key, value)| (Cow::Borrowed(*key), value))
@@ -244,8 +254,48 @@ pub(crate) fn object<const N: usize>(keys: &'static [&'static str; N], values: [
     ))
 }
 
+/// Whether no two of `keys` are the same: `json!` asserts it of every object's keys at
+/// compile time.
+pub const fn distinct(keys: &[&str]) -> bool {
+    let mut i = 0;
+    while i < keys.len() {
+        let mut j = i + 1;
+        while j < keys.len() {
+            if same(keys[i].as_bytes(), keys[j].as_bytes()) {
+                return false;
+            }
+            j += 1;
+        }
+        i += 1;
+    }
+    true
+}
+
+const fn same(a: &[u8], b: &[u8]) -> bool {
+    if a.len() != b.len() {
+        return false;
+    }
+    let mut i = 0;
+    while i < a.len() {
+        if a[i] != b[i] {
+            return false;
+        }
+        i += 1;
+    }
+    true
+}
+
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn distinct_keys() {
+        assert!(super::distinct(&[]));
+        assert!(super::distinct(&["Ref"]));
+        assert!(super::distinct(&["Key", "Value", "Keys", "Ke"]));
+        assert!(!super::distinct(&["Key", "Value", "Key"]));
+        assert!(!super::distinct(&["", "a", ""]));
+    }
+
     /// The same syntax gives the same value as `serde_json::json!`, key order included.
     #[test]
     fn builds_what_serde_json_builds() {
@@ -266,7 +316,6 @@ mod tests {
             "Empty": {},
             "Nested": nested.clone(),
             super::tests::KEY: "from a constant",
-            "Type": "replaced in place",
             "Last": if port > 80 { "high" } else { "low" }
         });
         let nested = serde_json::json!({"Ref": "X"});
@@ -283,7 +332,6 @@ mod tests {
             "Empty": {},
             "Nested": nested,
             super::tests::KEY: "from a constant",
-            "Type": "replaced in place",
             "Last": if port > 80 { "high" } else { "low" }
         });
         assert_eq!(ours, theirs);

@@ -49,6 +49,19 @@ impl Object {
         }
     }
 
+    /// An object of `entries`, whose keys the caller knows to be distinct (`json!` checks its
+    /// objects' keys when the crate compiles).
+    pub(crate) fn from_distinct(entries: Vec<(Text, Node)>) -> Self {
+        debug_assert!(
+            entries
+                .iter()
+                .enumerate()
+                .all(|(i, (k, _))| entries[..i].iter().all(|(other, _)| other != k)),
+            "repeated key"
+        );
+        Object { entries }
+    }
+
     /// An object of `entries`, in their order; a repeated key keeps its first place and takes
     /// the last value (as `serde_json::json!` has it).
     pub fn from_entries(mut entries: Vec<(Text, Node)>) -> Self {
