@@ -45,34 +45,45 @@ pub fn mark(name: &str) {
 pub type FindElement = Box<dyn Fn(&web_sys::Document) -> Option<web_sys::Element>>;
 
 /// Puts the focus back after a change that rebuilds the part of the page holding it (a tag
-/// renamed, a control's fix applied): when, within the next half second, the focus falls to the
-/// page's body (its element was removed), it goes to the element `find` gives. The rebuild
-/// comes a task or a few after the change (the template and what reads it follow the plan on
-/// later tasks), hence the short watch rather than one look. A focus the user moved elsewhere
-/// is left alone. Boxed, so that the code exists once.
-pub fn refocus(find: FindElement) {
-    watch_focus(std::rc::Rc::new(find), 30);
+/// renamed, a control's fix applied): when, within the next half second, the element that had
+/// the focus when this was called is taken out of the page and the focus falls to the page's
+/// body, it goes to the element `find` gives. The rebuild comes a task or a few after the
+/// change (the template and what reads it follow the plan on later tasks), hence the short
+/// watch rather than one look. `origin` is the element the change came from (the event's
+/// target): while it is in the page nothing is done, and a focus the user moved to another
+/// element is left alone. Boxed, so that the code exists once.
+pub fn refocus(origin: Option<web_sys::EventTarget>, find: FindElement) {
+    let Some(origin) = origin.and_then(|o| o.dyn_into::<web_sys::Element>().ok()) else {
+        return;
+    };
+    watch_focus(std::rc::Rc::new(find), origin, 30);
 }
 
-fn watch_focus(find: std::rc::Rc<FindElement>, tries: u32) {
+fn is_body(element: &web_sys::Element) -> bool {
+    element.tag_name().eq_ignore_ascii_case("body")
+}
+
+fn watch_focus(find: std::rc::Rc<FindElement>, origin: web_sys::Element, tries: u32) {
     leptos::prelude::set_timeout(
         move || {
             let Some(document) = web_sys::window().and_then(|w| w.document()) else {
                 return;
             };
-            let lost = document
-                .active_element()
-                .is_none_or(|a| a.tag_name().eq_ignore_ascii_case("body"));
-            if !lost {
-                if tries > 1 {
-                    watch_focus(find, tries - 1);
+            let active = document.active_element();
+            let lost = active.as_ref().is_none_or(is_body);
+            if lost && !origin.is_connected() {
+                if let Some(element) =
+                    find(&document).and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())
+                {
+                    let _ = element.focus();
                 }
                 return;
             }
-            if let Some(element) =
-                find(&document).and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())
-            {
-                let _ = element.focus();
+            // Still on the element (the rebuild is yet to come), or on its way: watch on. On
+            // another element: the user moved it.
+            let moved = active.is_some_and(|a| !is_body(&a) && a != origin);
+            if !moved && tries > 1 {
+                watch_focus(find, origin, tries - 1);
             }
         },
         std::time::Duration::from_millis(16),

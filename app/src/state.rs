@@ -207,13 +207,13 @@ impl Planner {
             })
         });
         let topology_text_open = RwSignal::new(false);
-        let topology_text = Memo::new(move |prev: Option<&Option<String>>| {
+        // From the last valid plan's template, as the picture is: opened while the plan is
+        // invalid, it still shows what the picture shows.
+        let topology_text = Memo::new(move |_| {
             if !topology_text_open.get() {
                 return None;
             }
-            let Some(t) = generated.get() else {
-                return prev.cloned().flatten();
-            };
+            let t = last_generated.get()?;
             estimate.with(|e| {
                 let e = e.as_ref().map(|(e, _)| e);
                 Some(

@@ -54,8 +54,8 @@ impl Tokens {
         for (i, token) in list
             .split(',')
             .map(str::trim)
-            .filter(|t| !t.is_empty())
             .enumerate()
+            .filter(|(_, t)| !t.is_empty())
         {
             if token.chars().count() < MIN_TOKEN_CHARS {
                 return Err(format!(
@@ -196,8 +196,8 @@ mod tests {
         let t = Tokens::from_list(&format!(" {a} ,, {b} ")).unwrap();
         assert!(t.accepts(a) && t.accepts(b) && !t.accepts("a1") && !t.accepts(""));
         // A short token is refused, naming its place in the list, not the token.
-        let err = Tokens::from_list(&format!("{a},x")).unwrap_err();
-        assert!(err.contains("token 2 is shorter than 16"), "{err}");
+        let err = Tokens::from_list(&format!("{a},,x")).unwrap_err();
+        assert!(err.contains("token 3 is shorter than 16"), "{err}");
         assert!(!err.contains(a), "{err}");
         let (t, token) = Tokens::generate().unwrap();
         assert_eq!(token.len(), 64);

@@ -218,7 +218,8 @@ fn the_text_alternative_names_every_resource_and_connection() {
             );
         }
     }
-    // A Fargate service sits in the VPC, in its private tier.
+    // A Fargate service sits in the VPC, in its private tier; the load balancer in the public
+    // one (each is drawn across both zones, so no zone is named).
     let (topo, _) = topology_of(examples::fargate());
     let html = topo.to_text_html(&|_, _| None);
     let service = html
@@ -226,7 +227,23 @@ fn the_text_alternative_names_every_resource_and_connection() {
         .nth(1)
         .expect("the service has a row");
     let service = &service[..service.find("</tr>").unwrap()];
-    assert!(service.contains("<td>VPC"), "{service}");
+    assert!(
+        service.contains("<td>VPC 10.0.0.0/16 · private subnets</td>"),
+        "{service}"
+    );
+    for (id, place) in [
+        ("LoadBalancer", "public subnets"),
+        ("Database", "private subnets"),
+    ] {
+        let row = html
+            .split(&format!("<tr data-id=\"{id}\">"))
+            .nth(1)
+            .expect(id);
+        assert!(
+            row[..row.find("</tr>").unwrap()].contains(place),
+            "{id}: {row}"
+        );
+    }
     assert!(service.contains("no cost line"), "{service}");
     // Texts are escaped.
     let html = topo.to_text_html(&|_, _| Some("<b>&".into()));

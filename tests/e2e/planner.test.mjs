@@ -131,7 +131,7 @@ test('renaming a tag keeps the focus in its row, which moves to its place in key
   // Leaving the key with Tab: the focus is in the renamed row's value box.
   await team.fill('alpha');
   await team.press('Tab');
-  await page.waitForFunction(() => document.activeElement?.id === 'f-tags-alpha-value');
+  await page.waitForFunction(() => document.activeElement?.id === 'vf-tags-alpha');
   assert.equal(await page.evaluate(() => document.activeElement.value), 'web');
   // With Enter: the focus stays in the key box.
   const alpha = page.locator('#f-tags-alpha');

@@ -3,7 +3,7 @@
 use leptos::prelude::*;
 use shared::ArchitectureKind;
 
-use crate::keys::{group_key, tab_stop};
+use crate::keys::{Arrows, group_key, tab_stop};
 use crate::state::use_planner;
 
 /// The cards in their order on the page.
@@ -19,7 +19,9 @@ pub fn ArchCards() -> impl IntoView {
             .iter()
             .position(|k| *k == planner.kind.get_untracked())
             .unwrap_or(0);
-        group_key(&ev, at, KINDS.len(), &|next| planner.switch(KINDS[next]));
+        group_key(&ev, Arrows::Both, at, KINDS.len(), &|next| {
+            planner.switch(KINDS[next])
+        });
     };
     let card = move |kind: ArchitectureKind,
                      title: &'static str,

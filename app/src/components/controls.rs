@@ -80,7 +80,7 @@ fn failed_item(p: Planner, pricer: &Pricer, c: &Check) -> impl IntoView + use<> 
             let delta = pricer.price(fix);
             view! {
                 <span class="remedy">{format!("Fix: {setting}")}</span>
-                <button type="button" class="secondary" data-control=control.id on:click=move |_| apply(p, control.id, fix)>
+                <button type="button" class="secondary" data-control=control.id on:click=move |ev| apply(p, control.id, fix, ev.current_target())>
                     {format!("Apply ({delta})")}
                 </button>
             }
@@ -116,7 +116,12 @@ fn failed_item(p: Planner, pricer: &Pricer, c: &Check) -> impl IntoView + use<> 
 
 /// Applies a control's fix. The list is rebuilt without that control, so the focus goes to the
 /// Apply button now in its place (or the last one), or to the list's summary when none is left.
-fn apply(p: Planner, id: &'static str, fix: fn(&mut shared::Plan)) {
+fn apply(
+    p: Planner,
+    id: &'static str,
+    fix: fn(&mut shared::Plan),
+    button: Option<web_sys::EventTarget>,
+) {
     const APPLY: &str = "[data-testid=controls-failed] button[data-control]";
     let at = web_sys::window()
         .and_then(|w| w.document())
@@ -132,14 +137,17 @@ fn apply(p: Planner, id: &'static str, fix: fn(&mut shared::Plan)) {
         })
         .unwrap_or(0);
     p.plan.update(fix);
-    crate::browser::refocus(Box::new(move |d| {
-        let list = d.query_selector_all(APPLY).ok()?;
-        let n = list.length();
-        if n == 0 {
-            return d.query_selector("[data-testid=controls-summary]").ok()?;
-        }
-        list.item(at.min(n - 1))?.dyn_into().ok()
-    }));
+    crate::browser::refocus(
+        button,
+        Box::new(move |d| {
+            let list = d.query_selector_all(APPLY).ok()?;
+            let n = list.length();
+            if n == 0 {
+                return d.query_selector("[data-testid=controls-summary]").ok()?;
+            }
+            list.item(at.min(n - 1))?.dyn_into().ok()
+        }),
+    );
 }
 
 /// The governed-account profile: what turning it on costs, or that it is on.

@@ -96,6 +96,12 @@ pub fn PlanPanel() -> impl IntoView {
     }
 }
 
+/// The id of a tag's value box, from its key box's (`f-tags-…`): a prefix no field id has, so
+/// that the value box of tag `x` and the key box of a tag `x-value` cannot share an id.
+fn value_id(key_id: &str) -> String {
+    format!("v{key_id}")
+}
+
 /// Tags as key/value rows.
 #[component]
 fn TagsEditor() -> impl IntoView {
@@ -149,16 +155,16 @@ fn TagsEditor() -> impl IntoView {
                                         // The row is rebuilt under its new key (and moves to its
                                         // place in key order): the focus follows it.
                                         let id = field_id(&format!("tags.{new_key}"));
-                                        let id = if tabbed.get_value() { format!("{id}-value") } else { id };
+                                        let id = if tabbed.get_value() { value_id(&id) } else { id };
                                         plan.update(|p| {
                                             if let Some(v) = p.tags.remove(&old) {
                                                 p.tags.insert(new_key, v);
                                             }
                                         });
-                                        crate::browser::refocus(Box::new(move |d| d.get_element_by_id(&id)));
+                                        crate::browser::refocus(ev.target(), Box::new(move |d| d.get_element_by_id(&id)));
                                     } />
                                 <input type="text" aria-label="Tag value" value=value
-                                    id=format!("{}-value", field_id(&path))
+                                    id=value_id(&field_id(&path))
                                     on:input=move |ev| {
                                         let v = event_target_value(&ev);
                                         let k = old_key2.clone();

@@ -6,7 +6,7 @@ use shared::{Format, template};
 
 use crate::browser;
 use crate::code_lines::Shown;
-use crate::keys::{group_key, tab_stop};
+use crate::keys::{Arrows, group_key, tab_stop};
 use crate::state::use_planner;
 
 /// The format tabs in their order on the page.
@@ -34,7 +34,9 @@ pub fn TemplateViewer() -> impl IntoView {
             .iter()
             .position(|f| *f == p.format.get_untracked())
             .unwrap_or(0);
-        group_key(&ev, at, FORMATS.len(), &|next| choose(FORMATS[next]));
+        group_key(&ev, Arrows::Horizontal, at, FORMATS.len(), &|next| {
+            choose(FORMATS[next])
+        });
     };
     let tab = move |format: Format, label: &'static str| {
         let selected = move || p.format.get() == format;

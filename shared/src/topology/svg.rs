@@ -248,20 +248,35 @@ impl Topology {
         s
     }
 
-    /// The areas a node's box sits in, outermost first ("VPC · first AZ · Private"), or "".
+    /// Where a node's box sits: in the VPC (its label), and in which subnet tier ("private
+    /// subnets"), from the tier's band across the VPC. Not the availability zone: a box that
+    /// stands for resources in both zones (a load balancer, a service, a database) is drawn
+    /// across the zones' columns, so its column says nothing.
     fn place_of(&self, n: &Node) -> String {
+        use super::AreaKind;
         let (cx, cy) = (n.x + n.w / 2.0, n.y + n.h / 2.0);
-        let mut around: Vec<&super::Area> = self
+        let within = |a: &super::Area| cx >= a.x && cx <= a.x + a.w && cy >= a.y && cy <= a.y + a.h;
+        let Some(vpc) = self
             .areas
             .iter()
-            .filter(|a| cx >= a.x && cx <= a.x + a.w && cy >= a.y && cy <= a.y + a.h)
-            .collect();
-        crate::sort::sort_small_by(&mut around, |a, b| a.w * a.h > b.w * b.h);
-        around
+            .find(|a| a.kind == AreaKind::Vpc && within(a))
+        else {
+            return String::new();
+        };
+        let tier = self
+            .areas
             .iter()
-            .map(|a| a.label.as_str())
-            .collect::<Vec<_>>()
-            .join(" · ")
+            .find(|a| {
+                matches!(a.kind, AreaKind::PublicSubnet | AreaKind::PrivateSubnet)
+                    && cy >= a.y
+                    && cy <= a.y + a.h
+            })
+            .map(|a| match a.kind {
+                AreaKind::PublicSubnet => " · public subnets",
+                _ => " · private subnets",
+            })
+            .unwrap_or_default();
+        format!("{}{tier}", vpc.label)
     }
 }
 
