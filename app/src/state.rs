@@ -193,17 +193,22 @@ impl Planner {
         // The diagram is built in the edit's own frame, like the cost and the template: it
         // takes about a millisecond, while the template's colours and the comparison follow on
         // later tasks.
+        // The laid-out diagram of the last valid plan's template: the picture and its text are
+        // both written from it, so it is laid out once per template.
+        let layout = Memo::new(move |_| {
+            last_generated.with(|t| t.as_ref().map(|t| Arc::new(shared::topology::build(t))))
+        });
         // An invalid plan keeps the last valid plan's diagram.
         let topology = Memo::new(move |prev: Option<&Option<String>>| {
-            let Some(t) = generated.get() else {
+            if generated.with(Option::is_none) {
                 return prev.cloned().flatten();
-            };
-            estimate.with(|e| {
-                let e = e.as_ref().map(|(e, _)| e);
-                Some(
-                    shared::topology::build(&t)
-                        .to_svg(&|_, ty| e.and_then(|e| cost::node_cost_text(e, ty))),
-                )
+            }
+            layout.with(|l| {
+                let l = l.as_ref()?;
+                estimate.with(|e| {
+                    let e = e.as_ref().map(|(e, _)| e);
+                    Some(l.to_svg(&|_, ty| e.and_then(|e| cost::node_cost_text(e, ty))))
+                })
             })
         });
         let topology_text_open = RwSignal::new(false);
@@ -213,13 +218,12 @@ impl Planner {
             if !topology_text_open.get() {
                 return None;
             }
-            let t = last_generated.get()?;
-            estimate.with(|e| {
-                let e = e.as_ref().map(|(e, _)| e);
-                Some(
-                    shared::topology::build(&t)
-                        .to_text_html(&|_, ty| e.and_then(|e| cost::node_cost_text(e, ty))),
-                )
+            layout.with(|l| {
+                let l = l.as_ref()?;
+                estimate.with(|e| {
+                    let e = e.as_ref().map(|(e, _)| e);
+                    Some(l.to_text_html(&|_, ty| e.and_then(|e| cost::node_cost_text(e, ty))))
+                })
             })
         });
         // The checklist (a secondary view) follows on the next task, like the template's
