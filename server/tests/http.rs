@@ -27,14 +27,24 @@ async fn get(
     uri: &str,
     gzip: bool,
 ) -> (StatusCode, axum::http::HeaderMap, Vec<u8>) {
+    let encoding = [(header::ACCEPT_ENCODING, "gzip")];
+    get_with(dist, uri, if gzip { &encoding } else { &[] }).await
+}
+
+/// A GET of `uri` with `headers`, answered by the app serving `dist`.
+async fn get_with(
+    dist: &std::path::Path,
+    uri: &str,
+    headers: &[(header::HeaderName, &str)],
+) -> (StatusCode, axum::http::HeaderMap, Vec<u8>) {
     let state = AppState::new(Config {
         addr: "127.0.0.1:0".into(),
         dist: dist.to_path_buf(),
         ..Config::default()
     });
     let mut req = Request::get(uri);
-    if gzip {
-        req = req.header(header::ACCEPT_ENCODING, "gzip");
+    for (name, value) in headers {
+        req = req.header(name, *value);
     }
     let res = app(state)
         .oneshot(req.body(Body::empty()).unwrap())
@@ -113,33 +123,12 @@ async fn hashed_assets_are_cached_and_compressed() {
     assert!(body.len() < 4096, "compressed: {} bytes", body.len());
 }
 
-async fn get_with(
-    dist: &std::path::Path,
-    uri: &str,
-    headers: &[(header::HeaderName, &str)],
-) -> (StatusCode, axum::http::HeaderMap) {
-    let state = AppState::new(Config {
-        addr: "127.0.0.1:0".into(),
-        dist: dist.to_path_buf(),
-        ..Config::default()
-    });
-    let mut req = Request::get(uri);
-    for (name, value) in headers {
-        req = req.header(name, *value);
-    }
-    let res = app(state)
-        .oneshot(req.body(Body::empty()).unwrap())
-        .await
-        .unwrap();
-    (res.status(), res.headers().clone())
-}
-
 /// A range answer and a revalidation carry the 200's cache rules: caches key every answer of
 /// the URL on the encoding, and a 304 renews the year or the revalidation it was given.
 #[tokio::test]
 async fn ranges_and_revalidations_carry_the_cache_rules() {
     let d = dist();
-    let (status, headers) = get_with(
+    let (status, headers, _) = get_with(
         d.path(),
         "/app-0123456789abcdef_bg.wasm",
         &[(header::RANGE, "bytes=0-9")],
@@ -151,9 +140,9 @@ async fn ranges_and_revalidations_carry_the_cache_rules() {
         headers[header::CACHE_CONTROL],
         "public, max-age=31536000, immutable"
     );
-    let (_, first) = get_with(d.path(), "/index.html", &[]).await;
+    let (_, first, _) = get_with(d.path(), "/index.html", &[]).await;
     let modified = first[header::LAST_MODIFIED].to_str().unwrap().to_string();
-    let (status, headers) = get_with(
+    let (status, headers, _) = get_with(
         d.path(),
         "/index.html",
         &[(header::IF_MODIFIED_SINCE, &modified)],
