@@ -256,3 +256,105 @@ async fn a_client_that_sends_nothing_or_an_http2_preface_is_cut_off() {
     stop.send(()).unwrap();
     assert!(task.await.unwrap(), "shutdown left a connection open");
 }
+
+/// Sends one keep-alive request for `/health` on `stream` and reads its whole answer.
+async fn ask_health(stream: &mut tokio::net::TcpStream) -> String {
+    stream
+        .write_all(b"GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+        .await
+        .unwrap();
+    let mut answer = Vec::new();
+    let mut chunk = [0u8; 4096];
+    // The answer is whole once its headers and its `content-length` bytes of body have come.
+    loop {
+        let n = tokio::time::timeout(Duration::from_secs(20), stream.read(&mut chunk))
+            .await
+            .expect("no answer")
+            .unwrap();
+        assert!(n > 0, "closed before the answer was whole");
+        answer.extend_from_slice(&chunk[..n]);
+        let text = String::from_utf8_lossy(&answer).into_owned();
+        if let Some(end) = text.find("\r\n\r\n") {
+            let length: usize = text[..end]
+                .lines()
+                .find_map(|l| {
+                    l.to_ascii_lowercase()
+                        .strip_prefix("content-length: ")
+                        .map(|v| v.trim().parse().unwrap())
+                })
+                .expect("a content-length");
+            if answer.len() >= end + 4 + length {
+                return text;
+            }
+        }
+    }
+}
+
+fn kept_limits(header_ms: u64, idle_ms: u64) -> server::http::Limits {
+    server::http::Limits {
+        header_read_timeout: Duration::from_millis(header_ms),
+        keep_alive_idle: Duration::from_millis(idle_ms),
+        ..server::http::Limits::default()
+    }
+}
+
+/// A kept connection may sit idle longer than the header timer between requests: a load
+/// balancer keeps its connections to targets for 60 s, and a server that closed them after
+/// the header timer's 10 s raced the balancer's next request (a 502 for the user). Before, hyper's
+/// one header timer closed such a connection after the header timeout.
+#[tokio::test]
+async fn a_kept_connection_may_idle_longer_than_the_header_timer() {
+    let d = dist();
+    let (addr, stop, task) = listen(config(d.path()), kept_limits(300, 20_000)).await;
+    let mut kept = tokio::net::TcpStream::connect(addr).await.unwrap();
+    assert!(ask_health(&mut kept).await.starts_with("HTTP/1.1 200"));
+    tokio::time::sleep(Duration::from_millis(1_200)).await;
+    let second = ask_health(&mut kept).await;
+    assert!(second.starts_with("HTTP/1.1 200"), "{second}");
+    drop(kept);
+    stop.send(()).unwrap();
+    assert!(task.await.unwrap(), "shutdown left a connection open");
+}
+
+/// The idle limit closes a kept connection no request comes on; and on a kept connection, a
+/// request that starts and stalls is cut off by the header timer, counted from its first byte,
+/// not by the idle limit.
+#[tokio::test]
+async fn a_kept_connection_is_closed_when_idle_too_long_or_stalled_in_its_headers() {
+    let d = dist();
+    let (addr, stop, task) = listen(config(d.path()), kept_limits(300, 1_500)).await;
+    let mut idle = tokio::net::TcpStream::connect(addr).await.unwrap();
+    assert!(ask_health(&mut idle).await.starts_with("HTTP/1.1 200"));
+    let since = std::time::Instant::now();
+    let mut rest = Vec::new();
+    let read = tokio::time::timeout(Duration::from_secs(20), idle.read_to_end(&mut rest)).await;
+    assert!(read.is_ok(), "the idle kept connection was never closed");
+    assert!(
+        since.elapsed() >= Duration::from_millis(1_200),
+        "closed after {:?}: before the idle limit",
+        since.elapsed()
+    );
+    assert!(rest.is_empty(), "{:?}", String::from_utf8_lossy(&rest));
+
+    let (addr, stop2, task2) = listen(config(d.path()), kept_limits(300, 60_000)).await;
+    let mut stalled = tokio::net::TcpStream::connect(addr).await.unwrap();
+    assert!(ask_health(&mut stalled).await.starts_with("HTTP/1.1 200"));
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    stalled
+        .write_all(b"GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\n")
+        .await
+        .unwrap();
+    let mut rest = Vec::new();
+    // Well under the 60 s idle limit: the header timer closed it.
+    let read = tokio::time::timeout(Duration::from_secs(20), stalled.read_to_end(&mut rest)).await;
+    assert!(read.is_ok(), "the stalled request was never cut off");
+    let text = String::from_utf8_lossy(&rest);
+    assert!(
+        text.is_empty() || text.starts_with("HTTP/1.1 408"),
+        "{text}"
+    );
+    for (stop, task) in [(stop, task), (stop2, task2)] {
+        stop.send(()).unwrap();
+        assert!(task.await.unwrap(), "shutdown left a connection open");
+    }
+}
