@@ -24,13 +24,16 @@ impl EmbedMode {
         let Ok(params) = web_sys::UrlSearchParams::new_with_str(&search) else {
             return EmbedMode::default();
         };
-        let host = params.get("host").filter(|h| is_origin(h) && may_embed(h));
+        use shared::link::framing;
+        let host = params
+            .get(framing::HOST)
+            .filter(|h| is_origin(h) && may_embed(h));
         EmbedMode {
             // Framed is embedded, whatever the address says: the page that frames the planner
             // chooses the address, and "embedded" is what guards Deploy against that page.
-            embedded: params.get("embed").as_deref() == Some("1") || framed(),
+            embedded: params.get(framing::EMBED).as_deref() == Some("1") || framed(),
             host,
-            hide_deploy: params.has("hide-deploy"),
+            hide_deploy: params.has(framing::HIDE_DEPLOY),
         }
     }
 }

@@ -399,9 +399,21 @@ pub fn link(plan: &Plan, base: &str) -> String {
     format!("{base}#{FRAGMENT_KEY}{}", encode(plan))
 }
 
+/// The query parameters that say how a host console framed the planner: the page reads them
+/// (`app/src/embed.rs`), and a share link drops them ([`share_base`]).
+pub mod framing {
+    /// `embed=1`: the page runs inside another console.
+    pub const EMBED: &str = "embed";
+    /// `host=<origin>`: the console's origin, the only one events go to.
+    pub const HOST: &str = "host";
+    /// `hide-deploy`: planning only.
+    pub const HIDE_DEPLOY: &str = "hide-deploy";
+    pub const ALL: [&str; 3] = [EMBED, HOST, HIDE_DEPLOY];
+}
+
 /// The address a share link starts with, made from the page's own (`page`): without its
 /// fragment, and without the query parameters that only say how a host console framed the
-/// planner (`embed`, `host`, `hide-deploy`). A link opened elsewhere is not inside that console,
+/// planner ([`framing`]). A link opened elsewhere is not inside that console,
 /// and need not name it.
 pub fn share_base(page: &str) -> String {
     let page = page.split('#').next().unwrap_or(page);
@@ -412,7 +424,7 @@ pub fn share_base(page: &str) -> String {
         .split('&')
         .filter(|pair| {
             let key = pair.split('=').next().unwrap_or(pair);
-            !pair.is_empty() && !matches!(key, "embed" | "host" | "hide-deploy")
+            !pair.is_empty() && !framing::ALL.contains(&key)
         })
         .collect();
     if kept.is_empty() {
