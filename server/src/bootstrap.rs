@@ -363,8 +363,9 @@ pub fn template(options: &Options) -> Value {
         .keys()
         .filter(|a| !SCOPED.contains(a))
         .partition(|a| a.starts_with("iam:"));
-    let role_arns = sub("arn:${AWS::Partition}:iam::${AWS::AccountId}:role/*");
-    // Only the stacks' own roles (all under one path) are handed to services.
+    // The stacks' own roles, all under one path: the only roles the execution role creates,
+    // changes, deletes or hands to services. With `role/*` it could rewrite any role's trust
+    // policy in the account.
     let stack_role_arns = sub(&format!(
         "arn:${{AWS::Partition}}:iam::${{AWS::AccountId}}:role{}*",
         shared::template::ROLE_PATH
@@ -446,14 +447,14 @@ pub fn template(options: &Options) -> Value {
                             "Sid": "CreateRolesOnlyWithTheBoundary",
                             "Effect": "Allow",
                             "Action": bounded,
-                            "Resource": role_arns,
+                            "Resource": stack_role_arns.clone(),
                             "Condition": {"StringEquals": {"iam:PermissionsBoundary": {"Ref": "PermissionsBoundary"}}}
                         },
                         {
                             "Sid": "ManageStackRoles",
                             "Effect": "Allow",
                             "Action": manage,
-                            "Resource": role_arns
+                            "Resource": stack_role_arns.clone()
                         },
                         {
                             "Sid": "PassStackRolesToTheirServices",
@@ -473,7 +474,7 @@ pub fn template(options: &Options) -> Value {
                             "Sid": "NeverRemoveTheBoundary",
                             "Effect": "Deny",
                             "Action": UNBOUND,
-                            "Resource": role_arns
+                            "Resource": sub("arn:${AWS::Partition}:iam::${AWS::AccountId}:role/*")
                         }
                     ]}
                 }, {
@@ -950,6 +951,42 @@ mod tests {
                 }
             }
         }
+    }
+
+    /// The execution role creates, changes and deletes only roles under the stacks' own path:
+    /// with `role/*` it could rewrite the trust policy of any role in the account (an admin
+    /// role's included) from a template someone else passed it to CloudFormation with.
+    #[test]
+    fn the_execution_role_touches_only_the_stacks_own_roles() {
+        let t = template(&Options::default());
+        let own = format!(
+            "arn:${{AWS::Partition}}:iam::${{AWS::AccountId}}:role{}*",
+            shared::template::ROLE_PATH
+        );
+        let mut checked = 0;
+        for (id, st) in statements(&t) {
+            let iam: Vec<String> = actions(&st)
+                .into_iter()
+                .filter(|a| a.starts_with("iam:") && a != "iam:CreateServiceLinkedRole")
+                .collect();
+            if id != "ExecutionRole" || st["Effect"] != "Allow" || iam.is_empty() {
+                continue;
+            }
+            assert_eq!(st["Resource"]["Fn::Sub"], own, "{iam:?}");
+            checked += iam.len();
+        }
+        for a in [
+            "iam:CreateRole",
+            "iam:DeleteRole",
+            "iam:UpdateAssumeRolePolicy",
+            "iam:PassRole",
+        ] {
+            assert!(
+                execution_actions().contains_key(a),
+                "{a} is not an execution action"
+            );
+        }
+        assert!(checked >= 4, "only {checked} IAM actions checked");
     }
 
     #[test]
