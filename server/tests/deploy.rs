@@ -663,6 +663,52 @@ async fn a_token_may_use_only_its_own_roles() {
     assert_eq!(h.sts.calls.lock().unwrap()[calls].role_arn, TEAM_ROLE);
 }
 
+/// Two tenants may name the same deployer role with different ExternalIds (the confused
+/// deputy the ExternalId exists for). One tenant's cached session, or its running event
+/// stream, must never answer the other: each request assumes the role with its own
+/// ExternalId, which STS (here: denying everything from then on) judges.
+#[tokio::test]
+async fn a_session_or_a_stream_is_never_shared_across_external_ids() {
+    let h = harness_with(long_create(300), Arc::new(StsDouble::default()), |_| {});
+    let id = started(&h).await;
+    // Tenant A watches: its session is cached and its poller runs.
+    let watching = open_stream(&h.state, &id).await;
+    assert_eq!(watching.status(), StatusCode::OK);
+    let other = "other-tenant-0123456789abcdef";
+    let mut theirs = roles(ROLE, ACCOUNT);
+    theirs.external_id = Some("other-tenant".into());
+    let file = json!({"tokens": [{"token": other, "roles": [theirs]}]});
+    let mut state = h.state.clone();
+    state.tokens = Arc::new(Tokens::from_file(&file.to_string()).unwrap());
+    *h.sts.deny.lock().unwrap() = true;
+    let calls = h.sts.calls.lock().unwrap().len();
+    let req = Request::get(format!("/api/deployments/{id}"))
+        .header(header::AUTHORIZATION, format!("Bearer {other}"))
+        .body(Body::empty())
+        .unwrap();
+    let res = app(state.clone()).oneshot(req).await.unwrap();
+    let status = res.status();
+    let body = res.into_body().collect().await.unwrap().to_bytes();
+    assert_eq!(
+        status,
+        StatusCode::FORBIDDEN,
+        "{}",
+        String::from_utf8_lossy(&body)
+    );
+    let stream = open_stream_as(&state, &id, &format!("Bearer {other}")).await;
+    assert_eq!(stream.status(), StatusCode::FORBIDDEN);
+    let asked: Vec<_> = h.sts.calls.lock().unwrap()[calls..]
+        .iter()
+        .map(|c| c.external_id.clone())
+        .collect();
+    assert_eq!(
+        asked,
+        vec![Some("other-tenant".to_string()); 2],
+        "each request assumed the role with its own ExternalId"
+    );
+    drop(watching);
+}
+
 #[tokio::test]
 async fn a_role_not_on_the_allowlist_is_refused_before_sts() {
     let h = harness();

@@ -1,6 +1,6 @@
 //! Which role a deployment acts with, and its short-lived credentials: assumed through STS with
 //! the session policy of the request's access (read or deploy) on the deployment's stack, kept
-//! in memory (a bounded cache keyed by role, stack, region and policy), and assumed again shortly
+//! in memory (a bounded cache keyed by role, ExternalId, stack, region and policy), and assumed again shortly
 //! before they expire. They are never logged and never leave the server.
 
 use std::collections::VecDeque;
@@ -20,6 +20,9 @@ pub const SESSIONS_KEPT: usize = 256;
 #[derive(Clone, Debug, PartialEq, Eq)]
 struct Key {
     role: String,
+    /// Two tenants may name one role with different ExternalIds: one's session never answers
+    /// the other, whose ExternalId STS has not seen.
+    external_id: Option<String>,
     stack: String,
     region: String,
     /// A digest of the session policy: a narrower session is never reused for a wider request.
@@ -115,6 +118,7 @@ impl Deployer {
         let policy = policy(&scope);
         let key = Key {
             role: role.to_string(),
+            external_id: roles.external_id.clone(),
             stack: stack_name.to_string(),
             region: region.to_string(),
             policy: super::digest(&[&policy]),
