@@ -868,6 +868,22 @@ def _delete_stack(self: cfn.CloudFormationBackend, name_or_stack_id: str) -> Non
     _run(stack, work)
 
 
+def _create_change_set(original: Any) -> Any:
+    """AWS takes a stack's id (its ARN) where a stack's name goes, an update's change set
+    included (`StackName`: "the name or the unique ID of the stack"); moto's looks up the
+    update's stack by name only. A caller that names the stack by id can be sure the change
+    set lands on the stack it checked, not on a newer one of the same name."""
+
+    def create_change_set(self: cfn.CloudFormationBackend, *args: Any, **kwargs: Any) -> Any:
+        name = kwargs.get("stack_name")
+        if kwargs.get("change_set_type") == "UPDATE" and name in self.stacks:
+            kwargs["stack_name"] = self.stacks[name].name
+        return original(self, *args, **kwargs)
+
+    create_change_set.by_stack_id = True  # type: ignore[attr-defined]
+    return create_change_set
+
+
 def install() -> None:
     cfn.Stack.stack_resources = property(_stack_resources)  # type: ignore[assignment]
     cfn.Stack.create_resources = _create_resources  # type: ignore[method-assign]
@@ -877,6 +893,10 @@ def install() -> None:
     cfn.CloudFormationBackend.execute_change_set = _execute_change_set  # type: ignore[method-assign]
     cfn.CloudFormationBackend.describe_change_set = _describe_change_set  # type: ignore[method-assign]
     cfn.CloudFormationBackend.delete_change_set = _delete_change_set  # type: ignore[method-assign]
+    if not getattr(cfn.CloudFormationBackend.create_change_set, "by_stack_id", False):
+        cfn.CloudFormationBackend.create_change_set = _create_change_set(  # type: ignore[method-assign]
+            cfn.CloudFormationBackend.create_change_set
+        )
     for operation in ("create_stack", "update_stack", "create_change_set"):
         respond = getattr(CloudFormationResponse, operation)
         if not getattr(respond, "checks_capabilities", False):

@@ -266,6 +266,31 @@ class Operations(unittest.TestCase):
         self.assertEqual(attributes["VisibilityTimeout"], "60")
         self.assertEqual(boto3.client("s3").list_buckets()["Buckets"], [])
 
+    def test_an_update_change_set_may_name_its_stack_by_id(self) -> None:
+        self.execute_create("by-id", TEMPLATE)
+        stack_id = self.cf.describe_stacks(StackName="by-id")["Stacks"][0]["StackId"]
+        updated = json.loads(json.dumps(TEMPLATE))
+        updated["Resources"]["Extra"] = {"Type": "AWS::SQS::Queue"}
+        change_set = self.cf.create_change_set(
+            StackName=stack_id,
+            ChangeSetName="by-id-update",
+            ChangeSetType="UPDATE",
+            TemplateBody=json.dumps(updated),
+        )
+        self.assertEqual(change_set["StackId"], stack_id)
+        self.cf.execute_change_set(ChangeSetName=change_set["Id"])
+        stack = self.cf.describe_stacks(StackName=stack_id)["Stacks"][0]
+        self.assertEqual(stack["StackStatus"], "UPDATE_COMPLETE")
+        self.assertIn(("Extra", "CREATE_COMPLETE"), resource_events(self.cf, "by-id"))
+        # A name or an id no stack has is refused, as before.
+        with self.assertRaises(self.cf.exceptions.ClientError):
+            self.cf.create_change_set(
+                StackName=stack_id.replace("by-id", "no-such"),
+                ChangeSetName="nothing",
+                ChangeSetType="UPDATE",
+                TemplateBody=json.dumps(updated),
+            )
+
     def test_a_parameter_change_alone_modifies_what_reads_it_through_a_condition(self) -> None:
         template = {
             "Parameters": {"Ready": {"Type": "String", "Default": "false", "AllowedValues": ["false", "true"]}},

@@ -765,6 +765,13 @@ async fn an_existing_stack_is_offered_as_an_update_which_shows_its_changes() {
     assert_eq!(status, StatusCode::CREATED, "{body}");
     assert_eq!(body["change_set"]["type"], "UPDATE");
     assert_eq!(body["change_set"]["changes"][0]["action"], "Modify");
+    // The update's change set names the stack by the id whose tag was checked, so a stack of
+    // the same name made since is not the one changed; the create named it by its name.
+    let arn = h.cfn.stacks.lock().unwrap()[0].arn.clone();
+    assert_eq!(
+        *h.cfn.change_set_stacks.lock().unwrap(),
+        vec!["shop-lambda".to_string(), arn]
+    );
     // The update names the plan the stack was deployed from, read from its template, so the
     // page can show the cost of the change before it is applied.
     let deployed: shared::plan::Plan = serde_json::from_value(lambda_plan()).unwrap();

@@ -211,8 +211,15 @@ impl Deployer {
             }
             None => None,
         };
+        // An update names the stack by the id whose tag was checked above: a stack of the same
+        // name made in the meantime (the checked one deleted) is not the one CloudFormation
+        // changes. The deployer role's own condition is only on the request's tags.
+        let target = match &existing {
+            Some(stack) if update => stack.id.clone(),
+            _ => name.clone(),
+        };
         let new = NewChangeSet {
-            stack_name: name.clone(),
+            stack_name: target.clone(),
             change_set_name: change_set_name.clone(),
             template_body: body,
             update,
@@ -240,7 +247,11 @@ impl Deployer {
             })
             .await;
         let change_set_ref = match created {
-            Ok((id, _stack)) => id,
+            Ok((_, stack)) if update && stack != target => {
+                tracing::warn!(stack = name, "an update's change set named another stack");
+                return Err(DeployError::NotManaged { name });
+            }
+            Ok((id, _)) => id,
             // The same request again: its change set already exists, so answer with that one.
             Err(AwsError::AlreadyExists(_)) if existing.is_some() => change_set_name.clone(),
             Err(e) => return Err(e.into()),
@@ -253,11 +264,11 @@ impl Deployer {
             "change set created"
         );
         let info = self
-            .settled_change_set(&session, &name, &change_set_ref)
+            .settled_change_set(&session, &target, &change_set_ref)
             .await?;
         let stack = self
             .call(&session, &unwatched, |cfn, s| {
-                let n = name.clone();
+                let n = target.clone();
                 Box::pin(async move { cfn.stack(&s, &n).await })
             })
             .await?

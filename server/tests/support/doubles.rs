@@ -192,6 +192,8 @@ pub struct CfnDouble {
     pub computing_until: Mutex<Option<tokio::time::Instant>>,
     /// The request token of each DeleteStack call, in order.
     pub delete_tokens: Mutex<Vec<String>>,
+    /// The `StackName` of each CreateChangeSet call, in order (a name, or a stack's ARN).
+    pub change_set_stacks: Mutex<Vec<String>>,
     /// Reasons CloudFormation fails the next change sets with, one per change set made.
     pub change_set_failures: Mutex<VecDeque<String>>,
     /// Change sets CloudFormation failed: (arn, reason).
@@ -319,6 +321,10 @@ impl CloudFormation for CfnDouble {
                 .lock()
                 .unwrap()
                 .push(c.client_token.clone());
+            self.change_set_stacks
+                .lock()
+                .unwrap()
+                .push(c.stack_name.clone());
             let mut stacks = self.stacks.lock().unwrap();
             let n = stacks.len();
             if Self::find(&mut stacks, &c.stack_name).is_none() {
