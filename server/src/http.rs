@@ -181,36 +181,55 @@ pub async fn serve(
     }
 }
 
-/// What one connection's reads and writes tell its header timer.
+/// What one connection's reads tell its header timer, and which wait for headers is on.
 #[derive(Debug, Default)]
 struct Activity(Mutex<Seen>);
 
 #[derive(Clone, Copy, Debug, Default)]
 struct Seen {
-    /// A response has begun on this connection, so the next request comes on a kept connection.
-    answered: bool,
-    /// When the first byte after the last one written arrived: the next request's start.
-    request_began: Option<Instant>,
+    /// How many times hyper has armed the header timer: once when the connection opens, then
+    /// once each time a kept connection waits for its next request.
+    armings: u64,
+    /// Whether the latest arming's wait is on (its deadline not yet dropped).
+    waiting: bool,
+    /// When the first byte read during the current wait came: the next request's start.
+    /// hyper arms the timer only once a request and its answer are whole, so every byte read
+    /// during a wait is the next request's.
+    request_began: Option<tokio::time::Instant>,
 }
 
 impl Activity {
-    fn seen(&self) -> Seen {
-        *self.0.lock().unwrap_or_else(|e| e.into_inner())
+    fn lock(&self) -> std::sync::MutexGuard<'_, Seen> {
+        self.0.lock().unwrap_or_else(|e| e.into_inner())
     }
 
     fn read(&self) {
-        let mut seen = self.0.lock().unwrap_or_else(|e| e.into_inner());
-        seen.request_began.get_or_insert_with(Instant::now);
+        let mut seen = self.lock();
+        if seen.waiting {
+            seen.request_began
+                .get_or_insert_with(tokio::time::Instant::now);
+        }
     }
 
-    fn wrote(&self) {
-        let mut seen = self.0.lock().unwrap_or_else(|e| e.into_inner());
-        seen.answered = true;
+    /// A new wait for headers: answers its number (1 for the connection's first request).
+    fn arm(&self) -> u64 {
+        let mut seen = self.lock();
+        seen.armings += 1;
+        seen.waiting = true;
         seen.request_began = None;
+        seen.armings
+    }
+
+    /// The wait numbered `arming` is over (its headers came, or it timed out).
+    fn disarm(&self, arming: u64) {
+        let mut seen = self.lock();
+        if seen.armings == arming {
+            seen.waiting = false;
+        }
     }
 }
 
-/// A connection's socket, noting in its [`Activity`] when bytes come and go.
+/// A connection's socket, noting in its [`Activity`] when bytes come.
 struct Watched {
     stream: TcpStream,
     activity: Arc<Activity>,
@@ -238,12 +257,7 @@ impl AsyncWrite for Watched {
         cx: &mut Context<'_>,
         buf: &[u8],
     ) -> Poll<io::Result<usize>> {
-        let this = self.get_mut();
-        let polled = Pin::new(&mut this.stream).poll_write(cx, buf);
-        if matches!(polled, Poll::Ready(Ok(n)) if n > 0) {
-            this.activity.wrote();
-        }
-        polled
+        Pin::new(&mut self.get_mut().stream).poll_write(cx, buf)
     }
 
     fn poll_write_vectored(
@@ -251,12 +265,7 @@ impl AsyncWrite for Watched {
         cx: &mut Context<'_>,
         bufs: &[io::IoSlice<'_>],
     ) -> Poll<io::Result<usize>> {
-        let this = self.get_mut();
-        let polled = Pin::new(&mut this.stream).poll_write_vectored(cx, bufs);
-        if matches!(polled, Poll::Ready(Ok(n)) if n > 0) {
-            this.activity.wrote();
-        }
-        polled
+        Pin::new(&mut self.get_mut().stream).poll_write_vectored(cx, bufs)
     }
 
     fn is_write_vectored(&self) -> bool {
@@ -272,13 +281,17 @@ impl AsyncWrite for Watched {
     }
 }
 
-/// One connection's timer for hyper's header-read timeout, which hyper arms both when a
-/// connection opens and when a kept connection waits for its next request: one timer for two
-/// limits. This one tells them apart by the connection's [`Activity`]:
-/// - before the first answer, the headers are due `header` after the connection opened (a
-///   client that connects and says nothing is cut off as before);
+/// One connection's timer for hyper's header-read timeout. hyper arms that one timer both when
+/// a connection opens and each time a kept connection waits for its next request (only once
+/// the last request and its answer are whole): one timer for two limits. This one tells them
+/// apart by counting the armings, and reads the connection's [`Activity`]:
+/// - the first request's headers are due `header` after the connection opened (a client that
+///   connects and says nothing is cut off as before);
 /// - on a kept connection, a request whose first byte has come has `header` from that byte;
-/// - a kept connection with no new byte may idle for `idle`.
+/// - a kept connection with no new byte may idle for `idle`. A request already partly received
+///   when the wait began (pipelined) counts as idle until the wait ends.
+///
+/// Its clock is tokio's, so that a test with tokio's paused clock sees one clock.
 #[derive(Clone, Debug)]
 struct ConnectionTimer {
     activity: Arc<Activity>,
@@ -288,43 +301,53 @@ struct ConnectionTimer {
 
 impl hyper::rt::Timer for ConnectionTimer {
     fn sleep(&self, duration: Duration) -> Pin<Box<dyn hyper::rt::Sleep>> {
-        self.sleep_until(Instant::now() + duration)
+        self.sleep_until(self.now() + duration)
     }
 
-    fn sleep_until(&self, deadline: Instant) -> Pin<Box<dyn hyper::rt::Sleep>> {
+    fn sleep_until(&self, _hypers: Instant) -> Pin<Box<dyn hyper::rt::Sleep>> {
+        // hyper's deadline is its arming time plus the header timeout; the deadline here is
+        // computed from the arming time and the wait's kind instead.
+        let armed = tokio::time::Instant::now();
+        let arming = self.activity.arm();
         Box::pin(HeaderDeadline {
             activity: self.activity.clone(),
-            armed: deadline.checked_sub(self.header).unwrap_or(deadline),
+            arming,
+            armed,
             header: self.header,
             idle: self.idle,
-            sleep: Box::pin(tokio::time::sleep_until(deadline.into())),
+            sleep: Box::pin(tokio::time::sleep_until(armed + self.header)),
         })
+    }
+
+    fn now(&self) -> Instant {
+        tokio::time::Instant::now().into_std()
     }
 }
 
 /// The deadline [`ConnectionTimer`] hands hyper; it moves as the connection's activity changes.
 struct HeaderDeadline {
     activity: Arc<Activity>,
-    /// When hyper armed the timer.
-    armed: Instant,
+    /// Which arming of the connection this is (1: its first request).
+    arming: u64,
+    armed: tokio::time::Instant,
     header: Duration,
     idle: Duration,
     sleep: Pin<Box<tokio::time::Sleep>>,
 }
 
-impl HeaderDeadline {
-    fn due(&self) -> Instant {
-        due(self.activity.seen(), self.armed, self.header, self.idle)
-    }
-}
-
-/// When a request's headers are due, from what the connection has seen (see
-/// [`ConnectionTimer`]).
-fn due(seen: Seen, armed: Instant, header: Duration, idle: Duration) -> Instant {
-    match (seen.answered, seen.request_began) {
-        (false, _) => armed + header,
-        (true, Some(began)) => began.max(armed) + header,
-        (true, None) => armed + idle,
+/// When a request's headers are due, from which wait this is (`arming`), when it was armed and
+/// when the next request's first byte came (see [`ConnectionTimer`]).
+fn due(
+    arming: u64,
+    armed: tokio::time::Instant,
+    request_began: Option<tokio::time::Instant>,
+    header: Duration,
+    idle: Duration,
+) -> tokio::time::Instant {
+    match (arming, request_began) {
+        (1, _) => armed + header,
+        (_, Some(began)) => began + header,
+        (_, None) => armed + idle,
     }
 }
 
@@ -334,11 +357,18 @@ impl Future for HeaderDeadline {
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
         // hyper polls this whenever the connection wakes while it waits for headers, which
         // includes each arrival of bytes, so the deadline follows the activity.
-        let due = tokio::time::Instant::from_std(self.due());
+        let began = self.activity.lock().request_began;
+        let due = due(self.arming, self.armed, began, self.header, self.idle);
         if self.sleep.deadline() != due {
             self.sleep.as_mut().reset(due);
         }
         self.sleep.as_mut().poll(cx)
+    }
+}
+
+impl Drop for HeaderDeadline {
+    fn drop(&mut self) {
+        self.activity.disarm(self.arming);
     }
 }
 
@@ -349,53 +379,46 @@ mod tests {
     use super::*;
 
     #[test]
-    fn headers_are_due_by_what_the_connection_has_seen() {
-        let armed = Instant::now();
+    fn headers_are_due_by_which_wait_it_is_and_when_its_first_byte_came() {
+        let armed = tokio::time::Instant::now();
         let (header, idle) = (Duration::from_secs(10), Duration::from_secs(75));
-        let due = |seen| due(seen, armed, header, idle);
-        let fresh = Seen::default();
-        // A new connection: the headers are due 10 s after it opened, bytes or none.
-        assert_eq!(due(fresh), armed + header);
         let began = armed + Duration::from_secs(3);
-        let partial = Seen {
-            request_began: Some(began),
-            ..fresh
-        };
-        assert_eq!(due(partial), armed + header);
+        // A new connection: the headers are due 10 s after it opened, bytes or none.
+        assert_eq!(due(1, armed, None, header, idle), armed + header);
+        assert_eq!(due(1, armed, Some(began), header, idle), armed + header);
         // A kept connection waits for its next request for the idle limit...
-        let kept = Seen {
-            answered: true,
-            request_began: None,
-        };
-        assert_eq!(due(kept), armed + idle);
+        assert_eq!(due(2, armed, None, header, idle), armed + idle);
         // ...and once that request's first byte comes, it has 10 s from there.
-        let next = Seen {
-            request_began: Some(began),
-            ..kept
-        };
-        assert_eq!(due(next), began + header);
-        // Bytes that came before the timer was armed (a pipelined request) count from the arming.
-        let early = Seen {
-            request_began: Some(armed - Duration::from_secs(1)),
-            ..kept
-        };
-        assert_eq!(due(early), armed + header);
+        assert_eq!(due(7, armed, Some(began), header, idle), began + header);
     }
 
     #[test]
-    fn reads_start_a_request_and_writes_end_it() {
+    fn only_bytes_read_during_a_wait_start_a_request() {
         let activity = Activity::default();
+        // Bytes before any wait (none is on) start nothing.
         activity.read();
-        let first = activity.seen().request_began.unwrap();
+        assert_eq!(activity.lock().request_began, None);
+        let first = activity.arm();
+        assert_eq!(first, 1);
+        activity.read();
+        let began = activity.lock().request_began.expect("a request began");
         activity.read();
         assert_eq!(
-            activity.seen().request_began,
-            Some(first),
+            activity.lock().request_began,
+            Some(began),
             "the first byte counts"
         );
-        assert!(!activity.seen().answered);
-        activity.wrote();
-        assert!(activity.seen().answered);
-        assert_eq!(activity.seen().request_began, None);
+        activity.disarm(first);
+        // A request's body, read after its headers came, starts nothing.
+        let body_time = activity.lock().request_began;
+        activity.read();
+        assert_eq!(activity.lock().request_began, body_time);
+        // The next wait starts afresh; an older wait's end does not end it.
+        let second = activity.arm();
+        assert_eq!(second, 2);
+        assert_eq!(activity.lock().request_began, None);
+        activity.disarm(first);
+        activity.read();
+        assert!(activity.lock().request_began.is_some());
     }
 }
