@@ -134,8 +134,9 @@ impl Deployer {
                     duration_seconds: self.config.session_seconds.clamp(900, 3600),
                     session_policy: policy,
                 };
-                // The role's name only: its ARN names the account.
-                let name = role.rsplit('/').next().unwrap_or_default();
+                // A digest of the role: its name and its ARN (which names the account) are the
+                // account's business. The digest tells the server's roles apart in the log.
+                let name = &super::digest(&[role])[..12];
                 let c = self
                     .sts
                     .assume_role(request.clone())

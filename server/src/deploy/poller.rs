@@ -68,13 +68,14 @@ impl Deployer {
         let mut failures = 0;
         let seq = AtomicU64::new(0);
         loop {
-            let throttled = |wait: Duration, message: &str| {
+            // AWS's own message is in the log (`aws::retry` writes it); watchers get ours.
+            let throttled = |wait: Duration, _aws_message: &str| {
                 notify(
                     &sender,
                     &seq,
                     NoticeKind::Throttled,
                     format!(
-                        "AWS is throttling requests ({message}); retrying in {:.1} s",
+                        "AWS is throttling requests; retrying in {:.1} s",
                         wait.as_secs_f64()
                     ),
                     wait,

@@ -239,10 +239,10 @@ impl PriceService {
                 Ok(Err(why)) => me.remember_failure(&region, why),
                 Err(_) => me.remember_failure(
                     &region,
-                    format!(
+                    Failure::same(format!(
                         "the Price List API did not answer within {} s",
                         REFRESH_TIMEOUT.as_secs()
-                    ),
+                    )),
                 ),
             }
             me.inflight.lock().expect("never poisoned").remove(&region);
@@ -251,17 +251,17 @@ impl PriceService {
         rx
     }
 
-    fn remember_failure(&self, region: &str, why: String) {
-        tracing::warn!(region, "live prices: {why}");
+    fn remember_failure(&self, region: &str, why: Failure) {
+        tracing::warn!(region, "live prices: {}", why.log);
         self.failed
             .lock()
             .expect("never poisoned")
-            .insert(region.to_string(), (Instant::now(), why));
+            .insert(region.to_string(), (Instant::now(), why.note));
     }
 
     /// A live book for `region` from the disk cache or the Price List API (async I/O, no lock
     /// held); the cache file is written after a fetch.
-    async fn refresh(&self, region: &str) -> Result<Cached, String> {
+    async fn refresh(&self, region: &str) -> Result<Cached, Failure> {
         if let Some(path) = self.path(region)
             && let Ok(text) = tokio::fs::read_to_string(&path).await
             && let Ok(c) = serde_json::from_str::<Cached>(&text)
@@ -271,9 +271,9 @@ impl PriceService {
             return Ok(c);
         }
         let live = match self.client.get() {
-            Some(Ok(pricing)) => pricing.refresh(region).await.map_err(|e| e.to_string())?,
-            Some(Err(e)) => return Err(e.to_string()),
-            None => return Err("no AWS credentials yet".into()),
+            Some(Ok(pricing)) => pricing.refresh(region).await.map_err(Failure::from)?,
+            Some(Err(e)) => return Err(Failure::from(e)),
+            None => return Err(Failure::same("no AWS credentials yet".into())),
         };
         let c = Cached {
             fetched_secs: Self::now(),
@@ -335,6 +335,42 @@ fn live_answer(c: &Cached, note: Option<String>) -> PriceBookAnswer {
         note: note.or(unknown_note),
         unknown: unknown(&c.live.unknown),
         book_tsv: book.to_tsv(),
+    }
+}
+
+/// Why a refresh failed: in full for the server's log, and as the page is told it
+/// ([`PricingError::public`]).
+#[derive(Debug)]
+struct Failure {
+    log: String,
+    note: String,
+}
+
+impl Failure {
+    /// A reason of Stackplan's own, the same for the log and the page.
+    fn same(why: String) -> Failure {
+        Failure {
+            log: why.clone(),
+            note: why,
+        }
+    }
+}
+
+impl From<PricingError> for Failure {
+    fn from(e: PricingError) -> Failure {
+        Failure {
+            log: e.to_string(),
+            note: e.public(),
+        }
+    }
+}
+
+impl From<&PricingError> for Failure {
+    fn from(e: &PricingError) -> Failure {
+        Failure {
+            log: e.to_string(),
+            note: e.public(),
+        }
     }
 }
 

@@ -43,6 +43,21 @@ pub struct LiveBook {
     pub carried: Vec<String>,
 }
 
+impl PricingError {
+    /// What the page is told: Stackplan's own sentence. AWS's words (which can describe the
+    /// server's principal and its policies) stay in the server's log and the operator's CLI,
+    /// which print the error itself.
+    pub fn public(&self) -> String {
+        match self {
+            PricingError::Throttled(_) => {
+                "the Price List API is throttling requests, even after retries".into()
+            }
+            PricingError::Api(_) => "the Price List API failed (the server's log says why)".into(),
+            other => other.to_string(),
+        }
+    }
+}
+
 impl From<AwsError> for PricingError {
     fn from(e: AwsError) -> Self {
         match e {
