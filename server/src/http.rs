@@ -37,6 +37,10 @@ pub struct Limits {
     /// closes an idle connection: a server that closes first races the balancer's next request
     /// on it, which the client sees as a 502.
     pub keep_alive_idle: Duration,
+    /// How long a write may wait for a client that reads nothing before the connection is given
+    /// up: a client that stops reading an answer (or an event stream) would otherwise hold its
+    /// slot for ever. Any progress starts the wait again, so a slow reader is served.
+    pub write_stall: Duration,
     /// How long open connections get to finish after a shutdown signal.
     pub shutdown_grace: Duration,
 }
@@ -47,6 +51,7 @@ impl Default for Limits {
             max_connections: 1024,
             header_read_timeout: Duration::from_secs(10),
             keep_alive_idle: Duration::from_secs(75),
+            write_stall: Duration::from_secs(60),
             shutdown_grace: Duration::from_secs(8),
         }
     }
@@ -158,7 +163,15 @@ pub async fn serve(
         });
         let service = TowerToHyperService::new(app.clone());
         let connection = builder
-            .serve_connection(TokioIo::new(Watched { stream, activity }), service)
+            .serve_connection(
+                TokioIo::new(Watched {
+                    stream,
+                    activity,
+                    write_stall: limits.write_stall,
+                    stalled: None,
+                }),
+                service,
+            )
             .into_owned();
         let connection = graceful.watch(connection);
         tokio::spawn(async move {
@@ -229,10 +242,46 @@ impl Activity {
     }
 }
 
-/// A connection's socket, noting in its [`Activity`] when bytes come.
+/// A connection's socket, noting in its [`Activity`] when bytes come, and giving up a write
+/// that makes no progress for `write_stall`.
 struct Watched {
     stream: TcpStream,
     activity: Arc<Activity>,
+    write_stall: Duration,
+    /// Runs while a write waits for the client to read.
+    stalled: Option<Pin<Box<tokio::time::Sleep>>>,
+}
+
+impl Watched {
+    /// A write that could not proceed: an error once it has waited `write_stall`.
+    fn stall<T>(&mut self, cx: &mut Context<'_>) -> Poll<io::Result<T>> {
+        let limit = self.write_stall;
+        let sleep = self
+            .stalled
+            .get_or_insert_with(|| Box::pin(tokio::time::sleep(limit)));
+        match sleep.as_mut().poll(cx) {
+            Poll::Ready(()) => Poll::Ready(Err(io::Error::new(
+                io::ErrorKind::TimedOut,
+                "the client read nothing for too long",
+            ))),
+            Poll::Pending => Poll::Pending,
+        }
+    }
+
+    /// What a write gave: a stall timer runs while it is pending and stops when it is not.
+    fn written<T>(
+        &mut self,
+        cx: &mut Context<'_>,
+        polled: Poll<io::Result<T>>,
+    ) -> Poll<io::Result<T>> {
+        match polled {
+            Poll::Pending => self.stall(cx),
+            done => {
+                self.stalled = None;
+                done
+            }
+        }
+    }
 }
 
 impl AsyncRead for Watched {
@@ -257,7 +306,9 @@ impl AsyncWrite for Watched {
         cx: &mut Context<'_>,
         buf: &[u8],
     ) -> Poll<io::Result<usize>> {
-        Pin::new(&mut self.get_mut().stream).poll_write(cx, buf)
+        let this = self.get_mut();
+        let polled = Pin::new(&mut this.stream).poll_write(cx, buf);
+        this.written(cx, polled)
     }
 
     fn poll_write_vectored(
@@ -265,7 +316,9 @@ impl AsyncWrite for Watched {
         cx: &mut Context<'_>,
         bufs: &[io::IoSlice<'_>],
     ) -> Poll<io::Result<usize>> {
-        Pin::new(&mut self.get_mut().stream).poll_write_vectored(cx, bufs)
+        let this = self.get_mut();
+        let polled = Pin::new(&mut this.stream).poll_write_vectored(cx, bufs);
+        this.written(cx, polled)
     }
 
     fn is_write_vectored(&self) -> bool {

@@ -387,3 +387,53 @@ async fn a_request_stalled_in_its_headers_on_a_kept_connection_is_cut_off() {
     stop.send(()).unwrap();
     assert!(task.await.unwrap(), "shutdown left a connection open");
 }
+
+/// A client that asks for a large answer and reads nothing is given up once a write has made
+/// no progress for the stall limit, freeing its slot; before, it held the connection for ever.
+#[tokio::test]
+async fn a_client_that_stops_reading_is_given_up() {
+    let d = dist();
+    // Random bytes (no compression makes them smaller), far more than the kernel's buffers.
+    let size = 48 << 20;
+    let mut big = vec![0u8; size];
+    let mut x: u64 = 0x9e37_79b9_7f4a_7c15;
+    for chunk in big.chunks_mut(8) {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        chunk.copy_from_slice(&x.to_le_bytes()[..chunk.len()]);
+    }
+    std::fs::write(d.path().join("big.bin"), &big).unwrap();
+    let limits = server::http::Limits {
+        write_stall: Duration::from_millis(500),
+        ..server::http::Limits::default()
+    };
+    let (addr, stop, task) = listen(config(d.path()), limits).await;
+    let mut idle_reader = tokio::net::TcpStream::connect(addr).await.unwrap();
+    idle_reader
+        .write_all(b"GET /big.bin HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+        .await
+        .unwrap();
+    // Reads nothing for well past the stall limit...
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    // ...then finds the answer cut short: what the kernel had buffered, then the end.
+    let mut got = Vec::new();
+    let read = tokio::time::timeout(Duration::from_secs(20), async {
+        let mut chunk = vec![0u8; 1 << 16];
+        loop {
+            match idle_reader.read(&mut chunk).await {
+                Ok(0) | Err(_) => break,
+                Ok(n) => got.extend_from_slice(&chunk[..n]),
+            }
+        }
+    })
+    .await;
+    assert!(read.is_ok(), "the connection was never closed");
+    assert!(
+        got.len() < size,
+        "the whole answer came ({} bytes): the stalled write was never given up",
+        got.len()
+    );
+    stop.send(()).unwrap();
+    assert!(task.await.unwrap(), "shutdown left a connection open");
+}
