@@ -219,6 +219,20 @@ struct Checker {
 }
 
 impl Checker {
+    /// CloudFormation resolves a dynamic reference (`{{resolve:…}}`) in any property: a
+    /// plan's free text holding one would put a secret's value into that setting, or send it
+    /// out (an alarm's email address). Answers whether `text` holds one (and says so).
+    fn dynamic_reference(&mut self, path: impl Into<String>, text: &str) -> bool {
+        let holds = text.contains("{{resolve:");
+        if holds {
+            self.error(
+                path,
+                "must not hold a CloudFormation dynamic reference ({{resolve:…}}): CloudFormation would put the secret's value here. Name a secret in an environment variable's `secret`",
+            );
+        }
+        holds
+    }
+
     fn error(&mut self, path: impl Into<String>, message: impl Into<String>) {
         self.problems.push(Problem {
             path: path.into(),
@@ -583,7 +597,8 @@ fn fargate(c: &mut Checker, plan: &Plan, f: &Fargate) {
     let path_ok = f.health_check_path.starts_with('/')
         && f.health_check_path.len() <= 1024
         && f.health_check_path.chars().all(|ch| ch.is_ascii_graphic());
-    if !path_ok {
+    if c.dynamic_reference("fargate.health_check_path", &f.health_check_path) {
+    } else if !path_ok {
         c.error(
             "fargate.health_check_path",
             format!(
@@ -671,7 +686,8 @@ fn fargate(c: &mut Checker, plan: &Plan, f: &Fargate) {
                     && !domain.ends_with('.')
             })
             && !email.chars().any(|ch| ch.is_whitespace());
-        if !ok {
+        if c.dynamic_reference("fargate.alarm_email", email) {
+        } else if !ok {
             c.error(
                 "fargate.alarm_email",
                 format!("\"{email}\" is not an email address"),
@@ -843,7 +859,8 @@ fn authorizer(c: &mut Checker, api: ApiType, a: &Authorizer) {
     }
     let host = jwt.issuer.strip_prefix("https://").unwrap_or_default();
     let host = host.split('/').next().unwrap_or_default();
-    if jwt.issuer.len() > 2048
+    if c.dynamic_reference("lambda.authorizer.jwt.issuer", &jwt.issuer) {
+    } else if jwt.issuer.len() > 2048
         || host.is_empty()
         || !host.contains('.')
         || jwt
@@ -869,7 +886,8 @@ fn authorizer(c: &mut Checker, api: ApiType, a: &Authorizer) {
         );
     }
     for (i, aud) in jwt.audience.iter().enumerate() {
-        if aud.trim().is_empty()
+        if c.dynamic_reference(format!("lambda.authorizer.jwt.audience[{i}]"), aud) {
+        } else if aud.trim().is_empty()
             || aud.trim() != aud
             || aud.len() > 256
             || aud.chars().any(char::is_control)
@@ -911,7 +929,8 @@ fn lambda(c: &mut Checker, plan: &Plan, l: &Lambda) {
             .chars()
             .all(|ch| ch.is_ascii_alphanumeric() || "_.-/".contains(ch));
     // An image brings its own handler; the form hides the field then.
-    if !handler_ok && l.image.is_none() {
+    if c.dynamic_reference("lambda.handler", &l.handler) {
+    } else if !handler_ok && l.image.is_none() {
         c.error(
             "lambda.handler",
             format!(

@@ -461,3 +461,101 @@ fn log_buckets() {
         )],
     );
 }
+
+/// CloudFormation resolves a dynamic reference (`{{resolve:…}}`) in any property, so a plan's
+/// free text holding one would put a secret's value into a setting (a health-check path, an
+/// authorizer's audience) or send it out (an alarm's email address). Every string of every
+/// matrix plan is tried with one: the plan must not validate, and the problem is named at that
+/// string's own path (an environment variable's value has its own message; a field whose
+/// format already refuses braces is refused by that format).
+#[test]
+fn no_string_of_a_plan_may_hold_a_dynamic_reference() {
+    fn strings(value: &Value, path: String, out: &mut Vec<String>) {
+        match value {
+            Value::String(_) => out.push(path),
+            Value::Array(items) => {
+                for (i, item) in items.iter().enumerate() {
+                    strings(item, format!("{path}[{i}]"), out);
+                }
+            }
+            Value::Object(map) => {
+                for (k, v) in map {
+                    let p = if path.is_empty() {
+                        k.clone()
+                    } else {
+                        format!("{path}.{k}")
+                    };
+                    strings(v, p, out);
+                }
+            }
+            _ => {}
+        }
+    }
+    fn set(value: &mut Value, path: &str, text: &str) {
+        let mut at = value;
+        for part in path.split('.') {
+            let (key, index) = match part.split_once('[') {
+                Some((k, i)) => (k, Some(i.trim_end_matches(']').parse::<usize>().unwrap())),
+                None => (part, None),
+            };
+            at = &mut at[key];
+            if let Some(i) = index {
+                at = &mut at[i];
+            }
+        }
+        *at = Value::String(text.into());
+    }
+    const REFERENCE: &str = "{{resolve:secretsmanager:other:SecretString}}";
+    let mut tried = std::collections::BTreeSet::new();
+    for (name, plan) in shared::examples::matrix() {
+        let json: Value = serde_json::to_value(&plan).unwrap();
+        let mut paths = Vec::new();
+        strings(&json, String::new(), &mut paths);
+        for path in paths {
+            if path == "version" || path == "region" {
+                continue;
+            }
+            let original = json
+                .pointer(&format!(
+                    "/{}",
+                    path.replace('.', "/").replace('[', "/").replace(']', "")
+                ))
+                .and_then(Value::as_str)
+                .unwrap_or_default()
+                .to_string();
+            // Keep a URL's or an address's shape, so that only the reference is at fault.
+            let text = if original.starts_with('/') || original.starts_with("https://") {
+                format!("{original}{REFERENCE}")
+            } else if let Some((user, domain)) = original.split_once('@') {
+                format!("{user}{REFERENCE}@{domain}")
+            } else {
+                REFERENCE.to_string()
+            };
+            let mut tampered = json.clone();
+            set(&mut tampered, &path, &text);
+            let Ok(parsed) = Plan::from_json(&tampered.to_string()) else {
+                continue; // an enum's value: refused when read
+            };
+            let problems = shared::validate::check(&parsed);
+            let at = problems
+                .iter()
+                .any(|p| p.severity == shared::Severity::Error && p.path == path);
+            assert!(at, "{name}: {path} = {text:?} is accepted: {problems:?}");
+            tried.insert(path);
+        }
+    }
+    for free_text in [
+        "fargate.health_check_path",
+        "fargate.alarm_email",
+        "lambda.handler",
+        "lambda.authorizer.jwt.issuer",
+        "lambda.authorizer.jwt.audience[0]",
+        "environment[0].value",
+        "tags.team",
+    ] {
+        assert!(
+            tried.contains(free_text),
+            "{free_text} was not tried: {tried:?}"
+        );
+    }
+}
