@@ -703,3 +703,70 @@ fn the_function_environment_skip_says_whether_it_holds_secrets() {
     }
     assert!(checked[0] > 0 && checked[1] > 0, "{checked:?}");
 }
+
+/// A function attached to the VPC needs its role to manage the account's network interfaces
+/// (Lambda does it with the role), but the function's own code must not: every statement that
+/// grants an interface-changing action is matched by a Deny of it for calls that carry
+/// `lambda:SourceFunctionArn`, which Lambda adds to the code's calls and not to its own.
+#[test]
+fn a_functions_code_cannot_change_the_accounts_network_interfaces() {
+    const CHANGING: [&str; 4] = [
+        "ec2:AssignPrivateIpAddresses",
+        "ec2:CreateNetworkInterface",
+        "ec2:DeleteNetworkInterface",
+        "ec2:UnassignPrivateIpAddresses",
+    ];
+    let actions = |st: &Value| -> Vec<String> {
+        match &st["Action"] {
+            Value::String(a) => vec![a.clone()],
+            Value::Array(l) => l
+                .iter()
+                .filter_map(|a| a.as_str().map(String::from))
+                .collect(),
+            _ => vec![],
+        }
+    };
+    let mut checked = 0;
+    for (name, t) in matrix_templates() {
+        for (id, resource) in t.to_value()["Resources"].as_object().unwrap() {
+            if resource["Type"] != "AWS::IAM::Role" {
+                continue;
+            }
+            let statements: Vec<Value> = resource["Properties"]["Policies"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .flat_map(|p| {
+                    p["PolicyDocument"]["Statement"]
+                        .as_array()
+                        .cloned()
+                        .unwrap_or_default()
+                })
+                .collect();
+            let granted: Vec<String> = statements
+                .iter()
+                .filter(|st| st["Effect"] == "Allow")
+                .flat_map(actions)
+                .filter(|a| CHANGING.contains(&a.as_str()))
+                .collect();
+            if granted.is_empty() {
+                continue;
+            }
+            let denied = statements.iter().any(|st| {
+                st["Effect"] == "Deny"
+                    && st["Resource"] == "*"
+                    && st["Condition"]["Null"]["lambda:SourceFunctionArn"] == "false"
+                    && granted.iter().all(|a| actions(st).contains(a))
+            });
+            assert!(
+                denied,
+                "{name}: {id} lets the function's code use {granted:?}"
+            );
+            checked += 1;
+        }
+    }
+    assert!(
+        checked > 0,
+        "no template grants interface actions: the test tests nothing"
+    );
+}

@@ -444,7 +444,7 @@ fn network(b: &mut Builder<'_>, l: &Lambda) {
 /// What Lambda needs of the function's role to attach it to the VPC (the managed policy
 /// AWSLambdaVPCAccessExecutionRole's actions): creating network interfaces only in the stack's
 /// subnets, with its security group; managing the account's interfaces in the region. Describing
-/// them cannot be scoped.
+/// them cannot be scoped. None of it may be used by the function's own code.
 fn network_statements() -> Vec<Node> {
     let subnet = |s: &str| {
         sub(format!(
@@ -482,6 +482,22 @@ fn network_statements() -> Vec<Node> {
             "Effect": "Allow",
             "Action": "ec2:DescribeNetworkInterfaces",
             "Resource": "*"
+        }),
+        // Lambda makes its interface calls outside the function's execution environment,
+        // without `lambda:SourceFunctionArn`; a call the function's own code makes with the
+        // role's credentials carries it. So the code cannot use the grants above on the
+        // account's other interfaces, and Lambda still can.
+        json!({
+            "Sid": "NotFromTheFunctionsCode",
+            "Effect": "Deny",
+            "Action": [
+                "ec2:AssignPrivateIpAddresses",
+                "ec2:CreateNetworkInterface",
+                "ec2:DeleteNetworkInterface",
+                "ec2:UnassignPrivateIpAddresses"
+            ],
+            "Resource": "*",
+            "Condition": {"Null": {"lambda:SourceFunctionArn": "false"}}
         }),
     ]
 }
