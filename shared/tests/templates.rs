@@ -419,7 +419,8 @@ fn iam_is_scoped_to_the_plans_resources() {
                         actions.iter().all(|a| !a.ends_with('*')),
                         "{name}: {id} wildcard action"
                     );
-                    if st["Resource"] == "*" {
+                    // A Deny takes away; only what is allowed must be scoped.
+                    if st["Resource"] == "*" && st["Effect"] == "Allow" {
                         // Actions IAM cannot scope to a resource: the registry login, and
                         // describing network interfaces (a function in a VPC).
                         assert!(
@@ -769,4 +770,52 @@ fn a_functions_code_cannot_change_the_accounts_network_interfaces() {
         checked > 0,
         "no template grants interface actions: the test tests nothing"
     );
+}
+
+/// A governed stack's key lets CloudWatch use it for exactly the stack's own alarms: each alarm
+/// has a name of the stack's, and the key's policy lists those names without a wildcard (a
+/// prefix `<stack>-*` also matched the alarms of a stack whose name starts with this one's).
+#[test]
+fn a_governed_key_serves_exactly_the_stacks_own_alarms() {
+    let mut checked = 0;
+    for (name, t) in matrix_templates() {
+        let v = t.to_value();
+        let Some(key) = v["Resources"].get("StackKey") else {
+            continue;
+        };
+        let Some(st) = key["Properties"]["KeyPolicy"]["Statement"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|st| st["Sid"] == "CloudWatchAlarmsPublishToTheStacksTopic")
+        else {
+            continue;
+        };
+        assert!(st["Condition"].get("ArnLike").is_none(), "{name}: {st}");
+        let allowed: Vec<String> = st["Condition"]["ArnEquals"]["aws:SourceArn"]
+            .as_array()
+            .expect("a list of alarm ARNs")
+            .iter()
+            .map(|a| a["Fn::Sub"].as_str().unwrap().to_string())
+            .collect();
+        let alarms: Vec<String> = v["Resources"]
+            .as_object()
+            .unwrap()
+            .values()
+            .filter(|r| r["Type"] == "AWS::CloudWatch::Alarm")
+            .map(|r| {
+                let named = r["Properties"]["AlarmName"]["Fn::Sub"]
+                    .as_str()
+                    .unwrap_or_else(|| panic!("{name}: an alarm without a name: {r}"));
+                format!(
+                    "arn:${{AWS::Partition}}:cloudwatch:${{AWS::Region}}:${{AWS::AccountId}}:alarm:{named}"
+                )
+            })
+            .collect();
+        assert!(!alarms.is_empty(), "{name}");
+        assert_eq!(allowed, alarms, "{name}");
+        assert!(allowed.iter().all(|a| !a.contains('*')), "{name}");
+        checked += 1;
+    }
+    assert!(checked > 0, "no governed Fargate template in the matrix");
 }

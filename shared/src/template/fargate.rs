@@ -110,7 +110,7 @@ pub fn build(b: &mut Builder<'_>, f: &Fargate) {
     network(b, f);
     security_groups(b, f);
     if plan.governed {
-        super::kms::stack_key(b, true, f.database.is_some());
+        super::kms::stack_key(b, &ALARMS.map(|(id, _, _)| id), f.database.is_some());
     }
     storage::log_bucket(
         b,
@@ -1042,33 +1042,40 @@ fn scaling_and_alarms(b: &mut Builder<'_>, f: &Fargate) {
             json!({ "TopicArn": r("AlarmTopic"), "Protocol": "email", "Endpoint": email }),
         );
     }
-    for (id, metric, what) in [
-        ("CpuAlarm", "CPUUtilization", "CPU"),
-        ("MemoryAlarm", "MemoryUtilization", "memory"),
-    ] {
-        b.add(
-            id,
-            "AWS::CloudWatch::Alarm",
-            json!({
-                "AlarmDescription": format!("Service {what} above 80% for 10 minutes"),
-                "Namespace": "AWS/ECS",
-                "MetricName": metric,
-                "Dimensions": [
-                    { "Name": "ClusterName", "Value": r("Cluster") },
-                    { "Name": "ServiceName", "Value": att("Service", "Name") }
-                ],
-                "Statistic": "Average",
-                "Period": 300,
-                "EvaluationPeriods": 2,
-                "Threshold": 80,
-                "ComparisonOperator": "GreaterThanThreshold",
-                "TreatMissingData": "notBreaching",
-                "AlarmActions": [r("AlarmTopic")],
-                "OKActions": [r("AlarmTopic")]
-            }),
-        );
+    for (id, metric, what) in ALARMS {
+        let mut alarm = json!({
+            "AlarmDescription": format!("Service {what} above 80% for 10 minutes"),
+            "Namespace": "AWS/ECS",
+            "MetricName": metric,
+            "Dimensions": [
+                { "Name": "ClusterName", "Value": r("Cluster") },
+                { "Name": "ServiceName", "Value": att("Service", "Name") }
+            ],
+            "Statistic": "Average",
+            "Period": 300,
+            "EvaluationPeriods": 2,
+            "Threshold": 80,
+            "ComparisonOperator": "GreaterThanThreshold",
+            "TreatMissingData": "notBreaching",
+            "AlarmActions": [r("AlarmTopic")],
+            "OKActions": [r("AlarmTopic")]
+        });
+        // A governed stack's key lets exactly these alarms use it, by name.
+        if b.plan.governed {
+            alarm
+                .as_object_mut()
+                .expect("an alarm's properties are an object")
+                .insert_after("AlarmDescription", "AlarmName", super::kms::alarm_name(id));
+        }
+        b.add(id, "AWS::CloudWatch::Alarm", alarm);
     }
 }
+
+/// The service's alarms: logical id, ECS metric, and what it measures in words.
+const ALARMS: [(&str, &str, &str); 2] = [
+    ("CpuAlarm", "CPUUtilization", "CPU"),
+    ("MemoryAlarm", "MemoryUtilization", "memory"),
+];
 
 fn outputs(b: &mut Builder<'_>, f: &Fargate) {
     let url = match (&b.plan.domain, https_on(b.plan, f)) {

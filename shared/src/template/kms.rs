@@ -25,10 +25,18 @@ pub(crate) fn key_arn() -> Node {
     att(STACK_KEY, "Arn")
 }
 
-/// Adds the key. `alarms`: the stack has alarms that notify through an encrypted topic.
-/// `database`: a database's final snapshot is encrypted with the key, so the key outlives the
-/// stack (a deleted key would make that snapshot unreadable).
-pub(crate) fn stack_key(b: &mut Builder<'_>, alarms: bool, database: bool) {
+/// The name a governed stack gives its alarm `id`, so that the key's policy can name exactly
+/// the stack's alarms: a prefix (`<stack>-*`) would also match another stack's alarms whose
+/// stack name starts with this one's.
+pub(crate) fn alarm_name(id: &str) -> Node {
+    sub(format!("${{AWS::StackName}}-{id}"))
+}
+
+/// Adds the key. `alarms`: the logical ids of the stack's alarms that notify through an
+/// encrypted topic, each named by [`alarm_name`]. `database`: a database's final snapshot is
+/// encrypted with the key, so the key outlives the stack (a deleted key would make that
+/// snapshot unreadable).
+pub(crate) fn stack_key(b: &mut Builder<'_>, alarms: &[&str], database: bool) {
     let mut statements = vec![
         json!({
             "Sid": "TheAccountGovernsTheKeyThroughIam",
@@ -59,7 +67,15 @@ pub(crate) fn stack_key(b: &mut Builder<'_>, alarms: bool, database: bool) {
             ) } }
         }),
     ];
-    if alarms {
+    if !alarms.is_empty() {
+        let arns: Vec<Node> = alarms
+            .iter()
+            .map(|id| {
+                sub(format!(
+                    "arn:${{AWS::Partition}}:cloudwatch:${{AWS::Region}}:${{AWS::AccountId}}:alarm:${{AWS::StackName}}-{id}"
+                ))
+            })
+            .collect();
         statements.push(json!({
             "Sid": "CloudWatchAlarmsPublishToTheStacksTopic",
             "Effect": "Allow",
@@ -68,10 +84,8 @@ pub(crate) fn stack_key(b: &mut Builder<'_>, alarms: bool, database: bool) {
             "Resource": "*",
             "Condition": {
                 "StringEquals": { "aws:SourceAccount": r("AWS::AccountId") },
-                // The stack's alarms have names CloudFormation generates: `<stack>-<id>-<suffix>`.
-                "ArnLike": { "aws:SourceArn": sub(
-                    "arn:${AWS::Partition}:cloudwatch:${AWS::Region}:${AWS::AccountId}:alarm:${AWS::StackName}-*"
-                ) }
+                // Exactly the stack's own alarms, by the names it gives them.
+                "ArnEquals": { "aws:SourceArn": arns }
             }
         }));
     }
@@ -79,7 +93,7 @@ pub(crate) fn stack_key(b: &mut Builder<'_>, alarms: bool, database: bool) {
         STACK_KEY,
         "AWS::KMS::Key",
         json!({
-            "Description": format!("{}: encrypts the stack's {}", b.plan.project, encrypts(alarms, database)),
+            "Description": format!("{}: encrypts the stack's {}", b.plan.project, encrypts(!alarms.is_empty(), database)),
             "EnableKeyRotation": true,
             "KeyPolicy": super::policy_doc(statements)
         }),

@@ -111,7 +111,7 @@ pub fn build(b: &mut Builder<'_>, l: &Lambda) {
     }
 
     if b.plan.governed {
-        super::kms::stack_key(b, false, false);
+        super::kms::stack_key(b, &[], false);
     }
     for table in &l.tables {
         dynamodb_table(b, table);
