@@ -518,7 +518,7 @@ fn no_string_of_a_plan_may_hold_a_dynamic_reference() {
             let original = json
                 .pointer(&format!(
                     "/{}",
-                    path.replace('.', "/").replace('[', "/").replace(']', "")
+                    path.replace(['.', '['], "/").replace(']', "")
                 ))
                 .and_then(Value::as_str)
                 .unwrap_or_default()
