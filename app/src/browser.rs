@@ -90,6 +90,22 @@ fn watch_focus(find: std::rc::Rc<FindElement>, origin: web_sys::Element, tries: 
     );
 }
 
+/// Scrolls to the element `id` (and focuses it when `focus`), as an in-page link would, but
+/// without a history entry: the page's address carries the plan, and going Back to an older
+/// address would put its plan back.
+pub fn go_to(id: &str, focus: bool) {
+    let Some(el) = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.get_element_by_id(id))
+    else {
+        return;
+    };
+    el.scroll_into_view();
+    if focus && let Ok(html) = el.dyn_into::<web_sys::HtmlElement>() {
+        let _ = html.focus();
+    }
+}
+
 /// `location.hash`, if any.
 pub fn location_hash() -> Option<String> {
     web_sys::window()?

@@ -69,7 +69,11 @@ pub fn App() -> impl IntoView {
                 <span class="tagline">"Plan, price and template a web service on AWS"</span>
             </div>
             <div class="top-actions">
-                <a class="top-total" href="#cost-title" title="Monthly cost, typical">
+                <a class="top-total" href="#cost-title" title="Monthly cost, typical" on:click=move |ev| {
+                    // Not a history entry: Back would bring back an older plan's address.
+                    ev.prevent_default();
+                    browser::go_to("cost-title", false);
+                }>
                     {move || planner.estimate.with(|e| e.as_ref().map(|(e, _)| {
                         format!("{}{}/mo", components::cost_summary::money(e.monthly_usd), if e.lower_bound { "+" } else { "" })
                     }))}

@@ -27,7 +27,13 @@ pub fn ControlsView() -> impl IntoView {
                 <h2 id="controls-title">"AWS Control Tower"</h2>
                 <span class="muted" data-testid="controls-count">{move || {
                     let (failed, all) = counts();
-                    if failed == 0 { format!("all {all} controls pass") } else { format!("{failed} of {all} controls fail") }
+                    if all == 0 {
+                        "judged once the plan is valid".to_string()
+                    } else if failed == 0 {
+                        format!("all {all} controls pass")
+                    } else {
+                        format!("{failed} of {all} controls fail")
+                    }
                 }}</span>
             </div>
             <p class="muted">"A governed account runs these proactive controls as CloudFormation hooks and blocks a template that fails one. Judged here as cfn-guard judges the template."</p>

@@ -105,7 +105,9 @@ pub fn CostSummary() -> impl IntoView {
                         shared::cost::Origin::Live => format!("live AWS prices published {}", e.price_book.date),
                     },
                     shared::cost::HOURS_PER_MONTH))}
-                {move || p.server_book.with(|b| b.as_ref().and_then(|b| {
+                // The live book's note is about its own region: after a region change it says
+                // nothing until the new region's answer comes.
+                {move || p.server_book.with(|b| b.as_ref().filter(|b| p.plan.with(|plan| plan.region.code() == b.region)).and_then(|b| {
                     let fetched = b.fetched_at.as_ref().map(|f| format!(" (fetched {f})")).unwrap_or_default();
                     b.note.clone().map(|n| format!(" · {n}{fetched}")).or_else(|| (!fetched.is_empty()).then_some(fetched))
                 }))}

@@ -28,15 +28,8 @@ pub fn ProblemList() -> impl IntoView {
         };
         ev.prevent_default();
         let href = link.get_attribute("href").unwrap_or_default();
-        if let Some(el) = web_sys::window()
-            .and_then(|w| w.document())
-            .zip(href.strip_prefix('#'))
-            .and_then(|(d, id)| d.get_element_by_id(id))
-        {
-            el.scroll_into_view();
-            if let Ok(html) = el.dyn_into::<web_sys::HtmlElement>() {
-                let _ = html.focus();
-            }
+        if let Some(id) = href.strip_prefix('#') {
+            crate::browser::go_to(id, true);
         }
     };
     view! {

@@ -54,6 +54,7 @@ pub fn upload(d: Deploy, handler: String) -> AnyView {
             )}</p>
             <div class="actions">
                 <input type="file" accept=".zip,application/zip" node_ref=input data-testid="code-file"
+                    aria-label="The function's code: a zip file"
                     disabled=move || d.busy() />
                 <button type="button" data-testid="upload-code" disabled=move || d.busy() || matches!(state.get(), Upload::Sending(_))
                     on:click=send>"Upload and review"</button>

@@ -35,7 +35,9 @@ pub fn finished(d: Deploy, status: Status) -> AnyView {
                 {code}
                 {status.waiting_for_image.clone().filter(|_| !deleted).map(|wait| super::image::waiting(d, *wait))}
                 {status.plan_link.clone().filter(|_| !deleted).map(|code| {
-                    let href = format!("{}#{}{code}", crate::browser::share_base(), shared::link::FRAGMENT_KEY);
+                    // This page's own address (an embedded page keeps its framing), with the
+                    // deployed plan: opening it loads that plan here.
+                    let href = format!("{}#{}{code}", crate::browser::page_base(), shared::link::FRAGMENT_KEY);
                     view! {
                         <p class="muted deployed-plan">"The plan this stack was deployed from: "
                             <a href=href data-testid="deployed-plan-link">"open its share link"</a>
