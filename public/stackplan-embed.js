@@ -22,8 +22,9 @@ class StackplanPlanner extends HTMLElement {
         iframe { display: block; width: 100%; height: 100%; min-height: inherit; border: 0; }
       </style><iframe title="Stackplan planner" allow="clipboard-write"></iframe>`;
       this._onMessage = (event) => this._receive(event);
-      window.addEventListener('message', this._onMessage);
     }
+    // Every time the element is (re)attached: a move in the page disconnects it first.
+    window.addEventListener('message', this._onMessage);
     this._load();
   }
 
@@ -31,15 +32,17 @@ class StackplanPlanner extends HTMLElement {
     window.removeEventListener('message', this._onMessage);
   }
 
-  attributeChangedCallback() {
-    if (this.shadowRoot) this._load();
+  attributeChangedCallback(name) {
+    // Setting `plan` opens it even when it is the value already set: the planner may have
+    // been edited since, and the host asks for that plan again.
+    if (this.shadowRoot) this._load(name === 'plan');
   }
 
   get plannerUrl() {
     return new URL(this.getAttribute('api-base') || scriptBase, document.baseURI);
   }
 
-  _load() {
+  _load(force = false) {
     const url = new URL('/', this.plannerUrl);
     url.searchParams.set('embed', '1');
     url.searchParams.set('host', window.location.origin);
@@ -47,7 +50,7 @@ class StackplanPlanner extends HTMLElement {
     const plan = this.getAttribute('plan');
     if (plan) url.hash = plan.startsWith('#') ? plan.slice(1) : (plan.startsWith('plan=') ? plan : `plan=${plan}`);
     const frame = this.shadowRoot.querySelector('iframe');
-    if (frame.src !== url.href) frame.src = url.href;
+    if (force || frame.src !== url.href) frame.src = url.href;
   }
 
   _receive(event) {

@@ -9,6 +9,32 @@ use shared::plan::{Architecture, Fargate, Lambda, Plan};
 use shared::resources::controls::{self, Check};
 use shared::{ArchitectureKind, Format, Problem, ValidPlan, examples, template};
 
+/// The settings of the plan's optional sections while they are switched off, for switching
+/// them on again ([`crate::components::fields::switch_section`]). Kept here, not in the
+/// panels: an architecture's panel is built anew each time the architecture is switched to.
+#[derive(Clone, Copy)]
+pub struct Kept {
+    pub https: StoredValue<Option<shared::plan::Https>>,
+    pub database: StoredValue<Option<shared::plan::Database>>,
+    pub cache: StoredValue<Option<shared::plan::Cache>>,
+    pub concurrency: StoredValue<Option<u32>>,
+    pub throttling: StoredValue<Option<shared::plan::Throttling>>,
+    pub jwt: StoredValue<Option<shared::plan::Jwt>>,
+}
+
+impl Default for Kept {
+    fn default() -> Self {
+        Kept {
+            https: StoredValue::new(None),
+            database: StoredValue::new(None),
+            cache: StoredValue::new(None),
+            concurrency: StoredValue::new(None),
+            throttling: StoredValue::new(None),
+            jwt: StoredValue::new(None),
+        }
+    }
+}
+
 /// Shared through context: signals and memos are `Copy`.
 #[derive(Clone, Copy)]
 pub struct Planner {
@@ -18,6 +44,8 @@ pub struct Planner {
     pub link_error: RwSignal<Option<String>>,
     /// The settings of the architecture not shown, kept for switching back.
     stash: RwSignal<(Option<Fargate>, Option<Lambda>)>,
+    /// The settings of sections switched off, kept for switching them on again.
+    pub kept: Kept,
     pub kind: Memo<ArchitectureKind>,
     pub problems: Memo<Vec<Problem>>,
     pub valid: Memo<Option<ValidPlan>>,
@@ -320,6 +348,7 @@ impl Planner {
             plan,
             link_error,
             stash: RwSignal::new((None, None)),
+            kept: Kept::default(),
             kind,
             problems,
             valid,

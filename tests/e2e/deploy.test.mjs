@@ -167,7 +167,13 @@ test('Deploy creates the Lambda example in the sandbox, shows progress, outputs 
   assert.deepEqual([fn.code_sha256, fn.handler], [expected, 'app.handler']);
 
   // Deploying the stack again with more memory offers an update, which shows its changes first.
+  // An edit while the offer stands takes the offer away: "Review the update" would have asked
+  // with the request that found the stack, not with what the form now shows.
+  await page.locator('#f-lambda-memory_mb').fill('768');
+  await page.getByTestId('deploy-button').click();
+  await page.getByTestId('stack-exists').waitFor();
   await page.locator('#f-lambda-memory_mb').fill('1024');
+  await page.getByTestId('stack-exists').waitFor({ state: 'detached' });
   await page.getByTestId('deploy-button').click();
   await page.getByTestId('stack-exists').waitFor();
   await page.getByTestId('review-update').click();

@@ -171,6 +171,15 @@ test('a section switched off and on again comes back as it was', async () => {
   await page.locator('#f-fargate-https').uncheck();
   await page.locator('#f-fargate-https').check();
   assert.equal(await page.locator('#f-fargate-https-certificate_arn').inputValue(), arn);
+  // Switched off, then to Lambda and back (which builds the Fargate panel anew): still kept.
+  await page.locator('#f-fargate-database').uncheck();
+  await page.waitForFunction(() => !/AWS::RDS::DBInstance/.test(document.querySelector('pre.code').innerText));
+  await page.locator('[data-arch=lambda]').click();
+  await page.waitForFunction(() => /AWS::Lambda::Function/.test(document.querySelector('pre.code').innerText));
+  await page.locator('[data-arch=fargate]').click();
+  await page.locator('#f-fargate-database').check();
+  await page.waitForFunction(() => /"DBInstanceClass": "db\.t4g\.small"/.test(document.querySelector('pre.code').innerText));
+  assert.equal(await page.locator('#f-fargate-database-instance_class').inputValue(), 'db.t4g.small');
 });
 
 test('while the plan is invalid, the template saved is the last valid one, under its plan\'s name', async () => {

@@ -39,6 +39,7 @@ test('a link pasted into a tab that has the planner open opens its plan, and a b
   const source = await t.open();
   await source.locator('#f-project').fill('cart');
   await source.locator('#f-region').selectOption('eu-west-1');
+  await source.locator('#vf-tags-env').fill('staging');
   await source.getByTestId('share').click();
   const link = await source.getByTestId('share-link').inputValue();
 
@@ -48,6 +49,8 @@ test('a link pasted into a tab that has the planner open opens its plan, and a b
   await page.evaluate((fragment) => { window.__same_document = true; location.hash = fragment; }, link.slice(link.indexOf('#')));
   await page.waitForFunction(() => document.querySelector('#f-project').value === 'cart');
   assert.equal(await page.locator('#f-region').inputValue(), 'eu-west-1');
+  // A tag of the same key shows the link's value, not the value the box was built with.
+  assert.equal(await page.locator('#vf-tags-env').inputValue(), 'staging');
   assert.equal(await page.evaluate(() => window.__same_document), true, 'the page was not loaded again');
   assert.equal(await page.locator('pre.code').innerText(), await source.locator('pre.code').innerText());
 

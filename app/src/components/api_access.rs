@@ -26,7 +26,7 @@ fn parse_audiences(text: &str) -> Vec<String> {
 #[component]
 pub fn ApiAccess() -> impl IntoView {
     let p = use_planner();
-    let kept_throttling = StoredValue::new(None);
+    let kept_throttling = p.kept.throttling;
     // The audience box keeps what was typed (the plan keeps the parsed list), so typing a
     // comma or a space is never rewritten under the cursor.
     let audiences = RwSignal::new(p.plan.with_untracked(|plan| {
@@ -35,6 +35,16 @@ pub fn ApiAccess() -> impl IntoView {
             .map(|j| j.audience.join(", "))
             .unwrap_or_default()
     }));
+    // A list that changes from elsewhere (a share link opened, the authorizer switched back)
+    // replaces the box's text; the user's own typing, which parses to the plan's list, stays.
+    Effect::new(move |_| {
+        let listed = p.read_lambda(|l| jwt_of(l).map(|j| j.audience.clone()));
+        if let Some(listed) = listed
+            && audiences.with_untracked(|text| parse_audiences(text) != listed)
+        {
+            audiences.set(listed.join(", "));
+        }
+    });
     let kind = move || {
         p.read_lambda(|l| {
             match l.authorizer {
@@ -46,7 +56,7 @@ pub fn ApiAccess() -> impl IntoView {
         })
     };
     // Another kind of authorizer and back brings the JWT issuer and audience back.
-    let kept_jwt = StoredValue::new(None::<Jwt>);
+    let kept_jwt = p.kept.jwt;
     let set_kind = move |v: String| {
         p.lambda(|l| {
             let mut jwt = match l.authorizer.take() {

@@ -41,7 +41,7 @@ fn memory_label(mib: u32) -> String {
 pub fn FargatePanel() -> impl IntoView {
     let p = use_planner();
     let vcpu = move || p.read_fargate(|f| f.vcpu);
-    let kept_https = StoredValue::new(None);
+    let kept_https = p.kept.https;
     view! {
         <fieldset class="panel">
             <legend>"Tasks"</legend>
@@ -155,7 +155,7 @@ fn DataStores() -> impl IntoView {
         move || p.read_fargate(|f| f.database.as_ref().map(read).unwrap_or_default())
     };
     // A store switched off and on again comes back as it was.
-    let (kept_database, kept_cache) = (StoredValue::new(None), StoredValue::new(None));
+    let (kept_database, kept_cache) = (p.kept.database, p.kept.cache);
     view! {
         <fieldset class="panel">
             <legend>"Data stores"</legend>

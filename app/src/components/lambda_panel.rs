@@ -13,7 +13,7 @@ use crate::state::use_planner;
 #[component]
 pub fn LambdaPanel() -> impl IntoView {
     let p = use_planner();
-    let kept_concurrency = StoredValue::new(None);
+    let kept_concurrency = p.kept.concurrency;
     view! {
         <fieldset class="panel">
             <legend>"Function"</legend>

@@ -106,14 +106,8 @@ fn value_id(key_id: &str) -> String {
 #[component]
 fn TagsEditor() -> impl IntoView {
     let plan = use_planner().plan;
-    let rows = move || {
-        plan.with(|p| {
-            p.tags
-                .iter()
-                .map(|(k, v)| (k.clone(), v.clone()))
-                .collect::<Vec<_>>()
-        })
-    };
+    // A row per key; its value box reads the plan's value itself.
+    let rows = move || plan.with(|p| p.tags.keys().cloned().collect::<Vec<_>>());
     let add = move |_| {
         plan.update(|p| {
             let mut n = p.tags.len() + 1;
@@ -128,7 +122,7 @@ fn TagsEditor() -> impl IntoView {
             <legend>"Tags"</legend>
             <p class="panel-note">"Stack tags: CloudFormation puts them on every resource that takes tags."</p>
             <div class="tags">
-                <For each=rows key=|(k, _)| k.clone() let((key, value))>
+                <For each=rows key=|k| k.clone() let(key)>
                     {
                         let old_key = key.clone();
                         let old_key2 = key.clone();
@@ -163,8 +157,14 @@ fn TagsEditor() -> impl IntoView {
                                         });
                                         crate::browser::refocus(ev.target(), Box::new(move |d| d.get_element_by_id(&id)));
                                     } />
-                                <input type="text" aria-label="Tag value" value=value
-                                    id=value_id(&field_id(&path))
+                                <input type="text" aria-label="Tag value"
+                                    id=value_id(&field_id(&path)) aria-describedby=messages_id(&path)
+                                    // The plan's value, also when it changes from elsewhere (a
+                                    // share link opened with the same key).
+                                    prop:value={
+                                        let k = key.clone();
+                                        move || plan.with(|p| p.tags.get(&k).cloned().unwrap_or_default())
+                                    }
                                     on:input=move |ev| {
                                         let v = event_target_value(&ev);
                                         let k = old_key2.clone();

@@ -46,7 +46,7 @@ mod tests {
             items(&problems),
             "<li class=\"problem error\"><a href=\"#f-fargate-memory_mib\"><code>fargate.memory_mib\
              </code></a> <span>must be at least 512</span></li><li class=\"problem warning\">\
-             <a href=\"#f-tags-&quot;a&lt;b&quot;-\"><code>tags[\"a&lt;b\"]</code></a> <span>a &amp; b\
+             <a href=\"#f-tags-.22a.3cb.22-\"><code>tags[\"a&lt;b\"]</code></a> <span>a &amp; b\
              </span></li>"
         );
     }

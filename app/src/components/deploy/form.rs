@@ -3,7 +3,7 @@
 use leptos::prelude::*;
 use shared::api::CreateDeployment;
 
-use super::flow::Deploy;
+use super::flow::{Deploy, Phase};
 use super::inputs::use_inputs;
 use shared::plan::Architecture;
 
@@ -144,6 +144,14 @@ pub fn deploy_form(d: Deploy) -> AnyView {
                 confirming.set(false);
                 d.notice.set(Some(
                     "The plan changed while Deploy was waiting for a confirmation: click Deploy again to see what it deploys.".into(),
+                ));
+            }
+            // "Review the update" asks again with the request that found the stack: once the
+            // plan, the name or a parameter changes, that is no longer what the form shows.
+            if seen.is_some() && d.phase.with_untracked(|ph| matches!(ph, Phase::Exists(_))) {
+                d.phase.set(Phase::Idle);
+                d.notice.set(Some(
+                    "The plan changed: click Deploy again to review the update with it.".into(),
                 ));
             }
         });

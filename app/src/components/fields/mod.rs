@@ -40,9 +40,60 @@ pub fn switch_section<T: Send + Sync + 'static>(
     }
 }
 
-/// The DOM id of a field path: `fargate.memory_mib` → `f-fargate-memory_mib`.
+/// The DOM id of a field path: `fargate.memory_mib` → `f-fargate-memory_mib`. The path's
+/// separators (`.`, `[`, `]`) become `-`; any other character but letters, digits and `_` (a tag
+/// key's `-` or space, say) becomes `.` and its UTF-8 bytes in hex. So two paths never share an
+/// id (the tags `a.b` and `a-b`), and an id holds no space (`aria-describedby` is a list split
+/// at spaces).
 pub fn field_id(path: &str) -> String {
-    format!("f-{}", path.replace(['.', '[', ']'], "-"))
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    let mut id = String::with_capacity(path.len() + 2);
+    id.push_str("f-");
+    for ch in path.chars() {
+        match ch {
+            '.' | '[' | ']' => id.push('-'),
+            c if c.is_ascii_alphanumeric() || c == '_' => id.push(c),
+            c => {
+                let mut buf = [0u8; 4];
+                for b in c.encode_utf8(&mut buf).bytes() {
+                    id.push('.');
+                    id.push(char::from(HEX[usize::from(b >> 4)]));
+                    id.push(char::from(HEX[usize::from(b & 0xf)]));
+                }
+            }
+        }
+    }
+    id
+}
+
+#[cfg(test)]
+mod tests {
+    use super::field_id;
+
+    #[test]
+    fn field_ids_are_distinct_and_hold_no_space() {
+        assert_eq!(field_id("fargate.memory_mib"), "f-fargate-memory_mib");
+        assert_eq!(field_id("environment[2].name"), "f-environment-2--name");
+        let paths = [
+            "tags.a.b",
+            "tags.a-b",
+            "tags.a b",
+            "tags.a_b",
+            "tags.a.2db",
+            "tags.é",
+            "tags.cost center",
+        ];
+        let ids: Vec<String> = paths.iter().map(|p| field_id(p)).collect();
+        for (i, id) in ids.iter().enumerate() {
+            assert!(!id.contains(char::is_whitespace), "{id}");
+            assert!(
+                ids[..i].iter().all(|other| other != id),
+                "{} and another path share {id}",
+                paths[i]
+            );
+        }
+        assert_eq!(field_id("tags.cost center"), "f-tags-cost.20center");
+    }
 }
 
 /// The core's messages for one field path.
