@@ -66,36 +66,6 @@ pub fn field_id(path: &str) -> String {
     id
 }
 
-#[cfg(test)]
-mod tests {
-    use super::field_id;
-
-    #[test]
-    fn field_ids_are_distinct_and_hold_no_space() {
-        assert_eq!(field_id("fargate.memory_mib"), "f-fargate-memory_mib");
-        assert_eq!(field_id("environment[2].name"), "f-environment-2--name");
-        let paths = [
-            "tags.a.b",
-            "tags.a-b",
-            "tags.a b",
-            "tags.a_b",
-            "tags.a.2db",
-            "tags.é",
-            "tags.cost center",
-        ];
-        let ids: Vec<String> = paths.iter().map(|p| field_id(p)).collect();
-        for (i, id) in ids.iter().enumerate() {
-            assert!(!id.contains(char::is_whitespace), "{id}");
-            assert!(
-                ids[..i].iter().all(|other| other != id),
-                "{} and another path share {id}",
-                paths[i]
-            );
-        }
-        assert_eq!(field_id("tags.cost center"), "f-tags-cost.20center");
-    }
-}
-
 /// The core's messages for one field path.
 pub fn field_problems(path: impl Into<String>) -> AnyView {
     field_problems_dyn(path.into())
@@ -154,4 +124,34 @@ where
         .into_iter()
         .map(|(a, b)| (a.to_string(), b.to_string()))
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::field_id;
+
+    #[test]
+    fn field_ids_are_distinct_and_hold_no_space() {
+        assert_eq!(field_id("fargate.memory_mib"), "f-fargate-memory_mib");
+        assert_eq!(field_id("environment[2].name"), "f-environment-2--name");
+        let paths = [
+            "tags.a.b",
+            "tags.a-b",
+            "tags.a b",
+            "tags.a_b",
+            "tags.a.2db",
+            "tags.é",
+            "tags.cost center",
+        ];
+        let ids: Vec<String> = paths.iter().map(|p| field_id(p)).collect();
+        for (i, id) in ids.iter().enumerate() {
+            assert!(!id.contains(char::is_whitespace), "{id}");
+            assert!(
+                ids[..i].iter().all(|other| other != id),
+                "{} and another path share {id}",
+                paths[i]
+            );
+        }
+        assert_eq!(field_id("tags.cost center"), "f-tags-cost.20center");
+    }
 }
