@@ -1,6 +1,6 @@
 //! The listener: the accept loop with its limits (a cap on connections, a timer on reading a
-//! request's headers, another on a kept connection's idle time), and graceful shutdown on
-//! SIGTERM or SIGINT.
+//! request's headers, another on a kept connection's idle time, shortened while slots run low),
+//! and graceful shutdown on SIGTERM or SIGINT.
 //!
 //! `axum::serve` sets no timer and no cap, so a slow or idle client could hold a connection for
 //! ever; this loop is hyper-util's connection builder with those set, speaking HTTP/1.1 only
@@ -35,7 +35,10 @@ pub struct Limits {
     /// How long a kept connection may sit idle between requests. Longer than the 60 s a load
     /// balancer keeps its side open by default (AWS ALB), so that the balancer, not this server,
     /// closes an idle connection: a server that closes first races the balancer's next request
-    /// on it, which the client sees as a 502.
+    /// on it, which the client sees as a 502. While fewer than an eighth of the
+    /// `max_connections` slots are free, an idle kept connection gets only
+    /// `header_read_timeout` from its last answer instead (see [`Crowding`]), so that clients
+    /// sending a request now and then cannot hold every slot.
     pub keep_alive_idle: Duration,
     /// How long a write may wait for a client that reads nothing before the connection is given
     /// up: a client that stops reading an answer (or an event stream) would otherwise hold its
@@ -125,6 +128,7 @@ pub async fn serve(
     stop: impl Future<Output = ()>,
 ) -> bool {
     let permits = Arc::new(Semaphore::new(limits.max_connections.max(1)));
+    let crowding = Crowding::new(limits.max_connections.max(1));
     let graceful = GracefulShutdown::new();
     // HTTP/1.1 only. Browsers speak HTTP/2 only over TLS, which a proxy in front of this
     // server ends, and proxies speak HTTP/1.1 to their targets by default. Sniffing for
@@ -154,12 +158,14 @@ pub async fn serve(
             () = &mut stop => break,
         };
         let _ = stream.set_nodelay(true);
+        crowding.opened();
         let activity = Arc::new(Activity::default());
         let mut builder = builder.clone();
         builder.http1().timer(ConnectionTimer {
             activity: activity.clone(),
             header: limits.header_read_timeout,
             idle: limits.keep_alive_idle,
+            crowded: crowding.subscribe(),
         });
         let service = TowerToHyperService::new(app.clone());
         let connection = builder
@@ -174,9 +180,11 @@ pub async fn serve(
             )
             .into_owned();
         let connection = graceful.watch(connection);
+        let crowding = crowding.clone();
         tokio::spawn(async move {
             let _ = connection.await;
             drop(permit);
+            crowding.closed();
         });
     }
     drop(listener);
@@ -191,6 +199,55 @@ pub async fn serve(
             );
             false
         }
+    }
+}
+
+/// Whether the connection slots are running low: fewer than an eighth of them free (at least
+/// one slot must be free). While they are, idle kept connections get the header timeout instead
+/// of the idle limit: without this, a client sending one small request every 75 s or so per
+/// connection (about 14 a second for 1024 slots) would keep every slot busy. The accept loop
+/// counts connections as they open and close; each [`HeaderDeadline`] watches the state.
+#[derive(Clone, Debug)]
+struct Crowding {
+    open: Arc<std::sync::atomic::AtomicUsize>,
+    slots: usize,
+    /// Crowded below this many free slots.
+    low: usize,
+    crowded: Arc<watch::Sender<bool>>,
+}
+
+impl Crowding {
+    fn new(slots: usize) -> Crowding {
+        Crowding {
+            open: Arc::default(),
+            slots,
+            low: (slots / 8).max(1),
+            crowded: Arc::new(watch::channel(false).0),
+        }
+    }
+
+    fn opened(&self) {
+        let open = self.open.fetch_add(1, std::sync::atomic::Ordering::SeqCst) + 1;
+        self.tell(open);
+    }
+
+    fn closed(&self) {
+        let open = self.open.fetch_sub(1, std::sync::atomic::Ordering::SeqCst) - 1;
+        self.tell(open);
+    }
+
+    /// The deadlines hear of a change only.
+    fn tell(&self, open: usize) {
+        let now = self.slots.saturating_sub(open) < self.low;
+        self.crowded.send_if_modified(|crowded| {
+            let changed = *crowded != now;
+            *crowded = now;
+            changed
+        });
+    }
+
+    fn subscribe(&self) -> watch::Receiver<bool> {
+        self.crowded.subscribe()
     }
 }
 
@@ -341,8 +398,9 @@ impl AsyncWrite for Watched {
 /// - the first request's headers are due `header` after the connection opened (a client that
 ///   connects and says nothing is cut off as before);
 /// - on a kept connection, a request whose first byte has come has `header` from that byte;
-/// - a kept connection with no new byte may idle for `idle`. A request already partly received
-///   when the wait began (pipelined) counts as idle until the wait ends.
+/// - a kept connection with no new byte may idle for `idle`, or for `header` while the slots
+///   are running low ([`Crowding`]). A request already partly received when the wait began
+///   (pipelined) counts as idle until the wait ends.
 ///
 /// Its clock is tokio's, so that a test with tokio's paused clock sees one clock.
 #[derive(Clone, Debug)]
@@ -350,6 +408,7 @@ struct ConnectionTimer {
     activity: Arc<Activity>,
     header: Duration,
     idle: Duration,
+    crowded: watch::Receiver<bool>,
 }
 
 impl hyper::rt::Timer for ConnectionTimer {
@@ -369,6 +428,8 @@ impl hyper::rt::Timer for ConnectionTimer {
             header: self.header,
             idle: self.idle,
             sleep: Box::pin(tokio::time::sleep_until(armed + self.header)),
+            crowding_changed: Mutex::new(crowding_change(&self.crowded)),
+            crowded: self.crowded.clone(),
         })
     }
 
@@ -386,20 +447,39 @@ struct HeaderDeadline {
     header: Duration,
     idle: Duration,
     sleep: Pin<Box<tokio::time::Sleep>>,
+    crowded: watch::Receiver<bool>,
+    /// Resolves when the slots' crowding changes, so that an idle wait's deadline moves then.
+    /// In a mutex because hyper's `Sleep` must be `Sync`; only `get_mut` is used.
+    crowding_changed: Mutex<Pin<Box<dyn Future<Output = ()> + Send>>>,
 }
 
-/// When a request's headers are due, from which wait this is (`arming`), when it was armed and
-/// when the next request's first byte came (see [`ConnectionTimer`]).
+/// A future that resolves at the next change of `crowded` after its first poll.
+fn crowding_change(crowded: &watch::Receiver<bool>) -> Pin<Box<dyn Future<Output = ()> + Send>> {
+    let mut crowded = crowded.clone();
+    Box::pin(async move {
+        crowded.borrow_and_update();
+        if crowded.changed().await.is_err() {
+            // The listener is gone: no more changes.
+            std::future::pending::<()>().await;
+        }
+    })
+}
+
+/// When a request's headers are due, from which wait this is (`arming`), when it was armed,
+/// when the next request's first byte came and whether the slots are running low (see
+/// [`ConnectionTimer`]).
 fn due(
     arming: u64,
     armed: tokio::time::Instant,
     request_began: Option<tokio::time::Instant>,
     header: Duration,
     idle: Duration,
+    crowded: bool,
 ) -> tokio::time::Instant {
     match (arming, request_began) {
         (1, _) => armed + header,
         (_, Some(began)) => began + header,
+        (_, None) if crowded => armed + header,
         (_, None) => armed + idle,
     }
 }
@@ -410,12 +490,30 @@ impl Future for HeaderDeadline {
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
         // hyper polls this whenever the connection wakes while it waits for headers, which
         // includes each arrival of bytes, so the deadline follows the activity.
-        let began = self.activity.lock().request_began;
-        let due = due(self.arming, self.armed, began, self.header, self.idle);
-        if self.sleep.deadline() != due {
-            self.sleep.as_mut().reset(due);
+        let this = &mut *self;
+        let changes = this
+            .crowding_changed
+            .get_mut()
+            .unwrap_or_else(|e| e.into_inner());
+        // Registers for the next change (and takes any that came since the last poll) before
+        // reading the state, so that no change goes unheard.
+        while changes.as_mut().poll(cx).is_ready() {
+            *changes = crowding_change(&this.crowded);
         }
-        self.sleep.as_mut().poll(cx)
+        let crowded = *this.crowded.borrow();
+        let began = this.activity.lock().request_began;
+        let due = due(
+            this.arming,
+            this.armed,
+            began,
+            this.header,
+            this.idle,
+            crowded,
+        );
+        if this.sleep.deadline() != due {
+            this.sleep.as_mut().reset(due);
+        }
+        this.sleep.as_mut().poll(cx)
     }
 }
 
@@ -437,12 +535,45 @@ mod tests {
         let (header, idle) = (Duration::from_secs(10), Duration::from_secs(75));
         let began = armed + Duration::from_secs(3);
         // A new connection: the headers are due 10 s after it opened, bytes or none.
-        assert_eq!(due(1, armed, None, header, idle), armed + header);
-        assert_eq!(due(1, armed, Some(began), header, idle), armed + header);
+        for crowded in [false, true] {
+            assert_eq!(due(1, armed, None, header, idle, crowded), armed + header);
+            assert_eq!(
+                due(1, armed, Some(began), header, idle, crowded),
+                armed + header
+            );
+        }
         // A kept connection waits for its next request for the idle limit...
-        assert_eq!(due(2, armed, None, header, idle), armed + idle);
+        assert_eq!(due(2, armed, None, header, idle, false), armed + idle);
+        // ...or, while the slots run low, for the header timeout...
+        assert_eq!(due(2, armed, None, header, idle, true), armed + header);
         // ...and once that request's first byte comes, it has 10 s from there.
-        assert_eq!(due(7, armed, Some(began), header, idle), began + header);
+        for crowded in [false, true] {
+            assert_eq!(
+                due(7, armed, Some(began), header, idle, crowded),
+                began + header
+            );
+        }
+    }
+
+    #[test]
+    fn the_slots_are_crowded_below_an_eighth_free() {
+        let crowding = Crowding::new(16);
+        let mut heard = crowding.subscribe();
+        for _ in 0..14 {
+            crowding.opened();
+        }
+        // 2 of 16 free: an eighth, not below it.
+        assert!(!*heard.borrow_and_update());
+        assert!(!heard.has_changed().unwrap());
+        crowding.opened();
+        assert!(heard.has_changed().unwrap());
+        assert!(*heard.borrow_and_update());
+        // Only changes are told.
+        crowding.opened();
+        crowding.closed();
+        assert!(!heard.has_changed().unwrap());
+        crowding.closed();
+        assert!(!*heard.borrow_and_update());
     }
 
     #[test]

@@ -189,6 +189,24 @@ async fn listen(
     (addr, stop, task)
 }
 
+/// Reads `stream` until the server closes it, which must happen within 20 s (a generous bound:
+/// the limits under test are a few seconds at most), and returns what came.
+async fn closed_within(stream: &mut tokio::net::TcpStream, what: &str) -> Vec<u8> {
+    let mut got = Vec::new();
+    let read = tokio::time::timeout(Duration::from_secs(20), async {
+        let mut chunk = vec![0u8; 1 << 16];
+        loop {
+            match stream.read(&mut chunk).await {
+                Ok(0) | Err(_) => break,
+                Ok(n) => got.extend_from_slice(&chunk[..n]),
+            }
+        }
+    })
+    .await;
+    assert!(read.is_ok(), "{what} was never closed");
+    got
+}
+
 /// A client that sends half a request and then nothing is cut off once the header-read
 /// timeout passes; meanwhile others are answered.
 #[tokio::test]
@@ -211,9 +229,7 @@ async fn a_client_that_never_finishes_its_headers_is_cut_off() {
     fine.read_to_string(&mut answer).await.unwrap();
     assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
     // The slow one: the server closes it (perhaps after a 408), within a generous bound.
-    let mut rest = Vec::new();
-    let read = tokio::time::timeout(Duration::from_secs(20), slow.read_to_end(&mut rest)).await;
-    assert!(read.is_ok(), "the half-open connection was never closed");
+    let rest = closed_within(&mut slow, "the half-open connection").await;
     let text = String::from_utf8_lossy(&rest);
     assert!(
         text.is_empty() || text.starts_with("HTTP/1.1 408"),
@@ -242,10 +258,7 @@ async fn a_client_that_sends_nothing_or_an_http2_preface_is_cut_off() {
         .await
         .unwrap();
     for (name, mut stream) in [("silent", silent), ("preface", preface)] {
-        let mut rest = Vec::new();
-        let read =
-            tokio::time::timeout(Duration::from_secs(20), stream.read_to_end(&mut rest)).await;
-        assert!(read.is_ok(), "the {name} connection was never closed");
+        let rest = closed_within(&mut stream, &format!("the {name} connection")).await;
         // No HTTP/2 SETTINGS frame: the answer, if any, is HTTP/1.1's.
         let text = String::from_utf8_lossy(&rest);
         assert!(
@@ -306,10 +319,10 @@ fn kept_limits(header_ms: u64, idle_ms: u64) -> server::http::Limits {
 #[tokio::test]
 async fn a_kept_connection_may_idle_longer_than_the_header_timer() {
     let d = dist();
-    let (addr, stop, task) = listen(config(d.path()), kept_limits(300, 20_000)).await;
+    let (addr, stop, task) = listen(config(d.path()), kept_limits(1_000, 20_000)).await;
     let mut kept = tokio::net::TcpStream::connect(addr).await.unwrap();
     assert!(ask_health(&mut kept).await.starts_with("HTTP/1.1 200"));
-    tokio::time::sleep(Duration::from_millis(1_200)).await;
+    tokio::time::sleep(Duration::from_millis(2_500)).await;
     let second = ask_health(&mut kept).await;
     assert!(second.starts_with("HTTP/1.1 200"), "{second}");
     // Shutdown closes the idle kept connection at once (the grace is 8 s).
@@ -328,13 +341,11 @@ async fn a_kept_connection_may_idle_longer_than_the_header_timer() {
 #[tokio::test]
 async fn an_idle_kept_connection_is_closed_at_the_idle_limit() {
     let d = dist();
-    let (addr, stop, task) = listen(config(d.path()), kept_limits(300, 3_000)).await;
+    let (addr, stop, task) = listen(config(d.path()), kept_limits(1_000, 3_000)).await;
     let mut idle = tokio::net::TcpStream::connect(addr).await.unwrap();
     assert!(ask_health(&mut idle).await.starts_with("HTTP/1.1 200"));
     let since = std::time::Instant::now();
-    let mut rest = Vec::new();
-    let read = tokio::time::timeout(Duration::from_secs(20), idle.read_to_end(&mut rest)).await;
-    assert!(read.is_ok(), "the idle kept connection was never closed");
+    let rest = closed_within(&mut idle, "the idle kept connection").await;
     assert!(
         since.elapsed() >= Duration::from_millis(2_000),
         "closed after {:?}: before the idle limit",
@@ -365,18 +376,18 @@ async fn a_request_stalled_in_its_headers_on_a_kept_connection_is_cut_off() {
             closed_while_trickling = true;
             break;
         }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-        if since.elapsed() > Duration::from_secs(3) {
+        tokio::time::sleep(Duration::from_millis(150)).await;
+        if since.elapsed() > Duration::from_secs(5) {
             break;
         }
     }
-    let mut rest = Vec::new();
-    let read = tokio::time::timeout(Duration::from_secs(20), stalled.read_to_end(&mut rest)).await;
-    assert!(read.is_ok(), "the stalled request was never cut off");
+    let rest = closed_within(&mut stalled, "the stalled request's connection").await;
     let after = since.elapsed();
-    // Cut off about 1 s after its first byte: not before, and far from the 60 s idle limit.
+    // Cut off about 1 s after its first byte: not before, and well before the trickle's last
+    // byte (about 5 s), so the deadline did not move with the bytes; far from the 60 s idle
+    // limit too.
     assert!(
-        after >= Duration::from_millis(800) && after < Duration::from_secs(10),
+        after >= Duration::from_millis(800) && after < Duration::from_secs(4),
         "closed {after:?} after the request began (trickling cut: {closed_while_trickling})"
     );
     let text = String::from_utf8_lossy(&rest);
@@ -417,23 +428,69 @@ async fn a_client_that_stops_reading_is_given_up() {
     // Reads nothing for well past the stall limit...
     tokio::time::sleep(Duration::from_secs(3)).await;
     // ...then finds the answer cut short: what the kernel had buffered, then the end.
-    let mut got = Vec::new();
-    let read = tokio::time::timeout(Duration::from_secs(20), async {
-        let mut chunk = vec![0u8; 1 << 16];
-        loop {
-            match idle_reader.read(&mut chunk).await {
-                Ok(0) | Err(_) => break,
-                Ok(n) => got.extend_from_slice(&chunk[..n]),
-            }
-        }
-    })
-    .await;
-    assert!(read.is_ok(), "the connection was never closed");
+    let got = closed_within(&mut idle_reader, "the unread answer's connection").await;
+    // The answer began as the whole file's: a 200 with its length.
+    let head = String::from_utf8_lossy(&got[..got.len().min(1024)]).to_ascii_lowercase();
+    assert!(head.starts_with("http/1.1 200"), "{head}");
+    assert!(
+        head.contains(&format!("content-length: {size}\r\n")),
+        "{head}"
+    );
     assert!(
         got.len() < size,
         "the whole answer came ({} bytes): the stalled write was never given up",
         got.len()
     );
+    stop.send(()).unwrap();
+    assert!(task.await.unwrap(), "shutdown left a connection open");
+}
+
+/// Idle kept connections give way while the slots run low: with fewer than an eighth of them
+/// free, an idle kept connection gets the header timeout instead of the idle limit, so that
+/// clients sending a request now and then cannot hold every slot for 75 s each. Those closed
+/// free slots until enough are free again; the others stay.
+#[tokio::test]
+async fn idle_kept_connections_give_way_when_the_slots_run_low() {
+    let d = dist();
+    let limits = server::http::Limits {
+        max_connections: 8,
+        ..kept_limits(1_000, 60_000)
+    };
+    let (addr, stop, task) = listen(config(d.path()), limits).await;
+    let mut idle = Vec::new();
+    for _ in 0..7 {
+        let mut kept = tokio::net::TcpStream::connect(addr).await.unwrap();
+        assert!(ask_health(&mut kept).await.starts_with("HTTP/1.1 200"));
+        idle.push(kept);
+    }
+    let closed = |idle: &[tokio::net::TcpStream]| {
+        idle.iter()
+            .filter(|kept| {
+                let mut byte = [0u8; 1];
+                !matches!(kept.try_read(&mut byte), Err(e) if e.kind() == std::io::ErrorKind::WouldBlock)
+            })
+            .count()
+    };
+    // 1 slot of 8 free (an eighth): the idle ones outlive the header timeout.
+    tokio::time::sleep(Duration::from_millis(2_000)).await;
+    assert_eq!(
+        closed(&idle),
+        0,
+        "idle kept connections were closed with slots to spare"
+    );
+    // The last slot taken: idle ones are closed at once (their header time is long past), far
+    // before the 60 s idle limit, and the newcomer is served.
+    let since = std::time::Instant::now();
+    let mut newcomer = tokio::net::TcpStream::connect(addr).await.unwrap();
+    while closed(&idle) == 0 && since.elapsed() < Duration::from_secs(20) {
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let after = since.elapsed();
+    assert!(
+        closed(&idle) > 0 && after < Duration::from_secs(5),
+        "no idle kept connection gave way within {after:?}"
+    );
+    assert!(ask_health(&mut newcomer).await.starts_with("HTTP/1.1 200"));
     stop.send(()).unwrap();
     assert!(task.await.unwrap(), "shutdown left a connection open");
 }

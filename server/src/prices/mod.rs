@@ -358,10 +358,7 @@ impl Failure {
 
 impl From<PricingError> for Failure {
     fn from(e: PricingError) -> Failure {
-        Failure {
-            log: e.to_string(),
-            note: e.public(),
-        }
+        Failure::from(&e)
     }
 }
 

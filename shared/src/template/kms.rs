@@ -29,7 +29,12 @@ pub(crate) fn key_arn() -> Node {
 /// the stack's alarms: a prefix (`<stack>-*`) would also match another stack's alarms whose
 /// stack name starts with this one's.
 pub(crate) fn alarm_name(id: &str) -> Node {
-    sub(format!("${{AWS::StackName}}-{id}"))
+    sub(alarm_name_text(id))
+}
+
+/// The `Fn::Sub` text of [`alarm_name`], which the key's policy also puts in each alarm's ARN.
+fn alarm_name_text(id: &str) -> String {
+    format!("${{AWS::StackName}}-{id}")
 }
 
 /// Adds the key. `alarms`: the logical ids of the stack's alarms that notify through an
@@ -72,7 +77,8 @@ pub(crate) fn stack_key(b: &mut Builder<'_>, alarms: &[&str], database: bool) {
             .iter()
             .map(|id| {
                 sub(format!(
-                    "arn:${{AWS::Partition}}:cloudwatch:${{AWS::Region}}:${{AWS::AccountId}}:alarm:${{AWS::StackName}}-{id}"
+                    "arn:${{AWS::Partition}}:cloudwatch:${{AWS::Region}}:${{AWS::AccountId}}:alarm:{}",
+                    alarm_name_text(id)
                 ))
             })
             .collect();
