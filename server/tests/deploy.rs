@@ -563,7 +563,8 @@ async fn a_forged_or_altered_id_makes_no_aws_call() {
 }
 
 /// A stack Stackplan did not make (no reserved tag) is left alone: its name cannot be
-/// updated through Stackplan, and a valid id for it answers 404 with no change made.
+/// updated through Stackplan, and a valid id for it answers 404 with no change made and
+/// nothing of it read but the description that shows the tag missing.
 #[tokio::test]
 async fn a_stack_stackplan_did_not_make_is_left_alone() {
     let h = harness();
@@ -596,9 +597,14 @@ async fn a_stack_stackplan_did_not_make_is_left_alone() {
     let after = h.cfn.calls.lock().unwrap().clone();
     let made: Vec<&&str> = after[before.len()..]
         .iter()
-        .filter(|c| !matches!(**c, "stack" | "events" | "template_summary" | "change_set"))
+        .filter(|c| **c != "stack")
         .collect();
-    assert!(made.is_empty(), "only reads, no change: {made:?}");
+    // Nothing but the stack's own description is read before its tag is checked: not its
+    // events, its template or a change set.
+    assert!(
+        made.is_empty(),
+        "only reads of the stack, no change: {made:?}"
+    );
 }
 
 /// A token bound to roles may use those roles only: not the server's default, and not a stack
@@ -707,6 +713,27 @@ async fn a_session_or_a_stream_is_never_shared_across_external_ids() {
         "each request assumed the role with its own ExternalId"
     );
     drop(watching);
+}
+
+/// A watcher that comes with the same roles (role and ExternalId) as the stack's running
+/// poller joins it without reading the stack again: the poller's own reads, with a session of
+/// those roles, prove the stack is Stackplan's, and each reconnect of a page would otherwise
+/// cost a DescribeStacks. (Roles that differ still read it: the test above.) Here the double's
+/// DescribeStacks hangs once the first watcher is on, so a join that read it would never answer.
+#[tokio::test(start_paused = true)]
+async fn a_watcher_with_the_pollers_roles_joins_without_reading_the_stack_again() {
+    let h = harness_with(long_create(300), Arc::new(StsDouble::default()), |_| {});
+    let id = started(&h).await;
+    let first = open_stream(&h.state, &id).await;
+    assert_eq!(first.status(), StatusCode::OK);
+    h.cfn.hang.lock().unwrap().push("stack");
+    let second = tokio::time::timeout(Duration::from_secs(10), open_stream(&h.state, &id))
+        .await
+        .expect("the second watcher waited for a DescribeStacks");
+    assert_eq!(second.status(), StatusCode::OK);
+    assert_eq!(h.deployer.pollers(), 1, "one poller for both");
+    h.cfn.hang.lock().unwrap().clear();
+    drop((first, second));
 }
 
 #[tokio::test]

@@ -134,9 +134,10 @@ impl Deployer {
                     duration_seconds: self.config.session_seconds.clamp(900, 3600),
                     session_policy: policy,
                 };
-                // A digest of the role: its name and its ARN (which names the account) are the
-                // account's business. The digest tells the server's roles apart in the log.
-                let name = &super::digest(&[role])[..12];
+                // A pseudonym of the role: its name and its ARN (which names the account) are
+                // the account's business. The pseudonym tells the server's roles apart in the
+                // log, and is keyed so that it cannot confirm a guessed ARN.
+                let name = &self.config.id_key.pseudonym(role);
                 let c = self
                     .sts
                     .assume_role(request.clone())

@@ -28,6 +28,8 @@ pub struct IdKey {
     nonce_key: [u8; 32],
     /// The AES-256-GCM key.
     seal_key: [u8; 32],
+    /// The key of the log's pseudonyms ([`IdKey::pseudonym`]).
+    log_key: [u8; 32],
 }
 
 impl std::fmt::Debug for IdKey {
@@ -68,6 +70,7 @@ impl IdKey {
             secret,
             nonce_key: derive(&secret, b"nonce"),
             seal_key: derive(&secret, b"seal"),
+            log_key: derive(&secret, b"log"),
         }
     }
 
@@ -87,6 +90,20 @@ impl IdKey {
         }
         write_private(path, &key.to_hex()).map_err(|e| format!("{}: {e}", path.display()))?;
         Ok(key)
+    }
+
+    /// A name for `text` in the log (12 hex digits of a keyed HMAC): the same on every server
+    /// with this key, so that log lines about one role can be told apart from another's, but
+    /// without the key nobody can check a guess of the role's ARN (which names the account)
+    /// against it, as anyone could with an unkeyed digest.
+    pub fn pseudonym(&self, text: &str) -> String {
+        let mut mac =
+            <Hmac<Sha256> as KeyInit>::new_from_slice(&self.log_key).expect("any key length");
+        mac.update(text.as_bytes());
+        mac.finalize().into_bytes()[..6]
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect()
     }
 
     /// The nonce a payload is sealed with: the first 96 bits of its HMAC.
@@ -212,6 +229,20 @@ mod tests {
     use super::*;
 
     const ARN: &str = "arn:aws:cloudformation:eu-west-1:123456789012:stack/shop-fargate/0f1e2d3c-aaaa-bbbb-cccc-1234567890ab";
+
+    #[test]
+    fn a_pseudonym_is_stable_for_a_key_and_says_nothing_without_it() {
+        let role = "arn:aws:iam::123456789012:role/deployer";
+        let key = IdKey::new([7; 32]);
+        let name = key.pseudonym(role);
+        assert_eq!(name.len(), 12);
+        assert!(name.bytes().all(|b| b.is_ascii_hexdigit()));
+        assert_eq!(key.pseudonym(role), name, "stable for one key");
+        assert_ne!(key.pseudonym("arn:aws:iam::123456789012:role/other"), name);
+        // Another key, another name; and not the unkeyed digest anyone could compute.
+        assert_ne!(IdKey::new([8; 32]).pseudonym(role), name);
+        assert_ne!(&crate::deploy::digest(&[role])[..12], name);
+    }
 
     fn deployment(change_set: Option<&str>) -> Deployment {
         Deployment {

@@ -623,7 +623,10 @@ impl Deployer {
                 Box::pin(async move { cfn.stack(&s, &id).await })
             })
             .await?
+            .filter(|stack| managed(stack) && stack.id == arn.arn)
             .ok_or_else(|| DeployError::UnknownDeployment(arn.name.clone()))?;
+        // The stack is Stackplan's (a deleted one too, whose end its watchers must see) before
+        // anything else of it is read.
         let events = self
             .call(session, listener, |cfn, s| {
                 let id = id.clone();

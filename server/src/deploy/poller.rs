@@ -31,18 +31,29 @@ impl Deployer {
         let arn = self.decode(id)?.stack;
         // Joining a running poller is proven as starting one is: the caller's own session (its
         // role, with its ExternalId) must read the stack and find it Stackplan's. Another
-        // watcher's poller says nothing about this caller's access.
+        // watcher's poller says nothing about this caller's access, unless that watcher came
+        // with the very same roles: then the poller's own reads, with a session of those roles,
+        // are the proof, and a reconnect costs no DescribeStacks.
         let roles = self.roles_for_stack(grant, &arn)?;
         let session = self
             .session(&roles, &arn.name, &arn.region, Access::Read)
             .await?;
+        if let Some(joined) = self.join(&arn, &roles) {
+            return Ok(joined);
+        }
         self.live_stack(&arn, &session).await?;
         let mut pollers = self.pollers.lock().expect("lock");
-        if let Some(sender) = pollers.get(&arn.arn) {
-            return Ok(sender.subscribe());
+        if let Some(polled) = pollers.get(&arn.arn) {
+            return Ok(polled.sender.subscribe());
         }
         let (sender, receiver) = watch::channel(Snapshot::default());
-        pollers.insert(arn.arn.clone(), sender.clone());
+        pollers.insert(
+            arn.arn.clone(),
+            Polled {
+                sender: sender.clone(),
+                roles: roles.clone(),
+            },
+        );
         let me = self.clone();
         let registration = Registration {
             deployer: self.clone(),
@@ -54,6 +65,15 @@ impl Deployer {
             me.poll(roles, arn, sender).await
         });
         Ok(receiver)
+    }
+
+    /// Subscribes to the stack's running poller if it polls with exactly `roles`.
+    fn join(&self, arn: &StackArn, roles: &AccountRoles) -> Option<watch::Receiver<Snapshot>> {
+        let pollers = self.pollers.lock().expect("lock");
+        pollers
+            .get(&arn.arn)
+            .filter(|polled| &polled.roles == roles)
+            .map(|polled| polled.sender.subscribe())
     }
 
     /// Number of stacks being polled (one per stack, however many watch it).
@@ -197,6 +217,12 @@ fn backoff(b: crate::aws::Backoff, failures: u32) -> Duration {
 /// A poller's place in the registry. Dropped when the poller's task ends, however it ends (a
 /// panic included): the place is freed, and watchers of a stack whose status is not final are
 /// told, so none waits for ever.
+/// A stack's running poller: its channel, and the roles its reads use.
+pub(super) struct Polled {
+    sender: watch::Sender<Snapshot>,
+    roles: AccountRoles,
+}
+
 struct Registration {
     deployer: Arc<Deployer>,
     arn: String,
@@ -213,7 +239,7 @@ impl Drop for Registration {
                 .unwrap_or_else(|poisoned| poisoned.into_inner());
             if pollers
                 .get(&self.arn)
-                .is_some_and(|s| s.same_channel(&self.sender))
+                .is_some_and(|polled| polled.sender.same_channel(&self.sender))
             {
                 pollers.remove(&self.arn);
             }

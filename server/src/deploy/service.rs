@@ -9,7 +9,6 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use shared::api::{Notice, Status, Target};
-use tokio::sync::watch;
 
 use crate::aws::Backoff;
 use crate::aws::cloudformation::{CloudFormation, StackEvent};
@@ -112,7 +111,7 @@ pub struct Deployer {
     pub(super) ecr: Arc<dyn Ecr>,
     pub(super) code: Arc<dyn CodeStore>,
     pub(super) credentials: Mutex<super::credentials::Cache>,
-    pub(super) pollers: Mutex<HashMap<String, watch::Sender<Snapshot>>>,
+    pub(super) pollers: Mutex<HashMap<String, super::poller::Polled>>,
 }
 
 impl Deployer {

@@ -291,6 +291,7 @@ impl CloudFormation for CfnDouble {
         let key = key.to_string();
         Box::pin(async move {
             self.check("stack")?;
+            self.hold("stack").await;
             let mut stacks = self.stacks.lock().unwrap();
             // Like AWS: a deleted stack is found by its ARN, not by its name.
             Ok(Self::find(&mut stacks, &key).map(|s| StackInfo {
