@@ -50,7 +50,18 @@ class StackplanPlanner extends HTMLElement {
     const plan = this.getAttribute('plan');
     if (plan) url.hash = plan.startsWith('#') ? plan.slice(1) : (plan.startsWith('plan=') ? plan : `plan=${plan}`);
     const frame = this.shadowRoot.querySelector('iframe');
-    if (force || frame.src !== url.href) frame.src = url.href;
+    const wanted = url.href;
+    if (wanted === this._wanted && !force) return;
+    if (wanted === this._wanted) {
+      // The same plan again. The frame's document may still be at this very address (the
+      // planner edits its plan without changing its address), and a browser does not load an
+      // address again for a fragment it already has: a counter in the query makes it a new
+      // address, which the planner ignores.
+      this._again = (this._again || 0) + 1;
+      url.searchParams.set('again', String(this._again));
+    }
+    this._wanted = wanted;
+    frame.src = url.href;
   }
 
   _receive(event) {

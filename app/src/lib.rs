@@ -70,7 +70,11 @@ pub fn App() -> impl IntoView {
             </div>
             <div class="top-actions">
                 <a class="top-total" href="#cost-title" title="Monthly cost, typical" on:click=move |ev| {
-                    // Not a history entry: Back would bring back an older plan's address.
+                    // Not a history entry: Back would bring back an older plan's address. A
+                    // modified click is the browser's (a new tab).
+                    if !browser::plain_click(&ev) {
+                        return;
+                    }
                     ev.prevent_default();
                     browser::go_to("cost-title", false);
                 }>

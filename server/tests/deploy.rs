@@ -797,7 +797,13 @@ async fn an_existing_stack_is_offered_as_an_update_which_shows_its_changes() {
     let arn = h.cfn.stacks.lock().unwrap()[0].arn.clone();
     assert_eq!(
         *h.cfn.change_set_stacks.lock().unwrap(),
-        vec!["shop-lambda".to_string(), arn]
+        vec!["shop-lambda".to_string(), arn.clone()]
+    );
+    // So is the template the deployed plan is read from.
+    let summaries = h.cfn.summary_stacks.lock().unwrap().clone();
+    assert!(
+        !summaries.is_empty() && summaries.iter().all(|s| *s == arn),
+        "a template was read by name: {summaries:?}"
     );
     // The update names the plan the stack was deployed from, read from its template, so the
     // page can show the cost of the change before it is applied.

@@ -724,6 +724,11 @@ pub struct Jwt {
     pub audience: Vec<String>,
 }
 
+impl Jwt {
+    /// The most audiences API Gateway accepts for one JWT authorizer.
+    pub const MAX_AUDIENCES: usize = 10;
+}
+
 /// Request throttling of the API's stage.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]

@@ -6,7 +6,7 @@ use std::fmt;
 use serde::Serialize;
 
 use crate::plan::{
-    ApiType, Architecture, Authorizer, CpuArch, Domain, Fargate, Lambda, Plan, Table, Workload,
+    ApiType, Architecture, Authorizer, CpuArch, Domain, Fargate, Jwt, Lambda, Plan, Table, Workload,
 };
 
 /// How bad a finding is. Errors block the template; warnings are said next to it.
@@ -876,7 +876,7 @@ fn authorizer(c: &mut Checker, api: ApiType, a: &Authorizer) {
             ),
         );
     }
-    if jwt.audience.is_empty() || jwt.audience.len() > 10 {
+    if jwt.audience.is_empty() || jwt.audience.len() > Jwt::MAX_AUDIENCES {
         c.error(
             "lambda.authorizer.jwt.audience",
             format!(

@@ -114,6 +114,15 @@ test('a Lambda API takes a JWT authorizer and throttling, and the control it sat
   await page.locator('#f-lambda-authorizer').selectOption('jwt');
   await page.locator('.field-msg.error', { hasText: 'is not an issuer URL' }).waitFor();
   await page.locator('#f-lambda-authorizer-jwt-issuer').fill('https://cognito-idp.us-east-1.amazonaws.com/us-east-1_Example1');
+  // One audience's message describes the box, which is then invalid (a screen reader reads it
+  // with the box).
+  const audience = page.locator('#f-lambda-authorizer-jwt-audience');
+  await audience.fill('ok, {{resolve:ssm:/x}}');
+  const itemMessage = page.locator('.field-msgs', { has: page.locator('.field-msg.error', { hasText: 'must not hold a CloudFormation dynamic reference' }) });
+  await itemMessage.waitFor();
+  assert.equal(await audience.getAttribute('aria-invalid'), 'true');
+  assert.ok((await audience.getAttribute('aria-describedby')).split(' ').includes(await itemMessage.getAttribute('id')));
+  await audience.fill('');
   // Typed key by key, the box keeps what is typed (a comma, a space) while the plan parses it.
   await page.locator('#f-lambda-authorizer-jwt-audience').pressSequentially('4f1example2client3id5, second-client');
   assert.equal(await page.locator('#f-lambda-authorizer-jwt-audience').inputValue(), '4f1example2client3id5, second-client');

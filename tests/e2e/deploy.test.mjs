@@ -174,6 +174,17 @@ test('Deploy creates the Lambda example in the sandbox, shows progress, outputs 
   await page.getByTestId('stack-exists').waitFor();
   await page.locator('#f-lambda-memory_mb').fill('1024');
   await page.getByTestId('stack-exists').waitFor({ state: 'detached' });
+  assert.match(await page.getByTestId('deploy-notice').innerText(), /^The plan changed: click Deploy again/);
+  // So does an edit made while the request that finds the stack is on its way (held here until
+  // the edit is made): the offer is withdrawn as it comes.
+  let release;
+  const held = new Promise((resolve) => { release = resolve; });
+  await page.route('**/api/deployments', async (route) => { await held; await route.continue(); }, { times: 1 });
+  await page.getByTestId('deploy-button').click();
+  await page.locator('#f-lambda-memory_mb').fill('896');
+  release();
+  await page.getByTestId('deploy-notice').filter({ hasText: 'A stack of that name exists, and the plan changed meanwhile' }).waitFor();
+  assert.equal(await page.getByTestId('stack-exists').count(), 0);
   await page.getByTestId('deploy-button').click();
   await page.getByTestId('stack-exists').waitFor();
   await page.getByTestId('review-update').click();

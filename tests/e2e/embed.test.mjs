@@ -42,3 +42,41 @@ test('the demo host receives plan-changed events from the embedded planner', asy
   await context.close();
   assert.deepEqual(errors, []);
 });
+
+test('a moved element still hears its planner, and a plan set again opens again', async () => {
+  const context = await browser.newContext({ viewport: { width: 1500, height: 1100 } });
+  const page = await context.newPage();
+  const errors = [];
+  page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
+  page.on('pageerror', (e) => errors.push(e.message));
+  await page.goto(new URL('public/embed-demo.html', server.url).href);
+  await page.locator('#log li[data-type=ready]').waitFor();
+  const frame = page.frameLocator('stackplan-planner iframe');
+  const vcpu = frame.locator('#f-fargate-vcpu');
+
+  // Moved in the page (disconnected, then connected again; the iframe loads anew): the host
+  // still hears the planner. Before, the element stopped listening at the first move.
+  await page.evaluate(() => {
+    const box = document.createElement('section');
+    document.body.append(box);
+    box.append(document.querySelector('stackplan-planner'));
+  });
+  await page.locator('#log li[data-type=ready]').nth(1).waitFor();
+  await vcpu.selectOption('4');
+  await page.locator('#log li', { hasText: 'fargate 4 vCPU' }).waitFor();
+
+  // The host sets that plan, the user edits it, the host sets the same plan again: the
+  // planner shows the host's plan, not the edit.
+  await frame.getByTestId('share').click();
+  const hash = new URL(await frame.getByTestId('share-link').inputValue()).hash;
+  assert.match(hash, /^#plan=1\./);
+  await page.locator('stackplan-planner').evaluate((el, plan) => el.setAttribute('plan', plan), hash);
+  await vcpu.selectOption('1');
+  await page.locator('#log li', { hasText: 'fargate 1 vCPU' }).waitFor();
+  const heard = await page.locator('#log li', { hasText: 'fargate 4 vCPU' }).count();
+  await page.locator('stackplan-planner').evaluate((el, plan) => el.setAttribute('plan', plan), hash);
+  await page.waitForFunction((n) => [...document.querySelectorAll('#log li')].filter((li) => li.textContent.includes('fargate 4 vCPU')).length > n, heard);
+  assert.equal(await vcpu.inputValue(), '4');
+  await context.close();
+  assert.deepEqual(errors, []);
+});

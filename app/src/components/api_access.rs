@@ -4,7 +4,7 @@ use leptos::prelude::*;
 use shared::plan::{Authorizer, Jwt, Lambda, Throttling};
 
 use super::fields::{
-    field_problems, number_field, opts, select_field, switch_section, text_field, toggle,
+    list_text_field, number_field, opts, select_field, switch_section, text_field, toggle,
 };
 use crate::state::use_planner;
 
@@ -103,7 +103,7 @@ pub fn ApiAccess() -> impl IntoView {
                 {text_field("lambda.authorizer.jwt.issuer", "Issuer URL", "https://cognito-idp.REGION.amazonaws.com/POOL_ID",
                     move || p.read_lambda(|l| jwt_of(l).map(|j| j.issuer.clone()).unwrap_or_default()),
                     edit_jwt(|j, v| j.issuer = v))}
-                {text_field("lambda.authorizer.jwt.audience", "Audiences (comma-separated)", "your app client id",
+                {list_text_field("lambda.authorizer.jwt.audience", Jwt::MAX_AUDIENCES, "Audiences (comma-separated)", "your app client id",
                     move || audiences.get(),
                     move |v: String| {
                         audiences.set(v.clone());
@@ -111,7 +111,6 @@ pub fn ApiAccess() -> impl IntoView {
                             j.audience = parse_audiences(&v);
                         });
                     })}
-                {(0..10).map(|i| field_problems(format!("lambda.authorizer.jwt.audience[{i}]"))).collect_view()}
             </Show>
             {toggle("lambda.throttling", "Throttle requests",
                 throttled,

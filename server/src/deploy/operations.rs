@@ -146,17 +146,21 @@ impl Deployer {
 
         // An update shows the cost of the change: the plan the stack was deployed from, as its
         // template records it.
-        // It is optional: a stack whose template cannot be read still gets its update.
-        let deployed_plan = if update {
-            self.call(&session, &unwatched, |cfn, s| {
-                let n = name.clone();
-                Box::pin(async move { cfn.template_summary(&s, &n).await })
-            })
-            .await
-            .ok()
-            .and_then(|t| t.plan_link)
-        } else {
-            None
+        // It is optional: a stack whose template cannot be read still gets its update. It is
+        // read by the ARN whose tag was just checked, not by name: a stack made under that name
+        // since is not the one being updated.
+        let deployed_plan = match (&existing, update) {
+            (Some(stack), true) => {
+                let id = stack.id.clone();
+                self.call(&session, &unwatched, |cfn, s| {
+                    let id = id.clone();
+                    Box::pin(async move { cfn.template_summary(&s, &id).await })
+                })
+                .await
+                .ok()
+                .and_then(|t| t.plan_link)
+            }
+            _ => None,
         };
         // Every role the stack creates carries the account's permissions boundary.
         let mut parameters = given;

@@ -194,6 +194,8 @@ pub struct CfnDouble {
     pub delete_tokens: Mutex<Vec<String>>,
     /// The `StackName` of each CreateChangeSet call, in order (a name, or a stack's ARN).
     pub change_set_stacks: Mutex<Vec<String>>,
+    /// The `StackName` of each GetTemplateSummary call, in order.
+    pub summary_stacks: Mutex<Vec<String>>,
     /// Reasons CloudFormation fails the next change sets with, one per change set made.
     pub change_set_failures: Mutex<VecDeque<String>>,
     /// Change sets CloudFormation failed: (arn, reason).
@@ -592,6 +594,7 @@ impl CloudFormation for CfnDouble {
         let stack = stack.to_string();
         Box::pin(async move {
             self.check("template_summary")?;
+            self.summary_stacks.lock().unwrap().push(stack.clone());
             let mut stacks = self.stacks.lock().unwrap();
             Ok(
                 Self::find(&mut stacks, &stack).map_or_else(TemplateSummary::default, |s| {

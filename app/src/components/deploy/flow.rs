@@ -64,6 +64,9 @@ pub struct Deploy {
     pub lost: RwSignal<Option<Lost>>,
     /// The last deploy asked for, to ask again as an update.
     last: StoredValue<Option<CreateDeployment>>,
+    /// How many times the form's plan, stack name or parameters changed, and what changed last
+    /// (see [`Deploy::edited`]).
+    edits: StoredValue<(u64, &'static str)>,
     host: StoredValue<Option<String>>,
     /// Inside another page's frame: Deploy asks for a confirmation in the frame first.
     pub embedded: bool,
@@ -86,6 +89,7 @@ impl Deploy {
             stack_name: RwSignal::new(None),
             lost: RwSignal::new(None),
             last: StoredValue::new(None),
+            edits: StoredValue::new((0, "plan")),
             host: StoredValue::new(host),
             embedded,
         }
@@ -142,9 +146,30 @@ impl Deploy {
         self.last.with_value(|r| r.as_ref().map(|r| r.plan.clone()))
     }
 
+    /// What the form shows changed (`what`: "plan", "stack name", …). The offer to review an
+    /// update re-sends the request that found the stack, which is no longer what the form
+    /// shows: the offer goes, and Deploy asks again. An offer still on its way is withdrawn
+    /// when it comes ([`Deploy::start`]).
+    pub fn edited(self, what: &'static str) {
+        self.edits.update_value(|(count, last)| {
+            *count += 1;
+            *last = what;
+        });
+        if self
+            .phase
+            .with_untracked(|ph| matches!(ph, Phase::Exists(_)))
+        {
+            self.phase.set(Phase::Idle);
+            self.notice.set(Some(format!(
+                "The {what} changed: click Deploy again to review the update with it."
+            )));
+        }
+    }
+
     /// Creates the change set; a new stack is executed at once, an update waits for review.
     pub fn start(self, request: CreateDeployment) {
         let Some(client) = self.client() else { return };
+        let edits = self.edits.get_value().0;
         let before = self.phase.get_untracked();
         self.last.set_value(Some(request.clone()));
         self.error.set(None);
@@ -188,7 +213,17 @@ impl Deploy {
                     }
                 }
                 Err(f) if f.code() == Some(ErrorCode::StackExists) => {
-                    self.phase.set(Phase::Exists(f.message))
+                    let (now, what) = self.edits.get_value();
+                    if now == edits {
+                        self.phase.set(Phase::Exists(f.message));
+                    } else {
+                        // Edited while the request was on its way: the offer would re-send
+                        // a request the form no longer shows.
+                        self.phase.set(Phase::Idle);
+                        self.notice.set(Some(format!(
+                            "A stack of that name exists, and the {what} changed meanwhile: click Deploy again to review the update with it."
+                        )));
+                    }
                 }
                 Err(f) => {
                     let not_updatable = f.code() == Some(ErrorCode::StackNotUpdatable);

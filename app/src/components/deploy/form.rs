@@ -3,7 +3,7 @@
 use leptos::prelude::*;
 use shared::api::CreateDeployment;
 
-use super::flow::{Deploy, Phase};
+use super::flow::Deploy;
 use super::inputs::use_inputs;
 use shared::plan::Architecture;
 
@@ -136,23 +136,33 @@ pub fn deploy_form(d: Deploy) -> AnyView {
         // What is confirmed is what was shown: a plan, stack name or parameter that changes
         // while the question is open (the framing page can open another plan's link) takes the
         // question away, and Deploy asks again.
-        Effect::new(move |seen: Option<()>| {
-            p.plan.track();
-            d.stack_name.track();
-            d.parameters.track();
-            if seen.is_some() && confirming.get_untracked() {
+        let edited = move |what: &'static str| {
+            if confirming.get_untracked() {
                 confirming.set(false);
-                d.notice.set(Some(
-                    "The plan changed while Deploy was waiting for a confirmation: click Deploy again to see what it deploys.".into(),
-                ));
+                d.notice.set(Some(format!(
+                    "The {what} changed while Deploy was waiting for a confirmation: click Deploy again to see what it deploys."
+                )));
             }
             // "Review the update" asks again with the request that found the stack: once the
             // plan, the name or a parameter changes, that is no longer what the form shows.
-            if seen.is_some() && d.phase.with_untracked(|ph| matches!(ph, Phase::Exists(_))) {
-                d.phase.set(Phase::Idle);
-                d.notice.set(Some(
-                    "The plan changed: click Deploy again to review the update with it.".into(),
-                ));
+            d.edited(what);
+        };
+        Effect::new(move |seen: Option<()>| {
+            p.plan.track();
+            if seen.is_some() {
+                edited("plan");
+            }
+        });
+        Effect::new(move |seen: Option<()>| {
+            d.stack_name.track();
+            if seen.is_some() {
+                edited("stack name");
+            }
+        });
+        Effect::new(move |seen: Option<()>| {
+            d.parameters.track();
+            if seen.is_some() {
+                edited("stack parameters");
             }
         });
         let deploy = move || {

@@ -40,7 +40,7 @@ pub fn finished(d: Deploy, status: Status) -> AnyView {
                     let href = format!("{}#{}{code}", crate::browser::page_base(), shared::link::FRAGMENT_KEY);
                     view! {
                         <p class="muted deployed-plan">"The plan this stack was deployed from: "
-                            <a href=href data-testid="deployed-plan-link">"open its share link"</a>
+                            <a href=href data-testid="deployed-plan-link">"open it here"</a>
                         </p>
                     }
                 })}

@@ -11,7 +11,7 @@ use leptos::prelude::*;
 
 pub use choice::{dynamic_select, select_field, toggle};
 pub use number::{number_field, slider};
-pub use text::text_field;
+pub use text::{list_text_field, text_field};
 
 use crate::state::use_planner;
 
@@ -97,9 +97,12 @@ pub(crate) fn field_problems_dyn(path: String) -> AnyView {
     .into_any()
 }
 
-/// The id of the element holding a field's messages: its control's `aria-describedby`.
+/// The id of the element holding a field's messages: its control's `aria-describedby`. Ids
+/// derived from a field's id take a prefix (`m`), never a suffix: every field id starts `f-`,
+/// so no field's id can equal another's messages id (with a suffix, the tag `x.msg`'s box
+/// would have had the id of the messages of tag `x`).
 pub fn messages_id(path: &str) -> String {
-    format!("{}-msg", field_id(path))
+    format!("m{}", field_id(path))
 }
 
 /// Whether the plan has an error at `path`: its control's `aria-invalid`.
@@ -128,7 +131,17 @@ where
 
 #[cfg(test)]
 mod tests {
-    use super::field_id;
+    use super::{field_id, messages_id};
+
+    #[test]
+    fn a_fields_messages_id_is_never_another_fields_id() {
+        let paths = ["tags.x", "tags.x.msg", "tags.x-msg", "tags.mf", "tags.m"];
+        let mut ids: Vec<String> = paths.iter().map(|p| field_id(p)).collect();
+        ids.extend(paths.iter().map(|p| messages_id(p)));
+        for (i, id) in ids.iter().enumerate() {
+            assert!(ids[..i].iter().all(|other| other != id), "{id} twice");
+        }
+    }
 
     #[test]
     fn field_ids_are_distinct_and_hold_no_space() {

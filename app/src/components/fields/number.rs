@@ -78,7 +78,8 @@ where
         value
     });
     let invalid = has_error(&path);
-    let typed_id = format!("{id}-typed");
+    // A prefix, as for every id derived from a field's (see `messages_id`).
+    let typed_id = format!("t{id}");
     view! {
         <div class="field">
             <label for=id.clone()>{label}</label>
