@@ -641,7 +641,9 @@ pub fn shell_word(s: &str) -> String {
 }
 
 /// The bootstrap template's rule for its `TrustedPrincipal` parameter: an IAM or STS ARN.
-pub const PRINCIPAL_PATTERN: &str = "^arn:aws[a-z-]*:(iam|sts)::[0-9]{12}:[A-Za-z0-9+=,.@_/-]+$";
+/// A role, a user or a role's session: never an account's `root`, which would let every
+/// principal of that account (that knows the ExternalId) assume the deployer role.
+pub const PRINCIPAL_PATTERN: &str = "^arn:aws[a-z-]*:(iam::[0-9]{12}:(role|user)|sts::[0-9]{12}:assumed-role)/[A-Za-z0-9+=,.@_/-]+$";
 
 /// The bootstrap template's rule for its `ExternalId` parameter (and IAM's for an ExternalId),
 /// with [`EXTERNAL_ID_LENGTH`].
@@ -672,7 +674,7 @@ pub fn external_id_problem(id: &str) -> Option<String> {
 pub fn principal_problem(arn: &str) -> Option<String> {
     let pattern = regex::Regex::new(PRINCIPAL_PATTERN).expect("a valid pattern");
     (!pattern.is_match(arn)).then(|| {
-        format!("\"{arn}\" is not an IAM or STS ARN (arn:aws:iam::ACCOUNT:role/NAME, or user/NAME)")
+        format!("\"{arn}\" is not a role, user or role session ARN (arn:aws:iam::ACCOUNT:role/NAME, user/NAME, or arn:aws:sts::ACCOUNT:assumed-role/NAME/SESSION); an account's root is refused, since it would let every principal of that account assume the role")
     })
 }
 
@@ -733,6 +735,10 @@ mod tests {
             "not an arn",
             "arn:aws:iam::1111:role/x",
             "arn:aws:s3:::bucket",
+            "arn:aws:iam::111122223333:root",
+            "arn:aws:sts::111122223333:root",
+            "arn:aws:iam::111122223333:group/admins",
+            "arn:aws:sts::111122223333:federated-user/x",
         ] {
             assert!(principal_problem(bad).is_some(), "{bad}");
         }

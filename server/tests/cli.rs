@@ -352,7 +352,9 @@ fn bootstrap_checks_its_flags_and_prints_a_command_a_shell_reads_as_meant() {
     let stderr = text(&refused.stderr);
     assert!(
         stderr.contains("--external-id: an ExternalId has 16 to 1224 characters")
-            && stderr.contains("--trusted-principal: \"not an arn\" is not an IAM or STS ARN"),
+            && stderr.contains(
+                "--trusted-principal: \"not an arn\" is not a role, user or role session ARN"
+            ),
         "{stderr}"
     );
     assert!(!out_file.exists(), "nothing written");

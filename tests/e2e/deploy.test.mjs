@@ -551,6 +551,8 @@ test('"Connect an AWS account" gives the bootstrap template, a fresh ExternalId 
   const text = await command.innerText();
   assert.match(text, /aws cloudformation deploy --stack-name stackplan-bootstrap --template-file stackplan-bootstrap\.json/);
   assert.match(text, /ExternalId=stackplan-[0-9a-f]{48}/);
+  // The sandbox's caller is a user, not a role's session: no note about sessions.
+  assert.equal(await page.getByTestId('session-principal').count(), 0);
   const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('download-bootstrap').click()]);
   assert.equal(download.suggestedFilename(), 'stackplan-bootstrap.json');
   const template = JSON.parse(await (await import('node:fs')).promises.readFile(await download.path(), 'utf8'));

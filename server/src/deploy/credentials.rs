@@ -25,8 +25,8 @@ struct Key {
     external_id: Option<String>,
     stack: String,
     region: String,
-    /// A digest of the session policy: a narrower session is never reused for a wider request.
-    policy: String,
+    /// The session policy's SHA-256: a narrower session is never reused for a wider request.
+    policy: [u8; 32],
 }
 
 /// Assumed sessions, oldest first.
@@ -121,7 +121,11 @@ impl Deployer {
             external_id: roles.external_id.clone(),
             stack: stack_name.to_string(),
             region: region.to_string(),
-            policy: super::digest(&[&policy]),
+            // SHA-256, not the FNV digest: two policies must never share a cached session.
+            policy: {
+                use sha2::Digest;
+                sha2::Sha256::digest(policy.as_bytes()).into()
+            },
         };
         let cached = self.credentials.lock().expect("lock").get(&key).cloned();
         let credentials = match cached {

@@ -30,6 +30,8 @@ pub struct IdKey {
     seal_key: [u8; 32],
     /// The key of the log's pseudonyms ([`IdKey::pseudonym`]).
     log_key: [u8; 32],
+    /// The key of change-set names ([`IdKey::change_set_digest`]).
+    change_set_key: [u8; 32],
 }
 
 impl std::fmt::Debug for IdKey {
@@ -71,6 +73,7 @@ impl IdKey {
             nonce_key: derive(&secret, b"nonce"),
             seal_key: derive(&secret, b"seal"),
             log_key: derive(&secret, b"log"),
+            change_set_key: derive(&secret, b"change-set"),
         }
     }
 
@@ -101,6 +104,21 @@ impl IdKey {
             <Hmac<Sha256> as KeyInit>::new_from_slice(&self.log_key).expect("any key length");
         mac.update(text.as_bytes());
         mac.finalize().into_bytes()[..6]
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect()
+    }
+
+    /// 16 hex digits of a keyed HMAC of `parts` (each ended by a NUL): a change set's name, the
+    /// same for the same request on every server with this key, and unknown to anyone without it.
+    pub fn change_set_digest(&self, parts: &[&str]) -> String {
+        let mut mac = <Hmac<Sha256> as KeyInit>::new_from_slice(&self.change_set_key)
+            .expect("any key length");
+        for part in parts {
+            mac.update(part.as_bytes());
+            mac.update(b"\0");
+        }
+        mac.finalize().into_bytes()[..8]
             .iter()
             .map(|b| format!("{b:02x}"))
             .collect()

@@ -176,8 +176,11 @@ pub fn digest(parts: &[&str]) -> String {
 
 /// The change-set name and ClientRequestToken for a request: the same request (stack, template,
 /// role) always gives the same ones, so a retried POST finds the change set it already made
-/// instead of making a second.
+/// instead of making a second. Keyed by the server's id key: a name anyone could compute from
+/// the plan would let someone who may create change sets plant one of their own under it,
+/// which the server would then find and run as its own.
 pub fn change_set_name(
+    key: &id::IdKey,
     stack_name: &str,
     template: &str,
     role: &str,
@@ -189,7 +192,7 @@ pub fn change_set_name(
         .collect();
     format!(
         "stackplan-{}",
-        digest(&[stack_name, template, role, &parameters])
+        key.change_set_digest(&[stack_name, template, role, &parameters])
     )
 }
 
@@ -269,15 +272,30 @@ mod tests {
     }
 
     #[test]
-    fn change_set_names_are_stable_per_request() {
-        let a = change_set_name("shop", "{}", "arn:r", &[]);
-        assert_eq!(a, change_set_name("shop", "{}", "arn:r", &[]));
-        assert_ne!(a, change_set_name("shop", "{ }", "arn:r", &[]));
-        assert_ne!(a, change_set_name("shop2", "{}", "arn:r", &[]));
-        let tagged =
-            |tag: &str| change_set_name("shop", "{}", "arn:r", &[("ImageTag".into(), tag.into())]);
+    fn change_set_names_are_stable_per_request_and_keyed() {
+        let key = id::IdKey::from_hex(&"07".repeat(32)).unwrap();
+        let name =
+            |stack: &str, template: &str| change_set_name(&key, stack, template, "arn:r", &[]);
+        let a = name("shop", "{}");
+        assert_eq!(a, name("shop", "{}"));
+        assert_ne!(a, name("shop", "{ }"));
+        assert_ne!(a, name("shop2", "{}"));
+        let tagged = |tag: &str| {
+            change_set_name(
+                &key,
+                "shop",
+                "{}",
+                "arn:r",
+                &[("ImageTag".into(), tag.into())],
+            )
+        };
         assert_ne!(tagged("v1"), tagged("v2"));
         assert_ne!(a, tagged("v1"));
-        assert!(a.len() <= 128 && a.starts_with("stackplan-"));
+        assert!(valid_change_set_name(&a), "{a}");
+        // Another key, another name: without the key, nobody can tell the name in advance.
+        let other = id::IdKey::from_hex(&"08".repeat(32)).unwrap();
+        assert_ne!(a, change_set_name(&other, "shop", "{}", "arn:r", &[]));
+        let unkeyed = format!("stackplan-{}", digest(&["shop", "{}", "arn:r", ""]));
+        assert_ne!(a, unkeyed);
     }
 }

@@ -204,7 +204,13 @@ impl Deployer {
                 ready.to_string(),
             ));
         }
-        let change_set_name = super::change_set_name(&name, &body, &roles.role_arn, &parameters);
+        let change_set_name = super::change_set_name(
+            &self.config.id_key,
+            &name,
+            &body,
+            &roles.role_arn,
+            &parameters,
+        );
         // The same request again finds the change set it made before (its name and token are
         // the request's). One CloudFormation failed would be answered again, so the request
         // could not be retried until the plan changed: it goes first.

@@ -40,6 +40,7 @@ fn steps(b: Bootstrap) -> AnyView {
     let download = move |_| {
         let _ = crate::browser::download(&file, "application/json", &template);
     };
+    let session_of = b.trusted_principal.as_deref().and_then(session_role);
     let principal = b
         .trusted_principal
         .clone()
@@ -60,7 +61,38 @@ fn steps(b: Bootstrap) -> AnyView {
                 <pre class="code">{b.next.clone()}</pre>
             </li>
         </ol>
+        {session_of.map(|role| view! {
+            <p class="muted" data-testid="session-principal">
+                "This server runs as a session of the role "<code>{role.clone()}</code>". A session's ARN changes when the session does (a new ECS task or EC2 instance): if so, give the bootstrap the role's own ARN instead ("<code>"arn:aws:iam::ACCOUNT:role/PATH/"{role}</code>", with the role's path if it has one)."
+            </p>
+        })}
         <p class="muted">"The ExternalId is new each time this opens; use the one in the commands above for both steps."</p>
     }
     .into_any()
+}
+
+/// The role of an assumed-role session ARN (`arn:aws:sts::ACCOUNT:assumed-role/ROLE/SESSION`).
+fn session_role(arn: &str) -> Option<String> {
+    let (_, rest) = arn.split_once(":assumed-role/")?;
+    let (role, _session) = rest.split_once('/')?;
+    Some(role.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::session_role;
+
+    #[test]
+    fn a_sessions_role_is_named_and_a_role_or_user_is_not_a_session() {
+        assert_eq!(
+            session_role("arn:aws:sts::111122223333:assumed-role/stackplan-server/task-0f1e")
+                .as_deref(),
+            Some("stackplan-server")
+        );
+        assert_eq!(
+            session_role("arn:aws:iam::111122223333:role/stackplan-server"),
+            None
+        );
+        assert_eq!(session_role("arn:aws:iam::111122223333:user/moto"), None);
+    }
 }
