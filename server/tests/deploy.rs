@@ -1183,6 +1183,43 @@ async fn a_cloudformation_validation_error_is_a_422_with_its_message() {
     );
 }
 
+/// Another stack's code bucket cannot be named as this stack's code: the execution role may
+/// read every stack's code bucket, so the function would run code uploaded for that stack.
+#[tokio::test]
+async fn another_stacks_code_bucket_is_refused_before_any_change_set() {
+    let h = harness();
+    let (status, body) = h
+        .create(
+            "shop-lambda",
+            json!({"parameters": {
+                "CodeS3Bucket": "stackplan-code-99999999-aaaa-bbbb-cccc-1234567890ab",
+                "CodeS3Key": "stackplan-code/0000000000000000000000000000000000000000000000000000000000000000.zip"
+            }}),
+        )
+        .await;
+    assert_eq!(
+        (status, body["error"].as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("invalid_parameters")),
+        "{body}"
+    );
+    assert_eq!(
+        body["problems"][0]["path"], "parameters.CodeS3Bucket",
+        "{body}"
+    );
+    assert!(
+        !h.cfn.calls.lock().unwrap().contains(&"create_change_set"),
+        "a change set was made"
+    );
+    // A bucket of the user's own is theirs to name.
+    let (status, body) = h
+        .create(
+            "shop-lambda",
+            json!({"parameters": {"CodeS3Bucket": "cart-artifacts", "CodeS3Key": "api/v1.zip"}}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+}
+
 #[tokio::test]
 async fn tokens_are_required_on_every_deploy_endpoint() {
     let h = harness();

@@ -177,6 +177,14 @@ impl Deployer {
                 }
             }
         }
+        let own_bucket = existing
+            .as_ref()
+            .filter(|_| update)
+            .and_then(|stack| stack.output(template::CODE_BUCKET_OUTPUT));
+        if let Some(problem) = super::parameters::foreign_code_bucket(doc, &parameters, own_bucket)
+        {
+            return Err(DeployError::InvalidParameters(vec![problem]));
+        }
         if let Some(arn) = &roles.permissions_boundary_arn
             && doc["Parameters"]
                 .get(template::BOUNDARY_PARAMETER)

@@ -69,6 +69,30 @@ pub fn value<'a>(template: &'a Node, given: &'a [(String, String)], name: &str) 
         .or_else(|| template["Parameters"][name]["Default"].as_str())
 }
 
+/// The parameter naming the bucket a zip function's code comes from.
+pub const CODE_BUCKET_PARAMETER: &str = "CodeS3Bucket";
+
+/// A code bucket that is another stack's: every stack's code bucket is `stackplan-code-…`, and
+/// the execution role may read it, so a request naming another stack's would run (and expose
+/// through its own function) code uploaded for that stack. A stack runs code from its own code
+/// bucket (`own`: its `CodeBucketName` output, when it has one) or from a bucket of the user's.
+pub fn foreign_code_bucket(
+    template: &Node,
+    parameters: &[(String, String)],
+    own: Option<&str>,
+) -> Option<PlanProblem> {
+    let bucket = value(template, parameters, CODE_BUCKET_PARAMETER)?;
+    (bucket.starts_with(template::CODE_BUCKET_PREFIX) && Some(bucket) != own).then(|| PlanProblem {
+        path: format!("parameters.{CODE_BUCKET_PARAMETER}"),
+        message: match own {
+            Some(own) => format!(
+                "is another stack's code bucket: this stack runs code from its own ({own}, where Upload code puts it) or from a bucket of yours"
+            ),
+            None => "is a Stackplan stack's code bucket, and this stack has none yet: deploy it, then upload its code, or name a bucket of yours".into(),
+        },
+    })
+}
+
 /// Why `value` breaks the parameter's rules, if it does.
 fn breaks(spec: &Node, value: &str) -> Option<String> {
     let length = value.chars().count();
@@ -121,6 +145,24 @@ mod tests {
         template::generate(&ValidPlan::new(plan).unwrap())
             .tree()
             .clone()
+    }
+
+    #[test]
+    fn only_the_stacks_own_code_bucket_of_stackplans_may_hold_its_code() {
+        let t = template_of(examples::lambda());
+        let own = "stackplan-code-0f1e2d3c-aaaa-bbbb-cccc-1234567890ab";
+        let other = "stackplan-code-99999999-aaaa-bbbb-cccc-1234567890ab";
+        let with = |bucket: &str| vec![(CODE_BUCKET_PARAMETER.to_string(), bucket.to_string())];
+        // The placeholder, a bucket of the user's, and the stack's own: fine.
+        assert_eq!(foreign_code_bucket(&t, &[], Some(own)), None);
+        assert_eq!(foreign_code_bucket(&t, &with("cart-artifacts"), None), None);
+        assert_eq!(foreign_code_bucket(&t, &with(own), Some(own)), None);
+        // Another stack's: refused at the parameter, whether this stack has a bucket or not.
+        for mine in [Some(own), None] {
+            let problem = foreign_code_bucket(&t, &with(other), mine).expect("refused");
+            assert_eq!(problem.path, "parameters.CodeS3Bucket");
+        }
+        assert!(foreign_code_bucket(&t, &with(own), None).is_some());
     }
 
     #[test]
