@@ -49,19 +49,16 @@ class StackplanPlanner extends HTMLElement {
     if (this.hasAttribute('hide-deploy')) url.searchParams.set('hide-deploy', '1');
     const plan = this.getAttribute('plan');
     if (plan) url.hash = plan.startsWith('#') ? plan.slice(1) : (plan.startsWith('plan=') ? plan : `plan=${plan}`);
-    const frame = this.shadowRoot.querySelector('iframe');
-    const wanted = url.href;
-    if (wanted === this._wanted && !force) return;
-    if (wanted === this._wanted) {
-      // The same plan again. The frame's document may still be at this very address (the
-      // planner edits its plan without changing its address), and a browser does not load an
-      // address again for a fragment it already has: a counter in the query makes it a new
-      // address, which the planner ignores.
-      this._again = (this._again || 0) + 1;
-      url.searchParams.set('again', String(this._again));
+    if (plan && force) {
+      // Setting `plan` opens it even when it is the value already set, or the address the
+      // planner is at (its edits do not change its address): a counter after the plan makes
+      // each set a new fragment, which the planner opens without loading again (the plan's
+      // reader stops at `&`).
+      this._opened = (this._opened || 0) + 1;
+      url.hash += `&n=${this._opened}`;
     }
-    this._wanted = wanted;
-    frame.src = url.href;
+    const frame = this.shadowRoot.querySelector('iframe');
+    if (force || frame.src !== url.href) frame.src = url.href;
   }
 
   _receive(event) {

@@ -93,13 +93,6 @@ fn watch_focus(find: std::rc::Rc<FindElement>, origin: web_sys::Element, tries: 
 /// Scrolls to the element `id` (and focuses it when `focus`), as an in-page link would, but
 /// without a history entry: the page's address carries the plan, and going Back to an older
 /// address would put its plan back.
-/// Whether a click on a link is a plain one (the main button, no modifier key), which the
-/// page may handle itself; a Ctrl-, Cmd-, Shift- or middle click is left to the browser (a new
-/// tab or window).
-pub fn plain_click(ev: &web_sys::MouseEvent) -> bool {
-    ev.button() == 0 && !(ev.ctrl_key() || ev.meta_key() || ev.shift_key() || ev.alt_key())
-}
-
 pub fn go_to(id: &str, focus: bool) {
     let Some(el) = web_sys::window()
         .and_then(|w| w.document())

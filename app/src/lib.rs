@@ -71,10 +71,8 @@ pub fn App() -> impl IntoView {
             <div class="top-actions">
                 <a class="top-total" href="#cost-title" title="Monthly cost, typical" on:click=move |ev| {
                     // Not a history entry: Back would bring back an older plan's address. A
-                    // modified click is the browser's (a new tab).
-                    if !browser::plain_click(&ev) {
-                        return;
-                    }
+                    // modified click scrolls too: a new tab would open the bare fragment, with
+                    // the example plan instead of this one.
                     ev.prevent_default();
                     browser::go_to("cost-title", false);
                 }>

@@ -23,6 +23,7 @@ use hyper_util::service::TowerToHyperService;
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::{Semaphore, watch};
+use tower::ServiceExt;
 
 /// The listener's limits.
 #[derive(Clone, Debug)]
@@ -37,8 +38,8 @@ pub struct Limits {
     /// closes an idle connection: a server that closes first races the balancer's next request
     /// on it, which the client sees as a 502. While fewer than an eighth of the
     /// `max_connections` slots are free, an idle kept connection gets only
-    /// `header_read_timeout` from its last answer instead (see [`Crowding`]), so that clients
-    /// sending a request now and then cannot hold every slot.
+    /// `header_read_timeout` from its last answer instead, and answers close their
+    /// connections (see [`Crowding`]).
     pub keep_alive_idle: Duration,
     /// How long a write may wait for a client that reads nothing before the connection is given
     /// up: a client that stops reading an answer (or an event stream) would otherwise hold its
@@ -167,7 +168,21 @@ pub async fn serve(
             idle: limits.keep_alive_idle,
             crowded: crowding.subscribe(),
         });
-        let service = TowerToHyperService::new(app.clone());
+        let closing = crowding.clone();
+        let service = TowerToHyperService::new(ServiceExt::<
+            axum::http::Request<hyper::body::Incoming>,
+        >::map_response(
+            app.clone(),
+            move |mut answer: axum::response::Response| {
+                if closing.is_crowded() {
+                    answer.headers_mut().insert(
+                        axum::http::header::CONNECTION,
+                        axum::http::HeaderValue::from_static("close"),
+                    );
+                }
+                answer
+            },
+        ));
         let connection = builder
             .serve_connection(
                 TokioIo::new(Watched {
@@ -183,8 +198,10 @@ pub async fn serve(
         let crowding = crowding.clone();
         tokio::spawn(async move {
             let _ = connection.await;
-            drop(permit);
+            // Counted closed before its slot is free: the accept loop cannot count the next
+            // connection while this one still counts.
             crowding.closed();
+            drop(permit);
         });
     }
     drop(listener);
@@ -202,51 +219,71 @@ pub async fn serve(
     }
 }
 
-/// Whether the connection slots are running low: fewer than an eighth of them free (at least
-/// one slot must be free). While they are, idle kept connections get the header timeout instead
-/// of the idle limit: without this, a client sending one small request every 75 s or so per
-/// connection (about 14 a second for 1024 slots) would keep every slot busy. The accept loop
-/// counts connections as they open and close; each [`HeaderDeadline`] watches the state.
+/// Whether the connection slots are running low: crowded once fewer than an eighth of them
+/// are free, and not again until a quarter are (so that turnover near the line does not flip it
+/// back and forth). While crowded:
+/// - answers carry `Connection: close`, so their clients (a load balancer's pool) know not to
+///   send on those connections again, and slots come free without a race;
+/// - idle kept connections get the header timeout instead of the idle limit, so those already
+///   idle longer are closed. This may race a balancer's reuse of one (a 502), the lesser harm
+///   than new clients left waiting in the backlog.
+///
+/// Without this, a client sending a small request on each connection every minute or so
+/// (about 14 a second for 1024 slots) could hold every slot; now it must send one on each
+/// about every 9 s (over 100 a second), and every answer closes its connection. The accept loop
+/// counts connections as they open and close; idle waits ([`HeaderDeadline`]) watch the state.
 #[derive(Clone, Debug)]
 struct Crowding {
-    open: Arc<std::sync::atomic::AtomicUsize>,
+    /// Whether crowded, and the open connections, counted under the channel's lock so that a
+    /// late count never overwrites a newer one.
+    crowded: Arc<watch::Sender<(bool, usize)>>,
     slots: usize,
-    /// Crowded below this many free slots.
+    /// Crowded below this many free slots...
     low: usize,
-    crowded: Arc<watch::Sender<bool>>,
+    /// ...until at least this many are free again.
+    high: usize,
 }
 
 impl Crowding {
     fn new(slots: usize) -> Crowding {
+        let low = (slots / 8).max(1);
         Crowding {
-            open: Arc::default(),
+            crowded: Arc::new(watch::channel((false, 0)).0),
             slots,
-            low: (slots / 8).max(1),
-            crowded: Arc::new(watch::channel(false).0),
+            low,
+            high: (slots / 4).max(low + 1),
         }
     }
 
     fn opened(&self) {
-        let open = self.open.fetch_add(1, std::sync::atomic::Ordering::SeqCst) + 1;
-        self.tell(open);
+        self.count(|open| open + 1);
     }
 
     fn closed(&self) {
-        let open = self.open.fetch_sub(1, std::sync::atomic::Ordering::SeqCst) - 1;
-        self.tell(open);
+        self.count(|open| open.saturating_sub(1));
     }
 
-    /// The deadlines hear of a change only.
-    fn tell(&self, open: usize) {
-        let now = self.slots.saturating_sub(open) < self.low;
-        self.crowded.send_if_modified(|crowded| {
+    /// Counts a connection; watchers hear of a change of the crowded flag only.
+    fn count(&self, next: impl FnOnce(usize) -> usize) {
+        self.crowded.send_if_modified(|(crowded, open)| {
+            *open = next(*open);
+            let free = self.slots.saturating_sub(*open);
+            let now = if *crowded {
+                free < self.high
+            } else {
+                free < self.low
+            };
             let changed = *crowded != now;
             *crowded = now;
             changed
         });
     }
 
-    fn subscribe(&self) -> watch::Receiver<bool> {
+    fn is_crowded(&self) -> bool {
+        self.crowded.borrow().0
+    }
+
+    fn subscribe(&self) -> watch::Receiver<(bool, usize)> {
         self.crowded.subscribe()
     }
 }
@@ -408,7 +445,7 @@ struct ConnectionTimer {
     activity: Arc<Activity>,
     header: Duration,
     idle: Duration,
-    crowded: watch::Receiver<bool>,
+    crowded: watch::Receiver<(bool, usize)>,
 }
 
 impl hyper::rt::Timer for ConnectionTimer {
@@ -447,14 +484,16 @@ struct HeaderDeadline {
     header: Duration,
     idle: Duration,
     sleep: Pin<Box<tokio::time::Sleep>>,
-    crowded: watch::Receiver<bool>,
+    crowded: watch::Receiver<(bool, usize)>,
     /// Resolves when the slots' crowding changes, so that an idle wait's deadline moves then.
     /// In a mutex because hyper's `Sleep` must be `Sync`; only `get_mut` is used.
     crowding_changed: Mutex<Pin<Box<dyn Future<Output = ()> + Send>>>,
 }
 
 /// A future that resolves at the next change of `crowded` after its first poll.
-fn crowding_change(crowded: &watch::Receiver<bool>) -> Pin<Box<dyn Future<Output = ()> + Send>> {
+fn crowding_change(
+    crowded: &watch::Receiver<(bool, usize)>,
+) -> Pin<Box<dyn Future<Output = ()> + Send>> {
     let mut crowded = crowded.clone();
     Box::pin(async move {
         crowded.borrow_and_update();
@@ -491,17 +530,22 @@ impl Future for HeaderDeadline {
         // hyper polls this whenever the connection wakes while it waits for headers, which
         // includes each arrival of bytes, so the deadline follows the activity.
         let this = &mut *self;
-        let changes = this
-            .crowding_changed
-            .get_mut()
-            .unwrap_or_else(|e| e.into_inner());
-        // Registers for the next change (and takes any that came since the last poll) before
-        // reading the state, so that no change goes unheard.
-        while changes.as_mut().poll(cx).is_ready() {
-            *changes = crowding_change(&this.crowded);
-        }
-        let crowded = *this.crowded.borrow();
         let began = this.activity.lock().request_began;
+        // Only an idle wait (a kept connection, no byte of its next request yet) listens for
+        // the crowding: the first request's wait and a begun request's do not depend on it.
+        let idle = this.arming > 1 && began.is_none();
+        let crowded = idle && {
+            let changes = this
+                .crowding_changed
+                .get_mut()
+                .unwrap_or_else(|e| e.into_inner());
+            // Registers for the next change (and takes any that came since the last poll)
+            // before reading the state, so that no change goes unheard.
+            while changes.as_mut().poll(cx).is_ready() {
+                *changes = crowding_change(&this.crowded);
+            }
+            this.crowded.borrow().0
+        };
         let due = due(
             this.arming,
             this.armed,
@@ -556,24 +600,28 @@ mod tests {
     }
 
     #[test]
-    fn the_slots_are_crowded_below_an_eighth_free() {
+    fn the_slots_are_crowded_below_an_eighth_free_until_a_quarter_are() {
         let crowding = Crowding::new(16);
         let mut heard = crowding.subscribe();
+        let crowded = |heard: &mut watch::Receiver<(bool, usize)>| heard.borrow_and_update().0;
         for _ in 0..14 {
             crowding.opened();
         }
         // 2 of 16 free: an eighth, not below it.
-        assert!(!*heard.borrow_and_update());
+        assert!(!crowded(&mut heard));
         assert!(!heard.has_changed().unwrap());
         crowding.opened();
         assert!(heard.has_changed().unwrap());
-        assert!(*heard.borrow_and_update());
-        // Only changes are told.
+        assert!(crowded(&mut heard));
+        // Crowded until 4 (a quarter) are free; only changes are told.
+        crowding.closed();
+        crowding.closed();
+        assert!(!heard.has_changed().unwrap(), "3 free: still crowded");
+        crowding.closed();
+        assert!(heard.has_changed().unwrap());
+        assert!(!crowded(&mut heard), "4 free");
         crowding.opened();
-        crowding.closed();
-        assert!(!heard.has_changed().unwrap());
-        crowding.closed();
-        assert!(!*heard.borrow_and_update());
+        assert!(!heard.has_changed().unwrap(), "3 free: not crowded again");
     }
 
     #[test]

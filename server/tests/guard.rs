@@ -447,8 +447,8 @@ async fn a_client_that_stops_reading_is_given_up() {
 
 /// Idle kept connections give way while the slots run low: with fewer than an eighth of them
 /// free, an idle kept connection gets the header timeout instead of the idle limit, so that
-/// clients sending a request now and then cannot hold every slot for 75 s each. Those closed
-/// free slots until enough are free again; the others stay.
+/// clients sending a request now and then must send far more often to hold every slot. Those
+/// idle past the header timeout are closed at once.
 #[tokio::test]
 async fn idle_kept_connections_give_way_when_the_slots_run_low() {
     let d = dist();
@@ -491,6 +491,46 @@ async fn idle_kept_connections_give_way_when_the_slots_run_low() {
         "no idle kept connection gave way within {after:?}"
     );
     assert!(ask_health(&mut newcomer).await.starts_with("HTTP/1.1 200"));
+    stop.send(()).unwrap();
+    assert!(task.await.unwrap(), "shutdown left a connection open");
+}
+
+/// While the slots run low, every answer says `Connection: close`, so its client (a balancer's
+/// pool) does not send on that connection again and its slot comes free without a race; once
+/// a quarter of the slots are free again, connections are kept as before.
+#[tokio::test]
+async fn answers_close_their_connections_while_the_slots_run_low() {
+    let d = dist();
+    let limits = server::http::Limits {
+        max_connections: 8,
+        ..kept_limits(10_000, 60_000)
+    };
+    let (addr, stop, task) = listen(config(d.path()), limits).await;
+    // Seven connections that have not sent their first request yet: not idle, so not closed.
+    let mut silent = Vec::new();
+    for _ in 0..7 {
+        silent.push(tokio::net::TcpStream::connect(addr).await.unwrap());
+    }
+    let mut last = tokio::net::TcpStream::connect(addr).await.unwrap();
+    let answer = ask_health(&mut last).await.to_ascii_lowercase();
+    assert!(answer.starts_with("http/1.1 200"), "{answer}");
+    assert!(answer.contains("\r\nconnection: close\r\n"), "{answer}");
+    drop(last);
+    drop(silent);
+    // Once the silent ones are gone, answers keep their connections again.
+    let since = std::time::Instant::now();
+    loop {
+        let mut kept = tokio::net::TcpStream::connect(addr).await.unwrap();
+        let answer = ask_health(&mut kept).await.to_ascii_lowercase();
+        if !answer.contains("connection: close") {
+            break;
+        }
+        assert!(
+            since.elapsed() < Duration::from_secs(10),
+            "answers still close their connections: {answer}"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
     stop.send(()).unwrap();
     assert!(task.await.unwrap(), "shutdown left a connection open");
 }

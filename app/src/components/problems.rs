@@ -19,9 +19,6 @@ pub fn ProblemList() -> impl IntoView {
     let items = move || items.get();
     // A problem's link goes to its field: scrolled to and focused.
     let focus = move |ev: leptos::ev::MouseEvent| {
-        if !crate::browser::plain_click(&ev) {
-            return;
-        }
         let Some(link) = ev
             .target()
             .and_then(|t| t.dyn_into::<web_sys::Element>().ok())

@@ -214,15 +214,15 @@ fn backoff(b: crate::aws::Backoff, failures: u32) -> Duration {
         .min(b.max)
 }
 
-/// A poller's place in the registry. Dropped when the poller's task ends, however it ends (a
-/// panic included): the place is freed, and watchers of a stack whose status is not final are
-/// told, so none waits for ever.
 /// A stack's running poller: its channel, and the roles its reads use.
 pub(super) struct Polled {
     sender: watch::Sender<Snapshot>,
     roles: AccountRoles,
 }
 
+/// A poller's place in the registry. Dropped when the poller's task ends, however it ends (a
+/// panic included): the place is freed, and watchers of a stack whose status is not final are
+/// told, so none waits for ever.
 struct Registration {
     deployer: Arc<Deployer>,
     arn: String,

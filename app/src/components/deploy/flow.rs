@@ -64,9 +64,10 @@ pub struct Deploy {
     pub lost: RwSignal<Option<Lost>>,
     /// The last deploy asked for, to ask again as an update.
     last: StoredValue<Option<CreateDeployment>>,
-    /// How many times the form's plan, stack name or parameters changed, and what changed last
-    /// (see [`Deploy::edited`]).
-    edits: StoredValue<(u64, &'static str)>,
+    /// How many times the form's plan, stack name or parameters changed, and what changed
+    /// first since the last request began (see [`Deploy::edited`]): a plan edit may reset the
+    /// parameters after it, and it is the plan the user changed.
+    edits: StoredValue<(u64, Option<&'static str>)>,
     host: StoredValue<Option<String>>,
     /// Inside another page's frame: Deploy asks for a confirmation in the frame first.
     pub embedded: bool,
@@ -89,7 +90,7 @@ impl Deploy {
             stack_name: RwSignal::new(None),
             lost: RwSignal::new(None),
             last: StoredValue::new(None),
-            edits: StoredValue::new((0, "plan")),
+            edits: StoredValue::new((0, None)),
             host: StoredValue::new(host),
             embedded,
         }
@@ -151,9 +152,9 @@ impl Deploy {
     /// shows: the offer goes, and Deploy asks again. An offer still on its way is withdrawn
     /// when it comes ([`Deploy::start`]).
     pub fn edited(self, what: &'static str) {
-        self.edits.update_value(|(count, last)| {
+        self.edits.update_value(|(count, first)| {
             *count += 1;
-            *last = what;
+            first.get_or_insert(what);
         });
         if self
             .phase
@@ -169,7 +170,8 @@ impl Deploy {
     /// Creates the change set; a new stack is executed at once, an update waits for review.
     pub fn start(self, request: CreateDeployment) {
         let Some(client) = self.client() else { return };
-        let edits = self.edits.get_value().0;
+        let edits = self.edits.with_value(|(count, _)| *count);
+        self.edits.update_value(|(_, first)| *first = None);
         let before = self.phase.get_untracked();
         self.last.set_value(Some(request.clone()));
         self.error.set(None);
@@ -214,6 +216,7 @@ impl Deploy {
                 }
                 Err(f) if f.code() == Some(ErrorCode::StackExists) => {
                     let (now, what) = self.edits.get_value();
+                    let what = what.unwrap_or("plan");
                     if now == edits {
                         self.phase.set(Phase::Exists(f.message));
                     } else {
