@@ -49,14 +49,13 @@ class StackplanPlanner extends HTMLElement {
     if (this.hasAttribute('hide-deploy')) url.searchParams.set('hide-deploy', '1');
     const plan = this.getAttribute('plan');
     if (plan) url.hash = plan.startsWith('#') ? plan.slice(1) : (plan.startsWith('plan=') ? plan : `plan=${plan}`);
-    if (plan && force) {
-      // Setting `plan` opens it even when it is the value already set, or the address the
-      // planner is at (its edits do not change its address): a counter after the plan makes
-      // each set a new fragment, which the planner opens without loading again (the plan's
-      // reader stops at `&`).
-      this._opened = (this._opened || 0) + 1;
-      url.hash += `&n=${this._opened}`;
-    }
+    // Setting `plan` opens it even when it is the value already set, or the address the
+    // planner is at (its edits do not change its address): a counter after the plan makes each
+    // set a new fragment, which the planner opens without loading again (the plan's reader
+    // stops at `&`). Other loads keep the counter, so that they do not reopen the plan over
+    // the user's edits.
+    if (plan && force) this._opened = (this._opened || 0) + 1;
+    if (plan && this._opened) url.hash += `&n=${this._opened}`;
     const frame = this.shadowRoot.querySelector('iframe');
     if (force || frame.src !== url.href) frame.src = url.href;
   }

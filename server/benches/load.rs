@@ -373,6 +373,18 @@ async fn fan_out(seconds: u64, failures: &Failures) {
     );
     println!("  watchers held at once (peak): {max_streams}");
     println!("  pollers: at most {max_pollers} while watched, {pollers_after} after");
+    // Every watcher here comes with the poller's roles: none reads the stack itself.
+    let describes = cfn
+        .calls
+        .lock()
+        .unwrap()
+        .iter()
+        .filter(|c| **c == "stack")
+        .count();
+    println!(
+        "  DescribeStacks calls: {describes} for {} watchers and reconnects (the poller's own reads and the deploy's)",
+        WATCHERS + resumed
+    );
     println!(
         "  time from the stack settling to `done`: p50 {:?}, p99 {:?}, max {:?}",
         percentile(to_done.clone(), 0.5),

@@ -304,8 +304,13 @@ pub async fn bootstrap_get(
 ) -> Result<Json<shared::api::Bootstrap>, ApiError> {
     let external_id = crate::bootstrap::new_external_id()
         .map_err(|e| ApiError::DeployDisabled(format!("the server has no randomness: {e}")))?;
+    // A caller the template would refuse (an account's root, a federated user) is not offered:
+    // the command would fail only once run.
     let principal = match &state.deployer {
-        Some(d) => d.caller().await,
+        Some(d) => d
+            .caller()
+            .await
+            .filter(|arn| crate::bootstrap::principal_problem(arn).is_none()),
         None => None,
     };
     let file_name = format!("{}.json", crate::bootstrap::STACK_NAME);

@@ -161,9 +161,8 @@ impl Deploy {
             .with_untracked(|ph| matches!(ph, Phase::Exists(_)))
         {
             self.phase.set(Phase::Idle);
-            self.notice.set(Some(format!(
-                "The {what} changed: click Deploy again to review the update with it."
-            )));
+            self.notice
+                .set(Some(format!("The {what} changed: {}", again(what))));
         }
     }
 
@@ -224,7 +223,8 @@ impl Deploy {
                         // a request the form no longer shows.
                         self.phase.set(Phase::Idle);
                         self.notice.set(Some(format!(
-                            "A stack of that name exists, and the {what} changed meanwhile: click Deploy again to review the update with it."
+                            "A stack of that name exists, and the {what} changed meanwhile: {}",
+                            again(what)
                         )));
                     }
                 }
@@ -341,5 +341,15 @@ impl Deploy {
         if let Some(host) = self.host.get_value() {
             embed::post(&host, &event);
         }
+    }
+}
+
+/// What Deploy does after `what` changed under an offer to update: with another stack name
+/// there may be no stack to update, and a new stack is created at once.
+fn again(what: &str) -> &'static str {
+    if what == "stack name" {
+        "click Deploy again to deploy to the stack now named."
+    } else {
+        "click Deploy again to review the update with it."
     }
 }
