@@ -11,7 +11,8 @@ let browser;
 before(async () => { server = await startServer(); browser = await launch(); });
 after(async () => { await browser?.close(); stopServer(server); });
 
-test('the demo host receives plan-changed events from the embedded planner', async () => {
+// The demo host page, once its planner has said it is ready; with the errors it logs.
+async function openDemo() {
   const context = await browser.newContext({ viewport: { width: 1500, height: 1100 } });
   const page = await context.newPage();
   const errors = [];
@@ -19,6 +20,11 @@ test('the demo host receives plan-changed events from the embedded planner', asy
   page.on('pageerror', (e) => errors.push(e.message));
   await page.goto(new URL('public/embed-demo.html', server.url).href);
   await page.locator('#log li[data-type=ready]').waitFor();
+  return { context, page, errors };
+}
+
+test('the demo host receives plan-changed events from the embedded planner', async () => {
+  const { context, page, errors } = await openDemo();
   await page.locator('#log li[data-type=plan-changed]').first().waitFor();
 
   const frame = page.frameLocator('stackplan-planner iframe');
@@ -44,13 +50,7 @@ test('the demo host receives plan-changed events from the embedded planner', asy
 });
 
 test('a moved element still hears its planner, and a plan set again opens again', async () => {
-  const context = await browser.newContext({ viewport: { width: 1500, height: 1100 } });
-  const page = await context.newPage();
-  const errors = [];
-  page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
-  page.on('pageerror', (e) => errors.push(e.message));
-  await page.goto(new URL('public/embed-demo.html', server.url).href);
-  await page.locator('#log li[data-type=ready]').waitFor();
+  const { context, page, errors } = await openDemo();
   const frame = page.frameLocator('stackplan-planner iframe');
   const vcpu = frame.locator('#f-fargate-vcpu');
 

@@ -14,14 +14,7 @@ pub fn text_field(
     get: impl Fn() -> String + Send + Sync + 'static,
     set: impl Fn(String) + Send + Sync + 'static,
 ) -> AnyView {
-    text_dyn(
-        path.into(),
-        0,
-        label,
-        placeholder,
-        Arc::new(get),
-        Arc::new(set),
-    )
+    list_text_field(path, 0, label, placeholder, get, set)
 }
 
 /// A text box that holds a list (`a, b`): its messages are the list's and each item's
