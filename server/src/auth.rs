@@ -100,7 +100,7 @@ impl Tokens {
     pub fn generate() -> std::io::Result<(Tokens, String)> {
         let mut bytes = [0u8; 32];
         getrandom::getrandom(&mut bytes).map_err(|e| std::io::Error::other(e.to_string()))?;
-        let token: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
+        let token = crate::deploy::id::hex(&bytes);
         Ok((Tokens(vec![(token.clone(), Grant::default())]), token))
     }
 

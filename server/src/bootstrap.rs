@@ -682,10 +682,7 @@ pub fn principal_problem(arn: &str) -> Option<String> {
 pub fn new_external_id() -> std::io::Result<String> {
     let mut bytes = [0u8; 24];
     getrandom::getrandom(&mut bytes).map_err(|e| std::io::Error::other(e.to_string()))?;
-    Ok(format!(
-        "stackplan-{}",
-        bytes.iter().map(|b| format!("{b:02x}")).collect::<String>()
-    ))
+    Ok(format!("stackplan-{}", crate::deploy::id::hex(&bytes)))
 }
 
 #[cfg(test)]

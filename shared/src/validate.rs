@@ -880,8 +880,9 @@ fn authorizer(c: &mut Checker, api: ApiType, a: &Authorizer) {
         c.error(
             "lambda.authorizer.jwt.audience",
             format!(
-                "{} audiences: give 1–10 (the tokens' aud, or your app client's id)",
-                jwt.audience.len()
+                "{} audiences: give 1–{} (the tokens' aud, or your app client's id)",
+                jwt.audience.len(),
+                Jwt::MAX_AUDIENCES
             ),
         );
     }

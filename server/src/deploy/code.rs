@@ -111,7 +111,7 @@ impl Deployer {
         let handler_file = check_zip(&zip, &files).map_err(DeployError::InvalidCode)?;
 
         let digest = Sha256::digest(&zip);
-        let hex: String = digest.iter().map(|b| format!("{b:02x}")).collect();
+        let hex = super::id::hex(&digest);
         let sha256 = base64::engine::general_purpose::STANDARD.encode(digest);
         let key = format!("{CODE_PREFIX}{hex}.zip");
         let size = zip.len() as u64;

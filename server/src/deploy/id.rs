@@ -78,7 +78,7 @@ impl IdKey {
     }
 
     fn to_hex(&self) -> String {
-        self.secret.iter().map(|b| format!("{b:02x}")).collect()
+        hex(&self.secret)
     }
 
     /// The key kept in `path`, made (readable by its owner only) on first use: ids then stay
@@ -100,36 +100,19 @@ impl IdKey {
     /// without the key nobody can check a guess of the role's ARN (which names the account)
     /// against it, as anyone could with an unkeyed digest.
     pub fn pseudonym(&self, text: &str) -> String {
-        let mut mac =
-            <Hmac<Sha256> as KeyInit>::new_from_slice(&self.log_key).expect("any key length");
-        mac.update(text.as_bytes());
-        mac.finalize().into_bytes()[..6]
-            .iter()
-            .map(|b| format!("{b:02x}"))
-            .collect()
+        hex(&mac(&self.log_key, [text.as_bytes()])[..6])
     }
 
     /// 16 hex digits of a keyed HMAC of `parts` (each ended by a NUL): a change set's name, the
     /// same for the same request on every server with this key, and unknown to anyone without it.
     pub fn change_set_digest(&self, parts: &[&str]) -> String {
-        let mut mac = <Hmac<Sha256> as KeyInit>::new_from_slice(&self.change_set_key)
-            .expect("any key length");
-        for part in parts {
-            mac.update(part.as_bytes());
-            mac.update(b"\0");
-        }
-        mac.finalize().into_bytes()[..8]
-            .iter()
-            .map(|b| format!("{b:02x}"))
-            .collect()
+        let ended = parts.iter().flat_map(|part| [part.as_bytes(), b"\0"]);
+        hex(&mac(&self.change_set_key, ended)[..8])
     }
 
     /// The nonce a payload is sealed with: the first 96 bits of its HMAC.
     fn nonce(&self, payload: &[u8]) -> [u8; NONCE_LEN] {
-        let mut mac =
-            <Hmac<Sha256> as KeyInit>::new_from_slice(&self.nonce_key).expect("any key length");
-        mac.update(payload);
-        let digest = mac.finalize().into_bytes();
+        let digest = mac(&self.nonce_key, [payload]);
         let mut nonce = [0u8; NONCE_LEN];
         nonce.copy_from_slice(&digest[..NONCE_LEN]);
         nonce
@@ -183,11 +166,21 @@ impl IdKey {
 
 /// A key for one use, derived from `secret` (HMAC-SHA-256 of the use's label).
 fn derive(secret: &[u8; 32], label: &[u8]) -> [u8; 32] {
-    let mut mac = <Hmac<Sha256> as KeyInit>::new_from_slice(secret).expect("any key length");
-    mac.update(CONTEXT);
-    mac.update(b"\0");
-    mac.update(label);
+    mac(secret, [CONTEXT, b"\0", label])
+}
+
+/// HMAC-SHA-256 under `key` of `parts`, one after the other.
+fn mac<'a>(key: &[u8; 32], parts: impl IntoIterator<Item = &'a [u8]>) -> [u8; 32] {
+    let mut mac = <Hmac<Sha256> as KeyInit>::new_from_slice(key).expect("any key length");
+    for part in parts {
+        mac.update(part);
+    }
     mac.finalize().into_bytes().into()
+}
+
+/// `bytes` as lowercase hex.
+pub(crate) fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 #[cfg(unix)]

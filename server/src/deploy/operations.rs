@@ -144,13 +144,15 @@ impl Deployer {
             Some(_) => true,
         };
 
+        // The stack this request updates, if it updates one.
+        let updating = existing.as_ref().filter(|_| update);
         // An update shows the cost of the change: the plan the stack was deployed from, as its
         // template records it.
         // It is optional: a stack whose template cannot be read still gets its update. It is
         // read by the ARN whose tag was just checked, not by name: a stack made under that name
         // since is not the one being updated.
-        let deployed_plan = match (&existing, update) {
-            (Some(stack), true) => {
+        let deployed_plan = match updating {
+            Some(stack) => {
                 let id = stack.id.clone();
                 self.call(&session, &unwatched, |cfn, s| {
                     let id = id.clone();
@@ -160,14 +162,14 @@ impl Deployer {
                 .ok()
                 .and_then(|t| t.plan_link)
             }
-            _ => None,
+            None => None,
         };
         // Every role the stack creates carries the account's permissions boundary.
         let mut parameters = given;
         // An update keeps what the request leaves out (the code it runs, the image tag), as
         // CloudFormation's "use existing value": its default would put a function back on the
         // placeholder and a service back on the plan's first tag.
-        if let (true, Some(stack)) = (update, &existing) {
+        if let Some(stack) = updating {
             let declared = doc["Parameters"].as_object();
             for name in declared.into_iter().flat_map(|d| d.keys()) {
                 let kept = !super::parameters::SERVER_OWNED.contains(&name)
@@ -177,10 +179,7 @@ impl Deployer {
                 }
             }
         }
-        let own_bucket = existing
-            .as_ref()
-            .filter(|_| update)
-            .and_then(|stack| stack.output(template::CODE_BUCKET_OUTPUT));
+        let own_bucket = updating.and_then(|stack| stack.output(template::CODE_BUCKET_OUTPUT));
         if let Some(problem) = super::parameters::foreign_code_bucket(doc, &parameters, own_bucket)
         {
             return Err(DeployError::InvalidParameters(vec![problem]));
@@ -641,7 +640,7 @@ impl Deployer {
                 Box::pin(async move { cfn.stack(&s, &id).await })
             })
             .await?
-            .filter(|stack| managed(stack) && stack.id == arn.arn)
+            .filter(|stack| is_ours(stack, arn))
             .ok_or_else(|| DeployError::UnknownDeployment(arn.name.clone()))?;
         // The stack is Stackplan's (a deleted one too, whose end its watchers must see) before
         // anything else of it is read.
@@ -716,7 +715,13 @@ pub(super) const DELETED: &str = "DELETE_COMPLETE";
 
 /// Whether the deployment's stack still exists, is the one its ARN names, and Stackplan made it.
 fn is_live(stack: &StackInfo, arn: &StackArn) -> bool {
-    stack.status != DELETED && managed(stack) && stack.id == arn.arn
+    stack.status != DELETED && is_ours(stack, arn)
+}
+
+/// Whether `stack` is the deployment's own (its id is the ARN) and Stackplan made it; deleted
+/// or not.
+fn is_ours(stack: &StackInfo, arn: &StackArn) -> bool {
+    managed(stack) && stack.id == arn.arn
 }
 
 /// Whether Stackplan made the stack (it carries the reserved tag).
