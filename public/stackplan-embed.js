@@ -6,6 +6,9 @@
 // the element (--sp-accent, --sp-bg, --sp-surface, --sp-text, --sp-muted, --sp-border,
 // --sp-radius, --sp-font). Events are re-dispatched on the element as CustomEvents:
 //   stackplan:ready, stackplan:plan-changed ({plan, monthly_usd, valid})
+// A host script that runs after the planner started reads what it missed on the element:
+// `ready` (true once the planner in the frame said it is ready, false while it loads anew) and
+// `current` (the last plan-changed detail, or null).
 // Messages are accepted only from the planner's origin and its own iframe.
 const THEME_VARS = ['--sp-bg', '--sp-surface', '--sp-text', '--sp-muted', '--sp-border', '--sp-accent',
   '--sp-accent-soft', '--sp-radius', '--sp-font', '--sp-error', '--sp-warning', '--sp-good'];
@@ -30,6 +33,8 @@ class StackplanPlanner extends HTMLElement {
 
   disconnectedCallback() {
     window.removeEventListener('message', this._onMessage);
+    // The frame unloads with the element; attached again, it loads and says ready anew.
+    this._ready = false;
   }
 
   attributeChangedCallback(name) {
@@ -57,16 +62,29 @@ class StackplanPlanner extends HTMLElement {
     if (plan && force) this._opened = (this._opened || 0) + 1;
     if (plan && this._opened) url.hash += `&n=${this._opened}`;
     const frame = this.shadowRoot.querySelector('iframe');
-    if (force || frame.src !== url.href) frame.src = url.href;
+    if (force || frame.src !== url.href) {
+      // A new address in the fragment only is opened in place: the planner stays ready.
+      const reloads = frame.src.split('#')[0] !== url.href.split('#')[0];
+      if (reloads) this._ready = false;
+      frame.src = url.href;
+    }
   }
+
+  get ready() { return this._ready === true; }
+
+  get current() { return this._current || null; }
 
   _receive(event) {
     const frame = this.shadowRoot && this.shadowRoot.querySelector('iframe');
     if (!frame || event.source !== frame.contentWindow || event.origin !== this.plannerUrl.origin) return;
     const data = event.data;
     if (!data || data.source !== 'stackplan' || typeof data.type !== 'string') return;
-    if (data.type === 'ready') this._sendTheme();
+    if (data.type === 'ready') {
+      this._ready = true;
+      this._sendTheme();
+    }
     const { source, type, ...detail } = data;
+    if (type === 'plan-changed') this._current = detail;
     this.dispatchEvent(new CustomEvent(`stackplan:${type}`, { detail, bubbles: true, composed: true }));
   }
 

@@ -19,13 +19,21 @@ async function openDemo() {
   page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
   page.on('pageerror', (e) => errors.push(e.message));
   await page.goto(new URL('public/embed-demo.html', server.url).href);
-  await page.locator('#log li[data-type=ready]').waitFor();
+  try {
+    await page.locator('#log li[data-type=ready]').waitFor();
+  } catch (e) {
+    const frame = await page.locator('stackplan-planner').evaluate((el) => el.shadowRoot?.querySelector('iframe')?.src);
+    throw new Error(`the demo never logged ready (frame ${frame}; errors: ${JSON.stringify(errors)}): ${e.message}`);
+  }
   return { context, page, errors };
 }
 
 test('the demo host receives plan-changed events from the embedded planner', async () => {
   const { context, page, errors } = await openDemo();
   await page.locator('#log li[data-type=plan-changed]').first().waitFor();
+  // A host script that runs late reads what it missed from the element.
+  const late = await page.locator('stackplan-planner').evaluate((el) => ({ ready: el.ready, project: el.current?.plan?.project }));
+  assert.deepEqual(late, { ready: true, project: await page.frameLocator('stackplan-planner iframe').locator('#f-project').inputValue() });
 
   const frame = page.frameLocator('stackplan-planner iframe');
   await frame.locator('#f-fargate-vcpu').selectOption('2');
@@ -62,6 +70,7 @@ test('a moved element still hears its planner, and a plan set again opens again'
     box.append(document.querySelector('stackplan-planner'));
   });
   await page.locator('#log li[data-type=ready]').nth(1).waitFor();
+  assert.equal(await page.locator('stackplan-planner').evaluate((el) => el.ready), true);
   await vcpu.selectOption('4');
   await page.locator('#log li', { hasText: 'fargate 4 vCPU' }).waitFor();
 
