@@ -19,6 +19,15 @@ What moto 5.2.5 does instead, and what this module changes (each is a gap to rep
   tags and `aws:cloudformation:*`; ExecuteChangeSet did not. Now both do.
 - **Any change set can be executed, any number of times.** AWS refuses one whose execution status
   is not `AVAILABLE` (`InvalidChangeSetStatus`).
+- **A second CREATE change set makes a second stack.** A CREATE change set for a name whose
+  stack is still `REVIEW_IN_PROGRESS` (an earlier CREATE change set not executed) made another
+  stack of that name, with an id of its own, and so did one for the name of a stack in any
+  other status. CloudFormation adds the change set to the stack under review (its id answers,
+  and the stack is created with what the change set that is executed says: template,
+  parameters, tags), refuses a change set name the stack already has
+  (`AlreadyExistsException`), and refuses the name of a stack in any other status
+  (`ValidationError`, "Stack [name] already exists and cannot be created again with the
+  changeSet [name]."). Here it does too.
 - **No rollback.** A resource that fails to create leaves the stack `CREATE_IN_PROGRESS` and the
   request answers HTTP 500. Here the resource is `CREATE_FAILED` with the reason, the resources
   created before it are deleted (`ROLLBACK_IN_PROGRESS`) and the stack ends `ROLLBACK_COMPLETE`,
@@ -52,8 +61,13 @@ from typing import Any
 
 from moto.cloudformation import models as cfn
 from moto.cloudformation import parsing
-from moto.cloudformation.exceptions import CloudFormationError, ValidationError
+from moto.cloudformation.exceptions import (
+    AlreadyExistsException,
+    CloudFormationError,
+    ValidationError,
+)
 from moto.cloudformation.responses import CloudFormationResponse
+from moto.cloudformation.utils import generate_changeset_id, validate_create_change_set
 from moto.core.responses import ActionResult, EmptyResult
 from moto.ec2.models import ec2_backends
 from moto.ec2.models.core import TaggedEC2Resource
@@ -796,7 +810,13 @@ def _execute_change_set(
         stack._parse_template()
         stack.description = stack.template_dict.get("Description")
         stack.parameters = change_set.parameters
+        # The stack under review may have more than one change set: it is created with the
+        # one executed, not the one that made it.
+        stack.tags = dict(change_set.tags or {})
+        stack.notification_arns = list(change_set.notification_arns or [])
+        stack.role_arn = change_set.role_arn
         rmap = stack.resource_map
+        rmap.tags = dict(stack.tags)
         rmap._template = stack.template_dict
         rmap._resource_json_map = stack.template_dict.get("Resources", {})
         rmap.input_parameters = change_set.parameters
@@ -868,16 +888,59 @@ def _delete_stack(self: cfn.CloudFormationBackend, name_or_stack_id: str) -> Non
     _run(stack, work)
 
 
+def _add_to_stack_under_review(
+    backend: cfn.CloudFormationBackend, stack: cfn.Stack, request: dict[str, Any]
+) -> tuple[str, str]:
+    """A CREATE change set for a stack still under review (an earlier CREATE change set made
+    it and was not executed): it joins the stack's other change sets, as CloudFormation adds
+    it, and no other stack is made."""
+    name = request["change_set_name"]
+    validate_create_change_set(name)
+    if any(
+        other.stack_id == stack.stack_id and other.change_set_name == name
+        for other in backend.change_sets.values()
+    ):
+        raise AlreadyExistsException(f"ChangeSet [{name}] already exists")
+    change_set = cfn.ChangeSet(
+        change_set_type="CREATE",
+        change_set_id=generate_changeset_id(name, backend.region_name, backend.account_id),
+        change_set_name=name,
+        stack=stack,
+        template=request["template"],
+        parameters=request["parameters"],
+        description=request["description"],
+        notification_arns=request.get("notification_arns"),
+        tags=request.get("tags"),
+        role_arn=request.get("role_arn"),
+    )
+    change_set.status = "CREATE_COMPLETE"
+    change_set.execution_status = "AVAILABLE"
+    backend.change_sets[change_set.change_set_id] = change_set
+    return change_set.change_set_id, stack.stack_id
+
+
 def _create_change_set(original: Any) -> Any:
     """AWS takes a stack's id (its ARN) where a stack's name goes, an update's change set
     included (`StackName`: "the name or the unique ID of the stack"); moto's looks up the
     update's stack by name only. A caller that names the stack by id can be sure the change
-    set lands on the stack it checked, not on a newer one of the same name."""
+    set lands on the stack it checked, not on a newer one of the same name.
+
+    A CREATE change set for a name a stack has is added to that stack while it is under
+    review, and refused otherwise; moto made a second stack of the name either way."""
 
     def create_change_set(self: cfn.CloudFormationBackend, *args: Any, **kwargs: Any) -> Any:
         name = kwargs.get("stack_name")
         if kwargs.get("change_set_type") == "UPDATE" and name in self.stacks:
             kwargs["stack_name"] = self.stacks[name].name
+        elif kwargs.get("change_set_type") == "CREATE":
+            existing = next((s for s in self.stacks.values() if s.name == name), None)
+            if existing is not None and existing.status == "REVIEW_IN_PROGRESS":
+                return _add_to_stack_under_review(self, existing, kwargs)
+            if existing is not None:
+                raise ValidationError(
+                    message=f"Stack [{name}] already exists and cannot be created again with "
+                    f"the changeSet [{kwargs.get('change_set_name')}]."
+                )
         return original(self, *args, **kwargs)
 
     create_change_set.by_stack_id = True  # type: ignore[attr-defined]

@@ -411,6 +411,81 @@ class Operations(unittest.TestCase):
             self.cf.delete_change_set(StackName="two", ChangeSetName="same")
         self.assertEqual(gone.exception.response["Error"]["Code"], "ChangeSetNotFound")
 
+    def test_a_second_create_change_set_joins_the_stack_under_review(self) -> None:
+        def queues(*names: str) -> str:
+            return json.dumps({"Resources": {n: {"Type": "AWS::SQS::Queue", "Properties": {}} for n in names}})
+
+        def create(name: str, body: str, owner: str) -> dict:
+            return self.cf.create_change_set(
+                StackName="review",
+                ChangeSetName=name,
+                ChangeSetType="CREATE",
+                TemplateBody=body,
+                Tags=[{"Key": "owner", "Value": owner}],
+            )
+
+        def stack_ids() -> list[str]:
+            return [
+                s["StackId"]
+                for s in self.cf.list_stacks()["StackSummaries"]
+                if s["StackName"] == "review" and s["StackStatus"] != "DELETE_COMPLETE"
+            ]
+
+        first = create("first", queues("A"), "first")
+        second = create("second", queues("A", "B"), "second")
+        # One stack, still under review, with both change sets.
+        self.assertEqual(second["StackId"], first["StackId"])
+        self.assertEqual(stack_ids(), [first["StackId"]])
+        described = self.cf.describe_stacks(StackName="review")["Stacks"]
+        self.assertEqual([(s["StackId"], s["StackStatus"]) for s in described], [(first["StackId"], "REVIEW_IN_PROGRESS")])
+        for name, made in (("first", first), ("second", second)):
+            found = self.cf.describe_change_set(StackName="review", ChangeSetName=name)
+            self.assertEqual((found["ChangeSetId"], found["StackId"]), (made["Id"], first["StackId"]))
+            self.assertEqual(found["ExecutionStatus"], "AVAILABLE")
+        # A change set name is the stack's once.
+        with self.assertRaises(ClientError) as again:
+            create("first", queues("C"), "again")
+        self.assertEqual(again.exception.response["Error"]["Code"], "AlreadyExistsException")
+        self.assertEqual(stack_ids(), [first["StackId"]])
+        # Executing the second creates the stack from it; the first is gone, as on AWS.
+        self.cf.execute_change_set(ChangeSetName=second["Id"])
+        stack = self.cf.describe_stacks(StackName="review")["Stacks"][0]
+        self.assertEqual((stack["StackId"], stack["StackStatus"]), (first["StackId"], "CREATE_COMPLETE"))
+        self.assertEqual(stack["Tags"], [{"Key": "owner", "Value": "second"}])
+        self.assertEqual(stack_ids(), [first["StackId"]])
+        listed = self.cf.describe_stack_resources(StackName="review")["StackResources"]
+        self.assertEqual(sorted(r["LogicalResourceId"] for r in listed), ["A", "B"])
+        self.assertEqual(stack_statuses(self.cf, "review"), ["REVIEW_IN_PROGRESS", "CREATE_IN_PROGRESS", "CREATE_COMPLETE"])
+        with self.assertRaises(ClientError) as gone:
+            self.cf.describe_change_set(StackName="review", ChangeSetName="first")
+        self.assertEqual(gone.exception.response["Error"]["Code"], "ChangeSetNotFound")
+
+    def test_a_create_change_set_for_a_stack_that_exists_is_refused(self) -> None:
+        queue = {"Resources": {"Q": {"Type": "AWS::SQS::Queue", "Properties": {}}}}
+        self.execute_create("taken", queue)
+        stack_id = self.cf.describe_stacks(StackName="taken")["Stacks"][0]["StackId"]
+        with self.assertRaises(ClientError) as refused:
+            self.cf.create_change_set(
+                StackName="taken", ChangeSetName="again", ChangeSetType="CREATE", TemplateBody=json.dumps(queue)
+            )
+        error = refused.exception.response["Error"]
+        self.assertEqual(
+            (error["Code"], error["Message"]),
+            ("ValidationError", "Stack [taken] already exists and cannot be created again with the changeSet [again]."),
+        )
+        live = [
+            (s["StackId"], s["StackStatus"])
+            for s in self.cf.list_stacks()["StackSummaries"]
+            if s["StackName"] == "taken"
+        ]
+        self.assertEqual(live, [(stack_id, "CREATE_COMPLETE")])
+        # A deleted stack's name is free again, for a stack of its own.
+        self.cf.delete_stack(StackName="taken")
+        made = self.cf.create_change_set(
+            StackName="taken", ChangeSetName="again", ChangeSetType="CREATE", TemplateBody=json.dumps(queue)
+        )
+        self.assertNotEqual(made["StackId"], stack_id)
+
     def test_a_failed_update_leaves_the_parameters_as_they_were(self) -> None:
         template = {
             "Parameters": {"N": {"Type": "String", "Default": "a"}},
