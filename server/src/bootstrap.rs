@@ -3,12 +3,14 @@
 //!
 //! - **the deployer role** the server assumes: it trusts only the server's principal, asks for
 //!   an ExternalId, may make change sets only for stacks tagged `stackplan:managed` and only with
-//!   the execution role, may execute and delete only such stacks, and may pass only the
-//!   execution role, to CloudFormation only;
+//!   the execution role and only with the template's resource types declared (all of them
+//!   Stackplan's), may execute and delete only such stacks (and only its own change sets), and
+//!   may pass only the execution role, to CloudFormation only;
 //! - **the execution role** CloudFormation creates the resources with: exactly the actions the
 //!   resource types Stackplan generates need (the registry's types, with the handler
 //!   permissions of AWS's resource provider schemas, `data/iam-actions.tsv`), and IAM roles only
-//!   with the permissions boundary attached, so no template can create a role above it;
+//!   with the permissions boundary attached, so no template can create a role above it; it
+//!   attaches permissions, routes and subscriptions only to resources tagged as Stackplan's;
 //! - **the permissions boundary**: the actions the roles Stackplan's templates create use,
 //!   gathered from the templates of every plan of the matrix.
 //!
@@ -61,6 +63,25 @@ const BOUNDED: [&str; 4] = [
 
 /// The action that would take a role out of its boundary: never allowed.
 const UNBOUND: &str = "iam:DeleteRolePermissionsBoundary";
+
+/// Actions of the execution role that attach something to a resource named in the template,
+/// which could be one the stack did not make: a function's invoke permission, a route in a
+/// route table, a subscription to a topic. They are denied unless the target carries
+/// `stackplan:managed` (CloudFormation gives a stack's tags to what it makes). Each pair is the
+/// action and the resource type it acts on; `tests/tests/bootstrap.rs` checks with AWS's
+/// policy reference (cfn-lint's copy, `scripts/iam-resource-tags.py`) that IAM authorises the
+/// action on that one resource type and reads its tags there, and that CloudFormation tags
+/// that type as it creates it. Not here: bucket policies (S3 reads a bucket's tags only on
+/// buckets with attribute-based access control turned on), and actions IAM authorises on more
+/// than one resource, one of which is new and so untagged (a security group's rule).
+pub const TAGGED_TARGETS: [(&str, &str); 6] = [
+    ("ec2:CreateRoute", "AWS::EC2::RouteTable"),
+    ("ec2:DeleteRoute", "AWS::EC2::RouteTable"),
+    ("ec2:ReplaceRoute", "AWS::EC2::RouteTable"),
+    ("lambda:AddPermission", "AWS::Lambda::Function"),
+    ("lambda:RemovePermission", "AWS::Lambda::Function"),
+    ("sns:Subscribe", "AWS::SNS::Topic"),
+];
 
 /// Largest policy document per managed policy (AWS allows 6,144 characters, whitespace
 /// excluded); a margin for the JSON around the actions.
@@ -475,6 +496,13 @@ pub fn template(options: &Options) -> Value {
                             "Effect": "Deny",
                             "Action": UNBOUND,
                             "Resource": sub("arn:${AWS::Partition}:iam::${AWS::AccountId}:role/*")
+                        },
+                        {
+                            "Sid": "AttachOnlyToWhatStackplanMade",
+                            "Effect": "Deny",
+                            "Action": TAGGED_TARGETS.iter().map(|(action, _)| *action).collect::<Vec<_>>(),
+                            "Resource": "*",
+                            "Condition": {"StringNotEquals": {format!("aws:ResourceTag/{MANAGED_TAG}"): MANAGED_VALUE}}
                         }
                     ]}
                 }, {
@@ -487,6 +515,13 @@ pub fn template(options: &Options) -> Value {
     let stacks = sub("arn:${AWS::Partition}:cloudformation:*:${AWS::AccountId}:stack/*/*");
     let change_sets =
         sub("arn:${AWS::Partition}:cloudformation:*:${AWS::AccountId}:changeSet/stackplan-*/*");
+    // IAM authorises ExecuteChangeSet and DeleteChangeSet on the stack, and names the change
+    // set only in `cloudformation:ChangeSetName`: by name, or by ARN as the server gives it.
+    let own_change_sets = [
+        "stackplan-*".to_string(),
+        "arn:*:cloudformation:*:*:changeSet/stackplan-*/*".to_string(),
+    ];
+    let registry_types: Vec<&str> = shared::resources::REGISTRY.iter().map(|r| r.name).collect();
     let tag_key = format!("aws:RequestTag/{MANAGED_TAG}");
     let resource_tag = format!("aws:ResourceTag/{MANAGED_TAG}");
     let images_tag = resource_tag.clone();
@@ -510,24 +545,42 @@ pub fn template(options: &Options) -> Value {
                             "Sid": "ChangeSetsForTaggedStacksWithTheExecutionRole",
                             "Effect": "Allow",
                             "Action": "cloudformation:CreateChangeSet",
-                            "Resource": [stacks, change_sets],
+                            "Resource": [stacks.clone(), change_sets.clone()],
                             "Condition": {
                                 "StringEquals": {tag_key: MANAGED_VALUE},
                                 "ArnEquals": {"cloudformation:RoleArn": {"Fn::GetAtt": ["ExecutionRole", "Arn"]}}
                             }
                         },
                         {
-                            "Sid": "ChangeOnlyTaggedStacks",
-                            "Effect": "Allow",
-                            "Action": ["cloudformation:DeleteStack", "cloudformation:ExecuteChangeSet", "cloudformation:DeleteChangeSet"],
-                            "Resource": stacks,
-                            "Condition": {"StringEquals": {resource_tag: MANAGED_VALUE}}
+                            "Sid": "DeclareTheResourceTypes",
+                            "Effect": "Deny",
+                            "Action": "cloudformation:CreateChangeSet",
+                            "Resource": "*",
+                            "Condition": {"Null": {"cloudformation:ResourceTypes": "true"}}
                         },
                         {
-                            "Sid": "StackplanChangeSets",
+                            "Sid": "OnlyStackplansResourceTypes",
+                            "Effect": "Deny",
+                            "Action": "cloudformation:CreateChangeSet",
+                            "Resource": "*",
+                            "Condition": {"ForAnyValue:StringNotEquals": {"cloudformation:ResourceTypes": registry_types}}
+                        },
+                        {
+                            "Sid": "DeleteOnlyTaggedStacks",
+                            "Effect": "Allow",
+                            "Action": "cloudformation:DeleteStack",
+                            "Resource": stacks.clone(),
+                            "Condition": {"StringEquals": {resource_tag.clone(): MANAGED_VALUE}}
+                        },
+                        {
+                            "Sid": "RunOnlyStackplansChangeSetsOnTaggedStacks",
                             "Effect": "Allow",
                             "Action": ["cloudformation:ExecuteChangeSet", "cloudformation:DeleteChangeSet"],
-                            "Resource": change_sets
+                            "Resource": stacks.clone(),
+                            "Condition": {
+                                "StringEquals": {resource_tag: MANAGED_VALUE},
+                                "StringLike": {"cloudformation:ChangeSetName": own_change_sets}
+                            }
                         },
                         {
                             "Sid": "ReadStacks",
@@ -793,6 +846,93 @@ mod tests {
                     .len();
                 assert!(size <= 6_144, "{id}: {size} characters");
             }
+        }
+    }
+
+    /// The deployer makes change sets only with the template's resource types declared, all
+    /// of them Stackplan's, and runs or deletes only its own change sets on tagged stacks; the
+    /// execution role attaches nothing to what is not tagged as Stackplan's.
+    #[test]
+    fn change_sets_declare_stackplans_types_and_attachments_need_the_tag() {
+        let t = template(&Options::default());
+        let find = |role: &str, sid: &str| -> Value {
+            t["Resources"][role]["Properties"]["Policies"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .flat_map(|p| p["PolicyDocument"]["Statement"].as_array().unwrap().iter())
+                .find(|s| s["Sid"] == sid)
+                .unwrap_or_else(|| panic!("{role} has no {sid}"))
+                .clone()
+        };
+        let declared = find("DeployerRole", "DeclareTheResourceTypes");
+        assert_eq!(
+            (&declared["Effect"], &declared["Action"]),
+            (&json!("Deny"), &json!("cloudformation:CreateChangeSet"))
+        );
+        assert_eq!(
+            declared["Condition"],
+            json!({"Null": {"cloudformation:ResourceTypes": "true"}})
+        );
+        let types = find("DeployerRole", "OnlyStackplansResourceTypes");
+        assert_eq!(types["Effect"], "Deny");
+        let allowed = &types["Condition"]["ForAnyValue:StringNotEquals"]
+            ["cloudformation:ResourceTypes"];
+        let registry: Vec<&str> = shared::resources::REGISTRY.iter().map(|r| r.name).collect();
+        assert_eq!(allowed, &json!(registry));
+        // Every template of the matrix stays within them.
+        for (name, plan) in examples::matrix() {
+            let Ok(valid) = ValidPlan::new(plan) else {
+                continue;
+            };
+            for r in template::generate(&valid).resources().values() {
+                let ty = r["Type"].as_str().unwrap();
+                assert!(registry.contains(&ty), "{name}: {ty}");
+            }
+        }
+        // Execute and delete: only Stackplan's change sets, only on tagged stacks; no grant
+        // of them on anything else.
+        let run = find("DeployerRole", "RunOnlyStackplansChangeSetsOnTaggedStacks");
+        assert_eq!(
+            run["Condition"]["StringEquals"]["aws:ResourceTag/stackplan:managed"],
+            "true"
+        );
+        assert_eq!(
+            run["Condition"]["StringLike"]["cloudformation:ChangeSetName"],
+            json!(["stackplan-*", "arn:*:cloudformation:*:*:changeSet/stackplan-*/*"])
+        );
+        let policy = &t["Resources"]["DeployerRole"]["Properties"]["Policies"][0];
+        for st in policy["PolicyDocument"]["Statement"].as_array().unwrap() {
+            let text = st["Action"].to_string();
+            if st["Effect"] == "Allow"
+                && (text.contains("ExecuteChangeSet") || text.contains("DeleteChangeSet"))
+            {
+                assert_eq!(st["Sid"], "RunOnlyStackplansChangeSetsOnTaggedStacks");
+            }
+        }
+        // The execution role.
+        let attach = find("ExecutionRole", "AttachOnlyToWhatStackplanMade");
+        assert_eq!(attach["Effect"], "Deny");
+        assert_eq!(
+            attach["Condition"],
+            json!({"StringNotEquals": {"aws:ResourceTag/stackplan:managed": "true"}})
+        );
+        let denied: Vec<&str> = TAGGED_TARGETS.iter().map(|(a, _)| *a).collect();
+        assert_eq!(attach["Action"], json!(denied));
+        let granted = execution_actions();
+        for (action, target) in TAGGED_TARGETS {
+            assert!(granted.contains_key(action), "{action} is not the role's");
+            assert!(registry.contains(&target), "{target}");
+        }
+        // Inline policies per role fit AWS's 10,240 characters.
+        for role in ["DeployerRole", "ExecutionRole"] {
+            let size: usize = t["Resources"][role]["Properties"]["Policies"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|p| serde_json::to_string(&p["PolicyDocument"]).unwrap().len())
+                .sum();
+            assert!(size <= 10_240, "{role}: {size} characters");
         }
     }
 

@@ -1282,6 +1282,24 @@ async fn only_the_generated_template_is_ever_deployed() {
             "{body}"
         );
     }
+    // Each change set declares exactly its template's resource types (`ResourceTypes`):
+    // CloudFormation refuses any other type in it, and the deployer role refuses a request
+    // without them.
+    let made = h.cfn.change_set_types.lock().unwrap().clone();
+    assert!(!made.is_empty());
+    for (body, types) in made {
+        let doc: Value = serde_json::from_str(&body).unwrap();
+        let mut declared: Vec<String> = doc["Resources"]
+            .as_object()
+            .unwrap()
+            .values()
+            .map(|r| r["Type"].as_str().unwrap().to_string())
+            .collect();
+        declared.sort();
+        declared.dedup();
+        assert_eq!(types, declared);
+        assert!(types.contains(&"AWS::Lambda::Function".to_string()), "{types:?}");
+    }
 }
 
 /// A plan may name only the account's settings and zones its bootstrap allows (here the

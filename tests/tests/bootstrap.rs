@@ -32,3 +32,77 @@ fn the_execution_roles_actions_are_the_schemas_handler_permissions() {
         types.len()
     );
 }
+
+/// Runs `scripts/iam-resource-tags.py` on `action=ResourceType` pairs: (success, stdout, stderr).
+fn resource_tags(pairs: &[String]) -> (bool, String, String) {
+    let out = std::process::Command::new(venv_tool("python"))
+        .arg(workspace_root().join("scripts/iam-resource-tags.py"))
+        .args(pairs)
+        .output()
+        .expect("python runs");
+    (
+        out.status.success(),
+        String::from_utf8(out.stdout).unwrap(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+/// The execution role denies attaching to resources not tagged as Stackplan's. By AWS's policy
+/// reference, IAM decides each of those actions on the target's tags alone, and CloudFormation
+/// tags each target type as it creates it; the script refuses an action IAM decides on two
+/// resources. And the matrix's templates attach only to resources of their own stack, so the
+/// deny never refuses Stackplan's own deploys.
+#[test]
+fn attachments_are_denied_by_the_targets_tag_and_templates_attach_only_to_their_own() {
+    let pairs: Vec<String> = server::bootstrap::TAGGED_TARGETS
+        .iter()
+        .map(|(action, target)| format!("{action}={target}"))
+        .collect();
+    let (ok, stdout, stderr) = resource_tags(&pairs);
+    assert!(ok, "{stdout}{stderr}");
+    assert_eq!(stdout.lines().filter(|l| l.ends_with("\tok")).count(), pairs.len(), "{stdout}");
+    // What the script refuses: a security group's egress rule is authorised on the group and
+    // on the new rule, which has no tags yet.
+    let (ok, stdout, _) =
+        resource_tags(&["ec2:AuthorizeSecurityGroupEgress=AWS::EC2::SecurityGroup".into()]);
+    assert!(!ok && stdout.contains("not one"), "{stdout}");
+
+    // The resource that attaches, the property naming its target, the target's type.
+    let attaching = [
+        ("AWS::Lambda::Permission", "FunctionName", "AWS::Lambda::Function"),
+        ("AWS::EC2::Route", "RouteTableId", "AWS::EC2::RouteTable"),
+        ("AWS::SNS::Subscription", "TopicArn", "AWS::SNS::Topic"),
+    ];
+    for (_, target) in server::bootstrap::TAGGED_TARGETS {
+        assert!(attaching.iter().any(|(_, _, t)| *t == target), "{target}");
+    }
+    let mut seen = std::collections::BTreeMap::new();
+    for (name, plan) in shared::examples::matrix() {
+        let Ok(valid) = shared::ValidPlan::new(plan) else {
+            continue;
+        };
+        let template = shared::template::generate(&valid);
+        let doc: serde_json::Value = serde_json::from_str(&template.to_json()).unwrap();
+        let resources = doc["Resources"].as_object().unwrap();
+        for (id, r) in resources {
+            let Some((ty, property, target)) =
+                attaching.iter().find(|(ty, _, _)| r["Type"] == *ty)
+            else {
+                continue;
+            };
+            let value = &r["Properties"][*property];
+            let named = value["Ref"]
+                .as_str()
+                .or_else(|| value["Fn::GetAtt"][0].as_str())
+                .unwrap_or_else(|| panic!("{name}: {id}.{property} is not its stack's: {value}"));
+            assert_eq!(
+                resources[named]["Type"], *target,
+                "{name}: {id}.{property} names {named}"
+            );
+            *seen.entry(*ty).or_insert(0) += 1;
+        }
+    }
+    // Each kind occurs in the matrix, so the check above is not empty.
+    assert_eq!(seen.len(), attaching.len(), "{seen:?}");
+    println!("attachments to the stack's own resources in the matrix: {seen:?}");
+}

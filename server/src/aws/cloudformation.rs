@@ -145,6 +145,10 @@ pub struct NewChangeSet {
     pub role_arn: Option<String>,
     /// Template parameters given a value, `(key, value)`.
     pub parameters: Vec<(String, String)>,
+    /// The template's resource types (`ResourceTypes`): CloudFormation refuses a template with
+    /// others, and the deployer role refuses a request without them or with a type that is not
+    /// Stackplan's.
+    pub resource_types: Vec<String>,
 }
 
 /// The CloudFormation calls Stackplan makes.
@@ -394,6 +398,7 @@ impl CloudFormation for SdkCloudFormation {
             .client_token(&c.client_token)
             .set_tags(Some(tags))
             .set_role_arn(c.role_arn.clone())
+            .set_resource_types(Some(c.resource_types.clone()))
             .set_parameters(Some(
                 c.parameters
                     .iter()

@@ -179,8 +179,11 @@ impl Deployer {
                 }
             }
         }
-        let own_bucket = updating.and_then(|stack| stack.output(template::CODE_BUCKET_OUTPUT));
-        if let Some(problem) = super::parameters::foreign_code_bucket(doc, &parameters, own_bucket)
+        // The stack's own code bucket is named by its id (as its template names it), so a
+        // stack whose output is missing still has it.
+        let own_bucket = updating.and_then(|stack| template::code_bucket_name(&stack.id));
+        if let Some(problem) =
+            super::parameters::foreign_code_bucket(doc, &parameters, own_bucket.as_deref())
         {
             return Err(DeployError::InvalidParameters(vec![problem]));
         }
@@ -256,6 +259,14 @@ impl Deployer {
                 .collect(),
             role_arn: roles.execution_role_arn.clone(),
             parameters,
+            resource_types: template
+                .resources()
+                .values()
+                .filter_map(|r| r["Type"].as_str())
+                .collect::<std::collections::BTreeSet<_>>()
+                .into_iter()
+                .map(String::from)
+                .collect(),
         };
         let created = self
             .call(&session, &unwatched, |cfn, s| {

@@ -204,6 +204,8 @@ pub struct CfnDouble {
     pub deleted_change_sets: Mutex<Vec<String>>,
     /// The request token of each CreateChangeSet call, in order.
     pub change_set_tokens: Mutex<Vec<String>>,
+    /// Each CreateChangeSet call's template body and `ResourceTypes`, in order.
+    pub change_set_types: Mutex<Vec<(String, Vec<String>)>>,
 }
 
 pub fn event(n: usize, logical: &str, ty: &str, status: &str, reason: Option<&str>) -> StackEvent {
@@ -328,6 +330,10 @@ impl CloudFormation for CfnDouble {
                 .lock()
                 .unwrap()
                 .push(c.stack_name.clone());
+            self.change_set_types
+                .lock()
+                .unwrap()
+                .push((c.template_body.clone(), c.resource_types.clone()));
             let mut stacks = self.stacks.lock().unwrap();
             let n = stacks.len();
             if Self::find(&mut stacks, &c.stack_name).is_none() {

@@ -340,6 +340,13 @@ pub fn app_bucket(b: &mut Builder<'_>) {
     .lint_ignore(JOIN_NOT_SUB);
 }
 
+/// The name `code_bucket` gives the code bucket of the stack whose id (ARN) is `stack_id`: the
+/// prefix and the id's last part, as the template joins them.
+pub fn code_bucket_name(stack_id: &str) -> Option<String> {
+    let uuid = stack_id.split('/').nth(2).filter(|u| !u.is_empty())?;
+    Some(format!("{CODE_BUCKET_PREFIX}{uuid}"))
+}
+
 /// The bucket a deploy uploads the function's code to (`stackplan-code-<stack uuid>`):
 /// private, KMS-encrypted, TLS only, versioned, old versions expiring after 30 days. Lambda
 /// copies the code when the function is created or updated, so the bucket holds only
@@ -412,4 +419,28 @@ pub fn app_bucket_statements() -> Vec<Node> {
             "Resource": att(APP_BUCKET, "Arn")
         }),
     ]
+}
+
+#[cfg(test)]
+mod code_bucket_tests {
+    /// The name the server expects is the one the template's `Fn::Join` of `Fn::Select` 2 of
+    /// `Fn::Split` on `/` makes of the stack id.
+    #[test]
+    fn the_code_buckets_name_is_the_templates_join_of_the_stack_id() {
+        let plan = crate::examples::for_kind(crate::plan::ArchitectureKind::Lambda);
+        let t = crate::template::generate(&crate::ValidPlan::new(plan).unwrap());
+        let doc: serde_json::Value = serde_json::from_str(&t.to_json()).unwrap();
+        assert_eq!(
+            doc["Resources"][super::CODE_BUCKET]["Properties"]["BucketName"],
+            serde_json::json!({"Fn::Join": ["", [super::CODE_BUCKET_PREFIX, {"Fn::Select": [2, {"Fn::Split": ["/", {"Ref": "AWS::StackId"}]}]}]]})
+        );
+        let id = "arn:aws:cloudformation:eu-west-1:111122223333:stack/shop/0f1e2d3c-aaaa-bbbb-cccc-001122334455";
+        let part = id.split('/').collect::<Vec<_>>()[2];
+        assert_eq!(
+            super::code_bucket_name(id).as_deref(),
+            Some(format!("stackplan-code-{part}").as_str())
+        );
+        assert_eq!(super::code_bucket_name("shop"), None);
+        assert_eq!(super::code_bucket_name("arn:aws:cloudformation:eu-west-1:1:stack/shop/"), None);
+    }
 }
