@@ -115,6 +115,17 @@ pub fn location_hash() -> Option<String> {
         .filter(|h| !h.is_empty())
 }
 
+/// Goes to `fragment` (`plan=…`) even when the address is already there: a counter after it
+/// (`&n=…`, which the plan's reader ignores, as the embed element's) makes it a new fragment,
+/// so the page hears the change and opens the plan over any edits.
+pub fn open_fragment_again(fragment: &str) {
+    if let Some(w) = web_sys::window() {
+        let _ = w
+            .location()
+            .set_hash(&format!("{fragment}&n={}", js_sys::Date::now() as u64));
+    }
+}
+
 /// The page's address without its fragment.
 pub fn page_base() -> String {
     web_sys::window()

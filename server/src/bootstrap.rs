@@ -876,8 +876,8 @@ mod tests {
         );
         let types = find("DeployerRole", "OnlyStackplansResourceTypes");
         assert_eq!(types["Effect"], "Deny");
-        let allowed = &types["Condition"]["ForAnyValue:StringNotEquals"]
-            ["cloudformation:ResourceTypes"];
+        let allowed =
+            &types["Condition"]["ForAnyValue:StringNotEquals"]["cloudformation:ResourceTypes"];
         let registry: Vec<&str> = shared::resources::REGISTRY.iter().map(|r| r.name).collect();
         assert_eq!(allowed, &json!(registry));
         // Every template of the matrix stays within them.
@@ -899,7 +899,10 @@ mod tests {
         );
         assert_eq!(
             run["Condition"]["StringLike"]["cloudformation:ChangeSetName"],
-            json!(["stackplan-*", "arn:*:cloudformation:*:*:changeSet/stackplan-*/*"])
+            json!([
+                "stackplan-*",
+                "arn:*:cloudformation:*:*:changeSet/stackplan-*/*"
+            ])
         );
         let policy = &t["Resources"]["DeployerRole"]["Properties"]["Policies"][0];
         for st in policy["PolicyDocument"]["Statement"].as_array().unwrap() {

@@ -1298,7 +1298,10 @@ async fn only_the_generated_template_is_ever_deployed() {
         declared.sort();
         declared.dedup();
         assert_eq!(types, declared);
-        assert!(types.contains(&"AWS::Lambda::Function".to_string()), "{types:?}");
+        assert!(
+            types.contains(&"AWS::Lambda::Function".to_string()),
+            "{types:?}"
+        );
     }
 }
 

@@ -195,6 +195,13 @@ test('Deploy creates the Lambda example in the sandbox, shows progress, outputs 
   await page.getByTestId('deploy-status').filter({ hasText: 'UPDATE_COMPLETE' }).waitFor({ timeout: 60000 });
   // The deployed plan stays available from the stack as a share link.
   assert.match(await page.getByTestId('deployed-plan-link').getAttribute('href'), /#plan=1\.[\w-]+$/);
+  // "open it here" opens it over later edits, and again after the first click left the address
+  // at that plan (the page's edits do not change its address).
+  for (const edit of ['640', '512']) {
+    await page.locator('#f-lambda-memory_mb').fill(edit);
+    await page.getByTestId('deployed-plan-link').click();
+    await page.waitForFunction(() => document.querySelector('#f-lambda-memory_mb').value === '896');
+  }
 
   await page.getByTestId('delete-stack').click();
   await page.getByTestId('confirm-delete').click();

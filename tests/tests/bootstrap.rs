@@ -60,7 +60,11 @@ fn attachments_are_denied_by_the_targets_tag_and_templates_attach_only_to_their_
         .collect();
     let (ok, stdout, stderr) = resource_tags(&pairs);
     assert!(ok, "{stdout}{stderr}");
-    assert_eq!(stdout.lines().filter(|l| l.ends_with("\tok")).count(), pairs.len(), "{stdout}");
+    assert_eq!(
+        stdout.lines().filter(|l| l.ends_with("\tok")).count(),
+        pairs.len(),
+        "{stdout}"
+    );
     // What the script refuses: a security group's egress rule is authorised on the group and
     // on the new rule, which has no tags yet.
     let (ok, stdout, _) =
@@ -69,7 +73,11 @@ fn attachments_are_denied_by_the_targets_tag_and_templates_attach_only_to_their_
 
     // The resource that attaches, the property naming its target, the target's type.
     let attaching = [
-        ("AWS::Lambda::Permission", "FunctionName", "AWS::Lambda::Function"),
+        (
+            "AWS::Lambda::Permission",
+            "FunctionName",
+            "AWS::Lambda::Function",
+        ),
         ("AWS::EC2::Route", "RouteTableId", "AWS::EC2::RouteTable"),
         ("AWS::SNS::Subscription", "TopicArn", "AWS::SNS::Topic"),
     ];
@@ -85,8 +93,7 @@ fn attachments_are_denied_by_the_targets_tag_and_templates_attach_only_to_their_
         let doc: serde_json::Value = serde_json::from_str(&template.to_json()).unwrap();
         let resources = doc["Resources"].as_object().unwrap();
         for (id, r) in resources {
-            let Some((ty, property, target)) =
-                attaching.iter().find(|(ty, _, _)| r["Type"] == *ty)
+            let Some((ty, property, target)) = attaching.iter().find(|(ty, _, _)| r["Type"] == *ty)
             else {
                 continue;
             };

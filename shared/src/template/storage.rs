@@ -441,6 +441,9 @@ mod code_bucket_tests {
             Some(format!("stackplan-code-{part}").as_str())
         );
         assert_eq!(super::code_bucket_name("shop"), None);
-        assert_eq!(super::code_bucket_name("arn:aws:cloudformation:eu-west-1:1:stack/shop/"), None);
+        assert_eq!(
+            super::code_bucket_name("arn:aws:cloudformation:eu-west-1:1:stack/shop/"),
+            None
+        );
     }
 }

@@ -37,10 +37,20 @@ pub fn finished(d: Deploy, status: Status) -> AnyView {
                 {status.plan_link.clone().filter(|_| !deleted).map(|code| {
                     // This page's own address (an embedded page keeps its framing), with the
                     // deployed plan: opening it loads that plan here.
-                    let href = format!("{}#{}{code}", crate::browser::page_base(), shared::link::FRAGMENT_KEY);
+                    let fragment = format!("{}{code}", shared::link::FRAGMENT_KEY);
+                    let href = format!("{}#{fragment}", crate::browser::page_base());
+                    // The page's edits do not change its address, so a plain click on a link to
+                    // the address it is at would do nothing: it opens the plan through a new
+                    // fragment. Other clicks (a new tab, a new window) follow the link.
+                    let open = move |ev: leptos::ev::MouseEvent| {
+                        if ev.button() == 0 && !(ev.ctrl_key() || ev.meta_key() || ev.shift_key() || ev.alt_key()) {
+                            ev.prevent_default();
+                            crate::browser::open_fragment_again(&fragment);
+                        }
+                    };
                     view! {
                         <p class="muted deployed-plan">"The plan this stack was deployed from: "
-                            <a href=href data-testid="deployed-plan-link">"open it here"</a>
+                            <a href=href on:click=open data-testid="deployed-plan-link">"open it here"</a>
                         </p>
                     }
                 })}
