@@ -63,8 +63,9 @@ class StackplanPlanner extends HTMLElement {
     if (plan && this._opened) url.hash += `&n=${this._opened}`;
     const frame = this.shadowRoot.querySelector('iframe');
     if (force || frame.src !== url.href) {
-      // A new address in the fragment only is opened in place: the planner stays ready.
-      const reloads = frame.src.split('#')[0] !== url.href.split('#')[0];
+      // A new fragment on the same address is opened in place: the planner stays ready. Any
+      // other change (an address without a fragment included) loads the frame anew.
+      const reloads = frame.src.split('#')[0] !== url.href.split('#')[0] || !url.hash;
       if (reloads) this._ready = false;
       frame.src = url.href;
     }

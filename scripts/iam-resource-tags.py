@@ -8,6 +8,7 @@ Stackplan stack made: the execution role denies some actions unless the target i
 For each `action=ResourceType` pair, from AWS's policy reference and resource provider schemas
 as cfn-lint bundles them:
 
+- the action is of the CloudFormation type's service;
 - IAM authorises the action on exactly one resource type. With two, one may be new and so
   untagged (a security group's rule), and a deny on a missing tag would refuse it;
 - that resource type carries `aws:ResourceTag/${TagKey}`;
@@ -60,6 +61,9 @@ def main(pairs):
             problems.append(f"IAM authorises it on {len(on)} resource types ({', '.join(on) or 'none'}), not one")
         elif TAG_KEY not in resources.get(on[0].lower(), {}).get("ConditionKeys", []):
             problems.append(f"IAM does not read the tags of {on[0]}")
+        namespace = cfn_type.split("::")[1].lower() if cfn_type.count("::") == 2 else ""
+        if namespace != service.lower():
+            problems.append(f"{action} is not an action on {cfn_type}'s service")
         t = tags_of.get(cfn_type)
         if t is None:
             problems.append(f"no resource provider schema for {cfn_type}")

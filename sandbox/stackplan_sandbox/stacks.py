@@ -795,6 +795,12 @@ def _execute_change_set(
             f"ChangeSet [{change_set.change_set_id}] cannot be executed in its current status: "
             f"the stack status is {stack.status}"
         )
+    if change_set.change_set_type == "CREATE" and stack.status != "REVIEW_IN_PROGRESS":
+        # Another CREATE change set of the stack was executed first: the stack exists.
+        raise InvalidChangeSetStatus(
+            f"ChangeSet [{change_set.change_set_id}] cannot be executed in its current status: "
+            f"the stack status is {stack.status}"
+        )
     change_set.execution_status = "EXECUTE_IN_PROGRESS"
     # The stack's other change sets were made against what it is no longer: CloudFormation
     # deletes them when one is executed.

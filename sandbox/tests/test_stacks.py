@@ -14,6 +14,7 @@ os.environ.setdefault("AWS_DEFAULT_REGION", "us-east-1")
 import boto3  # noqa: E402
 from botocore.exceptions import ClientError  # noqa: E402
 from moto import mock_aws  # noqa: E402
+from moto.core import DEFAULT_ACCOUNT_ID  # noqa: E402
 
 import stackplan_sandbox  # noqa: E402
 from stackplan_sandbox import stacks  # noqa: E402
@@ -459,6 +460,22 @@ class Operations(unittest.TestCase):
         with self.assertRaises(ClientError) as gone:
             self.cf.describe_change_set(StackName="review", ChangeSetName="first")
         self.assertEqual(gone.exception.response["Error"]["Code"], "ChangeSetNotFound")
+
+    def test_a_create_change_set_runs_only_on_a_stack_under_review(self) -> None:
+        # Two CREATE change sets of one stack under review, the first executed while the second
+        # was being made (the race a paced sandbox allows): the second cannot create the stack
+        # again.
+        queue = json.dumps({"Resources": {"Q": {"Type": "AWS::SQS::Queue", "Properties": {}}}})
+        made = [
+            self.cf.create_change_set(StackName="raced", ChangeSetName=n, ChangeSetType="CREATE", TemplateBody=queue)
+            for n in ("one", "two")
+        ]
+        backend = stacks.cfn.cloudformation_backends[DEFAULT_ACCOUNT_ID]["us-east-1"]
+        backend.stacks[made[0]["StackId"]].status = "CREATE_COMPLETE"
+        with self.assertRaises(ClientError) as refused:
+            self.cf.execute_change_set(ChangeSetName=made[1]["Id"])
+        self.assertEqual(refused.exception.response["Error"]["Code"], "InvalidChangeSetStatus")
+        self.assertIn("the stack status is CREATE_COMPLETE", refused.exception.response["Error"]["Message"])
 
     def test_a_create_change_set_for_a_stack_that_exists_is_refused(self) -> None:
         queue = {"Resources": {"Q": {"Type": "AWS::SQS::Queue", "Properties": {}}}}

@@ -3,9 +3,10 @@
 //!
 //! - **the deployer role** the server assumes: it trusts only the server's principal, asks for
 //!   an ExternalId, may make change sets only for stacks tagged `stackplan:managed` and only with
-//!   the execution role and only with the template's resource types declared (all of them
-//!   Stackplan's), may execute and delete only such stacks (and only its own change sets), and
-//!   may pass only the execution role, to CloudFormation only;
+//!   the execution role and only declaring the resource types Stackplan generates (so that
+//!   CloudFormation refuses a template of any other), may execute and delete only change sets
+//!   named `stackplan-…` on such stacks, and may pass only the execution role, to
+//!   CloudFormation only;
 //! - **the execution role** CloudFormation creates the resources with: exactly the actions the
 //!   resource types Stackplan generates need (the registry's types, with the handler
 //!   permissions of AWS's resource provider schemas, `data/iam-actions.tsv`), and IAM roles only
@@ -521,7 +522,7 @@ pub fn template(options: &Options) -> Value {
         "stackplan-*".to_string(),
         "arn:*:cloudformation:*:*:changeSet/stackplan-*/*".to_string(),
     ];
-    let registry_types: Vec<&str> = shared::resources::REGISTRY.iter().map(|r| r.name).collect();
+    let registry_types = crate::deploy::declared_resource_types();
     let tag_key = format!("aws:RequestTag/{MANAGED_TAG}");
     let resource_tag = format!("aws:ResourceTag/{MANAGED_TAG}");
     let images_tag = resource_tag.clone();
@@ -904,13 +905,18 @@ mod tests {
                 "arn:*:cloudformation:*:*:changeSet/stackplan-*/*"
             ])
         );
-        let policy = &t["Resources"]["DeployerRole"]["Properties"]["Policies"][0];
-        for st in policy["PolicyDocument"]["Statement"].as_array().unwrap() {
-            let text = st["Action"].to_string();
-            if st["Effect"] == "Allow"
-                && (text.contains("ExecuteChangeSet") || text.contains("DeleteChangeSet"))
-            {
-                assert_eq!(st["Sid"], "RunOnlyStackplansChangeSetsOnTaggedStacks");
+        for policy in t["Resources"]["DeployerRole"]["Properties"]["Policies"]
+            .as_array()
+            .unwrap()
+        {
+            for st in policy["PolicyDocument"]["Statement"].as_array().unwrap() {
+                let text = st["Action"].to_string();
+                assert!(!text.contains('*'), "a wildcard action: {text}");
+                if st["Effect"] == "Allow"
+                    && (text.contains("ExecuteChangeSet") || text.contains("DeleteChangeSet"))
+                {
+                    assert_eq!(st["Sid"], "RunOnlyStackplansChangeSetsOnTaggedStacks");
+                }
             }
         }
         // The execution role.

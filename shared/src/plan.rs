@@ -720,7 +720,7 @@ pub struct Jwt {
     #[cfg_attr(feature = "schema", schemars(length(min = 9, max = 2048)))]
     pub issuer: String,
     /// Accepted audiences (the token's `aud`, or the client id): 1–10.
-    #[cfg_attr(feature = "schema", schemars(length(min = 1, max = 10)))]
+    #[cfg_attr(feature = "schema", schemars(length(min = 1, max = Jwt::MAX_AUDIENCES)))]
     pub audience: Vec<String>,
 }
 

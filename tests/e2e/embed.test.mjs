@@ -64,11 +64,14 @@ test('a moved element still hears its planner, and a plan set again opens again'
 
   // Moved in the page (disconnected, then connected again; the iframe loads anew): the host
   // still hears the planner. Before, the element stopped listening at the first move.
-  await page.evaluate(() => {
+  const readyAfterMove = await page.evaluate(() => {
     const box = document.createElement('section');
     document.body.append(box);
     box.append(document.querySelector('stackplan-planner'));
+    return document.querySelector('stackplan-planner').ready;
   });
+  // The frame loads anew: not ready until it says so again.
+  assert.equal(readyAfterMove, false);
   await page.locator('#log li[data-type=ready]').nth(1).waitFor();
   assert.equal(await page.locator('stackplan-planner').evaluate((el) => el.ready), true);
   await vcpu.selectOption('4');

@@ -70,6 +70,9 @@ fn attachments_are_denied_by_the_targets_tag_and_templates_attach_only_to_their_
     let (ok, stdout, _) =
         resource_tags(&["ec2:AuthorizeSecurityGroupEgress=AWS::EC2::SecurityGroup".into()]);
     assert!(!ok && stdout.contains("not one"), "{stdout}");
+    // Nor an action paired with another service's type.
+    let (ok, stdout, _) = resource_tags(&["sns:Subscribe=AWS::Lambda::Function".into()]);
+    assert!(!ok && stdout.contains("not an action on"), "{stdout}");
 
     // The resource that attaches, the property naming its target, the target's type.
     let attaching = [

@@ -145,9 +145,9 @@ pub struct NewChangeSet {
     pub role_arn: Option<String>,
     /// Template parameters given a value, `(key, value)`.
     pub parameters: Vec<(String, String)>,
-    /// The template's resource types (`ResourceTypes`): CloudFormation refuses a template with
-    /// others, and the deployer role refuses a request without them or with a type that is not
-    /// Stackplan's.
+    /// The resource types the change set may use (`ResourceTypes`): CloudFormation refuses a
+    /// template with others, and the deployer role refuses a request without them or with a
+    /// type that is not Stackplan's.
     pub resource_types: Vec<String>,
 }
 

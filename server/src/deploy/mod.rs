@@ -23,6 +23,18 @@ pub use errors::DeployError;
 pub const MANAGED_TAG: &str = "stackplan:managed";
 pub const MANAGED_VALUE: &str = "true";
 
+/// The resource types every change set declares (`ResourceTypes`): all the types Stackplan
+/// generates, the registry's. CloudFormation refuses a template with any other, and the
+/// bootstrap's deployer role refuses a change set that declares another or none. All of them,
+/// not just the template's: an update that removes a type's last resource (or its rollback,
+/// which makes it again) still works with that type.
+pub fn declared_resource_types() -> Vec<String> {
+    shared::resources::REGISTRY
+        .iter()
+        .map(|r| r.name.to_string())
+        .collect()
+}
+
 /// The partitions whose ARNs Stackplan accepts.
 pub const PARTITIONS: [&str; 3] = ["aws", "aws-us-gov", "aws-cn"];
 

@@ -179,9 +179,10 @@ impl Deployer {
                 }
             }
         }
-        // The stack's own code bucket is named by its id (as its template names it), so a
-        // stack whose output is missing still has it.
-        let own_bucket = updating.and_then(|stack| template::code_bucket_name(&stack.id));
+        // A stack with a code bucket: its own is the one its template names by its id.
+        let own_bucket = updating
+            .filter(|stack| stack.output(template::CODE_BUCKET_OUTPUT).is_some())
+            .and_then(|stack| template::code_bucket_name(&stack.id));
         if let Some(problem) =
             super::parameters::foreign_code_bucket(doc, &parameters, own_bucket.as_deref())
         {
@@ -259,14 +260,7 @@ impl Deployer {
                 .collect(),
             role_arn: roles.execution_role_arn.clone(),
             parameters,
-            resource_types: template
-                .resources()
-                .values()
-                .filter_map(|r| r["Type"].as_str())
-                .collect::<std::collections::BTreeSet<_>>()
-                .into_iter()
-                .map(String::from)
-                .collect(),
+            resource_types: super::declared_resource_types(),
         };
         let created = self
             .call(&session, &unwatched, |cfn, s| {

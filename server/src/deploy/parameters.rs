@@ -75,7 +75,8 @@ pub const CODE_BUCKET_PARAMETER: &str = "CodeS3Bucket";
 /// A code bucket that is another stack's: every stack's code bucket is `stackplan-code-…`, and
 /// the execution role may read it, so a request naming another stack's would run (and expose
 /// through its own function) code uploaded for that stack. A stack runs code from its own code
-/// bucket (`own`: its `CodeBucketName` output, when it has one) or from a bucket of the user's.
+/// bucket (`own`: the name its template gives it from the stack's id, when it has one) or from
+/// a bucket of the user's.
 pub fn foreign_code_bucket(
     template: &Node,
     parameters: &[(String, String)],
