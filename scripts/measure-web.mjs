@@ -89,9 +89,24 @@ console.log(`deploy panel: ${(later.gz / 1024).toFixed(1)} KB gzipped, ${(later.
 const server = await startServer();
 const browser = await launch();
 const renders = [];
+// Where each first render's time goes, from the navigation's start: the page's HTML in, the
+// wasm in, the wasm compiled and instantiated, and the planner's own start (Rust's `main`:
+// building every view, the first estimate, template and diagram), which ends when Trunk's
+// loader says the application started.
+const phases = [];
 let wire = 0;
 for (let i = 0; i < 5; i++) {
   const page = await browser.newPage();
+  await page.addInitScript(() => {
+    const streaming = WebAssembly.instantiateStreaming;
+    WebAssembly.instantiateStreaming = async function (...args) {
+      performance.mark('measure-instantiate-start');
+      const out = await streaming.apply(this, args);
+      performance.mark('measure-instantiated');
+      return out;
+    };
+    addEventListener('TrunkApplicationStarted', () => performance.mark('measure-started'));
+  });
   const sizes = [];
   if (i === 0) {
     page.on('requestfinished', (r) => {
@@ -105,6 +120,18 @@ for (let i = 0; i < 5; i++) {
   }
   await page.waitForFunction(() => performance.getEntriesByName('stackplan-rendered').length > 0);
   renders.push(await page.evaluate(() => performance.getEntriesByName('stackplan-rendered')[0].startTime));
+  phases.push(await page.evaluate(() => {
+    const at = (name) => performance.getEntriesByName(name)[0]?.startTime ?? NaN;
+    const wasm = performance.getEntriesByType('resource').find((e) => e.name.endsWith('.wasm'));
+    return {
+      html: performance.getEntriesByType('navigation')[0].responseEnd,
+      wasm: wasm ? wasm.responseEnd : NaN,
+      instantiateStart: at('measure-instantiate-start'),
+      instantiated: at('measure-instantiated'),
+      started: at('measure-started'),
+      rendered: at('stackplan-rendered'),
+    };
+  }));
   if (i < 4) await page.close();
 }
 const page = (await browser.contexts()[0].pages()).at(-1);
@@ -144,5 +171,10 @@ stopServer(server);
 
 const pct = (xs, p) => { const s = [...xs].sort((a, b) => a - b); return s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)]; };
 console.log(`first complete render: median ${pct(renders, 50).toFixed(1)} ms of ${renders.map((r) => r.toFixed(0)).join(', ')} (budget ${BUDGET.firstRenderMs} ms)`);
+const median = (f) => pct(phases.map(f), 50).toFixed(1);
+console.log(`  where it goes (medians, ms from the navigation's start): HTML in ${median((p) => p.html)}, wasm in ${median((p) => p.wasm)}, ` +
+  `instantiating ${median((p) => p.instantiateStart)}–${median((p) => p.instantiated)}, ` +
+  `the planner's start (views, estimate, template, diagram) ${median((p) => p.started - p.instantiated)} ms, ` +
+  `then the rendered frame ${median((p) => p.rendered - p.started)} ms later`);
 console.log(`bytes on the wire to start (wasm + JS + CSS, as Chromium received them): ${(wire / 1024).toFixed(1)} KB`);
 console.log(`input → cost, template and diagram updated: p50 ${pct(samples, 50).toFixed(1)} ms, p95 ${pct(samples, 95).toFixed(1)} ms, max ${Math.max(...samples).toFixed(1)} ms over ${samples.length} changes (budget p95 ${BUDGET.updateP95Ms} ms)`);
