@@ -75,6 +75,9 @@ pub struct Planner {
     /// What the server said about the plan region's prices (`GET /api/prices/{region}`);
     /// `None` without a server, and then the embedded book is used.
     pub server_book: RwSignal<Option<ServerBook>>,
+    /// The server's book when it is live, which is what prices: an answer that the embedded
+    /// book is in use (the page has it already) prices nothing again.
+    pub pricing: Memo<Option<ServerBook>>,
     /// For a live book: which estimate lines have a unit price other than the embedded book's.
     pub changed_lines: Memo<Vec<bool>>,
     /// AWS Control Tower's controls on the last valid plan's template (the task after an edit).
@@ -85,13 +88,30 @@ pub struct Planner {
 pub const COMPARE_SETTLE: std::time::Duration = std::time::Duration::from_millis(150);
 
 /// A price book as the server answered it.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug)]
 pub struct ServerBook {
     pub region: String,
     pub source: BookSource,
-    pub book: std::sync::Arc<PriceBook>,
+    /// The live book; `None` when the answer is the embedded book, which the page has.
+    pub book: Option<std::sync::Arc<PriceBook>>,
     pub fetched_at: Option<String>,
     pub note: Option<String>,
+}
+
+/// The same answer: the same book (one the page holds, not an equal copy), region and notes.
+impl PartialEq for ServerBook {
+    fn eq(&self, other: &Self) -> bool {
+        let same_book = match (&self.book, &other.book) {
+            (Some(a), Some(b)) => std::sync::Arc::ptr_eq(a, b),
+            (None, None) => true,
+            _ => false,
+        };
+        same_book
+            && self.region == other.region
+            && self.source == other.source
+            && self.fetched_at == other.fetched_at
+            && self.note == other.note
+    }
 }
 
 /// Runs `f` with the live book of `region` if the server gave one, else the embedded book.
@@ -103,8 +123,9 @@ pub fn with_book<R>(
     match server
         .as_ref()
         .filter(|b| b.region == region && b.source == BookSource::Live)
+        .and_then(|b| b.book.as_deref())
     {
-        Some(b) => f(&b.book),
+        Some(book) => f(book),
         None => f(PriceBook::embedded()),
     }
 }
@@ -166,11 +187,14 @@ impl Planner {
         let free_tier = RwSignal::new(true);
         let format = RwSignal::new(Format::Json);
         let server_book = RwSignal::new(None::<ServerBook>);
+        let pricing = Memo::new(move |_| {
+            server_book.with(|sb| sb.clone().filter(|b| b.source == BookSource::Live))
+        });
         let estimate = Memo::new(move |prev: Option<&Option<(Estimate, bool)>>| {
             let options = cost::Options {
                 free_tier: free_tier.get(),
             };
-            server_book.with(|sb| {
+            pricing.with(|sb| {
                 valid.with(|v| match v {
                     Some(v) => Some((
                         with_book(sb, v.region.code(), |b| cost::estimate(v, b, options)),
@@ -181,8 +205,7 @@ impl Planner {
             })
         });
         let changed_lines = Memo::new(move |_| {
-            let live =
-                server_book.with(|b| b.as_ref().is_some_and(|b| b.source == BookSource::Live));
+            let live = pricing.with(Option::is_some);
             estimate.with(|e| match (e, live) {
                 (Some((e, _)), true) => valid.with_untracked(|v| match v {
                     Some(v) => {
@@ -316,7 +339,7 @@ impl Planner {
             let chosen = sides.get();
             // A live book arriving prices the comparison again (the embedded one priced the
             // first).
-            server_book.track();
+            pricing.track();
             let Some(plan) = valid.get() else { return };
             generation.update_value(|g| *g += 1);
             let mine = generation.get_value();
@@ -331,7 +354,7 @@ impl Planner {
             set_timeout(
                 move || {
                     if generation.get_value() == mine {
-                        let c = server_book.with_untracked(|sb| {
+                        let c = pricing.with_untracked(|sb| {
                             with_book(sb, plan.region.code(), |b| {
                                 cost::compare(&plan, b, options, chosen)
                             })
@@ -364,6 +387,7 @@ impl Planner {
             topology_text,
             template,
             server_book,
+            pricing,
             changed_lines,
             controls,
         }
@@ -466,15 +490,17 @@ async fn fetch_book(region: &str) -> Option<ServerBook> {
         return None;
     }
     let answer = client.prices(region).await.ok()?;
-    let origin = match answer.source {
-        BookSource::Live => cost::Origin::Live,
-        BookSource::Embedded => cost::Origin::Embedded,
+    // The embedded book's text is the page's own: it is not read again.
+    let book = match answer.source {
+        BookSource::Live => Some(std::sync::Arc::new(
+            PriceBook::parse_tsv(&answer.book_tsv, cost::Origin::Live).ok()?,
+        )),
+        BookSource::Embedded => None,
     };
-    let book = PriceBook::parse_tsv(&answer.book_tsv, origin).ok()?;
     Some(ServerBook {
         region: answer.region,
         source: answer.source,
-        book: std::sync::Arc::new(book),
+        book,
         fetched_at: answer.fetched_at,
         note: answer.note,
     })

@@ -196,7 +196,7 @@ impl Pricer {
             plan,
             options,
             before: None,
-            server_book: p.server_book.get(),
+            server_book: p.pricing.get(),
         };
         pricer.before = pricer.estimate(pricer.plan.clone());
         pricer
