@@ -117,12 +117,13 @@ pub fn location_hash() -> Option<String> {
 
 /// Goes to `fragment` (`plan=…`) even when the address is already there: a counter after it
 /// (`&n=…`, which the plan's reader ignores, as the embed element's) makes it a new fragment,
-/// so the page hears the change and opens the plan over any edits.
+/// so the page hears the change and opens the plan over any edits. It replaces the history
+/// entry: Back must not reopen that plan over later edits.
 pub fn open_fragment_again(fragment: &str) {
     if let Some(w) = web_sys::window() {
         let _ = w
             .location()
-            .set_hash(&format!("{fragment}&n={}", js_sys::Date::now() as u64));
+            .replace(&format!("#{fragment}&n={}", js_sys::Date::now() as u64));
     }
 }
 

@@ -784,6 +784,15 @@ async fn an_existing_stack_is_offered_as_an_update_which_shows_its_changes() {
         (StatusCode::CONFLICT, Some("stack_exists"), Some(true)),
         "{body}"
     );
+    // The deployed template has a type the new one lacks (as when an update removes the
+    // alarm's subscription): the update declares it too, for the resource it deletes.
+    {
+        let mut stacks = h.cfn.stacks.lock().unwrap();
+        let deployed = stacks[0].deployed.as_mut().expect("the deployed template");
+        let mut doc: Value = serde_json::from_str(deployed).unwrap();
+        doc["Resources"]["Gone"] = json!({"Type": "AWS::SNS::Subscription", "Properties": {}});
+        *deployed = doc.to_string();
+    }
     let mut plan = lambda_plan();
     plan["lambda"]["memory_mb"] = json!(1024);
     let (status, body) = h
@@ -791,6 +800,20 @@ async fn an_existing_stack_is_offered_as_an_update_which_shows_its_changes() {
         .await;
     assert_eq!(status, StatusCode::CREATED, "{body}");
     assert_eq!(body["change_set"]["type"], "UPDATE");
+    let (sent, types) = h
+        .cfn
+        .change_set_types
+        .lock()
+        .unwrap()
+        .last()
+        .cloned()
+        .unwrap();
+    assert!(!sent.contains("AWS::SNS::Subscription"));
+    assert!(
+        types.contains(&"AWS::SNS::Subscription".to_string())
+            && types.contains(&"AWS::Lambda::Function".to_string()),
+        "{types:?}"
+    );
     assert_eq!(body["change_set"]["changes"][0]["action"], "Modify");
     // The update's change set names the stack by the id whose tag was checked, so a stack of
     // the same name made since is not the one changed; the create named it by its name.
@@ -1220,6 +1243,56 @@ async fn another_stacks_code_bucket_is_refused_before_any_change_set() {
     assert_eq!(status, StatusCode::CREATED, "{body}");
 }
 
+/// An update may name the stack's own code bucket (`stackplan-code-` and its id's last part,
+/// as its template names it) only when the stack has one: a stack without one is told so, and
+/// one with it gets its update, whatever its output's text.
+#[tokio::test]
+async fn an_update_names_the_stacks_own_code_bucket_only_when_it_has_one() {
+    let h = harness();
+    let (_, created) = h.create("shop-lambda", json!({})).await;
+    let id = created["id"].as_str().unwrap().to_string();
+    h.send(
+        "POST",
+        &format!("/api/deployments/{id}/execute"),
+        Some(TOKEN),
+        None,
+        &[],
+    )
+    .await;
+    h.events(&id, None).await;
+    let arn = h.cfn.stacks.lock().unwrap()[0].arn.clone();
+    let own = format!("stackplan-code-{}", arn.split('/').nth(2).unwrap());
+    let update = json!({"update": true, "parameters": {
+        "CodeS3Bucket": own,
+        "CodeS3Key": "stackplan-code/0000000000000000000000000000000000000000000000000000000000000000.zip"
+    }});
+    h.cfn.stacks.lock().unwrap()[0]
+        .outputs
+        .retain(|o| o.key != "CodeBucketName");
+    let (status, body) = h.create("shop-lambda", update.clone()).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert_eq!(
+        body["problems"][0]["path"], "parameters.CodeS3Bucket",
+        "{body}"
+    );
+    assert!(
+        body["problems"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("has none yet"),
+        "{body}"
+    );
+    h.cfn.stacks.lock().unwrap()[0]
+        .outputs
+        .push(shared::api::Output {
+            key: "CodeBucketName".into(),
+            value: "whatever-the-output-says".into(),
+            description: String::new(),
+        });
+    let (status, body) = h.create("shop-lambda", update).await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+}
+
 #[tokio::test]
 async fn tokens_are_required_on_every_deploy_endpoint() {
     let h = harness();
@@ -1282,22 +1355,20 @@ async fn only_the_generated_template_is_ever_deployed() {
             "{body}"
         );
     }
-    // Each change set declares the resource types Stackplan generates (`ResourceTypes`), all
-    // of its template's among them: CloudFormation refuses any other type in it, and the
-    // deployer role refuses a request without them.
+    // Each change set (all of them new stacks here) declares exactly its template's resource
+    // types (`ResourceTypes`): CloudFormation refuses any other type in it, and the deployer
+    // role refuses a request without them.
     let made = h.cfn.change_set_types.lock().unwrap().clone();
     assert!(!made.is_empty());
-    let registry: Vec<&str> = shared::resources::REGISTRY.iter().map(|r| r.name).collect();
     for (body, types) in made {
-        assert_eq!(types, registry);
         let doc: Value = serde_json::from_str(&body).unwrap();
-        for r in doc["Resources"].as_object().unwrap().values() {
-            assert!(
-                types.iter().any(|t| r["Type"] == t.as_str()),
-                "{}",
-                r["Type"]
-            );
-        }
+        let declared: std::collections::BTreeSet<&str> = doc["Resources"]
+            .as_object()
+            .unwrap()
+            .values()
+            .map(|r| r["Type"].as_str().unwrap())
+            .collect();
+        assert_eq!(types, declared.into_iter().collect::<Vec<_>>());
     }
 }
 

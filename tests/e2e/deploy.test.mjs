@@ -197,11 +197,14 @@ test('Deploy creates the Lambda example in the sandbox, shows progress, outputs 
   assert.match(await page.getByTestId('deployed-plan-link').getAttribute('href'), /#plan=1\.[\w-]+$/);
   // "open it here" opens it over later edits, and again after the first click left the address
   // at that plan (the page's edits do not change its address).
+  const entries = await page.evaluate(() => history.length);
   for (const edit of ['640', '512']) {
     await page.locator('#f-lambda-memory_mb').fill(edit);
     await page.getByTestId('deployed-plan-link').click();
     await page.waitForFunction(() => document.querySelector('#f-lambda-memory_mb').value === '896');
   }
+  // No history entry: Back cannot reopen that plan over later edits.
+  assert.equal(await page.evaluate(() => history.length), entries);
 
   await page.getByTestId('delete-stack').click();
   await page.getByTestId('confirm-delete').click();

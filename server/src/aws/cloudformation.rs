@@ -56,6 +56,13 @@ impl StackInfo {
             .map(|(_, v)| v.as_str())
     }
 
+    /// The stack's own code bucket, when it has one (its `CodeBucketName` output): named, as
+    /// its template names it, by the stack's id, not read from the output's value.
+    pub fn code_bucket(&self) -> Option<String> {
+        self.output(shared::template::CODE_BUCKET_OUTPUT)
+            .and_then(|_| shared::template::code_bucket_name(&self.id))
+    }
+
     /// An output's value.
     pub fn output(&self, key: &str) -> Option<&str> {
         self.outputs
@@ -112,6 +119,8 @@ pub struct TemplateSummary {
     pub plan_link: Option<String>,
     /// The platform its task runs on (`linux/amd64` or `linux/arm64`), for a Fargate service.
     pub platform: Option<String>,
+    /// The distinct resource types it declares, sorted.
+    pub resource_types: Vec<String>,
 }
 
 impl TemplateSummary {
@@ -119,8 +128,15 @@ impl TemplateSummary {
         let arch = template["Resources"]["TaskDefinition"]["Properties"]["RuntimePlatform"]
             ["CpuArchitecture"]
             .as_str();
+        let types: std::collections::BTreeSet<&str> = template["Resources"]
+            .as_object()
+            .into_iter()
+            .flat_map(|r| r.values())
+            .filter_map(|r| r["Type"].as_str())
+            .collect();
         TemplateSummary {
             resources: template["Resources"].as_object().map_or(0, |r| r.len()),
+            resource_types: types.into_iter().map(String::from).collect(),
             plan_link: shared::template::recorded_plan(template).map(|(code, _)| code),
             platform: arch.map(|a| {
                 match a {
@@ -147,7 +163,7 @@ pub struct NewChangeSet {
     pub parameters: Vec<(String, String)>,
     /// The resource types the change set may use (`ResourceTypes`): CloudFormation refuses a
     /// template with others, and the deployer role refuses a request without them or with a
-    /// type that is not Stackplan's.
+    /// type that is not Stackplan's (`deploy::change_set_types`).
     pub resource_types: Vec<String>,
 }
 

@@ -10,7 +10,6 @@ use base64::Engine;
 use sha2::{Digest, Sha256};
 use shared::api::{CodeUpload, PlanProblem};
 use shared::plan::{Architecture, Runtime};
-use shared::template;
 
 use super::errors::DeployError;
 use super::policy::Access;
@@ -87,11 +86,7 @@ impl Deployer {
         let arn = &deployment.stack;
         let session = self.session_for(grant, arn, Access::Read).await?;
         let stack = self.live_stack(arn, &session).await?;
-        let bucket = stack
-            .output(template::CODE_BUCKET_OUTPUT)
-            .filter(|b| b.starts_with(template::CODE_BUCKET_PREFIX))
-            .ok_or(DeployError::NoCodeBucket)?
-            .to_string();
+        let bucket = stack.code_bucket().ok_or(DeployError::NoCodeBucket)?;
         // The handler the function runs: the plan the stack's template records.
         let summary = self
             .call(&session, &unwatched, |cfn, s| {

@@ -23,16 +23,35 @@ pub use errors::DeployError;
 pub const MANAGED_TAG: &str = "stackplan:managed";
 pub const MANAGED_VALUE: &str = "true";
 
-/// The resource types every change set declares (`ResourceTypes`): all the types Stackplan
-/// generates, the registry's. CloudFormation refuses a template with any other, and the
-/// bootstrap's deployer role refuses a change set that declares another or none. All of them,
-/// not just the template's: an update that removes a type's last resource (or its rollback,
-/// which makes it again) still works with that type.
+/// The resource types Stackplan generates, the registry's: the bootstrap's deployer role
+/// refuses a change set that declares another, or none.
 pub fn declared_resource_types() -> Vec<String> {
     shared::resources::REGISTRY
         .iter()
         .map(|r| r.name.to_string())
         .collect()
+}
+
+/// The resource types a change set declares (`ResourceTypes`; CloudFormation refuses a
+/// template with any other): its template's, and for an update the deployed template's too, so
+/// that an update removing a type's last resource (or its rollback, which makes it again) may
+/// still use that type. Not the whole registry: a bootstrap made before a type was added to it
+/// refuses every change set that declares that type, so only the plans that use it need the
+/// new bootstrap. An update whose deployed template could not be read (`deployed` is `None`)
+/// declares the whole registry.
+pub fn change_set_types<'a>(
+    template: impl IntoIterator<Item = &'a str>,
+    deployed: Option<&[String]>,
+    update: bool,
+) -> Vec<String> {
+    let mut types: std::collections::BTreeSet<String> =
+        template.into_iter().map(String::from).collect();
+    match (update, deployed) {
+        (true, Some(deployed)) => types.extend(deployed.iter().cloned()),
+        (true, None) => types.extend(declared_resource_types()),
+        (false, _) => {}
+    }
+    types.into_iter().collect()
 }
 
 /// The partitions whose ARNs Stackplan accepts.
@@ -210,6 +229,38 @@ pub fn change_set_name(
 
 #[cfg(test)]
 mod tests {
+    /// A new stack declares its template's types; an update adds the deployed template's
+    /// (a type whose last resource it removes); an update whose deployed template is unknown
+    /// declares every type Stackplan generates.
+    #[test]
+    fn change_sets_declare_their_templates_types_and_the_deployed_ones() {
+        let template = [
+            "AWS::S3::Bucket",
+            "AWS::Lambda::Function",
+            "AWS::S3::Bucket",
+        ];
+        let deployed = vec![
+            "AWS::SNS::Subscription".to_string(),
+            "AWS::S3::Bucket".to_string(),
+        ];
+        assert_eq!(
+            super::change_set_types(template, Some(&deployed), false),
+            ["AWS::Lambda::Function", "AWS::S3::Bucket"]
+        );
+        assert_eq!(
+            super::change_set_types(template, Some(&deployed), true),
+            [
+                "AWS::Lambda::Function",
+                "AWS::S3::Bucket",
+                "AWS::SNS::Subscription"
+            ]
+        );
+        let unknown = super::change_set_types(template, None, true);
+        let registry = super::declared_resource_types();
+        assert_eq!(unknown.len(), registry.len());
+        assert!(registry.iter().all(|t| unknown.contains(t)));
+    }
+
     use super::*;
 
     const ARN: &str = "arn:aws:cloudformation:eu-west-1:123456789012:stack/shop-fargate/0f1e2d3c-aaaa-bbbb-cccc-1234567890ab";

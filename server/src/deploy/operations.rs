@@ -151,7 +151,7 @@ impl Deployer {
         // It is optional: a stack whose template cannot be read still gets its update. It is
         // read by the ARN whose tag was just checked, not by name: a stack made under that name
         // since is not the one being updated.
-        let deployed_plan = match updating {
+        let deployed = match updating {
             Some(stack) => {
                 let id = stack.id.clone();
                 self.call(&session, &unwatched, |cfn, s| {
@@ -160,10 +160,18 @@ impl Deployer {
                 })
                 .await
                 .ok()
-                .and_then(|t| t.plan_link)
             }
             None => None,
         };
+        let resource_types = super::change_set_types(
+            template
+                .resources()
+                .values()
+                .filter_map(|r| r["Type"].as_str()),
+            deployed.as_ref().map(|d| d.resource_types.as_slice()),
+            update,
+        );
+        let deployed_plan = deployed.and_then(|t| t.plan_link);
         // Every role the stack creates carries the account's permissions boundary.
         let mut parameters = given;
         // An update keeps what the request leaves out (the code it runs, the image tag), as
@@ -179,10 +187,7 @@ impl Deployer {
                 }
             }
         }
-        // A stack with a code bucket: its own is the one its template names by its id.
-        let own_bucket = updating
-            .filter(|stack| stack.output(template::CODE_BUCKET_OUTPUT).is_some())
-            .and_then(|stack| template::code_bucket_name(&stack.id));
+        let own_bucket = updating.and_then(StackInfo::code_bucket);
         if let Some(problem) =
             super::parameters::foreign_code_bucket(doc, &parameters, own_bucket.as_deref())
         {
@@ -260,7 +265,7 @@ impl Deployer {
                 .collect(),
             role_arn: roles.execution_role_arn.clone(),
             parameters,
-            resource_types: super::declared_resource_types(),
+            resource_types,
         };
         let created = self
             .call(&session, &unwatched, |cfn, s| {
