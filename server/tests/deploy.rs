@@ -196,6 +196,23 @@ impl Harness {
         (s, v)
     }
 
+    /// Creates the example Lambda stack `stack`, executes its change set and follows it to
+    /// the end: its deployment id.
+    async fn deployed(&self, stack: &str) -> String {
+        let (_, created) = self.create(stack, json!({})).await;
+        let id = created["id"].as_str().unwrap().to_string();
+        self.send(
+            "POST",
+            &format!("/api/deployments/{id}/execute"),
+            Some(TOKEN),
+            None,
+            &[],
+        )
+        .await;
+        self.events(&id, None).await;
+        id
+    }
+
     /// Reads the whole event stream: `(event, id, data)` per message.
     async fn events(
         &self,
@@ -767,17 +784,7 @@ async fn a_role_not_on_the_allowlist_is_refused_before_sts() {
 #[tokio::test]
 async fn an_existing_stack_is_offered_as_an_update_which_shows_its_changes() {
     let h = harness();
-    let (_, created) = h.create("shop-lambda", json!({})).await;
-    let id = created["id"].as_str().unwrap().to_string();
-    h.send(
-        "POST",
-        &format!("/api/deployments/{id}/execute"),
-        Some(TOKEN),
-        None,
-        &[],
-    )
-    .await;
-    h.events(&id, None).await;
+    let id = h.deployed("shop-lambda").await;
     let (status, body) = h.create("shop-lambda", json!({})).await;
     assert_eq!(
         (status, body["error"].as_str(), body["can_update"].as_bool()),
@@ -1249,17 +1256,7 @@ async fn another_stacks_code_bucket_is_refused_before_any_change_set() {
 #[tokio::test]
 async fn an_update_names_the_stacks_own_code_bucket_only_when_it_has_one() {
     let h = harness();
-    let (_, created) = h.create("shop-lambda", json!({})).await;
-    let id = created["id"].as_str().unwrap().to_string();
-    h.send(
-        "POST",
-        &format!("/api/deployments/{id}/execute"),
-        Some(TOKEN),
-        None,
-        &[],
-    )
-    .await;
-    h.events(&id, None).await;
+    h.deployed("shop-lambda").await;
     let arn = h.cfn.stacks.lock().unwrap()[0].arn.clone();
     let own = format!("stackplan-code-{}", arn.split('/').nth(2).unwrap());
     let update = json!({"update": true, "parameters": {
@@ -1659,17 +1656,7 @@ async fn a_delete_after_a_failed_one_is_a_new_attempt() {
 #[tokio::test]
 async fn delete_streams_its_events_to_delete_complete() {
     let h = harness();
-    let (_, created) = h.create("shop-lambda", json!({})).await;
-    let id = created["id"].as_str().unwrap().to_string();
-    h.send(
-        "POST",
-        &format!("/api/deployments/{id}/execute"),
-        Some(TOKEN),
-        None,
-        &[],
-    )
-    .await;
-    h.events(&id, None).await;
+    let id = h.deployed("shop-lambda").await;
     let (status, _, _) = h
         .send(
             "DELETE",
