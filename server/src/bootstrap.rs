@@ -4,9 +4,8 @@
 //! - **the deployer role** the server assumes: it trusts only the server's principal, asks for
 //!   an ExternalId, may make change sets only for stacks tagged `stackplan:managed` and only with
 //!   the execution role and only declaring the resource types Stackplan generates (so that
-//!   CloudFormation refuses a template of any other), may execute and delete only change sets
-//!   named `stackplan-…` on such stacks, and may pass only the execution role, to
-//!   CloudFormation only;
+//!   CloudFormation refuses a template of any other), may execute and delete change sets only
+//!   on such stacks, and may pass only the execution role, to CloudFormation only;
 //! - **the execution role** CloudFormation creates the resources with: exactly the actions the
 //!   resource types Stackplan generates need (the registry's types, with the handler
 //!   permissions of AWS's resource provider schemas, `data/iam-actions.tsv`), and IAM roles only
@@ -516,12 +515,6 @@ pub fn template(options: &Options) -> Value {
     let stacks = sub("arn:${AWS::Partition}:cloudformation:*:${AWS::AccountId}:stack/*/*");
     let change_sets =
         sub("arn:${AWS::Partition}:cloudformation:*:${AWS::AccountId}:changeSet/stackplan-*/*");
-    // IAM authorises ExecuteChangeSet and DeleteChangeSet on the stack, and names the change
-    // set only in `cloudformation:ChangeSetName`: by name, or by ARN as the server gives it.
-    let own_change_sets = [
-        "stackplan-*".to_string(),
-        "arn:*:cloudformation:*:*:changeSet/stackplan-*/*".to_string(),
-    ];
     let registry_types = crate::deploy::declared_resource_types();
     let tag_key = format!("aws:RequestTag/{MANAGED_TAG}");
     let resource_tag = format!("aws:ResourceTag/{MANAGED_TAG}");
@@ -574,14 +567,15 @@ pub fn template(options: &Options) -> Value {
                             "Condition": {"StringEquals": {resource_tag.clone(): MANAGED_VALUE}}
                         },
                         {
-                            "Sid": "RunOnlyStackplansChangeSetsOnTaggedStacks",
+                            // IAM authorises both on the stack, not on the change set (AWS's
+                            // Service Authorization Reference): the tagged stack is the grant.
+                            // A change set's name proves nothing (whoever may make change sets
+                            // may name them `stackplan-…`), so it is not a condition.
+                            "Sid": "RunChangeSetsOnTaggedStacks",
                             "Effect": "Allow",
                             "Action": ["cloudformation:ExecuteChangeSet", "cloudformation:DeleteChangeSet"],
                             "Resource": stacks.clone(),
-                            "Condition": {
-                                "StringEquals": {resource_tag: MANAGED_VALUE},
-                                "StringLike": {"cloudformation:ChangeSetName": own_change_sets}
-                            }
+                            "Condition": {"StringEquals": {resource_tag: MANAGED_VALUE}}
                         },
                         {
                             "Sid": "ReadStacks",
@@ -891,19 +885,13 @@ mod tests {
                 assert!(registry.contains(&ty), "{name}: {ty}");
             }
         }
-        // Execute and delete: only Stackplan's change sets, only on tagged stacks; no grant
-        // of them on anything else.
-        let run = find("DeployerRole", "RunOnlyStackplansChangeSetsOnTaggedStacks");
+        // Execute and delete: only on tagged stacks; no grant of them on anything else (the
+        // grant on `changeSet/stackplan-*/*` stop 38 had granted nothing: IAM authorises both
+        // on the stack).
+        let run = find("DeployerRole", "RunChangeSetsOnTaggedStacks");
         assert_eq!(
-            run["Condition"]["StringEquals"]["aws:ResourceTag/stackplan:managed"],
-            "true"
-        );
-        assert_eq!(
-            run["Condition"]["StringLike"]["cloudformation:ChangeSetName"],
-            json!([
-                "stackplan-*",
-                "arn:*:cloudformation:*:*:changeSet/stackplan-*/*"
-            ])
+            run["Condition"],
+            json!({"StringEquals": {"aws:ResourceTag/stackplan:managed": "true"}})
         );
         for policy in t["Resources"]["DeployerRole"]["Properties"]["Policies"]
             .as_array()
@@ -915,7 +903,7 @@ mod tests {
                 if st["Effect"] == "Allow"
                     && (text.contains("ExecuteChangeSet") || text.contains("DeleteChangeSet"))
                 {
-                    assert_eq!(st["Sid"], "RunOnlyStackplansChangeSetsOnTaggedStacks");
+                    assert_eq!(st["Sid"], "RunChangeSetsOnTaggedStacks");
                 }
             }
         }
