@@ -854,10 +854,13 @@ def _update(
     _run(self, lambda: _update_stack(backend, self, template, parameters, lambda _ok: None))
 
 
+def _named(backend: cfn.CloudFormationBackend, name: str | None) -> cfn.Stack | None:
+    """The live stack of that name, if any (`backend.stacks` is keyed by id)."""
+    return next((s for s in backend.stacks.values() if s.name == name), None)
+
+
 def _delete_stack(self: cfn.CloudFormationBackend, name_or_stack_id: str) -> None:
-    stack = self.stacks.get(name_or_stack_id) or next(
-        (s for s in self.stacks.values() if s.name == name_or_stack_id), None
-    )
+    stack = self.stacks.get(name_or_stack_id) or _named(self, name_or_stack_id)
     if stack is None or stack.status == "DELETE_IN_PROGRESS":
         return  # AWS answers success for a stack that is gone or already going
     if stack.status.startswith("UPDATE_") and stack.status.endswith("_IN_PROGRESS"):
@@ -939,7 +942,7 @@ def _create_change_set(original: Any) -> Any:
         if kwargs.get("change_set_type") == "UPDATE" and name in self.stacks:
             kwargs["stack_name"] = self.stacks[name].name
         elif kwargs.get("change_set_type") == "CREATE":
-            existing = next((s for s in self.stacks.values() if s.name == name), None)
+            existing = _named(self, name)
             if existing is not None and existing.status == "REVIEW_IN_PROGRESS":
                 return _add_to_stack_under_review(self, existing, kwargs)
             if existing is not None:

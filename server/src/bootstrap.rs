@@ -560,20 +560,14 @@ pub fn template(options: &Options) -> Value {
                             "Condition": {"ForAnyValue:StringNotEquals": {"cloudformation:ResourceTypes": registry_types}}
                         },
                         {
-                            "Sid": "DeleteOnlyTaggedStacks",
+                            // IAM authorises the change-set actions on the stack, not on the
+                            // change set (AWS's Service Authorization Reference): the tagged
+                            // stack is the grant. A change set's name proves nothing (whoever
+                            // may make change sets may name them `stackplan-…`), so it is not a
+                            // condition.
+                            "Sid": "ChangeOnlyTaggedStacks",
                             "Effect": "Allow",
-                            "Action": "cloudformation:DeleteStack",
-                            "Resource": stacks.clone(),
-                            "Condition": {"StringEquals": {resource_tag.clone(): MANAGED_VALUE}}
-                        },
-                        {
-                            // IAM authorises both on the stack, not on the change set (AWS's
-                            // Service Authorization Reference): the tagged stack is the grant.
-                            // A change set's name proves nothing (whoever may make change sets
-                            // may name them `stackplan-…`), so it is not a condition.
-                            "Sid": "RunChangeSetsOnTaggedStacks",
-                            "Effect": "Allow",
-                            "Action": ["cloudformation:ExecuteChangeSet", "cloudformation:DeleteChangeSet"],
+                            "Action": ["cloudformation:DeleteStack", "cloudformation:ExecuteChangeSet", "cloudformation:DeleteChangeSet"],
                             "Resource": stacks.clone(),
                             "Condition": {"StringEquals": {resource_tag: MANAGED_VALUE}}
                         },
@@ -802,28 +796,14 @@ mod tests {
         // No import change set: it would make an existing resource the stack's.
         assert!(deployer.contains(r#"{"Sid":"NeverImportExistingResources","Effect":"Deny","Action":"cloudformation:CreateChangeSet","Resource":"*","Condition":{"Null":{"cloudformation:ImportResourceTypes":"false"}}}"#), "{deployer}");
         // It sees images only in repositories of stacks Stackplan made.
-        let images = &t["Resources"]["DeployerRole"]["Properties"]["Policies"][0]["PolicyDocument"]
-            ["Statement"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|s| s["Sid"] == "SeeImagesInTaggedRepositories")
-            .unwrap()
-            .clone();
+        let images = statement(&t, "DeployerRole", "SeeImagesInTaggedRepositories");
         assert_eq!(images["Action"], serde_json::json!(["ecr:DescribeImages"]));
         assert_eq!(
             images["Condition"]["StringEquals"]["aws:ResourceTag/stackplan:managed"],
             "true"
         );
         // It writes code only under stackplan-code/ of code buckets in its own account.
-        let statements = t["Resources"]["DeployerRole"]["Properties"]["Policies"][0]
-            ["PolicyDocument"]["Statement"]
-            .as_array()
-            .unwrap();
-        let code = statements
-            .iter()
-            .find(|s| s["Sid"] == "StoreFunctionCodeInStackCodeBuckets")
-            .unwrap();
+        let code = statement(&t, "DeployerRole", "StoreFunctionCodeInStackCodeBuckets");
         assert_eq!(code["Action"], serde_json::json!(["s3:PutObject"]));
         assert_eq!(
             code["Resource"]["Fn::Sub"],
@@ -850,16 +830,7 @@ mod tests {
     #[test]
     fn change_sets_declare_stackplans_types_and_attachments_need_the_tag() {
         let t = template(&Options::default());
-        let find = |role: &str, sid: &str| -> Value {
-            t["Resources"][role]["Properties"]["Policies"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .flat_map(|p| p["PolicyDocument"]["Statement"].as_array().unwrap().iter())
-                .find(|s| s["Sid"] == sid)
-                .unwrap_or_else(|| panic!("{role} has no {sid}"))
-                .clone()
-        };
+        let find = |role: &str, sid: &str| statement(&t, role, sid);
         let declared = find("DeployerRole", "DeclareTheResourceTypes");
         assert_eq!(
             (&declared["Effect"], &declared["Action"]),
@@ -888,7 +859,7 @@ mod tests {
         // Execute and delete: only on tagged stacks; no grant of them on anything else (the
         // grant on `changeSet/stackplan-*/*` stop 38 had granted nothing: IAM authorises both
         // on the stack).
-        let run = find("DeployerRole", "RunChangeSetsOnTaggedStacks");
+        let run = find("DeployerRole", "ChangeOnlyTaggedStacks");
         assert_eq!(
             run["Condition"],
             json!({"StringEquals": {"aws:ResourceTag/stackplan:managed": "true"}})
@@ -903,7 +874,7 @@ mod tests {
                 if st["Effect"] == "Allow"
                     && (text.contains("ExecuteChangeSet") || text.contains("DeleteChangeSet"))
                 {
-                    assert_eq!(st["Sid"], "RunChangeSetsOnTaggedStacks");
+                    assert_eq!(st["Sid"], "ChangeOnlyTaggedStacks");
                 }
             }
         }
@@ -931,6 +902,18 @@ mod tests {
                 .sum();
             assert!(size <= 10_240, "{role}: {size} characters");
         }
+    }
+
+    /// The statement `sid` of `role`'s inline policies.
+    fn statement(t: &Value, role: &str, sid: &str) -> Value {
+        t["Resources"][role]["Properties"]["Policies"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .flat_map(|p| p["PolicyDocument"]["Statement"].as_array().unwrap().iter())
+            .find(|s| s["Sid"] == sid)
+            .unwrap_or_else(|| panic!("{role} has no {sid}"))
+            .clone()
     }
 
     /// Every statement of the boundary and the execution role's policies.

@@ -128,14 +128,14 @@ impl TemplateSummary {
         let arch = template["Resources"]["TaskDefinition"]["Properties"]["RuntimePlatform"]
             ["CpuArchitecture"]
             .as_str();
-        let types: std::collections::BTreeSet<&str> = template["Resources"]
-            .as_object()
+        let resources = template["Resources"].as_object();
+        let types: std::collections::BTreeSet<&str> = resources
             .into_iter()
             .flat_map(|r| r.values())
             .filter_map(|r| r["Type"].as_str())
             .collect();
         TemplateSummary {
-            resources: template["Resources"].as_object().map_or(0, |r| r.len()),
+            resources: resources.map_or(0, |r| r.len()),
             resource_types: types.into_iter().map(String::from).collect(),
             plan_link: shared::template::recorded_plan(template).map(|(code, _)| code),
             platform: arch.map(|a| {
