@@ -413,15 +413,23 @@ test('only configured sites may frame the planner, and Deploy inside a frame ask
   assert.ok(link.startsWith(`${server.url}#plan=1.`), link);
   // The question is about what it shows: when the framing page opens another plan in the frame
   // (a link's fragment: no reload) while it is open, it goes, and nothing is deployed.
+  // The share box follows a click on Share after the click returns: each link is read once it
+  // is the new plan's (a stale read would make setting the fragment below no change at all).
+  const inner = page.frames().find((f) => f.url().startsWith(server.url));
+  const nextLink = async (before) => {
+    await frame.getByTestId('share').click();
+    await inner.waitForFunction((prev) => document.querySelector('[data-testid=share-link]').value !== prev, before);
+    return frame.getByTestId('share-link').inputValue();
+  };
   await frame.locator('#f-project').fill('cart');
-  await frame.getByTestId('share').click();
-  const other = await frame.getByTestId('share-link').inputValue();
+  const other = await nextLink(link);
   await frame.locator('#f-project').fill('shop');
-  // Share puts its link in the address bar, so the frame's address is the shop plan's again.
-  await frame.getByTestId('share').click();
+  // Share puts its link in the address bar, so the frame's address is the shop plan's again
+  // (waited for: setting the cart plan's fragment must be a change the frame hears).
+  const shop = await nextLink(other);
+  await inner.waitForFunction((fragment) => location.hash === fragment, shop.slice(shop.indexOf('#')));
   await deployButton.click();
   await confirm.waitFor();
-  const inner = page.frames().find((f) => f.url().startsWith(server.url));
   await inner.evaluate((fragment) => { location.hash = fragment; }, other.slice(other.indexOf('#')));
   await confirm.waitFor({ state: 'detached' });
   assert.equal(await frame.locator('#f-project').inputValue(), 'cart');
