@@ -358,7 +358,7 @@ async fn the_lambda_example_deploys_updates_and_deletes_in_the_sandbox() {
         "moto applied the update"
     );
 
-    run_uploaded_code(&sb, &bigger, &id).await;
+    run_uploaded_code(&sb, &bigger, "shop-lambda", &id).await;
 
     // Delete: moto deletes at once, so the answer is final; then the deployment is gone.
     let (status, done, text) = sb
@@ -407,6 +407,69 @@ async fn the_lambda_example_deploys_updates_and_deletes_in_the_sandbox() {
     }
 }
 
+/// A function moved from a zip to an image and back keeps its code bucket: the bucket is
+/// retained with a name fixed by the stack, so a stack that dropped it could never create it
+/// again (the third update failed with the bucket already there).
+#[tokio::test]
+async fn a_function_moves_from_zip_to_image_and_back() {
+    let sb = Sandbox::start().await;
+    let zip = example(shared::plan::ArchitectureKind::Lambda);
+    let (_, _, done) = sb.deploy(&zip, "shop-switch").await;
+    assert_eq!(done["status"], "CREATE_COMPLETE", "{done}");
+    let bucket = output(&done, "CodeBucketName").to_string();
+    let mut image = zip.clone();
+    image["lambda"]["image"] = json!(shared::examples::function_image(
+        shared::plan::Region::UsEast1
+    ));
+    for (step, plan) in [("image", &image), ("zip again", &zip)] {
+        let (status, update, text) = sb
+            .send(
+                "POST",
+                "/api/deployments",
+                Some(json!({"plan": plan, "stack_name": "shop-switch", "update": true})),
+            )
+            .await;
+        assert_eq!(status, StatusCode::CREATED, "{step}: {text}");
+        let id = update["id"].as_str().unwrap().to_string();
+        let (status, _, text) = sb
+            .send("POST", &format!("/api/deployments/{id}/execute"), None)
+            .await;
+        assert_eq!(status, StatusCode::ACCEPTED, "{step}: {text}");
+        let done = sb.watch(&id).await;
+        assert_eq!(
+            done["status"],
+            "UPDATE_COMPLETE",
+            "{step}: {done}\nsandbox log:\n{}",
+            sb.moto.log()
+        );
+        let inv = sb.moto.inventory(server::SANDBOX_ROLE);
+        let kind = if plan == &image { "Image" } else { "Zip" };
+        assert_eq!(inv["functions"][0]["package_type"], kind, "{step}: {inv}");
+        // The one code bucket, the same through every step; an image function names none.
+        let buckets = inv["buckets"].as_array().unwrap();
+        let name = |b: &Value| {
+            b.as_str()
+                .or(b["name"].as_str())
+                .unwrap_or_default()
+                .to_string()
+        };
+        assert_eq!(
+            buckets.iter().filter(|b| name(b) == bucket).count(),
+            1,
+            "{step}: {inv}"
+        );
+        let named = done["outputs"]
+            .as_array()
+            .is_some_and(|o| o.iter().any(|o| o["key"] == "CodeBucketName"));
+        assert_eq!(named, kind == "Zip", "{step}: {done}");
+        if kind == "Zip" {
+            assert_eq!(output(&done, "CodeBucketName"), bucket, "{done}");
+            // And code goes to it and runs, as before the switch.
+            run_uploaded_code(&sb, plan, "shop-switch", &id).await;
+        }
+    }
+}
+
 /// A zip with a file of the given names, as a user's build makes it.
 fn zip_of(files: &[(&str, &str)]) -> Vec<u8> {
     use std::io::Write;
@@ -425,7 +488,7 @@ fn zip_of(files: &[(&str, &str)]) -> Vec<u8> {
 
 /// The user's own code: a zip uploaded to the stack's code bucket, then an update with the
 /// answer's parameters; moto's Lambda API then reports that zip's digest and the plan's handler.
-async fn run_uploaded_code(sb: &Sandbox, plan: &Value, id: &str) {
+async fn run_uploaded_code(sb: &Sandbox, plan: &Value, stack: &str, id: &str) {
     let put = |body: Vec<u8>, kind: &'static str| {
         let req = Request::builder()
             .method("PUT")
@@ -509,10 +572,8 @@ async fn run_uploaded_code(sb: &Sandbox, plan: &Value, id: &str) {
         .send(
             "POST",
             "/api/deployments",
-            Some(
-                json!({"plan": plan, "stack_name": "shop-lambda", "update": true,
-                "parameters": upload["parameters"]}),
-            ),
+            Some(json!({"plan": plan, "stack_name": stack, "update": true,
+                "parameters": upload["parameters"]})),
         )
         .await;
     assert_eq!(status, StatusCode::CREATED, "{text}");
@@ -557,7 +618,7 @@ async fn run_uploaded_code(sb: &Sandbox, plan: &Value, id: &str) {
         .send(
             "POST",
             "/api/deployments",
-            Some(json!({"plan": more, "stack_name": "shop-lambda", "update": true})),
+            Some(json!({"plan": more, "stack_name": stack, "update": true})),
         )
         .await;
     assert_eq!(status, StatusCode::CREATED, "{text}");

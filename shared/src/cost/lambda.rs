@@ -183,23 +183,32 @@ pub(super) fn lines(
         logs(p, o, "API access", access_gb, l.log_retention_days);
     }
     match &l.image {
-        Some(image) => p.not_estimated(
-            "ECR",
-            "Function image storage",
-            &format!(
-                "the repository {image} exists before the stack and is billed there, per GB-month of images kept; pulls in its own region carry no transfer charge"
-            ),
-        ),
+        Some(image) => {
+            p.not_estimated(
+                "ECR",
+                "Function image storage",
+                &format!(
+                    "the repository {image} exists before the stack and is billed there, per GB-month of images kept; pulls in its own region carry no transfer charge"
+                ),
+            );
+            p.not_estimated(
+                "S3",
+                "Code bucket storage",
+                "the stack keeps its code bucket for a move back to zips; it is empty unless zips were uploaded before the move to the image, and those stay billed per GB-month",
+            );
+        }
         None => p.add(
             "S3",
             "Code bucket storage",
             assume::FUNCTION_CODE_GB,
             "GB-months",
             "s3.storage_gb_month",
-            &|| format!(
-                "{} GB of function zips (assumed: every uploaded zip is kept)",
-                assume::FUNCTION_CODE_GB
-            ),
+            &|| {
+                format!(
+                    "{} GB of function zips (assumed: every uploaded zip is kept)",
+                    assume::FUNCTION_CODE_GB
+                )
+            },
         ),
     }
     if l.bucket {

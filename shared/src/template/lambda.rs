@@ -129,10 +129,10 @@ pub fn build(b: &mut Builder<'_>, l: &Lambda) {
     if b.plan.governed {
         network(b, l);
     }
-    // An image function's code is its image: no bucket to upload zips to.
-    if l.image.is_none() {
-        storage::code_bucket(b);
-    }
+    // Every function has its code bucket, an image function too (it uploads nothing): the
+    // bucket is retained under a name fixed by the stack, so a stack that dropped it on a move
+    // to an image could never create it again on the move back to a zip.
+    storage::code_bucket(b);
     log_group(b, "FunctionLogGroup", "function", l.log_retention_days);
     settings::generated_secrets(b);
     role(b, l);

@@ -66,8 +66,9 @@ pub fn finished(d: Deploy, status: Status) -> AnyView {
     view.into_any()
 }
 
-/// The code upload, for a Lambda stack with a code bucket (the plan the page deployed names
-/// the handler).
+/// The code upload, for a Lambda stack that names its code bucket (a zip function's; an image
+/// function's stack keeps the bucket without naming it). The plan the page deployed names the
+/// handler.
 fn code_upload(d: Deploy, status: &Status, deleted: bool) -> Option<AnyView> {
     let has_bucket = status
         .outputs
