@@ -490,10 +490,10 @@ async fn fetch_book(region: &str) -> Option<ServerBook> {
         return None;
     }
     let answer = client.prices(region).await.ok()?;
-    // The embedded book's text is the page's own: it is not read again.
+    // The embedded book is the page's own: the server does not send it.
     let book = match answer.source {
         BookSource::Live => Some(std::sync::Arc::new(
-            PriceBook::parse_tsv(&answer.book_tsv, cost::Origin::Live).ok()?,
+            PriceBook::parse_tsv(answer.book_tsv.as_deref()?, cost::Origin::Live).ok()?,
         )),
         BookSource::Embedded => None,
     };

@@ -345,6 +345,18 @@ async fn the_service_caches_on_disk_and_falls_back_to_the_embedded_book() {
         (first.source, first.date.as_str()),
         (BookSource::Live, "2026-11-20")
     );
+    // A live book is sent with the region's prices and the global rules only.
+    let sent = shared::cost::PriceBook::parse_tsv(
+        first.book_tsv.as_deref().expect("a live book is sent"),
+        shared::cost::Origin::Live,
+    )
+    .unwrap();
+    let regions: std::collections::BTreeSet<&str> = sent.iter().map(|(_, r, _)| r).collect();
+    assert_eq!(
+        regions,
+        ["global", "us-east-1"].into_iter().collect(),
+        "only the region's prices"
+    );
     let calls = seen.requests.load(Ordering::Relaxed);
     let again = service.book("us-east-1").await;
     assert_eq!(again.source, BookSource::Live);
@@ -364,6 +376,7 @@ async fn the_service_caches_on_disk_and_falls_back_to_the_embedded_book() {
     // Without credentials and without a cache: the embedded book, saying why.
     let answer = offline.book("eu-west-1").await;
     assert_eq!(answer.source, BookSource::Embedded);
+    assert_eq!(answer.book_tsv, None, "the page holds the embedded book");
     assert!(answer.note.unwrap().contains("no AWS credentials"));
     // An expired cache is fetched again.
     let stale = Arc::new(PriceService::with_client(

@@ -334,7 +334,7 @@ fn live_answer(c: &Cached, note: Option<String>) -> PriceBookAnswer {
         fetched_at: Some(rfc3339(c.fetched_secs)),
         note: note.or(unknown_note),
         unknown: unknown(&c.live.unknown),
-        book_tsv: book.to_tsv(),
+        book_tsv: Some(book.to_tsv()),
     }
 }
 
@@ -371,9 +371,10 @@ impl From<&PricingError> for Failure {
     }
 }
 
-/// The embedded book for a region, with why it is not live.
+/// The embedded book for a region, with why it is not live. Its prices are not sent: the
+/// page holds the same book.
 pub fn embedded_answer(region: &str, note: String) -> PriceBookAnswer {
-    let book = region_book(PriceBook::embedded(), region);
+    let book = PriceBook::embedded();
     PriceBookAnswer {
         region: region.to_string(),
         source: BookSource::Embedded,
@@ -382,6 +383,6 @@ pub fn embedded_answer(region: &str, note: String) -> PriceBookAnswer {
         fetched_at: None,
         note: Some(note),
         unknown: Vec::new(),
-        book_tsv: book.to_tsv(),
+        book_tsv: None,
     }
 }

@@ -355,9 +355,12 @@ pub struct PriceBookAnswer {
     /// Why the book is the embedded one, or what is unknown.
     pub note: Option<String>,
     pub unknown: Vec<UnknownPrice>,
-    /// The region's prices and the global rules, in the embedded book's TSV format
-    /// (`key`, `region`, `usd`, `unit`, `source`, … per line; see `shared/data/prices.tsv`).
-    pub book_tsv: String,
+    /// A live book's prices for the region and the global rules, in the embedded book's TSV
+    /// format (`key`, `region`, `usd`, `unit`, `source`, … per line; see
+    /// `shared/data/prices.tsv`). Absent when the source is the embedded book: every page
+    /// holds that book already (`version` and `date` name it), so it is not sent again.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub book_tsv: Option<String>,
 }
 
 /// `GET /health`.
