@@ -629,8 +629,11 @@ def _update_stack(
     new_resources: dict[str, Any] = new_dict.get("Resources", {})
     diff = rmap.build_resource_diff(new_dict, parameters)
     rmap._template = new_dict
-    if parameters:
-        rmap.input_parameters = parameters
+    # An update's parameters are the ones it gives, over the new template's defaults, as in
+    # CloudFormation: none of before survives by itself (moto kept the old values, and
+    # failed on one the new template does not declare).
+    rmap.input_parameters = dict(parameters or {})
+    rmap.resolved_parameters = {}
     rmap.load_mapping()
     rmap.load_parameters()
     rmap.load_conditions()
@@ -667,6 +670,7 @@ def _update_stack(
         # compared with what the stack still is.
         rmap._template = stack.template_dict
         rmap.input_parameters = old_parameters
+        rmap.resolved_parameters = {}
         rmap.load_mapping()
         rmap.load_parameters()
         rmap.load_conditions()
@@ -680,8 +684,7 @@ def _update_stack(
     rmap._resource_json_map = new_resources
     stack.template = template
     stack._parse_template()
-    if parameters:
-        stack.parameters = parameters
+    stack.parameters = dict(parameters or {})
     _complete_outputs(backend, stack)
     _stack_event(stack, "UPDATE_COMPLETE")
     on_done(True)

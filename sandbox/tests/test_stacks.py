@@ -538,6 +538,45 @@ class Operations(unittest.TestCase):
             [("Modify", "Q")],
         )
 
+    def test_an_update_without_a_parameter_of_before_drops_it(self) -> None:
+        # CloudFormation takes an update's parameters as given: one the new template does not
+        # declare is gone (moto kept the stack's old values, and failed on the undeclared one).
+        template = {
+            "Parameters": {"Old": {"Type": "String", "Default": ""}},
+            "Resources": {
+                "Q": {"Type": "AWS::SQS::Queue", "Properties": {"Tags": [{"Key": "n", "Value": {"Ref": "Old"}}]}}
+            },
+        }
+        self.cf.create_change_set(
+            StackName="drop",
+            ChangeSetName="drop-create",
+            ChangeSetType="CREATE",
+            TemplateBody=json.dumps(template),
+            Parameters=[{"ParameterKey": "Old", "ParameterValue": "kept"}],
+        )
+        self.cf.execute_change_set(ChangeSetName="drop-create", StackName="drop")
+        without = {
+            "Parameters": {"New": {"Type": "String", "Default": "fresh"}},
+            "Resources": {
+                "Q": {"Type": "AWS::SQS::Queue", "Properties": {"Tags": [{"Key": "n", "Value": {"Ref": "New"}}]}}
+            },
+        }
+        made = self.cf.create_change_set(
+            StackName="drop", ChangeSetName="drop-update", ChangeSetType="UPDATE", TemplateBody=json.dumps(without)
+        )
+        self.cf.execute_change_set(ChangeSetName=made["Id"])
+        stack = self.cf.describe_stacks(StackName="drop")["Stacks"][0]
+        self.assertEqual(stack["StackStatus"], "UPDATE_COMPLETE")
+        self.assertEqual(stack.get("Parameters", []), [{"ParameterKey": "New", "ParameterValue": "fresh"}])
+        # And back: the old parameter at its default, since the update does not give it.
+        again = self.cf.create_change_set(
+            StackName="drop", ChangeSetName="drop-back", ChangeSetType="UPDATE", TemplateBody=json.dumps(template)
+        )
+        self.cf.execute_change_set(ChangeSetName=again["Id"])
+        stack = self.cf.describe_stacks(StackName="drop")["Stacks"][0]
+        self.assertEqual(stack["StackStatus"], "UPDATE_COMPLETE")
+        self.assertEqual(stack.get("Parameters", []), [{"ParameterKey": "Old", "ParameterValue": ""}])
+
     def test_one_stack_runs_one_operation_at_a_time(self) -> None:
         # With a pace the creation goes on after the request: an update meanwhile is refused
         # as CloudFormation refuses it, and a delete waits for the creation to settle.

@@ -1254,7 +1254,7 @@ async fn another_stacks_code_bucket_is_refused_before_any_change_set() {
 /// as its template names it) only when the stack has one: a stack without one is told so, and
 /// one with it gets its update, whatever its output's text.
 #[tokio::test]
-async fn an_update_names_the_stacks_own_code_bucket_only_when_it_has_one() {
+async fn an_update_names_the_stacks_own_code_bucket_by_its_id() {
     let h = harness();
     h.deployed("shop-lambda").await;
     let arn = h.cfn.stacks.lock().unwrap()[0].arn.clone();
@@ -1263,15 +1263,26 @@ async fn an_update_names_the_stacks_own_code_bucket_only_when_it_has_one() {
         "CodeS3Bucket": own,
         "CodeS3Key": "stackplan-code/0000000000000000000000000000000000000000000000000000000000000000.zip"
     }});
+    // Whatever the output says, and without one (a stack whose function ran an image keeps
+    // the bucket, and its zips, without naming it): the bucket is the one its id names.
     h.cfn.stacks.lock().unwrap()[0]
         .outputs
         .retain(|o| o.key != "CodeBucketName");
     let (status, body) = h.create("shop-lambda", update.clone()).await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    let mut other = update.clone();
+    other["parameters"]["CodeS3Bucket"] =
+        json!("stackplan-code-00000000-0000-0000-0000-000000000000");
+    let (status, body) = h.create("shop-lambda", other.clone()).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
     assert_eq!(
         body["problems"][0]["path"], "parameters.CodeS3Bucket",
         "{body}"
     );
+    // A new stack has no code bucket yet.
+    other["update"] = json!(false);
+    let (status, body) = h.create("shop-new", other).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
     assert!(
         body["problems"][0]["message"]
             .as_str()
@@ -1279,15 +1290,6 @@ async fn an_update_names_the_stacks_own_code_bucket_only_when_it_has_one() {
             .contains("has none yet"),
         "{body}"
     );
-    h.cfn.stacks.lock().unwrap()[0]
-        .outputs
-        .push(shared::api::Output {
-            key: "CodeBucketName".into(),
-            value: "whatever-the-output-says".into(),
-            description: String::new(),
-        });
-    let (status, body) = h.create("shop-lambda", update).await;
-    assert_eq!(status, StatusCode::CREATED, "{body}");
 }
 
 #[tokio::test]

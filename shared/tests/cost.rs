@@ -248,17 +248,33 @@ fn spot_share_without_a_snapshot_is_priced_at_the_stated_discount() {
 
 #[test]
 fn every_billable_resource_has_a_line_or_a_reason() {
-    for (name, plan) in examples::matrix() {
+    // The matrix, and an image function with no application bucket: its code bucket is the
+    // stack's only bucket, and empty.
+    let mut image_only = examples::matrix()
+        .into_iter()
+        .find(|(name, _)| name == "lambda-image")
+        .unwrap();
+    image_only.0 = "lambda-image-no-bucket".into();
+    let Architecture::Lambda(l) = &mut image_only.1.architecture else {
+        unreachable!()
+    };
+    l.bucket = false;
+    for (name, plan) in examples::matrix().into_iter().chain([image_only]) {
         let valid = ValidPlan::new(plan).unwrap();
         let t = template::generate(&valid);
         let e = cost::estimate(&valid, PriceBook::embedded(), Options::default());
         for (id, ty) in t.resource_types() {
             match lookup(ty).map(|r| r.billing) {
                 None => panic!("{name}: {id} ({ty}) has no billing entry"),
-                Some(Billing::Service(service)) => assert!(
-                    e.lines.iter().any(|l| l.service == service),
-                    "{name}: {id} ({ty}) is billed under {service}, but the estimate has no such line"
-                ),
+                Some(Billing::Service(service)) => {
+                    assert!(
+                        e.lines.iter().any(|l| l.service == service)
+                            || e.not_estimated.iter().any(|n| n.service == service),
+                        "{name}: {id} ({ty}) is billed under {service}, but the estimate has no such line or reason"
+                    );
+                    let hover = cost::node_cost_text(&e, ty).unwrap();
+                    assert!(!hover.contains("()"), "{name}: {id}: {hover}");
+                }
                 Some(Billing::NotEstimated(_)) => {
                     assert!(!e.not_estimated.is_empty(), "{name}: {id}")
                 }

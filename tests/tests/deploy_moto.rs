@@ -407,26 +407,37 @@ async fn the_lambda_example_deploys_updates_and_deletes_in_the_sandbox() {
     }
 }
 
-/// A function moved from a zip to an image and back keeps its code bucket: the bucket is
-/// retained with a name fixed by the stack, so a stack that dropped it could never create it
-/// again (the third update failed with the bucket already there).
-#[tokio::test]
+/// A function moved from a zip to an image and back keeps its code bucket and the zips in it:
+/// the bucket is retained under a name fixed by the stack, so a stack that dropped it could
+/// never make it again (the move back failed with the bucket already there). While the
+/// function runs an image, the stack takes no upload; back on a zip, the code uploaded before
+/// the move runs again when the update names it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_function_moves_from_zip_to_image_and_back() {
     let sb = Sandbox::start().await;
     let zip = example(shared::plan::ArchitectureKind::Lambda);
-    let (_, _, done) = sb.deploy(&zip, "shop-switch").await;
+    let (created, _, done) = sb.deploy(&zip, "shop-switch").await;
     assert_eq!(done["status"], "CREATE_COMPLETE", "{done}");
     let bucket = output(&done, "CodeBucketName").to_string();
+    let id = created["id"].as_str().unwrap().to_string();
+    let upload = run_uploaded_code(&sb, &zip, "shop-switch", &id).await;
     let mut image = zip.clone();
     image["lambda"]["image"] = json!(shared::examples::function_image(
         shared::plan::Region::UsEast1
     ));
-    for (step, plan) in [("image", &image), ("zip again", &zip)] {
+    let steps = [
+        ("image", &image, json!({})),
+        ("zip again", &zip, upload["parameters"].clone()),
+    ];
+    for (step, plan, parameters) in steps {
         let (status, update, text) = sb
             .send(
                 "POST",
                 "/api/deployments",
-                Some(json!({"plan": plan, "stack_name": "shop-switch", "update": true})),
+                Some(
+                    json!({"plan": plan, "stack_name": "shop-switch", "update": true,
+                    "parameters": parameters}),
+                ),
             )
             .await;
         assert_eq!(status, StatusCode::CREATED, "{step}: {text}");
@@ -434,7 +445,12 @@ async fn a_function_moves_from_zip_to_image_and_back() {
         let (status, _, text) = sb
             .send("POST", &format!("/api/deployments/{id}/execute"), None)
             .await;
-        assert_eq!(status, StatusCode::ACCEPTED, "{step}: {text}");
+        assert_eq!(
+            status,
+            StatusCode::ACCEPTED,
+            "{step}: {text}\nsandbox log:\n{}",
+            sb.moto.log()
+        );
         let done = sb.watch(&id).await;
         assert_eq!(
             done["status"],
@@ -443,29 +459,52 @@ async fn a_function_moves_from_zip_to_image_and_back() {
             sb.moto.log()
         );
         let inv = sb.moto.inventory(server::SANDBOX_ROLE);
-        let kind = if plan == &image { "Image" } else { "Zip" };
-        assert_eq!(inv["functions"][0]["package_type"], kind, "{step}: {inv}");
-        // The one code bucket, the same through every step; an image function names none.
+        let function = &inv["functions"][0];
+        // The code bucket is still the one bucket of its name; only a zip function's stack
+        // names it.
         let buckets = inv["buckets"].as_array().unwrap();
-        let name = |b: &Value| {
-            b.as_str()
-                .or(b["name"].as_str())
-                .unwrap_or_default()
-                .to_string()
-        };
         assert_eq!(
-            buckets.iter().filter(|b| name(b) == bucket).count(),
+            buckets
+                .iter()
+                .filter(|b| b.as_str() == Some(&bucket))
+                .count(),
             1,
             "{step}: {inv}"
         );
         let named = done["outputs"]
             .as_array()
             .is_some_and(|o| o.iter().any(|o| o["key"] == "CodeBucketName"));
-        assert_eq!(named, kind == "Zip", "{step}: {done}");
-        if kind == "Zip" {
+        if plan == &image {
+            assert_eq!(function["package_type"], "Image", "{step}: {inv}");
+            assert!(!named, "{step}: {done}");
+            // An image function's stack takes no zip.
+            let req = Request::builder()
+                .method("PUT")
+                .uri(format!("/api/deployments/{id}/code"))
+                .header(header::AUTHORIZATION, format!("Bearer {TOKEN}"))
+                .header(header::CONTENT_TYPE, "application/octet-stream")
+                .body(Body::from(zip_of(&[("app.py", "x = 1\n")])))
+                .unwrap();
+            let res = app(sb.state.clone()).oneshot(req).await.unwrap();
+            let status = res.status();
+            let bytes = res.into_body().collect().await.unwrap().to_bytes();
+            let answer: Value = serde_json::from_slice(&bytes).unwrap();
+            assert_eq!(
+                (status, answer["error"].as_str()),
+                (StatusCode::CONFLICT, Some("no_code_bucket")),
+                "{answer}"
+            );
+        } else {
             assert_eq!(output(&done, "CodeBucketName"), bucket, "{done}");
-            // And code goes to it and runs, as before the switch.
-            run_uploaded_code(&sb, plan, "shop-switch", &id).await;
+            // The zip uploaded before the move, still in the bucket, runs again.
+            assert_eq!(
+                (
+                    function["package_type"].as_str(),
+                    function["code_sha256"].as_str()
+                ),
+                (Some("Zip"), upload["code_sha256"].as_str()),
+                "{step}: {inv}"
+            );
         }
     }
 }
@@ -488,7 +527,8 @@ fn zip_of(files: &[(&str, &str)]) -> Vec<u8> {
 
 /// The user's own code: a zip uploaded to the stack's code bucket, then an update with the
 /// answer's parameters; moto's Lambda API then reports that zip's digest and the plan's handler.
-async fn run_uploaded_code(sb: &Sandbox, plan: &Value, stack: &str, id: &str) {
+/// Returns the upload's answer.
+async fn run_uploaded_code(sb: &Sandbox, plan: &Value, stack: &str, id: &str) -> Value {
     let put = |body: Vec<u8>, kind: &'static str| {
         let req = Request::builder()
             .method("PUT")
@@ -639,6 +679,7 @@ async fn run_uploaded_code(sb: &Sandbox, plan: &Value, stack: &str, id: &str) {
         (Some(2048), upload["code_sha256"].as_str()),
         "{function}"
     );
+    upload
 }
 
 /// The recommended architecture deploys: every resource gets its events, the outputs are

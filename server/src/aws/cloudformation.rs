@@ -56,8 +56,9 @@ impl StackInfo {
             .map(|(_, v)| v.as_str())
     }
 
-    /// The stack's own code bucket, when it has one (its `CodeBucketName` output): named, as
-    /// its template names it, by the stack's id, not read from the output's value.
+    /// The stack's own code bucket, when its function runs a zip (the `CodeBucketName` output;
+    /// an image function's stack keeps the bucket without the output): named, as its template
+    /// names it, by the stack's id, not read from the output's value.
     pub fn code_bucket(&self) -> Option<String> {
         self.output(shared::template::CODE_BUCKET_OUTPUT)
             .and_then(|_| shared::template::code_bucket_name(&self.id))

@@ -99,9 +99,13 @@ impl Deployer {
             .as_deref()
             .and_then(|code| shared::link::decode(code).ok())
             .ok_or(DeployError::NoCodeBucket)?;
+        // An image function's stack keeps its code bucket but runs no zip from it.
         let Architecture::Lambda(lambda) = &plan.architecture else {
             return Err(DeployError::NoCodeBucket);
         };
+        if lambda.image.is_some() {
+            return Err(DeployError::NoCodeBucket);
+        }
         let files = handler_files(lambda.runtime, &lambda.handler);
         let handler_file = check_zip(&zip, &files).map_err(DeployError::InvalidCode)?;
 

@@ -21,7 +21,7 @@ pub enum DeployError {
     )]
     NoImageRepository,
     #[error(
-        "this stack has no code bucket of its own: code uploads are for Lambda stacks deployed by Stackplan"
+        "this stack takes no code uploads: they are for Stackplan's Lambda stacks whose function runs a zip (an image function's code is its image)"
     )]
     NoCodeBucket,
     #[error(

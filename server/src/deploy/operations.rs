@@ -187,7 +187,12 @@ impl Deployer {
                 }
             }
         }
-        let own_bucket = updating.and_then(StackInfo::code_bucket);
+        // The stack's own code bucket, named by its id, is in every Lambda template: a stack
+        // whose function ran an image kept it (without naming it in an output), and the zips
+        // uploaded before are still there for the move back.
+        let own_bucket = updating
+            .filter(|_| doc["Resources"].get(template::CODE_BUCKET).is_some())
+            .and_then(|s| template::code_bucket_name(&s.id));
         if let Some(problem) =
             super::parameters::foreign_code_bucket(doc, &parameters, own_bucket.as_deref())
         {

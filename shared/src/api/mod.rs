@@ -453,7 +453,8 @@ error_codes! {
     /// The stack has no image repository of its own to push to: it runs an image from another
     /// registry, or its repository was deleted outside Stackplan.
     NoImageRepository = "no_image_repository", 409;
-    /// The stack is not a Lambda stack with a code bucket of its own.
+    /// The stack takes no code uploads: it is not a Lambda stack of Stackplan's whose function
+    /// runs a zip.
     NoCodeBucket = "no_code_bucket", 409;
     /// The upload is not a zip holding the plan's handler; `problems` says what is wrong.
     InvalidCode = "invalid_code", 422;

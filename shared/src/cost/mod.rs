@@ -458,6 +458,17 @@ pub fn node_cost_text(estimate: &Estimate, resource_type: &str) -> Option<String
                 .iter()
                 .filter(|l| l.service == service)
                 .collect();
+            // A service with no line is priced by no one: say why rather than "$0.00".
+            if lines.is_empty() {
+                let why = estimate
+                    .not_estimated
+                    .iter()
+                    .filter(|n| n.service == service)
+                    .map(|n| format!("{}: {}", n.item, n.reason))
+                    .collect::<Vec<_>>();
+                return (!why.is_empty())
+                    .then(|| format!("{service}: not estimated ({})", why.join("; ")));
+            }
             let known: f64 = lines.iter().filter_map(|l| l.monthly_usd).sum();
             let unknown = lines.iter().any(|l| l.monthly_usd.is_none());
             let items = lines
