@@ -83,6 +83,92 @@ pub const TAGGED_TARGETS: [(&str, &str); 6] = [
     ("sns:Subscribe", "AWS::SNS::Topic"),
 ];
 
+/// What the execution role's resource types can do to something that already exists, through
+/// properties Stackplan's templates never set: restore or copy a database, add an instance to a
+/// cluster, seed a cache from a snapshot, import S3 data into a table or stream a table into
+/// Kinesis, move an address onto an instance or from another account, issue a certificate from
+/// a private CA. Each is denied (on `on`: every resource, or only the existing thing's ARNs,
+/// where the action itself is one Stackplan needs), so a template of someone holding the
+/// deployer role cannot copy the account's data into a stack of theirs. The tests check that
+/// no generated template sets one of `properties`, and the actions against AWS's policy
+/// reference.
+pub struct NeverGenerated {
+    pub sid: &'static str,
+    pub resource_type: &'static str,
+    pub properties: &'static [&'static str],
+    pub actions: &'static [&'static str],
+    /// The resource pattern the deny names (`*`, or a `Fn::Sub` ARN pattern).
+    pub on: &'static str,
+}
+
+pub const NEVER_GENERATED: [NeverGenerated; 6] = [
+    NeverGenerated {
+        sid: "NoDatabaseRestoresOrCopies",
+        resource_type: "AWS::RDS::DBInstance",
+        properties: &[
+            "DBSnapshotIdentifier",
+            "DBClusterSnapshotIdentifier",
+            "SourceDBInstanceIdentifier",
+            "SourceDBInstanceAutomatedBackupsArn",
+            "SourceDbiResourceId",
+            "SourceDBClusterIdentifier",
+            "SourceRegion",
+            "UseLatestRestorableTime",
+            "RestoreTime",
+            "ReplicaMode",
+            "AutomaticBackupReplicationRegion",
+        ],
+        actions: &[
+            "rds:CreateDBInstanceReadReplica",
+            "rds:PromoteReadReplica",
+            "rds:RestoreDBInstanceFromDBSnapshot",
+            "rds:RestoreDBInstanceToPointInTime",
+            "rds:StartDBInstanceAutomatedBackupsReplication",
+        ],
+        on: "*",
+    },
+    NeverGenerated {
+        sid: "NoInstancesInExistingClusters",
+        resource_type: "AWS::RDS::DBInstance",
+        properties: &["DBClusterIdentifier"],
+        actions: &["rds:CreateDBInstance"],
+        on: "arn:${AWS::Partition}:rds:*:${AWS::AccountId}:cluster:*",
+    },
+    NeverGenerated {
+        sid: "NoCachesFromSnapshots",
+        resource_type: "AWS::ElastiCache::ReplicationGroup",
+        properties: &["SnapshotName", "SnapshotArns"],
+        actions: &["elasticache:CreateReplicationGroup"],
+        on: "arn:${AWS::Partition}:elasticache:*:${AWS::AccountId}:snapshot:*",
+    },
+    NeverGenerated {
+        sid: "NoTableImportsOrStreams",
+        resource_type: "AWS::DynamoDB::Table",
+        properties: &["ImportSourceSpecification", "KinesisStreamSpecification"],
+        actions: &[
+            "dynamodb:EnableKinesisStreamingDestination",
+            "dynamodb:ImportTable",
+            "dynamodb:UpdateKinesisStreamingDestination",
+            "kinesis:PutRecords",
+        ],
+        on: "*",
+    },
+    NeverGenerated {
+        sid: "NoAddressesMovedOrTaken",
+        resource_type: "AWS::EC2::EIP",
+        properties: &["InstanceId", "TransferAddress"],
+        actions: &["ec2:AcceptAddressTransfer", "ec2:AssociateAddress"],
+        on: "*",
+    },
+    NeverGenerated {
+        sid: "NoPrivateCertificateAuthorities",
+        resource_type: "AWS::CertificateManager::Certificate",
+        properties: &["CertificateAuthorityArn"],
+        actions: &["acm-pca:GetCertificate", "acm-pca:IssueCertificate"],
+        on: "*",
+    },
+];
+
 /// Largest policy document per managed policy (AWS allows 6,144 characters, whitespace
 /// excluded); a margin for the JSON around the actions.
 const POLICY_BUDGET: usize = 5_600;
@@ -506,6 +592,14 @@ pub fn template(options: &Options) -> Value {
                         }
                     ]}
                 }, {
+                    "PolicyName": "NothingOfWhatExists",
+                    "PolicyDocument": {"Version": "2012-10-17", "Statement": NEVER_GENERATED.iter().map(|n| json!({
+                        "Sid": n.sid,
+                        "Effect": "Deny",
+                        "Action": n.actions,
+                        "Resource": if n.on == "*" { json!("*") } else { sub(n.on) }
+                    })).collect::<Vec<_>>()}
+                }, {
                     "PolicyName": "TheAccountsSettingsAndZones",
                     "PolicyDocument": {"Version": "2012-10-17", "Statement": scoped_statements(options, Holder::ExecutionRole)}
                 }]
@@ -827,6 +921,28 @@ mod tests {
     /// The deployer makes change sets only with the template's resource types declared, all
     /// of them Stackplan's, and runs or deletes only its own change sets on tagged stacks; the
     /// execution role attaches nothing to what is not tagged as Stackplan's.
+    /// The execution role is denied each restore, copy or import of what exists, on the
+    /// resources named (`tests/tests/bootstrap.rs` checks them against AWS's data).
+    #[test]
+    fn the_execution_role_copies_nothing_that_exists() {
+        let t = template(&Options::default());
+        for n in &NEVER_GENERATED {
+            let s = statement(&t, "ExecutionRole", n.sid);
+            let on = if n.on == "*" {
+                json!("*")
+            } else {
+                json!({ "Fn::Sub": n.on })
+            };
+            assert_eq!(
+                (&s["Effect"], &s["Action"], &s["Resource"]),
+                (&json!("Deny"), &json!(n.actions), &on),
+                "{}",
+                n.sid
+            );
+            assert!(s.get("Condition").is_none(), "{}", n.sid);
+        }
+    }
+
     #[test]
     fn change_sets_declare_stackplans_types_and_attachments_need_the_tag() {
         let t = template(&Options::default());

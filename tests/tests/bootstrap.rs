@@ -116,3 +116,104 @@ fn attachments_are_denied_by_the_targets_tag_and_templates_attach_only_to_their_
     assert_eq!(seen.len(), attaching.len(), "{seen:?}");
     println!("attachments to the stack's own resources in the matrix: {seen:?}");
 }
+
+/// The execution role is refused what copies or joins something that already exists (a
+/// database's snapshot, a cluster, a table import…), each through properties no generated
+/// template sets. Checked against AWS's data as cfn-lint bundles it: every property is one of
+/// the type's, every action is one the role is granted for that type, and a deny scoped to an
+/// ARN pattern names the resource IAM authorises the action on, in its ARN format.
+#[test]
+fn what_exists_is_never_copied_and_templates_never_ask_to() {
+    let out = std::process::Command::new(venv_tool("python"))
+        .args([
+            "-c",
+            "import cfnlint, os; print(os.path.join(os.path.dirname(cfnlint.__file__), 'data'))",
+        ])
+        .output()
+        .expect("python runs");
+    let data = std::path::PathBuf::from(String::from_utf8(out.stdout).unwrap().trim());
+    let read = |path: std::path::PathBuf| -> serde_json::Value {
+        serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap()
+    };
+    let policies = read(data.join("AdditionalSpecs/Policies.json"));
+    // The resource schemas are stored by hash: found by their `typeName`.
+    let wanted: std::collections::BTreeSet<&str> = server::bootstrap::NEVER_GENERATED
+        .iter()
+        .map(|n| n.resource_type)
+        .collect();
+    let mut schemas = std::collections::BTreeMap::new();
+    for entry in std::fs::read_dir(data.join("schemas/resources")).unwrap() {
+        let doc = read(entry.unwrap().path());
+        if let Some(name) = doc["typeName"].as_str().filter(|t| wanted.contains(t)) {
+            schemas.insert(name.to_string(), doc);
+        }
+    }
+    let granted = server::bootstrap::execution_actions();
+    for n in &server::bootstrap::NEVER_GENERATED {
+        let schema = &schemas[n.resource_type];
+        for p in n.properties {
+            assert!(
+                schema["properties"].get(*p).is_some(),
+                "{}: no property {p}",
+                n.resource_type
+            );
+        }
+        for action in n.actions {
+            assert!(
+                granted
+                    .get(action)
+                    .is_some_and(|types| types.contains(&n.resource_type)),
+                "{}: {action} is not granted for it",
+                n.sid
+            );
+            let (service, name) = action.split_once(':').unwrap();
+            let spec = &policies[service];
+            let on = spec["Actions"][name.to_lowercase()]["Resources"]
+                .as_array()
+                .unwrap_or_else(|| panic!("IAM has no action {action}"));
+            if n.on != "*" {
+                // `arn:${AWS::Partition}:rds:*:${AWS::AccountId}:cluster:*` → `cluster`.
+                let kind = n.on.rsplit(':').nth(1).unwrap();
+                assert!(
+                    on.iter().any(|r| r == kind),
+                    "{action} is not authorised on {kind}: {on:?}"
+                );
+                let format = spec["Resources"][kind]["ARNFormats"][0].as_str().unwrap();
+                let ours =
+                    n.on.replace("${AWS::Partition}", "${Partition}")
+                        .replace("${AWS::AccountId}", "${Account}")
+                        .replacen(":*:", ":${Region}:", 1)
+                        .replace(":*", ":.*");
+                assert_eq!(ours, format, "{}", n.sid);
+            }
+        }
+    }
+    let mut seen = std::collections::BTreeSet::new();
+    for (name, plan) in shared::examples::matrix() {
+        let Ok(valid) = shared::ValidPlan::new(plan) else {
+            continue;
+        };
+        let doc: serde_json::Value =
+            serde_json::from_str(&shared::template::generate(&valid).to_json()).unwrap();
+        for (id, r) in doc["Resources"].as_object().unwrap() {
+            for n in &server::bootstrap::NEVER_GENERATED {
+                if r["Type"] != n.resource_type {
+                    continue;
+                }
+                seen.insert(n.resource_type);
+                for p in n.properties {
+                    assert!(
+                        r["Properties"].get(*p).is_none(),
+                        "{name}: {id} sets {p}, which the execution role may not act on"
+                    );
+                }
+            }
+        }
+    }
+    // Each type occurs in the matrix, so the check above is not empty.
+    let types: std::collections::BTreeSet<&str> = server::bootstrap::NEVER_GENERATED
+        .iter()
+        .map(|n| n.resource_type)
+        .collect();
+    assert_eq!(seen, types);
+}
