@@ -561,21 +561,17 @@ class Operations(unittest.TestCase):
                 "Q": {"Type": "AWS::SQS::Queue", "Properties": {"Tags": [{"Key": "n", "Value": {"Ref": "New"}}]}}
             },
         }
-        made = self.cf.create_change_set(
-            StackName="drop", ChangeSetName="drop-update", ChangeSetType="UPDATE", TemplateBody=json.dumps(without)
-        )
-        self.cf.execute_change_set(ChangeSetName=made["Id"])
-        stack = self.cf.describe_stacks(StackName="drop")["Stacks"][0]
-        self.assertEqual(stack["StackStatus"], "UPDATE_COMPLETE")
-        self.assertEqual(stack.get("Parameters", []), [{"ParameterKey": "New", "ParameterValue": "fresh"}])
-        # And back: the old parameter at its default, since the update does not give it.
-        again = self.cf.create_change_set(
-            StackName="drop", ChangeSetName="drop-back", ChangeSetType="UPDATE", TemplateBody=json.dumps(template)
-        )
-        self.cf.execute_change_set(ChangeSetName=again["Id"])
-        stack = self.cf.describe_stacks(StackName="drop")["Stacks"][0]
-        self.assertEqual(stack["StackStatus"], "UPDATE_COMPLETE")
-        self.assertEqual(stack.get("Parameters", []), [{"ParameterKey": "Old", "ParameterValue": ""}])
+        # Then back: the old parameter at its default, since the update does not give it.
+        for name, body, parameter in [("drop-update", without, ("New", "fresh")), ("drop-back", template, ("Old", ""))]:
+            made = self.cf.create_change_set(
+                StackName="drop", ChangeSetName=name, ChangeSetType="UPDATE", TemplateBody=json.dumps(body)
+            )
+            self.cf.execute_change_set(ChangeSetName=made["Id"])
+            stack = self.cf.describe_stacks(StackName="drop")["Stacks"][0]
+            self.assertEqual(stack["StackStatus"], "UPDATE_COMPLETE", name)
+            self.assertEqual(
+                stack.get("Parameters", []), [{"ParameterKey": parameter[0], "ParameterValue": parameter[1]}], name
+            )
 
     def test_one_stack_runs_one_operation_at_a_time(self) -> None:
         # With a pace the creation goes on after the request: an update meanwhile is refused
