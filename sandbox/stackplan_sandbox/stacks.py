@@ -684,7 +684,13 @@ def _update_stack(
     rmap._resource_json_map = new_resources
     stack.template = template
     stack._parse_template()
-    stack.parameters = dict(parameters or {})
+    # The values the stack now has, defaults included, as UpdateStack's `UsePreviousValue`
+    # reads them.
+    stack.parameters = {
+        name: ",".join(value) if isinstance(value, list) else str(value)
+        for name, value in rmap.resolved_parameters.items()
+        if name in new_dict.get("Parameters", {})
+    }
     _complete_outputs(backend, stack)
     _stack_event(stack, "UPDATE_COMPLETE")
     on_done(True)

@@ -572,6 +572,16 @@ class Operations(unittest.TestCase):
             self.assertEqual(
                 stack.get("Parameters", []), [{"ParameterKey": parameter[0], "ParameterValue": parameter[1]}], name
             )
+        # The value the stack has, a default, is the previous value UpdateStack can keep.
+        described = {**template, "Description": "kept"}
+        self.cf.update_stack(
+            StackName="drop",
+            TemplateBody=json.dumps(described),
+            Parameters=[{"ParameterKey": "Old", "UsePreviousValue": True}],
+        )
+        stack = self.cf.describe_stacks(StackName="drop")["Stacks"][0]
+        self.assertEqual(stack["StackStatus"], "UPDATE_COMPLETE")
+        self.assertEqual(stack.get("Parameters", []), [{"ParameterKey": "Old", "ParameterValue": ""}])
 
     def test_one_stack_runs_one_operation_at_a_time(self) -> None:
         # With a pace the creation goes on after the request: an update meanwhile is refused

@@ -1279,6 +1279,26 @@ async fn an_update_names_the_stacks_own_code_bucket_by_its_id() {
         body["problems"][0]["path"], "parameters.CodeS3Bucket",
         "{body}"
     );
+    // A stack without the bucket yet (deployed before image functions kept it) gets it from
+    // the update, empty: its own name is refused as the code's place until then.
+    {
+        let mut stacks = h.cfn.stacks.lock().unwrap();
+        let mut doc: Value = serde_json::from_str(stacks[0].deployed.as_deref().unwrap()).unwrap();
+        doc["Resources"]
+            .as_object_mut()
+            .unwrap()
+            .remove("CodeBucket");
+        stacks[0].deployed = Some(doc.to_string());
+    }
+    let (status, body) = h.create("shop-lambda", update.clone()).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert!(
+        body["problems"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("has none yet"),
+        "{body}"
+    );
     // A new stack has no code bucket yet.
     other["update"] = json!(false);
     let (status, body) = h.create("shop-new", other).await;

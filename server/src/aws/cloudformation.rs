@@ -122,6 +122,9 @@ pub struct TemplateSummary {
     pub platform: Option<String>,
     /// The distinct resource types it declares, sorted.
     pub resource_types: Vec<String>,
+    /// Whether it declares the stack's code bucket (every Lambda template since image functions
+    /// keep it; a zip function's before).
+    pub code_bucket: bool,
 }
 
 impl TemplateSummary {
@@ -138,6 +141,7 @@ impl TemplateSummary {
         TemplateSummary {
             resources: resources.map_or(0, |r| r.len()),
             resource_types: types.into_iter().map(String::from).collect(),
+            code_bucket: resources.is_some_and(|r| r.contains_key(shared::template::CODE_BUCKET)),
             plan_link: shared::template::recorded_plan(template).map(|(code, _)| code),
             platform: arch.map(|a| {
                 match a {

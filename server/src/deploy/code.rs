@@ -99,7 +99,9 @@ impl Deployer {
             .as_deref()
             .and_then(|code| shared::link::decode(code).ok())
             .ok_or(DeployError::NoCodeBucket)?;
-        // An image function's stack keeps its code bucket but runs no zip from it.
+        // An image function's stack keeps its code bucket but runs no zip from it. (Its stack
+        // has no `CodeBucketName` output, so the check above refuses it first; this one holds
+        // whatever the outputs say.)
         let Architecture::Lambda(lambda) = &plan.architecture else {
             return Err(DeployError::NoCodeBucket);
         };

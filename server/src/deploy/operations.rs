@@ -171,6 +171,7 @@ impl Deployer {
             deployed.as_ref().map(|d| d.resource_types.as_slice()),
             update,
         );
+        let had_code_bucket = deployed.as_ref().is_some_and(|d| d.code_bucket);
         let deployed_plan = deployed.and_then(|t| t.plan_link);
         // Every role the stack creates carries the account's permissions boundary.
         let mut parameters = given;
@@ -187,11 +188,13 @@ impl Deployer {
                 }
             }
         }
-        // The stack's own code bucket, named by its id, is in every Lambda template: a stack
-        // whose function ran an image kept it (without naming it in an output), and the zips
-        // uploaded before are still there for the move back.
+        // The stack's own code bucket, named by its id, once the stack has it: a zip
+        // function's stack names it in an output; an image function's keeps it without one (the
+        // zips uploaded before are still there for the move back). A bucket the update only
+        // adds is empty: code named in it would fail the update, and the rollback would leave
+        // the retained bucket behind, under the name every later update needs.
         let own_bucket = updating
-            .filter(|_| doc["Resources"].get(template::CODE_BUCKET).is_some())
+            .filter(|s| had_code_bucket || s.code_bucket().is_some())
             .and_then(|s| template::code_bucket_name(&s.id));
         if let Some(problem) =
             super::parameters::foreign_code_bucket(doc, &parameters, own_bucket.as_deref())

@@ -449,7 +449,8 @@ pub(crate) fn total_at(plan: &Plan, book: &PriceBook, options: Options, requests
     total_of(plan, book, options, Scenario::at(plan, requests))
 }
 
-/// What a diagram node's hover says about cost: its service's lines, or why it has none.
+/// What a diagram node's hover says about cost: its service's lines, and what of the service
+/// is not estimated (all of it, when it has no line: never a bare "$0.00").
 pub fn node_cost_text(estimate: &Estimate, resource_type: &str) -> Option<String> {
     match crate::resources::lookup(resource_type)?.billing {
         Billing::Service(service) => {
@@ -458,12 +459,12 @@ pub fn node_cost_text(estimate: &Estimate, resource_type: &str) -> Option<String
                 .iter()
                 .filter(|l| l.service == service)
                 .collect();
-            // A service with no line is priced by no one: say why rather than "$0.00".
+            let not_estimated = estimate
+                .not_estimated
+                .iter()
+                .filter(|n| n.service == service);
             if lines.is_empty() {
-                let why = estimate
-                    .not_estimated
-                    .iter()
-                    .filter(|n| n.service == service)
+                let why = not_estimated
                     .map(|n| format!("{}: {}", n.item, n.reason))
                     .collect::<Vec<_>>();
                 return (!why.is_empty())
@@ -476,9 +477,18 @@ pub fn node_cost_text(estimate: &Estimate, resource_type: &str) -> Option<String
                 .map(|l| l.item.as_str())
                 .collect::<Vec<_>>()
                 .join(", ");
+            let left_out = not_estimated
+                .map(|n| n.item.as_str())
+                .collect::<Vec<_>>()
+                .join(", ");
             Some(format!(
-                "{service}: ${known:.2}/month{} ({items})",
-                if unknown { " + unknown" } else { "" }
+                "{service}: ${known:.2}/month{} ({items}){}",
+                if unknown { " + unknown" } else { "" },
+                if left_out.is_empty() {
+                    String::new()
+                } else {
+                    format!("; not estimated: {left_out}")
+                }
             ))
         }
         Billing::Free(reason) => Some(format!("free: {reason}")),
