@@ -178,6 +178,39 @@ pub const NEVER_GENERATED: [NeverGenerated; 7] = [
     },
 ];
 
+/// IAM's limits on policy text: a managed policy's document, and a role's inline policies
+/// together (characters, as CloudFormation sends them).
+const MANAGED_POLICY_LIMIT: usize = 6_144;
+const INLINE_POLICIES_LIMIT: usize = 10_240;
+
+/// Every policy of the bootstrap template over IAM's size limits. The lists of prefixes and
+/// zones grow the scoped statements, so a long list must be refused before AWS refuses the
+/// stack. Sizes are of the documents before CloudFormation substitutes `Fn::Sub`, which only
+/// shortens them (`${AWS::Partition}` becomes `aws`).
+pub fn policy_size_problems(t: &Value) -> Vec<String> {
+    let size = |doc: &Value| serde_json::to_string(doc).map_or(0, |s| s.len());
+    let mut out = Vec::new();
+    for (id, r) in t["Resources"].as_object().into_iter().flatten() {
+        if r["Type"] == "AWS::IAM::ManagedPolicy" {
+            let n = size(&r["Properties"]["PolicyDocument"]);
+            if n > MANAGED_POLICY_LIMIT {
+                out.push(format!(
+                    "the policy {id} would be {n} characters, over IAM's {MANAGED_POLICY_LIMIT}"
+                ));
+            }
+        }
+        if let Some(policies) = r["Properties"]["Policies"].as_array() {
+            let n: usize = policies.iter().map(|p| size(&p["PolicyDocument"])).sum();
+            if n > INLINE_POLICIES_LIMIT {
+                out.push(format!(
+                    "the inline policies of {id} would be {n} characters, over IAM's {INLINE_POLICIES_LIMIT}"
+                ));
+            }
+        }
+    }
+    out
+}
+
 /// Largest policy document per managed policy (AWS allows 6,144 characters, whitespace
 /// excluded); a margin for the JSON around the actions.
 const POLICY_BUDGET: usize = 5_600;
@@ -216,6 +249,11 @@ impl Options {
                     "\"{z}\" is not a Route 53 hosted zone id: Z followed by capital letters and digits"
                 ));
             }
+        }
+        if out.is_empty() {
+            out.extend(policy_size_problems(&template(self)).into_iter().map(|p| {
+                format!("{p}: give fewer settings prefixes or hosted zone ids, or shorter ones")
+            }));
         }
         out
     }
@@ -917,14 +955,7 @@ mod tests {
             "${AWS::AccountId}"
         );
         // Every managed policy fits AWS's 6,144 characters.
-        for (id, r) in t["Resources"].as_object().unwrap() {
-            if r["Type"] == "AWS::IAM::ManagedPolicy" {
-                let size = serde_json::to_string(&r["Properties"]["PolicyDocument"])
-                    .unwrap()
-                    .len();
-                assert!(size <= 6_144, "{id}: {size} characters");
-            }
-        }
+        assert_eq!(policy_size_problems(&t), Vec::<String>::new());
     }
 
     /// The execution role is denied each restore, copy or import of what exists, on the
@@ -1017,16 +1048,27 @@ mod tests {
             assert!(granted.contains_key(action), "{action} is not the role's");
             assert!(registry.contains(&target), "{target}");
         }
-        // Inline policies per role fit AWS's 10,240 characters.
-        for role in ["DeployerRole", "ExecutionRole"] {
-            let size: usize = t["Resources"][role]["Properties"]["Policies"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .map(|p| serde_json::to_string(&p["PolicyDocument"]).unwrap().len())
-                .sum();
-            assert!(size <= 10_240, "{role}: {size} characters");
-        }
+        // Every policy fits IAM's limits.
+        assert_eq!(policy_size_problems(&t), Vec::<String>::new());
+    }
+
+    /// A bootstrap whose lists would make a policy too long for IAM is refused, naming it;
+    /// a long list that fits is not.
+    #[test]
+    fn lists_too_long_for_iam_are_refused() {
+        let zones = |n: usize| Options {
+            settings_prefixes: Options::default().settings_prefixes,
+            hosted_zone_ids: (0..n).map(|i| format!("Z{i:020}")).collect(),
+        };
+        assert_eq!(zones(20).problems(), Vec::<String>::new());
+        let problems = zones(400).problems();
+        assert!(
+            !problems.is_empty()
+                && problems
+                    .iter()
+                    .all(|p| p.contains("over IAM's") && p.contains("fewer")),
+            "{problems:?}"
+        );
     }
 
     /// The statement `sid` of `role`'s inline policies.
