@@ -684,13 +684,10 @@ def _update_stack(
     rmap._resource_json_map = new_resources
     stack.template = template
     stack._parse_template()
-    # The values the stack now has, defaults included, as UpdateStack's `UsePreviousValue`
-    # reads them.
-    stack.parameters = {
-        name: ",".join(value) if isinstance(value, list) else str(value)
-        for name, value in rmap.resolved_parameters.items()
-        if name in new_dict.get("Parameters", {})
-    }
+    # The values the update gave, as a change set gives them (moto finds "no changes" by
+    # comparing the two); what it left to a default is read from the template, see
+    # `_resolve_update_parameters`.
+    stack.parameters = dict(parameters or {})
     _complete_outputs(backend, stack)
     _stack_event(stack, "UPDATE_COMPLETE")
     on_done(True)
@@ -965,7 +962,41 @@ def _create_change_set(original: Any) -> Any:
     return create_change_set
 
 
+def _resolve_update_parameters(
+    original: Callable[..., dict[str, str]],
+) -> Callable[..., dict[str, str]]:
+    """UpdateStack's `UsePreviousValue` for a stack: the value the stack has, which is the one
+    its last operation gave or else its template's default (moto read only given values, and
+    failed on a parameter left to its default)."""
+
+    def resolve(
+        self: cfn.CloudFormationBackend, instance: Any, incoming_params: list[dict[str, Any]]
+    ) -> dict[str, str]:
+        if not isinstance(instance, cfn.Stack):
+            return original(self, instance, incoming_params)
+        declared = (instance.template_dict or {}).get("Parameters", {})
+        parameters = {p["ParameterKey"]: p["ParameterValue"] for p in incoming_params if "ParameterValue" in p}
+        for p in incoming_params:
+            if p.get("UsePreviousValue", False):
+                key = p["ParameterKey"]
+                previous = instance.parameters.get(key, declared.get(key, {}).get("Default"))
+                if previous is None:
+                    raise ValidationError(
+                        instance.name,
+                        message=f"Invalid input for parameter key {key}. Cannot specify usePreviousValue as true for a parameter key not in the previous template",
+                    )
+                parameters[key] = str(previous)
+        return parameters
+
+    resolve.previous_or_default = True  # type: ignore[attr-defined]
+    return resolve
+
+
 def install() -> None:
+    if not getattr(cfn.CloudFormationBackend._resolve_update_parameters, "previous_or_default", False):
+        cfn.CloudFormationBackend._resolve_update_parameters = _resolve_update_parameters(  # type: ignore[method-assign]
+            cfn.CloudFormationBackend._resolve_update_parameters
+        )
     cfn.Stack.stack_resources = property(_stack_resources)  # type: ignore[assignment]
     cfn.Stack.create_resources = _create_resources  # type: ignore[method-assign]
     cfn.Stack.update = _update  # type: ignore[method-assign]

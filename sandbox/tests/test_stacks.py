@@ -572,6 +572,11 @@ class Operations(unittest.TestCase):
             self.assertEqual(
                 stack.get("Parameters", []), [{"ParameterKey": parameter[0], "ParameterValue": parameter[1]}], name
             )
+        # The same change set again changes nothing.
+        again = self.cf.create_change_set(
+            StackName="drop", ChangeSetName="drop-again", ChangeSetType="UPDATE", TemplateBody=json.dumps(template)
+        )
+        self.assertEqual(self.cf.describe_change_set(ChangeSetName=again["Id"])["Status"], "FAILED")
         # The value the stack has, a default, is the previous value UpdateStack can keep.
         described = {**template, "Description": "kept"}
         self.cf.update_stack(

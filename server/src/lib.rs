@@ -89,6 +89,14 @@ pub fn deployer(
     clients: &aws::Clients,
     tokens: &auth::Tokens,
 ) -> anyhow::Result<Option<Deployer>> {
+    // The server's own lists make the bootstrap template the page offers, with or without a
+    // role of its own.
+    let problems = config.bootstrap().problems();
+    anyhow::ensure!(
+        problems.is_empty(),
+        "--settings-prefix / --hosted-zone-id: {}",
+        problems.join("; ")
+    );
     let target = match &config.aws_endpoint {
         Some(endpoint) => Target::Sandbox {
             endpoint: endpoint.clone(),

@@ -2196,3 +2196,19 @@ async fn a_slow_change_set_is_a_202_and_the_same_request_picks_it_up() {
         .await;
     assert_eq!(status, StatusCode::ACCEPTED, "{text}");
 }
+
+/// The server's own lists of settings prefixes and hosted zones make the bootstrap template its
+/// page offers: lists IAM would refuse in that template stop the server at start, even with no
+/// role of its own (roles from a tokens file only).
+#[tokio::test]
+async fn lists_too_long_for_the_bootstrap_stop_the_server() {
+    let mut config = Config::default();
+    config.reach.hosted_zone_ids = (0..400).map(|i| format!("Z{i:020}")).collect();
+    let clients = server::aws::Clients::load(&config.aws()).await;
+    let err = server::deployer(&config, &clients, &Tokens::from_list(TOKEN).unwrap())
+        .err()
+        .expect("refused");
+    assert!(err.to_string().contains("over IAM's 10240"), "{err}");
+    config.reach.hosted_zone_ids.truncate(20);
+    assert!(server::deployer(&config, &clients, &Tokens::from_list(TOKEN).unwrap()).is_ok());
+}

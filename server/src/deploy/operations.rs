@@ -171,7 +171,11 @@ impl Deployer {
             deployed.as_ref().map(|d| d.resource_types.as_slice()),
             update,
         );
-        let had_code_bucket = deployed.as_ref().is_some_and(|d| d.code_bucket);
+        // Unread, the deployed template is taken to have the bucket when the new one has it.
+        let had_code_bucket = deployed.as_ref().map_or_else(
+            || template.resources().contains_key(template::CODE_BUCKET),
+            |d| d.code_bucket,
+        );
         let deployed_plan = deployed.and_then(|t| t.plan_link);
         // Every role the stack creates carries the account's permissions boundary.
         let mut parameters = given;
