@@ -1251,8 +1251,9 @@ async fn another_stacks_code_bucket_is_refused_before_any_change_set() {
 }
 
 /// An update may name the stack's own code bucket (`stackplan-code-` and its id's last part,
-/// as its template names it) only when the stack has one: a stack without one is told so, and
-/// one with it gets its update, whatever its output's text.
+/// as its template names it) once the stack has it, by its deployed template or its output:
+/// it gets its update whatever the output says, or without one; another stack's bucket is
+/// refused; a stack without the bucket yet, and a new stack, are told so.
 #[tokio::test]
 async fn an_update_names_the_stacks_own_code_bucket_by_its_id() {
     let h = harness();
@@ -1290,26 +1291,19 @@ async fn an_update_names_the_stacks_own_code_bucket_by_its_id() {
             .remove("CodeBucket");
         stacks[0].deployed = Some(doc.to_string());
     }
-    let (status, body) = h.create("shop-lambda", update.clone()).await;
-    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
-    assert!(
-        body["problems"][0]["message"]
-            .as_str()
-            .unwrap()
-            .contains("has none yet"),
-        "{body}"
-    );
-    // A new stack has no code bucket yet.
+    // Nor has a new stack.
     other["update"] = json!(false);
-    let (status, body) = h.create("shop-new", other).await;
-    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
-    assert!(
-        body["problems"][0]["message"]
-            .as_str()
-            .unwrap()
-            .contains("has none yet"),
-        "{body}"
-    );
+    for (stack, request) in [("shop-lambda", update), ("shop-new", other)] {
+        let (status, body) = h.create(stack, request).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{stack}: {body}");
+        assert!(
+            body["problems"][0]["message"]
+                .as_str()
+                .unwrap()
+                .contains("has none yet"),
+            "{stack}: {body}"
+        );
+    }
 }
 
 #[tokio::test]
