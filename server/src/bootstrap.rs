@@ -233,8 +233,8 @@ pub fn policy_size_problems(t: &Value) -> Vec<String> {
     out
 }
 
-/// Largest policy document per managed policy (AWS allows 6,144 characters, whitespace
-/// excluded); a margin for the JSON around the actions.
+/// Largest policy document per managed policy the actions are split into, below IAM's
+/// [`MANAGED_POLICY_LIMIT`] (whitespace excluded); a margin for the JSON around the actions.
 const POLICY_BUDGET: usize = 5_600;
 
 /// What a bootstrap lets Stackplan's stacks use that is the account's, not theirs: the

@@ -91,12 +91,16 @@ pub fn deployer(
 ) -> anyhow::Result<Option<Deployer>> {
     // The server's own lists make the bootstrap template the page offers, with or without a
     // role of its own.
-    let problems = config.bootstrap().problems();
+    let reach = config.bootstrap();
+    let problems = reach.problems();
     anyhow::ensure!(
         problems.is_empty(),
         "--settings-prefix / --hosted-zone-id: {}",
         problems.join("; ")
     );
+    // Lists already found good: each check builds the bootstrap template, so roles with the
+    // server's lists (or another role's) are not checked again.
+    let mut good = vec![reach.clone()];
     let target = match &config.aws_endpoint {
         Some(endpoint) => Target::Sandbox {
             endpoint: endpoint.clone(),
@@ -105,7 +109,6 @@ pub fn deployer(
         None => return Ok(None),
     };
     let mut deploy = DeployConfig::new(target.clone(), id_key(config)?);
-    let reach = config.bootstrap();
     deploy.roles = match (config.roles(), &target) {
         (Some(roles), _) => vec![roles],
         // moto accepts any role; fixed ones keep the sandbox in one account.
@@ -121,7 +124,7 @@ pub fn deployer(
     };
     deploy.session_seconds = config.session_seconds;
     for roles in deploy.roles.iter().chain(tokens.bound_roles()) {
-        check_roles(roles, &target)?;
+        check_roles(roles, &target, &mut good)?;
     }
     anyhow::ensure!(
         (900..=3600).contains(&deploy.session_seconds),
@@ -140,24 +143,33 @@ pub fn deployer(
 /// CloudFormation and the permissions boundary every role a stack makes must carry (the
 /// bootstrap lets the execution role create roles only with it, so without it each deploy with
 /// a role would fail and roll back).
-fn check_roles(roles: &deploy::service::AccountRoles, target: &Target) -> anyhow::Result<()> {
+/// `good` holds lists of settings prefixes and zones already found good, and gets the roles'
+/// once they are.
+fn check_roles(
+    roles: &deploy::service::AccountRoles,
+    target: &Target,
+    good: &mut Vec<bootstrap::Options>,
+) -> anyhow::Result<()> {
     for arn in std::iter::once(&roles.role_arn).chain(&roles.execution_role_arn) {
         anyhow::ensure!(
             deploy::valid_role_arn(arn),
             "{arn} is not an IAM role ARN (arn:aws:iam::ACCOUNT:role/NAME)"
         );
     }
-    let problems = bootstrap::Options {
+    let lists = bootstrap::Options {
         settings_prefixes: roles.settings_prefixes.clone(),
         hosted_zone_ids: roles.hosted_zone_ids.clone(),
+    };
+    if !good.contains(&lists) {
+        let problems = lists.problems();
+        anyhow::ensure!(
+            problems.is_empty(),
+            "the roles {}: {}",
+            roles.role_arn,
+            problems.join("; ")
+        );
+        good.push(lists);
     }
-    .problems();
-    anyhow::ensure!(
-        problems.is_empty(),
-        "the roles {}: {}",
-        roles.role_arn,
-        problems.join("; ")
-    );
     if *target == Target::Aws {
         anyhow::ensure!(
             roles.execution_role_arn.is_some(),
@@ -383,7 +395,7 @@ mod tests {
         let sandbox = shared::api::Target::Sandbox {
             endpoint: "http://127.0.0.1:5000".into(),
         };
-        assert!(super::check_roles(&full, &aws).is_ok());
+        assert!(super::check_roles(&full, &aws, &mut Vec::new()).is_ok());
         use crate::deploy::service::AccountRoles;
         for (missing, flag) in [
             (
@@ -401,9 +413,14 @@ mod tests {
                 "--permissions-boundary-arn",
             ),
         ] {
-            let e = super::check_roles(&missing, &aws).unwrap_err().to_string();
+            let e = super::check_roles(&missing, &aws, &mut Vec::new())
+                .unwrap_err()
+                .to_string();
             assert!(e.contains(flag), "{e}");
-            assert!(super::check_roles(&missing, &sandbox).is_ok(), "{flag}");
+            assert!(
+                super::check_roles(&missing, &sandbox, &mut Vec::new()).is_ok(),
+                "{flag}"
+            );
         }
     }
 

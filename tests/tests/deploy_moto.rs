@@ -133,13 +133,14 @@ impl Sandbox {
     /// Creates the plan's stack through the API and watches it settle: the answer to the
     /// create, the stream's stack events and its final status.
     async fn deploy(&self, plan: &Value, name: &str) -> (Value, Vec<StackEvent>, Value) {
-        let (status, created, text) = self
-            .send(
-                "POST",
-                "/api/deployments",
-                Some(json!({"plan": plan, "stack_name": name})),
-            )
-            .await;
+        self.deploy_request(json!({"plan": plan, "stack_name": name}))
+            .await
+    }
+
+    /// `POST /api/deployments` with `request` (a create or an update), its change set executed
+    /// and the stack watched until it settles: as [`Sandbox::deploy`].
+    async fn deploy_request(&self, request: Value) -> (Value, Vec<StackEvent>, Value) {
+        let (status, created, text) = self.send("POST", "/api/deployments", Some(request)).await;
         assert_eq!(
             status,
             StatusCode::CREATED,
@@ -153,6 +154,24 @@ impl Sandbox {
         assert_eq!(status, StatusCode::ACCEPTED, "{text}");
         let (events, done) = self.watch_all(&id).await;
         (created, events, done)
+    }
+
+    /// `PUT /api/deployments/{id}/code` with `body` as `kind`: the status and the answer.
+    async fn put_code(&self, id: &str, body: Vec<u8>, kind: &str) -> (StatusCode, Value) {
+        let req = Request::builder()
+            .method("PUT")
+            .uri(format!("/api/deployments/{id}/code"))
+            .header(header::AUTHORIZATION, format!("Bearer {TOKEN}"))
+            .header(header::CONTENT_TYPE, kind)
+            .body(Body::from(body))
+            .unwrap();
+        let res = app(self.state.clone()).oneshot(req).await.unwrap();
+        let status = res.status();
+        let bytes = res.into_body().collect().await.unwrap().to_bytes();
+        (
+            status,
+            serde_json::from_slice::<Value>(&bytes).unwrap_or(Value::Null),
+        )
     }
 
     async fn delete(&self, id: &str) -> Value {
@@ -335,22 +354,12 @@ async fn the_lambda_example_deploys_updates_and_deletes_in_the_sandbox() {
     );
     let mut bigger = plan.clone();
     bigger["lambda"]["memory_mb"] = json!(1024);
-    let (status, update, text) = sb
-        .send(
-            "POST",
-            "/api/deployments",
-            Some(json!({"plan": bigger, "stack_name": "shop-lambda", "update": true})),
-        )
-        .await;
-    assert_eq!(status, StatusCode::CREATED, "{text}");
-    assert_eq!(update["change_set"]["type"].as_str(), Some("UPDATE"));
     // The update's id names its own change set: executing it runs the update.
-    let id = update["id"].as_str().unwrap().to_string();
-    let (status, _, text) = sb
-        .send("POST", &format!("/api/deployments/{id}/execute"), None)
+    let (update, _, done) = sb
+        .deploy_request(json!({"plan": bigger, "stack_name": "shop-lambda", "update": true}))
         .await;
-    assert_eq!(status, StatusCode::ACCEPTED, "{text}");
-    let done = sb.watch(&id).await;
+    assert_eq!(update["change_set"]["type"].as_str(), Some("UPDATE"));
+    let id = update["id"].as_str().unwrap().to_string();
     assert_eq!(done["status"], "UPDATE_COMPLETE", "{done}");
     assert_eq!(
         sb.moto.inventory(server::SANDBOX_ROLE)["functions"][0]["memory_mb"],
@@ -430,28 +439,13 @@ async fn a_function_moves_from_zip_to_image_and_back() {
         ("zip again", &zip, upload["parameters"].clone()),
     ];
     for (step, plan, parameters) in steps {
-        let (status, update, text) = sb
-            .send(
-                "POST",
-                "/api/deployments",
-                Some(
-                    json!({"plan": plan, "stack_name": "shop-switch", "update": true,
-                    "parameters": parameters}),
-                ),
+        let (update, _, done) = sb
+            .deploy_request(
+                json!({"plan": plan, "stack_name": "shop-switch", "update": true,
+                "parameters": parameters}),
             )
             .await;
-        assert_eq!(status, StatusCode::CREATED, "{step}: {text}");
         let id = update["id"].as_str().unwrap().to_string();
-        let (status, _, text) = sb
-            .send("POST", &format!("/api/deployments/{id}/execute"), None)
-            .await;
-        assert_eq!(
-            status,
-            StatusCode::ACCEPTED,
-            "{step}: {text}\nsandbox log:\n{}",
-            sb.moto.log()
-        );
-        let done = sb.watch(&id).await;
         assert_eq!(
             done["status"],
             "UPDATE_COMPLETE",
@@ -478,17 +472,13 @@ async fn a_function_moves_from_zip_to_image_and_back() {
             assert_eq!(function["package_type"], "Image", "{step}: {inv}");
             assert!(!named, "{step}: {done}");
             // An image function's stack takes no zip.
-            let req = Request::builder()
-                .method("PUT")
-                .uri(format!("/api/deployments/{id}/code"))
-                .header(header::AUTHORIZATION, format!("Bearer {TOKEN}"))
-                .header(header::CONTENT_TYPE, "application/octet-stream")
-                .body(Body::from(zip_of(&[("app.py", "x = 1\n")])))
-                .unwrap();
-            let res = app(sb.state.clone()).oneshot(req).await.unwrap();
-            let status = res.status();
-            let bytes = res.into_body().collect().await.unwrap().to_bytes();
-            let answer: Value = serde_json::from_slice(&bytes).unwrap();
+            let (status, answer) = sb
+                .put_code(
+                    &id,
+                    zip_of(&[("app.py", "x = 1\n")]),
+                    "application/octet-stream",
+                )
+                .await;
             assert_eq!(
                 (status, answer["error"].as_str()),
                 (StatusCode::CONFLICT, Some("no_code_bucket")),
@@ -529,25 +519,7 @@ fn zip_of(files: &[(&str, &str)]) -> Vec<u8> {
 /// answer's parameters; moto's Lambda API then reports that zip's digest and the plan's handler.
 /// Returns the upload's answer.
 async fn run_uploaded_code(sb: &Sandbox, plan: &Value, stack: &str, id: &str) -> Value {
-    let put = |body: Vec<u8>, kind: &'static str| {
-        let req = Request::builder()
-            .method("PUT")
-            .uri(format!("/api/deployments/{id}/code"))
-            .header(header::AUTHORIZATION, format!("Bearer {TOKEN}"))
-            .header(header::CONTENT_TYPE, kind)
-            .body(Body::from(body))
-            .unwrap();
-        let state = sb.state.clone();
-        async move {
-            let res = app(state).oneshot(req).await.unwrap();
-            let status = res.status();
-            let bytes = res.into_body().collect().await.unwrap().to_bytes();
-            (
-                status,
-                serde_json::from_slice::<Value>(&bytes).unwrap_or(Value::Null),
-            )
-        }
-    };
+    let put = |body: Vec<u8>, kind: &'static str| sb.put_code(id, body, kind);
     // A zip without the handler's file, and something that is not a zip, are refused.
     let (status, answer) = put(
         zip_of(&[("main.py", "x = 1\n")]),
@@ -608,15 +580,10 @@ async fn run_uploaded_code(sb: &Sandbox, plan: &Value, stack: &str, id: &str) ->
         "{upload}"
     );
 
-    let (status, update, text) = sb
-        .send(
-            "POST",
-            "/api/deployments",
-            Some(json!({"plan": plan, "stack_name": stack, "update": true,
-                "parameters": upload["parameters"]})),
-        )
+    let (update, _, done) = sb
+        .deploy_request(json!({"plan": plan, "stack_name": stack, "update": true,
+            "parameters": upload["parameters"]}))
         .await;
-    assert_eq!(status, StatusCode::CREATED, "{text}");
     assert!(
         update["change_set"]["changes"]
             .as_array()
@@ -625,16 +592,6 @@ async fn run_uploaded_code(sb: &Sandbox, plan: &Value, stack: &str, id: &str) ->
             .any(|c| c["logical_id"] == "Function"),
         "{update}"
     );
-    let update_id = update["id"].as_str().unwrap();
-    let (status, _, text) = sb
-        .send(
-            "POST",
-            &format!("/api/deployments/{update_id}/execute"),
-            None,
-        )
-        .await;
-    assert_eq!(status, StatusCode::ACCEPTED, "{text}");
-    let done = sb.watch(update_id).await;
     assert_eq!(
         done["status"],
         "UPDATE_COMPLETE",
@@ -654,22 +611,10 @@ async fn run_uploaded_code(sb: &Sandbox, plan: &Value, stack: &str, id: &str) ->
     // A later update that names no code keeps the code the stack runs.
     let mut more = plan.clone();
     more["lambda"]["memory_mb"] = json!(2048);
-    let (status, update, text) = sb
-        .send(
-            "POST",
-            "/api/deployments",
-            Some(json!({"plan": more, "stack_name": stack, "update": true})),
-        )
+    let (_, _, done) = sb
+        .deploy_request(json!({"plan": more, "stack_name": stack, "update": true}))
         .await;
-    assert_eq!(status, StatusCode::CREATED, "{text}");
-    let update_id = update["id"].as_str().unwrap();
-    sb.send(
-        "POST",
-        &format!("/api/deployments/{update_id}/execute"),
-        None,
-    )
-    .await;
-    assert_eq!(sb.watch(update_id).await["status"], "UPDATE_COMPLETE");
+    assert_eq!(done["status"], "UPDATE_COMPLETE");
     let function = &sb.moto.inventory(server::SANDBOX_ROLE)["functions"][0];
     assert_eq!(
         (
