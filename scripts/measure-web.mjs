@@ -2,8 +2,9 @@
 //   node scripts/measure-web.mjs        (after scripts/run.sh or scripts/test.sh built dist/)
 // Prints: the size breakdown of the shipped wasm (twiggy: the largest functions and the share of
 // each crate); gzipped and brotli bytes of wasm + JS + CSS, and the bytes Chromium
-// received on the wire; navigation to the first complete render; and the time from an input
-// event to the updated cost, template and diagram, p50/p95 over 60 changes.
+// received on the wire; navigation to the first complete render (in the document, and painted);
+// and the time from an input event to the updated cost, template and diagram, p50/p95 over 60
+// changes.
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -89,6 +90,7 @@ console.log(`deploy panel: ${(later.gz / 1024).toFixed(1)} KB gzipped, ${(later.
 const server = await startServer();
 const browser = await launch();
 const renders = [];
+const painted = [];
 // Where each first render's time goes, from the navigation's start: the page's HTML in, the
 // wasm in, the wasm compiled and instantiated, and the planner's own start (Rust's `main`:
 // building every view, the first estimate, template and diagram), which ends when Trunk's
@@ -118,8 +120,13 @@ for (let i = 0; i < 5; i++) {
     await page.waitForLoadState('networkidle');
     wire = (await Promise.all(sizes)).reduce((a, b) => a + b, 0);
   }
-  await page.waitForFunction(() => performance.getEntriesByName('stackplan-rendered').length > 0);
+  // The mark is set as the frame holding the complete planner starts; the page's first
+  // contentful paint is that frame on the screen (style, layout, paint and raster done): the
+  // page holds no text before the planner mounts, so nothing contentful is painted earlier.
+  await page.waitForFunction(() => performance.getEntriesByName('stackplan-rendered').length > 0 &&
+    performance.getEntriesByName('first-contentful-paint').length > 0);
   renders.push(await page.evaluate(() => performance.getEntriesByName('stackplan-rendered')[0].startTime));
+  painted.push(await page.evaluate(() => performance.getEntriesByName('first-contentful-paint')[0].startTime));
   phases.push(await page.evaluate(() => {
     const at = (name) => performance.getEntriesByName(name)[0]?.startTime ?? NaN;
     const wasm = performance.getEntriesByType('resource').find((e) => e.name.endsWith('.wasm'));
@@ -170,7 +177,10 @@ await browser.close();
 stopServer(server);
 
 const pct = (xs, p) => { const s = [...xs].sort((a, b) => a - b); return s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)]; };
-console.log(`first complete render: median ${pct(renders, 50).toFixed(1)} ms of ${renders.map((r) => r.toFixed(0)).join(', ')} (budget ${BUDGET.firstRenderMs} ms)`);
+console.log(`first complete render, on the screen (first contentful paint): median ${pct(painted, 50).toFixed(1)} ms of ${painted.map((r) => r.toFixed(0)).join(', ')} (budget ${BUDGET.firstRenderMs} ms)`);
+console.log(`  in the document (the mark, as that frame starts): median ${pct(renders, 50).toFixed(1)} ms of ${renders.map((r) => r.toFixed(0)).join(', ')}; ` +
+  `the frame's style, layout, paint and raster then take ${pct(painted.map((p, i) => p - renders[i]), 50).toFixed(1)} ms (median)`);
+if (painted.some((p, i) => p < renders[i])) console.log('  (a load painted text before its complete frame: the first figure is then not the complete render)');
 const median = (f) => pct(phases.map(f), 50).toFixed(1);
 console.log(`  where it goes (medians, ms from the navigation's start): HTML in ${median((p) => p.html)}, wasm in ${median((p) => p.wasm)}, ` +
   `instantiating ${median((p) => p.instantiateStart)}–${median((p) => p.instantiated)}, ` +
