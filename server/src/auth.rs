@@ -13,16 +13,54 @@ use crate::AppState;
 use crate::deploy::service::AccountRoles;
 use crate::error::ApiError;
 
-/// What a token may deploy with: the given roles, or (`None`) every role the server has.
+/// What a token may deploy with, and whose stacks it acts on.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct Grant(pub Option<Arc<Vec<AccountRoles>>>);
+pub struct Grant {
+    /// The token's roles, or (`None`) every role the server has.
+    pub roles: Option<Arc<Vec<AccountRoles>>>,
+    /// The tenant the token deploys for: its stacks carry `stackplan:owner` with this name,
+    /// and it acts on no other (`None`: only on stacks without the tag).
+    pub owner: Option<Owner>,
+}
+
+/// The name of a tenant of a shared server (a tokens file's `owner`), written on its stacks as
+/// the `stackplan:owner` tag: 1 to 64 letters, digits and `_ . : / = + @ -` (a tag value's
+/// characters, without spaces).
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Owner(String);
+
+/// The longest owner name.
+pub const OWNER_MAX_CHARS: usize = 64;
+
+impl Owner {
+    pub fn new(name: &str) -> Result<Owner, String> {
+        let allowed = |c: char| c.is_ascii_alphanumeric() || "_.:/=+@-".contains(c);
+        if name.is_empty() || name.len() > OWNER_MAX_CHARS {
+            Err(format!(
+                "has {} characters; an owner has 1 to {OWNER_MAX_CHARS}",
+                name.chars().count()
+            ))
+        } else if let Some(c) = name.chars().find(|c| !allowed(*c)) {
+            Err(format!(
+                "has {c:?}; an owner has only letters, digits and _ . : / = + @ -"
+            ))
+        } else {
+            Ok(Owner(name.to_string()))
+        }
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
 
 /// The tokens this server accepts, each with its grant. Never printed by `Debug`.
 #[derive(Default, Clone)]
 pub struct Tokens(Vec<(String, Grant)>);
 
-/// A tokens file: `{"tokens": [{"token": "...", "roles": [{"role_arn": "...", "external_id":
-/// "...", "execution_role_arn": "...", "permissions_boundary_arn": "..."}]}]}`.
+/// A tokens file: `{"tokens": [{"token": "...", "owner": "...", "roles": [{"role_arn": "...",
+/// "external_id": "...", "execution_role_arn": "...", "permissions_boundary_arn": "..."}]}]}`
+/// (`owner` optional).
 #[derive(serde::Deserialize)]
 #[serde(deny_unknown_fields)]
 struct TokensFile {
@@ -33,6 +71,8 @@ struct TokensFile {
 #[serde(deny_unknown_fields)]
 struct TokenEntry {
     token: String,
+    #[serde(default)]
+    owner: Option<String>,
     roles: Vec<AccountRoles>,
 }
 
@@ -74,7 +114,7 @@ impl Tokens {
         let file: TokensFile =
             serde_json::from_str(text).map_err(|e| format!("the tokens file is not valid: {e}"))?;
         let mut tokens = Vec::new();
-        for entry in file.tokens {
+        for (i, entry) in file.tokens.into_iter().enumerate() {
             if entry.token.trim().chars().count() < MIN_TOKEN_CHARS {
                 return Err(format!(
                     "every token in the tokens file must be at least {MIN_TOKEN_CHARS} characters"
@@ -83,9 +123,18 @@ impl Tokens {
             if entry.roles.is_empty() {
                 return Err("every token in the tokens file needs at least one role".into());
             }
+            let owner = entry
+                .owner
+                .as_deref()
+                .map(Owner::new)
+                .transpose()
+                .map_err(|e| format!("the tokens file: tokens[{i}].owner {e}"))?;
             tokens.push((
                 entry.token.trim().to_string(),
-                Grant(Some(Arc::new(entry.roles))),
+                Grant {
+                    roles: Some(Arc::new(entry.roles)),
+                    owner,
+                },
             ));
         }
         Ok(Tokens(tokens))
@@ -93,7 +142,10 @@ impl Tokens {
 
     /// Every role some token is bound to.
     pub fn bound_roles(&self) -> impl Iterator<Item = &AccountRoles> {
-        self.0.iter().filter_map(|(_, g)| g.0.as_deref()).flatten()
+        self.0
+            .iter()
+            .filter_map(|(_, g)| g.roles.as_deref())
+            .flatten()
     }
 
     /// One fresh random token: 32 bytes from the OS, hex-encoded.
@@ -204,5 +256,43 @@ mod tests {
         assert!(t.accepts(&token));
         assert_eq!(format!("{t:?}"), "Tokens(1 configured)");
         assert!(!Tokens::default().accepts(""));
+    }
+
+    #[test]
+    fn a_tokens_file_names_each_tokens_owner() {
+        let role = json_role();
+        let file = |owners: [serde_json::Value; 2]| {
+            serde_json::json!({"tokens": [
+                {"token": "a1a1a1a1a1a1a1a1", "owner": owners[0], "roles": [role.clone()]},
+                {"token": "b2b2b2b2b2b2b2b2", "owner": owners[1], "roles": [role.clone()]},
+            ]})
+            .to_string()
+        };
+        let t = Tokens::from_file(&file(["team-a".into(), serde_json::Value::Null])).unwrap();
+        let owner = |token: &str| {
+            t.grant(token)
+                .unwrap()
+                .owner
+                .map(|o| o.as_str().to_string())
+        };
+        assert_eq!(owner("a1a1a1a1a1a1a1a1").as_deref(), Some("team-a"));
+        assert_eq!(owner("b2b2b2b2b2b2b2b2"), None);
+        // A name that is not a tag value's is refused, naming the entry, never the token.
+        for (bad, says) in [
+            ("", "tokens[1].owner has 0 characters"),
+            ("team a", "tokens[1].owner has ' '"),
+            (&"x".repeat(65), "tokens[1].owner has 65 characters"),
+        ] {
+            let err = Tokens::from_file(&file(["ok".into(), bad.into()]))
+                .err()
+                .unwrap();
+            assert!(err.contains(says), "{bad:?}: {err}");
+            assert!(!err.contains("b2b2"), "{err}");
+        }
+        assert!(Owner::new("team_1.prod:eu/x=y+z@example-org").is_ok());
+    }
+
+    fn json_role() -> serde_json::Value {
+        serde_json::json!({"role_arn": "arn:aws:iam::111122223333:role/deployer", "external_id": "stackplan-test"})
     }
 }

@@ -732,6 +732,100 @@ async fn a_session_or_a_stream_is_never_shared_across_external_ids() {
     drop(watching);
 }
 
+/// Tenants of a shared server (tokens file entries with an `owner`) may share one deployer
+/// role, so IAM cannot keep them apart: the server does. Each stack carries its tenant's
+/// `stackplan:owner` tag, and a token acts only on stacks naming its own owner (a token with
+/// none, only on stacks with none): another tenant's stack of the same name is not updated,
+/// and its deployment id, if it leaks, answers 404 on every route, a running event stream
+/// included, before anything but the stack's description is read.
+#[tokio::test]
+async fn a_tenant_acts_only_on_its_own_stacks() {
+    let mut h = harness_with(long_create(300), Arc::new(StsDouble::default()), |_| {});
+    let (a, b) = ("team-a-token-0123456789", "team-b-token-0123456789");
+    let file = json!({"tokens": [
+        {"token": a, "owner": "team-a", "roles": [roles(ROLE, ACCOUNT)]},
+        {"token": b, "owner": "team-b", "roles": [roles(ROLE, ACCOUNT)]},
+        {"token": TOKEN, "roles": [roles(ROLE, ACCOUNT)]},
+    ]});
+    h.state.tokens = Arc::new(Tokens::from_file(&file.to_string()).unwrap());
+    let create = |token: &'static str, update: bool| {
+        let body = json!({"plan": lambda_plan(), "stack_name": "shop", "update": update});
+        let h = &h;
+        async move {
+            h.send("POST", "/api/deployments", Some(token), Some(body), &[])
+                .await
+        }
+    };
+    let (status, created, text) = create(a, false).await;
+    assert_eq!(status, StatusCode::CREATED, "{text}");
+    let id = created["id"].as_str().unwrap().to_string();
+    let tags = || h.cfn.stacks.lock().unwrap()[0].tags.clone();
+    assert!(
+        tags().contains(&("stackplan:owner".into(), "team-a".into())),
+        "{:?}",
+        tags()
+    );
+    let (status, _, text) = h
+        .send(
+            "POST",
+            &format!("/api/deployments/{id}/execute"),
+            Some(a),
+            None,
+            &[],
+        )
+        .await;
+    assert_eq!(status, StatusCode::ACCEPTED, "{text}");
+    // Team A watches: its poller runs with the role both tenants share.
+    let watching = open_stream_as(&h.state, &id, &format!("Bearer {a}")).await;
+    assert_eq!(watching.status(), StatusCode::OK);
+
+    let change_sets = h.cfn.change_set_stacks.lock().unwrap().len();
+    let calls = h.cfn.calls.lock().unwrap().len();
+    for other in [b, TOKEN] {
+        let (status, body, _) = create(other, true).await;
+        assert_eq!(
+            (status, body["error"].as_str()),
+            (StatusCode::CONFLICT, Some("stack_not_managed")),
+            "{other}: {body}"
+        );
+        for (method, uri) in [
+            ("GET", format!("/api/deployments/{id}")),
+            ("GET", format!("/api/deployments/{id}/image")),
+            ("POST", format!("/api/deployments/{id}/execute")),
+            ("DELETE", format!("/api/deployments/{id}")),
+        ] {
+            let (status, body, _) = h.send(method, &uri, Some(other), None, &[]).await;
+            assert_eq!(
+                (status, body["error"].as_str()),
+                (StatusCode::NOT_FOUND, Some("unknown_deployment")),
+                "{other}: {method} {uri}: {body}"
+            );
+        }
+        let stream = open_stream_as(&h.state, &id, &format!("Bearer {other}")).await;
+        assert_eq!(stream.status(), StatusCode::NOT_FOUND, "{other}: events");
+    }
+    assert_eq!(
+        h.cfn.change_set_stacks.lock().unwrap().len(),
+        change_sets,
+        "no change set was made for another tenant"
+    );
+    let made: Vec<&str> = h.cfn.calls.lock().unwrap()[calls..]
+        .iter()
+        .copied()
+        .filter(|c| *c != "stack")
+        .collect();
+    assert!(made.is_empty(), "only the stack was read: {made:?}");
+    assert_eq!(h.deployer.pollers(), 1, "team A's poller alone");
+
+    // Team A's own token still sees its stack, and its update keeps the owner.
+    let (status, _, text) = h
+        .send("GET", &format!("/api/deployments/{id}"), Some(a), None, &[])
+        .await;
+    assert_eq!(status, StatusCode::OK, "{text}");
+    drop(watching);
+    assert!(tags().contains(&("stackplan:owner".into(), "team-a".into())));
+}
+
 /// A watcher that comes with the same roles (role and ExternalId) as the stack's running
 /// poller joins it without reading the stack again: the poller's own reads, with a session of
 /// those roles, prove the stack is Stackplan's, and each reconnect of a page would otherwise

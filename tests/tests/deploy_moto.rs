@@ -28,6 +28,8 @@ struct Sandbox {
     moto: Moto,
     state: AppState,
     seen: std::sync::Mutex<Vec<String>>,
+    /// The token requests carry ([`TOKEN`] unless a test acts as another).
+    token: std::sync::Mutex<&'static str>,
 }
 
 impl Sandbox {
@@ -38,6 +40,11 @@ impl Sandbox {
 
     /// A server on `moto`, its configuration changed by `tweak`.
     async fn with(moto: Moto, tweak: impl FnOnce(&mut Config)) -> Sandbox {
+        Sandbox::with_tokens(moto, tweak, Tokens::from_list(TOKEN).unwrap()).await
+    }
+
+    /// As [`Sandbox::with`], taking `tokens`.
+    async fn with_tokens(moto: Moto, tweak: impl FnOnce(&mut Config), tokens: Tokens) -> Sandbox {
         let mut config = Config {
             aws_endpoint: Some(moto.endpoint.clone()),
             session_seconds: 900,
@@ -46,16 +53,21 @@ impl Sandbox {
         };
         tweak(&mut config);
         let clients = server::aws::Clients::load(&config.aws()).await;
-        let deployer = server::deployer(&config, &clients, &Tokens::from_list(TOKEN).unwrap())
+        let deployer = server::deployer(&config, &clients, &tokens)
             .expect("sandbox config")
             .expect("deploying is on");
-        let state = AppState::new(config)
-            .with_deployer(Arc::new(deployer), Tokens::from_list(TOKEN).unwrap());
+        let state = AppState::new(config).with_deployer(Arc::new(deployer), tokens);
         Sandbox {
             moto,
             state,
             seen: Default::default(),
+            token: std::sync::Mutex::new(TOKEN),
         }
+    }
+
+    /// Requests from now on carry `token`.
+    fn act_as(&self, token: &'static str) {
+        *self.token.lock().unwrap() = token;
     }
 
     async fn send(
@@ -64,10 +76,11 @@ impl Sandbox {
         uri: &str,
         body: Option<Value>,
     ) -> (StatusCode, Value, String) {
+        let token = *self.token.lock().unwrap();
         let mut req = Request::builder()
             .method(method)
             .uri(uri)
-            .header(header::AUTHORIZATION, format!("Bearer {TOKEN}"));
+            .header(header::AUTHORIZATION, format!("Bearer {token}"));
         let body = match body {
             Some(b) => {
                 req = req.header(header::CONTENT_TYPE, "application/json");
@@ -161,7 +174,10 @@ impl Sandbox {
         let req = Request::builder()
             .method("PUT")
             .uri(format!("/api/deployments/{id}/code"))
-            .header(header::AUTHORIZATION, format!("Bearer {TOKEN}"))
+            .header(
+                header::AUTHORIZATION,
+                format!("Bearer {}", *self.token.lock().unwrap()),
+            )
             .header(header::CONTENT_TYPE, kind)
             .body(Body::from(body))
             .unwrap();
@@ -1358,6 +1374,111 @@ async fn stackplan_acts_only_on_stacks_it_made() {
     assert_eq!(still["execution_status"], "AVAILABLE", "never run: {still}");
 }
 
+/// Two tenants of one server share the sandbox's deployer role. Each stack carries its
+/// tenant's `stackplan:owner` tag as CloudFormation records it, and the other tenant (or a
+/// token without an owner) can neither update it by name nor read, execute or delete it by
+/// its id; its own tenant can.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_tenant_acts_only_on_its_own_stacks() {
+    let (a, b) = ("team-a-token-0123456789", "team-b-token-0123456789");
+    let role = json!({"role_arn": server::SANDBOX_ROLE});
+    let file = json!({"tokens": [
+        {"token": a, "owner": "team-a", "roles": [role]},
+        {"token": b, "owner": "team-b", "roles": [role]},
+        {"token": TOKEN, "roles": [role]},
+    ]});
+    let tokens = Tokens::from_file(&file.to_string()).unwrap();
+    let sb = Sandbox::with_tokens(Moto::start(), |_| {}, tokens).await;
+    let plan = example(shared::plan::ArchitectureKind::Lambda);
+    sb.act_as(a);
+    let (created, _, done) = sb.deploy(&plan, "tenant-shop").await;
+    assert_eq!(done["status"], "CREATE_COMPLETE", "{done}");
+    let id = created["id"].as_str().unwrap().to_string();
+    let described = || {
+        sb.moto
+            .tool(server::SANDBOX_ROLE, &["describe-stack", "tenant-shop"])
+    };
+    assert_eq!(
+        described()["tags"]["stackplan:owner"],
+        "team-a",
+        "{}",
+        described()
+    );
+    for other in [b, TOKEN] {
+        sb.act_as(other);
+        let (status, body, _) = sb
+            .send(
+                "POST",
+                "/api/deployments",
+                Some(json!({"plan": plan, "stack_name": "tenant-shop", "update": true})),
+            )
+            .await;
+        assert_eq!(
+            (status, body["error"].as_str()),
+            (StatusCode::CONFLICT, Some("stack_not_managed")),
+            "{other}: {body}"
+        );
+        for (method, uri) in [
+            ("GET", format!("/api/deployments/{id}")),
+            ("GET", format!("/api/deployments/{id}/events")),
+            ("POST", format!("/api/deployments/{id}/execute")),
+            ("DELETE", format!("/api/deployments/{id}")),
+        ] {
+            let (status, body, _) = sb.send(method, &uri, None).await;
+            assert_eq!(
+                (status, body["error"].as_str()),
+                (StatusCode::NOT_FOUND, Some("unknown_deployment")),
+                "{other}: {method} {uri}"
+            );
+        }
+    }
+    assert_eq!(
+        described()["status"],
+        "CREATE_COMPLETE",
+        "untouched: {}",
+        described()
+    );
+    // The command line finds the stack for its owner only.
+    use server::cli::status::{AccountArgs, DeployStatusArgs, Outcome, run};
+    for (owner, expected, says) in [
+        (
+            Some("team-a"),
+            Outcome::Fine,
+            "tenant-shop in us-east-1: CREATE_COMPLETE",
+        ),
+        (
+            Some("team-b"),
+            Outcome::Failed,
+            "no stack tenant-shop that Stackplan made",
+        ),
+        (
+            None,
+            Outcome::Failed,
+            "no stack tenant-shop that Stackplan made",
+        ),
+    ] {
+        let args = DeployStatusArgs {
+            stack: "tenant-shop".into(),
+            region: "us-east-1".into(),
+            wait: false,
+            start: false,
+            owner: owner.map(String::from),
+            account: AccountArgs {
+                aws_endpoint: Some(sb.moto.endpoint.clone()),
+                ..AccountArgs::default()
+            },
+        };
+        let (mut out, mut err) = (Vec::new(), Vec::new());
+        let outcome = run(&args, &mut out, &mut err).await;
+        let text = String::from_utf8(out).unwrap() + &String::from_utf8(err).unwrap();
+        assert_eq!(outcome, expected, "{owner:?}: {text}");
+        assert!(text.contains(says), "{owner:?}: {text}");
+    }
+    sb.act_as(a);
+    let gone = sb.delete(&id).await;
+    assert_eq!(gone["status"], "DELETE_COMPLETE", "{gone}");
+}
+
 /// The account bootstrap works in the sandbox: its stack makes the deployer role, the
 /// execution role and the permissions boundary; a server configured with its outputs deploys
 /// the Lambda example through those roles (every role of the stack carries the boundary), and
@@ -1454,6 +1575,7 @@ async fn deploy_status_shows_the_wait_and_starts_the_service() {
         region: "us-east-1".into(),
         wait: false,
         start: false,
+        owner: None,
         account: AccountArgs {
             aws_endpoint: Some(sb.moto.endpoint.clone()),
             // The default reach: the `stackplan/` prefix.

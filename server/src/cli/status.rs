@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use shared::api::{CreateDeployment, Status};
 
-use crate::auth::{Grant, Tokens};
+use crate::auth::{Grant, Owner, Tokens};
 use crate::deploy::DeployError;
 use crate::deploy::service::Deployer;
 use crate::error::ApiError;
@@ -71,6 +71,10 @@ pub struct DeployStatusArgs {
     /// Once the image is pushed, start the service: the update to the planned task count.
     #[arg(long)]
     pub start: bool,
+    /// The tenant whose stack it is (its token's `owner` in the server's tokens file); without
+    /// it, the stack of a token with no owner.
+    #[arg(long)]
+    pub owner: Option<String>,
     #[command(flatten)]
     pub account: AccountArgs,
 }
@@ -147,7 +151,15 @@ async fn status(args: &DeployStatusArgs, out: &mut (dyn Write + Send)) -> Result
     let deployer = crate::deployer(&config, &clients, &Tokens::default())
         .map_err(|e| usage(format!("{e:#}")))?
         .ok_or_else(|| usage("nowhere to look: give --role-arn (an AWS account, see `stackplan bootstrap`) or --aws-endpoint (the local sandbox)"))?;
-    let grant = Grant(None);
+    let grant = Grant {
+        roles: None,
+        owner: args
+            .owner
+            .as_deref()
+            .map(Owner::new)
+            .transpose()
+            .map_err(|e| usage(format!("--owner {e}")))?,
+    };
     let id = deployer
         .find(&grant, &args.stack, &args.region)
         .await

@@ -85,7 +85,7 @@ impl Deployer {
         let deployment = self.decode(id)?;
         let arn = &deployment.stack;
         let session = self.session_for(grant, arn, Access::Read).await?;
-        let stack = self.live_stack(arn, &session).await?;
+        let stack = self.live_stack(arn, &session, grant.owner.as_ref()).await?;
         let bucket = stack.code_bucket().ok_or(DeployError::NoCodeBucket)?;
         // The handler the function runs: the plan the stack's template records.
         let summary = self

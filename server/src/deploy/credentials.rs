@@ -174,7 +174,7 @@ impl Deployer {
 
     /// The roles a token may use: its own, or every role the server has.
     fn granted<'a>(&'a self, grant: &'a Grant) -> &'a [AccountRoles] {
-        match &grant.0 {
+        match &grant.roles {
             Some(roles) => roles,
             None => &self.config.roles,
         }

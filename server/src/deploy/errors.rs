@@ -54,7 +54,7 @@ pub enum DeployError {
         status: String,
     },
     #[error(
-        "a stack named {name} exists, but Stackplan did not make it: Stackplan leaves it alone; choose another stack name"
+        "a stack named {name} exists, but it is not this token's: Stackplan did not make it, or made it for another owner; Stackplan leaves it alone, so choose another stack name"
     )]
     NotManaged { name: String },
     #[error("the stack {name} is {status} and cannot be updated; delete it first")]

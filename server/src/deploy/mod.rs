@@ -23,6 +23,10 @@ pub use errors::DeployError;
 pub const MANAGED_TAG: &str = "stackplan:managed";
 pub const MANAGED_VALUE: &str = "true";
 
+/// The stack tag naming the tenant (a tokens file's `owner`) whose token made the stack. A
+/// token acts only on stacks that name its own owner, or, if it has none, that carry no owner.
+pub const OWNER_TAG: &str = "stackplan:owner";
+
 /// The resource types Stackplan generates, the registry's: the bootstrap's deployer role
 /// refuses a change set that declares another, or none.
 pub fn declared_resource_types() -> Vec<String> {

@@ -17,8 +17,8 @@ use super::policy::Access;
 use super::progress;
 use super::sandbox;
 use super::service::Deployer;
-use super::{MANAGED_TAG, MANAGED_VALUE, StackArn};
-use crate::auth::Grant;
+use super::{MANAGED_TAG, MANAGED_VALUE, OWNER_TAG, StackArn};
+use crate::auth::{Grant, Owner};
 use crate::aws::cloudformation::{
     ChangeSetInfo, CloudFormation, NewChangeSet, Session, StackEvent, StackInfo, TemplateSummary,
 };
@@ -108,9 +108,10 @@ impl Deployer {
                 Box::pin(async move { cfn.stack(&s, &n).await })
             })
             .await?;
-        // Only a stack Stackplan made may be updated; another of the same name is left alone.
+        // Only a stack Stackplan made for this token's owner may be updated; another of the
+        // same name is left alone.
         if let Some(st) = &existing
-            && !managed(st)
+            && !(managed(st) && owned(st, grant.owner.as_ref()))
         {
             return Err(DeployError::NotManaged { name });
         }
@@ -274,6 +275,12 @@ impl Deployer {
                 .into_iter()
                 .map(|(k, v)| (k, v.as_str().unwrap_or_default().to_string()))
                 .chain([(MANAGED_TAG.to_string(), MANAGED_VALUE.to_string())])
+                .chain(
+                    grant
+                        .owner
+                        .iter()
+                        .map(|o| (OWNER_TAG.to_string(), o.as_str().to_string())),
+                )
                 .collect(),
             role_arn: roles.execution_role_arn.clone(),
             parameters,
@@ -425,7 +432,7 @@ impl Deployer {
                 Box::pin(async move { cfn.stack(&s, &n).await })
             })
             .await?
-            .filter(managed)
+            .filter(|s| managed(s) && owned(s, grant.owner.as_ref()))
             .ok_or_else(|| DeployError::UnknownDeployment(stack_name.to_string()))?;
         let arn = StackArn::parse(&stack.id)
             .ok_or_else(|| DeployError::UnknownDeployment(stack_name.to_string()))?;
@@ -438,7 +445,7 @@ impl Deployer {
         let deployment = self.decode(id)?;
         let arn = &deployment.stack;
         let session = self.session_for(grant, arn, Access::Read).await?;
-        let stack = self.live_stack(arn, &session).await?;
+        let stack = self.live_stack(arn, &session, grant.owner.as_ref()).await?;
         let (Some(ready), Some(tag)) = (
             stack.parameter(template::IMAGE_READY_PARAMETER),
             stack.parameter(template::IMAGE_TAG_PARAMETER),
@@ -554,7 +561,7 @@ impl Deployer {
         let deployment = self.decode(id)?;
         let arn = &deployment.stack;
         let session = self.session_for(grant, arn, Access::Deploy).await?;
-        self.live_stack(arn, &session).await?;
+        self.live_stack(arn, &session, grant.owner.as_ref()).await?;
         let change_set = deployment
             .change_set
             .clone()
@@ -594,7 +601,8 @@ impl Deployer {
         })
         .await?;
         tracing::info!(change_set, stack = arn.name, "executing the change set");
-        self.status_of(id, arn, &session).await
+        self.status_of(id, arn, &session, grant.owner.as_ref())
+            .await
     }
 
     /// `GET /api/deployments/{id}`. A deleted stack is gone: 404, like one that never was.
@@ -602,8 +610,9 @@ impl Deployer {
         let deployment = self.decode(id)?;
         let arn = &deployment.stack;
         let session = self.session_for(grant, arn, Access::Read).await?;
-        let (events, stack, total) = self.read_stack(arn, &session, &unwatched).await?;
-        if !is_live(&stack, arn) {
+        let owner = grant.owner.as_ref();
+        let (events, stack, total) = self.read_stack(arn, &session, &unwatched, owner).await?;
+        if !is_live(&stack, arn, owner) {
             return Err(DeployError::UnknownDeployment(arn.name.clone()));
         }
         Ok(self.status_from(
@@ -616,11 +625,12 @@ impl Deployer {
     }
 
     /// The stack of a deployment, unless it was never made, has been deleted, or was not made
-    /// by Stackplan: all three are "no such deployment", and nothing is done to them.
+    /// by Stackplan for `owner`: all are "no such deployment", and nothing is done to them.
     pub(super) async fn live_stack(
         &self,
         arn: &StackArn,
         session: &Session,
+        owner: Option<&Owner>,
     ) -> Result<StackInfo, DeployError> {
         let id = arn.arn.clone();
         self.call(session, &unwatched, |cfn, s| {
@@ -628,7 +638,7 @@ impl Deployer {
             Box::pin(async move { cfn.stack(&s, &id).await })
         })
         .await?
-        .filter(|stack| is_live(stack, arn))
+        .filter(|stack| is_live(stack, arn, owner))
         .ok_or_else(|| DeployError::UnknownDeployment(arn.name.clone()))
     }
 
@@ -637,8 +647,9 @@ impl Deployer {
         id: &str,
         arn: &StackArn,
         session: &Session,
+        owner: Option<&Owner>,
     ) -> Result<Status, DeployError> {
-        let (events, stack, total) = self.read_stack(arn, session, &unwatched).await?;
+        let (events, stack, total) = self.read_stack(arn, session, &unwatched, owner).await?;
         Ok(self.status_from(
             id,
             arn,
@@ -648,12 +659,14 @@ impl Deployer {
         ))
     }
 
-    /// Stack, events and what its template declares, each call retried while throttled.
+    /// Stack, events and what its template declares, each call retried while throttled; only
+    /// of a stack Stackplan made for `owner`.
     pub(super) async fn read_stack(
         &self,
         arn: &StackArn,
         session: &Session,
         listener: WaitListener<'_>,
+        owner: Option<&Owner>,
     ) -> Result<(Vec<StackEvent>, StackInfo, TemplateSummary), DeployError> {
         let id = arn.arn.clone();
         let stack = self
@@ -662,7 +675,7 @@ impl Deployer {
                 Box::pin(async move { cfn.stack(&s, &id).await })
             })
             .await?
-            .filter(|stack| is_ours(stack, arn))
+            .filter(|stack| is_ours(stack, arn, owner))
             .ok_or_else(|| DeployError::UnknownDeployment(arn.name.clone()))?;
         // The stack is Stackplan's (a deleted one too, whose end its watchers must see) before
         // anything else of it is read.
@@ -686,7 +699,7 @@ impl Deployer {
         let deployment = self.decode(id)?;
         let arn = &deployment.stack;
         let session = self.session_for(grant, arn, Access::Deploy).await?;
-        let stack = self.live_stack(arn, &session).await?;
+        let stack = self.live_stack(arn, &session, grant.owner.as_ref()).await?;
         // A stack being created or updated is left to settle: a delete meanwhile would either
         // be refused by CloudFormation or cut the operation short, and the panel following it
         // could not tell the two apart. One waiting for review, or deleting already, may go.
@@ -717,7 +730,8 @@ impl Deployer {
         })
         .await?;
         tracing::info!(stack = arn.name, "deleting the stack");
-        self.status_of(id, arn, &session).await
+        self.status_of(id, arn, &session, grant.owner.as_ref())
+            .await
     }
 }
 
@@ -735,15 +749,26 @@ fn attempt() -> String {
 /// The status of a deleted stack (CloudFormation keeps describing it by id for a while).
 pub(super) const DELETED: &str = "DELETE_COMPLETE";
 
-/// Whether the deployment's stack still exists, is the one its ARN names, and Stackplan made it.
-fn is_live(stack: &StackInfo, arn: &StackArn) -> bool {
-    stack.status != DELETED && is_ours(stack, arn)
+/// Whether the deployment's stack still exists, is the one its ARN names, and Stackplan made it
+/// for `owner`.
+fn is_live(stack: &StackInfo, arn: &StackArn, owner: Option<&Owner>) -> bool {
+    stack.status != DELETED && is_ours(stack, arn, owner)
 }
 
-/// Whether `stack` is the deployment's own (its id is the ARN) and Stackplan made it; deleted
-/// or not.
-fn is_ours(stack: &StackInfo, arn: &StackArn) -> bool {
-    managed(stack) && stack.id == arn.arn
+/// Whether `stack` is the deployment's own (its id is the ARN) and Stackplan made it for
+/// `owner`; deleted or not.
+fn is_ours(stack: &StackInfo, arn: &StackArn, owner: Option<&Owner>) -> bool {
+    managed(stack) && owned(stack, owner) && stack.id == arn.arn
+}
+
+/// Whether the stack's owner tag names `owner`, or, for `None`, the stack has none.
+pub(super) fn owned(stack: &StackInfo, owner: Option<&Owner>) -> bool {
+    let tagged = stack
+        .tags
+        .iter()
+        .find(|(k, _)| k == OWNER_TAG)
+        .map(|(_, v)| v.as_str());
+    tagged == owner.map(Owner::as_str)
 }
 
 /// Whether Stackplan made the stack (it carries the reserved tag).

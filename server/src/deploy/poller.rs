@@ -13,7 +13,7 @@ use super::errors::DeployError;
 use super::policy::Access;
 use super::progress;
 use super::service::{AccountRoles, Deployer, Snapshot};
-use crate::auth::Grant;
+use crate::auth::{Grant, Owner};
 use crate::aws::AwsError;
 
 /// The longest one look at a stack may take before its watchers hear about the wait (the SDK's
@@ -32,16 +32,18 @@ impl Deployer {
         // Joining a running poller is proven as starting one is: the caller's own session (its
         // role, with its ExternalId) must read the stack and find it Stackplan's. Another
         // watcher's poller says nothing about this caller's access, unless that watcher came
-        // with the very same roles: then the poller's own reads, with a session of those roles,
-        // are the proof, and a reconnect costs no DescribeStacks.
+        // with the very same roles and owner: then the poller's own reads, with a session of
+        // those roles and checking that owner's tag, are the proof, and a reconnect costs no
+        // DescribeStacks.
         let roles = self.roles_for_stack(grant, &arn)?;
         let session = self
             .session(&roles, &arn.name, &arn.region, Access::Read)
             .await?;
-        if let Some(joined) = self.join(&arn, &roles) {
+        let owner = grant.owner.clone();
+        if let Some(joined) = self.join(&arn, &roles, owner.as_ref()) {
             return Ok(joined);
         }
-        self.live_stack(&arn, &session).await?;
+        self.live_stack(&arn, &session, owner.as_ref()).await?;
         let mut pollers = self.pollers.lock().expect("lock");
         if let Some(polled) = pollers.get(&arn.arn) {
             return Ok(polled.sender.subscribe());
@@ -52,6 +54,7 @@ impl Deployer {
             Polled {
                 sender: sender.clone(),
                 roles: roles.clone(),
+                owner: owner.clone(),
             },
         );
         let me = self.clone();
@@ -62,17 +65,22 @@ impl Deployer {
         };
         tokio::spawn(async move {
             let _registration = registration; // dropped however the poller ends, panics included
-            me.poll(roles, arn, sender).await
+            me.poll(roles, owner, arn, sender).await
         });
         Ok(receiver)
     }
 
-    /// Subscribes to the stack's running poller if it polls with exactly `roles`.
-    fn join(&self, arn: &StackArn, roles: &AccountRoles) -> Option<watch::Receiver<Snapshot>> {
+    /// Subscribes to the stack's running poller if it polls with exactly `roles`, for `owner`.
+    fn join(
+        &self,
+        arn: &StackArn,
+        roles: &AccountRoles,
+        owner: Option<&Owner>,
+    ) -> Option<watch::Receiver<Snapshot>> {
         let pollers = self.pollers.lock().expect("lock");
         pollers
             .get(&arn.arn)
-            .filter(|polled| &polled.roles == roles)
+            .filter(|polled| &polled.roles == roles && polled.owner.as_ref() == owner)
             .map(|polled| polled.sender.subscribe())
     }
 
@@ -82,7 +90,13 @@ impl Deployer {
     }
 
     /// The one poller of a stack: reads it with backoff until it settles or nobody watches.
-    async fn poll(&self, roles: AccountRoles, arn: StackArn, sender: watch::Sender<Snapshot>) {
+    async fn poll(
+        &self,
+        roles: AccountRoles,
+        owner: Option<Owner>,
+        arn: StackArn,
+        sender: watch::Sender<Snapshot>,
+    ) {
         let b = self.config.backoff;
         let mut delay = b.base;
         let mut failures = 0;
@@ -109,7 +123,7 @@ impl Deployer {
                     session.watched = true;
                     match tokio::time::timeout(
                         READ_TIMEOUT,
-                        self.read_stack(&arn, &session, &throttled),
+                        self.read_stack(&arn, &session, &throttled, owner.as_ref()),
                     )
                     .await
                     {
@@ -214,10 +228,12 @@ fn backoff(b: crate::aws::Backoff, failures: u32) -> Duration {
         .min(b.max)
 }
 
-/// A stack's running poller: its channel, and the roles its reads use.
+/// A stack's running poller: its channel, and the roles its reads use, for the owner whose
+/// stack it must be.
 pub(super) struct Polled {
     sender: watch::Sender<Snapshot>,
     roles: AccountRoles,
+    owner: Option<Owner>,
 }
 
 /// A poller's place in the registry. Dropped when the poller's task ends, however it ends (a
