@@ -140,12 +140,19 @@ impl Tokens {
         Ok(Tokens(tokens))
     }
 
-    /// Every role some token is bound to.
-    pub fn bound_roles(&self) -> impl Iterator<Item = &AccountRoles> {
+    /// Every role some token is bound to, with its place in the tokens file (for errors that
+    /// must say which entry to mend): `the tokens file's tokens[0].roles[1]`.
+    pub fn bound_roles(&self) -> impl Iterator<Item = (String, &AccountRoles)> {
         self.0
             .iter()
-            .filter_map(|(_, g)| g.roles.as_deref())
-            .flatten()
+            .enumerate()
+            .filter_map(|(i, (_, g))| g.roles.as_deref().map(|roles| (i, roles)))
+            .flat_map(|(i, roles)| {
+                roles
+                    .iter()
+                    .enumerate()
+                    .map(move |(j, r)| (format!("the tokens file's tokens[{i}].roles[{j}]"), r))
+            })
     }
 
     /// One fresh random token: 32 bytes from the OS, hex-encoded.

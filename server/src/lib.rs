@@ -123,8 +123,8 @@ pub fn deployer(
         (None, Target::Aws) => Vec::new(),
     };
     deploy.session_seconds = config.session_seconds;
-    for roles in deploy.roles.iter().chain(tokens.bound_roles()) {
-        check_roles(roles, &target, &mut good)?;
+    for (place, roles) in own_roles(config, &deploy.roles).chain(tokens.bound_roles()) {
+        check_roles(&place, roles, &target, &mut good)?;
     }
     anyhow::ensure!(
         (900..=3600).contains(&deploy.session_seconds),
@@ -139,13 +139,27 @@ pub fn deployer(
     )))
 }
 
+/// The server's own roles, each with where it was given (for start-up errors).
+pub fn own_roles<'a>(
+    config: &Config,
+    roles: &'a [deploy::service::AccountRoles],
+) -> impl Iterator<Item = (String, &'a deploy::service::AccountRoles)> {
+    let place = if config.role_arn.is_some() {
+        "--role-arn"
+    } else {
+        "the sandbox's roles"
+    };
+    roles.iter().map(move |r| (place.to_string(), r))
+}
+
 /// A role set is usable: well-formed ARNs, and on AWS an execution role to hand
 /// CloudFormation and the permissions boundary every role a stack makes must carry (the
 /// bootstrap lets the execution role create roles only with it, so without it each deploy with
 /// a role would fail and roll back).
 /// `good` holds lists of settings prefixes and zones already found good, and gets the roles'
-/// once they are.
+/// once they are. Errors begin with `place`: where the roles were given.
 fn check_roles(
+    place: &str,
     roles: &deploy::service::AccountRoles,
     target: &Target,
     good: &mut Vec<bootstrap::Options>,
@@ -153,7 +167,7 @@ fn check_roles(
     for arn in std::iter::once(&roles.role_arn).chain(&roles.execution_role_arn) {
         anyhow::ensure!(
             deploy::valid_role_arn(arn),
-            "{arn} is not an IAM role ARN (arn:aws:iam::ACCOUNT:role/NAME)"
+            "{place}: {arn} is not an IAM role ARN (arn:aws:iam::ACCOUNT:role/NAME)"
         );
     }
     let lists = bootstrap::Options {
@@ -164,7 +178,7 @@ fn check_roles(
         let problems = lists.problems();
         anyhow::ensure!(
             problems.is_empty(),
-            "the roles {}: {}",
+            "{place}: the roles {}: {}",
             roles.role_arn,
             problems.join("; ")
         );
@@ -173,12 +187,12 @@ fn check_roles(
     if *target == Target::Aws {
         anyhow::ensure!(
             roles.execution_role_arn.is_some(),
-            "the deployer role {} has no execution role: CloudFormation creates the resources with a role of their own (--execution-role-arn); `stackplan bootstrap` makes both",
+            "{place}: the deployer role {} has no execution role: CloudFormation creates the resources with a role of their own (--execution-role-arn); `stackplan bootstrap` makes both",
             roles.role_arn
         );
         anyhow::ensure!(
             roles.permissions_boundary_arn.is_some(),
-            "the deployer role {} has no permissions boundary: every role a stack creates carries the account's (--permissions-boundary-arn, the bootstrap's PermissionsBoundaryArn output)",
+            "{place}: the deployer role {} has no permissions boundary: every role a stack creates carries the account's (--permissions-boundary-arn, the bootstrap's PermissionsBoundaryArn output)",
             roles.role_arn
         );
     }
@@ -189,20 +203,20 @@ fn check_roles(
 /// confused-deputy guard); a server that would assume one without is refused at start.
 pub async fn check_cross_account(
     sts: &dyn aws::sts::Sts,
-    roles: impl Iterator<Item = &deploy::service::AccountRoles>,
+    roles: impl Iterator<Item = (String, &deploy::service::AccountRoles)>,
 ) -> anyhow::Result<()> {
     let roles: Vec<_> = roles.collect();
-    if roles.iter().all(|r| r.external_id.is_some()) {
+    if roles.iter().all(|(_, r)| r.external_id.is_some()) {
         return Ok(());
     }
     let (_, own) = sts
         .caller()
         .await
         .map_err(|e| anyhow::anyhow!("cannot tell which AWS account this server runs as: {e}"))?;
-    for r in roles {
+    for (place, r) in roles {
         anyhow::ensure!(
             r.external_id.is_some() || r.account() == Some(own.as_str()),
-            "{} is in another account than this server's: a cross-account deploy role needs an ExternalId (--external-id, or the token's external_id)",
+            "{place}: {} is in another account than this server's: a cross-account deploy role needs an ExternalId (--external-id, or the token's external_id)",
             r.role_arn
         );
     }
@@ -307,7 +321,7 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
         if *deployer.target() == Target::Aws {
             check_cross_account(
                 clients.sts.as_ref(),
-                deployer.roles().iter().chain(tokens.bound_roles()),
+                own_roles(&config, deployer.roles()).chain(tokens.bound_roles()),
             )
             .await?;
         }
@@ -395,7 +409,7 @@ mod tests {
         let sandbox = shared::api::Target::Sandbox {
             endpoint: "http://127.0.0.1:5000".into(),
         };
-        assert!(super::check_roles(&full, &aws, &mut Vec::new()).is_ok());
+        assert!(super::check_roles("--role-arn", &full, &aws, &mut Vec::new()).is_ok());
         use crate::deploy::service::AccountRoles;
         for (missing, flag) in [
             (
@@ -413,12 +427,12 @@ mod tests {
                 "--permissions-boundary-arn",
             ),
         ] {
-            let e = super::check_roles(&missing, &aws, &mut Vec::new())
+            let e = super::check_roles("--role-arn", &missing, &aws, &mut Vec::new())
                 .unwrap_err()
                 .to_string();
             assert!(e.contains(flag), "{e}");
             assert!(
-                super::check_roles(&missing, &sandbox, &mut Vec::new()).is_ok(),
+                super::check_roles("--role-arn", &missing, &sandbox, &mut Vec::new()).is_ok(),
                 "{flag}"
             );
         }

@@ -1943,22 +1943,61 @@ async fn a_cross_account_role_without_an_external_id_is_refused_at_start() {
     let mut own = roles(ROLE, ACCOUNT);
     own.external_id = None;
     assert!(
-        server::check_cross_account(&sts, [&own].into_iter())
+        server::check_cross_account(&sts, placed(&[&own]))
             .await
             .is_ok()
     );
     let mut other = roles(TEAM_ROLE, "444455556666");
     other.external_id = None;
-    let e = server::check_cross_account(&sts, [&own, &other].into_iter())
+    let e = server::check_cross_account(&sts, placed(&[&own, &other]))
         .await
         .unwrap_err()
         .to_string();
     assert!(e.contains("needs an ExternalId"), "{e}");
+    assert!(
+        e.starts_with("roles[1]: "),
+        "names where the role was given: {e}"
+    );
     other.external_id = Some("x".into());
     assert!(
-        server::check_cross_account(&sts, [&own, &other].into_iter())
+        server::check_cross_account(&sts, placed(&[&own, &other]))
             .await
             .is_ok()
+    );
+}
+
+/// Roles with their places, `roles[i]`.
+fn placed<'a>(
+    roles: &'a [&'a AccountRoles],
+) -> impl Iterator<Item = (String, &'a AccountRoles)> + 'a {
+    roles
+        .iter()
+        .enumerate()
+        .map(|(i, r)| (format!("roles[{i}]"), *r))
+}
+
+/// A start-up refusal of a tokens file's roles names the entry to mend.
+#[tokio::test]
+async fn a_tokens_files_bad_roles_are_named_by_their_place() {
+    let config = Config::default();
+    let clients = server::aws::Clients::load(&config.aws()).await;
+    let mut unbounded = roles(TEAM_ROLE, "444455556666");
+    unbounded.permissions_boundary_arn = None;
+    let mut bounded = roles(ROLE, ACCOUNT);
+    bounded.permissions_boundary_arn = Some(format!("arn:aws:iam::{ACCOUNT}:policy/b"));
+    let file = json!({"tokens": [
+        {"token": "team-a-token-0123456789", "roles": [bounded]},
+        {"token": "team-b-token-0123456789", "roles": [bounded, unbounded]},
+    ]});
+    let tokens = Tokens::from_file(&file.to_string()).unwrap();
+    let err = server::deployer(&config, &clients, &tokens)
+        .err()
+        .expect("refused")
+        .to_string();
+    assert!(
+        err.starts_with("the tokens file's tokens[1].roles[1]: ")
+            && err.contains("has no permissions boundary"),
+        "{err}"
     );
 }
 
