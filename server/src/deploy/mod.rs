@@ -210,7 +210,8 @@ pub fn digest(parts: &[&str]) -> String {
 }
 
 /// The change-set name and ClientRequestToken for a request: the same request (stack, template,
-/// role) always gives the same ones, so a retried POST finds the change set it already made
+/// role, parameters, and the token's owner) always gives the same ones, so a retried POST finds
+/// the change set it already made (and two tenants' identical requests never share one)
 /// instead of making a second. Keyed by the server's id key: a name anyone could compute from
 /// the plan would let someone who may create change sets plant one of their own under it,
 /// which the server would then find and run as its own.
@@ -220,15 +221,15 @@ pub fn change_set_name(
     template: &str,
     role: &str,
     parameters: &[(String, String)],
+    owner: Option<&str>,
 ) -> String {
     let parameters: String = parameters
         .iter()
         .map(|(k, v)| format!("{k}={v}\n"))
         .collect();
-    format!(
-        "stackplan-{}",
-        key.change_set_digest(&[stack_name, template, role, &parameters])
-    )
+    let mut parts = vec![stack_name, template, role, &parameters];
+    parts.extend(owner);
+    format!("stackplan-{}", key.change_set_digest(&parts))
 }
 
 #[cfg(test)]
@@ -341,8 +342,9 @@ mod tests {
     #[test]
     fn change_set_names_are_stable_per_request_and_keyed() {
         let key = id::IdKey::from_hex(&"07".repeat(32)).unwrap();
-        let name =
-            |stack: &str, template: &str| change_set_name(&key, stack, template, "arn:r", &[]);
+        let name = |stack: &str, template: &str| {
+            change_set_name(&key, stack, template, "arn:r", &[], None)
+        };
         let a = name("shop", "{}");
         assert_eq!(a, name("shop", "{}"));
         assert_ne!(a, name("shop", "{ }"));
@@ -354,6 +356,7 @@ mod tests {
                 "{}",
                 "arn:r",
                 &[("ImageTag".into(), tag.into())],
+                None,
             )
         };
         assert_ne!(tagged("v1"), tagged("v2"));
@@ -361,7 +364,11 @@ mod tests {
         assert!(valid_change_set_name(&a), "{a}");
         // Another key, another name: without the key, nobody can tell the name in advance.
         let other = id::IdKey::from_hex(&"08".repeat(32)).unwrap();
-        assert_ne!(a, change_set_name(&other, "shop", "{}", "arn:r", &[]));
+        assert_ne!(a, change_set_name(&other, "shop", "{}", "arn:r", &[], None));
+        // Two tenants' identical requests: two change sets.
+        let owned = |owner| change_set_name(&key, "shop", "{}", "arn:r", &[], Some(owner));
+        assert_ne!(owned("team-a"), owned("team-b"));
+        assert_ne!(a, owned("team-a"));
         let unkeyed = format!("stackplan-{}", digest(&["shop", "{}", "arn:r", ""]));
         assert_ne!(a, unkeyed);
     }

@@ -239,6 +239,7 @@ impl Deployer {
             &body,
             &roles.role_arn,
             &parameters,
+            grant.owner.as_ref().map(Owner::as_str),
         );
         // The same request again finds the change set it made before (its name and token are
         // the request's). One CloudFormation failed would be answered again, so the request
