@@ -17,6 +17,10 @@ What moto 5.2.5 does instead, and what this module changes (each is a gap to rep
   outputs are computed when the stack completes.
 - **No stack tags on EC2 resources of change-set stacks.** CreateStack tags them with the stack's
   tags and `aws:cloudformation:*`; ExecuteChangeSet did not. Now both do.
+- **An update change set leaves the stack's tags as they were.** CloudFormation gives the stack
+  the tags of the update it runs (a change set's, or UpdateStack's, when it has any), and a
+  rolled-back update gives back the tags of before. Here both do. (moto reads an absent and an
+  empty tag list alike, so, as in its UpdateStack, an empty one keeps the tags.)
 - **Any change set can be executed, any number of times.** AWS refuses one whose execution status
   is not `AVAILABLE` (`InvalidChangeSetStatus`).
 - **A second CREATE change set makes a second stack.** A CREATE change set for a name whose
@@ -620,11 +624,17 @@ def _update_stack(
     template: str,
     parameters: dict[str, Any] | None,
     on_done: Callable[[bool], None],
+    tags: dict[str, str] | None = None,
 ) -> None:
-    """Applies a new template: adds and modifies in dependency order, then removes."""
+    """Applies a new template: adds and modifies in dependency order, then removes. `tags`,
+    if given, become the stack's (until a rollback)."""
     rmap = _resource_map(stack)
     old_resources = dict(rmap._resource_json_map)
     old_parameters = rmap.input_parameters
+    old_tags = dict(stack.tags or {})
+    if tags is not None:
+        stack.tags = dict(tags)
+        rmap.tags = dict(tags)
     new_dict = cfn.Stack.parse_template(template)
     new_resources: dict[str, Any] = new_dict.get("Resources", {})
     diff = rmap.build_resource_diff(new_dict, parameters)
@@ -675,6 +685,8 @@ def _update_stack(
         rmap.load_parameters()
         rmap.load_conditions()
         rmap._resource_json_map = old_resources
+        stack.tags = old_tags
+        rmap.tags = dict(old_tags)
         _stack_event(stack, "UPDATE_ROLLBACK_COMPLETE")
         on_done(False)
         return
@@ -839,7 +851,9 @@ def _execute_change_set(
         _stack_event(stack, "UPDATE_IN_PROGRESS", "User Initiated")
         _run(
             stack,
-            lambda: _update_stack(self, stack, change_set.template, change_set.parameters, finish),
+            lambda: _update_stack(
+                self, stack, change_set.template, change_set.parameters, finish, change_set.tags or None
+            ),
         )
 
 
@@ -855,9 +869,7 @@ def _update(
     _refuse_while_busy(self)
     _stack_event(self, "UPDATE_IN_PROGRESS", "User Initiated")
     self.role_arn = role_arn
-    if tags is not None:
-        self.tags = tags
-    _run(self, lambda: _update_stack(backend, self, template, parameters, lambda _ok: None))
+    _run(self, lambda: _update_stack(backend, self, template, parameters, lambda _ok: None, tags))
 
 
 def _named(backend: cfn.CloudFormationBackend, name: str | None) -> cfn.Stack | None:

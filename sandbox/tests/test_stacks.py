@@ -588,6 +588,44 @@ class Operations(unittest.TestCase):
         self.assertEqual(stack["StackStatus"], "UPDATE_COMPLETE")
         self.assertEqual(stack.get("Parameters", []), [{"ParameterKey": "Old", "ParameterValue": ""}])
 
+    def test_an_update_gives_the_stack_its_tags_and_a_rollback_gives_them_back(self) -> None:
+        # CloudFormation gives the stack the tags of the update it runs; moto kept the old ones
+        # for an update change set.
+        template = {"Resources": {"Q": {"Type": "AWS::SQS::Queue", "Properties": {"VisibilityTimeout": 1}}}}
+        tags = lambda d: [{"Key": k, "Value": v} for k, v in d.items()]  # noqa: E731
+        self.cf.create_change_set(
+            StackName="tagged",
+            ChangeSetName="tagged-create",
+            ChangeSetType="CREATE",
+            TemplateBody=json.dumps(template),
+            Tags=tags({"team": "a", "keep": "1"}),
+        )
+        self.cf.execute_change_set(ChangeSetName="tagged-create", StackName="tagged")
+
+        def update(name: str, body: dict, given: dict) -> dict:
+            made = self.cf.create_change_set(
+                StackName="tagged",
+                ChangeSetName=name,
+                ChangeSetType="UPDATE",
+                TemplateBody=json.dumps(body),
+                Tags=tags(given),
+            )
+            self.cf.execute_change_set(ChangeSetName=made["Id"])
+            stack = self.cf.describe_stacks(StackName="tagged")["Stacks"][0]
+            return stack["StackStatus"], {t["Key"]: t["Value"] for t in stack.get("Tags", [])}
+
+        changed = {"Resources": {"Q": {"Type": "AWS::SQS::Queue", "Properties": {"VisibilityTimeout": 2}}}}
+        self.assertEqual(update("tagged-update", changed, {"keep": "1"}), ("UPDATE_COMPLETE", {"keep": "1"}))
+        # A failed update gives back the tags of before.
+        broken = {"Resources": {**changed["Resources"], "Bad": {"Type": "AWS::Nothing::Here"}}}
+        self.assertEqual(
+            update("tagged-broken", broken, {"other": "2"}), ("UPDATE_ROLLBACK_COMPLETE", {"keep": "1"})
+        )
+        # UpdateStack too.
+        self.cf.update_stack(StackName="tagged", TemplateBody=json.dumps(template), Tags=tags({"last": "3"}))
+        stack = self.cf.describe_stacks(StackName="tagged")["Stacks"][0]
+        self.assertEqual((stack["StackStatus"], stack["Tags"]), ("UPDATE_COMPLETE", tags({"last": "3"})))
+
     def test_one_stack_runs_one_operation_at_a_time(self) -> None:
         # With a pace the creation goes on after the request: an update meanwhile is refused
         # as CloudFormation refuses it, and a delete waits for the creation to settle.

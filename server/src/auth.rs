@@ -35,15 +35,17 @@ pub const OWNER_MAX_CHARS: usize = 64;
 impl Owner {
     pub fn new(name: &str) -> Result<Owner, String> {
         let allowed = |c: char| c.is_ascii_alphanumeric() || "_.:/=+@-".contains(c);
-        if name.is_empty() || name.len() > OWNER_MAX_CHARS {
-            Err(format!(
-                "has {} characters; an owner has 1 to {OWNER_MAX_CHARS}",
-                name.chars().count()
-            ))
-        } else if let Some(c) = name.chars().find(|c| !allowed(*c)) {
+        if let Some(c) = name.chars().find(|c| !allowed(*c)) {
             Err(format!(
                 "has {c:?}; an owner has only letters, digits and _ . : / = + @ -"
             ))
+        } else if name.is_empty() || name.len() > OWNER_MAX_CHARS {
+            Err(format!(
+                "has {} characters; an owner has 1 to {OWNER_MAX_CHARS}",
+                name.len()
+            ))
+        } else if name.to_ascii_lowercase().starts_with("aws:") {
+            Err("starts with \"aws:\", which AWS reserves".into())
         } else {
             Ok(Owner(name.to_string()))
         }
@@ -122,6 +124,12 @@ impl Tokens {
             }
             if entry.roles.is_empty() {
                 return Err("every token in the tokens file needs at least one role".into());
+            }
+            // One token under two entries would silently take one entry's roles and owner.
+            if let Some(j) = tokens.iter().position(|(t, _)| t == entry.token.trim()) {
+                return Err(format!(
+                    "the tokens file: tokens[{i}] repeats the token of tokens[{j}]; each token has one entry"
+                ));
             }
             let owner = entry
                 .owner
@@ -289,6 +297,8 @@ mod tests {
             ("", "tokens[1].owner has 0 characters"),
             ("team a", "tokens[1].owner has ' '"),
             (&"x".repeat(65), "tokens[1].owner has 65 characters"),
+            (&"é".repeat(40), "tokens[1].owner has 'é'"),
+            ("AWS:team", "tokens[1].owner starts with \"aws:\""),
         ] {
             let err = Tokens::from_file(&file(["ok".into(), bad.into()]))
                 .err()
@@ -297,6 +307,17 @@ mod tests {
             assert!(!err.contains("b2b2"), "{err}");
         }
         assert!(Owner::new("team_1.prod:eu/x=y+z@example-org").is_ok());
+        // A token listed twice is refused, naming both entries, never the token.
+        let twice = serde_json::json!({"tokens": [
+            {"token": "a1a1a1a1a1a1a1a1", "owner": "team-a", "roles": [role.clone()]},
+            {"token": " a1a1a1a1a1a1a1a1 ", "owner": "team-b", "roles": [role.clone()]},
+        ]});
+        let err = Tokens::from_file(&twice.to_string()).err().unwrap();
+        assert!(
+            err.contains("tokens[1] repeats the token of tokens[0]"),
+            "{err}"
+        );
+        assert!(!err.contains("a1a1"), "{err}");
     }
 
     fn json_role() -> serde_json::Value {

@@ -817,13 +817,43 @@ async fn a_tenant_acts_only_on_its_own_stacks() {
     assert!(made.is_empty(), "only the stack was read: {made:?}");
     assert_eq!(h.deployer.pollers(), 1, "team A's poller alone");
 
-    // Team A's own token still sees its stack, and its update keeps the owner.
+    // Team B creating the name at the moment team A's stack appears: CloudFormation puts B's
+    // change set on A's stack; B gets no id for it.
+    h.cfn.unseen_once.lock().unwrap().push("shop".into());
+    let (status, body, _) = create(b, false).await;
+    assert_eq!(
+        (status, body["error"].as_str()),
+        (StatusCode::CONFLICT, Some("stack_not_managed")),
+        "{body}"
+    );
+    // A stack made without an owner is not a tenant's either.
+    let (status, _, text) = h
+        .send(
+            "POST",
+            "/api/deployments",
+            Some(TOKEN),
+            Some(json!({"plan": lambda_plan(), "stack_name": "plain"})),
+            &[],
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{text}");
+    let body = json!({"plan": lambda_plan(), "stack_name": "plain", "update": true});
+    let (status, body, _) = h
+        .send("POST", "/api/deployments", Some(a), Some(body), &[])
+        .await;
+    assert_eq!(
+        (status, body["error"].as_str()),
+        (StatusCode::CONFLICT, Some("stack_not_managed")),
+        "{body}"
+    );
+
+    // Team A's own token still sees its stack (its update keeping the owner is the sandbox
+    // test's: CloudFormation's tags on an update are the change set's).
     let (status, _, text) = h
         .send("GET", &format!("/api/deployments/{id}"), Some(a), None, &[])
         .await;
     assert_eq!(status, StatusCode::OK, "{text}");
     drop(watching);
-    assert!(tags().contains(&("stackplan:owner".into(), "team-a".into())));
 }
 
 /// A watcher that comes with the same roles (role and ExternalId) as the stack's running

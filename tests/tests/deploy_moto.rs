@@ -1376,8 +1376,8 @@ async fn stackplan_acts_only_on_stacks_it_made() {
 
 /// Two tenants of one server share the sandbox's deployer role. Each stack carries its
 /// tenant's `stackplan:owner` tag as CloudFormation records it, and the other tenant (or a
-/// token without an owner) can neither update it by name nor read, execute or delete it by
-/// its id; its own tenant can.
+/// token without an owner) can neither update it by name nor read, execute, delete it or upload
+/// its code by its id; its own tenant can, and its update keeps the tag.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_tenant_acts_only_on_its_own_stacks() {
     let (a, b) = ("team-a-token-0123456789", "team-b-token-0123456789");
@@ -1390,6 +1390,10 @@ async fn a_tenant_acts_only_on_its_own_stacks() {
     let tokens = Tokens::from_file(&file.to_string()).unwrap();
     let sb = Sandbox::with_tokens(Moto::start(), |_| {}, tokens).await;
     let plan = example(shared::plan::ArchitectureKind::Lambda);
+    let code = zip_of(&[(
+        "app.py",
+        "def handler(event, context):\n    return {\"statusCode\": 200}\n",
+    )]);
     sb.act_as(a);
     let (created, _, done) = sb.deploy(&plan, "tenant-shop").await;
     assert_eq!(done["status"], "CREATE_COMPLETE", "{done}");
@@ -1431,6 +1435,14 @@ async fn a_tenant_acts_only_on_its_own_stacks() {
                 "{other}: {method} {uri}"
             );
         }
+        let (status, body) = sb
+            .put_code(&id, code.clone(), "application/octet-stream")
+            .await;
+        assert_eq!(
+            (status, body["error"].as_str()),
+            (StatusCode::NOT_FOUND, Some("unknown_deployment")),
+            "{other}: code: {body}"
+        );
     }
     assert_eq!(
         described()["status"],
@@ -1475,6 +1487,20 @@ async fn a_tenant_acts_only_on_its_own_stacks() {
         assert!(text.contains(says), "{owner:?}: {text}");
     }
     sb.act_as(a);
+    let (status, body) = sb.put_code(&id, code, "application/octet-stream").await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let mut bigger = plan.clone();
+    bigger["lambda"]["memory_mb"] = json!(1024);
+    let (_, _, done) = sb
+        .deploy_request(json!({"plan": bigger, "stack_name": "tenant-shop", "update": true}))
+        .await;
+    assert_eq!(done["status"], "UPDATE_COMPLETE", "{done}");
+    assert_eq!(
+        described()["tags"]["stackplan:owner"],
+        "team-a",
+        "{}",
+        described()
+    );
     let gone = sb.delete(&id).await;
     assert_eq!(gone["status"], "DELETE_COMPLETE", "{gone}");
 }

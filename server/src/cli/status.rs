@@ -165,8 +165,14 @@ async fn status(args: &DeployStatusArgs, out: &mut (dyn Write + Send)) -> Result
         .await
         .map_err(|e| match e {
             DeployError::UnknownDeployment(_) => failed(format!(
-                "no stack {} that Stackplan made in {}",
-                args.stack, args.region
+                "no stack {} that Stackplan made in {}{}",
+                args.stack,
+                args.region,
+                if args.owner.is_some() {
+                    " for this owner"
+                } else {
+                    " (a tenant's stack needs --owner)"
+                }
             )),
             other => failed(explain(other)),
         })?;

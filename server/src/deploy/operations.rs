@@ -324,6 +324,16 @@ impl Deployer {
                     format!("stack {name} vanished after its change set was made").into(),
                 )
             })?;
+        // Another token may have made a stack of this name since it was looked up (two tenants
+        // creating one name at once): CloudFormation then put this change set on that stack,
+        // under review. Its id is not given out, and the change set is never run.
+        if !(managed(&stack) && owned(&stack, grant.owner.as_ref())) {
+            tracing::warn!(
+                stack = name,
+                "a stack of this name was made meanwhile for another token"
+            );
+            return Err(DeployError::NotManaged { name });
+        }
         let arn = StackArn::parse(&stack.id)
             .ok_or_else(|| AwsError::Other(format!("unexpected stack id {}", stack.id).into()))?;
         Ok(Created {

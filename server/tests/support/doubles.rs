@@ -196,6 +196,9 @@ pub struct CfnDouble {
     pub change_set_stacks: Mutex<Vec<String>>,
     /// The `StackName` of each GetTemplateSummary call, in order.
     pub summary_stacks: Mutex<Vec<String>>,
+    /// Stack names the next DescribeStacks by that name does not find, once each: as if the
+    /// stack were made by another request just after this one looked.
+    pub unseen_once: Mutex<Vec<String>>,
     /// Reasons CloudFormation fails the next change sets with, one per change set made.
     pub change_set_failures: Mutex<VecDeque<String>>,
     /// Change sets CloudFormation failed: (arn, reason).
@@ -296,6 +299,13 @@ impl CloudFormation for CfnDouble {
         Box::pin(async move {
             self.check("stack")?;
             self.hold("stack").await;
+            {
+                let mut unseen = self.unseen_once.lock().unwrap();
+                if let Some(i) = unseen.iter().position(|n| *n == key) {
+                    unseen.remove(i);
+                    return Ok(None);
+                }
+            }
             let mut stacks = self.stacks.lock().unwrap();
             // Like AWS: a deleted stack is found by its ARN, not by its name.
             Ok(Self::find(&mut stacks, &key).map(|s| StackInfo {
