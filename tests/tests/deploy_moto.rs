@@ -190,6 +190,40 @@ impl Sandbox {
         )
     }
 
+    /// Every route of the deployment `id` answers 404, as for one that never was (`who`: the
+    /// case, for the failure's message).
+    async fn refuses_deployment(&self, id: &str, who: &str) {
+        for (method, uri) in [
+            ("GET", format!("/api/deployments/{id}")),
+            ("GET", format!("/api/deployments/{id}/events")),
+            ("POST", format!("/api/deployments/{id}/execute")),
+            ("DELETE", format!("/api/deployments/{id}")),
+        ] {
+            let (status, body, _) = self.send(method, &uri, None).await;
+            assert_eq!(
+                (status, body["error"].as_str()),
+                (StatusCode::NOT_FOUND, Some("unknown_deployment")),
+                "{who}: {method} {uri}"
+            );
+        }
+    }
+
+    /// An update of the stack `name` to `plan` is refused: the stack is not this token's.
+    async fn refuses_update(&self, plan: &Value, name: &str, who: &str) {
+        let (status, body, _) = self
+            .send(
+                "POST",
+                "/api/deployments",
+                Some(json!({"plan": plan, "stack_name": name, "update": true})),
+            )
+            .await;
+        assert_eq!(
+            (status, body["error"].as_str()),
+            (StatusCode::CONFLICT, Some("stack_not_managed")),
+            "{who}: {body}"
+        );
+    }
+
     async fn delete(&self, id: &str) -> Value {
         let (status, gone, text) = self
             .send("DELETE", &format!("/api/deployments/{id}"), None)
@@ -1285,34 +1319,11 @@ async fn stackplan_acts_only_on_stacks_it_made() {
             change_set,
         }
         .id(&key);
-        for (method, uri) in [
-            ("GET", format!("/api/deployments/{id}")),
-            ("GET", format!("/api/deployments/{id}/events")),
-            ("POST", format!("/api/deployments/{id}/execute")),
-            ("DELETE", format!("/api/deployments/{id}")),
-        ] {
-            let (status, body, _) = sb.send(method, &uri, None).await;
-            assert_eq!(
-                (status, body["error"].as_str()),
-                (StatusCode::NOT_FOUND, Some("unknown_deployment")),
-                "{method} {uri}"
-            );
-        }
+        sb.refuses_deployment(&id, "foreign").await;
     }
     // Its name cannot be taken over as an update either.
     let plan = example(shared::plan::ArchitectureKind::Lambda);
-    let (status, body, _) = sb
-        .send(
-            "POST",
-            "/api/deployments",
-            Some(json!({"plan": plan, "stack_name": "someone-elses", "update": true})),
-        )
-        .await;
-    assert_eq!(
-        (status, body["error"].as_str()),
-        (StatusCode::CONFLICT, Some("stack_not_managed")),
-        "{body}"
-    );
+    sb.refuses_update(&plan, "someone-elses", "foreign").await;
     let after = sb
         .moto
         .tool(server::SANDBOX_ROLE, &["describe-stack", "someone-elses"]);
@@ -1410,31 +1421,8 @@ async fn a_tenant_acts_only_on_its_own_stacks() {
     );
     for other in [b, TOKEN] {
         sb.act_as(other);
-        let (status, body, _) = sb
-            .send(
-                "POST",
-                "/api/deployments",
-                Some(json!({"plan": plan, "stack_name": "tenant-shop", "update": true})),
-            )
-            .await;
-        assert_eq!(
-            (status, body["error"].as_str()),
-            (StatusCode::CONFLICT, Some("stack_not_managed")),
-            "{other}: {body}"
-        );
-        for (method, uri) in [
-            ("GET", format!("/api/deployments/{id}")),
-            ("GET", format!("/api/deployments/{id}/events")),
-            ("POST", format!("/api/deployments/{id}/execute")),
-            ("DELETE", format!("/api/deployments/{id}")),
-        ] {
-            let (status, body, _) = sb.send(method, &uri, None).await;
-            assert_eq!(
-                (status, body["error"].as_str()),
-                (StatusCode::NOT_FOUND, Some("unknown_deployment")),
-                "{other}: {method} {uri}"
-            );
-        }
+        sb.refuses_update(&plan, "tenant-shop", other).await;
+        sb.refuses_deployment(&id, other).await;
         let (status, body) = sb
             .put_code(&id, code.clone(), "application/octet-stream")
             .await;
