@@ -177,9 +177,11 @@ await browser.close();
 stopServer(server);
 
 const pct = (xs, p) => { const s = [...xs].sort((a, b) => a - b); return s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)]; };
-console.log(`first complete render, on the screen (first contentful paint): median ${pct(painted, 50).toFixed(1)} ms of ${painted.map((r) => r.toFixed(0)).join(', ')} (budget ${BUDGET.firstRenderMs} ms)`);
-console.log(`  in the document (the mark, as that frame starts): median ${pct(renders, 50).toFixed(1)} ms of ${renders.map((r) => r.toFixed(0)).join(', ')}; ` +
-  `the frame's style, layout, paint and raster then take ${pct(painted.map((p, i) => p - renders[i]), 50).toFixed(1)} ms (median)`);
+// The budget is the issue's figure, measured at the mark as when it was set; the painted time
+// is reported beside it.
+console.log(`first complete render: median ${pct(renders, 50).toFixed(1)} ms of ${renders.map((r) => r.toFixed(0)).join(', ')} (budget ${BUDGET.firstRenderMs} ms)`);
+console.log(`  on the screen (first contentful paint): median ${pct(painted, 50).toFixed(1)} ms of ${painted.map((r) => r.toFixed(0)).join(', ')}; ` +
+  `the frame's style, layout, paint and raster take ${pct(painted.map((p, i) => p - renders[i]), 50).toFixed(1)} ms after the mark (median)`);
 if (painted.some((p, i) => p < renders[i])) console.log('  (a load painted text before its complete frame: the first figure is then not the complete render)');
 const median = (f) => pct(phases.map(f), 50).toFixed(1);
 console.log(`  where it goes (medians, ms from the navigation's start): HTML in ${median((p) => p.html)}, wasm in ${median((p) => p.wasm)}, ` +

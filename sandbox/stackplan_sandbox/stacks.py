@@ -631,10 +631,7 @@ def _update_stack(
     rmap = _resource_map(stack)
     old_resources = dict(rmap._resource_json_map)
     old_parameters = rmap.input_parameters
-    old_tags = dict(stack.tags or {})
-    if tags is not None:
-        stack.tags = dict(tags)
-        rmap.tags = dict(tags)
+    old_tags = (dict(stack.tags or {}), dict(rmap.tags))
     new_dict = cfn.Stack.parse_template(template)
     new_resources: dict[str, Any] = new_dict.get("Resources", {})
     diff = rmap.build_resource_diff(new_dict, parameters)
@@ -648,6 +645,10 @@ def _update_stack(
     rmap.load_parameters()
     rmap.load_conditions()
     rmap._resource_json_map = new_resources
+    if tags is not None:
+        # The resources' tags keep CloudFormation's own (`aws:cloudformation:*`).
+        stack.tags = dict(tags)
+        rmap.tags = {**{k: v for k, v in rmap.tags.items() if k.startswith("aws:cloudformation:")}, **tags}
     added: list[str] = []
     # Resources whose physical id the update changed (a task definition's new revision, say):
     # what reads them is updated too, as CloudFormation does, or it would go on naming the old.
@@ -685,8 +686,7 @@ def _update_stack(
         rmap.load_parameters()
         rmap.load_conditions()
         rmap._resource_json_map = old_resources
-        stack.tags = old_tags
-        rmap.tags = dict(old_tags)
+        stack.tags, rmap.tags = old_tags
         _stack_event(stack, "UPDATE_ROLLBACK_COMPLETE")
         on_done(False)
         return

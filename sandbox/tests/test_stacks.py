@@ -602,7 +602,7 @@ class Operations(unittest.TestCase):
         )
         self.cf.execute_change_set(ChangeSetName="tagged-create", StackName="tagged")
 
-        def update(name: str, body: dict, given: dict) -> dict:
+        def update(name: str, body: dict, given: dict) -> tuple[str, dict]:
             made = self.cf.create_change_set(
                 StackName="tagged",
                 ChangeSetName=name,
@@ -614,8 +614,20 @@ class Operations(unittest.TestCase):
             stack = self.cf.describe_stacks(StackName="tagged")["Stacks"][0]
             return stack["StackStatus"], {t["Key"]: t["Value"] for t in stack.get("Tags", [])}
 
-        changed = {"Resources": {"Q": {"Type": "AWS::SQS::Queue", "Properties": {"VisibilityTimeout": 2}}}}
+        changed = {
+            "Resources": {
+                "Q": {"Type": "AWS::SQS::Queue", "Properties": {"VisibilityTimeout": 2}},
+                "Net": {"Type": "AWS::EC2::VPC", "Properties": {"CidrBlock": "10.9.0.0/16"}},
+            }
+        }
         self.assertEqual(update("tagged-update", changed, {"keep": "1"}), ("UPDATE_COMPLETE", {"keep": "1"}))
+        # What the update adds carries its tags, beside CloudFormation's own.
+        vpc = next(v for v in boto3.client("ec2", region_name="us-east-1").describe_vpcs()["Vpcs"] if v["CidrBlock"] == "10.9.0.0/16")
+        vpc_tags = {t["Key"]: t["Value"] for t in vpc.get("Tags", [])}
+        self.assertEqual(vpc_tags.get("keep"), "1", vpc_tags)
+        self.assertNotIn("team", vpc_tags)
+        self.assertEqual(vpc_tags.get("aws:cloudformation:stack-name"), "tagged", vpc_tags)
+        self.assertEqual(vpc_tags.get("aws:cloudformation:logical-id"), "Net", vpc_tags)
         # A failed update gives back the tags of before.
         broken = {"Resources": {**changed["Resources"], "Bad": {"Type": "AWS::Nothing::Here"}}}
         self.assertEqual(

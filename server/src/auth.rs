@@ -1,7 +1,8 @@
 //! Bearer tokens for the deploy API. Locally the server makes one at start and prints a login
 //! URL carrying it (as Jupyter does); shared servers take theirs from `STACKPLAN_TOKENS` (each
 //! may use every role the server is configured with) or from a tokens file, which binds each
-//! token to the roles it may deploy with.
+//! token to the roles it may deploy with and, optionally, to a tenant (`owner`): its stacks
+//! carry the `stackplan:owner` tag, and it acts on no other.
 
 use axum::extract::{FromRef, FromRequestParts};
 use axum::http::header::AUTHORIZATION;

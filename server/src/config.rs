@@ -89,7 +89,8 @@ pub struct Config {
     /// What the account's bootstrap allows plans to name.
     #[command(flatten)]
     pub reach: ReachArgs,
-    /// A JSON file binding each deploy token to the roles it may use (see the README).
+    /// A JSON file binding each deploy token to the roles it may use, and optionally to the
+    /// tenant (`owner`) whose stacks it acts on (see the README).
     #[arg(long, env = "STACKPLAN_TOKENS_FILE")]
     pub tokens_file: Option<PathBuf>,
     /// The key deployment ids are signed with, 64 hex digits (default: made once and kept in

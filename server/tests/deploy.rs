@@ -826,6 +826,12 @@ async fn a_tenant_acts_only_on_its_own_stacks() {
         (StatusCode::CONFLICT, Some("stack_not_managed")),
         "{body}"
     );
+    // Refused after its change set was made: the check after, not the one before.
+    assert!(h.cfn.unseen_once.lock().unwrap().is_empty());
+    assert_eq!(
+        h.cfn.change_set_stacks.lock().unwrap().len(),
+        change_sets + 1
+    );
     // A stack made without an owner is not a tenant's either.
     let (status, _, text) = h
         .send(

@@ -424,7 +424,8 @@ error_codes! {
     TooManyUploads = "too_many_uploads", 429;
     /// A stack of that name exists; ask again with `update: true`.
     StackExists = "stack_exists", 409;
-    /// A stack of that name exists that Stackplan did not make; it is left alone.
+    /// A stack of that name exists that Stackplan did not make, or made for another owner
+    /// (`stackplan:owner`, a tenant of a shared server); it is left alone.
     StackNotManaged = "stack_not_managed", 409;
     /// The stack failed or rolled back and cannot be updated; delete it first.
     StackNotUpdatable = "stack_not_updatable", 409;
