@@ -1661,6 +1661,6 @@ async fn deploy_status_shows_the_wait_and_starts_the_service() {
     assert_eq!(outcome, Outcome::Failed);
     assert_eq!(
         text,
-        "stackplan deploy-status: no stack nope that Stackplan made in us-east-1\n"
+        "stackplan deploy-status: no stack nope that Stackplan made in us-east-1 (a tenant's stack needs --owner)\n"
     );
 }
