@@ -356,3 +356,21 @@ test('planning keeps working when the server goes away', async () => {
   await page.locator('#f-fargate-min_tasks').fill('30');
   await page.waitForFunction((t) => document.querySelector('[data-testid=monthly-total]').innerText !== t, before);
 });
+
+test('on a phone the top bar is one line: the name, the total and Share', async () => {
+  const page = await t.open();
+  await page.setViewportSize({ width: 420, height: 900 });
+  const bar = page.locator('header.topbar');
+  const name = await page.locator('.topbar .name').boundingBox();
+  const share = await bar.getByRole('button', { name: 'Share' }).boundingBox();
+  const totalBox = await page.locator('.topbar .top-total').boundingBox();
+  // All three on the bar's one row, inside the screen.
+  for (const box of [name, share, totalBox]) {
+    assert.ok(box && Math.abs((box.y + box.height / 2) - (name.y + name.height / 2)) < 12, JSON.stringify({ name, share, totalBox }));
+    assert.ok(box.x >= 0 && box.x + box.width <= 420, JSON.stringify(box));
+  }
+  assert.match(await page.locator('.topbar .top-total').innerText(), /^\$[\d,]+\.\d\d\+?\/mo$/);
+  const height = (await bar.boundingBox()).height;
+  assert.ok(height < 70, `the bar is ${height} px tall`);
+  await page.screenshot({ path: path.join(artifacts, 'planner-phone.png') });
+});
