@@ -48,6 +48,14 @@ pub struct StackInfo {
 }
 
 impl StackInfo {
+    /// A tag's value.
+    pub fn tag(&self, key: &str) -> Option<&str> {
+        self.tags
+            .iter()
+            .find(|(k, _)| k == key)
+            .map(|(_, v)| v.as_str())
+    }
+
     /// A parameter's value.
     pub fn parameter(&self, key: &str) -> Option<&str> {
         self.parameters

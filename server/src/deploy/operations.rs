@@ -111,7 +111,7 @@ impl Deployer {
         // Only a stack Stackplan made for this token's owner may be updated; another of the
         // same name is left alone.
         if let Some(st) = &existing
-            && !(managed(st) && owned(st, grant.owner.as_ref()))
+            && !made_for(st, grant.owner.as_ref())
         {
             return Err(DeployError::NotManaged { name });
         }
@@ -327,7 +327,7 @@ impl Deployer {
         // Another token may have made a stack of this name since it was looked up (two tenants
         // creating one name at once): CloudFormation then put this change set on that stack,
         // under review. Its id is not given out, and the change set is never run.
-        if !(managed(&stack) && owned(&stack, grant.owner.as_ref())) {
+        if !made_for(&stack, grant.owner.as_ref()) {
             tracing::warn!(
                 stack = name,
                 "a stack of this name was made meanwhile for another token"
@@ -443,7 +443,7 @@ impl Deployer {
                 Box::pin(async move { cfn.stack(&s, &n).await })
             })
             .await?
-            .filter(|s| managed(s) && owned(s, grant.owner.as_ref()))
+            .filter(|s| made_for(s, grant.owner.as_ref()))
             .ok_or_else(|| DeployError::UnknownDeployment(stack_name.to_string()))?;
         let arn = StackArn::parse(&stack.id)
             .ok_or_else(|| DeployError::UnknownDeployment(stack_name.to_string()))?;
@@ -621,9 +621,11 @@ impl Deployer {
         let deployment = self.decode(id)?;
         let arn = &deployment.stack;
         let session = self.session_for(grant, arn, Access::Read).await?;
-        let owner = grant.owner.as_ref();
-        let (events, stack, total) = self.read_stack(arn, &session, &unwatched, owner).await?;
-        if !is_live(&stack, arn, owner) {
+        let (events, stack, total) = self
+            .read_stack(arn, &session, &unwatched, grant.owner.as_ref())
+            .await?;
+        // `read_stack` proved it Stackplan's, for this owner; a deleted one is gone.
+        if stack.status == DELETED {
             return Err(DeployError::UnknownDeployment(arn.name.clone()));
         }
         Ok(self.status_from(
@@ -769,25 +771,14 @@ fn is_live(stack: &StackInfo, arn: &StackArn, owner: Option<&Owner>) -> bool {
 /// Whether `stack` is the deployment's own (its id is the ARN) and Stackplan made it for
 /// `owner`; deleted or not.
 fn is_ours(stack: &StackInfo, arn: &StackArn, owner: Option<&Owner>) -> bool {
-    managed(stack) && owned(stack, owner) && stack.id == arn.arn
+    made_for(stack, owner) && stack.id == arn.arn
 }
 
-/// Whether the stack's owner tag names `owner`, or, for `None`, the stack has none.
-pub(super) fn owned(stack: &StackInfo, owner: Option<&Owner>) -> bool {
-    let tagged = stack
-        .tags
-        .iter()
-        .find(|(k, _)| k == OWNER_TAG)
-        .map(|(_, v)| v.as_str());
-    tagged == owner.map(Owner::as_str)
-}
-
-/// Whether Stackplan made the stack (it carries the reserved tag).
-pub(super) fn managed(stack: &StackInfo) -> bool {
-    stack
-        .tags
-        .iter()
-        .any(|(k, v)| k == MANAGED_TAG && v == MANAGED_VALUE)
+/// Whether Stackplan made the stack (it carries the reserved tag) for `owner`: its owner tag
+/// names `owner`, or, for `None`, it has none.
+fn made_for(stack: &StackInfo, owner: Option<&Owner>) -> bool {
+    stack.tag(MANAGED_TAG) == Some(MANAGED_VALUE)
+        && stack.tag(OWNER_TAG) == owner.map(Owner::as_str)
 }
 
 /// The output naming the stack's own image repository (its URI).
