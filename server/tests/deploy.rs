@@ -186,14 +186,48 @@ impl Harness {
     }
 
     async fn create(&self, stack: &str, extra: Value) -> (StatusCode, Value) {
+        self.create_as(TOKEN, stack, extra).await
+    }
+
+    /// `POST /api/deployments` of the example Lambda plan as `stack`, with `extra` fields, by
+    /// `token`.
+    async fn create_as(&self, token: &str, stack: &str, extra: Value) -> (StatusCode, Value) {
         let mut body = json!({ "plan": lambda_plan(), "stack_name": stack });
         if let (Some(b), Some(e)) = (body.as_object_mut(), extra.as_object()) {
             b.extend(e.clone());
         }
         let (s, v, _) = self
-            .send("POST", "/api/deployments", Some(TOKEN), Some(body), &[])
+            .send("POST", "/api/deployments", Some(token), Some(body), &[])
             .await;
         (s, v)
+    }
+
+    /// An update of `stack` by `token` is refused: the stack is not this token's.
+    async fn refuses_update(&self, token: &str, stack: &str) {
+        let (status, body) = self.create_as(token, stack, json!({"update": true})).await;
+        assert_eq!(
+            (status, body["error"].as_str()),
+            (StatusCode::CONFLICT, Some("stack_not_managed")),
+            "{stack}: {body}"
+        );
+    }
+
+    /// Every route of the deployment `id` answers `token` 404, as for one that never was.
+    async fn refuses_deployment(&self, id: &str, token: &str) {
+        for (method, uri) in [
+            ("GET", format!("/api/deployments/{id}")),
+            ("GET", format!("/api/deployments/{id}/image")),
+            ("DELETE", format!("/api/deployments/{id}")),
+            ("POST", format!("/api/deployments/{id}/execute")),
+            ("GET", format!("/api/deployments/{id}/events")),
+        ] {
+            let (status, body, _) = self.send(method, &uri, Some(token), None, &[]).await;
+            assert_eq!(
+                (status, body["error"].as_str()),
+                (StatusCode::NOT_FOUND, Some("unknown_deployment")),
+                "{token}: {method} {uri}"
+            );
+        }
     }
 
     /// Creates the example Lambda stack `stack`, executes its change set and follows it to
@@ -558,19 +592,7 @@ async fn a_forged_or_altered_id_makes_no_aws_call() {
         format!("{unsigned}.AAAAAAAAAAAAAAAAAAAAAA"),
         other_key,
     ] {
-        for (method, uri) in [
-            ("GET", format!("/api/deployments/{id}")),
-            ("DELETE", format!("/api/deployments/{id}")),
-            ("POST", format!("/api/deployments/{id}/execute")),
-            ("GET", format!("/api/deployments/{id}/events")),
-        ] {
-            let (status, body, _) = h.send(method, &uri, Some(TOKEN), None, &[]).await;
-            assert_eq!(
-                (status, body["error"].as_str()),
-                (StatusCode::NOT_FOUND, Some("unknown_deployment")),
-                "{method} {uri}"
-            );
-        }
+        h.refuses_deployment(&id, TOKEN).await;
     }
     assert!(h.sts.calls.lock().unwrap().is_empty(), "no STS call");
     assert!(
@@ -591,26 +613,9 @@ async fn a_stack_stackplan_did_not_make_is_left_alone() {
     h.cfn.stacks.lock().unwrap()[0]
         .tags
         .retain(|(k, _)| k != "stackplan:managed");
-    let (status, body) = h.create("shop-lambda", json!({"update": true})).await;
-    assert_eq!(
-        (status, body["error"].as_str()),
-        (StatusCode::CONFLICT, Some("stack_not_managed")),
-        "{body}"
-    );
+    h.refuses_update(TOKEN, "shop-lambda").await;
     let before = h.cfn.calls.lock().unwrap().clone();
-    for (method, uri) in [
-        ("GET", format!("/api/deployments/{id}")),
-        ("DELETE", format!("/api/deployments/{id}")),
-        ("POST", format!("/api/deployments/{id}/execute")),
-        ("GET", format!("/api/deployments/{id}/events")),
-    ] {
-        let (status, body, _) = h.send(method, &uri, Some(TOKEN), None, &[]).await;
-        assert_eq!(
-            (status, body["error"].as_str()),
-            (StatusCode::NOT_FOUND, Some("unknown_deployment")),
-            "{method} {uri}"
-        );
-    }
+    h.refuses_deployment(&id, TOKEN).await;
     let after = h.cfn.calls.lock().unwrap().clone();
     let made: Vec<&&str> = after[before.len()..]
         .iter()
@@ -748,16 +753,8 @@ async fn a_tenant_acts_only_on_its_own_stacks() {
         {"token": TOKEN, "roles": [roles(ROLE, ACCOUNT)]},
     ]});
     h.state.tokens = Arc::new(Tokens::from_file(&file.to_string()).unwrap());
-    let create = |token: &'static str, update: bool| {
-        let body = json!({"plan": lambda_plan(), "stack_name": "shop", "update": update});
-        let h = &h;
-        async move {
-            h.send("POST", "/api/deployments", Some(token), Some(body), &[])
-                .await
-        }
-    };
-    let (status, created, text) = create(a, false).await;
-    assert_eq!(status, StatusCode::CREATED, "{text}");
+    let (status, created) = h.create_as(a, "shop", json!({})).await;
+    assert_eq!(status, StatusCode::CREATED, "{created}");
     let id = created["id"].as_str().unwrap().to_string();
     let tags = || h.cfn.stacks.lock().unwrap()[0].tags.clone();
     assert!(
@@ -782,27 +779,8 @@ async fn a_tenant_acts_only_on_its_own_stacks() {
     let change_sets = h.cfn.change_set_stacks.lock().unwrap().len();
     let calls = h.cfn.calls.lock().unwrap().len();
     for other in [b, TOKEN] {
-        let (status, body, _) = create(other, true).await;
-        assert_eq!(
-            (status, body["error"].as_str()),
-            (StatusCode::CONFLICT, Some("stack_not_managed")),
-            "{other}: {body}"
-        );
-        for (method, uri) in [
-            ("GET", format!("/api/deployments/{id}")),
-            ("GET", format!("/api/deployments/{id}/image")),
-            ("POST", format!("/api/deployments/{id}/execute")),
-            ("DELETE", format!("/api/deployments/{id}")),
-        ] {
-            let (status, body, _) = h.send(method, &uri, Some(other), None, &[]).await;
-            assert_eq!(
-                (status, body["error"].as_str()),
-                (StatusCode::NOT_FOUND, Some("unknown_deployment")),
-                "{other}: {method} {uri}: {body}"
-            );
-        }
-        let stream = open_stream_as(&h.state, &id, &format!("Bearer {other}")).await;
-        assert_eq!(stream.status(), StatusCode::NOT_FOUND, "{other}: events");
+        h.refuses_update(other, "shop").await;
+        h.refuses_deployment(&id, other).await;
     }
     assert_eq!(
         h.cfn.change_set_stacks.lock().unwrap().len(),
@@ -820,7 +798,7 @@ async fn a_tenant_acts_only_on_its_own_stacks() {
     // Team B creating the name at the moment team A's stack appears: CloudFormation puts B's
     // change set on A's stack; B gets no id for it.
     h.cfn.unseen_once.lock().unwrap().push("shop".into());
-    let (status, body, _) = create(b, false).await;
+    let (status, body) = h.create_as(b, "shop", json!({})).await;
     assert_eq!(
         (status, body["error"].as_str()),
         (StatusCode::CONFLICT, Some("stack_not_managed")),
@@ -833,25 +811,9 @@ async fn a_tenant_acts_only_on_its_own_stacks() {
         change_sets + 1
     );
     // A stack made without an owner is not a tenant's either.
-    let (status, _, text) = h
-        .send(
-            "POST",
-            "/api/deployments",
-            Some(TOKEN),
-            Some(json!({"plan": lambda_plan(), "stack_name": "plain"})),
-            &[],
-        )
-        .await;
-    assert_eq!(status, StatusCode::CREATED, "{text}");
-    let body = json!({"plan": lambda_plan(), "stack_name": "plain", "update": true});
-    let (status, body, _) = h
-        .send("POST", "/api/deployments", Some(a), Some(body), &[])
-        .await;
-    assert_eq!(
-        (status, body["error"].as_str()),
-        (StatusCode::CONFLICT, Some("stack_not_managed")),
-        "{body}"
-    );
+    let (status, body) = h.create("plain", json!({})).await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    h.refuses_update(a, "plain").await;
 
     // Team A's own token still sees its stack (its update keeping the owner is the sandbox
     // test's: CloudFormation's tags on an update are the change set's).

@@ -190,12 +190,13 @@ impl Sandbox {
         )
     }
 
-    /// Every route of the deployment `id` answers 404, as for one that never was (`who`: the
-    /// case, for the failure's message).
+    /// Every route of the deployment `id` answers 404, as for one that never was, a code
+    /// upload included (`who`: the case, for the failure's message).
     async fn refuses_deployment(&self, id: &str, who: &str) {
         for (method, uri) in [
             ("GET", format!("/api/deployments/{id}")),
             ("GET", format!("/api/deployments/{id}/events")),
+            ("GET", format!("/api/deployments/{id}/image")),
             ("POST", format!("/api/deployments/{id}/execute")),
             ("DELETE", format!("/api/deployments/{id}")),
         ] {
@@ -206,6 +207,13 @@ impl Sandbox {
                 "{who}: {method} {uri}"
             );
         }
+        let code = zip_of(&[("app.py", "def handler(event, context):\n    return 1\n")]);
+        let (status, body) = self.put_code(id, code, "application/octet-stream").await;
+        assert_eq!(
+            (status, body["error"].as_str()),
+            (StatusCode::NOT_FOUND, Some("unknown_deployment")),
+            "{who}: code: {body}"
+        );
     }
 
     /// An update of the stack `name` to `plan` is refused: the stack is not this token's.
@@ -1423,14 +1431,6 @@ async fn a_tenant_acts_only_on_its_own_stacks() {
         sb.act_as(other);
         sb.refuses_update(&plan, "tenant-shop", other).await;
         sb.refuses_deployment(&id, other).await;
-        let (status, body) = sb
-            .put_code(&id, code.clone(), "application/octet-stream")
-            .await;
-        assert_eq!(
-            (status, body["error"].as_str()),
-            (StatusCode::NOT_FOUND, Some("unknown_deployment")),
-            "{other}: code: {body}"
-        );
     }
     assert_eq!(
         described()["status"],
