@@ -759,7 +759,12 @@ pub fn template(options: &Options) -> Value {
                             "Effect": "Allow",
                             "Action": crate::deploy::policy::CODE_KMS_ACTIONS,
                             "Resource": sub("arn:${AWS::Partition}:kms:*:${AWS::AccountId}:key/*"),
-                            "Condition": {"StringLike": {"kms:ViaService": "s3.*.amazonaws.com"}}
+                            "Condition": {"StringLike": {
+                                "kms:ViaService": "s3.*.amazonaws.com",
+                                // Only for what S3 stores in a code bucket (the object, or
+                                // the bucket when it uses a bucket key).
+                                "kms:EncryptionContext:aws:s3:arn": sub(&format!("arn:${{AWS::Partition}}:s3:::{}*", shared::template::CODE_BUCKET_PREFIX))
+                            }}
                         },
                         {
                             "Sid": "NeverImportExistingResources",
@@ -975,6 +980,12 @@ mod tests {
         assert_eq!(
             code["Condition"]["StringEquals"]["s3:ResourceAccount"]["Fn::Sub"],
             "${AWS::AccountId}"
+        );
+        // Its key use is S3's, encrypting for a code bucket, never another bucket's.
+        let kms = statement(&t, "DeployerRole", "EncryptFunctionCodeThroughS3");
+        assert_eq!(
+            kms["Condition"]["StringLike"]["kms:EncryptionContext:aws:s3:arn"]["Fn::Sub"],
+            "arn:${AWS::Partition}:s3:::stackplan-code-*"
         );
         // Every managed policy fits AWS's 6,144 characters.
         assert_eq!(policy_size_problems(&t), Vec::<String>::new());

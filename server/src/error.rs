@@ -45,6 +45,10 @@ pub enum ApiError {
     TooManyWatchers(usize),
     #[error("{0} code uploads are being received already; try again in a moment")]
     TooManyUploads(usize),
+    #[error(
+        "a code upload with this token is being received already; send this one once it has finished"
+    )]
+    UploadUnderway,
     #[error(transparent)]
     Deploy(#[from] DeployError),
 }
@@ -65,7 +69,7 @@ impl ApiError {
             ApiError::MisdirectedHost => C::MisdirectedRequest,
             ApiError::TimedOut => C::TimedOut,
             ApiError::TooManyWatchers(_) => C::TooManyWatchers,
-            ApiError::TooManyUploads(_) => C::TooManyUploads,
+            ApiError::TooManyUploads(_) | ApiError::UploadUnderway => C::TooManyUploads,
             ApiError::Deploy(e) => match e {
                 D::InvalidPlan(_) => C::InvalidPlan,
                 D::InvalidParameters(_) => C::InvalidParameters,
@@ -89,6 +93,7 @@ impl ApiError {
                 D::ChangeSetFailed(_) => C::ChangeSetFailed,
                 D::NoChangeSet | D::ChangeSetUnavailable(_) => C::NoChangeSet,
                 D::UnknownDeployment(_) => C::UnknownDeployment,
+                D::TooManyStacksWatched(_) => C::TooManyWatchers,
                 D::Aws(a) => match a {
                     AwsError::AccessDenied(_) => C::AccessDenied,
                     AwsError::Throttled(_) => C::Throttled,
@@ -193,7 +198,10 @@ impl IntoResponse for ApiError {
             ApiError::Deploy(DeployError::Aws(AwsError::Throttled(_))) => {
                 headers.insert(header::RETRY_AFTER, HeaderValue::from_static("10"));
             }
-            ApiError::TooManyWatchers(_) | ApiError::TooManyUploads(_) => {
+            ApiError::TooManyWatchers(_)
+            | ApiError::TooManyUploads(_)
+            | ApiError::UploadUnderway
+            | ApiError::Deploy(DeployError::TooManyStacksWatched(_)) => {
                 headers.insert(header::RETRY_AFTER, HeaderValue::from_static("5"));
             }
             _ => {}

@@ -23,9 +23,11 @@ pub struct AppState {
     pub streams: Arc<StreamCounts>,
     /// Places for code uploads being received (`--max-uploads`).
     pub uploads: Arc<tokio::sync::Semaphore>,
+    /// Code uploads being received per token.
+    pub uploading: Arc<StreamCounts>,
 }
 
-/// Open event streams per token (keyed by the token's SHA-256, never the token).
+/// Open event streams (or uploads) per token (keyed by the token's SHA-256, never the token).
 #[derive(Debug, Default)]
 pub struct StreamCounts {
     open: Mutex<HashMap<[u8; 32], usize>>,
@@ -84,6 +86,7 @@ impl AppState {
             prices: None,
             shutdown: Shutdown::default(),
             streams: Arc::default(),
+            uploading: Arc::default(),
         }
     }
 

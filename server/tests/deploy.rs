@@ -845,6 +845,95 @@ async fn a_watcher_with_the_pollers_roles_joins_without_reading_the_stack_again(
     drop((first, second));
 }
 
+/// Each followed stack costs reads of the account every few seconds: the server follows a
+/// bounded number at once, and a watcher of one more is told to retry (429, with
+/// `Retry-After`) until a place is free.
+#[tokio::test(start_paused = true)]
+async fn the_server_follows_a_bounded_number_of_stacks_at_once() {
+    let h = harness_with(long_create(300), Arc::new(StsDouble::default()), |c| {
+        c.max_pollers = 1;
+    });
+    let settled = h.deployed("shop-settled").await;
+    assert_eq!(h.deployer.pollers(), 0);
+    let running = started(&h).await;
+    let held = open_stream(&h.state, &running).await;
+    assert_eq!(held.status(), StatusCode::OK);
+    assert_eq!(h.deployer.pollers(), 1);
+    let refused = open_stream(&h.state, &settled).await;
+    assert_eq!(refused.status(), StatusCode::TOO_MANY_REQUESTS);
+    assert!(refused.headers().contains_key(header::RETRY_AFTER));
+    let body: Value =
+        serde_json::from_slice(&refused.into_body().collect().await.unwrap().to_bytes()).unwrap();
+    assert_eq!(body["error"], "too_many_watchers", "{body}");
+    assert!(
+        body["message"]
+            .as_str()
+            .unwrap()
+            .contains("follows 1 stacks"),
+        "{body}"
+    );
+    // The running stack's watcher leaves: its poller stops, and the place is free again.
+    drop(held);
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    assert_eq!(h.deployer.pollers(), 0);
+    let events = h.events(&settled, None).await;
+    assert_eq!(events.last().unwrap().2["status"], "CREATE_COMPLETE");
+}
+
+/// A stack waiting for its change set to be executed does nothing until someone asks: its
+/// poller reads it once a minute, not every few seconds, and an execute through this server
+/// wakes it at once.
+#[tokio::test(start_paused = true)]
+async fn a_stack_in_review_is_read_once_a_minute_until_the_server_executes_it() {
+    let h = harness_with(long_create(3), Arc::new(StsDouble::default()), |c| {
+        c.review_poll = Duration::from_secs(60);
+    });
+    let (status, created) = h.create("shop-lambda", json!({})).await;
+    assert_eq!(status, StatusCode::CREATED, "{created}");
+    let id = created["id"].as_str().unwrap().to_string();
+    let stream = open_stream(&h.state, &id).await;
+    assert_eq!(stream.status(), StatusCode::OK);
+    let reads = || {
+        h.cfn
+            .calls
+            .lock()
+            .unwrap()
+            .iter()
+            .filter(|op| **op == "stack")
+            .count()
+    };
+    let before = reads();
+    // Half a minute past a read: the next one is 30 s away.
+    tokio::time::sleep(Duration::from_secs(630)).await;
+    let in_review = reads() - before;
+    assert!(
+        (9..=12).contains(&in_review),
+        "{in_review} reads of a stack in review over ten and a half minutes"
+    );
+    let (status, _, text) = h
+        .send(
+            "POST",
+            &format!("/api/deployments/{id}/execute"),
+            Some(TOKEN),
+            None,
+            &[],
+        )
+        .await;
+    assert_eq!(status, StatusCode::ACCEPTED, "{text}");
+    // The stream runs to the stack's end within seconds, not after the minute's wait.
+    let text = tokio::time::timeout(Duration::from_secs(5), stream.into_body().collect())
+        .await
+        .expect("the execute did not wake the poller")
+        .unwrap()
+        .to_bytes();
+    let events = parse_sse(std::str::from_utf8(&text).unwrap());
+    assert_eq!(
+        events.last().unwrap().2["status"],
+        "CREATE_COMPLETE",
+        "{events:?}"
+    );
+}
+
 #[tokio::test]
 async fn a_role_not_on_the_allowlist_is_refused_before_sts() {
     let h = harness();

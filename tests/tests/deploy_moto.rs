@@ -171,6 +171,10 @@ impl Sandbox {
 
     /// `PUT /api/deployments/{id}/code` with `body` as `kind`: the status and the answer.
     async fn put_code(&self, id: &str, body: Vec<u8>, kind: &str) -> (StatusCode, Value) {
+        self.put_code_body(id, Body::from(body), kind).await
+    }
+
+    async fn put_code_body(&self, id: &str, body: Body, kind: &str) -> (StatusCode, Value) {
         let req = Request::builder()
             .method("PUT")
             .uri(format!("/api/deployments/{id}/code"))
@@ -179,7 +183,7 @@ impl Sandbox {
                 format!("Bearer {}", *self.token.lock().unwrap()),
             )
             .header(header::CONTENT_TYPE, kind)
-            .body(Body::from(body))
+            .body(body)
             .unwrap();
         let res = app(self.state.clone()).oneshot(req).await.unwrap();
         let status = res.status();
@@ -207,8 +211,13 @@ impl Sandbox {
                 "{who}: {method} {uri}"
             );
         }
-        let code = zip_of(&[("app.py", "def handler(event, context):\n    return 1\n")]);
-        let (status, body) = self.put_code(id, code, "application/octet-stream").await;
+        // The upload is refused before its body is read: this one never ends.
+        let (status, body) = tokio::time::timeout(
+            std::time::Duration::from_secs(60),
+            self.put_code_body(id, silent_body(), "application/octet-stream"),
+        )
+        .await
+        .unwrap_or_else(|_| panic!("{who}: the refused upload's body was read"));
         assert_eq!(
             (status, body["error"].as_str()),
             (StatusCode::NOT_FOUND, Some("unknown_deployment")),
@@ -557,6 +566,13 @@ async fn a_function_moves_from_zip_to_image_and_back() {
     }
 }
 
+/// An upload's body that sends its first two bytes and then nothing, and never ends.
+fn silent_body() -> Body {
+    let never =
+        std::future::pending::<Option<Result<axum::http::HeaderMap, std::convert::Infallible>>>();
+    Body::new(http_body_util::Full::new(axum::body::Bytes::from_static(b"PK")).with_trailers(never))
+}
+
 /// A zip with a file of the given names, as a user's build makes it.
 fn zip_of(files: &[(&str, &str)]) -> Vec<u8> {
     use std::io::Write;
@@ -626,6 +642,61 @@ async fn run_uploaded_code(sb: &Sandbox, plan: &Value, stack: &str, id: &str) ->
         "{answer}"
     );
     drop(held);
+    // One token sends one upload at a time, so that it cannot take every place; and a body
+    // that stops sending is dropped, so that it cannot hold its place until the deadline.
+    let stalled = tokio::spawn({
+        let (state, id, token) = (sb.state.clone(), id.to_string(), *sb.token.lock().unwrap());
+        async move {
+            let req = Request::builder()
+                .method("PUT")
+                .uri(format!("/api/deployments/{id}/code"))
+                .header(header::AUTHORIZATION, format!("Bearer {token}"))
+                .header(header::CONTENT_TYPE, "application/octet-stream")
+                .body(silent_body())
+                .unwrap();
+            let res = app(state).oneshot(req).await.unwrap();
+            let status = res.status();
+            let bytes = res.into_body().collect().await.unwrap().to_bytes();
+            (
+                status,
+                serde_json::from_slice::<Value>(&bytes).unwrap_or(Value::Null),
+            )
+        }
+    });
+    // Once the stalled upload holds its place, the token's next one is told to wait.
+    while sb.state.uploads.available_permits() == sb.state.config.max_uploads {
+        assert!(
+            !stalled.is_finished(),
+            "the stalled upload was answered at once"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    let (status, answer) = put(code.clone(), "application/octet-stream").await;
+    assert_eq!(
+        (status, answer["error"].as_str()),
+        (StatusCode::TOO_MANY_REQUESTS, Some("too_many_uploads")),
+        "{answer}"
+    );
+    assert!(
+        answer["message"]
+            .as_str()
+            .unwrap()
+            .contains("with this token"),
+        "{answer}"
+    );
+    let (status, answer) = stalled.await.unwrap();
+    assert_eq!(
+        (status, answer["error"].as_str()),
+        (StatusCode::BAD_REQUEST, Some("bad_request")),
+        "{answer}"
+    );
+    assert!(
+        answer["message"]
+            .as_str()
+            .unwrap()
+            .contains("sent nothing for 15 s"),
+        "{answer}"
+    );
     let (status, upload) = put(code.clone(), "application/octet-stream").await;
     assert_eq!(status, StatusCode::OK, "{upload}");
     assert_eq!(upload["handler_file"], "app.py");

@@ -71,6 +71,10 @@ pub enum DeployError {
     ChangeSetUnavailable(String),
     #[error("no deployment {0}")]
     UnknownDeployment(String),
+    #[error(
+        "this server follows {0} stacks already, as many as it takes at once; try again once one has settled"
+    )]
+    TooManyStacksWatched(usize),
     #[error(transparent)]
     Aws(#[from] AwsError),
 }

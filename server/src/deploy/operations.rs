@@ -612,6 +612,7 @@ impl Deployer {
         })
         .await?;
         tracing::info!(change_set, stack = arn.name, "executing the change set");
+        self.wake(arn);
         self.status_of(id, arn, &session, grant.owner.as_ref())
             .await
     }
@@ -743,6 +744,7 @@ impl Deployer {
         })
         .await?;
         tracing::info!(stack = arn.name, "deleting the stack");
+        self.wake(arn);
         self.status_of(id, arn, &session, grant.owner.as_ref())
             .await
     }

@@ -78,7 +78,15 @@ pub fn code_policy(scope: &Scope<'_>, bucket: &str) -> String {
         "Effect": "Allow",
         "Action": CODE_KMS_ACTIONS,
         "Resource": format!("arn:{}:kms:{}:{}:key/*", scope.partition, scope.region, scope.account),
-        "Condition": {"StringEquals": {"kms:ViaService": format!("s3.{}.amazonaws.com", scope.region)}}
+        // S3 names what it encrypts in the key's encryption context: the object, or the
+        // bucket when it uses a bucket key. Only this bucket's.
+        "Condition": {
+            "StringEquals": {"kms:ViaService": format!("s3.{}.amazonaws.com", scope.region)},
+            "StringLike": {"kms:EncryptionContext:aws:s3:arn": [
+                format!("arn:{}:s3:::{bucket}", scope.partition),
+                format!("arn:{}:s3:::{bucket}/stackplan-code/*", scope.partition)
+            ]}
+        }
     }]})
     .to_string()
 }
@@ -256,6 +264,14 @@ mod tests {
         assert_eq!(
             kms["Condition"]["StringEquals"]["kms:ViaService"],
             "s3.eu-west-1.amazonaws.com"
+        );
+        assert_eq!(
+            kms["Condition"]["StringLike"]["kms:EncryptionContext:aws:s3:arn"],
+            json!([
+                "arn:aws:s3:::stackplan-code-0f1e",
+                "arn:aws:s3:::stackplan-code-0f1e/stackplan-code/*"
+            ]),
+            "the key encrypts for this bucket only"
         );
         assert_eq!(too_wide(&policy), None);
     }

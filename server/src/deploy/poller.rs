@@ -6,7 +6,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use shared::api::{Notice, NoticeKind};
-use tokio::sync::watch;
+use tokio::sync::{Notify, watch};
 
 use super::StackArn;
 use super::errors::DeployError;
@@ -48,13 +48,21 @@ impl Deployer {
         if let Some(polled) = pollers.get(&arn.arn) {
             return Ok(polled.sender.subscribe());
         }
+        // Each poller reads the account every few seconds for as long as it is watched: a
+        // bounded number, so that watchers of many stacks cannot have this server throttle
+        // every deploy of the accounts it reaches.
+        if pollers.len() >= self.config.max_pollers {
+            return Err(DeployError::TooManyStacksWatched(self.config.max_pollers));
+        }
         let (sender, receiver) = watch::channel(Snapshot::default());
+        let wake = Arc::new(Notify::new());
         pollers.insert(
             arn.arn.clone(),
             Polled {
                 sender: sender.clone(),
                 roles: roles.clone(),
                 owner: owner.clone(),
+                wake: wake.clone(),
             },
         );
         let me = self.clone();
@@ -65,7 +73,7 @@ impl Deployer {
         };
         tokio::spawn(async move {
             let _registration = registration; // dropped however the poller ends, panics included
-            me.poll(roles, owner, arn, sender).await
+            me.poll(roles, owner, arn, sender, wake).await
         });
         Ok(receiver)
     }
@@ -84,6 +92,14 @@ impl Deployer {
             .map(|polled| polled.sender.subscribe())
     }
 
+    /// Has the stack's poller, if it has one, read the stack now rather than after its wait:
+    /// the server has just set the stack going (a change set executed, a delete asked for).
+    pub(super) fn wake(&self, arn: &StackArn) {
+        if let Some(polled) = self.pollers.lock().expect("lock").get(&arn.arn) {
+            polled.wake.notify_one();
+        }
+    }
+
     /// Number of stacks being polled (one per stack, however many watch it).
     pub fn pollers(&self) -> usize {
         self.pollers.lock().expect("lock").len()
@@ -96,6 +112,7 @@ impl Deployer {
         owner: Option<Owner>,
         arn: StackArn,
         sender: watch::Sender<Snapshot>,
+        wake: Arc<Notify>,
     ) {
         let b = self.config.backoff;
         let mut delay = b.base;
@@ -144,12 +161,17 @@ impl Deployer {
                         self.status_from(&self.sign(&arn, None), &arn, &stack, &op, &template);
                     let done = status.done;
                     let grew = sender.borrow().events.len() != op.len();
+                    // A stack waiting for its change set to be executed does nothing until
+                    // someone asks, through this server (which wakes the poller) or not.
+                    let waiting = stack.status == "REVIEW_IN_PROGRESS";
                     sender.send_modify(|snap| {
                         snap.events = Arc::new(op);
                         snap.status = Some(status);
                         snap.done = done;
                     });
-                    delay = if grew {
+                    delay = if waiting {
+                        self.config.review_poll
+                    } else if grew {
                         b.base
                     } else {
                         (delay.mul_f64(1.5)).min(b.max)
@@ -216,7 +238,10 @@ impl Deployer {
                     return;
                 }
             }
-            tokio::time::sleep(delay).await;
+            tokio::select! {
+                () = tokio::time::sleep(delay) => {}
+                () = wake.notified() => delay = b.base,
+            }
         }
     }
 }
@@ -234,6 +259,8 @@ pub(super) struct Polled {
     sender: watch::Sender<Snapshot>,
     roles: AccountRoles,
     owner: Option<Owner>,
+    /// Cuts the poller's wait short ([`Deployer::wake`]).
+    wake: Arc<Notify>,
 }
 
 /// A poller's place in the registry. Dropped when the poller's task ends, however it ends (a

@@ -76,6 +76,10 @@ pub struct DeployConfig {
     /// Credentials are assumed again when they have less than this left.
     pub refresh_margin: Duration,
     pub backoff: Backoff,
+    /// Stacks followed at once (each by one poller, however many watch it).
+    pub max_pollers: usize,
+    /// How often a stack waiting for its change set to be executed is read.
+    pub review_poll: Duration,
 }
 
 impl DeployConfig {
@@ -87,6 +91,8 @@ impl DeployConfig {
             session_seconds: 900,
             refresh_margin: Duration::from_secs(300),
             backoff: Backoff::default(),
+            max_pollers: 256,
+            review_poll: Duration::from_secs(60),
         }
     }
 }

@@ -88,3 +88,34 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for OptionalJsonBody<T>
         parse(&bytes).map(|v| OptionalJsonBody(Some(v)))
     }
 }
+
+/// Reads a body of at most `max` bytes that never goes `stall` without sending something: a
+/// body trickling a byte at a time is dropped rather than holding its place until the
+/// request's deadline.
+pub async fn read_limited(
+    body: axum::body::Body,
+    max: usize,
+    stall: std::time::Duration,
+) -> Result<Bytes, ApiError> {
+    use tokio_stream::StreamExt;
+    let mut chunks = body.into_data_stream();
+    let mut read = Vec::new();
+    loop {
+        let chunk = tokio::time::timeout(stall, chunks.next())
+            .await
+            .map_err(|_| {
+                ApiError::BadBody(format!(
+                    "the body sent nothing for {} s and was dropped; send it again",
+                    stall.as_secs()
+                ))
+            })?;
+        let Some(chunk) = chunk else {
+            return Ok(Bytes::from(read));
+        };
+        let data = chunk.map_err(|_| ApiError::BadBody("the body broke off".into()))?;
+        if read.len() + data.len() > max {
+            return Err(ApiError::PayloadTooLarge(max));
+        }
+        read.extend_from_slice(&data);
+    }
+}

@@ -116,17 +116,31 @@ pub async fn deployment_code_put(
         return Err(ApiError::UnsupportedMediaType("application/octet-stream"));
     }
     let deployer = deployer(&state)?;
-    // Each upload is held in memory while it is checked: a bounded number at once.
+    // The stack is proven this token's, and its handler found, before the body is read: an id
+    // that is forged or not this token's never holds a place below.
+    let target = deployer.code_target(&grant, &id).await?;
+    // Each upload is held in memory while it is checked: a bounded number at once, of which
+    // one per token, so that one token's uploads never keep out every other's.
+    let token = crate::auth::bearer_token(&headers).unwrap_or_default();
+    let _mine = state
+        .uploading
+        .enter(token, UPLOADS_PER_TOKEN)
+        .map_err(|_| ApiError::UploadUnderway)?;
     let _place = state
         .uploads
         .clone()
         .try_acquire_owned()
         .map_err(|_| ApiError::TooManyUploads(state.config.max_uploads))?;
-    let zip = axum::body::to_bytes(body, MAX_ZIP_BYTES)
-        .await
-        .map_err(|_| ApiError::PayloadTooLarge(MAX_ZIP_BYTES))?;
-    Ok(Json(deployer.upload_code(&grant, &id, zip).await?))
+    let zip = super::body::read_limited(body, MAX_ZIP_BYTES, UPLOAD_STALL).await?;
+    Ok(Json(deployer.upload_code(&grant, target, zip).await?))
 }
+
+/// Code uploads one token may send at once.
+const UPLOADS_PER_TOKEN: usize = 1;
+
+/// The longest an upload's body may send nothing before it is dropped (a body trickling a
+/// byte at a time would hold its place for the whole request deadline).
+const UPLOAD_STALL: std::time::Duration = std::time::Duration::from_secs(15);
 
 /// `GET /api/deployments/{id}/image`.
 pub async fn deployment_image_get(

@@ -417,10 +417,11 @@ error_codes! {
     /// The request named a host this server does not answer for (`--allowed-host`); a guard
     /// against DNS rebinding.
     MisdirectedRequest = "misdirected_request", 421;
-    /// Too many event streams are open with this token; close one first.
+    /// Too many event streams are open with this token (close one first), or the server
+    /// follows as many stacks as it takes at once (retry after the `Retry-After` seconds).
     TooManyWatchers = "too_many_watchers", 429;
-    /// The server is receiving as many code uploads as it takes at once; retry after the
-    /// `Retry-After` seconds.
+    /// The server is receiving as many code uploads as it takes at once, or one with this
+    /// token; retry after the `Retry-After` seconds.
     TooManyUploads = "too_many_uploads", 429;
     /// A stack of that name exists; ask again with `update: true`.
     StackExists = "stack_exists", 409;
