@@ -247,6 +247,9 @@ test('a deploy whose event stream is lost for good can be followed again: Reconn
   // The delete question takes the focus (on Cancel); Escape cancels and gives it back.
   await page.getByTestId('delete-stack').click();
   assert.equal(await page.evaluate(() => document.activeElement.dataset.testid), 'cancel-delete');
+  // The question says what the delete leaves in the account, read from the deployed template.
+  assert.match(await page.getByTestId('delete-keeps').innerText(),
+    /^Left in the account, and billed until you delete them yourself: kept: .*AWS::DynamoDB::Table.*CodeBucket \(AWS::S3::Bucket\)/);
   await page.keyboard.press('Escape');
   await page.getByTestId('delete-confirm').waitFor({ state: 'detached' });
   assert.equal(await page.evaluate(() => document.activeElement.dataset.testid), 'delete-stack');

@@ -81,6 +81,20 @@ impl Template {
             .map(|(id, r)| (id, r["Type"].as_str().unwrap_or_default()))
     }
 
+    /// What deleting the stack leaves in the account, still billed: `(logical id, type,
+    /// DeletionPolicy)` of each resource kept (`Retain`) or kept as a final snapshot
+    /// (`Snapshot`), in template order.
+    pub fn kept_on_delete(&self) -> Vec<(&str, &str, &str)> {
+        self.resources()
+            .iter()
+            .filter_map(|(id, r)| {
+                let policy = r["DeletionPolicy"].as_str()?;
+                matches!(policy, "Retain" | "Snapshot")
+                    .then(|| (id, r["Type"].as_str().unwrap_or_default(), policy))
+            })
+            .collect()
+    }
+
     /// Readable JSON: small objects and arrays on one line. Ends with a newline.
     pub fn to_json(&self) -> String {
         format::json(&self.doc)
@@ -441,6 +455,40 @@ pub(crate) fn log_group(b: &mut Builder<'_>, id: &'static str, suffix: &str, day
 #[cfg(test)]
 mod tests {
     use super::name_tag;
+
+    /// What a delete leaves behind, read from the template itself, for both examples.
+    #[test]
+    fn a_delete_keeps_the_retained_and_snapshots_the_rest() {
+        use crate::validate::ValidPlan;
+        let kept = |plan| {
+            let t = super::generate(&ValidPlan::new(plan).unwrap());
+            t.kept_on_delete()
+                .into_iter()
+                .map(|(id, kind, policy)| format!("{id} {kind} {policy}"))
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(
+            kept(crate::examples::fargate()),
+            [
+                "LogBucket AWS::S3::Bucket Retain",
+                "AppBucket AWS::S3::Bucket Retain",
+                "Repository AWS::ECR::Repository Retain",
+                "Database AWS::RDS::DBInstance Snapshot",
+                "Cache AWS::ElastiCache::ReplicationGroup Snapshot",
+            ]
+        );
+        let lambda = kept(crate::examples::lambda());
+        assert!(
+            lambda
+                .iter()
+                .any(|k| k.ends_with("AWS::DynamoDB::Table Retain"))
+                && lambda
+                    .iter()
+                    .any(|k| k.starts_with("CodeBucket AWS::S3::Bucket Retain")),
+            "{lambda:?}"
+        );
+        assert!(lambda.iter().all(|k| k.ends_with(" Retain")), "{lambda:?}");
+    }
 
     #[test]
     fn kebab_case_of_logical_ids() {

@@ -54,6 +54,7 @@ pub fn DeployPanel(host: Option<String>, embedded: bool) -> AnyView {
             {review::review(d)}
             {review::change_list(d)}
             {progress::progress_bar(d)}
+            {progress::failing(d)}
             {move || match d.phase.get() {
                 Phase::Finished(status) => Some(result::finished(d, *status)),
                 _ => None,

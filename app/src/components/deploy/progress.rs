@@ -14,6 +14,37 @@ pub struct Row {
     pub reason: String,
 }
 
+/// The cause of a failing operation, as soon as its event arrives: the first resource that
+/// failed for a reason of its own (CloudFormation then cancels the others in flight, and
+/// those say "cancelled").
+pub fn first_failure(rows: &[Row]) -> Option<&Row> {
+    rows.iter().find(|r| {
+        r.status.ends_with("_FAILED")
+            && r.resource_type != "AWS::CloudFormation::Stack"
+            && !(r.reason.contains("cancelled") || r.reason.contains("canceled"))
+    })
+}
+
+/// While the stack still changes: the failure that will roll it back, so that nobody waits
+/// for the rollback to end (minutes, for a database) to learn why.
+pub fn failing(d: Deploy) -> AnyView {
+    let view = move || {
+        if !matches!(d.phase.get(), Phase::Running) {
+            return None;
+        }
+        d.rows.with(|rows| first_failure(rows).cloned()).map(|f| {
+            view! {
+                <div class="banner error" role="alert" data-testid="deploy-failing">
+                    <strong>{format!("{} ({}) failed: ", f.logical_id, f.resource_type)}</strong>
+                    <span>{f.reason}</span>
+                    <span>"CloudFormation is undoing the change; the list below follows it."</span>
+                </div>
+            }
+        })
+    };
+    view.into_any()
+}
+
 /// Percent done, 0–100.
 pub fn percent((done, total): (u32, u32)) -> u32 {
     (done * 100).checked_div(total).unwrap_or(0).min(100)
@@ -81,4 +112,54 @@ pub fn event_list(d: Deploy) -> AnyView {
         }
     };
     view.into_any()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{Row, first_failure};
+
+    fn row(id: &str, kind: &str, status: &str, reason: &str) -> Row {
+        Row {
+            time: "2026-12-01T10:00:00Z".into(),
+            logical_id: id.into(),
+            resource_type: kind.into(),
+            status: status.into(),
+            reason: reason.into(),
+        }
+    }
+
+    #[test]
+    fn the_cause_of_a_failure_is_found_among_its_consequences() {
+        let rows = [
+            row(
+                "shop",
+                "AWS::CloudFormation::Stack",
+                "CREATE_IN_PROGRESS",
+                "User Initiated",
+            ),
+            row(
+                "Queue",
+                "AWS::SQS::Queue",
+                "CREATE_FAILED",
+                "Resource creation cancelled",
+            ),
+            row(
+                "Database",
+                "AWS::RDS::DBInstance",
+                "CREATE_FAILED",
+                "DB instance class not available",
+            ),
+            row(
+                "shop",
+                "AWS::CloudFormation::Stack",
+                "ROLLBACK_IN_PROGRESS",
+                "The following resource(s) failed to create: [Database]",
+            ),
+        ];
+        assert_eq!(
+            first_failure(&rows).map(|r| r.logical_id.as_str()),
+            Some("Database")
+        );
+        assert_eq!(first_failure(&rows[..2]), None);
+    }
 }

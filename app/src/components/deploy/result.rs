@@ -59,7 +59,7 @@ pub fn finished(d: Deploy, status: Status) -> AnyView {
                         <ul>{notes.into_iter().map(|n| view! { <li>{n}</li> }).collect_view()}</ul>
                     </details>
                 })}
-                {(!deleted).then(|| delete_button(d, protected(&status.plan_link)))}
+                {(!deleted).then(|| delete_button(d, protected(&status.plan_link), kept(&status.plan_link)))}
             </div>
         }
     };
@@ -96,6 +96,47 @@ fn output(o: Output) -> impl IntoView {
     }
 }
 
+/// What a delete leaves in the account, read from the template of the plan the stack records.
+fn kept(plan_link: &Option<String>) -> String {
+    let template = plan_link
+        .as_deref()
+        .and_then(|code| shared::link::decode(code).ok())
+        .and_then(|plan| shared::ValidPlan::new(plan).ok())
+        .map(|plan| shared::template::generate(&plan));
+    match template {
+        Some(t) => kept_text(&t.kept_on_delete()),
+        None => "Resources whose DeletionPolicy is Retain or Snapshot stay in the account after the delete, billed until you delete them.".into(),
+    }
+}
+
+/// `kept`: `(logical id, type, DeletionPolicy)` of what a delete keeps.
+fn kept_text(kept: &[(&str, &str, &str)]) -> String {
+    let named = |policy: &str| {
+        kept.iter()
+            .filter(|k| k.2 == policy)
+            .map(|(id, kind, _)| format!("{id} ({kind})"))
+            .collect::<Vec<_>>()
+    };
+    let (retained, snapshots) = (named("Retain"), named("Snapshot"));
+    let mut parts = Vec::new();
+    if !retained.is_empty() {
+        parts.push(format!("kept: {}", retained.join(", ")));
+    }
+    if !snapshots.is_empty() {
+        parts.push(format!(
+            "a final snapshot of {}",
+            snapshots.join(" and of ")
+        ));
+    }
+    if parts.is_empty() {
+        return "Everything the stack made is deleted with it.".into();
+    }
+    format!(
+        "Left in the account, and billed until you delete them yourself: {}.",
+        parts.join("; ")
+    )
+}
+
 /// What deletion protection stops, for a stack deployed from a governed Fargate plan (the
 /// plan the stack records).
 fn protected(plan_link: &Option<String>) -> Option<String> {
@@ -112,7 +153,7 @@ fn protected(plan_link: &Option<String>) -> Option<String> {
 }
 
 /// Delete, with a confirmation (and what will stop the deletion, if anything).
-fn delete_button(d: Deploy, protected: Option<String>) -> AnyView {
+fn delete_button(d: Deploy, protected: Option<String>, kept: String) -> AnyView {
     let view = {
         let confirm = RwSignal::new(false);
         // The question takes the focus (on Cancel, the safe answer); Escape cancels; a
@@ -130,7 +171,8 @@ fn delete_button(d: Deploy, protected: Option<String>) -> AnyView {
                     view! {
                     <div role="alertdialog" aria-labelledby="delete-question" class="confirm-inline" data-testid="delete-confirm"
                         on:keydown=move |ev| if ev.key() == "Escape" { cancel() }>
-                        <span id="delete-question">"Delete the stack and its resources? Tables and buckets are kept (DeletionPolicy: Retain)."</span>
+                        <span id="delete-question">"Delete the stack and its resources?"</span>
+                        <p data-testid="delete-keeps">{kept.clone()}</p>
                         {protected.clone().map(|p| view! { <p class="banner warn" data-testid="delete-protected">{p}</p> })}
                         <button type="button" class="danger" data-testid="confirm-delete" on:click=move |_| { confirm.set(false); d.delete() }>"Delete"</button>
                         <button type="button" class="secondary" data-testid="cancel-delete" node_ref=cancel_button on:click=move |_| cancel()>"Cancel"</button>
@@ -150,4 +192,27 @@ fn delete_button(d: Deploy, protected: Option<String>) -> AnyView {
         }
     };
     view.into_any()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::kept_text;
+
+    #[test]
+    fn a_delete_says_what_it_leaves() {
+        let fargate = [
+            ("AppBucket", "AWS::S3::Bucket", "Retain"),
+            ("Repository", "AWS::ECR::Repository", "Retain"),
+            ("Database", "AWS::RDS::DBInstance", "Snapshot"),
+            ("Cache", "AWS::ElastiCache::ReplicationGroup", "Snapshot"),
+        ];
+        assert_eq!(
+            kept_text(&fargate),
+            "Left in the account, and billed until you delete them yourself: kept: AppBucket (AWS::S3::Bucket), Repository (AWS::ECR::Repository); a final snapshot of Database (AWS::RDS::DBInstance) and of Cache (AWS::ElastiCache::ReplicationGroup)."
+        );
+        assert_eq!(
+            kept_text(&[]),
+            "Everything the stack made is deleted with it."
+        );
+    }
 }

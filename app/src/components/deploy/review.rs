@@ -2,7 +2,7 @@
 //! the update's confirmation, and the list of changes.
 
 use leptos::prelude::*;
-use shared::api::Created;
+use shared::api::{Change, Created};
 use shared::cost::{self, Difference};
 
 use super::flow::{Deploy, Phase};
@@ -111,6 +111,7 @@ pub fn review(d: Deploy) -> AnyView {
                 let n = created.change_set.changes.len();
                 let name = created.stack_name.clone();
                 let diff = update_cost(d, &created);
+                let replaced = replacements(&created.change_set.changes);
                 Some(view! {
                     <div class="banner" role="alert" data-testid="confirm-update">
                         <span>{format!("Updating {name} changes {n} resource(s), listed below. Apply?")}</span>
@@ -122,6 +123,9 @@ pub fn review(d: Deploy) -> AnyView {
                             d.phase.set(Phase::Idle);
                         }>"Cancel"</button>
                     </div>
+                    {replaced.map(|text| view! {
+                        <p class="banner error" role="alert" data-testid="update-replaces">{text}</p>
+                    })}
                     {cost_of_change(diff)}
                 }.into_any())
             }
@@ -138,13 +142,16 @@ pub fn change_list(d: Deploy) -> AnyView {
         move || {
             (!d.changes.with(Vec::is_empty)).then(|| {
                 view! {
-                    <details class="changes">
+                    <details class="changes" open=move || d.changes.with(|c| replacements(c).is_some())>
                         <summary data-testid="change-count">{move || format!("Change set: {} change(s)", d.changes.with(Vec::len))}</summary>
                         <ul>
                             {move || d.changes.get().into_iter().map(|c| view! {
                                 <li><span class="action">{c.action}</span>" "
                                     <code>{c.logical_id}</code>" "
-                                    <span class="muted">{c.resource_type}</span></li>
+                                    <span class="muted">{c.resource_type}</span>
+                                    {replacement_note(c.replacement.as_deref()).map(|note| view! {
+                                        " "<strong class="replaces">{note}</strong>
+                                    })}</li>
                             }).collect_view()}
                         </ul>
                     </details>
@@ -153,4 +160,84 @@ pub fn change_list(d: Deploy) -> AnyView {
         }
     };
     view.into_any()
+}
+
+/// What CloudFormation says of a modified resource's replacement, in words.
+fn replacement_note(replacement: Option<&str>) -> Option<&'static str> {
+    match replacement {
+        Some("True") => Some("replaced"),
+        Some("Conditional") => Some("may be replaced"),
+        _ => None,
+    }
+}
+
+/// The warning an update needs when it replaces resources: CloudFormation makes a new one and
+/// deletes the old, and with it what the old one held (a database's data, unless its
+/// DeletionPolicy leaves a snapshot, which the new one does not start from).
+fn replacements(changes: &[Change]) -> Option<String> {
+    let named = |wanted: &str| {
+        changes
+            .iter()
+            .filter(|c| c.replacement.as_deref() == Some(wanted))
+            .map(|c| format!("{} ({})", c.logical_id, c.resource_type))
+            .collect::<Vec<_>>()
+    };
+    let (surely, maybe) = (named("True"), named("Conditional"));
+    if surely.is_empty() && maybe.is_empty() {
+        return None;
+    }
+    let mut text = String::from(
+        "This update replaces resources: CloudFormation makes new ones and deletes the old, with what they hold (a database's data, a bucket's objects).",
+    );
+    if !surely.is_empty() {
+        text.push_str(&format!(" Replaced: {}.", surely.join(", ")));
+    }
+    if !maybe.is_empty() {
+        text.push_str(&format!(
+            " May be replaced, depending on values known only while it runs: {}.",
+            maybe.join(", ")
+        ));
+    }
+    Some(text)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn change(id: &str, kind: &str, replacement: Option<&str>) -> Change {
+        Change {
+            action: "Modify".into(),
+            logical_id: id.into(),
+            resource_type: kind.into(),
+            replacement: replacement.map(String::from),
+        }
+    }
+
+    #[test]
+    fn an_update_that_replaces_resources_names_them() {
+        let quiet = [
+            change("Service", "AWS::ECS::Service", Some("False")),
+            change("Function", "AWS::Lambda::Function", None),
+        ];
+        assert_eq!(replacements(&quiet), None);
+        let loud = [
+            change("Service", "AWS::ECS::Service", Some("False")),
+            change("Database", "AWS::RDS::DBInstance", Some("True")),
+            change(
+                "Cache",
+                "AWS::ElastiCache::ReplicationGroup",
+                Some("Conditional"),
+            ),
+        ];
+        let text = replacements(&loud).unwrap();
+        assert!(
+            text.contains("Replaced: Database (AWS::RDS::DBInstance).")
+                && text.contains("May be replaced, depending on values known only while it runs: Cache (AWS::ElastiCache::ReplicationGroup).")
+                && !text.contains("Service"),
+            "{text}"
+        );
+        assert_eq!(replacement_note(Some("True")), Some("replaced"));
+        assert_eq!(replacement_note(Some("False")), None);
+    }
 }
