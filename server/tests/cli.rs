@@ -512,3 +512,42 @@ fn logs_through_a_pipe_have_no_colour_codes() {
     assert!(stderr.contains("WARN"), "a log line: {stderr}");
     assert!(!stderr.contains('\u{1b}'), "{stderr:?}");
 }
+
+/// A sum that left out an unknown price is marked "+" wherever the table prints it: each
+/// service's subtotal with an unknown line, and both ends of the range. (The Fargate example's
+/// traffic between zones has no price in the book.)
+#[test]
+fn estimate_marks_every_sum_that_leaves_out_an_unknown_price() {
+    let plan = text(&stackplan(&["example", "fargate"], "").stdout);
+    let out = text(&stackplan(&["estimate", "--plan", "-"], &plan).stdout);
+    let lines: Vec<&str> = out.lines().collect();
+    let mut marked = 0;
+    for (i, line) in lines.iter().enumerate() {
+        let Some(subtotal) = line.strip_suffix(')').filter(|_| !line.starts_with(' ')) else {
+            continue;
+        };
+        if !subtotal.contains("  ($") {
+            continue;
+        }
+        let items = lines[i + 1..]
+            .iter()
+            .take_while(|l| l.starts_with("  "))
+            .collect::<Vec<_>>();
+        let unknown = items.iter().any(|l| l.trim_end().ends_with("unknown"));
+        assert_eq!(subtotal.ends_with('+'), unknown, "{line}\n{out}");
+        marked += usize::from(unknown);
+    }
+    assert!(marked >= 1, "no service had an unknown price:\n{out}");
+    let total = lines
+        .iter()
+        .find(|l| l.starts_with("Monthly total:"))
+        .unwrap();
+    assert!(
+        total.contains("(lower bound") && total.contains("+ – $") && total.ends_with('+'),
+        "{total}"
+    );
+    // A plan with every price known has no mark.
+    let lambda = text(&stackplan(&["example", "lambda"], "").stdout);
+    let out = text(&stackplan(&["estimate", "--plan", "-"], &lambda).stdout);
+    assert!(!out.contains("+)") && !out.contains("lower bound"), "{out}");
+}

@@ -17,8 +17,11 @@ pub fn render_estimate(e: &Estimate) -> String {
         "{:<44} {:>16} {:<12} {:>14} {:>11}\n",
         "Item", "Quantity", "Unit", "Unit price", "Monthly"
     ));
+    // A sum that left out an unknown price is marked as at least that much.
+    let plus = |unknown: bool| if unknown { "+" } else { "" };
     for (service, subtotal, lines) in e.by_service() {
-        out.push_str(&format!("{service}  (${subtotal:.2})\n"));
+        let unknown = lines.iter().any(|l| l.monthly_usd.is_none());
+        out.push_str(&format!("{service}  (${subtotal:.2}{})\n", plus(unknown)));
         for l in lines {
             let unit_price = l
                 .unit_usd
@@ -40,8 +43,12 @@ pub fn render_estimate(e: &Estimate) -> String {
         ""
     };
     out.push_str(&format!(
-        "\nMonthly total: ${:.2}{bound}   range ${:.2} – ${:.2}\n",
-        e.monthly_usd, e.range.min, e.range.max
+        "\nMonthly total: ${:.2}{bound}   range ${:.2}{} – ${:.2}{}\n",
+        e.monthly_usd,
+        e.range.min,
+        plus(e.lower_bound),
+        e.range.max,
+        plus(e.lower_bound)
     ));
     if !e.unknown.is_empty() {
         out.push_str("\nUnknown prices:\n");
