@@ -233,6 +233,13 @@ pub fn matrix() -> Vec<(String, Plan)> {
         fargate_with(&|_, f| f.cpu_architecture = CpuArch::Arm64),
     );
     push(
+        "fargate-arm64-spot-50".into(),
+        fargate_with(&|_, f| {
+            f.cpu_architecture = CpuArch::Arm64;
+            f.spot_percent = 50;
+        }),
+    );
+    push(
         "fargate-single-nat".into(),
         fargate_with(&|_, f| f.nat_gateways = NatGateways::Single),
     );

@@ -526,7 +526,9 @@ pub struct Fargate {
     /// Target average CPU utilisation for autoscaling, in percent.
     #[cfg_attr(feature = "schema", schemars(range(min = 10, max = 90)))]
     pub cpu_target_percent: u8,
-    /// Share of tasks on Fargate Spot, in percent (x86_64 only).
+    /// Share of tasks on Fargate Spot, in percent, on either CPU architecture (FARGATE_SPOT
+    /// takes ARM64 tasks from platform version 1.4.0, the LATEST on Linux, which the service
+    /// runs on).
     #[cfg_attr(feature = "schema", schemars(range(max = 100)))]
     pub spot_percent: u8,
     pub nat_gateways: NatGateways,
@@ -740,6 +742,26 @@ pub struct Throttling {
     /// Requests allowed at once above the steady rate (1–5,000).
     #[cfg_attr(feature = "schema", schemars(range(min = 1, max = 5_000)))]
     pub burst: u32,
+}
+
+impl Throttling {
+    /// What a REST API's stage keeps when the plan sets no throttling (an HTTP API then has
+    /// only the account's limits).
+    pub const REST_DEFAULT: Throttling = Throttling {
+        rate_per_second: 1_000,
+        burst: 500,
+    };
+}
+
+impl Lambda {
+    /// The API stage's throttling: the plan's, else a REST API's default, else none.
+    pub fn stage_throttling(&self) -> Option<&Throttling> {
+        match (&self.throttling, self.api) {
+            (Some(t), _) => Some(t),
+            (None, ApiType::Rest) => Some(&Throttling::REST_DEFAULT),
+            (None, ApiType::Http) => None,
+        }
+    }
 }
 
 /// API Gateway flavour in front of the function.

@@ -6,7 +6,7 @@ use std::fmt;
 use serde::Serialize;
 
 use crate::plan::{
-    ApiType, Architecture, Authorizer, CpuArch, Domain, Fargate, Jwt, Lambda, Plan, Table, Workload,
+    ApiType, Architecture, Authorizer, Domain, Fargate, Jwt, Lambda, Plan, Table, Workload,
 };
 
 /// How bad a finding is. Errors block the template; warnings are said next to it.
@@ -180,7 +180,12 @@ pub mod limits {
     pub const MIN_LAMBDA_MEMORY_MB: u32 = 128;
     pub const MAX_LAMBDA_MEMORY_MB: u32 = 10_240;
     pub const MAX_TABLES: usize = 5;
-    pub const MAX_RESERVED_CONCURRENCY: u32 = 900;
+    /// Lambda's default quota of concurrent executions per account and region, shared by all
+    /// its functions; AWS raises it on request.
+    pub const ACCOUNT_CONCURRENCY: u32 = 1_000;
+    /// The most a function may reserve: Lambda keeps 100 of the account's concurrency
+    /// unreserved.
+    pub const MAX_RESERVED_CONCURRENCY: u32 = ACCOUNT_CONCURRENCY - 100;
     pub const MAX_REQUESTS_PER_MONTH: u64 = 1_000_000_000_000;
     /// The largest template CloudFormation takes inline (`TemplateBody`), in bytes.
     pub const TEMPLATE_BODY_BYTES: usize = 51_200;
@@ -641,13 +646,9 @@ fn fargate(c: &mut Checker, plan: &Plan, f: &Fargate) {
         90,
         "%",
     );
+    // Either architecture: FARGATE_SPOT takes X86_64 tasks from platform version 1.3.0 and
+    // ARM64 tasks from 1.4.0; the service runs on LATEST, 1.4.0 on Linux.
     c.range("fargate.spot_percent", f.spot_percent, 0, 100, "%");
-    if f.spot_percent > 0 && f.cpu_architecture == CpuArch::Arm64 {
-        c.error(
-            "fargate.spot_percent",
-            "Fargate Spot runs only x86_64 tasks: set spot_percent to 0 or cpu_architecture to x86_64",
-        );
-    }
     retention(c, "fargate.log_retention_days", f.log_retention_days);
     if let Some(db) = &f.database {
         c.range(

@@ -210,40 +210,159 @@ fn fargate_matches_the_pricing_calculator_formula() {
     }
 }
 
-/// The "x86 vCPU (Spot)" line of the Fargate example with every task on Spot, in `region`.
-fn all_spot_vcpu(region: Region) -> cost::Line {
+/// The Fargate example with every task on Spot, in `region`, on `arch`: its estimate.
+fn all_spot(region: Region, arch: CpuArch) -> cost::Estimate {
     let mut plan = examples::fargate();
     plan.region = region;
     let Architecture::Fargate(f) = &mut plan.architecture else {
         unreachable!()
     };
     f.spot_percent = 100;
-    let e = cost::estimate(
+    f.cpu_architecture = arch;
+    cost::estimate(
         &ValidPlan::new(plan).unwrap(),
         PriceBook::embedded(),
         Options::default(),
+    )
+}
+
+/// Spot lines, by region and architecture: the book's snapshot of the region's Spot rate when
+/// it has one; else, on x86, AWS's stated maximum discount off the on-demand rate; on ARM, an
+/// unknown price (the book has no ARM Spot figure to stand on, and none is guessed).
+#[test]
+fn spot_lines_by_region_and_architecture() {
+    // (region, architecture, item, monthly, unit price, words in the formula). The example
+    // runs 2 tasks × 730 h of 0.5 vCPU and 1 GB.
+    type Case = (
+        Region,
+        CpuArch,
+        &'static str,
+        Option<f64>,
+        Option<f64>,
+        &'static str,
     );
-    e.lines
-        .into_iter()
-        .find(|l| l.item == "x86 vCPU (Spot)")
-        .unwrap()
-}
-
-#[test]
-fn spot_share_is_priced_at_the_regions_spot_snapshot() {
-    // us-east-1's Spot x86 vCPU rate, fargate-spot-prices.json of 2026-09-28: $0.01288871.
-    let vcpu = all_spot_vcpu(Region::UsEast1);
-    // 2 tasks × 730 h × 0.5 vCPU × 0.01288871
-    assert_eq!(vcpu.monthly_usd, Some(9.41));
-    assert!(vcpu.formula.contains("snapshot"), "{}", vcpu.formula);
-}
-
-#[test]
-fn spot_share_without_a_snapshot_is_priced_at_the_stated_discount() {
-    let vcpu = all_spot_vcpu(Region::EuCentral1);
-    // 2 tasks × 730 h × 0.5 vCPU × eu-central-1's 0.04656 × (1 − 0.70)
-    assert_eq!(vcpu.monthly_usd, Some(10.2));
-    assert!(vcpu.formula.contains("70%"), "{}", vcpu.formula);
+    let cases: &[Case] = &[
+        // fargate-spot-prices.json of 2026-09-28.
+        (
+            Region::UsEast1,
+            CpuArch::X86_64,
+            "x86 vCPU (Spot)",
+            Some(9.41),
+            Some(0.01288871),
+            "snapshot",
+        ),
+        (
+            Region::UsEast1,
+            CpuArch::X86_64,
+            "x86 memory (Spot)",
+            Some(2.07),
+            Some(0.00141527),
+            "snapshot",
+        ),
+        // eu-central-1's 0.04656 × (1 − 0.70).
+        (
+            Region::EuCentral1,
+            CpuArch::X86_64,
+            "x86 vCPU (Spot)",
+            Some(10.2),
+            Some(0.013968),
+            "70%",
+        ),
+        // 730 vCPU-hours × 0.01030969; 1,460 GB-hours × 0.00113349.
+        (
+            Region::UsEast1,
+            CpuArch::Arm64,
+            "ARM vCPU (Spot)",
+            Some(7.53),
+            Some(0.01030969),
+            "snapshot",
+        ),
+        (
+            Region::UsEast1,
+            CpuArch::Arm64,
+            "ARM memory (Spot)",
+            Some(1.65),
+            Some(0.00113349),
+            "snapshot",
+        ),
+        (
+            Region::EuWest1,
+            CpuArch::Arm64,
+            "ARM vCPU (Spot)",
+            Some(7.15),
+            Some(0.00979124),
+            "snapshot",
+        ),
+        (
+            Region::EuWest1,
+            CpuArch::Arm64,
+            "ARM memory (Spot)",
+            Some(1.57),
+            Some(0.00107649),
+            "snapshot",
+        ),
+        // No ARM Spot snapshot in these regions: the on-demand rate × (1 − 0.70), as for x86.
+        (
+            Region::EuCentral1,
+            CpuArch::Arm64,
+            "ARM vCPU (Spot)",
+            Some(8.16),
+            Some(0.011175),
+            "70%",
+        ),
+        (
+            Region::UsWest2,
+            CpuArch::Arm64,
+            "ARM memory (Spot)",
+            Some(1.56),
+            Some(0.001068),
+            "70%",
+        ),
+        (
+            Region::ApNortheast1,
+            CpuArch::Arm64,
+            "ARM vCPU (Spot)",
+            Some(8.86),
+            Some(0.012135),
+            "70%",
+        ),
+    ];
+    for &(region, arch, item, monthly, unit, words) in cases {
+        let e = all_spot(region, arch);
+        let case = format!("{region} {item}");
+        let line = e
+            .lines
+            .iter()
+            .find(|l| l.item == item)
+            .unwrap_or_else(|| panic!("{case}: no line"));
+        assert_eq!(line.monthly_usd, monthly, "{case}: {}", line.formula);
+        match (line.unit_usd, unit) {
+            (Some(got), Some(want)) => assert!((got - want).abs() < 1e-12, "{case}: {got}"),
+            (got, want) => assert_eq!(got, want, "{case}"),
+        }
+        assert!(line.formula.contains(words), "{case}: {}", line.formula);
+        // An unknown line is said, and makes the total a lower bound.
+        assert_eq!(
+            e.lower_bound,
+            e.lines.iter().any(|l| l.monthly_usd.is_none()),
+            "{case}"
+        );
+        if monthly.is_none() {
+            assert!(e.lower_bound, "{case}");
+            assert!(
+                e.unknown
+                    .iter()
+                    .any(|u| u.starts_with(&format!("Fargate {item}"))),
+                "{case}: {:?}",
+                e.unknown
+            );
+        }
+        // No on-demand line is left once every task is on Spot.
+        assert!(
+            !e.lines.iter().any(|l| l.item.ends_with("(on-demand)")),
+            "{case}"
+        );
+    }
 }
 
 #[test]

@@ -93,10 +93,11 @@ fn check_curve(name: &str, c: &Comparison, o: Options) {
             );
             assert_eq!(e.lower_bound, lb, "{name}: {side} lower bound at {r}");
         }
-        if let Some(cap) = cost::capacity(&fp, r) {
-            assert_eq!(p.fargate_over_capacity, cap.over(), "{name} at {r}");
-            assert!(p.fargate_tasks <= f64::from(cap.max_tasks), "{name} at {r}");
-        }
+        let cost::Capacity::Fargate(cap) = cost::capacity(&fp, r) else {
+            panic!("{name}: the Fargate side has tasks")
+        };
+        assert_eq!(p.fargate_over_capacity, cap.over(), "{name} at {r}");
+        assert!(p.fargate_tasks <= f64::from(cap.max_tasks), "{name} at {r}");
     }
 }
 
@@ -259,4 +260,211 @@ fn components_split_the_whole_estimate() {
         let services: usize = parts.iter().map(|c| c.services.len()).sum();
         assert_eq!(services, e.by_service().len(), "{name}");
     }
+}
+
+/// A plan's data layer, as the comparison's two sides have it.
+#[derive(Debug, PartialEq)]
+struct Data {
+    database: bool,
+    cache: bool,
+    tables: usize,
+    bucket: bool,
+}
+
+fn data(plan: &Plan) -> Data {
+    match &plan.architecture {
+        Architecture::Fargate(f) => Data {
+            database: f.database.is_some(),
+            cache: f.cache.is_some(),
+            tables: 0,
+            // A Fargate service always has its application bucket.
+            bucket: true,
+        },
+        Architecture::Lambda(l) => Data {
+            database: false,
+            cache: false,
+            tables: l.tables.len(),
+            bucket: l.bucket,
+        },
+    }
+}
+
+fn matrix_plan(name: &str) -> Plan {
+    examples::matrix()
+        .into_iter()
+        .find(|(n, _)| n == name)
+        .unwrap_or_else(|| panic!("no matrix plan {name}"))
+        .1
+}
+
+/// The counterpart has the plan's data layer: a database for tables and tables for a
+/// database (the other example's), none for none; a cache only where Fargate had one, which
+/// Lambda cannot (the comparison says it leaves it out); a bucket for a bucket.
+#[test]
+fn the_counterpart_mirrors_the_data_layer() {
+    let data_of = |database, cache, tables, bucket| Data {
+        database,
+        cache,
+        tables,
+        bucket,
+    };
+    // (the plan, its counterpart's data layer, words the comparison's assumptions must hold).
+    let cases: &[(&str, Data, &[&str])] = &[
+        (
+            "lambda-bare",
+            data_of(false, false, 0, true),
+            &[
+                "no DynamoDB tables, so the Fargate side has no database",
+                "a Fargate service always has one",
+            ],
+        ),
+        (
+            "lambda-no-tables",
+            data_of(false, false, 0, true),
+            &["no DynamoDB tables, so the Fargate side has no database"],
+        ),
+        (
+            "lambda-no-bucket",
+            data_of(true, false, 0, true),
+            &[
+                "DynamoDB tables become the Fargate example's PostgreSQL database (db.t4g.micro, 20 GB)",
+            ],
+        ),
+        (
+            "lambda-us-east-1",
+            data_of(true, false, 0, true),
+            &[
+                "DynamoDB tables become the Fargate example's PostgreSQL database",
+                "no cache on either side",
+            ],
+        ),
+        (
+            "fargate-no-db",
+            data_of(false, false, 0, true),
+            &[
+                "no database, so the Lambda side has no DynamoDB tables",
+                "Lambda has no cache: the Lambda side leaves out the Redis cache",
+            ],
+        ),
+        (
+            "fargate-bare",
+            data_of(false, false, 0, true),
+            &[
+                "no database, so the Lambda side has no DynamoDB tables",
+                "no cache on either side",
+            ],
+        ),
+        (
+            "fargate-no-cache",
+            data_of(false, false, 2, true),
+            &["PostgreSQL database becomes the Lambda example's two DynamoDB tables"],
+        ),
+        (
+            "fargate-us-east-1",
+            data_of(false, false, 2, true),
+            &[
+                "PostgreSQL database becomes the Lambda example's two DynamoDB tables",
+                "leaves out the Redis cache",
+            ],
+        ),
+    ];
+    let book = PriceBook::embedded();
+    for (name, want, words) in cases {
+        let plan = matrix_plan(name);
+        let other = cost::counterpart(&plan, Sides::default());
+        assert_ne!(other.kind(), plan.kind(), "{name}");
+        assert_eq!(&data(&other), want, "{name}");
+        // A database is the other example's, at its size.
+        if let Some(f) = other.fargate() {
+            let example = examples::fargate();
+            let example = example.fargate().unwrap();
+            assert_eq!(f.database.as_ref().is_some(), want.database, "{name}");
+            if want.database {
+                assert_eq!(f.database, example.database, "{name}");
+            }
+        }
+        // The estimate prices what the counterpart has, and nothing it lacks.
+        let c = cost::compare(&plan, book, Options::default(), Sides::default());
+        let other_estimate = if plan.kind() == ArchitectureKind::Fargate {
+            &c.lambda
+        } else {
+            &c.fargate
+        };
+        for (service, present) in [
+            ("RDS PostgreSQL", want.database),
+            ("ElastiCache", want.cache),
+            ("DynamoDB", want.tables > 0),
+        ] {
+            assert_eq!(
+                other_estimate.lines.iter().any(|l| l.service == service),
+                present,
+                "{name}: {service}"
+            );
+        }
+        let said = c.assumptions.join(" ");
+        for w in *words {
+            assert!(said.contains(w), "{name}: {w:?} not in {said}");
+        }
+    }
+}
+
+/// What both plan kinds share carries over to the counterpart: project, region, tags,
+/// workload, environment (but an SSM parameter, which a Lambda function cannot take), domain,
+/// the governed profile and the access-log bucket.
+#[test]
+fn the_counterpart_keeps_what_both_kinds_share() {
+    for (name, plan) in examples::matrix() {
+        let other = cost::counterpart(&plan, Sides::default());
+        assert_eq!(other.project, plan.project, "{name}");
+        assert_eq!(other.region, plan.region, "{name}");
+        assert_eq!(other.tags, plan.tags, "{name}");
+        assert_eq!(other.workload, plan.workload, "{name}");
+        assert_eq!(other.domain, plan.domain, "{name}");
+        assert_eq!(other.governed, plan.governed, "{name}");
+        assert_eq!(other.log_bucket, plan.log_bucket, "{name}");
+        let kept: Vec<&EnvVar> = plan
+            .environment
+            .iter()
+            .filter(|v| other.kind() == ArchitectureKind::Fargate || v.ssm_parameter.is_none())
+            .collect();
+        assert_eq!(other.environment.iter().collect::<Vec<_>>(), kept, "{name}");
+        // A counterpart is a plan the user could take, but for what only they can give in a
+        // governed account (who may call the API, the container's user, a certificate).
+        let problems: Vec<_> = shared::check(&other)
+            .into_iter()
+            .filter(|p| p.severity == shared::Severity::Error)
+            .collect();
+        for p in &problems {
+            assert!(
+                other.governed && p.message.contains("a governed account blocks this"),
+                "{name}: {p}"
+            );
+        }
+    }
+}
+
+/// The app opens on the Fargate example: its comparison is the one it always was (its
+/// counterpart is the Lambda example with the task's memory and CPU).
+#[test]
+fn the_default_comparison_is_unchanged() {
+    let plan = examples::fargate();
+    let mut want = examples::lambda();
+    let Architecture::Lambda(l) = &mut want.architecture else {
+        unreachable!()
+    };
+    l.memory_mb = 1024;
+    l.architecture = CpuArch::X86_64;
+    assert_eq!(cost::counterpart(&plan, Sides::default()), want);
+    let c = cost::compare(
+        &plan,
+        PriceBook::embedded(),
+        Options::default(),
+        Sides::default(),
+    );
+    assert_eq!(
+        (c.fargate.monthly_usd, c.lambda.monthly_usd),
+        (207.32, 56.06)
+    );
+    assert_eq!(c.break_even_requests_per_month, Some(53_405_733.0));
+    assert_eq!(c.break_even_bound, Bound::AtLeast);
 }

@@ -333,7 +333,9 @@ fn over_capacity_is_said_not_priced() {
         (f.min_tasks, f.desired_tasks, f.max_tasks) = (1, 1, 3);
     });
     let e = estimate(plan, true);
-    let cap = e.capacity.unwrap();
+    let Some(cost::Capacity::Fargate(cap)) = e.capacity else {
+        panic!("{:?}", e.capacity)
+    };
     assert!(cap.over() && cap.needed > 3 && cap.tasks == 3, "{cap:?}");
     assert!(
         e.assumptions.iter().any(|a| a.starts_with("Over capacity")),
@@ -393,4 +395,120 @@ fn an_unknown_line_billed_alike_on_both_sides_cancels_in_the_cost_of_a_change() 
         "a changed unknown line is listed: {:?}",
         d.lines
     );
+}
+
+/// Lambda's limits, by the average a month's traffic keeps up (a lower bound on its peaks):
+/// concurrency (requests/s × duration) against the reserved concurrency, else the account's
+/// default quota of 1,000; requests/s against the API stage's throttling rate. Over either, the
+/// estimate says so (as a Fargate plan over its maximum tasks does) and still prices every
+/// request; within both, it says nothing.
+#[test]
+fn lambda_over_its_limits_is_said() {
+    let served = " The estimate prices every request as if served.";
+    // (case, requests a month, edit, the warning).
+    type Edit = fn(&mut Lambda);
+    let cases: &[(&str, u64, Edit, Option<String>)] = &[
+        ("the example", 10_000_000, |_| {}, None),
+        (
+            "reserved 900",
+            10_000_000,
+            |l| l.reserved_concurrency = Some(900),
+            None,
+        ),
+        // 5e9 ÷ 2,628,000 s = 1,902.6 requests/s × 0.12 s = 228.3 executions at once.
+        (
+            "reserved 10",
+            5_000_000_000,
+            |l| l.reserved_concurrency = Some(10),
+            Some(format!(
+                "Over capacity: the traffic needs at least 228 concurrent executions (its average: 1,902 requests/s × 0.12 s; peaks need more), but the function's reserved concurrency is 10; invocations beyond it are throttled (429).{served}"
+            )),
+        ),
+        (
+            "reserved 900 at 5e9",
+            5_000_000_000,
+            |l| l.reserved_concurrency = Some(900),
+            None,
+        ),
+        // 5e10: 19,025.9 requests/s × 0.12 s = 2,283.1.
+        (
+            "the account's quota",
+            50_000_000_000,
+            |_| {},
+            Some(format!(
+                "Over capacity: the traffic needs at least 2,283 concurrent executions (its average: 19,025 requests/s × 0.12 s; peaks need more), but the account's default quota is 1,000 concurrent executions per region, shared by all its functions (AWS raises it on request); invocations beyond it are throttled (429).{served}"
+            )),
+        ),
+        // 1e9: 380.5 requests/s.
+        (
+            "throttled below the average",
+            1_000_000_000,
+            |l| {
+                l.throttling = Some(Throttling {
+                    rate_per_second: 100,
+                    burst: 50,
+                })
+            },
+            Some(format!(
+                "Over capacity: even on average the API receives 380 requests/s, more than its throttling rate of 100 requests/s; requests beyond it are refused (429 Too Many Requests).{served}"
+            )),
+        ),
+        (
+            "throttled above the average",
+            1_000_000_000,
+            |l| {
+                l.throttling = Some(Throttling {
+                    rate_per_second: 381,
+                    burst: 50,
+                })
+            },
+            None,
+        ),
+        (
+            "a REST API's default stage throttling",
+            5_000_000_000,
+            |l| l.api = ApiType::Rest,
+            Some(format!(
+                "Over capacity: even on average the API receives 1,902 requests/s, more than the REST API stage's default throttling rate of 1,000 requests/s (lambda.throttling sets another); requests beyond it are refused (429 Too Many Requests).{served}"
+            )),
+        ),
+        (
+            "both",
+            1_000_000_000,
+            |l| {
+                l.reserved_concurrency = Some(10);
+                l.throttling = Some(Throttling {
+                    rate_per_second: 100,
+                    burst: 50,
+                });
+            },
+            Some(format!(
+                "Over capacity: the traffic needs at least 45 concurrent executions (its average: 380 requests/s × 0.12 s; peaks need more), but the function's reserved concurrency is 10; invocations beyond it are throttled (429). Also, even on average the API receives 380 requests/s, more than its throttling rate of 100 requests/s; requests beyond it are refused (429 Too Many Requests).{served}"
+            )),
+        ),
+    ];
+    for (case, requests, edit, warning) in cases {
+        let plan = lambda(|p, l| {
+            p.workload.requests_per_month = *requests;
+            edit(l);
+        });
+        let e = estimate(plan, true);
+        let said = e.capacity.and_then(|c| c.warning());
+        assert_eq!(said.as_ref(), warning.as_ref(), "{case}");
+        // The CLI lists it with the assumptions; the estimate's lines are those of a plan
+        // without the limit.
+        let listed: Vec<&String> = e
+            .assumptions
+            .iter()
+            .filter(|a| a.starts_with("Over capacity"))
+            .collect();
+        assert_eq!(listed, warning.iter().collect::<Vec<_>>(), "{case}");
+        let unlimited = lambda(|p, l| {
+            p.workload.requests_per_month = *requests;
+            edit(l);
+            l.reserved_concurrency = None;
+            l.throttling = None;
+        });
+        assert_eq!(e.lines, estimate(unlimited, true).lines, "{case}");
+    }
 }

@@ -126,11 +126,7 @@ fn fargate() -> impl Strategy<Value = Fargate> {
                 min_tasks,
                 max_tasks,
                 cpu_target_percent,
-                spot_percent: if cpu_architecture == CpuArch::Arm64 {
-                    0
-                } else {
-                    spot
-                },
+                spot_percent: spot,
                 nat_gateways: if per_az {
                     NatGateways::PerAz
                 } else {

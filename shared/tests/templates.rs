@@ -823,3 +823,61 @@ fn a_governed_key_serves_exactly_the_stacks_own_alarms() {
     }
     assert!(checked > 0, "no governed Fargate template in the matrix");
 }
+
+/// Fargate Spot on either architecture: the cluster offers FARGATE_SPOT, the service splits
+/// its tasks by weight, and the task keeps its CPU architecture. FARGATE_SPOT takes ARM64
+/// tasks from platform version 1.4.0; the service pins no version, so it runs on LATEST, which
+/// is 1.4.0 on Linux.
+#[test]
+fn spot_takes_tasks_of_either_architecture() {
+    use serde_json::json;
+    use shared::plan::{Architecture, CpuArch};
+    let split = |on_demand: u8, spot: u8| {
+        let mut s = Vec::new();
+        if on_demand > 0 {
+            s.push(json!({"CapacityProvider": "FARGATE", "Weight": on_demand}));
+        }
+        s.push(json!({"CapacityProvider": "FARGATE_SPOT", "Weight": spot}));
+        Value::Array(s)
+    };
+    let cases = [
+        (CpuArch::X86_64, 0, None, "X86_64"),
+        (CpuArch::Arm64, 0, None, "ARM64"),
+        (CpuArch::X86_64, 50, Some(split(50, 50)), "X86_64"),
+        (CpuArch::Arm64, 50, Some(split(50, 50)), "ARM64"),
+        (CpuArch::Arm64, 100, Some(split(0, 100)), "ARM64"),
+    ];
+    for (arch, spot, strategy, runtime_arch) in cases {
+        let mut plan = examples::fargate();
+        let Architecture::Fargate(f) = &mut plan.architecture else {
+            unreachable!()
+        };
+        f.cpu_architecture = arch;
+        f.spot_percent = spot;
+        let t = template_of(plan).to_value();
+        let r = &t["Resources"];
+        let service = &r["Service"]["Properties"];
+        let case = format!("{arch:?} with {spot}% Spot");
+        match &strategy {
+            Some(s) => {
+                assert_eq!(&service["CapacityProviderStrategy"], s, "{case}");
+                assert_eq!(service.get("LaunchType"), None, "{case}");
+                assert_eq!(
+                    r["Cluster"]["Properties"]["CapacityProviders"],
+                    json!(["FARGATE", "FARGATE_SPOT"]),
+                    "{case}"
+                );
+            }
+            None => {
+                assert_eq!(service["LaunchType"], json!("FARGATE"), "{case}");
+                assert_eq!(service.get("CapacityProviderStrategy"), None, "{case}");
+            }
+        }
+        assert_eq!(service.get("PlatformVersion"), None, "{case}: LATEST");
+        assert_eq!(
+            r["TaskDefinition"]["Properties"]["RuntimePlatform"],
+            json!({"CpuArchitecture": runtime_arch, "OperatingSystemFamily": "LINUX"}),
+            "{case}"
+        );
+    }
+}

@@ -106,9 +106,28 @@ fn every_problem_at_once() {
             "fargate.health_check_path: \"health\" must be a URL path starting with / (no spaces, at most 1024 characters)",
             "fargate.min_tasks: min_tasks (5) is above max_tasks (4)",
             "fargate.desired_tasks: 3 tasks is outside the autoscaling bounds 5–4",
-            "fargate.spot_percent: Fargate Spot runs only x86_64 tasks: set spot_percent to 0 or cpu_architecture to x86_64",
             "fargate.log_retention_days: 10 days is not a CloudWatch Logs retention period (allowed: 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653)",
         ],
+    );
+}
+
+/// Fargate Spot runs Linux tasks of either architecture: X86_64 on platform version 1.3.0 or
+/// later, ARM64 on 1.4.0 or later (the template leaves the version at LATEST, 1.4.0 on Linux).
+#[test]
+fn fargate_spot_on_either_architecture() {
+    for arch in ["x86_64", "arm64"] {
+        for spot in [0, 30, 100] {
+            check(
+                "fargate",
+                json!({"fargate": {"cpu_architecture": arch, "spot_percent": spot}}),
+                &[],
+            );
+        }
+    }
+    check(
+        "fargate",
+        json!({"fargate": {"cpu_architecture": "arm64", "spot_percent": 101}}),
+        &["fargate.spot_percent: 101% is out of range (allowed: 0–100%)"],
     );
 }
 

@@ -47,9 +47,8 @@ test('changing sizes changes the cost and the template', async () => {
 
 test('an invalid combination shows the core message and keeps the last template', async () => {
   const page = await t.open();
-  await page.locator('#f-fargate-spot_percent').fill('50');
-  await page.locator('#f-fargate-cpu_architecture').selectOption('arm64');
-  const message = 'Fargate Spot runs only x86_64 tasks: set spot_percent to 0 or cpu_architecture to x86_64';
+  await page.locator('#f-fargate-desired_tasks').fill('11');
+  const message = '11 tasks is outside the autoscaling bounds 2–10';
   await page.locator('.field-msg.error', { hasText: message }).waitFor();
   await page.getByTestId('problems').getByText(message).waitFor();
   assert.match(await page.getByTestId('template-info').innerText(), /last valid plan/);

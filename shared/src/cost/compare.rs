@@ -4,9 +4,10 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::{Estimate, Options, PriceBook, assume, capacity, estimate_plan, total_at};
+use super::{Capacity, Estimate, Options, PriceBook, assume, capacity, estimate_plan, total_at};
 use crate::examples;
-use crate::plan::{Architecture, CpuArch, Plan};
+use crate::plan::{Architecture, ArchitectureKind, CpuArch, EnvSource, EnvVar, Plan};
+use crate::resources::controls;
 use crate::validate::limits;
 
 /// Traffic range of the comparison, requests per month.
@@ -86,9 +87,11 @@ pub struct Dominant {
     pub lambda: String,
 }
 
-/// The other architecture for the same project, region, tags and workload. A Lambda
-/// counterpart takes the Fargate task's memory and CPU architecture (like for like) unless
-/// `sides` says otherwise; a Fargate counterpart is the Fargate example's service.
+/// The other architecture for the same plan: what both kinds share (project, region, tags,
+/// workload, environment, domain, the governed-account profile, the access-log bucket) carries
+/// over, and the data layer is mirrored ([`mirror`]). A Lambda counterpart takes the Fargate
+/// task's memory and CPU architecture (like for like) unless `sides` says otherwise, and the
+/// Lambda example's function and API; a Fargate counterpart is the Fargate example's service.
 pub fn counterpart(plan: &Plan, sides: Sides) -> Plan {
     let mut other = match &plan.architecture {
         Architecture::Fargate(f) => {
@@ -99,16 +102,154 @@ pub fn counterpart(plan: &Plan, sides: Sides) -> Plan {
                     .unwrap_or(f.memory_mib)
                     .clamp(limits::MIN_LAMBDA_MEMORY_MB, limits::MAX_LAMBDA_MEMORY_MB);
                 lambda.architecture = sides.lambda_architecture.unwrap_or(f.cpu_architecture);
+                // Tables for a database, none for none. The cache has no Lambda counterpart,
+                // and a Fargate service always has its bucket.
+                if f.database.is_none() {
+                    lambda.tables.clear();
+                }
+                lambda.bucket = true;
             }
             l
         }
-        Architecture::Lambda(_) => examples::fargate(),
+        Architecture::Lambda(lambda) => {
+            let mut f = examples::fargate();
+            if let Architecture::Fargate(fargate) = &mut f.architecture {
+                // The example's database for tables, none for none; no cache, which Lambda
+                // does not have. A Fargate service has its bucket whatever the plan says.
+                if lambda.tables.is_empty() {
+                    fargate.database = None;
+                }
+                fargate.cache = None;
+            }
+            f
+        }
     };
     other.project = plan.project.clone();
     other.region = plan.region;
     other.tags = plan.tags.clone();
     other.workload = plan.workload.clone();
+    other.environment = plan
+        .environment
+        .iter()
+        .filter(|v| other.kind() == ArchitectureKind::Fargate || !is_parameter(v))
+        .cloned()
+        .collect();
+    other.domain = plan.domain.clone();
+    other.log_bucket = plan.log_bucket.clone();
+    if plan.governed {
+        // What the profile asks that a setting gives (log retention, a Multi-AZ database, an
+        // HTTP API…); what only the user can give changes no price.
+        controls::govern(&mut other);
+    }
     other
+}
+
+/// An environment variable read from an SSM SecureString parameter (ECS Fargate only).
+fn is_parameter(v: &EnvVar) -> bool {
+    matches!(v.source(), Some(EnvSource::SsmParameter(_)))
+}
+
+/// What the comparison says about how the counterpart mirrors the plan, one assumption each.
+fn mirror(plan: &Plan, fp: &Plan, lp: &Plan) -> Vec<String> {
+    let (Some(f), Some(l)) = (fp.fargate(), lp.lambda()) else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    match plan.kind() {
+        ArchitectureKind::Fargate => {
+            out.push(format!(
+                "Both sides carry the same workload; the Lambda side gives each request {} MB on {} (the Fargate task's memory and CPU by default; change them below), with the Lambda example's {}.",
+                l.memory_mb,
+                l.architecture.as_str(),
+                l.api.label()
+            ));
+            out.push(if f.database.is_some() {
+                format!(
+                    "Data: the Fargate side's PostgreSQL database becomes the Lambda example's {} DynamoDB tables (on demand).",
+                    number_word(l.tables.len())
+                )
+            } else {
+                "Data: the Fargate side has no database, so the Lambda side has no DynamoDB tables.".into()
+            });
+            out.push(match &f.cache {
+                Some(c) => format!(
+                    "Cache: Lambda has no cache: the Lambda side leaves out the Redis cache ({} × {}), and its figures have nothing in its place.",
+                    c.nodes, c.node_type
+                ),
+                None => "Cache: no cache on either side.".into(),
+            });
+            out.push(
+                "Files: both sides have an application S3 bucket (a Fargate service always has one).".into(),
+            );
+            let left_out: Vec<&str> = plan
+                .environment
+                .iter()
+                .filter(|v| is_parameter(v))
+                .map(|v| v.name.as_str())
+                .collect();
+            if !left_out.is_empty() {
+                out.push(format!(
+                    "Environment: the Lambda side leaves out {} (SSM SecureString parameters): a function cannot take one in its environment, and would read it in its code.",
+                    left_out.join(", ")
+                ));
+            }
+        }
+        ArchitectureKind::Lambda => {
+            out.push(format!(
+                "Both sides carry the same workload; the Fargate side uses the Fargate example's service ({} vCPU, {} GB, {}–{} tasks).",
+                f.vcpu,
+                f64::from(f.memory_mib) / 1024.0,
+                f.min_tasks,
+                f.max_tasks
+            ));
+            out.push(match &f.database {
+                Some(d) => format!(
+                    "Data: the Lambda plan's DynamoDB tables become the Fargate example's PostgreSQL database ({}, {} GB).",
+                    d.instance_class, d.storage_gb
+                ),
+                None => "Data: the Lambda plan has no DynamoDB tables, so the Fargate side has no database.".into(),
+            });
+            out.push("Cache: no cache on either side.".into());
+            out.push(if l.bucket {
+                "Files: both sides have an application S3 bucket.".into()
+            } else {
+                "Files: the Lambda plan has no application bucket, but a Fargate service always has one: the Fargate side's figures include it.".into()
+            });
+        }
+    }
+    let mut shared = vec!["project", "region", "tags", "environment"];
+    if plan.domain.is_some() {
+        shared.push("domain");
+    }
+    if plan.log_bucket.is_some() {
+        shared.push("access-log bucket");
+    }
+    if plan.governed {
+        shared.push("governed-account profile");
+    }
+    let last = shared.pop().unwrap_or_default();
+    out.push(format!(
+        "The other side keeps the plan's {} and {last}.",
+        shared.join(", ")
+    ));
+    if plan.governed {
+        out.push(
+            "Governed account: the other side takes the profile's settings; what only you can give there (who may call the API, the container's user, a certificate) changes no price.".into(),
+        );
+    }
+    out
+}
+
+/// Small counts in words, as the assumptions read.
+fn number_word(n: usize) -> String {
+    match n {
+        1 => "one".into(),
+        2 => "two".into(),
+        3 => "three".into(),
+        4 => "four".into(),
+        5 => "five".into(),
+        n => n.to_string(),
+    }
 }
 
 /// The break-even between two curve points where the difference changes sign.
@@ -135,10 +276,10 @@ pub fn compare(plan: &Plan, book: &PriceBook, o: Options, sides: Sides) -> Compa
             requests_per_month: r,
             fargate_usd: f.usd,
             lambda_usd: l.usd,
-            fargate_tasks: cap.map_or(0.0, |c| f64::from(c.tasks)),
+            fargate_tasks: cap.tasks().map_or(0.0, f64::from),
             fargate_lower_bound: f.lower_bound,
             lambda_lower_bound: l.lower_bound,
-            fargate_over_capacity: cap.is_some_and(|c| c.over()),
+            fargate_over_capacity: cap.over(),
         }
     };
     let decades = (CURVE_TO / CURVE_FROM).log10().round() as usize;
@@ -189,7 +330,22 @@ pub fn compare(plan: &Plan, book: &PriceBook, o: Options, sides: Sides) -> Compa
         .map_or((fargate.unknown.clone(), lambda.unknown.clone()), |c| {
             (unknown_at(fp, c.requests), unknown_at(lp, c.requests))
         });
-    let (break_even, bound, note) = break_even(crossing.as_ref(), &curve, &near);
+    let (break_even, bound, mut note) = break_even(crossing.as_ref(), &curve, &near);
+    // Lambda's curve prices every request as served, so a crossing where the function is over
+    // its limits stands, but says so: the function could not carry that traffic as planned.
+    if let Some(r) = break_even
+        && let Capacity::Lambda(cap) = capacity(lp, r)
+        && cap.over()
+    {
+        let over = format!(
+            "Where the curves cross, the Lambda side is over capacity: {}; its curve prices every request as if served.",
+            cap.reasons().join("; also, ")
+        );
+        note = Some(match note {
+            Some(n) => format!("{n} {over}"),
+            None => over,
+        });
+    }
     let top = |e: &Estimate| {
         e.largest_lines(1)
             .first()
@@ -200,16 +356,8 @@ pub fn compare(plan: &Plan, book: &PriceBook, o: Options, sides: Sides) -> Compa
         fargate: top(&fargate),
         lambda: top(&lambda),
     };
-    let side = match (&plan.architecture, &lp.architecture) {
-        (Architecture::Fargate(_), Architecture::Lambda(l)) => format!(
-            "the Lambda side gives each request {} MB on {} (the Fargate task's memory and CPU by default; change them below), with the Lambda example's HTTP API, two tables and a bucket",
-            l.memory_mb,
-            l.architecture.as_str()
-        ),
-        _ => "the Fargate side uses the Fargate example's settings (0.5 vCPU, 1 GB, 2–10 tasks, PostgreSQL, Redis)".to_string(),
-    };
-    let assumptions = vec![
-        format!("Both sides carry the same workload; {side}."),
+    let mut assumptions = mirror(plan, fp, lp);
+    assumptions.extend([
         format!(
             "The curve and the headline are one model: Fargate runs as many tasks as the traffic needs (each request keeps one vCPU busy for {:.0}% of its duration; the rest waits on I/O, which Lambda bills and Fargate does not), at the autoscaling target, between the plan's minimum and maximum.",
             assume::CPU_SHARE_OF_DURATION * 100.0
@@ -217,7 +365,7 @@ pub fn compare(plan: &Plan, book: &PriceBook, o: Options, sides: Sides) -> Compa
         format!(
             "The curve spans 10^3 to 10^11 requests a month, {POINTS_PER_DECADE} points a decade; a crossing is refined by bisection."
         ),
-    ];
+    ]);
     Comparison {
         fargate_plan: fp.clone(),
         lambda_plan: lp.clone(),

@@ -93,7 +93,7 @@ fn compute(p: &mut Pricer<'_>, a: &mut Vec<String>, f: &Fargate, s: Scenario) {
                 continue;
             }
             // Spot: the book's snapshot of the region's Spot rate, else AWS's stated maximum
-            // discount off the on-demand rate.
+            // discount off the on-demand rate (stated for Fargate Spot, x86 and ARM alike).
             let spot_key = key.replacen("fargate.", "fargate.spot.", 1);
             if let Some(rate) = p.price(&spot_key) {
                 p.push(

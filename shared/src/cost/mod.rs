@@ -19,8 +19,8 @@ pub use diff::{Difference, LineChange, difference};
 pub(crate) use pricer::Pricer;
 pub use pricer::{fmt_qty, fmt_usd_rate};
 
-use crate::plan::{Architecture, Plan};
-use crate::validate::ValidPlan;
+use crate::plan::{Architecture, Fargate, Lambda, Plan};
+use crate::validate::{ValidPlan, limits};
 
 /// Hours in a month, as AWS's Pricing Calculator counts them.
 pub const HOURS_PER_MONTH: f64 = 730.0;
@@ -128,9 +128,46 @@ pub struct Range {
     pub lower_bound: bool,
 }
 
+/// What the plan's traffic needs against what the plan can carry.
+///
+/// In JSON, a Fargate plan's is `{needed, tasks, max_tasks}`; a Lambda plan's names its
+/// concurrency and request rate.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum Capacity {
+    Fargate(TaskCapacity),
+    Lambda(LambdaCapacity),
+}
+
+impl Capacity {
+    /// `true` when the traffic needs more than the plan allows.
+    pub fn over(&self) -> bool {
+        match self {
+            Capacity::Fargate(c) => c.over(),
+            Capacity::Lambda(c) => c.over(),
+        }
+    }
+
+    /// What the estimate says when the plan cannot carry its traffic.
+    pub fn warning(&self) -> Option<String> {
+        match self {
+            Capacity::Fargate(c) => c.warning(),
+            Capacity::Lambda(c) => c.warning(),
+        }
+    }
+
+    /// Fargate tasks priced (`None` for Lambda).
+    pub fn tasks(&self) -> Option<u32> {
+        match self {
+            Capacity::Fargate(c) => Some(c.tasks),
+            Capacity::Lambda(_) => None,
+        }
+    }
+}
+
 /// How many Fargate tasks the plan's traffic needs, and how many the plan can run.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Capacity {
+pub struct TaskCapacity {
     /// Tasks the traffic needs at the autoscaling target (never below `min_tasks`).
     pub needed: u32,
     /// Tasks priced: `needed`, capped at `max_tasks`.
@@ -138,7 +175,7 @@ pub struct Capacity {
     pub max_tasks: u32,
 }
 
-impl Capacity {
+impl TaskCapacity {
     /// `true` when the traffic needs more tasks than the plan allows.
     pub fn over(&self) -> bool {
         self.needed > self.max_tasks
@@ -153,6 +190,150 @@ impl Capacity {
             )
         })
     }
+}
+
+/// A Lambda plan's traffic, averaged over the month, against the function's concurrency and
+/// the API's throttling rate. The average is a lower bound on the peaks: over a limit on
+/// average, the plan is over it for certain.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+pub struct LambdaCapacity {
+    /// Requests per second: the month's requests ÷ its seconds.
+    pub requests_per_second: f64,
+    /// Average duration of a request, in seconds.
+    pub duration_s: f64,
+    /// Concurrent executions: requests per second × duration.
+    pub concurrency: f64,
+    /// The most executions the function runs at once.
+    pub concurrency_limit: ConcurrencyLimit,
+    /// The API stage's steady request rate, when it has one.
+    pub rate_limit: Option<RateLimit>,
+}
+
+/// Where a function's concurrency ends.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ConcurrencyLimit {
+    /// The function's reserved concurrency.
+    Reserved(u32),
+    /// The account's default quota per region, shared by all its functions
+    /// ([`limits::ACCOUNT_CONCURRENCY`]); AWS raises it on request.
+    AccountDefault(u32),
+}
+
+impl ConcurrencyLimit {
+    pub fn executions(self) -> u32 {
+        match self {
+            ConcurrencyLimit::Reserved(n) | ConcurrencyLimit::AccountDefault(n) => n,
+        }
+    }
+}
+
+/// An API stage's throttling rate.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RateLimit {
+    /// The plan's `lambda.throttling`, requests per second.
+    Plan(u32),
+    /// A REST API stage's rate when the plan sets none.
+    RestDefault(u32),
+}
+
+impl RateLimit {
+    pub fn requests_per_second(self) -> u32 {
+        match self {
+            RateLimit::Plan(n) | RateLimit::RestDefault(n) => n,
+        }
+    }
+}
+
+impl LambdaCapacity {
+    fn concurrency_over(&self) -> bool {
+        self.concurrency > f64::from(self.concurrency_limit.executions())
+    }
+
+    fn rate_over(&self) -> bool {
+        self.rate_limit
+            .is_some_and(|r| self.requests_per_second > f64::from(r.requests_per_second()))
+    }
+
+    /// `true` when even the average traffic is above a limit.
+    pub fn over(&self) -> bool {
+        self.concurrency_over() || self.rate_over()
+    }
+
+    /// Each limit the average traffic is above, in words.
+    pub fn reasons(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        if self.concurrency_over() {
+            let limit = self.concurrency_limit.executions();
+            let whose = match self.concurrency_limit {
+                ConcurrencyLimit::Reserved(n) => {
+                    format!(
+                        "the function's reserved concurrency is {}",
+                        fmt_qty(f64::from(n))
+                    )
+                }
+                ConcurrencyLimit::AccountDefault(n) => format!(
+                    "the account's default quota is {} concurrent executions per region, shared by all its functions (AWS raises it on request)",
+                    fmt_qty(f64::from(n))
+                ),
+            };
+            out.push(format!(
+                "the traffic needs at least {} concurrent executions (its average: {} requests/s × {} s; peaks need more), but {whose}; invocations beyond it are throttled (429)",
+                floor_above(self.concurrency, f64::from(limit)),
+                floor_above(self.requests_per_second, 0.0),
+                fmt_qty(self.duration_s)
+            ));
+        }
+        if let Some(rate) = self.rate_limit.filter(|_| self.rate_over()) {
+            let n = rate.requests_per_second();
+            let whose = match rate {
+                RateLimit::Plan(_) => format!(
+                    "its throttling rate of {} requests/s",
+                    fmt_qty(f64::from(n))
+                ),
+                RateLimit::RestDefault(_) => format!(
+                    "the REST API stage's default throttling rate of {} requests/s (lambda.throttling sets another)",
+                    fmt_qty(f64::from(n))
+                ),
+            };
+            out.push(format!(
+                "even on average the API receives {} requests/s, more than {whose}; requests beyond it are refused (429 Too Many Requests)",
+                floor_above(self.requests_per_second, f64::from(n))
+            ));
+        }
+        out
+    }
+
+    /// What the estimate says when the function cannot carry its traffic.
+    pub fn warning(&self) -> Option<String> {
+        let reasons = self.reasons();
+        (!reasons.is_empty()).then(|| {
+            format!(
+                "Over capacity: {}. The estimate prices every request as if served.",
+                reasons.join(". Also, ")
+            )
+        })
+    }
+}
+
+/// `x` rounded down, with as few decimals (up to 3) as keep it above `limit`: the figure an
+/// "at least" can say.
+fn floor_above(x: f64, limit: f64) -> String {
+    let mut decimals = 0;
+    let mut scale = 1.0;
+    let mut floored = x.floor();
+    while floored <= limit && decimals < 3 {
+        decimals += 1;
+        scale *= 10.0;
+        floored = (x * scale).floor() / scale;
+    }
+    let whole = floored.trunc();
+    if decimals == 0 {
+        return fmt_qty(whole);
+    }
+    let fraction = ((floored - whole) * scale).round() as u64;
+    format!("{}.{fraction:0decimals$}", fmt_qty(whole))
 }
 
 /// A monthly estimate.
@@ -174,7 +355,9 @@ pub struct Estimate {
     pub unknown: Vec<String>,
     pub not_estimated: Vec<NotEstimated>,
     pub price_book: BookRef,
-    /// Fargate only: the tasks the traffic needs and the tasks priced.
+    /// The traffic against the plan's limits. Fargate: always (the tasks the traffic needs and
+    /// the tasks priced). Lambda: only when even the average traffic is over the function's
+    /// concurrency or the API's throttling rate (within them, there is nothing to say).
     #[serde(default)]
     pub capacity: Option<Capacity>,
 }
@@ -303,31 +486,60 @@ impl Scenario {
     /// The one cost model's month at `requests`: Fargate tasks from [`capacity`].
     pub(crate) fn at(plan: &Plan, requests: f64) -> Scenario {
         Scenario {
-            tasks: capacity(plan, requests).map_or(0.0, |c| f64::from(c.tasks)),
+            tasks: plan
+                .fargate()
+                .map_or(0.0, |f| f64::from(task_capacity(plan, f, requests).tasks)),
             requests,
             peak: false,
         }
     }
 }
 
+/// What `requests` a month need of the plan, against what it can carry: see [`TaskCapacity`]
+/// and [`LambdaCapacity`].
+pub fn capacity(plan: &Plan, requests: f64) -> Capacity {
+    match &plan.architecture {
+        Architecture::Fargate(f) => Capacity::Fargate(task_capacity(plan, f, requests)),
+        Architecture::Lambda(l) => Capacity::Lambda(lambda_capacity(plan, l, requests)),
+    }
+}
+
 /// Tasks a Fargate plan runs for `requests` a month: each request keeps one vCPU busy for
 /// [`assume::CPU_SHARE_OF_DURATION`] of its duration, and tasks run at the autoscaling target;
 /// never below `min_tasks`, never above `max_tasks` (the capacity says when the traffic needs
-/// more). `None` for Lambda.
-pub fn capacity(plan: &Plan, requests: f64) -> Option<Capacity> {
-    let Architecture::Fargate(f) = &plan.architecture else {
-        return None;
-    };
+/// more).
+fn task_capacity(plan: &Plan, f: &Fargate, requests: f64) -> TaskCapacity {
     let rps = requests / SECONDS_PER_MONTH;
     let cpu_ms = f64::from(plan.workload.avg_duration_ms) * assume::CPU_SHARE_OF_DURATION;
     let per_task = f.vcpu * f64::from(f.cpu_target_percent) / 100.0 * 1000.0 / cpu_ms.max(1.0);
     let needed = (rps / per_task).ceil().clamp(0.0, f64::from(u32::MAX)) as u32;
     let needed = needed.max(f.min_tasks);
-    Some(Capacity {
+    TaskCapacity {
         needed,
         tasks: needed.min(f.max_tasks),
         max_tasks: f.max_tasks,
-    })
+    }
+}
+
+/// A Lambda plan's average concurrency (requests per second × duration) and request rate for
+/// `requests` a month, against its reserved concurrency (else the account's default quota)
+/// and its API stage's throttling rate.
+fn lambda_capacity(plan: &Plan, l: &Lambda, requests: f64) -> LambdaCapacity {
+    let requests_per_second = requests / SECONDS_PER_MONTH;
+    let duration_s = f64::from(plan.workload.avg_duration_ms) / 1000.0;
+    LambdaCapacity {
+        requests_per_second,
+        duration_s,
+        concurrency: requests_per_second * duration_s,
+        concurrency_limit: match l.reserved_concurrency {
+            Some(n) => ConcurrencyLimit::Reserved(n),
+            None => ConcurrencyLimit::AccountDefault(limits::ACCOUNT_CONCURRENCY),
+        },
+        rate_limit: l.stage_throttling().map(|t| match l.throttling {
+            Some(_) => RateLimit::Plan(t.rate_per_second),
+            None => RateLimit::RestDefault(t.rate_per_second),
+        }),
+    }
 }
 
 fn round_cents(x: f64) -> f64 {
@@ -404,7 +616,9 @@ pub(crate) fn estimate_plan(plan: &Plan, book: &PriceBook, options: Options) -> 
     let (p, mut assumptions) = price(plan, book, options, typical);
     let min = total_of(plan, book, options, low);
     let max = total_of(plan, book, options, high);
-    let capacity = capacity(plan, r);
+    // A Lambda plan within its limits says nothing of them.
+    let capacity =
+        Some(capacity(plan, r)).filter(|c| matches!(c, Capacity::Fargate(_)) || c.over());
     let range_text = match &plan.architecture {
         Architecture::Fargate(f) => format!(
             "Tasks follow the traffic: as many as it needs at the {}% CPU target (each request keeps a vCPU busy for {:.0}% of its duration), never fewer than {} or more than {}. Range: half and double the stated requests, with the tasks each needs.",
@@ -499,6 +713,29 @@ pub fn node_cost_text(estimate: &Estimate, resource_type: &str) -> Option<String
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A Fargate plan's capacity reads as it always did in JSON; both kinds read back.
+    #[test]
+    fn capacity_json_keeps_its_fargate_shape_and_reads_back() {
+        let fargate = capacity(&crate::examples::fargate(), 1e7);
+        assert_eq!(
+            serde_json::to_string(&fargate).unwrap(),
+            r#"{"needed":2,"tasks":2,"max_tasks":10}"#
+        );
+        let mut plan = crate::examples::lambda();
+        if let Architecture::Lambda(l) = &mut plan.architecture {
+            l.reserved_concurrency = Some(10);
+        }
+        let lambda = capacity(&plan, 5e9);
+        for c in [fargate, lambda] {
+            let json = serde_json::to_string(&c).unwrap();
+            assert_eq!(
+                serde_json::from_str::<Capacity>(&json).unwrap(),
+                c,
+                "{json}"
+            );
+        }
+    }
 
     /// The comparison curve and the estimate's range price without words: the totals must be
     /// the worded estimate's, for every plan of the matrix, with and without the free tier,

@@ -11,7 +11,7 @@ use super::storage::{self, LogWriters};
 use super::{Builder, att, log_group, policy_doc, r, sub, trust};
 use crate::environment;
 use crate::plan::EnvSource;
-use crate::plan::{ApiType, Authorizer, Domain, Lambda, Runtime, Table};
+use crate::plan::{ApiType, Authorizer, Domain, Lambda, Runtime, Table, Throttling};
 
 /// Stage name of the REST API.
 pub const REST_STAGE: &str = "prod";
@@ -684,6 +684,7 @@ fn rest_api(b: &mut Builder<'_>, l: &Lambda) {
         json!({ "RestApiId": r("RestApi") }),
     )
     .depends_on(&["RestRootMethod", "RestProxyMethod"]);
+    let throttling = l.throttling.as_ref().unwrap_or(&Throttling::REST_DEFAULT);
     b.add(
         "RestStage",
         "AWS::ApiGateway::Stage",
@@ -694,8 +695,8 @@ fn rest_api(b: &mut Builder<'_>, l: &Lambda) {
             "MethodSettings": [{
                 "ResourcePath": "/*",
                 "HttpMethod": "*",
-                "ThrottlingBurstLimit": l.throttling.as_ref().map_or(500, |t| t.burst),
-                "ThrottlingRateLimit": l.throttling.as_ref().map_or(1000, |t| t.rate_per_second)
+                "ThrottlingBurstLimit": throttling.burst,
+                "ThrottlingRateLimit": throttling.rate_per_second
             }]
         }),
     )
