@@ -546,6 +546,23 @@ fn estimate_marks_every_sum_that_leaves_out_an_unknown_price() {
         total.contains("(lower bound") && total.contains("+ – $") && total.ends_with('+'),
         "{total}"
     );
+    // A month whose every price is known, but whose range reaches traffic the book does not
+    // price (double the Lambda example's traffic at 64 KB a response: over 10 TB out, whose
+    // tier is not in the book), marks the range and not the total.
+    let mut heavy: serde_json::Value =
+        serde_json::from_str(&text(&stackplan(&["example", "lambda"], "").stdout)).unwrap();
+    heavy["workload"]["requests_per_month"] = 100_000_000.into();
+    heavy["workload"]["avg_response_kb"] = 64.into();
+    heavy["workload"]["internet_egress_percent"] = 100.into();
+    let out = text(&stackplan(&["estimate", "--plan", "-"], &heavy.to_string()).stdout);
+    let total = out
+        .lines()
+        .find(|l| l.starts_with("Monthly total:"))
+        .unwrap();
+    assert!(
+        !total.contains("lower bound") && total.contains("+ – $") && total.ends_with('+'),
+        "{total}"
+    );
     // A plan with every price known has no mark.
     let lambda = text(&stackplan(&["example", "lambda"], "").stdout);
     let out = text(&stackplan(&["estimate", "--plan", "-"], &lambda).stdout);

@@ -934,6 +934,28 @@ async fn a_stack_in_review_is_read_once_a_minute_until_the_server_executes_it() 
     );
 }
 
+/// A poller waiting out its minute on a stack in review frees its place as soon as its last
+/// watcher leaves, not at the end of the wait.
+#[tokio::test(start_paused = true)]
+async fn a_poller_in_review_stops_when_its_last_watcher_leaves() {
+    let h = harness_with(long_create(3), Arc::new(StsDouble::default()), |c| {
+        c.review_poll = Duration::from_secs(60);
+    });
+    let (_, created) = h.create("shop-lambda", json!({})).await;
+    let id = created["id"].as_str().unwrap().to_string();
+    let stream = open_stream(&h.state, &id).await;
+    assert_eq!(stream.status(), StatusCode::OK);
+    tokio::time::sleep(Duration::from_secs(5)).await;
+    assert_eq!(h.deployer.pollers(), 1);
+    drop(stream);
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    assert_eq!(
+        h.deployer.pollers(),
+        0,
+        "the place is held for the rest of the minute"
+    );
+}
+
 #[tokio::test]
 async fn a_role_not_on_the_allowlist_is_refused_before_sts() {
     let h = harness();

@@ -426,6 +426,7 @@ fn the_counterpart_keeps_what_both_kinds_share() {
             .environment
             .iter()
             .filter(|v| other.kind() == ArchitectureKind::Fargate || v.ssm_parameter.is_none())
+            .filter(|v| shared::environment::reserved(&other, &v.name).is_none())
             .collect();
         assert_eq!(other.environment.iter().collect::<Vec<_>>(), kept, "{name}");
         // A counterpart is a plan the user could take, but for what only they can give in a
@@ -440,6 +441,46 @@ fn the_counterpart_keeps_what_both_kinds_share() {
                 "{name}: {p}"
             );
         }
+    }
+}
+
+/// A variable whose name the other kind's template sets itself stays on the plan's side: the
+/// counterpart stays a valid plan, and the comparison says what it left out.
+#[test]
+fn the_counterpart_leaves_out_the_names_its_template_sets() {
+    for plan in [examples::fargate(), examples::lambda()] {
+        let plain = cost::counterpart(&plan, Sides::default());
+        let (taken, _) = shared::environment::template_names(&plain)
+            .into_iter()
+            .find(|(n, _)| shared::environment::reserved(&plan, n).is_none())
+            .expect("the other side's template sets a name this side may use");
+        let mut with = plan.clone();
+        with.environment.push(EnvVar {
+            name: taken.clone(),
+            value: Some("mine".into()),
+            ssm_parameter: None,
+            secret: None,
+            json_key: None,
+            generate: false,
+        });
+        assert!(ValidPlan::new(with.clone()).is_ok(), "{taken}");
+        let other = cost::counterpart(&with, Sides::default());
+        assert!(other.environment.iter().all(|v| v.name != taken), "{taken}");
+        assert!(ValidPlan::new(other).is_ok(), "{taken}");
+        let c = cost::compare(
+            &with,
+            PriceBook::embedded(),
+            Options::default(),
+            Sides::default(),
+        );
+        assert!(
+            c.assumptions
+                .iter()
+                .any(|a| a.starts_with("Environment: the")
+                    && a.contains(&format!("{taken} is set by the template itself"))),
+            "{taken}: {:?}",
+            c.assumptions
+        );
     }
 }
 

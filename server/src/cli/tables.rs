@@ -46,9 +46,9 @@ pub fn render_estimate(e: &Estimate) -> String {
         "\nMonthly total: ${:.2}{bound}   range ${:.2}{} – ${:.2}{}\n",
         e.monthly_usd,
         e.range.min,
-        plus(e.lower_bound),
+        plus(e.range.lower_bound),
         e.range.max,
-        plus(e.lower_bound)
+        plus(e.range.lower_bound)
     ));
     if !e.unknown.is_empty() {
         out.push_str("\nUnknown prices:\n");

@@ -65,10 +65,9 @@ pub fn check_zip(zip: &[u8], files: &[String]) -> Result<String, Vec<PlanProblem
     }
     // The zip reader holds a record for every entry of the central directory: counted first,
     // so that 50 MB of tiny entries cannot take hundreds of MB to open.
-    let entries = zip_entries(zip).ok_or_else(|| problem("the upload is not a zip archive"))?;
-    if entries > MAX_ZIP_ENTRIES {
+    if zip_entries(zip, MAX_ZIP_ENTRIES) > MAX_ZIP_ENTRIES {
         return Err(problem(format!(
-            "the zip has {entries} entries; Stackplan takes at most {MAX_ZIP_ENTRIES}"
+            "the zip has more than {MAX_ZIP_ENTRIES} entries (files and folders); Stackplan takes at most {MAX_ZIP_ENTRIES}"
         )));
     }
     let archive = zip::ZipArchive::new(Cursor::new(zip))
@@ -86,34 +85,22 @@ pub fn check_zip(zip: &[u8], files: &[String]) -> Result<String, Vec<PlanProblem
         })
 }
 
-/// The number of entries a zip's end of central directory record gives (its Zip64 record's
-/// when the classic one's 16-bit count is saturated), read without opening the archive.
-/// `None`: no such record.
-fn zip_entries(zip: &[u8]) -> Option<u64> {
-    const END: [u8; 4] = [0x50, 0x4b, 0x05, 0x06];
-    const LOCATOR: [u8; 4] = [0x50, 0x4b, 0x06, 0x07];
-    const END64: [u8; 4] = [0x50, 0x4b, 0x06, 0x06];
-    let u16_at = |at: usize| Some(u16::from_le_bytes(zip.get(at..at + 2)?.try_into().ok()?));
-    let u64_at = |at: usize| Some(u64::from_le_bytes(zip.get(at..at + 8)?.try_into().ok()?));
-    // The record is 22 bytes and ends with a comment of at most 65,535 bytes.
-    let lowest = zip.len().saturating_sub(22 + usize::from(u16::MAX));
-    let end = (lowest..=zip.len().checked_sub(22)?)
-        .rev()
-        .find(|&at| zip[at..at + 4] == END)?;
-    let classic = u16_at(end + 10)?;
-    if classic != u16::MAX {
-        return Some(u64::from(classic));
+/// An upper bound on the entries a zip reader can find in `zip`: the central directory
+/// headers (`PK\x01\x02`) anywhere in it, counted up to `limit + 1`. Whatever end record a
+/// reader settles on (the classic one, a Zip64 one, one of several), each entry it reads
+/// starts with one of these; file data that happens to hold the bytes only raises the count.
+fn zip_entries(zip: &[u8], limit: u64) -> u64 {
+    const HEADER: &[u8; 4] = b"PK\x01\x02";
+    let mut n = 0;
+    for w in zip.windows(4) {
+        if w == HEADER {
+            n += 1;
+            if n > limit {
+                break;
+            }
+        }
     }
-    // Zip64: a 20-byte locator just before the record gives the Zip64 record's offset.
-    let locator = end.checked_sub(20)?;
-    if zip[locator..locator + 4] != LOCATOR {
-        return Some(u64::from(classic));
-    }
-    let at = usize::try_from(u64_at(locator + 8)?).ok()?;
-    if zip.get(at..at + 4)? != END64 {
-        return None;
-    }
-    u64_at(at + 32)
+    n
 }
 
 /// A code upload's destination, proven before a byte of the body is read: the stack is this
@@ -275,47 +262,51 @@ mod tests {
         assert!(check_zip(b"", &files).is_err());
     }
 
-    /// An end of central directory record claiming `entries`, classic or Zip64, after some
-    /// bytes standing for the archive (the count is read before the archive is).
-    fn end_records(entries: u64) -> Vec<u8> {
-        let mut zip = vec![0u8; 64];
-        let count = u16::try_from(entries).unwrap_or(u16::MAX);
-        if count == u16::MAX {
-            let at = zip.len() as u64;
-            zip.extend([0x50, 0x4b, 0x06, 0x06]);
-            zip.extend(44u64.to_le_bytes()); // the record's size after this field
-            zip.extend([45, 0, 45, 0, 0, 0, 0, 0, 0, 0, 0, 0]); // versions, disk numbers
-            zip.extend(entries.to_le_bytes()); // entries on this disk
-            zip.extend(entries.to_le_bytes()); // entries in all
-            zip.extend([0u8; 16]); // the central directory's size and offset
-            zip.extend([0x50, 0x4b, 0x06, 0x07, 0, 0, 0, 0]);
-            zip.extend(at.to_le_bytes());
-            zip.extend(1u32.to_le_bytes());
+    /// A zip of `n` empty files, each named by its number.
+    fn zip_of_many(n: usize) -> Vec<u8> {
+        let mut out = Cursor::new(Vec::new());
+        {
+            let mut w = zip::ZipWriter::new(&mut out);
+            for i in 0..n {
+                w.start_file(format!("{i}"), zip::write::SimpleFileOptions::default())
+                    .unwrap();
+            }
+            w.finish().unwrap();
         }
-        zip.extend([0x50, 0x4b, 0x05, 0x06, 0, 0, 0, 0]);
-        zip.extend(count.to_le_bytes());
-        zip.extend(count.to_le_bytes());
-        zip.extend([0u8; 10]); // the central directory's size and offset, no comment
-        zip
+        out.into_inner()
     }
 
     #[test]
     fn a_zip_of_too_many_entries_is_refused_before_it_is_opened() {
         let files = handler_files(Runtime::Python313, "app.handler");
         let real = zip_of(&[("app.py", "x = 1"), ("lib/a.py", ""), ("lib/b.py", "")]);
-        assert_eq!(zip_entries(&real), Some(3));
-        assert_eq!(zip_entries(&end_records(7)), Some(7));
-        assert_eq!(zip_entries(&end_records(70_000)), Some(70_000));
-        assert_eq!(zip_entries(b"no record here, just text"), None);
-        let many = check_zip(&end_records(1_100_000), &files).unwrap_err();
-        assert_eq!(many[0].path, "code");
+        assert_eq!(zip_entries(&real, MAX_ZIP_ENTRIES), 3);
+        // The count stops one past the limit.
+        assert_eq!(zip_entries(&zip_of_many(50), 10), 11);
+        let many = zip_of_many(MAX_ZIP_ENTRIES as usize + 1);
+        let problems = check_zip(&many, &files).unwrap_err();
+        assert_eq!(problems[0].path, "code");
         assert!(
-            many[0].message.contains("1100000 entries") && many[0].message.contains("100000"),
-            "{many:?}"
+            problems[0].message.contains("more than 100000 entries"),
+            "{problems:?}"
         );
-        // At the limit the count passes, and the archive itself is read (this one is only
-        // records, so it is not a zip).
-        let at_limit = check_zip(&end_records(MAX_ZIP_ENTRIES), &files).unwrap_err();
-        assert!(at_limit[0].message.contains("not a zip"), "{at_limit:?}");
+        // An end record that claims fewer entries than the directory holds changes nothing:
+        // the headers are counted, not the record's claim.
+        let mut lying = many.clone();
+        let end = lying.len() - 22;
+        assert_eq!(&lying[end..end + 4], b"PK\x05\x06");
+        lying[end + 8..end + 12].copy_from_slice(&[1, 0, 1, 0]);
+        assert!(
+            check_zip(&lying, &files).unwrap_err()[0]
+                .message
+                .contains("more than")
+        );
+        // Just within the limit the archive itself is read (and has no handler).
+        let within = zip_of_many(MAX_ZIP_ENTRIES as usize);
+        let problems = check_zip(&within, &files).unwrap_err();
+        assert!(
+            problems[0].message.contains("has no app.py"),
+            "{problems:?}"
+        );
     }
 }

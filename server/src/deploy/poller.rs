@@ -20,6 +20,10 @@ use crate::aws::AwsError;
 /// own timeouts are longer: they cover every call, not only the ones someone watches).
 const READ_TIMEOUT: Duration = Duration::from_secs(4);
 
+/// How long after the server woke a poller (an execute, a delete) a stack still in review is
+/// read at the fast rate rather than once a `review_poll`.
+const AFTER_A_WAKE: Duration = Duration::from_secs(30);
+
 impl Deployer {
     /// Subscribes to the stack's poller, starting one if nobody watches the stack yet. A stack
     /// that is gone (never made, or deleted) is refused before anything streams.
@@ -118,6 +122,10 @@ impl Deployer {
         let mut delay = b.base;
         let mut failures = 0;
         let seq = AtomicU64::new(0);
+        // When the server last woke the poller: an execute is asynchronous in CloudFormation,
+        // so the stack may still read REVIEW_IN_PROGRESS just after it; for a while after a
+        // wake, a stack in review is read at the fast rate.
+        let mut woken: Option<tokio::time::Instant> = None;
         loop {
             // AWS's own message is in the log (`aws::retry` writes it); watchers get ours.
             let throttled = |wait: Duration, _aws_message: &str| {
@@ -163,7 +171,8 @@ impl Deployer {
                     let grew = sender.borrow().events.len() != op.len();
                     // A stack waiting for its change set to be executed does nothing until
                     // someone asks, through this server (which wakes the poller) or not.
-                    let waiting = stack.status == "REVIEW_IN_PROGRESS";
+                    let waiting = stack.status == "REVIEW_IN_PROGRESS"
+                        && woken.is_none_or(|at| at.elapsed() > AFTER_A_WAKE);
                     sender.send_modify(|snap| {
                         snap.events = Arc::new(op);
                         snap.status = Some(status);
@@ -240,7 +249,19 @@ impl Deployer {
             }
             tokio::select! {
                 () = tokio::time::sleep(delay) => {}
-                () = wake.notified() => delay = b.base,
+                () = wake.notified() => {
+                    delay = b.base;
+                    woken = Some(tokio::time::Instant::now());
+                }
+                // The last watcher left during the wait (a minute, for a stack in review):
+                // the place is freed now, not after the wait.
+                () = sender.closed() => {
+                    let mut pollers = self.pollers.lock().expect("lock");
+                    if sender.receiver_count() == 0 {
+                        pollers.remove(&arn.arn);
+                        return;
+                    }
+                }
             }
         }
     }

@@ -90,8 +90,8 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for OptionalJsonBody<T>
 }
 
 /// Reads a body of at most `max` bytes that never goes `stall` without sending something: a
-/// body trickling a byte at a time is dropped rather than holding its place until the
-/// request's deadline.
+/// body that stops sending is dropped rather than holding its place until the request's
+/// deadline (a slow but steady one runs to that deadline).
 pub async fn read_limited(
     body: axum::body::Body,
     max: usize,

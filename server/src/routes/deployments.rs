@@ -116,16 +116,17 @@ pub async fn deployment_code_put(
         return Err(ApiError::UnsupportedMediaType("application/octet-stream"));
     }
     let deployer = deployer(&state)?;
-    // The stack is proven this token's, and its handler found, before the body is read: an id
-    // that is forged or not this token's never holds a place below.
-    let target = deployer.code_target(&grant, &id).await?;
-    // Each upload is held in memory while it is checked: a bounded number at once, of which
-    // one per token, so that one token's uploads never keep out every other's.
+    // One upload per token at a time, taken first: the proof below costs AWS calls, and the
+    // token is known good already, so a token can only ever block its own uploads.
     let token = crate::auth::bearer_token(&headers).unwrap_or_default();
     let _mine = state
         .uploading
         .enter(token, UPLOADS_PER_TOKEN)
         .map_err(|_| ApiError::UploadUnderway)?;
+    // The stack is proven this token's, and its handler found, before the body is read: an id
+    // that is forged or not this token's never holds one of the server's places below.
+    let target = deployer.code_target(&grant, &id).await?;
+    // Each upload is held in memory while it is checked: a bounded number at once.
     let _place = state
         .uploads
         .clone()
@@ -138,8 +139,8 @@ pub async fn deployment_code_put(
 /// Code uploads one token may send at once.
 const UPLOADS_PER_TOKEN: usize = 1;
 
-/// The longest an upload's body may send nothing before it is dropped (a body trickling a
-/// byte at a time would hold its place for the whole request deadline).
+/// The longest an upload's body may send nothing before it is dropped (a body that stops
+/// sending would otherwise hold its place until the request's deadline, 300 s).
 const UPLOAD_STALL: std::time::Duration = std::time::Duration::from_secs(15);
 
 /// `GET /api/deployments/{id}/image`.

@@ -131,7 +131,7 @@ pub fn counterpart(plan: &Plan, sides: Sides) -> Plan {
     other.environment = plan
         .environment
         .iter()
-        .filter(|v| other.kind() == ArchitectureKind::Fargate || !is_parameter(v))
+        .filter(|v| left_out(&other, v).is_none())
         .cloned()
         .collect();
     other.domain = plan.domain.clone();
@@ -142,6 +142,20 @@ pub fn counterpart(plan: &Plan, sides: Sides) -> Plan {
         controls::govern(&mut other);
     }
     other
+}
+
+/// Why the counterpart `other` cannot take the plan's variable `v`, if it cannot: a function
+/// takes no SSM SecureString parameter, and a name the other kind's template sets itself (or
+/// AWS reserves) is its own.
+fn left_out(other: &Plan, v: &EnvVar) -> Option<String> {
+    if other.kind() == ArchitectureKind::Lambda && is_parameter(v) {
+        return Some(format!(
+            "{} is an SSM SecureString parameter: a function cannot take one in its environment, and would read it in its code",
+            v.name
+        ));
+    }
+    crate::environment::reserved(other, &v.name)
+        .map(|why| why.trim_end_matches("; choose another name").to_string())
 }
 
 /// An environment variable read from an SSM SecureString parameter (ECS Fargate only).
@@ -181,18 +195,6 @@ fn mirror(plan: &Plan, fp: &Plan, lp: &Plan) -> Vec<String> {
             out.push(
                 "Files: both sides have an application S3 bucket (a Fargate service always has one).".into(),
             );
-            let left_out: Vec<&str> = plan
-                .environment
-                .iter()
-                .filter(|v| is_parameter(v))
-                .map(|v| v.name.as_str())
-                .collect();
-            if !left_out.is_empty() {
-                out.push(format!(
-                    "Environment: the Lambda side leaves out {} (SSM SecureString parameters): a function cannot take one in its environment, and would read it in its code.",
-                    left_out.join(", ")
-                ));
-            }
         }
         ArchitectureKind::Lambda => {
             out.push(format!(
@@ -216,6 +218,21 @@ fn mirror(plan: &Plan, fp: &Plan, lp: &Plan) -> Vec<String> {
                 "Files: the Lambda plan has no application bucket, but a Fargate service always has one: the Fargate side's figures include it.".into()
             });
         }
+    }
+    let (other, other_kind) = match plan.kind() {
+        ArchitectureKind::Fargate => (lp, "Lambda"),
+        ArchitectureKind::Lambda => (fp, "Fargate"),
+    };
+    let dropped: Vec<String> = plan
+        .environment
+        .iter()
+        .filter_map(|v| left_out(other, v))
+        .collect();
+    if !dropped.is_empty() {
+        out.push(format!(
+            "Environment: the {other_kind} side leaves out {}.",
+            dropped.join("; ")
+        ));
     }
     let mut shared = vec!["project", "region", "tags", "environment"];
     if plan.domain.is_some() {

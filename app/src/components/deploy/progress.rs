@@ -25,19 +25,33 @@ pub fn first_failure(rows: &[Row]) -> Option<&Row> {
     })
 }
 
-/// While the stack still changes: the failure that will roll it back, so that nobody waits
-/// for the rollback to end (minutes, for a database) to learn why.
+/// The cause of the operation still running, if it has failed: none once the stack's last
+/// event is final (the rows then belong to an operation that has ended, say the deploy a
+/// delete is about to follow).
+pub fn failing_now(rows: &[Row]) -> Option<&Row> {
+    let last = rows
+        .iter()
+        .rev()
+        .find(|r| r.resource_type == "AWS::CloudFormation::Stack")?;
+    last.status
+        .ends_with("_IN_PROGRESS")
+        .then(|| first_failure(rows))
+        .flatten()
+}
+
+/// While the stack still changes: the failure that stops it reaching its goal, so that nobody
+/// waits for the rest (a rollback takes minutes, for a database) to learn why.
 pub fn failing(d: Deploy) -> AnyView {
     let view = move || {
         if !matches!(d.phase.get(), Phase::Running) {
             return None;
         }
-        d.rows.with(|rows| first_failure(rows).cloned()).map(|f| {
+        d.rows.with(|rows| failing_now(rows).cloned()).map(|f| {
             view! {
                 <div class="banner error" role="alert" data-testid="deploy-failing">
                     <strong>{format!("{} ({}) failed: ", f.logical_id, f.resource_type)}</strong>
                     <span>{f.reason}</span>
-                    <span>"CloudFormation is undoing the change; the list below follows it."</span>
+                    <span>"The stack will not reach its goal; the list below follows CloudFormation to the end."</span>
                 </div>
             }
         })
@@ -116,7 +130,7 @@ pub fn event_list(d: Deploy) -> AnyView {
 
 #[cfg(test)]
 mod tests {
-    use super::{Row, first_failure};
+    use super::{Row, failing_now, first_failure};
 
     fn row(id: &str, kind: &str, status: &str, reason: &str) -> Row {
         Row {
@@ -161,5 +175,19 @@ mod tests {
             Some("Database")
         );
         assert_eq!(first_failure(&rows[..2]), None);
+        // While the rollback runs, it is the failure now; once the stack settles, the rows are
+        // an ended operation's (a delete about to start still shows them).
+        assert_eq!(
+            failing_now(&rows).map(|r| r.logical_id.as_str()),
+            Some("Database")
+        );
+        let mut ended = rows.to_vec();
+        ended.push(row(
+            "shop",
+            "AWS::CloudFormation::Stack",
+            "ROLLBACK_COMPLETE",
+            "",
+        ));
+        assert_eq!(failing_now(&ended), None);
     }
 }

@@ -111,7 +111,7 @@ pub fn review(d: Deploy) -> AnyView {
                 let n = created.change_set.changes.len();
                 let name = created.stack_name.clone();
                 let diff = update_cost(d, &created);
-                let replaced = replacements(&created.change_set.changes);
+                let replaced = replacements(&created.change_set.changes, &replace_policies(d));
                 Some(view! {
                     <div class="banner" role="alert" data-testid="confirm-update">
                         <span>{format!("Updating {name} changes {n} resource(s), listed below. Apply?")}</span>
@@ -142,7 +142,7 @@ pub fn change_list(d: Deploy) -> AnyView {
         move || {
             (!d.changes.with(Vec::is_empty)).then(|| {
                 view! {
-                    <details class="changes" open=move || d.changes.with(|c| replacements(c).is_some())>
+                    <details class="changes" open=move || d.changes.with(|c| c.iter().any(|c| replacement_note(c.replacement.as_deref()).is_some()))>
                         <summary data-testid="change-count">{move || format!("Change set: {} change(s)", d.changes.with(Vec::len))}</summary>
                         <ul>
                             {move || d.changes.get().into_iter().map(|c| view! {
@@ -171,15 +171,50 @@ fn replacement_note(replacement: Option<&str>) -> Option<&'static str> {
     }
 }
 
-/// The warning an update needs when it replaces resources: CloudFormation makes a new one and
-/// deletes the old, and with it what the old one held (a database's data, unless its
-/// DeletionPolicy leaves a snapshot, which the new one does not start from).
-fn replacements(changes: &[Change]) -> Option<String> {
+/// Each resource's `UpdateReplacePolicy` in the template of the plan being deployed: what
+/// becomes of the old resource when CloudFormation replaces it.
+fn replace_policies(d: Deploy) -> Vec<(String, String)> {
+    let Some(plan) = d
+        .requested_plan()
+        .and_then(|p| shared::ValidPlan::new(p).ok())
+    else {
+        return Vec::new();
+    };
+    shared::template::generate(&plan)
+        .resources()
+        .iter()
+        .filter_map(|(id, r)| {
+            let policy = r.get("UpdateReplacePolicy")?.as_str()?;
+            Some((id.to_string(), policy.to_string()))
+        })
+        .collect()
+}
+
+/// The warning an update needs when it replaces resources: CloudFormation makes a new one,
+/// which starts empty, and then deletes the old one, keeps it (outside the stack) or keeps a
+/// final snapshot of it, as its `UpdateReplacePolicy` (`policies`) says.
+fn replacements(changes: &[Change], policies: &[(String, String)]) -> Option<String> {
+    let fate = |id: &str| match policies
+        .iter()
+        .find(|(p, _)| p == id)
+        .map(|(_, v)| v.as_str())
+    {
+        Some("Retain") => "the old one is kept, outside the stack",
+        Some("Snapshot") => "the old one leaves a final snapshot and is deleted",
+        _ => "the old one is deleted, with what it holds",
+    };
     let named = |wanted: &str| {
         changes
             .iter()
             .filter(|c| c.replacement.as_deref() == Some(wanted))
-            .map(|c| format!("{} ({})", c.logical_id, c.resource_type))
+            .map(|c| {
+                format!(
+                    "{} ({}): {}",
+                    c.logical_id,
+                    c.resource_type,
+                    fate(&c.logical_id)
+                )
+            })
             .collect::<Vec<_>>()
     };
     let (surely, maybe) = (named("True"), named("Conditional"));
@@ -187,15 +222,15 @@ fn replacements(changes: &[Change]) -> Option<String> {
         return None;
     }
     let mut text = String::from(
-        "This update replaces resources: CloudFormation makes new ones and deletes the old, with what they hold (a database's data, a bucket's objects).",
+        "This update replaces resources: CloudFormation makes new ones, which start empty (a new database, bucket or table holds none of the old one's data), then deals with the old ones.",
     );
     if !surely.is_empty() {
-        text.push_str(&format!(" Replaced: {}.", surely.join(", ")));
+        text.push_str(&format!(" Replaced: {}.", surely.join("; ")));
     }
     if !maybe.is_empty() {
         text.push_str(&format!(
             " May be replaced, depending on values known only while it runs: {}.",
-            maybe.join(", ")
+            maybe.join("; ")
         ));
     }
     Some(text)
@@ -215,25 +250,30 @@ mod tests {
     }
 
     #[test]
-    fn an_update_that_replaces_resources_names_them() {
+    fn an_update_that_replaces_resources_names_them_and_what_becomes_of_the_old() {
+        let policies = [
+            ("Database".to_string(), "Snapshot".to_string()),
+            ("AppBucket".to_string(), "Retain".to_string()),
+        ];
         let quiet = [
             change("Service", "AWS::ECS::Service", Some("False")),
             change("Function", "AWS::Lambda::Function", None),
         ];
-        assert_eq!(replacements(&quiet), None);
+        assert_eq!(replacements(&quiet, &policies), None);
         let loud = [
             change("Service", "AWS::ECS::Service", Some("False")),
             change("Database", "AWS::RDS::DBInstance", Some("True")),
+            change("AppBucket", "AWS::S3::Bucket", Some("True")),
             change(
                 "Cache",
                 "AWS::ElastiCache::ReplicationGroup",
                 Some("Conditional"),
             ),
         ];
-        let text = replacements(&loud).unwrap();
+        let text = replacements(&loud, &policies).unwrap();
         assert!(
-            text.contains("Replaced: Database (AWS::RDS::DBInstance).")
-                && text.contains("May be replaced, depending on values known only while it runs: Cache (AWS::ElastiCache::ReplicationGroup).")
+            text.contains("Replaced: Database (AWS::RDS::DBInstance): the old one leaves a final snapshot and is deleted; AppBucket (AWS::S3::Bucket): the old one is kept, outside the stack.")
+                && text.contains("May be replaced, depending on values known only while it runs: Cache (AWS::ElastiCache::ReplicationGroup): the old one is deleted, with what it holds.")
                 && !text.contains("Service"),
             "{text}"
         );
