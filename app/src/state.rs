@@ -133,7 +133,11 @@ pub fn with_book<R>(
 /// A share link pasted into this tab's address bar changes only the fragment, so the page is
 /// not loaded again: it opens the link's plan itself. A link that cannot be read leaves the
 /// plan on the page as it is and says why.
-fn follow_links(plan: RwSignal<Plan>, link_error: RwSignal<Option<String>>) {
+fn follow_links(
+    plan: RwSignal<Plan>,
+    free_tier: RwSignal<bool>,
+    link_error: RwSignal<Option<String>>,
+) {
     let _ = window_event_listener_untyped("hashchange", move |_| {
         let Some(hash) =
             crate::browser::location_hash().filter(|h| h.contains(shared::link::FRAGMENT_KEY))
@@ -146,6 +150,10 @@ fn follow_links(plan: RwSignal<Plan>, link_error: RwSignal<Option<String>>) {
                 if plan.with_untracked(|p| *p != linked) {
                     plan.set(linked);
                 }
+                let priced = shared::link::free_tier_of(&hash);
+                if free_tier.get_untracked() != priced {
+                    free_tier.set(priced);
+                }
             }
             Err(e) => link_error.set(Some(format!(
                 "This share link could not be opened: {e}. The plan on the page is unchanged."
@@ -156,23 +164,26 @@ fn follow_links(plan: RwSignal<Plan>, link_error: RwSignal<Option<String>>) {
 
 impl Planner {
     pub fn new() -> Self {
-        let (initial, link_error) = match crate::browser::location_hash() {
+        // A link's plan, and whether its sharer counted the free tier.
+        let (initial, free_tier, link_error) = match crate::browser::location_hash() {
             Some(hash) if hash.contains(shared::link::FRAGMENT_KEY) => {
                 match shared::link::decode(&hash) {
-                    Ok(plan) => (plan, None),
+                    Ok(plan) => (plan, shared::link::free_tier_of(&hash), None),
                     Err(e) => (
                         examples::fargate(),
+                        true,
                         Some(format!(
                             "This share link could not be opened: {e}. Showing the example plan instead."
                         )),
                     ),
                 }
             }
-            _ => (examples::fargate(), None),
+            _ => (examples::fargate(), true, None),
         };
         let plan = RwSignal::new(initial);
+        let free_tier = RwSignal::new(free_tier);
         let link_error = RwSignal::new(link_error);
-        follow_links(plan, link_error);
+        follow_links(plan, free_tier, link_error);
         let kind = Memo::new(move |_| plan.with(Plan::kind));
         // One validation per edit: the problems (with the template-size check `ValidPlan::new`
         // adds) and the valid plan both come from it.
@@ -184,7 +195,6 @@ impl Planner {
             })
         });
         let valid = Memo::new(move |_| checked.with(|c| c.as_ref().ok().cloned()));
-        let free_tier = RwSignal::new(true);
         let format = RwSignal::new(Format::Json);
         let server_book = RwSignal::new(None::<ServerBook>);
         let pricing = Memo::new(move |_| {

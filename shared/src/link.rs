@@ -18,6 +18,10 @@ pub const MAX_LINK_CHARS: usize = 8 * 1024;
 pub const MAX_INFLATED_BYTES: usize = 64 * 1024;
 /// The fragment key.
 pub const FRAGMENT_KEY: &str = "plan=";
+/// After the plan in a fragment: the estimate leaves out AWS's free tier. (A link without it
+/// counts the free tier, the planner's default; a decoder reads the plan up to the first `&`,
+/// so older builds open such a link too.)
+pub const FREE_TIER_OFF: &str = "free_tier=off";
 
 /// Field names of the plan format, in code order: the field at index `i` has code
 /// `code(i)`. Append only; never reorder or remove.
@@ -393,6 +397,23 @@ fn fragment_bound(json: usize) -> usize {
     1 + FRAGMENT_KEY.len() + 2 + deflated.div_ceil(3) * 4
 }
 
+/// A share link that also says how its sharer priced the plan: `&free_tier=off` after the
+/// plan when the estimate left out the free tier.
+pub fn link_priced(plan: &Plan, base: &str, free_tier: bool) -> String {
+    let link = link(plan, base);
+    if free_tier {
+        link
+    } else {
+        format!("{link}&{FREE_TIER_OFF}")
+    }
+}
+
+/// Whether a link, or a fragment, asks for the free tier to be counted (see [`FREE_TIER_OFF`]).
+pub fn free_tier_of(input: &str) -> bool {
+    let fragment = input.rsplit_once('#').map_or(input, |(_, f)| f);
+    !fragment.split('&').any(|part| part == FREE_TIER_OFF)
+}
+
 /// A full share link: `<base>#plan=<payload>`.
 pub fn link(plan: &Plan, base: &str) -> String {
     let base = base.split('#').next().unwrap_or(base);
@@ -491,6 +512,22 @@ fn short(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     /// The counted length is the written text's, for every plan of the matrix.
+    /// A link says when its sharer left out the free tier; the plan reads the same either way.
+    #[test]
+    fn a_link_carries_the_free_tier_switch() {
+        let plan = crate::examples::lambda();
+        let on = link_priced(&plan, "https://x.example/", true);
+        let off = link_priced(&plan, "https://x.example/", false);
+        assert_eq!(on, link(&plan, "https://x.example/"));
+        assert_eq!(off, format!("{on}&free_tier=off"));
+        assert!(free_tier_of(&on));
+        assert!(!free_tier_of(&off));
+        assert!(!free_tier_of(&off[off.find('#').unwrap()..]));
+        assert_eq!(decode(&off).unwrap(), plan);
+        // Only the fragment's own part counts.
+        assert!(free_tier_of("https://x.example/?free_tier=off#plan=1.abc"));
+    }
+
     #[test]
     fn the_json_length_is_counted_as_written() {
         for (name, plan) in crate::examples::matrix() {

@@ -11,9 +11,14 @@ test('a shared link opens exactly the plan that was shared', async () => {
   await page.locator('#f-lambda-memory_mb').fill('2048');
   await page.locator('#f-lambda-api').selectOption('rest');
   await page.locator('#f-region').selectOption('ap-northeast-1');
+  // Priced without the free tier: the link says so, and opens priced the same way.
+  const withFree = await page.getByTestId('monthly-total').innerText();
+  await page.getByLabel('Free tier').uncheck();
+  await page.waitForFunction((t) => document.querySelector('[data-testid=monthly-total]').innerText !== t, withFree);
+  const total = await page.getByTestId('monthly-total').innerText();
   await page.getByTestId('share').click();
   const link = await page.getByTestId('share-link').inputValue();
-  assert.match(link, /#plan=1\./);
+  assert.match(link, /#plan=1\.[\w-]+&free_tier=off$/);
   assert.ok(link.length <= 400, `${link.length} characters`);
   assert.equal(await page.evaluate(() => navigator.clipboard.readText()), link);
   const tplBefore = await page.locator('pre.code').innerText();
@@ -23,6 +28,8 @@ test('a shared link opens exactly the plan that was shared', async () => {
   assert.equal(await other.locator('#f-lambda-memory_mb').inputValue(), '2048');
   assert.equal(await other.locator('#f-region').inputValue(), 'ap-northeast-1');
   assert.equal(await other.locator('pre.code').innerText(), tplBefore);
+  assert.equal(await other.getByLabel('Free tier').isChecked(), false);
+  assert.equal(await other.getByTestId('monthly-total').innerText(), total);
 });
 
 test('a broken link shows a clear message over the default plan', async () => {

@@ -11,9 +11,10 @@ pub fn ShareButton() -> impl IntoView {
     let p = use_planner();
     let shared_link = RwSignal::new(None::<(String, bool)>);
     let share = move |_| {
+        let free_tier = p.free_tier.get_untracked();
         let url = p
             .plan
-            .with(|plan| shared::link::link(plan, &browser::share_base()));
+            .with(|plan| shared::link::link_priced(plan, &browser::share_base(), free_tier));
         if let Some((_, fragment)) = url.split_once('#') {
             browser::replace_fragment(&format!("#{fragment}"));
         }
@@ -27,7 +28,7 @@ pub fn ShareButton() -> impl IntoView {
             <button type="button" data-testid="share" on:click=share>"Share"</button>
             {move || shared_link.get().map(|(url, copied)| view! {
                 <div class="share-result" role="status">
-                    <span>{if copied { "Link copied" } else { "Copy this link" }}{format!(" · {} characters, the whole plan, no server storage", url.len())}</span>
+                    <span>{if copied { "Link copied" } else { "Copy this link" }}{format!(" · {} characters, the whole plan and how it is priced, no server storage", url.len())}</span>
                     <input type="text" readonly data-testid="share-link" aria-label="Share link" prop:value=url />
                     <button type="button" class="icon" aria-label="Close" on:click=move |_| shared_link.set(None)>"×"</button>
                 </div>
