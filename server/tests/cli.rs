@@ -546,6 +546,15 @@ fn estimate_marks_every_sum_that_leaves_out_an_unknown_price() {
         total.contains("(lower bound") && total.contains("+ – $") && total.ends_with('+'),
         "{total}"
     );
+    // The top of the autoscaling band: all 10 of the example's tasks, marked like the total.
+    let ceiling = lines
+        .iter()
+        .find(|l| l.starts_with("Autoscaling maximum: $"))
+        .unwrap();
+    assert!(
+        ceiling.ends_with("+ with all 10 tasks running all month"),
+        "{ceiling}"
+    );
     // A month whose every price is known, but whose range reaches traffic the book does not
     // price (double the Lambda example's traffic at 64 KB a response: over 10 TB out, whose
     // tier is not in the book), marks the range and not the total.
@@ -567,4 +576,8 @@ fn estimate_marks_every_sum_that_leaves_out_an_unknown_price() {
     let lambda = text(&stackplan(&["example", "lambda"], "").stdout);
     let out = text(&stackplan(&["estimate", "--plan", "-"], &lambda).stdout);
     assert!(!out.contains("+)") && !out.contains("lower bound"), "{out}");
+    assert!(
+        !out.contains("Autoscaling maximum"),
+        "Lambda has no task bound: {out}"
+    );
 }

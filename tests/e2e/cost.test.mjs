@@ -59,6 +59,21 @@ test('the cost lines are grouped, expandable to their formula, and the toggles r
   await groups.getByText('ARM vCPU (on-demand)').waitFor();
 });
 
+test('the cost band reaches the autoscaling maximum: every task the plan allows, all month', async () => {
+  const page = await t.open();
+  const ceiling = page.getByTestId('cost-ceiling');
+  assert.match(await ceiling.innerText(), /^\$[\d,]+\.\d\d\+ with all 10 tasks running all month, the autoscaling maximum$/);
+  const at10 = await ceiling.innerText();
+  await page.locator('#f-fargate-max_tasks').fill('4');
+  await page.waitForFunction((t) => document.querySelector('[data-testid=cost-ceiling]').innerText !== t, at10);
+  assert.match(await ceiling.innerText(), /with all 4 tasks/);
+  const money = (text) => Number(text.match(/\$([\d,.]+)/)[1].replace(/,/g, ''));
+  assert.ok(money(await ceiling.innerText()) < money(at10));
+  // Lambda has no task bound.
+  await page.locator('[data-arch=lambda]').click();
+  await ceiling.waitFor({ state: 'detached' });
+});
+
 test('an unknown price says unknown and the total says lower bound', async () => {
   const page = await t.open();
   await page.locator('#f-region').selectOption('eu-central-1');

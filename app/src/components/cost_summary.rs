@@ -68,6 +68,21 @@ pub fn CostSummary() -> impl IntoView {
         }
     });
     let capacity = note(|e, _| e.capacity.and_then(|c| c.warning()).unwrap_or_default());
+    // The top of the autoscaling band (Fargate): every task the plan allows, all month.
+    let ceiling = Memo::new(move |_| {
+        let options = shared::cost::Options {
+            free_tier: p.free_tier.get(),
+        };
+        p.pricing.with(|sb| {
+            p.valid.with(|v| {
+                v.as_ref().and_then(|v| {
+                    crate::state::with_book(sb, v.region.code(), |b| {
+                        shared::cost::ceiling(v, b, options)
+                    })
+                })
+            })
+        })
+    });
     let unknown = note(|e, _| match e.unknown.len() {
         0 => String::new(),
         n => format!(
@@ -93,6 +108,13 @@ pub fn CostSummary() -> impl IntoView {
                 <div class="range" data-testid="cost-range">
                     <span>{text(|e, _| format!("{} – {}", money(e.range.min), at_least(e.range.max, e.range.lower_bound)))}</span>
                     <span class="total-label">"half – double the traffic, with the tasks each needs"</span>
+                    {move || ceiling.get().map(|c| view! {
+                        <span class="total-label" data-testid="cost-ceiling">{format!(
+                            "{} with all {} tasks running all month, the autoscaling maximum",
+                            at_least(c.usd, c.lower_bound),
+                            c.tasks
+                        )}</span>
+                    })}
                 </div>
             </div>
             {move || (!stale.with(String::is_empty)).then(|| view! { <p class="stale-note" role="status">"Showing the last valid plan's cost: fix the problems below to update it."</p> })}

@@ -350,7 +350,8 @@ pub fn run(cli: Cli) -> ExitCode {
             if json {
                 serde_json::to_string_pretty(&estimate).expect("estimate serializes") + "\n"
             } else {
-                render_estimate(&estimate)
+                let ceiling = cost::ceiling(&valid, PriceBook::embedded(), options);
+                render_estimate(&estimate, ceiling)
             }
         }),
         Command::Compare {

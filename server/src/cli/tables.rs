@@ -3,7 +3,8 @@
 use shared::cost::{self, Estimate, PriceBook, fmt_qty, fmt_usd_rate};
 
 /// A table for terminals, like infracost's.
-pub fn render_estimate(e: &Estimate) -> String {
+/// `ceiling`: the top of a Fargate plan's autoscaling band ([`cost::ceiling`]).
+pub fn render_estimate(e: &Estimate, ceiling: Option<cost::Ceiling>) -> String {
     let mut out = String::new();
     let money = |v: Option<f64>| {
         v.map(|v| format!("${v:.2}"))
@@ -50,6 +51,14 @@ pub fn render_estimate(e: &Estimate) -> String {
         e.range.max,
         plus(e.range.lower_bound)
     ));
+    if let Some(c) = ceiling {
+        out.push_str(&format!(
+            "Autoscaling maximum: ${:.2}{} with all {} tasks running all month\n",
+            c.usd,
+            plus(c.lower_bound),
+            c.tasks
+        ));
+    }
     if !e.unknown.is_empty() {
         out.push_str("\nUnknown prices:\n");
         for u in &e.unknown {

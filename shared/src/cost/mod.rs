@@ -605,6 +605,35 @@ pub fn estimate(plan: &ValidPlan, book: &PriceBook, options: Options) -> Estimat
     estimate_plan(plan.plan(), book, options)
 }
 
+/// The top of a Fargate plan's autoscaling band: its month with every one of `max_tasks`
+/// running all month, at the stated traffic. What the service can cost at most once scaling
+/// has run to its bound, beside the estimate's range (which follows the traffic).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Ceiling {
+    pub tasks: u32,
+    pub usd: f64,
+    /// Some line's price is unknown: the real figure is higher.
+    pub lower_bound: bool,
+}
+
+/// See [`Ceiling`]; `None` for Lambda, which has no task bound, and for a plan whose minimum
+/// is its maximum (the estimate already runs every task).
+pub fn ceiling(plan: &ValidPlan, book: &PriceBook, options: Options) -> Option<Ceiling> {
+    let plan = plan.plan();
+    let f = plan.fargate().filter(|f| f.max_tasks > f.min_tasks)?;
+    let scenario = Scenario {
+        tasks: f64::from(f.max_tasks),
+        requests: plan.workload.requests_per_month as f64,
+        peak: false,
+    };
+    let t = total_of(plan, book, options, scenario);
+    Some(Ceiling {
+        tasks: f.max_tasks,
+        usd: t.usd,
+        lower_bound: t.lower_bound,
+    })
+}
+
 pub(crate) fn estimate_plan(plan: &Plan, book: &PriceBook, options: Options) -> Estimate {
     let r = plan.workload.requests_per_month as f64;
     let typical = Scenario::at(plan, r);
@@ -713,6 +742,39 @@ pub fn node_cost_text(estimate: &Estimate, resource_type: &str) -> Option<String
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The Fargate example runs 2 tasks at its traffic and may scale to 10: its ceiling prices
+    /// 10 all month, the difference being 8 tasks' compute. Lambda has none.
+    #[test]
+    fn the_ceiling_runs_every_task_the_plan_allows() {
+        let book = PriceBook::embedded();
+        let o = Options::default();
+        let plan = ValidPlan::new(crate::examples::fargate()).unwrap();
+        let e = estimate(&plan, book, o);
+        let c = ceiling(&plan, book, o).unwrap();
+        assert_eq!(c.tasks, 10);
+        let per_task: f64 = e
+            .lines
+            .iter()
+            .filter(|l| l.service == "Fargate")
+            .filter_map(|l| l.monthly_usd)
+            .sum::<f64>()
+            / 2.0;
+        assert!(
+            (c.usd - e.monthly_usd - 8.0 * per_task).abs() < 0.05,
+            "{c:?} vs {} + 8 × {per_task}",
+            e.monthly_usd
+        );
+        assert_eq!(c.lower_bound, e.lower_bound);
+        assert!(c.usd > e.range.max);
+        let lambda = ValidPlan::new(crate::examples::lambda()).unwrap();
+        assert_eq!(ceiling(&lambda, book, o), None);
+        let mut fixed = crate::examples::fargate();
+        if let Architecture::Fargate(f) = &mut fixed.architecture {
+            (f.min_tasks, f.desired_tasks, f.max_tasks) = (3, 3, 3);
+        }
+        assert_eq!(ceiling(&ValidPlan::new(fixed).unwrap(), book, o), None);
+    }
 
     /// A Fargate plan's capacity reads as it always did in JSON; both kinds read back.
     #[test]
