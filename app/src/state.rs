@@ -42,6 +42,8 @@ pub struct Planner {
     pub plan: RwSignal<Plan>,
     /// Why the share link the page was opened with could not be read.
     pub link_error: RwSignal<Option<String>>,
+    /// The price book (version, date) the opened share link's sharer priced the plan with.
+    pub linked_book: RwSignal<Option<(String, String)>>,
     /// The settings of the architecture not shown, kept for switching back.
     stash: RwSignal<(Option<Fargate>, Option<Lambda>)>,
     /// The settings of sections switched off, kept for switching them on again.
@@ -136,6 +138,7 @@ pub fn with_book<R>(
 fn follow_links(
     plan: RwSignal<Plan>,
     free_tier: RwSignal<bool>,
+    linked_book: RwSignal<Option<(String, String)>>,
     link_error: RwSignal<Option<String>>,
 ) {
     let _ = window_event_listener_untyped("hashchange", move |_| {
@@ -154,6 +157,7 @@ fn follow_links(
                 if free_tier.get_untracked() != priced {
                     free_tier.set(priced);
                 }
+                linked_book.set(shared::link::book_of(&hash));
             }
             Err(e) => link_error.set(Some(format!(
                 "This share link could not be opened: {e}. The plan on the page is unchanged."
@@ -165,25 +169,32 @@ fn follow_links(
 impl Planner {
     pub fn new() -> Self {
         // A link's plan, and whether its sharer counted the free tier.
-        let (initial, free_tier, link_error) = match crate::browser::location_hash() {
+        let (initial, free_tier, linked_book, link_error) = match crate::browser::location_hash() {
             Some(hash) if hash.contains(shared::link::FRAGMENT_KEY) => {
                 match shared::link::decode(&hash) {
-                    Ok(plan) => (plan, shared::link::free_tier_of(&hash), None),
+                    Ok(plan) => (
+                        plan,
+                        shared::link::free_tier_of(&hash),
+                        shared::link::book_of(&hash),
+                        None,
+                    ),
                     Err(e) => (
                         examples::fargate(),
                         true,
+                        None,
                         Some(format!(
                             "This share link could not be opened: {e}. Showing the example plan instead."
                         )),
                     ),
                 }
             }
-            _ => (examples::fargate(), true, None),
+            _ => (examples::fargate(), true, None, None),
         };
         let plan = RwSignal::new(initial);
         let free_tier = RwSignal::new(free_tier);
+        let linked_book = RwSignal::new(linked_book);
         let link_error = RwSignal::new(link_error);
-        follow_links(plan, free_tier, link_error);
+        follow_links(plan, free_tier, linked_book, link_error);
         let kind = Memo::new(move |_| plan.with(Plan::kind));
         // One validation per edit: the problems (with the template-size check `ValidPlan::new`
         // adds) and the valid plan both come from it.
@@ -380,6 +391,7 @@ impl Planner {
         Planner {
             plan,
             link_error,
+            linked_book,
             stash: RwSignal::new((None, None)),
             kept: Kept::default(),
             kind,

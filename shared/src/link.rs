@@ -398,14 +398,37 @@ fn fragment_bound(json: usize) -> usize {
 }
 
 /// A share link that also says how its sharer priced the plan: `&free_tier=off` after the
-/// plan when the estimate left out the free tier.
-pub fn link_priced(plan: &Plan, base: &str, free_tier: bool) -> String {
-    let link = link(plan, base);
-    if free_tier {
-        link
-    } else {
-        format!("{link}&{FREE_TIER_OFF}")
+/// plan when the estimate left out the free tier, and `&book=<version>,<date>` for the price
+/// book it used (left out if either holds a character outside `A–Z a–z 0–9 . _ : -`, or is
+/// over 40 characters).
+pub fn link_priced(plan: &Plan, base: &str, free_tier: bool, book: Option<(&str, &str)>) -> String {
+    let mut link = link(plan, base);
+    if !free_tier {
+        link.push('&');
+        link.push_str(FREE_TIER_OFF);
     }
+    let safe = |s: &str| {
+        !s.is_empty()
+            && s.len() <= 40
+            && s.bytes()
+                .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b':' | b'-'))
+    };
+    if let Some((version, date)) = book.filter(|(v, d)| safe(v) && safe(d)) {
+        link.push_str(&format!("&{BOOK_KEY}{version},{date}"));
+    }
+    link
+}
+
+/// After the plan in a fragment: the price book its sharer's estimate used.
+pub const BOOK_KEY: &str = "book=";
+
+/// The price book a link says its sharer used: `(version, date)`.
+pub fn book_of(input: &str) -> Option<(String, String)> {
+    let fragment = input.rsplit_once('#').map_or(input, |(_, f)| f);
+    fragment
+        .split('&')
+        .find_map(|part| part.strip_prefix(BOOK_KEY)?.split_once(','))
+        .map(|(v, d)| (v.to_string(), d.to_string()))
 }
 
 /// Whether a link, or a fragment, asks for the free tier to be counted (see [`FREE_TIER_OFF`]).
@@ -516,8 +539,8 @@ mod tests {
     #[test]
     fn a_link_carries_the_free_tier_switch() {
         let plan = crate::examples::lambda();
-        let on = link_priced(&plan, "https://x.example/", true);
-        let off = link_priced(&plan, "https://x.example/", false);
+        let on = link_priced(&plan, "https://x.example/", true, None);
+        let off = link_priced(&plan, "https://x.example/", false, None);
         assert_eq!(on, link(&plan, "https://x.example/"));
         assert_eq!(off, format!("{on}&free_tier=off"));
         assert!(free_tier_of(&on));
@@ -526,6 +549,28 @@ mod tests {
         assert_eq!(decode(&off).unwrap(), plan);
         // Only the fragment's own part counts.
         assert!(free_tier_of("https://x.example/?free_tier=off#plan=1.abc"));
+        // The price book rides along, when its names are plain.
+        let booked = link_priced(
+            &plan,
+            "https://x.example/",
+            false,
+            Some(("2026.10.2", "2026-10-08")),
+        );
+        assert_eq!(booked, format!("{off}&book=2026.10.2,2026-10-08"));
+        assert_eq!(
+            book_of(&booked),
+            Some(("2026.10.2".to_string(), "2026-10-08".to_string()))
+        );
+        assert!(!free_tier_of(&booked));
+        assert_eq!(decode(&booked).unwrap(), plan);
+        assert_eq!(book_of(&on), None);
+        let odd = link_priced(
+            &plan,
+            "https://x.example/",
+            true,
+            Some(("a&b", "2026-10-08")),
+        );
+        assert_eq!(odd, on);
     }
 
     #[test]

@@ -90,10 +90,11 @@ test('a moved element still hears its planner, and a plan set again opens again'
   await page.waitForFunction((n) => [...document.querySelectorAll('#log li')].filter((li) => li.textContent.includes('fargate 4 vCPU')).length > n, heard);
   assert.equal(await vcpu.inputValue(), '4');
   // Opened in place, as a pasted link is: the planner did not load again (still the two
-  // starts: the first and the one after the move), and its share link carries only the plan.
+  // starts: the first and the one after the move), and its share link carries only the plan
+  // and the price book it was priced with.
   assert.equal(await page.locator('#log li[data-type=ready]').count(), 2);
   await frame.getByTestId('share').click();
-  assert.match(await frame.getByTestId('share-link').inputValue(), /^http:\/\/127\.0\.0\.1:\d+\/#plan=1\.[\w-]+$/);
+  assert.match(await frame.getByTestId('share-link').inputValue(), /^http:\/\/127\.0\.0\.1:\d+\/#plan=1\.[\w-]+&book=[\w.]+,[\d-]+$/);
   await context.close();
   assert.deepEqual(errors, []);
 });

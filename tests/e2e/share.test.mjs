@@ -18,8 +18,13 @@ test('a shared link opens exactly the plan that was shared', async () => {
   const total = await page.getByTestId('monthly-total').innerText();
   await page.getByTestId('share').click();
   const link = await page.getByTestId('share-link').inputValue();
-  assert.match(link, /#plan=1\.[\w-]+&free_tier=off$/);
-  assert.ok(link.length <= 400, `${link.length} characters`);
+  // The plan, then how it was priced: without the free tier, with this price book.
+  const book = (await page.getByTestId('price-source').innerText()).match(/embedded price book ([\w.]+) of ([\d-]+)/);
+  assert.ok(book, await page.getByTestId('price-source').innerText());
+  assert.ok(link.endsWith(`&free_tier=off&book=${book[1]},${book[2]}`), link);
+  const planPart = link.slice(0, link.indexOf('&'));
+  assert.match(planPart, /#plan=1\.[\w-]+$/);
+  assert.ok(planPart.length <= 400, `${planPart.length} characters`);
   assert.equal(await page.evaluate(() => navigator.clipboard.readText()), link);
   const tplBefore = await page.locator('pre.code').innerText();
 
@@ -30,6 +35,11 @@ test('a shared link opens exactly the plan that was shared', async () => {
   assert.equal(await other.locator('pre.code').innerText(), tplBefore);
   assert.equal(await other.getByLabel('Free tier').isChecked(), false);
   assert.equal(await other.getByTestId('monthly-total').innerText(), total);
+  // Priced with the same book: nothing to say. A link priced with another book says so.
+  assert.equal(await other.getByTestId('linked-book').count(), 0);
+  const older = await t.open(link.replace(/&book=.*$/, '&book=2025.1.1,2025-01-15'));
+  assert.match(await older.getByTestId('linked-book').innerText(),
+    /^This link was priced with embedded price book 2025\.1\.1 of 2025-01-15; this page prices it with embedded price book [\w.]+ of [\d-]+, so its figures may differ from the sharer's\.$/);
 });
 
 test('a broken link shows a clear message over the default plan', async () => {

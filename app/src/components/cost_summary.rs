@@ -121,6 +121,7 @@ pub fn CostSummary() -> impl IntoView {
             {move || capacity().map(|w| view! { <p class="capacity-note" role="status" data-testid="over-capacity-note">{w}</p> })}
             {move || unknown().map(|u| view! { <p class="unknown-note" role="status">{u}</p> })}
             <ol class="largest-lines" aria-label="Largest cost lines" inner_html=move || largest.get()></ol>
+            {move || linked_book_note(p).map(|n| view! { <p class="unknown-note" role="status" data-testid="linked-book">{n}</p> })}
             <p class="book-note" data-testid="price-source">
                 {text(|e, _| format!("{} lines · {} · {} h month", e.lines.len(), match e.price_book.origin {
                         shared::cost::Origin::Embedded => format!("embedded price book {} of {}", e.price_book.version, e.price_book.date),
@@ -206,6 +207,30 @@ fn speak(total: &str, before: &str) -> String {
         None => t.to_string(),
     };
     format!("Monthly cost now {}, was {}", words(total), words(before))
+}
+
+/// A price book in words: the embedded one by version and date, a live one by its date.
+fn book_words(version: &str, date: &str) -> String {
+    if version.starts_with("live-") {
+        format!("live AWS prices published {date}")
+    } else {
+        format!("embedded price book {version} of {date}")
+    }
+}
+
+/// When the share link the page opened was priced with another book than the page's.
+fn linked_book_note(p: crate::state::Planner) -> Option<String> {
+    let (version, date) = p.linked_book.get()?;
+    p.estimate.with(|e| {
+        let (e, _) = e.as_ref()?;
+        (e.price_book.version != version).then(|| {
+            format!(
+                "This link was priced with {}; this page prices it with {}, so its figures may differ from the sharer's.",
+                book_words(&version, &date),
+                book_words(&e.price_book.version, &e.price_book.date)
+            )
+        })
+    })
 }
 
 #[cfg(test)]

@@ -12,9 +12,18 @@ pub fn ShareButton() -> impl IntoView {
     let shared_link = RwSignal::new(None::<(String, bool)>);
     let share = move |_| {
         let free_tier = p.free_tier.get_untracked();
-        let url = p
-            .plan
-            .with(|plan| shared::link::link_priced(plan, &browser::share_base(), free_tier));
+        let book = p.estimate.with_untracked(|e| {
+            e.as_ref()
+                .map(|(e, _)| (e.price_book.version.clone(), e.price_book.date.clone()))
+        });
+        let url = p.plan.with(|plan| {
+            shared::link::link_priced(
+                plan,
+                &browser::share_base(),
+                free_tier,
+                book.as_ref().map(|(v, d)| (v.as_str(), d.as_str())),
+            )
+        });
         if let Some((_, fragment)) = url.split_once('#') {
             browser::replace_fragment(&format!("#{fragment}"));
         }
