@@ -110,6 +110,24 @@ fn log_storage_counts_the_calculators_month() {
     );
 }
 
+/// The range's maximum prices a burstable database's surplus CPU credits, and the
+/// assumptions say so; a class that does not burst has neither.
+#[test]
+fn the_ranges_surplus_cpu_credits_are_said() {
+    let said = |e: &Estimate| {
+        e.assumptions.iter().any(|a| {
+            a.contains("the range's maximum also prices") && a.contains("surplus CPU credits")
+        })
+    };
+    let burstable = estimate(examples::fargate(), true);
+    assert!(said(&burstable), "{:?}", burstable.assumptions);
+    let steady = estimate(
+        fargate(|_, f| f.database.as_mut().unwrap().instance_class = DbInstanceClass::M6gLarge),
+        true,
+    );
+    assert!(!said(&steady), "{:?}", steady.assumptions);
+}
+
 #[test]
 fn rds_backup_within_the_allocated_size_is_free() {
     // RDS: backup storage up to 100% of the provisioned storage is free. 20 GB allocated, half

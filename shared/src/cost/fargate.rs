@@ -387,6 +387,12 @@ fn data(p: &mut Pricer<'_>, a: &mut Vec<String>, plan: &Plan, f: &Fargate, s: Sc
             "RDS: the data fills {:.0}% of the allocated storage; backup storage up to the allocated size is free.",
             assume::DB_USED_SHARE * 100.0
         ));
+        if class.starts_with("db.t") {
+            a.push(format!(
+                "RDS: a burstable class runs in unlimited mode; the range's maximum also prices {} vCPU of surplus CPU credits above the baseline all month.",
+                assume::DB_SURPLUS_VCPU_AT_PEAK
+            ));
+        }
         if class.starts_with("db.t") && s.peak {
             // Every burstable class offered has 2 vCPUs.
             let vcpu_hours = assume::DB_SURPLUS_VCPU_AT_PEAK * HOURS_PER_MONTH;
