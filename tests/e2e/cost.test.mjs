@@ -17,6 +17,13 @@ test('the comparison chart shows both curves, the break-even and the user traffi
   assert.match(await page.getByTestId('break-even').innerText(), /cross at at least [\d,]+ requests a month; above that, Fargate is cheaper/);
   assert.match(await page.getByTestId('break-even-note').innerText(), /Between AZs/);
   assert.notEqual(await page.getByTestId('fargate-lower-bound').getAttribute('d'), '');
+  // Near the top of the curve the Lambda side's average traffic is over the account's default
+  // concurrency (1,000 executions of 120 ms: about 22 billion requests a month): shaded, and
+  // the legend says so.
+  const lambdaOver = page.getByTestId('lambda-over-capacity');
+  assert.match(await lambdaOver.locator('title').textContent(), /Lambda's traffic is over its concurrency or throttling limit here/);
+  assert.ok(Number(await lambdaOver.getAttribute('x')) > Number(await markerX(page, 'break-even-marker')));
+  assert.match(await page.locator('.legend').first().innerText(), /over Lambda's concurrency or throttling/);
   const be = await markerX(page, 'break-even-marker');
   const you = await markerX(page, 'traffic-marker');
   await page.getByTestId('compare-chart').screenshot({ path: path.join(artifacts, 'compare-chart.png') });

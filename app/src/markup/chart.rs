@@ -30,6 +30,8 @@ pub struct Chart {
     pub lambda_lower_bound_path: String,
     /// From where the traffic needs more Fargate tasks than the plan's maximum.
     pub over_capacity_x: Option<f64>,
+    /// From where even the average traffic is over the Lambda side's limits.
+    pub lambda_over_capacity_x: Option<f64>,
 }
 
 fn short(v: f64) -> String {
@@ -127,6 +129,10 @@ pub fn layout(curve: &[CurvePoint], break_even: Option<f64>, user_requests: f64)
             .iter()
             .find(|p| p.fargate_over_capacity)
             .map(|p| px(p.requests_per_month)),
+        lambda_over_capacity_x: curve
+            .iter()
+            .find(|p| p.lambda_over_capacity)
+            .map(|p| px(p.requests_per_month)),
     })
 }
 
@@ -141,12 +147,25 @@ impl Chart {
              aria-label=\"Monthly cost against requests per month, log scales\" \
              data-testid=\"compare-chart\" xmlns=\"http://www.w3.org/2000/svg\">"
         );
-        if let Some(x) = self.over_capacity_x {
+        for (x, class, id, title) in [
+            (
+                self.over_capacity_x,
+                "over-capacity",
+                "over-capacity",
+                "Fargate needs more tasks than the plan's maximum here",
+            ),
+            (
+                self.lambda_over_capacity_x,
+                "over-capacity lambda-over",
+                "lambda-over-capacity",
+                "Lambda's traffic is over its concurrency or throttling limit here",
+            ),
+        ] {
+            let Some(x) = x else { continue };
             let _ = write!(
                 out,
-                "<rect class=\"over-capacity\" data-testid=\"over-capacity\" x=\"{x}\" y=\"{TOP}\" \
-                 width=\"{}\" height=\"{}\"><title>Fargate needs more tasks than the plan's \
-                 maximum here</title></rect>",
+                "<rect class=\"{class}\" data-testid=\"{id}\" x=\"{x}\" y=\"{TOP}\" \
+                 width=\"{}\" height=\"{}\"><title>{title}</title></rect>",
                 (plot_right - x).max(0.0),
                 plot_bottom - TOP
             );
@@ -237,6 +256,7 @@ mod tests {
             fargate_lower_bound: r > 1e9,
             lambda_lower_bound: false,
             fargate_over_capacity: r >= 1e10,
+            lambda_over_capacity: r >= 1e11,
         }
     }
 
@@ -257,6 +277,7 @@ mod tests {
         assert!(c.lambda_lower_bound_path.is_empty());
         let over = c.over_capacity_x.unwrap();
         assert!(be < over && over < WIDTH - RIGHT);
+        assert_eq!(c.lambda_over_capacity_x, Some(WIDTH - RIGHT));
     }
 
     /// The markup holds every part the page's tests and styles look for, well formed.
@@ -276,6 +297,7 @@ mod tests {
             "<path class=\"lower-bound\" data-testid=\"fargate-lower-bound\" d=\"M",
             "<path class=\"lower-bound\" data-testid=\"lambda-lower-bound\" d=\"\"",
             "data-testid=\"over-capacity\"",
+            "data-testid=\"lambda-over-capacity\"",
             "<text class=\"tick\" x=\"56\" y=\"242\" text-anchor=\"middle\">1K</text>",
             "requests per month</text>",
         ] {

@@ -152,6 +152,11 @@ pub fn body(c: &Comparison) -> String {
                 "<span class=\"swatch over-capacity\"></span>shaded: over the plan's maximum tasks",
             );
         }
+        if g.lambda_over_capacity_x.is_some() {
+            out.push_str(
+                "<span class=\"swatch over-capacity lambda-over\"></span>shaded: over Lambda's concurrency or throttling",
+            );
+        }
         out.push_str("</div>");
     }
     out

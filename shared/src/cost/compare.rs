@@ -32,6 +32,10 @@ pub struct CurvePoint {
     /// `true` when the traffic needs more tasks than the Fargate plan's maximum.
     #[serde(default)]
     pub fargate_over_capacity: bool,
+    /// `true` when even the average traffic is over the Lambda function's concurrency or its
+    /// API's throttling rate.
+    #[serde(default)]
+    pub lambda_over_capacity: bool,
 }
 
 /// How sure the break-even is (and, in `diff.rs`, the cost of a change).
@@ -297,6 +301,7 @@ pub fn compare(plan: &Plan, book: &PriceBook, o: Options, sides: Sides) -> Compa
             fargate_lower_bound: f.lower_bound,
             lambda_lower_bound: l.lower_bound,
             fargate_over_capacity: cap.over(),
+            lambda_over_capacity: capacity(lp, r).over(),
         }
     };
     let decades = (CURVE_TO / CURVE_FROM).log10().round() as usize;
