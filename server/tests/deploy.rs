@@ -910,6 +910,10 @@ async fn a_stack_in_review_is_read_once_a_minute_until_the_server_executes_it() 
         (9..=12).contains(&in_review),
         "{in_review} reads of a stack in review over ten and a half minutes"
     );
+    // CloudFormation runs an execute asynchronously: the stack may still read as in review
+    // just after it (here, for the execute's own answer and the woken poller's first read).
+    // The poller keeps reading at the fast rate after a wake, not once a minute.
+    *h.cfn.stale_after_execute.lock().unwrap() = 2;
     let (status, _, text) = h
         .send(
             "POST",

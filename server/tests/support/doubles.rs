@@ -160,6 +160,9 @@ pub struct Stack {
     pub tags: Vec<(String, String)>,
     /// The parameters of the latest change set.
     pub parameters: Vec<(String, String)>,
+    /// DescribeStacks reads still to answer the status of before the last execute, and that
+    /// status.
+    pub stale: (usize, String),
 }
 
 impl Stack {
@@ -199,6 +202,9 @@ pub struct CfnDouble {
     /// Stack names the next DescribeStacks by that name does not find, once each: as if the
     /// stack were made by another request just after this one looked.
     pub unseen_once: Mutex<Vec<String>>,
+    /// How many DescribeStacks reads after an ExecuteChangeSet still answer the stack's status
+    /// of before it (CloudFormation runs the execute asynchronously).
+    pub stale_after_execute: Mutex<usize>,
     /// Reasons CloudFormation fails the next change sets with, one per change set made.
     pub change_set_failures: Mutex<VecDeque<String>>,
     /// Change sets CloudFormation failed: (arn, reason).
@@ -311,7 +317,12 @@ impl CloudFormation for CfnDouble {
             Ok(Self::find(&mut stacks, &key).map(|s| StackInfo {
                 id: s.arn.clone(),
                 name: s.name.clone(),
-                status: s.status(),
+                status: if s.stale.0 > 0 {
+                    s.stale.0 -= 1;
+                    s.stale.1.clone()
+                } else {
+                    s.status()
+                },
                 reason: None,
                 outputs: if s.status().ends_with("_COMPLETE") && !s.status().contains("ROLLBACK") {
                     s.outputs.clone()
@@ -377,6 +388,7 @@ impl CloudFormation for CfnDouble {
                     deployed: None,
                     tags: c.tags.clone(),
                     parameters: vec![],
+                    stale: (0, String::new()),
                 });
             }
             let stack = Self::find(&mut stacks, &c.stack_name).unwrap();
@@ -531,6 +543,7 @@ impl CloudFormation for CfnDouble {
                 .find(|c| c.0 == change_set)
                 .map(|c| c.2)
                 .ok_or_else(|| AwsError::Validation("no such change set".into()))?;
+            s.stale = (*self.stale_after_execute.lock().unwrap(), s.status());
             s.deployed = s
                 .bodies
                 .iter()
