@@ -42,8 +42,9 @@ pub struct Planner {
     pub plan: RwSignal<Plan>,
     /// Why the share link the page was opened with could not be read.
     pub link_error: RwSignal<Option<String>>,
-    /// The price book (version, date) the opened share link's sharer priced the plan with.
-    pub linked_book: RwSignal<Option<(String, String)>>,
+    /// The plan of the share link the page opened, and the price book (version, date) its
+    /// sharer priced it with; said over the cost while the page shows that very plan.
+    pub linked_book: RwSignal<Option<(Plan, String, String)>>,
     /// The settings of the architecture not shown, kept for switching back.
     stash: RwSignal<(Option<Fargate>, Option<Lambda>)>,
     /// The settings of sections switched off, kept for switching them on again.
@@ -132,13 +133,21 @@ pub fn with_book<R>(
     }
 }
 
+/// The free-tier switch a link sets: off when it says so; on when it says how it was priced
+/// (a link the Share button made records its book); otherwise nothing (a deployed stack's
+/// plan, an embedding page's `plan`), and the switch stays as the user left it.
+fn link_free_tier(hash: &str, priced: bool) -> Option<bool> {
+    let free_tier = shared::link::free_tier_of(hash);
+    (priced || !free_tier).then_some(free_tier)
+}
+
 /// A share link pasted into this tab's address bar changes only the fragment, so the page is
 /// not loaded again: it opens the link's plan itself. A link that cannot be read leaves the
 /// plan on the page as it is and says why.
 fn follow_links(
     plan: RwSignal<Plan>,
     free_tier: RwSignal<bool>,
-    linked_book: RwSignal<Option<(String, String)>>,
+    linked_book: RwSignal<Option<(Plan, String, String)>>,
     link_error: RwSignal<Option<String>>,
 ) {
     let _ = window_event_listener_untyped("hashchange", move |_| {
@@ -150,14 +159,16 @@ fn follow_links(
         match shared::link::decode(&hash) {
             Ok(linked) => {
                 link_error.set(None);
+                let book = shared::link::book_of(&hash);
+                if let Some(priced) = link_free_tier(&hash, book.is_some())
+                    && free_tier.get_untracked() != priced
+                {
+                    free_tier.set(priced);
+                }
+                linked_book.set(book.map(|(v, d)| (linked.clone(), v, d)));
                 if plan.with_untracked(|p| *p != linked) {
                     plan.set(linked);
                 }
-                let priced = shared::link::free_tier_of(&hash);
-                if free_tier.get_untracked() != priced {
-                    free_tier.set(priced);
-                }
-                linked_book.set(shared::link::book_of(&hash));
             }
             Err(e) => link_error.set(Some(format!(
                 "This share link could not be opened: {e}. The plan on the page is unchanged."
@@ -172,12 +183,15 @@ impl Planner {
         let (initial, free_tier, linked_book, link_error) = match crate::browser::location_hash() {
             Some(hash) if hash.contains(shared::link::FRAGMENT_KEY) => {
                 match shared::link::decode(&hash) {
-                    Ok(plan) => (
-                        plan,
-                        shared::link::free_tier_of(&hash),
-                        shared::link::book_of(&hash),
-                        None,
-                    ),
+                    Ok(plan) => {
+                        let book = shared::link::book_of(&hash);
+                        (
+                            plan.clone(),
+                            link_free_tier(&hash, book.is_some()).unwrap_or(true),
+                            book.map(|(v, d)| (plan, v, d)),
+                            None,
+                        )
+                    }
                     Err(e) => (
                         examples::fargate(),
                         true,

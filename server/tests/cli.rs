@@ -552,7 +552,7 @@ fn estimate_marks_every_sum_that_leaves_out_an_unknown_price() {
         .find(|l| l.starts_with("Autoscaling maximum: $"))
         .unwrap();
     assert!(
-        ceiling.ends_with("+ with all 10 tasks running all month"),
+        ceiling.ends_with("+ with all 10 tasks running all month at double the traffic"),
         "{ceiling}"
     );
     // A month whose every price is known, but whose range reaches traffic the book does not

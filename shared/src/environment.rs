@@ -907,7 +907,9 @@ mod tests {
         assert_eq!(problems[0].path, "environment");
         assert!(
             problems[0].message.contains("share link would be")
-                && problems[0].message.contains("over the 7936"),
+                && problems[0]
+                    .message
+                    .contains(&format!("over the {}", crate::link::FRAGMENT_ROOM)),
             "{}",
             problems[0].message
         );

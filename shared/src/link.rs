@@ -353,12 +353,24 @@ fn deflate(mut input: &[u8]) -> Vec<u8> {
 /// Room left in [`MAX_LINK_CHARS`] for the page's own address before a link's fragment.
 pub const ADDRESS_ROOM: usize = 256;
 
-/// The length of `plan`'s fragment (`#plan=1.…`) when it leaves less than [`ADDRESS_ROOM`]
-/// of [`MAX_LINK_CHARS`], so that a reader would refuse the link; `None` when it fits. A
+/// The longest version or date a link records for its price book.
+const BOOK_FIELD_MAX: usize = 40;
+
+/// Room left after the plan for how the Share button priced it (`&free_tier=off` and
+/// `&book=<version>,<date>` at their longest).
+pub const PRICING_ROOM: usize =
+    1 + FREE_TIER_OFF.len() + 1 + BOOK_KEY.len() + BOOK_FIELD_MAX + 1 + BOOK_FIELD_MAX;
+
+/// The longest a plan's own fragment (`#plan=1.…`) may be: what [`MAX_LINK_CHARS`] leaves
+/// after the page's address and the pricing.
+pub const FRAGMENT_ROOM: usize = MAX_LINK_CHARS - ADDRESS_ROOM - PRICING_ROOM;
+
+/// The length of `plan`'s fragment (`#plan=1.…`) when it is over [`FRAGMENT_ROOM`], so that a
+/// reader could refuse the link; `None` when it fits. A
 /// plan's compact JSON bounds its link from above ([`fragment_bound`]), so a plan of ordinary
 /// size is not deflated here.
 pub fn too_long(plan: &Plan) -> Option<usize> {
-    let limit = MAX_LINK_CHARS - ADDRESS_ROOM;
+    let limit = FRAGMENT_ROOM;
     let json = json_len(plan);
     if fragment_bound(json) <= limit {
         return None;
@@ -399,21 +411,14 @@ fn fragment_bound(json: usize) -> usize {
 
 /// A share link that also says how its sharer priced the plan: `&free_tier=off` after the
 /// plan when the estimate left out the free tier, and `&book=<version>,<date>` for the price
-/// book it used (left out if either holds a character outside `A–Z a–z 0–9 . _ : -`, or is
-/// over 40 characters).
+/// book it used (left out unless both are plain: see [`plain`]).
 pub fn link_priced(plan: &Plan, base: &str, free_tier: bool, book: Option<(&str, &str)>) -> String {
     let mut link = link(plan, base);
     if !free_tier {
         link.push('&');
         link.push_str(FREE_TIER_OFF);
     }
-    let safe = |s: &str| {
-        !s.is_empty()
-            && s.len() <= 40
-            && s.bytes()
-                .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b':' | b'-'))
-    };
-    if let Some((version, date)) = book.filter(|(v, d)| safe(v) && safe(d)) {
+    if let Some((version, date)) = book.filter(|(v, d)| plain(v) && plain(d)) {
         link.push_str(&format!("&{BOOK_KEY}{version},{date}"));
     }
     link
@@ -422,12 +427,22 @@ pub fn link_priced(plan: &Plan, base: &str, free_tier: bool, book: Option<(&str,
 /// After the plan in a fragment: the price book its sharer's estimate used.
 pub const BOOK_KEY: &str = "book=";
 
-/// The price book a link says its sharer used: `(version, date)`.
+/// Whether a price book's version or date can ride in a link: 1 to [`BOOK_FIELD_MAX`] of
+/// `A–Z a–z 0–9 . _ : -`.
+fn plain(s: &str) -> bool {
+    !s.is_empty()
+        && s.len() <= BOOK_FIELD_MAX
+        && s.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b':' | b'-'))
+}
+
+/// The price book a link says its sharer used: `(version, date)`, if the link has a plain one.
 pub fn book_of(input: &str) -> Option<(String, String)> {
     let fragment = input.rsplit_once('#').map_or(input, |(_, f)| f);
     fragment
         .split('&')
         .find_map(|part| part.strip_prefix(BOOK_KEY)?.split_once(','))
+        .filter(|(v, d)| plain(v) && plain(d))
         .map(|(v, d)| (v.to_string(), d.to_string()))
 }
 
@@ -534,7 +549,6 @@ fn short(s: &str) -> String {
 
 #[cfg(test)]
 mod tests {
-    /// The counted length is the written text's, for every plan of the matrix.
     /// A link says when its sharer left out the free tier; the plan reads the same either way.
     #[test]
     fn a_link_carries_the_free_tier_switch() {
@@ -571,8 +585,20 @@ mod tests {
             Some(("a&b", "2026-10-08")),
         );
         assert_eq!(odd, on);
+        // A reader takes only a plain book, as a writer writes it.
+        assert_eq!(book_of(&format!("{on}&book=<b>,2026-10-08")), None);
+        assert_eq!(book_of(&format!("{on}&book={},2026", "9".repeat(41))), None);
+        // The longest pricing a link can carry fits the room kept for it.
+        let longest = link_priced(
+            &plan,
+            "",
+            false,
+            Some((&"v".repeat(BOOK_FIELD_MAX), &"d".repeat(BOOK_FIELD_MAX))),
+        );
+        assert_eq!(longest.len() - link(&plan, "").len(), PRICING_ROOM);
     }
 
+    /// The counted length is the written text's, for every plan of the matrix.
     #[test]
     fn the_json_length_is_counted_as_written() {
         for (name, plan) in crate::examples::matrix() {
@@ -644,8 +670,10 @@ mod tests {
                 "{fragment} > bound {}",
                 fragment_bound(json)
             );
-            let limit = MAX_LINK_CHARS - ADDRESS_ROOM;
-            assert_eq!(too_long(plan), (fragment > limit).then_some(fragment));
+            assert_eq!(
+                too_long(plan),
+                (fragment > FRAGMENT_ROOM).then_some(fragment)
+            );
         }
     }
 

@@ -112,7 +112,7 @@ impl ValidPlan {
                         .into(),
                     message: format!(
                         "the plan's share link would be {chars} characters, over the {} a link may have (a deployed stack records its plan the same way): shorten its longest values (variables, tags, the JWT issuer and audiences)",
-                        crate::link::MAX_LINK_CHARS - crate::link::ADDRESS_ROOM
+                        crate::link::FRAGMENT_ROOM
                     ),
                     severity: Severity::Error,
                 },

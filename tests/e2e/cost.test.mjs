@@ -69,7 +69,7 @@ test('the cost lines are grouped, expandable to their formula, and the toggles r
 test('the cost band reaches the autoscaling maximum: every task the plan allows, all month', async () => {
   const page = await t.open();
   const ceiling = page.getByTestId('cost-ceiling');
-  assert.match(await ceiling.innerText(), /^\$[\d,]+\.\d\d\+ with all 10 tasks running all month, the autoscaling maximum$/);
+  assert.match(await ceiling.innerText(), /^\$[\d,]+\.\d\d\+ with all 10 tasks running all month at double the traffic: the autoscaling maximum$/);
   const at10 = await ceiling.innerText();
   await page.locator('#f-fargate-max_tasks').fill('4');
   await page.waitForFunction((t) => document.querySelector('[data-testid=cost-ceiling]').innerText !== t, at10);

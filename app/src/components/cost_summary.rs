@@ -69,17 +69,17 @@ pub fn CostSummary() -> impl IntoView {
     });
     let capacity = note(|e, _| e.capacity.and_then(|c| c.warning()).unwrap_or_default());
     // The top of the autoscaling band (Fargate): every task the plan allows, all month.
-    let ceiling = Memo::new(move |_| {
+    // Like the estimate, it stays the last valid plan's while the plan has problems.
+    let ceiling = Memo::new(move |last: Option<&Option<shared::cost::Ceiling>>| {
         let options = shared::cost::Options {
             free_tier: p.free_tier.get(),
         };
         p.pricing.with(|sb| {
-            p.valid.with(|v| {
-                v.as_ref().and_then(|v| {
-                    crate::state::with_book(sb, v.region.code(), |b| {
-                        shared::cost::ceiling(v, b, options)
-                    })
-                })
+            p.valid.with(|v| match v {
+                Some(v) => crate::state::with_book(sb, v.region.code(), |b| {
+                    shared::cost::ceiling(v, b, options)
+                }),
+                None => last.copied().flatten(),
             })
         })
     });
@@ -110,7 +110,7 @@ pub fn CostSummary() -> impl IntoView {
                     <span class="total-label">"half – double the traffic, with the tasks each needs"</span>
                     {move || ceiling.get().map(|c| view! {
                         <span class="total-label" data-testid="cost-ceiling">{format!(
-                            "{} with all {} tasks running all month, the autoscaling maximum",
+                            "{} with all {} tasks running all month at double the traffic: the autoscaling maximum",
                             at_least(c.usd, c.lower_bound),
                             c.tasks
                         )}</span>
@@ -218,9 +218,13 @@ fn book_words(version: &str, date: &str) -> String {
     }
 }
 
-/// When the share link the page opened was priced with another book than the page's.
+/// When the share link the page opened was priced with another book than the page's, while
+/// the page shows the link's plan.
 fn linked_book_note(p: crate::state::Planner) -> Option<String> {
-    let (version, date) = p.linked_book.get()?;
+    let (linked, version, date) = p.linked_book.get()?;
+    if !p.plan.with(|plan| *plan == linked) {
+        return None;
+    }
     p.estimate.with(|e| {
         let (e, _) = e.as_ref()?;
         (e.price_book.version != version).then(|| {

@@ -24,6 +24,8 @@ pub fn ShareButton() -> impl IntoView {
                 book.as_ref().map(|(v, d)| (v.as_str(), d.as_str())),
             )
         });
+        // The page's own link now: it is priced with the page's book.
+        p.linked_book.set(None);
         if let Some((_, fragment)) = url.split_once('#') {
             browser::replace_fragment(&format!("#{fragment}"));
         }

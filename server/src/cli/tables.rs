@@ -53,7 +53,7 @@ pub fn render_estimate(e: &Estimate, ceiling: Option<cost::Ceiling>) -> String {
     ));
     if let Some(c) = ceiling {
         out.push_str(&format!(
-            "Autoscaling maximum: ${:.2}{} with all {} tasks running all month\n",
+            "Autoscaling maximum: ${:.2}{} with all {} tasks running all month at double the traffic\n",
             c.usd,
             plus(c.lower_bound),
             c.tasks

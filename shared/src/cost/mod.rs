@@ -606,8 +606,9 @@ pub fn estimate(plan: &ValidPlan, book: &PriceBook, options: Options) -> Estimat
 }
 
 /// The top of a Fargate plan's autoscaling band: its month with every one of `max_tasks`
-/// running all month, at the stated traffic. What the service can cost at most once scaling
-/// has run to its bound, beside the estimate's range (which follows the traffic).
+/// running all month, at the range's top (double the traffic, the database spending surplus
+/// CPU credits). What the service can cost once scaling has run to its bound, beside the
+/// range (whose tasks follow the traffic), so never below the range.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Ceiling {
     pub tasks: u32,
@@ -616,15 +617,21 @@ pub struct Ceiling {
     pub lower_bound: bool,
 }
 
-/// See [`Ceiling`]; `None` for Lambda, which has no task bound, and for a plan whose minimum
-/// is its maximum (the estimate already runs every task).
+/// See [`Ceiling`]; `None` for Lambda, which has no task bound, and when the range's top
+/// runs every task already (it is then the ceiling, and says so).
 pub fn ceiling(plan: &ValidPlan, book: &PriceBook, options: Options) -> Option<Ceiling> {
     let plan = plan.plan();
-    let f = plan.fargate().filter(|f| f.max_tasks > f.min_tasks)?;
+    let f = plan.fargate()?;
+    let top = Scenario {
+        peak: true,
+        ..Scenario::at(plan, plan.workload.requests_per_month as f64 * 2.0)
+    };
+    if top.tasks >= f64::from(f.max_tasks) {
+        return None;
+    }
     let scenario = Scenario {
         tasks: f64::from(f.max_tasks),
-        requests: plan.workload.requests_per_month as f64,
-        peak: false,
+        ..top
     };
     let t = total_of(plan, book, options, scenario);
     Some(Ceiling {
@@ -743,8 +750,9 @@ pub fn node_cost_text(estimate: &Estimate, resource_type: &str) -> Option<String
 mod tests {
     use super::*;
 
-    /// The Fargate example runs 2 tasks at its traffic and may scale to 10: its ceiling prices
-    /// 10 all month, the difference being 8 tasks' compute. Lambda has none.
+    /// The Fargate example runs 2 tasks at double its traffic and may scale to 10: its ceiling
+    /// is the range's top with 10 all month, the difference being 8 tasks' compute. Lambda has
+    /// none, nor a plan whose range's top needs every task already.
     #[test]
     fn the_ceiling_runs_every_task_the_plan_allows() {
         let book = PriceBook::embedded();
@@ -761,12 +769,11 @@ mod tests {
             .sum::<f64>()
             / 2.0;
         assert!(
-            (c.usd - e.monthly_usd - 8.0 * per_task).abs() < 0.05,
+            (c.usd - e.range.max - 8.0 * per_task).abs() < 0.05,
             "{c:?} vs {} + 8 × {per_task}",
-            e.monthly_usd
+            e.range.max
         );
-        assert_eq!(c.lower_bound, e.lower_bound);
-        assert!(c.usd > e.range.max);
+        assert_eq!(c.lower_bound, e.range.lower_bound);
         let lambda = ValidPlan::new(crate::examples::lambda()).unwrap();
         assert_eq!(ceiling(&lambda, book, o), None);
         let mut fixed = crate::examples::fargate();
@@ -774,6 +781,16 @@ mod tests {
             (f.min_tasks, f.desired_tasks, f.max_tasks) = (3, 3, 3);
         }
         assert_eq!(ceiling(&ValidPlan::new(fixed).unwrap(), book, o), None);
+        // Traffic whose double needs all 10 tasks: the range's top is the ceiling already.
+        let mut busy = crate::examples::fargate();
+        busy.workload.requests_per_month = 400_000_000;
+        let busy = ValidPlan::new(busy).unwrap();
+        assert_eq!(
+            capacity(busy.plan(), 800_000_000.0).tasks(),
+            Some(10),
+            "the range's top runs every task"
+        );
+        assert_eq!(ceiling(&busy, book, o), None);
     }
 
     /// A Fargate plan's capacity reads as it always did in JSON; both kinds read back.
