@@ -43,6 +43,10 @@ What moto 5.2.5 does instead, and what this module changes (each is a gap to rep
 - **DescribeStackResources creates resources.** moto's resource map is lazy, so listing a stack's
   resources created any not yet created, and listed "phantom" entries with an empty logical id
   for types it cannot create. Here only resources that exist are listed.
+- **A change set says nothing of replacements.** CloudFormation gives each modified resource's
+  `Replacement`: `True` when a property that cannot change in place changes (the type's
+  `createOnlyProperties`), `Conditional` for what reads a replaced resource, else `False`.
+  moto gives none. Here a change set does, from the registry schemas cfn-lint carries.
 - **A change of parameters alone changes nothing.** moto's change sets compare resource bodies
   and ignore the change set's parameters; its updates notice a changed parameter only where a
   resource reads it through a direct `Ref`. CloudFormation modifies every resource that reads
@@ -278,21 +282,86 @@ def dependents(resources: dict[str, Any], modified: Iterable[str]) -> list[str]:
     return [name for name in resources if name in found]
 
 
+def create_only(region: str, resource_type: str) -> frozenset[str] | None:
+    """The top-level properties of `resource_type` whose change replaces the resource (its
+    registry schema's `createOnlyProperties`), from cfn-lint's copy of the schemas (moto's
+    CloudFormation extra installs cfn-lint); `None` when they cannot be known."""
+    try:
+        from cfnlint.schema import PROVIDER_SCHEMA_MANAGER
+    except ImportError:  # pragma: no cover - moto[cloudformation] brings cfn-lint
+        return None
+    try:
+        schema = PROVIDER_SCHEMA_MANAGER.get_resource_schema(region, resource_type).schema
+    except Exception:  # an unknown type or region: nothing to go on
+        return None
+    return frozenset(
+        path.split("/")[2]
+        for path in schema.get("createOnlyProperties", [])
+        if path.startswith("/properties/")
+    )
+
+
+def replacement(
+    region: str,
+    resource_type: str,
+    old: dict[str, Any],
+    new: dict[str, Any],
+    changed_parameters: set[str],
+    conditions: dict[str, Any],
+) -> str | None:
+    """A modified resource's `Replacement`, as a change set gives it: `True` when a property
+    that cannot change in place changes (directly, or through a changed parameter it reads),
+    else `False`; `None` when the type's schema is not known."""
+    if resource_type in REPLACED_ON_ANY_CHANGE:
+        return "True"
+    fixed = create_only(region, resource_type)
+    if fixed is None:
+        return None
+    before, after = old.get("Properties") or {}, new.get("Properties") or {}
+    changed = {
+        name
+        for name in set(before) | set(after)
+        if before.get(name) != after.get(name)
+        or parameters_read(after.get(name), changed_parameters, conditions)
+    }
+    return "True" if changed & fixed else "False"
+
+
 def _change_set_diff(self: cfn.ChangeSet) -> list[cfn.Change]:
-    """A change set's changes, with its parameters."""
+    """A change set's changes, with its parameters, and each modified resource's
+    `Replacement`."""
     rmap = self.stack.resource_map
     names = _resource_diff(rmap, self.template_dict, self.parameters)
     new = self.template_dict.get("Resources") or {}
-    names["Modify"] += [
-        name for name in dependents(new, names["Modify"]) if name not in names["Add"]
-    ]
+    read = names["Modify"][:]
+    carried = [name for name in dependents(new, names["Modify"]) if name not in names["Add"]]
+    names["Modify"] += carried
+    before = effective_parameters(rmap._template or {}, rmap.input_parameters)
+    after = effective_parameters(self.template_dict, self.parameters)
+    changed_parameters = {p for p in set(before) | set(after) if before.get(p) != after.get(p)}
+    conditions = self.template_dict.get("Conditions") or {}
+    region = getattr(self.stack, "region_name", None) or "us-east-1"
     changes = []
     for action, logical_ids in names.items():
         for logical_id in logical_ids:
             body = new.get(logical_id) or rmap._resource_json_map.get(logical_id, {})
-            changes.append(
-                cfn.Change(action=action, logical_resource_id=logical_id, resource_type=body.get("Type", ""))
-            )
+            change = cfn.Change(action=action, logical_resource_id=logical_id, resource_type=body.get("Type", ""))
+            if action == "Modify":
+                # What reads a replaced resource learns its new id only while the change set
+                # runs: CloudFormation says it may be replaced.
+                change.replacement = (
+                    "Conditional"
+                    if logical_id in carried and logical_id not in read
+                    else replacement(
+                        region,
+                        body.get("Type", ""),
+                        rmap._resource_json_map.get(logical_id, {}),
+                        body,
+                        changed_parameters,
+                        conditions,
+                    )
+                )
+            changes.append(change)
     return changes
 
 

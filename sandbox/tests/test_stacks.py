@@ -370,8 +370,11 @@ class Operations(unittest.TestCase):
         )
         listed = self.cf.describe_change_set(ChangeSetName=made["Id"])["Changes"]
         self.assertEqual(
-            [(c["ResourceChange"]["Action"], c["ResourceChange"]["LogicalResourceId"]) for c in listed],
-            [("Modify", "Task"), ("Modify", "Service")],
+            [
+                (c["ResourceChange"]["Action"], c["ResourceChange"]["LogicalResourceId"], c["ResourceChange"].get("Replacement"))
+                for c in listed
+            ],
+            [("Modify", "Task", "True"), ("Modify", "Service", "Conditional")],
         )
         self.cf.execute_change_set(ChangeSetName=made["Id"])
         self.assertEqual(self.cf.describe_stacks(StackName="release")["Stacks"][0]["StackStatus"], "UPDATE_COMPLETE")
@@ -380,6 +383,43 @@ class Operations(unittest.TestCase):
         service = ecs.describe_services(cluster=cluster, services=ecs.list_services(cluster=cluster)["serviceArns"])
         self.assertTrue(service["services"][0]["taskDefinition"].endswith("task-definition/app:2"), service)
         self.assertNotIn(("Other", "UPDATE_COMPLETE"), resource_events(self.cf, "release"))
+
+    def test_a_change_set_says_which_changes_replace_a_resource(self) -> None:
+        # A bucket's name cannot change in place (createOnlyProperties): a new bucket. Its tags
+        # can; and a queue read through a changed parameter is replaced only if the property
+        # it reads it into is one that cannot change in place.
+        template = {
+            "Parameters": {"Wait": {"Type": "Number", "Default": 5}, "Name": {"Type": "String", "Default": "jobs-a"}},
+            "Resources": {
+                "Files": {"Type": "AWS::S3::Bucket", "Properties": {"BucketName": "files-a"}},
+                "Logs": {"Type": "AWS::S3::Bucket", "Properties": {"Tags": [{"Key": "team", "Value": "a"}]}},
+                "Work": {"Type": "AWS::SQS::Queue", "Properties": {"VisibilityTimeout": {"Ref": "Wait"}}},
+                "Jobs": {"Type": "AWS::SQS::Queue", "Properties": {"QueueName": {"Ref": "Name"}}},
+                "Kept": {"Type": "AWS::SQS::Queue", "Properties": {}},
+            },
+        }
+        self.execute_create("buckets", template)
+        changed = json.loads(json.dumps(template))
+        changed["Resources"]["Files"]["Properties"]["BucketName"] = "files-b"
+        changed["Resources"]["Logs"]["Properties"]["Tags"][0]["Value"] = "b"
+        made = self.cf.create_change_set(
+            StackName="buckets",
+            ChangeSetName="rename",
+            ChangeSetType="UPDATE",
+            TemplateBody=json.dumps(changed),
+            Parameters=[
+                {"ParameterKey": "Wait", "ParameterValue": "9"},
+                {"ParameterKey": "Name", "ParameterValue": "jobs-b"},
+            ],
+        )
+        listed = self.cf.describe_change_set(ChangeSetName=made["Id"])["Changes"]
+        self.assertEqual(
+            sorted(
+                (c["ResourceChange"]["LogicalResourceId"], c["ResourceChange"].get("Replacement"))
+                for c in listed
+            ),
+            [("Files", "True"), ("Jobs", "True"), ("Logs", "False"), ("Work", "False")],
+        )
 
     def test_change_sets_are_found_within_their_stack_and_executing_one_deletes_the_others(self) -> None:
         queue = {"Resources": {"Q": {"Type": "AWS::SQS::Queue", "Properties": {"VisibilityTimeout": 5}}}}

@@ -978,7 +978,9 @@ async fn start_the_service_once_its_image_is_pushed(
     // "Start the service": the same plan again, an update whose change set starts it.
     let (status, created, text) = sb.send("POST", "/api/deployments", Some(again)).await;
     assert_eq!(status, StatusCode::CREATED, "{text}");
-    let mut changed: Vec<(&str, &str)> = created["change_set"]["changes"]
+    // Each modified resource says whether it is replaced: neither is (a desired count and a
+    // minimum change in place).
+    let mut changed: Vec<(&str, &str, Option<&str>)> = created["change_set"]["changes"]
         .as_array()
         .unwrap()
         .iter()
@@ -986,13 +988,17 @@ async fn start_the_service_once_its_image_is_pushed(
             (
                 c["action"].as_str().unwrap(),
                 c["logical_id"].as_str().unwrap(),
+                c["replacement"].as_str(),
             )
         })
         .collect();
     changed.sort_unstable();
     assert_eq!(
         changed,
-        [("Modify", "ScalableTarget"), ("Modify", "Service")],
+        [
+            ("Modify", "ScalableTarget", Some("False")),
+            ("Modify", "Service", Some("False"))
+        ],
         "{created}"
     );
     let update = created["id"].as_str().unwrap();

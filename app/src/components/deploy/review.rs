@@ -190,30 +190,36 @@ fn replace_policies(d: Deploy) -> Vec<(String, String)> {
         .collect()
 }
 
-/// The warning an update needs when it replaces resources: CloudFormation makes a new one,
-/// which starts empty, and then deletes the old one, keeps it (outside the stack) or keeps a
-/// final snapshot of it, as its `UpdateReplacePolicy` (`policies`) says.
+/// The warning an update needs when it replaces resources that hold data: CloudFormation
+/// makes a new one, which starts empty, and then deletes the old one, keeps it (outside the
+/// stack) or keeps a final snapshot of it, as its `UpdateReplacePolicy` (`policies`) says.
+/// The template gives that policy to every resource that holds data (buckets, tables, the
+/// database and cache, the image repository, logs, keys); one without it holds none (a task
+/// definition's new revision, say), and the change list marks it without a warning.
 fn replacements(changes: &[Change], policies: &[(String, String)]) -> Option<String> {
-    let fate = |id: &str| match policies
-        .iter()
-        .find(|(p, _)| p == id)
-        .map(|(_, v)| v.as_str())
-    {
-        Some("Retain") => "the old one is kept, outside the stack",
-        Some("Snapshot") => "the old one leaves a final snapshot and is deleted",
+    let policy = |id: &str| {
+        policies
+            .iter()
+            .find(|(p, _)| p == id)
+            .map(|(_, v)| v.as_str())
+    };
+    let fate = |policy: &str| match policy {
+        "Retain" => "the old one is kept, outside the stack",
+        "Snapshot" => "the old one leaves a final snapshot and is deleted",
         _ => "the old one is deleted, with what it holds",
     };
     let named = |wanted: &str| {
         changes
             .iter()
             .filter(|c| c.replacement.as_deref() == Some(wanted))
-            .map(|c| {
-                format!(
+            .filter_map(|c| {
+                let p = policy(&c.logical_id)?;
+                Some(format!(
                     "{} ({}): {}",
                     c.logical_id,
                     c.resource_type,
-                    fate(&c.logical_id)
-                )
+                    fate(p)
+                ))
             })
             .collect::<Vec<_>>()
     };
@@ -222,7 +228,7 @@ fn replacements(changes: &[Change], policies: &[(String, String)]) -> Option<Str
         return None;
     }
     let mut text = String::from(
-        "This update replaces resources: CloudFormation makes new ones, which start empty (a new database, bucket or table holds none of the old one's data), then deals with the old ones.",
+        "This update replaces resources that hold data: CloudFormation makes new ones, which start empty (a new database, bucket or table holds none of the old one's data), then deals with the old ones.",
     );
     if !surely.is_empty() {
         text.push_str(&format!(" Replaced: {}.", surely.join("; ")));
@@ -254,27 +260,29 @@ mod tests {
         let policies = [
             ("Database".to_string(), "Snapshot".to_string()),
             ("AppBucket".to_string(), "Retain".to_string()),
+            ("Logs".to_string(), "Delete".to_string()),
         ];
         let quiet = [
             change("Service", "AWS::ECS::Service", Some("False")),
             change("Function", "AWS::Lambda::Function", None),
+            // A new task definition revision holds no data (the template gives it no
+            // UpdateReplacePolicy): marked in the list, not warned about.
+            change("TaskDefinition", "AWS::ECS::TaskDefinition", Some("True")),
         ];
         assert_eq!(replacements(&quiet, &policies), None);
         let loud = [
             change("Service", "AWS::ECS::Service", Some("False")),
+            change("TaskDefinition", "AWS::ECS::TaskDefinition", Some("True")),
             change("Database", "AWS::RDS::DBInstance", Some("True")),
             change("AppBucket", "AWS::S3::Bucket", Some("True")),
-            change(
-                "Cache",
-                "AWS::ElastiCache::ReplicationGroup",
-                Some("Conditional"),
-            ),
+            change("Logs", "AWS::Logs::LogGroup", Some("Conditional")),
         ];
         let text = replacements(&loud, &policies).unwrap();
         assert!(
             text.contains("Replaced: Database (AWS::RDS::DBInstance): the old one leaves a final snapshot and is deleted; AppBucket (AWS::S3::Bucket): the old one is kept, outside the stack.")
-                && text.contains("May be replaced, depending on values known only while it runs: Cache (AWS::ElastiCache::ReplicationGroup): the old one is deleted, with what it holds.")
-                && !text.contains("Service"),
+                && text.contains("May be replaced, depending on values known only while it runs: Logs (AWS::Logs::LogGroup): the old one is deleted, with what it holds.")
+                && !text.contains("Service")
+                && !text.contains("TaskDefinition"),
             "{text}"
         );
         assert_eq!(replacement_note(Some("True")), Some("replaced"));
