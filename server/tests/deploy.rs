@@ -232,9 +232,8 @@ impl Harness {
 
     /// Creates the example Lambda stack `stack`, executes its change set and follows it to
     /// the end: its deployment id.
-    async fn deployed(&self, stack: &str) -> String {
-        let (_, created) = self.create(stack, json!({})).await;
-        let id = created["id"].as_str().unwrap().to_string();
+    /// `POST /api/deployments/{id}/execute` with the test's token.
+    async fn execute(&self, id: &str) -> (StatusCode, Value, String) {
         self.send(
             "POST",
             &format!("/api/deployments/{id}/execute"),
@@ -242,7 +241,13 @@ impl Harness {
             None,
             &[],
         )
-        .await;
+        .await
+    }
+
+    async fn deployed(&self, stack: &str) -> String {
+        let (_, created) = self.create(stack, json!({})).await;
+        let id = created["id"].as_str().unwrap().to_string();
+        self.execute(&id).await;
         self.events(&id, None).await;
         id
     }
@@ -434,14 +439,7 @@ async fn a_rollback_reports_the_first_failure_not_the_cancellations() {
     ];
     let (_, created) = h.create("shop-lambda", json!({})).await;
     let id = created["id"].as_str().unwrap().to_string();
-    h.send(
-        "POST",
-        &format!("/api/deployments/{id}/execute"),
-        Some(TOKEN),
-        None,
-        &[],
-    )
-    .await;
+    h.execute(&id).await;
     let events = h.events(&id, None).await;
     let statuses: Vec<&str> = events
         .iter()
@@ -479,14 +477,7 @@ async fn a_reconnect_with_last_event_id_resumes_without_duplicates() {
     let h = harness();
     let (_, created) = h.create("shop-lambda", json!({})).await;
     let id = created["id"].as_str().unwrap().to_string();
-    h.send(
-        "POST",
-        &format!("/api/deployments/{id}/execute"),
-        Some(TOKEN),
-        None,
-        &[],
-    )
-    .await;
+    h.execute(&id).await;
     let all = h.events(&id, None).await;
     let stack: Vec<_> = all.iter().filter(|e| e.0 == "stack").collect();
     let cut = stack[3].1.clone().unwrap();
@@ -506,14 +497,7 @@ async fn watchers_of_one_stack_share_one_poller() {
     let h = harness();
     let (_, created) = h.create("shop-lambda", json!({})).await;
     let id = created["id"].as_str().unwrap().to_string();
-    h.send(
-        "POST",
-        &format!("/api/deployments/{id}/execute"),
-        Some(TOKEN),
-        None,
-        &[],
-    )
-    .await;
+    h.execute(&id).await;
     let polls_before = h
         .cfn
         .calls
@@ -914,15 +898,7 @@ async fn a_stack_in_review_is_read_once_a_minute_until_the_server_executes_it() 
     // just after it (here, for the execute's own answer and the woken poller's first read).
     // The poller keeps reading at the fast rate after a wake, not once a minute.
     *h.cfn.stale_after_execute.lock().unwrap() = 2;
-    let (status, _, text) = h
-        .send(
-            "POST",
-            &format!("/api/deployments/{id}/execute"),
-            Some(TOKEN),
-            None,
-            &[],
-        )
-        .await;
+    let (status, _, text) = h.execute(&id).await;
     assert_eq!(status, StatusCode::ACCEPTED, "{text}");
     // The stream runs to the stack's end within seconds, not after the minute's wait.
     let text = tokio::time::timeout(Duration::from_secs(5), stream.into_body().collect())
@@ -1184,14 +1160,7 @@ async fn a_running_service_is_never_pointed_at_an_image_that_is_not_pushed() {
     );
     assert!(h.ecr.calls.lock().unwrap().is_empty());
     let id = created["id"].as_str().unwrap().to_string();
-    h.send(
-        "POST",
-        &format!("/api/deployments/{id}/execute"),
-        Some(TOKEN),
-        None,
-        &[],
-    )
-    .await;
+    h.execute(&id).await;
     h.events(&id, None).await;
 
     // The stack as CloudFormation describes it once the service runs 1.0.0.
@@ -1353,14 +1322,7 @@ async fn throttling_is_retried_with_backoff_and_the_wait_is_shown() {
         3
     );
     let id = created["id"].as_str().unwrap().to_string();
-    h.send(
-        "POST",
-        &format!("/api/deployments/{id}/execute"),
-        Some(TOKEN),
-        None,
-        &[],
-    )
-    .await;
+    h.execute(&id).await;
     h.cfn.fail_next(
         "events",
         AwsError::Throttled("Rate exceeded aws-own-words".into()),
@@ -1718,14 +1680,7 @@ async fn credentials_are_refreshed_before_they_expire_and_never_leak() {
     let (_, created) = h.create("shop-lambda", json!({})).await;
     let id = created["id"].as_str().unwrap().to_string();
     let after_create = h.sts.calls.lock().unwrap().len();
-    h.send(
-        "POST",
-        &format!("/api/deployments/{id}/execute"),
-        Some(TOKEN),
-        None,
-        &[],
-    )
-    .await;
+    h.execute(&id).await;
     h.events(&id, None).await;
     let calls = h.sts.calls.lock().unwrap().len();
     assert!(
@@ -1778,14 +1733,7 @@ async fn a_deployment_id_survives_a_restart_and_works_on_another_replica() {
     let h = harness();
     let (_, created) = h.create("shop-lambda", json!({})).await;
     let id = created["id"].as_str().unwrap().to_string();
-    h.send(
-        "POST",
-        &format!("/api/deployments/{id}/execute"),
-        Some(TOKEN),
-        None,
-        &[],
-    )
-    .await;
+    h.execute(&id).await;
     // A second server: new deployer, new credentials cache, no memory of the first; the same AWS.
     let other = harness_with(h.cfn.clone(), Arc::new(StsDouble::default()), |_| {});
     let events = other.events(&id, None).await;
@@ -2133,15 +2081,7 @@ async fn started(h: &Harness) -> String {
     let (status, created) = h.create("shop-lambda", json!({})).await;
     assert_eq!(status, StatusCode::CREATED, "{created}");
     let id = created["id"].as_str().unwrap().to_string();
-    let (status, _, text) = h
-        .send(
-            "POST",
-            &format!("/api/deployments/{id}/execute"),
-            Some(TOKEN),
-            None,
-            &[],
-        )
-        .await;
+    let (status, _, text) = h.execute(&id).await;
     assert_eq!(status, StatusCode::ACCEPTED, "{text}");
     id
 }
@@ -2425,15 +2365,7 @@ async fn a_slow_change_set_is_a_202_and_the_same_request_picks_it_up() {
     assert_eq!(ready["id"], first["id"]);
     assert_eq!(ready["change_set"]["changes"].as_array().unwrap().len(), 3);
     let id = ready["id"].as_str().unwrap();
-    let (status, _, text) = h
-        .send(
-            "POST",
-            &format!("/api/deployments/{id}/execute"),
-            Some(TOKEN),
-            None,
-            &[],
-        )
-        .await;
+    let (status, _, text) = h.execute(id).await;
     assert_eq!(status, StatusCode::ACCEPTED, "{text}");
 }
 
