@@ -45,8 +45,10 @@ What moto 5.2.5 does instead, and what this module changes (each is a gap to rep
   for types it cannot create. Here only resources that exist are listed.
 - **A change set says nothing of replacements.** CloudFormation gives each modified resource's
   `Replacement`: `True` when a property that cannot change in place changes (the type's
-  `createOnlyProperties`), `Conditional` for what reads a replaced resource, else `False`.
-  moto gives none. Here a change set does, from the registry schemas cfn-lint carries.
+  `createOnlyProperties`); for what reads a replaced resource (and is listed as modified for
+  it), `Conditional` when the reading property cannot change in place, else `False`. moto
+  gives none. Here a change set does, from the registry schemas cfn-lint carries, and lists
+  the readers of every replaced resource, not only of the types replaced on any change.
 - **A change of parameters alone changes nothing.** moto's change sets compare resource bodies
   and ignore the change set's parameters; its updates notice a changed parameter only where a
   resource reads it through a direct `Ref`. CloudFormation modifies every resource that reads
@@ -261,12 +263,16 @@ def _resource_diff(
 REPLACED_ON_ANY_CHANGE = frozenset({"AWS::ECS::TaskDefinition", "AWS::Lambda::Version"})
 
 
-def dependents(resources: dict[str, Any], modified: Iterable[str]) -> list[str]:
+def dependents(
+    resources: dict[str, Any], modified: Iterable[str], also_replaced: Iterable[str] = ()
+) -> list[str]:
     """The resources that read (`Ref`, `Fn::GetAtt`, `Fn::Sub`) a modified resource that the
-    change replaces, in template order. CloudFormation lists them in a change set as `Modify`
-    (their new values are known only when it runs); one of them that is itself replaced passes
-    it on."""
+    change replaces (one of a type replaced on any change, or one of `also_replaced`), in
+    template order. CloudFormation lists them in a change set as `Modify` (their new values are
+    known only when it runs); one of them that is itself replaced passes it on."""
+    modified = list(modified)
     replaced = {n for n in modified if resources.get(n, {}).get("Type") in REPLACED_ON_ANY_CHANGE}
+    replaced |= set(also_replaced)
     found: list[str] = []
     grew = True
     while grew:
@@ -284,11 +290,12 @@ def dependents(resources: dict[str, Any], modified: Iterable[str]) -> list[str]:
 
 def create_only(region: str, resource_type: str) -> frozenset[str] | None:
     """The top-level properties of `resource_type` whose change replaces the resource (its
-    registry schema's `createOnlyProperties`), from cfn-lint's copy of the schemas (moto's
-    CloudFormation extra installs cfn-lint); `None` when they cannot be known."""
+    registry schema's `createOnlyProperties`), from the copy of the registry schemas cfn-lint
+    carries (moto's CloudFormation extra depends on cfn-lint; the sandbox's environment has
+    it); `None` when they cannot be known."""
     try:
         from cfnlint.schema import PROVIDER_SCHEMA_MANAGER
-    except ImportError:  # pragma: no cover - moto[cloudformation] brings cfn-lint
+    except ImportError:  # pragma: no cover - installed beside moto
         return None
     try:
         schema = PROVIDER_SCHEMA_MANAGER.get_resource_schema(region, resource_type).schema
@@ -333,36 +340,48 @@ def _change_set_diff(self: cfn.ChangeSet) -> list[cfn.Change]:
     rmap = self.stack.resource_map
     names = _resource_diff(rmap, self.template_dict, self.parameters)
     new = self.template_dict.get("Resources") or {}
-    read = names["Modify"][:]
-    carried = [name for name in dependents(new, names["Modify"]) if name not in names["Add"]]
-    names["Modify"] += carried
+    old = rmap._resource_json_map
     before = effective_parameters(rmap._template or {}, rmap.input_parameters)
     after = effective_parameters(self.template_dict, self.parameters)
     changed_parameters = {p for p in set(before) | set(after) if before.get(p) != after.get(p)}
     conditions = self.template_dict.get("Conditions") or {}
     region = getattr(self.stack, "region_name", None) or "us-east-1"
+    # What the change itself modifies, and whether each is replaced.
+    replacements = {
+        name: replacement(region, new[name].get("Type", ""), old.get(name, {}), new[name], changed_parameters, conditions)
+        for name in names["Modify"]
+    }
+    # What reads a replaced resource is modified too: it must name the new one.
+    replaced = {name for name, r in replacements.items() if r == "True"}
+    carried = [name for name in dependents(new, names["Modify"], replaced) if name not in names["Add"]]
+    for name in carried:
+        replacements[name] = reader_replacement(region, new[name], replaced | set(carried))
+    names["Modify"] += carried
     changes = []
     for action, logical_ids in names.items():
         for logical_id in logical_ids:
-            body = new.get(logical_id) or rmap._resource_json_map.get(logical_id, {})
+            body = new.get(logical_id) or old.get(logical_id, {})
             change = cfn.Change(action=action, logical_resource_id=logical_id, resource_type=body.get("Type", ""))
             if action == "Modify":
-                # What reads a replaced resource learns its new id only while the change set
-                # runs: CloudFormation says it may be replaced.
-                change.replacement = (
-                    "Conditional"
-                    if logical_id in carried and logical_id not in read
-                    else replacement(
-                        region,
-                        body.get("Type", ""),
-                        rmap._resource_json_map.get(logical_id, {}),
-                        body,
-                        changed_parameters,
-                        conditions,
-                    )
-                )
+                change.replacement = replacements[logical_id]
             changes.append(change)
     return changes
+
+
+def reader_replacement(region: str, body: dict[str, Any], replaced: set[str]) -> str | None:
+    """The `Replacement` of a resource modified only because it reads a replaced one: the new
+    id is known only while the change set runs, so CloudFormation says `Conditional` when a
+    property that reads it cannot change in place, and `False` when it can (a service moving
+    to a task definition's new revision). A type replaced on any change is `True`."""
+    resource_type = body.get("Type", "")
+    if resource_type in REPLACED_ON_ANY_CHANGE:
+        return "True"
+    fixed = create_only(region, resource_type)
+    if fixed is None:
+        return None
+    properties = body.get("Properties") or {}
+    reading = {name for name, value in properties.items() if references(value, replaced)}
+    return "Conditional" if reading & fixed else "False"
 
 
 # ---------------------------------------------------------------------------------------------

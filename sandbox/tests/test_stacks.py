@@ -374,7 +374,8 @@ class Operations(unittest.TestCase):
                 (c["ResourceChange"]["Action"], c["ResourceChange"]["LogicalResourceId"], c["ResourceChange"].get("Replacement"))
                 for c in listed
             ],
-            [("Modify", "Task", "True"), ("Modify", "Service", "Conditional")],
+            # The service's TaskDefinition changes in place: a new revision, not a new service.
+            [("Modify", "Task", "True"), ("Modify", "Service", "False")],
         )
         self.cf.execute_change_set(ChangeSetName=made["Id"])
         self.assertEqual(self.cf.describe_stacks(StackName="release")["Stacks"][0]["StackStatus"], "UPDATE_COMPLETE")
@@ -392,10 +393,24 @@ class Operations(unittest.TestCase):
             "Parameters": {"Wait": {"Type": "Number", "Default": 5}, "Name": {"Type": "String", "Default": "jobs-a"}},
             "Resources": {
                 "Files": {"Type": "AWS::S3::Bucket", "Properties": {"BucketName": "files-a"}},
-                "Logs": {"Type": "AWS::S3::Bucket", "Properties": {"Tags": [{"Key": "team", "Value": "a"}]}},
+                "Logs": {
+                    "Type": "AWS::S3::Bucket",
+                    "Properties": {"BucketName": "logs-a", "Tags": [{"Key": "team", "Value": "a"}]},
+                },
                 "Work": {"Type": "AWS::SQS::Queue", "Properties": {"VisibilityTimeout": {"Ref": "Wait"}}},
                 "Jobs": {"Type": "AWS::SQS::Queue", "Properties": {"QueueName": {"Ref": "Name"}}},
                 "Kept": {"Type": "AWS::SQS::Queue", "Properties": {}},
+                # Reads the renamed bucket in a property that cannot change in place.
+                "FilesPolicy": {
+                    "Type": "AWS::S3::BucketPolicy",
+                    "Properties": {
+                        "Bucket": {"Ref": "Files"},
+                        "PolicyDocument": {
+                            "Statement": [{"Effect": "Deny", "Principal": "*", "Action": "s3:*", "Resource": "*",
+                                           "Condition": {"Bool": {"aws:SecureTransport": "false"}}}]
+                        },
+                    },
+                },
             },
         }
         self.execute_create("buckets", template)
@@ -418,8 +433,12 @@ class Operations(unittest.TestCase):
                 (c["ResourceChange"]["LogicalResourceId"], c["ResourceChange"].get("Replacement"))
                 for c in listed
             ),
-            [("Files", "True"), ("Jobs", "True"), ("Logs", "False"), ("Work", "False")],
+            [("Files", "True"), ("FilesPolicy", "Conditional"), ("Jobs", "True"), ("Logs", "False"), ("Work", "False")],
         )
+        # The execute does what the change set listed: the policy moves to the new bucket.
+        self.cf.execute_change_set(ChangeSetName=made["Id"])
+        self.assertEqual(self.cf.describe_stacks(StackName="buckets")["Stacks"][0]["StackStatus"], "UPDATE_COMPLETE")
+        self.assertIn(("FilesPolicy", "UPDATE_COMPLETE"), resource_events(self.cf, "buckets"))
 
     def test_change_sets_are_found_within_their_stack_and_executing_one_deletes_the_others(self) -> None:
         queue = {"Resources": {"Q": {"Type": "AWS::SQS::Queue", "Properties": {"VisibilityTimeout": 5}}}}

@@ -230,8 +230,6 @@ impl Harness {
         }
     }
 
-    /// Creates the example Lambda stack `stack`, executes its change set and follows it to
-    /// the end: its deployment id.
     /// `POST /api/deployments/{id}/execute` with the test's token.
     async fn execute(&self, id: &str) -> (StatusCode, Value, String) {
         self.send(
@@ -244,6 +242,8 @@ impl Harness {
         .await
     }
 
+    /// Creates the example Lambda stack `stack`, executes its change set and follows it to
+    /// the end: its deployment id.
     async fn deployed(&self, stack: &str) -> String {
         let (_, created) = self.create(stack, json!({})).await;
         let id = created["id"].as_str().unwrap().to_string();

@@ -110,14 +110,19 @@ pub fn render_comparison(c: &cost::Comparison) -> String {
     ));
     match (c.break_even_requests_per_month, &c.cheaper_above_break_even) {
         (Some(r), Some(cheaper)) => out.push_str(&format!(
-            "\nBreak-even: {}{} requests/month; above it {cheaper} is cheaper.\n",
+            "\nBreak-even: {}{} requests/month; above it {} is cheaper.\n",
             match c.break_even_bound {
                 cost::Bound::Exact => "",
                 cost::Bound::AtLeast => "at least ",
                 cost::Bound::AtMost => "at most ",
                 cost::Bound::Withheld => "",
             },
-            cost::fmt_qty(r)
+            cost::fmt_qty(r),
+            match cheaper.as_str() {
+                "fargate" => "Fargate",
+                "lambda" => "Lambda",
+                other => other,
+            }
         )),
         (None, Some(_)) => out.push_str("\nBreak-even: withheld.\n"),
         _ => out.push_str("\nThe two do not cross between 10^3 and 10^11 requests/month.\n"),

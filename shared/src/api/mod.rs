@@ -398,7 +398,8 @@ macro_rules! error_codes {
 }
 
 error_codes! {
-    /// The request body is not valid JSON of the route's type.
+    /// The request body is not valid JSON of the route's type, or a code upload's body broke
+    /// off or sent nothing for 15 s.
     BadRequest = "bad_request", 400;
     /// The deploy API needs `Authorization: Bearer <token>`.
     MissingToken = "missing_token", 401;
