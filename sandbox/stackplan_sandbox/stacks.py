@@ -236,14 +236,21 @@ def effective_parameters(template: dict[str, Any], given: dict[str, Any] | None)
     return values
 
 
+def changed_parameters(
+    rmap: parsing.ResourceMap, template: dict[str, Any], parameters: dict[str, Any] | None
+) -> set[str]:
+    """The parameters whose value the update to `template` with `parameters` changes."""
+    before = effective_parameters(rmap._template or {}, rmap.input_parameters)
+    after = effective_parameters(template, parameters)
+    return {p for p in set(before) | set(after) if before.get(p) != after.get(p)}
+
+
 def _resource_diff(
     self: parsing.ResourceMap, other_template: dict[str, Any], parameters: dict[str, Any] | None = None
 ) -> dict[str, Any]:
     old = self._resource_json_map
     new = other_template.get("Resources") or {}
-    before = effective_parameters(self._template or {}, self.input_parameters)
-    after = effective_parameters(other_template, parameters)
-    changed = {p for p in set(before) | set(after) if before.get(p) != after.get(p)}
+    changed = changed_parameters(self, other_template, parameters)
     conditions = other_template.get("Conditions") or {}
     return {
         "Add": [name for name in new if name not in old],
@@ -308,30 +315,36 @@ def create_only(region: str, resource_type: str) -> frozenset[str] | None:
     )
 
 
-def replacement(
-    region: str,
-    resource_type: str,
-    old: dict[str, Any],
-    new: dict[str, Any],
-    changed_parameters: set[str],
-    conditions: dict[str, Any],
-) -> str | None:
-    """A modified resource's `Replacement`, as a change set gives it: `True` when a property
-    that cannot change in place changes (directly, or through a changed parameter it reads),
-    else `False`; `None` when the type's schema is not known."""
+def _replacement(region: str, resource_type: str, touched: set[str], answer: str) -> str | None:
+    """`answer` when one of the `touched` properties cannot change in place (or the type is
+    replaced on any change: `True`), else `False`; `None` when the type's schema is not
+    known."""
     if resource_type in REPLACED_ON_ANY_CHANGE:
         return "True"
     fixed = create_only(region, resource_type)
     if fixed is None:
         return None
+    return answer if touched & fixed else "False"
+
+
+def replacement(
+    region: str,
+    resource_type: str,
+    old: dict[str, Any],
+    new: dict[str, Any],
+    changed: set[str],
+    conditions: dict[str, Any],
+) -> str | None:
+    """A modified resource's `Replacement`, as a change set gives it: `True` when a property
+    that cannot change in place changes (directly, or through a parameter of `changed` it
+    reads), else `False`; `None` when the type's schema is not known."""
     before, after = old.get("Properties") or {}, new.get("Properties") or {}
-    changed = {
+    touched = {
         name
         for name in set(before) | set(after)
-        if before.get(name) != after.get(name)
-        or parameters_read(after.get(name), changed_parameters, conditions)
+        if before.get(name) != after.get(name) or parameters_read(after.get(name), changed, conditions)
     }
-    return "True" if changed & fixed else "False"
+    return _replacement(region, resource_type, touched, "True")
 
 
 def _change_set_diff(self: cfn.ChangeSet) -> list[cfn.Change]:
@@ -341,14 +354,12 @@ def _change_set_diff(self: cfn.ChangeSet) -> list[cfn.Change]:
     names = _resource_diff(rmap, self.template_dict, self.parameters)
     new = self.template_dict.get("Resources") or {}
     old = rmap._resource_json_map
-    before = effective_parameters(rmap._template or {}, rmap.input_parameters)
-    after = effective_parameters(self.template_dict, self.parameters)
-    changed_parameters = {p for p in set(before) | set(after) if before.get(p) != after.get(p)}
+    changed = changed_parameters(rmap, self.template_dict, self.parameters)
     conditions = self.template_dict.get("Conditions") or {}
     region = getattr(self.stack, "region_name", None) or "us-east-1"
     # What the change itself modifies, and whether each is replaced.
     replacements = {
-        name: replacement(region, new[name].get("Type", ""), old.get(name, {}), new[name], changed_parameters, conditions)
+        name: replacement(region, new[name].get("Type", ""), old.get(name, {}), new[name], changed, conditions)
         for name in names["Modify"]
     }
     # What reads a replaced resource is modified too: it must name the new one.
@@ -373,15 +384,9 @@ def reader_replacement(region: str, body: dict[str, Any], replaced: set[str]) ->
     id is known only while the change set runs, so CloudFormation says `Conditional` when a
     property that reads it cannot change in place, and `False` when it can (a service moving
     to a task definition's new revision). A type replaced on any change is `True`."""
-    resource_type = body.get("Type", "")
-    if resource_type in REPLACED_ON_ANY_CHANGE:
-        return "True"
-    fixed = create_only(region, resource_type)
-    if fixed is None:
-        return None
     properties = body.get("Properties") or {}
     reading = {name for name, value in properties.items() if references(value, replaced)}
-    return "Conditional" if reading & fixed else "False"
+    return _replacement(region, body.get("Type", ""), reading, "Conditional")
 
 
 # ---------------------------------------------------------------------------------------------
