@@ -436,11 +436,14 @@ fn plain(s: &str) -> bool {
             .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b':' | b'-'))
 }
 
+/// The `&`-separated parts of a link's fragment (or of a fragment, or a bare payload).
+fn fragment_parts(input: &str) -> std::str::Split<'_, char> {
+    input.rsplit_once('#').map_or(input, |(_, f)| f).split('&')
+}
+
 /// The price book a link says its sharer used: `(version, date)`, if the link has a plain one.
 pub fn book_of(input: &str) -> Option<(String, String)> {
-    let fragment = input.rsplit_once('#').map_or(input, |(_, f)| f);
-    fragment
-        .split('&')
+    fragment_parts(input)
         .find_map(|part| part.strip_prefix(BOOK_KEY)?.split_once(','))
         .filter(|(v, d)| plain(v) && plain(d))
         .map(|(v, d)| (v.to_string(), d.to_string()))
@@ -448,8 +451,7 @@ pub fn book_of(input: &str) -> Option<(String, String)> {
 
 /// Whether a link, or a fragment, asks for the free tier to be counted (see [`FREE_TIER_OFF`]).
 pub fn free_tier_of(input: &str) -> bool {
-    let fragment = input.rsplit_once('#').map_or(input, |(_, f)| f);
-    !fragment.split('&').any(|part| part == FREE_TIER_OFF)
+    !fragment_parts(input).any(|part| part == FREE_TIER_OFF)
 }
 
 /// A full share link: `<base>#plan=<payload>`.

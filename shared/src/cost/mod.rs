@@ -493,6 +493,15 @@ impl Scenario {
             peak: false,
         }
     }
+
+    /// The top of the estimate's range: double the stated traffic, with its tasks, and a
+    /// burstable database spending surplus CPU credits.
+    pub(crate) fn range_top(plan: &Plan) -> Scenario {
+        Scenario {
+            peak: true,
+            ..Scenario::at(plan, plan.workload.requests_per_month as f64 * 2.0)
+        }
+    }
 }
 
 /// What `requests` a month need of the plan, against what it can carry: see [`TaskCapacity`]
@@ -622,10 +631,7 @@ pub struct Ceiling {
 pub fn ceiling(plan: &ValidPlan, book: &PriceBook, options: Options) -> Option<Ceiling> {
     let plan = plan.plan();
     let f = plan.fargate()?;
-    let top = Scenario {
-        peak: true,
-        ..Scenario::at(plan, plan.workload.requests_per_month as f64 * 2.0)
-    };
+    let top = Scenario::range_top(plan);
     if top.tasks >= f64::from(f.max_tasks) {
         return None;
     }
@@ -645,10 +651,7 @@ pub(crate) fn estimate_plan(plan: &Plan, book: &PriceBook, options: Options) -> 
     let r = plan.workload.requests_per_month as f64;
     let typical = Scenario::at(plan, r);
     let low = Scenario::at(plan, r / 2.0);
-    let high = Scenario {
-        peak: true,
-        ..Scenario::at(plan, r * 2.0)
-    };
+    let high = Scenario::range_top(plan);
     let (p, mut assumptions) = price(plan, book, options, typical);
     let min = total_of(plan, book, options, low);
     let max = total_of(plan, book, options, high);

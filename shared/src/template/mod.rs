@@ -81,17 +81,28 @@ impl Template {
             .map(|(id, r)| (id, r["Type"].as_str().unwrap_or_default()))
     }
 
+    /// `(logical id, type, value)` of each resource that has the attribute `policy`
+    /// (`DeletionPolicy` or `UpdateReplacePolicy`), in template order: what becomes of the
+    /// resource when the stack is deleted, or when an update replaces it.
+    pub fn policies<'t>(
+        &'t self,
+        policy: &'t str,
+    ) -> impl Iterator<Item = (&'t str, &'t str, &'t str)> + 't {
+        self.resources().iter().filter_map(move |(id, r)| {
+            Some((
+                id,
+                r["Type"].as_str().unwrap_or_default(),
+                r[policy].as_str()?,
+            ))
+        })
+    }
+
     /// What deleting the stack leaves in the account, still billed: `(logical id, type,
     /// DeletionPolicy)` of each resource kept (`Retain`) or kept as a final snapshot
     /// (`Snapshot`), in template order.
     pub fn kept_on_delete(&self) -> Vec<(&str, &str, &str)> {
-        self.resources()
-            .iter()
-            .filter_map(|(id, r)| {
-                let policy = r["DeletionPolicy"].as_str()?;
-                matches!(policy, "Retain" | "Snapshot")
-                    .then(|| (id, r["Type"].as_str().unwrap_or_default(), policy))
-            })
+        self.policies("DeletionPolicy")
+            .filter(|(_, _, policy)| matches!(*policy, "Retain" | "Snapshot"))
             .collect()
     }
 
