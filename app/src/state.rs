@@ -133,12 +133,27 @@ pub fn with_book<R>(
     }
 }
 
-/// The free-tier switch a link sets: off when it says so; on when it says how it was priced
-/// (a link the Share button made records its book); otherwise nothing (a deployed stack's
-/// plan, an embedding page's `plan`), and the switch stays as the user left it.
-fn link_free_tier(hash: &str, priced: bool) -> Option<bool> {
+/// What a share link opens: its plan, the free-tier switch it sets, and its price book with
+/// the plan it priced ([`Planner::linked_book`]).
+struct Opened {
+    plan: Plan,
+    /// Off when the link says so; on when it says how it was priced (a link the Share button
+    /// made records its book); otherwise `None` (a deployed stack's plan, an embedding page's
+    /// `plan`), and the switch stays as the user left it.
+    free_tier: Option<bool>,
+    book: Option<(Plan, String, String)>,
+}
+
+/// Reads a share link's fragment.
+fn open_link(hash: &str) -> Result<Opened, shared::link::LinkError> {
+    let plan = shared::link::decode(hash)?;
+    let book = shared::link::book_of(hash);
     let free_tier = shared::link::free_tier_of(hash);
-    (priced || !free_tier).then_some(free_tier)
+    Ok(Opened {
+        free_tier: (book.is_some() || !free_tier).then_some(free_tier),
+        book: book.map(|(v, d)| (plan.clone(), v, d)),
+        plan,
+    })
 }
 
 /// A share link pasted into this tab's address bar changes only the fragment, so the page is
@@ -156,18 +171,17 @@ fn follow_links(
         else {
             return;
         };
-        match shared::link::decode(&hash) {
-            Ok(linked) => {
+        match open_link(&hash) {
+            Ok(opened) => {
                 link_error.set(None);
-                let book = shared::link::book_of(&hash);
-                if let Some(priced) = link_free_tier(&hash, book.is_some())
+                if let Some(priced) = opened.free_tier
                     && free_tier.get_untracked() != priced
                 {
                     free_tier.set(priced);
                 }
-                linked_book.set(book.map(|(v, d)| (linked.clone(), v, d)));
-                if plan.with_untracked(|p| *p != linked) {
-                    plan.set(linked);
+                linked_book.set(opened.book);
+                if plan.with_untracked(|p| *p != opened.plan) {
+                    plan.set(opened.plan);
                 }
             }
             Err(e) => link_error.set(Some(format!(
@@ -181,27 +195,22 @@ impl Planner {
     pub fn new() -> Self {
         // A link's plan, and whether its sharer counted the free tier.
         let (initial, free_tier, linked_book, link_error) = match crate::browser::location_hash() {
-            Some(hash) if hash.contains(shared::link::FRAGMENT_KEY) => {
-                match shared::link::decode(&hash) {
-                    Ok(plan) => {
-                        let book = shared::link::book_of(&hash);
-                        (
-                            plan.clone(),
-                            link_free_tier(&hash, book.is_some()).unwrap_or(true),
-                            book.map(|(v, d)| (plan, v, d)),
-                            None,
-                        )
-                    }
-                    Err(e) => (
-                        examples::fargate(),
-                        true,
-                        None,
-                        Some(format!(
-                            "This share link could not be opened: {e}. Showing the example plan instead."
-                        )),
-                    ),
-                }
-            }
+            Some(hash) if hash.contains(shared::link::FRAGMENT_KEY) => match open_link(&hash) {
+                Ok(opened) => (
+                    opened.plan,
+                    opened.free_tier.unwrap_or(true),
+                    opened.book,
+                    None,
+                ),
+                Err(e) => (
+                    examples::fargate(),
+                    true,
+                    None,
+                    Some(format!(
+                        "This share link could not be opened: {e}. Showing the example plan instead."
+                    )),
+                ),
+            },
             _ => (examples::fargate(), true, None, None),
         };
         let plan = RwSignal::new(initial);

@@ -123,10 +123,8 @@ pub fn CostSummary() -> impl IntoView {
             <ol class="largest-lines" aria-label="Largest cost lines" inner_html=move || largest.get()></ol>
             {move || linked_book_note(p).map(|n| view! { <p class="unknown-note" role="status" data-testid="linked-book">{n}</p> })}
             <p class="book-note" data-testid="price-source">
-                {text(|e, _| format!("{} lines · {} · {} h month", e.lines.len(), match e.price_book.origin {
-                        shared::cost::Origin::Embedded => format!("embedded price book {} of {}", e.price_book.version, e.price_book.date),
-                        shared::cost::Origin::Live => format!("live AWS prices published {}", e.price_book.date),
-                    },
+                {text(|e, _| format!("{} lines · {} · {} h month", e.lines.len(),
+                    book_words(e.price_book.origin, &e.price_book.version, &e.price_book.date),
                     shared::cost::HOURS_PER_MONTH))}
                 // The live book's note is about its own region: after a region change it says
                 // nothing until the new region's answer comes.
@@ -210,29 +208,36 @@ fn speak(total: &str, before: &str) -> String {
 }
 
 /// A price book in words: the embedded one by version and date, a live one by its date.
-fn book_words(version: &str, date: &str) -> String {
-    if version.starts_with("live-") {
-        format!("live AWS prices published {date}")
-    } else {
-        format!("embedded price book {version} of {date}")
+fn book_words(origin: shared::cost::Origin, version: &str, date: &str) -> String {
+    match origin {
+        shared::cost::Origin::Embedded => format!("embedded price book {version} of {date}"),
+        shared::cost::Origin::Live => format!("live AWS prices published {date}"),
     }
 }
 
 /// When the share link the page opened was priced with another book than the page's, while
 /// the page shows the link's plan.
 fn linked_book_note(p: crate::state::Planner) -> Option<String> {
-    let (linked, version, date) = p.linked_book.get()?;
-    if !p.plan.with(|plan| *plan == linked) {
-        return None;
-    }
-    p.estimate.with(|e| {
-        let (e, _) = e.as_ref()?;
-        (e.price_book.version != version).then(|| {
-            format!(
-                "This link was priced with {}; this page prices it with {}, so its figures may differ from the sharer's.",
-                book_words(&version, &date),
-                book_words(&e.price_book.version, &e.price_book.date)
-            )
+    p.linked_book.with(|linked| {
+        let (plan, version, date) = linked.as_ref()?;
+        if !p.plan.with(|current| current == plan) {
+            return None;
+        }
+        p.estimate.with(|e| {
+            let (e, _) = e.as_ref()?;
+            // A link records only the book's version and date; a live book's version says so.
+            let origin = if version.starts_with("live-") {
+                shared::cost::Origin::Live
+            } else {
+                shared::cost::Origin::Embedded
+            };
+            (e.price_book.version != *version).then(|| {
+                format!(
+                    "This link was priced with {}; this page prices it with {}, so its figures may differ from the sharer's.",
+                    book_words(origin, version, date),
+                    book_words(e.price_book.origin, &e.price_book.version, &e.price_book.date)
+                )
+            })
         })
     })
 }

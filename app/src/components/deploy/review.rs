@@ -181,12 +181,8 @@ fn replace_policies(d: Deploy) -> Vec<(String, String)> {
         return Vec::new();
     };
     shared::template::generate(&plan)
-        .resources()
-        .iter()
-        .filter_map(|(id, r)| {
-            let policy = r.get("UpdateReplacePolicy")?.as_str()?;
-            Some((id.to_string(), policy.to_string()))
-        })
+        .policies("UpdateReplacePolicy")
+        .map(|(id, _, policy)| (id.to_string(), policy.to_string()))
         .collect()
 }
 
