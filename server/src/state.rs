@@ -20,29 +20,30 @@ pub struct AppState {
     /// Triggered when the server is stopping; event streams end with a `reconnect` event.
     pub shutdown: Shutdown,
     /// Open event streams per token.
-    pub streams: Arc<StreamCounts>,
+    pub streams: Arc<TokenCounts>,
     /// Places for code uploads being received (`--max-uploads`).
     pub uploads: Arc<tokio::sync::Semaphore>,
     /// Code uploads being received per token.
-    pub uploading: Arc<StreamCounts>,
+    pub uploading: Arc<TokenCounts>,
 }
 
 /// Open event streams (or uploads) per token (keyed by the token's SHA-256, never the token).
 #[derive(Debug, Default)]
-pub struct StreamCounts {
+pub struct TokenCounts {
     open: Mutex<HashMap<[u8; 32], usize>>,
 }
 
-/// One open stream; dropping it (the stream ended, or its client left) frees its place.
+/// One open stream (or upload); dropping it (it ended, or its client left) frees its place.
 #[derive(Debug)]
-pub struct StreamTicket {
-    counts: Arc<StreamCounts>,
+pub struct TokenTicket {
+    counts: Arc<TokenCounts>,
     key: [u8; 32],
 }
 
-impl StreamCounts {
-    /// A place for one more stream of `token`, or how many are open when it has `max`.
-    pub fn enter(self: &Arc<Self>, token: &str, max: usize) -> Result<StreamTicket, usize> {
+impl TokenCounts {
+    /// A place for one more stream (or upload) of `token`, or how many are open when it has
+    /// `max`.
+    pub fn enter(self: &Arc<Self>, token: &str, max: usize) -> Result<TokenTicket, usize> {
         use sha2::Digest;
         let key: [u8; 32] = sha2::Sha256::digest(token.as_bytes()).into();
         let mut open = self.open.lock().expect("never poisoned");
@@ -51,7 +52,7 @@ impl StreamCounts {
             return Err(*n);
         }
         *n += 1;
-        Ok(StreamTicket {
+        Ok(TokenTicket {
             counts: self.clone(),
             key,
         })
@@ -63,7 +64,7 @@ impl StreamCounts {
     }
 }
 
-impl Drop for StreamTicket {
+impl Drop for TokenTicket {
     fn drop(&mut self) {
         let mut open = self.counts.open.lock().expect("never poisoned");
         if let Some(n) = open.get_mut(&self.key) {

@@ -104,6 +104,18 @@ impl Deployer {
         }
     }
 
+    /// Whether the last watcher of the stack has gone; if so, the poller's place is freed. The
+    /// check and the removal happen under the registry's lock, so nobody subscribes to a poller
+    /// that is about to stop.
+    fn unwatched(&self, arn: &StackArn, sender: &watch::Sender<Snapshot>) -> bool {
+        let mut pollers = self.pollers.lock().expect("lock");
+        let gone = sender.receiver_count() == 0;
+        if gone {
+            pollers.remove(&arn.arn);
+        }
+        gone
+    }
+
     /// Number of stacks being polled (one per stack, however many watch it).
     pub fn pollers(&self) -> usize {
         self.pollers.lock().expect("lock").len()
@@ -238,14 +250,8 @@ impl Deployer {
                     break;
                 }
             }
-            // Stop when the last watcher has gone; the check and the removal happen under the
-            // registry's lock, so nobody subscribes to a poller that is about to stop.
-            {
-                let mut pollers = self.pollers.lock().expect("lock");
-                if sender.receiver_count() == 0 {
-                    pollers.remove(&arn.arn);
-                    return;
-                }
+            if self.unwatched(&arn, &sender) {
+                return;
             }
             tokio::select! {
                 () = tokio::time::sleep(delay) => {}
@@ -256,9 +262,7 @@ impl Deployer {
                 // The last watcher left during the wait (a minute, for a stack in review):
                 // the place is freed now, not after the wait.
                 () = sender.closed() => {
-                    let mut pollers = self.pollers.lock().expect("lock");
-                    if sender.receiver_count() == 0 {
-                        pollers.remove(&arn.arn);
+                    if self.unwatched(&arn, &sender) {
                         return;
                     }
                 }
