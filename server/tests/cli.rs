@@ -158,11 +158,71 @@ fn link_round_trips_through_the_cli() {
         assert!(out.status.success(), "{}", text(&out.stderr));
         let url = text(&out.stdout);
         assert!(url.starts_with("https://plan.example/#plan=1."), "{url}");
-        assert!(url.trim().len() <= 400, "{} characters", url.trim().len());
+        // Priced as `stackplan estimate` prices it: the free tier counted, the embedded book.
+        let book = shared::cost::PriceBook::embedded();
+        let suffix = format!("&book={},{}\n", book.version, book.date);
+        assert!(url.ends_with(&suffix), "{url}");
+        assert!(!url.contains("free_tier"), "{url}");
+        assert!(url.trim().len() <= 450, "{} characters", url.trim().len());
         let back = stackplan(&["link", "--decode", url.trim()], "");
         assert!(back.status.success(), "{}", text(&back.stderr));
         assert_eq!(text(&back.stdout), plan);
+        assert_eq!(
+            text(&back.stderr),
+            format!(
+                "The sharer priced this plan with price book {} ({}).\n",
+                book.version, book.date
+            )
+        );
+        // Without the free tier: the link says so, and its reader hears it.
+        let out = stackplan(
+            &[
+                "link",
+                "--plan",
+                "-",
+                "--no-free-tier",
+                "--base",
+                "https://plan.example/",
+            ],
+            &plan,
+        );
+        let url = text(&out.stdout);
+        assert!(url.contains("&free_tier=off&book="), "{url}");
+        let back = stackplan(&["link", "--decode", url.trim()], "");
+        assert_eq!(text(&back.stdout), plan);
+        assert!(
+            text(&back.stderr).starts_with(
+                "The sharer priced this plan without the always-free allowances, with price book"
+            ),
+            "{}",
+            text(&back.stderr)
+        );
     }
+    // A link priced with another book says which one this build uses.
+    let plan = text(&stackplan(&["example", "lambda"], "").stdout);
+    let url = text(&stackplan(&["link", "--plan", "-"], &plan).stdout);
+    let (head, _) = url.split_once("&book=").unwrap();
+    let back = stackplan(
+        &[
+            "link",
+            "--decode",
+            &format!("{head}&book=1999.1,1999-01-01"),
+        ],
+        "",
+    );
+    assert_eq!(text(&back.stdout), plan);
+    let book = shared::cost::PriceBook::embedded();
+    assert_eq!(
+        text(&back.stderr),
+        format!(
+            "The sharer priced this plan with price book 1999.1 (1999-01-01). This build's estimate uses price book {} ({}).\n",
+            book.version, book.date
+        )
+    );
+    // A plain link (an embedding page's, a deployed stack's) says nothing of pricing.
+    let back = stackplan(&["link", "--decode", head], "");
+    assert_eq!(text(&back.stdout), plan);
+    assert_eq!(text(&back.stderr), "");
     let bad = stackplan(
         &["link", "--decode", "https://plan.example/#plan=1.abc"],
         "",

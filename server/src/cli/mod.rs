@@ -99,6 +99,10 @@ pub enum Command {
         /// A share link (or its `#plan=…` fragment) to turn back into plan JSON.
         #[arg(long)]
         decode: Option<String>,
+        /// Say in the link that its estimate leaves out the always-free allowances, so the
+        /// planner opens it priced that way.
+        #[arg(long, conflicts_with = "decode")]
+        no_free_tier: bool,
     },
     /// Print the bucket policy the plan's own log bucket (`log_bucket`) needs, so that its
     /// stacks' access logs can be delivered into it (add its statements to the bucket's policy).
@@ -415,9 +419,20 @@ pub fn run(cli: Cli) -> ExitCode {
                 }
             }
         }),
-        Command::Link { plan, base, decode } => match (plan, decode) {
+        Command::Link {
+            plan,
+            base,
+            decode,
+            no_free_tier,
+        } => match (plan, decode) {
             (_, Some(text)) => shared::link::decode(&text)
-                .map(|plan| plan.to_json_pretty() + "\n")
+                .map(|plan| {
+                    // The plan goes to standard output, how it was priced to standard error.
+                    if let Some(words) = link_pricing_words(&text) {
+                        eprintln!("{words}");
+                    }
+                    plan.to_json_pretty() + "\n"
+                })
                 .map_err(CliError::Link),
             (Some(path), None) => {
                 let base_ok = ["http://", "https://"].iter().any(|scheme| {
@@ -426,7 +441,14 @@ pub fn run(cli: Cli) -> ExitCode {
                 }) && !base.contains(char::is_whitespace);
                 if base_ok {
                     load_valid(&path).and_then(|valid| {
-                        let link = shared::link::link(&valid, &base);
+                        // Priced as `stackplan estimate` prices it: with the embedded book.
+                        let book = PriceBook::embedded();
+                        let link = shared::link::link_priced(
+                            &valid,
+                            &base,
+                            !no_free_tier,
+                            Some((&book.version, &book.date)),
+                        );
                         // A link its own reader would refuse is not printed.
                         if link.len() > shared::link::MAX_LINK_CHARS {
                             Err(CliError::Usage(format!(
@@ -479,6 +501,30 @@ pub fn read_plan_text(path: &std::path::Path) -> Result<String, CliError> {
 }
 
 /// An AWS account ID, for clap.
+/// What a share link says about how its sharer priced it, in words, if it says anything.
+fn link_pricing_words(link: &str) -> Option<String> {
+    let mut words = Vec::new();
+    if !shared::link::free_tier_of(link) {
+        words.push("without the always-free allowances".to_string());
+    }
+    if let Some((version, date)) = shared::link::book_of(link) {
+        words.push(format!("with price book {version} ({date})"));
+    }
+    let embedded = PriceBook::embedded();
+    let other_book = shared::link::book_of(link)
+        .is_some_and(|(version, date)| version != embedded.version || date != embedded.date);
+    (!words.is_empty()).then(|| {
+        let mut text = format!("The sharer priced this plan {}.", words.join(", "));
+        if other_book {
+            text.push_str(&format!(
+                " This build's estimate uses price book {} ({}).",
+                embedded.version, embedded.date
+            ));
+        }
+        text
+    })
+}
+
 fn account_id(text: &str) -> Result<String, String> {
     if text.len() == 12 && text.bytes().all(|b| b.is_ascii_digit()) {
         Ok(text.to_string())
