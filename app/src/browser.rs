@@ -59,6 +59,59 @@ pub fn refocus(origin: Option<web_sys::EventTarget>, find: FindElement) {
     watch_focus(std::rc::Rc::new(find), origin, 30);
 }
 
+/// Puts the focus back after a deploy step's button leaves the page with its step (Apply,
+/// Cancel, Delete, Deploy now): on the progress bar once it shows, else the panel's heading.
+pub fn refocus_deploy(origin: Option<web_sys::EventTarget>) {
+    refocus(
+        origin,
+        Box::new(|d| {
+            d.query_selector("[data-testid=deploy-progress]")
+                .ok()
+                .flatten()
+                .or_else(|| d.get_element_by_id("deploy-title"))
+        }),
+    );
+}
+
+/// Puts the focus back after a list's row is removed by its own button (`origin`, one of the
+/// buttons `[data-remove=<list>]`): on the button that took its place, else the one before it,
+/// else the list's add button (`[data-add=<list>]`). See [`refocus`].
+pub fn refocus_row(origin: Option<web_sys::EventTarget>, list: &'static str) {
+    let Some(document) = web_sys::window().and_then(|w| w.document()) else {
+        return;
+    };
+    let removers = format!("[data-remove={list}]");
+    let Some(index) = origin
+        .as_ref()
+        .and_then(|o| o.dyn_ref::<web_sys::Node>())
+        .and_then(|button| {
+            let all = document.query_selector_all(&removers).ok()?;
+            (0..all.length()).find(|&i| all.get(i).is_some_and(|n| n.is_same_node(Some(button))))
+        })
+    else {
+        return;
+    };
+    refocus(
+        origin,
+        Box::new(move |d| {
+            let all = d.query_selector_all(&removers).ok()?;
+            let left = all.length();
+            let row = if index < left {
+                Some(index)
+            } else {
+                left.checked_sub(1)
+            };
+            row.and_then(|i| all.get(i))
+                .and_then(|n| n.dyn_into::<web_sys::Element>().ok())
+                .or_else(|| {
+                    d.query_selector(&format!("[data-add={list}]"))
+                        .ok()
+                        .flatten()
+                })
+        }),
+    );
+}
+
 fn is_body(element: &web_sys::Element) -> bool {
     element.tag_name().eq_ignore_ascii_case("body")
 }
@@ -92,13 +145,22 @@ fn watch_focus(find: std::rc::Rc<FindElement>, origin: web_sys::Element, tries: 
 
 /// Scrolls to the element `id` (and focuses it when `focus`), as an in-page link would, but
 /// without a history entry: the page's address carries the plan, and going Back to an older
-/// address would put its plan back.
+/// address would put its plan back. A field id with no element (an item of a list typed in one
+/// box, a row as a whole) goes to the nearest enclosing path that has one: `f-a-b-0-`, then
+/// `f-a-b-0`, `f-a-b`, `f-a`.
 pub fn go_to(id: &str, focus: bool) {
-    let Some(el) = web_sys::window()
-        .and_then(|w| w.document())
-        .and_then(|d| d.get_element_by_id(id))
-    else {
+    let Some(document) = web_sys::window().and_then(|w| w.document()) else {
         return;
+    };
+    let mut id = id;
+    let el = loop {
+        if let Some(el) = document.get_element_by_id(id) {
+            break el;
+        }
+        match id.rsplit_once('-') {
+            Some((parent, _)) if parent.len() > 2 && id.starts_with("f-") => id = parent,
+            _ => return,
+        }
     };
     el.scroll_into_view();
     if focus && let Ok(html) = el.dyn_into::<web_sys::HtmlElement>() {

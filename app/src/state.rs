@@ -50,6 +50,10 @@ pub struct Planner {
     /// The settings of sections switched off, kept for switching them on again.
     pub kept: Kept,
     pub kind: Memo<ArchitectureKind>,
+    /// Number boxes whose text is not a number (yet): the plan keeps their last value, and
+    /// each is an error among `problems` until it reads or goes back.
+    pub untyped: RwSignal<Vec<Untyped>>,
+    /// The core's problems with the plan, then one per box in `untyped`.
     pub problems: Memo<Vec<Problem>>,
     pub valid: Memo<Option<ValidPlan>>,
     pub free_tier: RwSignal<bool>,
@@ -85,6 +89,51 @@ pub struct Planner {
     pub changed_lines: Memo<Vec<bool>>,
     /// AWS Control Tower's controls on the last valid plan's template (the task after an edit).
     pub controls: RwSignal<Vec<Check>>,
+}
+
+/// A number box holding text that is not a number: what it says, and what the plan keeps.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Untyped {
+    pub path: String,
+    pub text: String,
+    /// What the box takes, with an example ("a whole number, such as 10000000 or 10,000,000").
+    pub kind: String,
+    /// The plan's value, which it keeps until the box reads.
+    pub kept: String,
+}
+
+impl Untyped {
+    /// Longest stretch of the typed text repeated in the message.
+    const SHOWN: usize = 24;
+
+    pub fn problem(&self) -> Problem {
+        let text = self.text.trim();
+        let shown = match text.char_indices().nth(Self::SHOWN) {
+            Some((end, _)) => format!("{}…", &text[..end]),
+            None => text.to_string(),
+        };
+        let said = if shown.is_empty() {
+            "An empty box".to_string()
+        } else {
+            format!("\"{shown}\"")
+        };
+        Problem {
+            path: self.path.clone(),
+            message: format!(
+                "{said} is not {}: the plan keeps its last value, {}, until it is",
+                self.kind, self.kept
+            ),
+            severity: shared::Severity::Error,
+        }
+    }
+
+    /// Puts `entry` in `list` in place of the entry for its path, if any.
+    pub fn note(list: &mut Vec<Untyped>, entry: Untyped) {
+        match list.iter_mut().find(|u| u.path == entry.path) {
+            Some(old) => *old = entry,
+            None => list.push(entry),
+        }
+    }
 }
 
 /// How long edits must pause before the comparison is priced again.
@@ -222,11 +271,14 @@ impl Planner {
         // One validation per edit: the problems (with the template-size check `ValidPlan::new`
         // adds) and the valid plan both come from it.
         let checked = Memo::new(move |_| ValidPlan::new(plan.get()));
+        let untyped = RwSignal::new(Vec::<Untyped>::new());
         let problems = Memo::new(move |_| {
-            checked.with(|c| match c {
+            let mut problems = checked.with(|c| match c {
                 Ok(valid) => valid.warnings().to_vec(),
                 Err(problems) => problems.clone(),
-            })
+            });
+            untyped.with(|u| problems.extend(u.iter().map(Untyped::problem)));
+            problems
         });
         let valid = Memo::new(move |_| checked.with(|c| c.as_ref().ok().cloned()));
         let format = RwSignal::new(Format::Json);
@@ -418,6 +470,7 @@ impl Planner {
             stash: RwSignal::new((None, None)),
             kept: Kept::default(),
             kind,
+            untyped,
             problems,
             valid,
             free_tier,

@@ -162,6 +162,8 @@ test('Deploy creates the Lambda example in the sandbox, shows progress, outputs 
   await page.getByTestId('confirm-update').waitFor({ timeout: 30000 });
   assert.match(await page.getByTestId('parameter-CodeS3Key').inputValue(), /^stackplan-code\/[0-9a-f]{64}\.zip$/);
   await page.getByTestId('apply-update').click();
+  // The button leaves with its question; the focus goes to the progress it started.
+  await page.waitForFunction(() => document.activeElement?.dataset.testid === 'deploy-progress');
   await page.getByTestId('deploy-status').filter({ hasText: 'UPDATE_COMPLETE' }).waitFor({ timeout: 60000 });
   const fn = (await motoTool('inventory')).functions[0];
   assert.deepEqual([fn.code_sha256, fn.handler], [expected, 'app.handler']);
@@ -208,6 +210,7 @@ test('Deploy creates the Lambda example in the sandbox, shows progress, outputs 
 
   await page.getByTestId('delete-stack').click();
   await page.getByTestId('confirm-delete').click();
+  await page.waitForFunction(() => document.activeElement?.dataset.testid === 'deploy-progress');
   await page.getByTestId('deploy-status').filter({ hasText: 'DELETE_COMPLETE' }).waitFor({ timeout: 60000 });
   // The 409 "stack exists" answer and the 422 for the wrong zip are logged by Chromium as failed
   // resource loads; nothing else may be.
@@ -508,7 +511,17 @@ test('a page used only to plan never downloads the deploy panel: it comes when i
   assert.equal(await button.isEnabled(), true);
   await page.locator('#f-project').fill('');
   await page.waitForFunction(() => document.querySelector('[data-testid=deploy-button]').disabled);
+  // It says why, next to the button.
+  assert.equal(await page.getByTestId('deploy-blocked').innerText(), 'Deploy waits for a valid plan: fix the errors under Checks first.');
+  assert.equal(await button.getAttribute('aria-describedby'), 'deploy-blocked');
   await page.locator('#f-project').fill('cart');
+  await page.waitForFunction(() => !document.querySelector('[data-testid=deploy-button]').disabled);
+  assert.equal(await page.getByTestId('deploy-blocked').count(), 0);
+  // A number box whose text is not a number holds it back too: the plan would deploy a value
+  // the box no longer shows.
+  await page.locator('#f-workload-requests_per_month').fill('a million');
+  await page.waitForFunction(() => document.querySelector('[data-testid=deploy-button]').disabled);
+  await page.locator('#f-workload-requests_per_month').fill('1,000,000');
   await page.waitForFunction(() => !document.querySelector('[data-testid=deploy-button]').disabled);
   // What is typed for the stack stays while its name is edited; code uploaded into a stack's
   // own bucket does not follow the name to another stack.

@@ -62,7 +62,7 @@ test('an invalid combination shows the core message and keeps the last template'
   await page.locator('#f-fargate-min_tasks').fill('20');
   await page.locator('.field-msg.error', { hasText: 'min_tasks (20) is above max_tasks (10)' }).waitFor();
   await page.locator('#f-fargate-min_tasks').fill('abc');
-  await page.getByText('Enter a whole number within the allowed range').waitFor();
+  await page.locator('.field-msg.error', { hasText: '"abc" is not a whole number from 0 to' }).waitFor();
 });
 
 test('switching architecture keeps each side\'s settings', async () => {
@@ -144,15 +144,33 @@ test('a number typed wrong stays as typed, with its message, while other fields 
   const page = await t.open();
   const desired = page.locator('#f-fargate-desired_tasks');
   await desired.fill('3x');
-  await page.locator('.field-msg.error', { hasText: 'Enter a whole number within the allowed range' }).waitFor();
+  const said = '"3x" is not a whole number from 0 to';
+  await page.locator('.field-msg.error', { hasText: said }).waitFor();
+  // The page does not act on a value the box no longer shows: the box is an error under
+  // Checks, with what the plan keeps meanwhile.
+  const checks = page.getByTestId('problems');
+  await checks.getByText(`${said} 4294967295, such as 1000 or 1,000: the plan keeps its last value, 2, until it is`).waitFor();
+  assert.equal(await checks.locator('.badge').innerText(), '1 error');
+  assert.equal(await desired.getAttribute('aria-invalid'), 'true');
   const before = await templateText(page);
   await page.locator('#f-fargate-max_tasks').fill('9');
   await page.waitForFunction((old) => document.querySelector('pre.code').innerText !== old, before);
   assert.equal(await desired.inputValue(), '3x', 'another field\'s edit kept what was typed here');
-  await page.locator('.field-msg.error', { hasText: 'Enter a whole number within the allowed range' }).waitFor();
-  // A decimal box says it takes a number, not a whole one.
-  await page.locator('#f-workload-log_gb_per_month').fill('2.5.1');
-  await page.locator('.field-msg.error', { hasText: /^Enter a number within the allowed range/ }).waitFor();
+  await page.locator('.field-msg.error', { hasText: said }).waitFor();
+  // Thousands may be grouped as people write them.
+  await desired.fill('3');
+  await page.locator('#f-workload-requests_per_month').fill('12,000,000');
+  await page.waitForFunction(() => document.querySelector('[data-testid=problems] .badge').innerText === 'valid');
+  assert.equal(await desired.getAttribute('aria-invalid'), 'false');
+  // A decimal box says it takes a number, not a whole one, and a decimal comma is not guessed.
+  await page.locator('#f-workload-log_gb_per_month').fill('2,5');
+  await page.locator('.field-msg.error', { hasText: /^"2,5" is not a number, such as 0\.25 or 1,500/ }).waitFor();
+  // A box that leaves the page takes its error with it.
+  await page.locator('#f-fargate-database-storage_gb').fill('lots');
+  await checks.getByText('"lots" is not a whole number').waitFor();
+  await page.locator('#f-fargate-database').uncheck();
+  await page.waitForFunction(() => !/"lots"/.test(document.querySelector('[data-testid=problems]').innerText));
+  assert.match(await checks.innerText(), /"2,5" is not a number/);
 });
 
 test('a section switched off and on again comes back as it was', async () => {
@@ -236,6 +254,8 @@ test('the environment: a setting, a secret reference and a generated key reach t
   await page.getByTestId('environment').screenshot({ path: path.join(artifacts, 'environment.png') });
   await page.getByRole('button', { name: 'Remove variable AWS_REGION' }).click();
   await page.locator('.field-msg.error').first().waitFor({ state: 'detached' });
+  // The focus stays in the list, on the row before (the last one now), not on the page's body.
+  await page.waitForFunction(() => document.activeElement?.getAttribute('aria-label') === 'Remove variable API_KEY');
 
   await page.getByTestId('share').click();
   const other = await t.open(await page.getByTestId('share-link').inputValue());

@@ -148,7 +148,9 @@ pub fn DeploySlot(host: Option<String>, embedded: bool) -> impl IntoView {
             return;
         }
         let plan = plan_json();
-        let valid = p.valid.with(Option::is_some);
+        // A box whose text is not a number holds the deploy back too: the plan has its last
+        // value, not what the user sees.
+        let valid = p.valid.with(Option::is_some) && p.untyped.with(Vec::is_empty);
         let free_tier = p.free_tier.get();
         push(&|m| m.update(&plan, valid, free_tier));
     });

@@ -92,7 +92,7 @@ pub fn EnvironmentEditor() -> impl IntoView {
         })
     };
     view! {
-        <fieldset class="panel">
+        <fieldset class="panel" id="f-environment" tabindex="-1">
             <legend>"Environment"</legend>
             <p class="panel-note">
                 "What your service reads at start. Plain values are written into the template; secrets stay where they are kept and only their names are. "
@@ -149,8 +149,11 @@ pub fn EnvironmentEditor() -> impl IntoView {
                                     edit(i, &|v| v.json_key = (!key.is_empty()).then(|| key.clone()));
                                 } />
                         </Show>
-                        <button type="button" class="icon" aria-label=move || format!("Remove variable {}", var(i).name)
-                            on:click=move |_| plan.update(|p| { if i < p.environment.len() { p.environment.remove(i); } })>"×"</button>
+                        <button type="button" class="icon" aria-label=move || format!("Remove variable {}", var(i).name) data-remove="environment"
+                            on:click=move |ev| {
+                                crate::browser::refocus_row(ev.target(), "environment");
+                                plan.update(|p| { if i < p.environment.len() { p.environment.remove(i); } });
+                            }>"×"</button>
                         {field_problems(format!("environment[{i}]"))}
                         {field_problems(format!("environment[{i}].name"))}
                         {[ "value", "secret", "ssm_parameter", "json_key" ].map(|f| field_problems(format!("environment[{i}].{f}"))).collect_view()}
@@ -158,7 +161,7 @@ pub fn EnvironmentEditor() -> impl IntoView {
                     }
                 }).collect_view()}
             </div>
-            <button type="button" class="secondary" on:click=add>"Add variable"</button>
+            <button type="button" class="secondary" data-add="environment" on:click=add>"Add variable"</button>
             {field_problems("environment")}
         </fieldset>
     }

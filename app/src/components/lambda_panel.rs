@@ -89,10 +89,10 @@ fn Tables() -> impl IntoView {
         })
     };
     view! {
-        <fieldset class="panel">
+        <fieldset class="panel" id="f-lambda-tables" tabindex="-1">
             <legend>"DynamoDB tables (on-demand)"</legend>
             {move || (0..count()).map(table_row).collect_view()}
-            <button type="button" class="secondary" on:click=add>"Add table"</button>
+            <button type="button" class="secondary" data-add="tables" on:click=add>"Add table"</button>
             {field_problems("lambda.tables")}
         </fieldset>
     }
@@ -137,7 +137,12 @@ fn table_row(i: usize) -> impl IntoView {
                 {text_field(path("ttl_attribute"), "TTL attribute (optional)", "expires_at", read(|t| t.ttl_attribute.clone().unwrap_or_default()),
                     edit(|t, v| t.ttl_attribute = (!v.trim().is_empty()).then(|| v.trim().to_string())))}
             </div>
-            <button type="button" class="secondary danger" on:click=move |_| p.lambda(|l| { if i < l.tables.len() { l.tables.remove(i); } })>
+            <button type="button" class="secondary danger" data-remove="tables"
+                aria-label=move || format!("Remove table {}", p.read_lambda(|l| l.tables.get(i).map(|t| t.name.clone()).unwrap_or_default()))
+                on:click=move |ev| {
+                    crate::browser::refocus_row(ev.target(), "tables");
+                    p.lambda(|l| { if i < l.tables.len() { l.tables.remove(i); } });
+                }>
                 "Remove table"
             </button>
         </div>

@@ -118,7 +118,8 @@ fn TagsEditor() -> impl IntoView {
         })
     };
     view! {
-        <fieldset class="panel">
+        // The id is the field id of `tags`: a problem with the tags as a whole links here.
+        <fieldset class="panel" id="f-tags" tabindex="-1">
             <legend>"Tags"</legend>
             <p class="panel-note">"Stack tags: CloudFormation puts them on every resource that takes tags."</p>
             <div class="tags">
@@ -170,10 +171,13 @@ fn TagsEditor() -> impl IntoView {
                                         let k = old_key2.clone();
                                         plan.update(|p| { p.tags.insert(k, v); });
                                     } />
-                                <button type="button" class="icon" aria-label=format!("Remove tag {key}")
+                                <button type="button" class="icon" aria-label=format!("Remove tag {key}") data-remove="tags"
                                     on:click={
                                         let k = key.clone();
-                                        move |_| plan.update(|p| { p.tags.remove(&k); })
+                                        move |ev| {
+                                            crate::browser::refocus_row(ev.target(), "tags");
+                                            plan.update(|p| { p.tags.remove(&k); });
+                                        }
                                     }>"×"</button>
                                 {move || clash.get().map(|m| view! { <p class="field-msg error" role="alert" data-testid="tag-clash">{m}</p> })}
                                 {field_problems(path)}
@@ -182,7 +186,7 @@ fn TagsEditor() -> impl IntoView {
                     }
                 </For>
             </div>
-            <button type="button" class="secondary" on:click=add>"Add tag"</button>
+            <button type="button" class="secondary" data-add="tags" on:click=add>"Add tag"</button>
             {field_problems("tags")}
         </fieldset>
     }

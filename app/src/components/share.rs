@@ -41,7 +41,10 @@ pub fn ShareButton() -> impl IntoView {
                 <div class="share-result" role="status">
                     <span>{if copied { "Link copied" } else { "Copy this link" }}{format!(" · {} characters, the whole plan and how it is priced, no server storage", url.len())}</span>
                     <input type="text" readonly data-testid="share-link" aria-label="Share link" prop:value=url />
-                    <button type="button" class="icon" aria-label="Close" on:click=move |_| shared_link.set(None)>"×"</button>
+                    <button type="button" class="icon" aria-label="Close" on:click=move |ev| {
+                        crate::browser::refocus(ev.target(), Box::new(|d| d.query_selector("[data-testid=share]").ok().flatten()));
+                        shared_link.set(None);
+                    }>"×"</button>
                 </div>
             })}
         </div>

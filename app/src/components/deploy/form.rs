@@ -215,12 +215,17 @@ pub fn deploy_form(d: Deploy) -> AnyView {
                         on:input=move |ev| d.stack_name.set(Some(event_target_value(&ev))) />
                 </label>
                 <button type="button" data-testid="deploy-button" disabled=move || d.busy() || !p.valid.get()
+                    aria-describedby=move || (!p.valid.get()).then_some("deploy-blocked")
                     node_ref=deploy_button on:click=click>
                     {move || if d.busy() { "Deploying…" } else { "Deploy" }}
                 </button>
             </div>
             {parameters(d)}
-            <p class="muted deploy-summary">{move || format!("Creates {} resources in {} as stack {}.", resources(), region(), stack_name())}</p>
+            {move || if p.valid.get() {
+                view! { <p class="muted deploy-summary">{move || format!("Creates {} resources in {} as stack {}.", resources(), region(), stack_name())}</p> }.into_any()
+            } else {
+                view! { <p class="deploy-summary deploy-blocked" id="deploy-blocked" data-testid="deploy-blocked">"Deploy waits for a valid plan: fix the errors under Checks first."</p> }.into_any()
+            }}
             {move || confirming.get().then(|| {
                 let cancel_button = NodeRef::<leptos::html::Button>::new();
                 cancel_button.on_load(|el| { let _ = el.focus(); });
@@ -232,7 +237,7 @@ pub fn deploy_form(d: Deploy) -> AnyView {
                         resources(), region(), stack_name()
                     )}</p>
                     <div class="actions">
-                        <button type="button" data-testid="confirm-deploy" on:click=move |_| deploy()>"Deploy now"</button>
+                        <button type="button" data-testid="confirm-deploy" on:click=move |ev| { crate::browser::refocus_deploy(ev.target()); deploy() }>"Deploy now"</button>
                         <button type="button" class="secondary" data-testid="cancel-deploy" node_ref=cancel_button on:click=move |_| cancel()>"Cancel"</button>
                     </div>
                 </div>

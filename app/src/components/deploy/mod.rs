@@ -35,7 +35,7 @@ pub fn DeployPanel(host: Option<String>, embedded: bool) -> AnyView {
     view! {
         <section class="card deploy" aria-labelledby="deploy-title" data-testid="deploy">
             <div class="card-head">
-                <h2 id="deploy-title">"Deploy"</h2>
+                <h2 id="deploy-title" tabindex="-1">"Deploy"</h2>
                 <span class="muted" data-testid="deploy-target">{move || target::describe(&target.get())}</span>
             </div>
             {target::access(target, d)}

@@ -69,13 +69,18 @@ pub fn progress_bar(d: Deploy) -> AnyView {
         move || {
             matches!(d.phase.get(), Phase::Running | Phase::Finished(_)).then(|| {
                 view! {
-                    <div class="progress" role="progressbar" aria-label="Deploy progress" data-testid="deploy-progress"
+                    <div class="progress" role="progressbar" aria-label="Deploy progress" data-testid="deploy-progress" tabindex="-1"
                         aria-valuemin="0" aria-valuemax="100" aria-valuenow=move || percent(d.progress.get()).to_string()>
                         <span style=move || format!("width: {}%", percent(d.progress.get()))></span>
                     </div>
                     <p class="muted" data-testid="progress-text">{move || {
                         let (done, total) = d.progress.get();
                         format!("{done} of {total} resources · {}%", percent((done, total)))
+                    }}</p>
+                    // Read out in quarters: a line per resource would talk over everything.
+                    <p class="sr-only" role="status" data-testid="progress-spoken">{move || {
+                        let quarter = percent(d.progress.get()) / 25 * 25;
+                        format!("Deploy {quarter}% done")
                     }}</p>
                 }
             })

@@ -13,7 +13,7 @@ pub fn finished(d: Deploy, status: Status) -> AnyView {
         let code = code_upload(d, &status, deleted);
         view! {
             <div class="deploy-result" data-testid="deploy-result">
-                <p class=if status.succeeded { "result good" } else { "result bad" } data-testid="deploy-status">
+                <p class=if status.succeeded { "result good" } else { "result bad" } role="status" data-testid="deploy-status">
                     {format!("{} {}", status.stack_name, status.status)}
                 </p>
                 {status.failure.map(|f| view! {
@@ -174,7 +174,7 @@ fn delete_button(d: Deploy, protected: Option<String>, kept: String) -> AnyView 
                         <span id="delete-question">"Delete the stack and its resources?"</span>
                         <p data-testid="delete-keeps">{kept.clone()}</p>
                         {protected.clone().map(|p| view! { <p class="banner warn" data-testid="delete-protected">{p}</p> })}
-                        <button type="button" class="danger" data-testid="confirm-delete" on:click=move |_| { confirm.set(false); d.delete() }>"Delete"</button>
+                        <button type="button" class="danger" data-testid="confirm-delete" on:click=move |ev| { crate::browser::refocus_deploy(ev.target()); confirm.set(false); d.delete() }>"Delete"</button>
                         <button type="button" class="secondary" data-testid="cancel-delete" node_ref=cancel_button on:click=move |_| cancel()>"Cancel"</button>
                     </div>
                 }.into_any() } else {

@@ -115,10 +115,12 @@ pub fn review(d: Deploy) -> AnyView {
                 Some(view! {
                     <div class="banner" role="alert" data-testid="confirm-update">
                         <span>{format!("Updating {name} changes {n} resource(s), listed below. Apply?")}</span>
-                        <button type="button" data-testid="apply-update" on:click=move |_| {
+                        <button type="button" data-testid="apply-update" on:click=move |ev| {
+                            crate::browser::refocus_deploy(ev.target());
                             d.execute(name.clone())
                         }>"Apply the update"</button>
-                        <button type="button" class="secondary" on:click=move |_| {
+                        <button type="button" class="secondary" on:click=move |ev| {
+                            crate::browser::refocus_deploy(ev.target());
                             d.changes.set(Vec::new());
                             d.phase.set(Phase::Idle);
                         }>"Cancel"</button>

@@ -9,30 +9,76 @@ use super::{GetFn, SetFn, field_id, field_problems_dyn, has_error, messages_id};
 
 /// A number a field edits, read from what the user typed.
 pub trait Number: Display + PartialEq + Copy + Send + Sync + 'static {
-    /// What a box of this type takes, for its message: "a whole number", "a number".
-    const KIND: &'static str;
-    fn read(text: &str) -> Option<Self>;
+    /// What a box of this type takes, for its message, with an example.
+    fn kind() -> String;
+    /// Reads the digits of [`ungrouped`] text.
+    fn read_digits(text: &str) -> Option<Self>;
+    /// Reads what the user typed: thousands may be grouped (`10,000,000`, `10 000 000`,
+    /// `10_000_000`), and only finite numbers read.
+    fn read(text: &str) -> Option<Self> {
+        let digits = ungrouped(text.trim())?;
+        // Rust reads "inf", "NaN" and "1e999" as floats; a plan holds finite numbers only
+        // (JSON has no others).
+        shared::decimal::parse_f64(&digits)?;
+        Self::read_digits(&digits)
+    }
 }
 
 macro_rules! whole_numbers {
     ($($t:ty),*) => {$(
         impl Number for $t {
-            const KIND: &'static str = "a whole number";
-            fn read(text: &str) -> Option<Self> {
+            fn kind() -> String {
+                format!("a whole number from 0 to {}, such as 1000 or 1,000", <$t>::MAX)
+            }
+            fn read_digits(text: &str) -> Option<Self> {
                 text.parse().ok()
             }
         }
     )*};
 }
-whole_numbers!(u8, u16, u32, u64);
+whole_numbers!(u8, u16, u32);
+
+impl Number for u64 {
+    fn kind() -> String {
+        "a whole number, such as 10000000 or 10,000,000".into()
+    }
+    fn read_digits(text: &str) -> Option<Self> {
+        text.parse().ok()
+    }
+}
 
 /// Read as Rust reads an `f64`, without its float parser in the wasm
 /// ([`shared::decimal::parse_f64`]).
 impl Number for f64 {
-    const KIND: &'static str = "a number";
-    fn read(text: &str) -> Option<Self> {
+    fn kind() -> String {
+        "a number, such as 0.25 or 1,500".into()
+    }
+    fn read_digits(text: &str) -> Option<Self> {
         shared::decimal::parse_f64(text)
     }
+}
+
+/// `text` without the separators a person may put between thousands: spaces (plain, no-break
+/// and narrow no-break) and `_` anywhere, and `,` only as a thousands separator in the whole
+/// part (`1,500.5`). `None` for a comma elsewhere (`0,5` is not read as 5, nor as a half).
+fn ungrouped(text: &str) -> Option<String> {
+    let text: String = text
+        .chars()
+        .filter(|c| !matches!(c, ' ' | '_' | '\u{a0}' | '\u{202f}'))
+        .collect();
+    if !text.contains(',') {
+        return Some(text);
+    }
+    let end = text.find(['.', 'e', 'E']).unwrap_or(text.len());
+    let (whole, rest) = text.split_at(end);
+    if rest.contains(',') {
+        return None;
+    }
+    let mut groups = whole.trim_start_matches(['+', '-']).split(',');
+    let first = groups.next()?;
+    let digits = |g: &str| g.bytes().all(|b| b.is_ascii_digit());
+    (matches!(first.len(), 1..=3) && digits(first) && groups.all(|g| g.len() == 3 && digits(g)))
+        .then(|| text.replace(',', ""))
 }
 
 /// A number box. What the user types stays as typed; the plan changes when it parses.
@@ -60,26 +106,48 @@ where
     T: Number,
 {
     let id = field_id(&path);
+    let untyped = crate::state::use_planner().untyped;
+    // The box is the planner's to report while its text is not a number: an error in the
+    // checks, with Deploy held back, until it reads, its value is set elsewhere, or the box
+    // leaves the page (its section switched off, its row removed).
+    let settled = {
+        let path = path.clone();
+        move || {
+            // `try_`: at the page's end the planner may be gone before its fields.
+            if untyped
+                .try_with_untracked(|u| u.iter().any(|u| u.path == path))
+                .unwrap_or(false)
+            {
+                untyped.try_update(|u| u.retain(|u| u.path != path));
+            }
+        }
+    };
+    on_cleanup({
+        let settled = settled.clone();
+        move || settled()
+    });
     // Untracked: a field built inside a reactive view (a `Show`) must not make that view
     // depend on the plan, or every edit builds the field again.
     let text = RwSignal::new(untrack(|| get().to_string()));
-    let bad = RwSignal::new(false);
     // `get` reads the plan, so this runs on every edit. Only a change of this field's value
     // made elsewhere (a fix, a loaded plan) replaces the box's text: an edit of another field
     // leaves what was typed here, even when it is not a number yet.
-    Effect::new(move |last: Option<T>| {
-        let value = get();
-        if last.is_some_and(|last| last != value)
-            && text.with_untracked(|t| !finite(t) || T::read(t.trim()) != Some(value))
-        {
-            text.set(value.to_string());
-            bad.set(false);
+    Effect::new({
+        let settled = settled.clone();
+        let get = get.clone();
+        move |last: Option<T>| {
+            let value = get();
+            if last.is_some_and(|last| last != value)
+                && text.with_untracked(|t| T::read(t) != Some(value))
+            {
+                text.set(value.to_string());
+                settled();
+            }
+            value
         }
-        value
     });
     let invalid = has_error(&path);
-    // A prefix, as for every id derived from a field's (see `messages_id`).
-    let typed_id = format!("t{id}");
+    let problem_path = path.clone();
     view! {
         <div class="field">
             <label for=id.clone()>{label}</label>
@@ -89,38 +157,33 @@ where
                 inputmode="decimal"
                 autocomplete="off"
                 prop:value=move || text.get()
-                aria-describedby=format!("{typed_id} {}", messages_id(&path))
-                aria-invalid=move || (bad.get() || invalid()).to_string()
+                aria-describedby=messages_id(&path)
+                aria-invalid=move || invalid().to_string()
                 on:input=move |ev| {
                     let raw = event_target_value(&ev);
-                    match T::read(raw.trim()) {
-                        // Rust reads "inf", "NaN" and "1e999" as floats; a plan holds finite
-                        // numbers only (JSON has no others).
-                        Some(v) if finite(&raw) => {
-                            bad.set(false);
-                            text.set(raw);
+                    text.set(raw.clone());
+                    match T::read(&raw) {
+                        Some(v) => {
+                            settled();
                             set(v);
                         }
-                        _ => {
-                            bad.set(true);
-                            text.set(raw);
+                        None => {
+                            let entry = crate::state::Untyped {
+                                path: problem_path.clone(),
+                                text: raw,
+                                kind: T::kind(),
+                                kept: untrack(|| get()).to_string(),
+                            };
+                            untyped.update(|u| crate::state::Untyped::note(u, entry));
                         }
                     }
                 }
             />
             {(!hint.is_empty()).then(|| view! { <span class="hint">{hint}</span> })}
-            <Show when=move || bad.get()>
-                <p class="field-msg error" id=typed_id.clone()>{format!("Enter {} within the allowed range; the plan keeps its last value.", T::KIND)}</p>
-            </Show>
             {field_problems_dyn(path)}
         </div>
     }
     .into_any()
-}
-
-/// Whether `raw` is a finite number (every number type's text also reads as an `f64`).
-fn finite(raw: &str) -> bool {
-    shared::decimal::parse_f64(raw.trim()).is_some()
 }
 
 /// A slider with its value shown.
@@ -183,4 +246,33 @@ where
         </div>
     }
     .into_any()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn thousands_may_be_grouped_and_nothing_else_is_guessed() {
+        assert_eq!(u64::read("10,000,000"), Some(10_000_000));
+        assert_eq!(u64::read(" 10 000 000 "), Some(10_000_000));
+        assert_eq!(u64::read("10_000_000"), Some(10_000_000));
+        assert_eq!(u64::read("10\u{202f}000"), Some(10_000));
+        assert_eq!(u64::read("1,5"), None, "not a thousands group");
+        assert_eq!(u64::read("1,0000"), None);
+        assert_eq!(u64::read("1000,000"), None);
+        assert_eq!(u64::read(",100"), None);
+        assert_eq!(u64::read("1.5"), None);
+        assert_eq!(u64::read("-1"), None);
+        assert_eq!(u64::read(""), None);
+        assert_eq!(u8::read("256"), None, "out of its type's range");
+        assert_eq!(f64::read("1,500.25"), Some(1500.25));
+        assert_eq!(f64::read("0,5"), None, "a decimal comma is not read as 5");
+        assert_eq!(f64::read("1.000,5"), None);
+        assert_eq!(f64::read("-2,500"), Some(-2500.0));
+        assert_eq!(f64::read("1e3"), Some(1000.0));
+        for not_finite in ["inf", "NaN", "1e999", "infinity"] {
+            assert_eq!(f64::read(not_finite), None, "{not_finite}");
+        }
+    }
 }
