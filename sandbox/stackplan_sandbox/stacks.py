@@ -21,6 +21,11 @@ What moto 5.2.5 does instead, and what this module changes (each is a gap to rep
   the tags of the update it runs (a change set's, or UpdateStack's, when it has any), and a
   rolled-back update gives back the tags of before. Here both do. (moto reads an absent and an
   empty tag list alike, so, as in its UpdateStack, an empty one keeps the tags.)
+- **A CREATE change set's stack has its tags at once.** moto gives the stack under review the
+  change set's tags. On AWS a `REVIEW_IN_PROGRESS` stack has none (`Tags: []`): they are the
+  change set's until it is executed, and reach the stack then (LocalStack's AWS-validated
+  snapshot of `test_stack_description_lifecycle[with-tags]` records it). So a policy or a
+  client that trusts a stack's tags cannot trust a stack under review; here it cannot either.
 - **Any change set can be executed, any number of times.** AWS refuses one whose execution status
   is not `AVAILABLE` (`InvalidChangeSetStatus`).
 - **A second CREATE change set makes a second stack.** A CREATE change set for a name whose
@@ -1046,7 +1051,8 @@ def _create_change_set(original: Any) -> Any:
     set lands on the stack it checked, not on a newer one of the same name.
 
     A CREATE change set for a name a stack has is added to that stack while it is under
-    review, and refused otherwise; moto made a second stack of the name either way."""
+    review, and refused otherwise; moto made a second stack of the name either way. The stack
+    a CREATE change set makes has no tags until a change set of it runs."""
 
     def create_change_set(self: cfn.CloudFormationBackend, *args: Any, **kwargs: Any) -> Any:
         name = kwargs.get("stack_name")
@@ -1061,6 +1067,10 @@ def _create_change_set(original: Any) -> Any:
                     message=f"Stack [{name}] already exists and cannot be created again with "
                     f"the changeSet [{kwargs.get('change_set_name')}]."
                 )
+            change_set_id, stack_id = original(self, *args, **kwargs)
+            # The tags are the change set's until it runs (`_execute_change_set` gives them).
+            self.stacks[stack_id].tags = {}
+            return change_set_id, stack_id
         return original(self, *args, **kwargs)
 
     create_change_set.by_stack_id = True  # type: ignore[attr-defined]

@@ -498,6 +498,8 @@ class Operations(unittest.TestCase):
         self.assertEqual(stack_ids(), [first["StackId"]])
         described = self.cf.describe_stacks(StackName="review")["Stacks"]
         self.assertEqual([(s["StackId"], s["StackStatus"]) for s in described], [(first["StackId"], "REVIEW_IN_PROGRESS")])
+        # Under review, the stack has no tags: they are its change sets' until one runs.
+        self.assertEqual(described[0].get("Tags", []), [])
         for name, made in (("first", first), ("second", second)):
             found = self.cf.describe_change_set(StackName="review", ChangeSetName=name)
             self.assertEqual((found["ChangeSetId"], found["StackId"]), (made["Id"], first["StackId"]))

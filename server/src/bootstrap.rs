@@ -699,9 +699,12 @@ pub fn template(options: &Options) -> Value {
                     "PolicyName": "StackplanManagedStacksOnly",
                     "PolicyDocument": {"Version": "2012-10-17", "Statement": [
                         {
-                            "Sid": "ChangeSetsForTaggedStacksWithTheExecutionRole",
+                            // New stacks by CreateStack, updates by change sets: a stack a
+                            // CREATE change set makes has no tags until the change set runs,
+                            // so ChangeOnlyTaggedStacks could never run it.
+                            "Sid": "TaggedStacksAndChangeSetsWithTheExecutionRole",
                             "Effect": "Allow",
-                            "Action": "cloudformation:CreateChangeSet",
+                            "Action": ["cloudformation:CreateChangeSet", "cloudformation:CreateStack"],
                             "Resource": [stacks.clone(), change_sets.clone()],
                             "Condition": {
                                 "StringEquals": {tag_key: MANAGED_VALUE},
@@ -711,14 +714,14 @@ pub fn template(options: &Options) -> Value {
                         {
                             "Sid": "DeclareTheResourceTypes",
                             "Effect": "Deny",
-                            "Action": "cloudformation:CreateChangeSet",
+                            "Action": ["cloudformation:CreateChangeSet", "cloudformation:CreateStack"],
                             "Resource": "*",
                             "Condition": {"Null": {"cloudformation:ResourceTypes": "true"}}
                         },
                         {
                             "Sid": "OnlyStackplansResourceTypes",
                             "Effect": "Deny",
-                            "Action": "cloudformation:CreateChangeSet",
+                            "Action": ["cloudformation:CreateChangeSet", "cloudformation:CreateStack"],
                             "Resource": "*",
                             "Condition": {"ForAnyValue:StringNotEquals": {"cloudformation:ResourceTypes": registry_types}}
                         },
@@ -1023,7 +1026,13 @@ mod tests {
         let declared = find("DeployerRole", "DeclareTheResourceTypes");
         assert_eq!(
             (&declared["Effect"], &declared["Action"]),
-            (&json!("Deny"), &json!("cloudformation:CreateChangeSet"))
+            (
+                &json!("Deny"),
+                &json!([
+                    "cloudformation:CreateChangeSet",
+                    "cloudformation:CreateStack"
+                ])
+            )
         );
         assert_eq!(
             declared["Condition"],
@@ -1031,6 +1040,17 @@ mod tests {
         );
         let types = find("DeployerRole", "OnlyStackplansResourceTypes");
         assert_eq!(types["Effect"], "Deny");
+        assert_eq!(types["Action"], declared["Action"]);
+        // Both ways of making a stack need the tag in the request and the execution role.
+        let made = find(
+            "DeployerRole",
+            "TaggedStacksAndChangeSetsWithTheExecutionRole",
+        );
+        assert_eq!(made["Action"], declared["Action"]);
+        assert_eq!(
+            made["Condition"]["StringEquals"][format!("aws:RequestTag/{MANAGED_TAG}")],
+            MANAGED_VALUE
+        );
         let allowed =
             &types["Condition"]["ForAnyValue:StringNotEquals"]["cloudformation:ResourceTypes"];
         let registry: Vec<&str> = shared::resources::REGISTRY.iter().map(|r| r.name).collect();

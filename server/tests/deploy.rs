@@ -242,12 +242,10 @@ impl Harness {
         .await
     }
 
-    /// Creates the example Lambda stack `stack`, executes its change set and follows it to
-    /// the end: its deployment id.
+    /// Creates the example Lambda stack `stack` and follows it to the end: its deployment id.
     async fn deployed(&self, stack: &str) -> String {
         let (_, created) = self.create(stack, json!({})).await;
         let id = created["id"].as_str().unwrap().to_string();
-        self.execute(&id).await;
         self.events(&id, None).await;
         id
     }
@@ -307,12 +305,16 @@ async fn a_deploy_streams_in_progress_events_to_completion_with_outputs() {
     let h = harness();
     let (status, created) = h.create("shop-lambda", json!({})).await;
     assert_eq!(status, StatusCode::CREATED, "{created}");
-    assert_eq!(created["change_set"]["type"], "CREATE");
-    assert_eq!(
-        created["change_set"]["changes"].as_array().unwrap().len(),
-        3
-    );
-    assert_eq!(created["status"], "REVIEW_IN_PROGRESS");
+    // A new stack is created at once (CreateStack), with its tags from the start: on AWS a
+    // stack made by a CREATE change set has none until the change set runs, and the deployer
+    // role runs change sets only on stacks with Stackplan's tag.
+    assert!(created.get("change_set").is_none(), "{created}");
+    assert_eq!(created["status"], "CREATE_IN_PROGRESS");
+    {
+        let calls = h.cfn.calls.lock().unwrap();
+        assert!(calls.contains(&"create_stack"), "{calls:?}");
+        assert!(!calls.contains(&"create_change_set"), "{calls:?}");
+    }
     let id = created["id"].as_str().unwrap().to_string();
     let total = created["resources"].as_u64().unwrap();
 
@@ -334,7 +336,8 @@ async fn a_deploy_streams_in_progress_events_to_completion_with_outputs() {
         .map(|a| a.as_str().unwrap())
         .collect();
     assert!(
-        actions.contains(&"cloudformation:CreateChangeSet")
+        actions.contains(&"cloudformation:CreateStack")
+            && actions.contains(&"cloudformation:CreateChangeSet")
             && actions
                 .iter()
                 .all(|a| a.starts_with("cloudformation:") && !a.ends_with('*')),
@@ -349,7 +352,7 @@ async fn a_deploy_streams_in_progress_events_to_completion_with_outputs() {
         format!("arn:aws:iam::{ACCOUNT}:role/stackplan-execution")
     );
     assert_eq!(server::deploy::policy::too_wide(&call.session_policy), None);
-    // The change set carries the reserved tag and the execution role.
+    // The stack carries the reserved tag from its first moment.
     {
         let stacks = h.cfn.stacks.lock().unwrap();
         assert!(
@@ -361,6 +364,7 @@ async fn a_deploy_streams_in_progress_events_to_completion_with_outputs() {
         );
     }
 
+    // There is nothing to execute: the stack is being created already.
     let (status, exec, _) = h
         .send(
             "POST",
@@ -370,7 +374,34 @@ async fn a_deploy_streams_in_progress_events_to_completion_with_outputs() {
             &[],
         )
         .await;
-    assert_eq!(status, StatusCode::ACCEPTED, "{exec}");
+    assert_eq!(
+        (status, exec["error"].as_str()),
+        (StatusCode::CONFLICT, Some("no_change_set")),
+        "{exec}"
+    );
+    assert!(!h.cfn.calls.lock().unwrap().contains(&"execute_change_set"));
+    // The same create again (its answer lost) is answered with the stack it started; another
+    // plan for the name waits until the stack settles.
+    let (status, again) = h.create("shop-lambda", json!({})).await;
+    assert_eq!(status, StatusCode::CREATED, "{again}");
+    assert_eq!(again["id"], created["id"]);
+    let mut other = lambda_plan();
+    other["lambda"]["memory_mb"] = json!(1024);
+    let (status, busy) = h.create("shop-lambda", json!({"plan": other})).await;
+    assert_eq!(
+        (status, busy["error"].as_str()),
+        (StatusCode::CONFLICT, Some("stack_busy")),
+        "{busy}"
+    );
+    let creates = h
+        .cfn
+        .calls
+        .lock()
+        .unwrap()
+        .iter()
+        .filter(|c| **c == "create_stack")
+        .count();
+    assert_eq!(creates, 1);
 
     let events = h.events(&id, None).await;
     let stack_events: Vec<_> = events.iter().filter(|e| e.0 == "stack").collect();
@@ -746,28 +777,18 @@ async fn a_tenant_acts_only_on_its_own_stacks() {
         "{:?}",
         tags()
     );
-    let (status, _, text) = h
-        .send(
-            "POST",
-            &format!("/api/deployments/{id}/execute"),
-            Some(a),
-            None,
-            &[],
-        )
-        .await;
-    assert_eq!(status, StatusCode::ACCEPTED, "{text}");
     // Team A watches: its poller runs with the role both tenants share.
     let watching = open_stream_as(&h.state, &id, &format!("Bearer {a}")).await;
     assert_eq!(watching.status(), StatusCode::OK);
 
-    let change_sets = h.cfn.change_set_stacks.lock().unwrap().len();
+    let change_sets = h.cfn.request_stacks.lock().unwrap().len();
     let calls = h.cfn.calls.lock().unwrap().len();
     for other in [b, TOKEN] {
         h.refuses_update(other, "shop").await;
         h.refuses_deployment(&id, other).await;
     }
     assert_eq!(
-        h.cfn.change_set_stacks.lock().unwrap().len(),
+        h.cfn.request_stacks.lock().unwrap().len(),
         change_sets,
         "no change set was made for another tenant"
     );
@@ -779,8 +800,8 @@ async fn a_tenant_acts_only_on_its_own_stacks() {
     assert!(made.is_empty(), "only the stack was read: {made:?}");
     assert_eq!(h.deployer.pollers(), 1, "team A's poller alone");
 
-    // Team B creating the name at the moment team A's stack appears: CloudFormation puts B's
-    // change set on A's stack; B gets no id for it.
+    // Team B creating the name at the moment team A's stack appears: CloudFormation refuses
+    // B's stack (the name is taken), and B learns nothing of A's but that it is not B's.
     h.cfn.unseen_once.lock().unwrap().push("shop".into());
     let (status, body) = h.create_as(b, "shop", json!({})).await;
     assert_eq!(
@@ -788,12 +809,9 @@ async fn a_tenant_acts_only_on_its_own_stacks() {
         (StatusCode::CONFLICT, Some("stack_not_managed")),
         "{body}"
     );
-    // Refused after its change set was made: the check after, not the one before.
+    // Refused after CloudFormation was asked: the check after, not the one before.
     assert!(h.cfn.unseen_once.lock().unwrap().is_empty());
-    assert_eq!(
-        h.cfn.change_set_stacks.lock().unwrap().len(),
-        change_sets + 1
-    );
+    assert_eq!(h.cfn.request_stacks.lock().unwrap().len(), change_sets + 1);
     // A stack made without an owner is not a tenant's either.
     let (status, body) = h.create("plain", json!({})).await;
     assert_eq!(status, StatusCode::CREATED, "{body}");
@@ -864,75 +882,39 @@ async fn the_server_follows_a_bounded_number_of_stacks_at_once() {
     assert_eq!(events.last().unwrap().2["status"], "CREATE_COMPLETE");
 }
 
-/// A stack waiting for its change set to be executed does nothing until someone asks: its
-/// poller reads it once a minute, not every few seconds, and an execute through this server
-/// wakes it at once.
+/// A poller waiting out a long backoff (AWS failing its reads) frees its place as soon as its
+/// last watcher leaves, not at the end of the wait.
 #[tokio::test(start_paused = true)]
-async fn a_stack_in_review_is_read_once_a_minute_until_the_server_executes_it() {
+async fn a_poller_waiting_out_a_backoff_stops_when_its_last_watcher_leaves() {
     let h = harness_with(long_create(3), Arc::new(StsDouble::default()), |c| {
-        c.review_poll = Duration::from_secs(60);
+        c.backoff = Backoff {
+            base: Duration::from_secs(1),
+            max: Duration::from_secs(60),
+            attempts: 1,
+        };
     });
-    let (status, created) = h.create("shop-lambda", json!({})).await;
-    assert_eq!(status, StatusCode::CREATED, "{created}");
-    let id = created["id"].as_str().unwrap().to_string();
+    let id = started(&h).await;
     let stream = open_stream(&h.state, &id).await;
     assert_eq!(stream.status(), StatusCode::OK);
-    let reads = || {
+    for _ in 0..12 {
         h.cfn
-            .calls
-            .lock()
-            .unwrap()
-            .iter()
-            .filter(|op| **op == "stack")
-            .count()
-    };
-    let before = reads();
-    // Half a minute past a read: the next one is 30 s away.
-    tokio::time::sleep(Duration::from_secs(630)).await;
-    let in_review = reads() - before;
-    assert!(
-        (9..=12).contains(&in_review),
-        "{in_review} reads of a stack in review over ten and a half minutes"
-    );
-    // CloudFormation runs an execute asynchronously: the stack may still read as in review
-    // just after it (here, for the execute's own answer and the woken poller's first read).
-    // The poller keeps reading at the fast rate after a wake, not once a minute.
-    *h.cfn.stale_after_execute.lock().unwrap() = 2;
-    let (status, _, text) = h.execute(&id).await;
-    assert_eq!(status, StatusCode::ACCEPTED, "{text}");
-    // The stream runs to the stack's end within seconds, not after the minute's wait.
-    let text = tokio::time::timeout(Duration::from_secs(5), stream.into_body().collect())
-        .await
-        .expect("the execute did not wake the poller")
-        .unwrap()
-        .to_bytes();
-    let events = parse_sse(std::str::from_utf8(&text).unwrap());
-    assert_eq!(
-        events.last().unwrap().2["status"],
-        "CREATE_COMPLETE",
-        "{events:?}"
-    );
-}
-
-/// A poller waiting out its minute on a stack in review frees its place as soon as its last
-/// watcher leaves, not at the end of the wait.
-#[tokio::test(start_paused = true)]
-async fn a_poller_in_review_stops_when_its_last_watcher_leaves() {
-    let h = harness_with(long_create(3), Arc::new(StsDouble::default()), |c| {
-        c.review_poll = Duration::from_secs(60);
-    });
-    let (_, created) = h.create("shop-lambda", json!({})).await;
-    let id = created["id"].as_str().unwrap().to_string();
-    let stream = open_stream(&h.state, &id).await;
-    assert_eq!(stream.status(), StatusCode::OK);
-    tokio::time::sleep(Duration::from_secs(5)).await;
+            .fail_next("stack", AwsError::Other("service unavailable".into()));
+    }
+    // Six failed reads in a row: the next wait is the backoff's longest, a minute.
+    tokio::time::sleep(Duration::from_secs(70)).await;
     assert_eq!(h.deployer.pollers(), 1);
+    let reads = h.cfn.calls.lock().unwrap().len();
     drop(stream);
     tokio::time::sleep(Duration::from_secs(1)).await;
     assert_eq!(
         h.deployer.pollers(),
         0,
-        "the place is held for the rest of the minute"
+        "the place is held for the rest of the wait"
+    );
+    assert_eq!(
+        h.cfn.calls.lock().unwrap().len(),
+        reads,
+        "no read after the watcher left"
     );
 }
 
@@ -989,15 +971,9 @@ async fn an_existing_stack_is_offered_as_an_update_which_shows_its_changes() {
         .create("shop-lambda", json!({"update": true, "plan": plan}))
         .await;
     assert_eq!(status, StatusCode::CREATED, "{body}");
-    assert_eq!(body["change_set"]["type"], "UPDATE");
-    let (sent, types) = h
-        .cfn
-        .change_set_types
-        .lock()
-        .unwrap()
-        .last()
-        .cloned()
-        .unwrap();
+    assert_eq!(body["change_set"]["status"], "CREATE_COMPLETE");
+    assert!(h.cfn.calls.lock().unwrap().contains(&"create_change_set"));
+    let (sent, types) = h.cfn.request_types.lock().unwrap().last().cloned().unwrap();
     assert!(!sent.contains("AWS::SNS::Subscription"));
     assert!(
         types.contains(&"AWS::SNS::Subscription".to_string())
@@ -1009,7 +985,7 @@ async fn an_existing_stack_is_offered_as_an_update_which_shows_its_changes() {
     // the same name made since is not the one changed; the create named it by its name.
     let arn = h.cfn.stacks.lock().unwrap()[0].arn.clone();
     assert_eq!(
-        *h.cfn.change_set_stacks.lock().unwrap(),
+        *h.cfn.request_stacks.lock().unwrap(),
         vec!["shop-lambda".to_string(), arn.clone()]
     );
     // So is the template the deployed plan is read from.
@@ -1067,7 +1043,7 @@ async fn an_existing_stack_is_offered_as_an_update_which_shows_its_changes() {
     assert!(again["change_set"]["name"].is_string(), "{again}");
     assert_eq!(again["change_set"]["name"], body["change_set"]["name"]);
     assert_eq!(again["id"], body["id"], "the same deployment, the same id");
-    assert_eq!(h.cfn.stacks.lock().unwrap()[0].change_sets.len(), 2);
+    assert_eq!(h.cfn.stacks.lock().unwrap()[0].change_sets.len(), 1);
 }
 
 /// moto never fails a change set, so CloudFormation's FAILED change set is scripted here.
@@ -1076,9 +1052,8 @@ async fn an_existing_stack_is_offered_as_an_update_which_shows_its_changes() {
 #[tokio::test]
 async fn a_request_whose_change_set_failed_can_be_tried_again() {
     let h = harness();
-    let (status, _) = h.create("shop-lambda", json!({})).await;
-    assert_eq!(status, StatusCode::CREATED);
-    // The stack is in REVIEW_IN_PROGRESS: its create change set is not executed.
+    h.deployed("shop-lambda").await;
+    // An update whose change set CloudFormation fails.
     h.cfn
         .change_set_failures
         .lock()
@@ -1086,7 +1061,7 @@ async fn a_request_whose_change_set_failed_can_be_tried_again() {
         .push_back("The role is not authorized to perform: sts:AssumeRole".into());
     let mut plan = lambda_plan();
     plan["lambda"]["memory_mb"] = json!(1024);
-    let request = json!({"plan": plan});
+    let request = json!({"plan": plan, "update": true});
     let (status, body) = h.create("shop-lambda", request.clone()).await;
     assert_eq!(
         (status, body["error"].as_str()),
@@ -1102,7 +1077,7 @@ async fn a_request_whose_change_set_failed_can_be_tried_again() {
     assert_eq!(*h.cfn.deleted_change_sets.lock().unwrap(), [failed]);
     // Made again under its own request token: CloudFormation would take the first one's for
     // a retry of the request whose change set is gone.
-    let tokens = h.cfn.change_set_tokens.lock().unwrap().clone();
+    let tokens = h.cfn.request_tokens.lock().unwrap().clone();
     let (first, second) = (&tokens[tokens.len() - 2], &tokens[tokens.len() - 1]);
     assert_eq!(again["change_set"]["name"].as_str(), Some(first.as_str()));
     assert_ne!(first, second);
@@ -1120,7 +1095,7 @@ async fn a_request_whose_change_set_failed_can_be_tried_again() {
         .unwrap()
         .push_back("The submitted information didn't contain changes.".into());
     plan["lambda"]["memory_mb"] = json!(2048);
-    let request = json!({"plan": plan});
+    let request = json!({"plan": plan, "update": true});
     for _ in 0..2 {
         let (status, body) = h.create("shop-lambda", request.clone()).await;
         assert_eq!(
@@ -1304,10 +1279,8 @@ async fn a_running_service_is_never_pointed_at_an_image_that_is_not_pushed() {
 async fn throttling_is_retried_with_backoff_and_the_wait_is_shown() {
     let h = harness();
     for _ in 0..2 {
-        h.cfn.fail_next(
-            "create_change_set",
-            AwsError::Throttled("Rate exceeded".into()),
-        );
+        h.cfn
+            .fail_next("create_stack", AwsError::Throttled("Rate exceeded".into()));
     }
     let (status, created) = h.create("shop-lambda", json!({})).await;
     assert_eq!(status, StatusCode::CREATED, "{created}");
@@ -1317,12 +1290,11 @@ async fn throttling_is_retried_with_backoff_and_the_wait_is_shown() {
             .lock()
             .unwrap()
             .iter()
-            .filter(|c| **c == "create_change_set")
+            .filter(|c| **c == "create_stack")
             .count(),
         3
     );
     let id = created["id"].as_str().unwrap().to_string();
-    h.execute(&id).await;
     h.cfn.fail_next(
         "events",
         AwsError::Throttled("Rate exceeded aws-own-words".into()),
@@ -1365,7 +1337,7 @@ async fn throttling_is_retried_with_backoff_and_the_wait_is_shown() {
 #[tokio::test]
 async fn a_cloudformation_validation_error_is_a_422_with_its_message() {
     let h = harness();
-    h.cfn.fail_next("create_change_set", AwsError::Validation("Template format error: Unresolved resource dependencies [Missing] in the Resources block of the template".into()));
+    h.cfn.fail_next("create_stack", AwsError::Validation("Template format error: Unresolved resource dependencies [Missing] in the Resources block of the template".into()));
     let (status, body) = h.create("shop-lambda", json!({})).await;
     assert_eq!(
         (status, body["error"].as_str()),
@@ -1540,7 +1512,7 @@ async fn only_the_generated_template_is_ever_deployed() {
     // Each change set (all of them new stacks here) declares exactly its template's resource
     // types (`ResourceTypes`): CloudFormation refuses any other type in it, and the deployer
     // role refuses a request without them.
-    let made = h.cfn.change_set_types.lock().unwrap().clone();
+    let made = h.cfn.request_types.lock().unwrap().clone();
     assert!(!made.is_empty());
     for (body, types) in made {
         let doc: Value = serde_json::from_str(&body).unwrap();
@@ -2076,14 +2048,16 @@ fn long_create(n: usize) -> Arc<CfnDouble> {
     cfn
 }
 
-/// Creates and executes a stack; answers its deployment id.
+/// Creates a stack (it starts at once); answers its deployment id.
 async fn started(h: &Harness) -> String {
     let (status, created) = h.create("shop-lambda", json!({})).await;
     assert_eq!(status, StatusCode::CREATED, "{created}");
-    let id = created["id"].as_str().unwrap().to_string();
-    let (status, _, text) = h.execute(&id).await;
-    assert_eq!(status, StatusCode::ACCEPTED, "{text}");
-    id
+    assert_eq!(created["status"], "CREATE_IN_PROGRESS", "{created}");
+    assert!(
+        created.get("change_set").is_none_or(Value::is_null),
+        "{created}"
+    );
+    created["id"].as_str().unwrap().to_string()
 }
 
 async fn open_stream(state: &AppState, id: &str) -> axum::response::Response {
@@ -2155,7 +2129,7 @@ async fn event_streams_per_token_are_capped_and_a_closed_stream_frees_its_place(
 #[tokio::test(start_paused = true)]
 async fn a_hung_cloudformation_call_answers_timed_out_at_30_seconds() {
     let h = harness();
-    h.cfn.hang.lock().unwrap().push("create_change_set");
+    h.cfn.hang.lock().unwrap().push("create_stack");
     let start = tokio::time::Instant::now();
     let (status, body) = h.create("shop-lambda", json!({})).await;
     assert_eq!(
@@ -2167,14 +2141,14 @@ async fn a_hung_cloudformation_call_answers_timed_out_at_30_seconds() {
         body["message"]
             .as_str()
             .unwrap()
-            .contains("finds its change set")
+            .contains("finds the stack or change set it made")
     );
     let waited = start.elapsed();
     assert!(
         (Duration::from_secs(30)..Duration::from_secs(31)).contains(&waited),
         "{waited:?} on the paused clock"
     );
-    // The same request again, once CloudFormation answers, finds the change set.
+    // The same request again, once CloudFormation answers, makes the stack.
     h.cfn.hang.lock().unwrap().clear();
     let (status, created) = h.create("shop-lambda", json!({})).await;
     assert_eq!(status, StatusCode::CREATED, "{created}");
@@ -2341,10 +2315,14 @@ async fn a_hung_read_while_watching_is_a_notice_within_5_seconds() {
 #[tokio::test(start_paused = true)]
 async fn a_slow_change_set_is_a_202_and_the_same_request_picks_it_up() {
     let h = harness();
+    h.deployed("shop-lambda").await;
+    let mut plan = lambda_plan();
+    plan["lambda"]["memory_mb"] = json!(1024);
+    let request = json!({"plan": plan, "update": true});
     *h.cfn.computing_until.lock().unwrap() =
         Some(tokio::time::Instant::now() + Duration::from_secs(45));
     let start = tokio::time::Instant::now();
-    let (status, first) = h.create("shop-lambda", json!({})).await;
+    let (status, first) = h.create("shop-lambda", request.clone()).await;
     assert_eq!(status, StatusCode::ACCEPTED, "{first}");
     let waited = start.elapsed();
     assert!(
@@ -2354,13 +2332,13 @@ async fn a_slow_change_set_is_a_202_and_the_same_request_picks_it_up() {
     assert_eq!(first["change_set"]["status"], "CREATE_IN_PROGRESS");
     assert_eq!(first["change_set"]["changes"], json!([]));
     // Asked again while still computing: 202 again, the same deployment.
-    let (status, second) = h.create("shop-lambda", json!({})).await;
+    let (status, second) = h.create("shop-lambda", request.clone()).await;
     assert_eq!(
         (status, &second["id"]),
         (StatusCode::ACCEPTED, &first["id"])
     );
     tokio::time::sleep(Duration::from_secs(10)).await;
-    let (status, ready) = h.create("shop-lambda", json!({})).await;
+    let (status, ready) = h.create("shop-lambda", request).await;
     assert_eq!(status, StatusCode::CREATED, "{ready}");
     assert_eq!(ready["id"], first["id"]);
     assert_eq!(ready["change_set"]["changes"].as_array().unwrap().len(), 3);

@@ -162,12 +162,12 @@ impl TemplateSummary {
     }
 }
 
+/// A stack to create (CreateStack), or what an update's change set asks of one.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct NewChangeSet {
+pub struct NewStack {
+    /// The stack's name, or, for an update, its id.
     pub stack_name: String,
-    pub change_set_name: String,
     pub template_body: String,
-    pub update: bool,
     pub client_token: String,
     pub tags: Vec<(String, String)>,
     /// The service role CloudFormation creates the resources with.
@@ -180,11 +180,44 @@ pub struct NewChangeSet {
     pub resource_types: Vec<String>,
 }
 
+/// An update's change set: the stack as the update leaves it, under a name of its own.
+/// A new stack is never made through a change set: its stack would carry no tags until the
+/// change set runs (`REVIEW_IN_PROGRESS` stacks have none on AWS), and the deployer role runs
+/// change sets only on stacks with Stackplan's tag.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NewChangeSet {
+    pub stack: NewStack,
+    pub change_set_name: String,
+}
+
+impl NewStack {
+    fn sdk_tags(&self) -> Vec<Tag> {
+        self.tags
+            .iter()
+            .map(|(k, v)| Tag::builder().key(k).value(v).build())
+            .collect()
+    }
+
+    fn sdk_parameters(&self) -> Vec<Parameter> {
+        self.parameters
+            .iter()
+            .map(|(k, v)| {
+                Parameter::builder()
+                    .parameter_key(k)
+                    .parameter_value(v)
+                    .build()
+            })
+            .collect()
+    }
+}
+
 /// The CloudFormation calls Stackplan makes.
 pub trait CloudFormation: Send + Sync {
     fn stack(&self, s: &Session, stack: &str)
     -> BoxFuture<'_, Result<Option<StackInfo>, AwsError>>;
-    /// Returns `(change set id, stack id)`.
+    /// Creates the stack (it starts at once); returns its id.
+    fn create_stack(&self, s: &Session, c: NewStack) -> BoxFuture<'_, Result<String, AwsError>>;
+    /// An update's change set; returns `(change set id, stack id)`.
     fn create_change_set(
         &self,
         s: &Session,
@@ -402,43 +435,44 @@ impl CloudFormation for SdkCloudFormation {
         })
     }
 
+    fn create_stack(&self, s: &Session, c: NewStack) -> BoxFuture<'_, Result<String, AwsError>> {
+        let call = self
+            .client(s)
+            .create_stack()
+            .stack_name(&c.stack_name)
+            .template_body(&c.template_body)
+            .capabilities(Capability::CapabilityIam)
+            .client_request_token(&c.client_token)
+            .set_tags(Some(c.sdk_tags()))
+            .set_role_arn(c.role_arn.clone())
+            .set_resource_types(Some(c.resource_types.clone()))
+            .set_parameters(Some(c.sdk_parameters()))
+            .customize()
+            .config_override(Self::no_retries());
+        Box::pin(async move {
+            let out = call.send().await.map_err(|e| self.err(e))?;
+            Ok(out.stack_id().unwrap_or_default().to_string())
+        })
+    }
+
     fn create_change_set(
         &self,
         s: &Session,
         c: NewChangeSet,
     ) -> BoxFuture<'_, Result<(String, String), AwsError>> {
-        let tags = c
-            .tags
-            .iter()
-            .map(|(k, v)| Tag::builder().key(k).value(v).build())
-            .collect();
         let call = self
             .client(s)
             .create_change_set()
-            .stack_name(&c.stack_name)
+            .stack_name(&c.stack.stack_name)
             .change_set_name(&c.change_set_name)
-            .template_body(&c.template_body)
-            .change_set_type(if c.update {
-                ChangeSetType::Update
-            } else {
-                ChangeSetType::Create
-            })
+            .template_body(&c.stack.template_body)
+            .change_set_type(ChangeSetType::Update)
             .capabilities(Capability::CapabilityIam)
-            .client_token(&c.client_token)
-            .set_tags(Some(tags))
-            .set_role_arn(c.role_arn.clone())
-            .set_resource_types(Some(c.resource_types.clone()))
-            .set_parameters(Some(
-                c.parameters
-                    .iter()
-                    .map(|(k, v)| {
-                        Parameter::builder()
-                            .parameter_key(k)
-                            .parameter_value(v)
-                            .build()
-                    })
-                    .collect(),
-            ))
+            .client_token(&c.stack.client_token)
+            .set_tags(Some(c.stack.sdk_tags()))
+            .set_role_arn(c.stack.role_arn.clone())
+            .set_resource_types(Some(c.stack.resource_types.clone()))
+            .set_parameters(Some(c.stack.sdk_parameters()))
             .customize()
             .config_override(Self::no_retries());
         Box::pin(async move {

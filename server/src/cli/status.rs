@@ -277,8 +277,8 @@ async fn start(
         .map_err(explain)?;
     let changes: Vec<String> = created
         .change_set
-        .changes
         .iter()
+        .flat_map(|c| &c.changes)
         .map(|c| format!("{} {}", c.action, c.logical_id))
         .collect();
     let _ = writeln!(out, "Starting the service: {}", changes.join(", "));

@@ -5,8 +5,7 @@ use std::sync::Arc;
 
 use futures_util::future::BoxFuture;
 use shared::api::{
-    ChangeSet, ChangeSetKind, CreateDeployment, Created, ImageCheck, ImageWait, SandboxReport,
-    Status,
+    ChangeSet, CreateDeployment, Created, ImageCheck, ImageWait, SandboxReport, Status,
 };
 use shared::template;
 use shared::validate::ValidPlan;
@@ -20,7 +19,8 @@ use super::service::Deployer;
 use super::{MANAGED_TAG, MANAGED_VALUE, OWNER_TAG, StackArn};
 use crate::auth::{Grant, Owner};
 use crate::aws::cloudformation::{
-    ChangeSetInfo, CloudFormation, NewChangeSet, Session, StackEvent, StackInfo, TemplateSummary,
+    ChangeSetInfo, CloudFormation, NewChangeSet, NewStack, Session, StackEvent, StackInfo,
+    TemplateSummary,
 };
 use crate::aws::{AwsError, WaitListener, unwatched};
 
@@ -115,9 +115,28 @@ impl Deployer {
         {
             return Err(DeployError::NotManaged { name });
         }
+        // The same create again, its answer lost (a timeout, a dropped connection): the stack
+        // it started is the answer while it is being created from this very plan.
+        if let Some(st) = &existing
+            && !request.update
+            && st.status == "CREATE_IN_PROGRESS"
+            && self.created_from(&session, st, &body).await?
+        {
+            let arn = StackArn::parse(&st.id)
+                .ok_or_else(|| AwsError::Other(format!("unexpected stack id {}", st.id).into()))?;
+            return Ok(Created {
+                id: self.sign(&arn, None),
+                stack_name: name,
+                region,
+                status: st.status.clone(),
+                change_set: None,
+                resources: u32::try_from(template.resources().len()).unwrap_or(u32::MAX),
+                sandbox: report,
+                deployed_plan: None,
+            });
+        }
         let update = match &existing {
             None => false,
-            Some(st) if st.status == "REVIEW_IN_PROGRESS" => false,
             Some(st) if !progress::is_terminal(&st.status) => {
                 return Err(DeployError::Busy {
                     name,
@@ -233,6 +252,8 @@ impl Deployer {
                 ready.to_string(),
             ));
         }
+        // The request's name: its change set's, or a new stack's request token. The same
+        // request again is known by it.
         let change_set_name = super::change_set_name(
             &self.config.id_key,
             &name,
@@ -258,11 +279,9 @@ impl Deployer {
             Some(stack) if update => stack.id.clone(),
             _ => name.clone(),
         };
-        let new = NewChangeSet {
+        let new = NewStack {
             stack_name: target.clone(),
-            change_set_name: change_set_name.clone(),
             template_body: body,
-            update,
             // A request token CloudFormation has seen is taken for a retry of that request:
             // the change set made again after a failed one needs a token of its own.
             client_token: match &dropped {
@@ -287,6 +306,16 @@ impl Deployer {
             parameters,
             resource_types,
         };
+        let resources = u32::try_from(template.resources().len()).unwrap_or(u32::MAX);
+        if !update {
+            return self
+                .create_stack(&session, grant, new, region, resources, report)
+                .await;
+        }
+        let new = NewChangeSet {
+            stack: new,
+            change_set_name: change_set_name.clone(),
+        };
         let created = self
             .call(&session, &unwatched, |cfn, s| {
                 let n = new.clone();
@@ -294,7 +323,7 @@ impl Deployer {
             })
             .await;
         let change_set_ref = match created {
-            Ok((_, stack)) if update && stack != target => {
+            Ok((_, stack)) if stack != target => {
                 tracing::warn!(stack = name, "an update's change set named another stack");
                 return Err(DeployError::NotManaged { name });
             }
@@ -307,7 +336,6 @@ impl Deployer {
             change_set = change_set_name,
             stack = name,
             region,
-            update,
             "change set created"
         );
         let info = self
@@ -324,14 +352,10 @@ impl Deployer {
                     format!("stack {name} vanished after its change set was made").into(),
                 )
             })?;
-        // Another token may have made a stack of this name since it was looked up (two tenants
-        // creating one name at once): CloudFormation then put this change set on that stack,
-        // under review. Its id is not given out, and the change set is never run.
+        // The change set is on the stack whose tag was checked (by its id), and the stack is
+        // still Stackplan's for this owner.
         if !made_for(&stack, grant.owner.as_ref()) {
-            tracing::warn!(
-                stack = name,
-                "a stack of this name was made meanwhile for another token"
-            );
+            tracing::warn!(stack = name, "the stack is no longer this token's");
             return Err(DeployError::NotManaged { name });
         }
         let arn = StackArn::parse(&stack.id)
@@ -341,19 +365,99 @@ impl Deployer {
             stack_name: name,
             region,
             status: stack.status,
-            change_set: ChangeSet {
+            change_set: Some(ChangeSet {
                 name: change_set_name,
-                kind: if update {
-                    ChangeSetKind::Update
-                } else {
-                    ChangeSetKind::Create
-                },
                 status: info.status,
                 changes: info.changes,
-            },
-            resources: u32::try_from(template.resources().len()).unwrap_or(u32::MAX),
+            }),
+            resources,
             sandbox: report,
             deployed_plan,
+        })
+    }
+
+    /// Whether `stack` (proved Stackplan's) is being made from the plan the template `body`
+    /// records.
+    async fn created_from(
+        &self,
+        session: &Session,
+        stack: &StackInfo,
+        body: &str,
+    ) -> Result<bool, DeployError> {
+        let id = stack.id.clone();
+        let deployed = self
+            .call(session, &unwatched, |cfn, s| {
+                let id = id.clone();
+                Box::pin(async move { cfn.template_summary(&s, &id).await })
+            })
+            .await?;
+        let asked = serde_json::from_str(body)
+            .ok()
+            .and_then(|doc| TemplateSummary::of(&doc).plan_link);
+        Ok(deployed.plan_link.is_some() && deployed.plan_link == asked)
+    }
+
+    /// Creates a new stack (CreateStack, with its tags from the start) and answers it, being
+    /// created. Named by its name: there is no stack of that name to name by id.
+    async fn create_stack(
+        &self,
+        session: &Session,
+        grant: &Grant,
+        new: NewStack,
+        region: String,
+        resources: u32,
+        report: SandboxReport,
+    ) -> Result<Created, DeployError> {
+        let name = new.stack_name.clone();
+        let created = self
+            .call(session, &unwatched, |cfn, s| {
+                let n = new.clone();
+                Box::pin(async move { cfn.create_stack(&s, n).await })
+            })
+            .await;
+        let stack_id = match created {
+            Ok(id) => id,
+            // A stack of this name was made since it was looked up (the same request twice at
+            // once, or another token's): answered as if it had been there.
+            Err(AwsError::AlreadyExists(_)) => {
+                let other = self
+                    .call(session, &unwatched, |cfn, s| {
+                        let n = name.clone();
+                        Box::pin(async move { cfn.stack(&s, &n).await })
+                    })
+                    .await?;
+                return Err(match other {
+                    Some(st) if made_for(&st, grant.owner.as_ref()) => DeployError::Busy {
+                        name,
+                        status: st.status,
+                    },
+                    _ => DeployError::NotManaged { name },
+                });
+            }
+            Err(e) => return Err(e.into()),
+        };
+        tracing::info!(stack = name, region, "stack creation started");
+        let stack = self
+            .call(session, &unwatched, |cfn, s| {
+                let id = stack_id.clone();
+                Box::pin(async move { cfn.stack(&s, &id).await })
+            })
+            .await?
+            .filter(|st| st.id == stack_id && made_for(st, grant.owner.as_ref()))
+            .ok_or_else(|| {
+                AwsError::NotFound(format!("stack {name} is not as it was created").into())
+            })?;
+        let arn = StackArn::parse(&stack.id)
+            .ok_or_else(|| AwsError::Other(format!("unexpected stack id {}", stack.id).into()))?;
+        Ok(Created {
+            id: self.sign(&arn, None),
+            stack_name: name,
+            region,
+            status: stack.status,
+            change_set: None,
+            resources,
+            sandbox: report,
+            deployed_plan: None,
         })
     }
 
@@ -612,7 +716,6 @@ impl Deployer {
         })
         .await?;
         tracing::info!(change_set, stack = arn.name, "executing the change set");
-        self.wake(arn);
         self.status_of(id, arn, &session, grant.owner.as_ref())
             .await
     }
@@ -744,7 +847,6 @@ impl Deployer {
         })
         .await?;
         tracing::info!(stack = arn.name, "deleting the stack");
-        self.wake(arn);
         self.status_of(id, arn, &session, grant.owner.as_ref())
             .await
     }

@@ -2,8 +2,8 @@
 //! away from the deploy role, so each session gets just what its requests need, on just the
 //! deployment's stack:
 //!
-//! - a **deploy** session: the CloudFormation calls that make and run a change set and delete
-//!   the stack, on `stack/<name>/*` and Stackplan's change sets, and `iam:PassRole` of the
+//! - a **deploy** session: the CloudFormation calls that create the stack, make and run an
+//!   update's change set and delete the stack, on `stack/<name>/*` and Stackplan's change sets, and `iam:PassRole` of the
 //!   execution role to CloudFormation alone (CloudFormation creates the resources with that
 //!   role, not with the server's session);
 //! - a **read** session, for status, events and polling: describe calls only;
@@ -34,8 +34,9 @@ pub const READ_ACTIONS: [&str; 4] = [
 ];
 
 /// The calls a deploy session may make, beyond reading.
-pub const WRITE_ACTIONS: [&str; 4] = [
+pub const WRITE_ACTIONS: [&str; 5] = [
     "cloudformation:CreateChangeSet",
+    "cloudformation:CreateStack",
     "cloudformation:DeleteChangeSet",
     "cloudformation:DeleteStack",
     "cloudformation:ExecuteChangeSet",

@@ -6,7 +6,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use shared::api::{Notice, NoticeKind};
-use tokio::sync::{Notify, watch};
+use tokio::sync::watch;
 
 use super::StackArn;
 use super::errors::DeployError;
@@ -19,10 +19,6 @@ use crate::aws::AwsError;
 /// The longest one look at a stack may take before its watchers hear about the wait (the SDK's
 /// own timeouts are longer: they cover every call, not only the ones someone watches).
 const READ_TIMEOUT: Duration = Duration::from_secs(4);
-
-/// How long after the server woke a poller (an execute, a delete) a stack still in review is
-/// read at the fast rate rather than once a `review_poll`.
-const AFTER_A_WAKE: Duration = Duration::from_secs(30);
 
 impl Deployer {
     /// Subscribes to the stack's poller, starting one if nobody watches the stack yet. A stack
@@ -59,14 +55,12 @@ impl Deployer {
             return Err(DeployError::TooManyStacksWatched(self.config.max_pollers));
         }
         let (sender, receiver) = watch::channel(Snapshot::default());
-        let wake = Arc::new(Notify::new());
         pollers.insert(
             arn.arn.clone(),
             Polled {
                 sender: sender.clone(),
                 roles: roles.clone(),
                 owner: owner.clone(),
-                wake: wake.clone(),
             },
         );
         let me = self.clone();
@@ -77,7 +71,7 @@ impl Deployer {
         };
         tokio::spawn(async move {
             let _registration = registration; // dropped however the poller ends, panics included
-            me.poll(roles, owner, arn, sender, wake).await
+            me.poll(roles, owner, arn, sender).await
         });
         Ok(receiver)
     }
@@ -94,14 +88,6 @@ impl Deployer {
             .get(&arn.arn)
             .filter(|polled| &polled.roles == roles && polled.owner.as_ref() == owner)
             .map(|polled| polled.sender.subscribe())
-    }
-
-    /// Has the stack's poller, if it has one, read the stack now rather than after its wait:
-    /// the server has just set the stack going (a change set executed, a delete asked for).
-    pub(super) fn wake(&self, arn: &StackArn) {
-        if let Some(polled) = self.pollers.lock().expect("lock").get(&arn.arn) {
-            polled.wake.notify_one();
-        }
     }
 
     /// Whether the last watcher of the stack has gone; if so, the poller's place is freed. The
@@ -128,16 +114,11 @@ impl Deployer {
         owner: Option<Owner>,
         arn: StackArn,
         sender: watch::Sender<Snapshot>,
-        wake: Arc<Notify>,
     ) {
         let b = self.config.backoff;
         let mut delay = b.base;
         let mut failures = 0;
         let seq = AtomicU64::new(0);
-        // When the server last woke the poller: an execute is asynchronous in CloudFormation,
-        // so the stack may still read REVIEW_IN_PROGRESS just after it; for a while after a
-        // wake, a stack in review is read at the fast rate.
-        let mut woken: Option<tokio::time::Instant> = None;
         loop {
             // AWS's own message is in the log (`aws::retry` writes it); watchers get ours.
             let throttled = |wait: Duration, _aws_message: &str| {
@@ -181,18 +162,12 @@ impl Deployer {
                         self.status_from(&self.sign(&arn, None), &arn, &stack, &op, &template);
                     let done = status.done;
                     let grew = sender.borrow().events.len() != op.len();
-                    // A stack waiting for its change set to be executed does nothing until
-                    // someone asks, through this server (which wakes the poller) or not.
-                    let waiting = stack.status == "REVIEW_IN_PROGRESS"
-                        && woken.is_none_or(|at| at.elapsed() > AFTER_A_WAKE);
                     sender.send_modify(|snap| {
                         snap.events = Arc::new(op);
                         snap.status = Some(status);
                         snap.done = done;
                     });
-                    delay = if waiting {
-                        self.config.review_poll
-                    } else if grew {
+                    delay = if grew {
                         b.base
                     } else {
                         (delay.mul_f64(1.5)).min(b.max)
@@ -255,12 +230,8 @@ impl Deployer {
             }
             tokio::select! {
                 () = tokio::time::sleep(delay) => {}
-                () = wake.notified() => {
-                    delay = b.base;
-                    woken = Some(tokio::time::Instant::now());
-                }
-                // The last watcher left during the wait (a minute, for a stack in review):
-                // the place is freed now, not after the wait.
+                // The last watcher left during the wait (up to the backoff's longest): the
+                // place is freed now, not after the wait.
                 () = sender.closed() => {
                     if self.unwatched(&arn, &sender) {
                         return;
@@ -284,8 +255,6 @@ pub(super) struct Polled {
     sender: watch::Sender<Snapshot>,
     roles: AccountRoles,
     owner: Option<Owner>,
-    /// Cuts the poller's wait short ([`Deployer::wake`]).
-    wake: Arc<Notify>,
 }
 
 /// A poller's place in the registry. Dropped when the poller's task ends, however it ends (a

@@ -78,8 +78,6 @@ pub struct DeployConfig {
     pub backoff: Backoff,
     /// Stacks followed at once (each by one poller, however many watch it).
     pub max_pollers: usize,
-    /// How often a stack waiting for its change set to be executed is read.
-    pub review_poll: Duration,
 }
 
 impl DeployConfig {
@@ -92,7 +90,6 @@ impl DeployConfig {
             refresh_margin: Duration::from_secs(300),
             backoff: Backoff::default(),
             max_pollers: 256,
-            review_poll: Duration::from_secs(60),
         }
     }
 }

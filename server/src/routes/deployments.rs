@@ -10,8 +10,8 @@ use axum::extract::{Path, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use shared::api::{
-    CreateDeployment, DeployEvent, DeployTarget, ExecuteDeployment, Reconnect, StackEvent,
-    StreamError, Target, sse,
+    ChangeSet, CreateDeployment, DeployEvent, DeployTarget, ExecuteDeployment, Reconnect,
+    StackEvent, StreamError, Target, sse,
 };
 use tokio_stream::StreamExt;
 use tokio_stream::wrappers::ReceiverStream;
@@ -64,7 +64,11 @@ pub async fn deployments_post(
     JsonBody(request): JsonBody<CreateDeployment>,
 ) -> Result<impl IntoResponse, ApiError> {
     let created = deployer(&state)?.create(&grant, request).await?;
-    let status = if created.change_set.is_computing() {
+    let status = if created
+        .change_set
+        .as_ref()
+        .is_some_and(ChangeSet::is_computing)
+    {
         StatusCode::ACCEPTED
     } else {
         StatusCode::CREATED

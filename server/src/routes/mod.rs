@@ -140,7 +140,7 @@ pub fn api_routes() -> Routes {
                 method: Method::POST,
                 path: "/api/deployments",
                 id: "deployments_post",
-                summary: "Generate the plan's template and make the change set that creates (or, with `update`, updates) its stack.",
+                summary: "Generate the plan's template and create its stack, which starts at once, or, with `update`, make the change set that updates it.",
                 auth: true,
                 request: Some((json::<api::CreateDeployment>(), false)),
                 example: Some(|| {
@@ -149,8 +149,8 @@ pub fn api_routes() -> Routes {
                         "stack_name": "shop-lambda"
                     })
                 }),
-                ok: (201, "The change set, ready to execute.", json::<api::Created>()),
-                also: Some((202, "CloudFormation is still computing the change set (its `status` says so, its `changes` are empty): send the same request again to get it once it is ready.")),
+                ok: (201, "The stack, being created (no `change_set`), or the update's change set, ready to execute.", json::<api::Created>()),
+                also: Some((202, "CloudFormation is still computing the update's change set (its `status` says so, its `changes` are empty): send the same request again to get it once it is ready.")),
                 errors: errors!(InvalidPlan, InvalidParameters, BeyondBootstrap, ImageNotPushed, NoImageRepository, TemplateMismatch, InvalidStackName, RoleNotAllowed, InvalidRoleArn, SandboxUnsupported, StackExists, StackNotManaged, StackNotUpdatable, StackBusy, NoChanges, ChangeSetFailed, CloudformationValidation, UnknownDeployment; aws),
                 params: &[],
                 headers: &[],
@@ -163,7 +163,7 @@ pub fn api_routes() -> Routes {
                 method: Method::POST,
                 path: "/api/deployments/{id}/execute",
                 id: DEPLOYMENT_EXECUTE,
-                summary: "Execute the deployment's change set; the stack starts changing.",
+                summary: "Execute the deployment's update change set; the stack starts changing.",
                 auth: true,
                 request: Some((json::<api::ExecuteDeployment>(), true)),
                 example: None,

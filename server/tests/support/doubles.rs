@@ -12,7 +12,8 @@ use futures_util::future::BoxFuture;
 use serde_json::Value;
 use server::aws::AwsError;
 use server::aws::cloudformation::{
-    ChangeSetInfo, CloudFormation, NewChangeSet, Session, StackEvent, StackInfo, TemplateSummary,
+    ChangeSetInfo, CloudFormation, NewChangeSet, NewStack, Session, StackEvent, StackInfo,
+    TemplateSummary,
 };
 use server::aws::ecr::Ecr;
 use server::aws::s3::CodeStore;
@@ -160,9 +161,6 @@ pub struct Stack {
     pub tags: Vec<(String, String)>,
     /// The parameters of the latest change set.
     pub parameters: Vec<(String, String)>,
-    /// DescribeStacks reads still to answer the status of before the last execute, and that
-    /// status.
-    pub stale: (usize, String),
 }
 
 impl Stack {
@@ -184,7 +182,8 @@ pub struct CfnDouble {
     pub stacks: Mutex<Vec<Stack>>,
     /// Errors the next calls of an operation return, in order.
     pub failures: Mutex<HashMap<&'static str, VecDeque<AwsError>>>,
-    /// What executing a change set will record (resource events; stack events are added).
+    /// What creating a stack or executing a change set will record (resource events; stack
+    /// events are added).
     pub plan: Mutex<Vec<Scripted>>,
     pub calls: Mutex<Vec<&'static str>>,
     /// Operations that never answer (a hung connection).
@@ -195,26 +194,26 @@ pub struct CfnDouble {
     pub computing_until: Mutex<Option<tokio::time::Instant>>,
     /// The request token of each DeleteStack call, in order.
     pub delete_tokens: Mutex<Vec<String>>,
-    /// The `StackName` of each CreateChangeSet call, in order (a name, or a stack's ARN).
-    pub change_set_stacks: Mutex<Vec<String>>,
+    /// The `StackName` of each CreateStack and CreateChangeSet call, in order (a name, or a
+    /// stack's ARN).
+    pub request_stacks: Mutex<Vec<String>>,
     /// The `StackName` of each GetTemplateSummary call, in order.
     pub summary_stacks: Mutex<Vec<String>>,
     /// Stack names the next DescribeStacks by that name does not find, once each: as if the
     /// stack were made by another request just after this one looked.
     pub unseen_once: Mutex<Vec<String>>,
-    /// How many DescribeStacks reads after an ExecuteChangeSet still answer the stack's status
-    /// of before it (CloudFormation runs the execute asynchronously).
-    pub stale_after_execute: Mutex<usize>,
     /// Reasons CloudFormation fails the next change sets with, one per change set made.
     pub change_set_failures: Mutex<VecDeque<String>>,
     /// Change sets CloudFormation failed: (arn, reason).
     pub failed_change_sets: Mutex<Vec<(String, String)>>,
     /// The change sets DeleteChangeSet deleted, by arn.
     pub deleted_change_sets: Mutex<Vec<String>>,
-    /// The request token of each CreateChangeSet call, in order.
-    pub change_set_tokens: Mutex<Vec<String>>,
-    /// Each CreateChangeSet call's template body and `ResourceTypes`, in order.
-    pub change_set_types: Mutex<Vec<(String, Vec<String>)>>,
+    /// The request token of each CreateStack and CreateChangeSet call, in order.
+    pub request_tokens: Mutex<Vec<String>>,
+    /// Each CreateStack and CreateChangeSet call's template body and `ResourceTypes`, in order.
+    pub request_types: Mutex<Vec<(String, Vec<String>)>>,
+    /// Each CreateStack call's tags, in order.
+    pub created_tags: Mutex<Vec<Vec<(String, String)>>>,
 }
 
 pub fn event(n: usize, logical: &str, ty: &str, status: &str, reason: Option<&str>) -> StackEvent {
@@ -291,6 +290,86 @@ impl CfnDouble {
             .collect();
     }
 
+    /// The events a create (or, with `update`, an update) records after event `base`, from the
+    /// scripted `plan`: the stack's start, each resource's, the end or the rollback.
+    fn operation(&self, base: usize, name: &str, update: bool) -> Vec<StackEvent> {
+        let (start, ok, failed_end) = if update {
+            (
+                "UPDATE_IN_PROGRESS",
+                "UPDATE_COMPLETE",
+                "UPDATE_ROLLBACK_COMPLETE",
+            )
+        } else {
+            ("CREATE_IN_PROGRESS", "CREATE_COMPLETE", "ROLLBACK_COMPLETE")
+        };
+        let mut script: Vec<StackEvent> = vec![event(
+            base + 1,
+            name,
+            "AWS::CloudFormation::Stack",
+            start,
+            Some("User Initiated"),
+        )];
+        let plan = self.plan.lock().unwrap().clone();
+        let failed: Vec<String> = plan
+            .iter()
+            .filter(|p| {
+                p.2 == "CREATE_FAILED" && p.3.as_deref().is_some_and(|r| !r.contains("cancelled"))
+            })
+            .map(|p| p.0.clone())
+            .collect();
+        for (i, (id, ty, status, reason)) in plan.iter().enumerate() {
+            script.push(event(base + 2 + i, id, ty, status, reason.as_deref()));
+        }
+        let n = base + 2 + plan.len();
+        if failed.is_empty() {
+            script.push(event(n, name, "AWS::CloudFormation::Stack", ok, None));
+        } else {
+            let reason = format!(
+                "The following resource(s) failed to create: [{}]. Rollback requested by user.",
+                failed.join(", ")
+            );
+            script.push(event(
+                n,
+                name,
+                "AWS::CloudFormation::Stack",
+                "ROLLBACK_IN_PROGRESS",
+                Some(&reason),
+            ));
+            for (i, (id, ty, status, _)) in plan
+                .iter()
+                .enumerate()
+                .filter(|(_, p)| p.2 == "CREATE_COMPLETE")
+            {
+                let _ = status;
+                script.push(event(n + 1 + i, id, ty, "DELETE_COMPLETE", None));
+            }
+            script.push(event(
+                n + 100,
+                name,
+                "AWS::CloudFormation::Stack",
+                failed_end,
+                None,
+            ));
+        }
+        script
+    }
+
+    /// Records a CreateStack's or CreateChangeSet's request.
+    fn record(&self, c: &NewStack) {
+        self.request_tokens
+            .lock()
+            .unwrap()
+            .push(c.client_token.clone());
+        self.request_stacks
+            .lock()
+            .unwrap()
+            .push(c.stack_name.clone());
+        self.request_types
+            .lock()
+            .unwrap()
+            .push((c.template_body.clone(), c.resource_types.clone()));
+    }
+
     /// By ARN, or by name among the stacks not deleted (as AWS does).
     pub fn find<'a>(stacks: &'a mut [Stack], key: &str) -> Option<&'a mut Stack> {
         stacks
@@ -317,12 +396,7 @@ impl CloudFormation for CfnDouble {
             Ok(Self::find(&mut stacks, &key).map(|s| StackInfo {
                 id: s.arn.clone(),
                 name: s.name.clone(),
-                status: if s.stale.0 > 0 {
-                    s.stale.0 -= 1;
-                    s.stale.1.clone()
-                } else {
-                    s.status()
-                },
+                status: s.status(),
                 reason: None,
                 outputs: if s.status().ends_with("_COMPLETE") && !s.status().contains("ROLLBACK") {
                     s.outputs.clone()
@@ -343,67 +417,26 @@ impl CloudFormation for CfnDouble {
         Box::pin(async move {
             self.hold("create_change_set").await;
             self.check("create_change_set")?;
-            self.change_set_tokens
-                .lock()
-                .unwrap()
-                .push(c.client_token.clone());
-            self.change_set_stacks
-                .lock()
-                .unwrap()
-                .push(c.stack_name.clone());
-            self.change_set_types
-                .lock()
-                .unwrap()
-                .push((c.template_body.clone(), c.resource_types.clone()));
+            self.record(&c.stack);
+            let (c, change_set_name) = (c.stack, c.change_set_name);
             let mut stacks = self.stacks.lock().unwrap();
-            let n = stacks.len();
-            if Self::find(&mut stacks, &c.stack_name).is_none() {
-                let resources: usize =
-                    serde_json::from_str::<Value>(&c.template_body).unwrap()["Resources"]
-                        .as_object()
-                        .unwrap()
-                        .len();
-                stacks.push(Stack {
-                    arn: format!(
-                        "arn:aws:cloudformation:us-east-1:{ACCOUNT}:stack/{}/0000-{n}",
-                        c.stack_name
-                    ),
-                    name: c.stack_name.clone(),
-                    events: vec![event(
-                        0,
-                        &c.stack_name,
-                        "AWS::CloudFormation::Stack",
-                        "REVIEW_IN_PROGRESS",
-                        Some("User Initiated"),
-                    )],
-                    script: VecDeque::new(),
-                    outputs: vec![Output {
-                        key: "ApiUrl".into(),
-                        value: "https://abc123.execute-api.us-east-1.amazonaws.com/".into(),
-                        description: "URL of the API".into(),
-                    }],
-                    resources,
-                    change_sets: vec![],
-                    bodies: vec![],
-                    deployed: None,
-                    tags: c.tags.clone(),
-                    parameters: vec![],
-                    stale: (0, String::new()),
-                });
-            }
-            let stack = Self::find(&mut stacks, &c.stack_name).unwrap();
+            // An update's change set: CloudFormation refuses one for a stack that is not there.
+            let stack = Self::find(&mut stacks, &c.stack_name).ok_or_else(|| {
+                AwsError::Validation(format!("Stack [{}] does not exist", c.stack_name).into())
+            })?;
+
             if stack
                 .change_sets
                 .iter()
-                .any(|(_, name, _)| *name == c.change_set_name)
+                .any(|(_, name, _)| *name == change_set_name)
             {
                 return Err(AwsError::AlreadyExists(
-                    format!("ChangeSet {} already exists", c.change_set_name).into(),
+                    format!("ChangeSet {} already exists", change_set_name).into(),
                 ));
             }
             let arn = format!(
                 "arn:aws:cloudformation:us-east-1:{ACCOUNT}:changeSet/{}/{}",
-                c.change_set_name,
+                change_set_name,
                 stack.bodies.len()
             );
             if let Some(reason) = self.change_set_failures.lock().unwrap().pop_front() {
@@ -414,10 +447,59 @@ impl CloudFormation for CfnDouble {
             }
             stack
                 .change_sets
-                .push((arn.clone(), c.change_set_name.clone(), c.update));
+                .push((arn.clone(), change_set_name.clone(), true));
             stack.bodies.push((arn.clone(), c.template_body.clone()));
             stack.parameters = c.parameters.clone();
             Ok((arn, stack.arn.clone()))
+        })
+    }
+
+    fn create_stack(&self, _: &Session, c: NewStack) -> BoxFuture<'_, Result<String, AwsError>> {
+        Box::pin(async move {
+            self.hold("create_stack").await;
+            self.check("create_stack")?;
+            self.record(&c);
+            self.created_tags.lock().unwrap().push(c.tags.clone());
+            let mut stacks = self.stacks.lock().unwrap();
+            if Self::find(&mut stacks, &c.stack_name).is_some() {
+                return Err(AwsError::AlreadyExists(
+                    format!("Stack [{}] already exists", c.stack_name).into(),
+                ));
+            }
+            let n = stacks.len();
+            let resources: usize =
+                serde_json::from_str::<Value>(&c.template_body).unwrap()["Resources"]
+                    .as_object()
+                    .unwrap()
+                    .len();
+            // The stack is there, with its tags and its first event, as CreateStack answers.
+            let mut script = VecDeque::from(self.operation(0, &c.stack_name, false));
+            let first = script
+                .pop_front()
+                .expect("an operation starts with the stack's event");
+            let stack = Stack {
+                arn: format!(
+                    "arn:aws:cloudformation:us-east-1:{ACCOUNT}:stack/{}/0000-{n}",
+                    c.stack_name
+                ),
+                name: c.stack_name.clone(),
+                events: vec![first],
+                script,
+                outputs: vec![Output {
+                    key: "ApiUrl".into(),
+                    value: "https://abc123.execute-api.us-east-1.amazonaws.com/".into(),
+                    description: "URL of the API".into(),
+                }],
+                resources,
+                change_sets: vec![],
+                bodies: vec![],
+                deployed: Some(c.template_body.clone()),
+                tags: c.tags.clone(),
+                parameters: c.parameters.clone(),
+            };
+            let arn = stack.arn.clone();
+            stacks.push(stack);
+            Ok(arn)
         })
     }
 
@@ -543,73 +625,13 @@ impl CloudFormation for CfnDouble {
                 .find(|c| c.0 == change_set)
                 .map(|c| c.2)
                 .ok_or_else(|| AwsError::Validation("no such change set".into()))?;
-            s.stale = (*self.stale_after_execute.lock().unwrap(), s.status());
             s.deployed = s
                 .bodies
                 .iter()
                 .find(|(arn, _)| *arn == change_set)
                 .map(|(_, body)| body.clone());
-            let (start, ok, failed_end) = if update {
-                (
-                    "UPDATE_IN_PROGRESS",
-                    "UPDATE_COMPLETE",
-                    "UPDATE_ROLLBACK_COMPLETE",
-                )
-            } else {
-                ("CREATE_IN_PROGRESS", "CREATE_COMPLETE", "ROLLBACK_COMPLETE")
-            };
             let base = s.events.len() + s.script.len();
-            let name = s.name.clone();
-            let mut script: Vec<StackEvent> = vec![event(
-                base + 1,
-                &name,
-                "AWS::CloudFormation::Stack",
-                start,
-                Some("User Initiated"),
-            )];
-            let plan = self.plan.lock().unwrap().clone();
-            let failed: Vec<String> = plan
-                .iter()
-                .filter(|p| {
-                    p.2 == "CREATE_FAILED"
-                        && p.3.as_deref().is_some_and(|r| !r.contains("cancelled"))
-                })
-                .map(|p| p.0.clone())
-                .collect();
-            for (i, (id, ty, status, reason)) in plan.iter().enumerate() {
-                script.push(event(base + 2 + i, id, ty, status, reason.as_deref()));
-            }
-            let n = base + 2 + plan.len();
-            if failed.is_empty() {
-                script.push(event(n, &name, "AWS::CloudFormation::Stack", ok, None));
-            } else {
-                let reason = format!(
-                    "The following resource(s) failed to create: [{}]. Rollback requested by user.",
-                    failed.join(", ")
-                );
-                script.push(event(
-                    n,
-                    &name,
-                    "AWS::CloudFormation::Stack",
-                    "ROLLBACK_IN_PROGRESS",
-                    Some(&reason),
-                ));
-                for (i, (id, ty, status, _)) in plan
-                    .iter()
-                    .enumerate()
-                    .filter(|(_, p)| p.2 == "CREATE_COMPLETE")
-                {
-                    let _ = status;
-                    script.push(event(n + 1 + i, id, ty, "DELETE_COMPLETE", None));
-                }
-                script.push(event(
-                    n + 100,
-                    &name,
-                    "AWS::CloudFormation::Stack",
-                    failed_end,
-                    None,
-                ));
-            }
+            let script = self.operation(base, &s.name.clone(), update);
             s.script.extend(script);
             Ok(())
         })

@@ -58,15 +58,6 @@ pub struct CreateDeployment {
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct ExecuteDeployment {}
 
-/// Whether a change set creates the stack or updates it.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
-#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
-pub enum ChangeSetKind {
-    Create,
-    Update,
-}
-
 /// One resource change of a change set.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
@@ -79,15 +70,13 @@ pub struct Change {
     pub replacement: Option<String>,
 }
 
-/// A change set, waiting to be executed.
+/// An update's change set, waiting to be executed.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct ChangeSet {
     /// The change set's name in its stack (`stackplan-…`). Its ARN is not given: it names the
     /// account.
     pub name: String,
-    #[serde(rename = "type")]
-    pub kind: ChangeSetKind,
     pub status: String,
     pub changes: Vec<Change>,
 }
@@ -120,9 +109,14 @@ pub struct Created {
     pub id: String,
     pub stack_name: String,
     pub region: String,
-    /// The stack's status (`REVIEW_IN_PROGRESS` for a new stack).
+    /// The stack's status (`CREATE_IN_PROGRESS` for a new stack).
     pub status: String,
-    pub change_set: ChangeSet,
+    /// An update's change set, to review and execute. `None` for a new stack, which is being
+    /// created already: a stack made through a change set carries no tags until the change
+    /// set runs, and the deployer role acts only on stacks with Stackplan's tag, so a new
+    /// stack is made by CreateStack, with its tags from the start.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub change_set: Option<ChangeSet>,
     /// The template's resource count: the progress bar's 100%.
     pub resources: u32,
     pub sandbox: SandboxReport,

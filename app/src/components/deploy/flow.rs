@@ -1,11 +1,10 @@
-//! The deploy panel's state and what its buttons do: create the change set, execute it, follow
-//! the event stream (reconnecting with `Last-Event-ID`), delete the stack.
+//! The deploy panel's state and what its buttons do: create the stack, or an update's change set
+//! and execute it, follow the event stream (reconnecting with `Last-Event-ID`), delete the stack.
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use shared::api::{
-    Change, ChangeSetKind, CreateDeployment, Created, ErrorCode, ExecuteDeployment, PlanProblem,
-    Status,
+    Change, ChangeSet, CreateDeployment, Created, ErrorCode, ExecuteDeployment, PlanProblem, Status,
 };
 
 use super::progress::Row;
@@ -17,7 +16,8 @@ use crate::embed::{self, HostEvent};
 pub enum Phase {
     /// Nothing started; the Deploy button is ready.
     Idle,
-    /// Creating the change set (assuming the role, computing the changes).
+    /// Creating the stack, or the update's change set (assuming the role, computing the
+    /// changes).
     Preparing,
     /// A stack of that name exists: offer to review an update.
     Exists(String),
@@ -166,7 +166,7 @@ impl Deploy {
         }
     }
 
-    /// Creates the change set; a new stack is executed at once, an update waits for review.
+    /// Creates a new stack and follows it, or makes an update's change set for review.
     pub fn start(self, request: CreateDeployment) {
         let Some(client) = self.client() else { return };
         let edits = self.edits.with_value(|(count, _)| *count);
@@ -183,10 +183,11 @@ impl Deploy {
         spawn_local(async move {
             // CloudFormation may take longer than one request to compute a change set: the
             // server then answers 202, and the same request again picks the change set up.
+            let computing = |answer: &Result<Created, _>| matches!(answer, Ok(created) if created.change_set.as_ref().is_some_and(ChangeSet::is_computing));
             let mut answer = client.create(&request).await;
             for _ in 0..100 {
                 match &answer {
-                    Ok(created) if created.change_set.is_computing() => {
+                    pending if computing(pending) => {
                         self.notice.set(Some(
                             "CloudFormation is still computing the change set…".into(),
                         ));
@@ -197,19 +198,25 @@ impl Deploy {
                 }
             }
             self.notice.set(None);
+            let still_computing = computing(&answer);
             match answer {
-                Ok(created) if created.change_set.is_computing() => self.fail(
+                Ok(_) if still_computing => self.fail(
                     "CloudFormation is taking very long to compute the change set; try Deploy again in a few minutes.".into(),
                 ),
                 Ok(created) => {
                     self.id.set(Some(created.id.clone()));
-                    self.changes.set(created.change_set.changes.clone());
                     self.sandbox_notes.set(created.sandbox.notes.clone());
                     self.progress.set((0, created.resources));
-                    match created.change_set.kind {
-                        ChangeSetKind::Update => self.phase.set(Phase::Review(Box::new(created))),
-                        ChangeSetKind::Create => {
-                            self.execute(created.stack_name);
+                    match &created.change_set {
+                        Some(change_set) => {
+                            self.changes.set(change_set.changes.clone());
+                            self.phase.set(Phase::Review(Box::new(created)));
+                        }
+                        // A new stack: being created already.
+                        None => {
+                            self.phase.set(Phase::Running);
+                            self.rows.set(Vec::new());
+                            self.started(client, created.id, created.stack_name);
                         }
                     }
                 }
@@ -286,16 +293,19 @@ impl Deploy {
         self.rows.set(Vec::new());
         spawn_local(async move {
             match client.execute(&id, &ExecuteDeployment {}).await {
-                Ok(_) => {
-                    self.post_host(HostEvent::DeployStarted {
-                        id: id.clone(),
-                        stack_name: name.clone(),
-                    });
-                    self.watch(client, id, name, None, None);
-                }
+                Ok(_) => self.started(client, id, name),
                 Err(f) => self.refused(f),
             }
         });
+    }
+
+    /// The stack has started changing: the host page hears of it, and the panel follows it.
+    fn started(self, client: Client, id: String, name: String) {
+        self.post_host(HostEvent::DeployStarted {
+            id: id.clone(),
+            stack_name: name.clone(),
+        });
+        self.watch(client, id, name, None, None);
     }
 
     /// Deletes the stack and follows the deletion.

@@ -99,7 +99,7 @@ pub fn review(d: Deploy) -> AnyView {
         move || {
             match d.phase.get() {
             Phase::Preparing => Some(view! {
-                <p class="muted" role="status">"Assuming the deploy role and preparing the change set…"</p>
+                <p class="muted" role="status">"Assuming the deploy role and handing the template to CloudFormation…"</p>
             }.into_any()),
             Phase::Exists(message) => Some(view! {
                 <div class="banner" role="alert" data-testid="stack-exists">
@@ -108,10 +108,11 @@ pub fn review(d: Deploy) -> AnyView {
                 </div>
             }.into_any()),
             Phase::Review(created) => {
-                let n = created.change_set.changes.len();
+                let changes = created.change_set.as_ref().map_or(&[][..], |c| &c.changes[..]);
+                let n = changes.len();
                 let name = created.stack_name.clone();
                 let diff = update_cost(d, &created);
-                let replaced = replacements(&created.change_set.changes, &replace_policies(d));
+                let replaced = replacements(changes, &replace_policies(d));
                 Some(view! {
                     <div class="banner" role="alert" data-testid="confirm-update">
                         <span>{format!("Updating {name} changes {n} resource(s), listed below. Apply?")}</span>
