@@ -349,7 +349,17 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
     }
     println!("Stackplan is running at http://{local}/");
     if let Some(token) = login {
-        println!("To deploy, open the login URL: http://{local}/#token={token}");
+        let url = format!("http://{local}/#token={token}");
+        match login_url_place(&config, &local) {
+            None => println!("To deploy, open the login URL: {url}"),
+            Some(path) => {
+                write_private(&path, &format!("{url}\n"))?;
+                println!(
+                    "To deploy, open the login URL in {} (readable by this user only; the token is not printed where a log may keep it).",
+                    path.display()
+                );
+            }
+        }
     }
     use std::io::Write;
     std::io::stdout().flush()?;
@@ -495,5 +505,83 @@ mod tests {
                 "{unlike}: {e}"
             );
         }
+    }
+}
+
+/// Where a generated login URL goes: `None` to standard output, when someone is at a terminal or
+/// the server listens on loopback only; else a file of the data directory. Under a service
+/// manager or in a container, standard output ends up in a log that others may read, and the
+/// token in the URL deploys with every role of the server.
+fn login_url_place(config: &Config, local: &std::net::SocketAddr) -> Option<std::path::PathBuf> {
+    use std::io::IsTerminal;
+    login_url_file(
+        std::io::stdout().is_terminal(),
+        local.ip().is_loopback(),
+        config.data_dir(),
+    )
+}
+
+fn login_url_file(
+    terminal: bool,
+    loopback: bool,
+    data_dir: Option<std::path::PathBuf>,
+) -> Option<std::path::PathBuf> {
+    (!terminal && !loopback).then(|| {
+        data_dir
+            .unwrap_or_else(|| std::path::PathBuf::from("."))
+            .join("login-url")
+    })
+}
+
+/// Writes `text` to `path`, readable and writable by this user alone.
+fn write_private(path: &std::path::Path, text: &str) -> anyhow::Result<()> {
+    use std::io::Write;
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir)
+            .map_err(|e| anyhow::anyhow!("cannot make {}: {e}", dir.display()))?;
+    }
+    let _ = std::fs::remove_file(path);
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    let mut file = options
+        .open(path)
+        .map_err(|e| anyhow::anyhow!("cannot write {}: {e}", path.display()))?;
+    file.write_all(text.as_bytes())
+        .map_err(|e| anyhow::anyhow!("cannot write {}: {e}", path.display()))
+}
+
+#[cfg(test)]
+mod login_url_tests {
+    use super::*;
+
+    #[test]
+    fn a_login_url_is_printed_only_where_no_log_keeps_it() {
+        let dir = std::path::PathBuf::from("/var/lib/stackplan");
+        assert_eq!(login_url_file(true, false, Some(dir.clone())), None);
+        assert_eq!(login_url_file(false, true, Some(dir.clone())), None);
+        assert_eq!(
+            login_url_file(false, false, Some(dir.clone())),
+            Some(dir.join("login-url"))
+        );
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn the_login_url_file_is_the_users_alone() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("deep").join("login-url");
+        write_private(&path, "old").unwrap();
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644)).unwrap();
+        // Written again: a new file, not the old one's permissions.
+        write_private(&path, "http://x/#token=abc\n").unwrap();
+        let meta = std::fs::metadata(&path).unwrap();
+        assert_eq!(meta.permissions().mode() & 0o777, 0o600);
+        assert_eq!(
+            std::fs::read_to_string(&path).unwrap(),
+            "http://x/#token=abc\n"
+        );
     }
 }

@@ -25,6 +25,9 @@ pub struct AppState {
     pub uploads: Arc<tokio::sync::Semaphore>,
     /// Code uploads being received per token.
     pub uploading: Arc<TokenCounts>,
+    /// The bootstrap template this server offers (`GET /api/bootstrap`): made once, from the
+    /// start-up options, off the request threads (it walks the whole plan matrix).
+    pub bootstrap_template: Arc<tokio::sync::OnceCell<Arc<str>>>,
 }
 
 /// Open event streams (or uploads) per token (keyed by the token's SHA-256, never the token).
@@ -88,6 +91,7 @@ impl AppState {
             shutdown: Shutdown::default(),
             streams: Arc::default(),
             uploading: Arc::default(),
+            bootstrap_template: Arc::default(),
         }
     }
 

@@ -480,6 +480,15 @@ fn flags_that_cannot_apply_are_refused_by_name() {
     );
     assert!(out.stdout.is_empty());
 
+    // A price book fetched and never used: every page's price request would fetch it again.
+    let out = stackplan(&["serve", "--prices-ttl-hours", "0"], "");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out.stderr).contains("--prices-ttl-hours"),
+        "{}",
+        text(&out.stderr)
+    );
+
     let fargate = text(&stackplan(&["example", "fargate"], "").stdout);
     let good = dir.path().join("good.json");
     std::fs::write(&good, &fargate).unwrap();

@@ -115,6 +115,8 @@ pub struct Deployer {
     pub(super) code: Arc<dyn CodeStore>,
     pub(super) credentials: Mutex<super::credentials::Cache>,
     pub(super) pollers: Mutex<HashMap<String, super::poller::Polled>>,
+    /// The principal this server runs as, once STS has said (it does not change).
+    caller: tokio::sync::OnceCell<String>,
 }
 
 impl Deployer {
@@ -133,6 +135,7 @@ impl Deployer {
             code,
             credentials: Mutex::default(),
             pollers: Mutex::default(),
+            caller: tokio::sync::OnceCell::new(),
         }
     }
 
@@ -141,14 +144,18 @@ impl Deployer {
     }
 
     /// The principal the server runs as, if STS says (for the bootstrap's trust policy).
+    /// Asked of STS once: a page asking for the bootstrap again costs nothing (a failure is
+    /// asked again next time).
     pub async fn caller(&self) -> Option<String> {
-        match self.sts.caller().await {
-            Ok((arn, _)) => Some(arn),
-            Err(e) => {
-                tracing::warn!("cannot tell which principal this server runs as: {e}");
-                None
-            }
-        }
+        self.caller
+            .get_or_try_init(|| async {
+                self.sts.caller().await.map(|(arn, _)| arn).map_err(|e| {
+                    tracing::warn!("cannot tell which principal this server runs as: {e}");
+                })
+            })
+            .await
+            .ok()
+            .cloned()
     }
 
     /// The roles tokens without roles of their own deploy with.

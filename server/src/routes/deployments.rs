@@ -315,6 +315,25 @@ pub fn describe(target: &Target) -> String {
     }
 }
 
+/// The bootstrap template of this server's options, made on the first request (on a blocking
+/// thread: it generates every matrix plan's template) and kept.
+async fn bootstrap_template(state: &AppState) -> Result<Arc<str>, ApiError> {
+    state
+        .bootstrap_template
+        .get_or_try_init(|| async {
+            let options = state.config.bootstrap();
+            tokio::task::spawn_blocking(move || {
+                Arc::from(crate::bootstrap::template_json(&options))
+            })
+            .await
+            .map_err(|e| {
+                ApiError::DeployDisabled(format!("the bootstrap template could not be made: {e}"))
+            })
+        })
+        .await
+        .cloned()
+}
+
 /// `GET /api/bootstrap`: how to connect an AWS account (the template, a fresh ExternalId, the
 /// command). The server's principal is shown so the deployer role can trust it.
 pub async fn bootstrap_get(
@@ -346,7 +365,7 @@ pub async fn bootstrap_get(
             options.serve_flags()
         ),
         file_name,
-        template: crate::bootstrap::template_json(&options),
+        template: bootstrap_template(&state).await?.to_string(),
         external_id,
         trusted_principal: principal,
     }))
