@@ -504,8 +504,8 @@ fn the_default_comparison_is_unchanged() {
     );
     assert_eq!(
         (c.fargate.monthly_usd, c.lambda.monthly_usd),
-        (207.32, 56.06)
+        (207.02, 56.06)
     );
-    assert_eq!(c.break_even_requests_per_month, Some(53_405_733.0));
+    assert_eq!(c.break_even_requests_per_month, Some(53_320_000.0));
     assert_eq!(c.break_even_bound, Bound::AtLeast);
 }

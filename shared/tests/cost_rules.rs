@@ -79,15 +79,16 @@ fn cloudwatch_always_free_allowances_apply_with_the_free_tier() {
 
 #[test]
 fn container_insights_metrics_bill_as_custom_metrics() {
-    // Container Insights (standard) for ECS: 11 cluster + 13 service + 8 task-family metrics,
+    // Container Insights (standard) for ECS: 11 cluster metrics less ContainerInstanceCount
+    // (EC2 capacity only; the cluster is Fargate's) + 13 service + 8 task-family metrics,
     // billed as custom metrics at $0.30 per metric-month; 10 are free with the free tier.
     let off = estimate(examples::fargate(), false);
     let ci = line(&off, "Container Insights metrics");
-    assert_eq!((ci.quantity, ci.monthly_usd), (32.0, Some(9.60)));
+    assert_eq!((ci.quantity, ci.monthly_usd), (31.0, Some(9.30)));
     let on = estimate(examples::fargate(), true);
     assert_eq!(
         line(&on, "Container Insights metrics").monthly_usd,
-        Some(6.60)
+        Some(6.30)
     );
 }
 

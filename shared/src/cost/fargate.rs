@@ -452,8 +452,12 @@ fn data(p: &mut Pricer<'_>, a: &mut Vec<String>, plan: &Plan, f: &Fargate, s: Sc
     );
 }
 
+/// Cluster metrics of Container Insights that only EC2 capacity has (ContainerInstanceCount).
+const EC2_ONLY_CLUSTER_METRICS: f64 = 1.0;
+
 /// Container Insights (standard) metrics, billed as custom metrics: the book's counts per
-/// cluster, service, task family and task, less CloudWatch's always-free 10 metrics.
+/// cluster (less what only EC2 capacity reports), service, task family and task, less
+/// CloudWatch's always-free 10 metrics.
 fn container_insights(p: &mut Pricer<'_>, a: &mut Vec<String>, o: Options) {
     let counts = [
         "container_insights.metrics_per_cluster",
@@ -474,7 +478,10 @@ fn container_insights(p: &mut Pricer<'_>, a: &mut Vec<String>, o: Options) {
         );
         return;
     }
-    let metrics: f64 = known.iter().sum();
+    // The book counts the cluster's metrics as AWS lists them, ContainerInstanceCount
+    // included, which counts EC2 container instances: a Fargate-only cluster has none.
+    let cluster = known[0] - EC2_ONLY_CLUSTER_METRICS;
+    let metrics = cluster + known[1] + known[2];
     let free = p.take_free("cloudwatch.free_metrics", metrics, o.free_tier);
     p.tiered(
         "CloudWatch",
@@ -486,8 +493,8 @@ fn container_insights(p: &mut Pricer<'_>, a: &mut Vec<String>, o: Options) {
             (f64::INFINITY, "cloudwatch.metric_month.tier2"),
         ],
         &|| format!(
-            "({} per cluster + {} per service + {} per task family, 1 of each) − {} of the always-free 10",
-            fmt_qty(known[0]),
+            "({} per cluster (ContainerInstanceCount is EC2's) + {} per service + {} per task family, 1 of each) − {} of the always-free 10",
+            fmt_qty(cluster),
             fmt_qty(known[1]),
             fmt_qty(known[2]),
             fmt_qty(free)
