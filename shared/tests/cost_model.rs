@@ -509,3 +509,33 @@ fn the_default_comparison_is_unchanged() {
     assert_eq!(c.break_even_requests_per_month, Some(53_320_000.0));
     assert_eq!(c.break_even_bound, Bound::AtLeast);
 }
+
+/// A change that takes away a line the book cannot price is an upper bound ("at most"), not
+/// an exact figure: the REST API's price in Singapore is not in the book, so moving the Lambda
+/// example there from REST to HTTP saves that unknown amount and adds the HTTP API's.
+#[test]
+fn a_change_that_removes_an_unknown_price_is_at_most() {
+    let mut rest = examples::lambda();
+    rest.region = Region::ApSoutheast1;
+    let Architecture::Lambda(l) = &mut rest.architecture else {
+        unreachable!()
+    };
+    l.api = ApiType::Rest;
+    let mut http = rest.clone();
+    let Architecture::Lambda(l) = &mut http.architecture else {
+        unreachable!()
+    };
+    l.api = ApiType::Http;
+    let o = Options::default();
+    let (before, after) = (estimate(&rest, o), estimate(&http, o));
+    assert!(before.lower_bound && before.unknown.len() >= after.unknown.len());
+    let diff = cost::difference(&before, &after);
+    assert_eq!(diff.change_bound, Bound::AtMost, "{diff:?}");
+    assert!(
+        diff.delta_usd > 0.0,
+        "the known lines alone add the HTTP API: {diff:?}"
+    );
+    // And back: at least.
+    let back = cost::difference(&after, &before);
+    assert_eq!(back.change_bound, Bound::AtLeast, "{back:?}");
+}

@@ -218,12 +218,18 @@ impl Pricer {
         let (Some(a), Some(b)) = (&self.before, self.estimate(after)) else {
             return "?".into();
         };
-        // A price the fix brings that the book lacks makes the change a lower bound.
-        let more_unknown = b.unknown.len() > a.unknown.len();
-        format!(
-            "{}/month{}",
-            signed(b.monthly_usd - a.monthly_usd),
-            if more_unknown { " + unknown" } else { "" }
-        )
+        // Line by line: a price the book lacks that the fix brings makes the change a lower
+        // bound, one it takes away an upper bound (a fix can swap one unknown line for
+        // another, which a count of them would miss).
+        let diff = cost::difference(a, &b);
+        let change = signed(diff.delta_usd);
+        match diff.change_bound {
+            cost::Bound::Exact => format!("{change}/month"),
+            cost::Bound::AtLeast => format!("{change}/month + unknown"),
+            cost::Bound::AtMost => format!("at most {change}/month, less a price the book lacks"),
+            cost::Bound::Withheld => {
+                format!("{change}/month in the known prices, and prices the book lacks")
+            }
+        }
     }
 }
