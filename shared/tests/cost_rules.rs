@@ -531,3 +531,50 @@ fn lambda_over_its_limits_is_said() {
         assert_eq!(e.lines, estimate(unlimited, true).lines, "{case}");
     }
 }
+
+#[test]
+fn an_image_kept_elsewhere_is_not_stored_by_the_stack_and_is_pulled_by_its_own_way() {
+    let own = estimate(examples::fargate(), true);
+    let logs = examples::fargate().workload.log_gb_per_month;
+    // The stack's own repository: 30 images stored, pulls through the S3 gateway endpoint.
+    assert!(own.lines.iter().any(|l| l.item == "Image storage"));
+    assert_eq!(line(&own, "Data processed").quantity, logs);
+
+    // ECR of the plan's region: layers from S3 there, through the endpoint; the repository
+    // is billed where it is kept, and the stack's own stays empty.
+    let regional = estimate(
+        fargate(|_, f| f.image = Some("123456789012.dkr.ecr.us-east-1.amazonaws.com/shop".into())),
+        true,
+    );
+    assert!(!regional.lines.iter().any(|l| l.item == "Image storage"));
+    let said = regional
+        .not_estimated
+        .iter()
+        .find(|n| n.item == "Image storage")
+        .expect("said, not a silent $0");
+    assert!(said.reason.contains("stays empty"), "{}", said.reason);
+    assert_eq!(line(&regional, "Data processed").quantity, logs);
+
+    // Any other registry (or another region's ECR): the pulls cross the NAT gateway, billed
+    // per GB processed: 2 tasks × 4 deploys × 0.5 GB.
+    for image in [
+        "docker.io/library/nginx",
+        "123456789012.dkr.ecr.eu-west-1.amazonaws.com/shop",
+    ] {
+        let elsewhere = estimate(fargate(|_, f| f.image = Some(image.into())), true);
+        let nat = line(&elsewhere, "Data processed");
+        assert_eq!(nat.quantity, logs + 4.0, "{image}");
+        assert!(
+            nat.formula.contains("from a registry outside"),
+            "{}",
+            nat.formula
+        );
+        assert!(
+            elsewhere
+                .assumptions
+                .iter()
+                .any(|a| a.contains("image pulls") && a.contains("through NAT")),
+            "{image}"
+        );
+    }
+}

@@ -213,14 +213,18 @@ fn network(
         "nat.hour",
         &|| format!("{nat_label} × {HOURS_PER_MONTH} h"),
     );
-    // ECR keeps image layers in S3, so image pulls take the S3 gateway endpoint too; only the
-    // registry's API calls (a few KB a pull) cross the NAT.
+    // ECR keeps image layers in S3, so pulls from a repository of the plan's region take the
+    // S3 gateway endpoint too (only the registry's API calls, a few KB a pull, cross the NAT);
+    // pulls from any other registry, or another region's, go through the NAT.
     let pulls = s.tasks * assume::DEPLOYS_PER_MONTH * assume::IMAGE_GB;
+    let from_s3 = pulls_through_s3(plan, f);
     let s3_gb = s3_app_gb(s.requests);
-    let nat_gb = w.log_gb_per_month;
+    let nat_pulls = if from_s3 { 0.0 } else { pulls };
+    let nat_gb = w.log_gb_per_month + nat_pulls;
+    let endpoint_gb = s3_gb + if from_s3 { pulls } else { 0.0 };
     let saving = p
         .price("nat.gb")
-        .map(|rate| format!(" (saving {})", fmt_usd((s3_gb + pulls) * rate)))
+        .map(|rate| format!(" (saving {})", fmt_usd(endpoint_gb * rate)))
         .unwrap_or_default();
     p.add(
         "NAT gateway",
@@ -228,25 +232,49 @@ fn network(
         nat_gb,
         "GB",
         "nat.gb",
-        &|| format!(
-            "{} GB of logs; the app's {} GB of S3 traffic ({} requests × {} objects × {} KB) and {} GB of image pulls ({} tasks × {} deploys × {} GB, layers served from S3) take the free S3 gateway endpoint instead{saving}",
-            fmt_qty(w.log_gb_per_month),
-            fmt_qty(s3_gb),
-            fmt_qty(s.requests),
-            assume::S3_PUTS_PER_REQUEST + assume::S3_GETS_PER_REQUEST,
-            assume::S3_OBJECT_KB,
-            fmt_qty(pulls),
-            fmt_qty(s.tasks),
-            assume::DEPLOYS_PER_MONTH,
-            assume::IMAGE_GB
-        ),
+        &|| {
+            let image_pulls = format!(
+                "{} GB of image pulls ({} tasks × {} deploys × {} GB",
+                fmt_qty(pulls),
+                fmt_qty(s.tasks),
+                assume::DEPLOYS_PER_MONTH,
+                assume::IMAGE_GB
+            );
+            let app = format!(
+                "the app's {} GB of S3 traffic ({} requests × {} objects × {} KB)",
+                fmt_qty(s3_gb),
+                fmt_qty(s.requests),
+                assume::S3_PUTS_PER_REQUEST + assume::S3_GETS_PER_REQUEST,
+                assume::S3_OBJECT_KB
+            );
+            if from_s3 {
+                format!(
+                    "{} GB of logs; {app} and {image_pulls}, layers served from S3) take the free S3 gateway endpoint instead{saving}",
+                    fmt_qty(w.log_gb_per_month)
+                )
+            } else {
+                format!(
+                    "{} GB of logs + {image_pulls}, from a registry outside the plan's region's ECR); {app} takes the free S3 gateway endpoint instead{saving}",
+                    fmt_qty(w.log_gb_per_month)
+                )
+            }
+        },
     );
-    a.push(format!(
-        "NAT: tasks send their logs through NAT; their S3 traffic ({} KB objects) and image pulls ({} GB, {} times a month; ECR serves layers from S3) take the S3 gateway endpoint, and responses go out through the load balancer.",
-        assume::S3_OBJECT_KB,
-        assume::IMAGE_GB,
-        assume::DEPLOYS_PER_MONTH
-    ));
+    a.push(if from_s3 {
+        format!(
+            "NAT: tasks send their logs through NAT; their S3 traffic ({} KB objects) and image pulls ({} GB, {} times a month; ECR serves layers from S3) take the S3 gateway endpoint, and responses go out through the load balancer.",
+            assume::S3_OBJECT_KB,
+            assume::IMAGE_GB,
+            assume::DEPLOYS_PER_MONTH
+        )
+    } else {
+        format!(
+            "NAT: tasks send their logs and their image pulls ({} GB, {} times a month, from a registry outside the plan's region's ECR) through NAT; their S3 traffic ({} KB objects) takes the S3 gateway endpoint, and responses go out through the load balancer. The image's registry may bill its own transfer.",
+            assume::IMAGE_GB,
+            assume::DEPLOYS_PER_MONTH,
+            assume::S3_OBJECT_KB
+        )
+    });
     cross_az(p, a, f, s);
     let ips = 2.0 + nats;
     p.add(
@@ -435,6 +463,16 @@ fn data(p: &mut Pricer<'_>, a: &mut Vec<String>, plan: &Plan, f: &Fargate, s: Sc
     super::settings::secrets(p, a, plan, &own);
     super::settings::domain(p, a, plan);
     super::settings::governed(p, a, plan);
+    if let Some(image) = &f.image {
+        p.not_estimated(
+            "ECR",
+            "Image storage",
+            &format!(
+                "the image {image} is kept in a registry of its own, billed there; the stack's own repository stays empty (an empty repository costs nothing)"
+            ),
+        );
+        return;
+    }
     let images = f64::from(ECR_IMAGES_KEPT);
     p.add(
         "ECR",
@@ -450,6 +488,15 @@ fn data(p: &mut Pricer<'_>, a: &mut Vec<String>, plan: &Plan, f: &Fargate, s: Sc
             )
         },
     );
+}
+
+/// Whether the service's image layers come from S3 in the plan's region (the stack's own ECR
+/// repository, or another ECR repository of that region), through the S3 gateway endpoint.
+fn pulls_through_s3(plan: &Plan, f: &Fargate) -> bool {
+    f.image.as_deref().is_none_or(|image| {
+        crate::template::fargate::ecr_image(image)
+            .is_some_and(|(_, region, _)| region == plan.region.code())
+    })
 }
 
 /// Cluster metrics of Container Insights that only EC2 capacity has (ContainerInstanceCount).

@@ -725,11 +725,19 @@ fn cache_users(b: &mut Builder<'_>) {
     );
 }
 
-/// The ARN of a private ECR repository named by one of its registry's hosts followed by
-/// `/NAME`: `ACCOUNT.dkr.ecr.REGION.amazonaws.com`, its FIPS form `dkr.ecr-fips`, or the
-/// dual-stack `ACCOUNT.dkr-ecr.REGION.on.aws` (and `dkr-ecr-fips`); `None` for any other
-/// registry.
+/// The ARN of a private ECR repository (see [`ecr_image`]); `None` for any other registry.
 fn ecr_repository_arn(image: &str) -> Option<Node> {
+    let (account, region, name) = ecr_image(image)?;
+    Some(sub(format!(
+        "arn:${{AWS::Partition}}:ecr:{region}:{account}:repository/{name}"
+    )))
+}
+
+/// A private ECR repository's account, region and name, from an image named by one of its
+/// registry's hosts followed by `/NAME`: `ACCOUNT.dkr.ecr.REGION.amazonaws.com`, its FIPS form
+/// `dkr.ecr-fips`, or the dual-stack `ACCOUNT.dkr-ecr.REGION.on.aws` (and `dkr-ecr-fips`);
+/// `None` for any other registry.
+pub(crate) fn ecr_image(image: &str) -> Option<(&str, &str, &str)> {
     let (host, name) = image.split_once('/')?;
     let (account, rest) = host.split_once('.')?;
     let region = ["dkr.ecr.", "dkr.ecr-fips."]
@@ -745,11 +753,7 @@ fn ecr_repository_arn(image: &str) -> Option<Node> {
         && region
             .bytes()
             .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
-    (is_account && is_region).then(|| {
-        sub(format!(
-            "arn:${{AWS::Partition}}:ecr:{region}:{account}:repository/{name}"
-        ))
-    })
+    (is_account && is_region).then_some((account, region, name))
 }
 
 fn roles(b: &mut Builder<'_>, f: &Fargate) {
