@@ -179,10 +179,12 @@ pub fn specs(region: &str) -> Vec<Spec> {
         ("lambda.gb_second.arm.tier2", 2),
         ("lambda.gb_second.arm.tier3", 3),
     ] {
+        // Both names, as for x86: the reference rows with a SKU name the us-east-1 usage type
+        // without its prefix (`Lambda-GB-Second-ARM`), the other regions' with theirs.
         add(
             key,
             "AWSLambda",
-            pre("Lambda-GB-Second-ARM"),
+            both("Lambda-GB-Second-ARM"),
             none(),
             tier,
             1.0,
@@ -548,5 +550,15 @@ mod tests {
             vec!["EU-NatGateway-Hours", "NatGateway-Hours"]
         );
         assert!(specs("mars-north-1").is_empty());
+        // us-east-1's Lambda usage types come without a prefix (the reference's SKU rows).
+        let use1 = specs("us-east-1");
+        let arm = use1
+            .iter()
+            .find(|s| s.key == "lambda.gb_second.arm")
+            .unwrap();
+        assert_eq!(
+            arm.usage_types,
+            vec!["USE1-Lambda-GB-Second-ARM", "Lambda-GB-Second-ARM"]
+        );
     }
 }
