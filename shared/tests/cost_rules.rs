@@ -578,3 +578,38 @@ fn an_image_kept_elsewhere_is_not_stored_by_the_stack_and_is_pulled_by_its_own_w
         );
     }
 }
+
+#[test]
+fn one_shared_nat_gateway_is_reached_across_azs_by_half_the_tasks() {
+    // No database and no cache: the only traffic between AZs is the other AZ's tasks reaching
+    // the one NAT gateway. Its price is not in the book, so the total says "at least".
+    let shared_nat = estimate(
+        fargate(|_, f| {
+            f.database = None;
+            f.cache = None;
+            f.nat_gateways = NatGateways::Single;
+        }),
+        true,
+    );
+    let nat_gb = line(&shared_nat, "Data processed").quantity;
+    let crossing = line(&shared_nat, "Between AZs (tasks to the shared NAT gateway)");
+    assert_eq!(crossing.quantity, nat_gb);
+    assert_eq!(crossing.monthly_usd, None);
+    assert!(shared_nat.lower_bound);
+    // One gateway per AZ: nothing crosses, and nothing is unknown.
+    let per_az = estimate(
+        fargate(|_, f| {
+            f.database = None;
+            f.cache = None;
+            f.nat_gateways = NatGateways::PerAz;
+        }),
+        true,
+    );
+    assert!(
+        !per_az
+            .lines
+            .iter()
+            .any(|l| l.item.starts_with("Between AZs"))
+    );
+    assert!(!per_az.lower_bound, "{:?}", per_az.unknown);
+}

@@ -275,7 +275,7 @@ fn network(
             assume::S3_OBJECT_KB
         )
     });
-    cross_az(p, a, f, s);
+    cross_az(p, a, f, s, nat_gb);
     let ips = 2.0 + nats;
     p.add(
         "VPC",
@@ -300,9 +300,25 @@ fn s3_app_gb(requests: f64) -> f64 {
 }
 
 /// Traffic between AZs: tasks in one AZ talking to a single-AZ database or the cache's
-/// primary in the other, billed per GB in each direction. The load balancer's cross-zone
-/// traffic to its targets is free for an ALB, and Multi-AZ replication is not billed.
-fn cross_az(p: &mut Pricer<'_>, a: &mut Vec<String>, f: &Fargate, s: Scenario) {
+/// primary in the other, and, with one shared NAT gateway, the other AZ's tasks reaching it
+/// (`nat_gb` a month through NAT in all), billed per GB in each direction. The load
+/// balancer's cross-zone traffic to its targets is free for an ALB, and Multi-AZ replication
+/// is not billed.
+fn cross_az(p: &mut Pricer<'_>, a: &mut Vec<String>, f: &Fargate, s: Scenario, nat_gb: f64) {
+    if f.nat_gateways == NatGateways::Single && nat_gb > 0.0 {
+        p.add(
+            "Data transfer",
+            "Between AZs (tasks to the shared NAT gateway)",
+            nat_gb * assume::CROSS_AZ_SHARE * 2.0,
+            "GB",
+            "vpc.cross_az_gb",
+            &|| format!(
+                "{} GB through NAT × {:.0}% from the AZ without the gateway × 2 (billed leaving one AZ and entering the other)",
+                fmt_qty(nat_gb),
+                assume::CROSS_AZ_SHARE * 100.0
+            ),
+        );
+    }
     let stores = f.database.iter().count() + f.cache.iter().count();
     if stores == 0 {
         return;
