@@ -985,6 +985,16 @@ fn lambda(c: &mut Checker, plan: &Plan, l: &Lambda) {
             limits::MAX_RESERVED_CONCURRENCY,
             "",
         );
+        if n <= limits::MAX_RESERVED_CONCURRENCY {
+            c.warn(
+                "lambda.reserved_concurrency",
+                format!(
+                    "Lambda keeps 100 of the region's concurrent executions unreserved, so the function is created only if the account's quota there is at least {} plus what its other functions reserve; new accounts may start below the default {}",
+                    n + 100,
+                    crate::cost::fmt_qty(f64::from(limits::ACCOUNT_CONCURRENCY))
+                ),
+            );
+        }
     }
     retention(c, "lambda.log_retention_days", l.log_retention_days);
 }

@@ -365,6 +365,26 @@ fn warnings_do_not_block() {
     );
 }
 
+/// Lambda refuses a reservation that leaves fewer than 100 executions unreserved in the
+/// account's region: the plan cannot know the account's quota, so it says what it needs.
+#[test]
+fn a_reservation_says_the_account_quota_it_needs() {
+    let mut plan = examples::lambda();
+    let shared::plan::Architecture::Lambda(l) = &mut plan.architecture else {
+        unreachable!()
+    };
+    l.reserved_concurrency = Some(250);
+    let valid = shared::ValidPlan::new(plan).unwrap();
+    let said: Vec<String> = valid
+        .warnings()
+        .iter()
+        .filter(|p| p.path == "lambda.reserved_concurrency")
+        .map(|p| p.message.clone())
+        .collect();
+    assert_eq!(said.len(), 1, "{said:?}");
+    assert!(said[0].contains("at least 350 plus"), "{}", said[0]);
+}
+
 #[test]
 fn plan_json_round_trips() {
     for plan in [examples::fargate(), examples::lambda()] {
