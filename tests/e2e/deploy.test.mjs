@@ -531,7 +531,13 @@ test('a page used only to plan never downloads the deploy panel: it comes when i
   const key = page.getByTestId('parameter-CodeS3Key');
   await bucket.fill('cart-artifacts');
   await key.fill('api/v1.zip');
+  // A stack name CloudFormation would refuse is said at the field, before any request.
+  await page.getByTestId('stack-name').fill('2 carts');
+  assert.equal(await page.getByTestId('stack-name-problem').innerText(), 'Stack name: "2 carts" is not a valid stack name: start with a letter and use only letters, digits and hyphens');
+  assert.equal(await button.isDisabled(), true);
+  assert.equal(await page.getByTestId('stack-name').getAttribute('aria-invalid'), 'true');
   await page.getByTestId('stack-name').fill('cart-api');
+  assert.equal(await page.getByTestId('stack-name-problem').count(), 0);
   assert.deepEqual([await bucket.inputValue(), await key.inputValue()], ['cart-artifacts', 'api/v1.zip']);
   await bucket.fill('stackplan-code-0f1e2d3c-aaaa-bbbb-cccc-1234567890ab');
   await page.getByTestId('stack-name').fill('cart-api-2');

@@ -87,8 +87,9 @@ pub fn CostBreakdown() -> impl IntoView {
                         <label class="inline-toggle">"Spot"
                             <input type="range" id="cost-spot" min="0" max="100" step="10" aria-label="Share of tasks on Spot"
                                 prop:value=move || p.read_fargate(|f| f.spot_percent).to_string()
+                                aria-valuetext=move || format!("{}% of tasks on Spot", p.read_fargate(|f| f.spot_percent))
                                 on:input=move |ev| if let Ok(v) = event_target_value(&ev).parse() { p.fargate(|f| f.spot_percent = v) } />
-                            <output>{move || format!("{}%", p.read_fargate(|f| f.spot_percent))}</output>
+                            <output aria-hidden="true">{move || format!("{}%", p.read_fargate(|f| f.spot_percent))}</output>
                         </label>
                     </Show>
                 </div>

@@ -121,6 +121,9 @@ pub fn TemplateViewer() -> impl IntoView {
             spawn_local(async move { copied.set(Some(browser::copy(text).await)) });
         }
     };
+    // Until a plan has been valid there is no template to copy or download: the buttons say so.
+    let none = move || p.template.with(Option::is_none);
+    let why = move || none().then_some("No template yet: fix the errors under Checks first");
     view! {
         <section class="card template" aria-labelledby="template-title">
             <div class="card-head">
@@ -133,10 +136,10 @@ pub fn TemplateViewer() -> impl IntoView {
                     {tab(Format::Yaml, "YAML")}
                 </div>
                 <div class="actions">
-                    <button type="button" class="secondary" on:click=copy>
+                    <button type="button" class="secondary" on:click=copy disabled=none title=why>
                         {move || match copied.get() { Some(true) => "Copied", Some(false) => "Copy failed", None => "Copy" }}
                     </button>
-                    <button type="button" data-testid="download-template" on:click=download>"Download"</button>
+                    <button type="button" data-testid="download-template" on:click=download disabled=none title=why>"Download"</button>
                     <button type="button" class="secondary" data-testid="download-plan" on:click=download_plan>"Save plan"</button>
                 </div>
             </div>

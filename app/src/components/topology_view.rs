@@ -52,7 +52,9 @@ pub fn TopologyView() -> impl IntoView {
                 <h2 id="topology-title">"Topology"</h2>
                 <div class="actions">
                     <span class="muted">"from the template · hover for cost, or read it as text below"</span>
-                    <button type="button" class="secondary" data-testid="export-svg" on:click=export>"Export SVG"</button>
+                    <button type="button" class="secondary" data-testid="export-svg" on:click=export
+                        disabled=move || p.topology.with(Option::is_none)
+                        title=move || p.topology.with(Option::is_none).then_some("No diagram yet: fix the errors under Checks first")>"Export SVG"</button>
                 </div>
             </div>
             <div class="diagram" data-testid="topology" node_ref=diagram></div>

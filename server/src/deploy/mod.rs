@@ -131,22 +131,7 @@ pub fn valid_change_set_name(name: &str) -> bool {
 
 /// CloudFormation's rule for stack names: a letter, then letters, digits and hyphens, at most 128.
 pub fn valid_stack_name(name: &str) -> Result<(), String> {
-    let first_ok = name.chars().next().is_some_and(|c| c.is_ascii_alphabetic());
-    let rest_ok = name.chars().all(|c| c.is_ascii_alphanumeric() || c == '-');
-    if name.is_empty() {
-        Err("the stack name is empty".into())
-    } else if name.len() > 128 {
-        Err(format!(
-            "the stack name has {} characters; at most 128 are allowed",
-            name.len()
-        ))
-    } else if !first_ok || !rest_ok {
-        Err(format!(
-            "\"{name}\" is not a valid stack name: start with a letter and use only letters, digits and hyphens"
-        ))
-    } else {
-        Ok(())
-    }
+    shared::api::stack_name_problem(name).map_or(Ok(()), Err)
 }
 
 /// An IAM role ARN: `arn:PARTITION:iam::ACCOUNT:role/PATH/NAME`.

@@ -101,6 +101,27 @@ pub struct SandboxReport {
     pub notes: Vec<String>,
 }
 
+/// What is wrong with a stack name, as CloudFormation's rule has it (the server refuses it
+/// with this; the deploy panel says it at the field before asking).
+pub fn stack_name_problem(name: &str) -> Option<String> {
+    let first_ok = name.chars().next().is_some_and(|c| c.is_ascii_alphabetic());
+    let rest_ok = name.chars().all(|c| c.is_ascii_alphanumeric() || c == '-');
+    if name.is_empty() {
+        Some("the stack name is empty".into())
+    } else if name.len() > 128 {
+        Some(format!(
+            "the stack name has {} characters; at most 128 are allowed",
+            name.len()
+        ))
+    } else if !first_ok || !rest_ok {
+        Some(format!(
+            "\"{name}\" is not a valid stack name: start with a letter and use only letters, digits and hyphens"
+        ))
+    } else {
+        None
+    }
+}
+
 /// The answer to `POST /api/deployments`.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]

@@ -101,6 +101,8 @@ pub fn deploy_form(d: Deploy) -> AnyView {
                 .with(|plan| format!("{}-{}", plan.project, plan.kind()))
         };
         let stack_name = move || d.stack_name.get().unwrap_or_else(default_name);
+        // CloudFormation's rule, said at the field before any request (the server checks too).
+        let name_problem = move || shared::api::stack_name_problem(&stack_name());
         let resources = move || {
             p.template
                 .with(|t| t.as_ref().map(|(_, n)| *n).unwrap_or(0))
@@ -212,14 +214,19 @@ pub fn deploy_form(d: Deploy) -> AnyView {
                 <label>
                     <span>"Stack name"</span>
                     <input type="text" data-testid="stack-name" prop:value=stack_name disabled=move || d.busy()
+                        aria-invalid=move || name_problem().is_some().to_string()
+                        aria-describedby="stack-name-problem"
                         on:input=move |ev| d.stack_name.set(Some(event_target_value(&ev))) />
                 </label>
-                <button type="button" data-testid="deploy-button" disabled=move || d.busy() || !p.valid.get()
-                    aria-describedby=move || (!p.valid.get()).then_some("deploy-blocked")
+                <button type="button" data-testid="deploy-button" disabled=move || d.busy() || !p.valid.get() || name_problem().is_some()
+                    aria-describedby=move || (!p.valid.get()).then_some("deploy-blocked").or(name_problem().map(|_| "stack-name-problem"))
                     node_ref=deploy_button on:click=click>
                     {move || if d.busy() { "Deploying…" } else { "Deploy" }}
                 </button>
             </div>
+            {move || name_problem().map(|m| view! {
+                <p class="field-msg error" id="stack-name-problem" data-testid="stack-name-problem">{format!("Stack name: {m}")}</p>
+            })}
             {parameters(d)}
             {move || if p.valid.get() {
                 view! { <p class="muted deploy-summary">{move || format!("Creates {} resources in {} as stack {}.", resources(), region(), stack_name())}</p> }.into_any()

@@ -227,10 +227,16 @@ where
     let [min, max, step] = range;
     view! {
         <div class="field">
-            <label for=id.clone()>{label}<output>{move || format!("{}{unit}", shown())}</output></label>
+            // The value is shown beside the label, and read out with the slider (its
+            // `aria-valuetext`, with the unit), not as part of its name.
+            <label for=id.clone()>{label}<output aria-hidden="true">{move || format!("{}{unit}", shown())}</output></label>
             <input
                 id=id
                 type="range"
+                aria-valuetext={
+                    let get = get.clone();
+                    move || format!("{}{unit}", get())
+                }
                 aria-describedby=messages_id(&path)
                 min=min
                 max=max
