@@ -66,9 +66,15 @@ impl ApiFailure {
 
     /// The message, with the problems or blockers the API listed, one per line.
     pub fn explain(&self) -> String {
+        self.explain_but(&|_| false)
+    }
+
+    /// As [`ApiFailure::explain`], without the problems whose path `shown_apart` takes (the
+    /// deploy panel links the plan's to their fields).
+    pub fn explain_but(&self, shown_apart: &dyn Fn(&str) -> bool) -> String {
         let mut text = self.message.clone();
         if let Some(e) = &self.error {
-            for p in &e.problems {
+            for p in e.problems.iter().filter(|p| !shown_apart(&p.path)) {
                 text.push_str(&format!("\n• {}: {}", p.path, p.message));
             }
             for b in &e.blockers {

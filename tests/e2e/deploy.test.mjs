@@ -566,6 +566,26 @@ test('when the deploy panel cannot load, its card says so and planning goes on',
   assert.deepEqual(thrown, []);
 });
 
+test('a plan the account\'s bootstrap does not reach is refused with links to its fields', async () => {
+  const { page, errors } = await open(login);
+  await page.getByRole('button', { name: 'Add variable' }).click();
+  await page.getByLabel('Variable 1 name').fill('STRIPE_KEY');
+  await page.getByLabel('Variable 1 name').press('Tab');
+  await page.getByLabel('Variable 1 source').selectOption('secret');
+  await page.getByLabel('Variable 1 value').fill('elsewhere/stripe');
+  await page.getByTestId('deploy').scrollIntoViewIfNeeded();
+  await page.getByTestId('deploy-target').filter({ hasNotText: 'Asking' }).waitFor();
+  await page.getByTestId('deploy-button').click();
+  const problems = page.getByTestId('deploy-plan-problems');
+  await problems.waitFor();
+  assert.match(await problems.innerText(), /^environment\[0\]\.secret: .*stackplan\//);
+  // Said once: as a link, not again in the message's text.
+  assert.doesNotMatch(await page.getByTestId('deploy-error').innerText(), /• plan\.environment/);
+  await problems.getByRole('link').click();
+  await page.waitForFunction(() => document.activeElement?.getAttribute('aria-label') === 'Variable 1 value');
+  assert.deepEqual(errors.filter((e) => !/status of 422/.test(e)), []);
+});
+
 test('without the token the panel asks for it, and a wrong one is refused', async () => {
   const { page, errors } = await open(server.url);
   await page.getByTestId('deploy').scrollIntoViewIfNeeded();

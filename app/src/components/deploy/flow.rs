@@ -139,7 +139,8 @@ impl Deploy {
                 .map(|e| e.problems.clone())
                 .unwrap_or_default(),
         );
-        self.fail(failure.explain());
+        // The plan's own problems are links to their fields under the message.
+        self.fail(failure.explain_but(&|path| plan_field(path).is_some()));
     }
 
     /// The plan of the deploy in progress (the update under review).
@@ -362,4 +363,10 @@ fn again(what: &str) -> &'static str {
     } else {
         "click Deploy again to review the update with it."
     }
+}
+
+/// The planner's field a problem of the request names (`plan.environment[2].secret`), if it
+/// names one of the plan's.
+pub fn plan_field(path: &str) -> Option<&str> {
+    path.strip_prefix("plan.")
 }

@@ -44,6 +44,7 @@ pub fn DeployPanel(host: Option<String>, embedded: bool) -> AnyView {
             {move || d.error.get().map(|e| view! {
                 <div class="banner error" role="alert" data-testid="deploy-error">
                     {e}
+                    {plan_problems(d)}
                     {move || d.lost.get().is_some().then(|| view! {
                         " "
                         <button type="button" data-testid="reconnect" on:click=move |_| d.reconnect()>"Reconnect"</button>
@@ -63,4 +64,35 @@ pub fn DeployPanel(host: Option<String>, embedded: bool) -> AnyView {
         </section>
     }
     .into_any()
+}
+
+/// The plan's problems a refused request named, each a link to its field in the planner (the
+/// same page: the panel is only another module).
+fn plan_problems(d: Deploy) -> AnyView {
+    let problems: Vec<(String, String)> = d.problems.with_untracked(|ps| {
+        ps.iter()
+            .filter_map(|p| Some((flow::plan_field(&p.path)?.to_string(), p.message.clone())))
+            .collect()
+    });
+    (!problems.is_empty())
+        .then(|| {
+            view! {
+                <ul class="plan-problems" data-testid="deploy-plan-problems">
+                    {problems.into_iter().map(|(path, message)| {
+                        let id = crate::components::fields::field_id(&path);
+                        let href = format!("#{id}");
+                        view! {
+                            <li>
+                                <a href=href on:click=move |ev| {
+                                    ev.prevent_default();
+                                    crate::browser::go_to(&id, true);
+                                }><code>{path}</code></a>
+                                {format!(": {message}")}
+                            </li>
+                        }
+                    }).collect_view()}
+                </ul>
+            }
+        })
+        .into_any()
 }
