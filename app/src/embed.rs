@@ -154,7 +154,9 @@ pub fn connect(planner: Planner, mode: &EmbedMode) {
                 .filter(|(_, current)| *current)
                 .map_or((None, false), |(e, _)| (Some(e.monthly_usd), e.lower_bound))
         });
-        let valid = planner.valid.with(|v| v.is_some());
+        // A number box whose text is not a number leaves the plan at a value the page no
+        // longer shows: not valid to the host either.
+        let valid = planner.valid.with(|v| v.is_some()) && planner.untyped.with(Vec::is_empty);
         post(
             &target,
             &HostEvent::PlanChanged {

@@ -120,20 +120,12 @@ async fn call(
     serde_json::from_slice(&bytes).unwrap_or_default()
 }
 
-/// Makes and executes a stack; answers its deployment id.
+/// Creates a stack (it starts at once); answers its deployment id.
 async fn start_stack(state: &AppState, name: &str) -> String {
     let plan = shared::examples::for_kind(shared::plan::ArchitectureKind::Lambda).to_json_pretty();
     let body = format!(r#"{{"plan": {plan}, "stack_name": "{name}"}}"#);
     let created = call(state, "POST", "/api/deployments", Some(body)).await;
-    let id = created["id"].as_str().expect("created").to_string();
-    call(
-        state,
-        "POST",
-        &format!("/api/deployments/{id}/execute"),
-        None,
-    )
-    .await;
-    id
+    created["id"].as_str().expect("created").to_string()
 }
 
 async fn listen(
@@ -539,9 +531,9 @@ async fn faults(failures: &Failures) {
         let _ = stop.send(());
         let _ = server.await;
     }
-    // A change-set POST against a CloudFormation that hangs.
+    // A create POST against a CloudFormation that hangs.
     let cfn = scripted(5);
-    cfn.hang.lock().unwrap().push("create_change_set");
+    cfn.hang.lock().unwrap().push("create_stack");
     let (_, state) = deployer(cfn, Duration::from_millis(50));
     let t = Instant::now();
     let plan = shared::examples::for_kind(shared::plan::ArchitectureKind::Lambda).to_json_pretty();
@@ -553,7 +545,7 @@ async fn faults(failures: &Failures) {
     )
     .await;
     println!(
-        "  POST with a hung CreateChangeSet answered `{}` after {:?}",
+        "  POST with a hung CreateStack answered `{}` after {:?}",
         answer["error"].as_str().unwrap_or("?"),
         t.elapsed()
     );

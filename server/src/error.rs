@@ -36,7 +36,7 @@ pub enum ApiError {
     )]
     MisdirectedHost,
     #[error(
-        "the server could not answer within its time limit (30 seconds; 300 for a code upload); what you asked may still happen, so read the deployment's status (or send the same request again: it finds the stack or change set it made) before trying anything else"
+        "the server could not answer within its time limit (30 seconds; 300 for a code upload); what you asked may still happen, so read the deployment's status (or send the same request again: while its stack is being created it answers that stack, and an update's finds its change set) before trying anything else"
     )]
     TimedOut,
     #[error(

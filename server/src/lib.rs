@@ -353,7 +353,11 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
         match login_url_place(&config, &local) {
             None => println!("To deploy, open the login URL: {url}"),
             Some(path) => {
-                write_private(&path, &format!("{url}\n"))?;
+                write_private(&path, &format!("{url}\n")).map_err(|e| {
+                    anyhow::anyhow!(
+                        "{e}: the deploy token this server made cannot be given out where no log keeps it; give tokens with STACKPLAN_TOKENS or --tokens-file, or a writable --data-dir"
+                    )
+                })?;
                 println!(
                     "To deploy, open the login URL in {} (readable by this user only; the token is not printed where a log may keep it).",
                     path.display()
@@ -526,6 +530,7 @@ fn login_url_file(
     loopback: bool,
     data_dir: Option<std::path::PathBuf>,
 ) -> Option<std::path::PathBuf> {
+    // With no data directory (no `--data-dir`, no HOME), the working directory's.
     (!terminal && !loopback).then(|| {
         data_dir
             .unwrap_or_else(|| std::path::PathBuf::from("."))

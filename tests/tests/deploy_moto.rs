@@ -1427,11 +1427,19 @@ async fn stackplan_acts_only_on_stacks_it_made() {
             Some(json!({"plan": plan, "stack_name": "shop-lambda"})),
         )
         .await;
-    let id = created["id"]
+    let new_stack = created["id"]
         .as_str()
         .unwrap_or_else(|| panic!("{text}"))
         .to_string();
-    sb.watch(&id).await;
+    sb.watch(&new_stack).await;
+    // An update through Stackplan: its id names its own change set, which has run.
+    let mut bigger = plan.clone();
+    bigger["lambda"]["memory_mb"] = json!(1024);
+    let (updated, _, done) = sb
+        .deploy_request(json!({"plan": bigger, "stack_name": "shop-lambda", "update": true}))
+        .await;
+    assert_eq!(done["status"], "UPDATE_COMPLETE", "{done}");
+    let id = updated["id"].as_str().unwrap().to_string();
     let stack = created["stack_name"].as_str().unwrap();
     let outside = sb.moto.tool(
         server::SANDBOX_ROLE,
@@ -1455,14 +1463,19 @@ async fn stackplan_acts_only_on_stacks_it_made() {
         (StatusCode::BAD_REQUEST, Some("bad_request")),
         "{body}"
     );
-    let (status, body, _) = sb
-        .send("POST", &format!("/api/deployments/{id}/execute"), None)
-        .await;
-    assert_eq!(
-        (status, body["error"].as_str()),
-        (StatusCode::CONFLICT, Some("no_change_set")),
-        "a new stack's id names no change set; there is no newest-change-set fallback: {body}"
-    );
+    for (id, what) in [
+        (&id, "the update's own change set ran already"),
+        (&new_stack, "a new stack's id names no change set"),
+    ] {
+        let (status, body, _) = sb
+            .send("POST", &format!("/api/deployments/{id}/execute"), None)
+            .await;
+        assert_eq!(
+            (status, body["error"].as_str()),
+            (StatusCode::CONFLICT, Some("no_change_set")),
+            "{what}; there is no newest-change-set fallback: {body}"
+        );
+    }
     let still = sb.moto.tool(
         server::SANDBOX_ROLE,
         &["describe-change-set", stack, "outside"],

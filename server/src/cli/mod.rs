@@ -500,7 +500,6 @@ pub fn read_plan_text(path: &std::path::Path) -> Result<String, CliError> {
     Ok(text)
 }
 
-/// An AWS account ID, for clap.
 /// What a share link says about how its sharer priced it, in words, if it says anything.
 fn link_pricing_words(link: &str) -> Option<String> {
     let mut words = Vec::new();
@@ -525,6 +524,7 @@ fn link_pricing_words(link: &str) -> Option<String> {
     })
 }
 
+/// An AWS account ID, for clap.
 fn account_id(text: &str) -> Result<String, String> {
     if text.len() == 12 && text.bytes().all(|b| b.is_ascii_digit()) {
         Ok(text.to_string())

@@ -1,5 +1,5 @@
-//! The deploy operations behind the API: create a change set, execute it, read a stack's status,
-//! delete a stack.
+//! The deploy operations behind the API: create a stack, or an update's change set and execute
+//! it, read a stack's status, delete a stack.
 
 use std::sync::Arc;
 
@@ -59,7 +59,8 @@ impl Deployer {
         .id(&self.config.id_key)
     }
 
-    /// `POST /api/deployments`: checks the plan, assumes the role, creates the change set.
+    /// `POST /api/deployments`: checks the plan, assumes the role, creates the stack (or an
+    /// update's change set).
     pub async fn create(
         &self,
         grant: &Grant,
@@ -115,53 +116,16 @@ impl Deployer {
         {
             return Err(DeployError::NotManaged { name });
         }
-        // The same create again, its answer lost (a timeout, a dropped connection): the stack
-        // it started is the answer while it is being created from this very plan.
-        if let Some(st) = &existing
-            && !request.update
-            && st.status == "CREATE_IN_PROGRESS"
-            && self.created_from(&session, st, &body).await?
-        {
-            let arn = StackArn::parse(&st.id)
-                .ok_or_else(|| AwsError::Other(format!("unexpected stack id {}", st.id).into()))?;
-            return Ok(Created {
-                id: self.sign(&arn, None),
-                stack_name: name,
-                region,
-                status: st.status.clone(),
-                change_set: None,
-                resources: u32::try_from(template.resources().len()).unwrap_or(u32::MAX),
-                sandbox: report,
-                deployed_plan: None,
-            });
-        }
+        // A stack being created may be this very request's, sent again (its answer lost): that
+        // is decided once the request is complete, below.
+        let retrying = existing.as_ref().filter(|st| st.status == CREATING);
         let update = match &existing {
             None => false,
-            Some(st) if !progress::is_terminal(&st.status) => {
-                return Err(DeployError::Busy {
-                    name,
-                    status: st.status.clone(),
-                });
-            }
-            Some(st)
-                if matches!(
-                    st.status.as_str(),
-                    "ROLLBACK_COMPLETE" | "ROLLBACK_FAILED" | "CREATE_FAILED" | "DELETE_FAILED"
-                ) =>
-            {
-                return Err(DeployError::NotUpdatable {
-                    name,
-                    status: st.status.clone(),
-                });
-            }
-            Some(st) if !request.update => {
-                return Err(DeployError::StackExists {
-                    name,
-                    region,
-                    status: st.status.clone(),
-                });
-            }
-            Some(_) => true,
+            Some(_) if retrying.is_some() => false,
+            Some(st) => match refusal(st, &name, &region, request.update) {
+                Some(refused) => return Err(refused),
+                None => true,
+            },
         };
 
         // The stack this request updates, if it updates one.
@@ -252,6 +216,20 @@ impl Deployer {
                 ready.to_string(),
             ));
         }
+        // The same create again: the stack it started is the answer, while it is being
+        // created from this very plan with these very parameters; any other waits.
+        if let Some(st) = retrying {
+            return self
+                .answer_retry(
+                    &session,
+                    st,
+                    &body,
+                    &parameters,
+                    report,
+                    resources_of(&template),
+                )
+                .await;
+        }
         // The request's name: its change set's, or a new stack's request token. The same
         // request again is known by it.
         let change_set_name = super::change_set_name(
@@ -306,7 +284,7 @@ impl Deployer {
             parameters,
             resource_types,
         };
-        let resources = u32::try_from(template.resources().len()).unwrap_or(u32::MAX);
+        let resources = resources_of(&template);
         if !update {
             return self
                 .create_stack(&session, grant, new, region, resources, report)
@@ -376,14 +354,18 @@ impl Deployer {
         })
     }
 
-    /// Whether `stack` (proved Stackplan's) is being made from the plan the template `body`
-    /// records.
-    async fn created_from(
+    /// The answer to a create whose stack of the name (proved this owner's) is being created:
+    /// that stack, when it is being made from the plan the template `body` records with the
+    /// request's `parameters` (the same request again, its answer lost), else `stack_busy`.
+    async fn answer_retry(
         &self,
         session: &Session,
         stack: &StackInfo,
         body: &str,
-    ) -> Result<bool, DeployError> {
+        parameters: &[(String, String)],
+        sandbox: SandboxReport,
+        resources: u32,
+    ) -> Result<Created, DeployError> {
         let id = stack.id.clone();
         let deployed = self
             .call(session, &unwatched, |cfn, s| {
@@ -394,7 +376,27 @@ impl Deployer {
         let asked = serde_json::from_str(body)
             .ok()
             .and_then(|doc| TemplateSummary::of(&doc).plan_link);
-        Ok(deployed.plan_link.is_some() && deployed.plan_link == asked)
+        let same = deployed.plan_link.is_some()
+            && deployed.plan_link == asked
+            && parameters
+                .iter()
+                .all(|(k, v)| stack.parameter(k) == Some(v.as_str()));
+        let arn = StackArn::parse(&stack.id)
+            .filter(|_| same)
+            .ok_or_else(|| DeployError::Busy {
+                name: stack.name.clone(),
+                status: stack.status.clone(),
+            })?;
+        Ok(Created {
+            id: self.sign(&arn, None),
+            stack_name: arn.name.clone(),
+            region: arn.region.clone(),
+            status: stack.status.clone(),
+            change_set: None,
+            resources,
+            sandbox,
+            deployed_plan: None,
+        })
     }
 
     /// Creates a new stack (CreateStack, with its tags from the start) and answers it, being
@@ -418,7 +420,7 @@ impl Deployer {
         let stack_id = match created {
             Ok(id) => id,
             // A stack of this name was made since it was looked up (the same request twice at
-            // once, or another token's): answered as if it had been there.
+            // once, or another): answered as if it had been there when it was looked up.
             Err(AwsError::AlreadyExists(_)) => {
                 let other = self
                     .call(session, &unwatched, |cfn, s| {
@@ -426,13 +428,29 @@ impl Deployer {
                         Box::pin(async move { cfn.stack(&s, &n).await })
                     })
                     .await?;
-                return Err(match other {
-                    Some(st) if made_for(&st, grant.owner.as_ref()) => DeployError::Busy {
+                let other = match other {
+                    Some(st) if made_for(&st, grant.owner.as_ref()) => st,
+                    _ => return Err(DeployError::NotManaged { name }),
+                };
+                if other.status == CREATING {
+                    return self
+                        .answer_retry(
+                            session,
+                            &other,
+                            &new.template_body,
+                            &new.parameters,
+                            report,
+                            resources,
+                        )
+                        .await;
+                }
+                return Err(refusal(&other, &name, &region, false).unwrap_or(
+                    DeployError::StackExists {
                         name,
-                        status: st.status,
+                        region,
+                        status: other.status,
                     },
-                    _ => DeployError::NotManaged { name },
-                });
+                ));
             }
             Err(e) => return Err(e.into()),
         };
@@ -865,6 +883,36 @@ fn attempt() -> String {
 
 /// The status of a deleted stack (CloudFormation keeps describing it by id for a while).
 pub(super) const DELETED: &str = "DELETE_COMPLETE";
+
+/// The status of a stack CreateStack has started.
+const CREATING: &str = "CREATE_IN_PROGRESS";
+
+/// Why a request may not change the existing stack `st` (this owner's): it is busy, cannot be
+/// updated, or the request does not ask for an update; `None` when it may be updated.
+fn refusal(st: &StackInfo, name: &str, region: &str, update: bool) -> Option<DeployError> {
+    let (name, status) = (name.to_string(), st.status.clone());
+    if !progress::is_terminal(&st.status) {
+        Some(DeployError::Busy { name, status })
+    } else if matches!(
+        st.status.as_str(),
+        "ROLLBACK_COMPLETE" | "ROLLBACK_FAILED" | "CREATE_FAILED" | "DELETE_FAILED"
+    ) {
+        Some(DeployError::NotUpdatable { name, status })
+    } else if !update {
+        Some(DeployError::StackExists {
+            name,
+            region: region.to_string(),
+            status,
+        })
+    } else {
+        None
+    }
+}
+
+/// The template's resource count: a deploy's 100%.
+fn resources_of(template: &shared::template::Template) -> u32 {
+    u32::try_from(template.resources().len()).unwrap_or(u32::MAX)
+}
 
 /// Whether the deployment's stack still exists, is the one its ARN names, and Stackplan made it
 /// for `owner`.

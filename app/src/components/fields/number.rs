@@ -58,27 +58,25 @@ impl Number for f64 {
     }
 }
 
-/// `text` without the separators a person may put between thousands: spaces (plain, no-break
-/// and narrow no-break) and `_` anywhere, and `,` only as a thousands separator in the whole
-/// part (`1,500.5`). `None` for a comma elsewhere (`0,5` is not read as 5, nor as a half).
+/// `text` without the separators a person may put between thousands: `,`, `_` and spaces
+/// (plain, no-break, narrow no-break), each only between groups of three digits of the whole
+/// part (`1,500.5`, `10 000 000`). `None` for a separator anywhere else: `0,5` is not read as 5
+/// nor as a half, `1 5` not as 15.
 fn ungrouped(text: &str) -> Option<String> {
-    let text: String = text
-        .chars()
-        .filter(|c| !matches!(c, ' ' | '_' | '\u{a0}' | '\u{202f}'))
-        .collect();
-    if !text.contains(',') {
-        return Some(text);
+    let separator = |c: char| matches!(c, ',' | '_' | ' ' | '\u{a0}' | '\u{202f}');
+    if !text.contains(separator) {
+        return Some(text.to_string());
     }
     let end = text.find(['.', 'e', 'E']).unwrap_or(text.len());
     let (whole, rest) = text.split_at(end);
-    if rest.contains(',') {
+    if rest.contains(separator) {
         return None;
     }
-    let mut groups = whole.trim_start_matches(['+', '-']).split(',');
+    let mut groups = whole.trim_start_matches(['+', '-']).split(separator);
     let first = groups.next()?;
     let digits = |g: &str| g.bytes().all(|b| b.is_ascii_digit());
     (matches!(first.len(), 1..=3) && digits(first) && groups.all(|g| g.len() == 3 && digits(g)))
-        .then(|| text.replace(',', ""))
+        .then(|| text.chars().filter(|&c| !separator(c)).collect())
 }
 
 /// A number box. What the user types stays as typed; the plan changes when it parses.
@@ -264,6 +262,13 @@ mod tests {
         assert_eq!(u64::read(" 10 000 000 "), Some(10_000_000));
         assert_eq!(u64::read("10_000_000"), Some(10_000_000));
         assert_eq!(u64::read("10\u{202f}000"), Some(10_000));
+        assert_eq!(
+            u64::read("1 5"),
+            None,
+            "a space is no more a guess than a comma"
+        );
+        assert_eq!(u64::read("1_0000"), None);
+        assert_eq!(u64::read("1 000_000"), Some(1_000_000));
         assert_eq!(u64::read("1,5"), None, "not a thousands group");
         assert_eq!(u64::read("1,0000"), None);
         assert_eq!(u64::read("1000,000"), None);
