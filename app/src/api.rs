@@ -9,12 +9,14 @@ use gloo_net::http::{Request, RequestBuilder};
 use serde::de::DeserializeOwned;
 use shared::api::{
     Bootstrap, CodeUpload, CreateDeployment, Created, DeployEvent, DeployTarget, ErrorBody,
-    ErrorCode, ExecuteDeployment, ImageCheck, PriceBookAnswer, Status, sse,
+    ErrorCode, ExecuteDeployment, ImageCheck, PriceBookAnswer, Status, TokenInfo, sse,
 };
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 
 const TOKEN_KEY: &str = "stackplan-token";
+/// Set while this tab's token is the one a login URL brought (not one typed here).
+const FROM_LINK_KEY: &str = "stackplan-token-from-link";
 
 /// The token for this tab: taken from a login URL's `#token=…` (then removed from the
 /// address bar), or from this tab's session storage.
@@ -25,14 +27,26 @@ pub fn token() -> Option<String> {
         && !token.is_empty()
     {
         let _ = storage.set_item(TOKEN_KEY, token);
+        let _ = storage.set_item(FROM_LINK_KEY, "1");
         crate::browser::replace_fragment(&crate::browser::page_base());
     }
     storage.get_item(TOKEN_KEY).ok()?.filter(|t| !t.is_empty())
 }
 
+/// Whether this tab's token came from a login URL: the deploy panel says so, since a link
+/// anyone may send would have the tab deploy with their token.
+pub fn token_from_link() -> bool {
+    web_sys::window()
+        .and_then(|w| w.session_storage().ok().flatten())
+        .and_then(|s| s.get_item(FROM_LINK_KEY).ok().flatten())
+        .is_some()
+}
+
+/// Keeps `token` (typed in the panel, or "" to forget the tab's) for this tab.
 pub fn set_token(token: &str) {
     if let Some(Ok(Some(storage))) = web_sys::window().map(|w| w.session_storage()) {
         let _ = storage.set_item(TOKEN_KEY, token.trim());
+        let _ = storage.remove_item(FROM_LINK_KEY);
     }
 }
 
@@ -165,6 +179,12 @@ impl Client {
     }
 
     /// `GET /api/bootstrap`.
+    /// `GET /api/deploy/token`.
+    pub async fn token_info(&self) -> Result<TokenInfo, ApiFailure> {
+        self.call(Request::get(&self.url("/api/deploy/token")), None)
+            .await
+    }
+
     pub async fn bootstrap(&self) -> Result<Bootstrap, ApiFailure> {
         self.call(Request::get(&self.url("/api/bootstrap")), None)
             .await

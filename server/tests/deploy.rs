@@ -779,6 +779,20 @@ async fn a_tenant_acts_only_on_its_own_stacks() {
         {"token": TOKEN, "roles": [roles(ROLE, ACCOUNT)]},
     ]});
     h.state.tokens = Arc::new(Tokens::from_file(&file.to_string()).unwrap());
+    // Each token can ask whom it deploys as (a page says it, so that a token from someone
+    // else's link is noticed), and nothing more.
+    for (token, owner) in [
+        (a, json!("team-a")),
+        (b, json!("team-b")),
+        (TOKEN, json!(null)),
+    ] {
+        let (status, body, _) = h
+            .send("GET", "/api/deploy/token", Some(token), None, &[])
+            .await;
+        assert_eq!((status, body), (StatusCode::OK, json!({"owner": owner})));
+    }
+    let (status, _, _) = h.send("GET", "/api/deploy/token", None, None, &[]).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
     let (status, created) = h.create_as(a, "shop", json!({})).await;
     assert_eq!(status, StatusCode::CREATED, "{created}");
     let id = created["id"].as_str().unwrap().to_string();

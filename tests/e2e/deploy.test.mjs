@@ -586,6 +586,25 @@ test('a plan the account\'s bootstrap does not reach is refused with links to it
   assert.deepEqual(errors.filter((e) => !/status of 422/.test(e)), []);
 });
 
+test('a token a login link brought is said, and can be forgotten', async () => {
+  const { page, errors } = await open(login);
+  await page.getByTestId('deploy').scrollIntoViewIfNeeded();
+  const said = page.getByTestId('deploy-as');
+  await said.waitFor();
+  // This server's token has no tenant: the line says only where the token came from.
+  assert.match(await said.innerText(), /^Deploys with the token of the login link this tab was opened with\./);
+  await page.getByTestId('forget-token').click();
+  await page.getByTestId('deploy-token').waitFor();
+  assert.equal(await page.getByTestId('deploy-as').count(), 0);
+  assert.equal(await page.evaluate(() => sessionStorage.getItem('stackplan-token')), '');
+  // A token typed here is the user's own: nothing to say about it.
+  await page.getByTestId('deploy-token').fill(login.split('#token=')[1]);
+  await page.getByTestId('deploy-token').press('Enter');
+  await page.getByTestId('deploy-button').waitFor();
+  assert.equal(await page.getByTestId('deploy-as').count(), 0);
+  assert.deepEqual(errors, []);
+});
+
 test('without the token the panel asks for it, and a wrong one is refused', async () => {
   const { page, errors } = await open(server.url);
   await page.getByTestId('deploy').scrollIntoViewIfNeeded();

@@ -57,6 +57,17 @@ pub async fn deploy_target_get(State(state): State<AppState>) -> Json<DeployTarg
     })
 }
 
+/// `GET /api/deploy/token`: whom the token deploys as.
+pub async fn deploy_token_get(
+    Authorized(grant): Authorized,
+    State(state): State<AppState>,
+) -> Result<Json<shared::api::TokenInfo>, ApiError> {
+    deployer(&state)?;
+    Ok(Json(shared::api::TokenInfo {
+        owner: grant.owner.as_ref().map(|o| o.as_str().to_string()),
+    }))
+}
+
 /// `POST /api/deployments`.
 pub async fn deployments_post(
     Authorized(grant): Authorized,

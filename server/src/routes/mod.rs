@@ -102,6 +102,24 @@ pub fn api_routes() -> Routes {
         .add(
             Operation {
                 method: get.clone(),
+                path: "/api/deploy/token",
+                id: "deploy_token_get",
+                summary: "Whom the request's deploy token deploys as: its tenant on a server shared by tenants.",
+                auth: true,
+                request: None,
+                example: None,
+                ok: (200, "The token's tenant, if it has one.", json::<api::TokenInfo>()),
+                also: None,
+                errors: &[E::DeployDisabled],
+                params: &[],
+                headers: &[],
+                links: &[],
+            },
+            deployments::deploy_token_get,
+        )
+        .add(
+            Operation {
+                method: get.clone(),
                 path: "/api/prices/{region}",
                 id: "prices_get",
                 summary: "The price book a region's estimates should use: live from the AWS Price List API when the server has it, else the embedded one, with the reason.",

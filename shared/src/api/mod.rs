@@ -316,6 +316,16 @@ pub struct DeployTarget {
     pub reason: Option<String>,
 }
 
+/// `GET /api/deploy/token`: whom the request's deploy token deploys as, so that a page can
+/// say it (a token taken from a link someone sent deploys into their tenant, not the reader's).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct TokenInfo {
+    /// The tenant the token is bound to on a server shared by tenants (its tokens file's
+    /// `owner`); `None` for a token without one.
+    pub owner: Option<String>,
+}
+
 /// `GET /api/bootstrap`: how to connect an AWS account: the bootstrap template, a fresh
 /// ExternalId for this connection, and the command that deploys it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

@@ -39,6 +39,7 @@ pub fn DeployPanel(host: Option<String>, embedded: bool) -> AnyView {
                 <span class="muted" data-testid="deploy-target">{move || target::describe(&target.get())}</span>
             </div>
             {target::access(target, d)}
+            {move || enabled().then(|| target::signed_in(d))}
             {move || (d.token.get().is_some() && enabled()).then(|| form::deploy_form(d))}
             {move || (d.token.get().is_some() && enabled()).then(|| connect::connect(d))}
             {move || d.error.get().map(|e| view! {

@@ -55,3 +55,46 @@ pub fn access(target: RwSignal<TargetAnswer>, d: Deploy) -> AnyView {
     };
     view.into_any()
 }
+
+/// Whom the tab's token deploys as (its tenant, on a shared server), and, for a token a login
+/// URL brought, that it did, with a way to forget it: someone else's link would otherwise have
+/// this tab deploy into their tenant without a word.
+pub fn signed_in(d: Deploy) -> AnyView {
+    let owner = RwSignal::new(None::<String>);
+    Effect::new(move |_| {
+        owner.set(None);
+        if let Some(client) = d.token.get().and(d.client()) {
+            leptos::task::spawn_local(async move {
+                if let Ok(info) = client.token_info().await {
+                    owner.try_set(info.owner);
+                }
+            });
+        }
+    });
+    let view = move || {
+        d.token.get().map(|_| {
+            let from_link = api::token_from_link();
+            let who = owner.get();
+            (from_link || who.is_some()).then(|| {
+                let said = match (&who, from_link) {
+                    (Some(o), true) => format!("Deploys as {o}, with the token of the login link this tab was opened with."),
+                    (Some(o), false) => format!("Deploys as {o}."),
+                    (None, _) => "Deploys with the token of the login link this tab was opened with.".to_string(),
+                };
+                view! {
+                    <p class="muted deploy-as" data-testid="deploy-as">
+                        {said}
+                        {from_link.then(|| view! {
+                            " "
+                            <button type="button" class="secondary" data-testid="forget-token" on:click=move |_| {
+                                api::set_token("");
+                                d.token.set(None);
+                            }>"Not yours? Forget it"</button>
+                        })}
+                    </p>
+                }
+            })
+        })
+    };
+    view.into_any()
+}
