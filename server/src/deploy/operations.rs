@@ -381,12 +381,24 @@ impl Deployer {
             && parameters
                 .iter()
                 .all(|(k, v)| stack.parameter(k) == Some(v.as_str()));
-        let arn = StackArn::parse(&stack.id)
-            .filter(|_| same)
-            .ok_or_else(|| DeployError::Busy {
+        if !same {
+            return Err(DeployError::Busy {
                 name: stack.name.clone(),
                 status: stack.status.clone(),
-            })?;
+            });
+        }
+        self.being_created(stack, resources, sandbox)
+    }
+
+    /// The answer for a new stack (this owner's) CloudFormation is creating.
+    fn being_created(
+        &self,
+        stack: &StackInfo,
+        resources: u32,
+        sandbox: SandboxReport,
+    ) -> Result<Created, DeployError> {
+        let arn = StackArn::parse(&stack.id)
+            .ok_or_else(|| AwsError::Other(format!("unexpected stack id {}", stack.id).into()))?;
         Ok(Created {
             id: self.sign(&arn, None),
             stack_name: arn.name.clone(),
@@ -465,18 +477,7 @@ impl Deployer {
             .ok_or_else(|| {
                 AwsError::NotFound(format!("stack {name} is not as it was created").into())
             })?;
-        let arn = StackArn::parse(&stack.id)
-            .ok_or_else(|| AwsError::Other(format!("unexpected stack id {}", stack.id).into()))?;
-        Ok(Created {
-            id: self.sign(&arn, None),
-            stack_name: name,
-            region,
-            status: stack.status,
-            change_set: None,
-            resources,
-            sandbox: report,
-            deployed_plan: None,
-        })
+        self.being_created(&stack, resources, report)
     }
 
     /// Whether an update may run the service: its image tag is in the stack's own repository.
