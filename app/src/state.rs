@@ -40,7 +40,7 @@ impl Default for Kept {
 pub struct Planner {
     /// The plan as edited; it may be invalid.
     pub plan: RwSignal<Plan>,
-    /// Why the share link the page was opened with could not be read.
+    /// Why a plan the user opened (a share link, a plan file) could not be read.
     pub link_error: RwSignal<Option<String>>,
     /// The plan of the share link the page opened, and the price book (version, date) its
     /// sharer priced it with; said over the cost while the page shows that very plan.

@@ -288,6 +288,77 @@ impl ParseError {
     }
 }
 
+/// The path of the value at `line` and `column` (serde_json's: from 1, and from 0 on a line,
+/// in bytes) of the JSON `text`, as the validator writes paths (`lambda.memory_mb`,
+/// `environment[2].name`); `None` at the top level. A scan of the text's structure, not a
+/// parse: it serves where serde gave the place but not the field.
+pub(crate) fn path_at(text: &str, line: usize, column: usize) -> Option<String> {
+    enum Frame {
+        Object { key: Option<String>, value: bool },
+        Array(usize),
+    }
+    let bytes = text.as_bytes();
+    let mut stack: Vec<Frame> = Vec::new();
+    let (mut at_line, mut at_column, mut i) = (1, 0, 0);
+    while i < bytes.len() && (at_line, at_column) < (line, column) {
+        match bytes[i] {
+            b'\n' => {
+                at_line += 1;
+                at_column = 0;
+                i += 1;
+                continue;
+            }
+            b'"' => {
+                let mut end = i + 1;
+                while end < bytes.len() && bytes[end] != b'"' {
+                    end += if bytes[end] == b'\\' { 2 } else { 1 };
+                }
+                if let Some(Frame::Object { key, value: false }) = stack.last_mut() {
+                    *key = text.get(i + 1..end).map(String::from);
+                }
+                at_column += end + 1 - i;
+                i = end + 1;
+                continue;
+            }
+            b'{' => stack.push(Frame::Object {
+                key: None,
+                value: false,
+            }),
+            b'[' => stack.push(Frame::Array(0)),
+            b'}' | b']' => {
+                stack.pop();
+            }
+            b':' => {
+                if let Some(Frame::Object { value, .. }) = stack.last_mut() {
+                    *value = true;
+                }
+            }
+            b',' => match stack.last_mut() {
+                Some(Frame::Object { key, value }) => (*key, *value) = (None, false),
+                Some(Frame::Array(index)) => *index += 1,
+                None => {}
+            },
+            _ => {}
+        }
+        at_column += 1;
+        i += 1;
+    }
+    let mut path = String::new();
+    for frame in &stack {
+        match frame {
+            Frame::Object { key: Some(key), .. } => {
+                if !path.is_empty() {
+                    path.push('.');
+                }
+                path.push_str(key);
+            }
+            Frame::Object { key: None, .. } => break,
+            Frame::Array(index) => path.push_str(&format!("[{index}]")),
+        }
+    }
+    (!path.is_empty()).then_some(path)
+}
+
 /// serde's messages name the Rust type a field has ("expected u32"); a user reads what kind of
 /// value goes there.
 fn expected_in_words(message: &str) -> String {
@@ -332,7 +403,14 @@ impl Plan {
         }
         let de = &mut serde_json::Deserializer::from_str(text);
         let not_object = !text.trim_start().starts_with('{');
-        tracked(de).map_err(|(path, e)| ParseError::from_serde(path, e, not_object, placed))
+        tracked(de).map_err(|(path, e)| {
+            // Without serde's path (the browser build), the place in the text names the field.
+            let path = match path.as_str() {
+                "." if e.line() > 0 => path_at(text, e.line(), e.column()).unwrap_or(path),
+                _ => path,
+            };
+            ParseError::from_serde(path, e, not_object, placed)
+        })
     }
 
     /// Canonical JSON of the plan (pretty, stable field order).
@@ -938,6 +1016,63 @@ mod tests {
             plan.tags.insert("a-first".into(), "é \"quoted\"".into());
             let direct = serde_json::to_string_pretty(&plan).unwrap();
             assert_eq!(plan.to_json_pretty(), direct, "{name}");
+        }
+    }
+}
+
+#[cfg(test)]
+mod path_at_tests {
+    use super::path_at;
+
+    /// Where serde_json puts an error, found in the text by hand: the path named is the
+    /// field's, as with serde's own path.
+    #[test]
+    fn the_place_of_an_error_names_its_field() {
+        let text = "{\n  \"lambda\": {\n    \"memory_mb\": \"lots\",\n    \"x\": 1\n  },\n  \"environment\": [\n    {\"name\": \"A\"},\n    {\"name\": 7}\n  ]\n}";
+        // serde_json: after the string "lots" (line 3), after the 7 (line 8).
+        let err = serde_json::from_str::<serde_json::Value>(text).err();
+        assert!(err.is_none());
+        assert_eq!(path_at(text, 3, 23).as_deref(), Some("lambda.memory_mb"));
+        assert_eq!(path_at(text, 8, 14).as_deref(), Some("environment[1].name"));
+        assert_eq!(path_at(text, 1, 1), None);
+        // A key with a quote escaped in it, and a colon inside a string.
+        let text = r#"{"tags": {"a\"b": "x:y", "c": 1}}"#;
+        assert_eq!(path_at(text, 1, 31).as_deref(), Some("tags.c"));
+    }
+
+    /// Against serde's own paths: every field of a plan made wrong in turn is named the same
+    /// by the place in the text as by serde_path_to_error.
+    #[cfg(feature = "paths")]
+    #[test]
+    fn places_name_the_fields_serde_names() {
+        for plan in [crate::examples::fargate(), crate::examples::lambda()] {
+            let pretty = plan.to_json_pretty();
+            let doc: serde_json::Value = serde_json::from_str(&pretty).unwrap();
+            let mut checked = 0;
+            for (section, fields) in doc.as_object().unwrap() {
+                let Some(fields) = fields.as_object() else {
+                    continue;
+                };
+                for (field, value) in fields {
+                    if !(value.is_number() || value.is_boolean()) {
+                        continue;
+                    }
+                    let mut wrong = doc.clone();
+                    wrong[section][field] = serde_json::json!("wrong");
+                    let text = serde_json::to_string_pretty(&wrong).unwrap();
+                    let de = &mut serde_json::Deserializer::from_str(&text);
+                    let e = serde_path_to_error::deserialize::<_, super::Plan>(de).unwrap_err();
+                    let serde_path = e.path().to_string();
+                    let inner = e.into_inner();
+                    assert_eq!(
+                        path_at(&text, inner.line(), inner.column()).as_deref(),
+                        Some(serde_path.as_str()),
+                        "{section}.{field}"
+                    );
+                    checked += 1;
+                }
+            }
+            assert!(checked >= 5, "{checked}");
         }
     }
 }

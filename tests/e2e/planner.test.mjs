@@ -362,6 +362,32 @@ test('the downloaded template equals `stackplan template` byte for byte', async 
   }
 });
 
+test('a saved plan opens again in the page; a file that is not a plan changes nothing and says where', async () => {
+  const page = await t.open();
+  await page.locator('[data-arch=lambda]').click();
+  await page.locator('#f-lambda-memory_mb').fill('1024');
+  const saved = await download(page, 'download-plan');
+  const template = await templateText(page);
+  // Elsewhere now: back to Fargate, another project.
+  await page.locator('[data-arch=fargate]').click();
+  await page.locator('#f-project').fill('other');
+  await page.waitForFunction((t) => document.querySelector('pre.code').innerText !== t, template);
+  await page.getByTestId('open-plan-file').setInputFiles(saved.file);
+  await page.waitForFunction((t) => document.querySelector('pre.code').innerText === t, template);
+  assert.equal(await page.locator('#f-lambda-memory_mb').inputValue(), '1024');
+  assert.equal(await page.locator('#f-project').inputValue(), 'shop');
+  // A broken plan: the page keeps its own and names the field and the place.
+  const bad = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'stackplan-')), 'broken.plan.json');
+  const text = fs.readFileSync(saved.file, 'utf8').replace('"memory_mb": 1024', '"memory_mb": "lots"');
+  assert.notEqual(text, fs.readFileSync(saved.file, 'utf8'));
+  fs.writeFileSync(bad, text);
+  await page.getByTestId('open-plan-file').setInputFiles(bad);
+  const said = page.getByTestId('link-error');
+  await said.waitFor();
+  assert.match(await said.innerText(), /^broken\.plan\.json could not be opened: lambda\.memory_mb: .*line \d+.*The plan on the page is unchanged\./s);
+  assert.equal(await templateText(page), template);
+});
+
 test('planning keeps working when the server goes away', async () => {
   const own = await startServer();
   const page = await t.open(own.url);

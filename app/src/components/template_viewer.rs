@@ -116,6 +116,37 @@ pub fn TemplateViewer() -> impl IntoView {
             .with(|plan| format!("{}-{}.plan.json", plan.project, plan.kind()));
         let _ = browser::download(&name, "application/json", &plan);
     };
+    // A plan file (the one "Save plan" wrote, or one of `stackplan example`'s) opens in the page;
+    // one that does not read leaves the page's plan as it is and says why, with the place.
+    let file_input = NodeRef::<leptos::html::Input>::new();
+    let open_plan = move |ev: leptos::ev::Event| {
+        let input: web_sys::HtmlInputElement = event_target(&ev);
+        let Some(file) = input.files().and_then(|f| f.get(0)) else {
+            return;
+        };
+        // The same file chosen again is a change again.
+        input.set_value("");
+        let name = file.name();
+        spawn_local(async move {
+            let text = wasm_bindgen_futures::JsFuture::from(file.text())
+                .await
+                .ok()
+                .and_then(|v| v.as_string());
+            match text.map(|t| shared::Plan::from_json(&t)) {
+                Some(Ok(plan)) => {
+                    p.link_error.set(None);
+                    p.linked_book.set(None);
+                    p.plan.set(plan);
+                }
+                Some(Err(e)) => p.link_error.set(Some(format!(
+                    "{name} could not be opened: {e}. The plan on the page is unchanged."
+                ))),
+                None => p.link_error.set(Some(format!(
+                    "{name} could not be read. The plan on the page is unchanged."
+                ))),
+            }
+        });
+    };
     let copy = move |_| {
         if let Some(text) = text() {
             spawn_local(async move { copied.set(Some(browser::copy(text).await)) });
@@ -141,6 +172,10 @@ pub fn TemplateViewer() -> impl IntoView {
                     </button>
                     <button type="button" data-testid="download-template" on:click=download disabled=none title=why>"Download"</button>
                     <button type="button" class="secondary" data-testid="download-plan" on:click=download_plan>"Save plan"</button>
+                    <button type="button" class="secondary" data-testid="open-plan"
+                        on:click=move |_| if let Some(input) = file_input.get() { input.click() }>"Open plan…"</button>
+                    <input type="file" accept=".json,application/json" hidden data-testid="open-plan-file"
+                        node_ref=file_input on:change=open_plan />
                 </div>
             </div>
             <pre class="code" id="template-text" role="tabpanel" tabindex="0"
