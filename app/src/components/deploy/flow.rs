@@ -44,6 +44,8 @@ pub struct Lost {
 #[derive(Clone, Copy)]
 pub struct Deploy {
     pub phase: RwSignal<Phase>,
+    /// Whether the operation running (or last run) is a deletion.
+    pub deleting: RwSignal<bool>,
     pub error: RwSignal<Option<String>>,
     pub notice: RwSignal<Option<String>>,
     pub id: RwSignal<Option<String>>,
@@ -87,6 +89,7 @@ impl Deploy {
             sandbox_notes: RwSignal::new(Vec::new()),
             parameters: RwSignal::new(Default::default()),
             problems: RwSignal::new(Vec::new()),
+            deleting: RwSignal::new(false),
             stack_name: RwSignal::new(None),
             lost: RwSignal::new(None),
             last: StoredValue::new(None),
@@ -180,6 +183,7 @@ impl Deploy {
         // The last change set's list goes: it is not this request's.
         self.changes.set(Vec::new());
         self.notice.set(None);
+        self.deleting.set(false);
         self.phase.set(Phase::Preparing);
         spawn_local(async move {
             // CloudFormation may take longer than one request to compute a change set: the
@@ -317,6 +321,7 @@ impl Deploy {
         let before = self.phase.get_untracked();
         self.error.set(None);
         self.lost.set(None);
+        self.deleting.set(true);
         self.phase.set(Phase::Running);
         spawn_local(async move {
             match client.delete(&id).await {

@@ -221,7 +221,11 @@ pub fn deploy_form(d: Deploy) -> AnyView {
                 <button type="button" data-testid="deploy-button" disabled=move || d.busy() || !p.valid.get() || name_problem().is_some()
                     aria-describedby=move || (!p.valid.get()).then_some("deploy-blocked").or(name_problem().map(|_| "stack-name-problem"))
                     node_ref=deploy_button on:click=click>
-                    {move || if d.busy() { "Deploying…" } else { "Deploy" }}
+                    {move || match (d.busy(), d.deleting.get()) {
+                        (true, true) => "Deleting…",
+                        (true, false) => "Deploying…",
+                        (false, _) => "Deploy",
+                    }}
                 </button>
             </div>
             {move || name_problem().map(|m| view! {
