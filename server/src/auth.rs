@@ -146,7 +146,57 @@ impl Tokens {
                 },
             ));
         }
-        Ok(Tokens(tokens))
+        let tokens = Tokens(tokens);
+        tokens.owners_apart()?;
+        Ok(tokens)
+    }
+
+    /// Refuses two owners whose roles reach the same account's settings (overlapping settings
+    /// prefixes) or the same hosted zone: each could deploy a plan that reads the other's
+    /// secrets, or writes records in the other's zone. Stacks are kept apart by their owner
+    /// tag; what lies outside stacks only by the bootstrap's reach, which the tokens file sets.
+    fn owners_apart(&self) -> Result<(), String> {
+        let bound: Vec<(String, Option<&Owner>, &AccountRoles)> = self
+            .0
+            .iter()
+            .enumerate()
+            .filter_map(|(i, (_, g))| g.roles.as_deref().map(|roles| (i, g, roles)))
+            .flat_map(|(i, g, roles)| {
+                roles
+                    .iter()
+                    .enumerate()
+                    .map(move |(j, r)| (format!("tokens[{i}].roles[{j}]"), g.owner.as_ref(), r))
+            })
+            .collect();
+        for (n, (at, owner, roles)) in bound.iter().enumerate() {
+            for (other_at, other_owner, other) in &bound[n + 1..] {
+                if owner == other_owner || roles.account() != other.account() {
+                    continue;
+                }
+                let overlap = |a: &str, b: &str| a.starts_with(b) || b.starts_with(a);
+                if let Some((a, b)) = roles.settings_prefixes.iter().find_map(|a| {
+                    other
+                        .settings_prefixes
+                        .iter()
+                        .find(|b| overlap(a, b))
+                        .map(|b| (a, b))
+                }) {
+                    return Err(format!(
+                        "the tokens file: {at} and {other_at} belong to different owners but reach the same account's settings (\"{a}\" and \"{b}\"), so each could deploy a plan that reads the other's secrets; give each owner settings prefixes of its own (`settings_prefixes`, e.g. \"stackplan/<owner>/\")"
+                    ));
+                }
+                if let Some(zone) = roles
+                    .hosted_zone_ids
+                    .iter()
+                    .find(|z| other.hosted_zone_ids.contains(z))
+                {
+                    return Err(format!(
+                        "the tokens file: {at} and {other_at} belong to different owners but may both write records in hosted zone {zone}; give each owner zones of its own"
+                    ));
+                }
+            }
+        }
+        Ok(())
     }
 
     /// Every role some token is bound to, with its place in the tokens file (for errors that
@@ -278,9 +328,14 @@ mod tests {
     fn a_tokens_file_names_each_tokens_owner() {
         let role = json_role();
         let file = |owners: [serde_json::Value; 2]| {
+            let own = |prefix: &str| {
+                let mut r = role.clone();
+                r["settings_prefixes"] = serde_json::json!([prefix]);
+                r
+            };
             serde_json::json!({"tokens": [
-                {"token": "a1a1a1a1a1a1a1a1", "owner": owners[0], "roles": [role.clone()]},
-                {"token": "b2b2b2b2b2b2b2b2", "owner": owners[1], "roles": [role.clone()]},
+                {"token": "a1a1a1a1a1a1a1a1", "owner": owners[0], "roles": [own("stackplan/a/")]},
+                {"token": "b2b2b2b2b2b2b2b2", "owner": owners[1], "roles": [own("stackplan/b/")]},
             ]})
             .to_string()
         };
@@ -319,6 +374,58 @@ mod tests {
             "{err}"
         );
         assert!(!err.contains("a1a1"), "{err}");
+    }
+
+    /// Two owners in one account must not reach the same settings or zones: either could
+    /// deploy a plan that reads the other's secrets.
+    #[test]
+    fn owners_of_one_account_reach_settings_and_zones_of_their_own() {
+        let entry = |token: &str, owner: &str, prefixes: &[&str], zones: &[&str], arn: &str| {
+            serde_json::json!({"token": token, "owner": owner, "roles": [{
+                "role_arn": arn, "external_id": "stackplan-test",
+                "settings_prefixes": prefixes, "hosted_zone_ids": zones
+            }]})
+        };
+        let here = "arn:aws:iam::111122223333:role/deployer";
+        let there = "arn:aws:iam::444455556666:role/deployer";
+        let file = |entries: Vec<serde_json::Value>| {
+            Tokens::from_file(&serde_json::json!({ "tokens": entries }).to_string())
+        };
+        let (a, b) = ("a1a1a1a1a1a1a1a1", "b2b2b2b2b2b2b2b2");
+        let err = file(vec![
+            entry(a, "team-a", &["stackplan/"], &[], here),
+            entry(b, "team-b", &["stackplan/b/"], &[], here),
+        ])
+        .unwrap_err();
+        assert!(
+            err.contains("tokens[0].roles[0] and tokens[1].roles[0] belong to different owners")
+                && err.contains("\"stackplan/\" and \"stackplan/b/\""),
+            "{err}"
+        );
+        assert!(!err.contains(a) && !err.contains(b), "{err}");
+        let err = file(vec![
+            entry(a, "team-a", &["stackplan/a/"], &["Z1", "Z2"], here),
+            entry(b, "team-b", &["stackplan/b/"], &["Z2"], here),
+        ])
+        .unwrap_err();
+        assert!(err.contains("hosted zone Z2"), "{err}");
+        // Apart: prefixes and zones of their own, or other accounts, or one owner.
+        for ok in [
+            vec![
+                entry(a, "team-a", &["stackplan/a/"], &["Z1"], here),
+                entry(b, "team-b", &["stackplan/b/"], &["Z2"], here),
+            ],
+            vec![
+                entry(a, "team-a", &["stackplan/"], &["Z1"], here),
+                entry(b, "team-b", &["stackplan/"], &["Z1"], there),
+            ],
+            vec![
+                entry(a, "team-a", &["stackplan/"], &["Z1"], here),
+                entry(b, "team-a", &["stackplan/"], &["Z1"], here),
+            ],
+        ] {
+            assert!(file(ok).is_ok());
+        }
     }
 
     fn json_role() -> serde_json::Value {

@@ -773,10 +773,16 @@ async fn a_session_or_a_stream_is_never_shared_across_external_ids() {
 async fn a_tenant_acts_only_on_its_own_stacks() {
     let mut h = harness_with(long_create(300), Arc::new(StsDouble::default()), |_| {});
     let (a, b) = ("team-a-token-0123456789", "team-b-token-0123456789");
+    // One account, one role: each owner reaches settings and zones of its own.
+    let tenant = |prefix: &str, zone: &str| AccountRoles {
+        settings_prefixes: vec![prefix.into()],
+        hosted_zone_ids: vec![zone.into()],
+        ..roles(ROLE, ACCOUNT)
+    };
     let file = json!({"tokens": [
-        {"token": a, "owner": "team-a", "roles": [roles(ROLE, ACCOUNT)]},
-        {"token": b, "owner": "team-b", "roles": [roles(ROLE, ACCOUNT)]},
-        {"token": TOKEN, "roles": [roles(ROLE, ACCOUNT)]},
+        {"token": a, "owner": "team-a", "roles": [tenant("stackplan/team-a/", "ZA")]},
+        {"token": b, "owner": "team-b", "roles": [tenant("stackplan/team-b/", "ZB")]},
+        {"token": TOKEN, "roles": [tenant("stackplan/shared/", "ZS")]},
     ]});
     h.state.tokens = Arc::new(Tokens::from_file(&file.to_string()).unwrap());
     // Each token can ask whom it deploys as (a page says it, so that a token from someone

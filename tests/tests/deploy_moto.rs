@@ -1490,11 +1490,14 @@ async fn stackplan_acts_only_on_stacks_it_made() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_tenant_acts_only_on_its_own_stacks() {
     let (a, b) = ("team-a-token-0123456789", "team-b-token-0123456789");
-    let role = json!({"role_arn": server::SANDBOX_ROLE});
+    // One account, one role: each owner reaches settings of its own (the tokens file is
+    // refused otherwise).
+    let role =
+        |prefix: &str| json!({"role_arn": server::SANDBOX_ROLE, "settings_prefixes": [prefix]});
     let file = json!({"tokens": [
-        {"token": a, "owner": "team-a", "roles": [role]},
-        {"token": b, "owner": "team-b", "roles": [role]},
-        {"token": TOKEN, "roles": [role]},
+        {"token": a, "owner": "team-a", "roles": [role("stackplan/team-a/")]},
+        {"token": b, "owner": "team-b", "roles": [role("stackplan/team-b/")]},
+        {"token": TOKEN, "roles": [role("stackplan/shared/")]},
     ]});
     let tokens = Tokens::from_file(&file.to_string()).unwrap();
     let sb = Sandbox::with_tokens(Moto::start(), |_| {}, tokens).await;
