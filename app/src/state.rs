@@ -50,6 +50,9 @@ pub struct Planner {
     /// The settings of sections switched off, kept for switching them on again.
     pub kept: Kept,
     pub kind: Memo<ArchitectureKind>,
+    /// Counts plans the user opened whole (a share link followed, a plan file): every box
+    /// then shows the opened plan's value, whatever it held.
+    pub loaded: RwSignal<u64>,
     /// Number boxes whose text is not a number (yet): the plan keeps their last value, and
     /// each is an error among `problems` until it reads or goes back.
     pub untyped: RwSignal<Vec<Untyped>>,
@@ -213,6 +216,7 @@ fn follow_links(
     free_tier: RwSignal<bool>,
     linked_book: RwSignal<Option<(Plan, String, String)>>,
     link_error: RwSignal<Option<String>>,
+    loaded: RwSignal<u64>,
 ) {
     let _ = window_event_listener_untyped("hashchange", move |_| {
         let Some(hash) =
@@ -232,6 +236,7 @@ fn follow_links(
                 if plan.with_untracked(|p| *p != opened.plan) {
                     plan.set(opened.plan);
                 }
+                loaded.update(|n| *n += 1);
             }
             Err(e) => link_error.set(Some(format!(
                 "This share link could not be opened: {e}. The plan on the page is unchanged."
@@ -266,7 +271,8 @@ impl Planner {
         let free_tier = RwSignal::new(free_tier);
         let linked_book = RwSignal::new(linked_book);
         let link_error = RwSignal::new(link_error);
-        follow_links(plan, free_tier, linked_book, link_error);
+        let loaded = RwSignal::new(0u64);
+        follow_links(plan, free_tier, linked_book, link_error, loaded);
         let kind = Memo::new(move |_| plan.with(Plan::kind));
         // One validation per edit: the problems (with the template-size check `ValidPlan::new`
         // adds) and the valid plan both come from it.
@@ -470,6 +476,7 @@ impl Planner {
             stash: RwSignal::new((None, None)),
             kept: Kept::default(),
             kind,
+            loaded,
             untyped,
             problems,
             valid,

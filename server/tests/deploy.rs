@@ -391,6 +391,25 @@ async fn a_deploy_streams_in_progress_events_to_completion_with_outputs() {
     let (status, raced) = h.create("shop-lambda", json!({})).await;
     assert_eq!(status, StatusCode::CREATED, "{raced}");
     assert_eq!(raced["id"], created["id"]);
+    // Parameters given first and left out again are not the same request either: left out,
+    // they ask for the template's defaults.
+    let code = json!({"parameters": {"CodeS3Bucket": "shop-artifacts", "CodeS3Key": "v2.zip"}});
+    let (status, with_code) = h.create("shop-two", code.clone()).await;
+    assert_eq!(status, StatusCode::CREATED, "{with_code}");
+    let (status, busy) = h.create("shop-two", json!({})).await;
+    assert_eq!(
+        (status, busy["error"].as_str()),
+        (StatusCode::CONFLICT, Some("stack_busy")),
+        "{busy}"
+    );
+    let (status, again) = h.create("shop-two", code).await;
+    assert_eq!(
+        (status, &again["id"]),
+        (StatusCode::CREATED, &with_code["id"])
+    );
+    // An update asked of a stack being created waits, as for any busy stack.
+    let (status, busy) = h.create("shop-two", json!({"update": true, "parameters": {"CodeS3Bucket": "shop-artifacts", "CodeS3Key": "v2.zip"}})).await;
+    assert_eq!(busy["error"], "stack_busy", "{status} {busy}");
     let mut other = lambda_plan();
     other["lambda"]["memory_mb"] = json!(1024);
     for different in [
@@ -412,7 +431,10 @@ async fn a_deploy_streams_in_progress_events_to_completion_with_outputs() {
         .iter()
         .filter(|c| **c == "create_stack")
         .count();
-    assert_eq!(creates, 2, "the first, and the one sent at once with it");
+    assert_eq!(
+        creates, 3,
+        "the first, the one sent at once with it, and shop-two's"
+    );
 
     let events = h.events(&id, None).await;
     let stack_events: Vec<_> = events.iter().filter(|e| e.0 == "stack").collect();

@@ -401,16 +401,19 @@ impl Plan {
         if text.trim().is_empty() {
             return Err(ParseError::Empty);
         }
-        let de = &mut serde_json::Deserializer::from_str(text);
+        let mut de = serde_json::Deserializer::from_str(text);
         let not_object = !text.trim_start().starts_with('{');
-        tracked(de).map_err(|(path, e)| {
+        let plan = tracked(&mut de).map_err(|(path, e)| {
             // Without serde's path (the browser build), the place in the text names the field.
             let path = match path.as_str() {
                 "." if e.line() > 0 => path_at(text, e.line(), e.column()).unwrap_or(path),
                 _ => path,
             };
             ParseError::from_serde(path, e, not_object, placed)
-        })
+        })?;
+        // One plan, and nothing after it: a second object, or text, is not read silently.
+        de.end().map_err(|e| ParseError::Syntax(e.to_string()))?;
+        Ok(plan)
     }
 
     /// Canonical JSON of the plan (pretty, stable field order).

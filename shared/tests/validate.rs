@@ -271,6 +271,23 @@ fn tags_and_workload() {
 }
 
 #[test]
+fn a_plan_is_one_json_object_and_nothing_after_it() {
+    let plan = examples::lambda().to_json_pretty();
+    assert!(
+        Plan::from_json(&format!("{plan}\n\n")).is_ok(),
+        "white space after is fine"
+    );
+    for after in [" x", "\n{}", ",", " // a comment"] {
+        let err = Plan::from_json(&format!("{plan}{after}")).unwrap_err();
+        assert!(
+            err.to_string()
+                .starts_with("the plan is not valid JSON: trailing characters"),
+            "{after:?}: {err}"
+        );
+    }
+}
+
+#[test]
 fn parse_errors_name_the_field() {
     check(
         "fargate",

@@ -611,13 +611,20 @@ test('without the token the panel asks for it, and a wrong one is refused', asyn
   await page.getByTestId('deploy-token').waitFor();
   await page.getByTestId('deploy-token').fill('not-the-token');
   await page.getByTestId('deploy-token').press('Enter');
-  await page.getByTestId('stack-name').fill('shop-prod');
-  await page.getByTestId('deploy-button').click();
+  // Refused at once (the panel asks whom the token deploys as), not at the first deploy: the
+  // panel says why and asks for the token again.
   await page.getByTestId('deploy-error').filter({ hasText: 'not valid' }).waitFor();
-  // The panel asks for the token again; the stack name typed is still the one deployed next.
-  await page.getByTestId('deploy-token').fill('still-not-the-token');
+  await page.getByTestId('deploy-token').waitFor();
+  assert.equal(await page.getByTestId('deploy-button').count(), 0);
+  assert.equal(await page.evaluate(() => sessionStorage.getItem('stackplan-token')), '');
+  // The right one is kept: the form comes, and the stack name typed is the one deployed next.
+  await page.getByTestId('deploy-token').fill(login.split('#token=')[1]);
   await page.getByTestId('deploy-token').press('Enter');
+  await page.getByTestId('stack-name').fill('shop-prod');
+  await page.waitForTimeout(500);
   assert.equal(await page.getByTestId('stack-name').inputValue(), 'shop-prod');
+  assert.equal(await page.getByTestId('deploy-token').count(), 0);
+  assert.equal(await page.getByTestId('deploy-error').count(), 0, 'the refusal was the other token\'s');
   assert.deepEqual(errors.filter((e) => !/status of 401/.test(e)), []);
 });
 

@@ -372,10 +372,18 @@ test('a saved plan opens again in the page; a file that is not a plan changes no
   await page.locator('[data-arch=fargate]').click();
   await page.locator('#f-project').fill('other');
   await page.waitForFunction((t) => document.querySelector('pre.code').innerText !== t, template);
+  // A box left holding text that is not a number, whose plan value the file has too.
+  const requests = page.locator('#f-workload-requests_per_month');
+  const kept = await requests.inputValue();
+  await requests.fill('12a');
   await page.getByTestId('open-plan-file').setInputFiles(saved.file);
   await page.waitForFunction((t) => document.querySelector('pre.code').innerText === t, template);
   assert.equal(await page.locator('#f-lambda-memory_mb').inputValue(), '1024');
   assert.equal(await page.locator('#f-project').inputValue(), 'shop');
+  // The opened plan is what the page shows, every box included.
+  assert.equal(await requests.inputValue(), kept);
+  assert.equal(await requests.getAttribute('aria-invalid'), 'false');
+  assert.equal(await page.locator('[data-testid=problems] .badge').innerText(), 'valid');
   // A broken plan: the page keeps its own and names the field and the place.
   const bad = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'stackplan-')), 'broken.plan.json');
   const text = fs.readFileSync(saved.file, 'utf8').replace('"memory_mb": 1024', '"memory_mb": "lots"');

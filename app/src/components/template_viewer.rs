@@ -137,6 +137,7 @@ pub fn TemplateViewer() -> impl IntoView {
                     p.link_error.set(None);
                     p.linked_book.set(None);
                     p.plan.set(plan);
+                    p.loaded.update(|n| *n += 1);
                 }
                 Some(Err(e)) => p.link_error.set(Some(format!(
                     "{name} could not be opened: {e}. The plan on the page is unchanged."

@@ -118,7 +118,9 @@ impl Deployer {
         }
         // A stack being created may be this very request's, sent again (its answer lost): that
         // is decided once the request is complete, below.
-        let retrying = existing.as_ref().filter(|st| st.status == CREATING);
+        let retrying = existing
+            .as_ref()
+            .filter(|st| st.status == CREATING && !request.update);
         let update = match &existing {
             None => false,
             Some(_) if retrying.is_some() => false,
@@ -218,16 +220,10 @@ impl Deployer {
         }
         // The same create again: the stack it started is the answer, while it is being
         // created from this very plan with these very parameters; any other waits.
+        let asked = Asked::of(doc, &body, &parameters);
         if let Some(st) = retrying {
             return self
-                .answer_retry(
-                    &session,
-                    st,
-                    &body,
-                    &parameters,
-                    report,
-                    resources_of(&template),
-                )
+                .answer_retry(&session, st, &asked, report, resources_of(&template))
                 .await;
         }
         // The request's name: its change set's, or a new stack's request token. The same
@@ -287,7 +283,7 @@ impl Deployer {
         let resources = resources_of(&template);
         if !update {
             return self
-                .create_stack(&session, grant, new, region, resources, report)
+                .create_stack(&session, grant, new, &asked, region, resources, report)
                 .await;
         }
         let new = NewChangeSet {
@@ -355,14 +351,13 @@ impl Deployer {
     }
 
     /// The answer to a create whose stack of the name (proved this owner's) is being created:
-    /// that stack, when it is being made from the plan the template `body` records with the
-    /// request's `parameters` (the same request again, its answer lost), else `stack_busy`.
+    /// that stack, when it is being made as `asked` (the same request again, its answer lost),
+    /// else `stack_busy`.
     async fn answer_retry(
         &self,
         session: &Session,
         stack: &StackInfo,
-        body: &str,
-        parameters: &[(String, String)],
+        asked: &Asked,
         sandbox: SandboxReport,
         resources: u32,
     ) -> Result<Created, DeployError> {
@@ -373,14 +368,11 @@ impl Deployer {
                 Box::pin(async move { cfn.template_summary(&s, &id).await })
             })
             .await?;
-        let asked = serde_json::from_str(body)
-            .ok()
-            .and_then(|doc| TemplateSummary::of(&doc).plan_link);
         let same = deployed.plan_link.is_some()
-            && deployed.plan_link == asked
-            && parameters
-                .iter()
-                .all(|(k, v)| stack.parameter(k) == Some(v.as_str()));
+            && deployed.plan_link == asked.plan_link
+            && asked.parameters.iter().all(|(k, want, default)| {
+                stack.parameter(k).or(default.as_deref()) == want.as_deref()
+            });
         if !same {
             return Err(DeployError::Busy {
                 name: stack.name.clone(),
@@ -413,11 +405,13 @@ impl Deployer {
 
     /// Creates a new stack (CreateStack, with its tags from the start) and answers it, being
     /// created. Named by its name: there is no stack of that name to name by id.
+    #[allow(clippy::too_many_arguments)]
     async fn create_stack(
         &self,
         session: &Session,
         grant: &Grant,
         new: NewStack,
+        asked: &Asked,
         region: String,
         resources: u32,
         report: SandboxReport,
@@ -446,14 +440,7 @@ impl Deployer {
                 };
                 if other.status == CREATING {
                     return self
-                        .answer_retry(
-                            session,
-                            &other,
-                            &new.template_body,
-                            &new.parameters,
-                            report,
-                            resources,
-                        )
+                        .answer_retry(session, &other, asked, report, resources)
                         .await;
                 }
                 return Err(refusal(&other, &name, &region, false).unwrap_or(
@@ -907,6 +894,34 @@ fn refusal(st: &StackInfo, name: &str, region: &str, update: bool) -> Option<Dep
         })
     } else {
         None
+    }
+}
+
+/// What a create asks for, to know it again: the plan its template records, and the value of
+/// each parameter the template declares (the given one, else its default) with that default.
+/// A stack being created as asked is the same request's.
+struct Asked {
+    plan_link: Option<String>,
+    parameters: Vec<(String, Option<String>, Option<String>)>,
+}
+
+impl Asked {
+    fn of(doc: &shared::template::Node, body: &str, given: &[(String, String)]) -> Asked {
+        let declared = doc["Parameters"].as_object();
+        Asked {
+            plan_link: serde_json::from_str(body)
+                .ok()
+                .and_then(|doc| TemplateSummary::of(&doc).plan_link),
+            parameters: declared
+                .into_iter()
+                .flat_map(|d| d.keys())
+                .map(|k| {
+                    let want = super::parameters::value(doc, given, k).map(String::from);
+                    let default = doc["Parameters"][k]["Default"].as_str().map(String::from);
+                    (k.to_string(), want, default)
+                })
+                .collect(),
+        }
     }
 }
 

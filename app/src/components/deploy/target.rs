@@ -40,6 +40,8 @@ pub fn access(target: RwSignal<TargetAnswer>, d: Deploy) -> AnyView {
                     let t = token_input.get_untracked();
                     if !t.trim().is_empty() {
                         api::set_token(&t);
+                        // A refusal of the token before is not this one's.
+                        d.error.set(None);
                         d.token.set(Some(t.trim().to_string()));
                     }
                 }>
@@ -63,13 +65,38 @@ pub fn signed_in(d: Deploy) -> AnyView {
     let owner = RwSignal::new(None::<String>);
     Effect::new(move |_| {
         owner.set(None);
-        if let Some(client) = d.token.get().and(d.client()) {
-            leptos::task::spawn_local(async move {
-                if let Ok(info) = client.token_info().await {
+        let (Some(sent), Some(client)) = (d.token.get(), d.client()) else {
+            return;
+        };
+        leptos::task::spawn_local(async move {
+            let answer = client.token_info().await;
+            // An answer about a token the tab no longer has (forgotten, or another typed
+            // meanwhile) says nothing of the one it has.
+            if d.token.try_get_untracked().flatten().as_deref() != Some(sent.as_str()) {
+                return;
+            }
+            match answer {
+                Ok(info) => {
                     owner.try_set(info.owner);
                 }
-            });
-        }
+                // A token the server does not take is refused at once, as every refused call
+                // refuses it: forgotten, with the server's reason, and asked for again.
+                Err(f)
+                    if matches!(
+                        f.code(),
+                        Some(
+                            shared::api::ErrorCode::InvalidToken
+                                | shared::api::ErrorCode::MissingToken
+                        )
+                    ) =>
+                {
+                    api::set_token("");
+                    d.token.try_set(None);
+                    d.error.try_set(Some(f.explain()));
+                }
+                Err(_) => {}
+            }
+        });
     });
     let view = move || {
         d.token.get().map(|_| {

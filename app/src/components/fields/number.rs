@@ -104,7 +104,8 @@ where
     T: Number,
 {
     let id = field_id(&path);
-    let untyped = crate::state::use_planner().untyped;
+    let planner = crate::state::use_planner();
+    let (untyped, loaded) = (planner.untyped, planner.loaded);
     // The box is the planner's to report while its text is not a number: an error in the
     // checks, with Deploy held back, until it reads, its value is set elsewhere, or the box
     // leaves the page (its section switched off, its row removed).
@@ -128,20 +129,23 @@ where
     // depend on the plan, or every edit builds the field again.
     let text = RwSignal::new(untrack(|| get().to_string()));
     // `get` reads the plan, so this runs on every edit. Only a change of this field's value
-    // made elsewhere (a fix, a loaded plan) replaces the box's text: an edit of another field
-    // leaves what was typed here, even when it is not a number yet.
+    // made elsewhere (a fix) replaces the box's text, and a plan opened whole (a link, a file)
+    // always does: an edit of another field leaves what was typed here, even when it is not a
+    // number yet.
     Effect::new({
         let settled = settled.clone();
         let get = get.clone();
-        move |last: Option<T>| {
-            let value = get();
-            if last.is_some_and(|last| last != value)
-                && text.with_untracked(|t| T::read(t) != Some(value))
-            {
-                text.set(value.to_string());
+        move |last: Option<(T, u64)>| {
+            let now = (get(), loaded.get());
+            let changed = last.is_some_and(|(value, opened)| {
+                opened != now.1
+                    || (value != now.0 && text.with_untracked(|t| T::read(t) != Some(now.0)))
+            });
+            if changed {
+                text.set(now.0.to_string());
                 settled();
             }
-            value
+            now
         }
     });
     let invalid = has_error(&path);
