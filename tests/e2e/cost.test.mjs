@@ -86,6 +86,8 @@ test('an unknown price says unknown and the total says lower bound', async () =>
   await page.locator('#f-region').selectOption('eu-central-1');
   await page.getByText(/Lower bound: \d+ price\(s\) unknown for eu-central-1/).waitFor();
   assert.match(await page.getByTestId('monthly-total').innerText(), /\+$/);
+  // Both ends of the range leave the unknown price out, as the CLI says.
+  assert.match(await page.getByTestId('cost-range').innerText(), /^\$[\d,.]+\+ – \$[\d,.]+\+/);
   await page.getByTestId('cost-groups').getByText('Load balancer', { exact: true }).click();
   await page.getByTestId('cost-groups').getByText('unknown', { exact: true }).first().waitFor();
 });

@@ -106,7 +106,7 @@ pub fn CostSummary() -> impl IntoView {
                     <div class="total-label">"per month, typical"</div>
                 </div>
                 <div class="range" data-testid="cost-range">
-                    <span>{text(|e, _| format!("{} – {}", money(e.range.min), at_least(e.range.max, e.range.lower_bound)))}</span>
+                    <span>{text(|e, _| format!("{} – {}", at_least(e.range.min, e.range.lower_bound), at_least(e.range.max, e.range.lower_bound)))}</span>
                     <span class="total-label">"half – double the traffic, with the tasks each needs"</span>
                     {move || ceiling.get().map(|c| view! {
                         <span class="total-label" data-testid="cost-ceiling">{format!(
