@@ -220,10 +220,11 @@ impl Deployer {
         }
         // The same create again: the stack it started is the answer, while it is being
         // created from this very plan with these very parameters; any other waits.
-        let asked = Asked::of(doc, &body, &parameters);
-        if let Some(st) = retrying {
+        // Only a new stack's request is known again this way (an update's by its change set).
+        let asked = (!update).then(|| Asked::of(valid.plan(), doc, &parameters));
+        if let (Some(st), Some(asked)) = (retrying, &asked) {
             return self
-                .answer_retry(&session, st, &asked, report, resources_of(&template))
+                .answer_retry(&session, st, asked, report, resources_of(&template))
                 .await;
         }
         // The request's name: its change set's, or a new stack's request token. The same
@@ -281,9 +282,9 @@ impl Deployer {
             resource_types,
         };
         let resources = resources_of(&template);
-        if !update {
+        if let Some(asked) = &asked {
             return self
-                .create_stack(&session, grant, new, &asked, region, resources, report)
+                .create_stack(&session, grant, new, asked, region, resources, report)
                 .await;
         }
         let new = NewChangeSet {
@@ -906,12 +907,11 @@ struct Asked {
 }
 
 impl Asked {
-    fn of(doc: &shared::template::Node, body: &str, given: &[(String, String)]) -> Asked {
+    /// `doc` is the template of `plan`, which records the plan's share-link code.
+    fn of(plan: &shared::Plan, doc: &shared::template::Node, given: &[(String, String)]) -> Asked {
         let declared = doc["Parameters"].as_object();
         Asked {
-            plan_link: serde_json::from_str(body)
-                .ok()
-                .and_then(|doc| TemplateSummary::of(&doc).plan_link),
+            plan_link: Some(shared::link::encode(plan)),
             parameters: declared
                 .into_iter()
                 .flat_map(|d| d.keys())
