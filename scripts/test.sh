@@ -9,7 +9,7 @@ install_fuzzer
 install_wasm_target
 
 say "sandbox extensions: unit tests against moto $MOTO_VERSION alone"
-(cd sandbox && PYTHONPATH=. "$VENV/bin/python" -m unittest discover -s tests)
+(cd sandbox && PYTHONPATH=. "$VENV/bin/python" run_tests.py)
 
 say "cargo fmt --check"
 cargo fmt --all --check

@@ -305,27 +305,30 @@ fn subnet_refs(value: &Node) -> Vec<String> {
 
 #[test]
 fn tasks_and_data_stores_live_in_private_subnets() {
+    // Found by type, not by logical id, so a renamed resource is still checked.
+    let mut checked = 0;
     for (name, t) in matrix_templates() {
-        let res = t.resources();
-        if let Some(service) = res.get("Service") {
-            let net = &service["Properties"]["NetworkConfiguration"]["AwsvpcConfiguration"];
-            assert_eq!(net["AssignPublicIp"], "DISABLED", "{name}");
+        for (id, resource) in t.resources() {
+            let subnets = match resource["Type"].as_str() {
+                Some("AWS::ECS::Service") => {
+                    let net =
+                        &resource["Properties"]["NetworkConfiguration"]["AwsvpcConfiguration"];
+                    assert_eq!(net["AssignPublicIp"], "DISABLED", "{name} {id}");
+                    &net["Subnets"]
+                }
+                Some("AWS::RDS::DBSubnetGroup") => &resource["Properties"]["SubnetIds"],
+                Some("AWS::ElastiCache::SubnetGroup") => &resource["Properties"]["SubnetIds"],
+                _ => continue,
+            };
+            checked += 1;
             assert_eq!(
-                subnet_refs(&net["Subnets"]),
+                subnet_refs(subnets),
                 ["PrivateSubnetA", "PrivateSubnetB"],
-                "{name}"
+                "{name} {id}"
             );
         }
-        for group in ["DatabaseSubnetGroup", "CacheSubnetGroup"] {
-            if let Some(g) = res.get(group) {
-                assert_eq!(
-                    subnet_refs(&g["Properties"]["SubnetIds"]),
-                    ["PrivateSubnetA", "PrivateSubnetB"],
-                    "{name}"
-                );
-            }
-        }
     }
+    assert!(checked >= 3, "{checked} services and subnet groups checked");
 }
 
 /// Every flow the security groups allow, as `(from, to, port)`; `Internet` and `Anywhere` for
@@ -394,10 +397,19 @@ fn security_groups_allow_only_the_diagram_flows() {
             .unwrap()
             .1,
     );
+    // Without a database or a cache, no flow touches either, at either end.
+    let touches = |g: &str| g.contains("Database") || g.contains("Cache");
+    let bare_flows = flows(&bare);
     assert!(
-        flows(&bare)
+        bare_flows
             .iter()
-            .all(|(a, b, _)| !a.contains("Database") && !b.contains("Cache"))
+            .any(|(_, b, _)| b == "ServiceSecurityGroup")
+    );
+    assert!(
+        bare_flows
+            .iter()
+            .all(|(a, b, _)| !touches(a) && !touches(b)),
+        "{bare_flows:?}"
     );
 }
 
@@ -880,4 +892,54 @@ fn spot_takes_tasks_of_either_architecture() {
             "{case}"
         );
     }
+}
+
+/// A REST API's stage serves the snapshot its deployment took when it was created, so every
+/// change to what the API does (its methods, or the function they call being replaced by a new
+/// package type) comes with a new deployment, and nothing else does.
+#[test]
+fn a_rest_api_is_deployed_again_exactly_when_what_it_serves_changes() {
+    let deployment = |edit: &dyn Fn(&mut shared::plan::Lambda)| {
+        let mut plan = examples::lambda();
+        let shared::plan::Architecture::Lambda(l) = &mut plan.architecture else {
+            panic!("a Lambda plan")
+        };
+        l.api = shared::plan::ApiType::Rest;
+        edit(l);
+        let t = template_of(plan);
+        let ids: Vec<String> = t
+            .resources()
+            .iter()
+            .filter(|(_, r)| r["Type"] == "AWS::ApiGateway::Deployment")
+            .map(|(id, _)| id.to_string())
+            .collect();
+        assert_eq!(ids.len(), 1, "{ids:?}");
+        let stage = t
+            .resources()
+            .values()
+            .find(|r| r["Type"] == "AWS::ApiGateway::Stage")
+            .expect("a stage")
+            .to_value();
+        assert_eq!(stage["Properties"]["DeploymentId"]["Ref"], ids[0].as_str());
+        ids[0].clone()
+    };
+    let first = deployment(&|_| {});
+    assert!(first.starts_with("RestDeployment"), "{first}");
+    assert_eq!(
+        deployment(&|_| {}),
+        first,
+        "the same plan, the same deployment"
+    );
+    assert_eq!(
+        deployment(&|l| l.memory_mb = 1024),
+        first,
+        "the API is unchanged"
+    );
+    let iam = deployment(&|l| l.authorizer = Some(shared::plan::Authorizer::Iam));
+    assert_ne!(iam, first, "who may call changed");
+    let image = deployment(&|l| {
+        l.image = Some("123456789012.dkr.ecr.us-east-1.amazonaws.com/shop-api".into())
+    });
+    assert_ne!(image, first, "the function is replaced");
+    assert_ne!(image, iam);
 }

@@ -135,13 +135,47 @@ fn checkov(dir: &std::path::Path) -> Vec<Value> {
     }
 }
 
+/// checkov judged every template written: it parsed them all, and each has a check (passed,
+/// failed or skipped) to its name. A template checkov cannot parse is only counted under
+/// `parsing_errors`, with no failed check, so without this it would pass unjudged.
+fn assert_every_template_judged(reports: &[Value], files: &[String]) {
+    let mut judged = std::collections::BTreeSet::new();
+    for r in reports {
+        assert_eq!(
+            r["summary"]["parsing_errors"].as_u64(),
+            Some(0),
+            "checkov could not parse a template: {}",
+            r["summary"]
+        );
+        for kind in ["passed_checks", "failed_checks", "skipped_checks"] {
+            for check in r["results"][kind].as_array().into_iter().flatten() {
+                let file = check["file_path"].as_str().unwrap_or_default();
+                judged.insert(file.trim_start_matches('/').to_string());
+            }
+        }
+    }
+    let written: std::collections::BTreeSet<String> = files
+        .iter()
+        .map(|f| {
+            std::path::Path::new(f)
+                .file_name()
+                .expect("a file name")
+                .to_string_lossy()
+                .into_owned()
+        })
+        .collect();
+    assert_eq!(judged, written, "the templates checkov judged");
+}
+
 /// Every skip is needed: with all skips removed, checkov fails exactly the skipped checks on
 /// exactly the resources that skip them.
 #[test]
 fn every_checkov_skip_is_needed() {
-    let (dir, _) = write_templates(true);
+    let (dir, files) = write_templates(true);
+    let reports = checkov(dir.path());
+    assert_every_template_judged(&reports, &files);
     let mut failed = std::collections::BTreeSet::new();
-    for r in checkov(dir.path()) {
+    for r in reports {
         for check in r["results"]["failed_checks"]
             .as_array()
             .into_iter()
@@ -212,6 +246,7 @@ fn every_checkov_skip_is_needed() {
 fn checkov_passes_every_matrix_template() {
     let (dir, files) = write_matrix();
     let reports = checkov(dir.path());
+    assert_every_template_judged(&reports, &files);
     let mut failed = Vec::new();
     let mut skipped: BTreeMap<String, BTreeMap<String, usize>> = BTreeMap::new();
     let mut passed = 0;

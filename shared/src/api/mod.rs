@@ -639,15 +639,19 @@ pub struct EventError {
 }
 
 impl DeployEvent {
+    /// Every SSE event type, each variant's at its index in `name`: a new variant does not
+    /// compile until it has its name here.
+    pub const NAMES: [&'static str; 5] = ["stack", "notice", "done", "error", "reconnect"];
+
     /// The SSE event type.
     pub fn name(&self) -> &'static str {
-        match self {
-            DeployEvent::Stack(_) => "stack",
-            DeployEvent::Notice(_) => "notice",
-            DeployEvent::Done(_) => "done",
-            DeployEvent::Error(_) => "error",
-            DeployEvent::Reconnect(_) => "reconnect",
-        }
+        Self::NAMES[match self {
+            DeployEvent::Stack(_) => 0,
+            DeployEvent::Notice(_) => 1,
+            DeployEvent::Done(_) => 2,
+            DeployEvent::Error(_) => 3,
+            DeployEvent::Reconnect(_) => 4,
+        }]
     }
 
     /// Whether the stream ends after this event.

@@ -659,27 +659,32 @@ fn rest_api(b: &mut Builder<'_>, l: &Lambda) {
         None => "NONE",
         Some(_) => "AWS_IAM",
     };
+    // What the stage serves is the deployment's snapshot of the API, taken when the deployment
+    // is created. So the deployment's logical id carries a digest of what it snapshots: the
+    // methods, and the function's package type (a new type replaces the function, whose new
+    // ARN the methods' text does not show). Any change makes a new deployment, and the stage
+    // moves to it; an unchanged API keeps its deployment.
+    let mut snapshot = String::from(if l.image.is_some() { "Image" } else { "Zip" });
     for (id, resource) in [
         ("RestRootMethod", att("RestApi", "RootResourceId")),
         ("RestProxyMethod", r("RestProxyResource")),
     ] {
-        let method = b.add(
-            id,
-            "AWS::ApiGateway::Method",
-            json!({
-                "RestApiId": r("RestApi"),
-                "ResourceId": resource,
-                "HttpMethod": "ANY",
-                "AuthorizationType": authorization,
-                "Integration": &integration
-            }),
-        );
+        let props = json!({
+            "RestApiId": r("RestApi"),
+            "ResourceId": resource,
+            "HttpMethod": "ANY",
+            "AuthorizationType": authorization,
+            "Integration": &integration
+        });
+        snapshot.push_str(&props.to_string());
+        let method = b.add(id, "AWS::ApiGateway::Method", props);
         if l.authorizer.is_none() {
             method.skip("CKV_AWS_59", public_reason);
         }
     }
+    let deployment = format!("RestDeployment{:08x}", digest(&snapshot));
     b.add(
-        "RestDeployment",
+        deployment.clone(),
         "AWS::ApiGateway::Deployment",
         json!({ "RestApiId": r("RestApi") }),
     )
@@ -690,7 +695,7 @@ fn rest_api(b: &mut Builder<'_>, l: &Lambda) {
         "AWS::ApiGateway::Stage",
         json!({
             "RestApiId": r("RestApi"),
-            "DeploymentId": r("RestDeployment"),
+            "DeploymentId": r(deployment.clone()),
             "StageName": REST_STAGE,
             "MethodSettings": [{
                 "ResourcePath": "/*",
@@ -710,6 +715,14 @@ fn rest_api(b: &mut Builder<'_>, l: &Lambda) {
         b,
         sub("arn:${AWS::Partition}:execute-api:${AWS::Region}:${AWS::AccountId}:${RestApi}/*"),
     );
+}
+
+/// A 32-bit FNV-1a digest: the same text gives the same digest on every platform and in every
+/// release (unlike `std`'s hashers), so a template's logical ids are stable.
+fn digest(text: &str) -> u32 {
+    text.bytes().fold(0x811c_9dc5, |h, b| {
+        (h ^ u32::from(b)).wrapping_mul(0x0100_0193)
+    })
 }
 
 /// The API under the user's own name: a regional custom domain with the stack's certificate,
