@@ -27,7 +27,8 @@ pub fn token() -> Option<String> {
         && !token.is_empty()
     {
         let _ = storage.set_item(TOKEN_KEY, token);
-        let _ = storage.set_item(FROM_LINK_KEY, "1");
+        // When: each login link taken is told apart, the same token brought again included.
+        let _ = storage.set_item(FROM_LINK_KEY, &js_sys::Date::now().to_string());
         crate::browser::replace_fragment(&crate::browser::page_base());
     }
     storage.get_item(TOKEN_KEY).ok()?.filter(|t| !t.is_empty())
@@ -36,10 +37,14 @@ pub fn token() -> Option<String> {
 /// Whether this tab's token came from a login URL: the deploy panel says so, since a link
 /// anyone may send would have the tab deploy with their token.
 pub fn token_from_link() -> bool {
+    link_token_taken().is_some()
+}
+
+/// When this tab's token was taken from a login URL, if it was.
+pub fn link_token_taken() -> Option<String> {
     web_sys::window()
         .and_then(|w| w.session_storage().ok().flatten())
         .and_then(|s| s.get_item(FROM_LINK_KEY).ok().flatten())
-        .is_some()
 }
 
 /// Keeps `token` (typed in the panel, or "" to forget the tab's) for this tab.

@@ -33,6 +33,10 @@ pub fn App() -> impl IntoView {
     // A login URL's token leaves the address bar at once (into this tab's session storage),
     // before an edit rewrites the fragment and whether or not the deploy panel is ever loaded.
     let _ = api::token();
+    // So does one opened in this tab later: only the fragment changes, and the page stays.
+    let _ = window_event_listener_untyped("hashchange", |_| {
+        let _ = api::token();
+    });
     let planner = Planner::new();
     provide_context(planner);
     let mode = embed::EmbedMode::from_location();

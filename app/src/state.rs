@@ -53,6 +53,10 @@ pub struct Planner {
     /// Counts plans the user opened whole (a share link followed, a plan file): every box
     /// then shows the opened plan's value, whatever it held.
     pub loaded: RwSignal<u64>,
+    /// Where the plan on the page came from when someone else may have written it: "a share
+    /// link" or "a plan file". The deploy panel then asks before deploying a plan that uses
+    /// anything beyond its stack (`shared::reach::uses`).
+    pub opened_from: RwSignal<Option<&'static str>>,
     /// Number boxes whose text is not a number (yet): the plan keeps their last value, and
     /// each is an error among `problems` until it reads or goes back.
     pub untyped: RwSignal<Vec<Untyped>>,
@@ -217,6 +221,7 @@ fn follow_links(
     linked_book: RwSignal<Option<(Plan, String, String)>>,
     link_error: RwSignal<Option<String>>,
     loaded: RwSignal<u64>,
+    opened_from: RwSignal<Option<&'static str>>,
 ) {
     let _ = window_event_listener_untyped("hashchange", move |_| {
         let Some(hash) =
@@ -237,6 +242,7 @@ fn follow_links(
                     plan.set(opened.plan);
                 }
                 loaded.update(|n| *n += 1);
+                opened_from.set(Some(LINK));
             }
             Err(e) => link_error.set(Some(format!(
                 "This share link could not be opened: {e}. The plan on the page is unchanged."
@@ -244,6 +250,11 @@ fn follow_links(
         }
     });
 }
+
+/// What `Planner::opened_from` says of a share link's plan.
+const LINK: &str = "a share link";
+/// What `Planner::opened_from` says of a plan file's plan.
+pub const PLAN_FILE: &str = "a plan file";
 
 impl Planner {
     pub fn new() -> Self {
@@ -267,12 +278,24 @@ impl Planner {
             },
             _ => (examples::fargate(), true, None, None),
         };
+        // Any readable link counts, this tab's own reloaded too: the page cannot tell them apart.
+        let opened_link = link_error.is_none()
+            && crate::browser::location_hash()
+                .is_some_and(|h| h.contains(shared::link::FRAGMENT_KEY));
         let plan = RwSignal::new(initial);
         let free_tier = RwSignal::new(free_tier);
         let linked_book = RwSignal::new(linked_book);
         let link_error = RwSignal::new(link_error);
         let loaded = RwSignal::new(0u64);
-        follow_links(plan, free_tier, linked_book, link_error, loaded);
+        let opened_from = RwSignal::new(opened_link.then_some(LINK));
+        follow_links(
+            plan,
+            free_tier,
+            linked_book,
+            link_error,
+            loaded,
+            opened_from,
+        );
         let kind = Memo::new(move |_| plan.with(Plan::kind));
         // One validation per edit: the problems (with the template-size check `ValidPlan::new`
         // adds) and the valid plan both come from it.
@@ -477,6 +500,7 @@ impl Planner {
             kept: Kept::default(),
             kind,
             loaded,
+            opened_from,
             untyped,
             problems,
             valid,

@@ -77,6 +77,10 @@ fn split_port(host: &str) -> &str {
 #[derive(Clone, Debug)]
 pub struct Headers {
     csp: HeaderValue,
+    /// `SAMEORIGIN` when no other site may frame the planner: what `frame-ancestors 'self'`
+    /// says, for browsers too old to read it. With embed origins only the CSP speaks, since
+    /// `X-Frame-Options` cannot name them.
+    frame_options: Option<HeaderValue>,
 }
 
 impl Headers {
@@ -102,11 +106,22 @@ impl Headers {
         .join("; ");
         Headers {
             csp: HeaderValue::from_str(&csp).expect("origins were checked at start"),
+            frame_options: embed_origins
+                .is_empty()
+                .then(|| HeaderValue::from_static("SAMEORIGIN")),
         }
     }
 
-    fn apply(&self, response: &mut Response) {
+    fn apply(&self, response: &mut Response, api: bool) {
         let h = response.headers_mut();
+        if let Some(frame_options) = &self.frame_options {
+            h.insert(header::X_FRAME_OPTIONS, frame_options.clone());
+        }
+        // API answers are the caller's alone (a bootstrap's fresh ExternalId, a stack's
+        // outputs, the token's owner): no cache keeps them, a browser's disk cache included.
+        if api && !h.contains_key(header::CACHE_CONTROL) {
+            h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+        }
         h.insert(header::CONTENT_SECURITY_POLICY, self.csp.clone());
         h.insert(
             header::X_CONTENT_TYPE_OPTIONS,
@@ -174,6 +189,7 @@ pub async fn guard(State(guard): State<Arc<Guard>>, request: Request, next: Next
         .and_then(|h| h.to_str().ok())
         .map(str::to_string)
         .or_else(|| request.uri().authority().map(|a| a.to_string()));
+    let api = request.uri().path().starts_with("/api/");
     let mut response = match host {
         // A request without a Host (HTTP/1.0, or an in-process call) did not come from a
         // browser page, which always sends one.
@@ -184,7 +200,7 @@ pub async fn guard(State(guard): State<Arc<Guard>>, request: Request, next: Next
             Err(_) => ApiError::TimedOut.into_response(),
         },
     };
-    guard.headers.apply(&mut response);
+    guard.headers.apply(&mut response, api);
     response
 }
 

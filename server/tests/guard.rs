@@ -98,6 +98,28 @@ async fn every_answer_carries_the_security_headers() {
         assert!(csp.contains("object-src 'none'"), "{uri}: {csp}");
         assert_eq!(headers[header::X_CONTENT_TYPE_OPTIONS], "nosniff", "{uri}");
         assert_eq!(headers[header::REFERRER_POLICY], "no-referrer", "{uri}");
+        // X-Frame-Options cannot name the embed origins: the CSP alone speaks.
+        assert!(headers.get(header::X_FRAME_OPTIONS).is_none(), "{uri}");
+        // API answers are kept by no cache; the app's files keep their own rules.
+        let cache = headers
+            .get(header::CACHE_CONTROL)
+            .map(|v| v.to_str().unwrap());
+        if uri.starts_with("/api/") {
+            assert_eq!(cache, Some("no-store"), "{uri}");
+        } else {
+            assert_ne!(cache, Some("no-store"), "{uri}");
+        }
+    }
+    // With no site allowed to frame it, the planner says so to browsers too old for CSP.
+    let alone = Config {
+        embed_origins: Vec::new(),
+        ..c
+    };
+    for uri in ["/", "/api/openapi.json"] {
+        let (_, headers, _) = get(&alone, uri, None).await;
+        assert_eq!(headers[header::X_FRAME_OPTIONS], "SAMEORIGIN", "{uri}");
+        let csp = headers[header::CONTENT_SECURITY_POLICY].to_str().unwrap();
+        assert!(csp.ends_with("frame-ancestors 'self'"), "{csp}");
     }
 }
 

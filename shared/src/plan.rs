@@ -582,7 +582,8 @@ pub struct Fargate {
         schemars(length(min = 1, max = 1024), regex(pattern = r"^/[^ ]*$"))
     )]
     pub health_check_path: String,
-    /// Run the container with a read-only root file system (recommended).
+    /// Run the container with a read-only root file system (recommended); `/tmp` stays
+    /// writable, on the task's ephemeral storage.
     pub readonly_root_filesystem: bool,
     /// The user the container runs as: a name or uid, with an optional group
     /// (`1000`, `1000:1000`, `app`). Absent: the image's own user, often root.

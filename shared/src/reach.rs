@@ -150,11 +150,122 @@ pub fn check(plan: &Plan, reach: &Reach) -> Vec<(String, String)> {
     out
 }
 
+/// What a plan uses that is not its stack's own, as `(path, what it does)`, paths as the
+/// validator's: the images it runs, the secrets and parameters it reads, where its alarms and
+/// access logs go, whose tokens it accepts, the hosted zone it writes in. A plan someone else
+/// wrote (a share link, a plan file) can name any of these, and a deploy acts on them, so the
+/// deploy panel lists them, and asks before deploying such a plan.
+pub fn uses(plan: &Plan) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    match &plan.architecture {
+        Architecture::Fargate(f) => {
+            if let Some(image) = &f.image {
+                out.push(("fargate.image".into(), format!("runs an image of {image}")));
+            }
+            if let Some(email) = &f.alarm_email {
+                out.push((
+                    "fargate.alarm_email".into(),
+                    format!("sends its alarms to {email}"),
+                ));
+            }
+        }
+        Architecture::Lambda(l) => {
+            if let Some(image) = &l.image {
+                out.push(("lambda.image".into(), format!("runs an image of {image}")));
+            }
+            if let Some(crate::plan::Authorizer::Jwt(jwt)) = &l.authorizer {
+                out.push((
+                    "lambda.authorizer.jwt.issuer".into(),
+                    format!("lets in callers with tokens from {}", jwt.issuer),
+                ));
+            }
+        }
+    }
+    for (i, v) in plan.environment.iter().enumerate() {
+        if let Some(secret) = &v.secret {
+            out.push((
+                format!("environment[{i}].secret"),
+                format!("gives the service your secret {secret} as {}", v.name),
+            ));
+        } else if let Some(parameter) = &v.ssm_parameter {
+            out.push((
+                format!("environment[{i}].ssm_parameter"),
+                format!("gives the service your parameter {parameter} as {}", v.name),
+            ));
+        }
+    }
+    if let Some(bucket) = &plan.log_bucket {
+        out.push((
+            "log_bucket".into(),
+            format!("writes its access logs to the bucket {bucket}"),
+        ));
+    }
+    if let Some(d) = &plan.domain {
+        out.push((
+            "domain.hosted_zone_id".into(),
+            format!(
+                "writes the records of {} in the hosted zone {}",
+                d.name, d.hosted_zone_id
+            ),
+        ));
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::examples;
     use crate::plan::{Domain, EnvVar};
+
+    #[test]
+    fn uses_names_everything_outside_the_stack() {
+        assert_eq!(
+            uses(&examples::fargate()),
+            vec![(
+                "fargate.alarm_email".to_string(),
+                "sends its alarms to ops@example.com".to_string()
+            )]
+        );
+        let mut p = plan(
+            &[
+                ("secret", "stackplan/shop/stripe"),
+                ("ssm_parameter", "/stackplan/db"),
+            ],
+            Some("Z123"),
+        );
+        if let Architecture::Fargate(f) = &mut p.architecture {
+            f.image = Some("docker.io/someone/app".into());
+        }
+        p.log_bucket = Some("their-logs".into());
+        let paths: Vec<String> = uses(&p).into_iter().map(|(path, _)| path).collect();
+        assert_eq!(
+            paths,
+            [
+                "fargate.image",
+                "fargate.alarm_email",
+                "environment[0].secret",
+                "environment[1].ssm_parameter",
+                "log_bucket",
+                "domain.hosted_zone_id"
+            ]
+        );
+        assert_eq!(uses(&p)[0].1, "runs an image of docker.io/someone/app");
+        assert_eq!(
+            uses(&p)[2].1,
+            "gives the service your secret stackplan/shop/stripe as VAR_0"
+        );
+        let mut l = examples::lambda();
+        if let Architecture::Lambda(f) = &mut l.architecture {
+            f.authorizer = Some(examples::jwt());
+        }
+        assert!(
+            uses(&l)
+                .iter()
+                .any(|(path, what)| path == "lambda.authorizer.jwt.issuer"
+                    && what.starts_with("lets in callers with tokens from https://"))
+        );
+    }
 
     fn reach(prefixes: &[&str], zones: Zones) -> Reach {
         Reach {

@@ -9,6 +9,114 @@ use crate::plan::{
     ApiType, Architecture, Authorizer, Domain, Fargate, Jwt, Lambda, Plan, Table, Workload,
 };
 
+/// PostgreSQL's reserved key words and those that can be only a function or type name (its
+/// `kwlist.h`, `RESERVED_KEYWORD` and `TYPE_FUNC_NAME_KEYWORD`): neither can name a database
+/// unquoted (`CREATE DATABASE name` takes a `ColId`), and RDS refuses a `DBName` "reserved by
+/// the database engine". Lowercase, as a project name makes them.
+const POSTGRES_RESERVED: &[&str] = &[
+    "all",
+    "analyse",
+    "analyze",
+    "and",
+    "any",
+    "array",
+    "as",
+    "asc",
+    "asymmetric",
+    "authorization",
+    "binary",
+    "both",
+    "case",
+    "cast",
+    "check",
+    "collate",
+    "collation",
+    "column",
+    "concurrently",
+    "constraint",
+    "create",
+    "cross",
+    "current_catalog",
+    "current_date",
+    "current_role",
+    "current_schema",
+    "current_time",
+    "current_timestamp",
+    "current_user",
+    "default",
+    "deferrable",
+    "desc",
+    "distinct",
+    "do",
+    "else",
+    "end",
+    "except",
+    "false",
+    "fetch",
+    "for",
+    "foreign",
+    "freeze",
+    "from",
+    "full",
+    "grant",
+    "group",
+    "having",
+    "ilike",
+    "in",
+    "initially",
+    "inner",
+    "intersect",
+    "into",
+    "is",
+    "isnull",
+    "join",
+    "lateral",
+    "leading",
+    "left",
+    "like",
+    "limit",
+    "localtime",
+    "localtimestamp",
+    "natural",
+    "not",
+    "notnull",
+    "null",
+    "offset",
+    "on",
+    "only",
+    "or",
+    "order",
+    "outer",
+    "overlaps",
+    "placing",
+    "primary",
+    "references",
+    "returning",
+    "right",
+    "select",
+    "session_user",
+    "similar",
+    "some",
+    "symmetric",
+    "system_user",
+    "table",
+    "tablesample",
+    "then",
+    "to",
+    "trailing",
+    "true",
+    "union",
+    "unique",
+    "user",
+    "using",
+    "variadic",
+    "verbose",
+    "when",
+    "where",
+    "window",
+    "with",
+];
+
 /// How bad a finding is. Errors block the template; warnings are said next to it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -651,6 +759,15 @@ fn fargate(c: &mut Checker, plan: &Plan, f: &Fargate) {
     c.range("fargate.spot_percent", f.spot_percent, 0, 100, "%");
     retention(c, "fargate.log_retention_days", f.log_retention_days);
     if let Some(db) = &f.database {
+        let name = crate::template::fargate::database_name(&plan.project);
+        if POSTGRES_RESERVED.contains(&name.as_str()) {
+            c.error(
+                "project",
+                format!(
+                    "the database is named after the project, and \"{name}\" is a word PostgreSQL reserves, which RDS refuses as a database name: choose another project name"
+                ),
+            );
+        }
         c.range(
             "fargate.database.storage_gb",
             db.storage_gb,
@@ -814,6 +931,33 @@ fn image_repo(c: &mut Checker, image: &str) {
             "fargate.image",
             format!(
                 "\"{image}\" is not an image repository (lowercase letters, digits and . _ / : -)"
+            ),
+        );
+        return;
+    }
+    // A named image is not the stack's own repository: its tasks start at the first deploy,
+    // before anyone checks the tag is there, and whoever publishes it runs code with the
+    // service's settings and secrets.
+    let host = image.split('/').next().unwrap_or_default();
+    let private_ecr = host.contains(".dkr.ecr.") && host.ends_with(".amazonaws.com");
+    if private_ecr {
+        c.warn(
+            "fargate.image",
+            "the service starts with this image at the first deploy: push the tag first, and let \
+             this account pull it if the repository is in another account",
+        );
+    } else {
+        c.warn(
+            "fargate.image",
+            format!(
+                "{host_note}: its tasks start at the first deploy with the service's settings and \
+                 secrets, so trust its publisher; a private registry needs credentials the \
+                 template does not give",
+                host_note = if image.contains('/') && (host.contains('.') || host.contains(':')) {
+                    format!("\"{image}\" is pulled from {host}, outside your account")
+                } else {
+                    format!("\"{image}\" is pulled from Docker Hub, outside your account")
+                }
             ),
         );
     }

@@ -561,3 +561,48 @@ fn generated_secrets_are_billed_and_references_are_explained() {
         assert_eq!(kms, plan.kind() == ArchitectureKind::Fargate, "{name}");
     }
 }
+
+/// Each new Fargate task is a step in its cost, so the curves can cross and cross back within
+/// one cell of the curve's grid. Every crossing is found; the break-even is the last, above
+/// which one side is cheaper all the way up, and the earlier ones are said.
+#[test]
+fn every_crossing_is_found_and_the_break_even_is_the_last() {
+    let mut plan = examples::fargate();
+    let Architecture::Fargate(f) = &mut plan.architecture else {
+        unreachable!()
+    };
+    f.database = None;
+    f.cache = None;
+    f.nat_gateways = NatGateways::Single;
+    f.min_tasks = 1;
+    f.desired_tasks = 1;
+    let o = Options::default();
+    let c = cost::compare(&plan, PriceBook::embedded(), o, cost::Sides::default());
+    let r = c.break_even_requests_per_month.expect("a break-even");
+    assert_eq!(c.crossings_before.len(), 2, "{:?}", c.break_even_note);
+    let at = |plan: &shared::Plan, r: f64| {
+        let mut p = plan.clone();
+        p.workload.requests_per_month = r.round() as u64;
+        cost::estimate(&ValidPlan::new(p).unwrap(), PriceBook::embedded(), o).monthly_usd
+    };
+    let fargate_cheaper = |r: f64| at(&c.fargate_plan, r) < at(&c.lambda_plan, r);
+    let mut edges = c.crossings_before.clone();
+    edges.push(r);
+    // Lambda below the first crossing; then the cheaper side changes at every one.
+    assert!(!fargate_cheaper(edges[0] * 0.99));
+    for (i, pair) in edges.windows(2).enumerate() {
+        let mid = (pair[0] + pair[1]) / 2.0;
+        assert_eq!(fargate_cheaper(mid), i % 2 == 0, "between {pair:?}");
+    }
+    for above in [1.01, 2.0, 10.0] {
+        assert!(fargate_cheaper(r * above), "{above} × the break-even");
+    }
+    assert_eq!(c.cheaper_above_break_even.as_deref(), Some("fargate"));
+    assert!(
+        c.break_even_note
+            .as_deref()
+            .is_some_and(|n| n.contains("Below it the curves also cross, at about 29,075,000 (Fargate cheaper above), about 30,660,000 (Lambda cheaper above)")),
+        "{:?}",
+        c.break_even_note
+    );
+}

@@ -613,3 +613,37 @@ fn one_shared_nat_gateway_is_reached_across_azs_by_half_the_tasks() {
     );
     assert!(!per_az.lower_bound, "{:?}", per_az.unknown);
 }
+
+/// HTTP API requests are metered in 512 KB increments; AWS does not say whether a response's
+/// bytes count. Responses above 512 KB add the further increments as a line with no price, so
+/// the estimate is a lower bound instead of a guess either way.
+#[test]
+fn http_api_responses_over_512_kb_are_increments_at_no_known_price() {
+    let item = "HTTP API requests: 512 KB increments beyond the first";
+    let with = |kb: u32, api: ApiType| {
+        let mut plan = lambda(|_, l| l.api = api);
+        plan.workload.avg_response_kb = kb;
+        estimate(plan, true)
+    };
+    for kb in [40, 512] {
+        let e = with(kb, ApiType::Http);
+        assert!(e.lines.iter().all(|l| l.item != item), "{kb} KB");
+    }
+    let e = with(1100, ApiType::Http);
+    let extra = line(&e, item);
+    // 1,100 KB is three increments: two beyond the first, for every request.
+    let requests = examples::lambda().workload.requests_per_month as f64;
+    assert_eq!(extra.quantity, requests * 2.0 / 1e6);
+    assert_eq!(extra.monthly_usd, None);
+    assert!(e.lower_bound && e.range.lower_bound);
+    assert!(
+        e.unknown
+            .iter()
+            .any(|u| u.contains("does not say whether response bytes count")),
+        "{:?}",
+        e.unknown
+    );
+    // A REST API has no such metering.
+    let rest = with(1100, ApiType::Rest);
+    assert!(rest.lines.iter().all(|l| l.item != item));
+}

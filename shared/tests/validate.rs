@@ -615,3 +615,71 @@ fn no_string_of_a_plan_may_hold_a_dynamic_reference() {
         );
     }
 }
+
+/// The database is named after the project: a word PostgreSQL reserves would fail the stack
+/// at its database, after the network and the load balancer were made.
+#[test]
+fn a_database_is_not_named_with_a_word_postgresql_reserves() {
+    check(
+        "fargate",
+        json!({"project": "user"}),
+        &[
+            "project: the database is named after the project, and \"user\" is a word PostgreSQL reserves, which RDS refuses as a database name: choose another project name",
+        ],
+    );
+    check(
+        "fargate",
+        json!({"project": "current-user"}),
+        &[
+            "project: the database is named after the project, and \"current_user\" is a word PostgreSQL reserves, which RDS refuses as a database name: choose another project name",
+        ],
+    );
+    check(
+        "fargate",
+        json!({"project": "user", "fargate": {"database": null}}),
+        &[],
+    );
+    check("fargate", json!({"project": "users"}), &[]);
+    check("lambda", json!({"project": "order"}), &[]);
+}
+
+/// An image the plan names starts at the first deploy, unchecked: the warning says what that
+/// asks of the user, and where the image comes from.
+#[test]
+fn a_named_image_says_where_it_comes_from() {
+    let warnings = |image: &str| {
+        let mut plan = examples::fargate();
+        if let shared::plan::Architecture::Fargate(f) = &mut plan.architecture {
+            f.image = Some(image.into());
+        }
+        shared::check(&plan)
+            .into_iter()
+            .filter(|p| p.severity == Severity::Warning && p.path == "fargate.image")
+            .map(|p| p.message)
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(
+        warnings("123456789012.dkr.ecr.us-east-1.amazonaws.com/shop"),
+        [
+            "the service starts with this image at the first deploy: push the tag first, and let this account pull it if the repository is in another account"
+        ]
+    );
+    for (image, from) in [
+        ("nginx", "Docker Hub"),
+        ("someone/app", "Docker Hub"),
+        ("ghcr.io/someone/app", "ghcr.io"),
+        ("public.ecr.aws/nginx/nginx", "public.ecr.aws"),
+        (
+            "registry.example.com:5000/team/app",
+            "registry.example.com:5000",
+        ),
+    ] {
+        let got = warnings(image);
+        assert_eq!(got.len(), 1, "{image}: {got:?}");
+        assert!(
+            got[0].starts_with(&format!("\"{image}\" is pulled from {from}, outside your account: its tasks start at the first deploy with the service's settings and secrets")),
+            "{image}: {}",
+            got[0]
+        );
+    }
+}

@@ -586,6 +586,53 @@ test('a plan the account\'s bootstrap does not reach is refused with links to it
   assert.deepEqual(errors.filter((e) => !/status of 422/.test(e)), []);
 });
 
+test('a plan opened from a share link that uses what is beyond its stack deploys only once confirmed, with the list', async () => {
+  // Someone writes a plan that gives the account's secret to an image of theirs, and shares it.
+  const { page: writer } = await open(server.url);
+  await writer.getByRole('button', { name: 'Add variable' }).click();
+  await writer.getByLabel('Variable 1 name').fill('STRIPE_KEY');
+  await writer.getByLabel('Variable 1 name').press('Tab');
+  await writer.getByLabel('Variable 1 source').selectOption('secret');
+  await writer.getByLabel('Variable 1 value').fill('stackplan/shop/stripe');
+  await writer.locator('#f-fargate-image').fill('docker.io/someone/app');
+  await writer.locator('#f-fargate-image').press('Tab');
+  await writer.getByTestId('share').click();
+  const shared = await writer.getByTestId('share-link').inputValue();
+  assert.ok(shared.includes('#plan='), shared);
+
+  // The user's own tab (its token from the login link) lists what the example uses; the link
+  // pasted into it brings the writer's plan, whose deploy is asked about first.
+  const { page, errors } = await open(login);
+  await page.getByTestId('deploy').scrollIntoViewIfNeeded();
+  await page.getByTestId('deploy-target').filter({ hasNotText: 'Asking' }).waitFor();
+  const uses = page.getByTestId('deploy-uses');
+  assert.equal(await uses.locator('p').innerText(), 'Beyond the stack, it:');
+  assert.deepEqual(await uses.locator('li').allInnerTexts(), ['sends its alarms to ops@example.com']);
+  await page.evaluate((fragment) => { location.hash = fragment; }, shared.slice(shared.indexOf('#')));
+  await page.waitForFunction(() => document.querySelector('#f-fargate-image')?.value === 'docker.io/someone/app');
+  await uses.filter({ hasText: 'someone/app' }).waitFor();
+  await page.getByTestId('deploy-button').click();
+  const confirm = page.getByTestId('embedded-confirm');
+  await confirm.waitFor();
+  const text = await confirm.innerText();
+  assert.match(text, /^This plan came from a share link, so someone else may have written it/);
+  assert.doesNotMatch(text, /inside another page/);
+  assert.deepEqual(
+    await page.getByTestId('confirm-uses').locator('li').allInnerTexts(),
+    [
+      'runs an image of docker.io/someone/app',
+      'sends its alarms to ops@example.com',
+      'gives the service your secret stackplan/shop/stripe as STRIPE_KEY',
+    ],
+  );
+  await page.screenshot({ path: path.join(artifacts, 'deploy-confirm-link.png') });
+  await page.getByTestId('cancel-deploy').click();
+  await confirm.waitFor({ state: 'detached' });
+  assert.equal(await page.getByTestId('deploy-status').count(), 0, 'nothing was deployed');
+  assert.equal(await page.getByTestId('deploy-progress').count(), 0, 'nothing was deployed');
+  assert.deepEqual(errors, []);
+});
+
 test('a token a login link brought is said, and can be forgotten', async () => {
   const { page, errors } = await open(login);
   await page.getByTestId('deploy').scrollIntoViewIfNeeded();
@@ -602,6 +649,12 @@ test('a token a login link brought is said, and can be forgotten', async () => {
   await page.getByTestId('deploy-token').press('Enter');
   await page.getByTestId('deploy-button').waitFor();
   assert.equal(await page.getByTestId('deploy-as').count(), 0);
+  // A login URL opened in this tab later changes only the fragment: its token is taken, said,
+  // and leaves the address bar at once.
+  await page.evaluate((fragment) => { location.hash = fragment; }, login.slice(login.indexOf('#')));
+  await said.waitFor();
+  assert.match(await said.innerText(), /login link/);
+  assert.ok(!page.url().includes('token'), page.url());
   assert.deepEqual(errors, []);
 });
 

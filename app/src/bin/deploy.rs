@@ -72,9 +72,15 @@ fn set_changed<T: PartialEq + Send + Sync + 'static>(signal: RwSignal<T>, value:
 }
 
 /// The planner's state the panel reads: the plan (JSON), whether the planner found it valid,
-/// and the free-tier switch.
+/// the free-tier switch, and where the plan came from if someone else may have written it
+/// ("a share link", "a plan file").
 #[wasm_bindgen]
-pub fn update(plan: &str, valid: bool, free_tier: bool) -> Result<(), JsError> {
+pub fn update(
+    plan: &str,
+    valid: bool,
+    free_tier: bool,
+    opened_from: Option<String>,
+) -> Result<(), JsError> {
     // A plan the panel cannot read keeps the last one, and cannot be deployed.
     let plan = shared::Plan::from_json(plan).ok();
     with_inputs(|inputs| {
@@ -84,6 +90,7 @@ pub fn update(plan: &str, valid: bool, free_tier: bool) -> Result<(), JsError> {
         }
         set_changed(inputs.valid, valid && readable);
         set_changed(inputs.free_tier, free_tier);
+        set_changed(inputs.opened_from, opened_from);
     })
 }
 

@@ -75,8 +75,13 @@ extern "C" {
         embedded: bool,
     ) -> Result<(), JsValue>;
     #[wasm_bindgen(method, catch)]
-    fn update(this: &DeployModule, plan: &str, valid: bool, free_tier: bool)
-    -> Result<(), JsValue>;
+    fn update(
+        this: &DeployModule,
+        plan: &str,
+        valid: bool,
+        free_tier: bool,
+        opened_from: Option<String>,
+    ) -> Result<(), JsValue>;
     #[wasm_bindgen(method, catch)]
     fn set_template(
         this: &DeployModule,
@@ -152,7 +157,8 @@ pub fn DeploySlot(host: Option<String>, embedded: bool) -> impl IntoView {
         // value, not what the user sees.
         let valid = p.valid.with(Option::is_some) && p.untyped.with(Vec::is_empty);
         let free_tier = p.free_tier.get();
-        push(&|m| m.update(&plan, valid, free_tier));
+        let opened_from = p.opened_from.get();
+        push(&|m| m.update(&plan, valid, free_tier, opened_from.map(String::from)));
     });
     Effect::new(move |_| {
         if state.get() != Module::Mounted {

@@ -127,7 +127,7 @@ pub fn FargatePanel() -> impl IntoView {
                     move || p.read_fargate(|f| if f.nat_gateways == NatGateways::Single { "single" } else { "per_az" }.to_string()),
                     move |v| p.fargate(|f| f.nat_gateways = if v == "single" { NatGateways::Single } else { NatGateways::PerAz }))}
             </div>
-            {toggle("fargate.readonly_root_filesystem", "Read-only root file system (recommended)",
+            {toggle("fargate.readonly_root_filesystem", "Read-only root file system, /tmp writable (recommended)",
                 move || p.read_fargate(|f| f.readonly_root_filesystem), move |v| p.fargate(|f| f.readonly_root_filesystem = v))}
         </fieldset>
         <DataStores />

@@ -138,6 +138,7 @@ pub fn TemplateViewer() -> impl IntoView {
                     p.linked_book.set(None);
                     p.plan.set(plan);
                     p.loaded.update(|n| *n += 1);
+                    p.opened_from.set(Some(crate::state::PLAN_FILE));
                 }
                 Some(Err(e)) => p.link_error.set(Some(format!(
                     "{name} could not be opened: {e}. The plan on the page is unchanged."

@@ -77,8 +77,12 @@ pub struct Comparison {
     pub break_even_bound: Bound,
     /// Why the crossing is a bound or withheld, naming the unknown prices.
     pub break_even_note: Option<String>,
-    /// Which of the two is cheaper above the break-even.
+    /// Which of the two is cheaper above the break-even: the last crossing, so all the way up.
     pub cheaper_above_break_even: Option<String>,
+    /// Where the curves also cross below the break-even (each new Fargate task is a step in
+    /// its cost), in order; `break_even_note` says which side is cheaper above each.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub crossings_before: Vec<f64>,
     pub dominant: Dominant,
     pub curve: Vec<CurvePoint>,
     pub assumptions: Vec<String>,
@@ -273,6 +277,22 @@ fn number_word(n: usize) -> String {
     }
 }
 
+/// The traffic at which a Fargate plan's task count steps up, within the curve's span: its
+/// `k` tasks are full at `k × per task` ([`task_capacity`]'s rule), from its minimum to one
+/// below its maximum.
+fn task_steps(plan: &Plan) -> Vec<f64> {
+    let Architecture::Fargate(f) = &plan.architecture else {
+        return Vec::new();
+    };
+    let Some(per_task) = super::requests_per_task(plan, f) else {
+        return Vec::new();
+    };
+    (f.min_tasks.max(1)..f.max_tasks)
+        .map(|k| f64::from(k) * per_task)
+        .filter(|r| (CURVE_FROM..CURVE_TO).contains(r))
+        .collect()
+}
+
 /// The break-even between two curve points where the difference changes sign.
 struct Crossing {
     requests: f64,
@@ -309,36 +329,60 @@ pub fn compare(plan: &Plan, book: &PriceBook, o: Options, sides: Sides) -> Compa
     let curve: Vec<CurvePoint> = (0..=n)
         .map(|i| point(CURVE_FROM * 10f64.powf(i as f64 / POINTS_PER_DECADE as f64)))
         .collect();
-    let crossing = curve.windows(2).find_map(|pair| {
-        let (a, b) = (
-            pair[0].fargate_usd - pair[0].lambda_usd,
-            pair[1].fargate_usd - pair[1].lambda_usd,
-        );
-        if a.signum() == b.signum() || a == 0.0 {
-            return None;
-        }
-        // Bisect in log space between the two points.
-        let (mut lo, mut hi) = (
-            pair[0].requests_per_month.ln(),
-            pair[1].requests_per_month.ln(),
-        );
-        for _ in 0..60 {
-            let mid = (lo + hi) / 2.0;
-            let p = point(mid.exp());
-            if (p.fargate_usd - p.lambda_usd).signum() == a.signum() {
-                lo = mid
-            } else {
-                hi = mid
+    // Every crossing, in order. Each new Fargate task is a step up in its cost, so the curves
+    // can cross and cross back inside one grid cell: the difference is also read at each step
+    // (the traffic its last task carries in full) and just above it (one more task).
+    let mut samples = curve.clone();
+    samples.extend(
+        task_steps(fp)
+            .into_iter()
+            .flat_map(|r| [point(r), point(r * (1.0 + 1e-9))]),
+    );
+    samples.sort_by(|a, b| a.requests_per_month.total_cmp(&b.requests_per_month));
+    let crossings: Vec<Crossing> = samples
+        .windows(2)
+        .filter_map(|pair| {
+            let (a, b) = (
+                pair[0].fargate_usd - pair[0].lambda_usd,
+                pair[1].fargate_usd - pair[1].lambda_usd,
+            );
+            if a.signum() == b.signum() || a == 0.0 {
+                return None;
             }
-        }
-        Some(Crossing {
-            requests: ((lo + hi) / 2.0).exp().round(),
-            fargate_cheaper_above: b < 0.0,
-            fargate_lower_bound: pair.iter().any(|p| p.fargate_lower_bound),
-            lambda_lower_bound: pair.iter().any(|p| p.lambda_lower_bound),
-            over_capacity: pair.iter().any(|p| p.fargate_over_capacity),
+            // Across a step the crossing is the step; elsewhere both curves are continuous:
+            // bisect in log space between the two points.
+            let (mut lo, mut hi) = (
+                pair[0].requests_per_month.ln(),
+                pair[1].requests_per_month.ln(),
+            );
+            let across_step = pair[1].fargate_tasks > pair[0].fargate_tasks
+                && pair[1].requests_per_month <= pair[0].requests_per_month * (1.0 + 1e-8);
+            if !across_step {
+                for _ in 0..60 {
+                    let mid = (lo + hi) / 2.0;
+                    let p = point(mid.exp());
+                    if (p.fargate_usd - p.lambda_usd).signum() == a.signum() {
+                        lo = mid
+                    } else {
+                        hi = mid
+                    }
+                }
+            }
+            Some(Crossing {
+                requests: if across_step {
+                    pair[0].requests_per_month.round()
+                } else {
+                    ((lo + hi) / 2.0).exp().round()
+                },
+                fargate_cheaper_above: b < 0.0,
+                fargate_lower_bound: pair.iter().any(|p| p.fargate_lower_bound),
+                lambda_lower_bound: pair.iter().any(|p| p.lambda_lower_bound),
+                over_capacity: pair.iter().any(|p| p.fargate_over_capacity),
+            })
         })
-    });
+        .collect();
+    // The break-even is the last crossing: above it, one side is cheaper all the way up.
+    let crossing = crossings.last();
     let fargate = estimate_plan(fp, book, o);
     let lambda = estimate_plan(lp, book, o);
     // The unknown prices that matter are those near the crossing, not at the plan's traffic.
@@ -347,12 +391,41 @@ pub fn compare(plan: &Plan, book: &PriceBook, o: Options, sides: Sides) -> Compa
         at.workload.requests_per_month = r.round() as u64;
         estimate_plan(&at, book, o).unknown
     };
-    let near = crossing
-        .as_ref()
-        .map_or((fargate.unknown.clone(), lambda.unknown.clone()), |c| {
-            (unknown_at(fp, c.requests), unknown_at(lp, c.requests))
+    let near = crossing.map_or((fargate.unknown.clone(), lambda.unknown.clone()), |c| {
+        (unknown_at(fp, c.requests), unknown_at(lp, c.requests))
+    });
+    let (break_even, bound, mut note) = break_even(crossing, &curve, &near);
+    // Crossings below the break-even, where a new Fargate task tips the balance back.
+    let earlier = &crossings[..crossings.len().saturating_sub(1)];
+    let crossings_before: Vec<f64> = if break_even.is_some() {
+        earlier.iter().map(|c| c.requests).collect()
+    } else {
+        Vec::new()
+    };
+    if !crossings_before.is_empty() {
+        let back = earlier
+            .iter()
+            .map(|c| {
+                format!(
+                    "about {} ({} cheaper above)",
+                    super::fmt_qty(c.requests),
+                    if c.fargate_cheaper_above {
+                        "Fargate"
+                    } else {
+                        "Lambda"
+                    }
+                )
+            })
+            .collect::<Vec<_>>()
+            .join(", ");
+        let again = format!(
+            "Below it the curves also cross, at {back} requests a month: each new Fargate task is a step in its cost."
+        );
+        note = Some(match note {
+            Some(n) => format!("{n} {again}"),
+            None => again,
         });
-    let (break_even, bound, mut note) = break_even(crossing.as_ref(), &curve, &near);
+    }
     // Lambda's curve prices every request as served, so a crossing where the function is over
     // its limits stands, but says so: the function could not carry that traffic as planned.
     if let Some(r) = break_even
@@ -396,7 +469,8 @@ pub fn compare(plan: &Plan, book: &PriceBook, o: Options, sides: Sides) -> Compa
         break_even_requests_per_month: break_even,
         break_even_bound: bound,
         break_even_note: note,
-        cheaper_above_break_even: crossing.as_ref().map(|c| {
+        crossings_before,
+        cheaper_above_break_even: crossing.map(|c| {
             if c.fargate_cheaper_above {
                 "fargate"
             } else {

@@ -4,6 +4,9 @@ use super::fargate::{app_bucket, data_transfer_out, logs};
 use super::{Options, Pricer, Scenario, assume, fmt_qty};
 use crate::plan::{ApiType, CpuArch, Lambda, Plan};
 
+/// The size of one metered HTTP API request.
+const HTTP_API_METERED_KB: u32 = 512;
+
 pub(super) fn lines(
     p: &mut Pricer<'_>,
     a: &mut Vec<String>,
@@ -109,6 +112,27 @@ pub(super) fn lines(
             ],
             &|| format!("{} requests ÷ 1M", fmt_qty(s.requests)),
         ),
+    }
+    // AWS meters HTTP API requests in 512 KB increments. Whether a response's bytes count
+    // toward them is not documented, so the increments beyond the first are a line at no
+    // known price: the estimate says "at least" rather than guess either way.
+    let increments = f64::from(w.avg_response_kb.div_ceil(HTTP_API_METERED_KB));
+    if l.api == ApiType::Http && increments > 1.0 {
+        p.unpriced(
+            "API Gateway",
+            "HTTP API requests: 512 KB increments beyond the first",
+            s.requests * (increments - 1.0) / 1e6,
+            "1M requests",
+            &|| {
+                format!(
+                    "{} requests × {} more 512 KB increments of a {} KB response ÷ 1M",
+                    fmt_qty(s.requests),
+                    fmt_qty(increments - 1.0),
+                    w.avg_response_kb
+                )
+            },
+            "AWS meters HTTP API requests in 512 KB increments, and does not say whether response bytes count",
+        );
     }
     a.push("API Gateway: the 12-month free tier for new accounts is not applied.".into());
 

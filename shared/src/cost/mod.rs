@@ -519,8 +519,7 @@ pub fn capacity(plan: &Plan, requests: f64) -> Capacity {
 /// more).
 fn task_capacity(plan: &Plan, f: &Fargate, requests: f64) -> TaskCapacity {
     let rps = requests / SECONDS_PER_MONTH;
-    let cpu_ms = f64::from(plan.workload.avg_duration_ms) * assume::CPU_SHARE_OF_DURATION;
-    let per_task = f.vcpu * f64::from(f.cpu_target_percent) / 100.0 * 1000.0 / cpu_ms.max(1.0);
+    let per_task = task_rps(plan, f);
     let needed = (rps / per_task).ceil().clamp(0.0, f64::from(u32::MAX)) as u32;
     let needed = needed.max(f.min_tasks);
     TaskCapacity {
@@ -528,6 +527,17 @@ fn task_capacity(plan: &Plan, f: &Fargate, requests: f64) -> TaskCapacity {
         tasks: needed.min(f.max_tasks),
         max_tasks: f.max_tasks,
     }
+}
+
+/// Requests a second one task carries at the autoscaling target.
+fn task_rps(plan: &Plan, f: &Fargate) -> f64 {
+    let cpu_ms = f64::from(plan.workload.avg_duration_ms) * assume::CPU_SHARE_OF_DURATION;
+    f.vcpu * f64::from(f.cpu_target_percent) / 100.0 * 1000.0 / cpu_ms.max(1.0)
+}
+
+/// Requests a month one task carries at the autoscaling target, when that is a number.
+pub(crate) fn requests_per_task(plan: &Plan, f: &Fargate) -> Option<f64> {
+    Some(task_rps(plan, f) * SECONDS_PER_MONTH).filter(|r| r.is_finite() && *r > 0.0)
 }
 
 /// A Lambda plan's average concurrency (requests per second × duration) and request rate for

@@ -177,6 +177,39 @@ impl<'b> Pricer<'b> {
         });
     }
 
+    /// A billable quantity no price can be put on, for `reason` (not a price the book lacks:
+    /// a billing rule AWS leaves open). The line is unknown, so the total says "at least".
+    pub fn unpriced(
+        &mut self,
+        service: &str,
+        item: &str,
+        quantity: f64,
+        unit: &str,
+        explain: &dyn Fn() -> String,
+        reason: &str,
+    ) {
+        let formula = if self.numbers_only {
+            String::new()
+        } else {
+            self.unknown.push(format!("{service} {item}: {reason}"));
+            format!(
+                "{} = {} {unit} × no price: {reason}",
+                explain(),
+                fmt_qty(quantity)
+            )
+        };
+        self.lines.push(Line {
+            service: service.into(),
+            item: item.into(),
+            quantity,
+            unit: unit.into(),
+            unit_usd: None,
+            monthly_usd: None,
+            formula,
+            derived: false,
+        });
+    }
+
     /// Prices `quantity` across tiers `[(tier size, key)]` (the last tier unbounded); one line.
     #[allow(clippy::too_many_arguments)]
     pub fn tiered(

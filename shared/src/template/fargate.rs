@@ -20,6 +20,8 @@ pub const REDIS_VERSION: &str = "7.1";
 pub const CONTAINER: &str = "app";
 /// Images the repository's lifecycle rule keeps (the estimate stores as many).
 pub const ECR_IMAGES_KEPT: u32 = 30;
+/// The bind-mount volume a read-only root file system writes to, at `/tmp`.
+const SCRATCH_VOLUME: &str = "scratch";
 const DB_PORT: u16 = 5432;
 /// The database's port in a governed account, whose CT.RDS.PR.20 refuses the engine's default
 /// (the service reads it from `DB_PORT` either way).
@@ -939,6 +941,16 @@ fn service(b: &mut Builder<'_>, f: &Fargate) {
     if let Some(user) = &f.user {
         container["User"] = json!(user);
     }
+    // A read-only root still needs somewhere to write (temporary files, pid files, caches):
+    // `/tmp` is a bind mount on the task's ephemeral storage, which `ephemeral_storage_gib`
+    // sizes. Without it that storage would back nothing the container can write.
+    if f.readonly_root_filesystem {
+        container["MountPoints"] = json!([{
+            "SourceVolume": SCRATCH_VOLUME,
+            "ContainerPath": "/tmp",
+            "ReadOnly": false
+        }]);
+    }
     let mut task = json!({
         "Cpu": ((f.vcpu * 1024.0).round() as u32).to_string(),
         "Memory": f.memory_mib.to_string(),
@@ -952,6 +964,9 @@ fn service(b: &mut Builder<'_>, f: &Fargate) {
         "TaskRoleArn": att("TaskRole", "Arn"),
         "ContainerDefinitions": [container]
     });
+    if f.readonly_root_filesystem {
+        task["Volumes"] = json!([{ "Name": SCRATCH_VOLUME }]);
+    }
     if f.ephemeral_storage_gib > 20 {
         task["EphemeralStorage"] = json!({ "SizeInGiB": f.ephemeral_storage_gib });
     }

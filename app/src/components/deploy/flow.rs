@@ -77,6 +77,22 @@ pub struct Deploy {
 
 impl Deploy {
     pub fn new(host: Option<String>, embedded: bool) -> Deploy {
+        let token = RwSignal::new(api::token());
+        // A login URL opened in this tab changes only its fragment: its token replaces the
+        // tab's (and leaves the address bar), as at the page's start.
+        // The same token typed before and brought by a link now is said anew: where it came
+        // from changed.
+        let taken = StoredValue::new(api::link_token_taken());
+        let _ = window_event_listener_untyped("hashchange", move |_| {
+            let now = api::token();
+            let linked = api::link_token_taken();
+            let changed = token.try_get_untracked().is_some_and(|t| t != now)
+                || taken.try_get_value().is_some_and(|l| l != linked);
+            if changed {
+                taken.try_set_value(linked);
+                token.try_set(now);
+            }
+        });
         Deploy {
             phase: RwSignal::new(Phase::Idle),
             error: RwSignal::new(None),
@@ -85,7 +101,7 @@ impl Deploy {
             changes: RwSignal::new(Vec::new()),
             rows: RwSignal::new(Vec::new()),
             progress: RwSignal::new((0, 0)),
-            token: RwSignal::new(api::token()),
+            token,
             sandbox_notes: RwSignal::new(Vec::new()),
             parameters: RwSignal::new(Default::default()),
             problems: RwSignal::new(Vec::new()),

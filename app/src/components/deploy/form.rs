@@ -47,6 +47,21 @@ fn parameters(d: Deploy) -> AnyView {
     fields.into_any()
 }
 
+/// What the plan uses beyond its stack (`shared::reach::uses`), as a list.
+fn uses_list(uses: &[(String, String)], testid: &'static str) -> AnyView {
+    let items = uses
+        .iter()
+        .map(|(_, what)| view! { <li>{what.clone()}</li> })
+        .collect::<Vec<_>>();
+    view! {
+        <div class="deploy-uses" data-testid=testid>
+            <p>"Beyond the stack, it:"</p>
+            <ul>{items}</ul>
+        </div>
+    }
+    .into_any()
+}
+
 /// The parameters the plan's template takes from a deploy.
 fn taken(plan: &shared::plan::Plan) -> &'static [&'static str] {
     match plan.architecture {
@@ -193,8 +208,13 @@ pub fn deploy_form(d: Deploy) -> AnyView {
                     .collect(),
             });
         };
+        // What the plan uses beyond its stack. A plan someone else may have written (a share
+        // link, a plan file) can point these anywhere, so its deploy is confirmed first, with
+        // the list; so is every deploy from inside another page.
+        let uses = Memo::new(move |_| p.plan.with(shared::reach::uses));
+        let from_elsewhere = move || p.opened_from.get().filter(|_| uses.with(|u| !u.is_empty()));
         let click = move |_| {
-            if d.embedded {
+            if d.embedded || from_elsewhere().is_some() {
                 confirming.set(true);
             } else {
                 deploy();
@@ -237,16 +257,28 @@ pub fn deploy_form(d: Deploy) -> AnyView {
             } else {
                 view! { <p class="deploy-summary deploy-blocked" id="deploy-blocked" data-testid="deploy-blocked">"Deploy waits for a valid plan: fix the errors under Checks first."</p> }.into_any()
             }}
+            {move || uses.with(|u| (!u.is_empty()).then(|| uses_list(u, "deploy-uses")))}
             {move || confirming.get().then(|| {
                 let cancel_button = NodeRef::<leptos::html::Button>::new();
                 cancel_button.on_load(|el| { let _ = el.focus(); });
                 view! {
                 <div class="banner confirm" role="alertdialog" aria-labelledby="embedded-confirm-text" data-testid="embedded-confirm"
                     on:keydown=move |ev| if ev.key() == "Escape" { cancel() }>
-                    <p id="embedded-confirm-text">{format!(
-                        "This planner is inside another page. Deploy {} resources to your account in {} as stack {}?",
-                        resources(), region(), stack_name()
-                    )}</p>
+                    <p id="embedded-confirm-text">{
+                        let mut text = String::new();
+                        if d.embedded {
+                            text.push_str("This planner is inside another page. ");
+                        }
+                        if let Some(source) = from_elsewhere() {
+                            text.push_str(&format!("This plan came from {source}, so someone else may have written it: check what it uses beyond its stack, below. "));
+                        }
+                        text.push_str(&format!(
+                            "Deploy {} resources to your account in {} as stack {}?",
+                            resources(), region(), stack_name()
+                        ));
+                        text
+                    }</p>
+                    {move || from_elsewhere().map(|_| uses.with(|u| uses_list(u, "confirm-uses")))}
                     <div class="actions">
                         <button type="button" data-testid="confirm-deploy" on:click=move |ev| { crate::browser::refocus_deploy(ev.target()); deploy() }>"Deploy now"</button>
                         <button type="button" class="secondary" data-testid="cancel-deploy" node_ref=cancel_button on:click=move |_| cancel()>"Cancel"</button>

@@ -22,6 +22,9 @@ pub struct Inputs {
     pub free_tier: RwSignal<bool>,
     /// The server's book for the plan's region, as the planner fetches it.
     pub server_book: RwSignal<Option<ServerBook>>,
+    /// Where the plan came from if someone else may have written it ("a share link", "a plan
+    /// file"): a deploy of a plan that uses anything beyond its stack is then confirmed first.
+    pub opened_from: RwSignal<Option<String>>,
 }
 
 impl Inputs {
@@ -35,6 +38,7 @@ impl Inputs {
             template: RwSignal::new(None),
             free_tier: RwSignal::new(true),
             server_book,
+            opened_from: RwSignal::new(None),
         }
     }
 }

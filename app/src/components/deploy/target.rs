@@ -103,10 +103,16 @@ pub fn signed_in(d: Deploy) -> AnyView {
             let from_link = api::token_from_link();
             let who = owner.get();
             (from_link || who.is_some()).then(|| {
+                // In a frame, the address (and its token) is the framing page's choice.
+                let source = if d.embedded {
+                    "the token the page around this planner gave it"
+                } else {
+                    "the token of the login link this tab was opened with"
+                };
                 let said = match (&who, from_link) {
-                    (Some(o), true) => format!("Deploys as {o}, with the token of the login link this tab was opened with."),
+                    (Some(o), true) => format!("Deploys as {o}, with {source}."),
                     (Some(o), false) => format!("Deploys as {o}."),
-                    (None, _) => "Deploys with the token of the login link this tab was opened with.".to_string(),
+                    (None, _) => format!("Deploys with {source}."),
                 };
                 view! {
                     <p class="muted deploy-as" data-testid="deploy-as">
