@@ -606,3 +606,49 @@ fn every_crossing_is_found_and_the_break_even_is_the_last() {
         c.break_even_note
     );
 }
+
+/// An unknown price both sides share in the same quantity (data transfer out beyond the
+/// book's first tier, for the same responses) adds the same amount to both: it moves no
+/// crossing, so it neither withholds the break-even nor is named as a reason.
+#[test]
+fn an_unknown_both_sides_share_moves_no_crossing() {
+    let mut plan = examples::fargate();
+    plan.workload.avg_response_kb = 250;
+    let Architecture::Fargate(f) = &mut plan.architecture else {
+        unreachable!()
+    };
+    f.max_tasks = 100;
+    let o = Options::default();
+    let c = cost::compare(&plan, PriceBook::embedded(), o, cost::Sides::default());
+    let r = c.break_even_requests_per_month.expect("a break-even");
+    let at = |plan: &shared::Plan| {
+        let mut p = plan.clone();
+        p.workload.requests_per_month = r.round() as u64;
+        cost::estimate(&ValidPlan::new(p).unwrap(), PriceBook::embedded(), o)
+    };
+    let unknown = |e: &cost::Estimate| {
+        e.lines
+            .iter()
+            .filter(|l| l.monthly_usd.is_none())
+            .map(|l| (l.service.clone(), l.item.clone(), l.quantity))
+            .collect::<Vec<_>>()
+    };
+    let (f_unknown, l_unknown) = (unknown(&at(&c.fargate_plan)), unknown(&at(&c.lambda_plan)));
+    // Both sides lack the same transfer price, for the same gigabytes; only Fargate has more.
+    assert!(!l_unknown.is_empty(), "{l_unknown:?}");
+    for line in &l_unknown {
+        assert!(f_unknown.contains(line), "{line:?} not on the Fargate side");
+    }
+    assert!(f_unknown.len() > l_unknown.len());
+    assert_eq!(
+        c.break_even_bound,
+        cost::Bound::AtLeast,
+        "{:?}",
+        c.break_even_note
+    );
+    let note = c.break_even_note.unwrap();
+    assert!(note.starts_with("The crossing is at least this traffic: Fargate has unknown prices"));
+    for (service, item, _) in &l_unknown {
+        assert!(!note.contains(&format!("{service} {item}")), "{note}");
+    }
+}

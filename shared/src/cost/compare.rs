@@ -293,9 +293,44 @@ fn task_steps(plan: &Plan) -> Vec<f64> {
         .collect()
 }
 
+/// Each side's unknown prices that the other side does not share: an unknown line of the same
+/// service, item and quantity on both sides is the same amount added to both.
+fn only_theirs(fargate: &Estimate, lambda: &Estimate) -> (Vec<String>, Vec<String>) {
+    let unknown = |e: &Estimate| {
+        e.lines
+            .iter()
+            .filter(|l| l.monthly_usd.is_none())
+            .map(|l| (l.service.clone(), l.item.clone(), l.quantity))
+            .collect::<Vec<_>>()
+    };
+    let (fu, lu) = (unknown(fargate), unknown(lambda));
+    let same = |a: &(String, String, f64), b: &(String, String, f64)| {
+        a.0 == b.0 && a.1 == b.1 && (a.2 - b.2).abs() <= 1e-9 * a.2.abs().max(1.0)
+    };
+    let keep = |e: &Estimate, mine: &[(String, String, f64)], theirs: &[(String, String, f64)]| {
+        let apart: Vec<_> = mine
+            .iter()
+            .filter(|x| !theirs.iter().any(|y| same(x, y)))
+            .collect();
+        e.unknown
+            .iter()
+            .filter(|m| {
+                apart
+                    .iter()
+                    .any(|(service, item, _)| m.starts_with(&format!("{service} {item}:")))
+            })
+            .cloned()
+            .collect::<Vec<_>>()
+    };
+    (keep(fargate, &fu, &lu), keep(lambda, &lu, &fu))
+}
+
 /// The break-even between two curve points where the difference changes sign.
+#[derive(Clone, Copy)]
 struct Crossing {
     requests: f64,
+    /// The two samples around it.
+    between: (f64, f64),
     fargate_cheaper_above: bool,
     fargate_lower_bound: bool,
     lambda_lower_bound: bool,
@@ -369,6 +404,7 @@ pub fn compare(plan: &Plan, book: &PriceBook, o: Options, sides: Sides) -> Compa
                 }
             }
             Some(Crossing {
+                between: (pair[0].requests_per_month, pair[1].requests_per_month),
                 requests: if across_step {
                     pair[0].requests_per_month.round()
                 } else {
@@ -381,20 +417,49 @@ pub fn compare(plan: &Plan, book: &PriceBook, o: Options, sides: Sides) -> Compa
             })
         })
         .collect();
-    // The break-even is the last crossing: above it, one side is cheaper all the way up.
-    let crossing = crossings.last();
     let fargate = estimate_plan(fp, book, o);
     let lambda = estimate_plan(lp, book, o);
-    // The unknown prices that matter are those near the crossing, not at the plan's traffic.
-    let unknown_at = |plan: &Plan, r: f64| {
-        let mut at = plan.clone();
-        at.workload.requests_per_month = r.round() as u64;
-        estimate_plan(&at, book, o).unknown
+    // The unknown prices that matter are those near the crossing, not at the plan's traffic,
+    // and only those one side has: the same item in the same quantity on both sides (data
+    // transfer out beyond the book's tiers, say) adds the same unknown amount to both, and
+    // moves no crossing.
+    let unknown_apart = |r: f64| {
+        let at = |plan: &Plan| {
+            let mut at = plan.clone();
+            at.workload.requests_per_month = r.round() as u64;
+            estimate_plan(&at, book, o)
+        };
+        only_theirs(&at(fp), &at(lp))
     };
-    let near = crossing.map_or((fargate.unknown.clone(), lambda.unknown.clone()), |c| {
-        (unknown_at(fp, c.requests), unknown_at(lp, c.requests))
+    // The break-even is the last crossing: above it, one side is cheaper all the way up.
+    let crossing = crossings.last().map(|c| {
+        let sides = [c.between.0, c.requests, c.between.1].map(unknown_apart);
+        Crossing {
+            fargate_lower_bound: sides.iter().any(|(f, _)| !f.is_empty()),
+            lambda_lower_bound: sides.iter().any(|(_, l)| !l.is_empty()),
+            ..*c
+        }
     });
-    let (break_even, bound, mut note) = break_even(crossing, &curve, &near);
+    let near = match &crossing {
+        Some(c) => {
+            let (mut f, mut l) = unknown_apart(c.requests);
+            for (fe, le) in [unknown_apart(c.between.0), unknown_apart(c.between.1)] {
+                f.extend(
+                    fe.into_iter()
+                        .filter(|m| !f.contains(m))
+                        .collect::<Vec<_>>(),
+                );
+                l.extend(
+                    le.into_iter()
+                        .filter(|m| !l.contains(m))
+                        .collect::<Vec<_>>(),
+                );
+            }
+            (f, l)
+        }
+        None => (fargate.unknown.clone(), lambda.unknown.clone()),
+    };
+    let (break_even, bound, mut note) = break_even(crossing.as_ref(), &curve, &near);
     // Crossings below the break-even, where a new Fargate task tips the balance back.
     let earlier = &crossings[..crossings.len().saturating_sub(1)];
     let crossings_before: Vec<f64> = if break_even.is_some() {
@@ -470,7 +535,7 @@ pub fn compare(plan: &Plan, book: &PriceBook, o: Options, sides: Sides) -> Compa
         break_even_bound: bound,
         break_even_note: note,
         crossings_before,
-        cheaper_above_break_even: crossing.map(|c| {
+        cheaper_above_break_even: crossing.as_ref().map(|c| {
             if c.fargate_cheaper_above {
                 "fargate"
             } else {

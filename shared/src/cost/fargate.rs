@@ -609,6 +609,12 @@ pub(super) fn app_bucket(p: &mut Pricer<'_>, a: &mut Vec<String>, s: Scenario) {
             )
         },
     );
+    // The stack turns on the bucket's server access logs, into its log bucket.
+    p.not_estimated(
+        "S3",
+        "Application bucket access logs",
+        "one log record per request to the bucket, stored in the log bucket; log delivery is free, and the records' storage is small beside the load balancer's logs, but AWS does not state a record's size",
+    );
     a.push(format!(
         "S3: {} GB stored, {} PUT and {} GET per request (the plan does not state bucket usage).",
         assume::S3_STORAGE_GB,
