@@ -1,7 +1,7 @@
 """Runs the sandbox extensions' unit tests, and fails when a test file contributes none.
 
 `python -m unittest discover` exits 0 on Python 3.11 when it finds no test at all, so a test
-file renamed out of the `test*.py` pattern, or a class whose methods lost their `test_` prefix,
+file renamed out of the `test*.py` pattern, or one whose every method lost its `test_` prefix,
 would silently run nothing. Here every `tests/*.py` file must hold at least one test.
 """
 

@@ -582,8 +582,9 @@ pub struct Fargate {
         schemars(length(min = 1, max = 1024), regex(pattern = r"^/[^ ]*$"))
     )]
     pub health_check_path: String,
-    /// Run the container with a read-only root file system (recommended); `/tmp` stays
-    /// writable, on the task's ephemeral storage.
+    /// Run the container with a read-only root file system (recommended); `/tmp` is a volume
+    /// on the task's ephemeral storage (for a non-root `user`, declare `VOLUME /tmp` in the
+    /// image so its permissions carry over).
     pub readonly_root_filesystem: bool,
     /// The user the container runs as: a name or uid, with an optional group
     /// (`1000`, `1000:1000`, `app`). Absent: the image's own user, often root.

@@ -182,7 +182,13 @@ pub fn uses(plan: &Plan) -> Vec<(String, String)> {
         }
     }
     for (i, v) in plan.environment.iter().enumerate() {
-        if let Some(secret) = &v.secret {
+        // A plain value can point the service elsewhere too (a proxy, a preload, a URL).
+        if let Some(value) = &v.value {
+            out.push((
+                format!("environment[{i}].value"),
+                format!("sets {} to {value}", v.name),
+            ));
+        } else if let Some(secret) = &v.secret {
             out.push((
                 format!("environment[{i}].secret"),
                 format!("gives the service your secret {secret} as {}", v.name),
@@ -255,6 +261,15 @@ mod tests {
             uses(&p)[2].1,
             "gives the service your secret stackplan/shop/stripe as VAR_0"
         );
+        p.environment.push(EnvVar {
+            name: "HTTPS_PROXY".into(),
+            value: Some("http://proxy.example:3128".into()),
+            ..EnvVar::default()
+        });
+        assert!(uses(&p).contains(&(
+            "environment[2].value".to_string(),
+            "sets HTTPS_PROXY to http://proxy.example:3128".to_string()
+        )));
         let mut l = examples::lambda();
         if let Architecture::Lambda(f) = &mut l.architecture {
             f.authorizer = Some(examples::jwt());

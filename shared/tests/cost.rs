@@ -601,7 +601,7 @@ fn every_crossing_is_found_and_the_break_even_is_the_last() {
     assert!(
         c.break_even_note
             .as_deref()
-            .is_some_and(|n| n.contains("Below it the curves also cross, at about 29,075,000 (Fargate cheaper above), about 30,660,000 (Lambda cheaper above)")),
+            .is_some_and(|n| n.contains("Below it the curves also cross, near 29,075,000 (Fargate cheaper above), near 30,660,000 (Lambda cheaper above) requests a month; each new Fargate task is a step in its cost.")),
         "{:?}",
         c.break_even_note
     );

@@ -18,7 +18,12 @@ fn verdict(c: &Comparison) -> String {
     let name = |s: &str| if s == "fargate" { "Fargate" } else { "Lambda" };
     match (c.break_even_requests_per_month, &c.cheaper_above_break_even) {
         (Some(r), Some(cheaper)) => format!(
-            "They cross at {}{} requests a month; above that, {} is cheaper.",
+            "They {}cross at {}{} requests a month; above that, {} is cheaper.",
+            if c.crossings_before.is_empty() {
+                ""
+            } else {
+                "last "
+            },
             match c.break_even_bound {
                 Bound::Exact => "about ",
                 Bound::AtLeast => "at least ",
@@ -226,6 +231,26 @@ mod tests {
             c.dominant.lambda
         )));
         assert_eq!(html.matches("(your plan)").count(), 1);
+    }
+
+    /// The verdict in words, literally: where the curves (last) cross and who is cheaper above.
+    #[test]
+    fn the_verdict_says_where_they_last_cross() {
+        let mut c = comparison(examples::fargate());
+        c.break_even_requests_per_month = Some(1_234_567.0);
+        c.break_even_bound = Bound::Exact;
+        c.cheaper_above_break_even = Some("lambda".into());
+        c.crossings_before = Vec::new();
+        assert_eq!(
+            verdict(&c),
+            "They cross at about 1,234,567 requests a month; above that, Lambda is cheaper."
+        );
+        c.crossings_before = vec![900_000.0, 1_000_000.0];
+        c.break_even_bound = Bound::AtLeast;
+        assert_eq!(
+            verdict(&c),
+            "They last cross at at least 1,234,567 requests a month; above that, Lambda is cheaper."
+        );
     }
 
     /// Text from the comparison cannot become markup.

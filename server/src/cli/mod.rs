@@ -396,6 +396,7 @@ pub fn run(cli: Cli) -> ExitCode {
                     "break_even_requests_per_month": comparison.break_even_requests_per_month,
                     "break_even_bound": comparison.break_even_bound,
                     "break_even_note": comparison.break_even_note,
+                    "crossings_before": comparison.crossings_before,
                     "cheaper_above_break_even": comparison.cheaper_above_break_even,
                     "dominant": comparison.dominant,
                     "assumptions": comparison.assumptions,

@@ -640,7 +640,8 @@ pub struct EventError {
 
 impl DeployEvent {
     /// Every SSE event type, each variant's at its index in `name`: a new variant does not
-    /// compile until it has its name here.
+    /// compile until `name` gives it an index, and an index past this list panics at the
+    /// variant's first use (the stream tests send every variant).
     pub const NAMES: [&'static str; 5] = ["stack", "notice", "done", "error", "reconnect"];
 
     /// The SSE event type.

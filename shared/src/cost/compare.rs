@@ -365,13 +365,13 @@ pub fn compare(plan: &Plan, book: &PriceBook, o: Options, sides: Sides) -> Compa
         .map(|i| point(CURVE_FROM * 10f64.powf(i as f64 / POINTS_PER_DECADE as f64)))
         .collect();
     // Every crossing, in order. Each new Fargate task is a step up in its cost, so the curves
-    // can cross and cross back inside one grid cell: the difference is also read at each step
-    // (the traffic its last task carries in full) and just above it (one more task).
+    // can cross and cross back inside one grid cell: the difference is also read just below
+    // and just above each step (a step's own traffic may round to either side of it).
     let mut samples = curve.clone();
     samples.extend(
         task_steps(fp)
             .into_iter()
-            .flat_map(|r| [point(r), point(r * (1.0 + 1e-9))]),
+            .flat_map(|r| [point(r * (1.0 - 1e-9)), point(r * (1.0 + 1e-9))]),
     );
     samples.sort_by(|a, b| a.requests_per_month.total_cmp(&b.requests_per_month));
     let crossings: Vec<Crossing> = samples
@@ -392,6 +392,7 @@ pub fn compare(plan: &Plan, book: &PriceBook, o: Options, sides: Sides) -> Compa
             );
             let across_step = pair[1].fargate_tasks > pair[0].fargate_tasks
                 && pair[1].requests_per_month <= pair[0].requests_per_month * (1.0 + 1e-8);
+            let step_at = (pair[0].requests_per_month + pair[1].requests_per_month) / 2.0;
             if !across_step {
                 for _ in 0..60 {
                     let mid = (lo + hi) / 2.0;
@@ -406,7 +407,7 @@ pub fn compare(plan: &Plan, book: &PriceBook, o: Options, sides: Sides) -> Compa
             Some(Crossing {
                 between: (pair[0].requests_per_month, pair[1].requests_per_month),
                 requests: if across_step {
-                    pair[0].requests_per_month.round()
+                    step_at.round()
                 } else {
                     ((lo + hi) / 2.0).exp().round()
                 },
@@ -471,8 +472,11 @@ pub fn compare(plan: &Plan, book: &PriceBook, o: Options, sides: Sides) -> Compa
         let back = earlier
             .iter()
             .map(|c| {
+                // Unknown prices or a side over capacity there make it approximate.
+                let sure = !(c.fargate_lower_bound || c.lambda_lower_bound || c.over_capacity);
                 format!(
-                    "about {} ({} cheaper above)",
+                    "{} {} ({} cheaper above)",
+                    if sure { "at about" } else { "near" },
                     super::fmt_qty(c.requests),
                     if c.fargate_cheaper_above {
                         "Fargate"
@@ -484,7 +488,7 @@ pub fn compare(plan: &Plan, book: &PriceBook, o: Options, sides: Sides) -> Compa
             .collect::<Vec<_>>()
             .join(", ");
         let again = format!(
-            "Below it the curves also cross, at {back} requests a month: each new Fargate task is a step in its cost."
+            "Below it the curves also cross, {back} requests a month; each new Fargate task is a step in its cost."
         );
         note = Some(match note {
             Some(n) => format!("{n} {again}"),

@@ -182,6 +182,14 @@ pub fn deploy_form(d: Deploy) -> AnyView {
                 edited("stack parameters");
             }
         });
+        // A login link opened in this tab meanwhile brings another token: what was confirmed
+        // was a deploy with the one before.
+        Effect::new(move |seen: Option<()>| {
+            d.token.track();
+            if seen.is_some() {
+                edited("token");
+            }
+        });
         let deploy = move || {
             confirming.set(false);
             if !p.valid.get_untracked() {
