@@ -84,6 +84,8 @@ pub struct Comparison {
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub crossings_before: Vec<f64>,
     pub dominant: Dominant,
+    /// The costs over 10^3–10^11 requests a month: a log grid, and both sides of each Fargate
+    /// task step within it, in order of traffic.
     pub curve: Vec<CurvePoint>,
     pub assumptions: Vec<String>,
 }
@@ -361,20 +363,22 @@ pub fn compare(plan: &Plan, book: &PriceBook, o: Options, sides: Sides) -> Compa
     };
     let decades = (CURVE_TO / CURVE_FROM).log10().round() as usize;
     let n = decades * POINTS_PER_DECADE;
-    let curve: Vec<CurvePoint> = (0..=n)
+    let grid: Vec<CurvePoint> = (0..=n)
         .map(|i| point(CURVE_FROM * 10f64.powf(i as f64 / POINTS_PER_DECADE as f64)))
         .collect();
     // Every crossing, in order. Each new Fargate task is a step up in its cost, so the curves
     // can cross and cross back inside one grid cell: the difference is also read just below
     // and just above each step (a step's own traffic may round to either side of it).
-    let mut samples = curve.clone();
+    let mut samples = grid;
     samples.extend(
         task_steps(fp)
             .into_iter()
             .flat_map(|r| [point(r * (1.0 - 1e-9)), point(r * (1.0 + 1e-9))]),
     );
     samples.sort_by(|a, b| a.requests_per_month.total_cmp(&b.requests_per_month));
-    let crossings: Vec<Crossing> = samples
+    // The curve is every sample, so the chart draws each step where it is.
+    let curve = samples;
+    let crossings: Vec<Crossing> = curve
         .windows(2)
         .filter_map(|pair| {
             let (a, b) = (
@@ -527,7 +531,7 @@ pub fn compare(plan: &Plan, book: &PriceBook, o: Options, sides: Sides) -> Compa
             assume::CPU_SHARE_OF_DURATION * 100.0
         ),
         format!(
-            "The curve spans 10^3 to 10^11 requests a month, {POINTS_PER_DECADE} points a decade; a crossing is refined by bisection."
+            "The curve spans 10^3 to 10^11 requests a month, {POINTS_PER_DECADE} points a decade, and is also read on both sides of each Fargate task step; a crossing is refined by bisection, and the break-even is the last one."
         ),
     ]);
     Comparison {
