@@ -625,9 +625,12 @@ test('a plan opened from a share link that uses what is beyond its stack deploys
       'gives the service your secret stackplan/shop/stripe as STRIPE_KEY',
     ],
   );
+  // Listed once, in the question.
+  assert.equal(await page.getByTestId('deploy-uses').count(), 0);
   await page.screenshot({ path: path.join(artifacts, 'deploy-confirm-link.png') });
   await page.getByTestId('cancel-deploy').click();
   await confirm.waitFor({ state: 'detached' });
+  await page.getByTestId('deploy-uses').waitFor();
   assert.equal(await page.getByTestId('deploy-status').count(), 0, 'nothing was deployed');
   assert.equal(await page.getByTestId('deploy-progress').count(), 0, 'nothing was deployed');
   assert.deepEqual(errors, []);

@@ -265,7 +265,9 @@ pub fn deploy_form(d: Deploy) -> AnyView {
             } else {
                 view! { <p class="deploy-summary deploy-blocked" id="deploy-blocked" data-testid="deploy-blocked">"Deploy waits for a valid plan: fix the errors under Checks first."</p> }.into_any()
             }}
-            {move || uses.with(|u| (!u.is_empty()).then(|| uses_list(u, "deploy-uses")))}
+            // Said once: inside the question while it lists them.
+            {move || (!(confirming.get() && from_elsewhere().is_some()))
+                .then(|| uses.with(|u| (!u.is_empty()).then(|| uses_list(u, "deploy-uses"))))}
             {move || confirming.get().then(|| {
                 let cancel_button = NodeRef::<leptos::html::Button>::new();
                 cancel_button.on_load(|el| { let _ = el.focus(); });
