@@ -441,9 +441,9 @@ fn estimates_work_in_every_region_and_ranges_hold() {
     }
 }
 
-#[test]
-fn comparison_crosses_where_the_curves_cross() {
-    // A lean Fargate service (no database, cache or second NAT) against the Lambda example.
+/// A lean Fargate service (no database, cache or second NAT, one task at least), which
+/// crosses the Lambda example.
+fn lean_fargate() -> shared::Plan {
     let mut plan = examples::fargate();
     let Architecture::Fargate(f) = &mut plan.architecture else {
         unreachable!()
@@ -453,6 +453,12 @@ fn comparison_crosses_where_the_curves_cross() {
     f.nat_gateways = NatGateways::Single;
     f.min_tasks = 1;
     f.desired_tasks = 1;
+    plan
+}
+
+#[test]
+fn comparison_crosses_where_the_curves_cross() {
+    let plan = lean_fargate();
     let c = cost::compare(
         &plan,
         PriceBook::embedded(),
@@ -567,15 +573,7 @@ fn generated_secrets_are_billed_and_references_are_explained() {
 /// which one side is cheaper all the way up, and the earlier ones are said.
 #[test]
 fn every_crossing_is_found_and_the_break_even_is_the_last() {
-    let mut plan = examples::fargate();
-    let Architecture::Fargate(f) = &mut plan.architecture else {
-        unreachable!()
-    };
-    f.database = None;
-    f.cache = None;
-    f.nat_gateways = NatGateways::Single;
-    f.min_tasks = 1;
-    f.desired_tasks = 1;
+    let plan = lean_fargate();
     let o = Options::default();
     let c = cost::compare(&plan, PriceBook::embedded(), o, cost::Sides::default());
     let r = c.break_even_requests_per_month.expect("a break-even");
