@@ -1107,7 +1107,11 @@ fn outputs(b: &mut Builder<'_>, f: &Fargate) {
     b.output("ServiceName", "ECS service", att("Service", "Name"));
     b.output(
         "RepositoryUri",
-        "Push images here",
+        if f.image.is_some() {
+            "The stack's own repository; the service runs the image the plan names, not this one's"
+        } else {
+            "Push images here"
+        },
         att("Repository", "RepositoryUri"),
     );
     b.output("LogGroupName", "Application logs", r("LogGroup"));
