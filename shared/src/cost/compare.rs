@@ -436,33 +436,35 @@ pub fn compare(plan: &Plan, book: &PriceBook, o: Options, sides: Sides) -> Compa
         };
         only_theirs(&at(fp), &at(lp))
     };
-    // The break-even is the last crossing: above it, one side is cheaper all the way up.
-    let crossing = crossings.last().map(|c| {
-        let sides = [c.between.0, c.requests, c.between.1].map(unknown_apart);
-        Crossing {
-            fargate_lower_bound: sides.iter().any(|(f, _)| !f.is_empty()),
-            lambda_lower_bound: sides.iter().any(|(_, l)| !l.is_empty()),
+    // The break-even is the last crossing: above it, one side is cheaper all the way up. Its
+    // bounds and the unknowns its note names come from the same three readings: at the
+    // crossing, and at the samples around it.
+    let last = crossings.last().map(|c| {
+        let [below, at, above] = [c.between.0, c.requests, c.between.1].map(unknown_apart);
+        let crossing = Crossing {
+            fargate_lower_bound: [&below, &at, &above].iter().any(|(f, _)| !f.is_empty()),
+            lambda_lower_bound: [&below, &at, &above].iter().any(|(_, l)| !l.is_empty()),
             ..*c
-        }
-    });
-    let near = match &crossing {
-        Some(c) => {
-            let (mut f, mut l) = unknown_apart(c.requests);
-            for (fe, le) in [unknown_apart(c.between.0), unknown_apart(c.between.1)] {
-                f.extend(
-                    fe.into_iter()
-                        .filter(|m| !f.contains(m))
-                        .collect::<Vec<_>>(),
-                );
-                l.extend(
-                    le.into_iter()
-                        .filter(|m| !l.contains(m))
-                        .collect::<Vec<_>>(),
-                );
+        };
+        // Those at the crossing first, then those only around it.
+        let (mut f, mut l) = at;
+        for (fe, le) in [below, above] {
+            for m in fe {
+                if !f.contains(&m) {
+                    f.push(m);
+                }
             }
-            (f, l)
+            for m in le {
+                if !l.contains(&m) {
+                    l.push(m);
+                }
+            }
         }
-        None => (fargate.unknown.clone(), lambda.unknown.clone()),
+        (crossing, (f, l))
+    });
+    let (crossing, near) = match last {
+        Some((c, near)) => (Some(c), near),
+        None => (None, (fargate.unknown.clone(), lambda.unknown.clone())),
     };
     let (break_even, bound, mut note) = break_even(crossing.as_ref(), &curve, &near);
     // Crossings below the break-even, where a new Fargate task tips the balance back.
