@@ -939,8 +939,7 @@ fn image_repo(c: &mut Checker, image: &str) {
     // before anyone checks the tag is there, and whoever publishes it runs code with the
     // service's settings and secrets.
     let host = image.split('/').next().unwrap_or_default();
-    let private_ecr = host.contains(".dkr.ecr.") && host.ends_with(".amazonaws.com");
-    if private_ecr {
+    if crate::template::fargate::ecr_image(image).is_some() {
         c.warn(
             "fargate.image",
             "the service starts with this image at the first deploy: push the tag first, and let \

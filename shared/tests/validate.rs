@@ -658,12 +658,20 @@ fn a_named_image_says_where_it_comes_from() {
             .map(|p| p.message)
             .collect::<Vec<_>>()
     };
-    assert_eq!(
-        warnings("123456789012.dkr.ecr.us-east-1.amazonaws.com/shop"),
-        [
-            "the service starts with this image at the first deploy: push the tag first, and let this account pull it if the repository is in another account"
-        ]
-    );
+    // Every host of a private ECR registry, as the template reads them (FIPS, dual-stack).
+    for ecr in [
+        "123456789012.dkr.ecr.us-east-1.amazonaws.com/shop",
+        "123456789012.dkr.ecr-fips.us-east-1.amazonaws.com/shop",
+        "123456789012.dkr-ecr.us-east-1.on.aws/shop",
+    ] {
+        assert_eq!(
+            warnings(ecr),
+            [
+                "the service starts with this image at the first deploy: push the tag first, and let this account pull it if the repository is in another account"
+            ],
+            "{ecr}"
+        );
+    }
     for (image, from) in [
         ("nginx", "Docker Hub"),
         ("someone/app", "Docker Hub"),
