@@ -259,29 +259,28 @@ pub const PLAN_FILE: &str = "a plan file";
 impl Planner {
     pub fn new() -> Self {
         // A link's plan, and whether its sharer counted the free tier.
-        let (initial, free_tier, linked_book, link_error) = match crate::browser::location_hash() {
-            Some(hash) if hash.contains(shared::link::FRAGMENT_KEY) => match open_link(&hash) {
-                Ok(opened) => (
-                    opened.plan,
-                    opened.free_tier.unwrap_or(true),
-                    opened.book,
-                    None,
-                ),
-                Err(e) => (
-                    examples::fargate(),
-                    true,
-                    None,
-                    Some(format!(
-                        "This share link could not be opened: {e}. Showing the example plan instead."
-                    )),
-                ),
-            },
-            _ => (examples::fargate(), true, None, None),
-        };
+        let link = crate::browser::location_hash()
+            .filter(|hash| hash.contains(shared::link::FRAGMENT_KEY))
+            .map(|hash| open_link(&hash));
         // Any readable link counts, this tab's own reloaded too: the page cannot tell them apart.
-        let opened_link = link_error.is_none()
-            && crate::browser::location_hash()
-                .is_some_and(|h| h.contains(shared::link::FRAGMENT_KEY));
+        let opened_link = matches!(link, Some(Ok(_)));
+        let (initial, free_tier, linked_book, link_error) = match link {
+            Some(Ok(opened)) => (
+                opened.plan,
+                opened.free_tier.unwrap_or(true),
+                opened.book,
+                None,
+            ),
+            Some(Err(e)) => (
+                examples::fargate(),
+                true,
+                None,
+                Some(format!(
+                    "This share link could not be opened: {e}. Showing the example plan instead."
+                )),
+            ),
+            None => (examples::fargate(), true, None, None),
+        };
         let plan = RwSignal::new(initial);
         let free_tier = RwSignal::new(free_tier);
         let linked_book = RwSignal::new(linked_book);
