@@ -441,6 +441,13 @@ fn estimates_work_in_every_region_and_ranges_hold() {
     }
 }
 
+/// `plan`'s estimate at `requests` a month.
+fn estimate_at(plan: &shared::Plan, requests: f64, o: Options) -> cost::Estimate {
+    let mut p = plan.clone();
+    p.workload.requests_per_month = requests.round() as u64;
+    cost::estimate(&ValidPlan::new(p).unwrap(), PriceBook::embedded(), o)
+}
+
 /// A lean Fargate service (no database, cache or second NAT, one task at least), which
 /// crosses the Lambda example.
 fn lean_fargate() -> shared::Plan {
@@ -578,11 +585,7 @@ fn every_crossing_is_found_and_the_break_even_is_the_last() {
     let c = cost::compare(&plan, PriceBook::embedded(), o, cost::Sides::default());
     let r = c.break_even_requests_per_month.expect("a break-even");
     assert_eq!(c.crossings_before.len(), 2, "{:?}", c.break_even_note);
-    let at = |plan: &shared::Plan, r: f64| {
-        let mut p = plan.clone();
-        p.workload.requests_per_month = r.round() as u64;
-        cost::estimate(&ValidPlan::new(p).unwrap(), PriceBook::embedded(), o).monthly_usd
-    };
+    let at = |plan: &shared::Plan, r: f64| estimate_at(plan, r, o).monthly_usd;
     let fargate_cheaper = |r: f64| at(&c.fargate_plan, r) < at(&c.lambda_plan, r);
     let mut edges = c.crossings_before.clone();
     edges.push(r);
@@ -619,11 +622,7 @@ fn an_unknown_both_sides_share_moves_no_crossing() {
     let o = Options::default();
     let c = cost::compare(&plan, PriceBook::embedded(), o, cost::Sides::default());
     let r = c.break_even_requests_per_month.expect("a break-even");
-    let at = |plan: &shared::Plan| {
-        let mut p = plan.clone();
-        p.workload.requests_per_month = r.round() as u64;
-        cost::estimate(&ValidPlan::new(p).unwrap(), PriceBook::embedded(), o)
-    };
+    let at = |plan: &shared::Plan| estimate_at(plan, r, o);
     let unknown = |e: &cost::Estimate| {
         e.lines
             .iter()
