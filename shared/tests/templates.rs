@@ -796,6 +796,35 @@ fn a_functions_code_cannot_change_the_accounts_network_interfaces() {
     );
 }
 
+/// A governed stack's key outlives the stack in every plan, with a database or without one:
+/// an update that took the database out (or replaced it) left a final snapshot encrypted with
+/// the key, and a key deleted with the stack would leave it unreadable for good.
+#[test]
+fn a_governed_key_is_kept_whatever_the_plan_holds_today() {
+    let (mut with_db, mut without_db, mut lambda) = (0, 0, 0);
+    for (name, t) in matrix_templates() {
+        let v = t.to_value();
+        let Some(key) = v["Resources"].get("StackKey") else {
+            continue;
+        };
+        assert_eq!(key["DeletionPolicy"], "Retain", "{name}");
+        assert_eq!(key["UpdateReplacePolicy"], "Retain", "{name}");
+        let resources = v["Resources"].as_object().unwrap();
+        let has = |kind: &str| resources.values().any(|r| r["Type"] == kind);
+        if has("AWS::Lambda::Function") {
+            lambda += 1;
+        } else if has("AWS::RDS::DBInstance") {
+            with_db += 1;
+        } else {
+            without_db += 1;
+        }
+    }
+    assert!(
+        with_db > 0 && without_db > 0 && lambda > 0,
+        "the matrix must hold governed plans of each kind: {with_db} with a database, {without_db} without, {lambda} Lambda"
+    );
+}
+
 /// A governed stack's key lets CloudWatch use it for exactly the stack's own alarms: each alarm
 /// has a name of the stack's, and the key's policy lists those names without a wildcard (a
 /// prefix `<stack>-*` also matched the alarms of a stack whose name starts with this one's).

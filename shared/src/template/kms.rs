@@ -38,9 +38,15 @@ fn alarm_name_text(id: &str) -> String {
 }
 
 /// Adds the key. `alarms`: the logical ids of the stack's alarms that notify through an
-/// encrypted topic, each named by [`alarm_name`]. `database`: a database's final snapshot is
-/// encrypted with the key, so the key outlives the stack (a deleted key would make that
-/// snapshot unreadable).
+/// encrypted topic, each named by [`alarm_name`]. `database`: whether the key encrypts a
+/// database (its description says so).
+///
+/// The key outlives the stack (`Retain`), with or without a database today: a database's final
+/// snapshot is encrypted with it, and so is one the stack left behind earlier, when an update
+/// took the database out of the plan or replaced it. A policy that followed the current plan
+/// would let a later deletion schedule the key's deletion, and a deleted key leaves those
+/// snapshots unreadable for good. Kept, it costs a key's monthly fee until its owner schedules
+/// its deletion; the deploy panel names it among what a deletion leaves.
 pub(crate) fn stack_key(b: &mut Builder<'_>, alarms: &[&str], database: bool) {
     let mut statements = vec![
         json!({
@@ -104,7 +110,7 @@ pub(crate) fn stack_key(b: &mut Builder<'_>, alarms: &[&str], database: bool) {
             "KeyPolicy": super::policy_doc(statements)
         }),
     );
-    key.keep(if database { "Retain" } else { "Delete" });
+    key.keep("Retain");
 }
 
 /// What the key encrypts, in words.
