@@ -16,6 +16,8 @@ MOTO_VERSION=5.2.5
 BINARYEN_VERSION=132.0.0
 TWIGGY_VERSION=0.8.0
 PLAYWRIGHT_VERSION=1.65.1
+# Deque's accessibility rules, run inside the browser tests' pages (WCAG 2.2 A/AA).
+AXE_VERSION=4.14.1
 # AWS Control Tower's proactive controls as Guard rules, with a cfn-guard binary.
 CFN_GUARD_RULES_VERSION=0.0.62
 SCHEMATHESIS_VERSION=4.32.5
@@ -148,6 +150,11 @@ install_playwright() {
     say "installing playwright-core $PLAYWRIGHT_VERSION (it drives Debian's chromium; no browser download)"
     mkdir -p "$TOOLS"
     (cd "$TOOLS" && npm install --silent --no-audit --no-fund "playwright-core@$PLAYWRIGHT_VERSION" >/dev/null)
+  fi
+  if ! grep -q "\"version\": \"$AXE_VERSION\"" "$TOOLS/node_modules/axe-core/package.json" 2>/dev/null; then
+    say "installing axe-core $AXE_VERSION (the browser tests' accessibility rules)"
+    mkdir -p "$TOOLS"
+    (cd "$TOOLS" && npm install --silent --no-audit --no-fund "axe-core@$AXE_VERSION" >/dev/null)
   fi
 }
 

@@ -46,8 +46,8 @@ pub type FindElement = Box<dyn Fn(&web_sys::Document) -> Option<web_sys::Element
 
 /// Puts the focus back after a change that rebuilds the part of the page holding it (a tag
 /// renamed, a control's fix applied): when, within the next half second, the element that had
-/// the focus when this was called is taken out of the page and the focus falls to the page's
-/// body, it goes to the element `find` gives. The rebuild comes a task or a few after the
+/// the focus when this was called is taken out of the page (or disabled) and the focus falls to
+/// the page's body, it goes to the element `find` gives. The rebuild comes a task or a few after the
 /// change (the template and what reads it follow the plan on later tasks), hence the short
 /// watch rather than one look. `origin` is the element the change came from (the event's
 /// target): while it is in the page nothing is done, and a focus the user moved to another
@@ -124,7 +124,9 @@ fn watch_focus(find: std::rc::Rc<FindElement>, origin: web_sys::Element, tries: 
             };
             let active = document.active_element();
             let lost = active.as_ref().is_none_or(is_body);
-            if lost && !origin.is_connected() {
+            // The element left the page, or stayed but was disabled (a busy Deploy): either
+            // way the browser dropped the focus to the body.
+            if lost && (!origin.is_connected() || origin.has_attribute("disabled")) {
                 if let Some(element) =
                     find(&document).and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())
                 {
@@ -141,6 +143,17 @@ fn watch_focus(find: std::rc::Rc<FindElement>, origin: web_sys::Element, tries: 
         },
         std::time::Duration::from_millis(16),
     );
+}
+
+/// Whether the focus is on nothing (the page's body) or inside the element `within` selects:
+/// where a step of that element's work may move it without taking it from the user.
+pub fn focus_is_idle_in(within: &str) -> bool {
+    let Some(document) = web_sys::window().and_then(|w| w.document()) else {
+        return false;
+    };
+    document
+        .active_element()
+        .is_none_or(|a| is_body(&a) || a.closest(within).ok().flatten().is_some())
 }
 
 /// Scrolls to the element `id` (and focuses it when `focus`), as an in-page link would, but

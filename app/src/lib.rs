@@ -69,7 +69,7 @@ pub fn App() -> impl IntoView {
         <header class="topbar">
             <div class="brand">
                 <span class="logo" aria-hidden="true">"◆"</span>
-                <span class="name">"Stackplan"</span>
+                <h1 class="name">"Stackplan"</h1>
                 <span class="tagline">"Plan, price and template a web service on AWS"</span>
             </div>
             <div class="top-actions">
@@ -91,7 +91,11 @@ pub fn App() -> impl IntoView {
         {move || planner.link_error.get().map(|message| view! {
             <div class="banner error" role="alert" data-testid="link-error">
                 <span>{message}</span>
-                <button type="button" class="icon" aria-label="Dismiss" on:click=move |_| planner.link_error.set(None)>"×"</button>
+                <button type="button" class="icon" aria-label="Dismiss" on:click=move |ev| {
+                    // The banner goes: the focus goes on to the plan's first control.
+                    browser::refocus(ev.target(), Box::new(|d| d.query_selector("[data-arch][tabindex='0']").ok().flatten()));
+                    planner.link_error.set(None)
+                }>"×"</button>
             </div>
         })}
         <main class="layout">

@@ -11,7 +11,7 @@ import net from 'node:net';
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { artifacts, launch, openPage, root, startServer, stopServer } from './harness.mjs';
+import { accessibilityViolations, artifacts, launch, openPage, root, startServer, stopServer } from './harness.mjs';
 
 // Time the sandbox spends on each resource: the Fargate example's 54 resources take about 4 s,
 // long enough for the panel to poll intermediate states.
@@ -86,6 +86,12 @@ after(async () => {
   foreignHost?.server.close();
 });
 
+/** The text of the elements an element's `aria-describedby` names, as assistive technology joins them. */
+function described(element) {
+  const ids = (element.getAttribute('aria-describedby') ?? '').split(/\s+/).filter(Boolean);
+  return ids.map((id) => document.getElementById(id)?.innerText ?? `(no #${id})`).join(' ');
+}
+
 /** Runs scripts/moto-tool.py against the sandbox, in its one account, and reads its JSON. */
 function motoTool(...args) {
   return new Promise((resolve, reject) => {
@@ -134,7 +140,11 @@ test('Deploy creates the Lambda example in the sandbox, shows progress, outputs 
   assert.equal(await page.getByTestId('stack-name').inputValue(), 'shop-lambda');
 
   const clicked = Date.now();
-  await page.getByTestId('deploy-button').click();
+  await page.getByTestId('deploy-button').focus();
+  await page.keyboard.press('Enter');
+  // Busy, Deploy is disabled, which drops the browser's focus: it goes to the progress (or the
+  // panel's heading until the progress shows), not to the page's body.
+  await page.waitForFunction(() => document.activeElement?.dataset.testid === 'deploy-progress' || document.activeElement?.id === 'deploy-title');
   await page.getByTestId('deploy-status').filter({ hasText: 'CREATE_COMPLETE' }).waitFor({ timeout: 60000 });
   // A figure, not a limit (the sandbox's pace is PACE_MS a step).
   console.log(`the Lambda example: click to CREATE_COMPLETE in ${((Date.now() - clicked) / 1000).toFixed(1)} s`);
@@ -148,6 +158,8 @@ test('Deploy creates the Lambda example in the sandbox, shows progress, outputs 
   const events = await page.locator('[data-testid=deploy-events] tbody tr').allInnerTexts();
   assert.ok(events.some((e) => /CREATE_COMPLETE/.test(e)), events.join('\n'));
   await deploy.screenshot({ path: path.join(artifacts, 'deploy.png') });
+  // The finished deploy (progress, outputs, events) breaks no WCAG rule axe checks.
+  assert.deepEqual(await accessibilityViolations(page), []);
 
   // The user's own code: a zip uploaded from the page goes to the stack's code bucket, and the
   // update that runs it is reviewed and applied; moto's Lambda API then reports its digest.
@@ -191,8 +203,13 @@ test('Deploy creates the Lambda example in the sandbox, shows progress, outputs 
   assert.equal(await page.getByTestId('stack-exists').count(), 0);
   await page.getByTestId('deploy-button').click();
   await page.getByTestId('stack-exists').waitFor();
-  await page.getByTestId('review-update').click();
+  await page.getByTestId('review-update').focus();
+  await page.keyboard.press('Enter');
   await page.getByTestId('confirm-update').waitFor();
+  // The question takes the focus, on Cancel, as the others do; it is named by its question.
+  await page.waitForFunction(() => document.activeElement?.dataset.testid === 'cancel-update');
+  assert.equal(await page.getByRole('alertdialog', { name: /^Updating shop-lambda changes \d+ resource\(s\)/ }).count(), 1);
+  assert.deepEqual(await accessibilityViolations(page), []);
   // The cost of the change, read against the plan the stack's template records.
   assert.match(await page.getByTestId('update-cost').innerText(), /Monthly cost: \$[\d,.]+\+? → \$[\d,.]+\+? \(\+\$[\d,.]+ a month\)[\s\S]*Lambda: Duration/);
   await page.getByTestId('apply-update').click();
@@ -255,6 +272,9 @@ test('a deploy whose event stream is lost for good can be followed again: Reconn
   // The question says what the delete leaves in the account, read from the deployed template.
   assert.match(await page.getByTestId('delete-keeps').innerText(),
     /^Left in the account, and billed until you delete them yourself: kept: .*AWS::DynamoDB::Table.*CodeBucket \(AWS::S3::Bucket\)/);
+  // Read with the question on the focused Cancel: it describes the dialog.
+  assert.match(await page.getByTestId('delete-confirm').evaluate(described), /^Left in the account/);
+  assert.deepEqual(await accessibilityViolations(page), []);
   await page.keyboard.press('Escape');
   await page.getByTestId('delete-confirm').waitFor({ state: 'detached' });
   assert.equal(await page.evaluate(() => document.activeElement.dataset.testid), 'delete-stack');
@@ -614,8 +634,12 @@ test('a plan opened from a share link that uses what is beyond its stack deploys
   await page.getByTestId('deploy-button').click();
   const confirm = page.getByTestId('embedded-confirm');
   await confirm.waitFor();
-  const text = await confirm.innerText();
+  assert.equal(await page.getByRole('alertdialog', { name: 'Deploy this plan?' }).count(), 1);
+  const text = await page.locator('#embedded-confirm-text').innerText();
   assert.match(text, /^This plan came from a share link, so someone else may have written it/);
+  // What the question says and lists is its description, read with the focused Cancel.
+  assert.match(await confirm.evaluate(described), /^This plan came from a share link[\s\S]*docker\.io\/someone\/app/);
+  assert.deepEqual(await accessibilityViolations(page), []);
   assert.doesNotMatch(text, /inside another page/);
   assert.deepEqual(
     await page.getByTestId('confirm-uses').locator('li').allInnerTexts(),

@@ -88,3 +88,22 @@ export async function suite() {
   };
   return s;
 }
+
+/** The WCAG levels the planner is held to, as axe-core's tags, and axe's own best practices. */
+const AXE_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa', 'best-practice'];
+let axeSource = null;
+
+/**
+ * Runs axe-core (Deque's accessibility rules) on the page as it is now and resolves to its
+ * violations, each as "rule (impact): help — the elements". Where axe cannot decide (text over
+ * a picture, such as the diagram's SVG), it says "incomplete", which is not counted here.
+ */
+export async function accessibilityViolations(page) {
+  axeSource ??= fs.readFileSync(path.join(root, '.tools', 'node_modules', 'axe-core', 'axe.min.js'), 'utf8');
+  if (!(await page.evaluate(() => 'axe' in window))) await page.evaluate(axeSource);
+  const violations = await page.evaluate(
+    (tags) => window.axe.run(document, { runOnly: { type: 'tag', values: tags }, resultTypes: ['violations'] }),
+    AXE_TAGS,
+  ).then((r) => r.violations);
+  return violations.map((v) => `${v.id} (${v.impact}): ${v.help} — ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
+}

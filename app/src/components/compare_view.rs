@@ -56,7 +56,11 @@ fn LambdaSide() -> impl IntoView {
                 "Arm"
             </label>
             <Show when=move || !following() fallback=|| view! { <span class="muted">"follows the Fargate task"</span> }>
-                <button type="button" class="link" on:click=move |_| p.sides.set(Default::default())>"Follow the Fargate task"</button>
+                <button type="button" class="link" on:click=move |ev| {
+                    // The button gives way to words: the focus goes to the box before it.
+                    crate::browser::refocus(ev.target(), Box::new(|d| d.get_element_by_id("compare-lambda-arm")));
+                    p.sides.set(Default::default())
+                }>"Follow the Fargate task"</button>
             </Show>
         </div>
     }

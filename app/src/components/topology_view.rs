@@ -57,7 +57,9 @@ pub fn TopologyView() -> impl IntoView {
                         title=move || p.topology.with(Option::is_none).then_some("No diagram yet: fix the errors under Checks first")>"Export SVG"</button>
                 </div>
             </div>
-            <div class="diagram" data-testid="topology" node_ref=diagram></div>
+            // Wider than a narrow column, so it scrolls: a Tab stop, for arrow keys to scroll it.
+            <div class="diagram" data-testid="topology" node_ref=diagram tabindex="0" role="group"
+                aria-label="Topology diagram (scrolls)"></div>
             // The picture's text alternative: its resources with their costs, and its
             // connections (the picture itself is one image to assistive technology).
             <details class="topology-text" data-testid="topology-text"

@@ -54,7 +54,7 @@ fn uses_list(uses: &[(String, String)], testid: &'static str) -> AnyView {
         .map(|(_, what)| view! { <li>{what.clone()}</li> })
         .collect::<Vec<_>>();
     view! {
-        <div class="deploy-uses" data-testid=testid>
+        <div class="deploy-uses" id=testid data-testid=testid>
             <p>"Beyond the stack, it:"</p>
             <ul>{items}</ul>
         </div>
@@ -221,10 +221,12 @@ pub fn deploy_form(d: Deploy) -> AnyView {
         // the list; so is every deploy from inside another page.
         let uses = Memo::new(move |_| p.plan.with(shared::reach::uses));
         let from_elsewhere = move || p.opened_from.get().filter(|_| uses.with(|u| !u.is_empty()));
-        let click = move |_| {
+        let click = move |ev: leptos::ev::MouseEvent| {
             if d.embedded || from_elsewhere().is_some() {
                 confirming.set(true);
             } else {
+                // Busy, the button is disabled and the browser drops its focus.
+                crate::browser::refocus_deploy(ev.target());
                 deploy();
             }
         };
@@ -272,8 +274,11 @@ pub fn deploy_form(d: Deploy) -> AnyView {
                 let cancel_button = NodeRef::<leptos::html::Button>::new();
                 cancel_button.on_load(|el| { let _ = el.focus(); });
                 view! {
-                <div class="banner confirm" role="alertdialog" aria-labelledby="embedded-confirm-text" data-testid="embedded-confirm"
+                <div class="banner confirm" role="alertdialog" aria-labelledby="embedded-confirm-title"
+                    aria-describedby=move || if from_elsewhere().is_some() { "embedded-confirm-text confirm-uses" } else { "embedded-confirm-text" }
+                    data-testid="embedded-confirm"
                     on:keydown=move |ev| if ev.key() == "Escape" { cancel() }>
+                    <p class="confirm-title" id="embedded-confirm-title">"Deploy this plan?"</p>
                     <p id="embedded-confirm-text">{
                         let mut text = String::new();
                         if d.embedded {

@@ -61,7 +61,10 @@ pub fn waiting(d: Deploy, wait: ImageWait) -> AnyView {
                 Seen::Failed(why) => format!("Cannot look at the repository: {why}"),
             }}</p>
             <button type="button" data-testid="start-service" disabled=move || seen.get() != Seen::Pushed
-                on:click=move |_| d.review_update()>"Start the service"</button>
+                on:click=move |ev| {
+                    crate::browser::refocus_deploy(ev.target());
+                    d.review_update()
+                }>"Start the service"</button>
         </div>
     };
     view.into_any()

@@ -48,7 +48,10 @@ pub fn DeployPanel(host: Option<String>, embedded: bool) -> AnyView {
                     {plan_problems(d)}
                     {move || d.lost.get().is_some().then(|| view! {
                         " "
-                        <button type="button" data-testid="reconnect" on:click=move |_| d.reconnect()>"Reconnect"</button>
+                        <button type="button" data-testid="reconnect" on:click=move |ev| {
+                            crate::browser::refocus_deploy(ev.target());
+                            d.reconnect()
+                        }>"Reconnect"</button>
                     })}
                 </div>
             })}

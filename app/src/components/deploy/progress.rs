@@ -98,7 +98,10 @@ fn status_class(status: &str) -> &'static str {
     } else if status.ends_with("_COMPLETE") {
         "complete"
     } else {
-        "progress"
+        // Not `progress`: that is the progress bar's class, whose height, background and
+        // margin a row took too (and its status, the bar's pale background behind the
+        // warning colour, fell below WCAG's contrast).
+        "in-progress"
     }
 }
 
@@ -108,7 +111,7 @@ pub fn event_list(d: Deploy) -> AnyView {
         move || {
             (!d.rows.with(Vec::is_empty)).then(|| {
                 view! {
-                    <div class="events" tabindex="0" aria-label="Stack events">
+                    <div class="events" tabindex="0" role="region" aria-label="Stack events">
                         <table data-testid="deploy-events">
                             <thead><tr><th>"Time"</th><th>"Resource"</th><th>"Status"</th><th>"Reason"</th></tr></thead>
                             <tbody>

@@ -168,12 +168,15 @@ fn delete_button(d: Deploy, protected: Option<String>, kept: String) -> AnyView 
                 {move || if confirm.get() {
                     let cancel_button = NodeRef::<leptos::html::Button>::new();
                     cancel_button.on_load(|el| { let _ = el.focus(); });
+                    // Read with the question, on the focused Cancel: what stays, billed, and
+                    // what will stop the deletion.
+                    let described = if protected.is_some() { "delete-keeps delete-protected" } else { "delete-keeps" };
                     view! {
-                    <div role="alertdialog" aria-labelledby="delete-question" class="confirm-inline" data-testid="delete-confirm"
+                    <div role="alertdialog" aria-labelledby="delete-question" aria-describedby=described class="confirm-inline" data-testid="delete-confirm"
                         on:keydown=move |ev| if ev.key() == "Escape" { cancel() }>
                         <span id="delete-question">"Delete the stack and its resources?"</span>
-                        <p data-testid="delete-keeps">{kept.clone()}</p>
-                        {protected.clone().map(|p| view! { <p class="banner warn" data-testid="delete-protected">{p}</p> })}
+                        <p id="delete-keeps" data-testid="delete-keeps">{kept.clone()}</p>
+                        {protected.clone().map(|p| view! { <p class="banner warn" id="delete-protected" data-testid="delete-protected">{p}</p> })}
                         <button type="button" class="danger" data-testid="confirm-delete" on:click=move |ev| { crate::browser::refocus_deploy(ev.target()); confirm.set(false); d.delete() }>"Delete"</button>
                         <button type="button" class="secondary" data-testid="cancel-delete" node_ref=cancel_button on:click=move |_| cancel()>"Cancel"</button>
                     </div>

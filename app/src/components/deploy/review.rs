@@ -104,7 +104,10 @@ pub fn review(d: Deploy) -> AnyView {
             Phase::Exists(message) => Some(view! {
                 <div class="banner" role="alert" data-testid="stack-exists">
                     <span>{message}</span>
-                    <button type="button" data-testid="review-update" on:click=move |_| d.review_update()>"Review the update"</button>
+                    <button type="button" data-testid="review-update" on:click=move |ev| {
+                        crate::browser::refocus_deploy(ev.target());
+                        d.review_update()
+                    }>"Review the update"</button>
                 </div>
             }.into_any()),
             Phase::Review(created) => {
@@ -113,21 +116,30 @@ pub fn review(d: Deploy) -> AnyView {
                 let name = created.stack_name.clone();
                 let diff = update_cost(d, &created);
                 let replaced = replacements(changes, &replace_policies(d));
+                // The question takes the focus (on Cancel) when the focus is still where the
+                // deploy left it (in the panel, or nowhere), not when the user moved on.
+                let cancel_button = NodeRef::<leptos::html::Button>::new();
+                cancel_button.on_load(|el| {
+                    if crate::browser::focus_is_idle_in("[data-testid=deploy]") {
+                        let _ = el.focus();
+                    }
+                });
+                let described = if replaced.is_some() { "update-question update-replaces" } else { "update-question" };
                 Some(view! {
-                    <div class="banner" role="alert" data-testid="confirm-update">
-                        <span>{format!("Updating {name} changes {n} resource(s), listed below. Apply?")}</span>
+                    <div class="banner" role="alertdialog" aria-labelledby="update-question" aria-describedby=described data-testid="confirm-update">
+                        <span id="update-question">{format!("Updating {name} changes {n} resource(s), listed below. Apply?")}</span>
                         <button type="button" data-testid="apply-update" on:click=move |ev| {
                             crate::browser::refocus_deploy(ev.target());
                             d.execute(name.clone())
                         }>"Apply the update"</button>
-                        <button type="button" class="secondary" on:click=move |ev| {
+                        <button type="button" class="secondary" data-testid="cancel-update" node_ref=cancel_button on:click=move |ev| {
                             crate::browser::refocus_deploy(ev.target());
                             d.changes.set(Vec::new());
                             d.phase.set(Phase::Idle);
                         }>"Cancel"</button>
                     </div>
                     {replaced.map(|text| view! {
-                        <p class="banner error" role="alert" data-testid="update-replaces">{text}</p>
+                        <p class="banner error" role="alert" id="update-replaces" data-testid="update-replaces">{text}</p>
                     })}
                     {cost_of_change(diff)}
                 }.into_any())

@@ -39,6 +39,13 @@ pub fn access(target: RwSignal<TargetAnswer>, d: Deploy) -> AnyView {
                     ev.prevent_default();
                     let t = token_input.get_untracked();
                     if !t.trim().is_empty() {
+                        // The form goes with the focus in it: to the stack's name when the
+                        // token is taken, back to the box when it is refused.
+                        let focused = web_sys::window().and_then(|w| w.document()).and_then(|d| d.active_element());
+                        crate::browser::refocus(focused.map(Into::into), Box::new(|d| {
+                            d.query_selector("[data-testid=stack-name], [data-testid=deploy-token]").ok().flatten()
+                                .or_else(|| d.get_element_by_id("deploy-title"))
+                        }));
                         api::set_token(&t);
                         // A refusal of the token before is not this one's.
                         d.error.set(None);
@@ -119,7 +126,9 @@ pub fn signed_in(d: Deploy) -> AnyView {
                         {said}
                         {from_link.then(|| view! {
                             " "
-                            <button type="button" class="secondary" data-testid="forget-token" on:click=move |_| {
+                            <button type="button" class="secondary" data-testid="forget-token" on:click=move |ev| {
+                                // Its form goes: the focus goes to the token's box that comes.
+                                crate::browser::refocus(ev.target(), Box::new(|d| d.query_selector("[data-testid=deploy-token]").ok().flatten()));
                                 api::set_token("");
                                 d.token.set(None);
                             }>"Not yours? Forget it"</button>

@@ -1,0 +1,65 @@
+// The planner held to WCAG 2.2 A and AA by axe-core (Deque's rules, run inside the page), in
+// each state a user can bring it to without an account: both architectures, every panel open,
+// a plan with problems, the share link, a phone's width. Keyboard paths and what is announced
+// are tested where they happen (planner, controls, deploy); the deploy panel's own states are
+// checked in deploy.test.mjs, where there is a sandbox to deploy into.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { accessibilityViolations, suite } from './harness.mjs';
+
+const t = await suite();
+
+/**
+ * Opens every disclosure on the page (cost groups, then the lines they bring, assumptions, the
+ * diagram as text), until no closed one is left.
+ */
+async function openEverything(page) {
+  for (let round = 0; round < 5; round++) {
+    const opened = await page.evaluate(() => {
+      const closed = [...document.querySelectorAll('details:not([open])')];
+      closed.forEach((d) => { d.open = true; });
+      return closed.length;
+    });
+    if (opened === 0) return;
+    await page.waitForTimeout(200);
+  }
+  assert.fail('disclosures kept appearing closed');
+}
+
+test('the Fargate plan with every panel open breaks no WCAG rule axe checks', async () => {
+  const page = await t.open();
+  await page.getByTestId('compare-fargate').waitFor();
+  await openEverything(page);
+  assert.deepEqual(await accessibilityViolations(page), []);
+  await page.getByRole('tab', { name: 'YAML' }).click();
+  assert.deepEqual(await accessibilityViolations(page), []);
+});
+
+test('the Lambda plan breaks none either', async () => {
+  const page = await t.open();
+  await page.locator('[data-arch=lambda]').click();
+  await page.waitForFunction(() => /AWS::Lambda::Function/.test(document.querySelector('pre.code').innerText));
+  await openEverything(page);
+  assert.deepEqual(await accessibilityViolations(page), []);
+});
+
+test('a plan with problems, and the share link shown, break none', async () => {
+  const page = await t.open();
+  await page.locator('#f-project').fill('');
+  await page.locator('#f-fargate-max_tasks').fill('lots');
+  await page.locator('.field-msg.error').first().waitFor();
+  assert.ok(await page.locator('[aria-invalid=true]').count() >= 2);
+  assert.deepEqual(await accessibilityViolations(page), []);
+  await page.locator('#f-project').fill('shop');
+  await page.locator('#f-fargate-max_tasks').fill('10');
+  await page.getByTestId('share').click();
+  await page.getByTestId('share-link').waitFor();
+  assert.deepEqual(await accessibilityViolations(page), []);
+});
+
+test('at a phone\'s width the planner breaks none', async () => {
+  const page = await t.open();
+  await page.setViewportSize({ width: 390, height: 844 });
+  await openEverything(page);
+  assert.deepEqual(await accessibilityViolations(page), []);
+});
