@@ -2452,3 +2452,55 @@ async fn lists_too_long_for_the_bootstrap_stop_the_server() {
     config.reach.hosted_zone_ids.truncate(20);
     assert!(server::deployer(&config, &clients, &Tokens::from_list(TOKEN).unwrap()).is_ok());
 }
+
+/// moto neither keeps a deletion-protected database nor lets a delete fail in an update's
+/// clean-up, so the events CloudFormation records for both are scripted here: an update that
+/// took a protected database and a retained table out of the stack completes, and its final
+/// status says what it left in the account, by name. The update's answer carries what the
+/// deployed template holds, for the review to say what becomes of what the update removes.
+#[tokio::test]
+async fn an_update_says_what_it_left_in_the_account() {
+    let h = harness();
+    h.deployed("shop-lambda").await;
+    let mut plan = lambda_plan();
+    plan["lambda"]["memory_mb"] = json!(1024);
+    let (status, created) = h
+        .create("shop-lambda", json!({"update": true, "plan": plan}))
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{created}");
+    let holds = created["deployed_holds"]
+        .as_array()
+        .expect("the deployed template's holders");
+    assert!(
+        holds
+            .iter()
+            .any(|h| h["resource_type"] == "AWS::DynamoDB::Table"
+                && h["deletion_policy"] == "Retain"
+                && h["protected"] == false),
+        "{created}"
+    );
+    *h.cfn.plan.lock().unwrap() = vec![
+        ("Function".into(), "AWS::Lambda::Function".into(), "UPDATE_IN_PROGRESS".into(), None),
+        ("Function".into(), "AWS::Lambda::Function".into(), "UPDATE_COMPLETE".into(), None),
+        ("Database".into(), "AWS::RDS::DBInstance".into(), "DELETE_IN_PROGRESS".into(), None),
+        ("Database".into(), "AWS::RDS::DBInstance".into(), "DELETE_FAILED".into(), Some("Resource handler returned message: \"Cannot delete protected DB Instance, please disable deletion protection and try again.\" (Service: Rds, Status Code: 400)".into())),
+        ("OrdersTable".into(), "AWS::DynamoDB::Table".into(), "DELETE_SKIPPED".into(), None),
+    ];
+    let id = created["id"].as_str().unwrap().to_string();
+    assert_eq!(h.execute(&id).await.0, StatusCode::ACCEPTED);
+    let events = h.events(&id, None).await;
+    let done = &events.last().unwrap().2;
+    assert_eq!(
+        (done["status"].as_str(), done["succeeded"].as_bool()),
+        (Some("UPDATE_COMPLETE"), Some(true)),
+        "{done}"
+    );
+    assert_eq!(
+        done["left_behind"],
+        json!([
+            {"logical_id": "Database", "resource_type": "AWS::RDS::DBInstance", "physical_id": "shop-database", "why": "delete_failed"},
+            {"logical_id": "OrdersTable", "resource_type": "AWS::DynamoDB::Table", "physical_id": "shop-orderstable", "why": "kept"},
+        ]),
+        "{done}"
+    );
+}

@@ -980,3 +980,44 @@ fn a_rest_api_is_deployed_again_exactly_when_what_it_serves_changes() {
     assert_ne!(image, first, "the function is replaced");
     assert_ne!(image, iam);
 }
+
+/// What an update's review reads of the deployed template: every resource that holds data
+/// with its deletion policy, and deletion protection where the governed profile turns it on
+/// (the database's, and the load balancer's, which has no policy of its own).
+#[test]
+fn a_deployed_template_tells_what_holds_data_and_what_is_protected() {
+    let held = |governed: bool| {
+        let plan = if governed {
+            let (_, plan) = examples::matrix()
+                .into_iter()
+                .find(|(name, _)| name == "fargate-governed")
+                .expect("the matrix's governed Fargate plan");
+            plan
+        } else {
+            examples::fargate()
+        };
+        let v = template_of(plan).to_value();
+        template::held(&v)
+            .into_iter()
+            .map(|h| (h.logical_id, h.deletion_policy, h.protected))
+            .collect::<Vec<_>>()
+    };
+    let find = |all: &[(String, String, bool)], id: &str| {
+        all.iter()
+            .find(|(i, _, _)| i == id)
+            .map(|(_, p, protected)| (p.clone(), *protected))
+    };
+    let plain = held(false);
+    assert_eq!(find(&plain, "Database"), Some(("Snapshot".into(), false)));
+    assert_eq!(find(&plain, "AppBucket"), Some(("Retain".into(), false)));
+    assert_eq!(find(&plain, "LoadBalancer"), None, "{plain:?}");
+    assert_eq!(find(&plain, "Service"), None, "holds no data: {plain:?}");
+    let governed = held(true);
+    assert_eq!(find(&governed, "Database"), Some(("Snapshot".into(), true)));
+    assert_eq!(
+        find(&governed, "LoadBalancer"),
+        Some(("Delete".into(), true))
+    );
+    assert_eq!(find(&governed, "StackKey"), Some(("Retain".into(), false)));
+    assert_eq!(template::held(&serde_json::json!({})), vec![]);
+}

@@ -227,10 +227,46 @@ test('Deploy creates the Lambda example in the sandbox, shows progress, outputs 
   // No history entry: Back cannot reopen that plan over later edits.
   assert.equal(await page.evaluate(() => history.length), entries);
 
+  // A table taken out of the plan: the review says, before anything happens, that the stack
+  // lets it go and the account keeps it (its deletion policy, read from the deployed
+  // template); once applied, the update names it as left in the account.
+  await page.locator('[data-remove=tables]').first().click();
+  await page.getByTestId('deploy-button').click();
+  await page.getByTestId('stack-exists').waitFor();
+  await page.getByTestId('review-update').click();
+  const removal = page.getByTestId('update-replaces');
+  await removal.waitFor();
+  assert.match(await removal.innerText(),
+    /^This update takes resources that hold data out of the stack \(the plan no longer has them\): (\w+) \(AWS::DynamoDB::Table\): it is kept, outside the stack, and billed until you delete it\.$/);
+  const removedId = (await removal.innerText()).match(/: (\w+) \(AWS::DynamoDB::Table\)/)[1];
+  assert.equal(await page.locator('details.changes').evaluate((d) => d.open), true, 'the change list opens with a removal');
+  await page.getByTestId('apply-update').click();
+  await page.getByTestId('deploy-status').filter({ hasText: 'UPDATE_COMPLETE' }).waitFor({ timeout: 60000 });
+  const keptByUpdate = await page.getByTestId('left-behind').locator('li').allInnerTexts();
+  assert.equal(keptByUpdate.length, 1, keptByUpdate.join('\n'));
+  assert.match(keptByUpdate[0], new RegExp(`^\\S+ \\(${removedId}, AWS::DynamoDB::Table\\): kept by its deletion policy$`));
+  assert.ok((await motoTool('inventory')).tables.includes(keptByUpdate[0].split(' ')[0]));
+  await page.getByTestId('left-behind').screenshot({ path: path.join(artifacts, 'deploy-left-behind.png') });
+
   await page.getByTestId('delete-stack').click();
   await page.getByTestId('confirm-delete').click();
   await page.waitForFunction(() => document.activeElement?.dataset.testid === 'deploy-progress');
   await page.getByTestId('deploy-status').filter({ hasText: 'DELETE_COMPLETE' }).waitFor({ timeout: 60000 });
+  // What the delete kept is named as the account knows it, from the delete's own events: the
+  // buckets and the table, by their names in the sandbox.
+  const left = await page.getByTestId('left-behind').locator('li').allInnerTexts();
+  const inventory = await motoTool('inventory');
+  assert.ok(left.some((l) => /\(CodeBucket, AWS::S3::Bucket\): kept by its deletion policy$/.test(l)), left.join('\n'));
+  assert.ok(left.some((l) => /AWS::DynamoDB::Table\): kept by its deletion policy$/.test(l)), left.join('\n'));
+  for (const l of left) assert.match(l, /^\S+ \(\w+, AWS::[\w:]+\): kept by its deletion policy$/);
+  // Each name is the one the account has, still there.
+  for (const l of left) {
+    const name = l.split(' ')[0];
+    if (/AWS::S3::Bucket/.test(l)) assert.ok(inventory.buckets.includes(name), `${name} in ${inventory.buckets}`);
+    if (/AWS::DynamoDB::Table/.test(l)) assert.ok(inventory.tables.includes(name), `${name} in ${inventory.tables}`);
+  }
+  assert.ok(!left.join('\n').includes('123456789012'), 'no account id');
+  assert.deepEqual(await accessibilityViolations(page), []);
   // The 409 "stack exists" answer and the 422 for the wrong zip are logged by Chromium as failed
   // resource loads; nothing else may be.
   assert.deepEqual(errors.filter((e) => !/status of (409|422)/.test(e)), []);

@@ -98,6 +98,9 @@ pub struct StackEvent {
     pub id: String,
     pub logical_id: String,
     pub resource_type: String,
+    /// The resource's name or id in the account (an ARN for some types), empty when it has
+    /// none yet.
+    pub physical_id: String,
     pub status: String,
     pub reason: Option<String>,
     pub time: String,
@@ -133,6 +136,8 @@ pub struct TemplateSummary {
     /// Whether it declares the stack's code bucket (every Lambda template since image functions
     /// keep it; a zip function's before).
     pub code_bucket: bool,
+    /// Its resources that hold data or stop a deletion ([`shared::template::held`]).
+    pub held: Vec<shared::api::Held>,
 }
 
 impl TemplateSummary {
@@ -150,6 +155,7 @@ impl TemplateSummary {
             resources: resources.map_or(0, |r| r.len()),
             resource_types: types.into_iter().map(String::from).collect(),
             code_bucket: resources.is_some_and(|r| r.contains_key(shared::template::CODE_BUCKET)),
+            held: shared::template::held(template),
             plan_link: shared::template::recorded_plan(template).map(|(code, _)| code),
             platform: arch.map(|a| {
                 match a {
@@ -573,6 +579,7 @@ impl CloudFormation for SdkCloudFormation {
                         id: e.event_id().unwrap_or_default().into(),
                         logical_id: e.logical_resource_id().unwrap_or_default().into(),
                         resource_type: e.resource_type().unwrap_or_default().into(),
+                        physical_id: e.physical_resource_id().unwrap_or_default().into(),
                         status: e
                             .resource_status()
                             .map(|s| s.as_str().to_string())

@@ -162,7 +162,8 @@ impl Deployer {
             || template.resources().contains_key(template::CODE_BUCKET),
             |d| d.code_bucket,
         );
-        let deployed_plan = deployed.and_then(|t| t.plan_link);
+        let (deployed_plan, deployed_holds) =
+            deployed.map_or((None, Vec::new()), |t| (t.plan_link, t.held));
         // Every role the stack creates carries the account's permissions boundary.
         let mut parameters = given;
         // An update keeps what the request leaves out (the code it runs, the image tag), as
@@ -348,6 +349,7 @@ impl Deployer {
             resources,
             sandbox: report,
             deployed_plan,
+            deployed_holds,
         })
     }
 
@@ -401,6 +403,7 @@ impl Deployer {
             resources,
             sandbox,
             deployed_plan: None,
+            deployed_holds: Vec::new(),
         })
     }
 
@@ -1017,6 +1020,11 @@ fn status_of_stack(
         progress: progress::progress(op, &stack.status, template.resources),
         plan_link: template.plan_link.clone(),
         waiting_for_image: None,
+        left_behind: if succeeded {
+            progress::left_behind(op)
+        } else {
+            Vec::new()
+        },
     }
 }
 

@@ -1,7 +1,7 @@
 //! What a list of stack events means: where the current operation starts, how many resources
 //! are done, whether the stack has settled, and the first real failure.
 
-pub use shared::api::{Failure, Progress};
+pub use shared::api::{Failure, LeftBehind, LeftWhy, Progress};
 
 use crate::aws::cloudformation::StackEvent;
 
@@ -29,6 +29,53 @@ fn is_stack_event(e: &StackEvent) -> bool {
 pub fn current_operation(events: &[StackEvent]) -> &[StackEvent] {
     let start = events.iter().rposition(StackEvent::starts_operation);
     &events[start.unwrap_or(0)..]
+}
+
+/// What an operation (its events, oldest first) left in the account outside the stack: each
+/// resource whose last event is `DELETE_SKIPPED` (its deletion policy kept it, at a deletion,
+/// or when an update removed or replaced it) or `DELETE_FAILED` (read for an operation that
+/// completed anyway: an update's clean-up goes on past a delete that fails, deletion
+/// protection's say, and the old resource stays, running and billed).
+pub fn left_behind(events: &[StackEvent]) -> Vec<LeftBehind> {
+    let mut last: Vec<&StackEvent> = Vec::new();
+    for e in events.iter().filter(|e| !is_stack_event(e)) {
+        match last.iter_mut().find(|l| l.logical_id == e.logical_id) {
+            Some(l) => *l = e,
+            None => last.push(e),
+        }
+    }
+    last.into_iter()
+        .filter_map(|e| {
+            let why = match e.status.as_str() {
+                "DELETE_SKIPPED" => LeftWhy::Kept,
+                "DELETE_FAILED" => LeftWhy::DeleteFailed,
+                _ => return None,
+            };
+            Some(LeftBehind {
+                logical_id: e.logical_id.clone(),
+                resource_type: e.resource_type.clone(),
+                physical_id: resource_part(&e.physical_id).to_string(),
+                why,
+            })
+        })
+        .collect()
+}
+
+/// A physical id as the user may be shown it: an ARN (which names the account) cut to its
+/// resource part, anything else as it is.
+fn resource_part(physical_id: &str) -> &str {
+    match physical_id.strip_prefix("arn:") {
+        Some(rest) => {
+            // arn:partition:service:region:account:resource, where the resource is a name, or
+            // a type and a name after the first ':' or '/' (`secret:shop/key`, `table/shop`),
+            // and the name may hold either itself.
+            let resource = rest.splitn(5, ':').nth(4).unwrap_or_default();
+            resource
+                .split_once([':', '/'])
+                .map_or(resource, |(_, name)| name)
+        }
+        None => physical_id,
+    }
 }
 
 /// The first failure of an operation. CloudFormation cancels the other resources in flight
@@ -115,6 +162,7 @@ mod tests {
             id: id.into(),
             logical_id: logical.into(),
             resource_type: ty.into(),
+            physical_id: format!("shop-{}", logical.to_lowercase()),
             status: status.into(),
             reason: reason.map(String::from),
             time: "2026-11-27T10:00:00Z".into(),
@@ -252,6 +300,105 @@ mod tests {
         ];
         assert_eq!(finished_resources(&events), 1);
         assert_eq!(progress(&events, "DELETE_IN_PROGRESS", 2).percent, 50);
+    }
+
+    /// An update that replaced a deletion-protected database and removed a retained table, with
+    /// the events CloudFormation records for them (oldest first): the stack completes, the old
+    /// database stays (its delete failed in the clean-up) and the table is kept.
+    #[test]
+    fn an_operation_tells_what_it_left_outside_the_stack() {
+        let mut old_db = ev(
+            "6",
+            "Database",
+            "AWS::RDS::DBInstance",
+            "DELETE_FAILED",
+            Some(
+                "Resource handler returned message: \"Cannot delete protected DB Instance, please disable deletion protection and try again.\"",
+            ),
+        );
+        old_db.physical_id = "shop-database-old".into();
+        let mut topic = ev("8", "AlarmTopic", "AWS::SNS::Topic", "DELETE_SKIPPED", None);
+        topic.physical_id = "arn:aws:sns:us-east-1:123456789012:shop-alarms".into();
+        let mut secret = ev(
+            "9",
+            "ApiKey",
+            "AWS::SecretsManager::Secret",
+            "DELETE_SKIPPED",
+            None,
+        );
+        secret.physical_id =
+            "arn:aws:secretsmanager:us-east-1:123456789012:secret:shop/api-key-AbCdEf".into();
+        let events = vec![
+            ev("1", "shop", STACK_TYPE, "UPDATE_IN_PROGRESS", None),
+            ev(
+                "2",
+                "Database",
+                "AWS::RDS::DBInstance",
+                "UPDATE_IN_PROGRESS",
+                Some(
+                    "Requested update requires the creation of a new physical resource; hence creating one.",
+                ),
+            ),
+            ev(
+                "3",
+                "Database",
+                "AWS::RDS::DBInstance",
+                "UPDATE_COMPLETE",
+                None,
+            ),
+            ev(
+                "4",
+                "shop",
+                STACK_TYPE,
+                "UPDATE_COMPLETE_CLEANUP_IN_PROGRESS",
+                None,
+            ),
+            ev(
+                "5",
+                "Database",
+                "AWS::RDS::DBInstance",
+                "DELETE_IN_PROGRESS",
+                None,
+            ),
+            old_db,
+            ev("7", "Table", "AWS::DynamoDB::Table", "DELETE_SKIPPED", None),
+            topic,
+            secret,
+            ev("10", "Logs", "AWS::Logs::LogGroup", "DELETE_COMPLETE", None),
+            ev("11", "shop", STACK_TYPE, "UPDATE_COMPLETE", None),
+        ];
+        let left = left_behind(&events);
+        let got: Vec<_> = left
+            .iter()
+            .map(|l| (l.logical_id.as_str(), l.physical_id.as_str(), l.why))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("Database", "shop-database-old", LeftWhy::DeleteFailed),
+                ("Table", "shop-table", LeftWhy::Kept),
+                ("AlarmTopic", "shop-alarms", LeftWhy::Kept),
+                ("ApiKey", "shop/api-key-AbCdEf", LeftWhy::Kept),
+            ]
+        );
+        assert!(left.iter().all(|l| !l.physical_id.contains("123456789012")));
+        // A resource deleted after all (a retry that worked) is not left.
+        let mut retried = events.clone();
+        retried.insert(
+            6,
+            ev(
+                "6b",
+                "Database",
+                "AWS::RDS::DBInstance",
+                "DELETE_COMPLETE",
+                None,
+            ),
+        );
+        assert!(
+            left_behind(&retried)
+                .iter()
+                .all(|l| l.logical_id != "Database")
+        );
     }
 
     #[test]

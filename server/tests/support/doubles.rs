@@ -221,6 +221,7 @@ pub fn event(n: usize, logical: &str, ty: &str, status: &str, reason: Option<&st
         id: format!("{logical}-{status}-{n:04}"),
         logical_id: logical.into(),
         resource_type: ty.into(),
+        physical_id: format!("shop-{}", logical.to_lowercase()),
         status: status.into(),
         reason: reason.map(String::from),
         time: format!("2026-11-27T10:{:02}:{:02}Z", n / 60, n % 60),

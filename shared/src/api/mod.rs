@@ -70,6 +70,45 @@ pub struct Change {
     pub replacement: Option<String>,
 }
 
+/// A resource of a deployed template that holds data (the template gives it a
+/// `DeletionPolicy`): what becomes of it when an update takes it out of the stack or replaces
+/// it is read from here, the template CloudFormation has, not from today's generator.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct Held {
+    pub logical_id: String,
+    pub resource_type: String,
+    /// `Retain`, `Snapshot` or `Delete`: what CloudFormation does to it when an update
+    /// removes it from the template (the deployed template's attribute is the one applied).
+    pub deletion_policy: String,
+    /// Deletion protection is on (a database's `DeletionProtection`, a load balancer's
+    /// `deletion_protection.enabled`): CloudFormation's delete of it fails.
+    pub protected: bool,
+}
+
+/// What an operation left in the account, outside the stack, as its events tell.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct LeftBehind {
+    pub logical_id: String,
+    pub resource_type: String,
+    /// Its name in the account (a bucket's, a table's, a database's identifier), for finding
+    /// it; an ARN is cut to its resource part, which does not name the account.
+    pub physical_id: String,
+    /// `kept`: its deletion policy kept it (`DELETE_SKIPPED`). `delete_failed`: CloudFormation
+    /// could not delete it (deletion protection, say) and the stack completed without it.
+    pub why: LeftWhy,
+}
+
+/// Why a resource was left ([`LeftBehind`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub enum LeftWhy {
+    Kept,
+    DeleteFailed,
+}
+
 /// An update's change set, waiting to be executed.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
@@ -145,6 +184,10 @@ pub struct Created {
     /// template records it, so the cost of the change can be shown before it is applied.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub deployed_plan: Option<String>,
+    /// For an update: the deployed template's resources that hold data, so that the update's
+    /// review can say what becomes of those it removes or replaces.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub deployed_holds: Vec<Held>,
 }
 
 /// A stack output.
@@ -200,6 +243,11 @@ pub struct Status {
     /// where to push it, and how.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub waiting_for_image: Option<Box<ImageWait>>,
+    /// What the current operation left in the account, outside the stack, and still billed:
+    /// kept by its deletion policy, or a delete that failed in an operation that still
+    /// completed (an update's clean-up).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub left_behind: Vec<LeftBehind>,
 }
 
 /// A service waiting for its first image: the stack's own repository was empty when the

@@ -404,6 +404,41 @@ impl<'p> Builder<'p> {
 /// link's code: a deployed stack's plan can be read back from its template.
 pub const PLAN_METADATA: &str = "Plan";
 
+/// The resources of a deployed template (`template`, as CloudFormation returns it) that hold
+/// data or stop a deletion, in template order: each one with a `DeletionPolicy` (every
+/// resource of ours that holds data has one: buckets, tables, the database and cache, the
+/// image repository, logs, secrets, keys), and each one whose deletion protection is on (the
+/// load balancer's, which has no policy: CloudFormation's default, `Delete`, applies).
+pub fn held(template: &Value) -> Vec<crate::api::Held> {
+    let Some(resources) = template["Resources"].as_object() else {
+        return Vec::new();
+    };
+    resources
+        .iter()
+        .filter_map(|(id, r)| {
+            let props = &r["Properties"];
+            let load_balancer_protected =
+                props["LoadBalancerAttributes"]
+                    .as_array()
+                    .is_some_and(|attrs| {
+                        attrs.iter().any(|a| {
+                            a["Key"] == "deletion_protection.enabled" && a["Value"] == "true"
+                        })
+                    });
+            let protected = props["DeletionProtection"] == true
+                || props["DeletionProtectionEnabled"] == true
+                || load_balancer_protected;
+            let policy = r["DeletionPolicy"].as_str();
+            (policy.is_some() || protected).then(|| crate::api::Held {
+                logical_id: id.clone(),
+                resource_type: r["Type"].as_str().unwrap_or_default().to_string(),
+                deletion_policy: policy.unwrap_or("Delete").to_string(),
+                protected,
+            })
+        })
+        .collect()
+}
+
 /// The plan a template records (`Metadata.Stackplan.Plan`), if it records one that decodes.
 /// The text comes from a deployed stack, so it goes through the link's bounded decoder.
 pub fn recorded_plan(template: &Value) -> Option<(String, Plan)> {

@@ -2,7 +2,7 @@
 //! differently, and Delete.
 
 use leptos::prelude::*;
-use shared::api::{Output, Status};
+use shared::api::{LeftBehind, LeftWhy, Output, Status};
 
 use super::flow::Deploy;
 
@@ -22,6 +22,7 @@ pub fn finished(d: Deploy, status: Status) -> AnyView {
                         <span>{f.reason}</span>
                     </div>
                 })}
+                {(!status.left_behind.is_empty()).then(|| left_behind(&status.left_behind))}
                 {(status.succeeded && !deleted).then(|| view! {
                     <div class="outputs" data-testid="deploy-outputs">
                         <h3>"Outputs"</h3>
@@ -64,6 +65,34 @@ pub fn finished(d: Deploy, status: Status) -> AnyView {
         }
     };
     view.into_any()
+}
+
+/// What the operation left in the account, outside the stack, by the names to find it by.
+fn left_behind(left: &[LeftBehind]) -> AnyView {
+    let items = left
+        .iter()
+        .map(|l| {
+            let why = match l.why {
+                LeftWhy::Kept => "kept by its deletion policy",
+                LeftWhy::DeleteFailed => {
+                    "CloudFormation could not delete it (its event below says why), and the stack completed without it"
+                }
+            };
+            view! {
+                <li>
+                    {(!l.physical_id.is_empty()).then(|| view! { <code>{l.physical_id.clone()}</code>" " })}
+                    {format!("({}, {}): {why}", l.logical_id, l.resource_type)}
+                </li>
+            }
+        })
+        .collect_view();
+    view! {
+        <div class="banner warn left-behind" data-testid="left-behind">
+            <p>"Left in the account, outside the stack, and billed until you delete them:"</p>
+            <ul>{items}</ul>
+        </div>
+    }
+    .into_any()
 }
 
 /// The code upload, for a Lambda stack that names its code bucket (a zip function's; an image

@@ -2,7 +2,7 @@
 //! the update's confirmation, and the list of changes.
 
 use leptos::prelude::*;
-use shared::api::{Change, Created};
+use shared::api::{Change, Created, Held};
 use shared::cost::{self, Difference};
 
 use super::flow::{Deploy, Phase};
@@ -115,7 +115,7 @@ pub fn review(d: Deploy) -> AnyView {
                 let n = changes.len();
                 let name = created.stack_name.clone();
                 let diff = update_cost(d, &created);
-                let replaced = replacements(changes, &replace_policies(d));
+                let replaced = replacements(changes, &replace_policies(d), &created.deployed_holds);
                 // The question takes the focus (on Cancel) when the focus is still where the
                 // deploy left it (in the panel, or nowhere), not when the user moved on.
                 let cancel_button = NodeRef::<leptos::html::Button>::new();
@@ -157,7 +157,7 @@ pub fn change_list(d: Deploy) -> AnyView {
         move || {
             (!d.changes.with(Vec::is_empty)).then(|| {
                 view! {
-                    <details class="changes" open=move || d.changes.with(|c| c.iter().any(|c| replacement_note(c.replacement.as_deref()).is_some()))>
+                    <details class="changes" open=move || d.changes.with(|c| c.iter().any(|c| c.action == "Remove" || replacement_note(c.replacement.as_deref()).is_some()))>
                         <summary data-testid="change-count">{move || format!("Change set: {} change(s)", d.changes.with(Vec::len))}</summary>
                         <ul>
                             {move || d.changes.get().into_iter().map(|c| view! {
@@ -201,46 +201,77 @@ fn replace_policies(d: Deploy) -> Vec<(String, String)> {
         .collect()
 }
 
-/// The warning an update needs when it replaces resources that hold data: CloudFormation
-/// makes a new one, which starts empty, and then deletes the old one, keeps it (outside the
-/// stack) or keeps a final snapshot of it, as its `UpdateReplacePolicy` (`policies`) says.
-/// The template gives that policy to every resource that holds data (buckets, tables, the
-/// database and cache, the image repository, logs, keys); one without it holds none (a task
-/// definition's new revision, say), and the change list marks it without a warning.
-fn replacements(changes: &[Change], policies: &[(String, String)]) -> Option<String> {
-    let policy = |id: &str| {
-        policies
-            .iter()
-            .find(|(p, _)| p == id)
-            .map(|(_, v)| v.as_str())
-    };
-    let fate = |policy: &str| match policy {
-        "Retain" => "the old one is kept, outside the stack",
-        "Snapshot" => "the old one leaves a final snapshot and is deleted",
-        _ => "the old one is deleted, with what it holds",
+/// The warning an update needs when it replaces or removes resources that hold data.
+///
+/// A replacement: CloudFormation makes a new one, which starts empty, and then deletes the old
+/// one, keeps it (outside the stack) or keeps a final snapshot of it, as the new template's
+/// `UpdateReplacePolicy` (`policies`) says. The template gives that policy to every resource
+/// that holds data (buckets, tables, the database and cache, the image repository, logs,
+/// keys); one without it holds none (a task definition's new revision, say), and the change
+/// list marks it without a warning.
+///
+/// A removal: the deployed template's `DeletionPolicy` applies (`deployed`, what the server
+/// read of it). Either way, a delete of an old resource whose deletion protection is on fails,
+/// and CloudFormation completes the update without it: it stays, running and billed.
+fn replacements(
+    changes: &[Change],
+    policies: &[(String, String)],
+    deployed: &[Held],
+) -> Option<String> {
+    let held = |id: &str| deployed.iter().find(|h| h.logical_id == id);
+    let protected = |id: &str| held(id).is_some_and(|h| h.protected);
+    let fate = |policy: &str, protected: bool, replaced: bool| {
+        let old = if replaced { "the old one" } else { "it" };
+        match policy {
+            "Retain" => format!("{old} is kept, outside the stack, and billed until you delete it"),
+            _ if protected => format!(
+                "{old} has deletion protection on, so CloudFormation's delete fails and the update completes without it: {old} stays, running and billed, outside the stack, until an administrator lifts the protection and deletes it"
+            ),
+            "Snapshot" => format!("{old} leaves a final snapshot and is deleted"),
+            _ => format!("{old} is deleted, with what it holds"),
+        }
     };
     let named = |wanted: &str| {
         changes
             .iter()
-            .filter(|c| c.replacement.as_deref() == Some(wanted))
+            .filter(|c| c.action == "Modify" && c.replacement.as_deref() == Some(wanted))
             .filter_map(|c| {
-                let p = policy(&c.logical_id)?;
+                let policy = policies
+                    .iter()
+                    .find(|(p, _)| *p == c.logical_id)
+                    .map(|(_, v)| v.as_str())?;
                 Some(format!(
                     "{} ({}): {}",
                     c.logical_id,
                     c.resource_type,
-                    fate(p)
+                    fate(policy, protected(&c.logical_id), true)
                 ))
             })
             .collect::<Vec<_>>()
     };
     let (surely, maybe) = (named("True"), named("Conditional"));
-    if surely.is_empty() && maybe.is_empty() {
+    let removed = changes
+        .iter()
+        .filter(|c| c.action == "Remove")
+        .filter_map(|c| {
+            let h = held(&c.logical_id)?;
+            Some(format!(
+                "{} ({}): {}",
+                c.logical_id,
+                c.resource_type,
+                fate(&h.deletion_policy, h.protected, false)
+            ))
+        })
+        .collect::<Vec<_>>();
+    if surely.is_empty() && maybe.is_empty() && removed.is_empty() {
         return None;
     }
-    let mut text = String::from(
-        "This update replaces resources that hold data: CloudFormation makes new ones, which start empty (a new database, bucket or table holds none of the old one's data), then deals with the old ones.",
-    );
+    let mut text = String::new();
+    if !surely.is_empty() || !maybe.is_empty() {
+        text.push_str(
+            "This update replaces resources that hold data: CloudFormation makes new ones, which start empty (a new database, bucket or table holds none of the old one's data), then deals with the old ones.",
+        );
+    }
     if !surely.is_empty() {
         text.push_str(&format!(" Replaced: {}.", surely.join("; ")));
     }
@@ -248,6 +279,15 @@ fn replacements(changes: &[Change], policies: &[(String, String)]) -> Option<Str
         text.push_str(&format!(
             " May be replaced, depending on values known only while it runs: {}.",
             maybe.join("; ")
+        ));
+    }
+    if !removed.is_empty() {
+        if !text.is_empty() {
+            text.push(' ');
+        }
+        text.push_str(&format!(
+            "This update takes resources that hold data out of the stack (the plan no longer has them): {}.",
+            removed.join("; ")
         ));
     }
     Some(text)
@@ -280,7 +320,7 @@ mod tests {
             // UpdateReplacePolicy): marked in the list, not warned about.
             change("TaskDefinition", "AWS::ECS::TaskDefinition", Some("True")),
         ];
-        assert_eq!(replacements(&quiet, &policies), None);
+        assert_eq!(replacements(&quiet, &policies, &[]), None);
         let loud = [
             change("Service", "AWS::ECS::Service", Some("False")),
             change("TaskDefinition", "AWS::ECS::TaskDefinition", Some("True")),
@@ -288,9 +328,9 @@ mod tests {
             change("AppBucket", "AWS::S3::Bucket", Some("True")),
             change("Logs", "AWS::Logs::LogGroup", Some("Conditional")),
         ];
-        let text = replacements(&loud, &policies).unwrap();
+        let text = replacements(&loud, &policies, &[]).unwrap();
         assert!(
-            text.contains("Replaced: Database (AWS::RDS::DBInstance): the old one leaves a final snapshot and is deleted; AppBucket (AWS::S3::Bucket): the old one is kept, outside the stack.")
+            text.contains("Replaced: Database (AWS::RDS::DBInstance): the old one leaves a final snapshot and is deleted; AppBucket (AWS::S3::Bucket): the old one is kept, outside the stack, and billed until you delete it.")
                 && text.contains("May be replaced, depending on values known only while it runs: Logs (AWS::Logs::LogGroup): the old one is deleted, with what it holds.")
                 && !text.contains("Service")
                 && !text.contains("TaskDefinition"),
@@ -298,5 +338,69 @@ mod tests {
         );
         assert_eq!(replacement_note(Some("True")), Some("replaced"));
         assert_eq!(replacement_note(Some("False")), None);
+    }
+
+    fn held(id: &str, kind: &str, policy: &str, protected: bool) -> Held {
+        Held {
+            logical_id: id.into(),
+            resource_type: kind.into(),
+            deletion_policy: policy.into(),
+            protected,
+        }
+    }
+
+    fn removal(id: &str, kind: &str) -> Change {
+        Change {
+            action: "Remove".into(),
+            ..change(id, kind, None)
+        }
+    }
+
+    /// A plan that drops its database, a table and its log group: what becomes of each is read
+    /// from the deployed template's policies, and a protected database's delete is said to fail.
+    #[test]
+    fn an_update_that_removes_resources_that_hold_data_says_what_becomes_of_them() {
+        let deployed = [
+            held("Database", "AWS::RDS::DBInstance", "Snapshot", true),
+            held("OrdersTable", "AWS::DynamoDB::Table", "Retain", false),
+            held("Logs", "AWS::Logs::LogGroup", "Delete", false),
+        ];
+        let changes = [
+            change("Service", "AWS::ECS::Service", Some("False")),
+            removal("Database", "AWS::RDS::DBInstance"),
+            removal("OrdersTable", "AWS::DynamoDB::Table"),
+            removal("Logs", "AWS::Logs::LogGroup"),
+            // Holds nothing: not in the deployed template's list.
+            removal("DatabaseAlarm", "AWS::CloudWatch::Alarm"),
+        ];
+        let text = replacements(&changes, &[], &deployed).unwrap();
+        assert_eq!(
+            text,
+            "This update takes resources that hold data out of the stack (the plan no longer has them): \
+             Database (AWS::RDS::DBInstance): it has deletion protection on, so CloudFormation's delete fails and the update completes without it: it stays, running and billed, outside the stack, until an administrator lifts the protection and deletes it; \
+             OrdersTable (AWS::DynamoDB::Table): it is kept, outside the stack, and billed until you delete it; \
+             Logs (AWS::Logs::LogGroup): it is deleted, with what it holds."
+        );
+        // Unprotected, the database leaves its final snapshot.
+        let plain = [held("Database", "AWS::RDS::DBInstance", "Snapshot", false)];
+        let text = replacements(&changes[1..2], &[], &plain).unwrap();
+        assert!(
+            text.ends_with(
+                "Database (AWS::RDS::DBInstance): it leaves a final snapshot and is deleted."
+            ),
+            "{text}"
+        );
+        // A protected database replaced: the old one stays too.
+        let replaced = [change("Database", "AWS::RDS::DBInstance", Some("True"))];
+        let policies = [("Database".to_string(), "Snapshot".to_string())];
+        let text = replacements(&replaced, &policies, &deployed).unwrap();
+        assert!(
+            text.contains(
+                "Replaced: Database (AWS::RDS::DBInstance): the old one has deletion protection on"
+            ),
+            "{text}"
+        );
+        // Nothing that holds data removed: no warning.
+        assert_eq!(replacements(&changes[4..], &[], &deployed), None);
     }
 }
