@@ -267,3 +267,69 @@ fn percent_decoded(v: &str) -> String {
     }
     String::from_utf8(out).unwrap()
 }
+
+/// One page of DescribeChangeSet: `(action, logical id, type, replacement)` per change.
+fn change_set_page(changes: &[(&str, &str, &str, Option<&str>)], next: Option<&str>) -> String {
+    let members: String = changes
+        .iter()
+        .map(|(action, logical, ty, replacement)| {
+            let replacement = replacement
+                .map(|r| format!("<Replacement>{r}</Replacement>"))
+                .unwrap_or_default();
+            format!(
+                "<member><Type>Resource</Type><ResourceChange><Action>{action}</Action><LogicalResourceId>{logical}</LogicalResourceId><ResourceType>{ty}</ResourceType>{replacement}</ResourceChange></member>"
+            )
+        })
+        .collect();
+    let next = next
+        .map(|n| format!("<NextToken>{n}</NextToken>"))
+        .unwrap_or_default();
+    format!(
+        r#"<DescribeChangeSetResponse xmlns="http://cloudformation.amazonaws.com/doc/2010-05-15/"><DescribeChangeSetResult><ChangeSetName>stackplan-1a2b</ChangeSetName><ChangeSetId>arn:aws:cloudformation:us-east-1:{ACCOUNT}:changeSet/stackplan-1a2b/3c4d</ChangeSetId><StackId>arn:aws:cloudformation:us-east-1:{ACCOUNT}:stack/shop/0a1b</StackId><Status>CREATE_COMPLETE</Status><ExecutionStatus>AVAILABLE</ExecutionStatus><Changes>{members}</Changes>{next}</DescribeChangeSetResult><ResponseMetadata><RequestId>r-5</RequestId></ResponseMetadata></DescribeChangeSetResponse>"#
+    )
+}
+
+/// DescribeChangeSet pages its changes with `NextToken` (moto never does): every page is read,
+/// so a removal of the database on the second page reaches the review.
+#[tokio::test]
+async fn a_change_sets_changes_are_read_from_every_page() {
+    let sent = Arc::new(Mutex::new(Vec::new()));
+    let seen = sent.clone();
+    let cfn = adapter(move |body| {
+        seen.lock().unwrap().push(body.clone());
+        let answer = if body.contains("NextToken=page-3") {
+            change_set_page(&[("Add", "Queue", "AWS::SQS::Queue", None)], None)
+        } else if body.contains("NextToken=page-2") {
+            change_set_page(
+                &[("Remove", "Database", "AWS::RDS::DBInstance", None)],
+                Some("page-3"),
+            )
+        } else {
+            change_set_page(
+                &[("Modify", "Service", "AWS::ECS::Service", Some("False"))],
+                Some("page-2"),
+            )
+        };
+        (200, answer)
+    });
+    let stack = format!("arn:aws:cloudformation:us-east-1:{ACCOUNT}:stack/shop/0a1b");
+    let info = cfn
+        .change_set(&session(), &stack, "stackplan-1a2b")
+        .await
+        .unwrap();
+    let changes: Vec<(&str, &str)> = info
+        .changes
+        .iter()
+        .map(|c| (c.action.as_str(), c.logical_id.as_str()))
+        .collect();
+    assert_eq!(
+        changes,
+        [
+            ("Modify", "Service"),
+            ("Remove", "Database"),
+            ("Add", "Queue")
+        ]
+    );
+    assert_eq!(info.status, "CREATE_COMPLETE");
+    assert_eq!(sent.lock().unwrap().len(), 3, "one request a page");
+}

@@ -352,6 +352,10 @@ fn reason(s: Option<&str>) -> Option<String> {
     opt(s).map(|s| super::scrub(&s))
 }
 
+/// At most this many further pages of a change set's changes are read (a template has at most
+/// 500 resources, and a page holds many of them).
+const CHANGE_SET_PAGES: usize = 50;
+
 fn change_set_info(
     out: &aws_sdk_cloudformation::operation::describe_change_set::DescribeChangeSetOutput,
     id: &str,
@@ -503,8 +507,28 @@ impl CloudFormation for SdkCloudFormation {
             .change_set_name(change_set);
         let id = change_set.to_string();
         Box::pin(async move {
-            let out = call.send().await.map_err(|e| self.err(e))?;
-            Ok(change_set_info(&out, &id))
+            // DescribeChangeSet pages its changes (`NextToken`): a change that replaces or
+            // removes a resource holding data may be on any page, and the review must see it.
+            let out = call.clone().send().await.map_err(|e| self.err(e))?;
+            let mut info = change_set_info(&out, &id);
+            let mut next = out.next_token().map(String::from);
+            for _ in 0..CHANGE_SET_PAGES {
+                let Some(token) = next.take() else { break };
+                let page = call
+                    .clone()
+                    .next_token(token)
+                    .send()
+                    .await
+                    .map_err(|e| self.err(e))?;
+                info.changes.extend(change_set_info(&page, &id).changes);
+                next = page.next_token().map(String::from);
+            }
+            if next.is_some() {
+                return Err(AwsError::Other(
+                    format!("the change set's changes run past {CHANGE_SET_PAGES} pages").into(),
+                ));
+            }
+            Ok(info)
         })
     }
 
