@@ -63,3 +63,20 @@ test('at a phone\'s width the planner breaks none', async () => {
   await openEverything(page);
   assert.deepEqual(await accessibilityViolations(page), []);
 });
+
+test('a copy is said by a status region that was there before it, and the share box closes on Escape', async () => {
+  const page = await t.open();
+  const spoken = page.getByTestId('copy-spoken');
+  // There, empty, before the click: a live region inserted with its text is often not read.
+  assert.equal(await spoken.getAttribute('role'), 'status');
+  assert.equal(await spoken.textContent(), '');
+  await page.getByRole('button', { name: 'Copy', exact: true }).click();
+  await page.waitForFunction(() => document.querySelector('[data-testid=copy-spoken]').textContent !== '');
+  assert.equal(await spoken.textContent(), 'The template is copied');
+  assert.match(await page.evaluate(() => navigator.clipboard.readText()), /^\{\n {2}"AWSTemplateFormatVersion"/);
+  await page.getByTestId('share').click();
+  await page.getByTestId('share-link').focus();
+  await page.keyboard.press('Escape');
+  await page.getByTestId('share-link').waitFor({ state: 'detached' });
+  await page.waitForFunction(() => document.activeElement?.dataset.testid === 'share');
+});

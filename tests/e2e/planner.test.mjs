@@ -345,6 +345,15 @@ test('a screen reader hears the new total once the edits pause, not at each keys
   assert.notEqual(after, before);
   const words = (t) => t.replace(/^(.*)\+$/, 'at least $1');
   assert.equal(await spoken.textContent(), `Monthly cost now ${words(after)}, was ${words(before)}`);
+  // Traffic beyond what the plan can serve: the capacity note is not a live region of its own
+  // (its numbers change at each keystroke); the paused sentence carries it.
+  await page.locator('#f-workload-requests_per_month').fill('50000000000');
+  const note = page.getByTestId('over-capacity-note');
+  await note.waitFor();
+  assert.equal(await note.getAttribute('role'), null);
+  assert.equal(await note.getAttribute('aria-live'), null);
+  await page.waitForFunction(() => /Over capacity/.test(document.querySelector('[data-testid=spoken-total]').textContent));
+  assert.match(await spoken.textContent(), /^Monthly cost now .+, was .+\. Over capacity: the traffic needs [\d,]+ tasks, but the plan allows at most 10/);
 });
 
 test('the downloaded template equals `stackplan template` byte for byte', async () => {

@@ -118,7 +118,9 @@ pub fn CostSummary() -> impl IntoView {
                 </div>
             </div>
             {move || (!stale.with(String::is_empty)).then(|| view! { <p class="stale-note" role="status">"Showing the last valid plan's cost: fix the problems below to update it."</p> })}
-            {move || capacity().map(|w| view! { <p class="capacity-note" role="status" data-testid="over-capacity-note">{w}</p> })}
+            // Not a live region: its numbers change at each keystroke in the traffic fields; it
+            // is read with the cost card.
+            {move || capacity().map(|w| view! { <p class="capacity-note" data-testid="over-capacity-note">{w}</p> })}
             {move || unknown().map(|u| view! { <p class="unknown-note" role="status">{u}</p> })}
             <ol class="largest-lines" aria-label="Largest cost lines" inner_html=move || largest.get()></ol>
             {move || linked_book_note(p).map(|n| view! { <p class="unknown-note" role="status" data-testid="linked-book">{n}</p> })}
@@ -160,7 +162,9 @@ pub fn CostSummary() -> impl IntoView {
 const SPEAK_AFTER: std::time::Duration = std::time::Duration::from_millis(1200);
 
 /// The sentence a screen reader hears when the total has changed and the edits paused:
-/// "Monthly cost now $X, was $Y".
+/// "Monthly cost now $X, was $Y", and the capacity warning when the traffic is beyond what the
+/// plan can serve (the warning's own box is not a live region: its numbers change at each
+/// keystroke).
 fn spoken_total(p: crate::state::Planner) -> ReadSignal<String> {
     let (spoken, set_spoken) = signal(String::new());
     // The total last read out, or first settled on.
@@ -168,9 +172,13 @@ fn spoken_total(p: crate::state::Planner) -> ReadSignal<String> {
     // Which change a pending timer speaks for: a later change makes it stand down.
     let changes = StoredValue::new(0u64);
     Effect::new(move |_| {
-        let Some(total) = p.estimate.with(|e| {
-            e.as_ref()
-                .map(|(e, _)| at_least(e.monthly_usd, e.lower_bound))
+        let Some((total, over)) = p.estimate.with(|e| {
+            e.as_ref().map(|(e, _)| {
+                (
+                    at_least(e.monthly_usd, e.lower_bound),
+                    e.capacity.and_then(|c| c.warning()),
+                )
+            })
         }) else {
             return;
         };
@@ -186,7 +194,11 @@ fn spoken_total(p: crate::state::Planner) -> ReadSignal<String> {
                     // first render) is read with the page, not announced.
                     None => heard.set_value(Some(total)),
                     Some(before) if before != total => {
-                        set_spoken.set(speak(&total, &before));
+                        let sentence = speak(&total, &before);
+                        set_spoken.set(match &over {
+                            Some(warning) => format!("{sentence}. {warning}"),
+                            None => sentence,
+                        });
                         heard.set_value(Some(total));
                     }
                     Some(_) => {}

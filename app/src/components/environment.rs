@@ -4,7 +4,7 @@
 use leptos::prelude::*;
 use shared::plan::{EnvSource, EnvVar};
 
-use super::fields::{field_id, field_problems, messages_id};
+use super::fields::{field_id, field_problems, has_error, messages_id};
 use crate::state::use_planner;
 
 /// The kinds of source, as the select offers them: `(value, label)`.
@@ -108,6 +108,7 @@ pub fn EnvironmentEditor() -> impl IntoView {
                         <input type="text" aria-label=format!("Variable {} name", i + 1)
                             id=field_id(&format!("environment[{i}].name"))
                             aria-describedby=messages_id(&format!("environment[{i}].name"))
+                            aria-invalid={ let invalid = has_error(&format!("environment[{i}].name")); move || invalid().to_string() }
                             prop:value=move || var(i).name
                             on:change=move |ev| {
                                 let name = event_target_value(&ev).trim().to_string();
@@ -116,6 +117,7 @@ pub fn EnvironmentEditor() -> impl IntoView {
                         <select aria-label=format!("Variable {} source", i + 1)
                             id=field_id(&format!("environment[{i}]"))
                             aria-describedby=messages_id(&format!("environment[{i}]"))
+                            aria-invalid={ let invalid = has_error(&format!("environment[{i}]")); move || invalid().to_string() }
                             prop:value=move || kind_of(&var(i))
                             on:change=move |ev| {
                                 let kind = event_target_value(&ev);
@@ -131,6 +133,13 @@ pub fn EnvironmentEditor() -> impl IntoView {
                         <input type="text" aria-label=format!("Variable {} value", i + 1)
                             id=move || field_id(&format!("environment[{i}].{}", kind_of(&var(i))))
                             aria-describedby=move || messages_id(&format!("environment[{i}].{}", kind_of(&var(i))))
+                            aria-invalid={
+                                let planner = crate::state::use_planner();
+                                move || {
+                                    let path = format!("environment[{i}].{}", kind_of(&var(i)));
+                                    planner.problems.with(|ps| ps.iter().any(|p| p.path == path && p.severity == shared::Severity::Error)).to_string()
+                                }
+                            }
                             prop:value=move || text_of(&var(i))
                             prop:placeholder=move || placeholder(kind_of(&var(i)))
                             prop:disabled=move || var(i).generate
@@ -142,6 +151,7 @@ pub fn EnvironmentEditor() -> impl IntoView {
                             <input type="text" class="env-json-key" aria-label=format!("Variable {} JSON key", i + 1)
                                 id=field_id(&format!("environment[{i}].json_key"))
                                 aria-describedby=messages_id(&format!("environment[{i}].json_key"))
+                                aria-invalid={ let invalid = has_error(&format!("environment[{i}].json_key")); move || invalid().to_string() }
                                 placeholder="JSON key (optional)"
                                 prop:value=move || var(i).json_key.unwrap_or_default()
                                 on:input=move |ev| {

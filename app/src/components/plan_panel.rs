@@ -7,8 +7,8 @@ use shared::resources::controls;
 use super::domain::DomainEditor;
 use super::environment::EnvironmentEditor;
 use super::fields::{
-    field_id, field_problems, messages_id, number_field, opts, select_field, slider, text_field,
-    toggle,
+    field_id, field_problems, has_error, messages_id, number_field, opts, select_field, slider,
+    text_field, toggle,
 };
 use crate::state::use_planner;
 
@@ -137,7 +137,8 @@ fn TagsEditor() -> impl IntoView {
                         view! {
                             <div class="tag-row">
                                 <input type="text" aria-label="Tag key" value=key.clone()
-                                    id=field_id(&path) aria-describedby=messages_id(&path)
+                                    id=field_id(&path) aria-describedby=format!("{} tag-clash-{}", messages_id(&path), field_id(&path))
+                                    aria-invalid={ let invalid = has_error(&path); move || (clash.with(Option::is_some) || invalid()).to_string() }
                                     on:keydown=move |ev| tabbed.set_value(ev.key() == "Tab" && !ev.shift_key())
                                     on:change=move |ev| {
                                         let new_key = event_target_value(&ev);
@@ -158,7 +159,7 @@ fn TagsEditor() -> impl IntoView {
                                         });
                                         crate::browser::refocus(ev.target(), Box::new(move |d| d.get_element_by_id(&id)));
                                     } />
-                                <input type="text" aria-label="Tag value"
+                                <input type="text" aria-label=format!("Value of tag {key}")
                                     id=value_id(&field_id(&path)) aria-describedby=messages_id(&path)
                                     // The plan's value, also when it changes from elsewhere (a
                                     // share link opened with the same key).
@@ -179,7 +180,10 @@ fn TagsEditor() -> impl IntoView {
                                             plan.update(|p| { p.tags.remove(&k); });
                                         }
                                     }>"×"</button>
-                                {move || clash.get().map(|m| view! { <p class="field-msg error" role="alert" data-testid="tag-clash">{m}</p> })}
+                                {
+                                    let id = format!("tag-clash-{}", field_id(&path));
+                                    move || clash.get().map(|m| view! { <p class="field-msg error" role="alert" id=id.clone() data-testid="tag-clash">{m}</p> })
+                                }
                                 {field_problems(path)}
                             </div>
                         }

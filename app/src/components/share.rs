@@ -38,7 +38,11 @@ pub fn ShareButton() -> impl IntoView {
         <div class="share">
             <button type="button" data-testid="share" on:click=share>"Share"</button>
             {move || shared_link.get().map(|(url, copied)| view! {
-                <div class="share-result" role="status">
+                // Escape closes it, as the Close button does.
+                <div class="share-result" role="status" on:keydown=move |ev| if ev.key() == "Escape" {
+                    crate::browser::refocus(ev.target(), Box::new(|d| d.query_selector("[data-testid=share]").ok().flatten()));
+                    shared_link.set(None);
+                }>
                     <span>{if copied { "Link copied" } else { "Copy this link" }}{format!(" · {} characters, the whole plan and how it is priced, no server storage", url.len())}</span>
                     <input type="text" readonly data-testid="share-link" aria-label="Share link" prop:value=url />
                     <button type="button" class="icon" aria-label="Close" on:click=move |ev| {

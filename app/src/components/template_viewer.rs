@@ -172,6 +172,13 @@ pub fn TemplateViewer() -> impl IntoView {
                     <button type="button" class="secondary" on:click=copy disabled=none title=why>
                         {move || match copied.get() { Some(true) => "Copied", Some(false) => "Copy failed", None => "Copy" }}
                     </button>
+                    // A button's new label is not reliably read; a live region there from the
+                    // start is.
+                    <span class="sr-only" role="status" data-testid="copy-spoken">{move || match copied.get() {
+                        Some(true) => "The template is copied",
+                        Some(false) => "The template could not be copied",
+                        None => "",
+                    }}</span>
                     <button type="button" data-testid="download-template" on:click=download disabled=none title=why>"Download"</button>
                     <button type="button" class="secondary" data-testid="download-plan" on:click=download_plan>"Save plan"</button>
                     <button type="button" class="secondary" data-testid="open-plan"

@@ -49,6 +49,9 @@ pub fn waiting(d: Deploy, wait: ImageWait) -> AnyView {
                 <button type="button" class="secondary" on:click=copy>
                     {move || if copied.get() { "Copied" } else { "Copy the commands" }}
                 </button>
+                // A button's new label is not reliably read; a live region there from the
+                // start is.
+                <span class="sr-only" role="status">{move || if copied.get() { "The commands are copied" } else { "" }}</span>
             </div>
             {wait.sandbox_command.map(|c| view! {
                 <p class="muted">"The local sandbox has no Docker registry: this records an image with that tag in its repository instead."</p>

@@ -70,7 +70,8 @@ pub fn progress_bar(d: Deploy) -> AnyView {
             matches!(d.phase.get(), Phase::Running | Phase::Finished(_)).then(|| {
                 view! {
                     <div class="progress" role="progressbar" aria-label="Deploy progress" data-testid="deploy-progress" tabindex="-1"
-                        aria-valuemin="0" aria-valuemax="100" aria-valuenow=move || percent(d.progress.get()).to_string()>
+                        aria-valuemin="0" aria-valuemax="100" aria-valuenow=move || percent(d.progress.get()).to_string()
+                        aria-valuetext=move || { let (done, total) = d.progress.get(); format!("{done} of {total} resources") }>
                         <span style=move || format!("width: {}%", percent(d.progress.get()))></span>
                     </div>
                     <p class="muted" data-testid="progress-text">{move || {
