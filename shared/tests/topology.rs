@@ -254,3 +254,106 @@ fn the_text_alternative_names_every_resource_and_connection() {
     let html = topo.to_text_html(&|_, _| Some("<b>&".into()));
     assert!(html.contains("&lt;b&gt;&amp;") && !html.contains("<b>&"));
 }
+
+/// WCAG's relative luminance of `#rgb` or `#rrggbb`, blended over white when it carries an alpha byte.
+fn luminance(hex: &str) -> f64 {
+    // `#fff` is `#ffffff`.
+    let long: String;
+    let hex = if hex.len() == 3 {
+        long = hex.chars().flat_map(|c| [c, c]).collect();
+        long.as_str()
+    } else {
+        hex
+    };
+    let byte = |i: usize| u8::from_str_radix(&hex[i..i + 2], 16).unwrap() as f64 / 255.0;
+    let alpha = if hex.len() == 8 { byte(6) } else { 1.0 };
+    let channel = |i: usize| {
+        let c = byte(i) * alpha + (1.0 - alpha);
+        if c <= 0.03928 {
+            c / 12.92
+        } else {
+            ((c + 0.055) / 1.055).powf(2.4)
+        }
+    };
+    0.2126 * channel(0) + 0.7152 * channel(2) + 0.0722 * channel(4)
+}
+
+fn contrast(a: &str, b: &str) -> f64 {
+    let (la, lb) = (luminance(a), luminance(b));
+    (la.max(lb) + 0.05) / (la.min(lb) + 0.05)
+}
+
+/// The colour a rule of the diagram's style sheet gives `property` (`fill:#…`, `stroke:#…`).
+fn style_colour<'s>(svg: &'s str, rule: &str, property: &str) -> &'s str {
+    let at = svg
+        .find(&format!("{rule}{{"))
+        .unwrap_or_else(|| panic!("no rule {rule}"));
+    let body = &svg[at + rule.len() + 1..];
+    let body = &body[..body.find('}').unwrap()];
+    let key = format!("{property}:#");
+    let start = body
+        .find(&key)
+        .unwrap_or_else(|| panic!("{rule} has no {property}"))
+        + key.len();
+    let end = body[start..]
+        .find(|c: char| !c.is_ascii_hexdigit())
+        .map_or(body.len(), |e| start + e);
+    &body[start..end]
+}
+
+/// The diagram's colours meet WCAG 2.2 AA on every background they are drawn on (the diagram
+/// is always light): text 4.5:1 (1.4.3), the lines and outlines that carry meaning 3:1
+/// (1.4.11). axe-core cannot judge text over SVG shapes, so the sheet is read here.
+#[test]
+fn the_diagram_meets_wcag_contrast_on_its_own_backgrounds() {
+    let (topo, _) = topology_of(examples::fargate());
+    let svg = topo.to_svg(&|_, _| None);
+    let white = "ffffff";
+    let public = style_colour(&svg, ".area.public_subnet rect", "fill");
+    let private = style_colour(&svg, ".area.private_subnet rect", "fill");
+    let group = style_colour(&svg, ".group rect", "fill");
+    let areas = [white, public, private];
+    let text = [
+        (
+            ".area text,.group text.label",
+            "fill",
+            &[white, public, private, group][..],
+        ),
+        (".node text.id", "fill", &[white][..]),
+        (".node text.type", "fill", &[white][..]),
+        (".edge text", "fill", &areas[..]),
+        (".group text.member", "fill", &[group][..]),
+    ];
+    for (rule, property, backgrounds) in text {
+        let colour = style_colour(&svg, rule, property);
+        for bg in backgrounds {
+            let ratio = contrast(colour, bg);
+            assert!(ratio >= 4.5, "{rule} #{colour} on #{bg}: {ratio:.2}:1");
+        }
+    }
+    let internet = style_colour(&svg, ".node.internet rect", "fill");
+    let on_internet = style_colour(
+        &svg,
+        ".node.internet text.id,.node.internet text.type",
+        "fill",
+    );
+    assert!(contrast(on_internet, internet) >= 4.5);
+    let lines = [
+        (".edge line", "stroke"),
+        (".edge.flow line", "stroke"),
+        (".area rect", "stroke"),
+        (".node rect", "stroke"),
+    ];
+    for (rule, property) in lines {
+        let colour = style_colour(&svg, rule, property);
+        for bg in areas {
+            let ratio = contrast(colour, bg);
+            assert!(ratio >= 3.0, "{rule} #{colour} on #{bg}: {ratio:.2}:1");
+        }
+    }
+    // The arrowheads are drawn in their line's colour.
+    assert!(svg.contains(&format!(
+        r##"fill="#{}"/>"##,
+        style_colour(&svg, ".edge line", "stroke")
+    )));
+}

@@ -57,6 +57,18 @@ test('a plan with problems, and the share link shown, break none', async () => {
   assert.deepEqual(await accessibilityViolations(page), []);
 });
 
+test('in the dark theme the planner breaks none', async () => {
+  const page = await t.open();
+  await page.emulateMedia({ colorScheme: 'dark' });
+  assert.equal(await page.evaluate(() => matchMedia('(prefers-color-scheme: dark)').matches), true);
+  await page.getByTestId('compare-fargate').waitFor();
+  await openEverything(page);
+  assert.deepEqual(await accessibilityViolations(page), []);
+  await page.locator('#f-project').fill('');
+  await page.locator('.field-msg.error').first().waitFor();
+  assert.deepEqual(await accessibilityViolations(page), []);
+});
+
 test('at a phone\'s width the planner breaks none', async () => {
   const page = await t.open();
   await page.setViewportSize({ width: 390, height: 844 });

@@ -56,7 +56,7 @@ impl Topology {
         s.push_str(concat!(
             "<style>",
             ".topology{font:12px system-ui,sans-serif}",
-            ".area rect{fill:none;stroke:#8a94ad;stroke-dasharray:6 4;rx:10}",
+            ".area rect{fill:none;stroke:#737a8f;stroke-dasharray:6 4;rx:10}",
             ".area.vpc rect{stroke:#4f46e5;stroke-dasharray:none;stroke-width:1.5}",
             ".area.public_subnet rect{fill:#e8f5ee55;stroke:#1b7f4b}",
             ".area.private_subnet rect{fill:#e9ecff55;stroke:#4f46e5}",
@@ -64,11 +64,11 @@ impl Topology {
             ".node rect{fill:#fff;stroke:#4f46e5;stroke-width:1.5;rx:8}",
             ".node text.id{font-weight:600;fill:#1c2030}.node text.type{fill:#5b6275;font-size:10px}",
             ".node.internet rect{fill:#1c2030;stroke:#1c2030}.node.internet text.id,.node.internet text.type{fill:#fff}",
-            ".edge line{stroke:#9aa1b4;stroke-width:1.2}.edge.flow line{stroke:#1b7f4b;stroke-width:2}",
+            ".edge line{stroke:#737a8f;stroke-width:1.2}.edge.flow line{stroke:#1b7f4b;stroke-width:2}",
             ".edge text{fill:#1b7f4b;font-size:10px;font-weight:600}",
             ".group rect{fill:#f6f7fb;stroke:#dfe3ec;rx:8}.group text.member{fill:#1c2030;font-size:10.5px}",
             "</style>",
-            r##"<defs><marker id="arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse"><path d="M0,0L10,5L0,10z" fill="#9aa1b4"/></marker>"##,
+            r##"<defs><marker id="arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse"><path d="M0,0L10,5L0,10z" fill="#737a8f"/></marker>"##,
             r##"<marker id="arrow-flow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse"><path d="M0,0L10,5L0,10z" fill="#1b7f4b"/></marker></defs>"##,
         ));
         for a in &self.areas {
