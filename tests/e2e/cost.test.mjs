@@ -27,11 +27,24 @@ test('the comparison chart shows both curves, the break-even and the user traffi
   const be = await markerX(page, 'break-even-marker');
   const you = await markerX(page, 'traffic-marker');
   await page.getByTestId('compare-chart').screenshot({ path: path.join(artifacts, 'compare-chart.png') });
+  // The curves differ by more than hue: Lambda's is dashed.
+  const dashes = await page.locator('[data-testid=compare-chart] path.fargate, [data-testid=compare-chart] path.lambda')
+    .evaluateAll((paths) => paths.map((p) => getComputedStyle(p).strokeDasharray));
+  assert.deepEqual(dashes.map((d) => d === 'none'), [true, false], dashes.join(' | '));
+  // The chart as text: the curves at each half decade, Lambda cheaper at the bottom, Fargate
+  // at the top, as the verdict says; it stays open while the comparison follows the edits.
+  const chartText = page.getByTestId('chart-text');
+  await chartText.locator('summary').click();
+  const rows = await chartText.locator('tbody tr').allInnerTexts();
+  assert.equal(rows.length, 17, rows.join('\n'));
+  assert.match(rows[0], /^1,000\t\$[\d,.]+\+?\t\$[\d,.]+\+?\tLambda$/);
+  assert.match(rows.at(-1), /^100,000,000,000\t\$[\d,.]+\+? \(over the plan's 10 tasks\)\t\$[\d,.]+\+? \(over Lambda's limits\)\t/);
 
   // More traffic moves the user's marker right.
   await page.locator('#f-workload-requests_per_month').fill('50000000');
   await page.waitForFunction((x) => document.querySelector('[data-testid=traffic-marker]').getAttribute('data-x') !== x, you);
   assert.ok(Number(await markerX(page, 'traffic-marker')) > Number(you));
+  assert.equal(await chartText.evaluate((d) => d.open), true);
 
   // Longer requests make Lambda dearer per request: the crossing moves.
   await page.locator('#f-workload-avg_duration_ms').fill('400');

@@ -77,6 +77,10 @@ pub fn CompareView() -> impl IntoView {
             .with(|c| c.as_ref().map(|c| compare_html::sides(c, fargate_mine)))
     });
     let body = Memo::new(move |_| p.comparison.with(|c| c.as_ref().map(compare_html::body)));
+    let chart_text = Memo::new(move |_| {
+        p.comparison
+            .with(|c| c.as_ref().map(compare_html::chart_text))
+    });
     let compared = move || p.comparison.with(Option::is_some);
     let lambda_side =
         move || compared() && p.compared_kind.get() == shared::ArchitectureKind::Fargate;
@@ -106,6 +110,11 @@ pub fn CompareView() -> impl IntoView {
             // Outside the rebuilt parts, so that an opened list stays open as the comparison
             // follows the edits.
             <Show when=compared>
+                // The chart's text alternative.
+                <details class="chart-text" data-testid="chart-text">
+                    <summary>"The chart as text"</summary>
+                    <div inner_html=move || chart_text.get().unwrap_or_default()></div>
+                </details>
                 <details class="assumptions">
                     <summary>"How the comparison is made"</summary>
                     <ul>{move || p.comparison.with(|c| c.as_ref().map(|c| c.assumptions.clone()).unwrap_or_default()).into_iter().map(|a| view! { <li>{a}</li> }).collect_view()}</ul>

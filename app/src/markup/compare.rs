@@ -7,7 +7,7 @@
 
 use std::fmt::Write;
 
-use shared::cost::{Bound, Comparison, Component, ComponentTotal, Estimate};
+use shared::cost::{Bound, Comparison, Component, ComponentTotal, CurvePoint, Estimate};
 
 use super::chart;
 use super::{attribute, escape};
@@ -119,6 +119,83 @@ pub fn sides(c: &Comparison, fargate_mine: bool) -> String {
     out
 }
 
+/// The samples the chart's text reads out: the one nearest each half decade of traffic (1, 3.2,
+/// 10, 32… thousand), in order, each once.
+fn half_decades(curve: &[CurvePoint]) -> Vec<&CurvePoint> {
+    let (Some(first), Some(last)) = (curve.first(), curve.last()) else {
+        return Vec::new();
+    };
+    let log = |p: &CurvePoint| p.requests_per_month.log10();
+    let mut rows: Vec<&CurvePoint> = Vec::new();
+    let mut half = (log(first) * 2.0 - 1e-9).ceil() as i32;
+    while f64::from(half) / 2.0 <= log(last) + 1e-9 {
+        let target = f64::from(half) / 2.0;
+        let nearest = curve
+            .iter()
+            .min_by(|a, b| (log(a) - target).abs().total_cmp(&(log(b) - target).abs()));
+        if let Some(p) = nearest
+            && !rows.last().is_some_and(|l| std::ptr::eq(*l, p))
+        {
+            rows.push(p);
+        }
+        half += 1;
+    }
+    rows
+}
+
+/// The chart as a table, its text alternative (the page puts it in a disclosure of its own, kept
+/// open across comparisons): both curves at each half decade of traffic, which side is cheaper
+/// there, and where a side is a lower bound or over its capacity, as the chart draws them.
+pub fn chart_text(c: &Comparison) -> String {
+    let rows = half_decades(&c.curve);
+    let mut out = String::with_capacity(2048);
+    if rows.is_empty() {
+        return out;
+    }
+    out.push_str(
+        "<table class=\"components\"><caption>Monthly cost at each traffic, read from the curves</caption>\
+         <thead><tr><th scope=\"col\">Requests a month</th><th scope=\"col\">Fargate</th>\
+         <th scope=\"col\">Lambda</th><th scope=\"col\">Cheaper</th></tr></thead><tbody>",
+    );
+    for p in rows {
+        let mut fargate = at_least(p.fargate_usd, p.fargate_lower_bound);
+        if p.fargate_over_capacity {
+            let _ = write!(fargate, " (over the plan's {} tasks)", p.fargate_tasks);
+        }
+        let mut lambda = at_least(p.lambda_usd, p.lambda_lower_bound);
+        if p.lambda_over_capacity {
+            lambda.push_str(" (over Lambda's limits)");
+        }
+        // A side that is only a lower bound is cheaper only if it is below the other.
+        let cheaper = if p.fargate_usd < p.lambda_usd {
+            if p.fargate_lower_bound {
+                "unknown"
+            } else {
+                "Fargate"
+            }
+        } else if p.lambda_usd < p.fargate_usd {
+            if p.lambda_lower_bound {
+                "unknown"
+            } else {
+                "Lambda"
+            }
+        } else {
+            "the same"
+        };
+        let _ = write!(
+            out,
+            "<tr><th scope=\"row\">{}</th><td>",
+            shared::cost::fmt_qty(p.requests_per_month.round())
+        );
+        escape(&mut out, &fargate);
+        out.push_str("</td><td>");
+        escape(&mut out, &lambda);
+        let _ = write!(out, "</td><td>{cheaper}</td></tr>");
+    }
+    out.push_str("</tbody></table>");
+    out
+}
+
 /// The body of the comparison card for `c`.
 pub fn body(c: &Comparison) -> String {
     let mut out = String::with_capacity(8192);
@@ -216,6 +293,56 @@ mod tests {
         assert_eq!(
             c.break_even_note.is_some(),
             html.contains("break-even-note")
+        );
+        // The chart as text: a head row and a row a half decade, 1 thousand to 100 billion.
+        let text = chart_text(&c);
+        assert_eq!(text.matches("<tr").count(), 1 + 17, "{text}");
+    }
+
+    /// The chart's text reads the curves at each half decade, with their bounds and capacity,
+    /// and which side is cheaper there, as the curves say.
+    #[test]
+    fn the_chart_as_text_reads_the_curves_at_each_half_decade() {
+        let c = comparison(examples::fargate());
+        let rows = half_decades(&c.curve);
+        let traffic: Vec<String> = rows
+            .iter()
+            .map(|p| shared::cost::fmt_qty(p.requests_per_month.round()))
+            .collect();
+        assert_eq!(traffic.first().map(String::as_str), Some("1,000"));
+        assert_eq!(traffic.last().map(String::as_str), Some("100,000,000,000"));
+        for pair in rows.windows(2) {
+            let ratio = pair[1].requests_per_month / pair[0].requests_per_month;
+            assert!((2.5..4.0).contains(&ratio), "half a decade apart: {ratio}");
+        }
+        let text = chart_text(&c);
+        for p in &rows {
+            let cheaper = if p.fargate_usd < p.lambda_usd {
+                "Fargate"
+            } else {
+                "Lambda"
+            };
+            let row = format!(
+                "<tr><th scope=\"row\">{}</th><td>{}",
+                shared::cost::fmt_qty(p.requests_per_month.round()),
+                at_least(p.fargate_usd, p.fargate_lower_bound)
+            );
+            assert!(text.contains(&row), "{row} in {text}");
+            if !(p.fargate_lower_bound || p.lambda_lower_bound) {
+                let tail = format!("</td><td>{cheaper}</td></tr>");
+                let at = text.find(&row).unwrap();
+                let end = text[at..].find("</tr>").unwrap() + at + 5;
+                assert!(text[at..end].ends_with(&tail), "{}", &text[at..end]);
+            }
+        }
+        // Beyond the plan's 10 tasks, Fargate's cell says so.
+        assert!(text.contains("(over the plan's 10 tasks)"), "{text}");
+        // Below the break-even Lambda is cheaper, above it Fargate, as the verdict says.
+        let r = c.break_even_requests_per_month.unwrap();
+        assert!(
+            rows.iter()
+                .filter(|p| p.requests_per_month < r / 2.0)
+                .all(|p| p.lambda_usd < p.fargate_usd)
         );
     }
 

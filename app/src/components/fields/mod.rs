@@ -106,7 +106,7 @@ pub fn messages_id(path: &str) -> String {
 }
 
 /// Whether the plan has an error at `path`: its control's `aria-invalid`.
-pub(crate) fn has_error(path: &str) -> impl Fn() -> bool + Send + Sync + Clone + 'static {
+pub(crate) fn has_error(path: &str) -> impl Fn() -> bool + Send + Sync + Clone + use<> {
     let planner = use_planner();
     let path = path.to_string();
     move || {
