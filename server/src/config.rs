@@ -93,8 +93,8 @@ pub struct Config {
     /// tenant (`owner`) whose stacks it acts on (see the README).
     #[arg(long, env = "STACKPLAN_TOKENS_FILE")]
     pub tokens_file: Option<PathBuf>,
-    /// The key deployment ids are signed with, 64 hex digits (default: made once and kept in
-    /// the data directory).
+    /// The key deployment ids are sealed with (AES-256-GCM: encrypted and authenticated), 64
+    /// hex digits (default: made once and kept in the data directory).
     #[arg(long, env = "STACKPLAN_ID_KEY", hide_env_values = true)]
     pub id_key: Option<String>,
     /// Lifetime of the assumed credentials, 900-3600 seconds; refreshed during long deploys.
@@ -125,7 +125,8 @@ pub struct Config {
     /// are asked to retry.
     #[arg(long, default_value_t = 4, value_parser = at_least_one)]
     pub max_uploads: usize,
-    /// Where fetched live price books are cached (default: ~/.cache/stackplan).
+    /// Where the server keeps its state: fetched live price books, the deployment-id key and the
+    /// login URL of the token it made (default: ~/.cache/stackplan).
     #[arg(long, env = "STACKPLAN_DATA_DIR")]
     pub data_dir: Option<PathBuf>,
     /// Hours a fetched price book is used before it is fetched again (at least 1: with none,

@@ -67,7 +67,7 @@ fn cors_layer(origins: &[String]) -> Option<tower_http::cors::CorsLayer> {
 pub const SANDBOX_ROLE: &str = "arn:aws:iam::123456789012:role/stackplan-deployer";
 pub const SANDBOX_EXECUTION_ROLE: &str = "arn:aws:iam::123456789012:role/stackplan-execution";
 
-/// The key deployment ids are signed with: `--id-key`, or the one kept in the data directory,
+/// The key deployment ids are sealed with: `--id-key`, or the one kept in the data directory,
 /// or (without a data directory) a new one for this process.
 pub fn id_key(config: &Config) -> anyhow::Result<deploy::id::IdKey> {
     if let Some(hex) = &config.id_key {

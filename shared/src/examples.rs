@@ -406,7 +406,7 @@ pub fn matrix() -> Vec<(String, Plan)> {
     });
     crate::resources::controls::govern(&mut governed);
     push("fargate-governed".into(), governed);
-    // Without data stores (so the key goes with the stack) and with HTTPS through the domain.
+    // Without data stores and with HTTPS through the domain.
     let mut governed = fargate_with(&|p, f| {
         f.database = None;
         f.cache = None;
