@@ -88,6 +88,7 @@ impl ApiError {
                 D::StackExists { .. } => C::StackExists,
                 D::NotManaged { .. } => C::StackNotManaged,
                 D::NotUpdatable { .. } => C::StackNotUpdatable,
+                D::ArchitectureChange { .. } => C::ArchitectureChange,
                 D::Busy { .. } => C::StackBusy,
                 D::NoChanges => C::NoChanges,
                 D::ChangeSetFailed(_) => C::ChangeSetFailed,

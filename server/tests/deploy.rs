@@ -2504,3 +2504,34 @@ async fn an_update_says_what_it_left_in_the_account() {
         "{done}"
     );
 }
+
+/// A stack deployed from a Lambda plan is not updated by a Fargate plan: the update would take
+/// out everything the stack holds. Refused before any change set, with what to do instead.
+#[tokio::test]
+async fn a_plan_of_the_other_architecture_does_not_update_a_stack() {
+    let h = harness();
+    h.deployed("shop-lambda").await;
+    let plan = serde_json::to_value(shared::examples::fargate()).unwrap();
+    let (status, body) = h
+        .create("shop-lambda", json!({"update": true, "plan": plan}))
+        .await;
+    assert_eq!(
+        (status, body["error"].as_str()),
+        (StatusCode::CONFLICT, Some("architecture_change")),
+        "{body}"
+    );
+    assert!(
+        body["message"].as_str().is_some_and(|m| m
+            .starts_with("the stack shop-lambda runs Lambda and this plan is for ECS Fargate")
+            && m.contains("Deploy it as a new stack under another name")),
+        "{body}"
+    );
+    assert!(!h.cfn.calls.lock().unwrap().contains(&"create_change_set"));
+    // The same architecture still updates.
+    let mut same = lambda_plan();
+    same["lambda"]["memory_mb"] = json!(1024);
+    let (status, body) = h
+        .create("shop-lambda", json!({"update": true, "plan": same}))
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+}

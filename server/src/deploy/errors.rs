@@ -57,6 +57,14 @@ pub enum DeployError {
         "a stack named {name} exists, but it is not this token's: Stackplan did not make it, or made it for another owner; Stackplan leaves it alone, so choose another stack name"
     )]
     NotManaged { name: String },
+    #[error(
+        "the stack {name} runs {deployed} and this plan is for {planned}: as an update it would take out everything the stack holds (its data stores kept or snapshotted outside it) and put up a new service beside them. Deploy it as a new stack under another name (the planner's default names each architecture's stack apart), move your data, then delete {name}"
+    )]
+    ArchitectureChange {
+        name: String,
+        deployed: &'static str,
+        planned: &'static str,
+    },
     #[error("the stack {name} is {status} and cannot be updated; delete it first")]
     NotUpdatable { name: String, status: String },
     #[error("the stack {name} is busy ({status}); wait until it settles")]

@@ -149,6 +149,21 @@ impl Deployer {
             }
             None => None,
         };
+        // A plan of the other architecture would take out everything the stack holds: it goes
+        // to a stack of its own (and a Lambda stack's code bucket, kept under its fixed name
+        // when a Fargate plan took it out, would collide when a Lambda plan came back).
+        if let Some(old) = deployed
+            .as_ref()
+            .and_then(|d| d.plan_link.as_deref())
+            .and_then(|code| shared::link::decode(code).ok())
+            && old.kind() != valid.plan().kind()
+        {
+            return Err(DeployError::ArchitectureChange {
+                name,
+                deployed: old.kind().label(),
+                planned: valid.plan().kind().label(),
+            });
+        }
         let resource_types = super::change_set_types(
             template
                 .resources()

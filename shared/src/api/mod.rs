@@ -504,6 +504,9 @@ error_codes! {
     StackNotManaged = "stack_not_managed", 409;
     /// The stack failed or rolled back and cannot be updated; delete it first.
     StackNotUpdatable = "stack_not_updatable", 409;
+    /// The stack was deployed from a plan of the other architecture: an update would replace
+    /// everything it holds, so the plan goes to a stack of its own.
+    ArchitectureChange = "architecture_change", 409;
     /// The stack is busy with another operation.
     StackBusy = "stack_busy", 409;
     /// The stack already matches the plan.
