@@ -5,7 +5,7 @@
 // checked in deploy.test.mjs, where there is a sandbox to deploy into.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { accessibilityViolations, suite } from './harness.mjs';
+import { accessibilityViolations, insertedStatusRegions, suite, watchStatusRegions } from './harness.mjs';
 
 const t = await suite();
 
@@ -78,6 +78,7 @@ test('at a phone\'s width the planner breaks none', async () => {
 
 test('a copy is said by a status region that was there before it, and the share box closes on Escape', async () => {
   const page = await t.open();
+  await watchStatusRegions(page);
   const spoken = page.getByTestId('copy-spoken');
   // There, empty, before the click: a live region inserted with its text is often not read.
   assert.equal(await spoken.getAttribute('role'), 'status');
@@ -91,4 +92,12 @@ test('a copy is said by a status region that was there before it, and the share 
   await page.keyboard.press('Escape');
   await page.getByTestId('share-link').waitFor({ state: 'detached' });
   await page.waitForFunction(() => document.activeElement?.dataset.testid === 'share');
+  assert.equal(await page.getByTestId('share-spoken').textContent(), '');
+  // A plan with problems and back, prices that change: no region came with its text.
+  await page.locator('#f-project').fill('');
+  await page.locator('.field-msg.error').first().waitFor();
+  await page.locator('#f-project').fill('shop');
+  await page.locator('#f-workload-requests_per_month').fill('50000000000');
+  await page.getByTestId('over-capacity-note').waitFor();
+  assert.deepEqual(await insertedStatusRegions(page), []);
 });

@@ -11,7 +11,7 @@ import net from 'node:net';
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { accessibilityViolations, artifacts, launch, openPage, root, startServer, stopServer } from './harness.mjs';
+import { accessibilityViolations, artifacts, insertedStatusRegions, launch, openPage, root, startServer, stopServer, watchStatusRegions } from './harness.mjs';
 
 // Time the sandbox spends on each resource: the Fargate example's 54 resources take about 4 s,
 // long enough for the panel to poll intermediate states.
@@ -139,6 +139,7 @@ test('Deploy creates the Lambda example in the sandbox, shows progress, outputs 
   assert.match(await page.getByTestId('deploy-target').innerText(), /Local sandbox \(moto\) at http:\/\/127\.0\.0\.1:\d+/);
   assert.equal(await page.getByTestId('stack-name').inputValue(), 'shop-lambda');
 
+  await watchStatusRegions(page);
   const clicked = Date.now();
   await page.getByTestId('deploy-button').focus();
   await page.keyboard.press('Enter');
@@ -158,8 +159,10 @@ test('Deploy creates the Lambda example in the sandbox, shows progress, outputs 
   const events = await page.locator('[data-testid=deploy-events] tbody tr').allInnerTexts();
   assert.ok(events.some((e) => /CREATE_COMPLETE/.test(e)), events.join('\n'));
   await deploy.screenshot({ path: path.join(artifacts, 'deploy.png') });
-  // The finished deploy (progress, outputs, events) breaks no WCAG rule axe checks.
+  // The finished deploy (progress, outputs, events) breaks no WCAG rule axe checks, and what
+  // it said went through regions that were there before.
   assert.deepEqual(await accessibilityViolations(page), []);
+  assert.match(await page.getByTestId('deploy-spoken').textContent(), /^shop-lambda CREATE_COMPLETE$/);
 
   // The user's own code: a zip uploaded from the page goes to the stack's code bucket, and the
   // update that runs it is reviewed and applied; moto's Lambda API then reports its digest.
@@ -226,6 +229,9 @@ test('Deploy creates the Lambda example in the sandbox, shows progress, outputs 
   }
   // No history entry: Back cannot reopen that plan over later edits.
   assert.equal(await page.evaluate(() => history.length), entries);
+  // Through the deploy, the upload, the offers, notices and updates, no live region came
+  // already holding its text.
+  assert.deepEqual(await insertedStatusRegions(page), []);
 
   // A table taken out of the plan: the review says, before anything happens, that the stack
   // lets it go and the account keeps it (its deletion policy, read from the deployed

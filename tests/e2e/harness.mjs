@@ -107,3 +107,32 @@ export async function accessibilityViolations(page) {
   ).then((r) => r.violations);
   return violations.map((v) => `${v.id} (${v.impact}): ${v.help} — ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
 }
+
+/**
+ * Watches the page from now on for live regions (`role=status`, `aria-live`) inserted already
+ * holding text: screen readers often read a region only when text changes inside one they
+ * already know, so such a message may never be heard. `insertedStatusRegions(page)` lists them.
+ */
+export async function watchStatusRegions(page) {
+  await page.evaluate(() => {
+    window.__insertedStatus = [];
+    const live = '[role=status], [aria-live]';
+    new MutationObserver((records) => {
+      for (const r of records) {
+        for (const node of r.addedNodes) {
+          if (!(node instanceof Element)) continue;
+          const regions = [...(node.matches(live) ? [node] : []), ...node.querySelectorAll(live)];
+          for (const region of regions) {
+            if (region.textContent.trim() !== '') {
+              window.__insertedStatus.push(`${region.tagName.toLowerCase()}${region.dataset.testid ? `[data-testid=${region.dataset.testid}]` : ''}: ${region.textContent.trim().slice(0, 80)}`);
+            }
+          }
+        }
+      }
+    }).observe(document.body, { childList: true, subtree: true });
+  });
+}
+
+export async function insertedStatusRegions(page) {
+  return page.evaluate(() => window.__insertedStatus);
+}

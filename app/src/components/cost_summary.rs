@@ -117,13 +117,15 @@ pub fn CostSummary() -> impl IntoView {
                     })}
                 </div>
             </div>
-            {move || (!stale.with(String::is_empty)).then(|| view! { <p class="stale-note" role="status">"Showing the last valid plan's cost: fix the problems below to update it."</p> })}
+            // These notes are read with the card, not announced: they come and go as the plan does,
+            // and the total's paused sentence is what is said.
+            {move || (!stale.with(String::is_empty)).then(|| view! { <p class="stale-note">"Showing the last valid plan's cost: fix the problems below to update it."</p> })}
             // Not a live region: its numbers change at each keystroke in the traffic fields; it
             // is read with the cost card.
             {move || capacity().map(|w| view! { <p class="capacity-note" data-testid="over-capacity-note">{w}</p> })}
-            {move || unknown().map(|u| view! { <p class="unknown-note" role="status">{u}</p> })}
+            {move || unknown().map(|u| view! { <p class="unknown-note">{u}</p> })}
             <ol class="largest-lines" aria-label="Largest cost lines" inner_html=move || largest.get()></ol>
-            {move || linked_book_note(p).map(|n| view! { <p class="unknown-note" role="status" data-testid="linked-book">{n}</p> })}
+            {move || linked_book_note(p).map(|n| view! { <p class="unknown-note" data-testid="linked-book">{n}</p> })}
             <p class="book-note" data-testid="price-source">
                 {text(|e, _| format!("{} lines · {} · {} h month", e.lines.len(),
                     book_words(e.price_book.origin, &e.price_book.version, &e.price_book.date),

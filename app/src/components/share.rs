@@ -37,9 +37,15 @@ pub fn ShareButton() -> impl IntoView {
     view! {
         <div class="share">
             <button type="button" data-testid="share" on:click=share>"Share"</button>
+            // Said by a region there from the start (one inserted with its text is often not read).
+            <span class="sr-only" role="status" data-testid="share-spoken">{move || shared_link.with(|s| match s {
+                Some((_, true)) => "Link copied",
+                Some((_, false)) => "The link is below, to copy",
+                None => "",
+            })}</span>
             {move || shared_link.get().map(|(url, copied)| view! {
                 // Escape closes it, as the Close button does.
-                <div class="share-result" role="status" on:keydown=move |ev| if ev.key() == "Escape" {
+                <div class="share-result" on:keydown=move |ev| if ev.key() == "Escape" {
                     crate::browser::refocus(ev.target(), Box::new(|d| d.query_selector("[data-testid=share]").ok().flatten()));
                     shared_link.set(None);
                 }>

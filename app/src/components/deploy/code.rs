@@ -59,9 +59,11 @@ pub fn upload(d: Deploy, handler: String) -> AnyView {
                 <button type="button" data-testid="upload-code" disabled=move || d.busy() || matches!(state.get(), Upload::Sending(_))
                     on:click=send>"Upload and review"</button>
             </div>
+            // Said by a region there from the start; a failure is an alert of its own.
+            <p class="sr-only" role="status">{move || match state.get() { Upload::Sending(text) => text, _ => String::new() }}</p>
             {move || match state.get() {
                 Upload::Idle => None,
-                Upload::Sending(text) => Some(view! { <p role="status" data-testid="code-state">{text}</p> }.into_any()),
+                Upload::Sending(text) => Some(view! { <p data-testid="code-state">{text}</p> }.into_any()),
                 Upload::Failed(text) => Some(view! { <p class="field-error" role="alert" data-testid="code-error">{text}</p> }.into_any()),
             }}
         </div>

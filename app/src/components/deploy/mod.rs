@@ -55,7 +55,24 @@ pub fn DeployPanel(host: Option<String>, embedded: bool) -> AnyView {
                     })}
                 </div>
             })}
-            {move || d.notice.get().map(|n| view! { <div class="banner" role="status" data-testid="deploy-notice">{n}</div> })}
+            // The panel's one status region, there from the start (a region inserted with its
+            // text is often not read): the notice, the step being prepared, the progress in
+            // quarters (a line per resource would talk over everything), how it ended.
+            <p class="sr-only" role="status" data-testid="deploy-spoken">{move || {
+                if let Some(n) = d.notice.get() {
+                    return n;
+                }
+                match d.phase.get() {
+                    Phase::Preparing => review::PREPARING.to_string(),
+                    Phase::Running => {
+                        let quarter = progress::percent(d.progress.get()) / 25 * 25;
+                        format!("Deploy {quarter}% done")
+                    }
+                    Phase::Finished(s) => format!("{} {}", s.stack_name, s.status),
+                    _ => String::new(),
+                }
+            }}</p>
+            {move || d.notice.get().map(|n| view! { <div class="banner" data-testid="deploy-notice">{n}</div> })}
             {review::review(d)}
             {review::change_list(d)}
             {progress::progress_bar(d)}

@@ -78,11 +78,6 @@ pub fn progress_bar(d: Deploy) -> AnyView {
                         let (done, total) = d.progress.get();
                         format!("{done} of {total} resources · {}%", percent((done, total)))
                     }}</p>
-                    // Read out in quarters: a line per resource would talk over everything.
-                    <p class="sr-only" role="status" data-testid="progress-spoken">{move || {
-                        let quarter = percent(d.progress.get()) / 25 * 25;
-                        format!("Deploy {quarter}% done")
-                    }}</p>
                 }
             })
         }

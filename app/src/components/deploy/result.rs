@@ -13,7 +13,7 @@ pub fn finished(d: Deploy, status: Status) -> AnyView {
         let code = code_upload(d, &status, deleted);
         view! {
             <div class="deploy-result" data-testid="deploy-result">
-                <p class=if status.succeeded { "result good" } else { "result bad" } role="status" data-testid="deploy-status">
+                <p class=if status.succeeded { "result good" } else { "result bad" } data-testid="deploy-status">
                     {format!("{} {}", status.stack_name, status.status)}
                 </p>
                 {status.failure.map(|f| view! {

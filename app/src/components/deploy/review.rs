@@ -93,39 +93,56 @@ fn cost_of_change(diff: Option<Difference>) -> AnyView {
     .into_any()
 }
 
+/// What the panel says while a deploy is prepared (shown, and said by the panel's status region).
+pub const PREPARING: &str = "Assuming the deploy role and handing the template to CloudFormation…";
+
 /// The banner of the phase before execution.
 pub fn review(d: Deploy) -> AnyView {
     let view = {
         move || {
             match d.phase.get() {
-            Phase::Preparing => Some(view! {
-                <p class="muted" role="status">"Assuming the deploy role and handing the template to CloudFormation…"</p>
-            }.into_any()),
-            Phase::Exists(message) => Some(view! {
-                <div class="banner" role="alert" data-testid="stack-exists">
-                    <span>{message}</span>
-                    <button type="button" data-testid="review-update" on:click=move |ev| {
-                        crate::browser::refocus_deploy(ev.target());
-                        d.review_update()
-                    }>"Review the update"</button>
-                </div>
-            }.into_any()),
-            Phase::Review(created) => {
-                let changes = created.change_set.as_ref().map_or(&[][..], |c| &c.changes[..]);
-                let n = changes.len();
-                let name = created.stack_name.clone();
-                let diff = update_cost(d, &created);
-                let replaced = replacements(changes, &replace_policies(d), &created.deployed_holds);
-                // The question takes the focus (on Cancel) when the focus is still where the
-                // deploy left it (in the panel, or nowhere), not when the user moved on.
-                let cancel_button = NodeRef::<leptos::html::Button>::new();
-                cancel_button.on_load(|el| {
-                    if crate::browser::focus_is_idle_in("[data-testid=deploy]") {
-                        let _ = el.focus();
+                Phase::Preparing => Some(
+                    view! {
+                        <p class="muted">{PREPARING}</p>
                     }
-                });
-                let described = if replaced.is_some() { "update-question update-replaces" } else { "update-question" };
-                Some(view! {
+                    .into_any(),
+                ),
+                Phase::Exists(message) => Some(
+                    view! {
+                        <div class="banner" role="alert" data-testid="stack-exists">
+                            <span>{message}</span>
+                            <button type="button" data-testid="review-update" on:click=move |ev| {
+                                crate::browser::refocus_deploy(ev.target());
+                                d.review_update()
+                            }>"Review the update"</button>
+                        </div>
+                    }
+                    .into_any(),
+                ),
+                Phase::Review(created) => {
+                    let changes = created
+                        .change_set
+                        .as_ref()
+                        .map_or(&[][..], |c| &c.changes[..]);
+                    let n = changes.len();
+                    let name = created.stack_name.clone();
+                    let diff = update_cost(d, &created);
+                    let replaced =
+                        replacements(changes, &replace_policies(d), &created.deployed_holds);
+                    // The question takes the focus (on Cancel) when the focus is still where the
+                    // deploy left it (in the panel, or nowhere), not when the user moved on.
+                    let cancel_button = NodeRef::<leptos::html::Button>::new();
+                    cancel_button.on_load(|el| {
+                        if crate::browser::focus_is_idle_in("[data-testid=deploy]") {
+                            let _ = el.focus();
+                        }
+                    });
+                    let described = if replaced.is_some() {
+                        "update-question update-replaces"
+                    } else {
+                        "update-question"
+                    };
+                    Some(view! {
                     <div class="banner" role="alertdialog" aria-labelledby="update-question" aria-describedby=described data-testid="confirm-update">
                         <span id="update-question">{format!("Updating {name} changes {n} resource(s), listed below. Apply?")}</span>
                         <button type="button" data-testid="apply-update" on:click=move |ev| {
@@ -143,9 +160,9 @@ pub fn review(d: Deploy) -> AnyView {
                     })}
                     {cost_of_change(diff)}
                 }.into_any())
+                }
+                _ => None,
             }
-            _ => None,
-        }
         }
     };
     view.into_any()
