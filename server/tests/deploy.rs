@@ -2506,12 +2506,27 @@ async fn an_update_says_what_it_left_in_the_account() {
 }
 
 /// A stack deployed from a Lambda plan is not updated by a Fargate plan: the update would take
-/// out everything the stack holds. Refused before any change set, with what to do instead.
+/// out everything the stack holds. Refused before any change set, with what to do instead, and
+/// before the offer to update, which could only end there. A template that records no plan is
+/// known by its resources.
 #[tokio::test]
 async fn a_plan_of_the_other_architecture_does_not_update_a_stack() {
     let h = harness();
     h.deployed("shop-lambda").await;
     let plan = serde_json::to_value(shared::examples::fargate()).unwrap();
+    let (status, body) = h.create("shop-lambda", json!({"plan": plan})).await;
+    assert_eq!(
+        (status, body["error"].as_str()),
+        (StatusCode::CONFLICT, Some("architecture_change")),
+        "no offer to update: {body}"
+    );
+    {
+        let mut stacks = h.cfn.stacks.lock().unwrap();
+        let deployed = stacks[0].deployed.as_mut().expect("the deployed template");
+        let mut doc: Value = serde_json::from_str(deployed).unwrap();
+        doc.as_object_mut().unwrap().remove("Metadata");
+        *deployed = doc.to_string();
+    }
     let (status, body) = h
         .create("shop-lambda", json!({"update": true, "plan": plan}))
         .await;

@@ -331,6 +331,7 @@ test('Deploy builds the default Fargate plan in the sandbox resource by resource
   const deploy = page.getByTestId('deploy');
   await deploy.scrollIntoViewIfNeeded();
   assert.equal(await page.getByTestId('stack-name').inputValue(), 'shop-fargate');
+  await watchStatusRegions(page);
   const clicked = Date.now();
   await page.getByTestId('deploy-button').click();
 
@@ -425,6 +426,10 @@ test('Deploy builds the default Fargate plan in the sandbox resource by resource
   await status.filter({ hasText: 'DELETE_COMPLETE' }).waitFor({ timeout: 60000 });
   const after = await page.locator('[data-testid=deploy-events] tbody tr').allInnerTexts();
   assert.ok(after.some((r) => /\tService\tDELETE_COMPLETE/.test(r)), after.join('\n'));
+  // Through the image wait, the update and the delete, no live region came holding its text;
+  // the deletion is said with what it left.
+  assert.deepEqual(await insertedStatusRegions(page), []);
+  assert.match(await page.getByTestId('deploy-spoken').textContent(), /^shop-fargate DELETE_COMPLETE; \d+ left in the account, listed below$/);
   // The 409 "stack exists" answer before the update is logged as a failed load; nothing else.
   assert.deepEqual(errors.filter((e) => !/status of 409/.test(e)), []);
 });

@@ -4,7 +4,7 @@
 use leptos::prelude::*;
 use shared::plan::{EnvSource, EnvVar};
 
-use super::fields::{field_id, field_problems, has_error, messages_id};
+use super::fields::{field_id, field_problems, has_error, has_error_at, messages_id};
 use crate::state::use_planner;
 
 /// The kinds of source, as the select offers them: `(value, label)`.
@@ -134,11 +134,8 @@ pub fn EnvironmentEditor() -> impl IntoView {
                             id=move || field_id(&format!("environment[{i}].{}", kind_of(&var(i))))
                             aria-describedby=move || messages_id(&format!("environment[{i}].{}", kind_of(&var(i))))
                             aria-invalid={
-                                let planner = crate::state::use_planner();
-                                move || {
-                                    let path = format!("environment[{i}].{}", kind_of(&var(i)));
-                                    planner.problems.with(|ps| ps.iter().any(|p| p.path == path && p.severity == shared::Severity::Error)).to_string()
-                                }
+                                let invalid = has_error_at(move || format!("environment[{i}].{}", kind_of(&var(i))));
+                                move || invalid().to_string()
                             }
                             prop:value=move || text_of(&var(i))
                             prop:placeholder=move || placeholder(kind_of(&var(i)))

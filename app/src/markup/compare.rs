@@ -143,6 +143,27 @@ fn half_decades(curve: &[CurvePoint]) -> Vec<&CurvePoint> {
     rows
 }
 
+/// Which side is cheaper at a sample, as the chart's text says it: a side over its capacity
+/// cannot carry the traffic, so it is not the cheaper one; a side that is only a lower bound
+/// (some price unknown) is not known to be cheaper.
+fn cheaper_at(p: &CurvePoint) -> &'static str {
+    match (p.fargate_over_capacity, p.lambda_over_capacity) {
+        (true, true) => return "neither carries it",
+        (true, false) => return "Lambda (Fargate cannot carry it)",
+        (false, true) => return "Fargate (Lambda cannot carry it)",
+        (false, false) => {}
+    }
+    if p.fargate_usd < p.lambda_usd && !p.fargate_lower_bound {
+        "Fargate"
+    } else if p.lambda_usd < p.fargate_usd && !p.lambda_lower_bound {
+        "Lambda"
+    } else if p.fargate_usd == p.lambda_usd && !(p.fargate_lower_bound || p.lambda_lower_bound) {
+        "the same"
+    } else {
+        "unknown"
+    }
+}
+
 /// The chart as a table, its text alternative (the page puts it in a disclosure of its own, kept
 /// open across comparisons): both curves at each half decade of traffic, which side is cheaper
 /// there, and where a side is a lower bound or over its capacity, as the chart draws them.
@@ -166,22 +187,7 @@ pub fn chart_text(c: &Comparison) -> String {
         if p.lambda_over_capacity {
             lambda.push_str(" (over Lambda's limits)");
         }
-        // A side that is only a lower bound is cheaper only if it is below the other.
-        let cheaper = if p.fargate_usd < p.lambda_usd {
-            if p.fargate_lower_bound {
-                "unknown"
-            } else {
-                "Fargate"
-            }
-        } else if p.lambda_usd < p.fargate_usd {
-            if p.lambda_lower_bound {
-                "unknown"
-            } else {
-                "Lambda"
-            }
-        } else {
-            "the same"
-        };
+        let cheaper = cheaper_at(p);
         let _ = write!(
             out,
             "<tr><th scope=\"row\">{}</th><td>",
@@ -299,6 +305,63 @@ mod tests {
         assert_eq!(text.matches("<tr").count(), 1 + 17, "{text}");
     }
 
+    /// The cheaper side, by the rules the chart's text states, on samples made for each case.
+    #[test]
+    fn the_cheaper_side_is_one_that_carries_the_traffic_at_a_known_price() {
+        let at = |f: f64, l: f64, flb: bool, llb: bool, fo: bool, lo: bool| CurvePoint {
+            requests_per_month: 1e6,
+            fargate_usd: f,
+            lambda_usd: l,
+            fargate_tasks: 2.0,
+            fargate_lower_bound: flb,
+            lambda_lower_bound: llb,
+            fargate_over_capacity: fo,
+            lambda_over_capacity: lo,
+        };
+        assert_eq!(
+            cheaper_at(&at(10.0, 20.0, false, false, false, false)),
+            "Fargate"
+        );
+        assert_eq!(
+            cheaper_at(&at(30.0, 20.0, false, false, false, false)),
+            "Lambda"
+        );
+        assert_eq!(
+            cheaper_at(&at(20.0, 20.0, false, false, false, false)),
+            "the same"
+        );
+        // Fargate's $10 is only a lower bound: it may be above Lambda's $20.
+        assert_eq!(
+            cheaper_at(&at(10.0, 20.0, true, false, false, false)),
+            "unknown"
+        );
+        assert_eq!(
+            cheaper_at(&at(30.0, 20.0, false, true, false, false)),
+            "unknown"
+        );
+        assert_eq!(
+            cheaper_at(&at(20.0, 20.0, true, false, false, false)),
+            "unknown"
+        );
+        // A lower bound above the other side's exact price is above it.
+        assert_eq!(
+            cheaper_at(&at(10.0, 20.0, false, true, false, false)),
+            "Fargate"
+        );
+        assert_eq!(
+            cheaper_at(&at(10.0, 20.0, false, false, true, false)),
+            "Lambda (Fargate cannot carry it)"
+        );
+        assert_eq!(
+            cheaper_at(&at(30.0, 20.0, false, false, false, true)),
+            "Fargate (Lambda cannot carry it)"
+        );
+        assert_eq!(
+            cheaper_at(&at(10.0, 20.0, false, false, true, true)),
+            "neither carries it"
+        );
+    }
+
     /// The chart's text reads the curves at each half decade, with their bounds and capacity,
     /// and which side is cheaper there, as the curves say.
     #[test]
@@ -317,26 +380,28 @@ mod tests {
         }
         let text = chart_text(&c);
         for p in &rows {
-            let cheaper = if p.fargate_usd < p.lambda_usd {
-                "Fargate"
-            } else {
-                "Lambda"
-            };
+            let cheaper = cheaper_at(p);
             let row = format!(
                 "<tr><th scope=\"row\">{}</th><td>{}",
                 shared::cost::fmt_qty(p.requests_per_month.round()),
                 at_least(p.fargate_usd, p.fargate_lower_bound)
             );
             assert!(text.contains(&row), "{row} in {text}");
-            if !(p.fargate_lower_bound || p.lambda_lower_bound) {
+            {
                 let tail = format!("</td><td>{cheaper}</td></tr>");
                 let at = text.find(&row).unwrap();
                 let end = text[at..].find("</tr>").unwrap() + at + 5;
                 assert!(text[at..end].ends_with(&tail), "{}", &text[at..end]);
             }
         }
-        // Beyond the plan's 10 tasks, Fargate's cell says so.
+        // Beyond the plan's 10 tasks, Fargate's cell says so, and it is not the cheaper side.
         assert!(text.contains("(over the plan's 10 tasks)"), "{text}");
+        assert!(rows.iter().any(|p| p.fargate_over_capacity));
+        assert!(
+            rows.iter()
+                .filter(|p| p.fargate_over_capacity)
+                .all(|p| cheaper_at(p) != "Fargate")
+        );
         // Below the break-even Lambda is cheaper, above it Fargate, as the verdict says.
         let r = c.break_even_requests_per_month.unwrap();
         assert!(

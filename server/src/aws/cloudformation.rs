@@ -138,6 +138,9 @@ pub struct TemplateSummary {
     pub code_bucket: bool,
     /// Its resources that hold data or stop a deletion ([`shared::template::held`]).
     pub held: Vec<shared::api::Held>,
+    /// The architecture it runs: its recorded plan's, else told by its resources (a function
+    /// or a service).
+    pub kind: Option<shared::plan::ArchitectureKind>,
 }
 
 impl TemplateSummary {
@@ -146,6 +149,7 @@ impl TemplateSummary {
             ["CpuArchitecture"]
             .as_str();
         let resources = template["Resources"].as_object();
+        let recorded = shared::template::recorded_plan(template);
         let types: std::collections::BTreeSet<&str> = resources
             .into_iter()
             .flat_map(|r| r.values())
@@ -153,10 +157,20 @@ impl TemplateSummary {
             .collect();
         TemplateSummary {
             resources: resources.map_or(0, |r| r.len()),
-            resource_types: types.into_iter().map(String::from).collect(),
+            resource_types: types.iter().map(|t| t.to_string()).collect(),
             code_bucket: resources.is_some_and(|r| r.contains_key(shared::template::CODE_BUCKET)),
             held: shared::template::held(template),
-            plan_link: shared::template::recorded_plan(template).map(|(code, _)| code),
+            kind: recorded.as_ref().map(|(_, plan)| plan.kind()).or_else(|| {
+                let has = |kind: &str| types.contains(kind);
+                if has("AWS::Lambda::Function") {
+                    Some(shared::plan::ArchitectureKind::Lambda)
+                } else if has("AWS::ECS::Service") {
+                    Some(shared::plan::ArchitectureKind::Fargate)
+                } else {
+                    None
+                }
+            }),
+            plan_link: recorded.map(|(code, _)| code),
             platform: arch.map(|a| {
                 match a {
                     "ARM64" => "linux/arm64",
@@ -511,7 +525,7 @@ impl CloudFormation for SdkCloudFormation {
             // removes a resource holding data may be on any page, and the review must see it.
             let out = call.clone().send().await.map_err(|e| self.err(e))?;
             let mut info = change_set_info(&out, &id);
-            let mut next = out.next_token().map(String::from);
+            let mut next = out.next_token().filter(|t| !t.is_empty()).map(String::from);
             for _ in 0..CHANGE_SET_PAGES {
                 let Some(token) = next.take() else { break };
                 let page = call
@@ -521,7 +535,10 @@ impl CloudFormation for SdkCloudFormation {
                     .await
                     .map_err(|e| self.err(e))?;
                 info.changes.extend(change_set_info(&page, &id).changes);
-                next = page.next_token().map(String::from);
+                next = page
+                    .next_token()
+                    .filter(|t| !t.is_empty())
+                    .map(String::from);
             }
             if next.is_some() {
                 return Err(AwsError::Other(

@@ -121,23 +121,22 @@ impl Deployer {
         let retrying = existing
             .as_ref()
             .filter(|st| st.status == CREATING && !request.update);
-        let update = match &existing {
-            None => false,
-            Some(_) if retrying.is_some() => false,
-            Some(st) => match refusal(st, &name, &region, request.update) {
-                Some(refused) => return Err(refused),
-                None => true,
-            },
+        // Busy or failed stacks are refused as they are, before anything else is read; the
+        // offer to update an existing stack waits for its architecture to be known.
+        let offer = match existing
+            .as_ref()
+            .filter(|_| retrying.is_none())
+            .and_then(|st| refusal(st, &name, &region, request.update))
+        {
+            Some(offer @ DeployError::StackExists { .. }) => Some(offer),
+            Some(refused) => return Err(refused),
+            None => None,
         };
-
-        // The stack this request updates, if it updates one.
-        let updating = existing.as_ref().filter(|_| update);
-        // An update shows the cost of the change: the plan the stack was deployed from, as its
-        // template records it.
-        // It is optional: a stack whose template cannot be read still gets its update. It is
-        // read by the ARN whose tag was just checked, not by name: a stack made under that name
-        // since is not the one being updated.
-        let deployed = match updating {
+        // The template of a stack this request would update (or offer to): what it holds, the
+        // plan it records (for the cost of the change), its architecture. Optional: a stack
+        // whose template cannot be read still gets its update. It is read by the ARN whose tag
+        // was just checked, not by name: a stack made under that name since is not this one.
+        let deployed = match existing.as_ref().filter(|_| retrying.is_none()) {
             Some(stack) => {
                 let id = stack.id.clone();
                 self.call(&session, &unwatched, |cfn, s| {
@@ -151,19 +150,23 @@ impl Deployer {
         };
         // A plan of the other architecture would take out everything the stack holds: it goes
         // to a stack of its own (and a Lambda stack's code bucket, kept under its fixed name
-        // when a Fargate plan took it out, would collide when a Lambda plan came back).
-        if let Some(old) = deployed
-            .as_ref()
-            .and_then(|d| d.plan_link.as_deref())
-            .and_then(|code| shared::link::decode(code).ok())
-            && old.kind() != valid.plan().kind()
+        // when a Fargate plan took it out, would collide when a Lambda plan came back). Said
+        // before the offer to update, which could only end here.
+        if let Some(old) = deployed.as_ref().and_then(|d| d.kind)
+            && old != valid.plan().kind()
         {
             return Err(DeployError::ArchitectureChange {
                 name,
-                deployed: old.kind().label(),
+                deployed: old.label(),
                 planned: valid.plan().kind().label(),
             });
         }
+        if let Some(offer) = offer {
+            return Err(offer);
+        }
+        let update = existing.is_some() && retrying.is_none();
+        // The stack this request updates, if it updates one.
+        let updating = existing.as_ref().filter(|_| update);
         let resource_types = super::change_set_types(
             template
                 .resources()
@@ -1035,11 +1038,12 @@ fn status_of_stack(
         progress: progress::progress(op, &stack.status, template.resources),
         plan_link: template.plan_link.clone(),
         waiting_for_image: None,
-        left_behind: if succeeded {
-            progress::left_behind(op)
+        left_behind: if done {
+            progress::left_behind(op, succeeded)
         } else {
             Vec::new()
         },
+        held: template.held.clone(),
     }
 }
 

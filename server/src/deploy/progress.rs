@@ -31,12 +31,14 @@ pub fn current_operation(events: &[StackEvent]) -> &[StackEvent] {
     &events[start.unwrap_or(0)..]
 }
 
-/// What an operation (its events, oldest first) left in the account outside the stack: each
-/// resource whose last event is `DELETE_SKIPPED` (its deletion policy kept it, at a deletion,
-/// or when an update removed or replaced it) or `DELETE_FAILED` (read for an operation that
-/// completed anyway: an update's clean-up goes on past a delete that fails, deletion
-/// protection's say, and the old resource stays, running and billed).
-pub fn left_behind(events: &[StackEvent]) -> Vec<LeftBehind> {
+/// What a finished operation (its events, oldest first) left in the account outside the
+/// stack: each resource whose last event is `DELETE_SKIPPED` (its deletion policy kept it, at
+/// a deletion, when an update removed or replaced it, or in a rollback; the stack no longer
+/// has it whether or not the operation worked, so a later one will not name it), and, when the
+/// operation `completed`, each whose last event is `DELETE_FAILED` (an update's clean-up goes
+/// on past a delete that fails, deletion protection's say, and the old resource stays, running
+/// and billed; in a failed operation that is the failure, said as such).
+pub fn left_behind(events: &[StackEvent], completed: bool) -> Vec<LeftBehind> {
     let mut last: Vec<&StackEvent> = Vec::new();
     for e in events.iter().filter(|e| !is_stack_event(e)) {
         match last.iter_mut().find(|l| l.logical_id == e.logical_id) {
@@ -47,14 +49,23 @@ pub fn left_behind(events: &[StackEvent]) -> Vec<LeftBehind> {
     last.into_iter()
         .filter_map(|e| {
             let why = match e.status.as_str() {
-                "DELETE_SKIPPED" => LeftWhy::Kept,
-                "DELETE_FAILED" => LeftWhy::DeleteFailed,
+                // CloudFormation gives no reason for a resource its policy keeps; one with a
+                // reason was skipped for that reason (the sandbox says so of what moto cannot
+                // delete).
+                "DELETE_SKIPPED" if e.reason.as_deref().is_none_or(str::is_empty) => LeftWhy::Kept,
+                "DELETE_SKIPPED" => LeftWhy::Skipped,
+                "DELETE_FAILED" if completed => LeftWhy::DeleteFailed,
                 _ => return None,
             };
             Some(LeftBehind {
                 logical_id: e.logical_id.clone(),
                 resource_type: e.resource_type.clone(),
-                physical_id: resource_part(&e.physical_id).to_string(),
+                // Cut to its resource part, then scrubbed like any AWS text: an id that is not
+                // an ARN may still hold an account id (a queue's URL).
+                physical_id: crate::aws::scrub(resource_part(&e.physical_id)),
+                reason: (why == LeftWhy::Skipped)
+                    .then(|| e.reason.clone())
+                    .flatten(),
                 why,
             })
         })
@@ -367,7 +378,7 @@ mod tests {
             ev("10", "Logs", "AWS::Logs::LogGroup", "DELETE_COMPLETE", None),
             ev("11", "shop", STACK_TYPE, "UPDATE_COMPLETE", None),
         ];
-        let left = left_behind(&events);
+        let left = left_behind(&events, true);
         let got: Vec<_> = left
             .iter()
             .map(|l| (l.logical_id.as_str(), l.physical_id.as_str(), l.why))
@@ -395,9 +406,68 @@ mod tests {
             ),
         );
         assert!(
-            left_behind(&retried)
+            left_behind(&retried, true)
                 .iter()
                 .all(|l| l.logical_id != "Database")
+        );
+    }
+
+    /// A governed stack's delete that stops at its protected database: the stack is
+    /// `DELETE_FAILED`, and what its policies kept on the way is already out of it, so this
+    /// operation names it (the next delete will not). The database's failure is the failure,
+    /// not something left.
+    #[test]
+    fn a_failed_operation_still_names_what_it_kept() {
+        let events = vec![
+            ev("1", "shop", STACK_TYPE, "DELETE_IN_PROGRESS", None),
+            ev("2", "AppBucket", "AWS::S3::Bucket", "DELETE_SKIPPED", None),
+            ev("3", "StackKey", "AWS::KMS::Key", "DELETE_SKIPPED", None),
+            ev(
+                "4",
+                "Database",
+                "AWS::RDS::DBInstance",
+                "DELETE_FAILED",
+                Some("Cannot delete protected DB Instance"),
+            ),
+            ev(
+                "5",
+                "Repository",
+                "AWS::ECR::Repository",
+                "DELETE_SKIPPED",
+                Some("the sandbox cannot delete Repository: moto keeps it"),
+            ),
+            ev(
+                "6",
+                "shop",
+                STACK_TYPE,
+                "DELETE_FAILED",
+                Some("The following resource(s) failed to delete: [Database]."),
+            ),
+        ];
+        let got: Vec<_> = left_behind(&events, false)
+            .into_iter()
+            .map(|l| (l.logical_id, l.why, l.reason))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("AppBucket".to_string(), LeftWhy::Kept, None),
+                ("StackKey".to_string(), LeftWhy::Kept, None),
+                (
+                    "Repository".to_string(),
+                    LeftWhy::Skipped,
+                    Some("the sandbox cannot delete Repository: moto keeps it".to_string())
+                ),
+            ]
+        );
+        // A physical id that is not an ARN but names the account is scrubbed.
+        let mut queue = ev("7", "Queue", "AWS::SQS::Queue", "DELETE_SKIPPED", None);
+        queue.physical_id = "https://sqs.us-east-1.amazonaws.com/123456789012/shop-queue".into();
+        let left = left_behind(&[queue], true);
+        assert!(
+            !left[0].physical_id.contains("123456789012"),
+            "{:?}",
+            left[0]
         );
     }
 

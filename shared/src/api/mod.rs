@@ -95,9 +95,13 @@ pub struct LeftBehind {
     /// Its name in the account (a bucket's, a table's, a database's identifier), for finding
     /// it; an ARN is cut to its resource part, which does not name the account.
     pub physical_id: String,
-    /// `kept`: its deletion policy kept it (`DELETE_SKIPPED`). `delete_failed`: CloudFormation
-    /// could not delete it (deletion protection, say) and the stack completed without it.
+    /// `kept`: its deletion policy kept it (`DELETE_SKIPPED`). `skipped`: CloudFormation
+    /// skipped its deletion for the `reason` given. `delete_failed`: CloudFormation could not
+    /// delete it (deletion protection, say) and the stack completed without it.
     pub why: LeftWhy,
+    /// Why its deletion was skipped (`skipped` only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
 }
 
 /// Why a resource was left ([`LeftBehind`]).
@@ -106,6 +110,7 @@ pub struct LeftBehind {
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub enum LeftWhy {
     Kept,
+    Skipped,
     DeleteFailed,
 }
 
@@ -248,6 +253,11 @@ pub struct Status {
     /// completed (an update's clean-up).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub left_behind: Vec<LeftBehind>,
+    /// The stack's current template's resources that hold data or stop a deletion, as
+    /// CloudFormation has it: what a deletion would keep, snapshot or fail at. Empty when the
+    /// template could not be read (every template Stackplan makes has some).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub held: Vec<Held>,
 }
 
 /// A service waiting for its first image: the stack's own repository was empty when the

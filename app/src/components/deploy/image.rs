@@ -57,8 +57,11 @@ pub fn waiting(d: Deploy, wait: ImageWait) -> AnyView {
                 <p class="muted">"The local sandbox has no Docker registry: this records an image with that tag in its repository instead."</p>
                 <pre class="commands" data-testid="sandbox-push-command">{c}</pre>
             })}
+            // A live region there from the start holds only what changes after it: the first
+            // look is shown but not said.
+            <p class="muted" hidden=move || seen.get() != Seen::Looking>"Looking for the image…"</p>
             <p role="status" data-testid="image-state">{move || match seen.get() {
-                Seen::Looking => "Looking for the image…".to_string(),
+                Seen::Looking => String::new(),
                 Seen::Missing => format!("Not pushed yet; looking again every {} seconds.", CHECK_EVERY_MS / 1000),
                 Seen::Pushed => "The image is in the repository.".to_string(),
                 Seen::Failed(why) => format!("Cannot look at the repository: {why}"),

@@ -59,6 +59,14 @@ pub fn DeployPanel(host: Option<String>, embedded: bool) -> AnyView {
             // text is often not read): the notice, the step being prepared, the progress in
             // quarters (a line per resource would talk over everything), how it ended.
             <p class="sr-only" role="status" data-testid="deploy-spoken">{move || {
+                // How it ended comes first (a notice left standing would hide it), with what
+                // it left in the account.
+                if let Phase::Finished(s) = d.phase.get() {
+                    return match s.left_behind.len() {
+                        0 => format!("{} {}", s.stack_name, s.status),
+                        n => format!("{} {}; {n} left in the account, listed below", s.stack_name, s.status),
+                    };
+                }
                 if let Some(n) = d.notice.get() {
                     return n;
                 }
@@ -68,7 +76,6 @@ pub fn DeployPanel(host: Option<String>, embedded: bool) -> AnyView {
                         let quarter = progress::percent(d.progress.get()) / 25 * 25;
                         format!("Deploy {quarter}% done")
                     }
-                    Phase::Finished(s) => format!("{} {}", s.stack_name, s.status),
                     _ => String::new(),
                 }
             }}</p>

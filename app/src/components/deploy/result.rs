@@ -2,7 +2,7 @@
 //! differently, and Delete.
 
 use leptos::prelude::*;
-use shared::api::{LeftBehind, LeftWhy, Output, Status};
+use shared::api::{Held, LeftBehind, LeftWhy, Output, Status};
 
 use super::flow::Deploy;
 
@@ -60,7 +60,7 @@ pub fn finished(d: Deploy, status: Status) -> AnyView {
                         <ul>{notes.into_iter().map(|n| view! { <li>{n}</li> }).collect_view()}</ul>
                     </details>
                 })}
-                {(!deleted).then(|| delete_button(d, protected(&status.plan_link), kept(&status.plan_link)))}
+                {(!deleted).then(|| delete_button(d, protected(&status.held), kept(&status.held)))}
             </div>
         }
     };
@@ -73,9 +73,13 @@ fn left_behind(left: &[LeftBehind]) -> AnyView {
         .iter()
         .map(|l| {
             let why = match l.why {
-                LeftWhy::Kept => "kept by its deletion policy",
+                LeftWhy::Kept => "kept by its deletion policy".to_string(),
+                LeftWhy::Skipped => format!(
+                    "its deletion was skipped: {}",
+                    l.reason.as_deref().unwrap_or("no reason given")
+                ),
                 LeftWhy::DeleteFailed => {
-                    "CloudFormation could not delete it (its event below says why), and the stack completed without it"
+                    "CloudFormation could not delete it (its event below says why), and the stack completed without it".to_string()
                 }
             };
             view! {
@@ -125,20 +129,27 @@ fn output(o: Output) -> impl IntoView {
     }
 }
 
-/// What a delete leaves in the account, read from the template of the plan the stack records.
-fn kept(plan_link: &Option<String>) -> String {
-    let template = plan_link
-        .as_deref()
-        .and_then(|code| shared::link::decode(code).ok())
-        .and_then(|plan| shared::ValidPlan::new(plan).ok())
-        .map(|plan| shared::template::generate(&plan));
-    match template {
-        Some(t) => kept_text(&t.kept_on_delete()),
-        None => "Resources whose DeletionPolicy is Retain or Snapshot stay in the account after the delete, billed until you delete them.".into(),
+/// What a delete leaves in the account, read from the stack's template as CloudFormation has
+/// it (`held`; a template generated again from the recorded plan would be today's, not the
+/// one deployed).
+fn kept(held: &[Held]) -> String {
+    if held.is_empty() {
+        return "Resources whose DeletionPolicy is Retain or Snapshot stay in the account after the delete, billed until you delete them.".into();
     }
+    let kept: Vec<(&str, &str, &str)> = held
+        .iter()
+        .map(|h| {
+            (
+                h.logical_id.as_str(),
+                h.resource_type.as_str(),
+                h.deletion_policy.as_str(),
+            )
+        })
+        .collect();
+    kept_text(&kept)
 }
 
-/// `kept`: `(logical id, type, DeletionPolicy)` of what a delete keeps.
+/// `kept`: `(logical id, type, DeletionPolicy)` of the resources that hold data.
 fn kept_text(kept: &[(&str, &str, &str)]) -> String {
     let named = |policy: &str| {
         kept.iter()
@@ -166,18 +177,17 @@ fn kept_text(kept: &[(&str, &str, &str)]) -> String {
     )
 }
 
-/// What deletion protection stops, for a stack deployed from a governed Fargate plan (the
-/// plan the stack records).
-fn protected(plan_link: &Option<String>) -> Option<String> {
-    let plan = shared::link::decode(plan_link.as_deref()?).ok()?;
-    let f = plan.fargate().filter(|_| plan.governed)?;
-    let what = if f.database.is_some() {
-        "the database and the load balancer"
-    } else {
-        "the load balancer"
-    };
-    Some(format!(
-        "Deletion protection is on for {what} (the governed-account profile): CloudFormation deletes what it can and fails at them, and at what they stand in (the VPC). An administrator lifts the protection first (RDS: Modify, Deletion protection; EC2: the load balancer's Attributes)."
+/// What deletion protection stops, read from the stack's template (`held`): CloudFormation's
+/// delete fails at each protected resource.
+fn protected(held: &[Held]) -> Option<String> {
+    let what: Vec<String> = held
+        .iter()
+        .filter(|h| h.protected)
+        .map(|h| format!("{} ({})", h.logical_id, h.resource_type))
+        .collect();
+    (!what.is_empty()).then(|| format!(
+        "Deletion protection is on for {}: CloudFormation deletes what it can and fails at them, and at what they stand in (the VPC). An administrator lifts the protection first (RDS: Modify, Deletion protection; EC2: the load balancer's Attributes).",
+        what.join(" and ")
     ))
 }
 
@@ -228,7 +238,7 @@ fn delete_button(d: Deploy, protected: Option<String>, kept: String) -> AnyView 
 
 #[cfg(test)]
 mod tests {
-    use super::kept_text;
+    use super::{Held, kept_text, protected};
 
     #[test]
     fn a_delete_says_what_it_leaves() {
@@ -245,6 +255,36 @@ mod tests {
         assert_eq!(
             kept_text(&[]),
             "Everything the stack made is deleted with it."
+        );
+    }
+
+    /// Deletion protection is named from the deployed template, resource by resource.
+    #[test]
+    fn a_delete_names_what_its_protection_stops() {
+        let held = |id: &str, kind: &str, policy: &str, protected: bool| Held {
+            logical_id: id.into(),
+            resource_type: kind.into(),
+            deletion_policy: policy.into(),
+            protected,
+        };
+        assert_eq!(
+            protected(&[held("AppBucket", "AWS::S3::Bucket", "Retain", false)]),
+            None
+        );
+        let text = protected(&[
+            held("Database", "AWS::RDS::DBInstance", "Snapshot", true),
+            held("AppBucket", "AWS::S3::Bucket", "Retain", false),
+            held(
+                "LoadBalancer",
+                "AWS::ElasticLoadBalancingV2::LoadBalancer",
+                "Delete",
+                true,
+            ),
+        ])
+        .unwrap();
+        assert!(
+            text.starts_with("Deletion protection is on for Database (AWS::RDS::DBInstance) and LoadBalancer (AWS::ElasticLoadBalancingV2::LoadBalancer): "),
+            "{text}"
         );
     }
 }

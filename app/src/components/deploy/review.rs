@@ -137,11 +137,8 @@ pub fn review(d: Deploy) -> AnyView {
                             let _ = el.focus();
                         }
                     });
-                    let described = if replaced.is_some() {
-                        "update-question update-replaces"
-                    } else {
-                        "update-question"
-                    };
+                    // Described by its warning, when it has one (its question is its name).
+                    let described = replaced.is_some().then_some("update-replaces");
                     Some(view! {
                     <div class="banner" role="alertdialog" aria-labelledby="update-question" aria-describedby=described data-testid="confirm-update">
                         <span id="update-question">{format!("Updating {name} changes {n} resource(s), listed below. Apply?")}</span>
@@ -218,6 +215,20 @@ fn replace_policies(d: Deploy) -> Vec<(String, String)> {
         .collect()
 }
 
+/// The resource types of Stackplan's templates that hold data: what a removal is warned about
+/// when the deployed template's own policies could not be read.
+const HOLDS_DATA: [&str; 9] = [
+    "AWS::RDS::DBInstance",
+    "AWS::ElastiCache::ReplicationGroup",
+    "AWS::ElastiCache::CacheCluster",
+    "AWS::DynamoDB::Table",
+    "AWS::S3::Bucket",
+    "AWS::ECR::Repository",
+    "AWS::Logs::LogGroup",
+    "AWS::SecretsManager::Secret",
+    "AWS::KMS::Key",
+];
+
 /// The warning an update needs when it replaces or removes resources that hold data.
 ///
 /// A replacement: CloudFormation makes a new one, which starts empty, and then deletes the old
@@ -271,13 +282,16 @@ fn replacements(
         .iter()
         .filter(|c| c.action == "Remove")
         .filter_map(|c| {
-            let h = held(&c.logical_id)?;
-            Some(format!(
-                "{} ({}): {}",
-                c.logical_id,
-                c.resource_type,
-                fate(&h.deletion_policy, h.protected, false)
-            ))
+            let fate = match held(&c.logical_id) {
+                Some(h) => fate(&h.deletion_policy, h.protected, false),
+                // The deployed template could not be read: a type that holds data is named
+                // without a fate rather than passed over.
+                None if deployed.is_empty() && HOLDS_DATA.contains(&c.resource_type.as_str()) => {
+                    "what becomes of it depends on its deletion policy in the deployed template, which could not be read: it may be deleted with what it holds".to_string()
+                }
+                None => return None,
+            };
+            Some(format!("{} ({}): {fate}", c.logical_id, c.resource_type))
         })
         .collect::<Vec<_>>();
     if surely.is_empty() && maybe.is_empty() && removed.is_empty() {
@@ -419,5 +433,13 @@ mod tests {
         );
         // Nothing that holds data removed: no warning.
         assert_eq!(replacements(&changes[4..], &[], &deployed), None);
+        // The deployed template unread: a removal of a type that holds data is still named.
+        let text = replacements(&changes, &[], &[]).unwrap();
+        assert!(
+            text.contains("OrdersTable (AWS::DynamoDB::Table): what becomes of it depends on its deletion policy in the deployed template, which could not be read")
+                && text.contains("Database (AWS::RDS::DBInstance): what becomes")
+                && !text.contains("DatabaseAlarm"),
+            "{text}"
+        );
     }
 }

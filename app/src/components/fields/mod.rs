@@ -107,9 +107,18 @@ pub fn messages_id(path: &str) -> String {
 
 /// Whether the plan has an error at `path`: its control's `aria-invalid`.
 pub(crate) fn has_error(path: &str) -> impl Fn() -> bool + Send + Sync + Clone + use<> {
-    let planner = use_planner();
     let path = path.to_string();
+    has_error_at(move || path.clone())
+}
+
+/// [`has_error`] for a control whose path changes (a variable's value box, named after the
+/// source it holds).
+pub(crate) fn has_error_at(
+    path: impl Fn() -> String + Send + Sync + Clone + 'static,
+) -> impl Fn() -> bool + Send + Sync + Clone + 'static {
+    let planner = use_planner();
     move || {
+        let path = path();
         planner.problems.with(|ps| {
             ps.iter()
                 .any(|p| p.path == path && p.severity == shared::Severity::Error)
