@@ -55,6 +55,37 @@ pub fn set_token(token: &str) {
     }
 }
 
+/// The deployment this tab follows, or followed last (`id`, then the stack's name, on two
+/// lines): after a reload the panel follows it again, or shows how it ended, instead of
+/// losing a deploy that goes on in CloudFormation. The id is sealed and owner-bound; another
+/// token's requests with it are 404s.
+const FOLLOWING_KEY: &str = "stackplan-following";
+
+/// Keeps the deployment the panel follows, for a reload of this tab.
+pub fn remember_following(id: &str, stack_name: &str) {
+    if let Some(Ok(Some(storage))) = web_sys::window().map(|w| w.session_storage()) {
+        let _ = storage.set_item(FOLLOWING_KEY, &format!("{id}\n{stack_name}"));
+    }
+}
+
+/// Forgets it (its stack was deleted, or the server no longer knows it).
+pub fn forget_following() {
+    if let Some(Ok(Some(storage))) = web_sys::window().map(|w| w.session_storage()) {
+        let _ = storage.remove_item(FOLLOWING_KEY);
+    }
+}
+
+/// The deployment this tab followed last: `(id, stack name)`.
+pub fn following() -> Option<(String, String)> {
+    let text = web_sys::window()?
+        .session_storage()
+        .ok()??
+        .get_item(FOLLOWING_KEY)
+        .ok()??;
+    let (id, name) = text.split_once('\n')?;
+    Some((id.to_string(), name.to_string()))
+}
+
 /// A request's answer: its status and text.
 type Answer = Pin<Box<dyn Future<Output = Result<(u16, String), ApiFailure>>>>;
 

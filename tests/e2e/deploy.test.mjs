@@ -326,6 +326,38 @@ test('a deploy whose event stream is lost for good can be followed again: Reconn
   assert.deepEqual(errors.filter((e) => !/ERR_CONNECTION_FAILED|ERR_FAILED/.test(e)), []);
 });
 
+test('a reload while a deploy goes on follows it again and shows how it ended; a deleted stack is forgotten', async () => {
+  const { page, errors } = await open(login);
+  await page.locator('[data-arch=lambda]').click();
+  await page.getByTestId('deploy').scrollIntoViewIfNeeded();
+  await page.getByTestId('stack-name').fill('shop-reload');
+  await page.getByTestId('deploy-button').click();
+  await page.locator('[data-testid=deploy-events] tbody tr').first().waitFor();
+  await page.reload();
+  await page.getByTestId('monthly-total').waitFor();
+  await page.getByTestId('deploy').scrollIntoViewIfNeeded();
+  // Followed again: the operation's events from its start, then how it ended, with outputs.
+  await page.getByTestId('deploy-status').filter({ hasText: 'shop-reload CREATE_COMPLETE' }).waitFor({ timeout: 60000 });
+  await page.getByTestId('deploy-outputs').waitFor();
+  const rows = await page.locator('[data-testid=deploy-events] tbody tr').allInnerTexts();
+  assert.ok(rows.some((r) => /\tshop-reload\tCREATE_IN_PROGRESS/.test(r)), rows.join('\n'));
+  assert.ok(rows.some((r) => /\tFunction\tCREATE_COMPLETE/.test(r)), rows.join('\n'));
+  // Reloaded again once it ended: the result, not the form's first state.
+  await page.reload();
+  await page.getByTestId('deploy').scrollIntoViewIfNeeded();
+  await page.getByTestId('deploy-status').filter({ hasText: 'shop-reload CREATE_COMPLETE' }).waitFor({ timeout: 30000 });
+  // Deleted, it is forgotten: the next reload shows the form.
+  await page.getByTestId('delete-stack').click();
+  await page.getByTestId('confirm-delete').click();
+  await page.getByTestId('deploy-status').filter({ hasText: 'DELETE_COMPLETE' }).waitFor({ timeout: 60000 });
+  assert.equal(await page.evaluate(() => sessionStorage.getItem('stackplan-following')), null);
+  await page.reload();
+  await page.getByTestId('deploy').scrollIntoViewIfNeeded();
+  await page.getByTestId('deploy-button').waitFor();
+  assert.equal(await page.getByTestId('deploy-status').count(), 0);
+  assert.deepEqual(errors, []);
+});
+
 test('Deploy builds the default Fargate plan in the sandbox resource by resource, shows the load balancer URL, then deletes it', async () => {
   const { page, errors } = await open(login);
   const deploy = page.getByTestId('deploy');

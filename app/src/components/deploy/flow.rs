@@ -66,6 +66,8 @@ pub struct Deploy {
     pub lost: RwSignal<Option<Lost>>,
     /// The last deploy asked for, to ask again as an update.
     last: StoredValue<Option<CreateDeployment>>,
+    /// Following again, after a reload, the deployment this tab followed before it.
+    pub(super) resuming: StoredValue<bool>,
     /// How many times the form's plan, stack name or parameters changed, and what changed
     /// first since the last request began (see [`Deploy::edited`]): a plan edit may reset the
     /// parameters after it, and it is the plan the user changed.
@@ -109,6 +111,7 @@ impl Deploy {
             stack_name: RwSignal::new(None),
             lost: RwSignal::new(None),
             last: StoredValue::new(None),
+            resuming: StoredValue::new(false),
             edits: StoredValue::new((0, None)),
             host: StoredValue::new(host),
             embedded,
@@ -140,6 +143,26 @@ impl Deploy {
             .set(Some("Reconnecting to the event stream…".into()));
         self.phase.set(Phase::Running);
         self.watch(client, lost.id, lost.name, lost.deleting, lost.last_event);
+    }
+
+    /// Follows again the deployment this tab followed before it was reloaded, if any: a deploy
+    /// that goes on in CloudFormation is shown going on (its operation's events from the
+    /// start), a finished one with its result, outputs and Delete; one gone since is forgotten.
+    pub fn resume(self) {
+        let (Some(client), Some((id, name))) = (self.client(), api::following()) else {
+            return;
+        };
+        if self.phase.get_untracked() != Phase::Idle {
+            return;
+        }
+        self.resuming.set_value(true);
+        self.id.set(Some(id.clone()));
+        self.rows.set(Vec::new());
+        self.notice.set(Some(format!(
+            "Following {name} again, the stack this tab deployed before it was reloaded…"
+        )));
+        self.phase.set(Phase::Running);
+        self.watch(client, id, name, None, None);
     }
 
     /// Reports a failed request; a refused token is forgotten, so the panel asks again.
@@ -343,6 +366,7 @@ impl Deploy {
             match client.delete(&id).await {
                 // Deleted already (the sandbox deletes at once): nothing to follow.
                 Ok(status) if status.done => {
+                    api::forget_following();
                     self.post_host(HostEvent::DeleteFinished {
                         id: id.clone(),
                         stack_name: status.stack_name.clone(),

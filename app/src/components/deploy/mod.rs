@@ -32,6 +32,15 @@ pub fn DeployPanel(host: Option<String>, embedded: bool) -> AnyView {
         target.set(Some(Client::of_page(None).deploy_target().await));
     });
     let enabled = move || matches!(target.get(), Some(Ok(ref t)) if t.enabled);
+    // Once deploying is possible (a server that deploys, a token), the deployment this tab
+    // followed before a reload is followed again; once per page.
+    let resumed = StoredValue::new(false);
+    Effect::new(move |_| {
+        if !resumed.get_value() && enabled() && d.token.get().is_some() {
+            resumed.set_value(true);
+            d.resume();
+        }
+    });
     view! {
         <section class="card deploy" aria-labelledby="deploy-title" data-testid="deploy">
             <div class="card-head">

@@ -30,6 +30,7 @@ impl Deploy {
         deleting: Option<Status>,
         mut last: Option<String>,
     ) {
+        crate::api::remember_following(&id, &name);
         spawn_local(async move {
             let mut failures = 0u32;
             loop {
@@ -37,9 +38,22 @@ impl Deploy {
                 let before = last.clone();
                 match client.events(&id, &mut last, &on_event).await {
                     Ok(()) => failures = 0,
+                    // Followed again after a reload, but gone since (deleted), or not this
+                    // token's: nothing to show, and nothing to follow next time.
+                    Err(e)
+                        if e.code() == Some(ErrorCode::UnknownDeployment)
+                            && self.resuming.get_value() =>
+                    {
+                        crate::api::forget_following();
+                        self.resuming.set_value(false);
+                        self.notice.set(None);
+                        self.phase.set(Phase::Idle);
+                        return;
+                    }
                     Err(e)
                         if e.code() == Some(ErrorCode::UnknownDeployment) && deleting.is_some() =>
                     {
+                        crate::api::forget_following();
                         let mut gone = deleting.clone().expect("checked");
                         gone.status = "DELETE_COMPLETE".into();
                         (gone.done, gone.succeeded) = (true, true);
@@ -123,6 +137,10 @@ impl Deploy {
             DeployEvent::Notice(n) => self.notice.set(Some(n.message)),
             DeployEvent::Done(status) => {
                 self.notice.set(None);
+                self.resuming.set_value(false);
+                if status.status == "DELETE_COMPLETE" {
+                    crate::api::forget_following();
+                }
                 self.progress
                     .set((status.progress.finished, status.progress.total));
                 self.phase.set(Phase::Finished(Box::new(status)));
