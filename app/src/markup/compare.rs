@@ -308,58 +308,41 @@ mod tests {
     /// The cheaper side, by the rules the chart's text states, on samples made for each case.
     #[test]
     fn the_cheaper_side_is_one_that_carries_the_traffic_at_a_known_price() {
-        let at = |f: f64, l: f64, flb: bool, llb: bool, fo: bool, lo: bool| CurvePoint {
-            requests_per_month: 1e6,
-            fargate_usd: f,
-            lambda_usd: l,
-            fargate_tasks: 2.0,
-            fargate_lower_bound: flb,
-            lambda_lower_bound: llb,
-            fargate_over_capacity: fo,
-            lambda_over_capacity: lo,
-        };
-        assert_eq!(
-            cheaper_at(&at(10.0, 20.0, false, false, false, false)),
-            "Fargate"
-        );
-        assert_eq!(
-            cheaper_at(&at(30.0, 20.0, false, false, false, false)),
-            "Lambda"
-        );
-        assert_eq!(
-            cheaper_at(&at(20.0, 20.0, false, false, false, false)),
-            "the same"
-        );
-        // Fargate's $10 is only a lower bound: it may be above Lambda's $20.
-        assert_eq!(
-            cheaper_at(&at(10.0, 20.0, true, false, false, false)),
-            "unknown"
-        );
-        assert_eq!(
-            cheaper_at(&at(30.0, 20.0, false, true, false, false)),
-            "unknown"
-        );
-        assert_eq!(
-            cheaper_at(&at(20.0, 20.0, true, false, false, false)),
-            "unknown"
-        );
-        // A lower bound above the other side's exact price is above it.
-        assert_eq!(
-            cheaper_at(&at(10.0, 20.0, false, true, false, false)),
-            "Fargate"
-        );
-        assert_eq!(
-            cheaper_at(&at(10.0, 20.0, false, false, true, false)),
-            "Lambda (Fargate cannot carry it)"
-        );
-        assert_eq!(
-            cheaper_at(&at(30.0, 20.0, false, false, false, true)),
-            "Fargate (Lambda cannot carry it)"
-        );
-        assert_eq!(
-            cheaper_at(&at(10.0, 20.0, false, false, true, true)),
-            "neither carries it"
-        );
+        // (Fargate $, Lambda $, Fargate a lower bound, Lambda a lower bound, Fargate over
+        // capacity, Lambda over capacity) → what the table says.
+        let cases = [
+            ((10.0, 20.0, false, false, false, false), "Fargate"),
+            ((30.0, 20.0, false, false, false, false), "Lambda"),
+            ((20.0, 20.0, false, false, false, false), "the same"),
+            // Fargate's $10 is only a lower bound: it may be above Lambda's $20.
+            ((10.0, 20.0, true, false, false, false), "unknown"),
+            ((30.0, 20.0, false, true, false, false), "unknown"),
+            ((20.0, 20.0, true, false, false, false), "unknown"),
+            // A lower bound above the other side's exact price is above it.
+            ((10.0, 20.0, false, true, false, false), "Fargate"),
+            (
+                (10.0, 20.0, false, false, true, false),
+                "Lambda (Fargate cannot carry it)",
+            ),
+            (
+                (30.0, 20.0, false, false, false, true),
+                "Fargate (Lambda cannot carry it)",
+            ),
+            ((10.0, 20.0, false, false, true, true), "neither carries it"),
+        ];
+        for ((f, l, flb, llb, fo, lo), said) in cases {
+            let p = CurvePoint {
+                requests_per_month: 1e6,
+                fargate_usd: f,
+                lambda_usd: l,
+                fargate_tasks: 2.0,
+                fargate_lower_bound: flb,
+                lambda_lower_bound: llb,
+                fargate_over_capacity: fo,
+                lambda_over_capacity: lo,
+            };
+            assert_eq!(cheaper_at(&p), said, "{p:?}");
+        }
     }
 
     /// The chart's text reads the curves at each half decade, with their bounds and capacity,
