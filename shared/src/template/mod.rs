@@ -97,15 +97,6 @@ impl Template {
         })
     }
 
-    /// What deleting the stack leaves in the account, still billed: `(logical id, type,
-    /// DeletionPolicy)` of each resource kept (`Retain`) or kept as a final snapshot
-    /// (`Snapshot`), in template order.
-    pub fn kept_on_delete(&self) -> Vec<(&str, &str, &str)> {
-        self.policies("DeletionPolicy")
-            .filter(|(_, _, policy)| matches!(*policy, "Retain" | "Snapshot"))
-            .collect()
-    }
-
     /// Readable JSON: small objects and arrays on one line. Ends with a newline.
     pub fn to_json(&self) -> String {
         format::json(&self.doc)
@@ -502,15 +493,17 @@ pub(crate) fn log_group(b: &mut Builder<'_>, id: &'static str, suffix: &str, day
 mod tests {
     use super::name_tag;
 
-    /// What a delete leaves behind, read from the template itself, for both examples.
+    /// What a delete leaves behind, read from the template itself (as the server reads a
+    /// deployed one, [`super::held`]), for both examples.
     #[test]
     fn a_delete_keeps_the_retained_and_snapshots_the_rest() {
         use crate::validate::ValidPlan;
         let kept = |plan| {
             let t = super::generate(&ValidPlan::new(plan).unwrap());
-            t.kept_on_delete()
+            super::held(&t.to_value())
                 .into_iter()
-                .map(|(id, kind, policy)| format!("{id} {kind} {policy}"))
+                .filter(|h| matches!(h.deletion_policy.as_str(), "Retain" | "Snapshot"))
+                .map(|h| format!("{} {} {}", h.logical_id, h.resource_type, h.deletion_policy))
                 .collect::<Vec<_>>()
         };
         assert_eq!(
