@@ -523,29 +523,31 @@ impl CloudFormation for SdkCloudFormation {
         Box::pin(async move {
             // DescribeChangeSet pages its changes (`NextToken`): a change that replaces or
             // removes a resource holding data may be on any page, and the review must see it.
-            let out = call.clone().send().await.map_err(|e| self.err(e))?;
-            let mut info = change_set_info(&out, &id);
-            let mut next = out.next_token().filter(|t| !t.is_empty()).map(String::from);
-            for _ in 0..CHANGE_SET_PAGES {
-                let Some(token) = next.take() else { break };
+            let mut info: Option<ChangeSetInfo> = None;
+            let mut next: Option<String> = None;
+            for _ in 0..=CHANGE_SET_PAGES {
                 let page = call
                     .clone()
-                    .next_token(token)
+                    .set_next_token(next.take())
                     .send()
                     .await
                     .map_err(|e| self.err(e))?;
-                info.changes.extend(change_set_info(&page, &id).changes);
+                let read = change_set_info(&page, &id);
+                match &mut info {
+                    Some(info) => info.changes.extend(read.changes),
+                    None => info = Some(read),
+                }
                 next = page
                     .next_token()
                     .filter(|t| !t.is_empty())
                     .map(String::from);
+                if next.is_none() {
+                    return Ok(info.expect("a page was read"));
+                }
             }
-            if next.is_some() {
-                return Err(AwsError::Other(
-                    format!("the change set's changes run past {CHANGE_SET_PAGES} pages").into(),
-                ));
-            }
-            Ok(info)
+            Err(AwsError::Other(
+                format!("the change set's changes run past {CHANGE_SET_PAGES} pages").into(),
+            ))
         })
     }
 

@@ -121,13 +121,12 @@ impl Deployer {
         let retrying = existing
             .as_ref()
             .filter(|st| st.status == CREATING && !request.update);
+        // The stack this request updates (or offers to), if any.
+        let updating = existing.as_ref().filter(|_| retrying.is_none());
+        let update = updating.is_some();
         // Busy or failed stacks are refused as they are, before anything else is read; the
         // offer to update an existing stack waits for its architecture to be known.
-        let offer = match existing
-            .as_ref()
-            .filter(|_| retrying.is_none())
-            .and_then(|st| refusal(st, &name, &region, request.update))
-        {
+        let offer = match updating.and_then(|st| refusal(st, &name, &region, request.update)) {
             Some(offer @ DeployError::StackExists { .. }) => Some(offer),
             Some(refused) => return Err(refused),
             None => None,
@@ -136,7 +135,7 @@ impl Deployer {
         // plan it records (for the cost of the change), its architecture. Optional: a stack
         // whose template cannot be read still gets its update. It is read by the ARN whose tag
         // was just checked, not by name: a stack made under that name since is not this one.
-        let deployed = match existing.as_ref().filter(|_| retrying.is_none()) {
+        let deployed = match updating {
             Some(stack) => {
                 let id = stack.id.clone();
                 self.call(&session, &unwatched, |cfn, s| {
@@ -164,9 +163,6 @@ impl Deployer {
         if let Some(offer) = offer {
             return Err(offer);
         }
-        let update = existing.is_some() && retrying.is_none();
-        // The stack this request updates, if it updates one.
-        let updating = existing.as_ref().filter(|_| update);
         let resource_types = super::change_set_types(
             template
                 .resources()
