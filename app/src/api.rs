@@ -18,10 +18,15 @@ const TOKEN_KEY: &str = "stackplan-token";
 /// Set while this tab's token is the one a login URL brought (not one typed here).
 const FROM_LINK_KEY: &str = "stackplan-token-from-link";
 
+/// This tab's session storage, where the token and the deployment it follows are kept.
+fn storage() -> Option<web_sys::Storage> {
+    web_sys::window()?.session_storage().ok()?
+}
+
 /// The token for this tab: taken from a login URL's `#token=…` (then removed from the
 /// address bar), or from this tab's session storage.
 pub fn token() -> Option<String> {
-    let storage = web_sys::window()?.session_storage().ok()??;
+    let storage = storage()?;
     if let Some(hash) = crate::browser::location_hash()
         && let Some(token) = hash.strip_prefix("#token=")
         && !token.is_empty()
@@ -42,14 +47,12 @@ pub fn token_from_link() -> bool {
 
 /// When this tab's token was taken from a login URL, if it was.
 pub fn link_token_taken() -> Option<String> {
-    web_sys::window()
-        .and_then(|w| w.session_storage().ok().flatten())
-        .and_then(|s| s.get_item(FROM_LINK_KEY).ok().flatten())
+    storage()?.get_item(FROM_LINK_KEY).ok()?
 }
 
 /// Keeps `token` (typed in the panel, or "" to forget the tab's) for this tab.
 pub fn set_token(token: &str) {
-    if let Some(Ok(Some(storage))) = web_sys::window().map(|w| w.session_storage()) {
+    if let Some(storage) = storage() {
         let _ = storage.set_item(TOKEN_KEY, token.trim());
         let _ = storage.remove_item(FROM_LINK_KEY);
     }
@@ -63,25 +66,21 @@ const FOLLOWING_KEY: &str = "stackplan-following";
 
 /// Keeps the deployment the panel follows, for a reload of this tab.
 pub fn remember_following(id: &str, stack_name: &str) {
-    if let Some(Ok(Some(storage))) = web_sys::window().map(|w| w.session_storage()) {
+    if let Some(storage) = storage() {
         let _ = storage.set_item(FOLLOWING_KEY, &format!("{id}\n{stack_name}"));
     }
 }
 
 /// Forgets it (its stack was deleted, or the server no longer knows it).
 pub fn forget_following() {
-    if let Some(Ok(Some(storage))) = web_sys::window().map(|w| w.session_storage()) {
+    if let Some(storage) = storage() {
         let _ = storage.remove_item(FOLLOWING_KEY);
     }
 }
 
 /// The deployment this tab followed last: `(id, stack name)`.
 pub fn following() -> Option<(String, String)> {
-    let text = web_sys::window()?
-        .session_storage()
-        .ok()??
-        .get_item(FOLLOWING_KEY)
-        .ok()??;
+    let text = storage()?.get_item(FOLLOWING_KEY).ok()??;
     let (id, name) = text.split_once('\n')?;
     Some((id.to_string(), name.to_string()))
 }
