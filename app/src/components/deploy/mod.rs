@@ -70,7 +70,8 @@ pub fn DeployPanel(host: Option<String>, embedded: bool) -> AnyView {
             <p class="sr-only" role="status" data-testid="deploy-spoken">{move || {
                 // How it ended comes first (a notice left standing would hide it), with what
                 // it left in the account.
-                if let Phase::Finished(s) = d.phase.get() {
+                let phase = d.phase.get();
+                if let Phase::Finished(s) = &phase {
                     return match s.left_behind.len() {
                         0 => format!("{} {}", s.stack_name, s.status),
                         n => format!("{} {}; {n} left in the account, listed below", s.stack_name, s.status),
@@ -79,7 +80,7 @@ pub fn DeployPanel(host: Option<String>, embedded: bool) -> AnyView {
                 if let Some(n) = d.notice.get() {
                     return n;
                 }
-                match d.phase.get() {
+                match phase {
                     Phase::Preparing => review::PREPARING.to_string(),
                     Phase::Running => {
                         let quarter = progress::percent(d.progress.get()) / 25 * 25;
