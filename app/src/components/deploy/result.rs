@@ -136,25 +136,10 @@ fn kept(held: &[Held]) -> String {
     if held.is_empty() {
         return "Resources whose DeletionPolicy is Retain or Snapshot stay in the account after the delete, billed until you delete them.".into();
     }
-    let kept: Vec<(&str, &str, &str)> = held
-        .iter()
-        .map(|h| {
-            (
-                h.logical_id.as_str(),
-                h.resource_type.as_str(),
-                h.deletion_policy.as_str(),
-            )
-        })
-        .collect();
-    kept_text(&kept)
-}
-
-/// `kept`: `(logical id, type, DeletionPolicy)` of the resources that hold data.
-fn kept_text(kept: &[(&str, &str, &str)]) -> String {
     let named = |policy: &str| {
-        kept.iter()
-            .filter(|k| k.2 == policy)
-            .map(|(id, kind, _)| format!("{id} ({kind})"))
+        held.iter()
+            .filter(|h| h.deletion_policy == policy)
+            .map(|h| format!("{} ({})", h.logical_id, h.resource_type))
             .collect::<Vec<_>>()
     };
     let (retained, snapshots) = (named("Retain"), named("Snapshot"));
@@ -238,35 +223,46 @@ fn delete_button(d: Deploy, protected: Option<String>, kept: String) -> AnyView 
 
 #[cfg(test)]
 mod tests {
-    use super::{Held, kept_text, protected};
+    use super::{Held, kept, protected};
+
+    fn held(id: &str, kind: &str, policy: &str, protected: bool) -> Held {
+        Held {
+            logical_id: id.into(),
+            resource_type: kind.into(),
+            deletion_policy: policy.into(),
+            protected,
+        }
+    }
 
     #[test]
     fn a_delete_says_what_it_leaves() {
         let fargate = [
-            ("AppBucket", "AWS::S3::Bucket", "Retain"),
-            ("Repository", "AWS::ECR::Repository", "Retain"),
-            ("Database", "AWS::RDS::DBInstance", "Snapshot"),
-            ("Cache", "AWS::ElastiCache::ReplicationGroup", "Snapshot"),
+            held("AppBucket", "AWS::S3::Bucket", "Retain", false),
+            held("Repository", "AWS::ECR::Repository", "Retain", false),
+            held("Logs", "AWS::Logs::LogGroup", "Delete", false),
+            held("Database", "AWS::RDS::DBInstance", "Snapshot", true),
+            held(
+                "Cache",
+                "AWS::ElastiCache::ReplicationGroup",
+                "Snapshot",
+                false,
+            ),
         ];
         assert_eq!(
-            kept_text(&fargate),
+            kept(&fargate),
             "Left in the account, and billed until you delete them yourself: kept: AppBucket (AWS::S3::Bucket), Repository (AWS::ECR::Repository); a final snapshot of Database (AWS::RDS::DBInstance) and of Cache (AWS::ElastiCache::ReplicationGroup)."
         );
         assert_eq!(
-            kept_text(&[]),
+            kept(&[held("Logs", "AWS::Logs::LogGroup", "Delete", false)]),
             "Everything the stack made is deleted with it."
         );
+        // The template unread: the rule, not a list.
+        assert!(kept(&[]).starts_with("Resources whose DeletionPolicy is Retain or Snapshot stay"));
     }
 
     /// Deletion protection is named from the deployed template, resource by resource.
     #[test]
     fn a_delete_names_what_its_protection_stops() {
-        let held = |id: &str, kind: &str, policy: &str, protected: bool| Held {
-            logical_id: id.into(),
-            resource_type: kind.into(),
-            deletion_policy: policy.into(),
-            protected,
-        };
         assert_eq!(
             protected(&[held("AppBucket", "AWS::S3::Bucket", "Retain", false)]),
             None
