@@ -387,6 +387,18 @@ mod tests {
         }
     }
 
+    /// The fallback list is the generator's: every type any matrix template gives a
+    /// `DeletionPolicy` is on it, so an unread deployed template still names each removal.
+    #[test]
+    fn the_types_that_hold_data_are_every_type_the_templates_keep_a_policy_for() {
+        for (name, plan) in shared::examples::matrix() {
+            let t = shared::template::generate(&shared::ValidPlan::new(plan).unwrap());
+            for (id, kind, _) in t.policies("DeletionPolicy") {
+                assert!(HOLDS_DATA.contains(&kind), "{name}: {id} is {kind}");
+            }
+        }
+    }
+
     /// A plan that drops its database, a table and its log group: what becomes of each is read
     /// from the deployed template's policies, and a protected database's delete is said to fail.
     #[test]
