@@ -147,7 +147,7 @@ pub fn connect(planner: Planner, mode: &EmbedMode) {
         return;
     };
     let target = host.clone();
-    Effect::new(move |_| {
+    crate::reactive::effect(move |_| {
         let plan = Box::new(planner.plan.get());
         let (total, lower_bound) = planner.estimate.with(|e| {
             e.as_ref()

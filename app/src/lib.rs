@@ -8,6 +8,7 @@ pub mod embed;
 pub mod highlight;
 pub mod keys;
 pub mod markup;
+pub mod reactive;
 pub mod state;
 pub mod svg_parts;
 pub mod warm;
@@ -55,7 +56,7 @@ pub fn App() -> impl IntoView {
     // effect reads nothing: the first edit runs it once more, and nothing after. Then the edit
     // path is warmed on the tasks after that frame (`warm`).
     let marked = StoredValue::new(false);
-    Effect::new(move |_| {
+    crate::reactive::effect(move |_| {
         if !marked.get_value() && planner.estimate.with(|e| e.is_some()) {
             marked.set_value(true);
             let plan = planner.plan.get_untracked();

@@ -295,12 +295,12 @@ impl Planner {
             loaded,
             opened_from,
         );
-        let kind = Memo::new(move |_| plan.with(Plan::kind));
+        let kind = crate::reactive::memo(move |_| plan.with(Plan::kind));
         // One validation per edit: the problems (with the template-size check `ValidPlan::new`
         // adds) and the valid plan both come from it.
-        let checked = Memo::new(move |_| ValidPlan::new(plan.get()));
+        let checked = crate::reactive::memo(move |_| ValidPlan::new(plan.get()));
         let untyped = RwSignal::new(Vec::<Untyped>::new());
-        let problems = Memo::new(move |_| {
+        let problems = crate::reactive::memo(move |_| {
             let mut problems = checked.with(|c| match c {
                 Ok(valid) => valid.warnings().to_vec(),
                 Err(problems) => problems.clone(),
@@ -308,13 +308,13 @@ impl Planner {
             untyped.with(|u| problems.extend(u.iter().map(Untyped::problem)));
             problems
         });
-        let valid = Memo::new(move |_| checked.with(|c| c.as_ref().ok().cloned()));
+        let valid = crate::reactive::memo(move |_| checked.with(|c| c.as_ref().ok().cloned()));
         let format = RwSignal::new(Format::Json);
         let server_book = RwSignal::new(None::<ServerBook>);
-        let pricing = Memo::new(move |_| {
+        let pricing = crate::reactive::memo(move |_| {
             server_book.with(|sb| sb.clone().filter(|b| b.source == BookSource::Live))
         });
-        let estimate = Memo::new(move |prev: Option<&Option<(Estimate, bool)>>| {
+        let estimate = crate::reactive::memo(move |prev: Option<&Option<(Estimate, bool)>>| {
             let options = cost::Options {
                 free_tier: free_tier.get(),
             };
@@ -328,7 +328,7 @@ impl Planner {
                 })
             })
         });
-        let changed_lines = Memo::new(move |_| {
+        let changed_lines = crate::reactive::memo(move |_| {
             let live = pricing.with(Option::is_some);
             estimate.with(|e| match (e, live) {
                 (Some((e, _)), true) => valid.with_untracked(|v| match v {
@@ -351,13 +351,15 @@ impl Planner {
         // Ask the server for the region's book; without a server the embedded one stays.
         follow_book(plan, server_book);
         // Shared, so that passing the template on costs no copy.
-        let generated =
-            Memo::new(move |_| valid.with(|v| v.as_ref().map(|v| Arc::new(template::generate(v)))));
-        // The last valid plan's template: an invalid plan keeps showing it, in either format.
-        let last_generated = Memo::new(move |prev: Option<&Option<Arc<template::Template>>>| {
-            generated.get().or_else(|| prev.cloned().flatten())
+        let generated = crate::reactive::memo(move |_| {
+            valid.with(|v| v.as_ref().map(|v| Arc::new(template::generate(v))))
         });
-        let template = Memo::new(move |_| {
+        // The last valid plan's template: an invalid plan keeps showing it, in either format.
+        let last_generated =
+            crate::reactive::memo(move |prev: Option<&Option<Arc<template::Template>>>| {
+                generated.get().or_else(|| prev.cloned().flatten())
+            });
+        let template = crate::reactive::memo(move |_| {
             let format = format.get();
             let current = generated.with(Option::is_some);
             last_generated.with(|t| {
@@ -370,11 +372,11 @@ impl Planner {
         // later tasks.
         // The laid-out diagram of the last valid plan's template: the picture and its text are
         // both written from it, so it is laid out once per template.
-        let layout = Memo::new(move |_| {
+        let layout = crate::reactive::memo(move |_| {
             last_generated.with(|t| t.as_ref().map(|t| Arc::new(shared::topology::build(t))))
         });
         // An invalid plan keeps the last valid plan's diagram.
-        let topology = Memo::new(move |prev: Option<&Option<String>>| {
+        let topology = crate::reactive::memo(move |prev: Option<&Option<String>>| {
             if generated.with(Option::is_none) {
                 return prev.cloned().flatten();
             }
@@ -389,7 +391,7 @@ impl Planner {
         let topology_text_open = RwSignal::new(false);
         // From the last valid plan's template, as the picture is: opened while the plan is
         // invalid, it still shows what the picture shows.
-        let topology_text = Memo::new(move |_| {
+        let topology_text = crate::reactive::memo(move |_| {
             if !topology_text_open.get() {
                 return None;
             }
@@ -426,7 +428,7 @@ impl Planner {
             })
         };
         let judged = StoredValue::new(0u64);
-        Effect::new(move |ran: Option<()>| {
+        crate::reactive::effect(move |ran: Option<()>| {
             plan.track();
             if let (Some(t), Some(v)) = (generated.get(), valid.get_untracked()) {
                 last_valid.set_value(Some((v, t)));
@@ -456,7 +458,7 @@ impl Planner {
         let compared_kind = RwSignal::new(kind.get_untracked());
         let sides = RwSignal::new(cost::Sides::default());
         let generation = StoredValue::new(0u64);
-        Effect::new(move |_| {
+        crate::reactive::effect(move |_| {
             let options = cost::Options {
                 free_tier: free_tier.get(),
             };
@@ -598,8 +600,8 @@ pub fn use_planner() -> Planner {
 /// Keeps `server_book` the server's book for `plan`'s region: asked again when the region
 /// changes; an answer for a region the plan has left since is dropped.
 pub fn follow_book(plan: RwSignal<Plan>, server_book: RwSignal<Option<ServerBook>>) {
-    let region = Memo::new(move |_| plan.with(|p| p.region.code().to_string()));
-    Effect::new(move |_| {
+    let region = crate::reactive::memo(move |_| plan.with(|p| p.region.code().to_string()));
+    crate::reactive::effect(move |_| {
         let asked = region.get();
         leptos::task::spawn_local(async move {
             if let Some(book) = fetch_book(&asked).await

@@ -37,7 +37,7 @@ pub fn ApiAccess() -> impl IntoView {
     }));
     // A list that changes from elsewhere (a share link opened, the authorizer switched back)
     // replaces the box's text; the user's own typing, which parses to the plan's list, stays.
-    Effect::new(move |_| {
+    crate::reactive::effect(move |_| {
         let listed = p.read_lambda(|l| jwt_of(l).map(|j| j.audience.clone()));
         if let Some(listed) = listed
             && audiences.with_untracked(|text| parse_audiences(text) != listed)

@@ -16,7 +16,7 @@ fn LambdaSide() -> impl IntoView {
     let p = use_planner();
     // Memos: a new comparison (another edit, or the live price book arriving) sets the boxes
     // only when the priced memory or CPU changed, never under the user's typing.
-    let priced = Memo::new(move |_| {
+    let priced = crate::reactive::memo(move |_| {
         p.comparison.with(|c| {
             c.as_ref().and_then(|c| match &c.lambda_plan.architecture {
                 Architecture::Lambda(l) => Some((l.memory_mb, l.architecture)),
@@ -24,8 +24,11 @@ fn LambdaSide() -> impl IntoView {
             })
         })
     });
-    let memory = Memo::new(move |_| priced.get().map(|(m, _)| m.to_string()).unwrap_or_default());
-    let arm = Memo::new(move |_| priced.get().is_some_and(|(_, a)| a == CpuArch::Arm64));
+    let memory = crate::reactive::memo(move |_| {
+        priced.get().map(|(m, _)| m.to_string()).unwrap_or_default()
+    });
+    let arm =
+        crate::reactive::memo(move |_| priced.get().is_some_and(|(_, a)| a == CpuArch::Arm64));
     let following = move || {
         p.sides
             .with(|s| s.lambda_memory_mb.is_none() && s.lambda_architecture.is_none())
@@ -71,13 +74,14 @@ pub fn CompareView() -> impl IntoView {
     let p = use_planner();
     // The markup, as memos: a new comparison that reads the same (the server's copy of the
     // embedded book arriving, say) leaves the page as it is.
-    let sides = Memo::new(move |_| {
+    let sides = crate::reactive::memo(move |_| {
         let fargate_mine = p.compared_kind.get() == shared::ArchitectureKind::Fargate;
         p.comparison
             .with(|c| c.as_ref().map(|c| compare_html::sides(c, fargate_mine)))
     });
-    let body = Memo::new(move |_| p.comparison.with(|c| c.as_ref().map(compare_html::body)));
-    let chart_text = Memo::new(move |_| {
+    let body =
+        crate::reactive::memo(move |_| p.comparison.with(|c| c.as_ref().map(compare_html::body)));
+    let chart_text = crate::reactive::memo(move |_| {
         p.comparison
             .with(|c| c.as_ref().map(compare_html::chart_text))
     });

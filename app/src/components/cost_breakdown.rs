@@ -30,7 +30,7 @@ pub fn CostBreakdown() -> impl IntoView {
     // otherwise an edit writes only the texts that differ, in one pass.
     let groups = NodeRef::<leptos::html::Div>::new();
     let shown = StoredValue::new_local(None::<(web_sys::Element, Lines)>);
-    Effect::new(move |_| {
+    crate::reactive::effect(move |_| {
         let Some(el) = groups.get() else { return };
         let Some(new) = p.estimate.with(|e| {
             p.changed_lines
@@ -42,7 +42,7 @@ pub fn CostBreakdown() -> impl IntoView {
         shown.update_value(|shown| show(&el, shown, new));
     });
     let list = move |f: fn(&shared::cost::Estimate) -> Vec<String>| {
-        Memo::new(move |_| {
+        crate::reactive::memo(move |_| {
             p.estimate
                 .with(|e| e.as_ref().map(|(e, _)| f(e)).unwrap_or_default())
         })

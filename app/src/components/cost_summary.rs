@@ -70,7 +70,7 @@ pub fn CostSummary() -> impl IntoView {
     let capacity = note(|e, _| e.capacity.and_then(|c| c.warning()).unwrap_or_default());
     // The top of the autoscaling band (Fargate): every task the plan allows, all month.
     // Like the estimate, it stays the last valid plan's while the plan has problems.
-    let ceiling = Memo::new(move |last: Option<&Option<shared::cost::Ceiling>>| {
+    let ceiling = crate::reactive::memo(move |last: Option<&Option<shared::cost::Ceiling>>| {
         let options = shared::cost::Options {
             free_tier: p.free_tier.get(),
         };
@@ -91,7 +91,7 @@ pub fn CostSummary() -> impl IntoView {
         ),
     });
     // The largest lines are markup, one string per estimate (sorting the lines once).
-    let largest = Memo::new(move |_| {
+    let largest = crate::reactive::memo(move |_| {
         p.estimate.with(|e| {
             e.as_ref()
                 .map(|(e, _)| crate::markup::cost_lines::largest(e, 5))
@@ -173,7 +173,7 @@ fn spoken_total(p: crate::state::Planner) -> ReadSignal<String> {
     let heard = StoredValue::new(None::<String>);
     // Which change a pending timer speaks for: a later change makes it stand down.
     let changes = StoredValue::new(0u64);
-    Effect::new(move |_| {
+    crate::reactive::effect(move |_| {
         let Some((total, over)) = p.estimate.with(|e| {
             e.as_ref().map(|(e, _)| {
                 (

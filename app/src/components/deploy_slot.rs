@@ -148,7 +148,7 @@ pub fn DeploySlot(host: Option<String>, embedded: bool) -> impl IntoView {
             }
         });
     };
-    Effect::new(move |_| {
+    crate::reactive::effect(move |_| {
         if state.get() != Module::Mounted {
             return;
         }
@@ -160,7 +160,7 @@ pub fn DeploySlot(host: Option<String>, embedded: bool) -> impl IntoView {
         let opened_from = p.opened_from.get();
         push(&|m| m.update(&plan, valid, free_tier, opened_from.map(String::from)));
     });
-    Effect::new(move |_| {
+    crate::reactive::effect(move |_| {
         if state.get() != Module::Mounted {
             return;
         }

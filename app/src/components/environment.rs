@@ -65,7 +65,7 @@ pub fn EnvironmentEditor() -> impl IntoView {
     // The rows are rebuilt only when their number changes. A row is its index, as a `For`
     // keyed by index would make it, but without a keyed list's diffing code in the wasm (2.4 KB
     // gzipped); each row reads its variable reactively.
-    let count = Memo::new(move |_| plan.with(|p| p.environment.len()));
+    let count = crate::reactive::memo(move |_| plan.with(|p| p.environment.len()));
     let edit = move |i: usize, f: &dyn Fn(&mut EnvVar)| {
         plan.update(|p| {
             if let Some(v) = p.environment.get_mut(i) {

@@ -115,7 +115,7 @@ fn table_row(i: usize) -> impl IntoView {
     let path = move |field: &str| format!("lambda.tables[{i}].{field}");
     // A memo: the type select is built again only when a sort key comes or goes, not on every
     // edit of the plan.
-    let has_sort_key = Memo::new(move |_| {
+    let has_sort_key = crate::reactive::memo(move |_| {
         p.read_lambda(|l| l.tables.get(i).is_some_and(|t| t.sort_key.is_some()))
     });
     view! {

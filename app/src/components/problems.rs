@@ -15,7 +15,7 @@ pub fn ProblemList() -> impl IntoView {
         p.problems
             .with(|ps| ps.iter().filter(|p| p.severity == Severity::Error).count())
     };
-    let items = Memo::new(move |_| p.problems.with(|ps| markup::problems::items(ps)));
+    let items = crate::reactive::memo(move |_| p.problems.with(|ps| markup::problems::items(ps)));
     let items = move || items.get();
     // A problem's link goes to its field: scrolled to and focused.
     let focus = move |ev: leptos::ev::MouseEvent| {

@@ -57,7 +57,7 @@ pub fn TemplateViewer() -> impl IntoView {
     // task, so that highlighting 40 KB never delays the update itself.
     let code = NodeRef::<leptos::html::Code>::new();
     let shown = StoredValue::new_local(Shown::default());
-    Effect::new(move |_| {
+    crate::reactive::effect(move |_| {
         let Some(el) = code.get() else { return };
         let format = p.format.get();
         let Some(text) = p
@@ -85,7 +85,7 @@ pub fn TemplateViewer() -> impl IntoView {
     // The file is named after the plan its template was made from: while the plan is invalid
     // the page shows (and saves) the last valid plan's template, so that plan's name.
     let made_from = StoredValue::new(None::<String>);
-    Effect::new(move |_| {
+    crate::reactive::effect(move |_| {
         p.valid.with(|v| {
             if let Some(v) = v {
                 made_from.set_value(Some(template::file_stem(v)));

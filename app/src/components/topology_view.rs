@@ -37,7 +37,7 @@ pub fn TopologyView() -> impl IntoView {
     };
     let diagram = NodeRef::<Div>::new();
     let shown = StoredValue::new(String::new());
-    Effect::new(move |_| {
+    crate::reactive::effect(move |_| {
         let svg = p.topology.get().unwrap_or_default();
         if let Some(div) = diagram.get() {
             shown.update_value(|old| {

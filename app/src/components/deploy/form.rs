@@ -12,7 +12,7 @@ use shared::plan::Architecture;
 fn parameters(d: Deploy) -> AnyView {
     let p = use_inputs();
     // Only what the fields show: they are not rebuilt on every edit of the plan.
-    let shape = Memo::new(move |_| {
+    let shape = crate::reactive::memo(move |_| {
         p.plan.with(|plan| match &plan.architecture {
             Architecture::Fargate(f) => Some((f.image_tag.clone(), f.image.is_none())),
             Architecture::Lambda(l) if l.image.is_some() => {
@@ -80,7 +80,7 @@ fn parameter_field(
     hint: &'static str,
 ) -> AnyView {
     let path = format!("parameters.{name}");
-    let problem = Memo::new(move |_| {
+    let problem = crate::reactive::memo(move |_| {
         d.problems.with(|ps| {
             ps.iter()
                 .find(|p| p.path == path)
@@ -164,19 +164,19 @@ pub fn deploy_form(d: Deploy) -> AnyView {
             // plan, the name or a parameter changes, that is no longer what the form shows.
             d.edited(what);
         };
-        Effect::new(move |seen: Option<()>| {
+        crate::reactive::effect(move |seen: Option<()>| {
             p.plan.track();
             if seen.is_some() {
                 edited("plan");
             }
         });
-        Effect::new(move |seen: Option<()>| {
+        crate::reactive::effect(move |seen: Option<()>| {
             d.stack_name.track();
             if seen.is_some() {
                 edited("stack name");
             }
         });
-        Effect::new(move |seen: Option<()>| {
+        crate::reactive::effect(move |seen: Option<()>| {
             d.parameters.track();
             if seen.is_some() {
                 edited("stack parameters");
@@ -184,7 +184,7 @@ pub fn deploy_form(d: Deploy) -> AnyView {
         });
         // A login link opened in this tab meanwhile brings another token: what was confirmed
         // was a deploy with the one before.
-        Effect::new(move |seen: Option<()>| {
+        crate::reactive::effect(move |seen: Option<()>| {
             d.token.track();
             if seen.is_some() {
                 edited("token");
@@ -219,7 +219,7 @@ pub fn deploy_form(d: Deploy) -> AnyView {
         // What the plan uses beyond its stack. A plan someone else may have written (a share
         // link, a plan file) can point these anywhere, so its deploy is confirmed first, with
         // the list; so is every deploy from inside another page.
-        let uses = Memo::new(move |_| p.plan.with(shared::reach::uses));
+        let uses = crate::reactive::memo(move |_| p.plan.with(shared::reach::uses));
         let from_elsewhere = move || p.opened_from.get().filter(|_| uses.with(|u| !u.is_empty()));
         let click = move |ev: leptos::ev::MouseEvent| {
             if d.embedded || from_elsewhere().is_some() {

@@ -35,7 +35,7 @@ pub fn DeployPanel(host: Option<String>, embedded: bool) -> AnyView {
     // Once deploying is possible (a server that deploys, a token), the deployment this tab
     // followed before a reload is followed again; once per page.
     let resumed = StoredValue::new(false);
-    Effect::new(move |_| {
+    crate::reactive::effect(move |_| {
         if !resumed.get_value() && enabled() && d.token.get().is_some() {
             resumed.set_value(true);
             d.resume();

@@ -70,7 +70,7 @@ pub fn access(target: RwSignal<TargetAnswer>, d: Deploy) -> AnyView {
 /// this tab deploy into their tenant without a word.
 pub fn signed_in(d: Deploy) -> AnyView {
     let owner = RwSignal::new(None::<String>);
-    Effect::new(move |_| {
+    crate::reactive::effect(move |_| {
         owner.set(None);
         let (Some(sent), Some(client)) = (d.token.get(), d.client()) else {
             return;

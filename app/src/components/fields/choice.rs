@@ -46,8 +46,8 @@ fn select_dyn(
     // The value and the options as memos: the `<option>` views are built again only when either
     // changes, not on every edit of the plan that the getter reads. Fixed options are computed
     // once; only the value is read again on an edit.
-    let value = Memo::new(move |_| get());
-    let options = Memo::new(move |_| options());
+    let value = crate::reactive::memo(move |_| get());
+    let options = crate::reactive::memo(move |_| options());
     view! {
         <div class="field">
             <label for=id.clone()>{label}</label>
