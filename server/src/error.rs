@@ -172,6 +172,9 @@ impl ApiError {
                 body.blockers = blockers.clone();
             }
             ApiError::Deploy(DeployError::StackExists { .. }) => body.can_update = true,
+            ApiError::Deploy(
+                DeployError::Busy { deployment, .. } | DeployError::NotUpdatable { deployment, .. },
+            ) => body.deployment = deployment.clone(),
             _ => {}
         }
         body

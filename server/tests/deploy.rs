@@ -402,6 +402,8 @@ async fn a_deploy_streams_in_progress_events_to_completion_with_outputs() {
         (StatusCode::CONFLICT, Some("stack_busy")),
         "{busy}"
     );
+    // The stack being created is this token's: the refusal gives its id, to follow it.
+    assert_eq!(busy["deployment"], with_code["id"], "{busy}");
     let (status, again) = h.create("shop-two", code).await;
     assert_eq!(
         (status, &again["id"]),
@@ -527,13 +529,82 @@ async fn a_rollback_reports_the_first_failure_not_the_cancellations() {
             .contains("non-empty zip")
     );
     assert!(done["outputs"].as_array().unwrap().is_empty());
-    // An existing stack in ROLLBACK_COMPLETE cannot be updated: the user is told to delete it.
+    // An existing stack in ROLLBACK_COMPLETE cannot be updated: the user is told to delete it,
+    // and is given the stack's id (it is this token's), so that a client that did not make it
+    // in this session (another tab, a lost answer) can show it and delete it.
+    for ask in [json!({"update": true}), json!({})] {
+        let (status, body) = h.create("shop-lambda", ask).await;
+        assert_eq!(
+            (status, body["error"].as_str()),
+            (StatusCode::CONFLICT, Some("stack_not_updatable")),
+            "{body}"
+        );
+        assert_eq!(body["deployment"], created["id"], "{body}");
+        assert!(
+            body["message"]
+                .as_str()
+                .unwrap()
+                .ends_with("delete it first"),
+            "{body}"
+        );
+    }
+    let path = format!("/api/deployments/{id}");
+    let (status, shown, _) = h.send("GET", &path, Some(TOKEN), None, &[]).await;
+    assert_eq!(
+        (status, shown["status"].as_str()),
+        (StatusCode::OK, Some("ROLLBACK_COMPLETE")),
+        "{shown}"
+    );
+    let (status, _, text) = h.send("DELETE", &path, Some(TOKEN), None, &[]).await;
+    assert_eq!(status, StatusCode::ACCEPTED, "{text}");
+    // Another token's refusal never carries the id (`a_tenant_acts_only_on_its_own_stacks`
+    // answers it 409 stack_not_managed, before any status is looked at).
+}
+
+/// A stack whose update's rollback failed cannot be updated until the rollback is continued:
+/// an update is refused before any change set is made, with what to do, and with the
+/// stack's id to follow or delete it.
+#[tokio::test]
+async fn a_stack_whose_rollback_failed_is_not_offered_an_update() {
+    let h = harness();
+    let (_, created) = h.create("shop-lambda", json!({})).await;
+    let id = created["id"].as_str().unwrap().to_string();
+    h.execute(&id).await;
+    h.events(&id, None).await;
+    {
+        // An update that failed, and whose rollback failed too.
+        let mut stacks = h.cfn.stacks.lock().unwrap();
+        let s = stacks.last_mut().unwrap();
+        let n = s.events.len() + 1;
+        let name = s.name.clone();
+        let ty = "AWS::CloudFormation::Stack";
+        s.events
+            .push(event(n, &name, ty, "UPDATE_IN_PROGRESS", None));
+        s.events
+            .push(event(n + 1, &name, ty, "UPDATE_ROLLBACK_IN_PROGRESS", None));
+        s.events.push(event(
+            n + 2,
+            &name,
+            ty,
+            "UPDATE_ROLLBACK_FAILED",
+            Some("The following resource(s) failed to update: [Function]."),
+        ));
+    }
+    h.cfn.calls.lock().unwrap().clear();
     let (status, body) = h.create("shop-lambda", json!({"update": true})).await;
     assert_eq!(
         (status, body["error"].as_str()),
         (StatusCode::CONFLICT, Some("stack_not_updatable")),
         "{body}"
     );
+    let message = body["message"].as_str().unwrap();
+    assert!(
+        message.contains("Continue update rollback") && message.contains("or delete the stack"),
+        "{message}"
+    );
+    assert_eq!(body["deployment"], created["id"]);
+    let calls = h.cfn.calls.lock().unwrap().clone();
+    assert!(!calls.contains(&"create_change_set"), "{calls:?}");
 }
 
 #[tokio::test]

@@ -358,6 +358,32 @@ test('a reload while a deploy goes on follows it again and shows how it ended; a
   assert.deepEqual(errors, []);
 });
 
+test('a stack of this token\'s that another tab is creating is followed to its end, then can be deleted', async () => {
+  const a = await open(login);
+  const b = await open(login);
+  for (const { page } of [a, b]) {
+    await page.locator('[data-arch=lambda]').click();
+    await page.getByTestId('deploy').scrollIntoViewIfNeeded();
+    await page.getByTestId('stack-name').fill('shop-other-tab');
+  }
+  // The other tab's plan differs, so its request is not a retry of the first one's.
+  await b.page.locator('#f-lambda-memory_mb').fill('1024');
+  await a.page.getByTestId('deploy-button').click();
+  await a.page.locator('[data-testid=deploy-events] tbody tr').first().waitFor();
+  await b.page.getByTestId('deploy-button').click();
+  // Told why it cannot deploy now, and shown the stack going on, to its end, with Delete:
+  // no need for the AWS console to follow or remove it.
+  await b.page.getByText('the stack shop-other-tab is busy (CREATE_IN_PROGRESS); wait until it settles').waitFor();
+  await b.page.getByTestId('deploy-status').filter({ hasText: 'shop-other-tab CREATE_COMPLETE' }).waitFor({ timeout: 60000 });
+  const rows = await b.page.locator('[data-testid=deploy-events] tbody tr').allInnerTexts();
+  assert.ok(rows.some((r) => /\tFunction\tCREATE_COMPLETE/.test(r)), rows.join('\n'));
+  await b.page.getByTestId('delete-stack').click();
+  await b.page.getByTestId('confirm-delete').click();
+  await b.page.getByTestId('deploy-status').filter({ hasText: 'DELETE_COMPLETE' }).waitFor({ timeout: 60000 });
+  // The 409 "stack busy" answer is logged by Chromium as a failed load; nothing else.
+  assert.deepEqual([...a.errors, ...b.errors].filter((e) => !/status of 409/.test(e)), []);
+});
+
 test('Deploy builds the default Fargate plan in the sandbox resource by resource, shows the load balancer URL, then deletes it', async () => {
   const { page, errors } = await open(login);
   const deploy = page.getByTestId('deploy');

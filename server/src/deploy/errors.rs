@@ -65,10 +65,20 @@ pub enum DeployError {
         deployed: &'static str,
         planned: &'static str,
     },
-    #[error("the stack {name} is {status} and cannot be updated; delete it first")]
-    NotUpdatable { name: String, status: String },
+    #[error("the stack {name} is {status} and cannot be updated; {}", way_out(.status))]
+    NotUpdatable {
+        name: String,
+        status: String,
+        /// The stack's deployment id (it is this token's), to follow or delete it.
+        deployment: Option<String>,
+    },
     #[error("the stack {name} is busy ({status}); wait until it settles")]
-    Busy { name: String, status: String },
+    Busy {
+        name: String,
+        status: String,
+        /// The stack's deployment id, when the request did not name it: to follow it.
+        deployment: Option<String>,
+    },
     #[error("the stack already matches this plan: there is nothing to change")]
     NoChanges,
     #[error("CloudFormation could not prepare the change set: {0}")]
@@ -85,4 +95,13 @@ pub enum DeployError {
     TooManyStacksWatched(usize),
     #[error(transparent)]
     Aws(#[from] AwsError),
+}
+
+/// What to do with a stack that cannot be updated in `status`.
+fn way_out(status: &str) -> &'static str {
+    if status == "UPDATE_ROLLBACK_FAILED" {
+        "its last update's rollback failed, and CloudFormation changes it again only once the rollback is continued. Fix what its failed events name, then continue the rollback (CloudFormation console: Stack actions, Continue update rollback), or delete the stack"
+    } else {
+        "delete it first"
+    }
 }

@@ -126,7 +126,10 @@ impl Deployer {
         let update = updating.is_some();
         // Busy or failed stacks are refused as they are, before anything else is read; the
         // offer to update an existing stack waits for its architecture to be known.
-        let offer = match updating.and_then(|st| refusal(st, &name, &region, request.update)) {
+        let offer = match updating.and_then(|st| {
+            let deployment = StackArn::parse(&st.id).map(|arn| self.sign(&arn, None));
+            refusal(st, &name, &region, request.update, deployment)
+        }) {
             Some(offer @ DeployError::StackExists { .. }) => Some(offer),
             Some(refused) => return Err(refused),
             None => None,
@@ -394,6 +397,7 @@ impl Deployer {
             return Err(DeployError::Busy {
                 name: stack.name.clone(),
                 status: stack.status.clone(),
+                deployment: StackArn::parse(&stack.id).map(|arn| self.sign(&arn, None)),
             });
         }
         self.being_created(stack, resources, sandbox)
@@ -461,13 +465,16 @@ impl Deployer {
                         .answer_retry(session, &other, asked, report, resources)
                         .await;
                 }
-                return Err(refusal(&other, &name, &region, false).unwrap_or(
-                    DeployError::StackExists {
-                        name,
-                        region,
-                        status: other.status,
-                    },
-                ));
+                let deployment = StackArn::parse(&other.id).map(|arn| self.sign(&arn, None));
+                return Err(
+                    refusal(&other, &name, &region, false, deployment).unwrap_or(
+                        DeployError::StackExists {
+                            name,
+                            region,
+                            status: other.status,
+                        },
+                    ),
+                );
             }
             Err(e) => return Err(e.into()),
         };
@@ -853,6 +860,7 @@ impl Deployer {
             return Err(DeployError::Busy {
                 name: arn.name.clone(),
                 status: stack.status,
+                deployment: None,
             });
         }
         // Each DELETE is its own attempt. CloudFormation takes a token it has seen for a retry
@@ -895,15 +903,35 @@ const CREATING: &str = "CREATE_IN_PROGRESS";
 
 /// Why a request may not change the existing stack `st` (this owner's): it is busy, cannot be
 /// updated, or the request does not ask for an update; `None` when it may be updated.
-fn refusal(st: &StackInfo, name: &str, region: &str, update: bool) -> Option<DeployError> {
+/// `deployment` is the stack's id, which a refusal carries so that the client can follow the
+/// stack (or delete it) without having made it in this session.
+fn refusal(
+    st: &StackInfo,
+    name: &str,
+    region: &str,
+    update: bool,
+    deployment: Option<String>,
+) -> Option<DeployError> {
     let (name, status) = (name.to_string(), st.status.clone());
     if !progress::is_terminal(&st.status) {
-        Some(DeployError::Busy { name, status })
+        Some(DeployError::Busy {
+            name,
+            status,
+            deployment,
+        })
     } else if matches!(
         st.status.as_str(),
-        "ROLLBACK_COMPLETE" | "ROLLBACK_FAILED" | "CREATE_FAILED" | "DELETE_FAILED"
+        "ROLLBACK_COMPLETE"
+            | "ROLLBACK_FAILED"
+            | "CREATE_FAILED"
+            | "DELETE_FAILED"
+            | "UPDATE_ROLLBACK_FAILED"
     ) {
-        Some(DeployError::NotUpdatable { name, status })
+        Some(DeployError::NotUpdatable {
+            name,
+            status,
+            deployment,
+        })
     } else if !update {
         Some(DeployError::StackExists {
             name,

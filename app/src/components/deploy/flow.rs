@@ -152,15 +152,21 @@ impl Deploy {
         let (Some(client), Some((id, name))) = (self.client(), api::following()) else {
             return;
         };
+        let notice =
+            format!("Following {name} again, the stack this tab deployed before it was reloaded…");
+        self.follow(client, id, name, notice);
+    }
+
+    /// Follows the stack `id` (this token's), which the panel did not start: to its end, then
+    /// its result with Delete. One that is gone is forgotten.
+    fn follow(self, client: Client, id: String, name: String, notice: String) {
         if self.phase.get_untracked() != Phase::Idle {
             return;
         }
         self.resuming.set_value(true);
         self.id.set(Some(id.clone()));
         self.rows.set(Vec::new());
-        self.notice.set(Some(format!(
-            "Following {name} again, the stack this tab deployed before it was reloaded…"
-        )));
+        self.notice.set(Some(notice));
         self.phase.set(Phase::Running);
         self.watch(client, id, name, None, None);
     }
@@ -281,11 +287,20 @@ impl Deploy {
                 }
                 Err(f) => {
                     let not_updatable = f.code() == Some(ErrorCode::StackNotUpdatable);
+                    let existing = f.error.as_ref().and_then(|e| e.deployment.clone());
                     self.refused(f);
                     // A stack that cannot be updated must be deleted first: when it is the
                     // one the panel just showed, its result (with Delete) stays.
                     if not_updatable {
                         self.keep_result(before, Some(&request.stack_name));
+                    }
+                    // Otherwise a busy or failed stack of the token's own (made in another
+                    // tab, or by a request whose answer was lost) is followed: to its end,
+                    // then its result with Delete, without the AWS console.
+                    if let Some(id) = existing {
+                        let name = request.stack_name.clone();
+                        let notice = format!("Showing the existing stack {name}…");
+                        self.follow(client, id, name, notice);
                     }
                 }
             }
