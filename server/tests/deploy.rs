@@ -607,6 +607,79 @@ async fn a_stack_whose_rollback_failed_is_not_offered_an_update() {
     assert!(!calls.contains(&"create_change_set"), "{calls:?}");
 }
 
+/// An execute whose answer was lost (a timeout, a dropped connection) is sent again: it is
+/// answered with the stack going on, and the change set runs once. Once that update has failed
+/// and rolled back, the same request again (the image fixed under the same tag, say) makes a
+/// change set of its own, which can run: not the executed one, found again by its name.
+/// (The double keeps executed change sets with their `ExecutionStatus`, as AWS describes
+/// them: `EXECUTE_IN_PROGRESS`, `EXECUTE_COMPLETE`, `EXECUTE_FAILED`.)
+#[tokio::test]
+async fn an_update_sent_again_after_it_ran_is_a_new_one_and_an_execute_sent_again_runs_once() {
+    let h = harness();
+    h.deployed("shop-lambda").await;
+    let mut plan = lambda_plan();
+    plan["lambda"]["memory_mb"] = json!(1024);
+    let update = json!({"update": true, "plan": plan});
+    // This update fails, and rolls back.
+    *h.cfn.plan.lock().unwrap() = vec![
+        (
+            "Function".into(),
+            "AWS::Lambda::Function".into(),
+            "UPDATE_IN_PROGRESS".into(),
+            None,
+        ),
+        (
+            "Function".into(),
+            "AWS::Lambda::Function".into(),
+            "CREATE_FAILED".into(),
+            Some("Resource handler returned message: \"Image not found\"".into()),
+        ),
+    ];
+    let (status, first) = h.create("shop-lambda", update.clone()).await;
+    assert_eq!(status, StatusCode::CREATED, "{first}");
+    let first_id = first["id"].as_str().unwrap().to_string();
+    let (status, _, text) = h.execute(&first_id).await;
+    assert_eq!(status, StatusCode::ACCEPTED, "{text}");
+    // Sent again while it runs: the stack's status, and no second ExecuteChangeSet.
+    let (status, again, text) = h.execute(&first_id).await;
+    assert_eq!(status, StatusCode::ACCEPTED, "{text}");
+    assert_eq!(again["stack_name"], "shop-lambda");
+    let executions = |h: &Harness| {
+        h.cfn
+            .calls
+            .lock()
+            .unwrap()
+            .iter()
+            .filter(|c| **c == "execute_change_set")
+            .count()
+    };
+    assert_eq!(executions(&h), 1, "the update's, once");
+    let events = h.events(&first_id, None).await;
+    assert_eq!(
+        events.last().unwrap().2["status"],
+        "UPDATE_ROLLBACK_COMPLETE"
+    );
+    // The same request again, the stack unchanged since: a new change set, that can run.
+    let (status, second) = h.create("shop-lambda", update).await;
+    assert_eq!(status, StatusCode::CREATED, "{second}");
+    assert_ne!(
+        second["id"], first["id"],
+        "the executed change set was found again"
+    );
+    *h.cfn.plan.lock().unwrap() = vec![];
+    let (status, _, text) = h.execute(second["id"].as_str().unwrap()).await;
+    assert_eq!(status, StatusCode::ACCEPTED, "{text}");
+    assert_eq!(executions(&h), 2);
+    // The failed one is gone with the new one's execution: nothing more to run.
+    let (status, refused, _) = h.execute(&first_id).await;
+    assert_eq!(
+        (status, refused["error"].as_str()),
+        (StatusCode::CONFLICT, Some("no_change_set")),
+        "{refused}"
+    );
+    assert_eq!(executions(&h), 2);
+}
+
 #[tokio::test]
 async fn a_reconnect_with_last_event_id_resumes_without_duplicates() {
     let h = harness();

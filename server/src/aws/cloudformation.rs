@@ -45,6 +45,10 @@ pub struct StackInfo {
     pub tags: Vec<(String, String)>,
     /// The stack's parameter values, `(key, value)`.
     pub parameters: Vec<(String, String)>,
+    /// When the stack last changed, as CloudFormation says it: its last update's time (an
+    /// update, its rollback), else its creation's. A request made before and after an
+    /// operation is a new request.
+    pub changed_at: Option<String>,
 }
 
 impl StackInfo {
@@ -419,6 +423,10 @@ impl CloudFormation for SdkCloudFormation {
                 }
             };
             Ok(out.stacks().first().map(|st| StackInfo {
+                changed_at: st
+                    .last_updated_time()
+                    .or(st.creation_time())
+                    .map(|t| format!("{}.{:09}", t.secs(), t.subsec_nanos())),
                 id: st.stack_id().unwrap_or_default().to_string(),
                 name: st.stack_name().unwrap_or_default().to_string(),
                 status: st

@@ -207,6 +207,7 @@ pub fn change_set_name(
     role: &str,
     parameters: &[(String, String)],
     owner: Option<&str>,
+    changed_at: Option<&str>,
 ) -> String {
     let parameters: String = parameters
         .iter()
@@ -214,6 +215,10 @@ pub fn change_set_name(
         .collect();
     let mut parts = vec![stack_name, template, role, &parameters];
     parts.extend(owner);
+    // The stack as it is now: the same request after an update ran (or failed and rolled
+    // back) is a new one, with a change set of its own, not the executed one found again.
+    let changed = changed_at.map(|t| format!("changed at {t}"));
+    parts.extend(changed.as_deref());
     format!("stackplan-{}", key.change_set_digest(&parts))
 }
 
@@ -328,7 +333,7 @@ mod tests {
     fn change_set_names_are_stable_per_request_and_keyed() {
         let key = id::IdKey::from_hex(&"07".repeat(32)).unwrap();
         let name = |stack: &str, template: &str| {
-            change_set_name(&key, stack, template, "arn:r", &[], None)
+            change_set_name(&key, stack, template, "arn:r", &[], None, None)
         };
         let a = name("shop", "{}");
         assert_eq!(a, name("shop", "{}"));
@@ -342,6 +347,7 @@ mod tests {
                 "arn:r",
                 &[("ImageTag".into(), tag.into())],
                 None,
+                None,
             )
         };
         assert_ne!(tagged("v1"), tagged("v2"));
@@ -349,11 +355,20 @@ mod tests {
         assert!(valid_change_set_name(&a), "{a}");
         // Another key, another name: without the key, nobody can tell the name in advance.
         let other = id::IdKey::from_hex(&"08".repeat(32)).unwrap();
-        assert_ne!(a, change_set_name(&other, "shop", "{}", "arn:r", &[], None));
+        assert_ne!(
+            a,
+            change_set_name(&other, "shop", "{}", "arn:r", &[], None, None)
+        );
         // Two tenants' identical requests: two change sets.
-        let owned = |owner| change_set_name(&key, "shop", "{}", "arn:r", &[], Some(owner));
+        let owned = |owner| change_set_name(&key, "shop", "{}", "arn:r", &[], Some(owner), None);
         assert_ne!(owned("team-a"), owned("team-b"));
         assert_ne!(a, owned("team-a"));
+        // The same request before and after the stack changed (an update ran, or failed and
+        // rolled back): two change sets, the second not the executed first found again.
+        let at = |t| change_set_name(&key, "shop", "{}", "arn:r", &[], None, Some(t));
+        assert_eq!(at("1764640000.000000000"), at("1764640000.000000000"));
+        assert_ne!(at("1764640000.000000000"), at("1764650000.000000000"));
+        assert_ne!(a, at("1764640000.000000000"));
         let unkeyed = format!("stackplan-{}", digest(&["shop", "{}", "arn:r", ""]));
         assert_ne!(a, unkeyed);
     }

@@ -254,6 +254,7 @@ impl Deployer {
             &roles.role_arn,
             &parameters,
             grant.owner.as_ref().map(Owner::as_str),
+            updating.and_then(|st| st.changed_at.as_deref()),
         );
         // The same request again finds the change set it made before (its name and token are
         // the request's). One CloudFormation failed would be answered again, so the request
@@ -726,6 +727,16 @@ impl Deployer {
         // A change set of another stack (one of the same name made earlier, say) is not this one's.
         if info.stack_id != arn.arn {
             return Err(DeployError::NoChangeSet);
+        }
+        // Executed already: this request sent again, its answer lost (a timeout, a dropped
+        // connection). The answer is the stack's status, to follow it; nothing runs twice.
+        if matches!(
+            info.execution_status.as_deref(),
+            Some("EXECUTE_IN_PROGRESS" | "EXECUTE_COMPLETE")
+        ) {
+            return self
+                .status_of(id, arn, &session, grant.owner.as_ref())
+                .await;
         }
         let runnable = info.status == "CREATE_COMPLETE"
             && info

@@ -161,6 +161,8 @@ pub struct Stack {
     pub tags: Vec<(String, String)>,
     /// The parameters of the latest change set.
     pub parameters: Vec<(String, String)>,
+    /// The change sets executed, by arn; the last one's execution is the stack's operation.
+    pub executed: Vec<String>,
 }
 
 impl Stack {
@@ -406,6 +408,8 @@ impl CloudFormation for CfnDouble {
                 },
                 tags: s.tags.clone(),
                 parameters: s.parameters.clone(),
+                // Like LastUpdatedTime: set when an update starts.
+                changed_at: s.executed.last().map(|cs| format!("update {cs}")),
             }))
         })
     }
@@ -493,6 +497,7 @@ impl CloudFormation for CfnDouble {
                 }],
                 resources,
                 change_sets: vec![],
+                executed: vec![],
                 bodies: vec![],
                 deployed: Some(c.template_body.clone()),
                 tags: c.tags.clone(),
@@ -572,12 +577,23 @@ impl CloudFormation for CfnDouble {
                     changes: Vec::new(),
                 }
             } else {
+                // Executed, it says how its execution went, as the stack does.
+                let status = s.status();
+                let execution = if !s.executed.contains(&arn) {
+                    "AVAILABLE"
+                } else if !s.script.is_empty() || status.ends_with("_IN_PROGRESS") {
+                    "EXECUTE_IN_PROGRESS"
+                } else if status == "UPDATE_COMPLETE" || status == "CREATE_COMPLETE" {
+                    "EXECUTE_COMPLETE"
+                } else {
+                    "EXECUTE_FAILED"
+                };
                 ChangeSetInfo {
                     id: arn,
                     stack_id: s.arn.clone(),
                     status: "CREATE_COMPLETE".into(),
                     reason: None,
-                    execution_status: Some("AVAILABLE".into()),
+                    execution_status: Some(execution.into()),
                     changes,
                 }
             })
@@ -626,6 +642,10 @@ impl CloudFormation for CfnDouble {
                 .find(|c| c.0 == change_set)
                 .map(|c| c.2)
                 .ok_or_else(|| AwsError::Validation("no such change set".into()))?;
+            // Like AWS: executing a change set deletes the stack's other change sets, which
+            // are no longer valid for the stack it makes.
+            s.change_sets.retain(|c| c.0 == change_set);
+            s.executed.push(change_set.clone());
             s.deployed = s
                 .bodies
                 .iter()
