@@ -1786,6 +1786,26 @@ async fn bad_plans_and_names_get_every_problem_at_once() {
         "{body}"
     );
     assert!(body["problems"].as_array().unwrap().len() >= 2, "{body}");
+    // A warning beside an error (a timeout beyond the API's wait) is not a problem of the
+    // plan's: the refusal lists and counts the error alone.
+    let mut plan = lambda_plan();
+    plan["lambda"]["memory_mb"] = json!(99);
+    plan["lambda"]["timeout_s"] = json!(60);
+    let checked: shared::plan::Plan = serde_json::from_value(plan.clone()).unwrap();
+    let found = shared::ValidPlan::new(checked).unwrap_err();
+    assert!(
+        found.iter().any(|p| p.path == "lambda.timeout_s"),
+        "{found:?}"
+    );
+    let (_, body) = h.create("shop-lambda", json!({"plan": plan})).await;
+    let paths: Vec<&str> = body["problems"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["path"].as_str().unwrap())
+        .collect();
+    assert_eq!(paths, ["plan.lambda.memory_mb"], "{body}");
+    assert_eq!(body["message"], "the plan has 1 problem", "{body}");
     let (status, body) = h.create("2 bad names", json!({})).await;
     assert_eq!(
         (status, body["error"].as_str()),

@@ -8,9 +8,9 @@ use crate::aws::AwsError;
 
 #[derive(Debug, thiserror::Error)]
 pub enum DeployError {
-    #[error("the plan has {} problem(s)", .0.len())]
+    #[error("the plan has {}", problems(.0.len()))]
     InvalidPlan(Vec<Problem>),
-    #[error("the stack parameters have {} problem(s)", .0.len())]
+    #[error("the stack parameters have {}", problems(.0.len()))]
     InvalidParameters(Vec<shared::api::PlanProblem>),
     #[error(
         "the image {repository}:{tag} is not pushed yet, and the stack's service is running: deploying it would stop the service. Push the image first (the stack's RepositoryUri output), then deploy again"
@@ -104,4 +104,9 @@ fn way_out(status: &str) -> &'static str {
     } else {
         "delete it first"
     }
+}
+
+/// "1 problem", "2 problems".
+fn problems(n: usize) -> String {
+    format!("{n} problem{}", if n == 1 { "" } else { "s" })
 }

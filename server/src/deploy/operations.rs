@@ -67,7 +67,15 @@ impl Deployer {
         request: CreateDeployment,
     ) -> Result<Created, DeployError> {
         super::valid_stack_name(&request.stack_name).map_err(DeployError::StackName)?;
-        let valid = ValidPlan::new(request.plan).map_err(DeployError::InvalidPlan)?;
+        // Only errors refuse a plan: its warnings (given with them) are not its problems.
+        let valid = ValidPlan::new(request.plan).map_err(|found| {
+            DeployError::InvalidPlan(
+                found
+                    .into_iter()
+                    .filter(|p| p.severity == shared::validate::Severity::Error)
+                    .collect(),
+            )
+        })?;
         let template = template::generate(&valid);
         let body = template.to_json();
         let doc = template.tree();
