@@ -80,3 +80,27 @@ test('a link pasted into a tab that has the planner open opens its plan, and a b
   assert.match(await banner.innerText(), /could not be opened: .+ The plan on the page is unchanged\./);
   assert.equal(await page.locator('#f-project').inputValue(), 'cart');
 });
+
+test('a plan too long for a link is not put in the address bar, where a reload would lose it; Share says why', async () => {
+  const page = await t.open();
+  const start = page.url();
+  // Values that do not compress: random characters, 2,000 in each of six variables.
+  const random = (n) => Array.from({ length: n }, () => 'abcdefghijklmnopqrstuvwxyz0123456789'[Math.floor(Math.random() * 36)]).join('');
+  for (let n = 1; n <= 6; n++) {
+    await page.getByRole('button', { name: 'Add variable' }).click();
+    await page.getByLabel(`Variable ${n} name`).fill(`LONG_${n}`);
+    await page.getByLabel(`Variable ${n} value`).fill(random(2000));
+  }
+  await page.getByTestId('share').click();
+  const said = page.getByTestId('share-too-long');
+  await said.waitFor();
+  assert.match(await said.innerText(), /This plan's link would be \d+ characters, over the \d+ a link may have, so it was not made: the address stays as it was\..*Save plan/);
+  assert.equal(await page.getByTestId('share-link').count(), 0);
+  assert.equal(page.url(), start);
+  assert.equal(await page.getByTestId('share-spoken').innerText(), 'No link: the plan is too long for one');
+  // What was typed is all still there.
+  assert.equal((await page.getByLabel('Variable 6 value').inputValue()).length, 2000);
+  await said.getByRole('button', { name: 'Close' }).click();
+  await said.waitFor({ state: 'detached' });
+  await page.waitForFunction(() => document.activeElement?.dataset.testid === 'share');
+});

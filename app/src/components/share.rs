@@ -10,7 +10,16 @@ use crate::state::use_planner;
 pub fn ShareButton() -> impl IntoView {
     let p = use_planner();
     let shared_link = RwSignal::new(None::<(String, bool)>);
+    // A plan whose link no reader would take (over the length a link may have): neither put
+    // in the address bar, where a reload would lose the plan, nor copied. How long it would be.
+    let too_long = RwSignal::new(None::<usize>);
     let share = move |_| {
+        if let Some(chars) = p.plan.with(shared::link::too_long) {
+            shared_link.set(None);
+            too_long.set(Some(chars));
+            return;
+        }
+        too_long.set(None);
         let free_tier = p.free_tier.get_untracked();
         let book = p.estimate.with_untracked(|e| {
             e.as_ref()
@@ -41,8 +50,24 @@ pub fn ShareButton() -> impl IntoView {
             <span class="sr-only" role="status" data-testid="share-spoken">{move || shared_link.with(|s| match s {
                 Some((_, true)) => "Link copied",
                 Some((_, false)) => "The link is below, to copy",
+                None if too_long.get().is_some() => "No link: the plan is too long for one",
                 None => "",
             })}</span>
+            {move || too_long.get().map(|chars| view! {
+                <div class="share-result" data-testid="share-too-long" on:keydown=move |ev| if ev.key() == "Escape" {
+                    crate::browser::refocus(ev.target(), Box::new(|d| d.query_selector("[data-testid=share]").ok().flatten()));
+                    too_long.set(None);
+                }>
+                    <span>{format!(
+                        "This plan's link would be {chars} characters, over the {} a link may have, so it was not made: the address stays as it was. Shorten its longest values (variables, tags, the JWT issuer and audiences), or keep the plan as a file with Save plan.",
+                        shared::link::FRAGMENT_ROOM
+                    )}</span>
+                    <button type="button" class="icon" aria-label="Close" on:click=move |ev| {
+                        crate::browser::refocus(ev.target(), Box::new(|d| d.query_selector("[data-testid=share]").ok().flatten()));
+                        too_long.set(None);
+                    }>"×"</button>
+                </div>
+            })}
             {move || shared_link.get().map(|(url, copied)| view! {
                 // Escape closes it, as the Close button does.
                 <div class="share-result" on:keydown=move |ev| if ev.key() == "Escape" {
