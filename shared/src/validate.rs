@@ -382,13 +382,12 @@ fn project(c: &mut Checker, name: &str) {
     let ok_chars = name
         .chars()
         .all(|ch| ch.is_ascii_lowercase() || ch.is_ascii_digit() || ch == '-');
-    if name.len() < 3 || name.len() > 24 {
+    // Counted in characters, as it is said (only ASCII passes the next check anyway).
+    let chars = name.chars().count();
+    if !(3..=24).contains(&chars) {
         c.error(
             "project",
-            format!(
-                "\"{name}\" must be 3–24 characters long (it is {})",
-                name.chars().count()
-            ),
+            format!("\"{name}\" must be 3–24 characters long (it is {chars})"),
         );
     } else if !ok_chars {
         c.error(
@@ -738,7 +737,10 @@ fn fargate(c: &mut Checker, plan: &Plan, f: &Fargate) {
             ),
         );
     }
-    if f.desired_tasks < f.min_tasks || f.desired_tasks > f.max_tasks {
+    // Bounds that contradict each other are said once (above): no count fits them.
+    if f.min_tasks <= f.max_tasks
+        && (f.desired_tasks < f.min_tasks || f.desired_tasks > f.max_tasks)
+    {
         c.error(
             "fargate.desired_tasks",
             format!(

@@ -105,9 +105,25 @@ fn every_problem_at_once() {
             "project: \"Shop\" may contain only lowercase letters, digits and hyphens",
             "fargate.health_check_path: \"health\" must be a URL path starting with / (no spaces, at most 1024 characters)",
             "fargate.min_tasks: min_tasks (5) is above max_tasks (4)",
-            "fargate.desired_tasks: 3 tasks is outside the autoscaling bounds 5–4",
             "fargate.log_retention_days: 10 days is not a CloudWatch Logs retention period (allowed: 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653)",
         ],
+    );
+}
+
+/// A desired count outside bounds that hold is its own problem; bounds that contradict each
+/// other are said once, at the minimum, since no count fits them. A name is measured in the
+/// characters its message counts.
+#[test]
+fn each_problem_is_said_once_and_in_its_own_units() {
+    check(
+        "fargate",
+        json!({"fargate": {"min_tasks": 2, "desired_tasks": 5, "max_tasks": 4}}),
+        &["fargate.desired_tasks: 5 tasks is outside the autoscaling bounds 2–4"],
+    );
+    check(
+        "fargate",
+        json!({"project": "ééééééééééééé"}),
+        &["project: \"ééééééééééééé\" may contain only lowercase letters, digits and hyphens"],
     );
 }
 

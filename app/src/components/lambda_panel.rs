@@ -69,6 +69,15 @@ fn parse_key_type(v: &str) -> KeyType {
     }
 }
 
+/// A new table's name: the first `table{n}` no table has (after a row is removed,
+/// `table{len + 1}` may be taken).
+fn free_table_name(tables: &[Table]) -> String {
+    (1..)
+        .map(|n| format!("table{n}"))
+        .find(|name| tables.iter().all(|t| t.name != *name))
+        .expect("some name is free")
+}
+
 /// DynamoDB tables, one row each.
 #[component]
 fn Tables() -> impl IntoView {
@@ -76,9 +85,9 @@ fn Tables() -> impl IntoView {
     let count = move || p.read_lambda(|l| l.tables.len());
     let add = move |_| {
         p.lambda(|l| {
-            let n = l.tables.len() + 1;
+            let name = free_table_name(&l.tables);
             l.tables.push(Table {
-                name: format!("table{n}"),
+                name,
                 partition_key: Key {
                     name: "id".into(),
                     kind: KeyType::S,
@@ -146,5 +155,36 @@ fn table_row(i: usize) -> impl IntoView {
                 "Remove table"
             </button>
         </div>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_new_table_never_takes_a_name_in_use() {
+        let named = |names: &[&str]| -> Vec<Table> {
+            names
+                .iter()
+                .map(|n| Table {
+                    name: (*n).into(),
+                    partition_key: Key {
+                        name: "id".into(),
+                        kind: KeyType::S,
+                    },
+                    sort_key: None,
+                    ttl_attribute: None,
+                })
+                .collect()
+        };
+        assert_eq!(free_table_name(&[]), "table1");
+        assert_eq!(free_table_name(&named(&["table1"])), "table2");
+        // table1 removed from table1, table2: the count says table2, which is taken.
+        assert_eq!(free_table_name(&named(&["table2"])), "table1");
+        assert_eq!(
+            free_table_name(&named(&["table1", "table3", "table2"])),
+            "table4"
+        );
     }
 }
