@@ -113,12 +113,14 @@ pub fn check(plan: &Plan, reach: &Reach) -> Vec<(String, String)> {
                 path,
                 if reach.settings_prefixes.is_empty() {
                     format!(
-                        "this account's bootstrap lets stacks read no existing {what}s; re-run `stackplan bootstrap --settings-prefix PREFIX` and update the bootstrap stack to allow some"
+                        "this account's bootstrap lets stacks read no existing {what}s. To allow some, {}",
+                        widen("--settings-prefix PREFIX", "settings_prefixes")
                     )
                 } else {
                     format!(
-                        "the {what} {shown} is outside the names this account's bootstrap lets stacks read (starting with {}): store it under one of them, or re-run `stackplan bootstrap --settings-prefix` with its prefix and update the bootstrap stack",
-                        prefixes()
+                        "the {what} {shown} is outside the names this account's bootstrap lets stacks read (starting with {}): store it under one of them, or allow its prefix: {}",
+                        prefixes(),
+                        widen("--settings-prefix PREFIX", "settings_prefixes")
                     )
                 },
             ));
@@ -142,12 +144,22 @@ pub fn check(plan: &Plan, reach: &Reach) -> Vec<(String, String)> {
         out.push((
             "domain.hosted_zone_id".into(),
             format!(
-                "this account's bootstrap does not let stacks write records in the hosted zone {}: re-run `stackplan bootstrap --hosted-zone-id {}` and update the bootstrap stack",
-                d.hosted_zone_id, d.hosted_zone_id
+                "this account's bootstrap does not let stacks write records in the hosted zone {}. To allow it, {}",
+                d.hosted_zone_id,
+                widen(&format!("--hosted-zone-id {}", d.hosted_zone_id), "hosted_zone_ids")
             ),
         ));
     }
     out
+}
+
+/// How to allow one more prefix or zone (`flag`): in the bootstrap stack's roles, and in the
+/// server's own list, which it checks plans against (`serve`'s flags, or `field` of the tokens
+/// file's roles). Every value given before is given again: one left out is taken away.
+fn widen(flag: &str, field: &str) -> String {
+    format!(
+        "run `stackplan bootstrap` again with `{flag}` beside every prefix and zone given before (one left out is taken away), update the bootstrap stack with it, then give `stackplan serve` the same list (its flags, or `{field}` in the tokens file) and restart it"
+    )
 }
 
 /// What a plan uses that is not its stack's own, as `(path, what it does)`, paths as the
@@ -371,11 +383,11 @@ mod tests {
             vec![
                 (
                     "environment[1].ssm_parameter".to_string(),
-                    "the parameter /prod/key is outside the names this account's bootstrap lets stacks read (starting with \"stackplan/\", \"shop/\"): store it under one of them, or re-run `stackplan bootstrap --settings-prefix` with its prefix and update the bootstrap stack".to_string()
+                    "the parameter /prod/key is outside the names this account's bootstrap lets stacks read (starting with \"stackplan/\", \"shop/\"): store it under one of them, or allow its prefix: run `stackplan bootstrap` again with `--settings-prefix PREFIX` beside every prefix and zone given before (one left out is taken away), update the bootstrap stack with it, then give `stackplan serve` the same list (its flags, or `settings_prefixes` in the tokens file) and restart it".to_string()
                 ),
                 (
                     "domain.hosted_zone_id".to_string(),
-                    "this account's bootstrap does not let stacks write records in the hosted zone ZBBB: re-run `stackplan bootstrap --hosted-zone-id ZBBB` and update the bootstrap stack".to_string()
+                    "this account's bootstrap does not let stacks write records in the hosted zone ZBBB. To allow it, run `stackplan bootstrap` again with `--hosted-zone-id ZBBB` beside every prefix and zone given before (one left out is taken away), update the bootstrap stack with it, then give `stackplan serve` the same list (its flags, or `hosted_zone_ids` in the tokens file) and restart it".to_string()
                 )
             ]
         );
