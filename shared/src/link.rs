@@ -510,9 +510,14 @@ pub fn decode(input: &str) -> Result<Plan, LinkError> {
     if payload.is_empty() {
         return Err(LinkError::Missing);
     }
-    let (version, data) = payload
-        .split_once('.')
-        .ok_or_else(|| LinkError::UnknownVersion(short(payload)))?;
+    let (version, data) = payload.split_once('.').ok_or_else(|| {
+        // A known version and nothing after it: the link was cut short, not made elsewhere.
+        if payload == "1" {
+            LinkError::Corrupt
+        } else {
+            LinkError::UnknownVersion(short(payload))
+        }
+    })?;
     if version != "1" {
         return Err(LinkError::UnknownVersion(short(version)));
     }
@@ -732,6 +737,11 @@ mod tests {
         for (input, expect) in cases {
             assert_eq!(decode(input).unwrap_err(), expect, "{input}");
         }
+        assert_eq!(
+            decode("#plan=1").unwrap_err(),
+            LinkError::Corrupt,
+            "a link cut right after its version"
+        );
         assert_eq!(
             decode(&"a".repeat(MAX_LINK_CHARS + 1)).unwrap_err(),
             LinkError::TooLong(MAX_LINK_CHARS + 1)

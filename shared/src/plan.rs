@@ -388,7 +388,10 @@ fn expected_in_words(message: &str) -> String {
 impl Plan {
     /// Parses a plan from JSON text, naming the field at fault on error.
     pub fn from_json(text: &str) -> Result<Plan, ParseError> {
-        Plan::parse(text, true)
+        // A byte order mark, as some editors on Windows save UTF-8 files, is not part of the
+        // JSON (the browser's `Blob.text()` drops it; a file read from disk keeps it). Lines
+        // and columns stay those of the text after it, as an editor shows them.
+        Plan::parse(text.strip_prefix('\u{feff}').unwrap_or(text), true)
     }
 
     /// Parses JSON text the user never sees (a share link's unpacked plan): an error names the

@@ -293,6 +293,11 @@ fn a_plan_is_one_json_object_and_nothing_after_it() {
         Plan::from_json(&format!("{plan}\n\n")).is_ok(),
         "white space after is fine"
     );
+    // A UTF-8 file saved with a byte order mark (some Windows editors) reads as the plan.
+    assert_eq!(
+        Plan::from_json(&format!("\u{feff}{plan}")).unwrap(),
+        examples::lambda()
+    );
     for after in [" x", "\n{}", ",", " // a comment"] {
         let err = Plan::from_json(&format!("{plan}{after}")).unwrap_err();
         assert!(
