@@ -284,6 +284,8 @@ pub mod limits {
     pub const MAX_TAG_KEY: usize = 64;
     pub const MAX_TAG_VALUE: usize = 128;
     pub const MAX_TASKS: u32 = 100;
+    /// The largest response a function invoked synchronously returns: 6 MB.
+    pub const LAMBDA_RESPONSE_KB: u32 = 6 * 1024;
     /// Lambda's memory range, MB.
     pub const MIN_LAMBDA_MEMORY_MB: u32 = 128;
     pub const MAX_LAMBDA_MEMORY_MB: u32 = 10_240;
@@ -1066,6 +1068,36 @@ fn lambda(c: &mut Checker, plan: &Plan, l: &Lambda) {
             format!(
                 "the {} stops waiting after {api_limit} s: requests running longer get a 504 while the function runs on",
                 l.api.label()
+            ),
+        );
+    }
+    // The workload as this function would serve it.
+    let duration_ms = u64::from(plan.workload.avg_duration_ms);
+    if (1..=900).contains(&l.timeout_s) && duration_ms > u64::from(l.timeout_s) * 1000 {
+        c.warn(
+            "workload.avg_duration_ms",
+            format!(
+                "requests average {} ms, longer than the function's {} s timeout: they would time out, each billed for the whole timeout. Raise lambda.timeout_s, or shorten the requests",
+                crate::cost::fmt_qty(duration_ms as f64),
+                l.timeout_s
+            ),
+        );
+    } else if duration_ms > u64::from(api_limit) * 1000 {
+        c.warn(
+            "workload.avg_duration_ms",
+            format!(
+                "requests average {} ms, longer than the {} waits ({api_limit} s): callers would get a 504 while the function runs on",
+                crate::cost::fmt_qty(duration_ms as f64),
+                l.api.label()
+            ),
+        );
+    }
+    if plan.workload.avg_response_kb > limits::LAMBDA_RESPONSE_KB {
+        c.warn(
+            "workload.avg_response_kb",
+            format!(
+                "a function invoked by API Gateway returns at most 6 MB ({} KB): larger responses fail. Serve large files from S3 (a presigned URL) instead",
+                crate::cost::fmt_qty(f64::from(limits::LAMBDA_RESPONSE_KB))
             ),
         );
     }

@@ -127,6 +127,67 @@ fn each_problem_is_said_once_and_in_its_own_units() {
     );
 }
 
+/// A Lambda plan's workload is checked against the function that would serve it: requests
+/// longer than its timeout, or than the API waits, and responses larger than a function
+/// returns.
+#[test]
+fn a_lambda_workload_the_function_cannot_serve_is_said() {
+    let warned = |kind: &str, patch: Value, expect: &[&str]| {
+        let mut doc = serde_json::to_value(if kind == "fargate" {
+            examples::fargate()
+        } else {
+            examples::lambda()
+        })
+        .unwrap();
+        merge(&mut doc, &patch);
+        let plan = Plan::from_json(&doc.to_string()).unwrap();
+        let lines: Vec<String> = shared::check(&plan)
+            .into_iter()
+            .filter(|p| p.path.starts_with("workload") || p.path == "lambda.timeout_s")
+            .map(|p| p.to_string())
+            .collect();
+        assert_eq!(lines, expect, "patch {patch}");
+    };
+    warned(
+        "lambda",
+        json!({"lambda": {"timeout_s": 10}, "workload": {"avg_duration_ms": 12000}}),
+        &[
+            "workload.avg_duration_ms: warning: requests average 12,000 ms, longer than the function's 10 s timeout: they would time out, each billed for the whole timeout. Raise lambda.timeout_s, or shorten the requests",
+        ],
+    );
+    warned(
+        "lambda",
+        json!({"lambda": {"timeout_s": 29}, "workload": {"avg_duration_ms": 29000}}),
+        &[],
+    );
+    warned(
+        "lambda",
+        json!({"lambda": {"timeout_s": 60, "api": "http"}, "workload": {"avg_duration_ms": 45000}}),
+        &[
+            "lambda.timeout_s: warning: the HTTP API stops waiting after 30 s: requests running longer get a 504 while the function runs on",
+            "workload.avg_duration_ms: warning: requests average 45,000 ms, longer than the HTTP API waits (30 s): callers would get a 504 while the function runs on",
+        ],
+    );
+    warned(
+        "lambda",
+        json!({"workload": {"avg_response_kb": 6145}}),
+        &[
+            "workload.avg_response_kb: warning: a function invoked by API Gateway returns at most 6 MB (6,144 KB): larger responses fail. Serve large files from S3 (a presigned URL) instead",
+        ],
+    );
+    warned(
+        "lambda",
+        json!({"workload": {"avg_response_kb": 6144}}),
+        &[],
+    );
+    // Fargate serves long requests and large responses.
+    warned(
+        "fargate",
+        json!({"workload": {"avg_duration_ms": 60000, "avg_response_kb": 8000}}),
+        &[],
+    );
+}
+
 /// Fargate Spot runs Linux tasks of either architecture: X86_64 on platform version 1.3.0 or
 /// later, ARM64 on 1.4.0 or later (the template leaves the version at LATEST, 1.4.0 on Linux).
 #[test]
