@@ -807,14 +807,15 @@ pub struct Jwt {
     /// The identity provider's issuer URL (`https://…`, the token's `iss`).
     #[cfg_attr(feature = "schema", schemars(length(min = 9, max = 2048)))]
     pub issuer: String,
-    /// Accepted audiences (the token's `aud`, or the client id): 1–10.
+    /// Accepted audiences (the token's `aud`, or the client id): 1–50.
     #[cfg_attr(feature = "schema", schemars(length(min = 1, max = Jwt::MAX_AUDIENCES)))]
     pub audience: Vec<String>,
 }
 
 impl Jwt {
-    /// The most audiences API Gateway accepts for one JWT authorizer.
-    pub const MAX_AUDIENCES: usize = 10;
+    /// The most audiences API Gateway accepts for one JWT authorizer (HTTP API quotas:
+    /// "Audiences per authorizer", 50, not adjustable).
+    pub const MAX_AUDIENCES: usize = 50;
 }
 
 /// Request throttling of the API's stage.

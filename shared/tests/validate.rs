@@ -188,6 +188,25 @@ fn a_lambda_workload_the_function_cannot_serve_is_said() {
     );
 }
 
+/// A JWT authorizer takes up to 50 audiences (API Gateway's HTTP API quota).
+#[test]
+fn a_jwt_authorizer_takes_up_to_fifty_audiences() {
+    let audiences = |n: usize| -> Vec<String> { (1..=n).map(|i| format!("client{i}")).collect() };
+    let jwt = |n: usize| {
+        json!({"lambda": {"api": "http", "authorizer": {"jwt": {
+            "issuer": "https://id.example.com/", "audience": audiences(n)}}}})
+    };
+    check("lambda", jwt(11), &[]);
+    check("lambda", jwt(50), &[]);
+    check(
+        "lambda",
+        jwt(51),
+        &[
+            "lambda.authorizer.jwt.audience: 51 audiences: give 1–50 (the tokens' aud, or your app client's id)",
+        ],
+    );
+}
+
 /// Fargate Spot runs Linux tasks of either architecture: X86_64 on platform version 1.3.0 or
 /// later, ARM64 on 1.4.0 or later (the template leaves the version at LATEST, 1.4.0 on Linux).
 #[test]
