@@ -29,6 +29,11 @@ pub enum ApiError {
     UnsupportedMediaType(&'static str),
     #[error("the request body is larger than {0} bytes")]
     PayloadTooLarge(usize),
+    #[error(
+        "the zip is larger than {} MB, the most Stackplan takes: put larger code in your own bucket and deploy with the stack parameters CodeS3Bucket and CodeS3Key (Lambda takes up to 250 MB unzipped from S3)",
+        .0 / (1024 * 1024)
+    )]
+    CodeTooLarge(usize),
     #[error("deploying is not configured on this server: {0}")]
     DeployDisabled(String),
     #[error(
@@ -64,7 +69,7 @@ impl ApiError {
             ApiError::InvalidToken => C::InvalidToken,
             ApiError::BadBody(_) => C::BadRequest,
             ApiError::UnsupportedMediaType(_) => C::UnsupportedMediaType,
-            ApiError::PayloadTooLarge(_) => C::PayloadTooLarge,
+            ApiError::PayloadTooLarge(_) | ApiError::CodeTooLarge(_) => C::PayloadTooLarge,
             ApiError::DeployDisabled(_) => C::DeployDisabled,
             ApiError::MisdirectedHost => C::MisdirectedRequest,
             ApiError::TimedOut => C::TimedOut,

@@ -625,6 +625,19 @@ async fn run_uploaded_code(sb: &Sandbox, plan: &Value, stack: &str, id: &str) ->
     );
     let (status, _) = put(b"{}".to_vec(), "application/json").await;
     assert_eq!(status, StatusCode::UNSUPPORTED_MEDIA_TYPE);
+    // One byte over the limit: said in MB, with where larger code goes.
+    let (status, answer) = put(vec![0u8; 50 * 1024 * 1024 + 1], "application/octet-stream").await;
+    assert_eq!(
+        (status, answer["error"].as_str()),
+        (StatusCode::PAYLOAD_TOO_LARGE, Some("payload_too_large")),
+        "{answer}"
+    );
+    let message = answer["message"].as_str().unwrap();
+    assert!(
+        message.starts_with("the zip is larger than 50 MB")
+            && message.contains("CodeS3Bucket and CodeS3Key"),
+        "{message}"
+    );
 
     let code = zip_of(&[(
         "app.py",

@@ -17,8 +17,9 @@ use super::service::Deployer;
 use crate::auth::Grant;
 use crate::aws::unwatched;
 
-/// The largest zip accepted: Lambda's own limit for a zip uploaded directly (50 MB); through
-/// S3 it takes up to 250 MB unzipped.
+/// The largest zip accepted: Lambda's own limit for a zip uploaded directly (50 MB), which
+/// keeps an upload's memory small. Through S3, which Stackplan uses, Lambda takes up to 250 MB
+/// unzipped: larger code goes in the user's own bucket (`CodeS3Bucket`, `CodeS3Key`).
 pub const MAX_ZIP_BYTES: usize = 50 * 1024 * 1024;
 
 /// The most entries (files and folders) a zip may hold. Lambda itself limits the code
@@ -59,7 +60,7 @@ pub fn check_zip(zip: &[u8], files: &[String]) -> Result<String, Vec<PlanProblem
     }
     if zip.len() > MAX_ZIP_BYTES {
         return Err(problem(format!(
-            "the zip is {} bytes; Lambda takes at most {MAX_ZIP_BYTES}",
+            "the zip is {} bytes; Stackplan takes at most {MAX_ZIP_BYTES}",
             zip.len()
         )));
     }

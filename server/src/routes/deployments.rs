@@ -147,7 +147,12 @@ pub async fn deployment_code_put(
         .clone()
         .try_acquire_owned()
         .map_err(|_| ApiError::TooManyUploads(state.config.max_uploads))?;
-    let zip = super::body::read_limited(body, MAX_ZIP_BYTES, UPLOAD_STALL).await?;
+    let zip = super::body::read_limited(body, MAX_ZIP_BYTES, UPLOAD_STALL)
+        .await
+        .map_err(|e| match e {
+            ApiError::PayloadTooLarge(max) => ApiError::CodeTooLarge(max),
+            other => other,
+        })?;
     Ok(Json(deployer.upload_code(&grant, target, zip).await?))
 }
 
