@@ -13,6 +13,11 @@ use crate::deploy::{DeployError, RoleError};
 pub enum ApiError {
     #[error("no API route {0}")]
     NotFound(String),
+    #[error(
+        "Stackplan does not price the region \"{0}\": it prices {codes}",
+        codes = shared::plan::Region::codes()
+    )]
+    UnpricedRegion(String),
     #[error("{0} is not allowed on this route; the Allow header lists the methods it takes")]
     MethodNotAllowed(String),
     #[error(
@@ -63,7 +68,7 @@ impl ApiError {
         use DeployError as D;
         use ErrorCode as C;
         match self {
-            ApiError::NotFound(_) => C::NotFound,
+            ApiError::NotFound(_) | ApiError::UnpricedRegion(_) => C::NotFound,
             ApiError::MethodNotAllowed(_) => C::MethodNotAllowed,
             ApiError::MissingToken => C::MissingToken,
             ApiError::InvalidToken => C::InvalidToken,

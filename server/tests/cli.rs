@@ -257,7 +257,12 @@ fn prices_commands_without_credentials_say_so() {
     }
     let out = stackplan(&["prices", "diff", "--region", "mars-1"], "");
     assert_eq!(out.status.code(), Some(2));
-    assert!(text(&out.stderr).contains("not a region"));
+    assert!(
+        text(&out.stderr)
+            .contains("not a region Stackplan prices (it prices us-east-1, us-west-2,"),
+        "{}",
+        text(&out.stderr)
+    );
 }
 
 #[test]

@@ -181,8 +181,14 @@ async fn prices_without_a_live_source_are_the_embedded_book_with_the_reason() {
     // The page holds the embedded book: its prices are not sent again.
     assert!(v.get("book_tsv").is_none(), "{v}");
     assert_eq!(v["version"], shared::cost::PriceBook::embedded().version);
-    let (status, _, _) = get(dir.path(), "/api/prices/mars-1", false).await;
+    let (status, _, body) = get(dir.path(), "/api/prices/mars-1", false).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
+    let v: serde_json::Value = serde_json::from_slice(&body).unwrap();
+    assert_eq!(
+        v["message"],
+        "Stackplan does not price the region \"mars-1\": it prices us-east-1, us-west-2, eu-west-1, eu-central-1, ap-southeast-1, ap-northeast-1",
+        "the route exists: the region is what is unknown"
+    );
 }
 
 async fn request(dist: &std::path::Path, method: &str, uri: &str) -> axum::response::Response {

@@ -478,6 +478,11 @@ impl Region {
         Region::ApNortheast1,
     ];
 
+    /// Every region's code, comma-separated, for messages that list them.
+    pub fn codes() -> String {
+        Region::ALL.map(Region::code).join(", ")
+    }
+
     pub fn code(self) -> &'static str {
         match self {
             Region::UsEast1 => "us-east-1",

@@ -666,7 +666,10 @@ fn prices(action: PricesAction) -> ExitCode {
             PricesAction::Refresh { region, .. } | PricesAction::Diff { region } => region.clone(),
         };
         if shared::plan::Region::from_code(&region).is_none() {
-            eprintln!("stackplan prices: {region} is not a region Stackplan prices");
+            eprintln!(
+                "stackplan prices: {region} is not a region Stackplan prices (it prices {})",
+                shared::plan::Region::codes()
+            );
             return ExitCode::from(EXIT_INVALID);
         }
         let clients = crate::aws::Clients::load(&crate::aws::Settings::default()).await;

@@ -13,9 +13,7 @@ pub async fn prices_get(
     Path(region): Path<String>,
 ) -> Result<Json<PriceBookAnswer>, ApiError> {
     if shared::plan::Region::from_code(&region).is_none() {
-        return Err(ApiError::NotFound(format!(
-            "/api/prices/{region}: not a region Stackplan prices"
-        )));
+        return Err(ApiError::UnpricedRegion(region));
     }
     Ok(Json(match &state.prices {
         Some(service) => service.book(&region).await,
