@@ -448,6 +448,13 @@ test('Deploy builds the default Fargate plan in the sandbox resource by resource
   assert.equal(`${uri.split('/')[0]}/${repository}`, uri);
   await motoTool('put-image', repository, tag, manifest);
   await page.getByTestId('image-state').filter({ hasText: 'The image is in the repository.' }).waitFor({ timeout: 20000 });
+  // Reloaded meanwhile (pushing an image takes minutes): the panel follows the stack again,
+  // and Start still starts it, with the plan its stack records and the tag it waits for.
+  await page.reload();
+  await page.getByTestId('monthly-total').waitFor();
+  await watchStatusRegions(page);
+  await page.getByTestId('deploy').scrollIntoViewIfNeeded();
+  await page.getByTestId('image-state').filter({ hasText: 'The image is in the repository.' }).waitFor({ timeout: 30000 });
   // "Start the service": an update whose change set starts it at the planned count.
   await page.getByTestId('start-service').click();
   await page.getByTestId('confirm-update').waitFor();

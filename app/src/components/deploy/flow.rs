@@ -318,14 +318,38 @@ impl Deploy {
         }
     }
 
-    /// Asks for the last deploy again, as an update of the existing stack.
+    /// Asks for the last deploy again, as an update of the existing stack. After a reload
+    /// there is no last request: a service waiting for its image is started with the plan its
+    /// stack records and the tag it waits for.
     pub fn review_update(self) {
-        if let Some(request) = self.last.get_value() {
+        if let Some(request) = self.last.get_value().or_else(|| self.waiting_request()) {
             self.start(CreateDeployment {
                 update: true,
                 ..request
             });
         }
+    }
+
+    /// The request that starts the service of the stack shown, which waits for its image: the
+    /// plan the stack records, and the tag its task definition names.
+    fn waiting_request(self) -> Option<CreateDeployment> {
+        let Phase::Finished(status) = self.phase.get_untracked() else {
+            return None;
+        };
+        let wait = status.waiting_for_image.as_ref()?;
+        let plan = shared::link::decode(status.plan_link.as_deref()?).ok()?;
+        Some(CreateDeployment {
+            plan,
+            stack_name: status.stack_name.clone(),
+            template: None,
+            role_arn: None,
+            update: true,
+            parameters: [(
+                shared::template::IMAGE_TAG_PARAMETER.to_string(),
+                wait.image_tag.clone(),
+            )]
+            .into(),
+        })
     }
 
     /// Asks for the last deploy again as an update with these stack parameters (the code an
