@@ -1476,19 +1476,29 @@ async fn stackplan_acts_only_on_stacks_it_made() {
         (StatusCode::BAD_REQUEST, Some("bad_request")),
         "{body}"
     );
-    for (id, what) in [
-        (&id, "the update's own change set ran already"),
-        (&new_stack, "a new stack's id names no change set"),
-    ] {
-        let (status, body, _) = sb
-            .send("POST", &format!("/api/deployments/{id}/execute"), None)
-            .await;
-        assert_eq!(
-            (status, body["error"].as_str()),
-            (StatusCode::CONFLICT, Some("no_change_set")),
-            "{what}; there is no newest-change-set fallback: {body}"
-        );
-    }
+    // The update's own change set ran already: executing it again is that request sent
+    // again, answered with the stack as it is, and nothing runs (the outside change set is
+    // still available, below). A new stack's id names no change set at all.
+    let (status, body, _) = sb
+        .send("POST", &format!("/api/deployments/{id}/execute"), None)
+        .await;
+    assert_eq!(
+        (status, body["status"].as_str()),
+        (StatusCode::ACCEPTED, Some("UPDATE_COMPLETE")),
+        "there is no newest-change-set fallback: {body}"
+    );
+    let (status, body, _) = sb
+        .send(
+            "POST",
+            &format!("/api/deployments/{new_stack}/execute"),
+            None,
+        )
+        .await;
+    assert_eq!(
+        (status, body["error"].as_str()),
+        (StatusCode::CONFLICT, Some("no_change_set")),
+        "a new stack's id names no change set: {body}"
+    );
     let still = sb.moto.tool(
         server::SANDBOX_ROLE,
         &["describe-change-set", stack, "outside"],
