@@ -210,6 +210,8 @@ impl Harness {
             (StatusCode::CONFLICT, Some("stack_not_managed")),
             "{stack}: {body}"
         );
+        // Nor is it given the stack's id, to follow or delete it.
+        assert!(body.get("deployment").is_none(), "{stack}: {body}");
     }
 
     /// Every route of the deployment `id` answers `token` 404, as for one that never was.
@@ -557,8 +559,8 @@ async fn a_rollback_reports_the_first_failure_not_the_cancellations() {
     );
     let (status, _, text) = h.send("DELETE", &path, Some(TOKEN), None, &[]).await;
     assert_eq!(status, StatusCode::ACCEPTED, "{text}");
-    // Another token's refusal never carries the id (`a_tenant_acts_only_on_its_own_stacks`
-    // answers it 409 stack_not_managed, before any status is looked at).
+    // Another token's refusal never carries the id (`Harness::refuses_update`: 409
+    // stack_not_managed, before any status is looked at).
 }
 
 /// A stack whose update's rollback failed cannot be updated until the rollback is continued:
@@ -599,7 +601,7 @@ async fn a_stack_whose_rollback_failed_is_not_offered_an_update() {
     );
     let message = body["message"].as_str().unwrap();
     assert!(
-        message.contains("Continue update rollback") && message.contains("or delete the stack"),
+        message.contains("Continue update rollback") && message.ends_with("or delete the stack"),
         "{message}"
     );
     assert_eq!(body["deployment"], created["id"]);
@@ -659,7 +661,8 @@ async fn an_update_sent_again_after_it_ran_is_a_new_one_and_an_execute_sent_agai
         events.last().unwrap().2["status"],
         "UPDATE_ROLLBACK_COMPLETE"
     );
-    // The same request again, the stack unchanged since: a new change set, that can run.
+    // The same request again, once the update ran and rolled back: a new change set, that can
+    // run.
     let (status, second) = h.create("shop-lambda", update).await;
     assert_eq!(status, StatusCode::CREATED, "{second}");
     assert_ne!(

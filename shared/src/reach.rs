@@ -158,7 +158,7 @@ pub fn check(plan: &Plan, reach: &Reach) -> Vec<(String, String)> {
 /// file's roles). Every value given before is given again: one left out is taken away.
 fn widen(flag: &str, field: &str) -> String {
     format!(
-        "run `stackplan bootstrap` again with `{flag}` beside every prefix and zone given before (one left out is taken away), update the bootstrap stack with it, then give `stackplan serve` the same list (its flags, or `{field}` in the tokens file) and restart it"
+        "run `stackplan bootstrap` again with `{flag}` beside every prefix and zone it allows now (one left out is taken away; `stackplan/` too, if no prefix was ever given), update the bootstrap stack with it, then give `stackplan serve` the same list (its flags, or `{field}` in the tokens file) and restart it"
     )
 }
 
@@ -383,11 +383,11 @@ mod tests {
             vec![
                 (
                     "environment[1].ssm_parameter".to_string(),
-                    "the parameter /prod/key is outside the names this account's bootstrap lets stacks read (starting with \"stackplan/\", \"shop/\"): store it under one of them, or allow its prefix: run `stackplan bootstrap` again with `--settings-prefix PREFIX` beside every prefix and zone given before (one left out is taken away), update the bootstrap stack with it, then give `stackplan serve` the same list (its flags, or `settings_prefixes` in the tokens file) and restart it".to_string()
+                    "the parameter /prod/key is outside the names this account's bootstrap lets stacks read (starting with \"stackplan/\", \"shop/\"): store it under one of them, or allow its prefix: run `stackplan bootstrap` again with `--settings-prefix PREFIX` beside every prefix and zone it allows now (one left out is taken away; `stackplan/` too, if no prefix was ever given), update the bootstrap stack with it, then give `stackplan serve` the same list (its flags, or `settings_prefixes` in the tokens file) and restart it".to_string()
                 ),
                 (
                     "domain.hosted_zone_id".to_string(),
-                    "this account's bootstrap does not let stacks write records in the hosted zone ZBBB. To allow it, run `stackplan bootstrap` again with `--hosted-zone-id ZBBB` beside every prefix and zone given before (one left out is taken away), update the bootstrap stack with it, then give `stackplan serve` the same list (its flags, or `hosted_zone_ids` in the tokens file) and restart it".to_string()
+                    "this account's bootstrap does not let stacks write records in the hosted zone ZBBB. To allow it, run `stackplan bootstrap` again with `--hosted-zone-id ZBBB` beside every prefix and zone it allows now (one left out is taken away; `stackplan/` too, if no prefix was ever given), update the bootstrap stack with it, then give `stackplan serve` the same list (its flags, or `hosted_zone_ids` in the tokens file) and restart it".to_string()
                 )
             ]
         );

@@ -375,6 +375,9 @@ test('a stack of this token\'s that another tab is creating is followed to its e
   // no need for the AWS console to follow or remove it.
   await b.page.getByText('the stack shop-other-tab is busy (CREATE_IN_PROGRESS); wait until it settles').waitFor();
   await b.page.getByTestId('deploy-status').filter({ hasText: 'shop-other-tab CREATE_COMPLETE' }).waitFor({ timeout: 60000 });
+  // Settled, the wait is over: what to do next replaces it.
+  assert.equal(await b.page.getByTestId('deploy-error').count(), 0);
+  assert.equal(await b.page.getByTestId('deploy-notice').innerText(), 'shop-other-tab has settled (CREATE_COMPLETE): click Deploy again to deploy this plan to it.');
   const rows = await b.page.locator('[data-testid=deploy-events] tbody tr').allInnerTexts();
   assert.ok(rows.some((r) => /\tFunction\tCREATE_COMPLETE/.test(r)), rows.join('\n'));
   await b.page.getByTestId('delete-stack').click();

@@ -437,6 +437,20 @@ async fn the_lambda_example_deploys_updates_and_deletes_in_the_sandbox() {
         1024,
         "moto applied the update"
     );
+    // The same update again, now that it ran: the stack matches it. The executed change set
+    // of the same name is not shown for review again (its Apply would run nothing).
+    let (status, again, _) = sb
+        .send(
+            "POST",
+            "/api/deployments",
+            Some(json!({"plan": bigger, "stack_name": "shop-lambda", "update": true})),
+        )
+        .await;
+    assert_eq!(
+        (status, again["error"].as_str()),
+        (StatusCode::CONFLICT, Some("no_changes")),
+        "{again}"
+    );
 
     run_uploaded_code(&sb, &bigger, "shop-lambda", &id).await;
 

@@ -100,7 +100,7 @@ pub enum DeployError {
 /// What to do with a stack that cannot be updated in `status`.
 fn way_out(status: &str) -> &'static str {
     if status == "UPDATE_ROLLBACK_FAILED" {
-        "its last update's rollback failed, and CloudFormation changes it again only once the rollback is continued. Fix what its failed events name, then continue the rollback (CloudFormation console: Stack actions, Continue update rollback), or delete the stack"
+        "its last update's rollback failed, and it can be updated again only once that rollback is continued. Fix what its failed events name, then continue the rollback (CloudFormation console: Stack actions, Continue update rollback); or delete the stack"
     } else {
         "delete it first"
     }

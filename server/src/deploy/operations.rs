@@ -59,6 +59,12 @@ impl Deployer {
         .id(&self.config.id_key)
     }
 
+    /// The deployment id of an existing stack, for a refusal to carry: only ever called once
+    /// the stack is proved the token's own.
+    fn id_of(&self, stack: &StackInfo) -> Option<String> {
+        StackArn::parse(&stack.id).map(|arn| self.sign(&arn, None))
+    }
+
     /// `POST /api/deployments`: checks the plan, assumes the role, creates the stack (or an
     /// update's change set).
     pub async fn create(
@@ -135,7 +141,7 @@ impl Deployer {
         // Busy or failed stacks are refused as they are, before anything else is read; the
         // offer to update an existing stack waits for its architecture to be known.
         let offer = match updating.and_then(|st| {
-            let deployment = StackArn::parse(&st.id).map(|arn| self.sign(&arn, None));
+            let deployment = self.id_of(st);
             refusal(st, &name, &region, request.update, deployment)
         }) {
             Some(offer @ DeployError::StackExists { .. }) => Some(offer),
@@ -406,7 +412,7 @@ impl Deployer {
             return Err(DeployError::Busy {
                 name: stack.name.clone(),
                 status: stack.status.clone(),
-                deployment: StackArn::parse(&stack.id).map(|arn| self.sign(&arn, None)),
+                deployment: self.id_of(stack),
             });
         }
         self.being_created(stack, resources, sandbox)
@@ -474,7 +480,7 @@ impl Deployer {
                         .answer_retry(session, &other, asked, report, resources)
                         .await;
                 }
-                let deployment = StackArn::parse(&other.id).map(|arn| self.sign(&arn, None));
+                let deployment = self.id_of(&other);
                 return Err(
                     refusal(&other, &name, &region, false, deployment).unwrap_or(
                         DeployError::StackExists {
@@ -666,8 +672,8 @@ impl Deployer {
     }
 
     /// Deletes the change set `name` of `stack` (a stack proved Stackplan's) if CloudFormation
-    /// failed it, and returns its ARN. One that failed for having no changes is kept: that is
-    /// still the answer.
+    /// failed it or it was executed already, and returns its ARN. One that failed for having no
+    /// changes is kept: that is still the answer.
     async fn drop_failed_change_set(
         &self,
         session: &Session,
@@ -685,10 +691,16 @@ impl Deployer {
             Err(AwsError::NotFound(_)) => return Ok(None),
             Err(e) => return Err(e.into()),
         };
-        let failed = info.status == "FAILED"
-            && info.stack_id == stack.id
-            && !info.reason.as_deref().is_some_and(no_changes);
-        if !failed {
+        // Failed, or executed already (a stack whose `LastUpdatedTime` CloudFormation does
+        // not give, as the sandbox's, keeps the name of its last update's request): a change
+        // set that can never run again is not this request's answer.
+        let stale = info.stack_id == stack.id
+            && ((info.status == "FAILED" && !info.reason.as_deref().is_some_and(no_changes))
+                || matches!(
+                    info.execution_status.as_deref(),
+                    Some("EXECUTE_COMPLETE" | "EXECUTE_FAILED" | "OBSOLETE")
+                ));
+        if !stale {
             return Ok(None);
         }
         let deleted = self
@@ -705,7 +717,7 @@ impl Deployer {
         tracing::info!(
             change_set = name,
             stack = stack.name,
-            "deleted the failed change set of the same request, to make it again"
+            "deleted the failed or executed change set of the same request, to make it again"
         );
         Ok(Some(info.id))
     }
@@ -737,10 +749,11 @@ impl Deployer {
             return Err(DeployError::NoChangeSet);
         }
         // Executed already: this request sent again, its answer lost (a timeout, a dropped
-        // connection). The answer is the stack's status, to follow it; nothing runs twice.
+        // connection). The answer is the stack's status, to follow it (how the execution went,
+        // failed ones included, is the stack's); nothing runs twice.
         if matches!(
             info.execution_status.as_deref(),
-            Some("EXECUTE_IN_PROGRESS" | "EXECUTE_COMPLETE")
+            Some("EXECUTE_IN_PROGRESS" | "EXECUTE_COMPLETE" | "EXECUTE_FAILED")
         ) {
             return self
                 .status_of(id, arn, &session, grant.owner.as_ref())

@@ -512,12 +512,15 @@ error_codes! {
     /// A stack of that name exists that Stackplan did not make, or made for another owner
     /// (`stackplan:owner`, a tenant of a shared server); it is left alone.
     StackNotManaged = "stack_not_managed", 409;
-    /// The stack failed or rolled back and cannot be updated; delete it first.
+    /// The stack failed or rolled back and cannot be updated: delete it first (or, after a
+    /// failed update rollback, continue the rollback). Answering a deploy, it carries the
+    /// stack's `deployment` id, to show and delete it.
     StackNotUpdatable = "stack_not_updatable", 409;
     /// The stack was deployed from a plan of the other architecture: an update would replace
     /// everything it holds, so the plan goes to a stack of its own.
     ArchitectureChange = "architecture_change", 409;
-    /// The stack is busy with another operation.
+    /// The stack is busy with another operation. Answering a deploy, it carries the stack's
+    /// `deployment` id, to follow it until it settles.
     StackBusy = "stack_busy", 409;
     /// The stack already matches the plan.
     NoChanges = "no_changes", 409;

@@ -68,6 +68,9 @@ pub struct Deploy {
     last: StoredValue<Option<CreateDeployment>>,
     /// Following again, after a reload, the deployment this tab followed before it.
     pub(super) resuming: StoredValue<bool>,
+    /// The stack followed was refused as busy: once it settles, the refusal's "wait" is
+    /// replaced by what to do next.
+    pub(super) waited_out: StoredValue<bool>,
     /// How many times the form's plan, stack name or parameters changed, and what changed
     /// first since the last request began (see [`Deploy::edited`]): a plan edit may reset the
     /// parameters after it, and it is the plan the user changed.
@@ -112,6 +115,7 @@ impl Deploy {
             lost: RwSignal::new(None),
             last: StoredValue::new(None),
             resuming: StoredValue::new(false),
+            waited_out: StoredValue::new(false),
             edits: StoredValue::new((0, None)),
             host: StoredValue::new(host),
             embedded,
@@ -166,6 +170,9 @@ impl Deploy {
         self.resuming.set_value(true);
         self.id.set(Some(id.clone()));
         self.rows.set(Vec::new());
+        // Nothing of the last deploy shown stays: its bar, its sandbox notes.
+        self.progress.set((0, 0));
+        self.sandbox_notes.set(Vec::new());
         self.notice.set(Some(notice));
         self.phase.set(Phase::Running);
         self.watch(client, id, name, None, None);
@@ -229,6 +236,7 @@ impl Deploy {
         self.changes.set(Vec::new());
         self.notice.set(None);
         self.deleting.set(false);
+        self.waited_out.set_value(false);
         self.phase.set(Phase::Preparing);
         spawn_local(async move {
             // CloudFormation may take longer than one request to compute a change set: the
@@ -287,13 +295,18 @@ impl Deploy {
                 }
                 Err(f) => {
                     let not_updatable = f.code() == Some(ErrorCode::StackNotUpdatable);
+                    let busy = f.code() == Some(ErrorCode::StackBusy);
                     let existing = f.error.as_ref().and_then(|e| e.deployment.clone());
                     self.refused(f);
                     // A stack that cannot be updated must be deleted first: when it is the
                     // one the panel just showed, its result (with Delete) stays.
                     if not_updatable {
-                        self.keep_result(before, Some(&request.stack_name));
+                        self.keep_result(
+                            before,
+                            Some((&request.stack_name, request.plan.region.code())),
+                        );
                     }
+                    self.waited_out.set_value(busy && existing.is_some());
                     // Otherwise a busy or failed stack of the token's own (made in another
                     // tab, or by a request whose answer was lost) is followed: to its end,
                     // then its result with Delete, without the AWS console.
@@ -307,11 +320,12 @@ impl Deploy {
         });
     }
 
-    /// Shows `before` again, with the error just set, when it is a result (of `stack`, when
-    /// one is named) whose stack is still there.
-    fn keep_result(self, before: Phase, stack: Option<&str>) {
+    /// Shows `before` again, with the error just set, when it is a result (of `stack`, by name
+    /// and region, when one is named) whose stack is still there.
+    fn keep_result(self, before: Phase, stack: Option<(&str, &str)>) {
         if let Phase::Finished(status) = &before
-            && stack.is_none_or(|stack| status.stack_name == stack)
+            && stack
+                .is_none_or(|(name, region)| status.stack_name == name && status.region == region)
             && !status.status.starts_with("DELETE_COMPLETE")
         {
             self.phase.set(before);
@@ -322,11 +336,25 @@ impl Deploy {
     /// there is no last request: a service waiting for its image is started with the plan its
     /// stack records and the tag it waits for.
     pub fn review_update(self) {
-        if let Some(request) = self.last.get_value().or_else(|| self.waiting_request()) {
-            self.start(CreateDeployment {
+        // A stack shown waiting for its image is started as it waits, whatever this tab sent
+        // last (a refused plan, another tag); otherwise the last request is sent again.
+        let waiting = self
+            .phase
+            .with_untracked(|ph| matches!(ph, Phase::Finished(s) if s.waiting_for_image.is_some()));
+        let request = if waiting {
+            self.waiting_request()
+        } else {
+            self.last.get_value()
+        };
+        match request {
+            Some(request) => self.start(CreateDeployment {
                 update: true,
                 ..request
-            });
+            }),
+            None if waiting => self.error.set(Some(
+                "The stack does not record the plan it was deployed from, so Stackplan cannot start its service as it is: click Deploy to review an update with the plan shown.".into(),
+            )),
+            None => {}
         }
     }
 

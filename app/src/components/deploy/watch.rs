@@ -138,6 +138,15 @@ impl Deploy {
             DeployEvent::Done(status) => {
                 self.notice.set(None);
                 self.resuming.set_value(false);
+                // A stack followed because Deploy found it busy has settled: the refusal's
+                // "wait" is done, and the plan is still to deploy.
+                if std::mem::take(&mut *self.waited_out.write_value()) {
+                    self.error.set(None);
+                    self.notice.set(Some(format!(
+                        "{} has settled ({}): click Deploy again to deploy this plan to it.",
+                        status.stack_name, status.status
+                    )));
+                }
                 if status.status == "DELETE_COMPLETE" {
                     crate::api::forget_following();
                 }
