@@ -14,6 +14,25 @@ const THEME_VARS = ['--sp-bg', '--sp-surface', '--sp-text', '--sp-muted', '--sp-
   '--sp-accent-soft', '--sp-radius', '--sp-font', '--sp-error', '--sp-warning', '--sp-good'];
 const scriptBase = new URL('..', import.meta.url).href;
 
+// The fragment that opens the plan a `plan` attribute gives (a share link, its fragment, or
+// the bare `1.…` payload): `plan=<payload>`, with the link's free-tier and price-book parts.
+// Nothing else reaches the frame: a `#token=` there would make the planner keep a deploy token
+// that whoever wrote the attribute chose (a pasted "share link"), so anything that is not a
+// plan is refused, and the planner opens without one.
+const PLAN_PAYLOAD = /^\d+\.[A-Za-z0-9_-]+$/;
+const PLAN_EXTRAS = /^(free_tier=off|book=[A-Za-z0-9._:-]+,[A-Za-z0-9._:-]+)$/;
+function planFragment(value) {
+  if (!value) return null;
+  const fragment = value.includes('#') ? value.slice(value.lastIndexOf('#') + 1) : value;
+  const [first, ...rest] = fragment.split('&');
+  const payload = first.startsWith('plan=') ? first.slice('plan='.length) : first;
+  if (!PLAN_PAYLOAD.test(payload)) {
+    console.warn('stackplan-planner: the plan attribute holds no share-link plan (…#plan=1.…); it is ignored');
+    return null;
+  }
+  return [`plan=${payload}`, ...rest.filter((part) => PLAN_EXTRAS.test(part))].join('&');
+}
+
 class StackplanPlanner extends HTMLElement {
   static get observedAttributes() { return ['api-base', 'plan', 'hide-deploy']; }
 
@@ -52,8 +71,8 @@ class StackplanPlanner extends HTMLElement {
     url.searchParams.set('embed', '1');
     url.searchParams.set('host', window.location.origin);
     if (this.hasAttribute('hide-deploy')) url.searchParams.set('hide-deploy', '1');
-    const plan = this.getAttribute('plan');
-    if (plan) url.hash = plan.startsWith('#') ? plan.slice(1) : (plan.startsWith('plan=') ? plan : `plan=${plan}`);
+    const plan = planFragment(this.getAttribute('plan'));
+    if (plan) url.hash = plan;
     // Setting `plan` opens it even when it is the value already set, or the address the
     // planner is at (its edits do not change its address): a counter after the plan makes each
     // set a new fragment, which the planner opens without loading again (the plan's reader

@@ -14,6 +14,12 @@ const LOADER: &str = "\nimport init from '/app-0123456789abcdef.js';\nawait init
 
 fn dist() -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir(dir.path().join("public")).unwrap();
+    std::fs::write(
+        dir.path().join("public/stackplan-embed.js"),
+        "customElements.define('x-y', class extends HTMLElement {});",
+    )
+    .unwrap();
     std::fs::write(
         dir.path().join("index.html"),
         format!("<!doctype html><html><head><title>Stackplan</title><script type=\"module\">{LOADER}</script></head><body></body></html>"),
@@ -98,6 +104,10 @@ async fn every_answer_carries_the_security_headers() {
         assert!(csp.contains("object-src 'none'"), "{uri}: {csp}");
         assert_eq!(headers[header::X_CONTENT_TYPE_OPTIONS], "nosniff", "{uri}");
         assert_eq!(headers[header::REFERRER_POLICY], "no-referrer", "{uri}");
+        assert_eq!(
+            headers["cross-origin-opener-policy"], "same-origin",
+            "{uri}"
+        );
         // X-Frame-Options cannot name the embed origins: the CSP alone speaks.
         assert!(headers.get(header::X_FRAME_OPTIONS).is_none(), "{uri}");
         // API answers are kept by no cache; the app's files keep their own rules.
@@ -183,6 +193,51 @@ async fn the_page_names_its_embed_origins_and_other_files_are_untouched() {
     };
     let (_, _, body) = get(&plain, "/", None).await;
     assert!(!body.contains("stackplan-embed-origins"), "{body}");
+}
+
+/// A host page of another origin loads the embedding script as a module script, which browsers
+/// fetch in CORS mode: it may, with only `--embed-origin` set (`--cors-origin` opens the API,
+/// which a host that only plans does not need). Nothing else is opened by it.
+#[tokio::test]
+async fn the_embedding_script_loads_on_any_host_and_nothing_else_is_opened() {
+    let d = dist();
+    let c = config(d.path());
+    assert!(c.cors_origins.is_empty());
+    let answer = |uri: &'static str| {
+        let c = c.clone();
+        async move {
+            let req = Request::get(uri)
+                .header(header::ORIGIN, "https://console.example.com")
+                .body(Body::empty())
+                .unwrap();
+            app(AppState::new(c)).oneshot(req).await.unwrap()
+        }
+    };
+    let script = answer("/public/stackplan-embed.js").await;
+    assert_eq!(script.status(), StatusCode::OK);
+    assert_eq!(script.headers()[header::ACCESS_CONTROL_ALLOW_ORIGIN], "*");
+    assert!(
+        script.headers()[header::CONTENT_TYPE]
+            .to_str()
+            .unwrap()
+            .starts_with("text/javascript"),
+        "{:?}",
+        script.headers()
+    );
+    for uri in [
+        "/",
+        "/app-0123456789abcdef.js",
+        "/api/openapi.json",
+        "/health",
+    ] {
+        let res = answer(uri).await;
+        assert!(
+            !res.headers()
+                .contains_key(header::ACCESS_CONTROL_ALLOW_ORIGIN),
+            "{uri}: {:?}",
+            res.headers()
+        );
+    }
 }
 
 /// Serves the app on a loopback port with the given limits until `stop` fires.

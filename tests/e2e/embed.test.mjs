@@ -3,6 +3,7 @@
 // reach the planner, and the host themes it through custom properties.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import http from 'node:http';
 import path from 'node:path';
 import { artifacts, launch, startServer, stopServer } from './harness.mjs';
 
@@ -97,4 +98,66 @@ test('a moved element still hears its planner, and a plan set again opens again'
   assert.match(await frame.getByTestId('share-link').inputValue(), /^http:\/\/127\.0\.0\.1:\d+\/#plan=1\.[\w-]+&book=[\w.]+,[\d-]+$/);
   await context.close();
   assert.deepEqual(errors, []);
+});
+
+test('the plan attribute opens only a plan: a token written into it never reaches the planner', async () => {
+  const { context, page, errors } = await openDemo();
+  const element = page.locator('stackplan-planner');
+  const frameSrc = () => element.evaluate((el) => el.shadowRoot.querySelector('iframe').src);
+  const planner = () => page.frames().find((f) => f.url().includes('embed=1'));
+  const storedToken = () => planner().evaluate(() => sessionStorage.getItem('stackplan-token'));
+  // A "share link" that is a login link: the frame's address gets no token, and the planner
+  // keeps none.
+  const readies = page.locator('#log li[data-type=ready]');
+  for (const value of ['#token=0123456789abcdef', 'token=0123456789abcdef', 'https://planner.example/#token=0123456789abcdef']) {
+    const before = await readies.count();
+    await element.evaluate((el, v) => el.setAttribute('plan', v), value);
+    assert.ok(!(await frameSrc()).includes('token'), `${value}: ${await frameSrc()}`);
+    // Set anew, the plan-less address loads the planner again: it starts without a token.
+    await readies.nth(before).waitFor();
+    assert.equal(await storedToken(), null, value);
+  }
+  // A whole share link opens as its plan; a token tacked on after the plan is dropped.
+  const frame = page.frameLocator('stackplan-planner iframe');
+  await frame.locator('#f-fargate-vcpu').selectOption('2');
+  await frame.getByTestId('share').click();
+  const link = await frame.getByTestId('share-link').inputValue();
+  await frame.locator('#f-fargate-vcpu').selectOption('1');
+  await element.evaluate((el, v) => el.setAttribute('plan', v), `${link}&token=0123456789abcdef`);
+  assert.match(await frameSrc(), /#plan=1\.[\w-]+&book=[\w.]+,[\d-]+&n=\d+$/);
+  await planner().waitForFunction(() => document.querySelector('#f-fargate-vcpu')?.value === '2');
+  assert.equal(await storedToken(), null);
+  await context.close();
+  assert.deepEqual(errors, []);
+});
+
+test('a console on another origin embeds the planner with one script tag, and hears it', async () => {
+  // The console's own page, served from another origin (another port), and a planner that lets
+  // that origin frame it (`--embed-origin`) but opens no API to it (no `--cors-origin`).
+  let page = '';
+  const console_ = http.createServer((_, res) => { res.writeHead(200, { 'content-type': 'text/html' }); res.end(page); });
+  await new Promise((resolve) => console_.listen(0, '127.0.0.1', resolve));
+  const host = `http://127.0.0.1:${console_.address().port}`;
+  const planner = await startServer(['--embed-origin', host]);
+  page = `<!doctype html><html><head><title>Console</title>
+    <script type="module" src="${planner.url}public/stackplan-embed.js"></script></head>
+    <body><stackplan-planner hide-deploy></stackplan-planner>
+    <script>document.querySelector('stackplan-planner').addEventListener('stackplan:ready', () => { document.title = 'ready'; });</script>
+    </body></html>`;
+  const context = await browser.newContext();
+  try {
+    const tab = await context.newPage();
+    const errors = [];
+    tab.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
+    tab.on('pageerror', (e) => errors.push(e.message));
+    await tab.goto(`${host}/ops`);
+    await tab.waitForFunction(() => document.title === 'ready', null, { timeout: 30000 })
+      .catch((e) => { throw new Error(`${e.message}; the page logged ${JSON.stringify(errors)}`); });
+    assert.equal(await tab.locator('stackplan-planner').evaluate((el) => el.ready), true);
+    assert.deepEqual(errors, []);
+  } finally {
+    await context.close();
+    stopServer(planner);
+    console_.close();
+  }
 });

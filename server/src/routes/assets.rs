@@ -78,9 +78,22 @@ pub async fn assets_get(State(state): State<AppState>, req: Request) -> Response
         // The same URL answers brotli, gzip or plain bytes: caches must key on the encoding.
         res.headers_mut()
             .insert(header::VARY, HeaderValue::from_static("accept-encoding"));
+        // The embedding script is a module script on host pages of other origins, and
+        // browsers fetch those in CORS mode: without this a console allowed to frame the
+        // planner (`--embed-origin`) could not load it. It is public and read without
+        // credentials; `--cors-origin`, which opens the API, is not needed for it.
+        if path == EMBED_SCRIPT {
+            res.headers_mut().insert(
+                header::ACCESS_CONTROL_ALLOW_ORIGIN,
+                HeaderValue::from_static("*"),
+            );
+        }
     }
     res
 }
+
+/// The script a host page loads to embed the planner (`public/stackplan-embed.js`).
+pub const EMBED_SCRIPT: &str = "/public/stackplan-embed.js";
 
 /// A path naming one of the build's own kinds of file (by its extension).
 fn is_build_file(path: &str) -> bool {
