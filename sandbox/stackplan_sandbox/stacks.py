@@ -60,6 +60,11 @@ What moto 5.2.5 does instead, and what this module changes (each is a gap to rep
   a changed parameter, through `Ref`, `Fn::Sub`, or a condition (`Fn::If`, a resource's
   `Condition`, conditions built on conditions), and lists them in the change set. Here both
   change sets and updates do.
+- **A stack never says when it last changed, nor which change set it last ran.** moto's
+  DescribeStacks gives no `LastUpdatedTime` and no `ChangeSetId`. CloudFormation sets
+  `LastUpdatedTime` when an update starts (ExecuteChangeSet of an UPDATE change set, or
+  UpdateStack) and `ChangeSetId` to the change set an ExecuteChangeSet ran; an UpdateStack runs
+  none, so its stack has no `ChangeSetId`. Here both are set so.
 - **A resource type moto cannot create is skipped silently** (a warning in its log), and any
   `Fn::GetAtt` on it later fails the stack with a misleading message. Here the resource fails
   with "the sandbox cannot create TYPE", which names the real cause.
@@ -84,6 +89,7 @@ from moto.cloudformation.exceptions import (
 from moto.cloudformation.responses import CloudFormationResponse
 from moto.cloudformation.utils import generate_changeset_id, validate_create_change_set
 from moto.core.responses import ActionResult, EmptyResult
+from moto.core.utils import utcnow
 from moto.ec2.models import ec2_backends
 from moto.ec2.models.core import TaggedEC2Resource
 
@@ -918,6 +924,8 @@ def _execute_change_set(
             f"the stack status is {stack.status}"
         )
     change_set.execution_status = "EXECUTE_IN_PROGRESS"
+    # DescribeStacks' `ChangeSetId` (moto's serializer reads the attribute by that name).
+    stack.change_set_id = change_set.change_set_id
     # The stack's other change sets were made against what it is no longer: CloudFormation
     # deletes them when one is executed.
     for key, other in list(self.change_sets.items()):
@@ -946,6 +954,7 @@ def _execute_change_set(
         _stack_event(stack, "CREATE_IN_PROGRESS", "User Initiated")
         _run(stack, lambda: _create_stack(self, stack, finish))
     else:
+        stack.last_updated_time = utcnow()
         _stack_event(stack, "UPDATE_IN_PROGRESS", "User Initiated")
         _run(
             stack,
@@ -965,6 +974,8 @@ def _update(
     """UpdateStack's work."""
     backend = cfn.cloudformation_backends[self.account_id][self.region_name]
     _refuse_while_busy(self)
+    self.last_updated_time = utcnow()
+    self.change_set_id = None
     _stack_event(self, "UPDATE_IN_PROGRESS", "User Initiated")
     self.role_arn = role_arn
     _run(self, lambda: _update_stack(backend, self, template, parameters, lambda _ok: None, tags))

@@ -267,6 +267,30 @@ class Operations(unittest.TestCase):
         self.assertEqual(attributes["VisibilityTimeout"], "60")
         self.assertEqual(boto3.client("s3").list_buckets()["Buckets"], [])
 
+    def test_a_stack_says_when_it_last_changed_and_which_change_set_it_ran(self) -> None:
+        first = self.execute_create("told", TEMPLATE)
+        created = self.cf.describe_stacks(StackName="told")["Stacks"][0]
+        self.assertNotIn("LastUpdatedTime", created)
+        self.assertEqual(created["ChangeSetId"], first)
+        updated = json.loads(json.dumps(TEMPLATE))
+        updated["Resources"]["Extra"] = {"Type": "AWS::SQS::Queue"}
+        change_set = self.cf.create_change_set(
+            StackName="told",
+            ChangeSetName="told-update",
+            ChangeSetType="UPDATE",
+            TemplateBody=json.dumps(updated),
+        )
+        self.cf.execute_change_set(ChangeSetName=change_set["Id"])
+        after = self.cf.describe_stacks(StackName="told")["Stacks"][0]
+        self.assertEqual(after["ChangeSetId"], change_set["Id"])
+        self.assertGreaterEqual(after["LastUpdatedTime"], after["CreationTime"])
+        # UpdateStack runs no change set.
+        del updated["Resources"]["Extra"]
+        self.cf.update_stack(StackName="told", TemplateBody=json.dumps(updated))
+        direct = self.cf.describe_stacks(StackName="told")["Stacks"][0]
+        self.assertNotIn("ChangeSetId", direct)
+        self.assertGreaterEqual(direct["LastUpdatedTime"], after["LastUpdatedTime"])
+
     def test_an_update_change_set_may_name_its_stack_by_id(self) -> None:
         self.execute_create("by-id", TEMPLATE)
         stack_id = self.cf.describe_stacks(StackName="by-id")["Stacks"][0]["StackId"]
