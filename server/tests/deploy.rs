@@ -2672,6 +2672,87 @@ async fn an_update_says_what_it_left_in_the_account() {
     );
 }
 
+/// An update touches only what its change set changes ("Start the service": 2 of about 45
+/// resources), so its progress counts those changes: counted against the template's
+/// resources, its bar sat near 0% until it jumped to the end. The server learns the change set
+/// the stack runs from DescribeStacks' `ChangeSetId`, which the double gives as AWS does.
+#[tokio::test]
+async fn an_update_counts_its_progress_in_the_changes_it_makes() {
+    let h = harness();
+    let first = h.deployed("shop-lambda").await;
+    let (_, created_status, _) = h
+        .send(
+            "GET",
+            &format!("/api/deployments/{first}"),
+            Some(TOKEN),
+            None,
+            &[],
+        )
+        .await;
+    let resources = created_status["progress"]["total"].as_u64().unwrap();
+    assert_eq!(
+        created_status["progress"]["counted"], "resources",
+        "{created_status}"
+    );
+    *h.cfn.plan.lock().unwrap() = [
+        ("Function", "AWS::Lambda::Function", "UPDATE_IN_PROGRESS"),
+        ("Function", "AWS::Lambda::Function", "UPDATE_COMPLETE"),
+        (
+            "FunctionAlarm",
+            "AWS::CloudWatch::Alarm",
+            "UPDATE_IN_PROGRESS",
+        ),
+        ("FunctionAlarm", "AWS::CloudWatch::Alarm", "UPDATE_COMPLETE"),
+    ]
+    .map(|(id, ty, status)| (id.into(), ty.into(), status.into(), None))
+    .to_vec();
+    let mut plan = lambda_plan();
+    plan["lambda"]["memory_mb"] = json!(1024);
+    let (status, created) = h
+        .create("shop-lambda", json!({"update": true, "plan": plan}))
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{created}");
+    assert_eq!(
+        created["change_set"]["changes"].as_array().unwrap().len(),
+        2
+    );
+    let id = created["id"].as_str().unwrap().to_string();
+    assert_eq!(h.execute(&id).await.0, StatusCode::ACCEPTED);
+    let events = h.events(&id, None).await;
+    let seen: Vec<(u64, u64, String)> = events
+        .iter()
+        .map(|(_, _, data)| &data["progress"])
+        .filter(|p| p.is_object())
+        .map(|p| {
+            (
+                p["finished"].as_u64().unwrap(),
+                p["total"].as_u64().unwrap(),
+                p["counted"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    assert!(resources > 2, "the template has {resources} resources");
+    assert!(
+        seen.iter()
+            .all(|(_, total, counted)| *total == 2 && counted == "changes"),
+        "{seen:?}"
+    );
+    let finished: Vec<u64> = seen.iter().map(|s| s.0).collect();
+    assert!(
+        finished.contains(&1) && finished.last() == Some(&2),
+        "the bar moves with each change: {finished:?}"
+    );
+    let done = &events.last().unwrap().2;
+    assert_eq!(
+        (
+            done["status"].as_str(),
+            done["progress"]["percent"].as_u64()
+        ),
+        (Some("UPDATE_COMPLETE"), Some(100)),
+        "{done}"
+    );
+}
+
 /// A stack deployed from a Lambda plan is not updated by a Fargate plan: the update would take
 /// out everything the stack holds. Refused before any change set, with what to do instead, and
 /// before the offer to update, which could only end there. A template that records no plan is

@@ -432,6 +432,19 @@ async fn the_lambda_example_deploys_updates_and_deletes_in_the_sandbox() {
     assert!(update["change_set"]["name"].is_string(), "{update}");
     let id = update["id"].as_str().unwrap().to_string();
     assert_eq!(done["status"], "UPDATE_COMPLETE", "{done}");
+    // Its progress counts the changes it made (the sandbox names the change set the stack ran,
+    // as DescribeStacks does), not the template's resources.
+    let changes = update["change_set"]["changes"].as_array().unwrap().len() as u64;
+    assert_eq!(
+        (
+            done["progress"]["counted"].as_str(),
+            done["progress"]["finished"].as_u64(),
+            done["progress"]["total"].as_u64()
+        ),
+        (Some("changes"), Some(changes), Some(changes)),
+        "{done}"
+    );
+    assert!(changes < update["resources"].as_u64().unwrap(), "{update}");
     assert_eq!(
         sb.moto.inventory(server::SANDBOX_ROLE)["functions"][0]["memory_mb"],
         1024,

@@ -49,6 +49,9 @@ pub struct StackInfo {
     /// update, its rollback), else its creation's. A request made before and after an
     /// operation is a new request.
     pub changed_at: Option<String>,
+    /// The change set the stack last ran (its ARN), when its last operation was one
+    /// (DescribeStacks' `ChangeSetId`): what an update's progress counts.
+    pub change_set: Option<String>,
 }
 
 impl StackInfo {
@@ -427,6 +430,7 @@ impl CloudFormation for SdkCloudFormation {
                     .last_updated_time()
                     .or(st.creation_time())
                     .map(|t| format!("{}.{:09}", t.secs(), t.subsec_nanos())),
+                change_set: st.change_set_id().map(String::from),
                 id: st.stack_id().unwrap_or_default().to_string(),
                 name: st.stack_name().unwrap_or_default().to_string(),
                 status: st

@@ -275,7 +275,7 @@ impl Deployer {
         // could not be retried until the plan changed: it goes first.
         let dropped = match &existing {
             Some(stack) => {
-                self.drop_failed_change_set(&session, stack, &change_set_name)
+                self.drop_stale_change_set(&session, stack, &change_set_name)
                     .await?
             }
             None => None,
@@ -674,7 +674,7 @@ impl Deployer {
     /// Deletes the change set `name` of `stack` (a stack proved Stackplan's) if CloudFormation
     /// failed it or it was executed already, and returns its ARN. One that failed for having no
     /// changes is kept: that is still the answer.
-    async fn drop_failed_change_set(
+    async fn drop_stale_change_set(
         &self,
         session: &Session,
         stack: &StackInfo,
@@ -788,20 +788,14 @@ impl Deployer {
         let deployment = self.decode(id)?;
         let arn = &deployment.stack;
         let session = self.session_for(grant, arn, Access::Read).await?;
-        let (events, stack, total) = self
+        let read = self
             .read_stack(arn, &session, &unwatched, grant.owner.as_ref())
             .await?;
         // `read_stack` proved it Stackplan's, for this owner; a deleted one is gone.
-        if stack.status == DELETED {
+        if read.stack.status == DELETED {
             return Err(DeployError::UnknownDeployment(arn.name.clone()));
         }
-        Ok(self.status_from(
-            id,
-            arn,
-            &stack,
-            progress::current_operation(&events),
-            &total,
-        ))
+        Ok(self.status_from(id, arn, &read))
     }
 
     /// The stack of a deployment, unless it was never made, has been deleted, or was not made
@@ -829,25 +823,19 @@ impl Deployer {
         session: &Session,
         owner: Option<&Owner>,
     ) -> Result<Status, DeployError> {
-        let (events, stack, total) = self.read_stack(arn, session, &unwatched, owner).await?;
-        Ok(self.status_from(
-            id,
-            arn,
-            &stack,
-            progress::current_operation(&events),
-            &total,
-        ))
+        let read = self.read_stack(arn, session, &unwatched, owner).await?;
+        Ok(self.status_from(id, arn, &read))
     }
 
-    /// Stack, events and what its template declares, each call retried while throttled; only
-    /// of a stack Stackplan made for `owner`.
+    /// Stack, events, what its template declares and what its update changes, each call
+    /// retried while throttled; only of a stack Stackplan made for `owner`.
     pub(super) async fn read_stack(
         &self,
         arn: &StackArn,
         session: &Session,
         listener: WaitListener<'_>,
         owner: Option<&Owner>,
-    ) -> Result<(Vec<StackEvent>, StackInfo, TemplateSummary), DeployError> {
+    ) -> Result<StackRead, DeployError> {
         let id = arn.arn.clone();
         let stack = self
             .call(session, listener, |cfn, s| {
@@ -865,13 +853,38 @@ impl Deployer {
                 Box::pin(async move { cfn.events(&s, &id).await })
             })
             .await?;
-        let total = self
+        let template = self
             .call(session, listener, |cfn, s| {
                 let id = id.clone();
                 Box::pin(async move { cfn.template_summary(&s, &id).await })
             })
             .await?;
-        Ok((events, stack, total))
+        // An update touches only what its change set changes ("Start the service": 2 of about
+        // 45 resources), so its progress counts those: counted against the whole template, its
+        // bar would sit near 0% until the end.
+        let changes = match stack.change_set.clone() {
+            Some(change_set) if stack.status.starts_with("UPDATE_") => {
+                let read = self
+                    .call(session, listener, |cfn, s| {
+                        let (id, cs) = (id.clone(), change_set.clone());
+                        Box::pin(async move { cfn.change_set(&s, &id, &cs).await })
+                    })
+                    .await;
+                match read {
+                    Ok(info) if info.stack_id == stack.id => Some(info.changes.len()),
+                    // Gone, or another stack's: the template's resources are the count.
+                    Ok(_) | Err(AwsError::NotFound(_) | AwsError::Validation(_)) => None,
+                    Err(e) => return Err(e.into()),
+                }
+            }
+            _ => None,
+        };
+        Ok(StackRead {
+            events,
+            stack,
+            template,
+            changes,
+        })
     }
 
     /// `DELETE /api/deployments/{id}`.
@@ -1031,15 +1044,9 @@ pub const REPOSITORY_OUTPUT: &str = "RepositoryUri";
 
 impl Deployer {
     /// A stack's status as the API gives it.
-    pub(super) fn status_from(
-        &self,
-        id: &str,
-        arn: &StackArn,
-        stack: &StackInfo,
-        op: &[StackEvent],
-        template: &TemplateSummary,
-    ) -> Status {
-        let mut status = status_of_stack(id, arn, stack, op, template);
+    pub(super) fn status_from(&self, id: &str, arn: &StackArn, read: &StackRead) -> Status {
+        let (stack, template) = (&read.stack, &read.template);
+        let mut status = status_of_stack(id, arn, read);
         let sandbox = match &self.config.target {
             shared::api::Target::Sandbox { endpoint } => Some(endpoint.as_str()),
             shared::api::Target::Aws => None,
@@ -1068,13 +1075,29 @@ fn waiting_for_image(
     )))
 }
 
-fn status_of_stack(
-    id: &str,
-    arn: &StackArn,
-    stack: &StackInfo,
-    op: &[StackEvent],
-    template: &TemplateSummary,
-) -> Status {
+/// What one look at a stack read ([`Deployer::read_stack`]).
+pub(super) struct StackRead {
+    /// Its latest operation's events (and perhaps some older ones), oldest first.
+    pub events: Vec<StackEvent>,
+    pub stack: StackInfo,
+    pub template: TemplateSummary,
+    /// How many changes the change set it runs makes, for an update: what its progress counts.
+    pub changes: Option<usize>,
+}
+
+impl StackRead {
+    /// The events of its latest operation.
+    pub fn operation(&self) -> &[StackEvent] {
+        progress::current_operation(&self.events)
+    }
+}
+
+fn status_of_stack(id: &str, arn: &StackArn, read: &StackRead) -> Status {
+    let (stack, template, op) = (&read.stack, &read.template, read.operation());
+    let (total, counted) = match read.changes {
+        Some(n) => (n, progress::Counted::Changes),
+        None => (template.resources, progress::Counted::Resources),
+    };
     let done = progress::is_terminal(&stack.status);
     let succeeded = done && progress::is_success(&stack.status);
     Status {
@@ -1091,7 +1114,7 @@ fn status_of_stack(
         } else {
             progress::first_failure(op)
         },
-        progress: progress::progress(op, &stack.status, template.resources),
+        progress: progress::progress(op, &stack.status, total, counted),
         plan_link: template.plan_link.clone(),
         waiting_for_image: None,
         left_behind: if done {

@@ -11,7 +11,6 @@ use tokio::sync::watch;
 use super::StackArn;
 use super::errors::DeployError;
 use super::policy::Access;
-use super::progress;
 use super::service::{AccountRoles, Deployer, Snapshot};
 use crate::auth::{Grant, Owner};
 use crate::aws::AwsError;
@@ -155,11 +154,10 @@ impl Deployer {
                 Err(e) => Err(e),
             };
             match read {
-                Ok((events, stack, template)) => {
+                Ok(read) => {
                     failures = 0;
-                    let op = progress::current_operation(&events).to_vec();
-                    let status =
-                        self.status_from(&self.sign(&arn, None), &arn, &stack, &op, &template);
+                    let status = self.status_from(&self.sign(&arn, None), &arn, &read);
+                    let op = read.operation().to_vec();
                     let done = status.done;
                     let grew = sender.borrow().events.len() != op.len();
                     sender.send_modify(|snap| {

@@ -1,7 +1,7 @@
 //! What a list of stack events means: where the current operation starts, how many resources
 //! are done, whether the stack has settled, and the first real failure.
 
-pub use shared::api::{Failure, LeftBehind, LeftWhy, Progress};
+pub use shared::api::{Counted, Failure, LeftBehind, LeftWhy, Progress};
 
 use crate::aws::cloudformation::StackEvent;
 
@@ -138,9 +138,16 @@ pub fn finished_resources(events: &[StackEvent]) -> usize {
     latest.values().filter(|s| resource_settled(s)).count()
 }
 
-/// Progress of an operation: finished resources out of the template's total. A stack that has
-/// settled successfully is complete, even where the sandbox recorded no per-resource events.
-pub fn progress(events: &[StackEvent], stack_status: &str, total: usize) -> Progress {
+/// Progress of an operation: its finished resources out of `total`, what it touches (the
+/// template's resources, or the changes of the change set it runs, as `counted` says). A stack
+/// that has settled successfully is complete, even where the sandbox recorded no per-resource
+/// events.
+pub fn progress(
+    events: &[StackEvent],
+    stack_status: &str,
+    total: usize,
+    counted: Counted,
+) -> Progress {
     let finished = if is_terminal(stack_status) && is_success(stack_status) {
         total
     } else {
@@ -155,6 +162,7 @@ pub fn progress(events: &[StackEvent], stack_status: &str, total: usize) -> Prog
         finished: u32::try_from(finished).unwrap_or(u32::MAX),
         total: u32::try_from(total).unwrap_or(u32::MAX),
         percent,
+        counted,
     }
 }
 
@@ -284,16 +292,23 @@ mod tests {
         let events = rollback();
         let op = current_operation(&events);
         assert_eq!(finished_resources(op), 3);
-        assert_eq!(progress(op, "CREATE_IN_PROGRESS", 40).percent, 7);
         assert_eq!(
-            progress(&[], "CREATE_COMPLETE", 40),
+            progress(op, "CREATE_IN_PROGRESS", 40, Counted::Resources).percent,
+            7
+        );
+        assert_eq!(
+            progress(&[], "CREATE_COMPLETE", 40, Counted::Resources),
             Progress {
                 finished: 40,
                 total: 40,
-                percent: 100
+                percent: 100,
+                counted: Counted::Resources,
             }
         );
-        assert_eq!(progress(&[], "REVIEW_IN_PROGRESS", 40).percent, 0);
+        assert_eq!(
+            progress(&[], "REVIEW_IN_PROGRESS", 40, Counted::Resources).percent,
+            0
+        );
     }
 
     #[test]
@@ -310,7 +325,10 @@ mod tests {
             ),
         ];
         assert_eq!(finished_resources(&events), 1);
-        assert_eq!(progress(&events, "DELETE_IN_PROGRESS", 2).percent, 50);
+        assert_eq!(
+            progress(&events, "DELETE_IN_PROGRESS", 2, Counted::Resources).percent,
+            50
+        );
     }
 
     /// An update that replaced a deletion-protected database and removed a retained table, with

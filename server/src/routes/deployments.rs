@@ -295,6 +295,7 @@ impl Cursor {
                     &snap.events[..=i],
                     "",
                     status.progress.total as usize,
+                    status.progress.counted,
                 );
                 out.push(DeployEvent::Stack(StackEvent {
                     id: e.id.clone(),

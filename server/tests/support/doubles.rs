@@ -410,6 +410,7 @@ impl CloudFormation for CfnDouble {
                 parameters: s.parameters.clone(),
                 // Like LastUpdatedTime: set when an update starts.
                 changed_at: s.executed.last().map(|cs| format!("update {cs}")),
+                change_set: s.executed.last().cloned(),
             }))
         })
     }
@@ -533,7 +534,9 @@ impl CloudFormation for CfnDouble {
                 .unwrap()
                 .iter()
                 .filter(|(_, _, status, reason)| {
-                    status == "CREATE_COMPLETE" || (status == "CREATE_FAILED" && reason.is_some())
+                    status == "CREATE_COMPLETE"
+                        || status == "UPDATE_COMPLETE"
+                        || (status == "CREATE_FAILED" && reason.is_some())
                 })
                 .map(|(logical, ty, _, _)| Change {
                     action: if update {

@@ -214,7 +214,8 @@ pub struct Failure {
     pub reason: String,
 }
 
-/// Finished resources out of the template's total.
+/// How far the stack's operation is: finished out of `total`, which counts what the operation
+/// touches (`counted`).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Progress {
@@ -222,6 +223,35 @@ pub struct Progress {
     pub total: u32,
     /// 0–100.
     pub percent: u8,
+    /// What `finished` and `total` count.
+    #[serde(default)]
+    pub counted: Counted,
+}
+
+/// What an operation's progress counts.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum Counted {
+    /// The template's resources: a create, a delete, or an operation whose change set is not
+    /// known.
+    #[default]
+    Resources,
+    /// The changes of the change set that runs: an update touches only those.
+    Changes,
+}
+
+impl Progress {
+    /// "3 of 40 resources", "1 of 2 changes".
+    pub fn words(&self) -> String {
+        let noun = match (self.counted, self.total) {
+            (Counted::Resources, 1) => "resource",
+            (Counted::Resources, _) => "resources",
+            (Counted::Changes, 1) => "change",
+            (Counted::Changes, _) => "changes",
+        };
+        format!("{} of {} {noun}", self.finished, self.total)
+    }
 }
 
 /// `GET /api/deployments/{id}`, and the final event of the stream.
@@ -798,6 +828,7 @@ mod tests {
             finished: 3,
             total: 40,
             percent: 7,
+            counted: Counted::Changes,
         };
         let events = [
             DeployEvent::Stack(StackEvent {

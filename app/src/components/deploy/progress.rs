@@ -1,6 +1,7 @@
 //! While the stack changes: the progress bar and the live event list.
 
 use leptos::prelude::*;
+use shared::api::Progress;
 
 use super::flow::{Deploy, Phase};
 
@@ -60,8 +61,11 @@ pub fn failing(d: Deploy) -> AnyView {
 }
 
 /// Percent done, 0–100.
-pub fn percent((done, total): (u32, u32)) -> u32 {
-    (done * 100).checked_div(total).unwrap_or(0).min(100)
+pub fn percent(p: Progress) -> u32 {
+    (p.finished * 100)
+        .checked_div(p.total)
+        .unwrap_or(0)
+        .min(100)
 }
 
 pub fn progress_bar(d: Deploy) -> AnyView {
@@ -71,12 +75,12 @@ pub fn progress_bar(d: Deploy) -> AnyView {
                 view! {
                     <div class="progress" role="progressbar" aria-label="Deploy progress" data-testid="deploy-progress" tabindex="-1"
                         aria-valuemin="0" aria-valuemax="100" aria-valuenow=move || percent(d.progress.get()).to_string()
-                        aria-valuetext=move || { let (done, total) = d.progress.get(); format!("{done} of {total} resources") }>
+                        aria-valuetext=move || d.progress.get().words()>
                         <span style=move || format!("width: {}%", percent(d.progress.get()))></span>
                     </div>
                     <p class="muted" data-testid="progress-text">{move || {
-                        let (done, total) = d.progress.get();
-                        format!("{done} of {total} resources · {}%", percent((done, total)))
+                        let p = d.progress.get();
+                        format!("{} · {}%", p.words(), percent(p))
                     }}</p>
                 }
             })

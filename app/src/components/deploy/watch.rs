@@ -131,7 +131,7 @@ impl Deploy {
                         reason: e.reason.unwrap_or_default(),
                     })
                 });
-                self.progress.set((e.progress.finished, e.progress.total));
+                self.progress.set(e.progress);
                 self.notice.set(None);
             }
             DeployEvent::Notice(n) => self.notice.set(Some(n.message)),
@@ -150,8 +150,7 @@ impl Deploy {
                 if status.status == "DELETE_COMPLETE" {
                     crate::api::forget_following();
                 }
-                self.progress
-                    .set((status.progress.finished, status.progress.total));
+                self.progress.set(status.progress);
                 self.phase.set(Phase::Finished(Box::new(status)));
             }
             DeployEvent::Error(e) => {
