@@ -232,6 +232,12 @@ test('Deploy creates the Lambda example in the sandbox, shows progress, outputs 
   // Through the deploy, the upload, the offers, notices and updates, no live region came
   // already holding its text.
   assert.deepEqual(await insertedStatusRegions(page), []);
+  // The deployed plan again: the stack matches it. That is said as a notice, not an error.
+  await page.getByTestId('deploy-button').click();
+  await page.getByTestId('stack-exists').waitFor();
+  await page.getByTestId('review-update').click();
+  await page.getByTestId('deploy-notice').filter({ hasText: /^shop-lambda already matches this plan: there is nothing to update\.$/ }).waitFor({ timeout: 30000 });
+  assert.equal(await page.getByTestId('deploy-error').count(), 0);
 
   // A table taken out of the plan: the review says, before anything happens, that the stack
   // lets it go and the account keeps it (its deletion policy, read from the deployed
@@ -468,7 +474,16 @@ test('Deploy builds the default Fargate plan in the sandbox resource by resource
   ]);
   assert.match(await page.getByTestId('update-cost').innerText(), /\(\+\$0\.00 a month\)/);
   await page.getByTestId('apply-update').click();
+  // Its progress counts the two changes it makes, not the template's 55 resources.
+  const counted = new Set();
+  for (let i = 0; i < 1200 && !(await status.filter({ hasText: 'UPDATE_COMPLETE' }).count()); i++) {
+    const text = page.getByTestId('progress-text');
+    if (await text.count()) counted.add((await text.innerText()).replace(/ · .*/, ''));
+    await page.waitForTimeout(50);
+  }
   await status.filter({ hasText: 'UPDATE_COMPLETE' }).waitFor({ timeout: 60000 });
+  assert.match(await page.getByTestId('progress-text').innerText(), /^2 of 2 changes · 100%$/);
+  assert.ok([...counted].every((c) => /^[0-2] of 2 changes$/.test(c)), [...counted].join(', '));
   assert.equal(await page.getByTestId('image-wait').count(), 0);
   const started = await motoTool('inventory');
   assert.equal(started.ecs_services[0].desired_count, 2, JSON.stringify(started.ecs_services));

@@ -4,7 +4,8 @@
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use shared::api::{
-    Change, ChangeSet, CreateDeployment, Created, ErrorCode, ExecuteDeployment, PlanProblem, Status,
+    Change, ChangeSet, Counted, CreateDeployment, Created, ErrorCode, ExecuteDeployment,
+    PlanProblem, Progress, Status,
 };
 
 use super::progress::Row;
@@ -52,7 +53,7 @@ pub struct Deploy {
     pub changes: RwSignal<Vec<Change>>,
     pub rows: RwSignal<Vec<Row>>,
     /// Finished resources, and the template's total.
-    pub progress: RwSignal<(u32, u32)>,
+    pub progress: RwSignal<Progress>,
     pub token: RwSignal<Option<String>>,
     pub sandbox_notes: RwSignal<Vec<String>>,
     /// The stack parameters the form gives (`ImageTag`, `CodeS3Bucket`, `CodeS3Key`).
@@ -105,7 +106,7 @@ impl Deploy {
             id: RwSignal::new(None),
             changes: RwSignal::new(Vec::new()),
             rows: RwSignal::new(Vec::new()),
-            progress: RwSignal::new((0, 0)),
+            progress: RwSignal::new(Progress::default()),
             token,
             sandbox_notes: RwSignal::new(Vec::new()),
             parameters: RwSignal::new(Default::default()),
@@ -171,7 +172,7 @@ impl Deploy {
         self.id.set(Some(id.clone()));
         self.rows.set(Vec::new());
         // Nothing of the last deploy shown stays: its bar, its sandbox notes.
-        self.progress.set((0, 0));
+        self.progress.set(Progress::default());
         self.sandbox_notes.set(Vec::new());
         self.notice.set(Some(notice));
         self.phase.set(Phase::Running);
@@ -264,7 +265,18 @@ impl Deploy {
                 Ok(created) => {
                     self.id.set(Some(created.id.clone()));
                     self.sandbox_notes.set(created.sandbox.notes.clone());
-                    self.progress.set((0, created.resources));
+                    // An update counts the changes its change set makes, as the server will.
+                    self.progress.set(match &created.change_set {
+                        Some(change_set) => Progress {
+                            total: u32::try_from(change_set.changes.len()).unwrap_or(u32::MAX),
+                            counted: Counted::Changes,
+                            ..Progress::default()
+                        },
+                        None => Progress {
+                            total: created.resources,
+                            ..Progress::default()
+                        },
+                    });
                     match &created.change_set {
                         Some(change_set) => {
                             self.changes.set(change_set.changes.clone());
@@ -292,6 +304,19 @@ impl Deploy {
                             again(what)
                         )));
                     }
+                }
+                // Nothing wrong: the stack is as asked. Said as a notice, and the stack's
+                // result (with Delete) stays when it is the one shown.
+                Err(f) if f.code() == Some(ErrorCode::NoChanges) => {
+                    self.phase.set(Phase::Idle);
+                    self.keep_result(
+                        before,
+                        Some((&request.stack_name, request.plan.region.code())),
+                    );
+                    self.notice.set(Some(format!(
+                        "{} already matches this plan: there is nothing to update.",
+                        request.stack_name
+                    )));
                 }
                 Err(f) => {
                     let not_updatable = f.code() == Some(ErrorCode::StackNotUpdatable);
@@ -338,35 +363,38 @@ impl Deploy {
     pub fn review_update(self) {
         // A stack shown waiting for its image is started as it waits, whatever this tab sent
         // last (a refused plan, another tag); otherwise the last request is sent again.
-        let waiting = self
-            .phase
-            .with_untracked(|ph| matches!(ph, Phase::Finished(s) if s.waiting_for_image.is_some()));
-        let request = if waiting {
-            self.waiting_request()
-        } else {
-            self.last.get_value()
-        };
-        match request {
-            Some(request) => self.start(CreateDeployment {
-                update: true,
-                ..request
-            }),
-            None if waiting => self.error.set(Some(
-                "The stack does not record the plan it was deployed from, so Stackplan cannot start its service as it is: click Deploy to review an update with the plan shown.".into(),
-            )),
-            None => {}
+        match self.waiting_request() {
+            Some(Ok(request)) => self.start(request),
+            Some(Err(why)) => self.error.set(Some(why.into())),
+            None => {
+                if let Some(request) = self.last.get_value() {
+                    self.start(CreateDeployment {
+                        update: true,
+                        ..request
+                    })
+                }
+            }
         }
     }
 
-    /// The request that starts the service of the stack shown, which waits for its image: the
-    /// plan the stack records, and the tag its task definition names.
-    fn waiting_request(self) -> Option<CreateDeployment> {
+    /// `None` when the stack shown does not wait for its image. Otherwise the update that
+    /// starts its service: the plan the stack records with the tag its task definition names,
+    /// or why there is none.
+    fn waiting_request(self) -> Option<Result<CreateDeployment, &'static str>> {
         let Phase::Finished(status) = self.phase.get_untracked() else {
             return None;
         };
         let wait = status.waiting_for_image.as_ref()?;
-        let plan = shared::link::decode(status.plan_link.as_deref()?).ok()?;
-        Some(CreateDeployment {
+        let Some(plan) = status
+            .plan_link
+            .as_deref()
+            .and_then(|link| shared::link::decode(link).ok())
+        else {
+            return Some(Err(
+                "The stack does not record the plan it was deployed from, so Stackplan cannot start its service as it is: click Deploy to review an update with the plan shown.",
+            ));
+        };
+        Some(Ok(CreateDeployment {
             plan,
             stack_name: status.stack_name.clone(),
             template: None,
@@ -377,7 +405,7 @@ impl Deploy {
                 wait.image_tag.clone(),
             )]
             .into(),
-        })
+        }))
     }
 
     /// Asks for the last deploy again as an update with these stack parameters (the code an
@@ -446,7 +474,7 @@ impl Deploy {
                     // The deletion's events and progress start afresh; a refused delete keeps
                     // the deploy's (below).
                     self.rows.set(Vec::new());
-                    self.progress.set((0, 0));
+                    self.progress.set(Progress::default());
                     let name = status.stack_name.clone();
                     self.watch(client, id, name, Some(status), None);
                 }

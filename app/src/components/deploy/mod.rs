@@ -21,6 +21,18 @@ use shared::api::DeployTarget;
 use crate::api::{ApiFailure, Client};
 use flow::{Deploy, Phase};
 
+/// A resource that holds data, as the server lists them, for the tests of what a delete or an
+/// update leaves.
+#[cfg(test)]
+fn held(id: &str, kind: &str, policy: &str, protected: bool) -> shared::api::Held {
+    shared::api::Held {
+        logical_id: id.into(),
+        resource_type: kind.into(),
+        deletion_policy: policy.into(),
+        protected,
+    }
+}
+
 /// What the server said about deploying: `None` while asking.
 pub type TargetAnswer = Option<Result<DeployTarget, ApiFailure>>;
 

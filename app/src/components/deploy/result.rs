@@ -223,16 +223,8 @@ fn delete_button(d: Deploy, protected: Option<String>, kept: String) -> AnyView 
 
 #[cfg(test)]
 mod tests {
-    use super::{Held, kept, protected};
-
-    fn held(id: &str, kind: &str, policy: &str, protected: bool) -> Held {
-        Held {
-            logical_id: id.into(),
-            resource_type: kind.into(),
-            deletion_policy: policy.into(),
-            protected,
-        }
-    }
+    use super::{kept, protected};
+    use crate::components::deploy::held;
 
     #[test]
     fn a_delete_says_what_it_leaves() {

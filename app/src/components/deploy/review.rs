@@ -327,6 +327,7 @@ fn replacements(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::components::deploy::held;
 
     fn change(id: &str, kind: &str, replacement: Option<&str>) -> Change {
         Change {
@@ -369,15 +370,6 @@ mod tests {
         );
         assert_eq!(replacement_note(Some("True")), Some("replaced"));
         assert_eq!(replacement_note(Some("False")), None);
-    }
-
-    fn held(id: &str, kind: &str, policy: &str, protected: bool) -> Held {
-        Held {
-            logical_id: id.into(),
-            resource_type: kind.into(),
-            deletion_policy: policy.into(),
-            protected,
-        }
     }
 
     fn removal(id: &str, kind: &str) -> Change {
