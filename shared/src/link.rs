@@ -151,6 +151,12 @@ pub enum LinkError {
     TooLarge,
     #[error("the link is damaged: its data is not a plan")]
     NotAPlan,
+    /// A field code past this build's table: codes are only ever appended, so a newer
+    /// Stackplan wrote it (or the link was tampered with).
+    #[error(
+        "the link holds a field this Stackplan does not know (code \"{0}\"): it was made by a newer Stackplan; open it with a current one"
+    )]
+    UnknownField(String),
     #[error("the link holds a plan this build cannot read: {0}")]
     Plan(#[from] ParseError),
 }
@@ -190,7 +196,7 @@ fn expand(value: Value, in_tags: bool) -> Result<Value, LinkError> {
                 } else {
                     let index = (0..FIELDS_V1.len())
                         .find(|&i| code(i).as_str() == k)
-                        .ok_or(LinkError::NotAPlan)?;
+                        .ok_or_else(|| LinkError::UnknownField(short(&k)))?;
                     FIELDS_V1[index].to_string()
                 };
                 let child_in_tags = !in_tags && key == "tags";
@@ -837,6 +843,18 @@ mod tests {
             "{message}"
         );
         assert!(!message.contains(" line "), "{message}");
+    }
+
+    #[test]
+    fn a_field_code_past_the_table_is_from_a_newer_stackplan() {
+        let next = code(FIELDS_V1.len());
+        let text = format!("{{\"{}\":1}}", next.as_str());
+        let err = decode(&packed(text.as_bytes())).unwrap_err();
+        assert_eq!(err, LinkError::UnknownField(next.as_str().to_string()));
+        assert!(
+            err.to_string().contains("made by a newer Stackplan"),
+            "{err}"
+        );
     }
 
     #[test]

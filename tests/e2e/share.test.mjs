@@ -94,7 +94,7 @@ test('a plan too long for a link is not put in the address bar, where a reload w
   await page.getByTestId('share').click();
   const said = page.getByTestId('share-too-long');
   await said.waitFor();
-  assert.match(await said.innerText(), /This plan's link would be \d+ characters, over the \d+ a link may have, so it was not made: the address stays as it was\..*Save plan/);
+  assert.match(await said.innerText(), /This plan takes \d{1,3}(,\d{3})+ characters in a link, over the \d,\d{3} a link has room for, so no link was made: the address stays as it was\..*Save plan/);
   assert.equal(await page.getByTestId('share-link').count(), 0);
   assert.equal(page.url(), start);
   assert.equal(await page.getByTestId('share-spoken').innerText(), 'No link: the plan is too long for one');

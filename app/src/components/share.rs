@@ -3,6 +3,8 @@
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
+use shared::cost::fmt_qty;
+
 use crate::browser;
 use crate::state::use_planner;
 
@@ -13,6 +15,15 @@ pub fn ShareButton() -> impl IntoView {
     // A plan whose link no reader would take (over the length a link may have): neither put
     // in the address bar, where a reload would lose the plan, nor copied. How long it would be.
     let too_long = RwSignal::new(None::<usize>);
+    // Closing a box (its button, or Escape within it) hands the focus back to Share.
+    let close = move |target: Option<web_sys::EventTarget>| {
+        crate::browser::refocus(
+            target,
+            Box::new(|d| d.query_selector("[data-testid=share]").ok().flatten()),
+        );
+        too_long.set(None);
+        shared_link.set(None);
+    };
     let share = move |_| {
         if let Some(chars) = p.plan.with(shared::link::too_long) {
             shared_link.set(None);
@@ -54,32 +65,21 @@ pub fn ShareButton() -> impl IntoView {
                 None => "",
             })}</span>
             {move || too_long.get().map(|chars| view! {
-                <div class="share-result" data-testid="share-too-long" on:keydown=move |ev| if ev.key() == "Escape" {
-                    crate::browser::refocus(ev.target(), Box::new(|d| d.query_selector("[data-testid=share]").ok().flatten()));
-                    too_long.set(None);
-                }>
+                <div class="share-result" data-testid="share-too-long" on:keydown=move |ev| if ev.key() == "Escape" { close(ev.target()) }>
                     <span>{format!(
-                        "This plan's link would be {chars} characters, over the {} a link may have, so it was not made: the address stays as it was. Shorten its longest values (variables, tags, the JWT issuer and audiences), or keep the plan as a file with Save plan.",
-                        shared::link::FRAGMENT_ROOM
+                        "This plan takes {} characters in a link, over the {} a link has room for, so no link was made: the address stays as it was. Shorten its longest values (variables, tags, the JWT issuer and audiences), or keep the plan as a file with Save plan.",
+                        fmt_qty(chars as f64),
+                        fmt_qty(shared::link::FRAGMENT_ROOM as f64)
                     )}</span>
-                    <button type="button" class="icon" aria-label="Close" on:click=move |ev| {
-                        crate::browser::refocus(ev.target(), Box::new(|d| d.query_selector("[data-testid=share]").ok().flatten()));
-                        too_long.set(None);
-                    }>"×"</button>
+                    <button type="button" class="icon" aria-label="Close" on:click=move |ev| close(ev.target())>"×"</button>
                 </div>
             })}
             {move || shared_link.get().map(|(url, copied)| view! {
                 // Escape closes it, as the Close button does.
-                <div class="share-result" on:keydown=move |ev| if ev.key() == "Escape" {
-                    crate::browser::refocus(ev.target(), Box::new(|d| d.query_selector("[data-testid=share]").ok().flatten()));
-                    shared_link.set(None);
-                }>
-                    <span>{if copied { "Link copied" } else { "Copy this link" }}{format!(" · {} characters, the whole plan and how it is priced, no server storage", url.len())}</span>
+                <div class="share-result" on:keydown=move |ev| if ev.key() == "Escape" { close(ev.target()) }>
+                    <span>{if copied { "Link copied" } else { "Copy this link" }}{format!(" · {} characters, the whole plan and how it is priced, no server storage", fmt_qty(url.chars().count() as f64))}</span>
                     <input type="text" readonly data-testid="share-link" aria-label="Share link" prop:value=url />
-                    <button type="button" class="icon" aria-label="Close" on:click=move |ev| {
-                        crate::browser::refocus(ev.target(), Box::new(|d| d.query_selector("[data-testid=share]").ok().flatten()));
-                        shared_link.set(None);
-                    }>"×"</button>
+                    <button type="button" class="icon" aria-label="Close" on:click=move |ev| close(ev.target())>"×"</button>
                 </div>
             })}
         </div>
