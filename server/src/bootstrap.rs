@@ -338,21 +338,24 @@ fn scoped_statements(options: &Options, holder: Holder) -> Vec<Value> {
             "arn:${{AWS::Partition}}:secretsmanager:*:${{AWS::AccountId}}:secret:{p}*"
         ))
     }));
-    let mut out = vec![
-        json!({
-            "Sid": "ReadSecretsTheStacksMake",
-            "Effect": "Allow",
-            "Action": "secretsmanager:GetSecretValue",
-            "Resource": sub("arn:${AWS::Partition}:secretsmanager:*:${AWS::AccountId}:secret:*"),
-            "Condition": {"StringEquals": {format!("aws:ResourceTag/{MANAGED_TAG}"): MANAGED_VALUE}}
-        }),
-        json!({
+    let mut out = vec![json!({
+        "Sid": "ReadSecretsTheStacksMake",
+        "Effect": "Allow",
+        "Action": "secretsmanager:GetSecretValue",
+        "Resource": sub("arn:${AWS::Partition}:secretsmanager:*:${AWS::AccountId}:secret:*"),
+        "Condition": {"StringEquals": {format!("aws:ResourceTag/{MANAGED_TAG}"): MANAGED_VALUE}}
+    })];
+    // With no settings prefix (`--no-settings-prefix`) the execution role names no secret:
+    // a statement on no resource is a malformed policy, which IAM refuses (and the bootstrap
+    // stack would roll back).
+    if !named.is_empty() {
+        out.push(json!({
             "Sid": "ReadSecretsUnderTheSettingsPrefixes",
             "Effect": "Allow",
             "Action": "secretsmanager:GetSecretValue",
             "Resource": named
-        }),
-    ];
+        }));
+    }
     if holder == Holder::Boundary && !options.settings_prefixes.is_empty() {
         let parameters: Vec<Value> = options
             .settings_prefixes
@@ -1250,6 +1253,18 @@ mod tests {
                 .iter()
                 .any(|(_, st)| actions(st).contains(&"ssm:GetParameters".to_string()))
         );
+        // Every statement names what it acts on: IAM refuses a policy with a statement on
+        // no resource (with no prefix, the execution role reads no secret under one).
+        for (role, st) in statements(&template(&none)) {
+            let resource = &st["Resource"];
+            let empty = resource.is_null()
+                || resource.as_array().is_some_and(Vec::is_empty)
+                || resource.as_str() == Some("");
+            assert!(
+                !empty || st.get("NotResource").is_some(),
+                "{role}: a statement on no resource: {st}"
+            );
+        }
         let bad = Options {
             settings_prefixes: vec!["prod/*".into()],
             hosted_zone_ids: vec!["/hostedzone/Z1".into()],

@@ -439,6 +439,32 @@ fn bootstrap_checks_its_flags_and_prints_a_command_a_shell_reads_as_meant() {
         printed.contains(&format!("--template-file '{out_arg}' ")),
         "{printed}"
     );
+    // A fresh ExternalId is said to be one: an update of a bootstrap stack in use passes the
+    // server's, which then appears as given, with no warning.
+    assert!(
+        printed.contains("The ExternalId above is new. Updating a bootstrap stack that a server already uses? Run this again with --external-id"),
+        "{printed}"
+    );
+    let kept = stackplan(
+        &[
+            "bootstrap",
+            "--out",
+            &out_arg,
+            "--external-id",
+            "the-id-the-server-uses-0123",
+            "--trusted-principal",
+            "arn:aws:iam::111122223333:role/stackplan",
+        ],
+        "",
+    );
+    assert_eq!(kept.status.code(), Some(0), "{}", text(&kept.stderr));
+    let printed = text(&kept.stdout);
+    assert!(
+        printed.contains("ExternalId=the-id-the-server-uses-0123")
+            && printed.contains("--external-id the-id-the-server-uses-0123")
+            && !printed.contains("is new"),
+        "{printed}"
+    );
     std::fs::remove_dir_all(&dir).unwrap();
 }
 

@@ -612,6 +612,7 @@ fn bootstrap(
     if refused {
         return ExitCode::from(2);
     }
+    let fresh = external_id.is_none();
     let external_id = match external_id.map_or_else(crate::bootstrap::new_external_id, Ok) {
         Ok(id) => id,
         Err(e) => {
@@ -643,6 +644,17 @@ fn bootstrap(
         crate::bootstrap::shell_word(&external_id),
         options.serve_flags()
     );
+    // Updating a bootstrap stack with a fresh ExternalId changes the deployer role's trust:
+    // the running server's AssumeRole is refused until it is restarted with the new one.
+    let text = if fresh {
+        format!(
+            "{text}
+The ExternalId above is new. Updating a bootstrap stack that a server already uses? Run this again with --external-id <the ID that server is started with>: a new ID locks that server out until it is restarted with it.
+"
+        )
+    } else {
+        text
+    };
     print_out("stackplan bootstrap", &text)
 }
 
