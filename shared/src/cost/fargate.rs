@@ -197,7 +197,7 @@ fn network(
         },
     );
     a.push(format!(
-        "Load balancer: traffic is spread evenly over the month; each request opens {} new connection (no keep-alive), and the single forward rule stays within the 10 free rule evaluations.",
+        "Load balancer: traffic is spread evenly over the month; each request opens {} new connection (no keep-alive), and the single forward rule stays within the 10 free rule evaluations. The bytes processed are the responses' (the plan states no request size; request bodies add to them).",
         assume::NEW_CONNECTIONS_PER_REQUEST
     ));
     let nats = f64::from(f.nat_gateways.count());
