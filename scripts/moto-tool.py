@@ -200,11 +200,20 @@ def load_balancers(elbv2):
                 "dns": lb["DNSName"],
                 "scheme": lb["Scheme"],
                 "listeners": sorted(f"{l['Protocol']}:{l['Port']}" for l in listeners),
-                "target_groups": len(elbv2.describe_target_groups(LoadBalancerArn=lb["LoadBalancerArn"])["TargetGroups"]),
+                "target_groups": target_groups(elbv2, lb["LoadBalancerArn"]),
                 "deletion_protection": attributes(elbv2, lb["LoadBalancerArn"]).get("deletion_protection.enabled") == "true",
             }
         )
     return out
+
+
+def target_groups(elbv2, arn):
+    """How many target groups a load balancer has: none when they went with their stack (a load
+    balancer kept by a delete), which moto answers with TargetGroupNotFound."""
+    try:
+        return len(elbv2.describe_target_groups(LoadBalancerArn=arn)["TargetGroups"])
+    except elbv2.exceptions.TargetGroupNotFoundException:
+        return 0
 
 
 def attributes(elbv2, arn):

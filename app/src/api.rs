@@ -290,6 +290,16 @@ impl Client {
         self.call(Request::delete(&url), None).await
     }
 
+    /// `POST /api/deployments/{id}/delete-keeping`.
+    pub async fn delete_keeping(
+        &self,
+        id: &str,
+        request: &shared::api::DeleteKeeping,
+    ) -> Result<Status, ApiFailure> {
+        let url = self.url(&format!("/api/deployments/{id}/delete-keeping"));
+        self.call(Request::post(&url), Self::json(request)).await
+    }
+
     /// Reads the deployment's event stream to its end, handing each event to `on_event`.
     /// `last_id` is the id of the last event seen: sent as `Last-Event-ID`, and kept up to date
     /// as events arrive, so that a stream that breaks off is resumed after the last event

@@ -60,6 +60,10 @@ What moto 5.2.5 does instead, and what this module changes (each is a gap to rep
   a changed parameter, through `Ref`, `Fn::Sub`, or a condition (`Fn::If`, a resource's
   `Condition`, conditions built on conditions), and lists them in the change set. Here both
   change sets and updates do.
+- **A failed delete cannot keep what it could not delete.** moto's DeleteStack ignores
+  `RetainResources`. CloudFormation takes it for a stack in `DELETE_FAILED` (else a
+  `ValidationError`) and leaves those resources in place, `DELETE_SKIPPED`, outside any stack.
+  Here it does too.
 - **A stack never says when it last changed, nor which change set it last ran.** moto's
   DescribeStacks gives no `LastUpdatedTime` and no `ChangeSetId`. CloudFormation sets
   `LastUpdatedTime` when an update starts (ExecuteChangeSet of an UPDATE change set, or
@@ -607,7 +611,9 @@ def _can_delete(instance: Any, resource_type: str) -> bool:
     )
 
 
-def _delete_one(stack: cfn.Stack, logical_id: str, body: dict[str, Any]) -> None:
+def _delete_one(
+    stack: cfn.Stack, logical_id: str, body: dict[str, Any], keep: Iterable[str] = ()
+) -> None:
     rmap = _resource_map(stack)
     instance = rmap._parsed_resources.get(logical_id)
     if instance is None:
@@ -615,7 +621,7 @@ def _delete_one(stack: cfn.Stack, logical_id: str, body: dict[str, Any]) -> None
     resource_type = body["Type"]
     physical = _physical_id(instance)
     _step()
-    if body.get("DeletionPolicy") == "Retain":
+    if body.get("DeletionPolicy") == "Retain" or logical_id in keep:
         _event(stack, logical_id, resource_type, "DELETE_SKIPPED", physical)
         rmap._parsed_resources.pop(logical_id, None)
         return
@@ -637,9 +643,13 @@ def _delete_one(stack: cfn.Stack, logical_id: str, body: dict[str, Any]) -> None
 
 
 def _delete_all(
-    stack: cfn.Stack, resources: dict[str, Any], only: Iterable[str] | None = None
+    stack: cfn.Stack,
+    resources: dict[str, Any],
+    only: Iterable[str] | None = None,
+    keep: Iterable[str] = (),
 ) -> list[str]:
-    """Deletes resources in reverse dependency order; answers those that could not be deleted."""
+    """Deletes resources in reverse dependency order, leaving those in `keep` in place;
+    answers those that could not be deleted."""
     wanted = set(resources if only is None else only)
     rmap = _resource_map(stack)
     order = [n for n in reversed(creation_order(resources)) if n in wanted]
@@ -649,7 +659,7 @@ def _delete_all(
         failures = {}
         for name in remaining:
             try:
-                _delete_one(stack, name, resources[name])
+                _delete_one(stack, name, resources[name], keep)
             except Exception as error:  # retried: moto's backends know dependencies CFN does not
                 failures[name] = error
         remaining = [n for n in remaining if n in failures]
@@ -986,10 +996,29 @@ def _named(backend: cfn.CloudFormationBackend, name: str | None) -> cfn.Stack | 
     return next((s for s in backend.stacks.values() if s.name == name), None)
 
 
-def _delete_stack(self: cfn.CloudFormationBackend, name_or_stack_id: str) -> None:
+def _delete_stack(
+    self: cfn.CloudFormationBackend,
+    name_or_stack_id: str,
+    retain_resources: list[str] | None = None,
+) -> None:
+    """DeleteStack. `retain_resources` (RetainResources) keeps those resources in place, outside
+    the stack; CloudFormation takes it only for a stack whose delete failed."""
     stack = self.stacks.get(name_or_stack_id) or _named(self, name_or_stack_id)
+    keep = list(retain_resources or [])
+    if keep and (stack is None or stack.status != "DELETE_FAILED"):
+        raise ValidationError(
+            message=(
+                f"Invalid operation on stack [{name_or_stack_id}]. RetainResources can only be "
+                "specified when the stack is in the DELETE_FAILED state"
+            )
+        )
     if stack is None or stack.status == "DELETE_IN_PROGRESS":
         return  # AWS answers success for a stack that is gone or already going
+    unknown = [k for k in keep if k not in stack.resource_map._resource_json_map]
+    if unknown:
+        raise ValidationError(
+            message=f"The specified resources to retain are not in stack [{stack.name}]: {', '.join(unknown)}"
+        )
     if stack.status.startswith("UPDATE_") and stack.status.endswith("_IN_PROGRESS"):
         raise ValidationError(
             message=f"Stack [{stack.name}] cannot be deleted while in status {stack.status}"
@@ -1006,7 +1035,7 @@ def _delete_stack(self: cfn.CloudFormationBackend, name_or_stack_id: str) -> Non
                 return  # deleted, or being deleted, meanwhile
             _stack_event(stack, "DELETE_IN_PROGRESS", "User Initiated")
         resources = stack.resource_map._resource_json_map
-        stuck = _delete_all(stack, resources)
+        stuck = _delete_all(stack, resources, keep=keep)
         if stuck:
             _stack_event(
                 stack,
@@ -1022,6 +1051,14 @@ def _delete_stack(self: cfn.CloudFormationBackend, name_or_stack_id: str) -> Non
         _stack_event(stack, "DELETE_COMPLETE")
 
     _run(stack, work)
+
+
+def _delete_stack_response(self: Any) -> Any:
+    """DeleteStack with its RetainResources (moto's reads the stack's name only)."""
+    self.cloudformation_backend.delete_stack(
+        self._get_param("StackName"), self._get_param("RetainResources", [])
+    )
+    return EmptyResult()
 
 
 def _add_to_stack_under_review(
@@ -1144,3 +1181,4 @@ def install() -> None:
     CloudFormationResponse.describe_change_set = _describe_change_set_response  # type: ignore[method-assign]
     CloudFormationResponse.delete_change_set = _delete_change_set_response  # type: ignore[method-assign]
     cfn.CloudFormationBackend.delete_stack = _delete_stack  # type: ignore[method-assign]
+    CloudFormationResponse.delete_stack = _delete_stack_response  # type: ignore[method-assign]

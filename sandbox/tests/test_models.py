@@ -955,48 +955,53 @@ class RDS(Case):
         self.assertEqual(self.client("secretsmanager").list_secrets()["SecretList"], [])
 
 
+def protected() -> dict:
+    """A database and a load balancer with deletion protection, in a network."""
+    return network() | {
+        "Subnets": {
+            "Type": "AWS::RDS::DBSubnetGroup",
+            "Properties": {"DBSubnetGroupDescription": "db", "SubnetIds": [{"Ref": "SubnetA"}, {"Ref": "SubnetB"}]},
+        },
+        "MonitoringRole": {
+            "Type": "AWS::IAM::Role",
+            "Properties": {"AssumeRolePolicyDocument": {"Version": "2012-10-17", "Statement": [{
+                "Effect": "Allow", "Principal": {"Service": "monitoring.rds.amazonaws.com"}, "Action": "sts:AssumeRole"}]}},
+        },
+        "Database": {
+            "Type": "AWS::RDS::DBInstance",
+            "Properties": {
+                "Engine": "postgres",
+                "DBInstanceClass": "db.t4g.micro",
+                "AllocatedStorage": "20",
+                "MasterUsername": "app",
+                "ManageMasterUserPassword": True,
+                "DBSubnetGroupName": {"Ref": "Subnets"},
+                "VPCSecurityGroups": [{"Ref": "Group"}],
+                "DeletionProtection": True,
+                "MonitoringInterval": 60,
+                "MonitoringRoleArn": {"Fn::GetAtt": ["MonitoringRole", "Arn"]},
+            },
+        },
+        "Balancer": {
+            "Type": "AWS::ElasticLoadBalancingV2::LoadBalancer",
+            "Properties": {
+                "Subnets": [{"Ref": "SubnetA"}, {"Ref": "SubnetB"}],
+                "SecurityGroups": [{"Ref": "Group"}],
+                "LoadBalancerAttributes": [
+                    {"Key": "routing.http.drop_invalid_header_fields.enabled", "Value": "true"},
+                    {"Key": "deletion_protection.enabled", "Value": "true"},
+                ],
+            },
+        },
+    }
+
+
 class Protection(Case):
     """A governed stack's database and load balancer keep deletion protection, as on AWS: the
     stack's deletion fails on them until it is lifted, then succeeds."""
 
     def test_protected_database_and_balancer_stop_the_stacks_deletion_until_lifted(self) -> None:
-        resources = network() | {
-            "Subnets": {
-                "Type": "AWS::RDS::DBSubnetGroup",
-                "Properties": {"DBSubnetGroupDescription": "db", "SubnetIds": [{"Ref": "SubnetA"}, {"Ref": "SubnetB"}]},
-            },
-            "MonitoringRole": {
-                "Type": "AWS::IAM::Role",
-                "Properties": {"AssumeRolePolicyDocument": {"Version": "2012-10-17", "Statement": [{
-                    "Effect": "Allow", "Principal": {"Service": "monitoring.rds.amazonaws.com"}, "Action": "sts:AssumeRole"}]}},
-            },
-            "Database": {
-                "Type": "AWS::RDS::DBInstance",
-                "Properties": {
-                    "Engine": "postgres",
-                    "DBInstanceClass": "db.t4g.micro",
-                    "AllocatedStorage": "20",
-                    "MasterUsername": "app",
-                    "ManageMasterUserPassword": True,
-                    "DBSubnetGroupName": {"Ref": "Subnets"},
-                    "VPCSecurityGroups": [{"Ref": "Group"}],
-                    "DeletionProtection": True,
-                    "MonitoringInterval": 60,
-                    "MonitoringRoleArn": {"Fn::GetAtt": ["MonitoringRole", "Arn"]},
-                },
-            },
-            "Balancer": {
-                "Type": "AWS::ElasticLoadBalancingV2::LoadBalancer",
-                "Properties": {
-                    "Subnets": [{"Ref": "SubnetA"}, {"Ref": "SubnetB"}],
-                    "SecurityGroups": [{"Ref": "Group"}],
-                    "LoadBalancerAttributes": [
-                        {"Key": "routing.http.drop_invalid_header_fields.enabled", "Value": "true"},
-                        {"Key": "deletion_protection.enabled", "Value": "true"},
-                    ],
-                },
-            },
-        }
+        resources = protected()
         out = self.create(resources, {"Balancer": {"Value": {"Ref": "Balancer"}}, "Role": {"Value": {"Fn::GetAtt": ["MonitoringRole", "Arn"]}}})
         rds, elb = self.client("rds"), self.client("elbv2")
         db = rds.describe_db_instances()["DBInstances"][0]
@@ -1025,6 +1030,33 @@ class Protection(Case):
         )
         self.delete()
         self.assertEqual(rds.describe_db_instances()["DBInstances"], [])
+        self.assertEqual(elb.describe_load_balancers()["LoadBalancers"], [])
+
+    def test_a_failed_delete_keeps_what_it_is_told_to_retain(self) -> None:
+        out = self.create(protected(), {"Balancer": {"Value": {"Ref": "Balancer"}}})
+        rds, elb = self.client("rds"), self.client("elbv2")
+        # RetainResources is for a stack whose delete failed.
+        with self.assertRaises(ClientError) as refused:
+            self.cf.delete_stack(StackName="ext", RetainResources=["Database"])
+        self.assertIn("DELETE_FAILED", str(refused.exception))
+        self.cf.delete_stack(StackName="ext")
+        self.assertEqual(self.cf.describe_stacks(StackName=self.stack_id)["Stacks"][0]["StackStatus"], "DELETE_FAILED")
+        # Keeping the database, the balancer is tried again, and fails again.
+        self.cf.delete_stack(StackName=self.stack_id, RetainResources=["Database"])
+        stack = self.cf.describe_stacks(StackName=self.stack_id)["Stacks"][0]
+        self.assertEqual(stack["StackStatus"], "DELETE_FAILED")
+        latest = {}
+        for e in reversed(self.cf.describe_stack_events(StackName=self.stack_id)["StackEvents"]):
+            latest[e["LogicalResourceId"]] = e["ResourceStatus"]
+        self.assertEqual((latest["Database"], latest["Balancer"]), ("DELETE_SKIPPED", "DELETE_FAILED"))
+        elb.modify_load_balancer_attributes(
+            LoadBalancerArn=out["Balancer"], Attributes=[{"Key": "deletion_protection.enabled", "Value": "false"}]
+        )
+        self.cf.delete_stack(StackName=self.stack_id)
+        with self.assertRaises(ClientError):
+            self.cf.describe_stacks(StackName="ext")
+        # The database stays, outside any stack; the balancer went.
+        self.assertEqual(len(rds.describe_db_instances()["DBInstances"]), 1)
         self.assertEqual(elb.describe_load_balancers()["LoadBalancers"], [])
 
 

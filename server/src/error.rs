@@ -89,6 +89,7 @@ impl ApiError {
                 D::NoCodeBucket => C::NoCodeBucket,
                 D::ImagesDenied(_) => C::AccessDenied,
                 D::InvalidCode(_) => C::InvalidCode,
+                D::InvalidKeep(_) => C::InvalidKeep,
                 D::TemplateMismatch => C::TemplateMismatch,
                 D::StackName(_) => C::InvalidStackName,
                 D::Role(RoleError::NotAllowed(_)) => C::RoleNotAllowed,
@@ -174,6 +175,7 @@ impl ApiError {
             ApiError::Deploy(
                 DeployError::InvalidParameters(problems)
                 | DeployError::InvalidCode(problems)
+                | DeployError::InvalidKeep(problems)
                 | DeployError::BeyondBootstrap(problems),
             ) => {
                 body.problems = problems.clone();

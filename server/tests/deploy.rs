@@ -2021,6 +2021,178 @@ async fn a_delete_after_a_failed_one_is_a_new_attempt() {
     );
 }
 
+/// A stack whose delete failed at resources it cannot delete (a protected database, a
+/// protected load balancer: moto's sandbox makes this too, see `deploy_moto.rs`) can be
+/// deleted keeping them in the account. What is kept is what the stack's own events say the
+/// delete could not delete: any other name is refused at its path, and so is a stack whose
+/// delete did not fail. CloudFormation is sent exactly the names kept (`RetainResources`).
+#[tokio::test]
+async fn a_stack_whose_delete_failed_is_deleted_keeping_only_what_it_could_not_delete() {
+    let h = harness();
+    let id = started(&h).await;
+    h.events(&id, None).await;
+    let keep_path = format!("/api/deployments/{id}/delete-keeping");
+    let keeping = |keep: Value| {
+        h.send(
+            "POST",
+            &keep_path,
+            Some(TOKEN),
+            Some(json!({ "keep": keep })),
+            &[],
+        )
+    };
+    // A stack whose delete did not fail keeps nothing this way.
+    let (status, body, _) = keeping(json!(["Function"])).await;
+    assert_eq!(
+        (
+            status,
+            body["error"].as_str(),
+            body["problems"][0]["path"].as_str()
+        ),
+        (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            Some("invalid_keep"),
+            Some("keep")
+        ),
+        "{body}"
+    );
+    assert!(h.cfn.delete_tokens.lock().unwrap().is_empty());
+
+    let path = format!("/api/deployments/{id}");
+    assert_eq!(
+        h.send("DELETE", &path, Some(TOKEN), None, &[]).await.0,
+        StatusCode::ACCEPTED
+    );
+    {
+        // This delete fails at the protected resources, as CloudFormation records it.
+        let mut stacks = h.cfn.stacks.lock().unwrap();
+        let s = stacks.last_mut().unwrap();
+        let n = s.events.len() + 1;
+        let name = s.name.clone();
+        s.script.clear();
+        let protected = "Resource handler returned message: \"Cannot delete protected DB Instance, please disable deletion protection and try again.\"";
+        for (i, (logical, ty, status, reason)) in [
+            (
+                "Database",
+                "AWS::RDS::DBInstance",
+                "DELETE_IN_PROGRESS",
+                None,
+            ),
+            (
+                "Database",
+                "AWS::RDS::DBInstance",
+                "DELETE_FAILED",
+                Some(protected),
+            ),
+            ("Logs", "AWS::Logs::LogGroup", "DELETE_COMPLETE", None),
+            (
+                "LoadBalancer",
+                "AWS::ElasticLoadBalancingV2::LoadBalancer",
+                "DELETE_FAILED",
+                Some("Load balancer has deletion protection enabled"),
+            ),
+            (
+                &*name,
+                "AWS::CloudFormation::Stack",
+                "DELETE_FAILED",
+                Some("The following resource(s) failed to delete: [Database, LoadBalancer]."),
+            ),
+        ]
+        .into_iter()
+        .enumerate()
+        {
+            s.script
+                .push_back(event(n + i, logical, ty, status, reason));
+        }
+    }
+    let events = h.events(&id, None).await;
+    let failed = &events.last().unwrap().2;
+    assert_eq!(failed["status"], "DELETE_FAILED", "{failed}");
+    // The status names what the delete could not delete, with why: what may be kept.
+    let undeleted: Vec<(&str, &str)> = failed["undeleted"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            (
+                f["logical_id"].as_str().unwrap(),
+                f["resource_type"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        undeleted,
+        [
+            ("Database", "AWS::RDS::DBInstance"),
+            ("LoadBalancer", "AWS::ElasticLoadBalancingV2::LoadBalancer")
+        ],
+        "{failed}"
+    );
+    assert!(
+        failed["undeleted"][0]["reason"]
+            .as_str()
+            .unwrap()
+            .contains("deletion protection"),
+        "{failed}"
+    );
+
+    // Only what the delete left may be kept: a deleted log group, or a name it never had, is
+    // refused at its path, with what may be kept.
+    let (status, body, _) = keeping(json!(["Database", "Logs", "Nothing"])).await;
+    assert_eq!(
+        (status, body["error"].as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("invalid_keep")),
+        "{body}"
+    );
+    let paths: Vec<&str> = body["problems"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["path"].as_str().unwrap())
+        .collect();
+    assert_eq!(paths, ["keep[1]", "keep[2]"], "{body}");
+    assert!(
+        body["problems"][0]["message"]
+            .as_str()
+            .unwrap()
+            .ends_with("it could not delete Database, LoadBalancer"),
+        "{body}"
+    );
+    assert_eq!(
+        h.cfn.delete_tokens.lock().unwrap().len(),
+        1,
+        "nothing was sent"
+    );
+    // Another token's stack is not there for it.
+    let (status, _, _) = h
+        .send(
+            "POST",
+            &format!("/api/deployments/{id}/delete-keeping"),
+            Some("not-a-token-of-this-server"),
+            Some(json!({"keep": ["Database"]})),
+            &[],
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+
+    // Keeping the database: CloudFormation is asked to retain it alone; the load balancer is
+    // tried again.
+    let (status, body, _) = keeping(json!(["Database"])).await;
+    assert_eq!(status, StatusCode::ACCEPTED, "{body}");
+    assert_eq!(
+        h.cfn.delete_retains.lock().unwrap().clone(),
+        vec![Vec::<String>::new(), vec!["Database".to_string()]]
+    );
+    let events = h.events(&id, None).await;
+    let done = &events.last().unwrap().2;
+    assert_eq!(done["status"], "DELETE_COMPLETE", "{done}");
+    let tokens = h.cfn.delete_tokens.lock().unwrap().clone();
+    assert_ne!(
+        tokens[0], tokens[1],
+        "a new attempt, not a retry of the first"
+    );
+}
+
 #[tokio::test]
 async fn delete_streams_its_events_to_delete_complete() {
     let h = harness();

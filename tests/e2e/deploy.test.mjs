@@ -860,3 +860,58 @@ test('"Connect an AWS account" gives the bootstrap template, a fresh ExternalId 
   assert.equal(template.Outputs.HostedZoneIds.Value, '(none)');
   assert.deepEqual(errors, []);
 });
+
+test('a delete stopped by deletion protection deletes the rest, keeping what it could not delete, once asked', async () => {
+  const { page, errors } = await open(login);
+  // The governed-account profile protects the database and the load balancer.
+  const cert = (await motoTool('certificate', 'shop.example.com')).arn;
+  await page.getByTestId('controls-summary').click();
+  await page.locator('#f-governed').check();
+  await page.locator('#f-fargate-user').fill('1000');
+  await page.locator('#f-fargate-https').check();
+  await page.locator('#f-fargate-https-certificate_arn').fill(cert);
+  await page.locator('#f-log_bucket').fill('shop-access-logs-us-east-1');
+  await page.waitForFunction(() => document.querySelector('[data-testid=controls-count]').innerText === 'all 61 controls pass');
+  // The user's own log bucket exists first, with the policy the page gives for it.
+  await page.getByTestId('log-bucket-policy').locator('summary').click();
+  const policy = (await page.getByTestId('log-bucket-policy').locator('pre').innerText()).replaceAll('YOUR-ACCOUNT-ID', '123456789012');
+  await motoTool('log-bucket', 'shop-access-logs-us-east-1', policy);
+  await page.getByTestId('deploy').scrollIntoViewIfNeeded();
+  await page.getByTestId('stack-name').fill('shop-governed');
+  await page.getByTestId('deploy-button').click();
+  const status = page.getByTestId('deploy-status');
+  await status.filter({ hasText: 'CREATE_COMPLETE' }).or(page.getByTestId('deploy-error')).waitFor({ timeout: 120000 })
+    .catch(async (e) => { throw new Error(`${e.message}\n${await page.getByTestId('deploy').innerText()}`); });
+  assert.equal(await page.getByTestId('deploy-error').count(), 0, await page.getByTestId('deploy').innerText());
+  await page.getByTestId('delete-stack').click();
+  await page.getByTestId('confirm-delete').click();
+  await status.filter({ hasText: 'DELETE_FAILED' }).waitFor({ timeout: 60000 });
+  // What the delete could not delete, with why, and the way out.
+  const undeleted = await page.getByTestId('undeleted').innerText();
+  assert.match(undeleted, /Database \(AWS::RDS::DBInstance\): .*deletion protection/, undeleted);
+  assert.match(undeleted, /LoadBalancer \(AWS::ElasticLoadBalancingV2::LoadBalancer\): /, undeleted);
+  await page.getByTestId('delete-keeping').click();
+  await page.getByTestId('keep-confirm').waitFor();
+  // The question takes the focus, on Cancel, and is named by what it keeps.
+  await page.waitForFunction(() => document.activeElement?.dataset.testid === 'cancel-keep');
+  const question = await page.getByRole('alertdialog').getAttribute('aria-labelledby');
+  assert.match(await page.locator(`#${question}`).innerText(),
+    /^Delete the stack, keeping (Database \(AWS::RDS::DBInstance\)|LoadBalancer \(AWS::ElasticLoadBalancingV2::LoadBalancer\)) and (Database|LoadBalancer) \(.+\)\?$/);
+  assert.match(await page.getByRole('alertdialog').evaluate(described), /outside any stack, running and billed until you delete them yourself/);
+  assert.deepEqual(await accessibilityViolations(page), []);
+  await page.getByTestId('undeleted').screenshot({ path: path.join(artifacts, 'deploy-delete-keeping.png') });
+  await page.getByTestId('confirm-keep').click();
+  await status.filter({ hasText: 'DELETE_COMPLETE' }).waitFor({ timeout: 60000 });
+  const left = await page.getByTestId('left-behind').locator('li').allInnerTexts();
+  for (const kept of ['Database, AWS::RDS::DBInstance', 'LoadBalancer, AWS::ElasticLoadBalancingV2::LoadBalancer']) {
+    assert.ok(left.some((l) => l.endsWith(`(${kept}): kept, as the delete was asked`)), left.join('\n'));
+  }
+  // They are still in the account; the rest is gone.
+  const inventory = await motoTool('inventory');
+  assert.equal(inventory.load_balancers.length, 1, JSON.stringify(inventory.load_balancers));
+  assert.equal(inventory.db_instances.length, 1, JSON.stringify(inventory.db_instances));
+  assert.deepEqual(inventory.ecs_services, []);
+  // Kept resources outlive the stack: the sandbox starts afresh for whatever runs next.
+  await motoTool('reset');
+  assert.deepEqual(errors.filter((e) => !/status of (409|422)/.test(e)), []);
+});

@@ -216,7 +216,8 @@ fn LogBucketPolicy() -> impl IntoView {
                         <code>{shared::template::ACCOUNT_PLACEHOLDER}</code>
                         ". S3 and the load balancer deliver logs only into a bucket in this account and region, encrypted with S3-managed keys (SSE-S3), without Object Lock or Requester Pays."
                     </p>
-                    <pre class="policy-code">{text}</pre>
+                    // Scrolls sideways on a narrow screen: reachable from the keyboard.
+                    <pre class="policy-code" tabindex="0" role="region" aria-label="Statements for your log bucket's policy">{text}</pre>
                 </details>
             }
         })

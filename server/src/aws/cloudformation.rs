@@ -283,11 +283,14 @@ pub trait CloudFormation: Send + Sync {
     /// starting the latest operation, so a stack with a long history costs one or two pages a
     /// look, not all of them.
     fn events(&self, s: &Session, stack: &str) -> BoxFuture<'_, Result<Vec<StackEvent>, AwsError>>;
+    /// Deletes the stack; `retain` names resources a failed delete could not delete, to keep
+    /// (`RetainResources`, for a stack in `DELETE_FAILED` only).
     fn delete_stack(
         &self,
         s: &Session,
         stack: &str,
         token: &str,
+        retain: &[String],
     ) -> BoxFuture<'_, Result<(), AwsError>>;
 }
 
@@ -663,11 +666,13 @@ impl CloudFormation for SdkCloudFormation {
         s: &Session,
         stack: &str,
         token: &str,
+        retain: &[String],
     ) -> BoxFuture<'_, Result<(), AwsError>> {
         let call = self
             .client(s)
             .delete_stack()
             .stack_name(stack)
+            .set_retain_resources((!retain.is_empty()).then(|| retain.to_vec()))
             .client_request_token(token)
             .customize()
             .config_override(Self::no_retries());

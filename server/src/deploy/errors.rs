@@ -35,6 +35,8 @@ pub enum DeployError {
     BeyondBootstrap(Vec<shared::api::PlanProblem>),
     #[error("the upload is not the function's code: {}", .0.first().map(|p| p.message.as_str()).unwrap_or("no reason"))]
     InvalidCode(Vec<shared::api::PlanProblem>),
+    #[error("the resources to keep are not what the stack's failed delete left: {}", .0.first().map(|p| p.message.as_str()).unwrap_or("no reason"))]
+    InvalidKeep(Vec<shared::api::PlanProblem>),
     #[error(
         "the template sent differs from the one Stackplan generates for this plan; only generated templates are deployed"
     )]

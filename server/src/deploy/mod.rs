@@ -222,8 +222,113 @@ pub fn change_set_name(
     format!("stackplan-{}", key.change_set_digest(&parts))
 }
 
+/// What a delete of a stack in `status` keeps, when asked to keep `keep`: those of `failed`
+/// (what its failed delete could not delete) it names, each once, in `failed`'s order. A stack
+/// whose delete did not fail keeps nothing this way (CloudFormation takes `RetainResources`
+/// for `DELETE_FAILED` stacks only), and a name the failed delete did not leave is refused,
+/// at its path.
+pub fn kept(
+    status: &str,
+    keep: &[shared::api::LogicalId],
+    failed: &[String],
+) -> Result<Vec<String>, Vec<shared::api::PlanProblem>> {
+    let problem = |path: String, message: String| shared::api::PlanProblem { path, message };
+    if status != "DELETE_FAILED" {
+        return Err(vec![problem(
+            "keep".into(),
+            format!(
+                "the stack is {status}: only a stack whose delete failed keeps resources this way; delete it as usual"
+            ),
+        )]);
+    }
+    if keep.is_empty() {
+        return Err(vec![problem(
+            "keep".into(),
+            format!(
+                "name what to keep: the delete could not delete {}",
+                failed.join(", ")
+            ),
+        )]);
+    }
+    let problems: Vec<_> = keep
+        .iter()
+        .enumerate()
+        .filter(|(_, id)| !failed.contains(&id.0))
+        .map(|(i, id)| {
+            problem(
+                format!("keep[{i}]"),
+                format!(
+                    "{:?} is not what the delete left: it could not delete {}",
+                    id.0.chars().take(64).collect::<String>(),
+                    if failed.is_empty() {
+                        "nothing (every failure was another's)".to_string()
+                    } else {
+                        failed.join(", ")
+                    }
+                ),
+            )
+        })
+        .collect();
+    if !problems.is_empty() {
+        return Err(problems);
+    }
+    Ok(failed
+        .iter()
+        .filter(|f| keep.iter().any(|k| k.0 == **f))
+        .cloned()
+        .collect())
+}
+
 #[cfg(test)]
 mod tests {
+    use shared::api::LogicalId;
+
+    /// A delete keeps only what its stack's failed delete left, and says at which path a name
+    /// is wrong.
+    #[test]
+    fn a_delete_keeps_only_what_the_failed_delete_left() {
+        let ids = |names: &[&str]| -> Vec<LogicalId> {
+            names.iter().map(|n| LogicalId(n.to_string())).collect()
+        };
+        let failed = ["Database".to_string(), "LoadBalancer".to_string()];
+        assert_eq!(
+            super::kept(
+                "DELETE_FAILED",
+                &ids(&["LoadBalancer", "Database", "Database"]),
+                &failed
+            ),
+            Ok(failed.to_vec())
+        );
+        assert_eq!(
+            super::kept("DELETE_FAILED", &ids(&["Database"]), &failed),
+            Ok(vec!["Database".to_string()])
+        );
+        let wrong =
+            super::kept("DELETE_FAILED", &ids(&["Database", "Bucket"]), &failed).unwrap_err();
+        assert_eq!(
+            wrong.iter().map(|p| p.path.as_str()).collect::<Vec<_>>(),
+            ["keep[1]"]
+        );
+        assert!(
+            wrong[0]
+                .message
+                .contains("could not delete Database, LoadBalancer"),
+            "{wrong:?}"
+        );
+        let settled = super::kept("UPDATE_COMPLETE", &ids(&["Database"]), &failed).unwrap_err();
+        assert_eq!(settled[0].path, "keep");
+        assert!(
+            settled[0]
+                .message
+                .starts_with("the stack is UPDATE_COMPLETE"),
+            "{settled:?}"
+        );
+        assert_eq!(
+            super::kept("DELETE_FAILED", &[], &failed).unwrap_err()[0].path,
+            "keep"
+        );
+    }
+
     /// A new stack declares its template's types; an update adds the deployed template's
     /// (a type whose last resource it removes); an update whose deployed template is unknown
     /// declares every type Stackplan generates.

@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use futures_util::future::BoxFuture;
 use shared::api::{
-    ChangeSet, CreateDeployment, Created, ImageCheck, ImageWait, SandboxReport, Status,
+    ChangeSet, CreateDeployment, Created, ImageCheck, ImageWait, LogicalId, SandboxReport, Status,
 };
 use shared::template;
 use shared::validate::ValidPlan;
@@ -889,18 +889,36 @@ impl Deployer {
 
     /// `DELETE /api/deployments/{id}`.
     pub async fn delete(&self, grant: &Grant, id: &str) -> Result<Status, DeployError> {
+        self.delete_stack(grant, id, None).await
+    }
+
+    /// `POST /api/deployments/{id}/delete-keeping`: deletes a stack whose delete failed,
+    /// keeping in the account the resources `keep` names, which must be ones the failed delete
+    /// could not delete (CloudFormation's `RetainResources`).
+    pub async fn delete_keeping(
+        &self,
+        grant: &Grant,
+        id: &str,
+        keep: &[LogicalId],
+    ) -> Result<Status, DeployError> {
+        self.delete_stack(grant, id, Some(keep)).await
+    }
+
+    async fn delete_stack(
+        &self,
+        grant: &Grant,
+        id: &str,
+        keep: Option<&[LogicalId]>,
+    ) -> Result<Status, DeployError> {
         let deployment = self.decode(id)?;
         let arn = &deployment.stack;
         let session = self.session_for(grant, arn, Access::Deploy).await?;
         let stack = self.live_stack(arn, &session, grant.owner.as_ref()).await?;
         // A stack being created or updated is left to settle: a delete meanwhile would either
         // be refused by CloudFormation or cut the operation short, and the panel following it
-        // could not tell the two apart. One waiting for review, or deleting already, may go.
-        let busy = !progress::is_terminal(&stack.status)
-            && !matches!(
-                stack.status.as_str(),
-                "REVIEW_IN_PROGRESS" | "DELETE_IN_PROGRESS"
-            );
+        // could not tell the two apart. One deleting already may go (CloudFormation answers
+        // it as done).
+        let busy = !progress::is_terminal(&stack.status) && stack.status != "DELETE_IN_PROGRESS";
         if busy {
             return Err(DeployError::Busy {
                 name: arn.name.clone(),
@@ -908,6 +926,25 @@ impl Deployer {
                 deployment: None,
             });
         }
+        // What is kept is what the stack's failed delete could not delete, read from its own
+        // events: never a resource the client merely names.
+        let retain = match keep {
+            None => Vec::new(),
+            Some(keep) => {
+                let events = self
+                    .call(&session, &unwatched, |cfn, s| {
+                        let id = arn.arn.clone();
+                        Box::pin(async move { cfn.events(&s, &id).await })
+                    })
+                    .await?;
+                let failed: Vec<String> =
+                    progress::failed_to_delete(progress::current_operation(&events))
+                        .into_iter()
+                        .map(|f| f.logical_id)
+                        .collect();
+                super::kept(&stack.status, keep, &failed).map_err(DeployError::InvalidKeep)?
+            }
+        };
         // Each DELETE is its own attempt. CloudFormation takes a token it has seen for a retry
         // of that request and does nothing, so one token per stack would make a delete after
         // a DELETE_FAILED (say, once an administrator lifted a protection) silently do
@@ -918,12 +955,13 @@ impl Deployer {
             super::digest(&[&arn.arn, &attempt()])
         );
         let stack = arn.arn.clone();
+        let kept = retain.clone();
         self.call(&session, &unwatched, move |cfn, s| {
-            let (st, t) = (stack.clone(), token.clone());
-            Box::pin(async move { cfn.delete_stack(&s, &st, &t).await })
+            let (st, t, r) = (stack.clone(), token.clone(), kept.clone());
+            Box::pin(async move { cfn.delete_stack(&s, &st, &t, &r).await })
         })
         .await?;
-        tracing::info!(stack = arn.name, "deleting the stack");
+        tracing::info!(stack = arn.name, kept = ?retain, "deleting the stack");
         self.status_of(id, arn, &session, grant.owner.as_ref())
             .await
     }
@@ -1123,6 +1161,11 @@ fn status_of_stack(id: &str, arn: &StackArn, read: &StackRead) -> Status {
             Vec::new()
         },
         held: template.held.clone(),
+        undeleted: if stack.status == "DELETE_FAILED" {
+            progress::failed_to_delete(op)
+        } else {
+            Vec::new()
+        },
     }
 }
 

@@ -138,6 +138,31 @@ pub fn finished_resources(events: &[StackEvent]) -> usize {
     latest.values().filter(|s| resource_settled(s)).count()
 }
 
+/// The resources an operation could not delete (their latest event is `DELETE_FAILED`), with
+/// why, in the order their events came.
+pub fn failed_to_delete(events: &[StackEvent]) -> Vec<Failure> {
+    let mut latest: Vec<&StackEvent> = Vec::new();
+    for e in events
+        .iter()
+        .filter(|e| !is_stack_event(e) && !e.logical_id.is_empty())
+    {
+        match latest.iter_mut().find(|l| l.logical_id == e.logical_id) {
+            Some(l) => *l = e,
+            None => latest.push(e),
+        }
+    }
+    latest
+        .into_iter()
+        .filter(|e| e.status == "DELETE_FAILED")
+        .map(|e| Failure {
+            logical_id: e.logical_id.clone(),
+            resource_type: e.resource_type.clone(),
+            status: e.status.clone(),
+            reason: e.reason.clone().unwrap_or_else(|| "no reason given".into()),
+        })
+        .collect()
+}
+
 /// Progress of an operation: its finished resources out of `total`, what it touches (the
 /// template's resources, or the changes of the change set it runs, as `counted` says). A stack
 /// that has settled successfully is complete, even where the sandbox recorded no per-resource

@@ -182,6 +182,19 @@ pub async fn deployment_delete(
     Ok((StatusCode::ACCEPTED, Json(status)))
 }
 
+/// `POST /api/deployments/{id}/delete-keeping`.
+pub async fn deployment_delete_keeping_post(
+    Authorized(grant): Authorized,
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    JsonBody(request): JsonBody<shared::api::DeleteKeeping>,
+) -> Result<impl IntoResponse, ApiError> {
+    let status = deployer(&state)?
+        .delete_keeping(&grant, &id, &request.keep)
+        .await?;
+    Ok((StatusCode::ACCEPTED, Json(status)))
+}
+
 /// `GET /api/deployments/{id}/events`: Server-Sent Events ([`DeployEvent`]), encoded by
 /// `shared::api::sse`. A reconnect with `Last-Event-ID` gets only the events after that one.
 pub async fn deployment_events_get(

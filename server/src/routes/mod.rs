@@ -30,6 +30,7 @@ const DEPLOYMENT_GET: &str = "deployment_get";
 const DEPLOYMENT_EXECUTE: &str = "deployment_execute_post";
 const DEPLOYMENT_EVENTS: &str = "deployment_events_get";
 const DEPLOYMENT_DELETE: &str = "deployment_delete";
+const DEPLOYMENT_DELETE_KEEPING: &str = "deployment_delete_keeping_post";
 const DEPLOYMENT_IMAGE: &str = "deployment_image_get";
 const DEPLOYMENT_CODE: &str = "deployment_code_put";
 
@@ -262,9 +263,27 @@ pub fn api_routes() -> Routes {
                 errors: errors!(UnknownDeployment, StackBusy, CloudformationValidation; aws),
                 params: &[ID],
                 headers: &[],
-                links: &[DEPLOYMENT_EVENTS],
+                links: &[DEPLOYMENT_EVENTS, DEPLOYMENT_DELETE_KEEPING],
             },
             deployments::deployment_delete,
+        )
+        .add(
+            Operation {
+                method: Method::POST,
+                path: "/api/deployments/{id}/delete-keeping",
+                id: DEPLOYMENT_DELETE_KEEPING,
+                summary: "Delete a stack whose delete failed (`DELETE_FAILED`: a protected database, say), keeping in the account the resources `keep` names, outside any stack and billed until you delete them. Only resources the failed delete could not delete may be kept (CloudFormation's `RetainResources`); the stack's own events say which.",
+                auth: true,
+                request: Some((json::<api::DeleteKeeping>(), false)),
+                example: Some(|| serde_json::json!({"keep": ["Database"]})),
+                ok: (202, "The stack's status as the deletion starts.", json::<api::Status>()),
+                also: None,
+                errors: errors!(UnknownDeployment, StackBusy, InvalidKeep, CloudformationValidation; aws),
+                params: &[ID],
+                headers: &[],
+                links: &[DEPLOYMENT_EVENTS],
+            },
+            deployments::deployment_delete_keeping_post,
         )
         .add(
             Operation {

@@ -196,6 +196,8 @@ pub struct CfnDouble {
     pub computing_until: Mutex<Option<tokio::time::Instant>>,
     /// The request token of each DeleteStack call, in order.
     pub delete_tokens: Mutex<Vec<String>>,
+    /// The `RetainResources` of each DeleteStack.
+    pub delete_retains: Mutex<Vec<Vec<String>>>,
     /// The `StackName` of each CreateStack and CreateChangeSet call, in order (a name, or a
     /// stack's ARN).
     pub request_stacks: Mutex<Vec<String>>,
@@ -709,15 +711,28 @@ impl CloudFormation for CfnDouble {
         _: &Session,
         stack: &str,
         token: &str,
+        retain: &[String],
     ) -> BoxFuture<'_, Result<(), AwsError>> {
         let stack = stack.to_string();
         let token = token.to_string();
+        let retain = retain.to_vec();
         Box::pin(async move {
             self.check("delete_stack")?;
             self.delete_tokens.lock().unwrap().push(token);
+            self.delete_retains.lock().unwrap().push(retain.clone());
             let mut stacks = self.stacks.lock().unwrap();
             let s = Self::find(&mut stacks, &stack)
                 .ok_or_else(|| AwsError::NotFound(stack.clone().into()))?;
+            // Like AWS: RetainResources is for a stack whose delete failed.
+            if !retain.is_empty() && s.status() != "DELETE_FAILED" {
+                return Err(AwsError::Validation(
+                    format!(
+                        "Invalid operation on stack [{}]: RetainResources can only be specified when the stack is in the DELETE_FAILED state",
+                        s.name
+                    )
+                    .into(),
+                ));
+            }
             let (n, name) = (s.events.len() + s.script.len(), s.name.clone());
             let ids: Vec<_> = self
                 .plan
@@ -736,6 +751,16 @@ impl CloudFormation for CfnDouble {
             for (i, (id, ty)) in ids.iter().enumerate().step_by(3) {
                 s.script
                     .push_back(event(n + 2 + i, id, ty, "DELETE_COMPLETE", None));
+            }
+            // What it keeps is skipped, as CloudFormation records a retained resource.
+            for (i, id) in retain.iter().enumerate() {
+                s.script.push_back(event(
+                    n + 400 + i,
+                    id,
+                    "AWS::RDS::DBInstance",
+                    "DELETE_SKIPPED",
+                    None,
+                ));
             }
             s.script.push_back(event(
                 n + 500,

@@ -58,6 +58,30 @@ pub struct CreateDeployment {
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct ExecuteDeployment {}
 
+/// `POST /api/deployments/{id}/delete-keeping`: delete a stack whose delete failed, keeping in
+/// the account the resources that could not be deleted (a protected database, say), outside
+/// any stack.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct DeleteKeeping {
+    /// Logical ids of the resources the failed delete could not delete, to keep.
+    #[cfg_attr(feature = "schema", schemars(length(min = 1, max = 200)))]
+    pub keep: Vec<LogicalId>,
+}
+
+/// A resource's logical id in its template.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(transparent)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct LogicalId(
+    #[cfg_attr(
+        feature = "schema",
+        schemars(length(min = 1, max = 255), regex(pattern = r"^[A-Za-z0-9]+$"))
+    )]
+    pub String,
+);
+
 /// One resource change of a change set.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
@@ -288,6 +312,10 @@ pub struct Status {
     /// template could not be read (every template Stackplan makes has some).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub held: Vec<Held>,
+    /// For a stack whose delete failed (`DELETE_FAILED`): each resource it could not delete,
+    /// with why. `POST /api/deployments/{id}/delete-keeping` may keep them in the account.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub undeleted: Vec<Failure>,
 }
 
 /// A service waiting for its first image: the stack's own repository was empty when the
@@ -580,6 +608,9 @@ error_codes! {
     NoCodeBucket = "no_code_bucket", 409;
     /// The upload is not a zip holding the plan's handler; `problems` says what is wrong.
     InvalidCode = "invalid_code", 422;
+    /// A delete that keeps resources in the account keeps only what the stack's failed delete
+    /// could not delete; `problems` says which, at `keep` or `keep[i]`.
+    InvalidKeep = "invalid_keep", 422;
     /// The template sent is not the one generated from the plan.
     TemplateMismatch = "template_mismatch", 422;
     /// The stack name breaks CloudFormation's rule.
@@ -626,7 +657,7 @@ pub struct PlanProblem {
 pub struct ErrorBody {
     pub error: ErrorCode,
     pub message: String,
-    /// For `invalid_plan`, `invalid_parameters`, `invalid_code` and `beyond_bootstrap`: every
+    /// For `invalid_plan`, `invalid_parameters`, `invalid_code`, `invalid_keep` and `beyond_bootstrap`: every
     /// problem, with its field path.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub problems: Vec<PlanProblem>,

@@ -52,7 +52,7 @@ pub struct Deploy {
     pub id: RwSignal<Option<String>>,
     pub changes: RwSignal<Vec<Change>>,
     pub rows: RwSignal<Vec<Row>>,
-    /// Finished resources, and the template's total.
+    /// Finished resources (or changes), and their total.
     pub progress: RwSignal<Progress>,
     pub token: RwSignal<Option<String>>,
     pub sandbox_notes: RwSignal<Vec<String>>,
@@ -76,6 +76,9 @@ pub struct Deploy {
     /// first since the last request began (see [`Deploy::edited`]): a plan edit may reset the
     /// parameters after it, and it is the plan the user changed.
     edits: StoredValue<(u64, Option<&'static str>)>,
+    /// What the last delete from this tab was asked to keep (a failed delete's leftovers):
+    /// their `DELETE_SKIPPED` is the user's choice, not their deletion policy.
+    pub(super) kept: StoredValue<Vec<String>>,
     host: StoredValue<Option<String>>,
     /// Inside another page's frame: Deploy asks for a confirmation in the frame first.
     pub embedded: bool,
@@ -118,6 +121,7 @@ impl Deploy {
             resuming: StoredValue::new(false),
             waited_out: StoredValue::new(false),
             edits: StoredValue::new((0, None)),
+            kept: StoredValue::new(Vec::new()),
             host: StoredValue::new(host),
             embedded,
         }
@@ -449,16 +453,36 @@ impl Deploy {
 
     /// Deletes the stack and follows the deletion.
     pub fn delete(self) {
+        self.delete_stack(None);
+    }
+
+    /// Deletes the stack whose delete failed, keeping `keep` (what that delete could not
+    /// delete) in the account.
+    pub fn delete_keeping(self, keep: Vec<String>) {
+        self.delete_stack(Some(keep));
+    }
+
+    fn delete_stack(self, keep: Option<Vec<String>>) {
         let (Some(client), Some(id)) = (self.client(), self.id.get_untracked()) else {
             return;
         };
+        self.kept.set_value(keep.clone().unwrap_or_default());
         let before = self.phase.get_untracked();
         self.error.set(None);
         self.lost.set(None);
         self.deleting.set(true);
         self.phase.set(Phase::Running);
         spawn_local(async move {
-            match client.delete(&id).await {
+            let answer = match keep {
+                None => client.delete(&id).await,
+                Some(keep) => {
+                    let request = shared::api::DeleteKeeping {
+                        keep: keep.into_iter().map(shared::api::LogicalId).collect(),
+                    };
+                    client.delete_keeping(&id, &request).await
+                }
+            };
+            match answer {
                 // Deleted already (the sandbox deletes at once): nothing to follow.
                 Ok(status) if status.done => {
                     api::forget_following();

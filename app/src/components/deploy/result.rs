@@ -2,7 +2,7 @@
 //! differently, and Delete.
 
 use leptos::prelude::*;
-use shared::api::{Held, LeftBehind, LeftWhy, Output, Status};
+use shared::api::{Failure, Held, LeftBehind, LeftWhy, Output, Status};
 
 use super::flow::Deploy;
 
@@ -22,7 +22,7 @@ pub fn finished(d: Deploy, status: Status) -> AnyView {
                         <span>{f.reason}</span>
                     </div>
                 })}
-                {(!status.left_behind.is_empty()).then(|| left_behind(&status.left_behind))}
+                {(!status.left_behind.is_empty()).then(|| left_behind(&status.left_behind, &d.kept.get_value()))}
                 {(status.succeeded && !deleted).then(|| view! {
                     <div class="outputs" data-testid="deploy-outputs">
                         <h3>"Outputs"</h3>
@@ -60,6 +60,7 @@ pub fn finished(d: Deploy, status: Status) -> AnyView {
                         <ul>{notes.into_iter().map(|n| view! { <li>{n}</li> }).collect_view()}</ul>
                     </details>
                 })}
+                {(status.status == "DELETE_FAILED" && !status.undeleted.is_empty()).then(|| undeleted(d, &status.undeleted))}
                 {(!deleted).then(|| delete_button(d, protected(&status.held), kept(&status.held)))}
             </div>
         }
@@ -68,11 +69,15 @@ pub fn finished(d: Deploy, status: Status) -> AnyView {
 }
 
 /// What the operation left in the account, outside the stack, by the names to find it by.
-fn left_behind(left: &[LeftBehind]) -> AnyView {
+/// `asked` names what the delete was asked to keep.
+fn left_behind(left: &[LeftBehind], asked: &[String]) -> AnyView {
     let items = left
         .iter()
         .map(|l| {
             let why = match l.why {
+                LeftWhy::Kept if asked.contains(&l.logical_id) => {
+                    "kept, as the delete was asked".to_string()
+                }
                 LeftWhy::Kept => "kept by its deletion policy".to_string(),
                 LeftWhy::Skipped => format!(
                     "its deletion was skipped: {}",
@@ -178,47 +183,113 @@ fn protected(held: &[Held]) -> Option<String> {
 
 /// Delete, with a confirmation (and what will stop the deletion, if anything).
 fn delete_button(d: Deploy, protected: Option<String>, kept: String) -> AnyView {
-    let view = {
-        let confirm = RwSignal::new(false);
-        // The question takes the focus (on Cancel, the safe answer); Escape cancels; a
-        // cancelled question gives the focus back to Delete stack.
-        let refocus = StoredValue::new(false);
-        let cancel = move || {
-            refocus.set_value(true);
-            confirm.set(false);
-        };
-        view! {
-            <div class="actions">
-                {move || if confirm.get() {
-                    let cancel_button = NodeRef::<leptos::html::Button>::new();
-                    cancel_button.on_load(|el| { let _ = el.focus(); });
-                    // Read with the question, on the focused Cancel: what stays, billed, and
-                    // what will stop the deletion.
-                    let described = if protected.is_some() { "delete-keeps delete-protected" } else { "delete-keeps" };
-                    view! {
-                    <div role="alertdialog" aria-labelledby="delete-question" aria-describedby=described class="confirm-inline" data-testid="delete-confirm"
-                        on:keydown=move |ev| if ev.key() == "Escape" { cancel() }>
-                        <span id="delete-question">"Delete the stack and its resources?"</span>
-                        <p id="delete-keeps" data-testid="delete-keeps">{kept.clone()}</p>
-                        {protected.clone().map(|p| view! { <p class="banner warn" id="delete-protected" data-testid="delete-protected">{p}</p> })}
-                        <button type="button" class="danger" data-testid="confirm-delete" on:click=move |ev| { crate::browser::refocus_deploy(ev.target()); confirm.set(false); d.delete() }>"Delete"</button>
-                        <button type="button" class="secondary" data-testid="cancel-delete" node_ref=cancel_button on:click=move |_| cancel()>"Cancel"</button>
-                    </div>
-                }.into_any() } else {
-                    let delete_button = NodeRef::<leptos::html::Button>::new();
-                    delete_button.on_load(move |el| {
-                        if refocus.get_value() {
-                            refocus.set_value(false);
-                            let _ = el.focus();
-                        }
-                    });
-                    view! {
-                    <button type="button" class="danger" data-testid="delete-stack" node_ref=delete_button on:click=move |_| confirm.set(true)>"Delete stack"</button>
-                }.into_any() }}
+    let mut notes = vec![("delete-keeps", kept, false)];
+    notes.extend(protected.map(|p| ("delete-protected", p, true)));
+    asked(Ask {
+        opens: ("delete-stack", "Delete stack"),
+        id: "delete",
+        question: "Delete the stack and its resources?".into(),
+        notes,
+        answer: "Delete",
+        act: std::sync::Arc::new(move || d.delete()),
+    })
+}
+
+/// A stack whose delete failed: what it could not delete, and a delete that keeps them.
+fn undeleted(d: Deploy, undeleted: &[Failure]) -> AnyView {
+    let named = undeleted
+        .iter()
+        .map(|f| format!("{} ({})", f.logical_id, f.resource_type))
+        .collect::<Vec<_>>()
+        .join(" and ");
+    let keep: Vec<String> = undeleted.iter().map(|f| f.logical_id.clone()).collect();
+    let items = undeleted
+        .iter()
+        .map(|f| {
+            view! { <li><code>{f.logical_id.clone()}</code>{format!(" ({}): {}", f.resource_type, f.reason)}</li> }
+        })
+        .collect_view();
+    view! {
+        <div class="banner warn" data-testid="undeleted">
+            <p>"The delete could not delete:"</p>
+            <ul>{items}</ul>
+            <p>"Lift what stops them and click Delete stack again, or delete the stack and keep them in the account."</p>
+            {asked(Ask {
+                opens: ("delete-keeping", "Delete, keeping these"),
+                id: "keep",
+                question: format!("Delete the stack, keeping {named}?"),
+                notes: vec![("keep-what", "They stay in the account, outside any stack, running and billed until you delete them yourself; Stackplan will no longer see them.".into(), false)],
+                answer: "Delete, keeping them",
+                act: std::sync::Arc::new(move || d.delete_keeping(keep.clone())),
+            })}
+        </div>
+    }
+    .into_any()
+}
+
+/// A button whose action is asked first, in place.
+struct Ask {
+    /// The button that asks: its test id and label.
+    opens: (&'static str, &'static str),
+    /// The question's ids: `{id}-confirm`, `{id}-question`, `confirm-{id}`, `cancel-{id}`.
+    id: &'static str,
+    question: String,
+    /// Read with the question: each note's id (and test id), text, and whether it warns.
+    notes: Vec<(&'static str, String, bool)>,
+    answer: &'static str,
+    act: std::sync::Arc<dyn Fn() + Send + Sync>,
+}
+
+/// The question takes the focus (on Cancel, the safe answer); Escape cancels; a cancelled
+/// question gives the focus back to its button.
+fn asked(a: Ask) -> AnyView {
+    let confirm = RwSignal::new(false);
+    let refocus = StoredValue::new(false);
+    let cancel = move || {
+        refocus.set_value(true);
+        confirm.set(false);
+    };
+    let Ask {
+        opens: (opens_id, opens_label),
+        id,
+        question,
+        notes,
+        answer,
+        act,
+    } = a;
+    let described = notes.iter().map(|n| n.0).collect::<Vec<_>>().join(" ");
+    let view = move || {
+        if confirm.get() {
+            let cancel_button = NodeRef::<leptos::html::Button>::new();
+            cancel_button.on_load(|el| {
+                let _ = el.focus();
+            });
+            let act = act.clone();
+            view! {
+            <div role="alertdialog" aria-labelledby=format!("{id}-question") aria-describedby=described.clone() class="confirm-inline" data-testid=format!("{id}-confirm")
+                on:keydown=move |ev| if ev.key() == "Escape" { cancel() }>
+                <span id=format!("{id}-question")>{question.clone()}</span>
+                {notes.iter().map(|(note, text, warn)| view! {
+                    <p id=*note data-testid=*note class=if *warn { "banner warn" } else { "" }>{text.clone()}</p>
+                }).collect_view()}
+                <button type="button" class="danger" data-testid=format!("confirm-{id}") on:click=move |ev| { crate::browser::refocus_deploy(ev.target()); confirm.set(false); act() }>{answer}</button>
+                <button type="button" class="secondary" data-testid=format!("cancel-{id}") node_ref=cancel_button on:click=move |_| cancel()>"Cancel"</button>
             </div>
+        }.into_any()
+        } else {
+            let button = NodeRef::<leptos::html::Button>::new();
+            button.on_load(move |el| {
+                if refocus.get_value() {
+                    refocus.set_value(false);
+                    let _ = el.focus();
+                }
+            });
+            view! {
+            <button type="button" class="danger" data-testid=opens_id node_ref=button on:click=move |_| confirm.set(true)>{opens_label}</button>
+        }.into_any()
         }
     };
-    view.into_any()
+    view! { <div class="actions">{view}</div> }.into_any()
 }
 
 #[cfg(test)]
