@@ -102,8 +102,10 @@ struct PlanRepr {
     )]
     project: String,
     region: Region,
-    /// Tags added to every resource that supports tags.
+    /// Tags added to every resource that supports tags (at most 10; keys of 1–64 characters,
+    /// values of at most 128).
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    #[cfg_attr(feature = "schema", schemars(extend("maxProperties" = 10)))]
     tags: BTreeMap<String, String>,
     workload: Workload,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -882,6 +884,10 @@ impl ApiType {
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Table {
     /// Short name: letters and digits, starting with a letter (e.g. `orders`).
+    #[cfg_attr(
+        feature = "schema",
+        schemars(length(min = 1, max = 32), regex(pattern = r"^[A-Za-z][A-Za-z0-9]*$"))
+    )]
     pub name: String,
     pub partition_key: Key,
     #[serde(default, skip_serializing_if = "Option::is_none")]
