@@ -2028,7 +2028,19 @@ async fn a_delete_after_a_failed_one_is_a_new_attempt() {
 /// delete did not fail. CloudFormation is sent exactly the names kept (`RetainResources`).
 #[tokio::test]
 async fn a_stack_whose_delete_failed_is_deleted_keeping_only_what_it_could_not_delete() {
-    let h = harness();
+    let mut h = harness();
+    // Another tenant of the server, with its own owner.
+    let other = "team-b-token-0123456789";
+    let own = |prefix: &str, zone: &str| AccountRoles {
+        settings_prefixes: vec![prefix.into()],
+        hosted_zone_ids: vec![zone.into()],
+        ..roles(ROLE, ACCOUNT)
+    };
+    let file = json!({"tokens": [
+        {"token": TOKEN, "roles": [own("stackplan/shared/", "ZS")]},
+        {"token": other, "owner": "team-b", "roles": [own("stackplan/team-b/", "ZB")]},
+    ]});
+    h.state.tokens = Arc::new(Tokens::from_file(&file.to_string()).unwrap());
     let id = started(&h).await;
     h.events(&id, None).await;
     let keep_path = format!("/api/deployments/{id}/delete-keeping");
@@ -2155,7 +2167,7 @@ async fn a_stack_whose_delete_failed_is_deleted_keeping_only_what_it_could_not_d
         body["problems"][0]["message"]
             .as_str()
             .unwrap()
-            .ends_with("it could not delete Database, LoadBalancer"),
+            .ends_with("(those are Database, LoadBalancer)"),
         "{body}"
     );
     assert_eq!(
@@ -2163,17 +2175,22 @@ async fn a_stack_whose_delete_failed_is_deleted_keeping_only_what_it_could_not_d
         1,
         "nothing was sent"
     );
-    // Another token's stack is not there for it.
-    let (status, _, _) = h
+    // Another tenant's stack is not there for it, and nothing is sent.
+    let (status, body, _) = h
         .send(
             "POST",
             &format!("/api/deployments/{id}/delete-keeping"),
-            Some("not-a-token-of-this-server"),
+            Some(other),
             Some(json!({"keep": ["Database"]})),
             &[],
         )
         .await;
-    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    assert_eq!(
+        (status, body["error"].as_str()),
+        (StatusCode::NOT_FOUND, Some("unknown_deployment")),
+        "{body}"
+    );
+    assert_eq!(h.cfn.delete_tokens.lock().unwrap().len(), 1);
 
     // Keeping the database: CloudFormation is asked to retain it alone; the load balancer is
     // tried again.
@@ -2186,6 +2203,17 @@ async fn a_stack_whose_delete_failed_is_deleted_keeping_only_what_it_could_not_d
     let events = h.events(&id, None).await;
     let done = &events.last().unwrap().2;
     assert_eq!(done["status"], "DELETE_COMPLETE", "{done}");
+    // What was kept is said as left in the account, by its own type.
+    assert!(
+        done["left_behind"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|l| l["logical_id"] == "Database"
+                && l["resource_type"] == "AWS::RDS::DBInstance"
+                && l["why"] == "kept"),
+        "{done}"
+    );
     let tokens = h.cfn.delete_tokens.lock().unwrap().clone();
     assert_ne!(
         tokens[0], tokens[1],
@@ -2923,6 +2951,72 @@ async fn an_update_counts_its_progress_in_the_changes_it_makes() {
         (Some("UPDATE_COMPLETE"), Some(100)),
         "{done}"
     );
+}
+
+/// A stack of Stackplan's updated by a change set made elsewhere (in the console, say) is
+/// still followed: its progress counts the template's resources, and the change set, which the
+/// roles may not read (they read only `stackplan-` change sets), is not asked for. One of
+/// Stackplan's that cannot be read (access denied) counts the template's resources too.
+#[tokio::test]
+async fn an_update_by_a_change_set_made_elsewhere_is_followed_counting_the_template() {
+    let h = harness();
+    let id = h.deployed("shop-lambda").await;
+    let path = format!("/api/deployments/{id}");
+    let read_status = || h.send("GET", &path, Some(TOKEN), None, &[]);
+    {
+        let mut stacks = h.cfn.stacks.lock().unwrap();
+        let s = stacks.last_mut().unwrap();
+        let foreign = s
+            .arn
+            .replace(":stack/", ":changeSet/")
+            .replace("shop-lambda/", "console-update/");
+        s.executed.push(foreign);
+        let (n, name) = (s.events.len() + 1, s.name.clone());
+        s.script.clear();
+        s.events.push(event(
+            n,
+            &name,
+            "AWS::CloudFormation::Stack",
+            "UPDATE_IN_PROGRESS",
+            Some("User Initiated"),
+        ));
+    }
+    h.cfn.calls.lock().unwrap().clear();
+    let (status, body, _) = read_status().await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(
+        (
+            body["status"].as_str(),
+            body["progress"]["counted"].as_str()
+        ),
+        (Some("UPDATE_IN_PROGRESS"), Some("resources")),
+        "{body}"
+    );
+    assert!(!h.cfn.calls.lock().unwrap().contains(&"change_set"));
+
+    // A change set of Stackplan's that the role may not read: counted the same, not an error.
+    {
+        let mut stacks = h.cfn.stacks.lock().unwrap();
+        let s = stacks.last_mut().unwrap();
+        let ours = s
+            .arn
+            .replace(":stack/", ":changeSet/")
+            .replace("shop-lambda/", "stackplan-0123456789abcdef/");
+        s.executed.push(ours);
+    }
+    h.cfn
+        .failures
+        .lock()
+        .unwrap()
+        .entry("change_set")
+        .or_default()
+        .push_back(AwsError::AccessDenied(
+            "not authorized to perform: cloudformation:DescribeChangeSet".into(),
+        ));
+    let (status, body, _) = read_status().await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["progress"]["counted"], "resources", "{body}");
+    assert!(h.cfn.calls.lock().unwrap().contains(&"change_set"));
 }
 
 /// A stack deployed from a Lambda plan is not updated by a Fargate plan: the update would take

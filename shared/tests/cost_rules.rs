@@ -647,3 +647,42 @@ fn http_api_responses_over_512_kb_are_increments_at_no_known_price() {
     let rest = with(1100, ApiType::Rest);
     assert!(rest.lines.iter().all(|l| l.item != item));
 }
+
+/// What is billed for the plan but has no price or volume to price it by is named beside the
+/// total, never silently in it; what is free within its allowance, or billed elsewhere, is not.
+#[test]
+fn billed_items_left_out_of_the_total_are_named() {
+    let lambda = estimate(examples::lambda(), true);
+    assert_eq!(
+        lambda.not_in_total(),
+        [
+            "Point-in-time recovery (DynamoDB)",
+            "Application bucket access logs (S3)"
+        ],
+        "{:?}",
+        lambda.not_estimated
+    );
+    let fargate = estimate(examples::fargate(), true);
+    assert_eq!(
+        fargate.not_in_total(),
+        [
+            "PostgreSQL log export (CloudWatch)",
+            "Container Insights performance log events (CloudWatch)",
+            "Flow logs to S3 (VPC)",
+            "Application bucket access logs (S3)",
+        ],
+        "{:?}",
+        fargate.not_estimated
+    );
+    // Free within their allowances: said as not estimated, not as left out of the total.
+    for free in ["Alarm notifications", "Backup storage"] {
+        assert!(
+            fargate
+                .not_estimated
+                .iter()
+                .any(|n| n.item == free && !n.billed),
+            "{free}: {:?}",
+            fargate.not_estimated
+        );
+    }
+}

@@ -105,6 +105,16 @@ test('an unknown price says unknown and the total says lower bound', async () =>
   await page.getByTestId('cost-groups').getByText('unknown', { exact: true }).first().waitFor();
 });
 
+test('what is billed but not estimated is named beside the total, not silently left out', async () => {
+  const page = await t.open();
+  await page.locator('[data-arch=lambda]').click();
+  await page.getByTestId('not-in-total').filter({ hasText: 'Point-in-time recovery (DynamoDB)' }).waitFor();
+  assert.equal(await page.getByTestId('not-in-total').innerText(),
+    'Not in this total, billed but not estimated: Point-in-time recovery (DynamoDB), Application bucket access logs (S3) (see Not estimated, under the cost lines).');
+  // The total itself is the priced lines' sum: no "+" for what has no price to say it with.
+  assert.match(await page.getByTestId('monthly-total').innerText(), /^\$[\d,.]+$/);
+});
+
 test('the cost panel says which prices it uses and how old they are', async () => {
   const page = await t.open();
   const source = page.getByTestId('price-source');

@@ -849,6 +849,8 @@ test('"Connect an AWS account" gives the bootstrap template, a fresh ExternalId 
   const text = await command.innerText();
   assert.match(text, /aws cloudformation deploy --stack-name stackplan-bootstrap --template-file stackplan-bootstrap\.json/);
   assert.match(text, /ExternalId=stackplan-[0-9a-f]{48}/);
+  // An update of a bootstrap in use keeps its server's ExternalId: the page says how.
+  assert.match(await page.getByTestId('bootstrap-update-note').innerText(), /Keep that server's ExternalId: run stackplan bootstrap --external-id <its ID> instead/);
   // The sandbox's caller is a user, not a role's session: no note about sessions.
   assert.equal(await page.getByTestId('session-principal').count(), 0);
   const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('download-bootstrap').click()]);

@@ -90,6 +90,18 @@ pub fn CostSummary() -> impl IntoView {
             e.region
         ),
     });
+    // Billed, but not in the total: said beside it, never a silent part of it.
+    let not_in_total = note(|e, _| {
+        let items = e.not_in_total();
+        if items.is_empty() {
+            String::new()
+        } else {
+            format!(
+                "Not in this total, billed but not estimated: {} (see Not estimated, under the cost lines).",
+                items.join(", ")
+            )
+        }
+    });
     // The largest lines are markup, one string per estimate (sorting the lines once).
     let largest = crate::reactive::memo(move |_| {
         p.estimate.with(|e| {
@@ -124,6 +136,7 @@ pub fn CostSummary() -> impl IntoView {
             // is read with the cost card.
             {move || capacity().map(|w| view! { <p class="capacity-note" data-testid="over-capacity-note">{w}</p> })}
             {move || unknown().map(|u| view! { <p class="unknown-note">{u}</p> })}
+            {move || not_in_total().map(|u| view! { <p class="unknown-note" data-testid="not-in-total">{u}</p> })}
             <ol class="largest-lines" aria-label="Largest cost lines" inner_html=move || largest.get()></ol>
             {move || linked_book_note(p).map(|n| view! { <p class="unknown-note" data-testid="linked-book">{n}</p> })}
             <p class="book-note" data-testid="price-source">

@@ -51,6 +51,13 @@ pub fn render_estimate(e: &Estimate, ceiling: Option<cost::Ceiling>) -> String {
         e.range.max,
         plus(e.range.lower_bound)
     ));
+    let left_out = e.not_in_total();
+    if !left_out.is_empty() {
+        out.push_str(&format!(
+            "Not in the total (billed, not estimated): {}\n",
+            left_out.join(", ")
+        ));
+    }
     if let Some(c) = ceiling {
         out.push_str(&format!(
             "Autoscaling maximum: ${:.2}{} with all {} tasks running all month at double the traffic\n",

@@ -129,6 +129,14 @@ pub fn valid_change_set_name(name: &str) -> bool {
         .is_some_and(|d| d.len() == 16 && d.bytes().all(|b| b.is_ascii_hexdigit()))
 }
 
+/// Whether a change set's ARN (`arn:…:changeSet/NAME/uuid`) or name is one Stackplan named.
+pub fn is_stackplans(change_set: &str) -> bool {
+    let name = change_set
+        .split_once(":changeSet/")
+        .map_or(change_set, |(_, rest)| rest.split('/').next().unwrap_or(""));
+    valid_change_set_name(name)
+}
+
 /// CloudFormation's rule for stack names: a letter, then letters, digits and hyphens, at most 128.
 pub fn valid_stack_name(name: &str) -> Result<(), String> {
     shared::api::stack_name_problem(name).map_or(Ok(()), Err)
@@ -222,6 +230,9 @@ pub fn change_set_name(
     format!("stackplan-{}", key.change_set_digest(&parts))
 }
 
+/// The most names a delete may be asked to keep (the API's schema says so too).
+pub const MAX_KEPT: usize = 200;
+
 /// What a delete of a stack in `status` keeps, when asked to keep `keep`: those of `failed`
 /// (what its failed delete could not delete) it names, each once, in `failed`'s order. A stack
 /// whose delete did not fail keeps nothing this way (CloudFormation takes `RetainResources`
@@ -250,23 +261,36 @@ pub fn kept(
             ),
         )]);
     }
+    if keep.len() > MAX_KEPT {
+        return Err(vec![problem(
+            "keep".into(),
+            format!(
+                "at most {MAX_KEPT} names (a template has at most 500 resources, and the delete could not delete {})",
+                failed.len()
+            ),
+        )]);
+    }
+    // The list of what may be kept is said once, with the first name that is not on it.
+    let mut listed = false;
     let problems: Vec<_> = keep
         .iter()
         .enumerate()
         .filter(|(_, id)| !failed.contains(&id.0))
         .map(|(i, id)| {
-            problem(
-                format!("keep[{i}]"),
+            let name: String = id.0.chars().take(64).collect();
+            let message = if std::mem::replace(&mut listed, true) {
+                format!("{name:?} is not one of them either")
+            } else if failed.is_empty() {
                 format!(
-                    "{:?} is not what the delete left: it could not delete {}",
-                    id.0.chars().take(64).collect::<String>(),
-                    if failed.is_empty() {
-                        "nothing (every failure was another's)".to_string()
-                    } else {
-                        failed.join(", ")
-                    }
-                ),
-            )
+                    "{name:?} is not one the delete could not delete: every failure was another's"
+                )
+            } else {
+                format!(
+                    "{name:?} is not one the delete could not delete (those are {})",
+                    failed.join(", ")
+                )
+            };
+            problem(format!("keep[{i}]"), message)
         })
         .collect();
     if !problems.is_empty() {
@@ -312,8 +336,15 @@ mod tests {
         assert!(
             wrong[0]
                 .message
-                .contains("could not delete Database, LoadBalancer"),
+                .ends_with("(those are Database, LoadBalancer)"),
             "{wrong:?}"
+        );
+        let both = super::kept("DELETE_FAILED", &ids(&["Bucket", "Logs"]), &failed).unwrap_err();
+        assert_eq!(both[1].message, "\"Logs\" is not one of them either");
+        let many = ids(&vec!["Database"; super::MAX_KEPT + 1]);
+        assert_eq!(
+            super::kept("DELETE_FAILED", &many, &failed).unwrap_err()[0].path,
+            "keep"
         );
         let settled = super::kept("UPDATE_COMPLETE", &ids(&["Database"]), &failed).unwrap_err();
         assert_eq!(settled[0].path, "keep");
@@ -415,6 +446,12 @@ mod tests {
     #[test]
     fn change_set_names_are_stackplans_own() {
         assert!(valid_change_set_name("stackplan-0123456789abcdef"));
+        assert!(is_stackplans(
+            "arn:aws:cloudformation:us-east-1:123456789012:changeSet/stackplan-0123456789abcdef/4c7d1b0e-1111-2222-3333-444455556666"
+        ));
+        assert!(!is_stackplans(
+            "arn:aws:cloudformation:us-east-1:123456789012:changeSet/console-update/4c7d1b0e-1111-2222-3333-444455556666"
+        ));
         for bad in ["stackplan-", "stackplan-xyz", "other-0123456789abcdef", ""] {
             assert!(!valid_change_set_name(bad), "{bad}");
         }

@@ -861,21 +861,14 @@ impl Deployer {
             .await?;
         // An update touches only what its change set changes ("Start the service": 2 of about
         // 45 resources), so its progress counts those: counted against the whole template, its
-        // bar would sit near 0% until the end.
+        // bar would sit near 0% until the end. Only a change set of Stackplan's is read (the
+        // roles may read no other); one made elsewhere (a console update) counts the template.
         let changes = match stack.change_set.clone() {
-            Some(change_set) if stack.status.starts_with("UPDATE_") => {
-                let read = self
-                    .call(session, listener, |cfn, s| {
-                        let (id, cs) = (id.clone(), change_set.clone());
-                        Box::pin(async move { cfn.change_set(&s, &id, &cs).await })
-                    })
-                    .await;
-                match read {
-                    Ok(info) if info.stack_id == stack.id => Some(info.changes.len()),
-                    // Gone, or another stack's: the template's resources are the count.
-                    Ok(_) | Err(AwsError::NotFound(_) | AwsError::Validation(_)) => None,
-                    Err(e) => return Err(e.into()),
-                }
+            Some(change_set)
+                if stack.status.starts_with("UPDATE_") && super::is_stackplans(&change_set) =>
+            {
+                self.change_count(session, listener, &stack, &change_set)
+                    .await?
             }
             _ => None,
         };
@@ -916,9 +909,15 @@ impl Deployer {
         let stack = self.live_stack(arn, &session, grant.owner.as_ref()).await?;
         // A stack being created or updated is left to settle: a delete meanwhile would either
         // be refused by CloudFormation or cut the operation short, and the panel following it
-        // could not tell the two apart. One deleting already may go (CloudFormation answers
-        // it as done).
-        let busy = !progress::is_terminal(&stack.status) && stack.status != "DELETE_IN_PROGRESS";
+        // could not tell the two apart. One waiting for review, or deleting already, may go
+        // (CloudFormation answers the latter as done), but not to keep anything: what a
+        // delete keeps is what a finished one could not delete.
+        let may_go_now = keep.is_none()
+            && matches!(
+                stack.status.as_str(),
+                "REVIEW_IN_PROGRESS" | "DELETE_IN_PROGRESS"
+            );
+        let busy = !progress::is_terminal(&stack.status) && !may_go_now;
         if busy {
             return Err(DeployError::Busy {
                 name: arn.name.clone(),
@@ -1112,6 +1111,47 @@ fn waiting_for_image(
         uri, tag, platform, region, sandbox,
     )))
 }
+
+impl Deployer {
+    /// How many changes the change set `change_set` (an ARN, of `stack`) makes: `None` when it
+    /// cannot be read (gone, another stack's, or refused). A change set's changes never
+    /// change, so each is read once per process (every watcher's poll would read it again).
+    async fn change_count(
+        &self,
+        session: &Session,
+        listener: WaitListener<'_>,
+        stack: &StackInfo,
+        change_set: &str,
+    ) -> Result<Option<usize>, DeployError> {
+        if let Some(n) = self.change_counts.lock().expect("lock").get(change_set) {
+            return Ok(Some(*n));
+        }
+        let read = self
+            .call(session, listener, |cfn, s| {
+                let (id, cs) = (stack.id.clone(), change_set.to_string());
+                Box::pin(async move { cfn.change_set(&s, &id, &cs).await })
+            })
+            .await;
+        match read {
+            Ok(info) if info.stack_id == stack.id && info.status == "CREATE_COMPLETE" => {
+                let mut counts = self.change_counts.lock().expect("lock");
+                if counts.len() >= CHANGE_COUNTS_KEPT {
+                    counts.clear();
+                }
+                counts.insert(change_set.to_string(), info.changes.len());
+                Ok(Some(info.changes.len()))
+            }
+            Ok(_)
+            | Err(AwsError::NotFound(_) | AwsError::Validation(_) | AwsError::AccessDenied(_)) => {
+                Ok(None)
+            }
+            Err(e) => Err(e.into()),
+        }
+    }
+}
+
+/// Change sets whose change counts are kept; all are forgotten when this many are.
+const CHANGE_COUNTS_KEPT: usize = 1024;
 
 /// What one look at a stack read ([`Deployer::read_stack`]).
 pub(super) struct StackRead {

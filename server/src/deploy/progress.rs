@@ -39,14 +39,8 @@ pub fn current_operation(events: &[StackEvent]) -> &[StackEvent] {
 /// on past a delete that fails, deletion protection's say, and the old resource stays, running
 /// and billed; in a failed operation that is the failure, said as such).
 pub fn left_behind(events: &[StackEvent], completed: bool) -> Vec<LeftBehind> {
-    let mut last: Vec<&StackEvent> = Vec::new();
-    for e in events.iter().filter(|e| !is_stack_event(e)) {
-        match last.iter_mut().find(|l| l.logical_id == e.logical_id) {
-            Some(l) => *l = e,
-            None => last.push(e),
-        }
-    }
-    last.into_iter()
+    latest_per_resource(events)
+        .into_iter()
         .filter_map(|e| {
             let why = match e.status.as_str() {
                 // CloudFormation gives no reason for a resource its policy keeps; one with a
@@ -99,12 +93,6 @@ pub fn first_failure(events: &[StackEvent]) -> Option<Failure> {
             .as_deref()
             .is_some_and(|r| r.contains("cancelled") || r.contains("canceled"))
     };
-    let to_failure = |e: &StackEvent| Failure {
-        logical_id: e.logical_id.clone(),
-        resource_type: e.resource_type.clone(),
-        status: e.status.clone(),
-        reason: e.reason.clone().unwrap_or_else(|| "no reason given".into()),
-    };
     events
         .iter()
         .filter(failed)
@@ -117,7 +105,7 @@ pub fn first_failure(events: &[StackEvent]) -> Option<Failure> {
                 .iter()
                 .find(|e| is_stack_event(e) && e.status.contains("ROLLBACK_IN_PROGRESS"))
         })
-        .map(to_failure)
+        .map(failure_of)
 }
 
 /// Whether a resource is done with in this operation: complete, failed, or left in place
@@ -126,21 +114,9 @@ fn resource_settled(status: &str) -> bool {
     is_terminal(status) || status.ends_with("_SKIPPED")
 }
 
-/// Resources of the operation that have reached a final state.
-pub fn finished_resources(events: &[StackEvent]) -> usize {
-    let mut latest = std::collections::BTreeMap::new();
-    for e in events
-        .iter()
-        .filter(|e| !is_stack_event(e) && !e.logical_id.is_empty())
-    {
-        latest.insert(e.logical_id.as_str(), e.status.as_str());
-    }
-    latest.values().filter(|s| resource_settled(s)).count()
-}
-
-/// The resources an operation could not delete (their latest event is `DELETE_FAILED`), with
-/// why, in the order their events came.
-pub fn failed_to_delete(events: &[StackEvent]) -> Vec<Failure> {
+/// Each resource's latest event, in the order the resources first appear; stack-level events
+/// and events without a logical id are not resources'.
+fn latest_per_resource(events: &[StackEvent]) -> Vec<&StackEvent> {
     let mut latest: Vec<&StackEvent> = Vec::new();
     for e in events
         .iter()
@@ -152,14 +128,33 @@ pub fn failed_to_delete(events: &[StackEvent]) -> Vec<Failure> {
         }
     }
     latest
+}
+
+/// An event as the failure it records.
+fn failure_of(e: &StackEvent) -> Failure {
+    Failure {
+        logical_id: e.logical_id.clone(),
+        resource_type: e.resource_type.clone(),
+        status: e.status.clone(),
+        reason: e.reason.clone().unwrap_or_else(|| "no reason given".into()),
+    }
+}
+
+/// Resources of the operation that have reached a final state.
+pub fn finished_resources(events: &[StackEvent]) -> usize {
+    latest_per_resource(events)
+        .into_iter()
+        .filter(|e| resource_settled(&e.status))
+        .count()
+}
+
+/// The resources an operation could not delete (their latest event is `DELETE_FAILED`), with
+/// why, in the order their events came.
+pub fn failed_to_delete(events: &[StackEvent]) -> Vec<Failure> {
+    latest_per_resource(events)
         .into_iter()
         .filter(|e| e.status == "DELETE_FAILED")
-        .map(|e| Failure {
-            logical_id: e.logical_id.clone(),
-            resource_type: e.resource_type.clone(),
-            status: e.status.clone(),
-            reason: e.reason.clone().unwrap_or_else(|| "no reason given".into()),
-        })
+        .map(failure_of)
         .collect()
 }
 

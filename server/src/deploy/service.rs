@@ -115,6 +115,8 @@ pub struct Deployer {
     pub(super) code: Arc<dyn CodeStore>,
     pub(super) credentials: Mutex<super::credentials::Cache>,
     pub(super) pollers: Mutex<HashMap<String, super::poller::Polled>>,
+    /// How many changes each executed change set made, by ARN (see `change_count`).
+    pub(super) change_counts: Mutex<HashMap<String, usize>>,
     /// The principal this server runs as, once STS has said (it does not change).
     caller: tokio::sync::OnceCell<String>,
 }
@@ -135,6 +137,7 @@ impl Deployer {
             code,
             credentials: Mutex::default(),
             pollers: Mutex::default(),
+            change_counts: Mutex::default(),
             caller: tokio::sync::OnceCell::new(),
         }
     }

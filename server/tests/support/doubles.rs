@@ -752,15 +752,18 @@ impl CloudFormation for CfnDouble {
                 s.script
                     .push_back(event(n + 2 + i, id, ty, "DELETE_COMPLETE", None));
             }
-            // What it keeps is skipped, as CloudFormation records a retained resource.
+            // What it keeps is skipped, as CloudFormation records a retained resource, with
+            // the type its own events gave it.
             for (i, id) in retain.iter().enumerate() {
-                s.script.push_back(event(
-                    n + 400 + i,
-                    id,
-                    "AWS::RDS::DBInstance",
-                    "DELETE_SKIPPED",
-                    None,
-                ));
+                let ty = s
+                    .events
+                    .iter()
+                    .rev()
+                    .find(|e| e.logical_id == *id)
+                    .map(|e| e.resource_type.clone())
+                    .unwrap_or_default();
+                s.script
+                    .push_back(event(n + 400 + i, id, &ty, "DELETE_SKIPPED", None));
             }
             s.script.push_back(event(
                 n + 500,

@@ -610,7 +610,7 @@ pub(super) fn app_bucket(p: &mut Pricer<'_>, a: &mut Vec<String>, s: Scenario) {
         },
     );
     // The stack turns on the bucket's server access logs, into its log bucket.
-    p.not_estimated(
+    p.not_priced(
         "S3",
         "Application bucket access logs",
         "one log record per request to the bucket, stored in the log bucket; log delivery is free, and the records' storage is small beside the load balancer's logs, but AWS does not state a record's size",
@@ -702,18 +702,18 @@ fn monitoring(
     );
     container_insights(p, a, o);
     if f.database.is_some() {
-        p.not_estimated(
+        p.not_priced(
             "CloudWatch",
             "PostgreSQL log export",
             "the volume of PostgreSQL and upgrade logs depends on the database's log settings",
         );
     }
-    p.not_estimated(
+    p.not_priced(
         "CloudWatch",
         "Container Insights performance log events",
         "Container Insights also writes performance log events per task and container; their volume depends on task churn",
     );
-    p.not_estimated("VPC", "Flow logs to S3", "billed per GB of flow records, which depends on connection counts; the book has no vended-log price");
+    p.not_priced("VPC", "Flow logs to S3", "billed per GB of flow records, which depends on connection counts; the book has no vended-log price");
     app_bucket(p, a, s);
     let access_gb = s.requests * assume::ACCESS_LOG_BYTES / 1e9;
     if let Some(bucket) = &plan.log_bucket {

@@ -189,7 +189,7 @@ pub(super) fn lines(
             assume::DDB_WRITES_PER_REQUEST,
             assume::DDB_GB_PER_TABLE
         ));
-        p.not_estimated(
+        p.not_priced(
             "DynamoDB",
             "Point-in-time recovery",
             "billed per GB of table data for continuous backups; small at the assumed table sizes",

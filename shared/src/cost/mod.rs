@@ -116,6 +116,23 @@ pub struct NotEstimated {
     pub service: String,
     pub item: String,
     pub reason: String,
+    /// Billed to this stack's account for this plan, and left out of the total, which does not
+    /// say "at least" for it (nearly every plan has such an item, so every comparison's
+    /// verdict would be "unknown"): it is named beside the total instead.
+    /// `false`: free within its allowance, or billed elsewhere.
+    #[serde(default)]
+    pub billed: bool,
+}
+
+impl Estimate {
+    /// What is billed but left out of the total: "Point-in-time recovery (DynamoDB)", ….
+    pub fn not_in_total(&self) -> Vec<String> {
+        self.not_estimated
+            .iter()
+            .filter(|n| n.billed)
+            .map(|n| format!("{} ({})", n.item, n.service))
+            .collect()
+    }
 }
 
 /// Monthly cost at the low and high ends.

@@ -310,11 +310,24 @@ impl<'b> Pricer<'b> {
         }
     }
 
+    /// Something the estimate leaves out that costs nothing here: free within its allowance,
+    /// or billed elsewhere (an image in another registry).
     pub fn not_estimated(&mut self, service: &str, item: &str, reason: &str) {
+        self.left_out(service, item, reason, false);
+    }
+
+    /// Something billed for this plan that the estimate cannot price (no price in the book, or
+    /// no volume to price): said beside the total, which does not include it.
+    pub fn not_priced(&mut self, service: &str, item: &str, reason: &str) {
+        self.left_out(service, item, reason, true);
+    }
+
+    fn left_out(&mut self, service: &str, item: &str, reason: &str, billed: bool) {
         self.not_estimated.push(NotEstimated {
             service: service.into(),
             item: item.into(),
             reason: reason.into(),
+            billed,
         });
     }
 }

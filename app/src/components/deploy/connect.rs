@@ -67,6 +67,7 @@ fn steps(b: Bootstrap) -> AnyView {
             </p>
         })}
         <p class="muted">"The ExternalId is new each time this opens; use the one in the commands above for both steps."</p>
+        <p class="muted" data-testid="bootstrap-update-note">"Updating a bootstrap stack a server already deploys with? Keep that server's ExternalId: run "<code>"stackplan bootstrap --external-id <its ID>"</code>" instead. The new ID above would lock that server out until it is restarted with it."</p>
     }
     .into_any()
 }

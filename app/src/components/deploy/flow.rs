@@ -242,6 +242,8 @@ impl Deploy {
         self.notice.set(None);
         self.deleting.set(false);
         self.waited_out.set_value(false);
+        // What a delete was asked to keep is that delete's alone.
+        self.kept.set_value(Vec::new());
         self.phase.set(Phase::Preparing);
         spawn_local(async move {
             // CloudFormation may take longer than one request to compute a change set: the
@@ -309,18 +311,29 @@ impl Deploy {
                         )));
                     }
                 }
-                // Nothing wrong: the stack is as asked. Said as a notice, and the stack's
-                // result (with Delete) stays when it is the one shown.
+                // Nothing wrong: the stack is as asked, said as a notice (after Review the
+                // update, the panel goes back to its form; a result shown before stays). If
+                // the form changed meanwhile, the plan it shows was not the one compared.
                 Err(f) if f.code() == Some(ErrorCode::NoChanges) => {
                     self.phase.set(Phase::Idle);
                     self.keep_result(
                         before,
                         Some((&request.stack_name, request.plan.region.code())),
                     );
-                    self.notice.set(Some(format!(
-                        "{} already matches this plan: there is nothing to update.",
-                        request.stack_name
-                    )));
+                    let (now, what) = self.edits.get_value();
+                    self.notice.set(Some(if now == edits {
+                        format!(
+                            "{} already matches this plan: there is nothing to update.",
+                            request.stack_name
+                        )
+                    } else {
+                        let what = what.unwrap_or("plan");
+                        format!(
+                            "{} already matched the request, and the {what} changed meanwhile: {}",
+                            request.stack_name,
+                            again(what)
+                        )
+                    }));
                 }
                 Err(f) => {
                     let not_updatable = f.code() == Some(ErrorCode::StackNotUpdatable);

@@ -218,7 +218,7 @@ fn undeleted(d: Deploy, undeleted: &[Failure]) -> AnyView {
                 opens: ("delete-keeping", "Delete, keeping these"),
                 id: "keep",
                 question: format!("Delete the stack, keeping {named}?"),
-                notes: vec![("keep-what", "They stay in the account, outside any stack, running and billed until you delete them yourself; Stackplan will no longer see them.".into(), false)],
+                notes: vec![("keep-what", "They stay in the account, outside any stack, running and billed until you delete them yourself; Stackplan will no longer see them. What they use (their subnets, security groups, subnet group, the VPC) cannot be deleted while they run: the delete may stop at those too, and offer to keep them the same way.".into(), false)],
                 answer: "Delete, keeping them",
                 act: std::sync::Arc::new(move || d.delete_keeping(keep.clone())),
             })}
