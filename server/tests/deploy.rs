@@ -1751,12 +1751,7 @@ async fn secrets_and_zones_beyond_the_bootstrap_are_refused_before_any_aws_call(
         (StatusCode::UNPROCESSABLE_ENTITY, Some("beyond_bootstrap")),
         "{body}"
     );
-    let paths: Vec<&str> = body["problems"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|p| p["path"].as_str().unwrap())
-        .collect();
+    let paths = problem_paths(&body);
     assert_eq!(
         paths,
         [
@@ -1801,12 +1796,7 @@ async fn bad_plans_and_names_get_every_problem_at_once() {
         "{found:?}"
     );
     let (_, body) = h.create("shop-lambda", json!({"plan": plan})).await;
-    let paths: Vec<&str> = body["problems"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|p| p["path"].as_str().unwrap())
-        .collect();
+    let paths = problem_paths(&body);
     assert_eq!(paths, ["plan.lambda.memory_mb"], "{body}");
     assert_eq!(body["message"], "the plan has 1 problem", "{body}");
     let (status, body) = h.create("2 bad names", json!({})).await;
@@ -2156,12 +2146,7 @@ async fn a_stack_whose_delete_failed_is_deleted_keeping_only_what_it_could_not_d
         (StatusCode::UNPROCESSABLE_ENTITY, Some("invalid_keep")),
         "{body}"
     );
-    let paths: Vec<&str> = body["problems"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|p| p["path"].as_str().unwrap())
-        .collect();
+    let paths = problem_paths(&body);
     assert_eq!(paths, ["keep[1]", "keep[2]"], "{body}");
     assert!(
         body["problems"][0]["message"]
@@ -2474,6 +2459,16 @@ fn long_create(n: usize) -> Arc<CfnDouble> {
 }
 
 /// Creates a stack (it starts at once); answers its deployment id.
+/// The field paths of an error answer's problems, in order.
+fn problem_paths(body: &Value) -> Vec<&str> {
+    body["problems"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["path"].as_str().unwrap())
+        .collect()
+}
+
 async fn started(h: &Harness) -> String {
     let (status, created) = h.create("shop-lambda", json!({})).await;
     assert_eq!(status, StatusCode::CREATED, "{created}");
