@@ -290,6 +290,16 @@ impl Client {
         self.call(Request::delete(&url), None).await
     }
 
+    /// `POST /api/deployments/{id}/continue-rollback`.
+    pub async fn continue_rollback(
+        &self,
+        id: &str,
+        request: &shared::api::ContinueRollback,
+    ) -> Result<Status, ApiFailure> {
+        let url = self.url(&format!("/api/deployments/{id}/continue-rollback"));
+        self.call(Request::post(&url), Self::json(request)).await
+    }
+
     /// `POST /api/deployments/{id}/delete-keeping`.
     pub async fn delete_keeping(
         &self,

@@ -736,7 +736,7 @@ pub fn template(options: &Options) -> Value {
                             // condition.
                             "Sid": "ChangeOnlyTaggedStacks",
                             "Effect": "Allow",
-                            "Action": ["cloudformation:DeleteStack", "cloudformation:ExecuteChangeSet", "cloudformation:DeleteChangeSet"],
+                            "Action": ["cloudformation:DeleteStack", "cloudformation:ExecuteChangeSet", "cloudformation:DeleteChangeSet", "cloudformation:ContinueUpdateRollback"],
                             "Resource": stacks.clone(),
                             "Condition": {"StringEquals": {resource_tag: MANAGED_VALUE}}
                         },

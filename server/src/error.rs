@@ -90,6 +90,7 @@ impl ApiError {
                 D::ImagesDenied(_) => C::AccessDenied,
                 D::InvalidCode(_) => C::InvalidCode,
                 D::InvalidKeep(_) => C::InvalidKeep,
+                D::InvalidSkip(_) => C::InvalidSkip,
                 D::TemplateMismatch => C::TemplateMismatch,
                 D::StackName(_) => C::InvalidStackName,
                 D::Role(RoleError::NotAllowed(_)) => C::RoleNotAllowed,
@@ -176,6 +177,7 @@ impl ApiError {
                 DeployError::InvalidParameters(problems)
                 | DeployError::InvalidCode(problems)
                 | DeployError::InvalidKeep(problems)
+                | DeployError::InvalidSkip(problems)
                 | DeployError::BeyondBootstrap(problems),
             ) => {
                 body.problems = problems.clone();

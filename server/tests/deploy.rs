@@ -2206,6 +2206,122 @@ async fn a_stack_whose_delete_failed_is_deleted_keeping_only_what_it_could_not_d
     );
 }
 
+/// moto cannot fail a rollback, so CloudFormation's events for one are scripted here: an update
+/// whose rollback failed at the service (`UPDATE_ROLLBACK_FAILED`) says what it could not roll
+/// back, and is continued from Stackplan, skipping only what its own events name. Before, the
+/// only way out was the CloudFormation console.
+#[tokio::test]
+async fn a_failed_update_rollback_is_continued_skipping_only_what_it_could_not_roll_back() {
+    let h = harness();
+    let id = h.deployed("shop-lambda").await;
+    let path = format!("/api/deployments/{id}/continue-rollback");
+    let continuing =
+        |skip: Value| h.send("POST", &path, Some(TOKEN), Some(json!({"skip": skip})), &[]);
+    // A stack whose rollback did not fail continues nothing.
+    let (status, body, _) = continuing(json!([])).await;
+    assert_eq!(
+        (
+            status,
+            body["error"].as_str(),
+            body["problems"][0]["path"].as_str()
+        ),
+        (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            Some("invalid_skip"),
+            Some("skip")
+        ),
+        "{body}"
+    );
+    {
+        let mut stacks = h.cfn.stacks.lock().unwrap();
+        let s = stacks.last_mut().unwrap();
+        let (n, name) = (s.events.len() + 1, s.name.clone());
+        let failed = "Resource handler returned message: \"Function code could not be restored\"";
+        for (i, (logical, ty, status, reason)) in [
+            (
+                &*name,
+                "AWS::CloudFormation::Stack",
+                "UPDATE_IN_PROGRESS",
+                Some("User Initiated"),
+            ),
+            (
+                "Function",
+                "AWS::Lambda::Function",
+                "UPDATE_FAILED",
+                Some("Memory size out of range"),
+            ),
+            (
+                &*name,
+                "AWS::CloudFormation::Stack",
+                "UPDATE_ROLLBACK_IN_PROGRESS",
+                Some("The following resource(s) failed to update: [Function]."),
+            ),
+            (
+                "Function",
+                "AWS::Lambda::Function",
+                "UPDATE_FAILED",
+                Some(failed),
+            ),
+            (
+                &*name,
+                "AWS::CloudFormation::Stack",
+                "UPDATE_ROLLBACK_FAILED",
+                Some("The following resource(s) failed to update: [Function]."),
+            ),
+        ]
+        .into_iter()
+        .enumerate()
+        {
+            s.events.push(event(n + i, logical, ty, status, reason));
+        }
+    }
+    let (_, stuck, _) = h
+        .send(
+            "GET",
+            &format!("/api/deployments/{id}"),
+            Some(TOKEN),
+            None,
+            &[],
+        )
+        .await;
+    assert_eq!(stuck["status"], "UPDATE_ROLLBACK_FAILED", "{stuck}");
+    assert_eq!(
+        stuck["not_rolled_back"][0]["logical_id"], "Function",
+        "what the rollback could not roll back, with why: {stuck}"
+    );
+    assert!(
+        stuck["not_rolled_back"][0]["reason"]
+            .as_str()
+            .unwrap()
+            .contains("could not be restored")
+    );
+    // Only that may be skipped.
+    let (status, body, _) = continuing(json!(["Function", "Api"])).await;
+    assert_eq!(
+        (status, body["error"].as_str(), problem_paths(&body)),
+        (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            Some("invalid_skip"),
+            vec!["skip[1]"]
+        ),
+        "{body}"
+    );
+    assert!(
+        h.cfn.rollback_skips.lock().unwrap().is_empty(),
+        "nothing was sent"
+    );
+    let (status, body, _) = continuing(json!(["Function"])).await;
+    assert_eq!(status, StatusCode::ACCEPTED, "{body}");
+    assert_eq!(
+        *h.cfn.rollback_skips.lock().unwrap(),
+        vec![vec!["Function".to_string()]]
+    );
+    let events = h.events(&id, None).await;
+    let done = &events.last().unwrap().2;
+    assert_eq!(done["status"], "UPDATE_ROLLBACK_COMPLETE", "{done}");
+    assert!(done.get("not_rolled_back").is_none(), "{done}");
+}
+
 #[tokio::test]
 async fn delete_streams_its_events_to_delete_complete() {
     let h = harness();

@@ -17,11 +17,12 @@ fn retention() -> impl Strategy<Value = u16> {
 }
 
 fn tags() -> impl Strategy<Value = BTreeMap<String, String>> {
-    proptest::collection::btree_map(
-        "[A-Za-z][A-Za-z0-9_.:/=+@-]{0,63}",
-        "[A-Za-z0-9_.:/=+@ -]{0,128}",
-        0..=limits::MAX_TAGS,
-    )
+    // Keys starting "aws:" or "stackplan:" (any case) are reserved: a plan with one is invalid.
+    let key = "[A-Za-z][A-Za-z0-9_.:/=+@-]{0,63}".prop_filter("a reserved tag key", |k| {
+        let k = k.to_ascii_lowercase();
+        !(k.starts_with("aws:") || k.starts_with("stackplan:"))
+    });
+    proptest::collection::btree_map(key, "[A-Za-z0-9_.:/=+@ -]{0,128}", 0..=limits::MAX_TAGS)
 }
 
 fn workload() -> impl Strategy<Value = Workload> {

@@ -283,6 +283,15 @@ pub trait CloudFormation: Send + Sync {
     /// starting the latest operation, so a stack with a long history costs one or two pages a
     /// look, not all of them.
     fn events(&self, s: &Session, stack: &str) -> BoxFuture<'_, Result<Vec<StackEvent>, AwsError>>;
+    /// Continues the failed rollback of the stack's update (`UPDATE_ROLLBACK_FAILED`), leaving
+    /// the resources `skip` names as they are (`ResourcesToSkip`).
+    fn continue_update_rollback(
+        &self,
+        s: &Session,
+        stack: &str,
+        token: &str,
+        skip: &[String],
+    ) -> BoxFuture<'_, Result<(), AwsError>>;
     /// Deletes the stack; `retain` names resources a failed delete could not delete, to keep
     /// (`RetainResources`, for a stack in `DELETE_FAILED` only).
     fn delete_stack(
@@ -658,6 +667,27 @@ impl CloudFormation for SdkCloudFormation {
             }
             events.reverse();
             Ok(events)
+        })
+    }
+
+    fn continue_update_rollback(
+        &self,
+        s: &Session,
+        stack: &str,
+        token: &str,
+        skip: &[String],
+    ) -> BoxFuture<'_, Result<(), AwsError>> {
+        let call = self
+            .client(s)
+            .continue_update_rollback()
+            .stack_name(stack)
+            .set_resources_to_skip((!skip.is_empty()).then(|| skip.to_vec()))
+            .client_request_token(token)
+            .customize()
+            .config_override(Self::no_retries());
+        Box::pin(async move {
+            call.send().await.map_err(|e| self.err(e))?;
+            Ok(())
         })
     }
 

@@ -37,6 +37,8 @@ pub enum DeployError {
     InvalidCode(Vec<shared::api::PlanProblem>),
     #[error("the resources to keep are not what the stack's failed delete left: {}", .0.first().map(|p| p.message.as_str()).unwrap_or("no reason"))]
     InvalidKeep(Vec<shared::api::PlanProblem>),
+    #[error("the resources to skip are not what the stack's failed rollback left: {}", .0.first().map(|p| p.message.as_str()).unwrap_or("no reason"))]
+    InvalidSkip(Vec<shared::api::PlanProblem>),
     #[error(
         "the template sent differs from the one Stackplan generates for this plan; only generated templates are deployed"
     )]
@@ -102,7 +104,7 @@ pub enum DeployError {
 /// What to do with a stack that cannot be updated in `status`.
 fn way_out(status: &str) -> &'static str {
     if status == "UPDATE_ROLLBACK_FAILED" {
-        "its last update's rollback failed, and it can be updated again only once that rollback is continued. Fix what its failed events name, then continue the rollback (CloudFormation console: Stack actions, Continue update rollback); or delete the stack"
+        "its last update's rollback failed, and it can be updated again only once that rollback is continued. Fix what its failed events name, then continue the rollback (Continue the rollback, in the planner's result for the stack, or the CloudFormation console's Continue update rollback; either can skip what cannot be rolled back); or delete the stack"
     } else {
         "delete it first"
     }

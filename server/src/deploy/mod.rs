@@ -230,77 +230,112 @@ pub fn change_set_name(
     format!("stackplan-{}", key.change_set_digest(&parts))
 }
 
-/// The most names a delete may be asked to keep (the API's schema says so too).
-pub const MAX_KEPT: usize = 200;
+/// The most names a delete may be asked to keep, or a rollback to skip (the API's schema says
+/// so too).
+pub const MAX_PICKED: usize = 200;
 
-/// What a delete of a stack in `status` keeps, when asked to keep `keep`: those of `failed`
-/// (what its failed delete could not delete) it names, each once, in `failed`'s order. A stack
-/// whose delete did not fail keeps nothing this way (CloudFormation takes `RetainResources`
-/// for `DELETE_FAILED` stacks only), and a name the failed delete did not leave is refused,
-/// at its path.
-pub fn kept(
-    status: &str,
-    keep: &[shared::api::LogicalId],
-    failed: &[String],
-) -> Result<Vec<String>, Vec<shared::api::PlanProblem>> {
-    let problem = |path: String, message: String| shared::api::PlanProblem { path, message };
-    if status != "DELETE_FAILED" {
-        return Err(vec![problem(
-            "keep".into(),
-            format!(
-                "the stack is {status}: only a stack whose delete failed keeps resources this way; delete it as usual"
-            ),
-        )]);
-    }
-    if keep.is_empty() {
-        return Err(vec![problem(
-            "keep".into(),
-            format!(
-                "name what to keep: the delete could not delete {}",
-                failed.join(", ")
-            ),
-        )]);
-    }
-    if keep.len() > MAX_KEPT {
-        return Err(vec![problem(
-            "keep".into(),
-            format!(
-                "at most {MAX_KEPT} names (a template has at most 500 resources, and the delete could not delete {})",
-                failed.len()
-            ),
-        )]);
-    }
-    // The list of what may be kept is said once, with the first name that is not on it.
-    let mut listed = false;
-    let problems: Vec<_> = keep
-        .iter()
-        .enumerate()
-        .filter(|(_, id)| !failed.contains(&id.0))
-        .map(|(i, id)| {
-            let name: String = id.0.chars().take(64).collect();
-            let message = if std::mem::replace(&mut listed, true) {
-                format!("{name:?} is not one of them either")
-            } else if failed.is_empty() {
+/// Resources a request picks among what a failed operation left stuck: a delete's leftovers
+/// to keep (`RetainResources`), or a failed rollback's to skip (`ResourcesToSkip`).
+/// CloudFormation takes either only from a stack in one state, and only names its own events
+/// give; anything else is refused, at its path.
+pub struct Pick {
+    /// The request's field: `keep`, `skip`.
+    pub field: &'static str,
+    /// The stack's status that allows it.
+    pub status: &'static str,
+    /// What the operation could not do: "the delete could not delete".
+    pub stuck: &'static str,
+    /// Said to a stack in another status.
+    pub otherwise: &'static str,
+    /// Whether naming nothing is a request (a rollback continued without skipping any).
+    pub none_ok: bool,
+}
+
+/// A delete that keeps what its failed delete left.
+pub const KEEP: Pick = Pick {
+    field: "keep",
+    status: "DELETE_FAILED",
+    stuck: "the delete could not delete",
+    otherwise: "only a stack whose delete failed keeps resources this way; delete it as usual",
+    none_ok: false,
+};
+
+/// A failed update rollback, continued skipping what it could not roll back.
+pub const SKIP: Pick = Pick {
+    field: "skip",
+    status: "UPDATE_ROLLBACK_FAILED",
+    stuck: "the rollback could not roll back",
+    otherwise: "only a stack whose update rollback failed continues it",
+    none_ok: true,
+};
+
+impl Pick {
+    /// What a stack in `status` is asked to act on, from `asked`: those of `stuck` (what the
+    /// failed operation left) it names, each once, in `stuck`'s order.
+    pub fn among(
+        &self,
+        status: &str,
+        asked: &[shared::api::LogicalId],
+        stuck: &[String],
+    ) -> Result<Vec<String>, Vec<shared::api::PlanProblem>> {
+        let field = self.field;
+        let problem = |path: String, message: String| shared::api::PlanProblem { path, message };
+        if status != self.status {
+            return Err(vec![problem(
+                field.into(),
+                format!("the stack is {status}: {}", self.otherwise),
+            )]);
+        }
+        if asked.is_empty() && !self.none_ok {
+            return Err(vec![problem(
+                field.into(),
+                format!("name what to {field}: {} {}", self.stuck, stuck.join(", ")),
+            )]);
+        }
+        if asked.len() > MAX_PICKED {
+            return Err(vec![problem(
+                field.into(),
                 format!(
-                    "{name:?} is not one the delete could not delete: every failure was another's"
-                )
-            } else {
-                format!(
-                    "{name:?} is not one the delete could not delete (those are {})",
-                    failed.join(", ")
-                )
-            };
-            problem(format!("keep[{i}]"), message)
-        })
-        .collect();
-    if !problems.is_empty() {
-        return Err(problems);
+                    "at most {MAX_PICKED} names (a template has at most 500 resources, and {} {})",
+                    self.stuck,
+                    stuck.len()
+                ),
+            )]);
+        }
+        // The list of what may be named is said once, with the first name that is not on it.
+        let mut listed = false;
+        let problems: Vec<_> = asked
+            .iter()
+            .enumerate()
+            .filter(|(_, id)| !stuck.contains(&id.0))
+            .map(|(i, id)| {
+                let name: String = id.0.chars().take(64).collect();
+                let message = if std::mem::replace(&mut listed, true) {
+                    format!("{name:?} is not one of them either")
+                } else if stuck.is_empty() {
+                    format!(
+                        "{name:?} is not one {}: every failure was another's",
+                        self.stuck
+                    )
+                } else {
+                    format!(
+                        "{name:?} is not one {} (those are {})",
+                        self.stuck,
+                        stuck.join(", ")
+                    )
+                };
+                problem(format!("{field}[{i}]"), message)
+            })
+            .collect();
+        if !problems.is_empty() {
+            return Err(problems);
+        }
+        Ok(stuck
+            .iter()
+            .filter(|f| asked.iter().any(|k| k.0 == **f))
+            .cloned()
+            .collect())
     }
-    Ok(failed
-        .iter()
-        .filter(|f| keep.iter().any(|k| k.0 == **f))
-        .cloned()
-        .collect())
 }
 
 #[cfg(test)]
@@ -316,7 +351,7 @@ mod tests {
         };
         let failed = ["Database".to_string(), "LoadBalancer".to_string()];
         assert_eq!(
-            super::kept(
+            super::KEEP.among(
                 "DELETE_FAILED",
                 &ids(&["LoadBalancer", "Database", "Database"]),
                 &failed
@@ -324,11 +359,12 @@ mod tests {
             Ok(failed.to_vec())
         );
         assert_eq!(
-            super::kept("DELETE_FAILED", &ids(&["Database"]), &failed),
+            super::KEEP.among("DELETE_FAILED", &ids(&["Database"]), &failed),
             Ok(vec!["Database".to_string()])
         );
-        let wrong =
-            super::kept("DELETE_FAILED", &ids(&["Database", "Bucket"]), &failed).unwrap_err();
+        let wrong = super::KEEP
+            .among("DELETE_FAILED", &ids(&["Database", "Bucket"]), &failed)
+            .unwrap_err();
         assert_eq!(
             wrong.iter().map(|p| p.path.as_str()).collect::<Vec<_>>(),
             ["keep[1]"]
@@ -339,14 +375,21 @@ mod tests {
                 .ends_with("(those are Database, LoadBalancer)"),
             "{wrong:?}"
         );
-        let both = super::kept("DELETE_FAILED", &ids(&["Bucket", "Logs"]), &failed).unwrap_err();
+        let both = super::KEEP
+            .among("DELETE_FAILED", &ids(&["Bucket", "Logs"]), &failed)
+            .unwrap_err();
         assert_eq!(both[1].message, "\"Logs\" is not one of them either");
-        let many = ids(&vec!["Database"; super::MAX_KEPT + 1]);
+        let many = ids(&vec!["Database"; super::MAX_PICKED + 1]);
         assert_eq!(
-            super::kept("DELETE_FAILED", &many, &failed).unwrap_err()[0].path,
+            super::KEEP
+                .among("DELETE_FAILED", &many, &failed)
+                .unwrap_err()[0]
+                .path,
             "keep"
         );
-        let settled = super::kept("UPDATE_COMPLETE", &ids(&["Database"]), &failed).unwrap_err();
+        let settled = super::KEEP
+            .among("UPDATE_COMPLETE", &ids(&["Database"]), &failed)
+            .unwrap_err();
         assert_eq!(settled[0].path, "keep");
         assert!(
             settled[0]
@@ -355,8 +398,29 @@ mod tests {
             "{settled:?}"
         );
         assert_eq!(
-            super::kept("DELETE_FAILED", &[], &failed).unwrap_err()[0].path,
+            super::KEEP
+                .among("DELETE_FAILED", &[], &failed)
+                .unwrap_err()[0]
+                .path,
             "keep"
+        );
+        // A failed rollback may be continued skipping nothing, or only what it could not roll
+        // back.
+        let stuck = ["Service".to_string()];
+        assert_eq!(
+            super::SKIP.among("UPDATE_ROLLBACK_FAILED", &[], &stuck),
+            Ok(vec![])
+        );
+        assert_eq!(
+            super::SKIP
+                .among("UPDATE_ROLLBACK_FAILED", &ids(&["Database"]), &stuck)
+                .unwrap_err()[0]
+                .path,
+            "skip[0]"
+        );
+        assert_eq!(
+            super::SKIP.among("DELETE_FAILED", &[], &stuck).unwrap_err()[0].path,
+            "skip"
         );
     }
 

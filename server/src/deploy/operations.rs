@@ -941,7 +941,9 @@ impl Deployer {
                         .into_iter()
                         .map(|f| f.logical_id)
                         .collect();
-                super::kept(&stack.status, keep, &failed).map_err(DeployError::InvalidKeep)?
+                super::KEEP
+                    .among(&stack.status, keep, &failed)
+                    .map_err(DeployError::InvalidKeep)?
             }
         };
         // Each DELETE is its own attempt. CloudFormation takes a token it has seen for a retry
@@ -961,6 +963,51 @@ impl Deployer {
         })
         .await?;
         tracing::info!(stack = arn.name, kept = ?retain, "deleting the stack");
+        self.status_of(id, arn, &session, grant.owner.as_ref())
+            .await
+    }
+}
+
+impl Deployer {
+    /// `POST /api/deployments/{id}/continue-rollback`: continues the stack's failed update
+    /// rollback, leaving `skip` (which must be what the rollback could not roll back, read
+    /// from the stack's own events) as it is.
+    pub async fn continue_rollback(
+        &self,
+        grant: &Grant,
+        id: &str,
+        skip: &[LogicalId],
+    ) -> Result<Status, DeployError> {
+        let deployment = self.decode(id)?;
+        let arn = &deployment.stack;
+        let session = self.session_for(grant, arn, Access::Deploy).await?;
+        let stack = self.live_stack(arn, &session, grant.owner.as_ref()).await?;
+        let events = self
+            .call(&session, &unwatched, |cfn, s| {
+                let id = arn.arn.clone();
+                Box::pin(async move { cfn.events(&s, &id).await })
+            })
+            .await?;
+        let stuck: Vec<String> =
+            progress::failed_to_roll_back(progress::current_operation(&events))
+                .into_iter()
+                .map(|f| f.logical_id)
+                .collect();
+        let skip = super::SKIP
+            .among(&stack.status, skip, &stuck)
+            .map_err(DeployError::InvalidSkip)?;
+        // Each request is its own attempt (a rollback that fails again is continued again).
+        let token = format!(
+            "stackplan-continue-{}",
+            super::digest(&[&arn.arn, &attempt()])
+        );
+        let (stack_arn, skipped) = (arn.arn.clone(), skip.clone());
+        self.call(&session, &unwatched, move |cfn, s| {
+            let (st, t, k) = (stack_arn.clone(), token.clone(), skipped.clone());
+            Box::pin(async move { cfn.continue_update_rollback(&s, &st, &t, &k).await })
+        })
+        .await?;
+        tracing::info!(stack = arn.name, skipped = ?skip, "continuing the update rollback");
         self.status_of(id, arn, &session, grant.owner.as_ref())
             .await
     }
@@ -1203,6 +1250,11 @@ fn status_of_stack(id: &str, arn: &StackArn, read: &StackRead) -> Status {
         held: template.held.clone(),
         undeleted: if stack.status == "DELETE_FAILED" {
             progress::failed_to_delete(op)
+        } else {
+            Vec::new()
+        },
+        not_rolled_back: if stack.status == "UPDATE_ROLLBACK_FAILED" {
+            progress::failed_to_roll_back(op)
         } else {
             Vec::new()
         },

@@ -34,7 +34,8 @@ pub const READ_ACTIONS: [&str; 4] = [
 ];
 
 /// The calls a deploy session may make, beyond reading.
-pub const WRITE_ACTIONS: [&str; 5] = [
+pub const WRITE_ACTIONS: [&str; 6] = [
+    "cloudformation:ContinueUpdateRollback",
     "cloudformation:CreateChangeSet",
     "cloudformation:CreateStack",
     "cloudformation:DeleteChangeSet",

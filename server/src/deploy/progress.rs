@@ -158,6 +158,16 @@ pub fn failed_to_delete(events: &[StackEvent]) -> Vec<Failure> {
         .collect()
 }
 
+/// The resources an update's rollback could not roll back (their latest event is
+/// `UPDATE_FAILED`), with why.
+pub fn failed_to_roll_back(events: &[StackEvent]) -> Vec<Failure> {
+    latest_per_resource(events)
+        .into_iter()
+        .filter(|e| e.status == "UPDATE_FAILED")
+        .map(failure_of)
+        .collect()
+}
+
 /// Progress of an operation: its finished resources out of `total`, what it touches (the
 /// template's resources, or the changes of the change set it runs, as `counted` says). A stack
 /// that has settled successfully is complete, even where the sandbox recorded no per-resource

@@ -195,6 +195,20 @@ pub async fn deployment_delete_keeping_post(
     Ok((StatusCode::ACCEPTED, Json(status)))
 }
 
+/// `POST /api/deployments/{id}/continue-rollback` (the body may be left out: skip nothing).
+pub async fn deployment_continue_rollback_post(
+    Authorized(grant): Authorized,
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    OptionalJsonBody(request): OptionalJsonBody<shared::api::ContinueRollback>,
+) -> Result<impl IntoResponse, ApiError> {
+    let request = request.unwrap_or_default();
+    let status = deployer(&state)?
+        .continue_rollback(&grant, &id, &request.skip)
+        .await?;
+    Ok((StatusCode::ACCEPTED, Json(status)))
+}
+
 /// `GET /api/deployments/{id}/events`: Server-Sent Events ([`DeployEvent`]), encoded by
 /// `shared::api::sse`. A reconnect with `Last-Event-ID` gets only the events after that one.
 pub async fn deployment_events_get(
@@ -327,7 +341,7 @@ impl Cursor {
                 (_, Some(error)) => DeployEvent::Error(StreamError {
                     message: error.clone(),
                 }),
-                (Some(status), None) => DeployEvent::Done(status.clone()),
+                (Some(status), None) => DeployEvent::Done(Box::new(status.clone())),
                 (None, None) => DeployEvent::Error(StreamError {
                     message: "the stack's status is unknown".into(),
                 }),

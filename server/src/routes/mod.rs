@@ -31,6 +31,7 @@ const DEPLOYMENT_EXECUTE: &str = "deployment_execute_post";
 const DEPLOYMENT_EVENTS: &str = "deployment_events_get";
 const DEPLOYMENT_DELETE: &str = "deployment_delete";
 const DEPLOYMENT_DELETE_KEEPING: &str = "deployment_delete_keeping_post";
+const DEPLOYMENT_CONTINUE_ROLLBACK: &str = "deployment_continue_rollback_post";
 const DEPLOYMENT_IMAGE: &str = "deployment_image_get";
 const DEPLOYMENT_CODE: &str = "deployment_code_put";
 
@@ -284,6 +285,24 @@ pub fn api_routes() -> Routes {
                 links: &[DEPLOYMENT_EVENTS],
             },
             deployments::deployment_delete_keeping_post,
+        )
+        .add(
+            Operation {
+                method: Method::POST,
+                path: "/api/deployments/{id}/continue-rollback",
+                id: DEPLOYMENT_CONTINUE_ROLLBACK,
+                summary: "Continue a stack's failed update rollback (`UPDATE_ROLLBACK_FAILED`), once what stopped it is fixed; `skip` leaves resources the rollback could not roll back as they are (CloudFormation's `ResourcesToSkip`: the stack then no longer matches them). Only resources the stack's own events say the rollback could not roll back may be skipped.",
+                auth: true,
+                request: Some((json::<api::ContinueRollback>(), true)),
+                example: Some(|| serde_json::json!({"skip": ["Service"]})),
+                ok: (202, "The stack's status as the rollback goes on.", json::<api::Status>()),
+                also: None,
+                errors: errors!(UnknownDeployment, InvalidSkip, CloudformationValidation; aws),
+                params: &[ID],
+                headers: &[],
+                links: &[DEPLOYMENT_EVENTS, DEPLOYMENT_DELETE],
+            },
+            deployments::deployment_continue_rollback_post,
         )
         .add(
             Operation {

@@ -198,6 +198,8 @@ pub struct CfnDouble {
     pub delete_tokens: Mutex<Vec<String>>,
     /// The `RetainResources` of each DeleteStack.
     pub delete_retains: Mutex<Vec<Vec<String>>>,
+    /// The `ResourcesToSkip` of each ContinueUpdateRollback.
+    pub rollback_skips: Mutex<Vec<Vec<String>>>,
     /// The `StackName` of each CreateStack and CreateChangeSet call, in order (a name, or a
     /// stack's ARN).
     pub request_stacks: Mutex<Vec<String>>,
@@ -703,6 +705,65 @@ impl CloudFormation for CfnDouble {
                 s.events.push(e);
             }
             Ok(s.events.clone())
+        })
+    }
+
+    fn continue_update_rollback(
+        &self,
+        _: &Session,
+        stack: &str,
+        _: &str,
+        skip: &[String],
+    ) -> BoxFuture<'_, Result<(), AwsError>> {
+        let (stack, skip) = (stack.to_string(), skip.to_vec());
+        Box::pin(async move {
+            self.check("continue_update_rollback")?;
+            self.rollback_skips.lock().unwrap().push(skip.clone());
+            let mut stacks = self.stacks.lock().unwrap();
+            let s = Self::find(&mut stacks, &stack)
+                .ok_or_else(|| AwsError::NotFound(stack.clone().into()))?;
+            // Like AWS: only a stack whose update rollback failed.
+            if s.status() != "UPDATE_ROLLBACK_FAILED" {
+                return Err(AwsError::Validation(
+                    format!(
+                        "Stack {} is in {} state and can not continue the rollback",
+                        s.name,
+                        s.status()
+                    )
+                    .into(),
+                ));
+            }
+            // The rollback goes on: what is skipped is marked rolled back as it is, the rest
+            // is rolled back, and the stack ends UPDATE_ROLLBACK_COMPLETE.
+            let (n, name) = (s.events.len() + s.script.len(), s.name.clone());
+            let stuck: Vec<(String, String)> = s
+                .events
+                .iter()
+                .filter(|e| e.status == "UPDATE_FAILED")
+                .map(|e| (e.logical_id.clone(), e.resource_type.clone()))
+                .collect();
+            s.script.push_back(event(
+                n + 1,
+                &name,
+                "AWS::CloudFormation::Stack",
+                "UPDATE_ROLLBACK_IN_PROGRESS",
+                Some("User Initiated"),
+            ));
+            for (i, (id, ty)) in stuck.iter().enumerate() {
+                let reason = skip
+                    .contains(id)
+                    .then_some("Resource skipped during rollback");
+                s.script
+                    .push_back(event(n + 2 + i, id, ty, "UPDATE_COMPLETE", reason));
+            }
+            s.script.push_back(event(
+                n + 100,
+                &name,
+                "AWS::CloudFormation::Stack",
+                "UPDATE_ROLLBACK_COMPLETE",
+                None,
+            ));
+            Ok(())
         })
     }
 

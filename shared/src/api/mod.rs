@@ -70,6 +70,19 @@ pub struct DeleteKeeping {
     pub keep: Vec<LogicalId>,
 }
 
+/// `POST /api/deployments/{id}/continue-rollback`: continue a stack's failed update rollback
+/// (`UPDATE_ROLLBACK_FAILED`), leaving the resources `skip` names as they are.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct ContinueRollback {
+    /// Logical ids of resources the rollback could not roll back, to leave as they are: the
+    /// stack then no longer matches them. Empty: try them all again.
+    #[serde(default)]
+    #[cfg_attr(feature = "schema", schemars(length(max = 200)))]
+    pub skip: Vec<LogicalId>,
+}
+
 /// A resource's logical id in its template.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(transparent)]
@@ -316,6 +329,11 @@ pub struct Status {
     /// with why. `POST /api/deployments/{id}/delete-keeping` may keep them in the account.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub undeleted: Vec<Failure>,
+    /// For a stack whose update rollback failed (`UPDATE_ROLLBACK_FAILED`): each resource it
+    /// could not roll back, with why. `POST /api/deployments/{id}/continue-rollback` continues
+    /// it, and may skip them.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub not_rolled_back: Vec<Failure>,
 }
 
 /// A service waiting for its first image: the stack's own repository was empty when the
@@ -611,6 +629,9 @@ error_codes! {
     /// A delete that keeps resources in the account keeps only what the stack's failed delete
     /// could not delete; `problems` says which, at `keep` or `keep[i]`.
     InvalidKeep = "invalid_keep", 422;
+    /// A failed update rollback may skip only what it could not roll back; `problems` says
+    /// which names are not, at `skip` or `skip[i]`.
+    InvalidSkip = "invalid_skip", 422;
     /// The template sent is not the one generated from the plan.
     TemplateMismatch = "template_mismatch", 422;
     /// The stack name breaks CloudFormation's rule.
@@ -657,7 +678,7 @@ pub struct PlanProblem {
 pub struct ErrorBody {
     pub error: ErrorCode,
     pub message: String,
-    /// For `invalid_plan`, `invalid_parameters`, `invalid_code`, `invalid_keep` and `beyond_bootstrap`: every
+    /// For `invalid_plan`, `invalid_parameters`, `invalid_code`, `invalid_keep`, `invalid_skip` and `beyond_bootstrap`: every
     /// problem, with its field path.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub problems: Vec<PlanProblem>,
@@ -752,7 +773,7 @@ pub enum DeployEvent {
     /// A wait the watcher should see (`event: notice`).
     Notice(Notice),
     /// The stack settled (`event: done`); the stream ends after it.
-    Done(Status),
+    Done(Box<Status>),
     /// Watching stopped without a final status (`event: error`); the stream ends after it.
     Error(StreamError),
     /// The server is shutting down (`event: reconnect`); the stream ends after it, and the

@@ -525,6 +525,36 @@ impl Deploy {
         });
     }
 
+    /// Continues the stack's failed update rollback, leaving `skip` (what it could not roll
+    /// back) as it is, and follows it.
+    pub fn continue_rollback(self, skip: Vec<String>) {
+        let (Some(client), Some(id)) = (self.client(), self.id.get_untracked()) else {
+            return;
+        };
+        let before = self.phase.get_untracked();
+        self.error.set(None);
+        self.lost.set(None);
+        self.deleting.set(false);
+        self.phase.set(Phase::Running);
+        spawn_local(async move {
+            let request = shared::api::ContinueRollback {
+                skip: skip.into_iter().map(shared::api::LogicalId).collect(),
+            };
+            match client.continue_rollback(&id, &request).await {
+                Ok(status) => {
+                    self.progress.set(status.progress);
+                    let name = status.stack_name.clone();
+                    self.watch(client, id, name, Some(status), None);
+                }
+                // The result stays, with its actions, to try again.
+                Err(f) => {
+                    self.refused(f);
+                    self.keep_result(before, None);
+                }
+            }
+        });
+    }
+
     pub(super) fn post_host(&self, event: HostEvent) {
         if let Some(host) = self.host.get_value() {
             embed::post(&host, &event);

@@ -61,6 +61,7 @@ pub fn finished(d: Deploy, status: Status) -> AnyView {
                     </details>
                 })}
                 {(status.status == "DELETE_FAILED" && !status.undeleted.is_empty()).then(|| undeleted(d, &status.undeleted))}
+                {(status.status == "UPDATE_ROLLBACK_FAILED").then(|| not_rolled_back(d, &status.not_rolled_back))}
                 {(!deleted).then(|| delete_button(d, protected(&status.held), kept(&status.held)))}
             </div>
         }
@@ -222,6 +223,42 @@ fn undeleted(d: Deploy, undeleted: &[Failure]) -> AnyView {
                 answer: "Delete, keeping them",
                 act: std::sync::Arc::new(move || d.delete_keeping(keep.clone())),
             })}
+        </div>
+    }
+    .into_any()
+}
+
+/// A stack whose update rollback failed: what it could not roll back, and the rollback
+/// continued, as it is or skipping those.
+fn not_rolled_back(d: Deploy, stuck: &[Failure]) -> AnyView {
+    let items = stuck
+        .iter()
+        .map(|f| {
+            view! { <li><code>{f.logical_id.clone()}</code>{format!(" ({}): {}", f.resource_type, f.reason)}</li> }
+        })
+        .collect_view();
+    let named = stuck
+        .iter()
+        .map(|f| format!("{} ({})", f.logical_id, f.resource_type))
+        .collect::<Vec<_>>()
+        .join(" and ");
+    let skip: Vec<String> = stuck.iter().map(|f| f.logical_id.clone()).collect();
+    view! {
+        <div class="banner warn" data-testid="not-rolled-back">
+            <p>"The update's rollback failed, so the stack cannot be updated until it is continued."</p>
+            {(!stuck.is_empty()).then(|| view! { <p>"It could not roll back:"</p><ul>{items}</ul> })}
+            <p>"Fix what stopped it, then continue the rollback"{(!stuck.is_empty()).then_some(", or continue it skipping what it could not roll back")}"; or delete the stack."</p>
+            <div class="actions">
+                <button type="button" data-testid="continue-rollback" on:click=move |ev| { crate::browser::refocus_deploy(ev.target()); d.continue_rollback(Vec::new()) }>"Continue the rollback"</button>
+            </div>
+            {(!stuck.is_empty()).then(|| asked(Ask {
+                opens: ("skip-rollback", "Continue, skipping these"),
+                id: "skip",
+                question: format!("Continue the rollback, skipping {named}?"),
+                notes: vec![("skip-what", "CloudFormation marks them rolled back as they are now: the stack no longer matches them, and a later update may fail at them until they are fixed by hand.".into(), true)],
+                answer: "Continue, skipping them",
+                act: std::sync::Arc::new(move || d.continue_rollback(skip.clone())),
+            }))}
         </div>
     }
     .into_any()

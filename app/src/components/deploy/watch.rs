@@ -151,7 +151,7 @@ impl Deploy {
                     crate::api::forget_following();
                 }
                 self.progress.set(status.progress);
-                self.phase.set(Phase::Finished(Box::new(status)));
+                self.phase.set(Phase::Finished(status));
             }
             DeployEvent::Error(e) => {
                 self.notice.set(None);
