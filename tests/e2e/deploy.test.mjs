@@ -917,3 +917,53 @@ test('a delete stopped by deletion protection deletes the rest, keeping what it 
   await motoTool('reset');
   assert.deepEqual(errors.filter((e) => !/status of (409|422)/.test(e)), []);
 });
+
+// moto cannot fail a rollback, so the stack's answers after a failed rollback are scripted here
+// at the API (routes answering the real server's own Status for this stack, changed only in
+// what a failed rollback changes); the panel and its requests are the real ones.
+test('a stack whose update rollback failed says what it could not roll back, and continues it skipping that once asked', async () => {
+  const { page, errors } = await open(login);
+  await page.locator('[data-arch=lambda]').click();
+  await page.getByTestId('deploy').scrollIntoViewIfNeeded();
+  await page.getByTestId('stack-name').fill('shop-rollback');
+  await page.getByTestId('deploy-button').click();
+  await page.getByTestId('deploy-status').filter({ hasText: 'shop-rollback CREATE_COMPLETE' }).waitFor({ timeout: 60000 });
+  const [id] = (await page.evaluate(() => sessionStorage.getItem('stackplan-following'))).split('\n');
+  const token = await page.evaluate(() => sessionStorage.getItem('stackplan-token'));
+  const real = await (await page.request.get(new URL(`/api/deployments/${id}`, login).href, { headers: { authorization: `Bearer ${token}` } })).json();
+  const stuck = {
+    ...real, status: 'UPDATE_ROLLBACK_FAILED', done: true, succeeded: false, outputs: [],
+    failure: { logical_id: 'Function', resource_type: 'AWS::Lambda::Function', status: 'UPDATE_FAILED', reason: 'Function code could not be restored' },
+    not_rolled_back: [{ logical_id: 'Function', resource_type: 'AWS::Lambda::Function', status: 'UPDATE_FAILED', reason: 'Function code could not be restored' }],
+  };
+  const rolledBack = { ...real, status: 'UPDATE_ROLLBACK_COMPLETE', done: true, succeeded: true };
+  let answer = stuck;
+  await page.route(`**/api/deployments/${id}/events`, (route) => route.fulfill({
+    status: 200, contentType: 'text/event-stream', body: `event: done\ndata: ${JSON.stringify(answer)}\n\n`,
+  }));
+  const asked = [];
+  await page.route(`**/api/deployments/${id}/continue-rollback`, (route) => {
+    asked.push(route.request().postDataJSON());
+    answer = rolledBack;
+    return route.fulfill({ status: 202, contentType: 'application/json', body: JSON.stringify({ ...stuck, status: 'UPDATE_ROLLBACK_IN_PROGRESS', done: false, not_rolled_back: [] }) });
+  });
+  // Followed again after a reload: the stack is found stuck.
+  await page.reload();
+  await page.getByTestId('deploy').scrollIntoViewIfNeeded();
+  const banner = page.getByTestId('not-rolled-back');
+  await banner.waitFor({ timeout: 30000 });
+  assert.match(await banner.innerText(), /It could not roll back:\s*Function \(AWS::Lambda::Function\): Function code could not be restored/);
+  await page.getByTestId('skip-rollback').click();
+  await page.waitForFunction(() => document.activeElement?.dataset.testid === 'cancel-skip');
+  assert.equal(await page.getByRole('alertdialog', { name: 'Continue the rollback, skipping Function (AWS::Lambda::Function)?' }).count(), 1);
+  assert.deepEqual(await accessibilityViolations(page), []);
+  await page.getByTestId('confirm-skip').click();
+  await page.getByTestId('deploy-status').filter({ hasText: 'shop-rollback UPDATE_ROLLBACK_COMPLETE' }).waitFor({ timeout: 30000 });
+  assert.deepEqual(asked, [{ skip: ['Function'] }]);
+  await page.unrouteAll({ behavior: 'ignoreErrors' });
+  // The stack itself was never touched: delete it for real.
+  await page.getByTestId('delete-stack').click();
+  await page.getByTestId('confirm-delete').click();
+  await page.getByTestId('deploy-status').filter({ hasText: 'DELETE_COMPLETE' }).waitFor({ timeout: 60000 });
+  assert.deepEqual(errors, []);
+});
