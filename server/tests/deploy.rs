@@ -2207,9 +2207,11 @@ async fn a_stack_whose_delete_failed_is_deleted_keeping_only_what_it_could_not_d
 }
 
 /// moto cannot fail a rollback, so CloudFormation's events for one are scripted here: an update
-/// whose rollback failed at the service (`UPDATE_ROLLBACK_FAILED`) says what it could not roll
-/// back, and is continued from Stackplan, skipping only what its own events name. Before, the
-/// only way out was the CloudFormation console.
+/// whose rollback failed at the function (`UPDATE_ROLLBACK_FAILED`) says what it could not roll
+/// back (not what failed in the update itself and was rolled back, or was cancelled), and is
+/// continued from Stackplan: again as it is, then skipping only what its own events name.
+/// Before, the only way out was the CloudFormation console. The double refuses to skip what
+/// AWS refuses (a resource that did not fail in the rollback).
 #[tokio::test]
 async fn a_failed_update_rollback_is_continued_skipping_only_what_it_could_not_roll_back() {
     let h = harness();
@@ -2236,14 +2238,9 @@ async fn a_failed_update_rollback_is_continued_skipping_only_what_it_could_not_r
         let mut stacks = h.cfn.stacks.lock().unwrap();
         let s = stacks.last_mut().unwrap();
         let (n, name) = (s.events.len() + 1, s.name.clone());
-        let failed = "Resource handler returned message: \"Function code could not be restored\"";
+        let stack = "AWS::CloudFormation::Stack";
         for (i, (logical, ty, status, reason)) in [
-            (
-                &*name,
-                "AWS::CloudFormation::Stack",
-                "UPDATE_IN_PROGRESS",
-                Some("User Initiated"),
-            ),
+            (&*name, stack, "UPDATE_IN_PROGRESS", Some("User Initiated")),
             (
                 "Function",
                 "AWS::Lambda::Function",
@@ -2251,20 +2248,38 @@ async fn a_failed_update_rollback_is_continued_skipping_only_what_it_could_not_r
                 Some("Memory size out of range"),
             ),
             (
+                "Api",
+                "AWS::ApiGatewayV2::Api",
+                "UPDATE_FAILED",
+                Some("Resource update cancelled"),
+            ),
+            (
+                "OrdersTable",
+                "AWS::DynamoDB::Table",
+                "UPDATE_FAILED",
+                Some("Throughput exceeded"),
+            ),
+            (
                 &*name,
-                "AWS::CloudFormation::Stack",
+                stack,
                 "UPDATE_ROLLBACK_IN_PROGRESS",
-                Some("The following resource(s) failed to update: [Function]."),
+                Some("The following resource(s) failed to update: [Function, OrdersTable]."),
+            ),
+            (
+                "OrdersTable",
+                "AWS::DynamoDB::Table",
+                "UPDATE_COMPLETE",
+                None,
             ),
             (
                 "Function",
                 "AWS::Lambda::Function",
                 "UPDATE_FAILED",
-                Some(failed),
+                Some("Function code could not be restored"),
             ),
             (
                 &*name,
-                "AWS::CloudFormation::Stack",
+                stack,
                 "UPDATE_ROLLBACK_FAILED",
                 Some("The following resource(s) failed to update: [Function]."),
             ),
@@ -2275,27 +2290,34 @@ async fn a_failed_update_rollback_is_continued_skipping_only_what_it_could_not_r
             s.events.push(event(n + i, logical, ty, status, reason));
         }
     }
-    let (_, stuck, _) = h
-        .send(
-            "GET",
-            &format!("/api/deployments/{id}"),
-            Some(TOKEN),
-            None,
-            &[],
-        )
-        .await;
+    let status_path = format!("/api/deployments/{id}");
+    let read = || h.send("GET", &status_path, Some(TOKEN), None, &[]);
+    let (_, stuck, _) = read().await;
     assert_eq!(stuck["status"], "UPDATE_ROLLBACK_FAILED", "{stuck}");
+    let named = |body: &Value| -> Vec<(String, String)> {
+        body["not_rolled_back"]
+            .as_array()
+            .map(|a| {
+                a.iter()
+                    .map(|f| {
+                        (
+                            f["logical_id"].as_str().unwrap().into(),
+                            f["reason"].as_str().unwrap().into(),
+                        )
+                    })
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
     assert_eq!(
-        stuck["not_rolled_back"][0]["logical_id"], "Function",
-        "what the rollback could not roll back, with why: {stuck}"
+        named(&stuck),
+        [(
+            "Function".to_string(),
+            "Function code could not be restored".to_string()
+        )],
+        "only what the rollback could not roll back, with why: {stuck}"
     );
-    assert!(
-        stuck["not_rolled_back"][0]["reason"]
-            .as_str()
-            .unwrap()
-            .contains("could not be restored")
-    );
-    // Only that may be skipped.
+    // Only that may be skipped: not what failed in the update and was cancelled.
     let (status, body, _) = continuing(json!(["Function", "Api"])).await;
     assert_eq!(
         (status, body["error"].as_str(), problem_paths(&body)),
@@ -2310,11 +2332,33 @@ async fn a_failed_update_rollback_is_continued_skipping_only_what_it_could_not_r
         h.cfn.rollback_skips.lock().unwrap().is_empty(),
         "nothing was sent"
     );
+    // Continued as it is, it fails again at the function: still said, with the new reason.
+    *h.cfn.rollback_fails_again.lock().unwrap() = true;
+    let (status, body, _) = continuing(json!([])).await;
+    assert_eq!(status, StatusCode::ACCEPTED, "{body}");
+    // Rolling back already: a second request is told so, with the id to follow it.
+    let (status, busy, _) = continuing(json!([])).await;
+    assert_eq!(
+        (status, busy["error"].as_str(), busy["deployment"].as_str()),
+        (StatusCode::CONFLICT, Some("stack_busy"), Some(id.as_str())),
+        "{busy}"
+    );
+    let events = h.events(&id, None).await;
+    let again = &events.last().unwrap().2;
+    assert_eq!(again["status"], "UPDATE_ROLLBACK_FAILED", "{again}");
+    assert_eq!(
+        named(again),
+        [(
+            "Function".to_string(),
+            "Function code could not be restored, again".to_string()
+        )]
+    );
+    // Skipping it, the rollback completes.
     let (status, body, _) = continuing(json!(["Function"])).await;
     assert_eq!(status, StatusCode::ACCEPTED, "{body}");
     assert_eq!(
         *h.cfn.rollback_skips.lock().unwrap(),
-        vec![vec!["Function".to_string()]]
+        vec![vec![], vec!["Function".to_string()]]
     );
     let events = h.events(&id, None).await;
     let done = &events.last().unwrap().2;

@@ -982,6 +982,14 @@ impl Deployer {
         let arn = &deployment.stack;
         let session = self.session_for(grant, arn, Access::Deploy).await?;
         let stack = self.live_stack(arn, &session, grant.owner.as_ref()).await?;
+        // Continued already (another tab, the console): it is followed, not refused.
+        if !progress::is_terminal(&stack.status) {
+            return Err(DeployError::Busy {
+                name: arn.name.clone(),
+                status: stack.status,
+                deployment: Some(id.to_string()),
+            });
+        }
         let events = self
             .call(&session, &unwatched, |cfn, s| {
                 let id = arn.arn.clone();

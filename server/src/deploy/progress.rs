@@ -158,12 +158,28 @@ pub fn failed_to_delete(events: &[StackEvent]) -> Vec<Failure> {
         .collect()
 }
 
-/// The resources an update's rollback could not roll back (their latest event is
-/// `UPDATE_FAILED`), with why.
+/// The resources an update's rollback could not roll back, with why: each whose latest event
+/// since the rollback began (the operation's first `UPDATE_ROLLBACK_IN_PROGRESS`) is an
+/// `UPDATE_FAILED` of its own (not "cancelled" because another failed). CloudFormation takes
+/// only those as `ResourcesToSkip`: a resource that failed in the update itself, and that the
+/// rollback never reached, is not one. A rollback continued and failing again is in the same
+/// window, its newer events the latest.
 pub fn failed_to_roll_back(events: &[StackEvent]) -> Vec<Failure> {
-    latest_per_resource(events)
+    let Some(start) = events
+        .iter()
+        .position(|e| is_stack_event(e) && e.status == "UPDATE_ROLLBACK_IN_PROGRESS")
+    else {
+        return Vec::new();
+    };
+    latest_per_resource(&events[start..])
         .into_iter()
-        .filter(|e| e.status == "UPDATE_FAILED")
+        .filter(|e| {
+            e.status == "UPDATE_FAILED"
+                && !e
+                    .reason
+                    .as_deref()
+                    .is_some_and(|r| r.contains("cancelled") || r.contains("canceled"))
+        })
         .map(failure_of)
         .collect()
 }

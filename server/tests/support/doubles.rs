@@ -200,6 +200,8 @@ pub struct CfnDouble {
     pub delete_retains: Mutex<Vec<Vec<String>>>,
     /// The `ResourcesToSkip` of each ContinueUpdateRollback.
     pub rollback_skips: Mutex<Vec<Vec<String>>>,
+    /// The next ContinueUpdateRollback fails again at what it does not skip.
+    pub rollback_fails_again: Mutex<bool>,
     /// The `StackName` of each CreateStack and CreateChangeSet call, in order (a name, or a
     /// stack's ARN).
     pub request_stacks: Mutex<Vec<String>>,
@@ -733,15 +735,32 @@ impl CloudFormation for CfnDouble {
                     .into(),
                 ));
             }
-            // The rollback goes on: what is skipped is marked rolled back as it is, the rest
-            // is rolled back, and the stack ends UPDATE_ROLLBACK_COMPLETE.
-            let (n, name) = (s.events.len() + s.script.len(), s.name.clone());
-            let stuck: Vec<(String, String)> = s
+            // Like AWS: only what failed in the rollback may be skipped (not what failed in the
+            // update itself, or was cancelled).
+            let since = s
                 .events
                 .iter()
-                .filter(|e| e.status == "UPDATE_FAILED")
-                .map(|e| (e.logical_id.clone(), e.resource_type.clone()))
-                .collect();
+                .rposition(|e| e.status == "UPDATE_ROLLBACK_IN_PROGRESS")
+                .unwrap_or(0);
+            let mut stuck: Vec<(String, String)> = Vec::new();
+            for e in &s.events[since..] {
+                stuck.retain(|(id, _)| *id != e.logical_id);
+                if e.status == "UPDATE_FAILED"
+                    && !e.reason.as_deref().is_some_and(|r| r.contains("cancelled"))
+                {
+                    stuck.push((e.logical_id.clone(), e.resource_type.clone()));
+                }
+            }
+            if let Some(bad) = skip.iter().find(|k| !stuck.iter().any(|(id, _)| id == *k)) {
+                return Err(AwsError::Validation(
+                    format!("Resource {bad} is not in UPDATE_FAILED state after a rollback and cannot be skipped").into(),
+                ));
+            }
+            // The rollback goes on: what is skipped is marked rolled back as it is, the rest
+            // is rolled back, and the stack ends UPDATE_ROLLBACK_COMPLETE; or, when
+            // `rollback_fails_again`, fails again at what it does not skip.
+            let again = std::mem::take(&mut *self.rollback_fails_again.lock().unwrap());
+            let (n, name) = (s.events.len() + s.script.len(), s.name.clone());
             s.script.push_back(event(
                 n + 1,
                 &name,
@@ -749,18 +768,31 @@ impl CloudFormation for CfnDouble {
                 "UPDATE_ROLLBACK_IN_PROGRESS",
                 Some("User Initiated"),
             ));
+            let mut failed = false;
             for (i, (id, ty)) in stuck.iter().enumerate() {
-                let reason = skip
-                    .contains(id)
-                    .then_some("Resource skipped during rollback");
-                s.script
-                    .push_back(event(n + 2 + i, id, ty, "UPDATE_COMPLETE", reason));
+                let (status, reason) = if skip.contains(id) {
+                    ("UPDATE_COMPLETE", Some("Resource skipped during rollback"))
+                } else if again {
+                    failed = true;
+                    (
+                        "UPDATE_FAILED",
+                        Some("Function code could not be restored, again"),
+                    )
+                } else {
+                    ("UPDATE_COMPLETE", None)
+                };
+                s.script.push_back(event(n + 2 + i, id, ty, status, reason));
             }
+            let end = if failed {
+                "UPDATE_ROLLBACK_FAILED"
+            } else {
+                "UPDATE_ROLLBACK_COMPLETE"
+            };
             s.script.push_back(event(
                 n + 100,
                 &name,
                 "AWS::CloudFormation::Stack",
-                "UPDATE_ROLLBACK_COMPLETE",
+                end,
                 None,
             ));
             Ok(())

@@ -542,9 +542,21 @@ impl Deploy {
             };
             match client.continue_rollback(&id, &request).await {
                 Ok(status) => {
+                    // The rollback's events come afresh (the stream gives the whole update's).
+                    self.rows.set(Vec::new());
                     self.progress.set(status.progress);
                     let name = status.stack_name.clone();
-                    self.watch(client, id, name, Some(status), None);
+                    self.watch(client, id, name, None, None);
+                }
+                // Continued already, elsewhere: followed to its end.
+                Err(f) if f.code() == Some(ErrorCode::StackBusy) => {
+                    let name = match &before {
+                        Phase::Finished(status) => status.stack_name.clone(),
+                        _ => String::new(),
+                    };
+                    self.phase.set(Phase::Idle);
+                    let notice = format!("{name} is rolling back already; following it…");
+                    self.follow(client, id, name, notice);
                 }
                 // The result stays, with its actions, to try again.
                 Err(f) => {
