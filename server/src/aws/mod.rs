@@ -129,7 +129,11 @@ pub fn scrub(text: &str) -> String {
         }
         let digits = rest.bytes().take_while(u8::is_ascii_digit).count();
         if digits > 0 {
-            if digits == 12 && word_starts(&out) {
+            // The last group of a UUID is 12 hex digits, all decimal about once in 280: a
+            // stack id's (the code bucket's name, `stackplan-code-<…>`) is not an account.
+            let ends_uuid = ends_with_uuid_head(&out)
+                && !rest[digits..].starts_with(|c: char| c.is_ascii_alphanumeric());
+            if digits == 12 && word_starts(&out) && !ends_uuid {
                 out.push_str("<account>");
             } else {
                 out.push_str(&rest[..digits]);
@@ -142,6 +146,21 @@ pub fn scrub(text: &str) -> String {
         rest = &rest[ch.len_utf8()..];
     }
     out
+}
+
+/// Whether `text` ends with a UUID's first four groups and their hyphens
+/// (`0218976e-147d-4feb-b51a-`), so that 12 digits next are its last group.
+fn ends_with_uuid_head(text: &str) -> bool {
+    let Some(head) = text
+        .len()
+        .checked_sub(24)
+        .and_then(|start| text.get(start..))
+    else {
+        return false;
+    };
+    let groups: Vec<&str> = head.split('-').collect();
+    matches!(groups[..], [a, b, c, d, ""] if a.len() == 8 && b.len() == 4 && c.len() == 4 && d.len() == 4)
+        && head.bytes().all(|b| b == b'-' || b.is_ascii_hexdigit())
 }
 
 /// Classifies an SDK error by its code and message.
@@ -432,6 +451,13 @@ mod tests {
             scrub("role=arn%3Aaws%3Aiam%3A%3A111122223333%3Arole%2Fx"),
             "role=arn%3Aaws%3Aiam%3A%3A<account>%3Arole%2Fx"
         );
+        // A UUID's last group of decimal digits (a code bucket's name) is not an account; the
+        // same digits alone are.
+        assert_eq!(
+            scrub("stackplan-code-0218976e-147d-4feb-b51a-716318623585 kept"),
+            "stackplan-code-0218976e-147d-4feb-b51a-716318623585 kept"
+        );
+        assert_eq!(scrub("b51a-716318623585"), "b51a-<account>");
         // Scrubbing twice changes nothing more.
         let once = scrub("arn:aws:sts::111122223333:assumed-role/x/y; 111122223333");
         assert_eq!(once, "<arn>; <account>");
