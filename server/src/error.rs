@@ -90,6 +90,7 @@ impl ApiError {
                 D::ImagesDenied(_) => C::AccessDenied,
                 D::InvalidCode(_) => C::InvalidCode,
                 D::InvalidKeep(_) => C::InvalidKeep,
+                D::WrongState { .. } => C::WrongStackState,
                 D::InvalidSkip(_) => C::InvalidSkip,
                 D::TemplateMismatch => C::TemplateMismatch,
                 D::StackName(_) => C::InvalidStackName,

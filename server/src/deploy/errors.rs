@@ -35,6 +35,12 @@ pub enum DeployError {
     BeyondBootstrap(Vec<shared::api::PlanProblem>),
     #[error("the upload is not the function's code: {}", .0.first().map(|p| p.message.as_str()).unwrap_or("no reason"))]
     InvalidCode(Vec<shared::api::PlanProblem>),
+    #[error("the stack {name} is {status}: {needs}")]
+    WrongState {
+        name: String,
+        status: String,
+        needs: &'static str,
+    },
     #[error("the resources to keep are not what the stack's failed delete left: {}", .0.first().map(|p| p.message.as_str()).unwrap_or("no reason"))]
     InvalidKeep(Vec<shared::api::PlanProblem>),
     #[error("the resources to skip are not what the stack's failed rollback left: {}", .0.first().map(|p| p.message.as_str()).unwrap_or("no reason"))]

@@ -270,6 +270,20 @@ pub const SKIP: Pick = Pick {
 };
 
 impl Pick {
+    /// Whether the stack `name`, in `status`, is in the one state this request needs (a state
+    /// conflict, 409, not a wrong name).
+    pub fn in_state(&self, name: &str, status: &str) -> Result<(), errors::DeployError> {
+        if status == self.status {
+            Ok(())
+        } else {
+            Err(errors::DeployError::WrongState {
+                name: name.to_string(),
+                status: status.to_string(),
+                needs: self.otherwise,
+            })
+        }
+    }
+
     /// What a stack in `status` is asked to act on, from `asked`: those of `stuck` (what the
     /// failed operation left) it names, each once, in `stuck`'s order.
     pub fn among(
@@ -280,12 +294,7 @@ impl Pick {
     ) -> Result<Vec<String>, Vec<shared::api::PlanProblem>> {
         let field = self.field;
         let problem = |path: String, message: String| shared::api::PlanProblem { path, message };
-        if status != self.status {
-            return Err(vec![problem(
-                field.into(),
-                format!("the stack is {status}: {}", self.otherwise),
-            )]);
-        }
+        debug_assert_eq!(status, self.status, "checked first: Pick::in_state");
         if asked.is_empty() && !self.none_ok {
             return Err(vec![problem(
                 field.into(),
@@ -387,16 +396,17 @@ mod tests {
                 .path,
             "keep"
         );
+        // Another state is a conflict, said with what the request needs.
         let settled = super::KEEP
-            .among("UPDATE_COMPLETE", &ids(&["Database"]), &failed)
-            .unwrap_err();
-        assert_eq!(settled[0].path, "keep");
+            .in_state("shop", "UPDATE_COMPLETE")
+            .unwrap_err()
+            .to_string();
         assert!(
-            settled[0]
-                .message
-                .starts_with("the stack is UPDATE_COMPLETE"),
-            "{settled:?}"
+            settled
+                .starts_with("the stack shop is UPDATE_COMPLETE: only a stack whose delete failed"),
+            "{settled}"
         );
+        assert!(super::KEEP.in_state("shop", "DELETE_FAILED").is_ok());
         assert_eq!(
             super::KEEP
                 .among("DELETE_FAILED", &[], &failed)
@@ -418,10 +428,7 @@ mod tests {
                 .path,
             "skip[0]"
         );
-        assert_eq!(
-            super::SKIP.among("DELETE_FAILED", &[], &stuck).unwrap_err()[0].path,
-            "skip"
-        );
+        assert!(super::SKIP.in_state("shop", "DELETE_FAILED").is_err());
     }
 
     /// A new stack declares its template's types; an update adds the deployed template's

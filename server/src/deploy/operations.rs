@@ -941,6 +941,7 @@ impl Deployer {
                         .into_iter()
                         .map(|f| f.logical_id)
                         .collect();
+                super::KEEP.in_state(&arn.name, &stack.status)?;
                 super::KEEP
                     .among(&stack.status, keep, &failed)
                     .map_err(DeployError::InvalidKeep)?
@@ -1001,6 +1002,7 @@ impl Deployer {
                 .into_iter()
                 .map(|f| f.logical_id)
                 .collect();
+        super::SKIP.in_state(&arn.name, &stack.status)?;
         let skip = super::SKIP
             .among(&stack.status, skip, &stuck)
             .map_err(DeployError::InvalidSkip)?;

@@ -602,6 +602,10 @@ error_codes! {
     NoChanges = "no_changes", 409;
     /// The stack has no change set waiting.
     NoChangeSet = "no_change_set", 409;
+    /// The stack is not in the state the request needs: a delete that keeps resources needs
+    /// `DELETE_FAILED`, a continued rollback `UPDATE_ROLLBACK_FAILED`; the message says which it
+    /// is.
+    WrongStackState = "wrong_stack_state", 409;
     /// The request body is larger than the server accepts.
     PayloadTooLarge = "payload_too_large", 413;
     /// The request body is not `application/json`.
