@@ -2043,13 +2043,16 @@ async fn a_stack_whose_delete_failed_is_deleted_keeping_only_what_it_could_not_d
             &[],
         )
     };
-    // A stack whose delete did not fail keeps nothing this way: a state conflict.
+    // A stack whose delete did not fail keeps nothing this way: a state conflict, known from
+    // the stack's status before its events are read.
+    let reads = h.cfn.event_reads();
     let (status, body, _) = keeping(json!(["Function"])).await;
     assert_eq!(
         (status, body["error"].as_str()),
         (StatusCode::CONFLICT, Some("wrong_stack_state")),
         "{body}"
     );
+    assert_eq!(h.cfn.event_reads(), reads);
     assert!(h.cfn.delete_tokens.lock().unwrap().is_empty());
 
     let path = format!("/api/deployments/{id}");
@@ -2211,13 +2214,16 @@ async fn a_failed_update_rollback_is_continued_skipping_only_what_it_could_not_r
     let path = format!("/api/deployments/{id}/continue-rollback");
     let continuing =
         |skip: Value| h.send("POST", &path, Some(TOKEN), Some(json!({"skip": skip})), &[]);
-    // A stack whose rollback did not fail continues nothing: a state conflict.
+    // A stack whose rollback did not fail continues nothing: a state conflict, known from the
+    // stack's status before its events are read.
+    let reads = h.cfn.event_reads();
     let (status, body, _) = continuing(json!([])).await;
     assert_eq!(
         (status, body["error"].as_str()),
         (StatusCode::CONFLICT, Some("wrong_stack_state")),
         "{body}"
     );
+    assert_eq!(h.cfn.event_reads(), reads);
     {
         let mut stacks = h.cfn.stacks.lock().unwrap();
         let s = stacks.last_mut().unwrap();

@@ -249,6 +249,10 @@ pub struct Pick {
     pub otherwise: &'static str,
     /// Whether naming nothing is a request (a rollback continued without skipping any).
     pub none_ok: bool,
+    /// What is stuck, from the events of the stack's current operation.
+    pub finder: fn(&[crate::aws::cloudformation::StackEvent]) -> Vec<progress::Failure>,
+    /// The refusal of names that are not stuck, at their paths.
+    pub invalid: fn(Vec<shared::api::PlanProblem>) -> errors::DeployError,
 }
 
 /// A delete that keeps what its failed delete left.
@@ -258,6 +262,8 @@ pub const KEEP: Pick = Pick {
     stuck: "the delete could not delete",
     otherwise: "only a stack whose delete failed keeps resources this way; delete it as usual",
     none_ok: false,
+    finder: progress::failed_to_delete,
+    invalid: errors::DeployError::InvalidKeep,
 };
 
 /// A failed update rollback, continued skipping what it could not roll back.
@@ -267,6 +273,8 @@ pub const SKIP: Pick = Pick {
     stuck: "the rollback could not roll back",
     otherwise: "only a stack whose update rollback failed continues it",
     none_ok: true,
+    finder: progress::failed_to_roll_back,
+    invalid: errors::DeployError::InvalidSkip,
 };
 
 impl Pick {
@@ -284,17 +292,16 @@ impl Pick {
         }
     }
 
-    /// What a stack in `status` is asked to act on, from `asked`: those of `stuck` (what the
-    /// failed operation left) it names, each once, in `stuck`'s order.
+    /// What a stack in the needed state (`in_state`, checked first) is asked to act on, from
+    /// `asked`: those of `stuck` (what the failed operation left) it names, each once, in
+    /// `stuck`'s order.
     pub fn among(
         &self,
-        status: &str,
         asked: &[shared::api::LogicalId],
         stuck: &[String],
     ) -> Result<Vec<String>, Vec<shared::api::PlanProblem>> {
         let field = self.field;
         let problem = |path: String, message: String| shared::api::PlanProblem { path, message };
-        debug_assert_eq!(status, self.status, "checked first: Pick::in_state");
         if asked.is_empty() && !self.none_ok {
             return Err(vec![problem(
                 field.into(),
@@ -360,19 +367,15 @@ mod tests {
         };
         let failed = ["Database".to_string(), "LoadBalancer".to_string()];
         assert_eq!(
-            super::KEEP.among(
-                "DELETE_FAILED",
-                &ids(&["LoadBalancer", "Database", "Database"]),
-                &failed
-            ),
+            super::KEEP.among(&ids(&["LoadBalancer", "Database", "Database"]), &failed),
             Ok(failed.to_vec())
         );
         assert_eq!(
-            super::KEEP.among("DELETE_FAILED", &ids(&["Database"]), &failed),
+            super::KEEP.among(&ids(&["Database"]), &failed),
             Ok(vec!["Database".to_string()])
         );
         let wrong = super::KEEP
-            .among("DELETE_FAILED", &ids(&["Database", "Bucket"]), &failed)
+            .among(&ids(&["Database", "Bucket"]), &failed)
             .unwrap_err();
         assert_eq!(
             wrong.iter().map(|p| p.path.as_str()).collect::<Vec<_>>(),
@@ -385,15 +388,12 @@ mod tests {
             "{wrong:?}"
         );
         let both = super::KEEP
-            .among("DELETE_FAILED", &ids(&["Bucket", "Logs"]), &failed)
+            .among(&ids(&["Bucket", "Logs"]), &failed)
             .unwrap_err();
         assert_eq!(both[1].message, "\"Logs\" is not one of them either");
         let many = ids(&vec!["Database"; super::MAX_PICKED + 1]);
         assert_eq!(
-            super::KEEP
-                .among("DELETE_FAILED", &many, &failed)
-                .unwrap_err()[0]
-                .path,
+            super::KEEP.among(&many, &failed).unwrap_err()[0].path,
             "keep"
         );
         // Another state is a conflict, said with what the request needs.
@@ -407,25 +407,13 @@ mod tests {
             "{settled}"
         );
         assert!(super::KEEP.in_state("shop", "DELETE_FAILED").is_ok());
-        assert_eq!(
-            super::KEEP
-                .among("DELETE_FAILED", &[], &failed)
-                .unwrap_err()[0]
-                .path,
-            "keep"
-        );
+        assert_eq!(super::KEEP.among(&[], &failed).unwrap_err()[0].path, "keep");
         // A failed rollback may be continued skipping nothing, or only what it could not roll
         // back.
         let stuck = ["Service".to_string()];
+        assert_eq!(super::SKIP.among(&[], &stuck), Ok(vec![]));
         assert_eq!(
-            super::SKIP.among("UPDATE_ROLLBACK_FAILED", &[], &stuck),
-            Ok(vec![])
-        );
-        assert_eq!(
-            super::SKIP
-                .among("UPDATE_ROLLBACK_FAILED", &ids(&["Database"]), &stuck)
-                .unwrap_err()[0]
-                .path,
+            super::SKIP.among(&ids(&["Database"]), &stuck).unwrap_err()[0].path,
             "skip[0]"
         );
         assert!(super::SKIP.in_state("shop", "DELETE_FAILED").is_err());

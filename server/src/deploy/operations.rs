@@ -930,21 +930,8 @@ impl Deployer {
         let retain = match keep {
             None => Vec::new(),
             Some(keep) => {
-                let events = self
-                    .call(&session, &unwatched, |cfn, s| {
-                        let id = arn.arn.clone();
-                        Box::pin(async move { cfn.events(&s, &id).await })
-                    })
-                    .await?;
-                let failed: Vec<String> =
-                    progress::failed_to_delete(progress::current_operation(&events))
-                        .into_iter()
-                        .map(|f| f.logical_id)
-                        .collect();
-                super::KEEP.in_state(&arn.name, &stack.status)?;
-                super::KEEP
-                    .among(&stack.status, keep, &failed)
-                    .map_err(DeployError::InvalidKeep)?
+                self.picked(&session, arn, &stack, &super::KEEP, keep)
+                    .await?
             }
         };
         // Each DELETE is its own attempt. CloudFormation takes a token it has seen for a retry
@@ -991,21 +978,9 @@ impl Deployer {
                 deployment: Some(id.to_string()),
             });
         }
-        let events = self
-            .call(&session, &unwatched, |cfn, s| {
-                let id = arn.arn.clone();
-                Box::pin(async move { cfn.events(&s, &id).await })
-            })
+        let skip = self
+            .picked(&session, arn, &stack, &super::SKIP, skip)
             .await?;
-        let stuck: Vec<String> =
-            progress::failed_to_roll_back(progress::current_operation(&events))
-                .into_iter()
-                .map(|f| f.logical_id)
-                .collect();
-        super::SKIP.in_state(&arn.name, &stack.status)?;
-        let skip = super::SKIP
-            .among(&stack.status, skip, &stuck)
-            .map_err(DeployError::InvalidSkip)?;
         // Each request is its own attempt (a rollback that fails again is continued again).
         let token = format!(
             "stackplan-continue-{}",
@@ -1020,6 +995,33 @@ impl Deployer {
         tracing::info!(stack = arn.name, skipped = ?skip, "continuing the update rollback");
         self.status_of(id, arn, &session, grant.owner.as_ref())
             .await
+    }
+}
+
+impl Deployer {
+    /// What a request `asked` for, among what the stack's failed operation left stuck, read
+    /// from its own events: never a resource the client merely names. A stack in another
+    /// state is refused first, before anything is read.
+    async fn picked(
+        &self,
+        session: &Session,
+        arn: &StackArn,
+        stack: &StackInfo,
+        pick: &super::Pick,
+        asked: &[LogicalId],
+    ) -> Result<Vec<String>, DeployError> {
+        pick.in_state(&arn.name, &stack.status)?;
+        let events = self
+            .call(session, &unwatched, |cfn, s| {
+                let id = arn.arn.clone();
+                Box::pin(async move { cfn.events(&s, &id).await })
+            })
+            .await?;
+        let stuck: Vec<String> = (pick.finder)(progress::current_operation(&events))
+            .into_iter()
+            .map(|f| f.logical_id)
+            .collect();
+        pick.among(asked, &stuck).map_err(pick.invalid)
     }
 }
 

@@ -256,6 +256,16 @@ impl CfnDouble {
         }
     }
 
+    /// How many times the stack events were read.
+    pub fn event_reads(&self) -> usize {
+        self.calls
+            .lock()
+            .unwrap()
+            .iter()
+            .filter(|c| **c == "events")
+            .count()
+    }
+
     pub fn check(&self, op: &'static str) -> Result<(), AwsError> {
         self.calls.lock().unwrap().push(op);
         match self
