@@ -1427,6 +1427,17 @@ async fn a_sample_of_the_matrix_deploys_in_the_sandbox() {
                 (Some("DELETE_FAILED"), Some("Database")),
                 "{kept}"
             );
+            // Kept as asked, the stack's own events and template say, not by a policy.
+            let left: Vec<_> = kept["left_behind"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .map(|l| (l["logical_id"].as_str(), l["why"].as_str()))
+                .collect();
+            assert!(
+                left.contains(&(Some("LoadBalancer"), Some("asked"))),
+                "{kept}"
+            );
             let lifted = sb
                 .moto
                 .tool(server::SANDBOX_ROLE, &["lift-protection", &stack]);

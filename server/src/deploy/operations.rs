@@ -1255,7 +1255,7 @@ fn status_of_stack(id: &str, arn: &StackArn, read: &StackRead) -> Status {
         plan_link: template.plan_link.clone(),
         waiting_for_image: None,
         left_behind: if done {
-            progress::left_behind(op, succeeded)
+            progress::left_behind(op, succeeded, &template.held)
         } else {
             Vec::new()
         },

@@ -1,7 +1,7 @@
 //! What a list of stack events means: where the current operation starts, how many resources
 //! are done, whether the stack has settled, and the first real failure.
 
-pub use shared::api::{Counted, Failure, LeftBehind, LeftWhy, Progress};
+pub use shared::api::{Counted, Failure, Held, LeftBehind, LeftWhy, Progress};
 
 use crate::aws::cloudformation::StackEvent;
 
@@ -33,20 +33,37 @@ pub fn current_operation(events: &[StackEvent]) -> &[StackEvent] {
 
 /// What a finished operation (its events, oldest first) left in the account outside the
 /// stack: each resource whose last event is `DELETE_SKIPPED` (its deletion policy kept it, at
-/// a deletion, when an update removed or replaced it, or in a rollback; the stack no longer
-/// has it whether or not the operation worked, so a later one will not name it), and, when the
-/// operation `completed`, each whose last event is `DELETE_FAILED` (an update's clean-up goes
-/// on past a delete that fails, deletion protection's say, and the old resource stays, running
-/// and billed; in a failed operation that is the failure, said as such).
-pub fn left_behind(events: &[StackEvent], completed: bool) -> Vec<LeftBehind> {
+/// a deletion, when an update removed or replaced it, or in a rollback; or a delete after a
+/// failed one was asked to keep it; the stack no longer has it whether or not the operation
+/// worked, so a later one will not name it), and, when the operation `completed`, each whose
+/// last event is `DELETE_FAILED` (an update's clean-up goes on past a delete that fails,
+/// deletion protection's say, and the old resource stays, running and billed; in a failed
+/// operation that is the failure, said as such). `held` is what the stack's template holds:
+/// a stack's delete skips, without a reason, only what its template retains and what the
+/// delete was asked to keep.
+pub fn left_behind(events: &[StackEvent], completed: bool, held: &[Held]) -> Vec<LeftBehind> {
+    let deleting_stack = events
+        .first()
+        .is_some_and(|e| is_stack_event(e) && e.status == "DELETE_IN_PROGRESS");
+    let retained = |id: &str| {
+        held.iter()
+            .any(|h| h.logical_id == id && h.deletion_policy.starts_with("Retain"))
+    };
     latest_per_resource(events)
         .into_iter()
         .filter_map(|e| {
             let why = match e.status.as_str() {
-                // CloudFormation gives no reason for a resource its policy keeps; one with a
+                // CloudFormation gives no reason for a resource its policy keeps, or that a
+                // delete was asked to keep (the template tells the two apart); one with a
                 // reason was skipped for that reason (the sandbox says so of what moto cannot
                 // delete).
-                "DELETE_SKIPPED" if e.reason.as_deref().is_none_or(str::is_empty) => LeftWhy::Kept,
+                "DELETE_SKIPPED" if e.reason.as_deref().is_none_or(str::is_empty) => {
+                    if deleting_stack && !retained(&e.logical_id) {
+                        LeftWhy::Asked
+                    } else {
+                        LeftWhy::Kept
+                    }
+                }
                 "DELETE_SKIPPED" => LeftWhy::Skipped,
                 "DELETE_FAILED" if completed => LeftWhy::DeleteFailed,
                 _ => return None,
@@ -442,7 +459,7 @@ mod tests {
             ev("10", "Logs", "AWS::Logs::LogGroup", "DELETE_COMPLETE", None),
             ev("11", "shop", STACK_TYPE, "UPDATE_COMPLETE", None),
         ];
-        let left = left_behind(&events, true);
+        let left = left_behind(&events, true, &[]);
         let got: Vec<_> = left
             .iter()
             .map(|l| (l.logical_id.as_str(), l.physical_id.as_str(), l.why))
@@ -470,7 +487,7 @@ mod tests {
             ),
         );
         assert!(
-            left_behind(&retried, true)
+            left_behind(&retried, true, &[])
                 .iter()
                 .all(|l| l.logical_id != "Database")
         );
@@ -508,7 +525,18 @@ mod tests {
                 Some("The following resource(s) failed to delete: [Database]."),
             ),
         ];
-        let got: Vec<_> = left_behind(&events, false)
+        let held = |id: &str, policy: &str| Held {
+            logical_id: id.into(),
+            resource_type: String::new(),
+            deletion_policy: policy.into(),
+            protected: policy == "Snapshot",
+        };
+        let template = [
+            held("AppBucket", "Retain"),
+            held("StackKey", "RetainExceptOnCreate"),
+            held("Database", "Snapshot"),
+        ];
+        let got: Vec<_> = left_behind(&events, false, &template)
             .into_iter()
             .map(|l| (l.logical_id, l.why, l.reason))
             .collect();
@@ -524,10 +552,39 @@ mod tests {
                 ),
             ]
         );
+        // The delete asked next to keep the database, which the failed one could not delete:
+        // its skip is the user's request, not its policy, whichever tab or process reads it.
+        let kept = vec![
+            ev("7", "shop", STACK_TYPE, "DELETE_IN_PROGRESS", None),
+            ev(
+                "8",
+                "Database",
+                "AWS::RDS::DBInstance",
+                "DELETE_SKIPPED",
+                None,
+            ),
+            ev("9", "shop", STACK_TYPE, "DELETE_COMPLETE", None),
+        ];
+        let whys = |events: &[StackEvent], completed: bool, template: &[Held]| -> Vec<LeftWhy> {
+            left_behind(events, completed, template)
+                .into_iter()
+                .map(|l| l.why)
+                .collect()
+        };
+        assert_eq!(whys(&kept, true, &template), [LeftWhy::Asked]);
+        // Without the template's word, a skipped resource with no reason is the request's.
+        assert_eq!(
+            whys(&events, false, &[]),
+            [LeftWhy::Asked, LeftWhy::Asked, LeftWhy::Skipped]
+        );
+        // Outside a stack's delete (an update removing it), a skip is the policy's.
+        let mut removed = kept.clone();
+        removed[0].status = "UPDATE_IN_PROGRESS".into();
+        assert_eq!(whys(&removed, true, &[]), [LeftWhy::Kept]);
         // A physical id that is not an ARN but names the account is scrubbed.
         let mut queue = ev("7", "Queue", "AWS::SQS::Queue", "DELETE_SKIPPED", None);
         queue.physical_id = "https://sqs.us-east-1.amazonaws.com/123456789012/shop-queue".into();
-        let left = left_behind(&[queue], true);
+        let left = left_behind(&[queue], true, &[]);
         assert!(
             !left[0].physical_id.contains("123456789012"),
             "{:?}",

@@ -132,8 +132,9 @@ pub struct LeftBehind {
     /// Its name in the account (a bucket's, a table's, a database's identifier), for finding
     /// it; an ARN is cut to its resource part, which does not name the account.
     pub physical_id: String,
-    /// `kept`: its deletion policy kept it (`DELETE_SKIPPED`). `skipped`: CloudFormation
-    /// skipped its deletion for the `reason` given. `delete_failed`: CloudFormation could not
+    /// `kept`: its deletion policy kept it (`DELETE_SKIPPED`). `asked`: a delete of the stack
+    /// was asked to keep it (CloudFormation's `RetainResources`, after a failed delete could not
+    /// delete it). `skipped`: CloudFormation skipped its deletion for the `reason` given. `delete_failed`: CloudFormation could not
     /// delete it (deletion protection, say) and the stack completed without it.
     pub why: LeftWhy,
     /// Why its deletion was skipped (`skipped` only).
@@ -147,6 +148,7 @@ pub struct LeftBehind {
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub enum LeftWhy {
     Kept,
+    Asked,
     Skipped,
     DeleteFailed,
 }

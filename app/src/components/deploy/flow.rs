@@ -76,9 +76,6 @@ pub struct Deploy {
     /// first since the last request began (see [`Deploy::edited`]): a plan edit may reset the
     /// parameters after it, and it is the plan the user changed.
     edits: StoredValue<(u64, Option<&'static str>)>,
-    /// What the last delete from this tab was asked to keep (a failed delete's leftovers):
-    /// their `DELETE_SKIPPED` is the user's choice, not their deletion policy.
-    pub(super) kept: StoredValue<Vec<String>>,
     host: StoredValue<Option<String>>,
     /// Inside another page's frame: Deploy asks for a confirmation in the frame first.
     pub embedded: bool,
@@ -121,7 +118,6 @@ impl Deploy {
             resuming: StoredValue::new(false),
             waited_out: StoredValue::new(false),
             edits: StoredValue::new((0, None)),
-            kept: StoredValue::new(Vec::new()),
             host: StoredValue::new(host),
             embedded,
         }
@@ -242,8 +238,6 @@ impl Deploy {
         self.notice.set(None);
         self.deleting.set(false);
         self.waited_out.set_value(false);
-        // What a delete was asked to keep is that delete's alone.
-        self.kept.set_value(Vec::new());
         self.phase.set(Phase::Preparing);
         spawn_local(async move {
             // CloudFormation may take longer than one request to compute a change set: the
@@ -479,7 +473,6 @@ impl Deploy {
         let (Some(client), Some(id)) = (self.client(), self.id.get_untracked()) else {
             return;
         };
-        self.kept.set_value(keep.clone().unwrap_or_default());
         let before = self.phase.get_untracked();
         self.error.set(None);
         self.lost.set(None);

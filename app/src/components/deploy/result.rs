@@ -22,7 +22,7 @@ pub fn finished(d: Deploy, status: Status) -> AnyView {
                         <span>{f.reason}</span>
                     </div>
                 })}
-                {(!status.left_behind.is_empty()).then(|| left_behind(&status.left_behind, &d.kept.get_value()))}
+                {(!status.left_behind.is_empty()).then(|| left_behind(&status.left_behind))}
                 {(status.succeeded && !deleted).then(|| view! {
                     <div class="outputs" data-testid="deploy-outputs">
                         <h3>"Outputs"</h3>
@@ -70,15 +70,12 @@ pub fn finished(d: Deploy, status: Status) -> AnyView {
 }
 
 /// What the operation left in the account, outside the stack, by the names to find it by.
-/// `asked` names what the delete was asked to keep.
-fn left_behind(left: &[LeftBehind], asked: &[String]) -> AnyView {
+fn left_behind(left: &[LeftBehind]) -> AnyView {
     let items = left
         .iter()
         .map(|l| {
             let why = match l.why {
-                LeftWhy::Kept if asked.contains(&l.logical_id) => {
-                    "kept, as the delete was asked".to_string()
-                }
+                LeftWhy::Asked => "kept, as the delete was asked".to_string(),
                 LeftWhy::Kept => "kept by its deletion policy".to_string(),
                 LeftWhy::Skipped => format!(
                     "its deletion was skipped: {}",
