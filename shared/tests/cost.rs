@@ -397,6 +397,75 @@ fn every_billable_resource_has_a_line_or_a_reason() {
     }
 }
 
+/// What a template makes that is billed by volume the book cannot price is named beside the
+/// total as billed, and the stack key's lines name only what the key encrypts in this stack.
+#[test]
+fn billed_by_volume_is_billed_and_the_key_names_what_it_encrypts() {
+    let governed = examples::matrix().into_iter().map(|(name, mut plan)| {
+        plan.governed = true;
+        (format!("{name} (governed)"), plan)
+    });
+    let mut seen = 0;
+    for (name, plan) in examples::matrix().into_iter().chain(governed) {
+        let Ok(valid) = ValidPlan::new(plan) else {
+            continue;
+        };
+        let t = template::generate(&valid).to_value();
+        let e = cost::estimate(&valid, PriceBook::embedded(), Options::default());
+        let resources = t["Resources"].as_object().unwrap();
+        let has = |ty: &str, property: &str| {
+            resources.values().any(|r| {
+                r["Type"] == ty && (property.is_empty() || !r["Properties"][property].is_null())
+            })
+        };
+        let billed = |item: &str| {
+            e.not_estimated
+                .iter()
+                .find(|n| n.item == item)
+                .map(|n| n.billed)
+        };
+        for (ty, property, item) in [
+            ("AWS::EC2::FlowLog", "", "Flow logs to S3"),
+            (
+                "AWS::RDS::DBInstance",
+                "MonitoringInterval",
+                "Enhanced Monitoring OS metrics",
+            ),
+            ("AWS::KMS::Key", "", "Key requests"),
+        ] {
+            if has(ty, property) {
+                seen += 1;
+                assert_eq!(billed(item), Some(true), "{name}: {item}");
+            }
+        }
+        if let Some(key) = e.lines.iter().find(|l| l.item == "Customer-managed key") {
+            let requests = &e
+                .not_estimated
+                .iter()
+                .find(|n| n.item == "Key requests")
+                .unwrap()
+                .reason;
+            for (ty, what, who) in [
+                ("AWS::RDS::DBInstance", "database", "RDS"),
+                ("AWS::SNS::Topic", "alarm topic", "SNS"),
+            ] {
+                assert_eq!(
+                    key.formula.contains(what),
+                    has(ty, "KmsKeyId") || has(ty, "KmsMasterKeyId"),
+                    "{name}: {}",
+                    key.formula
+                );
+                assert_eq!(
+                    requests.contains(who),
+                    key.formula.contains(what),
+                    "{name}: {requests}"
+                );
+            }
+        }
+    }
+    assert!(seen >= 6, "{seen}");
+}
+
 #[test]
 fn unknown_prices_say_unknown_and_make_a_lower_bound() {
     // The book has no ALB LCU price for eu-central-1.

@@ -301,6 +301,16 @@ fn transfer_out_above_150_terabytes_is_not_priced_at_the_third_tier() {
         (180_000.0 - 153_600.0, None)
     );
     assert!(
+        rest.formula
+            .starts_with("180,000 GB in all − 153,600 GB in the tiers the book prices = 26,400 GB"),
+        "{}",
+        rest.formula
+    );
+    // The effective rate of several tiers is a price, not float noise.
+    assert_eq!(cost::fmt_usd_rate(3.7000000000000006), "$3.7");
+    assert_eq!(cost::fmt_usd_rate(0.0000166667), "$0.0000166667");
+    assert_eq!(cost::fmt_usd_rate(2.0), "$2");
+    assert!(
         e.unknown.iter().any(|u| u.contains("dto.gb.tier4")),
         "{:?}",
         e.unknown
@@ -315,6 +325,26 @@ fn cross_az_traffic_is_counted_and_its_missing_price_said() {
     assert!((x.quantity - 100.0).abs() < 1e-9);
     assert_eq!(x.monthly_usd, None);
     assert!(e.lower_bound);
+    // With one of them, the line names that one alone.
+    let database_only = estimate(fargate(|_, f| f.cache = None), true);
+    let x = line(&database_only, "Between AZs (tasks to database)");
+    assert!(
+        x.formula.contains("KB of database traffic"),
+        "{}",
+        x.formula
+    );
+    assert!(
+        database_only
+            .assumptions
+            .iter()
+            .all(|a| !a.contains("cache")),
+        "{:?}",
+        database_only.assumptions
+    );
+    line(
+        &estimate(fargate(|_, f| f.database = None), true),
+        "Between AZs (tasks to cache)",
+    );
     // Without a database or cache, nothing crosses.
     let lean = estimate(
         fargate(|_, f| {

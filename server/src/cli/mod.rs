@@ -52,7 +52,8 @@ pub enum Command {
         /// Print JSON instead of a table.
         #[arg(long)]
         json: bool,
-        /// Leave out the always-free allowances (Lambda requests and GB-s, 100 GB out).
+        /// Leave out the always-free allowances (Lambda requests and GB-s, 100 GB out,
+        /// CloudWatch's logs, alarms and metrics, DynamoDB storage).
         #[arg(long)]
         no_free_tier: bool,
         /// Print the monthly difference from this plan (e.g. the deployed one) instead, line by

@@ -324,21 +324,26 @@ fn cross_az(p: &mut Pricer<'_>, a: &mut Vec<String>, f: &Fargate, s: Scenario, n
         return;
     }
     let gb = s.requests * assume::DATA_KB_PER_REQUEST / KB_PER_GB * assume::CROSS_AZ_SHARE;
+    let what = match (f.database.is_some(), f.cache.is_some()) {
+        (true, true) => "database and cache",
+        (true, false) => "database",
+        _ => "cache",
+    };
     p.add(
         "Data transfer",
-        "Between AZs (tasks to database and cache)",
+        &format!("Between AZs (tasks to {what})"),
         gb * 2.0,
         "GB",
         "vpc.cross_az_gb",
         &|| format!(
-            "{} requests × {} KB of database and cache traffic × {:.0}% from the other AZ × 2 (billed leaving one AZ and entering the other)",
+            "{} requests × {} KB of {what} traffic × {:.0}% from the other AZ × 2 (billed leaving one AZ and entering the other)",
             fmt_qty(s.requests),
             assume::DATA_KB_PER_REQUEST,
             assume::CROSS_AZ_SHARE * 100.0
         ),
     );
     a.push(format!(
-        "Between AZs: each request moves {} KB to and from the database and cache; half the tasks run in the other AZ.",
+        "Between AZs: each request moves {} KB to and from the {what}; half the tasks run in the other AZ.",
         assume::DATA_KB_PER_REQUEST
     ));
 }
@@ -384,7 +389,7 @@ pub(super) fn data_transfer_out(
         },
     );
     if !o.free_tier {
-        a.push("Free tier off: the 100 GB/month of free data transfer out is assumed used by other workloads.".into());
+        a.push("Free tier off: the always-free allowances (100 GB/month of data transfer out, CloudWatch's free logs, alarms and metrics, DynamoDB's free storage) are assumed used by other workloads.".into());
     }
 }
 
@@ -613,7 +618,7 @@ pub(super) fn app_bucket(p: &mut Pricer<'_>, a: &mut Vec<String>, s: Scenario) {
     p.not_priced(
         "S3",
         "Application bucket access logs",
-        "one log record per request to the bucket, stored in the log bucket; log delivery is free, and the records' storage is small beside the load balancer's logs, but AWS does not state a record's size",
+        "one log record per request to the bucket, stored in the log bucket; log delivery is free, and the records' storage is billed per GB-month, but AWS does not state a record's size",
     );
     a.push(format!(
         "S3: {} GB stored, {} PUT and {} GET per request (the plan does not state bucket usage).",

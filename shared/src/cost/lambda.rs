@@ -37,7 +37,13 @@ pub(super) fn lines(
         },
     );
     let gb = f64::from(l.memory_mb) / 1024.0;
-    let seconds = f64::from(w.avg_duration_ms) / 1000.0;
+    // A request that outlasts the function's timeout is stopped there, and billed for it.
+    let timed_out = u64::from(w.avg_duration_ms) > u64::from(l.timeout_s) * 1000;
+    let seconds = if timed_out {
+        f64::from(l.timeout_s)
+    } else {
+        f64::from(w.avg_duration_ms) / 1000.0
+    };
     let gb_s = s.requests * seconds * gb;
     let free_gb_s = if o.free_tier {
         p.price("lambda.free_gb_seconds").unwrap_or(0.0)
@@ -85,7 +91,15 @@ pub(super) fn lines(
     } else {
         a.push("Lambda free tier off: every request and GB-second is billed.".into());
     }
-    a.push("Lambda: billed duration equals the average request duration (1 ms granularity); 512 MB ephemeral storage is included.".into());
+    if timed_out {
+        a.push(format!(
+            "Lambda: requests average {} ms, past the function's {} s timeout: each is stopped at the timeout and billed for it; 512 MB ephemeral storage is included.",
+            fmt_qty(f64::from(w.avg_duration_ms)),
+            l.timeout_s
+        ));
+    } else {
+        a.push("Lambda: billed duration equals the average request duration (1 ms granularity); 512 MB ephemeral storage is included.".into());
+    }
 
     match l.api {
         ApiType::Http => p.tiered(

@@ -823,6 +823,39 @@ mod tests {
         assert_eq!(ceiling(&busy, book, o), None);
     }
 
+    /// A function stops at its timeout: requests that would outlast it are billed for the
+    /// timeout, not for their whole average duration, and the assumption says so.
+    #[test]
+    fn a_request_past_the_timeout_is_billed_for_the_timeout() {
+        let book = PriceBook::embedded();
+        let o = Options::default();
+        let with = |duration_ms: u32, timeout_s: u32| {
+            let mut plan = crate::examples::lambda();
+            plan.workload.avg_duration_ms = duration_ms;
+            if let Architecture::Lambda(l) = &mut plan.architecture {
+                l.timeout_s = timeout_s;
+            }
+            estimate(&ValidPlan::new(plan).unwrap(), book, o)
+        };
+        let duration = |e: &Estimate| {
+            e.lines
+                .iter()
+                .find(|l| l.item.starts_with("Duration"))
+                .map(|l| (l.quantity, l.monthly_usd))
+                .unwrap()
+        };
+        let cut = with(5_000, 1);
+        assert_eq!(duration(&cut), duration(&with(1_000, 1)));
+        assert!(duration(&cut).0 < duration(&with(5_000, 10)).0);
+        assert!(
+            cut.assumptions
+                .iter()
+                .any(|a| a.contains("past the function's 1 s timeout")),
+            "{:?}",
+            cut.assumptions
+        );
+    }
+
     /// A Fargate plan's capacity reads as it always did in JSON; both kinds read back.
     #[test]
     fn capacity_json_keeps_its_fargate_shape_and_reads_back() {

@@ -44,9 +44,12 @@ pub fn fmt_qty(q: f64) -> String {
     }
 }
 
-/// Formats a unit price: enough decimals to show it exactly.
+/// Formats a unit price: enough decimals to show it exactly. The book's prices have at most
+/// 10 decimals; an effective rate of tiers (a total divided by a quantity) is rounded to 12,
+/// so that float noise (3.7000000000000006) is not shown as a price.
 pub fn fmt_usd_rate(usd: f64) -> String {
-    let text = format!("{usd}");
+    let text = format!("{usd:.12}");
+    let text = text.trim_end_matches('0').trim_end_matches('.');
     format!("${text}")
 }
 
@@ -300,7 +303,8 @@ impl<'b> Pricer<'b> {
                     missing,
                     &|| {
                         format!(
-                            "{} {unit} above the last tier the book prices",
+                            "{} {unit} in all − {} {unit} in the tiers the book prices",
+                            fmt_qty(quantity),
                             fmt_qty(priced)
                         )
                     },

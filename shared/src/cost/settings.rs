@@ -105,12 +105,15 @@ pub(super) fn governed(p: &mut Pricer<'_>, a: &mut Vec<String>, plan: &Plan) {
         1.0,
         "key-months",
         "kms.key_month",
-        &|| "1 key: the stack's own, for its logs (and its database and alarm topic)".into(),
+        &|| format!("1 key: the stack's own, for {}", key_uses(plan)),
     );
-    p.not_estimated(
+    p.not_priced(
         "KMS",
         "Key requests",
-        "CloudWatch Logs, RDS and SNS ask the key for data keys, which they cache; KMS request prices are not in the price book",
+        &format!(
+            "{} ask the key for data keys, which they cache; billed per request past KMS's free 20,000 a month, and KMS request prices are not in the price book",
+            key_users(plan)
+        ),
     );
     p.not_estimated(
         "EventBridge",
@@ -119,7 +122,7 @@ pub(super) fn governed(p: &mut Pricer<'_>, a: &mut Vec<String>, plan: &Plan) {
     );
     if let Some(l) = plan.lambda() {
         if l.bucket || plan.log_bucket.is_some() {
-            p.not_estimated(
+            p.not_priced(
                 "VPC",
                 "Flow logs to S3",
                 "billed per GB of flow records, which depends on connection counts; the book has no vended-log price",
@@ -130,7 +133,7 @@ pub(super) fn governed(p: &mut Pricer<'_>, a: &mut Vec<String>, plan: &Plan) {
         );
     }
     if plan.fargate().is_some_and(|f| f.database.is_some()) {
-        p.not_estimated(
+        p.not_priced(
             "CloudWatch",
             "Enhanced Monitoring OS metrics",
             "RDS writes the database's OS metrics every 60 seconds into the RDSOSMetrics log group, billed as CloudWatch Logs; AWS does not state their volume, so the book cannot price it",
@@ -138,5 +141,37 @@ pub(super) fn governed(p: &mut Pricer<'_>, a: &mut Vec<String>, plan: &Plan) {
         a.push(
             "KMS: the stack's key is kept when the stack is deleted, since the database's final snapshot is encrypted with it; it is billed until you schedule its deletion.".into(),
         );
+    }
+}
+
+/// What the governed stack's key encrypts: its log groups always; a Fargate stack's alarm
+/// topic, and its database when it has one.
+fn key_parts(plan: &Plan) -> Vec<(&'static str, &'static str)> {
+    let mut parts = vec![("its logs", "CloudWatch Logs")];
+    if let Some(f) = plan.fargate() {
+        if f.database.is_some() {
+            parts.push(("its database", "RDS"));
+        }
+        parts.push(("its alarm topic", "SNS"));
+    }
+    parts
+}
+
+/// "its logs, its database and its alarm topic".
+fn key_uses(plan: &Plan) -> String {
+    and_list(key_parts(plan).iter().map(|(what, _)| *what))
+}
+
+/// "CloudWatch Logs, RDS and SNS".
+fn key_users(plan: &Plan) -> String {
+    and_list(key_parts(plan).iter().map(|(_, who)| *who))
+}
+
+fn and_list<'a>(items: impl Iterator<Item = &'a str>) -> String {
+    let items: Vec<&str> = items.collect();
+    match items.split_last() {
+        Some((last, rest)) if !rest.is_empty() => format!("{} and {last}", rest.join(", ")),
+        Some((last, _)) => (*last).to_string(),
+        None => String::new(),
     }
 }
