@@ -410,11 +410,16 @@ fn the_counterpart_mirrors_the_data_layer() {
 
 /// What both plan kinds share carries over to the counterpart: project, region, tags,
 /// workload, environment (but an SSM parameter, which a Lambda function cannot take), domain,
-/// the governed profile and the access-log bucket.
+/// the governed profile, the access-log bucket and the log retention.
 #[test]
 fn the_counterpart_keeps_what_both_kinds_share() {
+    let retention = |p: &Plan| match &p.architecture {
+        Architecture::Fargate(f) => f.log_retention_days,
+        Architecture::Lambda(l) => l.log_retention_days,
+    };
     for (name, plan) in examples::matrix() {
         let other = cost::counterpart(&plan, Sides::default());
+        assert_eq!(retention(&other), retention(&plan), "{name}");
         assert_eq!(other.project, plan.project, "{name}");
         assert_eq!(other.region, plan.region, "{name}");
         assert_eq!(other.tags, plan.tags, "{name}");

@@ -98,8 +98,8 @@ pub struct Dominant {
 }
 
 /// The other architecture for the same plan: what both kinds share (project, region, tags,
-/// workload, environment, domain, the governed-account profile, the access-log bucket) carries
-/// over, and the data layer is mirrored ([`mirror`]). A Lambda counterpart takes the Fargate
+/// workload, environment, domain, the governed-account profile, the access-log bucket, the
+/// log retention) carries over, and the data layer is mirrored ([`mirror`]). A Lambda counterpart takes the Fargate
 /// task's memory and CPU architecture (like for like) unless `sides` says otherwise, and the
 /// Lambda example's function and API; a Fargate counterpart is the Fargate example's service.
 pub fn counterpart(plan: &Plan, sides: Sides) -> Plan {
@@ -146,6 +146,15 @@ pub fn counterpart(plan: &Plan, sides: Sides) -> Plan {
         .collect();
     other.domain = plan.domain.clone();
     other.log_bucket = plan.log_bucket.clone();
+    // Logs are kept as long on both sides: their storage is compared like for like.
+    let days = match &plan.architecture {
+        Architecture::Fargate(f) => f.log_retention_days,
+        Architecture::Lambda(l) => l.log_retention_days,
+    };
+    match &mut other.architecture {
+        Architecture::Fargate(f) => f.log_retention_days = days,
+        Architecture::Lambda(l) => l.log_retention_days = days,
+    }
     if plan.governed {
         // What the profile asks that a setting gives (log retention, a Multi-AZ database, an
         // HTTP API…); what only the user can give changes no price.
@@ -244,7 +253,7 @@ fn mirror(plan: &Plan, fp: &Plan, lp: &Plan) -> Vec<String> {
             dropped.join("; ")
         ));
     }
-    let mut shared = vec!["project", "region", "tags", "environment"];
+    let mut shared = vec!["project", "region", "tags", "environment", "log retention"];
     if plan.domain.is_some() {
         shared.push("domain");
     }
