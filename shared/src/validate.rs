@@ -13,6 +13,14 @@ use crate::plan::{
 /// `kwlist.h`, `RESERVED_KEYWORD` and `TYPE_FUNC_NAME_KEYWORD`): neither can name a database
 /// unquoted (`CREATE DATABASE name` takes a `ColId`), and RDS refuses a `DBName` "reserved by
 /// the database engine". Lowercase, as a project name makes them.
+/// How long the load balancer waits for a byte of a response (its default, which the
+/// template keeps).
+const ALB_IDLE_TIMEOUT_S: u32 = 60;
+
+/// Databases every RDS PostgreSQL instance has already (RDS's own, and PostgreSQL's
+/// templates): the stack's database cannot take their names.
+const RDS_DATABASES: &[&str] = &["rdsadmin", "template0", "template1"];
+
 const POSTGRES_RESERVED: &[&str] = &[
     "all",
     "analyse",
@@ -185,20 +193,27 @@ impl ValidPlan {
                 return Err(problems);
             }
         }
-        // Only an environment can grow a template much: then its real size is measured.
-        if let Some(template) = template
-            .as_ref()
-            .filter(|_| !valid.plan.environment.is_empty())
-        {
+        // Only an environment, or the governed profile's resources with long values, can grow
+        // a template near the limit (without either, the largest plan's is about 45 KB): then
+        // its real size is measured.
+        if let Some(template) = template.as_ref() {
             let size = template.to_json().len();
             if size > limits::TEMPLATE_BODY_BYTES {
+                let (path, what) = if valid.plan.environment.is_empty() {
+                    (
+                        "tags",
+                        "shorten the plan's longest values (tags, the health check path, the image, the domain)",
+                    )
+                } else {
+                    ("environment", "shorten or remove variables")
+                };
                 let mut problems = valid.warnings;
                 problems.insert(
                     0,
                     Problem {
-                        path: "environment".into(),
+                        path: path.into(),
                         message: format!(
-                            "with these variables the template is {size} bytes, over the {} bytes CloudFormation takes inline: shorten or remove variables",
+                            "the template is {size} bytes, over the {} bytes CloudFormation takes inline: {what}",
                             limits::TEMPLATE_BODY_BYTES
                         ),
                         severity: Severity::Error,
@@ -657,6 +672,16 @@ fn list_or(values: &[u32]) -> String {
 }
 
 fn fargate(c: &mut Checker, plan: &Plan, f: &Fargate) {
+    let duration_ms = plan.workload.avg_duration_ms;
+    if duration_ms > ALB_IDLE_TIMEOUT_S * 1000 {
+        c.warn(
+            "workload.avg_duration_ms",
+            format!(
+                "requests average {} s, longer than the load balancer's {ALB_IDLE_TIMEOUT_S}-second idle timeout: a response that sends nothing for that long is cut with a 504; stream the response, or move long work to a queue",
+                crate::cost::fmt_qty(f64::from(duration_ms) / 1000.0)
+            ),
+        );
+    }
     match fargate_memory_options(f.vcpu) {
         None => c.error(
             "fargate.vcpu",
@@ -769,6 +794,13 @@ fn fargate(c: &mut Checker, plan: &Plan, f: &Fargate) {
                 "project",
                 format!(
                     "the database is named after the project, and \"{name}\" is a word PostgreSQL reserves, which RDS refuses as a database name: choose another project name"
+                ),
+            );
+        } else if RDS_DATABASES.contains(&name.as_str()) {
+            c.error(
+                "project",
+                format!(
+                    "the database is named after the project, and every RDS PostgreSQL instance already has a database \"{name}\": choose another project name"
                 ),
             );
         }
@@ -909,7 +941,15 @@ fn function_image(c: &mut Checker, plan: &Plan, image: &str) {
             "lambda.image",
             format!("\"{name}\" is not an ECR repository name: 2–256 lowercase letters, digits and . _ - between /"),
         );
+        return;
     }
+    c.warn(
+        "lambda.image",
+        format!(
+            "Lambda creates the function from the image, so push its tag (the deploy's image tag, \"{}\" unless you give another) before the first deploy, or the stack rolls back; a new image under the same tag is not picked up by a deploy: give each image its own tag. A repository in another account must let this one pull",
+            crate::template::lambda::FUNCTION_IMAGE_TAG
+        ),
+    );
 }
 
 fn image_repo(c: &mut Checker, image: &str) {
@@ -1155,6 +1195,15 @@ fn lambda(c: &mut Checker, plan: &Plan, l: &Lambda) {
             c.error(
                 format!("lambda.tables[{i}].name"),
                 format!("the table name \"{}\" is used twice", t.name),
+            );
+        } else if crate::template::lambda::table_id(t) == crate::template::lambda::ROUTE_TABLE {
+            c.error(
+                format!("lambda.tables[{i}].name"),
+                format!(
+                    "the table \"{}\" would take the id {}, which the function's route table has in a governed account: choose another name",
+                    t.name,
+                    crate::template::lambda::ROUTE_TABLE
+                ),
             );
         }
     }

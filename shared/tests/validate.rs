@@ -799,3 +799,107 @@ fn a_named_image_says_where_it_comes_from() {
         );
     }
 }
+
+/// A governed plan without variables, every value at its longest (ten tags, a long health
+/// check path, image and domain) has a template over CloudFormation's inline limit: refused
+/// before a deploy, at its own path, not by CloudFormation after. The same plan, ungoverned,
+/// fits; with variables, and without the tags, it is refused at `environment`.
+#[test]
+fn a_template_over_the_inline_limit_is_refused() {
+    let plan: Plan =
+        serde_json::from_str(include_str!("fixtures/governed-long-values.json")).unwrap();
+    let problems = shared::ValidPlan::new(plan.clone()).unwrap_err();
+    assert_eq!(problems[0].path, "tags", "{problems:?}");
+    assert!(
+        problems[0]
+            .message
+            .contains("bytes CloudFormation takes inline"),
+        "{}",
+        problems[0].message
+    );
+    let mut ungoverned = plan.clone();
+    ungoverned.governed = false;
+    assert!(shared::ValidPlan::new(ungoverned).is_ok());
+    let mut variables = plan;
+    variables.tags.clear();
+    variables.environment = (0..8)
+        .map(|i| {
+            serde_json::from_value(json!({"name": format!("VALUE_{i}"), "value": "x".repeat(1000)}))
+                .unwrap()
+        })
+        .collect();
+    let problems = shared::ValidPlan::new(variables).unwrap_err();
+    assert_eq!(problems[0].path, "environment", "{problems:?}");
+    assert!(
+        problems[0].message.contains("shorten or remove variables"),
+        "{problems:?}"
+    );
+}
+
+/// The warnings `patch` brings to the example of `kind`, as lines.
+fn warnings(kind: &str, patch: Value) -> Vec<String> {
+    let example = if kind == "fargate" {
+        examples::fargate()
+    } else {
+        examples::lambda()
+    };
+    let mut doc = serde_json::to_value(&example).unwrap();
+    merge(&mut doc, &patch);
+    let plan = Plan::from_json(&doc.to_string()).unwrap();
+    shared::check(&plan)
+        .into_iter()
+        .filter(|p| p.severity == Severity::Warning)
+        .map(|p| p.to_string())
+        .collect()
+}
+
+/// What AWS would refuse only after minutes of a deploy is refused, or said, in the plan: a
+/// table whose id is the route table's, a database named like one RDS has already, a request
+/// the load balancer cuts, an image function deployed before its image is pushed.
+#[test]
+fn what_aws_refuses_late_is_said_early() {
+    let key = json!({"name": "id", "type": "S"});
+    check(
+        "lambda",
+        json!({"lambda": {"tables": [{"name": "functionRoute", "partition_key": key}]}}),
+        &[
+            "lambda.tables[0].name: the table \"functionRoute\" would take the id FunctionRouteTable, which the function's route table has in a governed account: choose another name",
+        ],
+    );
+    check(
+        "lambda",
+        json!({"lambda": {"tables": [{"name": "functionroute", "partition_key": key}]}}),
+        &[],
+    );
+    for project in ["rdsadmin", "template1"] {
+        check(
+            "fargate",
+            json!({ "project": project }),
+            &[&format!(
+                "project: the database is named after the project, and every RDS PostgreSQL instance already has a database \"{project}\": choose another project name"
+            )],
+        );
+    }
+    let slow = warnings("fargate", json!({"workload": {"avg_duration_ms": 90000}}));
+    assert!(
+        slow.iter().any(|w| w.starts_with(
+            "workload.avg_duration_ms: warning: requests average 90 s, longer than the load balancer's 60-second idle timeout"
+        )),
+        "{slow:?}"
+    );
+    assert!(
+        !warnings("fargate", json!({"workload": {"avg_duration_ms": 60000}}))
+            .iter()
+            .any(|w| w.contains("idle timeout"))
+    );
+    let image = warnings(
+        "lambda",
+        json!({"lambda": {"image": "123456789012.dkr.ecr.us-east-1.amazonaws.com/shop/api"}}),
+    );
+    assert!(
+        image
+            .iter()
+            .any(|w| w.starts_with("lambda.image: warning: Lambda creates the function from the image, so push its tag (the deploy's image tag, \"latest\"")),
+        "{image:?}"
+    );
+}

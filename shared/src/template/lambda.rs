@@ -48,6 +48,9 @@ pub fn table_id(table: &Table) -> String {
     format!("{first}{}Table", chars.as_str())
 }
 
+/// The governed function's route table: a name no table's id may take ([`table_id`]).
+pub const ROUTE_TABLE: &str = "FunctionRouteTable";
+
 /// The environment variable carrying a table's name: `orders` → `TABLE_ORDERS`.
 pub fn table_env(table: &Table) -> String {
     format!("TABLE_{}", table.name.to_ascii_uppercase())
@@ -363,7 +366,7 @@ fn network(b: &mut Builder<'_>, l: &Lambda) {
         json!({ "CidrBlock": "10.0.0.0/16", "EnableDnsHostnames": true, "EnableDnsSupport": true }),
     );
     b.add(
-        "FunctionRouteTable",
+        ROUTE_TABLE,
         "AWS::EC2::RouteTable",
         json!({ "VpcId": r("Vpc") }),
     );
@@ -382,7 +385,7 @@ fn network(b: &mut Builder<'_>, l: &Lambda) {
         b.add(
             format!("{subnet}RouteTableAssociation"),
             "AWS::EC2::SubnetRouteTableAssociation",
-            json!({ "SubnetId": r(subnet.clone()), "RouteTableId": r("FunctionRouteTable") }),
+            json!({ "SubnetId": r(subnet.clone()), "RouteTableId": r(ROUTE_TABLE) }),
         );
     }
     // Each endpoint reaches only what the function may use: its tables, its bucket. (Only the
@@ -416,7 +419,7 @@ fn network(b: &mut Builder<'_>, l: &Lambda) {
                 "VpcEndpointType": "Gateway",
                 "ServiceName": sub(format!("com.amazonaws.${{AWS::Region}}.{service}")),
                 "VpcId": r("Vpc"),
-                "RouteTableIds": [r("FunctionRouteTable")],
+                "RouteTableIds": [r(ROUTE_TABLE)],
                 "PolicyDocument": policy_doc(vec![statement])
             }),
         );

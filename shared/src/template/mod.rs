@@ -318,6 +318,9 @@ impl<'p> Builder<'p> {
         }
         let entry = json!({ "Type": Node::String(Cow::Borrowed(ty)), "Properties": props });
         let slot = self.resources.get_or_insert_with(id, || Node::Null);
+        // Two resources of one id would silently be one (a table named after a route table):
+        // the validator refuses such plans, and tests and debug builds catch any it misses.
+        debug_assert!(slot.is_null(), "two resources share a logical id");
         *slot = entry;
         ResourceMut {
             entry: slot.as_object_mut().expect("just inserted"),
