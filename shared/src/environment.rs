@@ -84,7 +84,18 @@ pub fn template_names(plan: &Plan) -> Vec<(String, &'static str)> {
                 add("DB_PORT", "the database's port");
                 add("DB_NAME", "the database's name");
                 add("DB_USERNAME", "the database user, from RDS's secret");
-                add("DB_PASSWORD", "the database password, from RDS's secret");
+                add(
+                    "DB_PASSWORD",
+                    "the database password at the task's start, from RDS's secret",
+                );
+                add(
+                    "DB_IAM_USER",
+                    "the user the task may log in as with IAM instead, once created and granted rds_iam (never DB_USERNAME: PostgreSQL then refuses its password)",
+                );
+                add(
+                    "DB_SECRET_ARN",
+                    "RDS's secret, which the task may read: RDS rotates the password every 7 days, so read the current one from it when a login fails",
+                );
             }
             if f.cache.is_some() {
                 add("REDIS_HOST", "the Redis address");

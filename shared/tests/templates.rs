@@ -216,10 +216,15 @@ fn no_secret_in_plain_text() {
                     .unwrap()
                 {
                     let var = env["Name"].as_str().unwrap();
+                    // A secret's ARN, from the stack's own resource, names the secret; it is
+                    // not one.
+                    let names_a_secret =
+                        var.ends_with("_ARN") && env["Value"]["Fn::GetAtt"].is_array();
                     assert!(
-                        !["PASSWORD", "SECRET", "TOKEN", "USERNAME"]
-                            .iter()
-                            .any(|s| var.contains(s)),
+                        names_a_secret
+                            || !["PASSWORD", "SECRET", "TOKEN", "USERNAME"]
+                                .iter()
+                                .any(|s| var.contains(s)),
                         "{name}: {var} must come through ECS secrets"
                     );
                 }
@@ -545,9 +550,22 @@ fn the_environment_reaches_the_task_and_reads_only_its_secrets() {
             "GeneratedApiKeySecret": t.resources()["GeneratedApiKeySecret"],
         }))
     );
-    // Nothing else in the template may read a secret or a parameter.
+    // Nothing else in the template may read a secret or a parameter, but the task itself,
+    // its database's secret alone (its password rotates).
     let text = t.to_json();
-    assert_eq!(text.matches("secretsmanager:GetSecretValue").count(), 1);
+    assert_eq!(text.matches("secretsmanager:GetSecretValue").count(), 2);
+    let task_role = serde_json::to_value(&t.resources()["TaskRole"]).unwrap();
+    let reads: Vec<_> = task_role["Properties"]["Policies"][0]["PolicyDocument"]["Statement"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|s| s["Action"] == "secretsmanager:GetSecretValue")
+        .map(|s| s["Resource"].clone())
+        .collect();
+    assert_eq!(
+        reads,
+        [serde_json::json!({"Fn::GetAtt": ["Database", "MasterUserSecret.SecretArn"]})]
+    );
     assert_eq!(text.matches("ssm:GetParameters").count(), 1);
 }
 

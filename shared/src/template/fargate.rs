@@ -507,6 +507,10 @@ pub fn database_name(project: &str) -> String {
     project.replace('-', "_")
 }
 
+/// The database user the task may log in as with IAM (`rds-db:connect`), not the password
+/// user `app`.
+pub const DB_IAM_USER: &str = "app_iam";
+
 /// The most storage a gp3 PostgreSQL instance takes.
 const RDS_GP3_MAX_GIB: u32 = 65_536;
 
@@ -834,18 +838,29 @@ fn roles(b: &mut Builder<'_>, f: &Fargate) {
     );
     let mut task = storage::app_bucket_statements();
     if f.database.is_some() {
+        // RDS rotates the master password every 7 days, and a task's DB_PASSWORD is the one at
+        // its start: the service reads the current one from the secret when a login fails.
+        task.push(json!({
+            "Sid": "ReadTheDatabaseSecret",
+            "Effect": "Allow",
+            "Action": "secretsmanager:GetSecretValue",
+            "Resource": att("Database", "MasterUserSecret.SecretArn")
+        }));
+        // IAM login is for a user of its own (`app_iam`, which the service creates and grants
+        // `rds_iam`): PostgreSQL refuses the password of a user granted `rds_iam`, so the
+        // password user `app` must never be the IAM one.
         task.push(json!({
             "Sid": "DatabaseIamAuth",
             "Effect": "Allow",
             "Action": "rds-db:connect",
-            "Resource": sub("arn:${AWS::Partition}:rds-db:${AWS::Region}:${AWS::AccountId}:dbuser:${Database.DbiResourceId}/app")
+            "Resource": sub(format!("arn:${{AWS::Partition}}:rds-db:${{AWS::Region}}:${{AWS::AccountId}}:dbuser:${{Database.DbiResourceId}}/{DB_IAM_USER}"))
         }));
     }
     b.add(
         "TaskRole",
         "AWS::IAM::Role",
         json!({
-            "Description": "The application's own permissions: its bucket and its database",
+            "Description": "The application's own permissions: its bucket and its database, and the database's secret",
             "AssumeRolePolicyDocument": trust("ecs-tasks.amazonaws.com"),
             "Policies": [{ "PolicyName": "app", "PolicyDocument": policy_doc(task) }]
         }),
@@ -877,6 +892,11 @@ fn service(b: &mut Builder<'_>, f: &Fargate) {
         environment.push(env("DB_HOST", att("Database", "Endpoint.Address")));
         environment.push(env("DB_PORT", att("Database", "Endpoint.Port")));
         environment.push(env("DB_NAME", json!(database_name(&b.plan.project))));
+        environment.push(env("DB_IAM_USER", json!(DB_IAM_USER)));
+        environment.push(env(
+            "DB_SECRET_ARN",
+            att("Database", "MasterUserSecret.SecretArn"),
+        ));
         for (name, key) in [("DB_USERNAME", "username"), ("DB_PASSWORD", "password")] {
             secrets.push(json!({
                 "Name": name,
