@@ -655,6 +655,23 @@ fn estimate_marks_every_sum_that_leaves_out_an_unknown_price() {
         ceiling.ends_with("+ with all 10 tasks running all month at double the traffic"),
         "{ceiling}"
     );
+    // The JSON says the same, beside the estimate.
+    let json: serde_json::Value =
+        serde_json::from_slice(&stackplan(&["estimate", "--plan", "-", "--json"], &plan).stdout)
+            .unwrap();
+    let top = &json["autoscaling_ceiling"];
+    assert_eq!(
+        (top["tasks"].as_u64(), top["lower_bound"].as_bool()),
+        (Some(10), Some(true)),
+        "{top}"
+    );
+    assert!(
+        ceiling.starts_with(&format!(
+            "Autoscaling maximum: ${:.2}+",
+            top["usd"].as_f64().unwrap()
+        )),
+        "{ceiling} vs {top}"
+    );
     // A month whose every price is known, but whose range reaches traffic the book does not
     // price (double the Lambda example's traffic at 64 KB a response: over 10 TB out, whose
     // tier is not in the book), marks the range and not the total.
@@ -680,4 +697,8 @@ fn estimate_marks_every_sum_that_leaves_out_an_unknown_price() {
         !out.contains("Autoscaling maximum"),
         "Lambda has no task bound: {out}"
     );
+    let json: serde_json::Value =
+        serde_json::from_slice(&stackplan(&["estimate", "--plan", "-", "--json"], &lambda).stdout)
+            .unwrap();
+    assert!(json["autoscaling_ceiling"].is_null(), "{json}");
 }

@@ -352,10 +352,15 @@ pub fn run(cli: Cli) -> ExitCode {
                 free_tier: !no_free_tier,
             };
             let estimate = cost::estimate(&valid, PriceBook::embedded(), options);
+            let ceiling = cost::ceiling(&valid, PriceBook::embedded(), options);
             if json {
-                serde_json::to_string_pretty(&estimate).expect("estimate serializes") + "\n"
+                // The estimate, and beside it the autoscaling ceiling the table prints
+                // (`null` for Lambda, or when the range's top runs every task already).
+                let mut value = serde_json::to_value(&estimate).expect("estimate serializes");
+                value["autoscaling_ceiling"] =
+                    serde_json::to_value(ceiling).expect("ceiling serializes");
+                serde_json::to_string_pretty(&value).expect("estimate serializes") + "\n"
             } else {
-                let ceiling = cost::ceiling(&valid, PriceBook::embedded(), options);
                 render_estimate(&estimate, ceiling)
             }
         }),

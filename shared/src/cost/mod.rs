@@ -645,7 +645,7 @@ pub fn estimate(plan: &ValidPlan, book: &PriceBook, options: Options) -> Estimat
 /// running all month, at the range's top (double the traffic, the database spending surplus
 /// CPU credits). What the service can cost once scaling has run to its bound, beside the
 /// range (whose tasks follow the traffic), so never below the range.
-#[derive(Clone, Copy, Debug, PartialEq)]
+#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
 pub struct Ceiling {
     pub tasks: u32,
     pub usd: f64,
