@@ -9,10 +9,6 @@ use crate::plan::{
     ApiType, Architecture, Authorizer, Domain, Fargate, Jwt, Lambda, Plan, Table, Workload,
 };
 
-/// PostgreSQL's reserved key words and those that can be only a function or type name (its
-/// `kwlist.h`, `RESERVED_KEYWORD` and `TYPE_FUNC_NAME_KEYWORD`): neither can name a database
-/// unquoted (`CREATE DATABASE name` takes a `ColId`), and RDS refuses a `DBName` "reserved by
-/// the database engine". Lowercase, as a project name makes them.
 /// How long the load balancer waits for a byte of a response (its default, which the
 /// template keeps).
 const ALB_IDLE_TIMEOUT_S: u32 = 60;
@@ -21,6 +17,10 @@ const ALB_IDLE_TIMEOUT_S: u32 = 60;
 /// templates): the stack's database cannot take their names.
 const RDS_DATABASES: &[&str] = &["rdsadmin", "template0", "template1"];
 
+/// PostgreSQL's reserved key words and those that can be only a function or type name (its
+/// `kwlist.h`, `RESERVED_KEYWORD` and `TYPE_FUNC_NAME_KEYWORD`): neither can name a database
+/// unquoted (`CREATE DATABASE name` takes a `ColId`), and RDS refuses a `DBName` "reserved by
+/// the database engine". Lowercase, as a project name makes them.
 const POSTGRES_RESERVED: &[&str] = &[
     "all",
     "analyse",
@@ -304,6 +304,8 @@ pub mod limits {
     /// Lambda's memory range, MB.
     pub const MIN_LAMBDA_MEMORY_MB: u32 = 128;
     pub const MAX_LAMBDA_MEMORY_MB: u32 = 10_240;
+    /// The longest a function may run: 15 minutes.
+    pub const MAX_LAMBDA_TIMEOUT_S: u32 = 900;
     pub const MAX_TABLES: usize = 5;
     /// Lambda's default quota of concurrent executions per account and region, shared by all
     /// its functions; AWS raises it on request.
@@ -943,10 +945,13 @@ fn function_image(c: &mut Checker, plan: &Plan, image: &str) {
         );
         return;
     }
+    if region != Some(plan.region.code()) {
+        return;
+    }
     c.warn(
         "lambda.image",
         format!(
-            "Lambda creates the function from the image, so push its tag (the deploy's image tag, \"{}\" unless you give another) before the first deploy, or the stack rolls back; a new image under the same tag is not picked up by a deploy: give each image its own tag. A repository in another account must let this one pull",
+            "Lambda creates the function from the image, so push its tag (the deploy's image tag, \"{}\" unless you give another) before the first deploy, or the stack rolls back; a new image under the same tag is not picked up by a deploy: give each image its own tag",
             crate::template::lambda::FUNCTION_IMAGE_TAG
         ),
     );
@@ -1097,7 +1102,13 @@ fn lambda(c: &mut Checker, plan: &Plan, l: &Lambda) {
         limits::MAX_LAMBDA_MEMORY_MB,
         " MB",
     );
-    c.range("lambda.timeout_s", l.timeout_s, 1, 900, " s");
+    c.range(
+        "lambda.timeout_s",
+        l.timeout_s,
+        1,
+        limits::MAX_LAMBDA_TIMEOUT_S,
+        " s",
+    );
     let api_limit = match l.api {
         ApiType::Rest => 29,
         ApiType::Http => 30,
@@ -1196,7 +1207,9 @@ fn lambda(c: &mut Checker, plan: &Plan, l: &Lambda) {
                 format!("lambda.tables[{i}].name"),
                 format!("the table name \"{}\" is used twice", t.name),
             );
-        } else if crate::template::lambda::table_id(t) == crate::template::lambda::ROUTE_TABLE {
+        } else if plan.governed
+            && crate::template::lambda::table_id(t) == crate::template::lambda::ROUTE_TABLE
+        {
             c.error(
                 format!("lambda.tables[{i}].name"),
                 format!(

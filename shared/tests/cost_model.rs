@@ -544,3 +544,40 @@ fn a_change_that_removes_an_unknown_price_is_at_most() {
     let back = cost::difference(&after, &before);
     assert_eq!(back.change_bound, Bound::AtLeast, "{back:?}");
 }
+
+/// A slow Fargate workload is compared with a function that runs its requests to their end:
+/// the Lambda side's timeout is raised to the workload's duration, the comparison says so, and
+/// slower requests cost more on it (a timeout would stop them, billed as failures).
+#[test]
+fn the_lambda_side_runs_slow_requests_to_their_end() {
+    let lambda_usd = |duration_ms: u32| {
+        let mut plan = examples::fargate();
+        plan.workload.avg_duration_ms = duration_ms;
+        let c = cost::compare(
+            &plan,
+            PriceBook::embedded(),
+            Options::default(),
+            Sides::default(),
+        );
+        let timeout = c.lambda_plan.lambda().unwrap().timeout_s;
+        (timeout, c.lambda.monthly_usd, c.assumptions)
+    };
+    let example = examples::lambda().lambda().unwrap().timeout_s;
+    let (t10, usd10, said10) = lambda_usd(10_000);
+    let (t20, usd20, said20) = lambda_usd(20_500);
+    assert_eq!((t10, t20), (example.max(10), 21));
+    assert!(usd20 > usd10, "{usd20} <= {usd10}");
+    assert!(
+        said20
+            .iter()
+            .any(|a| a.starts_with("Timeout: the Lambda side's function may run 21 s")),
+        "{said20:?}"
+    );
+    assert_eq!(
+        said10.iter().any(|a| a.starts_with("Timeout:")),
+        t10 != example,
+        "{said10:?}"
+    );
+    // At most Lambda's 15 minutes.
+    assert_eq!(lambda_usd(1_000_000).0, 900);
+}

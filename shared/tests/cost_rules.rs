@@ -302,7 +302,7 @@ fn transfer_out_above_150_terabytes_is_not_priced_at_the_third_tier() {
     );
     assert!(
         rest.formula
-            .starts_with("180,000 GB in all − 153,600 GB in the tiers the book prices = 26,400 GB"),
+            .starts_with("180,000 GB billed − 153,600 GB in the tiers the book prices = 26,400 GB"),
         "{}",
         rest.formula
     );

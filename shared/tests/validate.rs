@@ -858,19 +858,27 @@ fn warnings(kind: &str, patch: Value) -> Vec<String> {
 /// the load balancer cuts, an image function deployed before its image is pushed.
 #[test]
 fn what_aws_refuses_late_is_said_early() {
-    let key = json!({"name": "id", "type": "S"});
-    check(
-        "lambda",
-        json!({"lambda": {"tables": [{"name": "functionRoute", "partition_key": key}]}}),
-        &[
-            "lambda.tables[0].name: the table \"functionRoute\" would take the id FunctionRouteTable, which the function's route table has in a governed account: choose another name",
-        ],
+    let table_errors = |governed: bool, name: &str| -> Vec<String> {
+        let mut plan = examples::lambda();
+        plan.governed = governed;
+        if let shared::plan::Architecture::Lambda(l) = &mut plan.architecture {
+            l.tables[0].name = name.into();
+        }
+        shared::check(&plan)
+            .into_iter()
+            .filter(|p| p.severity == Severity::Error && p.path == "lambda.tables[0].name")
+            .map(|p| p.message)
+            .collect()
+    };
+    assert_eq!(
+        table_errors(true, "functionRoute"),
+        [
+            "the table \"functionRoute\" would take the id FunctionRouteTable, which the function's route table has in a governed account: choose another name"
+        ]
     );
-    check(
-        "lambda",
-        json!({"lambda": {"tables": [{"name": "functionroute", "partition_key": key}]}}),
-        &[],
-    );
+    // Without the governed profile there is no route table; a name of other case is another id.
+    assert!(table_errors(false, "functionRoute").is_empty());
+    assert!(table_errors(true, "functionroute").is_empty());
     for project in ["rdsadmin", "template1"] {
         check(
             "fargate",
@@ -901,5 +909,14 @@ fn what_aws_refuses_late_is_said_early() {
             .iter()
             .any(|w| w.starts_with("lambda.image: warning: Lambda creates the function from the image, so push its tag (the deploy's image tag, \"latest\"")),
         "{image:?}"
+    );
+    // An image the plan refuses gets its error alone.
+    let elsewhere = warnings(
+        "lambda",
+        json!({"lambda": {"image": "123456789012.dkr.ecr.eu-west-1.amazonaws.com/shop/api"}}),
+    );
+    assert!(
+        !elsewhere.iter().any(|w| w.starts_with("lambda.image")),
+        "{elsewhere:?}"
     );
 }

@@ -58,7 +58,8 @@ pub fn left_behind(events: &[StackEvent], completed: bool, held: &[Held]) -> Vec
                 // reason was skipped for that reason (the sandbox says so of what moto cannot
                 // delete).
                 "DELETE_SKIPPED" if e.reason.as_deref().is_none_or(str::is_empty) => {
-                    if deleting_stack && !retained(&e.logical_id) {
+                    // A template that holds nothing says nothing either way: the policy's.
+                    if deleting_stack && !held.is_empty() && !retained(&e.logical_id) {
                         LeftWhy::Asked
                     } else {
                         LeftWhy::Kept
@@ -572,9 +573,14 @@ mod tests {
                 .collect()
         };
         assert_eq!(whys(&kept, true, &template), [LeftWhy::Asked]);
-        // Without the template's word, a skipped resource with no reason is the request's.
+        // A template that holds nothing says nothing: the skip is taken for a policy's.
         assert_eq!(
             whys(&events, false, &[]),
+            [LeftWhy::Kept, LeftWhy::Kept, LeftWhy::Skipped]
+        );
+        // A template that retains neither: both were asked to be kept.
+        assert_eq!(
+            whys(&events, false, &template[2..]),
             [LeftWhy::Asked, LeftWhy::Asked, LeftWhy::Skipped]
         );
         // Outside a stack's delete (an update removing it), a skip is the policy's.

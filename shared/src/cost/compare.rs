@@ -112,6 +112,12 @@ pub fn counterpart(plan: &Plan, sides: Sides) -> Plan {
                     .unwrap_or(f.memory_mib)
                     .clamp(limits::MIN_LAMBDA_MEMORY_MB, limits::MAX_LAMBDA_MEMORY_MB);
                 lambda.architecture = sides.lambda_architecture.unwrap_or(f.cpu_architecture);
+                // The same requests, run to their end: the example's timeout, raised to the
+                // workload's duration (at most Lambda's 15 minutes).
+                lambda.timeout_s = lambda
+                    .timeout_s
+                    .max(plan.workload.avg_duration_ms.div_ceil(1000))
+                    .min(limits::MAX_LAMBDA_TIMEOUT_S);
                 // Tables for a database, none for none. The cache has no Lambda counterpart,
                 // and a Fargate service always has its bucket.
                 if f.database.is_none() {
@@ -196,6 +202,15 @@ fn mirror(plan: &Plan, fp: &Plan, lp: &Plan) -> Vec<String> {
                 l.architecture.as_str(),
                 l.api.label()
             ));
+            let example = examples::lambda();
+            if lp.lambda().map(|l| l.timeout_s) != example.lambda().map(|l| l.timeout_s) {
+                out.push(format!(
+                    "Timeout: the Lambda side's function may run {} s (the example's is {} s), so that requests averaging {} ms run to their end.",
+                    l.timeout_s,
+                    example.lambda().map_or(0, |l| l.timeout_s),
+                    super::fmt_qty(f64::from(plan.workload.avg_duration_ms))
+                ));
+            }
             out.push(if f.database.is_some() {
                 format!(
                     "Data: the Fargate side's PostgreSQL database becomes the Lambda example's {} DynamoDB tables (on demand).",

@@ -389,7 +389,20 @@ pub(super) fn data_transfer_out(
         },
     );
     if !o.free_tier {
-        a.push("Free tier off: the always-free allowances (100 GB/month of data transfer out, CloudWatch's free logs, alarms and metrics, DynamoDB's free storage) are assumed used by other workloads.".into());
+        let mut allowances = vec![
+            "100 GB/month of data transfer out",
+            "CloudWatch's free log ingestion",
+        ];
+        if plan.fargate().is_some() {
+            allowances.push("CloudWatch's free alarms and metrics");
+        }
+        if plan.lambda().is_some_and(|l| !l.tables.is_empty()) {
+            allowances.push("DynamoDB's free storage");
+        }
+        a.push(format!(
+            "Free tier off: the always-free allowances ({}) are assumed used by other workloads.",
+            allowances.join(", ")
+        ));
     }
 }
 

@@ -7,6 +7,18 @@ use crate::plan::{ApiType, CpuArch, Lambda, Plan};
 /// The size of one metered HTTP API request.
 const HTTP_API_METERED_KB: u32 = 512;
 
+/// How long a request runs, in seconds, and whether the function's timeout stops it: a request
+/// that would outlast the timeout is stopped there (and billed for it, and holds its execution
+/// that long, no longer).
+pub(super) fn run_seconds(plan: &Plan, l: &Lambda) -> (f64, bool) {
+    let duration_ms = plan.workload.avg_duration_ms;
+    if u64::from(duration_ms) > u64::from(l.timeout_s) * 1000 {
+        (f64::from(l.timeout_s), true)
+    } else {
+        (f64::from(duration_ms) / 1000.0, false)
+    }
+}
+
 pub(super) fn lines(
     p: &mut Pricer<'_>,
     a: &mut Vec<String>,
@@ -37,13 +49,7 @@ pub(super) fn lines(
         },
     );
     let gb = f64::from(l.memory_mb) / 1024.0;
-    // A request that outlasts the function's timeout is stopped there, and billed for it.
-    let timed_out = u64::from(w.avg_duration_ms) > u64::from(l.timeout_s) * 1000;
-    let seconds = if timed_out {
-        f64::from(l.timeout_s)
-    } else {
-        f64::from(w.avg_duration_ms) / 1000.0
-    };
+    let (seconds, timed_out) = run_seconds(plan, l);
     let gb_s = s.requests * seconds * gb;
     let free_gb_s = if o.free_tier {
         p.price("lambda.free_gb_seconds").unwrap_or(0.0)

@@ -562,7 +562,7 @@ pub(crate) fn requests_per_task(plan: &Plan, f: &Fargate) -> Option<f64> {
 /// and its API stage's throttling rate.
 fn lambda_capacity(plan: &Plan, l: &Lambda, requests: f64) -> LambdaCapacity {
     let requests_per_second = requests / SECONDS_PER_MONTH;
-    let duration_s = f64::from(plan.workload.avg_duration_ms) / 1000.0;
+    let (duration_s, _) = lambda::run_seconds(plan, l);
     LambdaCapacity {
         requests_per_second,
         duration_s,
@@ -846,6 +846,16 @@ mod tests {
         };
         let cut = with(5_000, 1);
         assert_eq!(duration(&cut), duration(&with(1_000, 1)));
+        // A stopped request holds its execution until the timeout, no longer.
+        let mut plan = crate::examples::lambda();
+        plan.workload.avg_duration_ms = 20_000;
+        if let Architecture::Lambda(l) = &mut plan.architecture {
+            l.timeout_s = 10;
+        }
+        let Capacity::Lambda(c) = capacity(&plan, 1e6) else {
+            unreachable!()
+        };
+        assert_eq!(c.duration_s, 10.0);
         assert!(duration(&cut).0 < duration(&with(5_000, 10)).0);
         assert!(
             cut.assumptions

@@ -303,7 +303,7 @@ impl<'b> Pricer<'b> {
                     missing,
                     &|| {
                         format!(
-                            "{} {unit} in all − {} {unit} in the tiers the book prices",
+                            "{} {unit} billed − {} {unit} in the tiers the book prices",
                             fmt_qty(quantity),
                             fmt_qty(priced)
                         )
