@@ -32,6 +32,7 @@ pub fn fargate() -> Plan {
             image_tag: "1.0.0".into(),
             container_port: 8000,
             health_check_path: "/health".into(),
+            health_check_grace_s: None,
             readonly_root_filesystem: true,
             user: None,
             ephemeral_storage_gib: 20,

@@ -97,6 +97,7 @@ pub const FIELDS_V1: &[&str] = &[
     "rate_per_second",
     "burst",
     "log_bucket",
+    "health_check_grace_s",
 ];
 
 const ALPHABET: &[u8] = b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ";

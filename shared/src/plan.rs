@@ -592,6 +592,11 @@ pub struct Fargate {
         schemars(length(min = 1, max = 1024), regex(pattern = r"^/[^ ]*$"))
     )]
     pub health_check_path: String,
+    /// Seconds ECS ignores the load balancer's health checks after a task starts, for a service
+    /// that is slow to become healthy (a JVM, migrations at start). Absent: 60.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "schema", schemars(range(max = 3600)))]
+    pub health_check_grace_s: Option<u16>,
     /// Run the container with a read-only root file system (recommended); `/tmp` is a volume
     /// on the task's ephemeral storage (for a non-root `user`, declare `VOLUME /tmp` in the
     /// image so its permissions carry over).
@@ -638,6 +643,18 @@ pub struct Fargate {
     /// Where alarm notifications go.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub alarm_email: Option<String>,
+}
+
+impl Fargate {
+    /// How long ECS ignores a new task's load balancer health checks when the plan does not
+    /// say ([`Fargate::health_check_grace_s`]).
+    pub const DEFAULT_HEALTH_CHECK_GRACE_S: u16 = 60;
+
+    /// The health check grace period the service gets, in seconds.
+    pub fn health_check_grace(&self) -> u16 {
+        self.health_check_grace_s
+            .unwrap_or(Self::DEFAULT_HEALTH_CHECK_GRACE_S)
+    }
 }
 
 /// NAT gateways for the private subnets' outbound traffic.

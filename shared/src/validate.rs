@@ -748,6 +748,9 @@ fn fargate(c: &mut Checker, plan: &Plan, f: &Fargate) {
             ),
         );
     }
+    if let Some(grace) = f.health_check_grace_s {
+        c.range("fargate.health_check_grace_s", grace, 0, 3600, " s");
+    }
     c.range(
         "fargate.ephemeral_storage_gib",
         f.ephemeral_storage_gib,

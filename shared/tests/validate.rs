@@ -401,7 +401,7 @@ fn parse_errors_name_the_field() {
         "fargate",
         json!({"fargate": {"memroy_mib": 512}}),
         &[
-            "fargate.memroy_mib: unknown field `memroy_mib`, expected one of `vcpu`, `memory_mib`, `cpu_architecture`, `image`, `image_tag`, `container_port`, `health_check_path`, `readonly_root_filesystem`, `user`, `ephemeral_storage_gib`, `desired_tasks`, `min_tasks`, `max_tasks`, `cpu_target_percent`, `spot_percent`, `nat_gateways`, `log_retention_days`, `database`, `cache`, `https`, `alarm_email`",
+            "fargate.memroy_mib: unknown field `memroy_mib`, expected one of `vcpu`, `memory_mib`, `cpu_architecture`, `image`, `image_tag`, `container_port`, `health_check_path`, `health_check_grace_s`, `readonly_root_filesystem`, `user`, `ephemeral_storage_gib`, `desired_tasks`, `min_tasks`, `max_tasks`, `cpu_target_percent`, `spot_percent`, `nat_gateways`, `log_retention_days`, `database`, `cache`, `https`, `alarm_email`",
         ],
     );
     check(
@@ -918,5 +918,53 @@ fn what_aws_refuses_late_is_said_early() {
     assert!(
         !elsewhere.iter().any(|w| w.starts_with("lambda.image")),
         "{elsewhere:?}"
+    );
+}
+
+/// A slow-starting service takes a grace period of its own, in the template; past an hour is
+/// refused at its field.
+#[test]
+fn the_health_check_grace_period_is_the_plans() {
+    check(
+        "fargate",
+        json!({"fargate": {"health_check_grace_s": 300}}),
+        &[],
+    );
+    let lines: Vec<String> = {
+        let mut doc = serde_json::to_value(examples::fargate()).unwrap();
+        merge(
+            &mut doc,
+            &json!({"fargate": {"health_check_grace_s": 3601}}),
+        );
+        shared::check(&Plan::from_json(&doc.to_string()).unwrap())
+            .into_iter()
+            .filter(|p| p.severity == Severity::Error)
+            .map(|p| p.path)
+            .collect()
+    };
+    assert_eq!(lines, ["fargate.health_check_grace_s"]);
+    let mut plan = examples::fargate();
+    if let shared::plan::Architecture::Fargate(f) = &mut plan.architecture {
+        f.health_check_grace_s = Some(300);
+    }
+    let t = shared::template::generate(&shared::ValidPlan::new(plan.clone()).unwrap()).to_value();
+    assert_eq!(
+        t["Resources"]["Service"]["Properties"]["HealthCheckGracePeriodSeconds"],
+        300
+    );
+    // The plan's link carries it.
+    let back = shared::link::decode(&shared::link::encode(&plan)).unwrap();
+    assert_eq!(back, plan);
+    // Absent, the example's template and link are as they were.
+    let example = shared::template::generate(&shared::ValidPlan::new(examples::fargate()).unwrap())
+        .to_value();
+    assert_eq!(
+        example["Resources"]["Service"]["Properties"]["HealthCheckGracePeriodSeconds"],
+        60
+    );
+    assert!(
+        !serde_json::to_string(&examples::fargate())
+            .unwrap()
+            .contains("grace")
     );
 }

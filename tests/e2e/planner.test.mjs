@@ -45,6 +45,17 @@ test('changing sizes changes the cost and the template', async () => {
   assert.match(await templateText(page), /"DesiredCount": {"Fn::If": \["WaitingForImage", 0, 5\]}/);
 });
 
+test('a service slow to start gets the seconds it needs before health checks count', async () => {
+  const page = await t.open();
+  assert.match(await templateText(page), /"HealthCheckGracePeriodSeconds": 60,/);
+  await page.locator('#f-fargate-health_check_grace_s').fill('300');
+  await page.waitForFunction(() => /"HealthCheckGracePeriodSeconds": 300,/.test(document.querySelector('pre.code').innerText));
+  // Over ECS's sensible bound: said at the field, and the last valid template stays.
+  await page.locator('#f-fargate-health_check_grace_s').fill('4000');
+  await page.getByText(/health_check_grace_s|at most 3600|3,600/).first().waitFor();
+  assert.match(await templateText(page), /"HealthCheckGracePeriodSeconds": 300,/);
+});
+
 test('an invalid combination shows the core message and keeps the last template', async () => {
   const page = await t.open();
   await page.locator('#f-fargate-desired_tasks').fill('11');

@@ -1002,7 +1002,7 @@ fn service(b: &mut Builder<'_>, f: &Fargate) {
             "SecurityGroups": [r("ServiceSecurityGroup")]
         } },
         "LoadBalancers": [{ "ContainerName": CONTAINER, "ContainerPort": f.container_port, "TargetGroupArn": r("TargetGroup") }],
-        "HealthCheckGracePeriodSeconds": 60,
+        "HealthCheckGracePeriodSeconds": f.health_check_grace(),
         "DeploymentConfiguration": {
             "DeploymentCircuitBreaker": { "Enable": true, "Rollback": true },
             "MinimumHealthyPercent": 100,
