@@ -118,8 +118,8 @@ pub fn FargatePanel() -> impl IntoView {
                 {text_field("fargate.image_tag", "Image tag", "1.0.0", move || p.read_fargate(|f| f.image_tag.clone()), move |v| p.fargate(|f| f.image_tag = v))}
                 {number_field("fargate.container_port", "Container port", "", move || p.read_fargate(|f| f.container_port), move |v| p.fargate(|f| f.container_port = v))}
                 {text_field("fargate.health_check_path", "Health check path", "/health", move || p.read_fargate(|f| f.health_check_path.clone()), move |v| p.fargate(|f| f.health_check_path = v))}
-                {number_field("fargate.health_check_grace_s", "Seconds to start before health checks count",
-                    "a slow start (a JVM, migrations) needs more, or its tasks are replaced before they are ready",
+                {number_field("fargate.health_check_grace_s", "Start-up grace, seconds",
+                    "before health checks count; more for a slow start",
                     move || p.read_fargate(Fargate::health_check_grace),
                     move |v| p.fargate(|f| f.health_check_grace_s = (v != Fargate::DEFAULT_HEALTH_CHECK_GRACE_S).then_some(v)))}
                 {text_field("fargate.user", "Run as user", "empty: the image's own (often root)",
