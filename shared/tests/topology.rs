@@ -176,6 +176,31 @@ fn flows_carry_ports_and_references_become_edges() {
     );
 }
 
+/// A domain's record points at what serves it: the load balancer, or the API its custom
+/// domain is mapped to (the domain name itself is not a node, so the edge goes to the API).
+#[test]
+fn a_domain_record_points_at_what_serves_it() {
+    for (name, serves) in [
+        ("fargate-domain", "LoadBalancer"),
+        ("lambda-domain", "HttpApi"),
+        ("lambda-rest-domain", "RestApi"),
+    ] {
+        let plan = examples::matrix()
+            .into_iter()
+            .find(|(n, _)| n == name)
+            .unwrap()
+            .1;
+        let (topo, _) = topology_of(plan);
+        assert!(
+            topo.edges
+                .iter()
+                .any(|e| e.from == "DomainRecord" && e.to == serves),
+            "{name}: {:?}",
+            topo.edges
+        );
+    }
+}
+
 #[test]
 fn layout_is_deterministic() {
     let (a, _) = topology_of(examples::fargate());

@@ -96,6 +96,27 @@ pub(super) fn edges(template: &Template, nodes: &[Node]) -> Vec<Edge> {
             push(INTERNET, &n.id, "HTTPS".into(), true, &mut out);
         }
     }
+    // An API's custom domain stands for the API: its mapping joins the two, so a record that
+    // points at the domain points at the API.
+    let mut stands_for: Vec<(String, String)> = Vec::new();
+    for r in resources.values() {
+        let (domain, api) = match r["Type"].as_str() {
+            Some("AWS::ApiGatewayV2::ApiMapping") => ("DomainName", "ApiId"),
+            Some("AWS::ApiGateway::BasePathMapping") => ("DomainName", "RestApiId"),
+            _ => continue,
+        };
+        let target = |key: &str| {
+            refs::references(&r["Properties"][key])
+                .into_iter()
+                .next()
+                .map(|x| x.target)
+        };
+        if let (Some(d), Some(a)) = (target(domain), target(api)) {
+            if is_node(&a) && !is_node(&d) {
+                stands_for.push((d, a));
+            }
+        }
+    }
     // References between nodes; an API's integrations and methods count as the API's.
     for (id, r) in resources {
         let ty = r["Type"].as_str().unwrap_or_default();
@@ -113,13 +134,17 @@ pub(super) fn edges(template: &Template, nodes: &[Node]) -> Vec<Edge> {
             continue;
         };
         for reference in refs::references(&r["Properties"]) {
-            if is_node(&reference.target) && reference.target != from {
-                let label = match reference.kind {
-                    RefKind::Ref => "Ref".to_string(),
-                    RefKind::GetAtt(attr) => format!("GetAtt {attr}"),
-                    RefKind::Sub(_) => "Sub".to_string(),
-                };
-                push(&from, &reference.target, label, false, &mut out);
+            let label = match reference.kind {
+                RefKind::Ref => "Ref".to_string(),
+                RefKind::GetAtt(attr) => format!("GetAtt {attr}"),
+                RefKind::Sub(_) => "Sub".to_string(),
+            };
+            let (to, label) = match stands_for.iter().find(|(d, _)| *d == reference.target) {
+                Some((domain, api)) => (api.clone(), format!("{label} of {domain}")),
+                None => (reference.target, label),
+            };
+            if is_node(&to) && to != from {
+                push(&from, &to, label, false, &mut out);
             }
         }
     }
