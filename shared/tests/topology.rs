@@ -388,3 +388,54 @@ fn the_diagram_meets_wcag_contrast_on_its_own_backgrounds() {
         style_colour(&svg, ".edge line", "stroke")
     )));
 }
+
+/// The way out is drawn from the route tables: the service's private subnets send everything
+/// to their NAT gateways, the public subnets to the internet gateway, which leads to the
+/// internet. A function with no route out (the governed Lambda) has no such edge.
+#[test]
+fn the_way_out_follows_the_default_routes() {
+    let (topo, _) = topology_of(examples::fargate());
+    let out = |topo: &Topology| -> Vec<(String, String)> {
+        let mut v: Vec<_> = topo
+            .edges
+            .iter()
+            .filter(|e| e.label == "0.0.0.0/0")
+            .map(|e| (e.from.clone(), e.to.clone()))
+            .collect();
+        v.sort();
+        v
+    };
+    let pair = |a: &str, b: &str| (a.to_string(), b.to_string());
+    assert_eq!(
+        out(&topo),
+        [
+            pair("InternetGateway", INTERNET),
+            pair("LoadBalancer", "InternetGateway"),
+            pair("NatGatewayA", "InternetGateway"),
+            pair("NatGatewayB", "InternetGateway"),
+            pair("Service", "NatGatewayA"),
+            pair("Service", "NatGatewayB"),
+        ]
+    );
+    for (name, plan) in examples::matrix() {
+        let (topo, t) = topology_of(plan);
+        let nats = t
+            .resource_types()
+            .filter(|(_, ty)| *ty == "AWS::EC2::NatGateway")
+            .count();
+        let to_nat = out(&topo)
+            .iter()
+            .filter(|(_, to)| to.starts_with("NatGateway"))
+            .count();
+        // Each NAT gateway serves the service, and nothing else goes to one.
+        assert_eq!(to_nat, nats, "{name}: {:?}", out(&topo));
+        if nats == 0 {
+            assert!(
+                out(&topo)
+                    .iter()
+                    .all(|(from, _)| !from.starts_with("Function")),
+                "{name}"
+            );
+        }
+    }
+}

@@ -7,7 +7,10 @@ use super::{Edge, INTERNET, Node};
 use crate::template::Template;
 use crate::template::refs::{self, RefKind};
 
-use super::classify::owner_type;
+use super::classify::{owner_type, subnets_of};
+
+/// A default route's destination, as its edges are labelled.
+const ANYWHERE: &str = "0.0.0.0/0";
 
 pub(super) fn edges(template: &Template, nodes: &[Node]) -> Vec<Edge> {
     let resources = template.resources();
@@ -85,6 +88,43 @@ pub(super) fn edges(template: &Template, nodes: &[Node]) -> Vec<Edge> {
         }
         for (f, t, ports) in pairs {
             push(&f, &t, ports.join(", "), true, &mut out);
+        }
+    }
+    // Routes out: what sits in a subnet whose route table sends everything (0.0.0.0/0) to a
+    // gateway on the diagram goes out through it; an internet gateway leads to the internet.
+    let first_ref = |value: &crate::template::Node| {
+        refs::references(value).into_iter().next().map(|x| x.target)
+    };
+    for r in resources.values() {
+        let p = &r["Properties"];
+        if r["Type"] != "AWS::EC2::Route" || p["DestinationCidrBlock"] != "0.0.0.0/0" {
+            continue;
+        }
+        let gateway = first_ref(&p["NatGatewayId"]).or_else(|| first_ref(&p["GatewayId"]));
+        let (Some(gateway), Some(table)) = (gateway, first_ref(&p["RouteTableId"])) else {
+            continue;
+        };
+        if !is_node(&gateway) {
+            continue;
+        }
+        let subnets: BTreeSet<String> = resources
+            .values()
+            .filter(|a| {
+                a["Type"] == "AWS::EC2::SubnetRouteTableAssociation"
+                    && first_ref(&a["Properties"]["RouteTableId"]).as_deref() == Some(&table)
+            })
+            .filter_map(|a| first_ref(&a["Properties"]["SubnetId"]))
+            .collect();
+        for n in nodes {
+            if !subnets_of(&n.id, resources, 0).is_disjoint(&subnets) {
+                push(&n.id, &gateway, ANYWHERE.into(), true, &mut out);
+            }
+        }
+        if resources
+            .get(&gateway)
+            .is_some_and(|g| g["Type"] == "AWS::EC2::InternetGateway")
+        {
+            push(&gateway, INTERNET, ANYWHERE.into(), true, &mut out);
         }
     }
     // The API's public entry.
