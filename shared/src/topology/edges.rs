@@ -151,10 +151,11 @@ pub(super) fn edges(template: &Template, nodes: &[Node]) -> Vec<Edge> {
                 .next()
                 .map(|x| x.target)
         };
-        if let (Some(d), Some(a)) = (target(domain), target(api)) {
-            if is_node(&a) && !is_node(&d) {
-                stands_for.push((d, a));
-            }
+        if let (Some(d), Some(a)) = (target(domain), target(api))
+            && is_node(&a)
+            && !is_node(&d)
+        {
+            stands_for.push((d, a));
         }
     }
     // References between nodes; an API's integrations and methods count as the API's.
