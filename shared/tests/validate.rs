@@ -27,17 +27,22 @@ fn without_position(message: &str) -> String {
     }
 }
 
-/// Applies `patch` to the example of `kind` and compares all error lines with `expect`.
-#[track_caller]
-fn check(kind: &str, patch: Value, expect: &[&str]) {
+/// The example of `kind` as JSON, with `patch` applied.
+fn patched(kind: &str, patch: &Value) -> String {
     let example = if kind == "fargate" {
         examples::fargate()
     } else {
         examples::lambda()
     };
     let mut doc = serde_json::to_value(&example).unwrap();
-    merge(&mut doc, &patch);
-    let lines: Vec<String> = match Plan::from_json(&doc.to_string()) {
+    merge(&mut doc, patch);
+    doc.to_string()
+}
+
+/// Applies `patch` to the example of `kind` and compares all error lines with `expect`.
+#[track_caller]
+fn check(kind: &str, patch: Value, expect: &[&str]) {
+    let lines: Vec<String> = match Plan::from_json(&patched(kind, &patch)) {
         Err(e) => vec![without_position(&e.to_string())],
         Ok(plan) => shared::check(&plan)
             .into_iter()
@@ -838,14 +843,7 @@ fn a_template_over_the_inline_limit_is_refused() {
 
 /// The warnings `patch` brings to the example of `kind`, as lines.
 fn warnings(kind: &str, patch: Value) -> Vec<String> {
-    let example = if kind == "fargate" {
-        examples::fargate()
-    } else {
-        examples::lambda()
-    };
-    let mut doc = serde_json::to_value(&example).unwrap();
-    merge(&mut doc, &patch);
-    let plan = Plan::from_json(&doc.to_string()).unwrap();
+    let plan = Plan::from_json(&patched(kind, &patch)).unwrap();
     shared::check(&plan)
         .into_iter()
         .filter(|p| p.severity == Severity::Warning)
@@ -931,12 +929,11 @@ fn the_health_check_grace_period_is_the_plans() {
         &[],
     );
     let lines: Vec<String> = {
-        let mut doc = serde_json::to_value(examples::fargate()).unwrap();
-        merge(
-            &mut doc,
+        let doc = patched(
+            "fargate",
             &json!({"fargate": {"health_check_grace_s": 3601}}),
         );
-        shared::check(&Plan::from_json(&doc.to_string()).unwrap())
+        shared::check(&Plan::from_json(&doc).unwrap())
             .into_iter()
             .filter(|p| p.severity == Severity::Error)
             .map(|p| p.path)
