@@ -126,19 +126,23 @@ fn TagsEditor() -> impl IntoView {
                 <For each=rows key=|k| k.clone() let(key)>
                     {
                         let old_key = key.clone();
-                        let old_key2 = key.clone();
                         let path = format!("tags.{key}");
                         // A rename onto another tag's key is refused (it would overwrite that
                         // tag's value); the typed key stays in the box, with the reason.
                         let clash = RwSignal::new(None::<String>);
-                        // Whether the rename was left with Tab (the focus then belongs in the
-                        // renamed row's value box) rather than Enter or Shift+Tab.
+                        // Whether the rename was left for the row's value box (with Tab, or a
+                        // click on it): the focus then belongs in the renamed row's value box,
+                        // not its key box (Enter, Shift+Tab).
                         let tabbed = StoredValue::new(false);
+                        // The row's key as the plan has it now: what is typed into the value
+                        // box between a rename and the row's rebuild goes to the new key.
+                        let current = StoredValue::new(key.clone());
                         view! {
                             <div class="tag-row">
                                 <input type="text" aria-label="Tag key" value=key.clone()
                                     id=field_id(&path) aria-describedby=format!("{} tag-clash-{}", messages_id(&path), field_id(&path))
                                     aria-invalid={ let invalid = has_error(&path); move || (clash.with(Option::is_some) || invalid()).to_string() }
+                                    on:focus=move |_| tabbed.set_value(false)
                                     on:keydown=move |ev| tabbed.set_value(ev.key() == "Tab" && !ev.shift_key())
                                     on:change=move |ev| {
                                         let new_key = event_target_value(&ev);
@@ -152,6 +156,7 @@ fn TagsEditor() -> impl IntoView {
                                         // place in key order): the focus follows it.
                                         let id = field_id(&format!("tags.{new_key}"));
                                         let id = if tabbed.get_value() { value_id(&id) } else { id };
+                                        current.set_value(new_key.clone());
                                         plan.update(|p| {
                                             if let Some(v) = p.tags.remove(&old) {
                                                 p.tags.insert(new_key, v);
@@ -167,9 +172,12 @@ fn TagsEditor() -> impl IntoView {
                                         let k = key.clone();
                                         move || plan.with(|p| p.tags.get(&k).cloned().unwrap_or_default())
                                     }
+                                    // A click here ends a rename of the key (its change event
+                                    // comes after this): the focus stays here.
+                                    on:pointerdown=move |_| tabbed.set_value(true)
                                     on:input=move |ev| {
                                         let v = event_target_value(&ev);
-                                        let k = old_key2.clone();
+                                        let k = current.get_value();
                                         plan.update(|p| { p.tags.insert(k, v); });
                                     } />
                                 <button type="button" class="icon" aria-label=format!("Remove tag {key}") data-remove="tags"
