@@ -314,17 +314,25 @@ impl Planner {
         let pricing = crate::reactive::memo(move |_| {
             server_book.with(|sb| sb.clone().filter(|b| b.source == BookSource::Live))
         });
+        // The plan's architecture: an invalid plan keeps showing the last valid plan's cost,
+        // template and diagram only if that plan had the same architecture (the Lambda card
+        // never shows the Fargate plan's figures).
         let estimate = crate::reactive::memo(move |prev: Option<&Option<(Estimate, bool)>>| {
             let options = cost::Options {
                 free_tier: free_tier.get(),
             };
+            let kind = kind.get();
             pricing.with(|sb| {
                 valid.with(|v| match v {
                     Some(v) => Some((
                         with_book(sb, v.region.code(), |b| cost::estimate(v, b, options)),
                         true,
                     )),
-                    None => prev.cloned().flatten().map(|(e, _)| (e, false)),
+                    None => prev
+                        .cloned()
+                        .flatten()
+                        .filter(|(e, _)| e.architecture == kind.as_str())
+                        .map(|(e, _)| (e, false)),
                 })
             })
         });
@@ -355,16 +363,21 @@ impl Planner {
             valid.with(|v| v.as_ref().map(|v| Arc::new(template::generate(v))))
         });
         // The last valid plan's template: an invalid plan keeps showing it, in either format.
-        let last_generated =
-            crate::reactive::memo(move |prev: Option<&Option<Arc<template::Template>>>| {
-                generated.get().or_else(|| prev.cloned().flatten())
-            });
+        let last_generated = crate::reactive::memo(
+            move |prev: Option<&Option<(ArchitectureKind, Arc<template::Template>)>>| {
+                let kind = kind.get();
+                generated
+                    .get()
+                    .map(|t| (kind, t))
+                    .or_else(|| prev.cloned().flatten().filter(|(k, _)| *k == kind))
+            },
+        );
         let template = crate::reactive::memo(move |_| {
             let format = format.get();
             let current = generated.with(Option::is_some);
             last_generated.with(|t| {
                 t.as_ref()
-                    .map(|t| (t.render(format), t.resources().len(), current))
+                    .map(|(_, t)| (t.render(format), t.resources().len(), current))
             })
         });
         // The diagram is built in the edit's own frame, like the cost and the template: it
@@ -373,12 +386,18 @@ impl Planner {
         // The laid-out diagram of the last valid plan's template: the picture and its text are
         // both written from it, so it is laid out once per template.
         let layout = crate::reactive::memo(move |_| {
-            last_generated.with(|t| t.as_ref().map(|t| Arc::new(shared::topology::build(t))))
+            last_generated.with(|t| {
+                t.as_ref()
+                    .map(|(_, t)| Arc::new(shared::topology::build(t)))
+            })
         });
         // An invalid plan keeps the last valid plan's diagram.
         let topology = crate::reactive::memo(move |prev: Option<&Option<String>>| {
             if generated.with(Option::is_none) {
-                return prev.cloned().flatten();
+                return prev
+                    .cloned()
+                    .flatten()
+                    .filter(|_| last_generated.with(Option::is_some));
             }
             layout.with(|l| {
                 let l = l.as_ref()?;
@@ -420,8 +439,11 @@ impl Planner {
                         .then(|| controls::checklist_as_it_stands(p))
                         .flatten()
                         .or_else(|| {
-                            last_valid
-                                .with_value(|l| l.as_ref().map(|(v, t)| controls::checklist(v, t)))
+                            last_valid.with_value(|l| {
+                                l.as_ref()
+                                    .filter(|(v, _)| v.kind() == p.kind())
+                                    .map(|(v, t)| controls::checklist(v, t))
+                            })
                         })
                         .unwrap_or_else(|| controls.get_untracked())
                 }),

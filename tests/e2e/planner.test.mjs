@@ -56,6 +56,27 @@ test('a service slow to start gets the seconds it needs before health checks cou
   assert.match(await templateText(page), /"HealthCheckGracePeriodSeconds": 300,/);
 });
 
+test('with a problem on the page, the other architecture never shows this one\'s figures', async () => {
+  const page = await t.open();
+  await page.locator('#f-project').fill('x');
+  await page.locator('#f-project').press('Tab');
+  await page.getByTestId('problems').getByText(/project/).first().waitFor();
+  await page.locator('[data-arch=lambda]').click();
+  // The Lambda plan has the same problem, and no valid Lambda plan was seen: no cost, no
+  // template, no diagram, rather than the Fargate plan's under the Lambda card.
+  await page.getByText("Fix the plan's problems to see its cost.").waitFor();
+  await page.waitForFunction(() => document.querySelector('pre.code').innerText.trim() === '');
+  assert.ok(await page.getByRole('button', { name: 'Export SVG' }).isDisabled());
+  // Fixed, it is Lambda's.
+  await page.locator('#f-project').fill('shop');
+  await page.waitForFunction(() => /"AWS::Lambda::Function"/.test(document.querySelector('pre.code')?.innerText ?? ''));
+  assert.doesNotMatch(await templateText(page), /AWS::ECS::Service/);
+  // Back on Fargate with the problem again, Fargate's last valid figures are not Lambda's.
+  await page.locator('#f-project').fill('x');
+  await page.locator('[data-arch=fargate]').click();
+  await page.getByText("Fix the plan's problems to see its cost.").waitFor();
+});
+
 test('an invalid combination shows the core message and keeps the last template', async () => {
   const page = await t.open();
   await page.locator('#f-fargate-desired_tasks').fill('11');
@@ -239,11 +260,20 @@ test('while the plan is invalid, the template saved is the last valid one, under
   await page.getByLabel('Variable 1 source').selectOption('ssm_parameter');
   await page.getByLabel('Variable 1 value').fill('/shop/db-password');
   await page.waitForFunction(() => /DB_PASSWORD/.test(document.querySelector('pre.code').innerText));
+  // On Lambda there is no valid plan of that architecture yet: nothing to save, and it says
+  // why, rather than the Fargate plan's template under the Lambda card.
   await page.locator('[data-arch=lambda]').click();
+  const save = page.getByTestId('download-template');
+  await page.waitForFunction(() => document.querySelector('[data-testid=download-template]').disabled);
+  assert.match(await save.getAttribute('title'), /fix the errors under Checks first/);
+  // Back on Fargate, valid again; made invalid there, the last valid Fargate template is
+  // saved, under its plan's name.
+  await page.locator('[data-arch=fargate]').click();
+  await page.locator('#f-fargate-desired_tasks').fill('11');
   await page.waitForFunction(() => /last valid plan/.test(document.querySelector('[data-testid=template-info]').innerText));
   const saved = await download(page, 'download-template');
   assert.equal(saved.name, 'shop-fargate.template.json');
-  assert.match(fs.readFileSync(saved.file, 'utf8'), /AWS::ECS::Service/);
+  assert.match(fs.readFileSync(saved.file, 'utf8'), /DB_PASSWORD/);
 });
 
 test('a variable switched to a generated secret and back keeps its value', async () => {

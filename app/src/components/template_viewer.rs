@@ -64,6 +64,9 @@ pub fn TemplateViewer() -> impl IntoView {
             .template
             .with(|t| t.as_ref().map(|(text, _, _)| text.clone()))
         else {
+            // No template for this plan (it switched architecture while invalid): none shown.
+            el.set_inner_html("");
+            shown.set_value(Shown::default());
             return;
         };
         shown.update_value(|s| s.show(&el, &text, format));
