@@ -306,6 +306,17 @@ fn transfer_out_above_150_terabytes_is_not_priced_at_the_third_tier() {
         "{}",
         rest.formula
     );
+    // A rate is per one unit: "per hour", "per GB-month", but "per 1,000 requests".
+    let fargate = estimate(examples::fargate(), true);
+    for (item, per) in [
+        ("NAT hours", "per hour"),
+        ("ALB LCUs", "per LCU-hour"),
+        ("Secrets", "per secret-month"),
+        ("GET requests", "per 1,000 requests"),
+    ] {
+        let f = &line(&fargate, item).formula;
+        assert!(f.ends_with(per), "{item}: {f}");
+    }
     // The effective rate of several tiers is a price, not float noise.
     assert_eq!(cost::fmt_usd_rate(3.7000000000000006), "$3.7");
     assert_eq!(cost::fmt_usd_rate(0.0000166667), "$0.0000166667");

@@ -57,14 +57,14 @@ test('the cost lines are grouped, expandable to their formula, and the toggles r
   const groups = page.getByTestId('cost-groups');
   await groups.getByText('NAT gateway', { exact: true }).click();
   await groups.getByText('NAT hours', { exact: true }).click();
-  await page.getByText('2 NAT gateways (one per AZ) × 730 h = 1,460 hours × $0.045 per hours').waitFor();
+  await page.getByText('2 NAT gateways (one per AZ) × 730 h = 1,460 hours × $0.045 per hour').waitFor();
   const how = page.locator('details.assumptions');
   await how.locator('summary').click();
   const total = await page.getByTestId('monthly-total').innerText();
   await page.locator('#cost-spot').fill('50');
   await page.waitForFunction((t) => document.querySelector('[data-testid=monthly-total]').innerText !== t, total);
   // Groups and lines are keyed: what the user opened stays open while the plan changes.
-  assert.equal(await page.getByText('2 NAT gateways (one per AZ) × 730 h = 1,460 hours × $0.045 per hours').isVisible(), true);
+  assert.equal(await page.getByText('2 NAT gateways (one per AZ) × 730 h = 1,460 hours × $0.045 per hour').isVisible(), true);
   // So does the comparison's "How the comparison is made", once the comparison follows.
   await page.waitForFunction(() => document.querySelector('[data-testid=compare-fargate] .compare-total').innerText
     === document.querySelector('[data-testid=monthly-total]').innerText);

@@ -37,7 +37,7 @@ test('a live book shows its date and marks the lines whose price changed', async
   await nat.waitFor();
   assert.match(await nat.innerText(), /price changed/);
   await nat.locator('summary').click();
-  await page.getByText('× $0.05 per hours').waitFor();
+  await page.getByText('× $0.05 per hour').waitFor();
   // Only that line changed.
   assert.equal(await groups.locator('li.changed').count(), 1);
   // The comparison is priced with the live book too, without an edit: its Fargate side (the

@@ -119,7 +119,11 @@ pub fn CostSummary() -> impl IntoView {
                 </div>
                 <div class="range" data-testid="cost-range">
                     <span>{text(|e, _| format!("{} – {}", at_least(e.range.min, e.range.lower_bound), at_least(e.range.max, e.range.lower_bound)))}</span>
-                    <span class="total-label">"half – double the traffic, with the tasks each needs"</span>
+                    <span class="total-label">{move || if p.plan.with(|p| p.fargate().is_some()) {
+                        "half – double the traffic, with the tasks each needs"
+                    } else {
+                        "half – double the traffic"
+                    }}</span>
                     {move || ceiling.get().map(|c| view! {
                         <span class="total-label" data-testid="cost-ceiling">{format!(
                             "{} with all {} tasks running all month at double the traffic: the autoscaling maximum",

@@ -44,6 +44,19 @@ pub fn fmt_qty(q: f64) -> String {
     }
 }
 
+/// A unit as one of it, for "per …": `hours` → `hour`, `GB-months` → `GB-month`; a count of
+/// requests or a plain unit stays as it is (`1M requests`, `GB`).
+fn one(unit: &str) -> &str {
+    if ["hours", "months", "seconds"]
+        .iter()
+        .any(|u| unit.ends_with(u))
+    {
+        unit.strip_suffix('s').unwrap_or(unit)
+    } else {
+        unit
+    }
+}
+
 /// Formats a unit price: enough decimals to show it exactly. The book's prices have at most
 /// 10 decimals; an effective rate of tiers (a total divided by a quantity) is rounded to 12,
 /// so that float noise (3.7000000000000006) is not shown as a price.
@@ -142,9 +155,10 @@ impl<'b> Pricer<'b> {
             let explain = explain();
             let formula = match price {
                 Some(p) => format!(
-                    "{explain} = {} {unit} × {} per {unit}",
+                    "{explain} = {} {unit} × {} per {}",
                     fmt_qty(quantity),
-                    fmt_usd_rate(p)
+                    fmt_usd_rate(p),
+                    one(unit)
                 ),
                 None if quantity == 0.0 => format!(
                     "{explain} = 0 {unit}: nothing billable (the book has no {key} price for {})",
