@@ -19,6 +19,7 @@ pub mod template;
 mod test_rng;
 pub mod topology;
 pub mod validate;
+mod words;
 
 pub use plan::{Architecture, ArchitectureKind, Plan, Region};
 pub use template::{Format, Template, generate};

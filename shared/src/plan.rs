@@ -51,6 +51,22 @@ impl Architecture {
             Architecture::Lambda(_) => ArchitectureKind::Lambda,
         }
     }
+
+    /// How long either architecture keeps its logs, in days.
+    pub fn log_retention_days(&self) -> u16 {
+        match self {
+            Architecture::Fargate(f) => f.log_retention_days,
+            Architecture::Lambda(l) => l.log_retention_days,
+        }
+    }
+
+    /// The same, to change it.
+    pub fn log_retention_days_mut(&mut self) -> &mut u16 {
+        match self {
+            Architecture::Fargate(f) => &mut f.log_retention_days,
+            Architecture::Lambda(l) => &mut l.log_retention_days,
+        }
+    }
 }
 
 /// Which architecture, without its settings.

@@ -592,14 +592,14 @@ fn domain(c: &mut Checker, plan: &Plan, d: &Domain) {
     {
         c.warn(
             "fargate.https.certificate_arn",
-            if d.name.is_empty() {
-                "the load balancer uses this certificate, not one for the domain: it must cover the domain's name".to_string()
-            } else {
-                format!(
-                    "the load balancer uses this certificate, not one for the domain: it must cover {}",
-                    d.name
-                )
-            },
+            format!(
+                "the load balancer uses this certificate, not one for the domain: it must cover {}",
+                if d.name.is_empty() {
+                    "the domain's name"
+                } else {
+                    &d.name
+                }
+            ),
         );
     }
 }

@@ -153,14 +153,7 @@ pub fn counterpart(plan: &Plan, sides: Sides) -> Plan {
     other.domain = plan.domain.clone();
     other.log_bucket = plan.log_bucket.clone();
     // Logs are kept as long on both sides: their storage is compared like for like.
-    let days = match &plan.architecture {
-        Architecture::Fargate(f) => f.log_retention_days,
-        Architecture::Lambda(l) => l.log_retention_days,
-    };
-    match &mut other.architecture {
-        Architecture::Fargate(f) => f.log_retention_days = days,
-        Architecture::Lambda(l) => l.log_retention_days = days,
-    }
+    *other.architecture.log_retention_days_mut() = plan.architecture.log_retention_days();
     if plan.governed {
         // What the profile asks that a setting gives (log retention, a Multi-AZ database, an
         // HTTP API…); what only the user can give changes no price.
@@ -202,12 +195,11 @@ fn mirror(plan: &Plan, fp: &Plan, lp: &Plan) -> Vec<String> {
                 l.architecture.as_str(),
                 l.api.label()
             ));
-            let example = examples::lambda();
-            if lp.lambda().map(|l| l.timeout_s) != example.lambda().map(|l| l.timeout_s) {
+            let example = examples::lambda().lambda().map_or(0, |e| e.timeout_s);
+            if l.timeout_s != example {
                 out.push(format!(
-                    "Timeout: the Lambda side's function may run {} s (the example's is {} s), so that requests averaging {} ms run to their end.",
+                    "Timeout: the Lambda side's function may run {} s (the example's is {example} s), so that requests averaging {} ms run to their end.",
                     l.timeout_s,
-                    example.lambda().map_or(0, |l| l.timeout_s),
                     super::fmt_qty(f64::from(plan.workload.avg_duration_ms))
                 ));
             }
@@ -278,10 +270,9 @@ fn mirror(plan: &Plan, fp: &Plan, lp: &Plan) -> Vec<String> {
     if plan.governed {
         shared.push("governed-account profile");
     }
-    let last = shared.pop().unwrap_or_default();
     out.push(format!(
-        "The other side keeps the plan's {} and {last}.",
-        shared.join(", ")
+        "The other side keeps the plan's {}.",
+        crate::words::and_list(&shared)
     ));
     if plan.governed {
         out.push(

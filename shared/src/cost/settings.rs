@@ -159,19 +159,12 @@ fn key_parts(plan: &Plan) -> Vec<(&'static str, &'static str)> {
 
 /// "its logs, its database and its alarm topic".
 fn key_uses(plan: &Plan) -> String {
-    and_list(key_parts(plan).iter().map(|(what, _)| *what))
+    let what: Vec<&str> = key_parts(plan).iter().map(|(what, _)| *what).collect();
+    crate::words::and_list(&what)
 }
 
 /// "CloudWatch Logs, RDS and SNS".
 fn key_users(plan: &Plan) -> String {
-    and_list(key_parts(plan).iter().map(|(_, who)| *who))
-}
-
-fn and_list<'a>(items: impl Iterator<Item = &'a str>) -> String {
-    let items: Vec<&str> = items.collect();
-    match items.split_last() {
-        Some((last, rest)) if !rest.is_empty() => format!("{} and {last}", rest.join(", ")),
-        Some((last, _)) => (*last).to_string(),
-        None => String::new(),
-    }
+    let who: Vec<&str> = key_parts(plan).iter().map(|(_, who)| *who).collect();
+    crate::words::and_list(&who)
 }

@@ -194,17 +194,12 @@ fn control_order(id: &str) -> (&str, u32) {
 }
 
 fn retention(s: &Subject<'_>) -> u16 {
-    match &s.plan.architecture {
-        Architecture::Fargate(f) => f.log_retention_days,
-        Architecture::Lambda(l) => l.log_retention_days,
-    }
+    s.plan.architecture.log_retention_days()
 }
 
 fn set_retention(p: &mut Plan) {
-    match &mut p.architecture {
-        Architecture::Fargate(f) => f.log_retention_days = f.log_retention_days.max(365),
-        Architecture::Lambda(l) => l.log_retention_days = l.log_retention_days.max(365),
-    }
+    let days = p.architecture.log_retention_days_mut();
+    *days = (*days).max(365);
 }
 
 fn https(s: &Subject<'_>) -> bool {

@@ -122,8 +122,5 @@ fn encrypts(alarms: bool, database: bool) -> String {
     if alarms {
         what.push("alarm topic");
     }
-    match what.split_last() {
-        Some((last, rest)) if !rest.is_empty() => format!("{} and {last}", rest.join(", ")),
-        _ => what.join(""),
-    }
+    crate::words::and_list(&what)
 }

@@ -95,6 +95,11 @@ pub(super) fn edges(template: &Template, nodes: &[Node]) -> Vec<Edge> {
     let first_ref = |value: &crate::template::Node| {
         refs::references(value).into_iter().next().map(|x| x.target)
     };
+    // The subnets each node names itself (a service's, a NAT gateway's), read once.
+    let placed: Vec<(&str, BTreeSet<String>)> = nodes
+        .iter()
+        .map(|n| (n.id.as_str(), subnets_of(&n.id, resources, 0)))
+        .collect();
     for r in resources.values() {
         let p = &r["Properties"];
         if r["Type"] != "AWS::EC2::Route" || p["DestinationCidrBlock"] != "0.0.0.0/0" {
@@ -115,9 +120,9 @@ pub(super) fn edges(template: &Template, nodes: &[Node]) -> Vec<Edge> {
             })
             .filter_map(|a| first_ref(&a["Properties"]["SubnetId"]))
             .collect();
-        for n in nodes {
-            if !subnets_of(&n.id, resources, 0).is_disjoint(&subnets) {
-                push(&n.id, &gateway, ANYWHERE.into(), true, &mut out);
+        for (id, in_subnets) in &placed {
+            if !in_subnets.is_disjoint(&subnets) {
+                push(id, &gateway, ANYWHERE.into(), true, &mut out);
             }
         }
         if resources
@@ -145,12 +150,7 @@ pub(super) fn edges(template: &Template, nodes: &[Node]) -> Vec<Edge> {
             Some("AWS::ApiGateway::BasePathMapping") => ("DomainName", "RestApiId"),
             _ => continue,
         };
-        let target = |key: &str| {
-            refs::references(&r["Properties"][key])
-                .into_iter()
-                .next()
-                .map(|x| x.target)
-        };
+        let target = |key: &str| first_ref(&r["Properties"][key]);
         if let (Some(d), Some(a)) = (target(domain), target(api))
             && is_node(&a)
             && !is_node(&d)
