@@ -4,6 +4,7 @@ pub mod api;
 pub mod browser;
 pub mod code_lines;
 pub mod components;
+pub mod draft;
 pub mod embed;
 pub mod highlight;
 pub mod keys;
@@ -96,6 +97,15 @@ pub fn App() -> impl IntoView {
                     // The banner goes: the focus goes on to the plan's first control.
                     browser::refocus(ev.target(), Box::new(|d| d.query_selector("[data-arch][tabindex='0']").ok().flatten()));
                     planner.link_error.set(None)
+                }>"×"</button>
+            </div>
+        })}
+        {move || planner.opened_note.get().filter(|(n, _)| *n == planner.loaded.get()).map(|(_, message)| view! {
+            <div class="banner note" role="status" data-testid="opened-note">
+                <span>{message}</span>
+                <button type="button" class="icon" aria-label="Dismiss" on:click=move |ev| {
+                    browser::refocus(ev.target(), Box::new(|d| d.query_selector("[data-arch][tabindex='0']").ok().flatten()));
+                    planner.opened_note.set(None)
                 }>"×"</button>
             </div>
         })}

@@ -42,6 +42,10 @@ pub struct Planner {
     pub plan: RwSignal<Plan>,
     /// Why a plan the user opened (a share link, a plan file) could not be read.
     pub link_error: RwSignal<Option<String>>,
+    /// What the page says of a plan opened from a template whose text is not the one the plan
+    /// makes now (edited, or written by another Stackplan), with the `loaded` count of that
+    /// opening: said only while that plan is the last one opened.
+    pub opened_note: RwSignal<Option<(u64, String)>>,
     /// The plan of the share link the page opened, and the price book (version, date) its
     /// sharer priced it with; said over the cost while the page shows that very plan.
     pub linked_book: RwSignal<Option<(Plan, String, String)>>,
@@ -98,20 +102,29 @@ pub struct Planner {
     pub controls: RwSignal<Vec<Check>>,
 }
 
-/// A number box holding text that is not a number: what it says, and what the plan keeps.
+/// A box holding text the plan does not take: a number box's text that is not a number, a tag
+/// key another tag has. What it says, and why the plan keeps what it had.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Untyped {
     pub path: String,
     pub text: String,
-    /// What the box takes, with an example ("a whole number, such as 10000000 or 10,000,000").
-    pub kind: String,
-    /// The plan's value, which it keeps until the box reads.
-    pub kept: String,
+    /// Why the plan does not take it, and what it keeps meanwhile: "is not a whole number, such
+    /// as 10000000 or 10,000,000: the plan keeps its last value, 2, until it is".
+    pub why: String,
 }
 
 impl Untyped {
     /// Longest stretch of the typed text repeated in the message.
     const SHOWN: usize = 24;
+
+    /// A number box's text that does not read as `kind`; the plan keeps `kept`.
+    pub fn number(path: String, text: String, kind: &str, kept: &str) -> Untyped {
+        Untyped {
+            path,
+            text,
+            why: format!("is not {kind}: the plan keeps its last value, {kept}, until it is"),
+        }
+    }
 
     pub fn problem(&self) -> Problem {
         let text = self.text.trim();
@@ -126,10 +139,7 @@ impl Untyped {
         };
         Problem {
             path: self.path.clone(),
-            message: format!(
-                "{said} is not {}: the plan keeps its last value, {}, until it is",
-                self.kind, self.kept
-            ),
+            message: format!("{said} {}", self.why),
             severity: shared::Severity::Error,
         }
     }
@@ -251,19 +261,45 @@ fn follow_links(
     });
 }
 
+/// Keeps the plan in this tab's session storage at each edit ([`crate::draft`]), with the
+/// address it was edited at.
+fn keep_drafts(
+    plan: RwSignal<Plan>,
+    free_tier: RwSignal<bool>,
+    opened_from: RwSignal<Option<&'static str>>,
+) {
+    Effect::new(move |_| {
+        let draft = plan.with(|p| crate::draft::Draft {
+            address: crate::browser::location_hash()
+                .filter(|hash| hash.contains(shared::link::FRAGMENT_KEY))
+                .unwrap_or_default(),
+            from: opened_from.get(),
+            free_tier: free_tier.get(),
+            plan: p.clone(),
+        });
+        crate::draft::write(&draft);
+    });
+}
+
 /// What `Planner::opened_from` says of a share link's plan.
-const LINK: &str = "a share link";
+pub const LINK: &str = "a share link";
 /// What `Planner::opened_from` says of a plan file's plan.
 pub const PLAN_FILE: &str = "a plan file";
 
 impl Planner {
     pub fn new() -> Self {
         // A link's plan, and whether its sharer counted the free tier.
-        let link = crate::browser::location_hash()
-            .filter(|hash| hash.contains(shared::link::FRAGMENT_KEY))
-            .map(|hash| open_link(&hash));
+        let address = crate::browser::location_hash()
+            .filter(|hash| hash.contains(shared::link::FRAGMENT_KEY));
+        let link = address.as_deref().map(open_link);
+        // What this tab was editing at this address before a reload. Not inside another page:
+        // that page gives the plan.
+        let embedded = crate::embed::EmbedMode::from_location().embedded;
+        let draft = (!embedded && !matches!(link, Some(Err(_))))
+            .then(|| crate::draft::read(address.as_deref().unwrap_or_default()))
+            .flatten();
         // Any readable link counts, this tab's own reloaded too: the page cannot tell them apart.
-        let opened_link = matches!(link, Some(Ok(_)));
+        let mut opened_from = matches!(link, Some(Ok(_))).then_some(LINK);
         let (initial, free_tier, linked_book, link_error) = match link {
             Some(Ok(opened)) => (
                 opened.plan,
@@ -281,12 +317,24 @@ impl Planner {
             ),
             None => (examples::fargate(), true, None, None),
         };
+        // The draft wins over the link it was edited from (the link's book is kept: it names
+        // the plan it priced, and counts only for that plan).
+        let (initial, free_tier) = match draft {
+            Some(draft) => {
+                opened_from = draft.from;
+                (draft.plan, draft.free_tier)
+            }
+            None => (initial, free_tier),
+        };
         let plan = RwSignal::new(initial);
         let free_tier = RwSignal::new(free_tier);
         let linked_book = RwSignal::new(linked_book);
         let link_error = RwSignal::new(link_error);
         let loaded = RwSignal::new(0u64);
-        let opened_from = RwSignal::new(opened_link.then_some(LINK));
+        let opened_from = RwSignal::new(opened_from);
+        if !embedded {
+            keep_drafts(plan, free_tier, opened_from);
+        }
         follow_links(
             plan,
             free_tier,
@@ -518,6 +566,7 @@ impl Planner {
         Planner {
             plan,
             link_error,
+            opened_note: RwSignal::new(None),
             linked_book,
             stash: RwSignal::new((None, None)),
             kept: Kept::default(),

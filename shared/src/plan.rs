@@ -251,6 +251,14 @@ pub enum ParseError {
     NotAnObject,
     #[error("{path}: {message}")]
     Invalid { path: String, message: String },
+    /// A CloudFormation template that records no plan ([`Plan::from_file`]).
+    #[error(
+        "this is a CloudFormation template, but not one Stackplan wrote: it records no plan at Metadata.Stackplan.Plan. Open the plan file, or a template the planner or `stackplan template` wrote"
+    )]
+    ForeignTemplate,
+    /// A Stackplan template whose recorded plan does not read.
+    #[error("the template's recorded plan (Metadata.Stackplan.Plan) could not be read: {0}")]
+    RecordedPlan(String),
 }
 
 /// Deserializes a plan, tracking the path of the field at fault (`.` when unknown).
@@ -410,6 +418,23 @@ impl Plan {
         // JSON (the browser's `Blob.text()` drops it; a file read from disk keeps it). Lines
         // and columns stay those of the text after it, as an editor shows them.
         Plan::parse(text.strip_prefix('\u{feff}').unwrap_or(text), true)
+    }
+
+    /// Reads a file a user opens as a plan: a plan file, or a template Stackplan wrote (JSON or
+    /// YAML, the planner's download or `stackplan template`'s), which records the plan it came
+    /// from at `Metadata.Stackplan.Plan`. Any other text's error is the plan's.
+    pub fn from_file(text: &str) -> Result<Plan, ParseError> {
+        let error = match Plan::from_json(text) {
+            Ok(plan) => return Ok(plan),
+            Err(error) => error,
+        };
+        match crate::template::recorded_code(text) {
+            crate::template::Recorded::NoTemplate => Err(error),
+            crate::template::Recorded::Foreign => Err(ParseError::ForeignTemplate),
+            crate::template::Recorded::Code(code) => {
+                crate::link::decode(&code).map_err(|e| ParseError::RecordedPlan(e.to_string()))
+            }
+        }
     }
 
     /// Parses JSON text the user never sees (a share link's unpacked plan): an error names the

@@ -226,6 +226,54 @@ fn all_spot(region: Region, arch: CpuArch) -> cost::Estimate {
     )
 }
 
+/// A Spot share that does not split the running tasks into whole tasks is priced as shares,
+/// and the estimate says that ECS places whole tasks.
+#[test]
+fn a_spot_share_of_part_of_a_task_says_so() {
+    let estimate = |desired: u32, spot: u8| {
+        let mut plan = examples::fargate();
+        let Architecture::Fargate(f) = &mut plan.architecture else {
+            unreachable!()
+        };
+        // Traffic the fewest tasks carry: the tasks running are the minimum.
+        (f.min_tasks, f.desired_tasks, f.spot_percent) = (desired, desired, spot);
+        f.max_tasks = f.max_tasks.max(desired);
+        plan.workload.requests_per_month = 1_000;
+        cost::estimate(
+            &ValidPlan::new(plan).unwrap(),
+            PriceBook::embedded(),
+            Options::default(),
+        )
+    };
+    let said = |e: &cost::Estimate| {
+        e.assumptions
+            .iter()
+            .filter(|a| a.starts_with("Spot share:"))
+            .cloned()
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(
+        said(&estimate(1, 50)),
+        [
+            "Spot share: ECS places whole tasks, on-demand and on Spot by weight (50:50); the 1 task running is priced as 0.5 on-demand and 0.5 on Spot, which holds only on average: a task that does not split evenly runs wholly on one or the other."
+        ]
+    );
+    assert_eq!(
+        said(&estimate(3, 50)),
+        [
+            "Spot share: ECS places whole tasks, on-demand and on Spot by weight (50:50); the 3 tasks running are priced as 1.5 on-demand and 1.5 on Spot, which holds only on average: a task that does not split evenly runs wholly on one or the other."
+        ]
+    );
+    // Whole tasks on each side, or all on one: nothing to say.
+    for (desired, spot) in [(2, 50), (4, 25), (3, 0), (3, 100)] {
+        assert_eq!(
+            said(&estimate(desired, spot)),
+            Vec::<String>::new(),
+            "{desired} tasks, {spot}% Spot"
+        );
+    }
+}
+
 /// Spot lines, by region and architecture: the book's snapshot of the region's Spot rate when
 /// it has one; else AWS's stated maximum discount off the on-demand rate, which AWS states for
 /// Fargate Spot on either architecture.

@@ -512,6 +512,66 @@ fn every_template_records_the_plan_it_came_from() {
     }
 }
 
+/// A downloaded template opens as the plan it records, in either format, a tag named `Plan`
+/// and a BOM included; a template Stackplan did not write, or one whose recorded plan was cut,
+/// says so; and any other text keeps the plan's own error.
+#[test]
+fn a_template_opens_as_the_plan_it_records() {
+    for (name, mut plan) in shared::examples::matrix() {
+        if plan.tags.len() < shared::validate::limits::MAX_TAGS {
+            plan.tags.insert("Plan".into(), "not the plan".into());
+        }
+        let t = shared::template::generate(&shared::ValidPlan::new(plan.clone()).unwrap());
+        for text in [t.to_json(), t.to_yaml(), format!("\u{feff}{}", t.to_yaml())] {
+            assert_eq!(shared::Plan::from_file(&text).as_ref(), Ok(&plan), "{name}");
+        }
+    }
+    let plan = examples::fargate();
+    let t = template_of(plan.clone());
+    assert_eq!(
+        shared::Plan::from_file(&plan.to_json_pretty()),
+        Ok(plan.clone())
+    );
+    let code = shared::link::encode(&plan);
+    for text in [t.to_json(), t.to_yaml()] {
+        // The recorded plan cut short.
+        let cut = text.replace(&code, &code[..code.len() / 2]);
+        let err = shared::Plan::from_file(&cut).unwrap_err().to_string();
+        assert!(
+            err.starts_with(
+                "the template's recorded plan (Metadata.Stackplan.Plan) could not be read: "
+            ),
+            "{err}"
+        );
+        // No recorded plan.
+        let foreign = text.replace("Plan", "Plot");
+        let err = shared::Plan::from_file(&foreign).unwrap_err().to_string();
+        assert!(
+            err.starts_with("this is a CloudFormation template, but not one Stackplan wrote"),
+            "{err}"
+        );
+    }
+    for text in [
+        r#"{"AWSTemplateFormatVersion": "2010-09-09", "Resources": {}}"#,
+        "AWSTemplateFormatVersion: 2010-09-09\nResources:\n  Bucket:\n    Type: AWS::S3::Bucket\n",
+        "Resources:\n  Plan:\n    Type: AWS::S3::Bucket\n",
+    ] {
+        assert_eq!(
+            shared::Plan::from_file(text),
+            Err(shared::plan::ParseError::ForeignTemplate),
+            "{text}"
+        );
+    }
+    // Not a template: the plan's own error.
+    for text in ["", "{\"fargate\": 3}", "region: us-east-1\n"] {
+        assert_eq!(
+            shared::Plan::from_file(text),
+            shared::Plan::from_json(text),
+            "{text}"
+        );
+    }
+}
+
 fn pretty(value: Value) -> String {
     serde_json::to_string_pretty(&value).unwrap()
 }

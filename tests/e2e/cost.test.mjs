@@ -139,6 +139,13 @@ test('the two sides compare like for like, by component, and the Lambda side can
   await memory.dispatchEvent('change');
   await page.waitForFunction((t) => document.querySelector('[data-testid=compare-lambda] .compare-total').innerText !== t, before);
   assert.ok(Number((await lambdaTotal()).replace(/[$,+]/g, '')) > Number(before.replace(/[$,+]/g, '')));
+  // The box shows what is priced: a fraction is rounded to whole MB, a value out of Lambda's
+  // range is brought into it, and an emptied box gets the priced memory back.
+  for (const [typed, priced] of [['1500.6', '1501'], ['99999', '10240'], ['', '10240']]) {
+    await memory.fill(typed);
+    await memory.dispatchEvent('change');
+    await page.waitForFunction((v) => document.querySelector('#compare-lambda-memory').value === v, priced);
+  }
   await page.getByText('Follow the Fargate task').click();
   await page.waitForFunction(() => document.querySelector('#compare-lambda-memory').value === '1024');
   await page.getByTestId('compare-components').screenshot({ path: path.join(artifacts, 'compare-components.png') });

@@ -146,31 +146,52 @@ test('renaming a tag onto another tag\'s key is refused and loses nothing', asyn
   assert.equal(await team.inputValue(), 'team');
   await team.fill('env');
   await team.press('Tab');
-  await page.getByTestId('tag-clash').filter({ hasText: 'another tag has the key "env"' }).waitFor();
+  // Said at the tag and among the checks, which count it as an error (Deploy waits for it).
+  const said = '"env" is another tag\'s key: rename or remove that one first; the plan keeps this tag\'s key, "team", until then';
+  await page.locator('#mf-tags-team .field-msg.error', { hasText: said }).waitFor();
+  await page.getByTestId('problems').getByText(said).waitFor();
+  assert.equal(await team.getAttribute('aria-invalid'), 'true');
   assert.equal(await team.inputValue(), 'env', 'the typed key stays in the box');
   assert.match(await templateText(page), /"StackTags": \{"stackplan:project": "shop", "env": "prod", "team": "web"\}/);
   await team.fill('owner');
   await team.press('Tab');
   await page.waitForFunction(() => /"env": "prod", "owner": "web"/.test(document.querySelector('pre.code').innerText));
-  assert.equal(await page.getByTestId('tag-clash').count(), 0);
+  assert.equal(await page.getByText('is another tag\'s key').count(), 0);
+  // Removing a tag whose rename was refused takes its message with it.
+  await team.fill('env');
+  await team.press('Tab');
+  await page.getByTestId('problems').getByText('is another tag\'s key').waitFor();
+  await page.getByRole('button', { name: 'Remove tag owner' }).click();
+  await page.waitForFunction(() => !/"owner"/.test(document.querySelector('pre.code').innerText));
+  assert.equal(await page.getByText('is another tag\'s key').count(), 0);
 });
 
-test('a new tag\'s value typed right after its key, in the value box clicked, is kept', async () => {
+test('a new tag\'s value typed right after its key is kept, clicked into or tabbed into at once', async () => {
   const page = await t.open();
   // The mouse: the key typed, then a click in its value box, then the value.
   await page.locator('[data-add=tags]').click();
   const key = page.locator('#f-tags-tag3');
   await key.fill('owner');
   await page.locator('[aria-label="Value of tag tag3"]').click();
-  // The row is rebuilt under its new key; the focus follows it to the value box, not back to
+  // The row keeps its boxes through the rename: the focus stays in the value box, not back in
   // the key box (where the value used to be typed, after the key).
   await page.waitForFunction(() => document.activeElement?.id === 'vf-tags-owner');
   await page.keyboard.type('alice');
   await page.waitForFunction(() => /"owner": "alice"/.test(document.querySelector('pre.code').innerText));
   assert.equal(await page.locator('#vf-tags-owner').inputValue(), 'alice');
+  // The keyboard, as fast as it goes: the key, Tab, the value, with no pause between.
+  await page.locator('[data-add=tags]').click();
+  await page.locator('#f-tags-tag4').focus();
+  await page.keyboard.press('Control+A');
+  await page.keyboard.type('cost');
+  await page.keyboard.press('Tab');
+  await page.keyboard.type('42');
+  await page.waitForFunction(() => /"cost": "42"/.test(document.querySelector('pre.code').innerText));
+  assert.equal(await page.locator('#f-tags-cost').inputValue(), 'cost');
+  assert.equal(await page.locator('#vf-tags-cost').inputValue(), '42');
 });
 
-test('renaming a tag keeps the focus in its row, which moves to its place in key order', async () => {
+test('renaming a tag keeps its row, its place and the focus', async () => {
   const page = await t.open();
   const team = page.locator('[aria-label="Tag key"]').nth(1);
   assert.equal(await team.inputValue(), 'team');
@@ -179,12 +200,50 @@ test('renaming a tag keeps the focus in its row, which moves to its place in key
   await team.press('Tab');
   await page.waitForFunction(() => document.activeElement?.id === 'vf-tags-alpha');
   assert.equal(await page.evaluate(() => document.activeElement.value), 'web');
+  // The row stays second, though "alpha" comes before "env" in the template's key order.
+  await page.waitForFunction(() => /"alpha": "web", "env": "prod"/.test(document.querySelector('pre.code').innerText));
+  assert.deepEqual(await page.locator('[aria-label="Tag key"]').evaluateAll((boxes) => boxes.map((b) => b.value)), ['env', 'alpha']);
   // With Enter: the focus stays in the key box.
   const alpha = page.locator('#f-tags-alpha');
   await alpha.fill('zulu');
   await alpha.press('Enter');
   await page.waitForFunction(() => document.activeElement?.id === 'f-tags-zulu');
   assert.equal(await page.locator('[aria-label="Tag key"]').last().inputValue(), 'zulu');
+});
+
+test('a reload gives back the plan being edited; another share link loaded in the tab opens that link', async () => {
+  // A link to the Lambda example, as Share puts it in the address bar.
+  const sharer = await t.open();
+  await sharer.locator('[data-arch=lambda]').click();
+  await sharer.getByTestId('share').click();
+  await sharer.waitForFunction(() => location.hash.includes('plan='));
+  const link = sharer.url();
+
+  const page = await t.open();
+  await page.locator('#f-project').fill('draftshop');
+  await page.locator('[data-add=tags]').click();
+  await page.waitForFunction(() => /"tag3": ""/.test(document.querySelector('pre.code').innerText));
+  await page.reload();
+  await page.getByTestId('monthly-total').waitFor();
+  assert.equal(await page.locator('#f-project').inputValue(), 'draftshop');
+  assert.equal(await page.locator('#f-tags-tag3').count(), 1);
+  assert.equal(await page.locator('[data-arch=fargate]').getAttribute('aria-checked'), 'true');
+  assert.match(await templateText(page), /draftshop/);
+
+  // Another address in the same tab (the link, loaded anew): its plan, not the draft.
+  const url = new URL(link);
+  url.search = '?from=elsewhere';
+  await page.goto(url.href);
+  await page.getByTestId('monthly-total').waitFor();
+  assert.equal(await page.locator('[data-arch=lambda]').getAttribute('aria-checked'), 'true');
+  assert.equal(await page.locator('#f-project').inputValue(), 'shop');
+  // Edited there, then reloaded: the edits made after the link opened come back.
+  await page.locator('#f-project').fill('linkedshop');
+  await page.waitForFunction(() => /linkedshop/.test(document.querySelector('pre.code').innerText));
+  await page.reload();
+  await page.getByTestId('monthly-total').waitFor();
+  assert.equal(await page.locator('#f-project').inputValue(), 'linkedshop');
+  assert.equal(await page.locator('[data-arch=lambda]').getAttribute('aria-checked'), 'true');
 });
 
 test('a number typed wrong stays as typed, with its message, while other fields change', async () => {
@@ -458,6 +517,40 @@ test('a saved plan opens again in the page; a file that is not a plan changes no
   const said = page.getByTestId('link-error');
   await said.waitFor();
   assert.match(await said.innerText(), /^broken\.plan\.json could not be opened: lambda\.memory_mb: .*line \d+.*The plan on the page is unchanged\./s);
+  assert.equal(await templateText(page), template);
+});
+
+test('a downloaded template opens as the plan it records, and an edited one says what is not in the plan', async () => {
+  const page = await t.open();
+  await page.locator('[data-arch=lambda]').click();
+  await page.locator('#f-lambda-memory_mb').fill('1536');
+  await page.locator('[data-format=yaml]').click();
+  const tpl = await download(page, 'download-template');
+  const template = await templateText(page);
+  await page.locator('[data-arch=fargate]').click();
+  await page.locator('#f-project').fill('other');
+  await page.waitForFunction((t) => document.querySelector('pre.code').innerText !== t, template);
+  await page.getByTestId('open-plan-file').setInputFiles(tpl.file);
+  await page.waitForFunction((t) => document.querySelector('pre.code').innerText === t, template);
+  assert.equal(await page.locator('#f-lambda-memory_mb').inputValue(), '1536');
+  assert.equal(await page.locator('#f-project').inputValue(), 'shop');
+  assert.equal(await page.getByTestId('opened-note').count(), 0, 'the template as downloaded: nothing to say');
+  // Edited by hand: the plan it records opens, and the page says the edit is not in it.
+  const edited = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'stackplan-')), 'edited.template.yaml');
+  fs.writeFileSync(edited, fs.readFileSync(tpl.file, 'utf8').replace('MemorySize: 1536', 'MemorySize: 2048'));
+  await page.locator('#f-project').fill('other');
+  await page.getByTestId('open-plan-file').setInputFiles(edited);
+  const note = page.getByTestId('opened-note');
+  await note.waitFor();
+  assert.match(await note.innerText(), /^edited\.template\.yaml is a template: the page opened the plan it records\. The template itself is not the one this plan makes now/);
+  assert.equal(await page.locator('#f-lambda-memory_mb').inputValue(), '1536');
+  // A template Stackplan did not write changes nothing and says so.
+  const foreign = path.join(path.dirname(edited), 'other.template.json');
+  fs.writeFileSync(foreign, JSON.stringify({ AWSTemplateFormatVersion: '2010-09-09', Resources: { B: { Type: 'AWS::S3::Bucket' } } }));
+  await page.getByTestId('open-plan-file').setInputFiles(foreign);
+  const said = page.getByTestId('link-error');
+  await said.waitFor();
+  assert.match(await said.innerText(), /^other\.template\.json could not be opened: this is a CloudFormation template, but not one Stackplan wrote/);
   assert.equal(await templateText(page), template);
 });
 

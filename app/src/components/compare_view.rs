@@ -39,14 +39,21 @@ fn LambdaSide() -> impl IntoView {
                 <input type="number" min=limits::MIN_LAMBDA_MEMORY_MB max=limits::MAX_LAMBDA_MEMORY_MB step="64" id="compare-lambda-memory"
                     prop:value=memory
                     on:change=move |ev| {
-                        // Within Lambda's range, as the comparison takes it; the box shows what
-                        // is priced (the memo does not change when the clamped value is the
-                        // one already priced).
-                        let Ok(v) = event_target_value(&ev).parse::<u32>() else { return };
-                        let v = v.clamp(limits::MIN_LAMBDA_MEMORY_MB, limits::MAX_LAMBDA_MEMORY_MB);
-                        if let Some(input) = ev.target().and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok()) {
-                            input.set_value(&v.to_string());
-                        }
+                        // Whole MB within Lambda's range, as the comparison takes it; the box
+                        // shows what is priced (the memo does not change when the value is the
+                        // one already priced). What is no number (empty, or a fraction is
+                        // rounded) gives the box back the memory priced.
+                        let Some(input) = ev.target().and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok()) else { return };
+                        let typed = shared::decimal::parse_f64(event_target_value(&ev).trim()).filter(|v| v.is_finite());
+                        let Some(v) = typed else {
+                            // The memory asked for last, which the comparison prices once
+                            // edits settle; else what it priced.
+                            let asked = p.sides.with_untracked(|s| s.lambda_memory_mb).map(|m| m.to_string());
+                            input.set_value(&asked.unwrap_or_else(|| memory.get_untracked()));
+                            return;
+                        };
+                        let v = (v.round().max(0.0).min(f64::from(u32::MAX)) as u32).clamp(limits::MIN_LAMBDA_MEMORY_MB, limits::MAX_LAMBDA_MEMORY_MB);
+                        input.set_value(&v.to_string());
                         p.sides.update(|s| s.lambda_memory_mb = Some(v));
                     } />
             </label>

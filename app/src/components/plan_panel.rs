@@ -7,7 +7,7 @@ use shared::resources::controls;
 use super::domain::DomainEditor;
 use super::environment::EnvironmentEditor;
 use super::fields::{
-    field_id, field_problems, has_error, messages_id, number_field, opts, select_field, slider,
+    field_id, field_problems, has_error_at, messages_id, number_field, opts, select_field, slider,
     text_field, toggle,
 };
 use crate::state::use_planner;
@@ -105,9 +105,15 @@ fn value_id(key_id: &str) -> String {
 /// Tags as key/value rows.
 #[component]
 fn TagsEditor() -> impl IntoView {
-    let plan = use_planner().plan;
-    // A row per key; its value box reads the plan's value itself.
-    let rows = move || plan.with(|p| p.tags.keys().cloned().collect::<Vec<_>>());
+    let planner = use_planner();
+    let (plan, untyped) = (planner.plan, planner.untyped);
+    // A row per tag, with an identity of its own: renaming a tag keeps its row where it is, with
+    // its boxes and the focus (a row keyed by the tag's key was built again at each rename, and
+    // what was typed into its value box before the new row was there was lost).
+    let table = StoredValue::new(TagRows::default());
+    let rows = crate::reactive::memo(move |_| {
+        plan.with(|p| table.write_value().sync(p.tags.keys()).to_vec())
+    });
     let add = move |_| {
         plan.update(|p| {
             let mut n = p.tags.len() + 1;
@@ -123,76 +129,83 @@ fn TagsEditor() -> impl IntoView {
             <legend>"Tags"</legend>
             <p class="panel-note">"Stack tags: CloudFormation puts them on every resource that takes tags."</p>
             <div class="tags">
-                <For each=rows key=|k| k.clone() let(key)>
+                <For each=move || rows.get() key=|(id, _)| *id let((id, _))>
                     {
-                        let old_key = key.clone();
-                        let path = format!("tags.{key}");
+                        // The row's key as the plan has it now (`None` once the row is gone).
+                        let key = crate::reactive::memo(move |_| {
+                            rows.with(|r| r.iter().find(|(i, _)| *i == id).map(|(_, k)| k.clone()))
+                        });
+                        let path = move || format!("tags.{}", key.get().unwrap_or_default());
                         // A rename onto another tag's key is refused (it would overwrite that
-                        // tag's value); the typed key stays in the box, with the reason.
-                        let clash = RwSignal::new(None::<String>);
-                        // Whether the rename was left for the row's value box (with Tab, or a
-                        // click on it): the focus then belongs in the renamed row's value box,
-                        // not its key box (Enter, Shift+Tab).
-                        let tabbed = StoredValue::new(false);
-                        // The row's key as the plan has it now: what is typed into the value
-                        // box between a rename and the row's rebuild goes to the new key.
-                        let current = StoredValue::new(key.clone());
+                        // tag's value): the typed key stays in the box, an error at this tag
+                        // among the checks (Deploy held back) until it is renamed again or goes.
+                        // The path of this row's entry among `untyped`, if it holds one.
+                        let held = StoredValue::new(None::<String>);
+                        let settle = move || {
+                            // `try_`: at the page's end the planner may be gone before its rows.
+                            if let Some(Some(at)) = held.try_update_value(Option::take) {
+                                untyped.try_update(|u| u.retain(|e| e.path != at));
+                            }
+                        };
+                        // A plan opened whole (a link, a file) puts the plan's key back in the box.
+                        let loaded = planner.loaded;
+                        Effect::new(move |opened: Option<u64>| {
+                            let now = loaded.get();
+                            if opened.is_some_and(|o| o != now) {
+                                settle();
+                            }
+                            now
+                        });
+                        on_cleanup(settle);
                         view! {
                             <div class="tag-row">
-                                <input type="text" aria-label="Tag key" value=key.clone()
-                                    id=field_id(&path) aria-describedby=format!("{} tag-clash-{}", messages_id(&path), field_id(&path))
-                                    aria-invalid={ let invalid = has_error(&path); move || (clash.with(Option::is_some) || invalid()).to_string() }
-                                    on:focus=move |_| tabbed.set_value(false)
-                                    on:keydown=move |ev| tabbed.set_value(ev.key() == "Tab" && !ev.shift_key())
+                                <input type="text" aria-label="Tag key" prop:value=move || { planner.loaded.track(); key.get().unwrap_or_default() }
+                                    id=move || field_id(&path()) aria-describedby=move || messages_id(&path())
+                                    aria-invalid={ let invalid = has_error_at(path); move || invalid().to_string() }
                                     on:change=move |ev| {
                                         let new_key = event_target_value(&ev);
-                                        let old = old_key.clone();
-                                        if new_key != old && plan.with_untracked(|p| p.tags.contains_key(&new_key)) {
-                                            clash.set(Some(format!("another tag has the key {new_key:?}: rename or remove that one first")));
+                                        let Some(old) = key.get_untracked() else { return };
+                                        settle();
+                                        if new_key == old {
                                             return;
                                         }
-                                        clash.set(None);
-                                        // The row is rebuilt under its new key (and moves to its
-                                        // place in key order): the focus follows it.
-                                        let id = field_id(&format!("tags.{new_key}"));
-                                        let id = if tabbed.get_value() { value_id(&id) } else { id };
-                                        current.set_value(new_key.clone());
+                                        if plan.with_untracked(|p| p.tags.contains_key(&new_key)) {
+                                            let at = format!("tags.{old}");
+                                            held.set_value(Some(at.clone()));
+                                            let entry = crate::state::Untyped {
+                                                path: at,
+                                                why: format!("is another tag's key: rename or remove that one first; the plan keeps this tag's key, {old:?}, until then"),
+                                                text: new_key,
+                                            };
+                                            untyped.update(|u| crate::state::Untyped::note(u, entry));
+                                            return;
+                                        }
+                                        table.update_value(|t| t.rename(id, &new_key));
                                         plan.update(|p| {
                                             if let Some(v) = p.tags.remove(&old) {
                                                 p.tags.insert(new_key, v);
                                             }
                                         });
-                                        crate::browser::refocus(ev.target(), Box::new(move |d| d.get_element_by_id(&id)));
                                     } />
-                                <input type="text" aria-label=format!("Value of tag {key}")
-                                    id=value_id(&field_id(&path)) aria-describedby=messages_id(&path)
+                                <input type="text" aria-label=move || format!("Value of tag {}", key.get().unwrap_or_default())
+                                    id=move || value_id(&field_id(&path())) aria-describedby=move || messages_id(&path())
                                     // The plan's value, also when it changes from elsewhere (a
                                     // share link opened with the same key).
-                                    prop:value={
-                                        let k = key.clone();
-                                        move || plan.with(|p| p.tags.get(&k).cloned().unwrap_or_default())
-                                    }
-                                    // A click here ends a rename of the key (its change event
-                                    // comes after this): the focus stays here.
-                                    on:pointerdown=move |_| tabbed.set_value(true)
+                                    prop:value=move || key.get().and_then(|k| plan.with(|p| p.tags.get(&k).cloned())).unwrap_or_default()
                                     on:input=move |ev| {
                                         let v = event_target_value(&ev);
-                                        let k = current.get_value();
-                                        plan.update(|p| { p.tags.insert(k, v); });
+                                        if let Some(k) = key.get_untracked() {
+                                            plan.update(|p| { p.tags.insert(k, v); });
+                                        }
                                     } />
-                                <button type="button" class="icon" aria-label=format!("Remove tag {key}") data-remove="tags"
-                                    on:click={
-                                        let k = key.clone();
-                                        move |ev| {
-                                            crate::browser::refocus_row(ev.target(), "tags");
+                                <button type="button" class="icon" aria-label=move || format!("Remove tag {}", key.get().unwrap_or_default()) data-remove="tags"
+                                    on:click=move |ev| {
+                                        crate::browser::refocus_row(ev.target(), "tags");
+                                        if let Some(k) = key.get_untracked() {
                                             plan.update(|p| { p.tags.remove(&k); });
                                         }
                                     }>"×"</button>
-                                {
-                                    let id = format!("tag-clash-{}", field_id(&path));
-                                    move || clash.get().map(|m| view! { <p class="field-msg error" role="alert" id=id.clone() data-testid="tag-clash">{m}</p> })
-                                }
-                                {field_problems(path)}
+                                {move || key.get().map(|k| field_problems(format!("tags.{k}")))}
                             </div>
                         }
                     }
@@ -201,6 +214,36 @@ fn TagsEditor() -> impl IntoView {
             <button type="button" class="secondary" data-add="tags" on:click=add>"Add tag"</button>
             {field_problems("tags")}
         </fieldset>
+    }
+}
+
+/// The tag editor's rows: an id for each, which a rename keeps.
+#[derive(Clone, Debug, Default, PartialEq)]
+struct TagRows {
+    rows: Vec<(u32, String)>,
+    next: u32,
+}
+
+impl TagRows {
+    /// The rows for the plan's `keys`: a row whose key the plan no longer has goes, a key no
+    /// row has gets a new row at the end, and every other row keeps its id and its place.
+    fn sync<'a>(&mut self, keys: impl IntoIterator<Item = &'a String> + Clone) -> &[(u32, String)] {
+        self.rows
+            .retain(|(_, k)| keys.clone().into_iter().any(|key| key == k));
+        for key in keys {
+            if !self.rows.iter().any(|(_, k)| k == key) {
+                self.rows.push((self.next, key.clone()));
+                self.next += 1;
+            }
+        }
+        &self.rows
+    }
+
+    /// Gives row `id` the key `key`, before the plan renames its tag, so the row stays.
+    fn rename(&mut self, id: u32, key: &str) {
+        if let Some(row) = self.rows.iter_mut().find(|(i, _)| *i == id) {
+            row.1 = key.to_string();
+        }
     }
 }
 
@@ -229,5 +272,55 @@ fn LogBucketPolicy() -> impl IntoView {
                 </details>
             }
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::TagRows;
+
+    fn keys(list: &[&str]) -> Vec<String> {
+        list.iter().map(|k| k.to_string()).collect()
+    }
+
+    fn synced(rows: &mut TagRows, list: &[&str]) -> Vec<(u32, String)> {
+        rows.sync(keys(list).iter()).to_vec()
+    }
+
+    #[test]
+    fn a_renamed_tag_keeps_its_row_and_its_place() {
+        let mut rows = TagRows::default();
+        assert_eq!(
+            synced(&mut rows, &["env", "team"]),
+            [(0, "env".into()), (1, "team".into())]
+        );
+        // The editor renames the row, then the plan its tag ("team" to "alpha", before "env" in
+        // key order): the row keeps its id and stays second.
+        rows.rename(1, "alpha");
+        assert_eq!(
+            synced(&mut rows, &["alpha", "env"]),
+            [(0, "env".into()), (1, "alpha".into())]
+        );
+    }
+
+    #[test]
+    fn new_keys_get_new_rows_at_the_end_and_gone_keys_lose_theirs() {
+        let mut rows = TagRows::default();
+        synced(&mut rows, &["env", "team"]);
+        // A tag added, and one renamed from elsewhere (a link opened): the old row goes, the
+        // new keys get new ids, never one a row had.
+        assert_eq!(
+            synced(&mut rows, &["env", "owner", "tag3"]),
+            [(0, "env".into()), (2, "owner".into()), (3, "tag3".into())]
+        );
+        assert_eq!(synced(&mut rows, &[]), []);
+        assert_eq!(synced(&mut rows, &["env"]), [(4, "env".into())]);
+    }
+
+    #[test]
+    fn a_plan_with_the_same_keys_leaves_the_rows_as_they_are() {
+        let mut rows = TagRows::default();
+        let first = synced(&mut rows, &["b", "a"]);
+        assert_eq!(synced(&mut rows, &["a", "b"]), first);
     }
 }

@@ -119,8 +119,9 @@ pub fn TemplateViewer() -> impl IntoView {
             .with(|plan| format!("{}-{}.plan.json", plan.project, plan.kind()));
         let _ = browser::download(&name, "application/json", &plan);
     };
-    // A plan file (the one "Save plan" wrote, or one of `stackplan example`'s) opens in the page;
-    // one that does not read leaves the page's plan as it is and says why, with the place.
+    // A plan file (the one "Save plan" wrote, or one of `stackplan example`'s), or a template
+    // Stackplan wrote (it records its plan), opens in the page; one that does not read leaves
+    // the page's plan as it is and says why, with the place.
     let file_input = NodeRef::<leptos::html::Input>::new();
     let open_plan = move |ev: leptos::ev::Event| {
         let input: web_sys::HtmlInputElement = event_target(&ev);
@@ -135,15 +136,19 @@ pub fn TemplateViewer() -> impl IntoView {
                 .await
                 .ok()
                 .and_then(|v| v.as_string());
-            match text.map(|t| shared::Plan::from_json(&t)) {
-                Some(Ok(plan)) => {
+            match text.as_deref().map(|t| (t, shared::Plan::from_file(t))) {
+                Some((text, Ok(plan))) => {
                     p.link_error.set(None);
+                    let edited = edited_template(text, &plan);
                     p.linked_book.set(None);
                     p.plan.set(plan);
                     p.loaded.update(|n| *n += 1);
+                    p.opened_note.set(edited.then(|| (p.loaded.get_untracked(), format!(
+                        "{name} is a template: the page opened the plan it records. The template itself is not the one this plan makes now (it was edited, or written by another version of Stackplan): what differs is not in the plan, and the template on this page is the plan's own."
+                    ))));
                     p.opened_from.set(Some(crate::state::PLAN_FILE));
                 }
-                Some(Err(e)) => p.link_error.set(Some(format!(
+                Some((_, Err(e))) => p.link_error.set(Some(format!(
                     "{name} could not be opened: {e}. The plan on the page is unchanged."
                 ))),
                 None => p.link_error.set(Some(format!(
@@ -184,9 +189,9 @@ pub fn TemplateViewer() -> impl IntoView {
                     }}</span>
                     <button type="button" data-testid="download-template" on:click=download disabled=none title=why>"Download"</button>
                     <button type="button" class="secondary" data-testid="download-plan" on:click=download_plan>"Save plan"</button>
-                    <button type="button" class="secondary" data-testid="open-plan"
+                    <button type="button" class="secondary" data-testid="open-plan" title="A plan file, or a template Stackplan wrote (it records its plan)"
                         on:click=move |_| if let Some(input) = file_input.get() { input.click() }>"Open plan…"</button>
-                    <input type="file" accept=".json,application/json" hidden data-testid="open-plan-file"
+                    <input type="file" accept=".json,.yaml,.yml,application/json,application/yaml" hidden data-testid="open-plan-file"
                         node_ref=file_input on:change=open_plan />
                 </div>
             </div>
@@ -194,4 +199,21 @@ pub fn TemplateViewer() -> impl IntoView {
                 aria-labelledby=move || tab_id(p.format.get())><code node_ref=code></code></pre>
         </section>
     }
+}
+
+/// Whether `text`, a file that opened as `plan`, is a template other than the one `plan` makes
+/// now, in either format. A plan file is no template: `false`.
+fn edited_template(text: &str, plan: &shared::Plan) -> bool {
+    if matches!(
+        shared::template::recorded_code(text),
+        shared::template::Recorded::NoTemplate
+    ) {
+        return false;
+    }
+    let Ok(valid) = shared::ValidPlan::new(plan.clone()) else {
+        return true;
+    };
+    let made = shared::template::generate(&valid);
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text).trim_end();
+    text != made.to_json().trim_end() && text != made.to_yaml().trim_end()
 }

@@ -29,6 +29,12 @@ pub(super) fn lines(
     monitoring(p, a, plan, f, o, s);
 }
 
+/// Whether `tasks` running with `spot` of them on Spot split into whole tasks on neither side.
+fn share_is_split(tasks: f64, spot: f64) -> bool {
+    let on_spot = tasks * spot;
+    spot > 0.0 && spot < 1.0 && (on_spot - on_spot.round()).abs() > 1e-9
+}
+
 fn compute(p: &mut Pricer<'_>, a: &mut Vec<String>, f: &Fargate, s: Scenario) {
     let (arch, arch_label) = match f.cpu_architecture {
         CpuArch::X86_64 => ("x86", "x86"),
@@ -48,6 +54,23 @@ fn compute(p: &mut Pricer<'_>, a: &mut Vec<String>, f: &Fargate, s: Scenario) {
             )
             .map(|d| (d, true))
         });
+    // ECS places whole tasks by the strategy's weights; a share of tasks that is not whole is
+    // what the month averages to, not what each hour runs.
+    if share_is_split(s.tasks, spot) {
+        let said = format!(
+            "Spot share: ECS places whole tasks, on-demand and on Spot by weight ({}:{}); the {} {} running {} priced as {} on-demand and {} on Spot, which holds only on average: a task that does not split evenly runs wholly on one or the other.",
+            100 - f.spot_percent,
+            f.spot_percent,
+            fmt_qty(s.tasks),
+            if s.tasks == 1.0 { "task" } else { "tasks" },
+            if s.tasks == 1.0 { "is" } else { "are" },
+            fmt_qty(s.tasks * (1.0 - spot)),
+            fmt_qty(s.tasks * spot),
+        );
+        if !a.contains(&said) {
+            a.push(said);
+        }
+    }
     for (kind, share) in parts {
         if share == 0.0 {
             continue;

@@ -441,6 +441,77 @@ pub fn recorded_plan(template: &Value) -> Option<(String, Plan)> {
     Some((code.to_string(), plan))
 }
 
+/// What a file's text says of a recorded plan ([`Plan::from_file`]).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Recorded {
+    /// Not a CloudFormation template.
+    NoTemplate,
+    /// A template with no plan at `Metadata.Stackplan.Plan`.
+    Foreign,
+    /// The recorded plan's code (a share link's payload), not yet decoded.
+    Code(String),
+}
+
+/// The plan code a template's text records: JSON (any layout), or YAML as
+/// [`format::yaml`] writes it (block style: `Metadata:`, then `Stackplan:`, then `Plan:`,
+/// each indented under the one before). A YAML template laid out otherwise counts as foreign.
+pub fn recorded_code(text: &str) -> Recorded {
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    if let Ok(value) = serde_json::from_str::<Value>(text) {
+        let template =
+            value.get("AWSTemplateFormatVersion").is_some() || value.get("Resources").is_some();
+        return match value["Metadata"]["Stackplan"][PLAN_METADATA].as_str() {
+            Some(code) => Recorded::Code(code.to_string()),
+            None if template => Recorded::Foreign,
+            None => Recorded::NoTemplate,
+        };
+    }
+    let top = |key: &str| {
+        text.lines()
+            .any(|l| l.strip_prefix(key).is_some_and(|r| r.starts_with(':')))
+    };
+    if !top("AWSTemplateFormatVersion") && !top("Resources") {
+        return Recorded::NoTemplate;
+    }
+    // Each key of the path, a child of the one before it (at its children's indent, so that a
+    // tag named `Plan` under `StackTags` is not taken for the plan).
+    let mut path = ["Metadata", "Stackplan", PLAN_METADATA]
+        .into_iter()
+        .peekable();
+    // The indent of the last key of the path found, and that of its children.
+    let (mut parent, mut child) = (None::<usize>, None::<usize>);
+    for line in text.lines() {
+        let rest = line.trim_start_matches(' ');
+        if rest.is_empty() || rest.starts_with('#') {
+            continue;
+        }
+        let indent = line.len() - rest.len();
+        match parent {
+            // Out of the block the path was in.
+            Some(p) if indent <= p => break,
+            Some(_) if *child.get_or_insert(indent) != indent => continue,
+            None if indent != 0 => continue,
+            _ => {}
+        }
+        let Some((key, value)) = rest.split_once(':') else {
+            continue;
+        };
+        if path.next_if_eq(&key).is_none() {
+            continue;
+        }
+        if path.peek().is_none() {
+            let value = value.trim();
+            let code = value
+                .strip_prefix('"')
+                .and_then(|v| v.strip_suffix('"'))
+                .unwrap_or(value);
+            return Recorded::Code(code.to_string());
+        }
+        (parent, child) = (Some(indent), None);
+    }
+    Recorded::Foreign
+}
+
 /// The tags to put on the stack: the plan's tags plus the project tag. CloudFormation
 /// propagates stack tags to every resource of the stack that supports tags.
 pub fn stack_tags(plan: &Plan) -> Map<String, Value> {

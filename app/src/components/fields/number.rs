@@ -170,12 +170,12 @@ where
                             set(v);
                         }
                         None => {
-                            let entry = crate::state::Untyped {
-                                path: problem_path.clone(),
-                                text: raw,
-                                kind: T::kind(),
-                                kept: untrack(|| get()).to_string(),
-                            };
+                            let entry = crate::state::Untyped::number(
+                                problem_path.clone(),
+                                raw,
+                                &T::kind(),
+                                &untrack(|| get()).to_string(),
+                            );
                             untyped.update(|u| crate::state::Untyped::note(u, entry));
                         }
                     }

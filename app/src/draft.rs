@@ -1,0 +1,127 @@
+//! The plan being edited, kept in this tab's session storage at each edit, so a reload (or a
+//! crash of the tab's page) gives it back instead of the example or the link the page was
+//! opened with. Only for the address it was edited at: a reload of that address restores it,
+//! another share link opened in the tab opens that link.
+
+use shared::Plan;
+
+const KEY: &str = "stackplan-draft";
+
+/// What a reload gives back.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Draft {
+    /// The share link's fragment in the address bar when it was saved ("" for none).
+    pub address: String,
+    /// Where the plan first came from ([`crate::state::Planner::opened_from`]): a plan someone
+    /// else wrote stays one after a reload, and its deploy is still confirmed with what it uses.
+    pub from: Option<&'static str>,
+    pub free_tier: bool,
+    pub plan: Plan,
+}
+
+impl Draft {
+    /// The text kept: four lines (where from, the address, the free-tier switch, the plan's
+    /// JSON on one line).
+    pub fn to_text(&self) -> String {
+        let from = match self.from {
+            Some(crate::state::LINK) => "link",
+            Some(crate::state::PLAN_FILE) => "file",
+            _ => "",
+        };
+        let plan = serde_json::to_string(&self.plan).expect("a plan always serializes");
+        format!(
+            "{from}\n{}\n{}\n{plan}",
+            self.address,
+            u8::from(self.free_tier)
+        )
+    }
+
+    /// Reads [`Draft::to_text`]'s text; `None` for anything else (a draft an older build kept
+    /// that this one's plan no longer reads is dropped: the page opens as if there were none).
+    pub fn from_text(text: &str) -> Option<Draft> {
+        let mut lines = text.splitn(4, '\n');
+        let from = match lines.next()? {
+            "link" => Some(crate::state::LINK),
+            "file" => Some(crate::state::PLAN_FILE),
+            "" => None,
+            _ => return None,
+        };
+        let address = lines.next()?.to_string();
+        let free_tier = match lines.next()? {
+            "1" => true,
+            "0" => false,
+            _ => return None,
+        };
+        let plan = Plan::from_json(lines.next()?).ok()?;
+        Some(Draft {
+            address,
+            from,
+            free_tier,
+            plan,
+        })
+    }
+}
+
+fn storage() -> Option<web_sys::Storage> {
+    web_sys::window()?.session_storage().ok()?
+}
+
+/// The draft this tab kept at `address` (the share link's fragment now in the address bar, or
+/// "").
+pub fn read(address: &str) -> Option<Draft> {
+    let text = storage()?.get_item(KEY).ok()??;
+    Draft::from_text(&text).filter(|d| d.address == address)
+}
+
+/// Keeps `draft` for the next load of this tab. A full storage loses only the draft.
+pub fn write(draft: &Draft) {
+    if let Some(storage) = storage() {
+        let _ = storage.set_item(KEY, &draft.to_text());
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Draft;
+
+    #[test]
+    fn a_draft_reads_back_as_it_was_kept() {
+        for (from, free_tier) in [
+            (None, true),
+            (Some(crate::state::LINK), false),
+            (Some(crate::state::PLAN_FILE), true),
+        ] {
+            let mut plan = shared::examples::lambda();
+            plan.tags.insert("note".into(), "two\nlines".into());
+            let draft = Draft {
+                address: "#plan=abc&free_tier=off".into(),
+                from,
+                free_tier,
+                plan,
+            };
+            assert_eq!(Draft::from_text(&draft.to_text()), Some(draft));
+        }
+    }
+
+    #[test]
+    fn what_is_not_a_draft_is_none() {
+        let kept = Draft {
+            address: String::new(),
+            from: None,
+            free_tier: true,
+            plan: shared::examples::fargate(),
+        }
+        .to_text();
+        assert!(Draft::from_text(&kept).is_some());
+        for text in [
+            String::new(),
+            "\n\n1".into(),
+            kept.replacen("\n1\n", "\n2\n", 1),
+            format!("elsewhere{kept}"),
+            kept.replace("\"region\":\"us-east-1\"", "\"region\":\"mars-1\""),
+            kept[..kept.len() - 1].to_string(),
+        ] {
+            assert_eq!(Draft::from_text(&text), None, "{text:?}");
+        }
+    }
+}
