@@ -7,12 +7,12 @@ function show(type, d) {
   li.dataset.type = type;
   li.textContent = type === 'plan-changed'
     ? `plan-changed: ${d.plan.project} ${d.plan.fargate ? 'fargate ' + d.plan.fargate.vcpu + ' vCPU' : 'lambda ' + d.plan.lambda.memory_mb + ' MB'}, $${d.monthly_usd ?? '—'}${d.lower_bound ? '+' : ''}`
-    : type;
+    : type === 'plan-rejected' ? `plan-rejected: ${d.reason}` : type;
   log.prepend(li);
   if (type === 'plan-changed' && d.monthly_usd != null) document.getElementById('total').textContent = `$${d.monthly_usd.toFixed(2)}${d.lower_bound ? '+' : ''}`;
 }
 
-for (const type of ['ready', 'plan-changed', 'deploy-started', 'deploy-finished', 'delete-finished']) {
+for (const type of ['ready', 'plan-changed', 'plan-rejected', 'deploy-started', 'deploy-finished', 'delete-finished']) {
   planner.addEventListener(`stackplan:${type}`, (e) => show(type, e.detail));
 }
 // This script may run after the planner said it is ready (they load in parallel): then those

@@ -3,9 +3,10 @@
 //
 // The planner runs in an iframe inside the element's shadow root: its styles cannot leak into
 // the host page and the host's styles cannot reach it. Theme it with CSS custom properties on
-// the element (--sp-accent, --sp-bg, --sp-surface, --sp-text, --sp-muted, --sp-border,
-// --sp-radius, --sp-font). Events are re-dispatched on the element as CustomEvents:
-//   stackplan:ready, stackplan:plan-changed ({plan, monthly_usd, valid})
+// the element (the THEME_VARS below), read when the planner says it is ready. Events are re-dispatched on the element as CustomEvents:
+//   stackplan:ready, stackplan:plan-changed ({plan, monthly_usd, lower_bound, valid}),
+//   stackplan:plan-rejected ({reason}), stackplan:deploy-started, stackplan:deploy-finished,
+//   stackplan:delete-finished (README, "Embedding the planner").
 // A host script that runs after the planner started reads what it missed on the element:
 // `ready` (true once the planner in the frame said it is ready, false while it loads anew) and
 // `current` (the last plan-changed detail, or null).
@@ -21,16 +22,27 @@ const scriptBase = new URL('..', import.meta.url).href;
 // plan is refused, and the planner opens without one.
 const PLAN_PAYLOAD = /^\d+\.[A-Za-z0-9_-]+$/;
 const PLAN_EXTRAS = /^(free_tier=off|book=[A-Za-z0-9._:-]+,[A-Za-z0-9._:-]+)$/;
+// `null` for no plan (no attribute, or an empty one); `false` for a value that is no plan.
 function planFragment(value) {
+  value = (value || '').trim();
   if (!value) return null;
   const fragment = value.includes('#') ? value.slice(value.lastIndexOf('#') + 1) : value;
   const [first, ...rest] = fragment.split('&');
   const payload = first.startsWith('plan=') ? first.slice('plan='.length) : first;
-  if (!PLAN_PAYLOAD.test(payload)) {
-    console.warn('stackplan-planner: the plan attribute holds no share-link plan (…#plan=1.…); it is ignored');
-    return null;
-  }
+  if (!PLAN_PAYLOAD.test(payload)) return false;
   return [`plan=${payload}`, ...rest.filter((part) => PLAN_EXTRAS.test(part))].join('&');
+}
+
+// One style sheet for every element on the page.
+let sheet = null;
+function frameSheet() {
+  if (!sheet) {
+    sheet = new CSSStyleSheet();
+    sheet.replaceSync(`
+      :host { display: block; min-height: 720px; border: 1px solid var(--sp-border, #dfe3ec); border-radius: var(--sp-radius, 10px); overflow: hidden; }
+      iframe { display: block; width: 100%; height: 100%; min-height: inherit; border: 0; }`);
+  }
+  return sheet;
 }
 
 class StackplanPlanner extends HTMLElement {
@@ -39,10 +51,13 @@ class StackplanPlanner extends HTMLElement {
   connectedCallback() {
     if (!this.shadowRoot) {
       const root = this.attachShadow({ mode: 'open' });
-      root.innerHTML = `<style>
-        :host { display: block; min-height: 720px; border: 1px solid var(--sp-border, #dfe3ec); border-radius: var(--sp-radius, 10px); overflow: hidden; }
-        iframe { display: block; width: 100%; height: 100%; min-height: inherit; border: 0; }
-      </style><iframe title="Stackplan planner" allow="clipboard-write"></iframe>`;
+      // Built without markup or an inline <style>: a host page whose Content-Security-Policy
+      // allows no inline style, or requires Trusted Types, still gets a sized frame.
+      root.adoptedStyleSheets = [frameSheet()];
+      const frame = document.createElement('iframe');
+      frame.title = 'Stackplan planner';
+      frame.allow = 'clipboard-write';
+      root.append(frame);
       this._onMessage = (event) => this._receive(event);
     }
     // Every time the element is (re)attached: a move in the page disconnects it first.
@@ -71,7 +86,18 @@ class StackplanPlanner extends HTMLElement {
     url.searchParams.set('embed', '1');
     url.searchParams.set('host', window.location.origin);
     if (this.hasAttribute('hide-deploy')) url.searchParams.set('hide-deploy', '1');
-    const plan = planFragment(this.getAttribute('plan'));
+    let plan = planFragment(this.getAttribute('plan'));
+    if (plan === false) {
+      // Not a plan: the planner keeps what it shows (the user's edits included), and the
+      // host hears why. A planner not loaded yet opens without a plan.
+      const reason = 'the plan attribute holds no share-link plan (…#plan=1.…)';
+      console.warn(`stackplan-planner: ${reason}; it is ignored`);
+      this.dispatchEvent(new CustomEvent('stackplan:plan-rejected', { detail: { reason }, bubbles: true, composed: true }));
+      const frame = this.shadowRoot.querySelector('iframe');
+      if (force && frame.src) return;
+      plan = this._lastPlan || null;
+    }
+    if (plan) this._lastPlan = plan;
     if (plan) url.hash = plan;
     // Setting `plan` opens it even when it is the value already set, or the address the
     // planner is at (its edits do not change its address): a counter after the plan makes each

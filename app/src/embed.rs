@@ -95,6 +95,11 @@ pub enum HostEvent {
         lower_bound: bool,
         valid: bool,
     },
+    /// A plan the page was asked to open (the element's `plan`, a plan file) did not read: what
+    /// the page says of it. The page keeps the plan it had.
+    PlanRejected {
+        reason: String,
+    },
     DeployStarted {
         id: String,
         stack_name: String,
@@ -122,8 +127,51 @@ struct Outgoing<'a> {
     event: &'a HostEvent,
 }
 
-/// Sends an event to the host, at its origin only.
+impl HostEvent {
+    /// What tells a settled deploy or delete apart from any other: its kind, id and status.
+    /// `None` for the events sent at each change.
+    fn settled(&self) -> Option<String> {
+        match self {
+            HostEvent::DeployFinished { id, status, .. } => Some(format!("deploy {id} {status}")),
+            HostEvent::DeleteFinished { id, status, .. } => Some(format!("delete {id} {status}")),
+            _ => None,
+        }
+    }
+}
+
+/// Where the frame keeps the settled operations it told its host of.
+const ANNOUNCED_KEY: &str = "stackplan-announced";
+/// How many it remembers (the oldest go first).
+const ANNOUNCED_KEPT: usize = 50;
+
+/// Whether `key` is told for the first time in this tab (and, if so, notes it). The deploy
+/// panel follows its deployment again after each load of the frame (a reload of the host
+/// page, the element moved) and sees it settled again: the host hears of it once, as a host
+/// that provisions or bills on it needs. Without storage, every time.
+fn first_telling(key: &str) -> bool {
+    let Some(storage) = web_sys::window().and_then(|w| w.session_storage().ok().flatten()) else {
+        return true;
+    };
+    let told = storage
+        .get_item(ANNOUNCED_KEY)
+        .ok()
+        .flatten()
+        .unwrap_or_default();
+    if told.lines().any(|k| k == key) {
+        return false;
+    }
+    let mut kept: Vec<&str> = told.lines().collect();
+    kept.push(key);
+    let from = kept.len().saturating_sub(ANNOUNCED_KEPT);
+    let _ = storage.set_item(ANNOUNCED_KEY, &kept[from..].join("\n"));
+    true
+}
+
+/// Sends an event to the host, at its origin only; a settled deploy or delete once per tab.
 pub fn post(host: &str, event: &HostEvent) {
+    if event.settled().is_some_and(|key| !first_telling(&key)) {
+        return;
+    }
     let Ok(text) = serde_json::to_string(&Outgoing {
         source: "stackplan",
         event,
@@ -157,6 +205,12 @@ pub fn connect(planner: Planner, mode: &EmbedMode) {
         // A number box whose text is not a number leaves the plan at a value the page no
         // longer shows: not valid to the host either.
         let valid = planner.valid.with(|v| v.is_some()) && planner.untyped.with(Vec::is_empty);
+        // No total for a plan that is not valid (the page's is the last valid plan's).
+        let (total, lower_bound) = if valid {
+            (total, lower_bound)
+        } else {
+            (None, false)
+        };
         post(
             &target,
             &HostEvent::PlanChanged {
@@ -166,6 +220,12 @@ pub fn connect(planner: Planner, mode: &EmbedMode) {
                 valid,
             },
         );
+    });
+    let told = host.clone();
+    crate::reactive::effect(move |_| {
+        if let Some(reason) = planner.link_error.get() {
+            post(&told, &HostEvent::PlanRejected { reason });
+        }
     });
     let on_message =
         Closure::<dyn Fn(web_sys::MessageEvent)>::new(move |event: web_sys::MessageEvent| {

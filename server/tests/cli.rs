@@ -132,6 +132,38 @@ fn plan_files_are_read_from_disk() {
 }
 
 #[test]
+fn a_template_given_as_a_plan_says_how_to_get_its_plan() {
+    let plan = examples::lambda();
+    let yaml = template::generate(&ValidPlan::new(plan.clone()).unwrap()).to_yaml();
+    let out = stackplan(&["estimate", "--plan", "-"], &yaml);
+    assert_eq!(out.status.code(), Some(2));
+    let said = text(&out.stderr);
+    let command = said
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("stackplan "))
+        .unwrap_or_else(|| panic!("no command in {said:?}"));
+    assert!(
+        said.starts_with("standard input is a template Stackplan wrote, not a plan file."),
+        "{said}"
+    );
+    // The command it gives prints the plan the template records.
+    let args: Vec<&str> = command.split(" > ").next().unwrap().split(' ').collect();
+    let decoded = stackplan(&args, "");
+    assert!(decoded.status.success(), "{}", text(&decoded.stderr));
+    assert_eq!(shared::Plan::from_json(&text(&decoded.stdout)), Ok(plan));
+    // A template Stackplan did not write.
+    let out = stackplan(
+        &["validate", "--plan", "-"],
+        r#"{"AWSTemplateFormatVersion": "2010-09-09", "Resources": {}}"#,
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out.stderr)
+            .contains("is a CloudFormation template, not a plan file, and not one Stackplan wrote")
+    );
+}
+
+#[test]
 fn schema_describes_the_plan() {
     let out = stackplan(&["schema"], "");
     assert!(out.status.success());

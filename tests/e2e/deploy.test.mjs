@@ -625,16 +625,27 @@ test('a host console hears a deploy and a deletion as what they are', async () =
   await frame.getByTestId('deploy-button').click();
   await frame.getByTestId('confirm-deploy').click();
   await frame.getByTestId('deploy-status').filter({ hasText: 'CREATE_COMPLETE' }).waitFor({ timeout: 60000 });
+  const stackEvents = () => page.evaluate(() => window.received
+    .filter((m) => m.type.startsWith('deploy-') || m.type.startsWith('delete-'))
+    .map((m) => [m.type, m.stack_name, m.status ?? null, m.succeeded ?? null]));
+  await page.waitForFunction(() => window.received.some((m) => m.type === 'deploy-finished'));
+  assert.deepEqual(await stackEvents(), [
+    ['deploy-started', 'hosted-lambda', null, null],
+    ['deploy-finished', 'hosted-lambda', 'CREATE_COMPLETE', true],
+  ]);
+  // The host page reloaded: the panel follows the deployment again and shows it settled, but
+  // the host heard of it once already (a host that provisions on it must not do it twice).
+  await page.reload();
+  await frame.getByTestId('monthly-total').waitFor();
+  await frame.getByTestId('deploy').scrollIntoViewIfNeeded();
+  await frame.getByTestId('deploy-status').filter({ hasText: 'CREATE_COMPLETE' }).waitFor({ timeout: 60000 });
+  await page.waitForTimeout(1500);
+  assert.deepEqual(await stackEvents(), []);
   await frame.getByTestId('delete-stack').click();
   await frame.getByTestId('confirm-delete').click();
   await frame.getByTestId('deploy-status').filter({ hasText: 'DELETE_COMPLETE' }).waitFor({ timeout: 60000 });
   await page.waitForFunction(() => window.received.some((m) => m.type === 'delete-finished'));
-  const stackEvents = await page.evaluate(() => window.received
-    .filter((m) => m.type.startsWith('deploy-') || m.type.startsWith('delete-'))
-    .map((m) => [m.type, m.stack_name, m.status ?? null, m.succeeded ?? null]));
-  assert.deepEqual(stackEvents, [
-    ['deploy-started', 'hosted-lambda', null, null],
-    ['deploy-finished', 'hosted-lambda', 'CREATE_COMPLETE', true],
+  assert.deepEqual(await stackEvents(), [
     ['delete-finished', 'hosted-lambda', 'DELETE_COMPLETE', true],
   ]);
   const changed = await page.evaluate(() => window.received.filter((m) => m.type === 'plan-changed').at(-1));

@@ -107,18 +107,32 @@ test('the plan attribute opens only a plan: a token written into it never reache
   const planner = () => page.frames().find((f) => f.url().includes('embed=1'));
   const storedToken = () => planner().evaluate(() => sessionStorage.getItem('stackplan-token'));
   // A "share link" that is a login link: the frame's address gets no token, and the planner
-  // keeps none.
+  // keeps none; nor does it lose what the user did: it stays as it is, and the host hears why.
+  const frame = page.frameLocator('stackplan-planner iframe');
+  await frame.locator('#f-project').fill('edited');
   const readies = page.locator('#log li[data-type=ready]');
+  const rejected = page.locator('#log li[data-type=plan-rejected]');
+  const address = await frameSrc();
   for (const value of ['#token=0123456789abcdef', 'token=0123456789abcdef', 'https://planner.example/#token=0123456789abcdef']) {
-    const before = await readies.count();
+    const before = await rejected.count();
     await element.evaluate((el, v) => el.setAttribute('plan', v), value);
-    assert.ok(!(await frameSrc()).includes('token'), `${value}: ${await frameSrc()}`);
-    // Set anew, the plan-less address loads the planner again: it starts without a token.
-    await readies.nth(before).waitFor();
+    await rejected.nth(before).waitFor();
+    assert.match(await rejected.first().innerText(), /^plan-rejected: the plan attribute holds no share-link plan/);
+    assert.equal(await frameSrc(), address, value);
     assert.equal(await storedToken(), null, value);
   }
+  assert.equal(await readies.count(), 1, 'the planner did not load again');
+  assert.equal(await frame.locator('#f-project').inputValue(), 'edited');
+  // A plan the element passes on but the planner cannot read: the planner says so, keeps
+  // its plan, and the host hears it too.
+  await element.evaluate((el) => el.setAttribute('plan', '#plan=1.AAAAbrokenZZZZ'));
+  await page.locator('#log li[data-type=plan-rejected]', { hasText: 'This share link could not be opened' }).waitFor();
+  assert.equal(await frame.locator('#f-project').inputValue(), 'edited');
+  // While a box holds what is not a number, the host gets no total.
+  await frame.locator('#f-workload-requests_per_month').fill('a million');
+  await page.locator('#log li', { hasText: 'plan-changed: edited fargate 0.5 vCPU, $—' }).first().waitFor();
+  await frame.locator('#f-workload-requests_per_month').fill('1000000');
   // A whole share link opens as its plan; a token tacked on after the plan is dropped.
-  const frame = page.frameLocator('stackplan-planner iframe');
   await frame.locator('#f-fargate-vcpu').selectOption('2');
   await frame.getByTestId('share').click();
   const link = await frame.getByTestId('share-link').inputValue();
@@ -133,12 +147,20 @@ test('the plan attribute opens only a plan: a token written into it never reache
 
 test('a console on another origin embeds the planner with one script tag, and hears it', async () => {
   // The console's own page, served from another origin (another port), and a planner that lets
-  // that origin frame it (`--embed-origin`) but opens no API to it (no `--cors-origin`).
+  // that origin frame it (`--embed-origin`) but opens no API to it (no `--cors-origin`). The
+  // console's Content-Security-Policy is strict: no inline style, Trusted Types required, and
+  // only the planner's origin for scripts and frames (its own inline script aside).
   let page = '';
-  const console_ = http.createServer((_, res) => { res.writeHead(200, { 'content-type': 'text/html' }); res.end(page); });
+  let csp = '';
+  const console_ = http.createServer((_, res) => {
+    res.writeHead(200, { 'content-type': 'text/html', 'content-security-policy': csp });
+    res.end(page);
+  });
   await new Promise((resolve) => console_.listen(0, '127.0.0.1', resolve));
   const host = `http://127.0.0.1:${console_.address().port}`;
   const planner = await startServer(['--embed-origin', host]);
+  const origin = new URL(planner.url).origin;
+  csp = `default-src 'none'; script-src 'unsafe-inline' ${origin}; frame-src ${origin}; style-src 'self'; require-trusted-types-for 'script'`;
   page = `<!doctype html><html><head><title>Console</title>
     <script type="module" src="${planner.url}public/stackplan-embed.js"></script></head>
     <body><stackplan-planner hide-deploy></stackplan-planner>
@@ -154,6 +176,9 @@ test('a console on another origin embeds the planner with one script tag, and he
     await tab.waitForFunction(() => document.title === 'ready', null, { timeout: 30000 })
       .catch((e) => { throw new Error(`${e.message}; the page logged ${JSON.stringify(errors)}`); });
     assert.equal(await tab.locator('stackplan-planner').evaluate((el) => el.ready), true);
+    // The element's own style applies under that policy: the frame has its height.
+    const height = await tab.locator('stackplan-planner').evaluate((el) => el.shadowRoot.querySelector('iframe').getBoundingClientRect().height);
+    assert.ok(height >= 720, `the frame is ${height} px high`);
     assert.deepEqual(errors, []);
   } finally {
     await context.close();

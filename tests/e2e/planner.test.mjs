@@ -48,6 +48,11 @@ test('changing sizes changes the cost and the template', async () => {
 test('a service slow to start gets the seconds it needs before health checks count', async () => {
   const page = await t.open();
   assert.match(await templateText(page), /"HealthCheckGracePeriodSeconds": 60,/);
+  // The box's hint is read with it.
+  const described = await page.locator('#f-fargate-health_check_grace_s').getAttribute('aria-describedby');
+  const hint = described.split(' ').map((id) => page.locator(`[id="${id}"].hint`));
+  assert.equal(described.split(' ').length, 2);
+  assert.match(await hint[1].innerText(), /\S/);
   await page.locator('#f-fargate-health_check_grace_s').fill('300');
   await page.waitForFunction(() => /"HealthCheckGracePeriodSeconds": 300,/.test(document.querySelector('pre.code').innerText));
   // Over ECS's sensible bound: said at the field, and the last valid template stays.

@@ -548,8 +548,30 @@ fn is_stdin(path: &std::path::Path) -> bool {
 /// Reads, parses and validates a plan.
 pub fn load_valid(path: &std::path::Path) -> Result<ValidPlan, CliError> {
     let text = read_plan_text(path)?;
-    let plan = Plan::from_json(&text)?;
+    let plan = Plan::from_json(&text).map_err(|e| not_a_template(path, &text, e))?;
     ValidPlan::new(plan).map_err(CliError::Invalid)
+}
+
+/// A plan file's error, unless the file is a template: then what to do instead. The commands
+/// read plan files only (`stackplan deploy` given an edited template would deploy the plan it
+/// records, not the edits); a template Stackplan wrote records its plan, which `link --decode`
+/// writes out.
+fn not_a_template(path: &std::path::Path, text: &str, error: shared::plan::ParseError) -> CliError {
+    use shared::template::Recorded;
+    let name = if is_stdin(path) {
+        "standard input".to_string()
+    } else {
+        path.display().to_string()
+    };
+    match shared::template::recorded_code(text) {
+        Recorded::NoTemplate => error.into(),
+        Recorded::Foreign => CliError::Usage(format!(
+            "{name} is a CloudFormation template, not a plan file, and not one Stackplan wrote (it records no plan at Metadata.Stackplan.Plan); `stackplan example fargate` writes a plan file to start from"
+        )),
+        Recorded::Code(code) => CliError::Usage(format!(
+            "{name} is a template Stackplan wrote, not a plan file. The plan it records (without any edit made to the template since) is written out by:\n  stackplan link --decode {code} > plan.json"
+        )),
+    }
 }
 
 /// Runs a command's async work on a new runtime; exit 1 when there can be none.

@@ -150,6 +150,14 @@ where
     });
     let invalid = has_error(&path);
     let problem_path = path.clone();
+    // The hint describes the box too, after its messages (a prefix, as `messages_id`'s: no
+    // field's id can be a hint's).
+    let hint_id = format!("h{id}");
+    let described = if hint.is_empty() {
+        messages_id(&path)
+    } else {
+        format!("{} {hint_id}", messages_id(&path))
+    };
     view! {
         <div class="field">
             <label for=id.clone()>{label}</label>
@@ -159,7 +167,7 @@ where
                 inputmode="decimal"
                 autocomplete="off"
                 prop:value=move || text.get()
-                aria-describedby=messages_id(&path)
+                aria-describedby=described
                 aria-invalid=move || invalid().to_string()
                 on:input=move |ev| {
                     let raw = event_target_value(&ev);
@@ -181,7 +189,7 @@ where
                     }
                 }
             />
-            {(!hint.is_empty()).then(|| view! { <span class="hint">{hint}</span> })}
+            {(!hint.is_empty()).then(|| view! { <span class="hint" id=hint_id>{hint}</span> })}
             {field_problems_dyn(path)}
         </div>
     }
