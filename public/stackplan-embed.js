@@ -3,7 +3,8 @@
 //
 // The planner runs in an iframe inside the element's shadow root: its styles cannot leak into
 // the host page and the host's styles cannot reach it. Theme it with CSS custom properties on
-// the element (the THEME_VARS below), read when the planner says it is ready. Events are re-dispatched on the element as CustomEvents:
+// the element (the THEME_VARS below), sent when the planner says it is ready and again when the
+// element's style or class changes. Events are re-dispatched on the element as CustomEvents:
 //   stackplan:ready, stackplan:plan-changed ({plan, monthly_usd, lower_bound, valid}),
 //   stackplan:plan-rejected ({reason}), stackplan:deploy-started, stackplan:deploy-finished,
 //   stackplan:delete-finished (README, "Embedding the planner").
@@ -11,8 +12,12 @@
 // `ready` (true once the planner in the frame said it is ready, false while it loads anew) and
 // `current` (the last plan-changed detail, or null).
 // Messages are accepted only from the planner's origin and its own iframe.
-const THEME_VARS = ['--sp-bg', '--sp-surface', '--sp-text', '--sp-muted', '--sp-border', '--sp-accent',
-  '--sp-accent-soft', '--sp-radius', '--sp-font', '--sp-error', '--sp-warning', '--sp-good'];
+// Every colour and font the planner's style sheet takes from a custom property: a host that sets
+// them all themes every part (the template's code and its highlighting included), whatever
+// light or dark scheme the visitor's system asks for.
+const THEME_VARS = ['--sp-bg', '--sp-surface', '--sp-text', '--sp-muted', '--sp-border', '--sp-field-border',
+  '--sp-on-fill', '--sp-accent', '--sp-accent-soft', '--sp-radius', '--sp-font', '--sp-mono', '--sp-error',
+  '--sp-warning', '--sp-good', '--sp-code-bg', '--sp-k', '--sp-s', '--sp-n', '--sp-l'];
 const scriptBase = new URL('..', import.meta.url).href;
 
 // The fragment that opens the plan a `plan` attribute gives (a share link, its fragment, or
@@ -59,6 +64,9 @@ class StackplanPlanner extends HTMLElement {
       frame.allow = 'clipboard-write';
       root.append(frame);
       this._onMessage = (event) => this._receive(event);
+      // A theme changed on the element (its style or class) reaches a planner already running.
+      new MutationObserver(() => { if (this._ready) this._sendTheme(); })
+        .observe(this, { attributes: true, attributeFilter: ['style', 'class'] });
     }
     // Every time the element is (re)attached: a move in the page disconnects it first.
     window.addEventListener('message', this._onMessage);

@@ -90,25 +90,12 @@ pub fn App() -> impl IntoView {
                 <ShareButton />
             </div>
         </header>
-        {move || planner.link_error.get().map(|message| view! {
-            <div class="banner error" role="alert" data-testid="link-error">
-                <span>{message}</span>
-                <button type="button" class="icon" aria-label="Dismiss" on:click=move |ev| {
-                    // The banner goes: the focus goes on to the plan's first control.
-                    browser::refocus(ev.target(), Box::new(|d| d.query_selector("[data-arch][tabindex='0']").ok().flatten()));
-                    planner.link_error.set(None)
-                }>"×"</button>
-            </div>
-        })}
-        {move || planner.opened_note.get().filter(|(n, _)| *n == planner.loaded.get()).map(|(_, message)| view! {
-            <div class="banner note" role="status" data-testid="opened-note">
-                <span>{message}</span>
-                <button type="button" class="icon" aria-label="Dismiss" on:click=move |ev| {
-                    browser::refocus(ev.target(), Box::new(|d| d.query_selector("[data-arch][tabindex='0']").ok().flatten()));
-                    planner.opened_note.set(None)
-                }>"×"</button>
-            </div>
-        })}
+        {move || planner.link_error.get().map(|message| banner("error", "alert", "link-error", message, move || planner.link_error.set(None)))}
+        {move || {
+            planner.opened_note.get().filter(|(n, _)| *n == planner.loaded.get()).map(|(_, message)| {
+                banner("note", "status", "opened-note", message, move || planner.opened_note.set(None))
+            })
+        }}
         <main class="layout">
             <section class="controls" aria-label="Plan">
                 <ArchCards />
@@ -129,4 +116,26 @@ pub fn App() -> impl IntoView {
             </section>
         </main>
     }
+}
+
+/// A banner over the page, with its Dismiss button: `kind` is its class (`error`, `note`),
+/// `role` how it is read (`alert`, `status`).
+fn banner(
+    kind: &'static str,
+    role: &'static str,
+    testid: &'static str,
+    message: String,
+    dismiss: impl Fn() + 'static,
+) -> AnyView {
+    view! {
+        <div class=format!("banner {kind}") role=role data-testid=testid>
+            <span>{message}</span>
+            <button type="button" class="icon" aria-label="Dismiss" on:click=move |ev| {
+                // The banner goes: the focus goes on to the plan's first control.
+                browser::refocus(ev.target(), Box::new(|d| d.query_selector("[data-arch][tabindex='0']").ok().flatten()));
+                dismiss()
+            }>"×"</button>
+        </div>
+    }
+    .into_any()
 }

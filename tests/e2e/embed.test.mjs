@@ -51,6 +51,14 @@ test('the demo host receives plan-changed events from the embedded planner', asy
   // The host's --sp-accent reached the planner.
   const accent = await planner.evaluate((el) => getComputedStyle(el).backgroundColor);
   assert.equal(accent, 'rgb(228, 87, 46)');
+  // A theme changed once the planner runs reaches it, the template's code included.
+  await page.locator('stackplan-planner').evaluate((el) => {
+    el.style.setProperty('--sp-accent', 'rgb(10, 20, 30)');
+    el.style.setProperty('--sp-code-bg', 'rgb(1, 2, 3)');
+  });
+  const planner_ = page.frames().find((f) => f.url().includes('embed=1'));
+  await planner_.waitForFunction(() => getComputedStyle(document.querySelector('[data-testid=share]')).backgroundColor === 'rgb(10, 20, 30)');
+  assert.equal(await frame.locator('pre.code').evaluate((el) => getComputedStyle(el).backgroundColor), 'rgb(1, 2, 3)');
   // The planner's styles did not leak into the host.
   assert.equal(await page.locator('header').evaluate((el) => getComputedStyle(el).position), 'static');
   await page.screenshot({ path: path.join(artifacts, 'embed-demo.png') });
