@@ -145,10 +145,8 @@ class StackplanPlanner extends HTMLElement {
   _sendTheme() {
     const style = getComputedStyle(this);
     const vars = {};
-    for (const name of THEME_VARS) {
-      const value = style.getPropertyValue(name).trim();
-      if (value) vars[name] = value;
-    }
+    // Every name, unset ones as '' (the planner then drops a value sent before).
+    for (const name of THEME_VARS) vars[name] = style.getPropertyValue(name).trim();
     const frame = this.shadowRoot.querySelector('iframe');
     frame.contentWindow.postMessage({ source: 'stackplan-host', type: 'theme', vars }, this.plannerUrl.origin);
   }

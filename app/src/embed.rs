@@ -95,8 +95,8 @@ pub enum HostEvent {
         lower_bound: bool,
         valid: bool,
     },
-    /// A plan the page was asked to open (the element's `plan`, a plan file) did not read: what
-    /// the page says of it. The page keeps the plan it had.
+    /// A share link the page was asked to open (the element's `plan`) did not read: what the
+    /// page says of it. The page keeps the plan it had.
     PlanRejected {
         reason: String,
     },
@@ -167,11 +167,20 @@ fn first_telling(key: &str) -> bool {
     true
 }
 
-/// Sends an event to the host, at its origin only; a settled deploy or delete once per tab.
-pub fn post(host: &str, event: &HostEvent) {
-    if event.settled().is_some_and(|key| !first_telling(&key)) {
-        return;
+/// Sends a settled deploy or delete to the host once per tab: `last_event`, the id of the
+/// operation's last stack event, tells a second attempt on the same deployment (a delete
+/// retried) from the same one seen again.
+pub fn post_settled(host: &str, event: &HostEvent, last_event: Option<&str>) {
+    let told = event
+        .settled()
+        .is_some_and(|key| !first_telling(&format!("{key} {}", last_event.unwrap_or("-"))));
+    if !told {
+        post(host, event);
     }
+}
+
+/// Sends an event to the host, at its origin only.
+pub fn post(host: &str, event: &HostEvent) {
     let Ok(text) = serde_json::to_string(&Outgoing {
         source: "stackplan",
         event,
@@ -223,7 +232,13 @@ pub fn connect(planner: Planner, mode: &EmbedMode) {
     });
     let told = host.clone();
     crate::reactive::effect(move |_| {
-        if let Some(reason) = planner.link_error.get() {
+        // A link's error only: a file the user opened is the user's, its name and contents
+        // included.
+        if let Some(reason) = planner
+            .link_error
+            .get()
+            .filter(|r| r.starts_with(crate::state::LINK_UNREAD))
+        {
             post(&told, &HostEvent::PlanRejected { reason });
         }
     });
@@ -267,7 +282,12 @@ pub fn connect(planner: Planner, mode: &EmbedMode) {
                     && name.starts_with("--sp-")
                     && !value.contains([';', '{', '}'])
                 {
-                    let _ = root.style().set_property(&name, &value);
+                    // An empty value: the host no longer sets it, and the planner's own applies.
+                    let _ = if value.is_empty() {
+                        root.style().remove_property(&name).map(drop)
+                    } else {
+                        root.style().set_property(&name, &value)
+                    };
                 }
             }
         });

@@ -255,7 +255,7 @@ fn follow_links(
                 opened_from.set(Some(LINK));
             }
             Err(e) => link_error.set(Some(format!(
-                "This share link could not be opened: {e}. The plan on the page is unchanged."
+                "{LINK_UNREAD}: {e}. The plan on the page is unchanged."
             ))),
         }
     });
@@ -268,7 +268,15 @@ fn keep_drafts(
     free_tier: RwSignal<bool>,
     opened_from: RwSignal<Option<&'static str>>,
 ) {
-    Effect::new(move |_| {
+    // Not at the page's start: a load that edits nothing leaves the draft it found (a page
+    // loaded at another address, then Back, finds it again).
+    Effect::new(move |started: Option<()>| {
+        plan.track();
+        free_tier.track();
+        opened_from.track();
+        if started.is_none() {
+            return;
+        }
         let draft = plan.with(|p| crate::draft::Draft {
             address: crate::browser::location_hash()
                 .filter(|hash| hash.contains(shared::link::FRAGMENT_KEY))
@@ -280,6 +288,10 @@ fn keep_drafts(
         crate::draft::write(&draft);
     });
 }
+
+/// How `Planner::link_error` starts for a share link that does not read (the embedding host
+/// hears those, not the errors of files the user opens).
+pub const LINK_UNREAD: &str = "This share link could not be opened";
 
 /// What `Planner::opened_from` says of a share link's plan.
 pub const LINK: &str = "a share link";
@@ -295,7 +307,7 @@ impl Planner {
         // What this tab was editing at this address before a reload. Not inside another page:
         // that page gives the plan.
         let embedded = crate::embed::EmbedMode::from_location().embedded;
-        let draft = (!embedded && !matches!(link, Some(Err(_))))
+        let draft = (!embedded)
             .then(|| crate::draft::read(address.as_deref().unwrap_or_default()))
             .flatten();
         // Any readable link counts, this tab's own reloaded too: the page cannot tell them apart.
@@ -312,19 +324,21 @@ impl Planner {
                 true,
                 None,
                 Some(format!(
-                    "This share link could not be opened: {e}. Showing the example plan instead."
+                    "{LINK_UNREAD}: {e}. Showing the example plan instead."
                 )),
             ),
             None => (examples::fargate(), true, None, None),
         };
         // The draft wins over the link it was edited from (the link's book is kept: it names
         // the plan it priced, and counts only for that plan).
-        let (initial, free_tier) = match draft {
+        // A link that does not read, edited at (the page kept its plan, and said so then): the
+        // draft is the page's plan, and the link's message is old news.
+        let (initial, free_tier, link_error) = match draft {
             Some(draft) => {
                 opened_from = draft.from;
-                (draft.plan, draft.free_tier)
+                (draft.plan, draft.free_tier, None)
             }
-            None => (initial, free_tier),
+            None => (initial, free_tier, link_error),
         };
         let plan = RwSignal::new(initial);
         let free_tier = RwSignal::new(free_tier);

@@ -832,38 +832,6 @@ class EC2(Case):
         self.delete()
         self.assertEqual([v for v in ec2.describe_vpcs()["Vpcs"] if not v["IsDefault"]], [])
 
-    def test_subnets_placed_by_zone_id_are_in_those_zones(self) -> None:
-        region = "ap-northeast-1"
-        cf = boto3.client("cloudformation", region_name=region)
-        ec2 = boto3.client("ec2", region_name=region)
-        subnet = lambda cidr, zone: {  # noqa: E731
-            "Type": "AWS::EC2::Subnet",
-            "Properties": {"VpcId": {"Ref": "Vpc"}, "CidrBlock": cidr, **zone, "Tags": [{"Key": "k", "Value": cidr}]},
-        }
-        template = {
-            "Resources": {
-                "Vpc": {"Type": "AWS::EC2::VPC", "Properties": {"CidrBlock": "10.0.0.0/16"}},
-                "ById1": subnet("10.0.1.0/24", {"AvailabilityZoneId": "apne1-az1"}),
-                "ById2": subnet("10.0.2.0/24", {"AvailabilityZoneId": "apne1-az2"}),
-                "ByName": subnet("10.0.3.0/24", {"AvailabilityZone": "ap-northeast-1a"}),
-            }
-        }
-        cf.create_stack(StackName="zones", TemplateBody=json.dumps(template))
-        self.assertEqual(cf.describe_stacks(StackName="zones")["Stacks"][0]["StackStatus"], "CREATE_COMPLETE")
-        ids = {
-            r["LogicalResourceId"]: r["PhysicalResourceId"]
-            for r in cf.describe_stack_resources(StackName="zones")["StackResources"]
-        }
-        placed = {
-            s["SubnetId"]: (s["AvailabilityZoneId"], s["AvailabilityZone"], s["Tags"])
-            for s in ec2.describe_subnets(SubnetIds=[ids["ById1"], ids["ById2"], ids["ByName"]])["Subnets"]
-        }
-        # moto's Tokyo maps ap-northeast-1a to apne1-az4, 1c to az1 and 1d to az2.
-        self.assertEqual(placed[ids["ById1"]][:2], ("apne1-az1", "ap-northeast-1c"))
-        self.assertEqual(placed[ids["ById2"]][:2], ("apne1-az2", "ap-northeast-1d"))
-        self.assertEqual(placed[ids["ByName"]][:2], ("apne1-az4", "ap-northeast-1a"))
-        self.assertIn({"Key": "k", "Value": "10.0.1.0/24"}, placed[ids["ById1"]][2])
-
     def test_a_flow_log_writes_under_a_key_prefix_of_its_bucket(self) -> None:
         resources = {
             "Vpc": {"Type": "AWS::EC2::VPC", "Properties": {"CidrBlock": "10.0.0.0/16"}},

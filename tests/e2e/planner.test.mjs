@@ -162,12 +162,22 @@ test('renaming a tag onto another tag\'s key is refused and loses nothing', asyn
   await team.press('Tab');
   await page.waitForFunction(() => /"env": "prod", "owner": "web"/.test(document.querySelector('pre.code').innerText));
   assert.equal(await page.getByText('is another tag\'s key').count(), 0);
-  // Removing a tag whose rename was refused takes its message with it.
+  // Refused again, then the tag that has the key is removed, as the message says: the rename
+  // asked for goes through.
   await team.fill('env');
   await team.press('Tab');
   await page.getByTestId('problems').getByText('is another tag\'s key').waitFor();
-  await page.getByRole('button', { name: 'Remove tag owner' }).click();
-  await page.waitForFunction(() => !/"owner"/.test(document.querySelector('pre.code').innerText));
+  await page.getByRole('button', { name: 'Remove tag env' }).click();
+  await page.waitForFunction(() => /"StackTags": \{"stackplan:project": "shop", "env": "web"\}/.test(document.querySelector('pre.code').innerText));
+  assert.equal(await page.getByText('is another tag\'s key').count(), 0);
+  // Removing a tag whose rename was refused takes its message with it.
+  await page.locator('[data-add=tags]').click();
+  const added = page.locator('#f-tags-tag2');
+  await added.fill('env');
+  await added.press('Tab');
+  await page.getByTestId('problems').getByText('is another tag\'s key').waitFor();
+  await page.getByRole('button', { name: 'Remove tag tag2' }).click();
+  await page.waitForFunction(() => !/"tag2"/.test(document.querySelector('pre.code').innerText));
   assert.equal(await page.getByText('is another tag\'s key').count(), 0);
 });
 

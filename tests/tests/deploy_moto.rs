@@ -1096,8 +1096,6 @@ async fn a_sample_of_the_matrix_deploys_in_the_sandbox() {
         "fargate-multi-az-db",
         "fargate-no-cache",
         "fargate-us-east-1-https",
-        // Subnets by zone id (Tokyo, where Fargate runs in some zones only).
-        "fargate-ap-northeast-1",
         "fargate-spot-50",
         "fargate-arm64",
         "fargate-bare",

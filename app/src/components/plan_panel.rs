@@ -156,37 +156,49 @@ fn TagsEditor() -> impl IntoView {
                             }
                             now
                         });
+                        // Gives the row the key `new_key`, or holds it back while another tag has it.
+                        let rename = move |new_key: String| {
+                            let Some(old) = key.get_untracked() else { return };
+                            settle();
+                            if new_key == old {
+                                return;
+                            }
+                            if plan.with_untracked(|p| p.tags.contains_key(&new_key)) {
+                                let at = format!("tags.{old}");
+                                held.set_value(Some(at.clone()));
+                                let entry = crate::state::Untyped {
+                                    path: at,
+                                    why: format!("is another tag's key: rename or remove that one first; the plan keeps this tag's key, {old:?}, until then"),
+                                    text: new_key,
+                                };
+                                untyped.update(|u| crate::state::Untyped::note(u, entry));
+                                return;
+                            }
+                            table.update_value(|t| t.rename(id, &new_key));
+                            plan.update(|p| {
+                                if let Some(v) = p.tags.remove(&old) {
+                                    p.tags.insert(new_key, v);
+                                }
+                            });
+                        };
+                        // Another tag renamed or removed may free the key this row was refused:
+                        // the rename the user asked for then goes through.
+                        Effect::new(move |_| {
+                            plan.track();
+                            let freed = held.with_value(Clone::clone).and_then(|at| {
+                                untyped.with_untracked(|u| u.iter().find(|e| e.path == at).map(|e| e.text.clone()))
+                            });
+                            if let Some(text) = freed.filter(|t| plan.with_untracked(|p| !p.tags.contains_key(t))) {
+                                rename(text);
+                            }
+                        });
                         on_cleanup(settle);
                         view! {
                             <div class="tag-row">
                                 <input type="text" aria-label="Tag key" prop:value=move || { planner.loaded.track(); key.get().unwrap_or_default() }
                                     id=move || field_id(&path()) aria-describedby=move || messages_id(&path())
                                     aria-invalid={ let invalid = has_error_at(path); move || invalid().to_string() }
-                                    on:change=move |ev| {
-                                        let new_key = event_target_value(&ev);
-                                        let Some(old) = key.get_untracked() else { return };
-                                        settle();
-                                        if new_key == old {
-                                            return;
-                                        }
-                                        if plan.with_untracked(|p| p.tags.contains_key(&new_key)) {
-                                            let at = format!("tags.{old}");
-                                            held.set_value(Some(at.clone()));
-                                            let entry = crate::state::Untyped {
-                                                path: at,
-                                                why: format!("is another tag's key: rename or remove that one first; the plan keeps this tag's key, {old:?}, until then"),
-                                                text: new_key,
-                                            };
-                                            untyped.update(|u| crate::state::Untyped::note(u, entry));
-                                            return;
-                                        }
-                                        table.update_value(|t| t.rename(id, &new_key));
-                                        plan.update(|p| {
-                                            if let Some(v) = p.tags.remove(&old) {
-                                                p.tags.insert(new_key, v);
-                                            }
-                                        });
-                                    } />
+                                    on:change=move |ev| rename(event_target_value(&ev)) />
                                 <input type="text" aria-label=move || format!("Value of tag {}", key.get().unwrap_or_default())
                                     id=move || value_id(&field_id(&path())) aria-describedby=move || messages_id(&path())
                                     // The plan's value, also when it changes from elsewhere (a

@@ -9,10 +9,6 @@ moto's `CreateFlowLogs` takes everything after `arn:aws:s3:::` in an S3 destinat
 name, so a destination with a key prefix (`arn:aws:s3:::bucket/vpc/`, which AWS accepts) names a
 bucket that does not exist and the flow log is refused. `install()` looks the bucket up by its
 name alone and keeps the full destination on the flow log.
-
-moto's `AWS::EC2::Subnet` reads `AvailabilityZone` only: a subnet placed by `AvailabilityZoneId`
-(a zone id, the same in every account) lands in moto's default zone, `us-east-1a`, whatever the
-region. `install()` passes the zone id to moto's `CreateSubnet`, which already takes one.
 """
 
 from __future__ import annotations
@@ -22,7 +18,6 @@ from typing import Any
 from moto.core.common_models import CloudFormationModel
 from moto.ec2.models import ec2_backends
 from moto.ec2.models.flow_logs import FlowLogsBackend
-from moto.ec2.models.subnets import Subnet
 
 
 def _backend(account_id: str, region_name: str) -> Any:
@@ -115,36 +110,7 @@ def _bucket_arn(destination: str) -> str:
     return destination.partition(":::")[0] + ":::" + head
 
 
-def _install_subnet_zone_ids() -> None:
-    original = Subnet.create_from_cloudformation_json
-    if getattr(original, "takes_zone_ids", False):
-        return
-
-    def create_from_cloudformation_json(
-        cls: Any,
-        resource_name: str,
-        cloudformation_json: Any,
-        account_id: str,
-        region_name: str,
-        **kwargs: Any,
-    ) -> Any:
-        properties = cloudformation_json["Properties"]
-        zone_id = properties.get("AvailabilityZoneId")
-        if zone_id is None or properties.get("AvailabilityZone") is not None:
-            return original(resource_name, cloudformation_json, account_id, region_name, **kwargs)
-        subnet = _backend(account_id, region_name).create_subnet(
-            vpc_id=properties["VpcId"], cidr_block=properties["CidrBlock"], availability_zone_id=zone_id
-        )
-        for tag in properties.get("Tags", []):
-            subnet.add_tag(tag["Key"], tag["Value"])
-        return subnet
-
-    create_from_cloudformation_json.takes_zone_ids = True  # type: ignore[attr-defined]
-    Subnet.create_from_cloudformation_json = classmethod(create_from_cloudformation_json)  # type: ignore[method-assign,assignment]
-
-
 def install() -> None:
-    _install_subnet_zone_ids()
     original = FlowLogsBackend.create_flow_logs
     if getattr(original, "accepts_s3_prefixes", False):
         return

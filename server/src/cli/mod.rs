@@ -553,8 +553,8 @@ pub fn load_valid(path: &std::path::Path) -> Result<ValidPlan, CliError> {
 }
 
 /// A plan file's error, unless the file is a template: then what to do instead. The commands
-/// read plan files only (`stackplan deploy` given an edited template would deploy the plan it
-/// records, not the edits); a template Stackplan wrote records its plan, which `link --decode`
+/// read plan files only (a deploy of an edited template would deploy the plan it records, not
+/// the edits); a template Stackplan wrote records its plan, which `link --decode`
 /// writes out.
 fn not_a_template(path: &std::path::Path, text: &str, error: shared::plan::ParseError) -> CliError {
     use shared::template::Recorded;
@@ -568,9 +568,16 @@ fn not_a_template(path: &std::path::Path, text: &str, error: shared::plan::Parse
         Recorded::Foreign => CliError::Usage(format!(
             "{name} is a CloudFormation template, not a plan file, and not one Stackplan wrote (it records no plan at Metadata.Stackplan.Plan); `stackplan example fargate` writes a plan file to start from"
         )),
-        Recorded::Code(code) => CliError::Usage(format!(
-            "{name} is a template Stackplan wrote, not a plan file. The plan it records (without any edit made to the template since) is written out by:\n  stackplan link --decode {code} > plan.json"
-        )),
+        // The command is printed only for a code that reads as a plan: the file may come from
+        // anyone, and what is printed is pasted into a shell.
+        Recorded::Code(code) => match shared::link::decode(&code) {
+            Ok(_) => CliError::Usage(format!(
+                "{name} is a template Stackplan wrote, not a plan file. The plan it records (without any edit made to the template since) is written out by:\n  stackplan link --decode {code} > plan.json"
+            )),
+            Err(e) => CliError::Usage(format!(
+                "{name} is a template, not a plan file, and the plan it records (Metadata.Stackplan.Plan) could not be read: {e}"
+            )),
+        },
     }
 }
 

@@ -61,27 +61,8 @@ fn tasks(f: &Fargate, count: u32) -> Node {
     }
 }
 
-/// A subnet of the stack's VPC in the region's zone `index` (0 or 1): by zone id where the
-/// region has them ([`crate::plan::Region::zone_ids`]), else the region's zone at `index` by
-/// name (`Fn::GetAZs`).
-pub(super) fn subnet(region: crate::plan::Region, cidr: String, index: u32) -> Node {
-    match region.zone_ids() {
-        Some(ids) => {
-            let zone = ids[index as usize];
-            json!({
-                "VpcId": r("Vpc"),
-                "CidrBlock": cidr,
-                "AvailabilityZoneId": zone,
-                "MapPublicIpOnLaunch": false
-            })
-        }
-        None => json!({
-            "VpcId": r("Vpc"),
-            "CidrBlock": cidr,
-            "AvailabilityZone": { "Fn::Select": [index, { "Fn::GetAZs": "" }] },
-            "MapPublicIpOnLaunch": false
-        }),
-    }
+pub(super) fn az(index: u32) -> Node {
+    json!({ "Fn::Select": [index, { "Fn::GetAZs": "" }] })
 }
 
 pub fn build(b: &mut Builder<'_>, f: &Fargate) {
@@ -186,12 +167,22 @@ fn network(b: &mut Builder<'_>, f: &Fargate) {
         b.add(
             format!("PublicSubnet{suffix}"),
             "AWS::EC2::Subnet",
-            subnet(b.plan.region, format!("10.0.{index}.0/24"), index),
+            json!({
+                "VpcId": r("Vpc"),
+                "CidrBlock": format!("10.0.{index}.0/24"),
+                "AvailabilityZone": az(index),
+                "MapPublicIpOnLaunch": false
+            }),
         );
         b.add(
             format!("PrivateSubnet{suffix}"),
             "AWS::EC2::Subnet",
-            subnet(b.plan.region, format!("10.0.{}.0/24", 10 + index), index),
+            json!({
+                "VpcId": r("Vpc"),
+                "CidrBlock": format!("10.0.{}.0/24", 10 + index),
+                "AvailabilityZone": az(index),
+                "MapPublicIpOnLaunch": false
+            }),
         );
     }
     b.add(

@@ -375,7 +375,12 @@ fn network(b: &mut Builder<'_>, l: &Lambda) {
         b.add(
             subnet.clone(),
             "AWS::EC2::Subnet",
-            super::fargate::subnet(b.plan.region, format!("10.0.{}.0/24", 10 + index), index),
+            json!({
+                "VpcId": r("Vpc"),
+                "CidrBlock": format!("10.0.{}.0/24", 10 + index),
+                "AvailabilityZone": super::fargate::az(index),
+                "MapPublicIpOnLaunch": false
+            }),
         );
         b.add(
             format!("{subnet}RouteTableAssociation"),

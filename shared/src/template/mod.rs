@@ -501,9 +501,9 @@ pub fn recorded_code(text: &str) -> Recorded {
         }
         if path.peek().is_none() {
             let value = value.trim();
-            let code = value
-                .strip_prefix('"')
-                .and_then(|v| v.strip_suffix('"'))
+            let code = ['"', '\'']
+                .into_iter()
+                .find_map(|q| value.strip_prefix(q).and_then(|v| v.strip_suffix(q)))
                 .unwrap_or(value);
             return Recorded::Code(code.to_string());
         }

@@ -5,7 +5,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use crate::resources::{self, Place, Tier};
 use crate::template::refs;
-use crate::template::{Node, Object, Template};
+use crate::template::{Object, Template};
 
 /// Where a type goes; a type outside the registry is listed under "Other resources".
 fn place(ty: &str) -> Place {
@@ -52,27 +52,22 @@ pub(super) fn side_of(subnets: &BTreeSet<String>, resources: &Object) -> Side {
     // the wasm (see `crate::sort`).
     let mut azs = BTreeSet::new();
     for s in subnets.iter().filter_map(|s| resources.get(s)) {
-        azs.insert(zone_index(&s["Properties"]));
+        azs.insert(s["Properties"]["AvailabilityZone"].to_string());
     }
-    match (azs.len(), azs.first()) {
-        // The first AZ (index 0) is side A.
-        (1, Some(Some(0))) => Side::A,
-        (1, _) => Side::B,
-        _ => Side::Both,
+    if azs.len() != 1 {
+        return Side::Both;
     }
-}
-
-/// A subnet's zone, as its place among the region's two (0 or 1): the index it selects from
-/// `Fn::GetAZs`, or its zone id's place in the region's pair ([`crate::plan::Region::zone_ids`]).
-fn zone_index(subnet: &Node) -> Option<u64> {
-    if let Some(id) = subnet["AvailabilityZoneId"].as_str() {
-        return crate::plan::Region::ALL
-            .iter()
-            .filter_map(|r| r.zone_ids())
-            .find_map(|ids| ids.iter().position(|z| *z == id))
-            .map(|i| i as u64);
-    }
-    subnet["AvailabilityZone"]["Fn::Select"][0].as_u64()
+    // The first AZ (index 0) is side A.
+    let first = subnets
+        .iter()
+        .next()
+        .and_then(|s| resources.get(s))
+        .map(|s| {
+            s["Properties"]["AvailabilityZone"]["Fn::Select"][0]
+                .as_u64()
+                .unwrap_or(0)
+        });
+    if first == Some(0) { Side::A } else { Side::B }
 }
 
 /// A node to place: logical id, type, AZ side.

@@ -565,6 +565,13 @@ impl Deploy {
             embed::post(&host, &event);
         }
     }
+
+    /// [`Deploy::post_host`] for a settled operation, told once ([`embed::post_settled`]).
+    pub(super) fn post_host_settled(&self, event: HostEvent, last_event: Option<&str>) {
+        if let Some(host) = self.host.get_value() {
+            embed::post_settled(&host, &event, last_event);
+        }
+    }
 }
 
 /// What Deploy does after `what` changed under an offer to update: with another stack name

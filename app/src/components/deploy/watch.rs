@@ -93,22 +93,25 @@ impl Deploy {
                 }
                 match self.phase.get_untracked() {
                     Phase::Finished(status) => {
-                        self.post_host(if deleting.is_some() {
-                            HostEvent::DeleteFinished {
-                                id: id.clone(),
-                                stack_name: name.clone(),
-                                status: status.status,
-                                succeeded: status.succeeded,
-                            }
-                        } else {
-                            HostEvent::DeployFinished {
-                                id: id.clone(),
-                                stack_name: name.clone(),
-                                status: status.status,
-                                succeeded: status.succeeded,
-                                outputs: status.outputs,
-                            }
-                        });
+                        self.post_host_settled(
+                            if deleting.is_some() {
+                                HostEvent::DeleteFinished {
+                                    id: id.clone(),
+                                    stack_name: name.clone(),
+                                    status: status.status,
+                                    succeeded: status.succeeded,
+                                }
+                            } else {
+                                HostEvent::DeployFinished {
+                                    id: id.clone(),
+                                    stack_name: name.clone(),
+                                    status: status.status,
+                                    succeeded: status.succeeded,
+                                    outputs: status.outputs,
+                                }
+                            },
+                            last.as_deref(),
+                        );
                         return;
                     }
                     Phase::Idle => return, // the stream said it ended without a status
