@@ -240,3 +240,22 @@ pub async fn sleep_ms(ms: u32) {
     });
     let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
 }
+
+/// Focuses the text box with `id`, its text selected, once the page has it (the edit that adds
+/// it renders a frame or so later): a new row's first box, typed over at once.
+pub fn focus_new(id: String) {
+    leptos::task::spawn_local(async move {
+        for _ in 0..20 {
+            sleep_ms(16).await;
+            let found = web_sys::window()
+                .and_then(|w| w.document())
+                .and_then(|d| d.get_element_by_id(&id))
+                .and_then(|e| e.dyn_into::<web_sys::HtmlInputElement>().ok());
+            if let Some(input) = found {
+                let _ = input.focus();
+                input.select();
+                return;
+            }
+        }
+    });
+}

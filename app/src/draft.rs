@@ -1,11 +1,13 @@
 //! The plan being edited, kept in this tab's session storage at each edit, so a reload (or a
 //! crash of the tab's page) gives it back instead of the example or the link the page was
-//! opened with. Only for the address it was edited at: a reload of that address restores it,
-//! another share link opened in the tab opens that link.
+//! opened with. One for each address it was edited at: a reload of that address restores it,
+//! another share link opened in the tab opens that link (and keeps a draft of its own).
 
 use shared::Plan;
 
-const KEY: &str = "stackplan-draft";
+/// One draft per address (`stackplan-draft:` and the address): a link opened in the tab keeps
+/// its own, and the draft made at the address before is there when the tab goes back to it.
+const KEY: &str = "stackplan-draft:";
 
 /// What a reload gives back.
 #[derive(Clone, Debug, PartialEq)]
@@ -69,14 +71,14 @@ fn storage() -> Option<web_sys::Storage> {
 /// The draft this tab kept at `address` (the share link's fragment now in the address bar, or
 /// "").
 pub fn read(address: &str) -> Option<Draft> {
-    let text = storage()?.get_item(KEY).ok()??;
+    let text = storage()?.get_item(&format!("{KEY}{address}")).ok()??;
     Draft::from_text(&text).filter(|d| d.address == address)
 }
 
 /// Keeps `draft` for the next load of this tab. A full storage loses only the draft.
 pub fn write(draft: &Draft) {
     if let Some(storage) = storage() {
-        let _ = storage.set_item(KEY, &draft.to_text());
+        let _ = storage.set_item(&format!("{KEY}{}", draft.address), &draft.to_text());
     }
 }
 

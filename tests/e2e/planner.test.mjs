@@ -194,10 +194,10 @@ test('a new tag\'s value typed right after its key is kept, clicked into or tabb
   await page.keyboard.type('alice');
   await page.waitForFunction(() => /"owner": "alice"/.test(document.querySelector('pre.code').innerText));
   assert.equal(await page.locator('#vf-tags-owner').inputValue(), 'alice');
-  // The keyboard, as fast as it goes: the key, Tab, the value, with no pause between.
+  // The keyboard, as fast as it goes: Add tag puts the focus in the new key box, its name
+  // selected; then the key, Tab, the value, with no pause between.
   await page.locator('[data-add=tags]').click();
-  await page.locator('#f-tags-tag4').focus();
-  await page.keyboard.press('Control+A');
+  await page.waitForFunction(() => document.activeElement?.id === 'f-tags-tag4');
   await page.keyboard.type('cost');
   await page.keyboard.press('Tab');
   await page.keyboard.type('42');
@@ -259,6 +259,11 @@ test('a reload gives back the plan being edited; another share link loaded in th
   await page.getByTestId('monthly-total').waitFor();
   assert.equal(await page.locator('#f-project').inputValue(), 'linkedshop');
   assert.equal(await page.locator('[data-arch=lambda]').getAttribute('aria-checked'), 'true');
+  // Back at the first address: its own draft, which the link's did not replace.
+  await page.goto(t.server.url);
+  await page.getByTestId('monthly-total').waitFor();
+  assert.equal(await page.locator('#f-project').inputValue(), 'draftshop');
+  assert.equal(await page.locator('[data-arch=fargate]').getAttribute('aria-checked'), 'true');
 });
 
 test('a number typed wrong stays as typed, with its message, while other fields change', async () => {

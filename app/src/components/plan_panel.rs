@@ -114,14 +114,19 @@ fn TagsEditor() -> impl IntoView {
     let rows = crate::reactive::memo(move |_| {
         plan.with(|p| table.write_value().sync(p.tags.keys()).to_vec())
     });
+    // A new tag's key box takes the focus, its name selected: what is typed next names it.
     let add = move |_| {
-        plan.update(|p| {
+        let key = plan.with_untracked(|p| {
             let mut n = p.tags.len() + 1;
             while p.tags.contains_key(&format!("tag{n}")) {
                 n += 1;
             }
-            p.tags.insert(format!("tag{n}"), String::new());
-        })
+            format!("tag{n}")
+        });
+        crate::browser::focus_new(field_id(&format!("tags.{key}")));
+        plan.update(|p| {
+            p.tags.insert(key, String::new());
+        });
     };
     view! {
         // The id is the field id of `tags`: a problem with the tags as a whole links here.
