@@ -19,9 +19,7 @@ const TOKEN_KEY: &str = "stackplan-token";
 const FROM_LINK_KEY: &str = "stackplan-token-from-link";
 
 /// This tab's session storage, where the token and the deployment it follows are kept.
-fn storage() -> Option<web_sys::Storage> {
-    web_sys::window()?.session_storage().ok()?
-}
+use crate::browser::session_storage as storage;
 
 /// The token for this tab: taken from a login URL's `#token=…` (then removed from the
 /// address bar), or from this tab's session storage.

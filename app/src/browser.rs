@@ -241,6 +241,17 @@ pub async fn sleep_ms(ms: u32) {
     let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
 }
 
+/// This tab's session storage (the token, the deployment followed, the drafts, the settled
+/// operations told to a host).
+pub fn session_storage() -> Option<web_sys::Storage> {
+    web_sys::window()?.session_storage().ok()?
+}
+
+/// The address bar's fragment when it holds a share link's plan (`#plan=…`).
+pub fn plan_fragment() -> Option<String> {
+    location_hash().filter(|hash| hash.contains(shared::link::FRAGMENT_KEY))
+}
+
 /// Focuses the text box with `id`, its text selected, once the page has it (the edit that adds
 /// it renders a frame or so later): a new row's first box, typed over at once.
 pub fn focus_new(id: String) {

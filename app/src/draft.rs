@@ -25,17 +25,18 @@ impl Draft {
     /// The text kept: four lines (where from, the address, the free-tier switch, the plan's
     /// JSON on one line).
     pub fn to_text(&self) -> String {
-        let from = match self.from {
+        Draft::text(&self.address, self.from, self.free_tier, &self.plan)
+    }
+
+    /// [`Draft::to_text`] of its parts, for the plan as it stands (not copied at each edit).
+    pub fn text(address: &str, from: Option<&'static str>, free_tier: bool, plan: &Plan) -> String {
+        let from = match from {
             Some(crate::state::LINK) => "link",
             Some(crate::state::PLAN_FILE) => "file",
             _ => "",
         };
-        let plan = serde_json::to_string(&self.plan).expect("a plan always serializes");
-        format!(
-            "{from}\n{}\n{}\n{plan}",
-            self.address,
-            u8::from(self.free_tier)
-        )
+        let plan = serde_json::to_string(plan).expect("a plan always serializes");
+        format!("{from}\n{address}\n{}\n{plan}", u8::from(free_tier))
     }
 
     /// Reads [`Draft::to_text`]'s text; `None` for anything else (a draft an older build kept
@@ -64,21 +65,23 @@ impl Draft {
     }
 }
 
-fn storage() -> Option<web_sys::Storage> {
-    web_sys::window()?.session_storage().ok()?
-}
-
 /// The draft this tab kept at `address` (the share link's fragment now in the address bar, or
 /// "").
 pub fn read(address: &str) -> Option<Draft> {
-    let text = storage()?.get_item(&format!("{KEY}{address}")).ok()??;
+    let text = crate::browser::session_storage()?
+        .get_item(&format!("{KEY}{address}"))
+        .ok()??;
     Draft::from_text(&text).filter(|d| d.address == address)
 }
 
-/// Keeps `draft` for the next load of this tab. A full storage loses only the draft.
-pub fn write(draft: &Draft) {
-    if let Some(storage) = storage() {
-        let _ = storage.set_item(&format!("{KEY}{}", draft.address), &draft.to_text());
+/// Keeps the draft made of these parts ([`Draft::text`]) for the next load of this tab. A full
+/// storage loses only the draft.
+pub fn write(address: &str, from: Option<&'static str>, free_tier: bool, plan: &Plan) {
+    if let Some(storage) = crate::browser::session_storage() {
+        let _ = storage.set_item(
+            &format!("{KEY}{address}"),
+            &Draft::text(address, from, free_tier, plan),
+        );
     }
 }
 

@@ -149,7 +149,7 @@ const ANNOUNCED_KEPT: usize = 50;
 /// page, the element moved) and sees it settled again: the host hears of it once, as a host
 /// that provisions or bills on it needs. Without storage, every time.
 fn first_telling(key: &str) -> bool {
-    let Some(storage) = web_sys::window().and_then(|w| w.session_storage().ok().flatten()) else {
+    let Some(storage) = crate::browser::session_storage() else {
         return true;
     };
     let told = storage

@@ -234,9 +234,7 @@ fn follow_links(
     opened_from: RwSignal<Option<&'static str>>,
 ) {
     let _ = window_event_listener_untyped("hashchange", move |_| {
-        let Some(hash) =
-            crate::browser::location_hash().filter(|h| h.contains(shared::link::FRAGMENT_KEY))
-        else {
+        let Some(hash) = crate::browser::plan_fragment() else {
             return;
         };
         match open_link(&hash) {
@@ -277,15 +275,9 @@ fn keep_drafts(
         if started.is_none() {
             return;
         }
-        let draft = plan.with(|p| crate::draft::Draft {
-            address: crate::browser::location_hash()
-                .filter(|hash| hash.contains(shared::link::FRAGMENT_KEY))
-                .unwrap_or_default(),
-            from: opened_from.get(),
-            free_tier: free_tier.get(),
-            plan: p.clone(),
-        });
-        crate::draft::write(&draft);
+        let address = crate::browser::plan_fragment().unwrap_or_default();
+        let (from, free_tier) = (opened_from.get(), free_tier.get());
+        plan.with(|p| crate::draft::write(&address, from, free_tier, p));
     });
 }
 
@@ -301,8 +293,7 @@ pub const PLAN_FILE: &str = "a plan file";
 impl Planner {
     pub fn new() -> Self {
         // A link's plan, and whether its sharer counted the free tier.
-        let address = crate::browser::location_hash()
-            .filter(|hash| hash.contains(shared::link::FRAGMENT_KEY));
+        let address = crate::browser::plan_fragment();
         let link = address.as_deref().map(open_link);
         // What this tab was editing at this address before a reload. Not inside another page:
         // that page gives the plan.

@@ -52,7 +52,8 @@ fn LambdaSide() -> impl IntoView {
                             input.set_value(&asked.unwrap_or_else(|| memory.get_untracked()));
                             return;
                         };
-                        let v = (v.round().max(0.0).min(f64::from(u32::MAX)) as u32).clamp(limits::MIN_LAMBDA_MEMORY_MB, limits::MAX_LAMBDA_MEMORY_MB);
+                        // (A float's cast saturates: below 0 is 0, past the type's top its top.)
+                        let v = (v.round() as u32).clamp(limits::MIN_LAMBDA_MEMORY_MB, limits::MAX_LAMBDA_MEMORY_MB);
                         input.set_value(&v.to_string());
                         p.sides.update(|s| s.lambda_memory_mb = Some(v));
                     } />

@@ -144,7 +144,7 @@ fn TagsEditor() -> impl IntoView {
                         // A rename onto another tag's key is refused (it would overwrite that
                         // tag's value): the typed key stays in the box, an error at this tag
                         // among the checks (Deploy held back) until it is renamed again or goes.
-                        // The path of this row's entry among `untyped`, if it holds one.
+                        // `held`: the path of this row's entry among `untyped`, if it holds one.
                         let held = StoredValue::new(None::<String>);
                         let settle = move || {
                             // `try_`: at the page's end the planner may be gone before its rows.
@@ -187,9 +187,10 @@ fn TagsEditor() -> impl IntoView {
                             });
                         };
                         // Another tag renamed or removed may free the key this row was refused:
-                        // the rename the user asked for then goes through.
+                        // the rename the user asked for then goes through. Run when the tags'
+                        // keys change (the rows), not at every edit of the plan.
                         Effect::new(move |_| {
-                            plan.track();
+                            rows.track();
                             let freed = held.with_value(Clone::clone).and_then(|at| {
                                 untyped.with_untracked(|u| u.iter().find(|e| e.path == at).map(|e| e.text.clone()))
                             });

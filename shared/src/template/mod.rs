@@ -436,9 +436,14 @@ pub fn held(template: &Value) -> Vec<crate::api::Held> {
 /// The plan a template records (`Metadata.Stackplan.Plan`), if it records one that decodes.
 /// The text comes from a deployed stack, so it goes through the link's bounded decoder.
 pub fn recorded_plan(template: &Value) -> Option<(String, Plan)> {
-    let code = template["Metadata"]["Stackplan"][PLAN_METADATA].as_str()?;
+    let code = plan_code(template)?;
     let plan = crate::link::decode(code).ok()?;
     Some((code.to_string(), plan))
+}
+
+/// The code at `Metadata.Stackplan.Plan`, undecoded.
+fn plan_code(template: &Value) -> Option<&str> {
+    template["Metadata"]["Stackplan"][PLAN_METADATA].as_str()
 }
 
 /// What a file's text says of a recorded plan ([`Plan::from_file`]).
@@ -460,7 +465,7 @@ pub fn recorded_code(text: &str) -> Recorded {
     if let Ok(value) = serde_json::from_str::<Value>(text) {
         let template =
             value.get("AWSTemplateFormatVersion").is_some() || value.get("Resources").is_some();
-        return match value["Metadata"]["Stackplan"][PLAN_METADATA].as_str() {
+        return match plan_code(&value) {
             Some(code) => Recorded::Code(code.to_string()),
             None if template => Recorded::Foreign,
             None => Recorded::NoTemplate,
