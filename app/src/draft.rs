@@ -85,6 +85,32 @@ pub fn write(address: &str, from: Option<&'static str>, free_tier: bool, plan: &
     }
 }
 
+/// The template's format the tab showed last: a reload keeps the tab the user chose.
+const FORMAT_KEY: &str = "stackplan-format";
+
+/// The template format this tab chose last, if any.
+pub fn read_format() -> Option<shared::Format> {
+    let text = crate::browser::session_storage()?
+        .get_item(FORMAT_KEY)
+        .ok()??;
+    match text.as_str() {
+        "yaml" => Some(shared::Format::Yaml),
+        "json" => Some(shared::Format::Json),
+        _ => None,
+    }
+}
+
+/// Keeps the template format chosen, for the next load of this tab.
+pub fn write_format(format: shared::Format) {
+    if let Some(storage) = crate::browser::session_storage() {
+        let text = match format {
+            shared::Format::Json => "json",
+            shared::Format::Yaml => "yaml",
+        };
+        let _ = storage.set_item(FORMAT_KEY, text);
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::Draft;

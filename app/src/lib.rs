@@ -68,6 +68,12 @@ pub fn App() -> impl IntoView {
         }
     });
     view! {
+        // The first Tab stop: past the plan's fifty-odd fields to what they make. Not a history
+        // entry nor a fragment: the address carries the plan.
+        <a class="skip-link" href="#results" on:click=move |ev| {
+            ev.prevent_default();
+            browser::go_to("results", true);
+        }>"Skip to the results"</a>
         <header class="topbar">
             <div class="brand">
                 <span class="logo" aria-hidden="true">"◆"</span>
@@ -90,12 +96,8 @@ pub fn App() -> impl IntoView {
                 <ShareButton />
             </div>
         </header>
-        {move || planner.link_error.get().map(|message| banner("error", "alert", "link-error", message, move || planner.link_error.set(None)))}
-        {move || {
-            planner.opened_note.get().filter(|(n, _)| *n == planner.loaded.get()).map(|(_, message)| {
-                banner("note", "status", "opened-note", message, move || planner.opened_note.set(None))
-            })
-        }}
+        {move || planner.link_error.get().map(|message| banner("error", "alert", "link-error", view! { <span>{message}</span> }, move || planner.link_error.set(None)))}
+        {opened_banner(planner)}
         <main class="layout">
             <section class="controls" aria-label="Plan">
                 <ArchCards />
@@ -104,7 +106,7 @@ pub fn App() -> impl IntoView {
                     <FargatePanel />
                 </Show>
             </section>
-            <section class="results" aria-label="Results">
+            <section class="results" id="results" tabindex="-1" aria-label="Results">
                 <CostSummary />
                 <ProblemList />
                 <TopologyView />
@@ -118,18 +120,89 @@ pub fn App() -> impl IntoView {
     }
 }
 
+/// What the page says of the plan file the user opened last, while its plan (or the one it
+/// replaced, put back) is the last one opened, with the button that swaps the two
+/// ([`state::Opened`]). Built once while it shows, so a swap keeps the focus on its button.
+fn opened_banner(p: Planner) -> impl IntoView {
+    let shown = reactive::memo(move |_| {
+        p.opened.with(|o| {
+            o.as_ref()
+                .is_some_and(|o| o.at == p.loaded.get())
+                .then(|| o.as_ref().is_some_and(|o| o.away.is_some()))
+        })
+    });
+    let said = move || {
+        p.opened.with(|o| {
+            o.as_ref().map_or_else(String::new, |o| match (o.file_shown, o.away.is_some()) {
+                (true, true) => format!("Opened {}, in place of the plan you had.", o.name),
+                (true, false) => format!("Opened {}: it holds the plan you had.", o.name),
+                (false, _) => format!(
+                    "The plan you had before opening {} is back; the file's plan, with your edits to it, is kept.",
+                    o.name
+                ),
+            })
+        })
+    };
+    let note = move || {
+        p.opened.with(|o| {
+            o.as_ref()
+                .filter(|o| o.file_shown)
+                .and_then(|o| o.note.clone())
+        })
+    };
+    let label = move || {
+        p.opened.with(|o| match o {
+            Some(o) if o.file_shown => "Put back the plan you had".to_string(),
+            Some(o) => format!("Back to {}'s plan", o.name),
+            None => String::new(),
+        })
+    };
+    // Read out from a live region that is on the page from the start (one inserted with its
+    // text is often not read), without the buttons' names; the banner itself is not live.
+    let spoken = move || {
+        shown.get().map_or_else(String::new, |swap| {
+            let mut text = said();
+            if let Some(note) = note() {
+                text = format!("{text} {note}");
+            }
+            if swap {
+                text.push_str(" Its button at the top of the page swaps the two plans.");
+            }
+            text
+        })
+    };
+    let banner_view = move || {
+        shown.get().map(|swap| {
+            let body = view! {
+                <span>
+                    <span data-testid="opened-said">{said}</span>
+                    {move || note().map(|n| view! { " " <span data-testid="opened-note">{n}</span> })}
+                    {swap.then(|| view! {
+                        " " <button type="button" class="secondary" data-testid="opened-swap" on:click=move |_| p.swap_opened()>{label}</button>
+                    })}
+                </span>
+            };
+            banner("note", "group", "opened-file", body, move || p.opened.set(None))
+        })
+    };
+    view! {
+        <p class="sr-only" role="status" data-testid="opened-spoken">{spoken}</p>
+        {banner_view}
+    }
+}
+
 /// A banner over the page, with its Dismiss button: `kind` is its class (`error`, `note`),
 /// `role` how it is read (`alert`, `status`).
 fn banner(
     kind: &'static str,
     role: &'static str,
     testid: &'static str,
-    message: String,
+    body: impl IntoView + 'static,
     dismiss: impl Fn() + 'static,
 ) -> AnyView {
     view! {
         <div class=format!("banner {kind}") role=role data-testid=testid>
-            <span>{message}</span>
+            {body}
             <button type="button" class="icon" aria-label="Dismiss" on:click=move |ev| {
                 // The banner goes: the focus goes on to the plan's first control.
                 browser::refocus(ev.target(), Box::new(|d| d.query_selector("[data-arch][tabindex='0']").ok().flatten()));

@@ -42,10 +42,8 @@ pub struct Planner {
     pub plan: RwSignal<Plan>,
     /// Why a plan the user opened (a share link, a plan file) could not be read.
     pub link_error: RwSignal<Option<String>>,
-    /// What the page says of a plan opened from a template whose text is not the one the plan
-    /// makes now (edited, or written by another Stackplan), with the `loaded` count of that
-    /// opening: said only while that plan is the last one opened.
-    pub opened_note: RwSignal<Option<(u64, String)>>,
+    /// The last plan file the user opened, and the plan it replaced ([`Opened`]).
+    pub opened: RwSignal<Option<Opened>>,
     /// The plan of the share link the page opened, and the price book (version, date) its
     /// sharer priced it with; said over the cost while the page shows that very plan.
     pub linked_book: RwSignal<Option<(Plan, String, String)>>,
@@ -201,7 +199,7 @@ pub fn with_book<R>(
 
 /// What a share link opens: its plan, the free-tier switch it sets, and its price book with
 /// the plan it priced ([`Planner::linked_book`]).
-struct Opened {
+struct Linked {
     plan: Plan,
     /// Off when the link says so; on when it says how it was priced (a link the Share button
     /// made records its book); otherwise `None` (a deployed stack's plan, an embedding page's
@@ -211,11 +209,11 @@ struct Opened {
 }
 
 /// Reads a share link's fragment.
-fn open_link(hash: &str) -> Result<Opened, shared::link::LinkError> {
+fn open_link(hash: &str) -> Result<Linked, shared::link::LinkError> {
     let plan = shared::link::decode(hash)?;
     let book = shared::link::book_of(hash);
     let free_tier = shared::link::free_tier_of(hash);
-    Ok(Opened {
+    Ok(Linked {
         free_tier: (book.is_some() || !free_tier).then_some(free_tier),
         book: book.map(|(v, d)| (plan.clone(), v, d)),
         plan,
@@ -281,6 +279,35 @@ fn keep_drafts(
     });
 }
 
+/// A plan file the user opened, and the plan it replaced, kept so that the page can put that
+/// one back, and the file's again: opening a file loses nothing but the text of a box that did
+/// not read as a number.
+#[derive(Clone)]
+pub struct Opened {
+    /// The `loaded` count of the opening, or of the last swap: the page speaks of it while no
+    /// other plan has been opened since.
+    pub at: u64,
+    /// The file's name.
+    pub name: String,
+    /// What the page says of the file's plan beyond its name: that of a template whose text is
+    /// not the one the plan makes now (edited, or written by another Stackplan).
+    pub note: Option<String>,
+    /// The plan off the page (the one the file replaced, or the file's, with its edits, once
+    /// the other is back); none when the file held the plan the page had.
+    pub away: Option<Away>,
+    /// Whether the page shows the file's plan (with its edits), not the one it replaced.
+    pub file_shown: bool,
+}
+
+/// A plan the page does not show, with where it came from and the book its share link priced
+/// it with ([`Planner::linked_book`]).
+#[derive(Clone)]
+pub struct Away {
+    plan: Plan,
+    from: Option<&'static str>,
+    book: Option<(Plan, String, String)>,
+}
+
 /// How `Planner::link_error` starts for a share link that does not read (the embedding host
 /// hears those, not the errors of files the user opens).
 pub const LINK_UNREAD: &str = "This share link could not be opened";
@@ -291,6 +318,55 @@ pub const LINK: &str = "a share link";
 pub const PLAN_FILE: &str = "a plan file";
 
 impl Planner {
+    /// Opens the plan of a file the user chose, `name`, keeping the plan it replaces.
+    pub fn open_file(&self, name: String, plan: Plan, note: Option<String>) {
+        let replaced = self.on_page();
+        let away = self.plan.with_untracked(|p| *p != plan).then_some(replaced);
+        self.show(Away {
+            plan,
+            from: Some(PLAN_FILE),
+            book: None,
+        });
+        self.opened.set(Some(Opened {
+            at: self.loaded.get_untracked(),
+            name,
+            note,
+            away,
+            file_shown: true,
+        }));
+    }
+
+    /// Shows the plan [`Opened`] keeps off the page, and keeps the one the page had instead.
+    pub fn swap_opened(&self) {
+        let Some(mut opened) = self.opened.get_untracked() else {
+            return;
+        };
+        let Some(away) = opened.away.replace(self.on_page()) else {
+            return;
+        };
+        self.show(away);
+        opened.file_shown = !opened.file_shown;
+        opened.at = self.loaded.get_untracked();
+        self.opened.set(Some(opened));
+    }
+
+    fn on_page(&self) -> Away {
+        Away {
+            plan: self.plan.get_untracked(),
+            from: self.opened_from.get_untracked(),
+            book: self.linked_book.get_untracked(),
+        }
+    }
+
+    /// Puts `plan` on the page as a plan opened whole: every box shows its value.
+    fn show(&self, Away { plan, from, book }: Away) {
+        self.link_error.set(None);
+        self.linked_book.set(book);
+        self.plan.set(plan);
+        self.loaded.update(|n| *n += 1);
+        self.opened_from.set(from);
+    }
+
     pub fn new() -> Self {
         // A link's plan, and whether its sharer counted the free tier.
         let address = crate::browser::plan_fragment();
@@ -362,7 +438,13 @@ impl Planner {
             problems
         });
         let valid = crate::reactive::memo(move |_| checked.with(|c| c.as_ref().ok().cloned()));
-        let format = RwSignal::new(Format::Json);
+        let format = RwSignal::new(crate::draft::read_format().unwrap_or(Format::Json));
+        Effect::new(move |started: Option<()>| {
+            let format = format.get();
+            if started.is_some() {
+                crate::draft::write_format(format);
+            }
+        });
         let server_book = RwSignal::new(None::<ServerBook>);
         let pricing = crate::reactive::memo(move |_| {
             server_book.with(|sb| sb.clone().filter(|b| b.source == BookSource::Live))
@@ -456,7 +538,7 @@ impl Planner {
                 let l = l.as_ref()?;
                 estimate.with(|e| {
                     let e = e.as_ref().map(|(e, _)| e);
-                    Some(l.to_svg(&|_, ty| e.and_then(|e| cost::node_cost_text(e, ty))))
+                    Some(l.to_svg(&|ty, n| e.and_then(|e| cost::node_cost_text(e, ty, n))))
                 })
             })
         });
@@ -471,7 +553,7 @@ impl Planner {
                 let l = l.as_ref()?;
                 estimate.with(|e| {
                     let e = e.as_ref().map(|(e, _)| e);
-                    Some(l.to_text_html(&|_, ty| e.and_then(|e| cost::node_cost_text(e, ty))))
+                    Some(l.to_text_html(&|ty, n| e.and_then(|e| cost::node_cost_text(e, ty, n))))
                 })
             })
         });
@@ -571,7 +653,7 @@ impl Planner {
         Planner {
             plan,
             link_error,
-            opened_note: RwSignal::new(None),
+            opened: RwSignal::new(None),
             linked_book,
             stash: RwSignal::new((None, None)),
             kept: Kept::default(),

@@ -99,7 +99,7 @@ mod tests {
         let valid = ValidPlan::new(plan).unwrap();
         let t = template::generate(&valid);
         let e = cost::estimate(&valid, PriceBook::embedded(), Options::default());
-        shared::topology::build(&t).to_svg(&|_, ty| cost::node_cost_text(&e, ty))
+        shared::topology::build(&t).to_svg(&|ty, n| cost::node_cost_text(&e, ty, n))
     }
 
     #[test]

@@ -37,7 +37,7 @@ fn run(plan: &Plan) -> usize {
     let t = template::generate(&valid);
     let text = t.to_json();
     let estimate = cost::estimate(&valid, PriceBook::embedded(), cost::Options::default());
-    let svg = shared::topology::build(&t).to_svg(&|_, ty| cost::node_cost_text(&estimate, ty));
+    let svg = shared::topology::build(&t).to_svg(&|ty, n| cost::node_cost_text(&estimate, ty, n));
     let lines = cost_lines::html(&Lines::of(&estimate, &[]), &|_, _| false);
     let colours: usize = text
         .lines()

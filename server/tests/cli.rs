@@ -122,6 +122,21 @@ fn bad_input_gets_a_message_not_a_panic() {
     );
 }
 
+/// What is far longer than any plan is not read to its end: an endless input ends with a
+/// message, not with the memory.
+#[test]
+fn an_endless_input_is_refused_not_read() {
+    let out = stackplan(&["validate", "--plan", "/dev/zero"], "");
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(
+        text(&out.stderr).trim(),
+        "cannot read /dev/zero: it is longer than 1 MiB, and a plan is a few kilobytes: is it the plan file?"
+    );
+    let out = stackplan(&["validate", "--plan", "-"], &" ".repeat(1024 * 1024 + 1));
+    assert_eq!(out.status.code(), Some(1));
+    assert!(text(&out.stderr).starts_with("cannot read standard input: it is longer than 1 MiB"));
+}
+
 #[test]
 fn plan_files_are_read_from_disk() {
     let dir = tempfile::tempdir().unwrap();
@@ -656,6 +671,29 @@ fn logs_through_a_pipe_have_no_colour_codes() {
     let stderr = text(&out.stderr);
     assert!(stderr.contains("WARN"), "a log line: {stderr}");
     assert!(!stderr.contains('\u{1b}'), "{stderr:?}");
+}
+
+/// No silent $0 in the table: a line that costs nothing is followed by how it came to nothing
+/// (a free allowance it falls within, or less than a cent), as the planner's line says.
+#[test]
+fn a_line_of_nothing_says_why() {
+    for arch in ["fargate", "lambda"] {
+        let plan = text(&stackplan(&["example", arch], "").stdout);
+        let out = text(&stackplan(&["estimate", "--plan", "-"], &plan).stdout);
+        let lines: Vec<&str> = out.lines().collect();
+        let zero: Vec<usize> = (0..lines.len())
+            .filter(|&i| lines[i].starts_with("  ") && lines[i].ends_with(" $0.00"))
+            .collect();
+        assert!(!zero.is_empty(), "{arch}: no line of nothing\n{out}");
+        for i in zero {
+            let why = lines[i + 1];
+            assert!(
+                why.starts_with("      (") && why.ends_with(')') && why.contains(" = "),
+                "{arch}: {}\n{why}",
+                lines[i]
+            );
+        }
+    }
 }
 
 /// A sum that left out an unknown price is marked "+" wherever the table prints it: each

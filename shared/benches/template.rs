@@ -54,7 +54,7 @@ fn derived(c: &mut Criterion) {
         c.bench_function(&format!("{name}: topology svg with hover costs"), |b| {
             b.iter(|| {
                 shared::topology::build(std::hint::black_box(&t))
-                    .to_svg(&|_, ty| shared::cost::node_cost_text(&estimate, ty))
+                    .to_svg(&|ty, n| shared::cost::node_cost_text(&estimate, ty, n))
             })
         });
         c.bench_function(&format!("{name}: comparison"), |b| {

@@ -162,6 +162,33 @@ pub enum LinkError {
     Plan(#[from] ParseError),
 }
 
+impl LinkError {
+    /// Why the plan a template or a stack records (`Metadata.Stackplan.Plan`, a link's code
+    /// without its address) could not be read, in words about that record: the reader never
+    /// had a link in hand, and "was it copied whole?" would send them looking for one.
+    pub fn of_record(&self) -> String {
+        match self {
+            LinkError::Missing => "the record is empty".to_string(),
+            LinkError::TooLong(n) => {
+                format!("the record is {n} characters long; a plan's record is at most {MAX_LINK_CHARS}")
+            }
+            LinkError::UnknownVersion(v) => format!(
+                "it was written by a newer or unknown Stackplan format (\"{v}\"); open it with a current Stackplan"
+            ),
+            LinkError::NotBase64 | LinkError::Corrupt | LinkError::NotAPlan => {
+                "the record is damaged (edited, or cut short); open the plan file, or download the template again".to_string()
+            }
+            LinkError::TooLarge => {
+                format!("the record unpacks to more than {MAX_INFLATED_BYTES} bytes, more than any plan: refused")
+            }
+            LinkError::UnknownField(code) => format!(
+                "the record holds a field this Stackplan does not know (code \"{code}\"): a newer Stackplan wrote it; open it with a current one"
+            ),
+            LinkError::Plan(e) => format!("the record holds a plan this build cannot read: {e}"),
+        }
+    }
+}
+
 /// What [`shorten_text`] does, on a `Value` (what links were encoded through before): kept as
 /// the tests' reference.
 #[cfg(test)]
@@ -508,11 +535,24 @@ pub fn decode(input: &str) -> Result<Plan, LinkError> {
     if input.len() > MAX_LINK_CHARS {
         return Err(LinkError::TooLong(input.len()));
     }
-    let payload = match input.find(FRAGMENT_KEY) {
-        Some(i) => &input[i + FRAGMENT_KEY.len()..],
+    // The plan is a part of the fragment (`#…&plan=…&…`), never of the address before it: a
+    // base whose query holds `plan=` is not read as the plan.
+    let fragment = input.split_once('#').map_or(input, |(_, f)| f);
+    let keyed = fragment
+        .split('&')
+        .find_map(|p| p.strip_prefix(FRAGMENT_KEY));
+    let payload = match keyed {
+        Some(payload) => payload,
         None if input.contains('#') || input.contains("://") => return Err(LinkError::Missing),
         None => input,
     };
+    // What a version that is no format's number says: a `plan=` link's payload was damaged;
+    // text given bare ("plan.json", "-") was no link at all.
+    let not_a_version = || match keyed {
+        Some(_) => LinkError::Corrupt,
+        None => LinkError::Missing,
+    };
+    let numbered = |v: &str| !v.is_empty() && v.bytes().all(|b| b.is_ascii_digit());
     let payload = payload.split('&').next().unwrap_or(payload);
     if payload.is_empty() {
         return Err(LinkError::Missing);
@@ -521,12 +561,18 @@ pub fn decode(input: &str) -> Result<Plan, LinkError> {
         // A known version and nothing after it: the link was cut short, not made elsewhere.
         if payload == "1" {
             LinkError::Corrupt
-        } else {
+        } else if numbered(payload) {
             LinkError::UnknownVersion(short(payload))
+        } else {
+            not_a_version()
         }
     })?;
     if version != "1" {
-        return Err(LinkError::UnknownVersion(short(version)));
+        return Err(if numbered(version) {
+            LinkError::UnknownVersion(short(version))
+        } else {
+            not_a_version()
+        });
     }
     if !data
         .bytes()
@@ -563,6 +609,55 @@ fn short(s: &str) -> String {
 
 #[cfg(test)]
 mod tests {
+    /// The plan is read from the fragment only: a base whose query holds `plan=` makes a link
+    /// that reads back (`stackplan link --base …`).
+    #[test]
+    fn a_base_with_plan_in_its_query_makes_a_link_that_reads() {
+        let plan = examples::fargate();
+        for base in [
+            "http://example.com/?plan=abc",
+            "http://example.com/?x=1&plan=abc",
+            "http://example.com/#plan=old",
+        ] {
+            let made = link(&plan, base);
+            assert_eq!(decode(&made), Ok(plan.clone()), "{made}");
+        }
+        // A plan in the query alone is no share link's.
+        assert_eq!(
+            decode("http://example.com/?plan=1.abc"),
+            Err(LinkError::Missing)
+        );
+        // The fragment's plan may follow other parts.
+        let code = encode(&plan);
+        assert_eq!(
+            decode(&format!("https://x/#n=2&plan={code}")),
+            Ok(plan.clone())
+        );
+        assert_eq!(decode(&format!("plan={code}")), Ok(plan.clone()));
+        assert_eq!(decode(&code), Ok(plan));
+    }
+
+    /// A record's reasons speak of the record: every one of them, whatever its cause.
+    #[test]
+    fn a_record_is_not_called_a_link() {
+        let errors = [
+            LinkError::Missing,
+            LinkError::TooLong(9000),
+            LinkError::UnknownVersion("9".into()),
+            LinkError::NotBase64,
+            LinkError::Corrupt,
+            LinkError::TooLarge,
+            LinkError::NotAPlan,
+            LinkError::UnknownField("zz".into()),
+            LinkError::Plan(ParseError::Empty),
+        ];
+        for e in errors {
+            let text = e.of_record();
+            assert!(!text.contains("link"), "{e:?}: {text}");
+            assert!(e.to_string().contains("link"), "{e:?}");
+        }
+    }
+
     /// A link says when its sharer left out the free tier; the plan reads the same either way.
     #[test]
     fn a_link_carries_the_free_tier_switch() {
@@ -737,6 +832,15 @@ mod tests {
             ("", LinkError::Missing),
             ("http://x/#other=1", LinkError::Missing),
             ("2.abc", LinkError::UnknownVersion("2".into())),
+            ("#plan=2.abc", LinkError::UnknownVersion("2".into())),
+            ("#plan=3", LinkError::UnknownVersion("3".into())),
+            // No link at all: a file's name, standard input's `-`, a word.
+            ("plan.json", LinkError::Missing),
+            ("-", LinkError::Missing),
+            ("hello", LinkError::Missing),
+            // A link's payload that is no format's: damaged.
+            ("#plan=abc", LinkError::Corrupt),
+            ("#plan=x.abc", LinkError::Corrupt),
             ("1.!!!", LinkError::NotBase64),
             (&good[..good.len() / 2], LinkError::Corrupt),
             (&good[..good.len() / 2 + 1], LinkError::Corrupt),

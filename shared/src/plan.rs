@@ -432,7 +432,7 @@ impl Plan {
             crate::template::Recorded::NoTemplate => Err(error),
             crate::template::Recorded::Foreign => Err(ParseError::ForeignTemplate),
             crate::template::Recorded::Code(code) => {
-                crate::link::decode(&code).map_err(|e| ParseError::RecordedPlan(e.to_string()))
+                crate::link::decode(&code).map_err(|e| ParseError::RecordedPlan(e.of_record()))
             }
         }
     }

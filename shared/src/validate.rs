@@ -426,9 +426,11 @@ fn project(c: &mut Checker, name: &str) {
     }
 }
 
+/// AWS's rule for tag text: letters and digits of any script ("Müller", "東京"), spaces, and
+/// `_ . : / = + - @`.
 fn tag_text_ok(s: &str) -> bool {
     s.chars()
-        .all(|ch| ch.is_ascii_alphanumeric() || " _.:/=+-@".contains(ch))
+        .all(|ch| ch.is_alphanumeric() || " _.:/=+-@".contains(ch))
 }
 
 /// A Route 53 hosted zone id: `Z` then capital letters and digits, 2–32 characters.
@@ -453,7 +455,7 @@ fn tags(c: &mut Checker, plan: &Plan) {
     }
     for (key, value) in &plan.tags {
         let path = format!("tags.{key}");
-        if key.is_empty() || key.len() > limits::MAX_TAG_KEY {
+        if key.is_empty() || key.chars().count() > limits::MAX_TAG_KEY {
             c.error(
                 &path,
                 format!("a tag key must be 1–{} characters", limits::MAX_TAG_KEY),
@@ -470,8 +472,27 @@ fn tags(c: &mut Checker, plan: &Plan) {
                 &path,
                 "a tag key may contain letters, digits, spaces and _ . : / = + - @",
             );
+        } else if key.trim() != key {
+            c.warn(
+                &path,
+                format!(
+                    "the key \"{key}\" has a space at its start or end: AWS keeps it, so it is not the key \"{}\" that cost reports and tag policies look for; remove the space",
+                    key.trim()
+                ),
+            );
+        } else if let Some(other) = plan
+            .tags
+            .keys()
+            .find(|other| *other < key && other.eq_ignore_ascii_case(key))
+        {
+            c.warn(
+                &path,
+                format!(
+                    "\"{key}\" and \"{other}\" differ only in case: AWS counts them as two keys, so cost reports split the stack's resources between them; keep one"
+                ),
+            );
         }
-        if value.len() > limits::MAX_TAG_VALUE {
+        if value.chars().count() > limits::MAX_TAG_VALUE {
             c.error(
                 &path,
                 format!(

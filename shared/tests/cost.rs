@@ -430,7 +430,7 @@ fn every_billable_resource_has_a_line_or_a_reason() {
                         "{name}: {id} ({ty}) is billed under {service}, but the estimate has no such line or reason"
                     );
                     // The hover names every line and every item left out of the service.
-                    let hover = cost::node_cost_text(&e, ty).unwrap();
+                    let hover = cost::node_cost_text(&e, ty, 1).unwrap();
                     assert!(!hover.contains("()"), "{name}: {id}: {hover}");
                     for n in e.not_estimated.iter().filter(|n| n.service == service) {
                         assert!(hover.contains(&n.item), "{name}: {id}: {hover}");

@@ -215,7 +215,7 @@ fn layout_is_deterministic() {
 fn the_text_alternative_names_every_resource_and_connection() {
     for (name, plan) in examples::matrix() {
         let (topo, t) = topology_of(plan);
-        let html = topo.to_text_html(&|id, ty| Some(format!("cost of {id} ({ty})")));
+        let html = topo.to_text_html(&|ty, n| Some(format!("cost of {ty} (of {n})")));
         let rows = html.matches("<tr data-id=").count();
         assert_eq!(rows, t.resources().len(), "{name}: one row per resource");
         for (id, ty) in t.resource_types() {
@@ -226,7 +226,7 @@ fn the_text_alternative_names_every_resource_and_connection() {
                 "{name}: {id}"
             );
             assert!(
-                html.contains(&format!("cost of {id} ({ty})")),
+                html.contains(&format!("cost of {ty} (of ")),
                 "{name}: {id}'s cost"
             );
         }
@@ -438,4 +438,48 @@ fn the_way_out_follows_the_default_routes() {
             );
         }
     }
+}
+
+/// A service's lines price all of its resources together (the NAT gateways of both zones, the
+/// stack's buckets): the diagram's hover and its text say how many share the figure, so that no
+/// one adds it up once per box. A service with one resource says nothing of the kind.
+#[test]
+fn a_service_cost_shared_by_boxes_says_so() {
+    let plan = examples::fargate();
+    let valid = ValidPlan::new(plan.clone()).unwrap();
+    let e = shared::cost::estimate(
+        &valid,
+        shared::cost::PriceBook::embedded(),
+        Default::default(),
+    );
+    let (topo, t) = topology_of(plan);
+    let alike = topo.billed_alike();
+    let count = |ty: &str| t.resource_types().filter(|(_, t)| *t == ty).count();
+    assert_eq!(count("AWS::EC2::NatGateway"), 2);
+    assert_eq!(alike("AWS::EC2::NatGateway"), 2);
+    assert!(count("AWS::S3::Bucket") >= 2);
+    assert_eq!(alike("AWS::S3::Bucket"), count("AWS::S3::Bucket"));
+    assert_eq!(alike("AWS::ElasticLoadBalancingV2::LoadBalancer"), 1);
+    assert_eq!(alike("AWS::EC2::VPC"), 1, "not billed by a service's lines");
+    let nat =
+        shared::cost::node_cost_text(&e, "AWS::EC2::NatGateway", alike("AWS::EC2::NatGateway"))
+            .unwrap();
+    assert!(
+        nat.starts_with("NAT gateway, both shown together: $"),
+        "{nat}"
+    );
+    let lb =
+        shared::cost::node_cost_text(&e, "AWS::ElasticLoadBalancingV2::LoadBalancer", 1).unwrap();
+    assert!(!lb.contains("together"), "{lb}");
+    let svg = topo.to_svg(&|ty, n| shared::cost::node_cost_text(&e, ty, n));
+    assert_eq!(
+        svg.matches("NAT gateway, both shown together: $").count(),
+        2,
+        "{svg}"
+    );
+    let html = topo.to_text_html(&|ty, n| shared::cost::node_cost_text(&e, ty, n));
+    assert_eq!(
+        html.matches("NAT gateway, both shown together: $").count(),
+        2
+    );
 }

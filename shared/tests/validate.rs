@@ -378,6 +378,54 @@ fn tags_and_workload() {
     );
 }
 
+/// Tag text is AWS's: letters and digits of any script, counted in characters, not bytes.
+#[test]
+fn tags_in_any_script() {
+    let key = "é".repeat(shared::validate::limits::MAX_TAG_KEY);
+    check(
+        "lambda",
+        json!({"tags": {"owner": "Müller", "city": "東京", key.clone(): "ok"}}),
+        &[],
+    );
+    let long = format!("{key}é");
+    check(
+        "lambda",
+        json!({"tags": {long.clone(): "x", "team": "a\u{2028}b"}}),
+        &[
+            "tags.team: a tag value may contain letters, digits, spaces and _ . : / = + - @",
+            &format!("tags.{long}: a tag key must be 1–64 characters"),
+        ],
+    );
+}
+
+/// Tag keys that read alike but are not the same key to AWS: a space at an end, or another
+/// key's letters in another case. Warnings (AWS takes them), one per pair.
+#[test]
+fn tag_keys_that_read_alike() {
+    let plan = Plan::from_json(&patched(
+        "lambda",
+        &json!({"tags": {"team ": "a", "Env": "b", "env": "c", "owner": "d"}}),
+    ))
+    .unwrap();
+    let problems = shared::check(&plan);
+    assert!(
+        problems.iter().all(|p| p.severity == Severity::Warning),
+        "{problems:?}"
+    );
+    let tags: Vec<String> = problems
+        .iter()
+        .filter(|p| p.path.starts_with("tags."))
+        .map(|p| p.to_string())
+        .collect();
+    assert_eq!(
+        tags,
+        [
+            "tags.env: warning: \"env\" and \"Env\" differ only in case: AWS counts them as two keys, so cost reports split the stack's resources between them; keep one",
+            "tags.team : warning: the key \"team \" has a space at its start or end: AWS keeps it, so it is not the key \"team\" that cost reports and tag policies look for; remove the space",
+        ]
+    );
+}
+
 #[test]
 fn a_plan_is_one_json_object_and_nothing_after_it() {
     let plan = examples::lambda().to_json_pretty();

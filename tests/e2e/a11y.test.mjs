@@ -87,6 +87,27 @@ test('a copy is said by a status region that was there before it, and the share 
   await page.waitForFunction(() => document.querySelector('[data-testid=copy-spoken]').textContent !== '');
   assert.equal(await spoken.textContent(), 'The template is copied');
   assert.match(await page.evaluate(() => navigator.clipboard.readText()), /^\{\n {2}"AWSTemplateFormatVersion"/);
+  // Copied again: said again (the region empties, then fills), not silent because its text
+  // is the same.
+  await page.evaluate(() => {
+    window.copySaid = [];
+    const region = document.querySelector('[data-testid=copy-spoken]');
+    new MutationObserver(() => window.copySaid.push(region.textContent)).observe(region, { childList: true, characterData: true, subtree: true });
+  });
+  const copy = page.getByRole('button', { name: 'Copied', exact: true });
+  await copy.click();
+  await page.waitForFunction(() => window.copySaid.join('|').includes('|The template is copied'), null, { timeout: 10000 });
+  assert.equal(await page.evaluate(() => window.copySaid[0]), '');
+  // An edit: the button speaks of the template as it is now.
+  await page.locator('#f-project').fill('shopcopy');
+  await page.getByRole('button', { name: 'Copy', exact: true }).waitFor({ timeout: 10000 });
+  await page.locator('#f-project').fill('shop');
+  // Escape closes the share box from Share itself too, where a click leaves the focus.
+  await page.getByTestId('share').click();
+  await page.getByTestId('share-link').waitFor();
+  await page.getByTestId('share').focus();
+  await page.keyboard.press('Escape');
+  await page.getByTestId('share-link').waitFor({ state: 'detached' });
   await page.getByTestId('share').click();
   await page.getByTestId('share-link').focus();
   await page.keyboard.press('Escape');
@@ -100,4 +121,20 @@ test('a copy is said by a status region that was there before it, and the share 
   await page.locator('#f-workload-requests_per_month').fill('50000000000');
   await page.getByTestId('over-capacity-note').waitFor();
   assert.deepEqual(await insertedStatusRegions(page), []);
+});
+
+test('the first Tab stop skips the plan\'s fields to the results, and leaves the address as it is', async () => {
+  const page = await t.open();
+  const before = page.url();
+  await page.keyboard.press('Tab');
+  assert.equal(await page.evaluate(() => document.activeElement?.textContent), 'Skip to the results');
+  const box = await page.locator('.skip-link').boundingBox();
+  assert.ok(box && box.y >= 0, `on the screen once it has the focus: ${JSON.stringify(box)}`);
+  await page.keyboard.press('Enter');
+  await page.waitForFunction(() => document.activeElement?.id === 'results', null, { timeout: 10000 });
+  assert.equal(page.url(), before);
+  // An architecture card is named by its title; the rest describes it.
+  assert.equal(await page.getByRole('radio', { name: 'Lambda', exact: true }).count(), 1);
+  assert.equal(await page.getByRole('radio', { name: 'ECS Fargate', exact: true }).count(), 1);
+  assert.match(await page.locator('[data-arch=lambda]').getAttribute('aria-describedby'), /^arch-lambda-fits arch-lambda-parts$/);
 });

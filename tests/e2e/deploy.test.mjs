@@ -219,7 +219,7 @@ test('Deploy creates the Lambda example in the sandbox, shows progress, outputs 
   await page.getByTestId('deploy-status').filter({ hasText: 'UPDATE_COMPLETE' }).waitFor({ timeout: 60000 });
   // The deployed plan stays available from the stack as a share link.
   assert.match(await page.getByTestId('deployed-plan-link').getAttribute('href'), /#plan=1\.[\w-]+$/);
-  // "open it here" opens it over later edits, and again after the first click left the address
+  // The link opens the plan over later edits, and again after the first click left the address
   // at that plan (the page's edits do not change its address).
   const entries = await page.evaluate(() => history.length);
   for (const edit of ['640', '512']) {

@@ -147,7 +147,8 @@ test('a table\'s sort key has its own type, kept when the key is renamed', async
 
 test('renaming a tag onto another tag\'s key is refused and loses nothing', async () => {
   const page = await t.open();
-  const team = page.locator('[aria-label="Tag key"]').nth(1);
+  const team = page.locator('[data-tag-key]').nth(1);
+  assert.equal(await team.getAttribute('aria-label'), 'Key of tag 2');
   assert.equal(await team.inputValue(), 'team');
   await team.fill('env');
   await team.press('Tab');
@@ -208,7 +209,7 @@ test('a new tag\'s value typed right after its key is kept, clicked into or tabb
 
 test('renaming a tag keeps its row, its place and the focus', async () => {
   const page = await t.open();
-  const team = page.locator('[aria-label="Tag key"]').nth(1);
+  const team = page.locator('[data-tag-key]').nth(1);
   assert.equal(await team.inputValue(), 'team');
   // Leaving the key with Tab: the focus is in the renamed row's value box.
   await team.fill('alpha');
@@ -217,13 +218,13 @@ test('renaming a tag keeps its row, its place and the focus', async () => {
   assert.equal(await page.evaluate(() => document.activeElement.value), 'web');
   // The row stays second, though "alpha" comes before "env" in the template's key order.
   await page.waitForFunction(() => /"alpha": "web", "env": "prod"/.test(document.querySelector('pre.code').innerText));
-  assert.deepEqual(await page.locator('[aria-label="Tag key"]').evaluateAll((boxes) => boxes.map((b) => b.value)), ['env', 'alpha']);
+  assert.deepEqual(await page.locator('[data-tag-key]').evaluateAll((boxes) => boxes.map((b) => b.value)), ['env', 'alpha']);
   // With Enter: the focus stays in the key box.
   const alpha = page.locator('#f-tags-alpha');
   await alpha.fill('zulu');
   await alpha.press('Enter');
   await page.waitForFunction(() => document.activeElement?.id === 'f-tags-zulu');
-  assert.equal(await page.locator('[aria-label="Tag key"]').last().inputValue(), 'zulu');
+  assert.equal(await page.locator('[data-tag-key]').last().inputValue(), 'zulu');
 });
 
 test('a reload gives back the plan being edited; another share link loaded in the tab opens that link', async () => {
@@ -238,8 +239,13 @@ test('a reload gives back the plan being edited; another share link loaded in th
   await page.locator('#f-project').fill('draftshop');
   await page.locator('[data-add=tags]').click();
   await page.waitForFunction(() => /"tag3": ""/.test(document.querySelector('pre.code').innerText));
+  // The template's tab comes back too.
+  await page.locator('[data-format=yaml]').click();
+  await page.waitForFunction(() => /^AWSTemplateFormatVersion: /.test(document.querySelector('pre.code').innerText));
   await page.reload();
   await page.getByTestId('monthly-total').waitFor();
+  assert.equal(await page.locator('[data-format=yaml]').getAttribute('aria-selected'), 'true');
+  await page.waitForFunction(() => /^AWSTemplateFormatVersion: /.test(document.querySelector('pre.code').innerText), null, { timeout: 10000 });
   assert.equal(await page.locator('#f-project').inputValue(), 'draftshop');
   assert.equal(await page.locator('#f-tags-tag3').count(), 1);
   assert.equal(await page.locator('[data-arch=fargate]').getAttribute('aria-checked'), 'true');
@@ -347,6 +353,22 @@ test('while the plan is invalid, the template saved is the last valid one, under
   const saved = await download(page, 'download-template');
   assert.equal(saved.name, 'shop-fargate.template.json');
   assert.match(fs.readFileSync(saved.file, 'utf8'), /DB_PASSWORD/);
+});
+
+test('Add variable and Add table put the focus in the new row\'s name, selected, so it is typed at once', async () => {
+  const page = await t.open();
+  await page.getByRole('button', { name: 'Add variable' }).click();
+  await page.waitForFunction(() => document.activeElement?.getAttribute('aria-label') === 'Variable 1 name', null, { timeout: 10000 });
+  await page.keyboard.type('API_URL');
+  assert.equal(await page.getByLabel('Variable 1 name').inputValue(), 'API_URL');
+  await page.locator('[data-arch=lambda]').click();
+  const tables = await page.locator('[data-remove=tables]').count();
+  await page.locator('[data-add=tables]').click();
+  await page.waitForFunction((n) => document.activeElement?.id === `f-lambda-tables-${n}--name`, tables, { timeout: 10000 });
+  await page.keyboard.type('carts');
+  assert.equal(await page.locator(`#f-lambda-tables-${tables}--name`).inputValue(), 'carts');
+  await page.waitForFunction(() => /carts/.test(document.querySelector('pre.code').innerText), null, { timeout: 10000 });
+  assert.equal(await page.locator(`[data-remove=tables]`).count(), tables + 1);
 });
 
 test('a variable switched to a generated secret and back keeps its value', async () => {
@@ -489,6 +511,14 @@ test('a screen reader hears the new total once the edits pause, not at each keys
   assert.equal(await note.getAttribute('aria-live'), null);
   await page.waitForFunction(() => /Over capacity/.test(document.querySelector('[data-testid=spoken-total]').textContent));
   assert.match(await spoken.textContent(), /^Monthly cost now .+, was .+\. Over capacity: the traffic needs [\d,]+ tasks, but the plan allows at most 10/);
+  // An error is said once the edits pause (its message sits at a field the user may have
+  // left, and the total stops following the plan), and so is its end.
+  await page.locator('#f-fargate-min_tasks').fill('20');
+  await page.waitForFunction(() => /in the plan/.test(document.querySelector('[data-testid=spoken-total]').textContent), null, { timeout: 10000 });
+  assert.match(await spoken.textContent(), /^1 error in the plan, the first at fargate\.min_tasks: .+\. The cost shown is the last valid plan's$/);
+  await page.locator('#f-fargate-min_tasks').fill('2');
+  await page.waitForFunction(() => /valid again/.test(document.querySelector('[data-testid=spoken-total]').textContent), null, { timeout: 10000 });
+  assert.match(await spoken.textContent(), /^The plan is valid again\. Monthly cost /);
 });
 
 test('the downloaded template equals `stackplan template` byte for byte', async () => {
@@ -528,6 +558,21 @@ test('a saved plan opens again in the page; a file that is not a plan changes no
   assert.equal(await requests.inputValue(), kept);
   assert.equal(await requests.getAttribute('aria-invalid'), 'false');
   assert.equal(await page.locator('[data-testid=problems] .badge').innerText(), 'valid');
+  // The plan the file replaced is not lost: the page puts it back, then the file's again, and
+  // the focus stays on the button that swaps them.
+  assert.equal(await page.getByTestId('opened-said').innerText(), `Opened ${saved.name}, in place of the plan you had.`);
+  const swap = page.getByTestId('opened-swap');
+  assert.equal(await swap.innerText(), 'Put back the plan you had');
+  await swap.click();
+  await page.waitForFunction(() => document.querySelector('#f-project').value === 'other', null, { timeout: 10000 });
+  assert.equal(await page.locator('[data-arch=fargate]').getAttribute('aria-checked'), 'true');
+  assert.match(await page.getByTestId('opened-said').innerText(), /^The plan you had before opening shop-lambda\.plan\.json is back/);
+  assert.equal(await swap.innerText(), `Back to ${saved.name}'s plan`);
+  assert.equal(await page.evaluate(() => document.activeElement?.dataset.testid), 'opened-swap');
+  await page.keyboard.press('Enter');
+  await page.waitForFunction((t) => document.querySelector('pre.code').innerText === t, template, { timeout: 10000 });
+  assert.equal(await page.locator('#f-lambda-memory_mb').inputValue(), '1024');
+  assert.equal(await swap.innerText(), 'Put back the plan you had');
   // A broken plan: the page keeps its own and names the field and the place.
   const bad = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'stackplan-')), 'broken.plan.json');
   const text = fs.readFileSync(saved.file, 'utf8').replace('"memory_mb": 1024', '"memory_mb": "lots"');
@@ -554,7 +599,8 @@ test('a downloaded template opens as the plan it records, and an edited one says
   await page.waitForFunction((t) => document.querySelector('pre.code').innerText === t, template);
   assert.equal(await page.locator('#f-lambda-memory_mb').inputValue(), '1536');
   assert.equal(await page.locator('#f-project').inputValue(), 'shop');
-  assert.equal(await page.getByTestId('opened-note').count(), 0, 'the template as downloaded: nothing to say');
+  assert.equal(await page.getByTestId('opened-note').count(), 0, 'the template as downloaded: nothing more to say');
+  assert.equal(await page.getByTestId('opened-said').innerText(), `Opened ${tpl.name}, in place of the plan you had.`);
   // Edited by hand: the plan it records opens, and the page says the edit is not in it.
   const edited = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'stackplan-')), 'edited.template.yaml');
   fs.writeFileSync(edited, fs.readFileSync(tpl.file, 'utf8').replace('MemorySize: 1536', 'MemorySize: 2048'));
@@ -562,7 +608,8 @@ test('a downloaded template opens as the plan it records, and an edited one says
   await page.getByTestId('open-plan-file').setInputFiles(edited);
   const note = page.getByTestId('opened-note');
   await note.waitFor();
-  assert.match(await note.innerText(), /^edited\.template\.yaml is a template: the page opened the plan it records\. The template itself is not the one this plan makes now/);
+  assert.match(await note.innerText(), /^It is a template: the page opened the plan it records\. The template itself is not the one this plan makes now \(it was edited, or written by another version of Stackplan\): its line \d+ reads "MemorySize: 2048" where the plan makes "MemorySize: 1536"\. What differs is not in the plan/);
+  assert.equal(await page.getByTestId('opened-said').innerText(), 'Opened edited.template.yaml, in place of the plan you had.');
   assert.equal(await page.locator('#f-lambda-memory_mb').inputValue(), '1536');
   // A template Stackplan did not write changes nothing and says so.
   const foreign = path.join(path.dirname(edited), 'other.template.json');

@@ -28,6 +28,9 @@ pub fn ArchCards() -> impl IntoView {
                      fits: &'static str,
                      parts: &'static str| {
         let checked = move || planner.kind.get() == kind;
+        // Named by its title, described by the rest: a radio's name is what is read at each
+        // arrow key.
+        let id = kind.as_str();
         view! {
             <button
                 type="button"
@@ -37,11 +40,13 @@ pub fn ArchCards() -> impl IntoView {
                 aria-checked=move || checked().to_string()
                 tabindex=move || tab_stop(checked())
                 data-arch=kind.as_str()
+                aria-labelledby=format!("arch-{id}-title")
+                aria-describedby=format!("arch-{id}-fits arch-{id}-parts")
                 on:click=move |_| planner.switch(kind)
             >
-                <span class="arch-title">{title}</span>
-                <span class="arch-fits">{fits}</span>
-                <span class="arch-parts">{parts}</span>
+                <span class="arch-title" id=format!("arch-{id}-title")>{title}</span>
+                <span class="arch-fits" id=format!("arch-{id}-fits")>{fits}</span>
+                <span class="arch-parts" id=format!("arch-{id}-parts")>{parts}</span>
             </button>
         }
     };

@@ -86,7 +86,10 @@ fn failed_item(p: Planner, pricer: &Pricer, c: &Check) -> impl IntoView + use<> 
             let delta = pricer.price(fix);
             view! {
                 <span class="remedy">{format!("Fix: {setting}")}</span>
-                <button type="button" class="secondary" data-control=control.id on:click=move |ev| apply(p, control.id, fix, ev.current_target())>
+                // Named with its control (the visible text first): ten "Apply" buttons read
+                // alike in a list of buttons.
+                <button type="button" class="secondary" data-control=control.id on:click=move |ev| apply(p, control.id, fix, ev.current_target())
+                    aria-label=format!("Apply ({delta}) for {}: {}", control.id, control.title)>
                     {format!("Apply ({delta})")}
                 </button>
             }

@@ -178,16 +178,63 @@ pub fn CostSummary() -> impl IntoView {
 }
 
 /// How long the total must stay the same before a screen reader hears it.
-const SPEAK_AFTER: std::time::Duration = std::time::Duration::from_millis(1200);
+const SPEAK_AFTER: std::time::Duration = std::time::Duration::from_millis(1500);
 
-/// The sentence a screen reader hears when the total has changed and the edits paused:
-/// "Monthly cost now $X, was $Y", and the capacity warning when the traffic is beyond what the
+/// What a screen reader last heard of the plan, or first settled on: the total (at the last
+/// valid plan), the plan's errors and the first of them, and the capacity warning.
+#[derive(Clone, Debug, Default, PartialEq)]
+struct Heard {
+    total: String,
+    errors: usize,
+    first_error: Option<String>,
+    over: Option<String>,
+}
+
+/// The sentence a screen reader hears once the edits paused, if what it heard has changed:
+/// "Monthly cost now $X, was $Y"; the plan's errors when they appear or change (their messages
+/// sit at fields the user may have left, and the total stops following the plan); that the
+/// plan is valid again; and the capacity warning when the traffic first goes beyond what the
 /// plan can serve (the warning's own box is not a live region: its numbers change at each
-/// keystroke).
+/// keystroke), and when it is back within it.
+fn sentence(now: &Heard, before: &Heard) -> Option<String> {
+    let mut said = Vec::new();
+    if now.errors > 0 {
+        if (now.errors, &now.first_error) != (before.errors, &before.first_error) {
+            let first = now
+                .first_error
+                .as_ref()
+                .map(|f| format!(", the first at {f}"))
+                .unwrap_or_default();
+            said.push(format!(
+                "{} in the plan{first}. The cost shown is the last valid plan's",
+                if now.errors == 1 {
+                    "1 error".to_string()
+                } else {
+                    format!("{} errors", now.errors)
+                }
+            ));
+        }
+        return (!said.is_empty()).then(|| said.join(". "));
+    }
+    if before.errors > 0 {
+        said.push("The plan is valid again".to_string());
+    }
+    if now.total != before.total {
+        said.push(speak(&now.total, &before.total));
+    } else if before.errors > 0 {
+        said.push(format!("Monthly cost {}", words(&now.total)));
+    }
+    match (&now.over, &before.over) {
+        (Some(warning), None) => said.push(warning.clone()),
+        (None, Some(_)) => said.push("The plan can serve the traffic again".to_string()),
+        _ => {}
+    }
+    (!said.is_empty()).then(|| said.join(". "))
+}
+
 fn spoken_total(p: crate::state::Planner) -> ReadSignal<String> {
     let (spoken, set_spoken) = signal(String::new());
-    // The total last read out, or first settled on.
-    let heard = StoredValue::new(None::<String>);
+    let heard = StoredValue::new(None::<Heard>);
     // Which change a pending timer speaks for: a later change makes it stand down.
     let changes = StoredValue::new(0u64);
     crate::reactive::effect(move |_| {
@@ -201,6 +248,19 @@ fn spoken_total(p: crate::state::Planner) -> ReadSignal<String> {
         }) else {
             return;
         };
+        let (errors, first_error) = p.problems.with(|problems| {
+            let mut errors = problems
+                .iter()
+                .filter(|p| p.severity == shared::Severity::Error);
+            let first = errors.next().map(|p| format!("{}: {}", p.path, p.message));
+            (usize::from(first.is_some()) + errors.count(), first)
+        });
+        let now = Heard {
+            total,
+            errors,
+            first_error,
+            over,
+        };
         changes.update_value(|n| *n += 1);
         let this = changes.get_value();
         set_timeout(
@@ -209,18 +269,15 @@ fn spoken_total(p: crate::state::Planner) -> ReadSignal<String> {
                     return;
                 }
                 match heard.get_value() {
-                    // The first settled total (the page's prices may still arrive after the
-                    // first render) is read with the page, not announced.
-                    None => heard.set_value(Some(total)),
-                    Some(before) if before != total => {
-                        let sentence = speak(&total, &before);
-                        set_spoken.set(match &over {
-                            Some(warning) => format!("{sentence}. {warning}"),
-                            None => sentence,
-                        });
-                        heard.set_value(Some(total));
+                    // What first settles (the page's prices may still arrive after the first
+                    // render) is read with the page, not announced.
+                    None => heard.set_value(Some(now)),
+                    Some(before) => {
+                        if let Some(sentence) = sentence(&now, &before) {
+                            set_spoken.set(sentence);
+                        }
+                        heard.set_value(Some(now));
                     }
-                    Some(_) => {}
                 }
             },
             SPEAK_AFTER,
@@ -229,12 +286,15 @@ fn spoken_total(p: crate::state::Planner) -> ReadSignal<String> {
     spoken
 }
 
-fn speak(total: &str, before: &str) -> String {
-    // "+" reads as "plus": say what it means.
-    let words = |t: &str| match t.strip_suffix('+') {
+/// A total as said: "+" reads as "plus", so it says what it means.
+fn words(total: &str) -> String {
+    match total.strip_suffix('+') {
         Some(t) => format!("at least {t}"),
-        None => t.to_string(),
-    };
+        None => total.to_string(),
+    }
+}
+
+fn speak(total: &str, before: &str) -> String {
     format!("Monthly cost now {}, was {}", words(total), words(before))
 }
 
@@ -284,6 +344,77 @@ mod tests {
         assert_eq!(
             super::speak("$228.73+", "$207.32"),
             "Monthly cost now at least $228.73, was $207.32"
+        );
+    }
+
+    /// Errors are said when they appear or change, and once they are gone; the capacity
+    /// warning when the traffic first goes beyond the plan and when it is back within it.
+    #[test]
+    fn what_a_screen_reader_hears_after_a_pause() {
+        use super::{Heard, sentence};
+        let at = |total: &str| Heard {
+            total: total.into(),
+            ..Heard::default()
+        };
+        let valid = at("$207.02");
+        assert_eq!(sentence(&valid, &valid), None);
+        assert_eq!(
+            sentence(&at("$210.40"), &valid).as_deref(),
+            Some("Monthly cost now $210.40, was $207.02")
+        );
+        let broken = Heard {
+            errors: 2,
+            first_error: Some("fargate.min_tasks: 20 is above the maximum".into()),
+            ..valid.clone()
+        };
+        assert_eq!(
+            sentence(&broken, &valid).as_deref(),
+            Some(
+                "2 errors in the plan, the first at fargate.min_tasks: 20 is above the maximum. The cost shown is the last valid plan's"
+            )
+        );
+        assert_eq!(
+            sentence(&broken, &broken),
+            None,
+            "the same errors: nothing new"
+        );
+        let one = Heard {
+            errors: 1,
+            ..broken.clone()
+        };
+        assert!(
+            sentence(&one, &broken)
+                .unwrap()
+                .starts_with("1 error in the plan, the first at")
+        );
+        assert_eq!(
+            sentence(&valid, &broken).as_deref(),
+            Some("The plan is valid again. Monthly cost $207.02")
+        );
+        assert_eq!(
+            sentence(&at("$300.00+"), &broken).as_deref(),
+            Some("The plan is valid again. Monthly cost now at least $300.00, was $207.02")
+        );
+        let over = Heard {
+            over: Some("Over capacity: 33 tasks".into()),
+            ..at("$400.00")
+        };
+        assert_eq!(
+            sentence(&over, &valid).as_deref(),
+            Some("Monthly cost now $400.00, was $207.02. Over capacity: 33 tasks")
+        );
+        let still = Heard {
+            over: Some("Over capacity: 40 tasks".into()),
+            ..at("$450.00")
+        };
+        assert_eq!(
+            sentence(&still, &over).as_deref(),
+            Some("Monthly cost now $450.00, was $400.00"),
+            "said once, not at each pause"
+        );
+        assert_eq!(
+            sentence(&valid, &still).as_deref(),
+            Some("Monthly cost now $207.02, was $450.00. The plan can serve the traffic again")
         );
     }
 

@@ -74,7 +74,10 @@ pub fn EnvironmentEditor() -> impl IntoView {
         })
     };
     let var = move |i: usize| plan.with(|p| p.environment.get(i).cloned().unwrap_or_default());
+    // A new variable's name box takes the focus, its name selected: what is typed next names it.
     let add = move |_| {
+        let at = plan.with_untracked(|p| p.environment.len());
+        crate::browser::focus_new(field_id(&format!("environment[{at}].name")));
         plan.update(|p| {
             let mut n = p.environment.len() + 1;
             while p

@@ -83,7 +83,12 @@ fn free_table_name(tables: &[Table]) -> String {
 fn Tables() -> impl IntoView {
     let p = use_planner();
     let count = move || p.read_lambda(|l| l.tables.len());
+    // A new table's name box takes the focus, its name selected.
     let add = move |_| {
+        let at = p.read_lambda(|l| l.tables.len());
+        crate::browser::focus_new(super::fields::field_id(&format!(
+            "lambda.tables[{at}].name"
+        )));
         p.lambda(|l| {
             let name = free_table_name(&l.tables);
             l.tables.push(Table {

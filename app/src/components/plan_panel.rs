@@ -201,7 +201,10 @@ fn TagsEditor() -> impl IntoView {
                         on_cleanup(settle);
                         view! {
                             <div class="tag-row">
-                                <input type="text" aria-label="Tag key" prop:value=move || { planner.loaded.track(); key.get().unwrap_or_default() }
+                                <input type="text" data-tag-key=""
+                                    // Named by its place: its own text is its value, not its name.
+                                    aria-label=move || format!("Key of tag {}", rows.with(|r| r.iter().position(|(i, _)| *i == id).map_or(0, |n| n + 1)))
+                                    prop:value=move || { planner.loaded.track(); key.get().unwrap_or_default() }
                                     id=move || field_id(&path()) aria-describedby=move || messages_id(&path())
                                     aria-invalid={ let invalid = has_error_at(path); move || invalid().to_string() }
                                     on:change=move |ev| rename(event_target_value(&ev)) />

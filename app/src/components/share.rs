@@ -49,13 +49,25 @@ pub fn ShareButton() -> impl IntoView {
         if let Some((_, fragment)) = url.split_once('#') {
             browser::replace_fragment(&format!("#{fragment}"));
         }
+        // Said again when Share is pressed again: the live region is emptied first, and filled
+        // after the screen reader has seen it empty.
+        let again = shared_link.with_untracked(Option::is_some);
+        shared_link.set(None);
         spawn_local(async move {
             let copied = browser::copy(url.clone()).await;
+            if again {
+                browser::sleep_ms(100).await;
+            }
             shared_link.set(Some((url, copied)));
         });
     };
     view! {
-        <div class="share">
+        // Escape closes an open box, as its Close button does, from the box or from Share.
+        <div class="share" on:keydown=move |ev| {
+            if ev.key() == "Escape" && (shared_link.with_untracked(Option::is_some) || too_long.with_untracked(Option::is_some)) {
+                close(ev.target())
+            }
+        }>
             <button type="button" data-testid="share" on:click=share>"Share"</button>
             // Said by a region there from the start (one inserted with its text is often not read).
             <span class="sr-only" role="status" data-testid="share-spoken">{move || shared_link.with(|s| match s {
@@ -65,7 +77,7 @@ pub fn ShareButton() -> impl IntoView {
                 None => "",
             })}</span>
             {move || too_long.get().map(|chars| view! {
-                <div class="share-result" data-testid="share-too-long" on:keydown=move |ev| if ev.key() == "Escape" { close(ev.target()) }>
+                <div class="share-result" data-testid="share-too-long">
                     <span>{format!(
                         "This plan takes {} characters in a link, over the {} a link has room for, so no link was made: the address stays as it was. Shorten its longest values (variables, tags, the JWT issuer and audiences), or keep the plan as a file with Save plan.",
                         fmt_qty(chars as f64),
@@ -75,8 +87,7 @@ pub fn ShareButton() -> impl IntoView {
                 </div>
             })}
             {move || shared_link.get().map(|(url, copied)| view! {
-                // Escape closes it, as the Close button does.
-                <div class="share-result" on:keydown=move |ev| if ev.key() == "Escape" { close(ev.target()) }>
+                <div class="share-result">
                     <span>{if copied { "Link copied" } else { "Copy this link" }}{format!(" · {} characters, the whole plan and how it is priced, no server storage", fmt_qty(url.chars().count() as f64))}</span>
                     <input type="text" readonly data-testid="share-link" aria-label="Share link" prop:value=url />
                     <button type="button" class="icon" aria-label="Close" on:click=move |ev| close(ev.target())>"×"</button>

@@ -24,6 +24,13 @@ fn tab_id(format: Format) -> &'static str {
 pub fn TemplateViewer() -> impl IntoView {
     let p = use_planner();
     let copied = RwSignal::new(None::<bool>);
+    // "Copied" speaks of the template that was copied: an edit makes the button "Copy" again.
+    Effect::new(move |started: Option<()>| {
+        p.template.track();
+        if started.is_some() {
+            copied.set(None);
+        }
+    });
     // A tab list: one Tab stop (the chosen tab); the arrow keys choose and focus the other.
     let choose = move |format: Format| {
         p.format.set(format);
@@ -138,15 +145,8 @@ pub fn TemplateViewer() -> impl IntoView {
                 .and_then(|v| v.as_string());
             match text.as_deref().map(|t| (t, shared::Plan::from_file(t))) {
                 Some((text, Ok(plan))) => {
-                    p.link_error.set(None);
-                    let edited = edited_template(text, &plan);
-                    p.linked_book.set(None);
-                    p.plan.set(plan);
-                    p.loaded.update(|n| *n += 1);
-                    p.opened_note.set(edited.then(|| (p.loaded.get_untracked(), format!(
-                        "{name} is a template: the page opened the plan it records. The template itself is not the one this plan makes now (it was edited, or written by another version of Stackplan): what differs is not in the plan, and the template on this page is the plan's own."
-                    ))));
-                    p.opened_from.set(Some(crate::state::PLAN_FILE));
+                    let note = edited_template(text, &plan);
+                    p.open_file(name, plan, note);
                 }
                 Some((_, Err(e))) => p.link_error.set(Some(format!(
                     "{name} could not be opened: {e}. The plan on the page is unchanged."
@@ -159,7 +159,17 @@ pub fn TemplateViewer() -> impl IntoView {
     };
     let copy = move |_| {
         if let Some(text) = text() {
-            spawn_local(async move { copied.set(Some(browser::copy(text).await)) });
+            // Said again at each copy: the live region is emptied first, and filled after the
+            // screen reader has seen it empty.
+            let again = copied.get_untracked().is_some();
+            copied.set(None);
+            spawn_local(async move {
+                let done = browser::copy(text).await;
+                if again {
+                    browser::sleep_ms(100).await;
+                }
+                copied.set(Some(done));
+            });
         }
     };
     // Until a plan has been valid there is no template to copy or download: the buttons say so.
@@ -201,19 +211,101 @@ pub fn TemplateViewer() -> impl IntoView {
     }
 }
 
-/// Whether `text`, a file that opened as `plan`, is a template other than the one `plan` makes
-/// now, in either format. A plan file is no template: `false`.
-fn edited_template(text: &str, plan: &shared::Plan) -> bool {
+/// What the page says of `text`, a file that opened as `plan`, when it is a template other than
+/// the one `plan` makes now, in its format: where it first differs. A plan file, or the
+/// template as the plan makes it, says nothing more.
+fn edited_template(text: &str, plan: &shared::Plan) -> Option<String> {
     if matches!(
         shared::template::recorded_code(text),
         shared::template::Recorded::NoTemplate
     ) {
-        return false;
+        return None;
     }
+    const OPENED: &str = "It is a template: the page opened the plan it records. The template itself is not the one this plan makes now (it was edited, or written by another version of Stackplan)";
+    const KEPT: &str =
+        "What differs is not in the plan, and the template on this page is the plan's own.";
     let Ok(valid) = shared::ValidPlan::new(plan.clone()) else {
-        return true;
+        return Some(format!("{OPENED}. {KEPT}"));
     };
     let made = shared::template::generate(&valid);
     let text = text.strip_prefix('\u{feff}').unwrap_or(text).trim_end();
-    text != made.to_json().trim_end() && text != made.to_yaml().trim_end()
+    // The file's own format: a JSON template is an object.
+    let made = if text.trim_start().starts_with('{') {
+        made.to_json()
+    } else {
+        made.to_yaml()
+    };
+    let at = first_difference(text, made.trim_end())?;
+    Some(format!("{OPENED}: {at}. {KEPT}"))
+}
+
+/// Where `text` first parts from `made`, line by line: the line's number and both lines (cut to
+/// a readable length, spaces around them trimmed). `None` when they are the same.
+fn first_difference(text: &str, made: &str) -> Option<String> {
+    let shown = |line: &str| {
+        let line = line.trim();
+        match line.char_indices().nth(80) {
+            Some((end, _)) => format!("\"{}…\"", &line[..end]),
+            None => format!("\"{line}\""),
+        }
+    };
+    let (mut theirs, mut ours) = (text.lines(), made.lines());
+    let mut number = 0;
+    loop {
+        number += 1;
+        match (theirs.next(), ours.next()) {
+            (None, None) => return None,
+            (Some(a), Some(b)) if a == b => {}
+            (Some(a), Some(b)) => {
+                return Some(format!(
+                    "its line {number} reads {} where the plan makes {}",
+                    shown(a),
+                    shown(b)
+                ));
+            }
+            (None, Some(b)) => {
+                return Some(format!(
+                    "it ends after line {} where the plan makes more, from {}",
+                    number - 1,
+                    shown(b)
+                ));
+            }
+            (Some(a), None) => {
+                return Some(format!(
+                    "its line {number}, {}, is past the end of the template the plan makes",
+                    shown(a)
+                ));
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::first_difference;
+
+    /// The first line that differs is named with both texts; the same text says nothing.
+    #[test]
+    fn a_template_file_is_told_where_it_parts_from_the_plans() {
+        let made = "a: 1\nb: 2\nc: 3";
+        assert_eq!(first_difference(made, made), None);
+        assert_eq!(
+            first_difference("a: 1\nb: 20\nc: 3", made).as_deref(),
+            Some("its line 2 reads \"b: 20\" where the plan makes \"b: 2\"")
+        );
+        assert_eq!(
+            first_difference("a: 1", made).as_deref(),
+            Some("it ends after line 1 where the plan makes more, from \"b: 2\"")
+        );
+        assert_eq!(
+            first_difference("a: 1\nb: 2\nc: 3\n  d: 4", made).as_deref(),
+            Some("its line 4, \"d: 4\", is past the end of the template the plan makes")
+        );
+        let long = format!("x: \"{}\"", "é".repeat(100));
+        let said = first_difference(&long, made).unwrap();
+        assert!(
+            said.contains(&format!("\"x: \"{}…\"", "é".repeat(76))),
+            "{said}"
+        );
+    }
 }

@@ -97,7 +97,8 @@ pub enum Command {
         /// Where the planner is served.
         #[arg(long, default_value = "http://127.0.0.1:8080/")]
         base: String,
-        /// A share link (or its `#plan=…` fragment) to turn back into plan JSON.
+        /// A share link (or its `#plan=…` fragment) to turn back into plan JSON; `-` reads it
+        /// from standard input.
         #[arg(long)]
         decode: Option<String>,
         /// Say in the link that its estimate leaves out the always-free allowances, so the
@@ -422,7 +423,7 @@ pub fn run(cli: Cli) -> ExitCode {
                 TopologyFormat::Svg => {
                     let estimate =
                         cost::estimate(&valid, PriceBook::embedded(), cost::Options::default());
-                    topology.to_svg(&|_, ty| cost::node_cost_text(&estimate, ty))
+                    topology.to_svg(&|ty, n| cost::node_cost_text(&estimate, ty, n))
                 }
             }
         }),
@@ -432,15 +433,25 @@ pub fn run(cli: Cli) -> ExitCode {
             decode,
             no_free_tier,
         } => match (plan, decode) {
-            (_, Some(text)) => shared::link::decode(&text)
-                .map(|plan| {
-                    // The plan goes to standard output, how it was priced to standard error.
-                    if let Some(words) = link_pricing_words(&text) {
-                        eprintln!("{words}");
-                    }
-                    plan.to_json_pretty() + "\n"
+            (_, Some(text)) => {
+                let text = if text == "-" {
+                    read_plan_text(std::path::Path::new("-"))
+                } else {
+                    Ok(text)
+                };
+                text.and_then(|text| {
+                    shared::link::decode(&text)
+                        .map(|plan| {
+                            // The plan goes to standard output, how it was priced to standard
+                            // error.
+                            if let Some(words) = link_pricing_words(&text) {
+                                eprintln!("{words}");
+                            }
+                            plan.to_json_pretty() + "\n"
+                        })
+                        .map_err(CliError::Link)
                 })
-                .map_err(CliError::Link),
+            }
             (Some(path), None) => {
                 let base_ok = ["http://", "https://"].iter().any(|scheme| {
                     base.strip_prefix(scheme)
@@ -490,13 +501,31 @@ pub fn run(cli: Cli) -> ExitCode {
 
 /// Reads a plan file (or stdin for `-`).
 pub fn read_plan_text(path: &std::path::Path) -> Result<String, CliError> {
-    let mut text = String::new();
-    let result = if is_stdin(path) {
-        std::io::stdin().read_to_string(&mut text).map(|_| ())
-    } else {
-        std::fs::read_to_string(path).map(|t| text = t)
+    // A plan is a few kilobytes, a template that records one some tens: what is longer is not
+    // read to its end (`/dev/zero`, an endless pipe, a disk image given by mistake).
+    const MAX_BYTES: u64 = 1024 * 1024;
+    let read = |from: &mut dyn Read| -> std::io::Result<String> {
+        let mut bytes = Vec::new();
+        from.take(MAX_BYTES + 1).read_to_end(&mut bytes)?;
+        if bytes.len() as u64 > MAX_BYTES {
+            return Err(std::io::Error::new(
+                std::io::ErrorKind::InvalidData,
+                "it is longer than 1 MiB, and a plan is a few kilobytes: is it the plan file?",
+            ));
+        }
+        String::from_utf8(bytes).map_err(|_| {
+            std::io::Error::new(
+                std::io::ErrorKind::InvalidData,
+                "it is not UTF-8 text, as a plan file is",
+            )
+        })
     };
-    result.map_err(|source| CliError::Read {
+    let result = if is_stdin(path) {
+        read(&mut std::io::stdin())
+    } else {
+        std::fs::File::open(path).and_then(|mut f| read(&mut f))
+    };
+    let text = result.map_err(|source| CliError::Read {
         path: if is_stdin(path) {
             "standard input".into()
         } else {

@@ -260,7 +260,8 @@ async fn start(
         .plan_link
         .as_deref()
         .ok_or("the stack's template records no plan, so Stackplan cannot update it")?;
-    let plan = shared::link::decode(link).map_err(|e| format!("the stack's recorded plan: {e}"))?;
+    let plan = shared::link::decode(link)
+        .map_err(|e| format!("the stack's recorded plan: {}", e.of_record()))?;
     let created = deployer
         .create(
             grant,

@@ -36,6 +36,11 @@ pub fn render_estimate(e: &Estimate, ceiling: Option<cost::Ceiling>) -> String {
                 unit_price,
                 money(l.monthly_usd)
             ));
+            // No silent $0: a line that costs nothing says why (a free allowance, nothing
+            // left over), as the planner's line does.
+            if l.monthly_usd == Some(0.0) {
+                out.push_str(&format!("      ({})\n", l.formula));
+            }
         }
     }
     let bound = if e.lower_bound {

@@ -190,7 +190,7 @@ fn mirror(plan: &Plan, fp: &Plan, lp: &Plan) -> Vec<String> {
     match plan.kind() {
         ArchitectureKind::Fargate => {
             out.push(format!(
-                "Both sides carry the same workload; the Lambda side gives each request {} MB on {} (the Fargate task's memory and CPU by default; change them below), with the Lambda example's {}.",
+                "Both sides carry the same workload; the Lambda side gives each request {} MB on {} (by default the Fargate task's memory and CPU; the comparison's Lambda memory and architecture settings change them), with the Lambda example's {}.",
                 l.memory_mb,
                 l.architecture.as_str(),
                 l.api.label()

@@ -730,8 +730,10 @@ pub(crate) fn total_at(plan: &Plan, book: &PriceBook, options: Options, requests
 }
 
 /// What a diagram node's hover says about cost: its service's lines, and what of the service
-/// is not estimated (all of it, when it has no line: never a bare "$0.00").
-pub fn node_cost_text(estimate: &Estimate, resource_type: &str) -> Option<String> {
+/// is not estimated (all of it, when it has no line: never a bare "$0.00"). `alike`: how many
+/// resources the diagram shows under that service ([`crate::topology::Topology::billed_alike`]);
+/// more than one, the text says the cost is theirs together, so that no one adds it up twice.
+pub fn node_cost_text(estimate: &Estimate, resource_type: &str, alike: usize) -> Option<String> {
     match crate::resources::lookup(resource_type)?.billing {
         Billing::Service(service) => {
             let lines: Vec<&Line> = estimate
@@ -762,7 +764,12 @@ pub fn node_cost_text(estimate: &Estimate, resource_type: &str) -> Option<String
                 .collect::<Vec<_>>()
                 .join(", ");
             Some(format!(
-                "{service}: ${known:.2}/month{} ({items}){}",
+                "{service}{}: ${known:.2}/month{} ({items}){}",
+                match alike {
+                    0 | 1 => String::new(),
+                    2 => ", both shown together".to_string(),
+                    n => format!(", all {n} shown together"),
+                },
                 if unknown { " + unknown" } else { "" },
                 if left_out.is_empty() {
                     String::new()

@@ -124,6 +124,39 @@ pub fn short_type(ty: &str) -> String {
 }
 
 impl Topology {
+    /// How many resources the diagram shows (nodes, boxes' resources, group members) that are
+    /// billed under the same service as a resource of a given type: the service's lines price
+    /// them together, so a hover must not read as one resource's cost. 1 for a type billed
+    /// otherwise.
+    pub fn billed_alike(&self) -> impl Fn(&str) -> usize + use<> {
+        let service = |ty: &str| match crate::resources::lookup(ty).map(|r| r.billing) {
+            Some(crate::resources::Billing::Service(s)) => Some(s),
+            _ => None,
+        };
+        let services: Vec<&'static str> = self
+            .nodes
+            .iter()
+            .filter(|n| n.id != INTERNET)
+            .map(|n| n.resource_type.as_str())
+            .chain(self.areas.iter().flat_map(|a| {
+                a.kind
+                    .resource_type()
+                    .into_iter()
+                    .flat_map(|ty| a.resources.iter().map(move |_| ty))
+            }))
+            .chain(
+                self.groups
+                    .iter()
+                    .flat_map(|g| g.members.iter().map(|m| m.1.as_str())),
+            )
+            .filter_map(service)
+            .collect();
+        move |ty| match service(ty) {
+            Some(s) => services.iter().filter(|x| **x == s).count().max(1),
+            None => 1,
+        }
+    }
+
     /// Every logical id shown: nodes, boxes and group members.
     pub fn shown_ids(&self) -> BTreeSet<String> {
         let mut ids: BTreeSet<String> = self.nodes.iter().map(|n| n.id.clone()).collect();

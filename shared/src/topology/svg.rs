@@ -44,8 +44,11 @@ impl fmt::Display for D1 {
 }
 
 impl Topology {
-    /// A standalone SVG. `cost` gives the monthly cost text of a node's resource, for hover.
-    pub fn to_svg(&self, cost: &dyn Fn(&str, &str) -> Option<String>) -> String {
+    /// A standalone SVG. `cost` gives the monthly cost text of a node's resource, for hover,
+    /// from its type and the number of resources shown that its service's lines price together
+    /// ([`Topology::billed_alike`]).
+    pub fn to_svg(&self, cost: &dyn Fn(&str, usize) -> Option<String>) -> String {
+        let alike = self.billed_alike();
         let mut s = String::with_capacity(32 * 1024);
         let _ = write!(
             s,
@@ -125,8 +128,8 @@ impl Topology {
             let title = if internet {
                 "The internet".to_string()
             } else {
-                let cost_text =
-                    cost(&n.id, &n.resource_type).unwrap_or_else(|| "no cost line".into());
+                let cost_text = cost(&n.resource_type, alike(&n.resource_type))
+                    .unwrap_or_else(|| "no cost line".into());
                 format!("{}\n{}\n{}", n.resource_type, n.id, cost_text)
             };
             let _ = write!(
@@ -188,14 +191,15 @@ impl Topology {
     /// resources (boxes and the members of grouped boxes) with their types and monthly costs,
     /// then its connections, each "from → to: what". HTML, every text escaped; `cost` as for
     /// [`Topology::to_svg`].
-    pub fn to_text_html(&self, cost: &dyn Fn(&str, &str) -> Option<String>) -> String {
+    pub fn to_text_html(&self, cost: &dyn Fn(&str, usize) -> Option<String>) -> String {
+        let alike = self.billed_alike();
         let mut s = String::with_capacity(8 * 1024);
         s.push_str(concat!(
             r#"<table class="topology-resources"><caption>Resources</caption>"#,
             r#"<thead><tr><th scope="col">Resource</th><th scope="col">Type</th><th scope="col">Where</th><th scope="col">Monthly cost</th></tr></thead><tbody>"#
         ));
         let row = |s: &mut String, id: &str, ty: &str, place: &str| {
-            let cost_text = cost(id, ty).unwrap_or_else(|| "no cost line".into());
+            let cost_text = cost(ty, alike(ty)).unwrap_or_else(|| "no cost line".into());
             let _ = write!(
                 s,
                 r#"<tr data-id="{}"><th scope="row">{}</th><td>{}</td><td>{}</td><td>{}</td></tr>"#,

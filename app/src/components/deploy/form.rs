@@ -92,17 +92,22 @@ fn parameter_field(
             .with(|ps| ps.get(name).cloned().unwrap_or_default())
     };
     view! {
+        // Named by its label alone; the hint and the problem describe it.
         <label class="deploy-parameter">
-            <span>{label}</span>
+            <span id=format!("parameter-{name}-label")>{label}</span>
             <input type="text" data-testid=format!("parameter-{name}") placeholder=placeholder
+                aria-labelledby=format!("parameter-{name}-label")
+                aria-describedby=format!("parameter-{name}-hint parameter-{name}-problem")
                 prop:value=value disabled=move || d.busy()
                 aria-invalid=move || problem.get().is_some().then_some("true")
                 on:input=move |ev| {
                     let v = event_target_value(&ev);
                     d.parameters.update(|ps| { ps.insert(name.to_string(), v); });
                 } />
-            <small class="muted">{hint}</small>
-            {move || problem.get().map(|m| view! { <small class="field-error" role="alert">{m}</small> })}
+            <small class="muted" id=format!("parameter-{name}-hint")>{hint}</small>
+            <span id=format!("parameter-{name}-problem")>
+                {move || problem.get().map(|m| view! { <small class="field-error" role="alert">{m}</small> })}
+            </span>
         </label>
     }
     .into_any()

@@ -50,8 +50,8 @@ pub fn finished(d: Deploy, status: Status) -> AnyView {
                         }
                     };
                     view! {
-                        <p class="muted deployed-plan">"The plan this stack was deployed from: "
-                            <a href=href on:click=open data-testid="deployed-plan-link">"open it here"</a>
+                        <p class="muted deployed-plan">
+                            <a href=href on:click=open data-testid="deployed-plan-link">"Open the plan this stack was deployed from"</a>
                         </p>
                     }
                 })}
