@@ -85,6 +85,13 @@ pub fn write(address: &str, from: Option<&'static str>, free_tier: bool, plan: &
     }
 }
 
+/// Drops the draft kept at `address`: the address moved on ([`crate::state::Planner::address_follows_plan`]).
+pub fn forget(address: &str) {
+    if let Some(storage) = crate::browser::session_storage() {
+        let _ = storage.remove_item(&format!("{KEY}{address}"));
+    }
+}
+
 /// The template's format the tab showed last: a reload keeps the tab the user chose.
 const FORMAT_KEY: &str = "stackplan-format";
 

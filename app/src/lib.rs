@@ -43,6 +43,9 @@ pub fn App() -> impl IntoView {
     provide_context(planner);
     let mode = embed::EmbedMode::from_location();
     embed::connect(planner, &mode);
+    if !mode.embedded {
+        planner.address_follows_plan();
+    }
     if mode.embedded
         && let Some(body) = web_sys::window()
             .and_then(|w| w.document())
@@ -96,7 +99,7 @@ pub fn App() -> impl IntoView {
                 <ShareButton />
             </div>
         </header>
-        {move || planner.link_error.get().map(|message| banner("error", "alert", "link-error", view! { <span>{message}</span> }, move || planner.link_error.set(None)))}
+        {move || planner.link_error.get().map(|message| banner("error", "alert", "", "link-error", view! { <span>{message}</span> }, move || planner.link_error.set(None)))}
         {opened_banner(planner)}
         <main class="layout">
             <section class="controls" aria-label="Plan">
@@ -158,9 +161,12 @@ fn opened_banner(p: Planner) -> impl IntoView {
         })
     };
     // Read out from a live region that is on the page from the start (one inserted with its
-    // text is often not read), without the buttons' names; the banner itself is not live.
-    let spoken = move || {
-        shown.get().map_or_else(String::new, |swap| {
+    // text is often not read), without the buttons' names; the banner itself is not live. At
+    // each opening or swap it is emptied first, so the same file opened again is said again.
+    let spoken = RwSignal::new(String::new());
+    Effect::new(move |_| {
+        let at = p.opened.with(|o| o.as_ref().map(|o| o.at));
+        let text = shown.get().map_or_else(String::new, |swap| {
             let mut text = said();
             if let Some(note) = note() {
                 text = format!("{text} {note}");
@@ -169,8 +175,15 @@ fn opened_banner(p: Planner) -> impl IntoView {
                 text.push_str(" Its button at the top of the page swaps the two plans.");
             }
             text
-        })
-    };
+        });
+        spoken.set(String::new());
+        if at.is_some() && !text.is_empty() {
+            leptos::task::spawn_local(async move {
+                browser::sleep_ms(100).await;
+                spoken.set(text);
+            });
+        }
+    });
     let banner_view = move || {
         shown.get().map(|swap| {
             let body = view! {
@@ -182,7 +195,7 @@ fn opened_banner(p: Planner) -> impl IntoView {
                     })}
                 </span>
             };
-            banner("note", "group", "opened-file", body, move || p.opened.set(None))
+            banner("note", "group", "Opened file", "opened-file", body, move || p.opened.set(None))
         })
     };
     view! {
@@ -192,16 +205,18 @@ fn opened_banner(p: Planner) -> impl IntoView {
 }
 
 /// A banner over the page, with its Dismiss button: `kind` is its class (`error`, `note`),
-/// `role` how it is read (`alert`, `status`).
+/// `role` how it is read (`alert`, or `group` for one a live region elsewhere says), `label`
+/// its name ("" for none).
 fn banner(
     kind: &'static str,
     role: &'static str,
+    label: &'static str,
     testid: &'static str,
     body: impl IntoView + 'static,
     dismiss: impl Fn() + 'static,
 ) -> AnyView {
     view! {
-        <div class=format!("banner {kind}") role=role data-testid=testid>
+        <div class=format!("banner {kind}") role=role aria-label=(!label.is_empty()).then_some(label) data-testid=testid>
             {body}
             <button type="button" class="icon" aria-label="Dismiss" on:click=move |ev| {
                 // The banner goes: the focus goes on to the plan's first control.

@@ -52,8 +52,8 @@ pub struct Planner {
     /// The settings of sections switched off, kept for switching them on again.
     pub kept: Kept,
     pub kind: Memo<ArchitectureKind>,
-    /// Counts plans the user opened whole (a share link followed, a plan file): every box
-    /// then shows the opened plan's value, whatever it held.
+    /// Counts plans the user opened whole (a share link followed, a plan file, a swap back to
+    /// the plan a file replaced): every box then shows the opened plan's value, whatever it held.
     pub loaded: RwSignal<u64>,
     /// Where the plan on the page came from when someone else may have written it: "a share
     /// link" or "a plan file". The deploy panel then asks before deploying a plan that uses
@@ -280,8 +280,9 @@ fn keep_drafts(
 }
 
 /// A plan file the user opened, and the plan it replaced, kept so that the page can put that
-/// one back, and the file's again: opening a file loses nothing but the text of a box that did
-/// not read as a number.
+/// one back, and the file's again, until the banner is dismissed or another plan is opened
+/// (one swap slot: a second file keeps the plan on the page when it opens, not the first
+/// file's). A box's text that did not read as a number is not kept.
 #[derive(Clone)]
 pub struct Opened {
     /// The `loaded` count of the opening, or of the last swap: the page speaks of it while no
@@ -317,7 +318,85 @@ pub const LINK: &str = "a share link";
 /// What `Planner::opened_from` says of a plan file's plan.
 pub const PLAN_FILE: &str = "a plan file";
 
+/// How long edits must pause before the address follows the plan
+/// ([`Planner::address_follows_plan`]).
+const ADDRESS_SETTLE: std::time::Duration = std::time::Duration::from_millis(600);
+
 impl Planner {
+    /// The share link of the plan as it stands, priced as the page prices it: what Share
+    /// gives.
+    pub fn share_link(&self) -> String {
+        let free_tier = self.free_tier.get_untracked();
+        let book = self.estimate.with_untracked(|e| {
+            e.as_ref()
+                .map(|(e, _)| (e.price_book.version.clone(), e.price_book.date.clone()))
+        });
+        self.plan.with_untracked(|plan| {
+            shared::link::link_priced(
+                plan,
+                &crate::browser::share_base(),
+                free_tier,
+                book.as_ref().map(|(v, d)| (v.as_str(), d.as_str())),
+            )
+        })
+    }
+
+    /// While the address holds a share link (the page opened one, or Share put one there), it
+    /// follows the plan: once edits pause, it is the link of the plan as it stands, so an
+    /// address copied from the bar, or bookmarked, shares what the page shows, not the plan
+    /// the link first held. No history entry is made, and the tab's draft moves with the
+    /// address. An address without a link is left as it is (the page shows the example
+    /// there), and so is a plan too long for a link. Not for an embedded planner: its host
+    /// owns the frame's address.
+    pub fn address_follows_plan(self) {
+        let changes = StoredValue::new(0u64);
+        Effect::new(move |started: Option<()>| {
+            self.plan.track();
+            self.free_tier.track();
+            if started.is_none() {
+                return;
+            }
+            changes.update_value(|n| *n += 1);
+            let this = changes.get_value();
+            set_timeout(
+                move || {
+                    if changes.get_value() != this {
+                        return;
+                    }
+                    let Some(old) = crate::browser::plan_fragment() else {
+                        return;
+                    };
+                    // The link's own plan (just opened, or edited back): the address keeps
+                    // what its sharer wrote, the book they priced it with included.
+                    let same = shared::link::decode(&old).is_ok_and(|linked| {
+                        self.plan.with_untracked(|p| *p == linked)
+                            && shared::link::free_tier_of(&old) == self.free_tier.get_untracked()
+                    });
+                    if same || self.plan.with_untracked(shared::link::too_long).is_some() {
+                        return;
+                    }
+                    let url = self.share_link();
+                    let Some((_, fragment)) = url.split_once('#') else {
+                        return;
+                    };
+                    let new = format!("#{fragment}");
+                    if new == old {
+                        return;
+                    }
+                    crate::browser::replace_fragment(&new);
+                    let (from, free_tier) = (
+                        self.opened_from.get_untracked(),
+                        self.free_tier.get_untracked(),
+                    );
+                    self.plan
+                        .with_untracked(|p| crate::draft::write(&new, from, free_tier, p));
+                    crate::draft::forget(&old);
+                },
+                ADDRESS_SETTLE,
+            );
+        });
+    }
+
     /// Opens the plan of a file the user chose, `name`, keeping the plan it replaces.
     pub fn open_file(&self, name: String, plan: Plan, note: Option<String>) {
         let replaced = self.on_page();
@@ -438,13 +517,22 @@ impl Planner {
             problems
         });
         let valid = crate::reactive::memo(move |_| checked.with(|c| c.as_ref().ok().cloned()));
-        let format = RwSignal::new(crate::draft::read_format().unwrap_or(Format::Json));
-        Effect::new(move |started: Option<()>| {
-            let format = format.get();
-            if started.is_some() {
-                crate::draft::write_format(format);
-            }
-        });
+        // The tab keeps the format chosen, as it keeps the draft; an embedded planner keeps
+        // nothing.
+        let format = RwSignal::new(
+            (!embedded)
+                .then(crate::draft::read_format)
+                .flatten()
+                .unwrap_or(Format::Json),
+        );
+        if !embedded {
+            Effect::new(move |started: Option<()>| {
+                let format = format.get();
+                if started.is_some() {
+                    crate::draft::write_format(format);
+                }
+            });
+        }
         let server_book = RwSignal::new(None::<ServerBook>);
         let pricing = crate::reactive::memo(move |_| {
             server_book.with(|sb| sb.clone().filter(|b| b.source == BookSource::Live))

@@ -350,7 +350,7 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
     println!("Stackplan is running at http://{local}/");
     if let Some(token) = login {
         let url = format!("http://{local}/#token={token}");
-        match login_url_place(&config, &local) {
+        match login_url_place(&config) {
             None => println!("To deploy, open the login URL: {url}"),
             Some(path) => {
                 write_private(&path, &format!("{url}\n")).map_err(|e| {
@@ -391,20 +391,70 @@ pub fn init_logging() {
 
 /// Logging to standard error at `default` (a `RUST_LOG` filter) unless `RUST_LOG` says.
 pub fn init_logging_at(default: &str) {
-    use tracing_subscriber::EnvFilter;
+    use tracing_subscriber::{EnvFilter, Layer, layer::SubscriberExt, util::SubscriberInitExt};
     let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(default));
     // Colours only for a terminal: a log piped into a file or a CI job's output stays text.
     let ansi = std::io::IsTerminal::is_terminal(&std::io::stderr());
-    let _ = tracing_subscriber::fmt()
-        .with_env_filter(filter)
+    let layer = tracing_subscriber::fmt::layer()
         .with_writer(std::io::stderr)
         .with_ansi(ansi)
         .with_target(false)
-        .try_init();
+        .with_filter(tracing_subscriber::filter::filter_fn(quiet_sdk))
+        .with_filter(filter);
+    let _ = tracing_subscriber::registry().with(layer).try_init();
+}
+
+/// The AWS SDK's own events below a warning are never logged, whatever `RUST_LOG` asks: at
+/// debug and trace they carry role ARNs (with the account's id), access key ids and request
+/// bodies. Its warnings and errors (a retry, a failed call) are kept.
+fn quiet_sdk(meta: &tracing::Metadata<'_>) -> bool {
+    !(meta.target().starts_with("aws_") && *meta.level() > tracing::Level::WARN)
 }
 
 #[cfg(test)]
 mod tests {
+    /// The SDK's debug and trace events (role ARNs, key ids) are dropped at any `RUST_LOG`; its
+    /// warnings, and the server's own events at every level, are not.
+    #[test]
+    fn the_sdks_chatter_is_never_logged() {
+        use tracing::{Level, Metadata, callsite::Identifier, field::FieldSet, metadata::Kind};
+        struct Site;
+        impl tracing::Callsite for Site {
+            fn set_interest(&self, _: tracing::subscriber::Interest) {}
+            fn metadata(&self) -> &Metadata<'_> {
+                unreachable!()
+            }
+        }
+        static SITE: Site = Site;
+        let meta = |target: &'static str, level: Level| {
+            Metadata::new(
+                "event",
+                target,
+                level,
+                None,
+                None,
+                None,
+                FieldSet::new(&[], Identifier(&SITE)),
+                Kind::EVENT,
+            )
+        };
+        for (target, level, kept) in [
+            ("aws_sdk_sts::operation", Level::TRACE, false),
+            ("aws_smithy_runtime::client", Level::DEBUG, false),
+            ("aws_config::imds", Level::INFO, false),
+            ("aws_smithy_runtime::client", Level::WARN, true),
+            ("aws_sdk_cloudformation", Level::ERROR, true),
+            ("server::deploy", Level::TRACE, true),
+            ("tower_http::trace", Level::DEBUG, true),
+        ] {
+            assert_eq!(
+                super::quiet_sdk(&meta(target, level)),
+                kept,
+                "{target} {level}"
+            );
+        }
+    }
+
     /// On AWS a deployer role comes with what the bootstrap made beside it; the sandbox needs
     /// neither.
     #[test]
@@ -512,26 +562,22 @@ mod tests {
     }
 }
 
-/// Where a generated login URL goes: `None` to standard output, when someone is at a terminal or
-/// the server listens on loopback only; else a file of the data directory. Under a service
-/// manager or in a container, standard output ends up in a log that others may read, and the
-/// token in the URL deploys with every role of the server.
-fn login_url_place(config: &Config, local: &std::net::SocketAddr) -> Option<std::path::PathBuf> {
+/// Where a generated login URL goes: `None` to standard output, when someone is at a terminal;
+/// else a file of the data directory. Under a service manager, in a container, or with its
+/// output sent to a file, standard output ends up in a log that others may read, and the token
+/// in the URL deploys with every role of the server. A server on loopback is no exception: it
+/// is how one runs behind a reverse proxy (`--allowed-host`).
+fn login_url_place(config: &Config) -> Option<std::path::PathBuf> {
     use std::io::IsTerminal;
-    login_url_file(
-        std::io::stdout().is_terminal(),
-        local.ip().is_loopback(),
-        config.data_dir(),
-    )
+    login_url_file(std::io::stdout().is_terminal(), config.data_dir())
 }
 
 fn login_url_file(
     terminal: bool,
-    loopback: bool,
     data_dir: Option<std::path::PathBuf>,
 ) -> Option<std::path::PathBuf> {
     // With no data directory (no `--data-dir`, no HOME), the working directory's.
-    (!terminal && !loopback).then(|| {
+    (!terminal).then(|| {
         data_dir
             .unwrap_or_else(|| std::path::PathBuf::from("."))
             .join("login-url")
@@ -564,11 +610,14 @@ mod login_url_tests {
     #[test]
     fn a_login_url_is_printed_only_where_no_log_keeps_it() {
         let dir = std::path::PathBuf::from("/var/lib/stackplan");
-        assert_eq!(login_url_file(true, false, Some(dir.clone())), None);
-        assert_eq!(login_url_file(false, true, Some(dir.clone())), None);
+        assert_eq!(login_url_file(true, Some(dir.clone())), None);
         assert_eq!(
-            login_url_file(false, false, Some(dir.clone())),
+            login_url_file(false, Some(dir.clone())),
             Some(dir.join("login-url"))
+        );
+        assert_eq!(
+            login_url_file(false, None),
+            Some(std::path::PathBuf::from("./login-url"))
         );
     }
 

@@ -673,6 +673,46 @@ fn logs_through_a_pipe_have_no_colour_codes() {
     assert!(!stderr.contains('\u{1b}'), "{stderr:?}");
 }
 
+/// `link --decode` reads a link from standard input (`-`), tells text that is no link from a
+/// damaged one, and says when the plan a link carries is not valid (the plan is still written:
+/// decoding is how a user gets at it).
+#[test]
+fn link_decode_reads_standard_input_and_says_what_it_decoded() {
+    let mut plan = shared::examples::fargate();
+    let code = shared::link::encode(&plan);
+    let out = stackplan(
+        &["link", "--decode", "-"],
+        &format!("https://x.example/#plan={code}&free_tier=off\n"),
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert_eq!(text(&out.stdout), plan.to_json_pretty() + "\n");
+    // How it was priced, read from the link's end, before its newline.
+    assert!(
+        text(&out.stderr).contains("without the always-free allowances"),
+        "{}",
+        text(&out.stderr)
+    );
+    let out = stackplan(&["link", "--decode", "plan.json"], "");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out.stderr).contains("the link carries no plan"),
+        "{}",
+        text(&out.stderr)
+    );
+    if let shared::plan::Architecture::Fargate(f) = &mut plan.architecture {
+        f.max_tasks = 1000;
+    }
+    let link = format!("#plan={}", shared::link::encode(&plan));
+    let out = stackplan(&["link", "--decode", &link], "");
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert_eq!(text(&out.stdout), plan.to_json_pretty() + "\n");
+    assert!(
+        text(&out.stderr).starts_with("the link's plan is not valid: fargate.max_tasks: "),
+        "{}",
+        text(&out.stderr)
+    );
+}
+
 /// No silent $0 in the table: a line that costs nothing is followed by how it came to nothing
 /// (a free allowance it falls within, or less than a cent), as the planner's line says.
 #[test]

@@ -333,7 +333,7 @@ pub fn check(plan: &Plan) -> Vec<(String, String)> {
                         at("value"),
                         format!("{} characters is too long (at most {MAX_VALUE})", v.len()),
                     ));
-                } else if v.contains("{{resolve:") {
+                } else if crate::validate::holds_dynamic_reference(v) {
                     out.push((
                         at("value"),
                         "a plain value must not hold a CloudFormation dynamic reference ({{resolve:…}}); name the secret in `secret` instead".into(),

@@ -128,7 +128,8 @@ pub fn for_kind(kind: ArchitectureKind) -> Plan {
     }
 }
 
-/// A tag set at every limit: the most bytes tags can add to a template.
+/// A tag set at every limit, in ASCII: the most characters tags can add to a template (a tag in
+/// another script adds more bytes; the template-size and link-length checks still bound it).
 pub fn max_tags() -> BTreeMap<String, String> {
     use crate::validate::limits::{MAX_TAG_KEY, MAX_TAG_VALUE, MAX_TAGS};
     (0..MAX_TAGS)

@@ -168,7 +168,9 @@ impl LinkError {
     /// had a link in hand, and "was it copied whole?" would send them looking for one.
     pub fn of_record(&self) -> String {
         match self {
-            LinkError::Missing => "the record is empty".to_string(),
+            LinkError::Missing => {
+                "the record is not a plan's code (was it edited?); open the plan file, or download the template again".to_string()
+            }
             LinkError::TooLong(n) => {
                 format!("the record is {n} characters long; a plan's record is at most {MAX_LINK_CHARS}")
             }
@@ -537,10 +539,14 @@ pub fn decode(input: &str) -> Result<Plan, LinkError> {
     }
     // The plan is a part of the fragment (`#…&plan=…&…`), never of the address before it: a
     // base whose query holds `plan=` is not read as the plan.
-    let fragment = input.split_once('#').map_or(input, |(_, f)| f);
-    let keyed = fragment
-        .split('&')
-        .find_map(|p| p.strip_prefix(FRAGMENT_KEY));
+    let keyed = match input.split_once('#') {
+        Some((_, fragment)) => fragment
+            .split('&')
+            .find_map(|p| p.strip_prefix(FRAGMENT_KEY)),
+        // An address without a fragment carries no plan, whatever its query holds.
+        None if input.contains("://") => None,
+        None => input.split('&').find_map(|p| p.strip_prefix(FRAGMENT_KEY)),
+    };
     let payload = match keyed {
         Some(payload) => payload,
         None if input.contains('#') || input.contains("://") => return Err(LinkError::Missing),
@@ -623,12 +629,14 @@ mod tests {
             assert_eq!(decode(&made), Ok(plan.clone()), "{made}");
         }
         // A plan in the query alone is no share link's.
-        assert_eq!(
-            decode("http://example.com/?plan=1.abc"),
-            Err(LinkError::Missing)
-        );
-        // The fragment's plan may follow other parts.
         let code = encode(&plan);
+        for query in [
+            format!("http://example.com/?plan={code}"),
+            format!("http://example.com/?a=1&plan={code}"),
+        ] {
+            assert_eq!(decode(&query), Err(LinkError::Missing), "{query}");
+        }
+        // The fragment's plan may follow other parts.
         assert_eq!(
             decode(&format!("https://x/#n=2&plan={code}")),
             Ok(plan.clone())

@@ -355,7 +355,7 @@ impl Checker {
     /// plan's free text holding one would put a secret's value into that setting, or send it
     /// out (an alarm's email address). Answers whether `text` holds one (and says so).
     fn dynamic_reference(&mut self, path: impl Into<String>, text: &str) -> bool {
-        let holds = text.contains("{{resolve:");
+        let holds = holds_dynamic_reference(text);
         if holds {
             self.error(
                 path,
@@ -397,6 +397,21 @@ impl Checker {
     }
 }
 
+/// Whether `text` holds what CloudFormation could read as a dynamic reference: `{{resolve:`
+/// in any case, with spaces anywhere in it. Stricter than CloudFormation (which wants it
+/// exact), so that no spelling of it gets past.
+pub fn holds_dynamic_reference(text: &str) -> bool {
+    if !text.contains("{{") {
+        return false;
+    }
+    let squeezed: String = text
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .flat_map(char::to_lowercase)
+        .collect();
+    squeezed.contains("{{resolve:")
+}
+
 fn project(c: &mut Checker, name: &str) {
     let ok_chars = name
         .chars()
@@ -426,12 +441,43 @@ fn project(c: &mut Checker, name: &str) {
     }
 }
 
-/// AWS's rule for tag text: letters and digits of any script ("Müller", "東京"), spaces, and
-/// `_ . : / = + - @`.
+/// Tag text: ASCII letters and digits, spaces, `_ . : / = + - @`, and the letters of the scripts
+/// in [`TAG_LETTERS`]. AWS takes any Unicode letter or digit (`\p{L}\p{Z}\p{N}`), but Rust's
+/// `is_alphabetic` also takes combining marks (a Devanagari vowel sign), which IAM refuses on
+/// the stack's roles at create time: only ranges that hold letters and nothing else are taken.
 fn tag_text_ok(s: &str) -> bool {
-    s.chars()
-        .all(|ch| ch.is_alphanumeric() || " _.:/=+-@".contains(ch))
+    s.chars().all(|ch| {
+        ch.is_ascii_alphanumeric()
+            || " _.:/=+-@".contains(ch)
+            || TAG_LETTERS
+                .iter()
+                .any(|(from, to)| (*from..=*to).contains(&ch))
+    })
 }
+
+/// Unicode ranges of letters only (general category L): Latin with accents, Greek, Cyrillic,
+/// kana, CJK ideographs, Hangul syllables.
+const TAG_LETTERS: [(char, char); 15] = [
+    ('\u{c0}', '\u{d6}'),
+    ('\u{d8}', '\u{f6}'),
+    ('\u{f8}', '\u{24f}'),
+    ('\u{388}', '\u{38a}'),
+    ('\u{38c}', '\u{38c}'),
+    ('\u{38e}', '\u{3a1}'),
+    ('\u{3a3}', '\u{3ce}'),
+    ('\u{400}', '\u{481}'),
+    ('\u{48a}', '\u{4ff}'),
+    ('\u{3041}', '\u{3096}'),
+    ('\u{30a1}', '\u{30fa}'),
+    ('\u{30fc}', '\u{30fc}'),
+    ('\u{4e00}', '\u{9fff}'),
+    ('\u{ac00}', '\u{d7a3}'),
+    ('\u{386}', '\u{386}'),
+];
+
+/// What a tag's text may hold, in words.
+const TAG_TEXT: &str =
+    "letters (Latin, Greek, Cyrillic, kana, CJK, Hangul), digits, spaces and _ . : / = + - @";
 
 /// A Route 53 hosted zone id: `Z` then capital letters and digits, 2–32 characters.
 pub fn hosted_zone_id_ok(id: &str) -> bool {
@@ -468,10 +514,7 @@ fn tags(c: &mut Checker, plan: &Plan) {
                 "tag keys starting with \"aws:\" or \"stackplan:\" are reserved",
             );
         } else if !tag_text_ok(key) {
-            c.error(
-                &path,
-                "a tag key may contain letters, digits, spaces and _ . : / = + - @",
-            );
+            c.error(&path, format!("a tag key may contain {TAG_TEXT}"));
         } else if key.trim() != key {
             c.warn(
                 &path,
@@ -483,12 +526,12 @@ fn tags(c: &mut Checker, plan: &Plan) {
         } else if let Some(other) = plan
             .tags
             .keys()
-            .find(|other| *other < key && other.eq_ignore_ascii_case(key))
+            .find(|other| *other < key && other.to_lowercase() == key.to_lowercase())
         {
-            c.warn(
+            c.error(
                 &path,
                 format!(
-                    "\"{key}\" and \"{other}\" differ only in case: AWS counts them as two keys, so cost reports split the stack's resources between them; keep one"
+                    "\"{key}\" and \"{other}\" differ only in case: IAM takes them for the same key and would refuse the stack's roles; keep one"
                 ),
             );
         }
@@ -501,10 +544,7 @@ fn tags(c: &mut Checker, plan: &Plan) {
                 ),
             );
         } else if !tag_text_ok(value) {
-            c.error(
-                &path,
-                "a tag value may contain letters, digits, spaces and _ . : / = + - @",
-            );
+            c.error(&path, format!("a tag value may contain {TAG_TEXT}"));
         }
     }
 }

@@ -551,6 +551,10 @@ fn a_template_opens_as_the_plan_it_records() {
         );
         // The reader opened a file: no link to go and copy again.
         assert!(!err.contains("link"), "{err}");
+        // A record edited into something that is no code at all.
+        let edited = text.replace(&code, "xyz");
+        let err = shared::Plan::from_file(&edited).unwrap_err().to_string();
+        assert!(err.ends_with("could not be read: the record is not a plan's code (was it edited?); open the plan file, or download the template again"), "{err}");
         // No recorded plan.
         let foreign = text.replace("Plan", "Plot");
         let err = shared::Plan::from_file(&foreign).unwrap_err().to_string();

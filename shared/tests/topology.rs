@@ -225,9 +225,12 @@ fn the_text_alternative_names_every_resource_and_connection() {
                 )),
                 "{name}: {id}"
             );
+            // This row's own cost cell, not another of its type's.
+            let start = html.find(&format!(r#"<tr data-id="{id}">"#)).unwrap();
+            let row = &html[start..start + html[start..].find("</tr>").unwrap()];
             assert!(
-                html.contains(&format!("cost of {ty} (of ")),
-                "{name}: {id}'s cost"
+                row.contains(&format!("<td>cost of {ty} (of ")),
+                "{name}: {id}'s cost: {row}"
             );
         }
         assert_eq!(

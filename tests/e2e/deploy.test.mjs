@@ -9,6 +9,7 @@ import { spawn } from 'node:child_process';
 import http from 'node:http';
 import net from 'node:net';
 import { createHash } from 'node:crypto';
+import fs from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { accessibilityViolations, artifacts, insertedStatusRegions, launch, openPage, root, startServer, stopServer, watchStatusRegions } from './harness.mjs';
@@ -72,8 +73,14 @@ before(async () => {
   allowedHost = await hostServer();
   foreignHost = await hostServer();
   server = await startServer(['--aws-endpoint', `http://127.0.0.1:${port}`, '--embed-origin', allowedHost.origin]);
-  for (let i = 0; i < 50 && !/#token=/.test(server.output()); i++) await new Promise((r) => setTimeout(r, 100));
-  login = server.output().match(/(http:\/\/127\.0\.0\.1:\d+\/#token=[0-9a-f]{64})/)[1];
+  // Not printed (the output is no terminal: a log could keep it), but written to the data
+  // directory, readable by this user alone, and the output says where.
+  for (let i = 0; i < 50 && !/To deploy, open the login URL in /.test(server.output()); i++) await new Promise((r) => setTimeout(r, 100));
+  assert.doesNotMatch(server.output(), /#token=/);
+  const file = path.join(server.dataDir, 'login-url');
+  assert.ok(server.output().includes(`open the login URL in ${file} `), server.output());
+  assert.equal(fs.statSync(file).mode & 0o777, 0o600);
+  login = fs.readFileSync(file, 'utf8').trim().match(/^(http:\/\/127\.0\.0\.1:\d+\/#token=[0-9a-f]{64})$/)[1];
   browser = await launch();
 });
 

@@ -2,6 +2,7 @@
 // against the real Trunk release build, and Debian's Chromium through playwright-core.
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
+import os from 'node:os';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -14,8 +15,11 @@ export const artifacts = path.join(root, 'tests', 'artifacts');
 
 /** Starts `stackplan serve` on 127.0.0.1:0 and resolves to { url, proc, output() }. */
 export function startServer(args = []) {
+  // A data directory of its own: its output is no terminal, so the login URL it makes is
+  // written there (`login-url`), not printed.
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'stackplan-serve-'));
   return new Promise((resolve, reject) => {
-    const proc = spawn(bin, ['serve', '--addr', '127.0.0.1:0', '--dist', path.join(root, 'dist'), ...args], {
+    const proc = spawn(bin, ['serve', '--addr', '127.0.0.1:0', '--dist', path.join(root, 'dist'), '--data-dir', dataDir, ...args], {
       cwd: root,
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -24,7 +28,7 @@ export function startServer(args = []) {
     const onData = (chunk) => {
       out += chunk;
       const m = out.match(/running at (http:\/\/127\.0\.0\.1:\d+\/)/);
-      if (m) { clearTimeout(timer); resolve({ url: m[1], proc, output: () => out }); }
+      if (m) { clearTimeout(timer); resolve({ url: m[1], proc, output: () => out, dataDir }); }
     };
     proc.stdout.on('data', onData);
     proc.stderr.on('data', onData);

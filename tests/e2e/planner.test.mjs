@@ -272,6 +272,37 @@ test('a reload gives back the plan being edited; another share link loaded in th
   assert.equal(await page.locator('[data-arch=fargate]').getAttribute('aria-checked'), 'true');
 });
 
+test('once a share link is in the address, the address follows the plan; a bare address is left alone', async () => {
+  const sharer = await t.open();
+  await sharer.getByTestId('share').click();
+  await sharer.waitForFunction(() => location.hash.includes('plan='));
+  const first = sharer.url();
+  // Opened as it is, the address keeps what its sharer wrote.
+  const page = await t.open(first);
+  await page.waitForTimeout(1500);
+  assert.equal(page.url(), first);
+  const entries = await page.evaluate(() => history.length);
+  await page.locator('#f-project').fill('followed');
+  await page.waitForFunction((f) => location.href !== f, first, { timeout: 10000 });
+  const moved = page.url();
+  assert.match(moved, /#plan=1\.[\w-]+&book=/);
+  assert.equal(await page.evaluate(() => history.length), entries, 'no history entry');
+  // The address copied from the bar opens what the page shows; a reload keeps it too.
+  const other = await t.open(moved);
+  assert.equal(await other.locator('#f-project').inputValue(), 'followed');
+  await page.reload();
+  await page.getByTestId('monthly-total').waitFor();
+  assert.equal(await page.locator('#f-project').inputValue(), 'followed');
+  // The draft moved with the address: one draft in the tab, at the address it is at.
+  const drafts = await page.evaluate(() => Object.keys(sessionStorage).filter((k) => k.startsWith('stackplan-draft:')));
+  assert.deepEqual(drafts, [`stackplan-draft:${new URL(moved).hash}`]);
+  // An address without a link shows the example there: edits leave it as it is.
+  const bare = await t.open();
+  await bare.locator('#f-project').fill('unlinked');
+  await bare.waitForTimeout(1500);
+  assert.equal(new URL(bare.url()).hash, '');
+});
+
 test('a number typed wrong stays as typed, with its message, while other fields change', async () => {
   const page = await t.open();
   const desired = page.locator('#f-fargate-desired_tasks');

@@ -219,9 +219,9 @@ fn sentence(now: &Heard, before: &Heard) -> Option<String> {
     if before.errors > 0 {
         said.push("The plan is valid again".to_string());
     }
-    if now.total != before.total {
+    if now.total != before.total && !before.total.is_empty() {
         said.push(speak(&now.total, &before.total));
-    } else if before.errors > 0 {
+    } else if before.errors > 0 || now.total != before.total {
         said.push(format!("Monthly cost {}", words(&now.total)));
     }
     match (&now.over, &before.over) {
@@ -238,16 +238,19 @@ fn spoken_total(p: crate::state::Planner) -> ReadSignal<String> {
     // Which change a pending timer speaks for: a later change makes it stand down.
     let changes = StoredValue::new(0u64);
     crate::reactive::effect(move |_| {
-        let Some((total, over)) = p.estimate.with(|e| {
-            e.as_ref().map(|(e, _)| {
-                (
-                    at_least(e.monthly_usd, e.lower_bound),
-                    e.capacity.and_then(|c| c.warning()),
-                )
+        // A page that opens on an invalid plan has no total yet ("" here), and its errors are
+        // still said.
+        let (total, over) = p
+            .estimate
+            .with(|e| {
+                e.as_ref().map(|(e, _)| {
+                    (
+                        at_least(e.monthly_usd, e.lower_bound),
+                        e.capacity.and_then(|c| c.warning()),
+                    )
+                })
             })
-        }) else {
-            return;
-        };
+            .unwrap_or_default();
         let (errors, first_error) = p.problems.with(|problems| {
             let mut errors = problems
                 .iter()
@@ -411,6 +414,15 @@ mod tests {
             sentence(&still, &over).as_deref(),
             Some("Monthly cost now $450.00, was $400.00"),
             "said once, not at each pause"
+        );
+        // A page opened on an invalid plan had no total: the first one is said as it is.
+        let opened_broken = Heard {
+            total: String::new(),
+            ..broken.clone()
+        };
+        assert_eq!(
+            sentence(&valid, &opened_broken).as_deref(),
+            Some("The plan is valid again. Monthly cost $207.02")
         );
         assert_eq!(
             sentence(&valid, &still).as_deref(),

@@ -15,6 +15,8 @@ pub fn ShareButton() -> impl IntoView {
     // A plan whose link no reader would take (over the length a link may have): neither put
     // in the address bar, where a reload would lose the plan, nor copied. How long it would be.
     let too_long = RwSignal::new(None::<usize>);
+    // While set, the live region says nothing: a result said again is emptied first.
+    let hush = RwSignal::new(false);
     // Closing a box (its button, or Escape within it) hands the focus back to Share.
     let close = move |target: Option<web_sys::EventTarget>| {
         crate::browser::refocus(
@@ -26,39 +28,36 @@ pub fn ShareButton() -> impl IntoView {
     };
     let share = move |_| {
         if let Some(chars) = p.plan.with(shared::link::too_long) {
+            let again = too_long.with_untracked(Option::is_some);
             shared_link.set(None);
             too_long.set(Some(chars));
+            if again {
+                hush.set(true);
+                spawn_local(async move {
+                    browser::sleep_ms(100).await;
+                    hush.set(false);
+                });
+            }
             return;
         }
         too_long.set(None);
-        let free_tier = p.free_tier.get_untracked();
-        let book = p.estimate.with_untracked(|e| {
-            e.as_ref()
-                .map(|(e, _)| (e.price_book.version.clone(), e.price_book.date.clone()))
-        });
-        let url = p.plan.with(|plan| {
-            shared::link::link_priced(
-                plan,
-                &browser::share_base(),
-                free_tier,
-                book.as_ref().map(|(v, d)| (v.as_str(), d.as_str())),
-            )
-        });
+        let url = p.share_link();
         // The page's own link now: it is priced with the page's book.
         p.linked_book.set(None);
         if let Some((_, fragment)) = url.split_once('#') {
             browser::replace_fragment(&format!("#{fragment}"));
         }
         // Said again when Share is pressed again: the live region is emptied first, and filled
-        // after the screen reader has seen it empty.
+        // after the screen reader has seen it empty (the box itself stays).
         let again = shared_link.with_untracked(Option::is_some);
-        shared_link.set(None);
+        hush.set(again);
         spawn_local(async move {
             let copied = browser::copy(url.clone()).await;
+            shared_link.set(Some((url, copied)));
             if again {
                 browser::sleep_ms(100).await;
+                hush.set(false);
             }
-            shared_link.set(Some((url, copied)));
         });
     };
     view! {
@@ -70,12 +69,12 @@ pub fn ShareButton() -> impl IntoView {
         }>
             <button type="button" data-testid="share" on:click=share>"Share"</button>
             // Said by a region there from the start (one inserted with its text is often not read).
-            <span class="sr-only" role="status" data-testid="share-spoken">{move || shared_link.with(|s| match s {
+            <span class="sr-only" role="status" data-testid="share-spoken">{move || if hush.get() { "" } else { shared_link.with(|s| match s {
                 Some((_, true)) => "Link copied",
                 Some((_, false)) => "The link is below, to copy",
                 None if too_long.get().is_some() => "No link: the plan is too long for one",
                 None => "",
-            })}</span>
+            }) }}</span>
             {move || too_long.get().map(|chars| view! {
                 <div class="share-result" data-testid="share-too-long">
                     <span>{format!(

@@ -24,6 +24,8 @@ fn tab_id(format: Format) -> &'static str {
 pub fn TemplateViewer() -> impl IntoView {
     let p = use_planner();
     let copied = RwSignal::new(None::<bool>);
+    // While set, the copy's live region says nothing: a copy said again is emptied first.
+    let hush = RwSignal::new(false);
     // "Copied" speaks of the template that was copied: an edit makes the button "Copy" again.
     Effect::new(move |started: Option<()>| {
         p.template.track();
@@ -162,13 +164,13 @@ pub fn TemplateViewer() -> impl IntoView {
             // Said again at each copy: the live region is emptied first, and filled after the
             // screen reader has seen it empty.
             let again = copied.get_untracked().is_some();
-            copied.set(None);
+            hush.set(again);
             spawn_local(async move {
-                let done = browser::copy(text).await;
+                copied.set(Some(browser::copy(text).await));
                 if again {
                     browser::sleep_ms(100).await;
+                    hush.set(false);
                 }
-                copied.set(Some(done));
             });
         }
     };
@@ -192,10 +194,10 @@ pub fn TemplateViewer() -> impl IntoView {
                     </button>
                     // A button's new label is not reliably read; a live region there from the
                     // start is.
-                    <span class="sr-only" role="status" data-testid="copy-spoken">{move || match copied.get() {
-                        Some(true) => "The template is copied",
-                        Some(false) => "The template could not be copied",
-                        None => "",
+                    <span class="sr-only" role="status" data-testid="copy-spoken">{move || match (hush.get(), copied.get()) {
+                        (false, Some(true)) => "The template is copied",
+                        (false, Some(false)) => "The template could not be copied",
+                        _ => "",
                     }}</span>
                     <button type="button" data-testid="download-template" on:click=download disabled=none title=why>"Download"</button>
                     <button type="button" class="secondary" data-testid="download-plan" on:click=download_plan>"Save plan"</button>
@@ -256,6 +258,12 @@ fn first_difference(text: &str, made: &str) -> Option<String> {
         match (theirs.next(), ours.next()) {
             (None, None) => return None,
             (Some(a), Some(b)) if a == b => {}
+            (Some(a), Some(b)) if a.trim() == b.trim() => {
+                return Some(format!(
+                    "its line {number}, {}, differs from the plan's only in its spaces",
+                    shown(a)
+                ));
+            }
             (Some(a), Some(b)) => {
                 return Some(format!(
                     "its line {number} reads {} where the plan makes {}",
@@ -300,6 +308,10 @@ mod tests {
         assert_eq!(
             first_difference("a: 1\nb: 2\nc: 3\n  d: 4", made).as_deref(),
             Some("its line 4, \"d: 4\", is past the end of the template the plan makes")
+        );
+        assert_eq!(
+            first_difference("a: 1\n  b: 2\nc: 3", made).as_deref(),
+            Some("its line 2, \"b: 2\", differs from the plan's only in its spaces")
         );
         let long = format!("x: \"{}\"", "é".repeat(100));
         let said = first_difference(&long, made).unwrap();

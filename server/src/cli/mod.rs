@@ -23,6 +23,9 @@ pub struct Cli {
     pub command: Command,
 }
 
+/// What a plan command's exit code says (README, "Command line").
+const PLAN_EXIT_CODES: &str = "Exit codes: 0 done; 1 a file could not be read or the output not written; 2 the plan or the flags are refused (one line per problem, with its field path).";
+
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Print a complete, valid example plan.
@@ -31,20 +34,24 @@ pub enum Command {
         architecture: Arch,
     },
     /// Check a plan: exit 0 if valid, 2 with one line per problem if not.
+    #[command(after_help = PLAN_EXIT_CODES)]
     Validate {
         /// Plan file (JSON), or - for standard input.
         #[arg(long)]
         plan: PathBuf,
     },
     /// Print the CloudFormation template of a plan.
+    #[command(after_help = PLAN_EXIT_CODES)]
     Template {
         /// Plan file (JSON), or - for standard input.
         #[arg(long)]
         plan: PathBuf,
+        /// The template's format.
         #[arg(long, value_enum, default_value_t = OutputFormat::Json)]
         format: OutputFormat,
     },
     /// Print the monthly cost estimate of a plan, line by line.
+    #[command(after_help = PLAN_EXIT_CODES)]
     Estimate {
         /// Plan file (JSON), or - for standard input.
         #[arg(long)]
@@ -62,6 +69,7 @@ pub enum Command {
         against: Option<PathBuf>,
     },
     /// Price the plan's workload on both architectures and find where they cross.
+    #[command(after_help = PLAN_EXIT_CODES)]
     Compare {
         /// Plan file (JSON), or - for standard input.
         #[arg(long)]
@@ -82,14 +90,17 @@ pub enum Command {
         lambda_arch: Option<ArchArg>,
     },
     /// Print the stack's topology diagram (derived from the template).
+    #[command(after_help = PLAN_EXIT_CODES)]
     Topology {
         /// Plan file (JSON), or - for standard input.
         #[arg(long)]
         plan: PathBuf,
+        /// The diagram's format.
         #[arg(long, value_enum, default_value_t = TopologyFormat::Svg)]
         format: TopologyFormat,
     },
     /// Print a share link carrying the whole plan, or decode one back to plan JSON.
+    #[command(after_help = PLAN_EXIT_CODES)]
     Link {
         /// Plan file (JSON), or - for standard input.
         #[arg(long, conflicts_with = "decode", required_unless_present = "decode")]
@@ -434,11 +445,13 @@ pub fn run(cli: Cli) -> ExitCode {
             no_free_tier,
         } => match (plan, decode) {
             (_, Some(text)) => {
+                // Trimmed here, not only by `decode`: how it was priced is read from its end.
                 let text = if text == "-" {
                     read_plan_text(std::path::Path::new("-"))
                 } else {
                     Ok(text)
-                };
+                }
+                .map(|t| t.trim().to_string());
                 text.and_then(|text| {
                     shared::link::decode(&text)
                         .map(|plan| {
@@ -446,6 +459,14 @@ pub fn run(cli: Cli) -> ExitCode {
                             // error.
                             if let Some(words) = link_pricing_words(&text) {
                                 eprintln!("{words}");
+                            }
+                            // A link can carry a plan no planner would make (written by hand, or
+                            // by an older Stackplan): said, and the plan still written out.
+                            for problem in shared::check(&plan)
+                                .iter()
+                                .filter(|p| p.severity == Severity::Error)
+                            {
+                                eprintln!("the link's plan is not valid: {problem}");
                             }
                             plan.to_json_pretty() + "\n"
                         })
