@@ -404,10 +404,11 @@ pub fn holds_dynamic_reference(text: &str) -> bool {
     if !text.contains("{{") {
         return false;
     }
+    // ASCII case is enough: `resolve` is ASCII, and no other letter is read as one of its.
     let squeezed: String = text
         .chars()
         .filter(|c| !c.is_whitespace())
-        .flat_map(char::to_lowercase)
+        .map(|c| c.to_ascii_lowercase())
         .collect();
     squeezed.contains("{{resolve:")
 }
@@ -457,10 +458,17 @@ fn tag_text_ok(s: &str) -> bool {
 
 /// Unicode ranges of letters only (general category L): Latin with accents, Greek, Cyrillic,
 /// kana, CJK ideographs, Hangul syllables.
-const TAG_LETTERS: [(char, char); 15] = [
+const TAG_LETTERS: [(char, char); 20] = [
     ('\u{c0}', '\u{d6}'),
     ('\u{d8}', '\u{f6}'),
-    ('\u{f8}', '\u{24f}'),
+    ('\u{f8}', '\u{17f}'),
+    // Latin Extended-B's regular pairs only (Pinyin's tones, Romanian's ș and ț, …): the rest
+    // of the block is irregular in case, and rare.
+    ('\u{1cd}', '\u{1dc}'),
+    ('\u{1de}', '\u{1ef}'),
+    ('\u{1f8}', '\u{21f}'),
+    ('\u{222}', '\u{233}'),
+    ('\u{246}', '\u{24f}'),
     ('\u{388}', '\u{38a}'),
     ('\u{38c}', '\u{38c}'),
     ('\u{38e}', '\u{3a1}'),
@@ -474,6 +482,42 @@ const TAG_LETTERS: [(char, char); 15] = [
     ('\u{ac00}', '\u{d7a3}'),
     ('\u{386}', '\u{386}'),
 ];
+
+/// Whether two tag keys are the same but for the case of their letters, over the scripts tag
+/// text may hold ([`TAG_LETTERS`]; a letter without a pair folds to itself). Written out rather
+/// than `str::to_lowercase`, whose Unicode tables would add about 6 KB to the planner's download.
+fn same_but_case(a: &str, b: &str) -> bool {
+    a.chars().map(fold_case).eq(b.chars().map(fold_case))
+}
+
+/// A letter's lower case, for ASCII, Latin-1, Latin Extended-A, Greek and Cyrillic (the cased
+/// scripts of [`TAG_LETTERS`]).
+fn fold_case(c: char) -> char {
+    let n = c as u32;
+    let to = match n {
+        0x41..=0x5a | 0xc0..=0xd6 | 0xd8..=0xde => n + 0x20,
+        // Latin Extended-A: pairs, capital first, in two runs each way.
+        0x100..=0x12f | 0x132..=0x137 | 0x14a..=0x177 if n % 2 == 0 => n + 1,
+        0x139..=0x148 | 0x179..=0x17e if n % 2 == 1 => n + 1,
+        0x178 => 0xff,
+        0x1cd..=0x1dc if n % 2 == 1 => n + 1,
+        0x1de..=0x1ef | 0x1f8..=0x21f | 0x222..=0x233 | 0x246..=0x24f if n % 2 == 0 => n + 1,
+        // Greek: the capitals, then the accented ones.
+        0x391..=0x3ab => n + 0x20,
+        0x386 => 0x3ac,
+        0x388..=0x38a => n + 0x25,
+        0x38c => 0x3cc,
+        0x38e..=0x38f => n + 0x3f,
+        // Cyrillic.
+        0x410..=0x42f => n + 0x20,
+        0x400..=0x40f => n + 0x50,
+        0x460..=0x481 | 0x48a..=0x4bf | 0x4d0..=0x4ff if n % 2 == 0 => n + 1,
+        0x4c1..=0x4ce if n % 2 == 1 => n + 1,
+        0x4c0 => 0x4cf,
+        _ => n,
+    };
+    char::from_u32(to).unwrap_or(c)
+}
 
 /// What a tag's text may hold, in words.
 const TAG_TEXT: &str =
@@ -526,7 +570,7 @@ fn tags(c: &mut Checker, plan: &Plan) {
         } else if let Some(other) = plan
             .tags
             .keys()
-            .find(|other| *other < key && other.to_lowercase() == key.to_lowercase())
+            .find(|other| *other < key && same_but_case(other, key))
         {
             c.error(
                 &path,
@@ -1372,5 +1416,36 @@ fn table(c: &mut Checker, i: usize, t: &Table) {
                 "the TTL attribute cannot be a key attribute",
             );
         }
+    }
+}
+
+#[cfg(test)]
+mod fold_tests {
+    /// The written-out fold agrees with the standard library's lower case over every letter tag
+    /// text may hold that has one lower case letter (a letter without a pair folds to itself).
+    #[test]
+    fn the_fold_is_the_standard_lower_case_over_the_tag_letters() {
+        let letters = ('A'..='Z').chain(super::TAG_LETTERS.iter().flat_map(|(a, b)| *a..=*b));
+        let mut checked = 0;
+        for c in letters {
+            let mut lower = c.to_lowercase();
+            let (Some(l), None) = (lower.next(), lower.next()) else {
+                continue;
+            };
+            // Letters whose lower case is outside the tag letters (a capital without its
+            // small letter among them) fold to themselves: still the same key as themselves.
+            let want = if super::TAG_LETTERS
+                .iter()
+                .any(|(a, b)| (*a..=*b).contains(&l))
+                || l.is_ascii_lowercase()
+            {
+                l
+            } else {
+                c
+            };
+            assert_eq!(super::fold_case(c), want, "{c} U+{:04X}", c as u32);
+            checked += 1;
+        }
+        assert!(checked > 20_000, "{checked}");
     }
 }
