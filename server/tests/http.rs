@@ -75,6 +75,19 @@ async fn unknown_api_paths_get_json_404() {
     assert_eq!(body["message"], "no API route /api/nothing/here");
 }
 
+/// A hidden file in the build's directory (an editor's, a deploy tool's `.env`) is not served,
+/// however its name is written.
+#[tokio::test]
+async fn hidden_files_are_not_served() {
+    let d = dist();
+    std::fs::write(d.path().join(".env"), "SECRET=1").unwrap();
+    for uri in ["/.env", "/%2eenv", "/%2Eenv"] {
+        let (status, _, body) = get(d.path(), uri, false).await;
+        assert_eq!(status, StatusCode::NOT_FOUND, "{uri}");
+        assert!(!String::from_utf8_lossy(&body).contains("SECRET"), "{uri}");
+    }
+}
+
 #[tokio::test]
 async fn unknown_paths_get_the_app() {
     let d = dist();

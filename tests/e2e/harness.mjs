@@ -41,6 +41,7 @@ export function stopServer(server) {
     server.proc.removeAllListeners('exit');
     server.proc.kill('SIGTERM');
   }
+  if (server?.dataDir) fs.rmSync(server.dataDir, { recursive: true, force: true });
 }
 
 export async function launch() {

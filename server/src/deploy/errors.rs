@@ -64,7 +64,7 @@ pub enum DeployError {
         status: String,
     },
     #[error(
-        "a stack named {name} exists, but it is not this token's: Stackplan did not make it, or made it for another owner; Stackplan leaves it alone, so choose another stack name"
+        "a stack named {name} exists, and this token may not act on it (it has no record of being made for this token's owner); Stackplan leaves it alone, so choose another stack name"
     )]
     NotManaged { name: String },
     #[error(

@@ -28,6 +28,11 @@ pub fn is_hashed(path: &str) -> bool {
 pub async fn assets_get(State(state): State<AppState>, req: Request) -> Response {
     let dist = &state.config.dist;
     let path = req.uri().path().to_string();
+    // A hidden file or directory (`.env`, `.git/`) is never the build's: not served, whatever
+    // lies in the directory.
+    if hidden(&path) {
+        return StatusCode::NOT_FOUND.into_response();
+    }
     // The build's `.br` and `.gz` twins (scripts/precompress.mjs) are sent as they are to a
     // client that accepts them; the compression layer leaves an encoded answer alone.
     // No redirect to a directory's slash: `//public` would answer `Location: //public/`, which
@@ -150,11 +155,108 @@ pub fn check_dist(dist: &Path) -> anyhow::Result<()> {
             dist.display()
         );
     }
+    // The file server follows links: one pointing out of the build would serve whatever it
+    // points at. A Trunk build has none.
+    if let Some(link) = link_out_of(dist)? {
+        anyhow::bail!(
+            "{} is a symbolic link out of the planner build ({}): the server serves the build's own files only; remove it or copy what it points at",
+            link.display(),
+            dist.display()
+        );
+    }
     Ok(())
+}
+
+/// The first symbolic link under `dist` whose target is outside it, if any.
+fn link_out_of(dist: &Path) -> anyhow::Result<Option<std::path::PathBuf>> {
+    let root = dist
+        .canonicalize()
+        .map_err(|e| anyhow::anyhow!("cannot read {}: {e}", dist.display()))?;
+    let mut dirs = vec![root.clone()];
+    while let Some(dir) = dirs.pop() {
+        let entries = std::fs::read_dir(&dir)
+            .map_err(|e| anyhow::anyhow!("cannot read {}: {e}", dir.display()))?;
+        for entry in entries.flatten() {
+            let path = entry.path();
+            let Ok(kind) = entry.file_type() else {
+                continue;
+            };
+            if kind.is_symlink() {
+                // A dangling link serves nothing; one into the build is harmless.
+                if path.canonicalize().is_ok_and(|to| !to.starts_with(&root)) {
+                    return Ok(Some(path));
+                }
+            } else if kind.is_dir() {
+                dirs.push(path);
+            }
+        }
+    }
+    Ok(None)
+}
+
+/// Whether a request path names a hidden file or directory: a segment starting with a dot,
+/// written as one or percent-encoded (`%2e`).
+fn hidden(path: &str) -> bool {
+    path.split('/').any(|segment| {
+        segment.starts_with('.')
+            || segment
+                .get(..3)
+                .is_some_and(|start| start.eq_ignore_ascii_case("%2e"))
+    })
 }
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn hidden_paths() {
+        for path in [
+            "/.env",
+            "/.git/config",
+            "/sub/.hidden",
+            "/%2eenv",
+            "/%2Egit/HEAD",
+            "/a/../b",
+        ] {
+            assert!(super::hidden(path), "{path}");
+        }
+        for path in [
+            "/",
+            "/index.html",
+            "/app-0123456789abcdef_bg.wasm",
+            "/public/stackplan-embed.js",
+            "/a.b/c",
+        ] {
+            assert!(!super::hidden(path), "{path}");
+        }
+    }
+
+    /// A link out of the build stops the server at its start; links within it, and none, do not.
+    #[cfg(unix)]
+    #[test]
+    fn a_link_out_of_the_build_is_refused() {
+        let outside = tempfile::tempdir().unwrap();
+        std::fs::write(outside.path().join("secret"), "x").unwrap();
+        let dist = tempfile::tempdir().unwrap();
+        std::fs::write(dist.path().join("index.html"), "<!doctype html>").unwrap();
+        std::fs::create_dir(dist.path().join("sub")).unwrap();
+        std::os::unix::fs::symlink(
+            dist.path().join("index.html"),
+            dist.path().join("sub/home.html"),
+        )
+        .unwrap();
+        super::check_dist(dist.path()).unwrap();
+        std::os::unix::fs::symlink(
+            outside.path().join("secret"),
+            dist.path().join("sub/leak.js"),
+        )
+        .unwrap();
+        let e = super::check_dist(dist.path()).unwrap_err().to_string();
+        assert!(
+            e.contains("leak.js is a symbolic link out of the planner build"),
+            "{e}"
+        );
+    }
+
     #[test]
     fn hashed_names() {
         assert!(super::is_hashed("/app-3f2a9c1b7d4e5f60_bg.wasm"));
