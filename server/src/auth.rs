@@ -22,6 +22,10 @@ pub struct Grant {
     /// The tenant the token deploys for: its stacks carry `stackplan:owner` with this name,
     /// and it acts on no other (`None`: only on stacks without the tag).
     pub owner: Option<Owner>,
+    /// The buckets besides its stacks' own that a tenant of a tokens file (an entry with an
+    /// owner) may run Lambda code from (its `code_buckets`); `None`, any bucket of the account
+    /// (a token without an owner, the operator's CLI).
+    pub code_buckets: Option<Vec<String>>,
 }
 
 /// The name of a tenant of a shared server (a tokens file's `owner`), written on its stacks as
@@ -62,8 +66,8 @@ impl Owner {
 pub struct Tokens(Vec<(String, Grant)>);
 
 /// A tokens file: `{"tokens": [{"token": "...", "owner": "...", "roles": [{"role_arn": "...",
-/// "external_id": "...", "execution_role_arn": "...", "permissions_boundary_arn": "..."}]}]}`
-/// (`owner` optional).
+/// "external_id": "...", "execution_role_arn": "...", "permissions_boundary_arn": "..."}],
+/// "code_buckets": ["..."]}]}` (`owner` and `code_buckets` optional).
 #[derive(serde::Deserialize)]
 #[serde(deny_unknown_fields)]
 struct TokensFile {
@@ -77,6 +81,8 @@ struct TokenEntry {
     #[serde(default)]
     owner: Option<String>,
     roles: Vec<AccountRoles>,
+    #[serde(default)]
+    code_buckets: Vec<String>,
 }
 
 impl std::fmt::Debug for Tokens {
@@ -138,11 +144,13 @@ impl Tokens {
                 .map(Owner::new)
                 .transpose()
                 .map_err(|e| format!("the tokens file: tokens[{i}].owner {e}"))?;
+            let code_buckets = owner.is_some().then_some(entry.code_buckets);
             tokens.push((
                 entry.token.trim().to_string(),
                 Grant {
                     roles: Some(Arc::new(entry.roles)),
                     owner,
+                    code_buckets,
                 },
             ));
         }
@@ -348,6 +356,21 @@ mod tests {
         };
         assert_eq!(owner("a1a1a1a1a1a1a1a1").as_deref(), Some("team-a"));
         assert_eq!(owner("b2b2b2b2b2b2b2b2"), None);
+        // A tenant runs code from the buckets it lists only (none listed: its stacks' own); a
+        // token without an owner from any bucket of the account.
+        assert_eq!(
+            t.grant("a1a1a1a1a1a1a1a1").unwrap().code_buckets,
+            Some(vec![])
+        );
+        assert_eq!(t.grant("b2b2b2b2b2b2b2b2").unwrap().code_buckets, None);
+        let listed = serde_json::json!({"tokens": [
+            {"token": "a1a1a1a1a1a1a1a1", "owner": "team-a", "roles": [role.clone()], "code_buckets": ["team-a-artifacts"]},
+        ]});
+        let t2 = Tokens::from_file(&listed.to_string()).unwrap();
+        assert_eq!(
+            t2.grant("a1a1a1a1a1a1a1a1").unwrap().code_buckets,
+            Some(vec!["team-a-artifacts".to_string()])
+        );
         // A name that is not a tag value's is refused, naming the entry, never the token.
         for (bad, says) in [
             ("", "tokens[1].owner has 0 characters"),

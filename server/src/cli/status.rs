@@ -159,6 +159,7 @@ async fn status(args: &DeployStatusArgs, out: &mut (dyn Write + Send)) -> Result
             .map(Owner::new)
             .transpose()
             .map_err(|e| usage(format!("--owner {e}")))?,
+        code_buckets: None,
     };
     let id = deployer
         .find(&grant, &args.stack, &args.region)

@@ -218,9 +218,12 @@ impl Deployer {
         let own_bucket = updating
             .filter(|s| had_code_bucket || s.code_bucket().is_some())
             .and_then(|s| template::code_bucket_name(&s.id));
-        if let Some(problem) =
-            super::parameters::foreign_code_bucket(doc, &parameters, own_bucket.as_deref())
-        {
+        if let Some(problem) = super::parameters::foreign_code_bucket(
+            doc,
+            &parameters,
+            own_bucket.as_deref(),
+            grant.code_buckets.as_deref(),
+        ) {
             return Err(DeployError::InvalidParameters(vec![problem]));
         }
         if let Some(arn) = &roles.permissions_boundary_arn

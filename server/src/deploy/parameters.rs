@@ -76,13 +76,29 @@ pub const CODE_BUCKET_PARAMETER: &str = "CodeS3Bucket";
 /// the execution role may read it, so a request naming another stack's would run (and expose
 /// through its own function) code uploaded for that stack. A stack runs code from its own code
 /// bucket (`own`: the name its template gives it from the stack's id, when it has one) or from
-/// a bucket of the user's.
+/// a bucket of the user's. A tenant of a shared server (`tenant`: its tokens file entry's
+/// `code_buckets`) names only its own stack's or one its entry lists: the execution role can
+/// read every bucket of the account, another tenant's application bucket included.
 pub fn foreign_code_bucket(
     template: &Node,
     parameters: &[(String, String)],
     own: Option<&str>,
+    tenant: Option<&[String]>,
 ) -> Option<PlanProblem> {
     let bucket = value(template, parameters, CODE_BUCKET_PARAMETER)?;
+    if let Some(listed) = tenant
+        && !bucket.is_empty()
+        && Some(bucket) != own
+        && !listed.iter().any(|b| b == bucket)
+    {
+        return Some(PlanProblem {
+            path: format!("parameters.{CODE_BUCKET_PARAMETER}"),
+            message: format!(
+                "is not a bucket this token may run code from: its stack's own code bucket{} (where Upload code puts it), or one its entry of the server's tokens file lists in `code_buckets`",
+                own.map(|o| format!(", {o},")).unwrap_or_default()
+            ),
+        });
+    }
     (bucket.starts_with(template::CODE_BUCKET_PREFIX) && Some(bucket) != own).then(|| PlanProblem {
         path: format!("parameters.{CODE_BUCKET_PARAMETER}"),
         message: match own {
@@ -155,15 +171,45 @@ mod tests {
         let other = "stackplan-code-99999999-aaaa-bbbb-cccc-1234567890ab";
         let with = |bucket: &str| vec![(CODE_BUCKET_PARAMETER.to_string(), bucket.to_string())];
         // The placeholder, a bucket of the user's, and the stack's own: fine.
-        assert_eq!(foreign_code_bucket(&t, &[], Some(own)), None);
-        assert_eq!(foreign_code_bucket(&t, &with("cart-artifacts"), None), None);
-        assert_eq!(foreign_code_bucket(&t, &with(own), Some(own)), None);
+        assert_eq!(foreign_code_bucket(&t, &[], Some(own), None), None);
+        assert_eq!(
+            foreign_code_bucket(&t, &with("cart-artifacts"), None, None),
+            None
+        );
+        assert_eq!(foreign_code_bucket(&t, &with(own), Some(own), None), None);
         // Another stack's: refused at the parameter, whether this stack has a bucket or not.
         for mine in [Some(own), None] {
-            let problem = foreign_code_bucket(&t, &with(other), mine).expect("refused");
+            let problem = foreign_code_bucket(&t, &with(other), mine, None).expect("refused");
             assert_eq!(problem.path, "parameters.CodeS3Bucket");
         }
-        assert!(foreign_code_bucket(&t, &with(own), None).is_some());
+        assert!(foreign_code_bucket(&t, &with(own), None, None).is_some());
+    }
+
+    /// A tenant of a shared server runs code from its stack's own bucket or the buckets its
+    /// tokens file entry lists, and the placeholder; nothing else of the account.
+    #[test]
+    fn a_tenant_runs_code_from_its_own_or_its_listed_buckets_only() {
+        let t = template_of(examples::lambda());
+        let own = "stackplan-code-0f1e2d3c-aaaa-bbbb-cccc-1234567890ab";
+        let with = |bucket: &str| vec![(CODE_BUCKET_PARAMETER.to_string(), bucket.to_string())];
+        let listed = vec!["team-a-artifacts".to_string()];
+        let tenant = Some(listed.as_slice());
+        assert_eq!(foreign_code_bucket(&t, &[], Some(own), tenant), None);
+        assert_eq!(foreign_code_bucket(&t, &with(own), Some(own), tenant), None);
+        assert_eq!(
+            foreign_code_bucket(&t, &with("team-a-artifacts"), None, tenant),
+            None
+        );
+        let problem = foreign_code_bucket(&t, &with("team-b-appbucket-1x2y"), Some(own), tenant)
+            .expect("refused");
+        assert_eq!(problem.path, "parameters.CodeS3Bucket");
+        assert!(problem.message.contains(own), "{}", problem.message);
+        assert!(foreign_code_bucket(&t, &with("team-b-appbucket-1x2y"), None, Some(&[])).is_some());
+        // A server of one owner (no tokens file owner): a bucket of the user's, as before.
+        assert_eq!(
+            foreign_code_bucket(&t, &with("team-b-appbucket-1x2y"), None, None),
+            None
+        );
     }
 
     #[test]
