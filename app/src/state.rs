@@ -358,6 +358,9 @@ impl Planner {
             }
             changes.update_value(|n| *n += 1);
             let this = changes.get_value();
+            // The address the edit was made at: one that changes meanwhile (a link the user
+            // went to, whose `hashchange` comes a task later) is theirs, not rewritten.
+            let at_edit = crate::browser::plan_fragment();
             set_timeout(
                 move || {
                     if changes.get_value() != this {
@@ -366,12 +369,22 @@ impl Planner {
                     let Some(old) = crate::browser::plan_fragment() else {
                         return;
                     };
-                    // The link's own plan (just opened, or edited back): the address keeps
-                    // what its sharer wrote, the book they priced it with included.
-                    let same = shared::link::decode(&old).is_ok_and(|linked| {
-                        self.plan.with_untracked(|p| *p == linked)
-                            && shared::link::free_tier_of(&old) == self.free_tier.get_untracked()
-                    });
+                    if at_edit.as_deref() != Some(old.as_str()) {
+                        return;
+                    }
+                    // A link that does not read stays for the user to mend (its message is
+                    // over the page). The link's own plan (just opened, or edited back) keeps
+                    // the address as its sharer wrote it, the book they priced it with
+                    // included; a link that says nothing of its pricing (a deployed stack's)
+                    // is that plan's whatever the free-tier switch.
+                    let Ok(linked) = shared::link::decode(&old) else {
+                        return;
+                    };
+                    let says_pricing =
+                        shared::link::book_of(&old).is_some() || !shared::link::free_tier_of(&old);
+                    let same = self.plan.with_untracked(|p| *p == linked)
+                        && (!says_pricing
+                            || shared::link::free_tier_of(&old) == self.free_tier.get_untracked());
                     if same || self.plan.with_untracked(shared::link::too_long).is_some() {
                         return;
                     }

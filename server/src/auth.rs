@@ -144,6 +144,13 @@ impl Tokens {
                 .map(Owner::new)
                 .transpose()
                 .map_err(|e| format!("the tokens file: tokens[{i}].owner {e}"))?;
+            // A token without an owner runs code from any bucket of the account: a list there
+            // would read as a limit it is not.
+            if owner.is_none() && !entry.code_buckets.is_empty() {
+                return Err(format!(
+                    "the tokens file: tokens[{i}].code_buckets limits a tenant's buckets, but the entry names no owner; give it one, or leave the list out"
+                ));
+            }
             let code_buckets = owner.is_some().then_some(entry.code_buckets);
             tokens.push((
                 entry.token.trim().to_string(),
@@ -370,6 +377,16 @@ mod tests {
         assert_eq!(
             t2.grant("a1a1a1a1a1a1a1a1").unwrap().code_buckets,
             Some(vec!["team-a-artifacts".to_string()])
+        );
+        let ownerless = serde_json::json!({"tokens": [
+            {"token": "a1a1a1a1a1a1a1a1", "roles": [role.clone()], "code_buckets": ["x-artifacts"]},
+        ]});
+        let err = Tokens::from_file(&ownerless.to_string()).err().unwrap();
+        assert!(
+            err.contains(
+                "tokens[0].code_buckets limits a tenant's buckets, but the entry names no owner"
+            ),
+            "{err}"
         );
         // A name that is not a tag value's is refused, naming the entry, never the token.
         for (bad, says) in [

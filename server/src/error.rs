@@ -35,7 +35,7 @@ pub enum ApiError {
     #[error("the request body is larger than {0} bytes")]
     PayloadTooLarge(usize),
     #[error(
-        "the zip is larger than {} MB, the most Stackplan takes: put larger code in your own bucket and deploy with the stack parameters CodeS3Bucket and CodeS3Key (Lambda takes up to 250 MB unzipped from S3)",
+        "the zip is larger than {} MB, the most Stackplan takes: put larger code in a bucket of yours (on a shared server, one your tokens file entry lists in code_buckets) and deploy with the stack parameters CodeS3Bucket and CodeS3Key (Lambda takes up to 250 MB unzipped from S3)",
         .0 / (1024 * 1024)
     )]
     CodeTooLarge(usize),

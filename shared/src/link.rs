@@ -168,20 +168,22 @@ impl LinkError {
     /// had a link in hand, and "was it copied whole?" would send them looking for one.
     pub fn of_record(&self) -> String {
         match self {
-            LinkError::Missing => {
-                "the record is not a plan's code (was it edited?); open the plan file, or download the template again".to_string()
-            }
+            LinkError::Missing => "the record is not a plan's code (was it edited?)".to_string(),
             LinkError::TooLong(n) => {
-                format!("the record is {n} characters long; a plan's record is at most {MAX_LINK_CHARS}")
+                format!(
+                    "the record is {n} characters long; a plan's record is at most {MAX_LINK_CHARS}"
+                )
             }
             LinkError::UnknownVersion(v) => format!(
                 "it was written by a newer or unknown Stackplan format (\"{v}\"); open it with a current Stackplan"
             ),
             LinkError::NotBase64 | LinkError::Corrupt | LinkError::NotAPlan => {
-                "the record is damaged (edited, or cut short); open the plan file, or download the template again".to_string()
+                "the record is damaged (edited, or cut short)".to_string()
             }
             LinkError::TooLarge => {
-                format!("the record unpacks to more than {MAX_INFLATED_BYTES} bytes, more than any plan: refused")
+                format!(
+                    "the record unpacks to more than {MAX_INFLATED_BYTES} bytes, more than any plan: refused"
+                )
             }
             LinkError::UnknownField(code) => format!(
                 "the record holds a field this Stackplan does not know (code \"{code}\"): a newer Stackplan wrote it; open it with a current one"
@@ -543,8 +545,9 @@ pub fn decode(input: &str) -> Result<Plan, LinkError> {
         Some((_, fragment)) => fragment
             .split('&')
             .find_map(|p| p.strip_prefix(FRAGMENT_KEY)),
-        // An address without a fragment carries no plan, whatever its query holds.
-        None if input.contains("://") => None,
+        // An address without a fragment carries no plan, whatever its query holds (a payload
+        // has no `/` or `?`: one there is an address's).
+        None if input.contains(['/', '?']) => None,
         None => input.split('&').find_map(|p| p.strip_prefix(FRAGMENT_KEY)),
     };
     let payload = match keyed {
@@ -633,6 +636,8 @@ mod tests {
         for query in [
             format!("http://example.com/?plan={code}"),
             format!("http://example.com/?a=1&plan={code}"),
+            format!("example.com/?a=1&plan={code}"),
+            format!("?plan={code}"),
         ] {
             assert_eq!(decode(&query), Err(LinkError::Missing), "{query}");
         }

@@ -257,7 +257,9 @@ pub enum ParseError {
     )]
     ForeignTemplate,
     /// A Stackplan template whose recorded plan does not read.
-    #[error("the template's recorded plan (Metadata.Stackplan.Plan) could not be read: {0}")]
+    #[error(
+        "the template's recorded plan (Metadata.Stackplan.Plan) could not be read: {0}; open the plan file, or download the template again"
+    )]
     RecordedPlan(String),
 }
 

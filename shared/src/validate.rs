@@ -456,9 +456,10 @@ fn tag_text_ok(s: &str) -> bool {
     })
 }
 
-/// Unicode ranges of letters only (general category L): Latin with accents, Greek, Cyrillic,
-/// kana, CJK ideographs, Hangul syllables.
-const TAG_LETTERS: [(char, char); 20] = [
+/// Unicode ranges of letters only (general category L): Latin with accents (Vietnamese's
+/// included), Greek, Cyrillic, Armenian, Hebrew, Arabic, Georgian, kana, CJK ideographs, Hangul
+/// syllables. Scripts whose words need combining marks (Devanagari, Thai) are not taken.
+const TAG_LETTERS: [(char, char); 28] = [
     ('\u{c0}', '\u{d6}'),
     ('\u{d8}', '\u{f6}'),
     ('\u{f8}', '\u{17f}'),
@@ -481,6 +482,16 @@ const TAG_LETTERS: [(char, char); 20] = [
     ('\u{4e00}', '\u{9fff}'),
     ('\u{ac00}', '\u{d7a3}'),
     ('\u{386}', '\u{386}'),
+    // Vietnamese and other letters of Latin Extended Additional, in its regular pairs.
+    ('\u{1e00}', '\u{1e95}'),
+    ('\u{1ea0}', '\u{1eff}'),
+    // Armenian, Hebrew, Arabic (its letters, not its vowel marks), Georgian.
+    ('\u{531}', '\u{556}'),
+    ('\u{561}', '\u{587}'),
+    ('\u{5d0}', '\u{5ea}'),
+    ('\u{621}', '\u{63a}'),
+    ('\u{641}', '\u{64a}'),
+    ('\u{10d0}', '\u{10fa}'),
 ];
 
 /// Whether two tag keys are the same but for the case of their letters, over the scripts tag
@@ -490,8 +501,8 @@ fn same_but_case(a: &str, b: &str) -> bool {
     a.chars().map(fold_case).eq(b.chars().map(fold_case))
 }
 
-/// A letter's lower case, for ASCII, Latin-1, Latin Extended-A, Greek and Cyrillic (the cased
-/// scripts of [`TAG_LETTERS`]).
+/// A letter's lower case, for the cased scripts of [`TAG_LETTERS`] (Latin, Greek, Cyrillic,
+/// Armenian; Georgian's letters are all small).
 fn fold_case(c: char) -> char {
     let n = c as u32;
     let even = n.is_multiple_of(2);
@@ -515,14 +526,15 @@ fn fold_case(c: char) -> char {
         0x460..=0x481 | 0x48a..=0x4bf | 0x4d0..=0x4ff if even => n + 1,
         0x4c1..=0x4ce if !even => n + 1,
         0x4c0 => 0x4cf,
+        0x531..=0x556 => n + 0x30,
+        0x1e00..=0x1e95 | 0x1ea0..=0x1eff if even => n + 1,
         _ => n,
     };
     char::from_u32(to).unwrap_or(c)
 }
 
 /// What a tag's text may hold, in words.
-const TAG_TEXT: &str =
-    "letters (Latin, Greek, Cyrillic, kana, CJK, Hangul), digits, spaces and _ . : / = + - @";
+const TAG_TEXT: &str = "letters (Latin, Greek, Cyrillic, Armenian, Hebrew, Arabic, Georgian, kana, CJK, Hangul), digits, spaces and _ . : / = + - @";
 
 /// A Route 53 hosted zone id: `Z` then capital letters and digits, 2–32 characters.
 pub fn hosted_zone_id_ok(id: &str) -> bool {
@@ -560,25 +572,28 @@ fn tags(c: &mut Checker, plan: &Plan) {
             );
         } else if !tag_text_ok(key) {
             c.error(&path, format!("a tag key may contain {TAG_TEXT}"));
-        } else if key.trim() != key {
-            c.warn(
-                &path,
-                format!(
-                    "the key \"{key}\" has a space at its start or end: AWS keeps it, so it is not the key \"{}\" that cost reports and tag policies look for; remove the space",
-                    key.trim()
-                ),
-            );
-        } else if let Some(other) = plan
-            .tags
-            .keys()
-            .find(|other| *other < key && same_but_case(other, key))
-        {
-            c.error(
-                &path,
-                format!(
-                    "\"{key}\" and \"{other}\" differ only in case: IAM takes them for the same key and would refuse the stack's roles; keep one"
-                ),
-            );
+        } else {
+            if key.trim() != key {
+                c.warn(
+                    &path,
+                    format!(
+                        "the key \"{key}\" has a space at its start or end: AWS keeps it, so it is not the key \"{}\" that cost reports and tag policies look for; remove the space",
+                        key.trim()
+                    ),
+                );
+            }
+            if let Some(other) = plan
+                .tags
+                .keys()
+                .find(|other| *other < key && same_but_case(other, key))
+            {
+                c.error(
+                    &path,
+                    format!(
+                        "\"{key}\" and \"{other}\" differ only in case: IAM takes them for the same key and would refuse the stack's roles; keep one"
+                    ),
+                );
+            }
         }
         if value.chars().count() > limits::MAX_TAG_VALUE {
             c.error(

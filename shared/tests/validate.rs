@@ -370,7 +370,7 @@ fn tags_and_workload() {
         json!({"tags": {"aws:owner": "x", "ok": "bad\u{7}value"}, "workload": {"internet_egress_percent": 101, "avg_duration_ms": 0, "log_gb_per_month": -1.0}}),
         &[
             "tags.aws:owner: tag keys starting with \"aws:\" or \"stackplan:\" are reserved",
-            "tags.ok: a tag value may contain letters (Latin, Greek, Cyrillic, kana, CJK, Hangul), digits, spaces and _ . : / = + - @",
+            "tags.ok: a tag value may contain letters (Latin, Greek, Cyrillic, Armenian, Hebrew, Arabic, Georgian, kana, CJK, Hangul), digits, spaces and _ . : / = + - @",
             "workload.avg_duration_ms: 0 ms is out of range (allowed: 1–900000 ms)",
             "workload.internet_egress_percent: 101% is out of range (allowed: 0–100%)",
             "workload.log_gb_per_month: -1 GB is out of range (allowed: 0–1000000 GB)",
@@ -388,14 +388,19 @@ fn tags_in_other_scripts() {
         json!({"tags": {"owner": "Müller", "city": "東京", "country": "Ελλάδα", "town": "Москва", "kind": "カード", "team": "한국", key.clone(): "ok"}}),
         &[],
     );
+    check(
+        "lambda",
+        json!({"tags": {"hanoi": "Hà Nội", "yerevan": "Երևան", "telaviv": "תל אביב", "cairo": "القاهرة", "tbilisi": "თბილისი"}}),
+        &[],
+    );
     let long = format!("{key}é");
     check(
         "lambda",
         json!({"tags": {long.clone(): "x", "team": "a\u{2028}b", "lang": "हिंदी", "mark": "e\u{301}"}}),
         &[
-            "tags.lang: a tag value may contain letters (Latin, Greek, Cyrillic, kana, CJK, Hangul), digits, spaces and _ . : / = + - @",
-            "tags.mark: a tag value may contain letters (Latin, Greek, Cyrillic, kana, CJK, Hangul), digits, spaces and _ . : / = + - @",
-            "tags.team: a tag value may contain letters (Latin, Greek, Cyrillic, kana, CJK, Hangul), digits, spaces and _ . : / = + - @",
+            "tags.lang: a tag value may contain letters (Latin, Greek, Cyrillic, Armenian, Hebrew, Arabic, Georgian, kana, CJK, Hangul), digits, spaces and _ . : / = + - @",
+            "tags.mark: a tag value may contain letters (Latin, Greek, Cyrillic, Armenian, Hebrew, Arabic, Georgian, kana, CJK, Hangul), digits, spaces and _ . : / = + - @",
+            "tags.team: a tag value may contain letters (Latin, Greek, Cyrillic, Armenian, Hebrew, Arabic, Georgian, kana, CJK, Hangul), digits, spaces and _ . : / = + - @",
             &format!("tags.{long}: a tag key must be 1–64 characters"),
         ],
     );
@@ -408,7 +413,7 @@ fn tags_in_other_scripts() {
 fn tag_keys_that_read_alike() {
     let plan = Plan::from_json(&patched(
         "lambda",
-        &json!({"tags": {"team ": "a", "Env": "b", "env": "c", "owner": "d", "Äpfel": "e", "äpfel": "f"}}),
+        &json!({"tags": {"team ": "a", "Env": "b", "env": "c", "owner": "d", "Äpfel": "e", "äpfel": "f", "Site ": "g", "site ": "h"}}),
     ))
     .unwrap();
     // Errors first, then warnings.
@@ -421,7 +426,10 @@ fn tag_keys_that_read_alike() {
         tags,
         [
             "tags.env: \"env\" and \"Env\" differ only in case: IAM takes them for the same key and would refuse the stack's roles; keep one",
+            "tags.site : \"site \" and \"Site \" differ only in case: IAM takes them for the same key and would refuse the stack's roles; keep one",
             "tags.äpfel: \"äpfel\" and \"Äpfel\" differ only in case: IAM takes them for the same key and would refuse the stack's roles; keep one",
+            "tags.Site : warning: the key \"Site \" has a space at its start or end: AWS keeps it, so it is not the key \"Site\" that cost reports and tag policies look for; remove the space",
+            "tags.site : warning: the key \"site \" has a space at its start or end: AWS keeps it, so it is not the key \"site\" that cost reports and tag policies look for; remove the space",
             "tags.team : warning: the key \"team \" has a space at its start or end: AWS keeps it, so it is not the key \"team\" that cost reports and tag policies look for; remove the space",
         ]
     );

@@ -296,6 +296,12 @@ test('once a share link is in the address, the address follows the plan; a bare 
   // The draft moved with the address: one draft in the tab, at the address it is at.
   const drafts = await page.evaluate(() => Object.keys(sessionStorage).filter((k) => k.startsWith('stackplan-draft:')));
   assert.deepEqual(drafts, [`stackplan-draft:${new URL(moved).hash}`]);
+  // A link that does not read stays as it is, for the user to mend.
+  const broken = await t.open(`${t.server.url}#plan=1.AAAA`);
+  await broken.getByTestId('link-error').waitFor();
+  await broken.locator('#f-project').fill('mended');
+  await broken.waitForTimeout(1500);
+  assert.equal(new URL(broken.url()).hash, '#plan=1.AAAA');
   // An address without a link shows the example there: edits leave it as it is.
   const bare = await t.open();
   await bare.locator('#f-project').fill('unlinked');

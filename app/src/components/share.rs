@@ -45,6 +45,11 @@ pub fn ShareButton() -> impl IntoView {
         // The page's own link now: it is priced with the page's book.
         p.linked_book.set(None);
         if let Some((_, fragment)) = url.split_once('#') {
+            // The draft of a link the address held goes with it (the next edit keeps one at
+            // the new address); an address without a link keeps its own, for going back to it.
+            if let Some(old) = browser::plan_fragment() {
+                crate::draft::forget(&old);
+            }
             browser::replace_fragment(&format!("#{fragment}"));
         }
         // Said again when Share is pressed again: the live region is emptied first, and filled

@@ -40,9 +40,10 @@ pub fn finished(d: Deploy, status: Status) -> AnyView {
                     // deployed plan: opening it loads that plan here.
                     let fragment = format!("{}{code}", shared::link::FRAGMENT_KEY);
                     let href = format!("{}#{fragment}", crate::browser::page_base());
-                    // The page's edits do not change its address, so a plain click on a link to
-                    // the address it is at would do nothing: it opens the plan through a new
-                    // fragment. Other clicks (a new tab, a new window) follow the link.
+                    // The page may already be at this address (the address follows the plan
+                    // once it holds a link), and a plain click on a link to it would do
+                    // nothing: it opens the plan through a new fragment. Other clicks (a new
+                    // tab, a new window) follow the link.
                     let open = move |ev: leptos::ev::MouseEvent| {
                         if ev.button() == 0 && !(ev.ctrl_key() || ev.meta_key() || ev.shift_key() || ev.alt_key()) {
                             ev.prevent_default();
