@@ -81,7 +81,15 @@ async fn unknown_api_paths_get_json_404() {
 async fn hidden_files_are_not_served() {
     let d = dist();
     std::fs::write(d.path().join(".env"), "SECRET=1").unwrap();
-    for uri in ["/.env", "/%2eenv", "/%2Eenv"] {
+    std::fs::create_dir(d.path().join("public")).unwrap();
+    std::fs::write(d.path().join("public/.env"), "SECRET=2").unwrap();
+    for uri in [
+        "/.env",
+        "/%2eenv",
+        "/%2Eenv",
+        "/public%2F.env",
+        "/public/%2eenv",
+    ] {
         let (status, _, body) = get(d.path(), uri, false).await;
         assert_eq!(status, StatusCode::NOT_FOUND, "{uri}");
         assert!(!String::from_utf8_lossy(&body).contains("SECRET"), "{uri}");

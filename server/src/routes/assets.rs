@@ -195,14 +195,13 @@ fn link_out_of(dist: &Path) -> anyhow::Result<Option<std::path::PathBuf>> {
 }
 
 /// Whether a request path names a hidden file or directory: a segment starting with a dot,
-/// written as one or percent-encoded (`%2e`).
+/// once the path is percent-decoded as `ServeDir` decodes it (with the same decoder): `%2e`
+/// for the dot, `%2f` or `\` for a slash.
 fn hidden(path: &str) -> bool {
-    path.split('/').any(|segment| {
-        segment.starts_with('.')
-            || segment
-                .get(..3)
-                .is_some_and(|start| start.eq_ignore_ascii_case("%2e"))
-    })
+    let decoded: Vec<u8> = percent_encoding::percent_decode_str(path).collect();
+    decoded
+        .split(|b| *b == b'/' || *b == b'\\')
+        .any(|segment| segment.first() == Some(&b'.'))
 }
 
 #[cfg(test)]
@@ -216,6 +215,9 @@ mod tests {
             "/%2eenv",
             "/%2Egit/HEAD",
             "/a/../b",
+            "/sub%2F.env",
+            "/public%2f%2eenv",
+            "/sub%5C.env",
         ] {
             assert!(super::hidden(path), "{path}");
         }
