@@ -163,9 +163,9 @@ fn opened_banner(p: Planner) -> impl IntoView {
     // Read out from a live region that is on the page from the start (one inserted with its
     // text is often not read), without the buttons' names; the banner itself is not live. At
     // each opening or swap it is emptied first, so the same file opened again is said again.
-    let spoken = RwSignal::new(String::new());
-    Effect::new(move |_| {
-        let at = p.opened.with(|o| o.as_ref().map(|o| o.at));
+    let spoken = reactive::Spoken::new();
+    reactive::effect(move |_| {
+        p.opened.track();
         let text = shown.get().map_or_else(String::new, |swap| {
             let mut text = said();
             if let Some(note) = note() {
@@ -176,13 +176,7 @@ fn opened_banner(p: Planner) -> impl IntoView {
             }
             text
         });
-        spoken.set(String::new());
-        if at.is_some() && !text.is_empty() {
-            leptos::task::spawn_local(async move {
-                browser::sleep_ms(100).await;
-                spoken.set(text);
-            });
-        }
+        spoken.say(text);
     });
     let banner_view = move || {
         shown.get().map(|swap| {
@@ -199,7 +193,7 @@ fn opened_banner(p: Planner) -> impl IntoView {
         })
     };
     view! {
-        <p class="sr-only" role="status" data-testid="opened-spoken">{spoken}</p>
+        <p class="sr-only" role="status" data-testid="opened-spoken">{spoken.text()}</p>
         {banner_view}
     }
 }

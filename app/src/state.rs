@@ -349,64 +349,55 @@ impl Planner {
     /// there), and so is a plan too long for a link. Not for an embedded planner: its host
     /// owns the frame's address.
     pub fn address_follows_plan(self) {
-        let changes = StoredValue::new(0u64);
-        Effect::new(move |started: Option<()>| {
+        let pause = crate::reactive::Pause::new();
+        crate::reactive::effect(move |started| {
             self.plan.track();
             self.free_tier.track();
             if started.is_none() {
                 return;
             }
-            changes.update_value(|n| *n += 1);
-            let this = changes.get_value();
             // The address the edit was made at: one that changes meanwhile (a link the user
             // went to, whose `hashchange` comes a task later) is theirs, not rewritten.
             let at_edit = crate::browser::plan_fragment();
-            set_timeout(
-                move || {
-                    if changes.get_value() != this {
-                        return;
-                    }
-                    let Some(old) = crate::browser::plan_fragment() else {
-                        return;
-                    };
-                    if at_edit.as_deref() != Some(old.as_str()) {
-                        return;
-                    }
-                    // A link that does not read stays for the user to mend (its message is
-                    // over the page). The link's own plan (just opened, or edited back) keeps
-                    // the address as its sharer wrote it, the book they priced it with
-                    // included; a link that says nothing of its pricing (a deployed stack's)
-                    // is that plan's whatever the free-tier switch.
-                    let Ok(linked) = shared::link::decode(&old) else {
-                        return;
-                    };
-                    let says_pricing =
-                        shared::link::book_of(&old).is_some() || !shared::link::free_tier_of(&old);
-                    let same = self.plan.with_untracked(|p| *p == linked)
-                        && (!says_pricing
-                            || shared::link::free_tier_of(&old) == self.free_tier.get_untracked());
-                    if same || self.plan.with_untracked(shared::link::too_long).is_some() {
-                        return;
-                    }
-                    let url = self.share_link();
-                    let Some((_, fragment)) = url.split_once('#') else {
-                        return;
-                    };
-                    let new = format!("#{fragment}");
-                    if new == old {
-                        return;
-                    }
-                    crate::browser::replace_fragment(&new);
-                    let (from, free_tier) = (
-                        self.opened_from.get_untracked(),
-                        self.free_tier.get_untracked(),
-                    );
-                    self.plan
-                        .with_untracked(|p| crate::draft::write(&new, from, free_tier, p));
-                    crate::draft::forget(&old);
-                },
-                ADDRESS_SETTLE,
-            );
+            pause.then(ADDRESS_SETTLE, move || {
+                let Some(old) = crate::browser::plan_fragment() else {
+                    return;
+                };
+                if at_edit.as_deref() != Some(old.as_str()) {
+                    return;
+                }
+                // A link that does not read stays for the user to mend (its message is over
+                // the page). The link's own plan (just opened, or edited back) keeps the
+                // address as its sharer wrote it, the book they priced it with included; a
+                // link that says nothing of its pricing (a deployed stack's) is that plan's
+                // whatever the free-tier switch.
+                let Ok(linked) = open_link(&old) else {
+                    return;
+                };
+                let same = self.plan.with_untracked(|p| *p == linked.plan)
+                    && linked
+                        .free_tier
+                        .is_none_or(|priced| priced == self.free_tier.get_untracked());
+                if same || self.plan.with_untracked(shared::link::too_long).is_some() {
+                    return;
+                }
+                let url = self.share_link();
+                let Some((_, fragment)) = url.split_once('#') else {
+                    return;
+                };
+                let new = format!("#{fragment}");
+                if new == old {
+                    return;
+                }
+                crate::browser::replace_fragment(&new);
+                let (from, free_tier) = (
+                    self.opened_from.get_untracked(),
+                    self.free_tier.get_untracked(),
+                );
+                self.plan
+                    .with_untracked(|p| crate::draft::write(&new, from, free_tier, p));
+                crate::draft::forget(&old);
+            });
         });
     }
 
@@ -539,7 +530,7 @@ impl Planner {
                 .unwrap_or(Format::Json),
         );
         if !embedded {
-            Effect::new(move |started: Option<()>| {
+            crate::reactive::effect(move |started| {
                 let format = format.get();
                 if started.is_some() {
                     crate::draft::write_format(format);
@@ -715,7 +706,7 @@ impl Planner {
         let comparing = RwSignal::new(false);
         let compared_kind = RwSignal::new(kind.get_untracked());
         let sides = RwSignal::new(cost::Sides::default());
-        let generation = StoredValue::new(0u64);
+        let pause = crate::reactive::Pause::new();
         crate::reactive::effect(move |_| {
             let options = cost::Options {
                 free_tier: free_tier.get(),
@@ -725,8 +716,6 @@ impl Planner {
             // first).
             pricing.track();
             let Some(plan) = valid.get() else { return };
-            generation.update_value(|g| *g += 1);
-            let mine = generation.get_value();
             if !comparing.get_untracked() {
                 comparing.set(true);
             }
@@ -735,21 +724,16 @@ impl Planner {
             } else {
                 COMPARE_SETTLE
             };
-            set_timeout(
-                move || {
-                    if generation.get_value() == mine {
-                        let c = pricing.with_untracked(|sb| {
-                            with_book(sb, plan.region.code(), |b| {
-                                cost::compare(&plan, b, options, chosen)
-                            })
-                        });
-                        comparison.set(Some(c));
-                        compared_kind.set(plan.kind());
-                        comparing.set(false);
-                    }
-                },
-                settle,
-            );
+            pause.then(settle, move || {
+                let c = pricing.with_untracked(|sb| {
+                    with_book(sb, plan.region.code(), |b| {
+                        cost::compare(&plan, b, options, chosen)
+                    })
+                });
+                comparison.set(Some(c));
+                compared_kind.set(plan.kind());
+                comparing.set(false);
+            });
         });
         Planner {
             plan,

@@ -235,8 +235,8 @@ fn sentence(now: &Heard, before: &Heard) -> Option<String> {
 fn spoken_total(p: crate::state::Planner) -> ReadSignal<String> {
     let (spoken, set_spoken) = signal(String::new());
     let heard = StoredValue::new(None::<Heard>);
-    // Which change a pending timer speaks for: a later change makes it stand down.
-    let changes = StoredValue::new(0u64);
+    // A later change makes a pending sentence stand down.
+    let pause = crate::reactive::Pause::new();
     crate::reactive::effect(move |_| {
         // A page that opens on an invalid plan has no total yet ("" here), and its errors are
         // still said.
@@ -264,27 +264,14 @@ fn spoken_total(p: crate::state::Planner) -> ReadSignal<String> {
             first_error,
             over,
         };
-        changes.update_value(|n| *n += 1);
-        let this = changes.get_value();
-        set_timeout(
-            move || {
-                if changes.get_value() != this {
-                    return;
-                }
-                match heard.get_value() {
-                    // What first settles (the page's prices may still arrive after the first
-                    // render) is read with the page, not announced.
-                    None => heard.set_value(Some(now)),
-                    Some(before) => {
-                        if let Some(sentence) = sentence(&now, &before) {
-                            set_spoken.set(sentence);
-                        }
-                        heard.set_value(Some(now));
-                    }
-                }
-            },
-            SPEAK_AFTER,
-        );
+        pause.then(SPEAK_AFTER, move || {
+            // What first settles (the page's prices may still arrive after the first render)
+            // is read with the page, not announced.
+            if let Some(sentence) = heard.get_value().and_then(|before| sentence(&now, &before)) {
+                set_spoken.set(sentence);
+            }
+            heard.set_value(Some(now));
+        });
     });
     spoken
 }

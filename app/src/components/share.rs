@@ -15,8 +15,8 @@ pub fn ShareButton() -> impl IntoView {
     // A plan whose link no reader would take (over the length a link may have): neither put
     // in the address bar, where a reload would lose the plan, nor copied. How long it would be.
     let too_long = RwSignal::new(None::<usize>);
-    // While set, the live region says nothing: a result said again is emptied first.
-    let hush = RwSignal::new(false);
+    // What the live region says: said again when Share is pressed again.
+    let spoken = crate::reactive::Spoken::new();
     // Closing a box (its button, or Escape within it) hands the focus back to Share.
     let close = move |target: Option<web_sys::EventTarget>| {
         crate::browser::refocus(
@@ -25,19 +25,13 @@ pub fn ShareButton() -> impl IntoView {
         );
         too_long.set(None);
         shared_link.set(None);
+        spoken.say("");
     };
     let share = move |_| {
         if let Some(chars) = p.plan.with(shared::link::too_long) {
-            let again = too_long.with_untracked(Option::is_some);
             shared_link.set(None);
             too_long.set(Some(chars));
-            if again {
-                hush.set(true);
-                spawn_local(async move {
-                    browser::sleep_ms(100).await;
-                    hush.set(false);
-                });
-            }
+            spoken.say("No link: the plan is too long for one");
             return;
         }
         too_long.set(None);
@@ -52,17 +46,14 @@ pub fn ShareButton() -> impl IntoView {
             }
             browser::replace_fragment(&format!("#{fragment}"));
         }
-        // Said again when Share is pressed again: the live region is emptied first, and filled
-        // after the screen reader has seen it empty (the box itself stays).
-        let again = shared_link.with_untracked(Option::is_some);
-        hush.set(again);
         spawn_local(async move {
             let copied = browser::copy(url.clone()).await;
             shared_link.set(Some((url, copied)));
-            if again {
-                browser::sleep_ms(100).await;
-                hush.set(false);
-            }
+            spoken.say(if copied {
+                "Link copied"
+            } else {
+                "The link is below, to copy"
+            });
         });
     };
     view! {
@@ -74,12 +65,7 @@ pub fn ShareButton() -> impl IntoView {
         }>
             <button type="button" data-testid="share" on:click=share>"Share"</button>
             // Said by a region there from the start (one inserted with its text is often not read).
-            <span class="sr-only" role="status" data-testid="share-spoken">{move || if hush.get() { "" } else { shared_link.with(|s| match s {
-                Some((_, true)) => "Link copied",
-                Some((_, false)) => "The link is below, to copy",
-                None if too_long.get().is_some() => "No link: the plan is too long for one",
-                None => "",
-            }) }}</span>
+            <span class="sr-only" role="status" data-testid="share-spoken">{spoken.text()}</span>
             {move || too_long.get().map(|chars| view! {
                 <div class="share-result" data-testid="share-too-long">
                     <span>{format!(

@@ -24,19 +24,23 @@ fn tab_id(format: Format) -> &'static str {
 pub fn TemplateViewer() -> impl IntoView {
     let p = use_planner();
     let copied = RwSignal::new(None::<bool>);
-    // While set, the copy's live region says nothing: a copy said again is emptied first.
-    let hush = RwSignal::new(false);
+    // What the copy's live region says: said again at each copy.
+    let spoken = crate::reactive::Spoken::new();
+    let uncopied = move || {
+        copied.set(None);
+        spoken.say("");
+    };
     // "Copied" speaks of the template that was copied: an edit makes the button "Copy" again.
-    Effect::new(move |started: Option<()>| {
+    crate::reactive::effect(move |started| {
         p.template.track();
         if started.is_some() {
-            copied.set(None);
+            uncopied();
         }
     });
     // A tab list: one Tab stop (the chosen tab); the arrow keys choose and focus the other.
     let choose = move |format: Format| {
         p.format.set(format);
-        copied.set(None);
+        uncopied();
     };
     let keydown = move |ev: leptos::ev::KeyboardEvent| {
         let at = FORMATS
@@ -161,16 +165,14 @@ pub fn TemplateViewer() -> impl IntoView {
     };
     let copy = move |_| {
         if let Some(text) = text() {
-            // Said again at each copy: the live region is emptied first, and filled after the
-            // screen reader has seen it empty.
-            let again = copied.get_untracked().is_some();
-            hush.set(again);
             spawn_local(async move {
-                copied.set(Some(browser::copy(text).await));
-                if again {
-                    browser::sleep_ms(100).await;
-                    hush.set(false);
-                }
+                let done = browser::copy(text).await;
+                copied.set(Some(done));
+                spoken.say(if done {
+                    "The template is copied"
+                } else {
+                    "The template could not be copied"
+                });
             });
         }
     };
@@ -194,11 +196,7 @@ pub fn TemplateViewer() -> impl IntoView {
                     </button>
                     // A button's new label is not reliably read; a live region there from the
                     // start is.
-                    <span class="sr-only" role="status" data-testid="copy-spoken">{move || match (hush.get(), copied.get()) {
-                        (false, Some(true)) => "The template is copied",
-                        (false, Some(false)) => "The template could not be copied",
-                        _ => "",
-                    }}</span>
+                    <span class="sr-only" role="status" data-testid="copy-spoken">{spoken.text()}</span>
                     <button type="button" data-testid="download-template" on:click=download disabled=none title=why>"Download"</button>
                     <button type="button" class="secondary" data-testid="download-plan" on:click=download_plan>"Save plan"</button>
                     <button type="button" class="secondary" data-testid="open-plan" title="A plan file, or a template Stackplan wrote (it records its plan)"

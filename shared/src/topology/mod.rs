@@ -103,6 +103,19 @@ pub struct Edge {
     pub points: [(f64, f64); 2],
 }
 
+/// A resource the diagram shows ([`Topology::shown`]).
+pub struct Shown<'a> {
+    pub id: &'a str,
+    pub ty: &'a str,
+    pub at: At<'a>,
+}
+
+/// Where a shown resource is: a node of its own, or a box's or group's label.
+pub enum At<'a> {
+    Node(&'a Node),
+    Label(&'a str),
+}
+
 /// The laid-out diagram.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Topology {
@@ -133,28 +146,43 @@ impl Topology {
             Some(crate::resources::Billing::Service(s)) => Some(s),
             _ => None,
         };
-        let services: Vec<&'static str> = self
-            .nodes
-            .iter()
-            .filter(|n| n.id != INTERNET)
-            .map(|n| n.resource_type.as_str())
-            .chain(self.areas.iter().flat_map(|a| {
-                a.kind
-                    .resource_type()
-                    .into_iter()
-                    .flat_map(|ty| a.resources.iter().map(move |_| ty))
-            }))
-            .chain(
-                self.groups
-                    .iter()
-                    .flat_map(|g| g.members.iter().map(|m| m.1.as_str())),
-            )
-            .filter_map(service)
-            .collect();
+        let services: Vec<&'static str> = self.shown().filter_map(|s| service(s.ty)).collect();
         move |ty| match service(ty) {
             Some(s) => services.iter().filter(|x| **x == s).count().max(1),
             None => 1,
         }
+    }
+
+    /// Every resource the diagram shows, in the text's order: the nodes (not the internet),
+    /// the resources boxes stand for (a VPC, a subnet; an AZ stands for none), the groups'
+    /// members.
+    pub fn shown(&self) -> impl Iterator<Item = Shown<'_>> {
+        let nodes = self
+            .nodes
+            .iter()
+            .filter(|n| n.id != INTERNET)
+            .map(|n| Shown {
+                id: &n.id,
+                ty: &n.resource_type,
+                at: At::Node(n),
+            });
+        let boxes = self.areas.iter().flat_map(|a| {
+            a.kind.resource_type().into_iter().flat_map(move |ty| {
+                a.resources.iter().map(move |id| Shown {
+                    id,
+                    ty,
+                    at: At::Label(&a.label),
+                })
+            })
+        });
+        let members = self.groups.iter().flat_map(|g| {
+            g.members.iter().map(move |(id, ty)| Shown {
+                id,
+                ty,
+                at: At::Label(&g.label),
+            })
+        });
+        nodes.chain(boxes).chain(members)
     }
 
     /// Every logical id shown: nodes, boxes and group members.

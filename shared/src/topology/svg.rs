@@ -210,20 +210,12 @@ impl Topology {
                 esc(&cost_text)
             );
         };
-        for n in self.nodes.iter().filter(|n| n.id != INTERNET) {
-            row(&mut s, &n.id, &n.resource_type, &self.place_of(n));
-        }
-        for a in &self.areas {
-            if let Some(ty) = a.kind.resource_type() {
-                for id in &a.resources {
-                    row(&mut s, id, ty, &a.label);
-                }
-            }
-        }
-        for g in &self.groups {
-            for (id, ty) in &g.members {
-                row(&mut s, id, ty, &g.label);
-            }
+        for shown in self.shown() {
+            let place = match shown.at {
+                super::At::Node(n) => self.place_of(n),
+                super::At::Label(label) => label.to_string(),
+            };
+            row(&mut s, shown.id, shown.ty, &place);
         }
         s.push_str("</tbody></table>");
         let _ = write!(
