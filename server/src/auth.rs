@@ -304,6 +304,31 @@ where
     }
 }
 
+/// A token allowed to change stacks, with one of its places for that
+/// (`--max-changes-per-token`), held while the request is answered: the extractor of every
+/// route that changes a stack.
+pub struct Changing(pub Grant, pub crate::state::TokenTicket);
+
+impl<S: Send + Sync> FromRequestParts<S> for Changing
+where
+    AppState: FromRef<S>,
+{
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        let Authorized(grant) = Authorized::from_request_parts(parts, state).await?;
+        let state = AppState::from_ref(state);
+        // Counted by the token itself (known good by now), not by how the header spells it.
+        let token = bearer_token(&parts.headers).unwrap_or_default();
+        let max = state.config.max_changes_per_token;
+        let ticket = state
+            .changing
+            .enter(token, max)
+            .map_err(|_| ApiError::TooManyChanges(max))?;
+        Ok(Changing(grant, ticket))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

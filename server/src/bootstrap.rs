@@ -833,6 +833,31 @@ pub fn template_json(options: &Options) -> String {
     shared::template::format::json(&Node::from(template(options)))
 }
 
+/// Why the file at `path` is not one to replace with a bootstrap template, if it is not: it
+/// exists and is not an earlier bootstrap template (a plan, a template of a stack, anything
+/// else given by mistake), or it is not a file. `None` when there is nothing there, or a
+/// bootstrap template is.
+pub fn not_to_replace(path: &std::path::Path) -> Option<String> {
+    let meta = std::fs::symlink_metadata(path).ok()?;
+    if !meta.is_file() {
+        return Some("is not a file; give the path of the template to write".into());
+    }
+    let earlier = std::fs::read_to_string(path)
+        .ok()
+        .and_then(|text| serde_json::from_str::<Value>(&text).ok())
+        .is_some_and(|doc| {
+            doc["Description"]
+                .as_str()
+                .is_some_and(|d| d.starts_with(DESCRIPTION_START))
+        });
+    (!earlier).then(|| {
+        "exists and is not a Stackplan bootstrap template, so it is left as it is; give another --out, or --force to replace it".into()
+    })
+}
+
+/// How the bootstrap template's description starts, in every version.
+const DESCRIPTION_START: &str = "Stackplan account bootstrap";
+
 /// The command that deploys it.
 pub fn command(file: &str, principal: &str, external_id: &str) -> String {
     format!(

@@ -93,8 +93,10 @@ pub struct Config {
     /// tenant (`owner`) whose stacks it acts on (see the README).
     #[arg(long, env = "STACKPLAN_TOKENS_FILE")]
     pub tokens_file: Option<PathBuf>,
-    /// The key deployment ids are sealed with (AES-256-GCM: encrypted and authenticated), 64
-    /// hex digits (default: made once and kept in the data directory).
+    /// The key deployment ids are sealed with (AES-256-GCM: encrypted and authenticated) and
+    /// the proof tag of each stack the server makes is signed with (HMAC-SHA-256), 64 hex
+    /// digits (default: made once and kept in the data directory). Replicas share it; a stack
+    /// made under another key is not acted on.
     #[arg(long, env = "STACKPLAN_ID_KEY", hide_env_values = true)]
     pub id_key: Option<String>,
     /// Lifetime of the assumed credentials, 900-3600 seconds; refreshed during long deploys.
@@ -121,6 +123,11 @@ pub struct Config {
     /// Deploy event streams one token may hold open at once.
     #[arg(long, default_value_t = 64)]
     pub max_streams_per_token: usize,
+    /// Requests that change a stack (deploy, execute, delete, continue a rollback) one token
+    /// may have answered at once; more are asked to retry. Each holds AWS calls of the token's
+    /// roles, so one token cannot crowd the others out of the server or its accounts' API limits.
+    #[arg(long, default_value_t = 8, value_parser = at_least_one)]
+    pub max_changes_per_token: usize,
     /// Code uploads (up to 50 MB each, held in memory while checked) received at once; more
     /// are asked to retry.
     #[arg(long, default_value_t = 4, value_parser = at_least_one)]
@@ -161,6 +168,7 @@ impl Default for Config {
             allowed_hosts: Vec::new(),
             max_connections: 1024,
             max_streams_per_token: 64,
+            max_changes_per_token: 8,
             max_uploads: 4,
             data_dir: None,
             prices_ttl_hours: 24,

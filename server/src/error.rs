@@ -53,6 +53,10 @@ pub enum ApiError {
         "{0} event streams are already open with this token; close one (or wait for one to end)"
     )]
     TooManyWatchers(usize),
+    #[error(
+        "{0} requests that change stacks are being answered for this token already; try again once one has been answered"
+    )]
+    TooManyChanges(usize),
     #[error("{0} code uploads are being received already; try again in a moment")]
     TooManyUploads(usize),
     #[error(
@@ -79,6 +83,7 @@ impl ApiError {
             ApiError::MisdirectedHost => C::MisdirectedRequest,
             ApiError::TimedOut => C::TimedOut,
             ApiError::TooManyWatchers(_) => C::TooManyWatchers,
+            ApiError::TooManyChanges(_) => C::TooManyChanges,
             ApiError::TooManyUploads(_) | ApiError::UploadUnderway => C::TooManyUploads,
             ApiError::Deploy(e) => match e {
                 D::InvalidPlan(_) => C::InvalidPlan,
@@ -99,7 +104,7 @@ impl ApiError {
                 D::Role(RoleError::NoneConfigured) => C::DeployDisabled,
                 D::SandboxUnsupported(_) => C::SandboxUnsupported,
                 D::StackExists { .. } => C::StackExists,
-                D::NotManaged { .. } => C::StackNotManaged,
+                D::NotManaged { .. } | D::Unproven { .. } => C::StackNotManaged,
                 D::NotUpdatable { .. } => C::StackNotUpdatable,
                 D::ArchitectureChange { .. } => C::ArchitectureChange,
                 D::Busy { .. } => C::StackBusy,
@@ -218,6 +223,7 @@ impl IntoResponse for ApiError {
                 headers.insert(header::RETRY_AFTER, HeaderValue::from_static("10"));
             }
             ApiError::TooManyWatchers(_)
+            | ApiError::TooManyChanges(_)
             | ApiError::TooManyUploads(_)
             | ApiError::UploadUnderway
             | ApiError::Deploy(DeployError::TooManyStacksWatched(_)) => {

@@ -67,7 +67,8 @@ fn cors_layer(origins: &[String]) -> Option<tower_http::cors::CorsLayer> {
 pub const SANDBOX_ROLE: &str = "arn:aws:iam::123456789012:role/stackplan-deployer";
 pub const SANDBOX_EXECUTION_ROLE: &str = "arn:aws:iam::123456789012:role/stackplan-execution";
 
-/// The key deployment ids are sealed with: `--id-key`, or the one kept in the data directory,
+/// The key deployment ids are sealed with and stacks' proofs signed with: `--id-key`, or the
+/// one kept in the data directory,
 /// or (without a data directory) a new one for this process.
 pub fn id_key(config: &Config) -> anyhow::Result<deploy::id::IdKey> {
     if let Some(hex) = &config.id_key {
@@ -77,7 +78,12 @@ pub fn id_key(config: &Config) -> anyhow::Result<deploy::id::IdKey> {
         Some(dir) => {
             deploy::id::IdKey::load_or_create(&dir.join("id-key")).map_err(anyhow::Error::msg)
         }
-        None => Ok(deploy::id::IdKey::random()?),
+        None => {
+            tracing::warn!(
+                "no data directory and no --id-key: this process's id key is its own, so after a restart its deployment ids are refused and the stacks it made are no longer proved its own (give --data-dir or --id-key)"
+            );
+            Ok(deploy::id::IdKey::random()?)
+        }
     }
 }
 

@@ -25,6 +25,9 @@ pub struct AppState {
     pub uploads: Arc<tokio::sync::Semaphore>,
     /// Code uploads being received per token.
     pub uploading: Arc<TokenCounts>,
+    /// Requests that change a stack (deploy, execute, delete, continue a rollback) being
+    /// answered per token (`--max-changes-per-token`).
+    pub changing: Arc<TokenCounts>,
     /// The bootstrap template this server offers (`GET /api/bootstrap`): made once, from the
     /// start-up options, off the request threads (it walks the whole plan matrix).
     pub bootstrap_template: Arc<tokio::sync::OnceCell<Arc<str>>>,
@@ -91,6 +94,7 @@ impl AppState {
             shutdown: Shutdown::default(),
             streams: Arc::default(),
             uploading: Arc::default(),
+            changing: Arc::default(),
             bootstrap_template: Arc::default(),
         }
     }

@@ -636,6 +636,7 @@ fn deploy_status_refuses_flags_with_exit_2() {
             ["--stack", "no such!", "--region", "us-east-1"],
             "--stack: ",
         ),
+        (["--stack", "shop", "--wait-minutes", "0"], "--wait-minutes"),
     ] {
         let mut all = vec!["deploy-status"];
         all.extend(args);
@@ -643,6 +644,31 @@ fn deploy_status_refuses_flags_with_exit_2() {
         assert_eq!(out.status.code(), Some(2), "{args:?}");
         assert!(text(&out.stderr).contains(says), "{}", text(&out.stderr));
     }
+    // Without the server's id key no stack could be proved Stackplan's: refused, and no key is
+    // made where there was none.
+    let empty = tempfile::tempdir().unwrap();
+    let dir = empty.path().display().to_string();
+    let out = stackplan(
+        &[
+            "deploy-status",
+            "--stack",
+            "shop",
+            "--region",
+            "us-east-1",
+            "--aws-endpoint",
+            "http://127.0.0.1:9",
+            "--data-dir",
+            &dir,
+        ],
+        "",
+    );
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).contains("no id key in"),
+        "{}",
+        text(&out.stderr)
+    );
+    assert!(!empty.path().join("id-key").exists());
 }
 
 /// The log a CI job captures is plain text: no terminal colour codes when stderr is a pipe.
@@ -664,6 +690,8 @@ fn logs_through_a_pipe_have_no_colour_codes() {
             "us-east-1",
             "--aws-endpoint",
             &endpoint,
+            "--id-key",
+            &"5a".repeat(32),
         ],
         "",
     );
@@ -824,4 +852,101 @@ fn estimate_marks_every_sum_that_leaves_out_an_unknown_price() {
         serde_json::from_slice(&stackplan(&["estimate", "--plan", "-", "--json"], &lambda).stdout)
             .unwrap();
     assert!(json["autoscaling_ceiling"].is_null(), "{json}");
+}
+
+/// A refusal that cannot be written (standard error on a full device) still exits with the
+/// refusal's code, not with a panic's 101.
+#[cfg(target_os = "linux")]
+#[test]
+fn a_refusal_on_a_full_stderr_keeps_its_exit_code() {
+    let full = std::fs::OpenOptions::new()
+        .write(true)
+        .open("/dev/full")
+        .expect("/dev/full");
+    let out = Command::new(env!("CARGO_BIN_EXE_stackplan"))
+        .args(["validate", "--plan", "-"])
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(full)
+        .status()
+        .expect("stackplan runs");
+    assert_eq!(out.code(), Some(2), "{out:?}");
+}
+
+/// `prove-stack` prints the proof tag of the stack an ARN names under the given key, and
+/// refuses what is not a stack ARN, an owner a tokens file could not hold, or no key at all
+/// (it never makes one).
+#[test]
+fn prove_stack_prints_the_tag_under_the_servers_key() {
+    let arn = "arn:aws:cloudformation:eu-west-1:123456789012:stack/shop-fargate/0f1e2d3c-aaaa-bbbb-cccc-1234567890ab";
+    let key = "5a".repeat(32);
+    let out = stackplan(&["prove-stack", "--stack-arn", arn, "--id-key", &key], "");
+    assert!(out.status.success(), "{out:?}");
+    let text = String::from_utf8(out.stdout).unwrap();
+    let tag = text.lines().next().unwrap();
+    let proof = tag.strip_prefix("stackplan:proof=").expect("the tag first");
+    let id_key = server::deploy::id::IdKey::from_hex(&key).unwrap();
+    assert!(id_key.proves(proof, "123456789012", "eu-west-1", "shop-fargate", None));
+    assert!(text.contains("--use-previous-template"), "{text}");
+    let empty = tempfile::tempdir().unwrap();
+    let dir = empty.path().to_str().unwrap();
+    for (args, says) in [
+        (
+            vec!["--stack-arn", "shop-fargate", "--id-key", &key],
+            "--stack-arn",
+        ),
+        (vec!["--stack-arn", arn, "--id-key", "abc"], "--id-key"),
+        (
+            vec!["--stack-arn", arn, "--id-key", &key, "--owner", "team a"],
+            "--owner",
+        ),
+        (vec!["--stack-arn", arn, "--data-dir", dir], "no id key"),
+    ] {
+        let out = stackplan(&[&["prove-stack"][..], &args].concat(), "");
+        let err = String::from_utf8(out.stderr).unwrap();
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {err}");
+        assert!(err.contains(says), "{args:?}: {err}");
+        assert!(out.stdout.is_empty(), "{args:?}");
+    }
+    // It made no key where it found none.
+    assert!(!empty.path().join("id-key").exists());
+}
+
+/// `bootstrap --out` replaces an earlier bootstrap template (an update of the roles writes the
+/// same file again) but leaves any other file as it is unless `--force` is given.
+#[test]
+fn bootstrap_replaces_only_an_earlier_bootstrap_template() {
+    let dir = tempfile::tempdir().unwrap();
+    let plan = dir.path().join("plan.json");
+    let plan_text = examples::lambda().to_json_pretty();
+    std::fs::write(&plan, &plan_text).unwrap();
+    let plan_arg = plan.display().to_string();
+    let refused = stackplan(&["bootstrap", "--out", &plan_arg], "");
+    assert_eq!(refused.status.code(), Some(2), "{}", text(&refused.stderr));
+    assert!(
+        text(&refused.stderr).contains("is not a Stackplan bootstrap template"),
+        "{}",
+        text(&refused.stderr)
+    );
+    assert_eq!(
+        std::fs::read_to_string(&plan).unwrap(),
+        plan_text,
+        "left as it was"
+    );
+    // Neither is a directory written over.
+    let folder = dir.path().display().to_string();
+    assert_eq!(
+        stackplan(&["bootstrap", "--out", &folder], "")
+            .status
+            .code(),
+        Some(2)
+    );
+    // With --force it is replaced; and the template it now holds is replaced without.
+    for args in [&["--force"][..], &[]] {
+        let ok = stackplan(&[&["bootstrap", "--out", &plan_arg][..], args].concat(), "");
+        assert_eq!(ok.status.code(), Some(0), "{args:?}: {}", text(&ok.stderr));
+        let written: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(&plan).unwrap()).unwrap();
+        assert!(written["Resources"]["DeployerRole"].is_object(), "{args:?}");
+    }
 }

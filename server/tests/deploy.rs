@@ -824,6 +824,102 @@ async fn a_stack_stackplan_did_not_make_is_left_alone() {
     );
 }
 
+/// The reserved tag alone proves nothing: anyone allowed to tag a stack can set it. A stack
+/// whose proof tag is missing, made under another key, or copied from another stack is left
+/// alone as one Stackplan did not make, and the update's refusal says how its operator can
+/// prove it; the tag `stackplan prove-stack` prints is the one that does.
+#[tokio::test]
+async fn a_stack_without_this_servers_proof_is_left_alone() {
+    const PROOF: &str = "stackplan:proof";
+    let h = harness();
+    let (_, created) = h.create("shop-lambda", json!({})).await;
+    let id = created["id"].as_str().unwrap().to_string();
+    h.create("other-lambda", json!({})).await;
+    let proof_of = |i: usize| {
+        h.cfn.stacks.lock().unwrap()[i]
+            .tags
+            .iter()
+            .find(|(k, _)| k == PROOF)
+            .map(|(_, v)| v.clone())
+    };
+    let own = proof_of(0).expect("a stack Stackplan makes carries its proof");
+    let set_proof = |value: Option<String>| {
+        let mut stacks = h.cfn.stacks.lock().unwrap();
+        let tags = &mut stacks[0].tags;
+        tags.retain(|(k, _)| k != PROOF);
+        tags.extend(value.map(|v| (PROOF.to_string(), v)));
+    };
+    let arn = h.cfn.stacks.lock().unwrap()[0].arn.clone();
+    let at = server::deploy::StackArn::parse(&arn).unwrap();
+    let other_key = IdKey::from_hex(&"a5".repeat(32)).unwrap();
+    for forged in [
+        None,
+        Some("true".to_string()),
+        // Copied from another stack of this server.
+        proof_of(1),
+        // This stack's, under another server's key.
+        Some(other_key.stack_proof(&at.account, &at.region, &at.name, None)),
+    ] {
+        set_proof(forged.clone());
+        let (status, body) = h.create("shop-lambda", json!({"update": true})).await;
+        assert_eq!(
+            (status, body["error"].as_str()),
+            (StatusCode::CONFLICT, Some("stack_not_managed")),
+            "{forged:?}: {body}"
+        );
+        let message = body["message"].as_str().unwrap();
+        assert!(message.contains("stackplan prove-stack"), "{message}");
+        assert!(!message.contains("arn:"), "{message}");
+        h.refuses_deployment(&id, TOKEN).await;
+    }
+    // A stack without the reserved tag gets the plain refusal: nothing to prove there.
+    h.cfn.stacks.lock().unwrap()[0]
+        .tags
+        .retain(|(k, _)| k != "stackplan:managed");
+    let (_, body) = h.create("shop-lambda", json!({"update": true})).await;
+    assert!(
+        !body["message"].as_str().unwrap().contains("prove-stack"),
+        "{body}"
+    );
+    h.cfn.stacks.lock().unwrap()[0]
+        .tags
+        .push(("stackplan:managed".into(), "true".into()));
+    // The operator's command gives the tag back, and with it the stack is the server's again.
+    let printed = server::cli::prove_stack(&server::cli::ProveStackArgs {
+        stack_arn: arn.clone(),
+        owner: None,
+        id_key: Some("5a".repeat(32)),
+        data_dir: None,
+    })
+    .unwrap();
+    let tag = printed
+        .lines()
+        .next()
+        .unwrap()
+        .strip_prefix("stackplan:proof=");
+    assert_eq!(tag, Some(own.as_str()), "{printed}");
+    set_proof(tag.map(String::from));
+    let (status, body, _) = h
+        .send(
+            "GET",
+            &format!("/api/deployments/{id}"),
+            Some(TOKEN),
+            None,
+            &[],
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    // For another owner, another tag.
+    let theirs = server::cli::prove_stack(&server::cli::ProveStackArgs {
+        owner: Some("team-a".into()),
+        stack_arn: arn,
+        id_key: Some("5a".repeat(32)),
+        data_dir: None,
+    })
+    .unwrap();
+    assert!(!theirs.contains(&own), "{theirs}");
+}
+
 /// A token bound to roles may use those roles only: not the server's default, and not a stack
 /// in an account it has no role in.
 #[tokio::test]
@@ -2693,6 +2789,96 @@ async fn event_streams_per_token_are_capped_and_a_closed_stream_frees_its_place(
     );
     assert_eq!(open_stream(&state, &id).await.status(), StatusCode::OK);
     drop(b);
+}
+
+/// Requests that change stacks are capped per token (`--max-changes-per-token`): one token's
+/// burst of deploys is answered a few at a time and told to retry, other tokens are not held
+/// up by it, and a request answered frees its place. (CloudFormation is held by the double's
+/// `hang`: a real call that takes long holds its place the same way.)
+#[tokio::test]
+async fn changes_per_token_are_capped_and_an_answer_frees_its_place() {
+    let h = harness();
+    let other = "other-token-0123456789abcdef";
+    let file = json!({"tokens": [
+        {"token": TOKEN, "roles": [roles(ROLE, ACCOUNT)]},
+        {"token": other, "roles": [roles(ROLE, ACCOUNT)]},
+    ]});
+    let state = AppState {
+        config: Arc::new(Config {
+            max_changes_per_token: 2,
+            ..(*h.state.config).clone()
+        }),
+        tokens: Arc::new(Tokens::from_file(&file.to_string()).unwrap()),
+        ..h.state.clone()
+    };
+    let post = |token: &'static str, stack: &'static str| {
+        let state = state.clone();
+        async move {
+            let body = json!({"plan": lambda_plan(), "stack_name": stack});
+            let req = Request::post("/api/deployments")
+                .header(header::AUTHORIZATION, format!("Bearer {token}"))
+                .header(header::CONTENT_TYPE, "application/json")
+                .body(Body::from(body.to_string()))
+                .unwrap();
+            app(state).oneshot(req).await.unwrap()
+        }
+    };
+    let (_, created) = h.create("shop-lambda", json!({})).await;
+    let id = created["id"].as_str().unwrap().to_string();
+    h.cfn.hang.lock().unwrap().push("create_stack");
+    let held: Vec<_> = ["app-one", "app-two"]
+        .into_iter()
+        .map(|stack| tokio::spawn(post(TOKEN, stack)))
+        .collect();
+    for _ in 0..500 {
+        if state.changing.total() == 2 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    assert_eq!(state.changing.total(), 2, "both deploys hold a place");
+    let third = post(TOKEN, "app-three").await;
+    assert_eq!(third.status(), StatusCode::TOO_MANY_REQUESTS);
+    assert!(third.headers().contains_key(header::RETRY_AFTER));
+    let body: Value =
+        serde_json::from_slice(&third.into_body().collect().await.unwrap().to_bytes()).unwrap();
+    assert_eq!(body["error"], "too_many_changes", "{body}");
+    // A delete is a change too; a read is not.
+    let delete = Request::delete(format!("/api/deployments/{id}"))
+        .header(header::AUTHORIZATION, format!("Bearer {TOKEN}"))
+        .body(Body::empty())
+        .unwrap();
+    let refused = app(state.clone()).oneshot(delete).await.unwrap();
+    assert_eq!(refused.status(), StatusCode::TOO_MANY_REQUESTS);
+    let read = Request::get(format!("/api/deployments/{id}"))
+        .header(header::AUTHORIZATION, format!("Bearer {TOKEN}"))
+        .body(Body::empty())
+        .unwrap();
+    assert_eq!(
+        app(state.clone()).oneshot(read).await.unwrap().status(),
+        StatusCode::OK
+    );
+    // Another token is not held up: its deploy gets as far as CloudFormation (and hangs there).
+    let theirs = tokio::spawn(post(other, "their-app"));
+    for _ in 0..500 {
+        if state.changing.total() == 3 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    assert_eq!(
+        state.changing.total(),
+        3,
+        "the other token's deploy holds its own place"
+    );
+    // Answered (here: the client left), a request frees its place.
+    for task in held.into_iter().chain([theirs]) {
+        task.abort();
+        let _ = task.await;
+    }
+    assert_eq!(state.changing.total(), 0);
+    h.cfn.hang.lock().unwrap().clear();
+    assert_eq!(post(TOKEN, "app-four").await.status(), StatusCode::CREATED);
 }
 
 /// A CloudFormation call that never answers: the POST answers `timed_out` after 30 seconds

@@ -1636,10 +1636,12 @@ async fn a_tenant_acts_only_on_its_own_stacks() {
             stack: "tenant-shop".into(),
             region: "us-east-1".into(),
             wait: false,
+            wait_minutes: 60,
             start: false,
             owner: owner.map(String::from),
             account: AccountArgs {
                 aws_endpoint: Some(sb.moto.endpoint.clone()),
+                id_key: Some(ID_KEY.into()),
                 ..AccountArgs::default()
             },
         };
@@ -1759,10 +1761,12 @@ async fn deploy_status_shows_the_wait_and_starts_the_service() {
         stack: "cli-fargate".into(),
         region: "us-east-1".into(),
         wait: false,
+        wait_minutes: 60,
         start: false,
         owner: None,
         account: AccountArgs {
             aws_endpoint: Some(sb.moto.endpoint.clone()),
+            id_key: Some(ID_KEY.into()),
             // The default reach: the `stackplan/` prefix.
             ..AccountArgs::default()
         },

@@ -1,6 +1,14 @@
 //! The command line: parsing, reading plans, and printing what `shared` computes (the terminal
 //! tables are in `tables.rs`).
 
+/// A line on standard error, as `eprintln!` writes it, but one that cannot be written (a full
+/// disk, a closed pipe) is dropped rather than a panic: the exit code still tells what happened.
+macro_rules! say {
+    ($($arg:tt)*) => {{
+        let _ = writeln!(std::io::stderr(), $($arg)*);
+    }};
+}
+
 pub mod status;
 mod tables;
 
@@ -134,9 +142,13 @@ pub enum Command {
     /// Write the account bootstrap template (deployer role, execution role, permissions
     /// boundary) and print the command that deploys it.
     Bootstrap {
-        /// Where to write the template.
+        /// Where to write the template. A file there is replaced only if it is an earlier
+        /// bootstrap template, or with --force.
         #[arg(long, default_value = "stackplan-bootstrap.json")]
         out: PathBuf,
+        /// Replace the file at --out whatever it holds.
+        #[arg(long)]
+        force: bool,
         /// The IAM principal the Stackplan server runs as (the deployer role trusts it).
         #[arg(long)]
         trusted_principal: Option<String>,
@@ -151,11 +163,82 @@ pub enum Command {
     /// push commands; `--start` starts the service once the image is there. Exit codes: 0
     /// well, 1 failed, 2 flags refused, 3 waiting for the image.
     DeployStatus(Box<status::DeployStatusArgs>),
+    /// Print the proof tag a stack needs before the server acts on it, for a stack this server
+    /// made before stacks carried one. Reads the server's id key as `serve` does and makes no
+    /// AWS call: add the tag to the stack yourself. Exit codes: 0 printed, 2 flags refused or
+    /// no id key.
+    ProveStack(Box<ProveStackArgs>),
     /// Live prices from the AWS Price List API (needs AWS credentials).
     Prices {
         #[command(subcommand)]
         action: PricesAction,
     },
+}
+
+/// `stackplan prove-stack`'s flags.
+#[derive(Debug, clap::Args)]
+pub struct ProveStackArgs {
+    /// The stack's ARN (arn:aws:cloudformation:REGION:ACCOUNT:stack/NAME/ID): its account,
+    /// region and name are what the proof is of.
+    #[arg(long)]
+    pub stack_arn: String,
+    /// The tenant (a tokens file's `owner`) the stack was made for, if it carries
+    /// `stackplan:owner`.
+    #[arg(long)]
+    pub owner: Option<String>,
+    /// The server's id key, 64 hex digits (default: the one kept in the data directory).
+    #[arg(long, env = "STACKPLAN_ID_KEY", hide_env_values = true)]
+    pub id_key: Option<String>,
+    /// The server's data directory (default: ~/.cache/stackplan).
+    #[arg(long, env = "STACKPLAN_DATA_DIR")]
+    pub data_dir: Option<PathBuf>,
+}
+
+/// What `stackplan prove-stack` prints: the tag, and how to add it.
+pub fn prove_stack(args: &ProveStackArgs) -> Result<String, String> {
+    let arn = crate::deploy::StackArn::parse(args.stack_arn.trim()).ok_or_else(|| {
+        "--stack-arn: not a stack ARN (arn:aws:cloudformation:REGION:ACCOUNT:stack/NAME/ID)"
+            .to_string()
+    })?;
+    let owner = match &args.owner {
+        Some(o) => Some(crate::auth::Owner::new(o).map_err(|e| format!("--owner: it {e}"))?),
+        None => None,
+    };
+    let key = match (&args.id_key, &args.data_dir) {
+        (Some(hex), _) => {
+            crate::deploy::id::IdKey::from_hex(hex).map_err(|e| format!("--id-key: {e}"))?
+        }
+        (None, dir) => {
+            let dir = dir.clone().or_else(|| {
+                std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cache").join("stackplan"))
+            });
+            let path = dir
+                .ok_or("no id key: give the server's with --id-key, or its --data-dir")?
+                .join("id-key");
+            crate::deploy::id::IdKey::load(&path)?
+        }
+    };
+    let owner = owner.as_ref().map(crate::auth::Owner::as_str);
+    let proof = key.stack_proof(&arn.account, &arn.region, &arn.name, owner);
+    let tag = crate::deploy::PROOF_TAG;
+    Ok(format!(
+        "{tag}={proof}\n\n\
+         Add this tag to the stack {name} ({region}) to let the server with this id key act on it; \
+         nothing else proves it. CloudFormation changes a stack's tags only in an update, which \
+         replaces them all: keep the tags it has (stackplan:managed among them{owner_note}) and \
+         add this one, for example\n  \
+         aws cloudformation update-stack --region {region} --stack-name {name} \
+         --use-previous-template --capabilities CAPABILITY_IAM CAPABILITY_NAMED_IAM \
+         --parameters <ParameterKey=KEY,UsePreviousValue=true for each of its parameters> \
+         --tags <its tags as Key=K,Value=V> Key={tag},Value={proof}\n",
+        name = arn.name,
+        region = arn.region,
+        owner_note = if owner.is_some() {
+            ", and stackplan:owner"
+        } else {
+            ""
+        },
+    ))
 }
 
 #[derive(Debug, Subcommand)]
@@ -275,20 +358,35 @@ pub fn run(cli: Cli) -> ExitCode {
     if let Command::DeployStatus(args) = cli.command {
         return deploy_status(&args);
     }
+    if let Command::ProveStack(args) = cli.command {
+        return match prove_stack(&args) {
+            Ok(text) => print_out("stackplan prove-stack", &text),
+            Err(e) => {
+                say!("stackplan prove-stack: {e}");
+                ExitCode::from(EXIT_INVALID)
+            }
+        };
+    }
     if let Command::Bootstrap {
         out,
+        force,
         trusted_principal,
         external_id,
         reach,
     } = cli.command
     {
         let options = reach.options();
+        if !force && let Some(problem) = crate::bootstrap::not_to_replace(&out) {
+            say!("stackplan bootstrap: --out {}: {problem}", out.display());
+            return ExitCode::from(EXIT_INVALID);
+        }
         return bootstrap(&out, trusted_principal, external_id, &options);
     }
     let result = match cli.command {
         Command::Serve(_)
         | Command::Prices { .. }
         | Command::Bootstrap { .. }
+        | Command::ProveStack(_)
         | Command::DeployStatus(_) => {
             unreachable!("handled above")
         }
@@ -458,7 +556,7 @@ pub fn run(cli: Cli) -> ExitCode {
                             // The plan goes to standard output, how it was priced to standard
                             // error.
                             if let Some(words) = link_pricing_words(&text) {
-                                eprintln!("{words}");
+                                say!("{words}");
                             }
                             // A link can carry a plan no planner would make (written by hand, or
                             // by an older Stackplan): said, and the plan still written out.
@@ -466,7 +564,7 @@ pub fn run(cli: Cli) -> ExitCode {
                                 .iter()
                                 .filter(|p| p.severity == Severity::Error)
                             {
-                                eprintln!("the link's plan is not valid: {problem}");
+                                say!("the link's plan is not valid: {problem}");
                             }
                             plan.to_json_pretty() + "\n"
                         })
@@ -514,7 +612,7 @@ pub fn run(cli: Cli) -> ExitCode {
     match result {
         Ok(text) => print_out("stackplan", &text),
         Err(e) => {
-            eprintln!("{e}");
+            say!("{e}");
             ExitCode::from(e.exit_code())
         }
     }
@@ -636,7 +734,7 @@ fn block_on(command: &str, work: impl std::future::Future<Output = ExitCode>) ->
     match tokio::runtime::Runtime::new() {
         Ok(runtime) => runtime.block_on(work),
         Err(e) => {
-            eprintln!("stackplan {command}: cannot start the async runtime: {e}");
+            say!("stackplan {command}: cannot start the async runtime: {e}");
             ExitCode::from(1)
         }
     }
@@ -648,7 +746,7 @@ fn serve(config: crate::Config) -> ExitCode {
         match crate::serve(config).await {
             Ok(()) => ExitCode::SUCCESS,
             Err(e) => {
-                eprintln!("stackplan serve: {e:#}");
+                say!("stackplan serve: {e:#}");
                 ExitCode::from(1)
             }
         }
@@ -675,7 +773,7 @@ fn bootstrap(
     let problems = options.problems();
     if !problems.is_empty() {
         for p in problems {
-            eprintln!("stackplan bootstrap: {p}");
+            say!("stackplan bootstrap: {p}");
         }
         return ExitCode::from(2);
     }
@@ -684,14 +782,14 @@ fn bootstrap(
         .as_deref()
         .and_then(crate::bootstrap::external_id_problem)
     {
-        eprintln!("stackplan bootstrap: --external-id: {problem}");
+        say!("stackplan bootstrap: --external-id: {problem}");
         refused = true;
     }
     if let Some(problem) = principal
         .as_deref()
         .and_then(crate::bootstrap::principal_problem)
     {
-        eprintln!("stackplan bootstrap: --trusted-principal: {problem}");
+        say!("stackplan bootstrap: --trusted-principal: {problem}");
         refused = true;
     }
     if refused {
@@ -701,12 +799,12 @@ fn bootstrap(
     let external_id = match external_id.map_or_else(crate::bootstrap::new_external_id, Ok) {
         Ok(id) => id,
         Err(e) => {
-            eprintln!("stackplan bootstrap: {e}");
+            say!("stackplan bootstrap: {e}");
             return ExitCode::from(1);
         }
     };
     if let Err(e) = std::fs::write(out, crate::bootstrap::template_json(options)) {
-        eprintln!("stackplan bootstrap: cannot write {}: {e}", out.display());
+        say!("stackplan bootstrap: cannot write {}: {e}", out.display());
         return ExitCode::from(1);
     }
     let principal = principal.unwrap_or_else(|| "<the ARN the Stackplan server runs as>".into());
@@ -750,7 +848,7 @@ fn print_out(who: &str, text: &str) -> ExitCode {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("{who}: cannot write output: {e}");
+            say!("{who}: cannot write output: {e}");
             ExitCode::from(1)
         }
     }
@@ -763,7 +861,7 @@ fn prices(action: PricesAction) -> ExitCode {
             PricesAction::Refresh { region, .. } | PricesAction::Diff { region } => region.clone(),
         };
         if shared::plan::Region::from_code(&region).is_none() {
-            eprintln!(
+            say!(
                 "stackplan prices: {region} is not a region Stackplan prices (it prices {})",
                 shared::plan::Region::codes()
             );
@@ -774,26 +872,26 @@ fn prices(action: PricesAction) -> ExitCode {
             .has_credentials(std::time::Duration::from_secs(5))
             .await
         {
-            eprintln!(
+            say!(
                 "stackplan prices: {}",
                 crate::prices::PricingError::NoCredentials
             );
             return ExitCode::from(1);
         }
         let pricing = crate::prices::Pricing::new(clients.pricing.clone());
-        eprintln!(
+        say!(
             "fetching {} prices for {region} from the AWS Price List API…",
             crate::prices::catalog::specs(&region).len()
         );
         let live = match pricing.refresh(&region).await {
             Ok(live) => live,
             Err(e) => {
-                eprintln!("stackplan prices: {e}");
+                say!("stackplan prices: {e}");
                 return ExitCode::from(1);
             }
         };
         for (key, reason) in &live.unknown {
-            eprintln!("unknown: {key}: {reason}");
+            say!("unknown: {key}: {reason}");
         }
         match action {
             PricesAction::Refresh { out, .. } => {
@@ -801,10 +899,10 @@ fn prices(action: PricesAction) -> ExitCode {
                 match out {
                     Some(path) => {
                         if let Err(e) = std::fs::write(&path, text) {
-                            eprintln!("stackplan prices: cannot write {}: {e}", path.display());
+                            say!("stackplan prices: cannot write {}: {e}", path.display());
                             return ExitCode::from(1);
                         }
-                        eprintln!("wrote {}", path.display());
+                        say!("wrote {}", path.display());
                     }
                     None => return print_out("stackplan prices", &text),
                 }

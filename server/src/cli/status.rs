@@ -40,6 +40,13 @@ pub struct AccountArgs {
     /// As `stackplan serve`'s (for `--start`).
     #[command(flatten)]
     pub reach: crate::config::ReachArgs,
+    /// The server's id key, 64 hex digits: a stack is acted on only if its proof tag was made
+    /// with it (default: the one kept in the data directory).
+    #[arg(long, env = "STACKPLAN_ID_KEY", hide_env_values = true)]
+    pub id_key: Option<String>,
+    /// The server's data directory, where its id key is kept (default: ~/.cache/stackplan).
+    #[arg(long, env = "STACKPLAN_DATA_DIR")]
+    pub data_dir: Option<std::path::PathBuf>,
 }
 
 impl AccountArgs {
@@ -51,8 +58,26 @@ impl AccountArgs {
             execution_role_arn: self.execution_role_arn.clone(),
             permissions_boundary_arn: self.permissions_boundary_arn.clone(),
             reach: self.reach.clone(),
+            id_key: self.id_key.clone(),
+            data_dir: self.data_dir.clone(),
             ..crate::Config::default()
         }
+    }
+
+    /// Why the server's id key cannot be had, if it cannot: the command proves a stack
+    /// Stackplan's with the server's key, so a key made anew here would prove none.
+    fn missing_key(&self) -> Option<String> {
+        if self.id_key.is_some() {
+            return None;
+        }
+        let dir = self.config().data_dir()?;
+        let path = dir.join("id-key");
+        (!path.exists()).then(|| {
+            format!(
+                "no id key in {}: Stackplan acts only on stacks proved made under its server's key; give that server's --data-dir or --id-key",
+                path.display()
+            )
+        })
     }
 }
 
@@ -68,6 +93,9 @@ pub struct DeployStatusArgs {
     /// Wait until the service's image is pushed (looking every 10 s).
     #[arg(long)]
     pub wait: bool,
+    /// The longest `--wait` waits, in minutes (1 to 1440); then it exits 3, as without it.
+    #[arg(long, default_value_t = 60, value_parser = clap::value_parser!(u64).range(1..=1440))]
+    pub wait_minutes: u64,
     /// Once the image is pushed, start the service: the update to the planned task count.
     #[arg(long)]
     pub start: bool,
@@ -146,6 +174,9 @@ async fn status(args: &DeployStatusArgs, out: &mut (dyn Write + Send)) -> Result
                 .join(", ")
         )));
     }
+    if let Some(problem) = args.account.missing_key() {
+        return Err(usage(problem));
+    }
     let config = args.account.config();
     let clients = crate::aws::Clients::load(&config.aws()).await;
     let deployer = crate::deployer(&config, &clients, &Tokens::default())
@@ -209,6 +240,8 @@ async fn status(args: &DeployStatusArgs, out: &mut (dyn Write + Send)) -> Result
             "The sandbox has no Docker registry; this records an image with that tag instead:\n  {command}"
         );
     }
+    let give_up = tokio::time::Instant::now() + Duration::from_secs(args.wait_minutes * 60);
+    let mut said_waiting = false;
     loop {
         let check = deployer
             .image(&grant, &id)
@@ -229,11 +262,25 @@ async fn status(args: &DeployStatusArgs, out: &mut (dyn Write + Send)) -> Result
             );
             return Ok(Outcome::WaitingForImage);
         }
-        let _ = writeln!(
-            out,
-            "Waiting for {}:{} …",
-            check.repository_uri, check.image_tag
-        );
+        if tokio::time::Instant::now() + IMAGE_POLL > give_up {
+            let _ = writeln!(
+                out,
+                "\nStopped waiting after {} minutes (--wait-minutes): the image is not pushed yet.",
+                args.wait_minutes
+            );
+            return Ok(Outcome::WaitingForImage);
+        }
+        if !said_waiting {
+            let _ = writeln!(
+                out,
+                "Waiting for {}:{} (looking every {} s, for at most {} minutes) …",
+                check.repository_uri,
+                check.image_tag,
+                IMAGE_POLL.as_secs(),
+                args.wait_minutes
+            );
+            said_waiting = true;
+        }
         tokio::time::sleep(IMAGE_POLL).await;
     }
     if !args.start {

@@ -68,6 +68,10 @@ pub enum DeployError {
     )]
     NotManaged { name: String },
     #[error(
+        "the stack {name} carries Stackplan's tag but not this server's proof that it made it: it was made before stacks carried one, by a server with another id key, or tagged by someone else. Stackplan leaves it alone; if this server made it, its operator can add the proof (`stackplan prove-stack --stack-arn <the stack's ARN>` prints it), or choose another stack name"
+    )]
+    Unproven { name: String },
+    #[error(
         "the stack {name} runs {deployed} and this plan is for {planned}: as an update it would take out everything the stack holds (its data stores kept or snapshotted outside it) and put up a new service beside them. Deploy it as a new stack under another name (the planner's default names each architecture's stack apart), move your data, then delete {name}"
     )]
     ArchitectureChange {

@@ -32,6 +32,8 @@ pub struct IdKey {
     log_key: [u8; 32],
     /// The key of change-set names ([`IdKey::change_set_digest`]).
     change_set_key: [u8; 32],
+    /// The key of stacks' proofs ([`IdKey::stack_proof`]).
+    proof_key: [u8; 32],
 }
 
 impl std::fmt::Debug for IdKey {
@@ -42,6 +44,9 @@ impl std::fmt::Debug for IdKey {
 
 /// What every sealed id is bound to, besides its payload (the format's version).
 const CONTEXT: &[u8] = b"stackplan-deployment-v2";
+
+/// What a stack proof starts with: its format's version, so that another can follow.
+const PROOF_PREFIX: &str = "1.";
 
 /// The longest id `decode` reads (a stack ARN is at most about 250 characters).
 const MAX_ID_CHARS: usize = 600;
@@ -74,11 +79,23 @@ impl IdKey {
             seal_key: derive(&secret, b"seal"),
             log_key: derive(&secret, b"log"),
             change_set_key: derive(&secret, b"change-set"),
+            proof_key: derive(&secret, b"stack-proof"),
         }
     }
 
     fn to_hex(&self) -> String {
         hex(&self.secret)
+    }
+
+    /// The key kept in `path`, which must exist.
+    pub fn load(path: &std::path::Path) -> Result<IdKey, String> {
+        let text = std::fs::read_to_string(path).map_err(|e| {
+            format!(
+                "no id key in {}: {e}; give the server's with --id-key, or its --data-dir",
+                path.display()
+            )
+        })?;
+        IdKey::from_hex(&text).map_err(|e| format!("{}: {e}", path.display()))
     }
 
     /// The key kept in `path`, made (readable by its owner only) on first use: ids then stay
@@ -108,6 +125,63 @@ impl IdKey {
     pub fn change_set_digest(&self, parts: &[&str]) -> String {
         let ended = parts.iter().flat_map(|part| [part.as_bytes(), b"\0"]);
         hex(&mac(&self.change_set_key, ended)[..8])
+    }
+
+    /// The value of a stack's proof tag ([`super::PROOF_TAG`]): that a server with this key made
+    /// the stack `name` in `account` and `region` for `owner` (a tokens file's tenant, or none).
+    /// A keyed HMAC: a tag set by hand, copied from a stack of another name, region, account or
+    /// owner, or made under another key proves nothing. It is public (anyone who can read the
+    /// stack reads it), as a signature is.
+    pub fn stack_proof(
+        &self,
+        account: &str,
+        region: &str,
+        name: &str,
+        owner: Option<&str>,
+    ) -> String {
+        let digest = self
+            .proof_mac(account, region, name, owner)
+            .finalize()
+            .into_bytes();
+        format!("{PROOF_PREFIX}{}", URL_SAFE_NO_PAD.encode(digest))
+    }
+
+    /// Whether `tag` is the proof of the stack `name` in `account` and `region` made for `owner`
+    /// under this key (compared in constant time).
+    pub fn proves(
+        &self,
+        tag: &str,
+        account: &str,
+        region: &str,
+        name: &str,
+        owner: Option<&str>,
+    ) -> bool {
+        let Some(given) = tag
+            .strip_prefix(PROOF_PREFIX)
+            .and_then(|text| URL_SAFE_NO_PAD.decode(text).ok())
+        else {
+            return false;
+        };
+        self.proof_mac(account, region, name, owner)
+            .verify_slice(&given)
+            .is_ok()
+    }
+
+    /// The proof's HMAC, fed each field ended by a NUL (no field can hold one).
+    fn proof_mac(
+        &self,
+        account: &str,
+        region: &str,
+        name: &str,
+        owner: Option<&str>,
+    ) -> Hmac<Sha256> {
+        let mut mac =
+            <Hmac<Sha256> as KeyInit>::new_from_slice(&self.proof_key).expect("any key length");
+        for field in [account, region, name, owner.unwrap_or_default()] {
+            mac.update(field.as_bytes());
+            mac.update(b"\0");
+        }
+        mac
     }
 
     /// The nonce a payload is sealed with: the first 96 bits of its HMAC.
@@ -253,6 +327,48 @@ mod tests {
         // Another key, another name; and not the unkeyed digest anyone could compute.
         assert_ne!(IdKey::new([8; 32]).pseudonym(role), name);
         assert_ne!(&crate::deploy::digest(&[role])[..12], name);
+    }
+
+    #[test]
+    fn a_stack_proof_holds_for_its_own_stack_and_key_only() {
+        let key = IdKey::new([7; 32]);
+        let at = ("123456789012", "eu-west-1", "shop-fargate", Some("team-a"));
+        let proof = key.stack_proof(at.0, at.1, at.2, at.3);
+        assert!(proof.starts_with("1.") && proof.len() == 45, "{proof}");
+        // A tag value may hold it (letters, digits and `_ . : / = + - @`).
+        assert!(
+            proof
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || "_.-".contains(c))
+        );
+        assert!(key.proves(&proof, at.0, at.1, at.2, at.3));
+        assert_eq!(key.stack_proof(at.0, at.1, at.2, at.3), proof, "stable");
+        // Any other account, region, name or owner; another key; a damaged or empty tag.
+        for (account, region, name, owner) in [
+            ("210987654321", at.1, at.2, at.3),
+            (at.0, "eu-west-2", at.2, at.3),
+            (at.0, at.1, "shop-lambda", at.3),
+            (at.0, at.1, at.2, None),
+            (at.0, at.1, at.2, Some("team-b")),
+            // The fields are kept apart: moving a character across a boundary is another stack.
+            (at.0, at.1, "shop-fargat", Some("eteam-a")),
+        ] {
+            assert!(
+                !key.proves(&proof, account, region, name, owner),
+                "{name} {owner:?}"
+            );
+        }
+        assert!(!IdKey::new([8; 32]).proves(&proof, at.0, at.1, at.2, at.3));
+        for bad in [
+            "",
+            "1.",
+            "true",
+            &proof[2..],
+            &format!("2.{}", &proof[2..]),
+            &proof[..44],
+        ] {
+            assert!(!key.proves(bad, at.0, at.1, at.2, at.3), "{bad}");
+        }
     }
 
     fn deployment(change_set: Option<&str>) -> Deployment {

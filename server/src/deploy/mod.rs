@@ -27,6 +27,12 @@ pub const MANAGED_VALUE: &str = "true";
 /// token acts only on stacks that name its own owner, or, if it has none, that carry no owner.
 pub const OWNER_TAG: &str = "stackplan:owner";
 
+/// The stack tag that proves Stackplan made the stack: a keyed HMAC of its account, region,
+/// name and owner under the server's id key ([`id::IdKey::stack_proof`]). The managed tag alone
+/// can be set by anyone allowed to tag a stack, so the server acts only on stacks that carry
+/// this one too, and checks it first.
+pub const PROOF_TAG: &str = "stackplan:proof";
+
 /// The resource types Stackplan generates, the registry's: the bootstrap's deployer role
 /// refuses a change set that declares another, or none.
 pub fn declared_resource_types() -> Vec<String> {

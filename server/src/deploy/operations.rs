@@ -11,12 +11,12 @@ use shared::template;
 use shared::validate::ValidPlan;
 
 use super::errors::DeployError;
-use super::id::Deployment;
+use super::id::{Deployment, IdKey};
 use super::policy::Access;
 use super::progress;
 use super::sandbox;
 use super::service::Deployer;
-use super::{MANAGED_TAG, MANAGED_VALUE, OWNER_TAG, StackArn};
+use super::{MANAGED_TAG, MANAGED_VALUE, OWNER_TAG, PROOF_TAG, StackArn};
 use crate::auth::{Grant, Owner};
 use crate::aws::cloudformation::{
     ChangeSetInfo, CloudFormation, NewChangeSet, NewStack, Session, StackEvent, StackInfo,
@@ -126,9 +126,13 @@ impl Deployer {
         // Only a stack Stackplan made for this token's owner may be updated; another of the
         // same name is left alone.
         if let Some(st) = &existing
-            && !made_for(st, grant.owner.as_ref())
+            && !made_for(&self.config.id_key, st, grant.owner.as_ref())
         {
-            return Err(DeployError::NotManaged { name });
+            return Err(if tagged_for(st, grant.owner.as_ref()) {
+                DeployError::Unproven { name }
+            } else {
+                DeployError::NotManaged { name }
+            });
         }
         // A stack being created may be this very request's, sent again (its answer lost): that
         // is decided once the request is complete, below.
@@ -305,7 +309,18 @@ impl Deployer {
             tags: template::stack_tags(valid.plan())
                 .into_iter()
                 .map(|(k, v)| (k, v.as_str().unwrap_or_default().to_string()))
-                .chain([(MANAGED_TAG.to_string(), MANAGED_VALUE.to_string())])
+                .chain([
+                    (MANAGED_TAG.to_string(), MANAGED_VALUE.to_string()),
+                    (
+                        PROOF_TAG.to_string(),
+                        self.config.id_key.stack_proof(
+                            roles.account().unwrap_or_default(),
+                            &region,
+                            &name,
+                            grant.owner.as_ref().map(Owner::as_str),
+                        ),
+                    ),
+                ])
                 .chain(
                     grant
                         .owner
@@ -365,7 +380,7 @@ impl Deployer {
             })?;
         // The change set is on the stack whose tag was checked (by its id), and the stack is
         // still Stackplan's for this owner.
-        if !made_for(&stack, grant.owner.as_ref()) {
+        if !made_for(&self.config.id_key, &stack, grant.owner.as_ref()) {
             tracing::warn!(stack = name, "the stack is no longer this token's");
             return Err(DeployError::NotManaged { name });
         }
@@ -475,7 +490,7 @@ impl Deployer {
                     })
                     .await?;
                 let other = match other {
-                    Some(st) if made_for(&st, grant.owner.as_ref()) => st,
+                    Some(st) if made_for(&self.config.id_key, &st, grant.owner.as_ref()) => st,
                     _ => return Err(DeployError::NotManaged { name }),
                 };
                 if other.status == CREATING {
@@ -503,7 +518,9 @@ impl Deployer {
                 Box::pin(async move { cfn.stack(&s, &id).await })
             })
             .await?
-            .filter(|st| st.id == stack_id && made_for(st, grant.owner.as_ref()))
+            .filter(|st| {
+                st.id == stack_id && made_for(&self.config.id_key, st, grant.owner.as_ref())
+            })
             .ok_or_else(|| {
                 AwsError::NotFound(format!("stack {name} is not as it was created").into())
             })?;
@@ -596,7 +613,7 @@ impl Deployer {
                 Box::pin(async move { cfn.stack(&s, &n).await })
             })
             .await?
-            .filter(|s| made_for(s, grant.owner.as_ref()))
+            .filter(|s| made_for(&self.config.id_key, s, grant.owner.as_ref()))
             .ok_or_else(|| DeployError::UnknownDeployment(stack_name.to_string()))?;
         let arn = StackArn::parse(&stack.id)
             .ok_or_else(|| DeployError::UnknownDeployment(stack_name.to_string()))?;
@@ -815,7 +832,7 @@ impl Deployer {
             Box::pin(async move { cfn.stack(&s, &id).await })
         })
         .await?
-        .filter(|stack| is_live(stack, arn, owner))
+        .filter(|stack| is_live(&self.config.id_key, stack, arn, owner))
         .ok_or_else(|| DeployError::UnknownDeployment(arn.name.clone()))
     }
 
@@ -846,7 +863,7 @@ impl Deployer {
                 Box::pin(async move { cfn.stack(&s, &id).await })
             })
             .await?
-            .filter(|stack| is_ours(stack, arn, owner))
+            .filter(|stack| is_ours(&self.config.id_key, stack, arn, owner))
             .ok_or_else(|| DeployError::UnknownDeployment(arn.name.clone()))?;
         // The stack is Stackplan's (a deleted one too, whose end its watchers must see) before
         // anything else of it is read.
@@ -1121,19 +1138,37 @@ fn resources_of(template: &shared::template::Template) -> u32 {
 
 /// Whether the deployment's stack still exists, is the one its ARN names, and Stackplan made it
 /// for `owner`.
-fn is_live(stack: &StackInfo, arn: &StackArn, owner: Option<&Owner>) -> bool {
-    stack.status != DELETED && is_ours(stack, arn, owner)
+fn is_live(key: &IdKey, stack: &StackInfo, arn: &StackArn, owner: Option<&Owner>) -> bool {
+    stack.status != DELETED && is_ours(key, stack, arn, owner)
 }
 
 /// Whether `stack` is the deployment's own (its id is the ARN) and Stackplan made it for
 /// `owner`; deleted or not.
-fn is_ours(stack: &StackInfo, arn: &StackArn, owner: Option<&Owner>) -> bool {
-    made_for(stack, owner) && stack.id == arn.arn
+fn is_ours(key: &IdKey, stack: &StackInfo, arn: &StackArn, owner: Option<&Owner>) -> bool {
+    made_for(key, stack, owner) && stack.id == arn.arn
 }
 
-/// Whether Stackplan made the stack (it carries the reserved tag) for `owner`: its owner tag
-/// names `owner`, or, for `None`, it has none.
-fn made_for(stack: &StackInfo, owner: Option<&Owner>) -> bool {
+/// Whether a server with `key` made the stack for `owner`: it carries the reserved tag, its
+/// owner tag names `owner` (or, for `None`, it has none), and its proof tag is the keyed HMAC
+/// of its account, region, name and owner (read from its ARN, which CloudFormation writes).
+fn made_for(key: &IdKey, stack: &StackInfo, owner: Option<&Owner>) -> bool {
+    let Some(arn) = StackArn::parse(&stack.id) else {
+        return false;
+    };
+    tagged_for(stack, owner)
+        && stack.tag(PROOF_TAG).is_some_and(|proof| {
+            key.proves(
+                proof,
+                &arn.account,
+                &arn.region,
+                &arn.name,
+                owner.map(Owner::as_str),
+            )
+        })
+}
+
+/// Whether the stack carries the reserved tag and `owner`'s owner tag, proved or not.
+fn tagged_for(stack: &StackInfo, owner: Option<&Owner>) -> bool {
     stack.tag(MANAGED_TAG) == Some(MANAGED_VALUE)
         && stack.tag(OWNER_TAG) == owner.map(Owner::as_str)
 }

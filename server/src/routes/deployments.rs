@@ -18,7 +18,7 @@ use tokio_stream::wrappers::ReceiverStream;
 
 use super::body::{JsonBody, OptionalJsonBody};
 use crate::AppState;
-use crate::auth::Authorized;
+use crate::auth::{Authorized, Changing};
 use crate::deploy::service::{Deployer, Snapshot};
 use crate::error::ApiError;
 
@@ -70,7 +70,7 @@ pub async fn deploy_token_get(
 
 /// `POST /api/deployments`.
 pub async fn deployments_post(
-    Authorized(grant): Authorized,
+    Changing(grant, _place): Changing,
     State(state): State<AppState>,
     JsonBody(request): JsonBody<CreateDeployment>,
 ) -> Result<impl IntoResponse, ApiError> {
@@ -89,7 +89,7 @@ pub async fn deployments_post(
 
 /// `POST /api/deployments/{id}/execute`.
 pub async fn deployment_execute_post(
-    Authorized(grant): Authorized,
+    Changing(grant, _place): Changing,
     State(state): State<AppState>,
     Path(id): Path<String>,
     OptionalJsonBody(_): OptionalJsonBody<ExecuteDeployment>,
@@ -174,7 +174,7 @@ pub async fn deployment_image_get(
 
 /// `DELETE /api/deployments/{id}`.
 pub async fn deployment_delete(
-    Authorized(grant): Authorized,
+    Changing(grant, _place): Changing,
     State(state): State<AppState>,
     Path(id): Path<String>,
 ) -> Result<impl IntoResponse, ApiError> {
@@ -184,7 +184,7 @@ pub async fn deployment_delete(
 
 /// `POST /api/deployments/{id}/delete-keeping`.
 pub async fn deployment_delete_keeping_post(
-    Authorized(grant): Authorized,
+    Changing(grant, _place): Changing,
     State(state): State<AppState>,
     Path(id): Path<String>,
     JsonBody(request): JsonBody<shared::api::DeleteKeeping>,
@@ -197,7 +197,7 @@ pub async fn deployment_delete_keeping_post(
 
 /// `POST /api/deployments/{id}/continue-rollback` (the body may be left out: skip nothing).
 pub async fn deployment_continue_rollback_post(
-    Authorized(grant): Authorized,
+    Changing(grant, _place): Changing,
     State(state): State<AppState>,
     Path(id): Path<String>,
     OptionalJsonBody(request): OptionalJsonBody<shared::api::ContinueRollback>,

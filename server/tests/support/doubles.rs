@@ -41,6 +41,12 @@ impl Sts for StsDouble {
         request: AssumeRequest,
     ) -> BoxFuture<'_, Result<TempCredentials, AwsError>> {
         Box::pin(async move {
+            let account = request
+                .role_arn
+                .split(':')
+                .nth(4)
+                .unwrap_or(ACCOUNT)
+                .to_string();
             self.calls.lock().unwrap().push(request);
             if *self.deny.lock().unwrap() {
                 return Err(AwsError::AccessDenied(format!(
@@ -53,7 +59,9 @@ impl Sts for StsDouble {
                 .unwrap()
                 .unwrap_or(Duration::from_secs(3600));
             Ok(TempCredentials {
-                access_key_id: "ASIADOUBLEEXAMPLE".into(),
+                // The role's account, for the CloudFormation double to make stacks in (as
+                // AWS makes them in the account whose role the session is of).
+                access_key_id: format!("ASIA{account}"),
                 secret_access_key: SECRET.into(),
                 session_token: SESSION_TOKEN.into(),
                 expires: SystemTime::now() + lifetime,
@@ -476,7 +484,20 @@ impl CloudFormation for CfnDouble {
         })
     }
 
-    fn create_stack(&self, _: &Session, c: NewStack) -> BoxFuture<'_, Result<String, AwsError>> {
+    fn create_stack(
+        &self,
+        session: &Session,
+        c: NewStack,
+    ) -> BoxFuture<'_, Result<String, AwsError>> {
+        // The session's account and region, as CloudFormation's ARN has them.
+        let account = session
+            .credentials
+            .access_key_id
+            .strip_prefix("ASIA")
+            .filter(|a| a.len() == 12 && a.bytes().all(|b| b.is_ascii_digit()))
+            .unwrap_or(ACCOUNT)
+            .to_string();
+        let region = session.region.clone();
         Box::pin(async move {
             self.hold("create_stack").await;
             self.check("create_stack")?;
@@ -501,7 +522,7 @@ impl CloudFormation for CfnDouble {
                 .expect("an operation starts with the stack's event");
             let stack = Stack {
                 arn: format!(
-                    "arn:aws:cloudformation:us-east-1:{ACCOUNT}:stack/{}/0000-{n}",
+                    "arn:aws:cloudformation:{region}:{account}:stack/{}/0000-{n}",
                     c.stack_name
                 ),
                 name: c.stack_name.clone(),

@@ -582,6 +582,10 @@ error_codes! {
     /// Too many event streams are open with this token (close one first), or the server
     /// follows as many stacks as it takes at once (retry after the `Retry-After` seconds).
     TooManyWatchers = "too_many_watchers", 429;
+    /// As many requests that change stacks (deploy, execute, delete, continue a rollback) as
+    /// the server answers at once for one token are being answered; retry after the
+    /// `Retry-After` seconds.
+    TooManyChanges = "too_many_changes", 429;
     /// The server is receiving as many code uploads as it takes at once, or one with this
     /// token; retry after the `Retry-After` seconds.
     TooManyUploads = "too_many_uploads", 429;
