@@ -1,7 +1,7 @@
 """Acts on a moto server through the AWS APIs (boto3) for the sandbox tests, printing JSON:
 
     python scripts/moto-tool.py ENDPOINT ROLE_ARN inventory
-    python scripts/moto-tool.py ENDPOINT ROLE_ARN create-stack NAME TEMPLATE_FILE [KEY=VALUE ...]
+    python scripts/moto-tool.py ENDPOINT ROLE_ARN create-stack NAME TEMPLATE_FILE [KEY=VALUE ...] [tag:KEY=VALUE ...]
     python scripts/moto-tool.py ENDPOINT ROLE_ARN create-change-set STACK NAME TEMPLATE_FILE
     python scripts/moto-tool.py ENDPOINT ROLE_ARN describe-change-set STACK NAME
     python scripts/moto-tool.py ENDPOINT ROLE_ARN describe-stack STACK
@@ -301,9 +301,14 @@ def create_stack(client, name, template_file, *params):
     cfn = client("cloudformation")
     with open(template_file) as f:
         body = f.read()
-    parameters = [{"ParameterKey": k, "ParameterValue": v} for k, v in (p.split("=", 1) for p in params)]
+    # `tag:KEY=VALUE` is a stack tag (a tag key may hold `:` and `=` may not); the rest are parameters.
+    tags = [{"Key": k, "Value": v} for k, v in (p[len("tag:"):].split("=", 1) for p in params if p.startswith("tag:"))]
+    parameters = [
+        {"ParameterKey": k, "ParameterValue": v}
+        for k, v in (p.split("=", 1) for p in params if not p.startswith("tag:"))
+    ]
     stack_id = cfn.create_stack(
-        StackName=name, TemplateBody=body, Parameters=parameters, Capabilities=["CAPABILITY_IAM"]
+        StackName=name, TemplateBody=body, Parameters=parameters, Capabilities=["CAPABILITY_IAM"], Tags=tags
     )["StackId"]
     stack = cfn.describe_stacks(StackName=stack_id)["Stacks"][0]
     outputs = {o["OutputKey"]: o["OutputValue"] for o in stack.get("Outputs", [])}

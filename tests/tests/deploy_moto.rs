@@ -1513,6 +1513,51 @@ async fn stackplan_acts_only_on_stacks_it_made() {
     assert_eq!(done["status"], "UPDATE_COMPLETE", "{done}");
     let id = updated["id"].as_str().unwrap().to_string();
     let stack = created["stack_name"].as_str().unwrap();
+    // Stackplan's tags set by hand, outside Stackplan, prove nothing: not the managed tag alone,
+    // and not with the proof of a stack Stackplan did make copied onto it.
+    let ours = sb
+        .moto
+        .tool(server::SANDBOX_ROLE, &["describe-stack", stack]);
+    let copied = ours["tags"]["stackplan:proof"]
+        .as_str()
+        .unwrap_or_else(|| panic!("a stack Stackplan makes carries its proof: {ours}"));
+    for (name, proof) in [("tagged-by-hand", None), ("proof-copied", Some(copied))] {
+        let mut args = vec![
+            "create-stack".to_string(),
+            name.to_string(),
+            file.to_str().unwrap().to_string(),
+            "tag:stackplan:managed=true".to_string(),
+        ];
+        args.extend(proof.map(|p| format!("tag:stackplan:proof={p}")));
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        let forged = sb.moto.tool(server::SANDBOX_ROLE, &args);
+        let (status, body, _) = sb
+            .send(
+                "POST",
+                "/api/deployments",
+                Some(json!({"plan": plan, "stack_name": name, "update": true})),
+            )
+            .await;
+        assert_eq!(
+            (status, body["error"].as_str()),
+            (StatusCode::CONFLICT, Some("stack_not_managed")),
+            "{name}: {body}"
+        );
+        assert!(
+            body["message"].as_str().unwrap().contains("prove-stack"),
+            "{name}: {body}"
+        );
+        let id = server::deploy::id::Deployment {
+            stack: server::deploy::StackArn::parse(forged["id"].as_str().unwrap()).unwrap(),
+            change_set: None,
+        }
+        .id(&key);
+        sb.refuses_deployment(&id, name).await;
+        let after = sb
+            .moto
+            .tool(server::SANDBOX_ROLE, &["describe-stack", name]);
+        assert_eq!(after["status"], "CREATE_COMPLETE", "untouched: {after}");
+    }
     let outside = sb.moto.tool(
         server::SANDBOX_ROLE,
         &[
