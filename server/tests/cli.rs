@@ -636,7 +636,10 @@ fn deploy_status_refuses_flags_with_exit_2() {
             ["--stack", "no such!", "--region", "us-east-1"],
             "--stack: ",
         ),
-        (["--stack", "shop", "--wait-minutes", "0"], "--wait-minutes"),
+        (
+            ["--stack", "shop", "--wait-minutes", "0"],
+            "0 is not in 1..=1440",
+        ),
     ] {
         let mut all = vec!["deploy-status"];
         all.extend(args);
@@ -880,13 +883,35 @@ fn a_refusal_on_a_full_stderr_keeps_its_exit_code() {
 fn prove_stack_prints_the_tag_under_the_servers_key() {
     let arn = "arn:aws:cloudformation:eu-west-1:123456789012:stack/shop-fargate/0f1e2d3c-aaaa-bbbb-cccc-1234567890ab";
     let key = "5a".repeat(32);
-    let out = stackplan(&["prove-stack", "--stack-arn", arn, "--id-key", &key], "");
+    let created = "2026-11-30T10:00:00.123000+00:00";
+    let out = stackplan(
+        &[
+            "prove-stack",
+            "--stack-arn",
+            arn,
+            "--created",
+            created,
+            "--id-key",
+            &key,
+        ],
+        "",
+    );
     assert!(out.status.success(), "{out:?}");
     let text = String::from_utf8(out.stdout).unwrap();
     let tag = text.lines().next().unwrap();
     let proof = tag.strip_prefix("stackplan:proof=").expect("the tag first");
     let id_key = server::deploy::id::IdKey::from_hex(&key).unwrap();
-    assert!(id_key.proves(proof, "123456789012", "eu-west-1", "shop-fargate", None));
+    let of = server::deploy::id::ProofOf {
+        account: "123456789012",
+        region: "eu-west-1",
+        name: "shop-fargate",
+        owner: None,
+    };
+    assert!(id_key.proves(proof, &of, 1_796_032_800));
+    assert!(
+        text.contains("Make sure first that this server made it"),
+        "{text}"
+    );
     assert!(text.contains("--use-previous-template"), "{text}");
     let empty = tempfile::tempdir().unwrap();
     let dir = empty.path().to_str().unwrap();
@@ -901,7 +926,22 @@ fn prove_stack_prints_the_tag_under_the_servers_key() {
             "--owner",
         ),
         (vec!["--stack-arn", arn, "--data-dir", dir], "no id key"),
+        (
+            vec![
+                "--stack-arn",
+                arn,
+                "--id-key",
+                &key,
+                "--created",
+                "yesterday",
+            ],
+            "--created",
+        ),
     ] {
+        let mut args = args;
+        if !args.contains(&"--created") {
+            args.extend(["--created", created]);
+        }
         let out = stackplan(&[&["prove-stack"][..], &args].concat(), "");
         let err = String::from_utf8(out.stderr).unwrap();
         assert_eq!(out.status.code(), Some(2), "{args:?}: {err}");

@@ -832,8 +832,7 @@ async fn a_stack_stackplan_did_not_make_is_left_alone() {
 async fn a_stack_without_this_servers_proof_is_left_alone() {
     const PROOF: &str = "stackplan:proof";
     let h = harness();
-    let (_, created) = h.create("shop-lambda", json!({})).await;
-    let id = created["id"].as_str().unwrap().to_string();
+    let id = h.deployed("shop-lambda").await;
     h.create("other-lambda", json!({})).await;
     let proof_of = |i: usize| {
         h.cfn.stacks.lock().unwrap()[i]
@@ -849,8 +848,17 @@ async fn a_stack_without_this_servers_proof_is_left_alone() {
         tags.retain(|(k, _)| k != PROOF);
         tags.extend(value.map(|v| (PROOF.to_string(), v)));
     };
-    let arn = h.cfn.stacks.lock().unwrap()[0].arn.clone();
+    let (arn, created) = {
+        let stacks = h.cfn.stacks.lock().unwrap();
+        (stacks[0].arn.clone(), stacks[0].created)
+    };
     let at = server::deploy::StackArn::parse(&arn).unwrap();
+    let of = server::deploy::id::ProofOf {
+        account: &at.account,
+        region: &at.region,
+        name: &at.name,
+        owner: None,
+    };
     let other_key = IdKey::from_hex(&"a5".repeat(32)).unwrap();
     for forged in [
         None,
@@ -858,7 +866,10 @@ async fn a_stack_without_this_servers_proof_is_left_alone() {
         // Copied from another stack of this server.
         proof_of(1),
         // This stack's, under another server's key.
-        Some(other_key.stack_proof(&at.account, &at.region, &at.name, None)),
+        Some(other_key.stack_proof(&of, created)),
+        // This server's for a stack of this name made an hour before (deleted since): a proof
+        // copied from it onto this one.
+        Some(key().stack_proof(&of, created - 3600)),
     ] {
         set_proof(forged.clone());
         let (status, body) = h.create("shop-lambda", json!({"update": true})).await;
@@ -885,20 +896,25 @@ async fn a_stack_without_this_servers_proof_is_left_alone() {
         .tags
         .push(("stackplan:managed".into(), "true".into()));
     // The operator's command gives the tag back, and with it the stack is the server's again.
-    let printed = server::cli::prove_stack(&server::cli::ProveStackArgs {
-        stack_arn: arn.clone(),
-        owner: None,
-        id_key: Some("5a".repeat(32)),
-        data_dir: None,
-    })
-    .unwrap();
+    let prove = |owner: Option<&str>| {
+        server::cli::prove_stack(&server::cli::ProveStackArgs {
+            stack_arn: arn.clone(),
+            created: created.to_string(),
+            owner: owner.map(String::from),
+            id_key: Some("5a".repeat(32)),
+            data_dir: None,
+        })
+        .unwrap()
+    };
+    let printed = prove(None);
     let tag = printed
         .lines()
         .next()
         .unwrap()
-        .strip_prefix("stackplan:proof=");
-    assert_eq!(tag, Some(own.as_str()), "{printed}");
-    set_proof(tag.map(String::from));
+        .strip_prefix("stackplan:proof=")
+        .unwrap()
+        .to_string();
+    set_proof(Some(tag.clone()));
     let (status, body, _) = h
         .send(
             "GET",
@@ -909,15 +925,21 @@ async fn a_stack_without_this_servers_proof_is_left_alone() {
         )
         .await;
     assert_eq!(status, StatusCode::OK, "{body}");
+    // An update keeps the proof the stack has (here one of a minute before its creation, which
+    // no proof made anew would be): its change set carries it unchanged.
+    let tag = key().stack_proof(&of, created - 60);
+    set_proof(Some(tag.clone()));
+    let (status, body) = h.create("shop-lambda", json!({"update": true})).await;
+    assert!(status.is_success(), "{body}");
+    let carried = h.cfn.stacks.lock().unwrap()[0]
+        .change_set_tags
+        .last()
+        .and_then(|tags| tags.iter().find(|(k, _)| k == PROOF).cloned());
+    assert_eq!(carried, Some((PROOF.to_string(), tag)));
+    // The server's own proof was of its request's time, which the stack's creation followed.
+    assert!(own.starts_with("1."), "{own}");
     // For another owner, another tag.
-    let theirs = server::cli::prove_stack(&server::cli::ProveStackArgs {
-        owner: Some("team-a".into()),
-        stack_arn: arn,
-        id_key: Some("5a".repeat(32)),
-        data_dir: None,
-    })
-    .unwrap();
-    assert!(!theirs.contains(&own), "{theirs}");
+    assert_ne!(prove(Some("team-a")), printed);
 }
 
 /// A token bound to roles may use those roles only: not the server's default, and not a stack

@@ -1553,6 +1553,29 @@ async fn stackplan_acts_only_on_stacks_it_made() {
         }
         .id(&key);
         sb.refuses_deployment(&id, name).await;
+        // The command line says the same, rather than that there is no such stack.
+        let args = server::cli::status::DeployStatusArgs {
+            stack: name.into(),
+            region: "us-east-1".into(),
+            wait: false,
+            wait_minutes: 60,
+            start: false,
+            owner: None,
+            account: server::cli::status::AccountArgs {
+                aws_endpoint: Some(sb.moto.endpoint.clone()),
+                id_key: Some(ID_KEY.into()),
+                ..Default::default()
+            },
+        };
+        let (mut out, mut err) = (Vec::new(), Vec::new());
+        let outcome = server::cli::status::run(&args, &mut out, &mut err).await;
+        let err = String::from_utf8(err).unwrap();
+        assert_eq!(
+            outcome,
+            server::cli::status::Outcome::Failed,
+            "{name}: {err}"
+        );
+        assert!(err.contains("prove-stack"), "{name}: {err}");
         let after = sb
             .moto
             .tool(server::SANDBOX_ROLE, &["describe-stack", name]);

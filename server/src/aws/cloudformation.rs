@@ -49,6 +49,9 @@ pub struct StackInfo {
     /// update, its rollback), else its creation's. A request made before and after an
     /// operation is a new request.
     pub changed_at: Option<String>,
+    /// When the stack was created (its `CreationTime`), Unix seconds: what its proof tag's
+    /// time is held to.
+    pub created: Option<i64>,
     /// The change set the stack last ran (its ARN), when its last operation was one
     /// (DescribeStacks' `ChangeSetId`): what an update's progress counts.
     pub change_set: Option<String>,
@@ -438,6 +441,7 @@ impl CloudFormation for SdkCloudFormation {
                 }
             };
             Ok(out.stacks().first().map(|st| StackInfo {
+                created: st.creation_time().map(|t| t.secs()),
                 changed_at: st
                     .last_updated_time()
                     .or(st.creation_time())

@@ -182,6 +182,10 @@ pub struct ProveStackArgs {
     /// region and name are what the proof is of.
     #[arg(long)]
     pub stack_arn: String,
+    /// The stack's CreationTime, as `aws cloudformation describe-stacks` prints it
+    /// (2026-11-30T10:00:00.123000+00:00), or as Unix seconds.
+    #[arg(long)]
+    pub created: String,
     /// The tenant (a tokens file's `owner`) the stack was made for, if it carries
     /// `stackplan:owner`.
     #[arg(long)]
@@ -200,16 +204,22 @@ pub fn prove_stack(args: &ProveStackArgs) -> Result<String, String> {
         "--stack-arn: not a stack ARN (arn:aws:cloudformation:REGION:ACCOUNT:stack/NAME/ID)"
             .to_string()
     })?;
+    let created = unix_seconds(args.created.trim()).ok_or_else(|| {
+        format!(
+            "--created: \"{}\" is not a time as describe-stacks prints CreationTime (2026-11-30T10:00:00.123000+00:00) or Unix seconds",
+            args.created
+        )
+    })?;
     let owner = match &args.owner {
         Some(o) => Some(crate::auth::Owner::new(o).map_err(|e| format!("--owner: it {e}"))?),
         None => None,
     };
-    let key = match (&args.id_key, &args.data_dir) {
-        (Some(hex), _) => {
+    let key = match &args.id_key {
+        Some(hex) => {
             crate::deploy::id::IdKey::from_hex(hex).map_err(|e| format!("--id-key: {e}"))?
         }
-        (None, dir) => {
-            let dir = dir.clone().or_else(|| {
+        None => {
+            let dir = args.data_dir.clone().or_else(|| {
                 std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cache").join("stackplan"))
             });
             let path = dir
@@ -218,15 +228,24 @@ pub fn prove_stack(args: &ProveStackArgs) -> Result<String, String> {
             crate::deploy::id::IdKey::load(&path)?
         }
     };
-    let owner = owner.as_ref().map(crate::auth::Owner::as_str);
-    let proof = key.stack_proof(&arn.account, &arn.region, &arn.name, owner);
+    let of = crate::deploy::id::ProofOf {
+        account: &arn.account,
+        region: &arn.region,
+        name: &arn.name,
+        owner: owner.as_ref().map(crate::auth::Owner::as_str),
+    };
+    let proof = key.stack_proof(&of, created);
     let tag = crate::deploy::PROOF_TAG;
     Ok(format!(
         "{tag}={proof}\n\n\
-         Add this tag to the stack {name} ({region}) to let the server with this id key act on it; \
-         nothing else proves it. CloudFormation changes a stack's tags only in an update, which \
-         replaces them all: keep the tags it has (stackplan:managed among them{owner_note}) and \
-         add this one, for example\n  \
+         Adding this tag to the stack {name} ({region}) lets the server with this id key act on it \
+         (read, update, delete). Make sure first that this server made it: its RoleARN is the \
+         bootstrap's execution role, and CloudTrail's CreateStack event for it was made by the \
+         deployer role. Anyone may have set its stackplan:managed tag; this command checks nothing.\n\n\
+         CloudFormation changes a stack's tags only in an update, which replaces them all, and \
+         only of a stack that can be updated (not ROLLBACK_COMPLETE or DELETE_FAILED: delete such \
+         a stack with the AWS console or CLI). Keep the tags it has (stackplan:managed among \
+         them{owner_note}) and add this one, for example\n  \
          aws cloudformation update-stack --region {region} --stack-name {name} \
          --use-previous-template --capabilities CAPABILITY_IAM CAPABILITY_NAMED_IAM \
          --parameters <ParameterKey=KEY,UsePreviousValue=true for each of its parameters> \
@@ -239,6 +258,82 @@ pub fn prove_stack(args: &ProveStackArgs) -> Result<String, String> {
             ""
         },
     ))
+}
+
+/// A time as Unix seconds: RFC 3339 as the AWS CLI prints it (`2026-11-30T10:00:00.123000+00:00`,
+/// `…Z`; fractions of a second dropped), or Unix seconds.
+fn unix_seconds(text: &str) -> Option<i64> {
+    if !text.is_empty() && text.len() <= 12 && text.bytes().all(|b| b.is_ascii_digit()) {
+        return text.parse().ok();
+    }
+    let number = |s: &str| -> Option<i64> {
+        (!s.is_empty() && s.bytes().all(|b| b.is_ascii_digit()))
+            .then(|| s.parse().ok())
+            .flatten()
+    };
+    let (date, rest) = text.split_once(['T', 't', ' '])?;
+    let mut d = date.splitn(3, '-');
+    let (y, m, day) = (number(d.next()?)?, number(d.next()?)?, number(d.next()?)?);
+    let (clock, offset) = if let Some(c) = rest.strip_suffix(['Z', 'z']) {
+        (c, 0)
+    } else {
+        let at = rest.rfind(['+', '-'])?;
+        let (c, o) = rest.split_at(at);
+        let sign = if o.starts_with('-') { -1 } else { 1 };
+        let (oh, om) = o[1..].split_once(':')?;
+        (c, sign * (number(oh)? * 3600 + number(om)? * 60))
+    };
+    let clock = clock.split_once('.').map_or(clock, |(whole, frac)| {
+        if frac.bytes().all(|b| b.is_ascii_digit()) {
+            whole
+        } else {
+            ""
+        }
+    });
+    let mut c = clock.splitn(3, ':');
+    let (h, min, sec) = (number(c.next()?)?, number(c.next()?)?, number(c.next()?)?);
+    if !(1..=12).contains(&m) || !(1..=31).contains(&day) || h > 23 || min > 59 || sec > 60 {
+        return None;
+    }
+    // Days from 1970-01-01 to the date (Howard Hinnant's days_from_civil).
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let doy = (153 * ((m + 9) % 12) + 2) / 5 + day - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    let days = era * 146_097 + doe - 719_468;
+    Some(days * 86_400 + h * 3600 + min * 60 + sec - offset)
+}
+
+#[cfg(test)]
+mod time_tests {
+    use super::unix_seconds;
+
+    #[test]
+    fn creation_times_read_as_the_aws_cli_prints_them() {
+        for (text, secs) in [
+            ("2026-11-30T10:00:00.123000+00:00", 1_796_032_800),
+            ("2026-11-30T10:00:00Z", 1_796_032_800),
+            ("2026-11-30T11:30:00+01:30", 1_796_032_800),
+            ("2026-11-30T08:00:00-02:00", 1_796_032_800),
+            ("1970-01-01T00:00:00Z", 0),
+            ("2000-02-29T00:00:00Z", 951_782_400),
+            ("1796032800", 1_796_032_800),
+        ] {
+            assert_eq!(unix_seconds(text), Some(secs), "{text}");
+        }
+        for bad in [
+            "",
+            "yesterday",
+            "2026-13-01T00:00:00Z",
+            "2026-11-30",
+            "2026-11-30T10:00:00",
+            "2026-11-30T25:00:00Z",
+            "-5",
+        ] {
+            assert_eq!(unix_seconds(bad), None, "{bad}");
+        }
+    }
 }
 
 #[derive(Debug, Subcommand)]

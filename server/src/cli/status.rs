@@ -70,7 +70,11 @@ impl AccountArgs {
         if self.id_key.is_some() {
             return None;
         }
-        let dir = self.config().data_dir()?;
+        let Some(dir) = self.config().data_dir() else {
+            return Some(
+                "no id key: Stackplan acts only on stacks proved made under its server's key; give that server's --data-dir or --id-key".into(),
+            );
+        };
         let path = dir.join("id-key");
         (!path.exists()).then(|| {
             format!(

@@ -48,6 +48,19 @@ const CONTEXT: &[u8] = b"stackplan-deployment-v2";
 /// What a stack proof starts with: its format's version, so that another can follow.
 const PROOF_PREFIX: &str = "1.";
 
+/// How far apart (seconds) the time a proof names and the stack's creation time may be: the
+/// server's clock against CloudFormation's, and the create call's own time.
+pub const PROOF_WINDOW_SECS: u64 = 900;
+
+/// The stack a proof is of: what its ARN says, and the tenant it was made for.
+#[derive(Clone, Copy, Debug)]
+pub struct ProofOf<'a> {
+    pub account: &'a str,
+    pub region: &'a str,
+    pub name: &'a str,
+    pub owner: Option<&'a str>,
+}
+
 /// The longest id `decode` reads (a stack ARN is at most about 250 characters).
 const MAX_ID_CHARS: usize = 600;
 
@@ -127,57 +140,55 @@ impl IdKey {
         hex(&mac(&self.change_set_key, ended)[..8])
     }
 
-    /// The value of a stack's proof tag ([`super::PROOF_TAG`]): that a server with this key made
-    /// the stack `name` in `account` and `region` for `owner` (a tokens file's tenant, or none).
-    /// A keyed HMAC: a tag set by hand, copied from a stack of another name, region, account or
-    /// owner, or made under another key proves nothing. It is public (anyone who can read the
-    /// stack reads it), as a signature is.
-    pub fn stack_proof(
-        &self,
-        account: &str,
-        region: &str,
-        name: &str,
-        owner: Option<&str>,
-    ) -> String {
-        let digest = self
-            .proof_mac(account, region, name, owner)
-            .finalize()
-            .into_bytes();
-        format!("{PROOF_PREFIX}{}", URL_SAFE_NO_PAD.encode(digest))
+    /// The value of a stack's proof tag ([`super::PROOF_TAG`]): that a server with this key asked
+    /// for the stack `of` at `asked_at` (Unix seconds). `1.<asked_at>.<HMAC>`: a keyed HMAC of
+    /// the stack's account, region, name and owner and of that time, so a tag set by hand, copied
+    /// from a stack of another name, region, account or owner, or made under another key proves
+    /// nothing; and since a stack's creation time must be within [`PROOF_WINDOW_SECS`] of it,
+    /// neither does a proof copied from a deleted stack onto a later one of the same name. It is
+    /// public (anyone who can read the stack reads it), as a signature is.
+    pub fn stack_proof(&self, of: &ProofOf, asked_at: i64) -> String {
+        let time = asked_at.to_string();
+        let digest = self.proof_mac(of, &time).finalize().into_bytes();
+        format!("{PROOF_PREFIX}{time}.{}", URL_SAFE_NO_PAD.encode(digest))
     }
 
-    /// Whether `tag` is the proof of the stack `name` in `account` and `region` made for `owner`
-    /// under this key (compared in constant time).
-    pub fn proves(
-        &self,
-        tag: &str,
-        account: &str,
-        region: &str,
-        name: &str,
-        owner: Option<&str>,
-    ) -> bool {
-        let Some(given) = tag
+    /// Whether `tag` is the proof of the stack `of`, created at `created` (Unix seconds, as
+    /// CloudFormation says), under this key. The HMAC is compared in constant time.
+    pub fn proves(&self, tag: &str, of: &ProofOf, created: i64) -> bool {
+        let Some((time, mac)) = tag
             .strip_prefix(PROOF_PREFIX)
-            .and_then(|text| URL_SAFE_NO_PAD.decode(text).ok())
+            .and_then(|rest| rest.split_once('.'))
         else {
             return false;
         };
-        self.proof_mac(account, region, name, owner)
-            .verify_slice(&given)
-            .is_ok()
+        // Digits only, as `stack_proof` writes them: one time, one spelling.
+        let Some(asked_at) =
+            (!time.is_empty() && time.len() <= 12 && time.bytes().all(|b| b.is_ascii_digit()))
+                .then(|| time.parse::<i64>().ok())
+                .flatten()
+                .filter(|t| t.to_string() == time)
+        else {
+            return false;
+        };
+        let Ok(given) = URL_SAFE_NO_PAD.decode(mac) else {
+            return false;
+        };
+        self.proof_mac(of, time).verify_slice(&given).is_ok()
+            && created.abs_diff(asked_at) <= PROOF_WINDOW_SECS
     }
 
     /// The proof's HMAC, fed each field ended by a NUL (no field can hold one).
-    fn proof_mac(
-        &self,
-        account: &str,
-        region: &str,
-        name: &str,
-        owner: Option<&str>,
-    ) -> Hmac<Sha256> {
+    fn proof_mac(&self, of: &ProofOf, time: &str) -> Hmac<Sha256> {
         let mut mac =
             <Hmac<Sha256> as KeyInit>::new_from_slice(&self.proof_key).expect("any key length");
-        for field in [account, region, name, owner.unwrap_or_default()] {
+        for field in [
+            of.account,
+            of.region,
+            of.name,
+            of.owner.unwrap_or_default(),
+            time,
+        ] {
             mac.update(field.as_bytes());
             mac.update(b"\0");
         }
@@ -330,44 +341,78 @@ mod tests {
     }
 
     #[test]
-    fn a_stack_proof_holds_for_its_own_stack_and_key_only() {
+    fn a_stack_proof_holds_for_its_own_stack_key_and_time_only() {
         let key = IdKey::new([7; 32]);
-        let at = ("123456789012", "eu-west-1", "shop-fargate", Some("team-a"));
-        let proof = key.stack_proof(at.0, at.1, at.2, at.3);
-        assert!(proof.starts_with("1.") && proof.len() == 45, "{proof}");
+        let of = ProofOf {
+            account: "123456789012",
+            region: "eu-west-1",
+            name: "shop-fargate",
+            owner: Some("team-a"),
+        };
+        let asked = 1_790_000_000;
+        let proof = key.stack_proof(&of, asked);
+        assert!(
+            proof.starts_with("1.1790000000.") && proof.len() == 56,
+            "{proof}"
+        );
         // A tag value may hold it (letters, digits and `_ . : / = + - @`).
         assert!(
             proof
                 .chars()
                 .all(|c| c.is_ascii_alphanumeric() || "_.-".contains(c))
         );
-        assert!(key.proves(&proof, at.0, at.1, at.2, at.3));
-        assert_eq!(key.stack_proof(at.0, at.1, at.2, at.3), proof, "stable");
-        // Any other account, region, name or owner; another key; a damaged or empty tag.
-        for (account, region, name, owner) in [
-            ("210987654321", at.1, at.2, at.3),
-            (at.0, "eu-west-2", at.2, at.3),
-            (at.0, at.1, "shop-lambda", at.3),
-            (at.0, at.1, at.2, None),
-            (at.0, at.1, at.2, Some("team-b")),
-            // The fields are kept apart: moving a character across a boundary is another stack.
-            (at.0, at.1, "shop-fargat", Some("eteam-a")),
-        ] {
-            assert!(
-                !key.proves(&proof, account, region, name, owner),
-                "{name} {owner:?}"
-            );
+        // Created a moment after it was asked for, or within the clocks' window either way.
+        for created in [asked, asked + 3, asked - 900, asked + 900] {
+            assert!(key.proves(&proof, &of, created), "{created}");
         }
-        assert!(!IdKey::new([8; 32]).proves(&proof, at.0, at.1, at.2, at.3));
-        for bad in [
-            "",
-            "1.",
-            "true",
-            &proof[2..],
-            &format!("2.{}", &proof[2..]),
-            &proof[..44],
+        assert_eq!(key.stack_proof(&of, asked), proof, "stable");
+        // A stack of that name made later (a copied proof) or before.
+        for created in [asked + 901, asked - 901, asked + 86_400] {
+            assert!(!key.proves(&proof, &of, created), "{created}");
+        }
+        // Any other account, region, name or owner; another key; a damaged or altered tag.
+        for other in [
+            ProofOf {
+                account: "210987654321",
+                ..of
+            },
+            ProofOf {
+                region: "eu-west-2",
+                ..of
+            },
+            ProofOf {
+                name: "shop-lambda",
+                ..of
+            },
+            ProofOf { owner: None, ..of },
+            ProofOf {
+                owner: Some("team-b"),
+                ..of
+            },
+            // The fields are kept apart: moving a character across a boundary is another stack.
+            ProofOf {
+                name: "shop-fargat",
+                owner: Some("eteam-a"),
+                ..of
+            },
         ] {
-            assert!(!key.proves(bad, at.0, at.1, at.2, at.3), "{bad}");
+            assert!(!key.proves(&proof, &other, asked), "{other:?}");
+        }
+        assert!(!IdKey::new([8; 32]).proves(&proof, &of, asked));
+        let mac = &proof["1.1790000000.".len()..];
+        for bad in [
+            String::new(),
+            "1.".into(),
+            "true".into(),
+            proof[2..].to_string(),
+            format!("2.{}", &proof[2..]),
+            proof[..proof.len() - 1].to_string(),
+            // Another time under the same HMAC; the same time spelled otherwise.
+            format!("1.1790000001.{mac}"),
+            format!("1.01790000000.{mac}"),
+            format!("1.+1790000000.{mac}"),
+        ] {
+            assert!(!key.proves(&bad, &of, asked), "{bad}");
         }
     }
 

@@ -11,7 +11,7 @@ use shared::template;
 use shared::validate::ValidPlan;
 
 use super::errors::DeployError;
-use super::id::{Deployment, IdKey};
+use super::id::{Deployment, IdKey, ProofOf};
 use super::policy::Access;
 use super::progress;
 use super::sandbox;
@@ -294,6 +294,27 @@ impl Deployer {
             Some(stack) if update => stack.id.clone(),
             _ => name.clone(),
         };
+        // An update keeps the stack's proof, checked above: it is of the stack's creation. A
+        // new stack's is of this request, at this time.
+        let proof = match existing.as_ref().filter(|_| update) {
+            Some(stack) => stack.tag(PROOF_TAG).map(String::from),
+            None => None,
+        };
+        let proof = match proof {
+            Some(proof) => proof,
+            None => {
+                let account = roles
+                    .account()
+                    .ok_or_else(|| super::RoleError::Malformed(roles.role_arn.clone()))?;
+                let of = ProofOf {
+                    account,
+                    region: &region,
+                    name: &name,
+                    owner: grant.owner.as_ref().map(Owner::as_str),
+                };
+                self.config.id_key.stack_proof(&of, unix_now())
+            }
+        };
         let new = NewStack {
             stack_name: target.clone(),
             template_body: body,
@@ -311,15 +332,7 @@ impl Deployer {
                 .map(|(k, v)| (k, v.as_str().unwrap_or_default().to_string()))
                 .chain([
                     (MANAGED_TAG.to_string(), MANAGED_VALUE.to_string()),
-                    (
-                        PROOF_TAG.to_string(),
-                        self.config.id_key.stack_proof(
-                            roles.account().unwrap_or_default(),
-                            &region,
-                            &name,
-                            grant.owner.as_ref().map(Owner::as_str),
-                        ),
-                    ),
+                    (PROOF_TAG.to_string(), proof),
                 ])
                 .chain(
                     grant
@@ -613,8 +626,14 @@ impl Deployer {
                 Box::pin(async move { cfn.stack(&s, &n).await })
             })
             .await?
-            .filter(|s| made_for(&self.config.id_key, s, grant.owner.as_ref()))
             .ok_or_else(|| DeployError::UnknownDeployment(stack_name.to_string()))?;
+        if !made_for(&self.config.id_key, &stack, grant.owner.as_ref()) {
+            return Err(if tagged_for(&stack, grant.owner.as_ref()) {
+                DeployError::Unproven { name }
+            } else {
+                DeployError::UnknownDeployment(name)
+            });
+        }
         let arn = StackArn::parse(&stack.id)
             .ok_or_else(|| DeployError::UnknownDeployment(stack_name.to_string()))?;
         Ok(self.sign(&arn, None))
@@ -1150,21 +1169,29 @@ fn is_ours(key: &IdKey, stack: &StackInfo, arn: &StackArn, owner: Option<&Owner>
 
 /// Whether a server with `key` made the stack for `owner`: it carries the reserved tag, its
 /// owner tag names `owner` (or, for `None`, it has none), and its proof tag is the keyed HMAC
-/// of its account, region, name and owner (read from its ARN, which CloudFormation writes).
+/// of its account, region, name and owner (read from its ARN, which CloudFormation writes)
+/// and of a time within minutes of its creation (CloudFormation's `CreationTime`).
 fn made_for(key: &IdKey, stack: &StackInfo, owner: Option<&Owner>) -> bool {
-    let Some(arn) = StackArn::parse(&stack.id) else {
+    let (Some(arn), Some(created)) = (StackArn::parse(&stack.id), stack.created) else {
         return false;
     };
+    let of = ProofOf {
+        account: &arn.account,
+        region: &arn.region,
+        name: &arn.name,
+        owner: owner.map(Owner::as_str),
+    };
     tagged_for(stack, owner)
-        && stack.tag(PROOF_TAG).is_some_and(|proof| {
-            key.proves(
-                proof,
-                &arn.account,
-                &arn.region,
-                &arn.name,
-                owner.map(Owner::as_str),
-            )
-        })
+        && stack
+            .tag(PROOF_TAG)
+            .is_some_and(|proof| key.proves(proof, &of, created))
+}
+
+/// The time now, Unix seconds.
+fn unix_now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
 }
 
 /// Whether the stack carries the reserved tag and `owner`'s owner tag, proved or not.

@@ -171,6 +171,10 @@ pub struct Stack {
     pub parameters: Vec<(String, String)>,
     /// The change sets executed, by arn; the last one's execution is the stack's operation.
     pub executed: Vec<String>,
+    /// Its CreationTime, Unix seconds (the double's clock is the system's).
+    pub created: i64,
+    /// The tags of each change set made for it, in order.
+    pub change_set_tags: Vec<Vec<(String, String)>>,
 }
 
 impl Stack {
@@ -435,6 +439,7 @@ impl CloudFormation for CfnDouble {
                 // Like LastUpdatedTime: set when an update starts.
                 changed_at: s.executed.last().map(|cs| format!("update {cs}")),
                 change_set: s.executed.last().cloned(),
+                created: Some(s.created),
             }))
         })
     }
@@ -475,6 +480,7 @@ impl CloudFormation for CfnDouble {
                     .unwrap()
                     .push((arn.clone(), reason));
             }
+            stack.change_set_tags.push(c.tags.clone());
             stack
                 .change_sets
                 .push((arn.clone(), change_set_name.clone(), true));
@@ -540,6 +546,11 @@ impl CloudFormation for CfnDouble {
                 deployed: Some(c.template_body.clone()),
                 tags: c.tags.clone(),
                 parameters: c.parameters.clone(),
+                created: std::time::SystemTime::now()
+                    .duration_since(std::time::UNIX_EPOCH)
+                    .unwrap()
+                    .as_secs() as i64,
+                change_set_tags: vec![],
             };
             let arn = stack.arn.clone();
             stacks.push(stack);
