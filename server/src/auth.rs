@@ -26,6 +26,20 @@ pub struct Grant {
     /// owner) may run Lambda code from (its `code_buckets`); `None`, any bucket of the account
     /// (a token without an owner, the operator's CLI).
     pub code_buckets: Option<Vec<String>>,
+    /// What the names of the stacks the token deploys start with (its entry's `stack_prefix`),
+    /// if it is held to one: a name outside it is refused before any AWS call, so a tenant can
+    /// neither take nor probe another's names.
+    pub stack_prefix: Option<String>,
+}
+
+impl Grant {
+    /// Why the token may not deploy a stack named `name`, if it may not.
+    pub fn stack_name_problem(&self, name: &str) -> Option<String> {
+        let prefix = self.stack_prefix.as_deref()?;
+        (!name.starts_with(prefix)).then(|| {
+            format!("this token deploys only stacks whose names start with \"{prefix}\"; name the stack {prefix}…")
+        })
+    }
 }
 
 /// The name of a tenant of a shared server (a tokens file's `owner`), written on its stacks as
@@ -67,7 +81,8 @@ pub struct Tokens(Vec<(String, Grant)>);
 
 /// A tokens file: `{"tokens": [{"token": "...", "owner": "...", "roles": [{"role_arn": "...",
 /// "external_id": "...", "execution_role_arn": "...", "permissions_boundary_arn": "..."}],
-/// "code_buckets": ["..."]}]}` (`owner` and `code_buckets` optional).
+/// "code_buckets": ["..."], "stack_prefix": "..."}]}` (`owner`, `code_buckets` and
+/// `stack_prefix` optional).
 #[derive(serde::Deserialize)]
 #[serde(deny_unknown_fields)]
 struct TokensFile {
@@ -83,6 +98,8 @@ struct TokenEntry {
     roles: Vec<AccountRoles>,
     #[serde(default)]
     code_buckets: Vec<String>,
+    #[serde(default)]
+    stack_prefix: Option<String>,
 }
 
 impl std::fmt::Debug for Tokens {
@@ -152,12 +169,20 @@ impl Tokens {
                 ));
             }
             let code_buckets = owner.is_some().then_some(entry.code_buckets);
+            if let Some(prefix) = &entry.stack_prefix
+                && let Some(problem) = stack_prefix_problem(prefix)
+            {
+                return Err(format!(
+                    "the tokens file: tokens[{i}].stack_prefix {problem}"
+                ));
+            }
             tokens.push((
                 entry.token.trim().to_string(),
                 Grant {
                     roles: Some(Arc::new(entry.roles)),
                     owner,
                     code_buckets,
+                    stack_prefix: entry.stack_prefix,
                 },
             ));
         }
@@ -171,6 +196,19 @@ impl Tokens {
     /// secrets, or writes records in the other's zone. Stacks are kept apart by their owner
     /// tag; what lies outside stacks only by the bootstrap's reach, which the tokens file sets.
     fn owners_apart(&self) -> Result<(), String> {
+        // Prefixes of two owners that overlap would let one name (and probe) the other's stacks.
+        for (i, (_, a)) in self.0.iter().enumerate() {
+            for (j, (_, b)) in self.0.iter().enumerate().skip(i + 1) {
+                if let (Some(pa), Some(pb)) = (&a.stack_prefix, &b.stack_prefix)
+                    && a.owner != b.owner
+                    && (pa.starts_with(pb.as_str()) || pb.starts_with(pa.as_str()))
+                {
+                    return Err(format!(
+                        "the tokens file: tokens[{i}].stack_prefix \"{pa}\" and tokens[{j}].stack_prefix \"{pb}\" belong to different owners but overlap, so one could name the other's stacks; give each owner a prefix that does not start the other's"
+                    ));
+                }
+            }
+        }
         let bound: Vec<(String, Option<&Owner>, &AccountRoles)> = self
             .0
             .iter()
@@ -255,6 +293,27 @@ impl Tokens {
     pub fn accepts(&self, candidate: &str) -> bool {
         self.grant(candidate).is_some()
     }
+}
+
+/// Why `prefix` cannot start stack names, if it cannot: a stack name starts with a letter and
+/// holds letters, digits and hyphens, at most 128 of them, and a prefix leaves room for a name.
+fn stack_prefix_problem(prefix: &str) -> Option<String> {
+    if prefix.is_empty() || prefix.len() > 64 {
+        return Some(format!(
+            "has {} characters; a prefix has 1 to 64",
+            prefix.len()
+        ));
+    }
+    if !prefix.starts_with(|c: char| c.is_ascii_alphabetic())
+        || !prefix
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-')
+    {
+        return Some(format!(
+            "\"{prefix}\" cannot start a stack name: start with a letter and use only letters, digits and hyphens"
+        ));
+    }
+    None
 }
 
 fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
@@ -490,6 +549,64 @@ mod tests {
             ],
         ] {
             assert!(file(ok).is_ok());
+        }
+    }
+
+    /// A tenant held to a stack prefix may name only stacks that start with it; prefixes that
+    /// cannot start a stack name, or of two owners that overlap, are refused at start.
+    #[test]
+    fn a_stack_prefix_holds_a_tokens_names() {
+        let entry = |token: &str, owner: &str, prefix: &str, settings: &str| {
+            let mut role = json_role();
+            role["settings_prefixes"] = serde_json::json!([settings]);
+            serde_json::json!({"token": token, "owner": owner, "roles": [role], "stack_prefix": prefix})
+        };
+        let file = |entries: Vec<serde_json::Value>| {
+            Tokens::from_file(&serde_json::json!({ "tokens": entries }).to_string())
+        };
+        let (a, b) = ("a1a1a1a1a1a1a1a1", "b2b2b2b2b2b2b2b2");
+        let t = file(vec![
+            entry(a, "team-a", "team-a-", "stackplan/a/"),
+            entry(b, "team-b", "team-b-", "stackplan/b/"),
+        ])
+        .unwrap();
+        let grant = t.grant(a).unwrap();
+        assert_eq!(grant.stack_name_problem("team-a-shop"), None);
+        for other in ["team-b-shop", "shop", "Team-a-shop", "team-a"] {
+            let problem = grant.stack_name_problem(other).expect(other);
+            assert!(problem.contains("start with \"team-a-\""), "{problem}");
+        }
+        // Without a prefix, any name.
+        assert_eq!(Grant::default().stack_name_problem("anything"), None);
+        let err = file(vec![
+            entry(a, "team-a", "team-", "stackplan/a/"),
+            entry(b, "team-b", "team-b-", "stackplan/b/"),
+        ])
+        .unwrap_err();
+        assert!(
+            err.contains("tokens[0].stack_prefix \"team-\" and tokens[1].stack_prefix \"team-b-\""),
+            "{err}"
+        );
+        assert!(!err.contains(a) && !err.contains(b), "{err}");
+        // One owner's two tokens may share one.
+        assert!(
+            file(vec![
+                entry(a, "team-a", "team-a-", "stackplan/a/"),
+                entry(b, "team-a", "team-a-", "stackplan/a/"),
+            ])
+            .is_ok()
+        );
+        for (bad, says) in [
+            ("", "has 0 characters"),
+            ("1team-", "cannot start a stack name"),
+            ("team_a", "cannot start a stack name"),
+            (&"t".repeat(65), "has 65 characters"),
+        ] {
+            let err = file(vec![entry(a, "team-a", bad, "stackplan/a/")]).unwrap_err();
+            assert!(
+                err.contains(&format!("tokens[0].stack_prefix {says}")) || err.contains(says),
+                "{bad:?}: {err}"
+            );
         }
     }
 

@@ -2813,6 +2813,73 @@ async fn event_streams_per_token_are_capped_and_a_closed_stream_frees_its_place(
     drop(b);
 }
 
+/// A tenant held to a stack prefix (its tokens file's `stack_prefix`) is refused any other name
+/// before the server calls AWS, so it can neither take nor learn of another's stacks; the token
+/// route tells the panel the prefix.
+#[tokio::test]
+async fn a_tenants_stack_names_start_with_its_prefix() {
+    let h = harness();
+    let tenant = "tenant-token-0123456789abcdef";
+    let file = json!({"tokens": [{"token": tenant, "owner": "team-a", "stack_prefix": "team-a-", "roles": [roles(ROLE, ACCOUNT)]}]});
+    let mut state = h.state.clone();
+    state.tokens = Arc::new(Tokens::from_file(&file.to_string()).unwrap());
+    let send = |method: &'static str, uri: &'static str, body: Option<Value>| {
+        let state = state.clone();
+        async move {
+            let mut req = Request::builder()
+                .method(method)
+                .uri(uri)
+                .header(header::AUTHORIZATION, format!("Bearer {tenant}"));
+            let body = match body {
+                Some(b) => {
+                    req = req.header(header::CONTENT_TYPE, "application/json");
+                    Body::from(b.to_string())
+                }
+                None => Body::empty(),
+            };
+            let res = app(state).oneshot(req.body(body).unwrap()).await.unwrap();
+            let status = res.status();
+            let bytes = res.into_body().collect().await.unwrap().to_bytes();
+            (
+                status,
+                serde_json::from_slice::<Value>(&bytes).unwrap_or(Value::Null),
+            )
+        }
+    };
+    let (status, body) = send("GET", "/api/deploy/token", None).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(body, json!({"owner": "team-a", "stack_prefix": "team-a-"}));
+    for update in [false, true] {
+        let (status, body) = send(
+            "POST",
+            "/api/deployments",
+            Some(json!({"plan": lambda_plan(), "stack_name": "team-b-shop", "update": update})),
+        )
+        .await;
+        assert_eq!(
+            (status, body["error"].as_str()),
+            (StatusCode::UNPROCESSABLE_ENTITY, Some("invalid_stack_name")),
+            "{body}"
+        );
+        assert!(
+            body["message"].as_str().unwrap().contains("\"team-a-\""),
+            "{body}"
+        );
+    }
+    assert!(h.sts.calls.lock().unwrap().is_empty(), "no STS call");
+    assert!(
+        h.cfn.calls.lock().unwrap().is_empty(),
+        "no CloudFormation call"
+    );
+    let (status, body) = send(
+        "POST",
+        "/api/deployments",
+        Some(json!({"plan": lambda_plan(), "stack_name": "team-a-shop"})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+}
+
 /// Requests that change stacks are capped per token (`--max-changes-per-token`): one token's
 /// burst of deploys is answered a few at a time and told to retry, other tokens are not held
 /// up by it, and a request answered frees its place. (CloudFormation is held by the double's

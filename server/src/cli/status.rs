@@ -195,6 +195,7 @@ async fn status(args: &DeployStatusArgs, out: &mut (dyn Write + Send)) -> Result
             .transpose()
             .map_err(|e| usage(format!("--owner {e}")))?,
         code_buckets: None,
+        stack_prefix: None,
     };
     let id = deployer
         .find(&grant, &args.stack, &args.region)

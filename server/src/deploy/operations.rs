@@ -73,6 +73,9 @@ impl Deployer {
         request: CreateDeployment,
     ) -> Result<Created, DeployError> {
         super::valid_stack_name(&request.stack_name).map_err(DeployError::StackName)?;
+        if let Some(problem) = grant.stack_name_problem(&request.stack_name) {
+            return Err(DeployError::StackName(problem));
+        }
         // Only errors refuse a plan: its warnings (given with them) are not its problems.
         let valid = ValidPlan::new(request.plan).map_err(|found| {
             DeployError::InvalidPlan(

@@ -65,6 +65,7 @@ pub async fn deploy_token_get(
     deployer(&state)?;
     Ok(Json(shared::api::TokenInfo {
         owner: grant.owner.as_ref().map(|o| o.as_str().to_string()),
+        stack_prefix: grant.stack_prefix.clone(),
     }))
 }
 

@@ -460,6 +460,10 @@ pub struct TokenInfo {
     /// The tenant the token is bound to on a server shared by tenants (its tokens file's
     /// `owner`); `None` for a token without one.
     pub owner: Option<String>,
+    /// What the names of the token's stacks must start with (its tokens file's
+    /// `stack_prefix`); `None` when any name will do.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stack_prefix: Option<String>,
 }
 
 /// `GET /api/bootstrap`: how to connect an AWS account: the bootstrap template, a fresh

@@ -70,8 +70,11 @@ pub fn access(target: RwSignal<TargetAnswer>, d: Deploy) -> AnyView {
 /// this tab deploy into their tenant without a word.
 pub fn signed_in(d: Deploy) -> AnyView {
     let owner = RwSignal::new(None::<String>);
+    // What the token's stack names must start with, if anything.
+    let prefix = RwSignal::new(None::<String>);
     crate::reactive::effect(move |_| {
         owner.set(None);
+        prefix.set(None);
         let (Some(sent), Some(client)) = (d.token.get(), d.client()) else {
             return;
         };
@@ -85,6 +88,7 @@ pub fn signed_in(d: Deploy) -> AnyView {
             match answer {
                 Ok(info) => {
                     owner.try_set(info.owner);
+                    prefix.try_set(info.stack_prefix);
                 }
                 // A token the server does not take is refused at once, as every refused call
                 // refuses it: forgotten, with the server's reason, and asked for again.
@@ -109,7 +113,11 @@ pub fn signed_in(d: Deploy) -> AnyView {
         d.token.get().map(|_| {
             let from_link = api::token_from_link();
             let who = owner.get();
-            (from_link || who.is_some()).then(|| {
+            let names = prefix
+                .get()
+                .map(|p| format!(" Its stack names start with \"{p}\"."))
+                .unwrap_or_default();
+            (from_link || who.is_some() || !names.is_empty()).then(|| {
                 // In a frame, the address (and its token) is the framing page's choice.
                 let source = if d.embedded {
                     "the token the page around this planner gave it"
@@ -117,9 +125,10 @@ pub fn signed_in(d: Deploy) -> AnyView {
                     "the token of the login link this tab was opened with"
                 };
                 let said = match (&who, from_link) {
-                    (Some(o), true) => format!("Deploys as {o}, with {source}."),
-                    (Some(o), false) => format!("Deploys as {o}."),
-                    (None, _) => format!("Deploys with {source}."),
+                    (Some(o), true) => format!("Deploys as {o}, with {source}.{names}"),
+                    (Some(o), false) => format!("Deploys as {o}.{names}"),
+                    (None, true) => format!("Deploys with {source}.{names}"),
+                    (None, false) => names.trim_start().to_string(),
                 };
                 view! {
                     <p class="muted deploy-as" data-testid="deploy-as">
