@@ -999,3 +999,34 @@ test('a stack whose update rollback failed says what it could not roll back, and
   await page.getByTestId('deploy-status').filter({ hasText: 'DELETE_COMPLETE' }).waitFor({ timeout: 60000 });
   assert.deepEqual(errors, []);
 });
+
+test('a tenant held to a stack-name prefix is told it, and another name is refused with it', async () => {
+  // A server shared by tenants: a tokens file whose only entry is team-a's, held to `team-a-`.
+  const dir = fs.mkdtempSync(path.join(root, 'target', 'tenant-'));
+  const tokens = path.join(dir, 'tokens.json');
+  const token = 'tenant-token-0123456789abcdef';
+  fs.writeFileSync(tokens, JSON.stringify({ tokens: [{
+    token, owner: 'team-a', stack_prefix: 'team-a-',
+    roles: [{ role_arn: 'arn:aws:iam::123456789012:role/stackplan-deployer', execution_role_arn: 'arn:aws:iam::123456789012:role/stackplan-execution', settings_prefixes: ['stackplan/team-a/'] }],
+  }] }));
+  const shared = await startServer(['--aws-endpoint', motoEndpoint, '--tokens-file', tokens]);
+  try {
+    const { page, errors } = await open(shared.url);
+    await page.locator('[data-arch=lambda]').click();
+    await page.getByTestId('deploy').scrollIntoViewIfNeeded();
+    await page.getByTestId('deploy-token').fill(token);
+    await page.getByTestId('deploy-token').press('Enter');
+    const said = page.getByTestId('deploy-as');
+    await said.waitFor();
+    assert.equal(await said.innerText(), 'Deploys as team-a. Its stack names start with "team-a-".');
+    // The planner's own name does not start with it: refused at once, saying the prefix.
+    assert.equal(await page.getByTestId('stack-name').inputValue(), 'shop-lambda');
+    await page.getByTestId('deploy-button').click();
+    await page.getByTestId('deploy-error').filter({ hasText: 'start with "team-a-"' }).waitFor();
+    assert.equal(await page.getByTestId('deploy-status').count(), 0, 'nothing was deployed');
+    assert.deepEqual(errors.filter((e) => !/status of 422/.test(e)), []);
+  } finally {
+    stopServer(shared);
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
