@@ -333,3 +333,62 @@ async fn a_change_sets_changes_are_read_from_every_page() {
     assert_eq!(info.status, "CREATE_COMPLETE");
     assert_eq!(sent.lock().unwrap().len(), 3, "one request a page");
 }
+
+/// Through the real STS client: a server whose credentials chain finds nothing, or that has
+/// no credentials provider at all, is told so, not "connection failed"; and a closed port is a
+/// refused connection. (No request leaves the machine: identity is resolved before sending, and
+/// the port is a loopback one just closed.)
+#[tokio::test]
+async fn a_call_never_sent_says_why() {
+    use aws_credential_types::provider::{ProvideCredentials, SharedCredentialsProvider, future};
+    use server::aws::sts::{SdkSts, Sts};
+    #[derive(Debug)]
+    struct Nothing;
+    impl ProvideCredentials for Nothing {
+        fn provide_credentials<'a>(&'a self) -> future::ProvideCredentials<'a>
+        where
+            Self: 'a,
+        {
+            future::ProvideCredentials::ready(Err(
+                aws_credential_types::provider::error::CredentialsError::not_loaded(
+                    "no profile in /home/me/.aws/config",
+                ),
+            ))
+        }
+    }
+    let closed = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let endpoint = format!("http://127.0.0.1:{closed}");
+    let sts = |credentials: Option<SharedCredentialsProvider>| {
+        let mut sdk = aws_config::SdkConfig::builder()
+            .behavior_version(aws_config::BehaviorVersion::latest())
+            .region(aws_config::Region::new("us-east-1"))
+            .endpoint_url(&endpoint);
+        if let Some(c) = credentials {
+            sdk = sdk.credentials_provider(c);
+        }
+        SdkSts {
+            client: aws_sdk_sts::Client::new(&sdk.build()),
+            endpoint: endpoint.clone(),
+        }
+    };
+    let keys = aws_credential_types::Credentials::new("AKIDEXAMPLE", "secret", None, None, "test");
+    for (credentials, says) in [
+        (
+            Some(SharedCredentialsProvider::new(Nothing)),
+            "the server found no AWS credentials",
+        ),
+        (None, "the server has no AWS credentials configured"),
+        (
+            Some(SharedCredentialsProvider::new(keys)),
+            "the connection was refused",
+        ),
+    ] {
+        let err = sts(credentials).caller().await.unwrap_err().to_string();
+        assert!(err.contains(says), "{err}");
+        assert!(!err.contains("/home/me"), "{err}");
+    }
+}

@@ -369,7 +369,7 @@ impl SdkCloudFormation {
         aws_sdk_cloudformation::config::Builder::default().retry_config(RetryConfig::disabled())
     }
 
-    fn err<E: aws_sdk_sts::error::ProvideErrorMetadata + std::fmt::Debug>(
+    fn err<E: aws_sdk_sts::error::ProvideErrorMetadata + std::error::Error + 'static>(
         &self,
         e: aws_sdk_cloudformation::error::SdkError<E, aws_sdk_sts::config::http::HttpResponse>,
     ) -> AwsError {

@@ -169,7 +169,7 @@ pub fn classify<E>(
     endpoint: &str,
 ) -> AwsError
 where
-    E: aws_sdk_sts::error::ProvideErrorMetadata + std::fmt::Debug,
+    E: aws_sdk_sts::error::ProvideErrorMetadata + std::error::Error + 'static,
 {
     use aws_sdk_sts::error::SdkError;
     match err {
@@ -178,7 +178,7 @@ where
             message: if e.is_timeout() {
                 "timed out".into()
             } else {
-                "connection failed".into()
+                unanswered_cause(err).into()
             },
         },
         SdkError::TimeoutError(_) => AwsError::Unreachable {
@@ -240,10 +240,73 @@ where
             AwsError::Other("the answer could not be read".into())
         }
         _ => {
-            tracing::warn!("an AWS call failed without an answer");
+            tracing::warn!(
+                cause = unanswered_cause(err),
+                "an AWS call failed without an answer"
+            );
             AwsError::Other("the request could not be made".into())
         }
     }
+}
+
+/// Why a call got no answer, in words safe for a log and an answer: the kind of failure found
+/// among the error's causes (no credentials, a refused or reset connection, a host name that
+/// did not resolve, TLS), never their own text, which can name profiles, files and hosts. The
+/// SDK's own account of it is logged at debug only, which the server never logs
+/// (`quiet_sdk`), so without this an operator would read "connection failed" for a server
+/// that has no credentials at all.
+pub fn unanswered_cause(err: &(dyn std::error::Error + 'static)) -> &'static str {
+    use aws_credential_types::provider::error::CredentialsError;
+    use std::io::ErrorKind;
+    let mut causes = Vec::new();
+    let mut at = Some(err);
+    while let Some(e) = at {
+        causes.push(e);
+        at = e.source();
+    }
+    // The credentials first: a provider that failed says why no request was sent.
+    for e in &causes {
+        if let Some(c) = e.downcast_ref::<CredentialsError>() {
+            return match c {
+                CredentialsError::CredentialsNotLoaded(_) => {
+                    "the server found no AWS credentials (environment, profile, SSO, web identity, container or instance role)"
+                }
+                CredentialsError::ProviderTimedOut(_) => {
+                    "the server's AWS credentials provider timed out"
+                }
+                CredentialsError::InvalidConfiguration(_) => {
+                    "the server's AWS credentials configuration is not valid"
+                }
+                _ => "the server's AWS credentials provider failed",
+            };
+        }
+        // The SDK's auth-scheme resolver, when no credentials provider is configured at all.
+        if e.to_string().contains("no identity resolver") {
+            return "the server has no AWS credentials configured";
+        }
+    }
+    // The deepest cause the network gave.
+    for e in causes.iter().rev() {
+        if let Some(io) = e.downcast_ref::<std::io::Error>() {
+            return match io.kind() {
+                ErrorKind::ConnectionRefused => "the connection was refused",
+                ErrorKind::ConnectionReset | ErrorKind::ConnectionAborted => {
+                    "the connection was reset"
+                }
+                ErrorKind::TimedOut => "timed out",
+                ErrorKind::NotFound | ErrorKind::AddrNotAvailable => "the address is not reachable",
+                _ => "a network error",
+            };
+        }
+        let text = e.to_string().to_ascii_lowercase();
+        if text.contains("dns error") || text.contains("failed to lookup") {
+            return "the host name did not resolve";
+        }
+        if text.contains("certificate") || text.contains("tls") || text.contains("handshake") {
+            return "the TLS handshake failed";
+        }
+    }
+    "connection failed"
 }
 
 /// Waits between retries and polls.
@@ -434,6 +497,61 @@ impl Clients {
 
 #[cfg(test)]
 mod tests {
+    /// A call that was never answered says why in words of its own: a credentials miss is
+    /// not "connection failed", and neither is a refused connection's or a name's.
+    #[test]
+    fn an_unanswered_call_says_why() {
+        use aws_credential_types::provider::error::CredentialsError;
+        use aws_sdk_sts::error::ConnectorError;
+        let dispatch = |source: Box<dyn std::error::Error + Send + Sync>| {
+            aws_sdk_sts::error::SdkError::<
+                aws_sdk_sts::operation::get_caller_identity::GetCallerIdentityError,
+                aws_sdk_sts::config::http::HttpResponse,
+            >::dispatch_failure(ConnectorError::other(source, None))
+        };
+        let io = |kind| Box::new(std::io::Error::new(kind, "at /home/me/.aws/config"));
+        for (source, says) in [
+            (
+                Box::new(CredentialsError::not_loaded(
+                    "profile `prod` in /home/me/.aws",
+                )) as Box<dyn std::error::Error + Send + Sync>,
+                "the server found no AWS credentials",
+            ),
+            (
+                Box::new(CredentialsError::provider_timed_out(
+                    std::time::Duration::from_secs(5),
+                )),
+                "credentials provider timed out",
+            ),
+            (
+                io(std::io::ErrorKind::ConnectionRefused),
+                "the connection was refused",
+            ),
+            (
+                io(std::io::ErrorKind::ConnectionReset),
+                "the connection was reset",
+            ),
+            (
+                "dns error: failed to lookup address information".into(),
+                "the host name did not resolve",
+            ),
+            (
+                "invalid peer certificate: UnknownIssuer".into(),
+                "the TLS handshake failed",
+            ),
+            ("something else".into(), "connection failed"),
+        ] {
+            let err = classify(&dispatch(source), "https://sts.amazonaws.com");
+            let text = err.to_string();
+            assert!(text.ends_with(says) || text.contains(says), "{text}");
+            // Its causes' own words (a profile, a file) are not repeated.
+            assert!(
+                !text.contains("/home/me") && !text.contains("prod"),
+                "{text}"
+            );
+        }
+    }
+
     use super::*;
 
     #[test]
