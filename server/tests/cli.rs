@@ -990,3 +990,38 @@ fn bootstrap_replaces_only_an_earlier_bootstrap_template() {
         assert!(written["Resources"]["DeployerRole"].is_object(), "{args:?}");
     }
 }
+
+/// Totals of a thousand dollars and more are grouped by thousands in the tables, as the planner
+/// shows them: `$2,345.67`, not `$2345.67`.
+#[test]
+fn large_amounts_are_grouped_by_thousands() {
+    let mut plan: serde_json::Value =
+        serde_json::from_str(&examples::fargate().to_json_pretty()).unwrap();
+    plan["fargate"]["vcpu"] = serde_json::json!(4);
+    plan["fargate"]["memory_mib"] = serde_json::json!(16384);
+    plan["fargate"]["desired_tasks"] = serde_json::json!(10);
+    plan["fargate"]["min_tasks"] = serde_json::json!(10);
+    plan["fargate"]["max_tasks"] = serde_json::json!(20);
+    let out = stackplan(&["estimate", "--plan", "-"], &plan.to_string());
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let printed = text(&out.stdout);
+    let total = printed
+        .lines()
+        .find_map(|l| l.strip_prefix("Monthly total: $"))
+        .unwrap_or_else(|| panic!("{printed}"));
+    let amount = total.split_whitespace().next().unwrap();
+    let (whole, cents) = amount.split_once('.').unwrap();
+    assert!(whole.contains(','), "{amount}");
+    assert!(
+        whole
+            .split(',')
+            .skip(1)
+            .all(|g| g.len() == 3 && g.bytes().all(|b| b.is_ascii_digit()))
+            && cents.len() == 2,
+        "{amount}"
+    );
+    // The JSON keeps plain numbers.
+    let json = stackplan(&["estimate", "--plan", "-", "--json"], &plan.to_string());
+    let value: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
+    assert!(value["monthly_usd"].as_f64().unwrap() >= 1000.0);
+}

@@ -14,15 +14,7 @@ pub fn money(v: f64) -> String {
     } else {
         (whole, cents)
     };
-    let digits = whole.to_string();
-    let mut grouped = String::new();
-    for (i, ch) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
-            grouped.push(',');
-        }
-        grouped.push(ch);
-    }
-    format!("${grouped}.{cents:02}")
+    format!("${}.{cents:02}", shared::cost::group_digits(&whole.to_string()))
 }
 
 /// An amount with "+" when it is only a lower bound (some price unknown).

@@ -1,15 +1,12 @@
 //! What the CLI prints for people: tables of estimates, comparisons and price differences.
 
-use shared::cost::{self, Estimate, PriceBook, fmt_qty, fmt_usd_rate};
+use shared::cost::{self, Estimate, PriceBook, fmt_qty, fmt_usd, fmt_usd_rate, group_digits};
 
 /// A table for terminals, like infracost's.
 /// `ceiling`: the top of a Fargate plan's autoscaling band ([`cost::ceiling`]).
 pub fn render_estimate(e: &Estimate, ceiling: Option<cost::Ceiling>) -> String {
     let mut out = String::new();
-    let money = |v: Option<f64>| {
-        v.map(|v| format!("${v:.2}"))
-            .unwrap_or_else(|| "unknown".into())
-    };
+    let money = |v: Option<f64>| v.map(fmt_usd).unwrap_or_else(|| "unknown".into());
     out.push_str(&format!(
         "{} in {} — price book {} ({}, {:?})\n\n",
         e.architecture, e.region, e.price_book.version, e.price_book.date, e.price_book.origin
@@ -22,7 +19,11 @@ pub fn render_estimate(e: &Estimate, ceiling: Option<cost::Ceiling>) -> String {
     let plus = |unknown: bool| if unknown { "+" } else { "" };
     for (service, subtotal, lines) in e.by_service() {
         let unknown = lines.iter().any(|l| l.monthly_usd.is_none());
-        out.push_str(&format!("{service}  (${subtotal:.2}{})\n", plus(unknown)));
+        out.push_str(&format!(
+            "{service}  ({}{})\n",
+            fmt_usd(subtotal),
+            plus(unknown)
+        ));
         for l in lines {
             let unit_price = l
                 .unit_usd
@@ -49,11 +50,11 @@ pub fn render_estimate(e: &Estimate, ceiling: Option<cost::Ceiling>) -> String {
         ""
     };
     out.push_str(&format!(
-        "\nMonthly total: ${:.2}{bound}   range ${:.2}{} – ${:.2}{}\n",
-        e.monthly_usd,
-        e.range.min,
+        "\nMonthly total: {}{bound}   range {}{} – {}{}\n",
+        fmt_usd(e.monthly_usd),
+        fmt_usd(e.range.min),
         plus(e.range.lower_bound),
-        e.range.max,
+        fmt_usd(e.range.max),
         plus(e.range.lower_bound)
     ));
     let left_out = e.not_in_total();
@@ -65,8 +66,8 @@ pub fn render_estimate(e: &Estimate, ceiling: Option<cost::Ceiling>) -> String {
     }
     if let Some(c) = ceiling {
         out.push_str(&format!(
-            "Autoscaling maximum: ${:.2}{} with all {} tasks running all month at double the traffic\n",
-            c.usd,
+            "Autoscaling maximum: {}{} with all {} tasks running all month at double the traffic\n",
+            fmt_usd(c.usd),
             plus(c.lower_bound),
             c.tasks
         ));
@@ -94,8 +95,8 @@ pub fn render_estimate(e: &Estimate, ceiling: Option<cost::Ceiling>) -> String {
 pub fn render_comparison(c: &cost::Comparison) -> String {
     let total = |e: &cost::Estimate| {
         format!(
-            "${:.2}{}",
-            e.monthly_usd,
+            "{}{}",
+            fmt_usd(e.monthly_usd),
             if e.lower_bound {
                 " or more (some prices unknown)"
             } else {
@@ -155,7 +156,7 @@ pub fn render_difference(d: &cost::Difference) -> String {
         if unknown {
             "unknown".to_string()
         } else {
-            v.map_or_else(|| "—".to_string(), |v| format!("${v:.2}"))
+            v.map_or_else(|| "—".to_string(), fmt_usd)
         }
     };
     let mut out = format!(
@@ -169,7 +170,7 @@ pub fn render_difference(d: &cost::Difference) -> String {
             money(l.before_usd, l.before_unknown),
             money(l.after_usd, l.after_unknown),
             l.delta()
-                .map_or_else(|| "?".to_string(), |v| format!("{v:+.2}"))
+                .map_or_else(|| "?".to_string(), |v| group_digits(&format!("{v:+.2}")))
         ));
     }
     if d.lines.is_empty() {
@@ -177,17 +178,17 @@ pub fn render_difference(d: &cost::Difference) -> String {
     }
     let plus = |lb: bool| if lb { "+" } else { "" };
     out.push_str(&format!(
-        "\nMonthly: ${:.2}{} -> ${:.2}{} ({}{:+.2}){}\n",
-        d.before_usd,
+        "\nMonthly: {}{} -> {}{} ({}{}){}\n",
+        fmt_usd(d.before_usd),
         plus(d.before_lower_bound),
-        d.after_usd,
+        fmt_usd(d.after_usd),
         plus(d.after_lower_bound),
         match d.change_bound {
             cost::Bound::AtLeast => "at least ",
             cost::Bound::AtMost => "at most ",
             _ => "",
         },
-        d.delta_usd,
+        group_digits(&format!("{:+.2}", d.delta_usd)),
         match d.change_bound {
             cost::Bound::Withheld => {
                 "; both plans have unknown prices, so the change in total cannot be told exactly"

@@ -27,9 +27,17 @@ pub fn fmt_qty(q: f64) -> String {
     } else {
         (q * 10_000.0).round() / 10_000.0
     };
-    let text = format!("{rounded}");
-    let (int, frac) = text.split_once('.').unwrap_or((&text, ""));
-    let (sign, digits) = int.strip_prefix('-').map(|d| ("-", d)).unwrap_or(("", int));
+    group_digits(&format!("{rounded}"))
+}
+
+/// A decimal number's text with its whole part in groups of three: `-1234567.5` →
+/// `-1,234,567.5`, `+1234.00` → `+1,234.00`.
+pub fn group_digits(text: &str) -> String {
+    let (int, frac) = text.split_once('.').unwrap_or((text, ""));
+    let (sign, digits) = match int.as_bytes().first() {
+        Some(b'-' | b'+') => int.split_at(1),
+        _ => ("", int),
+    };
     let mut grouped = String::new();
     for (i, ch) in digits.chars().enumerate() {
         if i > 0 && (digits.len() - i) % 3 == 0 {
@@ -41,6 +49,17 @@ pub fn fmt_qty(q: f64) -> String {
         format!("{sign}{grouped}")
     } else {
         format!("{sign}{grouped}.{frac}")
+    }
+}
+
+/// An amount of dollars to the cent, its whole dollars grouped: `$1,234.56` (`-$5.00` below
+/// zero). Rounded as `format!("{:.2}")` rounds.
+pub fn fmt_usd(v: f64) -> String {
+    let text = group_digits(&format!("{:.2}", v.abs()));
+    if v < 0.0 && text != "0.00" {
+        format!("-${text}")
+    } else {
+        format!("${text}")
     }
 }
 
@@ -347,5 +366,41 @@ impl<'b> Pricer<'b> {
             reason: reason.into(),
             billed,
         });
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{fmt_usd, group_digits};
+
+    #[test]
+    fn dollars_are_grouped_by_thousands_and_rounded_as_format_rounds() {
+        for (v, text) in [
+            (0.0, "$0.00"),
+            (0.004, "$0.00"),
+            (-0.001, "$0.00"),
+            (207.02, "$207.02"),
+            (999.995, "$1,000.00"),
+            (1234.5, "$1,234.50"),
+            (1_234_567.891, "$1,234,567.89"),
+            (-5.0, "-$5.00"),
+            (-12_345.0, "-$12,345.00"),
+        ] {
+            assert_eq!(fmt_usd(v), text, "{v}");
+        }
+        // The same cents as `{:.2}`, on values where a hand-made rounding could differ.
+        for cents in 0..200_000u32 {
+            let v = f64::from(cents) / 100.0 + 0.005;
+            let plain = format!("{v:.2}");
+            assert_eq!(fmt_usd(v).replace([',', '$'], ""), plain, "{v}");
+        }
+        for (text, grouped) in [
+            ("+1234.56", "+1,234.56"),
+            ("-1234567", "-1,234,567"),
+            ("123", "123"),
+            ("0.5", "0.5"),
+        ] {
+            assert_eq!(group_digits(text), grouped);
+        }
     }
 }
