@@ -1025,3 +1025,31 @@ fn large_amounts_are_grouped_by_thousands() {
     let value: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
     assert!(value["monthly_usd"].as_f64().unwrap() >= 1000.0);
 }
+
+/// `estimate` and `compare` take `--format table|json` as `template` and `topology` do; `--json`
+/// stays, the same as `--format json`, and both at once are refused.
+#[test]
+fn estimate_and_compare_take_format_as_the_other_commands_do() {
+    let plan = examples::lambda().to_json_pretty();
+    for command in ["estimate", "compare"] {
+        let flag = stackplan(&[command, "--plan", "-", "--json"], &plan);
+        let format = stackplan(&[command, "--plan", "-", "--format", "json"], &plan);
+        assert!(
+            flag.status.success() && format.status.success(),
+            "{command}"
+        );
+        assert_eq!(text(&flag.stdout), text(&format.stdout), "{command}");
+        serde_json::from_slice::<serde_json::Value>(&format.stdout).expect("JSON");
+        let table = stackplan(&[command, "--plan", "-", "--format", "table"], &plan);
+        assert_eq!(
+            text(&table.stdout),
+            text(&stackplan(&[command, "--plan", "-"], &plan).stdout),
+            "{command}"
+        );
+        let both = stackplan(
+            &[command, "--plan", "-", "--json", "--format", "table"],
+            &plan,
+        );
+        assert_eq!(both.status.code(), Some(2), "{command}");
+    }
+}

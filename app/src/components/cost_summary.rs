@@ -14,7 +14,10 @@ pub fn money(v: f64) -> String {
     } else {
         (whole, cents)
     };
-    format!("${}.{cents:02}", shared::cost::group_digits(&whole.to_string()))
+    format!(
+        "${}.{cents:02}",
+        shared::cost::group_digits(&whole.to_string())
+    )
 }
 
 /// An amount with "+" when it is only a lower bound (some price unknown).

@@ -64,9 +64,12 @@ pub enum Command {
         /// Plan file (JSON), or - for standard input.
         #[arg(long)]
         plan: PathBuf,
-        /// Print JSON instead of a table.
-        #[arg(long)]
+        /// Print JSON instead of a table (the same as --format json).
+        #[arg(long, conflicts_with = "format")]
         json: bool,
+        /// A table for people, or JSON for programs.
+        #[arg(long, value_enum, default_value_t = TableFormat::Table)]
+        format: TableFormat,
         /// Leave out the always-free allowances (Lambda requests and GB-s, 100 GB out,
         /// CloudWatch's logs, alarms and metrics, DynamoDB storage).
         #[arg(long)]
@@ -82,9 +85,12 @@ pub enum Command {
         /// Plan file (JSON), or - for standard input.
         #[arg(long)]
         plan: PathBuf,
-        /// Print JSON instead of a table.
-        #[arg(long)]
+        /// Print JSON instead of a table (the same as --format json).
+        #[arg(long, conflicts_with = "format")]
         json: bool,
+        /// A table for people, or JSON for programs.
+        #[arg(long, value_enum, default_value_t = TableFormat::Table)]
+        format: TableFormat,
         /// Leave out the always-free allowances.
         #[arg(long)]
         no_free_tier: bool,
@@ -385,6 +391,13 @@ impl From<Arch> for ArchitectureKind {
     }
 }
 
+/// How `estimate` and `compare` print.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum TableFormat {
+    Table,
+    Json,
+}
+
 #[derive(Debug, Clone, Copy, ValueEnum)]
 pub enum TopologyFormat {
     Svg,
@@ -519,9 +532,11 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Estimate {
             plan,
             json,
+            format,
             no_free_tier,
             against: Some(old),
-        } => (if is_stdin(&plan) && is_stdin(&old) {
+        } => {
+            let json = json || format == TableFormat::Json; (if is_stdin(&plan) && is_stdin(&old) {
             Err(CliError::Usage(
                 "--plan and --against cannot both read standard input (-): give one of them a file"
                     .into(),
@@ -546,13 +561,16 @@ pub fn run(cli: Cli) -> ExitCode {
                     tables::render_difference(&diff)
                 }
             })
-        }),
+        })
+        }
         Command::Estimate {
             plan,
             json,
+            format,
             no_free_tier,
             against: None,
         } => load_valid(&plan).map(|valid| {
+            let json = json || format == TableFormat::Json;
             let options = cost::Options {
                 free_tier: !no_free_tier,
             };
@@ -572,10 +590,12 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Compare {
             plan,
             json,
+            format,
             no_free_tier,
             lambda_memory_mb,
             lambda_arch,
         } => load_valid(&plan).and_then(|valid| {
+            let json = json || format == TableFormat::Json;
             // The flags set the Lambda side of a Fargate plan; a Lambda plan is its own.
             if valid.kind() == ArchitectureKind::Lambda {
                 let given: Vec<&str> = [
