@@ -828,9 +828,21 @@ fn list_output(items: &[String]) -> String {
     }
 }
 
-/// The template as the CLI writes it and the page downloads it.
+/// The largest template file `aws cloudformation deploy --template-file` sends inline (in
+/// bytes); a larger one needs `--s3-bucket`.
+pub const INLINE_TEMPLATE_BYTES: usize = 51_200;
+
+/// The template as the CLI writes it and the page downloads it: indented to be read, or, when
+/// that would be larger than the deploy command takes inline (a dozen settings prefixes or
+/// hosted zones do it), on one line, which is about 40% smaller.
 pub fn template_json(options: &Options) -> String {
-    shared::template::format::json(&Node::from(template(options)))
+    let doc = template(options);
+    let pretty = shared::template::format::json(&Node::from(doc.clone()));
+    if pretty.len() <= INLINE_TEMPLATE_BYTES {
+        pretty
+    } else {
+        serde_json::to_string(&doc).expect("a template serializes") + "\n"
+    }
 }
 
 /// Why the file at `path` is not one to replace with a bootstrap template, if it is not: it
@@ -1150,6 +1162,39 @@ mod tests {
                     .all(|p| p.contains("over IAM's") && p.contains("fewer")),
             "{problems:?}"
         );
+    }
+
+    /// Every bootstrap IAM takes fits the deploy command it prints (`--template-file`, no
+    /// bucket): the longest lists that pass are written on one line, the short ones indented.
+    #[test]
+    fn every_bootstrap_iam_takes_fits_the_deploy_command() {
+        let lists = |n: usize| Options {
+            settings_prefixes: (0..n)
+                .map(|i| format!("stackplan/tenant-{i:03}/"))
+                .collect(),
+            hosted_zone_ids: (0..n).map(|i| format!("Z{i:020}")).collect(),
+        };
+        let pretty = template_json(&Options::default());
+        assert!(pretty.lines().count() > 100, "the default stays indented");
+        let mut n = 1;
+        while lists(n + 1).problems().is_empty() {
+            n += 1;
+        }
+        assert!(n >= 10, "{n}");
+        assert_eq!(
+            template_json(&lists(10)).lines().count(),
+            1,
+            "too long indented"
+        );
+        for options in [lists(10), lists(n)] {
+            let text = template_json(&options);
+            assert!(text.len() <= INLINE_TEMPLATE_BYTES, "{}", text.len());
+            assert_eq!(
+                serde_json::from_str::<Value>(&text).unwrap(),
+                template(&options),
+                "the same template, written shorter"
+            );
+        }
     }
 
     /// The statement `sid` of `role`'s inline policies.

@@ -225,6 +225,14 @@ pub async fn check_cross_account(
             "{place}: {} is in another account than this server's: a cross-account deploy role needs an ExternalId (--external-id, or the token's external_id)",
             r.role_arn
         );
+        // A role of this account may be one of the operator's own making; the bootstrap's
+        // trusts only requests with its ExternalId, so say it before every AssumeRole fails.
+        if r.external_id.is_none() {
+            tracing::warn!(
+                place,
+                "a deploy role without an ExternalId: the bootstrap's deployer role refuses every AssumeRole without the ExternalId it was made with (--external-id, or the token's external_id); only a role made otherwise takes none"
+            );
+        }
     }
     Ok(())
 }
