@@ -196,6 +196,15 @@ impl Tokens {
     /// secrets, or writes records in the other's zone. Stacks are kept apart by their owner
     /// tag; what lies outside stacks only by the bootstrap's reach, which the tokens file sets.
     fn owners_apart(&self) -> Result<(), String> {
+        // A prefix keeps names apart only if every token has one: a token without could name
+        // (and probe) the stacks under anyone's.
+        let held = self.0.iter().position(|(_, g)| g.stack_prefix.is_some());
+        let free = self.0.iter().position(|(_, g)| g.stack_prefix.is_none());
+        if let (Some(i), Some(j)) = (held, free) {
+            return Err(format!(
+                "the tokens file: tokens[{i}] has a stack_prefix and tokens[{j}] has none, which could name the stacks under it; give every entry one (each owner its own), or none"
+            ));
+        }
         // Prefixes of two owners that overlap would let one name (and probe) the other's stacks.
         for (i, (_, a)) in self.0.iter().enumerate() {
             for (j, (_, b)) in self.0.iter().enumerate().skip(i + 1) {
@@ -588,6 +597,14 @@ mod tests {
             "{err}"
         );
         assert!(!err.contains(a) && !err.contains(b), "{err}");
+        // Every entry has one, or none does: a token without could name stacks under any.
+        let mut free = entry(b, "team-b", "x", "stackplan/b/");
+        free.as_object_mut().unwrap().remove("stack_prefix");
+        let err = file(vec![entry(a, "team-a", "team-a-", "stackplan/a/"), free]).unwrap_err();
+        assert!(
+            err.contains("tokens[0] has a stack_prefix and tokens[1] has none"),
+            "{err}"
+        );
         // One owner's two tokens may share one.
         assert!(
             file(vec![

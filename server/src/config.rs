@@ -186,9 +186,7 @@ impl Config {
 
     /// Where price books are cached: `--data-dir`, else `~/.cache/stackplan`.
     pub fn data_dir(&self) -> Option<PathBuf> {
-        self.data_dir.clone().or_else(|| {
-            std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cache").join("stackplan"))
-        })
+        self.data_dir.clone().or_else(default_data_dir)
     }
 
     /// What the account's bootstrap allows, from `--settings-prefix` and `--hosted-zone-id`.
@@ -227,4 +225,9 @@ fn at_least_one(text: &str) -> Result<usize, String> {
         Ok(n) => Ok(n),
         Err(e) => Err(e.to_string()),
     }
+}
+
+/// The data directory when none is given: `~/.cache/stackplan` (none without a `HOME`).
+pub fn default_data_dir() -> Option<PathBuf> {
+    std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cache").join("stackplan"))
 }

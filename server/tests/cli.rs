@@ -647,6 +647,26 @@ fn deploy_status_refuses_flags_with_exit_2() {
         assert_eq!(out.status.code(), Some(2), "{args:?}");
         assert!(text(&out.stderr).contains(says), "{}", text(&out.stderr));
     }
+    // A limit on a wait that was not asked for is refused, not ignored.
+    let out = stackplan(
+        &[
+            "deploy-status",
+            "--stack",
+            "shop",
+            "--region",
+            "us-east-1",
+            "--wait-minutes",
+            "5",
+        ],
+        "",
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out.stderr).contains("required arguments were not provided")
+            && text(&out.stderr).contains("--wait\n"),
+        "{}",
+        text(&out.stderr)
+    );
     // Without the server's id key no stack could be proved Stackplan's: refused, and no key is
     // made where there was none.
     let empty = tempfile::tempdir().unwrap();

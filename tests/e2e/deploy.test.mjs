@@ -936,6 +936,8 @@ test('a delete stopped by deletion protection deletes the rest, keeping what it 
   await page.getByTestId('undeleted').screenshot({ path: path.join(artifacts, 'deploy-delete-keeping.png') });
   await page.getByTestId('confirm-keep').click();
   await status.filter({ hasText: 'DELETE_COMPLETE' }).waitFor({ timeout: 60000 });
+  // The list comes with the final status; on a loaded machine it can be drawn a frame later.
+  await page.getByTestId('left-behind').locator('li').nth(1).waitFor({ timeout: 10000 });
   const left = await page.getByTestId('left-behind').locator('li').allInnerTexts();
   for (const kept of ['Database, AWS::RDS::DBInstance', 'LoadBalancer, AWS::ElasticLoadBalancingV2::LoadBalancer']) {
     assert.ok(left.some((l) => l.endsWith(`(${kept}): kept, as the delete was asked`)), left.join('\n'));

@@ -285,19 +285,9 @@ pub fn unanswered_cause(err: &(dyn std::error::Error + 'static)) -> &'static str
             return "the server has no AWS credentials configured";
         }
     }
-    // The deepest cause the network gave.
-    for e in causes.iter().rev() {
-        if let Some(io) = e.downcast_ref::<std::io::Error>() {
-            return match io.kind() {
-                ErrorKind::ConnectionRefused => "the connection was refused",
-                ErrorKind::ConnectionReset | ErrorKind::ConnectionAborted => {
-                    "the connection was reset"
-                }
-                ErrorKind::TimedOut => "timed out",
-                ErrorKind::NotFound | ErrorKind::AddrNotAvailable => "the address is not reachable",
-                _ => "a network error",
-            };
-        }
+    // What the network said, by its words: a failed lookup and a TLS failure reach here as
+    // I/O errors of no particular kind, under a cause that names them.
+    for e in &causes {
         let text = e.to_string().to_ascii_lowercase();
         if text.contains("dns error") || text.contains("failed to lookup") {
             return "the host name did not resolve";
@@ -306,7 +296,27 @@ pub fn unanswered_cause(err: &(dyn std::error::Error + 'static)) -> &'static str
             return "the TLS handshake failed";
         }
     }
-    "connection failed"
+    // Else the deepest I/O error of a kind that says something.
+    let mut io_error = false;
+    for e in causes.iter().rev() {
+        if let Some(io) = e.downcast_ref::<std::io::Error>() {
+            io_error = true;
+            match io.kind() {
+                ErrorKind::ConnectionRefused => return "the connection was refused",
+                ErrorKind::ConnectionReset | ErrorKind::ConnectionAborted => {
+                    return "the connection was reset";
+                }
+                ErrorKind::TimedOut => return "timed out",
+                ErrorKind::AddrNotAvailable => return "the address is not reachable",
+                _ => {}
+            }
+        }
+    }
+    if io_error {
+        "a network error"
+    } else {
+        "connection failed"
+    }
 }
 
 /// Waits between retries and polls.
@@ -497,6 +507,22 @@ impl Clients {
 
 #[cfg(test)]
 mod tests {
+    /// An error with words of its own over a cause, as hyper-util's are.
+    #[derive(Debug)]
+    struct Nested(&'static str, Box<dyn std::error::Error + Send + Sync>);
+
+    impl std::fmt::Display for Nested {
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str(self.0)
+        }
+    }
+
+    impl std::error::Error for Nested {
+        fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+            Some(&*self.1)
+        }
+    }
+
     /// A call that was never answered says why in words of its own: a credentials miss is
     /// not "connection failed", and neither is a refused connection's or a name's.
     #[test]
@@ -531,14 +557,23 @@ mod tests {
                 io(std::io::ErrorKind::ConnectionReset),
                 "the connection was reset",
             ),
+            // As hyper-util nests them: a lookup's and a TLS failure's I/O errors have no kind
+            // of their own, and the cause above says what they were.
             (
-                "dns error: failed to lookup address information".into(),
+                Box::new(Nested("dns error", io(std::io::ErrorKind::Other))),
                 "the host name did not resolve",
             ),
             (
-                "invalid peer certificate: UnknownIssuer".into(),
+                Box::new(Nested(
+                    "client error (Connect)",
+                    Box::new(Nested(
+                        "invalid peer certificate: UnknownIssuer",
+                        io(std::io::ErrorKind::InvalidData),
+                    )),
+                )),
                 "the TLS handshake failed",
             ),
+            (io(std::io::ErrorKind::Other), "a network error"),
             ("something else".into(), "connection failed"),
         ] {
             let err = classify(&dispatch(source), "https://sts.amazonaws.com");

@@ -220,20 +220,7 @@ pub fn prove_stack(args: &ProveStackArgs) -> Result<String, String> {
         Some(o) => Some(crate::auth::Owner::new(o).map_err(|e| format!("--owner: it {e}"))?),
         None => None,
     };
-    let key = match &args.id_key {
-        Some(hex) => {
-            crate::deploy::id::IdKey::from_hex(hex).map_err(|e| format!("--id-key: {e}"))?
-        }
-        None => {
-            let dir = args.data_dir.clone().or_else(|| {
-                std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cache").join("stackplan"))
-            });
-            let path = dir
-                .ok_or("no id key: give the server's with --id-key, or its --data-dir")?
-                .join("id-key");
-            crate::deploy::id::IdKey::load(&path)?
-        }
-    };
+    let key = crate::deploy::id::IdKey::existing(args.id_key.as_deref(), args.data_dir.clone())?;
     let of = crate::deploy::id::ProofOf {
         account: &arn.account,
         region: &arn.region,
@@ -267,16 +254,18 @@ pub fn prove_stack(args: &ProveStackArgs) -> Result<String, String> {
 }
 
 /// A time as Unix seconds: RFC 3339 as the AWS CLI prints it (`2026-11-30T10:00:00.123000+00:00`,
-/// `…Z`; fractions of a second dropped), or Unix seconds.
+/// `…Z`; fractions of a second dropped), or Unix seconds; from 1970 to 9999, and only a date
+/// and time that exist.
 fn unix_seconds(text: &str) -> Option<i64> {
-    if !text.is_empty() && text.len() <= 12 && text.bytes().all(|b| b.is_ascii_digit()) {
-        return text.parse().ok();
-    }
+    const LATEST: i64 = 253_402_300_799; // 9999-12-31T23:59:59Z
     let number = |s: &str| -> Option<i64> {
-        (!s.is_empty() && s.bytes().all(|b| b.is_ascii_digit()))
+        (!s.is_empty() && s.len() <= 12 && s.bytes().all(|b| b.is_ascii_digit()))
             .then(|| s.parse().ok())
             .flatten()
     };
+    if let Some(secs) = number(text) {
+        return (secs <= LATEST).then_some(secs);
+    }
     let (date, rest) = text.split_once(['T', 't', ' '])?;
     let mut d = date.splitn(3, '-');
     let (y, m, day) = (number(d.next()?)?, number(d.next()?)?, number(d.next()?)?);
@@ -287,18 +276,37 @@ fn unix_seconds(text: &str) -> Option<i64> {
         let (c, o) = rest.split_at(at);
         let sign = if o.starts_with('-') { -1 } else { 1 };
         let (oh, om) = o[1..].split_once(':')?;
-        (c, sign * (number(oh)? * 3600 + number(om)? * 60))
-    };
-    let clock = clock.split_once('.').map_or(clock, |(whole, frac)| {
-        if frac.bytes().all(|b| b.is_ascii_digit()) {
-            whole
-        } else {
-            ""
+        let (oh, om) = (number(oh)?, number(om)?);
+        if oh > 23 || om > 59 {
+            return None;
         }
-    });
+        (c, sign * (oh * 3600 + om * 60))
+    };
+    let clock = match clock.split_once('.') {
+        Some((whole, frac))
+            if !frac.is_empty() && frac.len() <= 9 && frac.bytes().all(|b| b.is_ascii_digit()) =>
+        {
+            whole
+        }
+        Some(_) => return None,
+        None => clock,
+    };
     let mut c = clock.splitn(3, ':');
     let (h, min, sec) = (number(c.next()?)?, number(c.next()?)?, number(c.next()?)?);
-    if !(1..=12).contains(&m) || !(1..=31).contains(&day) || h > 23 || min > 59 || sec > 60 {
+    let leap = y % 4 == 0 && (y % 100 != 0 || y % 400 == 0);
+    let days_in_month = match m {
+        2 if leap => 29,
+        2 => 28,
+        4 | 6 | 9 | 11 => 30,
+        1..=12 => 31,
+        _ => return None,
+    };
+    if !(1970..=9999).contains(&y)
+        || !(1..=days_in_month).contains(&day)
+        || h > 23
+        || min > 59
+        || sec > 59
+    {
         return None;
     }
     // Days from 1970-01-01 to the date (Howard Hinnant's days_from_civil).
@@ -308,7 +316,8 @@ fn unix_seconds(text: &str) -> Option<i64> {
     let doy = (153 * ((m + 9) % 12) + 2) / 5 + day - 1;
     let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
     let days = era * 146_097 + doe - 719_468;
-    Some(days * 86_400 + h * 3600 + min * 60 + sec - offset)
+    let secs = days * 86_400 + h * 3600 + min * 60 + sec - offset;
+    (0..=LATEST).contains(&secs).then_some(secs)
 }
 
 #[cfg(test)]
@@ -324,6 +333,7 @@ mod time_tests {
             ("2026-11-30T08:00:00-02:00", 1_796_032_800),
             ("1970-01-01T00:00:00Z", 0),
             ("2000-02-29T00:00:00Z", 951_782_400),
+            ("2024-02-29T23:59:59.999999999Z", 1_709_251_199),
             ("1796032800", 1_796_032_800),
         ] {
             assert_eq!(unix_seconds(text), Some(secs), "{text}");
@@ -336,6 +346,16 @@ mod time_tests {
             "2026-11-30T10:00:00",
             "2026-11-30T25:00:00Z",
             "-5",
+            // Dates that do not exist, offsets no clock has, a dot without digits, years
+            // out of range.
+            "2026-02-31T10:00:00Z",
+            "2026-02-29T10:00:00Z",
+            "2026-11-30T10:00:00+99:99",
+            "2026-11-30T10:00:00.+00:00",
+            "2026-11-30T10:00:00+0000",
+            "999999999999999999-01-01T00:00:00Z",
+            "1969-12-31T23:59:59Z",
+            "999999999999",
         ] {
             assert_eq!(unix_seconds(bad), None, "{bad}");
         }

@@ -64,23 +64,14 @@ impl AccountArgs {
         }
     }
 
-    /// Why the server's id key cannot be had, if it cannot: the command proves a stack
-    /// Stackplan's with the server's key, so a key made anew here would prove none.
-    fn missing_key(&self) -> Option<String> {
-        if self.id_key.is_some() {
-            return None;
-        }
-        let Some(dir) = self.config().data_dir() else {
-            return Some(
-                "no id key: Stackplan acts only on stacks proved made under its server's key; give that server's --data-dir or --id-key".into(),
-            );
-        };
-        let path = dir.join("id-key");
-        (!path.exists()).then(|| {
-            format!(
-                "no id key in {}: Stackplan acts only on stacks proved made under its server's key; give that server's --data-dir or --id-key",
-                path.display()
-            )
+    /// The configuration with the server's id key, which must exist: the command proves a
+    /// stack Stackplan's with it, so a key made anew here would prove none.
+    fn config_with_key(&self) -> Result<crate::Config, String> {
+        let key =
+            crate::deploy::id::IdKey::existing(self.id_key.as_deref(), self.data_dir.clone())?;
+        Ok(crate::Config {
+            id_key: Some(key.to_hex()),
+            ..self.config()
         })
     }
 }
@@ -98,7 +89,7 @@ pub struct DeployStatusArgs {
     #[arg(long)]
     pub wait: bool,
     /// The longest `--wait` waits, in minutes (1 to 1440); then it exits 3, as without it.
-    #[arg(long, default_value_t = 60, value_parser = clap::value_parser!(u64).range(1..=1440))]
+    #[arg(long, requires = "wait", default_value_t = 60, value_parser = clap::value_parser!(u64).range(1..=1440))]
     pub wait_minutes: u64,
     /// Once the image is pushed, start the service: the update to the planned task count.
     #[arg(long)]
@@ -178,10 +169,7 @@ async fn status(args: &DeployStatusArgs, out: &mut (dyn Write + Send)) -> Result
                 .join(", ")
         )));
     }
-    if let Some(problem) = args.account.missing_key() {
-        return Err(usage(problem));
-    }
-    let config = args.account.config();
+    let config = args.account.config_with_key().map_err(usage)?;
     let clients = crate::aws::Clients::load(&config.aws()).await;
     let deployer = crate::deployer(&config, &clients, &Tokens::default())
         .map_err(|e| usage(format!("{e:#}")))?

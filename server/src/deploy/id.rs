@@ -96,8 +96,24 @@ impl IdKey {
         }
     }
 
-    fn to_hex(&self) -> String {
+    pub(crate) fn to_hex(&self) -> String {
         hex(&self.secret)
+    }
+
+    /// The key a server uses, never a new one: `id_key` (64 hex digits) if given, else the one
+    /// kept in `data_dir` (by default `~/.cache/stackplan`), for the commands that prove stacks
+    /// the server made (`prove-stack`, `deploy-status`).
+    pub fn existing(
+        id_key: Option<&str>,
+        data_dir: Option<std::path::PathBuf>,
+    ) -> Result<IdKey, String> {
+        if let Some(hex) = id_key {
+            return IdKey::from_hex(hex).map_err(|e| format!("--id-key: {e}"));
+        }
+        let dir = data_dir
+            .or_else(crate::config::default_data_dir)
+            .ok_or("no id key: give the server's with --id-key, or its --data-dir")?;
+        IdKey::load(&dir.join("id-key"))
     }
 
     /// The key kept in `path`, which must exist.

@@ -131,11 +131,12 @@ impl Deployer {
         if let Some(st) = &existing
             && !made_for(&self.config.id_key, st, grant.owner.as_ref())
         {
-            return Err(if tagged_for(st, grant.owner.as_ref()) {
-                DeployError::Unproven { name }
-            } else {
-                DeployError::NotManaged { name }
-            });
+            return Err(not_proved(
+                st,
+                grant.owner.as_ref(),
+                &name,
+                DeployError::NotManaged { name: name.clone() },
+            ));
         }
         // A stack being created may be this very request's, sent again (its answer lost): that
         // is decided once the request is complete, below.
@@ -507,7 +508,15 @@ impl Deployer {
                     .await?;
                 let other = match other {
                     Some(st) if made_for(&self.config.id_key, &st, grant.owner.as_ref()) => st,
-                    _ => return Err(DeployError::NotManaged { name }),
+                    Some(st) => {
+                        return Err(not_proved(
+                            &st,
+                            grant.owner.as_ref(),
+                            &name,
+                            DeployError::NotManaged { name: name.clone() },
+                        ));
+                    }
+                    None => return Err(DeployError::NotManaged { name }),
                 };
                 if other.status == CREATING {
                     return self
@@ -631,11 +640,12 @@ impl Deployer {
             .await?
             .ok_or_else(|| DeployError::UnknownDeployment(stack_name.to_string()))?;
         if !made_for(&self.config.id_key, &stack, grant.owner.as_ref()) {
-            return Err(if tagged_for(&stack, grant.owner.as_ref()) {
-                DeployError::Unproven { name }
-            } else {
-                DeployError::UnknownDeployment(name)
-            });
+            return Err(not_proved(
+                &stack,
+                grant.owner.as_ref(),
+                &name,
+                DeployError::UnknownDeployment(name.clone()),
+            ));
         }
         let arn = StackArn::parse(&stack.id)
             .ok_or_else(|| DeployError::UnknownDeployment(stack_name.to_string()))?;
@@ -1195,6 +1205,24 @@ fn unix_now() -> i64 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
+}
+
+/// The refusal of a stack not proved made for `owner`: that it is unproven when it carries
+/// Stackplan's tags for `owner` (made before stacks carried a proof, or under another key, or
+/// tagged by hand), else `otherwise`. Never told of another owner's stack.
+fn not_proved(
+    stack: &StackInfo,
+    owner: Option<&Owner>,
+    name: &str,
+    otherwise: DeployError,
+) -> DeployError {
+    if tagged_for(stack, owner) {
+        DeployError::Unproven {
+            name: name.to_string(),
+        }
+    } else {
+        otherwise
+    }
 }
 
 /// Whether the stack carries the reserved tag and `owner`'s owner tag, proved or not.

@@ -388,7 +388,8 @@ mod tests {
         ] {
             assert_eq!(fmt_usd(v), text, "{v}");
         }
-        // The same cents as `{:.2}`, on values where a hand-made rounding could differ.
+        // Grouping never changes a digit: across every thousands boundary up to $2,000, at
+        // half cents, the amount without its commas is `{:.2}`'s.
         for cents in 0..200_000u32 {
             let v = f64::from(cents) / 100.0 + 0.005;
             let plain = format!("{v:.2}");
