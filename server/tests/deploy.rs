@@ -97,6 +97,35 @@ fn harness_with(
     }
 }
 
+/// A request to the app of `state` with `token`, and a JSON `body` if any: the answer's status
+/// and JSON (`null` if it has none).
+async fn send_as(
+    state: AppState,
+    token: &str,
+    method: &str,
+    uri: String,
+    body: Option<Value>,
+) -> (StatusCode, Value) {
+    let mut req = Request::builder()
+        .method(method)
+        .uri(uri)
+        .header(header::AUTHORIZATION, format!("Bearer {token}"));
+    let body = match body {
+        Some(b) => {
+            req = req.header(header::CONTENT_TYPE, "application/json");
+            Body::from(b.to_string())
+        }
+        None => Body::empty(),
+    };
+    let res = app(state).oneshot(req.body(body).unwrap()).await.unwrap();
+    let status = res.status();
+    let bytes = res.into_body().collect().await.unwrap().to_bytes();
+    (
+        status,
+        serde_json::from_slice::<Value>(&bytes).unwrap_or(Value::Null),
+    )
+}
+
 /// The server's log (tracing), captured for the whole test binary.
 fn captured_logs() -> Arc<Mutex<Vec<u8>>> {
     static LOGS: std::sync::OnceLock<Arc<Mutex<Vec<u8>>>> = std::sync::OnceLock::new();
@@ -959,27 +988,7 @@ async fn a_token_may_use_only_its_own_roles() {
     let mut state = h.state.clone();
     state.tokens = Arc::new(Tokens::from_file(&file.to_string()).unwrap());
     let send = |method: &'static str, uri: String, body: Option<Value>| {
-        let state = state.clone();
-        async move {
-            let mut req = Request::builder()
-                .method(method)
-                .uri(uri)
-                .header(header::AUTHORIZATION, format!("Bearer {team_token}"));
-            let body = match body {
-                Some(b) => {
-                    req = req.header(header::CONTENT_TYPE, "application/json");
-                    Body::from(b.to_string())
-                }
-                None => Body::empty(),
-            };
-            let res = app(state).oneshot(req.body(body).unwrap()).await.unwrap();
-            let status = res.status();
-            let bytes = res.into_body().collect().await.unwrap().to_bytes();
-            (
-                status,
-                serde_json::from_slice::<Value>(&bytes).unwrap_or(Value::Null),
-            )
-        }
+        send_as(state.clone(), team_token, method, uri, body)
     };
     // The stack in 111122223333 is not this token's to see.
     let (status, _) = send("GET", format!("/api/deployments/{id}"), None).await;
@@ -2828,27 +2837,7 @@ async fn a_tenants_stack_names_start_with_its_prefix() {
     let mut state = h.state.clone();
     state.tokens = Arc::new(Tokens::from_file(&file.to_string()).unwrap());
     let send = |method: &'static str, uri: &'static str, body: Option<Value>| {
-        let state = state.clone();
-        async move {
-            let mut req = Request::builder()
-                .method(method)
-                .uri(uri)
-                .header(header::AUTHORIZATION, format!("Bearer {tenant}"));
-            let body = match body {
-                Some(b) => {
-                    req = req.header(header::CONTENT_TYPE, "application/json");
-                    Body::from(b.to_string())
-                }
-                None => Body::empty(),
-            };
-            let res = app(state).oneshot(req.body(body).unwrap()).await.unwrap();
-            let status = res.status();
-            let bytes = res.into_body().collect().await.unwrap().to_bytes();
-            (
-                status,
-                serde_json::from_slice::<Value>(&bytes).unwrap_or(Value::Null),
-            )
-        }
+        send_as(state.clone(), tenant, method, uri.to_string(), body)
     };
     let (status, body) = send("GET", "/api/deploy/token", None).await;
     assert_eq!(status, StatusCode::OK);

@@ -228,8 +228,9 @@ impl Sandbox {
         );
     }
 
-    /// An update of the stack `name` to `plan` is refused: the stack is not this token's.
-    async fn refuses_update(&self, plan: &Value, name: &str, who: &str) {
+    /// An update of the stack `name` to `plan` is refused: the stack is not this token's. Its
+    /// answer's body.
+    async fn refuses_update(&self, plan: &Value, name: &str, who: &str) -> Value {
         let (status, body, _) = self
             .send(
                 "POST",
@@ -242,6 +243,7 @@ impl Sandbox {
             (StatusCode::CONFLICT, Some("stack_not_managed")),
             "{who}: {body}"
         );
+        body
     }
 
     async fn delete(&self, id: &str) -> Value {
@@ -1531,18 +1533,7 @@ async fn stackplan_acts_only_on_stacks_it_made() {
         args.extend(proof.map(|p| format!("tag:stackplan:proof={p}")));
         let args: Vec<&str> = args.iter().map(String::as_str).collect();
         let forged = sb.moto.tool(server::SANDBOX_ROLE, &args);
-        let (status, body, _) = sb
-            .send(
-                "POST",
-                "/api/deployments",
-                Some(json!({"plan": plan, "stack_name": name, "update": true})),
-            )
-            .await;
-        assert_eq!(
-            (status, body["error"].as_str()),
-            (StatusCode::CONFLICT, Some("stack_not_managed")),
-            "{name}: {body}"
-        );
+        let body = sb.refuses_update(&plan, name, name).await;
         assert!(
             body["message"].as_str().unwrap().contains("prove-stack"),
             "{name}: {body}"
