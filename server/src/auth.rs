@@ -313,11 +313,8 @@ fn stack_prefix_problem(prefix: &str) -> Option<String> {
             prefix.len()
         ));
     }
-    if !prefix.starts_with(|c: char| c.is_ascii_alphabetic())
-        || !prefix
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || c == '-')
-    {
+    // A prefix that is no stack name could start none: the stack name's own rules.
+    if shared::api::stack_name_problem(prefix).is_some() {
         return Some(format!(
             "\"{prefix}\" cannot start a stack name: start with a letter and use only letters, digits and hyphens"
         ));

@@ -300,11 +300,11 @@ impl Deployer {
         };
         // An update keeps the stack's proof, checked above: it is of the stack's creation. A
         // new stack's is of this request, at this time.
-        let proof = match existing.as_ref().filter(|_| update) {
-            Some(stack) => stack.tag(PROOF_TAG).map(String::from),
-            None => None,
-        };
-        let proof = match proof {
+        let kept = existing
+            .as_ref()
+            .filter(|_| update)
+            .and_then(|stack| stack.tag(PROOF_TAG));
+        let proof = match kept.map(String::from) {
             Some(proof) => proof,
             None => {
                 let account = roles
