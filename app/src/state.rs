@@ -251,7 +251,8 @@ fn follow_links(
                 opened_from.set(Some(LINK));
             }
             Err(e) => link_error.set(Some(format!(
-                "{LINK_UNREAD}: {e}. The plan on the page is unchanged."
+                "{LINK_UNREAD}: {}. The plan on the page is unchanged.",
+                one_line(&e)
             ))),
         }
     });
@@ -312,6 +313,12 @@ pub struct Away {
 /// How `Planner::link_error` starts for a share link that does not read (the embedding host
 /// hears those, not the errors of files the user opens).
 pub const LINK_UNREAD: &str = "This share link could not be opened";
+
+/// An error as one sentence of a banner: a plan's several field errors, one per line in the
+/// CLI, separated by semicolons.
+pub fn one_line(error: &dyn std::fmt::Display) -> String {
+    error.to_string().replace('\n', "; ")
+}
 
 /// What `Planner::opened_from` says of a share link's plan.
 pub const LINK: &str = "a share link";
@@ -474,7 +481,8 @@ impl Planner {
                 true,
                 None,
                 Some(format!(
-                    "{LINK_UNREAD}: {e}. Showing the example plan instead."
+                    "{LINK_UNREAD}: {}. Showing the example plan instead.",
+                    one_line(&e)
                 )),
             ),
             None => (examples::fargate(), true, None, None),

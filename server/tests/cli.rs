@@ -106,6 +106,15 @@ fn bad_input_gets_a_message_not_a_panic() {
             2,
             "project: invalid type: integer `5`, expected a string at line 1 column 13\n",
         ),
+        // Every field that does not read, one per line as the validator's problems; the
+        // first is placed in the text.
+        (
+            "{\"project\": 5, \"region\": \"mars-1\", \"tags\": {\"a\": [1]}}",
+            2,
+            "project: invalid type: integer `5`, expected a string at line 1 column 13\n\
+             region: unknown variant `mars-1`, expected one of `us-east-1`, `us-west-2`, `eu-west-1`, `eu-central-1`, `ap-southeast-1`, `ap-northeast-1`\n\
+             tags.a: invalid type: sequence, expected a string\n",
+        ),
     ] {
         for cmd in ["validate", "template"] {
             let out = stackplan(&[cmd, "--plan", "-"], input);

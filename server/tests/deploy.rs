@@ -1962,6 +1962,26 @@ async fn bad_plans_and_names_get_every_problem_at_once() {
     plan["lambda"]["runtime"] = json!("cobol");
     let (_, body) = h.create("shop-lambda", json!({"plan": plan})).await;
     assert_eq!(body["problems"][0]["path"], "plan.lambda.runtime", "{body}");
+    // Every field that does not read, not the first alone: a wrong type, an unknown field,
+    // a tag that is not text; none of the fields taken out is said to be missing.
+    plan["lambda"]["memory_mb"] = json!("lots");
+    plan["lambda"]["timeout"] = json!(3);
+    plan["tags"] = json!({"team": 5});
+    let (status, body) = h.create("shop-lambda", json!({"plan": plan})).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert_eq!(
+        problem_paths(&body),
+        [
+            "plan.tags.team",
+            "plan.lambda.memory_mb",
+            "plan.lambda.runtime",
+            "plan.lambda.timeout"
+        ],
+        "{body}"
+    );
+    assert_eq!(body["message"], "the plan has 4 problems", "{body}");
+    assert!(!body.to_string().contains("missing field"), "{body}");
+    assert!(h.sts.calls.lock().unwrap().is_empty());
     // Anything else wrong with the body is a bad request, named by its path.
     let (status, body, _) = h
         .send(

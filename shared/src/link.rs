@@ -944,7 +944,8 @@ mod tests {
         let mut value = serde_json::to_value(examples::fargate()).unwrap();
         value["fargate"]["vcpu"] = Value::from("lots");
         let payload = packed(&serde_json::to_vec(&shorten(&value, false)).unwrap());
-        let LinkError::Plan(ParseError::Invalid { path, message }) = decode(&payload).unwrap_err()
+        let LinkError::Plan(ParseError::Invalid { path, message, .. }) =
+            decode(&payload).unwrap_err()
         else {
             panic!("not a plan error");
         };

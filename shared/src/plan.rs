@@ -9,6 +9,10 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
+mod fields;
+use fields::path_at;
+pub use fields::{FieldError, MORE_ERRORS};
+
 /// The plan format version written by this build. Older versions keep parsing (share links).
 pub const PLAN_VERSION: u32 = 1;
 
@@ -249,8 +253,16 @@ pub enum ParseError {
     Syntax(String),
     #[error("the plan must be a JSON object {{…}}, with a `fargate` or a `lambda` section")]
     NotAnObject,
-    #[error("{path}: {message}")]
-    Invalid { path: String, message: String },
+    /// The first field serde refused (`message` says where in the text, when the reader sees
+    /// it), then every other one found by reading on without it (`more`, at most
+    /// [`MORE_ERRORS`]; `cut` when there were more still).
+    #[error("{path}: {message}{}", others(more, *cut))]
+    Invalid {
+        path: String,
+        message: String,
+        more: Vec<FieldError>,
+        cut: bool,
+    },
     /// A CloudFormation template that records no plan ([`Plan::from_file`]).
     #[error(
         "this is a CloudFormation template, but not one Stackplan wrote: it records no plan at Metadata.Stackplan.Plan. Open the plan file, or a template the planner or `stackplan template` wrote"
@@ -261,6 +273,18 @@ pub enum ParseError {
         "the template's recorded plan (Metadata.Stackplan.Plan) could not be read: {0}; open the plan file, or download the template again"
     )]
     RecordedPlan(String),
+}
+
+/// The lines after a plan's first field error.
+fn others(more: &[FieldError], cut: bool) -> String {
+    let mut lines: String = more.iter().map(|e| format!("\n{e}")).collect();
+    if cut {
+        lines.push_str(&format!(
+            "\n(only the first {} errors are named; fix these and read the plan again)",
+            MORE_ERRORS + 1
+        ));
+    }
+    lines
 }
 
 /// Deserializes a plan, tracking the path of the field at fault (`.` when unknown).
@@ -301,90 +325,68 @@ impl ParseError {
                 ParseError::Syntax(inner.to_string())
             }
             _ if not_object => ParseError::NotAnObject,
-            _ => {
-                let mut message = inner.to_string();
-                let position = format!(" at line {} column {}", inner.line(), inner.column());
-                if !placed && inner.line() != 0 && message.ends_with(&position) {
-                    message.truncate(message.len() - position.len());
-                }
-                ParseError::Invalid {
-                    path,
-                    message: expected_in_words(&message),
-                }
-            }
-        }
-    }
-}
-
-/// The path of the value at `line` and `column` (serde_json's: from 1, and from 0 on a line,
-/// in bytes) of the JSON `text`, as the validator writes paths (`lambda.memory_mb`,
-/// `environment[2].name`); `None` at the top level. A scan of the text's structure, not a
-/// parse: it serves where serde gave the place but not the field.
-pub(crate) fn path_at(text: &str, line: usize, column: usize) -> Option<String> {
-    enum Frame {
-        Object { key: Option<String>, value: bool },
-        Array(usize),
-    }
-    let bytes = text.as_bytes();
-    let mut stack: Vec<Frame> = Vec::new();
-    let (mut at_line, mut at_column, mut i) = (1, 0, 0);
-    while i < bytes.len() && (at_line, at_column) < (line, column) {
-        match bytes[i] {
-            b'\n' => {
-                at_line += 1;
-                at_column = 0;
-                i += 1;
-                continue;
-            }
-            b'"' => {
-                let mut end = i + 1;
-                while end < bytes.len() && bytes[end] != b'"' {
-                    end += if bytes[end] == b'\\' { 2 } else { 1 };
-                }
-                if let Some(Frame::Object { key, value: false }) = stack.last_mut() {
-                    *key = text.get(i + 1..end).map(String::from);
-                }
-                at_column += end + 1 - i;
-                i = end + 1;
-                continue;
-            }
-            b'{' => stack.push(Frame::Object {
-                key: None,
-                value: false,
-            }),
-            b'[' => stack.push(Frame::Array(0)),
-            b'}' | b']' => {
-                stack.pop();
-            }
-            b':' => {
-                if let Some(Frame::Object { value, .. }) = stack.last_mut() {
-                    *value = true;
-                }
-            }
-            b',' => match stack.last_mut() {
-                Some(Frame::Object { key, value }) => (*key, *value) = (None, false),
-                Some(Frame::Array(index)) => *index += 1,
-                None => {}
+            _ => ParseError::Invalid {
+                path,
+                message: ParseError::message_of(&inner, placed),
+                more: Vec::new(),
+                cut: false,
             },
-            _ => {}
-        }
-        at_column += 1;
-        i += 1;
-    }
-    let mut path = String::new();
-    for frame in &stack {
-        match frame {
-            Frame::Object { key: Some(key), .. } => {
-                if !path.is_empty() {
-                    path.push('.');
-                }
-                path.push_str(key);
-            }
-            Frame::Object { key: None, .. } => break,
-            Frame::Array(index) => path.push_str(&format!("[{index}]")),
         }
     }
-    (!path.is_empty()).then_some(path)
+
+    /// serde's message in words; `placed`: with its " at line L column C".
+    fn message_of(inner: &serde_json::Error, placed: bool) -> String {
+        let mut message = inner.to_string();
+        let position = format!(" at line {} column {}", inner.line(), inner.column());
+        if !placed && inner.line() != 0 && message.ends_with(&position) {
+            message.truncate(message.len() - position.len());
+        }
+        expected_in_words(&message)
+    }
+
+    /// The first field error of the plan `text`, with every other one after it.
+    fn with_the_others(self, text: &str) -> ParseError {
+        let ParseError::Invalid { path, message, .. } = self else {
+            return self;
+        };
+        let mut more: Vec<FieldError> = fields::every_error(
+            text,
+            |compact| serde_json::from_str::<Plan>(compact).map(drop),
+            |e| {
+                (e.classify() == serde_json::error::Category::Data)
+                    .then(|| (e.line(), e.column(), ParseError::message_of(e, false)))
+            },
+        )
+        .into_iter()
+        .filter(|e| e.path != path)
+        .collect();
+        let cut = more.len() > MORE_ERRORS;
+        more.truncate(MORE_ERRORS);
+        ParseError::Invalid {
+            path,
+            message,
+            more,
+            cut,
+        }
+    }
+
+    /// Each field error, the first first (none for an error of the whole text).
+    pub fn field_errors(&self) -> Vec<FieldError> {
+        match self {
+            ParseError::Invalid {
+                path,
+                message,
+                more,
+                ..
+            } => std::iter::once(FieldError {
+                path: path.clone(),
+                message: message.clone(),
+            })
+            .chain(more.iter().cloned())
+            .collect(),
+            _ => Vec::new(),
+        }
+    }
 }
 
 /// serde's messages name the Rust type a field has ("expected u32"); a user reads what kind of
@@ -441,7 +443,7 @@ impl Plan {
 
     /// Parses JSON text the user never sees (a share link's unpacked plan): an error names the
     /// field, but no line and column of that text.
-    pub(crate) fn from_unseen_json(text: &str) -> Result<Plan, ParseError> {
+    pub fn from_unseen_json(text: &str) -> Result<Plan, ParseError> {
         Plan::parse(text, false)
     }
 
@@ -457,7 +459,7 @@ impl Plan {
                 "." if e.line() > 0 => path_at(text, e.line(), e.column()).unwrap_or(path),
                 _ => path,
             };
-            ParseError::from_serde(path, e, not_object, placed)
+            ParseError::from_serde(path, e, not_object, placed).with_the_others(text)
         })?;
         // One plan, and nothing after it: a second object, or text, is not read silently.
         de.end().map_err(|e| ParseError::Syntax(e.to_string()))?;
@@ -1096,63 +1098,6 @@ mod tests {
             plan.tags.insert("a-first".into(), "é \"quoted\"".into());
             let direct = serde_json::to_string_pretty(&plan).unwrap();
             assert_eq!(plan.to_json_pretty(), direct, "{name}");
-        }
-    }
-}
-
-#[cfg(test)]
-mod path_at_tests {
-    use super::path_at;
-
-    /// Where serde_json puts an error, found in the text by hand: the path named is the
-    /// field's, as with serde's own path.
-    #[test]
-    fn the_place_of_an_error_names_its_field() {
-        let text = "{\n  \"lambda\": {\n    \"memory_mb\": \"lots\",\n    \"x\": 1\n  },\n  \"environment\": [\n    {\"name\": \"A\"},\n    {\"name\": 7}\n  ]\n}";
-        // serde_json: after the string "lots" (line 3), after the 7 (line 8).
-        let err = serde_json::from_str::<serde_json::Value>(text).err();
-        assert!(err.is_none());
-        assert_eq!(path_at(text, 3, 23).as_deref(), Some("lambda.memory_mb"));
-        assert_eq!(path_at(text, 8, 14).as_deref(), Some("environment[1].name"));
-        assert_eq!(path_at(text, 1, 1), None);
-        // A key with a quote escaped in it, and a colon inside a string.
-        let text = r#"{"tags": {"a\"b": "x:y", "c": 1}}"#;
-        assert_eq!(path_at(text, 1, 31).as_deref(), Some("tags.c"));
-    }
-
-    /// Against serde's own paths: every field of a plan made wrong in turn is named the same
-    /// by the place in the text as by serde_path_to_error.
-    #[cfg(feature = "paths")]
-    #[test]
-    fn places_name_the_fields_serde_names() {
-        for plan in [crate::examples::fargate(), crate::examples::lambda()] {
-            let pretty = plan.to_json_pretty();
-            let doc: serde_json::Value = serde_json::from_str(&pretty).unwrap();
-            let mut checked = 0;
-            for (section, fields) in doc.as_object().unwrap() {
-                let Some(fields) = fields.as_object() else {
-                    continue;
-                };
-                for (field, value) in fields {
-                    if !(value.is_number() || value.is_boolean()) {
-                        continue;
-                    }
-                    let mut wrong = doc.clone();
-                    wrong[section][field] = serde_json::json!("wrong");
-                    let text = serde_json::to_string_pretty(&wrong).unwrap();
-                    let de = &mut serde_json::Deserializer::from_str(&text);
-                    let e = serde_path_to_error::deserialize::<_, super::Plan>(de).unwrap_err();
-                    let serde_path = e.path().to_string();
-                    let inner = e.into_inner();
-                    assert_eq!(
-                        path_at(&text, inner.line(), inner.column()).as_deref(),
-                        Some(serde_path.as_str()),
-                        "{section}.{field}"
-                    );
-                    checked += 1;
-                }
-            }
-            assert!(checked >= 5, "{checked}");
         }
     }
 }

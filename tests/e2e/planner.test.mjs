@@ -610,15 +610,17 @@ test('a saved plan opens again in the page; a file that is not a plan changes no
   await page.waitForFunction((t) => document.querySelector('pre.code').innerText === t, template, { timeout: 10000 });
   assert.equal(await page.locator('#f-lambda-memory_mb').inputValue(), '1024');
   assert.equal(await swap.innerText(), 'Put back the plan you had');
-  // A broken plan: the page keeps its own and names the field and the place.
+  // A broken plan: the page keeps its own and names every wrong field, the first with its
+  // place.
   const bad = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'stackplan-')), 'broken.plan.json');
-  const text = fs.readFileSync(saved.file, 'utf8').replace('"memory_mb": 1024', '"memory_mb": "lots"');
+  const text = fs.readFileSync(saved.file, 'utf8').replace('"memory_mb": 1024', '"memory_mb": "lots"')
+    .replace('"timeout_s":', '"timeout_seconds":');
   assert.notEqual(text, fs.readFileSync(saved.file, 'utf8'));
   fs.writeFileSync(bad, text);
   await page.getByTestId('open-plan-file').setInputFiles(bad);
   const said = page.getByTestId('link-error');
   await said.waitFor();
-  assert.match(await said.innerText(), /^broken\.plan\.json could not be opened: lambda\.memory_mb: .*line \d+.*The plan on the page is unchanged\./s);
+  assert.match(await said.innerText(), /^broken\.plan\.json could not be opened: lambda\.memory_mb: [^;]*line \d+[^;]*; lambda\.timeout_seconds: unknown field `timeout_seconds`[^;]*\. The plan on the page is unchanged\.$/);
   assert.equal(await templateText(page), template);
 });
 

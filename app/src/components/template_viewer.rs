@@ -155,7 +155,8 @@ pub fn TemplateViewer() -> impl IntoView {
                     p.open_file(name, plan, note);
                 }
                 Some((_, Err(e))) => p.link_error.set(Some(format!(
-                    "{name} could not be opened: {e}. The plan on the page is unchanged."
+                    "{name} could not be opened: {}. The plan on the page is unchanged.",
+                    crate::state::one_line(&e)
                 ))),
                 None => p.link_error.set(Some(format!(
                     "{name} could not be read. The plan on the page is unchanged."

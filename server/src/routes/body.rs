@@ -46,19 +46,49 @@ pub fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
         let path = e.path().to_string();
         let message = e.inner().to_string();
         if path == "plan" || path.starts_with("plan.") {
-            // A plan's problems are named from the plan, as validation names them.
-            let within = path.strip_prefix("plan.").unwrap_or("plan").to_string();
-            ApiError::Deploy(DeployError::InvalidPlan(vec![Problem {
-                path: within,
-                message,
-                severity: Severity::Error,
-            }]))
+            // A plan's problems are named from the plan, as validation names them, and all
+            // of them: the plan is read again on its own, which reads on past the first.
+            let every = every_plan_error(bytes);
+            let problems = if every.is_empty() {
+                vec![Problem {
+                    path: path.strip_prefix("plan.").unwrap_or("plan").to_string(),
+                    message,
+                    severity: Severity::Error,
+                }]
+            } else {
+                every
+            };
+            ApiError::Deploy(DeployError::InvalidPlan(problems))
         } else if path == "." {
             ApiError::BadBody(message)
         } else {
             ApiError::BadBody(format!("{path}: {message}"))
         }
     })
+}
+
+/// Every field error of the body's `plan`, read on its own (none when it reads, or is not
+/// there).
+fn every_plan_error(bytes: &[u8]) -> Vec<Problem> {
+    let Some(plan) = serde_json::from_slice::<serde_json::Value>(bytes)
+        .ok()
+        .and_then(|mut body| body.get_mut("plan").map(serde_json::Value::take))
+    else {
+        return Vec::new();
+    };
+    let Err(error) = shared::Plan::from_unseen_json(&plan.to_string()) else {
+        return Vec::new();
+    };
+    // At most MORE_ERRORS + 1 (the API's description says so).
+    error
+        .field_errors()
+        .into_iter()
+        .map(|e| Problem {
+            path: e.path,
+            message: e.message,
+            severity: Severity::Error,
+        })
+        .collect()
 }
 
 impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for JsonBody<T> {

@@ -693,7 +693,8 @@ pub struct ErrorBody {
     pub error: ErrorCode,
     pub message: String,
     /// For `invalid_plan`, `invalid_parameters`, `invalid_code`, `invalid_keep`, `invalid_skip` and `beyond_bootstrap`: every
-    /// problem, with its field path.
+    /// problem, with its field path. A plan that does not read (a value of the wrong type, an
+    /// unknown field) lists every field that does not, up to the first 21.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub problems: Vec<PlanProblem>,
     /// For `sandbox_unsupported`: why the sandbox would fail.
