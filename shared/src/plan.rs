@@ -389,6 +389,13 @@ impl ParseError {
     }
 }
 
+/// A byte order mark, as some editors on Windows save UTF-8 files, is not part of the JSON (the
+/// browser's `Blob.text()` drops it; a file read from disk keeps it). Lines and columns stay
+/// those of the text after it, as an editor shows them.
+fn without_bom(text: &str) -> &str {
+    text.strip_prefix('\u{feff}').unwrap_or(text)
+}
+
 /// serde's messages name the Rust type a field has ("expected u32"); a user reads what kind of
 /// value goes there.
 fn expected_in_words(message: &str) -> String {
@@ -418,22 +425,22 @@ fn expected_in_words(message: &str) -> String {
 impl Plan {
     /// Parses a plan from JSON text, naming the field at fault on error.
     pub fn from_json(text: &str) -> Result<Plan, ParseError> {
-        // A byte order mark, as some editors on Windows save UTF-8 files, is not part of the
-        // JSON (the browser's `Blob.text()` drops it; a file read from disk keeps it). Lines
-        // and columns stay those of the text after it, as an editor shows them.
-        Plan::parse(text.strip_prefix('\u{feff}').unwrap_or(text), true)
+        let text = without_bom(text);
+        Plan::parse(text, true).map_err(|e| e.with_the_others(text))
     }
 
     /// Reads a file a user opens as a plan: a plan file, or a template Stackplan wrote (JSON or
     /// YAML, the planner's download or `stackplan template`'s), which records the plan it came
     /// from at `Metadata.Stackplan.Plan`. Any other text's error is the plan's.
     pub fn from_file(text: &str) -> Result<Plan, ParseError> {
-        let error = match Plan::from_json(text) {
+        // The plan's other errors are looked for only once the text is known not to be a
+        // template: a template would be read again for each of its fields.
+        let error = match Plan::parse(without_bom(text), true) {
             Ok(plan) => return Ok(plan),
             Err(error) => error,
         };
         match crate::template::recorded_code(text) {
-            crate::template::Recorded::NoTemplate => Err(error),
+            crate::template::Recorded::NoTemplate => Err(error.with_the_others(without_bom(text))),
             crate::template::Recorded::Foreign => Err(ParseError::ForeignTemplate),
             crate::template::Recorded::Code(code) => {
                 crate::link::decode(&code).map_err(|e| ParseError::RecordedPlan(e.of_record()))
@@ -444,9 +451,10 @@ impl Plan {
     /// Parses JSON text the user never sees (a share link's unpacked plan): an error names the
     /// field, but no line and column of that text.
     pub fn from_unseen_json(text: &str) -> Result<Plan, ParseError> {
-        Plan::parse(text, false)
+        Plan::parse(text, false).map_err(|e| e.with_the_others(text))
     }
 
+    /// The plan in `text`, or its first error.
     fn parse(text: &str, placed: bool) -> Result<Plan, ParseError> {
         if text.trim().is_empty() {
             return Err(ParseError::Empty);
@@ -459,7 +467,7 @@ impl Plan {
                 "." if e.line() > 0 => path_at(text, e.line(), e.column()).unwrap_or(path),
                 _ => path,
             };
-            ParseError::from_serde(path, e, not_object, placed).with_the_others(text)
+            ParseError::from_serde(path, e, not_object, placed)
         })?;
         // One plan, and nothing after it: a second object, or text, is not read silently.
         de.end().map_err(|e| ParseError::Syntax(e.to_string()))?;

@@ -23,6 +23,10 @@ impl std::fmt::Display for FieldError {
 /// (another tool's JSON) would otherwise list every one of its fields.
 pub const MORE_ERRORS: usize = 20;
 
+/// The bytes of JSON the search for more errors may read in all: a plan is a few KB, and an
+/// API body up to a MB must not cost a hundred readings of a MB.
+const READ_BUDGET: usize = 2 << 20;
+
 /// One step of a path into JSON: an object's key (unescaped) or an array's index.
 #[derive(Debug, Clone, PartialEq, Eq)]
 enum Step {
@@ -131,7 +135,8 @@ fn steps_at(text: &str, line: usize, column: usize) -> Vec<Step> {
 /// the user's and is not named, and the object is taken out in turn, so that the plan's later
 /// fields are still read. Array elements taken out keep the indices they had in `text`. Once
 /// anything has been taken out, an error of the whole plan (an architecture section missing)
-/// may come from that and ends the search.
+/// may come from that and ends the search. A text too long to read again often
+/// ([`READ_BUDGET`]) has fewer of its errors named.
 pub(crate) fn every_error<E>(
     text: &str,
     read: impl Fn(&str) -> Result<(), E>,
@@ -144,8 +149,13 @@ pub(crate) fn every_error<E>(
     // What was taken out, as steps into `text` (not into `doc`, whose indices shift).
     let mut taken: Vec<Vec<Step>> = Vec::new();
     // Each round takes one value out, and a plan's JSON has a few hundred values at most.
+    let mut budget = READ_BUDGET;
     for _ in 0..4 * (MORE_ERRORS + 2) {
         let compact = doc.to_string();
+        let Some(left) = budget.checked_sub(compact.len()) else {
+            break;
+        };
+        budget = left;
         let Err(error) = read(&compact) else { break };
         let Some((line, column, message)) = error_of(&error) else {
             break;
@@ -491,6 +501,26 @@ mod plans {
             matches!(error, ParseError::Invalid { cut: false, .. }),
             "{error}"
         );
+    }
+
+    /// A text far longer than a plan is not read again and again: past the budget, the
+    /// first error is named alone.
+    #[test]
+    fn a_text_over_the_budget_names_its_first_error() {
+        let mut doc = example();
+        for i in 0..3 {
+            doc["fargate"][format!("extra_{i}")] = json!("x".repeat(super::READ_BUDGET / 2));
+        }
+        let (error, listed) = errors(&doc);
+        assert_eq!(paths(&listed), ["fargate.extra_0"]);
+        assert!(matches!(error, ParseError::Invalid { cut: false, .. }));
+        // Under it, all three.
+        let mut doc = example();
+        for i in 0..3 {
+            doc["fargate"][format!("extra_{i}")] = json!("x".repeat(super::READ_BUDGET / 8));
+        }
+        let (_, listed) = errors(&doc);
+        assert_eq!(listed.len(), 3);
     }
 
     #[test]
