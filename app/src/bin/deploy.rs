@@ -42,7 +42,7 @@ pub fn mount(
     }
     // A plan the panel cannot read (none should reach it: the page's fields take finite
     // numbers only) waits for the next `update`; it is not valid until then.
-    let plan = shared::Plan::from_json(plan).unwrap_or_else(|_| shared::examples::fargate());
+    let plan = read(plan).unwrap_or_else(shared::examples::fargate);
     leptos::mount::mount_to(slot, move || {
         let inputs = Inputs::new(plan);
         INPUTS.with(|i| i.set(inputs).ok());
@@ -51,6 +51,12 @@ pub fn mount(
     })
     .forget();
     Ok(())
+}
+
+/// The planner's plan, which it wrote: whether it reads is all the panel needs to know, not
+/// what is wrong with it (serde's own reading, without the errors' words and paths).
+fn read(plan: &str) -> Option<shared::Plan> {
+    serde_json::from_str(plan).ok()
 }
 
 /// Runs `f` with the mounted panel's inputs.
@@ -82,7 +88,7 @@ pub fn update(
     opened_from: Option<String>,
 ) -> Result<(), JsError> {
     // A plan the panel cannot read keeps the last one, and cannot be deployed.
-    let plan = shared::Plan::from_json(plan).ok();
+    let plan = read(plan);
     with_inputs(|inputs| {
         let readable = plan.is_some();
         if let Some(plan) = plan {
