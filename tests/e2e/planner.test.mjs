@@ -620,7 +620,7 @@ test('a saved plan opens again in the page; a file that is not a plan changes no
   await page.getByTestId('open-plan-file').setInputFiles(bad);
   const said = page.getByTestId('link-error');
   await said.waitFor();
-  assert.match(await said.innerText(), /^broken\.plan\.json could not be opened: lambda\.memory_mb: [^;]*line \d+[^;]*; lambda\.timeout_seconds: unknown field `timeout_seconds`[^;]*\. The plan on the page is unchanged\.$/);
+  assert.match(await said.innerText(), /^broken\.plan\.json could not be opened: lambda\.memory_mb: [^;]*line \d+[^;]*; lambda\.timeout_seconds: unknown field `timeout_seconds`[^;]*\. The plan on the page is unchanged\./);
   assert.equal(await templateText(page), template);
 });
 
