@@ -6,19 +6,9 @@ use shared::cost::Estimate;
 
 use crate::state::use_planner;
 
-pub fn money(v: f64) -> String {
-    let whole = v.trunc() as u64;
-    let cents = ((v - v.trunc()) * 100.0).round() as u64;
-    let (whole, cents) = if cents == 100 {
-        (whole + 1, 0)
-    } else {
-        (whole, cents)
-    };
-    format!(
-        "${}.{cents:02}",
-        shared::cost::group_digits(&whole.to_string())
-    )
-}
+/// An amount as the CLI writes it (`$1,234.50`): one formatter for the planner and the CLI,
+/// so the two never differ by a cent.
+pub use shared::cost::fmt_usd as money;
 
 /// An amount with "+" when it is only a lower bound (some price unknown).
 pub fn at_least(usd: f64, lower_bound: bool) -> String {
