@@ -23,6 +23,9 @@ cargo check -p shared --target wasm32-unknown-unknown --locked
 say "tests: unit, snapshot, property, CLI, HTTP, and the template judges (cfn-lint, checkov, cfn-guard)"
 cargo test --workspace --locked
 
+say "the domain core's unit tests as the browser builds it (no serde paths, no price sources)"
+cargo test -p shared --lib --no-default-features --locked
+
 say "browser tests: Chromium against the real server and the real release build"
 install_chromium
 install_playwright

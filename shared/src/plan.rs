@@ -10,6 +10,7 @@ use std::fmt;
 use serde::{Deserialize, Serialize};
 
 mod fields;
+mod words;
 use fields::path_at;
 pub use fields::{FieldError, MORE_ERRORS};
 
@@ -314,6 +315,7 @@ impl ParseError {
         inner: serde_json::Error,
         not_object: bool,
         placed: bool,
+        json_reads: bool,
     ) -> ParseError {
         let path = if path == "." {
             "plan".to_string()
@@ -321,6 +323,12 @@ impl ParseError {
             path
         };
         match inner.classify() {
+            serde_json::error::Category::Syntax if json_reads => ParseError::Invalid {
+                path,
+                message: ParseError::message_of(&inner, placed),
+                more: Vec::new(),
+                cut: false,
+            },
             serde_json::error::Category::Syntax | serde_json::error::Category::Eof => {
                 ParseError::Syntax(inner.to_string())
             }
@@ -336,7 +344,18 @@ impl ParseError {
 
     /// serde's message in words; `placed`: with its " at line L column C".
     fn message_of(inner: &serde_json::Error, placed: bool) -> String {
-        let mut message = inner.to_string();
+        let mut message = if inner.classify() == serde_json::error::Category::Syntax {
+            // In JSON that reads, serde_json's "expected value" is a value of the wrong kind
+            // where an enum is read (a number for `lambda.authorizer`), which only a string or
+            // an object can be.
+            format!(
+                "invalid type: expected a string or an object at line {} column {}",
+                inner.line(),
+                inner.column()
+            )
+        } else {
+            inner.to_string()
+        };
         let position = format!(" at line {} column {}", inner.line(), inner.column());
         if !placed && inner.line() != 0 && message.ends_with(&position) {
             message.truncate(message.len() - position.len());
@@ -352,9 +371,13 @@ impl ParseError {
         let mut more: Vec<FieldError> = fields::every_error(
             text,
             |compact| serde_json::from_str::<Plan>(compact).map(drop),
+            // The compact text is JSON that reads, so its syntax errors are of a value's kind.
             |e| {
-                (e.classify() == serde_json::error::Category::Data)
-                    .then(|| (e.line(), e.column(), ParseError::message_of(e, false)))
+                matches!(
+                    e.classify(),
+                    serde_json::error::Category::Data | serde_json::error::Category::Syntax
+                )
+                .then(|| (e.line(), e.column(), ParseError::message_of(e, false)))
             },
         )
         .into_iter()
@@ -467,7 +490,11 @@ impl Plan {
                 "." if e.line() > 0 => path_at(text, e.line(), e.column()).unwrap_or(path),
                 _ => path,
             };
-            ParseError::from_serde(path, e, not_object, placed)
+            // serde_json says "expected value", a syntax error, for a value of the wrong kind
+            // where an enum is read: JSON that reads has no syntax error.
+            let json_reads = e.classify() == serde_json::error::Category::Syntax
+                && serde_json::from_str::<serde::de::IgnoredAny>(text).is_ok();
+            ParseError::from_serde(path, e, not_object, placed, json_reads)
         })?;
         // One plan, and nothing after it: a second object, or text, is not read silently.
         de.end().map_err(|e| ParseError::Syntax(e.to_string()))?;
@@ -506,7 +533,7 @@ impl Plan {
 }
 
 /// The AWS regions Stackplan plans for (the price book covers each of them).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub enum Region {
     #[serde(rename = "us-east-1")]
@@ -595,7 +622,7 @@ pub struct Workload {
 }
 
 /// CPU architecture of tasks or functions.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum CpuArch {
@@ -711,7 +738,7 @@ impl Fargate {
 }
 
 /// NAT gateways for the private subnets' outbound traffic.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum NatGateways {
@@ -748,9 +775,13 @@ pub struct Database {
 macro_rules! string_enum {
     ($(#[$m:meta])* $name:ident { $($variant:ident => $s:literal),+ $(,)? }) => {
         $(#[$m])*
-        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
         #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
         pub enum $name { $(#[serde(rename = $s)] $variant),+ }
+        impl words::Word for $name {
+            const WORDS: &'static [$name] = $name::ALL;
+            const NAMES: &'static [&'static str] = &[$($s),+];
+        }
         impl $name {
             pub const ALL: &'static [$name] = &[$($name::$variant),+];
             pub fn as_str(self) -> &'static str { match self { $($name::$variant => $s),+ } }
@@ -929,7 +960,7 @@ impl Lambda {
 }
 
 /// API Gateway flavour in front of the function.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum ApiType {
@@ -977,7 +1008,7 @@ pub struct Key {
 }
 
 /// DynamoDB scalar attribute types.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub enum KeyType {
     /// String.
@@ -1095,6 +1126,49 @@ pub struct Domain {
         schemars(length(min = 2, max = 32), regex(pattern = r"^Z[A-Z0-9]+$"))
     )]
     pub hosted_zone_id: String,
+}
+
+words::from_strings!(
+    Region,
+    CpuArch,
+    NatGateways,
+    ApiType,
+    KeyType,
+    DbInstanceClass,
+    CacheNodeType,
+    Runtime
+);
+
+impl words::Word for Region {
+    const WORDS: &'static [Region] = &Region::ALL;
+    const NAMES: &'static [&'static str] = &[
+        "us-east-1",
+        "us-west-2",
+        "eu-west-1",
+        "eu-central-1",
+        "ap-southeast-1",
+        "ap-northeast-1",
+    ];
+}
+
+impl words::Word for CpuArch {
+    const WORDS: &'static [CpuArch] = &[CpuArch::X86_64, CpuArch::Arm64];
+    const NAMES: &'static [&'static str] = &["x86_64", "arm64"];
+}
+
+impl words::Word for NatGateways {
+    const WORDS: &'static [NatGateways] = &[NatGateways::Single, NatGateways::PerAz];
+    const NAMES: &'static [&'static str] = &["single", "per_az"];
+}
+
+impl words::Word for ApiType {
+    const WORDS: &'static [ApiType] = &[ApiType::Http, ApiType::Rest];
+    const NAMES: &'static [&'static str] = &["http", "rest"];
+}
+
+impl words::Word for KeyType {
+    const WORDS: &'static [KeyType] = &[KeyType::S, KeyType::N, KeyType::B];
+    const NAMES: &'static [&'static str] = &["S", "N", "B"];
 }
 
 #[cfg(test)]

@@ -531,6 +531,71 @@ mod plans {
         assert_eq!(listed.len(), 3);
     }
 
+    /// A word field (a region, an instance class) given a number, `null` or an object is an
+    /// error of that field, and the reading goes on past it; so is a value of the wrong kind
+    /// where an enum with data is read (`lambda.authorizer`).
+    #[test]
+    fn a_value_of_the_wrong_kind_is_its_fields_error() {
+        let mut doc = example();
+        doc["fargate"]["max_tasks"] = json!("x");
+        doc["fargate"]["cpu_architecture"] = json!(5);
+        doc["fargate"]["database"]["instance_class"] = Value::Null;
+        doc["fargate"]["cache"]["nodes"] = json!("y");
+        doc["fargate"]["nat_gateways"] = json!({"single": null});
+        doc["fargate"]["alarm_email"] = json!(3);
+        let (error, listed) = errors(&doc);
+        assert_eq!(
+            paths(&listed),
+            [
+                "fargate.cpu_architecture",
+                "fargate.max_tasks",
+                "fargate.nat_gateways",
+                "fargate.database.instance_class",
+                "fargate.cache.nodes",
+                "fargate.alarm_email"
+            ],
+            "{error}"
+        );
+        assert!(
+            listed[0]
+                .1
+                .starts_with("invalid type: integer `5`, expected `x86_64` or `arm64` at line "),
+            "{error}"
+        );
+        assert!(
+            listed[2]
+                .1
+                .starts_with("invalid type: map, expected `single` or `per_az`"),
+            "{error}"
+        );
+        assert!(
+            listed[3]
+                .1
+                .starts_with("invalid type: null, expected one of `db.t4g.micro`"),
+            "{error}"
+        );
+        let mut doc: Value =
+            serde_json::from_str(&crate::examples::lambda().to_json_pretty()).unwrap();
+        doc["region"] = Value::Null;
+        doc["lambda"]["authorizer"] = json!(5);
+        let (error, listed) = errors(&doc);
+        assert_eq!(paths(&listed), ["region", "lambda.authorizer"], "{error}");
+        assert_eq!(
+            listed[1].1, "invalid type: expected a string or an object",
+            "{error}"
+        );
+        // Alone, first, and placed in the text.
+        doc["region"] = json!("us-east-1");
+        let (error, listed) = errors(&doc);
+        assert_eq!(paths(&listed), ["lambda.authorizer"], "{error}");
+        assert!(
+            listed[0]
+                .1
+                .starts_with("invalid type: expected a string or an object at line "),
+            "{error}"
+        );
+    }
+
     #[test]
     fn a_plan_with_one_error_names_one() {
         let mut doc = example();
