@@ -2,6 +2,7 @@
 
 use super::{
     DAYS_PER_MONTH, HOURS_PER_MONTH, Options, Pricer, SECONDS_PER_MONTH, Scenario, assume, fmt_qty,
+    fmt_usd,
 };
 use crate::plan::{CpuArch, Fargate, NatGateways, Plan};
 use crate::template::ECR_IMAGES_KEPT;
@@ -309,11 +310,6 @@ fn network(
         &|| format!("(2 ALB addresses, one per AZ + {} NAT EIP + 0 tasks, which run in private subnets) × {HOURS_PER_MONTH} h", nats),
     );
     data_transfer_out(p, a, plan, o, s);
-}
-
-/// Dollars for a formula, to the cent.
-fn fmt_usd(usd: f64) -> String {
-    format!("${usd:.2}")
 }
 
 /// The application's S3 traffic a month, GB: every PUT and GET moves one object.

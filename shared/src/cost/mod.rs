@@ -764,12 +764,13 @@ pub fn node_cost_text(estimate: &Estimate, resource_type: &str, alike: usize) ->
                 .collect::<Vec<_>>()
                 .join(", ");
             Some(format!(
-                "{service}{}: ${known:.2}/month{} ({items}){}",
+                "{service}{}: {}/month{} ({items}){}",
                 match alike {
                     0 | 1 => String::new(),
                     2 => ", both shown together".to_string(),
                     n => format!(", all {n} shown together"),
                 },
+                fmt_usd(known),
                 if unknown { " + unknown" } else { "" },
                 if left_out.is_empty() {
                     String::new()

@@ -53,10 +53,23 @@ pub fn group_digits(text: &str) -> String {
 }
 
 /// An amount of dollars to the cent, its whole dollars grouped: `$1,234.56` (`-$5.00` below
-/// zero). Rounded as `format!("{:.2}")` rounds.
+/// zero).
+///
+/// Rounded as by hand, half a cent away from zero, on the decimal amount the float stands
+/// for: a product of book prices lands a hair off its half cent in binary (5 GB × $0.045 is
+/// 0.22499999999999998, 10 × $0.1415 is 1.4150000000000000355), so the amount is first taken
+/// to the nearest billionth of a dollar (far finer than any price in the book, far coarser
+/// than the float's error), then to the cent. `{:.2}` would give $0.22 where a user's
+/// calculator gives $0.23.
 pub fn fmt_usd(v: f64) -> String {
-    let text = group_digits(&format!("{:.2}", v.abs()));
-    if v < 0.0 && text != "0.00" {
+    if !v.is_finite() || v.abs() >= 1e18 {
+        // Past what a u128 of billionths holds (no plan comes near).
+        return format!("{}${:.2}", if v < 0.0 { "-" } else { "" }, v.abs());
+    }
+    let billionths = (v.abs() * 1e9).round() as u128;
+    let cents = (billionths + 5_000_000) / 10_000_000;
+    let text = group_digits(&format!("{}.{:02}", cents / 100, cents % 100));
+    if v < 0.0 && cents != 0 {
         format!("-${text}")
     } else {
         format!("${text}")
@@ -374,7 +387,7 @@ mod tests {
     use super::{fmt_usd, group_digits};
 
     #[test]
-    fn dollars_are_grouped_by_thousands_and_rounded_as_format_rounds() {
+    fn dollars_are_grouped_by_thousands_and_rounded_as_by_hand() {
         for (v, text) in [
             (0.0, "$0.00"),
             (0.004, "$0.00"),
@@ -385,15 +398,28 @@ mod tests {
             (1_234_567.891, "$1,234,567.89"),
             (-5.0, "-$5.00"),
             (-12_345.0, "-$12,345.00"),
+            (-0.005, "-$0.01"),
+            // Products of book prices at a half cent, a hair below it in binary.
+            (5.0 * 0.045, "$0.23"),
+            (10.0 * 0.1415, "$1.42"),
+            (10.0 * 0.1425, "$1.43"),
+            (1.005, "$1.01"),
+            // Not a half cent: as `{:.2}`.
+            (0.224_999_99, "$0.22"),
+            (f64::INFINITY, "$inf"),
         ] {
             assert_eq!(fmt_usd(v), text, "{v}");
         }
-        // Grouping never changes a digit: across every thousands boundary up to $2,000, at
-        // half cents, the amount without its commas is `{:.2}`'s.
+        // Across every thousands boundary up to $2,000: grouping never changes a digit, a
+        // half cent rounds up, and an amount off the half cent rounds as `{:.2}` does.
         for cents in 0..200_000u32 {
-            let v = f64::from(cents) / 100.0 + 0.005;
-            let plain = format!("{v:.2}");
-            assert_eq!(fmt_usd(v).replace([',', '$'], ""), plain, "{v}");
+            let at_half = f64::from(cents) / 100.0 + 0.005;
+            let up = format!("{}.{:02}", (cents + 1) / 100, (cents + 1) % 100);
+            assert_eq!(fmt_usd(at_half).replace([',', '$'], ""), up, "{at_half}");
+            for off in [0.001, 0.0049, 0.0051, 0.009] {
+                let v = f64::from(cents) / 100.0 + off;
+                assert_eq!(fmt_usd(v).replace([',', '$'], ""), format!("{v:.2}"), "{v}");
+            }
         }
         for (text, grouped) in [
             ("+1234.56", "+1,234.56"),
