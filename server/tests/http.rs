@@ -73,6 +73,14 @@ async fn unknown_api_paths_get_json_404() {
     let body: serde_json::Value = serde_json::from_slice(&body).unwrap();
     assert_eq!(body["error"], "not_found");
     assert_eq!(body["message"], "no API route /api/nothing/here");
+    // The API's own root, with and without its slash, is not the planner's page.
+    for path in ["/api", "/api/"] {
+        let (status, headers, body) = get(d.path(), path, false).await;
+        assert_eq!(status, StatusCode::NOT_FOUND, "{path}");
+        assert_eq!(headers[header::CONTENT_TYPE], "application/json", "{path}");
+        let body: serde_json::Value = serde_json::from_slice(&body).unwrap();
+        assert_eq!(body["error"], "not_found", "{path}");
+    }
 }
 
 /// A hidden file in the build's directory (an editor's, a deploy tool's `.env`) is not served,

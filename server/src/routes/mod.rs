@@ -330,6 +330,8 @@ pub fn api_router() -> Router<AppState> {
     let (router, _) = api_routes().into_parts();
     router
         .route("/api", any(api_not_found))
+        // `{*rest}` matches one character at least: the bare slash is its own route.
+        .route("/api/", any(api_not_found))
         .route("/api/{*rest}", any(api_not_found))
         .method_not_allowed_fallback(method_not_allowed)
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
