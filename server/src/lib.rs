@@ -241,7 +241,7 @@ pub async fn check_cross_account(
 /// as a browser writes a page's origin, since that is what the browser sends and what is
 /// compared with it byte for byte: `*`, paths, and any other spelling (upper case, a default
 /// port, a trailing slash) are refused, the latter with the spelling to use.
-pub fn check_origins(flag: &str, origins: &[String]) -> anyhow::Result<()> {
+pub fn check_origins(flag: &str, origins: &[String]) -> Result<(), RefusedFlag> {
     for origin in origins {
         let parsed = url::Url::parse(origin).ok().filter(|u| {
             matches!(u.scheme(), "http" | "https")
@@ -253,15 +253,21 @@ pub fn check_origins(flag: &str, origins: &[String]) -> anyhow::Result<()> {
                 && u.fragment().is_none()
         });
         let Some(parsed) = parsed.filter(|_| !origin.contains('*')) else {
-            anyhow::bail!(
-                "{flag} {origin:?} is not an origin: give each site as scheme://host[:port] (a wildcard would let any page use the deploy API with a stolen token)"
-            );
+            return Err(RefusedFlag(format!(
+                "{flag} {origin:?} is not an origin: give each site as scheme://host[:port]{}",
+                if origin.contains('*') && flag == "--cors-origin" {
+                    " (a wildcard would let any page use the deploy API with a stolen token)"
+                } else {
+                    ""
+                }
+            )));
         };
         let written = parsed.origin().ascii_serialization();
-        anyhow::ensure!(
-            written == *origin,
-            "{flag} {origin:?} is not written as browsers write an origin (which is what is compared): give {written:?}"
-        );
+        if written != *origin {
+            return Err(RefusedFlag(format!(
+                "{flag} {origin:?} is not written as browsers write an origin (which is what is compared): give {written:?}"
+            )));
+        }
     }
     Ok(())
 }
@@ -294,7 +300,36 @@ pub fn price_service(
 }
 
 /// Binds `addr` (port 0 picks a free port), prints the URL and serves until SIGTERM or Ctrl-C.
+/// A flag `serve` refuses as it is written: it exits 2 for it, as for a flag clap cannot parse
+/// (1 is for everything else: a port in use, a missing build).
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct RefusedFlag(pub String);
+
+/// The flags `serve` can judge before it starts anything. The id key's message never
+/// repeats it: a mistyped key may still be most of the real one.
+fn check_flags(config: &Config) -> Result<(), RefusedFlag> {
+    let port = config
+        .addr
+        .rsplit_once(':')
+        .filter(|(host, _)| !host.is_empty())
+        .and_then(|(_, port)| port.parse::<u16>().ok());
+    if port.is_none() {
+        return Err(RefusedFlag(format!(
+            "--addr {:?} is not HOST:PORT (e.g. 127.0.0.1:8080)",
+            config.addr
+        )));
+    }
+    check_origins("--cors-origin", &config.cors_origins)?;
+    check_origins("--embed-origin", &config.embed_origins)?;
+    if let Some(key) = &config.id_key {
+        deploy::id::IdKey::from_hex(key).map_err(|e| RefusedFlag(format!("--id-key: {e}")))?;
+    }
+    Ok(())
+}
+
 pub async fn serve(config: Config) -> anyhow::Result<()> {
+    check_flags(&config)?;
     routes::assets::check_dist(&config.dist)?;
     let listener = tokio::net::TcpListener::bind(&config.addr)
         .await
@@ -305,8 +340,6 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
             )
         })?;
     let local = listener.local_addr()?;
-    check_origins("--cors-origin", &config.cors_origins)?;
-    check_origins("--embed-origin", &config.embed_origins)?;
     let clients = aws::Clients::load(&config.aws()).await;
     let mut state = AppState::new(config.clone());
     if let Some(prices) = price_service(&config, &clients)? {

@@ -589,6 +589,32 @@ fn flags_that_cannot_apply_are_refused_by_name() {
         text(&out.stderr)
     );
 
+    // Flags serve refuses as written exit 2, before anything starts, and a wrong id key is
+    // not repeated.
+    for (flags, says) in [
+        (
+            &["--addr", "bogus"][..],
+            "--addr \"bogus\" is not HOST:PORT",
+        ),
+        (&["--addr", "127.0.0.1:99999"][..], "is not HOST:PORT"),
+        (&["--cors-origin", "*"][..], "a wildcard would let any page"),
+        (
+            &["--embed-origin", "notaurl"][..],
+            "--embed-origin \"notaurl\" is not an origin",
+        ),
+        (
+            &["--id-key", "secret-but-mistyped"][..],
+            "--id-key: the id key must be 64 hex digits",
+        ),
+    ] {
+        let out = stackplan(&[&["serve"][..], flags].concat(), "");
+        let said = text(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{flags:?}: {said}");
+        assert!(said.contains(says), "{flags:?}: {said}");
+        assert!(!said.contains("secret-but"), "{said}");
+        assert!(out.stdout.is_empty(), "{flags:?}");
+    }
+
     let fargate = text(&stackplan(&["example", "fargate"], "").stdout);
     let good = dir.path().join("good.json");
     std::fs::write(&good, &fargate).unwrap();

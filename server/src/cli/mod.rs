@@ -882,7 +882,11 @@ fn serve(config: crate::Config) -> ExitCode {
             Ok(()) => ExitCode::SUCCESS,
             Err(e) => {
                 say!("stackplan serve: {e:#}");
-                ExitCode::from(1)
+                ExitCode::from(if e.downcast_ref::<crate::RefusedFlag>().is_some() {
+                    EXIT_INVALID
+                } else {
+                    1
+                })
             }
         }
     })
