@@ -353,13 +353,15 @@ where
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
         let state = AppState::from_ref(state);
+        // A server that does not deploy has no tokens (and printed no login URL): it says so
+        // rather than asking for a token or calling every token invalid.
+        if state.deployer.is_none() {
+            return Err(ApiError::DeployDisabled(
+                crate::routes::deployments::DEPLOY_OFF.into(),
+            ));
+        }
         match bearer_token(&parts.headers) {
             None => Err(ApiError::MissingToken),
-            // A server that does not deploy has no tokens: it says so rather than calling
-            // every token invalid.
-            Some(_) if state.deployer.is_none() => Err(ApiError::DeployDisabled(
-                crate::routes::deployments::DEPLOY_OFF.into(),
-            )),
             Some(t) => state
                 .tokens
                 .grant(t)

@@ -21,11 +21,11 @@ pub enum ApiError {
     #[error("{0} is not allowed on this route; the Allow header lists the methods it takes")]
     MethodNotAllowed(String),
     #[error(
-        "deploying needs a token: open the login URL that `stackplan serve` printed, or send `Authorization: Bearer <token>`"
+        "deploying needs a token: open the login URL that `stackplan serve` printed, or send `Authorization: Bearer <token>` with a token the server's operator gave you"
     )]
     MissingToken,
     #[error(
-        "the token is not valid for this server: open the login URL that `stackplan serve` printed"
+        "the token is not valid for this server: open the login URL that `stackplan serve` printed, or ask the server's operator for a token"
     )]
     InvalidToken,
     #[error("the request body is not valid: {0}")]

@@ -409,8 +409,9 @@ async fn precompressed_twins_are_sent_as_they_are() {
     }
 }
 
-/// A server started without a deploy target has no tokens: a request with one is told that
-/// deploying is off (503, as the OpenAPI document says), not that its token is invalid.
+/// A server started without a deploy target has no tokens and printed no login URL: a request
+/// with a token or without one is told that deploying is off (503, as the OpenAPI document
+/// says), not that its token is invalid or to open a login URL.
 #[tokio::test]
 async fn without_a_deploy_target_a_token_is_told_deploying_is_off() {
     let d = dist();
@@ -419,17 +420,22 @@ async fn without_a_deploy_target_a_token_is_told_deploying_is_off() {
         dist: d.path().to_path_buf(),
         ..Config::default()
     });
-    for (method, uri) in [("POST", "/api/deployments"), ("GET", "/api/bootstrap")] {
+    for (method, uri, token) in [
+        ("POST", "/api/deployments", true),
+        ("GET", "/api/bootstrap", true),
+        ("POST", "/api/deployments", false),
+        ("GET", "/api/bootstrap", false),
+        ("GET", "/api/deploy/token", false),
+    ] {
+        let mut request = Request::builder()
+            .method(method)
+            .uri(uri)
+            .header(header::CONTENT_TYPE, "application/json");
+        if token {
+            request = request.header(header::AUTHORIZATION, "Bearer abcdefabcdefabcdef");
+        }
         let res = app(state.clone())
-            .oneshot(
-                Request::builder()
-                    .method(method)
-                    .uri(uri)
-                    .header(header::AUTHORIZATION, "Bearer abcdefabcdefabcdef")
-                    .header(header::CONTENT_TYPE, "application/json")
-                    .body(Body::from("{}"))
-                    .unwrap(),
-            )
+            .oneshot(request.body(Body::from("{}")).unwrap())
             .await
             .unwrap();
         assert_eq!(res.status(), StatusCode::SERVICE_UNAVAILABLE, "{uri}");
