@@ -852,7 +852,7 @@ fn estimate_marks_every_sum_that_leaves_out_an_unknown_price() {
         .find(|l| l.starts_with("Monthly total:"))
         .unwrap();
     assert!(
-        total.contains("(lower bound") && total.contains("+ – $") && total.ends_with('+'),
+        total.contains("+ (lower bound") && total.contains("+ – $") && total.ends_with('+'),
         "{total}"
     );
     // The top of the autoscaling band: all 10 of the example's tasks, marked like the total.
@@ -1064,7 +1064,12 @@ fn large_amounts_are_grouped_by_thousands() {
         .lines()
         .find_map(|l| l.strip_prefix("Monthly total: $"))
         .unwrap_or_else(|| panic!("{printed}"));
-    let amount = total.split_whitespace().next().unwrap();
+    // A lower bound ends with "+", as its subtotals do.
+    let amount = total
+        .split_whitespace()
+        .next()
+        .unwrap()
+        .trim_end_matches('+');
     let (whole, cents) = amount.split_once('.').unwrap();
     assert!(whole.contains(','), "{amount}");
     assert!(
@@ -1107,4 +1112,33 @@ fn estimate_and_compare_take_format_as_the_other_commands_do() {
         );
         assert_eq!(both.status.code(), Some(2), "{command}");
     }
+}
+
+/// A derived unit price is marked in the table as the planner's badge marks it, once per
+/// derived line, with what the mark means.
+#[test]
+fn derived_prices_are_marked_in_the_table() {
+    let mut plan: serde_json::Value =
+        serde_json::from_slice(&stackplan(&["example", "fargate"], "").stdout).unwrap();
+    plan["region"] = "us-west-2".into();
+    let json = stackplan(&["estimate", "--plan", "-", "--json"], &plan.to_string());
+    let value: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
+    let derived = value["lines"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|l| l["derived"] == true && l["unit_usd"].is_number())
+        .count();
+    assert!(derived >= 2, "{value}");
+    let table = text(&stackplan(&["estimate", "--plan", "-"], &plan.to_string()).stdout);
+    let marked = table
+        .lines()
+        .filter(|l| {
+            l.starts_with("  ")
+                && l.split_whitespace()
+                    .any(|w| w.starts_with('$') && w.ends_with('*'))
+        })
+        .count();
+    assert_eq!(marked, derived, "{table}");
+    assert!(table.contains("\n* derived price: "), "{table}");
 }

@@ -25,9 +25,10 @@ pub fn render_estimate(e: &Estimate, ceiling: Option<cost::Ceiling>) -> String {
             plus(unknown)
         ));
         for l in lines {
+            // A derived price is marked, as the planner's badge marks it.
             let unit_price = l
                 .unit_usd
-                .map(fmt_usd_rate)
+                .map(|usd| format!("{}{}", fmt_usd_rate(usd), if l.derived { "*" } else { "" }))
                 .unwrap_or_else(|| "unknown".into());
             out.push_str(&format!(
                 "  {:<42} {:>16} {:<12} {:>14} {:>11}\n",
@@ -50,13 +51,19 @@ pub fn render_estimate(e: &Estimate, ceiling: Option<cost::Ceiling>) -> String {
         ""
     };
     out.push_str(&format!(
-        "\nMonthly total: {}{bound}   range {}{} – {}{}\n",
+        "\nMonthly total: {}{}{bound}   range {}{} – {}{}\n",
         fmt_usd(e.monthly_usd),
+        plus(e.lower_bound),
         fmt_usd(e.range.min),
         plus(e.range.lower_bound),
         fmt_usd(e.range.max),
         plus(e.range.lower_bound)
     ));
+    if e.lines.iter().any(|l| l.derived && l.unit_usd.is_some()) {
+        out.push_str(
+            "* derived price: from other prices by a rule the price book states (such as Multi-AZ = 2 × Single-AZ, or a price found equal in every region checked), not read from this region's price list\n",
+        );
+    }
     let left_out = e.not_in_total();
     if !left_out.is_empty() {
         out.push_str(&format!(
