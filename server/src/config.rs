@@ -136,9 +136,9 @@ pub struct Config {
     /// login URL of the token it made (default: ~/.cache/stackplan).
     #[arg(long, env = "STACKPLAN_DATA_DIR")]
     pub data_dir: Option<PathBuf>,
-    /// Hours a fetched price book is used before it is fetched again (at least 1: with none,
-    /// every page's price request would fetch the whole book again).
-    #[arg(long, default_value_t = 24, value_parser = clap::value_parser!(u64).range(1..))]
+    /// Hours a fetched price book is used before it is fetched again, 1-8760 (at least 1: with
+    /// none, every page's price request would fetch the whole book again; at most a year).
+    #[arg(long, default_value_t = 24, value_parser = clap::value_parser!(u64).range(1..=8760))]
     pub prices_ttl_hours: u64,
     /// Never call the AWS Price List API: estimates use the embedded price book.
     #[arg(long)]

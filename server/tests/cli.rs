@@ -122,6 +122,9 @@ fn bad_input_gets_a_message_not_a_panic() {
             assert_eq!(text(&out.stderr), message, "{cmd} {input:?}");
         }
     }
+    let out = stackplan(&["validate", "--plan", "/"], "");
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(text(&out.stderr), "cannot read /: Is a directory\n");
     let out = stackplan(&["validate", "--plan", "/nonexistent/plan.json"], "");
     assert_eq!(out.status.code(), Some(1));
     assert!(
@@ -214,6 +217,12 @@ fn schema_describes_the_plan() {
         assert!(schema["properties"][field].is_object(), "{field}");
     }
     assert_eq!(schema["oneOf"].as_array().unwrap().len(), 2);
+    // The versions a build reads: 0 is refused, so the schema does not allow it.
+    assert_eq!(schema["properties"]["version"]["minimum"], 1);
+    assert_eq!(
+        schema["properties"]["version"]["maximum"],
+        shared::plan::PLAN_VERSION
+    );
 }
 
 #[test]

@@ -2001,6 +2001,33 @@ async fn bad_plans_and_names_get_every_problem_at_once() {
         body["message"].as_str().unwrap().contains("stak_name"),
         "{body}"
     );
+    // Rust's names of types are not the user's: an array for the request is "expected an
+    // object", a number for the plan's database too.
+    let (status, body, _) = h
+        .send(
+            "POST",
+            "/api/deployments",
+            Some(TOKEN),
+            Some(json!([])),
+            &[],
+        )
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+    let message = body["message"].as_str().unwrap();
+    assert!(
+        message.contains("expected an object") && !message.contains("struct"),
+        "{body}"
+    );
+    let mut plan = serde_json::from_str::<Value>(
+        &shared::examples::for_kind(shared::plan::ArchitectureKind::Fargate).to_json_pretty(),
+    )
+    .unwrap();
+    plan["fargate"]["database"] = json!(5);
+    let (_, body) = h.create("shop-fargate", json!({"plan": plan})).await;
+    assert_eq!(
+        body["problems"][0]["message"], "invalid type: integer `5`, expected an object",
+        "{body}"
+    );
     let (status, body, _) = h
         .send("GET", "/api/deployments/not-an-id", Some(TOKEN), None, &[])
         .await;

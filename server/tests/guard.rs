@@ -81,7 +81,8 @@ async fn every_answer_carries_the_security_headers() {
             StatusCode::OK,
         ),
         ("/api/nothing", None, StatusCode::NOT_FOUND),
-        ("/api/deployments/x", None, StatusCode::UNAUTHORIZED),
+        // A server that does not deploy says so, token or not.
+        ("/api/deployments/x", None, StatusCode::SERVICE_UNAVAILABLE),
         (
             "/health",
             Some("evil.example:8080"),

@@ -112,6 +112,7 @@ impl fmt::Display for ArchitectureKind {
 struct PlanRepr {
     /// Plan format version (1).
     #[serde(default = "default_version")]
+    #[cfg_attr(feature = "schema", schemars(range(min = 1, max = PLAN_VERSION)))]
     version: u32,
     /// Short lowercase name (3–24 characters: a–z, 0–9, hyphens) used in names and tags.
     #[cfg_attr(
@@ -172,8 +173,12 @@ impl TryFrom<PlanRepr> for Plan {
     fn try_from(r: PlanRepr) -> Result<Self, Self::Error> {
         if r.version == 0 || r.version > PLAN_VERSION {
             return Err(format!(
-                "plan version {} is not supported by this build (it reads versions 1 to {PLAN_VERSION})",
-                r.version
+                "plan version {} is not supported by this build (it reads {})",
+                r.version,
+                match PLAN_VERSION {
+                    1 => "version 1".to_string(),
+                    n => format!("versions 1 to {n}"),
+                }
             ));
         }
         let architecture = match (r.fargate, r.lambda) {
@@ -419,9 +424,25 @@ fn without_bom(text: &str) -> &str {
     text.strip_prefix('\u{feff}').unwrap_or(text)
 }
 
-/// serde's messages name the Rust type a field has ("expected u32"); a user reads what kind of
-/// value goes there.
-fn expected_in_words(message: &str) -> String {
+/// serde's messages name the Rust type a field has ("expected u32", "expected struct
+/// Database"); a user reads what kind of value goes there. The server words its request
+/// bodies' errors with it too.
+pub fn expected_in_words(message: &str) -> String {
+    // "expected struct Database" names a Rust type: in JSON it is an object.
+    if let Some(at) = message.find("expected struct ") {
+        let rest = &message[at + "expected struct ".len()..];
+        let name_end = rest
+            .find(|c: char| !c.is_ascii_alphanumeric() && c != '_')
+            .unwrap_or(rest.len());
+        let mut rest = &rest[name_end..];
+        if let Some(after) = rest.strip_prefix(" with ") {
+            // "with 6 elements": what an array would need to stand for it.
+            rest = after
+                .find(" elements")
+                .map_or(rest, |e| &after[e + " elements".len()..]);
+        }
+        return expected_in_words(&format!("{}expected an object{rest}", &message[..at]));
+    }
     const WORDS: [(&str, &str); 9] = [
         ("u8", "a whole number from 0 to 255"),
         ("u16", "a whole number from 0 to 65535"),

@@ -506,7 +506,7 @@ fn parse_errors_name_the_field() {
     check(
         "fargate",
         json!({"version": 9}),
-        &["plan: plan version 9 is not supported by this build (it reads versions 1 to 1)"],
+        &["plan: plan version 9 is not supported by this build (it reads version 1)"],
     );
     for (text, expect) in [
         (

@@ -445,7 +445,7 @@ pub const EXIT_INVALID: u8 = 2;
 /// Why a command failed: what to print and how to exit.
 #[derive(Debug, thiserror::Error)]
 pub enum CliError {
-    #[error("cannot read {path}: {source}")]
+    #[error("cannot read {path}: {}", io_words(source))]
     Read {
         path: String,
         source: std::io::Error,
@@ -462,6 +462,16 @@ pub enum CliError {
     /// A problem of the plan `--against` names, which is not the one `--plan` names.
     #[error("--against {path}: {inner}")]
     Against { path: String, inner: Box<CliError> },
+}
+
+/// An I/O error as a sentence: the system's words without its error number ("Is a directory",
+/// not "Is a directory (os error 21)").
+pub fn io_words(e: &std::io::Error) -> String {
+    let text = e.to_string();
+    match text.rfind(" (os error ") {
+        Some(at) if text.ends_with(')') => text[..at].to_string(),
+        _ => text,
+    }
 }
 
 impl CliError {

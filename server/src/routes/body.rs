@@ -44,7 +44,7 @@ pub fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
     let de = &mut serde_json::Deserializer::from_slice(bytes);
     serde_path_to_error::deserialize(de).map_err(|e| {
         let path = e.path().to_string();
-        let message = e.inner().to_string();
+        let message = shared::plan::expected_in_words(&e.inner().to_string());
         if path == "plan" || path.starts_with("plan.") {
             // A plan's problems are named from the plan, as validation names them, and all
             // of them: the plan is read again on its own, which reads on past the first.
@@ -59,7 +59,9 @@ pub fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
                 every
             };
             ApiError::Deploy(DeployError::InvalidPlan(problems))
-        } else if path == "." {
+        } else if path == "." || path == "?" {
+            // No field to name: the body as a whole (`.`), or a place serde could not follow
+            // (`?`, inside a key that does not read).
             ApiError::BadBody(message)
         } else {
             ApiError::BadBody(format!("{path}: {message}"))
