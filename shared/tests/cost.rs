@@ -766,3 +766,26 @@ fn an_unknown_both_sides_share_moves_no_crossing() {
         assert!(!note.contains(&format!("{service} {item}")), "{note}");
     }
 }
+
+/// No crossing in the known prices, but the cheaper side has prices the book lacks (data
+/// transfer beyond its priced tiers, at 2 MB a response): a crossing may be hidden, so the
+/// answer is not "exact" but withheld, and the note names the cheaper side's unknown prices.
+#[test]
+fn no_crossing_that_unknown_prices_may_hide_is_withheld() {
+    let mut plan = examples::lambda();
+    if let Architecture::Lambda(l) = &mut plan.architecture {
+        l.api = ApiType::Rest;
+    }
+    plan.workload.avg_response_kb = 2000;
+    let plan = ValidPlan::new(plan).unwrap();
+    let c = cost::compare(
+        &plan,
+        PriceBook::embedded(),
+        Options::default(),
+        cost::Sides::default(),
+    );
+    assert_eq!(c.break_even_requests_per_month, None);
+    let note = c.break_even_note.as_deref().expect("a note");
+    assert!(note.contains("so one may be hidden"), "{note}");
+    assert_eq!(c.break_even_bound, cost::Bound::Withheld, "{note}");
+}

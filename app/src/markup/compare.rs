@@ -34,6 +34,10 @@ fn verdict(c: &Comparison) -> String {
             name(cheaper)
         ),
         (None, Some(_)) => "Where they cross is withheld: see why below.".to_string(),
+        // No crossing in the known prices, but unknown ones may hide one (the note says which).
+        _ if c.break_even_bound == Bound::Withheld => {
+            "In the known prices, the two do not cross between 1 thousand and 100 billion requests a month.".to_string()
+        }
         _ => {
             "The two do not cross between 1 thousand and 100 billion requests a month.".to_string()
         }
@@ -425,6 +429,19 @@ mod tests {
         assert_eq!(
             verdict(&c),
             "They last cross at at least 1,234,567 requests a month; above that, Lambda is cheaper."
+        );
+        // No crossing: in the known prices only, when unknown ones may hide one.
+        c.break_even_requests_per_month = None;
+        c.cheaper_above_break_even = None;
+        c.break_even_bound = Bound::Exact;
+        assert_eq!(
+            verdict(&c),
+            "The two do not cross between 1 thousand and 100 billion requests a month."
+        );
+        c.break_even_bound = Bound::Withheld;
+        assert_eq!(
+            verdict(&c),
+            "In the known prices, the two do not cross between 1 thousand and 100 billion requests a month."
         );
     }
 

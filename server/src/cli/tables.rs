@@ -145,6 +145,9 @@ pub fn render_comparison(c: &cost::Comparison) -> String {
             }
         )),
         (None, Some(_)) => out.push_str("\nBreak-even: withheld.\n"),
+        _ if c.break_even_bound == cost::Bound::Withheld => out.push_str(
+            "\nIn the known prices, the two do not cross between 10^3 and 10^11 requests/month.\n",
+        ),
         _ => out.push_str("\nThe two do not cross between 10^3 and 10^11 requests/month.\n"),
     }
     if let Some(note) = &c.break_even_note {

@@ -73,7 +73,8 @@ pub struct Comparison {
     /// Where the monthly costs cross, or `None` when they do not cross in 10^3–10^11 or the
     /// crossing cannot be told (see `break_even_note`).
     pub break_even_requests_per_month: Option<f64>,
-    /// How sure the crossing is.
+    /// How sure the crossing is; `withheld` also when there is none in the known prices but
+    /// the cheaper side's unknown prices may hide one.
     pub break_even_bound: Bound,
     /// Why the crossing is a bound or withheld, naming the unknown prices.
     pub break_even_note: Option<String>,
@@ -607,7 +608,13 @@ fn break_even(
                 })
             )
         });
-        return (None, Bound::Exact, note);
+        // A crossing the unknown prices may hide cannot be ruled out: not "exact".
+        let bound = if hidden {
+            Bound::Withheld
+        } else {
+            Bound::Exact
+        };
+        return (None, bound, note);
     };
     if c.over_capacity {
         return (
