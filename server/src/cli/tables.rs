@@ -1,6 +1,6 @@
 //! What the CLI prints for people: tables of estimates, comparisons and price differences.
 
-use shared::cost::{self, Estimate, PriceBook, fmt_qty, fmt_usd, fmt_usd_rate, group_digits};
+use shared::cost::{self, Estimate, PriceBook, fmt_qty, fmt_usd, fmt_usd_rate};
 
 /// A table for terminals, like infracost's.
 /// `ceiling`: the top of a Fargate plan's autoscaling band ([`cost::ceiling`]).
@@ -179,8 +179,7 @@ pub fn render_difference(d: &cost::Difference) -> String {
             format!("{}: {}", l.service, l.item),
             money(l.before_usd, l.before_unknown),
             money(l.after_usd, l.after_unknown),
-            l.delta()
-                .map_or_else(|| "?".to_string(), |v| group_digits(&format!("{v:+.2}")))
+            l.delta().map_or_else(|| "?".to_string(), signed_usd)
         ));
     }
     if d.lines.is_empty() {
@@ -198,7 +197,7 @@ pub fn render_difference(d: &cost::Difference) -> String {
             cost::Bound::AtMost => "at most ",
             _ => "",
         },
-        group_digits(&format!("{:+.2}", d.delta_usd)),
+        signed_usd(d.delta_usd),
         match d.change_bound {
             cost::Bound::Withheld => {
                 "; both plans have unknown prices, so the change in total cannot be told exactly"
@@ -210,6 +209,17 @@ pub fn render_difference(d: &cost::Difference) -> String {
         }
     ));
     out
+}
+
+/// A change of dollars with its sign, rounded as every amount is (`+1,234.50`, `-0.23`).
+fn signed_usd(v: f64) -> String {
+    let amount = fmt_usd(v.abs());
+    let digits = amount.trim_start_matches('$');
+    if v < 0.0 && digits != "0.00" {
+        format!("-{digits}")
+    } else {
+        format!("+{digits}")
+    }
 }
 
 /// The differences between the embedded and a live book, one line each.
@@ -241,4 +251,21 @@ pub fn render_diff(live: &crate::prices::LiveBook) -> String {
         ));
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn a_change_has_its_sign_and_every_amounts_rounding() {
+        for (v, text) in [
+            (1234.5, "+1,234.50"),
+            (-0.225, "-0.23"),
+            (5.0 * 0.045, "+0.23"),
+            (0.0, "+0.00"),
+            (-0.001, "+0.00"),
+            (-12_345.678, "-12,345.68"),
+        ] {
+            assert_eq!(super::signed_usd(v), text, "{v}");
+        }
+    }
 }
