@@ -762,9 +762,19 @@ fn workload(c: &mut Checker, w: &Workload) {
             "workload.log_gb_per_month",
             format!(
                 "{} GB is out of range (allowed: 0–1000000 GB)",
-                w.log_gb_per_month
+                as_typed(w.log_gb_per_month)
             ),
         );
+    }
+}
+
+/// A number from the plan as its writer would read it again: as Rust prints it, but with an
+/// exponent past 15 digits (1e308 is not written out as 309 digits).
+fn as_typed(v: f64) -> String {
+    if v.is_finite() && v.abs() >= 1e15 {
+        format!("{v:e}")
+    } else {
+        format!("{v}")
     }
 }
 
@@ -814,7 +824,7 @@ fn fargate(c: &mut Checker, plan: &Plan, f: &Fargate) {
             "fargate.vcpu",
             format!(
                 "{} vCPU is not a Fargate size (allowed: 0.25, 0.5, 1, 2, 4, 8, 16)",
-                f.vcpu
+                as_typed(f.vcpu)
             ),
         ),
         Some(options) if !options.contains(&f.memory_mib) => {

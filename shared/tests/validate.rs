@@ -378,6 +378,19 @@ fn tags_and_workload() {
     );
 }
 
+/// A huge number is written back with an exponent, not as hundreds of digits.
+#[test]
+fn huge_numbers_are_written_short() {
+    check(
+        "fargate",
+        json!({"workload": {"log_gb_per_month": 1e308}, "fargate": {"vcpu": 1e20}}),
+        &[
+            "workload.log_gb_per_month: 1e308 GB is out of range (allowed: 0–1000000 GB)",
+            "fargate.vcpu: 1e20 vCPU is not a Fargate size (allowed: 0.25, 0.5, 1, 2, 4, 8, 16)",
+        ],
+    );
+}
+
 /// Tag text takes the letters of the common scripts, counted in characters, not bytes; a mark
 /// that combines with a letter (which IAM refuses on the stack's roles) is refused here.
 #[test]
