@@ -133,6 +133,7 @@ pub enum Command {
     },
     /// Print the bucket policy the plan's own log bucket (`log_bucket`) needs, so that its
     /// stacks' access logs can be delivered into it (add its statements to the bucket's policy).
+    #[command(after_help = PLAN_EXIT_CODES)]
     LogBucketPolicy {
         /// Plan file (JSON), or - for standard input.
         #[arg(long)]
@@ -366,13 +367,17 @@ mod time_tests {
 pub enum PricesAction {
     /// Fetch a live price book for a region; prints it (or writes it) in the embedded book's TSV format.
     Refresh {
+        /// The region whose prices to fetch (us-east-1, us-west-2, eu-west-1, eu-central-1,
+        /// ap-southeast-1, ap-northeast-1).
         #[arg(long)]
         region: String,
+        /// Write the book to this file instead of standard output.
         #[arg(long)]
         out: Option<PathBuf>,
     },
     /// Compare a region's live prices with the embedded book.
     Diff {
+        /// The region whose live prices to compare.
         #[arg(long)]
         region: String,
     },

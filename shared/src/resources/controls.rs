@@ -166,7 +166,7 @@ pub fn governed_problems(plan: &Plan, template: &Template) -> Vec<Problem> {
             Holds::When { path, setting, .. } => Some(Problem {
                 path: path(plan).into(),
                 message: format!(
-                    "a governed account blocks this: Control Tower's {} wants {} ({}); set {setting}",
+                    "a governed account blocks this: Control Tower's {} ({}) fails on {}; set {setting}",
                     c.control.id,
                     c.control.title,
                     c.failing.join(", ")
