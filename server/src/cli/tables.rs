@@ -112,21 +112,22 @@ pub fn render_comparison(c: &cost::Comparison) -> String {
         )
     };
     let mut out = String::new();
+    let (fargate, lambda) = (total(&c.fargate), total(&c.lambda));
+    // As wide as its widest cell, so the last column lines up.
+    let head = "monthly (typical)";
+    let w = [head, &fargate, &lambda]
+        .map(str::len)
+        .into_iter()
+        .max()
+        .unwrap_or(0);
+    out.push_str(&format!("{:<10} {head:>w$}   largest line\n", ""));
     out.push_str(&format!(
-        "{:<10} {:>28}   largest line\n",
-        "", "monthly (typical)"
+        "{:<10} {fargate:>w$}   {}\n",
+        "Fargate", c.dominant.fargate
     ));
     out.push_str(&format!(
-        "{:<10} {:>28}   {}\n",
-        "Fargate",
-        total(&c.fargate),
-        c.dominant.fargate
-    ));
-    out.push_str(&format!(
-        "{:<10} {:>28}   {}\n",
-        "Lambda",
-        total(&c.lambda),
-        c.dominant.lambda
+        "{:<10} {lambda:>w$}   {}\n",
+        "Lambda", c.dominant.lambda
     ));
     match (c.break_even_requests_per_month, &c.cheaper_above_break_even) {
         (Some(r), Some(cheaper)) => out.push_str(&format!(
