@@ -514,7 +514,7 @@ impl Plan {
             // serde_json says "expected value", a syntax error, for a value of the wrong kind
             // where an enum is read: JSON that reads has no syntax error.
             let json_reads = e.classify() == serde_json::error::Category::Syntax
-                && serde_json::from_str::<serde::de::IgnoredAny>(text).is_ok();
+                && serde_json::from_str::<serde_json::Value>(text).is_ok();
             ParseError::from_serde(path, e, not_object, placed, json_reads)
         })?;
         // One plan, and nothing after it: a second object, or text, is not read silently.

@@ -768,13 +768,22 @@ fn workload(c: &mut Checker, w: &Workload) {
     }
 }
 
-/// A number from the plan as its writer would read it again: as Rust prints it, but with an
-/// exponent past 15 digits (1e308 is not written out as 309 digits).
+/// A number from the plan as its writer would read it again: as Rust prints it, but a whole
+/// number past 15 digits with an exponent (1e308 is not written out as 309 digits). From the
+/// printed digits, not `{:e}`, whose code the browser would carry for this alone.
 fn as_typed(v: f64) -> String {
-    if v.is_finite() && v.abs() >= 1e15 {
-        format!("{v:e}")
-    } else {
-        format!("{v}")
+    let text = format!("{v}");
+    let (sign, digits) = text
+        .strip_prefix('-')
+        .map_or(("", text.as_str()), |d| ("-", d));
+    if digits.len() <= 15 || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return text;
+    }
+    let significant = digits.trim_end_matches('0');
+    let exponent = digits.len() - 1;
+    match significant.split_at(1) {
+        (first, "") => format!("{sign}{first}e{exponent}"),
+        (first, rest) => format!("{sign}{first}.{rest}e{exponent}"),
     }
 }
 

@@ -383,10 +383,18 @@ fn tags_and_workload() {
 fn huge_numbers_are_written_short() {
     check(
         "fargate",
-        json!({"workload": {"log_gb_per_month": 1e308}, "fargate": {"vcpu": 1e20}}),
+        json!({"workload": {"log_gb_per_month": -1.5e300}, "fargate": {"vcpu": 1e20}}),
         &[
-            "workload.log_gb_per_month: 1e308 GB is out of range (allowed: 0–1000000 GB)",
+            "workload.log_gb_per_month: -1.5e300 GB is out of range (allowed: 0–1000000 GB)",
             "fargate.vcpu: 1e20 vCPU is not a Fargate size (allowed: 0.25, 0.5, 1, 2, 4, 8, 16)",
+        ],
+    );
+    check(
+        "fargate",
+        json!({"workload": {"log_gb_per_month": 1234567890123456.0}, "fargate": {"vcpu": 12.5}}),
+        &[
+            "workload.log_gb_per_month: 1.234567890123456e15 GB is out of range (allowed: 0–1000000 GB)",
+            "fargate.vcpu: 12.5 vCPU is not a Fargate size (allowed: 0.25, 0.5, 1, 2, 4, 8, 16)",
         ],
     );
 }
