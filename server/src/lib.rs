@@ -299,7 +299,6 @@ pub fn price_service(
     Ok(Some(service))
 }
 
-/// Binds `addr` (port 0 picks a free port), prints the URL and serves until SIGTERM or Ctrl-C.
 /// A flag `serve` refuses as it is written: it exits 2 for it, as for a flag clap cannot parse
 /// (1 is for everything else: a port in use, a missing build).
 #[derive(Debug, thiserror::Error)]
@@ -328,6 +327,7 @@ fn check_flags(config: &Config) -> Result<(), RefusedFlag> {
     Ok(())
 }
 
+/// Binds `addr` (port 0 picks a free port), prints the URL and serves until SIGTERM or Ctrl-C.
 pub async fn serve(config: Config) -> anyhow::Result<()> {
     check_flags(&config)?;
     routes::assets::check_dist(&config.dist)?;

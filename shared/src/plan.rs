@@ -351,10 +351,10 @@ impl ParseError {
     fn message_of(inner: &serde_json::Error, placed: bool) -> String {
         let mut message = if inner.classify() == serde_json::error::Category::Syntax {
             // In JSON that reads, serde_json's "expected value" is a value of the wrong kind
-            // where an enum is read (a number for `lambda.authorizer`), which only a string or
-            // an object can be.
+            // where an enum is read (a number for `lambda.authorizer`, or an empty object),
+            // which only a variant's name or an object of one can be.
             format!(
-                "invalid type: expected a string or an object at line {} column {}",
+                "invalid value: expected a name (a string), or an object with one name as its only key at line {} column {}",
                 inner.line(),
                 inner.column()
             )
@@ -368,11 +368,13 @@ impl ParseError {
         expected_in_words(&message)
     }
 
-    /// The first field error of the plan `text`, with every other one after it.
-    fn with_the_others(self, text: &str) -> ParseError {
+    /// The first field error of the plan `text`, with every other one after it. (Public for
+    /// a reader that first checks whether the text is a plan at all.)
+    pub fn with_the_others(self, text: &str) -> ParseError {
         let ParseError::Invalid { path, message, .. } = self else {
             return self;
         };
+        let text = without_bom(text);
         let mut more: Vec<FieldError> = fields::every_error(
             text,
             |compact| serde_json::from_str::<Plan>(compact).map(drop),
@@ -386,8 +388,17 @@ impl ParseError {
             },
         )
         .into_iter()
-        .filter(|e| e.path != path)
         .collect();
+        // The search meets the first error again first; it is already named (its path may be
+        // written otherwise: serde's path of an unknown variant is the field's, the text's
+        // scan names the variant).
+        if more
+            .first()
+            .is_some_and(|e| message.starts_with(&e.message))
+        {
+            more.remove(0);
+        }
+        more.retain(|e| e.path != path);
         let cut = more.len() > MORE_ERRORS;
         more.truncate(MORE_ERRORS);
         ParseError::Invalid {
@@ -436,12 +447,21 @@ pub fn expected_in_words(message: &str) -> String {
             .unwrap_or(rest.len());
         let mut rest = &rest[name_end..];
         if let Some(after) = rest.strip_prefix(" with ") {
-            // "with 6 elements": what an array would need to stand for it.
+            // "with 6 elements", "with 1 element": what an array would need to stand for it.
             rest = after
-                .find(" elements")
-                .map_or(rest, |e| &after[e + " elements".len()..]);
+                .find(" element")
+                .map(|e| after[e + " element".len()..].trim_start_matches('s'))
+                .unwrap_or(rest);
         }
-        return expected_in_words(&format!("{}expected an object{rest}", &message[..at]));
+        // serde reads an array where a struct goes as the struct's fields in order, so an
+        // array of the wrong length is "invalid length": to a user, an array is the wrong kind.
+        let before = &message[..at];
+        let before = if before.starts_with("invalid length ") {
+            "invalid type: array, "
+        } else {
+            before
+        };
+        return expected_in_words(&format!("{before}expected an object{rest}"));
     }
     const WORDS: [(&str, &str); 9] = [
         ("u8", "a whole number from 0 to 255"),
@@ -469,8 +489,14 @@ pub fn expected_in_words(message: &str) -> String {
 impl Plan {
     /// Parses a plan from JSON text, naming the field at fault on error.
     pub fn from_json(text: &str) -> Result<Plan, ParseError> {
-        let text = without_bom(text);
-        Plan::parse(text, true).map_err(|e| e.with_the_others(text))
+        Plan::from_json_first(text).map_err(|e| e.with_the_others(text))
+    }
+
+    /// The plan in JSON `text`, or its first error alone: for a reader that looks for the
+    /// others ([`ParseError::with_the_others`]) only once it knows the text is meant as a plan
+    /// (a template would be read again for each of its fields).
+    pub fn from_json_first(text: &str) -> Result<Plan, ParseError> {
+        Plan::parse(without_bom(text), true)
     }
 
     /// Reads a file a user opens as a plan: a plan file, or a template Stackplan wrote (JSON or
@@ -479,12 +505,12 @@ impl Plan {
     pub fn from_file(text: &str) -> Result<Plan, ParseError> {
         // The plan's other errors are looked for only once the text is known not to be a
         // template: a template would be read again for each of its fields.
-        let error = match Plan::parse(without_bom(text), true) {
+        let error = match Plan::from_json_first(text) {
             Ok(plan) => return Ok(plan),
             Err(error) => error,
         };
         match crate::template::recorded_code(text) {
-            crate::template::Recorded::NoTemplate => Err(error.with_the_others(without_bom(text))),
+            crate::template::Recorded::NoTemplate => Err(error.with_the_others(text)),
             crate::template::Recorded::Foreign => Err(ParseError::ForeignTemplate),
             crate::template::Recorded::Code(code) => {
                 crate::link::decode(&code).map_err(|e| ParseError::RecordedPlan(e.of_record()))

@@ -846,7 +846,7 @@ fn is_stdin(path: &std::path::Path) -> bool {
 /// Reads, parses and validates a plan.
 pub fn load_valid(path: &std::path::Path) -> Result<ValidPlan, CliError> {
     let text = read_plan_text(path)?;
-    let plan = Plan::from_json(&text).map_err(|e| not_a_template(path, &text, e))?;
+    let plan = Plan::from_json_first(&text).map_err(|e| not_a_template(path, &text, e))?;
     ValidPlan::new(plan).map_err(CliError::Invalid)
 }
 
@@ -862,7 +862,7 @@ fn not_a_template(path: &std::path::Path, text: &str, error: shared::plan::Parse
         path.display().to_string()
     };
     match shared::template::recorded_code(text) {
-        Recorded::NoTemplate => error.into(),
+        Recorded::NoTemplate => error.with_the_others(text).into(),
         Recorded::Foreign => CliError::Usage(format!(
             "{name} is a CloudFormation template, not a plan file, and not one Stackplan wrote (it records no plan at Metadata.Stackplan.Plan); `stackplan example fargate` writes a plan file to start from"
         )),

@@ -28,8 +28,9 @@ pub fn render_estimate(e: &Estimate, ceiling: Option<cost::Ceiling>) -> String {
             // A derived price is marked, as the planner's badge marks it.
             let unit_price = l
                 .unit_usd
-                .map(|usd| format!("{}{}", fmt_usd_rate(usd), if l.derived { "*" } else { "" }))
-                .unwrap_or_else(|| "unknown".into());
+                // A derived price is marked, the others padded, so the column lines up.
+                .map(|usd| format!("{}{}", fmt_usd_rate(usd), if l.derived { "*" } else { " " }))
+                .unwrap_or_else(|| "unknown ".into());
             out.push_str(&format!(
                 "  {:<42} {:>16} {:<12} {:>14} {:>11}\n",
                 l.item,

@@ -62,9 +62,14 @@ pub fn group_digits(text: &str) -> String {
 /// than the float's error), then to the cent. `{:.2}` would give $0.22 where a user's
 /// calculator gives $0.23.
 pub fn fmt_usd(v: f64) -> String {
-    if !v.is_finite() || v.abs() >= 1e15 {
-        // Past what a u64 of cents holds exactly (no plan comes near).
-        return format!("{}${:.2}", if v < 0.0 { "-" } else { "" }, v.abs());
+    if !v.is_finite() || v.abs() >= 1e12 {
+        // Past where billionths and cents stay exact in an f64 (no plan comes near): the
+        // float's own digits.
+        return format!(
+            "{}${}",
+            if v < 0.0 { "-" } else { "" },
+            group_digits(&format!("{:.2}", v.abs()))
+        );
     }
     // Whole billionths are exact in an f64 below 2^53, and a half cent of them divided by 1e7
     // is exactly k + 0.5, which `round` takes away from zero; anything else is at least 1e-7
@@ -409,6 +414,8 @@ mod tests {
             // Not a half cent: as `{:.2}`.
             (0.224_999_99, "$0.22"),
             (f64::INFINITY, "$inf"),
+            (1e16, "$10,000,000,000,000,000.00"),
+            (-2.5e12, "-$2,500,000,000,000.00"),
         ] {
             assert_eq!(fmt_usd(v), text, "{v}");
         }

@@ -61,13 +61,21 @@ fn written(steps: &[Step]) -> Option<String> {
 /// The steps to the value at `line` and `column` of `text` (see [`path_at`]).
 fn steps_at(text: &str, line: usize, column: usize) -> Vec<Step> {
     enum Frame {
-        Object { key: Option<Step>, value: bool },
-        Array(usize),
+        Object {
+            key: Option<Step>,
+            value: bool,
+        },
+        /// The index, and whether that element has started (an error placed on the `[`
+        /// itself is the array's, not its first element's).
+        Array(usize, bool),
     }
     let bytes = text.as_bytes();
     let mut stack: Vec<Frame> = Vec::new();
     let (mut at_line, mut at_column, mut i) = (1, 0, 0);
     while i < bytes.len() && (at_line, at_column) < (line, column) {
+        if let Some(Frame::Array(_, started @ false)) = stack.last_mut() {
+            *started = !matches!(bytes[i], b' ' | b'\t' | b'\r' | b'\n' | b',' | b']');
+        }
         match bytes[i] {
             b'\n' => {
                 at_line += 1;
@@ -97,7 +105,7 @@ fn steps_at(text: &str, line: usize, column: usize) -> Vec<Step> {
                 key: None,
                 value: false,
             }),
-            b'[' => stack.push(Frame::Array(0)),
+            b'[' => stack.push(Frame::Array(0, false)),
             b'}' | b']' => {
                 stack.pop();
             }
@@ -108,7 +116,7 @@ fn steps_at(text: &str, line: usize, column: usize) -> Vec<Step> {
             }
             b',' => match stack.last_mut() {
                 Some(Frame::Object { key, value }) => (*key, *value) = (None, false),
-                Some(Frame::Array(index)) => *index += 1,
+                Some(Frame::Array(index, started)) => (*index, *started) = (*index + 1, false),
                 None => {}
             },
             _ => {}
@@ -120,8 +128,8 @@ fn steps_at(text: &str, line: usize, column: usize) -> Vec<Step> {
     for frame in stack {
         match frame {
             Frame::Object { key: Some(key), .. } => steps.push(key),
-            Frame::Object { key: None, .. } => break,
-            Frame::Array(index) => steps.push(Step::Index(index)),
+            Frame::Object { key: None, .. } | Frame::Array(_, false) => break,
+            Frame::Array(index, true) => steps.push(Step::Index(index)),
         }
     }
     steps
@@ -131,11 +139,13 @@ fn steps_at(text: &str, line: usize, column: usize) -> Vec<Step> {
 /// found by taking each refused value out and reading again: a value of the wrong type, an
 /// unknown field or variant, a field left out. At most [`MORE_ERRORS`] + 2.
 ///
-/// A value taken out can make its object lack a field it needs; that "missing field" is not
-/// the user's and is not named, and the object is taken out in turn, so that the plan's later
-/// fields are still read. Array elements taken out keep the indices they had in `text`. Once
-/// anything has been taken out, an error of the whole plan (an architecture section missing)
-/// may come from that and ends the search. A text too long to read again often
+/// A value taken out can make its object lack a field it needs, or leave it empty; that error
+/// is not the user's and is not named, and the object is taken out in turn, so that the
+/// plan's later fields are still read. Array elements taken out keep the indices they had in
+/// `text`. Once anything has been taken out, an error of the whole plan (an architecture
+/// section missing) may come from that and ends the search; so does a removal's "missing
+/// field" at the top, and serde names only the first missing field of an object: a field the
+/// user left out may show only once the others are fixed. A text too long to read again often
 /// ([`READ_BUDGET`]) has fewer of its errors named.
 pub(crate) fn every_error<E>(
     text: &str,
@@ -170,9 +180,13 @@ pub(crate) fn every_error<E>(
                 steps.push(Step::Key(field.to_string()));
                 taken.contains(&steps)
             });
+        // Any other error at a value a removal was made inside (an enum's object left empty)
+        // is the removal's too; a missing field is the user's unless it was taken out.
         let ours = match missing {
             Some(field_taken) => field_taken,
-            None => here.is_empty() && !taken.is_empty(),
+            None => taken
+                .iter()
+                .any(|t| t.len() > original.len() && t.starts_with(&original)),
         };
         if !ours {
             found.push(FieldError {
@@ -463,9 +477,9 @@ mod plans {
         let mut doc = example();
         doc["lambda"] = json!({});
         doc["fargate"]["vcpu"] = json!("two");
-        // The empty lambda section's missing fields, and the vCPU: both sections stay, so
-        // "not both" is never reached (it would be an error of the whole plan, after a
-        // section was taken out: possibly ours).
+        // The vCPU, then the empty lambda section's first missing field; both sections are
+        // then taken out, and "not both" or "needs an architecture", an error of the whole
+        // plan after a removal, is not named (it may be the removal's).
         let (error, listed) = errors(&doc);
         assert_eq!(paths(&listed), ["fargate.vcpu", "lambda"], "{error}");
         // Alone, it is the user's.
@@ -507,6 +521,46 @@ mod plans {
         assert_eq!(listed.len(), MORE_ERRORS + 1);
         assert!(
             matches!(error, ParseError::Invalid { cut: false, .. }),
+            "{error}"
+        );
+    }
+
+    /// An enum with data: a wrong field inside its object is named once, not also the object
+    /// the removal left empty; an array where it goes is the field's error, not its first
+    /// element's; an unknown variant is named once, though serde's path and the text's differ.
+    #[test]
+    fn an_enum_with_data_is_named_where_it_is_wrong() {
+        let lambda = || -> Value {
+            serde_json::from_str(&crate::examples::lambda().to_json_pretty()).unwrap()
+        };
+        let mut doc = lambda();
+        doc["lambda"]["authorizer"] = json!({"jwt": {"issuer": 5, "audience": ["app"]}});
+        let (error, listed) = errors(&doc);
+        assert_eq!(paths(&listed), ["lambda.authorizer.jwt.issuer"], "{error}");
+        let mut doc = lambda();
+        doc["lambda"]["authorizer"] = json!(["iam"]);
+        doc["lambda"]["memory_mb"] = json!("x");
+        let (error, listed) = errors(&doc);
+        let mut named = paths(&listed);
+        named.sort_unstable();
+        assert_eq!(named, ["lambda.authorizer", "lambda.memory_mb"], "{error}");
+        let mut doc = lambda();
+        doc["lambda"]["authorizer"] = json!({"bogus": {}});
+        let (error, listed) = errors(&doc);
+        assert_eq!(listed.len(), 1, "{error}");
+        assert!(
+            listed[0].1.starts_with("unknown variant `bogus`"),
+            "{error}"
+        );
+        // A one-field struct given an array: the wrong kind, in a user's words.
+        let mut doc = example();
+        doc["fargate"]["https"] = json!([]);
+        let (error, listed) = errors(&doc);
+        assert_eq!(paths(&listed), ["fargate.https"], "{error}");
+        assert!(
+            listed[0]
+                .1
+                .starts_with("invalid type: array, expected an object at line "),
             "{error}"
         );
     }
@@ -581,7 +635,8 @@ mod plans {
         let (error, listed) = errors(&doc);
         assert_eq!(paths(&listed), ["region", "lambda.authorizer"], "{error}");
         assert_eq!(
-            listed[1].1, "invalid type: expected a string or an object",
+            listed[1].1,
+            "invalid value: expected a name (a string), or an object with one name as its only key",
             "{error}"
         );
         // Alone, first, and placed in the text.
@@ -591,7 +646,7 @@ mod plans {
         assert!(
             listed[0]
                 .1
-                .starts_with("invalid type: expected a string or an object at line "),
+                .starts_with("invalid value: expected a name (a string), or an object with one name as its only key at line "),
             "{error}"
         );
     }
