@@ -509,9 +509,11 @@ fn the_default_comparison_is_unchanged() {
     );
     assert_eq!(
         (c.fargate.monthly_usd, c.lambda.monthly_usd),
-        (207.02, 56.06)
+        // 207.03 since amounts round as by hand: its NAT's 5 GB × $0.045 is $0.23, not the
+        // float's $0.22.
+        (207.03, 56.06)
     );
-    assert_eq!(c.break_even_requests_per_month, Some(53_320_000.0));
+    assert_eq!(c.break_even_requests_per_month, Some(53_320_733.0));
     assert_eq!(c.break_even_bound, Bound::AtLeast);
 }
 
@@ -580,4 +582,23 @@ fn the_lambda_side_runs_slow_requests_to_their_end() {
     );
     // At most Lambda's 15 minutes.
     assert_eq!(lambda_usd(1_000_000).0, 900);
+}
+
+/// A line whose decimal amount is a half cent rounds up, as by hand, though its float is a
+/// hair below: the Fargate example's NAT processes 5 GB at $0.045, $0.225.
+#[test]
+fn a_line_at_a_half_cent_rounds_up() {
+    let e = estimate(&examples::fargate(), Options::default());
+    let line = e
+        .lines
+        .iter()
+        .find(|l| l.item == "Data processed")
+        .expect("the NAT's data line");
+    assert_eq!(5.0 * 0.045, 0.224_999_999_999_999_98);
+    assert_eq!(
+        (line.quantity, line.unit_usd),
+        (5.0, Some(0.045)),
+        "{line:?}"
+    );
+    assert_eq!(line.monthly_usd, Some(0.23), "{line:?}");
 }

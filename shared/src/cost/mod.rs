@@ -578,8 +578,10 @@ fn lambda_capacity(plan: &Plan, l: &Lambda, requests: f64) -> LambdaCapacity {
     }
 }
 
+/// `x` to the cent, as by hand ([`pricer::whole_cents`]): every line's amount, subtotal, range
+/// and change.
 fn round_cents(x: f64) -> f64 {
-    (x * 100.0).round() / 100.0
+    pricer::whole_cents(x) / 100.0
 }
 
 /// Prices one scenario of a plan: the lines, the assumptions in words.

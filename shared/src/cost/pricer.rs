@@ -52,29 +52,36 @@ pub fn group_digits(text: &str) -> String {
     }
 }
 
+/// The whole cents of `usd`, rounded as by hand: half a cent away from zero, on the decimal
+/// amount the float stands for. A product of book prices lands a hair off its half cent in
+/// binary (5 GB × $0.045 is 0.22499999999999998, 10 × $0.1415 is 1.4149999999999998), so the
+/// amount is first taken to the nearest billionth of a dollar (far finer than any price in
+/// the book, far coarser than the float's error), then to the cent: $0.23 and $1.42, as a
+/// user's calculator says, not the float's $0.22 and $1.41. Every line's amount is rounded so
+/// ([`super::round_cents`]), and every amount written ([`fmt_usd`]).
+pub fn whole_cents(usd: f64) -> f64 {
+    if !usd.is_finite() || usd.abs() >= 1e12 {
+        // Past where billionths and cents stay exact in an f64 (no plan comes near).
+        return (usd * 100.0).round();
+    }
+    // Whole billionths are exact in an f64 below 2^53, and a half cent of them divided by 1e7
+    // is exactly k + 0.5, which `round` takes away from zero; anything else is at least 1e-7
+    // from a half. (In floats: u128 arithmetic would cost the browser 2 KB of code.)
+    ((usd.abs() * 1e9).round() / 1e7).round().copysign(usd)
+}
+
 /// An amount of dollars to the cent, its whole dollars grouped: `$1,234.56` (`-$5.00` below
-/// zero).
-///
-/// Rounded as by hand, half a cent away from zero, on the decimal amount the float stands
-/// for: a product of book prices lands a hair off its half cent in binary (5 GB × $0.045 is
-/// 0.22499999999999998, 10 × $0.1415 is 1.4150000000000000355), so the amount is first taken
-/// to the nearest billionth of a dollar (far finer than any price in the book, far coarser
-/// than the float's error), then to the cent. `{:.2}` would give $0.22 where a user's
-/// calculator gives $0.23.
+/// zero), rounded by [`whole_cents`].
 pub fn fmt_usd(v: f64) -> String {
     if !v.is_finite() || v.abs() >= 1e12 {
-        // Past where billionths and cents stay exact in an f64 (no plan comes near): the
-        // float's own digits.
+        // The float's own digits (no plan comes near).
         return format!(
             "{}${}",
             if v < 0.0 { "-" } else { "" },
             group_digits(&format!("{:.2}", v.abs()))
         );
     }
-    // Whole billionths are exact in an f64 below 2^53, and a half cent of them divided by 1e7
-    // is exactly k + 0.5, which `round` takes away from zero; anything else is at least 1e-7
-    // from a half. (In floats: u128 arithmetic would cost the browser 2 KB of code.)
-    let cents = ((v.abs() * 1e9).round() / 1e7).round() as u64;
+    let cents = whole_cents(v.abs()) as u64;
     let text = group_digits(&format!("{}.{:02}", cents / 100, cents % 100));
     if v < 0.0 && cents != 0 {
         format!("-${text}")
