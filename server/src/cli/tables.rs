@@ -25,10 +25,10 @@ pub fn render_estimate(e: &Estimate, ceiling: Option<cost::Ceiling>) -> String {
             plus(unknown)
         ));
         for l in lines {
-            // A derived price is marked, as the planner's badge marks it.
             let unit_price = l
                 .unit_usd
-                // A derived price is marked, the others padded, so the column lines up.
+                // A derived price is marked, as the planner's badge marks it, the others
+                // padded, so the column lines up.
                 .map(|usd| format!("{}{}", fmt_usd_rate(usd), if l.derived { "*" } else { " " }))
                 .unwrap_or_else(|| "unknown ".into());
             out.push_str(&format!(
