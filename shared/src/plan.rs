@@ -612,15 +612,9 @@ impl Region {
         Region::ALL.map(Region::code).join(", ")
     }
 
+    /// The region's code, as plans write it (its [`words::Word`] name).
     pub fn code(self) -> &'static str {
-        match self {
-            Region::UsEast1 => "us-east-1",
-            Region::UsWest2 => "us-west-2",
-            Region::EuWest1 => "eu-west-1",
-            Region::EuCentral1 => "eu-central-1",
-            Region::ApSoutheast1 => "ap-southeast-1",
-            Region::ApNortheast1 => "ap-northeast-1",
-        }
+        <Self as words::Word>::NAMES[self as usize]
     }
 
     /// The name AWS uses in the console and the price list's `location` attribute.
@@ -680,11 +674,9 @@ pub enum CpuArch {
 }
 
 impl CpuArch {
+    /// The architecture as plans write it (its [`words::Word`] name).
     pub fn as_str(self) -> &'static str {
-        match self {
-            CpuArch::X86_64 => "x86_64",
-            CpuArch::Arm64 => "arm64",
-        }
+        <Self as words::Word>::NAMES[self as usize]
     }
 }
 
@@ -831,7 +823,7 @@ macro_rules! string_enum {
         }
         impl $name {
             pub const ALL: &'static [$name] = &[$($name::$variant),+];
-            pub fn as_str(self) -> &'static str { match self { $($name::$variant => $s),+ } }
+            pub fn as_str(self) -> &'static str { <Self as words::Word>::NAMES[self as usize] }
             pub fn parse(s: &str) -> Option<$name> { Self::ALL.iter().copied().find(|v| v.as_str() == s) }
         }
         impl fmt::Display for $name {
@@ -1067,12 +1059,9 @@ pub enum KeyType {
 }
 
 impl KeyType {
+    /// The type as plans write it (its [`words::Word`] name).
     pub fn as_str(self) -> &'static str {
-        match self {
-            KeyType::S => "S",
-            KeyType::N => "N",
-            KeyType::B => "B",
-        }
+        <Self as words::Word>::NAMES[self as usize]
     }
 }
 

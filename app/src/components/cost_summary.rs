@@ -19,16 +19,10 @@ pub fn at_least(usd: f64, lower_bound: bool) -> String {
     }
 }
 
-/// A change of an amount: "+$1.00" or "−$1.00".
+/// A change of an amount: "+$1.00" or "−$1.00" (a minus sign; one that rounds to $0.00 is
+/// "+$0.00", as the CLI writes it).
 pub fn signed(usd: f64) -> String {
-    // As the CLI signs a change: an amount that rounds to $0.00 is "+$0.00".
-    let amount = money(usd.abs());
-    let sign = if usd < 0.0 && amount != "$0.00" {
-        "−"
-    } else {
-        "+"
-    };
-    format!("{sign}{amount}")
+    shared::cost::fmt_usd_signed(usd).replacen('-', "−", 1)
 }
 
 /// The summary's elements are built once; only their text follows the estimate (an edit used

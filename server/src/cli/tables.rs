@@ -215,13 +215,7 @@ pub fn render_difference(d: &cost::Difference) -> String {
 
 /// A change of dollars with its sign, rounded as every amount is (`+1,234.50`, `-0.23`).
 fn signed_usd(v: f64) -> String {
-    let amount = fmt_usd(v.abs());
-    let digits = amount.trim_start_matches('$');
-    if v < 0.0 && digits != "0.00" {
-        format!("-{digits}")
-    } else {
-        format!("+{digits}")
-    }
+    shared::cost::fmt_usd_signed(v).replacen('$', "", 1)
 }
 
 /// The differences between the embedded and a live book, one line each.

@@ -73,21 +73,27 @@ pub fn whole_cents(usd: f64) -> f64 {
 /// An amount of dollars to the cent, its whole dollars grouped: `$1,234.56` (`-$5.00` below
 /// zero), rounded by [`whole_cents`].
 pub fn fmt_usd(v: f64) -> String {
+    let (below_zero, text) = usd_parts(v);
+    format!("{}${text}", if below_zero { "-" } else { "" })
+}
+
+/// A change of dollars with its sign, rounded as [`fmt_usd`] rounds: `+$1,234.50`, `-$0.23`;
+/// a change that rounds to nothing is `+$0.00`. The CLI writes it without the `$`, the planner
+/// with a minus sign for the hyphen; the sign is decided here only.
+pub fn fmt_usd_signed(v: f64) -> String {
+    let (below_zero, text) = usd_parts(v);
+    format!("{}${text}", if below_zero { "-" } else { "+" })
+}
+
+/// Whether `v` is written below zero (negative and not $0.00 once rounded), and its digits.
+fn usd_parts(v: f64) -> (bool, String) {
     if !v.is_finite() || v.abs() >= 1e12 {
         // The float's own digits (no plan comes near).
-        return format!(
-            "{}${}",
-            if v < 0.0 { "-" } else { "" },
-            group_digits(&format!("{:.2}", v.abs()))
-        );
+        return (v < 0.0, group_digits(&format!("{:.2}", v.abs())));
     }
     let cents = whole_cents(v.abs()) as u64;
     let text = group_digits(&format!("{}.{:02}", cents / 100, cents % 100));
-    if v < 0.0 && cents != 0 {
-        format!("-${text}")
-    } else {
-        format!("${text}")
-    }
+    (v < 0.0 && cents != 0, text)
 }
 
 /// A unit as one of it, for "per …": `hours` → `hour`, `GB-months` → `GB-month`; a count of
@@ -398,7 +404,31 @@ impl<'b> Pricer<'b> {
 
 #[cfg(test)]
 mod tests {
-    use super::{fmt_usd, group_digits};
+    use super::{fmt_usd, fmt_usd_signed, group_digits};
+
+    #[test]
+    fn a_change_is_signed_once_rounded() {
+        for (v, text) in [
+            (1234.5, "+$1,234.50"),
+            (-0.225, "-$0.23"),
+            (5.0 * 0.045, "+$0.23"),
+            (0.0, "+$0.00"),
+            (-0.0, "+$0.00"),
+            (-0.004_999, "+$0.00"),
+            (-0.005, "-$0.01"),
+            (-2.5e12, "-$2,500,000,000,000.00"),
+            (2.5e12, "+$2,500,000,000,000.00"),
+        ] {
+            assert_eq!(fmt_usd_signed(v), text, "{v}");
+            // The same digits as the amount's, and the same sign below zero.
+            assert_eq!(fmt_usd_signed(v)[1..], fmt_usd(v.abs())[..], "{v}");
+            assert_eq!(
+                fmt_usd_signed(v).starts_with('-'),
+                fmt_usd(v).starts_with('-'),
+                "{v}"
+            );
+        }
+    }
 
     #[test]
     fn dollars_are_grouped_by_thousands_and_rounded_as_by_hand() {

@@ -10,7 +10,8 @@
 use std::fmt;
 use std::marker::PhantomData;
 
-/// A closed set of words: each value and its name in JSON, in the same order.
+/// A closed set of words: each value and its name in JSON, in the same order, which is the
+/// values' declared order (their `as_str` reads its name at `value as usize`).
 pub(crate) trait Word: Copy + 'static {
     const WORDS: &'static [Self];
     const NAMES: &'static [&'static str];
@@ -68,10 +69,16 @@ mod tests {
     /// Each word reads back as the value serde writes it as, and nothing else reads.
     fn round_trips<
         T: Word + serde::Serialize + serde::de::DeserializeOwned + PartialEq + std::fmt::Debug,
-    >() {
+    >(
+        as_str: Option<fn(T) -> &'static str>,
+    ) {
         assert_eq!(T::WORDS.len(), T::NAMES.len());
         for (value, name) in T::WORDS.iter().zip(T::NAMES) {
             assert_eq!(serde_json::to_string(value).unwrap(), format!("\"{name}\""));
+            // The name the code writes is serde's (the lists are in the declared order).
+            if let Some(as_str) = as_str {
+                assert_eq!(as_str(*value), *name);
+            }
             assert_eq!(
                 serde_json::from_str::<T>(&format!("\"{name}\"")).unwrap(),
                 *value
@@ -86,14 +93,14 @@ mod tests {
 
     #[test]
     fn every_word_reads_as_it_is_written() {
-        round_trips::<Region>();
-        round_trips::<CpuArch>();
-        round_trips::<NatGateways>();
-        round_trips::<ApiType>();
-        round_trips::<KeyType>();
-        round_trips::<DbInstanceClass>();
-        round_trips::<CacheNodeType>();
-        round_trips::<Runtime>();
+        round_trips::<Region>(Some(Region::code));
+        round_trips::<CpuArch>(Some(CpuArch::as_str));
+        round_trips::<NatGateways>(None);
+        round_trips::<ApiType>(None);
+        round_trips::<KeyType>(Some(KeyType::as_str));
+        round_trips::<DbInstanceClass>(Some(DbInstanceClass::as_str));
+        round_trips::<CacheNodeType>(Some(CacheNodeType::as_str));
+        round_trips::<Runtime>(Some(Runtime::as_str));
         // Every value is listed (the ALL lists are complete, and the others have 2 or 3).
         assert_eq!(Region::WORDS.len(), Region::ALL.len());
     }
