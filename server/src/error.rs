@@ -86,7 +86,7 @@ impl ApiError {
             ApiError::TooManyChanges(_) => C::TooManyChanges,
             ApiError::TooManyUploads(_) | ApiError::UploadUnderway => C::TooManyUploads,
             ApiError::Deploy(e) => match e {
-                D::InvalidPlan(_) => C::InvalidPlan,
+                D::InvalidPlan { .. } => C::InvalidPlan,
                 D::InvalidParameters(_) => C::InvalidParameters,
                 D::BeyondBootstrap(_) => C::BeyondBootstrap,
                 D::ImageNotPushed { .. } => C::ImageNotPushed,
@@ -166,7 +166,8 @@ impl ApiError {
             body.request_id = e.request_id().map(String::from);
         }
         match self {
-            ApiError::Deploy(DeployError::InvalidPlan(problems)) => {
+            ApiError::Deploy(DeployError::InvalidPlan { problems, more }) => {
+                body.more_problems = *more;
                 body.problems = problems
                     .iter()
                     .map(|p| PlanProblem {

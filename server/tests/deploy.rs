@@ -1981,6 +1981,20 @@ async fn bad_plans_and_names_get_every_problem_at_once() {
     );
     assert_eq!(body["message"], "the plan has 4 problems", "{body}");
     assert!(!body.to_string().contains("missing field"), "{body}");
+    assert_eq!(body.get("more_problems"), None, "{body}");
+    // More than are listed: the answer says so, in words and as a flag.
+    let mut crowded = lambda_plan();
+    for i in 0..30 {
+        crowded["lambda"][format!("extra_{i:02}")] = json!(i);
+    }
+    let (status, body) = h.create("shop-lambda", json!({"plan": crowded})).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert_eq!(body["problems"].as_array().unwrap().len(), 21, "{body}");
+    assert_eq!(body["more_problems"], true, "{body}");
+    assert_eq!(
+        body["message"], "the plan has more than 21 problems",
+        "{body}"
+    );
     assert!(h.sts.calls.lock().unwrap().is_empty());
     // Anything else wrong with the body is a bad request, named by its path.
     let (status, body, _) = h

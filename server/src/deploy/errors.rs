@@ -8,9 +8,11 @@ use crate::aws::AwsError;
 
 #[derive(Debug, thiserror::Error)]
 pub enum DeployError {
-    #[error("the plan has {}", problems(.0.len()))]
-    InvalidPlan(Vec<Problem>),
-    #[error("the stack parameters have {}", problems(.0.len()))]
+    /// Every problem found; `more` when the plan has more fields that do not read than are
+    /// listed ([`shared::plan::ParseError::Invalid`]'s `cut`).
+    #[error("the plan has {}{}", if *.more { "more than " } else { "" }, count_of_problems(.problems.len()))]
+    InvalidPlan { problems: Vec<Problem>, more: bool },
+    #[error("the stack parameters have {}", count_of_problems(.0.len()))]
     InvalidParameters(Vec<shared::api::PlanProblem>),
     #[error(
         "the image {repository}:{tag} is not pushed yet, and the stack's service is running: deploying it would stop the service. Push the image first (the stack's RepositoryUri output), then deploy again"
@@ -121,6 +123,6 @@ fn way_out(status: &str) -> &'static str {
 }
 
 /// "1 problem", "2 problems".
-fn problems(n: usize) -> String {
+fn count_of_problems(n: usize) -> String {
     format!("{n} problem{}", if n == 1 { "" } else { "s" })
 }

@@ -77,13 +77,12 @@ impl Deployer {
             return Err(DeployError::StackName(problem));
         }
         // Only errors refuse a plan: its warnings (given with them) are not its problems.
-        let valid = ValidPlan::new(request.plan).map_err(|found| {
-            DeployError::InvalidPlan(
-                found
-                    .into_iter()
-                    .filter(|p| p.severity == shared::validate::Severity::Error)
-                    .collect(),
-            )
+        let valid = ValidPlan::new(request.plan).map_err(|found| DeployError::InvalidPlan {
+            problems: found
+                .into_iter()
+                .filter(|p| p.severity == shared::validate::Severity::Error)
+                .collect(),
+            more: false,
         })?;
         let template = template::generate(&valid);
         let body = template.to_json();

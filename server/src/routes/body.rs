@@ -48,7 +48,7 @@ pub fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
         if path == "plan" || path.starts_with("plan.") {
             // A plan's problems are named from the plan, as validation names them, and all
             // of them: the plan is read again on its own, which reads on past the first.
-            let every = every_plan_error(bytes);
+            let (every, more) = every_plan_error(bytes);
             let problems = if every.is_empty() {
                 vec![Problem {
                     path: path.strip_prefix("plan.").unwrap_or("plan").to_string(),
@@ -58,7 +58,7 @@ pub fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
             } else {
                 every
             };
-            ApiError::Deploy(DeployError::InvalidPlan(problems))
+            ApiError::Deploy(DeployError::InvalidPlan { problems, more })
         } else if path == "." || path == "?" {
             // No field to name: the body as a whole (`.`), or a place serde could not follow
             // (`?`, inside a key that does not read).
@@ -70,19 +70,20 @@ pub fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
 }
 
 /// Every field error of the body's `plan`, read on its own (none when it reads, or is not
-/// there).
-fn every_plan_error(bytes: &[u8]) -> Vec<Problem> {
+/// there), and whether it has more than are listed.
+fn every_plan_error(bytes: &[u8]) -> (Vec<Problem>, bool) {
     let Some(plan) = serde_json::from_slice::<serde_json::Value>(bytes)
         .ok()
         .and_then(|mut body| body.get_mut("plan").map(serde_json::Value::take))
     else {
-        return Vec::new();
+        return (Vec::new(), false);
     };
     let Err(error) = shared::Plan::from_unseen_json(&plan.to_string()) else {
-        return Vec::new();
+        return (Vec::new(), false);
     };
+    let more = matches!(error, shared::plan::ParseError::Invalid { cut: true, .. });
     // At most MORE_ERRORS + 1 (the API's description says so).
-    error
+    let problems = error
         .field_errors()
         .into_iter()
         .map(|e| Problem {
@@ -90,7 +91,8 @@ fn every_plan_error(bytes: &[u8]) -> Vec<Problem> {
             message: e.message,
             severity: Severity::Error,
         })
-        .collect()
+        .collect();
+    (problems, more)
 }
 
 impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for JsonBody<T> {

@@ -697,6 +697,10 @@ pub struct ErrorBody {
     /// unknown field) lists every field that does not, up to the first 21.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub problems: Vec<PlanProblem>,
+    /// For `invalid_plan`: the plan has more fields that do not read than the 21 listed; fix
+    /// those and send it again to see the rest.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub more_problems: bool,
     /// For `sandbox_unsupported`: why the sandbox would fail.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub blockers: Vec<String>,
@@ -718,6 +722,7 @@ impl ErrorBody {
             error,
             message: message.into(),
             problems: Vec::new(),
+            more_problems: false,
             blockers: Vec::new(),
             can_update: false,
             deployment: None,
