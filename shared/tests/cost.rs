@@ -275,7 +275,8 @@ fn a_spot_share_of_part_of_a_task_says_so() {
 }
 
 /// Spot lines, by region and architecture: the book's snapshot of the region's Spot rate when
-/// it has one; else AWS's stated maximum discount off the on-demand rate, which AWS states for
+/// it has one; else unknown (the total a lower bound), with the least it can cost in words:
+/// the on-demand rate less AWS's stated maximum discount ("up to 70%"), which AWS states for
 /// Fargate Spot on either architecture.
 #[test]
 fn spot_lines_by_region_and_architecture() {
@@ -307,14 +308,14 @@ fn spot_lines_by_region_and_architecture() {
             Some(0.00141527),
             "snapshot",
         ),
-        // eu-central-1's 0.04656 × (1 − 0.70).
+        // No Spot rate in the book: at least eu-central-1's 0.04656 × (1 − 0.70).
         (
             Region::EuCentral1,
             CpuArch::X86_64,
             "x86 vCPU (Spot)",
-            Some(10.2),
-            Some(0.013968),
-            "70%",
+            None,
+            None,
+            "costs at least $10.20 a month ($0.013968 per vCPU-hour)",
         ),
         // 730 vCPU-hours × 0.01030969; 1,460 GB-hours × 0.00113349.
         (
@@ -349,30 +350,31 @@ fn spot_lines_by_region_and_architecture() {
             Some(0.00107649),
             "snapshot",
         ),
-        // No ARM Spot snapshot in these regions: the on-demand rate × (1 − 0.70), as for x86.
+        // No ARM Spot snapshot in these regions: at least the on-demand rate × (1 − 0.70), as
+        // for x86.
         (
             Region::EuCentral1,
             CpuArch::Arm64,
             "ARM vCPU (Spot)",
-            Some(8.16),
-            Some(0.011175),
-            "70%",
+            None,
+            None,
+            "costs at least $8.16 a month ($0.011175 per vCPU-hour)",
         ),
         (
             Region::UsWest2,
             CpuArch::Arm64,
             "ARM memory (Spot)",
-            Some(1.56),
-            Some(0.001068),
-            "70%",
+            None,
+            None,
+            "costs at least $1.56 a month ($0.001068 per GB-hour)",
         ),
         (
             Region::ApNortheast1,
             CpuArch::Arm64,
             "ARM vCPU (Spot)",
-            Some(8.86),
-            Some(0.012135),
-            "70%",
+            None,
+            None,
+            "costs at least $8.86 a month ($0.012135 per vCPU-hour)",
         ),
     ];
     for &(region, arch, item, monthly, unit, words) in cases {
@@ -389,6 +391,16 @@ fn spot_lines_by_region_and_architecture() {
             (got, want) => assert_eq!(got, want, "{case}"),
         }
         assert!(line.formula.contains(words), "{case}: {}", line.formula);
+        if monthly.is_none() {
+            assert!(e.lower_bound, "{case}");
+            assert!(
+                e.unknown
+                    .iter()
+                    .any(|u| u.starts_with(&format!("Fargate {item}: ")) && u.contains(words)),
+                "{case}: {:?}",
+                e.unknown
+            );
+        }
         // An unknown line is said, and makes the total a lower bound.
         assert_eq!(
             e.lower_bound,

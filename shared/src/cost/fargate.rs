@@ -2,7 +2,7 @@
 
 use super::{
     DAYS_PER_MONTH, HOURS_PER_MONTH, Options, Pricer, SECONDS_PER_MONTH, Scenario, assume, fmt_qty,
-    fmt_usd,
+    fmt_usd, fmt_usd_rate,
 };
 use crate::plan::{CpuArch, Fargate, NatGateways, Plan};
 use crate::template::ECR_IMAGES_KEPT;
@@ -134,33 +134,41 @@ fn compute(p: &mut Pricer<'_>, a: &mut Vec<String>, f: &Fargate, s: Scenario) {
                 );
                 continue;
             }
-            let (price, note) = match (on_demand, discount) {
-                (Some(rate), Some((d, fallback))) => {
-                    let note = if fallback {
+            // No Spot rate for this region: unknown, as any price the book lacks. AWS states
+            // Spot only as "up to" a discount off on-demand, so that gives the least a Spot
+            // hour can cost, not its price: the floor is said, and the total is a lower bound.
+            let floor = match (on_demand, discount) {
+                _ if !p.wants_words() => String::new(),
+                (Some(rate), Some((d, fallback))) => format!(
+                    "Spot prices float; AWS states Fargate Spot at up to {:.0}% off on-demand{}, so this costs at least {} a month ({} per {})",
+                    d * 100.0,
+                    if fallback {
                         format!(
-                            "Spot modelled at AWS's stated maximum discount of {:.0}%; the book has that figure for {} only and it is used here on purpose (AWS states it for every region). Spot prices float.",
-                            d * 100.0,
+                            " (a figure the book has for {}, and AWS states for every region)",
                             assume::SPOT_DISCOUNT_FALLBACK_REGION
                         )
                     } else {
-                        format!(
-                            "Spot modelled at AWS's stated maximum discount of {:.0}%; Spot prices float.",
-                            d * 100.0
-                        )
-                    };
-                    (Some(rate * (1.0 - d)), Some(note))
-                }
-                _ => (None, None),
+                        String::new()
+                    },
+                    fmt_usd(hours * per_task * rate * (1.0 - d)),
+                    fmt_usd_rate(rate * (1.0 - d)),
+                    if what == "vCPU" {
+                        "vCPU-hour"
+                    } else {
+                        "GB-hour"
+                    }
+                ),
+                _ => "Spot prices float".to_string(),
             };
             p.push(
                 "Fargate",
                 &item,
                 hours * per_task,
                 unit,
-                price,
-                &key,
+                None,
+                &spot_key,
                 &explain,
-                note.as_deref(),
+                Some(&floor),
             );
         }
     }

@@ -31,7 +31,8 @@ pub const DAYS_PER_MONTH: f64 = HOURS_PER_MONTH / 24.0;
 
 /// Usage the plan does not state, assumed and said on every estimate.
 pub mod assume {
-    /// Fargate Spot is modelled at AWS's stated maximum discount ("up to 70%").
+    /// Where the book has AWS's stated maximum Fargate Spot discount ("up to 70%"), which gives
+    /// the least a Spot hour can cost in a region the book has no Spot rate for.
     pub const SPOT_DISCOUNT_FALLBACK_REGION: &str = "us-east-1";
     /// Container image size, GB.
     pub const IMAGE_GB: f64 = 0.5;

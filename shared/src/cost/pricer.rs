@@ -139,6 +139,11 @@ impl<'b> Pricer<'b> {
         }
     }
 
+    /// Whether lines carry words (not [`Pricer::numbers_only`]): a note worth formatting.
+    pub(crate) fn wants_words(&self) -> bool {
+        !self.numbers_only
+    }
+
     pub fn price(&self, key: &str) -> Option<f64> {
         self.book.get(key, self.region).map(|p| p.usd)
     }
@@ -217,9 +222,11 @@ impl<'b> Pricer<'b> {
                     self.region
                 ),
                 None => {
+                    // A note on an unknown price says what is known of it (Spot's floor).
                     self.unknown.push(format!(
-                        "{service} {item}: the price book has no price for {key} in {}",
-                        self.region
+                        "{service} {item}: the price book has no price for {key} in {}{}",
+                        self.region,
+                        note.map_or_else(String::new, |n| format!(". {n}"))
                     ));
                     format!(
                         "{explain} = {} {unit} × unknown price ({key} not in the book for {})",
