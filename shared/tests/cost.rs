@@ -570,6 +570,52 @@ fn estimates_work_in_every_region_and_ranges_hold() {
     }
 }
 
+/// A line's quantity as written, times its unit price as written, is its amount as written,
+/// on every line of every matrix plan in every region, with and without the free tier: what
+/// the user reads multiplies out (a quantity used to be written whole from 100 up, so 182.5
+/// vCPU-hours × $0.04048 read "183", which is $7.41, beside $7.39).
+#[test]
+fn every_line_multiplies_out_as_written() {
+    let mut lines = 0;
+    for (name, plan) in examples::matrix() {
+        for region in Region::ALL {
+            for free_tier in [true, false] {
+                let mut plan = plan.clone();
+                plan.region = region;
+                // A plan whose ARNs name its own region is valid there only.
+                let Ok(valid) = ValidPlan::new(plan) else {
+                    continue;
+                };
+                let e = cost::estimate(
+                    &valid,
+                    PriceBook::embedded(),
+                    Options {
+                        free_tier,
+                        ..Options::default()
+                    },
+                );
+                for l in &e.lines {
+                    let (Some(unit), Some(monthly)) = (l.unit_usd, l.monthly_usd) else {
+                        continue;
+                    };
+                    let written: f64 = cost::fmt_qty(l.quantity).replace(',', "").parse().unwrap();
+                    let rate: f64 = cost::fmt_usd_rate(unit)[1..].parse().unwrap();
+                    assert_eq!(
+                        cost::fmt_usd(written * rate),
+                        cost::fmt_usd(monthly),
+                        "{name} in {region}: {} {}: {}",
+                        l.service,
+                        l.item,
+                        l.formula
+                    );
+                    lines += 1;
+                }
+            }
+        }
+    }
+    assert!(lines > 10_000, "{lines}");
+}
+
 /// `plan`'s estimate at `requests` a month.
 fn estimate_at(plan: &shared::Plan, requests: f64, o: Options) -> cost::Estimate {
     let mut p = plan.clone();
@@ -731,7 +777,7 @@ fn every_crossing_is_found_and_the_break_even_is_the_last() {
     assert!(
         c.break_even_note
             .as_deref()
-            .is_some_and(|n| n.contains("Below it the curves also cross, near 29,075,000 (Fargate cheaper above), near 30,660,000 (Lambda cheaper above) requests a month; each new Fargate task is a step in its cost.")),
+            .is_some_and(|n| n.contains("Below it the curves also cross, near 29,090,782 (Fargate cheaper above), near 30,660,000 (Lambda cheaper above) requests a month; each new Fargate task is a step in its cost.")),
         "{:?}",
         c.break_even_note
     );

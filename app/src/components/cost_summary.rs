@@ -19,6 +19,11 @@ pub fn at_least(usd: f64, lower_bound: bool) -> String {
     }
 }
 
+/// "1 price", "2 prices": a count and its noun (one that takes an "s").
+pub fn count(n: usize, noun: &str) -> String {
+    format!("{n} {noun}{}", if n == 1 { "" } else { "s" })
+}
+
 /// A change of an amount: "+$1.00" or "−$1.00" (a minus sign; one that rounds to $0.00 is
 /// "+$0.00", as the CLI writes it).
 pub fn signed(usd: f64) -> String {
@@ -72,7 +77,8 @@ pub fn CostSummary() -> impl IntoView {
     let unknown = note(|e, _| match e.unknown.len() {
         0 => String::new(),
         n => format!(
-            "Lower bound: {n} price(s) unknown for {} in the price book; the real total is higher (see the cost lines).",
+            "Lower bound: {} unknown for {} in the price book; the real total is higher (see the cost lines).",
+            count(n, "price"),
             e.region
         ),
     });

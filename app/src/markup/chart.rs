@@ -12,6 +12,8 @@ pub const LEFT: f64 = 56.0;
 pub const RIGHT: f64 = 12.0;
 pub const TOP: f64 = 12.0;
 pub const BOTTOM: f64 = 34.0;
+/// The room a marker's label takes right of its line, past which it goes left of it.
+const LABEL_ROOM: f64 = 96.0;
 
 /// Everything the SVG needs.
 #[derive(Clone, Debug, PartialEq)]
@@ -24,6 +26,8 @@ pub struct Chart {
     pub y_ticks: Vec<(f64, String)>,
     pub break_even_x: Option<f64>,
     pub user_x: Option<f64>,
+    /// The user's traffic is off the chart: `Some(true)` above its range, `Some(false)` below.
+    pub user_beyond: Option<bool>,
     /// The stretches where a side's cost is only a lower bound (some price unknown), drawn
     /// dashed over its line.
     pub fargate_lower_bound_path: String,
@@ -123,6 +127,8 @@ pub fn layout(curve: &[CurvePoint], break_even: Option<f64>, user_requests: f64)
             .collect(),
         break_even_x: break_even.filter(|r| in_range(*r)).map(px),
         user_x: (user_requests > 0.0 && in_range(user_requests)).then(|| px(user_requests)),
+        user_beyond: (user_requests > 0.0 && !in_range(user_requests))
+            .then_some(user_requests > last.requests_per_month),
         fargate_lower_bound_path: marked(|p| p.fargate_usd, |p| p.fargate_lower_bound),
         lambda_lower_bound_path: marked(|p| p.lambda_usd, |p| p.lambda_lower_bound),
         over_capacity_x: curve
@@ -228,15 +234,36 @@ impl Chart {
             (self.user_x, "you", "traffic-marker", "your traffic", 24.0),
         ] {
             if let Some(x) = x {
+                // A label that would run past the plot's right edge ends at its line instead
+                // (at the small screens' 14 units, "your traffic" is about 85 wide).
+                let (label_x, anchor) = if x + LABEL_ROOM > WIDTH - RIGHT {
+                    (x - 4.0, " text-anchor=\"end\"")
+                } else {
+                    (x + 4.0, "")
+                };
                 let _ = write!(
                     out,
                     "<line class=\"{class}\" data-testid=\"{test_id}\" data-x=\"{x:.1}\" x1=\"{x}\" \
                      x2=\"{x}\" y1=\"{TOP}\" y2=\"{plot_bottom}\"></line><text class=\"marker-label\" \
-                     x=\"{}\" y=\"{}\">{label}</text>",
-                    x + 4.0,
+                     x=\"{label_x}\" y=\"{}\"{anchor}>{label}</text>",
                     TOP + dy
                 );
             }
+        }
+        // Traffic off the chart is said at the edge it is beyond.
+        if let Some(above) = self.user_beyond {
+            let _ = write!(
+                out,
+                "<text class=\"marker-label\" data-testid=\"traffic-off-chart\" x=\"{}\" y=\"{}\"{}>{}</text>",
+                if above { WIDTH - RIGHT } else { LEFT + 4.0 },
+                TOP + 24.0,
+                if above { " text-anchor=\"end\"" } else { "" },
+                if above {
+                    "your traffic is beyond →"
+                } else {
+                    "← your traffic is below"
+                }
+            );
         }
         out.push_str("</svg>");
         out
@@ -340,5 +367,32 @@ mod tests {
         let curve = vec![point(1e3, 10.0, 1.0), point(1e11, 1e5, 1e6)];
         let c = layout(&curve, None, 1e12).unwrap();
         assert_eq!((c.break_even_x, c.user_x), (None, None));
+        // The user's traffic off the chart is said at the edge it is beyond.
+        assert_eq!(c.user_beyond, Some(true));
+        assert!(c.to_svg().contains(">your traffic is beyond →</text>"));
+        let c = layout(&curve, None, 100.0).unwrap();
+        assert_eq!(c.user_beyond, Some(false));
+        assert!(c.to_svg().contains(">← your traffic is below</text>"));
+        let c = layout(&curve, None, 1e6).unwrap();
+        assert_eq!(c.user_beyond, None);
+        assert!(!c.to_svg().contains("traffic-off-chart"));
+    }
+
+    /// A marker near the right edge has its label left of its line, inside the plot.
+    #[test]
+    fn a_label_near_the_right_edge_ends_at_its_line() {
+        let curve = vec![point(1e3, 10.0, 1.0), point(1e11, 1e5, 1e6)];
+        let svg = layout(&curve, None, 1e11).unwrap().to_svg();
+        let x = WIDTH - RIGHT;
+        assert!(
+            svg.contains(&format!(
+                "<text class=\"marker-label\" x=\"{}\" y=\"{}\" text-anchor=\"end\">your traffic</text>",
+                x - 4.0,
+                TOP + 24.0
+            )),
+            "{svg}"
+        );
+        let svg = layout(&curve, None, 1e5).unwrap().to_svg();
+        assert!(!svg.contains("text-anchor=\"end\">your traffic<"), "{svg}");
     }
 }

@@ -18,19 +18,23 @@ fn verdict(c: &Comparison) -> String {
     let name = |s: &str| if s == "fargate" { "Fargate" } else { "Lambda" };
     match (c.break_even_requests_per_month, &c.cheaper_above_break_even) {
         (Some(r), Some(cheaper)) => format!(
-            "They {}cross at {}{} requests a month; above that, {} is cheaper.",
+            "They {}cross at {}{} requests a month{}; above that, {} is cheaper.",
             if c.crossings_before.is_empty() {
                 ""
             } else {
                 "last "
             },
-            match c.break_even_bound {
-                Bound::Exact => "about ",
-                Bound::AtLeast => "at least ",
-                Bound::AtMost => "at most ",
-                Bound::Withheld => "",
+            if c.break_even_bound == Bound::Exact {
+                "about "
+            } else {
+                ""
             },
             shared::cost::fmt_qty(r),
+            match c.break_even_bound {
+                Bound::AtLeast => " or more",
+                Bound::AtMost => " or fewer",
+                Bound::Exact | Bound::Withheld => "",
+            },
             name(cheaper)
         ),
         (None, Some(_)) => "Where they cross is withheld: see why below.".to_string(),
@@ -62,6 +66,21 @@ fn cell(out: &mut String, total: &ComponentTotal) {
     out.push_str("</td>");
 }
 
+/// Fargate's subtotal less Lambda's. A lower bound (some price unknown) can only rise: a
+/// difference whose sign that cannot turn is written with "+" after it ("+$90.16+": at least
+/// that much more; "−$5.00+": at least that much less); one it could turn is "?".
+fn difference(f: &ComponentTotal, l: &ComponentTotal) -> String {
+    let d = f.usd - l.usd;
+    match (f.lower_bound, l.lower_bound) {
+        (false, false) => signed(d),
+        // Only Fargate's may rise: the difference may only grow.
+        (true, false) if d > 0.0 => format!("{}+", signed(d)),
+        // Only Lambda's may rise: the difference may only fall.
+        (false, true) if d < 0.0 => format!("{}+", signed(d)),
+        _ => "?".into(),
+    }
+}
+
 /// Both sides' subtotals by component, and the difference.
 fn components(out: &mut String, f: &Estimate, l: &Estimate) {
     out.push_str(
@@ -80,11 +99,7 @@ fn components(out: &mut String, f: &Estimate, l: &Estimate) {
         cell(out, fc);
         cell(out, lc);
         out.push_str("<td class=\"diff\">");
-        if fc.lower_bound || lc.lower_bound {
-            out.push('?');
-        } else {
-            escape(out, &signed(fc.usd - lc.usd));
-        }
+        escape(out, &difference(fc, lc));
         out.push_str("</td></tr>");
     }
     out.push_str("</tbody></table>");
@@ -153,8 +168,8 @@ fn half_decades(curve: &[CurvePoint]) -> Vec<&CurvePoint> {
 fn cheaper_at(p: &CurvePoint) -> &'static str {
     match (p.fargate_over_capacity, p.lambda_over_capacity) {
         (true, true) => return "neither carries it",
-        (true, false) => return "Lambda (Fargate cannot carry it)",
-        (false, true) => return "Fargate (Lambda cannot carry it)",
+        (true, false) => return "only Lambda carries it",
+        (false, true) => return "only Fargate carries it",
         (false, false) => {}
     }
     if p.fargate_usd < p.lambda_usd && !p.fargate_lower_bound {
@@ -271,6 +286,31 @@ mod tests {
         )
     }
 
+    /// A difference is signed when the lower bounds cannot turn its sign, else "?".
+    #[test]
+    fn a_difference_is_signed_when_its_sign_is_known() {
+        let total = |usd: f64, lower_bound: bool| ComponentTotal {
+            component: Component::Network,
+            usd,
+            lower_bound,
+            services: Vec::new(),
+        };
+        for ((f, flb), (l, llb), said) in [
+            ((123.56, false), (33.40, false), "+$90.16"),
+            // Fargate's may only rise, and is already above.
+            ((123.56, true), (33.40, false), "+$90.16+"),
+            // Fargate's may rise past Lambda's.
+            ((10.0, true), (33.40, false), "?"),
+            // Lambda's may only rise, and is already above.
+            ((10.0, false), (15.0, true), "−$5.00+"),
+            ((20.0, false), (15.0, true), "?"),
+            ((20.0, true), (15.0, true), "?"),
+            ((15.0, true), (15.0, false), "?"),
+        ] {
+            assert_eq!(difference(&total(f, flb), &total(l, llb)), said);
+        }
+    }
+
     /// Every part the page's tests and styles look for, with the comparison's own figures.
     #[test]
     fn the_body_shows_the_table_the_verdict_and_the_chart() {
@@ -324,13 +364,14 @@ mod tests {
             ((20.0, 20.0, true, false, false, false), "unknown"),
             // A lower bound above the other side's exact price is above it.
             ((10.0, 20.0, false, true, false, false), "Fargate"),
+            // Over its capacity, a side's price is not a cheaper one (it cannot be had).
             (
                 (10.0, 20.0, false, false, true, false),
-                "Lambda (Fargate cannot carry it)",
+                "only Lambda carries it",
             ),
             (
                 (30.0, 20.0, false, false, false, true),
-                "Fargate (Lambda cannot carry it)",
+                "only Fargate carries it",
             ),
             ((10.0, 20.0, false, false, true, true), "neither carries it"),
         ];
@@ -428,8 +469,10 @@ mod tests {
         c.break_even_bound = Bound::AtLeast;
         assert_eq!(
             verdict(&c),
-            "They last cross at at least 1,234,567 requests a month; above that, Lambda is cheaper."
+            "They last cross at 1,234,567 requests a month or more; above that, Lambda is cheaper."
         );
+        c.break_even_bound = Bound::AtMost;
+        assert!(verdict(&c).starts_with("They last cross at 1,234,567 requests a month or fewer;"));
         // No crossing: in the known prices only, when unknown ones may hide one.
         c.break_even_requests_per_month = None;
         c.cheaper_above_break_even = None;

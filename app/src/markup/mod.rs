@@ -17,6 +17,25 @@ pub mod problems;
 
 pub use crate::highlight::escape;
 
+/// A message's text, escaped, with its `code` spans (the validator's and the server's messages
+/// mark names and values so, as the CLI prints them) as `<code>`; a message with an odd number
+/// of backticks is written as it is.
+pub fn escape_message(out: &mut String, text: &str) {
+    if text.matches('`').count() % 2 == 1 {
+        escape(out, text);
+        return;
+    }
+    for (i, part) in text.split('`').enumerate() {
+        if i % 2 == 1 {
+            out.push_str("<code>");
+            escape(out, part);
+            out.push_str("</code>");
+        } else {
+            escape(out, part);
+        }
+    }
+}
+
 /// Text for a double-quoted attribute value (the diagram's escaper).
 pub fn attribute(out: &mut String, text: &str) {
     out.push_str(&shared::topology::escape_xml(text));
@@ -24,6 +43,19 @@ pub fn attribute(out: &mut String, text: &str) {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_messages_code_spans_are_code() {
+        let mut out = String::new();
+        super::escape_message(&mut out, "keep it in `secret` or `a<b`, say");
+        assert_eq!(
+            out,
+            "keep it in <code>secret</code> or <code>a&lt;b</code>, say"
+        );
+        let mut out = String::new();
+        super::escape_message(&mut out, "a ` alone & more");
+        assert_eq!(out, "a ` alone &amp; more");
+    }
+
     #[test]
     fn attribute_values_cannot_end_early_or_open_a_tag() {
         let mut out = String::new();

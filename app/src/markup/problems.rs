@@ -3,7 +3,7 @@
 
 use shared::{Problem, Severity};
 
-use super::{attribute, escape};
+use super::{attribute, escape, escape_message};
 use crate::components::fields::field_id;
 
 /// One `<li>` per problem, in the validator's order.
@@ -18,7 +18,7 @@ pub fn items(problems: &[Problem]) -> String {
         out.push_str("\"><code>");
         escape(&mut out, &p.path);
         out.push_str("</code></a> <span>");
-        escape(&mut out, &p.message);
+        escape_message(&mut out, &p.message);
         out.push_str("</span></li>");
     }
     out

@@ -5,7 +5,7 @@ use super::{
     fmt_usd, fmt_usd_rate,
 };
 use crate::plan::{CpuArch, Fargate, NatGateways, Plan};
-use crate::template::ECR_IMAGES_KEPT;
+use crate::template::{ECR_IMAGES_KEPT, LOG_EXPIRATION_DAYS, LOG_OLD_VERSION_DAYS};
 
 /// KB to GB (decimal, as AWS bills data).
 const KB_PER_GB: f64 = 1_000_000.0;
@@ -28,6 +28,15 @@ pub(super) fn lines(
     network(p, a, plan, f, o, s);
     data(p, a, plan, f, s);
     monitoring(p, a, plan, f, o, s);
+}
+
+/// "1 task", "2 tasks", "1.5 tasks".
+fn count_tasks(tasks: f64) -> String {
+    format!(
+        "{} task{}",
+        fmt_qty(tasks),
+        if tasks == 1.0 { "" } else { "s" }
+    )
 }
 
 /// Whether `tasks` running with `spot` of them on Spot split into whole tasks on neither side.
@@ -79,8 +88,8 @@ fn compute(p: &mut Pricer<'_>, a: &mut Vec<String>, f: &Fargate, s: Scenario) {
         let hours = task_hours * share;
         let explain_tasks = || {
             format!(
-                "{} tasks × {HOURS_PER_MONTH} h × {:.0}% {kind}",
-                fmt_qty(s.tasks),
+                "{} × {HOURS_PER_MONTH} h × {:.0}% {kind}",
+                count_tasks(s.tasks),
                 share * 100.0
             )
         };
@@ -182,8 +191,8 @@ fn compute(p: &mut Pricer<'_>, a: &mut Vec<String>, f: &Fargate, s: Scenario) {
             "fargate.ephemeral_gb_hour",
             &|| {
                 format!(
-                    "{} tasks × {HOURS_PER_MONTH} h × ({} − 20 included) GB",
-                    fmt_qty(s.tasks),
+                    "{} × {HOURS_PER_MONTH} h × ({} − 20 included) GB",
+                    count_tasks(s.tasks),
                     f.ephemeral_storage_gib
                 )
             },
@@ -266,9 +275,9 @@ fn network(
         "nat.gb",
         &|| {
             let image_pulls = format!(
-                "{} GB of image pulls ({} tasks × {} deploys × {} GB",
+                "{} GB of image pulls ({} × {} deploys × {} GB",
                 fmt_qty(pulls),
-                fmt_qty(s.tasks),
+                count_tasks(s.tasks),
                 assume::DEPLOYS_PER_MONTH,
                 assume::IMAGE_GB
             );
@@ -761,22 +770,26 @@ fn monitoring(
     p.not_priced("VPC", "Flow logs to S3", "billed per GB of flow records, which depends on connection counts; the book has no vended-log price");
     app_bucket(p, a, s);
     let access_gb = s.requests * assume::ACCESS_LOG_BYTES / 1e9;
+    // The stack's log bucket expires a log after 90 days; versioned, it keeps the expired
+    // log as an old version 7 days more, billed as any stored byte.
+    let kept = LOG_EXPIRATION_DAYS + LOG_OLD_VERSION_DAYS;
     if let Some(bucket) = &plan.log_bucket {
         a.push(format!(
-            "S3: the access logs go to your bucket {bucket}, in this account: its lifecycle decides how long they stay; the estimate keeps the load balancer's 90 days, as the stack's own log bucket would."
+            "S3: the access logs go to your bucket {bucket}, in this account: its lifecycle decides how long they stay; the estimate keeps them {kept} days, as the stack's own log bucket would."
         ));
     }
     p.add(
         "S3",
-        "Load balancer access logs (90 days kept)",
-        access_gb * 3.0,
+        &format!("Load balancer access logs ({kept} days kept)"),
+        access_gb * f64::from(kept) / DAYS_PER_MONTH,
         "GB-months",
         "s3.storage_gb_month",
         &|| {
             format!(
-                "{} requests × {} bytes × 3 months kept",
+                "{} requests × {} bytes × ({LOG_EXPIRATION_DAYS} days until expiry + {LOG_OLD_VERSION_DAYS} as an old version) ÷ {} days a month",
                 fmt_qty(s.requests),
-                assume::ACCESS_LOG_BYTES
+                assume::ACCESS_LOG_BYTES,
+                fmt_qty(DAYS_PER_MONTH)
             )
         },
     );

@@ -22,7 +22,9 @@ pub(crate) struct Pricer<'b> {
 
 /// Formats a quantity for formulas: thousands separators, at most 4 significant decimals.
 pub fn fmt_qty(q: f64) -> String {
-    let rounded = if q.abs() >= 100.0 {
+    // Four decimals at any size, so that a line's quantity times its unit price is its amount
+    // as shown (182.5 vCPU-hours, not 183); past 1e11 (requests, bytes) only whole units.
+    let rounded = if q.abs() >= 1e11 {
         q.round()
     } else {
         (q * 10_000.0).round() / 10_000.0

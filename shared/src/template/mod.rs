@@ -12,7 +12,7 @@ pub use fargate::ECR_IMAGES_KEPT;
 pub use lambda::{CODE_BUCKET_OUTPUT, FUNCTION_IMAGE_TAG};
 pub use storage::{
     ACCOUNT_PLACEHOLDER, CODE_BUCKET, CODE_BUCKET_PREFIX, ELB_ACCOUNTS, LOG_BUCKET,
-    code_bucket_name, users_log_bucket_policy,
+    LOG_EXPIRATION_DAYS, LOG_OLD_VERSION_DAYS, code_bucket_name, users_log_bucket_policy,
 };
 pub(crate) mod domain;
 pub mod format;

@@ -11,6 +11,10 @@ pub const APP_BUCKET: &str = "AppBucket";
 pub const LOG_BUCKET: &str = "LogBucket";
 pub const LOG_BUCKET_POLICY: &str = "LogBucketPolicy";
 pub const CODE_BUCKET: &str = "CodeBucket";
+/// The stack's log bucket expires a log this many days after it is written…
+pub const LOG_EXPIRATION_DAYS: u32 = 90;
+/// …and, as the bucket is versioned, keeps it as an old version this many days more.
+pub const LOG_OLD_VERSION_DAYS: u32 = 7;
 
 /// The prefix of every code bucket's name; the rest is the stack id's UUID, so the name is
 /// unique, and the deploy role can write code only into buckets so named, in its own account.
@@ -258,8 +262,8 @@ pub fn log_bucket(b: &mut Builder<'_>, writers: LogWriters) {
         "LifecycleConfiguration": { "Rules": [{
             "Id": "ExpireLogs",
             "Status": "Enabled",
-            "ExpirationInDays": 90,
-            "NoncurrentVersionExpiration": { "NoncurrentDays": 7 },
+            "ExpirationInDays": LOG_EXPIRATION_DAYS,
+            "NoncurrentVersionExpiration": { "NoncurrentDays": LOG_OLD_VERSION_DAYS },
             "AbortIncompleteMultipartUpload": { "DaysAfterInitiation": 1 }
         }] }
     });

@@ -141,7 +141,7 @@ pub fn review(d: Deploy) -> AnyView {
                     let described = replaced.is_some().then_some("update-replaces");
                     Some(view! {
                     <div class="banner" role="alertdialog" aria-labelledby="update-question" aria-describedby=described data-testid="confirm-update">
-                        <span id="update-question">{format!("Updating {name} changes {n} resource(s), listed below. Apply?")}</span>
+                        <span id="update-question">{format!("Updating {name} changes {}, listed below. Apply?", crate::components::cost_summary::count(n, "resource"))}</span>
                         <button type="button" data-testid="apply-update" on:click=move |ev| {
                             crate::browser::refocus_deploy(ev.target());
                             d.execute(name.clone())
@@ -172,7 +172,7 @@ pub fn change_list(d: Deploy) -> AnyView {
             (!d.changes.with(Vec::is_empty)).then(|| {
                 view! {
                     <details class="changes" open=move || d.changes.with(|c| c.iter().any(|c| c.action == "Remove" || replacement_note(c.replacement.as_deref()).is_some()))>
-                        <summary data-testid="change-count">{move || format!("Change set: {} change(s)", d.changes.with(Vec::len))}</summary>
+                        <summary data-testid="change-count">{move || format!("Change set: {}", crate::components::cost_summary::count(d.changes.with(Vec::len), "change"))}</summary>
                         <ul>
                             {move || d.changes.get().into_iter().map(|c| view! {
                                 <li><span class="action">{c.action}</span>" "

@@ -52,7 +52,7 @@ pub fn access(target: RwSignal<TargetAnswer>, d: Deploy) -> AnyView {
                         d.token.set(Some(t.trim().to_string()));
                     }
                 }>
-                    <p class="empty">"To deploy, open the login URL that `stackplan serve` printed, or paste its token:"</p>
+                    <p class="empty">"To deploy, open the login URL that "<code>"stackplan serve"</code>" printed, or paste its token:"</p>
                     <input type="password" aria-label="Deploy token" data-testid="deploy-token"
                         prop:value=move || token_input.get() on:input=move |ev| token_input.set(event_target_value(&ev)) />
                     <button type="submit">"Use token"</button>
