@@ -579,7 +579,8 @@ impl Plan {
     }
 }
 
-/// The AWS regions Stackplan plans for (the price book covers each of them).
+/// The AWS regions Stackplan plans for (the price book has prices in each; an item it has no
+/// price for in a region is priced "unknown", and the total is a lower bound).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub enum Region {
@@ -833,7 +834,8 @@ macro_rules! string_enum {
 }
 
 string_enum!(
-    /// RDS instance classes the planner offers (each one priced in the price book).
+    /// RDS instance classes the planner offers (priced where the price book has them; elsewhere
+    /// "unknown", and the total is a lower bound).
     DbInstanceClass {
         T4gMicro => "db.t4g.micro",
         T4gSmall => "db.t4g.small",

@@ -847,3 +847,30 @@ fn no_crossing_that_unknown_prices_may_hide_is_withheld() {
     assert!(note.contains("so one may be hidden"), "{note}");
     assert_eq!(c.break_even_bound, cost::Bound::Withheld, "{note}");
 }
+
+/// The Lambda example's table storage names the allowance it takes from, and its API access
+/// logs' line size is an assumption said with the others.
+#[test]
+fn table_storage_and_access_logs_say_what_they_assume() {
+    for free_tier in [true, false] {
+        let e = cost::estimate(
+            &ValidPlan::new(examples::lambda()).unwrap(),
+            PriceBook::embedded(),
+            Options { free_tier },
+        );
+        let storage = e.lines.iter().find(|l| l.item == "Table storage").unwrap();
+        let wanted = if free_tier {
+            "2 tables × 1 GB − 2 GB of the always-free 25 GB = 0 GB-months"
+        } else {
+            "2 tables × 1 GB = 2 GB-months"
+        };
+        assert!(storage.formula.starts_with(wanted), "{}", storage.formula);
+        assert!(
+            e.assumptions.iter().any(|a| a.starts_with(
+                "API Gateway writes one access-log line per request, about 300 bytes"
+            )),
+            "{:?}",
+            e.assumptions
+        );
+    }
+}

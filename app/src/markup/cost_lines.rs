@@ -158,7 +158,7 @@ pub fn head(l: &Line) -> String {
         out.push_str("<span class=\"changed-badge\" title=\"The live price differs from the embedded book's\">price changed</span>");
     }
     if l.derived {
-        out.push_str("<span class=\"derived-badge\" data-testid=\"derived-price\" title=\"This unit price is derived from other prices by a rule the price book states (such as Multi-AZ = 2 × Single-AZ, or a price found equal in every region checked), not read from this region's price list\">derived price</span>");
+        out.push_str("<span class=\"derived-badge\" data-testid=\"derived-price\" title=\"This unit price is not read as a unit price from this region's price list: it is worked out from other figures, by a rule the price book states (such as Multi-AZ = 2 × Single-AZ, or a price found equal in every region checked) or from a monthly figure ÷ 730 hours\">derived price</span>");
     }
     out
 }
@@ -344,7 +344,7 @@ mod tests {
             "<details class=\"cost-group\" open><summary><span>S3 &lt;a&gt;</span><span class=\"line-usd\">$1.00 + unknown</span></summary><ul>\
              <li class=\"changed\"><details><summary><span>GET &amp; PUT\
              <span class=\"changed-badge\" title=\"The live price differs from the embedded book's\">price changed</span>\
-             <span class=\"derived-badge\" data-testid=\"derived-price\" title=\"This unit price is derived from other prices by a rule the price book states (such as Multi-AZ = 2 × Single-AZ, or a price found equal in every region checked), not read from this region's price list\">derived price</span>\
+             <span class=\"derived-badge\" data-testid=\"derived-price\" title=\"This unit price is not read as a unit price from this region's price list: it is worked out from other figures, by a rule the price book states (such as Multi-AZ = 2 × Single-AZ, or a price found equal in every region checked) or from a monthly figure ÷ 730 hours\">derived price</span>\
              </span><span class=\"line-usd\">unknown</span></summary><p class=\"formula\">1 &lt; 2</p></details></li>\
              <li><details open><summary><span>storage</span><span class=\"line-usd\">$1.00</span></summary><p class=\"formula\">1 GB</p></details></li>\
              </ul></details>"

@@ -62,7 +62,7 @@ pub fn render_estimate(e: &Estimate, ceiling: Option<cost::Ceiling>) -> String {
     ));
     if e.lines.iter().any(|l| l.derived && l.unit_usd.is_some()) {
         out.push_str(
-            "* derived price: from other prices by a rule the price book states (such as Multi-AZ = 2 × Single-AZ, or a price found equal in every region checked), not read from this region's price list\n",
+            "* derived price: not read as a unit price from this region's price list, but worked out from other figures, by a rule the price book states (such as Multi-AZ = 2 × Single-AZ, or a price found equal in every region checked) or from a monthly figure ÷ 730 hours\n",
         );
     }
     let left_out = e.not_in_total();

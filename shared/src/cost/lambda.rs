@@ -188,19 +188,26 @@ pub(super) fn lines(
         );
         let stored = tables * assume::DDB_GB_PER_TABLE;
         let free = p.take_free("dynamodb.free_storage_gb", stored, o.free_tier);
+        let allowance = p.price("dynamodb.free_storage_gb");
         p.add(
             "DynamoDB",
             "Table storage",
             stored - free,
             "GB-months",
             "dynamodb.storage_gb_month",
-            &|| {
-                format!(
-                    "{} tables × {} GB − {} GB free",
+            &|| match allowance {
+                Some(allowance) if o.free_tier => format!(
+                    "{} tables × {} GB − {} GB of the always-free {} GB",
                     l.tables.len(),
                     assume::DDB_GB_PER_TABLE,
-                    fmt_qty(free)
-                )
+                    fmt_qty(free),
+                    fmt_qty(allowance)
+                ),
+                _ => format!(
+                    "{} tables × {} GB",
+                    l.tables.len(),
+                    assume::DDB_GB_PER_TABLE
+                ),
             },
         );
         a.push(format!(
@@ -225,6 +232,10 @@ pub(super) fn lines(
     if l.api == ApiType::Http {
         let access_gb = s.requests * assume::ACCESS_LOG_BYTES / 1e9;
         logs(p, o, "API access", access_gb, l.log_retention_days);
+        a.push(format!(
+            "API Gateway writes one access-log line per request, about {} bytes, into the API's log group.",
+            assume::ACCESS_LOG_BYTES
+        ));
     }
     match &l.image {
         Some(image) => {
