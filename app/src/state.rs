@@ -107,7 +107,7 @@ pub struct Untyped {
     pub path: String,
     pub text: String,
     /// Why the plan does not take it, and what it keeps meanwhile: "is not a whole number, such
-    /// as 10000000 or 10,000,000: the plan keeps its last value, 2, until it is".
+    /// as 10000000 or 10,000,000: the plan keeps 2 until the box holds one it takes".
     pub why: String,
 }
 
@@ -115,12 +115,13 @@ impl Untyped {
     /// Longest stretch of the typed text repeated in the message.
     const SHOWN: usize = 24;
 
-    /// A number box's text that does not read as `kind`; the plan keeps `kept`.
-    pub fn number(path: String, text: String, kind: &str, kept: &str) -> Untyped {
+    /// A number box's text the box does not take, for `why` ("is not a whole number, …",
+    /// "is below 0: …"); the plan keeps `kept`.
+    pub fn number(path: String, text: String, why: &str, kept: &str) -> Untyped {
         Untyped {
             path,
             text,
-            why: format!("is not {kind}: the plan keeps its last value, {kept}, until it is"),
+            why: format!("{why}: the plan keeps {kept} until the box holds one it takes"),
         }
     }
 
@@ -525,7 +526,12 @@ impl Planner {
                 Ok(valid) => valid.warnings().to_vec(),
                 Err(problems) => problems.clone(),
             });
-            untyped.with(|u| problems.extend(u.iter().map(Untyped::problem)));
+            untyped.with(|u| {
+                // A box holding text the plan does not take is said once, for what it holds:
+                // not also for the value the plan kept, which the box no longer shows.
+                problems.retain(|p| !u.iter().any(|e| e.path == p.path));
+                problems.extend(u.iter().map(Untyped::problem));
+            });
             problems
         });
         let valid = crate::reactive::memo(move |_| checked.with(|c| c.as_ref().ok().cloned()));
@@ -559,9 +565,12 @@ impl Planner {
             let kind = kind.get();
             pricing.with(|sb| {
                 valid.with(|v| match v {
+                    // A box whose text the plan does not take (yet) makes the plan's value
+                    // shown not the one on the screen: the cost is marked as the last valid
+                    // plan's, as for any other problem.
                     Some(v) => Some((
                         with_book(sb, v.region.code(), |b| cost::estimate(v, b, options)),
-                        true,
+                        untyped.with(Vec::is_empty),
                     )),
                     None => prev
                         .cloned()
@@ -609,7 +618,7 @@ impl Planner {
         );
         let template = crate::reactive::memo(move |_| {
             let format = format.get();
-            let current = generated.with(Option::is_some);
+            let current = generated.with(Option::is_some) && untyped.with(Vec::is_empty);
             last_generated.with(|t| {
                 t.as_ref()
                     .map(|(_, t)| (t.render(format), t.resources().len(), current))

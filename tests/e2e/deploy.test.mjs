@@ -218,7 +218,7 @@ test('Deploy creates the Lambda example in the sandbox, shows progress, outputs 
   await page.getByTestId('confirm-update').waitFor();
   // The question takes the focus, on Cancel, as the others do; it is named by its question.
   await page.waitForFunction(() => document.activeElement?.dataset.testid === 'cancel-update');
-  assert.equal(await page.getByRole('alertdialog', { name: /^Updating shop-lambda changes \d+ resource\(s\)/ }).count(), 1);
+  assert.equal(await page.getByRole('alertdialog', { name: /^Updating shop-lambda changes \d+ resources?,/ }).count(), 1);
   assert.deepEqual(await accessibilityViolations(page), []);
   // The cost of the change, read against the plan the stack's template records.
   assert.match(await page.getByTestId('update-cost').innerText(), /Monthly cost: \$[\d,.]+\+? → \$[\d,.]+\+? \(\+\$[\d,.]+ a month\)[\s\S]*Lambda: Duration/);

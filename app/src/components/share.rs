@@ -11,7 +11,9 @@ use crate::state::use_planner;
 #[component]
 pub fn ShareButton() -> impl IntoView {
     let p = use_planner();
-    let shared_link = RwSignal::new(None::<(String, bool)>);
+    // The link, whether it was copied, and what it leaves out (boxes whose text the plan does
+    // not take: the link carries the values the plan kept).
+    let shared_link = RwSignal::new(None::<(String, bool, String)>);
     // A plan whose link no reader would take (over the length a link may have): neither put
     // in the address bar, where a reload would lose the plan, nor copied. How long it would be.
     let too_long = RwSignal::new(None::<usize>);
@@ -36,6 +38,17 @@ pub fn ShareButton() -> impl IntoView {
         }
         too_long.set(None);
         let url = p.share_link();
+        let held = p.untyped.with_untracked(|u| match u.as_slice() {
+            [] => String::new(),
+            [one] => format!(
+                " · {} holds text the plan does not take: the link has the plan's value, as the cost does",
+                one.path
+            ),
+            many => format!(
+                " · {} boxes hold text the plan does not take: the link has the plan's values, as the cost does",
+                many.len()
+            ),
+        });
         // The page's own link now: it is priced with the page's book.
         p.linked_book.set(None);
         if let Some((_, fragment)) = url.split_once('#') {
@@ -48,7 +61,7 @@ pub fn ShareButton() -> impl IntoView {
         }
         spawn_local(async move {
             let copied = browser::copy(url.clone()).await;
-            shared_link.set(Some((url, copied)));
+            shared_link.set(Some((url, copied, held)));
             spoken.say(if copied {
                 "Link copied"
             } else {
@@ -76,9 +89,9 @@ pub fn ShareButton() -> impl IntoView {
                     <button type="button" class="icon" aria-label="Close" on:click=move |ev| close(ev.target())>"×"</button>
                 </div>
             })}
-            {move || shared_link.get().map(|(url, copied)| view! {
+            {move || shared_link.get().map(|(url, copied, held)| view! {
                 <div class="share-result">
-                    <span>{if copied { "Link copied" } else { "Copy this link" }}{format!(" · {} characters, the whole plan and how it is priced, no server storage", fmt_qty(url.chars().count() as f64))}</span>
+                    <span>{if copied { "Link copied" } else { "Copy this link" }}{format!(" · {} characters, the whole plan and how it is priced, no server storage{held}", fmt_qty(url.chars().count() as f64))}</span>
                     <input type="text" readonly data-testid="share-link" aria-label="Share link" prop:value=url />
                     <button type="button" class="icon" aria-label="Close" on:click=move |ev| close(ev.target())>"×"</button>
                 </div>

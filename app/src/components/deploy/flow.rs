@@ -67,6 +67,9 @@ pub struct Deploy {
     pub lost: RwSignal<Option<Lost>>,
     /// The last deploy asked for, to ask again as an update.
     last: StoredValue<Option<CreateDeployment>>,
+    /// The stack this panel created or made a change set for (its name and region): the
+    /// form says Deploy of that name and region updates it.
+    pub followed: RwSignal<Option<(String, shared::plan::Region)>>,
     /// Following again, after a reload, the deployment this tab followed before it.
     pub(super) resuming: StoredValue<bool>,
     /// The stack followed was refused as busy: once it settles, the refusal's "wait" is
@@ -115,6 +118,7 @@ impl Deploy {
             stack_name: RwSignal::new(None),
             lost: RwSignal::new(None),
             last: StoredValue::new(None),
+            followed: RwSignal::new(None),
             resuming: StoredValue::new(false),
             waited_out: StoredValue::new(false),
             edits: StoredValue::new((0, None)),
@@ -223,6 +227,12 @@ impl Deploy {
         }
     }
 
+    /// Whether Deploy of `name` in `region` updates the stack this panel follows.
+    pub fn follows(self, name: &str, region: shared::plan::Region) -> bool {
+        self.followed
+            .with(|f| f.as_ref().is_some_and(|(n, r)| n == name && *r == region))
+    }
+
     /// Creates a new stack and follows it, or makes an update's change set for review.
     pub fn start(self, request: CreateDeployment) {
         let Some(client) = self.client() else { return };
@@ -264,6 +274,8 @@ impl Deploy {
                 ),
                 Ok(created) => {
                     self.id.set(Some(created.id.clone()));
+                    self.followed
+                        .set(Some((created.stack_name.clone(), request.plan.region)));
                     self.sandbox_notes.set(created.sandbox.notes.clone());
                     // An update counts the changes its change set makes, as the server will.
                     self.progress.set(match &created.change_set {
@@ -294,7 +306,7 @@ impl Deploy {
                     let (now, what) = self.edits.get_value();
                     let what = what.unwrap_or("plan");
                     if now == edits {
-                        self.phase.set(Phase::Exists(f.message));
+                        self.phase.set(Phase::Exists(exists_words(&f.message)));
                     } else {
                         // Edited while the request was on its way: the offer would re-send
                         // a request the form no longer shows.
@@ -476,6 +488,8 @@ impl Deploy {
         let before = self.phase.get_untracked();
         self.error.set(None);
         self.lost.set(None);
+        // The last update's change set is not the deletion's.
+        self.changes.set(Vec::new());
         self.deleting.set(true);
         self.phase.set(Phase::Running);
         spawn_local(async move {
@@ -574,6 +588,26 @@ impl Deploy {
     }
 }
 
+/// The server's offer to update, in the panel's words: its first part names the stack and
+/// its status; what follows is for the planner and the API alike, and the panel has its own
+/// button ("a stack named shop already exists in us-east-1 (UPDATE_COMPLETE): review its
+/// update …" → "A stack named shop already exists in us-east-1 (UPDATE_COMPLETE). Review its
+/// update to see what would change; nothing changes until you apply it.").
+pub fn exists_words(message: &str) -> String {
+    let Some((stack, _)) = message.split_once(": review its update") else {
+        return message.to_string();
+    };
+    let mut chars = stack.chars();
+    let first = chars
+        .next()
+        .map(|c| c.to_uppercase().to_string())
+        .unwrap_or_default();
+    format!(
+        "{first}{}. Review its update to see what would change; nothing changes until you apply it.",
+        chars.as_str()
+    )
+}
+
 /// What Deploy does after `what` changed under an offer to update: with another stack name
 /// there may be no stack to update, and a new stack is created at once.
 fn again(what: &str) -> &'static str {
@@ -588,4 +622,20 @@ fn again(what: &str) -> &'static str {
 /// names one of the plan's.
 pub fn plan_field(path: &str) -> Option<&str> {
     path.strip_prefix("plan.")
+}
+
+#[cfg(test)]
+mod tests {
+    /// The server's offer to update, as the panel says it: no API instructions in the page.
+    #[test]
+    fn the_offer_to_update_is_said_in_the_panels_words() {
+        assert_eq!(
+            super::exists_words(
+                "a stack named shop-lambda already exists in us-east-1 (UPDATE_COMPLETE): review its update to see the changes first (in the planner, Review the update; in the API, the same request with \"update\": true)"
+            ),
+            "A stack named shop-lambda already exists in us-east-1 (UPDATE_COMPLETE). Review its update to see what would change; nothing changes until you apply it."
+        );
+        // Another message is shown as it is.
+        assert_eq!(super::exists_words("something else"), "something else");
+    }
 }

@@ -204,12 +204,13 @@ pub fn deploy_form(d: Deploy) -> AnyView {
                 return;
             }
             let plan = p.plan.get_untracked();
+            let name = stack_name();
             let template = p
                 .template
                 .with_untracked(|t| t.as_ref().map(|(text, _)| text.clone()));
             d.start(CreateDeployment {
                 plan: plan.clone(),
-                stack_name: stack_name(),
+                stack_name: name,
                 template,
                 role_arn: None,
                 update: false,
@@ -268,7 +269,13 @@ pub fn deploy_form(d: Deploy) -> AnyView {
             })}
             {parameters(d)}
             {move || if p.valid.get() {
-                view! { <p class="muted deploy-summary">{move || format!("Creates {} resources in {} as stack {}.", resources(), region(), stack_name())}</p> }.into_any()
+                view! { <p class="muted deploy-summary">{move || if name_problem().is_some() {
+                    format!("Creates {} resources in {}, once the stack's name is one CloudFormation takes.", resources(), region())
+                } else if d.follows(&stack_name(), p.plan.with(|plan| plan.region)) {
+                    format!("Updates stack {} in {} to this plan ({} resources): its changes are listed for you to apply first.", stack_name(), region(), resources())
+                } else {
+                    format!("Creates {} resources in {} as stack {}.", resources(), region(), stack_name())
+                }}</p> }.into_any()
             } else {
                 view! { <p class="deploy-summary deploy-blocked" id="deploy-blocked" data-testid="deploy-blocked">"Deploy waits for a valid plan: fix the errors under Checks first."</p> }.into_any()
             }}

@@ -11,6 +11,12 @@ use super::{GetFn, SetFn, field_id, field_problems_dyn, has_error, messages_id};
 pub trait Number: Display + PartialEq + Copy + Send + Sync + 'static {
     /// What a box of this type takes, for its message, with an example.
     fn kind() -> String;
+    /// Why `text` (which [`Number::read`] refused) is not one: "is not a whole number, such
+    /// as 1000 or 1,000"; a whole number the type cannot hold is said to be below 0 or too
+    /// large, not "not a whole number".
+    fn refused(_text: &str) -> String {
+        format!("is not {}", Self::kind())
+    }
     /// Reads the digits of [`ungrouped`] text.
     fn read_digits(text: &str) -> Option<Self>;
     /// Reads what the user typed: thousands may be grouped (`10,000,000`, `10 000 000`,
@@ -24,11 +30,39 @@ pub trait Number: Display + PartialEq + Copy + Send + Sync + 'static {
     }
 }
 
+/// Why a whole-number box refuses `text`: a whole number below 0 or over `max` is said to be
+/// so; anything else is not `kind`.
+fn whole_refused(text: &str, kind: &str, max: u64) -> String {
+    let digits = ungrouped(text.trim()).unwrap_or_default();
+    let (negative, magnitude) = match digits.strip_prefix('-') {
+        Some(rest) => (true, rest),
+        None => (false, digits.strip_prefix('+').unwrap_or(&digits)),
+    };
+    if magnitude.is_empty() || !magnitude.bytes().all(|b| b.is_ascii_digit()) {
+        format!("is not {kind}")
+    } else if negative {
+        if magnitude.bytes().all(|b| b == b'0') {
+            // "-0": write it as 0.
+            format!("is not {kind}")
+        } else {
+            "is below 0: the box takes a whole number from 0 up".to_string()
+        }
+    } else {
+        format!(
+            "is over {}, the largest number the box takes",
+            shared::cost::group_digits(&max.to_string())
+        )
+    }
+}
+
 macro_rules! whole_numbers {
     ($($t:ty),*) => {$(
         impl Number for $t {
             fn kind() -> String {
-                format!("a whole number from 0 to {}, such as 1000 or 1,000", <$t>::MAX)
+                "a whole number, such as 1000 or 1,000".into()
+            }
+            fn refused(text: &str) -> String {
+                whole_refused(text, &Self::kind(), u64::from(<$t>::MAX))
             }
             fn read_digits(text: &str) -> Option<Self> {
                 text.parse().ok()
@@ -41,6 +75,9 @@ whole_numbers!(u8, u16, u32);
 impl Number for u64 {
     fn kind() -> String {
         "a whole number, such as 10000000 or 10,000,000".into()
+    }
+    fn refused(text: &str) -> String {
+        whole_refused(text, &Self::kind(), u64::MAX)
     }
     fn read_digits(text: &str) -> Option<Self> {
         text.parse().ok()
@@ -178,10 +215,11 @@ where
                             set(v);
                         }
                         None => {
+                            let why = T::refused(&raw);
                             let entry = crate::state::Untyped::number(
                                 problem_path.clone(),
                                 raw,
-                                &T::kind(),
+                                &why,
                                 &untrack(|| get()).to_string(),
                             );
                             untyped.update(|u| crate::state::Untyped::note(u, entry));
@@ -267,6 +305,49 @@ where
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A refused whole number says why: not one, below 0, or over what the box holds.
+    #[test]
+    fn a_refused_number_says_why() {
+        assert_eq!(
+            u32::refused("3x"),
+            "is not a whole number, such as 1000 or 1,000"
+        );
+        assert_eq!(
+            u32::refused(""),
+            "is not a whole number, such as 1000 or 1,000"
+        );
+        assert_eq!(
+            u32::refused("1.5"),
+            "is not a whole number, such as 1000 or 1,000"
+        );
+        assert_eq!(
+            u32::refused("-5"),
+            "is below 0: the box takes a whole number from 0 up"
+        );
+        assert_eq!(
+            u64::refused("-1,000"),
+            "is below 0: the box takes a whole number from 0 up"
+        );
+        assert_eq!(
+            u64::refused("99999999999999999999"),
+            "is over 18,446,744,073,709,551,615, the largest number the box takes"
+        );
+        assert_eq!(
+            u8::refused("300"),
+            "is over 255, the largest number the box takes"
+        );
+        // "-0" is no whole number a box takes, nor below 0.
+        assert_eq!(u32::read("-0"), None);
+        assert_eq!(
+            u32::refused("-0"),
+            "is not a whole number, such as 1000 or 1,000"
+        );
+        assert_eq!(
+            f64::refused("2,5"),
+            "is not a number, such as 0.25 or 1,500"
+        );
+    }
 
     #[test]
     fn thousands_may_be_grouped_and_nothing_else_is_guessed() {
