@@ -132,3 +132,20 @@ test('the diagram reads as text: every resource with its cost, every connection,
   await page.locator('#f-fargate-database').uncheck();
   await page.waitForFunction(() => !document.querySelector('[data-testid=topology-text] tr[data-id=Database]'));
 });
+
+test('the diagram shows at full size on request, its labels as drawn, and fits the card again', async () => {
+  const page = await t.open();
+  const svg = page.locator('[data-testid=topology] svg');
+  await svg.waitFor();
+  const sizes = () => svg.evaluate((s) => [s.getBoundingClientRect().width, Number(s.getAttribute('width'))]);
+  const [fitted, drawn] = await sizes();
+  assert.ok(fitted < drawn, `fitted ${fitted} of ${drawn}`);
+  const button = page.getByTestId('diagram-full-size');
+  assert.equal(await button.getAttribute('aria-pressed'), 'false');
+  await button.click();
+  assert.equal(await button.getAttribute('aria-pressed'), 'true');
+  const [full] = await sizes();
+  assert.equal(Math.round(full), drawn);
+  await button.click();
+  assert.equal(Math.round((await sizes())[0]), Math.round(fitted));
+});

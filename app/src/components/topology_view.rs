@@ -36,6 +36,9 @@ pub fn TopologyView() -> impl IntoView {
         }
     };
     let diagram = NodeRef::<Div>::new();
+    // Fitted to the card, the diagram's labels are small (about 60% of their size on a
+    // laptop); at full size they are as drawn, and the card scrolls both ways.
+    let full = RwSignal::new(false);
     let shown = StoredValue::new(String::new());
     crate::reactive::effect(move |_| {
         let svg = p.topology.get().unwrap_or_default();
@@ -52,13 +55,16 @@ pub fn TopologyView() -> impl IntoView {
                 <h2 id="topology-title">"Topology"</h2>
                 <div class="actions">
                     <span class="muted">"from the template · hover for cost, or read it as text below"</span>
+                    <button type="button" class="secondary" data-testid="diagram-full-size"
+                        aria-pressed=move || full.get().to_string()
+                        on:click=move |_| full.update(|f| *f = !*f)>"Full size"</button>
                     <button type="button" class="secondary" data-testid="export-svg" on:click=export
                         disabled=move || p.topology.with(Option::is_none)
                         title=move || p.topology.with(Option::is_none).then_some("No diagram yet: fix the errors under Checks first")>"Export SVG"</button>
                 </div>
             </div>
             // Wider than a narrow column, so it scrolls: a Tab stop, for arrow keys to scroll it.
-            <div class="diagram" data-testid="topology" node_ref=diagram tabindex="0" role="group"
+            <div class="diagram" class:full=move || full.get() data-testid="topology" node_ref=diagram tabindex="0" role="group"
                 aria-label="Topology diagram (scrolls)"></div>
             // The picture's text alternative: its resources with their costs, and its
             // connections (the picture itself is one image to assistive technology).
