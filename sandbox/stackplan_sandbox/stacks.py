@@ -1104,9 +1104,13 @@ def _create_change_set(original: Any) -> Any:
 
     def create_change_set(self: cfn.CloudFormationBackend, *args: Any, **kwargs: Any) -> Any:
         name = kwargs.get("stack_name")
-        if kwargs.get("change_set_type") == "UPDATE" and name in self.stacks:
-            kwargs["stack_name"] = self.stacks[name].name
-        elif kwargs.get("change_set_type") == "CREATE":
+        if kwargs.get("change_set_type") == "UPDATE":
+            if name in self.stacks:
+                kwargs["stack_name"] = self.stacks[name].name
+            change_set_id, stack_id = original(self, *args, **kwargs)
+            _fail_without_changes(self.change_sets[change_set_id])
+            return change_set_id, stack_id
+        if kwargs.get("change_set_type") == "CREATE":
             existing = _named(self, name)
             if existing is not None and existing.status == "REVIEW_IN_PROGRESS":
                 return _add_to_stack_under_review(self, existing, kwargs)
@@ -1123,6 +1127,36 @@ def _create_change_set(original: Any) -> Any:
 
     create_change_set.by_stack_id = True  # type: ignore[attr-defined]
     return create_change_set
+
+
+NO_CHANGES = (
+    "The submitted information didn't contain changes. Submit different information to create a "
+    "change set."
+)
+
+
+def _fail_without_changes(change_set: cfn.ChangeSet) -> None:
+    """An update's change set with the stack's template, parameters and tags fails, as AWS's
+    does, with "didn't contain changes". moto compared the parameters given with the stack's
+    as stored, so a parameter left to its default on one side and given it on the other (or
+    stored with the defaults filled in) read as a change, and the change set held no change
+    at all. A parameter a change set leaves out takes its default, as in AWS."""
+    if change_set.status != "CREATE_COMPLETE":
+        return
+    stack = change_set.stack
+    if not stack.has_template(change_set.template):
+        return
+    template = stack.template_dict or {}
+
+    def effective(given: dict[str, Any] | None) -> dict[str, str | None]:
+        values = effective_parameters(template, given)
+        return {k: None if v is None else str(v) for k, v in values.items()}
+
+    if effective(stack.parameters) != effective(change_set.parameters) or (change_set.tags or {}) != (stack.tags or {}):
+        return
+    change_set.status = "FAILED"
+    change_set.execution_status = "UNAVAILABLE"
+    change_set.status_reason = NO_CHANGES
 
 
 def _resolve_update_parameters(

@@ -316,6 +316,47 @@ class Operations(unittest.TestCase):
                 TemplateBody=json.dumps(updated),
             )
 
+    def test_an_update_with_the_stacks_template_parameters_and_tags_has_no_changes(self) -> None:
+        # As AWS: the change set fails with "didn't contain changes", whether a parameter at
+        # its default is given or left out on either side.
+        template = {
+            "Parameters": {
+                "Tag": {"Type": "String", "Default": "1"},
+                "Bucket": {"Type": "String", "Default": ""},
+            },
+            "Resources": {"Queue": {"Type": "AWS::SQS::Queue", "Properties": {}}},
+        }
+        body = json.dumps(template)
+        tags = [{"Key": "owner", "Value": "tests"}]
+        self.cf.create_stack(
+            StackName="same",
+            TemplateBody=body,
+            Tags=tags,
+            Parameters=[{"ParameterKey": "Tag", "ParameterValue": "1"}],
+        )
+
+        def change_set(name: str, parameters: list[dict], template_body: str = body) -> dict:
+            made = self.cf.create_change_set(
+                StackName="same",
+                ChangeSetName=name,
+                ChangeSetType="UPDATE",
+                TemplateBody=template_body,
+                Tags=tags,
+                Parameters=parameters,
+            )
+            return self.cf.describe_change_set(ChangeSetName=made["Id"])
+
+        same = change_set("same-defaults", [{"ParameterKey": "Bucket", "ParameterValue": ""}])
+        self.assertEqual((same["Status"], same["ExecutionStatus"]), ("FAILED", "UNAVAILABLE"))
+        self.assertIn("didn't contain changes", same["StatusReason"])
+        # A parameter away from its value, or another template, is a change set to run.
+        other = change_set("same-other-tag", [{"ParameterKey": "Tag", "ParameterValue": "2"}])
+        self.assertEqual(other["Status"], "CREATE_COMPLETE")
+        grown = json.loads(body)
+        grown["Resources"]["Extra"] = {"Type": "AWS::SQS::Queue"}
+        bigger = change_set("same-bigger", [], json.dumps(grown))
+        self.assertEqual(bigger["Status"], "CREATE_COMPLETE")
+
     def test_a_parameter_change_alone_modifies_what_reads_it_through_a_condition(self) -> None:
         template = {
             "Parameters": {"Ready": {"Type": "String", "Default": "false", "AllowedValues": ["false", "true"]}},

@@ -108,7 +108,7 @@ impl ApiError {
                 D::NotUpdatable { .. } => C::StackNotUpdatable,
                 D::ArchitectureChange { .. } => C::ArchitectureChange,
                 D::Busy { .. } => C::StackBusy,
-                D::NoChanges => C::NoChanges,
+                D::NoChanges { .. } => C::NoChanges,
                 D::ChangeSetFailed(_) => C::ChangeSetFailed,
                 D::NoChangeSet | D::ChangeSetUnavailable(_) => C::NoChangeSet,
                 D::UnknownDeployment(_) => C::UnknownDeployment,
@@ -194,7 +194,9 @@ impl ApiError {
             }
             ApiError::Deploy(DeployError::StackExists { .. }) => body.can_update = true,
             ApiError::Deploy(
-                DeployError::Busy { deployment, .. } | DeployError::NotUpdatable { deployment, .. },
+                DeployError::Busy { deployment, .. }
+                | DeployError::NotUpdatable { deployment, .. }
+                | DeployError::NoChanges { deployment },
             ) => body.deployment = deployment.clone(),
             _ => {}
         }

@@ -1434,6 +1434,19 @@ async fn a_request_whose_change_set_failed_can_be_tried_again() {
             (StatusCode::CONFLICT, Some("no_changes")),
             "{body}"
         );
+        // It names the stack's deployment, for a page that did not deploy it to show it.
+        let id = body["deployment"].as_str().expect("a deployment id");
+        let (status, shown, _) = h
+            .send(
+                "GET",
+                &format!("/api/deployments/{id}"),
+                Some(TOKEN),
+                None,
+                &[],
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK, "{shown}");
+        assert_eq!(shown["stack_name"], "shop-lambda", "{shown}");
     }
     assert_eq!(h.cfn.deleted_change_sets.lock().unwrap().len(), 1);
 }

@@ -171,6 +171,22 @@ test('Deploy creates the Lambda example in the sandbox, shows progress, outputs 
   assert.deepEqual(await accessibilityViolations(page), []);
   assert.match(await page.getByTestId('deploy-spoken').textContent(), /^shop-lambda CREATE_COMPLETE$/);
 
+  // Another tab, which did not deploy the stack: the same plan has nothing to update, and the
+  // stack is shown there as the server names it, with its outputs and Delete.
+  const other = (await open(login)).page;
+  await other.locator('[data-arch=lambda]').click();
+  await other.getByTestId('deploy').scrollIntoViewIfNeeded();
+  await other.getByTestId('deploy-target').filter({ hasNotText: 'Asking' }).waitFor();
+  await other.getByTestId('deploy-button').click();
+  await other.getByTestId('stack-exists').waitFor();
+  assert.match(await other.getByTestId('stack-exists').innerText(), /^A stack named shop-lambda already exists in us-east-1 \(CREATE_COMPLETE\)\. Review its update to see what would change; nothing changes until you apply it\./);
+  await other.getByTestId('review-update').click();
+  await other.getByTestId('deploy-status').filter({ hasText: 'CREATE_COMPLETE' }).waitFor({ timeout: 30000 });
+  await other.getByTestId('deploy-notice').filter({ hasText: /^shop-lambda already matches this plan: there is nothing to update\.$/ }).waitFor();
+  await other.getByTestId('deploy-outputs').waitFor();
+  await other.getByTestId('delete-stack').waitFor();
+  await other.close();
+
   // The user's own code: a zip uploaded from the page goes to the stack's code bucket, and the
   // update that runs it is reviewed and applied; moto's Lambda API then reports its digest.
   const zipPath = path.join(artifacts, 'function.zip');

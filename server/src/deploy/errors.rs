@@ -95,8 +95,10 @@ pub enum DeployError {
         /// The stack's deployment id, when the request did not name it: to follow it.
         deployment: Option<String>,
     },
+    /// `deployment`: the stack's deployment id (it is the token's own), for a page that did
+    /// not deploy it to show it (its outputs, Delete).
     #[error("the stack already matches this plan: there is nothing to change")]
-    NoChanges,
+    NoChanges { deployment: Option<String> },
     #[error("CloudFormation could not prepare the change set: {0}")]
     ChangeSetFailed(String),
     #[error("the stack has no change set waiting to be executed")]

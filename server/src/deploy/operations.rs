@@ -382,7 +382,14 @@ impl Deployer {
         );
         let info = self
             .settled_change_set(&session, &target, &change_set_ref)
-            .await?;
+            .await
+            .map_err(|e| match e {
+                // Nothing to change: the answer names the stack, proved the token's above.
+                DeployError::NoChanges { .. } => DeployError::NoChanges {
+                    deployment: updating.and_then(|st| self.id_of(st)),
+                },
+                e => e,
+            })?;
         let stack = self
             .call(&session, &unwatched, |cfn, s| {
                 let n = target.clone();
@@ -710,7 +717,7 @@ impl Deployer {
                 "FAILED" => {
                     let reason = info.reason.unwrap_or_else(|| "no reason given".into());
                     return Err(if no_changes(&reason) {
-                        DeployError::NoChanges
+                        DeployError::NoChanges { deployment: None }
                     } else {
                         DeployError::ChangeSetFailed(reason)
                     });

@@ -75,6 +75,8 @@ pub struct Deploy {
     /// The stack followed was refused as busy: once it settles, the refusal's "wait" is
     /// replaced by what to do next.
     pub(super) waited_out: StoredValue<bool>,
+    /// What to say once the stack followed is shown (it already matched the plan).
+    pub(super) then_say: StoredValue<Option<String>>,
     /// How many times the form's plan, stack name or parameters changed, and what changed
     /// first since the last request began (see [`Deploy::edited`]): a plan edit may reset the
     /// parameters after it, and it is the plan the user changed.
@@ -121,6 +123,7 @@ impl Deploy {
             followed: RwSignal::new(None),
             resuming: StoredValue::new(false),
             waited_out: StoredValue::new(false),
+            then_say: StoredValue::new(None),
             edits: StoredValue::new((0, None)),
             host: StoredValue::new(host),
             embedded,
@@ -248,6 +251,7 @@ impl Deploy {
         self.notice.set(None);
         self.deleting.set(false);
         self.waited_out.set_value(false);
+        self.then_say.set_value(None);
         self.phase.set(Phase::Preparing);
         spawn_local(async move {
             // CloudFormation may take longer than one request to compute a change set: the
@@ -327,11 +331,22 @@ impl Deploy {
                         Some((&request.stack_name, request.plan.region.code())),
                     );
                     let (now, what) = self.edits.get_value();
+                    let matches = format!(
+                        "{} already matches this plan: there is nothing to update.",
+                        request.stack_name
+                    );
+                    // A stack this tab did not deploy (or no longer shows) is shown, with its
+                    // outputs and Delete, as the server names it.
+                    if let Some(id) = f.error.as_ref().and_then(|e| e.deployment.clone())
+                        && now == edits
+                        && self.phase.get_untracked() == Phase::Idle
+                    {
+                        self.then_say.set_value(Some(matches.clone()));
+                        self.follow(client, id, request.stack_name.clone(), matches);
+                        return;
+                    }
                     self.notice.set(Some(if now == edits {
-                        format!(
-                            "{} already matches this plan: there is nothing to update.",
-                            request.stack_name
-                        )
+                        matches
                     } else {
                         let what = what.unwrap_or("plan");
                         format!(

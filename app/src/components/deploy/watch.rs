@@ -150,6 +150,9 @@ impl Deploy {
                         status.stack_name, status.status
                     )));
                 }
+                if let Some(said) = self.then_say.write_value().take() {
+                    self.notice.set(Some(said));
+                }
                 if status.status == "DELETE_COMPLETE" {
                     crate::api::forget_following();
                 }
