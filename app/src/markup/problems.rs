@@ -6,8 +6,9 @@ use shared::{Problem, Severity};
 use super::{attribute, escape, escape_message};
 use crate::components::fields::field_id;
 
-/// One `<li>` per problem, in the validator's order.
-pub fn items(problems: &[Problem]) -> String {
+/// One `<li>` per problem, in the validator's order. `label` gives the name the form shows
+/// for a field path, if the field is on the page: the link leads with it, its path after.
+pub fn items(problems: &[Problem], label: &dyn Fn(&str) -> Option<String>) -> String {
     let mut out = String::with_capacity(256 * problems.len());
     for p in problems {
         out.push_str(match p.severity {
@@ -15,7 +16,13 @@ pub fn items(problems: &[Problem]) -> String {
             Severity::Warning => "<li class=\"problem warning\"><a href=\"#",
         });
         attribute(&mut out, &field_id(&p.path));
-        out.push_str("\"><code>");
+        out.push_str("\">");
+        if let Some(name) = label(&p.path) {
+            out.push_str("<strong>");
+            escape(&mut out, &name);
+            out.push_str("</strong> ");
+        }
+        out.push_str("<code>");
         escape(&mut out, &p.path);
         out.push_str("</code></a> <span>");
         escape_message(&mut out, &p.message);
@@ -43,11 +50,22 @@ mod tests {
             },
         ];
         assert_eq!(
-            items(&problems),
+            items(&problems, &|_| None),
             "<li class=\"problem error\"><a href=\"#f-fargate-memory_mib\"><code>fargate.memory_mib\
              </code></a> <span>must be at least 512</span></li><li class=\"problem warning\">\
              <a href=\"#f-tags-.22a.3cb.22-\"><code>tags[\"a&lt;b\"]</code></a> <span>a &amp; b\
              </span></li>"
+        );
+        // A field on the page is named as the form names it, its path after.
+        let named = items(&problems[..1], &|path| {
+            (path == "fargate.memory_mib").then(|| "Memory <MiB>".to_string())
+        });
+        assert!(
+            named.starts_with(
+                "<li class=\"problem error\"><a href=\"#f-fargate-memory_mib\"><strong>Memory &lt;MiB&gt;\
+                 </strong> <code>fargate.memory_mib</code></a>"
+            ),
+            "{named}"
         );
     }
 }
