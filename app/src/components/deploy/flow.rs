@@ -612,14 +612,14 @@ pub fn exists_words(message: &str) -> String {
     let Some((stack, _)) = message.split_once(": review its update") else {
         return message.to_string();
     };
-    let mut chars = stack.chars();
-    let first = chars
-        .next()
-        .map(|c| c.to_uppercase().to_string())
-        .unwrap_or_default();
+    // ASCII only: `char::to_uppercase` would bring Unicode's case tables into the panel's
+    // wasm, and the message starts with "a stack".
+    let mut stack = stack.to_string();
+    if let Some(first) = stack.get_mut(..1) {
+        first.make_ascii_uppercase();
+    }
     format!(
-        "{first}{}. Review its update to see what would change; nothing changes until you apply it.",
-        chars.as_str()
+        "{stack}. Review its update to see what would change; nothing changes until you apply it."
     )
 }
 
