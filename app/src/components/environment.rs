@@ -102,6 +102,10 @@ pub fn EnvironmentEditor() -> impl IntoView {
                 "ECS reads secrets when a task starts, with read access to exactly these; for Lambda, CloudFormation resolves them into the function's configuration when it deploys (Secrets Manager only)."
             </p>
             <div class="env-rows" data-testid="environment">
+                // Column headings for the eye (each box has its own accessible name).
+                {move || (count.get() > 0).then(|| view! {
+                    <div class="row-head env-head" aria-hidden="true"><span>"Name"</span><span>"Comes from"</span><span>"Value"</span></div>
+                })}
                 {move || (0..count.get()).map(|i| {
                     // A generated secret has no text: what was typed waits here for the row's
                     // next source.

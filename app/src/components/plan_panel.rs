@@ -134,6 +134,10 @@ fn TagsEditor() -> impl IntoView {
             <legend>"Tags"</legend>
             <p class="panel-note">"Stack tags: CloudFormation puts them on every resource that takes tags."</p>
             <div class="tags">
+                // Column headings for the eye (each box has its own accessible name).
+                {move || rows.with(|r| !r.is_empty()).then(|| view! {
+                    <div class="row-head tag-head" aria-hidden="true"><span>"Key"</span><span>"Value"</span></div>
+                })}
                 <For each=move || rows.get() key=|(id, _)| *id let((id, _))>
                     {
                         // The row's key as the plan has it now (`None` once the row is gone).
