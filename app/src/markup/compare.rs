@@ -13,8 +13,34 @@ use super::chart;
 use super::{attribute, escape};
 use crate::components::cost_summary::{at_least, signed};
 
-/// The sentence under the table: where the two cross, and which is cheaper above.
+/// The sentence under the table: where the two cross, and which is cheaper above; then, when
+/// a side cannot carry the traffic at the chart's right, from where (the first sample over
+/// its capacity): "cheaper above" is not a side that cannot serve the traffic.
 fn verdict(c: &Comparison) -> String {
+    let mut said = crossing(c);
+    for (limits, over) in [
+        (
+            "the Fargate side's maximum tasks no longer carry",
+            c.curve.iter().find(|p| p.fargate_over_capacity),
+        ),
+        (
+            "the Lambda side's concurrency or throttling limits no longer carry",
+            c.curve.iter().find(|p| p.lambda_over_capacity),
+        ),
+    ] {
+        if let Some(p) = over {
+            let _ = write!(
+                said,
+                " By {} requests a month, {limits} the traffic.",
+                shared::cost::fmt_qty(p.requests_per_month.round())
+            );
+        }
+    }
+    said
+}
+
+/// Where the two cross, and which is cheaper above.
+fn crossing(c: &Comparison) -> String {
     let name = |s: &str| if s == "fargate" { "Fargate" } else { "Lambda" };
     match (c.break_even_requests_per_month, &c.cheaper_above_break_even) {
         (Some(r), Some(cheaper)) => format!(
@@ -457,6 +483,27 @@ mod tests {
     #[test]
     fn the_verdict_says_where_they_last_cross() {
         let mut c = comparison(examples::fargate());
+        // The Fargate example's 10 tasks carry some hundreds of millions of requests a month:
+        // from the first sample over that, the verdict says so.
+        let over = c
+            .curve
+            .iter()
+            .find(|p| p.fargate_over_capacity)
+            .expect("Fargate over its capacity on the chart")
+            .requests_per_month;
+        assert!((1e8..1e10).contains(&over), "{over}");
+        assert!(
+            verdict(&c).contains(&format!(
+                ". By {} requests a month, the Fargate side's maximum tasks no longer carry the traffic.",
+                shared::cost::fmt_qty(over.round())
+            )),
+            "{}",
+            verdict(&c)
+        );
+        for p in &mut c.curve {
+            p.fargate_over_capacity = false;
+            p.lambda_over_capacity = false;
+        }
         c.break_even_requests_per_month = Some(1_234_567.0);
         c.break_even_bound = Bound::Exact;
         c.cheaper_above_break_even = Some("lambda".into());
