@@ -62,6 +62,8 @@ pub struct Planner {
     /// Number boxes whose text is not a number (yet): the plan keeps their last value, and
     /// each is an error among `problems` until it reads or goes back.
     pub untyped: RwSignal<Vec<Untyped>>,
+    /// The label the form shows for each field path built so far (`fields::named`).
+    pub labels: RwSignal<std::collections::BTreeMap<String, &'static str>>,
     /// The core's problems with the plan, then one per box in `untyped`.
     pub problems: Memo<Vec<Problem>>,
     pub valid: Memo<Option<ValidPlan>>,
@@ -763,6 +765,7 @@ impl Planner {
             loaded,
             opened_from,
             untyped,
+            labels: RwSignal::new(std::collections::BTreeMap::new()),
             problems,
             valid,
             free_tier,

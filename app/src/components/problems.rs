@@ -8,26 +8,6 @@ use wasm_bindgen::JsCast;
 use crate::markup;
 use crate::state::use_planner;
 
-/// The label the form shows for the field at `path`, if it is on the page: a box's `<label>`,
-/// or a section's legend.
-fn label_on_page(path: &str) -> Option<String> {
-    let id = crate::components::fields::field_id(path);
-    let document = web_sys::window()?.document()?;
-    let found = document
-        .query_selector(&format!("label[for=\"{id}\"]"))
-        .ok()
-        .flatten()
-        .or_else(|| {
-            document
-                .query_selector(&format!("fieldset[id=\"{id}\"] > legend"))
-                .ok()
-                .flatten()
-        })?;
-    let text = found.text_content()?;
-    let text = text.trim();
-    (!text.is_empty()).then(|| text.to_string())
-}
-
 #[component]
 pub fn ProblemList() -> impl IntoView {
     let p = use_planner();
@@ -36,8 +16,18 @@ pub fn ProblemList() -> impl IntoView {
             .with(|ps| ps.iter().filter(|p| p.severity == Severity::Error).count())
     };
     let items = crate::reactive::memo(move |_| {
-        p.problems
-            .with(|ps| markup::problems::items(ps, &label_on_page))
+        p.labels.with(|labels| {
+            p.untyped.with(|held| {
+                p.problems.with(|ps| {
+                    markup::problems::items(
+                        ps,
+                        &|path| labels.get(path).map(|l| (*l).to_string()),
+                        // A box's own text is quoted in its message as typed: no code spans.
+                        &|path| held.iter().any(|u| u.path == path),
+                    )
+                })
+            })
+        })
     });
     let items = move || items.get();
     // A problem's link goes to its field: scrolled to and focused.

@@ -42,7 +42,9 @@ pub fn ShareButton() -> impl IntoView {
             [] => String::new(),
             [one] => format!(
                 " · {} holds text the plan does not take: the link has the plan's value, as the cost does",
-                one.path
+                p.labels
+                    .with_untracked(|l| l.get(&one.path).copied())
+                    .map_or_else(|| one.path.clone(), |label| format!("{label} ({})", one.path))
             ),
             many => format!(
                 " · {} boxes hold text the plan does not take: the link has the plan's values, as the cost does",

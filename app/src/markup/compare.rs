@@ -97,12 +97,14 @@ fn cell(out: &mut String, total: &ComponentTotal) {
 /// that much more; "−$5.00+": at least that much less); one it could turn is "?".
 fn difference(f: &ComponentTotal, l: &ComponentTotal) -> String {
     let d = f.usd - l.usd;
+    // The sign as written: a difference that rounds to $0.00 has none to keep.
+    let cents = shared::cost::whole_cents(d);
     match (f.lower_bound, l.lower_bound) {
         (false, false) => signed(d),
         // Only Fargate's may rise: the difference may only grow.
-        (true, false) if d > 0.0 => format!("{}+", signed(d)),
+        (true, false) if cents > 0.0 => format!("{}+", signed(d)),
         // Only Lambda's may rise: the difference may only fall.
-        (false, true) if d < 0.0 => format!("{}+", signed(d)),
+        (false, true) if cents < 0.0 => format!("{}+", signed(d)),
         _ => "?".into(),
     }
 }
@@ -332,6 +334,9 @@ mod tests {
             ((20.0, false), (15.0, true), "?"),
             ((20.0, true), (15.0, true), "?"),
             ((15.0, true), (15.0, false), "?"),
+            // Below zero by less than half a cent: no sign to keep.
+            ((15.0, false), (15.004, true), "?"),
+            ((15.004, true), (15.0, false), "?"),
         ] {
             assert_eq!(difference(&total(f, flb), &total(l, llb)), said);
         }

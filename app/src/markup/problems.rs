@@ -8,7 +8,13 @@ use crate::components::fields::field_id;
 
 /// One `<li>` per problem, in the validator's order. `label` gives the name the form shows
 /// for a field path, if the field is on the page: the link leads with it, its path after.
-pub fn items(problems: &[Problem], label: &dyn Fn(&str) -> Option<String>) -> String {
+/// `typed`: a message at this path quotes what the user typed, so its backticks are text,
+/// not code spans.
+pub fn items(
+    problems: &[Problem],
+    label: &dyn Fn(&str) -> Option<String>,
+    typed: &dyn Fn(&str) -> bool,
+) -> String {
     let mut out = String::with_capacity(256 * problems.len());
     for p in problems {
         out.push_str(match p.severity {
@@ -25,7 +31,11 @@ pub fn items(problems: &[Problem], label: &dyn Fn(&str) -> Option<String>) -> St
         out.push_str("<code>");
         escape(&mut out, &p.path);
         out.push_str("</code></a> <span>");
-        escape_message(&mut out, &p.message);
+        if typed(&p.path) {
+            escape(&mut out, &p.message);
+        } else {
+            escape_message(&mut out, &p.message);
+        }
         out.push_str("</span></li>");
     }
     out
@@ -50,16 +60,31 @@ mod tests {
             },
         ];
         assert_eq!(
-            items(&problems, &|_| None),
+            items(&problems, &|_| None, &|_| false),
             "<li class=\"problem error\"><a href=\"#f-fargate-memory_mib\"><code>fargate.memory_mib\
              </code></a> <span>must be at least 512</span></li><li class=\"problem warning\">\
              <a href=\"#f-tags-.22a.3cb.22-\"><code>tags[\"a&lt;b\"]</code></a> <span>a &amp; b\
              </span></li>"
         );
+        // A message that quotes what was typed keeps its backticks as text.
+        let quoted = [Problem {
+            path: "fargate.vcpu".into(),
+            message: "\"a`b`c\" is not a number".into(),
+            severity: Severity::Error,
+        }];
+        assert!(
+            items(&quoted, &|_| None, &|_| true)
+                .contains("<span>&quot;a`b`c&quot; is not a number</span>")
+                || items(&quoted, &|_| None, &|_| true)
+                    .contains("<span>\"a`b`c\" is not a number</span>")
+        );
+        assert!(items(&quoted, &|_| None, &|_| false).contains("<code>b</code>"));
         // A field on the page is named as the form names it, its path after.
-        let named = items(&problems[..1], &|path| {
-            (path == "fargate.memory_mib").then(|| "Memory <MiB>".to_string())
-        });
+        let named = items(
+            &problems[..1],
+            &|path| (path == "fargate.memory_mib").then(|| "Memory <MiB>".to_string()),
+            &|_| false,
+        );
         assert!(
             named.starts_with(
                 "<li class=\"problem error\"><a href=\"#f-fargate-memory_mib\"><strong>Memory &lt;MiB&gt;\

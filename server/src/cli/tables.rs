@@ -11,8 +11,16 @@ pub fn render_estimate(e: &Estimate, ceiling: Option<cost::Ceiling>) -> String {
         "{} in {} — price book {} ({}, {:?})\n\n",
         e.architecture, e.region, e.price_book.version, e.price_book.date, e.price_book.origin
     ));
+    // As wide as the widest quantity (four decimals of a billion GB-seconds are 18 wide).
+    let qty_w = e
+        .lines
+        .iter()
+        .map(|l| fmt_qty(l.quantity).chars().count())
+        .max()
+        .unwrap_or(0)
+        .max(16);
     out.push_str(&format!(
-        "{:<44} {:>16} {:<12} {:>14} {:>11}\n",
+        "{:<44} {:>qty_w$} {:<12} {:>14} {:>11}\n",
         "Item", "Quantity", "Unit", "Unit price", "Monthly"
     ));
     // A sum that left out an unknown price is marked as at least that much.
@@ -32,7 +40,7 @@ pub fn render_estimate(e: &Estimate, ceiling: Option<cost::Ceiling>) -> String {
                 .map(|usd| format!("{}{}", fmt_usd_rate(usd), if l.derived { "*" } else { " " }))
                 .unwrap_or_else(|| "unknown ".into());
             out.push_str(&format!(
-                "  {:<42} {:>16} {:<12} {:>14} {:>11}\n",
+                "  {:<42} {:>qty_w$} {:<12} {:>14} {:>11}\n",
                 l.item,
                 fmt_qty(l.quantity),
                 l.unit,

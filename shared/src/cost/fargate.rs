@@ -32,11 +32,9 @@ pub(super) fn lines(
 
 /// "1 task", "2 tasks", "1.5 tasks".
 fn count_tasks(tasks: f64) -> String {
-    format!(
-        "{} task{}",
-        fmt_qty(tasks),
-        if tasks == 1.0 { "" } else { "s" }
-    )
+    let written = fmt_qty(tasks);
+    let plural = if written == "1" { "" } else { "s" };
+    format!("{written} task{plural}")
 }
 
 /// Whether `tasks` running with `spot` of them on Spot split into whole tasks on neither side.
@@ -125,8 +123,10 @@ fn compute(p: &mut Pricer<'_>, a: &mut Vec<String>, f: &Fargate, s: Scenario) {
                 );
                 continue;
             }
-            // Spot: the book's snapshot of the region's Spot rate, else AWS's stated maximum
-            // discount off the on-demand rate (stated for Fargate Spot, x86 and ARM alike).
+            // Spot: the book's snapshot of the region's Spot rate, else unknown, with the
+            // least it can cost (AWS's stated maximum discount off the on-demand rate, stated
+            // for Fargate Spot, x86 and ARM alike) in words: a rate, which does not depend on
+            // the traffic, so the comparison's notes name it once.
             let spot_key = key.replacen("fargate.", "fargate.spot.", 1);
             if let Some(rate) = p.price(&spot_key) {
                 p.push(
@@ -149,7 +149,7 @@ fn compute(p: &mut Pricer<'_>, a: &mut Vec<String>, f: &Fargate, s: Scenario) {
             let floor = match (on_demand, discount) {
                 _ if !p.wants_words() => String::new(),
                 (Some(rate), Some((d, fallback))) => format!(
-                    "Spot prices float; AWS states Fargate Spot at up to {:.0}% off on-demand{}, so this costs at least {} a month ({} per {})",
+                    "Spot prices float; AWS states Fargate Spot at up to {:.0}% off on-demand{}, so it costs at least {} per {}",
                     d * 100.0,
                     if fallback {
                         format!(
@@ -159,7 +159,6 @@ fn compute(p: &mut Pricer<'_>, a: &mut Vec<String>, f: &Fargate, s: Scenario) {
                     } else {
                         String::new()
                     },
-                    fmt_usd(hours * per_task * rate * (1.0 - d)),
                     fmt_usd_rate(rate * (1.0 - d)),
                     if what == "vCPU" {
                         "vCPU-hour"

@@ -17,7 +17,7 @@ pub use book::{BookRef, Origin, Price, PriceBook};
 pub use compare::{Bound, Comparison, CurvePoint, Sides, compare, counterpart};
 pub use diff::{Difference, LineChange, difference};
 pub(crate) use pricer::Pricer;
-pub use pricer::{fmt_qty, fmt_usd, fmt_usd_rate, fmt_usd_signed, group_digits};
+pub use pricer::{fmt_qty, fmt_usd, fmt_usd_rate, fmt_usd_signed, group_digits, whole_cents};
 
 use crate::plan::{Architecture, Fargate, Lambda, Plan};
 use crate::validate::{ValidPlan, limits};

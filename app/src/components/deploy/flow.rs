@@ -67,8 +67,9 @@ pub struct Deploy {
     pub lost: RwSignal<Option<Lost>>,
     /// The last deploy asked for, to ask again as an update.
     last: StoredValue<Option<CreateDeployment>>,
-    /// The stack this panel created or made a change set for (its name and region): the
-    /// form says Deploy of that name and region updates it.
+    /// The stack this panel shows, when a Deploy of its name and region would offer to update
+    /// it (set when a deploy starts, and by each result: none once it is deleted or can only
+    /// be deleted): the form says so.
     pub followed: RwSignal<Option<(String, shared::plan::Region)>>,
     /// Following again, after a reload, the deployment this tab followed before it.
     pub(super) resuming: StoredValue<bool>,

@@ -272,7 +272,7 @@ pub fn deploy_form(d: Deploy) -> AnyView {
                 view! { <p class="muted deploy-summary">{move || if name_problem().is_some() {
                     format!("Creates {} resources in {}, once the stack's name is one CloudFormation takes.", resources(), region())
                 } else if d.follows(&stack_name(), p.plan.with(|plan| plan.region)) {
-                    format!("Updates stack {} in {} to this plan ({} resources): its changes are listed for you to apply first.", stack_name(), region(), resources())
+                    format!("Deploy offers to update stack {} in {} to this plan ({} resources): its changes are listed for you to apply first.", stack_name(), region(), resources())
                 } else {
                     format!("Creates {} resources in {} as stack {}.", resources(), region(), stack_name())
                 }}</p> }.into_any()

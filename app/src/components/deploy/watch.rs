@@ -46,7 +46,10 @@ impl Deploy {
                     {
                         crate::api::forget_following();
                         self.resuming.set_value(false);
-                        self.notice.set(None);
+                        // What the stack was followed to show ("already matches") is still
+                        // the answer to the deploy, with nothing to show it by.
+                        self.notice.set(self.then_say.write_value().take());
+                        self.followed.set(None);
                         self.phase.set(Phase::Idle);
                         return;
                     }
@@ -153,6 +156,18 @@ impl Deploy {
                 if let Some(said) = self.then_say.write_value().take() {
                     self.notice.set(Some(said));
                 }
+                // The stack shown is one a Deploy of its name would update, unless it is
+                // gone or can only be deleted.
+                let updatable = status.status.ends_with("_COMPLETE")
+                    && !matches!(
+                        status.status.as_str(),
+                        "DELETE_COMPLETE" | "ROLLBACK_COMPLETE"
+                    );
+                self.followed.set(
+                    shared::plan::Region::from_code(&status.region)
+                        .filter(|_| updatable)
+                        .map(|region| (status.stack_name.clone(), region)),
+                );
                 if status.status == "DELETE_COMPLETE" {
                     crate::api::forget_following();
                 }

@@ -42,6 +42,7 @@ fn select_dyn(
     get: GetFn<String>,
     set: SetFn<String>,
 ) -> AnyView {
+    super::named(&path, label);
     let id = field_id(&path);
     // The value and the options as memos: the `<option>` views are built again only when either
     // changes, not on every edit of the plan that the getter reads. Fixed options are computed
@@ -82,6 +83,7 @@ pub fn toggle(
 }
 
 fn toggle_dyn(path: String, label: &'static str, get: GetFn<bool>, set: SetFn<bool>) -> AnyView {
+    super::named(&path, label);
     let id = field_id(&path);
     view! {
         <div class="field toggle">

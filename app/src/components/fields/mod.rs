@@ -40,6 +40,18 @@ pub fn switch_section<T: Send + Sync + 'static>(
     }
 }
 
+/// Tells the planner the label its form shows for the field at `path`: the checks name a
+/// field by it. Set when the field is built, so a problem of a field on the page is named by
+/// it however the page came to show it (a link, a draft, another architecture).
+pub(crate) fn named(path: &str, label: &'static str) {
+    let labels = use_planner().labels;
+    if labels.with_untracked(|l| l.get(path).copied() != Some(label)) {
+        labels.update(|l| {
+            l.insert(path.to_string(), label);
+        });
+    }
+}
+
 /// The DOM id of a field path: `fargate.memory_mib` → `f-fargate-memory_mib`. The path's
 /// separators (`.`, `[`, `]`) become `-`; any other character but letters, digits and `_` (a tag
 /// key's `-` or space, say) becomes `.` and its UTF-8 bytes in hex. So two paths never share an

@@ -140,6 +140,7 @@ fn number_field_dyn<T>(
 where
     T: Number,
 {
+    super::named(&path, label);
     let id = field_id(&path);
     let planner = crate::state::use_planner();
     let (untyped, loaded) = (planner.untyped, planner.loaded);
@@ -270,6 +271,7 @@ fn slider_dyn<T>(
 where
     T: Number,
 {
+    super::named(&path, label);
     let id = field_id(&path);
     let shown = get.clone();
     let [min, max, step] = range;

@@ -46,6 +46,7 @@ fn text_dyn(
     get: GetFn<String>,
     set: SetFn<String>,
 ) -> AnyView {
+    super::named(&path, label);
     let id = field_id(&path);
     let paths: Vec<String> = (0..items).map(|i| format!("{path}[{i}]")).collect();
     let described = std::iter::once(messages_id(&path))
