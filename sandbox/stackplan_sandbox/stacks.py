@@ -1152,11 +1152,33 @@ def _fail_without_changes(change_set: cfn.ChangeSet) -> None:
         values = effective_parameters(template, given)
         return {k: None if v is None else str(v) for k, v in values.items()}
 
-    if effective(stack.parameters) != effective(change_set.parameters) or (change_set.tags or {}) != (stack.tags or {}):
+    # A change set that gives no tags keeps the stack's.
+    if effective(stack.parameters) != effective(change_set.parameters) or (
+        change_set.tags and change_set.tags != (stack.tags or {})
+    ):
         return
     change_set.status = "FAILED"
     change_set.execution_status = "UNAVAILABLE"
     change_set.status_reason = NO_CHANGES
+
+
+def _change_set_without_update_check(respond: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    """AWS answers an update's change set that changes nothing with a change set that failed
+    ("didn't contain changes"), never with an error; moto's response raised UpdateStack's "No
+    updates are to be performed." first when every parameter was given at its value. The check
+    stays UpdateStack's."""
+
+    def create_change_set(self: Any) -> Any:
+        # A response object answers one request: the check is off for this one only.
+        self._validate_different_update = lambda *_args, **_kwargs: None
+        try:
+            return respond(self)
+        finally:
+            del self._validate_different_update
+
+    create_change_set.skips_update_check = True  # type: ignore[attr-defined]
+    create_change_set.checks_capabilities = getattr(respond, "checks_capabilities", False)  # type: ignore[attr-defined]
+    return create_change_set
 
 
 def _resolve_update_parameters(
@@ -1212,6 +1234,10 @@ def install() -> None:
             checked = _checking_template(respond)
             checked.checks_capabilities = True  # type: ignore[attr-defined]
             setattr(CloudFormationResponse, operation, checked)
+    if not getattr(CloudFormationResponse.create_change_set, "skips_update_check", False):
+        CloudFormationResponse.create_change_set = _change_set_without_update_check(  # type: ignore[method-assign]
+            CloudFormationResponse.create_change_set
+        )
     CloudFormationResponse.describe_change_set = _describe_change_set_response  # type: ignore[method-assign]
     CloudFormationResponse.delete_change_set = _delete_change_set_response  # type: ignore[method-assign]
     cfn.CloudFormationBackend.delete_stack = _delete_stack  # type: ignore[method-assign]

@@ -349,7 +349,34 @@ class Operations(unittest.TestCase):
         same = change_set("same-defaults", [{"ParameterKey": "Bucket", "ParameterValue": ""}])
         self.assertEqual((same["Status"], same["ExecutionStatus"]), ("FAILED", "UNAVAILABLE"))
         self.assertIn("didn't contain changes", same["StatusReason"])
-        # A parameter away from its value, or another template, is a change set to run.
+        # Every parameter given, at its value: the same (moto's response had raised UpdateStack's
+        # "No updates are to be performed." instead).
+        given = change_set(
+            "same-all-given",
+            [{"ParameterKey": "Tag", "ParameterValue": "1"}, {"ParameterKey": "Bucket", "ParameterValue": ""}],
+        )
+        self.assertEqual(given["Status"], "FAILED")
+        # No tags given keeps the stack's: nothing changes either.
+        untagged = self.cf.describe_change_set(
+            ChangeSetName=self.cf.create_change_set(
+                StackName="same",
+                ChangeSetName="same-untagged",
+                ChangeSetType="UPDATE",
+                TemplateBody=body,
+            )["Id"]
+        )
+        self.assertEqual(untagged["Status"], "FAILED")
+        # Other tags, a parameter away from its value, or another template: a change set to run.
+        retagged = self.cf.describe_change_set(
+            ChangeSetName=self.cf.create_change_set(
+                StackName="same",
+                ChangeSetName="same-retagged",
+                ChangeSetType="UPDATE",
+                TemplateBody=body,
+                Tags=[{"Key": "owner", "Value": "others"}],
+            )["Id"]
+        )
+        self.assertEqual(retagged["Status"], "CREATE_COMPLETE")
         other = change_set("same-other-tag", [{"ParameterKey": "Tag", "ParameterValue": "2"}])
         self.assertEqual(other["Status"], "CREATE_COMPLETE")
         grown = json.loads(body)
@@ -385,8 +412,11 @@ class Operations(unittest.TestCase):
             return self.cf.describe_change_set(ChangeSetName=made["Id"])
 
         self.execute_create("gate", template)
-        with self.assertRaisesRegex(ClientError, "No updates"):
-            change_set("gate-same", "false")
+        # Every parameter at its value: a change set that failed, as AWS makes it (not the
+        # error UpdateStack answers).
+        same = change_set("gate-same", "false")
+        self.assertEqual((same["Status"], same["ExecutionStatus"]), ("FAILED", "UNAVAILABLE"))
+        self.assertIn("didn't contain changes", same["StatusReason"])
         started = change_set("gate-start", "true")
         self.assertEqual(
             [(c["ResourceChange"]["Action"], c["ResourceChange"]["LogicalResourceId"]) for c in started["Changes"]],
