@@ -608,7 +608,8 @@ error_codes! {
     /// The stack is busy with another operation. Answering a deploy, it carries the stack's
     /// `deployment` id, to follow it until it settles.
     StackBusy = "stack_busy", 409;
-    /// The stack already matches the plan.
+    /// The stack already matches the plan. Answering a deploy, it carries the stack's
+    /// `deployment` id, to show it.
     NoChanges = "no_changes", 409;
     /// The stack has no change set waiting.
     NoChangeSet = "no_change_set", 409;
