@@ -261,6 +261,18 @@ impl Harness {
         }
     }
 
+    /// `GET /api/deployments/{id}` with the test's token.
+    async fn status(&self, id: &str) -> (StatusCode, Value, String) {
+        self.send(
+            "GET",
+            &format!("/api/deployments/{id}"),
+            Some(TOKEN),
+            None,
+            &[],
+        )
+        .await
+    }
+
     /// `POST /api/deployments/{id}/execute` with the test's token.
     async fn execute(&self, id: &str) -> (StatusCode, Value, String) {
         self.send(
@@ -505,15 +517,7 @@ async fn a_deploy_streams_in_progress_events_to_completion_with_outputs() {
         stack_events.iter().map(|e| e.1.clone().unwrap()).collect();
     assert_eq!(ids.len(), stack_events.len());
 
-    let (status, got, _) = h
-        .send(
-            "GET",
-            &format!("/api/deployments/{id}"),
-            Some(TOKEN),
-            None,
-            &[],
-        )
-        .await;
+    let (status, got, _) = h.status(&id).await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(got["status"], "CREATE_COMPLETE");
     assert_eq!(
@@ -1436,15 +1440,7 @@ async fn a_request_whose_change_set_failed_can_be_tried_again() {
         );
         // It names the stack's deployment, for a page that did not deploy it to show it.
         let id = body["deployment"].as_str().expect("a deployment id");
-        let (status, shown, _) = h
-            .send(
-                "GET",
-                &format!("/api/deployments/{id}"),
-                Some(TOKEN),
-                None,
-                &[],
-            )
-            .await;
+        let (status, shown, _) = h.status(id).await;
         assert_eq!(status, StatusCode::OK, "{shown}");
         assert_eq!(shown["stack_name"], "shop-lambda", "{shown}");
     }

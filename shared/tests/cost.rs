@@ -586,14 +586,7 @@ fn every_line_multiplies_out_as_written() {
                 let Ok(valid) = ValidPlan::new(plan) else {
                     continue;
                 };
-                let e = cost::estimate(
-                    &valid,
-                    PriceBook::embedded(),
-                    Options {
-                        free_tier,
-                        ..Options::default()
-                    },
-                );
+                let e = cost::estimate(&valid, PriceBook::embedded(), Options { free_tier });
                 for l in &e.lines {
                     let (Some(unit), Some(monthly)) = (l.unit_usd, l.monthly_usd) else {
                         continue;

@@ -311,26 +311,17 @@ mod tests {
     /// A refused whole number says why: not one, below 0, or over what the box holds.
     #[test]
     fn a_refused_number_says_why() {
-        assert_eq!(
-            u32::refused("3x"),
-            "is not a whole number, such as 1000 or 1,000"
-        );
-        assert_eq!(
-            u32::refused(""),
-            "is not a whole number, such as 1000 or 1,000"
-        );
-        assert_eq!(
-            u32::refused("1.5"),
-            "is not a whole number, such as 1000 or 1,000"
-        );
-        assert_eq!(
-            u32::refused("-5"),
-            "is below 0: the box takes a whole number from 0 up"
-        );
-        assert_eq!(
-            u64::refused("-1,000"),
-            "is below 0: the box takes a whole number from 0 up"
-        );
+        let not_whole = "is not a whole number, such as 1000 or 1,000";
+        let below = "is below 0: the box takes a whole number from 0 up";
+        for (text, why) in [
+            ("3x", not_whole),
+            ("", not_whole),
+            ("1.5", not_whole),
+            ("-5", below),
+        ] {
+            assert_eq!(u32::refused(text), why, "{text}");
+        }
+        assert_eq!(u64::refused("-1,000"), below);
         assert_eq!(
             u64::refused("99999999999999999999"),
             "is over 18,446,744,073,709,551,615, the largest number the box takes"
