@@ -537,6 +537,9 @@ impl Planner {
             problems
         });
         let valid = crate::reactive::memo(move |_| checked.with(|c| c.as_ref().ok().cloned()));
+        // Whether every box's text is in the plan: a memo, so that typing on in a box that
+        // holds text the plan does not take prices and renders nothing again, only a flip does.
+        let all_typed = crate::reactive::memo(move |_| untyped.with(Vec::is_empty));
         // The tab keeps the format chosen, as it keeps the draft; an embedded planner keeps
         // nothing.
         let format = RwSignal::new(
@@ -572,7 +575,7 @@ impl Planner {
                     // plan's, as for any other problem.
                     Some(v) => Some((
                         with_book(sb, v.region.code(), |b| cost::estimate(v, b, options)),
-                        untyped.with(Vec::is_empty),
+                        all_typed.get(),
                     )),
                     None => prev
                         .cloned()
@@ -620,7 +623,7 @@ impl Planner {
         );
         let template = crate::reactive::memo(move |_| {
             let format = format.get();
-            let current = generated.with(Option::is_some) && untyped.with(Vec::is_empty);
+            let current = generated.with(Option::is_some) && all_typed.get();
             last_generated.with(|t| {
                 t.as_ref()
                     .map(|(_, t)| (t.render(format), t.resources().len(), current))

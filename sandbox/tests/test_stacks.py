@@ -335,15 +335,19 @@ class Operations(unittest.TestCase):
             Parameters=[{"ParameterKey": "Tag", "ParameterValue": "1"}],
         )
 
-        def change_set(name: str, parameters: list[dict], template_body: str = body) -> dict:
-            made = self.cf.create_change_set(
-                StackName="same",
-                ChangeSetName=name,
-                ChangeSetType="UPDATE",
-                TemplateBody=template_body,
-                Tags=tags,
-                Parameters=parameters,
-            )
+        def change_set(
+            name: str, parameters: list[dict], template_body: str = body, given_tags: list[dict] | None = tags
+        ) -> dict:
+            request = {
+                "StackName": "same",
+                "ChangeSetName": name,
+                "ChangeSetType": "UPDATE",
+                "TemplateBody": template_body,
+                "Parameters": parameters,
+            }
+            if given_tags is not None:
+                request["Tags"] = given_tags
+            made = self.cf.create_change_set(**request)
             return self.cf.describe_change_set(ChangeSetName=made["Id"])
 
         same = change_set("same-defaults", [{"ParameterKey": "Bucket", "ParameterValue": ""}])
@@ -357,25 +361,10 @@ class Operations(unittest.TestCase):
         )
         self.assertEqual(given["Status"], "FAILED")
         # No tags given keeps the stack's: nothing changes either.
-        untagged = self.cf.describe_change_set(
-            ChangeSetName=self.cf.create_change_set(
-                StackName="same",
-                ChangeSetName="same-untagged",
-                ChangeSetType="UPDATE",
-                TemplateBody=body,
-            )["Id"]
-        )
+        untagged = change_set("same-untagged", [], given_tags=None)
         self.assertEqual(untagged["Status"], "FAILED")
         # Other tags, a parameter away from its value, or another template: a change set to run.
-        retagged = self.cf.describe_change_set(
-            ChangeSetName=self.cf.create_change_set(
-                StackName="same",
-                ChangeSetName="same-retagged",
-                ChangeSetType="UPDATE",
-                TemplateBody=body,
-                Tags=[{"Key": "owner", "Value": "others"}],
-            )["Id"]
-        )
+        retagged = change_set("same-retagged", [], given_tags=[{"Key": "owner", "Value": "others"}])
         self.assertEqual(retagged["Status"], "CREATE_COMPLETE")
         other = change_set("same-other-tag", [{"ParameterKey": "Tag", "ParameterValue": "2"}])
         self.assertEqual(other["Status"], "CREATE_COMPLETE")

@@ -1,5 +1,6 @@
 //! Cost lines of the Fargate architecture.
 
+use super::pricer::one;
 use super::{
     DAYS_PER_MONTH, HOURS_PER_MONTH, Options, Pricer, SECONDS_PER_MONTH, Scenario, assume, fmt_qty,
     fmt_usd, fmt_usd_rate,
@@ -160,11 +161,7 @@ fn compute(p: &mut Pricer<'_>, a: &mut Vec<String>, f: &Fargate, s: Scenario) {
                         String::new()
                     },
                     fmt_usd_rate(rate * (1.0 - d)),
-                    if what == "vCPU" {
-                        "vCPU-hour"
-                    } else {
-                        "GB-hour"
-                    }
+                    one(unit)
                 ),
                 _ => "Spot prices float".to_string(),
             };

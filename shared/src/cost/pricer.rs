@@ -100,7 +100,7 @@ fn usd_parts(v: f64) -> (bool, String) {
 
 /// A unit as one of it, for "per …": `hours` → `hour`, `GB-months` → `GB-month`; a count of
 /// requests or a plain unit stays as it is (`1M requests`, `GB`).
-fn one(unit: &str) -> &str {
+pub(super) fn one(unit: &str) -> &str {
     if ["hours", "months", "seconds"]
         .iter()
         .any(|u| unit.ends_with(u))
