@@ -318,9 +318,18 @@ fn transfer_out_above_150_terabytes_is_not_priced_at_the_third_tier() {
         assert!(f.ends_with(per), "{item}: {f}");
     }
     // The effective rate of several tiers is a price, not float noise.
-    assert_eq!(cost::fmt_usd_rate(3.7000000000000006), "$3.7");
-    assert_eq!(cost::fmt_usd_rate(0.0000166667), "$0.0000166667");
-    assert_eq!(cost::fmt_usd_rate(2.0), "$2");
+    // A price is written to the cent at least, finer only as far as it goes.
+    for (usd, written) in [
+        (3.7000000000000006, "$3.70"),
+        (0.0000166667, "$0.0000166667"),
+        (2.0, "$2.00"),
+        (0.2, "$0.20"),
+        (0.045, "$0.045"),
+        (1.25, "$1.25"),
+        (0.0, "$0.00"),
+    ] {
+        assert_eq!(cost::fmt_usd_rate(usd), written);
+    }
     assert!(
         e.unknown.iter().any(|u| u.contains("dto.gb.tier4")),
         "{:?}",
@@ -726,4 +735,33 @@ fn billed_items_left_out_of_the_total_are_named() {
             fargate.not_estimated
         );
     }
+}
+
+/// A price the book lacks is said in the line's own unit, with the key a book of one's own would
+/// give it under; a line with nothing billable says the same without being unknown.
+#[test]
+fn an_unknown_price_is_said_in_its_unit_with_its_book_key() {
+    let e = estimate(lambda(|p, _| p.region = Region::ApSoutheast1), true);
+    assert!(
+        e.unknown.contains(
+            &"DynamoDB On-demand reads: the price book has no price per 1M RRU in ap-southeast-1 (its key in a book: dynamodb.rru_million)"
+                .to_string()
+        ),
+        "{:?}",
+        e.unknown
+    );
+    assert!(
+        line(&e, "On-demand reads").formula.ends_with(
+            "= 10 1M RRU × unknown price (none per 1M RRU in the book for ap-southeast-1)"
+        ),
+        "{}",
+        line(&e, "On-demand reads").formula
+    );
+    assert!(
+        line(&e, "Table storage").formula.ends_with(
+            "= 0 GB-months: nothing billable (the book has no price per GB-month for ap-southeast-1, key dynamodb.storage_gb_month)"
+        ),
+        "{}",
+        line(&e, "Table storage").formula
+    );
 }

@@ -180,11 +180,22 @@ test('Deploy creates the Lambda example in the sandbox, shows progress, outputs 
   await other.getByTestId('deploy-button').click();
   await other.getByTestId('stack-exists').waitFor();
   assert.match(await other.getByTestId('stack-exists').innerText(), /^A stack named shop-lambda already exists in us-east-1 \(CREATE_COMPLETE\)\. Review its update to see what would change; nothing changes until you apply it\./);
+  // Every label the Deploy button takes meanwhile: once told there is nothing to update, this
+  // tab shows the stack; it deploys nothing.
+  await other.evaluate(() => {
+    const button = document.querySelector('[data-testid=deploy-button]');
+    window.deployLabels = [button.textContent];
+    new MutationObserver(() => window.deployLabels.push(button.textContent))
+      .observe(button, { childList: true, characterData: true, subtree: true });
+  });
   await other.getByTestId('review-update').click();
   await other.getByTestId('deploy-status').filter({ hasText: 'CREATE_COMPLETE' }).waitFor({ timeout: 30000 });
   await other.getByTestId('deploy-notice').filter({ hasText: /^shop-lambda already matches this plan: there is nothing to update\.$/ }).waitFor();
   await other.getByTestId('deploy-outputs').waitFor();
   await other.getByTestId('delete-stack').waitFor();
+  const labels = [...new Set(await other.evaluate(() => window.deployLabels))];
+  // (Deploying… while the update's change set is asked for: that is this tab's request.)
+  assert.deepEqual(labels, ['Deploy', 'Deploying…', 'Showing the stack…']);
   await other.close();
 
   // The user's own code: a zip uploaded from the page goes to the stack's code bucket, and the

@@ -111,13 +111,14 @@ pub(super) fn one(unit: &str) -> &str {
     }
 }
 
-/// Formats a unit price: enough decimals to show it exactly. The book's prices have at most
+/// Formats a unit price: to the cent at least, and enough decimals to show it exactly. The book's prices have at most
 /// 10 decimals; an effective rate of tiers (a total divided by a quantity) is rounded to 12,
 /// so that float noise (3.7000000000000006) is not shown as a price.
 pub fn fmt_usd_rate(usd: f64) -> String {
     let text = format!("{usd:.12}");
-    let text = text.trim_end_matches('0').trim_end_matches('.');
-    format!("${text}")
+    let (whole, fraction) = text.split_once('.').unwrap_or((&text, ""));
+    // To the cent at least, as a price is written ($0.20, not $0.2); finer only as the price is.
+    format!("${whole}.{:0<2}", fraction.trim_end_matches('0'))
 }
 
 impl<'b> Pricer<'b> {
@@ -220,19 +221,22 @@ impl<'b> Pricer<'b> {
                     one(unit)
                 ),
                 None if quantity == 0.0 => format!(
-                    "{explain} = 0 {unit}: nothing billable (the book has no {key} price for {})",
+                    "{explain} = 0 {unit}: nothing billable (the book has no price per {} for {}, key {key})",
+                    one(unit),
                     self.region
                 ),
                 None => {
                     // A note on an unknown price says what is known of it (Spot's floor).
                     self.unknown.push(format!(
-                        "{service} {item}: the price book has no price for {key} in {}{}",
+                        "{service} {item}: the price book has no price per {} in {} (its key in a book: {key}){}",
+                        one(unit),
                         self.region,
                         note.map_or_else(String::new, |n| format!(". {n}"))
                     ));
                     format!(
-                        "{explain} = {} {unit} × unknown price ({key} not in the book for {})",
+                        "{explain} = {} {unit} × unknown price (none per {} in the book for {})",
                         fmt_qty(quantity),
+                        one(unit),
                         self.region
                     )
                 }

@@ -30,6 +30,18 @@ pub enum Phase {
     Finished(Box<Status>),
 }
 
+/// What the panel does while it is busy.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Doing {
+    /// Creating or updating a stack (or rolling its update back) at this tab's request.
+    Deploying,
+    /// Deleting the stack, at this tab's request.
+    Deleting,
+    /// Showing a stack this tab did not start (an existing one, or one followed again after
+    /// a reload), until it settles.
+    Showing,
+}
+
 /// A stack being followed when its event stream was given up on.
 #[derive(Clone, Debug)]
 pub struct Lost {
@@ -45,8 +57,8 @@ pub struct Lost {
 #[derive(Clone, Copy)]
 pub struct Deploy {
     pub phase: RwSignal<Phase>,
-    /// Whether the operation running (or last run) is a deletion.
-    pub deleting: RwSignal<bool>,
+    /// What the panel does while busy (or did last), as the Deploy button says it.
+    pub doing: RwSignal<Doing>,
     pub error: RwSignal<Option<String>>,
     pub notice: RwSignal<Option<String>>,
     pub id: RwSignal<Option<String>>,
@@ -117,7 +129,7 @@ impl Deploy {
             sandbox_notes: RwSignal::new(Vec::new()),
             parameters: RwSignal::new(Default::default()),
             problems: RwSignal::new(Vec::new()),
-            deleting: RwSignal::new(false),
+            doing: RwSignal::new(Doing::Deploying),
             stack_name: RwSignal::new(None),
             lost: RwSignal::new(None),
             last: StoredValue::new(None),
@@ -183,6 +195,7 @@ impl Deploy {
         self.progress.set(Progress::default());
         self.sandbox_notes.set(Vec::new());
         self.notice.set(Some(notice));
+        self.doing.set(Doing::Showing);
         self.phase.set(Phase::Running);
         self.watch(client, id, name, None, None);
     }
@@ -250,7 +263,7 @@ impl Deploy {
         // The last change set's list goes: it is not this request's.
         self.changes.set(Vec::new());
         self.notice.set(None);
-        self.deleting.set(false);
+        self.doing.set(Doing::Deploying);
         self.waited_out.set_value(false);
         self.then_say.set_value(None);
         self.phase.set(Phase::Preparing);
@@ -506,7 +519,7 @@ impl Deploy {
         self.lost.set(None);
         // The last update's change set is not the deletion's.
         self.changes.set(Vec::new());
-        self.deleting.set(true);
+        self.doing.set(Doing::Deleting);
         self.phase.set(Phase::Running);
         spawn_local(async move {
             let answer = match keep {
@@ -557,7 +570,7 @@ impl Deploy {
         let before = self.phase.get_untracked();
         self.error.set(None);
         self.lost.set(None);
-        self.deleting.set(false);
+        self.doing.set(Doing::Deploying);
         self.phase.set(Phase::Running);
         spawn_local(async move {
             let request = shared::api::ContinueRollback {

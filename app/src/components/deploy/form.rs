@@ -3,7 +3,7 @@
 use leptos::prelude::*;
 use shared::api::CreateDeployment;
 
-use super::flow::Deploy;
+use super::flow::{Deploy, Doing};
 use super::inputs::use_inputs;
 use shared::plan::Architecture;
 
@@ -257,10 +257,11 @@ pub fn deploy_form(d: Deploy) -> AnyView {
                 <button type="button" data-testid="deploy-button" disabled=move || d.busy() || !p.valid.get() || name_problem().is_some()
                     aria-describedby=move || (!p.valid.get()).then_some("deploy-blocked").or(name_problem().map(|_| "stack-name-problem"))
                     node_ref=deploy_button on:click=click>
-                    {move || match (d.busy(), d.deleting.get()) {
-                        (true, true) => "Deleting…",
-                        (true, false) => "Deploying…",
+                    {move || match (d.busy(), d.doing.get()) {
                         (false, _) => "Deploy",
+                        (true, Doing::Deploying) => "Deploying…",
+                        (true, Doing::Deleting) => "Deleting…",
+                        (true, Doing::Showing) => "Showing the stack…",
                     }}
                 </button>
             </div>
