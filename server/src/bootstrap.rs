@@ -64,6 +64,11 @@ const BOUNDED: [&str; 4] = [
 /// The action that would take a role out of its boundary: never allowed.
 const UNBOUND: &str = "iam:DeleteRolePermissionsBoundary";
 
+/// IAM actions a handler needs that IAM authorises on `*` only (by AWS's policy reference,
+/// which `scripts/iam-grants.py` reads): scoped to the stacks' roles they would grant nothing.
+/// RDS's instance handler lists the account's roles.
+const ACCOUNT_WIDE: [&str; 1] = ["iam:ListRoles"];
+
 /// Actions of the execution role that attach something to a resource named in the template,
 /// which could be one the stack did not make: a function's invoke permission, a route in a
 /// route table, a subscription to a topic. They are denied unless the target carries
@@ -559,6 +564,7 @@ pub fn template(options: &Options) -> Value {
         .copied()
         .filter(|a| {
             !BOUNDED.contains(a)
+                && !ACCOUNT_WIDE.contains(a)
                 && *a != UNBOUND
                 && *a != "iam:PassRole"
                 && *a != "iam:CreateServiceLinkedRole"
@@ -636,6 +642,12 @@ pub fn template(options: &Options) -> Value {
                             "Resource": stack_role_arns.clone()
                         },
                         {
+                            "Sid": "ListRolesAsHandlersDo",
+                            "Effect": "Allow",
+                            "Action": iam.iter().copied().filter(|a| ACCOUNT_WIDE.contains(a)).collect::<Vec<_>>(),
+                            "Resource": "*"
+                        },
+                        {
                             "Sid": "PassStackRolesToTheirServices",
                             "Effect": "Allow",
                             "Action": "iam:PassRole",
@@ -679,8 +691,6 @@ pub fn template(options: &Options) -> Value {
         }),
     );
     let stacks = sub("arn:${AWS::Partition}:cloudformation:*:${AWS::AccountId}:stack/*/*");
-    let change_sets =
-        sub("arn:${AWS::Partition}:cloudformation:*:${AWS::AccountId}:changeSet/stackplan-*/*");
     let registry_types = crate::deploy::declared_resource_types();
     let tag_key = format!("aws:RequestTag/{MANAGED_TAG}");
     let resource_tag = format!("aws:ResourceTag/{MANAGED_TAG}");
@@ -708,7 +718,7 @@ pub fn template(options: &Options) -> Value {
                             "Sid": "TaggedStacksAndChangeSetsWithTheExecutionRole",
                             "Effect": "Allow",
                             "Action": ["cloudformation:CreateChangeSet", "cloudformation:CreateStack"],
-                            "Resource": [stacks.clone(), change_sets.clone()],
+                            "Resource": stacks.clone(),
                             "Condition": {
                                 "StringEquals": {tag_key: MANAGED_VALUE},
                                 "ArnEquals": {"cloudformation:RoleArn": {"Fn::GetAtt": ["ExecutionRole", "Arn"]}}
@@ -744,7 +754,7 @@ pub fn template(options: &Options) -> Value {
                             "Sid": "ReadStacks",
                             "Effect": "Allow",
                             "Action": ["cloudformation:DescribeChangeSet", "cloudformation:DescribeStackEvents", "cloudformation:DescribeStacks", "cloudformation:GetTemplate"],
-                            "Resource": [stacks, change_sets]
+                            "Resource": stacks
                         },
                         {
                             "Sid": "SeeImagesInTaggedRepositories",
@@ -1383,10 +1393,17 @@ mod tests {
 
     /// The execution role creates, changes and deletes only roles under the stacks' own path:
     /// with `role/*` it could rewrite the trust policy of any role in the account (an admin
-    /// role's included) from a template someone else passed it to CloudFormation with.
+    /// role's included) from a template someone else passed it to CloudFormation with. What
+    /// it may do on every role is list them, in a statement of its own.
     #[test]
     fn the_execution_role_touches_only_the_stacks_own_roles() {
         let t = template(&Options::default());
+        assert!(ACCOUNT_WIDE.iter().all(|a| a.starts_with("iam:List")));
+        let listed = statement(&t, "ExecutionRole", "ListRolesAsHandlersDo");
+        assert_eq!(
+            (&listed["Action"], &listed["Resource"]),
+            (&json!(ACCOUNT_WIDE), &json!("*"))
+        );
         let own = format!(
             "arn:${{AWS::Partition}}:iam::${{AWS::AccountId}}:role{}*",
             shared::template::ROLE_PATH
@@ -1395,7 +1412,11 @@ mod tests {
         for (id, st) in statements(&t) {
             let iam: Vec<String> = actions(&st)
                 .into_iter()
-                .filter(|a| a.starts_with("iam:") && a != "iam:CreateServiceLinkedRole")
+                .filter(|a| {
+                    a.starts_with("iam:")
+                        && a != "iam:CreateServiceLinkedRole"
+                        && !ACCOUNT_WIDE.contains(&a.as_str())
+                })
                 .collect();
             if id != "ExecutionRole" || st["Effect"] != "Allow" || iam.is_empty() {
                 continue;

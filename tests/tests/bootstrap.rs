@@ -228,3 +228,137 @@ fn matrix_templates() -> Vec<(String, serde_json::Value)> {
         })
         .collect()
 }
+
+/// Every policy document Stackplan writes with each `${AWS::…}` and the execution role's ARN
+/// written out, as `scripts/iam-grants.py` reads them: the bootstrap's roles and boundary (with two
+/// settings prefixes and a hosted zone, so their statements are there too), and the server's session policies.
+fn written_policies() -> serde_json::Map<String, serde_json::Value> {
+    use serde_json::Value;
+    fn written(v: &Value) -> Value {
+        match v {
+            Value::Object(o) => match (o.get("Fn::Sub"), o.get("Fn::GetAtt"), o.get("Ref")) {
+                (Some(Value::String(s)), _, _) => Value::String(
+                    s.replace("${AWS::Partition}", "aws")
+                        .replace("${AWS::AccountId}", "123456789012"),
+                ),
+                (_, Some(att), _) => Value::String(format!(
+                    "arn:aws:iam::123456789012:role/{}",
+                    att[0].as_str().unwrap()
+                )),
+                (_, _, Some(Value::String(r))) => Value::String(r.clone()),
+                _ => Value::Object(o.iter().map(|(k, x)| (k.clone(), written(x))).collect()),
+            },
+            Value::Array(a) => Value::Array(a.iter().map(written).collect()),
+            other => other.clone(),
+        }
+    }
+    let options = server::bootstrap::Options {
+        settings_prefixes: vec!["stackplan/".into(), "shop.prod-".into()],
+        hosted_zone_ids: vec![shared::examples::domain().hosted_zone_id],
+    };
+    let t = server::bootstrap::template(&options);
+    let mut out = serde_json::Map::new();
+    for (name, r) in t["Resources"].as_object().unwrap() {
+        if r["Type"] == "AWS::IAM::ManagedPolicy" {
+            out.insert(name.clone(), written(&r["Properties"]["PolicyDocument"]));
+        }
+        for p in r["Properties"]["Policies"].as_array().into_iter().flatten() {
+            let key = format!("{name}/{}", p["PolicyName"].as_str().unwrap());
+            out.insert(key, written(&p["PolicyDocument"]));
+        }
+    }
+    use server::deploy::policy::{self, Access, Scope};
+    let scope = Scope {
+        partition: "aws",
+        region: "eu-west-1",
+        account: "123456789012",
+        stack_name: "shop-lambda",
+    };
+    let execution = Some("arn:aws:iam::123456789012:role/stackplan-execution");
+    for (name, text) in [
+        (
+            "session/deploy",
+            policy::session_policy(Access::Deploy, &scope, execution),
+        ),
+        (
+            "session/read",
+            policy::session_policy(Access::Read, &scope, execution),
+        ),
+        (
+            "session/code",
+            policy::code_policy(&scope, "stackplan-code-0f1e"),
+        ),
+        (
+            "session/images",
+            policy::images_policy(&scope, "shop-lambda-repo"),
+        ),
+    ] {
+        out.insert(name.into(), serde_json::from_str(&text).unwrap());
+    }
+    out
+}
+
+/// Runs `scripts/iam-grants.py` on policy documents: (success, stdout, stderr).
+fn grants(policies: &serde_json::Map<String, serde_json::Value>) -> (bool, String, String) {
+    let file = std::env::temp_dir().join(format!("stackplan-grants-{}.json", std::process::id()));
+    std::fs::write(&file, serde_json::to_string(policies).unwrap()).unwrap();
+    let out = std::process::Command::new(venv_tool("python"))
+        .arg(workspace_root().join("scripts/iam-grants.py"))
+        .arg(&file)
+        .output()
+        .expect("python runs");
+    let _ = std::fs::remove_file(&file);
+    (
+        out.status.success(),
+        String::from_utf8(out.stdout).unwrap(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+/// Every grant Stackplan writes can take effect: by AWS's policy reference, each action of a
+/// statement is authorised on a resource the statement names, and each resource it names is
+/// one an action of it is authorised on. A grant that cannot (a change set's ARN, where IAM
+/// authorises change-set actions on the stack; `iam:ListRoles` on a role, where IAM authorises it
+/// on `*` only) reads as a permission and is none.
+#[test]
+fn every_grant_stackplan_writes_can_take_effect() {
+    let policies = written_policies();
+    let (ok, stdout, stderr) = grants(&policies);
+    assert!(ok, "{stdout}{stderr}");
+    let statements = stdout.lines().filter(|l| l.ends_with("\tok")).count();
+    assert_eq!(statements, stdout.lines().count(), "{stdout}");
+    assert!(statements >= 35, "{stdout}");
+    println!(
+        "{statements} statements in {} policies, every grant can take effect",
+        policies.len()
+    );
+
+    // What the script refuses: the two grants above, and an action IAM does not have.
+    let dead = serde_json::json!({"Statement": [
+        {"Sid": "ChangeSetArn", "Effect": "Allow", "Action": ["cloudformation:DescribeStacks"],
+         "Resource": ["arn:aws:cloudformation:*:123456789012:stack/*/*", "arn:aws:cloudformation:*:123456789012:changeSet/stackplan-*/*"]},
+        {"Sid": "ListOnARole", "Effect": "Allow", "Action": ["iam:GetRole", "iam:ListRoles"],
+         "Resource": "arn:aws:iam::123456789012:role/stackplan/*"},
+        {"Sid": "NoSuchAction", "Effect": "Allow", "Action": "cloudformation:DescribeStack", "Resource": "*"}
+    ]});
+    let (ok, stdout, _) = grants(&serde_json::Map::from_iter([("dead".to_string(), dead)]));
+    assert!(!ok, "{stdout}");
+    for (sid, why) in [
+        (
+            "ChangeSetArn",
+            "changeSet/stackplan-*/* names nothing any of its actions is authorised on",
+        ),
+        ("ListOnARole", "iam:ListRoles is authorised on `*` only"),
+        (
+            "NoSuchAction",
+            "IAM has no action cloudformation:DescribeStack",
+        ),
+    ] {
+        assert!(
+            stdout
+                .lines()
+                .any(|l| l.starts_with(&format!("dead/{sid}\t")) && l.contains(why)),
+            "{sid}: {stdout}"
+        );
+    }
+}

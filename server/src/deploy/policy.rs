@@ -112,15 +112,13 @@ pub fn images_policy(scope: &Scope<'_>, repository: &str) -> String {
 }
 
 impl Scope<'_> {
+    /// The stack, by name: IAM authorises the change-set actions on the stack too, so a
+    /// `changeSet/…` entry would grant nothing (`scripts/iam-grants.py` checks).
     fn resources(&self) -> Value {
-        let base = format!(
-            "arn:{}:cloudformation:{}:{}",
-            self.partition, self.region, self.account
-        );
-        json!([
-            format!("{base}:stack/{}/*", self.stack_name),
-            format!("{base}:changeSet/stackplan-*/*"),
-        ])
+        json!(format!(
+            "arn:{}:cloudformation:{}:{}:stack/{}/*",
+            self.partition, self.region, self.account, self.stack_name
+        ))
     }
 }
 
@@ -200,10 +198,7 @@ mod tests {
         let stack = &doc["Statement"][0];
         assert_eq!(
             stack["Resource"],
-            json!([
-                "arn:aws:cloudformation:eu-west-1:111122223333:stack/shop-lambda/*",
-                "arn:aws:cloudformation:eu-west-1:111122223333:changeSet/stackplan-*/*"
-            ])
+            "arn:aws:cloudformation:eu-west-1:111122223333:stack/shop-lambda/*"
         );
         assert!(
             stack["Action"]
