@@ -955,6 +955,8 @@ fn prove_stack_prints_the_tag_under_the_servers_key() {
             arn,
             "--created",
             created,
+            "--role-arn",
+            "arn:aws:iam::123456789012:role/stackplan-execution",
             "--id-key",
             &key,
         ],
@@ -970,8 +972,15 @@ fn prove_stack_prints_the_tag_under_the_servers_key() {
         region: "eu-west-1",
         name: "shop-fargate",
         owner: None,
+        role: Some("arn:aws:iam::123456789012:role/stackplan-execution"),
     };
     assert!(id_key.proves(proof, &of, 1_796_032_800));
+    // Of that role: the stack's RoleARN is part of what it proves.
+    assert!(!id_key.proves(
+        proof,
+        &server::deploy::id::ProofOf { role: None, ..of },
+        1_796_032_800
+    ));
     assert!(
         text.contains("Make sure first that this server made it"),
         "{text}"
@@ -990,6 +999,17 @@ fn prove_stack_prints_the_tag_under_the_servers_key() {
             "--owner",
         ),
         (vec!["--stack-arn", arn, "--data-dir", dir], "no id key"),
+        (
+            vec![
+                "--stack-arn",
+                arn,
+                "--id-key",
+                &key,
+                "--role-arn",
+                "stackplan-execution",
+            ],
+            "--role-arn",
+        ),
         (
             vec![
                 "--stack-arn",

@@ -387,7 +387,7 @@ async fn a_deploy_streams_in_progress_events_to_completion_with_outputs() {
         "{actions:?}"
     );
     assert_eq!(
-        policy["Statement"][0]["Resource"][0],
+        policy["Statement"][0]["Resource"],
         format!("arn:aws:cloudformation:us-east-1:{ACCOUNT}:stack/shop-lambda/*")
     );
     assert_eq!(
@@ -881,17 +881,40 @@ async fn a_stack_without_this_servers_proof_is_left_alone() {
         tags.retain(|(k, _)| k != PROOF);
         tags.extend(value.map(|v| (PROOF.to_string(), v)));
     };
-    let (arn, created) = {
+    let (arn, created, role) = {
         let stacks = h.cfn.stacks.lock().unwrap();
-        (stacks[0].arn.clone(), stacks[0].created)
+        (
+            stacks[0].arn.clone(),
+            stacks[0].created,
+            stacks[0].role.clone(),
+        )
     };
+    assert!(role.is_some(), "made to act as the execution role");
     let at = server::deploy::StackArn::parse(&arn).unwrap();
     let of = server::deploy::id::ProofOf {
         account: &at.account,
         region: &at.region,
         name: &at.name,
         owner: None,
+        role: role.as_deref(),
     };
+    // A stack of this name made by hand to act as another role, or as none, while this
+    // server's stack was deleted within the proof's window: its proof copied onto it proves
+    // nothing.
+    for hand in [
+        Some("arn:aws:iam::111122223333:role/mine".to_string()),
+        None,
+    ] {
+        h.cfn.stacks.lock().unwrap()[0].role = hand.clone();
+        let (status, body) = h.create("shop-lambda", json!({"update": true})).await;
+        assert_eq!(
+            (status, body["error"].as_str()),
+            (StatusCode::CONFLICT, Some("stack_not_managed")),
+            "{hand:?}: {body}"
+        );
+        h.refuses_deployment(&id, TOKEN).await;
+    }
+    h.cfn.stacks.lock().unwrap()[0].role = role.clone();
     let other_key = IdKey::from_hex(&"a5".repeat(32)).unwrap();
     for forged in [
         None,
@@ -933,6 +956,7 @@ async fn a_stack_without_this_servers_proof_is_left_alone() {
         server::cli::prove_stack(&server::cli::ProveStackArgs {
             stack_arn: arn.clone(),
             created: created.to_string(),
+            role_arn: role.clone(),
             owner: owner.map(String::from),
             id_key: Some("5a".repeat(32)),
             data_dir: None,

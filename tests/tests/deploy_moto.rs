@@ -1622,6 +1622,37 @@ async fn stackplan_acts_only_on_stacks_it_made() {
         &["describe-change-set", stack, "outside"],
     );
     assert_eq!(still["execution_status"], "AVAILABLE", "never run: {still}");
+
+    // Stackplan deletes its stack; someone makes one of the same name at once, by hand, with
+    // the deleted stack's tags, its proof among them, and without the execution role. Made
+    // within the proof's 15 minutes, it is still not the stack the proof is of.
+    // (moto deletes at once: the answer is final.)
+    let gone = sb.delete(&new_stack).await;
+    assert_eq!(gone["status"], "DELETE_COMPLETE", "{gone}");
+    let args = [
+        "create-stack".to_string(),
+        stack.to_string(),
+        file.to_str().unwrap().to_string(),
+        "tag:stackplan:managed=true".to_string(),
+        format!("tag:stackplan:proof={copied}"),
+    ];
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let replayed = sb.moto.tool(server::SANDBOX_ROLE, &args);
+    let body = sb.refuses_update(&plan, stack, "replayed").await;
+    assert!(
+        body["message"].as_str().unwrap().contains("prove-stack"),
+        "{body}"
+    );
+    let replayed_id = server::deploy::id::Deployment {
+        stack: server::deploy::StackArn::parse(replayed["id"].as_str().unwrap()).unwrap(),
+        change_set: None,
+    }
+    .id(&key);
+    sb.refuses_deployment(&replayed_id, "replayed").await;
+    let after = sb
+        .moto
+        .tool(server::SANDBOX_ROLE, &["describe-stack", stack]);
+    assert_eq!(after["status"], "CREATE_COMPLETE", "untouched: {after}");
 }
 
 /// Two tenants of one server share the sandbox's deployer role. Each stack carries its

@@ -52,6 +52,9 @@ pub struct StackInfo {
     /// When the stack was created (its `CreationTime`), Unix seconds: what its proof tag's
     /// time is held to.
     pub created: Option<i64>,
+    /// The service role CloudFormation acts as for the stack (its `RoleARN`), which its proof
+    /// tag covers.
+    pub role: Option<String>,
     /// The change set the stack last ran (its ARN), when its last operation was one
     /// (DescribeStacks' `ChangeSetId`): what an update's progress counts.
     pub change_set: Option<String>,
@@ -442,6 +445,7 @@ impl CloudFormation for SdkCloudFormation {
             };
             Ok(out.stacks().first().map(|st| StackInfo {
                 created: st.creation_time().map(|t| t.secs()),
+                role: st.role_arn().map(String::from),
                 changed_at: st
                     .last_updated_time()
                     .or(st.creation_time())

@@ -193,6 +193,10 @@ pub struct ProveStackArgs {
     /// (2026-11-30T10:00:00.123000+00:00), or as Unix seconds.
     #[arg(long)]
     pub created: String,
+    /// The stack's RoleARN, as `aws cloudformation describe-stacks` prints it (the bootstrap's
+    /// execution role), if it has one.
+    #[arg(long)]
+    pub role_arn: Option<String>,
     /// The tenant (a tokens file's `owner`) the stack was made for, if it carries
     /// `stackplan:owner`.
     #[arg(long)]
@@ -221,12 +225,19 @@ pub fn prove_stack(args: &ProveStackArgs) -> Result<String, String> {
         Some(o) => Some(crate::auth::Owner::new(o).map_err(|e| format!("--owner: it {e}"))?),
         None => None,
     };
+    let role = args.role_arn.as_deref().map(str::trim);
+    if let Some(role) = role.filter(|r| !crate::deploy::valid_role_arn(r)) {
+        return Err(format!(
+            "--role-arn: \"{role}\" is not a role ARN (arn:aws:iam::ACCOUNT:role/NAME), as describe-stacks prints the stack's RoleARN"
+        ));
+    }
     let key = crate::deploy::id::IdKey::existing(args.id_key.as_deref(), args.data_dir.clone())?;
     let of = crate::deploy::id::ProofOf {
         account: &arn.account,
         region: &arn.region,
         name: &arn.name,
         owner: owner.as_ref().map(crate::auth::Owner::as_str),
+        role,
     };
     let proof = key.stack_proof(&of, created);
     let tag = crate::deploy::PROOF_TAG;

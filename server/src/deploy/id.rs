@@ -45,8 +45,12 @@ impl std::fmt::Debug for IdKey {
 /// What every sealed id is bound to, besides its payload (the format's version).
 const CONTEXT: &[u8] = b"stackplan-deployment-v2";
 
-/// What a stack proof starts with: its format's version, so that another can follow.
-const PROOF_PREFIX: &str = "1.";
+/// What a stack proof starts with: its format's version. A `2.` proof covers the stack's
+/// `RoleARN` too; a `1.` proof (made before, without it) is still read.
+const PROOF_PREFIX: &str = "2.";
+
+/// The first version's prefix, read but no longer written.
+const PROOF_PREFIX_V1: &str = "1.";
 
 /// How far apart (seconds) the time a proof names and the stack's creation time may be: the
 /// server's clock against CloudFormation's, and the create call's own time.
@@ -59,6 +63,11 @@ pub struct ProofOf<'a> {
     pub region: &'a str,
     pub name: &'a str,
     pub owner: Option<&'a str>,
+    /// The service role CloudFormation acts as for the stack (its `RoleARN`): the server's
+    /// execution role. A proof copied onto a stack made by hand within the proof's window (its
+    /// stack deleted meanwhile) proves nothing unless that stack was also made to act as the
+    /// execution role, which takes the right to pass it to CloudFormation.
+    pub role: Option<&'a str>,
 }
 
 /// The longest id `decode` reads (a stack ARN is at most about 250 characters).
@@ -157,25 +166,31 @@ impl IdKey {
     }
 
     /// The value of a stack's proof tag ([`super::PROOF_TAG`]): that a server with this key asked
-    /// for the stack `of` at `asked_at` (Unix seconds). `1.<asked_at>.<HMAC>`: a keyed HMAC of
-    /// the stack's account, region, name and owner and of that time, so a tag set by hand, copied
-    /// from a stack of another name, region, account or owner, or made under another key proves
-    /// nothing; and since a stack's creation time must be within [`PROOF_WINDOW_SECS`] of it,
-    /// neither does a proof copied from a deleted stack onto a later one of the same name. It is
-    /// public (anyone who can read the stack reads it), as a signature is.
+    /// for the stack `of` at `asked_at` (Unix seconds). `2.<asked_at>.<HMAC>`: a keyed HMAC of
+    /// the stack's account, region, name, owner and role and of that time, so a tag set by hand,
+    /// copied from a stack of another name, region, account, owner or role, or made under
+    /// another key proves nothing; and since a stack's creation time must be within
+    /// [`PROOF_WINDOW_SECS`] of it, neither does a proof copied from a deleted stack onto a
+    /// later one of the same name, except within that window onto a stack made to act as the
+    /// same role. It is public (anyone who can read the stack reads it), as a signature is.
     pub fn stack_proof(&self, of: &ProofOf, asked_at: i64) -> String {
         let time = asked_at.to_string();
-        let digest = self.proof_mac(of, &time).finalize().into_bytes();
+        let digest = self.proof_mac(of, &time, true).finalize().into_bytes();
         format!("{PROOF_PREFIX}{time}.{}", URL_SAFE_NO_PAD.encode(digest))
     }
 
     /// Whether `tag` is the proof of the stack `of`, created at `created` (Unix seconds, as
     /// CloudFormation says), under this key. The HMAC is compared in constant time.
     pub fn proves(&self, tag: &str, of: &ProofOf, created: i64) -> bool {
-        let Some((time, mac)) = tag
-            .strip_prefix(PROOF_PREFIX)
-            .and_then(|rest| rest.split_once('.'))
-        else {
+        let (with_role, rest) = match (
+            tag.strip_prefix(PROOF_PREFIX),
+            tag.strip_prefix(PROOF_PREFIX_V1),
+        ) {
+            (Some(rest), _) => (true, rest),
+            (_, Some(rest)) => (false, rest),
+            _ => return false,
+        };
+        let Some((time, mac)) = rest.split_once('.') else {
             return false;
         };
         // Digits only, as `stack_proof` writes them: one time, one spelling.
@@ -190,21 +205,23 @@ impl IdKey {
         let Ok(given) = URL_SAFE_NO_PAD.decode(mac) else {
             return false;
         };
-        self.proof_mac(of, time).verify_slice(&given).is_ok()
+        self.proof_mac(of, time, with_role)
+            .verify_slice(&given)
+            .is_ok()
             && created.abs_diff(asked_at) <= PROOF_WINDOW_SECS
     }
 
-    /// The proof's HMAC, fed each field ended by a NUL (no field can hold one).
-    fn proof_mac(&self, of: &ProofOf, time: &str) -> Hmac<Sha256> {
+    /// The proof's HMAC, fed each field ended by a NUL (no field can hold one); the role only
+    /// `with_role` (the second version's).
+    fn proof_mac(&self, of: &ProofOf, time: &str, with_role: bool) -> Hmac<Sha256> {
         let mut mac =
             <Hmac<Sha256> as KeyInit>::new_from_slice(&self.proof_key).expect("any key length");
-        for field in [
-            of.account,
-            of.region,
-            of.name,
-            of.owner.unwrap_or_default(),
-            time,
-        ] {
+        let role = with_role.then(|| of.role.unwrap_or_default());
+        for field in [of.account, of.region, of.name, of.owner.unwrap_or_default()]
+            .into_iter()
+            .chain(role)
+            .chain([time])
+        {
             mac.update(field.as_bytes());
             mac.update(b"\0");
         }
@@ -364,11 +381,12 @@ mod tests {
             region: "eu-west-1",
             name: "shop-fargate",
             owner: Some("team-a"),
+            role: Some("arn:aws:iam::123456789012:role/stackplan-execution"),
         };
         let asked = 1_790_000_000;
         let proof = key.stack_proof(&of, asked);
         assert!(
-            proof.starts_with("1.1790000000.") && proof.len() == 56,
+            proof.starts_with("2.1790000000.") && proof.len() == 56,
             "{proof}"
         );
         // A tag value may hold it (letters, digits and `_ . : / = + - @`).
@@ -386,7 +404,7 @@ mod tests {
         for created in [asked + 901, asked - 901, asked + 86_400] {
             assert!(!key.proves(&proof, &of, created), "{created}");
         }
-        // Any other account, region, name or owner; another key; a damaged or altered tag.
+        // Any other account, region, name, owner or role; another key; a damaged or altered tag.
         for other in [
             ProofOf {
                 account: "210987654321",
@@ -405,6 +423,13 @@ mod tests {
                 owner: Some("team-b"),
                 ..of
             },
+            // A stack made by hand to act as another role, or as none (CloudFormation then
+            // acts as its maker): the proof of a deleted stack copied onto it, in its window.
+            ProofOf {
+                role: Some("arn:aws:iam::123456789012:role/mine"),
+                ..of
+            },
+            ProofOf { role: None, ..of },
             // The fields are kept apart: moving a character across a boundary is another stack.
             ProofOf {
                 name: "shop-fargat",
@@ -415,21 +440,50 @@ mod tests {
             assert!(!key.proves(&proof, &other, asked), "{other:?}");
         }
         assert!(!IdKey::new([8; 32]).proves(&proof, &of, asked));
-        let mac = &proof["1.1790000000.".len()..];
+        let mac = &proof["2.1790000000.".len()..];
         for bad in [
             String::new(),
-            "1.".into(),
+            "2.".into(),
             "true".into(),
             proof[2..].to_string(),
-            format!("2.{}", &proof[2..]),
+            // The same HMAC read as the first version's, which covers no role.
+            format!("1.{}", &proof[2..]),
+            format!("3.{}", &proof[2..]),
             proof[..proof.len() - 1].to_string(),
             // Another time under the same HMAC; the same time spelled otherwise.
-            format!("1.1790000001.{mac}"),
-            format!("1.01790000000.{mac}"),
-            format!("1.+1790000000.{mac}"),
+            format!("2.1790000001.{mac}"),
+            format!("2.01790000000.{mac}"),
+            format!("2.+1790000000.{mac}"),
         ] {
             assert!(!key.proves(&bad, &of, asked), "{bad}");
         }
+    }
+
+    /// A proof of the first version (stacks made before the role was covered) still proves its
+    /// stack, whatever its role, within the same window; it is no longer written.
+    #[test]
+    fn a_first_version_proof_is_still_read() {
+        let key = IdKey::new([7; 32]);
+        let of = ProofOf {
+            account: "123456789012",
+            region: "eu-west-1",
+            name: "shop-fargate",
+            owner: None,
+            role: Some("arn:aws:iam::123456789012:role/stackplan-execution"),
+        };
+        let asked = 1_790_000_000;
+        let digest = key
+            .proof_mac(&of, "1790000000", false)
+            .finalize()
+            .into_bytes();
+        let v1 = format!("1.1790000000.{}", URL_SAFE_NO_PAD.encode(digest));
+        assert!(key.proves(&v1, &of, asked + 30));
+        assert!(key.proves(&v1, &ProofOf { role: None, ..of }, asked + 30));
+        assert!(!key.proves(&v1, &of, asked + 901));
+        assert!(!key.proves(&v1, &ProofOf { name: "shop", ..of }, asked));
+        // Read as the second version, the same HMAC proves nothing.
+        assert!(!key.proves(&format!("2.{}", &v1[2..]), &of, asked));
+        assert!(key.stack_proof(&of, asked).starts_with("2."));
     }
 
     fn deployment(change_set: Option<&str>) -> Deployment {

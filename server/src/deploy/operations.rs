@@ -314,6 +314,7 @@ impl Deployer {
                     region: &region,
                     name: &name,
                     owner: grant.owner.as_ref().map(Owner::as_str),
+                    role: roles.execution_role_arn.as_deref(),
                 };
                 self.config.id_key.stack_proof(&of, unix_now())
             }
@@ -1199,6 +1200,7 @@ fn made_for(key: &IdKey, stack: &StackInfo, owner: Option<&Owner>) -> bool {
         region: &arn.region,
         name: &arn.name,
         owner: owner.map(Owner::as_str),
+        role: stack.role.as_deref(),
     };
     tagged_for(stack, owner)
         && stack

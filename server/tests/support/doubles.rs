@@ -173,6 +173,8 @@ pub struct Stack {
     pub executed: Vec<String>,
     /// Its CreationTime, Unix seconds (the double's clock is the system's).
     pub created: i64,
+    /// Its RoleARN, as CreateStack gave it.
+    pub role: Option<String>,
     /// The tags of each change set made for it, in order.
     pub change_set_tags: Vec<Vec<(String, String)>>,
 }
@@ -440,6 +442,7 @@ impl CloudFormation for CfnDouble {
                 changed_at: s.executed.last().map(|cs| format!("update {cs}")),
                 change_set: s.executed.last().cloned(),
                 created: Some(s.created),
+                role: s.role.clone(),
             }))
         })
     }
@@ -551,6 +554,7 @@ impl CloudFormation for CfnDouble {
                     .unwrap()
                     .as_secs() as i64,
                 change_set_tags: vec![],
+                role: c.role_arn.clone(),
             };
             let arn = stack.arn.clone();
             stacks.push(stack);
