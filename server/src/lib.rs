@@ -107,6 +107,13 @@ pub fn deployer(
     // Lists already found good: each check builds the bootstrap template, so roles with the
     // server's lists (or another role's) are not checked again.
     let mut good = vec![reach.clone()];
+    if let Some(problem) = config
+        .aws_endpoint
+        .as_deref()
+        .and_then(deploy::endpoint_problem)
+    {
+        anyhow::bail!("--aws-endpoint: {problem}");
+    }
     let target = match &config.aws_endpoint {
         Some(endpoint) => Target::Sandbox {
             endpoint: endpoint.clone(),
@@ -318,6 +325,13 @@ fn check_flags(config: &Config) -> Result<(), RefusedFlag> {
             "--addr {:?} is not HOST:PORT (e.g. 127.0.0.1:8080)",
             config.addr
         )));
+    }
+    if let Some(problem) = config
+        .aws_endpoint
+        .as_deref()
+        .and_then(deploy::endpoint_problem)
+    {
+        return Err(RefusedFlag(format!("--aws-endpoint: {problem}")));
     }
     check_origins("--cors-origin", &config.cors_origins)?;
     check_origins("--embed-origin", &config.embed_origins)?;

@@ -615,6 +615,23 @@ fn flags_that_cannot_apply_are_refused_by_name() {
             &["--id-key", "secret-but-mistyped"][..],
             "--id-key: the id key must be 64 hex digits",
         ),
+        // The sandbox's address: a URL, and never with credentials, which every answer naming
+        // the sandbox (and the log) would carry; they are not repeated either.
+        (
+            &[
+                "--aws-endpoint",
+                "http://admin:secret-but-given@127.0.0.1:5000",
+            ][..],
+            "--aws-endpoint: it holds credentials (user:password@): give the address alone",
+        ),
+        (
+            &["--aws-endpoint", "not a url"][..],
+            "--aws-endpoint: it is not a URL (http://127.0.0.1:5000)",
+        ),
+        (
+            &["--aws-endpoint", "ftp://127.0.0.1:5000"][..],
+            "--aws-endpoint: it is not an http:// or https:// URL",
+        ),
     ] {
         let out = stackplan(&[&["serve"][..], flags].concat(), "");
         let said = text(&out.stderr);

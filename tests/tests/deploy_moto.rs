@@ -1453,6 +1453,8 @@ async fn a_sample_of_the_matrix_deploys_in_the_sandbox() {
             );
         }
         assert_eq!(gone["status"], "DELETE_COMPLETE", "{name}: {gone}");
+        // A deleted service waits for no image (it had waited for one: none was pushed).
+        assert!(gone.get("waiting_for_image").is_none(), "{name}: {gone}");
         // Buckets and tables outlive their stacks (DeletionPolicy: Retain): start afresh.
         sb.moto.tool(server::SANDBOX_ROLE, &["reset"]);
     }

@@ -27,6 +27,10 @@ pub const MAX_ZIP_BYTES: usize = 50 * 1024 * 1024;
 /// tens of thousands.
 pub const MAX_ZIP_ENTRIES: u64 = 100_000;
 
+/// The most a zip may unzip to: Lambda's limit for a function's code unzipped (250 MB, with
+/// its layers), so that code it would refuse at the deploy is refused at the upload.
+pub const MAX_UNZIPPED_BYTES: u64 = 262_144_000;
+
 /// Where uploaded code goes in the code bucket.
 pub const CODE_PREFIX: &str = "stackplan-code/";
 
@@ -71,8 +75,25 @@ pub fn check_zip(zip: &[u8], files: &[String]) -> Result<String, Vec<PlanProblem
             "the zip has more than {MAX_ZIP_ENTRIES} entries (files and folders); Stackplan takes at most {MAX_ZIP_ENTRIES}"
         )));
     }
-    let archive = zip::ZipArchive::new(Cursor::new(zip))
+    let mut archive = zip::ZipArchive::new(Cursor::new(zip))
         .map_err(|_| problem("the upload is not a zip archive"))?;
+    // The sizes the central directory gives (a streamed zip's too, where the local headers
+    // leave them out).
+    let mut unzipped = 0u64;
+    for i in 0..archive.len() {
+        let size = archive
+            .by_index_raw(i)
+            .map_err(|_| problem("the upload is not a zip archive"))?
+            .size();
+        unzipped = unzipped.saturating_add(size);
+    }
+    if unzipped > MAX_UNZIPPED_BYTES {
+        return Err(problem(format!(
+            "the zip unzips to {} bytes; Lambda takes at most {} (250 MB) unzipped",
+            shared::cost::group_digits(&unzipped.to_string()),
+            shared::cost::group_digits(&MAX_UNZIPPED_BYTES.to_string())
+        )));
+    }
     let names: Vec<&str> = archive.file_names().collect();
     files
         .iter()
@@ -261,6 +282,31 @@ mod tests {
         );
         assert!(check_zip(b"PK not really", &files).is_err());
         assert!(check_zip(b"", &files).is_err());
+    }
+
+    /// Code Lambda would refuse unzipped is refused at the upload, by the sizes the zip's
+    /// central directory gives (here one claimed, as a zip bomb's: 300 MB of one byte).
+    #[test]
+    fn a_zip_that_unzips_past_lambdas_limit_is_refused() {
+        let files = handler_files(Runtime::Python313, "app.handler");
+        let mut bomb = zip_of(&[("app.py", "x = 1"), ("big.bin", "0")]);
+        assert_eq!(check_zip(&bomb, &files).unwrap(), "app.py");
+        let headers: Vec<usize> = bomb
+            .windows(4)
+            .enumerate()
+            .filter(|(_, w)| *w == b"PK\x01\x02")
+            .map(|(i, _)| i)
+            .collect();
+        let big = headers[1];
+        bomb[big + 24..big + 28].copy_from_slice(&300_000_000u32.to_le_bytes());
+        let problems = check_zip(&bomb, &files).unwrap_err();
+        assert_eq!(
+            (problems[0].path.as_str(), problems[0].message.as_str()),
+            (
+                "code",
+                "the zip unzips to 300,000,005 bytes; Lambda takes at most 262,144,000 (250 MB) unzipped"
+            )
+        );
     }
 
     /// A zip of `n` empty files, each named by its number.

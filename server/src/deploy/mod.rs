@@ -148,6 +148,24 @@ pub fn valid_stack_name(name: &str) -> Result<(), String> {
     shared::api::stack_name_problem(name).map_or(Ok(()), Err)
 }
 
+/// Why `endpoint` is not the address of a sandbox (`--aws-endpoint`), if it is not: an
+/// `http://` or `https://` URL with a host (and a port), and no credentials, which every answer
+/// naming the sandbox and every log line would then carry. The refusal never repeats it.
+pub fn endpoint_problem(endpoint: &str) -> Option<&'static str> {
+    let Ok(url) = url::Url::parse(endpoint) else {
+        return Some("it is not a URL (http://127.0.0.1:5000)");
+    };
+    if !matches!(url.scheme(), "http" | "https") {
+        Some("it is not an http:// or https:// URL")
+    } else if !url.username().is_empty() || url.password().is_some() {
+        Some("it holds credentials (user:password@): give the address alone")
+    } else if url.host().is_none() {
+        Some("it names no host")
+    } else {
+        None
+    }
+}
+
 /// An IAM role ARN: `arn:PARTITION:iam::ACCOUNT:role/PATH/NAME`.
 pub fn valid_role_arn(arn: &str) -> bool {
     let Some(rest) = PARTITIONS

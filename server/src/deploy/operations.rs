@@ -1251,8 +1251,10 @@ impl Deployer {
             shared::api::Target::Sandbox { endpoint } => Some(endpoint.as_str()),
             shared::api::Target::Aws => None,
         };
+        // A stack that is there and succeeded waits for its image; a deleted one, for nothing.
+        let there = status.succeeded && !status.status.starts_with("DELETE_");
         status.waiting_for_image =
-            waiting_for_image(stack, template, &arn.region, sandbox).filter(|_| status.succeeded);
+            waiting_for_image(stack, template, &arn.region, sandbox).filter(|_| there);
         status
     }
 }

@@ -41,7 +41,30 @@ async fn bytes<S: Send + Sync>(req: Request, state: &S) -> Result<Bytes, ApiErro
 
 /// Parses `bytes` as `T`, naming the field at fault.
 pub fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
+    // Every body is an object: serde would read a struct from an array too, by position.
+    if bytes.iter().find(|b| !b.is_ascii_whitespace()) != Some(&b'{') {
+        return Err(ApiError::BadBody(
+            "the body is not a JSON object: expected an object".into(),
+        ));
+    }
     let de = &mut serde_json::Deserializer::from_slice(bytes);
+    let parsed = parse_from(de, bytes)?;
+    // Nothing may follow the object: a second one, or anything else, would be dropped unread.
+    de.end().map_err(|e| {
+        ApiError::BadBody(format!(
+            "the body goes on after its JSON object ({})",
+            e.to_string()
+                .replace("trailing characters", "more characters")
+        ))
+    })?;
+    Ok(parsed)
+}
+
+/// Reads `T` from `de`, naming the field at fault (`bytes` is what `de` reads).
+fn parse_from<T: DeserializeOwned>(
+    de: &mut serde_json::Deserializer<serde_json::de::SliceRead<'_>>,
+    bytes: &[u8],
+) -> Result<T, ApiError> {
     serde_path_to_error::deserialize(de).map_err(|e| {
         let path = e.path().to_string();
         let message = shared::plan::expected_in_words(&e.inner().to_string());
@@ -151,5 +174,54 @@ pub async fn read_limited(
             return Err(ApiError::PayloadTooLarge(max));
         }
         read.extend_from_slice(&data);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(Debug, serde::Deserialize)]
+    #[serde(deny_unknown_fields)]
+    struct Request {
+        #[allow(dead_code)]
+        stack_name: String,
+    }
+
+    fn refused(body: &str) -> String {
+        match parse::<Request>(body.as_bytes()) {
+            Err(ApiError::BadBody(message)) => message,
+            other => panic!("{body}: {other:?}"),
+        }
+    }
+
+    /// A body is one JSON object and nothing after it: what follows it would otherwise be
+    /// dropped unread, and an array would be read as the object's fields by position.
+    #[test]
+    fn a_body_is_one_object_and_nothing_more() {
+        assert!(parse::<Request>(b" {\"stack_name\": \"shop\"}\n ").is_ok());
+        for (body, says) in [
+            (
+                "{\"stack_name\": \"shop\"}}}]]nonsense",
+                "the body goes on after its JSON object (more characters at line 1 column 23)",
+            ),
+            (
+                "{\"stack_name\": \"shop\"}{\"stack_name\": \"other\"}",
+                "the body goes on after its JSON object (more characters at line 1 column 23)",
+            ),
+            (
+                "[\"shop\"]",
+                "the body is not a JSON object: expected an object",
+            ),
+            (
+                "\"shop\"",
+                "the body is not a JSON object: expected an object",
+            ),
+            ("", "the body is not a JSON object: expected an object"),
+        ] {
+            assert_eq!(refused(body), says, "{body}");
+        }
+        // A field error is still named by its path.
+        assert!(refused("{\"stak_name\": \"x\"}").contains("stak_name"));
     }
 }
