@@ -69,6 +69,11 @@ What moto 5.2.5 does instead, and what this module changes (each is a gap to rep
   `LastUpdatedTime` when an update starts (ExecuteChangeSet of an UPDATE change set, or
   UpdateStack) and `ChangeSetId` to the change set an ExecuteChangeSet ran; an UpdateStack runs
   none, so its stack has no `ChangeSetId`. Here both are set so.
+- **A rollback keeps what it made if its template retains it.** The sandbox's rollbacks (moto
+  has none, above) honour `DeletionPolicy: Retain`. With `RetainExceptOnCreate` (CreateStack,
+  UpdateStack, ExecuteChangeSet), CloudFormation's rollback deletes what the operation
+  created, retained or not, so that a failed deploy leaves nothing behind it; moto ignores the
+  flag. Here a rollback follows it.
 - **A resource type moto cannot create is skipped silently** (a warning in its log), and any
   `Fn::GetAtt` on it later fails the stack with a misleading message. Here the resource fails
   with "the sandbox cannot create TYPE", which names the real cause.
@@ -76,6 +81,7 @@ What moto 5.2.5 does instead, and what this module changes (each is a gap to rep
 
 from __future__ import annotations
 
+import contextvars
 import logging
 import re
 import threading
@@ -537,6 +543,26 @@ def check_template(template_body: str | None, given: list[str]) -> None:
     creation_order((cfn.Stack.parse_template(template_body) or {}).get("Resources") or {})
 
 
+# The request's `RetainExceptOnCreate`, for the operation it starts (read where the backend
+# starts it, within the request, before any thread of its own).
+_retain_except_on_create: contextvars.ContextVar[bool] = contextvars.ContextVar(
+    "retain_except_on_create", default=False
+)
+
+
+def _reading_retain_except_on_create(respond: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    def read(self: Any) -> Any:
+        given = self._get_param("RetainExceptOnCreate")
+        token = _retain_except_on_create.set(given is True or str(given).lower() == "true")
+        try:
+            return respond(self)
+        finally:
+            _retain_except_on_create.reset(token)
+
+    read.reads_retain_except_on_create = True  # type: ignore[attr-defined]
+    return read
+
+
 def _checking_template(respond: Callable[[Any], Any]) -> Callable[[Any], Any]:
     def checked(self: Any) -> Any:
         check_template(self._get_param("TemplateBody"), self._get_param("Capabilities", []))
@@ -612,7 +638,11 @@ def _can_delete(instance: Any, resource_type: str) -> bool:
 
 
 def _delete_one(
-    stack: cfn.Stack, logical_id: str, body: dict[str, Any], keep: Iterable[str] = ()
+    stack: cfn.Stack,
+    logical_id: str,
+    body: dict[str, Any],
+    keep: Iterable[str] = (),
+    drop_retained: bool = False,
 ) -> None:
     rmap = _resource_map(stack)
     instance = rmap._parsed_resources.get(logical_id)
@@ -621,7 +651,7 @@ def _delete_one(
     resource_type = body["Type"]
     physical = _physical_id(instance)
     _step()
-    if body.get("DeletionPolicy") == "Retain" or logical_id in keep:
+    if (body.get("DeletionPolicy") == "Retain" and not drop_retained) or logical_id in keep:
         _event(stack, logical_id, resource_type, "DELETE_SKIPPED", physical)
         rmap._parsed_resources.pop(logical_id, None)
         return
@@ -647,9 +677,11 @@ def _delete_all(
     resources: dict[str, Any],
     only: Iterable[str] | None = None,
     keep: Iterable[str] = (),
+    drop_retained: bool = False,
 ) -> list[str]:
-    """Deletes resources in reverse dependency order, leaving those in `keep` in place;
-    answers those that could not be deleted."""
+    """Deletes resources in reverse dependency order, leaving those in `keep` in place, and
+    those their template retains unless `drop_retained` (a rollback with
+    `RetainExceptOnCreate`); answers those that could not be deleted."""
     wanted = set(resources if only is None else only)
     rmap = _resource_map(stack)
     order = [n for n in reversed(creation_order(resources)) if n in wanted]
@@ -659,7 +691,7 @@ def _delete_all(
         failures = {}
         for name in remaining:
             try:
-                _delete_one(stack, name, resources[name], keep)
+                _delete_one(stack, name, resources[name], keep, drop_retained)
             except Exception as error:  # retried: moto's backends know dependencies CFN does not
                 failures[name] = error
         remaining = [n for n in remaining if n in failures]
@@ -694,9 +726,13 @@ def _complete_outputs(backend: cfn.CloudFormationBackend, stack: cfn.Stack) -> N
 
 
 def _create_stack(
-    backend: cfn.CloudFormationBackend, stack: cfn.Stack, on_done: Callable[[bool], None]
+    backend: cfn.CloudFormationBackend,
+    stack: cfn.Stack,
+    on_done: Callable[[bool], None],
+    drop_retained: bool = False,
 ) -> None:
-    """Creates every resource of the stack's template; rolls back on the first failure."""
+    """Creates every resource of the stack's template; rolls back on the first failure (what
+    it created, retained or not when `drop_retained`)."""
     resources: dict[str, Any] = stack.template_dict.get("Resources", {})
     rmap = _resource_map(stack)
     # No outputs until the stack is complete: reading them earlier would create resources.
@@ -724,7 +760,7 @@ def _create_stack(
         else:
             cause = reason(error)
         _stack_event(stack, "ROLLBACK_IN_PROGRESS", cause)
-        stuck = _delete_all(stack, resources)
+        stuck = _delete_all(stack, resources, drop_retained=drop_retained)
         _stack_event(stack, "ROLLBACK_FAILED" if stuck else "ROLLBACK_COMPLETE")
         on_done(False)
         return
@@ -739,9 +775,11 @@ def _update_stack(
     parameters: dict[str, Any] | None,
     on_done: Callable[[bool], None],
     tags: dict[str, str] | None = None,
+    drop_retained: bool = False,
 ) -> None:
     """Applies a new template: adds and modifies in dependency order, then removes. `tags`,
-    if given, become the stack's (until a rollback)."""
+    if given, become the stack's (until a rollback, which deletes what the update added,
+    retained or not when `drop_retained`)."""
     rmap = _resource_map(stack)
     old_resources = dict(rmap._resource_json_map)
     old_parameters = rmap.input_parameters
@@ -790,7 +828,7 @@ def _update_stack(
             "UPDATE_ROLLBACK_IN_PROGRESS",
             f"The following resource(s) failed to update: [{current}]." if current else reason(error),
         )
-        _delete_all(stack, new_resources, only=added)
+        _delete_all(stack, new_resources, only=added, drop_retained=drop_retained)
         # Back to the template and the parameter values of before: the next change set is
         # compared with what the stack still is.
         rmap._template = stack.template_dict
@@ -860,7 +898,8 @@ def _create_resources(self: cfn.Stack) -> None:
     """CreateStack's work (moto calls it once the stack and its first event exist)."""
     self.status = "CREATE_IN_PROGRESS"
     backend = cfn.cloudformation_backends[self.account_id][self.region_name]
-    _run(self, lambda: _create_stack(backend, self, lambda _ok: None))
+    drop = _retain_except_on_create.get()
+    _run(self, lambda: _create_stack(backend, self, lambda _ok: None, drop))
 
 
 def _find_change_set(
@@ -933,6 +972,7 @@ def _execute_change_set(
             f"ChangeSet [{change_set.change_set_id}] cannot be executed in its current status: "
             f"the stack status is {stack.status}"
         )
+    drop = _retain_except_on_create.get()
     change_set.execution_status = "EXECUTE_IN_PROGRESS"
     # DescribeStacks' `ChangeSetId` (moto's serializer reads the attribute by that name).
     stack.change_set_id = change_set.change_set_id
@@ -962,14 +1002,20 @@ def _execute_change_set(
         rmap.input_parameters = change_set.parameters
         rmap.load()
         _stack_event(stack, "CREATE_IN_PROGRESS", "User Initiated")
-        _run(stack, lambda: _create_stack(self, stack, finish))
+        _run(stack, lambda: _create_stack(self, stack, finish, drop))
     else:
         stack.last_updated_time = utcnow()
         _stack_event(stack, "UPDATE_IN_PROGRESS", "User Initiated")
         _run(
             stack,
             lambda: _update_stack(
-                self, stack, change_set.template, change_set.parameters, finish, change_set.tags or None
+                self,
+                stack,
+                change_set.template,
+                change_set.parameters,
+                finish,
+                change_set.tags or None,
+                drop,
             ),
         )
 
@@ -988,7 +1034,8 @@ def _update(
     self.change_set_id = None
     _stack_event(self, "UPDATE_IN_PROGRESS", "User Initiated")
     self.role_arn = role_arn
-    _run(self, lambda: _update_stack(backend, self, template, parameters, lambda _ok: None, tags))
+    drop = _retain_except_on_create.get()
+    _run(self, lambda: _update_stack(backend, self, template, parameters, lambda _ok: None, tags, drop))
 
 
 def _named(backend: cfn.CloudFormationBackend, name: str | None) -> cfn.Stack | None:
@@ -1238,6 +1285,10 @@ def install() -> None:
         CloudFormationResponse.create_change_set = _change_set_without_update_check(  # type: ignore[method-assign]
             CloudFormationResponse.create_change_set
         )
+    for operation in ("create_stack", "update_stack", "execute_change_set"):
+        respond = getattr(CloudFormationResponse, operation)
+        if not getattr(respond, "reads_retain_except_on_create", False):
+            setattr(CloudFormationResponse, operation, _reading_retain_except_on_create(respond))
     CloudFormationResponse.describe_change_set = _describe_change_set_response  # type: ignore[method-assign]
     CloudFormationResponse.delete_change_set = _delete_change_set_response  # type: ignore[method-assign]
     cfn.CloudFormationBackend.delete_stack = _delete_stack  # type: ignore[method-assign]

@@ -209,6 +209,53 @@ class Operations(unittest.TestCase):
         self.assertIn("[Broken]", rollback["ResourceStatusReason"])
         self.assertEqual(boto3.client("sqs").list_queues().get("QueueUrls", []), [])
 
+    def test_a_rollback_deletes_what_it_retained_with_retain_except_on_create(self) -> None:
+        template = {
+            "Resources": {
+                "Kept": {"Type": "AWS::SQS::Queue", "DeletionPolicy": "Retain"},
+                "Broken": {
+                    "Type": "AWS::SQS::Queue",
+                    # SQS refuses this name (FIFO queues must end in .fifo): a real failure.
+                    "Properties": {"QueueName": {"Fn::Sub": "${Kept.QueueName}"}, "FifoQueue": True},
+                },
+            }
+        }
+        sqs = boto3.client("sqs", region_name="us-east-1")
+        # Without the flag the retained queue stays, outside the stack.
+        self.cf.create_stack(StackName="retains", TemplateBody=json.dumps(template))
+        self.assertIn(("Kept", "DELETE_SKIPPED"), resource_events(self.cf, "retains"))
+        left = sqs.list_queues().get("QueueUrls", [])
+        self.assertEqual(len(left), 1, left)
+        sqs.delete_queue(QueueUrl=left[0])
+        # With it, the rollback deletes what the create made, retained or not.
+        self.cf.create_stack(
+            StackName="drops", TemplateBody=json.dumps(template), RetainExceptOnCreate=True
+        )
+        stack = self.cf.describe_stacks(StackName="drops")["Stacks"][0]
+        self.assertEqual(stack["StackStatus"], "ROLLBACK_COMPLETE")
+        self.assertIn(("Kept", "DELETE_COMPLETE"), resource_events(self.cf, "drops"))
+        self.assertEqual(sqs.list_queues().get("QueueUrls", []), [])
+
+    def test_an_update_rollback_deletes_what_it_added_with_retain_except_on_create(self) -> None:
+        base = {"Resources": {"Q": {"Type": "AWS::SQS::Queue"}}}
+        self.execute_create("grows", base)
+        broken = json.loads(json.dumps(base))
+        broken["Resources"]["Added"] = {"Type": "AWS::SQS::Queue", "DeletionPolicy": "Retain"}
+        broken["Resources"]["Bad"] = {
+            "Type": "AWS::SQS::Queue",
+            "DependsOn": "Added",
+            "Properties": {"QueueName": "x", "FifoQueue": True},
+        }
+        made = self.cf.create_change_set(
+            StackName="grows", ChangeSetName="grows-broken", ChangeSetType="UPDATE", TemplateBody=json.dumps(broken)
+        )
+        self.cf.execute_change_set(ChangeSetName=made["Id"], RetainExceptOnCreate=True)
+        stack = self.cf.describe_stacks(StackName="grows")["Stacks"][0]
+        self.assertEqual(stack["StackStatus"], "UPDATE_ROLLBACK_COMPLETE")
+        self.assertIn(("Added", "DELETE_COMPLETE"), resource_events(self.cf, "grows"))
+        sqs = boto3.client("sqs", region_name="us-east-1")
+        self.assertEqual(len(sqs.list_queues().get("QueueUrls", [])), 1, "only the stack's Q")
+
     def test_a_type_the_sandbox_cannot_create_fails_by_name(self) -> None:
         template = {"Resources": {"Thing": {"Type": "AWS::Nothing::Here"}}}
         self.cf.create_stack(StackName="unknown", TemplateBody=json.dumps(template))

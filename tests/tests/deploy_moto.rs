@@ -1460,6 +1460,34 @@ async fn a_sample_of_the_matrix_deploys_in_the_sandbox() {
     }
 }
 
+/// A first deploy that fails leaves nothing in the account: its rollback deletes the tables
+/// and buckets it made, though the template retains them (`RetainExceptOnCreate`), where a
+/// retry would otherwise make a second set beside the first, each billed.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_failed_first_deploy_leaves_nothing_behind() {
+    let sb = Sandbox::start().await;
+    let mut plan = example(shared::plan::ArchitectureKind::Lambda);
+    // A secret under the allowed prefix that the account does not have: the function fails,
+    // after the tables and buckets are made.
+    plan["environment"] = json!([{"name": "STRIPE_KEY", "secret": "stackplan/shop/missing"}]);
+    let (_, events, done) = sb
+        .deploy_request(json!({"plan": plan, "stack_name": "shop-lambda"}))
+        .await;
+    assert_eq!(done["status"], "ROLLBACK_COMPLETE", "{done}");
+    let made = created_resources(&events);
+    assert!(
+        made.iter().any(|r| r.contains("Table")) && made.iter().any(|r| r.contains("Bucket")),
+        "the failure came after the data resources: {made:?}"
+    );
+    assert!(done.get("left_behind").is_none(), "{done}");
+    let inv = sb.moto.inventory(server::SANDBOX_ROLE);
+    assert_eq!(
+        (&inv["tables"], &inv["buckets"]),
+        (&json!([]), &json!([])),
+        "{inv}"
+    );
+}
+
 /// A tiny template of someone else's, deployed outside Stackplan.
 const FOREIGN_TEMPLATE: &str = r#"{"Resources": {"Topic": {"Type": "AWS::SNS::Topic", "Properties": {"TopicName": "someone-elses"}}}}"#;
 

@@ -503,6 +503,10 @@ impl CloudFormation for SdkCloudFormation {
             .set_role_arn(c.role_arn.clone())
             .set_resource_types(Some(c.resource_types.clone()))
             .set_parameters(Some(c.sdk_parameters()))
+            // A failed create deletes what it made, the data its template retains too: kept,
+            // it would stay in the account, billed, outside any stack, and a retry would make
+            // more. What a finished stack retains is kept at its deletion, as the template says.
+            .retain_except_on_create(true)
             .customize()
             .config_override(Self::no_retries());
         Box::pin(async move {
@@ -596,6 +600,8 @@ impl CloudFormation for SdkCloudFormation {
             .stack_name(stack)
             .change_set_name(change_set)
             .client_request_token(token)
+            // A failed update deletes what it added, retained or not (as a failed create).
+            .retain_except_on_create(true)
             .customize()
             .config_override(Self::no_retries());
         Box::pin(async move {
