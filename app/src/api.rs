@@ -121,6 +121,14 @@ impl ApiFailure {
     pub fn explain_but(&self, shown_apart: &dyn Fn(&str) -> bool) -> String {
         let mut text = self.message.clone();
         if let Some(e) = &self.error {
+            // A message that ends with its first problem (for a reader of the message alone)
+            // stops before it: listed with the others, it is said once.
+            if let Some(head) = e.problems.first().and_then(|first| {
+                text.strip_suffix(first.message.as_str())
+                    .and_then(|head| head.strip_suffix(": "))
+            }) {
+                text = format!("{head}:");
+            }
             for p in e.problems.iter().filter(|p| !shown_apart(&p.path)) {
                 text.push_str(&format!("\n• {}: {}", p.path, p.message));
             }
@@ -403,5 +411,60 @@ fn failure(status: u16, text: &str) -> ApiFailure {
             error: None,
             message: format!("the server answered HTTP {status}"),
         },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use shared::api::{ErrorCode, PlanProblem};
+
+    fn failure(message: &str, problems: &[(&str, &str)]) -> ApiFailure {
+        let body: ErrorBody = serde_json::from_value(serde_json::json!({
+            "error": "beyond_bootstrap",
+            "message": message,
+            "problems": problems.iter().map(|(path, message)| PlanProblem {
+                path: path.to_string(),
+                message: message.to_string(),
+            }).collect::<Vec<_>>(),
+        }))
+        .unwrap();
+        ApiFailure {
+            status: 422,
+            error: Some(Box::new(body)),
+            message: message.into(),
+        }
+    }
+
+    /// The API's message names its first problem for a reader of the message alone; the panel
+    /// lists every problem, so it says the first once, in the list.
+    #[test]
+    fn a_problem_the_message_ends_with_is_said_once() {
+        let f = failure(
+            "the plan names secrets this account's bootstrap does not let stacks use: the secret prod/stripe is outside its prefixes",
+            &[
+                (
+                    "environment[0].secret",
+                    "the secret prod/stripe is outside its prefixes",
+                ),
+                (
+                    "environment[1].secret",
+                    "the secret prod/mail is outside its prefixes",
+                ),
+            ],
+        );
+        assert_eq!(f.code(), Some(ErrorCode::BeyondBootstrap));
+        assert_eq!(
+            f.explain(),
+            "the plan names secrets this account's bootstrap does not let stacks use:\n\
+             • environment[0].secret: the secret prod/stripe is outside its prefixes\n\
+             • environment[1].secret: the secret prod/mail is outside its prefixes"
+        );
+        // A message that does not end with it is kept whole.
+        let other = failure("the plan has 1 problem", &[("region", "unknown region")]);
+        assert_eq!(
+            other.explain(),
+            "the plan has 1 problem\n• region: unknown region"
+        );
     }
 }

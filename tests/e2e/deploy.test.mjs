@@ -207,7 +207,9 @@ test('Deploy creates the Lambda example in the sandbox, shows progress, outputs 
   await makeZip(wrongPath, 'main.py', 'x = 1\n');
   await page.getByTestId('code-file').setInputFiles(wrongPath);
   await page.getByTestId('upload-code').click();
-  assert.match(await page.getByTestId('code-error').innerText(), /code: the zip has no app\.py at its top level/);
+  const codeError = await page.getByTestId('code-error').innerText();
+  assert.match(codeError, /code: the zip has no app\.py at its top level/);
+  assert.equal(codeError.split('has no app.py').length, 2, `said once: ${codeError}`);
   await page.getByTestId('code-file').setInputFiles(zipPath);
   await page.getByTestId('upload-code').click();
   await page.getByTestId('confirm-update').waitFor({ timeout: 30000 });
@@ -216,6 +218,7 @@ test('Deploy creates the Lambda example in the sandbox, shows progress, outputs 
   // The button leaves with its question; the focus goes to the progress it started.
   await page.waitForFunction(() => document.activeElement?.dataset.testid === 'deploy-progress');
   await page.getByTestId('deploy-status').filter({ hasText: 'UPDATE_COMPLETE' }).waitFor({ timeout: 60000 });
+  assert.equal(await page.evaluate(() => document.activeElement?.dataset.testid), 'deploy-progress');
   const fn = (await motoTool('inventory')).functions[0];
   assert.deepEqual([fn.code_sha256, fn.handler], [expected, 'app.handler']);
 
@@ -249,6 +252,13 @@ test('Deploy creates the Lambda example in the sandbox, shows progress, outputs 
   assert.deepEqual(await accessibilityViolations(page), []);
   // The cost of the change, read against the plan the stack's template records.
   assert.match(await page.getByTestId('update-cost').innerText(), /Monthly cost: \$[\d,.]+\+? → \$[\d,.]+\+? \(\+\$[\d,.]+ a month\)[\s\S]*Lambda: Duration/);
+  // Escape cancels it, as it does the panel's other questions: nothing is applied.
+  await page.keyboard.press('Escape');
+  await page.getByTestId('confirm-update').waitFor({ state: 'detached' });
+  await page.getByTestId('deploy-button').click();
+  await page.getByTestId('stack-exists').waitFor();
+  await page.getByTestId('review-update').click();
+  await page.getByTestId('confirm-update').waitFor();
   await page.getByTestId('apply-update').click();
   await page.getByTestId('deploy-status').filter({ hasText: 'UPDATE_COMPLETE' }).waitFor({ timeout: 60000 });
   // The deployed plan stays available from the stack as a share link.
@@ -298,6 +308,12 @@ test('Deploy creates the Lambda example in the sandbox, shows progress, outputs 
   await page.getByTestId('confirm-delete').click();
   await page.waitForFunction(() => document.activeElement?.dataset.testid === 'deploy-progress');
   await page.getByTestId('deploy-status').filter({ hasText: 'DELETE_COMPLETE' }).waitFor({ timeout: 60000 });
+  // The bar is the same from the step's start to its result: the focus is still on it, not
+  // dropped to the page's body (a keyboard user would start again from the top).
+  assert.equal(await page.evaluate(() => document.activeElement?.dataset.testid), 'deploy-progress');
+  // The events shown are the deletion's, not the deploy's before it.
+  const afterDelete = await page.locator('[data-testid=deploy-events] tbody tr').allInnerTexts();
+  assert.ok(!afterDelete.some((r) => /CREATE_|UPDATE_/.test(r)), afterDelete.join('\n'));
   // What the delete kept is named as the account knows it, from the delete's own events: the
   // buckets and the table, by their names in the sandbox.
   const left = await page.getByTestId('left-behind').locator('li').allInnerTexts();
@@ -774,8 +790,11 @@ test('a plan the account\'s bootstrap does not reach is refused with links to it
   const problems = page.getByTestId('deploy-plan-problems');
   await problems.waitFor();
   assert.match(await problems.innerText(), /^environment\[0\]\.secret: .*stackplan\//);
-  // Said once: as a link, not again in the message's text.
+  // Said once: as a link, not again in the message's text (which names it for a reader of
+  // the API's message alone).
   assert.doesNotMatch(await page.getByTestId('deploy-error').innerText(), /• plan\.environment/);
+  const said = await page.getByTestId('deploy-error').innerText();
+  assert.equal(said.split('elsewhere/stripe').length, 2, said);
   await problems.getByRole('link').click();
   await page.waitForFunction(() => document.activeElement?.getAttribute('aria-label') === 'Variable 1 value');
   assert.deepEqual(errors.filter((e) => !/status of 422/.test(e)), []);

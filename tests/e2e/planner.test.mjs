@@ -27,6 +27,10 @@ test('the page loads with the Fargate example, its cost and its template', async
   assert.match(await page.getByTestId('template-info').innerText(), /\d+ resources/);
   assert.match(await templateText(page), /AWS::ECS::Service/);
   await page.screenshot({ path: path.join(artifacts, 'planner.png'), fullPage: true });
+  // One day is "1 day", in the retention's choices and on the backups' slider.
+  assert.equal(await page.locator('#f-fargate-log_retention_days option').first().innerText(), '1 day');
+  await page.locator('#f-fargate-database-backup_days').fill('1');
+  assert.equal(await page.locator('#f-fargate-database-backup_days').getAttribute('aria-valuetext'), '1 day');
 });
 
 test('changing sizes changes the cost and the template', async () => {

@@ -28,7 +28,12 @@ pub fn parse_arch(v: &str) -> CpuArch {
 }
 
 pub fn retention_options() -> Vec<(String, String)> {
-    opts(LOG_RETENTION_DAYS.iter().map(|d| (d, format!("{d} days"))))
+    opts(LOG_RETENTION_DAYS.iter().map(|d| {
+        (
+            d,
+            crate::components::cost_summary::count(usize::from(*d), "day"),
+        )
+    }))
 }
 
 fn memory_label(mib: u32) -> String {

@@ -541,6 +541,10 @@ impl Deploy {
                         status: status.status.clone(),
                         succeeded: status.succeeded,
                     });
+                    // The deploy's events and progress are not the deletion's: its own
+                    // progress is in the answer.
+                    self.rows.set(Vec::new());
+                    self.progress.set(status.progress);
                     self.phase.set(Phase::Finished(Box::new(status)));
                 }
                 Ok(status) => {

@@ -69,9 +69,14 @@ pub fn percent(p: Progress) -> u32 {
 }
 
 pub fn progress_bar(d: Deploy) -> AnyView {
+    // One bar from the step's start to its result, not a new one when the phase moves on: the
+    // focus a step's button leaves on it (`browser::refocus_deploy`) stays there.
+    let shown = crate::reactive::memo(move |_| {
+        matches!(d.phase.get(), Phase::Running | Phase::Finished(_))
+    });
     let view = {
         move || {
-            matches!(d.phase.get(), Phase::Running | Phase::Finished(_)).then(|| {
+            shown.get().then(|| {
                 view! {
                     <div class="progress" role="progressbar" aria-label="Deploy progress" data-testid="deploy-progress" tabindex="-1"
                         aria-valuemin="0" aria-valuemax="100" aria-valuenow=move || percent(d.progress.get()).to_string()

@@ -139,18 +139,22 @@ pub fn review(d: Deploy) -> AnyView {
                     });
                     // Described by its warning, when it has one (its question is its name).
                     let described = replaced.is_some().then_some("update-replaces");
+                    // Cancel, by its button or by Escape (as the panel's other questions): the
+                    // update is not applied, and the focus goes back to Deploy's heading.
+                    let cancel = move |ev: leptos::ev::Event| {
+                        crate::browser::refocus_deploy(ev.target());
+                        d.changes.set(Vec::new());
+                        d.phase.set(Phase::Idle);
+                    };
                     Some(view! {
-                    <div class="banner" role="alertdialog" aria-labelledby="update-question" aria-describedby=described data-testid="confirm-update">
+                    <div class="banner" role="alertdialog" aria-labelledby="update-question" aria-describedby=described data-testid="confirm-update"
+                        on:keydown=move |ev| if ev.key() == "Escape" { cancel(ev.into()) }>
                         <span id="update-question">{format!("Updating {name} changes {}, listed below. Apply?", crate::components::cost_summary::count(n, "resource"))}</span>
                         <button type="button" data-testid="apply-update" on:click=move |ev| {
                             crate::browser::refocus_deploy(ev.target());
                             d.execute(name.clone())
                         }>"Apply the update"</button>
-                        <button type="button" class="secondary" data-testid="cancel-update" node_ref=cancel_button on:click=move |ev| {
-                            crate::browser::refocus_deploy(ev.target());
-                            d.changes.set(Vec::new());
-                            d.phase.set(Phase::Idle);
-                        }>"Cancel"</button>
+                        <button type="button" class="secondary" data-testid="cancel-update" node_ref=cancel_button on:click=move |ev| cancel(ev.into())>"Cancel"</button>
                     </div>
                     {replaced.map(|text| view! {
                         <p class="banner error" role="alert" id="update-replaces" data-testid="update-replaces">{text}</p>

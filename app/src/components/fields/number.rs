@@ -260,6 +260,14 @@ where
     )
 }
 
+/// A slider's value with its unit, as written: "1 day", not "1 days".
+fn with_unit(value: String, unit: &str) -> String {
+    match (value.as_str(), unit) {
+        ("1", " days") => "1 day".into(),
+        _ => format!("{value}{unit}"),
+    }
+}
+
 fn slider_dyn<T>(
     path: String,
     label: &'static str,
@@ -279,13 +287,13 @@ where
         <div class="field">
             // The value is shown beside the label, and read out with the slider (its
             // `aria-valuetext`, with the unit), not as part of its name.
-            <label for=id.clone()>{label}<output aria-hidden="true">{move || format!("{}{unit}", shown())}</output></label>
+            <label for=id.clone()>{label}<output aria-hidden="true">{move || with_unit(shown().to_string(), unit)}</output></label>
             <input
                 id=id
                 type="range"
                 aria-valuetext={
                     let get = get.clone();
-                    move || format!("{}{unit}", get())
+                    move || with_unit(get().to_string(), unit)
                 }
                 aria-describedby=messages_id(&path)
                 min=min
