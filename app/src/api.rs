@@ -76,6 +76,32 @@ pub fn forget_following() {
     }
 }
 
+/// The deploy form's stack name (when typed) and parameters, kept for a reload of this tab, so
+/// that a reload does not deploy under the default name, or without the image tag typed.
+const FORM_KEY: &str = "stackplan-deploy-form";
+
+/// What the deploy form keeps for a reload.
+#[derive(Default, serde::Serialize, serde::Deserialize)]
+pub struct KeptForm {
+    pub stack_name: Option<String>,
+    pub parameters: std::collections::BTreeMap<String, String>,
+}
+
+/// Keeps the deploy form's stack name and parameters (see [`FORM_KEY`]).
+pub fn remember_form(form: &KeptForm) {
+    if let (Some(storage), Ok(text)) = (storage(), serde_json::to_string(form)) {
+        let _ = storage.set_item(FORM_KEY, &text);
+    }
+}
+
+/// The deploy form this tab had before it was reloaded (empty when none, or unreadable).
+pub fn kept_form() -> KeptForm {
+    storage()
+        .and_then(|s| s.get_item(FORM_KEY).ok().flatten())
+        .and_then(|text| serde_json::from_str(&text).ok())
+        .unwrap_or_default()
+}
+
 /// The deployment this tab followed last: `(id, stack name)`.
 pub fn following() -> Option<(String, String)> {
     let text = storage()?.get_item(FOLLOWING_KEY).ok()??;

@@ -750,6 +750,15 @@ test('a page used only to plan never downloads the deploy panel: it comes when i
   await page.getByTestId('stack-name').fill('cart-api');
   assert.equal(await page.getByTestId('stack-name-problem').count(), 0);
   assert.deepEqual([await bucket.inputValue(), await key.inputValue()], ['cart-artifacts', 'api/v1.zip']);
+  // A reload of the tab keeps what was typed: it would otherwise deploy under the default
+  // name, without the code named.
+  await page.reload();
+  await page.getByTestId('deploy').scrollIntoViewIfNeeded();
+  await page.getByTestId('stack-name').waitFor();
+  assert.deepEqual(
+    [await page.getByTestId('stack-name').inputValue(), await bucket.inputValue(), await key.inputValue()],
+    ['cart-api', 'cart-artifacts', 'api/v1.zip'],
+  );
   await bucket.fill('stackplan-code-0f1e2d3c-aaaa-bbbb-cccc-1234567890ab');
   await page.getByTestId('stack-name').fill('cart-api-2');
   await page.waitForFunction(() => document.querySelector('[data-testid=parameter-CodeS3Bucket]').value === '');

@@ -117,6 +117,7 @@ impl Deploy {
                 token.try_set(now);
             }
         });
+        let kept = api::kept_form();
         Deploy {
             phase: RwSignal::new(Phase::Idle),
             error: RwSignal::new(None),
@@ -127,10 +128,10 @@ impl Deploy {
             progress: RwSignal::new(Progress::default()),
             token,
             sandbox_notes: RwSignal::new(Vec::new()),
-            parameters: RwSignal::new(Default::default()),
+            parameters: RwSignal::new(kept.parameters),
             problems: RwSignal::new(Vec::new()),
             doing: RwSignal::new(Doing::Deploying),
-            stack_name: RwSignal::new(None),
+            stack_name: RwSignal::new(kept.stack_name),
             lost: RwSignal::new(None),
             last: StoredValue::new(None),
             followed: RwSignal::new(None),

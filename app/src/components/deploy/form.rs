@@ -152,6 +152,13 @@ pub fn deploy_form(d: Deploy) -> AnyView {
             },
             false,
         );
+        // What was typed outlives a reload of the tab (read back by `Deploy::new`).
+        Effect::new(move |_| {
+            crate::api::remember_form(&crate::api::KeptForm {
+                stack_name: d.stack_name.get(),
+                parameters: d.parameters.get(),
+            })
+        });
         // Inside another page's frame, a click could have been steered by that page: the
         // first click only asks, inside the frame, for a second one.
         let confirming = RwSignal::new(false);
