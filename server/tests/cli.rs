@@ -1188,3 +1188,19 @@ fn derived_prices_are_marked_in_the_table() {
     assert_eq!(marked, derived, "{table}");
     assert!(table.contains("\n* derived price: "), "{table}");
 }
+
+/// A tag key given twice in a plan file is refused with its path, not read as its last value
+/// (which would tag the stack with one of them and say nothing of the other).
+#[test]
+fn a_tag_given_twice_is_refused() {
+    let plan = text(&stackplan(&["example", "lambda"], "").stdout);
+    let doubled = plan.replacen("\"tags\": {", "\"tags\": {\n    \"env\": \"staging\",", 1);
+    assert_ne!(doubled, plan, "the example has tags");
+    let out = stackplan(&["validate", "--plan", "-"], &doubled);
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).starts_with("tags: the key `env` is given twice"),
+        "{}",
+        text(&out.stderr)
+    );
+}

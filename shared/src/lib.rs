@@ -18,6 +18,7 @@ pub mod template;
 #[cfg(test)]
 mod test_rng;
 pub mod topology;
+pub mod unique_keys;
 pub mod validate;
 mod words;
 

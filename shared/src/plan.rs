@@ -126,7 +126,11 @@ struct PlanRepr {
     region: Region,
     /// Tags added to every resource that supports tags (at most 10; keys of 1–64 characters,
     /// values of at most 128).
-    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    #[serde(
+        default,
+        skip_serializing_if = "BTreeMap::is_empty",
+        deserialize_with = "crate::unique_keys::deserialize"
+    )]
     #[cfg_attr(feature = "schema", schemars(extend("maxProperties" = 10)))]
     tags: BTreeMap<String, String>,
     workload: Workload,

@@ -14,25 +14,28 @@ use super::{attribute, escape};
 use crate::components::cost_summary::{at_least, signed};
 
 /// The sentence under the table: where the two cross, and which is cheaper above; then, when
-/// a side cannot carry the traffic at the chart's right, from where (the first sample over
-/// its capacity): "cheaper above" is not a side that cannot serve the traffic.
+/// a side cannot carry the traffic at the chart's right, from where (the most it carries,
+/// as the estimate's capacity counts it): "cheaper above" is not a side that cannot serve the
+/// traffic.
 fn verdict(c: &Comparison) -> String {
     let mut said = crossing(c);
-    for (limits, over) in [
+    for (limits, over, plan) in [
         (
             "the Fargate side's maximum tasks no longer carry",
-            c.curve.iter().find(|p| p.fargate_over_capacity),
+            c.curve.iter().any(|p| p.fargate_over_capacity),
+            &c.fargate_plan,
         ),
         (
             "the Lambda side's concurrency or throttling limits no longer carry",
-            c.curve.iter().find(|p| p.lambda_over_capacity),
+            c.curve.iter().any(|p| p.lambda_over_capacity),
+            &c.lambda_plan,
         ),
     ] {
-        if let Some(p) = over {
+        if let Some(most) = shared::cost::carried_requests(plan).filter(|_| over) {
             let _ = write!(
                 said,
-                " By {} requests a month, {limits} the traffic.",
-                shared::cost::fmt_qty(p.requests_per_month.round())
+                " Above {} requests a month, {limits} the traffic.",
+                shared::cost::fmt_qty(most)
             );
         }
     }
@@ -489,22 +492,30 @@ mod tests {
     fn the_verdict_says_where_they_last_cross() {
         let mut c = comparison(examples::fargate());
         // The Fargate example's 10 tasks carry some hundreds of millions of requests a month:
-        // from the first sample over that, the verdict says so.
+        // the verdict says how many, as the estimate's capacity counts them (not the chart's
+        // first sample over it): just below, the plan is within capacity; just above, over.
         let over = c
             .curve
             .iter()
             .find(|p| p.fargate_over_capacity)
             .expect("Fargate over its capacity on the chart")
             .requests_per_month;
-        assert!((1e8..1e10).contains(&over), "{over}");
+        let most = shared::cost::carried_requests(&c.fargate_plan).unwrap();
+        assert!(most < over && (1e8..1e10).contains(&most), "{most} {over}");
+        assert!(!shared::cost::capacity(&c.fargate_plan, most).over());
+        assert!(shared::cost::capacity(&c.fargate_plan, most + 1.0).over());
         assert!(
             verdict(&c).contains(&format!(
-                ". By {} requests a month, the Fargate side's maximum tasks no longer carry the traffic.",
-                shared::cost::fmt_qty(over.round())
+                ". Above {} requests a month, the Fargate side's maximum tasks no longer carry the traffic.",
+                shared::cost::fmt_qty(most)
             )),
             "{}",
             verdict(&c)
         );
+        // Lambda's: its concurrency or its API's rate, whichever ends first.
+        let lambda = shared::cost::carried_requests(&c.lambda_plan).unwrap();
+        assert!(!shared::cost::capacity(&c.lambda_plan, lambda).over());
+        assert!(shared::cost::capacity(&c.lambda_plan, lambda + 1.0).over());
         for p in &mut c.curve {
             p.fargate_over_capacity = false;
             p.lambda_over_capacity = false;

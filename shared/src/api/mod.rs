@@ -46,8 +46,12 @@ pub struct CreateDeployment {
     /// Values for the template's own parameters, by name: `ImageTag` (Fargate), `CodeS3Bucket`
     /// and `CodeS3Key` (Lambda). Each is checked against the template's `AllowedPattern`; one
     /// left out takes the template's default. The server sets `ImageReady` and
-    /// `PermissionsBoundary` itself.
-    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    /// `PermissionsBoundary` itself. A name given twice is refused.
+    #[serde(
+        default,
+        skip_serializing_if = "BTreeMap::is_empty",
+        deserialize_with = "crate::unique_keys::deserialize"
+    )]
     pub parameters: BTreeMap<String, String>,
 }
 

@@ -531,6 +531,29 @@ pub fn capacity(plan: &Plan, requests: f64) -> Capacity {
     }
 }
 
+/// The most requests a month the plan carries on average: beyond it, [`capacity`] says the
+/// plan is over (its maximum tasks at the autoscaling target; a function's concurrency limit
+/// or its API's throttling rate, whichever is lower). `None` when no limit is a number.
+pub fn carried_requests(plan: &Plan) -> Option<f64> {
+    let per_second = match &plan.architecture {
+        Architecture::Fargate(f) => Some(task_rps(plan, f) * f64::from(f.max_tasks)),
+        Architecture::Lambda(l) => {
+            let c = lambda_capacity(plan, l, 0.0);
+            let by_concurrency = f64::from(c.concurrency_limit.executions()) / c.duration_s;
+            let by_rate = c.rate_limit.map(|r| f64::from(r.requests_per_second()));
+            Some(by_rate.map_or(by_concurrency, |r| r.min(by_concurrency)))
+        }
+    };
+    let most = per_second
+        .map(|r| (r * SECONDS_PER_MONTH).floor())
+        .filter(|r| r.is_finite() && *r > 0.0 && *r < 9e15)?;
+    // Whole requests, as `capacity` counts them: the division it makes may land a float's
+    // step above the limit this multiplication found.
+    (0..16)
+        .map(|step| most - f64::from(step))
+        .find(|r| *r > 0.0 && !capacity(plan, *r).over())
+}
+
 /// Tasks a Fargate plan runs for `requests` a month: each request keeps one vCPU busy for
 /// [`assume::CPU_SHARE_OF_DURATION`] of its duration, and tasks run at the autoscaling target;
 /// never below `min_tasks`, never above `max_tasks` (the capacity says when the traffic needs
