@@ -1593,7 +1593,7 @@ async fn stackplan_acts_only_on_stacks_it_made() {
         let err = String::from_utf8(err).unwrap();
         assert_eq!(
             outcome,
-            server::cli::status::Outcome::Failed,
+            server::cli::status::Outcome::NotFound,
             "{name}: {err}"
         );
         assert!(err.contains("prove-stack"), "{name}: {err}");
@@ -1743,12 +1743,12 @@ async fn a_tenant_acts_only_on_its_own_stacks() {
         ),
         (
             Some("team-b"),
-            Outcome::Failed,
+            Outcome::NotFound,
             "no stack tenant-shop that Stackplan made",
         ),
         (
             None,
-            Outcome::Failed,
+            Outcome::NotFound,
             "no stack tenant-shop that Stackplan made",
         ),
     ] {
@@ -1953,7 +1953,7 @@ async fn deploy_status_shows_the_wait_and_starts_the_service() {
     // Only stacks Stackplan made, by name.
     args.stack = "nope".into();
     let (outcome, text) = status(args).await;
-    assert_eq!(outcome, Outcome::Failed);
+    assert_eq!(outcome, Outcome::NotFound);
     assert_eq!(
         text,
         "stackplan deploy-status: no stack nope that Stackplan made in us-east-1 (a tenant's stack needs --owner)\n"

@@ -168,7 +168,8 @@ pub enum Command {
     },
     /// A deployed stack's status, outputs and, for a service waiting for its first image, the
     /// push commands; `--start` starts the service once the image is there. Exit codes: 0
-    /// well, 1 failed, 2 flags refused, 3 waiting for the image.
+    /// well, 1 failed, 2 flags refused, 3 waiting for the image, 4 no such stack of this
+    /// server's (name, owner or id key).
     DeployStatus(Box<status::DeployStatusArgs>),
     /// Print the proof tag a stack needs before the server acts on it, for a stack this server
     /// made before stacks carried one. Reads the server's id key as `serve` does and makes no

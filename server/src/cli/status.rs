@@ -113,6 +113,9 @@ pub enum Outcome {
     Usage = 2,
     /// The service waits for its image, which is not pushed yet.
     WaitingForImage = 3,
+    /// No stack of that name that this server made (under this id key, for this owner) is
+    /// there: a job can tell a wrong name, owner or key from a stack that failed.
+    NotFound = 4,
 }
 
 /// Runs `deploy-status`, writing what it finds to `out` and why it failed to `err`.
@@ -189,16 +192,20 @@ async fn status(args: &DeployStatusArgs, out: &mut (dyn Write + Send)) -> Result
         .find(&grant, &args.stack, &args.region)
         .await
         .map_err(|e| match e {
-            DeployError::UnknownDeployment(_) => failed(format!(
-                "no stack {} that Stackplan made in {}{}",
-                args.stack,
-                args.region,
-                if args.owner.is_some() {
-                    " for this owner"
-                } else {
-                    " (a tenant's stack needs --owner)"
-                }
-            )),
+            DeployError::UnknownDeployment(_) => (
+                Outcome::NotFound,
+                format!(
+                    "no stack {} that Stackplan made in {}{}",
+                    args.stack,
+                    args.region,
+                    if args.owner.is_some() {
+                        " for this owner"
+                    } else {
+                        " (a tenant's stack needs --owner)"
+                    }
+                ),
+            ),
+            e @ DeployError::Unproven { .. } => (Outcome::NotFound, explain(e)),
             other => failed(explain(other)),
         })?;
     let status = deployer
