@@ -209,6 +209,8 @@ struct Linked {
     /// `plan`), and the switch stays as the user left it.
     free_tier: Option<bool>,
     book: Option<(Plan, String, String)>,
+    /// The comparison's other side as the sharer set it.
+    sides: cost::Sides,
 }
 
 /// Reads a share link's fragment.
@@ -217,6 +219,7 @@ fn open_link(hash: &str) -> Result<Linked, shared::link::LinkError> {
     let book = shared::link::book_of(hash);
     let free_tier = shared::link::free_tier_of(hash);
     Ok(Linked {
+        sides: shared::link::sides_of(hash),
         free_tier: (book.is_some() || !free_tier).then_some(free_tier),
         book: book.map(|(v, d)| (plan.clone(), v, d)),
         plan,
@@ -228,6 +231,7 @@ fn open_link(hash: &str) -> Result<Linked, shared::link::LinkError> {
 /// plan on the page as it is and says why.
 fn follow_links(
     plan: RwSignal<Plan>,
+    sides: RwSignal<cost::Sides>,
     free_tier: RwSignal<bool>,
     linked_book: RwSignal<Option<(Plan, String, String)>>,
     link_error: RwSignal<Option<String>>,
@@ -247,6 +251,9 @@ fn follow_links(
                     free_tier.set(priced);
                 }
                 linked_book.set(opened.book);
+                if sides.get_untracked() != opened.sides {
+                    sides.set(opened.sides);
+                }
                 if plan.with_untracked(|p| *p != opened.plan) {
                     plan.set(opened.plan);
                 }
@@ -347,6 +354,7 @@ impl Planner {
                 &crate::browser::share_base(),
                 free_tier,
                 book.as_ref().map(|(v, d)| (v.as_str(), d.as_str())),
+                self.sides.get_untracked(),
             )
         })
     }
@@ -363,6 +371,7 @@ impl Planner {
         crate::reactive::effect(move |started| {
             self.plan.track();
             self.free_tier.track();
+            self.sides.track();
             if started.is_none() {
                 return;
             }
@@ -385,6 +394,7 @@ impl Planner {
                     return;
                 };
                 let same = self.plan.with_untracked(|p| *p == linked.plan)
+                    && self.sides.get_untracked() == linked.sides
                     && linked
                         .free_tier
                         .is_none_or(|priced| priced == self.free_tier.get_untracked());
@@ -464,6 +474,12 @@ impl Planner {
         // A link's plan, and whether its sharer counted the free tier.
         let address = crate::browser::plan_fragment();
         let link = address.as_deref().map(open_link);
+        // The comparison's other side as the link's sharer set it (a reload of this tab's own
+        // link too, whose address follows the page).
+        let linked_sides = match &link {
+            Some(Ok(opened)) => opened.sides,
+            _ => cost::Sides::default(),
+        };
         // What this tab was editing at this address before a reload. Not inside another page:
         // that page gives the plan.
         let embedded = crate::embed::EmbedMode::from_location().embedded;
@@ -510,8 +526,10 @@ impl Planner {
         if !embedded {
             keep_drafts(plan, free_tier, opened_from);
         }
+        let sides = RwSignal::new(linked_sides);
         follow_links(
             plan,
+            sides,
             free_tier,
             linked_book,
             link_error,
@@ -727,7 +745,6 @@ impl Planner {
         let comparison = RwSignal::new(None::<Comparison>);
         let comparing = RwSignal::new(false);
         let compared_kind = RwSignal::new(kind.get_untracked());
-        let sides = RwSignal::new(cost::Sides::default());
         let pause = crate::reactive::Pause::new();
         crate::reactive::effect(move |_| {
             let options = cost::Options {

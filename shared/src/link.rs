@@ -10,7 +10,8 @@ use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde_json::{Map, Value};
 
-use crate::plan::{ParseError, Plan};
+use crate::cost::Sides;
+use crate::plan::{CpuArch, ParseError, Plan};
 
 /// The longest link (or fragment) the decoder reads.
 pub const MAX_LINK_CHARS: usize = 8 * 1024;
@@ -394,10 +395,20 @@ pub const ADDRESS_ROOM: usize = 256;
 /// The longest version or date a link records for its price book.
 const BOOK_FIELD_MAX: usize = 40;
 
-/// Room left after the plan for how the Share button priced it (`&free_tier=off` and
-/// `&book=<version>,<date>` at their longest).
-pub const PRICING_ROOM: usize =
-    1 + FREE_TIER_OFF.len() + 1 + BOOK_KEY.len() + BOOK_FIELD_MAX + 1 + BOOK_FIELD_MAX;
+/// Room left after the plan for how the Share button priced it (`&free_tier=off`,
+/// `&book=<version>,<date>` and `&compare=<memory>,<architecture>` at their longest).
+pub const PRICING_ROOM: usize = 1
+    + FREE_TIER_OFF.len()
+    + 1
+    + BOOK_KEY.len()
+    + BOOK_FIELD_MAX
+    + 1
+    + BOOK_FIELD_MAX
+    + 1
+    + COMPARE_KEY.len()
+    + 5
+    + 1
+    + 6;
 
 /// The longest a plan's own fragment (`#plan=1.…`) may be: what [`MAX_LINK_CHARS`] leaves
 /// after the page's address and the pricing.
@@ -448,9 +459,17 @@ fn fragment_bound(json: usize) -> usize {
 }
 
 /// A share link that also says how its sharer priced the plan: `&free_tier=off` after the
-/// plan when the estimate left out the free tier, and `&book=<version>,<date>` for the price
-/// book it used (left out unless both are plain: see [`plain`]).
-pub fn link_priced(plan: &Plan, base: &str, free_tier: bool, book: Option<(&str, &str)>) -> String {
+/// plan when the estimate left out the free tier, `&book=<version>,<date>` for the price
+/// book it used (left out unless both are plain: see [`plain`]), and
+/// `&compare=<memory>,<architecture>` for the comparison's other side when the sharer set it
+/// (either may be empty: it follows the plan).
+pub fn link_priced(
+    plan: &Plan,
+    base: &str,
+    free_tier: bool,
+    book: Option<(&str, &str)>,
+    sides: Sides,
+) -> String {
     let mut link = link(plan, base);
     if !free_tier {
         link.push('&');
@@ -459,7 +478,44 @@ pub fn link_priced(plan: &Plan, base: &str, free_tier: bool, book: Option<(&str,
     if let Some((version, date)) = book.filter(|(v, d)| plain(v) && plain(d)) {
         link.push_str(&format!("&{BOOK_KEY}{version},{date}"));
     }
+    if sides != Sides::default() {
+        link.push_str(&format!(
+            "&{COMPARE_KEY}{},{}",
+            sides
+                .lambda_memory_mb
+                .map_or(String::new(), |m| m.to_string()),
+            sides.lambda_architecture.map_or("", CpuArch::as_str)
+        ));
+    }
     link
+}
+
+/// After the plan in a fragment: the comparison's other side as its sharer set it.
+pub const COMPARE_KEY: &str = "compare=";
+
+/// The comparison's other side a link says its sharer set: what of it reads (a memory Lambda
+/// takes, an architecture by its name); the rest follows the plan.
+pub fn sides_of(input: &str) -> Sides {
+    let Some((memory, arch)) =
+        fragment_parts(input).find_map(|part| part.strip_prefix(COMPARE_KEY)?.split_once(','))
+    else {
+        return Sides::default();
+    };
+    let lambda_memory_mb = (memory.len() <= 5 && memory.bytes().all(|b| b.is_ascii_digit()))
+        .then(|| memory.parse::<u32>().ok())
+        .flatten()
+        .filter(|m| {
+            (crate::validate::limits::MIN_LAMBDA_MEMORY_MB
+                ..=crate::validate::limits::MAX_LAMBDA_MEMORY_MB)
+                .contains(m)
+        });
+    let lambda_architecture = [CpuArch::X86_64, CpuArch::Arm64]
+        .into_iter()
+        .find(|a| a.as_str() == arch);
+    Sides {
+        lambda_memory_mb,
+        lambda_architecture,
+    }
 }
 
 /// After the plan in a fragment: the price book its sharer's estimate used.
@@ -675,8 +731,9 @@ mod tests {
     #[test]
     fn a_link_carries_the_free_tier_switch() {
         let plan = crate::examples::lambda();
-        let on = link_priced(&plan, "https://x.example/", true, None);
-        let off = link_priced(&plan, "https://x.example/", false, None);
+        let none = Sides::default();
+        let on = link_priced(&plan, "https://x.example/", true, None, none);
+        let off = link_priced(&plan, "https://x.example/", false, None, none);
         assert_eq!(on, link(&plan, "https://x.example/"));
         assert_eq!(off, format!("{on}&free_tier=off"));
         assert!(free_tier_of(&on));
@@ -691,6 +748,7 @@ mod tests {
             "https://x.example/",
             false,
             Some(("2026.10.2", "2026-10-08")),
+            none,
         );
         assert_eq!(booked, format!("{off}&book=2026.10.2,2026-10-08"));
         assert_eq!(
@@ -705,6 +763,7 @@ mod tests {
             "https://x.example/",
             true,
             Some(("a&b", "2026-10-08")),
+            none,
         );
         assert_eq!(odd, on);
         // A reader takes only a plain book, as a writer writes it.
@@ -716,8 +775,62 @@ mod tests {
             "",
             false,
             Some((&"v".repeat(BOOK_FIELD_MAX), &"d".repeat(BOOK_FIELD_MAX))),
+            Sides {
+                lambda_memory_mb: Some(10_240),
+                lambda_architecture: Some(CpuArch::X86_64),
+            },
         );
         assert_eq!(longest.len() - link(&plan, "").len(), PRICING_ROOM);
+    }
+
+    /// A link carries the comparison's other side as its sharer set it; what does not read
+    /// follows the plan, and a link without it is the plan's own.
+    #[test]
+    fn a_link_carries_the_comparisons_other_side() {
+        let plan = crate::examples::fargate();
+        let base = link_priced(&plan, "https://x.example/", true, None, Sides::default());
+        assert_eq!(sides_of(&base), Sides::default());
+        for (sides, written) in [
+            (
+                Sides {
+                    lambda_memory_mb: Some(1000),
+                    lambda_architecture: Some(CpuArch::Arm64),
+                },
+                "&compare=1000,arm64",
+            ),
+            (
+                Sides {
+                    lambda_memory_mb: Some(1000),
+                    lambda_architecture: None,
+                },
+                "&compare=1000,",
+            ),
+            (
+                Sides {
+                    lambda_memory_mb: None,
+                    lambda_architecture: Some(CpuArch::X86_64),
+                },
+                "&compare=,x86_64",
+            ),
+        ] {
+            let shared = link_priced(&plan, "https://x.example/", true, None, sides);
+            assert_eq!(shared, format!("{base}{written}"));
+            assert_eq!(sides_of(&shared), sides);
+            assert_eq!(decode(&shared).unwrap(), plan);
+        }
+        for junk in [
+            "&compare=64,arm64",
+            "&compare=99999,risc",
+            "&compare=1e3,",
+            "&compare=",
+        ] {
+            let read = sides_of(&format!("{base}{junk}"));
+            assert_eq!(read.lambda_memory_mb, None, "{junk}");
+        }
+        assert_eq!(
+            sides_of(&format!("{base}&compare=64,arm64")).lambda_architecture,
+            Some(CpuArch::Arm64)
+        );
     }
 
     /// The counted length is the written text's, for every plan of the matrix.

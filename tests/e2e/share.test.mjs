@@ -45,6 +45,34 @@ test('a shared link opens exactly the plan that was shared', async () => {
   await older.getByTestId('linked-book').waitFor({ state: 'detached' });
 });
 
+test('a shared link keeps the comparison\'s other side as it was set, and so does a reload', async () => {
+  const page = await t.open();
+  const memory = page.locator('#compare-lambda-memory');
+  await page.getByTestId('compare-components').waitFor();
+  const lambdaTotal = (p) => p.getByTestId('compare-lambda').locator('.compare-total').innerText();
+  const before = await lambdaTotal(page);
+  await memory.fill('1000');
+  await memory.dispatchEvent('change');
+  await page.locator('#compare-lambda-arm').check();
+  await page.waitForFunction((t) => document.querySelector('[data-testid=compare-lambda] .compare-total').innerText !== t, before);
+  const priced = await lambdaTotal(page);
+  const verdict = await page.getByTestId('break-even').innerText();
+  await page.getByTestId('share').click();
+  const link = await page.getByTestId('share-link').inputValue();
+  assert.ok(link.endsWith('&compare=1000,arm64'), link);
+  const other = await t.open(link);
+  await other.getByTestId('compare-components').waitFor();
+  assert.equal(await other.locator('#compare-lambda-memory').inputValue(), '1000');
+  assert.equal(await other.locator('#compare-lambda-arm').isChecked(), true);
+  assert.equal(await lambdaTotal(other), priced);
+  assert.equal(await other.getByTestId('break-even').innerText(), verdict);
+  // The sharer's own tab, reloaded: its address is the link, so the side comes back too.
+  await page.reload();
+  await page.getByTestId('compare-components').waitFor();
+  assert.equal(await page.locator('#compare-lambda-memory').inputValue(), '1000');
+  assert.equal(await page.locator('#compare-lambda-arm').isChecked(), true);
+});
+
 test('a broken link shows a clear message over the default plan', async () => {
   for (const fragment of ['#plan=1.AAAA', '#plan=1.!!!', '#plan=7.abc', '#plan=1.VU5Jco']) {
     const page = await t.open(t.server.url + fragment);

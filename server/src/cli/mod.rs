@@ -747,6 +747,7 @@ pub fn run(cli: Cli) -> ExitCode {
                             &base,
                             !no_free_tier,
                             Some((&book.version, &book.date)),
+                            shared::cost::Sides::default(),
                         );
                         // A link its own reader would refuse is not printed.
                         if link.len() > shared::link::MAX_LINK_CHARS {
