@@ -90,6 +90,9 @@ pub struct Deploy {
     pub(super) waited_out: StoredValue<bool>,
     /// What to say once the stack followed is shown (it already matched the plan).
     pub(super) then_say: StoredValue<Option<String>>,
+    /// The update asked for last starts a service that waited for its image (with no task):
+    /// its review says the tasks are billed from then on, not the plan's unchanged cost.
+    pub(super) starting: StoredValue<bool>,
     /// How many times the form's plan, stack name or parameters changed, and what changed
     /// first since the last request began (see [`Deploy::edited`]): a plan edit may reset the
     /// parameters after it, and it is the plan the user changed.
@@ -138,6 +141,7 @@ impl Deploy {
             resuming: StoredValue::new(false),
             waited_out: StoredValue::new(false),
             then_say: StoredValue::new(None),
+            starting: StoredValue::new(false),
             edits: StoredValue::new((0, None)),
             host: StoredValue::new(host),
             embedded,
@@ -253,6 +257,12 @@ impl Deploy {
 
     /// Creates a new stack and follows it, or makes an update's change set for review.
     pub fn start(self, request: CreateDeployment) {
+        self.start_as(request, false);
+    }
+
+    /// [`Deploy::start`]; `starting` when the update starts a service waiting for its image.
+    fn start_as(self, request: CreateDeployment, starting: bool) {
+        self.starting.set_value(starting);
         let Some(client) = self.client() else { return };
         let edits = self.edits.with_value(|(count, _)| *count);
         self.edits.update_value(|(_, first)| *first = None);
@@ -417,7 +427,7 @@ impl Deploy {
         // A stack shown waiting for its image is started as it waits, whatever this tab sent
         // last (a refused plan, another tag); otherwise the last request is sent again.
         match self.waiting_request() {
-            Some(Ok(request)) => self.start(request),
+            Some(Ok(request)) => self.start_as(request, true),
             Some(Err(why)) => self.error.set(Some(why.into())),
             None => {
                 if let Some(request) = self.last.get_value() {

@@ -30,8 +30,19 @@ fn update_cost(d: Deploy, created: &Created) -> Option<Difference> {
     Some(cost::difference(&estimate(deployed)?, &estimate(new)?))
 }
 
-/// The cost of the change, line by line, before it is applied.
-fn cost_of_change(diff: Option<Difference>) -> AnyView {
+/// The cost of the change, line by line, before it is applied. `starting`: the update starts
+/// a service that ran no task while it waited for its image, which the plans (the same plan)
+/// cannot tell.
+fn cost_of_change(diff: Option<Difference>, starting: bool) -> AnyView {
+    if let Some(diff) = diff.as_ref().filter(|_| starting) {
+        return view! {
+            <p class="update-cost" data-testid="update-cost">{format!(
+                "Starting the service bills its tasks from now on: it ran none while it waited for its image. The plan's monthly cost, {}, counts them.",
+                at_least(diff.after_usd, diff.after_lower_bound)
+            )}</p>
+        }
+        .into_any();
+    }
     let Some(diff) = diff else {
         return view! {
             <p class="muted" data-testid="update-cost">"The stack's template records no plan Stackplan can read, so the cost of this change cannot be shown."</p>
@@ -159,7 +170,7 @@ pub fn review(d: Deploy) -> AnyView {
                     {replaced.map(|text| view! {
                         <p class="banner error" role="alert" id="update-replaces" data-testid="update-replaces">{text}</p>
                     })}
-                    {cost_of_change(diff)}
+                    {cost_of_change(diff, d.starting.get_value())}
                 }.into_any())
                 }
                 _ => None,
