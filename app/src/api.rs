@@ -85,6 +85,10 @@ const FORM_KEY: &str = "stackplan-deploy-form";
 pub struct KeptForm {
     pub stack_name: Option<String>,
     pub parameters: std::collections::BTreeMap<String, String>,
+    /// The plan they were typed for (`project/region/architecture`): the page reloaded with
+    /// another plan (a link followed in the tab) starts its form afresh.
+    #[serde(default)]
+    pub plan: String,
 }
 
 /// Keeps the deploy form's stack name and parameters (see [`FORM_KEY`]).

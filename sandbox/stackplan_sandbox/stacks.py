@@ -69,6 +69,10 @@ What moto 5.2.5 does instead, and what this module changes (each is a gap to rep
   `LastUpdatedTime` when an update starts (ExecuteChangeSet of an UPDATE change set, or
   UpdateStack) and `ChangeSetId` to the change set an ExecuteChangeSet ran; an UpdateStack runs
   none, so its stack has no `ChangeSetId`. Here both are set so.
+- **An update's change set does not change the stack's role.** CloudFormation acts for a
+  stack, from an executed change set on, as the role that change set names (none keeps the
+  stack's); moto keeps the role the stack was created with. Here the change set's role is the
+  stack's.
 - **A rollback keeps what it made if its template retains it.** The sandbox's rollbacks (moto
   has none, above) honour `DeletionPolicy: Retain`. With `RetainExceptOnCreate` (CreateStack,
   UpdateStack, ExecuteChangeSet), CloudFormation's rollback deletes what the operation
@@ -1005,6 +1009,8 @@ def _execute_change_set(
         _run(stack, lambda: _create_stack(self, stack, finish, drop))
     else:
         stack.last_updated_time = utcnow()
+        # The change set's role acts for the stack from now on; none keeps the stack's.
+        stack.role_arn = change_set.role_arn or stack.role_arn
         _stack_event(stack, "UPDATE_IN_PROGRESS", "User Initiated")
         _run(
             stack,

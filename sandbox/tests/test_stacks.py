@@ -780,6 +780,30 @@ class Operations(unittest.TestCase):
         self.assertEqual(stack["StackStatus"], "UPDATE_COMPLETE")
         self.assertEqual(stack.get("Parameters", []), [{"ParameterKey": "Old", "ParameterValue": ""}])
 
+    def test_an_update_change_set_gives_the_stack_its_role(self) -> None:
+        template = {"Resources": {"Q": {"Type": "AWS::SQS::Queue", "Properties": {"VisibilityTimeout": 1}}}}
+        first, second = (f"arn:aws:iam::{DEFAULT_ACCOUNT_ID}:role/{n}" for n in ("first", "second"))
+        self.cf.create_stack(StackName="roled", TemplateBody=json.dumps(template), RoleARN=first)
+        role = lambda: self.cf.describe_stacks(StackName="roled")["Stacks"][0].get("RoleARN")  # noqa: E731
+
+        def update(timeout: int, **role_arn: str) -> None:
+            template["Resources"]["Q"]["Properties"]["VisibilityTimeout"] = timeout
+            made = self.cf.create_change_set(
+                StackName="roled",
+                ChangeSetName=f"roled-{timeout}",
+                ChangeSetType="UPDATE",
+                TemplateBody=json.dumps(template),
+                **role_arn,
+            )
+            self.cf.execute_change_set(ChangeSetName=made["Id"])
+
+        self.assertEqual(role(), first)
+        update(2, RoleARN=second)
+        self.assertEqual(role(), second)
+        # A change set that names no role keeps the stack's.
+        update(3)
+        self.assertEqual(role(), second)
+
     def test_an_update_gives_the_stack_its_tags_and_a_rollback_gives_them_back(self) -> None:
         # CloudFormation gives the stack the tags of the update it runs; moto kept the old ones
         # for an update change set.

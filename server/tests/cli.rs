@@ -632,6 +632,13 @@ fn flags_that_cannot_apply_are_refused_by_name() {
             &["--aws-endpoint", "ftp://127.0.0.1:5000"][..],
             "--aws-endpoint: it is not an http:// or https:// URL",
         ),
+        (
+            &[
+                "--aws-endpoint",
+                "http://127.0.0.1:5000/?token=secret-but-given",
+            ][..],
+            "--aws-endpoint: it holds more than an address",
+        ),
     ] {
         let out = stackplan(&[&["serve"][..], flags].concat(), "");
         let said = text(&out.stderr);
@@ -972,7 +979,7 @@ fn prove_stack_prints_the_tag_under_the_servers_key() {
             arn,
             "--created",
             created,
-            "--role-arn",
+            "--stack-role-arn",
             "arn:aws:iam::123456789012:role/stackplan-execution",
             "--id-key",
             &key,
@@ -1002,6 +1009,31 @@ fn prove_stack_prints_the_tag_under_the_servers_key() {
         text.contains("Make sure first that this server made it"),
         "{text}"
     );
+    assert!(
+        text.contains("acting as the role arn:aws:iam::123456789012:role/stackplan-execution."),
+        "{text}"
+    );
+    // The role must be given, or said to be none: a proof of no role proves nothing for a
+    // stack that has one.
+    let out = stackplan(
+        &[
+            "prove-stack",
+            "--stack-arn",
+            arn,
+            "--created",
+            created,
+            "--id-key",
+            &key,
+        ],
+        "",
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        String::from_utf8(out.stderr)
+            .unwrap()
+            .contains("--stack-role-arn"),
+        "the flag it needs is named"
+    );
     assert!(text.contains("--use-previous-template"), "{text}");
     let empty = tempfile::tempdir().unwrap();
     let dir = empty.path().to_str().unwrap();
@@ -1022,10 +1054,10 @@ fn prove_stack_prints_the_tag_under_the_servers_key() {
                 arn,
                 "--id-key",
                 &key,
-                "--role-arn",
+                "--stack-role-arn",
                 "stackplan-execution",
             ],
-            "--role-arn",
+            "--stack-role-arn",
         ),
         (
             vec![
@@ -1042,6 +1074,9 @@ fn prove_stack_prints_the_tag_under_the_servers_key() {
         let mut args = args;
         if !args.contains(&"--created") {
             args.extend(["--created", created]);
+        }
+        if !args.contains(&"--stack-role-arn") {
+            args.push("--no-stack-role");
         }
         let out = stackplan(&[&["prove-stack"][..], &args].concat(), "");
         let err = String::from_utf8(out.stderr).unwrap();

@@ -956,7 +956,8 @@ async fn a_stack_without_this_servers_proof_is_left_alone() {
         server::cli::prove_stack(&server::cli::ProveStackArgs {
             stack_arn: arn.clone(),
             created: created.to_string(),
-            role_arn: role.clone(),
+            stack_role_arn: role.clone(),
+            no_stack_role: false,
             owner: owner.map(String::from),
             id_key: Some("5a".repeat(32)),
             data_dir: None,
@@ -993,6 +994,52 @@ async fn a_stack_without_this_servers_proof_is_left_alone() {
         .last()
         .and_then(|tags| tags.iter().find(|(k, _)| k == PROOF).cloned());
     assert_eq!(carried, Some((PROOF.to_string(), tag)));
+    // A stack made to act as another execution role (an earlier bootstrap's), with the proof
+    // of that role: the update gives it this server's role, and with it a proof of that role
+    // and the same creation, so the stack stays the server's once the change set runs.
+    let old_role = "arn:aws:iam::111122223333:role/stackplan-execution-before";
+    let old = key().stack_proof(
+        &server::deploy::id::ProofOf {
+            role: Some(old_role),
+            ..of
+        },
+        created - 30,
+    );
+    {
+        let mut stacks = h.cfn.stacks.lock().unwrap();
+        stacks[0].role = Some(old_role.into());
+    }
+    set_proof(Some(old.clone()));
+    let (status, body) = h.create("shop-lambda", json!({"update": true})).await;
+    assert!(status.is_success(), "{body}");
+    let update = body["id"].as_str().unwrap().to_string();
+    let carried = h.cfn.stacks.lock().unwrap()[0]
+        .change_set_tags
+        .last()
+        .and_then(|tags| {
+            tags.iter()
+                .find(|(k, _)| k == PROOF)
+                .map(|(_, v)| v.clone())
+        })
+        .unwrap();
+    assert_ne!(carried, old);
+    assert!(key().proves(&carried, &of, created), "{carried}");
+    h.execute(&update).await;
+    assert_eq!(
+        h.cfn.stacks.lock().unwrap()[0].role.as_deref(),
+        role.as_deref()
+    );
+    set_proof(Some(carried));
+    let (status, body, _) = h
+        .send(
+            "GET",
+            &format!("/api/deployments/{update}"),
+            Some(TOKEN),
+            None,
+            &[],
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
     // The server's own proof was of its request's time: the stack's creation followed it.
     let asked: i64 = own.split('.').nth(1).unwrap().parse().unwrap();
     assert!(
@@ -2062,7 +2109,7 @@ async fn bad_plans_and_names_get_every_problem_at_once() {
     assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
     let message = body["message"].as_str().unwrap();
     assert!(
-        message.contains("expected an object") && !message.contains("struct"),
+        message.contains("not a JSON object") && !message.contains("struct"),
         "{body}"
     );
     let mut plan = serde_json::from_str::<Value>(

@@ -395,20 +395,12 @@ pub const ADDRESS_ROOM: usize = 256;
 /// The longest version or date a link records for its price book.
 const BOOK_FIELD_MAX: usize = 40;
 
-/// Room left after the plan for how the Share button priced it (`&free_tier=off`,
-/// `&book=<version>,<date>` and `&compare=<memory>,<architecture>` at their longest).
-pub const PRICING_ROOM: usize = 1
-    + FREE_TIER_OFF.len()
-    + 1
-    + BOOK_KEY.len()
-    + BOOK_FIELD_MAX
-    + 1
-    + BOOK_FIELD_MAX
-    + 1
-    + COMPARE_KEY.len()
-    + 5
-    + 1
-    + 6;
+/// Room left after the plan for how the Share button priced it (`&free_tier=off` and
+/// `&book=<version>,<date>` at their longest). The comparison's side (`&compare=`) takes no
+/// room of its own: a link it would make too long leaves it out, so that no plan valid before
+/// it rode along is refused now.
+pub const PRICING_ROOM: usize =
+    1 + FREE_TIER_OFF.len() + 1 + BOOK_KEY.len() + BOOK_FIELD_MAX + 1 + BOOK_FIELD_MAX;
 
 /// The longest a plan's own fragment (`#plan=1.…`) may be: what [`MAX_LINK_CHARS`] leaves
 /// after the page's address and the pricing.
@@ -478,14 +470,15 @@ pub fn link_priced(
     if let Some((version, date)) = book.filter(|(v, d)| plain(v) && plain(d)) {
         link.push_str(&format!("&{BOOK_KEY}{version},{date}"));
     }
-    if sides != Sides::default() {
-        link.push_str(&format!(
-            "&{COMPARE_KEY}{},{}",
-            sides
-                .lambda_memory_mb
-                .map_or(String::new(), |m| m.to_string()),
-            sides.lambda_architecture.map_or("", CpuArch::as_str)
-        ));
+    let compare = format!(
+        "&{COMPARE_KEY}{},{}",
+        sides
+            .lambda_memory_mb
+            .map_or(String::new(), |m| m.to_string()),
+        sides.lambda_architecture.map_or("", CpuArch::as_str)
+    );
+    if sides != Sides::default() && link.len() + compare.len() <= MAX_LINK_CHARS {
+        link.push_str(&compare);
     }
     link
 }
@@ -775,12 +768,21 @@ mod tests {
             "",
             false,
             Some((&"v".repeat(BOOK_FIELD_MAX), &"d".repeat(BOOK_FIELD_MAX))),
-            Sides {
-                lambda_memory_mb: Some(10_240),
-                lambda_architecture: Some(CpuArch::X86_64),
-            },
+            Sides::default(),
         );
         assert_eq!(longest.len() - link(&plan, "").len(), PRICING_ROOM);
+        // The comparison's side rides along only while the link stays readable.
+        let sides = Sides {
+            lambda_memory_mb: Some(10_240),
+            lambda_architecture: Some(CpuArch::X86_64),
+        };
+        let long_base = format!(
+            "https://x.example/{}",
+            "p".repeat(MAX_LINK_CHARS - on.len())
+        );
+        let full = link_priced(&plan, &long_base, true, None, sides);
+        assert_eq!(full, link(&plan, &long_base));
+        assert!(full.len() <= MAX_LINK_CHARS);
     }
 
     /// A link carries the comparison's other side as its sharer set it; what does not read

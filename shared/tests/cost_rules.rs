@@ -744,7 +744,7 @@ fn an_unknown_price_is_said_in_its_unit_with_its_book_key() {
     let e = estimate(lambda(|p, _| p.region = Region::ApSoutheast1), true);
     assert!(
         e.unknown.contains(
-            &"DynamoDB On-demand reads: the price book has no price per 1M RRU in ap-southeast-1 (its key in a book: dynamodb.rru_million)"
+            &"DynamoDB On-demand reads: the price book has no price per 1M RRU in ap-southeast-1 (book key dynamodb.rru_million)"
                 .to_string()
         ),
         "{:?}",
@@ -752,14 +752,14 @@ fn an_unknown_price_is_said_in_its_unit_with_its_book_key() {
     );
     assert!(
         line(&e, "On-demand reads").formula.ends_with(
-            "= 10 1M RRU × unknown price (none per 1M RRU in the book for ap-southeast-1)"
+            "= 10 1M RRU × unknown price (the book has none per 1M RRU in ap-southeast-1)"
         ),
         "{}",
         line(&e, "On-demand reads").formula
     );
     assert!(
         line(&e, "Table storage").formula.ends_with(
-            "= 0 GB-months: nothing billable (the book has no price per GB-month for ap-southeast-1, key dynamodb.storage_gb_month)"
+            "= 0 GB-months: nothing billable; the book has no price per GB-month in ap-southeast-1 (book key dynamodb.storage_gb_month)"
         ),
         "{}",
         line(&e, "Table storage").formula

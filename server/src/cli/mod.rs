@@ -195,9 +195,12 @@ pub struct ProveStackArgs {
     #[arg(long)]
     pub created: String,
     /// The stack's RoleARN, as `aws cloudformation describe-stacks` prints it (the bootstrap's
-    /// execution role), if it has one.
-    #[arg(long)]
-    pub role_arn: Option<String>,
+    /// execution role); the proof covers it. Required unless --no-stack-role.
+    #[arg(long, required_unless_present = "no_stack_role")]
+    pub stack_role_arn: Option<String>,
+    /// The stack has no RoleARN (CloudFormation acted as whoever made it).
+    #[arg(long, conflicts_with = "stack_role_arn")]
+    pub no_stack_role: bool,
     /// The tenant (a tokens file's `owner`) the stack was made for, if it carries
     /// `stackplan:owner`.
     #[arg(long)]
@@ -226,10 +229,10 @@ pub fn prove_stack(args: &ProveStackArgs) -> Result<String, String> {
         Some(o) => Some(crate::auth::Owner::new(o).map_err(|e| format!("--owner: it {e}"))?),
         None => None,
     };
-    let role = args.role_arn.as_deref().map(str::trim);
+    let role = args.stack_role_arn.as_deref().map(str::trim);
     if let Some(role) = role.filter(|r| !crate::deploy::valid_role_arn(r)) {
         return Err(format!(
-            "--role-arn: \"{role}\" is not a role ARN (arn:aws:iam::ACCOUNT:role/NAME), as describe-stacks prints the stack's RoleARN"
+            "--stack-role-arn: \"{role}\" is not a role ARN (arn:aws:iam::ACCOUNT:role/NAME), as describe-stacks prints the stack's RoleARN"
         ));
     }
     let key = crate::deploy::id::IdKey::existing(args.id_key.as_deref(), args.data_dir.clone())?;
@@ -244,7 +247,8 @@ pub fn prove_stack(args: &ProveStackArgs) -> Result<String, String> {
     let tag = crate::deploy::PROOF_TAG;
     Ok(format!(
         "{tag}={proof}\n\n\
-         Adding this tag to the stack {name} ({region}) lets the server with this id key act on it \
+         This proof is of the stack {name} ({region}) acting as {role_said}. \
+         Adding this tag to the stack lets the server with this id key act on it \
          (read, update, delete). Make sure first that this server made it: its RoleARN is the \
          bootstrap's execution role, and CloudTrail's CreateStack event for it was made by the \
          deployer role. Anyone may have set its stackplan:managed tag; this command checks nothing.\n\n\
@@ -258,6 +262,10 @@ pub fn prove_stack(args: &ProveStackArgs) -> Result<String, String> {
          --tags <its tags as Key=K,Value=V> Key={tag},Value={proof}\n",
         name = arn.name,
         region = arn.region,
+        role_said = role.map_or_else(
+            || "no role (no RoleARN)".to_string(),
+            |r| format!("the role {r}")
+        ),
         owner_note = if owner.is_some() {
             ", and stackplan:owner"
         } else {

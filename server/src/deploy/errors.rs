@@ -70,7 +70,7 @@ pub enum DeployError {
     )]
     NotManaged { name: String },
     #[error(
-        "the stack {name} carries Stackplan's tag but not this server's proof that it made it: it was made before stacks carried one, by a server with another id key, or tagged by someone else. Stackplan leaves it alone; if this server made it, its operator can add the proof (`stackplan prove-stack --stack-arn ARN --created CREATION_TIME [--role-arn ROLE] [--owner NAME]` prints it), or choose another stack name"
+        "the stack {name} carries Stackplan's tag but not this server's proof that it made it: it was made before stacks carried one, by a server with another id key, or tagged by someone else. Stackplan leaves it alone; if this server made it, its operator can add the proof (`stackplan prove-stack --stack-arn ARN --created CREATION_TIME --stack-role-arn ROLE [--owner NAME]` prints it), or choose another stack name"
     )]
     Unproven { name: String },
     #[error(

@@ -28,7 +28,8 @@ pub const MANAGED_VALUE: &str = "true";
 pub const OWNER_TAG: &str = "stackplan:owner";
 
 /// The stack tag that proves Stackplan made the stack: a keyed HMAC of its account, region,
-/// name and owner under the server's id key ([`id::IdKey::stack_proof`]). The managed tag alone
+/// name, owner and role, and of its creation's time, under the server's id key
+/// ([`id::IdKey::stack_proof`]). The managed tag alone
 /// can be set by anyone allowed to tag a stack, so the server acts only on stacks that carry
 /// this one too, and checks it first.
 pub const PROOF_TAG: &str = "stackplan:proof";
@@ -159,8 +160,11 @@ pub fn endpoint_problem(endpoint: &str) -> Option<&'static str> {
         Some("it is not an http:// or https:// URL")
     } else if !url.username().is_empty() || url.password().is_some() {
         Some("it holds credentials (user:password@): give the address alone")
-    } else if url.host().is_none() {
-        Some("it names no host")
+    } else if url.path() != "/" || url.query().is_some() || url.fragment().is_some() {
+        // A path or query could carry a token, and the address is shown to every page.
+        Some(
+            "it holds more than an address (a path, query or fragment): give scheme://host:port alone",
+        )
     } else {
         None
     }

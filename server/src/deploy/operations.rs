@@ -297,12 +297,21 @@ impl Deployer {
             Some(stack) if update => stack.id.clone(),
             _ => name.clone(),
         };
-        // An update keeps the stack's proof, checked above: it is of the stack's creation. A
-        // new stack's is of this request, at this time.
+        // An update keeps the stack's proof, checked above: it is of the stack's creation and
+        // role. An update that gives the stack another execution role (a bootstrap made
+        // anew) gets a proof of that role and the same creation time, or the stack would no
+        // longer be proved Stackplan's once the change set runs. A new stack's proof is of
+        // this request, at this time.
         let kept = existing
             .as_ref()
             .filter(|_| update)
+            .filter(|stack| stack.role.as_deref() == roles.execution_role_arn.as_deref())
             .and_then(|stack| stack.tag(PROOF_TAG));
+        let asked_at = existing
+            .as_ref()
+            .filter(|_| update)
+            .and_then(|stack| stack.created)
+            .unwrap_or_else(unix_now);
         let proof = match kept.map(String::from) {
             Some(proof) => proof,
             None => {
@@ -316,7 +325,7 @@ impl Deployer {
                     owner: grant.owner.as_ref().map(Owner::as_str),
                     role: roles.execution_role_arn.as_deref(),
                 };
-                self.config.id_key.stack_proof(&of, unix_now())
+                self.config.id_key.stack_proof(&of, asked_at)
             }
         };
         let new = NewStack {
@@ -1189,8 +1198,9 @@ fn is_ours(key: &IdKey, stack: &StackInfo, arn: &StackArn, owner: Option<&Owner>
 
 /// Whether a server with `key` made the stack for `owner`: it carries the reserved tag, its
 /// owner tag names `owner` (or, for `None`, it has none), and its proof tag is the keyed HMAC
-/// of its account, region, name and owner (read from its ARN, which CloudFormation writes)
-/// and of a time within minutes of its creation (CloudFormation's `CreationTime`).
+/// of its account, region, name and owner (read from its ARN, which CloudFormation writes),
+/// of its `RoleARN` (a first-version proof has none) and of a time within minutes of its
+/// creation (CloudFormation's `CreationTime`).
 fn made_for(key: &IdKey, stack: &StackInfo, owner: Option<&Owner>) -> bool {
     let (Some(arn), Some(created)) = (StackArn::parse(&stack.id), stack.created) else {
         return false;

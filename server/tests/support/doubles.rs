@@ -173,8 +173,11 @@ pub struct Stack {
     pub executed: Vec<String>,
     /// Its CreationTime, Unix seconds (the double's clock is the system's).
     pub created: i64,
-    /// Its RoleARN, as CreateStack gave it.
+    /// Its RoleARN, as CreateStack gave it, then as each executed change set that names
+    /// one (CloudFormation keeps the stack's role when a change set names none).
     pub role: Option<String>,
+    /// Each change set's RoleARN, by change set arn.
+    pub change_set_roles: Vec<(String, Option<String>)>,
     /// The tags of each change set made for it, in order.
     pub change_set_tags: Vec<Vec<(String, String)>>,
 }
@@ -488,6 +491,9 @@ impl CloudFormation for CfnDouble {
                 .change_sets
                 .push((arn.clone(), change_set_name.clone(), true));
             stack.bodies.push((arn.clone(), c.template_body.clone()));
+            stack
+                .change_set_roles
+                .push((arn.clone(), c.role_arn.clone()));
             stack.parameters = c.parameters.clone();
             Ok((arn, stack.arn.clone()))
         })
@@ -555,6 +561,7 @@ impl CloudFormation for CfnDouble {
                     .as_secs() as i64,
                 change_set_tags: vec![],
                 role: c.role_arn.clone(),
+                change_set_roles: vec![],
             };
             let arn = stack.arn.clone();
             stacks.push(stack);
@@ -701,6 +708,14 @@ impl CloudFormation for CfnDouble {
             // are no longer valid for the stack it makes.
             s.change_sets.retain(|c| c.0 == change_set);
             s.executed.push(change_set.clone());
+            if let Some(role) = s
+                .change_set_roles
+                .iter()
+                .find(|(arn, _)| *arn == change_set)
+                .and_then(|(_, role)| role.clone())
+            {
+                s.role = Some(role);
+            }
             s.deployed = s
                 .bodies
                 .iter()

@@ -221,20 +221,20 @@ impl<'b> Pricer<'b> {
                     one(unit)
                 ),
                 None if quantity == 0.0 => format!(
-                    "{explain} = 0 {unit}: nothing billable (the book has no price per {} for {}, key {key})",
+                    "{explain} = 0 {unit}: nothing billable; the book has no price per {} in {} (book key {key})",
                     one(unit),
                     self.region
                 ),
                 None => {
                     // A note on an unknown price says what is known of it (Spot's floor).
                     self.unknown.push(format!(
-                        "{service} {item}: the price book has no price per {} in {} (its key in a book: {key}){}",
+                        "{service} {item}: the price book has no price per {} in {} (book key {key}){}",
                         one(unit),
                         self.region,
                         note.map_or_else(String::new, |n| format!(". {n}"))
                     ));
                     format!(
-                        "{explain} = {} {unit} × unknown price (none per {} in the book for {})",
+                        "{explain} = {} {unit} × unknown price (the book has none per {} in {})",
                         fmt_qty(quantity),
                         one(unit),
                         self.region

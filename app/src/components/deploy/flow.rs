@@ -37,8 +37,8 @@ pub enum Doing {
     Deploying,
     /// Deleting the stack, at this tab's request.
     Deleting,
-    /// Showing a stack this tab did not start (an existing one, or one followed again after
-    /// a reload), until it settles.
+    /// Showing a stack this tab did not start (an existing one), or one it follows again
+    /// after a reload (its deploy or deletion goes on in CloudFormation), until it settles.
     Showing,
 }
 
@@ -90,6 +90,9 @@ pub struct Deploy {
     pub(super) waited_out: StoredValue<bool>,
     /// What to say once the stack followed is shown (it already matched the plan).
     pub(super) then_say: StoredValue<Option<String>>,
+    /// The plan the kept form was typed for ([`api::KeptForm::plan`]), until the form has
+    /// checked it against the plan it shows.
+    pub(super) kept_for: StoredValue<Option<String>>,
     /// The update asked for last starts a service that waited for its image (with no task):
     /// its review says the tasks are billed from then on, not the plan's unchanged cost.
     pub(super) starting: StoredValue<bool>,
@@ -142,6 +145,7 @@ impl Deploy {
             waited_out: StoredValue::new(false),
             then_say: StoredValue::new(None),
             starting: StoredValue::new(false),
+            kept_for: StoredValue::new(Some(kept.plan)),
             edits: StoredValue::new((0, None)),
             host: StoredValue::new(host),
             embedded,

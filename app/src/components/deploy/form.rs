@@ -132,10 +132,22 @@ pub fn deploy_form(d: Deploy) -> AnyView {
         // is in one region; each architecture has its own parameters). Another name drops only
         // code uploaded into a stack's own bucket, which is no other stack's: what was typed
         // (an image tag, a bucket of the user's) stays while the name is typed.
+        let plan_key = move || {
+            p.plan
+                .with(|plan| format!("{}/{}/{}", plan.project, plan.region.code(), plan.kind()))
+        };
         Effect::watch(
             move || (stack_name(), region(), p.plan.with(|plan| plan.kind())),
             move |now, before, _| {
-                let Some(before) = before else { return };
+                let Some(before) = before else {
+                    // The form kept from before a reload is for another plan: it starts afresh.
+                    let kept = d.kept_for.write_value().take();
+                    if kept.is_some_and(|k| k != plan_key()) {
+                        d.stack_name.set(None);
+                        d.parameters.set(Default::default());
+                    }
+                    return;
+                };
                 if (&before.1, before.2) != (&now.1, now.2) {
                     d.parameters.set(Default::default());
                 } else if before.0 != now.0
@@ -150,13 +162,14 @@ pub fn deploy_form(d: Deploy) -> AnyView {
                     });
                 }
             },
-            false,
+            true,
         );
         // What was typed outlives a reload of the tab (read back by `Deploy::new`).
         Effect::new(move |_| {
             crate::api::remember_form(&crate::api::KeptForm {
                 stack_name: d.stack_name.get(),
                 parameters: d.parameters.get(),
+                plan: plan_key(),
             })
         });
         // Inside another page's frame, a click could have been steered by that page: the
