@@ -790,6 +790,15 @@ fn logs_through_a_pipe_have_no_colour_codes() {
     let stderr = text(&out.stderr);
     assert!(stderr.contains("WARN"), "a log line: {stderr}");
     assert!(!stderr.contains('\u{1b}'), "{stderr:?}");
+    // The sentence printed for the user is not logged again above it.
+    let said = stderr
+        .lines()
+        .find_map(|l| l.strip_prefix("stackplan deploy-status: "))
+        .expect("the failure is said");
+    assert!(
+        !stderr.lines().any(|l| l.ends_with(&format!("WARN {said}"))),
+        "said twice: {stderr}"
+    );
 }
 
 /// `link --decode` reads a link from standard input (`-`), tells text that is no link from a

@@ -134,11 +134,15 @@ pub async fn run(
 }
 
 /// The public sentence of a deploy error, with its problems; the error itself (AWS's own
-/// message, for the operator) goes to the log, as the server's does.
+/// message, for the operator) goes to the log, as the server's does, unless it says no more
+/// than the sentence printed below it.
 fn explain(e: DeployError) -> String {
     let error = ApiError::from(e);
-    tracing::warn!("{error}");
     let body = error.body();
+    let logged = error.to_string();
+    if logged != body.message {
+        tracing::warn!("{logged}");
+    }
     let mut text = body.message;
     for p in body.problems {
         text.push_str(&format!("\n  {}: {}", p.path, p.message));
