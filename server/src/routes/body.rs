@@ -93,13 +93,20 @@ fn parse_from<T: DeserializeOwned>(
 /// Every field error of the body's `plan`, read on its own (none when it reads, or is not
 /// there), and whether it has more than are listed.
 fn every_plan_error(bytes: &[u8]) -> (Vec<Problem>, bool) {
-    let Some(plan) = serde_json::from_slice::<serde_json::Value>(bytes)
+    /// The plan's own text, as it was sent: a `Value` would keep only the last of a key given
+    /// twice, and that error would go unnamed.
+    #[derive(serde::Deserialize)]
+    struct PlanText<'a> {
+        #[serde(borrow)]
+        plan: Option<&'a serde_json::value::RawValue>,
+    }
+    let Some(plan) = serde_json::from_slice::<PlanText<'_>>(bytes)
         .ok()
-        .and_then(|mut body| body.get_mut("plan").map(serde_json::Value::take))
+        .and_then(|body| body.plan)
     else {
         return (Vec::new(), false);
     };
-    let Err(error) = shared::Plan::from_unseen_json(&plan.to_string()) else {
+    let Err(error) = shared::Plan::from_unseen_json(plan.get()) else {
         return (Vec::new(), false);
     };
     let more = matches!(error, shared::plan::ParseError::Invalid { cut: true, .. });
@@ -215,5 +222,38 @@ mod tests {
         }
         // A field error is still named by its path.
         assert!(refused("{\"stak_name\": \"x\"}").contains("stak_name"));
+    }
+
+    /// A plan's problems are all named, a key given twice among them, though the plan is read
+    /// again on its own to find them.
+    #[test]
+    fn a_key_given_twice_is_named_with_the_plans_other_problems() {
+        let mut plan = serde_json::to_value(shared::examples::fargate()).unwrap();
+        plan["tags"] = serde_json::json!({"env": "prod"});
+        plan["workload"]["requests_per_month"] = serde_json::json!("many");
+        let plan = plan
+            .to_string()
+            .replace(r#""env":"prod""#, r#""env":"prod","env":"dev""#);
+        assert!(plan.contains(r#""env":"dev""#), "{plan}");
+        let body = format!(r#"{{"stack_name": "shop", "plan": {plan}}}"#);
+        let Err(ApiError::Deploy(DeployError::InvalidPlan { problems, .. })) =
+            parse::<shared::api::CreateDeployment>(body.as_bytes())
+        else {
+            panic!("not refused as an invalid plan");
+        };
+        let said: Vec<String> = problems
+            .iter()
+            .map(|p| format!("{}: {}", p.path, p.message))
+            .collect();
+        assert!(
+            said.iter()
+                .any(|s| s.starts_with("tags: the key `env` is given twice")),
+            "{said:?}"
+        );
+        assert!(
+            said.iter()
+                .any(|s| s.starts_with("workload.requests_per_month: ")),
+            "{said:?}"
+        );
     }
 }
