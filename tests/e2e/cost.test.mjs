@@ -140,11 +140,19 @@ test('the two sides compare like for like, by component, and the Lambda side can
   await page.waitForFunction((t) => document.querySelector('[data-testid=compare-lambda] .compare-total').innerText !== t, before);
   assert.ok(Number((await lambdaTotal()).replace(/[$,+]/g, '')) > Number(before.replace(/[$,+]/g, '')));
   // The box shows what is priced: a fraction is rounded to whole MB, a value out of Lambda's
-  // range is brought into it, and an emptied box gets the priced memory back.
-  for (const [typed, priced] of [['1500.6', '1501'], ['99999', '10240'], ['', '10240']]) {
+  // range is brought into it, and an emptied box gets the priced memory back; what the box
+  // did to the value typed is said beside it.
+  const said = page.getByTestId('lambda-memory-said');
+  for (const [typed, priced, says] of [
+    ['1500.6', '1501', 'Lambda takes whole MB: 1500.6 is priced at 1501 MB.'],
+    ['99999', '10240', 'Lambda takes 128 to 10240 MB: 99999 is priced at 10240 MB.'],
+    ['', '10240', ''],
+    ['3000', '3000', ''],
+  ]) {
     await memory.fill(typed);
     await memory.dispatchEvent('change');
     await page.waitForFunction((v) => document.querySelector('#compare-lambda-memory').value === v, priced);
+    assert.equal((await said.innerText()).trim(), says, typed);
   }
   await page.getByText('Follow the Fargate task').click();
   await page.waitForFunction(() => document.querySelector('#compare-lambda-memory').value === '1024');

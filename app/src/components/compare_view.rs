@@ -29,6 +29,8 @@ fn LambdaSide() -> impl IntoView {
     });
     let arm =
         crate::reactive::memo(move |_| priced.get().is_some_and(|(_, a)| a == CpuArch::Arm64));
+    // What the box did to what was typed, said beside it: a value is never changed silently.
+    let said = RwSignal::new(None::<String>);
     let following = move || {
         p.sides
             .with(|s| s.lambda_memory_mb.is_none() && s.lambda_architecture.is_none())
@@ -36,7 +38,7 @@ fn LambdaSide() -> impl IntoView {
     view! {
         <div class="lambda-side" data-testid="lambda-side">
             <label>"Lambda memory (MB) "
-                <input type="number" min=limits::MIN_LAMBDA_MEMORY_MB max=limits::MAX_LAMBDA_MEMORY_MB step="64" id="compare-lambda-memory"
+                <input type="number" min=limits::MIN_LAMBDA_MEMORY_MB max=limits::MAX_LAMBDA_MEMORY_MB step="1" id="compare-lambda-memory" aria-describedby="compare-lambda-memory-said"
                     prop:value=memory
                     on:change=move |ev| {
                         // Whole MB within Lambda's range, as the comparison takes it; the box
@@ -49,15 +51,28 @@ fn LambdaSide() -> impl IntoView {
                             // The memory asked for last, which the comparison prices once
                             // edits settle; else what it priced.
                             let asked = p.sides.with_untracked(|s| s.lambda_memory_mb).map(|m| m.to_string());
+                            let typed = event_target_value(&ev);
+                            said.set((!typed.trim().is_empty()).then(|| format!("“{}” is not a number of MB: the memory priced is kept.", typed.trim())));
                             input.set_value(&asked.unwrap_or_else(|| memory.get_untracked()));
                             return;
                         };
                         // (A float's cast saturates: below 0 is 0, past the type's top its top.)
-                        let v = (v.round() as u32).clamp(limits::MIN_LAMBDA_MEMORY_MB, limits::MAX_LAMBDA_MEMORY_MB);
+                        let whole = v.round() as u32;
+                        let priced = whole.clamp(limits::MIN_LAMBDA_MEMORY_MB, limits::MAX_LAMBDA_MEMORY_MB);
+                        let typed = event_target_value(&ev);
+                        said.set(if priced != whole {
+                            Some(format!("Lambda takes {} to {} MB: {} is priced at {priced} MB.", limits::MIN_LAMBDA_MEMORY_MB, limits::MAX_LAMBDA_MEMORY_MB, typed.trim()))
+                        } else if v.fract() != 0.0 {
+                            Some(format!("Lambda takes whole MB: {} is priced at {priced} MB.", typed.trim()))
+                        } else {
+                            None
+                        });
+                        let v = priced;
                         input.set_value(&v.to_string());
                         p.sides.update(|s| s.lambda_memory_mb = Some(v));
                     } />
             </label>
+            <span class="muted" id="compare-lambda-memory-said" role="status" data-testid="lambda-memory-said">{move || said.get()}</span>
             <label class="inline-toggle">
                 <input type="checkbox" id="compare-lambda-arm" prop:checked=arm
                     on:change=move |ev| {
@@ -70,6 +85,7 @@ fn LambdaSide() -> impl IntoView {
                 <button type="button" class="link" on:click=move |ev| {
                     // The button gives way to words: the focus goes to the box before it.
                     crate::browser::refocus(ev.target(), Box::new(|d| d.get_element_by_id("compare-lambda-arm")));
+                    said.set(None);
                     p.sides.set(Default::default())
                 }>"Follow the Fargate task"</button>
             </Show>
