@@ -502,9 +502,7 @@ pub fn sides_of(input: &str) -> Sides {
                 ..=crate::validate::limits::MAX_LAMBDA_MEMORY_MB)
                 .contains(m)
         });
-    let lambda_architecture = [CpuArch::X86_64, CpuArch::Arm64]
-        .into_iter()
-        .find(|a| a.as_str() == arch);
+    let lambda_architecture = CpuArch::from_name(arch);
     Sides {
         lambda_memory_mb,
         lambda_architecture,

@@ -635,7 +635,7 @@ impl Region {
     }
 
     pub fn from_code(code: &str) -> Option<Region> {
-        Region::ALL.into_iter().find(|r| r.code() == code)
+        words::named(code)
     }
 }
 
@@ -682,6 +682,11 @@ impl CpuArch {
     /// The architecture as plans write it (its [`words::Word`] name).
     pub fn as_str(self) -> &'static str {
         <Self as words::Word>::NAMES[self as usize]
+    }
+
+    /// The architecture `name` names, as plans write it.
+    pub fn from_name(name: &str) -> Option<CpuArch> {
+        words::named(name)
     }
 }
 

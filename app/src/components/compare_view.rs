@@ -46,30 +46,28 @@ fn LambdaSide() -> impl IntoView {
                         // one already priced). What is no number (empty, or a fraction is
                         // rounded) gives the box back the memory priced.
                         let Some(input) = ev.target().and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok()) else { return };
-                        let typed = shared::decimal::parse_f64(event_target_value(&ev).trim()).filter(|v| v.is_finite());
-                        let Some(v) = typed else {
+                        let text = event_target_value(&ev);
+                        let typed = text.trim();
+                        let Some(v) = shared::decimal::parse_f64(typed).filter(|v| v.is_finite()) else {
                             // The memory asked for last, which the comparison prices once
                             // edits settle; else what it priced.
                             let asked = p.sides.with_untracked(|s| s.lambda_memory_mb).map(|m| m.to_string());
-                            let typed = event_target_value(&ev);
-                            said.set((!typed.trim().is_empty()).then(|| format!("“{}” is not a number of MB: the memory priced is kept.", typed.trim())));
+                            said.set((!typed.is_empty()).then(|| format!("“{typed}” is not a number of MB: the memory priced is kept.")));
                             input.set_value(&asked.unwrap_or_else(|| memory.get_untracked()));
                             return;
                         };
                         // (A float's cast saturates: below 0 is 0, past the type's top its top.)
                         let whole = v.round() as u32;
                         let priced = whole.clamp(limits::MIN_LAMBDA_MEMORY_MB, limits::MAX_LAMBDA_MEMORY_MB);
-                        let typed = event_target_value(&ev);
                         said.set(if priced != whole {
-                            Some(format!("Lambda takes {} to {} MB: {} is priced at {priced} MB.", limits::MIN_LAMBDA_MEMORY_MB, limits::MAX_LAMBDA_MEMORY_MB, typed.trim()))
+                            Some(format!("Lambda takes {} to {} MB: {typed} is priced at {priced} MB.", limits::MIN_LAMBDA_MEMORY_MB, limits::MAX_LAMBDA_MEMORY_MB))
                         } else if v.fract() != 0.0 {
-                            Some(format!("Lambda takes whole MB: {} is priced at {priced} MB.", typed.trim()))
+                            Some(format!("Lambda takes whole MB: {typed} is priced at {priced} MB."))
                         } else {
                             None
                         });
-                        let v = priced;
-                        input.set_value(&v.to_string());
-                        p.sides.update(|s| s.lambda_memory_mb = Some(v));
+                        input.set_value(&priced.to_string());
+                        p.sides.update(|s| s.lambda_memory_mb = Some(priced));
                     } />
             </label>
             <span class="muted" id="compare-lambda-memory-said" role="status" data-testid="lambda-memory-said">{move || said.get()}</span>

@@ -41,12 +41,16 @@ impl<T: Word> serde::de::Visitor<'_> for Visitor<T> {
     }
 
     fn visit_str<E: serde::de::Error>(self, text: &str) -> Result<T, E> {
-        T::NAMES
-            .iter()
-            .position(|name| *name == text)
-            .map(|i| T::WORDS[i])
-            .ok_or_else(|| E::unknown_variant(text, T::NAMES))
+        named(text).ok_or_else(|| E::unknown_variant(text, T::NAMES))
     }
+}
+
+/// The value `text` names, as plans write it.
+pub(crate) fn named<T: Word>(text: &str) -> Option<T> {
+    T::NAMES
+        .iter()
+        .position(|name| *name == text)
+        .map(|i| T::WORDS[i])
 }
 
 /// `Deserialize` for each type, through [`Word`].
