@@ -8,7 +8,7 @@
 
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use serde_json::{Map, Value};
+use serde_json::Value;
 
 use crate::cost::Sides;
 use crate::plan::{CpuArch, ParseError, Plan};
@@ -219,34 +219,6 @@ fn shorten(value: &Value, in_tags: bool) -> Value {
     }
 }
 
-fn expand(value: Value, in_tags: bool) -> Result<Value, LinkError> {
-    match value {
-        Value::Object(map) => {
-            let mut out = Map::new();
-            for (k, v) in map {
-                let key = if in_tags {
-                    k
-                } else {
-                    let index = (0..FIELDS_V1.len())
-                        .find(|&i| code(i).as_str() == k)
-                        .ok_or_else(|| LinkError::UnknownField(short(&k)))?;
-                    FIELDS_V1[index].to_string()
-                };
-                let child_in_tags = !in_tags && key == "tags";
-                out.insert(key, expand(v, child_in_tags)?);
-            }
-            Ok(Value::Object(out))
-        }
-        Value::Array(items) => Ok(Value::Array(
-            items
-                .into_iter()
-                .map(|v| expand(v, false))
-                .collect::<Result<_, _>>()?,
-        )),
-        other => Ok(other),
-    }
-}
-
 /// The fragment payload of a plan: `1.<base64url>`.
 pub fn encode(plan: &Plan) -> String {
     // Through text rather than `to_value`: the browser then carries one serializer of plans
@@ -270,8 +242,24 @@ pub fn encode(plan: &Plan) -> String {
 /// (`float_roundtrip`), the same way each time. A field name needs no escape, so a key written
 /// with one is never a field name.
 fn shorten_text(text: &str) -> String {
+    rekey(text, Rekey::Shorten).expect("shortening refuses no key")
+}
+
+/// Which way [`rekey`] renames keys.
+#[derive(Clone, Copy, PartialEq)]
+enum Rekey {
+    /// A field name to its code; any other key is kept.
+    Shorten,
+    /// A code to its field name; any other key is refused ([`LinkError::UnknownField`]).
+    Expand,
+}
+
+/// `text`, JSON that reads, with each object key outside a plan's `tags` renamed `way`. Every
+/// other token, and the space between tokens, is copied as it is, so a key given twice stays
+/// twice for the plan's reader to refuse (a `Value` would have kept the last one silently).
+fn rekey(text: &str, way: Rekey) -> Result<String, LinkError> {
     let bytes = text.as_bytes();
-    let mut out = String::with_capacity(text.len());
+    let mut out = String::with_capacity(text.len() + text.len() / 2);
     // Each open container: whether it is an object, and whether its keys are tags.
     let mut open: Vec<(bool, bool)> = Vec::new();
     // The next string is a key; the next value is the `tags` of a plan object.
@@ -299,8 +287,8 @@ fn shorten_text(text: &str) -> String {
                 out.push(',');
                 i += 1;
             }
-            b':' => {
-                out.push(':');
+            b @ (b':' | b' ' | b'\t' | b'\n' | b'\r') => {
+                out.push(char::from(b));
                 i += 1;
             }
             b'"' => {
@@ -311,23 +299,40 @@ fn shorten_text(text: &str) -> String {
                 }
                 let token = &text[i..=end];
                 let name = &text[i + 1..end];
-                let in_tags = matches!(open.last(), Some((true, true)));
-                match FIELDS_V1.iter().position(|f| *f == name) {
-                    Some(index) if key_next && !in_tags => {
+                let field = if key_next && !matches!(open.last(), Some((true, true))) {
+                    let index = match way {
+                        Rekey::Shorten => FIELDS_V1.iter().position(|f| *f == name),
+                        Rekey::Expand => Some(
+                            (0..FIELDS_V1.len())
+                                .find(|&i| code(i).as_str() == name)
+                                .ok_or_else(|| LinkError::UnknownField(short(name)))?,
+                        ),
+                    };
+                    if let Some(index) = index {
                         out.push('"');
-                        out.push_str(code(index).as_str());
+                        match way {
+                            Rekey::Shorten => out.push_str(code(index).as_str()),
+                            Rekey::Expand => out.push_str(FIELDS_V1[index]),
+                        }
                         out.push('"');
+                    } else {
+                        out.push_str(token);
                     }
-                    _ => out.push_str(token),
-                }
-                tags_next = key_next && !in_tags && name == "tags";
+                    index.map(|i| FIELDS_V1[i])
+                } else {
+                    out.push_str(token);
+                    None
+                };
+                tags_next = field == Some("tags");
                 key_next = false;
                 i = end + 1;
             }
             _ => {
-                // A number or a literal runs to the next separator.
+                // A number or a literal runs to the next separator or space.
                 let start = i;
-                while i < bytes.len() && !matches!(bytes[i], b',' | b'}' | b']') {
+                while i < bytes.len()
+                    && !matches!(bytes[i], b',' | b'}' | b']' | b' ' | b'\t' | b'\n' | b'\r')
+                {
                     i += 1;
                 }
                 out.push_str(&text[start..i]);
@@ -335,7 +340,7 @@ fn shorten_text(text: &str) -> String {
             }
         }
     }
-    out
+    Ok(out)
 }
 
 /// Raw deflate at level 10: the bytes `miniz_oxide::deflate::compress_to_vec(bytes, 10)` gives,
@@ -649,14 +654,14 @@ pub fn decode(input: &str) -> Result<Plan, LinkError> {
             }
         })?;
     let text = std::str::from_utf8(&json).map_err(|_| LinkError::NotAPlan)?;
-    let value: Value = serde_json::from_str(text).map_err(|_| LinkError::NotAPlan)?;
-    if !value.is_object() {
+    // JSON that reads, and an object, before its keys are renamed in the text (which assumes
+    // JSON that reads).
+    if !serde_json::from_str::<Value>(text).is_ok_and(|v| v.is_object()) {
         return Err(LinkError::NotAPlan);
     }
-    // Read back through text, as a pasted plan is: the browser then carries one deserializer
-    // of plans, not a second one over `Value`.
-    let expanded = expand(value, false)?.to_string();
-    Ok(Plan::from_unseen_json(&expanded)?)
+    // Read as text, as a pasted plan is: the plan's reader then refuses a field or a tag given
+    // twice, and the browser carries one deserializer of plans, not a second one over `Value`.
+    Ok(Plan::from_unseen_json(&rekey(text, Rekey::Expand)?)?)
 }
 
 fn short(s: &str) -> String {
@@ -1092,6 +1097,53 @@ mod tests {
                 "{bytes:?}"
             );
         }
+    }
+
+    /// A field or a tag given twice in a link's plan is refused, as in a plan file: the link's
+    /// keys are renamed in its text, where a `Value` would have kept the last one silently.
+    #[test]
+    fn a_link_with_a_key_given_twice_is_refused_with_its_path() {
+        let text = serde_json::to_string(&examples::fargate()).unwrap();
+        let twice = [
+            (
+                text.replacen("\"project\":", "\"project\":\"other\",\"project\":", 1),
+                "project",
+                "duplicate field `project`",
+            ),
+            (
+                text.replacen("\"tags\":{", "\"tags\":{\"env\":\"a\",\"env\":\"b\",", 1),
+                "tags",
+                "the key `env` is given twice",
+            ),
+        ];
+        for (plan, field, said) in twice {
+            assert_ne!(plan, text, "the example has no {field}");
+            let LinkError::Plan(ParseError::Invalid { path, message, .. }) =
+                decode(&packed(shorten_text(&plan).as_bytes())).unwrap_err()
+            else {
+                panic!("{field}: not a plan error");
+            };
+            assert!(path.starts_with(field), "{path}");
+            assert!(message.starts_with(said), "{message}");
+        }
+    }
+
+    /// A link's JSON read as written: space between its tokens is kept out of the way of the
+    /// keys, and a key written with an escape is no code (the encoder never writes one).
+    #[test]
+    fn a_link_reads_its_json_however_spaced_and_refuses_escaped_codes() {
+        let plan = examples::fargate();
+        let value = shorten(&serde_json::to_value(&plan).unwrap(), false);
+        let spaced = serde_json::to_string_pretty(&value)
+            .unwrap()
+            .replace(": ", " :\t\r\n ");
+        assert_eq!(decode(&packed(spaced.as_bytes())), Ok(plan));
+        let project = code(1);
+        let escaped = format!("{{\"\\u00{:x}\":\"shop\"}}", project.as_str().as_bytes()[0]);
+        assert_eq!(
+            decode(&packed(escaped.as_bytes())).unwrap_err(),
+            LinkError::UnknownField(format!("\\u00{:x}", project.as_str().as_bytes()[0]))
+        );
     }
 
     #[test]
