@@ -13,6 +13,7 @@ pub mod link;
 pub mod plan;
 pub mod reach;
 pub mod resources;
+pub mod shape;
 pub mod sort;
 pub mod template;
 #[cfg(test)]

@@ -549,6 +549,18 @@ impl Plan {
         })?;
         // One plan, and nothing after it: a second object, or text, is not read silently.
         de.end().map_err(|e| ParseError::Syntax(e.to_string()))?;
+        if let Some(path) = text
+            .contains('[')
+            .then(|| crate::shape::array_for_object(text, &plan))
+            .flatten()
+        {
+            return Err(ParseError::Invalid {
+                path,
+                message: crate::shape::ARRAY_FOR_OBJECT.into(),
+                more: Vec::new(),
+                cut: false,
+            });
+        }
         Ok(plan)
     }
 
@@ -1220,6 +1232,73 @@ impl words::Word for KeyType {
 
 #[cfg(test)]
 mod tests {
+    use super::{ParseError, Plan};
+    use serde_json::Value;
+
+    /// Every object of every matrix plan given instead as the array of its values, in order:
+    /// serde alone reads many of those by position; the plan's reader refuses each and names it.
+    #[test]
+    fn an_array_given_for_an_object_is_refused_at_its_path() {
+        fn objects(v: &Value, path: &str, out: &mut Vec<String>) {
+            let at = |step: String| match path {
+                "" => step,
+                _ if step.starts_with('[') => format!("{path}{step}"),
+                _ => format!("{path}.{step}"),
+            };
+            match v {
+                Value::Object(map) => {
+                    if !path.is_empty() && path != "tags" {
+                        out.push(path.to_string());
+                    }
+                    for (k, v) in map {
+                        objects(v, &at(k.clone()), out);
+                    }
+                }
+                Value::Array(items) => {
+                    for (i, v) in items.iter().enumerate() {
+                        objects(v, &at(format!("[{i}]")), out);
+                    }
+                }
+                _ => {}
+            }
+        }
+        fn pointer(path: &str) -> String {
+            path.split('.')
+                .flat_map(|p| p.split('['))
+                .map(|p| format!("/{}", p.trim_end_matches(']')))
+                .collect()
+        }
+        let (mut refused, mut serde_read) = (0, 0);
+        for (name, plan) in crate::examples::matrix() {
+            let value = serde_json::to_value(&plan).unwrap();
+            let mut paths = Vec::new();
+            objects(&value, "", &mut paths);
+            for path in paths {
+                let mut given = value.clone();
+                let part = given.pointer_mut(&pointer(&path)).unwrap();
+                let Value::Object(map) = part.take() else {
+                    panic!("{name} {path}")
+                };
+                *part = Value::Array(map.into_iter().map(|(_, v)| v).collect());
+                let text = given.to_string();
+                serde_read += usize::from(serde_json::from_str::<Plan>(&text).is_ok());
+                match Plan::from_json(&text) {
+                    Err(ParseError::Invalid {
+                        path: at, message, ..
+                    }) if message.starts_with("invalid type: an array, expected an object") => {
+                        assert_eq!(at, path, "{name}");
+                        refused += 1;
+                    }
+                    Err(_) => {}
+                    Ok(_) => panic!("{name}: an array at {path} was read"),
+                }
+            }
+        }
+        // The check is what refuses them: serde alone read each one the check refused.
+        assert!(refused > 20, "{refused}");
+        assert_eq!(refused, serde_read);
+    }
+
     #[test]
     fn pretty_json_through_a_value_is_serdes_own_pretty_json() {
         for (name, mut plan) in crate::examples::matrix() {

@@ -5,6 +5,7 @@
 use axum::body::Bytes;
 use axum::extract::{FromRequest, Request};
 use axum::http::header::CONTENT_TYPE;
+use serde::Serialize;
 use serde::de::DeserializeOwned;
 use shared::validate::{Problem, Severity};
 
@@ -40,7 +41,7 @@ async fn bytes<S: Send + Sync>(req: Request, state: &S) -> Result<Bytes, ApiErro
 }
 
 /// Parses `bytes` as `T`, naming the field at fault.
-pub fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
+pub fn parse<T: DeserializeOwned + Serialize>(bytes: &[u8]) -> Result<T, ApiError> {
     // Every body is an object: serde would read a struct from an array too, by position.
     if bytes.iter().find(|b| !b.is_ascii_whitespace()) != Some(&b'{') {
         return Err(ApiError::BadBody("the body is not a JSON object".into()));
@@ -55,7 +56,45 @@ pub fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
                 .replace("trailing characters", "more characters")
         ))
     })?;
+    // An object given as an array, which serde read by position (the body's own was checked
+    // above).
+    if let Some(path) = bytes
+        .contains(&b'[')
+        .then(|| std::str::from_utf8(bytes).ok())
+        .flatten()
+        .and_then(|text| shared::shape::array_for_object(text, &parsed))
+    {
+        let message = shared::shape::ARRAY_FOR_OBJECT.to_string();
+        return Err(if is_plans(&path) {
+            invalid_plan(bytes, &path, message)
+        } else {
+            ApiError::BadBody(format!("{path}: {message}"))
+        });
+    }
     Ok(parsed)
+}
+
+/// Whether serde's `path` in a body is the plan's or inside it.
+fn is_plans(path: &str) -> bool {
+    path.strip_prefix("plan")
+        .is_some_and(|rest| rest.is_empty() || rest.starts_with(['.', '[']))
+}
+
+/// The plan's problems, named from the plan, as validation names them, and all of them: the
+/// plan is read again on its own, which reads on past the first (serde stopped at `path`,
+/// which is `message`'s).
+fn invalid_plan(bytes: &[u8], path: &str, message: String) -> ApiError {
+    let (every, more) = every_plan_error(bytes);
+    let problems = if every.is_empty() {
+        vec![Problem {
+            path: path.strip_prefix("plan.").unwrap_or("plan").to_string(),
+            message,
+            severity: Severity::Error,
+        }]
+    } else {
+        every
+    };
+    ApiError::Deploy(DeployError::InvalidPlan { problems, more })
 }
 
 /// Reads `T` from `de`, naming the field at fault (`bytes` is what `de` reads).
@@ -66,20 +105,8 @@ fn parse_from<T: DeserializeOwned>(
     serde_path_to_error::deserialize(de).map_err(|e| {
         let path = e.path().to_string();
         let message = shared::plan::expected_in_words(&e.inner().to_string());
-        if path == "plan" || path.starts_with("plan.") {
-            // A plan's problems are named from the plan, as validation names them, and all
-            // of them: the plan is read again on its own, which reads on past the first.
-            let (every, more) = every_plan_error(bytes);
-            let problems = if every.is_empty() {
-                vec![Problem {
-                    path: path.strip_prefix("plan.").unwrap_or("plan").to_string(),
-                    message,
-                    severity: Severity::Error,
-                }]
-            } else {
-                every
-            };
-            ApiError::Deploy(DeployError::InvalidPlan { problems, more })
+        if is_plans(&path) {
+            invalid_plan(bytes, &path, message)
         } else if path == "." || path == "?" {
             // No field to name: the body as a whole (`.`), or a place serde could not follow
             // (`?`, inside a key that does not read).
@@ -123,7 +150,7 @@ fn every_plan_error(bytes: &[u8]) -> (Vec<Problem>, bool) {
     (problems, more)
 }
 
-impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for JsonBody<T> {
+impl<T: DeserializeOwned + Serialize, S: Send + Sync> FromRequest<S> for JsonBody<T> {
     type Rejection = ApiError;
 
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
@@ -135,7 +162,7 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for JsonBody<T> {
     }
 }
 
-impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for OptionalJsonBody<T> {
+impl<T: DeserializeOwned + Serialize, S: Send + Sync> FromRequest<S> for OptionalJsonBody<T> {
     type Rejection = ApiError;
 
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
@@ -186,7 +213,7 @@ pub async fn read_limited(
 mod tests {
     use super::*;
 
-    #[derive(Debug, serde::Deserialize)]
+    #[derive(Debug, serde::Serialize, serde::Deserialize)]
     #[serde(deny_unknown_fields)]
     struct Request {
         #[allow(dead_code)]
@@ -222,6 +249,45 @@ mod tests {
         }
         // A field error is still named by its path.
         assert!(refused("{\"stak_name\": \"x\"}").contains("stak_name"));
+    }
+
+    /// An object given as an array is refused by its path, in the plan and outside it: serde
+    /// alone would read it by position.
+    #[test]
+    fn an_array_for_an_object_is_refused_by_its_path() {
+        let mut plan = serde_json::to_value(shared::examples::fargate()).unwrap();
+        let workload = plan["workload"]
+            .as_object()
+            .unwrap()
+            .values()
+            .cloned()
+            .collect();
+        plan["workload"] = serde_json::Value::Array(workload);
+        let body = format!(r#"{{"stack_name": "shop", "plan": {plan}}}"#);
+        assert!(serde_json::from_str::<shared::api::CreateDeployment>(&body).is_ok());
+        let Err(ApiError::Deploy(DeployError::InvalidPlan { problems, .. })) =
+            parse::<shared::api::CreateDeployment>(body.as_bytes())
+        else {
+            panic!("not refused as an invalid plan");
+        };
+        assert_eq!(problems.len(), 1, "{problems:?}");
+        assert_eq!(problems[0].path, "workload");
+        assert_eq!(problems[0].message, shared::shape::ARRAY_FOR_OBJECT);
+
+        #[derive(Debug, serde::Serialize, serde::Deserialize)]
+        struct Outer {
+            inner: Inner,
+        }
+        #[derive(Debug, serde::Serialize, serde::Deserialize)]
+        struct Inner {
+            name: String,
+        }
+        let said = match parse::<Outer>(br#"{"inner": ["x"]}"#) {
+            Err(ApiError::BadBody(message)) => message,
+            other => panic!("{other:?}"),
+        };
+        assert_eq!(said, format!("inner: {}", shared::shape::ARRAY_FOR_OBJECT));
+        assert!(parse::<Outer>(br#"{"inner": {"name": "[x]"}}"#).is_ok());
     }
 
     /// A plan's problems are all named, a key given twice among them, though the plan is read
