@@ -554,6 +554,10 @@ impl Plan {
             .then(|| crate::shape::array_for_object(text, &plan))
             .flatten()
         {
+            // The whole plan, read by position.
+            if path.is_empty() {
+                return Err(ParseError::NotAnObject);
+            }
             return Err(ParseError::Invalid {
                 path,
                 message: crate::shape::ARRAY_FOR_OBJECT.into(),
@@ -1294,6 +1298,16 @@ mod tests {
                 }
             }
         }
+        // The whole plan as an array, which serde reads by position too.
+        let plan = crate::examples::fargate();
+        let whole = serde_json::to_value(&plan).unwrap();
+        let Value::Object(map) = whole else { panic!() };
+        let text = serde_json::to_string(&map.values().collect::<Vec<_>>()).unwrap();
+        assert!(serde_json::from_str::<Plan>(&text).is_ok(), "{text}");
+        assert!(matches!(
+            Plan::from_json(&text),
+            Err(ParseError::NotAnObject)
+        ));
         // The check is what refuses them: serde alone read each one the check refused.
         assert!(refused > 20, "{refused}");
         assert_eq!(refused, serde_read);

@@ -74,10 +74,10 @@ pub fn parse<T: DeserializeOwned + Serialize>(bytes: &[u8]) -> Result<T, ApiErro
     Ok(parsed)
 }
 
-/// Whether serde's `path` in a body is the plan's or inside it.
+/// Whether serde's `path` in a body is the plan's or inside it. (A path into a plan given as
+/// an array, `plan[3]`, is neither: the plan read on its own says it is no object.)
 fn is_plans(path: &str) -> bool {
-    path.strip_prefix("plan")
-        .is_some_and(|rest| rest.is_empty() || rest.starts_with(['.', '[']))
+    path == "plan" || path.starts_with("plan.")
 }
 
 /// The plan's problems, named from the plan, as validation names them, and all of them: the
@@ -288,6 +288,26 @@ mod tests {
         };
         assert_eq!(said, format!("inner: {}", shared::shape::ARRAY_FOR_OBJECT));
         assert!(parse::<Outer>(br#"{"inner": {"name": "[x]"}}"#).is_ok());
+
+        // The whole plan as an array: named at `plan`.
+        let whole: Vec<_> = serde_json::to_value(shared::examples::fargate())
+            .unwrap()
+            .as_object()
+            .unwrap()
+            .values()
+            .cloned()
+            .collect();
+        let body = format!(
+            r#"{{"stack_name": "shop", "plan": {}}}"#,
+            serde_json::Value::Array(whole)
+        );
+        let Err(ApiError::Deploy(DeployError::InvalidPlan { problems, .. })) =
+            parse::<shared::api::CreateDeployment>(body.as_bytes())
+        else {
+            panic!("not refused as an invalid plan");
+        };
+        assert_eq!(problems.len(), 1, "{problems:?}");
+        assert_eq!(problems[0].path, "plan");
     }
 
     /// A plan's problems are all named, a key given twice among them, though the plan is read
