@@ -753,6 +753,14 @@ test('a page used only to plan never downloads the deploy panel: it comes when i
   await page.getByTestId('stack-name').fill('cart-api');
   assert.equal(await page.getByTestId('stack-name-problem').count(), 0);
   assert.deepEqual([await bucket.inputValue(), await key.inputValue()], ['cart-artifacts', 'api/v1.zip']);
+  // Tab goes through every field the deploy sends before it reaches Deploy.
+  await page.getByTestId('stack-name').focus();
+  const order = [];
+  for (let i = 0; i < 3; i++) {
+    await page.keyboard.press('Tab');
+    order.push(await page.evaluate(() => document.activeElement.dataset.testid));
+  }
+  assert.deepEqual(order, ['parameter-CodeS3Bucket', 'parameter-CodeS3Key', 'deploy-button']);
   // A reload of the tab keeps what was typed: it would otherwise deploy under the default
   // name, without the code named.
   await page.reload();

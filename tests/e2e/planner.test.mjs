@@ -192,7 +192,8 @@ test('a new tag\'s value typed right after its key is kept, clicked into or tabb
   await page.locator('[data-add=tags]').click();
   const key = page.locator('#f-tags-tag3');
   await key.fill('owner');
-  await page.locator('[aria-label="Value of tag tag3"]').click();
+  // The key is the tag's as it is typed.
+  await page.locator('[aria-label="Value of tag owner"]').click();
   // The row keeps its boxes through the rename: the focus stays in the value box, not back in
   // the key box (where the value used to be typed, after the key).
   await page.waitForFunction(() => document.activeElement?.id === 'vf-tags-owner');
@@ -217,6 +218,8 @@ test('renaming a tag keeps its row, its place and the focus', async () => {
   assert.equal(await team.inputValue(), 'team');
   // Leaving the key with Tab: the focus is in the renamed row's value box.
   await team.fill('alpha');
+  // The template follows the key as it is typed, before the box is left.
+  await page.waitForFunction(() => /"alpha": "web"/.test(document.querySelector('pre.code').innerText));
   await team.press('Tab');
   await page.waitForFunction(() => document.activeElement?.id === 'vf-tags-alpha');
   assert.equal(await page.evaluate(() => document.activeElement.value), 'web');
@@ -224,9 +227,8 @@ test('renaming a tag keeps its row, its place and the focus', async () => {
   await page.waitForFunction(() => /"alpha": "web", "env": "prod"/.test(document.querySelector('pre.code').innerText));
   assert.deepEqual(await page.locator('[data-tag-key]').evaluateAll((boxes) => boxes.map((b) => b.value)), ['env', 'alpha']);
   // With Enter: the focus stays in the key box.
-  const alpha = page.locator('#f-tags-alpha');
-  await alpha.fill('zulu');
-  await alpha.press('Enter');
+  await page.locator('#f-tags-alpha').fill('zulu');
+  await page.locator('#f-tags-zulu').press('Enter');
   await page.waitForFunction(() => document.activeElement?.id === 'f-tags-zulu');
   assert.equal(await page.locator('[data-tag-key]').last().inputValue(), 'zulu');
 });
@@ -376,10 +378,11 @@ test('while the plan is invalid, the template saved is the last valid one, under
   const page = await t.open();
   // An SSM SecureString is for ECS tasks only: the same plan as Lambda is invalid at once.
   await page.getByRole('button', { name: 'Add variable' }).click();
-  await page.getByLabel('Variable 1 name').fill('DB_PASSWORD');
+  // (Not DB_PASSWORD: the template sets that one itself when the plan has a database.)
+  await page.getByLabel('Variable 1 name').fill('SESSION_KEY');
   await page.getByLabel('Variable 1 source').selectOption('ssm_parameter');
-  await page.getByLabel('Variable 1 value').fill('/shop/db-password');
-  await page.waitForFunction(() => /DB_PASSWORD/.test(document.querySelector('pre.code').innerText));
+  await page.getByLabel('Variable 1 value').fill('/shop/session-key');
+  await page.waitForFunction(() => /"Name": "SESSION_KEY"/.test(document.querySelector('pre.code').innerText));
   // On Lambda there is no valid plan of that architecture yet: nothing to save, and it says
   // why, rather than the Fargate plan's template under the Lambda card.
   await page.locator('[data-arch=lambda]').click();
@@ -393,7 +396,7 @@ test('while the plan is invalid, the template saved is the last valid one, under
   await page.waitForFunction(() => /last valid plan/.test(document.querySelector('[data-testid=template-info]').innerText));
   const saved = await download(page, 'download-template');
   assert.equal(saved.name, 'shop-fargate.template.json');
-  assert.match(fs.readFileSync(saved.file, 'utf8'), /DB_PASSWORD/);
+  assert.match(fs.readFileSync(saved.file, 'utf8'), /"Name": "SESSION_KEY"/);
 });
 
 test('Add variable and Add table put the focus in the new row\'s name, selected, so it is typed at once', async () => {
@@ -402,6 +405,8 @@ test('Add variable and Add table put the focus in the new row\'s name, selected,
   await page.waitForFunction(() => document.activeElement?.getAttribute('aria-label') === 'Variable 1 name', null, { timeout: 10000 });
   await page.keyboard.type('API_URL');
   assert.equal(await page.getByLabel('Variable 1 name').inputValue(), 'API_URL');
+  // The template follows the name as it is typed, before the box is left.
+  await page.waitForFunction(() => /"Name": "API_URL"/.test(document.querySelector('pre.code').innerText), null, { timeout: 10000 });
   await page.locator('[data-arch=lambda]').click();
   const tables = await page.locator('[data-remove=tables]').count();
   await page.locator('[data-add=tables]').click();

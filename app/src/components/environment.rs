@@ -117,6 +117,12 @@ pub fn EnvironmentEditor() -> impl IntoView {
                             aria-describedby=messages_id(&format!("environment[{i}].name"))
                             aria-invalid={ let invalid = has_error(&format!("environment[{i}].name")); move || invalid().to_string() }
                             prop:value=move || var(i).name
+                            // As it is typed, as typed (a space is the checks' to name); the
+                            // spaces around it go when the box is left.
+                            on:input=move |ev| {
+                                let name = event_target_value(&ev);
+                                edit(i, &|v| v.name = name.clone());
+                            }
                             on:change=move |ev| {
                                 let name = event_target_value(&ev).trim().to_string();
                                 edit(i, &|v| v.name = name.clone());

@@ -211,7 +211,8 @@ fn TagsEditor() -> impl IntoView {
                                     prop:value=move || { planner.loaded.track(); key.get().unwrap_or_default() }
                                     id=move || field_id(&path()) aria-describedby=move || messages_id(&path())
                                     aria-invalid={ let invalid = has_error_at(path); move || invalid().to_string() }
-                                    on:change=move |ev| rename(event_target_value(&ev)) />
+                                    // As it is typed: the template, the cost and the checks follow each key.
+                                    on:input=move |ev| rename(event_target_value(&ev)) />
                                 <input type="text" aria-label=move || format!("Value of tag {}", key.get().unwrap_or_default())
                                     id=move || value_id(&field_id(&path())) aria-describedby=move || messages_id(&path())
                                     // The plan's value, also when it changes from elsewhere (a

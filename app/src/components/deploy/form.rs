@@ -274,6 +274,13 @@ pub fn deploy_form(d: Deploy) -> AnyView {
                         aria-describedby="stack-name-problem"
                         on:input=move |ev| d.stack_name.set(Some(event_target_value(&ev))) />
                 </label>
+            </div>
+            {move || name_problem().map(|m| view! {
+                <p class="field-msg error" id="stack-name-problem" data-testid="stack-name-problem">{format!("Stack name: {m}")}</p>
+            })}
+            {parameters(d)}
+            // After every field it sends, so that Tab reaches it last.
+            <div class="deploy-go">
                 <button type="button" data-testid="deploy-button" disabled=move || d.busy() || !p.valid.get() || name_problem().is_some()
                     aria-describedby=move || (!p.valid.get()).then_some("deploy-blocked").or(name_problem().map(|_| "stack-name-problem"))
                     node_ref=deploy_button on:click=click>
@@ -285,10 +292,6 @@ pub fn deploy_form(d: Deploy) -> AnyView {
                     }}
                 </button>
             </div>
-            {move || name_problem().map(|m| view! {
-                <p class="field-msg error" id="stack-name-problem" data-testid="stack-name-problem">{format!("Stack name: {m}")}</p>
-            })}
-            {parameters(d)}
             {move || if p.valid.get() {
                 view! { <p class="muted deploy-summary">{move || if name_problem().is_some() {
                     format!("Creates {} resources in {}, once the stack's name is one CloudFormation takes.", resources(), region())
