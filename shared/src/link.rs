@@ -656,8 +656,11 @@ pub fn decode(input: &str) -> Result<Plan, LinkError> {
     let text = std::str::from_utf8(&json).map_err(|_| LinkError::NotAPlan)?;
     // JSON that reads, and an object, before its keys are renamed in the text (which assumes
     // JSON that reads).
-    if !serde_json::from_str::<Value>(text).is_ok_and(|v| v.is_object()) {
-        return Err(LinkError::NotAPlan);
+    match serde_json::from_str::<Value>(text) {
+        Ok(v) if v.is_object() => {}
+        // JSON, but no plan's shape: said as a plan file's would be.
+        Ok(_) => return Err(LinkError::Plan(ParseError::NotAnObject)),
+        Err(_) => return Err(LinkError::NotAPlan),
     }
     // Read as text, as a pasted plan is: the plan's reader then refuses a field or a tag given
     // twice, and the browser carries one deserializer of plans, not a second one over `Value`.
@@ -1090,10 +1093,18 @@ mod tests {
 
     #[test]
     fn a_link_that_unpacks_to_no_json_object_is_not_a_plan() {
-        for bytes in [&b"\xff\xfe{}"[..], b"[1, 2]", b"{\"a\":"] {
+        for bytes in [&b"\xff\xfe{}"[..], b"{\"a\":"] {
             assert_eq!(
                 decode(&packed(bytes)).unwrap_err(),
                 LinkError::NotAPlan,
+                "{bytes:?}"
+            );
+        }
+        // JSON that is no object (a plan's fields as an array, say) is not called damaged.
+        for bytes in [&b"[1, 2]"[..], b"\"plan\"", b"7"] {
+            assert_eq!(
+                decode(&packed(bytes)).unwrap_err(),
+                LinkError::Plan(ParseError::NotAnObject),
                 "{bytes:?}"
             );
         }

@@ -306,6 +306,38 @@ where
     serde_path_to_error::deserialize(de).map_err(|e| (e.path().to_string(), e.into_inner()))
 }
 
+/// serde's `path` of the error `e` in `text`; without serde's paths (the browser build), the
+/// path of the error's place in the text.
+fn placed_path(text: &str, path: String, e: &serde_json::Error) -> String {
+    match path.as_str() {
+        "." if e.line() > 0 => path_at(text, e.line(), e.column()).unwrap_or(path),
+        _ => path,
+    }
+}
+
+/// Where serde, stopped at `path` in the plan `given`, was inside an array it read as an object
+/// by position (`"fargate": [1, 512, …]` is refused for its fifth value, in serde's words about
+/// that value): the outermost array along `path` that is read as an object. An empty object in
+/// its place either reads, or is refused only further on or for a field it lacks; any other
+/// value's field (a string, a list, an enum) refuses it there for its kind.
+fn read_by_position(given: serde_json::Value, path: &str) -> Option<String> {
+    for (at, pointer) in crate::shape::arrays_along(&given, path) {
+        let mut tried = given.clone();
+        *tried.pointer_mut(&pointer)? = serde_json::Value::Object(Default::default());
+        let text = tried.to_string();
+        let read_as_object = match tracked(&mut serde_json::Deserializer::from_str(&text)) {
+            Ok(_) => true,
+            Err((p, e)) => {
+                placed_path(&text, p, &e) != at || e.to_string().starts_with("missing field")
+            }
+        };
+        if read_as_object {
+            return Some(at);
+        }
+    }
+    None
+}
+
 /// Without the `paths` feature (the browser build, where it would cost about 15 KB of
 /// download), a plan's error names no field path.
 #[cfg(not(feature = "paths"))]
@@ -402,7 +434,16 @@ impl ParseError {
         {
             more.remove(0);
         }
-        more.retain(|e| e.path != path);
+        // Nor are the values of an array read as an object by position: they are its fields,
+        // refused for their places.
+        let by_position = message == crate::shape::ARRAY_FOR_OBJECT;
+        more.retain(|e| {
+            e.path != path
+                && !(by_position
+                    && e.path
+                        .strip_prefix(path.as_str())
+                        .is_some_and(|rest| rest.starts_with(['.', '['])))
+        });
         let cut = more.len() > MORE_ERRORS;
         more.truncate(MORE_ERRORS);
         ParseError::Invalid {
@@ -536,11 +577,16 @@ impl Plan {
         let mut de = serde_json::Deserializer::from_str(text);
         let not_object = !text.trim_start().starts_with('{');
         let plan = tracked(&mut de).map_err(|(path, e)| {
-            // Without serde's path (the browser build), the place in the text names the field.
-            let path = match path.as_str() {
-                "." if e.line() > 0 => path_at(text, e.line(), e.column()).unwrap_or(path),
-                _ => path,
-            };
+            let path = placed_path(text, path, &e);
+            let given = serde_json::from_str::<serde_json::Value>(text).ok();
+            if let Some(at) = given.and_then(|given| read_by_position(given, &path)) {
+                return ParseError::Invalid {
+                    path: at,
+                    message: crate::shape::ARRAY_FOR_OBJECT.into(),
+                    more: Vec::new(),
+                    cut: false,
+                };
+            }
             // serde_json says "expected value", a syntax error, for a value of the wrong kind
             // where an enum is read: JSON that reads has no syntax error.
             let json_reads = e.classify() == serde_json::error::Category::Syntax
@@ -1240,7 +1286,8 @@ mod tests {
     use serde_json::Value;
 
     /// Every object of every matrix plan given instead as the array of its values, in order:
-    /// serde alone reads many of those by position; the plan's reader refuses each and names it.
+    /// serde alone reads many of those by position, and stops inside others in words about a
+    /// value there; the plan's reader refuses each and names it.
     #[test]
     fn an_array_given_for_an_object_is_refused_at_its_path() {
         fn objects(v: &Value, path: &str, out: &mut Vec<String>) {
@@ -1272,7 +1319,7 @@ mod tests {
                 .map(|p| format!("/{}", p.trim_end_matches(']')))
                 .collect()
         }
-        let (mut refused, mut serde_read) = (0, 0);
+        let (mut refused, mut serde_read, mut other) = (0, 0, Vec::new());
         for (name, plan) in crate::examples::matrix() {
             let value = serde_json::to_value(&plan).unwrap();
             let mut paths = Vec::new();
@@ -1288,12 +1335,20 @@ mod tests {
                 serde_read += usize::from(serde_json::from_str::<Plan>(&text).is_ok());
                 match Plan::from_json(&text) {
                     Err(ParseError::Invalid {
-                        path: at, message, ..
+                        path: at,
+                        message,
+                        more,
+                        ..
                     }) if message.starts_with("invalid type: an array, expected an object") => {
                         assert_eq!(at, path, "{name}");
+                        // Its values are not named again, as fields of their own.
+                        assert!(
+                            more.iter().all(|e| !e.path.starts_with(&path)),
+                            "{name} {path}: {more:?}"
+                        );
                         refused += 1;
                     }
-                    Err(_) => {}
+                    Err(e) => other.push(format!("{path}: {e}")),
                     Ok(_) => panic!("{name}: an array at {path} was read"),
                 }
             }
@@ -1308,9 +1363,17 @@ mod tests {
             Plan::from_json(&text),
             Err(ParseError::NotAnObject)
         ));
-        // The check is what refuses them: serde alone read each one the check refused.
-        assert!(refused > 20, "{refused}");
-        assert_eq!(refused, serde_read);
+        // Each is refused at its path, whether serde read it by position or stopped inside it
+        // (in its words about some value there), but the one object that is an enum's
+        // (`{"jwt": {…}}`), which serde refuses as an array itself.
+        assert!(
+            other.iter().all(|e| e.starts_with("lambda.authorizer: ")),
+            "{other:#?}"
+        );
+        assert!(
+            serde_read > 20 && refused > serde_read,
+            "{refused} {serde_read}"
+        );
     }
 
     #[test]

@@ -37,9 +37,83 @@ pub fn array_for_object<T: Serialize + ?Sized>(text: &str, read: &T) -> Option<S
     walk(&serde_json::from_str(text).ok()?, &read, "")
 }
 
+/// The arrays met along serde's error `path` (`lambda.tables[0].partition_key`) in `given`,
+/// outermost first, each as its path and its JSON pointer into `given`: where serde may have
+/// been reading an object by position when it stopped. The whole value is not one of them.
+pub fn arrays_along(given: &Value, path: &str) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    let (mut node, mut rest) = (given, path);
+    let (mut walked, mut pointer) = (String::new(), String::new());
+    loop {
+        if node.is_array() && !walked.is_empty() {
+            out.push((walked.clone(), pointer.clone()));
+        }
+        match node {
+            Value::Object(map) if !rest.is_empty() => {
+                // A key may hold a dot or a bracket (a tag's): the longest that fits.
+                let step = rest.strip_prefix('.').unwrap_or(rest);
+                let Some(key) = map
+                    .keys()
+                    .filter(|k| {
+                        step.starts_with(k.as_str())
+                            && matches!(step.as_bytes().get(k.len()), None | Some(b'.' | b'['))
+                    })
+                    .max_by_key(|k| k.len())
+                else {
+                    break;
+                };
+                if !walked.is_empty() {
+                    walked.push('.');
+                }
+                walked.push_str(key);
+                pointer.push('/');
+                pointer.push_str(&key.replace('~', "~0").replace('/', "~1"));
+                rest = &step[key.len()..];
+                node = &map[key];
+            }
+            Value::Array(items) => {
+                let Some((index, after)) = rest.strip_prefix('[').and_then(|r| r.split_once(']'))
+                else {
+                    break;
+                };
+                let Some(item) = index.parse::<usize>().ok().and_then(|i| items.get(i)) else {
+                    break;
+                };
+                walked.push_str(&format!("[{index}]"));
+                pointer.push_str(&format!("/{index}"));
+                rest = after;
+                node = item;
+            }
+            _ => break,
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
-    use super::array_for_object;
+    use super::{array_for_object, arrays_along};
+
+    #[test]
+    fn the_arrays_along_a_path_are_found_outermost_first() {
+        let given: serde_json::Value =
+            serde_json::from_str(r#"{"a": [{"b.c": [1, {"d": []}]}], "t": {"x[1]": [2]}}"#)
+                .unwrap();
+        let at = |path: &str| -> Vec<String> {
+            arrays_along(&given, path)
+                .into_iter()
+                .map(|(p, ptr)| format!("{p} {ptr}"))
+                .collect()
+        };
+        assert_eq!(
+            at("a[0].b.c[1].d"),
+            ["a /a", "a[0].b.c /a/0/b.c", "a[0].b.c[1].d /a/0/b.c/1/d"]
+        );
+        assert_eq!(at("a[0].b.c"), ["a /a", "a[0].b.c /a/0/b.c"]);
+        assert_eq!(at("t.x[1]"), ["t.x[1] /t/x[1]"]);
+        assert_eq!(at("a[7].b"), ["a /a"]);
+        assert_eq!(at("plan"), Vec::<String>::new());
+    }
 
     #[derive(Debug, serde::Serialize, serde::Deserialize)]
     struct Outer {

@@ -74,10 +74,11 @@ pub fn parse<T: DeserializeOwned + Serialize>(bytes: &[u8]) -> Result<T, ApiErro
     Ok(parsed)
 }
 
-/// Whether serde's `path` in a body is the plan's or inside it. (A path into a plan given as
-/// an array, `plan[3]`, is neither: the plan read on its own says it is no object.)
+/// Whether serde's `path` in a body is the plan's or inside it (`plan[3]`: inside a plan given
+/// as an array, which the plan read on its own says is no object).
 fn is_plans(path: &str) -> bool {
-    path == "plan" || path.starts_with("plan.")
+    path.strip_prefix("plan")
+        .is_some_and(|rest| rest.is_empty() || rest.starts_with(['.', '[']))
 }
 
 /// The plan's problems, named from the plan, as validation names them, and all of them: the
@@ -138,7 +139,7 @@ fn every_plan_error(bytes: &[u8]) -> (Vec<Problem>, bool) {
     };
     let more = matches!(error, shared::plan::ParseError::Invalid { cut: true, .. });
     // At most MORE_ERRORS + 1 (the API's description says so).
-    let problems = error
+    let mut problems: Vec<Problem> = error
         .field_errors()
         .into_iter()
         .map(|e| Problem {
@@ -147,6 +148,14 @@ fn every_plan_error(bytes: &[u8]) -> (Vec<Problem>, bool) {
             severity: Severity::Error,
         })
         .collect();
+    // An error of the whole plan (it is no object): said of the plan.
+    if problems.is_empty() {
+        problems.push(Problem {
+            path: "plan".into(),
+            message: error.to_string(),
+            severity: Severity::Error,
+        });
+    }
     (problems, more)
 }
 
@@ -308,6 +317,31 @@ mod tests {
         };
         assert_eq!(problems.len(), 1, "{problems:?}");
         assert_eq!(problems[0].path, "plan");
+        // And one serde stops inside, the Lambda example's (its section taken for `fargate`,
+        // by its place).
+        let whole: Vec<_> = serde_json::to_value(shared::examples::lambda())
+            .unwrap()
+            .as_object()
+            .unwrap()
+            .values()
+            .cloned()
+            .collect();
+        for plan in [serde_json::Value::Array(whole), serde_json::json!([[[1]]])] {
+            let body = format!(r#"{{"stack_name": "shop", "plan": {plan}}}"#);
+            let Err(ApiError::Deploy(DeployError::InvalidPlan { problems, .. })) =
+                parse::<shared::api::CreateDeployment>(body.as_bytes())
+            else {
+                panic!("not refused as an invalid plan: {body}");
+            };
+            let said: Vec<_> = problems
+                .iter()
+                .map(|p| format!("{}: {}", p.path, p.message))
+                .collect();
+            assert_eq!(
+                said,
+                [format!("plan: {}", shared::plan::ParseError::NotAnObject)]
+            );
+        }
     }
 
     /// A plan's problems are all named, a key given twice among them, though the plan is read
