@@ -1248,3 +1248,32 @@ fn a_tag_given_twice_is_refused() {
         text(&out.stderr)
     );
 }
+
+/// A plan's keys and values are the user's, or a link's sender's: a control character in them
+/// is printed as its escape, never sent to the terminal as a command.
+#[test]
+fn control_characters_are_printed_as_escapes() {
+    let mut plan = examples::fargate();
+    plan.tags
+        .insert("k\u{1b}]0;pwned\u{7}\u{1b}[2J\u{9b}".into(), "v".into());
+    let link = shared::link::encode(&plan);
+    let mut file = plan.clone();
+    file.project = "shop\u{1b}[2J".into();
+    let json = serde_json::to_string(&file).unwrap();
+    // The link reads (its plan's problems are said on stderr); the file is refused.
+    for (args, input, code) in [
+        (vec!["link", "--decode", link.as_str()], "", 0),
+        (vec!["validate", "--plan", "-"], json.as_str(), 2),
+    ] {
+        let out = stackplan(&args, input);
+        assert_eq!(out.status.code(), Some(code), "{args:?}");
+        let (said, printed) = (text(&out.stderr), text(&out.stdout));
+        for c in ['\u{1b}', '\u{7}', '\u{9b}'] {
+            assert!(
+                !said.contains(c) && !printed.contains(c),
+                "{args:?}: {said:?}"
+            );
+        }
+        assert!(said.contains(r"\u{1b}[2J"), "{args:?}: {said}");
+    }
+}

@@ -3,9 +3,14 @@
 
 /// A line on standard error, as `eprintln!` writes it, but one that cannot be written (a full
 /// disk, a closed pipe) is dropped rather than a panic: the exit code still tells what happened.
+/// Its control characters are written as escapes ([`printable`]).
 macro_rules! say {
     ($($arg:tt)*) => {{
-        let _ = writeln!(std::io::stderr(), $($arg)*);
+        let _ = writeln!(
+            std::io::stderr(),
+            "{}",
+            $crate::cli::printable(&format!($($arg)*))
+        );
     }};
 }
 
@@ -1016,10 +1021,34 @@ The ExternalId above is new. Updating a bootstrap stack that a server already us
     print_out("stackplan bootstrap", &text)
 }
 
-/// Writes a command's answer to standard output; `who` prefixes an error. A reader that stops
-/// early (`| head`) is not an error: the answer was for it alone.
+/// `text` with each control character but a line break or a tab written as its escape
+/// (`\u{1b}`). What the command line prints holds the user's keys and values, or those of
+/// whoever sent a share link, and a terminal takes an escape sequence in them for a command (a
+/// new window title, a cleared screen). JSON, YAML and SVG escape them anyway.
+pub(crate) fn printable(text: &str) -> std::borrow::Cow<'_, str> {
+    let control = |c: char| c.is_control() && c != '\n' && c != '\t';
+    if !text.chars().any(control) {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        if control(c) {
+            out.extend(c.escape_unicode());
+        } else {
+            out.push(c);
+        }
+    }
+    std::borrow::Cow::Owned(out)
+}
+
+/// Writes a command's answer to standard output, its control characters as escapes
+/// ([`printable`]); `who` prefixes an error. A reader that stops early (`| head`) is not an
+/// error: the answer was for it alone.
 fn print_out(who: &str, text: &str) -> ExitCode {
-    match std::io::stdout().lock().write_all(text.as_bytes()) {
+    match std::io::stdout()
+        .lock()
+        .write_all(printable(text).as_bytes())
+    {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
         Err(e) => {

@@ -127,7 +127,11 @@ pub async fn run(
     match status(args, out).await {
         Ok(outcome) => outcome,
         Err((outcome, message)) => {
-            let _ = writeln!(err, "stackplan deploy-status: {message}");
+            let _ = writeln!(
+                err,
+                "{}",
+                super::printable(&format!("stackplan deploy-status: {message}"))
+            );
             outcome
         }
     }
@@ -373,7 +377,14 @@ async fn start(
     }
 }
 
+/// What AWS says of the stack (its reasons, its outputs), control characters as escapes.
 fn print_status(status: &Status, out: &mut (dyn Write + Send)) {
+    let mut text = Vec::new();
+    write_status(status, &mut text);
+    let _ = out.write_all(super::printable(&String::from_utf8_lossy(&text)).as_bytes());
+}
+
+fn write_status(status: &Status, out: &mut Vec<u8>) {
     let _ = writeln!(
         out,
         "{} in {}: {}{}",
