@@ -117,6 +117,18 @@ async fn unknown_paths_get_the_app() {
     assert_eq!(headers[header::CACHE_CONTROL], "no-cache");
 }
 
+/// A path no file can have (a segment past 255 bytes) is an unknown path, not a server error.
+#[tokio::test]
+async fn a_path_no_file_can_have_is_an_unknown_path() {
+    let d = dist();
+    let long = "a".repeat(300);
+    let (status, _, body) = get(d.path(), &format!("/{long}"), false).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(String::from_utf8_lossy(&body).contains("<title>Stackplan</title>"));
+    let (status, _, _) = get(d.path(), &format!("/{long}.wasm"), false).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+}
+
 #[tokio::test]
 async fn a_missing_file_of_the_build_is_404_not_the_app() {
     let d = dist();

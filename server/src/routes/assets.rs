@@ -44,7 +44,14 @@ pub async fn assets_get(State(state): State<AppState>, req: Request) -> Response
         .precompressed_gzip();
     // A missing file of the build (a script, a wasm module) is a 404, not the app's page: the
     // deploy panel's loader then says what is missing instead of failing to read HTML.
-    let answer = if is_build_file(&path) {
+    let answer = if unnameable(&path) {
+        // No file has that name (the file system would refuse it, which `ServeDir` answers
+        // with a 500 and a line in the log for each request): an unknown path.
+        if is_build_file(&path) {
+            return StatusCode::NOT_FOUND.into_response();
+        }
+        ServeFile::new(dist.join("index.html")).oneshot(req).await
+    } else if is_build_file(&path) {
         files.oneshot(req).await
     } else {
         files
@@ -204,8 +211,34 @@ fn hidden(path: &str) -> bool {
         .any(|segment| segment.first() == Some(&b'.'))
 }
 
+/// Whether a request path, percent-decoded, is longer than a file's path may be (4,096 bytes),
+/// or has a segment longer than a file's name may be (255 bytes): no file of the build has it.
+fn unnameable(path: &str) -> bool {
+    let decoded: Vec<u8> = percent_encoding::percent_decode_str(path).collect();
+    decoded.len() > 4096
+        || decoded
+            .split(|b| *b == b'/' || *b == b'\\')
+            .any(|segment| segment.len() > 255)
+}
+
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn unnameable_paths() {
+        let long = "a".repeat(256);
+        for path in [
+            format!("/{long}"),
+            format!("/public/{long}.js"),
+            format!("/{}", "%61".repeat(256)),
+            format!("/{}", "a/".repeat(2100)),
+        ] {
+            assert!(super::unnameable(&path), "{path}");
+        }
+        for path in [format!("/{}", &long[1..]), "/index.html".into(), "/".into()] {
+            assert!(!super::unnameable(&path), "{path}");
+        }
+    }
+
     #[test]
     fn hidden_paths() {
         for path in [

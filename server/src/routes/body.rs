@@ -42,6 +42,9 @@ async fn bytes<S: Send + Sync>(req: Request, state: &S) -> Result<Bytes, ApiErro
 
 /// Parses `bytes` as `T`, naming the field at fault.
 pub fn parse<T: DeserializeOwned + Serialize>(bytes: &[u8]) -> Result<T, ApiError> {
+    // A byte order mark before the JSON is read past, as a plan file's is (RFC 8259 lets a
+    // reader ignore one).
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     // Every body is an object: serde would read a struct from an array too, by position.
     if bytes.iter().find(|b| !b.is_ascii_whitespace()) != Some(&b'{') {
         return Err(ApiError::BadBody("the body is not a JSON object".into()));
@@ -241,6 +244,7 @@ mod tests {
     #[test]
     fn a_body_is_one_object_and_nothing_more() {
         assert!(parse::<Request>(b" {\"stack_name\": \"shop\"}\n ").is_ok());
+        assert!(parse::<Request>(b"\xEF\xBB\xBF{\"stack_name\": \"shop\"}").is_ok());
         for (body, says) in [
             (
                 "{\"stack_name\": \"shop\"}}}]]nonsense",
