@@ -168,6 +168,9 @@ struct PlanRepr {
     log_bucket: Option<String>,
 }
 
+/// How the error of a version this build does not read begins (it is said of `version`).
+const UNSUPPORTED_VERSION: &str = "plan version ";
+
 fn default_version() -> u32 {
     PLAN_VERSION
 }
@@ -177,7 +180,7 @@ impl TryFrom<PlanRepr> for Plan {
     fn try_from(r: PlanRepr) -> Result<Self, Self::Error> {
         if r.version == 0 || r.version > PLAN_VERSION {
             return Err(format!(
-                "plan version {} is not supported by this build (it reads {})",
+                "{UNSUPPORTED_VERSION}{} is not supported by this build (it reads {})",
                 r.version,
                 match PLAN_VERSION {
                     1 => "version 1".to_string(),
@@ -358,11 +361,13 @@ impl ParseError {
         placed: bool,
         json_reads: bool,
     ) -> ParseError {
-        let path = if path == "." {
-            "plan".to_string()
-        } else {
-            path
+        let path = match path.as_str() {
+            // Read whole, then refused for its version.
+            "." if inner.to_string().starts_with(UNSUPPORTED_VERSION) => "version".to_string(),
+            "." => "plan".to_string(),
+            _ => path,
         };
+        let path = duplicate_field_path(&path, &inner.to_string()).unwrap_or(path);
         match inner.classify() {
             serde_json::error::Category::Syntax if json_reads => ParseError::Invalid {
                 path,
@@ -478,6 +483,21 @@ impl ParseError {
 /// those of the text after it, as an editor shows them.
 fn without_bom(text: &str) -> &str {
     text.strip_prefix('\u{feff}').unwrap_or(text)
+}
+
+/// The path of the field serde's `message` says is given twice: serde may say it of the object
+/// holding it (`path`: `.`, `plan` or empty for the whole).
+pub fn duplicate_field_path(path: &str, message: &str) -> Option<String> {
+    let field = message
+        .strip_prefix("duplicate field `")?
+        .split_once('`')?
+        .0;
+    Some(match path {
+        "" | "." | "plan" => field.to_string(),
+        // Already the field's (serde's path at times, the text's place always).
+        _ if path == field || path.ends_with(&format!(".{field}")) => path.to_string(),
+        _ => format!("{path}.{field}"),
+    })
 }
 
 /// serde's messages name the Rust type a field has ("expected u32", "expected struct
@@ -1374,6 +1394,43 @@ mod tests {
             serde_read > 20 && refused > serde_read,
             "{refused} {serde_read}"
         );
+    }
+
+    /// A field given twice is named itself, not the object holding it; an unread version is
+    /// named `version`.
+    #[test]
+    fn a_field_given_twice_and_an_unread_version_are_named_by_their_own_paths() {
+        let text = serde_json::to_string(&crate::examples::fargate()).unwrap();
+        for (given, path) in [
+            (
+                text.replacen("\"vcpu\":", "\"vcpu\":1,\"vcpu\":", 1),
+                "fargate.vcpu",
+            ),
+            (
+                text.replacen("\"project\":", "\"project\":\"a\",\"project\":", 1),
+                "project",
+            ),
+            (text.replacen("{", "{\"version\":2,", 1), "version"),
+        ] {
+            assert_ne!(given, text);
+            for placed in [true, false] {
+                let read = if placed {
+                    Plan::from_json(&given)
+                } else {
+                    Plan::from_unseen_json(&given)
+                };
+                let Err(ParseError::Invalid {
+                    path: at,
+                    message,
+                    more,
+                    ..
+                }) = read
+                else {
+                    panic!("{given}: {read:?}")
+                };
+                assert_eq!((at.as_str(), more.len()), (path, 0), "{message} {more:?}");
+            }
+        }
     }
 
     #[test]

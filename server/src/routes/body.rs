@@ -111,6 +111,12 @@ fn parse_from<T: DeserializeOwned>(
         let message = shared::plan::expected_in_words(&e.inner().to_string());
         if is_plans(&path) {
             invalid_plan(bytes, &path, message)
+        } else if let Some(field) = (path == ".")
+            .then(|| shared::plan::duplicate_field_path(&path, &message))
+            .flatten()
+        {
+            // serde says a field given twice of the object holding it: the body.
+            ApiError::BadBody(format!("{field}: {message}"))
         } else if path == "." || path == "?" {
             // No field to name: the body as a whole (`.`), or a place serde could not follow
             // (`?`, inside a key that does not read).
@@ -260,6 +266,11 @@ mod tests {
         ] {
             assert_eq!(refused(body), says, "{body}");
         }
+        // A field given twice is named.
+        assert_eq!(
+            refused("{\"stack_name\": \"a\", \"stack_name\": \"b\"}"),
+            "stack_name: duplicate field `stack_name` at line 1 column 32"
+        );
         // A field error is still named by its path.
         assert!(refused("{\"stak_name\": \"x\"}").contains("stak_name"));
     }
