@@ -292,11 +292,13 @@ pub fn check(plan: &Plan) -> Vec<(String, String)> {
     for (i, var) in env.iter().enumerate() {
         let at = |field: &str| format!("environment[{i}].{field}");
         if !name_ok(&var.name) {
+            let spaced = var.name.trim() != var.name && name_ok(var.name.trim());
             out.push((
                 at("name"),
                 format!(
-                    "\"{}\" is not a variable name: 2–128 letters, digits and _, starting with a letter",
-                    var.name
+                    "\"{}\" is not a variable name{}: 2–128 letters, digits and _, starting with a letter",
+                    var.name,
+                    if spaced { " (it has spaces around it)" } else { "" }
                 ),
             ));
         } else if let Some(why) = reserved(plan, &var.name) {

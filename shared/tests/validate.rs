@@ -527,7 +527,7 @@ fn parse_errors_name_the_field() {
     check(
         "fargate",
         json!({"version": 9}),
-        &["plan: plan version 9 is not supported by this build (it reads version 1)"],
+        &["version: plan version 9 is not supported by this build (it reads version 1)"],
     );
     for (text, expect) in [
         (

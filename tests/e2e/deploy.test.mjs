@@ -307,6 +307,8 @@ test('Deploy creates the Lambda example in the sandbox, shows progress, outputs 
   await page.getByTestId('delete-stack').click();
   await page.getByTestId('confirm-delete').click();
   await page.waitForFunction(() => document.activeElement?.dataset.testid === 'deploy-progress');
+  // It is the deletion's progress, and called so.
+  assert.equal(await page.getByTestId('deploy-progress').getAttribute('aria-label'), 'Deletion progress');
   await page.getByTestId('deploy-status').filter({ hasText: 'DELETE_COMPLETE' }).waitFor({ timeout: 60000 });
   // The bar is the same from the step's start to its result: the focus is still on it, not
   // dropped to the page's body (a keyboard user would start again from the top).
@@ -817,6 +819,25 @@ test('a plan the account\'s bootstrap does not reach is refused with links to it
   assert.equal(said.split('elsewhere/stripe').length, 2, said);
   await problems.getByRole('link').click();
   await page.waitForFunction(() => document.activeElement?.getAttribute('aria-label') === 'Variable 1 value');
+  assert.deepEqual(errors.filter((e) => !/status of 422/.test(e)), []);
+});
+
+test('a parameter the server refuses is said in words at its field, and the word goes once the value changes', async () => {
+  const { page, errors } = await open(login);
+  await page.getByTestId('deploy').scrollIntoViewIfNeeded();
+  await page.getByTestId('deploy-target').filter({ hasNotText: 'Asking' }).waitFor();
+  const tag = page.getByTestId('parameter-ImageTag');
+  await tag.fill('bad tag!');
+  await page.getByTestId('deploy-button').click();
+  const said = page.locator('#parameter-ImageTag-problem');
+  await said.getByText('must be an image tag: 1-128 letters, digits, _ . and -, not starting with . or -').waitFor();
+  assert.equal(await tag.getAttribute('aria-invalid'), 'true');
+  await page.getByTestId('deploy-error').waitFor();
+  // Another value: the server's word on the old one goes, with the banner that said it.
+  await tag.fill('v2');
+  assert.equal(await said.innerText(), '');
+  assert.equal(await tag.getAttribute('aria-invalid'), null);
+  assert.equal(await page.getByTestId('deploy-error').count(), 0);
   assert.deepEqual(errors.filter((e) => !/status of 422/.test(e)), []);
 });
 

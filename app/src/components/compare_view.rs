@@ -40,6 +40,8 @@ fn LambdaSide() -> impl IntoView {
             <label>"Lambda memory (MB) "
                 <input type="number" min=limits::MIN_LAMBDA_MEMORY_MB max=limits::MAX_LAMBDA_MEMORY_MB step="1" id="compare-lambda-memory" aria-describedby="compare-lambda-memory-said"
                     prop:value=memory
+                    // What was said of the value before goes as another is typed.
+                    on:input=move |_| said.set(None)
                     on:change=move |ev| {
                         // Whole MB within Lambda's range, as the comparison takes it; the box
                         // shows what is priced (the memo does not change when the value is the

@@ -118,14 +118,16 @@ pub fn EnvironmentEditor() -> impl IntoView {
                             aria-invalid={ let invalid = has_error(&format!("environment[{i}].name")); move || invalid().to_string() }
                             prop:value=move || var(i).name
                             // As it is typed, as typed (a space is the checks' to name); the
-                            // spaces around it go when the box is left.
+                            // spaces around it go whenever the box is left (a change may not
+                            // be, when the text is as it was: a draft given back by a reload).
                             on:input=move |ev| {
                                 let name = event_target_value(&ev);
                                 edit(i, &|v| v.name = name.clone());
                             }
-                            on:change=move |ev| {
-                                let name = event_target_value(&ev).trim().to_string();
-                                edit(i, &|v| v.name = name.clone());
+                            on:blur=move |_| {
+                                if var(i).name.trim() != var(i).name {
+                                    edit(i, &|v| v.name = v.name.trim().to_string());
+                                }
                             } />
                         <select aria-label=format!("Variable {} source", i + 1)
                             id=field_id(&format!("environment[{i}]"))
@@ -181,7 +183,15 @@ pub fn EnvironmentEditor() -> impl IntoView {
                     }
                 }).collect_view()}
             </div>
-            <button type="button" class="secondary" data-add="environment" on:click=add>"Add variable"</button>
+            // At the plan's limit the button waits, and says why beside it.
+            {move || {
+                let full = count.get() >= shared::environment::MAX_VARIABLES;
+                view! {
+                    <button type="button" class="secondary" data-add="environment" on:click=add disabled=full
+                        aria-describedby=full.then_some("environment-full")>"Add variable"</button>
+                    {full.then(|| view! { <span class="muted add-note" id="environment-full">{format!("A plan has at most {} variables.", shared::environment::MAX_VARIABLES)}</span> })}
+                }
+            }}
             {field_problems("environment")}
         </fieldset>
     }

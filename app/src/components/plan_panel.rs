@@ -115,6 +115,10 @@ fn TagsEditor() -> impl IntoView {
         plan.with(|p| table.write_value().sync(p.tags.keys()).to_vec())
     });
     // A new tag's key box takes the focus, its name selected: what is typed next names it.
+    // Whether the plan holds as many tags as it may (rebuilt only when that changes).
+    let full = crate::reactive::memo(move |_| {
+        plan.with(|p| p.tags.len() >= shared::validate::limits::MAX_TAGS)
+    });
     let add = move |_| {
         let key = plan.with_untracked(|p| {
             let mut n = p.tags.len() + 1;
@@ -211,8 +215,10 @@ fn TagsEditor() -> impl IntoView {
                                     prop:value=move || { planner.loaded.track(); key.get().unwrap_or_default() }
                                     id=move || field_id(&path()) aria-describedby=move || messages_id(&path())
                                     aria-invalid={ let invalid = has_error_at(path); move || invalid().to_string() }
-                                    // As it is typed: the template, the cost and the checks follow each key.
-                                    on:input=move |ev| rename(event_target_value(&ev)) />
+                                    // When the box is left (or Enter): a key renamed as it is typed passes
+                                    // through the keys on its way ("tea" on the way to "team"), which
+                                    // the plan would keep if the one meant is another tag's.
+                                    on:change=move |ev| rename(event_target_value(&ev)) />
                                 <input type="text" aria-label=move || format!("Value of tag {}", key.get().unwrap_or_default())
                                     id=move || value_id(&field_id(&path())) aria-describedby=move || messages_id(&path())
                                     // The plan's value, also when it changes from elsewhere (a
@@ -237,7 +243,15 @@ fn TagsEditor() -> impl IntoView {
                     }
                 </For>
             </div>
-            <button type="button" class="secondary" data-add="tags" on:click=add>"Add tag"</button>
+            // At the plan's limit the button waits, and says why beside it.
+            {move || {
+                let full = full.get();
+                view! {
+                    <button type="button" class="secondary" data-add="tags" on:click=add disabled=full
+                        aria-describedby=full.then_some("tags-full")>"Add tag"</button>
+                    {full.then(|| view! { <span class="muted add-note" id="tags-full">{format!("A plan has at most {} tags.", shared::validate::limits::MAX_TAGS)}</span> })}
+                }
+            }}
             {field_problems("tags")}
         </fieldset>
     }

@@ -44,7 +44,9 @@ pub fn ShareButton() -> impl IntoView {
                 " · {} holds text the plan does not take: the link has the plan's value, as the cost does",
                 p.labels
                     .with_untracked(|l| l.get(&one.path).copied())
-                    .map_or_else(|| one.path.clone(), |label| format!("{label} ({})", one.path))
+                    .map(|label| format!("{label} ({})", one.path))
+                    .or_else(|| one.path.strip_prefix("tags.").map(|key| format!("The key box of tag {key:?}")))
+                    .unwrap_or_else(|| one.path.clone())
             ),
             many => format!(
                 " · {} boxes hold text the plan does not take: the link has the plan's values, as the cost does",

@@ -135,9 +135,12 @@ fn breaks(spec: &Node, value: &str) -> Option<String> {
         match whole {
             Ok(re) if re.is_match(value) => {}
             Ok(_) => {
-                let rule = spec["ConstraintDescription"]
-                    .as_str()
-                    .map_or_else(|| format!("must match {pattern}"), String::from);
+                // The template's words for the rule (its `ConstraintDescription`), else the
+                // pattern itself.
+                let rule = spec["ConstraintDescription"].as_str().map_or_else(
+                    || format!("must match {pattern}"),
+                    |words| format!("must be {words}"),
+                );
                 return Some(rule);
             }
             Err(_) => return Some(format!("the template's pattern {pattern} cannot be read")),
@@ -223,7 +226,11 @@ mod tests {
         let problems = check(&t, &given(&[("ImageTag", "-bad tag")])).unwrap_err();
         assert_eq!(problems.len(), 1);
         assert_eq!(problems[0].path, "parameters.ImageTag");
-        assert!(problems[0].message.contains("must match"), "{problems:?}");
+        // Said in the template's words, not as its pattern.
+        assert_eq!(
+            problems[0].message,
+            "must be an image tag: 1-128 letters, digits, _ . and -, not starting with . or -"
+        );
         let long = "a".repeat(129);
         assert!(check(&t, &given(&[("ImageTag", long.as_str())])).is_err());
     }

@@ -86,7 +86,8 @@ pub fn build(b: &mut Builder<'_>, f: &Fargate) {
         json!({
             "Type": "String",
             "Default": f.image_tag,
-            "AllowedPattern": "^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$",
+            "AllowedPattern": super::IMAGE_TAG_PATTERN,
+            "ConstraintDescription": super::IMAGE_TAG_RULE,
             "Description": "Container image tag to deploy"
         }),
     );

@@ -70,6 +70,7 @@ fn zip_code_parameters(b: &mut Builder<'_>) {
             "Type": "String",
             "Default": "",
             "AllowedPattern": "^$|^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$",
+            "ConstraintDescription": "empty, or a bucket name: 3-63 lowercase letters, digits, . and -, starting and ending with a letter or digit",
             "Description": "Bucket holding the function's zip; empty deploys a placeholder handler"
         }),
     );
@@ -79,6 +80,7 @@ fn zip_code_parameters(b: &mut Builder<'_>) {
             "Type": "String",
             "Default": "function.zip",
             "AllowedPattern": "^[A-Za-z0-9!_.*'()/-]{1,1024}$",
+            "ConstraintDescription": "a key of 1-1024 letters, digits and ! _ . * ' ( ) / -",
             "Description": "Key of the function zip in CodeS3Bucket"
         }),
     );
@@ -105,7 +107,8 @@ pub fn build(b: &mut Builder<'_>, l: &Lambda) {
             json!({
                 "Type": "String",
                 "Default": FUNCTION_IMAGE_TAG,
-                "AllowedPattern": "^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$",
+                "AllowedPattern": super::IMAGE_TAG_PATTERN,
+                "ConstraintDescription": super::IMAGE_TAG_RULE,
                 "Description": format!("Tag of the function's image in {image}")
             }),
         );

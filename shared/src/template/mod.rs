@@ -149,6 +149,13 @@ pub const IMAGE_READY_PARAMETER: &str = "ImageReady";
 /// The container image tag parameter of a Fargate template.
 pub const IMAGE_TAG_PARAMETER: &str = "ImageTag";
 
+/// What an image tag may be (Docker's rule), as a parameter's pattern and in words: the words
+/// are the parameter's `ConstraintDescription`, which CloudFormation (and the deploy API) say
+/// when a value does not match, in place of the pattern.
+pub(crate) const IMAGE_TAG_PATTERN: &str = "^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$";
+pub(crate) const IMAGE_TAG_RULE: &str =
+    "an image tag: 1-128 letters, digits, _ . and -, not starting with . or -";
+
 /// The tag key every resource carries with the project name.
 pub const PROJECT_TAG: &str = "stackplan:project";
 

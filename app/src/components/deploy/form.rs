@@ -103,6 +103,15 @@ fn parameter_field(
                 on:input=move |ev| {
                     let v = event_target_value(&ev);
                     d.parameters.update(|ps| { ps.insert(name.to_string(), v); });
+                    // The server's word was on the value it was sent: it goes with that value,
+                    // and the banner that said it too once nothing it listed is left.
+                    let at = format!("parameters.{name}");
+                    if d.problems.with_untracked(|ps| ps.iter().any(|p| p.path == at)) {
+                        d.problems.update(|ps| ps.retain(|p| p.path != at));
+                        if d.problems.with_untracked(Vec::is_empty) {
+                            d.error.set(None);
+                        }
+                    }
                 } />
             <small class="muted" id=format!("parameter-{name}-hint")>{hint}</small>
             <span id=format!("parameter-{name}-problem")>
@@ -122,7 +131,13 @@ pub fn deploy_form(d: Deploy) -> AnyView {
         };
         let stack_name = move || d.stack_name.get().unwrap_or_else(default_name);
         // CloudFormation's rule, said at the field before any request (the server checks too).
-        let name_problem = move || shared::api::stack_name_problem(&stack_name());
+        // A name made from an invalid plan's project is the plan's problem (said under Checks;
+        // Deploy waits for a valid plan anyway), not the name's.
+        let name_problem = move || {
+            (d.stack_name.with(Option::is_some) || p.valid.get())
+                .then(|| shared::api::stack_name_problem(&stack_name()))
+                .flatten()
+        };
         let resources = move || {
             p.template
                 .with(|t| t.as_ref().map(|(_, n)| *n).unwrap_or(0))
@@ -272,7 +287,11 @@ pub fn deploy_form(d: Deploy) -> AnyView {
                     <input type="text" data-testid="stack-name" prop:value=stack_name disabled=move || d.busy()
                         aria-invalid=move || name_problem().is_some().to_string()
                         aria-describedby="stack-name-problem"
-                        on:input=move |ev| d.stack_name.set(Some(event_target_value(&ev))) />
+                        // Typed back to the plan's own name, it follows the plan again.
+                        on:input=move |ev| {
+                            let name = event_target_value(&ev);
+                            d.stack_name.set((name != default_name()).then_some(name));
+                        } />
                 </label>
             </div>
             {move || name_problem().map(|m| view! {
@@ -293,7 +312,9 @@ pub fn deploy_form(d: Deploy) -> AnyView {
                 </button>
             </div>
             {move || if p.valid.get() {
-                view! { <p class="muted deploy-summary">{move || if name_problem().is_some() {
+                view! { <p class="muted deploy-summary">{move || if d.busy() {
+                    "The stack below is changing: Deploy waits until it settles.".to_string()
+                } else if name_problem().is_some() {
                     format!("Creates {} resources in {}, once the stack's name is one CloudFormation takes.", resources(), region())
                 } else if d.follows(&stack_name(), p.plan.with(|plan| plan.region)) {
                     format!("Deploy offers to update stack {} in {} to this plan ({} resources): its changes are listed for you to apply first.", stack_name(), region(), resources())

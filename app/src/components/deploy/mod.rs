@@ -96,7 +96,7 @@ pub fn DeployPanel(host: Option<String>, embedded: bool) -> AnyView {
                     Phase::Preparing => review::PREPARING.to_string(),
                     Phase::Running => {
                         let quarter = progress::percent(d.progress.get()) / 25 * 25;
-                        format!("Deploy {quarter}% done")
+                        format!("{} {quarter}% done", progress::what(d))
                     }
                     _ => String::new(),
                 }

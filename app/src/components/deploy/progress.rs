@@ -3,7 +3,23 @@
 use leptos::prelude::*;
 use shared::api::Progress;
 
-use super::flow::{Deploy, Phase};
+use super::flow::{Deploy, Doing, Phase};
+
+/// What the stack's change in progress is called: a deletion (this tab's, or one it shows by
+/// the stack's own last event), else a deploy.
+pub fn what(d: Deploy) -> &'static str {
+    let deleting = match d.doing.get() {
+        Doing::Deleting => true,
+        Doing::Deploying => false,
+        Doing::Showing => d.rows.with(|rows| {
+            rows.iter()
+                .rev()
+                .find(|r| r.resource_type == "AWS::CloudFormation::Stack")
+                .is_some_and(|r| r.status.starts_with("DELETE_"))
+        }),
+    };
+    if deleting { "Deletion" } else { "Deploy" }
+}
 
 /// One row of the event list.
 #[derive(Clone, Debug, PartialEq)]
@@ -78,7 +94,7 @@ pub fn progress_bar(d: Deploy) -> AnyView {
         move || {
             shown.get().then(|| {
                 view! {
-                    <div class="progress" role="progressbar" aria-label="Deploy progress" data-testid="deploy-progress" tabindex="-1"
+                    <div class="progress" role="progressbar" aria-label=move || format!("{} progress", what(d)) data-testid="deploy-progress" tabindex="-1"
                         aria-valuemin="0" aria-valuemax="100" aria-valuenow=move || percent(d.progress.get()).to_string()
                         aria-valuetext=move || d.progress.get().words()>
                         <span style=move || format!("width: {}%", percent(d.progress.get()))></span>
