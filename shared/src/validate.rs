@@ -1237,6 +1237,11 @@ fn authorizer(c: &mut Checker, api: ApiType, a: &Authorizer) {
                 format!("lambda.authorizer.jwt.audience[{i}]"),
                 format!("\"{aud}\" is not an audience (1–256 characters, no spaces at the ends)"),
             );
+        } else if let Some(j) = jwt.audience[..i].iter().position(|a| a == aud) {
+            c.error(
+                format!("lambda.authorizer.jwt.audience[{i}]"),
+                format!("\"{aud}\" is already given at lambda.authorizer.jwt.audience[{j}]"),
+            );
         }
     }
 }

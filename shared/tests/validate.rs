@@ -217,6 +217,15 @@ fn a_jwt_authorizer_takes_up_to_fifty_audiences() {
             "lambda.authorizer.jwt.audience: 51 audiences: give 1–50 (the tokens' aud, or your app client's id)",
         ],
     );
+    // Each once.
+    check(
+        "lambda",
+        json!({"lambda": {"api": "http", "authorizer": {"jwt": {
+            "issuer": "https://id.example.com/", "audience": ["app", "web", "app"]}}}}),
+        &[
+            "lambda.authorizer.jwt.audience[2]: \"app\" is already given at lambda.authorizer.jwt.audience[0]",
+        ],
+    );
 }
 
 /// Fargate Spot runs Linux tasks of either architecture: X86_64 on platform version 1.3.0 or
