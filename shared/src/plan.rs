@@ -598,7 +598,10 @@ impl Plan {
         let not_object = !text.trim_start().starts_with('{');
         let plan = tracked(&mut de).map_err(|(path, e)| {
             let path = placed_path(text, path, &e);
-            let given = serde_json::from_str::<serde_json::Value>(text).ok();
+            // (A whole plan given as an array is no object, wherever serde stopped in it.)
+            let given = (!not_object)
+                .then(|| serde_json::from_str::<serde_json::Value>(text).ok())
+                .flatten();
             if let Some(at) = given.and_then(|given| read_by_position(given, &path)) {
                 return ParseError::Invalid {
                     path: at,
@@ -1373,6 +1376,12 @@ mod tests {
                 }
             }
         }
+        // A whole plan as an array that serde stops inside, at an array of its own.
+        let text = r#"[1, "shop", "us-east-1", {}, [1000000, "x"]]"#;
+        assert!(matches!(
+            Plan::from_json(text),
+            Err(ParseError::NotAnObject)
+        ));
         // The whole plan as an array, which serde reads by position too.
         let plan = crate::examples::fargate();
         let whole = serde_json::to_value(&plan).unwrap();

@@ -428,12 +428,17 @@ test('a variable name loses the spaces around it when its box is left; Add tag w
 
   const add = page.locator('[data-add=tags]');
   while (await page.locator('[data-tag-key]').count() < 10) await add.click();
-  await page.waitForFunction(() => document.querySelector('[data-add=tags]').disabled);
+  await page.waitForFunction(() => document.querySelector('[data-add=tags]').getAttribute('aria-disabled') === 'true');
   assert.equal(await page.locator('#tags-full').innerText(), 'A plan has at most 10 tags.');
   assert.equal(await add.getAttribute('aria-describedby'), 'tags-full');
+  // A click adds nothing; the button stays a Tab stop, its reason read with it.
+  await add.click();
+  assert.equal(await page.locator('[data-tag-key]').count(), 10);
+  await add.focus();
+  assert.equal(await page.evaluate(() => document.activeElement.dataset.add), 'tags');
   // One removed, it adds again.
   await page.locator('[data-remove=tags]').first().click();
-  await page.waitForFunction(() => !document.querySelector('[data-add=tags]').disabled);
+  await page.waitForFunction(() => document.querySelector('[data-add=tags]').getAttribute('aria-disabled') === null);
   assert.equal(await page.locator('#tags-full').count(), 0);
 });
 

@@ -75,7 +75,12 @@ pub fn EnvironmentEditor() -> impl IntoView {
     };
     let var = move |i: usize| plan.with(|p| p.environment.get(i).cloned().unwrap_or_default());
     // A new variable's name box takes the focus, its name selected: what is typed next names it.
+    // Whether the plan holds as many variables as it may (rebuilt only when that changes).
+    let full = crate::reactive::memo(move |_| count.get() >= shared::environment::MAX_VARIABLES);
     let add = move |_| {
+        if full.get_untracked() {
+            return;
+        }
         let at = plan.with_untracked(|p| p.environment.len());
         crate::browser::focus_new(field_id(&format!("environment[{at}].name")));
         plan.update(|p| {
@@ -183,15 +188,10 @@ pub fn EnvironmentEditor() -> impl IntoView {
                     }
                 }).collect_view()}
             </div>
-            // At the plan's limit the button waits, and says why beside it.
-            {move || {
-                let full = count.get() >= shared::environment::MAX_VARIABLES;
-                view! {
-                    <button type="button" class="secondary" data-add="environment" on:click=add disabled=full
-                        aria-describedby=full.then_some("environment-full")>"Add variable"</button>
-                    {full.then(|| view! { <span class="muted add-note" id="environment-full">{format!("A plan has at most {} variables.", shared::environment::MAX_VARIABLES)}</span> })}
-                }
-            }}
+            // At the plan's limit the button waits, and says why beside it (a Tab stop still).
+            <button type="button" class="secondary" data-add="environment" on:click=add
+                aria-disabled=move || full.get().then_some("true") aria-describedby=move || full.get().then_some("environment-full")>"Add variable"</button>
+            {move || full.get().then(|| view! { <span class="muted add-note" id="environment-full">{format!("A plan has at most {} variables.", shared::environment::MAX_VARIABLES)}</span> })}
             {field_problems("environment")}
         </fieldset>
     }

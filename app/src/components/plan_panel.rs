@@ -120,6 +120,9 @@ fn TagsEditor() -> impl IntoView {
         plan.with(|p| p.tags.len() >= shared::validate::limits::MAX_TAGS)
     });
     let add = move |_| {
+        if full.get_untracked() {
+            return;
+        }
         let key = plan.with_untracked(|p| {
             let mut n = p.tags.len() + 1;
             while p.tags.contains_key(&format!("tag{n}")) {
@@ -243,15 +246,11 @@ fn TagsEditor() -> impl IntoView {
                     }
                 </For>
             </div>
-            // At the plan's limit the button waits, and says why beside it.
-            {move || {
-                let full = full.get();
-                view! {
-                    <button type="button" class="secondary" data-add="tags" on:click=add disabled=full
-                        aria-describedby=full.then_some("tags-full")>"Add tag"</button>
-                    {full.then(|| view! { <span class="muted add-note" id="tags-full">{format!("A plan has at most {} tags.", shared::validate::limits::MAX_TAGS)}</span> })}
-                }
-            }}
+            // At the plan's limit the button waits, and says why beside it. (Still a Tab stop,
+            // so that the reason is read with it: `disabled` would take it out.)
+            <button type="button" class="secondary" data-add="tags" on:click=add
+                aria-disabled=move || full.get().then_some("true") aria-describedby=move || full.get().then_some("tags-full")>"Add tag"</button>
+            {move || full.get().then(|| view! { <span class="muted add-note" id="tags-full">{format!("A plan has at most {} tags.", shared::validate::limits::MAX_TAGS)}</span> })}
             {field_problems("tags")}
         </fieldset>
     }

@@ -1024,7 +1024,7 @@ The ExternalId above is new. Updating a bootstrap stack that a server already us
 /// `text` with each control character but a line break or a tab written as its escape
 /// (`\u{1b}`). What the command line prints holds the user's keys and values, or those of
 /// whoever sent a share link, and a terminal takes an escape sequence in them for a command (a
-/// new window title, a cleared screen). JSON, YAML and SVG escape them anyway.
+/// new window title, a cleared screen).
 pub(crate) fn printable(text: &str) -> std::borrow::Cow<'_, str> {
     let control = |c: char| c.is_control() && c != '\n' && c != '\t';
     if !text.chars().any(control) {
@@ -1042,13 +1042,19 @@ pub(crate) fn printable(text: &str) -> std::borrow::Cow<'_, str> {
 }
 
 /// Writes a command's answer to standard output, its control characters as escapes
-/// ([`printable`]); `who` prefixes an error. A reader that stops early (`| head`) is not an
-/// error: the answer was for it alone.
+/// ([`printable`]) when that is a terminal: written to a file or a pipe it is the answer as it
+/// is (JSON and YAML leave DEL and the C1 controls unescaped, and `\u{7f}` would be neither).
+/// `who` prefixes an error. A reader that stops early (`| head`) is not an error: the answer was
+/// for it alone.
 fn print_out(who: &str, text: &str) -> ExitCode {
-    match std::io::stdout()
-        .lock()
-        .write_all(printable(text).as_bytes())
-    {
+    use std::io::IsTerminal;
+    let mut out = std::io::stdout().lock();
+    let text = if out.is_terminal() {
+        printable(text)
+    } else {
+        std::borrow::Cow::Borrowed(text)
+    };
+    match out.write_all(text.as_bytes()) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
         Err(e) => {

@@ -44,7 +44,7 @@ pub async fn assets_get(State(state): State<AppState>, req: Request) -> Response
         .precompressed_gzip();
     // A missing file of the build (a script, a wasm module) is a 404, not the app's page: the
     // deploy panel's loader then says what is missing instead of failing to read HTML.
-    let answer = if unnameable(&path) {
+    let answer = if unnameable(&path, dist) {
         // No file has that name (the file system would refuse it, which `ServeDir` answers
         // with a 500 and a line in the log for each request): an unknown path.
         if is_build_file(&path) {
@@ -211,31 +211,40 @@ fn hidden(path: &str) -> bool {
         .any(|segment| segment.first() == Some(&b'.'))
 }
 
-/// Whether a request path, percent-decoded, is longer than a file's path may be (4,096 bytes),
-/// or has a segment longer than a file's name may be (255 bytes): no file of the build has it.
-fn unnameable(path: &str) -> bool {
+/// Whether a request path, percent-decoded, would make a longer file path than the file system
+/// takes (4,096 bytes with the build's directory `dist` before it), or a segment longer than a
+/// file's name may be (255 bytes): no file of the build has it. The file server tries each path
+/// with `.br` and `.gz` after it too, so those 3 bytes count.
+fn unnameable(path: &str, dist: &Path) -> bool {
     let decoded: Vec<u8> = percent_encoding::percent_decode_str(path).collect();
-    decoded.len() > 4096
+    dist.as_os_str().len() + decoded.len() + 3 >= 4096
         || decoded
             .split(|b| *b == b'/' || *b == b'\\')
-            .any(|segment| segment.len() > 255)
+            .any(|segment| segment.len() + 3 > 255)
 }
 
 #[cfg(test)]
 mod tests {
     #[test]
     fn unnameable_paths() {
-        let long = "a".repeat(256);
+        let dist = std::path::Path::new("/srv/dist");
+        // 253 bytes and `.br` after them: one past a file name's 255.
+        let long = "a".repeat(253);
         for path in [
             format!("/{long}"),
-            format!("/public/{long}.js"),
-            format!("/{}", "%61".repeat(256)),
-            format!("/{}", "a/".repeat(2100)),
+            format!("/public/{long}"),
+            format!("/{}", "%61".repeat(253)),
+            format!("/{}", "a/".repeat(2050)),
         ] {
-            assert!(super::unnameable(&path), "{path}");
+            assert!(super::unnameable(&path, dist), "{path}");
         }
-        for path in [format!("/{}", &long[1..]), "/index.html".into(), "/".into()] {
-            assert!(!super::unnameable(&path), "{path}");
+        for path in [
+            format!("/{}", &long[1..]),
+            format!("/{}", "a/".repeat(2030)),
+            "/index.html".into(),
+            "/".into(),
+        ] {
+            assert!(!super::unnameable(&path, dist), "{path}");
         }
     }
 
