@@ -323,11 +323,13 @@ fn placed_path(text: &str, path: String, e: &serde_json::Error) -> String {
 /// that value): the outermost array along `path` that is read as an object. An empty object in
 /// its place either reads, or is refused only further on or for a field it lacks; any other
 /// value's field (a string, a list, an enum) refuses it there for its kind.
-fn read_by_position(given: serde_json::Value, path: &str) -> Option<String> {
-    for (at, pointer) in crate::shape::arrays_along(&given, path) {
-        let mut tried = given.clone();
-        *tried.pointer_mut(&pointer)? = serde_json::Value::Object(Default::default());
-        let text = tried.to_string();
+fn read_by_position(mut given: serde_json::Value, path: &str) -> Option<String> {
+    for (at, steps) in crate::shape::arrays_along(&given, path) {
+        // An empty object in the array's place, in the text read again; then the array back.
+        let place = crate::shape::at_mut(&mut given, &steps)?;
+        let array = std::mem::replace(place, serde_json::Value::Object(Default::default()));
+        let text = given.to_string();
+        *crate::shape::at_mut(&mut given, &steps)? = array;
         let read_as_object = match tracked(&mut serde_json::Deserializer::from_str(&text)) {
             Ok(_) => true,
             Err((p, e)) => {

@@ -37,16 +37,31 @@ pub fn array_for_object<T: Serialize + ?Sized>(text: &str, read: &T) -> Option<S
     walk(&serde_json::from_str(text).ok()?, &read, "")
 }
 
+/// One step into a JSON value: an object's key or an array's index.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Step {
+    Key(String),
+    Index(usize),
+}
+
+/// The value `steps` lead to in `value`.
+pub fn at_mut<'v>(value: &'v mut Value, steps: &[Step]) -> Option<&'v mut Value> {
+    steps.iter().try_fold(value, |v, step| match step {
+        Step::Key(k) => v.get_mut(k.as_str()),
+        Step::Index(i) => v.get_mut(*i),
+    })
+}
+
 /// The arrays met along serde's error `path` (`lambda.tables[0].partition_key`) in `given`,
-/// outermost first, each as its path and its JSON pointer into `given`: where serde may have
-/// been reading an object by position when it stopped. The whole value is not one of them.
-pub fn arrays_along(given: &Value, path: &str) -> Vec<(String, String)> {
+/// outermost first, each as its path and the steps to it: where serde may have been reading an
+/// object by position when it stopped. The whole value is not one of them.
+pub fn arrays_along(given: &Value, path: &str) -> Vec<(String, Vec<Step>)> {
     let mut out = Vec::new();
     let (mut node, mut rest) = (given, path);
-    let (mut walked, mut pointer) = (String::new(), String::new());
+    let (mut walked, mut steps) = (String::new(), Vec::new());
     loop {
         if node.is_array() && !walked.is_empty() {
-            out.push((walked.clone(), pointer.clone()));
+            out.push((walked.clone(), steps.clone()));
         }
         match node {
             Value::Object(map) if !rest.is_empty() => {
@@ -66,8 +81,7 @@ pub fn arrays_along(given: &Value, path: &str) -> Vec<(String, String)> {
                     walked.push('.');
                 }
                 walked.push_str(key);
-                pointer.push('/');
-                pointer.push_str(&key.replace('~', "~0").replace('/', "~1"));
+                steps.push(Step::Key(key.clone()));
                 rest = &step[key.len()..];
                 node = &map[key];
             }
@@ -76,11 +90,15 @@ pub fn arrays_along(given: &Value, path: &str) -> Vec<(String, String)> {
                 else {
                     break;
                 };
-                let Some(item) = index.parse::<usize>().ok().and_then(|i| items.get(i)) else {
+                let Some((i, item)) = index
+                    .parse::<usize>()
+                    .ok()
+                    .and_then(|i| Some((i, items.get(i)?)))
+                else {
                     break;
                 };
-                walked.push_str(&format!("[{index}]"));
-                pointer.push_str(&format!("/{index}"));
+                walked.push_str(&format!("[{i}]"));
+                steps.push(Step::Index(i));
                 rest = after;
                 node = item;
             }
@@ -92,7 +110,7 @@ pub fn arrays_along(given: &Value, path: &str) -> Vec<(String, String)> {
 
 #[cfg(test)]
 mod tests {
-    use super::{array_for_object, arrays_along};
+    use super::{Step, array_for_object, arrays_along, at_mut};
 
     #[test]
     fn the_arrays_along_a_path_are_found_outermost_first() {
@@ -102,7 +120,18 @@ mod tests {
         let at = |path: &str| -> Vec<String> {
             arrays_along(&given, path)
                 .into_iter()
-                .map(|(p, ptr)| format!("{p} {ptr}"))
+                .map(|(p, steps)| {
+                    // The steps lead to the array the path names.
+                    assert!(at_mut(&mut given.clone(), &steps).is_some_and(|v| v.is_array()));
+                    let ptr: String = steps
+                        .iter()
+                        .map(|s| match s {
+                            Step::Key(k) => format!("/{k}"),
+                            Step::Index(i) => format!("/{i}"),
+                        })
+                        .collect();
+                    format!("{p} {ptr}")
+                })
                 .collect()
         };
         assert_eq!(
