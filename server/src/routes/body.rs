@@ -275,28 +275,38 @@ mod tests {
         assert!(refused("{\"stak_name\": \"x\"}").contains("stak_name"));
     }
 
+    /// The problems of a deploy request's plan (`plan`, its JSON), as `path: message` lines:
+    /// the request must be refused for them.
+    fn plan_problems(plan: &str) -> Vec<String> {
+        let body = format!(r#"{{"stack_name": "shop", "plan": {plan}}}"#);
+        let Err(ApiError::Deploy(DeployError::InvalidPlan { problems, .. })) =
+            parse::<shared::api::CreateDeployment>(body.as_bytes())
+        else {
+            panic!("not refused as an invalid plan: {body}");
+        };
+        problems
+            .iter()
+            .map(|p| format!("{}: {}", p.path, p.message))
+            .collect()
+    }
+
+    /// An object's fields as an array, in their order.
+    fn by_position(object: serde_json::Value) -> serde_json::Value {
+        serde_json::Value::Array(object.as_object().unwrap().values().cloned().collect())
+    }
+
     /// An object given as an array is refused by its path, in the plan and outside it: serde
     /// alone would read it by position.
     #[test]
     fn an_array_for_an_object_is_refused_by_its_path() {
         let mut plan = serde_json::to_value(shared::examples::fargate()).unwrap();
-        let workload = plan["workload"]
-            .as_object()
-            .unwrap()
-            .values()
-            .cloned()
-            .collect();
-        plan["workload"] = serde_json::Value::Array(workload);
+        plan["workload"] = by_position(plan["workload"].take());
         let body = format!(r#"{{"stack_name": "shop", "plan": {plan}}}"#);
         assert!(serde_json::from_str::<shared::api::CreateDeployment>(&body).is_ok());
-        let Err(ApiError::Deploy(DeployError::InvalidPlan { problems, .. })) =
-            parse::<shared::api::CreateDeployment>(body.as_bytes())
-        else {
-            panic!("not refused as an invalid plan");
-        };
-        assert_eq!(problems.len(), 1, "{problems:?}");
-        assert_eq!(problems[0].path, "workload");
-        assert_eq!(problems[0].message, shared::shape::ARRAY_FOR_OBJECT);
+        assert_eq!(
+            plan_problems(&plan.to_string()),
+            [format!("workload: {}", shared::shape::ARRAY_FOR_OBJECT)]
+        );
 
         #[derive(Debug, serde::Serialize, serde::Deserialize)]
         struct Outer {
@@ -313,47 +323,16 @@ mod tests {
         assert_eq!(said, format!("inner: {}", shared::shape::ARRAY_FOR_OBJECT));
         assert!(parse::<Outer>(br#"{"inner": {"name": "[x]"}}"#).is_ok());
 
-        // The whole plan as an array: named at `plan`.
-        let whole: Vec<_> = serde_json::to_value(shared::examples::fargate())
-            .unwrap()
-            .as_object()
-            .unwrap()
-            .values()
-            .cloned()
-            .collect();
-        let body = format!(
-            r#"{{"stack_name": "shop", "plan": {}}}"#,
-            serde_json::Value::Array(whole)
-        );
-        let Err(ApiError::Deploy(DeployError::InvalidPlan { problems, .. })) =
-            parse::<shared::api::CreateDeployment>(body.as_bytes())
-        else {
-            panic!("not refused as an invalid plan");
-        };
-        assert_eq!(problems.len(), 1, "{problems:?}");
-        assert_eq!(problems[0].path, "plan");
-        // And one serde stops inside, the Lambda example's (its section taken for `fargate`,
-        // by its place).
-        let whole: Vec<_> = serde_json::to_value(shared::examples::lambda())
-            .unwrap()
-            .as_object()
-            .unwrap()
-            .values()
-            .cloned()
-            .collect();
-        for plan in [serde_json::Value::Array(whole), serde_json::json!([[[1]]])] {
-            let body = format!(r#"{{"stack_name": "shop", "plan": {plan}}}"#);
-            let Err(ApiError::Deploy(DeployError::InvalidPlan { problems, .. })) =
-                parse::<shared::api::CreateDeployment>(body.as_bytes())
-            else {
-                panic!("not refused as an invalid plan: {body}");
-            };
-            let said: Vec<_> = problems
-                .iter()
-                .map(|p| format!("{}: {}", p.path, p.message))
-                .collect();
+        // The whole plan as an array, read by position or stopped inside (the Lambda
+        // example's section taken for `fargate`, by its place): named at `plan`.
+        let whole = |plan: shared::Plan| by_position(serde_json::to_value(plan).unwrap());
+        for plan in [
+            whole(shared::examples::fargate()),
+            whole(shared::examples::lambda()),
+            serde_json::json!([[[1]]]),
+        ] {
             assert_eq!(
-                said,
+                plan_problems(&plan.to_string()),
                 [format!("plan: {}", shared::plan::ParseError::NotAnObject)]
             );
         }
@@ -370,16 +349,7 @@ mod tests {
             .to_string()
             .replace(r#""env":"prod""#, r#""env":"prod","env":"dev""#);
         assert!(plan.contains(r#""env":"dev""#), "{plan}");
-        let body = format!(r#"{{"stack_name": "shop", "plan": {plan}}}"#);
-        let Err(ApiError::Deploy(DeployError::InvalidPlan { problems, .. })) =
-            parse::<shared::api::CreateDeployment>(body.as_bytes())
-        else {
-            panic!("not refused as an invalid plan");
-        };
-        let said: Vec<String> = problems
-            .iter()
-            .map(|p| format!("{}: {}", p.path, p.message))
-            .collect();
+        let said = plan_problems(&plan);
         assert!(
             said.iter()
                 .any(|s| s.starts_with("tags: the key `env` is given twice")),
