@@ -390,6 +390,17 @@ impl ParseError {
         }
     }
 
+    /// The part of the plan at `path` is an array where an object is read: its values would be
+    /// taken as fields by position.
+    fn by_position(path: String) -> ParseError {
+        ParseError::Invalid {
+            path,
+            message: crate::shape::ARRAY_FOR_OBJECT.into(),
+            more: Vec::new(),
+            cut: false,
+        }
+    }
+
     /// serde's message in words; `placed`: with its " at line L column C".
     fn message_of(inner: &serde_json::Error, placed: bool) -> String {
         let mut message = if inner.classify() == serde_json::error::Category::Syntax {
@@ -600,23 +611,19 @@ impl Plan {
         let not_object = !text.trim_start().starts_with('{');
         let plan = tracked(&mut de).map_err(|(path, e)| {
             let path = placed_path(text, path, &e);
-            // (A whole plan given as an array is no object, wherever serde stopped in it.)
-            let given = (!not_object)
-                .then(|| serde_json::from_str::<serde_json::Value>(text).ok())
-                .flatten();
-            if let Some(at) = given.and_then(|given| read_by_position(given, &path)) {
-                return ParseError::Invalid {
-                    path: at,
-                    message: crate::shape::ARRAY_FOR_OBJECT.into(),
-                    more: Vec::new(),
-                    cut: false,
-                };
-            }
+            // The text read once as JSON, for both questions below.
+            let given = serde_json::from_str::<serde_json::Value>(text).ok();
             // serde_json says "expected value", a syntax error, for a value of the wrong kind
             // where an enum is read: JSON that reads has no syntax error.
-            let json_reads = e.classify() == serde_json::error::Category::Syntax
-                && serde_json::from_str::<serde_json::Value>(text).is_ok();
-            ParseError::from_serde(path, e, not_object, placed, json_reads)
+            let json_reads = e.classify() == serde_json::error::Category::Syntax && given.is_some();
+            // (A whole plan given as an array is no object, wherever serde stopped in it.)
+            match given.filter(|_| !not_object) {
+                Some(given) => match read_by_position(given, &path) {
+                    Some(at) => ParseError::by_position(at),
+                    None => ParseError::from_serde(path, e, not_object, placed, json_reads),
+                },
+                None => ParseError::from_serde(path, e, not_object, placed, json_reads),
+            }
         })?;
         // One plan, and nothing after it: a second object, or text, is not read silently.
         de.end().map_err(|e| ParseError::Syntax(e.to_string()))?;
@@ -629,12 +636,7 @@ impl Plan {
             if path.is_empty() {
                 return Err(ParseError::NotAnObject);
             }
-            return Err(ParseError::Invalid {
-                path,
-                message: crate::shape::ARRAY_FOR_OBJECT.into(),
-                more: Vec::new(),
-                cut: false,
-            });
+            return Err(ParseError::by_position(path));
         }
         Ok(plan)
     }

@@ -130,7 +130,10 @@ pub fn EnvironmentEditor() -> impl IntoView {
                                 edit(i, &|v| v.name = name.clone());
                             }
                             on:blur=move |_| {
-                                if var(i).name.trim() != var(i).name {
+                                let spaced = plan.with_untracked(|p| {
+                                    p.environment.get(i).is_some_and(|v| v.name.trim() != v.name)
+                                });
+                                if spaced {
                                     edit(i, &|v| v.name = v.name.trim().to_string());
                                 }
                             } />
