@@ -192,7 +192,10 @@ impl ApiError {
             ApiError::Deploy(DeployError::SandboxUnsupported(blockers)) => {
                 body.blockers = blockers.clone();
             }
-            ApiError::Deploy(DeployError::StackExists { .. }) => body.can_update = true,
+            ApiError::Deploy(DeployError::StackExists { deployment, .. }) => {
+                body.can_update = true;
+                body.deployment = deployment.clone();
+            }
             ApiError::Deploy(
                 DeployError::Busy { deployment, .. }
                 | DeployError::NotUpdatable { deployment, .. }

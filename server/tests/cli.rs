@@ -147,6 +147,13 @@ fn an_endless_input_is_refused_not_read() {
     let out = stackplan(&["validate", "--plan", "-"], &" ".repeat(1024 * 1024 + 1));
     assert_eq!(out.status.code(), Some(1));
     assert!(text(&out.stderr).starts_with("cannot read standard input: it is longer than 1 MiB"));
+    // A link read from standard input is said to be too long for a link, not for a plan.
+    let out = stackplan(&["link", "--decode", "-"], &"a".repeat(1024 * 1024 + 1));
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(
+        text(&out.stderr).trim(),
+        "cannot read standard input: it is longer than 1 MiB, and a share link is at most 8,192 characters: is it the link?"
+    );
 }
 
 #[test]

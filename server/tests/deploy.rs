@@ -1362,6 +1362,8 @@ async fn an_existing_stack_is_offered_as_an_update_which_shows_its_changes() {
         (StatusCode::CONFLICT, Some("stack_exists"), Some(true)),
         "{body}"
     );
+    // With the stack's deployment id, to show it, follow it or delete it instead.
+    assert_eq!(body["deployment"].as_str(), Some(id.as_str()), "{body}");
     // The deployed template has a type the new one lacks (as when an update removes the
     // alarm's subscription): the update declares it too, for the resource it deletes.
     {
@@ -2633,6 +2635,29 @@ async fn a_failed_update_rollback_is_continued_skipping_only_what_it_could_not_r
 async fn delete_streams_its_events_to_delete_complete() {
     let h = harness();
     let id = h.deployed("shop-lambda").await;
+    // A body on a delete (meant to keep something, say) is refused, not ignored: nothing is
+    // deleted.
+    let (status, body, _) = h
+        .send(
+            "DELETE",
+            &format!("/api/deployments/{id}"),
+            Some(TOKEN),
+            Some(json!({"keep": ["Table"]})),
+            &[],
+        )
+        .await;
+    assert_eq!(
+        (status, body["error"].as_str()),
+        (StatusCode::BAD_REQUEST, Some("bad_request")),
+        "{body}"
+    );
+    assert!(
+        body["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("delete-keeping")),
+        "{body}"
+    );
+    assert!(!h.cfn.calls.lock().unwrap().contains(&"delete_stack"));
     let (status, _, _) = h
         .send(
             "DELETE",

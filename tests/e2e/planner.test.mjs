@@ -184,6 +184,11 @@ test('renaming a tag onto another tag\'s key is refused and loses nothing', asyn
   await page.getByRole('button', { name: 'Remove tag tag2' }).click();
   await page.waitForFunction(() => !/"tag2"/.test(document.querySelector('pre.code').innerText));
   assert.equal(await page.getByText('is another tag\'s key').count(), 0);
+  // An emptied key is named in words among the checks, not only by its path, `tags.`.
+  await team.fill('');
+  await team.press('Tab');
+  const empty = page.getByTestId('problems').locator('a[href="#f-tags-"]');
+  assert.match(await empty.innerText(), /^A tag without a key tags\.$/);
 });
 
 test('a new tag\'s value typed right after its key is kept, clicked into or tabbed into at once', async () => {
@@ -509,6 +514,17 @@ test('a field with a problem says so to assistive technology, and each problem\'
   // A number out of range: invalid too, though it reads as a number.
   await page.locator('#f-fargate-max_tasks').fill('0');
   await page.waitForFunction(() => document.querySelector('#f-fargate-max_tasks').getAttribute('aria-invalid') === 'true');
+  // From the foot of the page, a problem's link brings its field into view with its label,
+  // clear of the sticky top bar.
+  await page.locator('#f-fargate-max_tasks').fill('0');
+  await page.evaluate(() => window.scrollTo(0, document.body.scrollHeight));
+  await page.locator('[data-testid=problems] a[href="#f-fargate-max_tasks"]').click();
+  await page.waitForFunction(() => document.activeElement?.id === 'f-fargate-max_tasks');
+  const { label, bar } = await page.evaluate(() => ({
+    label: document.querySelector('label[for=f-fargate-max_tasks]').getBoundingClientRect().top,
+    bar: document.querySelector('.topbar').getBoundingClientRect().bottom,
+  }));
+  assert.ok(label >= bar, `the label's top (${label} px) is under the top bar (to ${bar} px)`);
   await page.locator('#f-fargate-max_tasks').fill('10');
   // A variable's problem links to the variable's own box.
   await page.getByRole('button', { name: 'Add variable' }).click();

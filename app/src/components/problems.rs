@@ -21,7 +21,13 @@ pub fn ProblemList() -> impl IntoView {
                 p.problems.with(|ps| {
                     markup::problems::items(
                         ps,
-                        &|path| labels.get(path).map(|l| (*l).to_string()),
+                        &|path| {
+                            labels
+                                .get(path)
+                                .copied()
+                                .or_else(|| markup::problems::place_name(path))
+                                .map(str::to_string)
+                        },
                         // A box's own text is quoted in its message as typed: no code spans.
                         &|path| held.iter().any(|u| u.path == path),
                     )

@@ -41,9 +41,22 @@ pub fn items(
     out
 }
 
+/// The name of a problem's place that has no field label of its own: a tag whose key was
+/// emptied is at `tags.`, which alone reads as a slip.
+pub fn place_name(path: &str) -> Option<&'static str> {
+    (path == "tags.").then_some("A tag without a key")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_tag_without_a_key_is_named_in_words() {
+        assert_eq!(place_name("tags."), Some("A tag without a key"));
+        assert_eq!(place_name("tags.team"), None);
+        assert_eq!(place_name("project"), None);
+    }
 
     #[test]
     fn each_problem_links_to_its_field() {

@@ -720,7 +720,10 @@ pub fn run(cli: Cli) -> ExitCode {
             (_, Some(text)) => {
                 // Trimmed here, not only by `decode`: how it was priced is read from its end.
                 let text = if text == "-" {
-                    read_plan_text(std::path::Path::new("-"))
+                    read_text(
+                        std::path::Path::new("-"),
+                        "it is longer than 1 MiB, and a share link is at most 8,192 characters: is it the link?",
+                    )
                 } else {
                     Ok(text)
                 }
@@ -796,8 +799,18 @@ pub fn run(cli: Cli) -> ExitCode {
 
 /// Reads a plan file (or stdin for `-`).
 pub fn read_plan_text(path: &std::path::Path) -> Result<String, CliError> {
-    // A plan is a few kilobytes, a template that records one some tens: what is longer is not
-    // read to its end (`/dev/zero`, an endless pipe, a disk image given by mistake).
+    read_text(
+        path,
+        "it is longer than 1 MiB, and a plan is a few kilobytes: is it the plan file?",
+    )
+}
+
+/// Reads a file (or stdin for `-`) of at most 1 MiB of UTF-8 text; `too_long` says why a longer
+/// one is not what was asked for.
+fn read_text(path: &std::path::Path, too_long: &'static str) -> Result<String, CliError> {
+    // A plan is a few kilobytes, a template that records one some tens, a link at most 8 KiB:
+    // what is longer is not read to its end (`/dev/zero`, an endless pipe, a disk image given
+    // by mistake).
     const MAX_BYTES: u64 = 1024 * 1024;
     let read = |from: &mut dyn Read| -> std::io::Result<String> {
         let mut bytes = Vec::new();
@@ -805,7 +818,7 @@ pub fn read_plan_text(path: &std::path::Path) -> Result<String, CliError> {
         if bytes.len() as u64 > MAX_BYTES {
             return Err(std::io::Error::new(
                 std::io::ErrorKind::InvalidData,
-                "it is longer than 1 MiB, and a plan is a few kilobytes: is it the plan file?",
+                too_long,
             ));
         }
         String::from_utf8(bytes).map_err(|_| {

@@ -64,6 +64,8 @@ pub enum DeployError {
         name: String,
         region: String,
         status: String,
+        /// The existing stack's deployment id (it is the token's own stack).
+        deployment: Option<String>,
     },
     #[error(
         "a stack named {name} exists, and this token may not act on it (it has no record of being made for this token's owner); Stackplan leaves it alone, so choose another stack name"

@@ -511,47 +511,46 @@ impl Deployer {
                 Box::pin(async move { cfn.create_stack(&s, n).await })
             })
             .await;
-        let stack_id = match created {
-            Ok(id) => id,
-            // A stack of this name was made since it was looked up (the same request twice at
-            // once, or another): answered as if it had been there when it was looked up.
-            Err(AwsError::AlreadyExists(_)) => {
-                let other = self
-                    .call(session, &unwatched, |cfn, s| {
-                        let n = name.clone();
-                        Box::pin(async move { cfn.stack(&s, &n).await })
-                    })
-                    .await?;
-                let other = match other {
-                    Some(st) if made_for(&self.config.id_key, &st, grant.owner.as_ref()) => st,
-                    Some(st) => {
-                        return Err(not_proved(
-                            &st,
-                            grant.owner.as_ref(),
-                            &name,
-                            DeployError::NotManaged { name: name.clone() },
-                        ));
+        let stack_id =
+            match created {
+                Ok(id) => id,
+                // A stack of this name was made since it was looked up (the same request twice at
+                // once, or another): answered as if it had been there when it was looked up.
+                Err(AwsError::AlreadyExists(_)) => {
+                    let other = self
+                        .call(session, &unwatched, |cfn, s| {
+                            let n = name.clone();
+                            Box::pin(async move { cfn.stack(&s, &n).await })
+                        })
+                        .await?;
+                    let other = match other {
+                        Some(st) if made_for(&self.config.id_key, &st, grant.owner.as_ref()) => st,
+                        Some(st) => {
+                            return Err(not_proved(
+                                &st,
+                                grant.owner.as_ref(),
+                                &name,
+                                DeployError::NotManaged { name: name.clone() },
+                            ));
+                        }
+                        None => return Err(DeployError::NotManaged { name }),
+                    };
+                    if other.status == CREATING {
+                        return self
+                            .answer_retry(session, &other, asked, report, resources)
+                            .await;
                     }
-                    None => return Err(DeployError::NotManaged { name }),
-                };
-                if other.status == CREATING {
-                    return self
-                        .answer_retry(session, &other, asked, report, resources)
-                        .await;
-                }
-                let deployment = self.id_of(&other);
-                return Err(
-                    refusal(&other, &name, &region, false, deployment).unwrap_or(
-                        DeployError::StackExists {
+                    let deployment = self.id_of(&other);
+                    return Err(refusal(&other, &name, &region, false, deployment.clone())
+                        .unwrap_or(DeployError::StackExists {
                             name,
                             region,
                             status: other.status,
-                        },
-                    ),
-                );
-            }
-            Err(e) => return Err(e.into()),
-        };
+                            deployment,
+                        }));
+                }
+                Err(e) => return Err(e.into()),
+            };
         tracing::info!(stack = name, region, "stack creation started");
         let stack = self
             .call(session, &unwatched, |cfn, s| {
@@ -1146,6 +1145,7 @@ fn refusal(
             name,
             region: region.to_string(),
             status,
+            deployment,
         })
     } else {
         None

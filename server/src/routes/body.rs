@@ -18,6 +18,10 @@ pub struct JsonBody<T>(pub T);
 /// A JSON body that may be left out (no body, or an empty one, whatever its content type).
 pub struct OptionalJsonBody<T>(pub Option<T>);
 
+/// No body (or only whitespace): a request that takes none is refused with one rather than
+/// done without reading it, since its sender meant something by it.
+pub struct NoBody;
+
 fn is_json(req: &Request) -> bool {
     req.headers()
         .get(CONTENT_TYPE)
@@ -177,6 +181,21 @@ impl<T: DeserializeOwned + Serialize, S: Send + Sync> FromRequest<S> for JsonBod
         }
         let bytes = bytes(req, state).await?;
         parse(&bytes).map(JsonBody)
+    }
+}
+
+impl<S: Send + Sync> FromRequest<S> for NoBody {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let bytes = bytes(req, state).await?;
+        if bytes.iter().all(u8::is_ascii_whitespace) {
+            Ok(NoBody)
+        } else {
+            Err(ApiError::BadBody(
+                "this request takes no body, and nothing was done: to delete a stack whose delete failed while keeping what it could not delete, send the body to POST /api/deployments/{id}/delete-keeping".into(),
+            ))
+        }
     }
 }
 

@@ -712,7 +712,7 @@ pub struct ErrorBody {
     /// For `stack_exists`: the stack can be updated instead.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub can_update: bool,
-    /// For `stack_busy`, `stack_not_updatable` and `no_changes` answering a deploy: the
+    /// For `stack_exists`, `stack_busy`, `stack_not_updatable` and `no_changes` answering a deploy: the
     /// existing stack's deployment id (it is the token's own stack), to follow it to its end,
     /// show it or delete it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
