@@ -185,8 +185,9 @@ test('renaming a tag onto another tag\'s key is refused and loses nothing', asyn
   await page.waitForFunction(() => !/"tag2"/.test(document.querySelector('pre.code').innerText));
   assert.equal(await page.getByText('is another tag\'s key').count(), 0);
   // An emptied key is named in words among the checks, not only by its path, `tags.`.
-  await team.fill('');
-  await team.press('Tab');
+  const last = page.locator('[data-tag-key]').first();
+  await last.fill('');
+  await last.press('Tab');
   const empty = page.getByTestId('problems').locator('a[href="#f-tags-"]');
   assert.match(await empty.innerText(), /^A tag without a key tags\.$/);
 });
