@@ -58,6 +58,11 @@ pub fn handler_files(runtime: Runtime, handler: &str) -> Vec<String> {
 }
 
 /// Checks that `zip` is a zip archive holding one of `files`; returns the one it holds.
+///
+/// Every entry is unzipped (into a small buffer, counted, not kept), so its size is what it
+/// holds, not what its headers claim; its name must stay inside the folder Lambda unpacks the
+/// zip into, and be there once; nothing may be encrypted; and the handler's file must be a
+/// file, not a link.
 pub fn check_zip(zip: &[u8], files: &[String]) -> Result<String, Vec<PlanProblem>> {
     if zip.is_empty() {
         return Err(problem("the upload is empty"));
@@ -75,36 +80,168 @@ pub fn check_zip(zip: &[u8], files: &[String]) -> Result<String, Vec<PlanProblem
             "the zip has more than {MAX_ZIP_ENTRIES} entries (files and folders); Stackplan takes at most {MAX_ZIP_ENTRIES}"
         )));
     }
-    let mut archive = zip::ZipArchive::new(Cursor::new(zip))
-        .map_err(|_| problem("the upload is not a zip archive"))?;
+    let damaged = || problem("the upload is not a zip archive");
+    let mut archive = zip::ZipArchive::new(Cursor::new(zip)).map_err(|_| damaged())?;
     // The sizes the central directory gives (a streamed zip's too, where the local headers
-    // leave them out).
-    let mut unzipped = 0u64;
+    // leave them out): a zip that says it is too large is refused before anything is unzipped.
+    let mut claimed = 0u64;
     for i in 0..archive.len() {
-        let size = archive
-            .by_index_raw(i)
-            .map_err(|_| problem("the upload is not a zip archive"))?
-            .size();
-        unzipped = unzipped.saturating_add(size);
+        let size = archive.by_index_raw(i).map_err(|_| damaged())?.size();
+        claimed = claimed.saturating_add(size);
     }
-    if unzipped > MAX_UNZIPPED_BYTES {
+    // `bytes`: the size claimed; `None` for a size counted, which stops once past the limit.
+    let too_large = |bytes: Option<u64>| {
+        let limit = shared::cost::group_digits(&MAX_UNZIPPED_BYTES.to_string());
+        let size = bytes.map_or_else(
+            || format!("more than {limit}"),
+            |b| shared::cost::group_digits(&b.to_string()),
+        );
+        problem(format!(
+            "the zip unzips to {size} bytes; Lambda takes at most {limit} (250 MB) unzipped"
+        ))
+    };
+    if claimed > MAX_UNZIPPED_BYTES {
+        return Err(too_large(Some(claimed)));
+    }
+    // A name given twice: the zip reader keeps one entry per name (the last), so the names are
+    // read from the central directory's own headers.
+    let mut names = central_names(zip, archive.central_directory_start()).ok_or_else(damaged)?;
+    names.sort_unstable();
+    if let Some(twice) = names.windows(2).find(|w| w[0] == w[1]) {
         return Err(problem(format!(
-            "the zip unzips to {} bytes; Lambda takes at most {} (250 MB) unzipped",
-            shared::cost::group_digits(&unzipped.to_string()),
-            shared::cost::group_digits(&MAX_UNZIPPED_BYTES.to_string())
+            "the zip holds {:?} twice; which one Lambda would run is not known, so keep one",
+            String::from_utf8_lossy(twice[0])
         )));
     }
-    let names: Vec<&str> = archive.file_names().collect();
-    files
-        .iter()
-        .find(|f| names.contains(&f.as_str()))
-        .cloned()
-        .ok_or_else(|| {
-            problem(format!(
-                "the zip has no {} at its top level, where the plan's handler is",
-                files.join(" or ")
-            ))
-        })
+    let mut unzipped = 0u64;
+    let mut handler = None;
+    for i in 0..archive.len() {
+        let entry = archive.by_index_raw(i).map_err(|_| damaged())?;
+        let name = entry.name().to_string();
+        if let Some(why) = unsafe_name(&name) {
+            return Err(problem(format!(
+                "the zip holds an entry named {name:?}, {why}: Lambda unpacks the zip into one folder, so every name must stay inside it"
+            )));
+        }
+        if entry.encrypted() {
+            return Err(problem(format!(
+                "the zip's {name} is encrypted; Lambda cannot read it, so zip the code without a password"
+            )));
+        }
+        if files.contains(&name) {
+            if entry.is_symlink() {
+                return Err(problem(format!(
+                    "the zip's {name} is a symbolic link; put the file itself in the zip"
+                )));
+            }
+            handler = Some(name.clone());
+        }
+        if entry.is_dir() {
+            continue;
+        }
+        let start = usize::try_from(entry.data_start()).map_err(|_| damaged())?;
+        let raw = usize::try_from(entry.compressed_size())
+            .ok()
+            .and_then(|len| zip.get(start..start.checked_add(len)?))
+            .ok_or_else(damaged)?;
+        let budget = MAX_UNZIPPED_BYTES - unzipped;
+        let size = match entry.compression() {
+            zip::CompressionMethod::Stored => raw.len() as u64,
+            m if m == zip::CompressionMethod::DEFLATE => {
+                inflated_size(raw, budget).ok_or_else(|| {
+                    problem(format!(
+                        "the zip's {name} does not unzip: the zip is damaged; zip the code again"
+                    ))
+                })?
+            }
+            other => {
+                let other = match other {
+                    zip::CompressionMethod::Unsupported(n) => format!("method {n}"),
+                    known => known.to_string(),
+                };
+                return Err(problem(format!(
+                    "the zip's {name} is compressed by a method other than stored or deflated ({other}); Stackplan takes those two, what zip tools write by default"
+                )));
+            }
+        };
+        if size > budget {
+            return Err(too_large(None));
+        }
+        if size != entry.size() {
+            return Err(problem(format!(
+                "the zip's {name} says it unzips to {} bytes but holds {}: the zip is damaged; zip the code again",
+                shared::cost::group_digits(&entry.size().to_string()),
+                shared::cost::group_digits(&size.to_string())
+            )));
+        }
+        unzipped += size;
+    }
+    handler.ok_or_else(|| {
+        problem(format!(
+            "the zip has no {} at its top level, where the plan's handler is",
+            files.join(" or ")
+        ))
+    })
+}
+
+/// The names of the entries of the central directory that starts at `start` in `zip`, as its
+/// headers give them (a folder's without its `/`, so that a file and a folder of one name
+/// count as one name given twice).
+fn central_names(zip: &[u8], start: u64) -> Option<Vec<&[u8]>> {
+    let mut at = usize::try_from(start).ok()?;
+    let mut names = Vec::new();
+    while zip.get(at..at.checked_add(4)?) == Some(b"PK\x01\x02".as_slice()) {
+        let header = zip.get(at..at.checked_add(46)?)?;
+        let length = |o: usize| usize::from(u16::from_le_bytes([header[o], header[o + 1]]));
+        let (name, extra, comment) = (length(28), length(30), length(32));
+        let name = zip.get(at + 46..at + 46 + name)?;
+        names.push(name.strip_suffix(b"/").unwrap_or(name));
+        at += 46 + name.len() + extra + comment;
+    }
+    Some(names)
+}
+
+/// Why a zip entry's name would land outside the folder it is unpacked into, or could not be
+/// written there, if it would.
+fn unsafe_name(name: &str) -> Option<&'static str> {
+    if name.is_empty() {
+        Some("empty")
+    } else if name.starts_with('/') {
+        Some("which starts at the root (\"/\")")
+    } else if name.contains('\\') {
+        Some("with a backslash")
+    } else if name.split('/').any(|part| part == "..") {
+        Some("which climbs out of its folder (\"..\")")
+    } else if name.chars().any(char::is_control) {
+        Some("with control characters")
+    } else {
+        None
+    }
+}
+
+/// The bytes the raw deflate stream `raw` unzips to, counted into a small buffer and not kept,
+/// stopping once past `budget`; `None` if it is no whole deflate stream.
+fn inflated_size(raw: &[u8], budget: u64) -> Option<u64> {
+    use miniz_oxide::inflate::stream::{InflateState, inflate};
+    use miniz_oxide::{DataFormat, MZFlush, MZStatus};
+    let mut state = InflateState::new_boxed(DataFormat::Raw);
+    let mut out = vec![0u8; 64 * 1024];
+    let mut input = raw;
+    let mut total = 0u64;
+    loop {
+        let step = inflate(&mut state, input, &mut out, MZFlush::None);
+        input = &input[step.bytes_consumed..];
+        total += step.bytes_written as u64;
+        if total > budget {
+            return Some(total);
+        }
+        match step.status {
+            Ok(MZStatus::StreamEnd) => return Some(total),
+            Ok(_) if step.bytes_consumed > 0 || step.bytes_written > 0 => {}
+            // No progress: the stream ends before its end, or is not one.
+            _ => return None,
+        }
+    }
 }
 
 /// An upper bound on the entries a zip reader can find in `zip`: the central directory
@@ -188,7 +325,14 @@ impl Deployer {
             files,
         } = target;
         let arn = &deployment.stack;
-        let handler_file = check_zip(&zip, &files).map_err(DeployError::InvalidCode)?;
+        // Unzipping every entry to size it takes up to about a second: off the async threads.
+        let handler_file = {
+            let zip = zip.clone();
+            tokio::task::spawn_blocking(move || check_zip(&zip, &files))
+                .await
+                .map_err(|_| DeployError::InvalidCode(problem("the upload could not be read")))?
+                .map_err(DeployError::InvalidCode)?
+        };
         let digest = Sha256::digest(&zip);
         let hex = super::id::hex(&digest);
         let sha256 = base64::engine::general_purpose::STANDARD.encode(digest);
@@ -307,6 +451,200 @@ mod tests {
                 "the zip unzips to 300,000,005 bytes; Lambda takes at most 262,144,000 (250 MB) unzipped"
             )
         );
+    }
+
+    /// One entry of a zip written byte by byte, as a zip tool that lies or errs could write it.
+    struct Raw<'a> {
+        name: &'a str,
+        /// 0 stored, 8 deflated.
+        method: u16,
+        data: Vec<u8>,
+        /// The unzipped size both headers claim.
+        size: u32,
+        encrypted: bool,
+        /// Unix mode (a symbolic link: 0o120777), written as a Unix tool writes it.
+        mode: Option<u32>,
+    }
+
+    impl<'a> Raw<'a> {
+        fn stored(name: &'a str, text: &str) -> Raw<'a> {
+            Raw {
+                name,
+                method: 0,
+                data: text.as_bytes().to_vec(),
+                size: text.len() as u32,
+                encrypted: false,
+                mode: None,
+            }
+        }
+
+        fn deflated(name: &'a str, bytes: &[u8]) -> Raw<'a> {
+            Raw {
+                name,
+                method: 8,
+                data: miniz_oxide::deflate::compress_to_vec(bytes, 6),
+                size: bytes.len() as u32,
+                encrypted: false,
+                mode: None,
+            }
+        }
+    }
+
+    /// The zip of `entries`: local headers with their data, the central directory, its end.
+    fn raw_zip(entries: &[Raw]) -> Vec<u8> {
+        let (mut out, mut central) = (Vec::new(), Vec::new());
+        for e in entries {
+            let offset = out.len() as u32;
+            let flags: u16 = if e.encrypted { 1 } else { 0 };
+            let common = |v: &mut Vec<u8>| {
+                v.extend_from_slice(&20u16.to_le_bytes());
+                v.extend_from_slice(&flags.to_le_bytes());
+                v.extend_from_slice(&e.method.to_le_bytes());
+                v.extend_from_slice(&[0; 4]); // time, date
+                v.extend_from_slice(&[0; 4]); // CRC-32 (not checked by the upload)
+                v.extend_from_slice(&(e.data.len() as u32).to_le_bytes());
+                v.extend_from_slice(&e.size.to_le_bytes());
+                v.extend_from_slice(&(e.name.len() as u16).to_le_bytes());
+                v.extend_from_slice(&0u16.to_le_bytes()); // extra field
+            };
+            out.extend_from_slice(b"PK\x03\x04");
+            common(&mut out);
+            out.extend_from_slice(e.name.as_bytes());
+            out.extend_from_slice(&e.data);
+            central.extend_from_slice(b"PK\x01\x02");
+            // Made by: Unix (3) when a mode is given, else MS-DOS.
+            let made_by: u16 = if e.mode.is_some() { 0x031e } else { 20 };
+            central.extend_from_slice(&made_by.to_le_bytes());
+            common(&mut central);
+            central.extend_from_slice(&[0; 6]); // comment length, disk, internal attributes
+            central.extend_from_slice(&(e.mode.unwrap_or(0) << 16).to_le_bytes());
+            central.extend_from_slice(&offset.to_le_bytes());
+            central.extend_from_slice(e.name.as_bytes());
+        }
+        let start = out.len() as u32;
+        out.extend_from_slice(&central);
+        out.extend_from_slice(b"PK\x05\x06");
+        out.extend_from_slice(&[0; 4]);
+        out.extend_from_slice(&(entries.len() as u16).to_le_bytes());
+        out.extend_from_slice(&(entries.len() as u16).to_le_bytes());
+        out.extend_from_slice(&(central.len() as u32).to_le_bytes());
+        out.extend_from_slice(&start.to_le_bytes());
+        out.extend_from_slice(&0u16.to_le_bytes());
+        out
+    }
+
+    /// The names of the entries of `zip`, which was taken with the handler `file`.
+    fn archive_names(zip: &[u8], file: &str) -> String {
+        let archive = zip::ZipArchive::new(Cursor::new(zip)).unwrap();
+        format!(
+            "{file} accepted from {:?}",
+            archive.file_names().collect::<Vec<_>>()
+        )
+    }
+
+    /// The one problem of `zip`, for the handler `app.py`.
+    fn refusal(zip: &[u8]) -> String {
+        let files = handler_files(Runtime::Python313, "app.handler");
+        let problems = check_zip(zip, &files)
+            .map(|file| archive_names(zip, &file))
+            .unwrap_err();
+        assert_eq!(problems.len(), 1);
+        assert_eq!(problems[0].path, "code");
+        problems[0].message.clone()
+    }
+
+    /// The sizes are what the entries unzip to: a zip bomb whose headers claim a byte is
+    /// refused for what it holds, counted without keeping it.
+    #[test]
+    fn a_zip_is_sized_by_what_it_unzips_to_not_by_what_it_claims() {
+        let files = handler_files(Runtime::Python313, "app.handler");
+        let zeros = vec![0u8; MAX_UNZIPPED_BYTES as usize];
+        let honest = raw_zip(&[
+            Raw::stored("app.py", "x = 1"),
+            Raw::deflated("lib/data.bin", &zeros[..1_000_000]),
+        ]);
+        assert_eq!(check_zip(&honest, &files).unwrap(), "app.py");
+        let mut bomb = Raw::deflated("zeros.bin", &zeros);
+        bomb.size = 1;
+        assert_eq!(
+            refusal(&raw_zip(&[Raw::stored("app.py", "x = 1"), bomb])),
+            "the zip unzips to more than 262,144,000 bytes; Lambda takes at most 262,144,000 (250 MB) unzipped"
+        );
+        // Within the limit, a size that is not the one claimed is a damaged zip.
+        let mut short = Raw::deflated("lib/data.bin", &zeros[..1000]);
+        short.size = 10;
+        assert_eq!(
+            refusal(&raw_zip(&[Raw::stored("app.py", "x = 1"), short])),
+            "the zip's lib/data.bin says it unzips to 10 bytes but holds 1,000: the zip is damaged; zip the code again"
+        );
+        // A deflate stream cut short does not unzip.
+        let mut cut = Raw::deflated("app.py", b"print('hello')\n".repeat(100).as_slice());
+        cut.data.truncate(cut.data.len() / 2);
+        assert_eq!(
+            refusal(&raw_zip(&[cut])),
+            "the zip's app.py does not unzip: the zip is damaged; zip the code again"
+        );
+        let mut other = Raw::stored("app.py", "x = 1");
+        other.method = 12;
+        assert!(refusal(&raw_zip(&[other])).starts_with(
+            "the zip's app.py is compressed by a method other than stored or deflated"
+        ));
+    }
+
+    #[test]
+    fn every_name_stays_in_the_folder_the_zip_is_unpacked_into_and_comes_once() {
+        for (name, why) in [
+            (
+                "../../etc/passwd",
+                "which climbs out of its folder (\"..\")",
+            ),
+            ("lib/../../x.py", "which climbs out of its folder (\"..\")"),
+            ("/abs/file", "which starts at the root (\"/\")"),
+            ("..\\..\\x", "with a backslash"),
+            ("a\u{7}b.py", "with control characters"),
+        ] {
+            assert_eq!(
+                refusal(&raw_zip(&[
+                    Raw::stored("app.py", "x = 1"),
+                    Raw::stored(name, "")
+                ])),
+                format!(
+                    "the zip holds an entry named {name:?}, {why}: Lambda unpacks the zip into one folder, so every name must stay inside it"
+                )
+            );
+        }
+        // A name with dots that do not climb is a name.
+        let files = handler_files(Runtime::Python313, "app.handler");
+        let dots = raw_zip(&[Raw::stored("app.py", "x = 1"), Raw::stored("a..b/..c", "")]);
+        assert_eq!(check_zip(&dots, &files).unwrap(), "app.py");
+        assert_eq!(
+            refusal(&raw_zip(&[
+                Raw::stored("app.py", "x = 1"),
+                Raw::stored("app.py", "x = 2")
+            ])),
+            "the zip holds \"app.py\" twice; which one Lambda would run is not known, so keep one"
+        );
+    }
+
+    #[test]
+    fn encrypted_entries_and_a_linked_handler_are_refused() {
+        let mut secret = Raw::stored("lib/key.py", "k = 1");
+        secret.encrypted = true;
+        assert_eq!(
+            refusal(&raw_zip(&[Raw::stored("app.py", "x = 1"), secret])),
+            "the zip's lib/key.py is encrypted; Lambda cannot read it, so zip the code without a password"
+        );
+        let mut link = Raw::stored("app.py", "/etc/passwd");
+        link.mode = Some(0o120777);
+        assert_eq!(
+            refusal(&raw_zip(&[link])),
+            "the zip's app.py is a symbolic link; put the file itself in the zip"
+        );
+        // The same file as a Unix tool writes it is a file.
+        let mut file = Raw::stored("app.py", "x = 1");
+        file.mode = Some(0o100644);
+        let files = handler_files(Runtime::Python313, "app.handler");
+        assert_eq!(check_zip(&raw_zip(&[file]), &files).unwrap(), "app.py");
     }
 
     /// A zip of `n` empty files, each named by its number.
