@@ -1666,6 +1666,26 @@ async fn a_running_service_is_never_pointed_at_an_image_that_is_not_pushed() {
             .parameters
             .contains(&("ImageReady".to_string(), "true".to_string()))
     );
+    // A new tag in the plan itself is the one meant, not the stack's (an update keeps only
+    // what the plan did not change).
+    let mut retagged = fargate.clone();
+    retagged["fargate"]["image_tag"] = json!("3.0.0");
+    h.ecr
+        .pushed
+        .lock()
+        .unwrap()
+        .push((repository.into(), "3.0.0".into()));
+    let (status, body) = h
+        .create("shop-fargate", json!({"plan": retagged, "update": true}))
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    assert!(
+        h.cfn.stacks.lock().unwrap()[0]
+            .parameters
+            .contains(&("ImageTag".to_string(), "3.0.0".to_string())),
+        "{:?}",
+        h.cfn.stacks.lock().unwrap()[0].parameters
+    );
 
     // A Lambda stack has no repository: nothing to look up.
     let before = h.ecr.calls.lock().unwrap().len();

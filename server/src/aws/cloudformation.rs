@@ -154,6 +154,9 @@ pub struct TemplateSummary {
     /// The architecture it runs: its recorded plan's, else told by its resources (a function
     /// or a service).
     pub kind: Option<shared::plan::ArchitectureKind>,
+    /// Each parameter's default, by name (those that have a string default): what the plan
+    /// it was made from chose, such as its image tag.
+    pub defaults: std::collections::BTreeMap<String, String>,
 }
 
 impl TemplateSummary {
@@ -184,6 +187,12 @@ impl TemplateSummary {
                 }
             }),
             plan_link: recorded.map(|(code, _)| code),
+            defaults: template["Parameters"]
+                .as_object()
+                .into_iter()
+                .flatten()
+                .filter_map(|(name, p)| Some((name.clone(), p["Default"].as_str()?.to_string())))
+                .collect(),
             platform: arch.map(|a| {
                 match a {
                     "ARM64" => "linux/arm64",

@@ -155,10 +155,13 @@ pub fn check_zip(zip: &[u8], files: &[String]) -> Result<String, Vec<PlanProblem
                 })?
             }
             other => {
-                let other = match other {
-                    zip::CompressionMethod::Unsupported(n) => format!("method {n}"),
-                    known => known.to_string(),
-                };
+                // The method's number, as the entry's central header gives it.
+                let other = usize::try_from(entry.central_header_start())
+                    .ok()
+                    .and_then(|at| zip.get(at + 10..at + 12))
+                    .map_or(other.to_string(), |n| {
+                        format!("method {}", u16::from_le_bytes([n[0], n[1]]))
+                    });
                 return Err(problem(format!(
                     "the zip's {name} is compressed by a method other than stored or deflated ({other}); Stackplan takes those two, what zip tools write by default"
                 )));

@@ -200,18 +200,25 @@ impl Deployer {
             || template.resources().contains_key(template::CODE_BUCKET),
             |d| d.code_bucket,
         );
-        let (deployed_plan, deployed_holds) =
-            deployed.map_or((None, Vec::new()), |t| (t.plan_link, t.held));
+        let (deployed_plan, deployed_holds, deployed_defaults) = deployed
+            .map_or((None, Vec::new(), None), |t| {
+                (t.plan_link, t.held, Some(t.defaults))
+            });
         // Every role the stack creates carries the account's permissions boundary.
         let mut parameters = given;
         // An update keeps what the request leaves out (the code it runs, the image tag), as
         // CloudFormation's "use existing value": its default would put a function back on the
-        // placeholder and a service back on the plan's first tag.
+        // placeholder and a service back on the plan's first tag. Unless the plan changed that
+        // default (a new image tag in the plan): the plan's is then the one meant.
         if let Some(stack) = updating {
             let declared = doc["Parameters"].as_object();
-            for name in declared.into_iter().flat_map(|d| d.keys()) {
+            for (name, spec) in declared.into_iter().flatten() {
+                let replanned = deployed_defaults.as_ref().is_some_and(|before| {
+                    before.get(name).map(String::as_str) != spec["Default"].as_str()
+                });
                 let kept = !super::parameters::SERVER_OWNED.contains(&name)
-                    && !parameters.iter().any(|(k, _)| k == name);
+                    && !parameters.iter().any(|(k, _)| k == name)
+                    && !replanned;
                 if let Some(value) = stack.parameter(name).filter(|_| kept) {
                     parameters.push((name.to_string(), value.to_string()));
                 }
