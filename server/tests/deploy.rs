@@ -1830,6 +1830,59 @@ async fn another_stacks_code_bucket_is_refused_before_any_change_set() {
 /// it gets its update whatever the output says, or without one; another stack's bucket is
 /// refused; a stack without the bucket yet, and a new stack, are told so.
 #[tokio::test]
+async fn a_code_key_without_a_bucket_is_refused_rather_than_deploying_the_placeholder() {
+    let h = harness();
+    let key_only = json!({"parameters": {"CodeS3Key": "builds/app-9.zip"}});
+    let (status, body) = h.create("shop-lambda", key_only.clone()).await;
+    assert_eq!(
+        (status, body["error"].as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("invalid_parameters")),
+        "{body}"
+    );
+    assert_eq!(
+        body["problems"][0]["path"], "parameters.CodeS3Bucket",
+        "{body}"
+    );
+    assert!(
+        body["problems"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("placeholder"),
+        "{body}"
+    );
+    assert!(
+        h.cfn.stacks.lock().unwrap().is_empty(),
+        "nothing was created"
+    );
+    // With the bucket, or on a stack that keeps one it runs code from, the key alone is a new
+    // zip in that bucket.
+    let (status, body) = h
+        .create(
+            "shop-lambda",
+            json!({"parameters": {"CodeS3Bucket": "my-code", "CodeS3Key": "builds/app-9.zip"}}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    let id = body["id"].as_str().unwrap().to_string();
+    h.events(&id, None).await;
+    h.cfn.stacks.lock().unwrap()[0].parameters = vec![
+        ("CodeS3Bucket".into(), "my-code".into()),
+        ("CodeS3Key".into(), "builds/app-9.zip".into()),
+    ];
+    let mut update = json!({"update": true, "parameters": {"CodeS3Key": "builds/app-10.zip"}});
+    let (status, body) = h.create("shop-lambda", update.clone()).await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    // Unless the request empties the bucket itself.
+    update["parameters"]["CodeS3Bucket"] = json!("");
+    let (status, body) = h.create("shop-lambda", update).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert_eq!(
+        body["problems"][0]["path"], "parameters.CodeS3Bucket",
+        "{body}"
+    );
+}
+
+#[tokio::test]
 async fn an_update_names_the_stacks_own_code_bucket_by_its_id() {
     let h = harness();
     h.deployed("shop-lambda").await;

@@ -204,6 +204,9 @@ impl Deployer {
             .map_or((None, Vec::new(), None), |t| {
                 (t.plan_link, t.held, Some(t.defaults))
             });
+        let key_given = given
+            .iter()
+            .any(|(k, _)| k == super::parameters::CODE_KEY_PARAMETER);
         // Every role the stack creates carries the account's permissions boundary.
         let mut parameters = given;
         // An update keeps what the request leaves out (the code it runs, the image tag), as
@@ -237,7 +240,9 @@ impl Deployer {
             &parameters,
             own_bucket.as_deref(),
             grant.code_buckets.as_deref(),
-        ) {
+        )
+        .or_else(|| super::parameters::key_without_bucket(doc, &parameters, key_given))
+        {
             return Err(DeployError::InvalidParameters(vec![problem]));
         }
         if let Some(arn) = &roles.permissions_boundary_arn

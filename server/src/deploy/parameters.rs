@@ -72,6 +72,25 @@ pub fn value<'a>(template: &'a Node, given: &'a [(String, String)], name: &str) 
 /// The parameter naming the bucket a zip function's code comes from.
 pub const CODE_BUCKET_PARAMETER: &str = "CodeS3Bucket";
 
+/// The parameter naming the zip in the code bucket.
+pub const CODE_KEY_PARAMETER: &str = "CodeS3Key";
+
+/// A code key the request gives (`key_given`) while the stack gets no code bucket: the
+/// function would run the placeholder handler, and the key would be silently unused.
+pub fn key_without_bucket(
+    template: &Node,
+    parameters: &[(String, String)],
+    key_given: bool,
+) -> Option<PlanProblem> {
+    let bucket = value(template, parameters, CODE_BUCKET_PARAMETER)?;
+    (key_given && bucket.is_empty()).then(|| PlanProblem {
+        path: format!("parameters.{CODE_BUCKET_PARAMETER}"),
+        message: format!(
+            "is needed with a code key ({CODE_KEY_PARAMETER}): name the bucket that holds the zip; without one the function runs the placeholder handler"
+        ),
+    })
+}
+
 /// A code bucket that is another stack's: every stack's code bucket is `stackplan-code-…`, and
 /// the execution role may read it, so a request naming another stack's would run (and expose
 /// through its own function) code uploaded for that stack. A stack runs code from its own code
