@@ -360,6 +360,10 @@ where
                 crate::routes::deployments::DEPLOY_OFF.into(),
             ));
         }
+        // Which of two tokens would count is not for the server to guess.
+        if parts.headers.get_all(AUTHORIZATION).iter().nth(1).is_some() {
+            return Err(ApiError::TwoTokens);
+        }
         match bearer_token(&parts.headers) {
             None => Err(ApiError::MissingToken),
             Some(t) => state

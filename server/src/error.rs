@@ -28,10 +28,16 @@ pub enum ApiError {
         "the token is not valid for this server: open the login URL that `stackplan serve` printed, or ask the server's operator for a token"
     )]
     InvalidToken,
+    #[error("the request carries more than one Authorization header: send one, with the token")]
+    TwoTokens,
     #[error("the request body is not valid: {0}")]
     BadBody(String),
     #[error("the request body's type is not what this route takes: send `Content-Type: {0}`")]
     UnsupportedMediaType(&'static str),
+    #[error(
+        "the request body is sent with `Content-Encoding: {0}`, which this server does not undo: send the body as it is, without a Content-Encoding"
+    )]
+    UnsupportedEncoding(String),
     #[error("the request body is larger than {0} bytes")]
     PayloadTooLarge(usize),
     #[error(
@@ -75,9 +81,11 @@ impl ApiError {
             ApiError::NotFound(_) | ApiError::UnpricedRegion(_) => C::NotFound,
             ApiError::MethodNotAllowed(_) => C::MethodNotAllowed,
             ApiError::MissingToken => C::MissingToken,
-            ApiError::InvalidToken => C::InvalidToken,
+            ApiError::InvalidToken | ApiError::TwoTokens => C::InvalidToken,
             ApiError::BadBody(_) => C::BadRequest,
-            ApiError::UnsupportedMediaType(_) => C::UnsupportedMediaType,
+            ApiError::UnsupportedMediaType(_) | ApiError::UnsupportedEncoding(_) => {
+                C::UnsupportedMediaType
+            }
             ApiError::PayloadTooLarge(_) | ApiError::CodeTooLarge(_) => C::PayloadTooLarge,
             ApiError::DeployDisabled(_) => C::DeployDisabled,
             ApiError::MisdirectedHost => C::MisdirectedRequest,
@@ -219,7 +227,7 @@ impl IntoResponse for ApiError {
         let mut response = (status, Json(self.body())).into_response();
         let headers = response.headers_mut();
         match &self {
-            ApiError::MissingToken | ApiError::InvalidToken => {
+            ApiError::MissingToken | ApiError::InvalidToken | ApiError::TwoTokens => {
                 headers.insert(
                     header::WWW_AUTHENTICATE,
                     HeaderValue::from_static("Bearer realm=\"stackplan\""),

@@ -1934,6 +1934,72 @@ async fn an_update_names_the_stacks_own_code_bucket_by_its_id() {
     }
 }
 
+/// What the server cannot read as sent is refused for that, not for what it then looks like:
+/// two tokens (neither is taken, in either order) and a compressed body.
+#[tokio::test]
+async fn two_tokens_or_a_compressed_body_are_refused_as_such() {
+    let h = harness();
+    let good = format!("Bearer {TOKEN}");
+    for (token, other) in [(TOKEN, "Bearer bad"), ("bad", good.as_str())] {
+        let (status, body, _) = h
+            .send(
+                "GET",
+                "/api/deploy/token",
+                Some(token),
+                None,
+                &[("authorization", other)],
+            )
+            .await;
+        assert_eq!(
+            (status, body["error"].as_str()),
+            (StatusCode::UNAUTHORIZED, Some("invalid_token")),
+            "{body}"
+        );
+        assert!(
+            body["message"]
+                .as_str()
+                .unwrap()
+                .contains("more than one Authorization header"),
+            "{body}"
+        );
+    }
+    let (status, body, _) = h
+        .send(
+            "POST",
+            "/api/deployments",
+            Some(TOKEN),
+            Some(json!({"stack_name": "shop-lambda"})),
+            &[("content-encoding", "gzip")],
+        )
+        .await;
+    assert_eq!(
+        (status, body["error"].as_str()),
+        (
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            Some("unsupported_media_type")
+        ),
+        "{body}"
+    );
+    assert!(
+        body["message"]
+            .as_str()
+            .unwrap()
+            .contains("`Content-Encoding: gzip`"),
+        "{body}"
+    );
+    // `identity` is no encoding.
+    let (status, body, _) = h
+        .send(
+            "POST",
+            "/api/deployments",
+            Some(TOKEN),
+            Some(json!({"stack_name": "shop-lambda"})),
+            &[("content-encoding", "identity")],
+        )
+        .await;
+    assert_ne!(status, StatusCode::UNSUPPORTED_MEDIA_TYPE, "{body}");
+}
+
 #[tokio::test]
 async fn tokens_are_required_on_every_deploy_endpoint() {
     let h = harness();

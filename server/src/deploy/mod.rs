@@ -320,6 +320,43 @@ impl Pick {
         }
     }
 
+    /// Whether `asked` could name a template's resources at all: at most [`MAX_PICKED`] names,
+    /// each a logical id (1-255 letters and digits). Checked before the stack's state, so a
+    /// request that could never be right is said to be so whatever the stack is doing.
+    pub fn well_formed(
+        &self,
+        asked: &[shared::api::LogicalId],
+    ) -> Result<(), Vec<shared::api::PlanProblem>> {
+        let field = self.field;
+        if asked.len() > MAX_PICKED {
+            return Err(vec![shared::api::PlanProblem {
+                path: field.into(),
+                message: format!(
+                    "at most {MAX_PICKED} names (a template has at most 500 resources)"
+                ),
+            }]);
+        }
+        let problems: Vec<_> = asked
+            .iter()
+            .enumerate()
+            .filter(|(_, id)| {
+                !(1..=255).contains(&id.0.len()) || !id.0.bytes().all(|b| b.is_ascii_alphanumeric())
+            })
+            .map(|(i, id)| shared::api::PlanProblem {
+                path: format!("{field}[{i}]"),
+                message: format!(
+                    "{:?} is not a logical id: 1-255 letters and digits, as the stack's events name its resources",
+                    id.0.chars().take(64).collect::<String>()
+                ),
+            })
+            .collect();
+        if problems.is_empty() {
+            Ok(())
+        } else {
+            Err(problems)
+        }
+    }
+
     /// What a stack in the needed state (`in_state`, checked first) is asked to act on, from
     /// `asked`: those of `stuck` (what the failed operation left) it names, each once, in
     /// `stuck`'s order.
@@ -334,16 +371,6 @@ impl Pick {
             return Err(vec![problem(
                 field.into(),
                 format!("name what to {field}: {} {}", self.stuck, stuck.join(", ")),
-            )]);
-        }
-        if asked.len() > MAX_PICKED {
-            return Err(vec![problem(
-                field.into(),
-                format!(
-                    "at most {MAX_PICKED} names (a template has at most 500 resources, and {} {})",
-                    self.stuck,
-                    stuck.len()
-                ),
             )]);
         }
         // The list of what may be named is said once, with the first name that is not on it.
@@ -420,9 +447,19 @@ mod tests {
             .unwrap_err();
         assert_eq!(both[1].message, "\"Logs\" is not one of them either");
         let many = ids(&vec!["Database"; super::MAX_PICKED + 1]);
+        assert_eq!(super::KEEP.well_formed(&many).unwrap_err()[0].path, "keep");
+        assert_eq!(super::KEEP.well_formed(&many[1..]), Ok(()));
+        // A name that is no logical id is said so at its place, whatever the stack's state.
+        let odd = super::SKIP
+            .well_formed(&ids(&["Service", "a-b", "", &"A".repeat(256)]))
+            .unwrap_err();
         assert_eq!(
-            super::KEEP.among(&many, &failed).unwrap_err()[0].path,
-            "keep"
+            odd.iter().map(|p| p.path.as_str()).collect::<Vec<_>>(),
+            ["skip[1]", "skip[2]", "skip[3]"]
+        );
+        assert!(
+            odd[0].message.starts_with("\"a-b\" is not a logical id"),
+            "{odd:?}"
         );
         // Another state is a conflict, said with what the request needs.
         let settled = super::KEEP

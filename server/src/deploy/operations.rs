@@ -1089,6 +1089,7 @@ impl Deployer {
         pick: &super::Pick,
         asked: &[LogicalId],
     ) -> Result<Vec<String>, DeployError> {
+        pick.well_formed(asked).map_err(pick.invalid)?;
         pick.in_state(&arn.name, &stack.status)?;
         let events = self
             .call(session, &unwatched, |cfn, s| {

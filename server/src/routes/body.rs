@@ -34,7 +34,29 @@ fn is_json(req: &Request) -> bool {
         })
 }
 
+/// A body sent compressed (`Content-Encoding: gzip`) is refused as such: read as it is, it
+/// would be refused for being no JSON, or no zip, which misleads.
+pub fn unencoded(headers: &axum::http::HeaderMap) -> Result<(), ApiError> {
+    for value in headers.get_all(axum::http::header::CONTENT_ENCODING) {
+        let text = String::from_utf8_lossy(value.as_bytes());
+        let coded = text
+            .split(',')
+            .map(str::trim)
+            .find(|c| !c.is_empty() && !c.eq_ignore_ascii_case("identity"));
+        if let Some(coding) = coded {
+            let shown: String = coding
+                .chars()
+                .take(40)
+                .filter(|c| c.is_ascii_graphic())
+                .collect();
+            return Err(ApiError::UnsupportedEncoding(shown));
+        }
+    }
+    Ok(())
+}
+
 async fn bytes<S: Send + Sync>(req: Request, state: &S) -> Result<Bytes, ApiError> {
+    unencoded(req.headers())?;
     Bytes::from_request(req, state).await.map_err(|e| {
         if e.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
             ApiError::PayloadTooLarge(super::BODY_LIMIT)

@@ -131,6 +131,7 @@ pub async fn deployment_code_put(
     if kind.as_deref() != Some("application/octet-stream") {
         return Err(ApiError::UnsupportedMediaType("application/octet-stream"));
     }
+    super::body::unencoded(&headers)?;
     let deployer = deployer(&state)?;
     // One upload per token at a time, taken first: the proof below costs AWS calls, and the
     // token is known good already, so a token can only ever block its own uploads.

@@ -261,7 +261,7 @@ pub fn api_routes() -> Routes {
                 example: None,
                 ok: (202, "The stack's status as the deletion starts.", json::<api::Status>()),
                 also: None,
-                errors: errors!(BadRequest, TooManyChanges, UnknownDeployment, StackBusy, CloudformationValidation; aws),
+                errors: errors!(BadRequest, UnsupportedMediaType, PayloadTooLarge, TooManyChanges, UnknownDeployment, StackBusy, CloudformationValidation; aws),
                 params: &[ID],
                 headers: &[],
                 links: &[DEPLOYMENT_EVENTS, DEPLOYMENT_DELETE_KEEPING],
