@@ -2000,6 +2000,52 @@ async fn two_tokens_or_a_compressed_body_are_refused_as_such() {
     assert_ne!(status, StatusCode::UNSUPPORTED_MEDIA_TYPE, "{body}");
 }
 
+/// A name that could never be a resource's is said so at its place, whatever the stack is
+/// doing (here it is well, so the request would be refused for its state after that).
+#[tokio::test]
+async fn keep_and_skip_names_are_checked_before_the_stacks_state() {
+    let h = harness();
+    let id = h.deployed("shop-lambda").await;
+    for (route, field) in [("delete-keeping", "keep"), ("continue-rollback", "skip")] {
+        let (status, body, _) = h
+            .send(
+                "POST",
+                &format!("/api/deployments/{id}/{route}"),
+                Some(TOKEN),
+                Some(json!({ field: ["Table", "a-b"] })),
+                &[],
+            )
+            .await;
+        assert_eq!(
+            (
+                status,
+                body["error"].as_str(),
+                body["problems"][0]["path"].as_str()
+            ),
+            (
+                StatusCode::UNPROCESSABLE_ENTITY,
+                Some(format!("invalid_{field}").as_str()),
+                Some(format!("{field}[1]").as_str())
+            ),
+            "{body}"
+        );
+        let (status, body, _) = h
+            .send(
+                "POST",
+                &format!("/api/deployments/{id}/{route}"),
+                Some(TOKEN),
+                Some(json!({ field: ["Table"] })),
+                &[],
+            )
+            .await;
+        assert_eq!(
+            (status, body["error"].as_str()),
+            (StatusCode::CONFLICT, Some("wrong_stack_state")),
+            "{body}"
+        );
+    }
+}
+
 #[tokio::test]
 async fn tokens_are_required_on_every_deploy_endpoint() {
     let h = harness();
