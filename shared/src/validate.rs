@@ -867,7 +867,10 @@ fn fargate(c: &mut Checker, plan: &Plan, f: &Fargate) {
     if !tag_ok {
         c.error(
             "fargate.image_tag",
-            format!("\"{}\" is not an image tag (1–128 letters, digits, _ . -; not starting with . or -)", f.image_tag),
+            format!(
+                "{} is not an image tag (1–128 letters, digits, _ . -; not starting with . or -)",
+                quoted(&f.image_tag)
+            ),
         );
     }
     if let Some(u) = &f.user {
@@ -1073,7 +1076,7 @@ fn function_image(c: &mut Checker, plan: &Plan, image: &str) {
     if name.contains(':') || name.contains('@') {
         c.error(
             "lambda.image",
-            format!("\"{image}\" must name a repository without tag or digest: the tag is the deploy's ImageTag"),
+            format!("\"{image}\" must name a repository without tag or digest: the tag is the deploy's Image tag (its `ImageTag` parameter)"),
         );
         return;
     }
@@ -1104,19 +1107,38 @@ fn function_image(c: &mut Checker, plan: &Plan, image: &str) {
     );
 }
 
+/// `text` in quotes, cut to its first 48 characters when it is longer than 64 (a message
+/// quotes what was typed, not a page of it).
+fn quoted(text: &str) -> String {
+    let n = text.chars().count();
+    if n > 64 {
+        let start: String = text.chars().take(48).collect();
+        format!("\"{start}…\" ({n} characters)")
+    } else {
+        format!("\"{text}\"")
+    }
+}
+
 fn image_repo(c: &mut Checker, image: &str) {
     let last = image.rsplit('/').next().unwrap_or(image);
+    let shown = quoted(image);
     if image.contains('@') || last.contains(':') {
         c.error(
             "fargate.image",
             format!(
-                "\"{image}\" must name a repository without tag or digest: put the tag in image_tag"
+                "{shown} must name a repository without tag or digest: put the tag in the image tag (`fargate.image_tag`)"
             ),
         );
         return;
     }
+    if image.len() > 255 {
+        c.error(
+            "fargate.image",
+            format!("{shown} is too long for an image repository: at most 255 characters"),
+        );
+        return;
+    }
     let ok = !image.is_empty()
-        && image.len() <= 255
         && image
             .chars()
             .all(|ch| ch.is_ascii_lowercase() || ch.is_ascii_digit() || "._/:-".contains(ch))
@@ -1125,9 +1147,7 @@ fn image_repo(c: &mut Checker, image: &str) {
     if !ok {
         c.error(
             "fargate.image",
-            format!(
-                "\"{image}\" is not an image repository (lowercase letters, digits and . _ / : -)"
-            ),
+            format!("{shown} is not an image repository (lowercase letters, digits and . _ / : -)"),
         );
         return;
     }

@@ -268,10 +268,25 @@ fn fargate_options() {
         "fargate",
         json!({"fargate": {"image": "nginx:1.27", "image_tag": "-x", "alarm_email": "ops", "container_port": 0}}),
         &[
-            "fargate.image: \"nginx:1.27\" must name a repository without tag or digest: put the tag in image_tag",
+            "fargate.image: \"nginx:1.27\" must name a repository without tag or digest: put the tag in the image tag (`fargate.image_tag`)",
             "fargate.image_tag: \"-x\" is not an image tag (1–128 letters, digits, _ . -; not starting with . or -)",
             "fargate.container_port: 0 is not a port (allowed: 1–65535)",
             "fargate.alarm_email: \"ops\" is not an email address",
+        ],
+    );
+    // A name too long is said to be too long, and quoted only in part.
+    check(
+        "fargate",
+        json!({"fargate": {"image": "a".repeat(300), "image_tag": "b".repeat(200)}}),
+        &[
+            &format!(
+                "fargate.image: \"{}…\" (300 characters) is too long for an image repository: at most 255 characters",
+                "a".repeat(48)
+            ),
+            &format!(
+                "fargate.image_tag: \"{}…\" (200 characters) is not an image tag (1–128 letters, digits, _ . -; not starting with . or -)",
+                "b".repeat(48)
+            ),
         ],
     );
     check(
@@ -361,7 +376,7 @@ fn function_images() {
         ),
         (
             "123456789012.dkr.ecr.us-east-1.amazonaws.com/api:1.0",
-            "lambda.image: \"123456789012.dkr.ecr.us-east-1.amazonaws.com/api:1.0\" must name a repository without tag or digest: the tag is the deploy's ImageTag",
+            "lambda.image: \"123456789012.dkr.ecr.us-east-1.amazonaws.com/api:1.0\" must name a repository without tag or digest: the tag is the deploy's Image tag (its `ImageTag` parameter)",
         ),
         (
             "123456789012.dkr.ecr.us-east-1.amazonaws.com/Shop//api",

@@ -205,6 +205,7 @@ test('Deploy creates the Lambda example in the sandbox, shows progress, outputs 
   const expected = createHash('sha256').update(await readFile(zipPath)).digest('base64');
   const wrongPath = path.join(artifacts, 'wrong.zip');
   await makeZip(wrongPath, 'main.py', 'x = 1\n');
+  assert.match(await page.getByTestId('code-upload').innerText(), /The function runs a placeholder until its code is uploaded/);
   await page.getByTestId('code-file').setInputFiles(wrongPath);
   await page.getByTestId('upload-code').click();
   const codeError = await page.getByTestId('code-error').innerText();
@@ -221,6 +222,12 @@ test('Deploy creates the Lambda example in the sandbox, shows progress, outputs 
   assert.equal(await page.evaluate(() => document.activeElement?.dataset.testid), 'deploy-progress');
   const fn = (await motoTool('inventory')).functions[0];
   assert.deepEqual([fn.code_sha256, fn.handler], [expected, 'app.handler']);
+  // The page no longer says it runs a placeholder; and after a reload, which follows the
+  // stack again, the upload is there, named by the plan the stack records.
+  await page.getByTestId('code-upload').filter({ hasText: 'The function runs your code.' }).waitFor();
+  await page.reload();
+  await page.getByTestId('deploy').scrollIntoViewIfNeeded();
+  await page.getByTestId('code-upload').filter({ hasText: 'The function runs your code. To replace it, upload a zip holding the module of its handler, app.handler' }).waitFor({ timeout: 30000 });
 
   // Deploying the stack again with more memory offers an update, which shows its changes first.
   // An edit while the offer stands takes the offer away: "Review the update" would have asked

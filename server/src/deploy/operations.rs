@@ -1399,6 +1399,8 @@ fn status_of_stack(id: &str, arn: &StackArn, read: &StackRead) -> Status {
         } else {
             Vec::new()
         },
+        placeholder_code: stack.output(template::CODE_BUCKET_OUTPUT).is_some()
+            && stack.parameter(super::parameters::CODE_BUCKET_PARAMETER) == Some(""),
     }
 }
 

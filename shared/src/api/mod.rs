@@ -340,6 +340,10 @@ pub struct Status {
     /// it, and may skip them.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub not_rolled_back: Vec<Failure>,
+    /// For a zip function's stack: the function runs the placeholder handler, no code of the
+    /// user's yet (its `CodeS3Bucket` parameter is empty).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub placeholder_code: bool,
 }
 
 /// A service waiting for its first image: the stack's own repository was empty when the

@@ -16,7 +16,8 @@ enum Upload {
     Failed(String),
 }
 
-pub fn upload(d: Deploy, handler: String) -> AnyView {
+/// `placeholder`: the function runs the placeholder handler, not code of the user's yet.
+pub fn upload(d: Deploy, handler: String, placeholder: bool) -> AnyView {
     let input = NodeRef::<Input>::new();
     let state = RwSignal::new(Upload::Idle);
     let send = move |_| {
@@ -49,9 +50,15 @@ pub fn upload(d: Deploy, handler: String) -> AnyView {
     let view = view! {
         <div class="code-upload" data-testid="code-upload">
             <h3>"Your code"</h3>
-            <p class="muted">{format!(
-                "The function runs a placeholder until its code is uploaded: a zip holding the module of its handler, {handler}, at its top level (at most 50 MB). It goes to the stack's code bucket, then the update that runs it is shown for review."
-            )}</p>
+            <p class="muted">{if placeholder {
+                format!(
+                    "The function runs a placeholder until its code is uploaded: a zip holding the module of its handler, {handler}, at its top level (at most 50 MB). It goes to the stack's code bucket, then the update that runs it is shown for review."
+                )
+            } else {
+                format!(
+                    "The function runs your code. To replace it, upload a zip holding the module of its handler, {handler}, at its top level (at most 50 MB). It goes to the stack's code bucket, then the update that runs it is shown for review."
+                )
+            }}</p>
             <div class="actions">
                 <input type="file" accept=".zip,application/zip" node_ref=input data-testid="code-file"
                     aria-label="The function's code: a zip file"

@@ -104,18 +104,24 @@ fn left_behind(left: &[LeftBehind]) -> AnyView {
 }
 
 /// The code upload, for a Lambda stack that names its code bucket (a zip function's; an image
-/// function's stack keeps the bucket without naming it). The plan the page deployed names the
-/// handler.
+/// function's stack keeps the bucket without naming it). The plan the stack records names the
+/// handler (so a stack followed again after a reload gets its upload too), else the plan the
+/// page deployed.
 fn code_upload(d: Deploy, status: &Status, deleted: bool) -> Option<AnyView> {
     let has_bucket = status
         .outputs
         .iter()
         .any(|o| o.key == shared::template::CODE_BUCKET_OUTPUT);
-    let plan = d.requested_plan()?;
+    let plan = status
+        .plan_link
+        .as_deref()
+        .and_then(|link| shared::link::decode(link).ok())
+        .or_else(|| d.requested_plan())?;
     let shared::plan::Architecture::Lambda(l) = &plan.architecture else {
         return None;
     };
-    (status.succeeded && !deleted && has_bucket).then(|| super::code::upload(d, l.handler.clone()))
+    (status.succeeded && !deleted && has_bucket)
+        .then(|| super::code::upload(d, l.handler.clone(), status.placeholder_code))
 }
 
 /// One output: a link when it is a URL.

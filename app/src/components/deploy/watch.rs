@@ -73,6 +73,8 @@ impl Deploy {
                         // server error and a full watcher list may.
                         let lasting = (400..500).contains(&e.status) && e.status != 429;
                         if lasting || failures >= MAX_FAILURES {
+                            // "Reconnecting…" is over: the error says what happened instead.
+                            self.notice.set(None);
                             self.fail(format!(
                                 "Lost the deploy's event stream: {}. The stack carries on in CloudFormation.",
                                 e.message
