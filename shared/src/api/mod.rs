@@ -293,6 +293,10 @@ impl Progress {
             (Counted::Changes, 1) => "change",
             (Counted::Changes, _) => "changes",
         };
+        if self.total == 0 {
+            // An update that changes no resource: "0 of 0 changes" reads as a count that stuck.
+            return "nothing to change".into();
+        }
         format!("{} of {} {noun}", self.finished, self.total)
     }
 }
@@ -902,6 +906,22 @@ mod tests {
             let json = serde_json::to_value(code).unwrap();
             assert_eq!(json, code.as_str(), "serde and as_str agree");
         }
+    }
+
+    #[test]
+    fn progress_is_said_in_words() {
+        let of = |finished, total, counted| {
+            Progress {
+                finished,
+                total,
+                percent: 0,
+                counted,
+            }
+            .words()
+        };
+        assert_eq!(of(1, 1, Counted::Changes), "1 of 1 change");
+        assert_eq!(of(24, 55, Counted::Resources), "24 of 55 resources");
+        assert_eq!(of(0, 0, Counted::Changes), "nothing to change");
     }
 
     #[test]

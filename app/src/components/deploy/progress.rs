@@ -76,11 +76,12 @@ pub fn failing(d: Deploy) -> AnyView {
     view.into_any()
 }
 
-/// Percent done, 0–100.
+/// Percent done, 0–100. Of nothing to do (an update that changes no resource), what the
+/// server says: 100 once it is done.
 pub fn percent(p: Progress) -> u32 {
     (p.finished * 100)
         .checked_div(p.total)
-        .unwrap_or(0)
+        .unwrap_or(u32::from(p.percent))
         .min(100)
 }
 

@@ -160,7 +160,11 @@ pub fn review(d: Deploy) -> AnyView {
                     Some(view! {
                     <div class="banner" role="alertdialog" aria-labelledby="update-question" aria-describedby=described data-testid="confirm-update"
                         on:keydown=move |ev| if ev.key() == "Escape" { cancel(ev.into()) }>
-                        <span id="update-question">{format!("Updating {name} changes {}, listed below. Apply?", crate::components::cost_summary::count(n, "resource"))}</span>
+                        <span id="update-question">{if n == 0 {
+                            format!("Updating {name} changes no resource, only what its template records (the plan it was made from, its parameters' defaults). Apply?")
+                        } else {
+                            format!("Updating {name} changes {}, listed below. Apply?", crate::components::cost_summary::count(n, "resource"))
+                        }}</span>
                         <button type="button" data-testid="apply-update" on:click=move |ev| {
                             crate::browser::refocus_deploy(ev.target());
                             d.execute(name.clone())
