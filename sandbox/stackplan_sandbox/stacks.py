@@ -78,6 +78,11 @@ What moto 5.2.5 does instead, and what this module changes (each is a gap to rep
   UpdateStack, ExecuteChangeSet), CloudFormation's rollback deletes what the operation
   created, retained or not, so that a failed deploy leaves nothing behind it; moto ignores the
   flag. Here a rollback follows it.
+- **Two creates of one name at once make two stacks.** moto checks that the name is free, then
+  builds the stack (parsing its template) before listing it, and its server answers requests on
+  threads: two CreateStack (or CREATE change set) calls at once both found the name free, and
+  two stacks of one name existed. CloudFormation never has two live stacks of one name. Here
+  stacks are made one at a time, so the second call finds the first stack (`AlreadyExists`).
 - **A resource type moto cannot create is skipped silently** (a warning in its log), and any
   `Fn::GetAtt` on it later fails the stack with a misleading message. Here the resource fails
   with "the sandbox cannot create TYPE", which names the real cause.
@@ -1264,6 +1269,22 @@ def _resolve_update_parameters(
     return resolve
 
 
+# Held while a stack is made: its name checked free, then the stack listed under it.
+_making = threading.RLock()
+
+
+def _one_at_a_time(original: Callable[..., Any]) -> Callable[..., Any]:
+    """A backend call that makes a stack under a name it first checks is free, run under
+    `_making`, so that no other can take the name between the check and the listing."""
+
+    def made(*args: Any, **kwargs: Any) -> Any:
+        with _making:
+            return original(*args, **kwargs)
+
+    made.one_at_a_time = True  # type: ignore[attr-defined]
+    return made
+
+
 def install() -> None:
     if not getattr(cfn.CloudFormationBackend._resolve_update_parameters, "previous_or_default", False):
         cfn.CloudFormationBackend._resolve_update_parameters = _resolve_update_parameters(  # type: ignore[method-assign]
@@ -1281,6 +1302,10 @@ def install() -> None:
         cfn.CloudFormationBackend.create_change_set = _create_change_set(  # type: ignore[method-assign]
             cfn.CloudFormationBackend.create_change_set
         )
+    for operation in ("create_stack", "create_change_set"):
+        make = getattr(cfn.CloudFormationBackend, operation)
+        if not getattr(make, "one_at_a_time", False):
+            setattr(cfn.CloudFormationBackend, operation, _one_at_a_time(make))
     for operation in ("create_stack", "update_stack", "create_change_set"):
         respond = getattr(CloudFormationResponse, operation)
         if not getattr(respond, "checks_capabilities", False):

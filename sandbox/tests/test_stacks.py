@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import threading
 import time
 import unittest
 
@@ -853,6 +854,37 @@ class Operations(unittest.TestCase):
         self.cf.update_stack(StackName="tagged", TemplateBody=json.dumps(template), Tags=tags({"last": "3"}))
         stack = self.cf.describe_stacks(StackName="tagged")["Stacks"][0]
         self.assertEqual((stack["StackStatus"], stack["Tags"]), ("UPDATE_COMPLETE", tags({"last": "3"})))
+
+    def test_creates_of_one_name_at_once_make_one_stack(self) -> None:
+        # moto builds a stack (parsing its template) between checking its name and listing it:
+        # made slow here, so that creates at once would all find the name free.
+        original_init = stacks.cfn.Stack.__init__
+
+        def slow_init(stack: object, *args: object, **kwargs: object) -> None:
+            time.sleep(0.2)
+            original_init(stack, *args, **kwargs)
+
+        answers: list[str] = []
+
+        def create() -> None:
+            try:
+                self.cf.create_stack(StackName="once", TemplateBody=json.dumps(TEMPLATE))
+                answers.append("created")
+            except ClientError as e:
+                answers.append(e.response["Error"]["Code"])
+
+        stacks.cfn.Stack.__init__ = slow_init  # type: ignore[method-assign]
+        try:
+            threads = [threading.Thread(target=create) for _ in range(3)]
+            for t in threads:
+                t.start()
+            for t in threads:
+                t.join()
+        finally:
+            stacks.cfn.Stack.__init__ = original_init  # type: ignore[method-assign]
+        self.assertEqual(sorted(answers), ["AlreadyExistsException", "AlreadyExistsException", "created"])
+        named = [s for s in self.cf.list_stacks()["StackSummaries"] if s["StackName"] == "once"]
+        self.assertEqual(len(named), 1, named)
 
     def test_one_stack_runs_one_operation_at_a_time(self) -> None:
         # With a pace the creation goes on after the request: an update meanwhile is refused
