@@ -391,6 +391,31 @@ test('a deploy whose event stream is lost for good can be followed again: Reconn
   assert.deepEqual(errors.filter((e) => !/ERR_CONNECTION_FAILED|ERR_FAILED/.test(e)), []);
 });
 
+test('a deploy that fails for a secret the account lacks names the plan\'s variable that reads it', async () => {
+  const { page, errors } = await open(login);
+  await page.locator('[data-arch=lambda]').click();
+  await page.getByRole('button', { name: 'Add variable' }).click();
+  await page.getByLabel('Variable 1 name').fill('STRIPE_KEY');
+  await page.getByLabel('Variable 1 name').press('Tab');
+  await page.getByLabel('Variable 1 source').selectOption('secret');
+  await page.getByLabel('Variable 1 value').fill('stackplan/shop/not-there');
+  await page.getByLabel('Variable 1 value').press('Tab');
+  await page.getByTestId('deploy').scrollIntoViewIfNeeded();
+  await page.getByTestId('deploy-target').filter({ hasNotText: 'Asking' }).waitFor();
+  await page.getByTestId('stack-name').fill('secretless-lambda');
+  await page.getByTestId('deploy-button').click();
+  await page.getByTestId('deploy-status').filter({ hasText: 'ROLLBACK_COMPLETE' }).waitFor({ timeout: 60000 });
+  assert.match(await page.getByTestId('deploy-failure').innerText(), /Function \(AWS::Lambda::Function\) failed: .*Secrets Manager/);
+  assert.equal(
+    await page.getByTestId('failure-hint').innerText(),
+    'The plan\'s variables from Secrets Manager: STRIPE_KEY (stackplan/shop/not-there). Each secret must exist in us-east-1 in this account before the deploy: create it, or change the variable.',
+  );
+  await page.getByTestId('delete-stack').click();
+  await page.getByTestId('confirm-delete').click();
+  await page.getByTestId('deploy-status').filter({ hasText: 'DELETE_COMPLETE' }).waitFor({ timeout: 60000 });
+  assert.deepEqual(errors, []);
+});
+
 test('a reload while a deploy goes on follows it again and shows how it ended; a deleted stack is forgotten', async () => {
   const { page, errors } = await open(login);
   await page.locator('[data-arch=lambda]').click();

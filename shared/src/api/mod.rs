@@ -3,6 +3,7 @@
 //! them, and the OpenAPI document is generated from them (`server/src/openapi.rs`), so the three
 //! cannot drift apart.
 
+pub mod hints;
 pub mod sse;
 
 use std::collections::BTreeMap;

@@ -10,17 +10,28 @@ pub fn finished(d: Deploy, status: Status) -> AnyView {
     let view = {
         let deleted = status.status == "DELETE_COMPLETE";
         let notes = d.sandbox_notes.get_untracked();
-        let code = code_upload(d, &status, deleted);
+        // The plan the stack records (so a stack followed again after a reload has it too),
+        // else the plan the page deployed.
+        let plan = status
+            .plan_link
+            .as_deref()
+            .and_then(|link| shared::link::decode(link).ok())
+            .or_else(|| d.requested_plan());
+        let code = code_upload(d, plan.as_ref(), &status, deleted);
         view! {
             <div class="deploy-result" data-testid="deploy-result">
                 <p class=if status.succeeded { "result good" } else { "result bad" } data-testid="deploy-status">
                     {format!("{} {}", status.stack_name, status.status)}
                 </p>
-                {status.failure.map(|f| view! {
-                    <div class="banner error" role="alert" data-testid="deploy-failure">
-                        <strong>{format!("{} ({}) failed: ", f.logical_id, f.resource_type)}</strong>
-                        <span>{f.reason}</span>
-                    </div>
+                {status.failure.map(|f| {
+                    let hint = plan.as_ref().and_then(|p| shared::api::hints::failure_hint(p, &f));
+                    view! {
+                        <div class="banner error" role="alert" data-testid="deploy-failure">
+                            <strong>{format!("{} ({}) failed: ", f.logical_id, f.resource_type)}</strong>
+                            <span>{f.reason}</span>
+                            {hint.map(|h| view! { <p class="failure-hint" data-testid="failure-hint">{h}</p> })}
+                        </div>
+                    }
                 })}
                 {(!status.left_behind.is_empty()).then(|| left_behind(&status.left_behind))}
                 {(status.succeeded && !deleted).then(|| view! {
@@ -104,19 +115,18 @@ fn left_behind(left: &[LeftBehind]) -> AnyView {
 }
 
 /// The code upload, for a Lambda stack that names its code bucket (a zip function's; an image
-/// function's stack keeps the bucket without naming it). The plan the stack records names the
-/// handler (so a stack followed again after a reload gets its upload too), else the plan the
-/// page deployed.
-fn code_upload(d: Deploy, status: &Status, deleted: bool) -> Option<AnyView> {
+/// function's stack keeps the bucket without naming it). `plan` names the handler.
+fn code_upload(
+    d: Deploy,
+    plan: Option<&shared::plan::Plan>,
+    status: &Status,
+    deleted: bool,
+) -> Option<AnyView> {
     let has_bucket = status
         .outputs
         .iter()
         .any(|o| o.key == shared::template::CODE_BUCKET_OUTPUT);
-    let plan = status
-        .plan_link
-        .as_deref()
-        .and_then(|link| shared::link::decode(link).ok())
-        .or_else(|| d.requested_plan())?;
+    let plan = plan?;
     let shared::plan::Architecture::Lambda(l) = &plan.architecture else {
         return None;
     };

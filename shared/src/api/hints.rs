@@ -1,0 +1,130 @@
+//! What a failed resource's reason points at in the plan: CloudFormation says "Secrets Manager
+//! can't find the specified secret" of the function, not which of the plan's variables names
+//! it. Read by the deploy panel beside the failure.
+
+use super::Failure;
+use crate::plan::{Architecture, EnvSource, Plan};
+
+/// The plan's part a failure's reason points at, in words, if it points at one.
+pub fn failure_hint(plan: &Plan, failure: &Failure) -> Option<String> {
+    let reason = failure.reason.to_ascii_lowercase();
+    let region = plan.region.code();
+    let listed = |pick: &dyn Fn(EnvSource<'_>) -> Option<String>| -> Option<String> {
+        let names: Vec<String> = plan
+            .environment
+            .iter()
+            .filter_map(|v| Some(format!("{} ({})", v.name, pick(v.source()?)?)))
+            .collect();
+        (!names.is_empty()).then(|| names.join(", "))
+    };
+    if reason.contains("secrets manager") || reason.contains("secretsmanager") {
+        let vars = listed(&|s| match s {
+            EnvSource::Secret(name) => Some(name.to_string()),
+            _ => None,
+        })?;
+        return Some(format!(
+            "The plan's variables from Secrets Manager: {vars}. Each secret must exist in {region} in this account before the deploy: create it, or change the variable."
+        ));
+    }
+    if reason.contains("parameter store")
+        || reason.contains("ssm parameter")
+        || reason.contains("parameternotfound")
+    {
+        let vars = listed(&|s| match s {
+            EnvSource::SsmParameter(name) => Some(name.to_string()),
+            _ => None,
+        })?;
+        return Some(format!(
+            "The plan's variables from Parameter Store: {vars}. Each parameter must exist in {region} in this account before the deploy: create it, or change the variable."
+        ));
+    }
+    let zip_function = matches!(&plan.architecture, Architecture::Lambda(l) if l.image.is_none());
+    if zip_function
+        && failure.resource_type == "AWS::Lambda::Function"
+        && (reason.contains("nosuchbucket") || reason.contains("nosuchkey"))
+    {
+        return Some(format!(
+            "The function's code comes from the deploy's Code bucket and Code key: the bucket must be in {region} in this account and hold that key. Or deploy without them and upload a zip from this panel."
+        ));
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::examples;
+    use crate::plan::EnvVar;
+
+    fn failed(resource_type: &str, reason: &str) -> Failure {
+        Failure {
+            logical_id: "Function".into(),
+            resource_type: resource_type.into(),
+            status: "CREATE_FAILED".into(),
+            reason: reason.into(),
+        }
+    }
+
+    fn var(name: &str, set: impl Fn(&mut EnvVar)) -> EnvVar {
+        let mut v = EnvVar {
+            name: name.into(),
+            ..EnvVar::default()
+        };
+        set(&mut v);
+        v
+    }
+
+    #[test]
+    fn a_missing_secret_or_parameter_is_named_by_the_plans_variables() {
+        let mut plan = examples::lambda();
+        plan.environment = vec![
+            var("MODE", |v| v.value = Some("live".into())),
+            var("STRIPE_KEY", |v| {
+                v.secret = Some("stackplan/shop/stripe".into())
+            }),
+            var("DB_URL", |v| v.ssm_parameter = Some("/stackplan/db".into())),
+        ];
+        let secret = failed(
+            "AWS::Lambda::Function",
+            "Secrets Manager can't find the specified secret. (Service: SecretsManager)",
+        );
+        assert_eq!(
+            failure_hint(&plan, &secret).as_deref(),
+            Some(
+                "The plan's variables from Secrets Manager: STRIPE_KEY (stackplan/shop/stripe). Each secret must exist in us-east-1 in this account before the deploy: create it, or change the variable."
+            )
+        );
+        let parameter = failed(
+            "AWS::ECS::TaskDefinition",
+            "ParameterNotFound: /stackplan/db",
+        );
+        assert!(
+            failure_hint(&plan, &parameter)
+                .unwrap()
+                .starts_with("The plan's variables from Parameter Store: DB_URL (/stackplan/db).")
+        );
+        // Nothing in the plan to point at: no hint rather than a wrong one.
+        plan.environment.clear();
+        assert_eq!(failure_hint(&plan, &secret), None);
+        assert_eq!(
+            failure_hint(&plan, &failed("AWS::Lambda::Function", "Rate exceeded")),
+            None
+        );
+    }
+
+    #[test]
+    fn a_missing_code_bucket_points_at_the_deploys_code_fields() {
+        let plan = examples::lambda();
+        let missing = failed(
+            "AWS::Lambda::Function",
+            "Error occurred while GetObject. S3 Error Code: NoSuchBucket. S3 Error Message: The specified bucket does not exist",
+        );
+        assert!(
+            failure_hint(&plan, &missing).unwrap().starts_with(
+                "The function's code comes from the deploy's Code bucket and Code key"
+            )
+        );
+        let fargate = examples::fargate();
+        assert_eq!(failure_hint(&fargate, &missing), None);
+    }
+}
