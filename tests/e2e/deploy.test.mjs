@@ -225,9 +225,12 @@ test('Deploy creates the Lambda example in the sandbox, shows progress, outputs 
   // The page no longer says it runs a placeholder; and after a reload, which follows the
   // stack again, the upload is there, named by the plan the stack records.
   await page.getByTestId('code-upload').filter({ hasText: 'The function runs your code.' }).waitFor();
+  // (The live regions watched so far, before the reload takes the watch away.)
+  assert.deepEqual(await insertedStatusRegions(page), []);
   await page.reload();
   await page.getByTestId('deploy').scrollIntoViewIfNeeded();
   await page.getByTestId('code-upload').filter({ hasText: 'The function runs your code. To replace it, upload a zip holding the module of its handler, app.handler' }).waitFor({ timeout: 30000 });
+  await watchStatusRegions(page);
 
   // Deploying the stack again with more memory offers an update, which shows its changes first.
   // An edit while the offer stands takes the offer away: "Review the update" would have asked
@@ -405,7 +408,7 @@ test('a deploy that fails for a secret the account lacks names the plan\'s varia
   await page.getByTestId('stack-name').fill('secretless-lambda');
   await page.getByTestId('deploy-button').click();
   await page.getByTestId('deploy-status').filter({ hasText: 'ROLLBACK_COMPLETE' }).waitFor({ timeout: 60000 });
-  assert.match(await page.getByTestId('deploy-failure').innerText(), /Function \(AWS::Lambda::Function\) failed: .*Secrets Manager/);
+  assert.match(await page.getByTestId('deploy-failure').innerText(), /Function \(AWS::Lambda::Function\) failed:\s+Secrets Manager can't find the specified secret/);
   assert.equal(
     await page.getByTestId('failure-hint').innerText(),
     'The plan\'s variables from Secrets Manager: STRIPE_KEY (stackplan/shop/not-there). Each secret must exist in us-east-1 in this account before the deploy: create it, or change the variable.',
