@@ -519,6 +519,8 @@ test('Deploy builds the default Fargate plan in the sandbox resource by resource
   assert.match(outputs, /ServiceUrl\s+http:\/\/[\w.-]+\.elb\.amazonaws\.com/);
   assert.match(outputs, /DatabaseSecretArn\s+arn:aws:secretsmanager:us-east-1:\d{12}:secret:rds!db-/);
   assert.match(outputs, /CacheEndpoint\s+\S+/);
+  // Each with what the template says it is.
+  assert.match(outputs, /RepositoryUri\s+\S+\s+Push images here/);
   // The panel is taller than the default viewport, and its column is sticky: make room first.
   await page.setViewportSize({ width: 1400, height: 1400 });
   await deploy.screenshot({ path: path.join(artifacts, 'deploy-fargate.png') });

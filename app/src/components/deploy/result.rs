@@ -134,10 +134,12 @@ fn code_upload(
         .then(|| super::code::upload(d, l.handler.clone(), status.placeholder_code))
 }
 
-/// One output: a link when it is a URL.
+/// One output: a link when it is a URL, with what the template says it is (the stack's own
+/// repository says when the service runs another image).
 fn output(o: Output) -> impl IntoView {
     let link = o.value.starts_with("https://") || o.value.starts_with("http://");
     let value = o.value;
+    let about = (!o.description.is_empty()).then_some(o.description);
     view! {
         <dt>{o.key}</dt>
         <dd>{if link {
@@ -145,7 +147,7 @@ fn output(o: Output) -> impl IntoView {
             view! { <a href=href target="_blank" rel="noopener">{value}</a> }.into_any()
         } else {
             view! { <code>{value}</code> }.into_any()
-        }}</dd>
+        }}{about.map(|a| view! { <span class="output-about">{a}</span> })}</dd>
     }
 }
 
