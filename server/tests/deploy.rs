@@ -1825,10 +1825,8 @@ async fn another_stacks_code_bucket_is_refused_before_any_change_set() {
     assert_eq!(status, StatusCode::CREATED, "{body}");
 }
 
-/// An update may name the stack's own code bucket (`stackplan-code-` and its id's last part,
-/// as its template names it) once the stack has it, by its deployed template or its output:
-/// it gets its update whatever the output says, or without one; another stack's bucket is
-/// refused; a stack without the bucket yet, and a new stack, are told so.
+/// A code key names a zip in a code bucket: without one the function would run the placeholder
+/// and the key go unused.
 #[tokio::test]
 async fn a_code_key_without_a_bucket_is_refused_rather_than_deploying_the_placeholder() {
     let h = harness();
@@ -1882,6 +1880,10 @@ async fn a_code_key_without_a_bucket_is_refused_rather_than_deploying_the_placeh
     );
 }
 
+/// An update may name the stack's own code bucket (`stackplan-code-` and its id's last part,
+/// as its template names it) once the stack has it, by its deployed template or its output:
+/// it gets its update whatever the output says, or without one; another stack's bucket is
+/// refused; a stack without the bucket yet, and a new stack, are told so.
 #[tokio::test]
 async fn an_update_names_the_stacks_own_code_bucket_by_its_id() {
     let h = harness();

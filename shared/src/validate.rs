@@ -1046,7 +1046,10 @@ fn function_image(c: &mut Checker, plan: &Plan, image: &str) {
     let Some((host, name)) = image.split_once('/') else {
         c.error(
             "lambda.image",
-            format!("\"{image}\" is not an Amazon ECR repository ({form}): Lambda runs images only from ECR"),
+            format!(
+                "{} is not an Amazon ECR repository ({form}): Lambda runs images only from ECR",
+                quoted(image)
+            ),
         );
         return;
     };
@@ -1058,7 +1061,7 @@ fn function_image(c: &mut Checker, plan: &Plan, image: &str) {
     if !account_ok || dkr != Some("dkr") || ecr != Some("ecr") || region.is_none() {
         c.error(
             "lambda.image",
-            format!("\"{image}\" is not an Amazon ECR repository ({form}): Lambda runs images only from private ECR repositories, not Docker Hub or ECR Public"),
+            format!("{} is not an Amazon ECR repository ({form}): Lambda runs images only from private ECR repositories, not Docker Hub or ECR Public", quoted(image)),
         );
         return;
     }
@@ -1076,7 +1079,7 @@ fn function_image(c: &mut Checker, plan: &Plan, image: &str) {
     if name.contains(':') || name.contains('@') {
         c.error(
             "lambda.image",
-            format!("\"{image}\" must name a repository without tag or digest: the tag is the deploy's Image tag (its `ImageTag` parameter)"),
+            format!("{} must name a repository without tag or digest: the tag is the deploy's Image tag (its `ImageTag` parameter)", quoted(image)),
         );
         return;
     }
@@ -1091,7 +1094,7 @@ fn function_image(c: &mut Checker, plan: &Plan, image: &str) {
     if !name_ok {
         c.error(
             "lambda.image",
-            format!("\"{name}\" is not an ECR repository name: 2–256 lowercase letters, digits and . _ - between /"),
+            format!("{} is not an ECR repository name: 2–256 lowercase letters, digits and . _ - between /", quoted(name)),
         );
         return;
     }
@@ -1126,12 +1129,12 @@ fn image_repo(c: &mut Checker, image: &str) {
         c.error(
             "fargate.image",
             format!(
-                "{shown} must name a repository without tag or digest: put the tag in the image tag (`fargate.image_tag`)"
+                "{shown} must name a repository without tag or digest: put the tag in `fargate.image_tag` (the Image tag field)"
             ),
         );
         return;
     }
-    if image.len() > 255 {
+    if image.chars().count() > 255 {
         c.error(
             "fargate.image",
             format!("{shown} is too long for an image repository: at most 255 characters"),

@@ -268,7 +268,7 @@ fn fargate_options() {
         "fargate",
         json!({"fargate": {"image": "nginx:1.27", "image_tag": "-x", "alarm_email": "ops", "container_port": 0}}),
         &[
-            "fargate.image: \"nginx:1.27\" must name a repository without tag or digest: put the tag in the image tag (`fargate.image_tag`)",
+            "fargate.image: \"nginx:1.27\" must name a repository without tag or digest: put the tag in `fargate.image_tag` (the Image tag field)",
             "fargate.image_tag: \"-x\" is not an image tag (1–128 letters, digits, _ . -; not starting with . or -)",
             "fargate.container_port: 0 is not a port (allowed: 1–65535)",
             "fargate.alarm_email: \"ops\" is not an email address",

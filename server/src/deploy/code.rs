@@ -62,8 +62,15 @@ pub fn handler_files(runtime: Runtime, handler: &str) -> Vec<String> {
 /// Every entry is unzipped (into a small buffer, counted, not kept), so its size is what it
 /// holds, not what its headers claim; its name must stay inside the folder Lambda unpacks the
 /// zip into, and be there once; nothing may be encrypted; and the handler's file must be a
-/// file, not a link.
+/// file, not a link. When the zip holds several of `files`, the one Lambda runs is the first
+/// of `files` it holds (Node.js tries `.js`, then `.mjs`, then `.cjs`).
 pub fn check_zip(zip: &[u8], files: &[String]) -> Result<String, Vec<PlanProblem>> {
+    check_zip_within(zip, files, MAX_UNZIPPED_BYTES)
+}
+
+/// [`check_zip`], with `limit` as the most the zip may unzip to (Lambda's 250 MB, smaller in
+/// tests).
+fn check_zip_within(zip: &[u8], files: &[String], limit: u64) -> Result<String, Vec<PlanProblem>> {
     if zip.is_empty() {
         return Err(problem("the upload is empty"));
     }
@@ -91,21 +98,33 @@ pub fn check_zip(zip: &[u8], files: &[String]) -> Result<String, Vec<PlanProblem
     }
     // `bytes`: the size claimed; `None` for a size counted, which stops once past the limit.
     let too_large = |bytes: Option<u64>| {
-        let limit = shared::cost::group_digits(&MAX_UNZIPPED_BYTES.to_string());
+        let most = shared::cost::group_digits(&limit.to_string());
         let size = bytes.map_or_else(
-            || format!("more than {limit}"),
+            || format!("more than {most}"),
             |b| shared::cost::group_digits(&b.to_string()),
         );
         problem(format!(
-            "the zip unzips to {size} bytes; Lambda takes at most {limit} (250 MB) unzipped"
+            "the zip unzips to {size} bytes; Lambda takes at most {most}{} unzipped",
+            if limit == MAX_UNZIPPED_BYTES {
+                " (250 MB)"
+            } else {
+                ""
+            }
         ))
     };
-    if claimed > MAX_UNZIPPED_BYTES {
+    if claimed > limit {
         return Err(too_large(Some(claimed)));
     }
     // A name given twice: the zip reader keeps one entry per name (the last), so the names are
-    // read from the central directory's own headers.
+    // read from the central directory's own headers. Their raw bytes are checked too: the
+    // name the reader decodes may come from an extra field instead.
     let mut names = central_names(zip, archive.central_directory_start()).ok_or_else(damaged)?;
+    for raw in &names {
+        let name = String::from_utf8_lossy(raw);
+        if let Some(why) = unsafe_name(&name) {
+            return Err(unsafe_entry(&name, why));
+        }
+    }
     names.sort_unstable();
     if let Some(twice) = names.windows(2).find(|w| w[0] == w[1]) {
         return Err(problem(format!(
@@ -113,15 +132,20 @@ pub fn check_zip(zip: &[u8], files: &[String]) -> Result<String, Vec<PlanProblem
             String::from_utf8_lossy(twice[0])
         )));
     }
+    // Names of other bytes that read the same (or an extra field's name) are one entry to the
+    // reader, which would then size and check only one of them.
+    if names.len() != archive.len() {
+        return Err(problem(
+            "the zip holds two entries whose names read the same; which one Lambda would run is not known, so keep one",
+        ));
+    }
     let mut unzipped = 0u64;
-    let mut handler = None;
+    let mut found = Vec::new();
     for i in 0..archive.len() {
         let entry = archive.by_index_raw(i).map_err(|_| damaged())?;
         let name = entry.name().to_string();
         if let Some(why) = unsafe_name(&name) {
-            return Err(problem(format!(
-                "the zip holds an entry named {name:?}, {why}: Lambda unpacks the zip into one folder, so every name must stay inside it"
-            )));
+            return Err(unsafe_entry(&name, why));
         }
         if entry.encrypted() {
             return Err(problem(format!(
@@ -129,12 +153,7 @@ pub fn check_zip(zip: &[u8], files: &[String]) -> Result<String, Vec<PlanProblem
             )));
         }
         if files.contains(&name) {
-            if entry.is_symlink() {
-                return Err(problem(format!(
-                    "the zip's {name} is a symbolic link; put the file itself in the zip"
-                )));
-            }
-            handler = Some(name.clone());
+            found.push((name.clone(), entry.is_symlink()));
         }
         if entry.is_dir() {
             continue;
@@ -144,7 +163,7 @@ pub fn check_zip(zip: &[u8], files: &[String]) -> Result<String, Vec<PlanProblem
             .ok()
             .and_then(|len| zip.get(start..start.checked_add(len)?))
             .ok_or_else(damaged)?;
-        let budget = MAX_UNZIPPED_BYTES - unzipped;
+        let budget = limit - unzipped;
         let size = match entry.compression() {
             zip::CompressionMethod::Stored => raw.len() as u64,
             m if m == zip::CompressionMethod::DEFLATE => {
@@ -172,19 +191,44 @@ pub fn check_zip(zip: &[u8], files: &[String]) -> Result<String, Vec<PlanProblem
         }
         if size != entry.size() {
             return Err(problem(format!(
-                "the zip's {name} says it unzips to {} bytes but holds {}: the zip is damaged; zip the code again",
-                shared::cost::group_digits(&entry.size().to_string()),
-                shared::cost::group_digits(&size.to_string())
+                "the zip's {name} says it unzips to {} but holds {}: the zip is damaged; zip the code again",
+                bytes(entry.size()),
+                bytes(size)
             )));
         }
         unzipped += size;
     }
-    handler.ok_or_else(|| {
-        problem(format!(
+    // The file Lambda runs: the first of `files` the zip holds.
+    let Some((handler, linked)) = files
+        .iter()
+        .find_map(|f| found.iter().find(|(name, _)| name == f))
+    else {
+        return Err(problem(format!(
             "the zip has no {} at its top level, where the plan's handler is",
             files.join(" or ")
-        ))
-    })
+        )));
+    };
+    if *linked {
+        return Err(problem(format!(
+            "the zip's {handler} is a symbolic link; put the file itself in the zip"
+        )));
+    }
+    Ok(handler.clone())
+}
+
+/// `n` bytes, in words.
+fn bytes(n: u64) -> String {
+    match n {
+        1 => "1 byte".into(),
+        _ => format!("{} bytes", shared::cost::group_digits(&n.to_string())),
+    }
+}
+
+/// The refusal of an entry whose name `why` would not stay inside its folder.
+fn unsafe_entry(name: &str, why: &str) -> Vec<PlanProblem> {
+    problem(format!(
+        "the zip holds an entry named {name:?}, {why}: Lambda unpacks the zip into one folder, so every name must stay inside it"
+    ))
 }
 
 /// The names of the entries of the central directory that starts at `start` in `zip`, as its
@@ -457,6 +501,7 @@ mod tests {
     }
 
     /// One entry of a zip written byte by byte, as a zip tool that lies or errs could write it.
+    #[derive(Clone)]
     struct Raw<'a> {
         name: &'a str,
         /// 0 stored, 8 deflated.
@@ -467,6 +512,8 @@ mod tests {
         encrypted: bool,
         /// Unix mode (a symbolic link: 0o120777), written as a Unix tool writes it.
         mode: Option<u32>,
+        /// The name's bytes when they are not `name`'s, said to be UTF-8 (flag bit 11).
+        utf8_bytes: Option<&'a [u8]>,
     }
 
     impl<'a> Raw<'a> {
@@ -478,6 +525,7 @@ mod tests {
                 size: text.len() as u32,
                 encrypted: false,
                 mode: None,
+                utf8_bytes: None,
             }
         }
 
@@ -489,6 +537,7 @@ mod tests {
                 size: bytes.len() as u32,
                 encrypted: false,
                 mode: None,
+                utf8_bytes: None,
             }
         }
     }
@@ -498,7 +547,9 @@ mod tests {
         let (mut out, mut central) = (Vec::new(), Vec::new());
         for e in entries {
             let offset = out.len() as u32;
-            let flags: u16 = if e.encrypted { 1 } else { 0 };
+            let flags: u16 =
+                u16::from(e.encrypted) | if e.utf8_bytes.is_some() { 0x800 } else { 0 };
+            let name = e.utf8_bytes.unwrap_or(e.name.as_bytes());
             let common = |v: &mut Vec<u8>| {
                 v.extend_from_slice(&20u16.to_le_bytes());
                 v.extend_from_slice(&flags.to_le_bytes());
@@ -507,12 +558,12 @@ mod tests {
                 v.extend_from_slice(&[0; 4]); // CRC-32 (not checked by the upload)
                 v.extend_from_slice(&(e.data.len() as u32).to_le_bytes());
                 v.extend_from_slice(&e.size.to_le_bytes());
-                v.extend_from_slice(&(e.name.len() as u16).to_le_bytes());
+                v.extend_from_slice(&(name.len() as u16).to_le_bytes());
                 v.extend_from_slice(&0u16.to_le_bytes()); // extra field
             };
             out.extend_from_slice(b"PK\x03\x04");
             common(&mut out);
-            out.extend_from_slice(e.name.as_bytes());
+            out.extend_from_slice(name);
             out.extend_from_slice(&e.data);
             central.extend_from_slice(b"PK\x01\x02");
             // Made by: Unix (3) when a mode is given, else MS-DOS.
@@ -522,7 +573,7 @@ mod tests {
             central.extend_from_slice(&[0; 6]); // comment length, disk, internal attributes
             central.extend_from_slice(&(e.mode.unwrap_or(0) << 16).to_le_bytes());
             central.extend_from_slice(&offset.to_le_bytes());
-            central.extend_from_slice(e.name.as_bytes());
+            central.extend_from_slice(name);
         }
         let start = out.len() as u32;
         out.extend_from_slice(&central);
@@ -561,24 +612,39 @@ mod tests {
     #[test]
     fn a_zip_is_sized_by_what_it_unzips_to_not_by_what_it_claims() {
         let files = handler_files(Runtime::Python313, "app.handler");
-        let zeros = vec![0u8; MAX_UNZIPPED_BYTES as usize];
+        // A limit of 1 MB here (Lambda's 250 MB in the server): the same code, smaller zips.
+        const LIMIT: u64 = 1_000_000;
+        let zeros = vec![0u8; 2 * LIMIT as usize];
         let honest = raw_zip(&[
+            Raw::deflated("lib/data.bin", &zeros[..LIMIT as usize - 5]),
             Raw::stored("app.py", "x = 1"),
-            Raw::deflated("lib/data.bin", &zeros[..1_000_000]),
         ]);
-        assert_eq!(check_zip(&honest, &files).unwrap(), "app.py");
+        assert_eq!(check_zip_within(&honest, &files, LIMIT).unwrap(), "app.py");
+        // First in the zip or after the handler, a bomb that claims a byte is refused for what
+        // it holds.
         let mut bomb = Raw::deflated("zeros.bin", &zeros);
         bomb.size = 1;
-        assert_eq!(
-            refusal(&raw_zip(&[Raw::stored("app.py", "x = 1"), bomb])),
-            "the zip unzips to more than 262,144,000 bytes; Lambda takes at most 262,144,000 (250 MB) unzipped"
-        );
+        let said =
+            "the zip unzips to more than 1,000,000 bytes; Lambda takes at most 1,000,000 unzipped";
+        for zip in [
+            raw_zip(&[Raw::stored("app.py", "x = 1"), bomb.clone()]),
+            raw_zip(&[bomb, Raw::stored("app.py", "x = 1")]),
+        ] {
+            let problems = check_zip_within(&zip, &files, LIMIT).unwrap_err();
+            assert_eq!(problems[0].message, said);
+        }
+        // One byte over the limit in all is over it.
+        let over = raw_zip(&[
+            Raw::deflated("lib/data.bin", &zeros[..LIMIT as usize - 4]),
+            Raw::stored("app.py", "x = 1"),
+        ]);
+        assert!(check_zip_within(&over, &files, LIMIT).is_err());
         // Within the limit, a size that is not the one claimed is a damaged zip.
         let mut short = Raw::deflated("lib/data.bin", &zeros[..1000]);
         short.size = 10;
         assert_eq!(
             refusal(&raw_zip(&[Raw::stored("app.py", "x = 1"), short])),
-            "the zip's lib/data.bin says it unzips to 10 bytes but holds 1,000: the zip is damaged; zip the code again"
+            "the zip's lib/data.bin says it unzips to 10 bytes but holds 1,000 bytes: the zip is damaged; zip the code again"
         );
         // A deflate stream cut short does not unzip.
         let mut cut = Raw::deflated("app.py", b"print('hello')\n".repeat(100).as_slice());
@@ -627,6 +693,33 @@ mod tests {
             ])),
             "the zip holds \"app.py\" twice; which one Lambda would run is not known, so keep one"
         );
+        // Two names of other bytes that read the same are one entry to the zip reader: the
+        // other would go unsized and unchecked.
+        let mut a = Raw::stored("a", "");
+        a.utf8_bytes = Some(b"a\xff");
+        let mut b = Raw::stored("b", "");
+        b.utf8_bytes = Some(b"a\xfe");
+        assert_eq!(
+            refusal(&raw_zip(&[Raw::stored("app.py", "x = 1"), a, b])),
+            "the zip holds two entries whose names read the same; which one Lambda would run is not known, so keep one"
+        );
+    }
+
+    /// Node.js tries `.js`, then `.mjs`, then `.cjs`: the file Lambda runs is the first the zip
+    /// holds in that order, wherever it is in the zip.
+    #[test]
+    fn the_handlers_file_is_the_one_lambda_runs() {
+        let files = handler_files(Runtime::Nodejs22, "index.handler");
+        let both = raw_zip(&[
+            Raw::stored("index.mjs", "export const handler = 1;"),
+            Raw::stored("index.js", "exports.handler = 1;"),
+        ]);
+        assert_eq!(check_zip(&both, &files).unwrap(), "index.js");
+        // A link that Lambda would not run is no reason to refuse the zip.
+        let mut link = Raw::stored("index.mjs", "elsewhere.mjs");
+        link.mode = Some(0o120777);
+        let beside = raw_zip(&[link, Raw::stored("index.js", "exports.handler = 1;")]);
+        assert_eq!(check_zip(&beside, &files).unwrap(), "index.js");
     }
 
     #[test]

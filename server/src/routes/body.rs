@@ -18,9 +18,10 @@ pub struct JsonBody<T>(pub T);
 /// A JSON body that may be left out (no body, or an empty one, whatever its content type).
 pub struct OptionalJsonBody<T>(pub Option<T>);
 
-/// No body (or only whitespace): a request that takes none is refused with one rather than
-/// done without reading it, since its sender meant something by it.
-pub struct NoBody;
+/// A DELETE's missing body (nothing, or only whitespace): a delete sent with one is refused
+/// rather than done without reading it, since its sender meant something by it (most likely
+/// what `delete-keeping` takes, which its refusal names).
+pub struct NoDeleteBody;
 
 fn is_json(req: &Request) -> bool {
     req.headers()
@@ -206,16 +207,16 @@ impl<T: DeserializeOwned + Serialize, S: Send + Sync> FromRequest<S> for JsonBod
     }
 }
 
-impl<S: Send + Sync> FromRequest<S> for NoBody {
+impl<S: Send + Sync> FromRequest<S> for NoDeleteBody {
     type Rejection = ApiError;
 
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
         let bytes = bytes(req, state).await?;
         if bytes.iter().all(u8::is_ascii_whitespace) {
-            Ok(NoBody)
+            Ok(NoDeleteBody)
         } else {
             Err(ApiError::BadBody(
-                "this request takes no body, and nothing was done: to delete a stack whose delete failed while keeping what it could not delete, send the body to POST /api/deployments/{id}/delete-keeping".into(),
+                "a DELETE takes no body, and nothing was done: to delete a stack whose delete failed while keeping what it could not delete, send the body to POST /api/deployments/{id}/delete-keeping".into(),
             ))
         }
     }

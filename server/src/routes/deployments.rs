@@ -16,7 +16,7 @@ use shared::api::{
 use tokio_stream::StreamExt;
 use tokio_stream::wrappers::ReceiverStream;
 
-use super::body::{JsonBody, NoBody, OptionalJsonBody};
+use super::body::{JsonBody, NoDeleteBody, OptionalJsonBody};
 use crate::AppState;
 use crate::auth::{Authorized, Changing};
 use crate::deploy::service::{Deployer, Snapshot};
@@ -179,7 +179,7 @@ pub async fn deployment_delete(
     Changing(grant, _place): Changing,
     State(state): State<AppState>,
     Path(id): Path<String>,
-    _: NoBody,
+    _: NoDeleteBody,
 ) -> Result<impl IntoResponse, ApiError> {
     let status = deployer(&state)?.delete(&grant, &id).await?;
     Ok((StatusCode::ACCEPTED, Json(status)))

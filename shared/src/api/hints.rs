@@ -1,6 +1,7 @@
 //! What a failed resource's reason points at in the plan: CloudFormation says "Secrets Manager
 //! can't find the specified secret" of the function, not which of the plan's variables names
-//! it. Read by the deploy panel beside the failure.
+//! it. (Parameter Store variables are read by ECS when a task starts, after the stack is made,
+//! so no stack failure names them.) Read by the deploy panel beside the failure.
 
 use super::Failure;
 use crate::plan::{Architecture, EnvSource, Plan};
@@ -17,25 +18,19 @@ pub fn failure_hint(plan: &Plan, failure: &Failure) -> Option<String> {
             .collect();
         (!names.is_empty()).then(|| names.join(", "))
     };
-    if reason.contains("secrets manager") || reason.contains("secretsmanager") {
+    // A secret named by a dynamic reference that is not there (the function's variables):
+    // CloudFormation says "Secrets Manager can't find the specified secret." Not a refusal
+    // (access denied), nor a secret the stack makes itself.
+    let missing = ["can't find", "not found", "does not exist"]
+        .iter()
+        .any(|m| reason.contains(m));
+    if reason.contains("secrets manager") && missing {
         let vars = listed(&|s| match s {
             EnvSource::Secret(name) => Some(name.to_string()),
             _ => None,
         })?;
         return Some(format!(
             "The plan's variables from Secrets Manager: {vars}. Each secret must exist in {region} in this account before the deploy: create it, or change the variable."
-        ));
-    }
-    if reason.contains("parameter store")
-        || reason.contains("ssm parameter")
-        || reason.contains("parameternotfound")
-    {
-        let vars = listed(&|s| match s {
-            EnvSource::SsmParameter(name) => Some(name.to_string()),
-            _ => None,
-        })?;
-        return Some(format!(
-            "The plan's variables from Parameter Store: {vars}. Each parameter must exist in {region} in this account before the deploy: create it, or change the variable."
         ));
     }
     let zip_function = matches!(&plan.architecture, Architecture::Lambda(l) if l.image.is_none());
@@ -75,14 +70,13 @@ mod tests {
     }
 
     #[test]
-    fn a_missing_secret_or_parameter_is_named_by_the_plans_variables() {
+    fn a_missing_secret_is_named_by_the_plans_variables() {
         let mut plan = examples::lambda();
         plan.environment = vec![
             var("MODE", |v| v.value = Some("live".into())),
             var("STRIPE_KEY", |v| {
                 v.secret = Some("stackplan/shop/stripe".into())
             }),
-            var("DB_URL", |v| v.ssm_parameter = Some("/stackplan/db".into())),
         ];
         let secret = failed(
             "AWS::Lambda::Function",
@@ -94,15 +88,12 @@ mod tests {
                 "The plan's variables from Secrets Manager: STRIPE_KEY (stackplan/shop/stripe). Each secret must exist in us-east-1 in this account before the deploy: create it, or change the variable."
             )
         );
-        let parameter = failed(
-            "AWS::ECS::TaskDefinition",
-            "ParameterNotFound: /stackplan/db",
+        // A refusal is not a missing secret.
+        let denied = failed(
+            "AWS::Lambda::Function",
+            "User is not authorized to perform: secretsmanager:GetSecretValue (Secrets Manager)",
         );
-        assert!(
-            failure_hint(&plan, &parameter)
-                .unwrap()
-                .starts_with("The plan's variables from Parameter Store: DB_URL (/stackplan/db).")
-        );
+        assert_eq!(failure_hint(&plan, &denied), None);
         // Nothing in the plan to point at: no hint rather than a wrong one.
         plan.environment.clear();
         assert_eq!(failure_hint(&plan, &secret), None);

@@ -294,7 +294,7 @@ impl Progress {
             (Counted::Changes, 1) => "change",
             (Counted::Changes, _) => "changes",
         };
-        if self.total == 0 {
+        if self.total == 0 && self.counted == Counted::Changes {
             // An update that changes no resource: "0 of 0 changes" reads as a count that stuck.
             return "nothing to change".into();
         }
@@ -923,6 +923,8 @@ mod tests {
         assert_eq!(of(1, 1, Counted::Changes), "1 of 1 change");
         assert_eq!(of(24, 55, Counted::Resources), "24 of 55 resources");
         assert_eq!(of(0, 0, Counted::Changes), "nothing to change");
+        // Resources not counted yet (a stack followed again, a deletion starting).
+        assert_eq!(of(0, 0, Counted::Resources), "0 of 0 resources");
     }
 
     #[test]

@@ -29,9 +29,9 @@ fn parameters(d: Deploy) -> AnyView {
             "Image tag",
             tag,
             if own_repository {
-                "The tag to run from the stack's own repository (empty: the tag the stack runs now; a new stack: the plan's). A new stack waits with no task until it is pushed."
+                "The tag to run from the stack's own repository (empty: the tag the stack runs now, or the plan's when the plan's tag changed since the last deploy; a new stack: the plan's). A new stack waits with no task until it is pushed."
             } else {
-                "The tag of the plan's image to run (empty: the tag the stack runs now; a new stack: the plan's). It must be pushed before the deploy."
+                "The tag of the plan's image to run (empty: the tag the stack runs now, or the plan's when the plan's tag changed since the last deploy; a new stack: the plan's). It must be pushed before the deploy."
             },
         )}</div> }
         .into_any(),
