@@ -12,6 +12,7 @@ use shared::api::{CodeUpload, PlanProblem};
 use shared::plan::{Architecture, Runtime};
 
 use super::errors::DeployError;
+use super::parameters::{CODE_BUCKET_PARAMETER, CODE_KEY_PARAMETER};
 use super::policy::Access;
 use super::service::Deployer;
 use crate::auth::Grant;
@@ -414,8 +415,8 @@ impl Deployer {
         tracing::info!(stack = arn.name, key, size, "function code uploaded");
         Ok(CodeUpload {
             parameters: BTreeMap::from([
-                ("CodeS3Bucket".to_string(), bucket.clone()),
-                ("CodeS3Key".to_string(), key.clone()),
+                (CODE_BUCKET_PARAMETER.to_string(), bucket.clone()),
+                (CODE_KEY_PARAMETER.to_string(), key.clone()),
             ]),
             bucket,
             key,

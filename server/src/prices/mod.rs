@@ -173,7 +173,11 @@ impl PriceService {
         if self.client.get().is_none() {
             return embedded_answer(region, "looking for AWS credentials for live prices; using the embedded price book meanwhile".into());
         }
-        let mut done = self.refresh_once(region);
+        let mut done = match self.refresh_once(region) {
+            Ok(done) => done,
+            // A refresh ended between the check above and the lock: its answer stands.
+            Err(answer) => return answer,
+        };
         let waited = tokio::time::timeout(REQUEST_WAIT, done.wait_for(|d| *d)).await;
         let just_fetched = || {
             let memory = self.memory.lock().expect("never poisoned");
@@ -217,10 +221,18 @@ impl PriceService {
     }
 
     /// The region's refresh: the one in flight, or a new one. Resolves to `true` when it ends.
-    fn refresh_once(self: &Arc<Self>, region: &str) -> watch::Receiver<bool> {
+    /// A refresh records its result before it leaves `inflight`, so a region that is settled
+    /// by the time the lock is held answers with that (`Err`) and starts no second refresh.
+    fn refresh_once(
+        self: &Arc<Self>,
+        region: &str,
+    ) -> Result<watch::Receiver<bool>, PriceBookAnswer> {
         let mut inflight = self.inflight.lock().expect("never poisoned");
         if let Some(rx) = inflight.get(region) {
-            return rx.clone();
+            return Ok(rx.clone());
+        }
+        if let Some(answer) = self.settled(region) {
+            return Err(answer);
         }
         let (tx, rx) = watch::channel(false);
         inflight.insert(region.to_string(), rx.clone());
@@ -248,7 +260,7 @@ impl PriceService {
             me.inflight.lock().expect("never poisoned").remove(&region);
             let _ = tx.send(true);
         });
-        rx
+        Ok(rx)
     }
 
     fn remember_failure(&self, region: &str, why: Failure) {
