@@ -75,6 +75,7 @@ fn deployer(cfn: Arc<CfnDouble>, base: Duration) -> (Arc<Deployer>, AppState) {
         Arc::new(StsDouble::default()),
         cfn.clone(),
         Arc::new(doubles::EcrDouble::default()),
+        Arc::new(doubles::StoresDouble::default()),
         Arc::new(doubles::CodeStoreDouble::default()),
     ));
     let state = AppState::new(Config {

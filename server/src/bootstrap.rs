@@ -801,6 +801,31 @@ pub fn template(options: &Options) -> Value {
             }
         }),
     );
+    // Before a deploy, the server looks up the secrets and parameters a plan reads (their
+    // metadata, never a value), under the settings prefixes only.
+    if !options.settings_prefixes.is_empty()
+        && let Some(statements) =
+            resources["DeployerRole"]["Properties"]["Policies"][0]["PolicyDocument"]["Statement"]
+                .as_array_mut()
+    {
+        let under = |arn: &str| -> Vec<Value> {
+            options
+                .settings_prefixes
+                .iter()
+                .map(|p| sub(&format!("{arn}{p}*")))
+                .collect()
+        };
+        let mut arns = under("arn:${AWS::Partition}:secretsmanager:*:${AWS::AccountId}:secret:");
+        arns.extend(under(
+            "arn:${AWS::Partition}:ssm:*:${AWS::AccountId}:parameter/",
+        ));
+        statements.push(json!({
+            "Sid": "SeeWhetherSettingsExist",
+            "Effect": "Allow",
+            "Action": crate::deploy::policy::STORE_ACTIONS,
+            "Resource": arns
+        }));
+    }
     json!({
         "AWSTemplateFormatVersion": "2010-09-09",
         "Description": "Stackplan account bootstrap: the deployer role the Stackplan server assumes, the execution role CloudFormation creates resources with, and the permissions boundary of the roles stacks create",
@@ -1022,6 +1047,30 @@ mod tests {
         assert_eq!(
             images["Condition"]["StringEquals"]["aws:ResourceTag/stackplan:managed"],
             "true"
+        );
+        // It sees whether secrets and parameters under the settings prefixes exist: their
+        // metadata, never a value.
+        let stores = statement(&t, "DeployerRole", "SeeWhetherSettingsExist");
+        assert_eq!(
+            stores["Action"],
+            serde_json::json!(["secretsmanager:DescribeSecret", "ssm:ListTagsForResource"])
+        );
+        assert_eq!(
+            stores["Resource"],
+            serde_json::json!([
+                {"Fn::Sub": "arn:${AWS::Partition}:secretsmanager:*:${AWS::AccountId}:secret:stackplan/*"},
+                {"Fn::Sub": "arn:${AWS::Partition}:ssm:*:${AWS::AccountId}:parameter/stackplan/*"}
+            ])
+        );
+        // Without a settings prefix there is nothing to look up, and no statement.
+        let none = template(&Options {
+            settings_prefixes: Vec::new(),
+            ..Options::default()
+        });
+        assert!(
+            !serde_json::to_string(&none["Resources"]["DeployerRole"])
+                .unwrap()
+                .contains("SeeWhetherSettingsExist")
         );
         // It writes code only under stackplan-code/ of code buckets in its own account.
         let code = statement(&t, "DeployerRole", "StoreFunctionCodeInStackCodeBuckets");

@@ -100,7 +100,8 @@ impl ApiError {
                 D::ImageNotPushed { .. } => C::ImageNotPushed,
                 D::NoImageRepository => C::NoImageRepository,
                 D::NoCodeBucket => C::NoCodeBucket,
-                D::ImagesDenied(_) => C::AccessDenied,
+                D::ImagesDenied(_) | D::StoresDenied(_) => C::AccessDenied,
+                D::MissingValues(_) => C::MissingValues,
                 D::InvalidCode(_) => C::InvalidCode,
                 D::InvalidKeep(_) => C::InvalidKeep,
                 D::WrongState { .. } => C::WrongStackState,
@@ -193,7 +194,8 @@ impl ApiError {
                 | DeployError::InvalidCode(problems)
                 | DeployError::InvalidKeep(problems)
                 | DeployError::InvalidSkip(problems)
-                | DeployError::BeyondBootstrap(problems),
+                | DeployError::BeyondBootstrap(problems)
+                | DeployError::MissingValues(problems),
             ) => {
                 body.problems = problems.clone();
             }

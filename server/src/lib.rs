@@ -148,6 +148,7 @@ pub fn deployer(
         clients.sts.clone(),
         clients.cloudformation.clone(),
         clients.ecr.clone(),
+        clients.stores.clone(),
         clients.code.clone(),
     )))
 }

@@ -33,6 +33,7 @@ struct Harness {
     sts: Arc<StsDouble>,
     cfn: Arc<CfnDouble>,
     ecr: Arc<EcrDouble>,
+    stores: Arc<StoresDouble>,
     deployer: Arc<Deployer>,
     state: AppState,
     /// Everything the server logged, in every test of this file.
@@ -74,11 +75,13 @@ fn harness_with(
     tweak(&mut config);
     let logs = captured_logs();
     let ecr = Arc::new(EcrDouble::default());
+    let stores = Arc::new(StoresDouble::default());
     let deployer = Arc::new(Deployer::new(
         config,
         sts.clone(),
         cfn.clone(),
         ecr.clone(),
+        stores.clone(),
         Arc::new(CodeStoreDouble::default()),
     ));
     let state = AppState::new(Config {
@@ -90,6 +93,7 @@ fn harness_with(
         sts,
         cfn,
         ecr,
+        stores,
         deployer,
         state,
         logs,
@@ -2160,6 +2164,148 @@ async fn secrets_and_zones_beyond_the_bootstrap_are_refused_before_any_aws_call(
     ]);
     plan["domain"]["hosted_zone_id"] = json!("ZALLOWED");
     let (status, body) = h.create("shop-lambda", json!({"plan": plan})).await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+}
+
+/// The secrets and parameters a plan reads are looked up before anything is created (Secrets
+/// Manager and Parameter Store scripted with DescribeSecret's and ListTagsForResource's
+/// answers): each missing one, or a secret scheduled for deletion, is refused at its field; a
+/// reference by ARN is asked in its own region, a value two variables read once; the session
+/// that asks can ask nothing else.
+#[tokio::test]
+async fn secrets_and_parameters_that_are_not_there_are_refused_before_any_stack() {
+    let h = harness();
+    let other_region =
+        "arn:aws:secretsmanager:eu-west-1:111122223333:secret:stackplan/shop/mail-AbCdEf";
+    h.stores.missing.lock().unwrap().extend([
+        "stackplan/shop/stripe".to_string(),
+        "/stackplan/shop/db".to_string(),
+        other_region.to_string(),
+    ]);
+    h.stores
+        .deleting
+        .lock()
+        .unwrap()
+        .push("stackplan/shop/old".into());
+    let mut plan: Value = serde_json::from_str(
+        &shared::examples::for_kind(shared::plan::ArchitectureKind::Fargate).to_json_pretty(),
+    )
+    .unwrap();
+    plan["environment"] = json!([
+        {"name": "STRIPE_KEY", "secret": "stackplan/shop/stripe"},
+        {"name": "STRIPE_KEY_AGAIN", "secret": "stackplan/shop/stripe"},
+        {"name": "DB_URL", "ssm_parameter": "stackplan/shop/db"},
+        {"name": "OLD", "secret": "stackplan/shop/old"},
+        {"name": "MAIL", "secret": other_region},
+        {"name": "THERE", "ssm_parameter": "/stackplan/shop/flag"},
+        {"name": "API_KEY", "generate": true}
+    ]);
+    let (status, body) = h.create("shop-fargate", json!({"plan": plan})).await;
+    assert_eq!(
+        (status, body["error"].as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("missing_values")),
+        "{body}"
+    );
+    assert_eq!(
+        problem_paths(&body),
+        [
+            "plan.environment[0].secret",
+            "plan.environment[1].secret",
+            "plan.environment[2].ssm_parameter",
+            "plan.environment[3].secret",
+            "plan.environment[4].secret"
+        ],
+        "{body}"
+    );
+    let messages: Vec<&str> = body["problems"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["message"].as_str().unwrap())
+        .collect();
+    assert!(
+        messages[0].contains("no secret stackplan/shop/stripe in us-east-1"),
+        "{}",
+        messages[0]
+    );
+    assert!(
+        messages[2].contains("no parameter /stackplan/shop/db in us-east-1"),
+        "{}",
+        messages[2]
+    );
+    assert!(
+        messages[3].contains("scheduled for deletion"),
+        "{}",
+        messages[3]
+    );
+    assert!(messages[4].contains("in eu-west-1"), "{}", messages[4]);
+    assert!(
+        body["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("the plan reads secrets or parameters that are not there: Secrets Manager has no secret stackplan/shop/stripe"),
+        "{body}"
+    );
+    assert!(h.cfn.stacks.lock().unwrap().is_empty(), "nothing created");
+    let calls = h.stores.calls.lock().unwrap().clone();
+    assert_eq!(
+        calls
+            .iter()
+            .filter(|(_, id, _)| id == "stackplan/shop/stripe")
+            .count(),
+        1,
+        "asked once for two variables: {calls:?}"
+    );
+    assert!(calls.contains(&("secret", other_region.to_string(), "eu-west-1".to_string())));
+    assert!(calls.contains(&(
+        "parameter",
+        "/stackplan/shop/flag".to_string(),
+        "us-east-1".to_string()
+    )));
+    let session = h
+        .sts
+        .calls
+        .lock()
+        .unwrap()
+        .iter()
+        .find(|c| c.session_policy.contains("secretsmanager:"))
+        .cloned()
+        .expect("a stores session");
+    let policy: Value = serde_json::from_str(&session.session_policy).unwrap();
+    assert_eq!(
+        policy["Statement"],
+        json!([{
+            "Sid": "StackplanSecretsExist",
+            "Effect": "Allow",
+            "Action": ["secretsmanager:DescribeSecret"],
+            "Resource": [format!("arn:aws:secretsmanager:*:{ACCOUNT}:secret:stackplan/*")]
+        }, {
+            "Sid": "StackplanParametersExist",
+            "Effect": "Allow",
+            "Action": ["ssm:ListTagsForResource"],
+            "Resource": [format!("arn:aws:ssm:*:{ACCOUNT}:parameter/stackplan/*")]
+        }])
+    );
+
+    // An account bootstrapped before the lookups: the refusal says what to do, names no ARN.
+    *h.stores.deny.lock().unwrap() = true;
+    let (status, denied) = h.create("shop-fargate", json!({"plan": plan})).await;
+    assert_eq!(
+        (status, denied["error"].as_str()),
+        (StatusCode::FORBIDDEN, Some("access_denied")),
+        "{denied}"
+    );
+    let message = denied["message"].as_str().unwrap();
+    assert!(
+        message.contains("stackplan bootstrap") && !message.contains("arn:"),
+        "{message}"
+    );
+    *h.stores.deny.lock().unwrap() = false;
+
+    // Everything there: the stack is created.
+    h.stores.missing.lock().unwrap().clear();
+    h.stores.deleting.lock().unwrap().clear();
+    let (status, body) = h.create("shop-fargate", json!({"plan": plan})).await;
     assert_eq!(status, StatusCode::CREATED, "{body}");
 }
 

@@ -457,6 +457,115 @@ pub(crate) fn parameter_target(reference: &str) -> Option<(&str, Option<&str>)> 
     }
 }
 
+/// Which store an existing value is in.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Store {
+    SecretsManager,
+    ParameterStore,
+}
+
+/// An existing secret or parameter a variable reads, as a deploy looks it up before it
+/// creates anything (a missing one would fail the stack minutes later, or leave a service's
+/// tasks failing to start).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Lookup {
+    /// The variable's field, as the validator's paths: `environment[2].secret`.
+    pub path: String,
+    pub store: Store,
+    /// What the store is asked for: a secret's name or ARN as written; a parameter's name as
+    /// the store spells it (`/stackplan/db` for `stackplan/db` or its ARN, whose path drops
+    /// the leading `/` of a name with levels).
+    pub id: String,
+    /// The region an ARN names (`None`: the stack's).
+    pub region: Option<String>,
+}
+
+impl Lookup {
+    /// Every name the value may go by: a parameter of one level is reached by the same ARN
+    /// (`parameter/db`) whether it is named `db` or `/db`, so either will do.
+    pub fn spellings(&self) -> Vec<String> {
+        let bare = self.id.trim_start_matches('/');
+        if self.store == Store::ParameterStore && !bare.contains('/') {
+            let other = if self.id.starts_with('/') {
+                bare.to_string()
+            } else {
+                format!("/{bare}")
+            };
+            vec![self.id.clone(), other]
+        } else {
+            vec![self.id.clone()]
+        }
+    }
+
+    /// Why the deploy stops when the store has no such value in `region` (the lookup's own,
+    /// else the stack's).
+    pub fn missing(&self, region: &str) -> String {
+        let region = self.region.as_deref().unwrap_or(region);
+        match self.store {
+            Store::SecretsManager => format!(
+                "Secrets Manager has no secret {} in {region}: create it there (`aws secretsmanager create-secret --region {region} --name NAME --secret-string VALUE`), or correct the reference",
+                self.id
+            ),
+            Store::ParameterStore => format!(
+                "Parameter Store has no parameter {} in {region}: create it there (`aws ssm put-parameter --region {region} --type SecureString --name {} --value VALUE`), or correct the name",
+                self.id, self.id
+            ),
+        }
+    }
+
+    /// Why the deploy stops for a secret that is scheduled for deletion: no one can read it.
+    pub fn deleting(&self, region: &str) -> String {
+        let region = self.region.as_deref().unwrap_or(region);
+        format!(
+            "the secret {} in {region} is scheduled for deletion, and nothing can read it meanwhile: restore it (`aws secretsmanager restore-secret --region {region} --secret-id {}`), or name another",
+            self.id, self.id
+        )
+    }
+}
+
+/// The existing secrets and parameters `plan`'s variables read, one lookup per variable
+/// (malformed references are the validator's to report, and are left out).
+pub fn lookups(plan: &Plan) -> Vec<Lookup> {
+    let arn_region = |reference: &str, service: &str| {
+        reference
+            .strip_prefix(service)
+            .and_then(arn_region_and_account)
+            .map(|(region, _, _)| region.to_string())
+    };
+    let mut out = Vec::new();
+    for (i, v) in plan.environment.iter().enumerate() {
+        match v.source() {
+            Some(EnvSource::Secret(reference)) if secret(reference).is_ok() => {
+                out.push(Lookup {
+                    path: format!("environment[{i}].secret"),
+                    store: Store::SecretsManager,
+                    id: reference.to_string(),
+                    region: arn_region(reference, "arn:aws:secretsmanager:"),
+                });
+            }
+            Some(EnvSource::SsmParameter(reference)) if parameter(reference).is_ok() => {
+                // A name with levels starts with `/` (the template's ARN,
+                // `parameter/<name>`, drops it); an ARN's name is what follows `:parameter`.
+                let id = match reference.split_once(":parameter") {
+                    Some((_, name)) if reference.starts_with("arn:") => name.to_string(),
+                    _ if reference.starts_with('/') || !reference.contains('/') => {
+                        reference.to_string()
+                    }
+                    _ => format!("/{reference}"),
+                };
+                out.push(Lookup {
+                    path: format!("environment[{i}].ssm_parameter"),
+                    store: Store::ParameterStore,
+                    id,
+                    region: arn_region(reference, "arn:aws:ssm:"),
+                });
+            }
+            _ => {}
+        }
+    }
+    out
+}
+
 /// How a template names a reference: text for `Fn::Sub` when it holds `${…}`, else a literal.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ArnText(pub String);
@@ -522,6 +631,108 @@ mod tests {
             name: name.into(),
             ..EnvVar::default()
         }
+    }
+
+    #[test]
+    fn lookups_name_each_reference_as_its_store_spells_it() {
+        let refs = |field: &str, reference: &str| EnvVar {
+            secret: (field == "secret").then(|| reference.to_string()),
+            ssm_parameter: (field == "ssm_parameter").then(|| reference.to_string()),
+            ..var("V")
+        };
+        let mut plan = with(
+            ArchitectureKind::Fargate,
+            vec![
+                EnvVar {
+                    value: Some("plain".into()),
+                    ..var("A")
+                },
+                refs("secret", "stackplan/shop/stripe"),
+                refs(
+                    "secret",
+                    "arn:aws:secretsmanager:eu-west-1:111122223333:secret:stackplan/mail-AbCdEf",
+                ),
+                refs("ssm_parameter", "/stackplan/db"),
+                refs("ssm_parameter", "stackplan/db"),
+                refs("ssm_parameter", "stackplan-flag"),
+                refs(
+                    "ssm_parameter",
+                    "arn:aws:ssm:ap-southeast-1:111122223333:parameter/stackplan/url",
+                ),
+                refs("ssm_parameter", "bad name"),
+                refs("secret", "arn:aws:ssm:us-east-1:111122223333:parameter/x"),
+                EnvVar {
+                    generate: true,
+                    ..var("KEY")
+                },
+            ],
+        );
+        let got: Vec<(String, Store, String, Option<String>)> = lookups(&plan)
+            .into_iter()
+            .map(|l| (l.path, l.store, l.id, l.region))
+            .collect();
+        let at = |i: usize, f: &str| format!("environment[{i}].{f}");
+        assert_eq!(
+            got,
+            vec![
+                (
+                    at(1, "secret"),
+                    Store::SecretsManager,
+                    "stackplan/shop/stripe".into(),
+                    None
+                ),
+                (
+                    at(2, "secret"),
+                    Store::SecretsManager,
+                    "arn:aws:secretsmanager:eu-west-1:111122223333:secret:stackplan/mail-AbCdEf"
+                        .into(),
+                    Some("eu-west-1".into())
+                ),
+                (
+                    at(3, "ssm_parameter"),
+                    Store::ParameterStore,
+                    "/stackplan/db".into(),
+                    None
+                ),
+                (
+                    at(4, "ssm_parameter"),
+                    Store::ParameterStore,
+                    "/stackplan/db".into(),
+                    None
+                ),
+                (
+                    at(5, "ssm_parameter"),
+                    Store::ParameterStore,
+                    "stackplan-flag".into(),
+                    None
+                ),
+                (
+                    at(6, "ssm_parameter"),
+                    Store::ParameterStore,
+                    "/stackplan/url".into(),
+                    Some("ap-southeast-1".into())
+                ),
+            ]
+        );
+        // One level: either spelling is the same ARN; levels: one spelling.
+        let all = lookups(&plan);
+        assert_eq!(all[4].spellings(), ["stackplan-flag", "/stackplan-flag"]);
+        assert_eq!(all[3].spellings(), ["/stackplan/db"]);
+        assert_eq!(all[0].spellings(), ["stackplan/shop/stripe"]);
+        // The messages name the store, the value and the region asked.
+        assert!(all[1].missing("us-east-1").contains("no secret arn:aws:secretsmanager:eu-west-1:111122223333:secret:stackplan/mail-AbCdEf in eu-west-1"));
+        assert!(
+            all[2]
+                .missing("us-east-1")
+                .contains("no parameter /stackplan/db in us-east-1")
+        );
+        assert!(
+            all[0]
+                .deleting("us-west-2")
+                .contains("restore-secret --region us-west-2 --secret-id stackplan/shop/stripe")
+        );
+        plan.environment.clear();
+        assert_eq!(lookups(&plan), Vec::new());
     }
 
     #[test]

@@ -1467,9 +1467,16 @@ async fn a_sample_of_the_matrix_deploys_in_the_sandbox() {
 async fn a_failed_first_deploy_leaves_nothing_behind() {
     let sb = Sandbox::start().await;
     let mut plan = example(shared::plan::ArchitectureKind::Lambda);
-    // A secret under the allowed prefix that the account does not have: the function fails,
-    // after the tables and buckets are made.
-    plan["environment"] = json!([{"name": "STRIPE_KEY", "secret": "stackplan/shop/missing"}]);
+    // A secret that is there (a deploy looks secrets up first) but whose JSON lacks the key
+    // the variable reads, which only reading its value can tell: the function fails, after
+    // the tables and buckets are made.
+    sb.moto.tool(
+        server::SANDBOX_ROLE,
+        &["secret", "stackplan/shop/keyless", r#"{"other": "x"}"#],
+    );
+    plan["environment"] = json!([
+        {"name": "STRIPE_KEY", "secret": "stackplan/shop/keyless", "json_key": "live"}
+    ]);
     let (_, events, done) = sb
         .deploy_request(json!({"plan": plan, "stack_name": "shop-lambda"}))
         .await;
@@ -1486,6 +1493,63 @@ async fn a_failed_first_deploy_leaves_nothing_behind() {
         (&json!([]), &json!([])),
         "{inv}"
     );
+}
+
+/// The secrets and parameters a plan reads are looked up in the sandbox's Secrets Manager and
+/// Parameter Store through the real SDK clients before anything is made: missing ones are
+/// refused at their fields; once made, the same plan deploys.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn secrets_and_parameters_are_looked_up_before_a_deploy() {
+    let sb = Sandbox::start().await;
+    let mut plan = example(shared::plan::ArchitectureKind::Fargate);
+    plan["environment"] = json!([
+        {"name": "STRIPE_KEY", "secret": "stackplan/shop/stripe"},
+        {"name": "DB_URL", "ssm_parameter": "/stackplan/shop/db"},
+        {"name": "SESSION_KEY", "generate": true}
+    ]);
+    let request = json!({"plan": plan, "stack_name": "shop-fargate"});
+    let (status, answer, text) = sb
+        .send("POST", "/api/deployments", Some(request.clone()))
+        .await;
+    assert_eq!(
+        (status, answer["error"].as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("missing_values")),
+        "{text}"
+    );
+    let problems: Vec<(&str, &str)> = answer["problems"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| (p["path"].as_str().unwrap(), p["message"].as_str().unwrap()))
+        .collect();
+    assert_eq!(problems.len(), 2, "{text}");
+    assert_eq!(problems[0].0, "plan.environment[0].secret");
+    assert!(
+        problems[0]
+            .1
+            .starts_with("Secrets Manager has no secret stackplan/shop/stripe in us-east-1"),
+        "{text}"
+    );
+    assert_eq!(problems[1].0, "plan.environment[1].ssm_parameter");
+    assert!(
+        problems[1]
+            .1
+            .starts_with("Parameter Store has no parameter /stackplan/shop/db in us-east-1"),
+        "{text}"
+    );
+    let inv = sb.moto.inventory(server::SANDBOX_ROLE);
+    assert_eq!(inv["vpcs"], json!([]), "nothing was made: {inv}");
+
+    sb.moto.tool(
+        server::SANDBOX_ROLE,
+        &["secret", "stackplan/shop/stripe", "sk_test_sandbox"],
+    );
+    sb.moto.tool(
+        server::SANDBOX_ROLE,
+        &["parameter", "/stackplan/shop/db", "postgres://sandbox"],
+    );
+    let (_, _, done) = sb.deploy_request(request).await;
+    assert_eq!(done["status"], "CREATE_COMPLETE", "{done}");
 }
 
 /// A tiny template of someone else's, deployed outside Stackplan.

@@ -1,7 +1,8 @@
 //! The one AWS layer: one `SdkConfig` (endpoint, region, timeouts, retries) loaded once, one
 //! client per service built from it, each behind a small trait so tests can script it:
 //! `sts.rs` (short-lived credentials), `cloudformation.rs` (change sets, stacks, events),
-//! `ecr.rs` (whether an image is pushed), `s3.rs` (a function's code into its stack's bucket)
+//! `ecr.rs` (whether an image is pushed), `stores.rs` (whether a plan's secrets and
+//! parameters exist), `s3.rs` (a function's code into its stack's bucket)
 //! and `pricing.rs` (the Price List API).
 //!
 //! Retries: the SDK's own (standard mode, with backoff) wherever nobody watches the wait, and
@@ -14,6 +15,7 @@ pub mod cloudformation;
 pub mod ecr;
 pub mod pricing;
 pub mod s3;
+pub mod stores;
 pub mod sts;
 
 use std::sync::Arc;
@@ -454,6 +456,7 @@ pub struct Clients {
     pub sts: Arc<dyn sts::Sts>,
     pub cloudformation: Arc<dyn cloudformation::CloudFormation>,
     pub ecr: Arc<dyn ecr::Ecr>,
+    pub stores: Arc<dyn stores::Stores>,
     pub code: Arc<dyn s3::CodeStore>,
     pub pricing: Arc<dyn pricing::PriceList>,
     /// The SDK configuration they share, for the credentials probe.
@@ -480,6 +483,7 @@ impl Clients {
                 endpoint.clone(),
             )),
             ecr: Arc::new(ecr::SdkEcr::new(&sdk, endpoint.clone())),
+            stores: Arc::new(stores::SdkStores::new(&sdk, endpoint.clone())),
             code: Arc::new(s3::SdkCodeStore::new(
                 &sdk,
                 endpoint.clone(),

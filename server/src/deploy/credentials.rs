@@ -6,7 +6,7 @@
 use std::collections::VecDeque;
 
 use super::errors::DeployError;
-use super::policy::{Access, Scope, code_policy, images_policy, session_policy};
+use super::policy::{Access, Scope, code_policy, images_policy, session_policy, stores_policy};
 use super::service::{AccountRoles, Deployer};
 use super::{RoleError, StackArn};
 use crate::auth::Grant;
@@ -79,6 +79,21 @@ impl Deployer {
     ) -> Result<Session, DeployError> {
         self.assumed(roles, stack_name, region, "images", |scope| {
             images_policy(scope, repository)
+        })
+        .await
+    }
+
+    /// Short-lived credentials that can only see whether secrets and parameters under the
+    /// account's settings prefixes exist (in any of its regions; the session's region is the
+    /// stack's, and [`super::operations`] asks each reference's own).
+    pub(super) async fn stores_session(
+        &self,
+        roles: &AccountRoles,
+        stack_name: &str,
+        region: &str,
+    ) -> Result<Session, DeployError> {
+        self.assumed(roles, stack_name, region, "stores", |scope| {
+            stores_policy(scope, &roles.settings_prefixes)
         })
         .await
     }

@@ -31,6 +31,17 @@ pub enum DeployError {
     )]
     ImagesDenied(String),
     #[error(
+        "the deploy role may not check that the plan's secrets and parameters exist (secretsmanager:DescribeSecret, ssm:ListTagsForResource): run `stackplan bootstrap` again and update the account's bootstrap stack, whose deployer role has them since this release"
+    )]
+    StoresDenied(String),
+    #[error(
+        "the plan reads {} that {} not there: {}",
+        if .0.len() == 1 { "a secret or parameter" } else { "secrets or parameters" },
+        if .0.len() == 1 { "is" } else { "are" },
+        .0.first().map(|p| p.message.as_str()).unwrap_or("no reason")
+    )]
+    MissingValues(Vec<shared::api::PlanProblem>),
+    #[error(
         "the plan names secrets, parameters or a hosted zone this account's bootstrap does not let stacks use: {}",
         .0.first().map(|p| p.message.as_str()).unwrap_or("no reason")
     )]

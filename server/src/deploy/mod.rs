@@ -1,6 +1,6 @@
 //! Deployments: the pure rules (this file, [`id`], [`policy`], [`progress`] and [`sandbox`])
 //! and the service that drives STS and CloudFormation ([`service`], with [`credentials`],
-//! [`operations`], [`poller`] and [`errors`]). Nothing here keeps state that CloudFormation
+//! [`operations`], [`values`], [`poller`] and [`errors`]). Nothing here keeps state that CloudFormation
 //! does not also hold: a deployment id is the stack ARN (and its change set) signed by the
 //! server, so any replica with the same key, before or after a restart, can serve it.
 
@@ -15,6 +15,7 @@ mod poller;
 pub mod progress;
 pub mod sandbox;
 pub mod service;
+mod values;
 
 pub use errors::DeployError;
 

@@ -187,6 +187,9 @@ impl Deployer {
         if let Some(offer) = offer {
             return Err(offer);
         }
+        // The secrets and parameters it reads are there (once the stack may be acted on).
+        self.values_present(&roles, valid.plan(), &name, &region)
+            .await?;
         let resource_types = super::change_set_types(
             template
                 .resources()

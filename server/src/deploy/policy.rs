@@ -9,7 +9,11 @@
 //! - a **read** session, for status, events and polling: describe calls only;
 //! - an **images** session, for a service waiting for its first image: `ecr:DescribeImages` on
 //!   the stack's own repository, named (read from the stack's outputs after the stack was
-//!   proved Stackplan's).
+//!   proved Stackplan's);
+//! - a **stores** session, before a deploy of a plan that reads existing secrets or
+//!   parameters: whether they exist (`secretsmanager:DescribeSecret`,
+//!   `ssm:ListTagsForResource`: metadata, never a value), under the account's settings
+//!   prefixes.
 //!
 //! Neither has `iam:*`, nor any `<service>:*`, nor any action on `*` (checked for every matrix
 //! plan by `server/tests/policies.rs`).
@@ -109,6 +113,45 @@ pub fn images_policy(scope: &Scope<'_>, repository: &str) -> String {
         )
     }]})
     .to_string()
+}
+
+/// The calls a stores session may make: metadata only, never a value.
+pub const STORE_ACTIONS: [&str; 2] = ["secretsmanager:DescribeSecret", "ssm:ListTagsForResource"];
+
+/// The most characters STS takes in a session policy.
+pub const MAX_SESSION_POLICY: usize = 2048;
+
+/// The session policy that lets the server see whether secrets and parameters under
+/// `prefixes` (the account's settings prefixes) exist, in any region of the scope's account
+/// (a reference by ARN may name another region), and nothing else. Prefixes too many or too
+/// long for STS's limit give the account's secrets and parameters instead: the deploy role
+/// itself grants the calls under the prefixes only.
+pub fn stores_policy(scope: &Scope<'_>, prefixes: &[String]) -> String {
+    let (p, account) = (scope.partition, scope.account);
+    let of = |prefixes: &[String]| {
+        json!({"Version": "2012-10-17", "Statement": [{
+            "Sid": "StackplanSecretsExist",
+            "Effect": "Allow",
+            "Action": [STORE_ACTIONS[0]],
+            "Resource": prefixes.iter()
+                .map(|x| format!("arn:{p}:secretsmanager:*:{account}:secret:{x}*"))
+                .collect::<Vec<_>>()
+        }, {
+            "Sid": "StackplanParametersExist",
+            "Effect": "Allow",
+            "Action": [STORE_ACTIONS[1]],
+            "Resource": prefixes.iter()
+                .map(|x| format!("arn:{p}:ssm:*:{account}:parameter/{x}*"))
+                .collect::<Vec<_>>()
+        }]})
+        .to_string()
+    };
+    let named = of(prefixes);
+    if named.len() <= MAX_SESSION_POLICY {
+        named
+    } else {
+        of(&[String::new()])
+    }
 }
 
 impl Scope<'_> {
@@ -269,6 +312,49 @@ mod tests {
                 "arn:aws:s3:::stackplan-code-0f1e/stackplan-code/*"
             ]),
             "the key encrypts for this bucket only"
+        );
+        assert_eq!(too_wide(&policy), None);
+    }
+
+    #[test]
+    fn a_stores_session_describes_secrets_and_parameters_under_the_prefixes() {
+        let policy = stores_policy(&SCOPE, &["stackplan/".into(), "shop/".into()]);
+        let doc: Value = serde_json::from_str(&policy).unwrap();
+        assert_eq!(
+            doc["Statement"][0]["Action"],
+            json!(["secretsmanager:DescribeSecret"])
+        );
+        assert_eq!(
+            doc["Statement"][0]["Resource"],
+            json!([
+                "arn:aws:secretsmanager:*:111122223333:secret:stackplan/*",
+                "arn:aws:secretsmanager:*:111122223333:secret:shop/*"
+            ])
+        );
+        assert_eq!(
+            doc["Statement"][1]["Action"],
+            json!(["ssm:ListTagsForResource"])
+        );
+        assert_eq!(
+            doc["Statement"][1]["Resource"],
+            json!([
+                "arn:aws:ssm:*:111122223333:parameter/stackplan/*",
+                "arn:aws:ssm:*:111122223333:parameter/shop/*"
+            ])
+        );
+        assert_eq!(too_wide(&policy), None);
+        // Over STS's limit: the account's, still no wider than its secrets and parameters.
+        let long: Vec<String> = (0..9).map(|i| format!("{i}{}/", "p".repeat(200))).collect();
+        let policy = stores_policy(&SCOPE, &long);
+        assert!(policy.len() <= MAX_SESSION_POLICY, "{}", policy.len());
+        let doc: Value = serde_json::from_str(&policy).unwrap();
+        assert_eq!(
+            doc["Statement"][0]["Resource"],
+            json!(["arn:aws:secretsmanager:*:111122223333:secret:*"])
+        );
+        assert_eq!(
+            doc["Statement"][1]["Resource"],
+            json!(["arn:aws:ssm:*:111122223333:parameter/*"])
         );
         assert_eq!(too_wide(&policy), None);
     }

@@ -14,6 +14,7 @@ use crate::aws::Backoff;
 use crate::aws::cloudformation::{CloudFormation, StackEvent};
 use crate::aws::ecr::Ecr;
 use crate::aws::s3::CodeStore;
+use crate::aws::stores::Stores;
 use crate::aws::sts::Sts;
 
 /// The roles of one AWS account, as `stackplan bootstrap` makes them: the deployer role the
@@ -112,6 +113,7 @@ pub struct Deployer {
     pub(super) sts: Arc<dyn Sts>,
     pub(super) cfn: Arc<dyn CloudFormation>,
     pub(super) ecr: Arc<dyn Ecr>,
+    pub(super) stores: Arc<dyn Stores>,
     pub(super) code: Arc<dyn CodeStore>,
     pub(super) credentials: Mutex<super::credentials::Cache>,
     pub(super) pollers: Mutex<HashMap<String, super::poller::Polled>>,
@@ -127,6 +129,7 @@ impl Deployer {
         sts: Arc<dyn Sts>,
         cfn: Arc<dyn CloudFormation>,
         ecr: Arc<dyn Ecr>,
+        stores: Arc<dyn Stores>,
         code: Arc<dyn CodeStore>,
     ) -> Self {
         Deployer {
@@ -134,6 +137,7 @@ impl Deployer {
             sts,
             cfn,
             ecr,
+            stores,
             code,
             credentials: Mutex::default(),
             pollers: Mutex::default(),

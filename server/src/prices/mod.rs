@@ -176,7 +176,7 @@ impl PriceService {
         let mut done = match self.refresh_once(region) {
             Ok(done) => done,
             // A refresh ended between the check above and the lock: its answer stands.
-            Err(answer) => return answer,
+            Err(answer) => return *answer,
         };
         let waited = tokio::time::timeout(REQUEST_WAIT, done.wait_for(|d| *d)).await;
         let just_fetched = || {
@@ -226,13 +226,13 @@ impl PriceService {
     fn refresh_once(
         self: &Arc<Self>,
         region: &str,
-    ) -> Result<watch::Receiver<bool>, PriceBookAnswer> {
+    ) -> Result<watch::Receiver<bool>, Box<PriceBookAnswer>> {
         let mut inflight = self.inflight.lock().expect("never poisoned");
         if let Some(rx) = inflight.get(region) {
             return Ok(rx.clone());
         }
         if let Some(answer) = self.settled(region) {
-            return Err(answer);
+            return Err(Box::new(answer));
         }
         let (tx, rx) = watch::channel(false);
         inflight.insert(region.to_string(), rx.clone());

@@ -171,7 +171,7 @@ pub fn api_routes() -> Routes {
                 }),
                 ok: (201, "The stack, being created (no `change_set`), or the update's change set, ready to execute.", json::<api::Created>()),
                 also: Some((202, "CloudFormation is still computing the update's change set (its `status` says so, its `changes` are empty): send the same request again to get it once it is ready.")),
-                errors: errors!(TooManyChanges, InvalidPlan, InvalidParameters, BeyondBootstrap, ImageNotPushed, NoImageRepository, TemplateMismatch, InvalidStackName, RoleNotAllowed, InvalidRoleArn, SandboxUnsupported, StackExists, StackNotManaged, StackNotUpdatable, ArchitectureChange, StackBusy, NoChanges, ChangeSetFailed, CloudformationValidation, UnknownDeployment; aws),
+                errors: errors!(TooManyChanges, InvalidPlan, InvalidParameters, BeyondBootstrap, MissingValues, ImageNotPushed, NoImageRepository, TemplateMismatch, InvalidStackName, RoleNotAllowed, InvalidRoleArn, SandboxUnsupported, StackExists, StackNotManaged, StackNotUpdatable, ArchitectureChange, StackBusy, NoChanges, ChangeSetFailed, CloudformationValidation, UnknownDeployment; aws),
                 params: &[],
                 headers: &[],
                 links: &[DEPLOYMENT_GET, DEPLOYMENT_EXECUTE, DEPLOYMENT_DELETE, DEPLOYMENT_IMAGE, DEPLOYMENT_CODE],

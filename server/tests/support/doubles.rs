@@ -17,6 +17,7 @@ use server::aws::cloudformation::{
 };
 use server::aws::ecr::Ecr;
 use server::aws::s3::CodeStore;
+use server::aws::stores::{Existence, Stores};
 use server::aws::sts::{AssumeRequest, Sts, TempCredentials};
 use shared::api::{Change, Output};
 
@@ -122,6 +123,58 @@ impl Ecr for EcrDouble {
                 .iter()
                 .any(|(r, t)| *r == repository && *t == tag))
         })
+    }
+}
+
+// ----- the scripted value stores -------------------------------------------------------------
+
+/// Secrets Manager and Parameter Store as DescribeSecret and ListTagsForResource answer: every
+/// value exists unless listed `missing` (ResourceNotFoundException, InvalidResourceId) or
+/// `deleting` (a secret with a DeletedDate); `calls` records `(store, id, region)`.
+#[derive(Default)]
+pub struct StoresDouble {
+    pub missing: Mutex<Vec<String>>,
+    pub deleting: Mutex<Vec<String>>,
+    pub calls: Mutex<Vec<(&'static str, String, String)>>,
+    /// Both calls are denied (a deployer role bootstrapped before the lookups).
+    pub deny: Mutex<bool>,
+}
+
+impl StoresDouble {
+    fn answer(&self, store: &'static str, s: &Session, id: &str) -> Result<Existence, AwsError> {
+        self.calls
+            .lock()
+            .unwrap()
+            .push((store, id.to_string(), s.region.clone()));
+        if *self.deny.lock().unwrap() {
+            let action = if store == "secret" {
+                "secretsmanager:DescribeSecret"
+            } else {
+                "ssm:ListTagsForResource"
+            };
+            return Err(AwsError::AccessDenied(
+                format!("User: arn:aws:sts::{ACCOUNT}:assumed-role/deployer/s is not authorized to perform: {action}").into(),
+            ));
+        }
+        Ok(if self.missing.lock().unwrap().iter().any(|m| m == id) {
+            Existence::Missing
+        } else if self.deleting.lock().unwrap().iter().any(|m| m == id) {
+            Existence::Deleting
+        } else {
+            Existence::Present
+        })
+    }
+}
+
+impl Stores for StoresDouble {
+    fn secret(&self, s: &Session, id: &str) -> BoxFuture<'_, Result<Existence, AwsError>> {
+        let answer = self.answer("secret", s, id);
+        Box::pin(async move { answer })
+    }
+
+    fn parameter(&self, s: &Session, name: &str) -> BoxFuture<'_, Result<Existence, AwsError>> {
+        let answer = self.answer("parameter", s, name);
+        Box::pin(async move { answer })
     }
 }
 

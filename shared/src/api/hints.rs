@@ -1,7 +1,10 @@
-//! What a failed resource's reason points at in the plan: CloudFormation says "Secrets Manager
-//! can't find the specified secret" of the function, not which of the plan's variables names
-//! it. (Parameter Store variables are read by ECS when a task starts, after the stack is made,
-//! so no stack failure names them.) Read by the deploy panel beside the failure.
+//! What a failed resource's reason points at in the plan: CloudFormation says "Could not find
+//! a value associated with JSONKey" or "Secrets Manager can't find the specified secret" of
+//! the function, not which of the plan's variables names it. (A deploy looks every secret up
+//! first, so a missing one fails a stack only when it goes in between; a JSON key cannot be
+//! looked up without reading the secret's value. Parameter Store variables are read by ECS
+//! when a task starts, after the stack is made, so no stack failure names them.) Read by the
+//! deploy panel beside the failure.
 
 use super::Failure;
 use crate::plan::{Architecture, EnvSource, Plan};
@@ -18,6 +21,27 @@ pub fn failure_hint(plan: &Plan, failure: &Failure) -> Option<String> {
             .collect();
         (!names.is_empty()).then(|| names.join(", "))
     };
+    // A key the secret's JSON lacks (`json_key`): CloudFormation says "Could not find a value
+    // associated with JSONKey in SecretString".
+    if reason.contains("jsonkey") {
+        let keyed: Vec<String> = plan
+            .environment
+            .iter()
+            .filter_map(|v| {
+                let (Some(EnvSource::Secret(name)), Some(key)) = (v.source(), &v.json_key) else {
+                    return None;
+                };
+                Some(format!("{} (key {key} of {name})", v.name))
+            })
+            .collect();
+        if keyed.is_empty() {
+            return None;
+        }
+        return Some(format!(
+            "The plan's variables that read a key of a secret's JSON: {}. Each secret's value must be a JSON object holding that key: add the key to the secret, or change the variable's JSON key.",
+            keyed.join(", ")
+        ));
+    }
     // A secret named by a dynamic reference that is not there (the function's variables):
     // CloudFormation says "Secrets Manager can't find the specified secret." Not a refusal
     // (access denied), nor a secret the stack makes itself.
@@ -101,6 +125,32 @@ mod tests {
             failure_hint(&plan, &failed("AWS::Lambda::Function", "Rate exceeded")),
             None
         );
+    }
+
+    #[test]
+    fn a_key_the_secrets_json_lacks_is_named_by_the_variables_that_read_keys() {
+        let mut plan = examples::lambda();
+        plan.environment = vec![
+            var("STRIPE_KEY", |v| {
+                v.secret = Some("stackplan/shop/stripe".into())
+            }),
+            var("MAIL_PASSWORD", |v| {
+                v.secret = Some("stackplan/shop/mail".into());
+                v.json_key = Some("password".into());
+            }),
+        ];
+        let keyless = failed(
+            "AWS::Lambda::Function",
+            "Could not find a value associated with JSONKey in SecretString",
+        );
+        assert_eq!(
+            failure_hint(&plan, &keyless).as_deref(),
+            Some(
+                "The plan's variables that read a key of a secret's JSON: MAIL_PASSWORD (key password of stackplan/shop/mail). Each secret's value must be a JSON object holding that key: add the key to the secret, or change the variable's JSON key."
+            )
+        );
+        plan.environment.truncate(1);
+        assert_eq!(failure_hint(&plan, &keyless), None);
     }
 
     #[test]

@@ -643,6 +643,10 @@ error_codes! {
     /// or a hosted zone its bootstrap does not list; `problems` says which, at their field
     /// paths, and how to allow them.
     BeyondBootstrap = "beyond_bootstrap", 422;
+    /// The plan's variables read secrets or parameters that do not exist in their region, or
+    /// a secret scheduled for deletion; `problems` says which, at their field paths. Nothing
+    /// was created.
+    MissingValues = "missing_values", 422;
     /// The image tag is not in the stack's repository, and the service runs: deploying it
     /// would stop the service. Push the image first.
     ImageNotPushed = "image_not_pushed", 409;
@@ -706,7 +710,8 @@ pub struct PlanProblem {
 pub struct ErrorBody {
     pub error: ErrorCode,
     pub message: String,
-    /// For `invalid_plan`, `invalid_parameters`, `invalid_code`, `invalid_keep`, `invalid_skip` and `beyond_bootstrap`: every
+    /// For `invalid_plan`, `invalid_parameters`, `invalid_code`, `invalid_keep`, `invalid_skip`,
+    /// `beyond_bootstrap` and `missing_values`: every
     /// problem, with its field path. A plan that does not read (a value of the wrong type, an
     /// unknown field) lists every field that does not, up to the first 21.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
