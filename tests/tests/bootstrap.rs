@@ -292,6 +292,10 @@ fn written_policies() -> serde_json::Map<String, serde_json::Value> {
             "session/images",
             policy::images_policy(&scope, "shop-lambda-repo"),
         ),
+        (
+            "session/stores",
+            policy::stores_policy(&scope, &options.settings_prefixes),
+        ),
     ] {
         out.insert(name.into(), serde_json::from_str(&text).unwrap());
     }
