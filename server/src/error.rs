@@ -100,7 +100,7 @@ impl ApiError {
                 D::ImageNotPushed { .. } => C::ImageNotPushed,
                 D::NoImageRepository => C::NoImageRepository,
                 D::NoCodeBucket => C::NoCodeBucket,
-                D::ImagesDenied(_) | D::StoresDenied(_) => C::AccessDenied,
+                D::ImagesDenied(_) => C::AccessDenied,
                 D::MissingValues(_) => C::MissingValues,
                 D::InvalidCode(_) => C::InvalidCode,
                 D::InvalidKeep(_) => C::InvalidKeep,

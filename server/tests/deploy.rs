@@ -2243,7 +2243,7 @@ async fn secrets_and_parameters_that_are_not_there_are_refused_before_any_stack(
         body["message"]
             .as_str()
             .unwrap()
-            .starts_with("the plan reads secrets or parameters that are not there: Secrets Manager has no secret stackplan/shop/stripe"),
+            .starts_with("5 of the plan's variables read a secret or parameter that cannot be read: Secrets Manager has no secret stackplan/shop/stripe"),
         "{body}"
     );
     assert!(h.cfn.stacks.lock().unwrap().is_empty(), "nothing created");
@@ -2287,26 +2287,62 @@ async fn secrets_and_parameters_that_are_not_there_are_refused_before_any_stack(
         }])
     );
 
-    // An account bootstrapped before the lookups: the refusal says what to do, names no ARN.
-    *h.stores.deny.lock().unwrap() = true;
-    let (status, denied) = h.create("shop-fargate", json!({"plan": plan})).await;
+    // A region the ARN names whose store does not answer (a typo of a region): said at the
+    // field, not as the server's trouble reaching AWS.
+    h.stores
+        .unreachable
+        .lock()
+        .unwrap()
+        .push("eu-west-1".into());
+    let (status, body) = h.create("shop-fargate", json!({"plan": plan})).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
     assert_eq!(
-        (status, denied["error"].as_str()),
-        (StatusCode::FORBIDDEN, Some("access_denied")),
-        "{denied}"
+        body["problems"][4]["message"],
+        "Secrets Manager in eu-west-1, the region the ARN names, did not answer the look-up: check the ARN's region, and that the region is enabled in this account",
+        "{body}"
     );
-    let message = denied["message"].as_str().unwrap();
-    assert!(
-        message.contains("stackplan bootstrap") && !message.contains("arn:"),
-        "{message}"
-    );
-    *h.stores.deny.lock().unwrap() = false;
+    h.stores.unreachable.lock().unwrap().clear();
 
     // Everything there: the stack is created.
     h.stores.missing.lock().unwrap().clear();
     h.stores.deleting.lock().unwrap().clear();
-    let (status, body) = h.create("shop-fargate", json!({"plan": plan})).await;
+    let request = json!({"plan": plan});
+    let (status, created) = h.create("shop-fargate", request.clone()).await;
+    assert_eq!(status, StatusCode::CREATED, "{created}");
+    // The same create sent again (its answer lost) while its stack is made is answered with
+    // that stack, whatever the stores say now: it is not a new deploy.
+    h.stores
+        .missing
+        .lock()
+        .unwrap()
+        .push("stackplan/shop/stripe".into());
+    let (status, again) = h.create("shop-fargate", request).await;
+    assert_eq!(status, StatusCode::CREATED, "{again}");
+    assert_eq!(again["id"], created["id"]);
+}
+
+/// An account bootstrapped before the look-ups: its deployer role may not make them, so the
+/// deploy goes ahead as it did then, and the log (not the answer) says to update the
+/// bootstrap, naming no account.
+#[tokio::test]
+async fn an_account_whose_bootstrap_predates_the_look_ups_still_deploys() {
+    let h = harness();
+    *h.stores.deny.lock().unwrap() = true;
+    let mut plan = lambda_plan();
+    plan["environment"] = json!([{"name": "STRIPE_KEY", "secret": "stackplan/shop/stripe"}]);
+    let (status, body) = h.create("shop-lambda", json!({"plan": plan})).await;
     assert_eq!(status, StatusCode::CREATED, "{body}");
+    assert_eq!(h.stores.calls.lock().unwrap().len(), 1);
+    let logs = String::from_utf8(h.logs.lock().unwrap().clone()).unwrap();
+    let line = logs
+        .lines()
+        .find(|l| l.contains("a value store refused the look-up"))
+        .expect("the refusal is logged");
+    assert!(
+        line.contains("update the account's bootstrap stack"),
+        "{line}"
+    );
+    assert!(!line.contains(ACCOUNT), "{line}");
 }
 
 #[tokio::test]

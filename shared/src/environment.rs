@@ -166,15 +166,27 @@ enum Reference<'a> {
     Name(&'a str),
 }
 
+/// Whether `region` is shaped as AWS's region codes are (`us-east-1`, `us-gov-west-1`): two
+/// letters, one or more words, a number. A deploy asks the region an ARN names (which may be
+/// one Stackplan does not plan in), so a typo must not become a host name to call.
+fn region_shaped(region: &str) -> bool {
+    let parts: Vec<&str> = region.split('-').collect();
+    let lower = |p: &&str| !p.is_empty() && p.chars().all(|c| c.is_ascii_lowercase());
+    parts.len() >= 3
+        && parts[0].len() == 2
+        && lower(&parts[0])
+        && parts[1..parts.len() - 1].iter().all(lower)
+        && parts[parts.len() - 1].len() <= 2
+        && !parts[parts.len() - 1].is_empty()
+        && parts[parts.len() - 1].chars().all(|c| c.is_ascii_digit())
+}
+
 fn arn_region_and_account(rest: &str) -> Option<(&str, &str, &str)> {
     let mut parts = rest.splitn(3, ':');
     let region = parts.next()?;
     let account = parts.next()?;
     let tail = parts.next()?;
-    let region_ok = !region.is_empty()
-        && region
-            .chars()
-            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-');
+    let region_ok = region_shaped(region);
     let account_ok = account.len() == 12 && account.chars().all(|c| c.is_ascii_digit());
     (region_ok && account_ok).then_some((region, account, tail))
 }
@@ -478,6 +490,9 @@ pub struct Lookup {
     pub id: String,
     /// The region an ARN names (`None`: the stack's).
     pub region: Option<String>,
+    /// The name as IAM's ARNs spell it (a parameter's without its leading `/`): what the
+    /// account's settings prefixes are matched against.
+    pub name: String,
 }
 
 impl Lookup {
@@ -502,9 +517,15 @@ impl Lookup {
     pub fn missing(&self, region: &str) -> String {
         let region = self.region.as_deref().unwrap_or(region);
         match self.store {
-            Store::SecretsManager => format!(
-                "Secrets Manager has no secret {} in {region}: create it there (`aws secretsmanager create-secret --region {region} --name NAME --secret-string VALUE`), or correct the reference",
+            // A secret's ARN ends with six characters AWS adds to its name: a secret made
+            // again gets others, so an ARN is never made, only corrected.
+            Store::SecretsManager if self.id.starts_with("arn:") => format!(
+                "Secrets Manager has no secret {} in {region}: if the secret exists, give its complete ARN (with the six characters AWS adds to its name) or its name; if not, create it in {region} and give its name",
                 self.id
+            ),
+            Store::SecretsManager => format!(
+                "Secrets Manager has no secret {} in {region}: create it there (`aws secretsmanager create-secret --region {region} --name {} --secret-string VALUE`), or correct the name",
+                self.id, self.id
             ),
             Store::ParameterStore => format!(
                 "Parameter Store has no parameter {} in {region}: create it there (`aws ssm put-parameter --region {region} --type SecureString --name {} --value VALUE`), or correct the name",
@@ -535,15 +556,22 @@ pub fn lookups(plan: &Plan) -> Vec<Lookup> {
     let mut out = Vec::new();
     for (i, v) in plan.environment.iter().enumerate() {
         match v.source() {
-            Some(EnvSource::Secret(reference)) if secret(reference).is_ok() => {
+            Some(EnvSource::Secret(reference)) => {
+                let Some((name, _)) = secret_target(reference) else {
+                    continue;
+                };
                 out.push(Lookup {
+                    name: name.to_string(),
                     path: format!("environment[{i}].secret"),
                     store: Store::SecretsManager,
                     id: reference.to_string(),
                     region: arn_region(reference, "arn:aws:secretsmanager:"),
                 });
             }
-            Some(EnvSource::SsmParameter(reference)) if parameter(reference).is_ok() => {
+            Some(EnvSource::SsmParameter(reference)) => {
+                let Some((name, _)) = parameter_target(reference) else {
+                    continue;
+                };
                 // A name with levels starts with `/` (the template's ARN,
                 // `parameter/<name>`, drops it); an ARN's name is what follows `:parameter`.
                 let id = match reference.split_once(":parameter") {
@@ -554,6 +582,7 @@ pub fn lookups(plan: &Plan) -> Vec<Lookup> {
                     _ => format!("/{reference}"),
                 };
                 out.push(Lookup {
+                    name: name.to_string(),
                     path: format!("environment[{i}].ssm_parameter"),
                     store: Store::ParameterStore,
                     id,
@@ -630,6 +659,34 @@ mod tests {
         EnvVar {
             name: name.into(),
             ..EnvVar::default()
+        }
+    }
+
+    #[test]
+    fn arn_regions_are_shaped_as_aws_region_codes() {
+        for good in [
+            "us-east-1",
+            "us-gov-west-1",
+            "ap-southeast-1",
+            "il-central-1",
+            "eu-south-2",
+        ] {
+            assert!(region_shaped(good), "{good}");
+        }
+        for bad in [
+            "",
+            "us",
+            "us-east",
+            "useast-1",
+            "us-east-1a",
+            "us--1",
+            "US-east-1",
+            "u-east-1",
+            "us-east-123",
+            "-east-1",
+            "us-east-",
+        ] {
+            assert!(!region_shaped(bad), "{bad}");
         }
     }
 
@@ -720,7 +777,25 @@ mod tests {
         assert_eq!(all[3].spellings(), ["/stackplan/db"]);
         assert_eq!(all[0].spellings(), ["stackplan/shop/stripe"]);
         // The messages name the store, the value and the region asked.
-        assert!(all[1].missing("us-east-1").contains("no secret arn:aws:secretsmanager:eu-west-1:111122223333:secret:stackplan/mail-AbCdEf in eu-west-1"));
+        assert!(all[1].missing("us-east-1").contains("no secret arn:aws:secretsmanager:eu-west-1:111122223333:secret:stackplan/mail-AbCdEf in eu-west-1: if the secret exists, give its complete ARN"));
+        assert!(
+            all[0]
+                .missing("us-east-1")
+                .contains("--name stackplan/shop/stripe --secret-string")
+        );
+        // The names the settings prefixes are matched against, as IAM's ARNs spell them.
+        let names: Vec<&str> = all.iter().map(|l| l.name.as_str()).collect();
+        assert_eq!(
+            names,
+            [
+                "stackplan/shop/stripe",
+                "stackplan/mail-AbCdEf",
+                "stackplan/db",
+                "stackplan/db",
+                "stackplan-flag",
+                "stackplan/url"
+            ]
+        );
         assert!(
             all[2]
                 .missing("us-east-1")

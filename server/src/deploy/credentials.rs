@@ -83,17 +83,18 @@ impl Deployer {
         .await
     }
 
-    /// Short-lived credentials that can only see whether secrets and parameters under the
-    /// account's settings prefixes exist (in any of its regions; the session's region is the
-    /// stack's, and [`super::operations`] asks each reference's own).
+    /// Short-lived credentials that can only see whether secrets and parameters under
+    /// `prefixes` (some of the account's settings prefixes) exist, in any of its regions (the
+    /// session's region is the stack's; [`super::values`] asks each reference's own).
     pub(super) async fn stores_session(
         &self,
         roles: &AccountRoles,
         stack_name: &str,
         region: &str,
+        prefixes: &[String],
     ) -> Result<Session, DeployError> {
         self.assumed(roles, stack_name, region, "stores", |scope| {
-            stores_policy(scope, &roles.settings_prefixes)
+            stores_policy(scope, prefixes)
         })
         .await
     }

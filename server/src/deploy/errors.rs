@@ -31,13 +31,9 @@ pub enum DeployError {
     )]
     ImagesDenied(String),
     #[error(
-        "the deploy role may not check that the plan's secrets and parameters exist (secretsmanager:DescribeSecret, ssm:ListTagsForResource): run `stackplan bootstrap` again and update the account's bootstrap stack, whose deployer role has them since this release"
-    )]
-    StoresDenied(String),
-    #[error(
-        "the plan reads {} that {} not there: {}",
-        if .0.len() == 1 { "a secret or parameter" } else { "secrets or parameters" },
-        if .0.len() == 1 { "is" } else { "are" },
+        "{} of the plan's variables {} a secret or parameter that cannot be read: {}",
+        .0.len(),
+        if .0.len() == 1 { "reads" } else { "read" },
         .0.first().map(|p| p.message.as_str()).unwrap_or("no reason")
     )]
     MissingValues(Vec<shared::api::PlanProblem>),

@@ -187,9 +187,6 @@ impl Deployer {
         if let Some(offer) = offer {
             return Err(offer);
         }
-        // The secrets and parameters it reads are there (once the stack may be acted on).
-        self.values_present(&roles, valid.plan(), &name, &region)
-            .await?;
         let resource_types = super::change_set_types(
             template
                 .resources()
@@ -284,6 +281,11 @@ impl Deployer {
                 .answer_retry(&session, st, asked, report, resources_of(&template))
                 .await;
         }
+        // The secrets and parameters it reads are there: asked once the stack may be acted on
+        // and the request is known to be a new one (a create sent again, whose stack is being
+        // made, was answered above), before anything is made.
+        self.values_present(&roles, valid.plan(), &name, &region)
+            .await?;
         // The request's name: its change set's, or a new stack's request token. The same
         // request again is known by it.
         let change_set_name = super::change_set_name(

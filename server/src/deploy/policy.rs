@@ -118,8 +118,9 @@ pub fn images_policy(scope: &Scope<'_>, repository: &str) -> String {
 /// The calls a stores session may make: metadata only, never a value.
 pub const STORE_ACTIONS: [&str; 2] = ["secretsmanager:DescribeSecret", "ssm:ListTagsForResource"];
 
-/// The most characters STS takes in a session policy.
-pub const MAX_SESSION_POLICY: usize = 2048;
+/// The most characters STS takes in a session policy is 2,048 (and it limits the packed size
+/// apart): a policy is kept below, with room to spare.
+pub const MAX_SESSION_POLICY: usize = 1900;
 
 /// The session policy that lets the server see whether secrets and parameters under
 /// `prefixes` (the account's settings prefixes) exist, in any region of the scope's account

@@ -3,20 +3,32 @@
 //! would otherwise fail the stack minutes later (a function's dynamic reference), or leave a
 //! service's tasks failing to start until its deployment gives up.
 
-use futures_util::future::try_join_all;
+use futures_util::future::join_all;
 use shared::api::PlanProblem;
 use shared::environment::{Lookup, Store, lookups};
 use shared::plan::Plan;
 
 use super::errors::DeployError;
 use super::service::{AccountRoles, Deployer};
+use crate::aws::cloudformation::Session;
 use crate::aws::stores::Existence;
 use crate::aws::{AwsError, unwatched};
 
+/// What one look-up found.
+enum Found {
+    Is(Existence),
+    /// The store refused the look-up (an account bootstrapped before look-ups existed, whose
+    /// deployer role lacks the calls): the deploy goes ahead as it did then.
+    Refused,
+    /// The store of another region than the stack's did not answer: the reference's region
+    /// is likely wrong (or not enabled in the account).
+    Unanswered(String),
+}
+
 impl Deployer {
-    /// `Ok` when every secret and parameter `plan` reads is there; else each one that is not,
-    /// at its field (`plan.environment[2].secret`). Asked with a session that can do nothing
-    /// else, all at once.
+    /// `Ok` when every secret and parameter `plan` reads is there (or cannot be looked up);
+    /// else each one that is not, at its field (`plan.environment[2].secret`). Asked with a
+    /// session that can do nothing else, all at once.
     pub(super) async fn values_present(
         &self,
         roles: &AccountRoles,
@@ -25,44 +37,53 @@ impl Deployer {
         region: &str,
     ) -> Result<(), DeployError> {
         let wanted = lookups(plan);
-        if wanted.is_empty() {
+        // The prefixes the look-ups are under (the plan was held to them): usually one, which
+        // keeps the session's policy short.
+        let prefixes: Vec<String> = roles
+            .settings_prefixes
+            .iter()
+            .filter(|p| wanted.iter().any(|l| l.name.starts_with(p.as_str())))
+            .cloned()
+            .collect();
+        if wanted.is_empty() || prefixes.is_empty() {
             return Ok(());
         }
-        let session = self.stores_session(roles, stack_name, region).await?;
+        let session = self
+            .stores_session(roles, stack_name, region, &prefixes)
+            .await?;
+        let same =
+            |a: &Lookup, b: &Lookup| (a.store, &a.id, &a.region) == (b.store, &b.id, &b.region);
         // A value two variables read is asked once.
         let mut asked: Vec<&Lookup> = Vec::new();
         for l in &wanted {
-            if !asked
-                .iter()
-                .any(|a| (a.store, &a.id, &a.region) == (l.store, &l.id, &l.region))
-            {
+            if !asked.iter().any(|a| same(a, l)) {
                 asked.push(l);
             }
         }
-        let found = try_join_all(asked.iter().map(|l| self.existence(&session, l))).await?;
-        let problems: Vec<PlanProblem> = wanted
-            .iter()
-            .filter_map(|l| {
-                let at = asked
-                    .iter()
-                    .position(|a| (a.store, &a.id, &a.region) == (l.store, &l.id, &l.region))?;
-                let message = match found[at] {
-                    Existence::Present => return None,
-                    Existence::Missing => l.missing(region),
-                    Existence::Deleting => l.deleting(region),
-                };
-                Some(PlanProblem {
-                    path: format!("plan.{}", l.path),
-                    message,
-                })
-            })
-            .collect();
+        let found = join_all(asked.iter().map(|l| self.existence(&session, l, region))).await;
+        let mut problems = Vec::new();
+        for l in &wanted {
+            let Some(at) = asked.iter().position(|a| same(a, l)) else {
+                continue;
+            };
+            let message = match &found[at] {
+                Err(e) => return Err(e.clone().into()),
+                Ok(Found::Is(Existence::Present) | Found::Refused) => continue,
+                Ok(Found::Is(Existence::Missing)) => l.missing(region),
+                Ok(Found::Is(Existence::Deleting)) => l.deleting(region),
+                Ok(Found::Unanswered(message)) => message.clone(),
+            };
+            problems.push(PlanProblem {
+                path: format!("plan.{}", l.path),
+                message,
+            });
+        }
         if problems.is_empty() {
             Ok(())
         } else {
             tracing::info!(
                 stack = stack_name,
-                missing = problems.len(),
+                unreadable = problems.len(),
                 "a deploy reads secrets or parameters that are not there"
             );
             Err(DeployError::MissingValues(problems))
@@ -72,16 +93,17 @@ impl Deployer {
     /// What the lookup's store knows of it, under any of its spellings.
     async fn existence(
         &self,
-        session: &crate::aws::cloudformation::Session,
+        session: &Session,
         lookup: &Lookup,
-    ) -> Result<Existence, DeployError> {
+        stack_region: &str,
+    ) -> Result<Found, AwsError> {
         let mut session = session.clone();
         if let Some(r) = &lookup.region {
             session.region = r.clone();
         }
         for id in lookup.spellings() {
             let (stores, store) = (self.stores.clone(), lookup.store);
-            let found = crate::aws::retry(
+            let answer = crate::aws::retry(
                 self.config.backoff,
                 || {
                     let (stores, s, id) = (stores.clone(), session.clone(), id.clone());
@@ -94,19 +116,32 @@ impl Deployer {
                 },
                 &unwatched,
             )
-            .await
-            .map_err(|e| match e {
-                // Accounts bootstrapped before the lookups lack the two calls.
-                AwsError::AccessDenied(detail) => {
-                    tracing::warn!("a value store refused the lookup: {detail}");
-                    DeployError::StoresDenied(detail.to_string())
+            .await;
+            match answer {
+                Ok(Existence::Missing) => continue,
+                Ok(found) => return Ok(Found::Is(found)),
+                Err(AwsError::AccessDenied(detail)) => {
+                    tracing::warn!(
+                        "a value store refused the look-up, so the deploy goes ahead without it (update the account's bootstrap stack: its deployer role lacks secretsmanager:DescribeSecret or ssm:ListTagsForResource): {detail}"
+                    );
+                    return Ok(Found::Refused);
                 }
-                other => other.into(),
-            })?;
-            if found != Existence::Missing {
-                return Ok(found);
+                Err(e @ (AwsError::Unreachable { .. } | AwsError::Other(_)))
+                    if session.region != stack_region =>
+                {
+                    tracing::warn!(region = session.region, "a value store did not answer: {e}");
+                    let store = match lookup.store {
+                        Store::SecretsManager => "Secrets Manager",
+                        Store::ParameterStore => "Parameter Store",
+                    };
+                    return Ok(Found::Unanswered(format!(
+                        "{store} in {}, the region the ARN names, did not answer the look-up: check the ARN's region, and that the region is enabled in this account",
+                        session.region
+                    )));
+                }
+                Err(e) => return Err(e),
             }
         }
-        Ok(Existence::Missing)
+        Ok(Found::Is(Existence::Missing))
     }
 }

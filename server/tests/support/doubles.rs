@@ -138,6 +138,8 @@ pub struct StoresDouble {
     pub calls: Mutex<Vec<(&'static str, String, String)>>,
     /// Both calls are denied (a deployer role bootstrapped before the lookups).
     pub deny: Mutex<bool>,
+    /// Regions whose stores cannot be reached (a region name with a typo, say).
+    pub unreachable: Mutex<Vec<String>>,
 }
 
 impl StoresDouble {
@@ -155,6 +157,12 @@ impl StoresDouble {
             return Err(AwsError::AccessDenied(
                 format!("User: arn:aws:sts::{ACCOUNT}:assumed-role/deployer/s is not authorized to perform: {action}").into(),
             ));
+        }
+        if self.unreachable.lock().unwrap().contains(&s.region) {
+            return Err(AwsError::Unreachable {
+                endpoint: format!("https://secretsmanager.{}.amazonaws.com", s.region),
+                message: "dns error: failed to lookup address information".into(),
+            });
         }
         Ok(if self.missing.lock().unwrap().iter().any(|m| m == id) {
             Existence::Missing
