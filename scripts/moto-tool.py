@@ -11,6 +11,7 @@
     python scripts/moto-tool.py ENDPOINT ROLE_ARN secret NAME VALUE
     python scripts/moto-tool.py ENDPOINT ROLE_ARN parameter NAME VALUE
     python scripts/moto-tool.py ENDPOINT ROLE_ARN log-bucket NAME POLICY_JSON
+    python scripts/moto-tool.py ENDPOINT ROLE_ARN repository NAME
     python scripts/moto-tool.py ENDPOINT ROLE_ARN put-image REPOSITORY TAG MANIFEST
     python scripts/moto-tool.py ENDPOINT ROLE_ARN lift-protection STACK
     python scripts/moto-tool.py ENDPOINT ROLE_ARN reset
@@ -392,6 +393,13 @@ def parameter(client, name, value):
     return {"name": name}
 
 
+def repository(client, name):
+    """Makes an ECR repository of the user's own, as a user does before pushing an image a plan
+    names."""
+    out = client("ecr").create_repository(repositoryName=name)
+    return {"uri": out["repository"]["repositoryUri"]}
+
+
 def put_image(client, repository, tag, manifest):
     """Records an image in a sandbox repository, as a `docker push` would (moto has no
     registry): PutImage with a manifest."""
@@ -418,6 +426,7 @@ COMMANDS = {
     "secret": secret,
     "parameter": parameter,
     "log-bucket": log_bucket,
+    "repository": repository,
     "put-image": put_image,
     "lift-protection": lift_protection,
 }

@@ -694,7 +694,6 @@ pub fn template(options: &Options) -> Value {
     let registry_types = crate::deploy::declared_resource_types();
     let tag_key = format!("aws:RequestTag/{MANAGED_TAG}");
     let resource_tag = format!("aws:ResourceTag/{MANAGED_TAG}");
-    let images_tag = resource_tag.clone();
     resources.insert(
         "DeployerRole".into(),
         json!({
@@ -757,11 +756,14 @@ pub fn template(options: &Options) -> Value {
                             "Resource": stacks
                         },
                         {
-                            "Sid": "SeeImagesInTaggedRepositories",
+                            // Whether an image is there: a stack's own repository, for a
+                            // service waiting for its first image; any of the account's, for
+                            // a plan that runs one of them (the execution role may pull any
+                            // of them already). Image metadata, never a layer.
+                            "Sid": "SeeImagesInTheAccountsRepositories",
                             "Effect": "Allow",
                             "Action": crate::deploy::policy::IMAGE_ACTIONS,
-                            "Resource": sub("arn:${AWS::Partition}:ecr:*:${AWS::AccountId}:repository/*"),
-                            "Condition": {"StringEquals": {images_tag: MANAGED_VALUE}}
+                            "Resource": sub("arn:${AWS::Partition}:ecr:*:${AWS::AccountId}:repository/*")
                         },
                         {
                             "Sid": "StoreFunctionCodeInStackCodeBuckets",
@@ -1041,12 +1043,13 @@ mod tests {
         assert!(!deployer.contains("\"cloudformation:*\"") && !deployer.contains("\"iam:*\""));
         // No import change set: it would make an existing resource the stack's.
         assert!(deployer.contains(r#"{"Sid":"NeverImportExistingResources","Effect":"Deny","Action":"cloudformation:CreateChangeSet","Resource":"*","Condition":{"Null":{"cloudformation:ImportResourceTypes":"false"}}}"#), "{deployer}");
-        // It sees images only in repositories of stacks Stackplan made.
-        let images = statement(&t, "DeployerRole", "SeeImagesInTaggedRepositories");
+        // It sees images only in the account's own repositories, and only whether they are
+        // there.
+        let images = statement(&t, "DeployerRole", "SeeImagesInTheAccountsRepositories");
         assert_eq!(images["Action"], serde_json::json!(["ecr:DescribeImages"]));
         assert_eq!(
-            images["Condition"]["StringEquals"]["aws:ResourceTag/stackplan:managed"],
-            "true"
+            images["Resource"]["Fn::Sub"],
+            "arn:${AWS::Partition}:ecr:*:${AWS::AccountId}:repository/*"
         );
         // It sees whether secrets and parameters under the settings prefixes exist: their
         // metadata, never a value.

@@ -2243,7 +2243,7 @@ async fn secrets_and_parameters_that_are_not_there_are_refused_before_any_stack(
         body["message"]
             .as_str()
             .unwrap()
-            .starts_with("5 of the plan's variables read a secret or parameter that cannot be read: Secrets Manager has no secret stackplan/shop/stripe"),
+            .starts_with("the account does not have what the plan reads (5 problems): Secrets Manager has no secret stackplan/shop/stripe"),
         "{body}"
     );
     assert!(h.cfn.stacks.lock().unwrap().is_empty(), "nothing created");
@@ -2319,6 +2319,96 @@ async fn secrets_and_parameters_that_are_not_there_are_refused_before_any_stack(
     let (status, again) = h.create("shop-fargate", request).await;
     assert_eq!(status, StatusCode::CREATED, "{again}");
     assert_eq!(again["id"], created["id"]);
+}
+
+/// An image the plan runs from the account's own ECR is looked up before anything is made (ECR
+/// scripted with DescribeImages' answers): a repository that is not there is said at the
+/// image, a tag that is not pushed where the tag was given; the repository is asked in the
+/// region its URI names; another account's image is not asked.
+#[tokio::test]
+async fn an_image_of_the_accounts_ecr_that_is_not_pushed_is_refused_before_any_stack() {
+    let h = harness();
+    let mut plan: Value = serde_json::from_str(
+        &shared::examples::for_kind(shared::plan::ArchitectureKind::Fargate).to_json_pretty(),
+    )
+    .unwrap();
+    plan["fargate"]["image"] = json!(format!(
+        "{ACCOUNT}.dkr.ecr.eu-west-1.amazonaws.com/team/shop-api"
+    ));
+    plan["fargate"]["image_tag"] = json!("1.4.2");
+    let refused = |body: &Value| {
+        (
+            body["error"].as_str().map(String::from),
+            body["problems"][0]["path"].as_str().map(String::from),
+            body["problems"][0]["message"].as_str().map(String::from),
+        )
+    };
+    let (status, body) = h.create("shop-fargate", json!({"plan": plan})).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert_eq!(
+        refused(&body),
+        (
+            Some("missing_values".into()),
+            Some("plan.fargate.image".into()),
+            Some("this account's ECR has no repository team/shop-api in eu-west-1: create it and push the image, or correct the image".into())
+        )
+    );
+    h.ecr
+        .repositories
+        .lock()
+        .unwrap()
+        .push("team/shop-api".into());
+    let (_, body) = h.create("shop-fargate", json!({"plan": plan})).await;
+    assert_eq!(
+        refused(&body),
+        (
+            Some("missing_values".into()),
+            Some("plan.fargate.image_tag".into()),
+            Some("ECR has no image tagged 1.4.2 in the repository team/shop-api (eu-west-1): push it first, or give a tag it has".into())
+        )
+    );
+    // A tag the request gives is said at the request's parameter.
+    let (_, body) = h
+        .create(
+            "shop-fargate",
+            json!({"plan": plan, "parameters": {"ImageTag": "2.0.0"}}),
+        )
+        .await;
+    assert_eq!(
+        refused(&body).1.as_deref(),
+        Some("parameters.ImageTag"),
+        "{body}"
+    );
+    assert!(h.cfn.stacks.lock().unwrap().is_empty(), "nothing created");
+    // The session that asked could ask nothing else, of no other repository or region.
+    let images = h
+        .sts
+        .calls
+        .lock()
+        .unwrap()
+        .iter()
+        .find(|c| c.session_policy.contains("ecr:"))
+        .cloned()
+        .expect("an images session");
+    let policy: Value = serde_json::from_str(&images.session_policy).unwrap();
+    assert_eq!(
+        policy["Statement"][0]["Resource"],
+        format!("arn:aws:ecr:eu-west-1:{ACCOUNT}:repository/team/shop-api")
+    );
+    // Pushed: the stack is created.
+    h.ecr
+        .pushed
+        .lock()
+        .unwrap()
+        .push(("team/shop-api".into(), "1.4.2".into()));
+    let (status, body) = h.create("shop-fargate", json!({"plan": plan})).await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    // Another account's image cannot be asked, and is not.
+    let asked = h.ecr.calls.lock().unwrap().len();
+    plan["fargate"]["image"] = json!("999999999999.dkr.ecr.eu-west-1.amazonaws.com/theirs");
+    let (status, body) = h.create("other-fargate", json!({"plan": plan})).await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    assert_eq!(h.ecr.calls.lock().unwrap().len(), asked);
 }
 
 /// An account bootstrapped before the look-ups: its deployer role may not make them, so the

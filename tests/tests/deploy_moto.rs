@@ -1148,6 +1148,26 @@ async fn a_sample_of_the_matrix_deploys_in_the_sandbox() {
             assert!(text.contains(example), "{name} names no secret by ARN");
             text = text.replace(example, mail["arn"].as_str().unwrap());
         }
+        if name == "lambda-image" {
+            // The function's image is looked up first: a repository the account lacks is
+            // refused at the image; made, and the image pushed, the plan deploys.
+            let request = json!({"plan": serde_json::from_str::<Value>(&text).unwrap(),
+                "stack_name": format!("m-{name}")});
+            let (status, answer, said) = sb.send("POST", "/api/deployments", Some(request)).await;
+            assert_eq!(
+                (status, answer["problems"][0]["path"].as_str()),
+                (StatusCode::UNPROCESSABLE_ENTITY, Some("plan.lambda.image")),
+                "{said}"
+            );
+            let tool = |args: &[&str]| sb.moto.tool(server::SANDBOX_ROLE, args);
+            tool(&["repository", "shop-api"]);
+            tool(&[
+                "put-image",
+                "shop-api",
+                "latest",
+                shared::api::SANDBOX_MANIFEST,
+            ]);
+        }
         if name.ends_with("-domain") {
             // The user's hosted zone exists before the plan names it.
             let zone = sb

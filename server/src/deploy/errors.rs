@@ -31,9 +31,8 @@ pub enum DeployError {
     )]
     ImagesDenied(String),
     #[error(
-        "{} of the plan's variables {} a secret or parameter that cannot be read: {}",
-        .0.len(),
-        if .0.len() == 1 { "reads" } else { "read" },
+        "the account does not have what the plan reads ({}): {}",
+        count_of_problems(.0.len()),
         .0.first().map(|p| p.message.as_str()).unwrap_or("no reason")
     )]
     MissingValues(Vec<shared::api::PlanProblem>),

@@ -281,11 +281,38 @@ impl Deployer {
                 .answer_retry(&session, st, asked, report, resources_of(&template))
                 .await;
         }
-        // The secrets and parameters it reads are there: asked once the stack may be acted on
-        // and the request is known to be a new one (a create sent again, whose stack is being
-        // made, was answered above), before anything is made.
-        self.values_present(&roles, valid.plan(), &name, &region)
+        // The secrets, parameters and image it reads are there: asked once the stack may be
+        // acted on and the request is known to be a new one (a create sent again, whose stack
+        // is being made, was answered above), before anything is made.
+        let mut missing = self
+            .missing_values(&roles, valid.plan(), &name, &region)
             .await?;
+        if let Some(tag) = super::parameters::value(doc, &parameters, template::IMAGE_TAG_PARAMETER)
+        {
+            // Said where it was given: the request's parameter, else the plan's tag.
+            let tag_path = if request
+                .parameters
+                .contains_key(template::IMAGE_TAG_PARAMETER)
+                || valid.plan().fargate().is_none()
+            {
+                format!("parameters.{}", template::IMAGE_TAG_PARAMETER)
+            } else {
+                "plan.fargate.image_tag".to_string()
+            };
+            let running = updating.and_then(|s| s.parameter(template::IMAGE_TAG_PARAMETER));
+            missing.extend(
+                self.missing_image(&roles, valid.plan(), &name, (tag, &tag_path), running)
+                    .await?,
+            );
+        }
+        if !missing.is_empty() {
+            tracing::info!(
+                stack = name,
+                missing = missing.len(),
+                "a deploy reads what the account does not have"
+            );
+            return Err(DeployError::MissingValues(missing));
+        }
         // The request's name: its change set's, or a new stack's request token. The same
         // request again is known by it.
         let change_set_name = super::change_set_name(

@@ -7,9 +7,9 @@
 //!   execution role to CloudFormation alone (CloudFormation creates the resources with that
 //!   role, not with the server's session);
 //! - a **read** session, for status, events and polling: describe calls only;
-//! - an **images** session, for a service waiting for its first image: `ecr:DescribeImages` on
-//!   the stack's own repository, named (read from the stack's outputs after the stack was
-//!   proved Stackplan's);
+//! - an **images** session, for a service waiting for its first image, or a plan that runs an
+//!   image of the account's ECR: `ecr:DescribeImages` on that one repository, named (the
+//!   stack's own is read from its outputs after the stack was proved Stackplan's);
 //! - a **stores** session, before a deploy of a plan that reads existing secrets or
 //!   parameters: whether they exist (`secretsmanager:DescribeSecret`,
 //!   `ssm:ListTagsForResource`: metadata, never a value), under the account's settings

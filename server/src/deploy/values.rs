@@ -1,12 +1,14 @@
 //! Before a deploy creates anything: every existing secret and parameter the plan reads is
-//! looked up (its metadata, never its value), in the region its reference names. A missing one
-//! would otherwise fail the stack minutes later (a function's dynamic reference), or leave a
-//! service's tasks failing to start until its deployment gives up.
+//! looked up (its metadata, never its value), in the region its reference names, and so is the
+//! image it runs when that is in the account's ECR. A missing one would otherwise fail the
+//! stack minutes later (a function's dynamic reference or image), or leave a service's tasks
+//! failing to start until its deployment's circuit breaker gives up and the stack rolls back,
+//! its database made and deleted again.
 
 use futures_util::future::join_all;
 use shared::api::PlanProblem;
 use shared::environment::{Lookup, Store, lookups};
-use shared::plan::Plan;
+use shared::plan::{Architecture, Plan};
 
 use super::errors::DeployError;
 use super::service::{AccountRoles, Deployer};
@@ -26,16 +28,16 @@ enum Found {
 }
 
 impl Deployer {
-    /// `Ok` when every secret and parameter `plan` reads is there (or cannot be looked up);
-    /// else each one that is not, at its field (`plan.environment[2].secret`). Asked with a
-    /// session that can do nothing else, all at once.
-    pub(super) async fn values_present(
+    /// Each secret and parameter `plan` reads that is not there, at its field
+    /// (`plan.environment[2].secret`); one that cannot be looked up counts as there. Asked with
+    /// a session that can do nothing else, all at once.
+    pub(super) async fn missing_values(
         &self,
         roles: &AccountRoles,
         plan: &Plan,
         stack_name: &str,
         region: &str,
-    ) -> Result<(), DeployError> {
+    ) -> Result<Vec<PlanProblem>, DeployError> {
         let wanted = lookups(plan);
         // The prefixes the look-ups are under (the plan was held to them): usually one, which
         // keeps the session's policy short.
@@ -46,7 +48,7 @@ impl Deployer {
             .cloned()
             .collect();
         if wanted.is_empty() || prefixes.is_empty() {
-            return Ok(());
+            return Ok(Vec::new());
         }
         let session = self
             .stores_session(roles, stack_name, region, &prefixes)
@@ -78,16 +80,73 @@ impl Deployer {
                 message,
             });
         }
-        if problems.is_empty() {
-            Ok(())
-        } else {
-            tracing::info!(
-                stack = stack_name,
-                unreadable = problems.len(),
-                "a deploy reads secrets or parameters that are not there"
-            );
-            Err(DeployError::MissingValues(problems))
+        Ok(problems)
+    }
+
+    /// Whether the image `plan` runs is in its ECR repository, when that is one of the roles'
+    /// account (another registry's, or another account's, cannot be asked): `tag` is the tag
+    /// the stack is to run, said at `tag_path` when missing. A tag the stack runs already
+    /// (`running`) is not asked again: an update that keeps it starts no task from it.
+    pub(super) async fn missing_image(
+        &self,
+        roles: &AccountRoles,
+        plan: &Plan,
+        stack_name: &str,
+        tag: (&str, &str),
+        running: Option<&str>,
+    ) -> Result<Option<PlanProblem>, DeployError> {
+        let (tag, tag_path) = tag;
+        let (image, image_path) = match &plan.architecture {
+            Architecture::Fargate(f) => (f.image.as_deref(), "plan.fargate.image"),
+            Architecture::Lambda(l) => (l.image.as_deref(), "plan.lambda.image"),
+        };
+        let Some(repo) = image.and_then(super::ecr_repository) else {
+            return Ok(None);
+        };
+        if Some(repo.account) != roles.account() || running == Some(tag) {
+            return Ok(None);
         }
+        let session = self
+            .images_session(roles, stack_name, repo.region, repo.name)
+            .await?;
+        let (ecr, name, wanted) = (self.ecr.clone(), repo.name.to_string(), tag.to_string());
+        let answer = crate::aws::retry(
+            self.config.backoff,
+            || {
+                let (ecr, s, r, t) = (ecr.clone(), session.clone(), name.clone(), wanted.clone());
+                Box::pin(async move { ecr.image_pushed(&s, &r, &t).await })
+            },
+            &unwatched,
+        )
+        .await;
+        let (path, message) = match answer {
+            Ok(true) => return Ok(None),
+            Ok(false) => (
+                tag_path,
+                format!(
+                    "ECR has no image tagged {tag} in the repository {} ({}): push it first, or give a tag it has",
+                    repo.name, repo.region
+                ),
+            ),
+            Err(AwsError::NotFound(_)) => (
+                image_path,
+                format!(
+                    "this account's ECR has no repository {} in {}: create it and push the image, or correct the image",
+                    repo.name, repo.region
+                ),
+            ),
+            Err(AwsError::AccessDenied(detail)) => {
+                tracing::warn!(
+                    "ECR refused the image look-up, so the deploy goes ahead without it (update the account's bootstrap stack: its deployer role sees images only in Stackplan's repositories): {detail}"
+                );
+                return Ok(None);
+            }
+            Err(e) => return Err(e.into()),
+        };
+        Ok(Some(PlanProblem {
+            path: path.to_string(),
+            message,
+        }))
     }
 
     /// What the lookup's store knows of it, under any of its spellings.

@@ -643,9 +643,9 @@ error_codes! {
     /// or a hosted zone its bootstrap does not list; `problems` says which, at their field
     /// paths, and how to allow them.
     BeyondBootstrap = "beyond_bootstrap", 422;
-    /// The plan's variables read secrets or parameters that do not exist in their region, or
-    /// a secret scheduled for deletion; `problems` says which, at their field paths. Nothing
-    /// was created.
+    /// The plan's variables read secrets or parameters that do not exist in their region (or
+    /// a secret scheduled for deletion), or it runs an image of the account's ECR that is not
+    /// there; `problems` says which, at their field paths. Nothing was created.
     MissingValues = "missing_values", 422;
     /// The image tag is not in the stack's repository, and the service runs: deploying it
     /// would stop the service. Push the image first.
