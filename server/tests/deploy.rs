@@ -1612,16 +1612,7 @@ async fn a_running_service_is_never_pointed_at_an_image_that_is_not_pushed() {
         Some((repository.to_string(), "2.0.0".to_string()))
     );
     // The session that asked ECR could ask nothing else, of no other repository.
-    let images = h
-        .sts
-        .calls
-        .lock()
-        .unwrap()
-        .iter()
-        .find(|c| c.session_policy.contains("ecr:"))
-        .cloned()
-        .expect("an images session");
-    let policy: Value = serde_json::from_str(&images.session_policy).unwrap();
+    let policy = session_policy_with(&h, "ecr:");
     assert_eq!(
         policy["Statement"],
         json!([{
@@ -2262,16 +2253,7 @@ async fn secrets_and_parameters_that_are_not_there_are_refused_before_any_stack(
         "/stackplan/shop/flag".to_string(),
         "us-east-1".to_string()
     )));
-    let session = h
-        .sts
-        .calls
-        .lock()
-        .unwrap()
-        .iter()
-        .find(|c| c.session_policy.contains("secretsmanager:"))
-        .cloned()
-        .expect("a stores session");
-    let policy: Value = serde_json::from_str(&session.session_policy).unwrap();
+    let policy = session_policy_with(&h, "secretsmanager:");
     assert_eq!(
         policy["Statement"],
         json!([{
@@ -2381,16 +2363,7 @@ async fn an_image_of_the_accounts_ecr_that_is_not_pushed_is_refused_before_any_s
     );
     assert!(h.cfn.stacks.lock().unwrap().is_empty(), "nothing created");
     // The session that asked could ask nothing else, of no other repository or region.
-    let images = h
-        .sts
-        .calls
-        .lock()
-        .unwrap()
-        .iter()
-        .find(|c| c.session_policy.contains("ecr:"))
-        .cloned()
-        .expect("an images session");
-    let policy: Value = serde_json::from_str(&images.session_policy).unwrap();
+    let policy = session_policy_with(&h, "ecr:");
     assert_eq!(
         policy["Statement"][0]["Resource"],
         format!("arn:aws:ecr:eu-west-1:{ACCOUNT}:repository/team/shop-api")
@@ -3359,6 +3332,21 @@ fn long_create(n: usize) -> Arc<CfnDouble> {
 
 /// Creates a stack (it starts at once); answers its deployment id.
 /// The field paths of an error answer's problems, in order.
+/// The policy of the first session the server asked STS for whose policy names `action` (a
+/// prefix such as `ecr:` will do).
+fn session_policy_with(h: &Harness, action: &str) -> Value {
+    let call = h
+        .sts
+        .calls
+        .lock()
+        .unwrap()
+        .iter()
+        .find(|c| c.session_policy.contains(action))
+        .cloned()
+        .unwrap_or_else(|| panic!("no session may {action}"));
+    serde_json::from_str(&call.session_policy).unwrap()
+}
+
 fn problem_paths(body: &Value) -> Vec<&str> {
     body["problems"]
         .as_array()
