@@ -2376,12 +2376,101 @@ async fn an_image_of_the_accounts_ecr_that_is_not_pushed_is_refused_before_any_s
         .push(("team/shop-api".into(), "1.4.2".into()));
     let (status, body) = h.create("shop-fargate", json!({"plan": plan})).await;
     assert_eq!(status, StatusCode::CREATED, "{body}");
+    assert_eq!(
+        h.ecr.regions.lock().unwrap().last().map(String::as_str),
+        Some("eu-west-1"),
+        "asked in the region the image's address names"
+    );
     // Another account's image cannot be asked, and is not.
     let asked = h.ecr.calls.lock().unwrap().len();
     plan["fargate"]["image"] = json!("999999999999.dkr.ecr.eu-west-1.amazonaws.com/theirs");
     let (status, body) = h.create("other-fargate", json!({"plan": plan})).await;
     assert_eq!(status, StatusCode::CREATED, "{body}");
     assert_eq!(h.ecr.calls.lock().unwrap().len(), asked);
+
+    // A function's image at the template's default tag, not pushed: said at the image.
+    let mut function = lambda_plan();
+    function["lambda"]["image"] =
+        json!(format!("{ACCOUNT}.dkr.ecr.us-east-1.amazonaws.com/shop-fn"));
+    h.ecr.repositories.lock().unwrap().push("shop-fn".into());
+    let (status, body) = h.create("shop-lambda", json!({"plan": function})).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert_eq!(
+        refused(&body),
+        (
+            Some("missing_values".into()),
+            Some("plan.lambda.image".into()),
+            Some("ECR has no image tagged latest, the template's default tag, in the repository shop-fn (us-east-1): push it first, or give the image tag to deploy".into())
+        )
+    );
+    // An account bootstrapped before the look-up: its deployer role sees only Stackplan's
+    // repositories, so the deploy goes ahead as it did then, and the log says why.
+    *h.ecr.deny.lock().unwrap() = true;
+    let (status, body) = h.create("shop-lambda", json!({"plan": function})).await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    let logs = String::from_utf8(h.logs.lock().unwrap().clone()).unwrap();
+    assert!(
+        logs.contains("ECR refused the image look-up, so the deploy goes ahead without it"),
+        "{logs}"
+    );
+}
+
+/// An update that keeps the image and the tag the stack runs does not ask for them again (it
+/// starts no task from anything new, so a tag since deleted from ECR does not stop it); one
+/// that moves the service to another repository does.
+#[tokio::test]
+async fn an_update_asks_for_the_image_only_when_the_image_or_tag_changes() {
+    let h = harness();
+    let mut plan: Value = serde_json::from_str(
+        &shared::examples::for_kind(shared::plan::ArchitectureKind::Fargate).to_json_pretty(),
+    )
+    .unwrap();
+    plan["fargate"]["image"] = json!(format!(
+        "{ACCOUNT}.dkr.ecr.us-east-1.amazonaws.com/team/shop-api"
+    ));
+    plan["fargate"]["image_tag"] = json!("1.4.2");
+    h.ecr
+        .repositories
+        .lock()
+        .unwrap()
+        .extend(["team/shop-api".to_string(), "team/shop-worker".to_string()]);
+    h.ecr
+        .pushed
+        .lock()
+        .unwrap()
+        .push(("team/shop-api".into(), "1.4.2".into()));
+    let (status, created) = h.create("shop-fargate", json!({"plan": plan})).await;
+    assert_eq!(status, StatusCode::CREATED, "{created}");
+    let id = created["id"].as_str().unwrap().to_string();
+    h.events(&id, None).await;
+    // As CloudFormation describes the stack: every parameter, defaults too.
+    h.cfn.stacks.lock().unwrap()[0].parameters = vec![("ImageTag".into(), "1.4.2".into())];
+    let asked = h.ecr.calls.lock().unwrap().len();
+    h.ecr.pushed.lock().unwrap().clear();
+    let (status, body) = h
+        .create("shop-fargate", json!({"plan": plan, "update": true}))
+        .await;
+    assert_ne!(body["error"], "missing_values", "{status} {body}");
+    assert_eq!(h.ecr.calls.lock().unwrap().len(), asked, "not asked again");
+    plan["fargate"]["image"] = json!(format!(
+        "{ACCOUNT}.dkr.ecr.us-east-1.amazonaws.com/team/shop-worker"
+    ));
+    let (status, body) = h
+        .create("shop-fargate", json!({"plan": plan, "update": true}))
+        .await;
+    assert_eq!(
+        (
+            status,
+            body["error"].as_str(),
+            body["problems"][0]["path"].as_str()
+        ),
+        (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            Some("missing_values"),
+            Some("plan.fargate.image_tag")
+        ),
+        "{body}"
+    );
 }
 
 /// An account bootstrapped before the look-ups: its deployer role may not make them, so the

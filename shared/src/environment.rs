@@ -169,7 +169,7 @@ enum Reference<'a> {
 /// Whether `region` is shaped as AWS's region codes are (`us-east-1`, `us-gov-west-1`): two
 /// letters, one or more words, a number. A deploy asks the region an ARN names (which may be
 /// one Stackplan does not plan in), so a typo must not become a host name to call.
-fn region_shaped(region: &str) -> bool {
+pub fn region_shaped(region: &str) -> bool {
     let parts: Vec<&str> = region.split('-').collect();
     let lower = |p: &&str| !p.is_empty() && p.chars().all(|c| c.is_ascii_lowercase());
     parts.len() >= 3

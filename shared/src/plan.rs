@@ -657,6 +657,15 @@ impl Plan {
         self.architecture.kind()
     }
 
+    /// The image repository the plan names (without its tag), if it runs one of its own
+    /// choosing rather than its stack's repository (Fargate) or a zip (Lambda).
+    pub fn image(&self) -> Option<&str> {
+        match &self.architecture {
+            Architecture::Fargate(f) => f.image.as_deref(),
+            Architecture::Lambda(l) => l.image.as_deref(),
+        }
+    }
+
     pub fn fargate(&self) -> Option<&Fargate> {
         match &self.architecture {
             Architecture::Fargate(f) => Some(f),

@@ -1104,7 +1104,7 @@ fn function_image(c: &mut Checker, plan: &Plan, image: &str) {
     c.warn(
         "lambda.image",
         format!(
-            "Lambda creates the function from the image, so push its tag (the deploy's image tag, \"{}\" unless you give another) before the first deploy, or the stack rolls back; a new image under the same tag is not picked up by a deploy: give each image its own tag",
+            "Lambda creates the function from the image, so push its tag (the deploy's image tag, \"{}\" unless you give another) before the first deploy (a deploy looks for it in this account's repository first); a new image under the same tag is not picked up by a deploy: give each image its own tag",
             crate::template::lambda::FUNCTION_IMAGE_TAG
         ),
     );
@@ -1154,9 +1154,9 @@ fn image_repo(c: &mut Checker, image: &str) {
         );
         return;
     }
-    // A named image is not the stack's own repository: its tasks start at the first deploy,
-    // before anyone checks the tag is there, and whoever publishes it runs code with the
-    // service's settings and secrets.
+    // A named image is not the stack's own repository: its tasks start at the first deploy
+    // (a deploy looks for the tag first only in this account's own ECR), and whoever
+    // publishes it runs code with the service's settings and secrets.
     let host = image.split('/').next().unwrap_or_default();
     if crate::template::fargate::ecr_image(image).is_some() {
         c.warn(

@@ -530,6 +530,15 @@ async fn a_function_moves_from_zip_to_image_and_back() {
     let bucket = output(&done, "CodeBucketName").to_string();
     let id = created["id"].as_str().unwrap().to_string();
     let upload = run_uploaded_code(&sb, &zip, "shop-switch", &id).await;
+    // The function's image is in the account's own repository, pushed (a deploy looks for it).
+    let tool = |args: &[&str]| sb.moto.tool(server::SANDBOX_ROLE, args);
+    tool(&["repository", "shop-api"]);
+    tool(&[
+        "put-image",
+        "shop-api",
+        "latest",
+        shared::api::SANDBOX_MANIFEST,
+    ]);
     let mut image = zip.clone();
     image["lambda"]["image"] = json!(shared::examples::function_image(
         shared::plan::Region::UsEast1

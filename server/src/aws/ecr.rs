@@ -1,6 +1,7 @@
 //! The ECR port: one read-only call, whether an image tag is in a repository
-//! (`ecr:DescribeImages`), made with the deployment's short-lived credentials in the stack's
-//! region. It is how a service waiting for its first image learns that the image is there.
+//! (`ecr:DescribeImages`), made with the deployment's short-lived credentials in the
+//! repository's region. It is how a service waiting for its first image learns that the image
+//! is there, and how a deploy learns that the image a plan runs from the account's own ECR is.
 
 use aws_sdk_ecr::types::ImageIdentifier;
 use futures_util::future::BoxFuture;

@@ -68,8 +68,9 @@ impl Deployer {
         .await
     }
 
-    /// Short-lived credentials that can only tell whether images are in the stack's own
-    /// repository (`repository`, its name).
+    /// Short-lived credentials that can only tell whether images are in one repository
+    /// (`repository`, its name, in `region`): the stack's own, or the account's one a plan's
+    /// image is in.
     pub(super) async fn images_session(
         &self,
         roles: &AccountRoles,

@@ -131,35 +131,6 @@ pub fn repository_name(uri: &str) -> Option<&str> {
     ok.then_some(name)
 }
 
-/// An image repository of an account's ECR, as an image URI names it
-/// (`ACCOUNT.dkr.ecr.REGION.amazonaws.com/NAME`).
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct EcrRepository<'a> {
-    pub account: &'a str,
-    pub region: &'a str,
-    pub name: &'a str,
-}
-
-/// The ECR repository an image URI (without its tag) names, if it names one.
-pub fn ecr_repository(uri: &str) -> Option<EcrRepository<'_>> {
-    let name = repository_name(uri)?;
-    let host = uri.split_once('/')?.0;
-    let mut labels = host.split('.');
-    let account = labels.next()?;
-    let (dkr, ecr, region) = (labels.next()?, labels.next()?, labels.next()?);
-    let account_ok = account.len() == 12 && account.bytes().all(|b| b.is_ascii_digit());
-    let region_ok = !region.is_empty()
-        && region
-            .bytes()
-            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
-    (account_ok && region_ok && dkr == "dkr" && ecr == "ecr" && labels.next() == Some("amazonaws"))
-        .then_some(EcrRepository {
-            account,
-            region,
-            name,
-        })
-}
-
 /// The names Stackplan gives its change sets (`stackplan-` and 16 hex digits).
 pub fn valid_change_set_name(name: &str) -> bool {
     name.strip_prefix("stackplan-")
@@ -594,27 +565,6 @@ mod tests {
             "111122223333.dkr.ecr.eu-west-1.amazonaws.com/a b",
         ] {
             assert_eq!(repository_name(bad), None, "{bad}");
-        }
-    }
-
-    #[test]
-    fn ecr_repositories_are_read_from_image_uris() {
-        assert_eq!(
-            ecr_repository("111122223333.dkr.ecr.eu-west-1.amazonaws.com/team/shop-api"),
-            Some(EcrRepository {
-                account: "111122223333",
-                region: "eu-west-1",
-                name: "team/shop-api"
-            })
-        );
-        for other in [
-            "public.ecr.aws/nginx/nginx",
-            "docker.io/someone/app",
-            "1111.dkr.ecr.eu-west-1.amazonaws.com/shop",
-            "111122223333.dkr.ecr.eu-west-1.example.com/shop",
-            "111122223333.dkr.ecr..amazonaws.com/shop",
-        ] {
-            assert_eq!(ecr_repository(other), None, "{other}");
         }
     }
 

@@ -16,6 +16,7 @@ use super::policy::Access;
 use super::progress;
 use super::sandbox;
 use super::service::Deployer;
+use super::values::TagSource;
 use super::{MANAGED_TAG, MANAGED_VALUE, OWNER_TAG, PROOF_TAG, StackArn};
 use crate::auth::{Grant, Owner};
 use crate::aws::cloudformation::{
@@ -289,19 +290,28 @@ impl Deployer {
             .await?;
         if let Some(tag) = super::parameters::value(doc, &parameters, template::IMAGE_TAG_PARAMETER)
         {
-            // Said where it was given: the request's parameter, else the plan's tag.
-            let tag_path = if request
+            let stack_tag = updating.and_then(|s| s.parameter(template::IMAGE_TAG_PARAMETER));
+            let source = if request
                 .parameters
                 .contains_key(template::IMAGE_TAG_PARAMETER)
-                || valid.plan().fargate().is_none()
             {
-                format!("parameters.{}", template::IMAGE_TAG_PARAMETER)
+                TagSource::Given("parameters.ImageTag")
+            } else if valid.plan().fargate().is_some_and(|f| f.image_tag == tag) {
+                TagSource::Given("plan.fargate.image_tag")
+            } else if stack_tag == Some(tag) {
+                TagSource::Running
             } else {
-                "plan.fargate.image_tag".to_string()
+                TagSource::Default
             };
-            let running = updating.and_then(|s| s.parameter(template::IMAGE_TAG_PARAMETER));
+            // The tag the stack runs, of the image it runs: an update that keeps both is not
+            // asked again (the deployed plan says which image; unread, it is asked).
+            let same_image = deployed_plan
+                .as_deref()
+                .and_then(|link| shared::link::decode(link).ok())
+                .is_some_and(|before| before.image() == valid.plan().image());
+            let running = stack_tag.filter(|_| same_image);
             missing.extend(
-                self.missing_image(&roles, valid.plan(), &name, (tag, &tag_path), running)
+                self.missing_image(&roles, valid.plan(), &name, (tag, source), running)
                     .await?,
             );
         }

@@ -100,8 +100,9 @@ pub fn code_policy(scope: &Scope<'_>, bucket: &str) -> String {
 /// The one call an images session may make.
 pub const IMAGE_ACTIONS: [&str; 1] = ["ecr:DescribeImages"];
 
-/// The session policy that lets the server see whether an image is in `repository`, the
-/// stack's own ECR repository (by name), and nothing else.
+/// The session policy that lets the server see whether an image is in `repository` (by name,
+/// in the scope's region: the stack's own, or the account's one a plan's image is in), and
+/// nothing else.
 pub fn images_policy(scope: &Scope<'_>, repository: &str) -> String {
     json!({"Version": "2012-10-17", "Statement": [{
         "Sid": "StackplanRepository",

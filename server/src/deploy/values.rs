@@ -16,6 +16,17 @@ use crate::aws::cloudformation::Session;
 use crate::aws::stores::Existence;
 use crate::aws::{AwsError, unwatched};
 
+/// Where the image tag a deploy is to run came from, for a missing one to be said there.
+#[derive(Clone, Copy, Debug)]
+pub(super) enum TagSource<'a> {
+    /// A field: the request's parameter, or the plan's own tag.
+    Given(&'a str),
+    /// Kept from the stack: the tag it runs now.
+    Running,
+    /// The template's default.
+    Default,
+}
+
 /// What one look-up found.
 enum Found {
     Is(Existence),
@@ -85,68 +96,80 @@ impl Deployer {
 
     /// Whether the image `plan` runs is in its ECR repository, when that is one of the roles'
     /// account (another registry's, or another account's, cannot be asked): `tag` is the tag
-    /// the stack is to run, said at `tag_path` when missing. A tag the stack runs already
-    /// (`running`) is not asked again: an update that keeps it starts no task from it.
+    /// the stack is to run, and where it came from. A tag the stack runs already, from the
+    /// same image (`running`), is not asked again: an update that keeps both starts no task.
     pub(super) async fn missing_image(
         &self,
         roles: &AccountRoles,
         plan: &Plan,
         stack_name: &str,
-        tag: (&str, &str),
+        tag: (&str, TagSource<'_>),
         running: Option<&str>,
     ) -> Result<Option<PlanProblem>, DeployError> {
-        let (tag, tag_path) = tag;
+        let (tag, source) = tag;
         let (image, image_path) = match &plan.architecture {
             Architecture::Fargate(f) => (f.image.as_deref(), "plan.fargate.image"),
             Architecture::Lambda(l) => (l.image.as_deref(), "plan.lambda.image"),
         };
-        let Some(repo) = image.and_then(super::ecr_repository) else {
+        let Some((account, region, name)) = image.and_then(shared::template::ecr_image) else {
             return Ok(None);
         };
-        if Some(repo.account) != roles.account() || running == Some(tag) {
+        if Some(account) != roles.account() || running == Some(tag) {
             return Ok(None);
         }
-        let session = self
-            .images_session(roles, stack_name, repo.region, repo.name)
-            .await?;
-        let (ecr, name, wanted) = (self.ecr.clone(), repo.name.to_string(), tag.to_string());
+        let session = self.images_session(roles, stack_name, region, name).await?;
+        let (ecr, repository, wanted) = (self.ecr.clone(), name.to_string(), tag.to_string());
         let answer = crate::aws::retry(
             self.config.backoff,
             || {
-                let (ecr, s, r, t) = (ecr.clone(), session.clone(), name.clone(), wanted.clone());
+                let (ecr, s, r, t) = (
+                    ecr.clone(),
+                    session.clone(),
+                    repository.clone(),
+                    wanted.clone(),
+                );
                 Box::pin(async move { ecr.image_pushed(&s, &r, &t).await })
             },
             &unwatched,
         )
         .await;
-        let (path, message) = match answer {
-            Ok(true) => return Ok(None),
-            Ok(false) => (
-                tag_path,
-                format!(
-                    "ECR has no image tagged {tag} in the repository {} ({}): push it first, or give a tag it has",
-                    repo.name, repo.region
-                ),
-            ),
-            Err(AwsError::NotFound(_)) => (
-                image_path,
-                format!(
-                    "this account's ECR has no repository {} in {}: create it and push the image, or correct the image",
-                    repo.name, repo.region
-                ),
-            ),
+        let at_image = |message: String| Some((image_path.to_string(), message));
+        let said = match answer {
+            Ok(true) => None,
+            Ok(false) => match source {
+                TagSource::Given(path) => Some((
+                    path.to_string(),
+                    format!(
+                        "ECR has no image tagged {tag} in the repository {name} ({region}): push it first, or give a tag it has"
+                    ),
+                )),
+                TagSource::Running => at_image(format!(
+                    "ECR has no image tagged {tag}, the tag the stack runs now, in the repository {name} ({region}): push it there first, or give the image tag to deploy"
+                )),
+                TagSource::Default => at_image(format!(
+                    "ECR has no image tagged {tag}, the template's default tag, in the repository {name} ({region}): push it first, or give the image tag to deploy"
+                )),
+            },
+            Err(AwsError::NotFound(_)) => at_image(format!(
+                "this account's ECR has no repository {name} in {region}: create it and push the image, or correct the image"
+            )),
             Err(AwsError::AccessDenied(detail)) => {
                 tracing::warn!(
                     "ECR refused the image look-up, so the deploy goes ahead without it (update the account's bootstrap stack: its deployer role sees images only in Stackplan's repositories): {detail}"
                 );
-                return Ok(None);
+                None
+            }
+            Err(e @ (AwsError::Unreachable { .. } | AwsError::Other(_)))
+                if region != plan.region.code() =>
+            {
+                tracing::warn!(region, "ECR did not answer the image look-up: {e}");
+                at_image(format!(
+                    "ECR in {region}, the region the image's address names, did not answer the look-up: check the image's region, and that the region is enabled in this account"
+                ))
             }
             Err(e) => return Err(e.into()),
         };
-        Ok(Some(PlanProblem {
-            path: path.to_string(),
-            message,
-        }))
+        Ok(said.map(|(path, message)| PlanProblem { path, message }))
     }
 
     /// What the lookup's store knows of it, under any of its spellings.

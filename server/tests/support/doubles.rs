@@ -91,16 +91,19 @@ pub struct EcrDouble {
     pub calls: Mutex<Vec<(String, String)>>,
     /// DescribeImages is denied (a deployer role bootstrapped before image checks).
     pub deny: Mutex<bool>,
+    /// The region each call was made in.
+    pub regions: Mutex<Vec<String>>,
 }
 
 impl Ecr for EcrDouble {
     fn image_pushed(
         &self,
-        _: &Session,
+        s: &Session,
         repository: &str,
         tag: &str,
     ) -> BoxFuture<'_, Result<bool, AwsError>> {
         let (repository, tag) = (repository.to_string(), tag.to_string());
+        self.regions.lock().unwrap().push(s.region.clone());
         Box::pin(async move {
             self.calls
                 .lock()

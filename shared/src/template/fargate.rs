@@ -744,7 +744,7 @@ fn ecr_repository_arn(image: &str) -> Option<Node> {
 /// registry's hosts followed by `/NAME`: `ACCOUNT.dkr.ecr.REGION.amazonaws.com`, its FIPS form
 /// `dkr.ecr-fips`, or the dual-stack `ACCOUNT.dkr-ecr.REGION.on.aws` (and `dkr-ecr-fips`);
 /// `None` for any other registry.
-pub(crate) fn ecr_image(image: &str) -> Option<(&str, &str, &str)> {
+pub fn ecr_image(image: &str) -> Option<(&str, &str, &str)> {
     let (host, name) = image.split_once('/')?;
     let (account, rest) = host.split_once('.')?;
     let region = ["dkr.ecr.", "dkr.ecr-fips."]
@@ -756,10 +756,7 @@ pub(crate) fn ecr_image(image: &str) -> Option<(&str, &str, &str)> {
                 .find_map(|p| rest.strip_prefix(p)?.strip_suffix(".on.aws"))
         })?;
     let is_account = account.len() == 12 && account.bytes().all(|b| b.is_ascii_digit());
-    let is_region = !region.is_empty()
-        && region
-            .bytes()
-            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
+    let is_region = crate::environment::region_shaped(region);
     (is_account && is_region).then_some((account, region, name))
 }
 

@@ -8,7 +8,7 @@
 
 pub(crate) mod fargate;
 pub(crate) mod json_macro;
-pub use fargate::ECR_IMAGES_KEPT;
+pub use fargate::{ECR_IMAGES_KEPT, ecr_image};
 pub use lambda::{CODE_BUCKET_OUTPUT, FUNCTION_IMAGE_TAG};
 pub use storage::{
     ACCOUNT_PLACEHOLDER, CODE_BUCKET, CODE_BUCKET_PREFIX, ELB_ACCOUNTS, LOG_BUCKET,
