@@ -4,6 +4,7 @@
 #   scripts/fuzz-api.sh            (scripts/test.sh runs it after building the server)
 source "$(dirname "$0")/lib.sh"
 cd "$ROOT"
+install_system_tools
 install_python_tools
 install_fuzzer
 

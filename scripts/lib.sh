@@ -28,6 +28,25 @@ need_root_or_sudo() {
   if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi
 }
 
+# Node (npm's wasm-opt, Playwright, cfn-guard, the build's precompression and the browser
+# tests) and Python with its venv module (moto, cfn-lint, checkov, schemathesis), from Debian's
+# packages when the machine lacks them (Debian's python3 has no ensurepip without python3-venv).
+install_system_tools() {
+  local missing=()
+  { command -v node && command -v npm; } >/dev/null || missing+=(nodejs npm)
+  python3 -c 'import ensurepip, venv' 2>/dev/null || missing+=(python3 python3-venv)
+  if [ ${#missing[@]} -gt 0 ]; then
+    say "installing Debian's ${missing[*]}"
+    need_root_or_sudo apt-get update -qq
+    need_root_or_sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+  fi
+  # Playwright and the build's scripts need Node 18 or later.
+  if ! node -e 'process.exit(Number(process.versions.node.split(".")[0]) >= 18 ? 0 : 1)'; then
+    echo "Node $(node --version) is too old: Stackplan's scripts need Node 18 or later" >&2
+    return 1
+  fi
+}
+
 install_wasm_target() {
   if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
     say "installing the wasm32-unknown-unknown target"
@@ -160,7 +179,8 @@ install_playwright() {
 
 install_cfn_guard() {
   local pkg="$TOOLS/node_modules/@cdklabs/cdk-validator-cfnguard"
-  if [ ! -x "$pkg/bin/ubuntu/x86_64/cfn-guard" ] || ! grep -q "\"version\": \"$CFN_GUARD_RULES_VERSION\"" "$pkg/package.json"; then
+  # Linux binaries for x86_64 and aarch64, as `uname -m` names them.
+  if [ ! -x "$pkg/bin/ubuntu/$(uname -m)/cfn-guard" ] || ! grep -q "\"version\": \"$CFN_GUARD_RULES_VERSION\"" "$pkg/package.json"; then
     say "installing cfn-guard and the Control Tower controls (@cdklabs/cdk-validator-cfnguard $CFN_GUARD_RULES_VERSION)"
     mkdir -p "$TOOLS"
     # Its peer dependency (aws-cdk-lib) is for CDK apps; the rules and the binary need nothing.
@@ -180,6 +200,7 @@ install_web_toolchain() {
 build_web() {
   install_web_toolchain
   say "building the planner (trunk build --release)"
-  (cd "$ROOT" && trunk build --release --offline)
+  # Trunk's build runs cargo offline: the crates are fetched first (a fresh machine has none).
+  (cd "$ROOT" && cargo fetch --locked && trunk build --release --offline)
   node "$ROOT/scripts/precompress.mjs" "$ROOT/dist"
 }

@@ -7,6 +7,7 @@
 # Everything runs on 127.0.0.1 and stops by itself. See server/benches/load.rs.
 source "$(dirname "$0")/lib.sh"
 cd "$ROOT"
+install_system_tools
 
 install_wasm_target
 build_web

@@ -2,17 +2,25 @@
 # Installs what is missing, builds the planner and the server, starts the local AWS sandbox
 # (moto on 127.0.0.1) and `stackplan serve` pointed at it.
 #   scripts/run.sh [--addr 127.0.0.1:8080]          planner + sandbox deploys
-#   scripts/run.sh --role-arn arn:aws:iam::…:role/… planner + deploys to real AWS (no sandbox)
+#   scripts/run.sh --role-arn arn:aws:iam::…:role/… planner + deploys to real AWS (no sandbox;
+#                                                   STACKPLAN_ROLE_ARN in the environment too)
 source "$(dirname "$0")/lib.sh"
 cd "$ROOT"
+install_system_tools
 
 build_web
 say "building the stackplan server (release)"
 cargo build --release --locked -p server
 
 sandbox_args=()
+# Real AWS, or a sandbox of the user's own, given as a flag or in the server's environment.
+own_target=""
+[[ -n "${STACKPLAN_ROLE_ARN:-}" || -n "${STACKPLAN_AWS_ENDPOINT:-}" ]] && own_target=yes
 case " $* " in
-  *" --role-arn"*|*" --aws-endpoint"*) ;;  # real AWS, or a sandbox of the user's own
+  *" --role-arn"*|*" --aws-endpoint"*) own_target=yes ;;
+esac
+case "$own_target" in
+  yes) say "no local sandbox: deploys go where --role-arn or --aws-endpoint (or STACKPLAN_ROLE_ARN, STACKPLAN_AWS_ENDPOINT) says" ;;
   *)
     install_python_tools
     port="${STACKPLAN_SANDBOX_PORT:-$(free_port)}"

@@ -2,6 +2,7 @@
 # Installs what is missing, then runs every check and every test. CI runs exactly this.
 source "$(dirname "$0")/lib.sh"
 cd "$ROOT"
+install_system_tools
 
 install_python_tools
 install_cfn_guard

@@ -31,7 +31,8 @@ pub fn venv_tool(name: &str) -> PathBuf {
 /// with the fix when it is missing.
 pub fn control_tower() -> (PathBuf, PathBuf) {
     let pkg = workspace_root().join(".tools/node_modules/@cdklabs/cdk-validator-cfnguard");
-    let bin = pkg.join("bin/ubuntu/x86_64/cfn-guard");
+    // The package ships Linux binaries for x86_64 and aarch64, named as Rust names them.
+    let bin = pkg.join(format!("bin/ubuntu/{}/cfn-guard", std::env::consts::ARCH));
     let rules = pkg.join("rules/control-tower/cfn-guard");
     assert!(
         bin.is_file() && rules.is_dir(),
@@ -119,6 +120,13 @@ impl Moto {
             String::from_utf8_lossy(&out.stderr)
         );
         serde_json::from_slice(&out.stdout).expect("moto-tool JSON")
+    }
+
+    /// Makes the ECR repository `repository` in the account of `role_arn`, outside Stackplan,
+    /// and pushes `manifest` to it tagged `tag`, as a user's pipeline would before a deploy.
+    pub fn push_image(&self, role_arn: &str, repository: &str, tag: &str, manifest: &str) {
+        self.tool(role_arn, &["repository", repository]);
+        self.tool(role_arn, &["put-image", repository, tag, manifest]);
     }
 }
 
