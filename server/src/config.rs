@@ -121,7 +121,7 @@ pub struct Config {
     #[arg(long, default_value_t = 1024)]
     pub max_connections: usize,
     /// Deploy event streams one token may hold open at once.
-    #[arg(long, default_value_t = 64)]
+    #[arg(long, default_value_t = 64, value_parser = at_least_one)]
     pub max_streams_per_token: usize,
     /// Requests that change a stack (deploy, execute, delete, continue a rollback) one token
     /// may have answered at once; more are asked to retry. Each holds AWS calls of the token's
@@ -230,4 +230,36 @@ fn at_least_one(text: &str) -> Result<usize, String> {
 /// The data directory when none is given: `~/.cache/stackplan` (none without a `HOME`).
 pub fn default_data_dir() -> Option<PathBuf> {
     std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cache").join("stackplan"))
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::Parser;
+
+    #[derive(clap::Parser)]
+    struct Serve {
+        #[command(flatten)]
+        config: super::Config,
+    }
+
+    /// A limit of 0 would refuse everything it limits (every event stream a 429): refused as
+    /// written, at start.
+    #[test]
+    fn limits_of_zero_are_refused() {
+        for flag in [
+            "--max-streams-per-token",
+            "--max-changes-per-token",
+            "--max-uploads",
+        ] {
+            let refused = Serve::try_parse_from(["serve", flag, "0"]).err();
+            assert!(
+                refused.is_some_and(|e| e.to_string().contains("must be at least 1")),
+                "{flag}"
+            );
+            assert!(
+                Serve::try_parse_from(["serve", flag, "1"]).is_ok(),
+                "{flag}"
+            );
+        }
+    }
 }

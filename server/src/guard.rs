@@ -180,8 +180,8 @@ impl Guard {
     }
 }
 
-/// The middleware: refuses a foreign `Host` (421), limits the time of every answer but the
-/// event streams, and adds the security headers to every answer, errors included.
+/// The outer middleware: refuses a foreign `Host` (421) and adds the security headers to
+/// every answer, errors and CORS preflights included.
 pub async fn guard(State(guard): State<Arc<Guard>>, request: Request, next: Next) -> Response {
     let host = request
         .headers()
@@ -194,20 +194,29 @@ pub async fn guard(State(guard): State<Arc<Guard>>, request: Request, next: Next
         // A request without a Host (HTTP/1.0, or an in-process call) did not come from a
         // browser page, which always sends one.
         Some(host) if !guard.hosts.allows(&host) => ApiError::MisdirectedHost.into_response(),
-        _ if is_stream(&request) => next.run(request).await,
-        _ => match tokio::time::timeout(time_limit(&request), next.run(request)).await {
-            Ok(response) => response,
-            Err(_) => ApiError::TimedOut.into_response(),
-        },
+        _ => next.run(request).await,
     };
     guard.headers.apply(&mut response, api);
     response
 }
 
+/// The inner middleware, inside CORS (so that an allowed console can read its answer):
+/// limits the time of every answer but the event streams, whose routes limit the work before
+/// their first byte themselves.
+pub async fn time_limit(request: Request, next: Next) -> Response {
+    if is_stream(&request) {
+        return next.run(request).await;
+    }
+    match tokio::time::timeout(limit_of(&request), next.run(request)).await {
+        Ok(response) => response,
+        Err(_) => ApiError::TimedOut.into_response(),
+    }
+}
+
 /// A code upload (up to 50 MB on a slow uplink, then into S3) gets longer than other answers.
 pub const UPLOAD_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(300);
 
-fn time_limit(request: &Request) -> std::time::Duration {
+fn limit_of(request: &Request) -> std::time::Duration {
     if request.method() == Method::PUT && request.uri().path().ends_with("/code") {
         UPLOAD_TIMEOUT
     } else {

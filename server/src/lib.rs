@@ -27,14 +27,18 @@ pub use state::AppState;
 use crate::deploy::service::{DeployConfig, Deployer};
 
 /// The whole HTTP application: health, the JSON API, and the planner's static files.
-/// Every answer goes through [`guard::guard`]: the Host allowlist, the time limit and the
-/// security headers.
+/// Every answer goes through [`guard::guard`] (the Host allowlist and the security headers),
+/// then CORS, then [`guard::time_limit`].
 pub fn app(state: AppState) -> Router {
     let cors = cors_layer(&state.config.cors_origins);
     let guard = guard::Guard::from_config(&state.config);
     let router = routes::api_router()
         .fallback(routes::assets::assets_get)
-        .layer(tower_http::compression::CompressionLayer::new());
+        .layer(tower_http::compression::CompressionLayer::new())
+        .layer(axum::middleware::from_fn(guard::time_limit));
+    // Outside the time limit: its `timed_out` reaches an allowed console readable, not as an
+    // opaque network error. Inside the Host check and the security headers, which every
+    // answer gets, a preflight's included.
     let router = match cors {
         Some(cors) => router.layer(cors),
         None => router,
@@ -60,6 +64,8 @@ fn cors_layer(origins: &[String]) -> Option<tower_http::cors::CorsLayer> {
                 header::CONTENT_TYPE,
                 header::HeaderName::from_static("last-event-id"),
             ])
+            // When to ask again (429, 503), and what a 401 wants.
+            .expose_headers([header::RETRY_AFTER, header::WWW_AUTHENTICATE])
     })
 }
 
@@ -338,6 +344,26 @@ fn check_flags(config: &Config) -> Result<(), RefusedFlag> {
     check_origins("--embed-origin", &config.embed_origins)?;
     if let Some(key) = &config.id_key {
         deploy::id::IdKey::from_hex(key).map_err(|e| RefusedFlag(format!("--id-key: {e}")))?;
+    }
+    // The server's lists and its own roles, as `deployer` checks them again.
+    let lists = config.bootstrap();
+    let problems = lists.problems();
+    if !problems.is_empty() {
+        return Err(RefusedFlag(format!(
+            "--settings-prefix / --hosted-zone-id: {}",
+            problems.join("; ")
+        )));
+    }
+    if let Some(roles) = config.roles() {
+        let target = match &config.aws_endpoint {
+            Some(endpoint) => Target::Sandbox {
+                endpoint: endpoint.clone(),
+            },
+            None => Target::Aws,
+        };
+        // The lists were checked just above.
+        check_roles("--role-arn", &roles, &target, &mut vec![lists])
+            .map_err(|e| RefusedFlag(e.to_string()))?;
     }
     Ok(())
 }

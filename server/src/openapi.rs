@@ -73,11 +73,9 @@ impl Operation {
     /// Every error code this route can answer with.
     pub fn all_errors(&self) -> Vec<ErrorCode> {
         let mut codes = self.errors.to_vec();
-        // Every route: the Host guard; every route but the event stream: the time limit.
-        codes.push(ErrorCode::MisdirectedRequest);
-        if !matches!(self.ok.2, Body::EventStream) {
-            codes.push(ErrorCode::TimedOut);
-        }
+        // Every route: the Host guard and the time limit (an event stream's, until its first
+        // byte).
+        codes.extend([ErrorCode::MisdirectedRequest, ErrorCode::TimedOut]);
         if self.auth {
             codes.extend([ErrorCode::MissingToken, ErrorCode::InvalidToken]);
         }

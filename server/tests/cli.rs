@@ -6,7 +6,14 @@ use std::process::{Command, Output, Stdio};
 use shared::{ValidPlan, examples, template};
 
 fn stackplan(args: &[&str], stdin: &str) -> Output {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_stackplan"))
+    let mut command = Command::new(env!("CARGO_BIN_EXE_stackplan"));
+    // Only the arguments given: no setting of the shell the tests run in.
+    for (key, _) in std::env::vars_os() {
+        if key.to_string_lossy().starts_with("STACKPLAN_") {
+            command.env_remove(key);
+        }
+    }
+    let mut child = command
         .args(args)
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
@@ -645,6 +652,19 @@ fn flags_that_cannot_apply_are_refused_by_name() {
                 "http://127.0.0.1:5000/?token=secret-but-given",
             ][..],
             "--aws-endpoint: it holds more than an address",
+        ),
+        // The server's own roles and lists.
+        (
+            &["--role-arn", "arn:aws:iam::111122223333:user/someone"][..],
+            "--role-arn: arn:aws:iam::111122223333:user/someone is not an IAM role ARN",
+        ),
+        (
+            &["--role-arn", "arn:aws:iam::111122223333:role/deployer"][..],
+            "has no execution role",
+        ),
+        (
+            &["--settings-prefix", "/"][..],
+            "--settings-prefix / --hosted-zone-id:",
         ),
     ] {
         let out = stackplan(&[&["serve"][..], flags].concat(), "");

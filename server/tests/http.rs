@@ -238,6 +238,12 @@ async fn prices_without_a_live_source_are_the_embedded_book_with_the_reason() {
         "Stackplan does not price the region \"mars-1\": it prices us-east-1, us-west-2, eu-west-1, eu-central-1, ap-southeast-1, ap-northeast-1",
         "the route exists: the region is what is unknown"
     );
+    // A region that is not even text once decoded: the same answer, in JSON like every error.
+    let (status, headers, body) = get(dir.path(), "/api/prices/%FF", false).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert_eq!(headers[header::CONTENT_TYPE], "application/json");
+    let v: serde_json::Value = serde_json::from_slice(&body).unwrap();
+    assert_eq!(v["error"], "not_found", "{v}");
 }
 
 async fn request(dist: &std::path::Path, method: &str, uri: &str) -> axum::response::Response {

@@ -105,9 +105,10 @@ pub struct DeployStatusArgs {
 /// How `deploy-status` ended: its exit code.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Outcome {
-    /// The stack is settled and well (or busy, and nothing was asked of it).
+    /// The stack is settled and well (or busy with an operation that has not failed, and
+    /// nothing was asked of it).
     Fine = 0,
-    /// The stack failed, or the request did.
+    /// The stack failed (or is rolling back its failed operation), or the request did.
     Failed = 1,
     /// The flags were refused before any call: a region, a role or a stack name that cannot be.
     Usage = 2,
@@ -194,6 +195,7 @@ async fn status(args: &DeployStatusArgs, out: &mut (dyn Write + Send)) -> Result
             .transpose()
             .map_err(|e| usage(format!("--owner {e}")))?,
         code_buckets: None,
+        image_repositories: None,
         stack_prefix: None,
     };
     let id = deployer
@@ -228,11 +230,7 @@ async fn status(args: &DeployStatusArgs, out: &mut (dyn Write + Send)) -> Result
                 "\nThe stack's service waits for no image: there is nothing to wait for or start."
             );
         }
-        return Ok(if status.done && !status.succeeded {
-            Outcome::Failed
-        } else {
-            Outcome::Fine
-        });
+        return Ok(outcome_of(&status));
     };
     let _ = writeln!(
         out,
@@ -377,6 +375,17 @@ async fn start(
     }
 }
 
+/// What a stack's status says to a job: failed once settled unsuccessfully, or while it rolls
+/// back (the operation has failed already; the rollback only undoes it); otherwise well, busy
+/// or not.
+fn outcome_of(status: &shared::api::Status) -> Outcome {
+    if (status.done && !status.succeeded) || status.status.contains("ROLLBACK_") {
+        Outcome::Failed
+    } else {
+        Outcome::Fine
+    }
+}
+
 /// What AWS says of the stack (its reasons, its outputs), control characters as escapes.
 fn print_status(status: &Status, out: &mut (dyn Write + Send)) {
     let mut text = Vec::new();
@@ -406,5 +415,47 @@ fn write_status(status: &Status, out: &mut Vec<u8>) {
     }
     for o in &status.outputs {
         let _ = writeln!(out, "  {:<22} {}", o.key, o.value);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn status(status: &str, done: bool, succeeded: bool) -> shared::api::Status {
+        serde_json::from_value(serde_json::json!({
+            "id": "d", "stack_name": "shop", "region": "us-east-1", "status": status,
+            "reason": null, "done": done, "succeeded": succeeded, "outputs": [],
+            "failure": null, "progress": shared::api::Progress::default()
+        }))
+        .unwrap()
+    }
+
+    /// A job hears of a failed operation as soon as its rollback starts, not only once the
+    /// rollback is over; a stack busy with an operation that has not failed is well.
+    #[test]
+    fn a_stack_rolling_back_has_failed() {
+        for (s, done, succeeded, outcome) in [
+            ("CREATE_COMPLETE", true, true, Outcome::Fine),
+            ("CREATE_IN_PROGRESS", false, false, Outcome::Fine),
+            (
+                "UPDATE_COMPLETE_CLEANUP_IN_PROGRESS",
+                false,
+                false,
+                Outcome::Fine,
+            ),
+            ("ROLLBACK_IN_PROGRESS", false, false, Outcome::Failed),
+            ("UPDATE_ROLLBACK_IN_PROGRESS", false, false, Outcome::Failed),
+            (
+                "UPDATE_ROLLBACK_COMPLETE_CLEANUP_IN_PROGRESS",
+                false,
+                false,
+                Outcome::Failed,
+            ),
+            ("ROLLBACK_COMPLETE", true, false, Outcome::Failed),
+            ("UPDATE_FAILED", true, false, Outcome::Failed),
+        ] {
+            assert_eq!(outcome_of(&status(s, done, succeeded)), outcome, "{s}");
+        }
     }
 }

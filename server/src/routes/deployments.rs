@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use axum::Json;
 use axum::body::{Body, Bytes};
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use shared::api::{
@@ -17,6 +17,7 @@ use tokio_stream::StreamExt;
 use tokio_stream::wrappers::ReceiverStream;
 
 use super::body::{JsonBody, NoDeleteBody, OptionalJsonBody};
+use super::params::DeploymentId;
 use crate::AppState;
 use crate::auth::{Authorized, Changing};
 use crate::deploy::service::{Deployer, Snapshot};
@@ -92,7 +93,7 @@ pub async fn deployments_post(
 pub async fn deployment_execute_post(
     Changing(grant, _place): Changing,
     State(state): State<AppState>,
-    Path(id): Path<String>,
+    DeploymentId(id): DeploymentId,
     OptionalJsonBody(_): OptionalJsonBody<ExecuteDeployment>,
 ) -> Result<impl IntoResponse, ApiError> {
     let status = deployer(&state)?.execute(&grant, &id).await?;
@@ -103,7 +104,7 @@ pub async fn deployment_execute_post(
 pub async fn deployment_get(
     Authorized(grant): Authorized,
     State(state): State<AppState>,
-    Path(id): Path<String>,
+    DeploymentId(id): DeploymentId,
 ) -> Result<impl IntoResponse, ApiError> {
     Ok(Json(deployer(&state)?.status(&grant, &id).await?))
 }
@@ -113,7 +114,7 @@ pub async fn deployment_get(
 pub async fn deployment_code_put(
     Authorized(grant): Authorized,
     State(state): State<AppState>,
-    Path(id): Path<String>,
+    DeploymentId(id): DeploymentId,
     headers: axum::http::HeaderMap,
     body: axum::body::Body,
 ) -> Result<impl IntoResponse, ApiError> {
@@ -169,7 +170,7 @@ const UPLOAD_STALL: std::time::Duration = std::time::Duration::from_secs(15);
 pub async fn deployment_image_get(
     Authorized(grant): Authorized,
     State(state): State<AppState>,
-    Path(id): Path<String>,
+    DeploymentId(id): DeploymentId,
 ) -> Result<impl IntoResponse, ApiError> {
     Ok(Json(deployer(&state)?.image(&grant, &id).await?))
 }
@@ -178,7 +179,7 @@ pub async fn deployment_image_get(
 pub async fn deployment_delete(
     Changing(grant, _place): Changing,
     State(state): State<AppState>,
-    Path(id): Path<String>,
+    DeploymentId(id): DeploymentId,
     _: NoDeleteBody,
 ) -> Result<impl IntoResponse, ApiError> {
     let status = deployer(&state)?.delete(&grant, &id).await?;
@@ -189,7 +190,7 @@ pub async fn deployment_delete(
 pub async fn deployment_delete_keeping_post(
     Changing(grant, _place): Changing,
     State(state): State<AppState>,
-    Path(id): Path<String>,
+    DeploymentId(id): DeploymentId,
     JsonBody(request): JsonBody<shared::api::DeleteKeeping>,
 ) -> Result<impl IntoResponse, ApiError> {
     let status = deployer(&state)?
@@ -202,7 +203,7 @@ pub async fn deployment_delete_keeping_post(
 pub async fn deployment_continue_rollback_post(
     Changing(grant, _place): Changing,
     State(state): State<AppState>,
-    Path(id): Path<String>,
+    DeploymentId(id): DeploymentId,
     OptionalJsonBody(request): OptionalJsonBody<shared::api::ContinueRollback>,
 ) -> Result<impl IntoResponse, ApiError> {
     let request = request.unwrap_or_default();
@@ -217,7 +218,7 @@ pub async fn deployment_continue_rollback_post(
 pub async fn deployment_events_get(
     Authorized(grant): Authorized,
     State(state): State<AppState>,
-    Path(id): Path<String>,
+    DeploymentId(id): DeploymentId,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
     let d = deployer(&state)?;
@@ -227,7 +228,11 @@ pub async fn deployment_events_get(
         .streams
         .enter(token, state.config.max_streams_per_token)
         .map_err(ApiError::TooManyWatchers)?;
-    let mut snapshots = d.watch(&grant, &id).await?;
+    // The stream's own time is unlimited, not the work before its first byte (a role to
+    // assume, the stack to read and prove, with retries): that has the guard's limit.
+    let mut snapshots = tokio::time::timeout(crate::guard::REQUEST_TIMEOUT, d.watch(&grant, &id))
+        .await
+        .map_err(|_| ApiError::TimedOut)??;
     let stopping = state.shutdown.wait();
     let last_seen = headers
         .get("last-event-id")

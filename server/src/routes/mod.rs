@@ -5,6 +5,7 @@ pub mod assets;
 pub mod body;
 pub mod deployments;
 pub mod health;
+pub mod params;
 pub mod prices;
 
 use axum::Router;

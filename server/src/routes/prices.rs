@@ -1,16 +1,17 @@
 //! `GET /api/prices/{region}`: the price book the region's estimates should use.
 
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use shared::api::PriceBookAnswer;
 
+use super::params::RegionCode;
 use crate::AppState;
 use crate::error::ApiError;
 use crate::prices::embedded_answer;
 
 pub async fn prices_get(
     State(state): State<AppState>,
-    Path(region): Path<String>,
+    RegionCode(region): RegionCode,
 ) -> Result<Json<PriceBookAnswer>, ApiError> {
     if shared::plan::Region::from_code(&region).is_none() {
         return Err(ApiError::UnpricedRegion(region));
