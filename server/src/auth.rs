@@ -26,6 +26,10 @@ pub struct Grant {
     /// owner) may run Lambda code from (its `code_buckets`); `None`, any bucket of the account
     /// (a token without an owner, the operator's CLI).
     pub code_buckets: Option<Vec<String>>,
+    /// The repositories of the roles' account's ECR besides its stacks' own that a tenant of a
+    /// tokens file may run images from (its `image_repositories`); `None`, any repository of
+    /// the account (a token without an owner, the operator's CLI).
+    pub image_repositories: Option<Vec<String>>,
     /// What the names of the stacks the token deploys start with (its entry's `stack_prefix`),
     /// if it is held to one: a name outside it is refused before any AWS call, so a tenant can
     /// neither take nor probe another's names.
@@ -38,6 +42,25 @@ impl Grant {
         let prefix = self.stack_prefix.as_deref()?;
         (!name.starts_with(prefix)).then(|| {
             format!("this token deploys only stacks whose names start with \"{prefix}\"; name the stack {prefix}…")
+        })
+    }
+
+    /// Why the token may not run an image from the repository `name` of its roles' account's
+    /// ECR, if it may not. A tenant's task execution role could pull any repository's image
+    /// the plan names, and the deploy's look-up would tell whether a tag is there, so a tenant
+    /// names only its own stacks' repositories (CloudFormation names one after its stack, in
+    /// lower case: it starts with the tenant's stack prefix, lowered) or one its entry lists.
+    pub fn foreign_repository(&self, name: &str) -> Option<String> {
+        let listed = self.image_repositories.as_deref()?;
+        let prefix = self.stack_prefix.as_deref().map(str::to_ascii_lowercase);
+        let own = prefix.as_deref().is_some_and(|p| name.starts_with(p));
+        (!own && !listed.iter().any(|r| r == name)).then(|| {
+            let own = prefix
+                .map(|p| format!("its own stacks' repositories (whose names start with \"{p}\") or "))
+                .unwrap_or_default();
+            format!(
+                "is in the repository {name} of this account's ECR, which this token may not run images from: it runs {own}one its entry of the server's tokens file lists in `image_repositories`"
+            )
         })
     }
 }
@@ -81,8 +104,8 @@ pub struct Tokens(Vec<(String, Grant)>);
 
 /// A tokens file: `{"tokens": [{"token": "...", "owner": "...", "roles": [{"role_arn": "...",
 /// "external_id": "...", "execution_role_arn": "...", "permissions_boundary_arn": "..."}],
-/// "code_buckets": ["..."], "stack_prefix": "..."}]}` (`owner`, `code_buckets` and
-/// `stack_prefix` optional).
+/// "code_buckets": ["..."], "image_repositories": ["..."], "stack_prefix": "..."}]}` (`owner`,
+/// `code_buckets`, `image_repositories` and `stack_prefix` optional).
 #[derive(serde::Deserialize)]
 #[serde(deny_unknown_fields)]
 struct TokensFile {
@@ -98,6 +121,8 @@ struct TokenEntry {
     roles: Vec<AccountRoles>,
     #[serde(default)]
     code_buckets: Vec<String>,
+    #[serde(default)]
+    image_repositories: Vec<String>,
     #[serde(default)]
     stack_prefix: Option<String>,
 }
@@ -168,7 +193,25 @@ impl Tokens {
                     "the tokens file: tokens[{i}].code_buckets limits a tenant's buckets, but the entry names no owner; give it one, or leave the list out"
                 ));
             }
+            if owner.is_none() && !entry.image_repositories.is_empty() {
+                return Err(format!(
+                    "the tokens file: tokens[{i}].image_repositories limits a tenant's repositories, but the entry names no owner; give it one, or leave the list out"
+                ));
+            }
+            // A name ECR would not take could never match: a typo would go unseen.
+            if let Some((j, name)) = entry
+                .image_repositories
+                .iter()
+                .enumerate()
+                .find(|(_, name)| !shared::validate::ecr_repository_name(name))
+            {
+                return Err(format!(
+                    "the tokens file: tokens[{i}].image_repositories[{j}] {name:?} is not an ECR repository's name ({})",
+                    shared::validate::ECR_NAME_RULE
+                ));
+            }
             let code_buckets = owner.is_some().then_some(entry.code_buckets);
+            let image_repositories = owner.is_some().then_some(entry.image_repositories);
             if let Some(prefix) = &entry.stack_prefix
                 && let Some(problem) = stack_prefix_problem(prefix)
             {
@@ -182,6 +225,7 @@ impl Tokens {
                     roles: Some(Arc::new(entry.roles)),
                     owner,
                     code_buckets,
+                    image_repositories,
                     stack_prefix: entry.stack_prefix,
                 },
             ));
@@ -205,12 +249,17 @@ impl Tokens {
                 "the tokens file: tokens[{i}] has a stack_prefix and tokens[{j}] has none, which could name the stacks under it; give every entry one (each owner its own), or none"
             ));
         }
-        // Prefixes of two owners that overlap would let one name (and probe) the other's stacks.
+        // Prefixes of two owners that overlap would let one name (and probe) the other's stacks,
+        // or, in any case (a stack's ECR repository is its name in lower case), run the other's
+        // images.
         for (i, (_, a)) in self.0.iter().enumerate() {
             for (j, (_, b)) in self.0.iter().enumerate().skip(i + 1) {
                 if let (Some(pa), Some(pb)) = (&a.stack_prefix, &b.stack_prefix)
                     && a.owner != b.owner
-                    && (pa.starts_with(pb.as_str()) || pb.starts_with(pa.as_str()))
+                    && {
+                        let (la, lb) = (pa.to_ascii_lowercase(), pb.to_ascii_lowercase());
+                        la.starts_with(lb.as_str()) || lb.starts_with(la.as_str())
+                    }
                 {
                     return Err(format!(
                         "the tokens file: tokens[{i}].stack_prefix \"{pa}\" and tokens[{j}].stack_prefix \"{pb}\" belong to different owners but overlap, so one could name the other's stacks; give each owner a prefix that does not start the other's"
@@ -512,6 +561,85 @@ mod tests {
         assert!(!err.contains("a1a1"), "{err}");
     }
 
+    /// A tenant runs images of its account's ECR from its own stacks' repositories and the
+    /// ones its entry lists; a token without an owner from any.
+    #[test]
+    fn a_tenant_runs_images_from_its_own_repositories() {
+        let entry = |token: &str, owner: Option<&str>, prefix: Option<&str>, listed: &[&str]| {
+            let mut e = serde_json::json!({"token": token, "roles": [json_role()]});
+            if let Some(o) = owner {
+                e["owner"] = o.into();
+                e["image_repositories"] = serde_json::json!(listed);
+            }
+            if let Some(p) = prefix {
+                e["stack_prefix"] = p.into();
+            }
+            e
+        };
+        let file = |entries: Vec<serde_json::Value>| {
+            Tokens::from_file(&serde_json::json!({ "tokens": entries }).to_string())
+        };
+        let a = "a1a1a1a1a1a1a1a1";
+        let held = file(vec![entry(
+            a,
+            Some("team-a"),
+            Some("Team-A-"),
+            &["shared/base"],
+        )])
+        .unwrap()
+        .grant(a)
+        .unwrap();
+        // Its stacks' (named in lower case) and its listed one.
+        for own in ["team-a-shop-repository-1a2b", "shared/base"] {
+            assert_eq!(held.foreign_repository(own), None, "{own}");
+        }
+        for other in [
+            "team-b-shop-repository-1a2b",
+            "Team-A-shop",
+            "shared/base2",
+            "base",
+        ] {
+            let problem = held.foreign_repository(other).expect(other);
+            assert!(
+                problem.contains(&format!("the repository {other} ")),
+                "{problem}"
+            );
+            assert!(problem.contains("start with \"team-a-\""), "{problem}");
+            assert!(problem.contains("`image_repositories`"), "{problem}");
+        }
+        // A tenant without a prefix: only the listed ones, and the message says only them.
+        let listed = file(vec![entry(a, Some("team-a"), None, &["team-a-base"])])
+            .unwrap()
+            .grant(a)
+            .unwrap();
+        assert_eq!(listed.foreign_repository("team-a-base"), None);
+        let problem = listed
+            .foreign_repository("team-a-shop-repository-1a2b")
+            .unwrap();
+        assert!(!problem.contains("own stacks"), "{problem}");
+        // No owner: any repository; and a list there would read as a limit it is not.
+        let free = file(vec![entry(a, None, None, &[])])
+            .unwrap()
+            .grant(a)
+            .unwrap();
+        assert_eq!(free.foreign_repository("anything"), None);
+        let mut ownerless = entry(a, None, None, &[]);
+        ownerless["image_repositories"] = serde_json::json!(["x"]);
+        let err = file(vec![ownerless]).err().unwrap();
+        assert!(
+            err.contains("tokens[0].image_repositories limits a tenant's repositories, but the entry names no owner"),
+            "{err}"
+        );
+        // A name ECR would not take (here with a capital) is refused at load, by its place.
+        let err = file(vec![entry(a, Some("team-a"), None, &["team-a-base", "Team-A/web"])])
+            .err()
+            .unwrap();
+        assert!(
+            err.contains("tokens[0].image_repositories[1] \"Team-A/web\" is not an ECR repository's name"),
+            "{err}"
+        );
+    }
+
     /// Two owners in one account must not reach the same settings or zones: either could
     /// deploy a plan that reads the other's secrets.
     #[test]
@@ -600,6 +728,17 @@ mod tests {
             "{err}"
         );
         assert!(!err.contains(a) && !err.contains(b), "{err}");
+        // Prefixes apart only in case overlap too: their stacks' ECR repositories are their
+        // names in lower case.
+        let err = file(vec![
+            entry(a, "team-a", "Team-", "stackplan/a/"),
+            entry(b, "team-b", "team-b-", "stackplan/b/"),
+        ])
+        .unwrap_err();
+        assert!(
+            err.contains("belong to different owners but overlap"),
+            "{err}"
+        );
         // Every entry has one, or none does: a token without could name stacks under any.
         let mut free = entry(b, "team-b", "x", "stackplan/b/");
         free.as_object_mut().unwrap().remove("stack_prefix");

@@ -169,10 +169,16 @@ fn harness() -> Harness {
 }
 
 fn lambda_plan() -> Value {
-    serde_json::from_str(
-        &shared::examples::for_kind(shared::plan::ArchitectureKind::Lambda).to_json_pretty(),
-    )
-    .unwrap()
+    example_plan(shared::plan::ArchitectureKind::Lambda)
+}
+
+fn fargate_plan() -> Value {
+    example_plan(shared::plan::ArchitectureKind::Fargate)
+}
+
+/// The example plan of `kind`, as the browser sends it.
+fn example_plan(kind: shared::plan::ArchitectureKind) -> Value {
+    serde_json::from_str(&shared::examples::for_kind(kind).to_json_pretty()).unwrap()
 }
 
 impl Harness {
@@ -823,6 +829,8 @@ async fn a_forged_or_altered_id_makes_no_aws_call() {
         unsigned.clone(),
         format!("{unsigned}.AAAAAAAAAAAAAAAAAAAAAA"),
         other_key,
+        // Not text once decoded: no id either, in the API's own JSON.
+        "%FF".into(),
     ] {
         h.refuses_deployment(&id, TOKEN).await;
     }
@@ -1531,10 +1539,7 @@ async fn a_request_whose_change_set_failed_can_be_tried_again() {
 #[tokio::test]
 async fn a_running_service_is_never_pointed_at_an_image_that_is_not_pushed() {
     let h = harness();
-    let fargate: Value = serde_json::from_str(
-        &shared::examples::for_kind(shared::plan::ArchitectureKind::Fargate).to_json_pretty(),
-    )
-    .unwrap();
+    let fargate = fargate_plan();
     let (status, created) = h
         .create(
             "shop-fargate",
@@ -2158,6 +2163,23 @@ async fn secrets_and_zones_beyond_the_bootstrap_are_refused_before_any_aws_call(
     assert_eq!(status, StatusCode::CREATED, "{body}");
 }
 
+/// A plan that reads many values (scripted stores that answer only once the look-ups started
+/// with them have started): they are asked a few at a time, not in one burst that Systems
+/// Manager would throttle, and still several at once.
+#[tokio::test]
+async fn many_values_are_looked_up_a_few_at_a_time() {
+    let h = harness();
+    let mut plan = fargate_plan();
+    plan["environment"] = (0..20)
+        .map(|i| json!({"name": format!("SETTING_{i}"), "ssm_parameter": format!("/stackplan/shop/setting-{i}")}))
+        .collect();
+    let (status, body) = h.create("shop-fargate", json!({"plan": plan})).await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    assert_eq!(h.stores.calls.lock().unwrap().len(), 20);
+    let (now, most) = *h.stores.in_flight.lock().unwrap();
+    assert_eq!(now, 0);
+    assert!((2..=4).contains(&most), "{most} look-ups at once");
+}
 /// The secrets and parameters a plan reads are looked up before anything is created (Secrets
 /// Manager and Parameter Store scripted with DescribeSecret's and ListTagsForResource's
 /// answers): each missing one, or a secret scheduled for deletion, is refused at its field; a
@@ -2178,10 +2200,7 @@ async fn secrets_and_parameters_that_are_not_there_are_refused_before_any_stack(
         .lock()
         .unwrap()
         .push("stackplan/shop/old".into());
-    let mut plan: Value = serde_json::from_str(
-        &shared::examples::for_kind(shared::plan::ArchitectureKind::Fargate).to_json_pretty(),
-    )
-    .unwrap();
+    let mut plan = fargate_plan();
     plan["environment"] = json!([
         {"name": "STRIPE_KEY", "secret": "stackplan/shop/stripe"},
         {"name": "STRIPE_KEY_AGAIN", "secret": "stackplan/shop/stripe"},
@@ -2310,10 +2329,7 @@ async fn secrets_and_parameters_that_are_not_there_are_refused_before_any_stack(
 #[tokio::test]
 async fn an_image_of_the_accounts_ecr_that_is_not_pushed_is_refused_before_any_stack() {
     let h = harness();
-    let mut plan: Value = serde_json::from_str(
-        &shared::examples::for_kind(shared::plan::ArchitectureKind::Fargate).to_json_pretty(),
-    )
-    .unwrap();
+    let mut plan = fargate_plan();
     plan["fargate"]["image"] = json!(format!(
         "{ACCOUNT}.dkr.ecr.eu-west-1.amazonaws.com/team/shop-api"
     ));
@@ -2421,10 +2437,7 @@ async fn an_image_of_the_accounts_ecr_that_is_not_pushed_is_refused_before_any_s
 #[tokio::test]
 async fn an_update_asks_for_the_image_only_when_the_image_or_tag_changes() {
     let h = harness();
-    let mut plan: Value = serde_json::from_str(
-        &shared::examples::for_kind(shared::plan::ArchitectureKind::Fargate).to_json_pretty(),
-    )
-    .unwrap();
+    let mut plan = fargate_plan();
     plan["fargate"]["image"] = json!(format!(
         "{ACCOUNT}.dkr.ecr.us-east-1.amazonaws.com/team/shop-api"
     ));
@@ -2627,10 +2640,7 @@ async fn bad_plans_and_names_get_every_problem_at_once() {
         message.contains("not a JSON object") && !message.contains("struct"),
         "{body}"
     );
-    let mut plan = serde_json::from_str::<Value>(
-        &shared::examples::for_kind(shared::plan::ArchitectureKind::Fargate).to_json_pretty(),
-    )
-    .unwrap();
+    let mut plan = fargate_plan();
     plan["fargate"]["database"] = json!(5);
     let (_, body) = h.create("shop-fargate", json!({"plan": plan})).await;
     assert_eq!(
@@ -3212,10 +3222,7 @@ async fn the_sandbox_takes_both_examples_and_says_once_what_it_does_differently(
             };
         },
     );
-    let fargate: Value = serde_json::from_str(
-        &shared::examples::for_kind(shared::plan::ArchitectureKind::Fargate).to_json_pretty(),
-    )
-    .unwrap();
+    let fargate = fargate_plan();
     for (name, body) in [
         ("shop-fargate", json!({"plan": fargate})),
         ("shop-lambda", json!({})),
@@ -3300,6 +3307,50 @@ async fn cors_is_open_only_to_configured_origins() {
             .get(header::ACCESS_CONTROL_ALLOW_ORIGIN)
             .is_none()
     );
+    // A preflight is answered by CORS, but only past the Host check, and with the security
+    // headers every answer has: a rebound name is refused, even from an allowed origin.
+    let mut rebound = preflight("https://console.example.com");
+    rebound
+        .headers_mut()
+        .insert(header::HOST, "rebound.example.net".parse().unwrap());
+    let refused = app(h.state.clone()).oneshot(rebound).await.unwrap();
+    assert_eq!(refused.status(), StatusCode::MISDIRECTED_REQUEST);
+    assert_eq!(refused.headers()["x-content-type-options"], "nosniff");
+    assert_eq!(ok.headers()["x-content-type-options"], "nosniff");
+}
+
+/// An answer the time limit gives (a CloudFormation call that never answers) reaches an
+/// allowed console readable, with the headers a client acts on exposed (when to retry).
+#[tokio::test(start_paused = true)]
+async fn a_timed_out_answer_reaches_an_allowed_console_readable() {
+    let h = harness();
+    h.cfn.hang.lock().unwrap().push("create_stack");
+    let body = json!({"stack_name": "shop-lambda", "plan": lambda_plan()});
+    let answer = app(h.state.clone())
+        .oneshot(
+            Request::post("/api/deployments")
+                .header(header::AUTHORIZATION, format!("Bearer {TOKEN}"))
+                .header(header::CONTENT_TYPE, "application/json")
+                .header(header::ORIGIN, "https://console.example.com")
+                .body(Body::from(body.to_string()))
+                .unwrap(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(answer.status(), StatusCode::SERVICE_UNAVAILABLE);
+    assert_eq!(
+        answer.headers()[header::ACCESS_CONTROL_ALLOW_ORIGIN],
+        "https://console.example.com"
+    );
+    let exposed = answer.headers()[header::ACCESS_CONTROL_EXPOSE_HEADERS]
+        .to_str()
+        .unwrap()
+        .to_ascii_lowercase();
+    assert!(
+        exposed.contains("retry-after") && exposed.contains("www-authenticate"),
+        "{exposed}"
+    );
+    h.cfn.hang.lock().unwrap().clear();
 }
 
 #[tokio::test]
@@ -3460,6 +3511,28 @@ async fn open_stream(state: &AppState, id: &str) -> axum::response::Response {
     open_stream_as(state, id, &format!("Bearer {TOKEN}")).await
 }
 
+/// The work before an event stream's first byte (the stack read and proved) is held to the
+/// 30 s every other answer has: a DescribeStacks that never answers is `timed_out`, not a
+/// stream that never starts while holding its place.
+#[tokio::test(start_paused = true)]
+async fn an_event_stream_that_cannot_start_answers_timed_out_at_30_seconds() {
+    let h = harness_with(long_create(300), Arc::new(StsDouble::default()), |_| {});
+    let id = started(&h).await;
+    h.cfn.hang.lock().unwrap().push("stack");
+    let start = tokio::time::Instant::now();
+    let answer = open_stream(&h.state, &id).await;
+    assert_eq!(answer.status(), StatusCode::SERVICE_UNAVAILABLE);
+    let waited = start.elapsed();
+    assert!(
+        (Duration::from_secs(30)..Duration::from_secs(31)).contains(&waited),
+        "{waited:?} on the paused clock"
+    );
+    let body = answer.into_body().collect().await.unwrap().to_bytes();
+    let body: Value = serde_json::from_slice(&body).unwrap();
+    assert_eq!(body["error"], "timed_out", "{body}");
+    h.cfn.hang.lock().unwrap().clear();
+}
+
 /// A stream opened with `authorization` as the header's text.
 async fn open_stream_as(
     state: &AppState,
@@ -3565,6 +3638,75 @@ async fn a_tenants_stack_names_start_with_its_prefix() {
     )
     .await;
     assert_eq!(status, StatusCode::CREATED, "{body}");
+}
+
+/// A tenant runs images of its account's ECR only from its own stacks' repositories (named
+/// after them, so under its stack prefix) and those its entry lists: another tenant's is
+/// refused at the image before any AWS call, so the deploy neither pulls it nor tells, by its
+/// look-up, whether a tag is there. Another account's image is not the tokens file's to judge.
+#[tokio::test]
+async fn a_tenant_runs_images_only_from_its_own_repositories() {
+    let h = harness();
+    let tenant = "tenant-token-0123456789abcdef";
+    let file = json!({"tokens": [{"token": tenant, "owner": "team-a", "stack_prefix": "team-a-",
+        "image_repositories": ["shared/base"], "roles": [roles(ROLE, ACCOUNT)]}]});
+    let mut state = h.state.clone();
+    state.tokens = Arc::new(Tokens::from_file(&file.to_string()).unwrap());
+    let deploy = |image: String| {
+        let mut plan = fargate_plan();
+        plan["fargate"]["image"] = json!(image);
+        send_as(
+            state.clone(),
+            tenant,
+            "POST",
+            "/api/deployments".to_string(),
+            Some(json!({"plan": plan, "stack_name": "team-a-shop"})),
+        )
+    };
+    let (status, body) = deploy(format!(
+        "{ACCOUNT}.dkr.ecr.us-east-1.amazonaws.com/team-b-shop-repository-1a2b"
+    ))
+    .await;
+    assert_eq!(
+        (status, body["error"].as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("beyond_bootstrap")),
+        "{body}"
+    );
+    assert_eq!(body["problems"][0]["path"], "plan.fargate.image", "{body}");
+    let message = body["problems"][0]["message"].as_str().unwrap();
+    assert!(
+        message.contains("repository team-b-shop-repository-1a2b")
+            && message.contains("\"team-a-\"")
+            && message.contains("`image_repositories`"),
+        "{message}"
+    );
+    assert!(h.sts.calls.lock().unwrap().is_empty(), "no STS call");
+    assert!(h.ecr.calls.lock().unwrap().is_empty(), "no ECR look-up");
+    // Its own stack's repository, a listed one and another account's pass this check (and
+    // are looked up, or not, as any image is).
+    for (image, asked) in [
+        (
+            format!("{ACCOUNT}.dkr.ecr.us-east-1.amazonaws.com/team-a-shop-repository-1a2b"),
+            true,
+        ),
+        (
+            format!("{ACCOUNT}.dkr.ecr.us-east-1.amazonaws.com/shared/base"),
+            true,
+        ),
+        (
+            "999999999999.dkr.ecr.us-east-1.amazonaws.com/team-b-shop-repository-1a2b".to_string(),
+            false,
+        ),
+    ] {
+        h.ecr.calls.lock().unwrap().clear();
+        let (_, body) = deploy(image.clone()).await;
+        assert_ne!(body["error"], "beyond_bootstrap", "{image}: {body}");
+        assert_eq!(
+            !h.ecr.calls.lock().unwrap().is_empty(),
+            asked,
+            "{image}: {body}"
+        );
+    }
 }
 
 /// Requests that change stacks are capped per token (`--max-changes-per-token`): one token's
@@ -3737,6 +3879,65 @@ async fn transient_aws_errors_while_watching_are_notices_never_the_end() {
     assert!(notices >= 9, "{notices} notices: {events:?}");
     assert!(!events.iter().any(|e| e.0 == "error"), "{events:?}");
     assert_eq!(events.last().unwrap().2["status"], "CREATE_COMPLETE");
+}
+
+/// A notice says a wait that is over once a read succeeds: a watcher who joins after that is
+/// not told of it, as if AWS were still out of reach.
+#[tokio::test(start_paused = true)]
+async fn a_notice_is_not_replayed_once_a_read_succeeded() {
+    let h = harness_with(long_create(50), Arc::new(StsDouble::default()), |_| {});
+    let id = started(&h).await;
+    // The first watcher keeps the poller going, reading its stream to the end.
+    let first = tokio::spawn({
+        let state = h.state.clone();
+        let id = id.clone();
+        async move {
+            open_stream(&state, &id)
+                .await
+                .into_body()
+                .collect()
+                .await
+                .unwrap()
+        }
+    });
+    h.cfn.fail_next(
+        "events",
+        AwsError::Unreachable {
+            endpoint: "CloudFormation".into(),
+            message: "connection reset".into(),
+        },
+    );
+    // Until the failed read is over and two reads more have succeeded.
+    let events = || {
+        h.cfn
+            .calls
+            .lock()
+            .unwrap()
+            .iter()
+            .filter(|c| **c == "events")
+            .count()
+    };
+    let before = events();
+    while events() < before + 3 {
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    // A late watcher: its first frames hold the stack's events so far, and no notice.
+    let mut body = open_stream(&h.state, &id).await.into_body();
+    let mut text = String::new();
+    while !parse_sse(&text).iter().any(|e| e.0 == "stack") {
+        let frame = body.frame().await.expect("a frame").unwrap();
+        if let Ok(data) = frame.into_data() {
+            text.push_str(std::str::from_utf8(&data).unwrap());
+        }
+    }
+    let late = parse_sse(&text);
+    assert!(!late.iter().any(|e| e.0 == "notice"), "{late:?}");
+    drop(body);
+    // The first watcher was told of the wait.
+    let seen = String::from_utf8(first.await.unwrap().to_bytes().to_vec()).unwrap();
+    let seen = parse_sse(&seen);
+    assert!(seen.iter().any(|e| e.0 == "notice"), "{seen:?}");
+    assert_eq!(seen.last().unwrap().2["status"], "CREATE_COMPLETE");
 }
 
 /// Reads an HTTP/1.0 answer to its end: (head, body).

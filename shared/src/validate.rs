@@ -1083,18 +1083,14 @@ fn function_image(c: &mut Checker, plan: &Plan, image: &str) {
         );
         return;
     }
-    let name_ok = (2..=256).contains(&name.len())
-        && name.split('/').all(|seg| {
-            !seg.is_empty()
-                && seg.starts_with(|ch: char| ch.is_ascii_lowercase() || ch.is_ascii_digit())
-                && seg
-                    .chars()
-                    .all(|ch| ch.is_ascii_lowercase() || ch.is_ascii_digit() || "._-".contains(ch))
-        });
+    let name_ok = ecr_repository_name(name);
     if !name_ok {
         c.error(
             "lambda.image",
-            format!("{} is not an ECR repository name: 2–256 lowercase letters, digits and . _ - between /", quoted(name)),
+            format!(
+                "{} is not an ECR repository name: {ECR_NAME_RULE}",
+                quoted(name)
+            ),
         );
         return;
     }
@@ -1120,6 +1116,26 @@ fn quoted(text: &str) -> String {
     } else {
         format!("\"{text}\"")
     }
+}
+
+/// What ECR takes as a repository's name, in words.
+pub const ECR_NAME_RULE: &str = "2–256 characters: lowercase letters and digits, one . _ or - between two of them, and / between parts";
+
+/// Whether ECR takes `name` as a repository's name: 2–256 characters, parts between `/` of
+/// lowercase letters and digits with single `.`, `_` or `-` between them (ECR's pattern
+/// `(?:[a-z0-9]+(?:[._-][a-z0-9]+)*/)*[a-z0-9]+(?:[._-][a-z0-9]+)*`). A name it refuses
+/// would fail the deploy's image look-up with an error, not a field.
+pub fn ecr_repository_name(name: &str) -> bool {
+    let alnum = |b: u8| b.is_ascii_lowercase() || b.is_ascii_digit();
+    (2..=256).contains(&name.len())
+        && name.split('/').all(|part| {
+            let b = part.as_bytes();
+            !b.is_empty()
+                && alnum(b[0])
+                && alnum(b[b.len() - 1])
+                && b.windows(2).all(|w| alnum(w[0]) || alnum(w[1]))
+                && b.iter().all(|&ch| alnum(ch) || b"._-".contains(&ch))
+        })
 }
 
 fn image_repo(c: &mut Checker, image: &str) {
@@ -1151,6 +1167,18 @@ fn image_repo(c: &mut Checker, image: &str) {
         c.error(
             "fargate.image",
             format!("{shown} is not an image repository (lowercase letters, digits and . _ / : -)"),
+        );
+        return;
+    }
+    if let Some((_, _, name)) = crate::template::fargate::ecr_image(image)
+        && !ecr_repository_name(name)
+    {
+        c.error(
+            "fargate.image",
+            format!(
+                "{} is not an ECR repository name: {ECR_NAME_RULE}",
+                quoted(name)
+            ),
         );
         return;
     }

@@ -274,6 +274,22 @@ fn fargate_options() {
             "fargate.alarm_email: \"ops\" is not an email address",
         ],
     );
+    // An ECR image's repository name is held to ECR's own rule (it would fail the deploy's
+    // look-up of the image, not a field); other registries' names are theirs to judge.
+    for name in ["a:b/c", "shop--api", "shop/-api", "x"] {
+        check(
+            "fargate",
+            json!({"fargate": {"image": format!("123456789012.dkr.ecr.us-east-1.amazonaws.com/{name}")}}),
+            &[&format!(
+                "fargate.image: \"{name}\" is not an ECR repository name: 2–256 characters: lowercase letters and digits, one . _ or - between two of them, and / between parts"
+            )],
+        );
+    }
+    check(
+        "fargate",
+        json!({"fargate": {"image": "ghcr.io/acme/shop--api"}}),
+        &[],
+    );
     // A name too long is said to be too long, and quoted only in part.
     check(
         "fargate",
@@ -380,7 +396,15 @@ fn function_images() {
         ),
         (
             "123456789012.dkr.ecr.us-east-1.amazonaws.com/Shop//api",
-            "lambda.image: \"Shop//api\" is not an ECR repository name: 2–256 lowercase letters, digits and . _ - between /",
+            "lambda.image: \"Shop//api\" is not an ECR repository name: 2–256 characters: lowercase letters and digits, one . _ or - between two of them, and / between parts",
+        ),
+        (
+            "123456789012.dkr.ecr.us-east-1.amazonaws.com/shop--api",
+            "lambda.image: \"shop--api\" is not an ECR repository name: 2–256 characters: lowercase letters and digits, one . _ or - between two of them, and / between parts",
+        ),
+        (
+            "123456789012.dkr.ecr.us-east-1.amazonaws.com/shop-/api",
+            "lambda.image: \"shop-/api\" is not an ECR repository name: 2–256 characters: lowercase letters and digits, one . _ or - between two of them, and / between parts",
         ),
     ] {
         check("lambda", json!({"lambda": {"image": image}}), &[expect]);

@@ -531,14 +531,12 @@ async fn a_function_moves_from_zip_to_image_and_back() {
     let id = created["id"].as_str().unwrap().to_string();
     let upload = run_uploaded_code(&sb, &zip, "shop-switch", &id).await;
     // The function's image is in the account's own repository, pushed (a deploy looks for it).
-    let tool = |args: &[&str]| sb.moto.tool(server::SANDBOX_ROLE, args);
-    tool(&["repository", "shop-api"]);
-    tool(&[
-        "put-image",
+    sb.moto.push_image(
+        server::SANDBOX_ROLE,
         "shop-api",
         "latest",
         shared::api::SANDBOX_MANIFEST,
-    ]);
+    );
     let mut image = zip.clone();
     image["lambda"]["image"] = json!(shared::examples::function_image(
         shared::plan::Region::UsEast1
@@ -1168,14 +1166,12 @@ async fn a_sample_of_the_matrix_deploys_in_the_sandbox() {
                 (StatusCode::UNPROCESSABLE_ENTITY, Some("plan.lambda.image")),
                 "{said}"
             );
-            let tool = |args: &[&str]| sb.moto.tool(server::SANDBOX_ROLE, args);
-            tool(&["repository", "shop-api"]);
-            tool(&[
-                "put-image",
+            sb.moto.push_image(
+                server::SANDBOX_ROLE,
                 "shop-api",
                 "latest",
                 shared::api::SANDBOX_MANIFEST,
-            ]);
+            );
         }
         if name.ends_with("-domain") {
             // The user's hosted zone exists before the plan names it.

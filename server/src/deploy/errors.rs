@@ -37,7 +37,7 @@ pub enum DeployError {
     )]
     MissingValues(Vec<shared::api::PlanProblem>),
     #[error(
-        "the plan names secrets, parameters or a hosted zone this account's bootstrap does not let stacks use: {}",
+        "the plan names secrets, parameters, a hosted zone or an image repository that this account's bootstrap or this token's entry does not let stacks use: {}",
         .0.first().map(|p| p.message.as_str()).unwrap_or("no reason")
     )]
     BeyondBootstrap(Vec<shared::api::PlanProblem>),

@@ -104,7 +104,8 @@ impl Deployer {
             return Err(DeployError::SandboxUnsupported(report.blockers));
         }
         let roles = self.roles_for(grant, request.role_arn.as_deref())?;
-        let beyond = shared::reach::check(valid.plan(), &roles.reach(&self.config.target));
+        let mut beyond = shared::reach::check(valid.plan(), &roles.reach(&self.config.target));
+        beyond.extend(super::values::foreign_image(valid.plan(), grant, &roles));
         if !beyond.is_empty() {
             return Err(DeployError::BeyondBootstrap(
                 beyond
@@ -662,11 +663,35 @@ impl Deployer {
         repository: &str,
         tag: &str,
     ) -> Result<bool, DeployError> {
+        self.ask_image(roles, stack_name, region, repository, tag)
+            .await?
+            .map_err(|e| match e {
+                // The repository is the stack's, but it is gone (deleted outside Stackplan).
+                AwsError::NotFound(_) => DeployError::NoImageRepository,
+                // Accounts bootstrapped before image checks existed lack ecr:DescribeImages.
+                AwsError::AccessDenied(detail) => {
+                    tracing::warn!("ECR refused the image check: {detail}");
+                    DeployError::ImagesDenied(detail.to_string())
+                }
+                other => other.into(),
+            })
+    }
+
+    /// ECR's own answer, after retries, to whether `repository` in `region` holds `tag`: asked
+    /// with a session that may see only that repository. The caller says what a refusal means.
+    pub(super) async fn ask_image(
+        &self,
+        roles: &super::service::AccountRoles,
+        stack_name: &str,
+        region: &str,
+        repository: &str,
+        tag: &str,
+    ) -> Result<Result<bool, AwsError>, DeployError> {
         let session = self
             .images_session(roles, stack_name, region, repository)
             .await?;
         let (ecr, repo, tag) = (self.ecr.clone(), repository.to_string(), tag.to_string());
-        crate::aws::retry(
+        Ok(crate::aws::retry(
             self.config.backoff,
             || {
                 let (ecr, s, r, t) = (ecr.clone(), session.clone(), repo.clone(), tag.clone());
@@ -674,17 +699,7 @@ impl Deployer {
             },
             &unwatched,
         )
-        .await
-        .map_err(|e| match e {
-            // The repository is the stack's, but it is gone (deleted outside Stackplan).
-            AwsError::NotFound(_) => DeployError::NoImageRepository,
-            // Accounts bootstrapped before image checks existed lack ecr:DescribeImages.
-            AwsError::AccessDenied(detail) => {
-                tracing::warn!("ECR refused the image check: {detail}");
-                DeployError::ImagesDenied(detail.to_string())
-            }
-            other => other.into(),
-        })
+        .await)
     }
 
     /// The deployment of an existing stack Stackplan made, by name (the command line's way in;

@@ -164,6 +164,9 @@ impl Deployer {
                         snap.events = Arc::new(op);
                         snap.status = Some(status);
                         snap.done = done;
+                        // The wait a notice said is over: a watcher who joins now is not told
+                        // of it (one who saw it sees the events that follow).
+                        snap.notice = None;
                     });
                     delay = if grew {
                         b.base

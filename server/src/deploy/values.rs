@@ -12,6 +12,7 @@ use shared::plan::{Architecture, Plan};
 
 use super::errors::DeployError;
 use super::service::{AccountRoles, Deployer};
+use crate::auth::Grant;
 use crate::aws::cloudformation::Session;
 use crate::aws::stores::Existence;
 use crate::aws::{AwsError, unwatched};
@@ -27,6 +28,33 @@ pub(super) enum TagSource<'a> {
     Default,
 }
 
+/// The plan's image, when it is in a repository of the roles' account's ECR that the token may
+/// not run images from (a tenant's, [`Grant::foreign_repository`]): at its field (without
+/// `plan.`), with why. Checked before any AWS call, so a tenant cannot learn through the
+/// look-up whether another's repository holds a tag either.
+pub(super) fn foreign_image(
+    plan: &Plan,
+    grant: &Grant,
+    roles: &AccountRoles,
+) -> Option<(String, String)> {
+    let (image, path) = image_field(plan)?;
+    let (account, _, name) = shared::template::ecr_image(image)?;
+    if Some(account) != roles.account() {
+        return None;
+    }
+    grant
+        .foreign_repository(name)
+        .map(|problem| (path.to_string(), problem))
+}
+
+/// The plan's own image and its field, if it names one.
+fn image_field(plan: &Plan) -> Option<(&str, &'static str)> {
+    match &plan.architecture {
+        Architecture::Fargate(f) => f.image.as_deref().map(|i| (i, "fargate.image")),
+        Architecture::Lambda(l) => l.image.as_deref().map(|i| (i, "lambda.image")),
+    }
+}
+
 /// What one look-up found.
 enum Found {
     Is(Existence),
@@ -38,10 +66,13 @@ enum Found {
     Unanswered(String),
 }
 
+/// Look-ups asked at once.
+const LOOKUPS_AT_ONCE: usize = 4;
+
 impl Deployer {
     /// Each secret and parameter `plan` reads that is not there, at its field
     /// (`plan.environment[2].secret`); one that cannot be looked up counts as there. Asked with
-    /// a session that can do nothing else, all at once.
+    /// a session that can do nothing else, [`LOOKUPS_AT_ONCE`] at a time.
     pub(super) async fn missing_values(
         &self,
         roles: &AccountRoles,
@@ -73,7 +104,12 @@ impl Deployer {
                 asked.push(l);
             }
         }
-        let found = join_all(asked.iter().map(|l| self.existence(&session, l, region))).await;
+        // A few at a time: Systems Manager throttles a burst of look-ups, and a plan may read
+        // fifty values.
+        let mut found = Vec::with_capacity(asked.len());
+        for some in asked.chunks(LOOKUPS_AT_ONCE) {
+            found.extend(join_all(some.iter().map(|l| self.existence(&session, l, region))).await);
+        }
         let mut problems = Vec::new();
         for l in &wanted {
             let Some(at) = asked.iter().position(|a| same(a, l)) else {
@@ -107,33 +143,18 @@ impl Deployer {
         running: Option<&str>,
     ) -> Result<Option<PlanProblem>, DeployError> {
         let (tag, source) = tag;
-        let (image, image_path) = match &plan.architecture {
-            Architecture::Fargate(f) => (f.image.as_deref(), "plan.fargate.image"),
-            Architecture::Lambda(l) => (l.image.as_deref(), "plan.lambda.image"),
+        let Some((image, field)) = image_field(plan) else {
+            return Ok(None);
         };
-        let Some((account, region, name)) = image.and_then(shared::template::ecr_image) else {
+        let image_path = format!("plan.{field}");
+        let Some((account, region, name)) = shared::template::ecr_image(image) else {
             return Ok(None);
         };
         if Some(account) != roles.account() || running == Some(tag) {
             return Ok(None);
         }
-        let session = self.images_session(roles, stack_name, region, name).await?;
-        let (ecr, repository, wanted) = (self.ecr.clone(), name.to_string(), tag.to_string());
-        let answer = crate::aws::retry(
-            self.config.backoff,
-            || {
-                let (ecr, s, r, t) = (
-                    ecr.clone(),
-                    session.clone(),
-                    repository.clone(),
-                    wanted.clone(),
-                );
-                Box::pin(async move { ecr.image_pushed(&s, &r, &t).await })
-            },
-            &unwatched,
-        )
-        .await;
-        let at_image = |message: String| Some((image_path.to_string(), message));
+        let answer = self.ask_image(roles, stack_name, region, name, tag).await?;
+        let at_image = |message: String| Some((image_path.clone(), message));
         let said = match answer {
             Ok(true) => None,
             Ok(false) => match source {

@@ -143,6 +143,9 @@ pub struct StoresDouble {
     pub deny: Mutex<bool>,
     /// Regions whose stores cannot be reached (a region name with a typo, say).
     pub unreachable: Mutex<Vec<String>>,
+    /// Look-ups under way now, and the most there were at once: each waits for the others
+    /// started with it before it answers, as calls over a network do.
+    pub in_flight: Mutex<(usize, usize)>,
 }
 
 impl StoresDouble {
@@ -177,15 +180,29 @@ impl StoresDouble {
     }
 }
 
+impl StoresDouble {
+    /// `answer`, after the look-ups polled with it have started too.
+    async fn in_turn(&self, answer: Result<Existence, AwsError>) -> Result<Existence, AwsError> {
+        {
+            let mut n = self.in_flight.lock().unwrap();
+            n.0 += 1;
+            n.1 = n.1.max(n.0);
+        }
+        tokio::task::yield_now().await;
+        self.in_flight.lock().unwrap().0 -= 1;
+        answer
+    }
+}
+
 impl Stores for StoresDouble {
     fn secret(&self, s: &Session, id: &str) -> BoxFuture<'_, Result<Existence, AwsError>> {
         let answer = self.answer("secret", s, id);
-        Box::pin(async move { answer })
+        Box::pin(self.in_turn(answer))
     }
 
     fn parameter(&self, s: &Session, name: &str) -> BoxFuture<'_, Result<Existence, AwsError>> {
         let answer = self.answer("parameter", s, name);
-        Box::pin(async move { answer })
+        Box::pin(self.in_turn(answer))
     }
 }
 

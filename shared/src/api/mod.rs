@@ -640,8 +640,9 @@ error_codes! {
     /// `problems` lists them with their field paths (`parameters.ImageTag`).
     InvalidParameters = "invalid_parameters", 422;
     /// The plan names existing secrets or parameters outside the account's settings prefixes,
-    /// or a hosted zone its bootstrap does not list; `problems` says which, at their field
-    /// paths, and how to allow them.
+    /// a hosted zone its bootstrap does not list, or (a tenant's token) an image in another
+    /// tenant's repository of the account's ECR; `problems` says which, at their field paths,
+    /// and how to allow them.
     BeyondBootstrap = "beyond_bootstrap", 422;
     /// The plan's variables read secrets or parameters that do not exist in their region (or
     /// a secret scheduled for deletion), or it runs an image of the account's ECR that is not
