@@ -255,6 +255,23 @@ fn transfer_out_above_ten_terabytes_is_unknown_not_the_first_tier() {
     assert!(above.unknown.iter().any(|u| u.contains("dto.gb.tier2")));
 }
 
+#[test]
+fn the_free_transfer_out_is_part_of_the_first_ten_terabytes() {
+    // AWS's tiers count from the first byte: 0–100 GB free, then $0.09 up to 10 TB. With the
+    // free tier, 36,000 GB out leave 35,900 billed, of which 10,140 GB in the first tier.
+    let plan = lambda(|p, _| p.workload.requests_per_month = 1_000_000_000);
+    let e = estimate(plan, true);
+    let first = line(&e, "Out to the internet");
+    assert_eq!(
+        (first.quantity, first.monthly_usd),
+        (10_140.0, Some(912.6)),
+        "{}",
+        first.formula
+    );
+    let rest = line(&e, "Out to the internet (beyond the priced tiers)");
+    assert_eq!((rest.quantity, rest.monthly_usd), (25_760.0, None));
+}
+
 /// Transfer out is tiered at 10 TB, the next 40 TB, the next 100 TB, then above 150 TB; a
 /// book with the first three tiers (as a live book has them) prices no GB beyond 150 TB at the
 /// third tier's rate.

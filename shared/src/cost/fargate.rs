@@ -403,8 +403,9 @@ pub(super) fn data_transfer_out(
         "Out to the internet",
         billable,
         "GB",
+        // The free 100 GB are the first tier's first: the 10 TB count from the first byte.
         &[
-            (DTO_FIRST_TIER_GB, "dto.gb"),
+            (DTO_FIRST_TIER_GB - free, "dto.gb"),
             (DTO_SECOND_TIER_GB, "dto.gb.tier2"),
             (DTO_THIRD_TIER_GB, "dto.gb.tier3"),
             (f64::INFINITY, "dto.gb.tier4"),
