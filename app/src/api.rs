@@ -24,18 +24,27 @@ use crate::browser::session_storage as storage;
 /// The token for this tab: taken from a login URL's `#token=…` (then removed from the
 /// address bar), or from this tab's session storage.
 pub fn token() -> Option<String> {
+    take_token(&crate::browser::page_base())
+}
+
+/// Takes a login URL's token like [`token`], the address going back to `back_to`: after a
+/// `hashchange` to a login URL, the address before it (the plan's link the tab was at).
+pub fn take_token(back_to: &str) -> Option<String> {
     let storage = storage()?;
     if let Some(hash) = crate::browser::location_hash()
-        && let Some(token) = hash.strip_prefix("#token=")
+        && let Some(token) = hash.strip_prefix(LOGIN_FRAGMENT)
         && !token.is_empty()
     {
         let _ = storage.set_item(TOKEN_KEY, token);
         // When: each login link taken is told apart, the same token brought again included.
         let _ = storage.set_item(FROM_LINK_KEY, &js_sys::Date::now().to_string());
-        crate::browser::replace_fragment(&crate::browser::page_base());
+        crate::browser::replace_fragment(back_to);
     }
     storage.get_item(TOKEN_KEY).ok()?.filter(|t| !t.is_empty())
 }
+
+/// How a login URL's fragment starts.
+pub const LOGIN_FRAGMENT: &str = "#token=";
 
 /// Whether this tab's token came from a login URL: the deploy panel says so, since a link
 /// anyone may send would have the tab deploy with their token.
@@ -139,6 +148,15 @@ impl ApiFailure {
     /// The API's error code, if it gave one.
     pub fn code(&self) -> Option<ErrorCode> {
         self.error.as_ref().map(|e| e.error)
+    }
+
+    /// The server does not take the token (none sent, or one it does not know): the page
+    /// forgets it and asks for one.
+    pub fn token_refused(&self) -> bool {
+        matches!(
+            self.code(),
+            Some(ErrorCode::InvalidToken | ErrorCode::MissingToken)
+        )
     }
 
     /// The message, with the problems or blockers the API listed, one per line.

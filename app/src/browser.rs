@@ -221,6 +221,13 @@ pub fn page_origin() -> String {
     page_base().split('/').take(3).collect::<Vec<_>>().join("/")
 }
 
+/// A `hashchange` event's `oldURL` or `newURL`.
+pub fn event_url(event: &web_sys::Event, key: &str) -> Option<String> {
+    js_sys::Reflect::get(event, &wasm_bindgen::JsValue::from_str(key))
+        .ok()?
+        .as_string()
+}
+
 /// Puts `fragment` in the address bar without a navigation or a history entry.
 pub fn replace_fragment(fragment: &str) {
     if let Some(history) = web_sys::window().and_then(|w| w.history().ok()) {

@@ -4,6 +4,7 @@
 //! another share link opened in the tab opens that link (and keeps a draft of its own).
 
 use shared::Plan;
+use shared::plan::Architecture;
 
 /// One draft per address (`stackplan-draft:` and the address): a link opened in the tab keeps
 /// its own, and the draft made at the address before is there when the tab goes back to it.
@@ -19,30 +20,59 @@ pub struct Draft {
     pub from: Option<&'static str>,
     pub free_tier: bool,
     pub plan: Plan,
+    /// The settings of the other architecture, kept for switching back
+    /// ([`crate::state::Planner::switch`]), if the tab had any.
+    pub other: Option<Architecture>,
 }
 
 impl Draft {
-    /// The text kept: four lines (where from, the address, the free-tier switch, the plan's
-    /// JSON on one line).
+    /// The text kept: five lines (where from, the address, the free-tier switch, the plan's
+    /// JSON on one line, and the plan as it would be with the other architecture's settings,
+    /// or nothing).
     pub fn to_text(&self) -> String {
-        Draft::text(&self.address, self.from, self.free_tier, &self.plan)
+        Draft::text(
+            &self.address,
+            self.from,
+            self.free_tier,
+            &self.plan,
+            self.other.as_ref(),
+        )
     }
 
     /// [`Draft::to_text`] of its parts, for the plan as it stands (not copied at each edit).
-    pub fn text(address: &str, from: Option<&'static str>, free_tier: bool, plan: &Plan) -> String {
+    pub fn text(
+        address: &str,
+        from: Option<&'static str>,
+        free_tier: bool,
+        plan: &Plan,
+        other: Option<&Architecture>,
+    ) -> String {
         let from = match from {
             Some(crate::state::LINK) => "link",
             Some(crate::state::PLAN_FILE) => "file",
             _ => "",
         };
+        // The other side as a whole plan: it is read back by the plan's own reader.
+        let other = other
+            .map(|a| {
+                let whole = Plan {
+                    architecture: a.clone(),
+                    ..plan.clone()
+                };
+                serde_json::to_string(&whole).expect("a plan always serializes")
+            })
+            .unwrap_or_default();
         let plan = serde_json::to_string(plan).expect("a plan always serializes");
-        format!("{from}\n{address}\n{}\n{plan}", u8::from(free_tier))
+        format!(
+            "{from}\n{address}\n{}\n{plan}\n{other}",
+            u8::from(free_tier)
+        )
     }
 
     /// Reads [`Draft::to_text`]'s text; `None` for anything else (a draft an older build kept
     /// that this one's plan no longer reads is dropped: the page opens as if there were none).
     pub fn from_text(text: &str) -> Option<Draft> {
-        let mut lines = text.splitn(4, '\n');
+        let mut lines = text.splitn(5, '\n');
         let from = match lines.next()? {
             "link" => Some(crate::state::LINK),
             "file" => Some(crate::state::PLAN_FILE),
@@ -56,11 +86,19 @@ impl Draft {
             _ => return None,
         };
         let plan = Plan::from_json(lines.next()?).ok()?;
+        // The other side is extra: one that no longer reads (or a draft of before it was
+        // kept) loses only itself.
+        let other = lines
+            .next()
+            .and_then(|t| Plan::from_json(t).ok())
+            .map(|p| p.architecture)
+            .filter(|a| a.kind() != plan.kind());
         Some(Draft {
             address,
             from,
             free_tier,
             plan,
+            other,
         })
     }
 }
@@ -76,11 +114,17 @@ pub fn read(address: &str) -> Option<Draft> {
 
 /// Keeps the draft made of these parts ([`Draft::text`]) for the next load of this tab. A full
 /// storage loses only the draft.
-pub fn write(address: &str, from: Option<&'static str>, free_tier: bool, plan: &Plan) {
+pub fn write(
+    address: &str,
+    from: Option<&'static str>,
+    free_tier: bool,
+    plan: &Plan,
+    other: Option<&Architecture>,
+) {
     if let Some(storage) = crate::browser::session_storage() {
         let _ = storage.set_item(
             &format!("{KEY}{address}"),
-            &Draft::text(address, from, free_tier, plan),
+            &Draft::text(address, from, free_tier, plan, other),
         );
     }
 }
@@ -131,13 +175,52 @@ mod tests {
         ] {
             let mut plan = shared::examples::lambda();
             plan.tags.insert("note".into(), "two\nlines".into());
-            let draft = Draft {
-                address: "#plan=abc&free_tier=off".into(),
-                from,
-                free_tier,
-                plan,
-            };
-            assert_eq!(Draft::from_text(&draft.to_text()), Some(draft));
+            for other in [None, shared::examples::fargate().architecture.into()] {
+                let draft = Draft {
+                    address: "#plan=abc&free_tier=off".into(),
+                    from,
+                    free_tier,
+                    plan: plan.clone(),
+                    other,
+                };
+                assert_eq!(Draft::from_text(&draft.to_text()), Some(draft));
+            }
+        }
+    }
+
+    /// The other architecture's settings are extra: a draft kept before they were, or with
+    /// some that no longer read, or of the same architecture, is the plan alone.
+    #[test]
+    fn the_other_side_loses_only_itself() {
+        let draft = Draft {
+            address: String::new(),
+            from: None,
+            free_tier: true,
+            plan: shared::examples::fargate(),
+            other: Some(shared::examples::lambda().architecture),
+        };
+        let text = draft.to_text();
+        let (head, other) = text.rsplit_once('\n').unwrap();
+        let alone = Draft {
+            other: None,
+            ..draft.clone()
+        };
+        for (changed, why) in [
+            (head.to_string(), "kept before"),
+            (format!("{head}\n"), "none"),
+            (
+                format!("{head}\n{}", other.replace("\"memory_mb\"", "\"memory\"")),
+                "unread",
+            ),
+            (
+                format!(
+                    "{head}\n{}",
+                    serde_json::to_string(&shared::examples::fargate()).unwrap()
+                ),
+                "same side",
+            ),
+        ] {
+            assert_eq!(Draft::from_text(&changed), Some(alone.clone()), "{why}");
         }
     }
 
@@ -148,6 +231,7 @@ mod tests {
             from: None,
             free_tier: true,
             plan: shared::examples::fargate(),
+            other: None,
         }
         .to_text();
         assert!(Draft::from_text(&kept).is_some());
@@ -157,7 +241,8 @@ mod tests {
             kept.replacen("\n1\n", "\n2\n", 1),
             format!("elsewhere{kept}"),
             kept.replace("\"region\":\"us-east-1\"", "\"region\":\"mars-1\""),
-            kept[..kept.len() - 1].to_string(),
+            // The plan's JSON cut short (the empty line after it is the other side's).
+            kept.replacen("}\n", "\n", 1),
         ] {
             assert_eq!(Draft::from_text(&text), None, "{text:?}");
         }

@@ -25,9 +25,11 @@ impl EmbedMode {
             return EmbedMode::default();
         };
         use shared::link::framing;
+        // As the browser writes it: a message's origin is compared with it as it is.
         let host = params
             .get(framing::HOST)
-            .filter(|h| is_origin(h) && may_embed(h));
+            .and_then(|h| origin_of(&h))
+            .filter(|h| may_embed(h));
         EmbedMode {
             // Framed is embedded, whatever the address says: the page that frames the planner
             // chooses the address, and "embedded" is what guards Deploy against that page.
@@ -68,7 +70,22 @@ fn may_embed(origin: &str) -> bool {
                 .flatten()
         })
         .and_then(|meta| meta.get_attribute("content"))
-        .is_some_and(|list| list.split_whitespace().any(|o| o == origin))
+        .is_some_and(|list| {
+            list.split_whitespace()
+                .any(|o| origin_of(o).as_deref() == Some(origin))
+        })
+}
+
+/// `s`, an origin, as the browser writes one (`https://Console.example.com:443` is
+/// `https://console.example.com`): what a message event's `origin` is.
+fn origin_of(s: &str) -> Option<String> {
+    if !is_origin(s) {
+        return None;
+    }
+    web_sys::Url::new(s)
+        .ok()
+        .map(|url| url.origin())
+        .filter(|o| o != "null")
 }
 
 /// `scheme://host[:port]` and nothing else.

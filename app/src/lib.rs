@@ -36,8 +36,10 @@ pub fn App() -> impl IntoView {
     // before an edit rewrites the fragment and whether or not the deploy panel is ever loaded.
     let _ = api::token();
     // So does one opened in this tab later: only the fragment changes, and the page stays.
-    let _ = window_event_listener_untyped("hashchange", |_| {
-        let _ = api::token();
+    // The address goes back to the one before it, where the tab's plan is.
+    let _ = window_event_listener_untyped("hashchange", |event| {
+        let back_to = browser::event_url(&event, "oldURL").unwrap_or_else(browser::page_base);
+        let _ = api::take_token(&back_to);
     });
     let planner = Planner::new();
     provide_context(planner);
@@ -54,6 +56,13 @@ pub fn App() -> impl IntoView {
         let _ = body.class_list().add_1("embedded");
     }
     let is_fargate = move || planner.kind.get() == shared::ArchitectureKind::Fargate;
+    // The total shown is the last valid plan's (the plan has problems, or a box holds text it
+    // does not take).
+    let outdated = move || {
+        planner
+            .estimate
+            .with(|e| e.as_ref().is_some_and(|(_, current)| !current))
+    };
     // Marks the first complete render for the measurement script: in the frame that first
     // shows an estimate, once every view's effects have run (the template's text, the diagram
     // and the cost lines are written by effects), just before it is painted. Once marked, the
@@ -84,7 +93,16 @@ pub fn App() -> impl IntoView {
                 <span class="tagline">"Plan, price and template a web service on AWS"</span>
             </div>
             <div class="top-actions">
-                <a class="top-total" href="#cost-title" title="Monthly cost, typical" on:click=move |ev| {
+                // While the plan has problems, the total is the last valid plan's, and says so
+                // (as the cost card does).
+                <a class="top-total" href="#cost-title" data-testid="top-total"
+                    class:stale=outdated
+                    title=move || if outdated() {
+                        "Monthly cost of the last valid plan: fix the plan's problems to update it"
+                    } else {
+                        "Monthly cost, typical"
+                    }
+                    on:click=move |ev| {
                     // Not a history entry: Back would bring back an older plan's address. A
                     // modified click scrolls too: a new tab would open the bare fragment, with
                     // the example plan instead of this one.
@@ -94,6 +112,7 @@ pub fn App() -> impl IntoView {
                     {move || planner.estimate.with(|e| e.as_ref().map(|(e, _)| {
                         format!("{}{}/mo", components::cost_summary::money(e.monthly_usd), if e.lower_bound { "+" } else { "" })
                     }))}
+                    {move || outdated().then(|| view! { <span class="sr-only">" (the last valid plan's)"</span> })}
                 </a>
                 <div class="status" title="Planning runs in your browser: no server needed">"Runs in your browser"</div>
                 <ShareButton />

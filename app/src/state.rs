@@ -229,22 +229,65 @@ fn open_link(hash: &str) -> Result<Linked, shared::link::LinkError> {
 /// A share link pasted into this tab's address bar changes only the fragment, so the page is
 /// not loaded again: it opens the link's plan itself. A link that cannot be read leaves the
 /// plan on the page as it is and says why.
-fn follow_links(
-    plan: RwSignal<Plan>,
-    sides: RwSignal<cost::Sides>,
-    free_tier: RwSignal<bool>,
-    linked_book: RwSignal<Option<(Plan, String, String)>>,
-    link_error: RwSignal<Option<String>>,
-    loaded: RwSignal<u64>,
-    opened_from: RwSignal<Option<&'static str>>,
-) {
-    let _ = window_event_listener_untyped("hashchange", move |_| {
+fn follow_links(planner: Planner) {
+    let Planner {
+        plan,
+        sides,
+        free_tier,
+        linked_book,
+        link_error,
+        loaded,
+        opened_from,
+        stash,
+        ..
+    } = planner;
+    // An embedded planner keeps no drafts: its host gives plans.
+    let embedded = crate::embed::EmbedMode::from_location().embedded;
+    let _ = window_event_listener_untyped("hashchange", move |event| {
+        // A login URL: the App took its token and put the address back; the plan stays.
+        if crate::browser::event_url(&event, "newURL").is_some_and(|url| {
+            url.split_once('#')
+                .is_some_and(|(_, f)| f.starts_with(&crate::api::LOGIN_FRAGMENT[1..]))
+        }) {
+            return;
+        }
         let Some(hash) = crate::browser::plan_fragment() else {
+            // Back to an address without a link: the plan this tab was editing there, as a
+            // reload of it gives back (an edit would otherwise keep the link's plan there in
+            // its place). Without one, the page keeps its plan.
+            let Some(draft) = (!embedded).then(|| crate::draft::read("")).flatten() else {
+                return;
+            };
+            link_error.set(None);
+            linked_book.set(None);
+            if sides.get_untracked() != cost::Sides::default() {
+                sides.set(cost::Sides::default());
+            }
+            if free_tier.get_untracked() != draft.free_tier {
+                free_tier.set(draft.free_tier);
+            }
+            // The other architecture's settings as that address kept them, not this one's.
+            let mut kept = (None, None);
+            if let Some(other) = draft.other {
+                keep_other(&mut kept, other);
+            }
+            stash.set(kept);
+            if plan.with_untracked(|p| *p != draft.plan) {
+                plan.set(draft.plan);
+                loaded.update(|n| *n += 1);
+            }
+            opened_from.set(draft.from);
             return;
         };
         match open_link(&hash) {
             Ok(opened) => {
                 link_error.set(None);
+                // As a reload of the address: its draft's other architecture, if it kept one.
+                if !embedded
+                    && let Some(other) = crate::draft::read(&hash).and_then(|d| d.other)
+                {
+                    stash.update(|s| keep_other(s, other));
+                }
                 if let Some(priced) = opened.free_tier
                     && free_tier.get_untracked() != priced
                 {
@@ -260,34 +303,64 @@ fn follow_links(
                 loaded.update(|n| *n += 1);
                 opened_from.set(Some(LINK));
             }
-            Err(e) => link_error.set(Some(format!(
-                "{LINK_UNREAD}: {}. The plan on the page is unchanged.",
-                one_line(&e)
-            ))),
+            Err(e) => {
+                link_error.set(Some(format!(
+                    "{LINK_UNREAD}: {}. The plan on the page is unchanged.",
+                    one_line(&e)
+                )));
+                // The address now holds the link: a reload of it gives back the page's plan,
+                // not the example.
+                if embedded {
+                    return;
+                }
+                let other = planner.other_side();
+                plan.with_untracked(|p| {
+                    crate::draft::write(
+                        &hash,
+                        opened_from.get_untracked(),
+                        free_tier.get_untracked(),
+                        p,
+                        other.as_ref(),
+                    )
+                });
+            }
         }
     });
 }
 
 /// Keeps the plan in this tab's session storage at each edit ([`crate::draft`]), with the
 /// address it was edited at.
-fn keep_drafts(
-    plan: RwSignal<Plan>,
-    free_tier: RwSignal<bool>,
-    opened_from: RwSignal<Option<&'static str>>,
-) {
+fn keep_drafts(planner: Planner) {
+    let Planner {
+        plan,
+        free_tier,
+        opened_from,
+        stash,
+        ..
+    } = planner;
     // Not at the page's start: a load that edits nothing leaves the draft it found (a page
     // loaded at another address, then Back, finds it again).
     Effect::new(move |started: Option<()>| {
         plan.track();
         free_tier.track();
         opened_from.track();
+        stash.track();
         if started.is_none() {
             return;
         }
         let address = crate::browser::plan_fragment().unwrap_or_default();
         let (from, free_tier) = (opened_from.get(), free_tier.get());
-        plan.with(|p| crate::draft::write(&address, from, free_tier, p));
+        let other = planner.other_side();
+        plan.with(|p| crate::draft::write(&address, from, free_tier, p, other.as_ref()));
     });
+}
+
+/// Keeps `other` as the settings of its architecture for switching back.
+fn keep_other(stash: &mut (Option<Fargate>, Option<Lambda>), other: Architecture) {
+    match other {
+        Architecture::Fargate(f) => stash.0 = Some(f),
+        Architecture::Lambda(l) => stash.1 = Some(l),
+    }
 }
 
 /// A plan file the user opened, and the plan it replaced, kept so that the page can put that
@@ -340,6 +413,57 @@ pub const PLAN_FILE: &str = "a plan file";
 const ADDRESS_SETTLE: std::time::Duration = std::time::Duration::from_millis(600);
 
 impl Planner {
+    /// What a copy of the plan (`what`: "link", "file") has in place of boxes whose text the
+    /// plan does not take (the plan's own values, as the cost has them), or `None` when every
+    /// box reads.
+    pub fn held_note(&self, what: &str) -> Option<String> {
+        self.untyped.with_untracked(|u| match u.as_slice() {
+            [] => None,
+            [one] => Some(format!(
+                "{} holds text the plan does not take: the {what} has the plan's value, as the cost does",
+                self.labels
+                    .with_untracked(|l| l.get(&one.path).copied())
+                    .map(|label| format!("{label} ({})", one.path))
+                    .or_else(|| one.path.strip_prefix("tags.").map(|key| format!("The key box of tag {key:?}")))
+                    .unwrap_or_else(|| one.path.clone())
+            )),
+            many => Some(format!(
+                "{} boxes hold text the plan does not take: the {what} has the plan's values, as the cost does",
+                many.len()
+            )),
+        })
+    }
+
+    /// Puts the plan's link `new` (`#plan=…`) in the address bar in place of the fragment
+    /// there, and moves the plan's draft with it: a reload finds the plan as the tab had it,
+    /// where it came from included (an embedded planner keeps no drafts: its host gives plans).
+    pub fn move_address(&self, new: &str) {
+        let old = crate::browser::plan_fragment();
+        crate::browser::replace_fragment(new);
+        if crate::embed::EmbedMode::from_location().embedded {
+            return;
+        }
+        if let Some(old) = old.filter(|old| old != new) {
+            crate::draft::forget(&old);
+        }
+        let (from, free_tier) = (
+            self.opened_from.get_untracked(),
+            self.free_tier.get_untracked(),
+        );
+        let other = self.other_side();
+        self.plan
+            .with_untracked(|p| crate::draft::write(new, from, free_tier, p, other.as_ref()));
+    }
+
+    /// The settings kept of the architecture the plan does not have (for a draft), if any.
+    fn other_side(&self) -> Option<Architecture> {
+        let kind = self.plan.with_untracked(Plan::kind);
+        self.stash.with_untracked(|(f, l)| match kind {
+            ArchitectureKind::Fargate => l.clone().map(Architecture::Lambda),
+            ArchitectureKind::Lambda => f.clone().map(Architecture::Fargate),
+        })
+    }
+
     /// The share link of the plan as it stands, priced as the page prices it: what Share
     /// gives.
     pub fn share_link(&self) -> String {
@@ -409,14 +533,7 @@ impl Planner {
                 if new == old {
                     return;
                 }
-                crate::browser::replace_fragment(&new);
-                let (from, free_tier) = (
-                    self.opened_from.get_untracked(),
-                    self.free_tier.get_untracked(),
-                );
-                self.plan
-                    .with_untracked(|p| crate::draft::write(&new, from, free_tier, p));
-                crate::draft::forget(&old);
+                self.move_address(&new);
             });
         });
     }
@@ -510,32 +627,25 @@ impl Planner {
         // the plan it priced, and counts only for that plan).
         // A link that does not read, edited at (the page kept its plan, and said so then): the
         // draft is the page's plan, and the link's message is old news.
+        let mut stash = (None, None);
         let (initial, free_tier, link_error) = match draft {
             Some(draft) => {
                 opened_from = draft.from;
+                if let Some(other) = draft.other {
+                    keep_other(&mut stash, other);
+                }
                 (draft.plan, draft.free_tier, None)
             }
             None => (initial, free_tier, link_error),
         };
+        let stash = RwSignal::new(stash);
         let plan = RwSignal::new(initial);
         let free_tier = RwSignal::new(free_tier);
         let linked_book = RwSignal::new(linked_book);
         let link_error = RwSignal::new(link_error);
         let loaded = RwSignal::new(0u64);
         let opened_from = RwSignal::new(opened_from);
-        if !embedded {
-            keep_drafts(plan, free_tier, opened_from);
-        }
         let sides = RwSignal::new(linked_sides);
-        follow_links(
-            plan,
-            sides,
-            free_tier,
-            linked_book,
-            link_error,
-            loaded,
-            opened_from,
-        );
         let kind = crate::reactive::memo(move |_| plan.with(Plan::kind));
         // One validation per edit: the problems (with the template-size check `ValidPlan::new`
         // adds) and the valid plan both come from it.
@@ -700,7 +810,8 @@ impl Planner {
                 (Some(t), Some(v)) => controls::checklist(&v, t),
                 // A governed plan is invalid until it gives what only the user can: judge it
                 // as it stands, by its own template. Any other invalid plan keeps the last
-                // valid plan's list.
+                // valid plan's list, if that plan was of its architecture: the other's checks
+                // (and their fixes) are not this plan's, so there is none until it is valid.
                 _ => plan.with_untracked(|p| {
                     p.governed
                         .then(|| controls::checklist_as_it_stands(p))
@@ -712,7 +823,7 @@ impl Planner {
                                     .map(|(v, t)| controls::checklist(v, t))
                             })
                         })
-                        .unwrap_or_else(|| controls.get_untracked())
+                        .unwrap_or_default()
                 }),
             })
         };
@@ -754,7 +865,17 @@ impl Planner {
             // A live book arriving prices the comparison again (the embedded one priced the
             // first).
             pricing.track();
-            let Some(plan) = valid.get() else { return };
+            let now = kind.get();
+            let Some(plan) = valid.get() else {
+                // An invalid plan keeps the last comparison of its own architecture; the
+                // other's ("Fargate, your plan" on the Lambda card) goes until it is valid.
+                if compared_kind.get_untracked() != now
+                    && comparison.with_untracked(Option::is_some)
+                {
+                    comparison.set(None);
+                }
+                return;
+            };
             if !comparing.get_untracked() {
                 comparing.set(true);
             }
@@ -764,6 +885,12 @@ impl Planner {
                 COMPARE_SETTLE
             };
             pause.then(settle, move || {
+                // Switched to the other architecture meanwhile: this plan is no longer the
+                // page's, and its comparison is not shown on the other's card.
+                if kind.get_untracked() != plan.kind() {
+                    comparing.set(false);
+                    return;
+                }
                 let c = pricing.with_untracked(|sb| {
                     with_book(sb, plan.region.code(), |b| {
                         cost::compare(&plan, b, options, chosen)
@@ -774,12 +901,12 @@ impl Planner {
                 comparing.set(false);
             });
         });
-        Planner {
+        let planner = Planner {
             plan,
             link_error,
             opened: RwSignal::new(None),
             linked_book,
-            stash: RwSignal::new((None, None)),
+            stash,
             kept: Kept::default(),
             kind,
             loaded,
@@ -803,7 +930,12 @@ impl Planner {
             pricing,
             changed_lines,
             controls,
+        };
+        if !embedded {
+            keep_drafts(planner);
         }
+        follow_links(planner);
+        planner
     }
 
     /// Switches architecture, keeping the settings of the one left behind.

@@ -170,3 +170,37 @@ test('a price derived from other prices says so, and traffic beyond the maximum 
   await page.getByTestId('over-capacity-note').filter({ hasText: /Over capacity: the traffic needs [\d,]+ tasks, but the plan allows at most 10/ }).waitFor();
   await page.getByTestId('over-capacity').waitFor();
 });
+
+test('a plan with problems shows neither comparison nor controls of the other architecture, and says its figures are the last valid plan\'s', async () => {
+  const page = await t.open();
+  await page.getByTestId('compare-components').waitFor();
+  // Lambda, then a timeout Lambda does not take: its own last comparison stays, said to be
+  // the last valid plan's.
+  await page.locator('[data-arch=lambda]').click();
+  await page.locator('#f-lambda-timeout_s').waitFor();
+  // (The Lambda plan's comparison has no Lambda side to set: the Fargate plan's had.)
+  await page.locator('#compare-lambda-memory').waitFor({ state: 'detached' });
+  await page.getByTestId('compare-components').waitFor();
+  await page.locator('#f-lambda-timeout_s').fill('0');
+  await page.getByTestId('compare-stale').waitFor();
+  // Fargate, valid: compared and judged. Back on the Lambda plan, which still has its
+  // problem, the Fargate plan's comparison and controls are not shown as this plan's.
+  await page.locator('[data-arch=fargate]').click();
+  await page.locator('#compare-lambda-memory').waitFor();
+  assert.equal(await page.getByTestId('compare-stale').count(), 0);
+  await page.getByTestId('controls-count').filter({ hasText: /controls? (pass|fail)/ }).waitFor();
+  await page.locator('[data-arch=lambda]').click();
+  await page.locator('.compare .empty', { hasText: "Fix the plan's problems to compare the two architectures." }).waitFor();
+  await page.getByTestId('controls-count').filter({ hasText: 'judged once the plan is valid' }).waitFor();
+  assert.equal(await page.getByTestId('compare-components').count(), 0);
+  // Fargate again, given a port no container has: the top bar's total is the last valid
+  // plan's, and says so, as the cost card and the comparison do.
+  await page.locator('[data-arch=fargate]').click();
+  await page.getByTestId('compare-components').waitFor();
+  assert.doesNotMatch(await page.getByTestId('top-total').getAttribute('class'), /stale/);
+  await page.locator('#f-fargate-container_port').fill('0');
+  await page.getByTestId('compare-stale').waitFor();
+  assert.match(await page.getByTestId('top-total').getAttribute('class'), /stale/);
+  assert.match(await page.getByTestId('top-total').textContent(), /\/mo \(the last valid plan's\)$/);
+  assert.match(await page.getByTestId('top-total').getAttribute('title'), /^Monthly cost of the last valid plan/);
+});

@@ -231,6 +231,22 @@ test('Deploy creates the Lambda example in the sandbox, shows progress, outputs 
   await page.getByTestId('deploy').scrollIntoViewIfNeeded();
   await page.getByTestId('code-upload').filter({ hasText: 'The function runs your code. To replace it, upload a zip holding the module of its handler, app.handler' }).waitFor({ timeout: 30000 });
   await watchStatusRegions(page);
+  // New code, in the reloaded tab (which sent no request of its own): reviewed as an update
+  // of the plan the stack records, with the code the only change. An edit of the planner's
+  // plan meanwhile is not part of it, and leaves the review standing.
+  const againPath = path.join(artifacts, 'function-again.zip');
+  await makeZip(againPath, 'app.py', 'def handler(event, context):\n    return {"statusCode": 200, "body": "mine, again"}\n');
+  const again = createHash('sha256').update(await readFile(againPath)).digest('base64');
+  await page.getByTestId('code-file').setInputFiles(againPath);
+  await page.getByTestId('upload-code').click();
+  await page.getByTestId('confirm-update').waitFor({ timeout: 30000 });
+  assert.match(await page.getByTestId('change-count').innerText(), /^Change set: 1 change$/);
+  await page.locator('#f-lambda-memory_mb').fill('640');
+  await page.waitForTimeout(300);
+  assert.equal(await page.getByTestId('confirm-update').count(), 1);
+  await page.getByTestId('apply-update').click();
+  await page.getByTestId('deploy-status').filter({ hasText: 'UPDATE_COMPLETE' }).waitFor({ timeout: 60000 });
+  assert.equal((await motoTool('inventory')).functions[0].code_sha256, again);
 
   // Deploying the stack again with more memory offers an update, which shows its changes first.
   // An edit while the offer stands takes the offer away: "Review the update" would have asked
@@ -265,6 +281,17 @@ test('Deploy creates the Lambda example in the sandbox, shows progress, outputs 
   // Escape cancels it, as it does the panel's other questions: nothing is applied.
   await page.keyboard.press('Escape');
   await page.getByTestId('confirm-update').waitFor({ state: 'detached' });
+  // An edit while the update is under review takes the review away: its change set holds the
+  // plan as it was, and Apply would deploy that, not what the page shows.
+  await page.getByTestId('deploy-button').click();
+  await page.getByTestId('stack-exists').waitFor();
+  await page.getByTestId('review-update').click();
+  await page.getByTestId('confirm-update').waitFor();
+  await page.locator('#f-lambda-memory_mb').fill('960');
+  await page.getByTestId('confirm-update').waitFor({ state: 'detached' });
+  assert.equal(await page.getByTestId('change-count').count(), 0);
+  assert.equal(await page.getByTestId('deploy-notice').innerText(), 'The plan changed: click Deploy again to review the update with it.');
+  await page.locator('#f-lambda-memory_mb').fill('896');
   await page.getByTestId('deploy-button').click();
   await page.getByTestId('stack-exists').waitFor();
   await page.getByTestId('review-update').click();
@@ -392,6 +419,35 @@ test('a deploy whose event stream is lost for good can be followed again: Reconn
   await page.getByTestId('confirm-delete').click();
   await page.getByTestId('deploy-status').filter({ hasText: 'DELETE_COMPLETE' }).waitFor({ timeout: 60000 });
   assert.deepEqual(errors.filter((e) => !/ERR_CONNECTION_FAILED|ERR_FAILED/.test(e)), []);
+});
+
+test('a token the server stops taking while a deploy is followed is asked for again, and the stack is followed again with the next one', async () => {
+  const { page, errors } = await open(login);
+  await page.locator('[data-arch=lambda]').click();
+  await page.getByTestId('deploy').scrollIntoViewIfNeeded();
+  await page.getByTestId('deploy-target').filter({ hasNotText: 'Asking' }).waitFor();
+  await page.getByTestId('stack-name').fill('relogin-lambda');
+  // The server stops taking the tab's token (as after a restart with a new one): the event
+  // stream's requests carry another, which the server refuses with its 401.
+  const streams = '**/api/deployments/*/events';
+  await page.route(streams, (route) => route.continue({ headers: { ...route.request().headers(), authorization: 'Bearer not-the-token' } }));
+  await page.getByTestId('deploy-button').click();
+  await page.getByTestId('deploy-token').waitFor({ timeout: 30000 });
+  assert.match(await page.getByTestId('deploy-error').innerText(),
+    /^Lost the deploy's event stream: .*not valid.*The stack carries on in CloudFormation\. Give the token again above: the panel then follows the stack again\.$/s);
+  // Reconnecting without a token would be refused again: the panel asks for the token instead.
+  assert.equal(await page.getByTestId('reconnect').count(), 0);
+  assert.equal(await page.evaluate(() => sessionStorage.getItem('stackplan-token')), '');
+  await page.unroute(streams);
+  await page.getByTestId('deploy-token').fill(login.split('#token=')[1]);
+  await page.getByTestId('deploy-token').press('Enter');
+  await page.getByTestId('deploy-status').filter({ hasText: 'CREATE_COMPLETE' }).waitFor({ timeout: 60000 });
+  const rows = await page.locator('[data-testid=deploy-events] tbody tr').allInnerTexts();
+  assert.equal(new Set(rows).size, rows.length, `each event once:\n${rows.join('\n')}`);
+  await page.getByTestId('delete-stack').click();
+  await page.getByTestId('confirm-delete').click();
+  await page.getByTestId('deploy-status').filter({ hasText: 'DELETE_COMPLETE' }).waitFor({ timeout: 60000 });
+  assert.deepEqual(errors.filter((e) => !/status of 401/.test(e)), []);
 });
 
 test('a secret the account lacks is refused at its variable before anything is made; a key its JSON lacks is named when the stack fails', async () => {

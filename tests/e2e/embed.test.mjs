@@ -197,3 +197,38 @@ test('a console on another origin embeds the planner with one script tag, and he
     console_.close();
   }
 });
+
+test('a host that names its origin in another spelling still hears the planner and themes it', async () => {
+  const context = await browser.newContext({ viewport: { width: 1500, height: 1100 } });
+  const page = await context.newPage();
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  await page.goto(new URL('public/embed-demo.html', server.url).href);
+  // The same origin as the page's, its port written with a leading zero: the browser writes
+  // a message's origin without it, and the planner compares the two as the browser writes them.
+  const spelled = `http://127.0.0.1:0${new URL(server.url).port}`;
+  const src = `${server.url}?embed=1&host=${encodeURIComponent(spelled)}`;
+  const ready = page.evaluate((src) => new Promise((resolve) => {
+    document.body.replaceChildren();
+    // Only this frame's ready: the demo's own planner, removed above, may have posted one that
+    // is still queued.
+    const frame = document.createElement('iframe');
+    addEventListener('message', (e) => {
+      if (e.source === frame.contentWindow && e.data?.source === 'stackplan' && e.data.type === 'ready') resolve(e.origin);
+    });
+    Object.assign(frame, { src, id: 'planner' });
+    frame.style.cssText = 'width: 1200px; height: 900px';
+    document.body.append(frame);
+  }), src);
+  assert.equal(await ready, new URL(server.url).origin);
+  await page.evaluate(() => document.getElementById('planner').contentWindow.postMessage(
+    { source: 'stackplan-host', type: 'theme', vars: { '--sp-accent': 'rgb(10, 20, 30)' } }, '*'));
+  // This page's frame (the demo's own, removed, may still be listed among the page's frames).
+  const planner = await (await page.$('#planner')).contentFrame();
+  await planner.waitForFunction(() => {
+    const share = document.querySelector('[data-testid=share]');
+    return share !== null && getComputedStyle(share).backgroundColor === 'rgb(10, 20, 30)';
+  });
+  await context.close();
+  assert.deepEqual(errors, []);
+});

@@ -49,6 +49,26 @@ test('changing sizes changes the cost and the template', async () => {
   assert.match(await templateText(page), /"DesiredCount": {"Fn::If": \["WaitingForImage", 0, 5\]}/);
 });
 
+test('a box whose plan lowers or trims the text keeps the cursor where it was typing', async () => {
+  const page = await t.open();
+  await page.locator('#f-domain').check();
+  await page.locator('#f-domain-hosted_zone_id').fill('Z0123');
+  const name = page.locator('#f-domain-name');
+  await name.fill('shop.example.com');
+  // Capitals typed mid-word: lowered, and the next letter goes after them, not at the end.
+  await name.evaluate((el) => { el.focus(); el.setSelectionRange(4, 4); });
+  await page.keyboard.type('EU');
+  assert.equal(await name.inputValue(), 'shopeu.example.com');
+  await page.keyboard.type('x');
+  assert.equal(await name.inputValue(), 'shopeux.example.com');
+  // Blanks typed before the text are trimmed: the cursor stays before it.
+  await name.evaluate((el) => el.setSelectionRange(0, 0));
+  await page.keyboard.type(' a');
+  assert.equal(await name.inputValue(), 'ashopeux.example.com');
+  assert.equal(await name.evaluate((el) => el.selectionStart), 1);
+  await page.waitForFunction(() => /ashopeux\.example\.com/.test(document.querySelector('pre.code').innerText));
+});
+
 test('a service slow to start gets the seconds it needs before health checks count', async () => {
   const page = await t.open();
   assert.match(await templateText(page), /"HealthCheckGracePeriodSeconds": 60,/);
@@ -235,6 +255,26 @@ test('renaming a tag keeps its row, its place and the focus', async () => {
   await alpha.press('Enter');
   await page.waitForFunction(() => document.activeElement?.id === 'f-tags-zulu');
   assert.equal(await page.locator('[data-tag-key]').last().inputValue(), 'zulu');
+});
+
+test('a reload keeps the settings of the architecture switched away from, for switching back', async () => {
+  const page = await t.open();
+  await page.locator('#f-fargate-vcpu').selectOption('2');
+  await page.locator('[data-arch=lambda]').click();
+  await page.locator('#f-lambda-memory_mb').fill('640');
+  await page.waitForFunction(() => /"MemorySize": 640/.test(document.querySelector('pre.code').innerText));
+  await page.reload();
+  await page.getByTestId('monthly-total').waitFor();
+  assert.equal(await page.locator('[data-arch=lambda]').getAttribute('aria-checked'), 'true');
+  assert.equal(await page.locator('#f-lambda-memory_mb').inputValue(), '640');
+  await page.locator('[data-arch=fargate]').click();
+  await page.waitForFunction(() => document.querySelector('#f-fargate-vcpu')?.value === '2');
+  // And the Lambda settings, now the other side, after another reload.
+  await page.reload();
+  await page.getByTestId('monthly-total').waitFor();
+  assert.equal(await page.locator('#f-fargate-vcpu').inputValue(), '2');
+  await page.locator('[data-arch=lambda]').click();
+  await page.waitForFunction(() => document.querySelector('#f-lambda-memory_mb')?.value === '640');
 });
 
 test('a reload gives back the plan being edited; another share link loaded in the tab opens that link', async () => {
@@ -457,6 +497,20 @@ test('a variable switched to a generated secret and back keeps its value', async
   assert.equal(await page.getByLabel('Variable 1 value').isDisabled(), true);
   await page.getByLabel('Variable 1 source').selectOption('value');
   assert.equal(await page.getByLabel('Variable 1 value').inputValue(), 'production');
+  // Kept while other rows come and go (the rows are built again each time), and the kept
+  // text moves up with its row when one above it is removed.
+  await page.getByLabel('Variable 1 value').fill('prod/db');
+  await page.getByLabel('Variable 1 source').selectOption('secret');
+  await page.getByLabel('Variable 1 source').selectOption('generate');
+  await page.getByRole('button', { name: 'Add variable' }).click();
+  await page.getByRole('button', { name: 'Add variable' }).click();
+  await page.getByLabel('Variable 3 value').fill('third');
+  await page.getByLabel('Variable 3 source').selectOption('generate');
+  await page.getByLabel('Variable 1 source').selectOption('secret');
+  assert.equal(await page.getByLabel('Variable 1 value').inputValue(), 'prod/db');
+  await page.locator('[data-remove=environment]').nth(1).click();
+  await page.getByLabel('Variable 2 source').selectOption('value');
+  assert.equal(await page.getByLabel('Variable 2 value').inputValue(), 'third');
 });
 
 test('the environment: a setting, a secret reference and a generated key reach the template, the cost and the link; a reserved name says why', async () => {
@@ -639,6 +693,12 @@ test('a saved plan opens again in the page; a file that is not a plan changes no
   const requests = page.locator('#f-workload-requests_per_month');
   const kept = await requests.inputValue();
   await requests.fill('12a');
+  // Saved now, the file has the plan's value in its place, and the page says so, as Share
+  // does of its link.
+  assert.equal(await page.getByTestId('saved-note').textContent(), '');
+  await download(page, 'download-plan');
+  assert.match(await page.getByTestId('saved-note').textContent(),
+    /^Saved other-fargate\.plan\.json\. .+ \(workload\.requests_per_month\) holds text the plan does not take: the file has the plan's value, as the cost does\.$/);
   await page.getByTestId('open-plan-file').setInputFiles(saved.file);
   await page.waitForFunction((t) => document.querySelector('pre.code').innerText === t, template);
   assert.equal(await page.locator('#f-lambda-memory_mb').inputValue(), '1024');

@@ -71,6 +71,11 @@ test('a shared link keeps the comparison\'s other side as it was set, and so doe
   await page.getByTestId('compare-components').waitFor();
   assert.equal(await page.locator('#compare-lambda-memory').inputValue(), '1000');
   assert.equal(await page.locator('#compare-lambda-arm').isChecked(), true);
+  // And the plan is still the tab's own, not a link someone else wrote (whose deploy would
+  // ask first): Share kept the plan's draft at its new address, saying where it came from.
+  const draft = await page.evaluate(() => sessionStorage.getItem(`stackplan-draft:${location.hash}`));
+  assert.ok(draft !== null, 'a draft at the shared address');
+  assert.equal(draft.split('\n')[0], '', draft.slice(0, 80));
 });
 
 test('a broken link shows a clear message over the default plan', async () => {
@@ -107,6 +112,39 @@ test('a link pasted into a tab that has the planner open opens its plan, and a b
   await banner.waitFor();
   assert.match(await banner.innerText(), /could not be opened: .+ The plan on the page is unchanged\./);
   assert.equal(await page.locator('#f-project').inputValue(), 'cart');
+  // The address holds the link that does not read: a reload of it still gives back the plan
+  // the page kept, not the example.
+  await page.reload();
+  await page.locator('#f-project').waitFor();
+  assert.equal(await page.locator('#f-project').inputValue(), 'cart');
+  assert.equal(await page.locator('#f-region').inputValue(), 'eu-west-1');
+  assert.equal(await page.getByTestId('link-error').count(), 0);
+});
+
+test('Back from a link opened in the tab to the address without one gives back the plan edited there', async () => {
+  const source = await t.open();
+  await source.locator('#f-project').fill('cart');
+  await source.getByTestId('share').click();
+  const link = await source.getByTestId('share-link').inputValue();
+
+  const page = await t.open();
+  await page.locator('#f-project').fill('mine');
+  await page.locator('#f-region').selectOption('eu-west-1');
+  await page.evaluate((fragment) => { window.__same_document = true; location.hash = fragment; }, link.slice(link.indexOf('#')));
+  await page.waitForFunction(() => document.querySelector('#f-project').value === 'cart');
+  await page.goBack();
+  await page.waitForFunction(() => document.querySelector('#f-project').value === 'mine');
+  assert.equal(await page.locator('#f-region').inputValue(), 'eu-west-1');
+  assert.equal(await page.evaluate(() => window.__same_document), true, 'the page was not loaded again');
+  // An edit there keeps it, not the link's plan, for a reload.
+  await page.locator('#f-project').fill('mine2');
+  await page.reload();
+  await page.locator('#f-project').waitFor();
+  assert.equal(await page.locator('#f-project').inputValue(), 'mine2');
+  assert.equal(await page.locator('#f-region').inputValue(), 'eu-west-1');
+  // Forward: the link's plan again.
+  await page.goForward();
+  await page.waitForFunction(() => document.querySelector('#f-project').value === 'cart');
 });
 
 test('a plan too long for a link is not put in the address bar, where a reload would lose it; Share says why', async () => {

@@ -112,6 +112,9 @@ pub fn CompareView() -> impl IntoView {
     let compared = move || p.comparison.with(Option::is_some);
     let lambda_side =
         move || compared() && p.compared_kind.get() == shared::ArchitectureKind::Fargate;
+    // The last valid plan's comparison while the plan has problems, as the cost card says
+    // of its total.
+    let outdated = move || p.valid.with(Option::is_none) && compared();
     let empty = move || {
         let text = if p.comparing.get() {
             "Pricing both architectures…"
@@ -121,7 +124,7 @@ pub fn CompareView() -> impl IntoView {
         view! { <p class="empty">{text}</p> }
     };
     view! {
-        <section class="card compare" aria-labelledby="compare-title" class:stale=move || p.comparing.get() aria-busy=move || p.comparing.get().to_string()>
+        <section class="card compare" aria-labelledby="compare-title" class:stale=move || p.comparing.get() || outdated() aria-busy=move || p.comparing.get().to_string()>
             <div class="card-head">
                 <h2 id="compare-title">"Fargate or Lambda?"</h2>
                 <span class="muted">{move || if p.comparing.get() { "updating…" } else { "same workload" }}</span>
@@ -129,6 +132,7 @@ pub fn CompareView() -> impl IntoView {
             // The user's side's totals, then the Lambda side's settings (apart from the markup,
             // so a new comparison never rebuilds the boxes being typed in), then the rest.
             <Show when=compared fallback=empty>
+                {move || outdated().then(|| view! { <p class="stale-note" data-testid="compare-stale">"Comparing the last valid plan: fix the plan's problems to update it."</p> })}
                 <div class="compare-sides" inner_html=move || sides.get().unwrap_or_default()></div>
                 <Show when=lambda_side>
                     <LambdaSide />

@@ -74,6 +74,33 @@ pub fn EnvironmentEditor() -> impl IntoView {
         })
     };
     let var = move |i: usize| plan.with(|p| p.environment.get(i).cloned().unwrap_or_default());
+    // A generated secret has no text: what a row's box held waits here for the row's next
+    // source. Kept by row outside the rows, which are built again whenever one is added or
+    // removed; a removed row's goes with it, and all go when a plan is opened whole (a link, a
+    // file: `Planner.loaded`), whose rows are not the ones typed in.
+    let loaded = use_planner().loaded;
+    let kept = StoredValue::new((loaded.get_untracked(), Vec::<String>::new()));
+    let keep = move |i: usize, text: String| {
+        kept.update_value(|(at, k)| {
+            let now = loaded.get_untracked();
+            if *at != now {
+                *at = now;
+                k.clear();
+            }
+            if k.len() <= i {
+                k.resize(i + 1, String::new());
+            }
+            k[i] = text;
+        });
+    };
+    let kept_text = move |i: usize| {
+        kept.with_value(|(at, k)| {
+            (*at == loaded.get_untracked())
+                .then(|| k.get(i).cloned())
+                .flatten()
+                .unwrap_or_default()
+        })
+    };
     // A new variable's name box takes the focus, its name selected: what is typed next names it.
     // Whether the plan holds as many variables as it may (rebuilt only when that changes).
     let full = crate::reactive::memo(move |_| count.get() >= shared::environment::MAX_VARIABLES);
@@ -112,9 +139,6 @@ pub fn EnvironmentEditor() -> impl IntoView {
                     <div class="row-head env-head" aria-hidden="true"><span>"Name"</span><span>"Comes from"</span><span>"Value"</span></div>
                 })}
                 {move || (0..count.get()).map(|i| {
-                    // A generated secret has no text: what was typed waits here for the row's
-                    // next source.
-                    let kept_text = StoredValue::new(String::new());
                     view! {
                     <div class="env-row">
                         <input type="text" aria-label=format!("Variable {} name", i + 1)
@@ -145,8 +169,8 @@ pub fn EnvironmentEditor() -> impl IntoView {
                             on:change=move |ev| {
                                 let kind = event_target_value(&ev);
                                 edit(i, &|v| {
-                                    let text = if v.generate { kept_text.get_value() } else { text_of(v) };
-                                    kept_text.set_value(text.clone());
+                                    let text = if v.generate { kept_text(i) } else { text_of(v) };
+                                    keep(i, text.clone());
                                     set_source(v, &kind, text)
                                 });
                             }>
@@ -182,6 +206,7 @@ pub fn EnvironmentEditor() -> impl IntoView {
                         <button type="button" class="icon" aria-label=move || format!("Remove variable {}", var(i).name) data-remove="environment"
                             on:click=move |ev| {
                                 crate::browser::refocus_row(ev.target(), "environment");
+                                kept.update_value(|(_, k)| { if i < k.len() { k.remove(i); } });
                                 plan.update(|p| { if i < p.environment.len() { p.environment.remove(i); } });
                             }>"×"</button>
                         {field_problems(format!("environment[{i}]"))}

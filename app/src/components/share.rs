@@ -38,30 +38,16 @@ pub fn ShareButton() -> impl IntoView {
         }
         too_long.set(None);
         let url = p.share_link();
-        let held = p.untyped.with_untracked(|u| match u.as_slice() {
-            [] => String::new(),
-            [one] => format!(
-                " · {} holds text the plan does not take: the link has the plan's value, as the cost does",
-                p.labels
-                    .with_untracked(|l| l.get(&one.path).copied())
-                    .map(|label| format!("{label} ({})", one.path))
-                    .or_else(|| one.path.strip_prefix("tags.").map(|key| format!("The key box of tag {key:?}")))
-                    .unwrap_or_else(|| one.path.clone())
-            ),
-            many => format!(
-                " · {} boxes hold text the plan does not take: the link has the plan's values, as the cost does",
-                many.len()
-            ),
-        });
+        let held = p
+            .held_note("link")
+            .map(|note| format!(" · {note}"))
+            .unwrap_or_default();
         // The page's own link now: it is priced with the page's book.
         p.linked_book.set(None);
         if let Some((_, fragment)) = url.split_once('#') {
-            // The draft of a link the address held goes with it (the next edit keeps one at
-            // the new address); an address without a link keeps its own, for going back to it.
-            if let Some(old) = browser::plan_fragment() {
-                crate::draft::forget(&old);
-            }
-            browser::replace_fragment(&format!("#{fragment}"));
+            // The draft of a link the address held goes with it; an address without a link
+            // keeps its own, for going back to it.
+            p.move_address(&format!("#{fragment}"));
         }
         spawn_local(async move {
             let copied = browser::copy(url.clone()).await;

@@ -125,12 +125,20 @@ pub fn TemplateViewer() -> impl IntoView {
             }
         }
     };
+    // What the saved file holds in place of boxes the plan does not take, said beside the
+    // button (as Share says it of its link) until the next save.
+    let saved_note = RwSignal::new(String::new());
     let download_plan = move |_| {
         let plan = p.plan.with(|plan| plan.to_json_pretty() + "\n");
         let name = p
             .plan
             .with(|plan| format!("{}-{}.plan.json", plan.project, plan.kind()));
         let _ = browser::download(&name, "application/json", &plan);
+        saved_note.set(
+            p.held_note("file")
+                .map(|note| format!("Saved {name}. {note}."))
+                .unwrap_or_default(),
+        );
     };
     // A plan file (the one "Save plan" wrote, or one of `stackplan example`'s), or a template
     // Stackplan wrote (it records its plan), opens in the page; one that does not read leaves
@@ -206,6 +214,8 @@ pub fn TemplateViewer() -> impl IntoView {
                         node_ref=file_input on:change=open_plan />
                 </div>
             </div>
+            // There from the start, so what it says is read out.
+            <p class="muted saved-note" role="status" data-testid="saved-note">{move || saved_note.get()}</p>
             <pre class="code" id="template-text" role="tabpanel" tabindex="0"
                 aria-labelledby=move || tab_id(p.format.get())><code node_ref=code></code></pre>
         </section>

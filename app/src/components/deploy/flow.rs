@@ -51,6 +51,9 @@ pub struct Lost {
     pub deleting: Option<Status>,
     /// The id of the last event shown (the stream goes on after it).
     pub last_event: Option<String>,
+    /// Given up on because the server no longer took the token: followed again as soon as
+    /// the panel has another.
+    pub for_token: bool,
 }
 
 /// The panel's state, shared by its parts (signals are `Copy`).
@@ -96,6 +99,9 @@ pub struct Deploy {
     /// The update asked for last starts a service that waited for its image (with no task):
     /// its review says the tasks are billed from then on, not the plan's unchanged cost.
     pub(super) starting: StoredValue<bool>,
+    /// The update asked for last is of the plan the stack records (starting a waiting
+    /// service, running uploaded code), not the form's: an edit of the form leaves it as it is.
+    pub(super) of_record: StoredValue<bool>,
     /// How many times the form's plan, stack name or parameters changed, and what changed
     /// first since the last request began (see [`Deploy::edited`]): a plan edit may reset the
     /// parameters after it, and it is the plan the user changed.
@@ -145,6 +151,7 @@ impl Deploy {
             waited_out: StoredValue::new(false),
             then_say: StoredValue::new(None),
             starting: StoredValue::new(false),
+            of_record: StoredValue::new(false),
             kept_for: StoredValue::new(Some(kept.plan)),
             edits: StoredValue::new((0, None)),
             host: StoredValue::new(host),
@@ -211,12 +218,8 @@ impl Deploy {
 
     /// Reports a failed request; a refused token is forgotten, so the panel asks again.
     fn refused(&self, failure: ApiFailure) {
-        if matches!(
-            failure.code(),
-            Some(ErrorCode::InvalidToken | ErrorCode::MissingToken)
-        ) {
-            api::set_token("");
-            self.token.set(None);
+        if failure.token_refused() {
+            self.forget_token();
         }
         self.problems.set(
             failure
@@ -229,25 +232,38 @@ impl Deploy {
         self.fail(failure.explain_but(&|path| plan_field(path).is_some()));
     }
 
+    /// The token goes (the server no longer takes it, or its user says it is not theirs): the
+    /// panel asks for one again. Safe from a task that outlives the panel.
+    pub(super) fn forget_token(&self) {
+        api::set_token("");
+        self.token.try_set(None);
+    }
+
     /// The plan of the deploy in progress (the update under review).
     pub fn requested_plan(self) -> Option<shared::plan::Plan> {
         self.last.with_value(|r| r.as_ref().map(|r| r.plan.clone()))
     }
 
     /// What the form shows changed (`what`: "plan", "stack name", …). The offer to review an
-    /// update re-sends the request that found the stack, which is no longer what the form
-    /// shows: the offer goes, and Deploy asks again. An offer still on its way is withdrawn
+    /// update re-sends the request that found the stack, and an update under review applies
+    /// the change set of the request that made it: neither is what the form shows now, so
+    /// both go, and Deploy asks again. An offer or a change set still on its way is withdrawn
     /// when it comes ([`Deploy::start`]).
     pub fn edited(self, what: &'static str) {
         self.edits.update_value(|(count, first)| {
             *count += 1;
             first.get_or_insert(what);
         });
-        if self
-            .phase
-            .with_untracked(|ph| matches!(ph, Phase::Exists(_)))
-        {
+        // An update of the plan the stack records (starting a waiting service, running
+        // uploaded code) is not the form's: an edit leaves it as it is.
+        let outdated = self.phase.with_untracked(|ph| match ph {
+            Phase::Exists(_) => true,
+            Phase::Review(_) => !self.of_record.get_value(),
+            _ => false,
+        });
+        if outdated {
             self.phase.set(Phase::Idle);
+            self.changes.set(Vec::new());
             self.notice
                 .set(Some(format!("The {what} changed: {}", again(what))));
         }
@@ -261,12 +277,14 @@ impl Deploy {
 
     /// Creates a new stack and follows it, or makes an update's change set for review.
     pub fn start(self, request: CreateDeployment) {
-        self.start_as(request, false);
+        self.start_as(request, false, false);
     }
 
-    /// [`Deploy::start`]; `starting` when the update starts a service waiting for its image.
-    fn start_as(self, request: CreateDeployment, starting: bool) {
+    /// [`Deploy::start`]; `starting` when the update starts a service waiting for its image,
+    /// `of_record` when it is of the plan the stack records rather than the form's.
+    fn start_as(self, request: CreateDeployment, starting: bool, of_record: bool) {
         self.starting.set_value(starting);
+        self.of_record.set_value(of_record);
         let Some(client) = self.client() else { return };
         let edits = self.edits.with_value(|(count, _)| *count);
         self.edits.update_value(|(_, first)| *first = None);
@@ -322,7 +340,18 @@ impl Deploy {
                             ..Progress::default()
                         },
                     });
+                    let (now, what) = self.edits.get_value();
                     match &created.change_set {
+                        // Edited while the change set was being made: it holds the request's
+                        // plan, not the form's, and is not offered.
+                        Some(_) if now != edits && !of_record => {
+                            self.phase.set(Phase::Idle);
+                            let what = what.unwrap_or("plan");
+                            self.notice.set(Some(format!(
+                                "The update's change set was made, and the {what} changed meanwhile: {}",
+                                again(what)
+                            )));
+                        }
                         Some(change_set) => {
                             self.changes.set(change_set.changes.clone());
                             self.phase.set(Phase::Review(Box::new(created)));
@@ -431,7 +460,7 @@ impl Deploy {
         // A stack shown waiting for its image is started as it waits, whatever this tab sent
         // last (a refused plan, another tag); otherwise the last request is sent again.
         match self.waiting_request() {
-            Some(Ok(request)) => self.start_as(request, true),
+            Some(Ok(request)) => self.start_as(request, true, true),
             Some(Err(why)) => self.error.set(Some(why.into())),
             None => {
                 if let Some(request) = self.last.get_value() {
@@ -452,42 +481,65 @@ impl Deploy {
             return None;
         };
         let wait = status.waiting_for_image.as_ref()?;
-        let Some(plan) = status
-            .plan_link
-            .as_deref()
-            .and_then(|link| shared::link::decode(link).ok())
-        else {
-            return Some(Err(
-                "The stack does not record the plan it was deployed from, so Stackplan cannot start its service as it is: click Deploy to review an update with the plan shown.",
-            ));
-        };
-        Some(Ok(CreateDeployment {
-            plan,
-            stack_name: status.stack_name.clone(),
-            template: None,
-            role_arn: None,
-            update: true,
-            parameters: [(
-                shared::template::IMAGE_TAG_PARAMETER.to_string(),
-                wait.image_tag.clone(),
-            )]
-            .into(),
-        }))
+        let tag = [(
+            shared::template::IMAGE_TAG_PARAMETER.to_string(),
+            wait.image_tag.clone(),
+        )];
+        Some(recorded_request(&status, tag.into()).ok_or(
+            "The stack does not record the plan it was deployed from, so Stackplan cannot start its service as it is: click Deploy to review an update with the plan shown.",
+        ))
     }
 
-    /// Asks for the last deploy again as an update with these stack parameters (the code an
-    /// upload stored), and shows them in the form.
+    /// Asks for an update of the stack shown that runs the code an upload stored there (these
+    /// stack parameters), and shows them in the form. The code is what changes: the update is
+    /// of the plan the stack records, whatever the form shows meanwhile. A stack that records
+    /// none is updated with the last request this tab sent it, if the form has not changed
+    /// since.
     pub fn update_with(self, parameters: std::collections::BTreeMap<String, String>) {
-        if let Some(request) = self.last.get_value() {
-            self.parameters.update(|ps| ps.extend(parameters.clone()));
-            let mut merged = request.parameters.clone();
-            merged.extend(parameters);
-            self.start(CreateDeployment {
-                update: true,
-                parameters: merged,
-                ..request
-            });
-        }
+        let Phase::Finished(status) = self.phase.get_untracked() else {
+            return;
+        };
+        let request = match recorded_request(&status, parameters.clone()) {
+            Some(request) => Some((request, true)),
+            None => self
+                .last
+                .get_value()
+                .filter(|last| {
+                    last.stack_name == status.stack_name
+                        && last.plan.region.code() == status.region
+                        && self.edits.with_value(|(_, first)| first.is_none())
+                })
+                .map(|last| {
+                    let mut merged = last.parameters.clone();
+                    merged.extend(parameters.clone());
+                    let request = CreateDeployment {
+                        update: true,
+                        parameters: merged,
+                        ..last
+                    };
+                    (request, false)
+                }),
+        };
+        self.parameters.update(|ps| ps.extend(parameters));
+        let Some((request, of_record)) = request else {
+            self.error.set(Some(
+                "The code is uploaded, but the stack does not record the plan it was deployed from: click Deploy to review the update that runs it, with the plan shown.".into(),
+            ));
+            return;
+        };
+        // The form's effects hear of its new parameters on the next tick: they are this
+        // request's own, not an edit that outdates its change set, so it is sent after them;
+        // if the stack the code went to is still the one shown (nothing else started).
+        let shown = status.id.clone();
+        spawn_local(async move {
+            crate::browser::sleep_ms(0).await;
+            let still = self
+                .phase
+                .with_untracked(|ph| matches!(ph, Phase::Finished(s) if s.id == shown));
+            if still {
+                self.start_as(request, false, of_record);
+            }
+        });
     }
 
     /// Executes the deployment's change set (the one its id names) and follows the stack.
@@ -664,6 +716,26 @@ fn again(what: &str) -> &'static str {
     } else {
         "click Deploy again to review the update with it."
     }
+}
+
+/// An update of the stack `status` shows, with the plan it records and `parameters` (the
+/// server keeps the values of those left out); `None` when it records no plan this page reads.
+fn recorded_request(
+    status: &Status,
+    parameters: std::collections::BTreeMap<String, String>,
+) -> Option<CreateDeployment> {
+    let plan = status
+        .plan_link
+        .as_deref()
+        .and_then(|link| shared::link::decode(link).ok())?;
+    Some(CreateDeployment {
+        plan,
+        stack_name: status.stack_name.clone(),
+        template: None,
+        role_arn: None,
+        update: true,
+        parameters,
+    })
 }
 
 /// The planner's field a problem of the request names (`plan.environment[2].secret`), if it

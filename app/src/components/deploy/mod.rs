@@ -53,6 +53,16 @@ pub fn DeployPanel(host: Option<String>, embedded: bool) -> AnyView {
             d.resume();
         }
     });
+    // A stack given up on when the server stopped taking the token (revoked, or the server
+    // restarted with a new one) is followed again once the panel has a token again.
+    crate::reactive::effect(move |_| {
+        if d.token.get().is_some()
+            && d.lost
+                .with_untracked(|l| l.as_ref().is_some_and(|l| l.for_token))
+        {
+            d.reconnect();
+        }
+    });
     view! {
         <section class="card deploy" aria-labelledby="deploy-title" data-testid="deploy">
             <div class="card-head">
@@ -67,7 +77,7 @@ pub fn DeployPanel(host: Option<String>, embedded: bool) -> AnyView {
                 <div class="banner error" role="alert" data-testid="deploy-error">
                     {e}
                     {plan_problems(d)}
-                    {move || d.lost.get().is_some().then(|| view! {
+                    {move || d.lost.with(|l| l.as_ref().is_some_and(|l| !l.for_token)).then(|| view! {
                         " "
                         <button type="button" data-testid="reconnect" on:click=move |ev| {
                             crate::browser::refocus_deploy(ev.target());

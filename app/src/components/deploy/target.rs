@@ -92,17 +92,8 @@ pub fn signed_in(d: Deploy) -> AnyView {
                 }
                 // A token the server does not take is refused at once, as every refused call
                 // refuses it: forgotten, with the server's reason, and asked for again.
-                Err(f)
-                    if matches!(
-                        f.code(),
-                        Some(
-                            shared::api::ErrorCode::InvalidToken
-                                | shared::api::ErrorCode::MissingToken
-                        )
-                    ) =>
-                {
-                    api::set_token("");
-                    d.token.try_set(None);
+                Err(f) if f.token_refused() => {
+                    d.forget_token();
                     d.error.try_set(Some(f.explain()));
                 }
                 Err(_) => {}
@@ -138,8 +129,7 @@ pub fn signed_in(d: Deploy) -> AnyView {
                             <button type="button" class="secondary" data-testid="forget-token" on:click=move |ev| {
                                 // Its form goes: the focus goes to the token's box that comes.
                                 crate::browser::refocus(ev.target(), Box::new(|d| d.query_selector("[data-testid=deploy-token]").ok().flatten()));
-                                api::set_token("");
-                                d.token.set(None);
+                                d.forget_token();
                             }>"Not yours? Forget it"</button>
                         })}
                     </p>

@@ -71,13 +71,25 @@ impl Deploy {
                         // The server's refusals (a token no longer valid, a deployment it does
                         // not know) do not change by asking again; a lost connection, a
                         // server error and a full watcher list may.
-                        let lasting = (400..500).contains(&e.status) && e.status != 429;
-                        if lasting || failures >= MAX_FAILURES {
+                        // A token no longer valid (revoked, or a server restarted with a new
+                        // one) is asked for again, and with it the stack is followed again.
+                        let token_gone = e.token_refused();
+                        let lasting =
+                            (400..500).contains(&e.status) && e.status != 429 && !token_gone;
+                        if token_gone || lasting || failures >= MAX_FAILURES {
                             // "Reconnecting…" is over: the error says what happened instead.
                             self.notice.set(None);
+                            if token_gone {
+                                self.forget_token();
+                            }
                             self.fail(format!(
-                                "Lost the deploy's event stream: {}. The stack carries on in CloudFormation.",
-                                e.message
+                                "Lost the deploy's event stream: {}. The stack carries on in CloudFormation.{}",
+                                e.message,
+                                if token_gone {
+                                    " Give the token again above: the panel then follows the stack again."
+                                } else {
+                                    ""
+                                }
                             ));
                             // Asking again may help once the server or the network is back.
                             if !lasting {
@@ -86,6 +98,7 @@ impl Deploy {
                                     name,
                                     deleting,
                                     last_event: last,
+                                    for_token: token_gone,
                                 }));
                             }
                             return;
