@@ -283,9 +283,7 @@ fn follow_links(planner: Planner) {
             Ok(opened) => {
                 link_error.set(None);
                 // As a reload of the address: its draft's other architecture, if it kept one.
-                if !embedded
-                    && let Some(other) = crate::draft::read(&hash).and_then(|d| d.other)
-                {
+                if !embedded && let Some(other) = crate::draft::read(&hash).and_then(|d| d.other) {
                     stash.update(|s| keep_other(s, other));
                 }
                 if let Some(priced) = opened.free_tier

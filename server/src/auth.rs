@@ -631,11 +631,18 @@ mod tests {
             "{err}"
         );
         // A name ECR would not take (here with a capital) is refused at load, by its place.
-        let err = file(vec![entry(a, Some("team-a"), None, &["team-a-base", "Team-A/web"])])
-            .err()
-            .unwrap();
+        let err = file(vec![entry(
+            a,
+            Some("team-a"),
+            None,
+            &["team-a-base", "Team-A/web"],
+        )])
+        .err()
+        .unwrap();
         assert!(
-            err.contains("tokens[0].image_repositories[1] \"Team-A/web\" is not an ECR repository's name"),
+            err.contains(
+                "tokens[0].image_repositories[1] \"Team-A/web\" is not an ECR repository's name"
+            ),
             "{err}"
         );
     }

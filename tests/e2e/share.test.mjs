@@ -147,6 +147,28 @@ test('Back from a link opened in the tab to the address without one gives back t
   await page.waitForFunction(() => document.querySelector('#f-project').value === 'cart');
 });
 
+test('a login URL opened in a tab at a link takes its token, and the plan and the link stay', async () => {
+  const source = await t.open();
+  await source.locator('#f-project').fill('cart');
+  await source.getByTestId('share').click();
+  const link = await source.getByTestId('share-link').inputValue();
+
+  const page = await t.open();
+  // A draft at the address without a link: the login URL must not bring it back.
+  await page.locator('#f-project').fill('mine');
+  await page.evaluate((fragment) => { window.__same_document = true; location.hash = fragment; }, link.slice(link.indexOf('#')));
+  await page.waitForFunction(() => document.querySelector('#f-project').value === 'cart');
+  const at = page.url();
+  assert.ok(at.includes('#plan='), at);
+  await page.evaluate(() => { location.hash = '#token=0123456789abcdef'; });
+  await page.waitForFunction(() => sessionStorage.getItem('stackplan-token') === '0123456789abcdef');
+  // Two frames: a plan put in its place would show by then.
+  await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
+  assert.equal(await page.locator('#f-project').inputValue(), 'cart');
+  assert.equal(page.url(), at);
+  assert.equal(await page.evaluate(() => window.__same_document), true, 'the page was not loaded again');
+});
+
 test('a plan too long for a link is not put in the address bar, where a reload would lose it; Share says why', async () => {
   const page = await t.open();
   const start = page.url();
