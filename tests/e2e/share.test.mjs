@@ -121,17 +121,27 @@ test('a link pasted into a tab that has the planner open opens its plan, and a b
   assert.equal(await page.getByTestId('link-error').count(), 0);
 });
 
-test('Back from a link opened in the tab to the address without one gives back the plan edited there', async () => {
+/** A share link of the example whose project is "cart", made in a tab of its own. */
+async function cartLink() {
   const source = await t.open();
   await source.locator('#f-project').fill('cart');
   await source.getByTestId('share').click();
-  const link = await source.getByTestId('share-link').inputValue();
+  return source.getByTestId('share-link').inputValue();
+}
+
+/** Goes to `link` in `page` as a pasted link does (only the fragment changes), and waits for its plan. */
+async function openInTab(page, link) {
+  await page.evaluate((fragment) => { window.__same_document = true; location.hash = fragment; }, link.slice(link.indexOf('#')));
+  await page.waitForFunction(() => document.querySelector('#f-project').value === 'cart');
+}
+
+test('Back from a link opened in the tab to the address without one gives back the plan edited there', async () => {
+  const link = await cartLink();
 
   const page = await t.open();
   await page.locator('#f-project').fill('mine');
   await page.locator('#f-region').selectOption('eu-west-1');
-  await page.evaluate((fragment) => { window.__same_document = true; location.hash = fragment; }, link.slice(link.indexOf('#')));
-  await page.waitForFunction(() => document.querySelector('#f-project').value === 'cart');
+  await openInTab(page, link);
   await page.goBack();
   await page.waitForFunction(() => document.querySelector('#f-project').value === 'mine');
   assert.equal(await page.locator('#f-region').inputValue(), 'eu-west-1');
@@ -148,16 +158,12 @@ test('Back from a link opened in the tab to the address without one gives back t
 });
 
 test('a login URL opened in a tab at a link takes its token, and the plan and the link stay', async () => {
-  const source = await t.open();
-  await source.locator('#f-project').fill('cart');
-  await source.getByTestId('share').click();
-  const link = await source.getByTestId('share-link').inputValue();
+  const link = await cartLink();
 
   const page = await t.open();
   // A draft at the address without a link: the login URL must not bring it back.
   await page.locator('#f-project').fill('mine');
-  await page.evaluate((fragment) => { window.__same_document = true; location.hash = fragment; }, link.slice(link.indexOf('#')));
-  await page.waitForFunction(() => document.querySelector('#f-project').value === 'cart');
+  await openInTab(page, link);
   const at = page.url();
   assert.ok(at.includes('#plan='), at);
   await page.evaluate(() => { location.hash = '#token=0123456789abcdef'; });
