@@ -32,8 +32,7 @@ pub fn token() -> Option<String> {
 pub fn take_token(back_to: &str) -> Option<String> {
     let storage = storage()?;
     if let Some(hash) = crate::browser::location_hash()
-        && let Some(token) = hash.strip_prefix(LOGIN_FRAGMENT)
-        && !token.is_empty()
+        && let Some(token) = login_token(&hash)
     {
         let _ = storage.set_item(TOKEN_KEY, token);
         // When: each login link taken is told apart, the same token brought again included.
@@ -45,6 +44,11 @@ pub fn take_token(back_to: &str) -> Option<String> {
 
 /// How a login URL's fragment starts.
 pub const LOGIN_FRAGMENT: &str = "#token=";
+
+/// The token of a login URL's fragment (`#token=…`, not empty); `None` for any other fragment.
+pub fn login_token(fragment: &str) -> Option<&str> {
+    fragment.strip_prefix(LOGIN_FRAGMENT).filter(|t| !t.is_empty())
+}
 
 /// Whether this tab's token came from a login URL: the deploy panel says so, since a link
 /// anyone may send would have the tab deploy with their token.
@@ -466,6 +470,17 @@ fn failure(status: u16, text: &str) -> ApiFailure {
 mod tests {
     use super::*;
     use shared::api::{ErrorCode, PlanProblem};
+
+    /// A login URL's fragment gives its token; an empty one, a plan's link or another
+    /// fragment gives none (the page then treats the address as it would any other).
+    #[test]
+    fn only_a_login_fragment_with_a_token_gives_one() {
+        assert_eq!(login_token("#token=abc.def"), Some("abc.def"));
+        assert_eq!(login_token("#token="), None);
+        assert_eq!(login_token("#plan=AAAA"), None);
+        assert_eq!(login_token("token=abc"), None);
+        assert_eq!(login_token(""), None);
+    }
 
     fn failure(message: &str, problems: &[(&str, &str)]) -> ApiFailure {
         let body: ErrorBody = serde_json::from_value(serde_json::json!({

@@ -245,10 +245,10 @@ fn follow_links(planner: Planner) {
     let embedded = crate::embed::EmbedMode::from_location().embedded;
     let _ = window_event_listener_untyped("hashchange", move |event| {
         // A login URL: the App took its token and put the address back; the plan stays.
-        if crate::browser::event_url(&event, "newURL").is_some_and(|url| {
-            url.split_once('#')
-                .is_some_and(|(_, f)| f.starts_with(&crate::api::LOGIN_FRAGMENT[1..]))
-        }) {
+        if crate::browser::event_url(&event, "newURL")
+            .and_then(|url| url.split_once('#').map(|(_, f)| format!("#{f}")))
+            .is_some_and(|f| crate::api::login_token(&f).is_some())
+        {
             return;
         }
         let Some(hash) = crate::browser::plan_fragment() else {
@@ -267,11 +267,7 @@ fn follow_links(planner: Planner) {
                 free_tier.set(draft.free_tier);
             }
             // The other architecture's settings as that address kept them, not this one's.
-            let mut kept = (None, None);
-            if let Some(other) = draft.other {
-                keep_other(&mut kept, other);
-            }
-            stash.set(kept);
+            stash.set(stash_of(draft.other));
             if plan.with_untracked(|p| *p != draft.plan) {
                 plan.set(draft.plan);
                 loaded.update(|n| *n += 1);
@@ -351,6 +347,15 @@ fn keep_drafts(planner: Planner) {
         let other = planner.other_side();
         plan.with(|p| crate::draft::write(&address, from, free_tier, p, other.as_ref()));
     });
+}
+
+/// The stash of a draft that kept `other`: its architecture's settings, the other side empty.
+fn stash_of(other: Option<Architecture>) -> (Option<Fargate>, Option<Lambda>) {
+    let mut stash = (None, None);
+    if let Some(other) = other {
+        keep_other(&mut stash, other);
+    }
+    stash
 }
 
 /// Keeps `other` as the settings of its architecture for switching back.
@@ -629,9 +634,7 @@ impl Planner {
         let (initial, free_tier, link_error) = match draft {
             Some(draft) => {
                 opened_from = draft.from;
-                if let Some(other) = draft.other {
-                    keep_other(&mut stash, other);
-                }
+                stash = stash_of(draft.other);
                 (draft.plan, draft.free_tier, None)
             }
             None => (initial, free_tier, link_error),
