@@ -1,5 +1,6 @@
 //! Cost lines of the Fargate architecture.
 
+use super::Notes;
 use super::pricer::one;
 use super::{
     DAYS_PER_MONTH, HOURS_PER_MONTH, Options, Pricer, SECONDS_PER_MONTH, Scenario, assume, fmt_qty,
@@ -19,7 +20,7 @@ const DTO_THIRD_TIER_GB: f64 = 102_400.0;
 
 pub(super) fn lines(
     p: &mut Pricer<'_>,
-    a: &mut Vec<String>,
+    a: &mut Notes,
     plan: &Plan,
     f: &Fargate,
     o: Options,
@@ -44,7 +45,7 @@ fn share_is_split(tasks: f64, spot: f64) -> bool {
     spot > 0.0 && spot < 1.0 && (on_spot - on_spot.round()).abs() > 1e-9
 }
 
-fn compute(p: &mut Pricer<'_>, a: &mut Vec<String>, f: &Fargate, s: Scenario) {
+fn compute(p: &mut Pricer<'_>, a: &mut Notes, f: &Fargate, s: Scenario) {
     let (arch, arch_label) = match f.cpu_architecture {
         CpuArch::X86_64 => ("x86", "x86"),
         CpuArch::Arm64 => ("arm", "ARM"),
@@ -65,7 +66,7 @@ fn compute(p: &mut Pricer<'_>, a: &mut Vec<String>, f: &Fargate, s: Scenario) {
         });
     // ECS places whole tasks by the strategy's weights; a share of tasks that is not whole is
     // what the month averages to, not what each hour runs.
-    if share_is_split(s.tasks, spot) {
+    if share_is_split(s.tasks, spot) && a.wanted() {
         let said = format!(
             "Spot share: ECS places whole tasks, on-demand and on Spot by weight ({}:{}); the {} {} running {} priced as {} on-demand and {} on Spot, which holds only on average: a task that does not split evenly runs wholly on one or the other.",
             100 - f.spot_percent,
@@ -76,9 +77,7 @@ fn compute(p: &mut Pricer<'_>, a: &mut Vec<String>, f: &Fargate, s: Scenario) {
             fmt_qty(s.tasks * (1.0 - spot)),
             fmt_qty(s.tasks * spot),
         );
-        if !a.contains(&said) {
-            a.push(said);
-        }
+        a.say_once(said);
     }
     for (kind, share) in parts {
         if share == 0.0 {
@@ -194,18 +193,13 @@ fn compute(p: &mut Pricer<'_>, a: &mut Vec<String>, f: &Fargate, s: Scenario) {
             },
         );
     } else {
-        a.push("Fargate: 20 GB of ephemeral storage per task is included at no charge.".into());
+        a.say(format_args!(
+            "Fargate: 20 GB of ephemeral storage per task is included at no charge."
+        ));
     }
 }
 
-fn network(
-    p: &mut Pricer<'_>,
-    a: &mut Vec<String>,
-    plan: &Plan,
-    f: &Fargate,
-    o: Options,
-    s: Scenario,
-) {
+fn network(p: &mut Pricer<'_>, a: &mut Notes, plan: &Plan, f: &Fargate, o: Options, s: Scenario) {
     let w = &plan.workload;
     let rps = s.requests / SECONDS_PER_MONTH;
     p.add(
@@ -233,7 +227,7 @@ fn network(
             )
         },
     );
-    a.push(format!(
+    a.say(format_args!(
         "Load balancer: traffic is spread evenly over the month; each request opens {} new connection (no keep-alive), and the single forward rule stays within the 10 free rule evaluations. The bytes processed are the responses' (the plan states no request size; request bodies add to them).",
         assume::NEW_CONNECTIONS_PER_REQUEST
     ));
@@ -297,21 +291,21 @@ fn network(
             }
         },
     );
-    a.push(if from_s3 {
-        format!(
+    if from_s3 {
+        a.say(format_args!(
             "NAT: tasks send their logs through NAT; their S3 traffic ({} KB objects) and image pulls ({} GB, {} times a month; ECR serves layers from S3) take the S3 gateway endpoint, and responses go out through the load balancer.",
             assume::S3_OBJECT_KB,
             assume::IMAGE_GB,
             assume::DEPLOYS_PER_MONTH
-        )
+        ));
     } else {
-        format!(
+        a.say(format_args!(
             "NAT: tasks send their logs and their image pulls ({} GB, {} times a month, from a registry outside the plan's region's ECR) through NAT; their S3 traffic ({} KB objects) takes the S3 gateway endpoint, and responses go out through the load balancer. The image's registry may bill its own transfer.",
             assume::IMAGE_GB,
             assume::DEPLOYS_PER_MONTH,
             assume::S3_OBJECT_KB
-        )
-    });
+        ));
+    }
     cross_az(p, a, f, s, nat_gb);
     let ips = 2.0 + nats;
     p.add(
@@ -336,7 +330,7 @@ fn s3_app_gb(requests: f64) -> f64 {
 /// (`nat_gb` a month through NAT in all), billed per GB in each direction. The load
 /// balancer's cross-zone traffic to its targets is free for an ALB, and Multi-AZ replication
 /// is not billed.
-fn cross_az(p: &mut Pricer<'_>, a: &mut Vec<String>, f: &Fargate, s: Scenario, nat_gb: f64) {
+fn cross_az(p: &mut Pricer<'_>, a: &mut Notes, f: &Fargate, s: Scenario, nat_gb: f64) {
     if f.nat_gateways == NatGateways::Single && nat_gb > 0.0 {
         p.add(
             "Data transfer",
@@ -374,7 +368,7 @@ fn cross_az(p: &mut Pricer<'_>, a: &mut Vec<String>, f: &Fargate, s: Scenario, n
             assume::CROSS_AZ_SHARE * 100.0
         ),
     );
-    a.push(format!(
+    a.say(format_args!(
         "Between AZs: each request moves {} KB to and from the {what}; half the tasks run in the other AZ.",
         assume::DATA_KB_PER_REQUEST
     ));
@@ -383,7 +377,7 @@ fn cross_az(p: &mut Pricer<'_>, a: &mut Vec<String>, f: &Fargate, s: Scenario, n
 /// Data transfer out to the internet, after the free 100 GB when the free tier is on.
 pub(super) fn data_transfer_out(
     p: &mut Pricer<'_>,
-    a: &mut Vec<String>,
+    a: &mut Notes,
     plan: &Plan,
     o: Options,
     s: Scenario,
@@ -432,14 +426,14 @@ pub(super) fn data_transfer_out(
         if plan.lambda().is_some_and(|l| !l.tables.is_empty()) {
             allowances.push("DynamoDB's free storage");
         }
-        a.push(format!(
+        a.say(format_args!(
             "Free tier off: the always-free allowances ({}) are assumed used by other workloads.",
             allowances.join(", ")
         ));
     }
 }
 
-fn data(p: &mut Pricer<'_>, a: &mut Vec<String>, plan: &Plan, f: &Fargate, s: Scenario) {
+fn data(p: &mut Pricer<'_>, a: &mut Notes, plan: &Plan, f: &Fargate, s: Scenario) {
     if let Some(db) = &f.database {
         let az = if db.multi_az { "multi" } else { "single" };
         let az_label = if db.multi_az { "Multi-AZ" } else { "Single-AZ" };
@@ -478,12 +472,12 @@ fn data(p: &mut Pricer<'_>, a: &mut Vec<String>, plan: &Plan, f: &Fargate, s: Sc
                 db.storage_gb
             ),
         );
-        a.push(format!(
+        a.say(format_args!(
             "RDS: the data fills {:.0}% of the allocated storage; backup storage up to the allocated size is free.",
             assume::DB_USED_SHARE * 100.0
         ));
         if class.starts_with("db.t") {
-            a.push(format!(
+            a.say(format_args!(
                 "RDS: a burstable class runs in unlimited mode; the range's maximum also prices {} vCPU of surplus CPU credits above the baseline all month.",
                 assume::DB_SURPLUS_VCPU_AT_PEAK
             ));
@@ -572,7 +566,7 @@ const EC2_ONLY_CLUSTER_METRICS: f64 = 1.0;
 /// Container Insights (standard) metrics, billed as custom metrics: the book's counts per
 /// cluster (less what only EC2 capacity reports), service, task family and task, less
 /// CloudWatch's always-free 10 metrics.
-fn container_insights(p: &mut Pricer<'_>, a: &mut Vec<String>, o: Options) {
+fn container_insights(p: &mut Pricer<'_>, a: &mut Notes, o: Options) {
     let counts = [
         "container_insights.metrics_per_cluster",
         "container_insights.metrics_per_service",
@@ -614,11 +608,11 @@ fn container_insights(p: &mut Pricer<'_>, a: &mut Vec<String>, o: Options) {
             fmt_qty(free)
         ),
     );
-    a.push("Container Insights (standard) metrics bill as custom metrics; per-task metrics come only with enhanced observability, which the template does not turn on.".into());
+    a.say(format_args!("Container Insights (standard) metrics bill as custom metrics; per-task metrics come only with enhanced observability, which the template does not turn on."));
 }
 
 /// S3 lines of the application bucket (both architectures).
-pub(super) fn app_bucket(p: &mut Pricer<'_>, a: &mut Vec<String>, s: Scenario) {
+pub(super) fn app_bucket(p: &mut Pricer<'_>, a: &mut Notes, s: Scenario) {
     p.add(
         "S3",
         "Application bucket storage",
@@ -666,7 +660,7 @@ pub(super) fn app_bucket(p: &mut Pricer<'_>, a: &mut Vec<String>, s: Scenario) {
         "Application bucket access logs",
         "one log record per request to the bucket, stored in the log bucket; log delivery is free, and the records' storage is billed per GB-month, but AWS does not state a record's size",
     );
-    a.push(format!(
+    a.say(format_args!(
         "S3: {} GB stored, {} PUT and {} GET per request (the plan does not state bucket usage).",
         assume::S3_STORAGE_GB,
         assume::S3_PUTS_PER_REQUEST,
@@ -731,7 +725,7 @@ fn alarms(p: &mut Pricer<'_>, o: Options, item: &str, count: f64, what: &str) {
 
 fn monitoring(
     p: &mut Pricer<'_>,
-    a: &mut Vec<String>,
+    a: &mut Notes,
     plan: &Plan,
     f: &Fargate,
     o: Options,
@@ -771,7 +765,7 @@ fn monitoring(
     // log as an old version 7 days more, billed as any stored byte.
     let kept = LOG_EXPIRATION_DAYS + LOG_OLD_VERSION_DAYS;
     if let Some(bucket) = &plan.log_bucket {
-        a.push(format!(
+        a.say(format_args!(
             "S3: the access logs go to your bucket {bucket}, in this account: its lifecycle decides how long they stay; the estimate keeps them {kept} days, as the stack's own log bucket would."
         ));
     }

@@ -1,7 +1,7 @@
 //! Cost lines of the Lambda architecture.
 
 use super::fargate::{app_bucket, data_transfer_out, logs};
-use super::{Options, Pricer, Scenario, assume, fmt_qty};
+use super::{Notes, Options, Pricer, Scenario, assume, fmt_qty};
 use crate::plan::{ApiType, CpuArch, Lambda, Plan};
 
 /// The size of one metered HTTP API request.
@@ -21,7 +21,7 @@ pub(super) fn run_seconds(plan: &Plan, l: &Lambda) -> (f64, bool) {
 
 pub(super) fn lines(
     p: &mut Pricer<'_>,
-    a: &mut Vec<String>,
+    a: &mut Notes,
     plan: &Plan,
     l: &Lambda,
     o: Options,
@@ -93,18 +93,20 @@ pub(super) fn lines(
         },
     );
     if o.free_tier {
-        a.push("Lambda free tier on: 1M requests and 400,000 GB-s a month are free (permanent, per account).".into());
+        a.say(format_args!("Lambda free tier on: 1M requests and 400,000 GB-s a month are free (permanent, per account)."));
     } else {
-        a.push("Lambda free tier off: every request and GB-second is billed.".into());
+        a.say(format_args!(
+            "Lambda free tier off: every request and GB-second is billed."
+        ));
     }
     if timed_out {
-        a.push(format!(
+        a.say(format_args!(
             "Lambda: requests average {} ms, past the function's {} s timeout: each is stopped at the timeout and billed for it; 512 MB ephemeral storage is included.",
             fmt_qty(f64::from(w.avg_duration_ms)),
             l.timeout_s
         ));
     } else {
-        a.push("Lambda: billed duration equals the average request duration (1 ms granularity); 512 MB ephemeral storage is included.".into());
+        a.say(format_args!("Lambda: billed duration equals the average request duration (1 ms granularity); 512 MB ephemeral storage is included."));
     }
 
     match l.api {
@@ -154,7 +156,9 @@ pub(super) fn lines(
             "AWS meters HTTP API requests in 512 KB increments, and does not say whether response bytes count",
         );
     }
-    a.push("API Gateway: the 12-month free tier for new accounts is not applied.".into());
+    a.say(format_args!(
+        "API Gateway: the 12-month free tier for new accounts is not applied."
+    ));
 
     if !l.tables.is_empty() {
         let tables = l.tables.len() as f64;
@@ -210,7 +214,7 @@ pub(super) fn lines(
                 ),
             },
         );
-        a.push(format!(
+        a.say(format_args!(
             "DynamoDB: each request reads {} and writes {} request units over all tables; each table holds {} GB.",
             assume::DDB_READS_PER_REQUEST,
             assume::DDB_WRITES_PER_REQUEST,
@@ -225,14 +229,14 @@ pub(super) fn lines(
     logs(p, o, "Function", w.log_gb_per_month, l.log_retention_days);
     let platform_gb = s.requests * assume::LAMBDA_PLATFORM_LOG_BYTES / 1e9;
     logs(p, o, "Lambda platform", platform_gb, l.log_retention_days);
-    a.push(format!(
+    a.say(format_args!(
         "Lambda writes its own START, END and REPORT lines for every invocation, about {} bytes, into the function's log group.",
         assume::LAMBDA_PLATFORM_LOG_BYTES
     ));
     if l.api == ApiType::Http {
         let access_gb = s.requests * assume::ACCESS_LOG_BYTES / 1e9;
         logs(p, o, "API access", access_gb, l.log_retention_days);
-        a.push(format!(
+        a.say(format_args!(
             "API Gateway writes one access-log line per request, about {} bytes, into the API's log group.",
             assume::ACCESS_LOG_BYTES
         ));

@@ -608,6 +608,41 @@ fn round_cents(x: f64) -> f64 {
     pricer::whole_cents(x) / 100.0
 }
 
+/// The assumptions a pricing states, in words. A numbers-only pricing (the comparison's curve,
+/// hundreds of totals a comparison) keeps none, and formats none: its text is never made.
+pub(super) struct Notes {
+    list: Vec<String>,
+    on: bool,
+}
+
+impl Notes {
+    fn new(on: bool) -> Notes {
+        Notes {
+            list: Vec::new(),
+            on,
+        }
+    }
+
+    /// Whether the words are kept: text built ahead of [`Notes::say`] is worth building.
+    pub(super) fn wanted(&self) -> bool {
+        self.on
+    }
+
+    /// States `text` unless it was said already (built only when [`Notes::wanted`]).
+    pub(super) fn say_once(&mut self, text: String) {
+        if self.on && !self.list.contains(&text) {
+            self.list.push(text);
+        }
+    }
+
+    /// States an assumption (written only when the words are kept).
+    pub(super) fn say(&mut self, text: std::fmt::Arguments<'_>) {
+        if self.on {
+            self.list.push(text.to_string());
+        }
+    }
+}
+
 /// Prices one scenario of a plan: the lines, the assumptions in words.
 fn price<'b>(
     plan: &Plan,
@@ -630,14 +665,15 @@ fn price_with<'b>(
     options: Options,
     s: Scenario,
 ) -> (Pricer<'b>, Vec<String>) {
-    let mut assumptions = vec![format!(
+    let mut assumptions = Notes::new(p.wants_words());
+    assumptions.say(format_args!(
         "A month is {HOURS_PER_MONTH} hours, as AWS's Pricing Calculator counts it."
-    )];
+    ));
     match &plan.architecture {
         Architecture::Fargate(f) => fargate::lines(&mut p, &mut assumptions, plan, f, options, s),
         Architecture::Lambda(l) => lambda::lines(&mut p, &mut assumptions, plan, l, options, s),
     }
-    (p, assumptions)
+    (p, assumptions.list)
 }
 
 /// A month's total, and whether it is only a lower bound (some line's price is unknown).

@@ -2,13 +2,13 @@
 //! (its own and the generated ones) are billed here; the ones it refers to are billed where
 //! they are kept.
 
-use super::Pricer;
+use super::{Notes, Pricer};
 use crate::plan::{ArchitectureKind, EnvSource, Plan};
 
 /// Adds the "Secrets Manager: Secrets" line for the stack's own secrets (`own`: what each of
 /// the template's built-in secrets is) plus the plan's generated ones, and says what the
 /// references cost.
-pub(super) fn secrets(p: &mut Pricer<'_>, a: &mut Vec<String>, plan: &Plan, own: &[&str]) {
+pub(super) fn secrets(p: &mut Pricer<'_>, a: &mut Notes, plan: &Plan, own: &[&str]) {
     let generated = plan.environment.iter().filter(|v| v.generate).count();
     let mut parts: Vec<String> = own.iter().map(|s| format!("1 {s}")).collect();
     if generated > 0 {
@@ -44,18 +44,18 @@ pub(super) fn secrets(p: &mut Pricer<'_>, a: &mut Vec<String>, plan: &Plan, own:
         .filter(|v| matches!(v.source(), Some(EnvSource::SsmParameter(_))))
         .count();
     if referenced + parameters > 0 {
-        a.push(format!(
+        a.say(format_args!(
             "Secrets and parameters the plan refers to ({}) already exist: they are billed where they are kept, not here.",
             referenced + parameters
         ));
     }
     match plan.kind() {
-        ArchitectureKind::Fargate if count + referenced > 0 => a.push(
-            "Secrets Manager: tasks read their secrets once at start; those API calls cost well under a cent.".into(),
-        ),
-        ArchitectureKind::Lambda if generated + referenced > 0 => a.push(
-            "Secrets Manager: CloudFormation reads the function's secrets once per deploy; the function itself makes no call.".into(),
-        ),
+        ArchitectureKind::Fargate if count + referenced > 0=> a.say(format_args!(
+            "Secrets Manager: tasks read their secrets once at start; those API calls cost well under a cent."
+        )        ),
+        ArchitectureKind::Lambda if generated + referenced > 0=> a.say(format_args!(
+            "Secrets Manager: CloudFormation reads the function's secrets once per deploy; the function itself makes no call."
+        )        ),
         _ => {}
     }
     if parameters > 0 {
@@ -69,7 +69,7 @@ pub(super) fn secrets(p: &mut Pricer<'_>, a: &mut Vec<String>, plan: &Plan, own:
 
 /// What the service's own domain costs: the certificate is free, and the hosted zone is the
 /// user's, billed where it is kept; neither Route 53 price is in the book, so both are named.
-pub(super) fn domain(p: &mut Pricer<'_>, a: &mut Vec<String>, plan: &Plan) {
+pub(super) fn domain(p: &mut Pricer<'_>, a: &mut Notes, plan: &Plan) {
     let Some(d) = &plan.domain else {
         return;
     };
@@ -86,7 +86,7 @@ pub(super) fn domain(p: &mut Pricer<'_>, a: &mut Vec<String>, plan: &Plan) {
         "DNS queries",
         "queries to an alias record that points at an AWS load balancer or API carry no charge",
     );
-    a.push(format!(
+    a.say(format_args!(
         "{}: the ACM certificate is public and carries no charge; CloudFormation validates it through a DNS record in the zone.",
         d.name
     ));
@@ -95,7 +95,7 @@ pub(super) fn domain(p: &mut Pricer<'_>, a: &mut Vec<String>, plan: &Plan) {
 /// What the governed-account profile brings that the book cannot price: the stack's own KMS
 /// key (an unknown line: the book has no KMS prices) and its requests, and the buckets' events
 /// to EventBridge.
-pub(super) fn governed(p: &mut Pricer<'_>, a: &mut Vec<String>, plan: &Plan) {
+pub(super) fn governed(p: &mut Pricer<'_>, a: &mut Notes, plan: &Plan) {
     if !plan.governed {
         return;
     }
@@ -128,9 +128,9 @@ pub(super) fn governed(p: &mut Pricer<'_>, a: &mut Vec<String>, plan: &Plan) {
                 "billed per GB of flow records, which depends on connection counts; the book has no vended-log price",
             );
         }
-        a.push(
-            "Lambda: the function runs in a VPC of the stack's own with no route to the internet; it reaches DynamoDB and S3 through gateway endpoints, which are free. Other AWS APIs or the internet would need interface endpoints or a NAT gateway, which the plan does not have.".into(),
-        );
+        a.say(format_args!(
+            "Lambda: the function runs in a VPC of the stack's own with no route to the internet; it reaches DynamoDB and S3 through gateway endpoints, which are free. Other AWS APIs or the internet would need interface endpoints or a NAT gateway, which the plan does not have."
+        )        );
     }
     if plan.fargate().is_some_and(|f| f.database.is_some()) {
         p.not_priced(
@@ -138,9 +138,9 @@ pub(super) fn governed(p: &mut Pricer<'_>, a: &mut Vec<String>, plan: &Plan) {
             "Enhanced Monitoring OS metrics",
             "RDS writes the database's OS metrics every 60 seconds into the RDSOSMetrics log group, billed as CloudWatch Logs; AWS does not state their volume, so the book cannot price it",
         );
-        a.push(
-            "KMS: the stack's key is kept when the stack is deleted, since the database's final snapshot is encrypted with it; it is billed until you schedule its deletion.".into(),
-        );
+        a.say(format_args!(
+            "KMS: the stack's key is kept when the stack is deleted, since the database's final snapshot is encrypted with it; it is billed until you schedule its deletion."
+        )        );
     }
 }
 
