@@ -13,13 +13,14 @@ export const { chromium } = require('playwright-core');
 export const bin = process.env.STACKPLAN_BIN ?? path.join(root, 'target', 'release', 'stackplan');
 export const artifacts = path.join(root, 'tests', 'artifacts');
 
-/** Starts `stackplan serve` on 127.0.0.1:0 and resolves to { url, proc, output() }. */
-export function startServer(args = []) {
+/** Starts `stackplan serve` on 127.0.0.1:0 and resolves to { url, proc, output() }; `dist`: the
+ *  build it serves (the repository's `dist/` unless told). */
+export function startServer(args = [], { dist = path.join(root, 'dist') } = {}) {
   // A data directory of its own: its output is no terminal, so the login URL it makes is
   // written there (`login-url`), not printed.
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'stackplan-serve-'));
   return new Promise((resolve, reject) => {
-    const proc = spawn(bin, ['serve', '--addr', '127.0.0.1:0', '--dist', path.join(root, 'dist'), '--data-dir', dataDir, ...args], {
+    const proc = spawn(bin, ['serve', '--addr', '127.0.0.1:0', '--dist', dist, '--data-dir', dataDir, ...args], {
       cwd: root,
       stdio: ['ignore', 'pipe', 'pipe'],
     });
