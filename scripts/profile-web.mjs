@@ -6,9 +6,10 @@
 // size breakdown in measure-web.mjs does). Chromium samples every 100 µs; the first load only
 // warms the server and the browser's caches and is left out. Sampling and the name section slow
 // a load, so the shares count more than the milliseconds.
-// Prints: the time by kind (compiling, the wasm's own code, the DOM calls it makes, JS glue,
-// garbage collection), the functions with the most time of their own, and the planner's own
-// functions (crates app and shared) with the time under each.
+// Then profiles 60 edits on the last page, as measure-web.mjs makes them.
+// Prints, for the loads and for the edits: the time by kind (compiling, the wasm's own code, the
+// DOM calls it makes, JS glue, garbage collection), the functions with the most time of their
+// own, and the planner's own functions (crates app and shared) with the time under each.
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -48,12 +49,12 @@ try {
 
   server = await startServer([], { dist: named });
   browser = await launch();
-  const self = new Map();
-  const under = new Map();
-  let total = 0;
-  let rendered = [];
+  const load = tally();
+  const rendered = [];
+  let page;
   for (let i = 0; i <= loads; i++) {
-    const page = await browser.newPage();
+    if (page) await page.close();
+    page = await browser.newPage();
     const cdp = await page.context().newCDPSession(page);
     await cdp.send('Profiler.enable');
     await cdp.send('Profiler.setSamplingInterval', { interval: 100 });
@@ -67,45 +68,91 @@ try {
     const finished = new Promise((resolve) => cdp.on('Profiler.consoleProfileFinished', (e) => resolve(e.profile)));
     await page.goto(server.url);
     const profile = await finished;
-    const at = await page.evaluate(() => performance.getEntriesByName('stackplan-rendered')[0].startTime);
-    await page.close();
     if (i === 0) continue;
-    rendered.push(at);
-    const nodes = new Map(profile.nodes.map((n) => [n.id, n]));
-    const parent = new Map();
-    for (const n of profile.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
-    profile.samples.forEach((id, k) => {
-      const us = profile.timeDeltas[k + 1] ?? 0; // a sample's time runs to the next sample
-      if (nodes.get(id).callFrame.functionName === '(idle)') return;
-      total += us;
-      self.set(label(nodes.get(id)), (self.get(label(nodes.get(id))) ?? 0) + us);
-      // Each of our functions on the stack, once, however deep it recurs.
-      const seen = new Set();
-      for (let cur = id; cur !== undefined; cur = parent.get(cur)) {
-        const name = ours(nodes.get(cur).callFrame.functionName);
-        if (name && !seen.has(name)) {
-          seen.add(name);
-          under.set(name, (under.get(name) ?? 0) + us);
-        }
-      }
-    });
+    rendered.push(await page.evaluate(() => performance.getEntriesByName('stackplan-rendered')[0].startTime));
+    load.add(profile);
   }
-  const ms = (us) => (us / 1000 / loads).toFixed(1).padStart(7);
-  const share = (us) => `${(100 * us / total).toFixed(1).padStart(5)}%`;
   rendered.sort((a, b) => a - b);
-  console.log(`${loads} loads to the first complete render (names kept, sampled: slower than measure-web.mjs), median ${rendered[Math.floor((loads - 1) / 2)].toFixed(0)} ms; busy ${ms(total)} ms a load`);
-  const kinds = new Map();
-  for (const [name, us] of self) kinds.set(kind(name), (kinds.get(kind(name)) ?? 0) + us);
-  console.log('by kind (ms a load):');
-  for (const [k, us] of [...kinds].sort((a, b) => b[1] - a[1])) console.log(`  ${ms(us)} ms ${share(us)}  ${k}`);
-  console.log('most time of their own:');
-  for (const [name, us] of [...self].sort((a, b) => b[1] - a[1]).slice(0, 20)) console.log(`  ${ms(us)} ms ${share(us)}  ${name.slice(0, 110)}`);
-  console.log("the planner's own functions, with the time under each:");
-  for (const [name, us] of [...under].sort((a, b) => b[1] - a[1]).slice(0, 30)) console.log(`  ${ms(us)} ms ${share(us)}  ${name.slice(0, 110)}`);
+  report(`${loads} loads to the first complete render (names kept, sampled: slower than measure-web.mjs), median ${rendered[Math.floor((loads - 1) / 2)].toFixed(0)} ms`, load, loads, 'a load');
+
+  // Edits, as measure-web.mjs makes them: the minimum task count, from 2 to 9 (the desired
+  // count first goes to 10), each waited for until the cost, the template and the diagram
+  // changed. Profiled after the page's warm-up (warm.rs) ran, as a user's edits would be.
+  await page.locator('#f-fargate-desired_tasks').fill('10');
+  await page.waitForFunction(() => document.querySelector('pre.code').textContent.includes('"DesiredCount": {"Fn::If": ["WaitingForImage", 0, 10]}'));
+  await page.waitForTimeout(500);
+  const cdp = await page.context().newCDPSession(page);
+  await cdp.send('Profiler.enable');
+  await cdp.send('Profiler.setSamplingInterval', { interval: 100 });
+  await cdp.send('Profiler.start');
+  const edits = 60;
+  for (let i = 0; i < edits; i++) {
+    await page.evaluate((v) => new Promise((resolve) => {
+      const areas = ['[data-testid=monthly-total]', 'pre.code', '[data-testid=topology]'].map((q) => document.querySelector(q));
+      const seen = new Set();
+      const obs = new MutationObserver((records) => {
+        for (const r of records) areas.forEach((a, k) => { if (a.contains(r.target)) seen.add(k); });
+        if (seen.size === areas.length) { obs.disconnect(); resolve(); }
+      });
+      for (const a of areas) obs.observe(a, { childList: true, subtree: true, characterData: true });
+      const input = document.querySelector('#f-fargate-min_tasks');
+      input.value = String(v);
+      input.dispatchEvent(new Event('input', { bubbles: true }));
+    }), 2 + ((i + 1) % 8));
+  }
+  const { profile } = await cdp.send('Profiler.stop');
+  const edit = tally();
+  edit.add(profile);
+  report(`${edits} edits (input to cost, template and diagram updated, and what follows them until the next edit)`, edit, edits, 'an edit');
 } finally {
   await browser?.close();
   stopServer(server);
   fs.rmSync(tmp, { recursive: true, force: true });
+}
+
+/** Time of a set of CPU profiles: by function (its own), and under each of our functions. */
+function tally() {
+  const self = new Map();
+  const under = new Map();
+  let total = 0;
+  return {
+    self, under, get total() { return total; },
+    add(profile) {
+      const nodes = new Map(profile.nodes.map((n) => [n.id, n]));
+      const parent = new Map();
+      for (const n of profile.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
+      profile.samples.forEach((id, k) => {
+        const us = profile.timeDeltas[k + 1] ?? 0; // a sample's time runs to the next sample
+        if (nodes.get(id).callFrame.functionName === '(idle)') return;
+        total += us;
+        self.set(label(nodes.get(id)), (self.get(label(nodes.get(id))) ?? 0) + us);
+        // Each of our functions on the stack, once, however deep it recurs.
+        const seen = new Set();
+        for (let cur = id; cur !== undefined; cur = parent.get(cur)) {
+          const name = ours(nodes.get(cur).callFrame.functionName);
+          if (name && !seen.has(name)) {
+            seen.add(name);
+            under.set(name, (under.get(name) ?? 0) + us);
+          }
+        }
+      });
+    },
+  };
+}
+
+/** Prints a tally: by kind, the most time of their own, and under our functions; per `per`. */
+function report(title, t, runs, per) {
+  const ms = (us) => (us / 1000 / runs).toFixed(2).padStart(8);
+  const share = (us) => `${(100 * us / t.total).toFixed(1).padStart(5)}%`;
+  console.log(`${title}; busy ${ms(t.total).trim()} ms ${per}`);
+  const kinds = new Map();
+  for (const [name, us] of t.self) kinds.set(kind(name), (kinds.get(kind(name)) ?? 0) + us);
+  console.log(`  by kind (ms ${per}):`);
+  for (const [k, us] of [...kinds].sort((a, b) => b[1] - a[1])) console.log(`  ${ms(us)} ms ${share(us)}  ${k}`);
+  console.log('  most time of their own:');
+  for (const [name, us] of [...t.self].sort((a, b) => b[1] - a[1]).slice(0, 20)) console.log(`  ${ms(us)} ms ${share(us)}  ${name.slice(0, 110)}`);
+  console.log("  the planner's own functions, with the time under each:");
+  for (const [name, us] of [...t.under].sort((a, b) => b[1] - a[1]).slice(0, 30)) console.log(`  ${ms(us)} ms ${share(us)}  ${name.slice(0, 110)}`);
 }
 
 /** A profile node's function, without the hash Rust appends to a symbol. */
