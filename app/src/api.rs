@@ -47,7 +47,9 @@ pub const LOGIN_FRAGMENT: &str = "#token=";
 
 /// The token of a login URL's fragment (`#token=…`, not empty); `None` for any other fragment.
 pub fn login_token(fragment: &str) -> Option<&str> {
-    fragment.strip_prefix(LOGIN_FRAGMENT).filter(|t| !t.is_empty())
+    fragment
+        .strip_prefix(LOGIN_FRAGMENT)
+        .filter(|t| !t.is_empty())
 }
 
 /// Whether this tab's token came from a login URL: the deploy panel says so, since a link
