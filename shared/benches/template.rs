@@ -37,7 +37,7 @@ fn plan_to_template(c: &mut Criterion) {
 }
 
 /// What an edit recomputes besides the template: the estimate, the diagram (with its hover
-/// costs) and the comparison curve.
+/// costs), the controls' checklist and the comparison curve.
 fn derived(c: &mut Criterion) {
     let book = shared::cost::PriceBook::embedded();
     let options = shared::cost::Options { free_tier: true };
@@ -56,6 +56,9 @@ fn derived(c: &mut Criterion) {
                 shared::topology::build(std::hint::black_box(&t))
                     .to_svg(&|ty, n| shared::cost::node_cost_text(&estimate, ty, n))
             })
+        });
+        c.bench_function(&format!("{name}: controls checklist"), |b| {
+            b.iter(|| shared::resources::controls::checklist(std::hint::black_box(&valid), &t))
         });
         c.bench_function(&format!("{name}: comparison"), |b| {
             b.iter(|| {
