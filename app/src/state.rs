@@ -245,10 +245,10 @@ fn follow_links(planner: Planner) {
     let embedded = crate::embed::EmbedMode::from_location().embedded;
     let _ = window_event_listener_untyped("hashchange", move |event| {
         // A login URL: the App took its token and put the address back; the plan stays.
-        if crate::browser::event_url(&event, "newURL")
-            .and_then(|url| url.split_once('#').map(|(_, f)| format!("#{f}")))
-            .is_some_and(|f| crate::api::login_token(&f).is_some())
-        {
+        if crate::browser::event_url(&event, "newURL").is_some_and(|url| {
+            url.find('#')
+                .is_some_and(|at| crate::api::login_token(&url[at..]).is_some())
+        }) {
             return;
         }
         let Some(hash) = crate::browser::plan_fragment() else {
