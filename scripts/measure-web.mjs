@@ -11,28 +11,16 @@ import os from 'node:os';
 import path from 'node:path';
 import zlib from 'node:zlib';
 import { launch, root, startServer, stopServer } from '../tests/e2e/harness.mjs';
+import { namedBuild, tools } from './named-wasm.mjs';
 
 const BUDGET = { bytes: 300 * 1024, firstRenderMs: 120, updateP95Ms: 8 };
 const dist = path.join(root, 'dist');
 
-// Where the bytes go: twiggy on the wasm as it ships, but with its names kept. The wasm rustc
-// left is put through the same two steps as Trunk's build (wasm-bindgen, then wasm-opt -Oz),
-// keeping the name section (its code and data come within 0.1% of the shipped file's size), so
-// every shipped function and data segment is counted and named.
-// (The wasm before those steps would count wasm-bindgen's describe functions, which never ship,
-// and functions wasm-opt later inlines or removes.)
+// Where the bytes go: twiggy on the wasm as it ships, with its names kept (named-wasm.mjs).
 const preOpt = path.join(root, 'target/wasm32-unknown-unknown/wasm-release/app.wasm');
-// cargo-installed tools (twiggy, wasm-bindgen) live in ~/.cargo/bin, which lib.sh puts on its
-// own PATH only.
-const tools = { env: { ...process.env, PATH: `${path.join(os.homedir(), '.cargo/bin')}:${process.env.PATH}` }, maxBuffer: 1 << 28 };
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'stackplan-size-'));
 try {
-  execFileSync('bash', ['-c', 'source scripts/lib.sh && install_twiggy && install_wasm_bindgen && install_wasm_opt'], { cwd: root, stdio: ['ignore', 'ignore', 'inherit'] });
-  execFileSync('wasm-bindgen', ['--keep-debug', '--target', 'web', '--out-dir', tmp, preOpt], tools);
-  const named = path.join(tmp, 'named.wasm');
-  execFileSync(path.join(root, '.tools/node_modules/binaryen/bin/wasm-opt'), ['-Oz', '-g',
-    '--enable-bulk-memory', '--enable-nontrapping-float-to-int', '--enable-sign-ext', '--enable-mutable-globals',
-    path.join(tmp, 'app_bg.wasm'), '-o', named], tools);
+  const named = namedBuild(tmp, ['install_twiggy']);
   const all = JSON.parse(execFileSync('twiggy', ['top', '-n', '1000000', '-f', 'json', named], tools).toString());
   // The name section is what was kept for this breakdown; it never ships.
   const items = all.filter((i) => !/names" subsection|^custom section/.test(i.name));

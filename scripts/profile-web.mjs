@@ -10,11 +10,11 @@
 // Prints, for the loads and for the edits: the time by kind (compiling, the wasm's own code, the
 // DOM calls it makes, JS glue, garbage collection), the functions with the most time of their
 // own, and the planner's own functions (crates app and shared) with the time under each.
-import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { launch, root, startServer, stopServer } from '../tests/e2e/harness.mjs';
+import { namedBuild } from './named-wasm.mjs';
 
 const loads = Number(process.argv[2] ?? 5);
 if (!Number.isInteger(loads) || loads < 1) {
@@ -22,15 +22,12 @@ if (!Number.isInteger(loads) || loads < 1) {
   process.exit(2);
 }
 const dist = path.join(root, 'dist');
-const preOpt = path.join(root, 'target/wasm32-unknown-unknown/wasm-release/app.wasm');
-const tools = { env: { ...process.env, PATH: `${path.join(os.homedir(), '.cargo/bin')}:${process.env.PATH}` }, maxBuffer: 1 << 28 };
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'stackplan-profile-'));
 let server;
 let browser;
 try {
-  execFileSync('bash', ['-c', 'source scripts/lib.sh && install_wasm_bindgen && install_wasm_opt'], { cwd: root, stdio: ['ignore', 'ignore', 'inherit'] });
   const bound = path.join(tmp, 'bound');
-  execFileSync('wasm-bindgen', ['--keep-debug', '--target', 'web', '--out-dir', bound, preOpt], tools);
+  const namedWasm = namedBuild(bound);
   // The copy: the shipped files, without their precompressed twins (they would be served in place
   // of the named wasm) and without integrity hashes (the named files do not match them).
   const named = path.join(tmp, 'dist');
@@ -39,9 +36,7 @@ try {
   const wasm = top.find((f) => /^app-[0-9a-f]+_bg\.wasm$/.test(f));
   const js = top.find((f) => /^app-[0-9a-f]+\.js$/.test(f));
   if (!wasm || !js) throw new Error(`no app-*_bg.wasm and app-*.js in ${dist}: build it first (scripts/run.sh or scripts/test.sh)`);
-  execFileSync(path.join(root, '.tools/node_modules/binaryen/bin/wasm-opt'), ['-Oz', '-g', '--low-memory-unused',
-    '--enable-bulk-memory', '--enable-nontrapping-float-to-int', '--enable-sign-ext', '--enable-mutable-globals',
-    path.join(bound, 'app_bg.wasm'), '-o', path.join(named, wasm)], tools);
+  fs.copyFileSync(namedWasm, path.join(named, wasm));
   fs.copyFileSync(path.join(bound, 'app.js'), path.join(named, js));
   fs.cpSync(path.join(bound, 'snippets'), path.join(named, 'snippets'), { recursive: true });
   const index = path.join(named, 'index.html');
