@@ -138,6 +138,43 @@ fn inline_within(value: &Node, out: &mut String, room: usize) -> bool {
     fits
 }
 
+/// Whether `value` on one readable line is surely longer than `room` bytes: a lower bound of
+/// its length (a string at least its bytes and quotes, a number one digit) is, counted only
+/// until it passes `room`. Most values that do not fit are told so without writing a byte;
+/// [`inline_within`] still judges the others by writing them. (Writing and taking back every
+/// value too long for its line wrote about half the template a second time.)
+fn surely_longer(value: &Node, room: usize) -> bool {
+    fn add(value: &Node, used: &mut usize, room: usize) -> bool {
+        match value {
+            Node::Null => *used += 4,
+            Node::Bool(b) => *used += if *b { 4 } else { 5 },
+            Node::Number(_) => *used += 1,
+            Node::String(s) => *used += s.len() + 2,
+            Node::Array(items) => {
+                // The brackets, and ", " between items.
+                *used += 2 * items.len().max(1);
+                for v in items {
+                    if add(v, used, room) {
+                        return true;
+                    }
+                }
+            }
+            Node::Object(map) => {
+                // The braces, ": " after each key and ", " between entries.
+                *used += 2 + 4 * map.len() - 2 * usize::from(!map.is_empty());
+                for (k, v) in map.iter() {
+                    *used += k.len() + 2;
+                    if add(v, used, room) {
+                        return true;
+                    }
+                }
+            }
+        }
+        *used > room
+    }
+    add(value, &mut 0, room)
+}
+
 /// [`inline_json`]'s readable form, stopped (`false`) once `out` is longer than `end`.
 fn push_inline(value: &Node, out: &mut String, end: usize) -> bool {
     match value {
@@ -216,6 +253,7 @@ fn write_json(out: &mut String, value: &Node, indent: usize, column: usize, dept
     // Deeper than the always-broken levels, a value that fits the width stays on one line.
     if depth > ALWAYS_BREAK_DEPTH
         && let Some(room) = WIDTH.checked_sub(column)
+        && !surely_longer(value, room)
         && inline_within(value, out, room)
     {
         return;
@@ -407,6 +445,8 @@ mod tests {
                 let mut written = String::new();
                 inline_json::<false>(v, &mut written);
                 let width = written.len();
+                // The quick lower bound never turns away a value that fits.
+                assert!(!surely_longer(v, width), "{written}");
                 let mut out = String::from("before ");
                 assert!(inline_within(v, &mut out, width), "{written}");
                 assert_eq!(out, format!("before {written}"));
@@ -496,6 +536,22 @@ mod tests {
             let mut ours = String::new();
             push_json_string(&mut ours, s);
             assert_eq!(ours, serde_json::to_string(s).unwrap(), "{s:?}");
+        }
+    }
+
+    #[test]
+    fn the_lower_bound_is_exact_without_escapes_or_long_numbers() {
+        for v in [
+            serde_json::json!({"a": ["b", 1, true, false, null, {}, []], "c": {"d": [[]]}}),
+            serde_json::json!([]),
+            serde_json::json!({}),
+            serde_json::json!("text"),
+        ] {
+            let v = json_of(v);
+            let mut written = String::new();
+            inline_json::<false>(&v, &mut written);
+            assert!(!surely_longer(&v, written.len()), "{written}");
+            assert!(surely_longer(&v, written.len() - 1), "{written}");
         }
     }
 
