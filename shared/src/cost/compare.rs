@@ -343,6 +343,22 @@ fn only_theirs(fargate: &Estimate, lambda: &Estimate) -> (Vec<String>, Vec<Strin
     (keep(fargate, &fu, &lu), keep(lambda, &lu, &fu))
 }
 
+/// Where a continuous difference changes sign between `lo` and `hi` (natural logs of requests
+/// a month), to the whole request: `lo_side(ln_r)` says whether the difference at `ln_r` has
+/// `lo`'s sign. Each halving keeps the crossing inside `[lo, hi]`; once both ends round to the
+/// same whole number, so does every point between them, so further halvings (up to 60) could
+/// not change the answer and are not made.
+fn bisect(mut lo: f64, mut hi: f64, mut lo_side: impl FnMut(f64) -> bool) -> f64 {
+    for _ in 0..60 {
+        if lo.exp().round() == hi.exp().round() {
+            break;
+        }
+        let mid = (lo + hi) / 2.0;
+        if lo_side(mid) { lo = mid } else { hi = mid }
+    }
+    ((lo + hi) / 2.0).exp().round()
+}
+
 /// The break-even between two curve points where the difference changes sign.
 #[derive(Clone, Copy)]
 struct Crossing {
@@ -406,31 +422,24 @@ pub fn compare(plan: &Plan, book: &PriceBook, o: Options, sides: Sides) -> Compa
             }
             // Across a step the crossing is the step; elsewhere both curves are continuous:
             // bisect in log space between the two points.
-            let (mut lo, mut hi) = (
-                pair[0].requests_per_month.ln(),
-                pair[1].requests_per_month.ln(),
-            );
             let across_step = pair[1].fargate_tasks > pair[0].fargate_tasks
                 && pair[1].requests_per_month <= pair[0].requests_per_month * (1.0 + 1e-8);
-            let step_at = (pair[0].requests_per_month + pair[1].requests_per_month) / 2.0;
-            if !across_step {
-                for _ in 0..60 {
-                    let mid = (lo + hi) / 2.0;
-                    let p = point(mid.exp());
-                    if (p.fargate_usd - p.lambda_usd).signum() == a.signum() {
-                        lo = mid
-                    } else {
-                        hi = mid
-                    }
-                }
-            }
+            let requests = if across_step {
+                ((pair[0].requests_per_month + pair[1].requests_per_month) / 2.0).round()
+            } else {
+                bisect(
+                    pair[0].requests_per_month.ln(),
+                    pair[1].requests_per_month.ln(),
+                    |ln_r| {
+                        let r = ln_r.exp();
+                        let d = total_at(fp, book, o, r).usd - total_at(lp, book, o, r).usd;
+                        d.signum() == a.signum()
+                    },
+                )
+            };
             Some(Crossing {
                 between: (pair[0].requests_per_month, pair[1].requests_per_month),
-                requests: if across_step {
-                    step_at.round()
-                } else {
-                    ((lo + hi) / 2.0).exp().round()
-                },
+                requests,
                 fargate_cheaper_above: b < 0.0,
                 fargate_lower_bound: pair.iter().any(|p| p.fargate_lower_bound),
                 lambda_lower_bound: pair.iter().any(|p| p.lambda_lower_bound),
@@ -657,5 +666,41 @@ fn break_even(
                 )),
             )
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Stopping once the ends round alike gives what 60 halvings give, for crossings anywhere
+    /// on the curve's span, in cells up to a grid cell wide; and it stops well before 60.
+    #[test]
+    fn bisection_stops_early_with_the_answer_of_every_halving() {
+        let all_halvings = |mut lo: f64, mut hi: f64, at: f64| {
+            for _ in 0..60 {
+                let mid = (lo + hi) / 2.0;
+                if mid < at { lo = mid } else { hi = mid }
+            }
+            ((lo + hi) / 2.0).exp().round()
+        };
+        let mut next = crate::test_rng::xorshift(16);
+        let mut unit = move || (next() >> 11) as f64 / (1u64 << 53) as f64;
+        let (from, to) = (CURVE_FROM.ln(), CURVE_TO.ln());
+        let cell = 10f64.ln() / POINTS_PER_DECADE as f64;
+        let (mut tries, mut readings) = (0, 0);
+        for _ in 0..20_000 {
+            let lo = from + unit() * (to - from);
+            let hi = lo + unit() * cell;
+            let at = lo + unit() * (hi - lo);
+            let got = bisect(lo, hi, |x| {
+                readings += 1;
+                x < at
+            });
+            assert_eq!(got, all_halvings(lo, hi, at), "{lo} {hi} {at}");
+            tries += 1;
+        }
+        let mean = readings as f64 / f64::from(tries);
+        assert!(mean < 45.0, "{mean} readings a crossing");
     }
 }
