@@ -14,7 +14,7 @@ pub(crate) struct Pricer<'b> {
     pub not_estimated: Vec<NotEstimated>,
     /// What is left of each free allowance (by book key) that several lines share.
     allowances: BTreeMap<&'static str, f64>,
-    /// Numbers only: lines without formulas and no unknown-price messages, for the
+    /// Numbers only: lines without names or formulas and no unknown-price messages, for the
     /// comparison curve, which prices each architecture at 65 points and up to 60 more to find
     /// the crossing, and reads only the totals.
     numbers_only: bool,
@@ -147,6 +147,16 @@ impl<'b> Pricer<'b> {
         !self.numbers_only
     }
 
+    /// A line's name, service or unit, which numbers-only lines leave empty (no one reads
+    /// them: only their amounts are summed).
+    fn word(&self, text: &str) -> String {
+        if self.numbers_only {
+            String::new()
+        } else {
+            text.to_owned()
+        }
+    }
+
     pub fn price(&self, key: &str) -> Option<f64> {
         self.book.get(key, self.region).map(|p| p.usd)
     }
@@ -248,10 +258,10 @@ impl<'b> Pricer<'b> {
             (formula, price.is_some() && self.derived(key))
         };
         self.lines.push(Line {
-            service: service.into(),
-            item: item.into(),
+            service: self.word(service),
+            item: self.word(item),
             quantity,
-            unit: unit.into(),
+            unit: self.word(unit),
             unit_usd: price,
             monthly_usd: monthly,
             formula,
@@ -281,10 +291,10 @@ impl<'b> Pricer<'b> {
             )
         };
         self.lines.push(Line {
-            service: service.into(),
-            item: item.into(),
+            service: self.word(service),
+            item: self.word(item),
             quantity,
-            unit: unit.into(),
+            unit: self.word(unit),
             unit_usd: None,
             monthly_usd: None,
             formula,
