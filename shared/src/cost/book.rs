@@ -5,10 +5,11 @@
 //! missing: the estimator reports it as unknown and never borrows another region's price
 //! silently.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
+use std::hash::{BuildHasherDefault, Hasher};
 use std::sync::OnceLock;
 
-use serde::{Deserialize, Serialize};
+use serde::{Deserialize, Serialize, Serializer};
 
 #[cfg(feature = "sources")]
 const EMBEDDED_TSV: &str = include_str!("../../data/prices.tsv");
@@ -46,7 +47,53 @@ pub struct PriceBook {
     /// The date of the prices (YYYY-MM-DD).
     pub date: String,
     pub origin: Origin,
-    entries: BTreeMap<String, BTreeMap<String, Price>>,
+    /// Hashed, not ordered: an estimate looks a price up for each of its lines, and the
+    /// comparison prices two plans at some 200 points, so lookups were a quarter of its time
+    /// in a `BTreeMap` (string comparisons down the tree). Whatever lists the book (`iter`,
+    /// serialization) sorts the keys, so its order is the same as before.
+    #[serde(serialize_with = "sorted")]
+    entries: HashMap<String, BTreeMap<String, Price>, BuildHasherDefault<KeyHash>>,
+}
+
+/// A hash for the book's keys (FxHash's step, eight bytes at a time): they are short and
+/// Stackplan's own (the live book's keys come from its catalog, not from a request), so no one
+/// chooses them to collide.
+#[derive(Clone, Copy, Default)]
+struct KeyHash(u64);
+
+impl KeyHash {
+    fn add(&mut self, word: u64) {
+        self.0 = (self.0.rotate_left(5) ^ word).wrapping_mul(0x517c_c1b7_2722_0a95);
+    }
+}
+
+impl Hasher for KeyHash {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        let mut words = bytes.chunks_exact(8);
+        for word in &mut words {
+            self.add(u64::from_le_bytes(word.try_into().expect("eight bytes")));
+        }
+        let rest = words.remainder();
+        if !rest.is_empty() {
+            let mut last = [0; 8];
+            last[..rest.len()].copy_from_slice(rest);
+            self.add(u64::from_le_bytes(last));
+        }
+    }
+}
+
+/// The book's entries in key order, as a `BTreeMap` wrote them.
+fn sorted<S: Serializer>(
+    entries: &HashMap<String, BTreeMap<String, Price>, BuildHasherDefault<KeyHash>>,
+    s: S,
+) -> Result<S::Ok, S::Error> {
+    let mut keys: Vec<_> = entries.iter().collect();
+    keys.sort_unstable_by(|a, b| a.0.cmp(b.0));
+    s.collect_map(keys)
 }
 
 /// What an estimate says about the book behind it.
@@ -64,7 +111,7 @@ impl PriceBook {
             version: version.into(),
             date: date.into(),
             origin,
-            entries: BTreeMap::new(),
+            entries: HashMap::default(),
         }
     }
 
@@ -146,7 +193,9 @@ impl PriceBook {
 
     /// Every `(key, region, price)`.
     pub fn iter(&self) -> impl Iterator<Item = (&str, &str, &Price)> {
-        self.entries.iter().flat_map(|(key, regions)| {
+        let mut keys: Vec<_> = self.entries.iter().collect();
+        keys.sort_unstable_by(|a, b| a.0.cmp(b.0));
+        keys.into_iter().flat_map(|(key, regions)| {
             regions
                 .iter()
                 .map(move |(region, p)| (key.as_str(), region.as_str(), p))
@@ -238,6 +287,33 @@ mod tests {
                 .collect::<Vec<_>>()
         };
         assert_eq!(facts(&compact), facts(&full));
+    }
+
+    /// The entries are hashed, but whatever lists them lists them in order: the same JSON and
+    /// TSV whatever the order of insertion, and JSON that reads back as the same book.
+    #[test]
+    fn a_book_lists_its_prices_in_key_and_region_order() {
+        let book = PriceBook::embedded();
+        let listed: Vec<(&str, &str)> = book.iter().map(|(k, r, _)| (k, r)).collect();
+        let mut sorted = listed.clone();
+        sorted.sort_unstable();
+        assert_eq!(listed, sorted);
+        let mut reversed = PriceBook::new(&book.version, &book.date, book.origin);
+        for (key, region, price) in listed.iter().rev().map(|&(k, r)| (k, r, book.get(k, r))) {
+            reversed.insert(key, region, price.expect("listed").clone());
+        }
+        assert_eq!(reversed.to_tsv(), book.to_tsv());
+        let json = serde_json::to_string(&reversed).unwrap();
+        assert_eq!(json, serde_json::to_string(book).unwrap());
+        let keys: Vec<String> =
+            serde_json::from_str::<serde_json::Value>(&json).unwrap()["entries"]
+                .as_object()
+                .expect("entries are a map")
+                .keys()
+                .cloned()
+                .collect();
+        assert!(keys.is_sorted() && keys.len() > 80, "{keys:?}");
+        assert_eq!(&serde_json::from_str::<PriceBook>(&json).unwrap(), book);
     }
 
     #[test]
