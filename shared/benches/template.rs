@@ -37,7 +37,7 @@ fn plan_to_template(c: &mut Criterion) {
 }
 
 /// What an edit recomputes besides the template: the estimate, the diagram (with its hover
-/// costs), the controls' checklist and the comparison curve.
+/// costs), the share link, the controls' checklist and the comparison curve.
 fn derived(c: &mut Criterion) {
     let book = shared::cost::PriceBook::embedded();
     let options = shared::cost::Options { free_tier: true };
@@ -56,6 +56,10 @@ fn derived(c: &mut Criterion) {
                 shared::topology::build(std::hint::black_box(&t))
                     .to_svg(&|ty, n| shared::cost::node_cost_text(&estimate, ty, n))
             })
+        });
+        // Every template records its plan's link (and the address bar shows one per edit).
+        c.bench_function(&format!("{name}: share link"), |b| {
+            b.iter(|| shared::link::encode(std::hint::black_box(valid.plan())))
         });
         c.bench_function(&format!("{name}: controls checklist"), |b| {
             b.iter(|| shared::resources::controls::checklist(std::hint::black_box(&valid), &t))
