@@ -311,11 +311,14 @@ fn task_steps(plan: &Plan) -> Vec<f64> {
         .collect()
 }
 
+/// A side's lines and what its unknown prices are ([`super::unknowns`]).
+type Unknowns = (Vec<super::Line>, Vec<String>);
+
 /// Each side's unknown prices that the other side does not share: an unknown line of the same
 /// service, item and quantity on both sides is the same amount added to both.
-fn only_theirs(fargate: &Estimate, lambda: &Estimate) -> (Vec<String>, Vec<String>) {
-    let unknown = |e: &Estimate| {
-        e.lines
+fn only_theirs(fargate: &Unknowns, lambda: &Unknowns) -> (Vec<String>, Vec<String>) {
+    let unknown = |(lines, _): &Unknowns| {
+        lines
             .iter()
             .filter(|l| l.monthly_usd.is_none())
             .map(|l| (l.service.clone(), l.item.clone(), l.quantity))
@@ -325,21 +328,21 @@ fn only_theirs(fargate: &Estimate, lambda: &Estimate) -> (Vec<String>, Vec<Strin
     let same = |a: &(String, String, f64), b: &(String, String, f64)| {
         a.0 == b.0 && a.1 == b.1 && (a.2 - b.2).abs() <= 1e-9 * a.2.abs().max(1.0)
     };
-    let keep = |e: &Estimate, mine: &[(String, String, f64)], theirs: &[(String, String, f64)]| {
-        let apart: Vec<_> = mine
-            .iter()
-            .filter(|x| !theirs.iter().any(|y| same(x, y)))
-            .collect();
-        e.unknown
-            .iter()
-            .filter(|m| {
-                apart
-                    .iter()
-                    .any(|(service, item, _)| m.starts_with(&format!("{service} {item}:")))
-            })
-            .cloned()
-            .collect::<Vec<_>>()
-    };
+    let keep =
+        |(_, said): &Unknowns, mine: &[(String, String, f64)], theirs: &[(String, String, f64)]| {
+            let apart: Vec<_> = mine
+                .iter()
+                .filter(|x| !theirs.iter().any(|y| same(x, y)))
+                .collect();
+            said.iter()
+                .filter(|m| {
+                    apart
+                        .iter()
+                        .any(|(service, item, _)| m.starts_with(&format!("{service} {item}:")))
+                })
+                .cloned()
+                .collect::<Vec<_>>()
+        };
     (keep(fargate, &fu, &lu), keep(lambda, &lu, &fu))
 }
 
@@ -457,7 +460,7 @@ pub fn compare(plan: &Plan, book: &PriceBook, o: Options, sides: Sides) -> Compa
         let at = |plan: &Plan| {
             let mut at = plan.clone();
             at.workload.requests_per_month = r.round() as u64;
-            estimate_plan(&at, book, o)
+            super::unknowns(&at, book, o)
         };
         only_theirs(&at(fp), &at(lp))
     };

@@ -147,7 +147,7 @@ fn compute(p: &mut Pricer<'_>, a: &mut Notes, f: &Fargate, s: Scenario) {
             // Spot only as "up to" a discount off on-demand, so that gives the least a Spot
             // hour can cost, not its price: the floor is said, and the total is a lower bound.
             let floor = match (on_demand, discount) {
-                _ if !p.wants_words() => String::new(),
+                _ if !p.says_unknowns() => String::new(),
                 (Some(rate), Some((d, fallback))) => format!(
                     "Spot prices float; AWS states Fargate Spot at up to {:.0}% off on-demand{}, so it costs at least {} per {}",
                     d * 100.0,

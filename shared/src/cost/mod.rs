@@ -659,6 +659,16 @@ fn total_of(plan: &Plan, book: &PriceBook, options: Options, s: Scenario) -> Tot
     total(&price_with(pricer, plan, options, s).0)
 }
 
+/// The lines of `plan` at its own traffic, named, and what each unknown price among them is,
+/// in an estimate's words: what [`estimate_plan`] gives of them, without formulas, assumptions
+/// or the range (the comparison reads which prices are unknown around a crossing).
+fn unknowns(plan: &Plan, book: &PriceBook, options: Options) -> (Vec<Line>, Vec<String>) {
+    let s = Scenario::at(plan, plan.workload.requests_per_month as f64);
+    let pricer = Pricer::unknowns_only(book, plan.region.code());
+    let (p, _) = price_with(pricer, plan, options, s);
+    (p.lines, p.unknown)
+}
+
 fn price_with<'b>(
     mut p: Pricer<'b>,
     plan: &Plan,
@@ -849,6 +859,59 @@ pub fn node_cost_text(estimate: &Estimate, resource_type: &str, alike: usize) ->
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The comparison reads a side's unknown prices through [`unknowns`], without formulas: the
+    /// same lines (names, quantities, which are unknown) and the same messages, word for word,
+    /// as the estimate's, in every region, with and without the free tier, with Spot (whose
+    /// unknown rate carries a note) and at traffic from the curve's start to its end.
+    #[test]
+    fn the_unknowns_without_formulas_are_the_estimates() {
+        let book = PriceBook::embedded();
+        let mut spot = crate::examples::fargate();
+        if let Architecture::Fargate(f) = &mut spot.architecture {
+            f.spot_percent = 50;
+        }
+        let mut checked = 0;
+        let mut said = 0;
+        let mut spot_notes = 0;
+        for base in [crate::examples::fargate(), crate::examples::lambda(), spot] {
+            for region in crate::plan::Region::ALL {
+                for requests in [1_000, 50_000_000, 3_000_000_000, 100_000_000_000] {
+                    for free_tier in [true, false] {
+                        let mut plan = base.clone();
+                        plan.region = region;
+                        plan.workload.requests_per_month = requests;
+                        let o = Options { free_tier };
+                        let e = estimate_plan(&plan, book, o);
+                        let (lines, unknown) = unknowns(&plan, book, o);
+                        let names = |l: &Line| {
+                            (
+                                l.service.clone(),
+                                l.item.clone(),
+                                l.quantity,
+                                l.monthly_usd.is_none(),
+                            )
+                        };
+                        assert_eq!(
+                            lines.iter().map(names).collect::<Vec<_>>(),
+                            e.lines.iter().map(names).collect::<Vec<_>>(),
+                        );
+                        assert_eq!(unknown, e.unknown);
+                        assert!(lines.iter().all(|l| l.formula.is_empty()));
+                        said += unknown.len();
+                        spot_notes += unknown
+                            .iter()
+                            .filter(|m| m.contains("Spot prices float"))
+                            .count();
+                        checked += 1;
+                    }
+                }
+            }
+        }
+        assert_eq!(checked, 3 * 6 * 4 * 2);
+        assert!(said > 50, "{said} unknown prices said");
+        assert!(spot_notes > 0, "no unknown Spot rate with its note");
+    }
 
     /// The Fargate example runs 2 tasks at double its traffic and may scale to 10: its ceiling
     /// is the range's top with 10 all month, the difference being 8 tasks' compute. Lambda has

@@ -14,10 +14,21 @@ pub(crate) struct Pricer<'b> {
     pub not_estimated: Vec<NotEstimated>,
     /// What is left of each free allowance (by book key) that several lines share.
     allowances: BTreeMap<&'static str, f64>,
-    /// Numbers only: lines without names or formulas and no unknown-price messages, for the
-    /// comparison curve, which prices each architecture at 65 points and up to 60 more to find
-    /// the crossing, and reads only the totals.
-    numbers_only: bool,
+    /// What the lines say besides their numbers.
+    words: Words,
+}
+
+/// What a pricer's lines say besides their numbers: the comparison prices each architecture at
+/// some 80 points and up to 22 more to find a crossing, and reads only the totals, then which
+/// prices are unknown near the crossing.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Words {
+    /// Names, formulas and unknown prices: an estimate.
+    All,
+    /// Names and the messages of unknown prices, no formulas (the comparison's unknowns).
+    Unknowns,
+    /// Numbers only: no names, formulas or messages (the comparison's curve).
+    None,
 }
 
 /// Formats a quantity for formulas: thousands separators, at most 4 significant decimals.
@@ -130,31 +141,65 @@ impl<'b> Pricer<'b> {
             unknown: Vec::new(),
             not_estimated: Vec::new(),
             allowances: BTreeMap::new(),
-            numbers_only: false,
+            words: Words::All,
         }
     }
 
-    /// A pricer whose lines carry the same numbers and no words (see `numbers_only`).
+    /// A pricer whose lines carry the same numbers and no words.
     pub fn numbers_only(book: &'b PriceBook, region: &'static str) -> Self {
         Pricer {
-            numbers_only: true,
+            words: Words::None,
             ..Pricer::new(book, region)
         }
     }
 
-    /// Whether lines carry words (not [`Pricer::numbers_only`]): a note worth formatting.
+    /// A pricer whose lines carry the same numbers and names, and which says what each
+    /// unknown price is, word for word as an estimate says it, without the lines' formulas.
+    pub fn unknowns_only(book: &'b PriceBook, region: &'static str) -> Self {
+        Pricer {
+            words: Words::Unknowns,
+            ..Pricer::new(book, region)
+        }
+    }
+
+    /// Whether lines carry formulas (not [`Pricer::numbers_only`] nor
+    /// [`Pricer::unknowns_only`]): a note worth formatting.
     pub(crate) fn wants_words(&self) -> bool {
-        !self.numbers_only
+        self.words == Words::All
+    }
+
+    /// Whether the messages of unknown prices are wanted (a note that goes into one is worth
+    /// formatting).
+    pub(crate) fn says_unknowns(&self) -> bool {
+        self.words != Words::None
     }
 
     /// A line's name, service or unit, which numbers-only lines leave empty (no one reads
     /// them: only their amounts are summed).
     fn word(&self, text: &str) -> String {
-        if self.numbers_only {
+        if self.words == Words::None {
             String::new()
         } else {
             text.to_owned()
         }
+    }
+
+    /// Says that the book has no price for `service`'s `item`; `note` says what is known of
+    /// it (Spot's floor).
+    fn unknown_price(
+        &mut self,
+        service: &str,
+        item: &str,
+        unit: &str,
+        key: &str,
+        note: Option<&str>,
+    ) {
+        self.unknown.push(format!(
+            "{service} {item}: the price book has no price per {} in {} (book key {key}){}",
+            one(unit),
+            self.region,
+            note.map_or_else(String::new, |n| format!(". {n}"))
+        ));
     }
 
     pub fn price(&self, key: &str) -> Option<f64> {
@@ -186,7 +231,7 @@ impl<'b> Pricer<'b> {
     }
 
     /// A line of `quantity` × the price of `key`; `explain` says how the quantity was found. It
-    /// is called only when the line's words are wanted (not by [`Pricer::numbers_only`]). A
+    /// is called only when the line's formula is wanted ([`Pricer::wants_words`]). A
     /// `&dyn Fn`, not a generic: one copy of the pricing code, not one per call site.
     pub fn add(
         &mut self,
@@ -219,7 +264,10 @@ impl<'b> Pricer<'b> {
         let monthly = price
             .map(|p| quantity * p)
             .or((quantity == 0.0).then_some(0.0));
-        let (formula, derived) = if self.numbers_only {
+        let (formula, derived) = if self.words != Words::All {
+            if price.is_none() && quantity != 0.0 && self.says_unknowns() {
+                self.unknown_price(service, item, unit, key, note);
+            }
             (String::new(), false)
         } else {
             let explain = explain();
@@ -236,13 +284,7 @@ impl<'b> Pricer<'b> {
                     self.region
                 ),
                 None => {
-                    // A note on an unknown price says what is known of it (Spot's floor).
-                    self.unknown.push(format!(
-                        "{service} {item}: the price book has no price per {} in {} (book key {key}){}",
-                        one(unit),
-                        self.region,
-                        note.map_or_else(String::new, |n| format!(". {n}"))
-                    ));
+                    self.unknown_price(service, item, unit, key, note);
                     format!(
                         "{explain} = {} {unit} × unknown price (the book has none per {} in {})",
                         fmt_qty(quantity),
@@ -280,15 +322,17 @@ impl<'b> Pricer<'b> {
         explain: &dyn Fn() -> String,
         reason: &str,
     ) {
-        let formula = if self.numbers_only {
-            String::new()
-        } else {
+        if self.says_unknowns() {
             self.unknown.push(format!("{service} {item}: {reason}"));
+        }
+        let formula = if self.wants_words() {
             format!(
                 "{} = {} {unit} × no price: {reason}",
                 explain(),
                 fmt_qty(quantity)
             )
+        } else {
+            String::new()
         };
         self.lines.push(Line {
             service: self.word(service),
@@ -330,7 +374,7 @@ impl<'b> Pricer<'b> {
                         derived_tier = Some(*key);
                     }
                     total += here * p;
-                    parts.push(if self.numbers_only {
+                    parts.push(if !self.wants_words() {
                         String::new()
                     } else {
                         format!("{} × {}", fmt_qty(here), fmt_usd_rate(p))
@@ -345,7 +389,7 @@ impl<'b> Pricer<'b> {
         }
         let priced = quantity - left;
         let key = derived_tier.unwrap_or(tiers[0].1);
-        let note = (parts.len() > 1 && !self.numbers_only)
+        let note = (parts.len() > 1 && self.wants_words())
             .then(|| format!("Tiered: {}", parts.join(" + ")));
         match missing {
             // One tier (or nothing billed): its own rate; several: the effective rate.
