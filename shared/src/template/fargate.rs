@@ -865,8 +865,9 @@ fn roles(b: &mut Builder<'_>, f: &Fargate) {
     );
 }
 
-fn env(name: &str, value: Node) -> Node {
-    json!({ "Name": name, "Value": value })
+/// A container's environment variable: a name of Stackplan's own is borrowed, a plan's is moved.
+fn env(name: impl Into<super::Text>, value: Node) -> Node {
+    json!({ "Name": Node::String(name.into()), "Value": value })
 }
 
 fn service(b: &mut Builder<'_>, f: &Fargate) {
@@ -915,7 +916,7 @@ fn service(b: &mut Builder<'_>, f: &Fargate) {
     }
     for var in &b.plan.environment {
         match var.source() {
-            Some(EnvSource::Value(v)) => environment.push(env(&var.name, json!(v))),
+            Some(EnvSource::Value(v)) => environment.push(env(var.name.clone(), json!(&v))),
             Some(EnvSource::Secret(s)) => {
                 let mut arn = environment::secret_arns(s).0;
                 // ECS reads `<arn>:<json key>:<version stage>:<version id>`.

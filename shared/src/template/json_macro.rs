@@ -157,9 +157,19 @@ impl ToJson for String {
     }
 }
 
-impl ToJson for str {
+/// A borrowed string is copied…
+impl ToJson for &str {
     fn to_json(&self) -> Node {
-        Node::String(Cow::Owned(self.to_owned()))
+        Node::String(Cow::Owned((*self).to_owned()))
+    }
+}
+
+/// …but one that lives as long as the program (a constant, a name a function returns) is
+/// borrowed, as a literal is. (A borrowed string that does not live that long does not
+/// compile as a bare name or a call: write `json!(&name)` to copy it.)
+impl IntoJson for &'static str {
+    fn into_json(self) -> Node {
+        Node::String(Cow::Borrowed(self))
     }
 }
 

@@ -252,7 +252,7 @@ fn function(b: &mut Builder<'_>, l: &Lambda) {
     // deploys, so the template holds only their names.
     for var in &b.plan.environment {
         let value = match var.source() {
-            Some(EnvSource::Value(v)) => json!(v),
+            Some(EnvSource::Value(v)) => json!(&v),
             Some(EnvSource::Secret(s)) => match &var.json_key {
                 Some(key) => json!(format!(
                     "{{{{resolve:secretsmanager:{s}:SecretString:{key}}}}}"

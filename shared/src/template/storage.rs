@@ -101,13 +101,13 @@ fn log_target<'p>(b: &Builder<'p>) -> LogTarget<'p> {
 fn log_bucket_name(b: &Builder<'_>) -> Node {
     match log_target(b) {
         LogTarget::Own => r(LOG_BUCKET),
-        LogTarget::Users(name) => json!(name),
+        LogTarget::Users(name) => json!(&name),
     }
 }
 
 /// The key prefix of one kind of log: a stack's own bucket holds only its logs; the user's
 /// bucket holds them under the stack's name.
-fn log_prefix(b: &Builder<'_>, kind: &str) -> Node {
+fn log_prefix(b: &Builder<'_>, kind: &'static str) -> Node {
     match log_target(b) {
         LogTarget::Own => json!(kind),
         LogTarget::Users(_) => sub(format!("${{AWS::StackName}}/{kind}")),
@@ -241,7 +241,7 @@ pub fn users_log_bucket_policy(plan: &crate::plan::Plan, account: &str) -> Optio
     Some(policy_doc(delivery_statements(
         writers,
         &arn,
-        json!(account),
+        json!(&account),
         json!(format!("arn:aws:iam::{elb}:root")),
     )))
 }
