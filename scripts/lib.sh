@@ -156,6 +156,15 @@ install_twiggy() {
   fi
 }
 
+# scripts/count-instructions.sh counts instructions with callgrind (not needed to build or test).
+install_valgrind() {
+  if ! command -v valgrind >/dev/null; then
+    say "installing Debian's valgrind"
+    need_root_or_sudo apt-get update -qq
+    need_root_or_sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq valgrind >/dev/null
+  fi
+}
+
 install_chromium() {
   if [ ! -x /usr/bin/chromium ]; then
     say "installing Debian's chromium"
