@@ -52,7 +52,7 @@ pub struct PriceBook {
     /// in a `BTreeMap` (string comparisons down the tree). Whatever lists the book (`iter`,
     /// serialization) sorts the keys, so its order is the same as before.
     #[serde(serialize_with = "sorted")]
-    entries: HashMap<String, BTreeMap<String, Price>, BuildHasherDefault<KeyHash>>,
+    entries: Entries,
 }
 
 /// A hash for the book's keys (FxHash's step, eight bytes at a time): they are short and
@@ -86,14 +86,18 @@ impl Hasher for KeyHash {
     }
 }
 
-/// The book's entries in key order, as a `BTreeMap` wrote them.
-fn sorted<S: Serializer>(
-    entries: &HashMap<String, BTreeMap<String, Price>, BuildHasherDefault<KeyHash>>,
-    s: S,
-) -> Result<S::Ok, S::Error> {
+type Entries = HashMap<String, BTreeMap<String, Price>, BuildHasherDefault<KeyHash>>;
+
+/// The book's entries in key order, as a `BTreeMap` held them: how the book is listed.
+fn in_key_order(entries: &Entries) -> Vec<(&String, &BTreeMap<String, Price>)> {
     let mut keys: Vec<_> = entries.iter().collect();
     keys.sort_unstable_by(|a, b| a.0.cmp(b.0));
-    s.collect_map(keys)
+    keys
+}
+
+/// The book's entries serialized in key order, as a `BTreeMap` wrote them.
+fn sorted<S: Serializer>(entries: &Entries, s: S) -> Result<S::Ok, S::Error> {
+    s.collect_map(in_key_order(entries))
 }
 
 /// What an estimate says about the book behind it.
@@ -193,13 +197,13 @@ impl PriceBook {
 
     /// Every `(key, region, price)`.
     pub fn iter(&self) -> impl Iterator<Item = (&str, &str, &Price)> {
-        let mut keys: Vec<_> = self.entries.iter().collect();
-        keys.sort_unstable_by(|a, b| a.0.cmp(b.0));
-        keys.into_iter().flat_map(|(key, regions)| {
-            regions
-                .iter()
-                .map(move |(region, p)| (key.as_str(), region.as_str(), p))
-        })
+        in_key_order(&self.entries)
+            .into_iter()
+            .flat_map(|(key, regions)| {
+                regions
+                    .iter()
+                    .map(move |(region, p)| (key.as_str(), region.as_str(), p))
+            })
     }
 
     /// The TSV format [`PriceBook::parse_tsv`] reads.
