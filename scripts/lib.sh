@@ -31,14 +31,19 @@ need_root_or_sudo() {
 # Node (npm's wasm-opt, Playwright, cfn-guard, the build's precompression and the browser
 # tests) and Python with its venv module (moto, cfn-lint, checkov, schemathesis), from Debian's
 # packages when the machine lacks them (Debian's python3 has no ensurepip without python3-venv).
+# Installs Debian packages (`apt_install chromium`), saying which.
+apt_install() {
+  say "installing Debian's $*"
+  need_root_or_sudo apt-get update -qq
+  need_root_or_sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@" >/dev/null
+}
+
 install_system_tools() {
   local missing=()
   { command -v node && command -v npm; } >/dev/null || missing+=(nodejs npm)
   python3 -c 'import ensurepip, venv' 2>/dev/null || missing+=(python3 python3-venv)
   if [ ${#missing[@]} -gt 0 ]; then
-    say "installing Debian's ${missing[*]}"
-    need_root_or_sudo apt-get update -qq
-    need_root_or_sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+    apt_install "${missing[@]}"
   fi
   # Playwright and the build's scripts need Node 18 or later.
   if ! node -e 'process.exit(Number(process.versions.node.split(".")[0]) >= 18 ? 0 : 1)'; then
@@ -159,17 +164,13 @@ install_twiggy() {
 # scripts/count-instructions.sh counts instructions with callgrind (not needed to build or test).
 install_valgrind() {
   if ! command -v valgrind >/dev/null; then
-    say "installing Debian's valgrind"
-    need_root_or_sudo apt-get update -qq
-    need_root_or_sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq valgrind >/dev/null
+    apt_install valgrind
   fi
 }
 
 install_chromium() {
   if [ ! -x /usr/bin/chromium ]; then
-    say "installing Debian's chromium"
-    need_root_or_sudo apt-get update -qq
-    need_root_or_sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+    apt_install chromium
   fi
 }
 
