@@ -3,8 +3,8 @@
 // Prints: the size breakdown of the shipped wasm (twiggy: the largest functions and the share of
 // each crate); gzipped and brotli bytes of wasm + JS + CSS, and the bytes Chromium
 // received on the wire; navigation to the first complete render (in the document, and painted);
-// and the time from an input event to the updated cost, template and diagram, p50/p95 over 60
-// changes.
+// and the time from an input event to the updated cost, template and diagram, and to the frame
+// that shows them (laid out and painted), p50/p95 over 60 changes.
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -148,7 +148,17 @@ for (let i = 0; i < 60; i++) {
         if (code.contains(r.target)) seen.add('template');
         if (diagram.contains(r.target)) seen.add('diagram');
       }
-      if (seen.size === 3) { obs.disconnect(); resolve(performance.now() - t0); }
+      if (seen.size === 3) {
+        obs.disconnect();
+        // Then the frame that shows it: a message posted in its animation-frame callback is
+        // handled once that frame's style, layout and paint are done.
+        const updated = performance.now() - t0;
+        requestAnimationFrame(() => {
+          const channel = new MessageChannel();
+          channel.port1.onmessage = () => resolve([updated, performance.now() - t0]);
+          channel.port2.postMessage(null);
+        });
+      }
     });
     obs.observe(cost, { childList: true, subtree: true, characterData: true });
     obs.observe(code, { childList: true, subtree: true, characterData: true });
@@ -176,4 +186,7 @@ console.log(`  where it goes (medians, ms from the navigation's start): HTML in 
   `the planner's start (views, estimate, template, diagram) ${median((p) => p.started - p.instantiated)} ms, ` +
   `then the rendered frame ${median((p) => p.rendered - p.started)} ms later`);
 console.log(`bytes on the wire to start (wasm + JS + CSS, as Chromium received them): ${(wire / 1024).toFixed(1)} KB`);
-console.log(`input → cost, template and diagram updated: p50 ${pct(samples, 50).toFixed(1)} ms, p95 ${pct(samples, 95).toFixed(1)} ms, max ${Math.max(...samples).toFixed(1)} ms over ${samples.length} changes (budget p95 ${BUDGET.updateP95Ms} ms)`);
+const updates = samples.map(([updated]) => updated);
+const shown = samples.map(([, painted]) => painted);
+console.log(`input → cost, template and diagram updated: p50 ${pct(updates, 50).toFixed(1)} ms, p95 ${pct(updates, 95).toFixed(1)} ms, max ${Math.max(...updates).toFixed(1)} ms over ${samples.length} changes (budget p95 ${BUDGET.updateP95Ms} ms)`);
+console.log(`  on the screen (the frame after it laid out and painted): p50 ${pct(shown, 50).toFixed(1)} ms, p95 ${pct(shown, 95).toFixed(1)} ms, max ${Math.max(...shown).toFixed(1)} ms`);
