@@ -664,6 +664,28 @@ test('a screen reader hears the new total once the edits pause, not at each keys
   assert.match(await spoken.textContent(), /^The plan is valid again\. Monthly cost /);
 });
 
+test('copying lines of the template gives their text, each newline once', async () => {
+  // Each line is a block of its own (an edit lays out only its lines) that ends in its newline:
+  // a copy keeps that newline and adds no line break of its own at the block's end.
+  const page = await t.open();
+  const lines = await page.evaluate(() => {
+    const code = document.querySelector('#template-text code');
+    const range = document.createRange();
+    range.setStart(code.children[3], 0);
+    range.setEnd(code.children[10], 0); // as a drag to the start of the next line ends
+    getSelection().removeAllRanges();
+    getSelection().addRange(range);
+    const lines = code.textContent.split('\n').slice(3, 10).join('\n') + '\n';
+    return lines;
+  });
+  await page.locator('pre.code').focus();
+  await page.keyboard.press('Control+C');
+  const text = await page.evaluate(() => navigator.clipboard.readText());
+  assert.equal(text, lines);
+  assert.equal(text.split('\n').length, 8, text);
+  assert.match(text, /^ {2}"Metadata": \{\n {4}"Stackplan": \{\n/);
+});
+
 test('the downloaded template equals `stackplan template` byte for byte', async () => {
   const page = await t.open();
   await page.locator('[data-arch=lambda]').click();
