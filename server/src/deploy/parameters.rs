@@ -129,43 +129,12 @@ pub fn foreign_code_bucket(
     })
 }
 
-/// Why `value` breaks the parameter's rules, if it does.
+/// Why `value` breaks the parameter's rules, if it does: the core's check (the browser's too),
+/// with the `regex` crate matching the pattern.
 fn breaks(spec: &Node, value: &str) -> Option<String> {
-    let length = value.chars().count();
-    if let Some(min) = spec["MinLength"].as_u64()
-        && (length as u64) < min
-    {
-        return Some(format!("must be at least {min} characters long"));
-    }
-    if let Some(max) = spec["MaxLength"].as_u64()
-        && (length as u64) > max
-    {
-        return Some(format!("must be at most {max} characters long"));
-    }
-    if let Some(allowed) = spec["AllowedValues"].as_array()
-        && !allowed.iter().any(|a| a.as_str() == Some(value))
-    {
-        let list: Vec<&str> = allowed.iter().filter_map(Node::as_str).collect();
-        return Some(format!("must be one of {}", list.join(", ")));
-    }
-    if let Some(pattern) = spec["AllowedPattern"].as_str() {
-        // CloudFormation matches the whole value against the pattern.
-        let whole = regex::Regex::new(&format!("^(?:{pattern})$"));
-        match whole {
-            Ok(re) if re.is_match(value) => {}
-            Ok(_) => {
-                // The template's words for the rule (its `ConstraintDescription`), else the
-                // pattern itself.
-                let rule = spec["ConstraintDescription"].as_str().map_or_else(
-                    || format!("must match {pattern}"),
-                    |words| format!("must be {words}"),
-                );
-                return Some(rule);
-            }
-            Err(_) => return Some(format!("the template's pattern {pattern} cannot be read")),
-        }
-    }
-    None
+    template::parameters::problem(spec, value, |pattern, value| {
+        regex::Regex::new(pattern).ok().map(|re| re.is_match(value))
+    })
 }
 
 #[cfg(test)]

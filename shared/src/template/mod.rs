@@ -18,6 +18,7 @@ pub(crate) mod domain;
 pub mod format;
 pub(crate) mod kms;
 pub(crate) mod lambda;
+pub mod parameters;
 pub mod refs;
 mod settings;
 mod storage;
