@@ -952,6 +952,30 @@ test('a parameter the server refuses is said in words at its field, and the word
   assert.deepEqual(errors.filter((e) => !/status of 422/.test(e)), []);
 });
 
+test('a parameter value that breaks the template\'s rule is said at its field as it is typed, before any request', async () => {
+  const { page, errors } = await open(login);
+  await page.getByTestId('deploy').scrollIntoViewIfNeeded();
+  await page.getByTestId('deploy-target').filter({ hasNotText: 'Asking' }).waitFor();
+  const posted = [];
+  page.on('request', (r) => { if (r.method() === 'POST' && r.url().includes('/api/deployments')) posted.push(r.url()); });
+  const tag = page.getByTestId('parameter-ImageTag');
+  const said = page.locator('#parameter-ImageTag-problem');
+  // The template's own words for its pattern, as the server would answer a deploy.
+  await tag.fill('-v2');
+  assert.equal(await said.innerText(), 'must be an image tag: 1-128 letters, digits, _ . and -, not starting with . or -');
+  assert.equal(await tag.getAttribute('aria-invalid'), 'true');
+  await tag.fill('x'.repeat(129));
+  assert.match(await said.innerText(), /^must be an image tag/);
+  // A value that keeps the rule, and an empty box (the template's default), say nothing.
+  for (const ok of ['v2.1_rc-3', '']) {
+    await tag.fill(ok);
+    assert.equal(await said.innerText(), '', ok);
+    assert.equal(await tag.getAttribute('aria-invalid'), null, ok);
+  }
+  assert.deepEqual(posted, []);
+  assert.deepEqual(errors, []);
+});
+
 test('a plan opened from a share link that uses what is beyond its stack deploys only once confirmed, with the list', async () => {
   // Someone writes a plan that gives the account's secret to an image of theirs, and shares it.
   const { page: writer } = await open(server.url);

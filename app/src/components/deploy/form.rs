@@ -71,7 +71,22 @@ fn taken(plan: &shared::plan::Plan) -> &'static [&'static str] {
     }
 }
 
-/// One parameter's input, with the server's message for `parameters.NAME` under it.
+/// What the template the planner shows says is wrong with `value` for its parameter `name`:
+/// the words the server would answer a deploy with (`template::parameters`), with the
+/// browser's own `RegExp` matching the pattern. Empty takes the template's default.
+fn rule_broken(template: &str, name: &str, value: &str) -> Option<String> {
+    if value.is_empty() {
+        return None;
+    }
+    let tree: serde_json::Value = serde_json::from_str(template).ok()?;
+    let spec = shared::template::Node::from(tree.get("Parameters")?.get(name)?.clone());
+    shared::template::parameters::problem(&spec, value, |pattern, value| {
+        Some(js_sys::RegExp::new(pattern, "").test(value))
+    })
+}
+
+/// One parameter's input, with what is wrong with its value under it: the template's rule it
+/// breaks as it is typed, or the server's message for `parameters.NAME`.
 fn parameter_field(
     d: Deploy,
     name: &'static str,
@@ -79,13 +94,18 @@ fn parameter_field(
     placeholder: String,
     hint: &'static str,
 ) -> AnyView {
+    let inputs = use_inputs();
     let path = format!("parameters.{name}");
+    // Checked at each keystroke, before any request; the server still checks what it is sent.
+    let typed = RwSignal::new(None::<String>);
     let problem = crate::reactive::memo(move |_| {
-        d.problems.with(|ps| {
-            ps.iter()
-                .find(|p| p.path == path)
-                .map(|p| p.message.clone())
-        })
+        d.problems
+            .with(|ps| {
+                ps.iter()
+                    .find(|p| p.path == path)
+                    .map(|p| p.message.clone())
+            })
+            .or_else(|| typed.get())
     });
     let value = move || {
         d.parameters
@@ -102,6 +122,9 @@ fn parameter_field(
                 aria-invalid=move || problem.get().is_some().then_some("true")
                 on:input=move |ev| {
                     let v = event_target_value(&ev);
+                    typed.set(inputs.template.with_untracked(|t| {
+                        t.as_ref().and_then(|(text, _)| rule_broken(text, name, &v))
+                    }));
                     d.parameters.update(|ps| { ps.insert(name.to_string(), v); });
                     // The server's word was on the value it was sent: it goes with that value,
                     // and the banner that said it too once nothing it listed is left.
