@@ -71,16 +71,20 @@ fn taken(plan: &shared::plan::Plan) -> &'static [&'static str] {
     }
 }
 
-/// What the template the planner shows says is wrong with `value` for its parameter `name`:
-/// the words the server would answer a deploy with (`template::parameters`), with the
-/// browser's own `RegExp` matching the pattern. Empty takes the template's default.
-fn rule_broken(template: &str, name: &str, value: &str) -> Option<String> {
+/// The rules the template the planner shows gives its parameter `name`.
+fn rules_of(template: &str, name: &str) -> Option<shared::template::Node> {
+    let tree: serde_json::Value = serde_json::from_str(template).ok()?;
+    Some(tree.get("Parameters")?.get(name)?.clone().into())
+}
+
+/// What `spec` (a parameter's rules) says is wrong with `value`: the words the server would
+/// answer a deploy with (`template::parameters`), with the browser's own `RegExp` matching the
+/// pattern. Empty takes the template's default.
+fn rule_broken(spec: &shared::template::Node, value: &str) -> Option<String> {
     if value.is_empty() {
         return None;
     }
-    let tree: serde_json::Value = serde_json::from_str(template).ok()?;
-    let spec = shared::template::Node::from(tree.get("Parameters")?.get(name)?.clone());
-    shared::template::parameters::problem(&spec, value, |pattern, value| {
+    shared::template::parameters::problem(spec, value, |pattern, value| {
         Some(js_sys::RegExp::new(pattern, "").test(value))
     })
 }
@@ -97,6 +101,12 @@ fn parameter_field(
     let inputs = use_inputs();
     let path = format!("parameters.{name}");
     // Checked at each keystroke, before any request; the server still checks what it is sent.
+    // The rules are read from the template once for each template, when a key is first typed.
+    let rules = crate::reactive::memo(move |_| {
+        inputs
+            .template
+            .with(|t| t.as_ref().and_then(|(text, _)| rules_of(text, name)))
+    });
     let typed = RwSignal::new(None::<String>);
     let problem = crate::reactive::memo(move |_| {
         d.problems
@@ -122,9 +132,7 @@ fn parameter_field(
                 aria-invalid=move || problem.get().is_some().then_some("true")
                 on:input=move |ev| {
                     let v = event_target_value(&ev);
-                    typed.set(inputs.template.with_untracked(|t| {
-                        t.as_ref().and_then(|(text, _)| rule_broken(text, name, &v))
-                    }));
+                    typed.set(rules.with_untracked(|r| r.as_ref().and_then(|r| rule_broken(r, &v))));
                     d.parameters.update(|ps| { ps.insert(name.to_string(), v); });
                     // The server's word was on the value it was sent: it goes with that value,
                     // and the banner that said it too once nothing it listed is left.
