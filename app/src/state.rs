@@ -90,6 +90,10 @@ pub struct Planner {
     pub topology_text: Memo<Option<String>>,
     /// The template text of the last valid plan in the chosen format, and whether it is current.
     pub template: Memo<Option<(String, usize, bool)>>,
+    /// The `Parameters` section of the last valid plan's template as compact JSON (`{}` when it
+    /// has none), whatever the chosen format: the deploy panel checks a stack parameter's value
+    /// against these rules as it is typed. Made only when the panel reads it.
+    pub template_parameters: Memo<Option<String>>,
     /// What the server said about the plan region's prices (`GET /api/prices/{region}`);
     /// `None` without a server, and then the embedded book is used.
     pub server_book: RwSignal<Option<ServerBook>>,
@@ -758,6 +762,14 @@ impl Planner {
                     .map(|(_, t)| (t.render(format), t.resources().len(), current))
             })
         });
+        let template_parameters = crate::reactive::memo(move |_| {
+            last_generated.with(|t| {
+                t.as_ref().map(|(_, t)| match t.tree().get("Parameters") {
+                    Some(parameters) => parameters.to_string(),
+                    None => "{}".to_string(),
+                })
+            })
+        });
         // The diagram is built in the edit's own frame, like the cost and the template: it
         // takes about a millisecond, while the template's colours and the comparison follow on
         // later tasks.
@@ -927,6 +939,7 @@ impl Planner {
             topology_text_open,
             topology_text,
             template,
+            template_parameters,
             server_book,
             pricing,
             changed_lines,

@@ -976,6 +976,37 @@ test('a parameter value that breaks the template\'s rule is said at its field as
   assert.deepEqual(errors, []);
 });
 
+test('a parameter value kept from before a reload is checked as the form opens, and the YAML view checks as the JSON one does', async () => {
+  const { page, errors } = await open(login);
+  const posted = [];
+  page.on('request', (r) => { if (r.method() === 'POST' && r.url().includes('/api/deployments')) posted.push(r.url()); });
+  const rule = 'must be an image tag: 1-128 letters, digits, _ . and -, not starting with . or -';
+  // With the template shown as YAML, the rules are the template's all the same.
+  await page.locator('[data-format=yaml]').click();
+  await page.waitForFunction(() => /^AWSTemplateFormatVersion: /.test(document.querySelector('pre.code').innerText));
+  await page.getByTestId('deploy').scrollIntoViewIfNeeded();
+  await page.getByTestId('deploy-target').filter({ hasNotText: 'Asking' }).waitFor();
+  const tag = page.getByTestId('parameter-ImageTag');
+  const said = page.locator('#parameter-ImageTag-problem');
+  await tag.fill('.v2');
+  assert.equal(await said.innerText(), rule);
+  assert.equal(await tag.getAttribute('aria-invalid'), 'true');
+  // Reloaded, the form keeps the value and says at once what is wrong with it, untyped.
+  await page.reload();
+  await page.getByTestId('monthly-total').waitFor();
+  await page.getByTestId('deploy').scrollIntoViewIfNeeded();
+  await page.getByTestId('deploy-target').filter({ hasNotText: 'Asking' }).waitFor();
+  await page.waitForFunction(() => document.querySelector('[data-testid=parameter-ImageTag]')?.value === '.v2');
+  await said.getByText(rule).waitFor();
+  assert.equal(await tag.getAttribute('aria-invalid'), 'true');
+  // Mended, it says nothing.
+  await tag.fill('v2');
+  assert.equal(await said.innerText(), '');
+  assert.equal(await tag.getAttribute('aria-invalid'), null);
+  assert.deepEqual(posted, []);
+  assert.deepEqual(errors, []);
+});
+
 test('a plan opened from a share link that uses what is beyond its stack deploys only once confirmed, with the list', async () => {
   // Someone writes a plan that gives the account's secret to an image of theirs, and shares it.
   const { page: writer } = await open(server.url);

@@ -100,8 +100,20 @@ pub fn update(
     })
 }
 
-/// The last valid plan's template as the page shows it, and its number of resources.
+/// The last valid plan's template as the page shows it (JSON or YAML), its number of
+/// resources, and its `Parameters` section as JSON (the rules the form checks values against).
 #[wasm_bindgen]
-pub fn set_template(template: Option<String>, resources: u32) -> Result<(), JsError> {
-    with_inputs(|inputs| set_changed(inputs.template, template.map(|t| (t, resources as usize))))
+pub fn set_template(
+    template: Option<String>,
+    resources: u32,
+    parameters: Option<String>,
+) -> Result<(), JsError> {
+    // Rules that cannot be read check nothing here; the server still checks every value.
+    let rules = parameters
+        .and_then(|p| serde_json::from_str::<serde_json::Value>(&p).ok())
+        .map(shared::template::Node::from);
+    with_inputs(|inputs| {
+        set_changed(inputs.template, template.map(|t| (t, resources as usize)));
+        set_changed(inputs.parameter_rules, rules);
+    })
 }

@@ -87,6 +87,7 @@ extern "C" {
         this: &DeployModule,
         template: Option<String>,
         resources: u32,
+        parameters: Option<String>,
     ) -> Result<(), JsValue>;
 }
 
@@ -168,7 +169,8 @@ pub fn DeploySlot(host: Option<String>, embedded: bool) -> impl IntoView {
             Some((text, n, _)) => (Some(text.clone()), *n as u32),
             None => (None, 0),
         });
-        push(&|m| m.set_template(template.clone(), resources));
+        let parameters = p.template_parameters.get();
+        push(&|m| m.set_template(template.clone(), resources, parameters.clone()));
     });
     view! {
         <div class="deploy-area" node_ref=area>

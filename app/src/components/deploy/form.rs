@@ -71,12 +71,6 @@ fn taken(plan: &shared::plan::Plan) -> &'static [&'static str] {
     }
 }
 
-/// The rules the template the planner shows gives its parameter `name`.
-fn rules_of(template: &str, name: &str) -> Option<shared::template::Node> {
-    let tree: serde_json::Value = serde_json::from_str(template).ok()?;
-    Some(tree.get("Parameters")?.get(name)?.clone().into())
-}
-
 /// What `spec` (a parameter's rules) says is wrong with `value`: the words the server would
 /// answer a deploy with (`template::parameters`), with the browser's own `RegExp` matching the
 /// pattern. Empty takes the template's default.
@@ -100,14 +94,22 @@ fn parameter_field(
 ) -> AnyView {
     let inputs = use_inputs();
     let path = format!("parameters.{name}");
-    // Checked at each keystroke, before any request; the server still checks what it is sent.
-    // The rules are read from the template once for each template, when a key is first typed.
-    let rules = crate::reactive::memo(move |_| {
-        inputs
-            .template
-            .with(|t| t.as_ref().and_then(|(text, _)| rules_of(text, name)))
+    let value = move || {
+        d.parameters
+            .with(|ps| ps.get(name).cloned().unwrap_or_default())
+    };
+    // The value against the template's rules, before any request: as it is typed, and as the
+    // form opens with a value kept from before a reload. The server still checks what it is
+    // sent. (Not a memo of `value` alone: a new template can bring other rules.)
+    let broken = crate::reactive::memo(move |_| {
+        let v = value();
+        inputs.parameter_rules.with(|rules| {
+            rules
+                .as_ref()
+                .and_then(|r| r.get(name))
+                .and_then(|r| rule_broken(r, &v))
+        })
     });
-    let typed = RwSignal::new(None::<String>);
     let problem = crate::reactive::memo(move |_| {
         d.problems
             .with(|ps| {
@@ -115,12 +117,8 @@ fn parameter_field(
                     .find(|p| p.path == path)
                     .map(|p| p.message.clone())
             })
-            .or_else(|| typed.get())
+            .or_else(|| broken.get())
     });
-    let value = move || {
-        d.parameters
-            .with(|ps| ps.get(name).cloned().unwrap_or_default())
-    };
     view! {
         // Named by its label alone; the hint and the problem describe it.
         <label class="deploy-parameter">
@@ -132,7 +130,6 @@ fn parameter_field(
                 aria-invalid=move || problem.get().is_some().then_some("true")
                 on:input=move |ev| {
                     let v = event_target_value(&ev);
-                    typed.set(rules.with_untracked(|r| r.as_ref().and_then(|r| rule_broken(r, &v))));
                     d.parameters.update(|ps| { ps.insert(name.to_string(), v); });
                     // The server's word was on the value it was sent: it goes with that value,
                     // and the banner that said it too once nothing it listed is left.

@@ -18,6 +18,8 @@ pub struct Inputs {
     pub valid: RwSignal<bool>,
     /// The last valid plan's template, as the planner shows it, and its number of resources.
     pub template: RwSignal<Option<(String, usize)>>,
+    /// That template's `Parameters` section: each stack parameter's rules.
+    pub parameter_rules: RwSignal<Option<shared::template::Node>>,
     /// Whether estimates count the free tier (the cost panel's switch).
     pub free_tier: RwSignal<bool>,
     /// The server's book for the plan's region, as the planner fetches it.
@@ -36,6 +38,7 @@ impl Inputs {
             plan,
             valid: RwSignal::new(false),
             template: RwSignal::new(None),
+            parameter_rules: RwSignal::new(None),
             free_tier: RwSignal::new(true),
             server_book,
             opened_from: RwSignal::new(None),
