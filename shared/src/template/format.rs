@@ -64,21 +64,26 @@ fn needs_escape(bytes: &[u8]) -> bool {
     const ONES: u64 = u64::from_ne_bytes([1; 8]);
     const HIGH: u64 = ONES * 0x80;
     let below = |x: u64, n: u64| x.wrapping_sub(ONES * n) & !x & HIGH;
-    let mut words = bytes.chunks_exact(8);
-    for word in &mut words {
-        let x = u64::from_le_bytes(word.try_into().expect("eight bytes"));
-        if below(x, 0x20)
+    let bad = |x: u64| {
+        below(x, 0x20)
             | below(x ^ (ONES * u64::from(b'"')), 1)
             | below(x ^ (ONES * u64::from(b'\\')), 1)
             != 0
-        {
-            return true;
-        }
+    };
+    let word = |w: &[u8]| u64::from_le_bytes(w.try_into().expect("eight bytes"));
+    if bytes.len() < 8 {
+        // A short string (most keys and names) as one word, padded with a byte that needs no
+        // escape.
+        let mut padded = [b'a'; 8];
+        padded[..bytes.len()].copy_from_slice(bytes);
+        return bad(u64::from_le_bytes(padded));
     }
-    words
-        .remainder()
-        .iter()
-        .any(|&b| b < 0x20 || b == b'"' || b == b'\\')
+    let mut words = bytes.chunks_exact(8);
+    if words.any(|w| bad(word(w))) {
+        return true;
+    }
+    // The last eight bytes, which overlap the last whole word: they hold the remainder.
+    bad(word(&bytes[bytes.len() - 8..]))
 }
 
 /// Appends a scalar as JSON.
