@@ -1156,3 +1156,91 @@ fn outputs(b: &mut Builder<'_>, f: &Fargate) {
         );
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::ecr_image;
+    use crate::plan::Architecture;
+    use crate::{ValidPlan, examples, template};
+
+    /// Every host form of a private ECR registry, in each region the planner offers; and the
+    /// hosts and shapes that are not one (another registry, a look-alike, a wrong account).
+    #[test]
+    fn an_ecr_image_is_known_by_each_of_its_hosts_and_nothing_else() {
+        for region in crate::plan::Region::ALL.map(|r| r.code()) {
+            for host in [
+                format!("123456789012.dkr.ecr.{region}.amazonaws.com"),
+                format!("123456789012.dkr.ecr-fips.{region}.amazonaws.com"),
+                format!("123456789012.dkr-ecr.{region}.on.aws"),
+                format!("123456789012.dkr-ecr-fips.{region}.on.aws"),
+            ] {
+                for name in ["api", "team/api", "a/b/c-d_e.f"] {
+                    let image = format!("{host}/{name}");
+                    assert_eq!(
+                        ecr_image(&image),
+                        Some(("123456789012", region, name)),
+                        "{image}"
+                    );
+                }
+            }
+        }
+        for image in [
+            "docker.io/library/nginx",
+            "public.ecr.aws/nginx/nginx",
+            "ghcr.io/someone/app",
+            "nginx",
+            "123456789012.dkr.ecr.us-east-1.amazonaws.com",
+            "12345678901.dkr.ecr.us-east-1.amazonaws.com/api",
+            "1234567890123.dkr.ecr.us-east-1.amazonaws.com/api",
+            "12345678901x.dkr.ecr.us-east-1.amazonaws.com/api",
+            "123456789012.dkr.ecr.us-east-1.amazonaws.com.evil.example/api",
+            "123456789012.dkr.ecr.us-east-1.on.aws/api",
+            "123456789012.dkr-ecr.us-east-1.amazonaws.com/api",
+            "123456789012.dkr.ecr-fips.us-east-1.on.aws/api",
+            "123456789012.dkr.ecr.useast1.amazonaws.com/api",
+            "123456789012.dkr.ecr..amazonaws.com/api",
+            "123456789012.ecr.us-east-1.amazonaws.com/api",
+            "evil.123456789012.dkr.ecr.us-east-1.amazonaws.com/api",
+        ] {
+            assert_eq!(ecr_image(image), None, "{image}");
+        }
+    }
+
+    /// The service may pull from the repository its image names, whichever host names it:
+    /// the grant is on that repository's ARN in its own region and account, and no other.
+    #[test]
+    fn the_pull_grant_follows_the_image_named_by_any_ecr_host() {
+        for (image, arn) in [
+            (
+                "210987654321.dkr.ecr-fips.us-east-2.amazonaws.com/team/api",
+                "arn:${AWS::Partition}:ecr:us-east-2:210987654321:repository/team/api",
+            ),
+            (
+                "210987654321.dkr-ecr.eu-west-1.on.aws/api",
+                "arn:${AWS::Partition}:ecr:eu-west-1:210987654321:repository/api",
+            ),
+            (
+                "210987654321.dkr-ecr-fips.us-east-1.on.aws/api",
+                "arn:${AWS::Partition}:ecr:us-east-1:210987654321:repository/api",
+            ),
+        ] {
+            let mut plan = examples::fargate();
+            let Architecture::Fargate(f) = &mut plan.architecture else {
+                unreachable!("the Fargate example")
+            };
+            f.image = Some(image.to_string());
+            let valid = ValidPlan::new(plan).expect("an ECR image of any host form is valid");
+            let t = template::generate(&valid);
+            let statements = t.tree()["Resources"]["TaskExecutionRole"]["Properties"]["Policies"]
+                [0]["PolicyDocument"]["Statement"]
+                .as_array()
+                .expect("the execution role's statements")
+                .clone();
+            let pull = statements
+                .iter()
+                .find(|s| s["Sid"] == "PullImage")
+                .unwrap_or_else(|| panic!("{image}: no pull grant"));
+            assert_eq!(pull["Resource"]["Fn::Sub"], arn, "{image}");
+        }
+    }
+}
