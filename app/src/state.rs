@@ -92,7 +92,8 @@ pub struct Planner {
     pub template: Memo<Option<(String, usize, bool)>>,
     /// The `Parameters` section of the last valid plan's template as compact JSON (`{}` when it
     /// has none), whatever the chosen format: the deploy panel checks a stack parameter's value
-    /// against these rules as it is typed. Made only when the panel reads it.
+    /// against these rules (as it is typed, and as the form opens). Made only when the panel
+    /// reads it.
     pub template_parameters: Memo<Option<String>>,
     /// What the server said about the plan region's prices (`GET /api/prices/{region}`);
     /// `None` without a server, and then the embedded book is used.

@@ -84,7 +84,8 @@ fn rule_broken(spec: &shared::template::Node, value: &str) -> Option<String> {
 }
 
 /// One parameter's input, with what is wrong with its value under it: the template's rule it
-/// breaks as it is typed, or the server's message for `parameters.NAME`.
+/// breaks (as it is typed, and as the form opens with a kept value), or the server's message
+/// for `parameters.NAME`.
 fn parameter_field(
     d: Deploy,
     name: &'static str,
