@@ -1160,11 +1160,11 @@ fn outputs(b: &mut Builder<'_>, f: &Fargate) {
 #[cfg(test)]
 mod tests {
     use super::ecr_image;
-    use crate::plan::Architecture;
-    use crate::{ValidPlan, examples, template};
 
     /// Every host form of a private ECR registry, in each region the planner offers; and the
     /// hosts and shapes that are not one (another registry, a look-alike, a wrong account).
+    /// The pull grant each form gets is `a_named_private_ecr_image_can_be_pulled`
+    /// (`shared/tests/templates.rs`).
     #[test]
     fn an_ecr_image_is_known_by_each_of_its_hosts_and_nothing_else() {
         for region in crate::plan::Region::ALL.map(|r| r.code()) {
@@ -1203,44 +1203,6 @@ mod tests {
             "evil.123456789012.dkr.ecr.us-east-1.amazonaws.com/api",
         ] {
             assert_eq!(ecr_image(image), None, "{image}");
-        }
-    }
-
-    /// The service may pull from the repository its image names, whichever host names it:
-    /// the grant is on that repository's ARN in its own region and account, and no other.
-    #[test]
-    fn the_pull_grant_follows_the_image_named_by_any_ecr_host() {
-        for (image, arn) in [
-            (
-                "210987654321.dkr.ecr-fips.us-east-2.amazonaws.com/team/api",
-                "arn:${AWS::Partition}:ecr:us-east-2:210987654321:repository/team/api",
-            ),
-            (
-                "210987654321.dkr-ecr.eu-west-1.on.aws/api",
-                "arn:${AWS::Partition}:ecr:eu-west-1:210987654321:repository/api",
-            ),
-            (
-                "210987654321.dkr-ecr-fips.us-east-1.on.aws/api",
-                "arn:${AWS::Partition}:ecr:us-east-1:210987654321:repository/api",
-            ),
-        ] {
-            let mut plan = examples::fargate();
-            let Architecture::Fargate(f) = &mut plan.architecture else {
-                unreachable!("the Fargate example")
-            };
-            f.image = Some(image.to_string());
-            let valid = ValidPlan::new(plan).expect("an ECR image of any host form is valid");
-            let t = template::generate(&valid);
-            let statements = t.tree()["Resources"]["TaskExecutionRole"]["Properties"]["Policies"]
-                [0]["PolicyDocument"]["Statement"]
-                .as_array()
-                .expect("the execution role's statements")
-                .clone();
-            let pull = statements
-                .iter()
-                .find(|s| s["Sid"] == "PullImage")
-                .unwrap_or_else(|| panic!("{image}: no pull grant"));
-            assert_eq!(pull["Resource"]["Fn::Sub"], arn, "{image}");
         }
     }
 }
