@@ -64,7 +64,7 @@ macro_rules! json {
         json!(@object [$($done)*] ($($key)* $next) ($($rest)*))
     };
     // Arrays: the elements are collected, then put in one `vec!`.
-    (@array [$($done:expr,)*]) => { ::std::vec![$($done,)*] };
+    (@array [$($done:expr,)*]) => { $crate::template::tree::Array::from_items([$($done,)*]) };
     (@array [$($done:expr,)*] $next:literal $(, $($rest:tt)*)?) => {
         json!(@array [$($done,)* $crate::template::json_macro::Literal::node($next),] $($($rest)*)?)
     };
@@ -93,7 +93,7 @@ macro_rules! json {
     (null) => { $crate::template::tree::Node::Null };
     ($value:literal) => { $crate::template::json_macro::Literal::node($value) };
     ($value:ident) => { json!(@owned $value) };
-    ([]) => { $crate::template::tree::Node::Array(::std::vec::Vec::new()) };
+    ([]) => { $crate::template::tree::Node::Array($crate::template::tree::Array::default()) };
     ([ $($tt:tt)+ ]) => { $crate::template::tree::Node::Array(json!(@array [] $($tt)+)) };
     ({}) => { $crate::template::tree::Node::Object($crate::template::tree::Object::new()) };
     ({ $($tt:tt)+ }) => { json!(@object [] () ($($tt)+)) };
@@ -256,12 +256,7 @@ impl IntoJson for Object {
 /// asserts it at compile time). The keys are one static array per object in the binary's data,
 /// not code that stores each one.
 pub(crate) fn object<const N: usize>(keys: &'static [&'static str; N], values: [Node; N]) -> Node {
-    Node::Object(Object::from_distinct(
-        keys.iter()
-            .zip(values)
-            .map(|(key, value)| (Cow::Borrowed(*key), value))
-            .collect(),
-    ))
+    Node::Object(Object::from_keys(keys, values))
 }
 
 /// Whether no two of `keys` are the same: `json!` asserts it of every object's keys at

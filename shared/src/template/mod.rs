@@ -29,7 +29,7 @@ use std::borrow::Cow;
 use serde_json::{Map, Value};
 
 use json_macro::json;
-pub use tree::{Node, Object, Text};
+pub use tree::{Array, Node, Object, Text};
 
 use crate::plan::{Architecture, Plan};
 pub use crate::resources::TagStyle;
@@ -343,14 +343,17 @@ impl<'p> Builder<'p> {
         match style {
             TagStyle::Untaggable => None,
             TagStyle::Map => Some(Node::Object(Object::from_iter([(PROJECT_TAG, project())]))),
-            TagStyle::List => Some(Node::Array(vec![tag(PROJECT_TAG, project())])),
-            TagStyle::ListWithName => Some(Node::Array(vec![
+            TagStyle::List => Some(Node::Array(Array::from_items([tag(
+                PROJECT_TAG,
+                project(),
+            )]))),
+            TagStyle::ListWithName => Some(Node::Array(Array::from_items([
                 tag(
                     "Name",
                     Node::String(Cow::Owned(name_tag(&self.plan.project, id))),
                 ),
                 tag(PROJECT_TAG, project()),
-            ])),
+            ]))),
         }
     }
 
