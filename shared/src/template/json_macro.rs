@@ -63,7 +63,7 @@ macro_rules! json {
     (@object [$($done:tt)*] ($($key:tt)*) ($next:tt $($rest:tt)*)) => {
         json!(@object [$($done)*] ($($key)* $next) ($($rest)*))
     };
-    // Arrays: the elements are collected, then put in one `vec!`.
+    // Arrays: the elements are collected, then put in one array (`Array::from_items`).
     (@array [$($done:expr,)*]) => { $crate::template::tree::Array::from_items([$($done,)*]) };
     (@array [$($done:expr,)*] $next:literal $(, $($rest:tt)*)?) => {
         json!(@array [$($done,)* $crate::template::json_macro::Literal::node($next),] $($($rest)*)?)

@@ -39,8 +39,15 @@ pub struct Object {
 static NULL: Node = Node::Null;
 
 /// A JSON array: its items in order. It reads as the `Vec` it holds.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Default, PartialEq, Eq)]
 pub struct Array(Vec<Node>);
+
+/// As the `Vec` it holds: `Array([1, 2])` in a node's debug form, not `Array(Array([1, 2]))`.
+impl fmt::Debug for Array {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.0.fmt(f)
+    }
+}
 
 /// The vectors of the objects and arrays a thread let go, kept for the next ones of their size.
 ///
@@ -53,11 +60,12 @@ pub struct Array(Vec<Node>);
 /// one's, with no call to the allocator either way.
 ///
 /// Only vectors of capacity 1 to [`CLASSES`] are kept, each with the others of its capacity
-/// (so one taken is exactly the size asked for), at most [`KEPT`] of a capacity: at most
-/// 256 × (1 + … + 8) vectors' worth of 56-byte entries and 32-byte items, about 790 KiB a
-/// thread, and in practice what the last template let go (the Fargate example's: 60 KB of
-/// entries, 9 KB of items). A vector is emptied before it is kept: the values it held are
-/// dropped as they were before.
+/// (so one taken is exactly the size asked for), at most [`KEPT`] of a capacity. That bounds
+/// a thread's lists at 256 × (1 + … + 8) slots of 56-byte entries and of 32-byte items (on a
+/// 64-bit target), 792 KiB, under 1 MiB with the allocator's headers and the lists
+/// themselves. In practice they hold about what one template lets go: after the Fargate
+/// example, 60 KB of entries and 9 KB of items. A vector is emptied before it is kept: the
+/// values it held are dropped as they were before.
 mod pool {
     use std::cell::RefCell;
     use std::thread::LocalKey;
@@ -670,6 +678,7 @@ mod tests {
             assert_eq!(second["D"].as_array().unwrap().as_ptr(), items_at);
             assert_eq!(second.to_string(), r#"{"C":"c","D":[null,4]}"#);
             assert_eq!(kept().0, [0; pool::CLASSES]);
+            assert_eq!(kept().1, [0; pool::CLASSES]);
             drop((second, three));
             // An empty object or array has no vector to keep.
             assert_eq!(kept().0, [0, 1, 1, 0, 0, 0, 0, 0]);
@@ -698,24 +707,42 @@ mod tests {
                 "objects of two entries, up to the bound"
             );
             assert_eq!(items[0], pool::KEPT, "arrays of one item, up to the bound");
-            // The outer object grew past the kept capacities: it went back to the allocator.
+            // The outer object, of 296 entries, is larger than any kept capacity: it went back
+            // to the allocator.
             assert_eq!(entries.iter().sum::<usize>(), pool::KEPT);
+            assert_eq!(items.iter().sum::<usize>(), pool::KEPT);
         });
     }
 
     #[test]
     fn a_value_dropped_as_its_thread_ends_is_let_go() {
-        thread_local! {
-            static LAST: std::cell::RefCell<Option<Node>> = const { std::cell::RefCell::new(None) };
+        /// A tree dropped among its thread's own values, after the pool's lists: it says so
+        /// first, so that the test cannot pass without reaching that case.
+        struct DroppedAfterThePool {
+            _tree: Node,
         }
-        // The tree is dropped among the thread's own values. A thread's values are dropped in
-        // the reverse of the order they were first used in, so `LAST`, used first, goes after
-        // the pool: the tree's vectors go back to the allocator, and nothing panics.
+        impl Drop for DroppedAfterThePool {
+            fn drop(&mut self) {
+                assert!(
+                    pool::ENTRIES.try_with(|_| ()).is_err()
+                        && pool::ITEMS.try_with(|_| ()).is_err(),
+                    "the pool's lists are gone before this value"
+                );
+                // Then the tree goes: its vectors back to the allocator, and nothing panics.
+            }
+        }
+        thread_local! {
+            static LAST: std::cell::RefCell<Option<DroppedAfterThePool>> =
+                const { std::cell::RefCell::new(None) };
+        }
+        // A thread's values are dropped in the reverse of the order they were first used in
+        // (std on Linux), so `LAST`, used first, goes after the pool. A panic in a thread's
+        // own destructors aborts the test program: the failure is not quiet.
         on_a_new_thread(|| {
             LAST.with_borrow(|_| ());
             let tree = json!({ "A": [1], "B": { "C": [2, 3] } });
             drop(json!({ "K": [0] }));
-            LAST.with_borrow_mut(|last| *last = Some(tree));
+            LAST.with_borrow_mut(|last| *last = Some(DroppedAfterThePool { _tree: tree }));
         });
     }
 
