@@ -149,12 +149,6 @@ impl std::ops::DerefMut for Array {
     }
 }
 
-impl From<Vec<Node>> for Array {
-    fn from(items: Vec<Node>) -> Self {
-        Array(items)
-    }
-}
-
 impl FromIterator<Node> for Array {
     fn from_iter<I: IntoIterator<Item = Node>>(iter: I) -> Self {
         Array(iter.into_iter().collect())
