@@ -1,5 +1,6 @@
 //! Decimal text to `f64`, as Rust's `str::parse::<f64>` reads a finite number, through the
-//! JSON reader the crate already has.
+//! JSON reader the crate already has; and `f64` to text as `{}` and `{:.N}` write it
+//! ([`Plain`], [`Fixed`]).
 //!
 //! The browser parses prices (the price book), plans (share links) and typed numbers. Rust's
 //! own float parser brings a 10 KB table of powers of five and its code into the wasm, about
@@ -75,6 +76,232 @@ fn read_exponent(text: &str) -> i64 {
         digits.parse::<i64>().unwrap_or(0).min(LIMIT)
     };
     if negative { -value } else { value }
+}
+
+/// `f64` as Rust's `{}` writes it (`1`, `0.1`, `1e-7` as `0.0000001`), without Rust's float
+/// formatter: serde_json's shortest digits (zmij; Rust's own shortest digits but for exact
+/// ties, which are corrected, tested below), laid out as `{}` lays them out.
+///
+/// Rust's formatter (shortest and fixed digits, with their tables) is about 14 KB of the
+/// planner's wasm; serde_json's is there anyway for plans. [`Fixed`] does `{:.N}`. They are
+/// the first half of taking Rust's out of the wasm: it stays there while any `f64` reaches a
+/// format string (`fmt_qty`, the cost texts, validation messages, the diagram; over a hundred
+/// arguments), so none is switched yet, since switching some only adds these to the wasm.
+pub struct Plain(pub f64);
+
+impl std::fmt::Display for Plain {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let v = self.0;
+        if v.is_nan() {
+            return f.write_str("NaN");
+        }
+        let sign = if v.is_sign_negative() { "-" } else { "" };
+        if v.is_infinite() {
+            return write!(f, "{sign}inf");
+        }
+        // serde_json writes `1.0`, `0.1`, `1e20`, `1.5e-7`: digits, a point, an exponent.
+        let json = serde_json::Number::from_f64(v.abs()).map(|n| n.to_string());
+        let json = json.as_deref().unwrap_or("0");
+        let (mantissa, exponent) = match json.split_once('e') {
+            Some((m, e)) => (m, e.parse::<i32>().unwrap_or(0)),
+            None => (json, 0),
+        };
+        let (int, frac) = mantissa.split_once('.').unwrap_or((mantissa, ""));
+        let digits = format!("{int}{frac}");
+        let digits = digits.trim_start_matches('0');
+        // The point's place among the significant digits.
+        let point = int.len() as i32 - (int.len() + frac.len() - digits.len()) as i32 + exponent;
+        let digits = digits.trim_end_matches('0');
+        // Between two shortest forms equally near the value, Rust takes the upper one and
+        // serde_json the even one: a value that is exactly halfway, which takes 17 or so
+        // digits (2^-25 is 2.98023223876953125e-8: Rust writes …313, serde_json …312).
+        let upper;
+        let digits = if digits.len() >= 15
+            && let Some(up) = halfway_up(v.abs(), digits)
+        {
+            upper = up;
+            upper.as_str()
+        } else {
+            digits
+        };
+        f.write_str(sign)?;
+        if digits.is_empty() {
+            return f.write_str("0");
+        }
+        let len = digits.len() as i32;
+        if point <= 0 {
+            write!(f, "0.{}{digits}", Zeros(-point))
+        } else if point >= len {
+            write!(f, "{digits}{}", Zeros(point - len))
+        } else {
+            let (a, b) = digits.split_at(point as usize);
+            write!(f, "{a}.{b}")
+        }
+    }
+}
+
+/// When `v` is exactly halfway between `digits` and its neighbour in the last place (its exact
+/// digits are the lower of the two and a 5), the upper of the two; `None` otherwise.
+fn halfway_up(v: f64, digits: &str) -> Option<String> {
+    let bits = v.to_bits();
+    let (mut m, mut e) = match (bits >> 52) as i32 {
+        0 => (bits & ((1 << 52) - 1), -1074),
+        biased => ((bits & ((1 << 52) - 1)) | (1 << 52), biased - 1075),
+    };
+    if m == 0 {
+        return None;
+    }
+    let zeros = m.trailing_zeros();
+    m >>= zeros;
+    e += zeros as i32;
+    // Exact digits: m × 2^e, or m × 5^-e (the same digits as m / 2^-e).
+    let mut exact = Big::from(u128::from(m));
+    if e >= 0 {
+        (0..e).for_each(|_| exact.double());
+    } else {
+        (0..-e).for_each(|_| exact.times_five());
+    }
+    let exact = exact.to_string();
+    let exact = exact.trim_end_matches('0');
+    let (head, last) = exact.split_at(exact.len().checked_sub(1)?);
+    if last != "5" || head.len() != digits.len() {
+        return None;
+    }
+    // The upper neighbour: head + 1 in its last place (no carry past the first digit: the
+    // shortest form has as many digits).
+    let mut up = head.as_bytes().to_vec();
+    let carried = up.iter_mut().rev().all(|d| {
+        let nine = *d == b'9';
+        *d = if nine { b'0' } else { *d + 1 };
+        nine
+    });
+    if carried {
+        return None;
+    }
+    let up = String::from_utf8(up).ok()?;
+    (digits == head || digits == up).then(|| up.trim_end_matches('0').to_string())
+}
+
+/// `n` zeros.
+struct Zeros(i32);
+
+impl std::fmt::Display for Zeros {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        (0..self.0).try_for_each(|_| f.write_str("0"))
+    }
+}
+
+/// `f64` with `N` decimals as Rust's `{:.N}` writes it: the exact binary value rounded to
+/// `N` decimals, a tie to even, a negative value keeping its sign (`-0.0`). `N` is at most 19.
+pub struct Fixed<const N: u32>(pub f64);
+
+impl<const N: u32> std::fmt::Display for Fixed<N> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        const { assert!(N <= 19, "at most 19 decimals") };
+        let v = self.0;
+        if v.is_nan() {
+            return f.write_str("NaN");
+        }
+        let sign = if v.is_sign_negative() { "-" } else { "" };
+        if v.is_infinite() {
+            return write!(f, "{sign}inf");
+        }
+        // v = m × 2^e exactly; the digits are m × 2^e × 10^N rounded to an integer.
+        let bits = v.abs().to_bits();
+        let (m, e) = match (bits >> 52) as i32 {
+            0 => (bits & ((1 << 52) - 1), -1074),
+            biased => ((bits & ((1 << 52) - 1)) | (1 << 52), biased - 1075),
+        };
+        let scaled = u128::from(m) * 10u128.pow(N);
+        let digits = if e >= 0 {
+            // An integer: its digits, then N zeros (no rounding).
+            let mut limbs = Big::from(u128::from(m));
+            (0..e).for_each(|_| limbs.double());
+            format!("{}{}", limbs, Zeros(N as i32))
+        } else {
+            // scaled < 2^53 × 10^19 < 2^117, so past 117 bits of shift it is under a half.
+            let k = e.unsigned_abs();
+            let rounded = if k >= 118 {
+                0
+            } else {
+                let q = scaled >> k;
+                let r = scaled - (q << k);
+                let half = 1u128 << (k - 1);
+                q + u128::from(r > half || (r == half && q & 1 == 1))
+            };
+            rounded.to_string()
+        };
+        // At least one digit before the point.
+        let n = N as usize;
+        let padded = format!(
+            "{}{digits}",
+            Zeros((n + 1).saturating_sub(digits.len()) as i32)
+        );
+        let (whole, fraction) = padded.split_at(padded.len() - n);
+        f.write_str(sign)?;
+        f.write_str(whole)?;
+        if n > 0 {
+            write!(f, ".{fraction}")?;
+        }
+        Ok(())
+    }
+}
+
+/// A natural number in base 10^9 limbs, least significant first: the digits of a large
+/// integral `f64`.
+struct Big(Vec<u32>);
+
+impl Big {
+    const BASE: u64 = 1_000_000_000;
+
+    fn from(mut n: u128) -> Self {
+        let mut limbs = Vec::new();
+        while n > 0 {
+            limbs.push((n % u128::from(Self::BASE)) as u32);
+            n /= u128::from(Self::BASE);
+        }
+        Big(limbs)
+    }
+
+    fn double(&mut self) {
+        let mut carry = 0;
+        for limb in &mut self.0 {
+            let x = u64::from(*limb) * 2 + carry;
+            *limb = (x % Self::BASE) as u32;
+            carry = x / Self::BASE;
+        }
+        if carry > 0 {
+            self.0.push(carry as u32);
+        }
+    }
+}
+
+impl Big {
+    fn times_five(&mut self) {
+        let mut carry = 0;
+        for limb in &mut self.0 {
+            let x = u64::from(*limb) * 5 + carry;
+            *limb = (x % Self::BASE) as u32;
+            carry = x / Self::BASE;
+        }
+        if carry > 0 {
+            self.0.push(carry as u32);
+        }
+    }
+}
+
+impl std::fmt::Display for Big {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.0.split_last() {
+            None => f.write_str("0"),
+            Some((top, rest)) => {
+                write!(f, "{top}")?;
+                rest.iter()
+                    .rev()
+                    .try_for_each(|limb| write!(f, "{limb:09}"))
+            }
+        }
+    }
 }
 
 #[cfg(test)]
@@ -175,6 +402,77 @@ mod tests {
                 _ => format!("-{digits}e{exponent}"),
             };
             agrees(&text);
+        }
+    }
+    /// `Plain` and `Fixed` write what `{}` and `{:.N}` write: special values, ties, signs,
+    /// every binary exponent, and pseudo-random values of every magnitude.
+    #[test]
+    fn formats_as_rust_formats() {
+        use super::{Fixed, Plain};
+        fn check(v: f64) {
+            assert_eq!(Plain(v).to_string(), format!("{v}"), "{v:e}");
+            assert_eq!(Fixed::<0>(v).to_string(), format!("{v:.0}"), "{v:e}");
+            assert_eq!(Fixed::<1>(v).to_string(), format!("{v:.1}"), "{v:e}");
+            assert_eq!(Fixed::<2>(v).to_string(), format!("{v:.2}"), "{v:e}");
+            assert_eq!(Fixed::<12>(v).to_string(), format!("{v:.12}"), "{v:e}");
+            assert_eq!(Fixed::<19>(v).to_string(), format!("{v:.19}"), "{v:e}");
+        }
+        for v in [
+            0.0,
+            -0.0,
+            0.5,
+            1.5,
+            2.5,
+            -0.5,
+            0.25,
+            0.125,
+            0.375,
+            1.0,
+            10.0,
+            0.1,
+            0.2,
+            0.3,
+            -0.01,
+            0.05,
+            0.15,
+            0.995,
+            1e-7,
+            1.5e-7,
+            1e15,
+            1e16,
+            1e20,
+            1e21,
+            1e22,
+            123456.789,
+            3.7000000000000006,
+            0.0000166667,
+            5e-324,
+            f64::MIN_POSITIVE,
+            f64::MAX,
+            f64::MIN,
+            f64::NAN,
+            f64::INFINITY,
+            f64::NEG_INFINITY,
+            9007199254740993.0,
+            4503599627370497.5,
+        ] {
+            check(v);
+        }
+        for e in -1074..=1023 {
+            check(2f64.powi(e));
+            check(-3.0 * 2f64.powi(e - 2));
+        }
+        let mut next = crate::test_rng::xorshift(0x9e37_79b9_7f4a_7c15);
+        for _ in 0..20_000 {
+            let v = f64::from_bits(next());
+            if v.is_finite() {
+                check(v);
+            }
+            // Values as plans and prices have them: cents, tenths, ratios.
+            let small = (next() % 2_000_000_000) as f64
+                / [1.0, 10.0, 100.0, 1000.0, 7.0][(next() % 5) as usize];
+            check(small);
+            check(-small);
         }
     }
 }
