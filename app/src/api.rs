@@ -36,7 +36,10 @@ pub fn take_token(back_to: &str) -> Option<String> {
     {
         let _ = storage.set_item(TOKEN_KEY, token);
         // When: each login link taken is told apart, the same token brought again included.
-        let _ = storage.set_item(FROM_LINK_KEY, &js_sys::Date::now().to_string());
+        let _ = storage.set_item(
+            FROM_LINK_KEY,
+            &shared::decimal::Plain(js_sys::Date::now()).to_string(),
+        );
         crate::browser::replace_fragment(back_to);
     }
     storage.get_item(TOKEN_KEY).ok()?.filter(|t| !t.is_empty())

@@ -772,7 +772,7 @@ fn workload(c: &mut Checker, w: &Workload) {
 /// number past 15 digits with an exponent (1e308 is not written out as 309 digits). From the
 /// printed digits, not `{:e}`, whose code the browser would carry for this alone.
 fn as_typed(v: f64) -> String {
-    let text = format!("{v}");
+    let text = crate::decimal::Plain(v).to_string();
     let (sign, digits) = text
         .strip_prefix('-')
         .map_or(("", text.as_str()), |d| ("-", d));
@@ -849,7 +849,8 @@ fn fargate(c: &mut Checker, plan: &Plan, f: &Fargate) {
                 "fargate.memory_mib",
                 format!(
                     "{} MiB is not allowed with {} vCPU (allowed: {allowed})",
-                    f.memory_mib, f.vcpu
+                    f.memory_mib,
+                    crate::decimal::Plain(f.vcpu)
                 ),
             );
         }

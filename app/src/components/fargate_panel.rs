@@ -40,7 +40,10 @@ fn memory_label(mib: u32) -> String {
     if mib.is_multiple_of(1024) {
         format!("{} GB", mib / 1024)
     } else {
-        format!("{:.1} GB", f64::from(mib) / 1024.0)
+        format!(
+            "{} GB",
+            shared::decimal::Fixed::<1>(f64::from(mib) / 1024.0)
+        )
     }
 }
 
@@ -56,8 +59,8 @@ pub fn FargatePanel() -> impl IntoView {
                 {select_field(
                     "fargate.vcpu",
                     "vCPU per task",
-                    opts(FARGATE_VCPUS.iter().map(|v| (v, format!("{v} vCPU")))),
-                    move || vcpu().to_string(),
+                    opts(FARGATE_VCPUS.iter().map(|&v| (shared::decimal::Plain(v), format!("{} vCPU", shared::decimal::Plain(v))))),
+                    move || shared::decimal::Plain(vcpu()).to_string(),
                     move |v| {
                         if let Some(v) = shared::decimal::parse_f64(&v) {
                             p.fargate(|f| {

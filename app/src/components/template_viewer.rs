@@ -91,8 +91,8 @@ pub fn TemplateViewer() -> impl IntoView {
     let info = move || {
         p.template.with(|t| match t {
             Some((text, n, current)) => format!(
-                "{n} resources · {:.1} KB{}",
-                text.len() as f64 / 1024.0,
+                "{n} resources · {} KB{}",
+                shared::decimal::Fixed::<1>(text.len() as f64 / 1024.0),
                 if *current { "" } else { " · last valid plan" }
             ),
             None => String::new(),

@@ -5,6 +5,7 @@
 use std::fmt::Write;
 
 use shared::cost::CurvePoint;
+use shared::decimal::{Fixed, Plain};
 
 pub const WIDTH: f64 = 560.0;
 pub const HEIGHT: f64 = 260.0;
@@ -42,15 +43,15 @@ fn short(v: f64) -> String {
     let units = [(1e9, "B"), (1e6, "M"), (1e3, "K")];
     for (size, suffix) in units {
         if v >= size {
-            return format!("{}{suffix}", (v / size).round());
+            return format!("{}{suffix}", Plain((v / size).round()));
         }
     }
-    format!("{}", v.round())
+    Plain(v.round()).to_string()
 }
 
 fn money_short(v: f64) -> String {
     if v < 1.0 {
-        format!("${v}")
+        format!("${}", Plain(v))
     } else {
         format!("${}", short(v))
     }
@@ -89,10 +90,10 @@ pub fn layout(curve: &[CurvePoint], break_even: Option<f64>, user_requests: f64)
             .enumerate()
             .map(|(i, p)| {
                 format!(
-                    "{}{:.1},{:.1}",
+                    "{}{},{}",
                     if i == 0 { "M" } else { "L" },
-                    px(p.requests_per_month),
-                    py(pick(p))
+                    Fixed::<1>(px(p.requests_per_month)),
+                    Fixed::<1>(py(pick(p)))
                 )
             })
             .collect::<Vec<_>>()
@@ -105,11 +106,11 @@ pub fn layout(curve: &[CurvePoint], break_even: Option<f64>, user_requests: f64)
             .filter(|w| flag(&w[0]) || flag(&w[1]))
             .map(|w| {
                 format!(
-                    "M{:.1},{:.1} L{:.1},{:.1}",
-                    px(w[0].requests_per_month),
-                    py(pick(&w[0])),
-                    px(w[1].requests_per_month),
-                    py(pick(&w[1]))
+                    "M{},{} L{},{}",
+                    Fixed::<1>(px(w[0].requests_per_month)),
+                    Fixed::<1>(py(pick(&w[0]))),
+                    Fixed::<1>(px(w[1].requests_per_month)),
+                    Fixed::<1>(py(pick(&w[1])))
                 )
             })
             .collect::<Vec<_>>()
@@ -149,9 +150,11 @@ impl Chart {
         let (plot_bottom, plot_right) = (HEIGHT - BOTTOM, WIDTH - RIGHT);
         let _ = write!(
             out,
-            "<svg class=\"chart\" viewBox=\"0 0 {WIDTH} {HEIGHT}\" role=\"img\" \
+            "<svg class=\"chart\" viewBox=\"0 0 {} {}\" role=\"img\" \
              aria-label=\"Monthly cost against requests per month, log scales\" \
-             data-testid=\"compare-chart\" xmlns=\"http://www.w3.org/2000/svg\">"
+             data-testid=\"compare-chart\" xmlns=\"http://www.w3.org/2000/svg\">",
+            Plain(WIDTH),
+            Plain(HEIGHT)
         );
         for (x, class, id, title) in [
             (
@@ -172,8 +175,10 @@ impl Chart {
                 out,
                 "<rect class=\"{class}\" data-testid=\"{id}\" x=\"{x}\" y=\"{TOP}\" \
                  width=\"{}\" height=\"{}\"><title>{title}</title></rect>",
-                (plot_right - x).max(0.0),
-                plot_bottom - TOP
+                Plain((plot_right - x).max(0.0)),
+                Plain(plot_bottom - TOP),
+                x = Plain(x),
+                TOP = Plain(TOP)
             );
         }
         for (y, label) in &self.y_ticks {
@@ -181,8 +186,11 @@ impl Chart {
                 out,
                 "<line class=\"grid\" x1=\"{LEFT}\" x2=\"{plot_right}\" y1=\"{y}\" y2=\"{y}\"></line>\
                  <text class=\"tick\" x=\"{}\" y=\"{}\" text-anchor=\"end\">",
-                LEFT - 6.0,
-                y + 4.0
+                Plain(LEFT - 6.0),
+                Plain(y + 4.0),
+                LEFT = Plain(LEFT),
+                plot_right = Plain(plot_right),
+                y = Plain(*y)
             );
             super::escape(&mut out, label);
             out.push_str("</text>");
@@ -190,8 +198,9 @@ impl Chart {
         for (x, label) in &self.x_ticks {
             let _ = write!(
                 out,
-                "<text class=\"tick\" x=\"{x}\" y=\"{}\" text-anchor=\"middle\">",
-                plot_bottom + 16.0
+                "<text class=\"tick\" x=\"{}\" y=\"{}\" text-anchor=\"middle\">",
+                Plain(*x),
+                Plain(plot_bottom + 16.0)
             );
             super::escape(&mut out, label);
             out.push_str("</text>");
@@ -199,8 +208,8 @@ impl Chart {
         let _ = write!(
             out,
             "<text class=\"axis\" x=\"{}\" y=\"{}\" text-anchor=\"middle\">requests per month</text>",
-            (LEFT + plot_right) / 2.0,
-            HEIGHT - 4.0
+            Plain((LEFT + plot_right) / 2.0),
+            Plain(HEIGHT - 4.0)
         );
         // Paths are made of numbers, `M`, `L`, commas and spaces: nothing to escape.
         for (class, test_id, d) in [
@@ -243,10 +252,15 @@ impl Chart {
                 };
                 let _ = write!(
                     out,
-                    "<line class=\"{class}\" data-testid=\"{test_id}\" data-x=\"{x:.1}\" x1=\"{x}\" \
+                    "<line class=\"{class}\" data-testid=\"{test_id}\" data-x=\"{x1}\" x1=\"{x}\" \
                      x2=\"{x}\" y1=\"{TOP}\" y2=\"{plot_bottom}\"></line><text class=\"marker-label\" \
                      x=\"{label_x}\" y=\"{}\"{anchor}>{label}</text>",
-                    TOP + dy
+                    Plain(TOP + dy),
+                    x1 = Fixed::<1>(x),
+                    x = Plain(x),
+                    TOP = Plain(TOP),
+                    plot_bottom = Plain(plot_bottom),
+                    label_x = Plain(label_x)
                 );
             }
         }
@@ -255,8 +269,8 @@ impl Chart {
             let _ = write!(
                 out,
                 "<text class=\"marker-label\" data-testid=\"traffic-off-chart\" x=\"{}\" y=\"{}\"{}>{}</text>",
-                if above { WIDTH - RIGHT } else { LEFT + 4.0 },
-                TOP + 24.0,
+                Plain(if above { WIDTH - RIGHT } else { LEFT + 4.0 }),
+                Plain(TOP + 24.0),
                 if above { " text-anchor=\"end\"" } else { "" },
                 if above {
                     "your traffic is beyond →"

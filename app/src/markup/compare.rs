@@ -231,7 +231,11 @@ pub fn chart_text(c: &Comparison) -> String {
     for p in rows {
         let mut fargate = at_least(p.fargate_usd, p.fargate_lower_bound);
         if p.fargate_over_capacity {
-            let _ = write!(fargate, " (over the plan's {} tasks)", p.fargate_tasks);
+            let _ = write!(
+                fargate,
+                " (over the plan's {} tasks)",
+                shared::decimal::Plain(p.fargate_tasks)
+            );
         }
         let mut lambda = at_least(p.lambda_usd, p.lambda_lower_bound);
         if p.lambda_over_capacity {

@@ -219,7 +219,10 @@ pub fn largest(e: &Estimate, n: usize) -> String {
         out.push_str(": ");
         escape(&mut out, &l.item);
         out.push_str("</span><span class=\"bar\" aria-hidden=\"true\"><span style=\"");
-        attribute(&mut out, &format!("width: {:.1}%", v / max * 100.0));
+        attribute(
+            &mut out,
+            &format!("width: {}%", shared::decimal::Fixed::<1>(v / max * 100.0)),
+        );
         out.push_str("\"></span></span><span class=\"line-usd\">");
         escape(&mut out, &money(v));
         out.push_str("</span></li>");

@@ -163,7 +163,10 @@ impl PriceBook {
             let usd = crate::decimal::parse_f64(usd)
                 .ok_or_else(|| format!("line {n}: {usd:?} is not a price"))?;
             if !usd.is_finite() || usd < 0.0 {
-                return Err(format!("line {n}: {usd} is not a price"));
+                return Err(format!(
+                    "line {n}: {} is not a price",
+                    crate::decimal::Plain(usd)
+                ));
             }
             let price = Price {
                 usd,
@@ -216,7 +219,7 @@ impl PriceBook {
         for (key, region, p) in self.iter() {
             out.push_str(&format!(
                 "{key}\t{region}\t{}\t{}\t{}\t{}\t{}\n",
-                p.usd,
+                crate::decimal::Plain(p.usd),
                 clean(&p.unit),
                 if p.derived { "derived" } else { "quoted" },
                 clean(&p.dimension),

@@ -226,8 +226,8 @@ fn mirror(plan: &Plan, fp: &Plan, lp: &Plan) -> Vec<String> {
         ArchitectureKind::Lambda => {
             out.push(format!(
                 "Both sides carry the same workload; the Fargate side uses the Fargate example's service ({} vCPU, {} GB, {}–{} tasks).",
-                f.vcpu,
-                f64::from(f.memory_mib) / 1024.0,
+                crate::decimal::Plain(f.vcpu),
+                crate::decimal::Plain(f64::from(f.memory_mib) / 1024.0),
                 f.min_tasks,
                 f.max_tasks
             ));
@@ -557,8 +557,8 @@ pub fn compare(plan: &Plan, book: &PriceBook, o: Options, sides: Sides) -> Compa
     let mut assumptions = mirror(plan, fp, lp);
     assumptions.extend([
         format!(
-            "The curve and the headline are one model: Fargate runs as many tasks as the traffic needs (each request keeps one vCPU busy for {:.0}% of its duration; the rest waits on I/O, which Lambda bills and Fargate does not), at the autoscaling target, between the plan's minimum and maximum.",
-            assume::CPU_SHARE_OF_DURATION * 100.0
+            "The curve and the headline are one model: Fargate runs as many tasks as the traffic needs (each request keeps one vCPU busy for {}% of its duration; the rest waits on I/O, which Lambda bills and Fargate does not), at the autoscaling target, between the plan's minimum and maximum.",
+            crate::decimal::Fixed::<0>(assume::CPU_SHARE_OF_DURATION * 100.0)
         ),
         format!(
             "The curve spans 10^3 to 10^11 requests a month, {POINTS_PER_DECADE} points a decade, and is also read on both sides of each Fargate task step; a crossing is refined by bisection, and the break-even is the last one."

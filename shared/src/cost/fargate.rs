@@ -1,11 +1,13 @@
 //! Cost lines of the Fargate architecture.
 
+use super::HOURS;
 use super::Notes;
 use super::pricer::one;
 use super::{
     DAYS_PER_MONTH, HOURS_PER_MONTH, Options, Pricer, SECONDS_PER_MONTH, Scenario, assume, fmt_qty,
     fmt_usd, fmt_usd_rate,
 };
+use crate::decimal::{Fixed, Plain};
 use crate::plan::{CpuArch, Fargate, NatGateways, Plan};
 use crate::template::{ECR_IMAGES_KEPT, LOG_EXPIRATION_DAYS, LOG_OLD_VERSION_DAYS};
 
@@ -86,9 +88,9 @@ fn compute(p: &mut Pricer<'_>, a: &mut Notes, f: &Fargate, s: Scenario) {
         let hours = task_hours * share;
         let explain_tasks = || {
             format!(
-                "{} × {HOURS_PER_MONTH} h × {:.0}% {kind}",
+                "{} × {HOURS} h × {}% {kind}",
                 count_tasks(s.tasks),
-                share * 100.0
+                Fixed::<0>(share * 100.0)
             )
         };
         for (what, per_task, key, unit) in [
@@ -149,8 +151,8 @@ fn compute(p: &mut Pricer<'_>, a: &mut Notes, f: &Fargate, s: Scenario) {
             let floor = match (on_demand, discount) {
                 _ if !p.says_unknowns() => String::new(),
                 (Some(rate), Some((d, fallback))) => format!(
-                    "Spot prices float; AWS states Fargate Spot at up to {:.0}% off on-demand{}, so it costs at least {} per {}",
-                    d * 100.0,
+                    "Spot prices float; AWS states Fargate Spot at up to {}% off on-demand{}, so it costs at least {} per {}",
+                    Fixed::<0>(d * 100.0),
                     if fallback {
                         format!(
                             " (a figure the book has for {}, and AWS states for every region)",
@@ -186,7 +188,7 @@ fn compute(p: &mut Pricer<'_>, a: &mut Notes, f: &Fargate, s: Scenario) {
             "fargate.ephemeral_gb_hour",
             &|| {
                 format!(
-                    "{} × {HOURS_PER_MONTH} h × ({} − 20 included) GB",
+                    "{} × {HOURS} h × ({} − 20 included) GB",
                     count_tasks(s.tasks),
                     f.ephemeral_storage_gib
                 )
@@ -208,7 +210,7 @@ fn network(p: &mut Pricer<'_>, a: &mut Notes, plan: &Plan, f: &Fargate, o: Optio
         HOURS_PER_MONTH,
         "hours",
         "alb.hour",
-        &|| format!("1 ALB × {HOURS_PER_MONTH} h"),
+        &|| format!("1 ALB × {HOURS} h"),
     );
     let new_conn = rps * assume::NEW_CONNECTIONS_PER_REQUEST / 25.0;
     let bytes_gb_per_hour = s.requests * f64::from(w.avg_response_kb) / KB_PER_GB / HOURS_PER_MONTH;
@@ -221,7 +223,7 @@ fn network(p: &mut Pricer<'_>, a: &mut Notes, plan: &Plan, f: &Fargate, o: Optio
         "alb.lcu_hour",
         &|| {
             format!(
-                "max({} new connections/s ÷ 25, {} GB processed/h ÷ 1) LCU × {HOURS_PER_MONTH} h",
+                "max({} new connections/s ÷ 25, {} GB processed/h ÷ 1) LCU × {HOURS} h",
                 fmt_qty(rps * assume::NEW_CONNECTIONS_PER_REQUEST),
                 fmt_qty(bytes_gb_per_hour)
             )
@@ -229,7 +231,7 @@ fn network(p: &mut Pricer<'_>, a: &mut Notes, plan: &Plan, f: &Fargate, o: Optio
     );
     a.say(format_args!(
         "Load balancer: traffic is spread evenly over the month; each request opens {} new connection (no keep-alive), and the single forward rule stays within the 10 free rule evaluations. The bytes processed are the responses' (the plan states no request size; request bodies add to them).",
-        assume::NEW_CONNECTIONS_PER_REQUEST
+        Plain(assume::NEW_CONNECTIONS_PER_REQUEST)
     ));
     let nats = f64::from(f.nat_gateways.count());
     let nat_label = match f.nat_gateways {
@@ -242,7 +244,7 @@ fn network(p: &mut Pricer<'_>, a: &mut Notes, plan: &Plan, f: &Fargate, o: Optio
         nats * HOURS_PER_MONTH,
         "hours",
         "nat.hour",
-        &|| format!("{nat_label} × {HOURS_PER_MONTH} h"),
+        &|| format!("{nat_label} × {HOURS} h"),
     );
     // ECR keeps image layers in S3, so pulls from a repository of the plan's region take the
     // S3 gateway endpoint too (only the registry's API calls, a few KB a pull, cross the NAT);
@@ -268,15 +270,15 @@ fn network(p: &mut Pricer<'_>, a: &mut Notes, plan: &Plan, f: &Fargate, o: Optio
                 "{} GB of image pulls ({} × {} deploys × {} GB",
                 fmt_qty(pulls),
                 count_tasks(s.tasks),
-                assume::DEPLOYS_PER_MONTH,
-                assume::IMAGE_GB
+                Plain(assume::DEPLOYS_PER_MONTH),
+                Plain(assume::IMAGE_GB)
             );
             let app = format!(
                 "the app's {} GB of S3 traffic ({} requests × {} objects × {} KB)",
                 fmt_qty(s3_gb),
                 fmt_qty(s.requests),
-                assume::S3_PUTS_PER_REQUEST + assume::S3_GETS_PER_REQUEST,
-                assume::S3_OBJECT_KB
+                Plain(assume::S3_PUTS_PER_REQUEST + assume::S3_GETS_PER_REQUEST),
+                Plain(assume::S3_OBJECT_KB)
             );
             if from_s3 {
                 format!(
@@ -294,16 +296,16 @@ fn network(p: &mut Pricer<'_>, a: &mut Notes, plan: &Plan, f: &Fargate, o: Optio
     if from_s3 {
         a.say(format_args!(
             "NAT: tasks send their logs through NAT; their S3 traffic ({} KB objects) and image pulls ({} GB, {} times a month; ECR serves layers from S3) take the S3 gateway endpoint, and responses go out through the load balancer.",
-            assume::S3_OBJECT_KB,
-            assume::IMAGE_GB,
-            assume::DEPLOYS_PER_MONTH
+            crate::decimal::Plain(assume::S3_OBJECT_KB),
+            Plain(assume::IMAGE_GB),
+            Plain(assume::DEPLOYS_PER_MONTH)
         ));
     } else {
         a.say(format_args!(
             "NAT: tasks send their logs and their image pulls ({} GB, {} times a month, from a registry outside the plan's region's ECR) through NAT; their S3 traffic ({} KB objects) takes the S3 gateway endpoint, and responses go out through the load balancer. The image's registry may bill its own transfer.",
-            assume::IMAGE_GB,
-            assume::DEPLOYS_PER_MONTH,
-            assume::S3_OBJECT_KB
+            Plain(assume::IMAGE_GB),
+            Plain(assume::DEPLOYS_PER_MONTH),
+            crate::decimal::Plain(assume::S3_OBJECT_KB)
         ));
     }
     cross_az(p, a, f, s, nat_gb);
@@ -314,7 +316,7 @@ fn network(p: &mut Pricer<'_>, a: &mut Notes, plan: &Plan, f: &Fargate, o: Optio
         ips * HOURS_PER_MONTH,
         "IP-hours",
         "vpc.ipv4_hour",
-        &|| format!("(2 ALB addresses, one per AZ + {} NAT EIP + 0 tasks, which run in private subnets) × {HOURS_PER_MONTH} h", nats),
+        &|| format!("(2 ALB addresses, one per AZ + {} NAT EIP + 0 tasks, which run in private subnets) × {HOURS} h", Plain(nats)),
     );
     data_transfer_out(p, a, plan, o, s);
 }
@@ -339,9 +341,9 @@ fn cross_az(p: &mut Pricer<'_>, a: &mut Notes, f: &Fargate, s: Scenario, nat_gb:
             "GB",
             "vpc.cross_az_gb",
             &|| format!(
-                "{} GB through NAT × {:.0}% from the AZ without the gateway × 2 (billed leaving one AZ and entering the other)",
+                "{} GB through NAT × {}% from the AZ without the gateway × 2 (billed leaving one AZ and entering the other)",
                 fmt_qty(nat_gb),
-                assume::CROSS_AZ_SHARE * 100.0
+                Fixed::<0>(assume::CROSS_AZ_SHARE * 100.0)
             ),
         );
     }
@@ -362,15 +364,15 @@ fn cross_az(p: &mut Pricer<'_>, a: &mut Notes, f: &Fargate, s: Scenario, nat_gb:
         "GB",
         "vpc.cross_az_gb",
         &|| format!(
-            "{} requests × {} KB of {what} traffic × {:.0}% from the other AZ × 2 (billed leaving one AZ and entering the other)",
+            "{} requests × {} KB of {what} traffic × {}% from the other AZ × 2 (billed leaving one AZ and entering the other)",
             fmt_qty(s.requests),
-            assume::DATA_KB_PER_REQUEST,
-            assume::CROSS_AZ_SHARE * 100.0
+            Plain(assume::DATA_KB_PER_REQUEST),
+            Fixed::<0>(assume::CROSS_AZ_SHARE * 100.0)
         ),
     );
     a.say(format_args!(
         "Between AZs: each request moves {} KB to and from the {what}; half the tasks run in the other AZ.",
-        assume::DATA_KB_PER_REQUEST
+        Plain(assume::DATA_KB_PER_REQUEST)
     ));
 }
 
@@ -444,7 +446,7 @@ fn data(p: &mut Pricer<'_>, a: &mut Notes, plan: &Plan, f: &Fargate, s: Scenario
             HOURS_PER_MONTH,
             "instance-hours",
             &format!("rds.instance_hour.{class}.{az}"),
-            &|| format!("1 instance × {HOURS_PER_MONTH} h"),
+            &|| format!("1 instance × {HOURS} h"),
         );
         let storage = f64::from(db.storage_gb);
         p.add(
@@ -464,22 +466,22 @@ fn data(p: &mut Pricer<'_>, a: &mut Notes, plan: &Plan, f: &Fargate, s: Scenario
             "GB-months",
             "rds.backup_gb_month",
             &|| format!(
-                "({} GB of data + {:.0}% daily change × {} days kept = {} GB of backups) − {} GB allocated, which is free",
+                "({} GB of data + {}% daily change × {} days kept = {} GB of backups) − {} GB allocated, which is free",
                 fmt_qty(used),
-                assume::DB_DAILY_CHANGE * 100.0,
+                Fixed::<0>(assume::DB_DAILY_CHANGE * 100.0),
                 db.backup_days,
                 fmt_qty(backups),
                 db.storage_gb
             ),
         );
         a.say(format_args!(
-            "RDS: the data fills {:.0}% of the allocated storage; backup storage up to the allocated size is free.",
-            assume::DB_USED_SHARE * 100.0
+            "RDS: the data fills {}% of the allocated storage; backup storage up to the allocated size is free.",
+            Fixed::<0>(assume::DB_USED_SHARE * 100.0)
         ));
         if class.starts_with("db.t") {
             a.say(format_args!(
                 "RDS: a burstable class runs in unlimited mode; the range's maximum also prices {} vCPU of surplus CPU credits above the baseline all month.",
-                assume::DB_SURPLUS_VCPU_AT_PEAK
+                Plain(assume::DB_SURPLUS_VCPU_AT_PEAK)
             ));
         }
         if class.starts_with("db.t") && s.peak {
@@ -491,10 +493,12 @@ fn data(p: &mut Pricer<'_>, a: &mut Notes, plan: &Plan, f: &Fargate, s: Scenario
                 vcpu_hours,
                 "vCPU-hours",
                 "rds.cpu_credit_vcpu_hour",
-                &|| format!(
-                    "{} vCPU above the baseline × {HOURS_PER_MONTH} h (the range's maximum only)",
-                    assume::DB_SURPLUS_VCPU_AT_PEAK
-                ),
+                &|| {
+                    format!(
+                        "{} vCPU above the baseline × {HOURS} h (the range's maximum only)",
+                        Plain(assume::DB_SURPLUS_VCPU_AT_PEAK)
+                    )
+                },
             );
         }
     }
@@ -506,7 +510,7 @@ fn data(p: &mut Pricer<'_>, a: &mut Notes, plan: &Plan, f: &Fargate, s: Scenario
             f64::from(cache.nodes) * HOURS_PER_MONTH,
             "node-hours",
             &format!("elasticache.node_hour.{node}.redis"),
-            &|| format!("{} nodes × {HOURS_PER_MONTH} h", cache.nodes),
+            &|| format!("{} nodes × {HOURS} h", cache.nodes),
         );
         p.not_estimated(
             "ElastiCache",
@@ -545,7 +549,7 @@ fn data(p: &mut Pricer<'_>, a: &mut Notes, plan: &Plan, f: &Fargate, s: Scenario
             format!(
                 "{} images (the lifecycle rule keeps the newest {ECR_IMAGES_KEPT}) × {} GB",
                 fmt_qty(images),
-                assume::IMAGE_GB
+                Plain(assume::IMAGE_GB)
             )
         },
     );
@@ -622,7 +626,7 @@ pub(super) fn app_bucket(p: &mut Pricer<'_>, a: &mut Notes, s: Scenario) {
         &|| {
             format!(
                 "{} GB stored (assumed: the plan does not state it)",
-                assume::S3_STORAGE_GB
+                Plain(assume::S3_STORAGE_GB)
             )
         },
     );
@@ -636,7 +640,7 @@ pub(super) fn app_bucket(p: &mut Pricer<'_>, a: &mut Notes, s: Scenario) {
             format!(
                 "{} requests × {} PUT each ÷ 1,000",
                 fmt_qty(s.requests),
-                assume::S3_PUTS_PER_REQUEST
+                Plain(assume::S3_PUTS_PER_REQUEST)
             )
         },
     );
@@ -650,7 +654,7 @@ pub(super) fn app_bucket(p: &mut Pricer<'_>, a: &mut Notes, s: Scenario) {
             format!(
                 "{} requests × {} GET each ÷ 1,000",
                 fmt_qty(s.requests),
-                assume::S3_GETS_PER_REQUEST
+                Plain(assume::S3_GETS_PER_REQUEST)
             )
         },
     );
@@ -662,9 +666,9 @@ pub(super) fn app_bucket(p: &mut Pricer<'_>, a: &mut Notes, s: Scenario) {
     );
     a.say(format_args!(
         "S3: {} GB stored, {} PUT and {} GET per request (the plan does not state bucket usage).",
-        assume::S3_STORAGE_GB,
-        assume::S3_PUTS_PER_REQUEST,
-        assume::S3_GETS_PER_REQUEST
+        Plain(assume::S3_STORAGE_GB),
+        Plain(assume::S3_PUTS_PER_REQUEST),
+        Plain(assume::S3_GETS_PER_REQUEST)
     ));
 }
 
@@ -779,7 +783,7 @@ fn monitoring(
             format!(
                 "{} requests × {} bytes × ({LOG_EXPIRATION_DAYS} days until expiry + {LOG_OLD_VERSION_DAYS} as an old version) ÷ {} days a month",
                 fmt_qty(s.requests),
-                assume::ACCESS_LOG_BYTES,
+                Plain(assume::ACCESS_LOG_BYTES),
                 fmt_qty(DAYS_PER_MONTH)
             )
         },

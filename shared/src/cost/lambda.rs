@@ -2,6 +2,7 @@
 
 use super::fargate::{app_bucket, data_transfer_out, logs};
 use super::{Notes, Options, Pricer, Scenario, assume, fmt_qty};
+use crate::decimal::Plain;
 use crate::plan::{ApiType, CpuArch, Lambda, Plan};
 
 /// The size of one metered HTTP API request.
@@ -172,7 +173,7 @@ pub(super) fn lines(
                 format!(
                     "{} requests × {} read unit each ÷ 1M",
                     fmt_qty(s.requests),
-                    assume::DDB_READS_PER_REQUEST
+                    Plain(assume::DDB_READS_PER_REQUEST)
                 )
             },
         );
@@ -186,7 +187,7 @@ pub(super) fn lines(
                 format!(
                     "{} requests × {} write unit each ÷ 1M",
                     fmt_qty(s.requests),
-                    assume::DDB_WRITES_PER_REQUEST
+                    Plain(assume::DDB_WRITES_PER_REQUEST)
                 )
             },
         );
@@ -203,22 +204,22 @@ pub(super) fn lines(
                 Some(allowance) if o.free_tier => format!(
                     "{} tables × {} GB − {} GB of the always-free {} GB",
                     l.tables.len(),
-                    assume::DDB_GB_PER_TABLE,
+                    Plain(assume::DDB_GB_PER_TABLE),
                     fmt_qty(free),
                     fmt_qty(allowance)
                 ),
                 _ => format!(
                     "{} tables × {} GB",
                     l.tables.len(),
-                    assume::DDB_GB_PER_TABLE
+                    Plain(assume::DDB_GB_PER_TABLE)
                 ),
             },
         );
         a.say(format_args!(
             "DynamoDB: each request reads {} and writes {} request units over all tables; each table holds {} GB.",
-            assume::DDB_READS_PER_REQUEST,
-            assume::DDB_WRITES_PER_REQUEST,
-            assume::DDB_GB_PER_TABLE
+            Plain(assume::DDB_READS_PER_REQUEST),
+            Plain(assume::DDB_WRITES_PER_REQUEST),
+            Plain(assume::DDB_GB_PER_TABLE)
         ));
         p.not_priced(
             "DynamoDB",
@@ -231,14 +232,14 @@ pub(super) fn lines(
     logs(p, o, "Lambda platform", platform_gb, l.log_retention_days);
     a.say(format_args!(
         "Lambda writes its own START, END and REPORT lines for every invocation, about {} bytes, into the function's log group.",
-        assume::LAMBDA_PLATFORM_LOG_BYTES
+        Plain(assume::LAMBDA_PLATFORM_LOG_BYTES)
     ));
     if l.api == ApiType::Http {
         let access_gb = s.requests * assume::ACCESS_LOG_BYTES / 1e9;
         logs(p, o, "API access", access_gb, l.log_retention_days);
         a.say(format_args!(
             "API Gateway writes one access-log line per request, about {} bytes, into the API's log group.",
-            assume::ACCESS_LOG_BYTES
+            Plain(assume::ACCESS_LOG_BYTES)
         ));
     }
     match &l.image {
@@ -265,7 +266,7 @@ pub(super) fn lines(
             &|| {
                 format!(
                     "{} GB of function zips (assumed: every uploaded zip is kept)",
-                    assume::FUNCTION_CODE_GB
+                    Plain(assume::FUNCTION_CODE_GB)
                 )
             },
         ),

@@ -24,6 +24,8 @@ use crate::validate::{ValidPlan, limits};
 
 /// Hours in a month, as AWS's Pricing Calculator counts them.
 pub const HOURS_PER_MONTH: f64 = 730.0;
+/// [`HOURS_PER_MONTH`] as a formula writes it (`730`).
+pub(crate) const HOURS: crate::decimal::Plain = crate::decimal::Plain(HOURS_PER_MONTH);
 /// Seconds in that month.
 pub const SECONDS_PER_MONTH: f64 = HOURS_PER_MONTH * 3600.0;
 /// Days in that month (730 h ÷ 24): log retention is stored for days ÷ this many months.
@@ -677,7 +679,7 @@ fn price_with<'b>(
 ) -> (Pricer<'b>, Vec<String>) {
     let mut assumptions = Notes::new(p.wants_words());
     assumptions.say(format_args!(
-        "A month is {HOURS_PER_MONTH} hours, as AWS's Pricing Calculator counts it."
+        "A month is {HOURS} hours, as AWS's Pricing Calculator counts it."
     ));
     match &plan.architecture {
         Architecture::Fargate(f) => fargate::lines(&mut p, &mut assumptions, plan, f, options, s),
@@ -759,9 +761,9 @@ pub(crate) fn estimate_plan(plan: &Plan, book: &PriceBook, options: Options) -> 
         Some(capacity(plan, r)).filter(|c| matches!(c, Capacity::Fargate(_)) || c.over());
     let range_text = match &plan.architecture {
         Architecture::Fargate(f) => format!(
-            "Tasks follow the traffic: as many as it needs at the {}% CPU target (each request keeps a vCPU busy for {:.0}% of its duration), never fewer than {} or more than {}. Range: half and double the stated requests, with the tasks each needs.",
+            "Tasks follow the traffic: as many as it needs at the {}% CPU target (each request keeps a vCPU busy for {}% of its duration), never fewer than {} or more than {}. Range: half and double the stated requests, with the tasks each needs.",
             f.cpu_target_percent,
-            assume::CPU_SHARE_OF_DURATION * 100.0,
+            crate::decimal::Fixed::<0>(assume::CPU_SHARE_OF_DURATION * 100.0),
             f.min_tasks,
             f.max_tasks
         ),

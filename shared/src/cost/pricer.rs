@@ -4,6 +4,7 @@
 use std::collections::BTreeMap;
 
 use super::{Line, NotEstimated, PriceBook};
+use crate::decimal::{Fixed, Plain};
 
 /// Builds lines against a price book, collecting unknown prices.
 pub(crate) struct Pricer<'b> {
@@ -40,7 +41,7 @@ pub fn fmt_qty(q: f64) -> String {
     } else {
         (q * 10_000.0).round() / 10_000.0
     };
-    group_digits(&format!("{rounded}"))
+    group_digits(&Plain(rounded).to_string())
 }
 
 /// A decimal number's text with its whole part in groups of three: `-1234567.5` →
@@ -102,7 +103,7 @@ pub fn fmt_usd_signed(v: f64) -> String {
 fn usd_parts(v: f64) -> (bool, String) {
     if !v.is_finite() || v.abs() >= 1e12 {
         // The float's own digits (no plan comes near).
-        return (v < 0.0, group_digits(&format!("{:.2}", v.abs())));
+        return (v < 0.0, group_digits(&Fixed::<2>(v.abs()).to_string()));
     }
     let cents = whole_cents(v.abs()) as u64;
     let text = group_digits(&format!("{}.{:02}", cents / 100, cents % 100));
@@ -126,7 +127,7 @@ pub(super) fn one(unit: &str) -> &str {
 /// 10 decimals; an effective rate of tiers (a total divided by a quantity) is rounded to 12,
 /// so that float noise (3.7000000000000006) is not shown as a price.
 pub fn fmt_usd_rate(usd: f64) -> String {
-    let text = format!("{usd:.12}");
+    let text = Fixed::<12>(usd).to_string();
     let (whole, fraction) = text.split_once('.').unwrap_or((&text, ""));
     // To the cent at least, as a price is written ($0.20, not $0.2); finer only as the price is.
     format!("${whole}.{:0<2}", fraction.trim_end_matches('0'))
@@ -220,7 +221,15 @@ impl<'b> Pricer<'b> {
         }
         let total = self.price(key).unwrap_or(0.0);
         let left = self.allowances.entry(key).or_insert(total);
-        let taken = wanted.clamp(0.0, *left);
+        // As `wanted.clamp(0.0, *left)` (`left` is never below 0), without the assertion
+        // whose message would bring Rust's float formatter into the wasm (`decimal::Plain`).
+        let taken = if wanted < 0.0 {
+            0.0
+        } else if wanted > *left {
+            *left
+        } else {
+            wanted
+        };
         *left -= taken;
         taken
     }

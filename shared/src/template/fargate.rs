@@ -71,7 +71,7 @@ pub fn build(b: &mut Builder<'_>, f: &Fargate) {
         "Stackplan: {} on ECS Fargate in {} ({} vCPU, {} MiB, {}-{} tasks{})",
         plan.project,
         plan.region,
-        f.vcpu,
+        crate::decimal::Plain(f.vcpu),
         f.memory_mib,
         f.min_tasks,
         f.max_tasks,

@@ -38,7 +38,7 @@ impl fmt::Display for D1 {
             let sign = if self.0.is_sign_negative() { "-" } else { "" };
             write!(f, "{sign}{}.{}", t / 10, t % 10)
         } else {
-            write!(f, "{:.1}", self.0)
+            write!(f, "{}", crate::decimal::Fixed::<1>(self.0))
         }
     }
 }
@@ -53,8 +53,8 @@ impl Topology {
         let _ = write!(
             s,
             r#"<svg xmlns="http://www.w3.org/2000/svg" class="topology" viewBox="0 0 {w} {h}" width="{w}" height="{h}" role="img" aria-label="Topology of the stack">"#,
-            w = self.width,
-            h = self.height
+            w = crate::decimal::Plain(self.width),
+            h = crate::decimal::Plain(self.height)
         );
         s.push_str(concat!(
             "<style>",

@@ -6,6 +6,8 @@ use leptos::html::Input;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
+use shared::decimal::Fixed;
+
 use super::flow::Deploy;
 
 /// Where an upload is.
@@ -80,8 +82,8 @@ pub fn upload(d: Deploy, handler: String, placeholder: bool) -> AnyView {
 
 fn size(bytes: f64) -> String {
     if bytes >= 1_048_576.0 {
-        format!("{:.1} MB", bytes / 1_048_576.0)
+        format!("{} MB", Fixed::<1>(bytes / 1_048_576.0))
     } else {
-        format!("{:.1} KB", bytes / 1024.0)
+        format!("{} KB", Fixed::<1>(bytes / 1024.0))
     }
 }

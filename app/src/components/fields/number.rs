@@ -19,6 +19,10 @@ pub trait Number: Display + PartialEq + Copy + Send + Sync + 'static {
     }
     /// Reads the digits of [`ungrouped`] text.
     fn read_digits(text: &str) -> Option<Self>;
+    /// The value as the box shows it, as `{}` writes it.
+    fn text(self) -> String {
+        self.to_string()
+    }
     /// Reads what the user typed: thousands may be grouped (`10,000,000`, `10 000 000`,
     /// `10_000_000`), and only finite numbers read.
     fn read(text: &str) -> Option<Self> {
@@ -93,6 +97,10 @@ impl Number for f64 {
     fn read_digits(text: &str) -> Option<Self> {
         shared::decimal::parse_f64(text)
     }
+    /// Without Rust's float formatter in the wasm ([`shared::decimal::Plain`]).
+    fn text(self) -> String {
+        shared::decimal::Plain(self).to_string()
+    }
 }
 
 /// `text` without the separators a person may put between thousands: `,`, `_` and spaces
@@ -165,7 +173,7 @@ where
     });
     // Untracked: a field built inside a reactive view (a `Show`) must not make that view
     // depend on the plan, or every edit builds the field again.
-    let text = RwSignal::new(untrack(|| get().to_string()));
+    let text = RwSignal::new(untrack(|| get().text()));
     // `get` reads the plan, so this runs on every edit. Only a change of this field's value
     // made elsewhere (a fix) replaces the box's text, and a plan opened whole (a link, a file)
     // always does: an edit of another field leaves what was typed here, even when it is not a
@@ -180,7 +188,7 @@ where
                     || (value != now.0 && text.with_untracked(|t| T::read(t) != Some(now.0)))
             });
             if changed {
-                text.set(now.0.to_string());
+                text.set(now.0.text());
                 settled();
             }
             now
@@ -221,7 +229,7 @@ where
                                 problem_path.clone(),
                                 raw,
                                 &why,
-                                &untrack(|| get()).to_string(),
+                                &untrack(|| get()).text(),
                             );
                             untyped.update(|u| crate::state::Untyped::note(u, entry));
                         }
@@ -254,7 +262,7 @@ where
         path.into(),
         label,
         unit,
-        [min.to_string(), max.to_string(), step.to_string()],
+        [min.text(), max.text(), step.text()],
         Arc::new(get),
         Arc::new(set),
     )
@@ -287,19 +295,19 @@ where
         <div class="field">
             // The value is shown beside the label, and read out with the slider (its
             // `aria-valuetext`, with the unit), not as part of its name.
-            <label for=id.clone()>{label}<output aria-hidden="true">{move || with_unit(shown().to_string(), unit)}</output></label>
+            <label for=id.clone()>{label}<output aria-hidden="true">{move || with_unit(shown().text(), unit)}</output></label>
             <input
                 id=id
                 type="range"
                 aria-valuetext={
                     let get = get.clone();
-                    move || with_unit(get().to_string(), unit)
+                    move || with_unit(get().text(), unit)
                 }
                 aria-describedby=messages_id(&path)
                 min=min
                 max=max
                 step=step
-                prop:value=move || get().to_string()
+                prop:value=move || get().text()
                 on:input=move |ev| {
                     if let Some(v) = T::read(&event_target_value(&ev)) {
                         set(v);
