@@ -25,7 +25,7 @@ pub fn esc(s: &str) -> std::borrow::Cow<'_, str> {
 
 /// A coordinate as `{:.1}` writes it. Coordinates are nearly always whole tenths, which are
 /// written from integers here; Rust's float formatter takes its slow exact path for them, and
-/// that was a fifth of drawing the diagram. Anything else goes to the formatter.
+/// that was a fifth of drawing the diagram. Anything else goes to [`crate::decimal::Fixed`].
 struct D1(f64);
 
 impl fmt::Display for D1 {
