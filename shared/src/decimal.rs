@@ -91,6 +91,7 @@ pub struct Plain(pub f64);
 
 impl std::fmt::Display for Plain {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        use std::fmt::Write;
         let v = self.0;
         if v.is_nan() {
             return f.write_str("NaN");
@@ -99,16 +100,22 @@ impl std::fmt::Display for Plain {
         if v.is_infinite() {
             return write!(f, "{sign}inf");
         }
-        // serde_json writes `1.0`, `0.1`, `1e20`, `1.5e-7`: digits, a point, an exponent.
-        let json = serde_json::Number::from_f64(v.abs()).map(|n| n.to_string());
-        let json = json.as_deref().unwrap_or("0");
+        // serde_json writes `1.0`, `0.1`, `1e20`, `1.5e-7`: digits, a point, an exponent
+        // (at most 24 bytes; written on the stack, as the digits are gathered).
+        let mut text = Stack::<32>::default();
+        if let Some(n) = serde_json::Number::from_f64(v.abs()) {
+            write!(text, "{n}")?;
+        }
+        let json = text.as_str();
         let (mantissa, exponent) = match json.split_once('e') {
             Some((m, e)) => (m, e.parse::<i32>().unwrap_or(0)),
             None => (json, 0),
         };
         let (int, frac) = mantissa.split_once('.').unwrap_or((mantissa, ""));
-        let digits = format!("{int}{frac}");
-        let digits = digits.trim_start_matches('0');
+        let mut all = Stack::<32>::default();
+        all.write_str(int)?;
+        all.write_str(frac)?;
+        let digits = all.as_str().trim_start_matches('0');
         // The point's place among the significant digits.
         let point = int.len() as i32 - (int.len() + frac.len() - digits.len()) as i32 + exponent;
         let digits = digits.trim_end_matches('0');
@@ -180,6 +187,40 @@ fn halfway_up(v: f64, digits: &str) -> Option<String> {
     }
     let up = String::from_utf8(up).ok()?;
     (digits == head || digits == up).then(|| up.trim_end_matches('0').to_string())
+}
+
+/// A short text written on the stack; writing past its `N` bytes is an error.
+struct Stack<const N: usize> {
+    bytes: [u8; N],
+    len: usize,
+}
+
+impl<const N: usize> Default for Stack<N> {
+    fn default() -> Self {
+        Stack {
+            bytes: [0; N],
+            len: 0,
+        }
+    }
+}
+
+impl<const N: usize> Stack<N> {
+    fn as_str(&self) -> &str {
+        // Only whole `str`s are written.
+        std::str::from_utf8(&self.bytes[..self.len]).unwrap_or_default()
+    }
+}
+
+impl<const N: usize> std::fmt::Write for Stack<N> {
+    fn write_str(&mut self, s: &str) -> std::fmt::Result {
+        let end = self.len + s.len();
+        self.bytes
+            .get_mut(self.len..end)
+            .ok_or(std::fmt::Error)?
+            .copy_from_slice(s.as_bytes());
+        self.len = end;
+        Ok(())
+    }
 }
 
 /// `n` zeros.
