@@ -164,9 +164,9 @@ fn halfway_up(v: f64, digits: &str) -> Option<String> {
     // Exact digits: m × 2^e, or m × 5^-e (the same digits as m / 2^-e).
     let mut exact = Big::from(u128::from(m));
     if e >= 0 {
-        (0..e).for_each(|_| exact.double());
+        (0..e).for_each(|_| exact.times(2));
     } else {
-        (0..-e).for_each(|_| exact.times_five());
+        (0..-e).for_each(|_| exact.times(5));
     }
     let exact = exact.to_string();
     let exact = exact.trim_end_matches('0');
@@ -257,7 +257,7 @@ impl<const N: u32> std::fmt::Display for Fixed<N> {
         let digits = if e >= 0 {
             // An integer: its digits, then N zeros (no rounding).
             let mut limbs = Big::from(u128::from(m));
-            (0..e).for_each(|_| limbs.double());
+            (0..e).for_each(|_| limbs.times(2));
             format!("{}{}", limbs, Zeros(N as i32))
         } else {
             // scaled < 2^53 × 10^19 < 2^117, so past 117 bits of shift it is under a half.
@@ -304,24 +304,11 @@ impl Big {
         Big(limbs)
     }
 
-    fn double(&mut self) {
+    /// Multiplies by `k` (small).
+    fn times(&mut self, k: u64) {
         let mut carry = 0;
         for limb in &mut self.0 {
-            let x = u64::from(*limb) * 2 + carry;
-            *limb = (x % Self::BASE) as u32;
-            carry = x / Self::BASE;
-        }
-        if carry > 0 {
-            self.0.push(carry as u32);
-        }
-    }
-}
-
-impl Big {
-    fn times_five(&mut self) {
-        let mut carry = 0;
-        for limb in &mut self.0 {
-            let x = u64::from(*limb) * 5 + carry;
+            let x = u64::from(*limb) * k + carry;
             *limb = (x % Self::BASE) as u32;
             carry = x / Self::BASE;
         }
