@@ -93,13 +93,9 @@ impl std::fmt::Display for Plain {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         use std::fmt::Write;
         let v = self.0;
-        if v.is_nan() {
-            return f.write_str("NaN");
-        }
-        let sign = if v.is_sign_negative() { "-" } else { "" };
-        if v.is_infinite() {
-            return write!(f, "{sign}inf");
-        }
+        let Some(sign) = finite_sign(v, f)? else {
+            return Ok(());
+        };
         // serde_json writes `1.0`, `0.1`, `1e20`, `1.5e-7`: digits, a point, an exponent
         // (at most 24 bytes; written on the stack, as the digits are gathered).
         let mut text = Stack::<32>::default();
@@ -223,6 +219,23 @@ impl<const N: usize> std::fmt::Write for Stack<N> {
     }
 }
 
+/// The sign a finite `v` is written with (`-` for every negative, -0 too); for NaN and the
+/// infinities, writes them as Rust does and answers `None`.
+fn finite_sign(
+    v: f64,
+    f: &mut std::fmt::Formatter<'_>,
+) -> Result<Option<&'static str>, std::fmt::Error> {
+    let sign = if v.is_sign_negative() { "-" } else { "" };
+    if v.is_nan() {
+        f.write_str("NaN")?;
+    } else if v.is_infinite() {
+        write!(f, "{sign}inf")?;
+    } else {
+        return Ok(Some(sign));
+    }
+    Ok(None)
+}
+
 /// `n` zeros.
 struct Zeros(i32);
 
@@ -240,13 +253,9 @@ impl<const N: u32> std::fmt::Display for Fixed<N> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         const { assert!(N <= 19, "at most 19 decimals") };
         let v = self.0;
-        if v.is_nan() {
-            return f.write_str("NaN");
-        }
-        let sign = if v.is_sign_negative() { "-" } else { "" };
-        if v.is_infinite() {
-            return write!(f, "{sign}inf");
-        }
+        let Some(sign) = finite_sign(v, f)? else {
+            return Ok(());
+        };
         // v = m × 2^e exactly; the digits are m × 2^e × 10^N rounded to an integer.
         let bits = v.abs().to_bits();
         let (m, e) = match (bits >> 52) as i32 {
