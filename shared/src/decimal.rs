@@ -146,11 +146,7 @@ impl std::fmt::Display for Plain {
 /// When `v` is exactly halfway between `digits` and its neighbour in the last place (its exact
 /// digits are the lower of the two and a 5), the upper of the two; `None` otherwise.
 fn halfway_up(v: f64, digits: &str) -> Option<String> {
-    let bits = v.to_bits();
-    let (mut m, mut e) = match (bits >> 52) as i32 {
-        0 => (bits & ((1 << 52) - 1), -1074),
-        biased => ((bits & ((1 << 52) - 1)) | (1 << 52), biased - 1075),
-    };
+    let (mut m, mut e) = binary_parts(v);
     if m == 0 {
         return None;
     }
@@ -252,48 +248,59 @@ pub struct Fixed<const N: u32>(pub f64);
 impl<const N: u32> std::fmt::Display for Fixed<N> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         const { assert!(N <= 19, "at most 19 decimals") };
+        use std::fmt::Write;
         let v = self.0;
         let Some(sign) = finite_sign(v, f)? else {
             return Ok(());
         };
         // v = m × 2^e exactly; the digits are m × 2^e × 10^N rounded to an integer.
-        let bits = v.abs().to_bits();
-        let (m, e) = match (bits >> 52) as i32 {
-            0 => (bits & ((1 << 52) - 1), -1074),
-            biased => ((bits & ((1 << 52) - 1)) | (1 << 52), biased - 1075),
-        };
-        let scaled = u128::from(m) * 10u128.pow(N);
-        let digits = if e >= 0 {
+        let (m, e) = binary_parts(v);
+        f.write_str(sign)?;
+        if e >= 0 {
             // An integer: its digits, then N zeros (no rounding).
             let mut limbs = Big::from(u128::from(m));
             (0..e).for_each(|_| limbs.times(2));
-            format!("{}{}", limbs, Zeros(N as i32))
+            write!(f, "{limbs}")?;
+            if N > 0 {
+                write!(f, ".{}", Zeros(N as i32))?;
+            }
+            return Ok(());
+        }
+        // scaled < 2^53 × 10^19 < 2^117, so past 117 bits of shift it is under a half.
+        let scaled = u128::from(m) * 10u128.pow(N);
+        let k = e.unsigned_abs();
+        let rounded = if k >= 118 {
+            0
         } else {
-            // scaled < 2^53 × 10^19 < 2^117, so past 117 bits of shift it is under a half.
-            let k = e.unsigned_abs();
-            let rounded = if k >= 118 {
-                0
-            } else {
-                let q = scaled >> k;
-                let r = scaled - (q << k);
-                let half = 1u128 << (k - 1);
-                q + u128::from(r > half || (r == half && q & 1 == 1))
-            };
-            rounded.to_string()
+            let q = scaled >> k;
+            let r = scaled - (q << k);
+            let half = 1u128 << (k - 1);
+            q + u128::from(r > half || (r == half && q & 1 == 1))
         };
-        // At least one digit before the point.
+        // At most 36 digits (rounded < 2^117 + 1).
+        let mut digits = Stack::<40>::default();
+        write!(digits, "{rounded}")?;
+        let digits = digits.as_str();
         let n = N as usize;
-        let padded = format!(
-            "{}{digits}",
-            Zeros((n + 1).saturating_sub(digits.len()) as i32)
-        );
-        let (whole, fraction) = padded.split_at(padded.len() - n);
-        f.write_str(sign)?;
+        // At least one digit before the point.
+        let (whole, lead, fraction) = match digits.len().checked_sub(n) {
+            Some(0) | None => ("0", n - digits.len(), digits),
+            Some(cut) => (&digits[..cut], 0, &digits[cut..]),
+        };
         f.write_str(whole)?;
         if n > 0 {
-            write!(f, ".{fraction}")?;
+            write!(f, ".{}{fraction}", Zeros(lead as i32))?;
         }
         Ok(())
+    }
+}
+
+/// `v`'s magnitude as `m × 2^e` exactly: its mantissa (with the hidden bit) and exponent.
+fn binary_parts(v: f64) -> (u64, i32) {
+    let bits = v.abs().to_bits();
+    match (bits >> 52) as i32 {
+        0 => (bits & ((1 << 52) - 1), -1074),
+        biased => ((bits & ((1 << 52) - 1)) | (1 << 52), biased - 1075),
     }
 }
 

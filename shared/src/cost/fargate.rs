@@ -296,7 +296,7 @@ fn network(p: &mut Pricer<'_>, a: &mut Notes, plan: &Plan, f: &Fargate, o: Optio
     if from_s3 {
         a.say(format_args!(
             "NAT: tasks send their logs through NAT; their S3 traffic ({} KB objects) and image pulls ({} GB, {} times a month; ECR serves layers from S3) take the S3 gateway endpoint, and responses go out through the load balancer.",
-            crate::decimal::Plain(assume::S3_OBJECT_KB),
+            Plain(assume::S3_OBJECT_KB),
             Plain(assume::IMAGE_GB),
             Plain(assume::DEPLOYS_PER_MONTH)
         ));
@@ -305,7 +305,7 @@ fn network(p: &mut Pricer<'_>, a: &mut Notes, plan: &Plan, f: &Fargate, o: Optio
             "NAT: tasks send their logs and their image pulls ({} GB, {} times a month, from a registry outside the plan's region's ECR) through NAT; their S3 traffic ({} KB objects) takes the S3 gateway endpoint, and responses go out through the load balancer. The image's registry may bill its own transfer.",
             Plain(assume::IMAGE_GB),
             Plain(assume::DEPLOYS_PER_MONTH),
-            crate::decimal::Plain(assume::S3_OBJECT_KB)
+            Plain(assume::S3_OBJECT_KB)
         ));
     }
     cross_az(p, a, f, s, nat_gb);
