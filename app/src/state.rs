@@ -866,7 +866,8 @@ impl Planner {
         // The comparison (65 priced points and a bisection, a few milliseconds) waits until the
         // edits pause: while a slider is dragged or a number typed, each edit's cost, template
         // and diagram get the whole frame, and the comparison follows once, at the end. The
-        // first one (an opened page) is not delayed.
+        // first one (an opened page) follows the page's first frame: that frame shows the
+        // plan, its cost, template and diagram, and the comparison card says "updating…".
         let comparison = RwSignal::new(None::<Comparison>);
         let comparing = RwSignal::new(false);
         let compared_kind = RwSignal::new(kind.get_untracked());
@@ -893,12 +894,7 @@ impl Planner {
             if !comparing.get_untracked() {
                 comparing.set(true);
             }
-            let settle = if comparison.with_untracked(Option::is_none) {
-                std::time::Duration::ZERO
-            } else {
-                COMPARE_SETTLE
-            };
-            pause.then(settle, move || {
+            let work = move || {
                 // Switched to the other architecture meanwhile: this plan is no longer the
                 // page's, and its comparison is not shown on the other's card.
                 if kind.get_untracked() != plan.kind() {
@@ -913,7 +909,12 @@ impl Planner {
                 comparison.set(Some(c));
                 compared_kind.set(plan.kind());
                 comparing.set(false);
-            });
+            };
+            if comparison.with_untracked(Option::is_none) {
+                pause.after_paint(work);
+            } else {
+                pause.then(COMPARE_SETTLE, work);
+            }
         });
         let planner = Planner {
             plan,
@@ -1028,18 +1029,28 @@ pub fn use_planner() -> Planner {
 }
 
 /// Keeps `server_book` the server's book for `plan`'s region: asked again when the region
-/// changes; an answer for a region the plan has left since is dropped.
+/// changes; an answer for a region the plan has left since is dropped. The first is asked
+/// once the page's first frame is on the screen (priced with the embedded book): its answer
+/// never delays that frame.
 pub fn follow_book(plan: RwSignal<Plan>, server_book: RwSignal<Option<ServerBook>>) {
     let region = crate::reactive::memo(move |_| plan.with(|p| p.region.code().to_string()));
-    crate::reactive::effect(move |_| {
+    crate::reactive::effect(move |ran| {
         let asked = region.get();
-        leptos::task::spawn_local(async move {
-            if let Some(book) = fetch_book(&asked).await
-                && region.with_untracked(|r| *r == asked)
-            {
-                server_book.set(Some(book));
-            }
+        // One closure for both ways (a generic one would be copied into each).
+        let ask: Box<dyn FnOnce()> = Box::new(move || {
+            leptos::task::spawn_local(async move {
+                if let Some(book) = fetch_book(&asked).await
+                    && region.with_untracked(|r| *r == asked)
+                {
+                    server_book.set(Some(book));
+                }
+            })
         });
+        if ran.is_none() {
+            crate::reactive::after_paint(ask);
+        } else {
+            ask();
+        }
     });
 }
 
