@@ -38,14 +38,6 @@ where
     Memo::new(f)
 }
 
-/// Runs `work` once the next frame is on the screen: in a task after that frame's
-/// animation-frame callbacks.
-/// Boxed, so that the frame-then-task wrapping (Leptos's `request_animation_frame` and
-/// `set_timeout` are generic over their closure) exists once for every caller.
-pub fn after_paint(work: Box<dyn FnOnce()>) {
-    request_animation_frame(move || set_timeout(work, std::time::Duration::ZERO));
-}
-
 /// The last of a run of calls wins: [`Pause::then`] runs its work once `delay` has passed with
 /// no later call (edits that pause, a slider let go).
 #[derive(Clone, Copy)]
@@ -72,19 +64,6 @@ impl Pause {
 }
 
 impl Pause {
-    /// Runs `work` once the next frame is on the screen (a task after that frame's
-    /// animation-frame callbacks), unless `then` or `after_paint` (or `cancel`) is called
-    /// again before: work that the frame being prepared does not show waits for it.
-    pub fn after_paint(self, work: impl FnOnce() + 'static) {
-        self.cancel();
-        let mine = self.0.get_value();
-        after_paint(Box::new(move || {
-            if self.0.get_value() == mine {
-                work();
-            }
-        }));
-    }
-
     /// Makes the work waiting, if any, stand down.
     pub fn cancel(self) {
         self.0.update_value(|n| *n += 1);

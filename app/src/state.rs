@@ -866,8 +866,7 @@ impl Planner {
         // The comparison (65 priced points and a bisection, a few milliseconds) waits until the
         // edits pause: while a slider is dragged or a number typed, each edit's cost, template
         // and diagram get the whole frame, and the comparison follows once, at the end. The
-        // first one (an opened page) follows the page's first frame: that frame shows the
-        // plan, its cost, template and diagram, and the comparison card says "updating…".
+        // first one (an opened page) is not delayed.
         let comparison = RwSignal::new(None::<Comparison>);
         let comparing = RwSignal::new(false);
         let compared_kind = RwSignal::new(kind.get_untracked());
@@ -894,7 +893,12 @@ impl Planner {
             if !comparing.get_untracked() {
                 comparing.set(true);
             }
-            let work = move || {
+            let settle = if comparison.with_untracked(Option::is_none) {
+                std::time::Duration::ZERO
+            } else {
+                COMPARE_SETTLE
+            };
+            pause.then(settle, move || {
                 // Switched to the other architecture meanwhile: this plan is no longer the
                 // page's, and its comparison is not shown on the other's card.
                 if kind.get_untracked() != plan.kind() {
@@ -909,12 +913,7 @@ impl Planner {
                 comparison.set(Some(c));
                 compared_kind.set(plan.kind());
                 comparing.set(false);
-            };
-            if comparison.with_untracked(Option::is_none) {
-                pause.after_paint(work);
-            } else {
-                pause.then(COMPARE_SETTLE, work);
-            }
+            });
         });
         let planner = Planner {
             plan,
@@ -1029,28 +1028,18 @@ pub fn use_planner() -> Planner {
 }
 
 /// Keeps `server_book` the server's book for `plan`'s region: asked again when the region
-/// changes; an answer for a region the plan has left since is dropped. The first is asked
-/// once the page's first frame is on the screen (priced with the embedded book): its answer
-/// never delays that frame.
+/// changes; an answer for a region the plan has left since is dropped.
 pub fn follow_book(plan: RwSignal<Plan>, server_book: RwSignal<Option<ServerBook>>) {
     let region = crate::reactive::memo(move |_| plan.with(|p| p.region.code().to_string()));
-    crate::reactive::effect(move |ran| {
+    crate::reactive::effect(move |_| {
         let asked = region.get();
-        // One closure for both ways (a generic one would be copied into each).
-        let ask: Box<dyn FnOnce()> = Box::new(move || {
-            leptos::task::spawn_local(async move {
-                if let Some(book) = fetch_book(&asked).await
-                    && region.with_untracked(|r| *r == asked)
-                {
-                    server_book.set(Some(book));
-                }
-            })
+        leptos::task::spawn_local(async move {
+            if let Some(book) = fetch_book(&asked).await
+                && region.with_untracked(|r| *r == asked)
+            {
+                server_book.set(Some(book));
+            }
         });
-        if ran.is_none() {
-            crate::reactive::after_paint(ask);
-        } else {
-            ask();
-        }
     });
 }
 
