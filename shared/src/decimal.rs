@@ -83,10 +83,10 @@ fn read_exponent(text: &str) -> i64 {
 /// ties, which are corrected, tested below), laid out as `{}` lays them out.
 ///
 /// Rust's formatter (shortest and fixed digits, with their tables) was 10.4 KB of the
-/// planner's wasm (5.4 KB gzipped); serde_json's is there anyway for plans. [`Fixed`] does `{:.N}`. Every
-/// `f64` the browser's code writes goes through one of them, so Rust's is not in the wasm at
-/// all: one `{}` of an `f64` anywhere (or an `f64` assertion's message, such as `clamp`'s)
-/// brings it back, which `measure-web.mjs`'s breakdown shows as `flt2dec` functions.
+/// planner's wasm (5.4 KB gzipped); serde_json's is there anyway for plans. [`Fixed`] does
+/// `{:.N}`. Every `f64` the browser's code writes goes through one of them, so Rust's is not in
+/// the wasm at all: one `{}` of an `f64` anywhere (or an `f64` assertion's message, such as
+/// `clamp`'s) brings it back, which `measure-web.mjs`'s breakdown shows as `flt2dec` functions.
 pub struct Plain(pub f64);
 
 impl std::fmt::Display for Plain {
@@ -120,7 +120,7 @@ impl std::fmt::Display for Plain {
         // digits (2^-25 is 2.98023223876953125e-8: Rust writes …313, serde_json …312).
         let upper;
         let digits = if digits.len() >= 15
-            && let Some(up) = halfway_up(v.abs(), digits)
+            && let Some(up) = halfway_up(v, digits)
         {
             upper = up;
             upper.as_str()

@@ -138,7 +138,7 @@ pub fn CostSummary() -> impl IntoView {
             <p class="book-note" data-testid="price-source">
                 {text(|e, _| format!("{} lines · {} · {} h month", e.lines.len(),
                     book_words(e.price_book.origin, &e.price_book.version, &e.price_book.date),
-                    shared::decimal::Plain(shared::cost::HOURS_PER_MONTH)))}
+                    shared::cost::HOURS))}
                 // The live book's note is about its own region: after a region change it says
                 // nothing until the new region's answer comes.
                 {move || p.server_book.with(|b| b.as_ref().filter(|b| p.plan.with(|plan| plan.region.code() == b.region)).and_then(|b| {

@@ -24,8 +24,8 @@ use crate::validate::{ValidPlan, limits};
 
 /// Hours in a month, as AWS's Pricing Calculator counts them.
 pub const HOURS_PER_MONTH: f64 = 730.0;
-/// [`HOURS_PER_MONTH`] as a formula writes it (`730`).
-pub(crate) const HOURS: crate::decimal::Plain = crate::decimal::Plain(HOURS_PER_MONTH);
+/// [`HOURS_PER_MONTH`] as a formula or the page writes it (`730`).
+pub const HOURS: crate::decimal::Plain = crate::decimal::Plain(HOURS_PER_MONTH);
 /// Seconds in that month.
 pub const SECONDS_PER_MONTH: f64 = HOURS_PER_MONTH * 3600.0;
 /// Days in that month (730 h ÷ 24): log retention is stored for days ÷ this many months.
