@@ -389,6 +389,116 @@ async fn the_service_caches_on_disk_and_falls_back_to_the_embedded_book() {
     assert!(seen.requests.load(Ordering::Relaxed) > before);
 }
 
+/// Every dimension of the `usagetype` items in `items` priced `factor` times as much: AWS
+/// answering in another unit under the same usage type.
+fn scale_usage(items: &mut [Value], usage_type: &str, factor: f64) {
+    for v in items
+        .iter_mut()
+        .filter(|v| v["product"]["attributes"]["usagetype"] == usage_type)
+    {
+        for term in v["terms"]["OnDemand"].as_object_mut().unwrap().values_mut() {
+            for dim in term["priceDimensions"]
+                .as_object_mut()
+                .unwrap()
+                .values_mut()
+            {
+                let usd: f64 = dim["pricePerUnit"]["USD"]
+                    .as_str()
+                    .unwrap()
+                    .parse()
+                    .unwrap();
+                dim["pricePerUnit"]["USD"] = json!(format!("{:.12}", usd * factor));
+            }
+        }
+    }
+}
+
+#[tokio::test]
+async fn a_price_in_another_unit_is_unknown_with_the_reason() {
+    // Fargate's vCPU-hour a thousand times too high (as if per 1,000 vCPU-hours), the NAT
+    // gateway's hour answered per second: the live book holds neither number.
+    let mut items = price_list(&["us-east-1"]);
+    scale_usage(&mut items, "USE1-Fargate-vCPU-Hours:perCPU", 1000.0);
+    scale_usage(&mut items, "NatGateway-Hours", 1.0 / 3600.0);
+    let pricing = || {
+        Pricing::new(Arc::new(SdkPriceList::from_client(client(
+            items.clone(),
+            Arc::default(),
+            vec![],
+        ))))
+    };
+    let live = pricing().refresh("us-east-1").await.unwrap();
+    let reason = |key: &str| {
+        live.unknown
+            .iter()
+            .find(|(k, _)| k == key)
+            .map(|(_, r)| r.as_str())
+            .unwrap_or_else(|| panic!("{key} is not unknown: {:?}", live.unknown))
+    };
+    assert_eq!(
+        reason("fargate.vcpu_hour.x86"),
+        "AWS answered 40.48 USD per vCPU-hour, 1000 times the embedded book's 0.04048 USD per \
+         vCPU-hour (us-east-1); a list price does not move that far, so AWS's unit or tier has \
+         likely changed"
+    );
+    assert!(
+        reason("nat.hour").contains("3600 times less than the embedded book's 0.045 USD per hour"),
+        "{}",
+        reason("nat.hour")
+    );
+    assert!(
+        live.book
+            .get("fargate.vcpu_hour.x86", "us-east-1")
+            .is_none()
+    );
+    assert!(live.book.get("nat.hour", "us-east-1").is_none());
+    // The rest is priced as before, and the estimate says which lines it could not price.
+    assert!(live.book.get("fargate.gb_hour.x86", "us-east-1").is_some());
+    let plan = shared::ValidPlan::new(shared::examples::fargate()).unwrap();
+    let estimate = shared::cost::estimate(&plan, &live.book, shared::cost::Options::default());
+    assert!(estimate.lower_bound);
+    let unpriced: Vec<&str> = estimate
+        .lines
+        .iter()
+        .filter(|l| l.monthly_usd.is_none())
+        .map(|l| l.item.as_str())
+        .collect();
+    assert_eq!(
+        unpriced,
+        [
+            "x86 vCPU (on-demand)",
+            "NAT hours",
+            "Between AZs (tasks to database and cache)"
+        ],
+        "the two refused prices and what the embedded book does not know either"
+    );
+    // The page is told which prices, and why.
+    let service = Arc::new(PriceService::with_client(
+        Ok(Arc::new(pricing())),
+        None,
+        Duration::from_secs(60),
+    ));
+    let answer = service.book("us-east-1").await;
+    assert_eq!(answer.source, BookSource::Live);
+    assert_eq!(
+        answer.note.as_deref(),
+        Some(
+            format!(
+                "{} price(s) are unknown: missing from the Price List's answer, ambiguous in it, \
+                 or too far from the embedded book's to trust",
+                live.unknown.len()
+            )
+            .as_str()
+        )
+    );
+    let told = answer.unknown.iter().find(|u| u.key == "nat.hour").unwrap();
+    assert!(
+        told.reason.contains("3600 times less than"),
+        "{}",
+        told.reason
+    );
+}
+
 #[tokio::test]
 async fn the_diff_reports_what_changed() {
     let live = pricing(&["eu-west-1"], Arc::default(), vec![])

@@ -334,7 +334,8 @@ fn live_answer(c: &Cached, note: Option<String>) -> PriceBookAnswer {
     let book = region_book(&c.live.book, &c.live.region);
     let unknown_note = (!c.live.unknown.is_empty()).then(|| {
         format!(
-            "{} price(s) not in the Price List answer are unknown",
+            "{} price(s) are unknown: missing from the Price List's answer, ambiguous in it, \
+             or too far from the embedded book's to trust",
             c.live.unknown.len()
         )
     });

@@ -137,16 +137,19 @@ impl Pricing {
         let mut unknown = Vec::new();
         let mut newest = String::new();
         for spec in &specs {
-            match self.fetch(region, spec).await? {
-                (
-                    Found::Price {
-                        usd,
-                        dimension,
-                        sku,
-                        publication_date,
-                    },
-                    _,
-                ) => {
+            let found = match self.fetch(region, spec).await? {
+                (Found::Price { usd, .. }, _) if let Err(why) = plausible(spec, region, usd) => {
+                    Found::Unknown(why)
+                }
+                (found, _) => found,
+            };
+            match found {
+                Found::Price {
+                    usd,
+                    dimension,
+                    sku,
+                    publication_date,
+                } => {
                     newest = newest.max(publication_date.clone());
                     book.insert(
                         &spec.key,
@@ -163,7 +166,7 @@ impl Pricing {
                         },
                     );
                 }
-                (Found::Unknown(reason), _) => unknown.push((spec.key.clone(), reason)),
+                Found::Unknown(reason) => unknown.push((spec.key.clone(), reason)),
             }
         }
         let mut carried = Vec::new();
@@ -188,6 +191,77 @@ impl Pricing {
             carried,
         })
     }
+}
+
+/// How far a live price may be from the embedded book's before it is refused: a list price
+/// does not move threefold, while a unit AWS changed (per second for per hour, per request for
+/// per million, MB for GB) moves it 24-fold or more.
+pub const PLAUSIBLE_FACTOR: f64 = 3.0;
+
+/// The embedded book's price a live price of `key` in `region` is held to, and the region it
+/// is from: the key's price in the region, or else in us-east-1, or else in the first region
+/// that has it; a tier the embedded book has no price for (`dto.gb.tier2`) is held to its
+/// first tier's (`dto.gb`: tiers of one product are within a factor of two of each other).
+pub fn reference(key: &str, region: &str) -> Option<(f64, String)> {
+    let book = PriceBook::embedded();
+    let of = |key: &str| {
+        book.get(key, region)
+            .map(|p| (p.usd, region.to_string()))
+            .or_else(|| {
+                book.get(key, "us-east-1")
+                    .map(|p| (p.usd, "us-east-1".into()))
+            })
+            .or_else(|| {
+                book.iter()
+                    .find(|(k, _, _)| *k == key)
+                    .map(|(_, r, p)| (p.usd, r.to_string()))
+            })
+    };
+    of(key).or_else(|| of(key.rsplit_once(".tier")?.0))
+}
+
+/// Whether a live price, converted to the book's unit, is within [`PLAUSIBLE_FACTOR`] of the
+/// embedded book's ([`reference`]). AWS's unit strings are not compared (`Units` in some
+/// answers, `Hrs` or `GB-Mo` in others); the value is, so a unit or a tier that changed under
+/// a usage type gives an unknown price with the reason, never a number off by a factor of a
+/// thousand. A key with no reference cannot be checked, and is refused too (the catalog's keys
+/// all have one: tested).
+pub fn plausible(spec: &Spec, region: &str, usd: f64) -> Result<(), String> {
+    let Some((book, at)) = reference(&spec.key, region) else {
+        return Err(format!(
+            "AWS answered {usd} USD per {}, and the embedded book has no price of {} to check it \
+             against",
+            spec.unit, spec.key
+        ));
+    };
+    if !(usd.is_finite() && usd > 0.0) {
+        return Err(format!(
+            "AWS answered {usd} USD per {}, which is not a price",
+            spec.unit
+        ));
+    }
+    if !(book.is_finite() && book > 0.0) {
+        return Err(format!(
+            "AWS answered {usd} USD per {}, and the embedded book's price of {} ({at}) is {book}, \
+             nothing to check it against",
+            spec.unit, spec.key
+        ));
+    }
+    let ratio = usd / book;
+    if (1.0 / PLAUSIBLE_FACTOR..=PLAUSIBLE_FACTOR).contains(&ratio) {
+        return Ok(());
+    }
+    let (factor, way) = if ratio >= 1.0 {
+        (ratio, "times")
+    } else {
+        (1.0 / ratio, "times less than")
+    };
+    Err(format!(
+        "AWS answered {usd} USD per {unit}, {factor:.0} {way} the embedded book's {book} USD per \
+         {unit} ({at}); a list price does not move that far, so AWS's unit or tier has likely \
+         changed",
+        unit = spec.unit
+    ))
 }
 
 /// One difference between the embedded and a live book.
@@ -220,4 +294,57 @@ pub fn diff(live: &LiveBook) -> Vec<Difference> {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_catalog_price_is_checked_and_only_a_threefold_move_is_refused() {
+        for region in shared::plan::Region::ALL.iter().map(|r| r.code()) {
+            for spec in catalog::specs(region) {
+                let (book, _) = reference(&spec.key, region).unwrap_or_else(|| {
+                    panic!("{} has no embedded price to check against", spec.key)
+                });
+                assert!(book > 0.0, "{} {region}: {book}", spec.key);
+                for fine in [book, book * 2.9, book / 2.9] {
+                    assert_eq!(
+                        plausible(&spec, region, fine),
+                        Ok(()),
+                        "{} {region} {fine}",
+                        spec.key
+                    );
+                }
+                for off in [book * 3.1, book / 3.1, book * 1000.0, book / 3600.0] {
+                    assert!(
+                        plausible(&spec, region, off).is_err(),
+                        "{} {region} {off}",
+                        spec.key
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn a_refusal_says_how_far_and_from_what() {
+        let specs = catalog::specs("ap-northeast-1");
+        let nat = specs.iter().find(|s| s.key == "nat.hour").unwrap();
+        let book = PriceBook::embedded()
+            .get("nat.hour", "ap-northeast-1")
+            .unwrap()
+            .usd;
+        let why = plausible(nat, "ap-northeast-1", book / 60.0).unwrap_err();
+        assert!(
+            why.contains("60 times less than the embedded book's")
+                && why.contains("USD per hour (ap-northeast-1)")
+                && why.ends_with("so AWS's unit or tier has likely changed"),
+            "{why}"
+        );
+        for bad in [f64::INFINITY, f64::NAN, 0.0, -1.0] {
+            let why = plausible(nat, "ap-northeast-1", bad).unwrap_err();
+            assert!(why.ends_with("which is not a price"), "{why}");
+        }
+    }
 }
