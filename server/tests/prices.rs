@@ -497,6 +497,23 @@ async fn a_price_in_another_unit_is_unknown_with_the_reason() {
         "{}",
         told.reason
     );
+    // The book the page is sent carries each reason, and an estimate on it says why.
+    let sent = PriceBook::parse_tsv(
+        answer.book_tsv.as_deref().unwrap(),
+        shared::cost::Origin::Live,
+    )
+    .unwrap();
+    assert_eq!(
+        sent.withheld("nat.hour", "us-east-1"),
+        Some(told.reason.as_str())
+    );
+    let estimate = shared::cost::estimate(&plan, &sent, shared::cost::Options::default());
+    let nat = format!(
+        "NAT gateway NAT hours: the price book has no price per hour in us-east-1 (book key \
+         nat.hour): {}",
+        told.reason
+    );
+    assert!(estimate.unknown.contains(&nat), "{:?}", estimate.unknown);
 }
 
 #[tokio::test]

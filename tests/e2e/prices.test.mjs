@@ -50,3 +50,34 @@ test('a live book shows its date and marks the lines whose price changed', async
   await context.close();
   assert.deepEqual(errors, []);
 });
+
+test('a price the live book withheld is unknown, and the page says why', async () => {
+  // As `stackplan prices refresh --out` writes a price it refused: no price, and the reason.
+  const reason = "AWS answered 0.0000125 USD per hour, 3600 times less than the embedded book's 0.045 USD per hour " +
+    "(us-east-1); a list price does not move that far, so AWS's unit or tier has likely changed";
+  const embedded = fs.readFileSync(path.join(root, 'shared', 'data', 'prices.tsv'), 'utf8');
+  const live = embedded
+    .replace(/^# version: .*$/m, '# version: live-2026-11-20')
+    .replace(/^# date: .*$/m, '# date: 2026-11-20')
+    .replace(/^nat\.hour\tus-east-1\t.*$/m, `nat.hour\tus-east-1\tunknown\t\twithheld\t\t${reason}`);
+  assert.notEqual(live, embedded);
+  fs.writeFileSync(path.join(dir, 'withheld.tsv'), live);
+  const own = await startServer(['--price-book', path.join(dir, 'withheld.tsv')]);
+  try {
+    const { page, errors, context } = await openPage(browser, own.url);
+    const source = page.getByTestId('price-source');
+    await source.filter({ hasText: 'live AWS prices published 2026-11-20' }).waitFor();
+    assert.match(await source.innerText(),
+      /1 price\(s\) are unknown: missing from the Price List's answer, ambiguous in it, or too far from the embedded book's to trust/);
+    // The total is a lower bound, and the unknown price names its reason.
+    await page.getByTestId('monthly-total').filter({ hasText: /\+$/ }).waitFor();
+    const line = page.locator('li', { hasText: 'book key nat.hour' });
+    await line.waitFor();
+    assert.equal(await line.innerText(),
+      `NAT gateway NAT hours: the price book has no price per hour in us-east-1 (book key nat.hour): ${reason}`);
+    await context.close();
+    assert.deepEqual(errors, []);
+  } finally {
+    stopServer(own);
+  }
+});

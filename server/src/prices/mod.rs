@@ -128,7 +128,12 @@ impl PriceService {
                 let live = LiveBook {
                     region: region.clone(),
                     book: book.clone(),
-                    unknown: Vec::new(),
+                    unknown: book
+                        .withheld_all()
+                        .into_iter()
+                        .filter(|w| w.region == region)
+                        .map(|w| (w.key.clone(), w.reason.clone()))
+                        .collect(),
                     carried: Vec::new(),
                 };
                 (region, Cached { fetched_secs, live })
@@ -310,6 +315,11 @@ fn region_book(book: &PriceBook, region: &str) -> PriceBook {
     for (key, r, price) in book.iter() {
         if r == region || r == "global" {
             out.insert(key, r, price.clone());
+        }
+    }
+    for w in book.withheld_all() {
+        if w.region == region {
+            out.withhold(&w.key, &w.region, &w.reason);
         }
     }
     out

@@ -166,7 +166,10 @@ impl Pricing {
                         },
                     );
                 }
-                Found::Unknown(reason) => unknown.push((spec.key.clone(), reason)),
+                Found::Unknown(reason) => {
+                    book.withhold(&spec.key, region, &reason);
+                    unknown.push((spec.key.clone(), reason));
+                }
             }
         }
         let mut carried = Vec::new();

@@ -535,8 +535,10 @@ pub struct PriceBookAnswer {
     pub unknown: Vec<UnknownPrice>,
     /// A live book's prices for the region and the global rules, in the embedded book's TSV
     /// format (`key`, `region`, `usd`, `unit`, `source`, … per line; see
-    /// `shared/data/prices.tsv`). Absent when the source is the embedded book: every page
-    /// holds that book already (`version` and `date` name it), so it is not sent again.
+    /// `shared/data/prices.tsv`), and each price it withheld: `usd` `unknown`, confidence
+    /// `withheld`, the reason as its source. Absent when the source is the embedded book:
+    /// every page holds that book already (`version` and `date` name it), so it is not sent
+    /// again.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub book_tsv: Option<String>,
 }

@@ -53,7 +53,25 @@ pub struct PriceBook {
     /// serialization) sorts the keys, so its order is the same as before.
     #[serde(serialize_with = "sorted")]
     entries: Entries,
+    /// Prices the book's source could not give, each with why (a live book: the Price List had
+    /// no product, answered ambiguously, or too far from the embedded book's). The estimator
+    /// adds the reason to the line's unknown note. A few at most, so a list.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    withheld: Vec<Withheld>,
 }
+
+/// A price a book's source could not give, and why.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Withheld {
+    pub key: String,
+    pub region: String,
+    pub reason: String,
+}
+
+/// The `usd` and `confidence` columns of a withheld price's line in the TSV format; its
+/// `source` column holds the reason.
+const WITHHELD_USD: &str = "unknown";
+const WITHHELD: &str = "withheld";
 
 /// A hash for the book's keys (FxHash's step, eight bytes at a time): they are short and
 /// Stackplan's own (the live book's keys come from its catalog, not from a request), so no one
@@ -116,6 +134,7 @@ impl PriceBook {
             date: date.into(),
             origin,
             entries: HashMap::default(),
+            withheld: Vec::new(),
         }
     }
 
@@ -160,6 +179,13 @@ impl PriceBook {
                     cols.len()
                 ));
             };
+            if (usd, confidence) == (WITHHELD_USD, WITHHELD) {
+                if book.get_here(key, region).is_some() || book.withheld(key, region).is_some() {
+                    return Err(format!("line {n}: {key} in {region} is listed twice"));
+                }
+                book.withhold(key, region, source);
+                continue;
+            }
             let usd = crate::decimal::parse_f64(usd)
                 .ok_or_else(|| format!("line {n}: {usd:?} is not a price"))?;
             if !usd.is_finite() || usd < 0.0 {
@@ -175,7 +201,7 @@ impl PriceBook {
                 dimension: dimension.into(),
                 source: source.into(),
             };
-            if book.insert(key, region, price).is_some() {
+            if book.withheld(key, region).is_some() || book.insert(key, region, price).is_some() {
                 return Err(format!("line {n}: {key} in {region} is listed twice"));
             }
         }
@@ -190,6 +216,37 @@ impl PriceBook {
             .entry(key.to_string())
             .or_default()
             .insert(region.to_string(), price)
+    }
+
+    /// Records why `key` has no price in `region`.
+    pub fn withhold(&mut self, key: &str, region: &str, reason: &str) {
+        self.withheld
+            .retain(|w| (w.key.as_str(), w.region.as_str()) != (key, region));
+        self.withheld.push(Withheld {
+            key: key.to_string(),
+            region: region.to_string(),
+            reason: reason.to_string(),
+        });
+    }
+
+    /// Why `key` has no price in `region`, when the book's source said.
+    pub fn withheld(&self, key: &str, region: &str) -> Option<&str> {
+        self.withheld
+            .iter()
+            .find(|w| w.key == key && w.region == region)
+            .map(|w| w.reason.as_str())
+    }
+
+    /// Every price withheld, with why, in key and region order.
+    pub fn withheld_all(&self) -> Vec<&Withheld> {
+        let mut all: Vec<&Withheld> = self.withheld.iter().collect();
+        all.sort_unstable_by(|a, b| (&a.key, &a.region).cmp(&(&b.key, &b.region)));
+        all
+    }
+
+    /// The price of `key` listed for `region` itself (not its `global` price).
+    fn get_here(&self, key: &str, region: &str) -> Option<&Price> {
+        self.entries.get(key)?.get(region)
     }
 
     /// The price of `key` in `region`, or its `global` price. Never another region's.
@@ -224,6 +281,14 @@ impl PriceBook {
                 if p.derived { "derived" } else { "quoted" },
                 clean(&p.dimension),
                 clean(&p.source)
+            ));
+        }
+        for w in self.withheld_all() {
+            out.push_str(&format!(
+                "{}\t{}\t{WITHHELD_USD}\t\t{WITHHELD}\t\t{}\n",
+                w.key,
+                w.region,
+                clean(&w.reason)
             ));
         }
         out
@@ -329,5 +394,57 @@ mod tests {
             PriceBook::parse_tsv("# version: 1\n# date: 2026-01-01\na\tb\n", Origin::Live).is_err()
         );
         assert!(PriceBook::parse_tsv("k\tr\tx\tu\tquoted\td\ts\n", Origin::Live).is_err());
+    }
+
+    #[test]
+    fn a_withheld_price_travels_with_its_reason_and_the_estimate_says_it() {
+        let why = "AWS answered 0.0000125 USD per hour, 3600 times less than the embedded book's";
+        let mut book = PriceBook::embedded().clone();
+        book.origin = Origin::Live;
+        book.entries
+            .get_mut("nat.hour")
+            .unwrap()
+            .remove("us-east-1");
+        book.withhold("nat.hour", "us-east-1", why);
+        // Through the TSV the server sends and the page reads: the same book.
+        let tsv = book.to_tsv();
+        assert!(
+            tsv.contains(&format!(
+                "\nnat.hour\tus-east-1\tunknown\t\twithheld\t\t{why}\n"
+            )),
+            "{tsv}"
+        );
+        let read = PriceBook::parse_tsv(&tsv, Origin::Live).unwrap();
+        assert_eq!(read.withheld("nat.hour", "us-east-1"), Some(why));
+        assert_eq!(read.withheld("nat.hour", "eu-west-1"), None);
+        assert!(read.get("nat.hour", "us-east-1").is_none());
+        assert_eq!(read.to_tsv(), tsv);
+        // The estimate's unknown price says why, after what it always says.
+        let plan = crate::ValidPlan::new(crate::examples::fargate()).unwrap();
+        let estimate = crate::cost::estimate(&plan, &read, crate::cost::Options::default());
+        assert!(estimate.lower_bound);
+        assert!(
+            estimate.unknown.contains(&format!(
+                "NAT gateway NAT hours: the price book has no price per hour in us-east-1 \
+                 (book key nat.hour): {why}"
+            )),
+            "{:?}",
+            estimate.unknown
+        );
+        // A price and a withheld line for one key and region contradict each other.
+        let twice = format!("{tsv}nat.hour\tus-east-1\t0.045\thour\tquoted\td\ts\n");
+        assert!(
+            PriceBook::parse_tsv(&twice, Origin::Live)
+                .unwrap_err()
+                .contains("nat.hour in us-east-1 is listed twice")
+        );
+        let price_first = tsv.replace(
+            "nat.hour\tus-east-1\tunknown",
+            "nat.hour\tus-east-1\t0.045\thour\tquoted\td\ts\nnat.hour\tus-east-1\tunknown",
+        );
+        assert!(PriceBook::parse_tsv(&price_first, Origin::Live).is_err());
+        // The embedded book withholds nothing, and writes no such line.
+        assert!(PriceBook::embedded().withheld_all().is_empty());
+        assert!(!PriceBook::embedded().to_tsv().contains("\twithheld\t"));
     }
 }

@@ -185,8 +185,8 @@ impl<'b> Pricer<'b> {
         }
     }
 
-    /// Says that the book has no price for `service`'s `item`; `note` says what is known of
-    /// it (Spot's floor).
+    /// Says that the book has no price for `service`'s `item`, and why when the book's source
+    /// said (a live price it withheld); `note` says what is known of it (Spot's floor).
     fn unknown_price(
         &mut self,
         service: &str,
@@ -196,9 +196,12 @@ impl<'b> Pricer<'b> {
         note: Option<&str>,
     ) {
         self.unknown.push(format!(
-            "{service} {item}: the price book has no price per {} in {} (book key {key}){}",
+            "{service} {item}: the price book has no price per {} in {} (book key {key}){}{}",
             one(unit),
             self.region,
+            self.book
+                .withheld(key, self.region)
+                .map_or_else(String::new, |why| format!(": {why}")),
             note.map_or_else(String::new, |n| format!(". {n}"))
         ));
     }
