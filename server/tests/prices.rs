@@ -437,8 +437,8 @@ async fn a_price_in_another_unit_is_unknown_with_the_reason() {
     };
     assert_eq!(
         reason("fargate.vcpu_hour.x86"),
-        "AWS answered 40.48 USD per vCPU-hour, 1000 times the embedded book's 0.04048 USD per \
-         vCPU-hour (us-east-1); a list price does not move that far, so AWS's unit or tier has \
+        "AWS's price comes to 40.48 USD per vCPU-hour, 1000 times the embedded book's 0.04048 \
+         USD per vCPU-hour (us-east-1), too far for a list price to move: AWS's unit or tier has \
          likely changed"
     );
     assert!(

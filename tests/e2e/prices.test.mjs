@@ -53,8 +53,8 @@ test('a live book shows its date and marks the lines whose price changed', async
 
 test('a price the live book withheld is unknown, and the page says why', async () => {
   // As `stackplan prices refresh --out` writes a price it refused: no price, and the reason.
-  const reason = "AWS answered 0.0000125 USD per hour, 3600 times less than the embedded book's 0.045 USD per hour " +
-    "(us-east-1); a list price does not move that far, so AWS's unit or tier has likely changed";
+  const reason = "AWS's price comes to 0.0000125 USD per hour, 3600 times less than the embedded book's 0.045 USD " +
+    "per hour (us-east-1), too far for a list price to move: AWS's unit or tier has likely changed";
   const embedded = fs.readFileSync(path.join(root, 'shared', 'data', 'prices.tsv'), 'utf8');
   const live = embedded
     .replace(/^# version: .*$/m, '# version: live-2026-11-20')

@@ -197,14 +197,15 @@ impl Pricing {
 }
 
 /// How far a live price may be from the embedded book's before it is refused: a list price
-/// does not move threefold, while a unit AWS changed (per second for per hour, per request for
-/// per million, MB for GB) moves it 24-fold or more.
+/// does not move threefold, while a unit AWS changed moves it 24-fold (per day for per hour) or
+/// far more (per second for per hour, per request for per million, MB for GB).
 pub const PLAUSIBLE_FACTOR: f64 = 3.0;
 
 /// The embedded book's price a live price of `key` in `region` is held to, and the region it
 /// is from: the key's price in the region, or else in us-east-1, or else in the first region
 /// that has it; a tier the embedded book has no price for (`dto.gb.tier2`) is held to its
-/// first tier's (`dto.gb`: tiers of one product are within a factor of two of each other).
+/// first tier's (`dto.gb`, whose tiers are within a factor of two of each other; the data
+/// transfer tiers are the only keys without a price of their own, tested).
 pub fn reference(key: &str, region: &str) -> Option<(f64, String)> {
     let book = PriceBook::embedded();
     let of = |key: &str| {
@@ -232,21 +233,21 @@ pub fn reference(key: &str, region: &str) -> Option<(f64, String)> {
 pub fn plausible(spec: &Spec, region: &str, usd: f64) -> Result<(), String> {
     let Some((book, at)) = reference(&spec.key, region) else {
         return Err(format!(
-            "AWS answered {usd} USD per {}, and the embedded book has no price of {} to check it \
-             against",
+            "AWS's price comes to {usd} USD per {}, and the embedded book has no price of {} to \
+             check it against",
             spec.unit, spec.key
         ));
     };
     if !(usd.is_finite() && usd > 0.0) {
         return Err(format!(
-            "AWS answered {usd} USD per {}, which is not a price",
+            "AWS's price comes to {usd} USD per {}, which is not a price",
             spec.unit
         ));
     }
     if !(book.is_finite() && book > 0.0) {
         return Err(format!(
-            "AWS answered {usd} USD per {}, and the embedded book's price of {} ({at}) is {book}, \
-             nothing to check it against",
+            "AWS's price comes to {usd} USD per {}, and the embedded book's price of {} ({at}) is \
+             {book}, nothing to check it against",
             spec.unit, spec.key
         ));
     }
@@ -259,9 +260,16 @@ pub fn plausible(spec: &Spec, region: &str, usd: f64) -> Result<(), String> {
     } else {
         (1.0 / ratio, "times less than")
     };
+    // Whole above ten (1000, 3600); one decimal below, so that 3.2 is not written as 3, which
+    // the band accepts. (`{usd}` is AWS's price in the book's unit, after the catalog's scale.)
+    let factor = if factor >= 10.0 {
+        format!("{factor:.0}")
+    } else {
+        format!("{factor:.1}")
+    };
     Err(format!(
-        "AWS answered {usd} USD per {unit}, {factor:.0} {way} the embedded book's {book} USD per \
-         {unit} ({at}); a list price does not move that far, so AWS's unit or tier has likely \
+        "AWS's price comes to {usd} USD per {unit}, {factor} {way} the embedded book's {book} USD \
+         per {unit} ({at}), too far for a list price to move: AWS's unit or tier has likely \
          changed",
         unit = spec.unit
     ))
@@ -305,8 +313,12 @@ mod tests {
 
     #[test]
     fn every_catalog_price_is_checked_and_only_a_threefold_move_is_refused() {
+        let mut borrowed = std::collections::BTreeSet::new();
         for region in shared::plan::Region::ALL.iter().map(|r| r.code()) {
             for spec in catalog::specs(region) {
+                if !PriceBook::embedded().iter().any(|(k, _, _)| k == spec.key) {
+                    borrowed.insert(spec.key.clone());
+                }
                 let (book, _) = reference(&spec.key, region).unwrap_or_else(|| {
                     panic!("{} has no embedded price to check against", spec.key)
                 });
@@ -328,6 +340,11 @@ mod tests {
                 }
             }
         }
+        // Only the data transfer tiers borrow their first tier's price.
+        assert_eq!(
+            borrowed.iter().map(String::as_str).collect::<Vec<_>>(),
+            ["dto.gb.tier2", "dto.gb.tier3", "dto.gb.tier4"]
+        );
     }
 
     #[test]
@@ -342,9 +359,14 @@ mod tests {
         assert!(
             why.contains("60 times less than the embedded book's")
                 && why.contains("USD per hour (ap-northeast-1)")
-                && why.ends_with("so AWS's unit or tier has likely changed"),
+                && why.ends_with("AWS's unit or tier has likely changed"),
             "{why}"
         );
+        // Near the band's edge the factor keeps a decimal: 3.2 is not written as 3.
+        let why = plausible(nat, "ap-northeast-1", book * 3.2).unwrap_err();
+        assert!(why.contains(", 3.2 times the embedded book's"), "{why}");
+        // A reason never holds "; ", which joins several unknown prices in a note.
+        assert!(!why.contains("; "), "{why}");
         for bad in [f64::INFINITY, f64::NAN, 0.0, -1.0] {
             let why = plausible(nat, "ap-northeast-1", bad).unwrap_err();
             assert!(why.ends_with("which is not a price"), "{why}");

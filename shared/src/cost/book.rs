@@ -210,23 +210,35 @@ impl PriceBook {
         Ok(book)
     }
 
-    /// Sets a price; returns the one it replaced.
+    /// Sets a price (no longer withheld, if it was); returns the one it replaced.
     pub fn insert(&mut self, key: &str, region: &str, price: Price) -> Option<Price> {
+        self.unwithhold(key, region);
         self.entries
             .entry(key.to_string())
             .or_default()
             .insert(region.to_string(), price)
     }
 
-    /// Records why `key` has no price in `region`.
+    /// Records why `key` has no price in `region`, taking out its price there if it had one: a
+    /// book never holds both, which its TSV could not say.
     pub fn withhold(&mut self, key: &str, region: &str, reason: &str) {
-        self.withheld
-            .retain(|w| (w.key.as_str(), w.region.as_str()) != (key, region));
+        if let Some(by_region) = self.entries.get_mut(key) {
+            by_region.remove(region);
+            if by_region.is_empty() {
+                self.entries.remove(key);
+            }
+        }
+        self.unwithhold(key, region);
         self.withheld.push(Withheld {
             key: key.to_string(),
             region: region.to_string(),
             reason: reason.to_string(),
         });
+    }
+
+    fn unwithhold(&mut self, key: &str, region: &str) {
+        self.withheld
+            .retain(|w| (w.key.as_str(), w.region.as_str()) != (key, region));
     }
 
     /// Why `key` has no price in `region`, when the book's source said.
@@ -398,13 +410,24 @@ mod tests {
 
     #[test]
     fn a_withheld_price_travels_with_its_reason_and_the_estimate_says_it() {
-        let why = "AWS answered 0.0000125 USD per hour, 3600 times less than the embedded book's";
+        let why = "AWS's price comes to 0.0000125 USD per hour, 3600 times less than the book's";
         let mut book = PriceBook::embedded().clone();
         book.origin = Origin::Live;
-        book.entries
-            .get_mut("nat.hour")
+        // Withholding a price takes it out; setting it again ends the withholding.
+        book.withhold("nat.hour", "us-east-1", why);
+        assert!(book.get("nat.hour", "us-east-1").is_none());
+        let nat = PriceBook::embedded()
+            .get("nat.hour", "us-east-1")
             .unwrap()
-            .remove("us-east-1");
+            .clone();
+        book.insert("nat.hour", "us-east-1", nat);
+        assert_eq!(book.withheld("nat.hour", "us-east-1"), None);
+        assert_eq!(
+            book.to_tsv(),
+            PriceBook::embedded()
+                .to_tsv()
+                .replace("(Embedded)", "(Live)")
+        );
         book.withhold("nat.hour", "us-east-1", why);
         // Through the TSV the server sends and the page reads: the same book.
         let tsv = book.to_tsv();
