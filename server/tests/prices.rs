@@ -39,21 +39,9 @@ fn price_list(regions: &[&str]) -> Vec<Value> {
         })
         .cloned()
         .collect();
-    for v in &mut items {
-        let a = &v["product"]["attributes"];
-        if a["regionCode"] == CHANGED.1 && a["usagetype"] == "EU-WriteRequestUnits" {
-            let terms = v["terms"]["OnDemand"].as_object_mut().unwrap();
-            for term in terms.values_mut() {
-                for dim in term["priceDimensions"]
-                    .as_object_mut()
-                    .unwrap()
-                    .values_mut()
-                {
-                    dim["pricePerUnit"]["USD"] = json!(format!("{:.10}", CHANGED.2 / 1e6));
-                }
-            }
-        }
-    }
+    edit_usage(&mut items, CHANGED.1, "EU-WriteRequestUnits", |_| {
+        CHANGED.2 / 1e6
+    });
     if regions.contains(&"us-east-1") {
         let replaced = |v: &Value| {
             let a = &v["product"]["attributes"];
@@ -208,7 +196,7 @@ async fn a_refresh_builds_complete_books_that_match_the_embedded_one() {
                     );
                 }
                 (None, None) => assert!(
-                    live.unknown.iter().any(|(k, _)| *k == spec.key),
+                    live.unknown().iter().any(|w| w.key == spec.key),
                     "{} is missing and not reported unknown",
                     spec.key
                 ),
@@ -218,7 +206,7 @@ async fn a_refresh_builds_complete_books_that_match_the_embedded_one() {
         assert!(priced >= 25, "{priced} prices in {region}");
         println!(
             "{region}: {priced} prices equal to the embedded book, {} unknown, {} rules carried",
-            live.unknown.len(),
+            live.unknown().len(),
             live.carried.len()
         );
         assert_eq!(live.book.date, "2026-11-20");
@@ -243,7 +231,7 @@ async fn a_refresh_builds_complete_books_that_match_the_embedded_one() {
                 PriceBook::embedded(),
                 shared::cost::Options::default(),
             );
-            assert_eq!(estimate.unknown, embedded.unknown, "{:?}", live.unknown);
+            assert_eq!(estimate.unknown, embedded.unknown, "{:?}", live.unknown());
             assert!(
                 seen.paged.load(Ordering::Relaxed) > 0,
                 "pagination was followed"
@@ -318,13 +306,11 @@ async fn an_empty_answer_is_unknown_never_a_guess() {
         .refresh("eu-west-1")
         .await
         .unwrap();
-    assert_eq!(live.unknown.len(), catalog::specs("eu-west-1").len());
+    assert_eq!(live.unknown().len(), catalog::specs("eu-west-1").len());
     assert!(
-        live.unknown
-            .iter()
-            .all(|(_, reason)| reason.contains("has no")),
+        live.unknown().iter().all(|w| w.reason.contains("has no")),
         "{:?}",
-        live.unknown
+        live.unknown()
     );
     let plan = shared::ValidPlan::new(shared::examples::lambda()).unwrap();
     let estimate = shared::cost::estimate(&plan, &live.book, shared::cost::Options::default());
@@ -389,13 +375,14 @@ async fn the_service_caches_on_disk_and_falls_back_to_the_embedded_book() {
     assert!(seen.requests.load(Ordering::Relaxed) > before);
 }
 
-/// Every dimension of the `usagetype` items in `items` priced `factor` times as much: AWS
-/// answering in another unit under the same usage type.
-fn scale_usage(items: &mut [Value], usage_type: &str, factor: f64) {
-    for v in items
-        .iter_mut()
-        .filter(|v| v["product"]["attributes"]["usagetype"] == usage_type)
-    {
+/// Sets each on-demand price of `usage_type` in `region` to `edit(price)`, as if AWS's
+/// answer had changed.
+fn edit_usage(items: &mut [Value], region: &str, usage_type: &str, edit: impl Fn(f64) -> f64) {
+    let ours = |v: &Value| {
+        let a = &v["product"]["attributes"];
+        a["regionCode"] == region && a["usagetype"] == usage_type
+    };
+    for v in items.iter_mut().filter(|v| ours(v)) {
         for term in v["terms"]["OnDemand"].as_object_mut().unwrap().values_mut() {
             for dim in term["priceDimensions"]
                 .as_object_mut()
@@ -407,7 +394,7 @@ fn scale_usage(items: &mut [Value], usage_type: &str, factor: f64) {
                     .unwrap()
                     .parse()
                     .unwrap();
-                dim["pricePerUnit"]["USD"] = json!(format!("{:.12}", usd * factor));
+                dim["pricePerUnit"]["USD"] = json!(format!("{:.12}", edit(usd)));
             }
         }
     }
@@ -418,8 +405,15 @@ async fn a_price_in_another_unit_is_unknown_with_the_reason() {
     // Fargate's vCPU-hour a thousand times too high (as if per 1,000 vCPU-hours), the NAT
     // gateway's hour answered per second: the live book holds neither number.
     let mut items = price_list(&["us-east-1"]);
-    scale_usage(&mut items, "USE1-Fargate-vCPU-Hours:perCPU", 1000.0);
-    scale_usage(&mut items, "NatGateway-Hours", 1.0 / 3600.0);
+    edit_usage(
+        &mut items,
+        "us-east-1",
+        "USE1-Fargate-vCPU-Hours:perCPU",
+        |usd| usd * 1000.0,
+    );
+    edit_usage(&mut items, "us-east-1", "NatGateway-Hours", |usd| {
+        usd / 3600.0
+    });
     let pricing = || {
         Pricing::new(Arc::new(SdkPriceList::from_client(client(
             items.clone(),
@@ -429,11 +423,9 @@ async fn a_price_in_another_unit_is_unknown_with_the_reason() {
     };
     let live = pricing().refresh("us-east-1").await.unwrap();
     let reason = |key: &str| {
-        live.unknown
-            .iter()
-            .find(|(k, _)| k == key)
-            .map(|(_, r)| r.as_str())
-            .unwrap_or_else(|| panic!("{key} is not unknown: {:?}", live.unknown))
+        live.book
+            .withheld(key, "us-east-1")
+            .unwrap_or_else(|| panic!("{key} is not unknown: {:?}", live.unknown()))
     };
     assert_eq!(
         reason("fargate.vcpu_hour.x86"),
@@ -486,7 +478,7 @@ async fn a_price_in_another_unit_is_unknown_with_the_reason() {
             format!(
                 "{} price(s) are unknown: missing from the Price List's answer, ambiguous in it, \
                  or too far from the embedded book's to trust",
-                live.unknown.len()
+                live.unknown().len()
             )
             .as_str()
         )

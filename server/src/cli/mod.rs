@@ -1113,8 +1113,8 @@ fn prices(action: PricesAction) -> ExitCode {
                 return ExitCode::from(1);
             }
         };
-        for (key, reason) in &live.unknown {
-            say!("unknown: {key}: {reason}");
+        for w in live.unknown() {
+            say!("unknown: {}: {}", w.key, w.reason);
         }
         match action {
             PricesAction::Refresh { out, .. } => {

@@ -15,7 +15,7 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use serde::{Deserialize, Serialize};
 use shared::api::{BookSource, PriceBookAnswer, UnknownPrice};
-use shared::cost::PriceBook;
+use shared::cost::{PriceBook, Withheld};
 use tokio::sync::watch;
 
 use crate::aws::Clients;
@@ -128,12 +128,6 @@ impl PriceService {
                 let live = LiveBook {
                     region: region.clone(),
                     book: book.clone(),
-                    unknown: book
-                        .withheld_all()
-                        .into_iter()
-                        .filter(|w| w.region == region)
-                        .map(|w| (w.key.clone(), w.reason.clone()))
-                        .collect(),
                     carried: Vec::new(),
                 };
                 (region, Cached { fetched_secs, live })
@@ -331,22 +325,23 @@ fn rfc3339(secs: u64) -> String {
         .unwrap_or_default()
 }
 
-fn unknown(list: &[(String, String)]) -> Vec<UnknownPrice> {
+fn unknown(list: &[&Withheld]) -> Vec<UnknownPrice> {
     list.iter()
-        .map(|(key, reason)| UnknownPrice {
-            key: key.clone(),
-            reason: reason.clone(),
+        .map(|w| UnknownPrice {
+            key: w.key.clone(),
+            reason: w.reason.clone(),
         })
         .collect()
 }
 
 fn live_answer(c: &Cached, note: Option<String>) -> PriceBookAnswer {
     let book = region_book(&c.live.book, &c.live.region);
-    let unknown_note = (!c.live.unknown.is_empty()).then(|| {
+    let withheld = c.live.unknown();
+    let unknown_note = (!withheld.is_empty()).then(|| {
         format!(
             "{} price(s) are unknown: missing from the Price List's answer, ambiguous in it, \
              or too far from the embedded book's to trust",
-            c.live.unknown.len()
+            withheld.len()
         )
     });
     PriceBookAnswer {
@@ -356,7 +351,7 @@ fn live_answer(c: &Cached, note: Option<String>) -> PriceBookAnswer {
         date: c.live.book.date.clone(),
         fetched_at: Some(rfc3339(c.fetched_secs)),
         note: note.or(unknown_note),
-        unknown: unknown(&c.live.unknown),
+        unknown: unknown(&withheld),
         book_tsv: Some(book.to_tsv()),
     }
 }

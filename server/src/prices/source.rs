@@ -4,7 +4,7 @@
 use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
-use shared::cost::{Origin, Price, PriceBook};
+use shared::cost::{Origin, Price, PriceBook, Withheld};
 
 use super::catalog::{self, Spec};
 use super::price_list::{self, Found, Product};
@@ -35,12 +35,20 @@ pub enum PricingError {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct LiveBook {
     pub region: String,
+    /// Its prices, and every price the API did not give unambiguously, withheld with why.
     pub book: PriceBook,
-    /// `(key, reason)` for every price the API did not give unambiguously.
-    pub unknown: Vec<(String, String)>,
     /// Billing rules (free tiers, Spot's discount) that the Price List has no product for,
     /// carried over from the embedded book.
     pub carried: Vec<String>,
+}
+
+impl LiveBook {
+    /// The region's prices the API did not give unambiguously, with why, in key order.
+    pub fn unknown(&self) -> Vec<&Withheld> {
+        let mut all = self.book.withheld_all();
+        all.retain(|w| w.region == self.region);
+        all
+    }
 }
 
 impl PricingError {
@@ -134,7 +142,6 @@ impl Pricing {
             return Err(PricingError::UnknownRegion(region.to_string()));
         }
         let mut book = PriceBook::new("", "", Origin::Live);
-        let mut unknown = Vec::new();
         let mut newest = String::new();
         for spec in &specs {
             let found = match self.fetch(region, spec).await? {
@@ -168,7 +175,6 @@ impl Pricing {
                 }
                 Found::Unknown(reason) => {
                     book.withhold(&spec.key, region, &reason);
-                    unknown.push((spec.key.clone(), reason));
                 }
             }
         }
@@ -190,7 +196,6 @@ impl Pricing {
         Ok(LiveBook {
             region: region.to_string(),
             book,
-            unknown,
             carried,
         })
     }
@@ -310,6 +315,37 @@ pub fn diff(live: &LiveBook) -> Vec<Difference> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn unknown_prices_are_the_regions_withheld_ones_and_old_caches_still_load() {
+        let mut book = PriceBook::new("live-2026-11-20", "2026-11-20", Origin::Live);
+        book.withhold("nat.hour", "us-east-1", "AWS's answer has no product");
+        book.withhold("nat.gb", "eu-west-1", "another region's reason");
+        book.withhold("alb.hour", "us-east-1", "ambiguous");
+        let live = LiveBook {
+            region: "us-east-1".into(),
+            book,
+            carried: vec![],
+        };
+        let told: Vec<(&str, &str)> = live
+            .unknown()
+            .iter()
+            .map(|w| (w.key.as_str(), w.reason.as_str()))
+            .collect();
+        assert_eq!(
+            told,
+            [
+                ("alb.hour", "ambiguous"),
+                ("nat.hour", "AWS's answer has no product")
+            ]
+        );
+        // A disk cache written before the reasons moved into the book also holds an `unknown`
+        // list: it is read, and the book's own record is the one that counts.
+        let mut json = serde_json::to_value(&live).unwrap();
+        json["unknown"] = serde_json::json!([["nat.hour", "an older record"]]);
+        let read: LiveBook = serde_json::from_value(json).unwrap();
+        assert_eq!(read, live);
+    }
 
     #[test]
     fn every_catalog_price_is_checked_and_only_a_threefold_move_is_refused() {

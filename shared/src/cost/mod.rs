@@ -13,7 +13,7 @@ mod settings;
 use serde::{Deserialize, Serialize};
 
 pub use crate::resources::Billing;
-pub use book::{BookRef, Origin, Price, PriceBook};
+pub use book::{BookRef, Origin, Price, PriceBook, Withheld};
 pub use compare::{Bound, Comparison, CurvePoint, Sides, compare, counterpart};
 pub use diff::{Difference, LineChange, difference};
 pub(crate) use pricer::Pricer;
