@@ -731,7 +731,9 @@ impl Planner {
                         e.lines
                             .iter()
                             .zip(&embedded.lines)
-                            .map(|(l, b)| l.unit_usd != b.unit_usd)
+                            // A price the live book lacks is unknown, said so on its line
+                            // with why; "changed" is for a price that moved.
+                            .map(|(l, b)| l.unit_usd.is_some() && l.unit_usd != b.unit_usd)
                             .collect()
                     }
                     None => Vec::new(),

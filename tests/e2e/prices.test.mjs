@@ -75,6 +75,14 @@ test('a price the live book withheld is unknown, and the page says why', async (
     await line.waitFor();
     assert.equal(await line.innerText(),
       `NAT gateway NAT hours: the price book has no price per hour in us-east-1 (book key nat.hour): ${reason}`);
+    // The line itself says why too, and is not marked as a price that changed: it has none.
+    const groups = page.getByTestId('cost-groups');
+    await groups.getByText('NAT gateway', { exact: true }).click();
+    const nat = groups.locator('li', { hasText: 'NAT hours' });
+    await nat.locator('summary').click();
+    await nat.getByText(`× unknown price (the book has none per hour in us-east-1: ${reason})`).waitFor();
+    assert.equal(await groups.locator('li.changed').count(), 0);
+    assert.doesNotMatch(await nat.innerText(), /price changed/);
     await context.close();
     assert.deepEqual(errors, []);
   } finally {

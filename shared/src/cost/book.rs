@@ -453,6 +453,19 @@ mod tests {
             "{:?}",
             estimate.unknown
         );
+        // So does the line's own formula.
+        let nat = estimate
+            .lines
+            .iter()
+            .find(|l| l.item == "NAT hours")
+            .unwrap();
+        assert!(
+            nat.formula.ends_with(&format!(
+                "× unknown price (the book has none per hour in us-east-1: {why})"
+            )),
+            "{}",
+            nat.formula
+        );
         // A price and a withheld line for one key and region contradict each other.
         let twice = format!("{tsv}nat.hour\tus-east-1\t0.045\thour\tquoted\td\ts\n");
         assert!(

@@ -199,11 +199,16 @@ impl<'b> Pricer<'b> {
             "{service} {item}: the price book has no price per {} in {} (book key {key}){}{}",
             one(unit),
             self.region,
-            self.book
-                .withheld(key, self.region)
-                .map_or_else(String::new, |why| format!(": {why}")),
+            self.withheld_why(key),
             note.map_or_else(String::new, |n| format!(". {n}"))
         ));
+    }
+
+    /// ": {reason}" when the book's source withheld `key`'s price here, else nothing.
+    fn withheld_why(&self, key: &str) -> String {
+        self.book
+            .withheld(key, self.region)
+            .map_or_else(String::new, |why| format!(": {why}"))
     }
 
     pub fn price(&self, key: &str) -> Option<f64> {
@@ -298,10 +303,11 @@ impl<'b> Pricer<'b> {
                 None => {
                     self.unknown_price(service, item, unit, key, note);
                     format!(
-                        "{explain} = {} {unit} × unknown price (the book has none per {} in {})",
+                        "{explain} = {} {unit} × unknown price (the book has none per {} in {}{})",
                         fmt_qty(quantity),
                         one(unit),
-                        self.region
+                        self.region,
+                        self.withheld_why(key)
                     )
                 }
             };
