@@ -19,7 +19,8 @@ pub struct TempCredentials {
 impl std::fmt::Debug for TempCredentials {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("TempCredentials")
-            .field("access_key_id", &self.access_key_id)
+            // An access key id names its account (STS GetAccessKeyInfo reads it back).
+            .field("access_key_id", &"<redacted>")
             .field("secret_access_key", &"<redacted>")
             .field("session_token", &"<redacted>")
             .field("expires", &self.expires)

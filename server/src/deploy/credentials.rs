@@ -4,6 +4,7 @@
 //! before they expire. They are never logged and never leave the server.
 
 use std::collections::VecDeque;
+use std::time::SystemTime;
 
 use super::errors::DeployError;
 use super::policy::{Access, Scope, code_policy, images_policy, session_policy, stores_policy};
@@ -29,21 +30,29 @@ struct Key {
     policy: [u8; 32],
 }
 
-/// Assumed sessions, oldest first.
+/// Assumed sessions, oldest first. A session is let go once it has expired: credentials stay in
+/// memory no longer than they work.
 #[derive(Default)]
 pub(crate) struct Cache(VecDeque<(Key, TempCredentials)>);
 
 impl Cache {
-    fn get(&self, key: &Key) -> Option<&TempCredentials> {
+    fn get(&mut self, key: &Key, now: SystemTime) -> Option<&TempCredentials> {
+        self.prune(now);
         self.0.iter().find(|(k, _)| k == key).map(|(_, c)| c)
     }
 
-    fn put(&mut self, key: Key, credentials: TempCredentials) {
+    fn put(&mut self, key: Key, credentials: TempCredentials, now: SystemTime) {
+        self.prune(now);
         self.0.retain(|(k, _)| *k != key);
         while self.0.len() >= SESSIONS_KEPT {
             self.0.pop_front();
         }
         self.0.push_back((key, credentials));
+    }
+
+    /// Lets go of every session that has expired by `now`.
+    fn prune(&mut self, now: SystemTime) {
+        self.0.retain(|(_, c)| c.expires > now);
     }
 
     /// How many sessions are kept.
@@ -144,7 +153,12 @@ impl Deployer {
                 sha2::Sha256::digest(policy.as_bytes()).into()
             },
         };
-        let cached = self.credentials.lock().expect("lock").get(&key).cloned();
+        let cached = self
+            .credentials
+            .lock()
+            .expect("lock")
+            .get(&key, SystemTime::now())
+            .cloned();
         let credentials = match cached {
             Some(c) if c.fresh_for(self.config.refresh_margin) => c,
             _ => {
@@ -173,7 +187,10 @@ impl Deployer {
                     expires = humantime(c.expires),
                     "assumed the deploy role"
                 );
-                self.credentials.lock().expect("lock").put(key, c.clone());
+                self.credentials
+                    .lock()
+                    .expect("lock")
+                    .put(key, c.clone(), SystemTime::now());
                 c
             }
         };
@@ -184,9 +201,11 @@ impl Deployer {
         })
     }
 
-    /// Sessions kept now.
+    /// Sessions kept now (expired ones are let go first).
     pub fn sessions(&self) -> usize {
-        self.credentials.lock().expect("lock").len()
+        let mut cache = self.credentials.lock().expect("lock");
+        cache.prune(SystemTime::now());
+        cache.len()
     }
 
     /// The roles a token may use: its own, or every role the server has.
@@ -248,7 +267,7 @@ impl Deployer {
     }
 }
 
-fn humantime(t: std::time::SystemTime) -> String {
+fn humantime(t: SystemTime) -> String {
     let secs = t
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| d.as_secs())
@@ -256,4 +275,74 @@ fn humantime(t: std::time::SystemTime) -> String {
     aws_sdk_cloudformation::primitives::DateTime::from_secs(i64::try_from(secs).unwrap_or(0))
         .fmt(aws_sdk_cloudformation::primitives::DateTimeFormat::DateTime)
         .unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use super::*;
+
+    fn key(stack: &str) -> Key {
+        Key {
+            role: "arn:aws:iam::111122223333:role/stackplan-deployer".into(),
+            external_id: None,
+            stack: stack.into(),
+            region: "us-east-1".into(),
+            policy: [0; 32],
+        }
+    }
+
+    fn session(expires: SystemTime) -> TempCredentials {
+        TempCredentials {
+            access_key_id: "ASIAEXAMPLE".into(),
+            secret_access_key: "wJalrXUtnFEMIEXAMPLEKEY".into(),
+            session_token: "FwoGZXIvYXdzEXAMPLETOKEN".into(),
+            expires,
+        }
+    }
+
+    #[test]
+    fn a_session_prints_no_part_of_its_credentials() {
+        let shown = format!("{:?}", session(SystemTime::UNIX_EPOCH));
+        for secret in [
+            "ASIAEXAMPLE",
+            "wJalrXUtnFEMIEXAMPLEKEY",
+            "FwoGZXIvYXdzEXAMPLETOKEN",
+        ] {
+            assert!(!shown.contains(secret), "{shown}");
+        }
+        assert!(shown.contains("expires"), "{shown}");
+    }
+
+    #[test]
+    fn expired_sessions_are_let_go_and_the_cache_stays_bounded() {
+        let t0 = SystemTime::UNIX_EPOCH + Duration::from_secs(1_800_000_000);
+        let hour = Duration::from_secs(3600);
+        let mut cache = Cache::default();
+        cache.put(key("a"), session(t0 + hour), t0);
+        cache.put(key("b"), session(t0 + 2 * hour), t0);
+        assert_eq!(cache.len(), 2);
+        assert!(cache.get(&key("a"), t0 + hour / 2).is_some());
+        // At its expiry a session goes, whether it is asked for or not.
+        assert!(cache.get(&key("a"), t0 + hour).is_none());
+        assert_eq!(cache.len(), 1);
+        assert!(cache.get(&key("b"), t0 + hour).is_some());
+        cache.put(key("c"), session(t0 + 4 * hour), t0 + 3 * hour);
+        assert_eq!(cache.len(), 1, "b expired before c came");
+        // A session assumed again replaces the old one.
+        cache.put(key("c"), session(t0 + 5 * hour), t0 + 3 * hour);
+        assert_eq!(cache.len(), 1);
+        assert_eq!(
+            cache.get(&key("c"), t0 + 3 * hour).unwrap().expires,
+            t0 + 5 * hour
+        );
+        // Live sessions beyond the bound push the oldest out.
+        for i in 0..SESSIONS_KEPT + 10 {
+            cache.put(key(&format!("s{i}")), session(t0 + 9 * hour), t0 + 3 * hour);
+        }
+        assert_eq!(cache.len(), SESSIONS_KEPT);
+        assert!(cache.get(&key("s0"), t0 + 3 * hour).is_none());
+        assert!(cache.get(&key("s10"), t0 + 3 * hour).is_some());
+    }
 }
