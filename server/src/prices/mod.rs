@@ -117,11 +117,7 @@ impl PriceService {
         let fetched_secs = modified
             .and_then(|m| m.duration_since(UNIX_EPOCH).ok())
             .map_or_else(Self::now, |d| d.as_secs());
-        let regions: std::collections::BTreeSet<String> = book
-            .iter()
-            .map(|(_, r, _)| r.to_string())
-            .filter(|r| r != "global")
-            .collect();
+        let regions = file_regions(&book).map_err(|e| format!("{}: {e}", path.display()))?;
         let memory = regions
             .into_iter()
             .map(|region| {
@@ -319,6 +315,40 @@ fn region_book(book: &PriceBook, region: &str) -> PriceBook {
     out
 }
 
+/// The regions a book file prices. A withheld line must be able to take effect: one for the
+/// `global` region, for a key with a `global` price (which the estimate would use), or for a
+/// region the file has no price in (which is not served from the file) is refused, rather than
+/// the file saying one thing and the estimate another.
+fn file_regions(book: &PriceBook) -> Result<std::collections::BTreeSet<String>, String> {
+    let regions: std::collections::BTreeSet<String> = book
+        .iter()
+        .map(|(_, r, _)| r.to_string())
+        .filter(|r| r != "global")
+        .collect();
+    for w in book.withheld_all() {
+        let (key, region) = (&w.key, &w.region);
+        if region == "global" {
+            return Err(format!(
+                "{key} is withheld in `global`: a rule for every region cannot be withheld; \
+                 withhold it in each region"
+            ));
+        }
+        if book.iter().any(|(k, r, _)| k == key && r == "global") {
+            return Err(format!(
+                "{key} is withheld in {region}, but it has a `global` price, which every region \
+                 uses: remove one of the two lines"
+            ));
+        }
+        if !regions.contains(region) {
+            return Err(format!(
+                "{key} is withheld in {region}, which has no price in the file: the file does \
+                 not answer for {region}, so the line would have no effect"
+            ));
+        }
+    }
+    Ok(regions)
+}
+
 fn rfc3339(secs: u64) -> String {
     aws_sdk_pricing::primitives::DateTime::from_secs(i64::try_from(secs).unwrap_or(0))
         .fmt(aws_sdk_pricing::primitives::DateTimeFormat::DateTime)
@@ -402,5 +432,54 @@ pub fn embedded_answer(region: &str, note: String) -> PriceBookAnswer {
         note: Some(note),
         unknown: Vec::new(),
         book_tsv: None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use shared::cost::Origin;
+
+    use super::*;
+
+    /// A book file: two us-east-1 prices, a global rule, and `extra` lines.
+    fn file(extra: &str) -> Result<PriceBook, String> {
+        let text = format!(
+            "# version: live-2026-11-20\n# date: 2026-11-20\n\
+             key\tregion\tusd\tunit\tconfidence\tdimension\tsource\n\
+             nat.hour\tus-east-1\t0.045\thour\tquoted\td\ts\n\
+             alb.hour\tus-east-1\t0.0225\thour\tquoted\td\ts\n\
+             dto.free_gb\tglobal\t100\tGB\tquoted\td\ts\n{extra}"
+        );
+        PriceBook::parse_tsv(&text, Origin::Live)
+    }
+
+    fn withheld(key: &str, region: &str) -> String {
+        format!("{key}\t{region}\tunknown\t\twithheld\t\tAWS's answer has no product\n")
+    }
+
+    #[test]
+    fn a_book_files_withheld_lines_must_take_effect() {
+        let ok = file(&withheld("nat.gb", "us-east-1")).unwrap();
+        assert_eq!(
+            file_regions(&ok).unwrap().into_iter().collect::<Vec<_>>(),
+            ["us-east-1"]
+        );
+        for (line, says) in [
+            (
+                withheld("nat.gb", "global"),
+                "nat.gb is withheld in `global`",
+            ),
+            (
+                withheld("dto.free_gb", "us-east-1"),
+                "dto.free_gb is withheld in us-east-1, but it has a `global` price",
+            ),
+            (
+                withheld("nat.hour", "eu-west-1"),
+                "nat.hour is withheld in eu-west-1, which has no price in the file",
+            ),
+        ] {
+            let err = file_regions(&file(&line).unwrap()).unwrap_err();
+            assert!(err.starts_with(says), "{err}");
+        }
     }
 }
