@@ -738,6 +738,16 @@ pub fn template(options: &Options) -> Value {
                             "Condition": {"ForAnyValue:StringNotEquals": {"cloudformation:ResourceTypes": registry_types}}
                         },
                         {
+                            // Stacks only where a plan can be: the stack ARNs name any region
+                            // (listing six in each would crowd the policy's size limit), and
+                            // every other action of this role acts on a stack it made.
+                            "Sid": "OnlyTheRegionsStackplanPlans",
+                            "Effect": "Deny",
+                            "Action": ["cloudformation:CreateChangeSet", "cloudformation:CreateStack"],
+                            "Resource": "*",
+                            "Condition": {"StringNotEquals": {"aws:RequestedRegion": shared::plan::Region::ALL.iter().map(|r| r.code()).collect::<Vec<_>>()}}
+                        },
+                        {
                             // IAM authorises the change-set actions on the stack, not on the
                             // change set (AWS's Service Authorization Reference): the tagged
                             // stack is the grant. A change set's name proves nothing (whoever
@@ -1143,6 +1153,19 @@ mod tests {
         let types = find("DeployerRole", "OnlyStackplansResourceTypes");
         assert_eq!(types["Effect"], "Deny");
         assert_eq!(types["Action"], declared["Action"]);
+        // Only in the regions a plan can name.
+        let regions = find("DeployerRole", "OnlyTheRegionsStackplanPlans");
+        assert_eq!(
+            (&regions["Effect"], &regions["Action"], &regions["Resource"]),
+            (&json!("Deny"), &declared["Action"], &json!("*"))
+        );
+        assert_eq!(
+            regions["Condition"],
+            json!({"StringNotEquals": {"aws:RequestedRegion": [
+                "us-east-1", "us-west-2", "eu-west-1", "eu-central-1", "ap-southeast-1",
+                "ap-northeast-1"
+            ]}})
+        );
         // Both ways of making a stack need the tag in the request and the execution role.
         let made = find(
             "DeployerRole",
