@@ -738,12 +738,12 @@ pub fn template(options: &Options) -> Value {
                             "Condition": {"ForAnyValue:StringNotEquals": {"cloudformation:ResourceTypes": registry_types}}
                         },
                         {
-                            // Stacks only where a plan can be: the stack ARNs name any region
-                            // (listing six in each would crowd the policy's size limit), and
-                            // every other action of this role acts on a stack it made.
+                            // Stacks made, changed and deleted only where a plan can be: the
+                            // stack ARNs name any region (listing six in each would crowd the
+                            // policy's size limit).
                             "Sid": "OnlyTheRegionsStackplanPlans",
                             "Effect": "Deny",
-                            "Action": ["cloudformation:CreateChangeSet", "cloudformation:CreateStack"],
+                            "Action": ["cloudformation:CreateChangeSet", "cloudformation:CreateStack", "cloudformation:DeleteStack", "cloudformation:ExecuteChangeSet", "cloudformation:DeleteChangeSet", "cloudformation:ContinueUpdateRollback"],
                             "Resource": "*",
                             "Condition": {"StringNotEquals": {"aws:RequestedRegion": shared::plan::Region::ALL.iter().map(|r| r.code()).collect::<Vec<_>>()}}
                         },
@@ -1153,12 +1153,21 @@ mod tests {
         let types = find("DeployerRole", "OnlyStackplansResourceTypes");
         assert_eq!(types["Effect"], "Deny");
         assert_eq!(types["Action"], declared["Action"]);
-        // Only in the regions a plan can name.
+        // Stacks are made, changed and deleted only in the regions a plan can name.
         let regions = find("DeployerRole", "OnlyTheRegionsStackplanPlans");
         assert_eq!(
-            (&regions["Effect"], &regions["Action"], &regions["Resource"]),
-            (&json!("Deny"), &declared["Action"], &json!("*"))
+            (&regions["Effect"], &regions["Resource"]),
+            (&json!("Deny"), &json!("*"))
         );
+        let changes = find("DeployerRole", "ChangeOnlyTaggedStacks");
+        let denied: Vec<&Value> = regions["Action"].as_array().unwrap().iter().collect();
+        let granted: Vec<&Value> = declared["Action"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .chain(changes["Action"].as_array().unwrap())
+            .collect();
+        assert_eq!(denied, granted);
         assert_eq!(
             regions["Condition"],
             json!({"StringNotEquals": {"aws:RequestedRegion": [

@@ -30,8 +30,8 @@ struct Key {
     policy: [u8; 32],
 }
 
-/// Assumed sessions, oldest first. A session is let go once it has expired: credentials stay in
-/// memory no longer than they work.
+/// Assumed sessions, oldest first. Expired sessions are dropped at the next lookup or store,
+/// rather than kept until newer ones push them out.
 #[derive(Default)]
 pub(crate) struct Cache(VecDeque<(Key, TempCredentials)>);
 

@@ -315,17 +315,14 @@ fn region_book(book: &PriceBook, region: &str) -> PriceBook {
     out
 }
 
-/// The regions a book file prices. A withheld line must be able to take effect: one for the
-/// `global` region, for a key with a `global` price (which the estimate would use), or for a
-/// region the file has no price in (which is not served from the file) is refused, rather than
-/// the file saying one thing and the estimate another.
+/// The regions a book file answers for: those it prices or withholds prices in. A withheld
+/// line must be able to take effect: one for the `global` region, or for a key with a `global`
+/// price (which the estimate uses), is refused, rather than the file saying one thing and the
+/// estimate another.
 fn file_regions(book: &PriceBook) -> Result<std::collections::BTreeSet<String>, String> {
-    let regions: std::collections::BTreeSet<String> = book
-        .iter()
-        .map(|(_, r, _)| r.to_string())
-        .filter(|r| r != "global")
-        .collect();
-    for w in book.withheld_all() {
+    let mut regions: std::collections::BTreeSet<String> =
+        book.iter().map(|(_, r, _)| r.to_string()).collect();
+    for w in book.withheld_lines() {
         let (key, region) = (&w.key, &w.region);
         if region == "global" {
             return Err(format!(
@@ -339,13 +336,9 @@ fn file_regions(book: &PriceBook) -> Result<std::collections::BTreeSet<String>, 
                  uses: remove one of the two lines"
             ));
         }
-        if !regions.contains(region) {
-            return Err(format!(
-                "{key} is withheld in {region}, which has no price in the file: the file does \
-                 not answer for {region}, so the line would have no effect"
-            ));
-        }
+        regions.insert(region.clone());
     }
+    regions.remove("global");
     Ok(regions)
 }
 
@@ -355,7 +348,7 @@ fn rfc3339(secs: u64) -> String {
         .unwrap_or_default()
 }
 
-fn unknown(list: &[&Withheld]) -> Vec<UnknownPrice> {
+fn unknown_prices(list: &[&Withheld]) -> Vec<UnknownPrice> {
     list.iter()
         .map(|w| UnknownPrice {
             key: w.key.clone(),
@@ -381,7 +374,7 @@ fn live_answer(c: &Cached, note: Option<String>) -> PriceBookAnswer {
         date: c.live.book.date.clone(),
         fetched_at: Some(rfc3339(c.fetched_secs)),
         note: note.or(unknown_note),
-        unknown: unknown(&withheld),
+        unknown: unknown_prices(&withheld),
         book_tsv: Some(book.to_tsv()),
     }
 }
@@ -459,10 +452,12 @@ mod tests {
 
     #[test]
     fn a_book_files_withheld_lines_must_take_effect() {
-        let ok = file(&withheld("nat.gb", "us-east-1")).unwrap();
+        // A region whose every price was withheld (an empty answer) is still the file's.
+        let ok =
+            file(&(withheld("nat.gb", "us-east-1") + &withheld("nat.hour", "eu-west-1"))).unwrap();
         assert_eq!(
             file_regions(&ok).unwrap().into_iter().collect::<Vec<_>>(),
-            ["us-east-1"]
+            ["eu-west-1", "us-east-1"]
         );
         for (line, says) in [
             (
@@ -473,13 +468,29 @@ mod tests {
                 withheld("dto.free_gb", "us-east-1"),
                 "dto.free_gb is withheld in us-east-1, but it has a `global` price",
             ),
-            (
-                withheld("nat.hour", "eu-west-1"),
-                "nat.hour is withheld in eu-west-1, which has no price in the file",
-            ),
         ] {
             let err = file_regions(&file(&line).unwrap()).unwrap_err();
             assert!(err.starts_with(says), "{err}");
         }
+    }
+
+    #[test]
+    fn a_book_file_with_such_a_line_is_refused_with_its_path() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("book.tsv");
+        let mut text = file("").unwrap().to_tsv();
+        std::fs::write(&path, &text).unwrap();
+        assert!(PriceService::from_file(&path).is_ok());
+        text.push_str(&withheld("nat.gb", "global"));
+        std::fs::write(&path, &text).unwrap();
+        let err = PriceService::from_file(&path).err().unwrap();
+        assert_eq!(
+            err,
+            format!(
+                "{}: nat.gb is withheld in `global`: a rule for every region cannot be \
+                 withheld; withhold it in each region",
+                path.display()
+            )
+        );
     }
 }

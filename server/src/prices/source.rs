@@ -33,6 +33,7 @@ pub enum PricingError {
 
 /// A book fetched from the Price List API, with what could not be priced and why.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(from = "Stored")]
 pub struct LiveBook {
     pub region: String,
     /// Its prices, and every price the API did not give unambiguously, withheld with why.
@@ -40,6 +41,33 @@ pub struct LiveBook {
     /// Billing rules (free tiers, Spot's discount) that the Price List has no product for,
     /// carried over from the embedded book.
     pub carried: Vec<String>,
+}
+
+/// A [`LiveBook`] as a disk cache holds it. One written before the book held its withheld
+/// prices has them in `unknown` instead; they are moved into the book as it is read.
+#[derive(Deserialize)]
+struct Stored {
+    region: String,
+    book: PriceBook,
+    #[serde(default)]
+    unknown: Vec<(String, String)>,
+    carried: Vec<String>,
+}
+
+impl From<Stored> for LiveBook {
+    fn from(s: Stored) -> LiveBook {
+        let mut book = s.book;
+        for (key, reason) in &s.unknown {
+            if book.withheld(key, &s.region).is_none() {
+                book.withhold(key, &s.region, reason);
+            }
+        }
+        LiveBook {
+            region: s.region,
+            book,
+            carried: s.carried,
+        }
+    }
 }
 
 impl LiveBook {
@@ -339,11 +367,36 @@ mod tests {
                 ("nat.hour", "AWS's answer has no product")
             ]
         );
-        // A disk cache written before the reasons moved into the book also holds an `unknown`
-        // list: it is read, and the book's own record is the one that counts.
-        let mut json = serde_json::to_value(&live).unwrap();
-        json["unknown"] = serde_json::json!([["nat.hour", "an older record"]]);
-        let read: LiveBook = serde_json::from_value(json).unwrap();
+        // The disk cache's form reads back as it was written.
+        let json = serde_json::to_value(&live).unwrap();
+        assert!(json.get("unknown").is_none(), "{json}");
+        let read: LiveBook = serde_json::from_value(json.clone()).unwrap();
+        assert_eq!(read, live);
+        // A cache written before the book held its withheld prices: they are in `unknown`
+        // (as `(key, reason)` pairs) and the book has none. They are moved into the book.
+        let mut old = json.clone();
+        old["book"].as_object_mut().unwrap().remove("withheld");
+        old["unknown"] = serde_json::json!([
+            ["alb.hour", "ambiguous"],
+            ["nat.hour", "AWS's answer has no product"]
+        ]);
+        let read: LiveBook = serde_json::from_value(old).unwrap();
+        let told: Vec<(&str, &str)> = read
+            .unknown()
+            .iter()
+            .map(|w| (w.key.as_str(), w.reason.as_str()))
+            .collect();
+        assert_eq!(
+            told,
+            [
+                ("alb.hour", "ambiguous"),
+                ("nat.hour", "AWS's answer has no product")
+            ]
+        );
+        // One written in between holds both: the book's record is kept, not doubled.
+        let mut both = json;
+        both["unknown"] = serde_json::json!([["nat.hour", "an older record"]]);
+        let read: LiveBook = serde_json::from_value(both).unwrap();
         assert_eq!(read, live);
     }
 

@@ -218,7 +218,8 @@ impl PriceBook {
             .insert(region.to_string(), price)
     }
 
-    /// Records why `key` has no price in `region`. A price of the same key and region wins:
+    /// Records why `key` has no price in `region`. A price of the same key, in the region or
+    /// `global` (which the estimate would use), wins:
     /// while the book has one, neither [`PriceBook::withheld`] nor the TSV says the reason, so
     /// the book's TSV never holds both, which its parser refuses. (Nothing is taken out of the
     /// book: the browser's build then needs no code to remove entries, 1.5 KB gzipped.)
@@ -232,9 +233,10 @@ impl PriceBook {
         });
     }
 
-    /// Why `key` has no price in `region`, when the book's source said and it has none there.
+    /// Why `key` has no price in `region`, when the book's source said and it has none there
+    /// (nor a `global` one, which the estimate would use).
     pub fn withheld(&self, key: &str, region: &str) -> Option<&str> {
-        if self.get_here(key, region).is_some() {
+        if self.get(key, region).is_some() {
             return None;
         }
         self.withheld
@@ -243,12 +245,17 @@ impl PriceBook {
             .map(|w| w.reason.as_str())
     }
 
+    /// Every withheld line as the book's source wrote it, priced after all or not.
+    pub fn withheld_lines(&self) -> &[Withheld] {
+        &self.withheld
+    }
+
     /// Every price withheld (and not priced after all), with why, in key and region order.
     pub fn withheld_all(&self) -> Vec<&Withheld> {
         let mut all: Vec<&Withheld> = self
             .withheld
             .iter()
-            .filter(|w| self.get_here(&w.key, &w.region).is_none())
+            .filter(|w| self.get(&w.key, &w.region).is_none())
             .collect();
         all.sort_unstable_by(|a, b| (&a.key, &a.region).cmp(&(&b.key, &b.region)));
         all
@@ -423,6 +430,13 @@ mod tests {
                 .to_tsv()
                 .replace("(Embedded)", "(Live)")
         );
+        // So does a `global` price.
+        let mut global = book.clone();
+        global.withhold("dto.free_gb", "us-east-1", why);
+        assert!(global.get("dto.free_gb", "us-east-1").is_some());
+        assert_eq!(global.withheld("dto.free_gb", "us-east-1"), None);
+        assert!(global.withheld_all().is_empty());
+        assert_eq!(global.to_tsv(), book.to_tsv());
         // Without it, the reason is said.
         book.entries
             .get_mut("nat.hour")

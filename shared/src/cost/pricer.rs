@@ -193,13 +193,13 @@ impl<'b> Pricer<'b> {
         item: &str,
         unit: &str,
         key: &str,
+        why: &str,
         note: Option<&str>,
     ) {
         self.unknown.push(format!(
-            "{service} {item}: the price book has no price per {} in {} (book key {key}){}{}",
+            "{service} {item}: the price book has no price per {} in {} (book key {key}){why}{}",
             one(unit),
             self.region,
-            self.withheld_why(key),
             note.map_or_else(String::new, |n| format!(". {n}"))
         ));
     }
@@ -283,7 +283,8 @@ impl<'b> Pricer<'b> {
             .or((quantity == 0.0).then_some(0.0));
         let (formula, derived) = if self.words != Words::All {
             if price.is_none() && quantity != 0.0 && self.says_unknowns() {
-                self.unknown_price(service, item, unit, key, note);
+                let why = self.withheld_why(key);
+                self.unknown_price(service, item, unit, key, &why, note);
             }
             (String::new(), false)
         } else {
@@ -301,13 +302,13 @@ impl<'b> Pricer<'b> {
                     self.region
                 ),
                 None => {
-                    self.unknown_price(service, item, unit, key, note);
+                    let why = self.withheld_why(key);
+                    self.unknown_price(service, item, unit, key, &why, note);
                     format!(
-                        "{explain} = {} {unit} × unknown price (the book has none per {} in {}{})",
+                        "{explain} = {} {unit} × unknown price (the book has none per {} in {}{why})",
                         fmt_qty(quantity),
                         one(unit),
                         self.region,
-                        self.withheld_why(key)
                     )
                 }
             };
