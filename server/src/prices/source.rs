@@ -355,18 +355,17 @@ mod tests {
             book,
             carried: vec![],
         };
-        let told: Vec<(&str, &str)> = live
-            .unknown()
-            .iter()
-            .map(|w| (w.key.as_str(), w.reason.as_str()))
-            .collect();
-        assert_eq!(
-            told,
-            [
-                ("alb.hour", "ambiguous"),
-                ("nat.hour", "AWS's answer has no product")
-            ]
-        );
+        let told = |live: &LiveBook| -> Vec<(String, String)> {
+            live.unknown()
+                .iter()
+                .map(|w| (w.key.clone(), w.reason.clone()))
+                .collect()
+        };
+        let expected = [
+            ("alb.hour".to_string(), "ambiguous".to_string()),
+            ("nat.hour".into(), "AWS's answer has no product".into()),
+        ];
+        assert_eq!(told(&live), expected);
         // The disk cache's form reads back as it was written.
         let json = serde_json::to_value(&live).unwrap();
         assert!(json.get("unknown").is_none(), "{json}");
@@ -376,23 +375,9 @@ mod tests {
         // (as `(key, reason)` pairs) and the book has none. They are moved into the book.
         let mut old = json.clone();
         old["book"].as_object_mut().unwrap().remove("withheld");
-        old["unknown"] = serde_json::json!([
-            ["alb.hour", "ambiguous"],
-            ["nat.hour", "AWS's answer has no product"]
-        ]);
+        old["unknown"] = serde_json::json!(expected);
         let read: LiveBook = serde_json::from_value(old).unwrap();
-        let told: Vec<(&str, &str)> = read
-            .unknown()
-            .iter()
-            .map(|w| (w.key.as_str(), w.reason.as_str()))
-            .collect();
-        assert_eq!(
-            told,
-            [
-                ("alb.hour", "ambiguous"),
-                ("nat.hour", "AWS's answer has no product")
-            ]
-        );
+        assert_eq!(told(&read), expected);
         // One written in between holds both: the book's record is kept, not doubled.
         let mut both = json;
         both["unknown"] = serde_json::json!([["nat.hour", "an older record"]]);
