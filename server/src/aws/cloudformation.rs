@@ -1,6 +1,8 @@
 //! The CloudFormation port: change sets, stacks and their events. Every call runs with the
 //! deployment's short-lived credentials, in the plan's region, on that session's client.
 
+use std::time::SystemTime;
+
 use aws_sdk_cloudformation::config::retry::RetryConfig;
 use aws_sdk_cloudformation::types::{Capability, ChangeSetType, Parameter, Tag};
 use futures_util::future::BoxFuture;
@@ -325,7 +327,8 @@ pub trait CloudFormation: Send + Sync {
 pub struct SdkCloudFormation {
     base: aws_config::SdkConfig,
     endpoint: String,
-    clients: std::sync::Mutex<Vec<(ClientKey, aws_sdk_cloudformation::Client)>>,
+    /// Each client with its session's expiry, oldest first.
+    clients: std::sync::Mutex<Vec<(ClientKey, SystemTime, aws_sdk_cloudformation::Client)>>,
 }
 
 /// Sessions whose clients are kept; the oldest goes first.
@@ -350,13 +353,19 @@ impl SdkCloudFormation {
     /// The session's client: its credentials and region; the SDK's own retries are off when
     /// someone watches the session's waits.
     fn client(&self, s: &Session) -> aws_sdk_cloudformation::Client {
+        self.client_at(s, SystemTime::now())
+    }
+
+    fn client_at(&self, s: &Session, now: SystemTime) -> aws_sdk_cloudformation::Client {
         let key = ClientKey {
             access_key_id: s.credentials.access_key_id.clone(),
             region: s.region.clone(),
             watched: s.watched,
         };
         let mut clients = self.clients.lock().expect("lock");
-        if let Some((_, client)) = clients.iter().find(|(k, _)| *k == key) {
+        // A client whose credentials have expired can do nothing: it goes.
+        clients.retain(|(_, expires, _)| *expires > now);
+        if let Some((_, _, client)) = clients.iter().find(|(k, _, _)| *k == key) {
             return client.clone();
         }
         let creds = s.sdk_credentials();
@@ -372,8 +381,14 @@ impl SdkCloudFormation {
         if clients.len() >= CLIENTS_KEPT {
             clients.remove(0);
         }
-        clients.push((key, client.clone()));
+        clients.push((key, s.credentials.expires, client.clone()));
         client
+    }
+
+    /// Clients kept now.
+    #[cfg(test)]
+    fn kept(&self) -> usize {
+        self.clients.lock().expect("lock").len()
     }
 
     /// Mutations are never retried by the SDK (see the module's notes).
@@ -733,5 +748,54 @@ impl CloudFormation for SdkCloudFormation {
             call.send().await.map_err(|e| self.err(e))?;
             Ok(())
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::{Duration, SystemTime};
+
+    use super::*;
+
+    fn session(key_id: &str, expires: SystemTime) -> Session {
+        Session {
+            region: "us-east-1".into(),
+            credentials: TempCredentials {
+                access_key_id: key_id.into(),
+                secret_access_key: "wJalrXUtnFEMIEXAMPLEKEY".into(),
+                session_token: "FwoGZXIvYXdzEXAMPLETOKEN".into(),
+                expires,
+            },
+            watched: false,
+        }
+    }
+
+    #[test]
+    fn a_client_is_kept_while_its_credentials_last() {
+        let sdk = aws_config::SdkConfig::builder()
+            .behavior_version(aws_config::BehaviorVersion::latest())
+            .build();
+        let cf = SdkCloudFormation::new(
+            &sdk,
+            "https://cloudformation.us-east-1.amazonaws.com".into(),
+        );
+        let t0 = SystemTime::UNIX_EPOCH + Duration::from_secs(1_800_000_000);
+        let hour = Duration::from_secs(3600);
+        let soon = session("ASIASOON", t0 + hour);
+        let later = session("ASIALATER", t0 + 2 * hour);
+        cf.client_at(&soon, t0);
+        cf.client_at(&later, t0);
+        cf.client_at(&later, t0);
+        assert_eq!(cf.kept(), 2, "one client per session");
+        cf.client_at(&later, t0 + hour);
+        assert_eq!(cf.kept(), 1, "the expired session's client went");
+        cf.client_at(&later, t0 + 2 * hour);
+        assert_eq!(
+            cf.kept(),
+            1,
+            "a client is made for the session, and goes at the next use"
+        );
+        cf.client_at(&soon, t0 + 3 * hour);
+        assert_eq!(cf.kept(), 1);
     }
 }
