@@ -300,17 +300,17 @@ impl PriceService {
     }
 }
 
-fn region_book(book: &PriceBook, region: &str) -> PriceBook {
+/// The live book's prices for its region and the global rules, and its unknown prices.
+fn region_book(live: &LiveBook) -> PriceBook {
+    let book = &live.book;
     let mut out = PriceBook::new(book.version.clone(), book.date.clone(), book.origin);
     for (key, r, price) in book.iter() {
-        if r == region || r == "global" {
+        if r == live.region || r == "global" {
             out.insert(key, r, price.clone());
         }
     }
-    for w in book.withheld_all() {
-        if w.region == region {
-            out.withhold(&w.key, &w.region, &w.reason);
-        }
+    for w in live.unknown() {
+        out.withhold(&w.key, &w.region, &w.reason);
     }
     out
 }
@@ -330,7 +330,7 @@ fn file_regions(book: &PriceBook) -> Result<std::collections::BTreeSet<String>, 
                  withhold it in each region"
             ));
         }
-        if book.iter().any(|(k, r, _)| k == key && r == "global") {
+        if book.get(key, "global").is_some() {
             return Err(format!(
                 "{key} is withheld in {region}, but it has a `global` price, which every region \
                  uses: remove one of the two lines"
@@ -358,7 +358,7 @@ fn unknown_prices(list: &[&Withheld]) -> Vec<UnknownPrice> {
 }
 
 fn live_answer(c: &Cached, note: Option<String>) -> PriceBookAnswer {
-    let book = region_book(&c.live.book, &c.live.region);
+    let book = region_book(&c.live);
     let withheld = c.live.unknown();
     let unknown_note = (!withheld.is_empty()).then(|| {
         format!(

@@ -180,7 +180,8 @@ impl PriceBook {
                 ));
             };
             if (usd, confidence) == (WITHHELD_USD, WITHHELD) {
-                if book.get_here(key, region).is_some() || book.withheld(key, region).is_some() {
+                if book.get_here(key, region).is_some() || book.withheld_line(key, region).is_some()
+                {
                     return Err(format!("line {n}: {key} in {region} is listed twice"));
                 }
                 book.withhold(key, region, source);
@@ -201,7 +202,9 @@ impl PriceBook {
                 dimension: dimension.into(),
                 source: source.into(),
             };
-            if book.withheld(key, region).is_some() || book.insert(key, region, price).is_some() {
+            if book.withheld_line(key, region).is_some()
+                || book.insert(key, region, price).is_some()
+            {
                 return Err(format!("line {n}: {key} in {region} is listed twice"));
             }
         }
@@ -239,10 +242,14 @@ impl PriceBook {
         if self.get(key, region).is_some() {
             return None;
         }
+        self.withheld_line(key, region).map(|w| w.reason.as_str())
+    }
+
+    /// The withheld line of `key` in `region` as the source wrote it, priced after all or not.
+    fn withheld_line(&self, key: &str, region: &str) -> Option<&Withheld> {
         self.withheld
             .iter()
             .find(|w| w.key == key && w.region == region)
-            .map(|w| w.reason.as_str())
     }
 
     /// Every withheld line as the book's source wrote it, priced after all or not.
@@ -492,6 +499,16 @@ mod tests {
             "nat.hour\tus-east-1\t0.045\thour\tquoted\td\ts\nnat.hour\tus-east-1\tunknown",
         );
         assert!(PriceBook::parse_tsv(&price_first, Origin::Live).is_err());
+        // So do they for a key that also has a `global` price, and two withheld lines.
+        let withheld = "dto.free_gb\tus-east-1\tunknown\t\twithheld\t\tno product\n";
+        let price = "dto.free_gb\tus-east-1\t100\tGB\tquoted\td\ts\n";
+        for lines in [[withheld, price], [price, withheld], [withheld, withheld]] {
+            assert!(
+                PriceBook::parse_tsv(&format!("{tsv}{}{}", lines[0], lines[1]), Origin::Live)
+                    .unwrap_err()
+                    .contains("dto.free_gb in us-east-1 is listed twice")
+            );
+        }
         // The embedded book withholds nothing, and writes no such line.
         assert!(PriceBook::embedded().withheld_all().is_empty());
         assert!(!PriceBook::embedded().to_tsv().contains("\twithheld\t"));

@@ -186,29 +186,27 @@ impl<'b> Pricer<'b> {
     }
 
     /// Says that the book has no price for `service`'s `item`, and why when the book's source
-    /// said (a live price it withheld); `note` says what is known of it (Spot's floor).
+    /// said (a live price it withheld: returned as ": {reason}", else empty, for the line's
+    /// formula); `note` says what is known of it (Spot's floor).
     fn unknown_price(
         &mut self,
         service: &str,
         item: &str,
         unit: &str,
         key: &str,
-        why: &str,
         note: Option<&str>,
-    ) {
+    ) -> String {
+        let why = self
+            .book
+            .withheld(key, self.region)
+            .map_or_else(String::new, |why| format!(": {why}"));
         self.unknown.push(format!(
             "{service} {item}: the price book has no price per {} in {} (book key {key}){why}{}",
             one(unit),
             self.region,
             note.map_or_else(String::new, |n| format!(". {n}"))
         ));
-    }
-
-    /// ": {reason}" when the book's source withheld `key`'s price here, else nothing.
-    fn withheld_why(&self, key: &str) -> String {
-        self.book
-            .withheld(key, self.region)
-            .map_or_else(String::new, |why| format!(": {why}"))
+        why
     }
 
     pub fn price(&self, key: &str) -> Option<f64> {
@@ -283,8 +281,7 @@ impl<'b> Pricer<'b> {
             .or((quantity == 0.0).then_some(0.0));
         let (formula, derived) = if self.words != Words::All {
             if price.is_none() && quantity != 0.0 && self.says_unknowns() {
-                let why = self.withheld_why(key);
-                self.unknown_price(service, item, unit, key, &why, note);
+                self.unknown_price(service, item, unit, key, note);
             }
             (String::new(), false)
         } else {
@@ -302,8 +299,7 @@ impl<'b> Pricer<'b> {
                     self.region
                 ),
                 None => {
-                    let why = self.withheld_why(key);
-                    self.unknown_price(service, item, unit, key, &why, note);
+                    let why = self.unknown_price(service, item, unit, key, note);
                     format!(
                         "{explain} = {} {unit} × unknown price (the book has none per {} in {}{why})",
                         fmt_qty(quantity),
