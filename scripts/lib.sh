@@ -15,6 +15,8 @@ CHECKOV_VERSION=3.3.30
 MOTO_VERSION=5.2.5
 BINARYEN_VERSION=132.0.0
 TWIGGY_VERSION=0.8.0
+# Cuts the planner's wasm at its split points (scripts/build-wasm.mjs).
+WASM_SPLIT_VERSION=0.2.4
 PLAYWRIGHT_VERSION=1.65.1
 # Deque's accessibility rules, run inside the browser tests' pages (WCAG 2.2 A/AA).
 AXE_VERSION=4.14.1
@@ -153,6 +155,14 @@ install_wasm_opt() {
   fi
 }
 
+install_wasm_split() {
+  if ! [ -x "$HOME/.cargo/bin/wasm-split-cli" ] || ! grep -qx "$WASM_SPLIT_VERSION" "$HOME/.cargo/.wasm-split-version" 2>/dev/null; then
+    say "installing wasm-split-cli $WASM_SPLIT_VERSION (about a minute on 2 cores)"
+    cargo install wasm_split_cli_support --version "$WASM_SPLIT_VERSION" --features build-binary --locked --force
+    echo "$WASM_SPLIT_VERSION" > "$HOME/.cargo/.wasm-split-version"
+  fi
+}
+
 # The size breakdown of scripts/measure-web.mjs (not needed to build or test).
 install_twiggy() {
   if ! twiggy --version 2>/dev/null | grep -q " $TWIGGY_VERSION\$"; then
@@ -203,14 +213,17 @@ install_web_toolchain() {
   install_wasm_target
   install_wasm_opt
   install_wasm_bindgen
+  install_wasm_split
   install_trunk
 }
 
-# The planner's release build (Trunk, wasm-opt -Oz) into dist/.
+# The planner's release build into dist/: Trunk builds the page, its CSS and public/; then
+# scripts/build-wasm.mjs builds the wasm, splits it, binds it and writes it into the page.
 build_web() {
   install_web_toolchain
-  say "building the planner (trunk build --release)"
-  # Trunk's build runs cargo offline: the crates are fetched first (a fresh machine has none).
+  say "building the planner (trunk build --release, then scripts/build-wasm.mjs)"
+  # The builds run cargo offline: the crates are fetched first (a fresh machine has none).
   (cd "$ROOT" && cargo fetch --locked && trunk build --release --offline)
+  node "$ROOT/scripts/build-wasm.mjs" "$ROOT/dist"
   node "$ROOT/scripts/precompress.mjs" "$ROOT/dist"
 }

@@ -37,7 +37,12 @@ try {
   const js = top.find((f) => /^app-[0-9a-f]+\.js$/.test(f));
   if (!wasm || !js) throw new Error(`no app-*_bg.wasm and app-*.js in ${dist}: build it first (scripts/run.sh or scripts/test.sh)`);
   fs.copyFileSync(namedWasm, path.join(named, wasm));
-  fs.copyFileSync(path.join(bound, 'app.js'), path.join(named, js));
+  // The named JS imports the chunk loader by the name wasm-split gave it; the shipped loader
+  // (`split-<hash>.js`) imports the JS by the shipped name, which the named JS takes.
+  const loader = top.find((f) => /^split-[0-9a-f]+\.js$/.test(f));
+  if (!loader) throw new Error(`no split-*.js in ${dist}: build it first (scripts/run.sh or scripts/test.sh)`);
+  fs.writeFileSync(path.join(named, js), fs.readFileSync(path.join(bound, 'app.js'), 'utf8')
+    .replaceAll('from "./__wasm_split.js"', `from "./${loader}"`));
   fs.cpSync(path.join(bound, 'snippets'), path.join(named, 'snippets'), { recursive: true });
   const index = path.join(named, 'index.html');
   fs.writeFileSync(index, fs.readFileSync(index, 'utf8').replace(/ integrity="[^"]*"/g, ''));

@@ -16,10 +16,6 @@ pub mod warm;
 
 use leptos::prelude::*;
 
-/// A hash of the browser code's sources (`app/build.rs`): the planner and its deploy panel
-/// must have the same.
-pub const BUILD: &str = env!("STACKPLAN_BUILD");
-
 use components::{
     arch_cards::ArchCards, compare_view::CompareView, controls::ControlsView,
     cost_breakdown::CostBreakdown, cost_summary::CostSummary, deploy_slot::DeploySlot,

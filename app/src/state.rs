@@ -90,11 +90,11 @@ pub struct Planner {
     pub topology_text: Memo<Option<String>>,
     /// The template text of the last valid plan in the chosen format, and whether it is current.
     pub template: Memo<Option<(String, usize, bool)>>,
-    /// The `Parameters` section of the last valid plan's template as compact JSON (`{}` when it
-    /// has none), whatever the chosen format: the deploy panel checks a stack parameter's value
+    /// The `Parameters` section of the last valid plan's template (an empty object when it has
+    /// none), whatever the chosen format: the deploy panel checks a stack parameter's value
     /// against these rules (as it is typed, and as the form opens). Made only when the panel
     /// reads it.
-    pub template_parameters: Memo<Option<String>>,
+    pub template_parameters: Memo<Option<shared::template::Node>>,
     /// What the server said about the plan region's prices (`GET /api/prices/{region}`);
     /// `None` without a server, and then the embedded book is used.
     pub server_book: RwSignal<Option<ServerBook>>,
@@ -767,9 +767,10 @@ impl Planner {
         });
         let template_parameters = crate::reactive::memo(move |_| {
             last_generated.with(|t| {
-                t.as_ref().map(|(_, t)| match t.tree().get("Parameters") {
-                    Some(parameters) => parameters.to_string(),
-                    None => "{}".to_string(),
+                t.as_ref().map(|(_, t)| {
+                    t.tree().get("Parameters").cloned().unwrap_or_else(|| {
+                        shared::template::Node::Object(shared::template::Object::new())
+                    })
                 })
             })
         });

@@ -141,8 +141,8 @@ async fn a_path_no_file_can_have_is_an_unknown_path() {
 async fn a_missing_file_of_the_build_is_404_not_the_app() {
     let d = dist();
     for uri in [
-        "/deploy/deploy.js",
-        "/deploy/deploy_bg.wasm",
+        "/split-0123456789abcdef.js",
+        "/split_deploy-0123456789abcdef.wasm",
         "/missing.css",
     ] {
         let (status, _, body) = get(d.path(), uri, false).await;

@@ -821,7 +821,7 @@ test('a host console hears a deploy and a deletion as what they are', async () =
 test('a page used only to plan never downloads the deploy panel: it comes when its card comes near', async () => {
   const { page, errors } = await open(login);
   const fetched = () => page.evaluate(() => performance.getEntriesByType('resource')
-    .map((e) => new URL(e.name).pathname).filter((p) => p.startsWith('/deploy/')));
+    .map((e) => new URL(e.name).pathname).filter((p) => /^\/(split|chunk)_/.test(p)));
   // Planning: edits and a second of idle time download nothing of the panel.
   await page.locator('#f-project').fill('cart');
   await page.waitForTimeout(1000);
@@ -829,8 +829,13 @@ test('a page used only to plan never downloads the deploy panel: it comes when i
   assert.equal(await page.getByTestId('deploy').getAttribute('aria-busy'), 'true');
   await page.getByTestId('deploy').scrollIntoViewIfNeeded();
   await page.getByTestId('deploy-target').waitFor();
-  assert.deepEqual((await fetched()).sort(), ['/deploy/deploy.js', '/deploy/deploy_bg.wasm']);
+  // Its code: the deploy chunk split from the planner's wasm, named by its content.
+  assert.deepEqual((await fetched()).map((p) => p.replace(/-[0-9a-f]{16}\./, '-HASH.')), ['/split_deploy-HASH.wasm']);
   assert.equal(await page.getByTestId('deploy').getAttribute('aria-busy'), null);
+  // It prices with the planner's copy of the server's book: the book is asked for once.
+  const books = await page.evaluate(() => performance.getEntriesByType('resource')
+    .filter((e) => new URL(e.name).pathname.startsWith('/api/prices/')).length);
+  assert.equal(books, 1);
   // The panel reads the plan as edited before it came, and every edit after.
   assert.equal(await page.getByTestId('stack-name').inputValue(), 'cart-fargate');
   await page.locator('[data-arch=lambda]').click();
@@ -896,7 +901,7 @@ test('when the deploy panel cannot load, its card says so and planning goes on',
   const page = await context.newPage();
   const thrown = [];
   page.on('pageerror', (e) => thrown.push(e.message));
-  await page.route('**/deploy/deploy_bg.wasm', (route) => route.abort('connectionfailed'));
+  await page.route(/\/split_deploy-[0-9a-f]{16}\.wasm$/, (route) => route.abort('connectionfailed'));
   await page.goto(server.url);
   await page.getByTestId('monthly-total').waitFor();
   await page.getByTestId('deploy').scrollIntoViewIfNeeded();

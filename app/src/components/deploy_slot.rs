@@ -1,21 +1,17 @@
-//! Where the deploy panel goes. The panel is a WebAssembly module of its own
-//! (`app/src/bin/deploy.rs`, built into `dist/deploy/`): a page that is only used to plan
-//! never downloads it. It is imported when its card comes within a screen's height of the
+//! Where the deploy panel goes. The panel's code is a chunk of its own, split from the
+//! planner's wasm at [`mount_panel`] (`scripts/build-wasm.mjs`): a page that is only used to
+//! plan never downloads it. It is fetched when its card comes within a screen's height of the
 //! view (of the window, or of the results column where that scrolls on its own), so it is
-//! usually there by the time it is scrolled to; the page then pushes the planner's state to
-//! it on every change. Until it is there the card says it is loading; if
-//! it cannot load, the card says so and planning goes on.
+//! usually there by the time it is scrolled to. The chunk shares the planner's memory and
+//! reactive graph: the slot sets the panel's inputs (signals) on every change. Until it is there
+//! the card says it is loading; if it cannot load, the card says so and planning goes on.
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
 
+use crate::components::deploy::inputs::Inputs;
 use crate::state::use_planner;
-
-/// Where Trunk puts the panel's module (`data-target-path` in `app/index.html`), from the
-/// site's root like the planner's own files (`public_url` in `Trunk.toml`).
-const MODULE_URL: &str = "/deploy/deploy.js";
 
 #[wasm_bindgen(inline_js = r#"
 export function when_near(el, f) {
@@ -48,47 +44,11 @@ export function when_near(el, f) {
   };
   requestAnimationFrame(() => setTimeout(watch, 0));
 }
-export function load_module(url) {
-  return import(url).then(async (m) => { await m.default(); return m; });
-}
 "#)]
 extern "C" {
     /// Calls `f` once, when `el` comes within a screen's height of the view (at once without
     /// `IntersectionObserver`).
     fn when_near(el: &web_sys::Element, f: JsValue);
-    /// Imports a wasm-bindgen module (`--target web`) and instantiates its WebAssembly.
-    #[wasm_bindgen(catch)]
-    async fn load_module(url: &str) -> Result<JsValue, JsValue>;
-}
-
-#[wasm_bindgen]
-extern "C" {
-    /// The panel module's exports (`app/src/bin/deploy.rs`).
-    type DeployModule;
-    #[wasm_bindgen(method, catch)]
-    fn mount(
-        this: &DeployModule,
-        build: &str,
-        slot: &web_sys::HtmlElement,
-        plan: &str,
-        host: Option<String>,
-        embedded: bool,
-    ) -> Result<(), JsValue>;
-    #[wasm_bindgen(method, catch)]
-    fn update(
-        this: &DeployModule,
-        plan: &str,
-        valid: bool,
-        free_tier: bool,
-        opened_from: Option<String>,
-    ) -> Result<(), JsValue>;
-    #[wasm_bindgen(method, catch)]
-    fn set_template(
-        this: &DeployModule,
-        template: Option<String>,
-        resources: u32,
-        parameters: Option<String>,
-    ) -> Result<(), JsValue>;
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -98,79 +58,57 @@ enum Module {
     Mounted,
 }
 
-/// What a failed import or mount says, in one line.
-fn reason(e: &JsValue) -> String {
-    e.dyn_ref::<js_sys::Error>()
-        .map(|e| String::from(e.message()))
-        .or_else(|| e.as_string())
-        .unwrap_or_else(|| "unknown error".into())
-}
-
 #[component]
 pub fn DeploySlot(host: Option<String>, embedded: bool) -> impl IntoView {
     let p = use_planner();
     let area = NodeRef::<leptos::html::Div>::new();
     let slot = NodeRef::<leptos::html::Div>::new();
     let state = RwSignal::new(Module::Loading);
-    let module = StoredValue::new_local(None::<DeployModule>);
-    let plan_json = move || {
-        p.plan
-            .with(|plan| serde_json::to_string(plan).unwrap_or_default())
-    };
+    let inputs = StoredValue::new_local(None::<Inputs>);
     let load = move || {
         spawn_local(async move {
-            let mounted = async {
-                let m: DeployModule = load_module(MODULE_URL).await?.unchecked_into();
-                let Some(el) = slot.get_untracked() else {
-                    return Err(JsValue::from_str("the page has no place for it"));
-                };
-                m.mount(crate::BUILD, &el, &plan_json(), host, embedded)?;
-                Ok::<_, JsValue>(m)
+            let Some(el) = slot.get_untracked() else {
+                state.set(Module::Failed("the page has no place for it".into()));
+                return;
             };
-            match mounted.await {
-                Ok(m) => {
-                    module.set_value(Some(m));
+            let plan = p.plan.get_untracked();
+            match mount_panel(el.into(), plan, p.server_book, host, embedded).await {
+                Ok(i) => {
+                    inputs.set_value(Some(i));
                     state.set(Module::Mounted);
                 }
-                Err(e) => state.set(Module::Failed(reason(&e))),
+                Err(_) => state.set(Module::Failed("its code could not be fetched".into())),
             }
         });
     };
     area.on_load(move |el| when_near(&el, Closure::once_into_js(load)));
-    // Once mounted, every change the panel reads is pushed to it: the plan, its validity and
-    // the free-tier switch on every edit, the template only when it changes. A panel that
-    // refuses what it is given is taken off the page rather than left deploying an old plan.
-    let push = move |call: &dyn Fn(&DeployModule) -> Result<(), JsValue>| {
-        module.with_value(|m| {
-            if let Some(m) = m
-                && let Err(e) = call(m)
-            {
-                state.set(Module::Failed(reason(&e)));
-            }
-        });
-    };
     crate::reactive::effect(move |_| {
         if state.get() != Module::Mounted {
             return;
         }
-        let plan = plan_json();
-        // A box whose text is not a number holds the deploy back too: the plan has its last
-        // value, not what the user sees.
+        let plan = p.plan.get();
         let valid = p.valid.with(Option::is_some) && p.untyped.with(Vec::is_empty);
         let free_tier = p.free_tier.get();
-        let opened_from = p.opened_from.get();
-        push(&|m| m.update(&plan, valid, free_tier, opened_from.map(String::from)));
+        let opened_from = p.opened_from.get().map(String::from);
+        if let Some(i) = inputs.get_value() {
+            set_changed(i.plan, plan);
+            set_changed(i.valid, valid);
+            set_changed(i.free_tier, free_tier);
+            set_changed(i.opened_from, opened_from);
+        }
     });
     crate::reactive::effect(move |_| {
         if state.get() != Module::Mounted {
             return;
         }
-        let (template, resources) = p.template.with(|t| match t {
-            Some((text, n, _)) => (Some(text.clone()), *n as u32),
-            None => (None, 0),
-        });
-        let parameters = p.template_parameters.get();
-        push(&|m| m.set_template(template.clone(), resources, parameters.clone()));
+        let template = p
+            .template
+            .with(|t| t.as_ref().map(|(text, n, _)| (text.clone(), *n)));
+        let rules = p.template_parameters.get();
+        if let Some(i) = inputs.get_value() {
+            set_changed(i.template, template);
+            set_changed(i.parameter_rules, rules);
+        }
     });
     view! {
         <div class="deploy-area" node_ref=area>
@@ -194,4 +132,36 @@ pub fn DeploySlot(host: Option<String>, embedded: bool) -> impl IntoView {
         }}
         </div>
     }
+}
+
+/// Sets `signal` only to a different value, so that nothing follows an equal one.
+fn set_changed<T: PartialEq + Send + Sync + 'static>(signal: RwSignal<T>, value: T) {
+    if signal.with_untracked(|v| *v != value) {
+        signal.set(value);
+    }
+}
+
+/// Mounts the deploy panel into `slot`, for `plan` and with the planner's `server_book`, and
+/// returns the inputs the page sets. The split point: this function and all that only it
+/// reaches (the panel's views, the API types' serde code, the event stream, the uploads) are
+/// the `deploy` chunk, fetched and instantiated at the first call. `Err` when the chunk cannot
+/// be fetched (a failed load is retried at the next call).
+#[wasm_split_helpers::wasm_split(deploy, fallible)]
+fn mount_panel(
+    slot: web_sys::HtmlElement,
+    plan: shared::Plan,
+    server_book: RwSignal<Option<crate::state::ServerBook>>,
+    host: Option<String>,
+    embedded: bool,
+) -> Result<Inputs, wasm_split_helpers::SplitLoaderError> {
+    let made = std::rc::Rc::new(std::cell::Cell::new(None));
+    let keep = made.clone();
+    leptos::mount::mount_to(slot, move || {
+        let inputs = Inputs::new(plan, server_book);
+        keep.set(Some(inputs));
+        provide_context(inputs);
+        view! { <crate::components::deploy::DeployPanel host embedded /> }
+    })
+    .forget();
+    Ok(made.get().expect("mount_to runs its view function at once"))
 }

@@ -1,13 +1,13 @@
-//! What the deploy panel reads from the planner: the plan, its template and the free-tier
-//! switch. The panel is its own WebAssembly module (`app/src/bin/deploy.rs`), loaded when its
-//! card comes near the view, so the planner pushes these to it (`components/deploy_slot.rs`),
-//! with its verdict on the plan: the panel never checks or prices a plan on an edit. The price
-//! book is fetched here as the planner fetches its own.
+//! What the deploy panel reads from the planner: the plan, its template, the free-tier switch
+//! and the server's price book. The panel's code is a chunk split from the planner's wasm,
+//! loaded when its card comes near the view; the planner sets these signals
+//! (`components/deploy_slot.rs`), with its verdict on the plan: the panel never checks or
+//! prices a plan on an edit. The book is the planner's own signal, fetched once for both.
 
 use leptos::prelude::*;
 use shared::plan::Plan;
 
-use crate::state::{ServerBook, follow_book};
+use crate::state::ServerBook;
 
 /// Shared through context: signals and memos are `Copy`.
 #[derive(Clone, Copy)]
@@ -30,10 +30,9 @@ pub struct Inputs {
 }
 
 impl Inputs {
-    pub fn new(plan: Plan) -> Inputs {
+    /// The inputs for `plan`, with the planner's `server_book`.
+    pub fn new(plan: Plan, server_book: RwSignal<Option<ServerBook>>) -> Inputs {
         let plan = RwSignal::new(plan);
-        let server_book = RwSignal::new(None::<ServerBook>);
-        follow_book(plan, server_book);
         Inputs {
             plan,
             valid: RwSignal::new(false),
