@@ -68,6 +68,14 @@ export function splitAndBind(out, { named = false } = {}) {
   }
 }
 
+/** wasm-bindgen's snippets in `dir` (`snippets/…`), sorted. */
+export function snippetsIn(dir) {
+  const walk = (d) => fs.readdirSync(d, { withFileTypes: true }).flatMap((e) =>
+    e.isDirectory() ? walk(path.join(d, e.name)) : [path.join(d, e.name)]);
+  const top = path.join(dir, 'snippets');
+  return fs.existsSync(top) ? walk(top).map((f) => path.relative(dir, f)).sort() : [];
+}
+
 /** The chunk files `splitAndBind` wrote into `dir`. */
 export const chunksIn = (dir) => fs.readdirSync(dir).filter((f) => /^(split|chunk)_\w+\.wasm$/.test(f)).sort();
 
@@ -78,24 +86,30 @@ export function nameByContent(dir) {
   const rename = (from, to) => { fs.renameSync(path.join(dir, from), path.join(dir, to)); return to; };
   const chunks = Object.fromEntries(chunksIn(dir).map((f) =>
     [f, rename(f, f.replace(/\.wasm$/, `-${hash(fs.readFileSync(path.join(dir, f)))}.wasm`))]));
-  // The planner's wasm names the build: the loader and the JS are named after it (the JS's
-  // content names the loader, and the loader's names the JS, so neither can be named by its own).
-  const wasmBytes = fs.readFileSync(path.join(dir, 'app_bg.wasm'));
-  const id = hash(wasmBytes);
-  const js = `app-${id}.js`;
-  const wasm = rename('app_bg.wasm', `app-${id}_bg.wasm`);
-  const loader = `split-${id}.js`;
   let loaderText = fs.readFileSync(path.join(dir, '__wasm_split.js'), 'utf8');
   for (const [from, to] of Object.entries(chunks)) {
     const quoted = `"./${from}"`;
     if (!loaderText.includes(quoted)) throw new Error(`the loader does not fetch ${from}`);
     loaderText = loaderText.replaceAll(quoted, `"./${to}"`);
   }
+  // The JS's content names the loader and the loader's names the JS, so neither can be named by
+  // its own: both, and the planner's wasm, are named by one hash of everything they are made
+  // of (the wasm, the JS and the loader as bound, the snippets), so that any change to any of
+  // them renames all three. (Named by the wasm alone, a loader whose chunks changed under an
+  // unchanged planner would keep its name, and browsers their year-old copy.)
+  const jsText = fs.readFileSync(path.join(dir, 'app.js'), 'utf8');
+  const sum = crypto.createHash('sha256');
+  for (const part of [fs.readFileSync(path.join(dir, 'app_bg.wasm')), jsText, loaderText, ...snippetsIn(dir).map((f) => fs.readFileSync(path.join(dir, f)))]) {
+    sum.update(String(part.length)).update(':').update(part);
+  }
+  const id = sum.digest('hex').slice(0, 16);
+  const js = `app-${id}.js`;
+  const wasm = rename('app_bg.wasm', `app-${id}_bg.wasm`);
+  const loader = `split-${id}.js`;
   const appImport = 'from "./app.js"';
   if (!loaderText.includes(appImport)) throw new Error('the loader does not import ./app.js');
   fs.writeFileSync(path.join(dir, loader), loaderText.replaceAll(appImport, `from "./${js}"`));
   fs.rmSync(path.join(dir, '__wasm_split.js'));
-  const jsText = fs.readFileSync(path.join(dir, 'app.js'), 'utf8');
   const loaderFrom = `from "${LOADER_IMPORT}"`;
   if (!jsText.includes(loaderFrom)) throw new Error(`app.js does not import ${LOADER_IMPORT}`);
   fs.writeFileSync(path.join(dir, js), jsText.replaceAll(loaderFrom, `from "./${loader}"`));
@@ -120,15 +134,19 @@ dispatchEvent(new CustomEvent("TrunkApplicationStarted", {detail: {wasm}}));
 }
 
 function main(dist) {
+  // An explicit RUSTFLAGS replaces .cargo/config.toml's flags (cargo's rule), and with them the
+  // relocations wasm-split-cli needs: say so rather than let it fail on a wasm it cannot read.
+  for (const name of ['RUSTFLAGS', 'CARGO_ENCODED_RUSTFLAGS', 'CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS']) {
+    if (process.env[name] !== undefined && !process.env[name].includes('--emit-relocs')) {
+      throw new Error(`${name} is set, which replaces .cargo/config.toml's flags for the browser build: unset it, or add its flags there (-C link-arg=--emit-relocs and --cfg erase_components)`);
+    }
+  }
   run('cargo', ['build', '--locked', '--offline', '--profile', 'wasm-release', '--target', 'wasm32-unknown-unknown', '-p', 'app', '--bin', 'app']);
   const out = fs.mkdtempSync(path.join(os.tmpdir(), 'stackplan-wasm-'));
   try {
     splitAndBind(out);
     const names = nameByContent(out);
-    const walk = (d) => fs.readdirSync(d, { withFileTypes: true }).flatMap((e) =>
-      e.isDirectory() ? walk(path.join(d, e.name)) : [path.join(d, e.name)]);
-    const snippets = fs.existsSync(path.join(out, 'snippets'))
-      ? walk(path.join(out, 'snippets')).map((f) => path.relative(out, f)).sort() : [];
+    const snippets = snippetsIn(out);
     const page = path.join(dist, 'index.html');
     const html = fs.readFileSync(page, 'utf8');
     const mark = '<!-- stackplan:wasm -->';
@@ -137,7 +155,7 @@ function main(dist) {
     fs.cpSync(out, dist, { recursive: true });
     // Trunk leaves the skipped `rel="rust"` link in the page; the page does not need it.
     const page2 = html.replace(/\s*<link data-trunk rel="rust" data-trunk-skip[^>]*>/, '');
-    fs.writeFileSync(page, page2.replace(mark, script).replace('</head>', `${preloads}</head>`));
+    fs.writeFileSync(page, page2.replace(mark, () => script).replace('</head>', () => `${preloads}</head>`));
     const kb = (f) => `${(fs.statSync(path.join(dist, f)).size / 1024).toFixed(1)} KB`;
     console.error(`the planner: ${names.wasm} (${kb(names.wasm)}), ${names.js}, ${names.loader}; chunks: ${names.chunks.map((c) => `${c} (${kb(c)})`).join(', ')}`);
   } finally {
@@ -145,4 +163,8 @@ function main(dist) {
   }
 }
 
-if (process.argv[1] === fileURLToPath(import.meta.url)) main(path.resolve(process.argv[2] ?? path.join(root, 'dist')));
+// Run, not imported (named-wasm.mjs imports it): compared as real paths, since the script may be
+// named through a symlinked directory.
+if (process.argv[1] && fs.realpathSync(process.argv[1]) === fs.realpathSync(fileURLToPath(import.meta.url))) {
+  main(path.resolve(process.argv[2] ?? path.join(root, 'dist')));
+}

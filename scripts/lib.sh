@@ -225,5 +225,9 @@ build_web() {
   # The builds run cargo offline: the crates are fetched first (a fresh machine has none).
   (cd "$ROOT" && cargo fetch --locked && trunk build --release --offline)
   node "$ROOT/scripts/build-wasm.mjs" "$ROOT/dist"
+  if grep -q 'stackplan:wasm' "$ROOT/dist/index.html"; then
+    echo "dist/index.html has no start script: scripts/build-wasm.mjs did not write it" >&2
+    return 1
+  fi
   node "$ROOT/scripts/precompress.mjs" "$ROOT/dist"
 }

@@ -12,7 +12,7 @@ import { execFileSync } from 'node:child_process';
 import { root } from '../tests/e2e/harness.mjs';
 import { splitAndBind } from './build-wasm.mjs';
 
-/** Options for `execFileSync` of the cargo-installed tools (twiggy, wasm-bindgen): they live in
+/** Options for `execFileSync` of the cargo-installed tools (twiggy): they live in
  *  ~/.cargo/bin, which lib.sh puts on its own PATH only. */
 export const tools = { env: { ...process.env, PATH: `${path.join(os.homedir(), '.cargo/bin')}:${process.env.PATH}` }, maxBuffer: 1 << 28 };
 

@@ -2,8 +2,10 @@
 // `stackplan-rendered` mark (a measurement, not a test: these machines are shared and noisy).
 //   node scripts/profile-web.mjs [loads]   (after scripts/run.sh or scripts/test.sh built dist/)
 // The shipped wasm has no names, so this serves a copy of dist/ whose wasm is the same build put
-// through the same steps as Trunk's (wasm-bindgen, then wasm-opt -Oz) with its names kept (as the
-// size breakdown in measure-web.mjs does). Chromium samples every 100 µs; the first load only
+// through the same steps as the shipped one (build-wasm.mjs: wasm-split-cli, wasm-bindgen, then
+// wasm-opt -Oz) with its names kept (as the size breakdown in measure-web.mjs does); the chunks
+// are the shipped ones (the name section changes neither the planner's table nor its exports,
+// and the loads and edits profiled never bring the deploy panel near). Chromium samples every 100 µs; the first load only
 // warms the server and the browser's caches and is left out. Sampling and the name section slow
 // a load, so the shares count more than the milliseconds.
 // Then profiles 60 edits on the last page, as measure-web.mjs makes them.

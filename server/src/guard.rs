@@ -138,7 +138,7 @@ impl Headers {
     }
 }
 
-/// The `'sha256-…'` sources of a page's inline scripts (Trunk's loader is one).
+/// The `'sha256-…'` sources of a page's inline scripts (the planner's start script is one).
 pub fn inline_script_hashes(html: &str) -> Vec<String> {
     let mut out = Vec::new();
     let mut rest = html;

@@ -1,5 +1,6 @@
 // Shared helpers for the browser tests: start the real `stackplan serve` on a free loopback port
-// against the real Trunk release build, and Debian's Chromium through playwright-core.
+// against the real release build (dist/: scripts/lib.sh's build_web), and Debian's Chromium
+// through playwright-core.
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';

@@ -11,8 +11,10 @@ use tower_http::services::{ServeDir, ServeFile};
 
 use crate::AppState;
 
-/// Trunk names its outputs with a content hash (`app-1a2b3c4d5e6f7a8b_bg.wasm`): they never
-/// change, so browsers may keep them for a year. Everything else is revalidated.
+/// The build names its outputs with a content hash (Trunk the CSS, `scripts/build-wasm.mjs` the
+/// planner's `app-1a2b3c4d5e6f7a8b_bg.wasm` and JS, its chunk loader `split-<hash>.js` and its
+/// chunks `split_deploy-<hash>.wasm`): they never change, so browsers may keep them for a year.
+/// Everything else is revalidated.
 pub fn is_hashed(path: &str) -> bool {
     let name = path.rsplit('/').next().unwrap_or(path);
     let stem = name

@@ -127,7 +127,7 @@ pub fn DeployPanel(host: Option<String>, embedded: bool) -> AnyView {
 }
 
 /// The plan's problems a refused request named, each a link to its field in the planner (the
-/// same page: the panel is only another module).
+/// same page: the panel is only another chunk of its code).
 fn plan_problems(d: Deploy) -> AnyView {
     let problems: Vec<(String, String)> = d.problems.with_untracked(|ps| {
         ps.iter()
