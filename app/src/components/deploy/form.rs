@@ -169,7 +169,7 @@ pub fn deploy_form(d: Deploy) -> AnyView {
         };
         let resources = move || {
             p.template
-                .with(|t| t.as_ref().map(|(_, n)| *n).unwrap_or(0))
+                .with(|t| t.as_ref().map(|(_, n, _)| *n).unwrap_or(0))
         };
         let region = move || p.plan.with(|plan| plan.region.code().to_string());
         // Parameters belong to a stack. Another region or architecture starts afresh (a bucket
@@ -271,7 +271,7 @@ pub fn deploy_form(d: Deploy) -> AnyView {
             let name = stack_name();
             let template = p
                 .template
-                .with_untracked(|t| t.as_ref().map(|(text, _)| text.clone()));
+                .with_untracked(|t| t.as_ref().map(|(text, _, _)| text.clone()));
             d.start(CreateDeployment {
                 plan: plan.clone(),
                 stack_name: name,
