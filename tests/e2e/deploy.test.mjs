@@ -915,6 +915,37 @@ test('when the deploy panel cannot load, its card says so and planning goes on',
   assert.deepEqual(thrown, []);
 });
 
+test('when the deploy panel\'s code could not be fetched, "Try again" fetches it afresh and mounts the panel', async () => {
+  const context = await browser.newContext({ viewport: { width: 1400, height: 1000 } });
+  pages.push({ context });
+  const page = await context.newPage();
+  const thrown = [];
+  page.on('pageerror', (e) => thrown.push(e.message));
+  // The first fetch of the chunk fails, as on a dropped connection; the next ones go through.
+  let fetches = 0;
+  await page.route(/\/split_deploy-[0-9a-f]{16}\.wasm$/, (route) => {
+    fetches += 1;
+    return fetches === 1 ? route.abort('connectionfailed') : route.continue();
+  });
+  await page.goto(login);
+  await page.getByTestId('monthly-total').waitFor();
+  await page.getByTestId('deploy').scrollIntoViewIfNeeded();
+  await page.getByTestId('deploy-unavailable').waitFor();
+  // Planning went on while the panel was missing; the panel mounted late reads the plan as it
+  // is then, and follows it after.
+  await page.locator('#f-project').fill('shop');
+  await page.getByTestId('deploy-retry').click();
+  await page.getByTestId('deploy-target').waitFor();
+  assert.equal(fetches, 2);
+  assert.equal(await page.getByTestId('deploy-unavailable').count(), 0);
+  // The keyboard's place is where the pressed button was: the panel that took its card's place.
+  assert.equal(await page.evaluate(() => document.activeElement?.classList.contains('deploy-slot')), true);
+  assert.equal(await page.getByTestId('stack-name').inputValue(), 'shop-fargate');
+  await page.locator('[data-arch=lambda]').click();
+  await page.waitForFunction(() => document.querySelector('[data-testid=stack-name]').value === 'shop-lambda');
+  assert.deepEqual(thrown, []);
+});
+
 test('a plan the account\'s bootstrap does not reach is refused with links to its fields', async () => {
   const { page, errors } = await open(login);
   await page.getByRole('button', { name: 'Add variable' }).click();

@@ -4,7 +4,8 @@
 //! view (of the window, or of the results column where that scrolls on its own), so it is
 //! usually there by the time it is scrolled to. The chunk shares the planner's memory and
 //! reactive graph: the panel reads the planner's signals ([`Inputs`]). Until it is there
-//! the card says it is loading; if it cannot load, the card says so and planning goes on.
+//! the card says it is loading; if it cannot load, the card says so, planning goes on, and its
+//! "Try again" fetches the chunk afresh.
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -54,7 +55,11 @@ extern "C" {
 #[derive(Clone, Debug, PartialEq)]
 enum Module {
     Loading,
-    Failed(String),
+    /// `trying`: asked to try again, and trying.
+    Failed {
+        why: &'static str,
+        trying: bool,
+    },
     Mounted,
 }
 
@@ -64,22 +69,54 @@ pub fn DeploySlot(host: Option<String>, embedded: bool) -> impl IntoView {
     let area = NodeRef::<leptos::html::Div>::new();
     let slot = NodeRef::<leptos::html::Div>::new();
     let state = RwSignal::new(Module::Loading);
+    let host = StoredValue::new(host);
+    // Fetches the chunk and mounts the panel. A failed fetch is not remembered (by the loader,
+    // nor by `wasm_split`), so "Try again" calls this again for a fresh attempt.
     let load = move || {
         spawn_local(async move {
             let Some(el) = slot.get_untracked() else {
-                state.set(Module::Failed("the page has no place for it".into()));
+                state.set(Module::Failed {
+                    why: "the page has no place for it",
+                    trying: false,
+                });
                 return;
             };
-            match mount_panel(el.into(), p, host, embedded).await {
-                Ok(()) => state.set(Module::Mounted),
-                Err(_) => state.set(Module::Failed("its code could not be fetched".into())),
+            let mounted = mount_panel(el.clone().into(), p, host.get_value(), embedded).await;
+            let retried = matches!(state.get_untracked(), Module::Failed { .. });
+            match mounted {
+                Ok(()) => {
+                    // The card whose button was pressed goes; the keyboard's place goes to the
+                    // panel that took its place, not back to the page's start.
+                    let had_focus = area.get_untracked().is_some_and(|a| {
+                        document()
+                            .active_element()
+                            .is_some_and(|f| a.contains(Some(&f)))
+                    });
+                    state.set(Module::Mounted);
+                    if retried && had_focus {
+                        // Once the slot is shown: the state's effects run after this task.
+                        request_animation_frame(move || {
+                            let _ = el.focus();
+                        });
+                    }
+                }
+                Err(_) => state.set(Module::Failed {
+                    why: "its code could not be fetched",
+                    trying: false,
+                }),
             }
         });
+    };
+    let retry = move || {
+        if let Module::Failed { why, trying: false } = state.get_untracked() {
+            state.set(Module::Failed { why, trying: true });
+            load();
+        }
     };
     area.on_load(move |el| when_near(&el, Closure::once_into_js(load)));
     view! {
         <div class="deploy-area" node_ref=area>
-        <div class="deploy-slot" node_ref=slot hidden=move || matches!(state.get(), Module::Failed(_))></div>
+        <div class="deploy-slot" tabindex="-1" node_ref=slot hidden=move || matches!(state.get(), Module::Failed { .. })></div>
         {move || match state.get() {
             Module::Mounted => None,
             Module::Loading => Some(view! {
@@ -90,10 +127,14 @@ pub fn DeploySlot(host: Option<String>, embedded: bool) -> impl IntoView {
                     </div>
                 </section>
             }.into_any()),
-            Module::Failed(why) => Some(view! {
-                <section class="card deploy" aria-labelledby="deploy-failed-title" data-testid="deploy-unavailable">
+            Module::Failed { why, trying } => Some(view! {
+                <section class="card deploy" aria-busy=trying.then_some("true") aria-labelledby="deploy-failed-title" data-testid="deploy-unavailable">
                     <div class="card-head"><h2 id="deploy-failed-title">"Deploy"</h2></div>
-                    <p class="empty" role="alert">{format!("The deploy panel could not load ({why}). Planning works without it; reload the page to try again.")}</p>
+                    <p class="empty" role="alert">{format!("The deploy panel could not load ({why}). Planning works without it.")}</p>
+                    // Not `disabled` while trying: a disabled button drops the keyboard's focus.
+                    <button type="button" data-testid="deploy-retry" aria-disabled=trying.then_some("true") on:click=move |_| retry()>
+                        {if trying { "Trying again…" } else { "Try again" }}
+                    </button>
                 </section>
             }.into_any()),
         }}
