@@ -2,7 +2,8 @@
 //   node scripts/measure-web.mjs        (after scripts/run.sh or scripts/test.sh built dist/)
 // Prints: the size breakdown of the shipped wasm (twiggy: the largest functions and the share of
 // each crate); gzipped and brotli bytes of wasm + JS + CSS, and the bytes Chromium
-// received on the wire; navigation to the first complete render (in the document, and painted);
+// received on the wire; navigation to the first complete render (in the document, and painted;
+// for a first visit, the target's figure, and for a returning one);
 // and the time from an input event to the updated cost, template and diagram, and to the frame
 // that shows them (laid out and painted), p50/p95 over 60 changes.
 import { execFileSync } from 'node:child_process';
@@ -83,20 +84,22 @@ const browser = await launch();
 // wasm in, the wasm compiled and instantiated, and the planner's own start (Rust's `main`:
 // building every view, the first estimate, template and diagram), which ends when Trunk's
 // loader says the application started.
+// Marks the wasm's instantiation and the planner's start (Trunk's loader's event).
+const instrument = () => {
+  const streaming = WebAssembly.instantiateStreaming;
+  WebAssembly.instantiateStreaming = async function (...args) {
+    performance.mark('measure-instantiate-start');
+    const out = await streaming.apply(this, args);
+    performance.mark('measure-instantiated');
+    return out;
+  };
+  addEventListener('TrunkApplicationStarted', () => performance.mark('measure-started'));
+};
 const phases = [];
 let wire = 0;
 for (let i = 0; i < 5; i++) {
   const page = await browser.newPage();
-  await page.addInitScript(() => {
-    const streaming = WebAssembly.instantiateStreaming;
-    WebAssembly.instantiateStreaming = async function (...args) {
-      performance.mark('measure-instantiate-start');
-      const out = await streaming.apply(this, args);
-      performance.mark('measure-instantiated');
-      return out;
-    };
-    addEventListener('TrunkApplicationStarted', () => performance.mark('measure-started'));
-  });
+  await page.addInitScript(instrument);
   const sizes = [];
   if (i === 0) {
     page.on('requestfinished', (r) => {
@@ -118,6 +121,8 @@ for (let i = 0; i < 5; i++) {
     const wasm = performance.getEntriesByType('resource').find((e) => e.name.endsWith('.wasm'));
     return {
       html: performance.getEntriesByType('navigation')[0].responseEnd,
+      wasmAsked: wasm ? wasm.startTime : NaN,
+      wasmAnswered: wasm ? wasm.responseStart : NaN,
       wasm: wasm ? wasm.responseEnd : NaN,
       instantiateStart: at('measure-instantiate-start'),
       instantiated: at('measure-instantiated'),
@@ -170,6 +175,29 @@ for (let i = 0; i < 60; i++) {
     input.dispatchEvent(new Event('input', { bubbles: true }));
   }), value));
 }
+// A returning visitor: the same browser profile opens the planner again. Every file comes from
+// the HTTP cache (the server marks them immutable), and V8 has cached the wasm's compiled code,
+// which it does a while after a module's first use: hence the wait after the first visit.
+const returning = [];
+{
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  await page.addInitScript(instrument);
+  for (let i = 0; i < 6; i++) {
+    await page.goto(server.url);
+    await page.waitForFunction(() => performance.getEntriesByName('stackplan-rendered').length > 0);
+    const r = await page.evaluate(() => ({
+      rendered: performance.getEntriesByName('stackplan-rendered')[0].startTime,
+      instantiated: performance.getEntriesByName('measure-instantiated')[0]?.startTime ?? NaN,
+      started: performance.getEntriesByName('measure-started')[0]?.startTime ?? NaN,
+      // 0 bytes over the network: the wasm came from the cache.
+      wasmBytes: performance.getEntriesByType('resource').find((e) => e.name.endsWith('.wasm'))?.transferSize,
+    }));
+    if (i > 0) returning.push(r);
+    await page.waitForTimeout(i === 0 ? 5000 : 1000);
+  }
+  await context.close();
+}
 await browser.close();
 stopServer(server);
 
@@ -184,9 +212,13 @@ console.log(`  on the screen (first contentful paint): median ${pct(painted, 50)
 if (painted.some((p, i) => p < renders[i])) console.log('  (a load painted text before its complete frame: the first figure is then not the complete render)');
 const median = (f) => pct(phases.map(f), 50).toFixed(1);
 console.log(`  where it goes (medians, ms from the navigation's start): HTML in ${median((p) => p.html)}, wasm in ${median((p) => p.wasm)}, ` +
+  `(asked for at ${median((p) => p.wasmAsked)}, its first byte at ${median((p) => p.wasmAnswered)}), ` +
   `instantiating ${median((p) => p.instantiateStart)}–${median((p) => p.instantiated)}, ` +
   `the planner's start (views, estimate, template, diagram) ${median((p) => p.started - p.instantiated)} ms, ` +
   `then the rendered frame ${median((p) => p.rendered - p.started)} ms later`);
+const again = returning.map((r) => r.rendered);
+console.log(`  a returning visitor (the files from the HTTP cache${returning.every((r) => r.wasmBytes === 0) ? '' : ', though not all of them'}): ` +
+  `median ${pct(again, 50).toFixed(1)} ms of ${again.map((r) => r.toFixed(0)).join(', ')}; the planner's start ${pct(returning.map((r) => r.started - r.instantiated), 50).toFixed(1)} ms of it`);
 console.log(`bytes on the wire to start (wasm + JS + CSS, as Chromium received them): ${(wire / 1024).toFixed(1)} KB`);
 const updates = samples.map(([updated]) => updated);
 const shown = samples.map(([, painted]) => painted);
