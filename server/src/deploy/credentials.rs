@@ -56,6 +56,7 @@ impl Cache {
     }
 
     /// How many sessions are kept.
+    #[cfg(test)]
     fn len(&self) -> usize {
         self.0.len()
     }
@@ -199,13 +200,6 @@ impl Deployer {
             credentials,
             watched: false,
         })
-    }
-
-    /// Sessions kept now (expired ones are let go first).
-    pub fn sessions(&self) -> usize {
-        let mut cache = self.credentials.lock().expect("lock");
-        cache.prune(SystemTime::now());
-        cache.len()
     }
 
     /// The roles a token may use: its own, or every role the server has.
