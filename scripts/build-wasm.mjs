@@ -121,11 +121,26 @@ export function nameByContent(dir) {
  *  the start script where the mark is, and the preloads of everything it needs at once. */
 export function pageTags(dir, names, snippets) {
   const read = (f) => fs.readFileSync(path.join(dir, f));
+  // Imported dynamically, not by an `import` statement: a module that cannot be fetched then
+  // rejects here, where the page can say so, instead of leaving "Loading the planner…" forever.
   const script = `<script type="module">
-import init, * as bindings from '/${names.js}';
-const wasm = await init({ module_or_path: '/${names.wasm}' });
-window.wasmBindings = bindings;
-dispatchEvent(new CustomEvent("TrunkApplicationStarted", {detail: {wasm}}));
+try {
+  const bindings = await import('/${names.js}');
+  const wasm = await bindings.default({ module_or_path: '/${names.wasm}' });
+  window.wasmBindings = bindings;
+  dispatchEvent(new CustomEvent("TrunkApplicationStarted", {detail: {wasm}}));
+} catch (e) {
+  const boot = document.getElementById("boot");
+  if (boot) {
+    boot.classList.add("failed");
+    boot.textContent = typeof WebAssembly !== "object"
+      ? "The planner cannot start: this browser does not run WebAssembly."
+      : e instanceof WebAssembly.RuntimeError
+        ? "The planner stopped while starting (the browser's console says where). Reload the page to try again."
+        : "The planner could not start: its code could not be loaded. Check the connection, then reload the page.";
+  }
+  throw e;
+}
 </script>`;
   const modules = [names.js, names.loader, ...snippets];
   const preloads = modules.map((f) => `<link rel="modulepreload" href="/${f}" crossorigin="anonymous" integrity="${integrity(read(f))}">`).join('')

@@ -111,14 +111,23 @@ for (let i = 0; i < 5; i++) {
     await page.waitForLoadState('networkidle');
     wire = (await Promise.all(sizes)).reduce((a, b) => a + b, 0);
   }
-  // The mark is set as the frame holding the complete planner starts; the page's first
-  // contentful paint is that frame on the screen (style, layout, paint and raster done): the
-  // page holds no text before the planner mounts, so nothing contentful is painted earlier.
+  // The mark is set as the frame holding the complete planner starts. That frame on the screen
+  // (style, layout, paint and raster done) is the first largest contentful paint after the
+  // mark: the planner's cards are far larger than the page's "Loading the planner…", whose
+  // paint is the first contentful one.
   await page.waitForFunction(() => performance.getEntriesByName('stackplan-rendered').length > 0 &&
     performance.getEntriesByName('first-contentful-paint').length > 0);
-  phases.push(await page.evaluate(() => {
+  phases.push(await page.evaluate(async () => {
     const at = (name) => performance.getEntriesByName(name)[0]?.startTime ?? NaN;
     const wasm = performance.getEntriesByType('resource').find((e) => e.name.endsWith('.wasm'));
+    const rendered = at('stackplan-rendered');
+    const painted = await new Promise((resolve) => {
+      new PerformanceObserver((list, observer) => {
+        const after = list.getEntries().find((e) => e.startTime >= rendered);
+        if (after) { observer.disconnect(); resolve(after.startTime); }
+      }).observe({ type: 'largest-contentful-paint', buffered: true });
+      setTimeout(() => resolve(NaN), 5000); // none: the figure says NaN rather than hang
+    });
     return {
       html: performance.getEntriesByType('navigation')[0].responseEnd,
       wasmAsked: wasm ? wasm.startTime : NaN,
@@ -127,8 +136,9 @@ for (let i = 0; i < 5; i++) {
       instantiateStart: at('measure-instantiate-start'),
       instantiated: at('measure-instantiated'),
       started: at('measure-started'),
-      rendered: at('stackplan-rendered'),
-      painted: at('first-contentful-paint'),
+      rendered,
+      painted,
+      loading: at('first-contentful-paint'),
     };
   }));
   if (i < 4) await page.close();
@@ -207,9 +217,9 @@ const pct = (xs, p) => { const s = [...xs].sort((a, b) => a - b); return s[Math.
 // The budget is the issue's figure, measured at the mark as when it was set; the painted time
 // is reported beside it.
 console.log(`first complete render: median ${pct(renders, 50).toFixed(1)} ms of ${renders.map((r) => r.toFixed(0)).join(', ')} (budget ${BUDGET.firstRenderMs} ms)`);
-console.log(`  on the screen (first contentful paint): median ${pct(painted, 50).toFixed(1)} ms of ${painted.map((r) => r.toFixed(0)).join(', ')}; ` +
+console.log(`  on the screen (the largest contentful paint after the mark): median ${pct(painted, 50).toFixed(1)} ms of ${painted.map((r) => r.toFixed(0)).join(', ')}; ` +
   `the frame's style, layout, paint and raster take ${pct(painted.map((p, i) => p - renders[i]), 50).toFixed(1)} ms after the mark (median)`);
-if (painted.some((p, i) => p < renders[i])) console.log('  (a load painted text before its complete frame: the first figure is then not the complete render)');
+console.log(`  "Loading the planner…" on the screen (the first contentful paint): median ${pct(phases.map((p) => p.loading), 50).toFixed(1)} ms`);
 const median = (f) => pct(phases.map(f), 50).toFixed(1);
 console.log(`  where it goes (medians, ms from the navigation's start): HTML in ${median((p) => p.html)}, wasm in ${median((p) => p.wasm)}, ` +
   `(asked for at ${median((p) => p.wasmAsked)}, its first byte at ${median((p) => p.wasmAnswered)}), ` +

@@ -33,6 +33,32 @@ test('the page loads with the Fargate example, its cost and its template', async
   assert.equal(await page.locator('#f-fargate-database-backup_days').getAttribute('aria-valuetext'), '1 day');
 });
 
+test('until the planner starts the page says it is loading; when its code cannot be fetched, the page says so there', async () => {
+  // The page as served: its words before any script runs.
+  const html = await (await fetch(t.server.url)).text();
+  assert.match(html, /<p id="boot" class="boot" role="status">Loading the planner…<\/p>/);
+  // Started, the planner takes their place.
+  const page = await t.open();
+  await page.getByTestId('monthly-total').waitFor();
+  assert.equal(await page.locator('#boot').count(), 0);
+  // Its wasm, or its JS, cannot be fetched: the words say so, in the same status region.
+  for (const missing of [/_bg\.wasm$/, /\/app-[0-9a-f]{16}\.js$/]) {
+    const context = await t.browser.newContext();
+    const failing = await context.newPage();
+    const thrown = [];
+    failing.on('pageerror', (e) => thrown.push(e.message));
+    await failing.route(missing, (route) => route.abort('connectionfailed'));
+    await failing.goto(t.server.url);
+    await failing.waitForFunction(() => document.getElementById('boot')?.classList.contains('failed'));
+    assert.equal(await failing.locator('#boot').innerText(),
+      'The planner could not start: its code could not be loaded. Check the connection, then reload the page.', String(missing));
+    assert.equal(await failing.locator('#boot').getAttribute('role'), 'status');
+    // The error itself is still thrown, for the console.
+    assert.equal(thrown.length, 1, thrown.join('\n'));
+    await context.close();
+  }
+});
+
 test('changing sizes changes the cost and the template', async () => {
   const page = await t.open();
   const before = await total(page);
