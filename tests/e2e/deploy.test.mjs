@@ -127,6 +127,17 @@ function makeZip(file, name, text) {
   });
 }
 
+/** A page in a context of its own, not yet opened, that keeps what it throws in `thrown`: for a
+ *  test that makes a fetch fail, whose console error the checks of `open`'s pages would count. */
+async function pageOfItsOwn() {
+  const context = await browser.newContext({ viewport: { width: 1400, height: 1000 } });
+  pages.push({ context });
+  const page = await context.newPage();
+  const thrown = [];
+  page.on('pageerror', (e) => thrown.push(e.message));
+  return { page, thrown };
+}
+
 async function open(url) {
   const opened = await openPage(browser, url);
   pages.push(opened);
@@ -896,11 +907,7 @@ test('a page used only to plan never downloads the deploy panel: it comes when i
 });
 
 test('when the deploy panel cannot load, its card says so and planning goes on', async () => {
-  const context = await browser.newContext({ viewport: { width: 1400, height: 1000 } });
-  pages.push({ context });
-  const page = await context.newPage();
-  const thrown = [];
-  page.on('pageerror', (e) => thrown.push(e.message));
+  const { page, thrown } = await pageOfItsOwn();
   await page.route(/\/split_deploy-[0-9a-f]{16}\.wasm$/, (route) => route.abort('connectionfailed'));
   await page.goto(server.url);
   await page.getByTestId('monthly-total').waitFor();
@@ -916,11 +923,7 @@ test('when the deploy panel cannot load, its card says so and planning goes on',
 });
 
 test('when the deploy panel\'s code could not be fetched, "Try again" fetches it afresh and mounts the panel', async () => {
-  const context = await browser.newContext({ viewport: { width: 1400, height: 1000 } });
-  pages.push({ context });
-  const page = await context.newPage();
-  const thrown = [];
-  page.on('pageerror', (e) => thrown.push(e.message));
+  const { page, thrown } = await pageOfItsOwn();
   // The first fetch of the chunk fails, as on a dropped connection; the next ones go through.
   let fetches = 0;
   await page.route(/\/split_deploy-[0-9a-f]{16}\.wasm$/, (route) => {
