@@ -22,11 +22,14 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const tools = { env: { ...process.env, PATH: `${path.join(os.homedir(), '.cargo/bin')}:${path.join(root, '.tools/node_modules/binaryen/bin')}:${process.env.PATH}` }, maxBuffer: 1 << 28, stdio: ['ignore', 'pipe', 'inherit'] };
+/** Options for `execFileSync` of the tools the build and the measurements run: cargo-installed
+ *  ones (wasm-split-cli, wasm-bindgen, twiggy) live in ~/.cargo/bin and npm's wasm-opt in
+ *  .tools/, which lib.sh puts on its own PATH only. */
+export const tools = { env: { ...process.env, PATH: `${path.join(os.homedir(), '.cargo/bin')}:${path.join(root, '.tools/node_modules/binaryen/bin')}:${process.env.PATH}` }, maxBuffer: 1 << 28, stdio: ['ignore', 'pipe', 'inherit'] };
 /** The linked wasm, before the split. */
 export const linked = path.join(process.env.CARGO_TARGET_DIR ?? path.join(root, 'target'), 'wasm32-unknown-unknown/wasm-release/app.wasm');
 /** The module name the split planner imports its loader by (wasm-split-cli's). */
-const LOADER_IMPORT = './__wasm_split.js';
+export const LOADER_IMPORT = './__wasm_split.js';
 /** wasm-opt's flags: `-Oz`, and `--low-memory-unused`: Rust places its 1 MB stack in the low
  *  memory, growing down from the top, so the low 1 KB is never addressed and constant offsets
  *  fold into loads and stores (2 KB less gzipped); with the features rustc's wasm32 output uses. */

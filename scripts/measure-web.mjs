@@ -82,9 +82,9 @@ const server = await startServer();
 const browser = await launch();
 // Where each first render's time goes, from the navigation's start: the page's HTML in, the
 // wasm in, the wasm compiled and instantiated, and the planner's own start (Rust's `main`:
-// building every view, the first estimate, template and diagram), which ends when Trunk's
-// loader says the application started.
-// Marks the wasm's instantiation and the planner's start (Trunk's loader's event).
+// building every view, the first estimate, template and diagram), which ends when the page's
+// start script says the application started (`TrunkApplicationStarted`, as Trunk's did).
+// `instrument` marks the instantiation's start and end, and that event.
 const instrument = () => {
   const streaming = WebAssembly.instantiateStreaming;
   WebAssembly.instantiateStreaming = async function (...args) {

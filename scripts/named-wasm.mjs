@@ -6,15 +6,12 @@
 // and data come within 0.1% of the shipped file's size). The chunks split from it (the deploy
 // panel) are left out: they are not loaded to start.
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { root } from '../tests/e2e/harness.mjs';
 import { splitAndBind } from './build-wasm.mjs';
 
-/** Options for `execFileSync` of the cargo-installed tools (twiggy): they live in
- *  ~/.cargo/bin, which lib.sh puts on its own PATH only. */
-export const tools = { env: { ...process.env, PATH: `${path.join(os.homedir(), '.cargo/bin')}:${process.env.PATH}` }, maxBuffer: 1 << 28 };
+export { tools } from './build-wasm.mjs';
 
 /** Writes the named build into `dir` (`app.js`, `snippets/`, the loader and chunks, and
  *  `named.wasm` in place of `app_bg.wasm`); returns the named wasm's path. Installs the tools it

@@ -5,9 +5,9 @@
 // through the same steps as the shipped one (build-wasm.mjs: wasm-split-cli, wasm-bindgen, then
 // wasm-opt -Oz) with its names kept (as the size breakdown in measure-web.mjs does); the chunks
 // are the shipped ones (the name section changes neither the planner's table nor its exports,
-// and the loads and edits profiled never bring the deploy panel near). Chromium samples every 100 µs; the first load only
-// warms the server and the browser's caches and is left out. Sampling and the name section slow
-// a load, so the shares count more than the milliseconds.
+// and the loads and edits profiled never bring the deploy panel near). Chromium samples every
+// 100 µs; the first load only warms the server and the browser's caches and is left out.
+// Sampling and the name section slow a load, so the shares count more than the milliseconds.
 // Then profiles 60 edits on the last page, as measure-web.mjs makes them.
 // Prints, for the loads and for the edits: the time by kind (compiling, the wasm's own code, the
 // DOM calls it makes, JS glue, garbage collection), the functions with the most time of their
@@ -16,6 +16,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { launch, root, startServer, stopServer } from '../tests/e2e/harness.mjs';
+import { LOADER_IMPORT } from './build-wasm.mjs';
 import { namedBuild } from './named-wasm.mjs';
 
 const loads = Number(process.argv[2] ?? 5);
@@ -44,7 +45,7 @@ try {
   const loader = top.find((f) => /^split-[0-9a-f]+\.js$/.test(f));
   if (!loader) throw new Error(`no split-*.js in ${dist}: build it first (scripts/run.sh or scripts/test.sh)`);
   fs.writeFileSync(path.join(named, js), fs.readFileSync(path.join(bound, 'app.js'), 'utf8')
-    .replaceAll('from "./__wasm_split.js"', `from "./${loader}"`));
+    .replaceAll(`from "${LOADER_IMPORT}"`, `from "./${loader}"`));
   fs.cpSync(path.join(bound, 'snippets'), path.join(named, 'snippets'), { recursive: true });
   const index = path.join(named, 'index.html');
   fs.writeFileSync(index, fs.readFileSync(index, 'utf8').replace(/ integrity="[^"]*"/g, ''));
